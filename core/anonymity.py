@@ -1,0 +1,249 @@
+"""Anonymity: the scrubber chain for free text, referral tokens and pseudonymous case codes.
+
+The charter says *anonymous*: whatever a worker types in a note, what is stored must not identify a
+member of the public. The scrubbers here are the core links of the chain; plugins add their own through
+the ``register_scrubbers`` hook and the chain runs them all, in ``order``, each on the output of the
+previous one. Scrubbers lean towards removing too much: a redacted date costs less than a leaked one.
+"""
+
+from __future__ import annotations
+
+import re
+import secrets
+from collections import Counter
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+
+# --------------------------------------------------------------------------------------------------
+# The scrubber chain
+
+
+@dataclass(frozen=True)
+class Scrubber:
+    """One link of the chain: ``scrub(text)`` returns the text and how many things it removed."""
+
+    name: str
+    scrub: Callable[[str], tuple[str, int]]
+    #: Lower runs first. Structured identifiers (IBAN, national numbers) run before phone numbers so
+    #: that a long digit string is named for what it is.
+    order: int = 100
+
+
+@dataclass
+class ScrubResult:
+    text: str
+    removed: Counter[str] = field(default_factory=Counter)
+
+    @property
+    def changed(self) -> bool:
+        return sum(self.removed.values()) > 0
+
+
+def run_chain(text: str, scrubbers: Iterable[Scrubber]) -> ScrubResult:
+    result = ScrubResult(text=text or "")
+    for scrubber in sorted(scrubbers, key=lambda s: (s.order, s.name)):
+        result.text, count = scrubber.scrub(result.text)
+        if count:
+            result.removed[scrubber.name] += count
+    return result
+
+
+def _regex_scrubber(
+    name: str, pattern: re.Pattern[str], placeholder: str, accept: Callable[[re.Match[str]], bool] | None = None
+) -> Callable[[str], tuple[str, int]]:
+    def scrub(text: str) -> tuple[str, int]:
+        count = 0
+
+        def replace(match: re.Match[str]) -> str:
+            nonlocal count
+            if accept is not None and not accept(match):
+                return match.group(0)
+            count += 1
+            prefix = match.groupdict().get("cue") or ""
+            return prefix + placeholder
+
+        return pattern.sub(replace, text), count
+
+    scrub.__name__ = f"scrub_{name}"
+    return scrub
+
+
+EMAIL_RE = re.compile(r"[\w.+-]+(?:@|\s?\[at\]\s?|\s\(at\)\s)[\w-]+(?:\.[\w-]+)+", re.IGNORECASE)
+
+# IBAN: two letters, two check digits, then 11 to 30 alphanumerics, optionally in groups of four.
+IBAN_RE = re.compile(r"\b[A-Z]{2}\d{2}(?:[ ]?[A-Z0-9]{4}){2,7}(?:[ ]?[A-Z0-9]{1,3})?\b", re.IGNORECASE)
+
+
+def iban_is_valid(raw: str) -> bool:
+    compact = re.sub(r"\s", "", raw).upper()
+    if not 15 <= len(compact) <= 34:
+        return False
+    rearranged = compact[4:] + compact[:4]
+    digits = "".join(str(int(ch, 36)) for ch in rearranged)
+    return int(digits) % 97 == 1
+
+
+def _iban_accept(match: re.Match[str]) -> bool:
+    raw = match.group(0)
+    compact = re.sub(r"\s", "", raw).upper()
+    # A Belgian account number is personal data even when mistyped: redact its shape outright.
+    if compact.startswith("BE") and len(compact) == 16 and compact[2:].isdigit():
+        return True
+    return iban_is_valid(raw)
+
+
+# Belgian national register number (and BIS number): YY.MM.DD-XXX.CC, or the 11 digits run together.
+NRN_RE = re.compile(r"(?<![\d.])\d{2}[.\s]?\d{2}[.\s]?\d{2}[-\s.]?\d{3}[.\s-]?\d{2}(?![\d])")
+NRN_CANONICAL_RE = re.compile(r"^\d{2}\.\d{2}\.\d{2}-\d{3}\.\d{2}$")
+
+
+def nrn_is_valid(raw: str) -> bool:
+    digits = re.sub(r"\D", "", raw)
+    if len(digits) != 11:
+        return False
+    body, check = int(digits[:9]), int(digits[9:])
+    # Born before 2000: 97 - body mod 97; born from 2000: the body is prefixed with a 2.
+    return check in (97 - body % 97, 97 - int("2" + digits[:9]) % 97)
+
+
+def _nrn_accept(match: re.Match[str]) -> bool:
+    raw = match.group(0)
+    return bool(NRN_CANONICAL_RE.match(raw)) or nrn_is_valid(raw)
+
+
+# Phone numbers: Belgian national (0470 12 34 56, 02/555.12.34) and international (+32 ..., 0032 ...,
+# +380 67 ...). Candidates are checked for a plausible number of digits so that amounts and dates stay.
+PHONE_RE = re.compile(
+    r"(?<![\w+])(?:(?:\+|00)\d{1,3}[\s./-]?(?:\(0\)[\s./-]?)?\d{1,4}|0\d{1,3}|\(0\d{1,3}\))"
+    r"(?:[\s./-]?\d{2,4}){1,5}(?![\w])"
+)
+
+
+def _phone_accept(match: re.Match[str]) -> bool:
+    raw = match.group(0)
+    digits = re.sub(r"\D", "", raw)
+    if raw.startswith(("+", "00")):
+        return 8 <= len(digits) <= 15
+    # National Belgian numbers have 9 (landline) or 10 (mobile) digits with the leading 0.
+    if not 9 <= len(digits) <= 10:
+        return False
+    # Dates written with dots or slashes (01.02.2020, 05/03/2019) are not phone numbers.
+    return not re.fullmatch(r"\d{2}[./-]\d{2}[./-]\d{4}", raw)
+
+
+_MONTHS = (
+    r"janv\w*|févr\w*|fevr\w*|mars|avr\w*|mai|juin|juil\w*|août|aout|sept\w*|oct\w*|nov\w*|déc\w*|dec\w*|"
+    r"jan\w*|feb\w*|mar\w*|apr\w*|may|jun\w*|jul\w*|aug\w*|"
+    r"januari|februari|maart|mei|juni|juli|augustus|oktober|"
+    r"січ\w*|лют\w*|берез\w*|квіт\w*|трав\w*|черв\w*|лип\w*|серп\w*|верес\w*|жовт\w*|листоп\w*|груд\w*"
+)
+_DATE = rf"(?:\d{{1,2}}[./-]\d{{1,2}}[./-]\d{{2,4}}|\d{{4}}-\d{{2}}-\d{{2}}|\d{{1,2}}(?:er)?\s+(?:{_MONTHS})\.?\s+\d{{4}})"
+BIRTH_RE = re.compile(
+    r"(?P<cue>\b(?:née?s?|né\(e\)|date de naissance|naissance|geboren|geboortedatum|born|date of birth|"
+    r"d\.?o\.?b\.?|народжен\w*|дата народження|д\.н\.)\s*(?:le|op|on|:|-)?\s*)" + _DATE,
+    re.IGNORECASE,
+)
+
+# Names introduced by a cue ("je m'appelle", "mijn naam is", "my name is", "мене звати", "M. ", "Mme").
+NAME_RE = re.compile(
+    r"(?P<cue>\b(?:je m'appelle|je m’appelle|mon nom est|s'appelle|s’appelle|nommée?|mijn naam is|ik heet|"
+    r"heet|my name is|named|called|мене звати|мене звуть|звати|прізвище|Mme\.?|Mlle\.?|M\.|Mr\.?|Mrs\.?|Ms\.?|"
+    r"Mevr\.?|Dhr\.?|пан|пані)\s+)"
+    r"(?:[A-ZÀ-ÖØ-ÞА-ЯІЇЄҐ][\w'’-]+)(?:\s+(?:[A-ZÀ-ÖØ-ÞА-ЯІЇЄҐ][\w'’-]+|van|de|der|den|le|la|du))*(?:\s+[A-ZÀ-ÖØ-ÞА-ЯІЇЄҐ][\w'’-]+)?",
+)
+
+# Street addresses in French, Dutch, English and Ukrainian, with a house number.
+ADDRESS_RE = re.compile(
+    r"\b(?:(?:rue|avenue|av\.|chaussée|chée|boulevard|bd|place|square|chemin|allée|quai|impasse|drève|clos)"
+    r"\s+(?:[\w'’.-]+\s+){0,5}?\d{1,4}[a-zA-Z]?(?:\s*(?:bte|boîte|bus)\s*\d+)?"
+    r"|[\w'’-]*(?:straat|laan|steenweg|plein|lei|dreef|kaai|weg|baan|dijk|markt|singel)\s+\d{1,4}[a-zA-Z]?(?:\s*bus\s*\d+)?"
+    r"|\d{1,4}\s+(?:[A-Z][\w'’-]+\s+){1,3}(?:street|st\.|road|rd\.|avenue|lane)"
+    r"|(?:вул\.|вулиця|просп\.|проспект|пров\.|провулок)\s*(?:[\w'’.-]+\s*){1,3},?\s*\d{1,4}"
+    r")(?:,?\s+\d{4}\s+[A-ZÀ-Ö][\w'’-]+)?",
+    re.IGNORECASE,
+)
+
+
+def core_scrubbers() -> list[Scrubber]:
+    """The scrubbers the core ships; the built-in anonymity plugin registers them."""
+    return [
+        Scrubber("email", _regex_scrubber("email", EMAIL_RE, "[e-mail]"), order=10),
+        Scrubber("iban", _regex_scrubber("iban", IBAN_RE, "[IBAN]", _iban_accept), order=20),
+        Scrubber("national_number", _regex_scrubber("national_number", NRN_RE, "[national number]", _nrn_accept), order=30),
+        Scrubber("birth_date", _regex_scrubber("birth_date", BIRTH_RE, "[birth date]"), order=40),
+        Scrubber("phone", _regex_scrubber("phone", PHONE_RE, "[phone]", _phone_accept), order=50),
+        Scrubber("address", _regex_scrubber("address", ADDRESS_RE, "[address]"), order=60),
+        Scrubber("name", _regex_scrubber("name", NAME_RE, "[name]"), order=70),
+    ]
+
+
+# --------------------------------------------------------------------------------------------------
+# Tokens and codes
+
+#: Crockford's base-32 alphabet: no I, L, O or U, so nothing reads as something else.
+ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+_CONFUSABLE = str.maketrans({"O": "0", "I": "1", "L": "1"})
+
+
+class TokenError(ValueError):
+    """A token or code that is malformed or whose check character does not match."""
+
+
+def check_character(payload: str) -> str:
+    """Luhn mod 32: catches every single mistyped character and most swapped neighbours."""
+    n = len(ALPHABET)
+    factor, total = 2, 0
+    for ch in reversed(payload):
+        addend = factor * ALPHABET.index(ch)
+        factor = 1 if factor == 2 else 2
+        total += addend // n + addend % n
+    return ALPHABET[(n - total % n) % n]
+
+
+def normalise_token(raw: str) -> str:
+    return re.sub(r"[\s\-_.]", "", raw or "").upper().translate(_CONFUSABLE)
+
+
+def _with_check(payload: str) -> str:
+    return payload + check_character(payload)
+
+
+def new_referral_token(length: int = 8) -> str:
+    """A fresh token: ``length`` random characters and a check character (32^8 ≈ 10^12 tokens)."""
+    return _with_check("".join(secrets.choice(ALPHABET) for _ in range(length)))
+
+
+def format_token(token: str) -> str:
+    """Groups of three for reading aloud and typing: ``K7P-4X2-M9Q``."""
+    return "-".join(token[i : i + 3] for i in range(0, len(token), 3))
+
+
+def parse_token(raw: str, length: int = 9) -> str:
+    """Normalise a typed token and check it; raises ``TokenError`` naming what is wrong."""
+    token = normalise_token(raw)
+    if not token:
+        raise TokenError("the token is empty")
+    bad = sorted({ch for ch in token if ch not in ALPHABET})
+    if bad:
+        raise TokenError(f"the token contains characters that are never used: {' '.join(bad)}")
+    if len(token) != length:
+        raise TokenError(f"the token has {len(token)} characters; it should have {length}")
+    if check_character(token[:-1]) != token[-1]:
+        raise TokenError("the token's check character does not match: it was probably mistyped")
+    return token
+
+
+def new_case_code(prefix: str) -> str:
+    """A pseudonymous case code such as ``NEET-4K7P2XQ``: random, never derived from the person."""
+    clean = re.sub(r"[^A-Z0-9]", "", prefix.upper())[:6] or "CASE"
+    return f"{clean}-{_with_check(''.join(secrets.choice(ALPHABET) for _ in range(6)))}"
+
+
+def parse_case_code(raw: str) -> str:
+    prefix, _, body = (raw or "").strip().upper().partition("-")
+    body = normalise_token(body)
+    if not prefix or len(body) != 7 or any(ch not in ALPHABET for ch in body):
+        raise TokenError(f"{raw!r} is not a case code (expected PREFIX-XXXXXXX)")
+    if check_character(body[:-1]) != body[-1]:
+        raise TokenError(f"the case code {raw!r} does not check: it was probably mistyped")
+    return f"{prefix}-{body}"

@@ -1,0 +1,156 @@
+"""The plugin contract: every hook a Tremplin plugin may implement.
+
+A plugin is a module (or object) whose functions are marked with ``core.hookimpl`` and named like the
+hooks below; ``core.plugins`` finds the built-in ones and those installed under the
+``tremplin.plugins`` entry-point group. A misspelled hook name is refused at start-up.
+
+Every hook receives the one ``app`` object (``core.app.App``): settings, database, plugin manager and
+registries. Hooks come in three kinds:
+
+* **registration** hooks return a list of things the app collects once, at start-up (audiences, forms,
+  counters, workflows, flows, scrubbers) or when the part that needs them starts (web routes, bot
+  handlers, report sections): keep heavy imports inside those functions;
+* **event** hooks are called when something happened, inside the transaction that did it: a handler
+  may write with the ``session`` it is given and its writes commit or roll back with the rest;
+* the **scrubber chain**: ``register_scrubbers`` returns links that run one after another on every free
+  text before it is stored.
+
+Every hook here is documented and has a test named ``test_hook_<name>`` (``tests/core/test_hookspecs.py``
+checks both).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import pluggy
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
+    from core.anonymity import Scrubber
+    from core.app import App
+    from core.counters import Counter
+    from core.forms import Form
+    from core.models import Activity, Case, Contact, Referral, Staff
+    from core.registry import Audience, FlowSpec, Workflow
+
+PROJECT = "tremplin"
+hookspec = pluggy.HookspecMarker(PROJECT)
+
+
+# ------------------------------------------------------------------------------------------------
+# Registration
+
+
+@hookspec
+def register_audiences(app: App) -> list[Audience]:
+    """Declare the audiences this plugin serves.
+
+    An audience is a public with its own programme (``neet``, ``schools``...). Its ``key`` is what
+    contacts, activities, cases and counters name; it must be unique across plugins. The walk-in
+    public is the built-in ``general`` audience.
+    """
+
+
+@hookspec
+def register_forms(app: App) -> list[Form]:
+    """Declare the intake forms of this plugin's audiences (``core.forms.Form``).
+
+    The web app renders them, the CSV import validates ``attr.*`` columns with them, the API documents
+    them. A form's fields become the record's ``attributes``; never declare a field that would hold a
+    name, date of birth, address, phone, e-mail or national number of a member of the public.
+    """
+
+
+@hookspec
+def register_counters(app: App) -> list[Counter]:
+    """Declare the counters (``core.counters.Counter``) this plugin's figures are made of.
+
+    Counter keys are stable and documented: they are the keys of the JSON reports and of
+    ``tremplin counters show``. Adding a counter to a database that already has data needs
+    ``tremplin counters rebuild`` for past records.
+    """
+
+
+@hookspec
+def register_workflows(app: App) -> list[Workflow]:
+    """Declare the case workflow of an audience: its stages, their order and the outcomes they record.
+
+    At most one workflow per audience; an audience without one has no cases.
+    """
+
+
+@hookspec
+def register_flows(app: App) -> list[FlowSpec]:
+    """Declare Prefect flows (outreach, reminders, exports, purges) by import path and schedule.
+
+    Flows are imported only when they are served or run (``tremplin flows``), so Prefect stays out of
+    every other command.
+    """
+
+
+@hookspec
+def register_routes(app: App) -> list[Any]:
+    """Return FastAPI ``APIRouter`` objects to mount in the web app.
+
+    Called when the web app is built, not at start-up: import FastAPI inside the implementation.
+    Routes must enforce the role and audience rules the core's dependencies provide.
+    """
+
+
+@hookspec
+def register_bot_handlers(app: App) -> list[Any]:
+    """Return python-telegram-bot handlers (``telegram.ext.BaseHandler``) to add to the bot.
+
+    Called when the bot application is built; import ``telegram.ext`` inside the implementation.
+    Handlers are added in plugin registration order, after the core's own.
+    """
+
+
+@hookspec
+def register_report_sections(app: App, report: str) -> list[Any]:
+    """Return sections (``core.reports.sections``) to add to the report named ``report``.
+
+    ``report`` is a report's key (``annual``, ``monthly``, ``esf``, ``audience:<key>``); return an
+    empty list for reports the plugin has nothing to add to.
+    """
+
+
+@hookspec
+def register_scrubbers(app: App) -> list[Scrubber]:
+    """Add links to the free-text scrubber chain (``core.anonymity.Scrubber``).
+
+    Every note is passed through all links in ``order`` before it is stored: a link receives the text
+    the previous one returned. A link may only remove or mask text, never add information.
+    """
+
+
+# ------------------------------------------------------------------------------------------------
+# Events
+
+
+@hookspec
+def contact_logged(app: App, session: Session, contact: Contact) -> None:
+    """A contact was logged (through a form, the API, the bot; not by bulk import).
+
+    Called after the contact is flushed, inside its transaction: ``contact.id`` is set and anything
+    written with ``session`` commits with it.
+    """
+
+
+@hookspec
+def activity_logged(app: App, session: Session, activity: Activity) -> None:
+    """A group activity was created, or its actual headcount entered, inside the writing transaction."""
+
+
+@hookspec
+def referral_status_changed(app: App, session: Session, referral: Referral, old_status: str | None, new_status: str) -> None:
+    """A referral changed status (``old_status`` is ``None`` when it was just issued)."""
+
+
+@hookspec
+def case_stage_changed(
+    app: App, session: Session, case: Case, old_stage: str | None, new_stage: str, staff: Staff | None
+) -> None:
+    """A case moved from ``old_stage`` to ``new_stage`` (``None`` when it was just opened)."""

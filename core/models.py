@@ -1,0 +1,322 @@
+"""The anonymous data model (SQLAlchemy 2, typed).
+
+What is *not* here is the point: no column holds a name, birth date, address, phone, e-mail or national
+register number of a member of the public. A person is a count (``Contact.headcount``), a coarse
+profile with ``unknown`` everywhere, or, with consent, a pseudonymous ``Case.code``. Staff accounts are
+the only people with names, and they are staff, not the public.
+
+Timestamps are stored as UTC (``UTCDateTime``); ``day`` columns hold the local calendar day in the
+centre's time zone, which is what counters and reports count by.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timezone
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+from core.db import UTCDateTime
+
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+    type_annotation_map = {datetime: UTCDateTime(), dict[str, Any]: JSON, list[str]: JSON}
+
+
+class Centre(Base):
+    """A tenant: one Cité des métiers of the network."""
+
+    __tablename__ = "centres"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(32), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    country: Mapped[str] = mapped_column(String(2), default="BE")
+    timezone: Mapped[str] = mapped_column(String(64), default="Europe/Brussels")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    sites: Mapped[list[Site]] = relationship(back_populates="centre", order_by="Site.code")
+
+
+class Site(Base):
+    """Where service happens: reception, multimedia area, a Formtruck stop, a school, a prison, online."""
+
+    __tablename__ = "sites"
+    __table_args__ = (UniqueConstraint("centre_id", "code"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    centre_id: Mapped[int] = mapped_column(ForeignKey("centres.id", ondelete="CASCADE"))
+    code: Mapped[str] = mapped_column(String(64))
+    name: Mapped[str] = mapped_column(String(200))
+    kind: Mapped[str] = mapped_column(String(32), default="reception")
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+    centre: Mapped[Centre] = relationship(back_populates="sites")
+
+
+class Partner(Base):
+    """An organisation the centre works with or refers to (PES, training body, AMO, school, prison...)."""
+
+    __tablename__ = "partners"
+    __table_args__ = (UniqueConstraint("centre_id", "code"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    centre_id: Mapped[int] = mapped_column(ForeignKey("centres.id", ondelete="CASCADE"))
+    code: Mapped[str] = mapped_column(String(64))
+    name: Mapped[str] = mapped_column(String(200))
+    kind: Mapped[str] = mapped_column(String(32), default="other")
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+
+class Staff(Base):
+    """A staff account: roles, and the audiences it may see (``["*"]`` for all)."""
+
+    __tablename__ = "staff"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(80), unique=True)
+    display_name: Mapped[str] = mapped_column(String(200), default="")
+    password_hash: Mapped[str] = mapped_column(String(255), default="")
+    roles: Mapped[list[str]] = mapped_column(default=list)
+    audiences: Mapped[list[str]] = mapped_column(default=list)
+    centre_id: Mapped[int | None] = mapped_column(ForeignKey("centres.id", ondelete="SET NULL"))
+    language: Mapped[str] = mapped_column(String(8), default="fr")
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    api_token_hash: Mapped[str | None] = mapped_column(String(128), unique=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    def may_see(self, audience: str) -> bool:
+        return "*" in self.audiences or audience in self.audiences
+
+
+class Contact(Base):
+    """One anonymous interaction, or a tally of ``headcount`` interactions alike."""
+
+    __tablename__ = "contacts"
+    __table_args__ = (
+        UniqueConstraint("centre_id", "source_ref"),
+        Index("ix_contacts_centre_day", "centre_id", "day"),
+        Index("ix_contacts_audience_day", "audience", "day"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    centre_id: Mapped[int] = mapped_column(ForeignKey("centres.id"))
+    site_id: Mapped[int | None] = mapped_column(ForeignKey("sites.id"))
+    #: The identifier the record had in the system it was imported from (idempotent re-imports).
+    source_ref: Mapped[str | None] = mapped_column(String(64))
+    occurred_at: Mapped[datetime]
+    day: Mapped[date] = mapped_column(Date)
+    audience: Mapped[str] = mapped_column(String(40))
+    modality: Mapped[str] = mapped_column(String(32))
+    channel: Mapped[str] = mapped_column(String(32))
+    themes: Mapped[list[str]] = mapped_column(default=list)
+    language: Mapped[str] = mapped_column(String(8))
+    headcount: Mapped[int] = mapped_column(Integer, default=1)
+    gender: Mapped[str] = mapped_column(String(16), default="unknown")
+    age_band: Mapped[str] = mapped_column(String(16), default="unknown")
+    education: Mapped[str] = mapped_column(String(32), default="unknown")
+    labour_status: Mapped[str] = mapped_column(String(32), default="unknown")
+    attributes: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    #: Free text, always passed through the scrubber chain before it is stored.
+    note: Mapped[str] = mapped_column(Text, default="")
+    case_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id", ondelete="SET NULL"))
+    staff_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Activity(Base):
+    """A group activity or workshop, face to face or online, with capacity and headcounts."""
+
+    __tablename__ = "activities"
+    __table_args__ = (
+        UniqueConstraint("centre_id", "source_ref"),
+        Index("ix_activities_centre_day", "centre_id", "day"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    centre_id: Mapped[int] = mapped_column(ForeignKey("centres.id"))
+    site_id: Mapped[int | None] = mapped_column(ForeignKey("sites.id"))
+    source_ref: Mapped[str | None] = mapped_column(String(64))
+    starts_at: Mapped[datetime]
+    day: Mapped[date] = mapped_column(Date)
+    audience: Mapped[str] = mapped_column(String(40))
+    title: Mapped[str] = mapped_column(String(300), default="")
+    workshop: Mapped[str] = mapped_column(String(40), default="info_session")
+    format: Mapped[str] = mapped_column(String(16), default="face_to_face")
+    capacity: Mapped[int | None] = mapped_column(Integer)
+    registered: Mapped[int | None] = mapped_column(Integer)
+    #: The actual headcount, entered after the activity; ``None`` until then.
+    participants: Mapped[int | None] = mapped_column(Integer)
+    language: Mapped[str] = mapped_column(String(8), default="fr")
+    themes: Mapped[list[str]] = mapped_column(default=list)
+    attributes: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    partner_id: Mapped[int | None] = mapped_column(ForeignKey("partners.id", ondelete="SET NULL"))
+    staff_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Referral(Base):
+    """A referral the person carries as a token; its status closes the loop without knowing who it is."""
+
+    __tablename__ = "referrals"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token: Mapped[str] = mapped_column(String(16), unique=True)
+    centre_id: Mapped[int] = mapped_column(ForeignKey("centres.id"))
+    audience: Mapped[str] = mapped_column(String(40), default="general")
+    from_partner_id: Mapped[int | None] = mapped_column(ForeignKey("partners.id", ondelete="SET NULL"))
+    to_partner_id: Mapped[int | None] = mapped_column(ForeignKey("partners.id", ondelete="SET NULL"))
+    theme: Mapped[str | None] = mapped_column(String(32))
+    status: Mapped[str] = mapped_column(String(16), default="issued")
+    issued_at: Mapped[datetime] = mapped_column(default=utcnow)
+    received_at: Mapped[datetime | None]
+    completed_at: Mapped[datetime | None]
+    expired_at: Mapped[datetime | None]
+    #: After this moment an ``issued`` referral that nobody received is marked expired.
+    expires_at: Mapped[datetime | None]
+    note: Mapped[str] = mapped_column(Text, default="")
+    case_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id", ondelete="SET NULL"))
+    staff_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id", ondelete="SET NULL"))
+
+
+class Case(Base):
+    """A consenting person's pathway under a pseudonymous code.
+
+    The profile is the minimal one the European Social Fund asks for, recorded at entry, coarse, with
+    ``unknown`` and ``declined`` as answers. ``retain_until`` is when the retention purge deletes it.
+    """
+
+    __tablename__ = "cases"
+    __table_args__ = (Index("ix_cases_centre_audience", "centre_id", "audience"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(24), unique=True)
+    centre_id: Mapped[int] = mapped_column(ForeignKey("centres.id"))
+    audience: Mapped[str] = mapped_column(String(40))
+    consent_on: Mapped[date] = mapped_column(Date)
+    entered_on: Mapped[date] = mapped_column(Date)
+    left_on: Mapped[date | None] = mapped_column(Date)
+    stage: Mapped[str] = mapped_column(String(40))
+    gender: Mapped[str] = mapped_column(String(16), default="unknown")
+    age_band: Mapped[str] = mapped_column(String(16), default="unknown")
+    education: Mapped[str] = mapped_column(String(32), default="unknown")
+    labour_status: Mapped[str] = mapped_column(String(32), default="unknown")
+    #: ESF+ point-1.2 answers (disability, third_country_national, foreign_background, minority,
+    #: homeless, rural): each ``yes``, ``no``, ``declined`` or ``unknown``.
+    profile: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    retain_until: Mapped[date | None] = mapped_column(Date)
+    closed_at: Mapped[datetime | None]
+    staff_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    history: Mapped[list[CaseStageEvent]] = relationship(
+        back_populates="case", order_by="CaseStageEvent.at", cascade="all, delete-orphan"
+    )
+    outcomes: Mapped[list[CaseOutcome]] = relationship(
+        back_populates="case", order_by="CaseOutcome.occurred_on", cascade="all, delete-orphan"
+    )
+
+
+class CaseStageEvent(Base):
+    """One move of a case from a stage to another: who moved it, when."""
+
+    __tablename__ = "case_stage_events"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"))
+    from_stage: Mapped[str | None] = mapped_column(String(40))
+    to_stage: Mapped[str] = mapped_column(String(40))
+    at: Mapped[datetime] = mapped_column(default=utcnow)
+    staff_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id", ondelete="SET NULL"))
+
+    case: Mapped[Case] = relationship(back_populates="history")
+
+
+class CaseOutcome(Base):
+    """A result of a pathway with its date (in education, in employment, job searching, qualification)."""
+
+    __tablename__ = "case_outcomes"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(40))
+    occurred_on: Mapped[date] = mapped_column(Date)
+    recorded_at: Mapped[datetime] = mapped_column(default=utcnow)
+    staff_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id", ondelete="SET NULL"))
+
+    case: Mapped[Case] = relationship(back_populates="outcomes")
+
+
+class ClosurePeriod(Base):
+    """A period a centre (or one of its modalities) was closed: shaded in monthly charts."""
+
+    __tablename__ = "closure_periods"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    centre_id: Mapped[int] = mapped_column(ForeignKey("centres.id", ondelete="CASCADE"))
+    starts_on: Mapped[date] = mapped_column(Date)
+    ends_on: Mapped[date] = mapped_column(Date)
+    #: ``all``, or the modality that was closed (``multimedia``, ``individual_advice``...).
+    scope: Mapped[str] = mapped_column(String(32), default="all")
+    label: Mapped[str] = mapped_column(String(200), default="")
+
+
+class OnlineMetric(Base):
+    """A figure read from an online channel on a day (Instagram followers, website page views)."""
+
+    __tablename__ = "online_metrics"
+    __table_args__ = (UniqueConstraint("centre_id", "day", "source", "metric"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    centre_id: Mapped[int] = mapped_column(ForeignKey("centres.id", ondelete="CASCADE"))
+    day: Mapped[date] = mapped_column(Date)
+    source: Mapped[str] = mapped_column(String(80))
+    metric: Mapped[str] = mapped_column(String(40))
+    value: Mapped[int] = mapped_column(BigInteger)
+
+
+class AuditEvent(Base):
+    """Who changed, exported or viewed what, and when."""
+
+    __tablename__ = "audit_events"
+    __table_args__ = (Index("ix_audit_events_at", "at"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(default=utcnow)
+    staff_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id", ondelete="SET NULL"))
+    actor: Mapped[str] = mapped_column(String(80), default="system")
+    action: Mapped[str] = mapped_column(String(40))
+    object_type: Mapped[str] = mapped_column(String(40), default="")
+    object_id: Mapped[str] = mapped_column(String(64), default="")
+    details: Mapped[dict[str, Any]] = mapped_column(default=dict)
+
+
+class CounterValue(Base):
+    """The roll-up every report reads.
+
+    One row per counter, grain (``d`` day, ``m`` month, ``y`` year), period start, centre and one
+    dimension value (``dim="*"`` for the total). A report over ten years reads ten ``y`` rows per
+    counter, not ten years of contacts. Kept exact in the writing transaction (``core.rollup``).
+    """
+
+    __tablename__ = "counter_values"
+    counter: Mapped[str] = mapped_column(String(80), primary_key=True)
+    grain: Mapped[str] = mapped_column(String(1), primary_key=True)
+    period: Mapped[date] = mapped_column(Date, primary_key=True)
+    centre_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    dim: Mapped[str] = mapped_column(String(24), primary_key=True)
+    value: Mapped[str] = mapped_column(String(64), primary_key=True)
+    amount: Mapped[int] = mapped_column(BigInteger, default=0)

@@ -1,0 +1,1 @@
+"""Reports: lists of sections read from the counters' roll-up, rendered to every format."""

@@ -1,0 +1,411 @@
+"""The roll-up: counters kept by day, month and year, and by dimension, in the writing transaction.
+
+Every contact, activity and case is turned into a *fact* (a flat dict of its dimensions, filter fields
+and measures). ``CompiledCounters.evaluate`` says which counters a fact adds to; each addition lands
+on the total row (``dim="*"``) and on one row per dimension value, at three grains. Writes through an
+app session keep the roll-up exact (an ``after_flush`` listener adds new records, subtracts deleted
+ones and does both for edited ones, in the same transaction); bulk imports aggregate in memory and
+upsert once; ``rebuild`` recomputes everything from the rows with the very same functions.
+
+Reading a period decomposes it into whole years, whole months and the remaining days, so a report over
+ten years reads ten year rows per counter and dimension value.
+"""
+
+from __future__ import annotations
+
+import calendar
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from datetime import date
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import and_, delete, or_, select
+from sqlalchemy.engine import Connection
+from sqlalchemy.orm import Session
+
+from core.counters import DIMENSIONS, CompiledCounters
+from core.models import Activity, Case, Contact, CounterValue
+
+if TYPE_CHECKING:
+    from core.app import App
+
+Fact = dict[str, Any]
+DeltaKey = tuple[str, str, date, int, str, str]  # counter, grain, period, centre, dim, value
+GRAINS = ("d", "m", "y")
+UNKNOWN = "unknown"
+
+
+# ----------------------------------------------------------------------------------------------
+# Facts
+
+
+def contact_fact(get: Callable[[str], Any]) -> Fact:
+    headcount = get("headcount") or 0
+    return {
+        "source": "contacts",
+        "day": get("day"),
+        "centre_id": get("centre_id"),
+        "audience": get("audience"),
+        "modality": get("modality"),
+        "channel": get("channel"),
+        "themes": tuple(sorted(get("themes") or ())),
+        "language": get("language"),
+        "gender": get("gender") or UNKNOWN,
+        "age_band": get("age_band") or UNKNOWN,
+        "education": get("education") or UNKNOWN,
+        "labour_status": get("labour_status") or UNKNOWN,
+        "attributes": get("attributes") or {},
+        "measures": {"rows": 1, "headcount": headcount},
+    }
+
+
+def activity_channel(format_: str | None) -> str:
+    return "video" if format_ == "online" else "walk_in"
+
+
+def activity_fact(get: Callable[[str], Any]) -> Fact:
+    return {
+        "source": "activities",
+        "day": get("day"),
+        "centre_id": get("centre_id"),
+        "audience": get("audience"),
+        "modality": "group_activity",
+        "channel": activity_channel(get("format")),
+        "themes": tuple(sorted(get("themes") or ())),
+        "language": get("language"),
+        "gender": UNKNOWN,
+        "age_band": UNKNOWN,
+        "workshop": get("workshop"),
+        "format": get("format"),
+        "attributes": get("attributes") or {},
+        "measures": {"rows": 1, "participants": get("participants") or 0, "registered": get("registered") or 0},
+    }
+
+
+def case_fact(get: Callable[[str], Any]) -> Fact:
+    return {
+        "source": "cases",
+        "day": get("entered_on"),
+        "centre_id": get("centre_id"),
+        "audience": get("audience"),
+        "modality": UNKNOWN,
+        "channel": UNKNOWN,
+        "themes": (),
+        "language": UNKNOWN,
+        "gender": get("gender") or UNKNOWN,
+        "age_band": get("age_band") or UNKNOWN,
+        "education": get("education") or UNKNOWN,
+        "labour_status": get("labour_status") or UNKNOWN,
+        "stage": get("stage"),
+        "attributes": get("profile") or {},
+        "measures": {"rows": 1},
+    }
+
+
+FACT_BUILDERS: dict[type, Callable[[Callable[[str], Any]], Fact]] = {
+    Contact: contact_fact,
+    Activity: activity_fact,
+    Case: case_fact,
+}
+
+
+# ----------------------------------------------------------------------------------------------
+# Periods
+
+
+def period_start(grain: str, day: date) -> date:
+    if grain == "d":
+        return day
+    if grain == "m":
+        return day.replace(day=1)
+    return day.replace(month=1, day=1)
+
+
+def month_end(day: date) -> date:
+    return day.replace(day=calendar.monthrange(day.year, day.month)[1])
+
+
+def decompose(start: date, end: date, use_years: bool = True) -> dict[str, list[date]]:
+    """Cover [start, end] with as few whole years, months and days as possible."""
+    out: dict[str, list[date]] = {"y": [], "m": [], "d": []}
+    cursor = start
+    while cursor <= end:
+        if use_years and cursor.month == 1 and cursor.day == 1 and date(cursor.year, 12, 31) <= end:
+            out["y"].append(cursor)
+            cursor = date(cursor.year + 1, 1, 1)
+        elif cursor.day == 1 and month_end(cursor) <= end:
+            out["m"].append(cursor)
+            last = month_end(cursor)
+            cursor = date.fromordinal(last.toordinal() + 1)
+        else:
+            out["d"].append(cursor)
+            cursor = date.fromordinal(cursor.toordinal() + 1)
+    return out
+
+
+# ----------------------------------------------------------------------------------------------
+# Accumulating deltas
+
+
+class Accumulator:
+    """Adds facts up, first by signature (cheap), then expands them into roll-up rows."""
+
+    def __init__(self, compiled: CompiledCounters) -> None:
+        self.compiled = compiled
+        self._signatures: dict[tuple[Any, ...], dict[str, int]] = {}
+
+    def _signature(self, fact: Fact) -> tuple[Any, ...]:
+        source = fact["source"]
+        attrs = fact["attributes"]
+        extras = tuple(fact.get(name) for name in self.compiled.extra_fields.get(source, ()))
+        attr_values = tuple(_hashable(attrs.get(name)) for name in self.compiled.attr_names.get(source, ()))
+        return (
+            source,
+            fact["day"],
+            fact["centre_id"],
+            fact["audience"],
+            fact["modality"],
+            fact["channel"],
+            fact["themes"],
+            fact["language"],
+            fact["gender"],
+            fact["age_band"],
+            extras,
+            attr_values,
+        )
+
+    def add(self, fact: Fact, sign: int = 1) -> None:
+        sig = self._signature(fact)
+        measures = self._signatures.get(sig)
+        if measures is None:
+            measures = self._signatures[sig] = defaultdict(int)
+        for name, value in fact["measures"].items():
+            if value:
+                measures[name] += sign * value
+
+    def add_many(self, facts: Iterable[Fact]) -> None:
+        for fact in facts:
+            self.add(fact)
+
+    def _rebuild_fact(self, sig: tuple[Any, ...], measures: Mapping[str, int]) -> Fact:
+        source, day, centre_id, audience, modality, channel, themes, language, gender, age_band, extras, attrs = sig
+        fact: Fact = {
+            "source": source,
+            "day": day,
+            "centre_id": centre_id,
+            "audience": audience,
+            "modality": modality,
+            "channel": channel,
+            "themes": themes,
+            "language": language,
+            "gender": gender,
+            "age_band": age_band,
+            "attributes": dict(zip(self.compiled.attr_names.get(source, ()), attrs)),
+            "measures": measures,
+        }
+        fact.update(zip(self.compiled.extra_fields.get(source, ()), extras))
+        return fact
+
+    def deltas(self) -> dict[DeltaKey, int]:
+        day_rows: dict[tuple[str, date, int, str, str], int] = defaultdict(int)
+        for sig, measures in self._signatures.items():
+            fact = self._rebuild_fact(sig, measures)
+            contributions = self.compiled.evaluate(sig[0], fact)
+            if not contributions:
+                continue
+            dims = [("*", "*")] + [(d, fact[d]) for d in DIMENSIONS if d != "theme"]
+            dims += [("theme", t) for t in (fact["themes"] or (UNKNOWN,))]
+            day, centre_id = fact["day"], fact["centre_id"]
+            for counter, amount in contributions:
+                for dim, value in dims:
+                    day_rows[(counter, day, centre_id, dim, str(value))] += amount
+        out: dict[DeltaKey, int] = defaultdict(int)
+        for (counter, day, centre_id, dim, value), amount in day_rows.items():
+            if not amount:
+                continue
+            for grain in GRAINS:
+                out[(counter, grain, period_start(grain, day), centre_id, dim, value)] += amount
+        return {k: v for k, v in out.items() if v}
+
+
+def _hashable(value: Any) -> Any:
+    if isinstance(value, list):
+        return tuple(value)
+    if isinstance(value, dict):
+        return tuple(sorted(value.items()))
+    return value
+
+
+# ----------------------------------------------------------------------------------------------
+# Writing
+
+
+def _upsert_statement(dialect: str) -> Any:
+    table = CounterValue.__table__
+    if dialect == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    stmt = insert(table)
+    return stmt.on_conflict_do_update(
+        index_elements=[c.name for c in table.primary_key.columns],
+        set_={"amount": table.c.amount + stmt.excluded.amount},
+    )
+
+
+def apply_deltas(conn: Connection, deltas: Mapping[DeltaKey, int], fresh: bool = False, chunk: int = 20_000) -> int:
+    """Add ``deltas`` to the roll-up. Keys are sorted so concurrent writers lock rows in one order."""
+    if not deltas:
+        return 0
+    keys = sorted(deltas)
+    stmt = CounterValue.__table__.insert() if fresh else _upsert_statement(conn.dialect.name)
+    for i in range(0, len(keys), chunk):
+        batch = [
+            {"counter": k[0], "grain": k[1], "period": k[2], "centre_id": k[3], "dim": k[4], "value": k[5], "amount": deltas[k]}
+            for k in keys[i : i + chunk]
+        ]
+        conn.execute(stmt, batch)
+    if not fresh and any(v < 0 for v in deltas.values()):
+        counters = sorted({k[0] for k in keys})
+        conn.execute(delete(CounterValue).where(CounterValue.amount == 0, CounterValue.counter.in_(counters)))
+    return len(keys)
+
+
+def _committed(obj: Any) -> Callable[[str], Any]:
+    """The values an object had in the database before this flush."""
+    from sqlalchemy import inspect
+
+    state = inspect(obj)
+
+    def get(name: str) -> Any:
+        attr = state.attrs[name]
+        hist = attr.history
+        if hist.deleted:
+            return hist.deleted[0]
+        if hist.unchanged:
+            return hist.unchanged[0]
+        if hist.added:
+            # Changed from a value that was never loaded: it was the committed one.
+            return state.committed_state.get(name, None)
+        return attr.value
+
+    return get
+
+
+def _current(obj: Any) -> Callable[[str], Any]:
+    return lambda name: getattr(obj, name)
+
+
+def after_flush(session: Session, _flush_context: Any) -> None:
+    """Keep the roll-up exact for whatever this flush wrote (listener installed by ``App``)."""
+    app: App | None = session.info.get("app")
+    if app is None or session.info.get("skip_rollup"):
+        return
+    acc = Accumulator(app.compiled_counters)
+    touched = False
+    for obj in session.new:
+        builder = FACT_BUILDERS.get(type(obj))
+        if builder:
+            acc.add(builder(_current(obj)), +1)
+            touched = True
+    for obj in session.deleted:
+        builder = FACT_BUILDERS.get(type(obj))
+        if builder:
+            acc.add(builder(_committed(obj)), -1)
+            touched = True
+    for obj in session.dirty:
+        builder = FACT_BUILDERS.get(type(obj))
+        if builder and session.is_modified(obj, include_collections=False):
+            acc.add(builder(_committed(obj)), -1)
+            acc.add(builder(_current(obj)), +1)
+            touched = True
+    if touched:
+        apply_deltas(session.connection(), acc.deltas())
+
+
+# ----------------------------------------------------------------------------------------------
+# Rebuilding
+
+
+def iter_facts(conn: Connection, batch: int = 50_000) -> Iterator[Fact]:
+    """Every fact, streamed from the rows."""
+    sources = (
+        (Contact, contact_fact, ("day", "centre_id", "audience", "modality", "channel", "themes", "language", "headcount", "gender", "age_band", "education", "labour_status", "attributes")),
+        (Activity, activity_fact, ("day", "centre_id", "audience", "themes", "language", "workshop", "format", "participants", "registered", "attributes")),
+        (Case, case_fact, ("entered_on", "centre_id", "audience", "gender", "age_band", "education", "labour_status", "stage", "profile")),
+    )
+    for model, builder, columns in sources:
+        stmt = select(*(getattr(model, c) for c in columns)).execution_options(yield_per=batch)
+        for row in conn.execute(stmt):
+            mapping = row._mapping
+            yield builder(lambda name, m=mapping: m.get(name))
+
+
+def rebuild(app: App, conn: Connection) -> dict[str, int]:
+    """Recompute the whole roll-up from the rows (``tremplin counters rebuild``)."""
+    acc = Accumulator(app.compiled_counters)
+    facts = 0
+    for fact in iter_facts(conn):
+        acc.add(fact)
+        facts += 1
+    deltas = acc.deltas()
+    conn.execute(delete(CounterValue))
+    rows = apply_deltas(conn, deltas, fresh=True)
+    return {"facts": facts, "rows": rows}
+
+
+def snapshot(conn: Connection) -> dict[DeltaKey, int]:
+    """The roll-up as a dict of non-zero rows (to compare a live roll-up with a rebuilt one)."""
+    table = CounterValue.__table__
+    return {
+        (r.counter, r.grain, r.period, r.centre_id, r.dim, r.value): r.amount
+        for r in conn.execute(select(table).where(table.c.amount != 0))
+    }
+
+
+# ----------------------------------------------------------------------------------------------
+# Reading
+
+
+def read(
+    session: Session | Connection,
+    counters: Iterable[str],
+    start: date,
+    end: date,
+    centre_ids: Iterable[int] | None = None,
+    dim: str = "*",
+    by_centre: bool = False,
+    by_month: bool = False,
+) -> dict[tuple[Any, ...], int]:
+    """Sum counters over [start, end].
+
+    Keys are ``(counter, value)``, followed by the centre id with ``by_centre`` and by the month's
+    first day with ``by_month``. ``dim="*"`` gives totals (value ``"*"``).
+    """
+    counters = list(counters)
+    if not counters or end < start:
+        return {}
+    parts = decompose(start, end, use_years=not by_month)
+    conditions = [and_(CounterValue.grain == g, CounterValue.period.in_(periods)) for g, periods in parts.items() if periods]
+    stmt = select(CounterValue.counter, CounterValue.value, CounterValue.centre_id, CounterValue.period, CounterValue.amount).where(
+        CounterValue.counter.in_(counters), CounterValue.dim == dim, or_(*conditions)
+    )
+    if centre_ids is not None:
+        stmt = stmt.where(CounterValue.centre_id.in_(list(centre_ids)))
+    out: dict[tuple[Any, ...], int] = defaultdict(int)
+    for counter, value, centre_id, period, amount in session.execute(stmt):
+        key: tuple[Any, ...] = (counter, value)
+        if by_centre:
+            key += (centre_id,)
+        if by_month:
+            key += (period.replace(day=1),)
+        out[key] += amount
+    return dict(out)
+
+
+def totals(
+    session: Session | Connection, counters: Iterable[str], start: date, end: date, centre_ids: Iterable[int] | None = None
+) -> dict[str, int]:
+    counters = list(counters)
+    values = read(session, counters, start, end, centre_ids)
+    return {c: values.get((c, "*"), 0) for c in counters}

@@ -1,0 +1,49 @@
+"""Settings: read once from the environment (``TREMPLIN_*``) or given explicitly by tests and the CLI."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+
+def default_database_url() -> str:
+    """The embedded default: a SQLite file in ``$TREMPLIN_HOME`` (or the working directory)."""
+    home = Path(os.environ.get("TREMPLIN_HOME", "."))
+    return f"sqlite:///{(home / 'tremplin.db').as_posix()}"
+
+
+@dataclass(frozen=True)
+class Settings:
+    database_url: str = field(default_factory=default_database_url)
+    #: Counts from 1 to ``disclosure_threshold - 1`` are hidden in published tables.
+    disclosure_threshold: int = 5
+    #: Time zone a centre falls back to when it names none; days are counted in local time.
+    timezone: str = "Europe/Brussels"
+    default_language: str = "fr"
+    #: Plugins to leave out, by name (``plugins.prisons``, or an entry point's name).
+    disabled_plugins: tuple[str, ...] = ()
+    #: Load plugins from the ``tremplin.plugins`` entry-point group.
+    load_entrypoints: bool = True
+    secret_key: str = "change-me"
+    echo_sql: bool = False
+
+    @classmethod
+    def from_env(cls, **overrides: object) -> "Settings":
+        env = os.environ
+        values: dict[str, object] = {}
+        if "TREMPLIN_DATABASE_URL" in env:
+            values["database_url"] = env["TREMPLIN_DATABASE_URL"]
+        if "TREMPLIN_DISCLOSURE_THRESHOLD" in env:
+            values["disclosure_threshold"] = int(env["TREMPLIN_DISCLOSURE_THRESHOLD"])
+        if "TREMPLIN_TIMEZONE" in env:
+            values["timezone"] = env["TREMPLIN_TIMEZONE"]
+        if "TREMPLIN_DISABLED_PLUGINS" in env:
+            values["disabled_plugins"] = tuple(p.strip() for p in env["TREMPLIN_DISABLED_PLUGINS"].split(",") if p.strip())
+        if "TREMPLIN_SECRET_KEY" in env:
+            values["secret_key"] = env["TREMPLIN_SECRET_KEY"]
+        values.update({k: v for k, v in overrides.items() if v is not None})
+        return cls(**values)  # type: ignore[arg-type]
+
+    def with_(self, **changes: object) -> "Settings":
+        return replace(self, **changes)  # type: ignore[arg-type]

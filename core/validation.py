@@ -1,0 +1,275 @@
+"""Turning raw values (a CSV row, a JSON body, a form post) into clean records, with clear errors.
+
+One code path for every way in, so the import, the API and the web forms refuse the same things with
+the same words. Functions here are plain Python on purpose: the import validates a million rows.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import TYPE_CHECKING, Any
+from zoneinfo import ZoneInfo
+
+from core import vocab
+from core.forms import FormError, validate_attributes
+
+if TYPE_CHECKING:
+    from core.app import App
+
+
+class RecordError(ValueError):
+    """A record with invalid values; ``errors`` lists ``(field, reason)`` pairs."""
+
+    def __init__(self, errors: list[tuple[str, str]]) -> None:
+        self.errors = errors
+        super().__init__("; ".join(f"{f}: {r}" for f, r in errors))
+
+
+MAX_HEADCOUNT = 100_000
+
+
+def parse_timestamp(raw: Any, tz: ZoneInfo) -> datetime:
+    """ISO 8601; a timestamp without offset is local time in ``tz`` (Brussels by default)."""
+    if isinstance(raw, datetime):
+        value = raw
+    elif isinstance(raw, date):
+        value = datetime(raw.year, raw.month, raw.day)
+    else:
+        text = str(raw).strip()
+        if not text:
+            raise ValueError("is empty")
+        try:
+            value = datetime.fromisoformat(text)
+        except ValueError:
+            raise ValueError(f"{text!r} is not an ISO 8601 date or timestamp (e.g. 2019-03-05T10:30)") from None
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=tz)
+    return value
+
+
+def parse_int(raw: Any, minimum: int = 0, maximum: int = MAX_HEADCOUNT) -> int:
+    if isinstance(raw, bool):
+        raise ValueError(f"{raw!r} is not a whole number")
+    if isinstance(raw, int):
+        value = raw
+    else:
+        text = str(raw).strip()
+        try:
+            value = int(text)
+        except ValueError:
+            raise ValueError(f"{text!r} is not a whole number") from None
+    if value < minimum:
+        raise ValueError(f"{value} is below {minimum}")
+    if value > maximum:
+        raise ValueError(f"{value} is above {maximum}")
+    return value
+
+
+def parse_code(raw: Any, codes: Mapping[str, Any] | vocab.CodeList, default: str | None, name: str) -> str:
+    text = "" if raw is None else str(raw).strip()
+    if not text:
+        if default is None:
+            raise ValueError("is required")
+        return default
+    if text not in codes:
+        raise ValueError(f"{text!r} is not a {name}; use one of: {', '.join(codes)}")
+    return text
+
+
+def parse_themes(raw: Any) -> list[str]:
+    if raw is None:
+        return []
+    items = raw if isinstance(raw, (list, tuple)) else str(raw).split(";")
+    themes: list[str] = []
+    for item in items:
+        item = str(item).strip()
+        if not item:
+            continue
+        if item not in vocab.THEME:
+            raise ValueError(f"{item!r} is not a theme; use ;-separated codes from: {', '.join(vocab.THEME)}")
+        if item not in themes:
+            themes.append(item)
+    return sorted(themes)
+
+
+@dataclass
+class Lookup:
+    """Resolves centre and site codes to ids (the import and the API give codes, not ids)."""
+
+    centres: dict[str, int]
+    sites: dict[tuple[int, str], int]
+    timezones: dict[int, ZoneInfo]
+
+    @classmethod
+    def load(cls, app: App, session: Any) -> "Lookup":
+        from sqlalchemy import select
+
+        from core.models import Centre, Site
+
+        centres = {}
+        tzs = {}
+        for c in session.execute(select(Centre.id, Centre.code, Centre.timezone)):
+            centres[c.code] = c.id
+            tzs[c.id] = ZoneInfo(c.timezone or app.settings.timezone)
+        sites = {(s.centre_id, s.code): s.id for s in session.execute(select(Site.id, Site.centre_id, Site.code))}
+        return cls(centres, sites, tzs)
+
+
+class Cleaner:
+    """Validates contacts and activities against the vocabulary and the registered audiences."""
+
+    def __init__(self, app: App, lookup: Lookup, on_missing: Callable[[str, str, str | None], int] | None = None) -> None:
+        self.app = app
+        self.lookup = lookup
+        #: Called as ``on_missing(kind, centre_code, site_code)`` for an unknown code; returns the new
+        #: id, or is ``None`` to refuse unknown codes.
+        self.on_missing = on_missing
+        self.default_tz = ZoneInfo(app.settings.timezone)
+        self._attr_fields: dict[tuple[str, str], tuple[Any, Any]] = {}
+
+    # -- shared pieces ------------------------------------------------------------------------
+
+    def _centre(self, raw: Any, errors: list[tuple[str, str]]) -> int | None:
+        code = "" if raw is None else str(raw).strip()
+        if not code:
+            errors.append(("centre", "is required"))
+            return None
+        centre_id = self.lookup.centres.get(code)
+        if centre_id is None:
+            if self.on_missing is None:
+                errors.append(("centre", f"unknown centre code {code!r} (use --create-missing to create it)"))
+                return None
+            centre_id = self.on_missing("centre", code, None)
+        return centre_id
+
+    def _site(self, raw: Any, centre_id: int | None, centre_code: str, errors: list[tuple[str, str]]) -> int | None:
+        code = "" if raw is None else str(raw).strip()
+        if not code or centre_id is None:
+            return None
+        site_id = self.lookup.sites.get((centre_id, code))
+        if site_id is None:
+            if self.on_missing is None:
+                errors.append(("site", f"unknown site code {code!r} in centre {centre_code!r} (use --create-missing to create it)"))
+                return None
+            site_id = self.on_missing("site", centre_code, code)
+        return site_id
+
+    def _audience(self, raw: Any, errors: list[tuple[str, str]]) -> str | None:
+        try:
+            return parse_code(raw, self.app.registry.audiences, None, "known audience")
+        except ValueError as exc:
+            errors.append(("audience", str(exc)))
+            return None
+
+    def _attributes(self, audience: str | None, record: str, values: Mapping[str, Any], errors: list[tuple[str, str]]) -> dict[str, Any]:
+        present = {k: v for k, v in values.items() if v not in (None, "", [])}
+        if not present:
+            return {}
+        if audience is None:
+            return {}
+        key = (audience, record)
+        if key not in self._attr_fields:
+            from core.forms import build_attribute_model
+
+            fields = tuple(self.app.registry.attribute_fields(audience, record).values())
+            # Attributes are optional in an import or an API call: "empty means unknown".
+            relaxed = tuple(_optional(f) for f in fields)
+            self._attr_fields[key] = (relaxed, build_attribute_model(f"{audience}_{record}", relaxed))
+        fields, model = self._attr_fields[key]
+        try:
+            return validate_attributes(fields, present, model)
+        except FormError as exc:
+            errors.extend((f"attr.{name}", reason) for name, reason in exc.errors.items())
+            return {}
+
+    def _step(self, errors: list[tuple[str, str]], name: str, fn: Callable[[], Any], default: Any = None) -> Any:
+        try:
+            return fn()
+        except ValueError as exc:
+            errors.append((name, str(exc)))
+            return default
+
+    # -- records ------------------------------------------------------------------------------
+
+    def contact(self, raw: Mapping[str, Any], attributes: Mapping[str, Any] | None = None) -> dict[str, Any]:
+        """Validate a contact; returns the column values, or raises ``RecordError`` listing every problem."""
+        errors: list[tuple[str, str]] = []
+        centre_code = str(raw.get("centre") or "").strip()
+        centre_id = self._centre(raw.get("centre"), errors)
+        tz = self.lookup.timezones.get(centre_id, self.default_tz) if centre_id is not None else self.default_tz
+        step = self._step
+        occurred = step(errors, "occurred_at", lambda: parse_timestamp(raw.get("occurred_at"), tz))
+        audience = self._audience(raw.get("audience"), errors)
+        record = {
+            "centre_id": centre_id,
+            "site_id": self._site(raw.get("site"), centre_id, centre_code, errors),
+            "occurred_at": occurred,
+            "day": occurred.astimezone(tz).date() if occurred else None,
+            "audience": audience,
+            "modality": step(errors, "modality", lambda: parse_code(raw.get("modality"), vocab.MODALITY, None, "modality")),
+            "channel": step(errors, "channel", lambda: parse_code(raw.get("channel"), vocab.CHANNEL, "walk_in", "channel")),
+            "themes": step(errors, "themes", lambda: parse_themes(raw.get("themes")), []),
+            "language": step(errors, "language", lambda: parse_code(raw.get("language"), vocab.LANGUAGE, "other", "language")),
+            "headcount": step(errors, "headcount", lambda: parse_int(raw.get("headcount") or 1, minimum=1)),
+            "gender": step(errors, "gender", lambda: parse_code(raw.get("gender"), vocab.GENDER, "unknown", "gender")),
+            "age_band": step(errors, "age_band", lambda: parse_code(raw.get("age_band"), vocab.AGE_BAND, "unknown", "age band")),
+            "education": step(errors, "education", lambda: parse_code(raw.get("education"), vocab.EDUCATION, "unknown", "education band")),
+            "labour_status": step(errors, "labour_status", lambda: parse_code(raw.get("labour_status"), vocab.LABOUR_STATUS, "unknown", "labour-market status")),
+            "attributes": self._attributes(audience, "contact", attributes or {}, errors),
+            "note": str(raw.get("note") or ""),
+        }
+        if errors:
+            raise RecordError(errors)
+        return record
+
+    def activity(self, raw: Mapping[str, Any], attributes: Mapping[str, Any] | None = None) -> dict[str, Any]:
+        errors: list[tuple[str, str]] = []
+        centre_code = str(raw.get("centre") or "").strip()
+        centre_id = self._centre(raw.get("centre"), errors)
+        tz = self.lookup.timezones.get(centre_id, self.default_tz) if centre_id is not None else self.default_tz
+        step = self._step
+
+        def optional_int(name: str) -> int | None:
+            value = raw.get(name)
+            if value is None or str(value).strip() == "":
+                return None
+            return parse_int(value)
+
+        starts = step(errors, "starts_at", lambda: parse_timestamp(raw.get("starts_at"), tz))
+        audience = self._audience(raw.get("audience"), errors)
+        record = {
+            "centre_id": centre_id,
+            "site_id": self._site(raw.get("site"), centre_id, centre_code, errors),
+            "starts_at": starts,
+            "day": starts.astimezone(tz).date() if starts else None,
+            "audience": audience,
+            "title": str(raw.get("title") or "").strip()[:300],
+            "workshop": step(errors, "workshop", lambda: _workshop(raw.get("workshop"))),
+            "format": step(errors, "format", lambda: parse_code(raw.get("format"), vocab.FORMAT, "face_to_face", "format")),
+            "capacity": step(errors, "capacity", lambda: optional_int("capacity")),
+            "registered": step(errors, "registered", lambda: optional_int("registered")),
+            "participants": step(errors, "participants", lambda: optional_int("participants")),
+            "language": step(errors, "language", lambda: parse_code(raw.get("language"), vocab.LANGUAGE, "other", "language")),
+            "themes": step(errors, "themes", lambda: parse_themes(raw.get("themes")), []),
+            "attributes": self._attributes(audience, "activity", attributes or {}, errors),
+        }
+        if errors:
+            raise RecordError(errors)
+        return record
+
+
+def _workshop(raw: Any) -> str:
+    text = "" if raw is None else str(raw).strip()
+    if not text:
+        return "info_session"
+    if not all(ch.isalnum() or ch in "_-" for ch in text) or len(text) > 40:
+        raise ValueError(f"{text!r} is not a workshop code (letters, digits, _ and -)")
+    return text
+
+
+def _optional(field: Any) -> Any:
+    from dataclasses import replace
+
+    return replace(field, required=False) if field.required else field

@@ -1,0 +1,1 @@
+"""The audiences of the Brussels Cité des métiers, each a plugin (see ``core.hookspecs``)."""

@@ -1,0 +1,212 @@
+"""Touch'N'Go: outreach to young people not in education, employment or training (NEET).
+
+Co-financed by the European Social Fund (ESF+) and the Youth Employment Initiative. Workers log
+"awareness" encounters in the field (street, youth centres and AMOs, neighbourhood centres, social
+media), give individual advice, run group activities (escape game, career game...) and follow the
+young people who consent under a pseudonymous case code through the pathway below.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from core import hookimpl
+from core.counters import Counter, Part
+from core.forms import Field, Form
+from core.i18n import T
+from core.registry import Audience, FlowSpec, Stage, Workflow
+
+AUDIENCE = "neet"
+
+PLACES = {
+    "street": T("Street", fr="Rue", nl="Straat", uk="Вулиця"),
+    "youth_centre": T("Youth centre or AMO", fr="Maison de jeunes ou AMO", nl="Jeugdhuis of AMO", uk="Молодіжний центр"),
+    "neighbourhood_centre": T("Neighbourhood centre", fr="Maison de quartier", nl="Buurthuis", uk="Районний центр"),
+    "social_media": T("Social media", fr="Réseaux sociaux", nl="Sociale media", uk="Соцмережі"),
+    "school": T("School", fr="École", nl="School", uk="Школа"),
+    "public_service": T("Public service (CPAS, PES)", fr="Service public (CPAS, Actiris)", nl="Openbare dienst (OCMW, VDAB)", uk="Державна служба"),
+    "event": T("Event", fr="Événement", nl="Evenement", uk="Захід"),
+    "other": T("Other", fr="Autre", nl="Andere", uk="Інше"),
+}
+PARTNER_KINDS = {
+    "none": T("None", fr="Aucun", nl="Geen", uk="Немає"),
+    "amo": T("AMO", fr="AMO", nl="AMO", uk="AMO"),
+    "youth_centre": T("Youth centre", fr="Maison de jeunes", nl="Jeugdhuis", uk="Молодіжний центр"),
+    "neighbourhood_centre": T("Neighbourhood centre", fr="Maison de quartier", nl="Buurthuis", uk="Районний центр"),
+    "cpas": T("CPAS", fr="CPAS", nl="OCMW", uk="CPAS"),
+    "pes": T("Employment service", fr="Service de l'emploi", nl="Arbeidsbemiddeling", uk="Служба зайнятості"),
+    "mission_locale": T("Mission locale", fr="Mission locale", nl="Lokale missie", uk="Місцева місія"),
+    "school": T("School", fr="École", nl="School", uk="Школа"),
+    "other": T("Other", fr="Autre", nl="Andere", uk="Інше"),
+}
+NEET_WORKSHOPS = ("escape_game", "career_game", "video_challenge", "workshop", "info_session")
+
+OUTCOMES = {
+    "in_education": T("In education", fr="Aux études", nl="In onderwijs", uk="Навчається"),
+    "in_training": T("In training", fr="En formation", nl="In opleiding", uk="На курсах"),
+    "in_employment": T("In employment", fr="À l'emploi", nl="Aan het werk", uk="Працевлаштований"),
+    "self_employed": T("Self-employed", fr="Indépendant", nl="Zelfstandige", uk="Самозайнятий"),
+    "job_searching": T("Job searching", fr="En recherche d'emploi", nl="Werkzoekend", uk="Шукає роботу"),
+    "qualification": T("Gained a qualification", fr="Qualification obtenue", nl="Kwalificatie behaald", uk="Отримав кваліфікацію"),
+}
+
+WORKFLOW = Workflow(
+    AUDIENCE,
+    stages=(
+        Stage("identified", T("Identified", fr="Identifié", nl="Geïdentificeerd", uk="Виявлено")),
+        Stage("engaged", T("Engaged", fr="Accroché", nl="Betrokken", uk="Залучено")),
+        Stage("guided", T("Guided", fr="Accompagné", nl="Begeleid", uk="Супроводжується")),
+        Stage("referred", T("Referred", fr="Orienté", nl="Doorverwezen", uk="Направлено")),
+        Stage("in_training", T("In training", fr="En formation", nl="In opleiding", uk="На курсах"), outcome="in_training"),
+        Stage("in_education", T("In education", fr="Aux études", nl="In onderwijs", uk="Навчається"), outcome="in_education"),
+        Stage("in_employment", T("In employment", fr="À l'emploi", nl="Aan het werk", uk="Працевлаштований"), outcome="in_employment"),
+        Stage("job_search", T("Job searching", fr="En recherche d'emploi", nl="Werkzoekend", uk="Шукає роботу"), outcome="job_searching"),
+        Stage("left", T("Left the programme", fr="Sorti du programme", nl="Programma verlaten", uk="Вийшов з програми"), final=True),
+    ),
+    outcomes=OUTCOMES,
+    transitions={
+        "identified": ("engaged", "left"),
+        "engaged": ("guided", "referred", "left"),
+        "guided": ("referred", "in_training", "in_education", "in_employment", "job_search", "left"),
+        "referred": ("guided", "in_training", "in_education", "in_employment", "job_search", "left"),
+        "in_training": ("in_employment", "in_education", "job_search", "left"),
+        "in_education": ("in_employment", "in_training", "job_search", "left"),
+        "in_employment": ("job_search", "left"),
+        "job_search": ("in_training", "in_education", "in_employment", "guided", "left"),
+    },
+)
+
+
+@hookimpl
+def register_audiences(app: Any) -> list[Audience]:
+    return [
+        Audience(
+            AUDIENCE,
+            T("NEET youth (Touch'N'Go)", fr="Jeunes NEET (Touch'N'Go)", nl="NEET-jongeren (Touch'N'Go)", uk="Молодь NEET (Touch'N'Go)"),
+            T(
+                "Young people (18–24) not in education, employment or training; co-financed by the ESF+.",
+                fr="Jeunes (18–24 ans) ni à l'emploi, ni aux études, ni en formation ; cofinancé par le FSE+.",
+                nl="Jongeren (18–24) zonder werk, opleiding of onderwijs; medegefinancierd door het ESF+.",
+                uk="Молодь (18–24), яка не навчається і не працює; співфінансування ЄСФ+.",
+            ),
+            case_prefix="NEET",
+            esf_cofinanced=True,
+            colour="#c0392b",
+        )
+    ]
+
+
+@hookimpl
+def register_forms(app: Any) -> list[Form]:
+    return [
+        Form(
+            "neet.awareness",
+            AUDIENCE,
+            T("Field awareness encounter", fr="Rencontre de sensibilisation", nl="Sensibiliseringscontact", uk="Зустріч на місці"),
+            fields=(
+                Field("place", T("Where", fr="Où", nl="Waar", uk="Де"), choices=PLACES, required=True),
+                Field("partner", T("Partner", fr="Partenaire", nl="Partner", uk="Партнер"), choices=PARTNER_KINDS),
+            ),
+            core_fields=("headcount", "themes", "language", "gender", "age_band", "note"),
+            fixed={"modality": "field_awareness", "channel": "field"},
+            tally=True,
+        ),
+        Form(
+            "neet.advice",
+            AUDIENCE,
+            T("Individual advice", fr="Conseil individuel", nl="Individueel advies", uk="Індивідуальна консультація"),
+            fields=(Field("place", T("Where", fr="Où", nl="Waar", uk="Де"), choices=PLACES),),
+            core_fields=("site", "channel", "themes", "language", "gender", "age_band", "education", "labour_status", "note"),
+            fixed={"modality": "individual_advice"},
+        ),
+        Form(
+            "neet.group",
+            AUDIENCE,
+            T("Group activity", fr="Activité collective", nl="Groepsactiviteit", uk="Групове заняття"),
+            record="activity",
+            fields=(Field("partner", T("Partner", fr="Partenaire", nl="Partner", uk="Партнер"), choices=PARTNER_KINDS),),
+            core_fields=("site", "title", "workshop", "format", "capacity", "registered", "participants", "language", "themes"),
+            core_choices={"workshop": NEET_WORKSHOPS},
+        ),
+    ]
+
+
+@hookimpl
+def register_counters(app: Any) -> list[Counter]:
+    a = {"audience": AUDIENCE}
+    return [
+        Counter(
+            "neet.reached",
+            T("NEET youth reached", fr="Jeunes NEET touchés", nl="NEET-jongeren bereikt", uk="Охоплено молоді NEET"),
+            (Part("headcount", a), Part("participants", a)),
+            T("Encounters, individual advice and group participants of the NEET programme."),
+            audience=AUDIENCE,
+        ),
+        Counter.simple(
+            "neet.awareness",
+            T("Awareness encounters", fr="Rencontres de sensibilisation", nl="Sensibiliseringscontacten", uk="Зустрічі на місцях"),
+            "headcount",
+            {**a, "modality": "field_awareness"},
+            audience=AUDIENCE,
+        ),
+        Counter.simple(
+            "neet.individual_advice",
+            T("NEET individual advice", fr="Conseils individuels NEET", nl="Individuele adviezen NEET", uk="Індивідуальні консультації NEET"),
+            "headcount",
+            {**a, "modality": ("individual_advice", "remote_advice")},
+            audience=AUDIENCE,
+        ),
+        Counter.simple(
+            "neet.group_activities",
+            T("NEET group activities", fr="Activités collectives NEET", nl="Groepsactiviteiten NEET", uk="Групові заняття NEET"),
+            "activities",
+            a,
+            audience=AUDIENCE,
+        ),
+        Counter.simple(
+            "neet.group_participants",
+            T("Participants in NEET group activities", fr="Participants aux activités NEET", nl="Deelnemers aan NEET-activiteiten", uk="Учасники занять NEET"),
+            "participants",
+            a,
+            audience=AUDIENCE,
+        ),
+        Counter.simple(
+            "neet.cases",
+            T("Young people followed with consent", fr="Jeunes suivis avec consentement", nl="Jongeren gevolgd met toestemming", uk="Молодь під супроводом за згодою"),
+            "cases",
+            a,
+            audience=AUDIENCE,
+        ),
+    ]
+
+
+@hookimpl
+def register_workflows(app: Any) -> list[Workflow]:
+    return [WORKFLOW]
+
+
+@hookimpl
+def register_flows(app: Any) -> list[FlowSpec]:
+    return [
+        FlowSpec(
+            "neet-instagram-reach",
+            "plugins.neet.flows:instagram_reach",
+            T("Reads the reach of the Touch'N'Go Instagram pages", fr="Relève la portée des pages Instagram Touch'N'Go", nl="Leest het bereik van de Touch'N'Go Instagrampagina's", uk="Зчитує охоплення сторінок Touch'N'Go в Instagram"),
+            cron="0 6 * * *",
+        )
+    ]
+
+
+@hookimpl
+def register_report_sections(app: Any, report: str) -> list[Any]:
+    if report not in ("annual", f"audience:{AUDIENCE}"):
+        return []
+    from core.reports.sections import KeyFigures
+
+    return [
+        KeyFigures(
+            "neet.touchngo",
+            T("NEET youth: Touch'N'Go", fr="Jeunes NEET : Touch'N'Go", nl="NEET-jongeren: Touch'N'Go", uk="Молодь NEET: Touch'N'Go"),
+            ("neet.reached", "neet.awareness", "neet.individual_advice", "neet.group_activities", "neet.group_participants"),
+        )
+    ]

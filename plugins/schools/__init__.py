@@ -1,0 +1,82 @@
+"""Schools: class visits and workshops (Explorama, Inforizon, Pass'Avenir, guidance pathway).
+
+A class visit is a group activity of the ``schools`` audience whose participants are the pupils who
+came; it happens at the centre or at the school. The school is an organisation, not a person: its
+name may be recorded, a pupil's never.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from core import hookimpl
+from core.counters import Counter
+from core.forms import Field, Form
+from core.i18n import T
+from core.registry import Audience
+
+AUDIENCE = "schools"
+
+EDUCATION_TYPES = {
+    "general": T("General", fr="Général", nl="Algemeen", uk="Загальна"),
+    "technical_transition": T("Technical (transition)", fr="Technique de transition", nl="Technisch (doorstroom)", uk="Технічна (перехідна)"),
+    "technical_qualification": T("Technical (qualification)", fr="Technique de qualification", nl="Technisch (kwalificatie)", uk="Технічна (кваліфікаційна)"),
+    "vocational": T("Vocational", fr="Professionnel", nl="Beroepsonderwijs", uk="Професійна"),
+    "special": T("Special needs", fr="Spécialisé", nl="Buitengewoon onderwijs", uk="Спеціальна"),
+}
+YEARS = {str(y): T(f"Year {y}", fr=f"{y}e année", nl=f"{y}e jaar", uk=f"{y}-й рік") for y in range(1, 8)}
+PLACES = {
+    "at_centre": T("At the centre", fr="À la Cité des métiers", nl="In het Beroepenpunt", uk="У центрі"),
+    "at_school": T("At the school", fr="À l'école", nl="Op school", uk="У школі"),
+}
+SCHOOL_WORKSHOPS = ("explorama", "inforizon", "pass_avenir", "guidance_pathway", "guided_tour")
+
+
+@hookimpl
+def register_audiences(app: Any) -> list[Audience]:
+    return [
+        Audience(
+            AUDIENCE,
+            T("Schools", fr="Écoles", nl="Scholen", uk="Школи"),
+            T("Class visits and workshops booked by schools.", fr="Visites de classes et ateliers réservés par les écoles.", nl="Klasbezoeken en workshops geboekt door scholen.", uk="Відвідини класів і майстер-класи для шкіл."),
+            colour="#27ae60",
+        )
+    ]
+
+
+@hookimpl
+def register_forms(app: Any) -> list[Form]:
+    return [
+        Form(
+            "schools.visit",
+            AUDIENCE,
+            T("Class visit or workshop", fr="Visite de classe ou atelier", nl="Klasbezoek of workshop", uk="Відвідини класу або майстер-клас"),
+            record="activity",
+            fields=(
+                Field("school", T("School", fr="École", nl="School", uk="Школа"), kind="text", required=True, max_length=120),
+                Field("education_type", T("Type of education", fr="Type d'enseignement", nl="Onderwijsvorm", uk="Тип освіти"), choices=EDUCATION_TYPES, required=True),
+                Field("year", T("Year", fr="Année", nl="Jaar", uk="Рік навчання"), choices=YEARS, required=True),
+                Field("place", T("Where", fr="Où", nl="Waar", uk="Де"), choices=PLACES, required=True),
+            ),
+            core_fields=("workshop", "participants", "registered", "language", "themes"),
+            core_choices={"workshop": SCHOOL_WORKSHOPS},
+            fixed={"format": "face_to_face"},
+            description=T("Participants are the pupils who came.", fr="Les participants sont les élèves présents.", nl="Deelnemers zijn de aanwezige leerlingen.", uk="Учасники — присутні учні."),
+        )
+    ]
+
+
+@hookimpl
+def register_counters(app: Any) -> list[Counter]:
+    a = {"audience": AUDIENCE}
+    return [
+        Counter.simple("schools.visits", T("School visits", fr="Visites d'écoles", nl="Schoolbezoeken", uk="Відвідини шкіл"), "activities", a, audience=AUDIENCE),
+        Counter.simple("schools.pupils", T("Pupils", fr="Élèves", nl="Leerlingen", uk="Учні"), "participants", a, audience=AUDIENCE),
+        Counter.simple(
+            "schools.at_school",
+            T("Workshops held at schools", fr="Animations à l'école", nl="Workshops op school", uk="Заняття у школах"),
+            "activities",
+            {**a, "attr.place": "at_school"},
+            audience=AUDIENCE,
+        ),
+    ]
