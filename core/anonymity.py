@@ -146,7 +146,7 @@ BIRTH_RE = re.compile(
 
 # Names introduced by a cue ("je m'appelle", "mijn naam is", "my name is", "мене звати", "M. ", "Mme").
 NAME_RE = re.compile(
-    r"(?P<cue>\b(?:je m'appelle|je m’appelle|mon nom est|s'appelle|s’appelle|nommée?|mijn naam is|ik heet|"
+    r"(?P<cue>\b(?i:je m'appelle|je m’appelle|mon nom est|s'appelle|s’appelle|nommée?|mijn naam is|ik heet|"
     r"heet|my name is|named|called|мене звати|мене звуть|звати|прізвище|Mme\.?|Mlle\.?|M\.|Mr\.?|Mrs\.?|Ms\.?|"
     r"Mevr\.?|Dhr\.?|пан|пані)\s+)"
     r"(?:[A-ZÀ-ÖØ-ÞА-ЯІЇЄҐ][\w'’-]+)(?:\s+(?:[A-ZÀ-ÖØ-ÞА-ЯІЇЄҐ][\w'’-]+|van|de|der|den|le|la|du))*(?:\s+[A-ZÀ-ÖØ-ÞА-ЯІЇЄҐ][\w'’-]+)?",

@@ -161,7 +161,7 @@ def call_each(pm: pluggy.PluginManager, hook_name: str, **kwargs: Any) -> list[t
     """Call every implementation of a hook and keep who returned what, in registration order."""
     hook = getattr(pm.hook, hook_name)
     results: list[tuple[str, Any]] = []
-    for impl in reversed(hook.get_hookimpls()):  # pluggy lists last-registered first
+    for impl in hook.get_hookimpls():  # registration order (pluggy calls them in reverse)
         args = {name: kwargs[name] for name in impl.argnames}
         try:
             value = impl.function(**args)

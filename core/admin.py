@@ -1,0 +1,103 @@
+"""Administration: centres, sites and staff accounts."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from core.access import DEFAULT_AUDIENCES, ROLES
+from core.models import Centre, Site, Staff
+
+if TYPE_CHECKING:
+    from core.app import App
+
+
+class AdminError(ValueError):
+    pass
+
+
+def ensure_centre(session: Session, code: str, name: str, timezone: str = "Europe/Brussels") -> tuple[Centre, bool]:
+    centre = session.scalar(select(Centre).where(Centre.code == code))
+    if centre is not None:
+        return centre, False
+    centre = Centre(code=code, name=name, timezone=timezone)
+    session.add(centre)
+    session.flush()
+    return centre, True
+
+
+def ensure_site(session: Session, centre: Centre, code: str, name: str, kind: str = "reception") -> tuple[Site, bool]:
+    site = session.scalar(select(Site).where(Site.centre_id == centre.id, Site.code == code))
+    if site is not None:
+        return site, False
+    site = Site(centre_id=centre.id, code=code, name=name, kind=kind)
+    session.add(site)
+    session.flush()
+    return site, True
+
+
+def hash_password(password: str) -> str:
+    from argon2 import PasswordHasher
+
+    return PasswordHasher().hash(password)
+
+
+def verify_password(hashed: str, password: str) -> bool:
+    from argon2 import PasswordHasher
+    from argon2.exceptions import InvalidHashError, VerifyMismatchError
+
+    try:
+        return PasswordHasher().verify(hashed, password)
+    except (VerifyMismatchError, InvalidHashError):
+        return False
+
+
+def add_staff(
+    app: App,
+    session: Session,
+    username: str,
+    password: str,
+    roles: list[str],
+    audiences: list[str] | None = None,
+    display_name: str = "",
+    language: str = "fr",
+    centre_code: str | None = None,
+) -> Staff:
+    username = username.strip()
+    if not username or len(username) > 80:
+        raise AdminError("the username must have 1 to 80 characters")
+    unknown = [r for r in roles if r not in ROLES]
+    if unknown or not roles:
+        raise AdminError(f"unknown role(s) {', '.join(unknown) or '(none given)'}; use: {', '.join(ROLES)}")
+    if audiences is None or audiences == ["*"] and not {"admin", "programme_lead"} & set(roles):
+        # An account sees only its roles' audiences unless told otherwise.
+        audiences = sorted({a for r in roles for a in DEFAULT_AUDIENCES[r]})
+    if "*" in audiences:
+        audiences = ["*"]
+    bad = [a for a in audiences if a != "*" and a not in app.registry.audiences]
+    if bad:
+        raise AdminError(f"unknown audience(s) {', '.join(bad)}; known: {', '.join(app.registry.audiences)}")
+    if len(password) < 8:
+        raise AdminError("the password must have at least 8 characters")
+    if session.scalar(select(Staff).where(Staff.username == username)) is not None:
+        raise AdminError(f"there is already an account named {username!r}")
+    centre_id = None
+    if centre_code:
+        centre = session.scalar(select(Centre).where(Centre.code == centre_code))
+        if centre is None:
+            raise AdminError(f"unknown centre {centre_code!r}")
+        centre_id = centre.id
+    account = Staff(
+        username=username,
+        display_name=display_name,
+        password_hash=hash_password(password),
+        roles=roles,
+        audiences=audiences,
+        language=language,
+        centre_id=centre_id,
+    )
+    session.add(account)
+    session.flush()
+    return account

@@ -1,0 +1,250 @@
+"""The ``tremplin`` command.
+
+Imports stay inside the commands: ``tremplin --help`` must answer in well under half a second, and
+SQLAlchemy, pydantic, Prefect or uvicorn cost more than that together.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from datetime import date
+from typing import TYPE_CHECKING, Any
+
+import click
+
+if TYPE_CHECKING:
+    from core.app import App
+
+
+class Context:
+    def __init__(self, database_url: str | None) -> None:
+        self.database_url = database_url
+        self._app: App | None = None
+
+    @property
+    def app(self) -> App:
+        if self._app is None:
+            from core.app import create_app
+
+            self._app = create_app(database_url=self.database_url)
+        return self._app
+
+
+pass_ctx = click.make_pass_decorator(Context)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("--database-url", envvar="TREMPLIN_DATABASE_URL", help="SQLAlchemy URL (default: a SQLite file, tremplin.db).")
+@click.version_option(package_name="tremplin")
+@click.pass_context
+def cli(ctx: click.Context, database_url: str | None) -> None:
+    """Tremplin: anonymous contacts, referrals and cases for career-guidance centres."""
+    ctx.obj = Context(database_url)
+
+
+def fail(message: str) -> None:
+    click.secho(f"Error: {message}", fg="red", err=True)
+    sys.exit(1)
+
+
+# ------------------------------------------------------------------------------------------------
+# init, demo
+
+
+@cli.command()
+@click.option("--centre", "centre_code", default=None, help="Create this centre (code) if it does not exist.")
+@click.option("--centre-name", default=None, help="Name of the centre created with --centre.")
+@pass_ctx
+def init(ctx: Context, centre_code: str | None, centre_name: str | None) -> None:
+    """Create or upgrade the database schema (Alembic migrations)."""
+    from core.migrate import current_revision, upgrade
+
+    upgrade(ctx.app)
+    click.echo(f"Database ready at revision {current_revision(ctx.app)}: {ctx.app.db.engine.url.render_as_string(hide_password=True)}")
+    if centre_code:
+        from core.admin import ensure_centre
+
+        with ctx.app.transaction() as session:
+            centre, created = ensure_centre(session, centre_code, centre_name or centre_code)
+        click.echo(("Created" if created else "Found") + f" centre {centre.code!r}")
+
+
+@cli.command()
+@click.option("--year", type=int, default=None, help="Year to generate (default: last year).")
+@click.option("--scale", type=float, default=1.0, help="1.0 is the centre's order of magnitude (~55,000 contacts).")
+@click.option("--seed", type=int, default=2019)
+@click.option("--reset/--no-reset", default=True, help="Empty the database first.")
+@pass_ctx
+def demo(ctx: Context, year: int | None, scale: float, seed: int, reset: bool) -> None:
+    """Fill a database with a year of realistic synthetic activity and print its counters."""
+    from core.demo import generate
+    from core.migrate import upgrade
+
+    year = year or date.today().year - 1
+    upgrade(ctx.app)
+    summary = generate(ctx.app, year=year, scale=scale, seed=seed, reset=reset, progress=True)
+    click.echo(summary.describe())
+    _print_counters(ctx.app, year, None, "table")
+
+
+# ------------------------------------------------------------------------------------------------
+# import
+
+
+@cli.group(name="import")
+def import_() -> None:
+    """Load history from CSV files (see docs/interchange.md)."""
+
+
+def _run_import(ctx: Context, kind: str, path: str, create_missing: bool) -> None:
+    from core.importer import ImportFailed, import_file
+
+    try:
+        result = import_file(ctx.app, kind, path, create_missing=create_missing, progress=True)
+    except ImportFailed as exc:
+        click.secho(f"Nothing was imported: {len(exc.problems)} problem(s) in {path}", fg="red", err=True)
+        for problem in exc.problems[:200]:
+            click.echo(f"  {problem}", err=True)
+        if len(exc.problems) > 200:
+            click.echo(f"  ... and {len(exc.problems) - 200} more", err=True)
+        sys.exit(1)
+    click.echo(result.describe())
+
+
+@import_.command("contacts")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False))
+@click.option("--create-missing", is_flag=True, help="Create unknown centres and sites instead of refusing the rows.")
+@pass_ctx
+def import_contacts(ctx: Context, path: str, create_missing: bool) -> None:
+    """Import contacts from a CSV file (all or nothing; importing twice changes nothing)."""
+    _run_import(ctx, "contacts", path, create_missing)
+
+
+@import_.command("activities")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False))
+@click.option("--create-missing", is_flag=True, help="Create unknown centres and sites instead of refusing the rows.")
+@pass_ctx
+def import_activities(ctx: Context, path: str, create_missing: bool) -> None:
+    """Import group activities from a CSV file (all or nothing; importing twice changes nothing)."""
+    _run_import(ctx, "activities", path, create_missing)
+
+
+# ------------------------------------------------------------------------------------------------
+# counters
+
+
+@cli.group()
+def counters() -> None:
+    """Show or rebuild the counters."""
+
+
+def _print_counters(app: App, year: int | None, audience: str | None, fmt: str, centre: str | None = None) -> None:
+    from core.queries import counter_figures
+
+    with app.session() as session:
+        figures = counter_figures(app, session, year=year, audience=audience, centre=centre)
+    if fmt == "json":
+        click.echo(json.dumps(figures, indent=2, ensure_ascii=False))
+        return
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(title=f"Counters {year or 'all years'}" + (f" · {audience}" if audience else ""))
+    table.add_column("key")
+    table.add_column("label")
+    table.add_column("value", justify="right")
+    for key, value in figures.items():
+        table.add_row(key, app.registry.counters[key].label.get("en"), f"{value:,}")
+    Console().print(table)
+
+
+@counters.command("show")
+@click.option("--year", type=int, default=None, help="Calendar year (default: all years).")
+@click.option("--audience", default=None, help="Only this audience's counters.")
+@click.option("--centre", default=None, help="Only this centre (code).")
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table")
+@pass_ctx
+def counters_show(ctx: Context, year: int | None, audience: str | None, centre: str | None, fmt: str) -> None:
+    """Print every counter for a year, as a table or as one JSON object keyed by counter."""
+    if audience and audience not in ctx.app.registry.audiences:
+        fail(f"unknown audience {audience!r}; known: {', '.join(ctx.app.registry.audiences)}")
+    _print_counters(ctx.app, year, audience, fmt, centre)
+
+
+@counters.command("rebuild")
+@pass_ctx
+def counters_rebuild(ctx: Context) -> None:
+    """Recompute the roll-up from the rows (after adding a plugin or a counter)."""
+    from core.rollup import rebuild
+
+    with ctx.app.db.engine.begin() as conn:
+        stats = rebuild(ctx.app, conn)
+    click.echo(f"Rebuilt the roll-up from {stats['facts']:,} records: {stats['rows']:,} rows.")
+
+
+# ------------------------------------------------------------------------------------------------
+# staff
+
+
+@cli.group()
+def staff() -> None:
+    """Manage staff accounts."""
+
+
+@staff.command("add")
+@click.argument("username")
+@click.option("--role", "roles", multiple=True, required=True, help="Role (repeat for several).")
+@click.option("--audience", "audiences", multiple=True, help="Audience the account may see (repeat; default all).")
+@click.option("--name", "display_name", default="", help="Display name of the staff member.")
+@click.option("--language", default="fr", type=click.Choice(["fr", "nl", "en", "uk"]))
+@click.option("--centre", default=None, help="Centre code the account belongs to.")
+@click.password_option(envvar="TREMPLIN_STAFF_PASSWORD", help="Password (asked if not given).")
+@pass_ctx
+def staff_add(ctx: Context, username: str, roles: tuple[str, ...], audiences: tuple[str, ...], display_name: str, language: str, centre: str | None, password: str) -> None:
+    """Create a staff account with roles and the audiences it may see."""
+    from core.admin import AdminError, add_staff
+
+    try:
+        with ctx.app.transaction() as session:
+            account = add_staff(ctx.app, session, username, password, roles=list(roles), audiences=list(audiences) or ["*"], display_name=display_name, language=language, centre_code=centre)
+    except AdminError as exc:
+        fail(str(exc))
+    click.echo(f"Created {account.username} ({', '.join(account.roles)}; audiences: {', '.join(account.audiences)})")
+
+
+@staff.command("list")
+@pass_ctx
+def staff_list(ctx: Context) -> None:
+    """List staff accounts."""
+    from sqlalchemy import select
+
+    from core.models import Staff
+
+    with ctx.app.session() as session:
+        for account in session.scalars(select(Staff).order_by(Staff.username)):
+            click.echo(f"{account.username}\t{','.join(account.roles)}\t{','.join(account.audiences)}\t{'active' if account.active else 'inactive'}")
+
+
+# ------------------------------------------------------------------------------------------------
+# plugins
+
+
+@cli.command("plugins")
+@pass_ctx
+def plugins_cmd(ctx: Context) -> None:
+    """List the loaded plugins and what each registers."""
+    reg = ctx.app.registry
+    for name in ctx.app.plugin_names():
+        owned = [f"{kind}:{key}" for kind, r in (("audience", reg.audiences), ("form", reg.forms), ("counter", reg.counters), ("flow", reg.flows)) for key in r if r.owner(key) == name]
+        click.echo(f"{name}: {len(owned)} registrations")
+        for item in owned:
+            click.echo(f"  {item}")
+
+
+def main() -> None:
+    cli(prog_name="tremplin")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,333 @@
+"""Writing contacts, activities, referrals and cases: validation, events and the audit trail.
+
+Every way in (web forms, the API, the bot, scripts) goes through these functions. They validate with
+``core.validation``, write with the caller's session (the caller owns the transaction), and fire the
+event hooks inside that transaction. The roll-up and the scrubbing happen on flush, whoever writes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import date, datetime, timedelta, timezone
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from core.anonymity import TokenError, new_case_code, new_referral_token, parse_token
+from core.audit import audit
+from core.models import Activity, Case, CaseOutcome, CaseStageEvent, Contact, Referral, Staff
+from core.validation import Cleaner, Lookup, RecordError
+
+if TYPE_CHECKING:
+    from core.app import App
+
+
+class WorkflowError(ValueError):
+    """A move that the audience's workflow does not allow, or a referral status change out of order."""
+
+
+def _cleaner(app: App, session: Session) -> Cleaner:
+    return Cleaner(app, Lookup.load(app, session))
+
+
+# ------------------------------------------------------------------------------------------------
+# Contacts and activities
+
+
+def log_contact(
+    app: App,
+    session: Session,
+    values: Mapping[str, Any],
+    attributes: Mapping[str, Any] | None = None,
+    staff: Staff | None = None,
+    case: Case | None = None,
+) -> Contact:
+    """Validate and store a contact (centre and site given by code), then fire ``contact_logged``."""
+    record = _cleaner(app, session).contact(values, attributes)
+    _check_staff_audience(staff, record["audience"])
+    contact = Contact(**record, staff_id=staff.id if staff else None, case_id=case.id if case else None)
+    session.add(contact)
+    session.flush()
+    app.hook.contact_logged(app=app, session=session, contact=contact)
+    return contact
+
+
+def update_contact(app: App, session: Session, contact: Contact, values: Mapping[str, Any], attributes: Mapping[str, Any] | None = None, staff: Staff | None = None) -> Contact:
+    record = _cleaner(app, session).contact(values, attributes)
+    _check_staff_audience(staff, record["audience"])
+    for name, value in record.items():
+        setattr(contact, name, value)
+    session.flush()
+    audit(session, "contact.edit", staff, "contact", contact.id)
+    return contact
+
+
+def delete_contact(app: App, session: Session, contact: Contact, staff: Staff | None = None) -> None:
+    audit(session, "contact.delete", staff, "contact", contact.id)
+    session.delete(contact)
+    session.flush()
+
+
+def log_activity(app: App, session: Session, values: Mapping[str, Any], attributes: Mapping[str, Any] | None = None, staff: Staff | None = None) -> Activity:
+    record = _cleaner(app, session).activity(values, attributes)
+    _check_staff_audience(staff, record["audience"])
+    activity = Activity(**record, staff_id=staff.id if staff else None)
+    session.add(activity)
+    session.flush()
+    app.hook.activity_logged(app=app, session=session, activity=activity)
+    return activity
+
+
+def record_participants(app: App, session: Session, activity: Activity, participants: int, staff: Staff | None = None) -> Activity:
+    """Enter the actual headcount of an activity after it took place."""
+    if participants < 0:
+        raise RecordError([("participants", f"{participants} is below 0")])
+    activity.participants = participants
+    session.flush()
+    audit(session, "activity.participants", staff, "activity", activity.id, participants=participants)
+    app.hook.activity_logged(app=app, session=session, activity=activity)
+    return activity
+
+
+def _check_staff_audience(staff: Staff | None, audience: str | None) -> None:
+    if staff is not None and audience is not None and not staff.may_see(audience):
+        raise PermissionError(f"{staff.username} may not record for the audience {audience!r}")
+
+
+# ------------------------------------------------------------------------------------------------
+# Referrals
+
+REFERRAL_MOVES: dict[str, tuple[str, ...]] = {
+    "issued": ("received", "completed", "expired"),
+    "received": ("completed",),
+    "completed": (),
+    "expired": (),
+}
+
+
+def issue_referral(
+    app: App,
+    session: Session,
+    centre_id: int,
+    to_partner_id: int | None = None,
+    from_partner_id: int | None = None,
+    theme: str | None = None,
+    audience: str = "general",
+    staff: Staff | None = None,
+    valid_days: int = 60,
+    note: str = "",
+) -> Referral:
+    if audience not in app.registry.audiences:
+        raise RecordError([("audience", f"unknown audience {audience!r}")])
+    from core import vocab
+
+    if theme is not None and theme not in vocab.THEME:
+        raise RecordError([("theme", f"{theme!r} is not a theme")])
+    now = datetime.now(timezone.utc)
+    for _ in range(10):
+        token = new_referral_token()
+        if session.scalar(select(Referral.id).where(Referral.token == token)) is None:
+            break
+    else:  # pragma: no cover - 10 collisions in 10^12 is not going to happen
+        raise RuntimeError("could not draw a free referral token")
+    referral = Referral(
+        token=token,
+        centre_id=centre_id,
+        audience=audience,
+        to_partner_id=to_partner_id,
+        from_partner_id=from_partner_id,
+        theme=theme,
+        status="issued",
+        issued_at=now,
+        expires_at=now + timedelta(days=valid_days),
+        note=note,
+        staff_id=staff.id if staff else None,
+    )
+    session.add(referral)
+    session.flush()
+    audit(session, "referral.issue", staff, "referral", referral.id)
+    app.hook.referral_status_changed(app=app, session=session, referral=referral, old_status=None, new_status="issued")
+    return referral
+
+
+def find_referral(session: Session, raw_token: str) -> Referral:
+    """The referral a typed token names; ``TokenError`` for a mistyped token, ``LookupError`` if unknown."""
+    token = parse_token(raw_token)
+    referral = session.scalar(select(Referral).where(Referral.token == token))
+    if referral is None:
+        raise LookupError("no referral has this token")
+    return referral
+
+
+def set_referral_status(app: App, session: Session, referral: Referral, new_status: str, staff: Staff | None = None, at: datetime | None = None) -> Referral:
+    old = referral.status
+    if new_status == old:
+        return referral
+    if new_status not in REFERRAL_MOVES.get(old, ()):
+        raise WorkflowError(f"a referral that is {old} cannot become {new_status}")
+    at = at or datetime.now(timezone.utc)
+    referral.status = new_status
+    setattr(referral, f"{new_status}_at", at)
+    if new_status == "completed" and referral.received_at is None:
+        referral.received_at = at
+    session.flush()
+    audit(session, f"referral.{new_status}", staff, "referral", referral.id)
+    app.hook.referral_status_changed(app=app, session=session, referral=referral, old_status=old, new_status=new_status)
+    return referral
+
+
+def expire_referrals(app: App, session: Session, now: datetime | None = None) -> int:
+    now = now or datetime.now(timezone.utc)
+    due = session.scalars(select(Referral).where(Referral.status == "issued", Referral.expires_at < now)).all()
+    for referral in due:
+        set_referral_status(app, session, referral, "expired", at=now)
+    return len(due)
+
+
+# ------------------------------------------------------------------------------------------------
+# Cases
+
+PROFILE_KEYS = ("disability", "third_country_national", "foreign_background", "minority", "homeless", "rural")
+PROFILE_ANSWERS = ("yes", "no", "declined", "unknown")
+
+
+def open_case(
+    app: App,
+    session: Session,
+    centre_id: int,
+    audience: str,
+    consent_on: date,
+    entered_on: date | None = None,
+    profile: Mapping[str, str] | None = None,
+    gender: str = "unknown",
+    age_band: str = "unknown",
+    education: str = "unknown",
+    labour_status: str = "unknown",
+    staff: Staff | None = None,
+    retention_years: int = 10,
+) -> Case:
+    """Open a case for a person who consented; the code is random and is the only handle on it."""
+    from core import vocab
+
+    errors: list[tuple[str, str]] = []
+    workflow = app.registry.workflows.get(audience)
+    if audience not in app.registry.audiences:
+        errors.append(("audience", f"unknown audience {audience!r}"))
+    elif workflow is None:
+        errors.append(("audience", f"the audience {audience!r} has no case workflow"))
+    for name, value, codes in (("gender", gender, vocab.GENDER), ("age_band", age_band, vocab.AGE_BAND), ("education", education, vocab.EDUCATION), ("labour_status", labour_status, vocab.LABOUR_STATUS)):
+        if value not in codes:
+            errors.append((name, f"{value!r} is not one of: {', '.join(codes)}"))
+    clean_profile: dict[str, str] = {}
+    for key, answer in (profile or {}).items():
+        if key not in PROFILE_KEYS:
+            errors.append((f"profile.{key}", f"not a profile question; use: {', '.join(PROFILE_KEYS)}"))
+        elif answer not in PROFILE_ANSWERS:
+            errors.append((f"profile.{key}", f"{answer!r} is not one of: {', '.join(PROFILE_ANSWERS)}"))
+        else:
+            clean_profile[key] = answer
+    if consent_on is None:
+        errors.append(("consent_on", "a case needs the date consent was given"))
+    if errors:
+        raise RecordError(errors)
+    assert workflow is not None
+    entered_on = entered_on or consent_on
+    prefix = app.registry.audiences[audience].case_prefix or audience
+    for _ in range(10):
+        code = new_case_code(prefix)
+        if session.scalar(select(Case.id).where(Case.code == code)) is None:
+            break
+    case = Case(
+        code=code,
+        centre_id=centre_id,
+        audience=audience,
+        consent_on=consent_on,
+        entered_on=entered_on,
+        stage=workflow.initial,
+        gender=gender,
+        age_band=age_band,
+        education=education,
+        labour_status=labour_status,
+        profile=clean_profile,
+        retain_until=date(entered_on.year + retention_years, 12, 31),
+        staff_id=staff.id if staff else None,
+    )
+    case.history.append(CaseStageEvent(from_stage=None, to_stage=workflow.initial, at=_moment(entered_on), staff_id=staff.id if staff else None))
+    session.add(case)
+    session.flush()
+    audit(session, "case.open", staff, "case", case.code)
+    app.hook.case_stage_changed(app=app, session=session, case=case, old_stage=None, new_stage=case.stage, staff=staff)
+    return case
+
+
+def _moment(day: date) -> datetime:
+    return datetime(day.year, day.month, day.day, 12, tzinfo=timezone.utc)
+
+
+def move_case(app: App, session: Session, case: Case, new_stage: str, staff: Staff | None = None, on: date | None = None) -> Case:
+    """Move a case to ``new_stage`` if its workflow allows it; record the outcome the stage implies."""
+    workflow = app.registry.workflows[case.audience]
+    allowed = workflow.allowed_next(case.stage)
+    if new_stage not in allowed:
+        raise WorkflowError(f"a case at {case.stage!r} cannot move to {new_stage!r}; allowed: {', '.join(allowed) or 'none (the case has left)'}")
+    on = on or date.today()
+    old = case.stage
+    stage = workflow.stage(new_stage)
+    case.stage = new_stage
+    case.history.append(CaseStageEvent(from_stage=old, to_stage=new_stage, at=_moment(on) if on != date.today() else datetime.now(timezone.utc), staff_id=staff.id if staff else None))
+    if stage.outcome:
+        case.outcomes.append(CaseOutcome(kind=stage.outcome, occurred_on=on, staff_id=staff.id if staff else None))
+    if stage.final:
+        case.left_on = on
+        case.closed_at = datetime.now(timezone.utc)
+    session.flush()
+    audit(session, "case.move", staff, "case", case.code, from_stage=old, to_stage=new_stage)
+    app.hook.case_stage_changed(app=app, session=session, case=case, old_stage=old, new_stage=new_stage, staff=staff)
+    return case
+
+
+def record_outcome(app: App, session: Session, case: Case, kind: str, on: date, staff: Staff | None = None) -> CaseOutcome:
+    workflow = app.registry.workflows[case.audience]
+    if kind not in workflow.outcomes:
+        raise RecordError([("kind", f"{kind!r} is not an outcome of {case.audience}; use: {', '.join(workflow.outcomes)}")])
+    outcome = CaseOutcome(kind=kind, occurred_on=on, staff_id=staff.id if staff else None)
+    case.outcomes.append(outcome)
+    session.flush()
+    audit(session, "case.outcome", staff, "case", case.code, kind=kind)
+    return outcome
+
+
+def reenter_case(app: App, session: Session, case: Case, on: date, staff: Staff | None = None) -> Case:
+    """A person who left comes back: the same case (and ESF participant) goes on from the first stage."""
+    if case.left_on is None:
+        raise WorkflowError("the case has not left")
+    workflow = app.registry.workflows[case.audience]
+    old = case.stage
+    case.stage = workflow.initial
+    case.left_on = None
+    case.closed_at = None
+    case.history.append(CaseStageEvent(from_stage=old, to_stage=workflow.initial, at=_moment(on), staff_id=staff.id if staff else None))
+    session.flush()
+    audit(session, "case.reenter", staff, "case", case.code)
+    app.hook.case_stage_changed(app=app, session=session, case=case, old_stage=old, new_stage=case.stage, staff=staff)
+    return case
+
+
+__all__ = [
+    "TokenError",
+    "WorkflowError",
+    "log_contact",
+    "update_contact",
+    "delete_contact",
+    "log_activity",
+    "record_participants",
+    "issue_referral",
+    "find_referral",
+    "set_referral_status",
+    "expire_referrals",
+    "open_case",
+    "move_case",
+    "record_outcome",
+    "reenter_case",
+]

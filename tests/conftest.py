@@ -1,0 +1,100 @@
+"""Shared fixtures: an app on real SQLite, and on real PostgreSQL where TREMPLIN_TEST_DATABASE_URL is set.
+
+``app`` is parametrised over the engines: every test that uses it runs on each. The SQLite database is
+copied from a template migrated once per session; the PostgreSQL database is migrated once and
+truncated between tests.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+
+from core.app import App, create_app
+from core.settings import Settings
+
+PG_URL = os.environ.get("TREMPLIN_TEST_DATABASE_URL")
+ENGINES = ["sqlite"] + (["postgresql"] if PG_URL else [])
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    from core.migrate import upgrade
+
+    path = tmp_path_factory.mktemp("template") / "template.db"
+    app = create_app(Settings(database_url=f"sqlite:///{path}", load_entrypoints=False))
+    upgrade(app)
+    app.close()
+    return path
+
+
+@pytest.fixture(scope="session")
+def pg_ready() -> str:
+    """Migrate the PostgreSQL test database once per session (from an empty schema)."""
+    assert PG_URL
+    from core.migrate import upgrade
+
+    app = create_app(Settings(database_url=PG_URL, load_entrypoints=False))
+    with app.db.engine.begin() as conn:
+        conn.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
+        conn.execute(text("CREATE SCHEMA public"))
+    upgrade(app)
+    app.close()
+    return PG_URL
+
+
+def truncate_all(app: App) -> None:
+    from core.models import Base
+
+    names = ", ".join(t.name for t in Base.metadata.sorted_tables)
+    with app.db.engine.begin() as conn:
+        conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+
+
+def database_url(request: pytest.FixtureRequest, engine: str, tmp_path: Path) -> str:
+    if engine == "sqlite":
+        template: Path = request.getfixturevalue("sqlite_template")
+        path = tmp_path / "tremplin.db"
+        shutil.copy(template, path)
+        return f"sqlite:///{path}"
+    return request.getfixturevalue("pg_ready")
+
+
+def make_app(url: str, plugins: list[str] | None = None, **settings: object) -> App:
+    return create_app(Settings(database_url=url, load_entrypoints=False, **settings), plugins=plugins)  # type: ignore[arg-type]
+
+
+@pytest.fixture(params=ENGINES)
+def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A migrated, empty database on each engine."""
+    url = database_url(request, request.param, tmp_path)
+    yield url
+    if request.param == "postgresql":
+        cleaner = make_app(url)
+        truncate_all(cleaner)
+        cleaner.close()
+
+
+@pytest.fixture
+def app(db_url: str) -> Iterator[App]:
+    """The full app (every built-in plugin) on an empty migrated database."""
+    application = make_app(db_url)
+    yield application
+    application.close()
+
+
+@pytest.fixture
+def centre(app: App) -> int:
+    """A Brussels centre with a few sites; returns its id."""
+    from core.admin import ensure_centre, ensure_site
+
+    with app.transaction() as session:
+        c, _ = ensure_centre(session, "bxl", "Cité des métiers de Bruxelles")
+        for code, kind in (("reception", "reception"), ("multimedia", "multimedia"), ("advice", "advice"), ("group-room", "group_room"), ("truck-flagey", "formtruck_stop")):
+            ensure_site(session, c, code, code.replace("-", " ").title(), kind)
+        return c.id
