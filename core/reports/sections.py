@@ -41,3 +41,28 @@ class FreeText:
     key: str
     title: Text
     text: Text
+
+
+@dataclass(frozen=True)
+class Table:
+    """Figures computed elsewhere (an ESF+ indicator table, a per-participant file), as rows.
+
+    ``columns`` are stable keys (the JSON and CSV keys); ``labels`` their headings for people.
+    ``disclose`` says whether disclosure control applies when the report is published.
+    """
+
+    key: str
+    title: Text
+    columns: tuple[str, ...]
+    labels: tuple[Text, ...]
+    rows: tuple[dict[str, object], ...]
+    disclose: bool = True
+
+
+@dataclass(frozen=True)
+class Note:
+    """A method note: how an indicator was computed or estimated."""
+
+    key: str
+    title: Text
+    text: Text
