@@ -33,19 +33,38 @@ def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
+def worker_database_url(base_url: str) -> str:
+    """Each pytest-xdist worker gets its own PostgreSQL database, created next to the given one."""
+    from sqlalchemy import create_engine
+    from sqlalchemy.engine import make_url
+
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    if not worker:
+        return base_url
+    url = make_url(base_url)
+    name = f"{url.database}_{worker}"
+    admin = create_engine(url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        if conn.scalar(text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": name}) is None:
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+    admin.dispose()
+    return url.set(database=name).render_as_string(hide_password=False)
+
+
 @pytest.fixture(scope="session")
 def pg_ready() -> str:
     """Migrate the PostgreSQL test database once per session (from an empty schema)."""
     assert PG_URL
     from core.migrate import upgrade
 
-    app = create_app(Settings(database_url=PG_URL, load_entrypoints=False))
+    url = worker_database_url(PG_URL)
+    app = create_app(Settings(database_url=url, load_entrypoints=False))
     with app.db.engine.begin() as conn:
         conn.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
         conn.execute(text("CREATE SCHEMA public"))
     upgrade(app)
     app.close()
-    return PG_URL
+    return url
 
 
 def truncate_all(app: App) -> None:
