@@ -1,0 +1,107 @@
+"""Touch'N'Go flows: the daily reach of the programme's Instagram pages.
+
+``instagram_reach`` reads each profile with instaloader (live, or from saved structures in
+``source_dir``), turns it into four figures and stores them as ``OnlineMetric`` rows of the centre,
+for the centre's current day: ``source`` is ``instagram:<username>``, ``metric`` one of ``followers``,
+``posts``, ``likes_30d``, ``comments_30d``. Running it twice on a day replaces that day's figures.
+
+The tasks are plain functions underneath (``load_profile.fn(...)``), tested without Prefect running.
+"""
+
+from __future__ import annotations
+
+import os
+from datetime import date, datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from prefect import flow, task
+from prefect.cache_policies import NO_CACHE
+
+from flows.common import logger, one_centre, open_app
+from plugins.neet.instagram import WINDOW_DAYS, ProfileFigures, read_live, read_saved, reach, source_of
+
+#: Comma-separated Instagram usernames read when the flow is given none.
+PROFILES_ENV = "TREMPLIN_NEET_INSTAGRAM_PROFILES"
+
+
+def default_profiles() -> list[str]:
+    return [p.strip() for p in os.environ.get(PROFILES_ENV, "").split(",") if p.strip()]
+
+
+@task(name="load-instagram-profile", cache_policy=NO_CACHE)
+def load_profile(username: str, source_dir: str | None = None, since: date | None = None) -> dict[str, Any]:
+    """Read one profile (live, or from ``<source_dir>/<username>/``) into plain figures."""
+    since = since or (date.today() - timedelta(days=WINDOW_DAYS + 1))
+    figures = read_saved(source_dir, username, since) if source_dir else read_live(username, since)
+    return figures.to_dict()
+
+
+@task(name="instagram-reach-metrics", cache_policy=NO_CACHE)
+def reach_metrics(figures: dict[str, Any], today: date, timezone: str = "Europe/Brussels") -> dict[str, int]:
+    """The metrics of one profile for ``today`` (pure: no I/O)."""
+    return reach(ProfileFigures.from_dict(figures), today, timezone)
+
+
+@task(name="store-online-metrics", cache_policy=NO_CACHE)
+def store_metrics(database_url: str | None, centre_id: int, day: date, source: str, metrics: dict[str, int]) -> int:
+    """Upsert the metrics of one source for a centre and day; returns how many rows were written."""
+    if not metrics:
+        return 0
+    from core.models import OnlineMetric
+
+    with open_app(database_url) as app, app.transaction() as session:
+        dialect = session.get_bind().dialect.name
+        if dialect == "postgresql":
+            from sqlalchemy.dialects.postgresql import insert
+        elif dialect == "sqlite":
+            from sqlalchemy.dialects.sqlite import insert
+        else:  # pragma: no cover - the two engines Tremplin supports
+            raise RuntimeError(f"no upsert for {dialect}")
+        rows = [{"centre_id": centre_id, "day": day, "source": source, "metric": name, "value": int(value)} for name, value in sorted(metrics.items())]
+        stmt = insert(OnlineMetric).values(rows)
+        stmt = stmt.on_conflict_do_update(index_elements=["centre_id", "day", "source", "metric"], set_={"value": stmt.excluded.value})
+        session.execute(stmt)
+    return len(rows)
+
+
+@flow(name="neet-instagram-reach", log_prints=False)
+def instagram_reach(
+    profiles: list[str] | None = None,
+    source_dir: str | None = None,
+    database_url: str | None = None,
+    centre: str | None = None,
+) -> dict[str, dict[str, int]]:
+    """Read the Touch'N'Go Instagram pages and store today's figures.
+
+    ``profiles`` defaults to ``$TREMPLIN_NEET_INSTAGRAM_PROFILES``; ``source_dir`` reads saved
+    instaloader structures instead of Instagram; ``centre`` (a code) may be left out when the
+    database has one centre. A profile that cannot be read does not stop the others; the run fails
+    at the end, naming it.
+    """
+    log = logger()
+    names = list(profiles) if profiles else default_profiles()
+    if not names:
+        log.warning("No Instagram profile to read: give `profiles` or set %s.", PROFILES_ENV)
+        return {}
+    with open_app(database_url) as app, app.session() as session:
+        found = one_centre(session, centre)
+        centre_id, tz = found.id, found.timezone or app.settings.timezone
+    today = datetime.now(ZoneInfo(tz)).date()
+    load = load_profile if source_dir else load_profile.with_options(retries=2, retry_delay_seconds=300)
+    results: dict[str, dict[str, int]] = {}
+    failed: dict[str, str] = {}
+    for name in names:
+        try:
+            figures = load(name, source_dir=source_dir, since=today - timedelta(days=WINDOW_DAYS + 1))
+            metrics = reach_metrics(figures, today, tz)
+            store_metrics(database_url, centre_id, today, source_of(name), metrics)
+        except Exception as exc:  # one page down must not hide the others' figures
+            log.error("Instagram profile %s: %s", name, exc)
+            failed[name] = str(exc)
+            continue
+        results[name] = metrics
+        log.info("Instagram %s on %s: %s", name, today, ", ".join(f"{k}={v}" for k, v in metrics.items()))
+    if failed:
+        raise RuntimeError(f"{len(failed)} Instagram profile(s) could not be read: {'; '.join(f'{k}: {v}' for k, v in failed.items())}")
+    return results
