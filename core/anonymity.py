@@ -68,7 +68,7 @@ def _regex_scrubber(
     return scrub
 
 
-EMAIL_RE = re.compile(r"[\w.+-]+(?:@|\s?\[at\]\s?|\s\(at\)\s)[\w-]+(?:\.[\w-]+)+", re.IGNORECASE)
+EMAIL_RE = re.compile(r"[\w.+'’-]+(?:@|\s?\[at\]\s?|\s\(at\)\s)[\w-]+(?:\.[\w-]+)+", re.IGNORECASE)
 
 # IBAN: two letters, two check digits, then 11 to 30 alphanumerics, optionally in groups of four.
 IBAN_RE = re.compile(r"\b[A-Z]{2}\d{2}(?:[ ]?[A-Z0-9]{4}){2,7}(?:[ ]?[A-Z0-9]{1,3})?\b", re.IGNORECASE)
@@ -83,13 +83,31 @@ def iban_is_valid(raw: str) -> bool:
     return int(digits) % 97 == 1
 
 
-def _iban_accept(match: re.Match[str]) -> bool:
-    raw = match.group(0)
+def _iban_is_personal(raw: str) -> bool:
     compact = re.sub(r"\s", "", raw).upper()
     # A Belgian account number is personal data even when mistyped: redact its shape outright.
     if compact.startswith("BE") and len(compact) == 16 and compact[2:].isdigit():
         return True
     return iban_is_valid(raw)
+
+
+def _scrub_iban(text: str) -> tuple[str, int]:
+    """Redact IBANs. A candidate may run into the next word ("BE68 5390 0754 7034 pour 1 250 EUR"): it is
+    cut back group by group until what remains is an account number."""
+    count = 0
+    parts: list[str] = []
+    pos = 0
+    for match in IBAN_RE.finditer(text):
+        raw = match.group(0)
+        ends = [len(raw)] + [i for i in range(len(raw) - 1, 14, -1) if raw[i] == " "]
+        end = next((e for e in ends if _iban_is_personal(raw[:e])), None)
+        if end is None:
+            continue
+        parts += [text[pos : match.start()], "[IBAN]"]
+        pos = match.start() + end
+        count += 1
+    parts.append(text[pos:])
+    return "".join(parts), count
 
 
 # Belgian national register number (and BIS number): YY.MM.DD-XXX.CC, or the 11 digits run together.
@@ -114,7 +132,7 @@ def _nrn_accept(match: re.Match[str]) -> bool:
 # Phone numbers: Belgian national (0470 12 34 56, 02/555.12.34) and international (+32 ..., 0032 ...,
 # +380 67 ...). Candidates are checked for a plausible number of digits so that amounts and dates stay.
 PHONE_RE = re.compile(
-    r"(?<![\w+])(?:(?:\+|00)\d{1,3}[\s./-]?(?:\(0\)[\s./-]?)?\d{1,4}|0\d{1,3}|\(0\d{1,3}\))"
+    r"(?<![\w+])(?:(?:\+|00)\d{1,3}[\s./-]?(?:\(0\)[\s./-]?)?(?:\d{1,4}|\(\d{1,4}\))|0\d{1,3}|\(0\d{1,3}\))"
     r"(?:[\s./-]?\d{2,4}){1,5}(?![\w])"
 )
 
@@ -137,10 +155,13 @@ _MONTHS = (
     r"januari|februari|maart|mei|juni|juli|augustus|oktober|"
     r"січ\w*|лют\w*|берез\w*|квіт\w*|трав\w*|черв\w*|лип\w*|серп\w*|верес\w*|жовт\w*|листоп\w*|груд\w*"
 )
-_DATE = rf"(?:\d{{1,2}}[./-]\d{{1,2}}[./-]\d{{2,4}}|\d{{4}}-\d{{2}}-\d{{2}}|\d{{1,2}}(?:er)?\s+(?:{_MONTHS})\.?\s+\d{{4}})"
+_DATE = (
+    rf"(?:\d{{1,2}}[./-]\d{{1,2}}[./-]\d{{2,4}}|\d{{4}}-\d{{2}}-\d{{2}}|\d{{1,2}}(?:er|st|nd|rd|th)?\s+(?:{_MONTHS})\.?,?\s+\d{{4}}"
+    rf"|(?:{_MONTHS})\.?\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+\d{{4}})"
+)
 BIRTH_RE = re.compile(
-    r"(?P<cue>\b(?:née?s?|né\(e\)|date de naissance|naissance|geboren|geboortedatum|born|date of birth|"
-    r"d\.?o\.?b\.?|народжен\w*|дата народження|д\.н\.)\s*(?:le|op|on|:|-)?\s*)" + _DATE,
+    r"(?P<cue>(?:\b(?:née?s?|né\(e\)|date de naissance|naissance|geboren|geb\.|geboortedatum|born|date of birth|"
+    r"d\.?o\.?b\.?|народжен\w*|народи\w*|дата народження|д\.н\.)|°)\s*(?:le|op|on|:|-)?\s*)" + _DATE,
     re.IGNORECASE,
 )
 
@@ -148,31 +169,76 @@ BIRTH_RE = re.compile(
 NAME_RE = re.compile(
     r"(?P<cue>\b(?i:je m'appelle|je m’appelle|mon nom est|s'appelle|s’appelle|nommée?|mijn naam is|ik heet|"
     r"heet|my name is|named|called|мене звати|мене звуть|звати|прізвище|Mme\.?|Mlle\.?|M\.|Mr\.?|Mrs\.?|Ms\.?|"
-    r"Mevr\.?|Dhr\.?|пан|пані)\s+)"
-    r"(?:[A-ZÀ-ÖØ-ÞА-ЯІЇЄҐ][\w'’-]+)(?:\s+(?:[A-ZÀ-ÖØ-ÞА-ЯІЇЄҐ][\w'’-]+|van|de|der|den|le|la|du))*(?:\s+[A-ZÀ-ÖØ-ÞА-ЯІЇЄҐ][\w'’-]+)?",
+    r"Madame|Mademoiselle|Monsieur|Mevr\.?|Mevrouw|Dhr\.?|Meneer|Mister|Miss|пан|пані)\s+)"
+    r"(?:[A-ZÀ-ÖØ-ÞА-ЯІЇЄҐ][\w'’-]+)(?:\s+(?:[A-ZÀ-ÖØ-ÞА-ЯІЇЄҐ][\w'’-]+|(?:van|der|den|de|le|la|du|el|al|ben|ter)\b))*"
+    r"(?:\s+[A-ZÀ-ÖØ-ÞА-ЯІЇЄҐ][\w'’-]+)?",
 )
 
-# Street addresses in French, Dutch, English and Ukrainian, with a house number.
+# Street addresses in French, Dutch, English and Ukrainian, with a house number. A street word alone is
+# not enough: "mise en place de 3 ateliers", "la rue 3 jours par semaine", "loopbaan 2 jaar" and
+# "arbeidsmarkt 2024" are sentences, not addresses; a candidate whose "number" is followed by a unit
+# (days, months, euros...) is left alone.
+_STREET_FR = r"rue|avenue|av\.|chaussée|chée|boulevard|bd|place|square|chemin|allée|quai|impasse|drève|clos|galerie|parvis"
+_STREET_NL = r"straat|laan|steenweg|plein|lei|dreef|kaai|weg|baan|dijk|markt|singel|gracht|vest"
+#: Words that open a Dutch street name written in two words ("Koning Albertlaan", "Grote Markt").
+_NL_HEAD = (
+    r"Koning|Koningin|Prins|Prinses|Keizer|Graaf|Gravin|Grote|Kleine|Oude|Nieuwe|Lange|Korte|Hoge|Lage|Sint|"
+    r"Onze-Lieve-Vrouw|Burgemeester|Generaal|Kardinaal|Pater|Dokter|Van|De|Den|Ter"
+)
+_STREET_EN = r"street|st\.|road|rd\.|avenue|ave\.|lane|drive|close|crescent|square"
+_STREET_UK = r"вул\.|вулиця|вулиці|просп\.|проспект|пров\.|провулок|бульв\.|бульвар|площа|пл\."
+_UNIT = (
+    r"\s*(?:jours?|mois|ans?|années?|semaines?|heures?|h\b|min\b|minutes?|fois|x\b|%|€|eur\b|euros?|personnes|jeunes|"
+    r"dagen|dag|maand(?:en)?|jaar|jaren|weken|week|uur|keer|days?|months?|years?|weeks?|hours?|times|"
+    r"дн\w*|місяц\w*|рок\w*|тижн\w*|годин\w*|раз\w*)"
+)
+_HOUSE = rf"\d{{1,4}}(?:\s?(?:bis|ter|[a-z])\b)?(?!{_UNIT})(?![\d,.]\d)(?:\s*,?\s*(?:bte|boîte|bus|box)\.?\s*\d{{1,4}}[a-z]?)?"
+_CAP = r"(?-i:[A-ZÀ-ÖØ-ÞА-ЯІЇЄҐ])"
 ADDRESS_RE = re.compile(
-    r"\b(?:(?:rue|avenue|av\.|chaussée|chée|boulevard|bd|place|square|chemin|allée|quai|impasse|drève|clos)"
-    r"\s+(?:[\w'’.-]+\s+){0,5}?\d{1,4}[a-zA-Z]?(?:\s*(?:bte|boîte|bus)\s*\d+)?"
-    r"|[\w'’-]*(?:straat|laan|steenweg|plein|lei|dreef|kaai|weg|baan|dijk|markt|singel)\s+\d{1,4}[a-zA-Z]?(?:\s*bus\s*\d+)?"
-    r"|\d{1,4}\s+(?:[A-Z][\w'’-]+\s+){1,3}(?:street|st\.|road|rd\.|avenue|lane)"
-    r"|(?:вул\.|вулиця|просп\.|проспект|пров\.|провулок)\s*(?:[\w'’.-]+\s*){1,3},?\s*\d{1,4}"
-    r")(?:,?\s+\d{4}\s+[A-ZÀ-Ö][\w'’-]+)?",
+    rf"\b(?:(?:{_STREET_FR})\s+(?P<fr_name>(?:[^\W\d_][\w'’.-]*\s+){{0,5}}?[^\W\d_][\w'’.-]*),?\s+{_HOUSE}"
+    rf"|\d{{1,4}}(?:\s?(?:bis|ter))?,?\s+(?:{_STREET_FR})\s+(?:(?:de|du|des|la|le|les)\s+)*(?:[dl]['’])?{_CAP}[\w'’-]*(?:\s+{_CAP}[\w'’-]*){{0,3}}"
+    rf"|(?:(?-i:{_NL_HEAD})\s+){{0,2}}(?P<nl_word>[\w'’-]*(?:{_STREET_NL})),?\s+{_HOUSE}"
+    rf"|\d{{1,4}}[a-z]?\s+(?:{_CAP}[\w'’-]+\s+){{1,3}}(?:{_STREET_EN})"
+    rf"|(?:{_STREET_UK})\s*(?:[\w'’.-]+\s*){{1,3}},?\s*\d{{1,4}}(?!{_UNIT})"
+    r")(?:,?\s+(?:à\s+|te\s+|in\s+)?\d{4}\s+[A-ZÀ-Ö][\w'’-]+)?",
     re.IGNORECASE,
 )
+#: Lowercase words that carry a sentence on: a street name does not contain them.
+_SENTENCE_WORDS = frozenset(
+    "depuis pendant durant pour avec et ou en dans sur vers chez il elle on est a ont sont était avait "
+    "since for during with and or in on at is was".split()
+)
+_PARTICLES = frozenset("de du des la le les aux au à l d".split())
+#: Lowercase Dutch nouns that end like a street but are none ("loopbaan 2 jaar", "arbeidsmarkt 2024").
+_NOT_A_STREET = frozenset(
+    "loopbaan arbeidsmarkt jobmarkt woningmarkt huurmarkt supermarkt onderweg halfweg snelweg zijweg weg baan markt "
+    "straat plein laan dijk".split()
+)
+
+
+def _address_accept(match: re.Match[str]) -> bool:
+    name = match.group("fr_name")
+    if name is not None:
+        words = name.split()
+        # "place de 3", "chaussée de Wavre depuis 2020": the words before the number are no street name.
+        if all(w.lower().rstrip("'’") in _PARTICLES for w in words):
+            return False
+        return not any(w in _SENTENCE_WORDS for w in words)
+    word = match.group("nl_word")
+    if word is not None:
+        return word not in _NOT_A_STREET  # a capitalised "Markt 7" stays an address
+    return True
 
 
 def core_scrubbers() -> list[Scrubber]:
     """The scrubbers the core ships; the built-in anonymity plugin registers them."""
     return [
         Scrubber("email", _regex_scrubber("email", EMAIL_RE, "[e-mail]"), order=10),
-        Scrubber("iban", _regex_scrubber("iban", IBAN_RE, "[IBAN]", _iban_accept), order=20),
+        Scrubber("iban", _scrub_iban, order=20),
         Scrubber("national_number", _regex_scrubber("national_number", NRN_RE, "[national number]", _nrn_accept), order=30),
         Scrubber("birth_date", _regex_scrubber("birth_date", BIRTH_RE, "[birth date]"), order=40),
         Scrubber("phone", _regex_scrubber("phone", PHONE_RE, "[phone]", _phone_accept), order=50),
-        Scrubber("address", _regex_scrubber("address", ADDRESS_RE, "[address]"), order=60),
+        Scrubber("address", _regex_scrubber("address", ADDRESS_RE, "[address]", _address_accept), order=60),
         Scrubber("name", _regex_scrubber("name", NAME_RE, "[name]"), order=70),
     ]
 
