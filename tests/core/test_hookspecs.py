@@ -1,0 +1,489 @@
+"""The plugin contract: every hook is documented and tested, and each behaves as ``core.hookspecs`` says."""
+
+from __future__ import annotations
+
+import inspect
+import re
+import subprocess
+import sys
+from collections.abc import Callable, Iterator
+from datetime import date, datetime, timezone
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import func, select
+
+from core import hookspecs
+from core.anonymity import Scrubber
+from core.app import App
+from core.counters import DIMENSIONS, Counter, Part
+from core.forms import CORE_ACTIVITY_FIELDS, CORE_CONTACT_FIELDS, Form
+from core.models import Activity, AuditEvent, Case, CaseStageEvent, Contact, CounterValue, Referral, Staff
+from core.plugins import AUDIENCE_PLUGINS, DEFAULT_PLUGINS, hook_names
+from core.records import (
+    WorkflowError,
+    expire_referrals,
+    issue_referral,
+    log_activity,
+    log_contact,
+    move_case,
+    open_case,
+    record_participants,
+    reenter_case,
+    set_referral_status,
+)
+from core.registry import FlowSpec, PluginError, Workflow, call_each
+from core.reports.sections import KeyFigures
+from core import vocab
+from tests.conftest import make_app
+from tests.core import recording_plugin as rec
+from tests.core.plugin_kit import CORE_ONLY, fake_plugin, make_centre
+
+TESTS = Path(__file__).resolve().parents[1]
+REPO = TESTS.parent
+
+
+# --------------------------------------------------------------------------------------------------
+# The contract itself
+
+
+def test_every_hook_has_a_real_docstring() -> None:
+    names = hook_names()
+    assert names
+    poor = []
+    for name in names:
+        doc = inspect.getdoc(getattr(hookspecs, name)) or ""
+        if len(doc.split()) < 8 or name.replace("_", " ") == doc.strip(". ").lower():
+            poor.append(name)
+    assert not poor, f"hooks without a real docstring: {', '.join(poor)}"
+
+
+def test_every_hook_has_a_test() -> None:
+    defined: set[str] = set()
+    for path in TESTS.rglob("*.py"):
+        defined.update(re.findall(r"^\s*(?:async\s+)?def (test_hook_\w+)\s*\(", path.read_text(encoding="utf-8"), re.M))
+    missing = [name for name in hook_names() if f"test_hook_{name}" not in defined]
+    assert not missing, "hooks without a test named test_hook_<name>: " + ", ".join(missing)
+
+
+def test_hook_names_are_the_specs() -> None:
+    assert set(hook_names()) == {
+        "register_audiences", "register_forms", "register_counters", "register_workflows", "register_flows",
+        "register_routes", "register_bot_handlers", "register_report_sections", "register_scrubbers",
+        "contact_logged", "activity_logged", "referral_status_changed", "case_stage_changed",
+    }
+
+
+# --------------------------------------------------------------------------------------------------
+# Registration hooks
+
+
+@pytest.fixture
+def full_app(tmp_path: Path) -> Iterator[App]:
+    """The full app on a SQLite file that is never migrated: registration needs no tables."""
+    application = make_app(f"sqlite:///{tmp_path / 'unused.db'}")
+    yield application
+    application.close()
+
+
+def test_hook_register_audiences(full_app: App) -> None:
+    audiences = full_app.registry.audiences
+    assert audiences.keys() == ["general", "neet", "schools", "prisons", "disability", "formtruck", "ukrainian"]
+    assert audiences.owner("general") == "core.builtins.general"
+    for key, plugin in zip(audiences.keys()[1:], AUDIENCE_PLUGINS):
+        assert audiences.owner(key) == plugin
+        assert audiences[key].label.get("fr") and audiences[key].label.get("nl") and audiences[key].label.get("uk")
+    assert audiences["neet"].esf_cofinanced and audiences["neet"].case_prefix == "NEET"
+    assert audiences["prisons"].case_prefix == "PRI"
+    assert not audiences["general"].esf_cofinanced
+    # What the hook returned is what the registry holds, plugin by plugin.
+    returned = call_each(full_app.pm, "register_audiences", app=full_app)
+    assert [(p, a.key) for p, a in returned] == [(audiences.owner(k), k) for k in audiences]
+
+
+PERSONAL_FIELD = re.compile(r"name|birth|born|address|street|phone|mail|national|nrn|iban|passport", re.I)
+
+
+def test_hook_register_forms(full_app: App) -> None:
+    forms = full_app.registry.forms
+    assert len(forms) >= 12
+    for key, form in forms.items():
+        assert isinstance(form, Form)
+        assert form.audience in full_app.registry.audiences
+        assert key.startswith(form.audience + "."), key
+        allowed = CORE_CONTACT_FIELDS if form.record == "contact" else CORE_ACTIVITY_FIELDS
+        assert set(form.core_fields) <= set(allowed), (key, set(form.core_fields) - set(allowed))
+        for name, value in form.fixed.items():
+            codes = {"modality": vocab.MODALITY, "channel": vocab.CHANNEL, "language": vocab.LANGUAGE, "format": vocab.FORMAT}[name]
+            assert value in codes, (key, name, value)
+        for name, choices in form.core_choices.items():
+            codes = {"modality": vocab.MODALITY, "channel": vocab.CHANNEL, "workshop": vocab.WORKSHOP}[name]
+            assert set(choices) <= set(codes), (key, name)
+        for f in form.fields:
+            assert not PERSONAL_FIELD.search(f.name), f"{key} declares a personal field {f.name!r}"
+            assert f.kind in ("choice", "multichoice", "int", "text", "bool")
+            if f.kind in ("choice", "multichoice"):
+                assert f.choices, (key, f.name)
+    # Every audience has at least one form, and the form's model validates its own choices.
+    for audience in full_app.registry.audiences:
+        assert full_app.registry.forms_of(audience), audience
+    advice = forms["general.advice"]
+    assert advice.model(question="cv_letter").question == "cv_letter"
+    assert forms.owner("neet.awareness") == "plugins.neet"
+
+
+DOCUMENTED_COUNTERS = (
+    "contacts.total", "individual_advice.contacts", "group_activities.count", "group_activities.face_to_face",
+    "group_activities.online", "group_activities.participants", "multimedia.entries", "events.contacts", "schools.visits",
+    "schools.pupils", "prisons.reached", "disability.reached", "disability.public", "disability.professionals",
+    "neet.reached", "neet.individual_advice", "neet.group_activities", "neet.group_participants", "formtruck.users",
+    "ukrainian.contacts",
+)
+
+
+def test_hook_register_counters(full_app: App, monkeypatch: pytest.MonkeyPatch) -> None:
+    counters = full_app.registry.counters
+    assert set(DOCUMENTED_COUNTERS) <= set(counters.keys())
+    known_fields = set(DIMENSIONS) | {"themes", "workshop", "format", "stage", "education", "labour_status"}
+    for key, counter in counters.items():
+        assert isinstance(counter, Counter) and counter.parts
+        assert counter.audience is None or counter.audience in full_app.registry.audiences
+        for part in counter.parts:
+            for name in part.where:
+                assert name.startswith("attr.") or name in known_fields, (key, name)
+    assert counters.owner("contacts.total") == "core.builtins.general"
+    assert counters.owner("neet.reached") == "plugins.neet"
+    # A counter a plugin registers is compiled and evaluated on facts.
+    plugin = fake_plugin(
+        monkeypatch,
+        "tremplin_test_counters",
+        register_counters=lambda app: [Counter.simple("test.online_neet", T_("x"), "activities", {"audience": "neet", "format": "online"})],
+    )
+    app = make_app(full_app.settings.database_url, plugins=CORE_ONLY + ["plugins.neet", plugin])
+    try:
+        compiled = app.compiled_counters
+        fact = {"audience": "neet", "format": "online", "attributes": {}, "measures": {"rows": 1, "participants": 7}}
+        assert ("test.online_neet", 1) in compiled.evaluate("activities", fact)
+        assert ("test.online_neet", 1) not in compiled.evaluate("activities", {**fact, "format": "face_to_face"})
+        assert "format" in compiled.extra_fields["activities"]
+    finally:
+        app.close()
+
+
+def T_(en: str) -> Any:
+    from core.i18n import T
+
+    return T(en)
+
+
+def test_hook_register_workflows(full_app: App) -> None:
+    workflows = full_app.registry.workflows
+    assert sorted(workflows.keys()) == ["neet", "prisons"]
+    for audience, wf in workflows.items():
+        assert isinstance(wf, Workflow) and wf.audience == audience
+        keys = [s.key for s in wf.stages]
+        assert len(keys) == len(set(keys))
+        assert any(s.final for s in wf.stages)
+        for stage in wf.stages:
+            if stage.outcome:
+                assert stage.outcome in wf.outcomes, (audience, stage.key)
+            for target in wf.allowed_next(stage.key):
+                assert target in keys
+            if stage.final:
+                assert wf.allowed_next(stage.key) == () or stage.key in wf.transitions
+    neet = workflows["neet"]
+    assert neet.initial == "identified"
+    assert neet.allowed_next("identified") == ("engaged", "left")
+    prisons = workflows["prisons"]
+    # No explicit transitions: forward only, and the final stage from anywhere.
+    assert prisons.allowed_next("project") == ("preparing_release", "released", "in_training", "in_employment", "left")
+    assert prisons.allowed_next("left") == ()
+    assert "intake" not in prisons.allowed_next("released")
+
+
+def test_hook_register_flows(full_app: App, monkeypatch: pytest.MonkeyPatch) -> None:
+    flows = full_app.registry.flows
+    spec = flows["neet-instagram-reach"]
+    assert flows.owner("neet-instagram-reach") == "plugins.neet"
+    assert isinstance(spec, FlowSpec)
+    assert re.fullmatch(r"[\w.]+:\w+", spec.entrypoint)
+    assert spec.cron is not None and len(spec.cron.split()) == 5
+    for spec in flows.values():
+        module, _, attr = spec.entrypoint.partition(":")
+        assert module and attr
+    # A flow is loaded by import path only when asked for.
+    sentinel = object()
+    plugin = fake_plugin(
+        monkeypatch,
+        "tremplin_test_flows",
+        register_flows=lambda app: [FlowSpec("test-purge", "tremplin_test_flow_module:purge", T_("Purge"), cron="0 3 * * *")],
+    )
+    import types
+
+    flow_module = types.ModuleType("tremplin_test_flow_module")
+    flow_module.purge = sentinel  # type: ignore[attr-defined]
+    app = make_app(full_app.settings.database_url, plugins=CORE_ONLY + [plugin])
+    try:
+        assert "tremplin_test_flow_module" not in sys.modules
+        monkeypatch.setitem(sys.modules, "tremplin_test_flow_module", flow_module)
+        assert app.registry.flows["test-purge"].load() is sentinel
+    finally:
+        app.close()
+    # Building the app with every plugin imports no Prefect.
+    code = (
+        "import sys; from core.app import create_app; "
+        f"app = create_app(database_url={full_app.settings.database_url!r}, entrypoints=False); "
+        "assert 'neet-instagram-reach' in app.registry.flows; print('prefect' in sys.modules)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, timeout=60)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == "False"
+
+
+def test_hook_register_scrubbers(full_app: App, monkeypatch: pytest.MonkeyPatch) -> None:
+    core_names = ["email", "iban", "national_number", "birth_date", "phone", "address", "name"]
+    assert sorted(full_app.registry.scrubbers.keys()) == sorted(core_names)
+    assert all(full_app.registry.scrubbers.owner(n) == "core.builtins.anonymity" for n in core_names)
+    seen: list[tuple[str, str]] = []
+
+    def spy(label: str) -> Callable[[str], tuple[str, int]]:
+        def run(text: str) -> tuple[str, int]:
+            seen.append((label, text))
+            return text, 0
+
+        return run
+
+    def mask_case_file(text: str) -> tuple[str, int]:
+        out, n = re.subn(r"\bDOSSIER-\d+\b", "[case file]", text)
+        return out, n
+
+    plugin = fake_plugin(
+        monkeypatch,
+        "tremplin_test_scrubbers",
+        register_scrubbers=lambda app: [
+            Scrubber("first", spy("first"), order=1),
+            Scrubber("case_file", mask_case_file, order=55),
+            Scrubber("last", spy("last"), order=1000),
+        ],
+    )
+    app = make_app(full_app.settings.database_url, plugins=["core.builtins.anonymity", "core.builtins.general", plugin])
+    try:
+        result = app.scrub("Mail jan@example.be, dossier DOSSIER-12345, tél 0470 12 34 56, 3 rendez-vous.")
+        assert result.text == "Mail [e-mail], dossier [case file], tél [phone], 3 rendez-vous."
+        assert dict(result.removed) == {"email": 1, "case_file": 1, "phone": 1}
+        # Each link receives what the previous returned, in order.
+        assert seen == [
+            ("first", "Mail jan@example.be, dossier DOSSIER-12345, tél 0470 12 34 56, 3 rendez-vous."),
+            ("last", "Mail [e-mail], dossier [case file], tél [phone], 3 rendez-vous."),
+        ]
+    finally:
+        app.close()
+    # Two plugins naming the same link is a start-up error; a plugin's link replaces a built-in one.
+    other = fake_plugin(monkeypatch, "tremplin_test_scrubbers_2", register_scrubbers=lambda app: [Scrubber("case_file", mask_case_file)])
+    with pytest.raises(PluginError, match=r"scrubber 'case_file' is registered twice: by tremplin_test_scrubbers and by tremplin_test_scrubbers_2"):
+        make_app(full_app.settings.database_url, plugins=CORE_ONLY + [plugin, other])
+    gentler = fake_plugin(monkeypatch, "tremplin_test_scrubbers_3", register_scrubbers=lambda app: [Scrubber("email", lambda t: (t.replace("@", " at "), 0), order=10)])
+    app = make_app(full_app.settings.database_url, plugins=CORE_ONLY + [gentler])
+    try:
+        assert app.registry.scrubbers.owner("email") == "tremplin_test_scrubbers_3"
+        assert app.scrub("jan@example.be").text == "jan at example.be"
+    finally:
+        app.close()
+
+
+def test_hook_register_report_sections(full_app: App) -> None:
+    annual = call_each(full_app.pm, "register_report_sections", app=full_app, report="annual")
+    neet = [section for plugin, section in annual if plugin == "plugins.neet"]
+    assert len(neet) == 1
+    section = neet[0]
+    assert isinstance(section, KeyFigures)
+    assert section.key == "neet.touchngo"
+    assert section.counters[0] == "neet.reached"
+    assert all(key in full_app.registry.counters for key in section.counters)
+    assert all(full_app.registry.counters[key].audience == "neet" for key in section.counters)
+    esf = call_each(full_app.pm, "register_report_sections", app=full_app, report="esf")
+    assert not [s for plugin, s in esf if plugin == "plugins.neet"]
+    own = call_each(full_app.pm, "register_report_sections", app=full_app, report="audience:neet")
+    assert [s.key for plugin, s in own if plugin == "plugins.neet"] == ["neet.touchngo"]
+    schools = call_each(full_app.pm, "register_report_sections", app=full_app, report="audience:schools")
+    assert not [s for plugin, s in schools if plugin == "plugins.neet"]
+    # Through pluggy directly, as the reports call it: one list per implementation.
+    lists = full_app.hook.register_report_sections(app=full_app, report="annual")
+    assert any(section in group for group in lists)
+
+
+# --------------------------------------------------------------------------------------------------
+# Event hooks, through a recording plugin registered by name
+
+RECORDING = list(DEFAULT_PLUGINS) + ["tests.core.recording_plugin"]
+
+
+@pytest.fixture
+def rec_app(db_url: str) -> Iterator[App]:
+    rec.reset()
+    application = make_app(db_url, plugins=RECORDING)
+    yield application
+    application.close()
+    rec.reset()
+
+
+@pytest.fixture
+def rec_centre(rec_app: App) -> int:
+    return make_centre(rec_app)
+
+
+def _staff(app: App, username: str = "amina") -> int:
+    with app.transaction() as session:
+        staff = Staff(username=username, display_name="Amina", roles=["neet_worker"], audiences=["*"])
+        session.add(staff)
+        session.flush()
+        return staff.id
+
+
+def _events(hook: str) -> list[dict[str, Any]]:
+    return [e for e in rec.EVENTS if e["hook"] == hook]
+
+
+CONTACT = {"centre": "bxl", "occurred_at": "2024-03-12T10:30", "audience": "general", "modality": "individual_advice", "headcount": 2}
+
+
+def test_hook_contact_logged(rec_app: App, rec_centre: int) -> None:
+    assert "tests.core.recording_plugin" in rec_app.plugin_names()
+    with rec_app.transaction() as session:
+        contact = log_contact(rec_app, session, {**CONTACT, "note": "Rappeler au 0470 12 34 56"})
+        (event,) = _events("contact_logged")
+        assert event["app"] is rec_app and event["session"] is session and event["object"] is contact
+    assert event["in_transaction"] and event["persistent"]
+    assert event["id"] == contact.id and event["id"] is not None
+    assert event["seen_outside"] == 0  # called before the commit
+    assert event["note"] == "Rappeler au [phone]"  # the handler sees the scrubbed note
+    assert event["headcount"] == 2
+    with rec_app.session() as session:
+        assert session.scalar(select(func.count()).select_from(Contact)) == 1
+    # A refused contact fires nothing.
+    from core.validation import RecordError
+
+    with pytest.raises(RecordError):
+        with rec_app.transaction() as session:
+            log_contact(rec_app, session, {**CONTACT, "audience": "nobody"})
+    assert len(_events("contact_logged")) == 1
+
+
+def test_hook_activity_logged(rec_app: App, rec_centre: int) -> None:
+    with rec_app.transaction() as session:
+        activity = log_activity(
+            rec_app, session, {"centre": "bxl", "starts_at": "2024-03-12T14:00", "audience": "neet", "workshop": "escape_game", "registered": 14}
+        )
+        activity_id = activity.id
+    (created,) = _events("activity_logged")
+    assert created["in_transaction"] and created["persistent"] and created["id"] == activity_id
+    assert created["participants"] is None
+    with rec_app.transaction() as session:
+        activity = session.get(Activity, activity_id)
+        assert activity is not None
+        record_participants(rec_app, session, activity, 12)
+    first, headcount = _events("activity_logged")
+    assert headcount["participants"] == 12 and headcount["id"] == activity_id
+    assert headcount["in_transaction"]
+
+
+def test_hook_referral_status_changed(rec_app: App, rec_centre: int) -> None:
+    with rec_app.transaction() as session:
+        first = issue_referral(rec_app, session, rec_centre, theme="work", audience="neet")
+        second = issue_referral(rec_app, session, rec_centre)
+        set_referral_status(rec_app, session, first, "received")
+        set_referral_status(rec_app, session, first, "completed")
+        with pytest.raises(WorkflowError, match="a referral that is completed cannot become received"):
+            set_referral_status(rec_app, session, first, "received")
+        set_referral_status(rec_app, session, first, "completed")  # no change, no event
+        expire_referrals(rec_app, session, now=datetime(2999, 1, 1, tzinfo=timezone.utc))
+        first_id, second_id = first.id, second.id
+    moves = [(e["id"], e["old_status"], e["new_status"], e["status"]) for e in _events("referral_status_changed")]
+    assert moves == [
+        (first_id, None, "issued", "issued"),
+        (second_id, None, "issued", "issued"),
+        (first_id, "issued", "received", "received"),
+        (first_id, "received", "completed", "completed"),
+        (second_id, "issued", "expired", "expired"),
+    ]
+    assert all(e["in_transaction"] and e["persistent"] for e in _events("referral_status_changed"))
+
+
+def test_hook_case_stage_changed(rec_app: App, rec_centre: int) -> None:
+    staff_id = _staff(rec_app)
+    with rec_app.transaction() as session:
+        staff = session.get(Staff, staff_id)
+        case = open_case(rec_app, session, rec_centre, "neet", consent_on=date(2024, 3, 1), staff=staff)
+        move_case(rec_app, session, case, "engaged", staff=staff, on=date(2024, 3, 8))
+        with pytest.raises(WorkflowError, match="cannot move to 'in_employment'; allowed: guided, referred, left"):
+            move_case(rec_app, session, case, "in_employment", staff=staff)
+        move_case(rec_app, session, case, "left", staff=None, on=date(2024, 4, 2))
+        reenter_case(rec_app, session, case, on=date(2024, 9, 1), staff=staff)
+        case_id = case.id
+    events = _events("case_stage_changed")
+    assert [(e["old_stage"], e["new_stage"], e["stage"]) for e in events] == [
+        (None, "identified", "identified"),
+        ("identified", "engaged", "engaged"),
+        ("engaged", "left", "left"),
+        ("left", "identified", "identified"),
+    ]
+    assert [e["last_move"] for e in events] == [(None, "identified"), ("identified", "engaged"), ("engaged", "left"), ("left", "identified")]
+    assert [e["staff"].id if e["staff"] else None for e in events] == [staff_id, staff_id, None, staff_id]
+    assert all(e["id"] == case_id and e["in_transaction"] and e["persistent"] for e in events)
+
+
+# Each event, triggered the ordinary way.
+def _trigger(app: App, session: Any, hook: str) -> None:
+    if hook == "contact_logged":
+        log_contact(app, session, CONTACT)
+    elif hook == "activity_logged":
+        log_activity(app, session, {"centre": "bxl", "starts_at": "2024-03-12T14:00", "audience": "general", "participants": 9})
+    elif hook == "referral_status_changed":
+        issue_referral(app, session, _centre_id(session))
+    else:
+        open_case(app, session, _centre_id(session), "neet", consent_on=date(2024, 3, 1))
+
+
+def _centre_id(session: Any) -> int:
+    from core.models import Centre
+
+    return session.scalar(select(Centre.id))
+
+
+def _counts(app: App) -> dict[str, int]:
+    with app.session() as session:
+        return {
+            model.__tablename__: session.scalar(select(func.count()).select_from(model))
+            for model in (Contact, Activity, Referral, Case, CaseStageEvent, CounterValue)
+        } | {"test_audit": session.scalar(select(func.count()).select_from(AuditEvent).where(AuditEvent.action.like("test.%")))}
+
+
+EVENT_HOOKS = ["contact_logged", "activity_logged", "referral_status_changed", "case_stage_changed"]
+
+
+@pytest.mark.parametrize("hook", EVENT_HOOKS)
+def test_event_handler_writes_commit_with_the_record(rec_app: App, rec_centre: int, hook: str) -> None:
+    rec.BEHAVIOUR["write"] = {hook}
+    before = _counts(rec_app)
+    with rec_app.transaction() as session:
+        _trigger(rec_app, session, hook)
+    after = _counts(rec_app)
+    assert after["test_audit"] == before["test_audit"] + 1
+    (event,) = _events(hook)
+    with rec_app.session() as session:
+        audit = session.scalars(select(AuditEvent).where(AuditEvent.action == f"test.{hook}")).one()
+    assert audit.object_id == str(event["id"])
+    changed = {k for k in after if after[k] != before[k]}
+    assert len(changed) >= 2, changed  # the record and the handler's write
+
+
+@pytest.mark.parametrize("hook", EVENT_HOOKS)
+def test_event_handler_exception_rolls_everything_back(rec_app: App, rec_centre: int, hook: str) -> None:
+    rec.BEHAVIOUR["fail"] = {hook}
+    before = _counts(rec_app)
+    with pytest.raises(rec.HandlerFailed, match=f"{hook} handler failed on purpose"):
+        with rec_app.transaction() as session:
+            _trigger(rec_app, session, hook)
+    assert len(_events(hook)) == 1  # it did run, with the record flushed
+    assert _counts(rec_app) == before  # record, roll-up, audit trail and the handler's write: all gone
