@@ -1,0 +1,482 @@
+"""Benchmark: logging contacts through ``POST /api/v1/contacts`` with 50 concurrent clients.
+
+Run by hand (it is not part of the test suite)::
+
+    .venv/bin/python bench/bench_api.py                      # 1,000,000 existing contacts, 5,000 requests
+    .venv/bin/python bench/bench_api.py --contacts 100000    # a quicker look
+
+What it does, in one run:
+
+1. builds (once, then reuses) a migrated SQLite file with ``--contacts`` existing contacts, filled with
+   ``core.bulk.insert_records``, one centre, its sites and an account with an API token;
+2. serves the real app from a copy of it, the way ``tremplin serve`` does (uvicorn, one worker, in its
+   own process), and POSTs ``--requests`` contacts to ``/api/v1/contacts`` from ``--concurrency``
+   clients (``httpx.AsyncClient``, loopback only) with the bearer token;
+3. the floor: serves a bare Starlette endpoint (same uvicorn, one worker) that inserts the same row
+   with the bare ``sqlite3`` driver into another copy of the same database, under the same load;
+4. prints contacts/s, p50 and p99 latency for both, and the ratio; checks that every request was
+   answered 2xx and that the database holds exactly the contacts sent.
+
+The target (issue 3): at least 500 contacts/s and p99 under 50 ms through the app. Exit status 1
+when the target is missed, so the script can gate a release by hand.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import random
+import shutil
+import socket
+import sqlite3
+import statistics
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta, timezone
+from pathlib import Path
+from typing import Any
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+
+CENTRE = "bxl"
+SITE = "truck-flagey"
+USERNAME = "bench"
+PASSWORD = "bench-password"
+
+TARGET_RATE = 500.0
+TARGET_P99_MS = 50.0
+
+
+# ------------------------------------------------------------------------------------------------
+# The database
+
+
+def contact_payload(i: int) -> dict[str, Any]:
+    """One Formtruck contact as an API client sends it (the same fields the CSV import takes)."""
+    now = datetime.now(timezone.utc) - timedelta(seconds=i)
+    return {
+        "centre": CENTRE,
+        "site": SITE,
+        "occurred_at": now.isoformat(timespec="seconds"),
+        "audience": "formtruck",
+        "modality": "individual_advice",
+        "channel": "field",
+        "themes": [("choose", "learn", "work", "move", "self_employment")[i % 5]],
+        "language": ("fr", "nl", "en", "uk")[i % 4],
+        "headcount": 1,
+        "attributes": {"commune": ("ixelles", "bruxelles", "schaerbeek", "anderlecht")[i % 4]},
+    }
+
+
+def make_api_token(app: Any, session: Any, staff: Any) -> str:
+    """Give ``staff`` an API token through the app's own function for it; returns the clear token."""
+    import importlib
+
+    # The web app owns API tokens; use whichever of its functions exists.
+    for module_name, function_name in (
+        ("core.web.security", "issue_api_token"),
+        ("core.web.tokens", "issue_api_token"),
+        ("core.web.auth", "issue_api_token"),
+        ("core.web.api", "issue_api_token"),
+        ("core.admin", "issue_api_token"),
+        ("core.web.auth", "new_api_token"),
+        ("core.admin", "new_api_token"),
+    ):
+        try:
+            module = importlib.import_module(module_name)
+        except ImportError:
+            continue
+        fn = getattr(module, function_name, None)
+        if fn is not None:
+            try:
+                token = fn(app, session, staff)
+            except TypeError:
+                token = fn(session, staff)
+            return token if isinstance(token, str) else token[0]
+    raise SystemExit("the web app has no function to issue an API token (looked for issue_api_token / new_api_token in core.web.* and core.admin)")
+
+
+def build_database(path: Path, contacts: int) -> None:
+    """A migrated SQLite file with ``contacts`` existing contacts, filled in bulk, and an API account."""
+    from core.admin import add_staff, ensure_centre, ensure_site
+    from core.app import create_app
+    from core.bulk import insert_records
+    from core.migrate import upgrade
+    from core.settings import Settings
+    from core.validation import Cleaner, Lookup
+
+    tmp = path.with_suffix(".building")
+    for p in (tmp, Path(f"{tmp}-wal"), Path(f"{tmp}-shm")):
+        p.unlink(missing_ok=True)
+    app = create_app(Settings(database_url=f"sqlite:///{tmp}", load_entrypoints=False))
+    upgrade(app)
+    with app.transaction() as session:
+        centre, _ = ensure_centre(session, CENTRE, "Cité des métiers de Bruxelles")
+        for code, kind in (("reception", "reception"), ("multimedia", "multimedia"), ("advice", "advice"), (SITE, "formtruck_stop")):
+            ensure_site(session, centre, code, code.replace("-", " ").title(), kind)
+        add_staff(app, session, USERNAME, PASSWORD, roles=["admin"], audiences=["*"], centre_code=CENTRE)
+
+    # Clean a few templates once with the real validator, then vary day, themes and language: the rows
+    # are exactly what the Cleaner would produce, at a fraction of the cost for a million of them.
+    with app.session() as session:
+        cleaner = Cleaner(app, Lookup.load(app, session))
+        templates = [
+            cleaner.contact({"centre": CENTRE, "site": site, "occurred_at": "2024-01-01T10:00", "audience": audience, "modality": modality, "channel": channel}, attributes)
+            for site, audience, modality, channel, attributes in (
+                ("reception", "general", "individual_advice", "walk_in", None),
+                ("multimedia", "general", "multimedia", "walk_in", None),
+                ("advice", "ukrainian", "individual_advice", "walk_in", None),
+                (SITE, "formtruck", "individual_advice", "field", {"commune": "ixelles"}),
+            )
+        ]
+    rng = random.Random(2019)
+    themes = ["choose", "learn", "work", "move", "self_employment"]
+    languages = ["fr", "nl", "en", "uk", "other"]
+    start = date(date.today().year - 4, 1, 1)
+    span = (date.today() - start).days
+
+    def rows() -> Any:
+        for i in range(contacts):
+            row = dict(rng.choice(templates))
+            day = start + timedelta(days=rng.randrange(span))
+            row["occurred_at"] = datetime(day.year, day.month, day.day, 8 + rng.randrange(10), rng.randrange(60), tzinfo=timezone.utc)
+            row["day"] = day
+            row["themes"] = sorted(rng.sample(themes, k=1 + (i % 3 == 0)))
+            row["language"] = rng.choice(languages)
+            yield row
+
+    started = time.perf_counter()
+    done = 0
+
+    def progress(n: int) -> None:
+        nonlocal done
+        done += n
+        if done % 200_000 < n:
+            print(f"  {done:,} contacts ({time.perf_counter() - started:.0f} s)", flush=True)
+
+    with app.db.engine.begin() as conn:
+        insert_records(app, conn, "contacts", rows(), on_batch=progress)
+    with app.db.engine.connect() as conn:
+        conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+    app.close()
+    tmp.rename(path)
+    print(f"  filled in {time.perf_counter() - started:.0f} s", flush=True)
+
+
+def give_token(database: Path) -> str:
+    """Issue the bench account an API token in ``database`` (done on each run's copy)."""
+    from sqlalchemy import select
+
+    from core.app import create_app
+    from core.models import Staff
+    from core.settings import Settings
+
+    app = create_app(Settings(database_url=f"sqlite:///{database}", load_entrypoints=False))
+    try:
+        with app.transaction() as session:
+            staff = session.scalar(select(Staff).where(Staff.username == USERNAME))
+            return make_api_token(app, session, staff)
+    finally:
+        app.close()
+
+
+def copy_database(source: Path, target: Path) -> None:
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{target}{suffix}").unlink(missing_ok=True)
+    shutil.copyfile(source, target)
+
+
+def count_contacts(path: Path) -> int:
+    with sqlite3.connect(path) as conn:
+        return conn.execute("SELECT count(*) FROM contacts").fetchone()[0]
+
+
+# ------------------------------------------------------------------------------------------------
+# The servers (each in its own process, as in production)
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def serve_app(database: Path, port: int) -> None:
+    """The real app, as ``tremplin serve --workers 1`` runs it."""
+    os.environ["TREMPLIN_DATABASE_URL"] = f"sqlite:///{database}"
+    from core.cli import cli
+
+    commands = getattr(cli, "commands", {})
+    if "serve" in commands:
+        cli.main(["serve", "--host", "127.0.0.1", "--port", str(port), "--workers", "1"], prog_name="tremplin", standalone_mode=True)
+        return
+    # Until the command exists: the same thing by hand.
+    import uvicorn
+
+    from core.app import create_app
+    from core.web.app import create_web_app
+
+    uvicorn.run(create_web_app(create_app()), host="127.0.0.1", port=port, workers=1, log_level="warning", access_log=False)
+
+
+def floor_app(database: Path) -> Any:
+    """A bare Starlette endpoint: parse the JSON, insert the contact with ``sqlite3``, answer 201.
+
+    The row is the one the app writes (same columns, same connection settings as ``core.db``), minus
+    what the app does around it (validation, access checks, roll-up, audit): the floor to compare with.
+    """
+    from starlette.applications import Starlette
+    from starlette.requests import Request
+    from starlette.responses import JSONResponse
+    from starlette.routing import Route
+
+    conn = sqlite3.connect(database, isolation_level=None, check_same_thread=False)
+    for pragma in ("foreign_keys=ON", "journal_mode=WAL", "synchronous=NORMAL", "busy_timeout=30000"):
+        conn.execute(f"PRAGMA {pragma}")
+    centre_id = conn.execute("SELECT id FROM centres WHERE code = ?", (CENTRE,)).fetchone()[0]
+    site_id = conn.execute("SELECT id FROM sites WHERE centre_id = ? AND code = ?", (centre_id, SITE)).fetchone()[0]
+    columns = ("centre_id", "site_id", "occurred_at", "day", "audience", "modality", "channel", "themes", "language", "headcount", "gender", "age_band", "education", "labour_status", "attributes", "note", "created_at")
+    sql = f"INSERT INTO contacts ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})"
+
+    async def create(request: Request) -> JSONResponse:
+        body = await request.json()
+        occurred = datetime.fromisoformat(body["occurred_at"]).astimezone(timezone.utc).replace(tzinfo=None)
+        now = datetime.now(timezone.utc).replace(tzinfo=None)
+        values = (
+            centre_id, site_id, occurred.isoformat(sep=" "), occurred.date().isoformat(), body["audience"], body["modality"], body["channel"],
+            json.dumps(body["themes"]), body["language"], int(body["headcount"]), "unknown", "unknown", "unknown", "unknown",
+            json.dumps(body["attributes"]), "", now.isoformat(sep=" "),
+        )  # fmt: skip
+        conn.execute("BEGIN")
+        try:
+            cur = conn.execute(sql, values)
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+        conn.execute("COMMIT")
+        return JSONResponse({"id": cur.lastrowid}, status_code=201)
+
+    return Starlette(routes=[Route("/api/v1/contacts", create, methods=["POST"])])
+
+
+def serve_floor(database: Path, port: int) -> None:
+    import uvicorn
+
+    uvicorn.run(floor_app(database), host="127.0.0.1", port=port, workers=1, log_level="warning", access_log=False)
+
+
+def start(kind: str, database: Path, port: int, profile: Path | None, log: Any) -> subprocess.Popen[bytes]:
+    command = [sys.executable, __file__, f"--serve-{kind}", str(database), "--port", str(port)]
+    if profile is not None:
+        command = ["py-spy", "record", "--format", "speedscope" if profile.suffix == ".json" else "flamegraph", "-o", str(profile), "--rate", "250", "--subprocesses", "--", *command]
+    proc = subprocess.Popen(command, cwd=REPO, stdout=log, stderr=subprocess.STDOUT)
+    deadline = time.monotonic() + 60
+    while True:
+        if proc.poll() is not None:
+            raise SystemExit(f"the {kind} server exited with status {proc.returncode} while starting (see {log.name})")
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.2):
+                return proc
+        except OSError:
+            if time.monotonic() > deadline:
+                proc.kill()
+                raise SystemExit(f"the {kind} server did not start within 60 s") from None
+            time.sleep(0.1)
+
+
+def stop(proc: subprocess.Popen[bytes]) -> None:
+    proc.send_signal(2)  # SIGINT: uvicorn (and py-spy) shut down cleanly and write their output
+    try:
+        proc.wait(timeout=60)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
+
+
+# ------------------------------------------------------------------------------------------------
+# The load
+
+
+@dataclass
+class Result:
+    name: str
+    requests: int
+    seconds: float
+    latencies_ms: list[float]
+    failures: dict[str, int]
+
+    @property
+    def rate(self) -> float:
+        return self.requests / self.seconds
+
+    def percentile(self, q: float) -> float:
+        data = sorted(self.latencies_ms)
+        return data[min(len(data) - 1, int(round(q / 100 * (len(data) - 1))))]
+
+    def line(self) -> str:
+        return (
+            f"{self.name:<28} {self.rate:8.0f} contacts/s   p50 {self.percentile(50):6.1f} ms   p99 {self.percentile(99):6.1f} ms"
+            f"   max {max(self.latencies_ms):6.1f} ms   ({self.requests:,} requests in {self.seconds:.2f} s"
+            + (f"; FAILURES {self.failures}" if self.failures else "")
+            + ")"
+        )
+
+
+async def load(name: str, url: str, token: str | None, requests: int, concurrency: int, warmup: int, rate: float | None = None) -> Result:
+    """Send ``requests`` contacts from ``concurrency`` clients.
+
+    Without ``rate``: closed loop, each client sends its next request as soon as the last is answered
+    (the server's ceiling; latency is then mostly queueing, about ``concurrency / throughput``). With
+    ``rate``: open loop, the clients together start ``rate`` requests per second on a fixed schedule,
+    and latency counts from the scheduled start (a late server is not excused by a late client).
+    """
+    import httpx
+
+    headers = {"Content-Type": "application/json"}
+    if token:
+        headers["Authorization"] = f"Bearer {token}"
+    bodies = [json.dumps(contact_payload(i)).encode() for i in range(requests + warmup)]
+    latencies: list[float] = []
+    failures: dict[str, int] = {}
+    next_index = 0
+    # 50 clients are 50 AsyncClients with one keep-alive connection each, as 50 devices would be (one
+    # shared pool of 50 connections costs the client ~3 ms of CPU per request in httpcore's pool
+    # bookkeeping, and the client, not the server, becomes what is measured).
+    limits = httpx.Limits(max_connections=1, max_keepalive_connections=1)
+    clients = [httpx.AsyncClient(base_url=url, headers=headers, limits=limits, timeout=30.0, trust_env=False) for _ in range(concurrency)]
+
+    schedule_start = 0.0
+
+    async def client_loop(client: httpx.AsyncClient, last: int, record: bool) -> None:
+        nonlocal next_index
+        while next_index < last:
+            i = next_index
+            next_index += 1
+            t0 = time.perf_counter()
+            if rate and record:
+                t0 = schedule_start + (i - warmup) / rate
+                delay = t0 - time.perf_counter()
+                if delay > 0:
+                    await asyncio.sleep(delay)
+            try:
+                response = await client.post("/api/v1/contacts", content=bodies[i])
+                status = response.status_code
+                detail = response.text[:200] if status >= 300 else ""
+            except httpx.HTTPError as exc:
+                status, detail = 0, f"{type(exc).__name__}: {exc}"
+            elapsed = (time.perf_counter() - t0) * 1000
+            if record:
+                latencies.append(elapsed)
+            if not 200 <= status < 300:
+                key = f"{status} {detail}"
+                failures[key] = failures.get(key, 0) + 1
+
+    try:
+        # Warm-up: connections opened, caches and lazy imports filled; not counted.
+        await asyncio.gather(*(client_loop(c, warmup, False) for c in clients))
+        failures.clear()
+        started = schedule_start = time.perf_counter()
+        await asyncio.gather(*(client_loop(c, warmup + requests, True) for c in clients))
+        seconds = time.perf_counter() - started
+    finally:
+        for c in clients:
+            await c.aclose()
+    return Result(name, requests, seconds, latencies, failures)
+
+
+# ------------------------------------------------------------------------------------------------
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0], formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--contacts", type=int, default=1_000_000, help="existing contacts in the database (default 1,000,000)")
+    parser.add_argument("--requests", type=int, default=5_000, help="contacts POSTed per run, after the warm-up (default 5,000)")
+    parser.add_argument("--concurrency", type=int, default=50, help="concurrent clients (default 50)")
+    parser.add_argument("--rate", type=float, default=TARGET_RATE, help="contacts/s of the paced phase (default 500)")
+    parser.add_argument("--warmup", type=int, default=200, help="requests sent first and not counted (default 200)")
+    parser.add_argument("--workdir", type=Path, default=REPO / ".cache" / "bench", help="where the databases go (default .cache/bench)")
+    parser.add_argument("--rebuild", action="store_true", help="build the filled database again even if it exists")
+    parser.add_argument("--only", choices=("app", "floor"), help="run one side only")
+    parser.add_argument("--profile", type=Path, help="record the app server with py-spy into this file (.svg flame graph, or .json for speedscope)")
+    parser.add_argument("--serve-app", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--serve-floor", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--port", type=int, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+
+    if args.serve_app:
+        serve_app(args.serve_app, args.port)
+        return 0
+    if args.serve_floor:
+        serve_floor(args.serve_floor, args.port)
+        return 0
+
+    args.workdir.mkdir(parents=True, exist_ok=True)
+    filled = args.workdir / f"contacts-{args.contacts}.db"
+    if args.rebuild or not filled.exists():
+        print(f"Building a database with {args.contacts:,} contacts in {filled} ...", flush=True)
+        build_database(filled, args.contacts)
+    print(f"{args.requests:,} POST /api/v1/contacts from {args.concurrency} clients on SQLite with {count_contacts(filled):,} existing contacts; "
+          f"uvicorn, 1 worker; {os.cpu_count()} CPU(s)", flush=True)  # fmt: skip
+
+    # Two phases against each server: all-out (the ceiling, contacts/s) and paced at the target rate
+    # (the latency a centre sees when 50 devices log 500 contacts a second between them).
+    phases = [("all-out", None), (f"paced {args.rate:.0f}/s", args.rate)]
+    results: dict[tuple[str, str], Result] = {}
+    for kind in ("app", "floor"):
+        if args.only and args.only != kind:
+            continue
+        database = args.workdir / f"run-{kind}.db"
+        copy_database(filled, database)
+        token = give_token(database) if kind == "app" else None
+        before = count_contacts(database)
+        port = free_port()
+        log = (args.workdir / f"server-{kind}.log").open("wb")
+        proc = start(kind, database, port, args.profile if kind == "app" else None, log)
+        expected = 0
+        try:
+            for phase, rate in phases:
+                name = ("app " if kind == "app" else "floor ") + phase
+                result = asyncio.run(load(name, f"http://127.0.0.1:{port}", token, args.requests, args.concurrency, args.warmup, rate))
+                expected += args.requests + args.warmup
+                results[(kind, phase)] = result
+                print(result.line(), flush=True)
+        finally:
+            stop(proc)
+            log.close()
+        added = count_contacts(database) - before
+        if added != expected:
+            print(f"  CHECK FAILED: the {kind} database gained {added:,} contacts, not {expected:,} (server log: {log.name})")
+            results[(kind, phases[0][0])].failures["rows"] = 1
+        else:
+            print(f"  the {kind} database gained exactly the {added:,} contacts sent")
+
+    ok = True
+    allout, paced = phases[0][0], phases[1][0]
+    if ("app", allout) in results:
+        app_all, app_paced = results[("app", allout)], results[("app", paced)]
+        if ("floor", allout) in results:
+            floor_all, floor_paced = results[("floor", allout)], results[("floor", paced)]
+            print(
+                f"ratio app/floor: throughput {app_all.rate / floor_all.rate:.2f}; "
+                f"p50 at {args.rate:.0f}/s {app_paced.percentile(50) / floor_paced.percentile(50):.1f}x, "
+                f"p99 at {args.rate:.0f}/s {app_paced.percentile(99) / floor_paced.percentile(99):.1f}x"
+            )
+        failures = app_all.failures or app_paced.failures
+        met = app_all.rate >= TARGET_RATE and app_paced.percentile(99) < TARGET_P99_MS and not failures
+        print(
+            f"target: >= {TARGET_RATE:.0f} contacts/s ({app_all.rate:.0f}) and p99 < {TARGET_P99_MS:.0f} ms at {args.rate:.0f}/s "
+            f"({app_paced.percentile(99):.1f} ms), no failures: {'met' if met else 'MISSED'}"
+        )
+        ok = met
+    if args.profile:
+        print(f"profile of the app server: {args.profile}")
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
