@@ -56,15 +56,16 @@ def make_plugin_manager(
     """
     pm = pluggy.PluginManager(hookspecs.PROJECT)
     pm.add_hookspecs(hookspecs)
-    for name in disabled:
-        pm.set_blocked(name)
+    # Not ``pm.set_blocked``: pluggy lists blocked names among the plugins (with ``None``), and a
+    # disabled plugin must not show up anywhere.
+    blocked = set(disabled)
     for name in plugins:
-        if pm.is_blocked(name):
+        if name in blocked:
             continue
         module = importlib.import_module(name)
         _register(pm, module, name)
     if entrypoints:
-        _load_entrypoints(pm)
+        _load_entrypoints(pm, blocked)
     _check(pm)
     return pm
 
@@ -76,15 +77,15 @@ def _register(pm: pluggy.PluginManager, plugin: object, name: str) -> None:
         raise PluginError(f"plugin {name!r} is already registered as {pm.get_name(plugin)!r}")
     try:
         pm.register(plugin, name=name)
-    except ValueError as exc:
+    except (ValueError, pluggy.PluginValidationError) as exc:  # e.g. a hook implemented with wrong argument names
         raise PluginError(f"plugin {name!r} cannot be registered: {exc}") from exc
 
 
-def _load_entrypoints(pm: pluggy.PluginManager) -> None:
+def _load_entrypoints(pm: pluggy.PluginManager, blocked: set[str]) -> None:
     from importlib.metadata import entry_points
 
     for ep in entry_points(group=ENTRYPOINT_GROUP):
-        if pm.is_blocked(ep.name):
+        if ep.name in blocked:
             continue
         plugin = ep.load()
         _register(pm, plugin, ep.name)
