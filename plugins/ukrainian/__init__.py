@@ -77,3 +77,11 @@ def register_counters(app: Any) -> list[Counter]:
             audience=AUDIENCE,
         ),
     ]
+
+
+@hookimpl
+def register_bot_handlers(app: Any) -> list[Any]:
+    """The Telegram conversation: a question by theme, an answer and a place, a counsellor on request."""
+    from plugins.ukrainian.bot import conversation_handler
+
+    return [conversation_handler(app)]
