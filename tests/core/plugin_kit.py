@@ -35,3 +35,42 @@ def make_centre(app: App, code: str = "bxl") -> int:
         centre, _ = ensure_centre(session, code, "Cité des métiers de Bruxelles")
         ensure_site(session, centre, "advice", "Advice", "advice")
         return centre.id
+
+
+def totals(app: App, keys: list[str] | tuple[str, ...], year: int = 2024, dim: str = "*") -> dict[Any, int]:
+    """Counter figures over a calendar year, read from the roll-up (totals, or one dimension's values)."""
+    from datetime import date
+
+    from core import rollup
+
+    with app.session() as session:
+        if dim == "*":
+            return rollup.totals(session, list(keys), date(year, 1, 1), date(year, 12, 31))
+        return rollup.read(session, list(keys), date(year, 1, 1), date(year, 12, 31), dim=dim)
+
+
+def contact(app: App, session: Any, audience: str, when: str, attributes: dict[str, Any] | None = None, **values: Any) -> Any:
+    from core.records import log_contact
+
+    return log_contact(app, session, {"centre": "bxl", "occurred_at": when, "audience": audience, **values}, attributes)
+
+
+def activity(app: App, session: Any, audience: str, when: str, attributes: dict[str, Any] | None = None, **values: Any) -> Any:
+    from core.records import log_activity
+
+    return log_activity(app, session, {"centre": "bxl", "starts_at": when, "audience": audience, **values}, attributes)
+
+
+def assert_rollup_exact(app: App) -> None:
+    """The roll-up kept on every write equals the one rebuilt from the rows."""
+    from core import rollup
+
+    with app.db.engine.begin() as conn:
+        live = rollup.snapshot(conn)
+        rollup.rebuild(app, conn)
+        rebuilt = rollup.snapshot(conn)
+    assert live == rebuilt
+
+
+def refused_fields(exc: Any) -> dict[str, str]:
+    return dict(exc.value.errors)
