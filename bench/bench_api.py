@@ -422,6 +422,9 @@ def main() -> int:
         build_database(filled, args.contacts)
     print(f"{args.requests:,} POST /api/v1/contacts from {args.concurrency} clients on SQLite with {count_contacts(filled):,} existing contacts; "
           f"uvicorn, 1 worker; {os.cpu_count()} CPU(s)", flush=True)  # fmt: skip
+    load_average = os.getloadavg()[0]
+    if load_average > 0.5:
+        print(f"warning: the machine is busy (load average {load_average:.1f}); other processes share the CPUs and the figures will be noisy", flush=True)
 
     # Two phases against each server: all-out (the ceiling, contacts/s) and paced at the target rate
     # (the latency a centre sees when 50 devices log 500 contacts a second between them).
@@ -475,6 +478,7 @@ def main() -> int:
         ok = met
     if args.profile:
         print(f"profile of the app server: {args.profile}")
+    print(f"load average at the end: {os.getloadavg()[0]:.1f}")
     return 0 if ok else 1
 
 
