@@ -242,6 +242,140 @@ def plugins_cmd(ctx: Context) -> None:
             click.echo(f"  {item}")
 
 
+# ------------------------------------------------------------------------------------------------
+# flows
+
+
+@cli.group(name="flows")
+def flows_group() -> None:
+    """Prefect flows: list them, run one now, or serve them all on their schedules."""
+
+
+def _parse_params(raw: tuple[str, ...]) -> dict[str, Any]:
+    params: dict[str, Any] = {}
+    for item in raw:
+        key, sep, value = item.partition("=")
+        if not sep or not key:
+            fail(f"--param takes key=value, not {item!r}")
+        try:
+            params[key] = json.loads(value)
+        except json.JSONDecodeError:
+            params[key] = value
+    return params
+
+
+@flows_group.command("list")
+@pass_ctx
+def flows_list(ctx: Context) -> None:
+    """List every registered flow with its schedule (cron, in the centre's time zone)."""
+    from flows.runner import collect
+
+    items = collect(ctx.app)
+    if not items:
+        click.echo("No flows registered.")
+        return
+    rows = [(item.name, item.schedule(), item.plugin, item.spec.description.get("en")) for item in items]
+    widths = [max(len(row[i]) for row in rows) for i in range(3)]
+    for row in rows:
+        click.echo("  ".join(value.ljust(width) for value, width in zip(row, widths)) + "  " + row[3])
+
+
+@flows_group.command("run")
+@click.argument("name")
+@click.option("--param", "-p", "params", multiple=True, metavar="KEY=VALUE", help="A flow parameter (VALUE read as JSON when it parses).")
+@pass_ctx
+def flows_run(ctx: Context, name: str, params: tuple[str, ...]) -> None:
+    """Run the flow NAME now, in this process."""
+    from flows.runner import find, run, use_database
+
+    try:
+        find(ctx.app, name)
+    except KeyError as exc:
+        fail(str(exc.args[0]))
+    use_database(ctx.database_url)
+    result = run(ctx.app, name, _parse_params(params))
+    click.echo(json.dumps(result, indent=2, ensure_ascii=False, default=str))
+
+
+@flows_group.command("serve")
+@click.option("--limit", type=int, default=None, help="At most this many flow runs at once.")
+@pass_ctx
+def flows_serve(ctx: Context, limit: int | None) -> None:
+    """Serve every registered flow on its schedule until interrupted (Ctrl-C)."""
+    from flows.runner import collect, serve, use_database
+
+    use_database(ctx.database_url)
+    for item in collect(ctx.app):
+        click.echo(f"Serving {item.name} ({item.schedule()}, {ctx.app.settings.timezone})")
+    serve(ctx.app, limit=limit)
+
+
+# ------------------------------------------------------------------------------------------------
+# bot
+
+
+@cli.group(name="bot", invoke_without_command=True)
+@click.option("--token", envvar="TREMPLIN_TELEGRAM_TOKEN", help="The bot's token from @BotFather (better in TREMPLIN_TELEGRAM_TOKEN).")
+@click.option("--base-url", envvar="TREMPLIN_TELEGRAM_BASE_URL", default=None, help="A self-hosted Bot API server, e.g. http://127.0.0.1:8081/bot.")
+@click.option("--base-file-url", envvar="TREMPLIN_TELEGRAM_BASE_FILE_URL", default=None, help="Its file URL (default: derived from --base-url).")
+@click.option("--local-mode", is_flag=True, help="The self-hosted server runs with --local.")
+@click.option("--webhook-url", envvar="TREMPLIN_TELEGRAM_WEBHOOK_URL", default=None, help="Receive updates on this public URL instead of polling.")
+@click.option("--listen", default="127.0.0.1", show_default=True, help="Webhook: address to listen on.")
+@click.option("--port", type=int, default=8443, show_default=True, help="Webhook: port to listen on.")
+@click.option("--secret-token", envvar="TREMPLIN_TELEGRAM_WEBHOOK_SECRET", default=None, help="Webhook: secret Telegram sends back.")
+@click.pass_context
+def bot_group(
+    click_ctx: click.Context,
+    token: str | None,
+    base_url: str | None,
+    base_file_url: str | None,
+    local_mode: bool,
+    webhook_url: str | None,
+    listen: str,
+    port: int,
+    secret_token: str | None,
+) -> None:
+    """Run the Telegram bot (long polling by default; a webhook with --webhook-url)."""
+    click_ctx.meta["bot"] = {"token": token, "base_url": base_url, "base_file_url": base_file_url, "local_mode": local_mode}
+    if click_ctx.invoked_subcommand is not None:
+        return
+    if not token:
+        fail("no bot token: give --token or set TREMPLIN_TELEGRAM_TOKEN")
+    from core.bot.app import run
+
+    ctx: Context = click_ctx.obj
+    click.echo("Bot running " + (f"on a webhook at {webhook_url}" if webhook_url else "(long polling)") + (f" through {base_url}" if base_url else "") + "; Ctrl-C stops it.")
+    try:
+        run(ctx.app, token, base_url=base_url, base_file_url=base_file_url, local_mode=local_mode, webhook_url=webhook_url, listen=listen, port=port, secret_token=secret_token)
+    except RuntimeError as exc:
+        fail(str(exc))
+
+
+@bot_group.command("check")
+@click.pass_context
+def bot_check(click_ctx: click.Context) -> None:
+    """Check the token and the Bot API server: print who the bot is (getMe)."""
+    import asyncio
+
+    options = click_ctx.meta["bot"]
+    if not options["token"]:
+        fail("no bot token: give --token or set TREMPLIN_TELEGRAM_TOKEN")
+    from core.bot.app import build_application
+
+    ctx: Context = click_ctx.obj
+
+    async def get_me() -> Any:
+        application = build_application(ctx.app, options["token"], base_url=options["base_url"], base_file_url=options["base_file_url"], local_mode=options["local_mode"])
+        async with application.bot as bot:
+            return await bot.get_me()
+
+    try:
+        me = asyncio.run(get_me())
+    except Exception as exc:
+        fail(f"the Bot API refused: {exc}")
+    click.echo(f"@{me.username} ({me.first_name}, id {me.id})")
+
+
 def main() -> None:
     cli(prog_name="tremplin")
 

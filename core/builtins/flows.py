@@ -1,0 +1,41 @@
+"""Built-in plugin: the flows every centre runs (referral expiry, retention purge).
+
+They live in the ``flows`` package and are named here by import path, so Prefect is imported only by
+``tremplin flows``. Schedules are cron expressions in the centre's time zone (``Settings.timezone``).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from core import hookimpl
+from core.i18n import T
+from core.registry import FlowSpec
+
+
+@hookimpl
+def register_flows(app: Any) -> list[FlowSpec]:
+    return [
+        FlowSpec(
+            "referral-expiry",
+            "flows.referrals:referral_expiry",
+            T(
+                "Marks expired the referrals nobody received in time",
+                fr="Marque comme expirées les orientations que personne n'a reçues à temps",
+                nl="Markeert doorverwijzingen die niemand op tijd ontving als verlopen",
+                uk="Позначає як прострочені направлення, які ніхто вчасно не отримав",
+            ),
+            cron="15 1 * * *",
+        ),
+        FlowSpec(
+            "retention-purge",
+            "flows.retention:retention_purge",
+            T(
+                "Deletes the cases whose retention period is over",
+                fr="Supprime les dossiers dont la durée de conservation est dépassée",
+                nl="Verwijdert de dossiers waarvan de bewaartermijn verstreken is",
+                uk="Видаляє справи, строк зберігання яких минув",
+            ),
+            cron="30 1 * * *",
+        ),
+    ]

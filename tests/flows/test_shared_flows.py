@@ -1,0 +1,72 @@
+"""The built-in flows, run under a real (throw-away) Prefect server: referral expiry, retention purge."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta, timezone
+
+from sqlalchemy import select
+
+from core.app import App
+from core.models import AuditEvent, Case, CaseOutcome, CaseStageEvent, Contact, Referral
+
+
+def test_referral_expiry_flow(prefect_harness: None, app: App, centre: int) -> None:
+    from core.records import issue_referral
+    from flows.referrals import referral_expiry
+
+    with app.transaction() as session:
+        late = issue_referral(app, session, centre, theme="work", audience="ukrainian")
+        late.expires_at = datetime.now(timezone.utc) - timedelta(minutes=1)
+        fresh = issue_referral(app, session, centre, theme="learn")
+        late_id, fresh_id = late.id, fresh.id
+
+    assert referral_expiry(database_url=app.db.url) == 1
+    assert referral_expiry(database_url=app.db.url) == 0  # nothing left to expire
+
+    with app.session() as session:
+        late, fresh = session.get(Referral, late_id), session.get(Referral, fresh_id)
+        assert (late.status, fresh.status) == ("expired", "issued")
+        assert late.expired_at is not None
+        actions = session.scalars(select(AuditEvent.action).where(AuditEvent.object_id == str(late_id))).all()
+    assert actions == ["referral.issue", "referral.expired"]
+
+
+def test_retention_purge_flow(prefect_harness: None, app: App, centre: int) -> None:
+    from core.records import log_contact, move_case, open_case
+    from core.rollup import rebuild, snapshot
+    from flows.retention import retention_purge
+
+    with app.transaction() as session:
+        old = open_case(app, session, centre, "neet", consent_on=date(2012, 3, 1), retention_years=5, profile={"homeless": "no"})
+        move_case(app, session, old, "engaged", on=date(2012, 4, 1))
+        move_case(app, session, old, "guided", on=date(2012, 5, 1))
+        move_case(app, session, old, "in_employment", on=date(2012, 6, 1))
+        log_contact(app, session, {"centre": "bxl", "occurred_at": "2012-03-01T10:00", "audience": "neet", "modality": "individual_advice", "channel": "walk_in", "themes": ["work"], "language": "fr"}, case=old)
+        current = open_case(app, session, centre, "neet", consent_on=date.today())
+        old_id, old_code, current_id = old.id, old.code, current.id
+        assert old.retain_until == date(2017, 12, 31)
+
+    before = snapshot(app.db.engine.connect())
+    assert retention_purge(database_url=app.db.url) == 1
+
+    with app.session() as session:
+        assert session.get(Case, old_id) is None and session.get(Case, current_id) is not None
+        assert session.scalars(select(CaseStageEvent).where(CaseStageEvent.case_id == old_id)).all() == []
+        assert session.scalars(select(CaseOutcome).where(CaseOutcome.case_id == old_id)).all() == []
+        # The contact stays (it is a count of the year 2012), without its case.
+        contact = session.scalars(select(Contact)).one()
+        assert contact.case_id is None
+        event = session.scalars(select(AuditEvent).where(AuditEvent.action == "case.purge")).one()
+    assert event.details["deleted"] == 1
+    assert event.details["by_centre"] == {"bxl": 1} and event.details["by_audience"] == {"neet": 1}
+    assert old_code not in str(event.details)
+
+    # The roll-up lost exactly the purged case, and is what a rebuild from the rows gives.
+    with app.db.engine.connect() as conn:
+        live = snapshot(conn)
+    assert live != before
+    assert any(k[0] == "neet.cases" for k in before) and sum(v for k, v in live.items() if k[0] == "neet.cases" and k[1] == "y" and k[4] == "*") == 1
+    with app.db.engine.begin() as conn:
+        rebuild(app, conn)
+    with app.db.engine.connect() as conn:
+        assert snapshot(conn) == live
