@@ -320,3 +320,29 @@ class CounterValue(Base):
     dim: Mapped[str] = mapped_column(String(24), primary_key=True)
     value: Mapped[str] = mapped_column(String(64), primary_key=True)
     amount: Mapped[int] = mapped_column(BigInteger, default=0)
+
+
+class WorkshopKind(Base):
+    """A kind of group activity a centre runs besides the built-in ones (``core.vocab.WORKSHOP``).
+
+    Its ``code`` is what activities store in ``workshop``; ``audience`` restricts it to one audience's
+    forms (``None``: every form that lets the worker choose freely).
+    """
+
+    __tablename__ = "workshop_kinds"
+    __table_args__ = (UniqueConstraint("centre_id", "code"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    centre_id: Mapped[int] = mapped_column(ForeignKey("centres.id", ondelete="CASCADE"))
+    code: Mapped[str] = mapped_column(String(40))
+    label_en: Mapped[str] = mapped_column(String(120), default="")
+    label_fr: Mapped[str] = mapped_column(String(120), default="")
+    label_nl: Mapped[str] = mapped_column(String(120), default="")
+    label_uk: Mapped[str] = mapped_column(String(120), default="")
+    audience: Mapped[str | None] = mapped_column(String(40))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+    @property
+    def label(self) -> Any:
+        from core.i18n import Text
+
+        return Text(en=self.label_en or self.code, fr=self.label_fr, nl=self.label_nl, uk=self.label_uk)
