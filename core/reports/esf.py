@@ -26,7 +26,6 @@ for a past cut-off gives the same figures later (unless the retention purge has 
 from __future__ import annotations
 
 import calendar
-from collections import defaultdict
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -1056,29 +1055,62 @@ def gaps_section(ind: EsfIndicators, language: str = "en") -> Table:
     return Table("esf.completeness", title, ("item", "label", "participants"), labels, rows)
 
 
+ESTIMATE_LINE: dict[str, str] = {
+    "en": "{code} {label}, {scope}: estimate {total} (women {women}, men {men}, non-binary {non_binary}) instead of {recorded} recorded 'yes' answers. Method: {method}{who}",
+    "fr": "{code} {label}, {scope} : estimation {total} (femmes {women}, hommes {men}, non binaires {non_binary}) au lieu de {recorded} réponses « oui » enregistrées. Méthode : {method}{who}",
+    "nl": "{code} {label}, {scope}: schatting {total} (vrouwen {women}, mannen {men}, non-binair {non_binary}) in plaats van {recorded} geregistreerde 'ja'-antwoorden. Methode: {method}{who}",
+    "uk": "{code} {label}, {scope}: оцінка {total} (жінки {women}, чоловіки {men}, небінарні {non_binary}) замість {recorded} зареєстрованих відповідей «так». Метод: {method}{who}",
+}
+ESTIMATE_SCOPE: dict[str, tuple[str, str]] = {
+    "en": ("cumulative at {end}", "period from {start} to {end}"),
+    "fr": ("cumulé au {end}", "période du {start} au {end}"),
+    "nl": ("cumulatief op {end}", "periode van {start} tot {end}"),
+    "uk": ("наростаючим підсумком на {end}", "період з {start} по {end}"),
+}
+ESTIMATE_WHO: dict[str, str] = {
+    "en": " (recorded by {actor} on {day})",
+    "fr": " (enregistrée par {actor} le {day})",
+    "nl": " (geregistreerd door {actor} op {day})",
+    "uk": " (записав {actor} {day})",
+}
+ESTIMATE_HEAD: dict[str, str] = {
+    "en": "Values marked 'estimate' are informed estimates (Annex I, point 1.2), not counts of answers:",
+    "fr": "Les valeurs marquées « estimate » sont des estimations éclairées (annexe I, point 1.2), pas des comptes de réponses :",
+    "nl": "Waarden gemarkeerd als 'estimate' zijn onderbouwde schattingen (bijlage I, punt 1.2), geen tellingen van antwoorden:",
+    "uk": "Значення з позначкою «estimate» — обґрунтовані оцінки (додаток I, пункт 1.2), а не підрахунок відповідей:",
+}
+
+
 def estimates_note(snapshots: Sequence[EsfIndicators], language: str = "en") -> Note | None:
-    lines: list[str] = []
+    """A note listing every estimated value of the snapshots, with its method, who and when; None if none."""
+    texts: dict[str, list[str]] = {lang: [ESTIMATE_HEAD[lang]] for lang in LANGUAGES}
+    found = False
     for ind in snapshots:
         for code, estimate in sorted(ind.estimated.items()):
-            recorded = ind.recorded.get(code, {}).get("total", 0)
-            scope = ind.end.isoformat() + (" (cumulative)" if ind.cumulative else f" (period from {ind.start.isoformat()})")
-            lines.append(
-                f"{code} {pick(INDICATORS[code].label, language)}, {scope}: estimate "
-                f"{estimate.values.get('total', 0)} (women {estimate.values.get('women', 0)}, men {estimate.values.get('men', 0)}, "
-                f"non-binary {estimate.values.get('non_binary', 0)}) instead of {recorded} recorded 'yes' answers. "
-                f"Method: {estimate.method}"
-                + (f" (recorded by {estimate.actor} on {estimate.recorded_at.date().isoformat()})" if estimate.recorded_at else "")
-            )
-    if not lines:
+            found = True
+            for lang in LANGUAGES:
+                cumulative, period = ESTIMATE_SCOPE[lang]
+                scope = (cumulative if ind.cumulative else period).format(start=format_date(ind.start, lang), end=format_date(ind.end, lang))
+                who = ""
+                if estimate.recorded_at is not None:
+                    who = ESTIMATE_WHO[lang].format(actor=estimate.actor, day=format_date(estimate.recorded_at.date(), lang))
+                line = ESTIMATE_LINE[lang].format(
+                    code=code,
+                    label=pick(INDICATORS[code].label, lang),
+                    scope=scope,
+                    recorded=ind.recorded.get(code, {}).get("total", 0),
+                    method=estimate.method,
+                    who=who,
+                    **{k: estimate.values.get(k, 0) for k in BREAKDOWN_KEYS},
+                )
+                texts[lang].append(f"- {line}")
+    if not found:
         return None
-    head = {
-        "en": "Values marked 'estimate' are informed estimates (Annex I, point 1.2), not counts of answers:",
-        "fr": "Les valeurs marquées « estimate » sont des estimations éclairées (annexe I, point 1.2), pas des comptes de réponses :",
-        "nl": "Waarden gemarkeerd als 'estimate' zijn onderbouwde schattingen (bijlage I, punt 1.2), geen tellingen van antwoorden:",
-        "uk": "Значення з позначкою «estimate» — обґрунтовані оцінки (додаток I, пункт 1.2), а не підрахунок відповідей:",
-    }
-    body = "\n".join(f"- {line}" for line in lines)
-    return Note("esf.estimates", _t("Informed estimates", "Estimations éclairées", "Onderbouwde schattingen", "Обґрунтовані оцінки"), Text(**{lang: f"{head[lang]}\n{body}" for lang in LANGUAGES}))
+    return Note(
+        "esf.estimates",
+        _t("Informed estimates", "Estimations éclairées", "Onderbouwde schattingen", "Обґрунтовані оцінки"),
+        Text(**{lang: "\n".join(lines) for lang, lines in texts.items()}),
+    )
 
 
 METHOD_NOTE = Note(
