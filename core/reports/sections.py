@@ -1,4 +1,9 @@
-"""The kinds of section a report is made of. Plugins return these from ``register_report_sections``."""
+"""The kinds of section a report is made of. Plugins return these from ``register_report_sections``.
+
+A section declares *what* to show (counter keys, a dimension); ``core.reports.build`` resolves it into
+figures read from the roll-up, for the report's period, centres and language. Table and Note carry
+figures or text computed elsewhere (the ESF+ indicators) and pass through as they are.
+"""
 
 from __future__ import annotations
 
@@ -9,11 +14,17 @@ from core.i18n import Text
 
 @dataclass(frozen=True)
 class KeyFigures:
-    """A row of headline figures, each with its change against the previous period."""
+    """A row of headline figures, each with its change against the previous period.
+
+    ``sums`` declares figures that add up (``("group_activities.count", ("group_activities.face_to_face",
+    "group_activities.online"))``): disclosure control then makes sure a hidden part cannot be worked
+    out from the total and the other parts.
+    """
 
     key: str
     title: Text
     counters: tuple[str, ...]
+    sums: tuple[tuple[str, tuple[str, ...]], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -28,12 +39,21 @@ class Breakdown:
 
 @dataclass(frozen=True)
 class MonthlyChart:
-    """Counters month by month, closure periods shaded."""
+    """Counters month by month, closure periods shaded.
+
+    One series per counter; or, with ``dim``, one series per value of that dimension of the first
+    counter. ``closure_scope`` picks the closures shaded: those of scope ``all`` and of this scope
+    (``multimedia``, ``individual_advice``...); ``*`` shades every closure. ``months`` shows the
+    ``months`` months ending with the report's last month instead of the report's own period (the
+    monthly dashboard's trend).
+    """
 
     key: str
     title: Text
     counters: tuple[str, ...]
     closure_scope: str = "all"
+    dim: str | None = None
+    months: int | None = None
 
 
 @dataclass(frozen=True)
@@ -66,3 +86,27 @@ class Note:
     key: str
     title: Text
     text: Text
+
+
+@dataclass(frozen=True)
+class AudienceFigures:
+    """Each audience's own counters as a row of key figures (the "specific audiences" of a report).
+
+    Audiences in ``exclude`` are left out (and all but those in ``only``, when given). An audience
+    whose counters another section of the same report already shows is left out too (a plugin's own
+    section wins over this generic one); with ``remaining`` only those counters are left out.
+    """
+
+    key: str
+    title: Text | None
+    exclude: tuple[str, ...] = ("general",)
+    only: tuple[str, ...] | None = None
+    remaining: bool = False
+
+
+@dataclass(frozen=True)
+class OnlineFigures:
+    """Online figures (``OnlineMetric``): the latest value within the period, per source and metric."""
+
+    key: str
+    title: Text
