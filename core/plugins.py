@@ -26,7 +26,7 @@ from core import hookimpl  # noqa: E402,F401  (re-exported for plugins)
 ENTRYPOINT_GROUP = "tremplin.plugins"
 
 #: Core features first, then the audiences of the Brussels centre.
-BUILTIN_PLUGINS: tuple[str, ...] = ("core.builtins.anonymity", "core.builtins.general", "core.builtins.flows")
+BUILTIN_PLUGINS: tuple[str, ...] = ("core.builtins.anonymity", "core.builtins.general", "core.builtins.flows", "core.builtins.reports")
 AUDIENCE_PLUGINS: tuple[str, ...] = (
     "plugins.neet",
     "plugins.schools",
