@@ -782,9 +782,16 @@ def participant_rows(
 
     The case code is the only handle; the row has the dates of entry and (last) exit, the profile at
     entry, the date each result indicator was counted from, and every outcome up to ``end``. Dates
-    are ISO strings, empty when there is none.
+    are ISO strings, empty when there is none. The operation and period are checked at the call.
     """
     esf_operation(app, operation)
+    _check_period(start, end)
+    return _participant_rows(app, session, operation, start, end, centre_ids, cumulative)
+
+
+def _participant_rows(
+    app: App, session: Session, operation: str, start: date, end: date, centre_ids: Sequence[int] | None, cumulative: bool
+) -> Iterator[dict[str, Any]]:
     centres = dict(session.execute(select(Centre.id, Centre.code)).tuples().all())
     for pw in pathways(app, session, operation, start, end, centre_ids, cumulative):
         p = pw.participant
@@ -853,8 +860,9 @@ def programme_rows(
     * every counter the operation's plugin registered (``Counter.audience == operation``) that counts
       contacts or activities, read from the roll-up (outreach encounters, group activities and their
       participants, people reached...); counters of cases are left out (cases are participants);
-    * awareness actions: the number of field-awareness contact records of the audience (one record is
-      one action, whatever its headcount);
+    * awareness actions (``<operation>.awareness_actions``): the number of field-awareness contact
+      records of the audience (one record is one action, whatever its headcount), unless the plugin
+      registers a counter under that key, which is then read from the roll-up like the others;
     * social-media reach: for each Instagram source, the latest ``followers`` figure within the period.
     """
     from core import rollup
@@ -868,13 +876,14 @@ def programme_rows(
     rows: list[dict[str, Any]] = [
         {"key": key, "indicator": pick(app.registry.counters[key].label, language), "value": values[key]} for key in keys
     ]
-    stmt = select(func.coalesce(func.count(Contact.id), 0)).where(
-        Contact.audience == operation, Contact.modality == "field_awareness", Contact.day >= start, Contact.day <= end
-    )
-    if centre_ids is not None:
-        stmt = stmt.where(Contact.centre_id.in_(list(centre_ids)))
-    label = _t("Awareness actions (field encounters logged)", "Actions de sensibilisation (rencontres de terrain encodées)", "Sensibiliseringsacties (geregistreerde terreincontacten)", "Інформаційні акції (зареєстровані зустрічі на місцях)")
-    rows.append({"key": f"{operation}.{AWARENESS_ACTIONS}", "indicator": pick(label, language), "value": int(session.scalar(stmt) or 0)})
+    if f"{operation}.{AWARENESS_ACTIONS}" not in values:  # a plugin's own counter of them wins
+        stmt = select(func.count(Contact.id)).where(
+            Contact.audience == operation, Contact.modality == "field_awareness", Contact.day >= start, Contact.day <= end
+        )
+        if centre_ids is not None:
+            stmt = stmt.where(Contact.centre_id.in_(list(centre_ids)))
+        label = _t("Awareness actions (field encounters logged)", "Actions de sensibilisation (rencontres de terrain encodées)", "Sensibiliseringsacties (geregistreerde terreincontacten)", "Інформаційні акції (зареєстровані зустрічі на місцях)")
+        rows.append({"key": f"{operation}.{AWARENESS_ACTIONS}", "indicator": pick(label, language), "value": int(session.scalar(stmt) or 0)})
     rows.extend(social_media_rows(session, start, end, centre_ids, language))
     return rows
 

@@ -565,6 +565,21 @@ def test_centres(app: App, centre: int) -> None:
         assert [r["centre"] for r in participant_rows(app, s, "neet", START, END, [other_id])] == ["lux"]
 
 
+def test_a_plugin_counter_of_awareness_actions_is_read_from_the_rollup(app: App, centre: int) -> None:
+    from core.counters import Counter
+    from core.i18n import T
+
+    counter = Counter.simple("neet.awareness_actions", T("Awareness actions"), "contacts", {"audience": "neet", "modality": "field_awareness"}, audience="neet")
+    app.registry.counters.add(counter.key, counter, "plugins.neet", False)
+    app.__dict__.pop("compiled_counters", None)  # recompiled with the new counter at the next write
+    with app.transaction() as s:
+        for headcount in (4, 6, 1):
+            log_contact(app, s, {"centre": "bxl", "occurred_at": "2025-05-02T10:00", "audience": "neet", "modality": "field_awareness", "channel": "field", "headcount": headcount}, {"place": "street"})
+    with app.transaction() as s:
+        rows = [row for row in sections_by_key(build_esf_report(app, s, "neet", START, END))["esf.programme"].rows if row["key"] == "neet.awareness_actions"]
+    assert rows == [{"key": "neet.awareness_actions", "indicator": "Awareness actions", "value": 3}]
+
+
 # ------------------------------------------------------------------------------------------------
 # Operations that are not cofinanced
 
@@ -577,7 +592,7 @@ def test_an_operation_that_is_not_cofinanced_is_refused(app: App, centre: int, o
         with pytest.raises(EsfError, match=operation):
             compute_indicators(app, s, operation, START, END)
         with pytest.raises(EsfError, match=operation):
-            list(participant_rows(app, s, operation, START, END))
+            participant_rows(app, s, operation, START, END)  # refused at the call, not at the first row
         with pytest.raises(EsfError, match=operation):
             record_estimate(app, s, operation, "EECO12", JUNE, {"women": 1}, "a method")
 
