@@ -126,7 +126,8 @@ class DemoSummary:
         w = self.written
         lines = [
             f"Demo year {self.year} for {CENTRE_NAME} ({self.centre}), scale {self.scale:g}, seed {self.seed}: written in {self.seconds:.1f} s",
-            f"  {w.get('contacts', 0):,} contact records ({w.get('headcount', 0):,} people) and {w.get('activities', 0):,} group activities ({w.get('participants', 0):,} participants)",
+            f"  {w.get('contacts', 0):,} contact records (headcount {w.get('headcount', 0):,}) and {w.get('activities', 0):,} group activities ({w.get('participants', 0):,} participants): "
+            f"{w.get('headcount', 0) + w.get('participants', 0):,} contacts as the centre counts them",
             f"  {w.get('cases', 0):,} cases with {w.get('case_moves', 0):,} stage moves, {w.get('referrals', 0):,} referrals, "
             f"{w.get('closure_periods', 0):,} closure period, {w.get('sites', 0):,} sites, {w.get('partners', 0):,} partners",
             "Demo logins (username / password):",
@@ -295,7 +296,7 @@ def at(day: date, hour: int, minute: int = 0) -> datetime:
 # Profiles
 
 
-THEMES = Choice({"learn": 36, "work": 31, "choose": 20, "self_employment": 7, "move": 6})
+THEMES = Choice({"learn": 38, "work": 29, "choose": 20, "self_employment": 7, "move": 6})
 #: The walk-in public is 60/40 men (the 2019 satisfaction survey: 58/42); with the Ukrainian-language
 #: service, mostly women, the whole year comes to about 53/47.
 GENDER = Choice({"man": 57.5, "woman": 38.0, "non_binary": 0.5, "unknown": 4.0})
@@ -529,11 +530,15 @@ def general_advice(ctx: Context, n_desk: int, n_remote: int) -> list[Rec]:
     return out
 
 
-MULTIMEDIA_THEMES = Choice({"work": 40, "learn": 33, "choose": 16, "self_employment": 6, "move": 5})
+MULTIMEDIA_THEMES = Choice({"learn": 38, "work": 35, "choose": 16, "self_employment": 6, "move": 5})
 
 
 def multimedia(ctx: Context, n: int) -> list[Rec]:
-    """Entries tallied by the digital stewards by theme, at the end of each half-day (and of the late opening)."""
+    """Entries tallied by the digital stewards by theme, at the end of each half-day (and of the late opening).
+
+    The multimedia form asks no language (a tally counts people, not speakers), so these records get
+    the language a record without one gets everywhere: ``other``.
+    """
     rng = ctx.rng("general.multimedia")
     cal = ctx.calendar
     staff = ctx.staff["reception"]
@@ -612,11 +617,12 @@ def general_activities(ctx: Context, n: int, participants: int) -> list[Rec]:
     staff = ctx.staff["programme_lead"]
     days = cal.days(lambda d: MONTH_FACTOR[d.month] * ACTIVITY_WEEKDAY[d.weekday()])
     kinds = Choice({k: v[0] for k, v in GENERAL_KINDS.items()})
-    drafts: list[tuple[str, date, float]] = [(kinds.draw(rng), day, 0.0) for day in sorted(days.draw_many(rng, n))]
-    raw_sizes = [max(1.0, GENERAL_KINDS[k][1] * rng.lognormvariate(0, 0.35)) for k, _, _ in drafts]
+    drafts = [(kinds.draw(rng), day) for day in sorted(days.draw_many(rng, n))]
+    # Sizes vary around each kind's usual attendance, then are scaled to the year's participants.
+    raw_sizes = [max(1.0, GENERAL_KINDS[k][1] * rng.lognormvariate(0, 0.35)) for k, _ in drafts]
     factor = participants / (sum(raw_sizes) or 1)
     out: list[Rec] = []
-    for (kind, day, _), size in zip(drafts, raw_sizes):
+    for (kind, day), size in zip(drafts, raw_sizes):
         _, _, capacities, catalogue = GENERAL_KINDS[kind]
         theme, language, title, partner = rng.choice(catalogue)
         came = max(1, int(round(size * factor)))
@@ -669,7 +675,13 @@ FAIRS = (
 def fairs(ctx: Context, n: int, participants: int) -> list[Rec]:
     rng = ctx.rng("general.fairs")
     cal = ctx.calendar
-    chosen = sorted(rng.sample(FAIRS, min(n, len(FAIRS))), key=lambda f: f[1])
+    # Fewer fairs than usual (a small scale): the big ones are the ones kept, more often than not.
+    pool = list(FAIRS)
+    chosen = []
+    while pool and len(chosen) < n:
+        pick = Choice([(i, f[2]) for i, f in enumerate(pool)]).draw(rng)
+        chosen.append(pool.pop(pick))
+    chosen.sort(key=lambda f: f[1])
     while len(chosen) < n:  # scales above 1: the same fairs again, in another month
         extra = rng.choice(FAIRS)
         chosen.append((extra[0], rng.randint(2, 11), *extra[2:]))
