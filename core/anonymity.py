@@ -29,18 +29,35 @@ class Scrubber:
     order: int = 100
 
 
+#: What a scrubber puts in place of what it removed: ``[phone]``, ``[e-mail]``...
+PLACEHOLDER_RE = re.compile(r"\[[^\[\]\n]{1,40}\]")
+
+
 @dataclass
 class ScrubResult:
     text: str
     removed: Counter[str] = field(default_factory=Counter)
+    original: str = ""
 
     @property
     def changed(self) -> bool:
         return sum(self.removed.values()) > 0
 
+    @property
+    def personal_share(self) -> float:
+        """How much of the original text (0 to 1, ignoring spaces) the chain removed as personal data."""
+
+        def size(text: str) -> int:
+            return len(re.sub(r"\s", "", PLACEHOLDER_RE.sub("", text)))
+
+        before = size(self.original)
+        if not before or not self.changed:
+            return 0.0
+        return max(0.0, 1 - size(self.text) / before)
+
 
 def run_chain(text: str, scrubbers: Iterable[Scrubber]) -> ScrubResult:
-    result = ScrubResult(text=text or "")
+    result = ScrubResult(text=text or "", original=text or "")
     for scrubber in sorted(scrubbers, key=lambda s: (s.order, s.name)):
         result.text, count = scrubber.scrub(result.text)
         if count:

@@ -31,6 +31,29 @@ def _cleaner(app: App, session: Session) -> Cleaner:
     return Cleaner(app, Lookup.load(app, session))
 
 
+#: A note more than this share of which is personal data is refused, not stored scrubbed: what would be
+#: left ("[name], [phone], [address]") says nothing, and the worker should describe the situation instead.
+MAX_PERSONAL_SHARE = 0.5
+
+
+def _clean_contact(app: App, session: Session, values: Mapping[str, Any], attributes: Mapping[str, Any] | None) -> dict[str, Any]:
+    errors: list[tuple[str, str]] = []
+    record: dict[str, Any] = {}
+    try:
+        record = _cleaner(app, session).contact(values, attributes)
+    except RecordError as exc:
+        errors.extend(exc.errors)
+    note = str(values.get("note") or "")
+    if note:
+        scrubbed = app.scrub(note)
+        if scrubbed.personal_share > MAX_PERSONAL_SHARE:
+            kinds = ", ".join(k.replace("_", " ") for k in sorted(scrubbed.removed))
+            errors.append(("note", f"is mostly personal data ({kinds}): describe the situation, not the person"))
+    if errors:
+        raise RecordError(errors)
+    return record
+
+
 # ------------------------------------------------------------------------------------------------
 # Contacts and activities
 
@@ -43,8 +66,11 @@ def log_contact(
     staff: Staff | None = None,
     case: Case | None = None,
 ) -> Contact:
-    """Validate and store a contact (centre and site given by code), then fire ``contact_logged``."""
-    record = _cleaner(app, session).contact(values, attributes)
+    """Validate and store a contact (centre and site given by code), then fire ``contact_logged``.
+
+    Its note is scrubbed before it is stored; a note that is mostly personal data is refused.
+    """
+    record = _clean_contact(app, session, values, attributes)
     _check_staff_audience(staff, record["audience"])
     contact = Contact(**record, staff_id=staff.id if staff else None, case_id=case.id if case else None)
     session.add(contact)
@@ -54,7 +80,7 @@ def log_contact(
 
 
 def update_contact(app: App, session: Session, contact: Contact, values: Mapping[str, Any], attributes: Mapping[str, Any] | None = None, staff: Staff | None = None) -> Contact:
-    record = _cleaner(app, session).contact(values, attributes)
+    record = _clean_contact(app, session, values, attributes)
     _check_staff_audience(staff, record["audience"])
     for name, value in record.items():
         setattr(contact, name, value)

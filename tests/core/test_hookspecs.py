@@ -351,13 +351,13 @@ CONTACT = {"centre": "bxl", "occurred_at": "2024-03-12T10:30", "audience": "gene
 def test_hook_contact_logged(rec_app: App, rec_centre: int) -> None:
     assert "tests.core.recording_plugin" in rec_app.plugin_names()
     with rec_app.transaction() as session:
-        contact = log_contact(rec_app, session, {**CONTACT, "note": "Rappeler au 0470 12 34 56"})
+        contact = log_contact(rec_app, session, {**CONTACT, "note": "Rappeler au 0470 12 34 56 pour l'atelier CV"})
         (event,) = _events("contact_logged")
         assert event["app"] is rec_app and event["session"] is session and event["object"] is contact
     assert event["in_transaction"] and event["persistent"]
     assert event["id"] == contact.id and event["id"] is not None
     assert event["seen_outside"] == 0  # called before the commit
-    assert event["note"] == "Rappeler au [phone]"  # the handler sees the scrubbed note
+    assert event["note"] == "Rappeler au [phone] pour l'atelier CV"  # the handler sees the scrubbed note
     assert event["headcount"] == 2
     with rec_app.session() as session:
         assert session.scalar(select(func.count()).select_from(Contact)) == 1
