@@ -1,0 +1,200 @@
+"""The ``tremplin`` command: fast help, init, staff accounts, counters shown as JSON and rebuilt."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner, Result
+from sqlalchemy import create_engine, delete, inspect, select
+
+from core.app import App
+from core.cli import cli
+from core.models import CounterValue, Staff
+from core.records import log_activity, log_contact, open_case
+from tests.core.test_hookspecs import DOCUMENTED_COUNTERS
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def run(*args: str, env: dict[str, str] | None = None) -> Result:
+    return CliRunner().invoke(cli, list(args), env=env, catch_exceptions=False)
+
+
+def _tremplin() -> list[str]:
+    script = shutil.which("tremplin", path=str(Path(sys.executable).parent))
+    return [script] if script else [sys.executable, "-m", "core.cli"]
+
+
+def test_help_is_fast_and_imports_no_sqlalchemy() -> None:
+    timings = []
+    for _ in range(3):
+        start = time.perf_counter()
+        out = subprocess.run([*_tremplin(), "--help"], capture_output=True, text=True, cwd=REPO, timeout=30)
+        timings.append(time.perf_counter() - start)
+        assert out.returncode == 0, out.stderr
+    assert "Tremplin: anonymous contacts" in out.stdout
+    for command in ("init", "counters", "staff", "import", "plugins"):
+        assert command in out.stdout
+    assert min(timings) < 0.5, timings
+    code = (
+        "import sys, core.cli\n"
+        "try:\n    core.cli.cli(['--help'], prog_name='tremplin')\nexcept SystemExit:\n    pass\n"
+        "print(sorted(m for m in ('sqlalchemy', 'pydantic', 'prefect', 'fastapi', 'alembic', 'telegram', 'rich') if m in sys.modules))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO, timeout=30)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip().splitlines()[-1] == "[]"
+
+
+def test_init_on_a_fresh_sqlite_file(tmp_path: Path) -> None:
+    path = tmp_path / "fresh" / "tremplin.db"
+    path.parent.mkdir()
+    url = f"sqlite:///{path}"
+    result = run("--database-url", url, "init", "--centre", "bxl", "--centre-name", "Cité des métiers de Bruxelles")
+    assert result.exit_code == 0, result.output
+    assert "Database ready at revision" in result.output and str(path) in result.output
+    assert "Created centre 'bxl'" in result.output
+    engine = create_engine(url)
+    try:
+        tables = set(inspect(engine).get_table_names())
+        assert {"contacts", "activities", "cases", "referrals", "counter_values", "staff", "centres", "alembic_version"} <= tables
+        with engine.connect() as conn:
+            assert conn.exec_driver_sql("SELECT code, name, timezone FROM centres").all() == [("bxl", "Cité des métiers de Bruxelles", "Europe/Brussels")]
+    finally:
+        engine.dispose()
+    again = run("--database-url", url, "init", "--centre", "bxl")
+    assert again.exit_code == 0 and "Found centre 'bxl'" in again.output
+
+
+def test_staff_add(db_url: str) -> None:
+    env = {"TREMPLIN_STAFF_PASSWORD": "correct horse battery"}
+    result = run("--database-url", db_url, "staff", "add", "amina", "--role", "counsellor", "--name", "Amina B.", "--language", "nl", env=env)
+    assert result.exit_code == 0, result.output
+    assert result.output.strip() == "Created amina (counsellor; audiences: disability, general, prisons, ukrainian)"
+    result = run("--database-url", db_url, "staff", "add", "lead", "--role", "programme_lead", "--role", "neet_worker", env=env)
+    assert "audiences: *" in result.output
+    refused = run("--database-url", db_url, "staff", "add", "merlin", "--role", "wizard", env=env)
+    assert refused.exit_code == 1
+    assert "unknown role(s) wizard; use: admin, programme_lead, counsellor" in refused.output
+    short = run("--database-url", db_url, "staff", "add", "bob", "--role", "reception", env={"TREMPLIN_STAFF_PASSWORD": "short"})
+    assert short.exit_code == 1 and "at least 8 characters" in short.output
+    twice = run("--database-url", db_url, "staff", "add", "amina", "--role", "reception", env=env)
+    assert twice.exit_code == 1 and "already an account named 'amina'" in twice.output
+    bad_audience = run("--database-url", db_url, "staff", "add", "eve", "--role", "counsellor", "--audience", "vip", env=env)
+    assert bad_audience.exit_code == 1 and "unknown audience(s) vip" in bad_audience.output
+    listing = run("--database-url", db_url, "staff", "list")
+    assert listing.output.splitlines() == [
+        "amina\tcounsellor\tdisability,general,prisons,ukrainian\tactive",
+        "lead\tprogramme_lead,neet_worker\t*\tactive",
+    ]
+    from tests.conftest import make_app
+
+    app = make_app(db_url)
+    try:
+        with app.session() as session:
+            amina = session.scalars(select(Staff).where(Staff.username == "amina")).one()
+            assert (amina.display_name, amina.language, amina.roles) == ("Amina B.", "nl", ["counsellor"])
+            from core.admin import verify_password
+
+            assert verify_password(amina.password_hash, "correct horse battery")
+            assert "correct horse battery" not in amina.password_hash
+    finally:
+        app.close()
+
+
+YEAR = 2024
+
+
+def _log_year(app: App, centre_id: int) -> None:
+    def c(audience: str, modality: str, headcount: int = 1, attributes: dict[str, Any] | None = None, **values: Any) -> None:
+        log_contact(app, session, {"centre": "bxl", "occurred_at": f"{YEAR}-04-0{1 + len(values) % 5}T10:00", "audience": audience, "modality": modality, "headcount": headcount, **values}, attributes)
+
+    def a(audience: str, participants: int, attributes: dict[str, Any] | None = None, **values: Any) -> None:
+        log_activity(app, session, {"centre": "bxl", "starts_at": f"{YEAR}-05-06T14:00", "audience": audience, "participants": participants, **values}, attributes)
+
+    with app.transaction() as session:
+        c("general", "individual_advice")
+        c("general", "remote_advice", channel="phone")
+        c("general", "multimedia", 6)
+        c("general", "reception", 4, channel="event")
+        a("general", 30, workshop="fair")
+        a("general", 12, workshop="info_session", format="online")
+        a("schools", 22, {"school": "Athénée", "education_type": "general", "year": "6", "place": "at_centre"}, workshop="explorama")
+        c("prisons", "group_activity", 7, {"prison": "haren", "session": "group"}, channel="field")
+        c("disability", "reception", 2, {"public": "target"})
+        c("disability", "reception", 5, {"public": "professional"}, channel="event")
+        c("neet", "field_awareness", 3, {"place": "street"}, channel="field")
+        c("neet", "individual_advice", 1)
+        a("neet", 10, workshop="escape_game")
+        c("formtruck", "individual_advice", 4, {"commune": "ixelles"}, channel="field")
+        c("ukrainian", "individual_advice", 2, {"service_language": "uk"}, language="uk", channel="telegram")
+        open_case(app, session, centre_id, "neet", consent_on=__import__("datetime").date(YEAR, 4, 1))
+        # Another year: never in YEAR's figures.
+        log_contact(app, session, {"centre": "bxl", "occurred_at": f"{YEAR - 1}-12-31T12:00", "audience": "neet", "modality": "individual_advice", "headcount": 100})
+
+
+EXPECTED = {
+    "contacts.total": (1 + 1 + 6 + 4 + 7 + 2 + 5 + 3 + 1 + 4 + 2) + (30 + 12 + 22 + 10),
+    "individual_advice.contacts": 1 + 1 + 1 + 4 + 2,
+    "group_activities.count": 4,
+    "group_activities.face_to_face": 3,
+    "group_activities.online": 1,
+    "group_activities.participants": 74,
+    "multimedia.entries": 6,
+    "events.contacts": 4 + 5 + 30,
+    "schools.visits": 1,
+    "schools.pupils": 22,
+    "prisons.reached": 7,
+    "disability.reached": 7,
+    "disability.public": 2,
+    "disability.professionals": 5,
+    "neet.reached": 3 + 1 + 10,
+    "neet.individual_advice": 1,
+    "neet.group_activities": 1,
+    "neet.group_participants": 10,
+    "formtruck.users": 4,
+    "ukrainian.contacts": 2,
+}
+
+
+def test_counters_show_json_and_rebuild(app: App, centre: int, db_url: str) -> None:
+    assert set(EXPECTED) == set(DOCUMENTED_COUNTERS)
+    _log_year(app, centre)
+    result = run("--database-url", db_url, "counters", "show", "--year", str(YEAR), "--format", "json")
+    assert result.exit_code == 0, result.output
+    figures = json.loads(result.output)  # one JSON object, nothing else on stdout
+    assert isinstance(figures, dict)
+    assert set(DOCUMENTED_COUNTERS) <= set(figures)
+    assert {k: figures[k] for k in EXPECTED} == EXPECTED
+    assert set(figures) == set(app.registry.counters.keys())
+    assert all(type(v) is int for v in figures.values())
+    assert figures["cases.opened"] == 1 and figures["neet.cases"] == 1 and figures["neet.awareness"] == 3
+    previous = json.loads(run("--database-url", db_url, "counters", "show", "--year", str(YEAR - 1), "--format", "json").output)
+    assert previous["neet.individual_advice"] == 100 and previous["contacts.total"] == 100
+    everything = json.loads(run("--database-url", db_url, "counters", "show", "--format", "json").output)
+    assert everything["contacts.total"] == EXPECTED["contacts.total"] + 100
+    neet = json.loads(run("--database-url", db_url, "counters", "show", "--year", str(YEAR), "--audience", "neet", "--format", "json").output)
+    assert neet == {"neet.reached": 14, "neet.awareness": 3, "neet.individual_advice": 1, "neet.group_activities": 1, "neet.group_participants": 10, "neet.cases": 1}
+    unknown = run("--database-url", db_url, "counters", "show", "--audience", "vip")
+    assert unknown.exit_code == 1 and "unknown audience 'vip'; known: general, neet" in unknown.output
+    table = run("--database-url", db_url, "counters", "show", "--year", str(YEAR))
+    assert table.exit_code == 0 and "contacts.total" in table.output and "110" in table.output
+
+    # Lose part of the roll-up (as when a counter is added to a database with data), then rebuild it.
+    with app.db.engine.begin() as conn:
+        conn.execute(delete(CounterValue).where(CounterValue.counter.in_(["contacts.total", "neet.reached"])))
+    damaged = json.loads(run("--database-url", db_url, "counters", "show", "--year", str(YEAR), "--format", "json").output)
+    assert damaged["contacts.total"] == 0 and damaged["neet.reached"] == 0
+    rebuilt = run("--database-url", db_url, "counters", "rebuild")
+    assert rebuilt.exit_code == 0, rebuilt.output
+    assert rebuilt.output.startswith("Rebuilt the roll-up from 17 records: ")  # 12 contacts, 4 activities, 1 case
+    again = json.loads(run("--database-url", db_url, "counters", "show", "--year", str(YEAR), "--format", "json").output)
+    assert again == figures
