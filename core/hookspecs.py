@@ -104,7 +104,9 @@ def register_bot_handlers(app: App) -> list[Any]:
     """Return python-telegram-bot handlers (``telegram.ext.BaseHandler``) to add to the bot.
 
     Called when the bot application is built; import ``telegram.ext`` inside the implementation.
-    Handlers are added in plugin registration order, after the core's own.
+    Handlers are added in plugin registration order, after the core's own commands and before the
+    core's catch-all fallback. An item may also be a ``(handler, group)`` pair to add the handler to
+    another python-telegram-bot handler group.
     """
 
 
