@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import subprocess
 import sys
 import time
+from datetime import date
 from pathlib import Path
 from typing import Any
 
-import pytest
 from click.testing import CliRunner, Result
 from sqlalchemy import create_engine, delete, inspect, select
 
@@ -136,7 +135,7 @@ def _log_year(app: App, centre_id: int) -> None:
         a("neet", 10, workshop="escape_game")
         c("formtruck", "individual_advice", 4, {"commune": "ixelles"}, channel="field")
         c("ukrainian", "individual_advice", 2, {"service_language": "uk"}, language="uk", channel="telegram")
-        open_case(app, session, centre_id, "neet", consent_on=__import__("datetime").date(YEAR, 4, 1))
+        open_case(app, session, centre_id, "neet", consent_on=date(YEAR, 4, 1))
         # Another year: never in YEAR's figures.
         log_contact(app, session, {"centre": "bxl", "occurred_at": f"{YEAR - 1}-12-31T12:00", "audience": "neet", "modality": "individual_advice", "headcount": 100})
 

@@ -17,7 +17,7 @@ from sqlalchemy import func, select
 from core import hookspecs
 from core.anonymity import Scrubber
 from core.app import App
-from core.counters import DIMENSIONS, Counter, Part
+from core.counters import DIMENSIONS, Counter
 from core.forms import CORE_ACTIVITY_FIELDS, CORE_CONTACT_FIELDS, Form
 from core.models import Activity, AuditEvent, Case, CaseStageEvent, Contact, CounterValue, Referral, Staff
 from core.plugins import AUDIENCE_PLUGINS, DEFAULT_PLUGINS, hook_names

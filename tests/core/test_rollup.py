@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import random
 from collections import defaultdict
-from collections.abc import Iterator
 from datetime import date, datetime, timedelta, timezone
 from typing import Any
 
