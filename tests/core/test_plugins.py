@@ -177,7 +177,7 @@ EUROGUIDANCE = '''
 
 from core import hookimpl
 from core.counters import Counter, Part
-from core.forms import Form
+from core.forms import Field, Form
 from core.i18n import T
 from core.registry import Audience
 
