@@ -36,9 +36,38 @@ def _cleaner(app: App, session: Session) -> Cleaner:
 MAX_PERSONAL_SHARE = 0.5
 
 
-def _clean_contact(app: App, session: Session, values: Mapping[str, Any], attributes: Mapping[str, Any] | None) -> dict[str, Any]:
+def apply_form(
+    app: App, form_key: str, record_kind: str, values: Mapping[str, Any], attributes: Mapping[str, Any] | None
+) -> tuple[dict[str, Any], list[tuple[str, str]]]:
+    """What a form adds to plain validation: its audience and fixed values, its narrower choices
+    and its required fields. Without a form (an import, an API call naming no form) attributes are
+    optional: empty means unknown."""
+    form = app.registry.forms.get(form_key)
+    if form is None:
+        return dict(values), [("form", f"unknown form {form_key!r}")]
+    if form.record != record_kind:
+        return dict(values), [("form", f"the form {form_key!r} records an {form.record}, not a {record_kind}")]
+    errors: list[tuple[str, str]] = []
+    merged = {**values, **form.fixed, "audience": form.audience}
+    for name, allowed in form.core_choices.items():
+        value = merged.get(name)
+        if value not in (None, "") and value not in allowed:
+            errors.append((name, f"{value!r} is not offered on this form; use one of: {', '.join(allowed)}"))
+    given = attributes or {}
+    for field in form.fields:
+        if field.required and given.get(field.name) in (None, "", []):
+            errors.append((f"attr.{field.name}", "is required"))
+    return merged, errors
+
+
+def _clean_contact(
+    app: App, session: Session, values: Mapping[str, Any], attributes: Mapping[str, Any] | None, form: str | None = None
+) -> dict[str, Any]:
     errors: list[tuple[str, str]] = []
     record: dict[str, Any] = {}
+    if form is not None:
+        values, form_errors = apply_form(app, form, "contact", values, attributes)
+        errors.extend(form_errors)
     try:
         record = _cleaner(app, session).contact(values, attributes)
     except RecordError as exc:
@@ -65,12 +94,14 @@ def log_contact(
     attributes: Mapping[str, Any] | None = None,
     staff: Staff | None = None,
     case: Case | None = None,
+    form: str | None = None,
 ) -> Contact:
     """Validate and store a contact (centre and site given by code), then fire ``contact_logged``.
 
-    Its note is scrubbed before it is stored; a note that is mostly personal data is refused.
+    Its note is scrubbed before it is stored; a note that is mostly personal data is refused. With
+    ``form`` (a form key), the form's fixed values, choices and required fields apply too.
     """
-    record = _clean_contact(app, session, values, attributes)
+    record = _clean_contact(app, session, values, attributes, form)
     _check_staff_audience(staff, record["audience"])
     contact = Contact(**record, staff_id=staff.id if staff else None, case_id=case.id if case else None)
     session.add(contact)
@@ -79,8 +110,16 @@ def log_contact(
     return contact
 
 
-def update_contact(app: App, session: Session, contact: Contact, values: Mapping[str, Any], attributes: Mapping[str, Any] | None = None, staff: Staff | None = None) -> Contact:
-    record = _clean_contact(app, session, values, attributes)
+def update_contact(
+    app: App,
+    session: Session,
+    contact: Contact,
+    values: Mapping[str, Any],
+    attributes: Mapping[str, Any] | None = None,
+    staff: Staff | None = None,
+    form: str | None = None,
+) -> Contact:
+    record = _clean_contact(app, session, values, attributes, form)
     _check_staff_audience(staff, record["audience"])
     for name, value in record.items():
         setattr(contact, name, value)
@@ -95,8 +134,23 @@ def delete_contact(app: App, session: Session, contact: Contact, staff: Staff | 
     session.flush()
 
 
-def log_activity(app: App, session: Session, values: Mapping[str, Any], attributes: Mapping[str, Any] | None = None, staff: Staff | None = None) -> Activity:
-    record = _cleaner(app, session).activity(values, attributes)
+def log_activity(
+    app: App,
+    session: Session,
+    values: Mapping[str, Any],
+    attributes: Mapping[str, Any] | None = None,
+    staff: Staff | None = None,
+    form: str | None = None,
+) -> Activity:
+    form_errors: list[tuple[str, str]] = []
+    if form is not None:
+        values, form_errors = apply_form(app, form, "activity", values, attributes)
+    try:
+        record = _cleaner(app, session).activity(values, attributes)
+    except RecordError as exc:
+        raise RecordError(form_errors + exc.errors) from None
+    if form_errors:
+        raise RecordError(form_errors)
     _check_staff_audience(staff, record["audience"])
     activity = Activity(**record, staff_id=staff.id if staff else None)
     session.add(activity)

@@ -150,3 +150,35 @@ def test_negative_participants_are_refused(app: App, baseline: dict[str, Any]) -
         with app.transaction() as session:
             record_participants(app, session, session.scalars(select(Activity)).one(), -1)
     assert state(app) == baseline
+
+
+# -- forms named by the writer ------------------------------------------------------------------
+
+
+def test_named_form_applies_fixed_values_choices_and_required_fields(app, centre):
+    from core import records
+    from core.models import Contact
+    from core.validation import RecordError
+
+    with app.transaction() as session:
+        contact = records.log_contact(
+            app, session, {"centre": "bxl", "occurred_at": "2025-03-04T10:00", "modality": "multimedia", "headcount": 2},
+            {"commune": "ixelles"}, form="formtruck.contact",
+        )
+        # The form fixes the audience, the modality and the channel whatever the caller sent.
+        assert (contact.audience, contact.modality, contact.channel) == ("formtruck", "individual_advice", "field")
+
+    with pytest.raises(RecordError) as refused:
+        with app.transaction() as session:
+            records.log_contact(app, session, {"centre": "bxl", "occurred_at": "2025-03-04T10:00", "modality": "multimedia"}, {}, form="prisons.session")
+    fields = dict(refused.value.errors)
+    assert "modality" in fields and "not offered on this form" in fields["modality"]
+    assert fields["attr.prison"] == "is required" and fields["attr.session"] == "is required"
+
+    with pytest.raises(RecordError) as unknown:
+        with app.transaction() as session:
+            records.log_contact(app, session, {"centre": "bxl", "occurred_at": "2025-03-04T10:00"}, {}, form="schools.visit")
+    assert "records an activity" in dict(unknown.value.errors)["form"]
+
+    with app.session() as session:
+        assert session.query(Contact).count() == 1
