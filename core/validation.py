@@ -128,6 +128,9 @@ class Cleaner:
         self.on_missing = on_missing
         self.default_tz = ZoneInfo(app.settings.timezone)
         self._attr_fields: dict[tuple[str, str], tuple[Any, Any]] = {}
+        # Caches of the fast path (``_fast_contact``): valid values seen before, and what they gave.
+        self._themes_seen: dict[str, tuple[str, ...]] = {}
+        self._attrs_seen: dict[tuple[Any, ...], dict[str, Any]] = {}
 
     # -- shared pieces ------------------------------------------------------------------------
 
@@ -195,6 +198,9 @@ class Cleaner:
 
     def contact(self, raw: Mapping[str, Any], attributes: Mapping[str, Any] | None = None) -> dict[str, Any]:
         """Validate a contact; returns the column values, or raises ``RecordError`` listing every problem."""
+        record = self._fast_contact(raw, attributes)
+        if record is not None:
+            return record
         errors: list[tuple[str, str]] = []
         centre_code = str(raw.get("centre") or "").strip()
         centre_id = self._centre(raw.get("centre"), errors)
@@ -223,6 +229,137 @@ class Cleaner:
         if errors:
             raise RecordError(errors)
         return record
+
+    def _fast_contact(self, raw: Mapping[str, Any], attributes: Mapping[str, Any] | None) -> dict[str, Any] | None:
+        """The same record as ``contact`` for a valid contact given as text, at a fraction of the cost.
+
+        Returns ``None`` at the first value it is not sure of (not text, unknown, out of range...):
+        ``contact`` then goes the general way, which finds and words the errors. Whatever it accepts,
+        the general way accepts too, with the same result.
+        """
+        get = raw.get
+        centre = get("centre")
+        if type(centre) is not str:
+            return None
+        centre_id = self.lookup.centres.get(centre.strip())
+        if centre_id is None:
+            return None
+        tz = self.lookup.timezones.get(centre_id, self.default_tz)
+        text = get("occurred_at")
+        if type(text) is not str:
+            return None
+        try:
+            occurred = datetime.fromisoformat(text.strip())
+        except ValueError:
+            return None
+        if occurred.tzinfo is None:
+            # ``occurred.replace(tzinfo=tz)``, three times cheaper (``fromisoformat`` gives fold=0).
+            occurred = datetime(occurred.year, occurred.month, occurred.day, occurred.hour, occurred.minute, occurred.second, occurred.microsecond, tz)
+
+        site = get("site")
+        if site is None:
+            site_id = None
+        elif type(site) is not str:
+            return None
+        else:
+            site = site.strip()
+            if site:
+                site_id = self.lookup.sites.get((centre_id, site))
+                if site_id is None:
+                    return None
+            else:
+                site_id = None
+
+        codes = _FAST_CODES
+        values: dict[str, str] = {}
+        for name, allowed, default in codes:
+            value = get(name)
+            if value is None:
+                value = ""
+            elif type(value) is not str:
+                return None
+            else:
+                value = value.strip()
+            if not value:
+                if default is None:
+                    return None
+                value = default
+            elif value not in allowed:
+                return None
+            values[name] = value
+        audience = get("audience")
+        if type(audience) is not str:
+            return None
+        audience = audience.strip()
+        if audience not in self.app.registry.audiences:
+            return None
+
+        themes_raw = get("themes")
+        if themes_raw is None:
+            themes: list[str] = []
+        elif type(themes_raw) is not str:
+            return None
+        else:
+            seen = self._themes_seen.get(themes_raw)
+            if seen is None:
+                try:
+                    seen = tuple(parse_themes(themes_raw))
+                except ValueError:
+                    return None
+                if len(self._themes_seen) < 4096:
+                    self._themes_seen[themes_raw] = seen
+            themes = list(seen)
+
+        headcount: Any = get("headcount")
+        if not headcount:
+            headcount = 1
+        elif type(headcount) is str:
+            try:
+                headcount = int(headcount)
+            except ValueError:
+                return None
+        elif type(headcount) is not int:
+            return None
+        if not 1 <= headcount <= MAX_HEADCOUNT:
+            return None
+
+        attrs: dict[str, Any] = {}
+        if attributes:
+            # The same values give the same attributes: validate each combination once.
+            key = (audience, tuple(attributes.items()))
+            try:
+                cached = self._attrs_seen.get(key)
+            except TypeError:  # unhashable values (lists from JSON): the general way
+                return None
+            if cached is None:
+                errors: list[tuple[str, str]] = []
+                cached = self._attributes(audience, "contact", attributes, errors)
+                if errors:
+                    return None
+                if len(self._attrs_seen) < 4096:
+                    self._attrs_seen[key] = cached
+            if cached:
+                attrs = {k: list(v) if type(v) is list else v for k, v in cached.items()}
+
+        note = get("note")
+        return {
+            "centre_id": centre_id,
+            "site_id": site_id,
+            "occurred_at": occurred,
+            "day": occurred.astimezone(tz).date(),
+            "audience": audience,
+            "modality": values["modality"],
+            "channel": values["channel"],
+            "themes": themes,
+            "language": values["language"],
+            "headcount": headcount,
+            "gender": values["gender"],
+            "age_band": values["age_band"],
+            "education": values["education"],
+            "labour_status": values["labour_status"],
+            "attributes": attrs,
+            "note": str(note or ""),
+        }
 
     def activity(self, raw: Mapping[str, Any], attributes: Mapping[str, Any] | None = None) -> dict[str, Any]:
         errors: list[tuple[str, str]] = []
@@ -258,6 +395,19 @@ class Cleaner:
         if errors:
             raise RecordError(errors)
         return record
+
+
+#: The coded fields of a contact as ``contact`` reads them: name, allowed codes, default when empty
+#: (``None``: required).
+_FAST_CODES: tuple[tuple[str, frozenset[str], str | None], ...] = (
+    ("modality", frozenset(vocab.MODALITY), None),
+    ("channel", frozenset(vocab.CHANNEL), "walk_in"),
+    ("language", frozenset(vocab.LANGUAGE), "other"),
+    ("gender", frozenset(vocab.GENDER), "unknown"),
+    ("age_band", frozenset(vocab.AGE_BAND), "unknown"),
+    ("education", frozenset(vocab.EDUCATION), "unknown"),
+    ("labour_status", frozenset(vocab.LABOUR_STATUS), "unknown"),
+)
 
 
 def _workshop(raw: Any) -> str:

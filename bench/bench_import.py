@@ -1,0 +1,242 @@
+"""How fast ``tremplin import contacts`` is, against what the bare SQLite driver can do.
+
+Run by hand (not part of the test suite)::
+
+    .venv/bin/python bench/bench_import.py               # 1,000,000 rows
+    .venv/bin/python bench/bench_import.py --rows 200000 --profile
+
+It writes a CSV of synthetic contacts in a temporary directory, imports it with
+``core.importer.import_file`` into a fresh, migrated SQLite file, then inserts the same rows with the
+``sqlite3`` module's ``executemany`` into an equivalent table (same columns, constraints and indexes,
+values already converted): the floor no import can go under. It prints rows per second, seconds and
+the ratio of the two. The target is a million rows in under 30 seconds.
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import csv
+import json
+import pstats
+import random
+import sqlite3
+import sys
+import tempfile
+import time
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from core.importer import COLUMNS  # noqa: E402
+
+ATTRS = ("attr.place", "attr.partner", "attr.commune", "attr.public", "attr.event", "attr.service_language", "attr.questions", "attr.prison", "attr.session", "attr.question")
+SITES = ("reception", "advice", "multimedia", "")
+THEMES = ("choose", "learn", "work", "move", "self_employment")
+NOTES = (
+    "Questions sur la reconnaissance d'un diplôme",
+    "Rappeler au 0470 12 34 56 pour le suivi",
+    "CV retravaillé, prochaine étape: lettre de motivation",
+    "Souhaite reprendre une formation qualifiante",
+)
+
+
+def _profile(rng: random.Random) -> list[str]:
+    return [
+        rng.choice(("woman", "man", "unknown", "")),
+        rng.choice(("18_24", "25_29", "30_49", "50_54", "unknown", "")),
+        rng.choice(("isced_0_2", "isced_3_4", "isced_5_8", "")),
+        rng.choice(("unemployed", "employed", "in_education", "")),
+    ]
+
+
+def generate(path: Path, rows: int, seed: int = 2019, shuffle: bool = False) -> None:
+    """Write ``rows`` contacts spread over 2019-2023 and the seven audiences.
+
+    Rows come in chronological order, as a history exported from another system does (``shuffle``
+    puts them in random order: the worst case for the day indexes).
+    """
+    rng = random.Random(seed)
+    start = datetime(2019, 1, 1, 8, 0)
+    minutes = [rng.randrange(5 * 365 * 24 * 60) for _ in range(rows)]
+    if not shuffle:
+        minutes.sort()
+    header = list(COLUMNS["contacts"]) + list(ATTRS)
+    blank_attrs = [""] * len(ATTRS)
+    with open(path, "w", newline="", encoding="utf-8") as f:
+        w = csv.writer(f, lineterminator="\n")
+        w.writerow(header)
+        for n in range(rows):
+            when = start + timedelta(minutes=minutes[n])
+            themes = ";".join(sorted(rng.sample(THEMES, rng.choice((0, 1, 1, 1, 2)))))
+            attrs = list(blank_attrs)
+            roll = rng.random()
+            note = ""
+            if roll < 0.55:
+                audience, modality = "general", rng.choice(("reception", "multimedia", "individual_advice", "remote_advice"))
+                channel = "walk_in" if modality != "remote_advice" else rng.choice(("phone", "email", "video"))
+                headcount = rng.choice((1, 1, 1, 2, 3, 5)) if modality in ("reception", "multimedia") else 1
+                profile = _profile(rng) if "advice" in modality else ["", "", "", ""]
+                if "advice" in modality:
+                    attrs[9] = rng.choice(("orientation", "job_search", "cv_letter", "studies", ""))
+            elif roll < 0.70:
+                audience, modality, channel = "neet", "field_awareness", "field"
+                headcount = rng.randint(1, 6)
+                profile = ["", "18_24", "", ""]
+                attrs[0] = rng.choice(("street", "youth_centre", "neighbourhood_centre", "social_media"))
+                attrs[1] = rng.choice(("amo", "none", ""))
+            elif roll < 0.80:
+                audience, modality, channel = "formtruck", "individual_advice", "field"
+                headcount = rng.randint(1, 9)
+                profile = ["", "", "", ""]
+                attrs[2] = rng.choice(("ixelles", "bruxelles", "molenbeek", "schaerbeek", "anderlecht"))
+                attrs[0] = rng.choice(("Place Flagey", "Place Anneessens", "Gare du Nord"))
+            elif roll < 0.87:
+                audience, modality, channel = "ukrainian", "individual_advice", rng.choice(("walk_in", "phone", "telegram"))
+                headcount = 1
+                profile = _profile(rng)
+                attrs[5] = rng.choice(("uk", "ru", "en"))
+                attrs[6] = rng.choice(("job_search", "diploma_recognition;work_permit", "language_courses", ""))
+            elif roll < 0.93:
+                audience, modality, channel = "disability", rng.choice(("individual_advice", "reception")), "walk_in"
+                headcount = rng.choice((1, 1, 4))
+                profile = _profile(rng)
+                attrs[3] = rng.choice(("target", "professional"))
+                attrs[4] = rng.choice(("none", "transition_fair", ""))
+            elif roll < 0.97:
+                audience, modality, channel = "prisons", rng.choice(("individual_advice", "group_activity")), "field"
+                headcount = 1 if modality == "individual_advice" else rng.randint(3, 10)
+                profile = ["man", "", "", ""]
+                attrs[7] = rng.choice(("haren", "saint_gilles", "berkendael"))
+                attrs[8] = "individual" if modality == "individual_advice" else "group"
+            else:
+                audience, modality, channel = "schools", "reception", rng.choice(("phone", "email"))
+                headcount = 1
+                profile = ["", "", "", ""]
+            if "advice" in modality and rng.random() < 0.1:
+                note = rng.choice(NOTES)
+            site = rng.choice(SITES) if audience in ("general", "disability") else ""
+            w.writerow(
+                [f"C{n:08d}", when.isoformat(timespec="minutes"), "bxl", site, audience, modality, channel, themes, rng.choice(("fr", "fr", "nl", "en")), headcount]
+                + profile
+                + [note]
+                + attrs
+            )
+
+
+FLOOR_SCHEMA = """
+CREATE TABLE contacts (
+    id INTEGER PRIMARY KEY, centre_id INTEGER NOT NULL, site_id INTEGER, source_ref VARCHAR(64),
+    occurred_at DATETIME NOT NULL, day DATE NOT NULL, audience VARCHAR(40) NOT NULL, modality VARCHAR(32) NOT NULL,
+    channel VARCHAR(32) NOT NULL, themes JSON NOT NULL, language VARCHAR(8) NOT NULL, headcount INTEGER NOT NULL,
+    gender VARCHAR(16) NOT NULL, age_band VARCHAR(16) NOT NULL, education VARCHAR(32) NOT NULL,
+    labour_status VARCHAR(32) NOT NULL, attributes JSON NOT NULL, note TEXT NOT NULL, case_id INTEGER, staff_id INTEGER,
+    created_at DATETIME NOT NULL, UNIQUE (centre_id, source_ref)
+);
+CREATE INDEX ix_contacts_centre_day ON contacts (centre_id, day);
+CREATE INDEX ix_contacts_audience_day ON contacts (audience, day);
+"""
+
+
+def floor(csv_path: Path, db_path: Path) -> tuple[float, int]:
+    """Insert the same rows with the bare driver; only ``executemany`` and the commit are timed."""
+    tz = ZoneInfo("Europe/Brussels")
+    now = datetime.now(timezone.utc).replace(tzinfo=None).isoformat(sep=" ")
+    rows = []
+    with open(csv_path, newline="", encoding="utf-8") as f:
+        reader = csv.reader(f)
+        header = next(reader)
+        attr_at = [(name[5:], i) for i, name in enumerate(header) if name.startswith("attr.")]
+        for r in reader:
+            local = datetime.fromisoformat(r[1]).replace(tzinfo=tz)
+            utc = local.astimezone(timezone.utc).replace(tzinfo=None)
+            attrs = {name: r[i] for name, i in attr_at if r[i]}
+            rows.append(
+                (1, None, r[0], utc.isoformat(sep=" "), local.date().isoformat(), r[4], r[5], r[6] or "walk_in",
+                 json.dumps(r[7].split(";") if r[7] else []), r[8] or "other", int(r[9] or 1), r[10] or "unknown",
+                 r[11] or "unknown", r[12] or "unknown", r[13] or "unknown", json.dumps(attrs), r[14], now)
+            )
+    conn = sqlite3.connect(db_path)
+    conn.execute("PRAGMA journal_mode=WAL")
+    conn.execute("PRAGMA synchronous=NORMAL")
+    conn.executescript(FLOOR_SCHEMA)
+    started = time.perf_counter()
+    conn.execute("BEGIN")
+    conn.executemany(
+        "INSERT INTO contacts (centre_id, site_id, source_ref, occurred_at, day, audience, modality, channel, themes, language, "
+        "headcount, gender, age_band, education, labour_status, attributes, note, created_at) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        rows,
+    )
+    conn.commit()
+    seconds = time.perf_counter() - started
+    count = conn.execute("SELECT count(*) FROM contacts").fetchone()[0]
+    conn.close()
+    return seconds, count
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--rows", type=int, default=1_000_000)
+    parser.add_argument("--shuffle", action="store_true", help="Rows in random order instead of chronological.")
+    parser.add_argument("--profile", action="store_true", help="Profile the import and print the costliest functions.")
+    parser.add_argument("--dir", type=Path, default=None, help="Work in this directory (default: a temporary one, removed after).")
+    args = parser.parse_args()
+
+    with tempfile.TemporaryDirectory(prefix="tremplin-bench-") as tmp:
+        work = args.dir or Path(tmp)
+        work.mkdir(parents=True, exist_ok=True)
+        csv_path = work / "contacts.csv"
+        t = time.perf_counter()
+        generate(csv_path, args.rows, shuffle=args.shuffle)
+        print(f"Generated {args.rows:,} rows ({csv_path.stat().st_size / 1e6:.0f} MB) in {time.perf_counter() - t:.1f} s")
+
+        from sqlalchemy import func, select
+
+        from core.app import create_app
+        from core.importer import import_file
+        from core.migrate import upgrade
+        from core.models import Contact, CounterValue
+        from core.settings import Settings
+
+        db_path = work / "tremplin.db"
+        db_path.unlink(missing_ok=True)
+        app = create_app(Settings(database_url=f"sqlite:///{db_path}", load_entrypoints=False))
+        upgrade(app)
+        app.compiled_counters  # noqa: B018 - built once, as a running app would have it
+
+        profiler = cProfile.Profile() if args.profile else None
+        started = time.perf_counter()
+        if profiler:
+            profiler.enable()
+        result = import_file(app, "contacts", csv_path, create_missing=True)
+        if profiler:
+            profiler.disable()
+        seconds = time.perf_counter() - started
+        with app.db.engine.connect() as conn:
+            stored = conn.scalar(select(func.count()).select_from(Contact))
+            rollup_rows = conn.scalar(select(func.count()).select_from(CounterValue))
+        app.close()
+        assert stored == args.rows == result.inserted, (stored, result.inserted)
+        print(result.describe())
+        print(f"import_file: {args.rows:,} rows in {seconds:.1f} s = {args.rows / seconds:,.0f} rows/s ({rollup_rows:,} roll-up rows)")
+
+        floor_db = work / "floor.db"
+        floor_db.unlink(missing_ok=True)
+        floor_seconds, floor_count = floor(csv_path, floor_db)
+        assert floor_count == args.rows
+        print(f"sqlite3 executemany floor: {args.rows:,} rows in {floor_seconds:.1f} s = {args.rows / floor_seconds:,.0f} rows/s")
+        print(f"ratio import / floor: {seconds / floor_seconds:.1f}x")
+        target = 30.0 * args.rows / 1_000_000
+        print(("OK" if seconds < target else "SLOWER THAN TARGET") + f": target {target:.1f} s for {args.rows:,} rows")
+
+        if profiler:
+            stats = pstats.Stats(profiler)
+            stats.sort_stats("tottime").print_stats(30)
+            stats.sort_stats("cumulative").print_stats(40)
+
+
+if __name__ == "__main__":
+    main()
