@@ -1,0 +1,149 @@
+"""The web app factory: ``create_web_app(app)`` returns the FastAPI application for one Tremplin app.
+
+It mounts the static files (served by the app itself under ``/static``), the core routers (pages and
+the JSON API under ``/api/v1``), then every router plugins return from ``register_routes``. Sessions
+are signed cookies keyed with ``settings.secret_key``; every unsafe request needs its CSRF token;
+responses carry a strict Content-Security-Policy (scripts and styles from ``/static`` only).
+
+``tremplin serve`` runs ``asgi_factory`` with uvicorn (one or more workers, each building its own).
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from fastapi import FastAPI
+
+from core.registry import call_each
+
+if TYPE_CHECKING:
+    from core.app import App
+
+log = logging.getLogger("tremplin.web")
+STATIC = Path(__file__).with_name("static")
+
+CSP = (
+    "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+    "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
+)
+
+
+class SecurityHeaders:
+    """Adds the Content-Security-Policy and a few other protective headers to every response."""
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def send_with_headers(message: Any) -> None:
+            if message["type"] == "http.response.start":
+                headers = list(message.get("headers", []))
+                names = {name.lower() for name, _ in headers}
+                extra = {
+                    b"content-security-policy": CSP.encode(),
+                    b"x-content-type-options": b"nosniff",
+                    b"referrer-policy": b"same-origin",
+                    b"x-frame-options": b"DENY",
+                }
+                for name, value in extra.items():
+                    if name not in names:
+                        headers.append((name, value))
+                if scope["path"].startswith("/static/") and b"cache-control" not in names:
+                    headers.append((b"cache-control", b"public, max-age=3600"))
+                message["headers"] = headers
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
+
+
+def create_web_app(app: App) -> FastAPI:
+    """The FastAPI application serving ``app``: pages, the JSON API, static files, plugin routes."""
+    from fastapi.staticfiles import StaticFiles
+    from starlette.middleware.sessions import SessionMiddleware
+
+    from core import __version__
+    from core.web import errors, i18n, routes
+    from core.web.security import SESSION_COOKIE, SESSION_MAX_AGE, CSRFMiddleware
+
+    i18n.load_all()
+    web = FastAPI(
+        title="Tremplin",
+        version=__version__,
+        description="Anonymous contacts, activities, referrals, cases and counters of a career-guidance centre.",
+        openapi_url="/openapi.json",
+        docs_url=None,
+        redoc_url=None,
+    )
+    web.state.tremplin = app
+    web.mount("/static", StaticFiles(directory=STATIC), name="static")
+    for router in routes.core_routers():
+        web.include_router(router)
+    plugin_routers = [router for _plugin, router in call_each(app.pm, "register_routes", app=app)]
+    for router in plugin_routers:
+        web.include_router(router)
+    _include_report_pages(web, plugin_routers)
+    errors.install(web)
+    # Added last is outermost: headers, then the session, then the CSRF check inside it.
+    web.add_middleware(CSRFMiddleware)
+    web.add_middleware(
+        SessionMiddleware,
+        secret_key=app.settings.secret_key,
+        session_cookie=SESSION_COOKIE,
+        max_age=SESSION_MAX_AGE,
+        same_site="lax",
+        https_only=False,
+    )
+    web.add_middleware(SecurityHeaders)
+    if app.settings.secret_key == "change-me":
+        log.warning("TREMPLIN_SECRET_KEY is not set: sessions are signed with the default key; set it before serving anyone")
+    return web
+
+
+def _include_report_pages(web: FastAPI, already: list[Any]) -> None:
+    """Report pages live in ``core.reports.web`` (a ``router``); include them unless a plugin already did."""
+    import importlib
+
+    try:
+        module = importlib.import_module("core.reports.web")
+    except ModuleNotFoundError as exc:
+        if exc.name in ("core.reports.web",):
+            return
+        raise
+    router = getattr(module, "router", None)
+    if router is not None and all(router is not r for r in already):
+        web.include_router(router)
+
+
+def asgi_factory() -> FastAPI:
+    """For uvicorn (``--factory``): the app from the environment's settings (``TREMPLIN_*``)."""
+    from core.app import create_app
+
+    return create_web_app(create_app())
+
+
+def route_table(web: FastAPI) -> list[tuple[str, frozenset[str], Any]]:
+    """Every HTTP route of ``web`` as ``(path, methods, endpoint)``, included routers flattened.
+
+    FastAPI 0.154 keeps included routers as lazy branches in ``web.routes``; this walks them (the access
+    matrix test and ``docs/web.md`` use it).
+    """
+    try:
+        from fastapi.routing import iter_route_contexts
+    except ImportError:  # older FastAPI: routes are already flat
+        contexts: Any = web.routes
+    else:
+        contexts = iter_route_contexts(web.routes)
+    table = []
+    for route in contexts:
+        path = getattr(route, "path", None)
+        methods = getattr(route, "methods", None)
+        if path is None or not methods:
+            continue
+        table.append((path, frozenset(methods), getattr(route, "endpoint", None)))
+    return table

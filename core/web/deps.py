@@ -1,0 +1,127 @@
+"""FastAPI dependencies every page and API route uses: the app, a session, who is asking, may they.
+
+Typical use in a route (core's or a plugin's)::
+
+    from core.web.deps import current_staff, ensure_audience, get_app, get_session, require_roles
+
+    @router.get("/formtruck/stops")
+    def stops(request: Request, staff: Staff = Depends(require_roles("formtruck_adviser", "admin")),
+              session: Session = Depends(get_session)) -> HTMLResponse:
+        ensure_audience(staff, "formtruck")
+        ...
+
+``require_capability("cases")`` is ``require_roles`` with the roles ``core.web.policy`` gives a part
+of the app.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from typing import TYPE_CHECKING, Any
+
+from fastapi import Depends, HTTPException, Request
+from sqlalchemy.orm import Session
+
+from core.models import Staff
+from core.web import policy
+
+if TYPE_CHECKING:
+    from starlette.datastructures import FormData
+
+    from core.app import App
+
+
+class LoginRequired(HTTPException):
+    """No valid session or token: pages redirect to ``/login``, the API answers 401."""
+
+    def __init__(self, detail: str = "Log in first, or send an API token (Authorization: Bearer ...).") -> None:
+        super().__init__(status_code=401, detail=detail, headers={"WWW-Authenticate": "Bearer"})
+
+
+def get_app(request: Request) -> App:
+    """The ``core.app.App`` the web app was built around."""
+    return request.app.state.tremplin  # type: ignore[no-any-return]
+
+
+def get_session(request: Request) -> Iterator[Session]:
+    """An app session for this request (writes keep the roll-up exact); the route commits."""
+    session = get_app(request).session()
+    try:
+        yield session
+    finally:
+        session.close()
+
+
+def current_staff(request: Request, session: Session = Depends(get_session)) -> Staff:
+    """The account behind the request: ``Authorization: Bearer <api token>`` or the session cookie."""
+    from core.web.security import session_staff, staff_for_token
+
+    cached = getattr(request.state, "staff", None)
+    if cached is not None:
+        return cached  # type: ignore[no-any-return]
+    authorization = request.headers.get("authorization", "")
+    if authorization:
+        scheme, _, token = authorization.partition(" ")
+        if scheme.lower() != "bearer":
+            raise LoginRequired("Only bearer tokens are accepted: Authorization: Bearer <token>.")
+        staff = staff_for_token(session, token.strip())
+        if staff is None:
+            raise LoginRequired("This API token is not valid (unknown, replaced, or its account is inactive).")
+        request.state.auth = "token"
+    else:
+        staff = session_staff(request, session)
+        if staff is None:
+            raise LoginRequired()
+        request.state.auth = "session"
+    request.state.staff = staff
+    request.state.lang = None  # the account's language may now decide
+    return staff
+
+
+def require_roles(*roles: str) -> Callable[..., Staff]:
+    """A dependency that returns the account if it has one of ``roles``, and answers 403 otherwise."""
+    wanted = frozenset(roles)
+
+    def dependency(staff: Staff = Depends(current_staff)) -> Staff:
+        if not wanted & set(staff.roles or ()):
+            raise HTTPException(status_code=403, detail="Your role does not give access to this page.")
+        return staff
+
+    dependency.__name__ = "require_" + "_or_".join(sorted(wanted)) if wanted else "require_nothing"
+    dependency.roles = wanted  # type: ignore[attr-defined]
+    return dependency
+
+
+_CAPABILITY_DEPS: dict[str, Callable[..., Staff]] = {}
+
+
+def require_capability(capability: str) -> Callable[..., Staff]:
+    """``require_roles`` with the roles ``core.web.policy.CAPABILITIES`` gives ``capability``."""
+    dep = _CAPABILITY_DEPS.get(capability)
+    if dep is None:
+        dep = _CAPABILITY_DEPS[capability] = require_roles(*policy.roles_for(capability))
+        dep.capability = capability  # type: ignore[attr-defined]
+    return dep
+
+
+def ensure_audience(staff: Staff, audience: str | None) -> None:
+    """403 unless the account may see ``audience``."""
+    if audience is not None and not staff.may_see(audience):
+        raise HTTPException(status_code=403, detail="Your account does not see this audience.")
+
+
+def ensure_centre(staff: Staff, centre_id: int | None) -> None:
+    """403 unless the account may see the centre (accounts bound to a centre see only theirs)."""
+    if not policy.may_see_centre(staff, centre_id):
+        raise HTTPException(status_code=403, detail="Your account does not see this centre.")
+
+
+def ensure_record(staff: Staff, record: Any) -> None:
+    """Both checks on a contact, activity, referral or case."""
+    ensure_centre(staff, getattr(record, "centre_id", None))
+    ensure_audience(staff, getattr(record, "audience", None))
+
+
+async def form_data(request: Request) -> FormData:
+    """The posted form, read once (for sync routes that need every field of a plugin's form)."""
+    return await request.form()

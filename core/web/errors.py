@@ -1,0 +1,144 @@
+"""Every refusal is a 4xx with a message: one place turns the core's exceptions into answers.
+
+| exception                                   | status | why                                     |
+| ------------------------------------------- | ------ | --------------------------------------- |
+| ``RecordError``, ``FormError``, ``AdminError`` | 422 | invalid values, with the field errors   |
+| ``TokenError``                              | 400    | a mistyped token or case code           |
+| ``PermissionError``                         | 403    | the account may not do this             |
+| ``LookupError`` (``KeyError`` included)     | 404    | no such record                          |
+| ``WorkflowError``                           | 409    | a move the workflow does not allow      |
+| ``IntegrityError``                          | 409    | a duplicate code or a dangling reference |
+| ``DataError``                               | 422    | a value the database cannot hold        |
+
+API paths (``/api/...``) answer JSON ``{"detail": ..., "errors": {...}}``; pages answer the error page
+in the user's language (401 on a page redirects to the login form). Anything else unexpected is
+logged and answered as a 500 page without details; the tests make sure no request gets there.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+from urllib.parse import quote
+
+from fastapi import FastAPI, HTTPException, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, RedirectResponse, Response
+from sqlalchemy.exc import DataError, IntegrityError
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from core.admin import AdminError
+from core.anonymity import TokenError
+from core.forms import FormError
+from core.records import WorkflowError
+from core.validation import RecordError
+
+log = logging.getLogger("tremplin.web")
+
+
+def wants_json(request: Request) -> bool:
+    return request.url.path.startswith("/api/") or request.url.path == "/openapi.json"
+
+
+def field_errors(exc: Exception) -> dict[str, str]:
+    if isinstance(exc, RecordError):
+        out: dict[str, str] = {}
+        for name, reason in exc.errors:
+            out.setdefault(name, reason)
+        return out
+    if isinstance(exc, FormError):
+        return {f"attr.{k}" if not k.startswith("attr.") else k: v for k, v in exc.errors.items()}
+    return {}
+
+
+def _page(request: Request, status: int, message: str) -> Response:
+    from core.web.i18n import gettext_for
+    from core.web.templating import render
+
+    _ = gettext_for(request)
+    titles = {
+        400: _("This request is not valid."),
+        403: _("You do not have access to this page."),
+        404: _("This page does not exist."),
+        405: _("This action is not possible here."),
+        409: _("This change is not possible."),
+        413: _("The request is too large."),
+        422: _("Some values are not valid."),
+        429: _("Too many attempts. Wait a moment and try again."),
+    }
+    text = titles.get(status, _("Something went wrong."))
+    return render(request, "error.html", {"status": status, "message": text, "detail": message}, status_code=status)
+
+
+def answer(request: Request, status: int, message: str, errors: dict[str, str] | None = None, headers: dict[str, str] | None = None) -> Response:
+    if wants_json(request):
+        body: dict[str, Any] = {"detail": message}
+        if errors:
+            body["errors"] = errors
+        return JSONResponse(body, status_code=status, headers=headers)
+    if status == 401:
+        target = request.url.path + ("?" + request.url.query if request.url.query else "")
+        return RedirectResponse("/login?next=" + quote(target, safe="/"), status_code=303)
+    response = _page(request, status, message)
+    if headers:
+        response.headers.update(headers)
+    return response
+
+
+def install(web: FastAPI) -> None:
+    """Register the exception handlers on ``web``."""
+
+    async def invalid(request: Request, exc: Exception) -> Response:
+        return answer(request, 422, str(exc) or "invalid values", field_errors(exc))
+
+    async def token(request: Request, exc: Exception) -> Response:
+        return answer(request, 400, str(exc))
+
+    async def forbidden(request: Request, exc: Exception) -> Response:
+        return answer(request, 403, str(exc) or "forbidden")
+
+    async def missing(request: Request, exc: Exception) -> Response:
+        message = exc.args[0] if isinstance(exc, KeyError) and exc.args else str(exc)
+        return answer(request, 404, str(message) or "not found")
+
+    async def conflict(request: Request, exc: Exception) -> Response:
+        return answer(request, 409, str(exc))
+
+    async def integrity(request: Request, exc: Exception) -> Response:
+        log.info("integrity error on %s: %s", request.url.path, exc)
+        return answer(request, 409, "This conflicts with an existing record (a code already used, or a record that no longer exists).")
+
+    async def data(request: Request, exc: Exception) -> Response:
+        log.info("data error on %s: %s", request.url.path, exc)
+        return answer(request, 422, "A value is too long or too large to be stored.")
+
+    async def http(request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, StarletteHTTPException)
+        detail = exc.detail if isinstance(exc.detail, str) else str(exc.detail)
+        return answer(request, exc.status_code, detail, headers=getattr(exc, "headers", None))
+
+    async def validation(request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, RequestValidationError)
+        errors: dict[str, str] = {}
+        for err in exc.errors():
+            loc = [str(p) for p in err.get("loc", ()) if p not in ("body", "query", "path", "header", "cookie")]
+            errors.setdefault(".".join(loc) or "body", str(err.get("msg", "invalid")))
+        return answer(request, 422, "Some values are not valid: " + "; ".join(f"{k}: {v}" for k, v in errors.items()), errors)
+
+    async def unexpected(request: Request, exc: Exception) -> Response:
+        log.exception("unexpected error on %s %s", request.method, request.url.path)
+        return answer(request, 500, "Something went wrong on the server; it has been logged.")
+
+    web.add_exception_handler(RecordError, invalid)
+    web.add_exception_handler(FormError, invalid)
+    web.add_exception_handler(AdminError, invalid)
+    web.add_exception_handler(TokenError, token)
+    web.add_exception_handler(PermissionError, forbidden)
+    web.add_exception_handler(LookupError, missing)
+    web.add_exception_handler(WorkflowError, conflict)
+    web.add_exception_handler(IntegrityError, integrity)
+    web.add_exception_handler(DataError, data)
+    web.add_exception_handler(StarletteHTTPException, http)
+    web.add_exception_handler(HTTPException, http)
+    web.add_exception_handler(RequestValidationError, validation)
+    web.add_exception_handler(Exception, unexpected)

@@ -1,0 +1,656 @@
+"""The JSON API under ``/api/v1``: contacts, activities, referrals, cases and counters.
+
+Clients authenticate with ``Authorization: Bearer <token>`` (``tremplin staff token USERNAME`` or the
+account page issues one); a logged-in browser may use its session cookie with the ``X-CSRF-Token``
+header. The same role and audience rules as the pages apply. Codes are the interchange codes of
+``core.vocab`` and the plugins; every invalid request is answered 4xx with a message (422 lists the
+fields: ``{"detail": ..., "errors": {"field": "reason"}}``).
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Depends, HTTPException, Query, Request, Response
+from fastapi.security import HTTPBearer
+from pydantic import BaseModel, ConfigDict, Field
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from core import rollup
+from core.anonymity import format_token
+from core.counters import DIMENSIONS
+from core.models import Activity, Case, Centre, Contact, Partner, Referral, Site, Staff
+from core.records import (
+    delete_contact,
+    find_referral,
+    issue_referral,
+    log_activity,
+    log_contact,
+    move_case,
+    open_case,
+    record_outcome,
+    record_participants,
+    set_referral_status,
+    update_contact,
+)
+from core.validation import MAX_HEADCOUNT, Cleaner, Lookup, RecordError
+from core.web import policy
+from core.web.common import PAGE_SIZE, int_param
+from core.web.deps import current_staff, ensure_audience, ensure_centre, ensure_record, get_app, get_session, require_capability
+from core.web.routes.lists import list_activities, list_contacts, read_filters
+
+bearer = HTTPBearer(auto_error=False, description="An API token: `tremplin staff token USERNAME`, or the account page.")
+router = APIRouter(prefix="/api/v1", tags=["api"], dependencies=[Depends(bearer)])
+
+Code = Annotated[str, Field(min_length=1, max_length=40, pattern=r"^[A-Za-z0-9_\-]+$")]
+OptCode = Annotated[str | None, Field(default=None, max_length=64)]
+Count = Annotated[int, Field(ge=0, le=MAX_HEADCOUNT)]
+Themes = Annotated[list[Annotated[str, Field(max_length=32)]], Field(default_factory=list, max_length=10)]
+AttrValue = str | int | bool | list[str] | None
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+# ------------------------------------------------------------------------------------------------
+# Models
+
+
+class ContactIn(Strict):
+    centre: OptCode = Field(None, description="Centre code; default: the account's centre.")
+    site: OptCode = None
+    occurred_at: datetime | None = Field(None, description="ISO 8601; without an offset, local time of the centre. Default: now.")
+    audience: Code
+    modality: Code
+    channel: OptCode = None
+    themes: Themes
+    language: OptCode = None
+    headcount: Annotated[int, Field(ge=1, le=MAX_HEADCOUNT)] = 1
+    gender: OptCode = None
+    age_band: OptCode = None
+    education: OptCode = None
+    labour_status: OptCode = None
+    note: Annotated[str, Field(max_length=2000)] = ""
+    attributes: dict[Annotated[str, Field(max_length=40)], AttrValue] = Field(default_factory=dict, max_length=40)
+
+
+class ContactOut(BaseModel):
+    id: int
+    centre_id: int
+    site_id: int | None
+    occurred_at: datetime
+    day: date
+    audience: str
+    modality: str
+    channel: str
+    themes: list[str]
+    language: str
+    headcount: int
+    gender: str
+    age_band: str
+    education: str
+    labour_status: str
+    attributes: dict[str, Any]
+    note: str
+    staff_id: int | None
+
+
+class ActivityIn(Strict):
+    centre: OptCode = None
+    site: OptCode = None
+    starts_at: datetime
+    audience: Code
+    title: Annotated[str, Field(max_length=300)] = ""
+    workshop: OptCode = None
+    format: OptCode = None
+    capacity: Count | None = None
+    registered: Count | None = None
+    participants: Count | None = None
+    language: OptCode = None
+    themes: Themes
+    attributes: dict[Annotated[str, Field(max_length=40)], AttrValue] = Field(default_factory=dict, max_length=40)
+
+
+class ActivityOut(BaseModel):
+    id: int
+    centre_id: int
+    site_id: int | None
+    starts_at: datetime
+    day: date
+    audience: str
+    title: str
+    workshop: str
+    format: str
+    capacity: int | None
+    registered: int | None
+    participants: int | None
+    language: str
+    themes: list[str]
+    attributes: dict[str, Any]
+    staff_id: int | None
+
+
+class Participants(Strict):
+    participants: Count
+
+
+class ReferralIn(Strict):
+    centre: OptCode = None
+    audience: Code = "general"
+    to_partner: OptCode = Field(None, description="Partner code.")
+    from_partner: OptCode = Field(None, description="Partner code.")
+    theme: OptCode = None
+    note: Annotated[str, Field(max_length=2000)] = ""
+    valid_days: Annotated[int, Field(ge=1, le=3650)] = 60
+
+
+class ReferralOut(BaseModel):
+    id: int
+    token: str
+    token_display: str
+    status: str
+    audience: str
+    theme: str | None
+    to_partner: str | None
+    from_partner: str | None
+    issued_at: datetime
+    received_at: datetime | None
+    completed_at: datetime | None
+    expires_at: datetime | None
+
+
+class StatusIn(Strict):
+    status: Literal["received", "completed", "expired"]
+
+
+class CaseIn(Strict):
+    centre: OptCode = None
+    audience: Code
+    consent_on: date = Field(description="The day the person gave consent: no case without it.")
+    entered_on: date | None = None
+    gender: Annotated[str, Field(max_length=32)] = "unknown"
+    age_band: Annotated[str, Field(max_length=32)] = "unknown"
+    education: Annotated[str, Field(max_length=32)] = "unknown"
+    labour_status: Annotated[str, Field(max_length=32)] = "unknown"
+    profile: dict[Annotated[str, Field(max_length=40)], Annotated[str, Field(max_length=16)]] = Field(default_factory=dict, max_length=10)
+
+
+class StageEventOut(BaseModel):
+    from_stage: str | None
+    to_stage: str
+    at: datetime
+    staff_id: int | None
+
+
+class OutcomeOut(BaseModel):
+    kind: str
+    occurred_on: date
+    staff_id: int | None
+
+
+class CaseOut(BaseModel):
+    code: str
+    audience: str
+    stage: str
+    consent_on: date
+    entered_on: date
+    left_on: date | None
+    closed_at: datetime | None
+    gender: str
+    age_band: str
+    education: str
+    labour_status: str
+    profile: dict[str, Any]
+    history: list[StageEventOut]
+    outcomes: list[OutcomeOut]
+
+
+class MoveIn(Strict):
+    stage: Code
+    on: date | None = None
+
+
+class OutcomeIn(Strict):
+    kind: Code
+    on: date
+
+
+class Page(BaseModel):
+    next: str | None = Field(None, description="Pass as `after` to get the next page; null on the last page.")
+
+
+class ContactPage(Page):
+    items: list[ContactOut]
+
+
+class ActivityPage(Page):
+    items: list[ActivityOut]
+
+
+class ReferralPage(Page):
+    items: list[ReferralOut]
+
+
+class CasePage(Page):
+    items: list[CaseOut]
+
+
+class CountersOut(BaseModel):
+    start: date
+    end: date
+    dim: str
+    values: dict[str, int | dict[str, int]]
+
+
+class MeOut(BaseModel):
+    username: str
+    display_name: str
+    roles: list[str]
+    audiences: list[str]
+    centre_id: int | None
+    language: str
+
+
+# ------------------------------------------------------------------------------------------------
+# Helpers
+
+
+def _centre_code(session: Session, staff: Staff, wanted: str | None) -> str:
+    """The centre a record goes to: the one named (if the account sees it) or the account's own."""
+    if wanted:
+        centre_id = session.scalar(select(Centre.id).where(Centre.code == wanted))
+        if centre_id is None:
+            raise RecordError([("centre", f"unknown centre code {wanted!r}")])
+        ensure_centre(staff, centre_id)
+        return wanted
+    if staff.centre_id is not None:
+        code = session.scalar(select(Centre.code).where(Centre.id == staff.centre_id))
+        if code:
+            return code
+    raise RecordError([("centre", "is required (this account belongs to no centre)")])
+
+
+def _values(body: BaseModel, exclude: set[str]) -> dict[str, Any]:
+    return {k: v for k, v in body.model_dump().items() if k not in exclude and v is not None}
+
+
+def contact_out(c: Contact) -> ContactOut:
+    return ContactOut(
+        id=c.id, centre_id=c.centre_id, site_id=c.site_id, occurred_at=c.occurred_at, day=c.day, audience=c.audience, modality=c.modality,
+        channel=c.channel, themes=list(c.themes or []), language=c.language, headcount=c.headcount, gender=c.gender, age_band=c.age_band,
+        education=c.education, labour_status=c.labour_status, attributes=dict(c.attributes or {}), note=c.note or "", staff_id=c.staff_id,
+    )
+
+
+def activity_out(a: Activity) -> ActivityOut:
+    return ActivityOut(
+        id=a.id, centre_id=a.centre_id, site_id=a.site_id, starts_at=a.starts_at, day=a.day, audience=a.audience, title=a.title or "",
+        workshop=a.workshop, format=a.format, capacity=a.capacity, registered=a.registered, participants=a.participants, language=a.language,
+        themes=list(a.themes or []), attributes=dict(a.attributes or {}), staff_id=a.staff_id,
+    )
+
+
+def referral_out(r: Referral, partners: dict[int, str]) -> ReferralOut:
+    return ReferralOut(
+        id=r.id, token=r.token, token_display=format_token(r.token), status=r.status, audience=r.audience, theme=r.theme,
+        to_partner=partners.get(r.to_partner_id) if r.to_partner_id else None, from_partner=partners.get(r.from_partner_id) if r.from_partner_id else None,
+        issued_at=r.issued_at, received_at=r.received_at, completed_at=r.completed_at, expires_at=r.expires_at,
+    )
+
+
+def case_out(c: Case) -> CaseOut:
+    return CaseOut(
+        code=c.code, audience=c.audience, stage=c.stage, consent_on=c.consent_on, entered_on=c.entered_on, left_on=c.left_on, closed_at=c.closed_at,
+        gender=c.gender, age_band=c.age_band, education=c.education, labour_status=c.labour_status, profile=dict(c.profile or {}),
+        history=[StageEventOut(from_stage=e.from_stage, to_stage=e.to_stage, at=e.at, staff_id=e.staff_id) for e in c.history],
+        outcomes=[OutcomeOut(kind=o.kind, occurred_on=o.occurred_on, staff_id=o.staff_id) for o in c.outcomes],
+    )
+
+
+def _partners(session: Session, centre_id: int | None = None) -> dict[int, str]:
+    stmt = select(Partner.id, Partner.code)
+    if centre_id is not None:
+        stmt = stmt.where(Partner.centre_id == centre_id)
+    return {pid: code for pid, code in session.execute(stmt)}
+
+
+def _partner_id(session: Session, centre_code: str, code: str | None, field: str) -> int | None:
+    if not code:
+        return None
+    pid = session.scalar(select(Partner.id).join(Centre, Centre.id == Partner.centre_id).where(Centre.code == centre_code, Partner.code == code))
+    if pid is None:
+        raise RecordError([(field, f"unknown partner code {code!r} in centre {centre_code!r}")])
+    return pid
+
+
+def _get(session: Session, staff: Staff, model: Any, record_id: int, what: str) -> Any:
+    record = session.get(model, record_id)
+    if record is None:
+        raise LookupError(f"there is no {what} {record_id}")
+    ensure_record(staff, record)
+    return record
+
+
+# ------------------------------------------------------------------------------------------------
+# Routes
+
+ContactsStaff = Annotated[Staff, Depends(require_capability("contacts"))]
+LogStaff = Annotated[Staff, Depends(require_capability("log"))]
+ActivitiesStaff = Annotated[Staff, Depends(require_capability("activities"))]
+ReferralsStaff = Annotated[Staff, Depends(require_capability("referrals"))]
+CasesStaff = Annotated[Staff, Depends(require_capability("cases"))]
+DashboardStaff = Annotated[Staff, Depends(require_capability("dashboard"))]
+DB = Annotated[Session, Depends(get_session)]
+
+
+@router.get("/me", response_model=MeOut, summary="The account behind the token")
+def me(staff: Annotated[Staff, Depends(current_staff)]) -> MeOut:
+    return MeOut(username=staff.username, display_name=staff.display_name, roles=list(staff.roles), audiences=list(staff.audiences), centre_id=staff.centre_id, language=staff.language)
+
+
+@router.get("/contacts", response_model=ContactPage, summary="Contacts, newest first, filtered and paged")
+def contacts_list(
+    request: Request,
+    staff: ContactsStaff,
+    session: DB,
+    from_: Annotated[date | None, Query(alias="from")] = None,
+    to: date | None = None,
+    audience: str = "",
+    site: str = "",
+    theme: str = "",
+    language: str = "",
+    after: Annotated[str, Query(description="The `next` of the previous page.")] = "",
+) -> ContactPage:
+    rows, cursor = list_contacts(request, session, staff, read_filters(request, staff))
+    return ContactPage(items=[contact_out(c) for c in rows], next=cursor)
+
+
+@router.post("/contacts", response_model=ContactOut, status_code=201, summary="Log a contact")
+def contacts_create(request: Request, body: ContactIn, staff: LogStaff, session: DB) -> ContactOut:
+    app = get_app(request)
+    ensure_audience(staff, body.audience)
+    values = _values(body, {"attributes", "centre"})
+    values["centre"] = _centre_code(session, staff, body.centre)
+    values.setdefault("occurred_at", datetime.now().astimezone())
+    contact = log_contact(app, session, values, body.attributes, staff=staff)
+    out = contact_out(contact)
+    session.commit()
+    return out
+
+
+@router.get("/contacts/{contact_id}", response_model=ContactOut)
+def contacts_get(contact_id: int, staff: ContactsStaff, session: DB) -> ContactOut:
+    return contact_out(_get(session, staff, Contact, contact_id, "contact"))
+
+
+@router.put("/contacts/{contact_id}", response_model=ContactOut, summary="Replace a contact's values")
+def contacts_update(contact_id: int, request: Request, body: ContactIn, staff: LogStaff, session: DB) -> ContactOut:
+    app = get_app(request)
+    contact = _get(session, staff, Contact, contact_id, "contact")
+    ensure_audience(staff, body.audience)
+    values = _values(body, {"attributes", "centre"})
+    values["centre"] = _centre_code(session, staff, body.centre)
+    values.setdefault("occurred_at", contact.occurred_at)
+    update_contact(app, session, contact, values, body.attributes, staff=staff)
+    out = contact_out(contact)
+    session.commit()
+    return out
+
+
+@router.delete("/contacts/{contact_id}", status_code=204, summary="Delete a contact")
+def contacts_delete(contact_id: int, request: Request, staff: LogStaff, session: DB) -> Response:
+    contact = _get(session, staff, Contact, contact_id, "contact")
+    delete_contact(get_app(request), session, contact, staff=staff)
+    session.commit()
+    return Response(status_code=204)
+
+
+@router.get("/activities", response_model=ActivityPage, summary="Activities, newest first, filtered and paged")
+def activities_list(
+    request: Request,
+    staff: ActivitiesStaff,
+    session: DB,
+    from_: Annotated[date | None, Query(alias="from")] = None,
+    to: date | None = None,
+    audience: str = "",
+    site: str = "",
+    theme: str = "",
+    language: str = "",
+    after: str = "",
+) -> ActivityPage:
+    rows, cursor = list_activities(request, session, staff, read_filters(request, staff))
+    return ActivityPage(items=[activity_out(a) for a in rows], next=cursor)
+
+
+@router.post("/activities", response_model=ActivityOut, status_code=201, summary="Create a group activity")
+def activities_create(request: Request, body: ActivityIn, staff: ActivitiesStaff, session: DB) -> ActivityOut:
+    app = get_app(request)
+    ensure_audience(staff, body.audience)
+    values = _values(body, {"attributes", "centre"})
+    values["centre"] = _centre_code(session, staff, body.centre)
+    activity = log_activity(app, session, values, body.attributes, staff=staff)
+    out = activity_out(activity)
+    session.commit()
+    return out
+
+
+@router.get("/activities/{activity_id}", response_model=ActivityOut)
+def activities_get(activity_id: int, staff: ActivitiesStaff, session: DB) -> ActivityOut:
+    return activity_out(_get(session, staff, Activity, activity_id, "activity"))
+
+
+@router.put("/activities/{activity_id}", response_model=ActivityOut, summary="Replace an activity's values")
+def activities_update(activity_id: int, request: Request, body: ActivityIn, staff: ActivitiesStaff, session: DB) -> ActivityOut:
+    from core.audit import audit
+
+    app = get_app(request)
+    activity = _get(session, staff, Activity, activity_id, "activity")
+    ensure_audience(staff, body.audience)
+    values = _values(body, {"attributes", "centre"})
+    values["centre"] = _centre_code(session, staff, body.centre)
+    record = Cleaner(app, Lookup.load(app, session)).activity(values, body.attributes)
+    for name, value in record.items():
+        setattr(activity, name, value)
+    session.flush()
+    audit(session, "activity.edit", staff, "activity", activity.id)
+    out = activity_out(activity)
+    session.commit()
+    return out
+
+
+@router.post("/activities/{activity_id}/participants", response_model=ActivityOut, summary="Enter the actual headcount")
+def activities_participants(activity_id: int, request: Request, body: Participants, staff: ActivitiesStaff, session: DB) -> ActivityOut:
+    activity = _get(session, staff, Activity, activity_id, "activity")
+    record_participants(get_app(request), session, activity, body.participants, staff=staff)
+    out = activity_out(activity)
+    session.commit()
+    return out
+
+
+@router.get("/referrals", response_model=ReferralPage, summary="Referrals, newest first")
+def referrals_list(request: Request, staff: ReferralsStaff, session: DB, status: str = "", after: str = "") -> ReferralPage:
+    app = get_app(request)
+    stmt = select(Referral)
+    ids = policy.centre_ids(staff)
+    if ids is not None:
+        stmt = stmt.where(Referral.centre_id.in_(ids))
+    if not policy.sees_all_audiences(staff):
+        stmt = stmt.where(Referral.audience.in_(policy.visible_audiences(app, staff)))
+    if status:
+        stmt = stmt.where(Referral.status == status[:16])
+    cursor = int_param(after)
+    if after and cursor is None:
+        raise HTTPException(status_code=400, detail="`after` is the `next` of a previous page (a number)")
+    if cursor is not None:
+        stmt = stmt.where(Referral.id < cursor)
+    rows = list(session.scalars(stmt.order_by(Referral.id.desc()).limit(PAGE_SIZE + 1)))
+    partners = _partners(session)
+    more = len(rows) > PAGE_SIZE
+    rows = rows[:PAGE_SIZE]
+    return ReferralPage(items=[referral_out(r, partners) for r in rows], next=str(rows[-1].id) if more else None)
+
+
+@router.post("/referrals", response_model=ReferralOut, status_code=201, summary="Issue a referral token")
+def referrals_create(request: Request, body: ReferralIn, staff: ReferralsStaff, session: DB) -> ReferralOut:
+    app = get_app(request)
+    ensure_audience(staff, body.audience)
+    centre_code = _centre_code(session, staff, body.centre)
+    centre_id = session.scalar(select(Centre.id).where(Centre.code == centre_code))
+    assert centre_id is not None
+    referral = issue_referral(
+        app, session, centre_id,
+        to_partner_id=_partner_id(session, centre_code, body.to_partner, "to_partner"),
+        from_partner_id=_partner_id(session, centre_code, body.from_partner, "from_partner"),
+        theme=body.theme, audience=body.audience, staff=staff, valid_days=body.valid_days, note=body.note,
+    )
+    out = referral_out(referral, _partners(session, centre_id))
+    session.commit()
+    return out
+
+
+def _referral(session: Session, staff: Staff, token: str) -> Referral:
+    referral = find_referral(session, token[:40])
+    ensure_record(staff, referral)
+    return referral
+
+
+@router.get("/referrals/{token}", response_model=ReferralOut, summary="A referral by its token (a mistyped token is a 400)")
+def referrals_get(token: str, staff: ReferralsStaff, session: DB) -> ReferralOut:
+    return referral_out(_referral(session, staff, token), _partners(session))
+
+
+@router.post("/referrals/{token}/status", response_model=ReferralOut, summary="Mark a referral received, completed or expired")
+def referrals_status(token: str, request: Request, body: StatusIn, staff: ReferralsStaff, session: DB) -> ReferralOut:
+    referral = _referral(session, staff, token)
+    set_referral_status(get_app(request), session, referral, body.status, staff=staff)
+    out = referral_out(referral, _partners(session))
+    session.commit()
+    return out
+
+
+@router.get("/cases", response_model=CasePage, summary="Cases, newest first")
+def cases_list(request: Request, staff: CasesStaff, session: DB, audience: str = "", state: Literal["open", "closed", "all"] = "all", after: str = "") -> CasePage:
+    app = get_app(request)
+    keys = [k for k in policy.visible_audiences(app, staff) if k in app.registry.workflows]
+    if audience:
+        if audience not in app.registry.audiences:
+            raise HTTPException(status_code=400, detail=f"unknown audience {audience[:40]!r}")
+        ensure_audience(staff, audience)
+        keys = [audience]
+    stmt = select(Case).where(Case.audience.in_(keys or ["-"]))
+    ids = policy.centre_ids(staff)
+    if ids is not None:
+        stmt = stmt.where(Case.centre_id.in_(ids))
+    if state == "open":
+        stmt = stmt.where(Case.left_on.is_(None))
+    elif state == "closed":
+        stmt = stmt.where(Case.left_on.is_not(None))
+    cursor = int_param(after)
+    if after and cursor is None:
+        raise HTTPException(status_code=400, detail="`after` is the `next` of a previous page (a number)")
+    if cursor is not None:
+        stmt = stmt.where(Case.id < cursor)
+    rows = list(session.scalars(stmt.order_by(Case.id.desc()).limit(PAGE_SIZE + 1)))
+    more = len(rows) > PAGE_SIZE
+    rows = rows[:PAGE_SIZE]
+    return CasePage(items=[case_out(c) for c in rows], next=str(rows[-1].id) if more else None)
+
+
+@router.post("/cases", response_model=CaseOut, status_code=201, summary="Open a case for a person who consented")
+def cases_create(request: Request, body: CaseIn, staff: CasesStaff, session: DB) -> CaseOut:
+    app = get_app(request)
+    ensure_audience(staff, body.audience)
+    if body.consent_on > date.today():
+        raise RecordError([("consent_on", "is in the future")])
+    centre_code = _centre_code(session, staff, body.centre)
+    centre_id = session.scalar(select(Centre.id).where(Centre.code == centre_code))
+    assert centre_id is not None
+    case = open_case(
+        app, session, centre_id, body.audience, consent_on=body.consent_on, entered_on=body.entered_on, profile=body.profile,
+        gender=body.gender, age_band=body.age_band, education=body.education, labour_status=body.labour_status, staff=staff,
+    )
+    out = case_out(case)
+    session.commit()
+    return out
+
+
+def _case(session: Session, staff: Staff, code: str) -> Case:
+    case = session.scalar(select(Case).where(Case.code == code.strip().upper()[:24]))
+    if case is None:
+        raise LookupError(f"there is no case {code[:24]!r}")
+    ensure_record(staff, case)
+    return case
+
+
+@router.get("/cases/{code}", response_model=CaseOut)
+def cases_get(code: str, staff: CasesStaff, session: DB) -> CaseOut:
+    return case_out(_case(session, staff, code))
+
+
+@router.post("/cases/{code}/moves", response_model=CaseOut, summary="Move a case to a stage its workflow allows (409 otherwise)")
+def cases_move(code: str, request: Request, body: MoveIn, staff: CasesStaff, session: DB) -> CaseOut:
+    case = _case(session, staff, code)
+    if body.on is not None and body.on > date.today():
+        raise RecordError([("on", "is in the future")])
+    move_case(get_app(request), session, case, body.stage, staff=staff, on=body.on)
+    out = case_out(case)
+    session.commit()
+    return out
+
+
+@router.post("/cases/{code}/outcomes", response_model=CaseOut, status_code=201, summary="Record an outcome with its date")
+def cases_outcome(code: str, request: Request, body: OutcomeIn, staff: CasesStaff, session: DB) -> CaseOut:
+    case = _case(session, staff, code)
+    record_outcome(get_app(request), session, case, body.kind, body.on, staff=staff)
+    out = case_out(case)
+    session.commit()
+    return out
+
+
+@router.get("/counters", response_model=CountersOut, summary="Counters over a period, from the roll-up")
+def counters(
+    request: Request,
+    staff: DashboardStaff,
+    session: DB,
+    start: date,
+    end: date,
+    audience: str = "",
+    dim: str = "*",
+    counter: Annotated[list[str] | None, Query(description="Only these counters (repeat).")] = None,
+) -> CountersOut:
+    app = get_app(request)
+    if not (1900 <= start.year <= 2999 and 1900 <= end.year <= 2999):
+        raise HTTPException(status_code=422, detail="start and end must lie between the years 1900 and 2999")
+    if end < start:
+        raise HTTPException(status_code=422, detail="end comes before start")
+    if dim != "*" and dim not in DIMENSIONS:
+        raise HTTPException(status_code=422, detail=f"dim is '*' or one of: {', '.join(DIMENSIONS)}")
+    keys = policy.visible_counters(app, staff)
+    if audience:
+        if audience not in app.registry.audiences:
+            raise HTTPException(status_code=400, detail=f"unknown audience {audience[:40]!r}")
+        ensure_audience(staff, audience)
+        keys = [k for k in keys if app.registry.counters[k].audience == audience]
+    if counter:
+        unknown = [c for c in counter if c not in app.registry.counters]
+        if unknown:
+            raise HTTPException(status_code=404, detail=f"unknown counter(s): {', '.join(c[:80] for c in unknown)}")
+        hidden = [c for c in counter if c not in keys]
+        if hidden:
+            raise HTTPException(status_code=403, detail=f"this account may not read: {', '.join(hidden)}")
+        keys = list(dict.fromkeys(counter))
+    centre_ids = policy.centre_ids(staff)
+    if dim == "*":
+        values: dict[str, Any] = dict(rollup.totals(session, keys, start, end, centre_ids))
+    else:
+        raw = rollup.read(session, keys, start, end, centre_ids, dim=dim)
+        values = {k: {} for k in keys}
+        visible = set(policy.visible_audiences(app, staff))
+        for (key, value), amount in raw.items():
+            if dim == "audience" and value not in visible:
+                continue
+            values[key][value] = amount
+    return CountersOut(start=start, end=end, dim=dim, values=values)

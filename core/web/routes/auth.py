@@ -1,0 +1,139 @@
+"""Logging in and out, the language switch, one's own account, and the front door."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import JSONResponse, RedirectResponse, Response
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from core.i18n import LANGUAGES
+from core.models import Staff
+from core.web.common import safe_next
+from core.web.deps import current_staff, form_data, get_session
+from core.web.i18n import LANG_COOKIE, gettext_for
+from core.web.security import (
+    check_password,
+    client_address,
+    issue_api_token,
+    log_in,
+    log_out,
+    login_throttle,
+    record_login,
+    session_staff,
+)
+from core.web.templating import flash, render
+
+router = APIRouter(include_in_schema=False)
+
+
+@router.get("/")
+def home(request: Request, session: Session = Depends(get_session)) -> Response:
+    staff = session_staff(request, session)
+    return RedirectResponse("/dashboard" if staff else "/login", status_code=303)
+
+
+@router.get("/healthz")
+def healthz(session: Session = Depends(get_session)) -> JSONResponse:
+    from sqlalchemy import text
+
+    session.execute(text("SELECT 1"))
+    return JSONResponse({"ok": True})
+
+
+@router.get("/login")
+def login_form(request: Request, next: str = "") -> Response:
+    return render(request, "login.html", {"next": safe_next(next), "username": "", "error": ""})
+
+
+@router.post("/login")
+def login(request: Request, form: Any = Depends(form_data), session: Session = Depends(get_session)) -> Response:
+    _ = gettext_for(request)
+    username = str(form.get("username") or "").strip()[:80]
+    password = str(form.get("password") or "")[:1000]
+    target = safe_next(str(form.get("next") or ""))
+    address = client_address(request)
+    throttle = login_throttle(session, username, address)
+    if throttle.wait_seconds > 0:
+        seconds = int(throttle.wait_seconds + 0.999)
+        record_login(session, username, address, ok=False, reason="throttled")
+        session.commit()
+        message = _("Too many failed attempts. Try again in %(seconds)s seconds.", seconds=seconds)
+        return render(request, "login.html", {"next": target, "username": username, "error": message}, status_code=429, headers={"Retry-After": str(seconds)})
+    staff = session.scalar(select(Staff).where(Staff.username == username)) if username else None
+    ok = check_password(staff, password) and staff is not None and staff.active
+    if not ok:
+        record_login(session, username, address, ok=False, reason="inactive" if staff is not None and not staff.active else "password")
+        session.commit()
+        message = _("The username or the password is incorrect.")
+        return render(request, "login.html", {"next": target, "username": username, "error": message}, status_code=401)
+    assert staff is not None
+    record_login(session, username, address, ok=True, staff=staff)
+    session.commit()
+    log_in(request, staff)
+    return RedirectResponse(target, status_code=303)
+
+
+@router.post("/logout")
+def logout(request: Request) -> Response:
+    log_out(request)
+    flash(request, gettext_for(request)("You are logged out."))
+    return RedirectResponse("/login", status_code=303)
+
+
+@router.get("/lang/{code}")
+def switch_language(code: str, request: Request, next: str = "") -> Response:
+    """The switch on every page: remembers the language in a cookie and goes back where it was."""
+    response = RedirectResponse(safe_next(next, "/"), status_code=303)
+    if code in LANGUAGES:
+        response.set_cookie(LANG_COOKIE, code, max_age=365 * 86400, samesite="lax")
+    return response
+
+
+@router.get("/account")
+def account(request: Request, staff: Staff = Depends(current_staff)) -> Response:
+    return render(request, "account.html", {"token": None, "errors": {}})
+
+
+@router.post("/account")
+def account_save(request: Request, form: Any = Depends(form_data), staff: Staff = Depends(current_staff), session: Session = Depends(get_session)) -> Response:
+    """Change one's own language or password."""
+    from core.admin import hash_password
+    from core.audit import audit
+
+    _ = gettext_for(request)
+    errors: dict[str, str] = {}
+    language = str(form.get("language") or staff.language)
+    if language not in LANGUAGES:
+        errors["language"] = _("Choose one of the options.")
+    new_password = str(form.get("new_password") or "")
+    if new_password:
+        if not check_password(staff, str(form.get("current_password") or "")):
+            errors["current_password"] = _("The current password is incorrect.")
+        elif len(new_password) < 8 or len(new_password) > 200:
+            errors["new_password"] = _("A password has 8 to 200 characters.")
+    if errors:
+        return render(request, "account.html", {"token": None, "errors": errors}, status_code=422)
+    staff.language = language
+    if new_password:
+        staff.password_hash = hash_password(new_password)
+        audit(session, "staff.password", staff, "staff", staff.id)
+    session.commit()
+    if new_password:
+        log_in(request, staff)
+    response = RedirectResponse("/account", status_code=303)
+    # The account's language becomes the interface's: forget an older switch.
+    response.delete_cookie(LANG_COOKIE)
+    request.state.lang = language
+    flash(request, gettext_for(request)("Saved."))
+    return response
+
+
+@router.post("/account/token")
+def account_token(request: Request, staff: Staff = Depends(current_staff), session: Session = Depends(get_session)) -> Response:
+    """A new API token for one's own account, shown once."""
+    token = issue_api_token(session, staff)
+    session.commit()
+    return render(request, "account.html", {"token": token, "errors": {}})

@@ -1,0 +1,214 @@
+"""Cases: open one with the date consent was given, move it through its audience's workflow, record
+outcomes, close it; the history shows who moved it when."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from fastapi import APIRouter, Depends, HTTPException, Request
+from fastapi.responses import RedirectResponse, Response
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from core import vocab
+from core.models import Case, Staff
+from core.records import PROFILE_ANSWERS, PROFILE_KEYS, move_case, open_case, record_outcome, reenter_case
+from core.validation import RecordError
+from core.web import formkit, policy
+from core.web.common import PAGE_SIZE, int_param, working_centre
+from core.web.deps import ensure_record, form_data, get_app, get_session, require_capability
+from core.web.i18n import N_, gettext_for
+from core.web.templating import flash, render
+
+router = APIRouter(include_in_schema=False)
+needs_cases = require_capability("cases")
+
+PROFILE_LABELS = {
+    "disability": N_("Has a disability"),
+    "third_country_national": N_("Third-country national"),
+    "foreign_background": N_("Foreign background"),
+    "minority": N_("Belongs to a minority"),
+    "homeless": N_("Homeless or excluded from housing"),
+    "rural": N_("Lives in a rural area"),
+}
+ANSWER_LABELS = {"yes": N_("Yes"), "no": N_("No"), "declined": N_("Declined to answer"), "unknown": N_("Unknown")}
+
+
+def case_audiences(request: Request, staff: Staff) -> list[tuple[str, Any]]:
+    app = get_app(request)
+    return [(k, app.registry.audiences[k].label) for k in policy.visible_audiences(app, staff) if k in app.registry.workflows]
+
+
+@router.get("/cases")
+def cases(request: Request, staff: Staff = Depends(needs_cases), session: Session = Depends(get_session), audience: str = "", state: str = "open", after: str = "") -> Response:
+    app = get_app(request)
+    audiences = case_audiences(request, staff)
+    keys = [k for k, _ in audiences]
+    if audience:
+        if audience not in app.registry.audiences:
+            raise HTTPException(status_code=400, detail=f"unknown audience {audience!r}")
+        if not staff.may_see(audience):
+            raise HTTPException(status_code=403, detail="Your account does not see this audience.")
+        keys = [audience]
+    stmt = select(Case).where(Case.audience.in_(keys or ["-"]))
+    ids = policy.centre_ids(staff)
+    if ids is not None:
+        stmt = stmt.where(Case.centre_id.in_(ids))
+    if state == "open":
+        stmt = stmt.where(Case.left_on.is_(None))
+    elif state == "closed":
+        stmt = stmt.where(Case.left_on.is_not(None))
+    cursor = int_param(after)
+    if cursor is not None:
+        stmt = stmt.where(Case.id < cursor)
+    rows = list(session.scalars(stmt.order_by(Case.id.desc()).limit(PAGE_SIZE + 1)))
+    next_after = rows[PAGE_SIZE - 1].id if len(rows) > PAGE_SIZE else None
+    return render(
+        request,
+        "cases.html",
+        {"rows": rows[:PAGE_SIZE], "audiences": audiences, "audience": audience, "state": state, "next_after": next_after, "registry": app.registry},
+    )
+
+
+def _new_page(request: Request, staff: Staff, values: dict[str, Any], errors: dict[str, str] | None = None, status: int = 200) -> Response:
+    return render(
+        request,
+        "case_new.html",
+        {
+            "audiences": case_audiences(request, staff),
+            "values": values,
+            "errors": errors or {},
+            "vocab": vocab,
+            "profile_keys": [(k, PROFILE_LABELS[k]) for k in PROFILE_KEYS],
+            "answers": [(a, ANSWER_LABELS[a]) for a in PROFILE_ANSWERS],
+        },
+        status_code=status,
+    )
+
+
+@router.get("/cases/new")
+def case_new(request: Request, staff: Staff = Depends(needs_cases), audience: str = "") -> Response:
+    audiences = case_audiences(request, staff)
+    if audience and audience not in {k for k, _ in audiences}:
+        audience = ""
+    return _new_page(request, staff, {"audience": audience or (audiences[0][0] if audiences else ""), "consent_on": date.today().isoformat()})
+
+
+@router.post("/cases")
+def case_open(request: Request, data: Any = Depends(form_data), staff: Staff = Depends(needs_cases), session: Session = Depends(get_session)) -> Response:
+    app = get_app(request)
+    _ = gettext_for(request)
+    values = {k: str(data.get(k) or "").strip() for k in ("audience", "consent_on", "entered_on", "gender", "age_band", "education", "labour_status")}
+    profile = {k: str(data.get(f"profile.{k}") or "unknown") for k in PROFILE_KEYS}
+    values.update({f"profile.{k}": v for k, v in profile.items()})
+    errors: dict[str, str] = {}
+    if values["audience"] not in {k for k, _ in case_audiences(request, staff)}:
+        errors["audience"] = _("Choose one of the options.")
+    consent = formkit.parse_day(values["consent_on"])
+    if consent is None:
+        errors["consent_on"] = _("Record the date the person gave consent: no case without consent.")
+    elif consent > date.today():
+        errors["consent_on"] = _("This date is in the future.")
+    entered = formkit.parse_day(values["entered_on"]) if values["entered_on"] else consent
+    if values["entered_on"] and entered is None:
+        errors["entered_on"] = _("Enter a date.")
+    if errors:
+        return _new_page(request, staff, values, errors, status=422)
+    centre = working_centre(request, session, staff)
+    try:
+        case = open_case(
+            app,
+            session,
+            centre.id,
+            values["audience"],
+            consent_on=consent,  # type: ignore[arg-type]
+            entered_on=entered,
+            profile=profile,
+            gender=values["gender"] or "unknown",
+            age_band=values["age_band"] or "unknown",
+            education=values["education"] or "unknown",
+            labour_status=values["labour_status"] or "unknown",
+            staff=staff,
+        )
+    except RecordError as exc:
+        session.rollback()
+        return _new_page(request, staff, values, formkit.translate_record_errors(exc.errors, _), status=422)
+    session.commit()
+    flash(request, _("The case is open. Give the person its code: %(code)s", code=case.code))
+    return RedirectResponse(f"/cases/{case.code}", status_code=303)
+
+
+def _load(session: Session, staff: Staff, code: str) -> Case:
+    case = session.scalar(select(Case).where(Case.code == code.strip().upper()[:24]))
+    if case is None:
+        raise HTTPException(status_code=404, detail="There is no case with this code.")
+    ensure_record(staff, case)
+    return case
+
+
+@router.get("/cases/{code}")
+def case_detail(code: str, request: Request, staff: Staff = Depends(needs_cases), session: Session = Depends(get_session)) -> Response:
+    app = get_app(request)
+    case = _load(session, staff, code)
+    workflow = app.registry.workflows[case.audience]
+    allowed = workflow.allowed_next(case.stage)
+    staff_ids = {e.staff_id for e in case.history} | {o.staff_id for o in case.outcomes}
+    names = {s.id: (s.display_name or s.username) for s in session.scalars(select(Staff).where(Staff.id.in_([i for i in staff_ids if i is not None] or [-1])))}
+    return render(
+        request,
+        "case.html",
+        {
+            "case": case,
+            "workflow": workflow,
+            "stage_label": {s.key: s.label for s in workflow.stages},
+            "moves": [workflow.stage(key) for key in allowed],
+            "closing": [workflow.stage(key) for key in allowed if workflow.stage(key).final],
+            "names": names,
+            "audience": app.registry.audiences.get(case.audience),
+            "profile_labels": PROFILE_LABELS,
+            "answer_labels": ANSWER_LABELS,
+            "vocab": vocab,
+            "today": date.today().isoformat(),
+        },
+    )
+
+
+def _day(data: Any, name: str) -> date:
+    raw = str(data.get(name) or "")
+    if not raw:
+        return date.today()
+    value = formkit.parse_day(raw)
+    if value is None or value > date.today():
+        raise RecordError([(name, f"{raw!r} is not a date on or before today")])
+    return value
+
+
+@router.post("/cases/{code}/move")
+def case_move(code: str, request: Request, data: Any = Depends(form_data), staff: Staff = Depends(needs_cases), session: Session = Depends(get_session)) -> Response:
+    app = get_app(request)
+    case = _load(session, staff, code)
+    move_case(app, session, case, str(data.get("stage") or ""), staff=staff, on=_day(data, "on"))
+    session.commit()
+    flash(request, gettext_for(request)("Saved."))
+    return RedirectResponse(f"/cases/{case.code}", status_code=303)
+
+
+@router.post("/cases/{code}/outcome")
+def case_outcome(code: str, request: Request, data: Any = Depends(form_data), staff: Staff = Depends(needs_cases), session: Session = Depends(get_session)) -> Response:
+    app = get_app(request)
+    case = _load(session, staff, code)
+    record_outcome(app, session, case, str(data.get("kind") or ""), _day(data, "on"), staff=staff)
+    session.commit()
+    flash(request, gettext_for(request)("Saved."))
+    return RedirectResponse(f"/cases/{case.code}", status_code=303)
+
+
+@router.post("/cases/{code}/reenter")
+def case_reenter(code: str, request: Request, data: Any = Depends(form_data), staff: Staff = Depends(needs_cases), session: Session = Depends(get_session)) -> Response:
+    app = get_app(request)
+    case = _load(session, staff, code)
+    reenter_case(app, session, case, _day(data, "on"), staff=staff)
+    session.commit()
+    flash(request, gettext_for(request)("Saved."))
+    return RedirectResponse(f"/cases/{case.code}", status_code=303)

@@ -1,0 +1,163 @@
+"""The dashboard: key figures for this month and the year so far against the same periods last year,
+a monthly chart with closure periods shaded, and figures per audience — all read from the roll-up.
+
+An account sees the figures of its audiences only: centre-wide counters (which mix every audience)
+are shown to accounts that see every audience; the others see their audiences' counters, and a chart
+of their audiences instead of the centre's modalities.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import Response
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from core import rollup, vocab
+from core.i18n import pick
+from core.models import ClosurePeriod, Staff
+from core.web import charts, formkit, policy
+from core.web.common import local_today
+from core.web.deps import get_app, get_session, require_capability
+from core.web.i18n import BABEL_LOCALES, gettext_for, request_language
+from core.web.templating import render
+
+router = APIRouter(include_in_schema=False)
+needs_dashboard = require_capability("dashboard")
+CHART_COUNTER = "contacts.total"
+
+
+def same_day_last_year(day: date) -> date:
+    try:
+        return day.replace(year=day.year - 1)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year - 1, day=28)
+
+
+def periods(today: date) -> dict[str, tuple[date, date]]:
+    month_start = today.replace(day=1)
+    year_start = today.replace(month=1, day=1)
+    return {
+        "month": (month_start, today),
+        "month_last_year": (same_day_last_year(month_start), same_day_last_year(today)),
+        "year": (year_start, today),
+        "year_last_year": (same_day_last_year(year_start), same_day_last_year(today)),
+    }
+
+
+@dataclass
+class Figure:
+    key: str
+    label: str
+    month: int
+    month_last_year: int
+    year: int
+    year_last_year: int
+
+    @staticmethod
+    def change(now: int, before: int) -> float | None:
+        return None if not before else (now - before) / before
+
+    @property
+    def month_change(self) -> float | None:
+        return self.change(self.month, self.month_last_year)
+
+    @property
+    def year_change(self) -> float | None:
+        return self.change(self.year, self.year_last_year)
+
+
+def figures(app: Any, session: Session, staff: Staff, today: date, lang: str) -> tuple[list[tuple[str, list[Figure]]], dict[str, tuple[date, date]]]:
+    """Groups of (title, figures): the centre's, then one per audience the account sees."""
+    keys = policy.visible_counters(app, staff)
+    spans = periods(today)
+    centre_ids = policy.centre_ids(staff)
+    values = {name: rollup.totals(session, keys, start, end, centre_ids) for name, (start, end) in spans.items()}
+
+    def figure(key: str) -> Figure:
+        counter = app.registry.counters[key]
+        return Figure(key, pick(counter.label, lang), *(values[name][key] for name in ("month", "month_last_year", "year", "year_last_year")))
+
+    groups: list[tuple[str, list[Figure]]] = []
+    centre_wide = [k for k in keys if app.registry.counters[k].audience is None]
+    if centre_wide:
+        groups.append(("", [figure(k) for k in centre_wide]))
+    for audience in policy.visible_audiences(app, staff):
+        own = [k for k in keys if app.registry.counters[k].audience == audience]
+        if own:
+            groups.append((pick(app.registry.audiences[audience].label, lang), [figure(k) for k in own]))
+    return groups, spans
+
+
+def monthly_series(app: Any, session: Session, staff: Staff, year: int, lang: str) -> tuple[dict[str, list[int]], dict[str, str], str]:
+    """Contacts by modality per month (or by audience, for accounts that see only some audiences)."""
+    months = charts.month_starts(year)
+    centre_ids = policy.centre_ids(staff)
+    if policy.sees_all_audiences(staff):
+        dim, codes = "modality", [(code, vocab.MODALITY.label_of(code, lang)) for code in vocab.MODALITY]
+    else:
+        dim = "audience"
+        codes = [(key, pick(app.registry.audiences[key].label, lang)) for key in policy.visible_audiences(app, staff)]
+    values = rollup.read(session, [CHART_COUNTER], months[0], date(year, 12, 31), centre_ids, dim=dim, by_month=True)
+    series = {code: [values.get((CHART_COUNTER, code, m), 0) for m in months] for code, _ in codes}
+    return series, dict(codes), dim
+
+
+def closures_of(session: Session, staff: Staff, year: int) -> list[ClosurePeriod]:
+    stmt = select(ClosurePeriod).where(ClosurePeriod.starts_on <= date(year, 12, 31), ClosurePeriod.ends_on >= date(year, 1, 1)).order_by(ClosurePeriod.starts_on)
+    ids = policy.centre_ids(staff)
+    if ids is not None:
+        stmt = stmt.where(ClosurePeriod.centre_id.in_(ids))
+    return list(session.scalars(stmt))
+
+
+@router.get("/dashboard")
+def dashboard(request: Request, staff: Staff = Depends(needs_dashboard), session: Session = Depends(get_session), on: str = "") -> Response:
+    from babel.dates import format_date
+    from babel.numbers import format_decimal
+
+    app = get_app(request)
+    _ = gettext_for(request)
+    lang = request_language(request)
+    locale = BABEL_LOCALES.get(lang, "fr_BE")
+    today = formkit.parse_day(on) or local_today(app, session, staff.centre_id)
+    groups, spans = figures(app, session, staff, today, lang)
+    series, labels, dim = monthly_series(app, session, staff, today.year, lang)
+    months = charts.month_starts(today.year)
+    closures = closures_of(session, staff, today.year)
+    title = (
+        _("Contacts by modality, %(year)s", year=today.year) if dim == "modality" else _("People reached by audience, %(year)s", year=today.year)
+    )
+    chart = charts.monthly_chart(
+        series,
+        months,
+        [(c.starts_on, c.ends_on) for c in closures],
+        labels=labels,
+        month_labels=[format_date(m, "MMM", locale=locale) for m in months],
+        title=title,
+        closure_label=_("Closed"),
+        number=lambda v: format_decimal(v, locale=locale),
+    )
+    quick = [(a.key, a.label) for a in app.registry.audiences.values() if staff.may_see(a.key) and app.registry.forms_of(a.key)]
+    return render(
+        request,
+        "dashboard.html",
+        {
+            "today": today,
+            "groups": groups,
+            "spans": spans,
+            "chart": chart,
+            "chart_title": title,
+            "series": series,
+            "series_labels": labels,
+            "months": months,
+            "month_names": [format_date(m, "MMMM", locale=locale) for m in months],
+            "closures": closures,
+            "quick": quick if policy.can(staff, "log") else [],
+            "previous_year": f"{today.year - 1}-12-31",
+        },
+    )

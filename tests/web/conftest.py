@@ -1,0 +1,130 @@
+"""Fixtures for the web app: real HTTP through Starlette's TestClient against the ASGI app, on every engine.
+
+``web`` is a ``Web`` helper around one app (the ``app`` fixture: SQLite, and PostgreSQL when
+``TREMPLIN_TEST_DATABASE_URL`` is set) with the ``centre`` fixture's sites, a partner and one account
+per role (username = role, password ``demo-<role>``, bound to the centre). ``web.client(role)`` is a
+logged-in client; ``web.api(role)`` a client with the account's API token.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from functools import lru_cache
+from typing import Any
+
+import pytest
+from starlette.testclient import TestClient
+
+from core.access import DEFAULT_AUDIENCES, ROLES
+from core.app import App
+
+CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
+PASSWORD = "demo-{role}"
+
+
+@lru_cache(maxsize=None)
+def password_hash(password: str) -> str:
+    """argon2 is slow on purpose: hash each test password once per run."""
+    from core.admin import hash_password
+
+    return hash_password(password)
+
+
+def csrf_of(html: str) -> str:
+    match = CSRF.search(html)
+    assert match, "the page carries a CSRF token"
+    return match.group(1)
+
+
+class Web:
+    def __init__(self, app: App, centre_id: int) -> None:
+        from core.web.app import create_web_app
+
+        self.app = app
+        self.centre_id = centre_id
+        self.asgi = create_web_app(app)
+        self.staff: dict[str, int] = {}
+        self.tokens: dict[str, str] = {}
+        self._clients: list[TestClient] = []
+
+    # -- accounts ---------------------------------------------------------------------------------
+
+    def add_account(self, username: str, roles: list[str], audiences: list[str] | None = None, centre: bool = True, language: str = "fr", password: str | None = None) -> int:
+        from core.models import Staff
+
+        with self.app.transaction() as session:
+            account = Staff(
+                username=username,
+                display_name=username.replace("_", " ").title(),
+                password_hash=password_hash(password or PASSWORD.format(role=username)),
+                roles=roles,
+                audiences=audiences if audiences is not None else sorted({a for r in roles for a in DEFAULT_AUDIENCES[r]}),
+                language=language,
+                centre_id=self.centre_id if centre else None,
+            )
+            session.add(account)
+            session.flush()
+            self.staff[username] = account.id
+            return account.id
+
+    def add_role_accounts(self) -> None:
+        for role in ROLES:
+            self.add_account(role, [role])
+
+    def token(self, username: str) -> str:
+        from core.models import Staff
+        from core.web.security import issue_api_token
+
+        if username not in self.tokens:
+            with self.app.transaction() as session:
+                self.tokens[username] = issue_api_token(session, session.get(Staff, self.staff[username]))
+        return self.tokens[username]
+
+    # -- clients ----------------------------------------------------------------------------------
+
+    def anonymous(self, **headers: str) -> TestClient:
+        client = TestClient(self.asgi, base_url="http://testserver", raise_server_exceptions=True, follow_redirects=False)
+        client.headers.update({"accept-language": "fr-BE,fr;q=0.9", **headers})
+        self._clients.append(client)
+        return client
+
+    def client(self, username: str, password: str | None = None, **headers: str) -> TestClient:
+        client = self.anonymous(**headers)
+        response = login(client, username, password or PASSWORD.format(role=username))
+        assert response.status_code == 303, (response.status_code, response.text[:500])
+        return client
+
+    def api(self, username: str) -> TestClient:
+        client = self.anonymous()
+        client.headers["authorization"] = f"Bearer {self.token(username)}"
+        return client
+
+    def close(self) -> None:
+        for client in self._clients:
+            client.close()
+
+
+def login(client: TestClient, username: str, password: str) -> Any:
+    page = client.get("/login")
+    return client.post("/login", data={"username": username, "password": password, "csrf_token": csrf_of(page.text)})
+
+
+def post_form(client: TestClient, page_path: str, action: str, data: dict[str, Any], **kwargs: Any) -> Any:
+    """Open ``page_path`` (for its CSRF token) and post ``data`` to ``action`` as its form would."""
+    page = client.get(page_path)
+    assert page.status_code == 200, (page_path, page.status_code, page.text[:300])
+    return client.post(action, data={**data, "csrf_token": csrf_of(page.text)}, **kwargs)
+
+
+@pytest.fixture
+def web(app: App, centre: int) -> Iterator[Web]:
+    from core.models import Partner
+
+    with app.transaction() as session:
+        session.add(Partner(centre_id=centre, code="actiris", name="Actiris", kind="pes"))
+        session.add(Partner(centre_id=centre, code="amo-rythme", name="AMO Rythme", kind="youth"))
+    helper = Web(app, centre)
+    helper.add_role_accounts()
+    yield helper
+    helper.close()
