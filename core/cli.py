@@ -75,9 +75,12 @@ def init(ctx: Context, centre_code: str | None, centre_name: str | None) -> None
 @click.option("--scale", type=float, default=1.0, help="1.0 is the centre's order of magnitude (~55,000 contacts).")
 @click.option("--seed", type=int, default=2019)
 @click.option("--reset/--no-reset", default=True, help="Empty the database first.")
+@click.option("--serve/--no-serve", "serve_after", default=True, help="Serve the web app once the database is filled (default), or only fill it and print.")
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to serve on.")
+@click.option("--port", default=8000, show_default=True, type=int, help="Port to serve on.")
 @pass_ctx
-def demo(ctx: Context, year: int | None, scale: float, seed: int, reset: bool) -> None:
-    """Fill a database with a year of realistic synthetic activity and print its counters."""
+def demo(ctx: Context, year: int | None, scale: float, seed: int, reset: bool, serve_after: bool, host: str, port: int) -> None:
+    """Fill a database with a year of realistic synthetic activity, print its counters, and serve it."""
     from core.demo import generate
     from core.migrate import upgrade
 
@@ -86,6 +89,11 @@ def demo(ctx: Context, year: int | None, scale: float, seed: int, reset: bool) -
     summary = generate(ctx.app, year=year, scale=scale, seed=seed, reset=reset, progress=True)
     click.echo(summary.describe())
     _print_counters(ctx.app, year, None, "table")
+    if serve_after:
+        shown = "127.0.0.1" if host in ("0.0.0.0", "::") else host
+        click.echo(f"\nThe web app: http://{shown}:{port}/  (the dashboard of the demo year: http://{shown}:{port}/dashboard?on={year}-12-31)")
+        click.echo("Log in with one of the demo logins above (username = role, password = demo-<role>). Ctrl-C stops the server.")
+        _serve(ctx, host, port, 1)
 
 
 # ------------------------------------------------------------------------------------------------
@@ -374,6 +382,64 @@ def bot_check(click_ctx: click.Context) -> None:
     except Exception as exc:
         fail(f"the Bot API refused: {exc}")
     click.echo(f"@{me.username} ({me.first_name}, id {me.id})")
+
+
+# ------------------------------------------------------------------------------------------------
+# web
+
+
+def _serve(ctx: Context, host: str, port: int, workers: int, reload: bool = False) -> None:
+    """Run the web app with uvicorn; every worker builds its app from the environment's settings."""
+    import os
+    import secrets
+
+    import uvicorn
+
+    if ctx.database_url:
+        os.environ["TREMPLIN_DATABASE_URL"] = ctx.database_url
+    if not os.environ.get("TREMPLIN_SECRET_KEY"):
+        # Workers must share the key that signs the session cookies; without a configured one, sessions
+        # last as long as this server.
+        os.environ["TREMPLIN_SECRET_KEY"] = secrets.token_urlsafe(32)
+        click.secho("TREMPLIN_SECRET_KEY is not set: using a random key (everyone is logged out when the server restarts).", fg="yellow", err=True)
+    uvicorn.run("core.web.app:asgi_factory", factory=True, host=host, port=port, workers=workers, reload=reload, proxy_headers=True, forwarded_allow_ips=os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1"))
+
+
+@cli.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on (0.0.0.0 for every interface).")
+@click.option("--port", default=8000, show_default=True, type=int, help="Port to listen on.")
+@click.option("--workers", default=1, show_default=True, type=click.IntRange(1, 64), help="Web worker processes (PostgreSQL for more than one).")
+@click.option("--reload", is_flag=True, help="Restart when the code changes (development).")
+@pass_ctx
+def serve(ctx: Context, host: str, port: int, workers: int, reload: bool) -> None:
+    """Serve the staff web app, the public pages and the JSON API (/api/v1, schema at /openapi.json)."""
+    from core.migrate import current_revision
+
+    revision = current_revision(ctx.app)
+    if revision is None:
+        fail("the database has no schema yet: run `tremplin init` first")
+    if workers > 1 and ctx.app.db.dialect == "sqlite":
+        click.secho("Several workers on SQLite: writes wait for each other; PostgreSQL is the engine for several workers.", fg="yellow", err=True)
+    click.echo(f"Serving Tremplin on http://{host}:{port}/ with {workers} worker(s); Ctrl-C stops it.")
+    _serve(ctx, host, port, workers, reload=reload)
+
+
+@staff.command("token")
+@click.argument("username")
+@pass_ctx
+def staff_token(ctx: Context, username: str) -> None:
+    """Issue an API token for an account (printed once; it replaces the account's previous token)."""
+    from sqlalchemy import select
+
+    from core.models import Staff
+    from core.web.security import issue_api_token
+
+    with ctx.app.transaction() as session:
+        account = session.scalar(select(Staff).where(Staff.username == username))
+        if account is None:
+            fail(f"there is no account named {username!r}")
+        token = issue_api_token(session, account)
+    click.echo(token)
 
 
 def main() -> None:

@@ -22,7 +22,7 @@ import jinja2
 from jinja2 import FileSystemLoader
 
 from core.i18n import LANGUAGES, pick
-from core.web.i18n import BABEL_LOCALES, NATIVE_NAMES, request_language, translator
+from core.web.i18n import BABEL_LOCALES, NATIVE_NAMES, N_, request_language, translator
 
 if TYPE_CHECKING:
     from starlette.requests import Request
@@ -53,14 +53,14 @@ class _LiveFolders(FileSystemLoader):
 
 #: (label msgid, path, capability) of the main menu, in order. "Reports" is served by core/reports/web.py.
 NAV: list[tuple[str, str, str]] = [
-    ("Dashboard", "/dashboard", "dashboard"),
-    ("Log", "/log", "log"),
-    ("Contacts", "/contacts", "contacts"),
-    ("Activities", "/activities", "activities"),
-    ("Referrals", "/referrals", "referrals"),
-    ("Cases", "/cases", "cases"),
-    ("Reports", "/reports", "reports"),
-    ("Administration", "/admin", "admin"),
+    (N_("Dashboard"), "/dashboard", "dashboard"),
+    (N_("Log"), "/log", "log"),
+    (N_("Contacts"), "/contacts", "contacts"),
+    (N_("Activities"), "/activities", "activities"),
+    (N_("Referrals"), "/referrals", "referrals"),
+    (N_("Cases"), "/cases", "cases"),
+    (N_("Reports"), "/reports", "reports"),
+    (N_("Administration"), "/admin", "admin"),
 ]
 
 

@@ -414,7 +414,8 @@ def closure_delete(closure_id: int, request: Request, staff: Staff = Depends(nee
     audit(session, "closure.delete", staff, "closure", closure.id)
     session.delete(closure)
     session.commit()
-    flash(request, gettext_for(request)("Deleted."))
+    _ = gettext_for(request)
+    flash(request, _("Deleted."))
     return RedirectResponse("/admin/closures", status_code=303)
 
 

@@ -79,7 +79,8 @@ def login(request: Request, form: Any = Depends(form_data), session: Session = D
 @router.post("/logout")
 def logout(request: Request) -> Response:
     log_out(request)
-    flash(request, gettext_for(request)("You are logged out."))
+    _ = gettext_for(request)
+    flash(request, _("You are logged out."))
     return RedirectResponse("/login", status_code=303)
 
 
@@ -127,7 +128,8 @@ def account_save(request: Request, form: Any = Depends(form_data), staff: Staff 
     # The account's language becomes the interface's: forget an older switch.
     response.delete_cookie(LANG_COOKIE)
     request.state.lang = language
-    flash(request, gettext_for(request)("Saved."))
+    _ = gettext_for(request)
+    flash(request, _("Saved."))
     return response
 
 

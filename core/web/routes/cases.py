@@ -190,7 +190,8 @@ def case_move(code: str, request: Request, data: Any = Depends(form_data), staff
     case = _load(session, staff, code)
     move_case(app, session, case, str(data.get("stage") or ""), staff=staff, on=_day(data, "on"))
     session.commit()
-    flash(request, gettext_for(request)("Saved."))
+    _ = gettext_for(request)
+    flash(request, _("Saved."))
     return RedirectResponse(f"/cases/{case.code}", status_code=303)
 
 
@@ -200,7 +201,8 @@ def case_outcome(code: str, request: Request, data: Any = Depends(form_data), st
     case = _load(session, staff, code)
     record_outcome(app, session, case, str(data.get("kind") or ""), _day(data, "on"), staff=staff)
     session.commit()
-    flash(request, gettext_for(request)("Saved."))
+    _ = gettext_for(request)
+    flash(request, _("Saved."))
     return RedirectResponse(f"/cases/{case.code}", status_code=303)
 
 
@@ -210,5 +212,6 @@ def case_reenter(code: str, request: Request, data: Any = Depends(form_data), st
     case = _load(session, staff, code)
     reenter_case(app, session, case, _day(data, "on"), staff=staff)
     session.commit()
-    flash(request, gettext_for(request)("Saved."))
+    _ = gettext_for(request)
+    flash(request, _("Saved."))
     return RedirectResponse(f"/cases/{case.code}", status_code=303)

@@ -157,5 +157,6 @@ def referral_status(referral_id: int, request: Request, data: Any = Depends(form
     ensure_audience(staff, referral.audience)
     set_referral_status(app, session, referral, new_status, staff=staff)
     session.commit()
-    flash(request, gettext_for(request)("Saved."))
+    _ = gettext_for(request)
+    flash(request, _("Saved."))
     return RedirectResponse(f"/referrals/{referral.id}", status_code=303)
