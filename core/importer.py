@@ -84,8 +84,9 @@ MAX_ID_LENGTH = 64
 MAX_PROBLEMS = 1000
 #: Rows compared or updated per query when a file is imported again.
 CHUNK = 500
-#: SQLite page cache during a large import, in KiB.
+#: SQLite page cache during a large import (from that many rows), in KiB.
 SQLITE_IMPORT_CACHE_KIB = 256 * 1024
+SQLITE_CACHE_FROM_ROWS = 50_000
 
 
 class ImportFailed(Exception):
@@ -286,6 +287,9 @@ def _validate(
         cleaner.on_missing = pending.on_missing(lookup, cleaner.default_tz)
     clean = cleaner.contact if kind == "contacts" else cleaner.activity
     text_fields = ("note",) if kind == "contacts" else ("title",)
+    from core.records import MAX_PERSONAL_SHARE
+
+    scrub = app.scrub
 
     records: list[dict[str, Any]] = []
     try:
@@ -354,6 +358,14 @@ def _validate(
                 for name in text_fields:
                     if "\x00" in record[name]:
                         problems.add(f"line {line}, column {name}: contains a NUL character")
+                        bad = True
+                note = record.get("note")
+                if note:
+                    # As when a note is typed in: scrubbed when stored, refused when there would be little left.
+                    scrubbed = scrub(note)
+                    if scrubbed.personal_share > MAX_PERSONAL_SHARE:
+                        kinds = ", ".join(k.replace("_", " ") for k in sorted(scrubbed.removed))
+                        problems.add(f"line {line}, column note: is mostly personal data ({kinds}): describe the situation, not the person")
                         bad = True
                 if bad or problems:
                     continue
@@ -594,7 +606,7 @@ def _grow_sqlite_cache(conn: Connection, rows: int) -> int | None:
     again when rows do not come in index order: a 256 MB cache makes such an import several times
     faster. The setting belongs to the connection, which goes back to the pool afterwards.
     """
-    if conn.dialect.name != "sqlite" or rows < 50_000:
+    if conn.dialect.name != "sqlite" or rows < SQLITE_CACHE_FROM_ROWS:
         return None
     previous = int(conn.exec_driver_sql("PRAGMA cache_size").scalar_one())
     conn.exec_driver_sql(f"PRAGMA cache_size={-SQLITE_IMPORT_CACHE_KIB}")
