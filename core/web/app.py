@@ -128,7 +128,7 @@ def asgi_factory() -> FastAPI:
 
 
 def route_table(web: FastAPI) -> list[tuple[str, frozenset[str], Any]]:
-    """Every HTTP route of ``web`` as ``(path, methods, endpoint)``, included routers flattened.
+    """Every HTTP route of ``web`` as ``(path, methods, route)``, included routers flattened.
 
     FastAPI 0.154 keeps included routers as lazy branches in ``web.routes``; this walks them (the access
     matrix test and ``docs/web.md`` use it).
@@ -145,5 +145,5 @@ def route_table(web: FastAPI) -> list[tuple[str, frozenset[str], Any]]:
         methods = getattr(route, "methods", None)
         if path is None or not methods:
             continue
-        table.append((path, frozenset(methods), getattr(route, "endpoint", None)))
+        table.append((path, frozenset(methods), route))
     return table

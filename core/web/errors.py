@@ -135,6 +135,7 @@ def install(web: FastAPI) -> None:
     web.add_exception_handler(TokenError, token)
     web.add_exception_handler(PermissionError, forbidden)
     web.add_exception_handler(LookupError, missing)
+    web.add_exception_handler(OverflowError, missing)  # an id too large for the database names nothing
     web.add_exception_handler(WorkflowError, conflict)
     web.add_exception_handler(IntegrityError, integrity)
     web.add_exception_handler(DataError, data)

@@ -12,7 +12,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, HTTPException, Query, Request, Response
+from fastapi import APIRouter, Depends, HTTPException, Path, Query, Request, Response
 from fastapi.security import HTTPBearer
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import select
@@ -335,6 +335,40 @@ def _get(session: Session, staff: Staff, model: Any, record_id: int, what: str) 
 
 
 # ------------------------------------------------------------------------------------------------
+# Records named in the path: loaded and checked (centre and audience) before any body is read, so a
+# refused account gets 403 whatever it sent.
+
+
+RecordId = Annotated[int, Path(ge=1, le=2**31 - 1)]
+
+
+def load_contact(contact_id: RecordId, staff: Annotated[Staff, Depends(require_capability("log"))], session: Annotated[Session, Depends(get_session)]) -> Contact:
+    return _get(session, staff, Contact, contact_id, "contact")  # type: ignore[no-any-return]
+
+
+def read_contact(contact_id: RecordId, staff: Annotated[Staff, Depends(require_capability("contacts"))], session: Annotated[Session, Depends(get_session)]) -> Contact:
+    return _get(session, staff, Contact, contact_id, "contact")  # type: ignore[no-any-return]
+
+
+def load_activity(activity_id: RecordId, staff: Annotated[Staff, Depends(require_capability("activities"))], session: Annotated[Session, Depends(get_session)]) -> Activity:
+    return _get(session, staff, Activity, activity_id, "activity")  # type: ignore[no-any-return]
+
+
+def load_referral(token: Annotated[str, Path(max_length=40)], staff: Annotated[Staff, Depends(require_capability("referrals"))], session: Annotated[Session, Depends(get_session)]) -> Referral:
+    referral = find_referral(session, token)
+    ensure_record(staff, referral)
+    return referral
+
+
+def load_case(code: Annotated[str, Path(max_length=40)], staff: Annotated[Staff, Depends(require_capability("cases"))], session: Annotated[Session, Depends(get_session)]) -> Case:
+    case = session.scalar(select(Case).where(Case.code == code.strip().upper()[:24]))
+    if case is None:
+        raise LookupError(f"there is no case {code[:24]!r}")
+    ensure_record(staff, case)
+    return case
+
+
+# ------------------------------------------------------------------------------------------------
 # Routes
 
 ContactsStaff = Annotated[Staff, Depends(require_capability("contacts"))]
@@ -382,14 +416,13 @@ def contacts_create(request: Request, body: ContactIn, staff: LogStaff, session:
 
 
 @router.get("/contacts/{contact_id}", response_model=ContactOut)
-def contacts_get(contact_id: int, staff: ContactsStaff, session: DB) -> ContactOut:
-    return contact_out(_get(session, staff, Contact, contact_id, "contact"))
+def contacts_get(contact: Annotated[Contact, Depends(read_contact)]) -> ContactOut:
+    return contact_out(contact)
 
 
 @router.put("/contacts/{contact_id}", response_model=ContactOut, summary="Replace a contact's values")
-def contacts_update(contact_id: int, request: Request, body: ContactIn, staff: LogStaff, session: DB) -> ContactOut:
+def contacts_update(contact: Annotated[Contact, Depends(load_contact)], request: Request, body: ContactIn, staff: LogStaff, session: DB) -> ContactOut:
     app = get_app(request)
-    contact = _get(session, staff, Contact, contact_id, "contact")
     ensure_audience(staff, body.audience)
     values = _values(body, {"attributes", "centre"})
     values["centre"] = _centre_code(session, staff, body.centre)
@@ -401,8 +434,7 @@ def contacts_update(contact_id: int, request: Request, body: ContactIn, staff: L
 
 
 @router.delete("/contacts/{contact_id}", status_code=204, summary="Delete a contact")
-def contacts_delete(contact_id: int, request: Request, staff: LogStaff, session: DB) -> Response:
-    contact = _get(session, staff, Contact, contact_id, "contact")
+def contacts_delete(contact: Annotated[Contact, Depends(load_contact)], request: Request, staff: LogStaff, session: DB) -> Response:
     delete_contact(get_app(request), session, contact, staff=staff)
     session.commit()
     return Response(status_code=204)
@@ -438,16 +470,15 @@ def activities_create(request: Request, body: ActivityIn, staff: ActivitiesStaff
 
 
 @router.get("/activities/{activity_id}", response_model=ActivityOut)
-def activities_get(activity_id: int, staff: ActivitiesStaff, session: DB) -> ActivityOut:
-    return activity_out(_get(session, staff, Activity, activity_id, "activity"))
+def activities_get(activity: Annotated[Activity, Depends(load_activity)]) -> ActivityOut:
+    return activity_out(activity)
 
 
 @router.put("/activities/{activity_id}", response_model=ActivityOut, summary="Replace an activity's values")
-def activities_update(activity_id: int, request: Request, body: ActivityIn, staff: ActivitiesStaff, session: DB) -> ActivityOut:
+def activities_update(activity: Annotated[Activity, Depends(load_activity)], request: Request, body: ActivityIn, staff: ActivitiesStaff, session: DB) -> ActivityOut:
     from core.audit import audit
 
     app = get_app(request)
-    activity = _get(session, staff, Activity, activity_id, "activity")
     ensure_audience(staff, body.audience)
     values = _values(body, {"attributes", "centre"})
     values["centre"] = _centre_code(session, staff, body.centre)
@@ -462,8 +493,7 @@ def activities_update(activity_id: int, request: Request, body: ActivityIn, staf
 
 
 @router.post("/activities/{activity_id}/participants", response_model=ActivityOut, summary="Enter the actual headcount")
-def activities_participants(activity_id: int, request: Request, body: Participants, staff: ActivitiesStaff, session: DB) -> ActivityOut:
-    activity = _get(session, staff, Activity, activity_id, "activity")
+def activities_participants(activity: Annotated[Activity, Depends(load_activity)], request: Request, body: Participants, staff: ActivitiesStaff, session: DB) -> ActivityOut:
     record_participants(get_app(request), session, activity, body.participants, staff=staff)
     out = activity_out(activity)
     session.commit()
@@ -511,20 +541,13 @@ def referrals_create(request: Request, body: ReferralIn, staff: ReferralsStaff, 
     return out
 
 
-def _referral(session: Session, staff: Staff, token: str) -> Referral:
-    referral = find_referral(session, token[:40])
-    ensure_record(staff, referral)
-    return referral
-
-
 @router.get("/referrals/{token}", response_model=ReferralOut, summary="A referral by its token (a mistyped token is a 400)")
-def referrals_get(token: str, staff: ReferralsStaff, session: DB) -> ReferralOut:
-    return referral_out(_referral(session, staff, token), _partners(session))
+def referrals_get(referral: Annotated[Referral, Depends(load_referral)], session: DB) -> ReferralOut:
+    return referral_out(referral, _partners(session))
 
 
 @router.post("/referrals/{token}/status", response_model=ReferralOut, summary="Mark a referral received, completed or expired")
-def referrals_status(token: str, request: Request, body: StatusIn, staff: ReferralsStaff, session: DB) -> ReferralOut:
-    referral = _referral(session, staff, token)
+def referrals_status(referral: Annotated[Referral, Depends(load_referral)], request: Request, body: StatusIn, staff: ReferralsStaff, session: DB) -> ReferralOut:
     set_referral_status(get_app(request), session, referral, body.status, staff=staff)
     out = referral_out(referral, _partners(session))
     session.commit()
@@ -577,22 +600,13 @@ def cases_create(request: Request, body: CaseIn, staff: CasesStaff, session: DB)
     return out
 
 
-def _case(session: Session, staff: Staff, code: str) -> Case:
-    case = session.scalar(select(Case).where(Case.code == code.strip().upper()[:24]))
-    if case is None:
-        raise LookupError(f"there is no case {code[:24]!r}")
-    ensure_record(staff, case)
-    return case
-
-
 @router.get("/cases/{code}", response_model=CaseOut)
-def cases_get(code: str, staff: CasesStaff, session: DB) -> CaseOut:
-    return case_out(_case(session, staff, code))
+def cases_get(case: Annotated[Case, Depends(load_case)]) -> CaseOut:
+    return case_out(case)
 
 
 @router.post("/cases/{code}/moves", response_model=CaseOut, summary="Move a case to a stage its workflow allows (409 otherwise)")
-def cases_move(code: str, request: Request, body: MoveIn, staff: CasesStaff, session: DB) -> CaseOut:
-    case = _case(session, staff, code)
+def cases_move(case: Annotated[Case, Depends(load_case)], request: Request, body: MoveIn, staff: CasesStaff, session: DB) -> CaseOut:
     if body.on is not None and body.on > date.today():
         raise RecordError([("on", "is in the future")])
     move_case(get_app(request), session, case, body.stage, staff=staff, on=body.on)
@@ -602,8 +616,7 @@ def cases_move(code: str, request: Request, body: MoveIn, staff: CasesStaff, ses
 
 
 @router.post("/cases/{code}/outcomes", response_model=CaseOut, status_code=201, summary="Record an outcome with its date")
-def cases_outcome(code: str, request: Request, body: OutcomeIn, staff: CasesStaff, session: DB) -> CaseOut:
-    case = _case(session, staff, code)
+def cases_outcome(case: Annotated[Case, Depends(load_case)], request: Request, body: OutcomeIn, staff: CasesStaff, session: DB) -> CaseOut:
     record_outcome(get_app(request), session, case, body.kind, body.on, staff=staff)
     out = case_out(case)
     session.commit()

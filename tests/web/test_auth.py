@@ -1,0 +1,187 @@
+"""Logging in and out, CSRF refusals, slowing down password guessing, sessions, language choice."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+
+from sqlalchemy import func, select
+
+from core.models import AuditEvent, Staff
+from tests.web.conftest import Web, csrf_of, login
+
+
+def test_login_logout_and_the_front_door(web: Web) -> None:
+    client = web.anonymous()
+    front = client.get("/")
+    assert front.status_code == 303 and front.headers["location"] == "/login"
+    page = client.get("/dashboard")
+    assert page.status_code == 303 and page.headers["location"].startswith("/login?next=/dashboard")
+
+    response = login(client, "counsellor", "demo-counsellor")
+    assert response.status_code == 303 and response.headers["location"] == "/dashboard"
+    dashboard = client.get("/dashboard")
+    assert dashboard.status_code == 200
+    assert 'lang="fr"' in dashboard.text and "Se déconnecter" in dashboard.text
+
+    logout = client.post("/logout", data={"csrf_token": csrf_of(dashboard.text)})
+    assert logout.status_code == 303 and logout.headers["location"] == "/login"
+    assert client.get("/dashboard").status_code == 303, "the session ended"
+    with web.app.session() as session:
+        assert session.scalar(select(func.count(AuditEvent.id)).where(AuditEvent.action == "login.ok")) == 1
+
+
+def test_login_goes_back_where_it_was_asked_and_only_there(web: Web) -> None:
+    client = web.anonymous()
+    page = client.get("/login?next=/cases")
+    response = client.post("/login", data={"username": "neet_worker", "password": "demo-neet_worker", "next": "/cases", "csrf_token": csrf_of(page.text)})
+    assert response.headers["location"] == "/cases"
+    other = web.anonymous()
+    page = other.get("/login")
+    response = other.post("/login", data={"username": "neet_worker", "password": "demo-neet_worker", "next": "//evil.example/x", "csrf_token": csrf_of(page.text)})
+    assert response.headers["location"] == "/dashboard", "an outside address is never followed"
+
+
+def test_a_wrong_password_is_refused_keeps_the_username_and_is_logged(web: Web) -> None:
+    client = web.anonymous()
+    response = login(client, "counsellor", "not-the-password")
+    assert response.status_code == 401
+    assert 'role="alert"' in response.text and "incorrect" in response.text
+    assert 'value="counsellor"' in response.text, "the username typed is kept"
+    unknown = login(client, "nobody", "whatever-it-is")
+    assert unknown.status_code == 401
+    with web.app.session() as session:
+        failed = session.scalars(select(AuditEvent).where(AuditEvent.action == "login.failed").order_by(AuditEvent.id)).all()
+        assert [e.object_id for e in failed] == ["counsellor", "nobody"]
+        assert all(e.actor == "ip:testclient" for e in failed)
+
+
+def test_posts_without_the_csrf_token_are_refused(web: Web) -> None:
+    client = web.anonymous()
+    client.get("/login")
+    no_token = client.post("/login", data={"username": "admin", "password": "demo-admin"})
+    assert no_token.status_code == 403
+    assert "expiré" in no_token.text, "the refusal is in the user's language"
+    wrong = client.post("/login", data={"username": "admin", "password": "demo-admin", "csrf_token": "forged"})
+    assert wrong.status_code == 403
+    with web.app.session() as session:
+        assert session.scalar(select(func.count(AuditEvent.id)).where(AuditEvent.action == "login.ok")) == 0
+
+    staff = web.client("reception")
+    page = staff.get("/referrals/new")
+    assert staff.post("/referrals", data={"audience": "general"}).status_code == 403
+    # The token of another session does not do either.
+    other = web.client("counsellor")
+    assert other.post("/referrals", data={"audience": "general", "csrf_token": csrf_of(page.text)}).status_code == 403
+    # HTMX sends it as a header; JSON calls with the session cookie must too.
+    assert staff.post("/referrals", data={"audience": "general"}, headers={"X-CSRF-Token": csrf_of(page.text)}).status_code == 303
+    api = staff.post("/api/v1/referrals", json={"audience": "general"})
+    assert api.status_code == 403 and "detail" in api.json()
+    assert staff.post("/api/v1/referrals", json={"audience": "general"}, headers={"X-CSRF-Token": csrf_of(page.text)}).status_code == 201
+
+
+def test_repeated_failures_are_slowed_down_per_username_and_per_address(web: Web) -> None:
+    client = web.anonymous()
+    for _ in range(3):
+        assert login(client, "admin", "wrong-password").status_code == 401
+    # The fourth attempt comes too early: refused without looking at the password, even the right one.
+    slowed = login(client, "admin", "demo-admin")
+    assert slowed.status_code == 429
+    assert int(slowed.headers["retry-after"]) >= 1
+    assert "Réessayez dans" in slowed.text
+    # Another username from the same address is slowed down too (the address has failed three times).
+    assert login(client, "reception", "demo-reception").status_code == 429
+
+    # Once the delay has passed, the right password works (and resets the count for the username).
+    with web.app.transaction() as session:
+        for event in session.scalars(select(AuditEvent).where(AuditEvent.action == "login.failed")):
+            event.at = event.at - timedelta(minutes=16)
+    assert login(client, "admin", "demo-admin").status_code == 303
+
+
+def test_the_delay_doubles_with_each_failure(web: Web) -> None:
+    from core.web.security import login_throttle, record_login
+
+    now = datetime.now(timezone.utc)
+    with web.app.transaction() as session:
+        for i in range(5):
+            record_login(session, "lead", "10.0.0.1", ok=False)
+        session.flush()
+        throttle = login_throttle(session, "lead", "10.0.0.2", now=now)
+        assert throttle.failures == 5
+        assert 7 <= throttle.wait_seconds <= 8.5  # 2 s after the 3rd, 4 s after the 4th, 8 s after the 5th
+        assert login_throttle(session, "someone-else", "10.0.0.1", now=now).failures == 5, "counted per address too"
+        assert login_throttle(session, "someone-else", "10.0.0.3", now=now).wait_seconds == 0
+
+
+def test_inactive_accounts_and_changed_passwords_end_sessions(web: Web) -> None:
+    client = web.client("schools_coordinator")
+    assert client.get("/dashboard").status_code == 200
+    with web.app.transaction() as session:
+        session.get(Staff, web.staff["schools_coordinator"]).active = False
+    assert client.get("/dashboard").status_code == 303
+    assert login(web.anonymous(), "schools_coordinator", "demo-schools_coordinator").status_code == 401
+
+    client = web.client("reception")
+    from core.admin import hash_password
+
+    with web.app.transaction() as session:
+        session.get(Staff, web.staff["reception"]).password_hash = hash_password("another-password")
+    assert client.get("/dashboard").status_code == 303, "a new password ends the sessions of the old one"
+
+
+def test_the_session_cookie_is_signed(web: Web) -> None:
+    client = web.client("admin")
+    cookie = client.cookies.get("tremplin_session")
+    assert cookie
+    forged = web.anonymous()
+    forged.cookies.set("tremplin_session", cookie[:-4] + ("AAAA" if not cookie.endswith("AAAA") else "BBBB"))
+    assert forged.get("/dashboard").status_code == 303
+
+
+def test_language_from_the_switch_the_account_and_the_browser(web: Web) -> None:
+    browser = web.anonymous(**{"accept-language": "nl-BE,nl;q=0.9,fr;q=0.5"})
+    assert 'lang="nl"' in browser.get("/login").text
+    assert "Aanmelden" in browser.get("/login").text
+    ukrainian = web.anonymous(**{"accept-language": "uk-UA,uk;q=0.9"})
+    assert "Увійти" in ukrainian.get("/login").text
+
+    web.add_account("anglophone", ["reception"], language="en")
+    client = web.client("anglophone")
+    page = client.get("/dashboard")
+    assert 'lang="en"' in page.text and "Log out" in page.text, "the account's language beats the browser's"
+
+    switched = client.get("/lang/uk?next=/dashboard")
+    assert switched.status_code == 303 and switched.headers["location"] == "/dashboard"
+    page = client.get("/dashboard")
+    assert 'lang="uk"' in page.text and "Вийти" in page.text, "the switch beats the account"
+    assert client.get("/lang/xx?next=https://evil.example").headers["location"] == "/", "unknown languages and outside addresses are ignored"
+
+    # Saving a language on the account page makes it the account's (and forgets the switch).
+    response = client.post("/account", data={"language": "nl", "csrf_token": csrf_of(page.text)})
+    assert response.status_code == 303
+    client.cookies.delete("tremplin_lang")
+    assert 'lang="nl"' in client.get("/dashboard").text
+    with web.app.session() as session:
+        assert session.get(Staff, web.staff["anglophone"]).language == "nl"
+
+
+def test_changing_ones_own_password(web: Web) -> None:
+    client = web.client("counsellor")
+    page = client.get("/account")
+    wrong = client.post("/account", data={"language": "fr", "current_password": "nope", "new_password": "a-new-password", "csrf_token": csrf_of(page.text)})
+    assert wrong.status_code == 422 and "incorrect" in wrong.text
+    short = client.post("/account", data={"language": "fr", "current_password": "demo-counsellor", "new_password": "short", "csrf_token": csrf_of(page.text)})
+    assert short.status_code == 422
+    ok = client.post("/account", data={"language": "fr", "current_password": "demo-counsellor", "new_password": "a-new-password", "csrf_token": csrf_of(page.text)})
+    assert ok.status_code == 303
+    assert client.get("/dashboard").status_code == 200, "the session that changed it goes on"
+    assert login(web.anonymous(), "counsellor", "a-new-password").status_code == 303
+
+
+def test_security_headers(web: Web) -> None:
+    response = web.anonymous().get("/login")
+    assert "script-src 'self'" in response.headers["content-security-policy"]
+    assert response.headers["x-frame-options"] == "DENY"
+    assert "httponly" in response.headers["set-cookie"].lower() and "samesite=lax" in response.headers["set-cookie"].lower()
+    static = web.anonymous().get("/static/htmx.min.js")
+    assert static.status_code == 200 and "htmx" in static.text[:200]
