@@ -442,6 +442,16 @@ def staff_token(ctx: Context, username: str) -> None:
     click.echo(token)
 
 
+# ------------------------------------------------------------------------------------------------
+# report, export (core/reports/cli.py: click only at import, the rest when a command runs)
+
+from core.reports.cli import export as export_group  # noqa: E402
+from core.reports.cli import report as report_group  # noqa: E402
+
+cli.add_command(report_group)
+cli.add_command(export_group)
+
+
 def main() -> None:
     cli(prog_name="tremplin")
 

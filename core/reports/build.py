@@ -590,3 +590,29 @@ def esf_report(app: App, session: Session, operation: str, start: date, end: dat
     aud = app.registry.audiences[operation]
     title = _title("esf", lang, operation=aud.label.get(lang), period=m.Period(start, end).label)
     return build_report(app, session, "esf", start, end, title=title, sections=list(sections), **kw)
+
+
+def participants_report(app: App, session: Session, operation: str, start: date, end: date, **kw: Any) -> m.Report:
+    """The per-participant file of an ESF+ operation, as a one-table report streamed to the file.
+
+    Microdata for the managing authority: never published, and only for roles that see exact figures.
+    """
+    from core.reports.esf import PARTICIPANT_COLUMNS, PARTICIPANT_LABELS, participant_rows
+
+    if kw.get("published"):
+        raise PermissionError("the per-participant file is personal data: it is never published")
+    if operation not in app.registry.audiences:
+        raise ReportError(f"unknown operation {operation!r}: name an audience ({', '.join(app.registry.audiences)})")
+    allowed = kw.get("audiences")
+    if allowed is not None and "*" not in allowed and operation not in allowed:
+        raise PermissionError(f"this account may not see the audience {operation!r}")
+    lang = kw.get("language") or app.settings.default_language
+    refs, all_centres = resolve_centres(session, kw.get("centres"))
+    centre_ids = None if all_centres else [c.id for c in refs]
+    rows = participant_rows(app, session, operation, start, end, centre_ids, cumulative=True)
+    title = T("Participants", fr="Participants", nl="Deelnemers", uk="Учасники").get(lang)
+    table_sec = s.Table("esf.participants", T(title), tuple(PARTICIPANT_COLUMNS), tuple(PARTICIPANT_LABELS), rows, disclose=False)  # type: ignore[arg-type]
+    kw.setdefault("parameters", {"operation": operation, "from": start.isoformat(), "to": end.isoformat(), "participants": True})
+    aud = app.registry.audiences[operation]
+    full = f"{_title('esf', lang, operation=aud.label.get(lang), period=m.Period(start, end).label)} · {title}"
+    return build_report(app, session, "esf.participants", start, end, title=full, sections=[table_sec], **kw)
