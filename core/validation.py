@@ -182,10 +182,15 @@ class Cleaner:
             self._attr_fields[key] = (relaxed, build_attribute_model(f"{audience}_{record}", relaxed))
         fields, model = self._attr_fields[key]
         try:
-            return validate_attributes(fields, present, model)
+            cleaned = validate_attributes(fields, present, model)
         except FormError as exc:
             errors.extend((f"attr.{name}", reason) for name, reason in exc.errors.items())
             return {}
+        # Free-text attributes (a place, a school's name) pass the scrubber chain like notes do.
+        for field in fields:
+            if field.kind == "text" and cleaned.get(field.name):
+                cleaned[field.name] = self.app.scrub(cleaned[field.name]).text
+        return cleaned
 
     def _step(self, errors: list[tuple[str, str]], name: str, fn: Callable[[], Any], default: Any = None) -> Any:
         try:
@@ -217,8 +222,8 @@ class Cleaner:
             "modality": step(errors, "modality", lambda: parse_code(raw.get("modality"), vocab.MODALITY, None, "modality")),
             "channel": step(errors, "channel", lambda: parse_code(raw.get("channel"), vocab.CHANNEL, "walk_in", "channel")),
             "themes": step(errors, "themes", lambda: parse_themes(raw.get("themes")), []),
-            "language": step(errors, "language", lambda: parse_code(raw.get("language"), vocab.LANGUAGE, "other", "language")),
-            "headcount": step(errors, "headcount", lambda: parse_int(raw.get("headcount") or 1, minimum=1)),
+            "language": step(errors, "language", lambda: parse_code(raw.get("language"), vocab.LANGUAGE, "unknown", "language")),
+            "headcount": step(errors, "headcount", lambda: parse_int(_default_if_blank(raw.get("headcount"), 1), minimum=1)),
             "gender": step(errors, "gender", lambda: parse_code(raw.get("gender"), vocab.GENDER, "unknown", "gender")),
             "age_band": step(errors, "age_band", lambda: parse_code(raw.get("age_band"), vocab.AGE_BAND, "unknown", "age band")),
             "education": step(errors, "education", lambda: parse_code(raw.get("education"), vocab.EDUCATION, "unknown", "education band")),
@@ -311,7 +316,7 @@ class Cleaner:
             themes = list(seen)
 
         headcount: Any = get("headcount")
-        if not headcount:
+        if headcount is None or headcount == "":
             headcount = 1
         elif type(headcount) is str:
             try:
@@ -388,7 +393,7 @@ class Cleaner:
             "capacity": step(errors, "capacity", lambda: optional_int("capacity")),
             "registered": step(errors, "registered", lambda: optional_int("registered")),
             "participants": step(errors, "participants", lambda: optional_int("participants")),
-            "language": step(errors, "language", lambda: parse_code(raw.get("language"), vocab.LANGUAGE, "other", "language")),
+            "language": step(errors, "language", lambda: parse_code(raw.get("language"), vocab.LANGUAGE, "unknown", "language")),
             "themes": step(errors, "themes", lambda: parse_themes(raw.get("themes")), []),
             "attributes": self._attributes(audience, "activity", attributes or {}, errors),
         }
@@ -402,12 +407,17 @@ class Cleaner:
 _FAST_CODES: tuple[tuple[str, frozenset[str], str | None], ...] = (
     ("modality", frozenset(vocab.MODALITY), None),
     ("channel", frozenset(vocab.CHANNEL), "walk_in"),
-    ("language", frozenset(vocab.LANGUAGE), "other"),
+    ("language", frozenset(vocab.LANGUAGE), "unknown"),
     ("gender", frozenset(vocab.GENDER), "unknown"),
     ("age_band", frozenset(vocab.AGE_BAND), "unknown"),
     ("education", frozenset(vocab.EDUCATION), "unknown"),
     ("labour_status", frozenset(vocab.LABOUR_STATUS), "unknown"),
 )
+
+
+def _default_if_blank(value: Any, default: Any) -> Any:
+    """Empty means unknown (or the usual default); a 0 stays a 0 and is judged as one."""
+    return default if value is None or (isinstance(value, str) and not value.strip()) else value
 
 
 def _workshop(raw: Any) -> str:

@@ -88,8 +88,9 @@ LANGUAGE = CodeList(
         "en": T("English", fr="Anglais", nl="Engels", uk="Англійська"),
         "uk": T("Ukrainian", fr="Ukrainien", nl="Oekraïens", uk="Українська"),
         "other": T("Other", fr="Autre", nl="Andere", uk="Інша"),
+        "unknown": UNKNOWN,
     },
-    default="fr",
+    default="unknown",
 )
 
 GENDER = CodeList(

@@ -163,7 +163,7 @@ def test_good_contacts_file_gives_exact_figures(app: App, centre: int, tmp_path:
     assert c02.attributes == {"question": "orientation"}
     assert "Cherche une reconversion" in c02.note and "0470" not in c02.note  # scrubbed on the way in
     c03 = rows["c-03"]  # empty channel, language and themes: the documented defaults
-    assert (c03.channel, c03.language, c03.themes, c03.gender) == ("walk_in", "other", [], "unknown")
+    assert (c03.channel, c03.language, c03.themes, c03.gender) == ("walk_in", "unknown", [], "unknown")
     assert c03.occurred_at == datetime(2024, 3, 5, 13, 0, tzinfo=timezone.utc)
     y01 = rows["y-01"]
     assert y01.occurred_at == datetime(2023, 12, 31, 23, 30, tzinfo=timezone.utc) and y01.day == date(2024, 1, 1)

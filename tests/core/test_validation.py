@@ -182,3 +182,33 @@ def test_named_form_applies_fixed_values_choices_and_required_fields(app, centre
 
     with app.session() as session:
         assert session.query(Contact).count() == 1
+
+
+def test_zero_headcount_is_refused_and_blank_means_one(app, centre):
+    from core import records
+    from core.validation import RecordError
+
+    base = {"centre": "bxl", "occurred_at": "2025-03-04T10:00", "audience": "general", "modality": "reception"}
+    for zero in (0, "0"):
+        with pytest.raises(RecordError) as refused:
+            with app.transaction() as session:
+                records.log_contact(app, session, {**base, "headcount": zero})
+        assert dict(refused.value.errors)["headcount"] == "0 is below 1"
+    with app.transaction() as session:
+        assert records.log_contact(app, session, {**base, "headcount": ""}).headcount == 1
+        # No language given is "unknown", not "other".
+        assert records.log_contact(app, session, base).language == "unknown"
+
+
+def test_free_text_attributes_are_scrubbed(app, centre):
+    from core import records
+
+    with app.transaction() as session:
+        contact = records.log_contact(
+            app, session,
+            {"centre": "bxl", "occurred_at": "2025-03-04T10:00", "headcount": 1},
+            {"commune": "ixelles", "place": "Place Flagey, asked to call 0470 12 34 56"},
+            form="formtruck.contact",
+        )
+    assert "0470" not in contact.attributes["place"]
+    assert contact.attributes["place"].startswith("Place Flagey")
