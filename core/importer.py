@@ -277,7 +277,7 @@ def _validate(
     result: ImportResult,
     problems: _Problems,
     pending: _Pending,
-    advance: Callable[[int], None] | None,
+    advance: Callable[[int, int], None] | None,
 ) -> list[dict[str, Any]]:
     """Read and validate the whole file; returns the validated records (empty when there are problems)."""
     with app.db.engine.connect() as conn:
@@ -321,15 +321,13 @@ def _validate(
                 if tick == 10_000:
                     tick = 0
                     if advance is not None:
-                        advance(f.buffer.tell())
+                        advance(f.buffer.tell(), result.read)
                 if len(row) != width:
+                    values = f"{len(row)} value{'' if len(row) == 1 else 's'} where the header has {width} columns"
                     if len(row) < width:
-                        problems.add(
-                            f"line {line}: {len(row)} values where the header has {width} columns "
-                            f"(the row is truncated, or a line break inside a value is not quoted)"
-                        )
+                        problems.add(f"line {line}: {values} (the row is truncated, or a line break inside a value is not quoted)")
                     else:
-                        problems.add(f"line {line}: {len(row)} values where the header has {width} columns (a value with a comma must be quoted)")
+                        problems.add(f"line {line}: {values} (a value with a comma must be quoted)")
                     continue
                 bad = False
                 ref = row[id_at].strip()
@@ -505,26 +503,39 @@ class _Progress:
         self.bar: Any = None
         if enabled and sys.stderr.isatty():
             from rich.console import Console
-            from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskProgressColumn, TextColumn, TimeRemainingColumn
+            from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, TimeRemainingColumn
 
             self.bar = Progress(
-                TextColumn("{task.description}"), BarColumn(), TaskProgressColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
-                console=Console(stderr=True), transient=True,
+                TextColumn("{task.description:<9}"),
+                BarColumn(),
+                TaskProgressColumn(),
+                TextColumn("{task.fields[rows]:>12,} rows"),
+                TimeRemainingColumn(),
+                console=Console(stderr=True),
+                transient=True,
             )
             self.bar.start()
             self.size = max(path.stat().st_size, 1)
 
-    def reading(self) -> Callable[[int], None] | None:
+    def reading(self) -> Callable[[int, int], None] | None:
+        """Called with the bytes read so far and the rows checked."""
         if self.bar is None:
             return None
-        task = self.bar.add_task("Checking", total=self.size)
-        return lambda position: self.bar.update(task, completed=position)
+        task = self.bar.add_task("Checking", total=self.size, rows=0)
+        return lambda position, rows: self.bar.update(task, completed=position, rows=rows)
 
     def writing(self, total: int) -> Callable[[int], None] | None:
         if self.bar is None:
             return None
-        task = self.bar.add_task("Writing", total=total)
-        return lambda n: self.bar.advance(task, n)
+        task = self.bar.add_task("Writing", total=max(total, 1), rows=0)
+        done = [0]
+
+        def advance(n: int) -> None:
+            done[0] += n
+            # After the last batch the counters are added up: say so rather than sit at 100%.
+            self.bar.update(task, advance=n, rows=done[0], description="Counting" if done[0] >= total else "Writing")
+
+        return advance
 
     def stop(self) -> None:
         if self.bar is not None:
@@ -579,6 +590,9 @@ def _write(app: App, kind: str, records: list[dict[str, Any]], pending: _Pending
             result.updated = len(changed)
             if new:
                 records = [records[i] for i in new] if len(new) != len(records) else records
+                # In the order of the indexes (centre, day): appending to a B-tree costs far less than
+                # inserting all over it. Linear for a file already in chronological order.
+                records.sort(key=_index_order)
                 result.inserted = bulk.insert_records(app, conn, kind, records, on_batch=advance)
             audit(
                 session,
@@ -597,6 +611,10 @@ def _write(app: App, kind: str, records: list[dict[str, Any]], pending: _Pending
             session.close()
             if restore_cache is not None:
                 conn.exec_driver_sql(f"PRAGMA cache_size={restore_cache}")
+
+
+def _index_order(record: dict[str, Any]) -> int:
+    return (record["centre_id"] << 22) | record["day"].toordinal()
 
 
 def _grow_sqlite_cache(conn: Connection, rows: int) -> int | None:
