@@ -122,3 +122,13 @@ def int_param(raw: str | None) -> int | None:
     if raw is None or not raw.strip().isdigit() or len(raw.strip()) > 12:
         return None
     return int(raw)
+
+
+MAX_ID = 2**31 - 1
+
+
+def fetch(session: Session, model: Any, record_id: Any) -> Any:
+    """``session.get`` for an id from a URL: ``None`` for ids no row can have (0, negative, too large)."""
+    if not isinstance(record_id, int) or not 0 < record_id <= MAX_ID:
+        return None
+    return session.get(model, record_id)

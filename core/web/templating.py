@@ -22,7 +22,7 @@ import jinja2
 from jinja2 import FileSystemLoader
 
 from core.i18n import LANGUAGES, pick
-from core.web.i18n import BABEL_LOCALES, NATIVE_NAMES, N_, request_language, translator
+from core.web.i18n import BABEL_LOCALES, N_, NATIVE_NAMES, request_language, translator
 
 if TYPE_CHECKING:
     from starlette.requests import Request

@@ -128,3 +128,79 @@ def web(app: App, centre: int) -> Iterator[Web]:
     helper.add_role_accounts()
     yield helper
     helper.close()
+
+
+class _FormParser:
+    """The values a browser would submit from a form, untouched (inputs, checked boxes, selected options)."""
+
+    def __init__(self, form_id: str) -> None:
+        from html.parser import HTMLParser
+
+        outer = self
+        self.form_id = form_id
+        self.values: list[tuple[str, str]] = []
+        self.inside = False
+        self._select: str | None = None
+        self._select_value: str | None = None
+        self._first_option: str | None = None
+        self._textarea: str | None = None
+        self._text: list[str] = []
+
+        class Parser(HTMLParser):
+            def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+                outer.start(tag, dict(attrs))
+
+            def handle_endtag(self, tag: str) -> None:
+                outer.end(tag)
+
+            def handle_data(self, data: str) -> None:
+                if outer._textarea is not None:
+                    outer._text.append(data)
+
+        self.parser = Parser()
+
+    def start(self, tag: str, a: dict[str, str | None]) -> None:
+        if tag == "form" and a.get("id") == self.form_id:
+            self.inside = True
+            return
+        if not self.inside:
+            return
+        if tag == "option":
+            if self._select is not None:
+                value = a.get("value") or ""
+                if self._first_option is None:
+                    self._first_option = value
+                if "selected" in a:
+                    self._select_value = value
+            return
+        name = a.get("name")
+        if not name:
+            return
+        if tag == "input":
+            kind = (a.get("type") or "text").lower()
+            if kind in ("checkbox", "radio"):
+                if "checked" in a:
+                    self.values.append((name, a.get("value") or "on"))
+            elif kind not in ("submit", "button"):
+                self.values.append((name, a.get("value") or ""))
+        elif tag == "select":
+            self._select, self._select_value, self._first_option = name, None, None
+        elif tag == "textarea":
+            self._textarea, self._text = name, []
+
+    def end(self, tag: str) -> None:
+        if tag == "form" and self.inside:
+            self.inside = False
+        elif tag == "select" and self._select is not None:
+            self.values.append((self._select, self._select_value if self._select_value is not None else (self._first_option or "")))
+            self._select = None
+        elif tag == "textarea" and self._textarea is not None:
+            self.values.append((self._textarea, "".join(self._text)))
+            self._textarea = None
+
+
+def form_values(html: str, form_id: str) -> list[tuple[str, str]]:
+    """What submitting the form ``form_id`` of ``html`` unchanged would send."""
+    parser = _FormParser(form_id)
+    parser.parser.feed(html)
+    return parser.values

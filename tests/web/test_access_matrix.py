@@ -11,14 +11,14 @@ their roles with ``require_roles``, those are checked like the core's.
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime, timezone
 from typing import Any
 
 import pytest
 from sqlalchemy import select
 
 from core.access import DEFAULT_AUDIENCES, ROLES
-from core.models import Activity, Centre, ClosurePeriod, Contact, Partner, Site, Staff, WorkshopKind
+from core.models import ClosurePeriod, Partner, Site, Staff, WorkshopKind
 from core.records import issue_referral, log_activity, log_contact, open_case
 from core.web.app import route_table
 from core.web.policy import CAPABILITIES
@@ -268,7 +268,7 @@ def test_every_role_on_every_route(web: Web) -> None:
 
     # Routes from plugins or other parts of the app: anonymous visitors refused, declared roles enforced.
     others = [(p, m, r) for p, m, r in table if (p, m, r) not in core and m == "GET" and "{" not in p]
-    for path, method, route in others:
+    for path, _method, route in others:
         response = anonymous.get(path)
         assert refused_as_anonymous(response) or response.status_code == 403, f"anonymous GET {path}: {response.status_code}"
         roles = roles_declared_by(route)

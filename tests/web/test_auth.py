@@ -103,7 +103,7 @@ def test_the_delay_doubles_with_each_failure(web: Web) -> None:
 
     now = datetime.now(timezone.utc)
     with web.app.transaction() as session:
-        for i in range(5):
+        for _i in range(5):
             record_login(session, "lead", "10.0.0.1", ok=False)
         session.flush()
         throttle = login_throttle(session, "lead", "10.0.0.2", now=now)

@@ -6,6 +6,16 @@ from typing import Any
 
 
 def core_routers() -> list[Any]:
-    from core.web.routes import activities, admin, api, auth, cases, dashboard, log, public, referrals
+    from core.web.routes import (
+        activities,
+        admin,
+        api,
+        auth,
+        cases,
+        dashboard,
+        log,
+        public,
+        referrals,
+    )
 
     return [auth.router, public.router, dashboard.router, log.router, activities.router, referrals.router, cases.router, admin.router, api.router]

@@ -16,10 +16,21 @@ from core.models import Activity, Centre, Site, Staff
 from core.records import record_participants
 from core.validation import Cleaner, Lookup, RecordError
 from core.web import formkit
-from core.web.common import query_string
-from core.web.deps import ensure_record, form_data, get_app, get_session, require_capability
+from core.web.common import fetch, query_string
+from core.web.deps import (
+    ensure_record,
+    form_data,
+    get_app,
+    get_session,
+    require_capability,
+)
 from core.web.i18n import gettext_for
-from core.web.routes.lists import list_activities, list_contacts, read_filters, visible_sites
+from core.web.routes.lists import (
+    list_activities,
+    list_contacts,
+    read_filters,
+    visible_sites,
+)
 from core.web.routes.log import form_context
 from core.web.templating import flash, render
 
@@ -69,7 +80,7 @@ def activity_new(request: Request, staff: Staff = Depends(needs_activities)) -> 
 
 
 def _load(session: Session, staff: Staff, activity_id: int) -> Activity:
-    activity = session.get(Activity, activity_id)
+    activity = fetch(session, Activity, activity_id)
     if activity is None:
         raise HTTPException(status_code=404, detail="There is no such activity.")
     ensure_record(staff, activity)

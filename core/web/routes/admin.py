@@ -22,8 +22,14 @@ from core.audit import audit
 from core.i18n import LANGUAGES
 from core.models import Centre, ClosurePeriod, Partner, Site, Staff, WorkshopKind
 from core.web import formkit, policy
-from core.web.common import centres_for
-from core.web.deps import ensure_centre, form_data, get_app, get_session, require_capability
+from core.web.common import centres_for, fetch
+from core.web.deps import (
+    ensure_centre,
+    form_data,
+    get_app,
+    get_session,
+    require_capability,
+)
 from core.web.i18n import gettext_for
 from core.web.security import issue_api_token
 from core.web.templating import flash, render
@@ -97,7 +103,7 @@ def _centre_errors(values: dict[str, str], _: Any) -> dict[str, str]:
 def centre_edit(centre_id: int, request: Request, data: Any = Depends(form_data), staff: Staff = Depends(needs_admin), session: Session = Depends(get_session)) -> Response:
     _ = gettext_for(request)
     ensure_centre(staff, centre_id)
-    centre = session.get(Centre, centre_id)
+    centre = fetch(session, Centre, centre_id)
     if centre is None:
         raise HTTPException(status_code=404, detail="There is no such centre.")
     values = {"name": _text(data, "name", 200), "timezone": _text(data, "timezone", 64) or centre.timezone}
@@ -166,7 +172,7 @@ def _place_edit(kind: str) -> Any:
     def edit(item_id: int, request: Request, data: Any = Depends(form_data), staff: Staff = Depends(needs_admin), session: Session = Depends(get_session)) -> Response:
         _ = gettext_for(request)
         model, name, kinds, _template = _places(kind)
-        item = session.get(model, item_id)
+        item = fetch(session, model, item_id)
         if item is None:
             raise HTTPException(status_code=404, detail=f"There is no such {name}.")
         ensure_centre(staff, item.centre_id)
@@ -294,7 +300,7 @@ def _admin_message(text: str, _: Any) -> str:
 
 
 def _account(session: Session, staff: Staff, staff_id: int) -> Staff:
-    account = session.get(Staff, staff_id)
+    account = fetch(session, Staff, staff_id)
     if account is None:
         raise HTTPException(status_code=404, detail="There is no such account.")
     if staff.centre_id is not None and account.centre_id != staff.centre_id:
@@ -407,7 +413,7 @@ def closure_create(request: Request, data: Any = Depends(form_data), staff: Staf
 
 @router.post("/admin/closures/{closure_id}/delete")
 def closure_delete(closure_id: int, request: Request, staff: Staff = Depends(needs_admin), session: Session = Depends(get_session)) -> Response:
-    closure = session.get(ClosurePeriod, closure_id)
+    closure = fetch(session, ClosurePeriod, closure_id)
     if closure is None:
         raise HTTPException(status_code=404, detail="There is no such closure period.")
     ensure_centre(staff, closure.centre_id)
@@ -487,7 +493,7 @@ def workshop_create(request: Request, data: Any = Depends(form_data), staff: Sta
 @router.post("/admin/workshops/{kind_id}")
 def workshop_edit(kind_id: int, request: Request, data: Any = Depends(form_data), staff: Staff = Depends(needs_admin), session: Session = Depends(get_session)) -> Response:
     _ = gettext_for(request)
-    kind = session.get(WorkshopKind, kind_id)
+    kind = fetch(session, WorkshopKind, kind_id)
     if kind is None:
         raise HTTPException(status_code=404, detail="There is no such workshop kind.")
     ensure_centre(staff, kind.centre_id)

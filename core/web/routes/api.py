@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 from core import rollup
 from core.anonymity import format_token
 from core.counters import DIMENSIONS
-from core.models import Activity, Case, Centre, Contact, Partner, Referral, Site, Staff
+from core.models import Activity, Case, Centre, Contact, Partner, Referral, Staff
 from core.records import (
     delete_contact,
     find_referral,
@@ -37,8 +37,16 @@ from core.records import (
 )
 from core.validation import MAX_HEADCOUNT, Cleaner, Lookup, RecordError
 from core.web import policy
-from core.web.common import PAGE_SIZE, int_param
-from core.web.deps import current_staff, ensure_audience, ensure_centre, ensure_record, get_app, get_session, require_capability
+from core.web.common import PAGE_SIZE, fetch, int_param
+from core.web.deps import (
+    current_staff,
+    ensure_audience,
+    ensure_centre,
+    ensure_record,
+    get_app,
+    get_session,
+    require_capability,
+)
 from core.web.routes.lists import list_activities, list_contacts, read_filters
 
 bearer = HTTPBearer(auto_error=False, description="An API token: `tremplin staff token USERNAME`, or the account page.")
@@ -327,7 +335,7 @@ def _partner_id(session: Session, centre_code: str, code: str | None, field: str
 
 
 def _get(session: Session, staff: Staff, model: Any, record_id: int, what: str) -> Any:
-    record = session.get(model, record_id)
+    record = fetch(session, model, record_id)
     if record is None:
         raise LookupError(f"there is no {what} {record_id}")
     ensure_record(staff, record)

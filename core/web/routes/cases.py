@@ -13,11 +13,24 @@ from sqlalchemy.orm import Session
 
 from core import vocab
 from core.models import Case, Staff
-from core.records import PROFILE_ANSWERS, PROFILE_KEYS, move_case, open_case, record_outcome, reenter_case
+from core.records import (
+    PROFILE_ANSWERS,
+    PROFILE_KEYS,
+    move_case,
+    open_case,
+    record_outcome,
+    reenter_case,
+)
 from core.validation import RecordError
 from core.web import formkit, policy
 from core.web.common import PAGE_SIZE, int_param, working_centre
-from core.web.deps import ensure_record, form_data, get_app, get_session, require_capability
+from core.web.deps import (
+    ensure_record,
+    form_data,
+    get_app,
+    get_session,
+    require_capability,
+)
 from core.web.i18n import N_, gettext_for
 from core.web.templating import flash, render
 

@@ -26,8 +26,24 @@ from core.models import Activity, Centre, Contact, Staff, WorkshopKind
 from core.records import delete_contact, log_activity, log_contact
 from core.validation import RecordError
 from core.web import formkit
-from core.web.common import active_sites, centres_for, centre_tz, local_today, remember, remembered, safe_next, working_centre
-from core.web.deps import ensure_audience, form_data, get_app, get_session, require_capability
+from core.web.common import (
+    active_sites,
+    centre_tz,
+    centres_for,
+    fetch,
+    local_today,
+    remember,
+    remembered,
+    safe_next,
+    working_centre,
+)
+from core.web.deps import (
+    ensure_audience,
+    form_data,
+    get_app,
+    get_session,
+    require_capability,
+)
 from core.web.i18n import gettext_for, request_language
 from core.web.templating import flash, render
 
@@ -114,7 +130,7 @@ def _undoable(session: Session, staff: Staff, kind: str, record_id: Any) -> Cont
     model = {"contact": Contact, "activity": Activity}.get(kind)
     if model is None or not isinstance(record_id, int):
         return None
-    record = session.get(model, record_id)
+    record = fetch(session, model, record_id)
     if record is None or record.staff_id != staff.id:
         return None
     created = record.created_at

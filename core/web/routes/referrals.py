@@ -14,8 +14,15 @@ from core.anonymity import format_token
 from core.models import Partner, Referral, Staff
 from core.records import REFERRAL_MOVES, issue_referral, set_referral_status
 from core.web import policy
-from core.web.common import PAGE_SIZE, int_param, working_centre
-from core.web.deps import ensure_audience, ensure_record, form_data, get_app, get_session, require_capability
+from core.web.common import PAGE_SIZE, fetch, int_param, working_centre
+from core.web.deps import (
+    ensure_audience,
+    ensure_record,
+    form_data,
+    get_app,
+    get_session,
+    require_capability,
+)
 from core.web.i18n import gettext_for, request_language
 from core.web.templating import flash, render
 
@@ -116,7 +123,7 @@ def referral_issue(request: Request, data: Any = Depends(form_data), staff: Staf
 
 
 def _load(session: Session, staff: Staff, referral_id: int) -> Referral:
-    referral = session.get(Referral, referral_id)
+    referral = fetch(session, Referral, referral_id)
     if referral is None:
         raise HTTPException(status_code=404, detail="There is no such referral.")
     ensure_record(staff, referral)
