@@ -21,6 +21,7 @@ import time
 from collections import defaultdict
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime, timezone
 from operator import itemgetter
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -468,6 +469,10 @@ def _same(app: App, kind: str, record: dict[str, Any], stored: Any, columns: Seq
         value = record[name]
         if name == "note" and value:
             value = app.scrub(value).text
+        elif isinstance(value, datetime):
+            # Compared in UTC, as stored: an aware time in the hour a clock change repeats or skips
+            # never equals a time in another zone (PEP 495), even the very same instant.
+            value = value.astimezone(timezone.utc)
         if value != stored[name]:
             return False
     return True

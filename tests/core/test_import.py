@@ -219,6 +219,24 @@ def test_edited_rows_update_the_figures(app: App, centre: int, tmp_path: Path) -
         assert session.scalar(select(Contact.headcount).where(Contact.source_ref == "c-01")) == 30
 
 
+def test_times_of_the_clock_changes_are_unchanged_when_imported_again(app: App, centre: int, tmp_path: Path) -> None:
+    rows = [
+        {"id": "dst-1", "occurred_at": "2024-10-27T02:30", "audience": "general", "modality": "reception"},  # the hour that happens twice
+        {"id": "dst-2", "occurred_at": "2024-03-31T02:30", "audience": "general", "modality": "reception"},  # the hour that never happens
+        {"id": "dst-3", "occurred_at": "2024-10-27T02:30+01:00", "audience": "general", "modality": "reception"},
+    ]
+    path = write(tmp_path, csv_text(rows))
+    import_file(app, "contacts", path)
+    before = state(app)
+    again = import_file(app, "contacts", path)
+    assert (again.inserted, again.updated, again.unchanged) == (0, 0, 3)
+    assert state(app)["rollup"] == before["rollup"]
+    with app.session() as session:
+        stored = dict(session.execute(select(Contact.source_ref, Contact.occurred_at)).all())
+    assert stored["dst-1"] == datetime(2024, 10, 27, 0, 30, tzinfo=timezone.utc)  # the first 02:30, still summer time
+    assert stored["dst-3"] == datetime(2024, 10, 27, 1, 30, tzinfo=timezone.utc)
+
+
 def test_same_id_in_two_centres_is_two_contacts(app: App, centre: int, tmp_path: Path) -> None:
     rows = [
         {"id": "x-1", "occurred_at": "2024-03-04T09:15", "audience": "general", "modality": "reception", "headcount": "2"},
