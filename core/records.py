@@ -61,15 +61,22 @@ def apply_form(
 
 
 def _clean_contact(
-    app: App, session: Session, values: Mapping[str, Any], attributes: Mapping[str, Any] | None, form: str | None = None
+    app: App,
+    session: Session,
+    values: Mapping[str, Any],
+    attributes: Mapping[str, Any] | None,
+    form: str | None = None,
+    cleaner: Cleaner | None = None,
 ) -> dict[str, Any]:
+    """Everything ``log_contact`` checks before it writes. ``cleaner``: one shared by many records (its
+    lookups and caches are reused; the web API's group commit passes one per batch)."""
     errors: list[tuple[str, str]] = []
     record: dict[str, Any] = {}
     if form is not None:
         values, form_errors = apply_form(app, form, "contact", values, attributes)
         errors.extend(form_errors)
     try:
-        record = _cleaner(app, session).contact(values, attributes)
+        record = (cleaner or _cleaner(app, session)).contact(values, attributes)
     except RecordError as exc:
         errors.extend(exc.errors)
     note = str(values.get("note") or "")
