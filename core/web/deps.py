@@ -16,7 +16,7 @@ of the app.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import AsyncIterator, Callable
 from typing import TYPE_CHECKING, Any
 
 from fastapi import Depends, HTTPException, Request
@@ -43,8 +43,10 @@ def get_app(request: Request) -> App:
     return request.app.state.tremplin  # type: ignore[no-any-return]
 
 
-def get_session(request: Request) -> Iterator[Session]:
-    """An app session for this request (writes keep the roll-up exact); the route commits."""
+async def get_session(request: Request) -> AsyncIterator[Session]:
+    """An app session for this request (writes keep the roll-up exact); the route commits.
+
+    Opening a session touches no connection, so this runs on the event loop, not in a thread."""
     session = get_app(request).session()
     try:
         yield session
@@ -75,6 +77,9 @@ def current_staff(request: Request, session: Session = Depends(get_session)) -> 
         request.state.auth = "session"
     request.state.staff = staff
     request.state.lang = None  # the account's language may now decide
+    # End the read transaction: the connection goes back to the pool while the route works (an API
+    # request waiting for its contact's batch holds none); the account stays loaded.
+    session.commit()
     return staff
 
 
@@ -82,7 +87,7 @@ def require_roles(*roles: str) -> Callable[..., Staff]:
     """A dependency that returns the account if it has one of ``roles``, and answers 403 otherwise."""
     wanted = frozenset(roles)
 
-    def dependency(staff: Staff = Depends(current_staff)) -> Staff:
+    async def dependency(staff: Staff = Depends(current_staff)) -> Staff:
         if not wanted & set(staff.roles or ()):
             raise HTTPException(status_code=403, detail="Your role does not give access to this page.")
         return staff

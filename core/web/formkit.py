@@ -64,6 +64,7 @@ MSG_TOO_LONG = N_("This text is too long (at most %(max)s characters).")
 MSG_DATETIME = N_("Enter a date and time.")
 MSG_DATE = N_("Enter a date.")
 MSG_INVALID = N_("This value is not valid.")
+MSG_PERSONAL = N_("Describe the situation, not the person: this note is mostly personal data.")
 
 
 @dataclass
@@ -433,7 +434,9 @@ def translate_record_errors(pairs: Sequence[tuple[str, str]] | Mapping[str, str]
     out: dict[str, str] = {}
     for name, reason in items:
         text = reason.lower()
-        if "required" in text or "is empty" in text:
+        if name == "note" and "personal data" in text:
+            message = _(MSG_PERSONAL)
+        elif "required" in text or "is empty" in text:
             message = _(MSG_REQUIRED)
         elif "not one of" in text or "is not a" in text or "unknown" in text or "use one of" in text:
             message = _(MSG_CHOICE)

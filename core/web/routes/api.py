@@ -23,11 +23,11 @@ from core.anonymity import format_token
 from core.counters import DIMENSIONS
 from core.models import Activity, Case, Centre, Contact, Partner, Referral, Staff
 from core.records import (
+    apply_form,
     delete_contact,
     find_referral,
     issue_referral,
     log_activity,
-    log_contact,
     move_case,
     open_case,
     record_outcome,
@@ -68,6 +68,7 @@ class Strict(BaseModel):
 
 
 class ContactIn(Strict):
+    form: OptCode = Field(None, description="An intake form's key (``formtruck.contact``): its fixed values, choices and required fields apply.")
     centre: OptCode = Field(None, description="Centre code; default: the account's centre.")
     site: OptCode = None
     occurred_at: datetime | None = Field(None, description="ISO 8601; without an offset, local time of the centre. Default: now.")
@@ -107,6 +108,7 @@ class ContactOut(BaseModel):
 
 
 class ActivityIn(Strict):
+    form: OptCode = Field(None, description="An activity form's key (``schools.visit``): its fixed values, choices and required fields apply.")
     centre: OptCode = None
     site: OptCode = None
     starts_at: datetime
@@ -411,16 +413,16 @@ def contacts_list(
 
 
 @router.post("/contacts", response_model=ContactOut, status_code=201, summary="Log a contact")
-def contacts_create(request: Request, body: ContactIn, staff: LogStaff, session: DB) -> ContactOut:
-    app = get_app(request)
+async def contacts_create(request: Request, body: ContactIn, staff: LogStaff) -> ContactOut:
+    """Log one contact. Contacts posted at the same moment share a transaction (``core.web.batching``):
+    each still gets its own answer, and a refused one does not stop the others."""
+    from core.web.batching import batcher_of
+
     ensure_audience(staff, body.audience)
-    values = _values(body, {"attributes", "centre"})
-    values["centre"] = _centre_code(session, staff, body.centre)
+    values = _values(body, {"attributes", "form"})
     values.setdefault("occurred_at", datetime.now().astimezone())
-    contact = log_contact(app, session, values, body.attributes, staff=staff)
-    out = contact_out(contact)
-    session.commit()
-    return out
+    contact = await batcher_of(get_app(request)).log(values, body.attributes, staff, form=body.form)
+    return contact_out(contact)
 
 
 @router.get("/contacts/{contact_id}", response_model=ContactOut)
@@ -432,10 +434,10 @@ def contacts_get(contact: Annotated[Contact, Depends(read_contact)]) -> ContactO
 def contacts_update(contact: Annotated[Contact, Depends(load_contact)], request: Request, body: ContactIn, staff: LogStaff, session: DB) -> ContactOut:
     app = get_app(request)
     ensure_audience(staff, body.audience)
-    values = _values(body, {"attributes", "centre"})
+    values = _values(body, {"attributes", "centre", "form"})
     values["centre"] = _centre_code(session, staff, body.centre)
     values.setdefault("occurred_at", contact.occurred_at)
-    update_contact(app, session, contact, values, body.attributes, staff=staff)
+    update_contact(app, session, contact, values, body.attributes, staff=staff, form=body.form)
     out = contact_out(contact)
     session.commit()
     return out
@@ -469,9 +471,9 @@ def activities_list(
 def activities_create(request: Request, body: ActivityIn, staff: ActivitiesStaff, session: DB) -> ActivityOut:
     app = get_app(request)
     ensure_audience(staff, body.audience)
-    values = _values(body, {"attributes", "centre"})
+    values = _values(body, {"attributes", "centre", "form"})
     values["centre"] = _centre_code(session, staff, body.centre)
-    activity = log_activity(app, session, values, body.attributes, staff=staff)
+    activity = log_activity(app, session, values, body.attributes, staff=staff, form=body.form)
     out = activity_out(activity)
     session.commit()
     return out
@@ -488,8 +490,12 @@ def activities_update(activity: Annotated[Activity, Depends(load_activity)], req
 
     app = get_app(request)
     ensure_audience(staff, body.audience)
-    values = _values(body, {"attributes", "centre"})
+    values = _values(body, {"attributes", "centre", "form"})
     values["centre"] = _centre_code(session, staff, body.centre)
+    if body.form is not None:
+        values, errors = apply_form(app, body.form, "activity", values, body.attributes)
+        if errors:
+            raise RecordError(errors)
     record = Cleaner(app, Lookup.load(app, session)).activity(values, body.attributes)
     for name, value in record.items():
         setattr(activity, name, value)

@@ -225,8 +225,8 @@ def log_form(key: str, request: Request, staff: Staff = Depends(needs_log), sess
 def _save(request: Request, session: Session, staff: Staff, form: Form, values: dict[str, Any], attributes: dict[str, Any]) -> Contact | Activity:
     app = get_app(request)
     if form.record == "activity":
-        return log_activity(app, session, values, attributes, staff=staff)
-    return log_contact(app, session, values, attributes, staff=staff)
+        return log_activity(app, session, values, attributes, staff=staff, form=form.key)
+    return log_contact(app, session, values, attributes, staff=staff, form=form.key)
 
 
 @router.post("/log/{key}")

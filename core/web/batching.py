@@ -1,0 +1,198 @@
+"""Group commit for contacts posted to the API: many requests, one transaction, one roll-up update.
+
+Fifty phones posting contacts at once would otherwise each pay for a transaction, a lookup of the
+centres and sites and an update of some hundred roll-up rows; on SQLite they would also queue for the
+single write lock one by one. ``ContactBatcher.log`` instead puts the contact in a queue and, if no
+request is writing, becomes the writer: it takes what is waiting (up to ``max_batch``), validates each
+contact exactly as ``core.records.log_contact`` does (a shared ``Cleaner``), adds the valid ones, flushes
+once (the roll-up listener sums the whole batch into one upsert), fires ``contact_logged`` for each, and
+commits. Then it wakes the requests it wrote for and hands the writing over to the next one waiting,
+so no request writes for others for longer than one batch. Under light load a batch is one contact:
+nothing waits for a batch to fill.
+
+Each contact keeps its own answer: an invalid one gets its ``RecordError`` (422) or ``PermissionError``
+(403) while the others in the batch are written. If the batch's transaction fails as a whole, its
+contacts are written again one by one with ``log_contact``, so one bad apple costs only itself.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import threading
+from collections import deque
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from core.models import Contact, Staff
+from core.records import _check_staff_audience, _clean_contact, log_contact
+from core.validation import Cleaner, Lookup, RecordError
+
+if TYPE_CHECKING:
+    from core.app import App
+
+log = logging.getLogger("tremplin.web")
+
+
+@dataclass(eq=False)
+class _Entry:
+    values: dict[str, Any]
+    attributes: dict[str, Any]
+    staff: Staff
+    form: str | None
+    loop: asyncio.AbstractEventLoop
+    event: asyncio.Event = field(default_factory=asyncio.Event)
+    done: bool = False
+    #: The writing was handed over to this entry's request (set under the lock).
+    handed: bool = False
+    result: Contact | None = None
+    error: BaseException | None = None
+
+
+class ContactBatcher:
+    """Writes contacts posted concurrently in shared transactions (one writer at a time per process)."""
+
+    def __init__(self, app: App, max_batch: int = 200) -> None:
+        self.app = app
+        self.max_batch = max_batch
+        self._lock = threading.Lock()
+        self._pending: deque[_Entry] = deque()
+        self._writing = False
+        self._cleaner: Cleaner | None = None
+        #: Sizes of the batches written, for the curious (bounded).
+        self.batch_sizes: deque[int] = deque(maxlen=1000)
+
+    async def log(self, values: Mapping[str, Any], attributes: Mapping[str, Any] | None, staff: Staff, form: str | None = None) -> Contact:
+        """Validate and store one contact like ``log_contact`` (same errors), sharing the transaction."""
+        entry = _Entry(dict(values), dict(attributes or {}), staff, form, asyncio.get_running_loop())
+        with self._lock:
+            self._pending.append(entry)
+            lead = not self._writing
+            self._writing = True
+        if not lead:
+            try:
+                await entry.event.wait()
+            except asyncio.CancelledError:
+                self._abandon(entry)
+                raise
+        if not entry.done:  # the writing was handed over to this request
+            await self._lead(entry)
+        if entry.error is not None:
+            raise entry.error
+        assert entry.result is not None
+        return entry.result
+
+    # -- the writer ---------------------------------------------------------------------------------
+
+    async def _lead(self, own: _Entry) -> None:
+        import anyio.to_thread
+
+        try:
+            while not own.done:
+                with self._lock:
+                    batch = [self._pending.popleft() for _ in range(min(self.max_batch, len(self._pending)))]
+                if not batch:  # pragma: no cover - own is always pending until written
+                    break
+                try:
+                    await anyio.to_thread.run_sync(self._write, batch)
+                finally:
+                    for entry in batch:
+                        if entry is not own:
+                            self._wake(entry)
+        finally:
+            self._hand_over()
+
+    def _hand_over(self) -> None:
+        with self._lock:
+            successor = self._pending[0] if self._pending else None
+            if successor is None:
+                self._writing = False
+            else:
+                successor.handed = True
+        if successor is not None:
+            self._wake(successor)
+
+    def _abandon(self, entry: _Entry) -> None:
+        """A waiting request went away: take its contact out, and pass on the writing if it was handed it."""
+        with self._lock:
+            if entry not in self._pending:
+                return  # being written, or written: nothing to undo
+            self._pending.remove(entry)
+            handed = entry.handed
+        if handed:
+            self._hand_over()
+
+    @staticmethod
+    def _wake(entry: _Entry) -> None:
+        try:
+            entry.loop.call_soon_threadsafe(entry.event.set)
+        except RuntimeError:  # its loop is closed: the request is gone
+            pass
+
+    def _write(self, batch: list[_Entry]) -> None:
+        """In a worker thread: validate every contact of ``batch``, write the valid ones together."""
+        app = self.app
+        self.batch_sizes.append(len(batch))
+        session = app.session()
+        added: list[tuple[_Entry, Contact]] = []
+        try:
+            lookup = Lookup.load(app, session)
+            if self._cleaner is None:
+                self._cleaner = Cleaner(app, lookup)
+            else:
+                self._cleaner.lookup = lookup
+            codes = {centre_id: code for code, centre_id in lookup.centres.items()}
+            for entry in batch:
+                try:
+                    values = entry.values
+                    if not values.get("centre") and entry.staff.centre_id is not None:
+                        values["centre"] = codes.get(entry.staff.centre_id)
+                    record = _clean_contact(app, session, values, entry.attributes, entry.form, cleaner=self._cleaner)
+                    _check_staff_audience(entry.staff, record["audience"])
+                    if entry.staff.centre_id is not None and record["centre_id"] != entry.staff.centre_id:
+                        raise PermissionError(f"{entry.staff.username} may not record for another centre")
+                except (RecordError, PermissionError) as exc:
+                    entry.error, entry.done = exc, True
+                    continue
+                contact = Contact(**record, staff_id=entry.staff.id)
+                session.add(contact)
+                added.append((entry, contact))
+            if added:
+                session.flush()
+                for _entry, contact in added:
+                    app.hook.contact_logged(app=app, session=session, contact=contact)
+            session.commit()
+            for entry, contact in added:
+                entry.result, entry.done = contact, True
+        except Exception:
+            session.rollback()
+            log.info("a batch of %d contact(s) failed as a whole; writing them one by one", len(batch), exc_info=True)
+            self._one_by_one([entry for entry in batch if not entry.done])
+        finally:
+            session.close()
+            for entry in batch:
+                if not entry.done:  # pragma: no cover - every path above settles every entry
+                    entry.error, entry.done = RuntimeError("the contact was not written"), True
+
+    def _one_by_one(self, entries: list[_Entry]) -> None:
+        for entry in entries:
+            session = self.app.session()
+            try:
+                contact = log_contact(self.app, session, entry.values, entry.attributes, staff=entry.staff, form=entry.form)
+                session.commit()
+                entry.result = contact
+            except Exception as exc:  # each contact keeps its own answer
+                session.rollback()
+                entry.error = exc
+            finally:
+                entry.done = True
+                session.close()
+
+
+def batcher_of(app: App) -> ContactBatcher:
+    """The app's batcher (one per process and app)."""
+    batcher = app.__dict__.get("_web_contact_batcher")
+    if batcher is None:
+        batcher = app.__dict__.setdefault("_web_contact_batcher", ContactBatcher(app))
+    return batcher  # type: ignore[no-any-return]

@@ -1,0 +1,104 @@
+"""Contacts posted at the same moment share transactions; each keeps its own answer."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import date
+
+import httpx
+from sqlalchemy import func, select
+
+from core import rollup
+from core.models import Contact
+from core.records import _clean_contact, log_contact
+from core.validation import RecordError
+from core.web.batching import batcher_of
+from tests.web.conftest import Web
+
+GOOD = {"site": "truck-flagey", "occurred_at": "2024-05-06T10:30:00", "audience": "formtruck", "modality": "individual_advice", "channel": "field", "themes": ["work"], "language": "fr", "attributes": {"commune": "ixelles"}}
+
+
+async def _post_all(web: Web, token: str, bodies: list[dict]) -> list[httpx.Response]:
+    transport = httpx.ASGITransport(app=web.asgi)
+    async with httpx.AsyncClient(transport=transport, base_url="http://testserver", headers={"authorization": f"Bearer {token}"}) as client:
+        return await asyncio.gather(*(client.post("/api/v1/contacts", json=body) for body in bodies))
+
+
+def test_concurrent_posts_are_written_together_and_answered_one_by_one(web: Web) -> None:
+    bodies = []
+    for i in range(60):
+        if i % 10 == 3:
+            bodies.append({**GOOD, "themes": ["astrology"]})  # refused: 422
+        elif i % 10 == 7:
+            bodies.append({**GOOD, "audience": "neet", "modality": "field_awareness", "attributes": {}})  # not this account's audience: 403
+        else:
+            bodies.append({**GOOD, "headcount": 1 + i % 3})
+    responses = asyncio.run(_post_all(web, web.token("formtruck_adviser"), bodies))
+    statuses = [r.status_code for r in responses]
+    assert statuses.count(201) == 48 and statuses.count(422) == 6 and statuses.count(403) == 6, statuses
+    for body, response in zip(bodies, responses, strict=True):
+        if response.status_code == 201:
+            assert response.json()["headcount"] == body["headcount"] and response.json()["staff_id"] == web.staff["formtruck_adviser"]
+        else:
+            assert response.json()["detail"]
+    ids = [r.json()["id"] for r in responses if r.status_code == 201]
+    assert len(set(ids)) == 48
+    expected = sum(b["headcount"] for b, r in zip(bodies, responses, strict=True) if r.status_code == 201)
+    with web.app.session() as session:
+        assert session.scalar(select(func.count(Contact.id))) == 48
+        assert rollup.totals(session, ["formtruck.users"], date(2024, 5, 6), date(2024, 5, 6))["formtruck.users"] == expected
+        from core.rollup import rebuild, snapshot
+
+        live = snapshot(session.connection())
+    with web.app.db.engine.begin() as conn:
+        rebuild(web.app, conn)
+        assert snapshot(conn) == live, "the batched roll-up is exactly the rebuilt one"
+    sizes = list(batcher_of(web.app).batch_sizes)
+    assert sum(sizes) == 54 and max(sizes) > 1, f"concurrent posts shared transactions: {sizes}"  # the 403s never queue
+
+
+def test_a_failing_batch_is_written_again_one_by_one(web: Web, monkeypatch) -> None:
+    calls = {"n": 0}
+    original = web.app.hook.contact_logged
+
+    def flaky(**kwargs):
+        calls["n"] += 1
+        if calls["n"] == 1:
+            raise RuntimeError("a plugin failed once")
+        return original(**kwargs)
+
+    monkeypatch.setattr(web.app.hook, "contact_logged", flaky)
+    responses = asyncio.run(_post_all(web, web.token("formtruck_adviser"), [GOOD] * 5))
+    assert all(r.status_code == 201 for r in responses), [r.status_code for r in responses]
+    with web.app.session() as session:
+        assert session.scalar(select(func.count(Contact.id))) == 5
+
+
+def test_the_shared_cleaner_refuses_what_log_contact_refuses(web: Web) -> None:
+    """The batch validates with ``_clean_contact`` and a shared Cleaner: same answers as ``log_contact``."""
+    from core.validation import Cleaner, Lookup
+
+    cases = [
+        ({**GOOD, "centre": "bxl"}, GOOD["attributes"], None),
+        ({**GOOD, "centre": "bxl", "headcount": 0}, GOOD["attributes"], None),
+        ({**GOOD, "centre": "bxl", "note": "Marie Dupont, 0470 12 34 56, rue Haute 12"}, GOOD["attributes"], None),
+        ({**GOOD, "centre": "bxl", "channel": "phone"}, GOOD["attributes"], "formtruck.contact"),
+        ({**GOOD, "centre": "bxl"}, {}, "formtruck.contact"),
+        ({**GOOD, "centre": "nowhere"}, GOOD["attributes"], None),
+    ]
+    with web.app.session() as session:
+        cleaner = Cleaner(web.app, Lookup.load(web.app, session))
+        for values, attributes, form in cases:
+            shared = single = None
+            try:
+                shared = _clean_contact(web.app, session, dict(values), attributes, form, cleaner=cleaner)
+            except RecordError as exc:
+                shared = sorted(exc.errors)
+            try:
+                single = _clean_contact(web.app, session, dict(values), attributes, form)
+            except RecordError as exc:
+                single = sorted(exc.errors)
+            assert shared == single, values
+        session.rollback()
+    with web.app.transaction() as session:
+        log_contact(web.app, session, {**GOOD, "centre": "bxl"}, GOOD["attributes"])
