@@ -79,8 +79,10 @@ REQUIRED: dict[str, tuple[str, ...]] = {
 }
 
 ATTR_PREFIX = "attr."
-#: Length of ``source_ref`` in the schema.
+#: Lengths in the schema: ``source_ref``, a centre's code, a site's code.
 MAX_ID_LENGTH = 64
+MAX_CENTRE_CODE = 32
+MAX_SITE_CODE = 64
 #: Problems listed in full; beyond that they are only counted.
 MAX_PROBLEMS = 1000
 #: Rows compared or updated per query when a file is imported again.
@@ -252,22 +254,31 @@ class _Pending:
     centres: dict[str, int] = field(default_factory=dict)
     sites: dict[tuple[str, str], int] = field(default_factory=dict)
     next_id: int = -1
+    #: The line being checked, and the codes that cannot be created, as problems.
+    line: int = 0
+    problems: list[str] = field(default_factory=list)
 
     def on_missing(self, lookup: Lookup, default_tz: Any) -> Callable[[str, str, str | None], int]:
         def create(kind: str, centre_code: str, site_code: str | None) -> int:
             pid = self.next_id
             self.next_id -= 1
             if kind == "centre":
+                self._check("centre", centre_code, MAX_CENTRE_CODE)
                 self.centres[centre_code] = pid
                 lookup.centres[centre_code] = pid
                 lookup.timezones[pid] = default_tz
             else:
                 assert site_code is not None
+                self._check("site", site_code, MAX_SITE_CODE)
                 self.sites[(centre_code, site_code)] = pid
                 lookup.sites[(lookup.centres[centre_code], site_code)] = pid
             return pid
 
         return create
+
+    def _check(self, column: str, code: str, longest: int) -> None:
+        if len(code) > longest or not code.isprintable():
+            self.problems.append(f"line {self.line}, column {column}: {code[:40]!r} cannot be a {column} code (at most {longest} printable characters)")
 
 
 def _validate(
@@ -324,11 +335,11 @@ def _validate(
                     if advance is not None:
                         advance(f.buffer.tell(), result.read)
                 if len(row) != width:
-                    values = f"{len(row)} value{'' if len(row) == 1 else 's'} where the header has {width} columns"
+                    count = f"{len(row)} value{'' if len(row) == 1 else 's'} where the header has {width} columns"
                     if len(row) < width:
-                        problems.add(f"line {line}: {values} (the row is truncated, or a line break inside a value is not quoted)")
+                        problems.add(f"line {line}: {count} (the row is truncated, or a line break inside a value is not quoted)")
                     else:
-                        problems.add(f"line {line}: {values} (a value with a comma must be quoted)")
+                        problems.add(f"line {line}: {count} (a value with a comma must be quoted)")
                     continue
                 bad = False
                 ref = row[id_at].strip()
@@ -337,6 +348,9 @@ def _validate(
                     bad = True
                 elif len(ref) > MAX_ID_LENGTH:
                     problems.add(f"line {line}, column id: {ref[:20]!r}... is longer than {MAX_ID_LENGTH} characters")
+                    bad = True
+                elif "\x00" in ref:
+                    problems.add(f"line {line}, column id: contains a NUL character")
                     bad = True
                 else:
                     refs = seen[row[centre_at].strip()]
@@ -348,12 +362,19 @@ def _validate(
                         refs[ref] = line
                 raw = dict(zip(known_names, known_values(row)))
                 values = dict(zip(attr_names, attr_values(row))) if attr_values else None
+                pending.line = line
                 try:
                     record = clean(raw, values)
                 except RecordError as exc:
                     for name, reason in exc.errors:
                         problems.add(f"line {line}, column {name}: {reason}")
                     continue
+                finally:
+                    if pending.problems:
+                        for problem in pending.problems:
+                            problems.add(problem)
+                        pending.problems.clear()
+                        bad = True
                 for name in text_fields:
                     if "\x00" in record[name]:
                         problems.add(f"line {line}, column {name}: contains a NUL character")

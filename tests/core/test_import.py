@@ -526,6 +526,24 @@ def test_create_missing_creates_nothing_when_a_row_is_bad(app: App, centre: int,
     assert state(app) == before
 
 
+def test_create_missing_refuses_codes_that_cannot_be_codes(app: App, centre: int, tmp_path: Path) -> None:
+    long_centre = "cite-des-metiers-de-la-region-de-bruxelles-capitale"
+    rows = [
+        {"id": "l-1", "centre": long_centre, "occurred_at": "2024-03-04T09:15", "audience": "general", "modality": "reception"},
+        {"id": "l-2", "centre": long_centre, "occurred_at": "2024-03-04T09:16", "audience": "general", "modality": "reception"},
+        {"id": "l-3", "site": "s" * 65, "occurred_at": "2024-03-04T09:15", "audience": "general", "modality": "reception"},
+        {"id": "l-4", "site": "hall", "occurred_at": "2024-03-04T09:15", "audience": "general", "modality": "reception"},
+    ]
+    before = state(app)
+    with pytest.raises(ImportFailed) as failed:
+        import_file(app, "contacts", write(tmp_path, csv_text(rows)), create_missing=True)
+    assert failed.value.problems == [
+        f"line 2, column centre: {long_centre[:40]!r} cannot be a centre code (at most 32 printable characters)",
+        f"line 4, column site: {'s' * 40!r} cannot be a site code (at most 64 printable characters)",
+    ]
+    assert state(app) == before
+
+
 # ------------------------------------------------------------------------------------------------
 # Activities
 
