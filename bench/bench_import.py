@@ -181,9 +181,7 @@ def floor(csv_path: Path, db_path: Path) -> tuple[float, int]:
 
 def instrument() -> dict[str, float]:
     """Time the phases of an import (a handful of calls each: the cost of timing them is nil)."""
-    import core.bulk as bulk
-    import core.importer as importer
-    import core.rollup as rollup
+    from core import bulk, importer, rollup
 
     spent: dict[str, float] = {}
 

@@ -119,8 +119,10 @@ class ImportResult:
 
     def describe(self) -> str:
         lines = [
-            f"Imported {self.kind} from {self.path}: {self.read:,} rows read, {self.inserted:,} inserted, "
-            f"{self.updated:,} updated, {self.unchanged:,} unchanged ({self.seconds:.1f} s)."
+            (
+                f"Imported {self.kind} from {self.path}: {self.read:,} rows read, {self.inserted:,} inserted, "
+                f"{self.updated:,} updated, {self.unchanged:,} unchanged ({self.seconds:.1f} s)."
+            )
         ]
         if self.created_centres:
             lines.append(f"Created {len(self.created_centres)} centre(s): {', '.join(self.created_centres)}")
@@ -529,7 +531,13 @@ class _Progress:
         self.bar: Any = None
         if enabled and sys.stderr.isatty():
             from rich.console import Console
-            from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, TimeRemainingColumn
+            from rich.progress import (
+                BarColumn,
+                Progress,
+                TaskProgressColumn,
+                TextColumn,
+                TimeRemainingColumn,
+            )
 
             self.bar = Progress(
                 TextColumn("{task.description:<9}"),
