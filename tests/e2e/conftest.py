@@ -335,13 +335,16 @@ def axe(axe_source: str) -> Callable[..., AxeResult]:
         raw = page.evaluate(
             """async () => {
                 const r = await axe.run(document, {resultTypes: ['violations']});
-                return JSON.stringify(r.violations.map(v => ({id: v.id, impact: v.impact, help: v.help, helpUrl: v.helpUrl,
-                    nodes: v.nodes.map(n => ({target: n.target, html: n.html, failureSummary: n.failureSummary}))})));
+                return JSON.stringify({passes: r.passes.length, violations: r.violations.map(v => ({id: v.id, impact: v.impact, help: v.help, helpUrl: v.helpUrl,
+                    nodes: v.nodes.map(n => ({target: n.target, html: n.html, failureSummary: n.failureSummary}))}))});
             }"""
         )
-        result = AxeResult(page.url, json.loads(raw))
+        data = json.loads(raw)
+        result = AxeResult(page.url, data["violations"])
+        assert data["passes"] > 0, f"axe checked nothing on {label or page.url}: is the page empty?"
+        print(f"axe on {label or page.url}: {data['passes']} rules passed, {len(result.violations)} violated")
         if result.violations:
-            print(f"\naxe on {label or page.url}: {len(result.violations)} violation(s)\n{result.describe()}")
+            print(result.describe())
         if fail:
             serious = result.serious()
             assert not serious, f"axe: {len(serious)} serious or critical violation(s) on {label or page.url}:\n{result.describe(serious)}"
