@@ -17,7 +17,7 @@ from datetime import date
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
-from sqlalchemy import select
+from sqlalchemy import String, select, type_coerce
 
 from core.models import AuditEvent, Centre, Contact, Site
 
@@ -113,7 +113,7 @@ def iter_contacts(
             Contact.age_band,
             Contact.education,
             Contact.labour_status,
-            Contact.attributes,
+            type_coerce(Contact.attributes, String),
         )
         .join(Centre, Centre.id == Contact.centre_id)
         .outerjoin(Site, Site.id == Contact.site_id)
@@ -147,8 +147,17 @@ def iter_contacts(
                 age_band,
                 education,
                 labour,
-                json.dumps(attrs, ensure_ascii=False, sort_keys=True) if attrs else "",
+                _attributes(attrs),
             )
+
+
+def _attributes(raw: Any) -> str:
+    """The attributes as JSON text (SQLite hands the stored text over as it is; PostgreSQL a dict)."""
+    if not raw:
+        return ""
+    if isinstance(raw, str):
+        return "" if raw in ("{}", "null") else raw
+    return json.dumps(raw, ensure_ascii=False, sort_keys=True)
 
 
 def write_contacts_csv(rows: Iterator[tuple[Any, ...]], out: IO[str]) -> int:
