@@ -189,7 +189,10 @@ class Context:
         c = self.app.registry.counters.get(counter)
         if c is None:
             return False
-        return self.report.audiences is None or c.audience is None or c.audience in self.report.audiences
+        if self.report.audiences is None:
+            return True
+        # Centre-wide figures mix every audience: only accounts that see every audience read them.
+        return c.audience is not None and c.audience in self.report.audiences
 
     def label(self, counter: str) -> str:
         return self.app.registry.counters[counter].label.get(self.lang)
