@@ -271,3 +271,24 @@ def test_an_activity_form_creates_an_activity_then_edit_and_headcount(web: Web, 
         assert figures == {"schools.pupils": 22, "schools.visits": 1}
     # Another audience's activity is not this account's business.
     assert web.client("neet_worker").get(f"/activities/{activity_id}").status_code == 403
+
+
+def test_a_network_account_chooses_the_centre(web: Web) -> None:
+    from core.admin import ensure_centre, ensure_site
+
+    with web.app.transaction() as session:
+        lux, _ = ensure_centre(session, "lux", "Cité des métiers du Luxembourg", timezone="Europe/Luxembourg")
+        ensure_site(session, lux, "accueil", "Accueil Luxembourg", "reception")
+    web.add_account("network", ["admin"], audiences=["*"], centre=False)
+    client = web.client("network")
+    page = client.get("/log/general.multimedia")
+    assert 'name="centre"' in page.text and 'value="lux"' in page.text
+    data = {**as_data(form_values(page.text, "log-form")), "centre": "lux", "themes": ["move"]}
+    data.pop("site", None)
+    assert client.post("/log/general.multimedia", data=data).status_code == 303
+    with web.app.session() as session:
+        contact = session.scalars(select(Contact)).one()
+        assert contact.centre_id == lux.id
+    assert 'value="lux" selected' in client.get("/log/general.multimedia").text, "the centre is remembered"
+    refused = client.post("/log/general.multimedia", data={**data, "centre": "atlantis"})
+    assert refused.status_code == 422
