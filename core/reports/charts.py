@@ -130,5 +130,32 @@ def monthly_svg(section: ChartSection, language: str, marks: Marks, width: int =
 
 
 def chart_svg(section: ChartSection, language: str, marks: Marks, **kw: Any) -> str:
-    """The chart of a section, drawn by the web app's chart helper when there is one, else here."""
+    """The chart of a section.
+
+    Drawn by the web app's ``core.web.charts.monthly_chart`` (stacked bars) where its picture is
+    right: one series, or the values of an additive dimension, and no figure hidden by disclosure
+    control (a stacked bar cannot show "<5"). Otherwise (series that overlap, such as all individual
+    advice and remote advice, or hidden figures) it is drawn here, with lines and the marks in place.
+    """
+    hidden = any(v.hidden for s in section.series for v in s.values)
+    stackable = len(section.series) == 1 or (section.dim is not None and section.dim != "theme")
+    if section.series and stackable and not hidden:
+        try:
+            from core.web.charts import monthly_chart
+        except ImportError:  # the web app is not installed
+            monthly_chart = None
+        if monthly_chart is not None:
+            with_year = section.months[0].year != section.months[-1].year
+            return monthly_chart(
+                {s.key: [int(v.value or 0) for v in s.values] for s in section.series},
+                section.months,
+                closures=[(c.start, c.end) for c in section.closures],
+                labels={s.key: s.label for s in section.series},
+                month_labels=[fmt_month(m, language, with_year) for m in section.months],
+                title=section.title,
+                closure_label=word("closed", language),
+                number=lambda v: fmt_int(int(v) if float(v).is_integer() else v, language),
+                width=kw.get("width", 720),
+                height=kw.get("height", 300),
+            )
     return monthly_svg(section, language, marks, **kw)
