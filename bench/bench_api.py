@@ -270,10 +270,8 @@ def serve_floor(database: Path, port: int) -> None:
     uvicorn.run(floor_app(database), host="127.0.0.1", port=port, workers=1, log_level="warning", access_log=False)
 
 
-def start(kind: str, database: Path, port: int, profile: Path | None, log: Any) -> subprocess.Popen[bytes]:
+def start(kind: str, database: Path, port: int, log: Any) -> subprocess.Popen[bytes]:
     command = [sys.executable, __file__, f"--serve-{kind}", str(database), "--port", str(port)]
-    if profile is not None:
-        command = ["py-spy", "record", "--format", "speedscope" if profile.suffix == ".json" else "flamegraph", "-o", str(profile), "--rate", "250", "--subprocesses", "--", *command]
     proc = subprocess.Popen(command, cwd=REPO, stdout=log, stderr=subprocess.STDOUT)
     deadline = time.monotonic() + 60
     while True:
@@ -287,6 +285,23 @@ def start(kind: str, database: Path, port: int, profile: Path | None, log: Any) 
                 proc.kill()
                 raise SystemExit(f"the {kind} server did not start within 60 s") from None
             time.sleep(0.1)
+
+
+def start_profiler(pid: int, profile: Path, gil: bool = False) -> subprocess.Popen[bytes]:
+    """py-spy attached to the server (``pip install py-spy``); stopped with SIGINT, it writes ``profile``.
+
+    With ``gil``, only the thread holding the GIL is sampled: where the CPU of the one worker goes.
+    Without, every thread is: where requests wait (connection pool, locks, SQLite).
+    """
+    spy = Path(sys.executable).with_name("py-spy")
+    command = [str(spy) if spy.exists() else "py-spy", "record", "--pid", str(pid), "--rate", "200", "--format", "speedscope" if profile.suffix == ".json" else "flamegraph", "-o", str(profile)]
+    if profile.suffix == ".txt":
+        command[command.index("--format") + 1] = "raw"
+    if gil:
+        command.append("--gil")
+    proc = subprocess.Popen(command)
+    time.sleep(1.0)
+    return proc
 
 
 def stop(proc: subprocess.Popen[bytes]) -> None:
@@ -402,7 +417,8 @@ def main() -> int:
     parser.add_argument("--workdir", type=Path, default=REPO / ".cache" / "bench", help="where the databases go (default .cache/bench)")
     parser.add_argument("--rebuild", action="store_true", help="build the filled database again even if it exists")
     parser.add_argument("--only", choices=("app", "floor"), help="run one side only")
-    parser.add_argument("--profile", type=Path, help="record the app server with py-spy into this file (.svg flame graph, or .json for speedscope)")
+    parser.add_argument("--profile", type=Path, help="record the app server with py-spy into this file (.svg flame graph, .json speedscope, .txt collapsed stacks)")
+    parser.add_argument("--profile-gil", action="store_true", help="with --profile: sample only the thread holding the GIL (CPU), not waiting threads")
     parser.add_argument("--serve-app", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--serve-floor", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--port", type=int, help=argparse.SUPPRESS)
@@ -439,7 +455,8 @@ def main() -> int:
         before = count_contacts(database)
         port = free_port()
         log = (args.workdir / f"server-{kind}.log").open("wb")
-        proc = start(kind, database, port, args.profile if kind == "app" else None, log)
+        proc = start(kind, database, port, log)
+        profiler = start_profiler(proc.pid, args.profile, args.profile_gil) if args.profile and kind == "app" else None
         expected = 0
         try:
             for phase, rate in phases:
@@ -449,6 +466,8 @@ def main() -> int:
                 results[(kind, phase)] = result
                 print(result.line(), flush=True)
         finally:
+            if profiler is not None:
+                stop(profiler)
             stop(proc)
             log.close()
         added = count_contacts(database) - before
