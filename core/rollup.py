@@ -206,25 +206,98 @@ class Accumulator:
         fact.update(zip(self.compiled.extra_fields.get(source, ()), extras))
         return fact
 
+    def add_contact_row(self, row: Mapping[str, Any], sign: int = 1) -> None:
+        """``add(contact_fact(row.get))`` without building the fact: the bulk path's inner loop."""
+        attrs = row.get("attributes") or {}
+        compiled = self.compiled
+        extras = tuple(row.get(name) for name in compiled.extra_fields.get("contacts", ()))
+        attr_values = tuple(_hashable(attrs.get(name)) for name in compiled.attr_names.get("contacts", ()))
+        sig = (
+            "contacts",
+            row["day"],
+            row["centre_id"],
+            row["audience"],
+            row["modality"],
+            row["channel"],
+            tuple(sorted(row.get("themes") or ())),
+            row["language"],
+            row.get("gender") or UNKNOWN,
+            row.get("age_band") or UNKNOWN,
+            extras,
+            attr_values,
+        )
+        measures = self._signatures.get(sig)
+        if measures is None:
+            measures = self._signatures[sig] = defaultdict(int)
+        measures["rows"] += sign
+        headcount = row.get("headcount") or 0
+        if headcount:
+            measures["headcount"] += sign * headcount
+
     def deltas(self) -> dict[DeltaKey, int]:
-        day_rows: dict[tuple[str, date, int, str, str], int] = defaultdict(int)
+        """Expand the signatures into roll-up rows.
+
+        Which counters a signature adds to depends only on its filter fields, not on its day, centre
+        or measures: that *profile* is worked out once per distinct set of fields. Signatures are then
+        added up by (profile, measure, day, centre, dimension value) — a handful of additions each —
+        and only those sums are multiplied out into counters and grains.
+        """
+        profile_of: dict[tuple[Any, ...], int] = {}
+        profile_ids: dict[tuple[tuple[str, str], ...], int] = {}
+        profiles: list[tuple[tuple[str, str], ...]] = []
+        profile_measures: list[tuple[str, ...]] = []
+        marginals: dict[tuple[Any, ...], int] = defaultdict(int)
+        by_source = self.compiled.by_source
         for sig, measures in self._signatures.items():
-            fact = self._rebuild_fact(sig, measures)
-            contributions = self.compiled.evaluate(sig[0], fact)
-            if not contributions:
+            match_key = (sig[0],) + sig[3:]
+            pid = profile_of.get(match_key)
+            if pid is None:
+                fact = self._rebuild_fact(sig, {})
+                profile = tuple((key, part.measure) for key, part in by_source.get(sig[0], ()) if part.matches(fact))
+                pid = profile_ids.get(profile)
+                if pid is None:
+                    pid = profile_ids[profile] = len(profiles)
+                    profiles.append(profile)
+                    profile_measures.append(tuple(dict.fromkeys(m for _, m in profile)))
+                profile_of[match_key] = pid
+            wanted = profile_measures[pid]
+            if not wanted:
                 continue
-            dims = [("*", "*")] + [(d, fact[d]) for d in DIMENSIONS if d != "theme"]
-            dims += [("theme", t) for t in (fact["themes"] or (UNKNOWN,))]
-            day, centre_id = fact["day"], fact["centre_id"]
-            for counter, amount in contributions:
+            _source, day, centre_id, audience, modality, channel, themes, language, gender, age_band = sig[:10]
+            dims = (
+                ("*", "*"),
+                ("audience", audience),
+                ("modality", modality),
+                ("channel", channel),
+                ("language", language),
+                ("gender", gender),
+                ("age_band", age_band),
+            )
+            dims += tuple(("theme", t) for t in themes) if themes else (("theme", UNKNOWN),)
+            for measure in wanted:
+                amount = measures.get(measure)
+                if not amount:
+                    continue
                 for dim, value in dims:
+                    marginals[(pid, measure, day, centre_id, dim, value)] += amount
+        day_rows: dict[tuple[str, date, int, str, str], int] = defaultdict(int)
+        for (pid, measure, day, centre_id, dim, value), amount in marginals.items():
+            if not amount:
+                continue
+            for counter, m in profiles[pid]:
+                if m == measure:
                     day_rows[(counter, day, centre_id, dim, str(value))] += amount
         out: dict[DeltaKey, int] = defaultdict(int)
+        periods: dict[date, tuple[date, date]] = {}
         for (counter, day, centre_id, dim, value), amount in day_rows.items():
             if not amount:
                 continue
-            for grain in GRAINS:
-                out[(counter, grain, period_start(grain, day), centre_id, dim, value)] += amount
+            month_year = periods.get(day)
+            if month_year is None:
+                month_year = periods[day] = (day.replace(day=1), day.replace(month=1, day=1))
+            out[(counter, "d", day, centre_id, dim, value)] += amount
+            out[(counter, "m", month_year[0], centre_id, dim, value)] += amount
+            out[(counter, "y", month_year[1], centre_id, dim, value)] += amount
         return {k: v for k, v in out.items() if v}
 
 
