@@ -165,3 +165,11 @@ def register_report_sections(app: Any, report: str) -> list[Any]:
     if report.startswith("audience:"):
         return audience_sections(app, report.split(":", 1)[1])
     return []
+
+
+@hookimpl
+def register_routes(app: Any) -> list[Any]:
+    """The report pages (``core.reports.web``); the web app includes the same router only once."""
+    from core.reports.web import router
+
+    return [router]
