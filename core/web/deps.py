@@ -17,6 +17,7 @@ of the app.
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from fastapi import Depends, HTTPException, Request
@@ -29,6 +30,27 @@ if TYPE_CHECKING:
     from starlette.datastructures import FormData
 
     from core.app import App
+
+
+@dataclass(frozen=True)
+class StaffView:
+    """What pages show of the account, copied when it is authenticated: templates never touch the ORM
+    instance, so an error page rendered after a failed transaction still has its menu."""
+
+    id: int
+    username: str
+    display_name: str
+    roles: tuple[str, ...]
+    audiences: tuple[str, ...]
+    language: str
+    centre_id: int | None
+
+    @classmethod
+    def of(cls, staff: Staff) -> "StaffView":
+        return cls(staff.id, staff.username, staff.display_name or "", tuple(staff.roles or ()), tuple(staff.audiences or ()), staff.language, staff.centre_id)
+
+    def may_see(self, audience: str) -> bool:
+        return "*" in self.audiences or audience in self.audiences
 
 
 class LoginRequired(HTTPException):
@@ -76,6 +98,7 @@ def current_staff(request: Request, session: Session = Depends(get_session)) -> 
             raise LoginRequired()
         request.state.auth = "session"
     request.state.staff = staff
+    request.state.staff_view = StaffView.of(staff)
     request.state.lang = None  # the account's language may now decide
     # End the read transaction: the connection goes back to the pool while the route works (an API
     # request waiting for its contact's batch holds none); the account stays loaded.
@@ -128,5 +151,11 @@ def ensure_record(staff: Staff, record: Any) -> None:
 
 
 async def form_data(request: Request) -> FormData:
-    """The posted form, read once (for sync routes that need every field of a plugin's form)."""
-    return await request.form()
+    """The posted form, read once (for sync routes that need every field of a plugin's form).
+
+    NUL characters are dropped from every value: no database column may hold one (PostgreSQL refuses
+    them) and no person types one."""
+    from starlette.datastructures import FormData as Data
+
+    form = await request.form()
+    return Data([(key, value.replace("\x00", "") if isinstance(value, str) else value) for key, value in form.multi_items()])

@@ -114,7 +114,7 @@ def request_language(request: Request) -> str:
         return str(cached)
     lang = request.cookies.get(LANG_COOKIE)
     if lang not in LANGUAGES:
-        staff = getattr(request.state, "staff", None)
+        staff = getattr(request.state, "staff_view", None)
         lang = staff.language if staff is not None and staff.language in LANGUAGES else None
     if lang is None:
         preferred = parse_accept_language(request.headers.get("accept-language"))
