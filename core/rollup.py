@@ -331,6 +331,9 @@ def apply_deltas(conn: Connection, deltas: Mapping[DeltaKey, int], fresh: bool =
     if not deltas:
         return 0
     keys = sorted(deltas)
+    if conn.dialect.name == "postgresql" and len(keys) > 1_000:
+        _apply_by_copy(conn, keys, deltas, fresh)
+        return len(keys)
     stmt = CounterValue.__table__.insert() if fresh else _upsert_statement(conn.dialect.name)
     for i in range(0, len(keys), chunk):
         batch = [
@@ -342,6 +345,30 @@ def apply_deltas(conn: Connection, deltas: Mapping[DeltaKey, int], fresh: bool =
         counters = sorted({k[0] for k in keys})
         conn.execute(delete(CounterValue).where(CounterValue.amount == 0, CounterValue.counter.in_(counters)))
     return len(keys)
+
+
+_COLUMNS = "counter, grain, period, centre_id, dim, value, amount"
+_KEY = "counter, grain, period, centre_id, dim, value"
+
+
+def _apply_by_copy(conn: Connection, keys: list[DeltaKey], deltas: Mapping[DeltaKey, int], fresh: bool) -> None:
+    """PostgreSQL: stream the rows with COPY, then upsert them in one statement (in key order)."""
+    target = "counter_values" if fresh else "counter_deltas"
+    if not fresh:
+        conn.exec_driver_sql("CREATE TEMP TABLE IF NOT EXISTS counter_deltas (LIKE counter_values) ON COMMIT DROP")
+        conn.exec_driver_sql("TRUNCATE counter_deltas")
+    driver = conn.connection.driver_connection
+    with driver.cursor() as cursor:  # type: ignore[union-attr]
+        with cursor.copy(f"COPY {target} ({_COLUMNS}) FROM STDIN") as copy:
+            for k in keys:
+                copy.write_row((*k, deltas[k]))
+    if not fresh:
+        conn.exec_driver_sql(
+            f"INSERT INTO counter_values ({_COLUMNS}) SELECT {_COLUMNS} FROM counter_deltas ORDER BY {_KEY} "
+            f"ON CONFLICT ({_KEY}) DO UPDATE SET amount = counter_values.amount + EXCLUDED.amount"
+        )
+        if any(v < 0 for v in deltas.values()):
+            conn.exec_driver_sql("DELETE FROM counter_values WHERE amount = 0")
 
 
 def _committed(obj: Any) -> Callable[[str], Any]:
