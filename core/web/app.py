@@ -11,6 +11,7 @@ responses carry a strict Content-Security-Policy (scripts and styles from ``/sta
 from __future__ import annotations
 
 import logging
+import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -97,7 +98,8 @@ def create_web_app(app: App) -> FastAPI:
         session_cookie=SESSION_COOKIE,
         max_age=SESSION_MAX_AGE,
         same_site="lax",
-        https_only=False,
+        # Behind HTTPS (a reverse proxy), TREMPLIN_SECURE_COOKIES=1 keeps the cookie off plain HTTP.
+        https_only=os.environ.get("TREMPLIN_SECURE_COOKIES", "") in ("1", "true", "yes"),
     )
     web.add_middleware(SecurityHeaders)
     if app.settings.secret_key == "change-me":
