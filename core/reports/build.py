@@ -578,7 +578,8 @@ def audience_report(app: App, session: Session, audience: str, start: date, end:
 
 def esf_report(app: App, session: Session, operation: str, start: date, end: date, **kw: Any) -> m.Report:
     """The ESF+ report: the operation's indicators (``core.reports.esf``) and the plugins' ``esf`` sections."""
-    from core.reports.esf import build_esf_report  # computed by its own module; imported when asked for
+    # Computed by its own module, imported only when asked for.
+    from core.reports.esf import build_esf_report
 
     if operation not in app.registry.audiences:
         raise ReportError(f"unknown operation {operation!r}: name an audience ({', '.join(app.registry.audiences)})")

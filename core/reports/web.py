@@ -219,7 +219,7 @@ def reports_view(
 def reports_download(
     request: Request,
     kind: str = Query("annual"),
-    format: str = Query("pdf"),  # noqa: A002 - the query parameter's name
+    format: str = Query("pdf"),
     year: int | None = Query(None),
     month: str | None = Query(None),
     audience: str | None = Query(None),

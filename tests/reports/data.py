@@ -207,7 +207,7 @@ def counter_value(y: Year, key: str, keep: Any) -> int:
     C = [c for c in y.contacts if keep(c)]
     A = [a for a in y.activities if keep(a)]
     K = [k for k in y.cases if keep(k)]
-    aud = lambda rows, name: [r for r in rows if r["audience"] == name]  # noqa: E731
+    aud = lambda rows, name: [r for r in rows if r["audience"] == name]
     advice = ("individual_advice", "remote_advice")
     formulas: dict[str, Any] = {
         "contacts.total": lambda: sum(map(people, C)) + sum(map(parts, A)),

@@ -9,7 +9,14 @@ from typing import Any
 from core.app import App
 from core.reports.build import annual_report
 from core.reports.render import to_dict
-from tests.reports.data import YEAR, Year, build_year, contacts_total_by, counter_value, in_period
+from tests.reports.data import (
+    YEAR,
+    Year,
+    build_year,
+    contacts_total_by,
+    counter_value,
+    in_period,
+)
 
 START, END = date(YEAR, 1, 1), date(YEAR, 12, 31)
 PREV = (date(YEAR - 1, 1, 1), date(YEAR - 1, 12, 31))
@@ -145,7 +152,7 @@ def test_closures_overlapping_the_year_are_shaded_per_scope(app: App) -> None:
         report = annual_report(app, session, YEAR)
     multimedia = report.section("monthly.multimedia")
     advice = report.section("monthly.individual_advice")
-    spans = lambda s: [(c.start, c.end, c.scope) for c in s.closures]  # noqa: E731
+    spans = lambda s: [(c.start, c.end, c.scope) for c in s.closures]
     # The winter break started the year before: clipped to the year. The works of the year before: out.
     assert spans(multimedia) == [(date(YEAR, 1, 1), date(YEAR, 1, 3), "all"), (date(YEAR, 3, 16), date(YEAR, 6, 14), "multimedia"), (date(YEAR, 11, 1), date(YEAR, 12, 31), "all")]
     assert spans(advice) == [(date(YEAR, 1, 1), date(YEAR, 1, 3), "all"), (date(YEAR, 11, 1), date(YEAR, 12, 31), "all")]

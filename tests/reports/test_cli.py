@@ -6,6 +6,7 @@ import csv
 import importlib.util
 import io
 import json
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -17,7 +18,6 @@ from core.app import App
 from core.cli import cli
 from core.models import AuditEvent
 from tests.reports.data import YEAR, build_year, counter_value, in_period
-from datetime import date
 
 
 def run(db_url: str, *args: str) -> Result:

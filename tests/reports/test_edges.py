@@ -13,9 +13,21 @@ import pytest
 from core.admin import ensure_centre
 from core.app import App
 from core.bulk import insert_records
-from core.reports.build import ReportError, annual_report, audience_report, build_report, monthly_report
+from core.reports.build import (
+    ReportError,
+    annual_report,
+    audience_report,
+    build_report,
+    monthly_report,
+)
 from core.reports.render import render_bytes, to_dict
-from tests.reports.data import YEAR, build_year, contacts_total_by, counter_value, in_period
+from tests.reports.data import (
+    YEAR,
+    build_year,
+    contacts_total_by,
+    counter_value,
+    in_period,
+)
 
 
 def figures(doc: dict[str, Any], section: str) -> dict[str, Any]:
@@ -113,7 +125,7 @@ def test_the_network_roll_up_of_two_centres(app: App) -> None:
         one = to_dict(annual_report(app, session, YEAR, centres=["lux"], language="en"))
         everyone = to_dict(annual_report(app, session, YEAR, language="en"))
     assert [c["code"] for c in both["centres"]] == ["bxl", "lux"]
-    cur = lambda ids: in_period(date(YEAR, 1, 1), date(YEAR, 12, 31), ids)  # noqa: E731
+    cur = lambda ids: in_period(date(YEAR, 1, 1), date(YEAR, 12, 31), ids)
     for key, f in figures(both, "overview").items():
         assert f["centres"] == {"bxl": counter_value(y, key, cur({bxl})), "lux": counter_value(y, key, cur({lux}))}
         assert f["value"] == f["centres"]["bxl"] + f["centres"]["lux"] == counter_value(y, key, cur(None))
