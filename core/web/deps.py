@@ -76,9 +76,23 @@ async def get_session(request: Request) -> AsyncIterator[Session]:
         session.close()
 
 
-def current_staff(request: Request, session: Session = Depends(get_session)) -> Staff:
+#: API tokens seen recently: (app, token hash) -> (valid until, the account, detached). A replaced token
+#: or a deactivated account stops working in this process at once, in others within ``TOKEN_TTL``.
+_TOKENS: dict[tuple[int, str], tuple[float, Staff]] = {}
+TOKEN_TTL = 10.0
+
+
+def forget_tokens() -> None:
+    _TOKENS.clear()
+
+
+async def current_staff(request: Request, session: Session = Depends(get_session)) -> Staff:
     """The account behind the request: ``Authorization: Bearer <api token>`` or the session cookie."""
-    from core.web.security import session_staff, staff_for_token
+    import time
+
+    from starlette.concurrency import run_in_threadpool
+
+    from core.web.security import hash_api_token, session_staff, staff_for_token
 
     cached = getattr(request.state, "staff", None)
     if cached is not None:
@@ -88,21 +102,42 @@ def current_staff(request: Request, session: Session = Depends(get_session)) -> 
         scheme, _, token = authorization.partition(" ")
         if scheme.lower() != "bearer":
             raise LoginRequired("Only bearer tokens are accepted: Authorization: Bearer <token>.")
-        staff = staff_for_token(session, token.strip())
+        key = (id(get_app(request)), hash_api_token(token.strip()))
+        hit = _TOKENS.get(key)
+        if hit is not None and hit[0] > time.monotonic():
+            staff: Staff | None = hit[1]
+        else:
+
+            def lookup() -> Staff | None:
+                found = staff_for_token(session, token.strip())
+                session.commit()
+                if found is not None:
+                    session.expunge(found)
+                return found
+
+            staff = await run_in_threadpool(lookup)
+            if staff is not None:
+                if len(_TOKENS) > 10_000:
+                    _TOKENS.clear()
+                _TOKENS[key] = (time.monotonic() + TOKEN_TTL, staff)
         if staff is None:
             raise LoginRequired("This API token is not valid (unknown, replaced, or its account is inactive).")
         request.state.auth = "token"
     else:
-        staff = session_staff(request, session)
+
+        def from_cookie() -> Staff | None:
+            found = session_staff(request, session)
+            # End the read transaction: the connection goes back to the pool while the route works.
+            session.commit()
+            return found
+
+        staff = await run_in_threadpool(from_cookie)
         if staff is None:
             raise LoginRequired()
         request.state.auth = "session"
     request.state.staff = staff
     request.state.staff_view = StaffView.of(staff)
     request.state.lang = None  # the account's language may now decide
-    # End the read transaction: the connection goes back to the pool while the route works (an API
-    # request waiting for its contact's batch holds none); the account stays loaded.
-    session.commit()
     return staff
 
 

@@ -293,9 +293,12 @@ def issue_api_token(session: Session, staff: Staff) -> str:
     """Give ``staff`` a new API token (the old one stops working); returns it, to be shown once."""
     from core.audit import audit
 
+    from core.web.deps import forget_tokens
+
     token = API_TOKEN_PREFIX + secrets.token_urlsafe(32)
     staff.api_token_hash = hash_api_token(token)
     session.flush()
+    forget_tokens()
     audit(session, "staff.api_token", staff, "staff", staff.id)
     return token
 

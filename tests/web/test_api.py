@@ -244,3 +244,14 @@ def test_the_api_answers_in_json_and_pages_in_html(web: Web) -> None:
     assert missing.status_code == 404 and "<html" in missing.text and "n&#39;existe pas" in missing.text
     assert web.client("admin").get("/activities/99999999999999999999").status_code == 404
     assert web.client("admin").get("/contacts?theme=astrology").status_code == 400
+
+
+def test_the_fast_contact_answer_is_the_models(web: Web) -> None:
+    from core.models import Contact
+    from core.web.routes.api import ContactOut, contact_json, contact_out
+
+    created = web.api("formtruck_adviser").post("/api/v1/contacts", json={**CONTACT, "note": "Came back"})
+    with web.app.session() as session:
+        contact = session.get(Contact, created.json()["id"])
+        assert contact_json(contact) == contact_out(contact).model_dump(mode="json")
+    assert ContactOut.model_validate(created.json()).id == contact.id

@@ -13,6 +13,7 @@ from datetime import date, datetime
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, HTTPException, Path, Query, Request, Response
+from fastapi.responses import JSONResponse
 from fastapi.security import HTTPBearer
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import select
@@ -295,6 +296,21 @@ def contact_out(c: Contact) -> ContactOut:
     )
 
 
+def _iso(moment: datetime) -> str:
+    text = moment.isoformat()
+    return text[:-6] + "Z" if text.endswith("+00:00") else text  # as pydantic writes UTC
+
+
+def contact_json(c: Contact) -> dict[str, Any]:
+    """``contact_out(c)`` as JSON-ready values, without building the model."""
+    return {
+        "id": c.id, "centre_id": c.centre_id, "site_id": c.site_id, "occurred_at": _iso(c.occurred_at), "day": c.day.isoformat(),
+        "audience": c.audience, "modality": c.modality, "channel": c.channel, "themes": list(c.themes or []), "language": c.language,
+        "headcount": c.headcount, "gender": c.gender, "age_band": c.age_band, "education": c.education, "labour_status": c.labour_status,
+        "attributes": dict(c.attributes or {}), "note": c.note or "", "staff_id": c.staff_id,
+    }
+
+
 def activity_out(a: Activity) -> ActivityOut:
     return ActivityOut(
         id=a.id, centre_id=a.centre_id, site_id=a.site_id, starts_at=a.starts_at, day=a.day, audience=a.audience, title=a.title or "",
@@ -413,7 +429,7 @@ def contacts_list(
 
 
 @router.post("/contacts", response_model=ContactOut, status_code=201, summary="Log a contact")
-async def contacts_create(request: Request, body: ContactIn, staff: LogStaff) -> ContactOut:
+async def contacts_create(request: Request, body: ContactIn, staff: LogStaff) -> Response:
     """Log one contact. Contacts posted at the same moment share a transaction (``core.web.batching``):
     each still gets its own answer, and a refused one does not stop the others."""
     from core.web.batching import batcher_of
@@ -422,7 +438,8 @@ async def contacts_create(request: Request, body: ContactIn, staff: LogStaff) ->
     values = _values(body, {"attributes", "form"})
     values.setdefault("occurred_at", datetime.now().astimezone())
     contact = await batcher_of(get_app(request)).log(values, body.attributes, staff, form=body.form)
-    return contact_out(contact)
+    # The hot path of the benchmark: the JSON is written directly (same shape as ContactOut).
+    return JSONResponse(contact_json(contact), status_code=201)
 
 
 @router.get("/contacts/{contact_id}", response_model=ContactOut)

@@ -105,6 +105,7 @@ def account_save(request: Request, form: Any = Depends(form_data), staff: Staff 
     from core.audit import audit
 
     _ = gettext_for(request)
+    staff = session.get(Staff, staff.id) or staff  # this request's own copy, to change it
     errors: dict[str, str] = {}
     language = str(form.get("language") or staff.language)
     if language not in LANGUAGES:
@@ -136,6 +137,6 @@ def account_save(request: Request, form: Any = Depends(form_data), staff: Staff 
 @router.post("/account/token")
 def account_token(request: Request, staff: Staff = Depends(current_staff), session: Session = Depends(get_session)) -> Response:
     """A new API token for one's own account, shown once."""
-    token = issue_api_token(session, staff)
+    token = issue_api_token(session, session.get(Staff, staff.id) or staff)
     session.commit()
     return render(request, "account.html", {"token": token, "errors": {}})
