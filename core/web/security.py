@@ -292,7 +292,6 @@ def hash_api_token(token: str) -> str:
 def issue_api_token(session: Session, staff: Staff) -> str:
     """Give ``staff`` a new API token (the old one stops working); returns it, to be shown once."""
     from core.audit import audit
-
     from core.web.deps import forget_tokens
 
     token = API_TOKEN_PREFIX + secrets.token_urlsafe(32)
