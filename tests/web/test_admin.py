@@ -64,6 +64,16 @@ def test_staff_accounts_and_tokens(web: Web) -> None:
         assert amina.roles == ["neet_worker", "counsellor"] and amina.audiences == ["neet", "general"] and amina.active is False, "unchecked 'active' deactivates"
     issued = client.post(f"/admin/staff/{amina.id}/token", data={"csrf_token": token})
     assert issued.status_code == 200 and 'id="api-token"' in issued.text
+    import re
+
+    api_token = re.search(r'id="api-token">([^<]+)<', issued.text).group(1)
+    api = web.anonymous()
+    api.headers["authorization"] = f"Bearer {api_token}"
+    assert api.get("/api/v1/me").status_code == 401, "the account was deactivated above"
+    client.post(f"/admin/staff/{amina.id}", data={"csrf_token": token, "roles": ["neet_worker"], "audiences": ["neet"], "language": "fr", "active": "1"})
+    assert api.get("/api/v1/me").json()["roles"] == ["neet_worker"]
+    client.post(f"/admin/staff/{amina.id}", data={"csrf_token": token, "roles": ["neet_worker"], "audiences": ["neet"], "language": "fr"})
+    assert api.get("/api/v1/me").status_code == 401, "deactivating ends its token at once"
     with web.app.session() as session:
         assert session.get(Staff, amina.id).api_token_hash is not None
     me = client.post(f"/admin/staff/{web.staff['admin']}", data={"csrf_token": token, "roles": ["reception"], "language": "fr"})

@@ -25,6 +25,7 @@ from core.web import formkit, policy
 from core.web.common import centres_for, fetch
 from core.web.deps import (
     ensure_centre,
+    forget_tokens,
     form_data,
     get_app,
     get_session,
@@ -352,6 +353,7 @@ def staff_edit(staff_id: int, request: Request, data: Any = Depends(form_data), 
         account.password_hash = hash_password(values["password"])
     audit(session, "staff.edit", staff, "staff", account.username)
     session.commit()
+    forget_tokens()  # roles, audiences or an end to the account apply to its API token at once
     flash(request, _("Saved."))
     return RedirectResponse(f"/admin/staff/{account.id}", status_code=303)
 
