@@ -17,7 +17,8 @@ def test_serve_runs_uvicorn_with_the_factory(db_url: str, monkeypatch: pytest.Mo
 
     calls: list[tuple[tuple[Any, ...], dict[str, Any]]] = []
     monkeypatch.setattr(uvicorn, "run", lambda *a, **k: calls.append((a, k)))
-    monkeypatch.delenv("TREMPLIN_SECRET_KEY", raising=False)
+    monkeypatch.setenv("TREMPLIN_SECRET_KEY", "")  # recorded, so that what serve sets is undone after the test
+    monkeypatch.delenv("TREMPLIN_SECRET_KEY")
     monkeypatch.setenv("TREMPLIN_DATABASE_URL", "sqlite:///elsewhere.db")
     result = CliRunner().invoke(cli, ["--database-url", db_url, "serve", "--port", "8123", "--workers", "3"])
     assert result.exit_code == 0, result.output
