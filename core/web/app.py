@@ -89,6 +89,8 @@ def create_web_app(app: App) -> FastAPI:
     for router in plugin_routers:
         web.include_router(router)
     _include_report_pages(web, plugin_routers)
+    # The menu links only to pages that exist ("Reports" appears once core/reports/web.py serves /reports).
+    web.state.page_paths = frozenset(path for path, methods, _route in route_table(web) if "GET" in methods)
     errors.install(web)
     # Added last is outermost: headers, then the session, then the CSRF check inside it.
     web.add_middleware(CSRFMiddleware)

@@ -106,7 +106,8 @@ def base_context(request: Request) -> dict[str, Any]:
     lang = request_language(request)
     tr = translator(lang)
     staff = getattr(request.state, "staff_view", None)
-    nav = [(tr(label), path) for label, path, capability in NAV if can(staff, capability)] if staff is not None else []
+    pages = getattr(request.app.state, "page_paths", None)
+    nav = [(tr(label), path) for label, path, capability in NAV if can(staff, capability) and (pages is None or path in pages)] if staff is not None else []
     path = request.url.path
     query = request.url.query
     here = path + ("?" + query if query else "")

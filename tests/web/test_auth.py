@@ -185,3 +185,14 @@ def test_security_headers(web: Web) -> None:
     assert "httponly" in response.headers["set-cookie"].lower() and "samesite=lax" in response.headers["set-cookie"].lower()
     static = web.anonymous().get("/static/htmx.min.js")
     assert static.status_code == 200 and "htmx" in static.text[:200]
+
+
+def test_the_menu_follows_the_role_and_the_pages_that_exist(web: Web) -> None:
+    lead = web.client("programme_lead").get("/dashboard").text
+    reports_served = "/reports" in web.asgi.state.page_paths
+    assert ('href="/reports"' in lead) == reports_served, "the Reports slot links to /reports once report pages are served"
+    assert 'href="/admin"' not in lead and 'href="/cases"' in lead
+    truck = web.client("formtruck_adviser").get("/dashboard").text
+    for hidden in ("/cases", "/activities", "/admin", "/reports"):
+        assert f'href="{hidden}"' not in truck
+    assert 'href="/referrals"' in truck and 'href="/log"' in truck
