@@ -18,4 +18,5 @@ def core_routers() -> list[Any]:
         referrals,
     )
 
-    return [auth.router, public.router, dashboard.router, log.router, activities.router, referrals.router, cases.router, admin.router, api.router]
+    # The API first: its routes are the busiest, and routes are matched in order.
+    return [api.router, auth.router, public.router, dashboard.router, log.router, activities.router, referrals.router, cases.router, admin.router]
