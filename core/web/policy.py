@@ -35,8 +35,9 @@ CAPABILITIES: dict[str, tuple[str, ...]] = {
     "referrals": ("admin", "programme_lead", "counsellor", "reception", "neet_worker", "formtruck_adviser"),
     # Cases of consenting people, under a pseudonymous code.
     "cases": ("admin", "programme_lead", "counsellor", "neet_worker"),
-    # Report pages (core/reports/web.py).
-    "reports": ("admin", "programme_lead"),
+    # Report pages (core/reports/web.py): every account, with its audiences' figures; exact figures for
+    # programme leads and administrators, disclosure-controlled ones for the others (core.disclosure).
+    "reports": ALL_ROLES,
     # Centres, sites, partners, staff accounts, closure periods, workshop kinds.
     "admin": ("admin",),
 }
