@@ -15,7 +15,7 @@ import hashlib
 import math
 from collections.abc import Callable, Mapping, Sequence
 from datetime import date, timedelta
-from xml.sax.saxutils import escape, quoteattr
+from xml.sax.saxutils import escape
 
 #: Colours with at least 4.5:1 contrast on white, distinguishable for the common colour blindnesses.
 PALETTE = ("#1f4e79", "#b03a2e", "#2e7d32", "#6a3d9a", "#9c4f00", "#00695c", "#5d4037", "#37474f", "#ad1457", "#283593")
@@ -172,7 +172,3 @@ def monthly_chart(
 
 def month_starts(year: int) -> list[date]:
     return [date(year, m, 1) for m in range(1, 13)]
-
-
-def svg_attribute(value: str) -> str:  # pragma: no cover - convenience for callers building their own SVG
-    return quoteattr(value)

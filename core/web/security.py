@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import json
 import secrets
 from collections.abc import Awaitable, Callable, MutableMapping
 from dataclasses import dataclass
@@ -309,7 +308,3 @@ def staff_for_token(session: Session, token: str) -> Staff | None:
     if staff is None or not staff.active:
         return None
     return staff
-
-
-def dumps(value: Any) -> str:
-    return json.dumps(value, separators=(",", ":"))

@@ -16,7 +16,6 @@ from core.records import REFERRAL_MOVES, issue_referral, set_referral_status
 from core.web import policy
 from core.web.common import PAGE_SIZE, fetch, int_param, working_centre
 from core.web.deps import (
-    ensure_audience,
     ensure_record,
     form_data,
     get_app,
@@ -161,7 +160,6 @@ def referral_status(referral_id: int, request: Request, data: Any = Depends(form
     new_status = str(data.get("status") or "")
     if new_status not in vocab.REFERRAL_STATUS:
         raise HTTPException(status_code=422, detail=f"unknown status {new_status!r}")
-    ensure_audience(staff, referral.audience)
     set_referral_status(app, session, referral, new_status, staff=staff)
     session.commit()
     _ = gettext_for(request)
