@@ -399,6 +399,8 @@ def main() -> None:
 
     db = Path(args.db)
     db.parent.mkdir(parents=True, exist_ok=True)
+    if db.parent == ROOT / "bench" / ".data":
+        (db.parent / ".gitignore").write_text("*\n")  # gigabytes of generated data stay out of git
     url = f"sqlite:///{db}"
     if not args.reuse:
         for suffix in ("", "-wal", "-shm"):
