@@ -72,8 +72,13 @@ class _SQLiteRows:
     def _dumps(self, value: Any) -> str | None:
         if value is None:
             return None
-        key = _freeze(value)
-        text = self._json.get(key)
+        try:
+            # Theme lists and flat attribute dicts, the usual values, freeze in one C call.
+            key: Any = (type(value), tuple(value.items()) if isinstance(value, dict) else tuple(value))
+            text = self._json.get(key)
+        except TypeError:  # a nested list inside: freeze it the slow way
+            key = _freeze(value)
+            text = self._json.get(key)
         if text is None:
             text = json.dumps(value)
             if len(self._json) < 100_000:

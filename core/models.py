@@ -308,8 +308,9 @@ class CounterValue(Base):
     """The roll-up every report reads.
 
     One row per counter, grain (``d`` day, ``m`` month, ``y`` year), period start, centre and one
-    dimension value (``dim="*"`` for the total). A report over ten years reads ten ``y`` rows per
-    counter, not ten years of contacts. Kept exact in the writing transaction (``core.rollup``).
+    dimension value (``dim="*"`` for the total). Day rows hold totals; dimension values are kept by
+    month and year. A report over ten years reads ten ``y`` rows per counter, not ten years of
+    contacts. Kept exact in the writing transaction (``core.rollup``).
     """
 
     __tablename__ = "counter_values"

@@ -2,13 +2,16 @@
 
 Every contact, activity and case is turned into a *fact* (a flat dict of its dimensions, filter fields
 and measures). ``CompiledCounters.evaluate`` says which counters a fact adds to; each addition lands
-on the total row (``dim="*"``) and on one row per dimension value, at three grains. Writes through an
+on the total row (``dim="*"``) of its day, month and year, and on one row per dimension value of its
+month and year. Writes through an
 app session keep the roll-up exact (an ``after_flush`` listener adds new records, subtracts deleted
 ones and does both for edited ones, in the same transaction); bulk imports aggregate in memory and
 upsert once; ``rebuild`` recomputes everything from the rows with the very same functions.
 
 Reading a period decomposes it into whole years, whole months and the remaining days, so a report over
-ten years reads ten year rows per counter and dimension value.
+ten years reads ten year rows per counter and dimension value. A dimension read over part of a month
+counts those days (62 at most) from their records with the same functions: keeping every dimension
+value of every day would make the roll-up ten times larger for the sake of the edges of a range.
 """
 
 from __future__ import annotations
@@ -234,8 +237,13 @@ class Accumulator:
         if headcount:
             measures["headcount"] += sign * headcount
 
-    def deltas(self) -> dict[DeltaKey, int]:
+    def deltas(self, day_dimensions: bool = False) -> dict[DeltaKey, int]:
         """Expand the signatures into roll-up rows.
+
+        Day rows hold totals only (``dim="*"``); dimension values are kept by month and year. With
+        ``day_dimensions`` day rows carry every dimension too (for reading part of a month from the
+        records, see ``read``): storing those for every day would multiply the roll-up by the number
+        of dimension values for the sake of the two edge months of a range.
 
         Which counters a signature adds to depends only on its filter fields, not on its day, centre
         or measures: that *profile* is worked out once per distinct set of fields. Signatures are then
@@ -246,8 +254,12 @@ class Accumulator:
         profile_ids: dict[tuple[tuple[str, str], ...], int] = {}
         profiles: list[tuple[tuple[str, str], ...]] = []
         profile_measures: list[tuple[str, ...]] = []
-        marginals: dict[tuple[Any, ...], int] = defaultdict(int)
         by_source = self.compiled.by_source
+        months: dict[date, date] = {}
+        # Totals by day, and the dimension values by month (by day with ``day_dimensions``): the
+        # signatures of a month are added up before they are spread over the dimensions.
+        day_totals: dict[tuple[int, str, date, int], int] = defaultdict(int)
+        grouped: dict[tuple[Any, ...], int] = defaultdict(int)
         for sig, measures in self._signatures.items():
             match_key = (sig[0],) + sig[3:]
             pid = profile_of.get(match_key)
@@ -263,41 +275,61 @@ class Accumulator:
             wanted = profile_measures[pid]
             if not wanted:
                 continue
-            _source, day, centre_id, audience, modality, channel, themes, language, gender, age_band = sig[:10]
-            dims = (
-                ("*", "*"),
-                ("audience", audience),
-                ("modality", modality),
-                ("channel", channel),
-                ("language", language),
-                ("gender", gender),
-                ("age_band", age_band),
-            )
-            dims += tuple(("theme", t) for t in themes) if themes else (("theme", UNKNOWN),)
+            day, centre_id = sig[1], sig[2]
+            if day_dimensions:
+                period = day
+            else:
+                period = months.get(day)
+                if period is None:
+                    period = months[day] = day.replace(day=1)
             for measure in wanted:
                 amount = measures.get(measure)
-                if not amount:
-                    continue
-                for dim, value in dims:
-                    marginals[(pid, measure, day, centre_id, dim, value)] += amount
-        day_rows: dict[tuple[str, date, int, str, str], int] = defaultdict(int)
-        for (pid, measure, day, centre_id, dim, value), amount in marginals.items():
+                if amount:
+                    day_totals[(pid, measure, day, centre_id)] += amount
+                    grouped[(pid, measure, period, centre_id) + sig[3:10]] += amount
+        counter_rows: dict[tuple[str, str, date, int, str, str], int] = defaultdict(int)
+        for (pid, measure, day, centre_id), amount in day_totals.items():
+            if amount:
+                for counter, m in profiles[pid]:
+                    if m == measure:
+                        counter_rows[(counter, "d", day, centre_id, "*", "*")] += amount
+        marginals: dict[tuple[Any, ...], int] = defaultdict(int)
+        for key, amount in grouped.items():
             if not amount:
                 continue
-            for counter, m in profiles[pid]:
-                if m == measure:
-                    day_rows[(counter, day, centre_id, dim, str(value))] += amount
+            pid, measure, period, centre_id, audience, modality, channel, themes, language, gender, age_band = key
+            head = (pid, measure, period, centre_id)
+            marginals[head + ("audience", audience)] += amount
+            marginals[head + ("modality", modality)] += amount
+            marginals[head + ("channel", channel)] += amount
+            marginals[head + ("language", language)] += amount
+            marginals[head + ("gender", gender)] += amount
+            marginals[head + ("age_band", age_band)] += amount
+            for theme in themes or (UNKNOWN,):
+                marginals[head + ("theme", theme)] += amount
+        grain = "d" if day_dimensions else "m"
+        for (pid, measure, period, centre_id, dim, value), amount in marginals.items():
+            if amount:
+                for counter, m in profiles[pid]:
+                    if m == measure:
+                        counter_rows[(counter, grain, period, centre_id, dim, str(value))] += amount
         out: dict[DeltaKey, int] = defaultdict(int)
-        periods: dict[date, tuple[date, date]] = {}
-        for (counter, day, centre_id, dim, value), amount in day_rows.items():
+        for (counter, grain, period, centre_id, dim, value), amount in counter_rows.items():
             if not amount:
                 continue
-            month_year = periods.get(day)
-            if month_year is None:
-                month_year = periods[day] = (day.replace(day=1), day.replace(month=1, day=1))
-            out[(counter, "d", day, centre_id, dim, value)] += amount
-            out[(counter, "m", month_year[0], centre_id, dim, value)] += amount
-            out[(counter, "y", month_year[1], centre_id, dim, value)] += amount
+            if grain == "d":
+                if dim == "*" or day_dimensions:
+                    out[(counter, "d", period, centre_id, dim, value)] += amount
+                if dim != "*":
+                    month = months.get(period) or period.replace(day=1)
+                    out[(counter, "m", month, centre_id, dim, value)] += amount
+                    out[(counter, "y", period.replace(month=1, day=1), centre_id, dim, value)] += amount
+                else:
+                    out[(counter, "m", period.replace(day=1), centre_id, dim, value)] += amount
+                    out[(counter, "y", period.replace(month=1, day=1), centre_id, dim, value)] += amount
+            else:  # a month of one dimension value
+                out[(counter, "m", period, centre_id, dim, value)] += amount
+                out[(counter, "y", period.replace(month=1), centre_id, dim, value)] += amount
         return {k: v for k, v in out.items() if v}
 
 
@@ -427,15 +459,23 @@ def after_flush(session: Session, _flush_context: Any) -> None:
 # Rebuilding
 
 
-def iter_facts(conn: Connection, batch: int = 50_000) -> Iterator[Fact]:
-    """Every fact, streamed from the rows."""
+def iter_facts(
+    conn: Connection | Session, batch: int = 50_000, days: Iterable[date] | None = None, centre_ids: Iterable[int] | None = None
+) -> Iterator[Fact]:
+    """Every fact, streamed from the rows (only those of ``days`` and ``centre_ids`` when given)."""
     sources = (
         (Contact, contact_fact, ("day", "centre_id", "audience", "modality", "channel", "themes", "language", "headcount", "gender", "age_band", "education", "labour_status", "attributes")),
         (Activity, activity_fact, ("day", "centre_id", "audience", "themes", "language", "workshop", "format", "participants", "registered", "attributes")),
         (Case, case_fact, ("entered_on", "centre_id", "audience", "gender", "age_band", "education", "labour_status", "stage", "profile")),
     )
+    day_list = sorted(set(days)) if days is not None else None
+    centre_list = list(centre_ids) if centre_ids is not None else None
     for model, builder, columns in sources:
         stmt = select(*(getattr(model, c) for c in columns)).execution_options(yield_per=batch)
+        if day_list is not None:
+            stmt = stmt.where(getattr(model, columns[0]).in_(day_list))
+        if centre_list is not None:
+            stmt = stmt.where(model.centre_id.in_(centre_list))
         for row in conn.execute(stmt):
             mapping = row._mapping
             yield builder(lambda name, m=mapping: m.get(name))
@@ -486,13 +526,25 @@ def read(
     if not counters or end < start:
         return {}
     parts = decompose(start, end, use_years=not by_month)
+    out: dict[tuple[Any, ...], int] = defaultdict(int)
+    if dim != "*" and parts["d"]:
+        # Day rows hold totals only: the days of a partial month are counted from their records.
+        for key, amount in _read_days_from_records(session, counters, parts.pop("d"), centre_ids, dim).items():
+            counter, value, centre_id, day = key
+            out_key: tuple[Any, ...] = (counter, value)
+            if by_centre:
+                out_key += (centre_id,)
+            if by_month:
+                out_key += (day.replace(day=1),)
+            out[out_key] += amount
     conditions = [and_(CounterValue.grain == g, CounterValue.period.in_(periods)) for g, periods in parts.items() if periods]
+    if not conditions:
+        return dict(out)
     stmt = select(CounterValue.counter, CounterValue.value, CounterValue.centre_id, CounterValue.period, CounterValue.amount).where(
         CounterValue.counter.in_(counters), CounterValue.dim == dim, or_(*conditions)
     )
     if centre_ids is not None:
         stmt = stmt.where(CounterValue.centre_id.in_(list(centre_ids)))
-    out: dict[tuple[Any, ...], int] = defaultdict(int)
     for counter, value, centre_id, period, amount in session.execute(stmt):
         key: tuple[Any, ...] = (counter, value)
         if by_centre:
@@ -501,6 +553,24 @@ def read(
             key += (period.replace(day=1),)
         out[key] += amount
     return dict(out)
+
+
+def _read_days_from_records(
+    session: Session | Connection, counters: list[str], days: list[date], centre_ids: Iterable[int] | None, dim: str
+) -> dict[tuple[str, str, int, date], int]:
+    """Counters by ``dim`` on a few days, computed from the records with the roll-up's own functions."""
+    app = session.info.get("app")
+    if app is None:
+        raise RuntimeError("reading a dimension over part of a month needs a session made by the app (app.session())")
+    acc = Accumulator(app.compiled_counters)
+    for fact in iter_facts(session, days=days, centre_ids=centre_ids):
+        acc.add(fact)
+    wanted = set(counters)
+    return {
+        (counter, value, centre_id, period): amount
+        for (counter, grain, period, centre_id, d, value), amount in acc.deltas(day_dimensions=True).items()
+        if grain == "d" and d == dim and counter in wanted
+    }
 
 
 def totals(
