@@ -213,8 +213,13 @@ class Accumulator:
         """``add(contact_fact(row.get))`` without building the fact: the bulk path's inner loop."""
         attrs = row.get("attributes") or {}
         compiled = self.compiled
-        extras = tuple(row.get(name) for name in compiled.extra_fields.get("contacts", ()))
-        attr_values = tuple(_hashable(attrs.get(name)) for name in compiled.attr_names.get("contacts", ()))
+        extras = tuple(map(row.get, compiled.extra_fields.get("contacts", ())))
+        attr_values = tuple(map(attrs.get, compiled.attr_names.get("contacts", ())))
+        try:
+            hash(attr_values)
+        except TypeError:  # a many-valued attribute: lists become tuples
+            attr_values = tuple(map(_hashable, attr_values))
+        themes = row.get("themes") or ()
         sig = (
             "contacts",
             row["day"],
@@ -222,7 +227,7 @@ class Accumulator:
             row["audience"],
             row["modality"],
             row["channel"],
-            tuple(sorted(row.get("themes") or ())),
+            tuple(themes) if len(themes) < 2 or themes == sorted(themes) else tuple(sorted(themes)),
             row["language"],
             row.get("gender") or UNKNOWN,
             row.get("age_band") or UNKNOWN,
