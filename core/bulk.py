@@ -55,6 +55,7 @@ class _SQLiteRows:
         columns = plain + stamps + days + documents
         self.sql = f"INSERT INTO {table.name} ({', '.join(columns)}) VALUES ({', '.join('?' for _ in columns)})"
         self._json: dict[Any, str] = {}
+        self._offsets: dict[tuple[Any, ...], Any] = {}
         self._last_stamp: datetime | None = None
         self._last_text: str | None = None
         self.convert = self._compile()
@@ -64,9 +65,17 @@ class _SQLiteRows:
             return None
         if value is self._last_stamp:  # the created_at every row of a batch shares
             return self._last_text
-        if value.tzinfo is None:
+        zone = value.tzinfo
+        if zone is None:
             raise ValueError(f"naive datetime {value!r}: give a time zone")
-        text = value.astimezone(timezone.utc).replace(tzinfo=None).isoformat(" ", "microseconds")
+        # Asking a zone for its offset is the costly part: an offset holds for a whole local hour
+        # (fold included), so it is asked once per hour of the file.
+        local = value.replace(tzinfo=None)
+        hour = (zone, local.year, local.month, local.day, local.hour, value.fold)
+        offset = self._offsets.get(hour)
+        if offset is None:
+            offset = self._offsets[hour] = value.utcoffset()
+        text = (local - offset).isoformat(" ", "microseconds")
         self._last_stamp, self._last_text = value, text
         return text
 

@@ -633,7 +633,10 @@ def _write(app: App, kind: str, records: list[dict[str, Any]], pending: _Pending
                 records = [records[i] for i in new] if len(new) != len(records) else records
                 # In the order of the indexes (centre, day): appending to a B-tree costs far less than
                 # inserting all over it. Linear for a file already in chronological order.
-                records.sort(key=_index_order)
+                keys = list(map(_index_order, records))
+                if any(a > b for a, b in zip(keys, keys[1:])):
+                    order = sorted(range(len(records)), key=keys.__getitem__)
+                    records = [records[i] for i in order]
                 result.inserted = bulk.insert_records(app, conn, kind, records, on_batch=advance)
             audit(
                 session,

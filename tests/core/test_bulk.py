@@ -56,3 +56,23 @@ def test_bulk_rows_are_stored_as_the_same_text_on_sqlite(app, centre):
         raw = conn.execute(text("SELECT occurred_at, day, themes, attributes FROM contacts ORDER BY id")).all()
     assert raw[0] == raw[1]
     assert raw[0][0] == "2025-06-02 07:15:00.000000"
+
+
+def test_driver_conversion_of_timestamps_across_clock_changes():
+    """The per-hour offset cache gives what ``astimezone(utc)`` gives, in the gap and in the fold too."""
+    from datetime import timedelta
+    from zoneinfo import ZoneInfo
+
+    from core.bulk import _SQLiteRows
+
+    rows = _SQLiteRows(Contact.__table__)
+    brussels, kyiv = ZoneInfo("Europe/Brussels"), ZoneInfo("Europe/Kyiv")
+    start = datetime(2024, 3, 30, tzinfo=timezone.utc)
+    moments = [start + timedelta(minutes=17 * i) for i in range(400)]  # two days around the spring change
+    moments += [datetime(2024, 10, 27, 2, 30, fold=f, tzinfo=brussels) for f in (0, 1)]
+    moments += [datetime(2024, 3, 31, 2, 30, tzinfo=brussels)]  # in the gap
+    for moment in moments:
+        for zone in (brussels, kyiv, timezone.utc):
+            local = moment.astimezone(zone) if moment.tzinfo is timezone.utc else moment
+            expected = local.astimezone(timezone.utc).replace(tzinfo=None).isoformat(" ", "microseconds")
+            assert rows._stamp(local) == expected, local
