@@ -10,6 +10,7 @@ centre. Every download is recorded in the audit log (``report.export``).
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -185,30 +186,41 @@ def reports_index(request: Request, staff: Staff = Depends(current_staff), sessi
     )
 
 
+@dataclass
+class ReportQuery:
+    """The query string naming a report, shared by its page and its downloads."""
+
+    kind: str = Query("annual")
+    year: int | None = Query(None)
+    month: str | None = Query(None)
+    audience: str | None = Query(None)
+    operation: str | None = Query(None)
+    start: date | None = Query(None, alias="from")
+    end: date | None = Query(None, alias="to")
+    centre: list[str] = Query(default=[])
+    language: str = Query("")
+    published: bool = Query(False)
+
+    def build(self, request: Request, session: Session, staff: Staff) -> tuple[Any, Any, str]:
+        """The report (with the account's rules applied), its parameters and its language."""
+        app = get_app(request)
+        params = _params(self.kind, self.year, self.month, self.audience, self.operation, self.start, self.end)
+        lang = self.language if self.language in LANGUAGES else _lang(request)
+        return build_for(app, session, staff, self.kind, params, self.centre, lang, self.published), params, lang
+
+
 @router.get("/reports/view", response_class=HTMLResponse)
 def reports_view(
     request: Request,
-    kind: str = Query("annual"),
-    year: int | None = Query(None),
-    month: str | None = Query(None),
-    audience: str | None = Query(None),
-    operation: str | None = Query(None),
-    start: date | None = Query(None, alias="from"),
-    end: date | None = Query(None, alias="to"),
-    centre: list[str] = Query(default=[]),
-    language: str = Query(""),
-    published: bool = Query(False),
+    query: ReportQuery = Depends(),
     staff: Staff = Depends(current_staff),
     session: Session = Depends(get_session),
 ) -> HTMLResponse:
     """A report as a page, with a download button per format."""
     from core.reports.render import FORMATS, template_context
 
-    app = get_app(request)
-    params = _params(kind, year, month, audience, operation, start, end)
-    lang = language if language in LANGUAGES else _lang(request)
-    report = build_for(app, session, staff, kind, params, centre, lang, published)
-    q = _query(kind, params, centre, lang, published)
+    report, params, lang = query.build(request, session, staff)
+    q = _query(query.kind, params, query.centre, lang, query.published)
     downloads = [(f"{WORDS['download'].get(lang)} {fmt.upper()}", f"/reports/download?{q}&format={fmt}") for fmt in FORMATS]
     ctx = template_context(report, downloads=downloads, for_print=False)
     ctx.pop("lang", None)
@@ -218,17 +230,8 @@ def reports_view(
 @router.get("/reports/download")
 def reports_download(
     request: Request,
-    kind: str = Query("annual"),
+    query: ReportQuery = Depends(),
     format: str = Query("pdf"),
-    year: int | None = Query(None),
-    month: str | None = Query(None),
-    audience: str | None = Query(None),
-    operation: str | None = Query(None),
-    start: date | None = Query(None, alias="from"),
-    end: date | None = Query(None, alias="to"),
-    centre: list[str] = Query(default=[]),
-    language: str = Query(""),
-    published: bool = Query(False),
     staff: Staff = Depends(current_staff),
     session: Session = Depends(get_session),
 ) -> Response:
@@ -238,15 +241,12 @@ def reports_download(
 
     if format not in FORMATS:
         raise HTTPException(400, f"unknown format {format!r}; use one of: {', '.join(FORMATS)}")
-    app = get_app(request)
-    params = _params(kind, year, month, audience, operation, start, end)
-    lang = language if language in LANGUAGES else _lang(request)
-    report = build_for(app, session, staff, kind, params, centre, lang, published)
+    report, _params_, _lang_ = query.build(request, session, staff)
     body = render_bytes(report, format)
     session.close()
     ext, media, _ = FORMATS[format]
     name = f"{report.key.replace(':', '-')}-{report.period.label.replace(' ', '').replace('–', '_')}{'-published' if report.published else ''}.{ext}"
-    record_export(app, "report", report.key, format, staff=staff, via="web", **{k: v for k, v in report_parameters(report, format).items() if k != "format"})
+    record_export(get_app(request), "report", report.key, format, staff=staff, via="web", **{k: v for k, v in report_parameters(report, format).items() if k != "format"})
     return Response(body, media_type=media, headers={"Content-Disposition": f'attachment; filename="{name}"', "Cache-Control": "no-store"})
 
 
