@@ -156,6 +156,29 @@ class Accumulator:
     def __init__(self, compiled: CompiledCounters) -> None:
         self.compiled = compiled
         self._signatures: dict[tuple[Any, ...], dict[str, int]] = {}
+        # Profiles: which (counter, measure) pairs a set of filter fields adds to (see ``deltas``).
+        self._profile_of: dict[tuple[Any, ...], int] = {}
+        self._profile_ids: dict[tuple[tuple[str, str], ...], int] = {}
+        self._profiles: list[tuple[tuple[str, str], ...]] = []
+        self._profile_measures: list[tuple[str, ...]] = []
+        # What ``add_contact_row`` folds straight in: totals by day, dimension values by month.
+        self._day_totals: dict[tuple[int, str, date, int], int] = defaultdict(int)
+        self._month_groups: dict[tuple[Any, ...], int] = defaultdict(int)
+        self._months: dict[date, date] = {}
+
+    def _profile(self, match_key: tuple[Any, ...], sig: tuple[Any, ...]) -> int:
+        """The profile id of a signature (``match_key`` is the signature without day and centre)."""
+        pid = self._profile_of.get(match_key)
+        if pid is None:
+            fact = self._rebuild_fact(sig, {})
+            profile = tuple((key, part.measure) for key, part in self.compiled.by_source.get(sig[0], ()) if part.matches(fact))
+            pid = self._profile_ids.get(profile)
+            if pid is None:
+                pid = self._profile_ids[profile] = len(self._profiles)
+                self._profiles.append(profile)
+                self._profile_measures.append(tuple(dict.fromkeys(m for _, m in profile)))
+            self._profile_of[match_key] = pid
+        return pid
 
     def _signature(self, fact: Fact) -> tuple[Any, ...]:
         source = fact["source"]
@@ -210,7 +233,10 @@ class Accumulator:
         return fact
 
     def add_contact_row(self, row: Mapping[str, Any], sign: int = 1) -> None:
-        """``add(contact_fact(row.get))`` without building the fact: the bulk path's inner loop."""
+        """``add(contact_fact(row.get))``, folded straight into day totals and month groups.
+
+        The bulk path's inner loop: no fact, no signature, four additions per row.
+        """
         attrs = row.get("attributes") or {}
         compiled = self.compiled
         extras = tuple(map(row.get, compiled.extra_fields.get("contacts", ())))
@@ -220,27 +246,24 @@ class Accumulator:
         except TypeError:  # a many-valued attribute: lists become tuples
             attr_values = tuple(map(_hashable, attr_values))
         themes = row.get("themes") or ()
-        sig = (
-            "contacts",
-            row["day"],
-            row["centre_id"],
-            row["audience"],
-            row["modality"],
-            row["channel"],
-            tuple(themes) if len(themes) < 2 or themes == sorted(themes) else tuple(sorted(themes)),
-            row["language"],
-            row.get("gender") or UNKNOWN,
-            row.get("age_band") or UNKNOWN,
-            extras,
-            attr_values,
-        )
-        measures = self._signatures.get(sig)
-        if measures is None:
-            measures = self._signatures[sig] = defaultdict(int)
-        measures["rows"] += sign
-        headcount = row.get("headcount") or 0
-        if headcount:
-            measures["headcount"] += sign * headcount
+        themes = tuple(themes) if len(themes) < 2 or themes == sorted(themes) else tuple(sorted(themes))
+        dims = (row["audience"], row["modality"], row["channel"], themes, row["language"], row.get("gender") or UNKNOWN, row.get("age_band") or UNKNOWN)
+        match_key = ("contacts",) + dims + (extras, attr_values)
+        pid = self._profile_of.get(match_key)
+        if pid is None:
+            pid = self._profile(match_key, ("contacts", None, None) + dims + (extras, attr_values))
+        wanted = self._profile_measures[pid]
+        if not wanted:
+            return
+        day, centre_id = row["day"], row["centre_id"]
+        month = self._months.get(day)
+        if month is None:
+            month = self._months[day] = day.replace(day=1)
+        for measure in wanted:
+            amount = sign if measure == "rows" else sign * (row.get("headcount") or 0) if measure == "headcount" else 0
+            if amount:
+                self._day_totals[(pid, measure, day, centre_id)] += amount
+                self._month_groups[(pid, measure, month, centre_id) + dims] += amount
 
     def deltas(self, day_dimensions: bool = False) -> dict[DeltaKey, int]:
         """Expand the signatures into roll-up rows.
@@ -255,28 +278,20 @@ class Accumulator:
         added up by (profile, measure, day, centre, dimension value) — a handful of additions each —
         and only those sums are multiplied out into counters and grains.
         """
-        profile_of: dict[tuple[Any, ...], int] = {}
-        profile_ids: dict[tuple[tuple[str, str], ...], int] = {}
-        profiles: list[tuple[tuple[str, str], ...]] = []
-        profile_measures: list[tuple[str, ...]] = []
-        by_source = self.compiled.by_source
-        months: dict[date, date] = {}
+        if day_dimensions and self._day_totals:
+            raise ValueError("rows folded by add_contact_row are kept by month: read them without day_dimensions")
+        profiles = self._profiles
+        profile_measures = self._profile_measures
+        months = self._months
         # Totals by day, and the dimension values by month (by day with ``day_dimensions``): the
         # signatures of a month are added up before they are spread over the dimensions.
-        day_totals: dict[tuple[int, str, date, int], int] = defaultdict(int)
-        grouped: dict[tuple[Any, ...], int] = defaultdict(int)
+        day_totals: dict[tuple[int, str, date, int], int] = defaultdict(int, self._day_totals)
+        grouped: dict[tuple[Any, ...], int] = defaultdict(int, self._month_groups)
         for sig, measures in self._signatures.items():
             match_key = (sig[0],) + sig[3:]
-            pid = profile_of.get(match_key)
+            pid = self._profile_of.get(match_key)
             if pid is None:
-                fact = self._rebuild_fact(sig, {})
-                profile = tuple((key, part.measure) for key, part in by_source.get(sig[0], ()) if part.matches(fact))
-                pid = profile_ids.get(profile)
-                if pid is None:
-                    pid = profile_ids[profile] = len(profiles)
-                    profiles.append(profile)
-                    profile_measures.append(tuple(dict.fromkeys(m for _, m in profile)))
-                profile_of[match_key] = pid
+                pid = self._profile(match_key, sig)
             wanted = profile_measures[pid]
             if not wanted:
                 continue
