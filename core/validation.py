@@ -130,6 +130,7 @@ class Cleaner:
         self._attr_fields: dict[tuple[str, str], tuple[Any, Any]] = {}
         # Caches of the fast path (``_fast_contact``): valid values seen before, and what they gave.
         self._themes_seen: dict[str, tuple[str, ...]] = {}
+        self._codes_seen: dict[tuple[Any, ...], dict[str, str]] = {}
         self._attrs_seen: dict[tuple[Any, ...], dict[str, Any]] = {}
 
     # -- shared pieces ------------------------------------------------------------------------
@@ -275,23 +276,30 @@ class Cleaner:
             else:
                 site_id = None
 
-        codes = _FAST_CODES
-        values: dict[str, str] = {}
-        for name, allowed, default in codes:
-            value = get(name)
-            if value is None:
-                value = ""
-            elif type(value) is not str:
-                return None
-            else:
-                value = value.strip()
-            if not value:
-                if default is None:
+        # The six codes of a row come in few combinations: each combination is checked once.
+        raw_codes = tuple(map(get, _FAST_CODE_NAMES))
+        try:
+            values = self._codes_seen.get(raw_codes)
+        except TypeError:  # a list or a dict where a code should be: the general way words it
+            return None
+        if values is None:
+            values = {}
+            for (name, allowed, default), value in zip(_FAST_CODES, raw_codes):
+                if value is None:
+                    value = ""
+                elif type(value) is not str:
                     return None
-                value = default
-            elif value not in allowed:
-                return None
-            values[name] = value
+                else:
+                    value = value.strip()
+                if not value:
+                    if default is None:
+                        return None
+                    value = default
+                elif value not in allowed:
+                    return None
+                values[name] = value
+            if len(self._codes_seen) < 65_536:
+                self._codes_seen[raw_codes] = values
         audience = get("audience")
         if type(audience) is not str:
             return None
@@ -413,6 +421,7 @@ _FAST_CODES: tuple[tuple[str, frozenset[str], str | None], ...] = (
     ("education", frozenset(vocab.EDUCATION), "unknown"),
     ("labour_status", frozenset(vocab.LABOUR_STATUS), "unknown"),
 )
+_FAST_CODE_NAMES: tuple[str, ...] = tuple(name for name, _, _ in _FAST_CODES)
 
 
 def _default_if_blank(value: Any, default: Any) -> Any:

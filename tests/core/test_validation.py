@@ -212,3 +212,14 @@ def test_free_text_attributes_are_scrubbed(app, centre):
         )
     assert "0470" not in contact.attributes["place"]
     assert contact.attributes["place"].startswith("Place Flagey")
+
+
+def test_codes_that_are_not_text_are_refused_by_name(app, centre):
+    from core import records
+    from core.validation import RecordError
+
+    with pytest.raises(RecordError) as refused:
+        with app.transaction() as session:
+            records.log_contact(app, session, {"centre": "bxl", "occurred_at": "2025-03-04T10:00", "audience": "general", "modality": ["reception"], "gender": {"x": 1}})
+    fields = dict(refused.value.errors)
+    assert "modality" in fields and "gender" in fields
