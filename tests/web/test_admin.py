@@ -33,6 +33,14 @@ def test_sites_and_partners(web: Web) -> None:
 
     assert client.post("/admin/partners", data={"csrf_token": token, "centre": "bxl", "code": "bruxelles-formation", "name": "Bruxelles Formation", "kind": "training"}).status_code == 303
     assert "Bruxelles Formation" in client.get("/referrals/new").text
+
+    # Both pages come from one template: each names its own fields, forms and addresses.
+    for entity, heading in (("site", "Sites"), ("partner", "Partenaires")):
+        page = client.get(f"/admin/{entity}s").text
+        assert f"<h1>{heading}</h1>" in page
+        for marker in (f'id="{entity}s"', f'action="/admin/{entity}s"', f'id="new-{entity}-code"', f'for="new-{entity}-kind"', f'id="{entity}-new"'):
+            assert marker in page, (entity, marker)
+        assert f'action="/admin/{entity}s/' in page and f'-name"' in page
     with web.app.session() as session:
         assert session.scalar(select(Partner.kind).where(Partner.code == "bruxelles-formation")) == "training"
 
