@@ -136,10 +136,13 @@ def insert_records(
     kind: str,
     records: Iterable[dict[str, Any]],
     on_batch: Callable[[int], None] | None = None,
+    notes_scrubbed: bool = False,
 ) -> int:
     """Insert validated records (as ``core.validation.Cleaner`` returns them) and roll them up.
 
     The record dicts are used as the rows, not copied: pass dicts the caller no longer needs.
+    ``notes_scrubbed`` says the caller already passed every note through the chain (the import
+    does, to refuse notes that are mostly personal data), so it is not done twice.
 
     ``kind`` is ``contacts`` or ``activities``. Runs in the caller's transaction: if anything fails,
     nothing of it remains.
@@ -158,7 +161,7 @@ def insert_records(
         if "created_at" not in row:
             row["created_at"] = now
         if kind == "contacts":
-            note = row.get("note")
+            note = None if notes_scrubbed else row.get("note")
             if note:
                 # Exports repeat their notes ("RDV CV", "Suivi"): scrub each distinct text once.
                 clean = scrubbed.get(note)

@@ -637,7 +637,7 @@ def _write(app: App, kind: str, records: list[dict[str, Any]], pending: _Pending
                 if any(a > b for a, b in zip(keys, keys[1:])):
                     order = sorted(range(len(records)), key=keys.__getitem__)
                     records = [records[i] for i in order]
-                result.inserted = bulk.insert_records(app, conn, kind, records, on_batch=advance)
+                result.inserted = bulk.insert_records(app, conn, kind, records, on_batch=advance, notes_scrubbed=True)
             audit(
                 session,
                 f"import.{kind}",

@@ -433,12 +433,12 @@ def failing_after_first_batch(monkeypatch: pytest.MonkeyPatch, app: App) -> list
     written: list[int] = []
     real = bulk.insert_records
 
-    def insert_records(app_: App, conn: Any, kind: str, records: Any, on_batch: Any = None) -> int:
+    def insert_records(app_: App, conn: Any, kind: str, records: Any, on_batch: Any = None, **options: Any) -> int:
         def boom(n: int) -> None:
             written.append(conn.scalar(select(func.count()).select_from(Contact)))
             raise RuntimeError("disk full")
 
-        return real(app_, conn, kind, records, on_batch=boom)
+        return real(app_, conn, kind, records, on_batch=boom, **options)
 
     monkeypatch.setattr(bulk, "BATCH", 3)
     monkeypatch.setattr(bulk, "insert_records", insert_records)
