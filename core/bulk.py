@@ -28,7 +28,7 @@ if TYPE_CHECKING:
 BATCH = 20_000
 
 
-class _SQLiteRows:
+class SQLiteRows:
     """Converts records to the exact values SQLAlchemy's SQLite types would store, for ``executemany``.
 
     SQLAlchemy converts every value of every row through its type processors, which costs more than
@@ -52,13 +52,37 @@ class _SQLiteRows:
             else:
                 plain.append(column.name)
         self.plain, self.stamps, self.days, self.documents = plain, stamps, days, documents
-        columns = plain + stamps + days + documents
-        self.sql = f"INSERT INTO {table.name} ({', '.join(columns)}) VALUES ({', '.join('?' for _ in columns)})"
+        self.table = table.name
+        self.columns = plain + stamps + days + documents
+        self.sql = self.insert_sql()
         self._json: dict[Any, str] = {}
         self._offsets: dict[tuple[Any, ...], Any] = {}
         self._last_stamp: datetime | None = None
         self._last_text: str | None = None
         self.convert = self._compile()
+
+    @classmethod
+    def for_kind(cls, kind: str) -> SQLiteRows:
+        return cls({"contacts": Contact, "activities": Activity}[kind].__table__)
+
+    def position(self, column: str) -> int:
+        """Where a column's value is in the tuples ``convert`` makes."""
+        return self.columns.index(column)
+
+    def insert_sql(self, ids: Mapping[int, int] | None = None) -> str:
+        """The INSERT of a converted row; ``ids`` maps provisional centre and site ids to real ones.
+
+        The mapping is done by SQLite (a ``CASE`` on a numbered parameter), so rows checked before
+        their centre existed need no second pass in Python.
+        """
+        values = []
+        for n, column in enumerate(self.columns, start=1):
+            if ids and column in ("centre_id", "site_id"):
+                cases = " ".join(f"WHEN {int(old)} THEN {int(new)}" for old, new in ids.items())
+                values.append(f"CASE ?{n} {cases} ELSE ?{n} END")
+            else:
+                values.append(f"?{n}")
+        return f"INSERT INTO {self.table} ({', '.join(self.columns)}) VALUES ({', '.join(values)})"
 
     def _stamp(self, value: datetime | None) -> str | None:
         if value is None:
@@ -122,12 +146,33 @@ def _freeze(value: Any) -> Any:
     return value
 
 
-def _insert(conn: Connection, table: Any, rows: list[dict[str, Any]], sqlite_rows: _SQLiteRows | None) -> None:
+def _insert(conn: Connection, table: Any, rows: list[dict[str, Any]], sqlite_rows: SQLiteRows | None) -> None:
     if sqlite_rows is not None:
         conn.exec_driver_sql(sqlite_rows.sql, [sqlite_rows.convert(r) for r in rows])
         return
     for i in range(0, len(rows), BATCH):
         conn.execute(table.insert(), rows[i : i + BATCH])
+
+
+def insert_rows(
+    conn: Connection,
+    kind: str,
+    rows: list[tuple[Any, ...]],
+    ids: Mapping[int, int] | None = None,
+    on_batch: Callable[[int], None] | None = None,
+) -> int:
+    """Insert rows already converted by ``SQLiteRows.convert`` (SQLite), in batches.
+
+    Their roll-up is the caller's (``apply_deltas``): the rows were added up when they were made.
+    ``ids`` maps provisional centre and site ids to real ones (see ``SQLiteRows.insert_sql``).
+    """
+    sql = SQLiteRows.for_kind(kind).insert_sql(ids)
+    for start in range(0, len(rows), BATCH):
+        batch = rows[start : start + BATCH]
+        conn.exec_driver_sql(sql, batch)
+        if on_batch:
+            on_batch(len(batch))
+    return len(rows)
 
 
 def insert_records(
@@ -151,7 +196,7 @@ def insert_records(
     table = model.__table__
     acc = Accumulator(app.compiled_counters)
     chain = list(app.registry.scrubbers.values())
-    sqlite_rows = _SQLiteRows(table) if conn.dialect.name == "sqlite" else None
+    sqlite_rows = SQLiteRows(table) if conn.dialect.name == "sqlite" else None
     scrubbed: dict[str, str] = {}
     now = datetime.now(timezone.utc)
     batch: list[dict[str, Any]] = []
@@ -189,4 +234,4 @@ def insert_records(
     return total
 
 
-__all__ = ["insert_records"]
+__all__ = ["SQLiteRows", "insert_records", "insert_rows"]

@@ -63,9 +63,9 @@ def test_driver_conversion_of_timestamps_across_clock_changes():
     from datetime import timedelta
     from zoneinfo import ZoneInfo
 
-    from core.bulk import _SQLiteRows
+    from core.bulk import SQLiteRows
 
-    rows = _SQLiteRows(Contact.__table__)
+    rows = SQLiteRows(Contact.__table__)
     brussels, kyiv = ZoneInfo("Europe/Brussels"), ZoneInfo("Europe/Kyiv")
     start = datetime(2024, 3, 30, tzinfo=timezone.utc)
     moments = [start + timedelta(minutes=17 * i) for i in range(400)]  # two days around the spring change

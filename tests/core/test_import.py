@@ -19,7 +19,7 @@ import pytest
 from click.testing import CliRunner
 from sqlalchemy import func, select
 
-from core import bulk, importer
+from core import bulk, import_check, importer
 from core.app import App
 from core.importer import COLUMNS, ImportFailed, import_file
 from core.models import Activity, AuditEvent, Centre, Contact, CounterValue, Site
@@ -401,7 +401,7 @@ def test_utf8_bom_and_crlf_are_accepted(app: App, centre: int, tmp_path: Path) -
 
 
 def test_many_problems_are_listed_then_counted(app: App, centre: int, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(importer, "MAX_PROBLEMS", 5)
+    monkeypatch.setattr(import_check, "MAX_PROBLEMS", 5)
     bad = [f"b-{i},2024-03-04T09:15,bxl,,general,reception,,,,0,,,,," for i in range(12)]
     with pytest.raises(ImportFailed) as failed:
         import_file(app, "contacts", write(tmp_path, lines(HEADER, *bad)))
@@ -429,19 +429,30 @@ def test_optional_columns_may_be_left_out(app: App, centre: int, tmp_path: Path)
 
 
 def failing_after_first_batch(monkeypatch: pytest.MonkeyPatch, app: App) -> list[int]:
-    """Make the bulk insert write batches of 3 rows and break once the first one is in."""
-    written: list[int] = []
-    real = bulk.insert_records
+    """Make the bulk inserts write batches of 3 rows and break once the first one is in.
 
-    def insert_records(app_: App, conn: Any, kind: str, records: Any, on_batch: Any = None, **options: Any) -> int:
+    New rows go through ``insert_rows`` (SQLite: rows made while checking) or ``insert_records``.
+    """
+    written: list[int] = []
+
+    def boom_after(conn: Any) -> Callable[[int], None]:
         def boom(n: int) -> None:
             written.append(conn.scalar(select(func.count()).select_from(Contact)))
             raise RuntimeError("disk full")
 
-        return real(app_, conn, kind, records, on_batch=boom, **options)
+        return boom
+
+    real_records, real_rows = bulk.insert_records, bulk.insert_rows
+
+    def insert_records(app_: App, conn: Any, kind: str, records: Any, on_batch: Any = None, **options: Any) -> int:
+        return real_records(app_, conn, kind, records, on_batch=boom_after(conn), **options)
+
+    def insert_rows(conn: Any, kind: str, rows: Any, ids: Any = None, on_batch: Any = None) -> int:
+        return real_rows(conn, kind, rows, ids=ids, on_batch=boom_after(conn))
 
     monkeypatch.setattr(bulk, "BATCH", 3)
     monkeypatch.setattr(bulk, "insert_records", insert_records)
+    monkeypatch.setattr(bulk, "insert_rows", insert_rows)
     return written
 
 

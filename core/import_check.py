@@ -1,0 +1,693 @@
+"""Reading and checking an import file, in one pass or in two processes at once.
+
+Checking a row is all the per-row work of an import: parsing, validating its codes and attributes
+(``core.validation.Cleaner``), scrubbing its note, and, for a row that is certainly new on SQLite,
+turning it into the exact tuple the driver inserts and adding it to the roll-up. What is left to the
+writing transaction is the driver's ``executemany`` and one upsert.
+
+A large file is cut in two at a line break near its middle: a forked process checks the second half
+while this one checks the first, so the machine's second core does half of that work. The cut is only
+kept if the first half ends where a row ends (a quoted value may hold a line break); otherwise the file
+is checked again in one pass. Line numbers, duplicate ids across the halves and the centres and sites
+that ``--create-missing`` will create are put together afterwards, so what an import reports does not
+depend on how it was checked.
+
+Rows whose centre already holds imported rows are kept as record dicts instead: they must be
+compared with what is stored (an import run again updates rows in place), which the writer does.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import multiprocessing
+import os
+import traceback
+from collections import defaultdict
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from operator import itemgetter
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from core.validation import Cleaner, Lookup, RecordError
+
+if TYPE_CHECKING:
+    from core.app import App
+    from core.rollup import DeltaKey
+
+#: The documented columns of each kind of file, in their documented order.
+COLUMNS: dict[str, tuple[str, ...]] = {
+    "contacts": (
+        "id",
+        "occurred_at",
+        "centre",
+        "site",
+        "audience",
+        "modality",
+        "channel",
+        "themes",
+        "language",
+        "headcount",
+        "gender",
+        "age_band",
+        "education",
+        "labour_status",
+        "note",
+    ),
+    "activities": (
+        "id",
+        "starts_at",
+        "centre",
+        "site",
+        "audience",
+        "title",
+        "workshop",
+        "format",
+        "capacity",
+        "registered",
+        "participants",
+        "language",
+        "themes",
+    ),
+}
+
+#: Columns the header must have: a row cannot be valid without them. The others may be left out
+#: (a missing column is the same as an empty one: unknown, or the documented default).
+REQUIRED: dict[str, tuple[str, ...]] = {
+    "contacts": ("id", "occurred_at", "centre", "audience", "modality"),
+    "activities": ("id", "starts_at", "centre", "audience"),
+}
+
+ATTR_PREFIX = "attr."
+#: Lengths in the schema: ``source_ref``, a centre's code, a site's code.
+MAX_ID_LENGTH = 64
+MAX_CENTRE_CODE = 32
+MAX_SITE_CODE = 64
+#: Problems listed in full; beyond that they are only counted.
+MAX_PROBLEMS = 1000
+#: Files from this size are checked in two processes (about 70,000 contacts). Below it, starting a
+#: process costs more than it saves.
+SPLIT_FROM_BYTES = 8 * 1024 * 1024
+#: The share of the file this process checks when it is cut in two. The other process must also
+#: pickle its rows to send them, and that takes about a tenth of what checking them does.
+FIRST_SHARE = 0.53
+#: Provisional ids of the centres and sites the second half would create: far from the first half's.
+SECOND_HALF_IDS = -(1 << 40)
+#: Distinct notes whose scrubbed text is remembered (exports repeat their notes).
+SCRUB_CACHE = 50_000
+
+
+class Problems:
+    """Problems found, by line; keeps the first ``MAX_PROBLEMS`` in full and counts the rest."""
+
+    def __init__(self) -> None:
+        #: ``(line, text, other)``: ``text`` follows "line N" (", column x: ..." or ": ..."); line 0 is
+        #: the file. ``other`` is a second line the text names as ``{other}`` (where an id was first seen).
+        self.items: list[tuple[int, str, int]] = []
+        self.more = 0
+
+    def add(self, line: int, text: str, other: int = 0) -> None:
+        if len(self.items) < MAX_PROBLEMS:
+            self.items.append((line, text, other))
+        else:
+            self.more += 1
+
+    def extend(self, part: Problems, offset: int = 0) -> None:
+        """Adds the problems of a part of the file that starts ``offset`` lines into it."""
+        for line, text, other in part.items:
+            self.add(line + offset if line else 0, text, other + offset if other else 0)
+        self.more += part.more
+
+    def __bool__(self) -> bool:
+        return bool(self.items)
+
+    def lines(self) -> list[str]:
+        out = []
+        for line, text, other in sorted(self.items, key=itemgetter(0)):
+            if other:
+                head, _, tail = text.rpartition("{other}")
+                text = f"{head}{other}{tail}"
+            out.append(f"line {line}{text}" if line else text)
+        if self.more:
+            out.append(f"... and {self.more:,} more problem(s)")
+        return out
+
+
+def utf8_problems(path: Path, limit: int = 20) -> list[str]:
+    """Where a file is not UTF-8: line, byte and what to do about it."""
+    problems: list[str] = []
+    with open(path, "rb") as f:
+        head = f.read(4)
+        if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+            return ["line 1: the file is in UTF-16; it must be in UTF-8 (in a spreadsheet, save it as \"CSV UTF-8\")"]
+        f.seek(0)
+        offset = 0
+        for number, line in enumerate(f, start=1):
+            try:
+                line.decode("utf-8")
+            except UnicodeDecodeError as exc:
+                bad = line[exc.start]
+                problems.append(
+                    f"line {number}: byte 0x{bad:02x} at position {exc.start + 1} of the line (byte {offset + exc.start + 1} "
+                    f"of the file) is not UTF-8; the file must be in UTF-8 (in a spreadsheet, save it as \"CSV UTF-8\")"
+                )
+                if len(problems) >= limit:
+                    problems.append("... the file has more lines that are not UTF-8")
+                    break
+            offset += len(line)
+    return problems or ["the file is not in UTF-8; it must be in UTF-8 (in a spreadsheet, save it as \"CSV UTF-8\")"]
+
+
+class Header:
+    """The header row: where each known column is, the ``attr.*`` columns, and what is ignored."""
+
+    def __init__(self, kind: str, names: list[str], problems: Problems) -> None:
+        self.kind = kind
+        self.names = [n.strip() for n in names]
+        self.width = len(names)
+        known = set(COLUMNS[kind])
+        seen: dict[str, int] = {}
+        self.attrs: list[tuple[str, int]] = []
+        self.ignored: list[str] = []
+        for i, name in enumerate(self.names):
+            if not name:
+                continue
+            if name in seen:
+                problems.add(1, f", column {name}: the column appears twice (columns {seen[name] + 1} and {i + 1})")
+                continue
+            seen[name] = i
+            if name.startswith(ATTR_PREFIX):
+                attr = name[len(ATTR_PREFIX) :]
+                if not attr:
+                    problems.add(1, f", column {i + 1}: {name!r} names no attribute (write attr.NAME)")
+                else:
+                    self.attrs.append((attr, i))
+            elif name not in known:
+                self.ignored.append(name)
+        missing = [c for c in REQUIRED[kind] if c not in seen]
+        if missing:
+            problems.add(
+                1,
+                f": missing required column(s) {', '.join(missing)}; the header must have at least "
+                f"{','.join(REQUIRED[kind])} (all columns: {','.join(COLUMNS[kind])})",
+            )
+        self.index = seen
+
+
+class _OpenQuote(Exception):
+    """A part of the file ended inside a quoted value: the cut was not where a row ends."""
+
+
+def _rows(reader: Any, problems: Problems, last_part: bool) -> Iterator[tuple[int, list[str]]]:
+    """``(line, values)`` for each non-blank row; CSV syntax errors become problems."""
+    while True:
+        line = reader.line_num + 1
+        try:
+            row = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            message = str(exc)
+            if "unexpected end of data" in message:
+                if not last_part:
+                    raise _OpenQuote from None
+                problems.add(line, ": a quoted value opened on this line is never closed (the file is truncated, or a closing \" is missing)")
+                return
+            if "field larger than field limit" in message:
+                problems.add(line, f": a value is longer than {csv.field_size_limit():,} characters (a quoted value that is never closed?)")
+                return
+            problems.add(line, f": malformed CSV ({message})")
+            continue
+        if row:
+            yield line, row
+
+
+@dataclass
+class Pending:
+    """Centres and sites ``--create-missing`` will create, under provisional (negative) ids."""
+
+    centres: dict[str, int] = field(default_factory=dict)
+    sites: dict[tuple[str, str], int] = field(default_factory=dict)
+    next_id: int = -1
+    #: The line being checked, and the codes that cannot be created, as problems.
+    line: int = 0
+    problems: list[tuple[int, str]] = field(default_factory=list)
+    #: Provisional ids of the second half that stand for one of the first half's.
+    aliases: dict[int, int] = field(default_factory=dict)
+
+    def on_missing(self, lookup: Lookup, default_tz: Any) -> Callable[[str, str, str | None], int]:
+        def create(kind: str, centre_code: str, site_code: str | None) -> int:
+            pid = self.next_id
+            self.next_id -= 1
+            if kind == "centre":
+                self._check("centre", centre_code, MAX_CENTRE_CODE)
+                self.centres[centre_code] = pid
+                lookup.centres[centre_code] = pid
+                lookup.timezones[pid] = default_tz
+            else:
+                assert site_code is not None
+                self._check("site", site_code, MAX_SITE_CODE)
+                self.sites[(centre_code, site_code)] = pid
+                lookup.sites[(lookup.centres[centre_code], site_code)] = pid
+            return pid
+
+        return create
+
+    def _check(self, column: str, code: str, longest: int) -> None:
+        if len(code) > longest or not code.isprintable():
+            self.problems.append((self.line, f", column {column}: {code[:40]!r} cannot be a {column} code (at most {longest} printable characters)"))
+
+    def merge(self, other: Pending) -> dict[int, int]:
+        """Takes in the second half's codes; returns its provisional ids that this half already had.
+
+        Those are kept in ``aliases``: the real id of an alias is the real id of what it stands for.
+        """
+        same = self.aliases
+        for code, pid in other.centres.items():
+            if code in self.centres:
+                same[pid] = self.centres[code]
+            else:
+                self.centres[code] = pid
+        for key, pid in other.sites.items():
+            if key in self.sites:
+                same[pid] = self.sites[key]
+            else:
+                self.sites[key] = pid
+        return same
+
+
+@dataclass
+class Plan:
+    """What checking needs to know, fixed before the file is cut in two."""
+
+    kind: str
+    header: Header
+    lookup: Lookup
+    create_missing: bool
+    #: Centres that already hold imported rows: their rows are compared, not converted.
+    imported_centres: frozenset[int]
+    #: Convert new rows to driver tuples (SQLite; other databases take the record dicts).
+    convert: bool
+    now: datetime
+
+
+@dataclass
+class Checked:
+    """A checked part of a file, or the whole file once its parts are put together."""
+
+    read: int = 0
+    #: Physical lines the part spans (the next part's line numbers start after them).
+    lines: int = 0
+    problems: Problems = field(default_factory=Problems)
+    #: New rows as driver tuples (``core.bulk.SQLiteRows`` order), with their roll-up deltas.
+    rows: list[tuple[Any, ...]] = field(default_factory=list)
+    deltas: dict[DeltaKey, int] = field(default_factory=dict)
+    #: Validated records to compare with what is stored.
+    records: list[dict[str, Any]] = field(default_factory=list)
+    #: ``centre code -> id -> line``, to find an id used twice.
+    refs: dict[str, dict[str, int]] = field(default_factory=dict)
+    pending: Pending = field(default_factory=Pending)
+    not_utf8: bool = False
+    #: Header columns the import does not know and left aside.
+    ignored: list[str] = field(default_factory=list)
+    #: The ids of the centres whose rows are in ``rows``.
+    centres: set[int] = field(default_factory=set)
+
+
+class _Slice(io.RawIOBase):
+    """Bytes ``start`` to ``end`` of a file, as a file of their own (what a part of the file reads)."""
+
+    def __init__(self, path: Path, start: int, end: int) -> None:
+        super().__init__()
+        self._file = open(path, "rb")  # noqa: SIM115 - closed with the slice
+        self._file.seek(start)
+        self._left = end - start
+        #: Bytes read so far, for the progress bar.
+        self.position = 0
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        wanted = min(len(buffer), self._left)
+        if wanted <= 0:
+            return 0
+        got = self._file.readinto(memoryview(buffer)[:wanted]) or 0
+        self._left -= got
+        self.position += got
+        return got
+
+    def close(self) -> None:
+        self._file.close()
+        super().close()
+
+
+def _text(raw: _Slice, first: bool) -> io.TextIOWrapper:
+    # The first part may start with a byte-order mark, which spreadsheets write.
+    return io.TextIOWrapper(io.BufferedReader(raw, 1 << 20), encoding="utf-8-sig" if first else "utf-8", newline="")
+
+
+def _getter(indexes: list[int]) -> Callable[[list[str]], tuple[str, ...]]:
+    """A fast ``lambda row: tuple(row[i] for i in indexes)``."""
+    if len(indexes) == 1:
+        only = indexes[0]
+        return lambda row: (row[only],)
+    return itemgetter(*indexes)  # type: ignore[return-value]
+
+
+def _check_rows(
+    app: App,
+    plan: Plan,
+    rows: Iterator[tuple[int, list[str]]],
+    out: Checked,
+    advance: Callable[[int], None] | None,
+) -> None:
+    """Check every row of a part; fills ``out``."""
+    from core import bulk
+    from core.records import MAX_PERSONAL_SHARE
+    from core.rollup import Accumulator, activity_fact
+
+    kind, header, problems, pending = plan.kind, plan.header, out.problems, out.pending
+    lookup = plan.lookup
+    cleaner = Cleaner(app, lookup)
+    if plan.create_missing:
+        cleaner.on_missing = pending.on_missing(lookup, cleaner.default_tz)
+    clean = cleaner.contact if kind == "contacts" else cleaner.activity
+    text_field = "note" if kind == "contacts" else "title"
+    scrub = app.scrub
+    scrub_cache: dict[str, Any] = {}
+
+    # The rows of centres without imported rows go straight to driver tuples and the roll-up.
+    acc = Accumulator(app.compiled_counters)
+    add_to_rollup: Callable[[dict[str, Any]], None] = (
+        acc.add_contact_row if kind == "contacts" else (lambda record: acc.add(activity_fact(record.get)))
+    )
+    convert = bulk.SQLiteRows.for_kind(kind).convert if plan.convert else None
+    imported = plan.imported_centres
+    now = plan.now
+
+    width = header.width
+    # Only the documented columns go to the cleaner; ``attr.*`` ones go as the attributes.
+    known = [(name, header.index[name]) for name in COLUMNS[kind] if name in header.index]
+    known_names = tuple(name for name, _ in known)
+    known_values = _getter([i for _, i in known])
+    attr_names = tuple(name for name, _ in header.attrs)
+    attr_values = _getter([i for _, i in header.attrs]) if header.attrs else None
+    id_at, centre_at = header.index["id"], header.index["centre"]
+    seen: dict[str, dict[str, int]] = defaultdict(dict)
+    tick = 0
+    for line, row in rows:
+        out.read += 1
+        tick += 1
+        if tick == 10_000:
+            tick = 0
+            if advance is not None:
+                advance(out.read)
+        if len(row) != width:
+            count = f"{len(row)} value{'' if len(row) == 1 else 's'} where the header has {width} columns"
+            if len(row) < width:
+                problems.add(line, f": {count} (the row is truncated, or a line break inside a value is not quoted)")
+            else:
+                problems.add(line, f": {count} (a value with a comma must be quoted)")
+            continue
+        bad = False
+        ref = row[id_at].strip()
+        if not ref:
+            problems.add(line, ", column id: is required")
+            bad = True
+        elif len(ref) > MAX_ID_LENGTH:
+            problems.add(line, f", column id: {ref[:20]!r}... is longer than {MAX_ID_LENGTH} characters")
+            bad = True
+        elif "\x00" in ref:
+            problems.add(line, ", column id: contains a NUL character")
+            bad = True
+        else:
+            refs = seen[row[centre_at].strip()]
+            earlier = refs.get(ref)
+            if earlier is not None:
+                problems.add(line, f", column id: {ref!r} already appears on line {{other}} for the same centre", earlier)
+                bad = True
+            else:
+                refs[ref] = line
+        raw = dict(zip(known_names, known_values(row)))
+        values = dict(zip(attr_names, attr_values(row))) if attr_values else None
+        pending.line = line
+        try:
+            record = clean(raw, values)
+        except RecordError as exc:
+            for name, reason in exc.errors:
+                problems.add(line, f", column {name}: {reason}")
+            continue
+        finally:
+            if pending.problems:
+                for problem in pending.problems:
+                    problems.add(*problem)
+                pending.problems.clear()
+                bad = True
+        if "\x00" in record[text_field]:
+            problems.add(line, f", column {text_field}: contains a NUL character")
+            bad = True
+        note = record.get("note")
+        if note:
+            # As when a note is typed in: scrubbed when stored, refused when there would be little left.
+            scrubbed = scrub_cache.get(note)
+            if scrubbed is None:
+                scrubbed = scrub(note)
+                if len(scrub_cache) < SCRUB_CACHE:
+                    scrub_cache[note] = scrubbed
+            record["note"] = scrubbed.text
+            if scrubbed.personal_share > MAX_PERSONAL_SHARE:
+                kinds = ", ".join(k.replace("_", " ") for k in sorted(scrubbed.removed))
+                problems.add(line, f", column note: is mostly personal data ({kinds}): describe the situation, not the person")
+                bad = True
+        if bad or problems:
+            continue
+        record["source_ref"] = ref
+        centre_id = record["centre_id"]
+        if convert is not None and centre_id not in imported:
+            record["created_at"] = now
+            add_to_rollup(record)
+            out.rows.append(convert(record))
+            out.centres.add(centre_id)
+        else:
+            out.records.append(record)
+    out.refs = dict(seen)
+    if not problems:
+        out.deltas = acc.deltas()
+    else:  # nothing of it will be written: free the memory now
+        out.rows, out.records = [], []
+
+
+def _check_part(app: App, plan: Plan, path: Path, start: int, end: int, next_id: int) -> Checked:
+    """Check bytes ``start`` to ``end`` (a second half: its line numbers count from its start)."""
+    out = Checked(pending=Pending(next_id=next_id))
+    raw = _Slice(path, start, end)
+    with _text(raw, first=False) as f:
+        reader = csv.reader(f, strict=True)
+        try:
+            _check_rows(app, plan, _rows(reader, out.problems, last_part=True), out, None)
+        except UnicodeDecodeError:
+            out.not_utf8 = True
+        out.lines = reader.line_num
+    return out
+
+
+def _second_half(sender: Any, app: App, plan: Plan, path: Path, start: int, end: int) -> None:
+    """The forked process: checks the second half and sends back what it found."""
+    try:
+        sender.send(("ok", _check_part(app, plan, path, start, end, SECOND_HALF_IDS)))
+    except BaseException:  # noqa: BLE001 - whatever it was, the parent must hear of it
+        sender.send(("error", traceback.format_exc()))
+    finally:
+        sender.close()
+
+
+def _cut(path: Path, size: int) -> int | None:
+    """Where to cut the file in two: just after the first line break from ``FIRST_SHARE`` of it."""
+    position = int(size * FIRST_SHARE)
+    with open(path, "rb") as f:
+        f.seek(position)
+        while True:
+            block = f.read(1 << 16)
+            if not block:
+                return None
+            found = block.find(b"\n")
+            if found >= 0:
+                cut = position + found + 1
+                return cut if cut < size else None
+            position += len(block)
+
+
+def _imported_centres(app: App, kind: str, lookup: Lookup) -> frozenset[int]:
+    """The centres that already hold rows from an import (one index lookup each)."""
+    from sqlalchemy import select
+
+    from core.models import Activity, Contact
+
+    model: Any = Contact if kind == "contacts" else Activity
+    with app.db.engine.connect() as conn:
+        return frozenset(
+            centre_id
+            for centre_id in lookup.centres.values()
+            if conn.execute(select(model.id).where(model.centre_id == centre_id, model.source_ref.is_not(None)).limit(1)).first() is not None
+        )
+
+
+def check_file(
+    app: App,
+    kind: str,
+    path: Path,
+    create_missing: bool,
+    reading: Callable[[int], Callable[[int, int], None] | None] | None = None,
+    split: bool = True,
+) -> Checked:
+    """Read and check a whole file; in two processes when it is large and the machine can fork.
+
+    ``reading(total_bytes)`` returns the progress callback ``(bytes read, rows)``, or ``None``.
+    """
+    with app.db.engine.connect() as conn:
+        lookup = Lookup.load(app, conn)
+    convert = app.db.dialect == "sqlite"
+    imported = _imported_centres(app, kind, lookup) if convert else frozenset()
+    size = path.stat().st_size
+    cut = None
+    if split and convert and size >= SPLIT_FROM_BYTES and "fork" in multiprocessing.get_all_start_methods() and (os.cpu_count() or 1) > 1:
+        cut = _cut(path, size)
+    now = datetime.now(timezone.utc)
+    try:
+        return _check_from_start(app, kind, path, create_missing, lookup, imported, convert, now, size, cut, reading)
+    except _OpenQuote:
+        # The middle of the file fell inside a quoted value: check it in one pass.
+        with app.db.engine.connect() as conn:
+            lookup = Lookup.load(app, conn)
+        return _check_from_start(app, kind, path, create_missing, lookup, imported, convert, now, size, None, reading)
+
+
+def _check_from_start(
+    app: App,
+    kind: str,
+    path: Path,
+    create_missing: bool,
+    lookup: Lookup,
+    imported: frozenset[int],
+    convert: bool,
+    now: datetime,
+    size: int,
+    cut: int | None,
+    reading: Callable[[int], Callable[[int, int], None] | None] | None,
+) -> Checked:
+    end = size if cut is None else cut
+    out = Checked()
+    problems = out.problems
+    raw = _Slice(path, 0, end)
+    advance = reading(end) if reading is not None else None
+    process = receiver = None
+    try:
+        with _text(raw, first=True) as f:
+            reader = csv.reader(f, strict=True)
+            try:
+                rows = _rows(reader, problems, last_part=cut is None)
+                first = next(rows, None)
+                if first is None:
+                    if not problems:
+                        problems.add(0, f"the file is empty: it must start with a header row ({','.join(COLUMNS[kind])})")
+                    return out
+                header = Header(kind, first[1], problems)
+                out.ignored = header.ignored
+                if problems:
+                    return out
+                plan = Plan(kind, header, lookup, create_missing, imported, convert, now)
+                if cut is not None:
+                    context = multiprocessing.get_context("fork")
+                    receiver, sender = context.Pipe(duplex=False)
+                    process = context.Process(target=_second_half, args=(sender, app, plan, path, cut, size), daemon=True)
+                    process.start()
+                    sender.close()
+                tick = (lambda n: advance(raw.position, n)) if advance is not None else None
+                _check_rows(app, plan, rows, out, tick)
+            except UnicodeDecodeError:
+                out.not_utf8 = True
+            out.lines = reader.line_num
+        if out.not_utf8:
+            return out
+        if process is not None and receiver is not None:
+            second = _receive(process, receiver)
+            if second.not_utf8:
+                out.not_utf8 = True
+                return out
+            _join(out, second)
+        if not problems and out.read == 0:
+            problems.add(0, "the file has a header but no rows")
+        return out
+    finally:
+        if process is not None:
+            if process.is_alive():
+                process.kill()
+            process.join()
+        if receiver is not None:
+            receiver.close()
+
+
+def _receive(process: Any, receiver: Any) -> Checked:
+    try:
+        status, payload = receiver.recv()
+    except EOFError:
+        process.join()
+        raise RuntimeError(f"the process checking the second half of the file stopped (exit code {process.exitcode})") from None
+    if status != "ok":
+        raise RuntimeError(f"checking the second half of the file failed:\n{payload}")
+    return payload  # type: ignore[no-any-return]
+
+
+def _join(first: Checked, second: Checked) -> None:
+    """Put the second half's findings after the first's, in the first's line numbers and ids."""
+    offset = first.lines
+    first.read += second.read
+    first.lines += second.lines
+    first.problems.extend(second.problems, offset)
+    for code, refs in second.refs.items():
+        earlier = first.refs.get(code)
+        if not earlier:
+            continue
+        for ref in refs.keys() & earlier.keys():
+            first.problems.add(refs[ref] + offset, f", column id: {ref!r} already appears on line {{other}} for the same centre", earlier[ref])
+    if first.problems:
+        first.rows, first.records, first.deltas = [], [], {}
+        return
+    same = first.pending.merge(second.pending)
+    if same:
+        # Codes both halves would create: the second half's records and figures take the first
+        # half's provisional ids. Its rows keep theirs: the insert maps every provisional id.
+        remap_records(second.records, same)
+        second.deltas = remap_deltas(second.deltas, same)
+    first.rows.extend(second.rows)
+    first.records.extend(second.records)
+    first.centres |= second.centres
+    for key, amount in second.deltas.items():
+        total = first.deltas.get(key, 0) + amount
+        if total:
+            first.deltas[key] = total
+        else:
+            first.deltas.pop(key, None)
+
+
+def remap_records(records: list[dict[str, Any]], ids: dict[int, int]) -> None:
+    """Replace provisional centre and site ids (negative) by ``ids[...]``, in place."""
+    for record in records:
+        for name in ("centre_id", "site_id"):
+            value = record.get(name)
+            if value is not None and value < 0:
+                record[name] = ids.get(value, value)
+
+
+def remap_deltas(deltas: dict[DeltaKey, int], ids: dict[int, int]) -> dict[DeltaKey, int]:
+    """The roll-up deltas with provisional centre ids replaced."""
+    out: dict[DeltaKey, int] = defaultdict(int)
+    for (counter, grain, period, centre_id, dim, value), amount in deltas.items():
+        out[(counter, grain, period, ids.get(centre_id, centre_id), dim, value)] += amount
+    return {k: v for k, v in out.items() if v}
+
+
+__all__ = ["COLUMNS", "REQUIRED", "Checked", "Problems", "check_file", "remap_deltas", "remap_records", "utf8_problems"]
