@@ -388,7 +388,7 @@ def bot_check(click_ctx: click.Context) -> None:
 # web
 
 
-def _serve(ctx: Context, host: str, port: int, workers: int, reload: bool = False) -> None:
+def _serve(ctx: Context, host: str, port: int, workers: int, reload: bool = False, access_log: bool = False) -> None:
     """Run the web app with uvicorn; every worker builds its app from the environment's settings."""
     import os
     import secrets
@@ -402,7 +402,19 @@ def _serve(ctx: Context, host: str, port: int, workers: int, reload: bool = Fals
         # last as long as this server.
         os.environ["TREMPLIN_SECRET_KEY"] = secrets.token_urlsafe(32)
         click.secho("TREMPLIN_SECRET_KEY is not set: using a random key (everyone is logged out when the server restarts).", fg="yellow", err=True)
-    uvicorn.run("core.web.app:asgi_factory", factory=True, host=host, port=port, workers=workers, reload=reload, proxy_headers=True, forwarded_allow_ips=os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1"))
+    uvicorn.run(
+        "core.web.app:asgi_factory",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        reload=reload,
+        proxy_headers=True,
+        forwarded_allow_ips=os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1"),
+        # An access log is a list of addresses and times of the people using the public pages: off
+        # unless asked for (and then it costs a formatted line per request).
+        access_log=access_log,
+    )
 
 
 @cli.command()
@@ -410,8 +422,9 @@ def _serve(ctx: Context, host: str, port: int, workers: int, reload: bool = Fals
 @click.option("--port", default=8000, show_default=True, type=int, help="Port to listen on.")
 @click.option("--workers", default=1, show_default=True, type=click.IntRange(1, 64), help="Web worker processes (PostgreSQL for more than one).")
 @click.option("--reload", is_flag=True, help="Restart when the code changes (development).")
+@click.option("--access-log", is_flag=True, help="Log every request with the client's address (off: the addresses of the public are not kept).")
 @pass_ctx
-def serve(ctx: Context, host: str, port: int, workers: int, reload: bool) -> None:
+def serve(ctx: Context, host: str, port: int, workers: int, reload: bool, access_log: bool) -> None:
     """Serve the staff web app, the public pages and the JSON API (/api/v1, schema at /openapi.json)."""
     from core.migrate import current_revision
 
@@ -421,7 +434,7 @@ def serve(ctx: Context, host: str, port: int, workers: int, reload: bool) -> Non
     if workers > 1 and ctx.app.db.dialect == "sqlite":
         click.secho("Several workers on SQLite: writes wait for each other; PostgreSQL is the engine for several workers.", fg="yellow", err=True)
     click.echo(f"Serving Tremplin on http://{host}:{port}/ with {workers} worker(s); Ctrl-C stops it.")
-    _serve(ctx, host, port, workers, reload=reload)
+    _serve(ctx, host, port, workers, reload=reload, access_log=access_log)
 
 
 @staff.command("token")
