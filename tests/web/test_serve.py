@@ -25,6 +25,10 @@ def test_serve_runs_uvicorn_with_the_factory(db_url: str, monkeypatch: pytest.Mo
     (args, kwargs), = calls
     assert args == ("core.web.app:asgi_factory",) and kwargs["factory"] is True
     assert (kwargs["port"], kwargs["workers"], kwargs["host"]) == (8123, 3, "127.0.0.1")
+    assert kwargs["access_log"] is False, "no list of the public's addresses unless asked for"
+    result = CliRunner().invoke(cli, ["--database-url", db_url, "serve", "--access-log"])
+    assert result.exit_code == 0, result.output
+    assert calls[-1][1]["access_log"] is True
     import os
 
     assert os.environ["TREMPLIN_DATABASE_URL"] == db_url, "the workers build their app from the environment"
@@ -53,9 +57,19 @@ def test_staff_token_and_the_factory(db_url: str, monkeypatch: pytest.MonkeyPatc
     assert CliRunner().invoke(cli, ["--database-url", db_url, "staff", "token", "nobody"]).exit_code == 1
 
     monkeypatch.setenv("TREMPLIN_DATABASE_URL", db_url)
+    import gc
+    import sys
+
     from core.web.app import asgi_factory
 
+    interval = sys.getswitchinterval()
     web = asgi_factory()
+    # A serving process: the start-up objects frozen for the collector, a short switch interval.
+    frozen = gc.get_freeze_count()
+    gc.unfreeze()
+    shortened = sys.getswitchinterval()
+    sys.setswitchinterval(interval)
+    assert frozen > 10_000 and shortened == pytest.approx(0.0005)
     try:
         with TestClient(web) as client:
             me = client.get("/api/v1/me", headers={"authorization": f"Bearer {token}"})
