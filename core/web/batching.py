@@ -20,6 +20,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import threading
+import time
 from collections import deque
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -33,6 +34,9 @@ if TYPE_CHECKING:
     from core.app import App
 
 log = logging.getLogger("tremplin.web")
+
+#: Seconds the centre and site codes read for a batch are used for the next batches.
+LOOKUP_TTL = 1.0
 
 
 @dataclass(eq=False)
@@ -60,6 +64,8 @@ class ContactBatcher:
         self._pending: deque[_Entry] = deque()
         self._writing = False
         self._cleaner: Cleaner | None = None
+        self._lookup_until = 0.0
+        self._codes: dict[int, str] = {}
         #: Sizes of the batches written, for the curious (bounded).
         self.batch_sizes: deque[int] = deque(maxlen=1000)
 
@@ -137,18 +143,20 @@ class ContactBatcher:
         session = app.session()
         added: list[tuple[_Entry, Contact]] = []
         try:
-            lookup = Lookup.load(app, session)
-            if self._cleaner is None:
-                self._cleaner = Cleaner(app, lookup)
-            else:
-                self._cleaner.lookup = lookup
-            codes = {centre_id: code for code, centre_id in lookup.centres.items()}
+            read_now = self._cleaner is None or time.monotonic() >= self._lookup_until
+            if read_now:
+                self._load_codes(session)
             for entry in batch:
                 try:
-                    values = entry.values
-                    if not values.get("centre") and entry.staff.centre_id is not None:
-                        values["centre"] = codes.get(entry.staff.centre_id)
-                    record = _clean_contact(app, session, values, entry.attributes, entry.form, cleaner=self._cleaner)
+                    try:
+                        record = self._clean(session, entry)
+                    except RecordError as exc:
+                        if read_now or not any(name in ("centre", "site") for name, _ in exc.errors):
+                            raise
+                        # A code the codes read a moment ago do not hold may be new: read them again.
+                        self._load_codes(session)
+                        read_now = True
+                        record = self._clean(session, entry)
                     _check_staff_audience(entry.staff, record["audience"])
                     if entry.staff.centre_id is not None and record["centre_id"] != entry.staff.centre_id:
                         raise PermissionError(f"{entry.staff.username} may not record for another centre")
@@ -174,6 +182,24 @@ class ContactBatcher:
             for entry in batch:
                 if not entry.done:  # pragma: no cover - every path above settles every entry
                     entry.error, entry.done = RuntimeError("the contact was not written"), True
+
+    def _load_codes(self, session: Any) -> None:
+        """Read the centre and site codes. They change by hand, seldom: they are read at most once a
+        second (``LOOKUP_TTL``), not for every batch, and again at once when a contact names a code
+        they do not hold (a site just added in the administration)."""
+        lookup = Lookup.load(self.app, session)
+        if self._cleaner is None:
+            self._cleaner = Cleaner(self.app, lookup)
+        else:
+            self._cleaner.lookup = lookup
+        self._codes = {centre_id: code for code, centre_id in lookup.centres.items()}
+        self._lookup_until = time.monotonic() + LOOKUP_TTL
+
+    def _clean(self, session: Any, entry: _Entry) -> dict[str, Any]:
+        values = entry.values
+        if not values.get("centre") and entry.staff.centre_id is not None:
+            values["centre"] = self._codes.get(entry.staff.centre_id)
+        return _clean_contact(self.app, session, values, entry.attributes, entry.form, cleaner=self._cleaner)
 
     def _one_by_one(self, entries: list[_Entry]) -> None:
         for entry in entries:

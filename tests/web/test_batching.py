@@ -102,3 +102,21 @@ def test_the_shared_cleaner_refuses_what_log_contact_refuses(web: Web) -> None:
         session.rollback()
     with web.app.transaction() as session:
         log_contact(web.app, session, {**GOOD, "centre": "bxl"}, GOOD["attributes"])
+
+
+def test_codes_are_read_again_when_a_contact_names_one_not_yet_known(web: Web) -> None:
+    """The batcher keeps the centre and site codes for a second; a site added meanwhile still works."""
+    from core.admin import ensure_site
+    from core.models import Centre, Site
+
+    token = web.token("formtruck_adviser")
+    first = asyncio.run(_post_all(web, token, [GOOD]))
+    assert first[0].status_code == 201
+    with web.app.transaction() as session:
+        ensure_site(session, session.get(Centre, web.centre_id), "truck-midi", "Gare du Midi", "formtruck_stop")
+    responses = asyncio.run(_post_all(web, token, [{**GOOD, "site": "truck-midi"}, {**GOOD, "site": "truck-nowhere"}]))
+    assert [r.status_code for r in responses] == [201, 422]
+    assert "truck-nowhere" in str(responses[1].json())
+    with web.app.session() as session:
+        midi = session.scalar(select(Site.id).where(Site.code == "truck-midi"))
+        assert session.scalar(select(Contact.site_id).where(Contact.id == responses[0].json()["id"])) == midi
