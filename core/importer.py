@@ -215,7 +215,7 @@ def _update(app: App, session: Session, kind: str, records: list[dict[str, Any]]
 class _Progress:
     """A rich progress bar on stderr when it is a terminal, and nothing otherwise."""
 
-    def __init__(self, enabled: bool, path: Path) -> None:
+    def __init__(self, enabled: bool) -> None:
         self.bar: Any = None
         if enabled and sys.stderr.isatty():
             from rich.console import Console
@@ -275,7 +275,7 @@ def import_file(app: App, kind: str, path: str | os.PathLike[str], create_missin
     started = time.perf_counter()
     path = Path(path)
     result = ImportResult(kind=kind, path=str(path))
-    bar = _Progress(progress, path)
+    bar = _Progress(progress)
     # A million checked rows are a million live objects: the cyclic garbage collector would walk
     # them again and again (they hold no cycles), and that costs more than the import itself.
     collecting = gc.isenabled()
