@@ -26,6 +26,8 @@ if TYPE_CHECKING:
     from core.app import App
 
 BATCH = 20_000
+#: The table each kind of record goes to.
+MODELS: dict[str, Any] = {"contacts": Contact, "activities": Activity}
 
 
 class SQLiteRows:
@@ -63,7 +65,7 @@ class SQLiteRows:
 
     @classmethod
     def for_kind(cls, kind: str) -> SQLiteRows:
-        return cls({"contacts": Contact, "activities": Activity}[kind].__table__)
+        return cls(MODELS[kind].__table__)
 
     def position(self, column: str) -> int:
         """Where a column's value is in the tuples ``convert`` makes."""
@@ -192,8 +194,7 @@ def insert_records(
     ``kind`` is ``contacts`` or ``activities``. Runs in the caller's transaction: if anything fails,
     nothing of it remains.
     """
-    model = {"contacts": Contact, "activities": Activity}[kind]
-    table = model.__table__
+    table = MODELS[kind].__table__
     acc = Accumulator(app.compiled_counters)
     chain = list(app.registry.scrubbers.values())
     sqlite_rows = SQLiteRows(table) if conn.dialect.name == "sqlite" else None

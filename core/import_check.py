@@ -259,23 +259,19 @@ class Pending:
         if len(code) > longest or not code.isprintable():
             self.problems.append((self.line, f", column {column}: {code[:40]!r} cannot be a {column} code (at most {longest} printable characters)"))
 
-    def merge(self, other: Pending) -> dict[int, int]:
-        """Takes in the second half's codes; returns its provisional ids that this half already had.
-
-        Those are kept in ``aliases``: the real id of an alias is the real id of what it stands for.
-        """
-        same = self.aliases
+    def merge(self, other: Pending) -> None:
+        """Takes in the second half's codes. Those this half has too become ``aliases``: the real id
+        of an alias is the real id of the provisional id it stands for."""
         for code, pid in other.centres.items():
             if code in self.centres:
-                same[pid] = self.centres[code]
+                self.aliases[pid] = self.centres[code]
             else:
                 self.centres[code] = pid
         for key, pid in other.sites.items():
             if key in self.sites:
-                same[pid] = self.sites[key]
+                self.aliases[pid] = self.sites[key]
             else:
                 self.sites[key] = pid
-        return same
 
 
 @dataclass
@@ -480,9 +476,9 @@ def _check_rows(
         out.rows, out.records = [], []
 
 
-def _check_part(app: App, plan: Plan, path: Path, start: int, end: int, next_id: int) -> Checked:
-    """Check bytes ``start`` to ``end`` (a second half: its line numbers count from its start)."""
-    out = Checked(pending=Pending(next_id=next_id))
+def _check_part(app: App, plan: Plan, path: Path, start: int, end: int) -> Checked:
+    """Check bytes ``start`` to ``end``, the second half: its line numbers count from its start."""
+    out = Checked(pending=Pending(next_id=SECOND_HALF_IDS))
     raw = _Slice(path, start, end)
     with _text(raw, first=False) as f:
         reader = csv.reader(f, strict=True)
@@ -497,7 +493,7 @@ def _check_part(app: App, plan: Plan, path: Path, start: int, end: int, next_id:
 def _second_half(sender: Any, app: App, plan: Plan, path: Path, start: int, end: int) -> None:
     """The forked process: checks the second half and sends back what it found."""
     try:
-        sender.send(("ok", _check_part(app, plan, path, start, end, SECOND_HALF_IDS)))
+        sender.send(("ok", _check_part(app, plan, path, start, end)))
     except BaseException:  # noqa: BLE001 - whatever it was, the parent must hear of it
         sender.send(("error", traceback.format_exc()))
     finally:
@@ -520,19 +516,20 @@ def _cut(path: Path, size: int) -> int | None:
             position += len(block)
 
 
-def _imported_centres(app: App, kind: str, lookup: Lookup) -> frozenset[int]:
-    """The centres that already hold rows from an import (one index lookup each)."""
+def holds_imported_rows(conn: Any, kind: str, centre_id: int) -> bool:
+    """Whether a centre already holds rows from an import (one index lookup)."""
     from sqlalchemy import select
 
-    from core.models import Activity, Contact
+    from core.bulk import MODELS
 
-    model: Any = Contact if kind == "contacts" else Activity
+    model = MODELS[kind]
+    return conn.execute(select(model.id).where(model.centre_id == centre_id, model.source_ref.is_not(None)).limit(1)).first() is not None
+
+
+def _imported_centres(app: App, kind: str, lookup: Lookup) -> frozenset[int]:
+    """The centres that already hold rows from an import."""
     with app.db.engine.connect() as conn:
-        return frozenset(
-            centre_id
-            for centre_id in lookup.centres.values()
-            if conn.execute(select(model.id).where(model.centre_id == centre_id, model.source_ref.is_not(None)).limit(1)).first() is not None
-        )
+        return frozenset(centre_id for centre_id in lookup.centres.values() if holds_imported_rows(conn, kind, centre_id))
 
 
 def check_file(
@@ -541,7 +538,6 @@ def check_file(
     path: Path,
     create_missing: bool,
     reading: Callable[[int], Callable[[int, int], None] | None] | None = None,
-    split: bool = True,
 ) -> Checked:
     """Read and check a whole file; in two processes when it is large and the machine can fork.
 
@@ -553,7 +549,7 @@ def check_file(
     imported = _imported_centres(app, kind, lookup) if convert else frozenset()
     size = path.stat().st_size
     cut = None
-    if split and convert and size >= SPLIT_FROM_BYTES and "fork" in multiprocessing.get_all_start_methods() and (os.cpu_count() or 1) > 1:
+    if convert and size >= SPLIT_FROM_BYTES and "fork" in multiprocessing.get_all_start_methods() and (os.cpu_count() or 1) > 1:
         cut = _cut(path, size)
     now = datetime.now(timezone.utc)
     try:
@@ -656,12 +652,9 @@ def _join(first: Checked, second: Checked) -> None:
     if first.problems:
         first.rows, first.records, first.deltas = [], [], {}
         return
-    same = first.pending.merge(second.pending)
-    if same:
-        # Codes both halves would create: the second half's records and figures take the first
-        # half's provisional ids. Its rows keep theirs: the insert maps every provisional id.
-        remap_records(second.records, same)
-        second.deltas = remap_deltas(second.deltas, same)
+    # Codes both halves would create become aliases: the writer maps every provisional id, aliases
+    # included, to its real one in the rows, the records and the roll-up deltas alike.
+    first.pending.merge(second.pending)
     first.rows.extend(second.rows)
     first.records.extend(second.records)
     first.centres |= second.centres
@@ -690,4 +683,4 @@ def remap_deltas(deltas: dict[DeltaKey, int], ids: dict[int, int]) -> dict[Delta
     return {k: v for k, v in out.items() if v}
 
 
-__all__ = ["COLUMNS", "REQUIRED", "Checked", "Problems", "check_file", "remap_deltas", "remap_records", "utf8_problems"]
+__all__ = ["COLUMNS", "REQUIRED", "Checked", "Problems", "check_file", "holds_imported_rows", "remap_deltas", "remap_records", "utf8_problems"]

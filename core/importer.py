@@ -35,6 +35,7 @@ from core.import_check import (
     Checked,
     Pending,
     check_file,
+    holds_imported_rows,
     remap_deltas,
     remap_records,
     utf8_problems,
@@ -143,9 +144,7 @@ def _split(
     """New records (indexes), changed ones (database id, index) and how many are unchanged."""
     from sqlalchemy import select
 
-    from core.models import Activity, Contact
-
-    model: Any = Contact if kind == "contacts" else Activity
+    model = bulk.MODELS[kind]
     columns = _compare_columns(kind)
     by_centre: dict[int, list[int]] = defaultdict(list)
     for i, record in enumerate(records):
@@ -154,9 +153,7 @@ def _split(
     changed: list[tuple[int, int]] = []
     unchanged = 0
     for centre_id, indexes in by_centre.items():
-        if centre_id in fresh or conn.execute(
-            select(model.id).where(model.centre_id == centre_id, model.source_ref.is_not(None)).limit(1)
-        ).first() is None:
+        if centre_id in fresh or not holds_imported_rows(conn, kind, centre_id):
             new.extend(indexes)
             continue
         stmt = select(model.id, model.source_ref, *(getattr(model, c) for c in columns))
@@ -167,7 +164,7 @@ def _split(
             for row in conn.execute(stmt.where(model.centre_id == centre_id, model.source_ref.in_(list(by_ref)))):
                 i = by_ref[row.source_ref]
                 found.add(row.source_ref)
-                if _same(app, kind, records[i], row._mapping, columns):
+                if _same(records[i], row._mapping, columns):
                     unchanged += 1
                 else:
                     changed.append((row.id, i))
@@ -175,12 +172,10 @@ def _split(
     return new, changed, unchanged
 
 
-def _same(app: App, kind: str, record: dict[str, Any], stored: Any, columns: Sequence[str]) -> bool:
+def _same(record: dict[str, Any], stored: Any, columns: Sequence[str]) -> bool:
     for name in columns:
         value = record[name]
-        if name == "note" and value:
-            value = app.scrub(value).text
-        elif isinstance(value, datetime):
+        if isinstance(value, datetime):
             # Compared in UTC, as stored: an aware time in the hour a clock change repeats or skips
             # never equals a time in another zone (PEP 495), even the very same instant.
             value = value.astimezone(timezone.utc)
@@ -193,9 +188,7 @@ def _update(app: App, session: Session, kind: str, records: list[dict[str, Any]]
     """Update changed rows through the ORM: the flush listener takes the old figures out and puts the new ones in."""
     from sqlalchemy import select
 
-    from core.models import Activity, Contact
-
-    model: Any = Contact if kind == "contacts" else Activity
+    model = bulk.MODELS[kind]
     for start in range(0, len(changed), CHUNK):
         chunk = dict(changed[start : start + CHUNK])
         for obj in session.scalars(select(model).where(model.id.in_(list(chunk)))):
@@ -314,14 +307,8 @@ def _write(app: App, kind: str, checked: Checked, result: ImportResult, bar: _Pr
             advance = bar.writing(len(new) + len(changed) + len(rows))
             if rows:
                 _still_first_import(conn, kind, checked.centres)
-                # In the order of the indexes (centre, day): appending to a B-tree costs far less
-                # than inserting all over it. Linear for a file already in chronological order.
                 maker = bulk.SQLiteRows.for_kind(kind)
-                key = itemgetter(maker.position("centre_id"), maker.position("day"))
-                keys = list(map(key, rows))
-                if any(a > b for a, b in pairwise(keys)):
-                    rows.sort(key=key)
-                del keys
+                rows = _in_index_order(rows, itemgetter(maker.position("centre_id"), maker.position("day")))
                 result.inserted += bulk.insert_rows(conn, kind, rows, ids=real, on_batch=advance)
                 apply_deltas(conn, remap_deltas(checked.deltas, real) if real else checked.deltas)
             if changed:
@@ -329,10 +316,7 @@ def _write(app: App, kind: str, checked: Checked, result: ImportResult, bar: _Pr
             result.updated = len(changed)
             if new:
                 records = [records[i] for i in new] if len(new) != len(records) else records
-                keys = list(map(_index_order, records))
-                if any(a > b for a, b in pairwise(keys)):
-                    order = sorted(range(len(records)), key=keys.__getitem__)
-                    records = [records[i] for i in order]
+                records = _in_index_order(records, _index_order)
                 result.inserted += bulk.insert_records(app, conn, kind, records, on_batch=advance, notes_scrubbed=True)
             audit(
                 session,
@@ -358,14 +342,18 @@ def _still_first_import(conn: Connection, kind: str, centres: set[int]) -> None:
 
     Another import may have written to the same centre while this file was being checked.
     """
-    from sqlalchemy import select
+    if any(holds_imported_rows(conn, kind, centre_id) for centre_id in sorted(c for c in centres if c > 0)):
+        raise ImportFailed(["another import wrote to the same centre while this file was being checked: import the file again"])
 
-    from core.models import Activity, Contact
 
-    model: Any = Contact if kind == "contacts" else Activity
-    for centre_id in sorted(c for c in centres if c > 0):
-        if conn.execute(select(model.id).where(model.centre_id == centre_id, model.source_ref.is_not(None)).limit(1)).first() is not None:
-            raise ImportFailed(["another import wrote to the same centre while this file was being checked: import the file again"])
+def _in_index_order(items: list[Any], key: Callable[[Any], Any]) -> list[Any]:
+    """``items`` in the order of the indexes (centre, day): appending to a B-tree costs far less than
+    inserting all over it. Linear for a file already in chronological order."""
+    keys = list(map(key, items))
+    if any(a > b for a, b in pairwise(keys)):
+        order = sorted(range(len(items)), key=keys.__getitem__)
+        return [items[i] for i in order]
+    return items
 
 
 def _index_order(record: dict[str, Any]) -> int:

@@ -394,16 +394,14 @@ def apply_deltas(conn: Connection, deltas: Mapping[DeltaKey, int], fresh: bool =
         sql = _SQLITE_INSERT if fresh else _SQLITE_UPSERT
         for i in range(0, len(keys), chunk):
             conn.exec_driver_sql(sql, [(c, g, p.isoformat(), centre, d, v, deltas[(c, g, p, centre, d, v)]) for c, g, p, centre, d, v in keys[i : i + chunk]])
-        if not fresh and any(v < 0 for v in deltas.values()):
-            conn.execute(delete(CounterValue).where(CounterValue.amount == 0, CounterValue.counter.in_(sorted({k[0] for k in keys}))))
-        return len(keys)
-    stmt = CounterValue.__table__.insert() if fresh else _upsert_statement(conn.dialect.name)
-    for i in range(0, len(keys), chunk):
-        batch = [
-            {"counter": k[0], "grain": k[1], "period": k[2], "centre_id": k[3], "dim": k[4], "value": k[5], "amount": deltas[k]}
-            for k in keys[i : i + chunk]
-        ]
-        conn.execute(stmt, batch)
+    else:
+        stmt = CounterValue.__table__.insert() if fresh else _upsert_statement(conn.dialect.name)
+        for i in range(0, len(keys), chunk):
+            batch = [
+                {"counter": k[0], "grain": k[1], "period": k[2], "centre_id": k[3], "dim": k[4], "value": k[5], "amount": deltas[k]}
+                for k in keys[i : i + chunk]
+            ]
+            conn.execute(stmt, batch)
     if not fresh and any(v < 0 for v in deltas.values()):
         counters = sorted({k[0] for k in keys})
         conn.execute(delete(CounterValue).where(CounterValue.amount == 0, CounterValue.counter.in_(counters)))
