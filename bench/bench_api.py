@@ -8,7 +8,7 @@ Run by hand (it is not part of the test suite)::
 What it does, in one run:
 
 1. builds (once, then reuses) a migrated SQLite file with ``--contacts`` existing contacts, filled with
-   ``core.bulk.insert_records``, one centre, its sites and an account with an API token;
+   ``tremplin.core.bulk.insert_records``, one centre, its sites and an account with an API token;
 2. serves the real app from a copy of it, the way ``tremplin serve`` does (uvicorn, one worker, in its
    own process), and POSTs ``--requests`` contacts to ``/api/v1/contacts`` from ``--concurrency``
    clients (one keep-alive connection each, loopback only; see ``Client``) with the bearer token;
@@ -79,13 +79,13 @@ def make_api_token(app: Any, session: Any, staff: Any) -> str:
 
     # The web app owns API tokens; use whichever of its functions exists.
     for module_name, function_name in (
-        ("core.web.security", "issue_api_token"),
-        ("core.web.tokens", "issue_api_token"),
-        ("core.web.auth", "issue_api_token"),
-        ("core.web.api", "issue_api_token"),
-        ("core.admin", "issue_api_token"),
-        ("core.web.auth", "new_api_token"),
-        ("core.admin", "new_api_token"),
+        ("tremplin.core.web.security", "issue_api_token"),
+        ("tremplin.core.web.tokens", "issue_api_token"),
+        ("tremplin.core.web.auth", "issue_api_token"),
+        ("tremplin.core.web.api", "issue_api_token"),
+        ("tremplin.core.admin", "issue_api_token"),
+        ("tremplin.core.web.auth", "new_api_token"),
+        ("tremplin.core.admin", "new_api_token"),
     ):
         try:
             module = importlib.import_module(module_name)
@@ -98,17 +98,17 @@ def make_api_token(app: Any, session: Any, staff: Any) -> str:
             except TypeError:
                 token = fn(session, staff)
             return token if isinstance(token, str) else token[0]
-    raise SystemExit("the web app has no function to issue an API token (looked for issue_api_token / new_api_token in core.web.* and core.admin)")
+    raise SystemExit("the web app has no function to issue an API token (looked for issue_api_token / new_api_token in tremplin.core.web.* and tremplin.core.admin)")
 
 
 def build_database(path: Path, contacts: int) -> None:
     """A migrated SQLite file with ``contacts`` existing contacts, filled in bulk, and an API account."""
-    from core.admin import add_staff, ensure_centre, ensure_site
-    from core.app import create_app
-    from core.bulk import insert_records
-    from core.migrate import upgrade
-    from core.settings import Settings
-    from core.validation import Cleaner, Lookup
+    from tremplin.core.admin import add_staff, ensure_centre, ensure_site
+    from tremplin.core.app import create_app
+    from tremplin.core.bulk import insert_records
+    from tremplin.core.migrate import upgrade
+    from tremplin.core.settings import Settings
+    from tremplin.core.validation import Cleaner, Lookup
 
     tmp = path.with_suffix(".building")
     for p in (tmp, Path(f"{tmp}-wal"), Path(f"{tmp}-shm")):
@@ -172,9 +172,9 @@ def give_token(database: Path) -> str:
     """Issue the bench account an API token in ``database`` (done on each run's copy)."""
     from sqlalchemy import select
 
-    from core.app import create_app
-    from core.models import Staff
-    from core.settings import Settings
+    from tremplin.core.app import create_app
+    from tremplin.core.models import Staff
+    from tremplin.core.settings import Settings
 
     app = create_app(Settings(database_url=f"sqlite:///{database}", load_entrypoints=False))
     try:
@@ -209,7 +209,7 @@ def free_port() -> int:
 def serve_app(database: Path, port: int) -> None:
     """The real app, as ``tremplin serve --workers 1`` runs it."""
     os.environ["TREMPLIN_DATABASE_URL"] = f"sqlite:///{database}"
-    from core.cli import cli
+    from tremplin.core.cli import cli
 
     commands = getattr(cli, "commands", {})
     if "serve" in commands:
@@ -218,8 +218,8 @@ def serve_app(database: Path, port: int) -> None:
     # Until the command exists: the same thing by hand.
     import uvicorn
 
-    from core.app import create_app
-    from core.web.app import create_web_app
+    from tremplin.core.app import create_app
+    from tremplin.core.web.app import create_web_app
 
     uvicorn.run(create_web_app(create_app()), host="127.0.0.1", port=port, workers=1, log_level="warning", access_log=False)
 
@@ -227,7 +227,7 @@ def serve_app(database: Path, port: int) -> None:
 def floor_app(database: Path) -> Any:
     """A bare Starlette endpoint: parse the JSON, insert the contact with ``sqlite3``, answer 201.
 
-    The row is the one the app writes (same columns, same connection settings as ``core.db``), minus
+    The row is the one the app writes (same columns, same connection settings as ``tremplin.core.db``), minus
     what the app does around it (validation, access checks, roll-up, audit): the floor to compare with.
     """
     from starlette.applications import Starlette

@@ -6,7 +6,7 @@ Run by hand (not part of the test suite)::
     .venv/bin/python bench/bench_import.py --rows 200000 --profile
 
 It writes a CSV of synthetic contacts in a temporary directory, imports it with
-``core.importer.import_file`` into a fresh, migrated SQLite file, then inserts the same rows with the
+``tremplin.core.importer.import_file`` into a fresh, migrated SQLite file, then inserts the same rows with the
 ``sqlite3`` module's ``executemany`` into an equivalent table (same columns, constraints and indexes,
 values already converted): the floor no import can go under. It prints rows per second, seconds and
 the ratio of the two, and where the import spent its time: reading and checking the file (which, for
@@ -34,7 +34,7 @@ from zoneinfo import ZoneInfo
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from core.importer import COLUMNS  # noqa: E402
+from tremplin.core.importer import COLUMNS  # noqa: E402
 
 ATTRS = ("attr.place", "attr.partner", "attr.commune", "attr.public", "attr.event", "attr.service_language", "attr.questions", "attr.prison", "attr.session", "attr.question")
 SITES = ("reception", "advice", "multimedia", "")
@@ -183,7 +183,7 @@ def floor(csv_path: Path, db_path: Path) -> tuple[float, int]:
 
 def instrument() -> dict[str, float]:
     """Time the phases of an import (a handful of calls each: the cost of timing them is nil)."""
-    from core import bulk, importer, rollup
+    from tremplin.core import bulk, importer, rollup
 
     spent: dict[str, float] = {}
 
@@ -199,9 +199,9 @@ def instrument() -> dict[str, float]:
 
         setattr(owner, name, timed)
 
-    wrap(importer, "check_file", "read and check the file, make the rows and their roll-up (core.import_check)")
-    wrap(bulk, "insert_rows", "rows: INSERT with the driver's executemany (core.bulk.insert_rows)")
-    wrap(rollup, "apply_deltas", "roll-up: upsert the counter rows (core.rollup.apply_deltas)")
+    wrap(importer, "check_file", "read and check the file, make the rows and their roll-up (tremplin.core.import_check)")
+    wrap(bulk, "insert_rows", "rows: INSERT with the driver's executemany (tremplin.core.bulk.insert_rows)")
+    wrap(rollup, "apply_deltas", "roll-up: upsert the counter rows (tremplin.core.rollup.apply_deltas)")
     return spent
 
 
@@ -229,11 +229,11 @@ def main() -> None:
 
         from sqlalchemy import func, select
 
-        from core.app import create_app
-        from core.importer import import_file
-        from core.migrate import upgrade
-        from core.models import Contact, CounterValue
-        from core.settings import Settings
+        from tremplin.core.app import create_app
+        from tremplin.core.importer import import_file
+        from tremplin.core.migrate import upgrade
+        from tremplin.core.models import Contact, CounterValue
+        from tremplin.core.settings import Settings
 
         db_path = work / "tremplin.db"
         db_path.unlink(missing_ok=True)

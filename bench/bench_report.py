@@ -7,7 +7,7 @@ Run by hand (not part of the test suite)::
     .venv/bin/python bench/bench_report.py --reuse              # keep the database of a previous run
 
 1. Generates ``--contacts`` contacts of one year (and group activities) with a fixed seed, written in
-   batches through ``core.bulk`` into a migrated SQLite file, so the roll-up is built as in production.
+   batches through ``tremplin.core.bulk`` into a migrated SQLite file, so the roll-up is built as in production.
 2. Times the annual report as JSON (build from the roll-up, then serialise), cold and warm.
 3. Exports the contacts and activities with ``tremplin export``-style streaming to CSV, then computes
    the same figures from those raw rows: with DuckDB scanning the CSV (what reading the raw rows
@@ -92,8 +92,8 @@ def templates(rnd: random.Random, n: int = 4000) -> list[dict[str, Any]]:
 
 
 def generate(app: Any, contacts: int, seed: int, batch: int = 250_000) -> None:
-    from core.admin import ensure_centre
-    from core.bulk import insert_records
+    from tremplin.core.admin import ensure_centre
+    from tremplin.core.bulk import insert_records
 
     rnd = random.Random(seed)
     with app.transaction() as session:
@@ -137,8 +137,8 @@ def generate(app: Any, contacts: int, seed: int, batch: int = 250_000) -> None:
 
 
 def time_report(app: Any) -> tuple[float, float, dict[str, Any], int]:
-    from core.reports.build import annual_report
-    from core.reports.render import to_dict
+    from tremplin.core.reports.build import annual_report
+    from tremplin.core.reports.render import to_dict
 
     timings = []
     doc: dict[str, Any] = {}
@@ -155,8 +155,8 @@ def time_report(app: Any) -> tuple[float, float, dict[str, Any], int]:
 def export_csvs(app: Any, folder: Path) -> tuple[Path, Path, float]:
     from sqlalchemy import select
 
-    from core.models import Activity
-    from core.reports.export import export_contacts
+    from tremplin.core.models import Activity
+    from tremplin.core.reports.export import export_contacts
 
     t = time.perf_counter()
     contacts = folder / "contacts.csv"
@@ -342,9 +342,9 @@ MEMORY_PROBE = r"""
 import resource, sys, threading, time
 from datetime import date
 sys.path.insert(0, {root!r})
-from core.app import create_app
-from core.settings import Settings
-from core.reports.export import export_contacts
+from tremplin.core.app import create_app
+from tremplin.core.settings import Settings
+from tremplin.core.reports.export import export_contacts
 
 def rss():
     with open("/proc/self/statm") as fh:
@@ -392,10 +392,10 @@ def main() -> None:
 
     from sqlalchemy import func, select
 
-    from core.app import create_app
-    from core.migrate import upgrade
-    from core.models import Contact, CounterValue
-    from core.settings import Settings
+    from tremplin.core.app import create_app
+    from tremplin.core.migrate import upgrade
+    from tremplin.core.models import Contact, CounterValue
+    from tremplin.core.settings import Settings
 
     db = Path(args.db)
     db.parent.mkdir(parents=True, exist_ok=True)
@@ -412,7 +412,7 @@ def main() -> None:
     if have != args.contacts:
         if have:
             raise SystemExit(f"{db} holds {have:,} contacts, not {args.contacts:,}: run without --reuse")
-        log(f"Generating {args.contacts:,} contacts of {YEAR} (seed {args.seed}) through core.bulk")
+        log(f"Generating {args.contacts:,} contacts of {YEAR} (seed {args.seed}) through tremplin.core.bulk")
         t = time.perf_counter()
         generate(app, args.contacts, args.seed)
         log(f"Generated in {time.perf_counter() - t:,.0f} s")

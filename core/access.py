@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from core.i18n import T, Text
+from tremplin.core.i18n import T, Text
 
 ROLES: dict[str, Text] = {
     "admin": T("Administrator", fr="Administrateur", nl="Beheerder", uk="Адміністратор"),

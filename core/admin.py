@@ -7,11 +7,11 @@ from typing import TYPE_CHECKING
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from core.access import DEFAULT_AUDIENCES, ROLES
-from core.models import Centre, Site, Staff
+from tremplin.core.access import DEFAULT_AUDIENCES, ROLES
+from tremplin.core.models import Centre, Site, Staff
 
 if TYPE_CHECKING:
-    from core.app import App
+    from tremplin.core.app import App
 
 
 class AdminError(ValueError):

@@ -11,16 +11,16 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
-from core.db import Database
-from core.settings import Settings
+from tremplin.core.db import Database
+from tremplin.core.settings import Settings
 
 
 class App:
     """One Tremplin instance. Build it with ``create_app``; plugins get it in every hook."""
 
     def __init__(self, settings: Settings, plugins: Iterable[str] | None = None, entrypoints: bool | None = None) -> None:
-        from core.plugins import DEFAULT_PLUGINS, make_plugin_manager
-        from core.registry import Registry
+        from tremplin.core.plugins import DEFAULT_PLUGINS, make_plugin_manager
+        from tremplin.core.registry import Registry
 
         self.settings = settings
         self.pm = make_plugin_manager(
@@ -31,7 +31,7 @@ class App:
         self.db = Database(settings.database_url, echo=settings.echo_sql)
         self.registry = Registry.load(self)
         self._tz_cache: dict[int, ZoneInfo] = {}
-        from core import rollup, writes
+        from tremplin.core import rollup, writes
 
         event.listen(self.db.sessionmaker, "before_flush", writes.before_flush)
         event.listen(self.db.sessionmaker, "after_flush", rollup.after_flush)
@@ -40,7 +40,7 @@ class App:
 
     @cached_property
     def compiled_counters(self) -> Any:
-        from core.counters import CompiledCounters
+        from tremplin.core.counters import CompiledCounters
 
         return CompiledCounters.build(self.registry.counters.values())
 
@@ -70,7 +70,7 @@ class App:
     def timezone_of(self, session: Session, centre_id: int) -> ZoneInfo:
         tz = self._tz_cache.get(centre_id)
         if tz is None:
-            from core.models import Centre
+            from tremplin.core.models import Centre
 
             with session.no_autoflush:
                 centre = session.get(Centre, centre_id)
@@ -82,7 +82,7 @@ class App:
 
     def scrub(self, text: str) -> Any:
         """Run the scrubber chain on ``text``; returns a ``ScrubResult``."""
-        from core.anonymity import run_chain
+        from tremplin.core.anonymity import run_chain
 
         return run_chain(text, self.registry.scrubbers.values())
 

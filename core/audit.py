@@ -6,7 +6,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from core.models import AuditEvent, Staff
+from tremplin.core.models import AuditEvent, Staff
 
 
 def audit(session: Session, action: str, staff: Staff | None = None, object_type: str = "", object_id: Any = "", **details: Any) -> AuditEvent:

@@ -1,6 +1,6 @@
 """Writing many records at once (imports, the demo): one INSERT per batch and one roll-up upsert.
 
-The per-record path (``core.records``) flushes each record and lets the flush listener update the
+The per-record path (``tremplin.core.records``) flushes each record and lets the flush listener update the
 roll-up; that is right for people typing, and far too slow for a million rows. Here records are
 inserted with the driver's ``executemany`` and their facts are added up in memory first, so the roll-up
 costs one upsert per distinct (counter, period, dimension value), not one per record. Notes are
@@ -17,13 +17,13 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import JSON, Date
 from sqlalchemy.engine import Connection
 
-from core.anonymity import run_chain
-from core.db import UTCDateTime
-from core.models import Activity, Contact
-from core.rollup import Accumulator, activity_fact, apply_deltas
+from tremplin.core.anonymity import run_chain
+from tremplin.core.db import UTCDateTime
+from tremplin.core.models import Activity, Contact
+from tremplin.core.rollup import Accumulator, activity_fact, apply_deltas
 
 if TYPE_CHECKING:
-    from core.app import App
+    from tremplin.core.app import App
 
 BATCH = 20_000
 #: The table each kind of record goes to.
@@ -185,7 +185,7 @@ def insert_records(
     on_batch: Callable[[int], None] | None = None,
     notes_scrubbed: bool = False,
 ) -> int:
-    """Insert validated records (as ``core.validation.Cleaner`` returns them) and roll them up.
+    """Insert validated records (as ``tremplin.core.validation.Cleaner`` returns them) and roll them up.
 
     The record dicts are used as the rows, not copied: pass dicts the caller no longer needs.
     ``notes_scrubbed`` says the caller already passed every note through the chain (the import

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 if TYPE_CHECKING:
-    from core.app import App
+    from tremplin.core.app import App
 
 
 class Context:
@@ -25,7 +25,7 @@ class Context:
     @property
     def app(self) -> App:
         if self._app is None:
-            from core.app import create_app
+            from tremplin.core.app import create_app
 
             self._app = create_app(database_url=self.database_url)
         return self._app
@@ -58,12 +58,12 @@ def fail(message: str) -> None:
 @pass_ctx
 def init(ctx: Context, centre_code: str | None, centre_name: str | None) -> None:
     """Create or upgrade the database schema (Alembic migrations)."""
-    from core.migrate import current_revision, upgrade
+    from tremplin.core.migrate import current_revision, upgrade
 
     upgrade(ctx.app)
     click.echo(f"Database ready at revision {current_revision(ctx.app)}: {ctx.app.db.engine.url.render_as_string(hide_password=True)}")
     if centre_code:
-        from core.admin import ensure_centre
+        from tremplin.core.admin import ensure_centre
 
         with ctx.app.transaction() as session:
             centre, created = ensure_centre(session, centre_code, centre_name or centre_code)
@@ -81,8 +81,8 @@ def init(ctx: Context, centre_code: str | None, centre_name: str | None) -> None
 @pass_ctx
 def demo(ctx: Context, year: int | None, scale: float, seed: int, reset: bool, serve_after: bool, host: str, port: int) -> None:
     """Fill a database with a year of realistic synthetic activity, print its counters, and serve it."""
-    from core.demo import generate
-    from core.migrate import upgrade
+    from tremplin.core.demo import generate
+    from tremplin.core.migrate import upgrade
 
     year = year or date.today().year - 1
     upgrade(ctx.app)
@@ -106,7 +106,7 @@ def import_() -> None:
 
 
 def _run_import(ctx: Context, kind: str, path: str, create_missing: bool) -> None:
-    from core.importer import ImportFailed, import_file
+    from tremplin.core.importer import ImportFailed, import_file
 
     try:
         result = import_file(ctx.app, kind, path, create_missing=create_missing, progress=True)
@@ -148,7 +148,7 @@ def counters() -> None:
 
 
 def _print_counters(app: App, year: int | None, audience: str | None, fmt: str, centre: str | None = None) -> None:
-    from core.queries import counter_figures
+    from tremplin.core.queries import counter_figures
 
     with app.session() as session:
         figures = counter_figures(app, session, year=year, audience=audience, centre=centre)
@@ -184,7 +184,7 @@ def counters_show(ctx: Context, year: int | None, audience: str | None, centre: 
 @pass_ctx
 def counters_rebuild(ctx: Context) -> None:
     """Recompute the roll-up from the rows (after adding a plugin or a counter)."""
-    from core.rollup import rebuild
+    from tremplin.core.rollup import rebuild
 
     with ctx.app.db.engine.begin() as conn:
         stats = rebuild(ctx.app, conn)
@@ -211,7 +211,7 @@ def staff() -> None:
 @pass_ctx
 def staff_add(ctx: Context, username: str, roles: tuple[str, ...], audiences: tuple[str, ...], display_name: str, language: str, centre: str | None, password: str) -> None:
     """Create a staff account with roles and the audiences it may see."""
-    from core.admin import AdminError, add_staff
+    from tremplin.core.admin import AdminError, add_staff
 
     try:
         with ctx.app.transaction() as session:
@@ -227,7 +227,7 @@ def staff_list(ctx: Context) -> None:
     """List staff accounts."""
     from sqlalchemy import select
 
-    from core.models import Staff
+    from tremplin.core.models import Staff
 
     with ctx.app.session() as session:
         for account in session.scalars(select(Staff).order_by(Staff.username)):
@@ -276,7 +276,7 @@ def _parse_params(raw: tuple[str, ...]) -> dict[str, Any]:
 @pass_ctx
 def flows_list(ctx: Context) -> None:
     """List every registered flow with its schedule (cron, in the centre's time zone)."""
-    from flows.runner import collect
+    from tremplin.flows.runner import collect
 
     items = collect(ctx.app)
     if not items:
@@ -294,7 +294,7 @@ def flows_list(ctx: Context) -> None:
 @pass_ctx
 def flows_run(ctx: Context, name: str, params: tuple[str, ...]) -> None:
     """Run the flow NAME now, in this process."""
-    from flows.runner import find, run, use_database
+    from tremplin.flows.runner import find, run, use_database
 
     try:
         find(ctx.app, name)
@@ -310,7 +310,7 @@ def flows_run(ctx: Context, name: str, params: tuple[str, ...]) -> None:
 @pass_ctx
 def flows_serve(ctx: Context, limit: int | None) -> None:
     """Serve every registered flow on its schedule until interrupted (Ctrl-C)."""
-    from flows.runner import collect, serve, use_database
+    from tremplin.flows.runner import collect, serve, use_database
 
     use_database(ctx.database_url)
     for item in collect(ctx.app):
@@ -349,7 +349,7 @@ def bot_group(
         return
     if not token:
         fail("no bot token: give --token or set TREMPLIN_TELEGRAM_TOKEN")
-    from core.bot.app import run
+    from tremplin.core.bot.app import run
 
     ctx: Context = click_ctx.obj
     click.echo("Bot running " + (f"on a webhook at {webhook_url}" if webhook_url else "(long polling)") + (f" through {base_url}" if base_url else "") + "; Ctrl-C stops it.")
@@ -368,7 +368,7 @@ def bot_check(click_ctx: click.Context) -> None:
     options = click_ctx.meta["bot"]
     if not options["token"]:
         fail("no bot token: give --token or set TREMPLIN_TELEGRAM_TOKEN")
-    from core.bot.app import build_application
+    from tremplin.core.bot.app import build_application
 
     ctx: Context = click_ctx.obj
 
@@ -403,7 +403,7 @@ def _serve(ctx: Context, host: str, port: int, workers: int, reload: bool = Fals
         os.environ["TREMPLIN_SECRET_KEY"] = secrets.token_urlsafe(32)
         click.secho("TREMPLIN_SECRET_KEY is not set: using a random key (everyone is logged out when the server restarts).", fg="yellow", err=True)
     uvicorn.run(
-        "core.web.app:asgi_factory",
+        "tremplin.core.web.app:asgi_factory",
         factory=True,
         host=host,
         port=port,
@@ -426,7 +426,7 @@ def _serve(ctx: Context, host: str, port: int, workers: int, reload: bool = Fals
 @pass_ctx
 def serve(ctx: Context, host: str, port: int, workers: int, reload: bool, access_log: bool) -> None:
     """Serve the staff web app, the public pages and the JSON API (/api/v1, schema at /openapi.json)."""
-    from core.migrate import current_revision
+    from tremplin.core.migrate import current_revision
 
     revision = current_revision(ctx.app)
     if revision is None:
@@ -444,8 +444,8 @@ def staff_token(ctx: Context, username: str) -> None:
     """Issue an API token for an account (printed once; it replaces the account's previous token)."""
     from sqlalchemy import select
 
-    from core.models import Staff
-    from core.web.security import issue_api_token
+    from tremplin.core.models import Staff
+    from tremplin.core.web.security import issue_api_token
 
     with ctx.app.transaction() as session:
         account = session.scalar(select(Staff).where(Staff.username == username))
@@ -458,8 +458,8 @@ def staff_token(ctx: Context, username: str) -> None:
 # ------------------------------------------------------------------------------------------------
 # report, export (core/reports/cli.py: click only at import, the rest when a command runs)
 
-from core.reports.cli import export as export_group  # noqa: E402
-from core.reports.cli import report as report_group  # noqa: E402
+from tremplin.core.reports.cli import export as export_group  # noqa: E402
+from tremplin.core.reports.cli import report as report_group  # noqa: E402
 
 cli.add_command(report_group)
 cli.add_command(export_group)

@@ -3,7 +3,7 @@
 A counter says what it counts (``counts``) and which records (``where``). Composite figures, such as
 ``contacts.total`` (the headcount of all contacts plus the participants of group activities, as the
 centre counts them), are the sum of several parts. Counters are evaluated on *facts* (see
-``core.rollup``), the same way when a record is written and when the roll-up is rebuilt, so the two
+``tremplin.core.rollup``), the same way when a record is written and when the roll-up is rebuilt, so the two
 can never disagree.
 
 ``where`` maps a fact field (``audience``, ``modality``, ``channel``, ``language``, ``workshop``,
@@ -16,7 +16,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from core.i18n import Text
+from tremplin.core.i18n import Text
 
 Counts = Literal["contacts", "headcount", "activities", "participants", "registered", "cases"]
 

@@ -18,8 +18,8 @@ counters. Each kind of record has its own random stream, so changing one does no
 
 Records are written the way an import writes them: every contact and activity is checked against the
 intake form of its audience (the fields the form shows, its fixed values, its narrower choices and its
-required attributes), validated by ``core.validation.Cleaner`` and inserted with
-``core.bulk.insert_records``, which rolls them up. Cases and referrals go through ``core.records``, so
+required attributes), validated by ``tremplin.core.validation.Cleaner`` and inserted with
+``tremplin.core.bulk.insert_records``, which rolls them up. Cases and referrals go through ``tremplin.core.records``, so
 their stage history, outcomes, audit trail and roll-up are those of real use. Everything happens in one
 transaction: a failed demo leaves the database as it was.
 """
@@ -41,8 +41,8 @@ if TYPE_CHECKING:
     from sqlalchemy.engine import Connection
     from sqlalchemy.orm import Session
 
-    from core.app import App
-    from core.models import Case, Centre, Staff
+    from tremplin.core.app import App
+    from tremplin.core.models import Case, Centre, Staff
 
 CENTRE_CODE = "bxl"
 CENTRE_NAME = "Cité des métiers de Bruxelles"
@@ -1178,7 +1178,7 @@ def prison_paths(rng: random.Random) -> list[tuple[str, int, int]]:
 def open_cases(ctx: Context, session: Session, audience: str, n: int, staff: Staff) -> tuple[list[Case], list[tuple[int, date]], int]:
     """Open ``n`` cases with consent and move them along their workflow; returns the cases, the days of
     the individual advice that went with them, and the number of stage moves."""
-    from core.records import move_case, open_case, record_outcome
+    from tremplin.core.records import move_case, open_case, record_outcome
 
     rng = ctx.rng(f"cases.{audience}")
     cal = ctx.calendar
@@ -1239,7 +1239,7 @@ REFERRAL_NOTES = {
 
 
 def referrals(ctx: Context, session: Session, cases: Mapping[str, Sequence[Case]], staff: Mapping[str, Staff]) -> int:
-    from core.records import issue_referral, set_referral_status
+    from tremplin.core.records import issue_referral, set_referral_status
 
     rng = ctx.rng("referrals")
     cal = ctx.calendar
@@ -1315,7 +1315,7 @@ class FormCheck:
                 raise ValueError(f"{rec.form} offers {name} in {choices}, not {raw[name]!r}")
         key = (rec.form, repr(sorted(rec.attrs.items())))
         if key not in self._attrs:
-            from core.forms import validate_attributes
+            from tremplin.core.forms import validate_attributes
 
             validate_attributes(form.fields, rec.attrs, form.model)
             self._attrs.add(key)
@@ -1368,7 +1368,7 @@ class _Progress:
 
 def reset_database(conn: Connection) -> None:
     """Empty every table of the model, children first (works on SQLite and PostgreSQL)."""
-    from core.models import Base
+    from tremplin.core.models import Base
 
     for table in reversed(Base.metadata.sorted_tables):
         conn.execute(table.delete())
@@ -1377,8 +1377,8 @@ def reset_database(conn: Connection) -> None:
 def _setup_centre(session: Session, year: int) -> tuple[Centre, dict[str, int], int]:
     from sqlalchemy import select
 
-    from core.admin import ensure_centre, ensure_site
-    from core.models import Partner
+    from tremplin.core.admin import ensure_centre, ensure_site
+    from tremplin.core.models import Partner
 
     centre, _ = ensure_centre(session, CENTRE_CODE, CENTRE_NAME, timezone=TIMEZONE)
     for code, name, kind in SITES:
@@ -1399,9 +1399,9 @@ def _setup_centre(session: Session, year: int) -> tuple[Centre, dict[str, int], 
 def _setup_staff(app: App, session: Session, centre: Centre) -> tuple[dict[str, Staff], list[tuple[str, str | None, str]]]:
     from sqlalchemy import select
 
-    from core.access import ROLES
-    from core.admin import add_staff
-    from core.models import Staff
+    from tremplin.core.access import ROLES
+    from tremplin.core.admin import add_staff
+    from tremplin.core.models import Staff
 
     accounts: dict[str, Staff] = {}
     logins: list[tuple[str, str | None, str]] = []
@@ -1430,7 +1430,7 @@ def _setup_staff(app: App, session: Session, centre: Centre) -> tuple[dict[str, 
 def _setup_closure(session: Session, centre: Centre, year: int) -> int:
     from sqlalchemy import select
 
-    from core.models import ClosurePeriod
+    from tremplin.core.models import ClosurePeriod
 
     start, end = christmas_closure(year)
     found = session.scalar(select(ClosurePeriod).where(ClosurePeriod.centre_id == centre.id, ClosurePeriod.starts_on == start, ClosurePeriod.scope == "all"))
@@ -1480,8 +1480,8 @@ def build_records(ctx: Context, neet_case_days: Sequence[tuple[int, date]] = (),
 
 def generate(app: App, year: int, scale: float = 1.0, seed: int = 2019, reset: bool = True, progress: bool = False) -> DemoSummary:
     """Fill the database with a year of synthetic activity of the Brussels centre; see the module doc."""
-    from core.bulk import insert_records
-    from core.validation import Cleaner, Lookup
+    from tremplin.core.bulk import insert_records
+    from tremplin.core.validation import Cleaner, Lookup
 
     if not 1900 < year < 2200:
         raise ValueError(f"{year} is not a plausible year")

@@ -27,11 +27,11 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import TYPE_CHECKING, Any
 
-from core.reports.model import PRIMARY, SECONDARY
+from tremplin.core.reports.model import PRIMARY, SECONDARY
 
 if TYPE_CHECKING:
-    from core.models import Staff
-    from core.reports.model import Report
+    from tremplin.core.models import Staff
+    from tremplin.core.reports.model import Report
 
 #: Roles that see exact figures; every other role gets published (disclosure-controlled) figures.
 EXACT_ROLES: frozenset[str] = frozenset({"admin", "programme_lead"})
@@ -215,7 +215,7 @@ def _rref(rows: list[list[Fraction]], width: int) -> list[tuple[int, int]]:
 
 def apply(report: Report, threshold: int | None = None) -> Report:
     """Mark the hidden figures of every section of ``report`` (in place) and return it."""
-    from core.reports import model as m
+    from tremplin.core.reports import model as m
 
     t = threshold or report.threshold
     report.threshold = t
@@ -314,7 +314,7 @@ def _chart(section: Any, t: int) -> None:
 
 
 def _table(section: Any, t: int) -> None:
-    from core.reports.model import Num
+    from tremplin.core.reports.model import Num
 
     rows = list(section.rows)
     section.rows = rows

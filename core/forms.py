@@ -2,7 +2,7 @@
 
 A form is declarative: the web app renders it (labels, choices and help in four languages), the
 import validates ``attr.*`` columns with it, the API documents it. Core fields (themes, language,
-profile...) are shared by every audience and described by ``core.vocab``; a form chooses which ones it
+profile...) are shared by every audience and described by ``tremplin.core.vocab``; a form chooses which ones it
 shows and fixes others (``fixed``: a Formtruck contact is always ``channel=field``). The audience's own
 fields become the record's ``attributes`` and are validated here, through a pydantic model built from
 the declaration.
@@ -15,12 +15,12 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any, Literal
 
-from core.i18n import Text
+from tremplin.core.i18n import Text
 
 FieldKind = Literal["choice", "multichoice", "int", "text", "bool"]
 RecordKind = Literal["contact", "activity"]
 
-#: Core fields a form may show; their choices come from ``core.vocab``.
+#: Core fields a form may show; their choices come from ``tremplin.core.vocab``.
 CORE_CONTACT_FIELDS = (
     "site",
     "modality",

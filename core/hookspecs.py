@@ -1,10 +1,10 @@
 """The plugin contract: every hook a Tremplin plugin may implement.
 
-A plugin is a module (or object) whose functions are marked with ``core.hookimpl`` and named like the
-hooks below; ``core.plugins`` finds the built-in ones and those installed under the
+A plugin is a module (or object) whose functions are marked with ``tremplin.core.hookimpl`` and named like the
+hooks below; ``tremplin.core.plugins`` finds the built-in ones and those installed under the
 ``tremplin.plugins`` entry-point group. A misspelled hook name is refused at start-up.
 
-Every hook receives the one ``app`` object (``core.app.App``): settings, database, plugin manager and
+Every hook receives the one ``app`` object (``tremplin.core.app.App``): settings, database, plugin manager and
 registries. Hooks come in three kinds:
 
 * **registration** hooks return a list of things the app collects once, at start-up (audiences, forms,
@@ -28,12 +28,12 @@ import pluggy
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
-    from core.anonymity import Scrubber
-    from core.app import App
-    from core.counters import Counter
-    from core.forms import Form
-    from core.models import Activity, Case, Contact, Referral, Staff
-    from core.registry import Audience, FlowSpec, Workflow
+    from tremplin.core.anonymity import Scrubber
+    from tremplin.core.app import App
+    from tremplin.core.counters import Counter
+    from tremplin.core.forms import Form
+    from tremplin.core.models import Activity, Case, Contact, Referral, Staff
+    from tremplin.core.registry import Audience, FlowSpec, Workflow
 
 PROJECT = "tremplin"
 hookspec = pluggy.HookspecMarker(PROJECT)
@@ -55,7 +55,7 @@ def register_audiences(app: App) -> list[Audience]:
 
 @hookspec
 def register_forms(app: App) -> list[Form]:
-    """Declare the intake forms of this plugin's audiences (``core.forms.Form``).
+    """Declare the intake forms of this plugin's audiences (``tremplin.core.forms.Form``).
 
     The web app renders them, the CSV import validates ``attr.*`` columns with them, the API documents
     them. A form's fields become the record's ``attributes``; never declare a field that would hold a
@@ -65,7 +65,7 @@ def register_forms(app: App) -> list[Form]:
 
 @hookspec
 def register_counters(app: App) -> list[Counter]:
-    """Declare the counters (``core.counters.Counter``) this plugin's figures are made of.
+    """Declare the counters (``tremplin.core.counters.Counter``) this plugin's figures are made of.
 
     Counter keys are stable and documented: they are the keys of the JSON reports and of
     ``tremplin counters show``. Adding a counter to a database that already has data needs
@@ -112,7 +112,7 @@ def register_bot_handlers(app: App) -> list[Any]:
 
 @hookspec
 def register_report_sections(app: App, report: str) -> list[Any]:
-    """Return sections (``core.reports.sections``) to add to the report named ``report``.
+    """Return sections (``tremplin.core.reports.sections``) to add to the report named ``report``.
 
     ``report`` is a report's key (``annual``, ``monthly``, ``esf``, ``audience:<key>``); return an
     empty list for reports the plugin has nothing to add to.
@@ -121,7 +121,7 @@ def register_report_sections(app: App, report: str) -> list[Any]:
 
 @hookspec
 def register_scrubbers(app: App) -> list[Scrubber]:
-    """Add links to the free-text scrubber chain (``core.anonymity.Scrubber``).
+    """Add links to the free-text scrubber chain (``tremplin.core.anonymity.Scrubber``).
 
     Every note is passed through all links in ``order`` before it is stored: a link receives the text
     the previous one returned. A link may only remove or mask text, never add information.

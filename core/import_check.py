@@ -1,7 +1,7 @@
 """Reading and checking an import file, in one pass or in two processes at once.
 
 Checking a row is all the per-row work of an import: parsing, validating its codes and attributes
-(``core.validation.Cleaner``), scrubbing its note, and, for a row that is certainly new on SQLite,
+(``tremplin.core.validation.Cleaner``), scrubbing its note, and, for a row that is certainly new on SQLite,
 turning it into the exact tuple the driver inserts and adding it to the roll-up. What is left to the
 writing transaction is the driver's ``executemany`` and one upsert.
 
@@ -31,11 +31,11 @@ from operator import itemgetter
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from core.validation import Cleaner, Lookup, RecordError
+from tremplin.core.validation import Cleaner, Lookup, RecordError
 
 if TYPE_CHECKING:
-    from core.app import App
-    from core.rollup import DeltaKey
+    from tremplin.core.app import App
+    from tremplin.core.rollup import DeltaKey
 
 #: The documented columns of each kind of file, in their documented order.
 COLUMNS: dict[str, tuple[str, ...]] = {
@@ -297,7 +297,7 @@ class Checked:
     #: Physical lines the part spans (the next part's line numbers start after them).
     lines: int = 0
     problems: Problems = field(default_factory=Problems)
-    #: New rows as driver tuples (``core.bulk.SQLiteRows`` order), with their roll-up deltas.
+    #: New rows as driver tuples (``tremplin.core.bulk.SQLiteRows`` order), with their roll-up deltas.
     rows: list[tuple[Any, ...]] = field(default_factory=list)
     deltas: dict[DeltaKey, int] = field(default_factory=dict)
     #: Validated records to compare with what is stored.
@@ -361,9 +361,9 @@ def _check_rows(
     advance: Callable[[int], None] | None,
 ) -> None:
     """Check every row of a part; fills ``out``."""
-    from core import bulk
-    from core.records import MAX_PERSONAL_SHARE
-    from core.rollup import Accumulator, activity_fact
+    from tremplin.core import bulk
+    from tremplin.core.records import MAX_PERSONAL_SHARE
+    from tremplin.core.rollup import Accumulator, activity_fact
 
     kind, header, problems, pending = plan.kind, plan.header, out.problems, out.pending
     lookup = plan.lookup
@@ -520,7 +520,7 @@ def holds_imported_rows(conn: Any, kind: str, centre_id: int) -> bool:
     """Whether a centre already holds rows from an import (one index lookup)."""
     from sqlalchemy import select
 
-    from core.bulk import MODELS
+    from tremplin.core.bulk import MODELS
 
     model = MODELS[kind]
     return conn.execute(select(model.id).where(model.centre_id == centre_id, model.source_ref.is_not(None)).limit(1)).first() is not None

@@ -1,7 +1,7 @@
 """Importing history from CSV files: ``tremplin import contacts|activities FILE.csv``.
 
 The format is described in ``docs/interchange.md``. An import is all or nothing: the whole file is read
-and checked first (``core.import_check``, in two processes for a large file), and only a file without a
+and checked first (``tremplin.core.import_check``, in two processes for a large file), and only a file without a
 single bad row is written, in one transaction. Every problem is reported with its line and column, so
 that a file can be fixed in one go.
 
@@ -10,7 +10,7 @@ source's own identifier, stored in ``source_ref``). Rows of a centre that alread
 are compared with what is stored: left alone when identical, updated in place when not, through the
 ORM, so the roll-up listener subtracts the old figures and adds the new ones. New rows take the bulk
 path: on SQLite the checking already made their driver tuples and roll-up deltas
-(``core.bulk.insert_rows``), elsewhere ``core.bulk.insert_records``.
+(``tremplin.core.bulk.insert_rows``), elsewhere ``tremplin.core.bulk.insert_records``.
 """
 
 from __future__ import annotations
@@ -28,8 +28,8 @@ from operator import itemgetter
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from core import bulk
-from core.import_check import (
+from tremplin.core import bulk
+from tremplin.core.import_check import (
     COLUMNS,
     REQUIRED,
     Checked,
@@ -45,7 +45,7 @@ if TYPE_CHECKING:
     from sqlalchemy.engine import Connection
     from sqlalchemy.orm import Session
 
-    from core.app import App
+    from tremplin.core.app import App
 
 #: Rows compared or updated per query when a file is imported again.
 CHUNK = 500
@@ -110,8 +110,8 @@ def _create_pending(app: App, session: Session, pending: Pending, result: Import
 
     Returns the real id of each provisional one, and the ids of the centres created.
     """
-    from core.admin import ensure_centre, ensure_site
-    from core.models import Centre
+    from tremplin.core.admin import ensure_centre, ensure_site
+    from tremplin.core.models import Centre
 
     real: dict[int, int] = {}
     fresh: set[int] = set()
@@ -291,8 +291,8 @@ def import_file(app: App, kind: str, path: str | os.PathLike[str], create_missin
 
 
 def _write(app: App, kind: str, checked: Checked, result: ImportResult, bar: _Progress) -> None:
-    from core.audit import audit
-    from core.rollup import apply_deltas
+    from tremplin.core.audit import audit
+    from tremplin.core.rollup import apply_deltas
 
     records, rows = checked.records, checked.rows
     with app.db.engine.begin() as conn:

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from alembic.config import Config
 
-    from core.app import App
+    from tremplin.core.app import App
 
 MIGRATIONS = Path(__file__).with_name("migrations")
 

@@ -29,7 +29,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
-from core.db import UTCDateTime
+from tremplin.core.db import UTCDateTime
 
 NAMING = {
     "ix": "ix_%(column_0_label)s",
@@ -310,7 +310,7 @@ class CounterValue(Base):
     One row per counter, grain (``d`` day, ``m`` month, ``y`` year), period start, centre and one
     dimension value (``dim="*"`` for the total). Day rows hold totals; dimension values are kept by
     month and year. A report over ten years reads ten ``y`` rows per counter, not ten years of
-    contacts. Kept exact in the writing transaction (``core.rollup``).
+    contacts. Kept exact in the writing transaction (``tremplin.core.rollup``).
     """
 
     __tablename__ = "counter_values"
@@ -324,7 +324,7 @@ class CounterValue(Base):
 
 
 class WorkshopKind(Base):
-    """A kind of group activity a centre runs besides the built-in ones (``core.vocab.WORKSHOP``).
+    """A kind of group activity a centre runs besides the built-in ones (``tremplin.core.vocab.WORKSHOP``).
 
     Its ``code`` is what activities store in ``workshop``; ``audience`` restricts it to one audience's
     forms (``None``: every form that lets the worker choose freely).
@@ -344,6 +344,6 @@ class WorkshopKind(Base):
 
     @property
     def label(self) -> Any:
-        from core.i18n import Text
+        from tremplin.core.i18n import Text
 
         return Text(en=self.label_en or self.code, fr=self.label_fr, nl=self.label_nl, uk=self.label_uk)

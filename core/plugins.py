@@ -1,6 +1,6 @@
 """The plugin manager: built-in plugins plus the ``tremplin.plugins`` entry points, checked at start-up.
 
-Built-ins are plugins like any other (as in datasette): the core features live in ``core.builtins`` and
+Built-ins are plugins like any other (as in datasette): the core features live in ``tremplin.core.builtins`` and
 the centre's audiences in ``plugins/``. Outside packages declare::
 
     [project.entry-points."tremplin.plugins"]
@@ -18,22 +18,22 @@ from collections.abc import Iterable
 
 import pluggy
 
-from core import hookspecs
-from core.registry import PluginError
+from tremplin.core import hookspecs
+from tremplin.core.registry import PluginError
 
-from core import hookimpl  # noqa: E402,F401  (re-exported for plugins)
+from tremplin.core import hookimpl  # noqa: E402,F401  (re-exported for plugins)
 
 ENTRYPOINT_GROUP = "tremplin.plugins"
 
 #: Core features first, then the audiences of the Brussels centre.
-BUILTIN_PLUGINS: tuple[str, ...] = ("core.builtins.anonymity", "core.builtins.general", "core.builtins.flows", "core.builtins.reports")
+BUILTIN_PLUGINS: tuple[str, ...] = ("tremplin.core.builtins.anonymity", "tremplin.core.builtins.general", "tremplin.core.builtins.flows", "tremplin.core.builtins.reports")
 AUDIENCE_PLUGINS: tuple[str, ...] = (
-    "plugins.neet",
-    "plugins.schools",
-    "plugins.prisons",
-    "plugins.disability",
-    "plugins.formtruck",
-    "plugins.ukrainian",
+    "tremplin.plugins.neet",
+    "tremplin.plugins.schools",
+    "tremplin.plugins.prisons",
+    "tremplin.plugins.disability",
+    "tremplin.plugins.formtruck",
+    "tremplin.plugins.ukrainian",
 )
 DEFAULT_PLUGINS: tuple[str, ...] = BUILTIN_PLUGINS + AUDIENCE_PLUGINS
 
@@ -42,6 +42,12 @@ def hook_names() -> list[str]:
     return sorted(
         name for name in dir(hookspecs) if not name.startswith("_") and hasattr(getattr(hookspecs, name), "tremplin_spec")
     )
+
+
+def is_disabled(name: str, blocked: set[str]) -> bool:
+    """A plugin is disabled by its full name (``tremplin.plugins.prisons``), without the ``tremplin.``
+    prefix (``plugins.prisons``) or by its last part (``prisons``), as people write it in settings."""
+    return bool({name, name.removeprefix("tremplin."), name.rsplit(".", 1)[-1]} & blocked)
 
 
 def make_plugin_manager(
@@ -60,7 +66,7 @@ def make_plugin_manager(
     # disabled plugin must not show up anywhere.
     blocked = set(disabled)
     for name in plugins:
-        if name in blocked:
+        if is_disabled(name, blocked):
             continue
         module = importlib.import_module(name)
         _register(pm, module, name)
@@ -85,7 +91,7 @@ def _load_entrypoints(pm: pluggy.PluginManager, blocked: set[str]) -> None:
     from importlib.metadata import entry_points
 
     for ep in entry_points(group=ENTRYPOINT_GROUP):
-        if ep.name in blocked:
+        if is_disabled(ep.name, blocked):
             continue
         plugin = ep.load()
         _register(pm, plugin, ep.name)

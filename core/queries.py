@@ -8,11 +8,11 @@ from typing import TYPE_CHECKING
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from core import rollup
-from core.models import Centre, CounterValue
+from tremplin.core import rollup
+from tremplin.core.models import Centre, CounterValue
 
 if TYPE_CHECKING:
-    from core.app import App
+    from tremplin.core.app import App
 
 
 def data_years(session: Session) -> tuple[int, int] | None:

@@ -1,7 +1,7 @@
 """Writing contacts, activities, referrals and cases: validation, events and the audit trail.
 
 Every way in (web forms, the API, the bot, scripts) goes through these functions. They validate with
-``core.validation``, write with the caller's session (the caller owns the transaction), and fire the
+``tremplin.core.validation``, write with the caller's session (the caller owns the transaction), and fire the
 event hooks inside that transaction. The roll-up and the scrubbing happen on flush, whoever writes.
 """
 
@@ -14,13 +14,13 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from core.anonymity import TokenError, new_case_code, new_referral_token, parse_token
-from core.audit import audit
-from core.models import Activity, Case, CaseOutcome, CaseStageEvent, Contact, Referral, Staff
-from core.validation import Cleaner, Lookup, RecordError
+from tremplin.core.anonymity import TokenError, new_case_code, new_referral_token, parse_token
+from tremplin.core.audit import audit
+from tremplin.core.models import Activity, Case, CaseOutcome, CaseStageEvent, Contact, Referral, Staff
+from tremplin.core.validation import Cleaner, Lookup, RecordError
 
 if TYPE_CHECKING:
-    from core.app import App
+    from tremplin.core.app import App
 
 
 class WorkflowError(ValueError):
@@ -207,7 +207,7 @@ def issue_referral(
 ) -> Referral:
     if audience not in app.registry.audiences:
         raise RecordError([("audience", f"unknown audience {audience!r}")])
-    from core import vocab
+    from tremplin.core import vocab
 
     if theme is not None and theme not in vocab.THEME:
         raise RecordError([("theme", f"{theme!r} is not a theme")])
@@ -295,7 +295,7 @@ def open_case(
     retention_years: int = 10,
 ) -> Case:
     """Open a case for a person who consented; the code is random and is the only handle on it."""
-    from core import vocab
+    from tremplin.core import vocab
 
     errors: list[tuple[str, str]] = []
     workflow = app.registry.workflows.get(audience)

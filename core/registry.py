@@ -1,8 +1,8 @@
 """What plugins register, and the registry that holds it.
 
 The registry is filled once, when the app starts, by calling the registration hooks
-(``core.hookspecs``). Each item keeps the name of the plugin that registered it so that an error can
-say who is in conflict with whom. Built-in plugins (``core.builtins.*``) yield: when an audience plugin
+(``tremplin.core.hookspecs``). Each item keeps the name of the plugin that registered it so that an error can
+say who is in conflict with whom. Built-in plugins (``tremplin.core.builtins.*``) yield: when an audience plugin
 registers a key a built-in also registered, the audience plugin's item wins. Two other plugins
 registering the same key is an error at start-up, never a silent override.
 """
@@ -13,14 +13,14 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
-from core.i18n import Text
+from tremplin.core.i18n import Text
 
 if TYPE_CHECKING:
     import pluggy
 
-    from core.anonymity import Scrubber
-    from core.counters import Counter
-    from core.forms import Form
+    from tremplin.core.anonymity import Scrubber
+    from tremplin.core.counters import Counter
+    from tremplin.core.forms import Form
 
 
 class PluginError(RuntimeError):
@@ -116,7 +116,7 @@ class KeyedRegistry(Generic[T]):
     def add(self, key: str, item: T, plugin: str, builtin: bool) -> None:
         if key in self._items:
             owner = self._owner[key]
-            owner_builtin = owner.startswith("core.builtins.")
+            owner_builtin = owner.startswith("tremplin.core.builtins.")
             if owner_builtin and not builtin:
                 pass  # the audience plugin's item replaces the built-in default
             elif builtin and not owner_builtin:
@@ -178,7 +178,7 @@ def call_each(pm: pluggy.PluginManager, hook_name: str, **kwargs: Any) -> list[t
 
 
 def _is_builtin(plugin_name: str) -> bool:
-    return plugin_name.startswith("core.builtins.")
+    return plugin_name.startswith("tremplin.core.builtins.")
 
 
 @dataclass

@@ -27,11 +27,11 @@ from sqlalchemy import and_, delete, or_, select
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
-from core.counters import DIMENSIONS, CompiledCounters
-from core.models import Activity, Case, Contact, CounterValue
+from tremplin.core.counters import DIMENSIONS, CompiledCounters
+from tremplin.core.models import Activity, Case, Contact, CounterValue
 
 if TYPE_CHECKING:
-    from core.app import App
+    from tremplin.core.app import App
 
 Fact = dict[str, Any]
 DeltaKey = tuple[str, str, date, int, str, str]  # counter, grain, period, centre, dim, value

@@ -12,11 +12,11 @@ from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
-from core import vocab
-from core.forms import FormError, validate_attributes
+from tremplin.core import vocab
+from tremplin.core.forms import FormError, validate_attributes
 
 if TYPE_CHECKING:
-    from core.app import App
+    from tremplin.core.app import App
 
 
 class RecordError(ValueError):
@@ -106,7 +106,7 @@ class Lookup:
     def load(cls, app: App, session: Any) -> "Lookup":
         from sqlalchemy import select
 
-        from core.models import Centre, Site
+        from tremplin.core.models import Centre, Site
 
         centres = {}
         tzs = {}
@@ -175,7 +175,7 @@ class Cleaner:
             return {}
         key = (audience, record)
         if key not in self._attr_fields:
-            from core.forms import build_attribute_model
+            from tremplin.core.forms import build_attribute_model
 
             fields = tuple(self.app.registry.attribute_fields(audience, record).values())
             # Attributes are optional in an import or an API call: "empty means unknown".

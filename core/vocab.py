@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 
-from core.i18n import T, Text
+from tremplin.core.i18n import T, Text
 
 
 @dataclass(frozen=True)

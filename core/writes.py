@@ -11,10 +11,10 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.orm import Session
 
-from core.models import Activity, Contact, Referral
+from tremplin.core.models import Activity, Contact, Referral
 
 if TYPE_CHECKING:
-    from core.app import App
+    from tremplin.core.app import App
 
 
 def local_day(app: App, session: Session, centre_id: int, moment: datetime) -> Any:

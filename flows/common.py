@@ -15,14 +15,14 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
-    from core.app import App
-    from core.models import Centre
+    from tremplin.core.app import App
+    from tremplin.core.models import Centre
 
 
 @contextmanager
 def open_app(database_url: str | None = None) -> Iterator[App]:
     """An app for one flow or task run, closed (its engine disposed) at the end."""
-    from core.app import create_app
+    from tremplin.core.app import create_app
 
     app = create_app(database_url=database_url)
     try:
@@ -35,7 +35,7 @@ def centres(session: Session, code: str | None = None) -> list[Centre]:
     """The centre named by ``code``, or every centre (by id) when ``code`` is ``None``."""
     from sqlalchemy import select
 
-    from core.models import Centre
+    from tremplin.core.models import Centre
 
     if code is None:
         return list(session.scalars(select(Centre).order_by(Centre.id)))

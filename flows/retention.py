@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 from prefect import flow, task
 from prefect.cache_policies import NO_CACHE
 
-from flows.common import centres, logger, open_app
+from tremplin.flows.common import centres, logger, open_app
 
 
 @task(name="purge-expired-cases", cache_policy=NO_CACHE)
@@ -28,8 +28,8 @@ def purge_expired_cases(database_url: str | None = None, today: date | None = No
     """
     from sqlalchemy import select
 
-    from core.audit import audit
-    from core.models import Case
+    from tremplin.core.audit import audit
+    from tremplin.core.models import Case
 
     with open_app(database_url) as app, app.transaction() as session:
         by_centre: Counter[str] = Counter()

@@ -18,8 +18,8 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from core.app import App
-    from core.registry import FlowSpec
+    from tremplin.core.app import App
+    from tremplin.core.registry import FlowSpec
 
 
 @dataclass(frozen=True)

@@ -1,1 +1,1 @@
-"""The audiences of the Brussels Cité des métiers, each a plugin (see ``core.hookspecs``)."""
+"""The audiences of the Brussels Cité des métiers, each a plugin (see ``tremplin.core.hookspecs``)."""

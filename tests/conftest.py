@@ -15,8 +15,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import text
 
-from core.app import App, create_app
-from core.settings import Settings
+from tremplin.core.app import App, create_app
+from tremplin.core.settings import Settings
 
 PG_URL = os.environ.get("TREMPLIN_TEST_DATABASE_URL")
 ENGINES = ["sqlite"] + (["postgresql"] if PG_URL else [])
@@ -24,7 +24,7 @@ ENGINES = ["sqlite"] + (["postgresql"] if PG_URL else [])
 
 @pytest.fixture(scope="session")
 def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    from core.migrate import upgrade
+    from tremplin.core.migrate import upgrade
 
     path = tmp_path_factory.mktemp("template") / "template.db"
     app = create_app(Settings(database_url=f"sqlite:///{path}", load_entrypoints=False))
@@ -55,7 +55,7 @@ def worker_database_url(base_url: str) -> str:
 def pg_ready() -> str:
     """Migrate the PostgreSQL test database once per session (from an empty schema)."""
     assert PG_URL
-    from core.migrate import upgrade
+    from tremplin.core.migrate import upgrade
 
     url = worker_database_url(PG_URL)
     app = create_app(Settings(database_url=url, load_entrypoints=False))
@@ -68,7 +68,7 @@ def pg_ready() -> str:
 
 
 def truncate_all(app: App) -> None:
-    from core.models import Base
+    from tremplin.core.models import Base
 
     names = ", ".join(t.name for t in Base.metadata.sorted_tables)
     with app.db.engine.begin() as conn:
@@ -110,7 +110,7 @@ def app(db_url: str) -> Iterator[App]:
 @pytest.fixture
 def centre(app: App) -> int:
     """A Brussels centre with a few sites; returns its id."""
-    from core.admin import ensure_centre, ensure_site
+    from tremplin.core.admin import ensure_centre, ensure_site
 
     with app.transaction() as session:
         c, _ = ensure_centre(session, "bxl", "Cité des métiers de Bruxelles")

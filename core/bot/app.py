@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from telegram.ext import Application
 
-    from core.app import App
+    from tremplin.core.app import App
 
 #: ``Application.bot_data`` key under which handlers find the Tremplin app.
 APP_KEY = "tremplin.app"
@@ -35,7 +35,7 @@ def plugin_handlers(app: App) -> list[tuple[str, Any, int]]:
     """
     from telegram.ext import BaseHandler
 
-    from core.registry import PluginError, call_each
+    from tremplin.core.registry import PluginError, call_each
 
     found: list[tuple[str, Any, int]] = []
     for plugin, item in call_each(app.pm, "register_bot_handlers", app=app):
@@ -56,7 +56,7 @@ def build_application(
     """The bot application, with the core's handlers first, the plugins' after, the core fallback last."""
     from telegram.ext import ApplicationBuilder
 
-    from core.bot.handlers import core_handlers, log_error
+    from tremplin.core.bot.handlers import core_handlers, log_error
 
     if not token:
         raise ValueError("a Telegram bot token is required (TREMPLIN_TELEGRAM_TOKEN)")

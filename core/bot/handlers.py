@@ -13,7 +13,7 @@ if TYPE_CHECKING:
     from telegram import Update, User
     from telegram.ext import BaseHandler, ContextTypes
 
-    from core.app import App
+    from tremplin.core.app import App
 
 log = logging.getLogger("tremplin.bot")
 

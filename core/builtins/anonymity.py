@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from core import hookimpl
-from core.anonymity import Scrubber, core_scrubbers
+from tremplin.core import hookimpl
+from tremplin.core.anonymity import Scrubber, core_scrubbers
 
 
 @hookimpl

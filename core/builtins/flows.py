@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from core import hookimpl
-from core.i18n import T
-from core.registry import FlowSpec
+from tremplin.core import hookimpl
+from tremplin.core.i18n import T
+from tremplin.core.registry import FlowSpec
 
 
 @hookimpl
@@ -18,7 +18,7 @@ def register_flows(app: Any) -> list[FlowSpec]:
     return [
         FlowSpec(
             "referral-expiry",
-            "flows.referrals:referral_expiry",
+            "tremplin.flows.referrals:referral_expiry",
             T(
                 "Marks expired the referrals nobody received in time",
                 fr="Marque comme expirées les orientations que personne n'a reçues à temps",
@@ -29,7 +29,7 @@ def register_flows(app: Any) -> list[FlowSpec]:
         ),
         FlowSpec(
             "retention-purge",
-            "flows.retention:retention_purge",
+            "tremplin.flows.retention:retention_purge",
             T(
                 "Deletes the cases whose retention period is over",
                 fr="Supprime les dossiers dont la durée de conservation est dépassée",

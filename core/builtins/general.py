@@ -8,11 +8,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from core import hookimpl
-from core.counters import Counter, Part
-from core.forms import Field, Form
-from core.i18n import T
-from core.registry import Audience
+from tremplin.core import hookimpl
+from tremplin.core.counters import Counter, Part
+from tremplin.core.forms import Field, Form
+from tremplin.core.i18n import T
+from tremplin.core.registry import Audience
 
 QUESTION = {
     "orientation": T("Choosing a path", fr="Orientation", nl="Oriëntering", uk="Вибір шляху"),

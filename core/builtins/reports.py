@@ -6,7 +6,7 @@ participants, multimedia-area entries), monthly charts per modality with the clo
 the public's profile, the specific audiences, fairs and events, and the online figures. Audience
 plugins add their own sections through the same hook; they are placed after the specific audiences.
 
-Only centre-wide counters (``core.builtins.general``) are named here: what an audience shows comes
+Only centre-wide counters (``tremplin.core.builtins.general``) are named here: what an audience shows comes
 from its plugin, or from its counters through ``AudienceFigures``.
 """
 
@@ -14,9 +14,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from core import hookimpl
-from core.i18n import T
-from core.reports.sections import AudienceFigures, Breakdown, KeyFigures, MonthlyChart, Note, OnlineFigures
+from tremplin.core import hookimpl
+from tremplin.core.i18n import T
+from tremplin.core.reports.sections import AudienceFigures, Breakdown, KeyFigures, MonthlyChart, Note, OnlineFigures
 
 OVERVIEW = (
     "contacts.total",
@@ -169,7 +169,7 @@ def register_report_sections(app: Any, report: str) -> list[Any]:
 
 @hookimpl
 def register_routes(app: Any) -> list[Any]:
-    """The report pages (``core.reports.web``); the web app includes the same router only once."""
-    from core.reports.web import router
+    """The report pages (``tremplin.core.reports.web``); the web app includes the same router only once."""
+    from tremplin.core.reports.web import router
 
     return [router]

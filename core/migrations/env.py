@@ -1,10 +1,10 @@
-"""Alembic environment: the connection is handed over by ``core.migrate`` (no alembic.ini needed)."""
+"""Alembic environment: the connection is handed over by ``tremplin.core.migrate`` (no alembic.ini needed)."""
 
 from __future__ import annotations
 
 from alembic import context
 
-from core.models import Base
+from tremplin.core.models import Base
 
 target_metadata = Base.metadata
 

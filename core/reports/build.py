@@ -1,9 +1,9 @@
 """Building a report: declared sections in, figures out, every one of them read from the roll-up.
 
 ``build_report`` collects the sections the plugins declare for a report key (the built-in ones come
-from ``core.builtins.reports``), reads what they need from the counters' roll-up (``core.rollup``) in
-a handful of queries, and returns a ``core.reports.model.Report`` that every renderer formats. With
-``published=True`` disclosure control (``core.disclosure``) marks what may not be shown.
+from ``tremplin.core.builtins.reports``), reads what they need from the counters' roll-up (``tremplin.core.rollup``) in
+a handful of queries, and returns a ``tremplin.core.reports.model.Report`` that every renderer formats. With
+``published=True`` disclosure control (``tremplin.core.disclosure``) marks what may not be shown.
 
 Report keys: ``annual``, ``monthly``, ``audience:<key>``, ``esf``. The previous period a key figure is
 compared with is the same period one year earlier for whole years and whole months (the annual report,
@@ -20,18 +20,18 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
 
-from core import rollup, vocab
-from core.i18n import T, Text
-from core.models import Centre, ClosurePeriod, OnlineMetric
-from core.registry import PluginError, call_each
-from core.reports import model as m
-from core.reports import sections as s
+from tremplin.core import rollup, vocab
+from tremplin.core.i18n import T, Text
+from tremplin.core.models import Centre, ClosurePeriod, OnlineMetric
+from tremplin.core.registry import PluginError, call_each
+from tremplin.core.reports import model as m
+from tremplin.core.reports import sections as s
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
-    from core.app import App
-    from core.models import Staff
+    from tremplin.core.app import App
+    from tremplin.core.models import Staff
 
 
 class ReportError(ValueError):
@@ -228,14 +228,14 @@ def declared_sections(app: App, key: str) -> list[tuple[str, Any]]:
     allowed = (s.KeyFigures, s.Breakdown, s.MonthlyChart, s.FreeText, s.Table, s.Note, s.AudienceFigures, s.OnlineFigures)
     for plugin, section in out:
         if not isinstance(section, allowed):
-            raise PluginError(f"plugin {plugin} returned {type(section).__name__} for report {key!r}: not a report section (core.reports.sections)")
+            raise PluginError(f"plugin {plugin} returned {type(section).__name__} for report {key!r}: not a report section (tremplin.core.reports.sections)")
     return out
 
 
 def _arrange(found: list[tuple[str, Any]], extra: Sequence[Any] = ()) -> list[Any]:
     """Built-in sections first; plugins' sections after the "specific audiences" section (or at the end)."""
-    builtin = [sec for plugin, sec in found if plugin.startswith("core.builtins.")]
-    others = [sec for plugin, sec in found if not plugin.startswith("core.builtins.")]
+    builtin = [sec for plugin, sec in found if plugin.startswith("tremplin.core.builtins.")]
+    others = [sec for plugin, sec in found if not plugin.startswith("tremplin.core.builtins.")]
     declared = [*extra, *builtin]
     anchor = next((i for i, sec in enumerate(declared) if isinstance(sec, s.AudienceFigures)), None)
     if anchor is None:
@@ -297,7 +297,7 @@ def build_report(
         resolved = resolve(ctx, sec, declared)
         report.sections.extend(resolved)
     if published:
-        from core import disclosure
+        from tremplin.core import disclosure
 
         disclosure.apply(report)
     return report
@@ -577,9 +577,9 @@ def audience_report(app: App, session: Session, audience: str, start: date, end:
 
 
 def esf_report(app: App, session: Session, operation: str, start: date, end: date, **kw: Any) -> m.Report:
-    """The ESF+ report: the operation's indicators (``core.reports.esf``) and the plugins' ``esf`` sections."""
+    """The ESF+ report: the operation's indicators (``tremplin.core.reports.esf``) and the plugins' ``esf`` sections."""
     # Computed by its own module, imported only when asked for.
-    from core.reports.esf import build_esf_report
+    from tremplin.core.reports.esf import build_esf_report
 
     if operation not in app.registry.audiences:
         raise ReportError(f"unknown operation {operation!r}: name an audience ({', '.join(app.registry.audiences)})")
@@ -601,7 +601,7 @@ def participants_report(app: App, session: Session, operation: str, start: date,
 
     Microdata for the managing authority: never published, and only for roles that see exact figures.
     """
-    from core.reports.esf import PARTICIPANT_COLUMNS, PARTICIPANT_LABELS, participant_rows
+    from tremplin.core.reports.esf import PARTICIPANT_COLUMNS, PARTICIPANT_LABELS, participant_rows
 
     if kw.get("published"):
         raise PermissionError("the per-participant file is personal data: it is never published")

@@ -12,8 +12,8 @@ from datetime import date, timedelta
 from html import escape
 from typing import Any
 
-from core.reports.formatting import fmt_int, fmt_month, word
-from core.reports.model import ChartSection, Marks
+from tremplin.core.reports.formatting import fmt_int, fmt_month, word
+from tremplin.core.reports.model import ChartSection, Marks
 
 PALETTE = ("#2f6f8f", "#c0392b", "#27ae60", "#e67e22", "#8e44ad", "#7f8c8d", "#f1c40f", "#16a085", "#d35400", "#34495e")
 SHADE = "#d9d9d9"
@@ -132,7 +132,7 @@ def monthly_svg(section: ChartSection, language: str, marks: Marks, width: int =
 def chart_svg(section: ChartSection, language: str, marks: Marks, **kw: Any) -> str:
     """The chart of a section.
 
-    Drawn by the web app's ``core.web.charts.monthly_chart`` (stacked bars) where its picture is
+    Drawn by the web app's ``tremplin.core.web.charts.monthly_chart`` (stacked bars) where its picture is
     right: one series, or the values of an additive dimension, and no figure hidden by disclosure
     control (a stacked bar cannot show "<5"). Otherwise (series that overlap, such as all individual
     advice and remote advice, or hidden figures) it is drawn here, with lines and the marks in place.
@@ -141,7 +141,7 @@ def chart_svg(section: ChartSection, language: str, marks: Marks, **kw: Any) -> 
     stackable = len(section.series) == 1 or (section.dim is not None and section.dim != "theme")
     if section.series and stackable and not hidden:
         try:
-            from core.web.charts import monthly_chart
+            from tremplin.core.web.charts import monthly_chart
         except ImportError:  # the web app is not installed
             monthly_chart = None
         if monthly_chart is not None:

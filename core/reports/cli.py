@@ -1,7 +1,7 @@
 """``tremplin report`` and ``tremplin export``: the reports and the contacts table, in every format.
 
 Only click is imported here; the report machinery is imported when a command runs, so that
-``tremplin --help`` stays fast. The commands get the CLI's context object (``core.cli.Context``).
+``tremplin --help`` stays fast. The commands get the CLI's context object (``tremplin.core.cli.Context``).
 """
 
 from __future__ import annotations
@@ -48,10 +48,10 @@ def _month(value: str) -> tuple[int, int]:
 
 
 def _run_report(obj: Any, build: Callable[..., Any], fmt: str, out: str | None, centres: tuple[str, ...], published: bool, language: str | None, as_user: str | None) -> None:
-    from core.disclosure import sees_exact
-    from core.reports.build import ReportError
-    from core.reports.export import find_staff, record_export, report_parameters
-    from core.reports.render import FORMATS, render
+    from tremplin.core.disclosure import sees_exact
+    from tremplin.core.reports.build import ReportError
+    from tremplin.core.reports.export import find_staff, record_export, report_parameters
+    from tremplin.core.reports.render import FORMATS, render
 
     app = obj.app
     staff = None
@@ -99,7 +99,7 @@ def report() -> None:
 @click.pass_obj
 def report_annual(obj: Any, year: int, **kw: Any) -> None:
     """The annual activity report (the shape of the centre's own annual reports)."""
-    from core.reports.build import annual_report
+    from tremplin.core.reports.build import annual_report
 
     _run_report(obj, lambda app, session, **b: annual_report(app, session, year, **b), **kw)
 
@@ -110,7 +110,7 @@ def report_annual(obj: Any, year: int, **kw: Any) -> None:
 @click.pass_obj
 def report_monthly(obj: Any, month: str, **kw: Any) -> None:
     """The monthly dashboard: one month against the same month a year earlier."""
-    from core.reports.build import monthly_report
+    from tremplin.core.reports.build import monthly_report
 
     y, m = _month(month)
     _run_report(obj, lambda app, session, **b: monthly_report(app, session, y, m, **b), **kw)
@@ -125,7 +125,7 @@ def report_monthly(obj: Any, month: str, **kw: Any) -> None:
 @click.pass_obj
 def report_audience(obj: Any, audience: str, year: int | None, start: Any, end: Any, **kw: Any) -> None:
     """One audience's report: its counters, breakdowns and monthly chart."""
-    from core.reports.build import audience_report
+    from tremplin.core.reports.build import audience_report
 
     a, b = _period(year, start, end)
     _run_report(obj, lambda app, session, **o: audience_report(app, session, audience, a, b, **o), **kw)
@@ -144,11 +144,11 @@ def report_esf(obj: Any, operation: str, start: Any, end: Any, participants: boo
     if participants:
         if kw["published"]:
             _fail("the per-participant file is personal data: it is never published")
-        from core.reports.build import participants_report
+        from tremplin.core.reports.build import participants_report
 
         _run_report(obj, lambda app, session, **o: participants_report(app, session, operation, a, b, **o), **kw)
         return
-    from core.reports.build import esf_report
+    from tremplin.core.reports.build import esf_report
 
     _run_report(obj, lambda app, session, **o: esf_report(app, session, operation, a, b, **o), **kw)
 
@@ -178,7 +178,7 @@ def export() -> None:
 @click.pass_obj
 def export_contacts_cmd(obj: Any, fmt: str, out: str, start: Any, end: Any, centres: tuple[str, ...], as_user: str | None) -> None:
     """Every contact as one row (no notes), as CSV or XLSX."""
-    from core.reports.export import export_contacts, find_staff, record_export
+    from tremplin.core.reports.export import export_contacts, find_staff, record_export
 
     app = obj.app
     staff = None

@@ -34,14 +34,14 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from core.i18n import LANGUAGES, Text, pick
-from core.models import AuditEvent, Case, CaseOutcome, CaseStageEvent, Centre, Contact, OnlineMetric
-from core.reports.sections import Note, Table
+from tremplin.core.i18n import LANGUAGES, Text, pick
+from tremplin.core.models import AuditEvent, Case, CaseOutcome, CaseStageEvent, Centre, Contact, OnlineMetric
+from tremplin.core.reports.sections import Note, Table
 
 if TYPE_CHECKING:
-    from core.app import App
-    from core.models import Staff
-    from core.registry import Audience, Workflow
+    from tremplin.core.app import App
+    from tremplin.core.models import Staff
+    from tremplin.core.registry import Audience, Workflow
 
 
 class EsfError(ValueError):
@@ -500,7 +500,7 @@ def record_estimate(
     if some participants' gender is unknown). A later estimate for the same indicator, operation,
     period and centres replaces an earlier one; the earlier one stays in the log.
     """
-    from core.audit import audit
+    from tremplin.core.audit import audit
 
     esf_operation(app, operation)
     spec = INDICATORS.get(indicator)
@@ -540,7 +540,7 @@ def withdraw_estimate(
     staff: Staff | None = None,
 ) -> None:
     """Record that an estimate no longer applies: the value computed from the records is used again."""
-    from core.audit import audit
+    from tremplin.core.audit import audit
 
     esf_operation(app, operation)
     centres = sorted(centre_ids) if centre_ids is not None else None
@@ -865,7 +865,7 @@ def programme_rows(
       registers a counter under that key, which is then read from the roll-up like the others;
     * social-media reach: for each Instagram source, the latest ``followers`` figure within the period.
     """
-    from core import rollup
+    from tremplin.core import rollup
 
     keys = [
         key

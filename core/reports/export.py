@@ -19,14 +19,14 @@ from typing import IO, TYPE_CHECKING, Any
 
 from sqlalchemy import String, select, type_coerce
 
-from core.models import AuditEvent, Centre, Contact, Site
+from tremplin.core.models import AuditEvent, Centre, Contact, Site
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
-    from core.app import App
-    from core.models import Staff
-    from core.reports.model import Report
+    from tremplin.core.app import App
+    from tremplin.core.models import Staff
+    from tremplin.core.reports.model import Report
 
 #: Columns of the contacts export, in order (``docs/reports.md``). Notes are left out: free text has
 #: no place in an analyst's file.
@@ -223,6 +223,6 @@ def export_contacts(
 
 
 def find_staff(session: Session, username: str) -> Staff | None:
-    from core.models import Staff
+    from tremplin.core.models import Staff
 
     return session.scalar(select(Staff).where(Staff.username == username))

@@ -1,8 +1,8 @@
 """A resolved report: the figures of every section, computed once, rendered to every format.
 
-``core.reports.build`` turns a report's declared sections (``core.reports.sections``) into the objects
+``tremplin.core.reports.build`` turns a report's declared sections (``tremplin.core.reports.sections``) into the objects
 below, reading the roll-up. Every number is a ``Num``: its exact value, and whether disclosure control
-hid it (``core.disclosure``). Renderers never print ``Num.value`` directly: they ask ``Num.shown`` so a
+hid it (``tremplin.core.disclosure``). Renderers never print ``Num.value`` directly: they ask ``Num.shown`` so a
 hidden value cannot leak into a published file.
 """
 

@@ -1,6 +1,6 @@
 """Every format from the same resolved report: HTML, PDF, XLSX, CSV and JSON.
 
-The figures are never recomputed here: each renderer walks ``core.reports.model.Report`` and prints
+The figures are never recomputed here: each renderer walks ``tremplin.core.reports.model.Report`` and prints
 ``Num.shown`` (the value, or its disclosure mark in a published report). XLSX and CSV share one view
 of a section, ``blocks``: a few rectangular blocks of rows with stable row and column keys. The JSON
 keys and the CSV layout are documented in ``docs/reports.md``; changing them breaks automation.
@@ -18,8 +18,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import IO, Any
 
-from core.reports import model as m
-from core.reports.formatting import fmt_date, fmt_int, fmt_month, fmt_pct, word
+from tremplin.core.reports import model as m
+from tremplin.core.reports.formatting import fmt_date, fmt_int, fmt_month, fmt_pct, word
 
 FORMATS: dict[str, tuple[str, str, bool]] = {
     # format: (file extension, media type, binary)
@@ -351,7 +351,7 @@ def environment() -> Any:
 def template_context(report: m.Report, **extra: Any) -> dict[str, Any]:
     from markupsafe import Markup
 
-    from core.reports.charts import chart_svg
+    from tremplin.core.reports.charts import chart_svg
 
     lang, marks = report.language, report.marks
 

@@ -1,6 +1,6 @@
 """The kinds of section a report is made of. Plugins return these from ``register_report_sections``.
 
-A section declares *what* to show (counter keys, a dimension); ``core.reports.build`` resolves it into
+A section declares *what* to show (counter keys, a dimension); ``tremplin.core.reports.build`` resolves it into
 figures read from the roll-up, for the report's period, centres and language. Table and Note carry
 figures or text computed elsewhere (the ESF+ indicators) and pass through as they are.
 """
@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from core.i18n import Text
+from tremplin.core.i18n import Text
 
 
 @dataclass(frozen=True)

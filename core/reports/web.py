@@ -1,8 +1,8 @@
 """Report pages in the web app: pick a report, read it, download it in every format.
 
-``router`` is included by the web app (``core.web.app``) and returned by the built-in reports plugin's
+``router`` is included by the web app (``tremplin.core.web.app``) and returned by the built-in reports plugin's
 ``register_routes``. Every logged-in account may open the reports; programme leads and
-administrators (``core.disclosure.EXACT_ROLES``) see exact figures, every other role gets published,
+administrators (``tremplin.core.disclosure.EXACT_ROLES``) see exact figures, every other role gets published,
 disclosure-controlled figures, on the page and in the downloads. An account sees only its audiences
 (centre-wide figures only if it sees every audience) and, if it is bound to a centre, only that
 centre. Every download is recorded in the audit log (``report.export``).
@@ -20,10 +20,10 @@ from fastapi.responses import HTMLResponse, Response
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from core.i18n import LANGUAGES, T, Text
-from core.models import Centre, Staff
-from core.web.deps import current_staff, get_app, get_session
-from core.web.templating import render, template_dirs
+from tremplin.core.i18n import LANGUAGES, T, Text
+from tremplin.core.models import Centre, Staff
+from tremplin.core.web.deps import current_staff, get_app, get_session
+from tremplin.core.web.templating import render, template_dirs
 
 TEMPLATES = Path(__file__).with_name("templates")
 if TEMPLATES not in template_dirs:
@@ -63,7 +63,7 @@ WORDS: dict[str, Text] = {
 
 
 def _lang(request: Request) -> str:
-    from core.web.i18n import request_language
+    from tremplin.core.web.i18n import request_language
 
     return request_language(request)
 
@@ -112,8 +112,8 @@ def _centres(session: Session, staff: Staff, wanted: list[str]) -> list[str] | N
 
 
 def build_for(app: Any, session: Session, staff: Staff, kind: str, params: dict[str, Any], centres: list[str], language: str, published: bool) -> Any:
-    from core.disclosure import sees_exact
-    from core.reports import build as b
+    from tremplin.core.disclosure import sees_exact
+    from tremplin.core.reports import build as b
 
     kw = {
         "centres": _centres(session, staff, centres),
@@ -158,7 +158,7 @@ router = APIRouter()
 @router.get("/reports", response_class=HTMLResponse)
 def reports_index(request: Request, staff: Staff = Depends(current_staff), session: Session = Depends(get_session)) -> HTMLResponse:
     """The reports this account may open, with their parameters."""
-    from core.disclosure import sees_exact
+    from tremplin.core.disclosure import sees_exact
 
     app = get_app(request)
     lang = _lang(request)
@@ -217,7 +217,7 @@ def reports_view(
     session: Session = Depends(get_session),
 ) -> HTMLResponse:
     """A report as a page, with a download button per format."""
-    from core.reports.render import FORMATS, template_context
+    from tremplin.core.reports.render import FORMATS, template_context
 
     report, params, lang = query.build(request, session, staff)
     q = _query(query.kind, params, query.centre, lang, query.published)
@@ -236,8 +236,8 @@ def reports_download(
     session: Session = Depends(get_session),
 ) -> Response:
     """The report as a file; recorded in the audit log."""
-    from core.reports.export import record_export, report_parameters
-    from core.reports.render import FORMATS, render_bytes
+    from tremplin.core.reports.export import record_export, report_parameters
+    from tremplin.core.reports.render import FORMATS, render_bytes
 
     if format not in FORMATS:
         raise HTTPException(400, f"unknown format {format!r}; use one of: {', '.join(FORMATS)}")

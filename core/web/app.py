@@ -17,10 +17,10 @@ from typing import TYPE_CHECKING, Any
 
 from fastapi import FastAPI
 
-from core.registry import call_each
+from tremplin.core.registry import call_each
 
 if TYPE_CHECKING:
-    from core.app import App
+    from tremplin.core.app import App
 
 log = logging.getLogger("tremplin.web")
 STATIC = Path(__file__).with_name("static")
@@ -68,9 +68,9 @@ def create_web_app(app: App) -> FastAPI:
     from fastapi.staticfiles import StaticFiles
     from starlette.middleware.sessions import SessionMiddleware
 
-    from core import __version__
-    from core.web import errors, i18n, routes
-    from core.web.security import SESSION_COOKIE, SESSION_MAX_AGE, CSRFMiddleware
+    from tremplin.core import __version__
+    from tremplin.core.web import errors, i18n, routes
+    from tremplin.core.web.security import SESSION_COOKIE, SESSION_MAX_AGE, CSRFMiddleware
 
     i18n.load_all()
     web = FastAPI(
@@ -110,13 +110,13 @@ def create_web_app(app: App) -> FastAPI:
 
 
 def _include_report_pages(web: FastAPI, already: list[Any]) -> None:
-    """Report pages live in ``core.reports.web`` (a ``router``); include them unless a plugin already did."""
+    """Report pages live in ``tremplin.core.reports.web`` (a ``router``); include them unless a plugin already did."""
     import importlib
 
     try:
-        module = importlib.import_module("core.reports.web")
+        module = importlib.import_module("tremplin.core.reports.web")
     except ModuleNotFoundError as exc:
-        if exc.name in ("core.reports.web",):
+        if exc.name in ("tremplin.core.reports.web",):
             return
         raise
     router = getattr(module, "router", None)
@@ -126,7 +126,7 @@ def _include_report_pages(web: FastAPI, already: list[Any]) -> None:
 
 def asgi_factory() -> FastAPI:
     """For uvicorn (``--factory``): the app from the environment's settings (``TREMPLIN_*``)."""
-    from core.app import create_app
+    from tremplin.core.app import create_app
 
     web = create_web_app(create_app())
     settle_for_serving()

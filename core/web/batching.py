@@ -4,7 +4,7 @@ Fifty phones posting contacts at once would otherwise each pay for a transaction
 centres and sites and an update of some hundred roll-up rows; on SQLite they would also queue for the
 single write lock one by one. ``ContactBatcher.log`` instead puts the contact in a queue and, if no
 request is writing, becomes the writer: it takes what is waiting (up to ``max_batch``), validates each
-contact exactly as ``core.records.log_contact`` does (a shared ``Cleaner``), adds the valid ones, flushes
+contact exactly as ``tremplin.core.records.log_contact`` does (a shared ``Cleaner``), adds the valid ones, flushes
 once (the roll-up listener sums the whole batch into one upsert), fires ``contact_logged`` for each, and
 commits. Then it wakes the requests it wrote for and hands the writing over to the next one waiting,
 so no request writes for others for longer than one batch. Under light load a batch is one contact:
@@ -26,12 +26,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from core.models import Contact, Staff
-from core.records import _check_staff_audience, _clean_contact, log_contact
-from core.validation import Cleaner, Lookup, RecordError
+from tremplin.core.models import Contact, Staff
+from tremplin.core.records import _check_staff_audience, _clean_contact, log_contact
+from tremplin.core.validation import Cleaner, Lookup, RecordError
 
 if TYPE_CHECKING:
-    from core.app import App
+    from tremplin.core.app import App
 
 log = logging.getLogger("tremplin.web")
 

@@ -6,7 +6,7 @@ for each language, which of them its catalog lacks or leaves untranslated; the t
 (English may leave ``msgstr`` empty: the English text is the message id). ``update()`` adds new
 messages to the ``.po`` files, keeping every translation already there::
 
-    .venv/bin/python -m core.web.catalogs          # add new messages, list what needs translating
+    .venv/bin/python -m tremplin.core.web.catalogs          # add new messages, list what needs translating
 """
 
 from __future__ import annotations
@@ -14,9 +14,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 from pathlib import Path
 
-from core import __version__
-from core.i18n import LANGUAGES
-from core.web.i18n import LOCALE_DIR, catalog_path
+from tremplin.core import __version__
+from tremplin.core.i18n import LANGUAGES
+from tremplin.core.web.i18n import LOCALE_DIR, catalog_path
 
 WEB = Path(__file__).parent
 METHOD_MAP = [
@@ -90,7 +90,7 @@ def update() -> dict[str, int]:
         catalog.fuzzy = False
         catalog.project = "Tremplin"
         catalog.version = __version__
-        catalog.header_comment = f"# {LANGUAGE_NAMES[lang]} messages of the Tremplin web app (core/web).\n# Update with: python -m core.web.catalogs"
+        catalog.header_comment = f"# {LANGUAGE_NAMES[lang]} messages of the Tremplin web app (core/web).\n# Update with: python -m tremplin.core.web.catalogs"
         path = catalog_path(lang)
         path.parent.mkdir(parents=True, exist_ok=True)
         with path.open("wb") as fh:

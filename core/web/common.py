@@ -13,13 +13,13 @@ from fastapi import HTTPException, Request
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from core.models import Centre, Site, Staff
-from core.web import policy
+from tremplin.core.models import Centre, Site, Staff
+from tremplin.core.web import policy
 
 if TYPE_CHECKING:
     from starlette.responses import Response
 
-    from core.app import App
+    from tremplin.core.app import App
 
 LAST_COOKIE = "tremplin_last"
 PAGE_SIZE = 50
@@ -98,7 +98,7 @@ def query_string(params: Mapping[str, Any], **changes: Any) -> str:
 
 def period_params(request: Request, default_days: int = 365) -> tuple[date, date]:
     """``from``/``to`` query parameters (ISO dates), defaulting to the last ``default_days`` days."""
-    from core.web.formkit import parse_day
+    from tremplin.core.web.formkit import parse_day
 
     end = parse_day(request.query_params.get("to")) or date.today()
     start = parse_day(request.query_params.get("from")) or end - timedelta(days=default_days - 1)

@@ -2,7 +2,7 @@
 
 Typical use in a route (core's or a plugin's)::
 
-    from core.web.deps import current_staff, ensure_audience, get_app, get_session, require_roles
+    from tremplin.core.web.deps import current_staff, ensure_audience, get_app, get_session, require_roles
 
     @router.get("/formtruck/stops")
     def stops(request: Request, staff: Staff = Depends(require_roles("formtruck_adviser", "admin")),
@@ -10,7 +10,7 @@ Typical use in a route (core's or a plugin's)::
         ensure_audience(staff, "formtruck")
         ...
 
-``require_capability("cases")`` is ``require_roles`` with the roles ``core.web.policy`` gives a part
+``require_capability("cases")`` is ``require_roles`` with the roles ``tremplin.core.web.policy`` gives a part
 of the app.
 """
 
@@ -23,13 +23,13 @@ from typing import TYPE_CHECKING, Any
 from fastapi import Depends, HTTPException, Request
 from sqlalchemy.orm import Session
 
-from core.models import Staff
-from core.web import policy
+from tremplin.core.models import Staff
+from tremplin.core.web import policy
 
 if TYPE_CHECKING:
     from starlette.datastructures import FormData
 
-    from core.app import App
+    from tremplin.core.app import App
 
 
 @dataclass(frozen=True)
@@ -61,7 +61,7 @@ class LoginRequired(HTTPException):
 
 
 def get_app(request: Request) -> App:
-    """The ``core.app.App`` the web app was built around."""
+    """The ``tremplin.core.app.App`` the web app was built around."""
     return request.app.state.tremplin  # type: ignore[no-any-return]
 
 
@@ -92,7 +92,7 @@ async def current_staff(request: Request, session: Session = Depends(get_session
 
     from starlette.concurrency import run_in_threadpool
 
-    from core.web.security import hash_api_token, session_staff, staff_for_token
+    from tremplin.core.web.security import hash_api_token, session_staff, staff_for_token
 
     cached = getattr(request.state, "staff", None)
     if cached is not None:
@@ -159,7 +159,7 @@ _CAPABILITY_DEPS: dict[str, Callable[..., Staff]] = {}
 
 
 def require_capability(capability: str) -> Callable[..., Staff]:
-    """``require_roles`` with the roles ``core.web.policy.CAPABILITIES`` gives ``capability``."""
+    """``require_roles`` with the roles ``tremplin.core.web.policy.CAPABILITIES`` gives ``capability``."""
     dep = _CAPABILITY_DEPS.get(capability)
     if dep is None:
         dep = _CAPABILITY_DEPS[capability] = require_roles(*policy.roles_for(capability))

@@ -27,11 +27,11 @@ from fastapi.responses import JSONResponse, RedirectResponse, Response
 from sqlalchemy.exc import DataError, IntegrityError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from core.admin import AdminError
-from core.anonymity import TokenError
-from core.forms import FormError
-from core.records import WorkflowError
-from core.validation import RecordError
+from tremplin.core.admin import AdminError
+from tremplin.core.anonymity import TokenError
+from tremplin.core.forms import FormError
+from tremplin.core.records import WorkflowError
+from tremplin.core.validation import RecordError
 
 log = logging.getLogger("tremplin.web")
 
@@ -52,8 +52,8 @@ def field_errors(exc: Exception) -> dict[str, str]:
 
 
 def _page(request: Request, status: int, message: str) -> Response:
-    from core.web.i18n import gettext_for
-    from core.web.templating import render
+    from tremplin.core.web.i18n import gettext_for
+    from tremplin.core.web.templating import render
 
     _ = gettext_for(request)
     titles = {

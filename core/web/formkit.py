@@ -1,10 +1,10 @@
-"""Turning a plugin's intake form (``core.forms.Form``) into fields on a page, and a post back into values.
+"""Turning a plugin's intake form (``tremplin.core.forms.Form``) into fields on a page, and a post back into values.
 
 Nothing here knows an audience: labels, choices, help texts, what is required and what is fixed all
-come from the form a plugin declared and from ``core.vocab``. The page shows the form's core fields
+come from the form a plugin declared and from ``tremplin.core.vocab``. The page shows the form's core fields
 and its own fields; what the form fixes (``channel=field`` on the Formtruck) is not asked. Errors are
 found here first, in the user's language, so that they can be shown next to their field with what
-was typed kept; ``core.records`` then validates again, the same way for every way in.
+was typed kept; ``tremplin.core.records`` then validates again, the same way for every way in.
 """
 
 from __future__ import annotations
@@ -15,11 +15,11 @@ from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from core import vocab
-from core.forms import Field, Form
-from core.i18n import Text, pick
-from core.validation import MAX_HEADCOUNT
-from core.web.i18n import N_
+from tremplin.core import vocab
+from tremplin.core.forms import Field, Form
+from tremplin.core.i18n import Text, pick
+from tremplin.core.validation import MAX_HEADCOUNT
+from tremplin.core.web.i18n import N_
 
 #: Largest whole number a form accepts where the form itself sets no bound (fits every database).
 MAX_INT = 2_000_000_000
@@ -318,7 +318,7 @@ def _moment(raw: str, tz: ZoneInfo) -> datetime | None:
 def clean(form: Form, posted: Mapping[str, Any], ctx: FormContext, centre_code: str) -> tuple[dict[str, Any], dict[str, Any], dict[str, str]]:
     """Check a post against the form: ``(values, attributes, errors)`` with errors in the user's language.
 
-    ``values`` is what ``core.records.log_contact``/``log_activity`` take (codes, not ids).
+    ``values`` is what ``tremplin.core.records.log_contact``/``log_activity`` take (codes, not ids).
     """
     _ = ctx.gettext
     errors: dict[str, str] = {}

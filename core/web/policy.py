@@ -13,11 +13,11 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
-from core.access import ROLES
+from tremplin.core.access import ROLES
 
 if TYPE_CHECKING:
-    from core.app import App
-    from core.models import Staff
+    from tremplin.core.app import App
+    from tremplin.core.models import Staff
 
 ALL_ROLES: tuple[str, ...] = tuple(ROLES)
 
@@ -36,7 +36,7 @@ CAPABILITIES: dict[str, tuple[str, ...]] = {
     # Cases of consenting people, under a pseudonymous code.
     "cases": ("admin", "programme_lead", "counsellor", "neet_worker"),
     # Report pages (core/reports/web.py): every account, with its audiences' figures; exact figures for
-    # programme leads and administrators, disclosure-controlled ones for the others (core.disclosure).
+    # programme leads and administrators, disclosure-controlled ones for the others (tremplin.core.disclosure).
     "reports": ALL_ROLES,
     # Centres, sites, partners, staff accounts, closure periods, workshop kinds.
     "admin": ("admin",),

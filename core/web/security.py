@@ -26,7 +26,7 @@ from urllib.parse import parse_qs
 
 from sqlalchemy import func, select
 
-from core.models import AuditEvent, Staff
+from tremplin.core.models import AuditEvent, Staff
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
@@ -199,8 +199,8 @@ async def _refuse(scope: Scope, receive: Receive, send: Send, status: int, messa
     if scope["path"].startswith("/api/"):
         response: Any = JSONResponse({"detail": message}, status_code=status)
     else:
-        from core.web.i18n import gettext_for
-        from core.web.templating import render
+        from tremplin.core.web.i18n import gettext_for
+        from tremplin.core.web.templating import render
 
         _ = gettext_for(request)
         if status == 413:
@@ -269,7 +269,7 @@ _DUMMY_HASH: str | None = None
 
 def check_password(staff: Staff | None, password: str) -> bool:
     """Verify a password; for an unknown account, spend the same time on a dummy hash."""
-    from core.admin import hash_password, verify_password
+    from tremplin.core.admin import hash_password, verify_password
 
     global _DUMMY_HASH
     if staff is None or not staff.password_hash:
@@ -290,8 +290,8 @@ def hash_api_token(token: str) -> str:
 
 def issue_api_token(session: Session, staff: Staff) -> str:
     """Give ``staff`` a new API token (the old one stops working); returns it, to be shown once."""
-    from core.audit import audit
-    from core.web.deps import forget_tokens
+    from tremplin.core.audit import audit
+    from tremplin.core.web.deps import forget_tokens
 
     token = API_TOKEN_PREFIX + secrets.token_urlsafe(32)
     staff.api_token_hash = hash_api_token(token)

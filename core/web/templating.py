@@ -21,8 +21,8 @@ from typing import TYPE_CHECKING, Any
 import jinja2
 from jinja2 import FileSystemLoader
 
-from core.i18n import LANGUAGES, pick
-from core.web.i18n import BABEL_LOCALES, N_, NATIVE_NAMES, request_language, translator
+from tremplin.core.i18n import LANGUAGES, pick
+from tremplin.core.web.i18n import BABEL_LOCALES, N_, NATIVE_NAMES, request_language, translator
 
 if TYPE_CHECKING:
     from starlette.requests import Request
@@ -100,8 +100,8 @@ def environment() -> jinja2.Environment:
 
 
 def base_context(request: Request) -> dict[str, Any]:
-    from core.web.policy import can
-    from core.web.security import csrf_token
+    from tremplin.core.web.policy import can
+    from tremplin.core.web.security import csrf_token
 
     lang = request_language(request)
     tr = translator(lang)

@@ -10,11 +10,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from core import hookimpl
-from core.counters import Counter, Part
-from core.forms import Field, Form
-from core.i18n import T
-from core.registry import Audience, FlowSpec, Stage, Workflow
+from tremplin.core import hookimpl
+from tremplin.core.counters import Counter, Part
+from tremplin.core.forms import Field, Form
+from tremplin.core.i18n import T
+from tremplin.core.registry import Audience, FlowSpec, Stage, Workflow
 
 AUDIENCE = "neet"
 
@@ -190,7 +190,7 @@ def register_flows(app: Any) -> list[FlowSpec]:
     return [
         FlowSpec(
             "neet-instagram-reach",
-            "plugins.neet.flows:instagram_reach",
+            "tremplin.plugins.neet.flows:instagram_reach",
             T("Reads the reach of the Touch'N'Go Instagram pages", fr="Relève la portée des pages Instagram Touch'N'Go", nl="Leest het bereik van de Touch'N'Go Instagrampagina's", uk="Зчитує охоплення сторінок Touch'N'Go в Instagram"),
             cron="0 6 * * *",
         )
@@ -201,7 +201,7 @@ def register_flows(app: Any) -> list[FlowSpec]:
 def register_report_sections(app: Any, report: str) -> list[Any]:
     if report not in ("annual", f"audience:{AUDIENCE}"):
         return []
-    from core.reports.sections import KeyFigures
+    from tremplin.core.reports.sections import KeyFigures
 
     return [
         KeyFigures(

@@ -18,8 +18,8 @@ from zoneinfo import ZoneInfo
 from prefect import flow, task
 from prefect.cache_policies import NO_CACHE
 
-from flows.common import logger, one_centre, open_app
-from plugins.neet.instagram import WINDOW_DAYS, ProfileFigures, read_live, read_saved, reach, source_of
+from tremplin.flows.common import logger, one_centre, open_app
+from tremplin.plugins.neet.instagram import WINDOW_DAYS, ProfileFigures, read_live, read_saved, reach, source_of
 
 #: Comma-separated Instagram usernames read when the flow is given none.
 PROFILES_ENV = "TREMPLIN_NEET_INSTAGRAM_PROFILES"
@@ -48,7 +48,7 @@ def store_metrics(database_url: str | None, centre_id: int, day: date, source: s
     """Upsert the metrics of one source for a centre and day; returns how many rows were written."""
     if not metrics:
         return 0
-    from core.models import OnlineMetric
+    from tremplin.core.models import OnlineMetric
 
     with open_app(database_url) as app, app.transaction() as session:
         dialect = session.get_bind().dialect.name

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from core import hookimpl
-from core.counters import Counter
-from core.forms import Field, Form
-from core.i18n import T
-from core.registry import Audience
+from tremplin.core import hookimpl
+from tremplin.core.counters import Counter
+from tremplin.core.forms import Field, Form
+from tremplin.core.i18n import T
+from tremplin.core.registry import Audience
 
 AUDIENCE = "ukrainian"
 
@@ -82,6 +82,6 @@ def register_counters(app: Any) -> list[Counter]:
 @hookimpl
 def register_bot_handlers(app: Any) -> list[Any]:
     """The Telegram conversation: a question by theme, an answer and a place, a counsellor on request."""
-    from plugins.ukrainian.bot import conversation_handler
+    from tremplin.plugins.ukrainian.bot import conversation_handler
 
     return [conversation_handler(app)]

@@ -11,7 +11,7 @@ Ukrainian otherwise. Each conversation that reaches a question is logged as **on
 (audience ``ukrainian``, channel ``telegram``, modality ``remote_advice``, the theme, the question
 code). The question itself is read and answered, never stored: neither the text, nor the Telegram
 user id, username or name reach the database. A person who asks for a counsellor gets a referral
-token (``core.records.issue_referral``) to show at the centre, which carries nothing about them.
+token (``tremplin.core.records.issue_referral``) to show at the centre, which carries nothing about them.
 """
 
 from __future__ import annotations
@@ -23,13 +23,13 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any
 
-from core.bot.handlers import language_of
+from tremplin.core.bot.handlers import language_of
 
 if TYPE_CHECKING:
     from telegram import Update
     from telegram.ext import ContextTypes, ConversationHandler
 
-    from core.app import App
+    from tremplin.core.app import App
 
 log = logging.getLogger("tremplin.bot.ukrainian")
 
@@ -315,7 +315,7 @@ class Records:
         if self._centre is None:
             from sqlalchemy import select
 
-            from core.models import Centre
+            from tremplin.core.models import Centre
 
             code = self.centre_code or os.environ.get(CENTRE_ENV)
             with self.app.session() as session:
@@ -330,7 +330,7 @@ class Records:
 
     def log_question(self, topic: str, language: str) -> int:
         """Log the conversation as one anonymous contact; returns its id."""
-        from core.records import log_contact
+        from tremplin.core.records import log_contact
 
         theme, question = TOPICS[topic]
         _, code = self.centre()
@@ -349,8 +349,8 @@ class Records:
 
     def issue_referral(self, topic: str) -> str:
         """Issue a referral token for a counsellor; returns the token as the person should read it."""
-        from core.anonymity import format_token
-        from core.records import issue_referral
+        from tremplin.core.anonymity import format_token
+        from tremplin.core.records import issue_referral
 
         theme, _ = TOPICS[topic]
         centre_id, _ = self.centre()

@@ -9,10 +9,10 @@ from typing import Any
 
 import pytest
 
-from core import hookimpl
-from core.app import App
+from tremplin.core import hookimpl
+from tremplin.core.app import App
 
-CORE_ONLY = ["core.builtins.anonymity", "core.builtins.general"]
+CORE_ONLY = ["tremplin.core.builtins.anonymity", "tremplin.core.builtins.general"]
 
 
 def fake_plugin(monkeypatch: pytest.MonkeyPatch, name: str, **hooks: Callable[..., Any]) -> str:
@@ -29,7 +29,7 @@ def fake_plugin(monkeypatch: pytest.MonkeyPatch, name: str, **hooks: Callable[..
 
 
 def make_centre(app: App, code: str = "bxl") -> int:
-    from core.admin import ensure_centre, ensure_site
+    from tremplin.core.admin import ensure_centre, ensure_site
 
     with app.transaction() as session:
         centre, _ = ensure_centre(session, code, "Cité des métiers de Bruxelles")
@@ -41,7 +41,7 @@ def totals(app: App, keys: list[str] | tuple[str, ...], year: int = 2024, dim: s
     """Counter figures over a calendar year, read from the roll-up (totals, or one dimension's values)."""
     from datetime import date
 
-    from core import rollup
+    from tremplin.core import rollup
 
     with app.session() as session:
         if dim == "*":
@@ -50,20 +50,20 @@ def totals(app: App, keys: list[str] | tuple[str, ...], year: int = 2024, dim: s
 
 
 def contact(app: App, session: Any, audience: str, when: str, attributes: dict[str, Any] | None = None, **values: Any) -> Any:
-    from core.records import log_contact
+    from tremplin.core.records import log_contact
 
     return log_contact(app, session, {"centre": "bxl", "occurred_at": when, "audience": audience, **values}, attributes)
 
 
 def activity(app: App, session: Any, audience: str, when: str, attributes: dict[str, Any] | None = None, **values: Any) -> Any:
-    from core.records import log_activity
+    from tremplin.core.records import log_activity
 
     return log_activity(app, session, {"centre": "bxl", "starts_at": when, "audience": audience, **values}, attributes)
 
 
 def assert_rollup_exact(app: App) -> None:
     """The roll-up kept on every write equals the one rebuilt from the rows."""
-    from core import rollup
+    from tremplin.core import rollup
 
     with app.db.engine.begin() as conn:
         live = rollup.snapshot(conn)

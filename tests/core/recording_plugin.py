@@ -11,8 +11,8 @@ from typing import Any
 
 from sqlalchemy import func, inspect, select
 
-from core import hookimpl
-from core.models import AuditEvent, Contact
+from tremplin.core import hookimpl
+from tremplin.core.models import AuditEvent, Contact
 
 EVENTS: list[dict[str, Any]] = []
 BEHAVIOUR: dict[str, Any] = {"write": set(), "fail": set()}

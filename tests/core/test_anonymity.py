@@ -8,7 +8,7 @@ import re
 import pytest
 from sqlalchemy import select, text
 
-from core.anonymity import (
+from tremplin.core.anonymity import (
     ALPHABET,
     TokenError,
     check_character,
@@ -22,9 +22,9 @@ from core.anonymity import (
     parse_token,
     run_chain,
 )
-from core.app import App
-from core.models import Contact
-from core.records import log_contact, update_contact
+from tremplin.core.app import App
+from tremplin.core.models import Contact
+from tremplin.core.records import log_contact, update_contact
 
 CHAIN = core_scrubbers()
 

@@ -6,9 +6,9 @@ from datetime import datetime, timezone
 
 from sqlalchemy import select
 
-from core import bulk, records, rollup
-from core.models import Contact
-from core.validation import Cleaner, Lookup
+from tremplin.core import bulk, records, rollup
+from tremplin.core.models import Contact
+from tremplin.core.validation import Cleaner, Lookup
 
 COLUMNS = ("occurred_at", "day", "audience", "modality", "channel", "themes", "language", "headcount", "gender", "age_band", "education", "labour_status", "attributes", "note", "site_id", "centre_id")
 
@@ -63,7 +63,7 @@ def test_driver_conversion_of_timestamps_across_clock_changes():
     from datetime import timedelta
     from zoneinfo import ZoneInfo
 
-    from core.bulk import SQLiteRows
+    from tremplin.core.bulk import SQLiteRows
 
     rows = SQLiteRows(Contact.__table__)
     brussels, kyiv = ZoneInfo("Europe/Brussels"), ZoneInfo("Europe/Kyiv")

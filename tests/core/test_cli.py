@@ -14,10 +14,10 @@ from typing import Any
 from click.testing import CliRunner, Result
 from sqlalchemy import create_engine, delete, inspect, select
 
-from core.app import App
-from core.cli import cli
-from core.models import CounterValue, Staff
-from core.records import log_activity, log_contact, open_case
+from tremplin.core.app import App
+from tremplin.core.cli import cli
+from tremplin.core.models import CounterValue, Staff
+from tremplin.core.records import log_activity, log_contact, open_case
 from tests.core.test_hookspecs import DOCUMENTED_COUNTERS
 
 REPO = Path(__file__).resolve().parents[2]
@@ -29,7 +29,7 @@ def run(*args: str, env: dict[str, str] | None = None) -> Result:
 
 def _tremplin() -> list[str]:
     script = shutil.which("tremplin", path=str(Path(sys.executable).parent))
-    return [script] if script else [sys.executable, "-m", "core.cli"]
+    return [script] if script else [sys.executable, "-m", "tremplin.core.cli"]
 
 
 def test_help_is_fast_and_imports_no_sqlalchemy() -> None:
@@ -44,8 +44,8 @@ def test_help_is_fast_and_imports_no_sqlalchemy() -> None:
         assert command in out.stdout
     assert min(timings) < 0.5, timings
     code = (
-        "import sys, core.cli\n"
-        "try:\n    core.cli.cli(['--help'], prog_name='tremplin')\nexcept SystemExit:\n    pass\n"
+        "import sys, tremplin.core.cli\n"
+        "try:\n    tremplin.core.cli.cli(['--help'], prog_name='tremplin')\nexcept SystemExit:\n    pass\n"
         "print(sorted(m for m in ('sqlalchemy', 'pydantic', 'prefect', 'fastapi', 'alembic', 'telegram', 'rich') if m in sys.modules))"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO, timeout=30)
@@ -101,7 +101,7 @@ def test_staff_add(db_url: str) -> None:
         with app.session() as session:
             amina = session.scalars(select(Staff).where(Staff.username == "amina")).one()
             assert (amina.display_name, amina.language, amina.roles) == ("Amina B.", "nl", ["counsellor"])
-            from core.admin import verify_password
+            from tremplin.core.admin import verify_password
 
             assert verify_password(amina.password_hash, "correct horse battery")
             assert "correct horse battery" not in amina.password_hash

@@ -8,11 +8,11 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from core import demo
-from core.access import DEFAULT_AUDIENCES, ROLES
-from core.app import App
-from core.forms import FormError, validate_attributes
-from core.queries import counter_figures
+from tremplin.core import demo
+from tremplin.core.access import DEFAULT_AUDIENCES, ROLES
+from tremplin.core.app import App
+from tremplin.core.forms import FormError, validate_attributes
+from tremplin.core.queries import counter_figures
 
 YEAR = 2019
 SCALE = 0.1
@@ -24,7 +24,7 @@ def cheap_password_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
     from argon2 import PasswordHasher
 
     hasher = PasswordHasher(time_cost=1, memory_cost=64, parallelism=1)
-    monkeypatch.setattr("core.admin.hash_password", hasher.hash)
+    monkeypatch.setattr("tremplin.core.admin.hash_password", hasher.hash)
 
 
 def figures(app: App, year: int = YEAR) -> dict[str, int]:
@@ -52,9 +52,9 @@ def fits_a_form(app: App, audience: str, record: str, row: Any) -> bool:
 
 
 def test_a_demo_year_fills_every_audience_with_plausible_figures(app: App) -> None:
-    from core.admin import verify_password
-    from core.models import Activity, Case, CaseStageEvent, Centre, ClosurePeriod, Contact, Partner, Referral, Site, Staff
-    from core.rollup import rebuild, snapshot
+    from tremplin.core.admin import verify_password
+    from tremplin.core.models import Activity, Case, CaseStageEvent, Centre, ClosurePeriod, Contact, Partner, Referral, Site, Staff
+    from tremplin.core.rollup import rebuild, snapshot
 
     summary = demo.generate(app, year=YEAR, scale=SCALE, seed=11)
     figs = figures(app)
@@ -146,7 +146,7 @@ def test_a_demo_year_fills_every_audience_with_plausible_figures(app: App) -> No
         assert not app.scrub(note).changed, note
 
     # A profile mix of the centre's public: men slightly more, French first, learning the first theme.
-    from core import rollup
+    from tremplin.core import rollup
 
     with app.session() as session:
         by = lambda dim: {v: n for (_, v), n in rollup.read(session, ["individual_advice.contacts"], date(YEAR, 1, 1), date(YEAR, 12, 31), dim=dim).items()}  # noqa: E731
@@ -160,7 +160,7 @@ def test_a_demo_year_fills_every_audience_with_plausible_figures(app: App) -> No
 
 def test_the_same_seed_gives_the_same_counters(app: App) -> None:
     """Twice the same demo (the current year, which stops today): the same counters, nothing doubled."""
-    from core.models import Activity, Contact
+    from tremplin.core.models import Activity, Contact
 
     year = date.today().year
     first = demo.generate(app, year=year, scale=0.02, seed=5)

@@ -1,4 +1,4 @@
-"""The plugin contract: every hook is documented and tested, and each behaves as ``core.hookspecs`` says."""
+"""The plugin contract: every hook is documented and tested, and each behaves as ``tremplin.core.hookspecs`` says."""
 
 from __future__ import annotations
 
@@ -14,14 +14,14 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select
 
-from core import hookspecs
-from core.anonymity import Scrubber
-from core.app import App
-from core.counters import DIMENSIONS, Counter
-from core.forms import CORE_ACTIVITY_FIELDS, CORE_CONTACT_FIELDS, Form
-from core.models import Activity, AuditEvent, Case, CaseStageEvent, Contact, CounterValue, Referral, Staff
-from core.plugins import AUDIENCE_PLUGINS, DEFAULT_PLUGINS, hook_names
-from core.records import (
+from tremplin.core import hookspecs
+from tremplin.core.anonymity import Scrubber
+from tremplin.core.app import App
+from tremplin.core.counters import DIMENSIONS, Counter
+from tremplin.core.forms import CORE_ACTIVITY_FIELDS, CORE_CONTACT_FIELDS, Form
+from tremplin.core.models import Activity, AuditEvent, Case, CaseStageEvent, Contact, CounterValue, Referral, Staff
+from tremplin.core.plugins import AUDIENCE_PLUGINS, DEFAULT_PLUGINS, hook_names
+from tremplin.core.records import (
     WorkflowError,
     expire_referrals,
     issue_referral,
@@ -33,9 +33,9 @@ from core.records import (
     reenter_case,
     set_referral_status,
 )
-from core.registry import FlowSpec, PluginError, Workflow, call_each
-from core.reports.sections import KeyFigures
-from core import vocab
+from tremplin.core.registry import FlowSpec, PluginError, Workflow, call_each
+from tremplin.core.reports.sections import KeyFigures
+from tremplin.core import vocab
 from tests.conftest import make_app
 from tests.core import recording_plugin as rec
 from tests.core.plugin_kit import CORE_ONLY, fake_plugin, make_centre
@@ -90,7 +90,7 @@ def full_app(tmp_path: Path) -> Iterator[App]:
 def test_hook_register_audiences(full_app: App) -> None:
     audiences = full_app.registry.audiences
     assert audiences.keys() == ["general", "neet", "schools", "prisons", "disability", "formtruck", "ukrainian"]
-    assert audiences.owner("general") == "core.builtins.general"
+    assert audiences.owner("general") == "tremplin.core.builtins.general"
     for key, plugin in zip(audiences.keys()[1:], AUDIENCE_PLUGINS):
         assert audiences.owner(key) == plugin
         assert audiences[key].label.get("fr") and audiences[key].label.get("nl") and audiences[key].label.get("uk")
@@ -130,7 +130,7 @@ def test_hook_register_forms(full_app: App) -> None:
         assert full_app.registry.forms_of(audience), audience
     advice = forms["general.advice"]
     assert advice.model(question="cv_letter").question == "cv_letter"
-    assert forms.owner("neet.awareness") == "plugins.neet"
+    assert forms.owner("neet.awareness") == "tremplin.plugins.neet"
 
 
 DOCUMENTED_COUNTERS = (
@@ -152,15 +152,15 @@ def test_hook_register_counters(full_app: App, monkeypatch: pytest.MonkeyPatch) 
         for part in counter.parts:
             for name in part.where:
                 assert name.startswith("attr.") or name in known_fields, (key, name)
-    assert counters.owner("contacts.total") == "core.builtins.general"
-    assert counters.owner("neet.reached") == "plugins.neet"
+    assert counters.owner("contacts.total") == "tremplin.core.builtins.general"
+    assert counters.owner("neet.reached") == "tremplin.plugins.neet"
     # A counter a plugin registers is compiled and evaluated on facts.
     plugin = fake_plugin(
         monkeypatch,
         "tremplin_test_counters",
         register_counters=lambda app: [Counter.simple("test.online_neet", T_("x"), "activities", {"audience": "neet", "format": "online"})],
     )
-    app = make_app(full_app.settings.database_url, plugins=CORE_ONLY + ["plugins.neet", plugin])
+    app = make_app(full_app.settings.database_url, plugins=CORE_ONLY + ["tremplin.plugins.neet", plugin])
     try:
         compiled = app.compiled_counters
         fact = {"audience": "neet", "format": "online", "attributes": {}, "measures": {"rows": 1, "participants": 7}}
@@ -172,7 +172,7 @@ def test_hook_register_counters(full_app: App, monkeypatch: pytest.MonkeyPatch) 
 
 
 def T_(en: str) -> Any:
-    from core.i18n import T
+    from tremplin.core.i18n import T
 
     return T(en)
 
@@ -205,7 +205,7 @@ def test_hook_register_workflows(full_app: App) -> None:
 def test_hook_register_flows(full_app: App, monkeypatch: pytest.MonkeyPatch) -> None:
     flows = full_app.registry.flows
     spec = flows["neet-instagram-reach"]
-    assert flows.owner("neet-instagram-reach") == "plugins.neet"
+    assert flows.owner("neet-instagram-reach") == "tremplin.plugins.neet"
     assert isinstance(spec, FlowSpec)
     assert re.fullmatch(r"[\w.]+:\w+", spec.entrypoint)
     assert spec.cron is not None and len(spec.cron.split()) == 5
@@ -232,7 +232,7 @@ def test_hook_register_flows(full_app: App, monkeypatch: pytest.MonkeyPatch) -> 
         app.close()
     # Building the app with every plugin imports no Prefect.
     code = (
-        "import sys; from core.app import create_app; "
+        "import sys; from tremplin.core.app import create_app; "
         f"app = create_app(database_url={full_app.settings.database_url!r}, entrypoints=False); "
         "assert 'neet-instagram-reach' in app.registry.flows; print('prefect' in sys.modules)"
     )
@@ -244,7 +244,7 @@ def test_hook_register_flows(full_app: App, monkeypatch: pytest.MonkeyPatch) -> 
 def test_hook_register_scrubbers(full_app: App, monkeypatch: pytest.MonkeyPatch) -> None:
     core_names = ["email", "iban", "national_number", "birth_date", "phone", "address", "name"]
     assert sorted(full_app.registry.scrubbers.keys()) == sorted(core_names)
-    assert all(full_app.registry.scrubbers.owner(n) == "core.builtins.anonymity" for n in core_names)
+    assert all(full_app.registry.scrubbers.owner(n) == "tremplin.core.builtins.anonymity" for n in core_names)
     seen: list[tuple[str, str]] = []
 
     def spy(label: str) -> Callable[[str], tuple[str, int]]:
@@ -267,7 +267,7 @@ def test_hook_register_scrubbers(full_app: App, monkeypatch: pytest.MonkeyPatch)
             Scrubber("last", spy("last"), order=1000),
         ],
     )
-    app = make_app(full_app.settings.database_url, plugins=["core.builtins.anonymity", "core.builtins.general", plugin])
+    app = make_app(full_app.settings.database_url, plugins=["tremplin.core.builtins.anonymity", "tremplin.core.builtins.general", plugin])
     try:
         result = app.scrub("Mail jan@example.be, dossier DOSSIER-12345, tél 0470 12 34 56, 3 rendez-vous.")
         assert result.text == "Mail [e-mail], dossier [case file], tél [phone], 3 rendez-vous."
@@ -294,7 +294,7 @@ def test_hook_register_scrubbers(full_app: App, monkeypatch: pytest.MonkeyPatch)
 
 def test_hook_register_report_sections(full_app: App) -> None:
     annual = call_each(full_app.pm, "register_report_sections", app=full_app, report="annual")
-    neet = [section for plugin, section in annual if plugin == "plugins.neet"]
+    neet = [section for plugin, section in annual if plugin == "tremplin.plugins.neet"]
     assert len(neet) == 1
     section = neet[0]
     assert isinstance(section, KeyFigures)
@@ -303,11 +303,11 @@ def test_hook_register_report_sections(full_app: App) -> None:
     assert all(key in full_app.registry.counters for key in section.counters)
     assert all(full_app.registry.counters[key].audience == "neet" for key in section.counters)
     esf = call_each(full_app.pm, "register_report_sections", app=full_app, report="esf")
-    assert not [s for plugin, s in esf if plugin == "plugins.neet"]
+    assert not [s for plugin, s in esf if plugin == "tremplin.plugins.neet"]
     own = call_each(full_app.pm, "register_report_sections", app=full_app, report="audience:neet")
-    assert [s.key for plugin, s in own if plugin == "plugins.neet"] == ["neet.touchngo"]
+    assert [s.key for plugin, s in own if plugin == "tremplin.plugins.neet"] == ["neet.touchngo"]
     schools = call_each(full_app.pm, "register_report_sections", app=full_app, report="audience:schools")
-    assert not [s for plugin, s in schools if plugin == "plugins.neet"]
+    assert not [s for plugin, s in schools if plugin == "tremplin.plugins.neet"]
     # Through pluggy directly, as the reports call it: one list per implementation.
     lists = full_app.hook.register_report_sections(app=full_app, report="annual")
     assert any(section in group for group in lists)
@@ -362,7 +362,7 @@ def test_hook_contact_logged(rec_app: App, rec_centre: int) -> None:
     with rec_app.session() as session:
         assert session.scalar(select(func.count()).select_from(Contact)) == 1
     # A refused contact fires nothing.
-    from core.validation import RecordError
+    from tremplin.core.validation import RecordError
 
     with pytest.raises(RecordError):
         with rec_app.transaction() as session:
@@ -446,7 +446,7 @@ def _trigger(app: App, session: Any, hook: str) -> None:
 
 
 def _centre_id(session: Any) -> int:
-    from core.models import Centre
+    from tremplin.core.models import Centre
 
     return session.scalar(select(Centre.id))
 

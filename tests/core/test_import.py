@@ -19,12 +19,12 @@ import pytest
 from click.testing import CliRunner
 from sqlalchemy import func, select
 
-from core import bulk, import_check, importer
-from core.app import App
-from core.importer import COLUMNS, ImportFailed, import_file
-from core.models import Activity, AuditEvent, Centre, Contact, CounterValue, Site
-from core.rollup import rebuild, snapshot, totals
-from core.validation import Cleaner, Lookup
+from tremplin.core import bulk, import_check, importer
+from tremplin.core.app import App
+from tremplin.core.importer import COLUMNS, ImportFailed, import_file
+from tremplin.core.models import Activity, AuditEvent, Centre, Contact, CounterValue, Site
+from tremplin.core.rollup import rebuild, snapshot, totals
+from tremplin.core.validation import Cleaner, Lookup
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 EVER = (date(2000, 1, 1), date(2099, 12, 31))
@@ -673,7 +673,7 @@ def test_the_example_files_import_on_a_fresh_database(app: App) -> None:
 
 
 def run(*args: str) -> Any:
-    from core.cli import cli
+    from tremplin.core.cli import cli
 
     return CliRunner().invoke(cli, list(args), catch_exceptions=False)
 

@@ -14,10 +14,10 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from core import import_check
-from core.app import App
-from core.importer import ImportFailed, import_file
-from core.models import Centre, Contact, Site
+from tremplin.core import import_check
+from tremplin.core.app import App
+from tremplin.core.importer import ImportFailed, import_file
+from tremplin.core.models import Centre, Contact, Site
 from tests.conftest import make_app
 from tests.core.test_import import (
     CONTACTS,
@@ -98,11 +98,11 @@ def test_two_halves_give_the_figures_and_rows_of_one_pass(app: App, centre: int,
     # The same file in one pass, into a database of its own: the same rows and the same roll-up.
     other = make_app(f"sqlite:///{tmp_path / 'one-pass.db'}")
     try:
-        from core.migrate import upgrade
+        from tremplin.core.migrate import upgrade
 
         upgrade(other)
         with other.transaction() as session:
-            from core.admin import ensure_centre, ensure_site
+            from tremplin.core.admin import ensure_centre, ensure_site
 
             c, _ = ensure_centre(session, "bxl", "Cité des métiers de Bruxelles")
             for code in ("reception", "multimedia", "advice", "group-room", "truck-flagey"):

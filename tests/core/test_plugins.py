@@ -11,16 +11,16 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from core.app import create_app
-from core.cli import cli
-from core.counters import Counter, Part
-from core.forms import Form
-from core.i18n import T
-from core.plugins import AUDIENCE_PLUGINS, BUILTIN_PLUGINS, DEFAULT_PLUGINS, ENTRYPOINT_GROUP, make_plugin_manager
-from core.records import log_activity, log_contact
-from core.registry import Audience, PluginError
-from core.settings import Settings
-from core.validation import RecordError
+from tremplin.core.app import create_app
+from tremplin.core.cli import cli
+from tremplin.core.counters import Counter, Part
+from tremplin.core.forms import Form
+from tremplin.core.i18n import T
+from tremplin.core.plugins import AUDIENCE_PLUGINS, BUILTIN_PLUGINS, DEFAULT_PLUGINS, ENTRYPOINT_GROUP, make_plugin_manager
+from tremplin.core.records import log_activity, log_contact
+from tremplin.core.registry import Audience, PluginError
+from tremplin.core.settings import Settings
+from tremplin.core.validation import RecordError
 from tests.conftest import make_app
 from tests.core.plugin_kit import CORE_ONLY, fake_plugin, make_centre
 
@@ -37,10 +37,10 @@ def registered(pm: object) -> list[str]:
 
 
 def test_default_manager_loads_core_six_audiences_and_general(url: str) -> None:
-    assert BUILTIN_PLUGINS[:2] == ("core.builtins.anonymity", "core.builtins.general")
-    assert all(name.startswith("core.builtins.") for name in BUILTIN_PLUGINS)
+    assert BUILTIN_PLUGINS[:2] == ("tremplin.core.builtins.anonymity", "tremplin.core.builtins.general")
+    assert all(name.startswith("tremplin.core.builtins.") for name in BUILTIN_PLUGINS)
     assert AUDIENCE_PLUGINS == (
-        "plugins.neet", "plugins.schools", "plugins.prisons", "plugins.disability", "plugins.formtruck", "plugins.ukrainian",
+        "tremplin.plugins.neet", "tremplin.plugins.schools", "tremplin.plugins.prisons", "tremplin.plugins.disability", "tremplin.plugins.formtruck", "tremplin.plugins.ukrainian",
     )
     assert DEFAULT_PLUGINS == BUILTIN_PLUGINS + AUDIENCE_PLUGINS
     pm = make_plugin_manager(entrypoints=False)
@@ -49,7 +49,7 @@ def test_default_manager_loads_core_six_audiences_and_general(url: str) -> None:
     try:
         assert app.plugin_names() == list(DEFAULT_PLUGINS)
         assert app.registry.audiences.keys() == ["general", "neet", "schools", "prisons", "disability", "formtruck", "ukrainian"]
-        assert app.registry.audiences.owner("general") == "core.builtins.general"
+        assert app.registry.audiences.owner("general") == "tremplin.core.builtins.general"
         assert {app.registry.audiences.owner(k) for k in app.registry.audiences.keys()[1:]} == set(AUDIENCE_PLUGINS)
     finally:
         app.close()
@@ -72,21 +72,21 @@ def test_misspelled_hook_fails_at_start_up(monkeypatch: pytest.MonkeyPatch, url:
 
 
 def test_same_plugin_twice_is_refused() -> None:
-    with pytest.raises(PluginError, match="plugin 'plugins.neet' is registered twice"):
-        make_plugin_manager(CORE_ONLY + ["plugins.neet", "plugins.schools", "plugins.neet"], entrypoints=False)
+    with pytest.raises(PluginError, match="plugin 'tremplin.plugins.neet' is registered twice"):
+        make_plugin_manager(CORE_ONLY + ["tremplin.plugins.neet", "tremplin.plugins.schools", "tremplin.plugins.neet"], entrypoints=False)
 
 
 def test_same_counter_key_from_two_plugins(monkeypatch: pytest.MonkeyPatch, url: str) -> None:
     counter = Counter.simple("neet.reached", T("Reached again"), "headcount", {"audience": "neet"})
     rival = fake_plugin(monkeypatch, "tremplin_rival_counter", register_counters=lambda app: [counter])
-    with pytest.raises(PluginError, match=r"counter 'neet.reached' is registered twice: by plugins.neet and by tremplin_rival_counter"):
-        make_app(url, plugins=CORE_ONLY + ["plugins.neet", rival])
+    with pytest.raises(PluginError, match=r"counter 'neet.reached' is registered twice: by tremplin.plugins.neet and by tremplin_rival_counter"):
+        make_app(url, plugins=CORE_ONLY + ["tremplin.plugins.neet", rival])
 
 
 def test_same_audience_key_from_two_plugins(monkeypatch: pytest.MonkeyPatch, url: str) -> None:
     rival = fake_plugin(monkeypatch, "tremplin_rival_schools", register_audiences=lambda app: [Audience("schools", T("Schools too"))])
-    with pytest.raises(PluginError, match=r"audience 'schools' is registered twice: by plugins.schools and by tremplin_rival_schools"):
-        make_app(url, plugins=CORE_ONLY + ["plugins.schools", rival])
+    with pytest.raises(PluginError, match=r"audience 'schools' is registered twice: by tremplin.plugins.schools and by tremplin_rival_schools"):
+        make_app(url, plugins=CORE_ONLY + ["tremplin.plugins.schools", rival])
 
 
 @pytest.mark.parametrize("builtin_first", [True, False])
@@ -103,7 +103,7 @@ def test_builtin_default_yields_to_audience_plugin(monkeypatch: pytest.MonkeyPat
         assert app.registry.counters.owner("multimedia.entries") == plugin
         assert app.registry.audiences["general"] is general
         # The rest of the built-in's counters stay, once each.
-        assert app.registry.counters.owner("contacts.total") == "core.builtins.general"
+        assert app.registry.counters.owner("contacts.total") == "tremplin.core.builtins.general"
         assert app.registry.counters.keys().count("multimedia.entries") == 1
     finally:
         app.close()
@@ -119,7 +119,7 @@ def test_counter_on_unknown_audience_fails_at_start_up(monkeypatch: pytest.Monke
         monkeypatch, "tremplin_needs_neet", register_counters=lambda app: [Counter.simple("x.neet", T("x"), "cases", {"audience": "neet"})]
     )
     with pytest.raises(PluginError, match=r"counter 'x.neet' \(tremplin_needs_neet\) filters on unknown audience 'neet'"):
-        make_app(url, plugins=list(DEFAULT_PLUGINS) + [needs_neet], disabled_plugins=("plugins.neet",))
+        make_app(url, plugins=list(DEFAULT_PLUGINS) + [needs_neet], disabled_plugins=("tremplin.plugins.neet",))
 
 
 def test_form_on_unknown_audience_fails_at_start_up(monkeypatch: pytest.MonkeyPatch, url: str) -> None:
@@ -141,9 +141,9 @@ def test_broken_registration_hooks_name_the_plugin(monkeypatch: pytest.MonkeyPat
 
 
 def test_disabled_plugins_are_left_out(url: str) -> None:
-    app = make_app(url, disabled_plugins=("plugins.prisons", "plugins.formtruck"))
+    app = make_app(url, disabled_plugins=("tremplin.plugins.prisons", "tremplin.plugins.formtruck"))
     try:
-        assert "plugins.prisons" not in app.plugin_names() and "plugins.formtruck" not in app.plugin_names()
+        assert "tremplin.plugins.prisons" not in app.plugin_names() and "tremplin.plugins.formtruck" not in app.plugin_names()
         assert registered(app.pm) == app.plugin_names()
         assert "prisons" not in app.registry.audiences and "formtruck" not in app.registry.audiences
         assert "prisons.reached" not in app.registry.counters and "formtruck.users" not in app.registry.counters
@@ -152,7 +152,7 @@ def test_disabled_plugins_are_left_out(url: str) -> None:
     finally:
         app.close()
     # A built-in can be disabled too: without the anonymity plugin there is no core scrubber.
-    app = make_app(url, disabled_plugins=("core.builtins.anonymity",))
+    app = make_app(url, disabled_plugins=("tremplin.core.builtins.anonymity",))
     try:
         assert len(app.registry.scrubbers) == 0
         assert "general" in app.registry.audiences
@@ -161,7 +161,7 @@ def test_disabled_plugins_are_left_out(url: str) -> None:
 
 
 def test_disabled_plugins_from_the_environment(monkeypatch: pytest.MonkeyPatch, url: str) -> None:
-    monkeypatch.setenv("TREMPLIN_DISABLED_PLUGINS", "plugins.ukrainian, plugins.schools")
+    monkeypatch.setenv("TREMPLIN_DISABLED_PLUGINS", "tremplin.plugins.ukrainian, tremplin.plugins.schools")
     app = create_app(database_url=url, entrypoints=False)
     try:
         assert set(app.registry.audiences.keys()) == {"general", "neet", "prisons", "disability", "formtruck"}
@@ -175,11 +175,11 @@ def test_disabled_plugins_from_the_environment(monkeypatch: pytest.MonkeyPatch, 
 EUROGUIDANCE = '''
 """Euroguidance: advice on studying and working elsewhere in Europe (an outside Tremplin plugin)."""
 
-from core import hookimpl
-from core.counters import Counter, Part
-from core.forms import Field, Form
-from core.i18n import T
-from core.registry import Audience
+from tremplin.core import hookimpl
+from tremplin.core.counters import Counter, Part
+from tremplin.core.forms import Field, Form
+from tremplin.core.i18n import T
+from tremplin.core.registry import Audience
 
 DESTINATIONS = {"de": T("Germany"), "fr": T("France"), "nl": T("Netherlands"), "other": T("Elsewhere")}
 
@@ -247,8 +247,8 @@ def test_entry_point_is_found(euroguidance_installed: Path) -> None:
 
 def test_entry_point_registering_a_loaded_module_again_is_refused(euroguidance_installed: Path) -> None:
     dist = euroguidance_installed / "tremplin_euroguidance-0.1.dist-info"
-    (dist / "entry_points.txt").write_text(f"[{ENTRYPOINT_GROUP}]\nneet_again = plugins.neet\n", encoding="utf-8")
-    with pytest.raises(PluginError, match="plugin 'neet_again' is already registered as 'plugins.neet'"):
+    (dist / "entry_points.txt").write_text(f"[{ENTRYPOINT_GROUP}]\nneet_again = tremplin.plugins.neet\n", encoding="utf-8")
+    with pytest.raises(PluginError, match="plugin 'neet_again' is already registered as 'tremplin.plugins.neet'"):
         make_plugin_manager(entrypoints=True)
 
 

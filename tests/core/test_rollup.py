@@ -10,11 +10,11 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from core import rollup, vocab
-from core.admin import ensure_centre
-from core.app import App
-from core.models import Activity, Case, Contact
-from core.records import (
+from tremplin.core import rollup, vocab
+from tremplin.core.admin import ensure_centre
+from tremplin.core.app import App
+from tremplin.core.models import Activity, Case, Contact
+from tremplin.core.records import (
     delete_contact,
     log_activity,
     log_contact,
@@ -24,7 +24,7 @@ from core.records import (
     reenter_case,
     update_contact,
 )
-from core.rollup import decompose
+from tremplin.core.rollup import decompose
 from tests.core.plugin_kit import assert_rollup_exact, totals
 
 START, END = date(2023, 1, 1), date(2024, 12, 31)
@@ -147,7 +147,7 @@ def run_random_operations(app: App, centres: dict[str, int], seed: int, operatio
                     elif op == "participants":
                         record_participants(app, session, session.get(Activity, rng.choice(activities)), rng.randint(0, 40))
                     elif op == "reschedule":
-                        # A direct write, not through core.records: the roll-up follows it all the same.
+                        # A direct write, not through tremplin.core.records: the roll-up follows it all the same.
                         activity = session.get(Activity, rng.choice(activities))
                         assert activity is not None
                         activity.starts_at = datetime.fromisoformat(gen.moment()).replace(tzinfo=timezone.utc)

@@ -7,11 +7,11 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select
 
-from core import rollup
-from core.app import App
-from core.models import Activity, AuditEvent, Case, Contact, CounterValue, Referral
-from core.records import MAX_PERSONAL_SHARE, log_activity, log_contact, record_participants, update_contact
-from core.validation import RecordError
+from tremplin.core import rollup
+from tremplin.core.app import App
+from tremplin.core.models import Activity, AuditEvent, Case, Contact, CounterValue, Referral
+from tremplin.core.records import MAX_PERSONAL_SHARE, log_activity, log_contact, record_participants, update_contact
+from tremplin.core.validation import RecordError
 
 GOOD = {
     "centre": "bxl",
@@ -156,9 +156,9 @@ def test_negative_participants_are_refused(app: App, baseline: dict[str, Any]) -
 
 
 def test_named_form_applies_fixed_values_choices_and_required_fields(app, centre):
-    from core import records
-    from core.models import Contact
-    from core.validation import RecordError
+    from tremplin.core import records
+    from tremplin.core.models import Contact
+    from tremplin.core.validation import RecordError
 
     with app.transaction() as session:
         contact = records.log_contact(
@@ -185,8 +185,8 @@ def test_named_form_applies_fixed_values_choices_and_required_fields(app, centre
 
 
 def test_zero_headcount_is_refused_and_blank_means_one(app, centre):
-    from core import records
-    from core.validation import RecordError
+    from tremplin.core import records
+    from tremplin.core.validation import RecordError
 
     base = {"centre": "bxl", "occurred_at": "2025-03-04T10:00", "audience": "general", "modality": "reception"}
     for zero in (0, "0"):
@@ -201,7 +201,7 @@ def test_zero_headcount_is_refused_and_blank_means_one(app, centre):
 
 
 def test_free_text_attributes_are_scrubbed(app, centre):
-    from core import records
+    from tremplin.core import records
 
     with app.transaction() as session:
         contact = records.log_contact(
@@ -215,8 +215,8 @@ def test_free_text_attributes_are_scrubbed(app, centre):
 
 
 def test_codes_that_are_not_text_are_refused_by_name(app, centre):
-    from core import records
-    from core.validation import RecordError
+    from tremplin.core import records
+    from tremplin.core.validation import RecordError
 
     with pytest.raises(RecordError) as refused:
         with app.transaction() as session:

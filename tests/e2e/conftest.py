@@ -71,7 +71,7 @@ def password_of(role: str) -> str:
 
 @dataclass
 class LiveServer:
-    """The app being served: its address and the ``core.app.App`` behind it (for checking the database)."""
+    """The app being served: its address and the ``tremplin.core.app.App`` behind it (for checking the database)."""
 
     url: str
     app: Any
@@ -97,11 +97,11 @@ def _free_socket() -> socket.socket:
 
 def seed(app: Any) -> dict[str, Any]:
     """A centre, its sites, a partner, an account per role, a year and a bit of contacts, a NEET case."""
-    from core.admin import add_staff, ensure_centre, ensure_site
-    from core.bulk import insert_records
-    from core.models import Partner, Staff
-    from core.records import open_case
-    from core.validation import Cleaner, Lookup
+    from tremplin.core.admin import add_staff, ensure_centre, ensure_site
+    from tremplin.core.bulk import insert_records
+    from tremplin.core.models import Partner, Staff
+    from tremplin.core.records import open_case
+    from tremplin.core.validation import Cleaner, Lookup
 
     info: dict[str, Any] = {}
     with app.transaction() as session:
@@ -154,7 +154,7 @@ def seed(app: Any) -> dict[str, Any]:
 
 
 def start_server(app: Any, database_path: Path) -> LiveServer:
-    from core.web.app import create_web_app
+    from tremplin.core.web.app import create_web_app
 
     web = create_web_app(app)
     sock = _free_socket()
@@ -176,9 +176,9 @@ def start_server(app: Any, database_path: Path) -> LiveServer:
 @pytest.fixture(scope="session")
 def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
     """The real web app on a migrated, seeded SQLite file, served on a free 127.0.0.1 port."""
-    from core.app import create_app
-    from core.migrate import upgrade
-    from core.settings import Settings
+    from tremplin.core.app import create_app
+    from tremplin.core.migrate import upgrade
+    from tremplin.core.settings import Settings
 
     path = tmp_path_factory.mktemp("e2e") / "tremplin.db"
     app = create_app(Settings(database_url=f"sqlite:///{path}", load_entrypoints=False, secret_key="e2e-not-a-secret"))

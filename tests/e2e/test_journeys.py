@@ -16,8 +16,8 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select
 
-from core.anonymity import ALPHABET, format_token, normalise_token
-from core.models import Case, CaseStageEvent, Contact, Referral
+from tremplin.core.anonymity import ALPHABET, format_token, normalise_token
+from tremplin.core.models import Case, CaseStageEvent, Contact, Referral
 
 from .conftest import login, logout, visible_text
 

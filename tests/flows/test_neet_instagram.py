@@ -18,8 +18,8 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import select
 
-from core.app import App
-from core.models import OnlineMetric
+from tremplin.core.app import App
+from tremplin.core.models import OnlineMetric
 
 BRUSSELS = ZoneInfo("Europe/Brussels")
 USERNAME = "touchngo.bxl"
@@ -102,7 +102,7 @@ def saved(tmp_path: Path) -> Path:
 
 
 def test_load_profile_reads_saved_structures(saved: Path) -> None:
-    from plugins.neet.flows import load_profile
+    from tremplin.plugins.neet.flows import load_profile
 
     saved_profile = json.loads(next((saved / USERNAME).glob(f"{USERNAME}_*.json")).read_text())
     assert saved_profile["instaloader"]["node_type"] == "Profile"
@@ -119,7 +119,7 @@ def test_load_profile_reads_saved_structures(saved: Path) -> None:
 
 
 def test_reach_counts_posts_of_the_last_30_brussels_days() -> None:
-    from plugins.neet.flows import reach_metrics
+    from tremplin.plugins.neet.flows import reach_metrics
 
     today = date(2024, 3, 31)
 
@@ -148,8 +148,8 @@ def test_reach_counts_posts_of_the_last_30_brussels_days() -> None:
 
 
 def test_saved_structure_lacking_a_figure_is_an_error_not_a_request(tmp_path: Path) -> None:
-    from plugins.neet.flows import load_profile
-    from plugins.neet.instagram import InstagramError
+    from tremplin.plugins.neet.flows import load_profile
+    from tremplin.plugins.neet.instagram import InstagramError
 
     directory = write_structures(tmp_path / "saved", profile_node(followers=None), [])
     with pytest.raises(InstagramError, match="lack a figure"):
@@ -159,7 +159,7 @@ def test_saved_structure_lacking_a_figure_is_an_error_not_a_request(tmp_path: Pa
 
 
 def test_store_metrics_upserts(app: App, centre: int) -> None:
-    from plugins.neet.flows import store_metrics
+    from tremplin.plugins.neet.flows import store_metrics
 
     day = date(2024, 5, 2)
     assert store_metrics.fn(app.db.url, centre, day, "instagram:x", {"followers": 10, "posts": 2}) == 2
@@ -174,7 +174,7 @@ def test_store_metrics_upserts(app: App, centre: int) -> None:
 
 
 def test_instagram_reach_flow_stores_online_metrics(prefect_harness: None, app: App, centre: int, saved: Path) -> None:
-    from plugins.neet.flows import instagram_reach
+    from tremplin.plugins.neet.flows import instagram_reach
 
     today = datetime.now(BRUSSELS).date()
     result = instagram_reach(profiles=[USERNAME], source_dir=str(saved), database_url=app.db.url)
@@ -193,7 +193,7 @@ def test_instagram_reach_flow_stores_online_metrics(prefect_harness: None, app: 
 def test_instagram_reach_flow_reports_a_missing_profile_after_storing_the_others(
     prefect_harness: None, app: App, centre: int, saved: Path
 ) -> None:
-    from plugins.neet.flows import instagram_reach
+    from tremplin.plugins.neet.flows import instagram_reach
 
     with pytest.raises(RuntimeError, match="nobody.here"):
         instagram_reach(profiles=["nobody.here", USERNAME], source_dir=str(saved), database_url=app.db.url)

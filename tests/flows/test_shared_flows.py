@@ -6,13 +6,13 @@ from datetime import date, datetime, timedelta, timezone
 
 from sqlalchemy import select
 
-from core.app import App
-from core.models import AuditEvent, Case, CaseOutcome, CaseStageEvent, Contact, Referral
+from tremplin.core.app import App
+from tremplin.core.models import AuditEvent, Case, CaseOutcome, CaseStageEvent, Contact, Referral
 
 
 def test_referral_expiry_flow(prefect_harness: None, app: App, centre: int) -> None:
-    from core.records import issue_referral
-    from flows.referrals import referral_expiry
+    from tremplin.core.records import issue_referral
+    from tremplin.flows.referrals import referral_expiry
 
     with app.transaction() as session:
         late = issue_referral(app, session, centre, theme="work", audience="ukrainian")
@@ -32,9 +32,9 @@ def test_referral_expiry_flow(prefect_harness: None, app: App, centre: int) -> N
 
 
 def test_retention_purge_flow(prefect_harness: None, app: App, centre: int) -> None:
-    from core.records import log_contact, move_case, open_case
-    from core.rollup import rebuild, snapshot
-    from flows.retention import retention_purge
+    from tremplin.core.records import log_contact, move_case, open_case
+    from tremplin.core.rollup import rebuild, snapshot
+    from tremplin.flows.retention import retention_purge
 
     with app.transaction() as session:
         old = open_case(app, session, centre, "neet", consent_on=date(2012, 3, 1), retention_years=5, profile={"homeless": "no"})

@@ -6,15 +6,15 @@ from collections.abc import Iterator
 
 import pytest
 
-from core.app import App
-from core.validation import RecordError
+from tremplin.core.app import App
+from tremplin.core.validation import RecordError
 from tests.conftest import make_app
 from tests.core.plugin_kit import CORE_ONLY, assert_rollup_exact, contact, make_centre, refused_fields, totals
 
 
 @pytest.fixture
 def app(db_url: str) -> Iterator[App]:
-    application = make_app(db_url, plugins=CORE_ONLY + ["plugins.formtruck"])
+    application = make_app(db_url, plugins=CORE_ONLY + ["tremplin.plugins.formtruck"])
     make_centre(application)
     yield application
     application.close()

@@ -8,10 +8,10 @@ from datetime import date, datetime, timezone
 import pytest
 from sqlalchemy import select
 
-from core.app import App
-from core.models import Case, CaseOutcome, CaseStageEvent, Staff
-from core.records import WorkflowError, move_case, open_case, record_outcome, record_participants, reenter_case
-from core.validation import RecordError
+from tremplin.core.app import App
+from tremplin.core.models import Case, CaseOutcome, CaseStageEvent, Staff
+from tremplin.core.records import WorkflowError, move_case, open_case, record_outcome, record_participants, reenter_case
+from tremplin.core.validation import RecordError
 from tests.conftest import make_app
 from tests.core.plugin_kit import CORE_ONLY, activity, assert_rollup_exact, contact, make_centre, refused_fields, totals
 
@@ -20,7 +20,7 @@ COUNTERS = ("neet.reached", "neet.awareness", "neet.individual_advice", "neet.gr
 
 @pytest.fixture
 def app(db_url: str) -> Iterator[App]:
-    application = make_app(db_url, plugins=CORE_ONLY + ["plugins.neet"])
+    application = make_app(db_url, plugins=CORE_ONLY + ["tremplin.plugins.neet"])
     application.centre_id = make_centre(application)  # type: ignore[attr-defined]
     yield application
     application.close()

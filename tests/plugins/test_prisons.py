@@ -8,10 +8,10 @@ from datetime import date
 import pytest
 from sqlalchemy import select
 
-from core.app import App
-from core.models import Case, Staff
-from core.records import WorkflowError, move_case, open_case
-from core.validation import RecordError
+from tremplin.core.app import App
+from tremplin.core.models import Case, Staff
+from tremplin.core.records import WorkflowError, move_case, open_case
+from tremplin.core.validation import RecordError
 from tests.conftest import make_app
 from tests.core.plugin_kit import CORE_ONLY, activity, assert_rollup_exact, contact, make_centre, refused_fields, totals
 
@@ -20,7 +20,7 @@ COUNTERS = ("prisons.reached", "prisons.group_sessions", "prisons.cases")
 
 @pytest.fixture
 def app(db_url: str) -> Iterator[App]:
-    application = make_app(db_url, plugins=CORE_ONLY + ["plugins.prisons"])
+    application = make_app(db_url, plugins=CORE_ONLY + ["tremplin.plugins.prisons"])
     application.centre_id = make_centre(application)  # type: ignore[attr-defined]
     yield application
     application.close()

@@ -6,9 +6,9 @@ from collections.abc import Iterator
 
 import pytest
 
-from core.app import App
-from core.records import record_participants
-from core.validation import RecordError
+from tremplin.core.app import App
+from tremplin.core.records import record_participants
+from tremplin.core.validation import RecordError
 from tests.conftest import make_app
 from tests.core.plugin_kit import CORE_ONLY, activity, assert_rollup_exact, contact, make_centre, refused_fields, totals
 
@@ -18,7 +18,7 @@ VISIT = {"school": "Athénée Royal d'Etterbeek", "education_type": "general", "
 
 @pytest.fixture
 def app(db_url: str) -> Iterator[App]:
-    application = make_app(db_url, plugins=CORE_ONLY + ["plugins.schools"])
+    application = make_app(db_url, plugins=CORE_ONLY + ["tremplin.plugins.schools"])
     make_centre(application)
     yield application
     application.close()

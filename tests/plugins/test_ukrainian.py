@@ -6,8 +6,8 @@ from collections.abc import Iterator
 
 import pytest
 
-from core.app import App
-from core.validation import RecordError
+from tremplin.core.app import App
+from tremplin.core.validation import RecordError
 from tests.conftest import make_app
 from tests.core.plugin_kit import CORE_ONLY, assert_rollup_exact, contact, make_centre, refused_fields, totals
 
@@ -16,7 +16,7 @@ COUNTERS = ("ukrainian.contacts", "ukrainian.telegram")
 
 @pytest.fixture
 def app(db_url: str) -> Iterator[App]:
-    application = make_app(db_url, plugins=CORE_ONLY + ["plugins.ukrainian"])
+    application = make_app(db_url, plugins=CORE_ONLY + ["tremplin.plugins.ukrainian"])
     make_centre(application)
     yield application
     application.close()

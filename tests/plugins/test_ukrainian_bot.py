@@ -22,8 +22,8 @@ from urllib.parse import parse_qsl
 import pytest
 from sqlalchemy import JSON, String, Text, select
 
-from core.app import App
-from core.models import Base, Contact, Referral
+from tremplin.core.app import App
+from tremplin.core.models import Base, Contact, Referral
 
 TOKEN = "123456789:AAFakeTokenForTremplinTests_0123456789"
 BOT_USER = {"id": 4242, "is_bot": True, "first_name": "Tremplin", "username": "tremplin_test_bot", "can_join_groups": False, "can_read_all_group_messages": False, "supports_inline_queries": False}
@@ -168,7 +168,7 @@ def fake_api() -> Any:
 @asynccontextmanager
 async def running_bot(app: App, fake: FakeBotAPI) -> AsyncIterator[Any]:
     """The real application, polling the fake server, as ``tremplin bot`` runs it."""
-    from core.bot.app import build_application
+    from tremplin.core.bot.app import build_application
 
     application = build_application(app, TOKEN, base_url=fake.base_url)
     await application.initialize()
@@ -221,8 +221,8 @@ def run(coro_factory: Callable[[], Any]) -> Any:
 
 
 def test_conversation_logs_one_anonymous_contact_and_issues_a_referral(app: App, centre: int, fake_api: FakeBotAPI) -> None:
-    from core.anonymity import parse_token
-    from core.records import find_referral
+    from tremplin.core.anonymity import parse_token
+    from tremplin.core.records import find_referral
 
     async def conversation() -> dict[str, Any]:
         async with running_bot(app, fake_api):
@@ -318,9 +318,9 @@ def test_conversation_speaks_the_users_language_and_cancel_logs_nothing(app: App
 def test_hook_register_bot_handlers(app: App) -> None:
     from telegram.ext import CommandHandler, ConversationHandler, MessageHandler, filters
 
-    from core.bot.app import build_application, plugin_handlers
-    from core import hookimpl
-    from core.registry import PluginError
+    from tremplin.core.bot.app import build_application, plugin_handlers
+    from tremplin.core import hookimpl
+    from tremplin.core.registry import PluginError
 
     async def ping(update: Any, context: Any) -> None:  # pragma: no cover - never called
         pass
@@ -335,7 +335,7 @@ def test_hook_register_bot_handlers(app: App) -> None:
 
     # The Ukrainian plugin's hook returns its conversation.
     found = plugin_handlers(app)
-    assert [(plugin, type(handler)) for plugin, handler, _group in found] == [("plugins.ukrainian", ConversationHandler)]
+    assert [(plugin, type(handler)) for plugin, handler, _group in found] == [("tremplin.plugins.ukrainian", ConversationHandler)]
 
     app.pm.register(ExtraPlugin(), name="tests.extra_bot_plugin")
     application = build_application(app, TOKEN, base_url="http://127.0.0.1:9/bot")

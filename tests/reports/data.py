@@ -1,6 +1,6 @@
 """A known year (and a bit of the year before) of contacts, activities, cases, closures and online figures.
 
-``build_year`` writes the records through ``core.bulk`` (most of them) and ``core.records`` (a few, on
+``build_year`` writes the records through ``tremplin.core.bulk`` (most of them) and ``tremplin.core.records`` (a few, on
 the per-record path) and returns them as plain dicts, so that tests can work out every figure of a
 report on their own, from the records, without the counters or the roll-up.
 """
@@ -13,11 +13,11 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
 from typing import Any
 
-from core.admin import ensure_centre
-from core.app import App
-from core.bulk import insert_records
-from core.models import ClosurePeriod, OnlineMetric
-from core.records import log_activity, log_contact, open_case
+from tremplin.core.admin import ensure_centre
+from tremplin.core.app import App
+from tremplin.core.bulk import insert_records
+from tremplin.core.models import ClosurePeriod, OnlineMetric
+from tremplin.core.records import log_activity, log_contact, open_case
 
 YEAR = 2019
 THEMES = ["choose", "learn", "work", "move", "self_employment"]

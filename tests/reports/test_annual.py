@@ -6,9 +6,9 @@ import calendar
 from datetime import date
 from typing import Any
 
-from core.app import App
-from core.reports.build import annual_report
-from core.reports.render import to_dict
+from tremplin.core.app import App
+from tremplin.core.reports.build import annual_report
+from tremplin.core.reports.render import to_dict
 from tests.reports.data import (
     YEAR,
     Year,
@@ -156,13 +156,13 @@ def test_closures_overlapping_the_year_are_shaded_per_scope(app: App) -> None:
     # The winter break started the year before: clipped to the year. The works of the year before: out.
     assert spans(multimedia) == [(date(YEAR, 1, 1), date(YEAR, 1, 3), "all"), (date(YEAR, 3, 16), date(YEAR, 6, 14), "multimedia"), (date(YEAR, 11, 1), date(YEAR, 12, 31), "all")]
     assert spans(advice) == [(date(YEAR, 1, 1), date(YEAR, 1, 3), "all"), (date(YEAR, 11, 1), date(YEAR, 12, 31), "all")]
-    svg = __import__("core.reports.charts", fromlist=["monthly_svg"]).monthly_svg(multimedia, "en", report.marks)
+    svg = __import__("tremplin.core.reports.charts", fromlist=["monthly_svg"]).monthly_svg(multimedia, "en", report.marks)
     assert svg.count('class="closure"') == 3
 
 
 def test_the_report_reads_the_rollup_in_a_few_queries(app: App) -> None:
     build_year(app)
-    from core.reports import build as b
+    from tremplin.core.reports import build as b
 
     seen: list[int] = []
     original = b.Reader._load

@@ -13,10 +13,10 @@ import pytest
 from click.testing import CliRunner, Result
 from sqlalchemy import select
 
-from core.admin import add_staff
-from core.app import App
-from core.cli import cli
-from core.models import AuditEvent
+from tremplin.core.admin import add_staff
+from tremplin.core.app import App
+from tremplin.core.cli import cli
+from tremplin.core.models import AuditEvent
 from tests.reports.data import YEAR, build_year, counter_value, in_period
 
 
@@ -106,10 +106,10 @@ def test_export_contacts_streams_every_row(app: App, db_url: str, tmp_path: Path
     assert [(e.object_type, e.details["rows"]) for e in events] == [("contacts", len(y.contacts)), ("contacts", len(data) - 1)]
 
 
-ESF = importlib.util.find_spec("core.reports.esf") is not None
+ESF = importlib.util.find_spec("tremplin.core.reports.esf") is not None
 
 
-@pytest.mark.skipif(not ESF, reason="the ESF+ computation (core.reports.esf) is not there yet")
+@pytest.mark.skipif(not ESF, reason="the ESF+ computation (tremplin.core.reports.esf) is not there yet")
 def test_esf_report_is_wired(app: App, db_url: str, tmp_path: Path) -> None:
     build_year(app)
     out = tmp_path / "esf.json"

@@ -8,9 +8,9 @@ from typing import Any
 
 import pytest
 
-from core.disclosure import EXACT_ROLES, Grid, apply, protect, sees_exact
-from core.models import Staff
-from core.reports import model as m
+from tremplin.core.disclosure import EXACT_ROLES, Grid, apply, protect, sees_exact
+from tremplin.core.models import Staff
+from tremplin.core.reports import model as m
 
 T = 5
 

@@ -10,17 +10,17 @@ from typing import Any
 
 import pytest
 
-from core.admin import ensure_centre
-from core.app import App
-from core.bulk import insert_records
-from core.reports.build import (
+from tremplin.core.admin import ensure_centre
+from tremplin.core.app import App
+from tremplin.core.bulk import insert_records
+from tremplin.core.reports.build import (
     ReportError,
     annual_report,
     audience_report,
     build_report,
     monthly_report,
 )
-from core.reports.render import render_bytes, to_dict
+from tremplin.core.reports.render import render_bytes, to_dict
 from tests.reports.data import (
     YEAR,
     build_year,

@@ -36,10 +36,10 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from core.app import App
-from core.models import AuditEvent, Case, OnlineMetric, Staff
-from core.records import log_activity, log_contact, move_case, open_case, record_outcome, reenter_case
-from core.reports.esf import (
+from tremplin.core.app import App
+from tremplin.core.models import AuditEvent, Case, OnlineMetric, Staff
+from tremplin.core.records import log_activity, log_contact, move_case, open_case, record_outcome, reenter_case
+from tremplin.core.reports.esf import (
     BREAKDOWN_KEYS,
     INDICATORS,
     PARTICIPANT_COLUMNS,
@@ -55,7 +55,7 @@ from core.reports.esf import (
     transmission_date,
     withdraw_estimate,
 )
-from core.reports.sections import Note, Table
+from tremplin.core.reports.sections import Note, Table
 
 START, END = date(2025, 1, 1), date(2025, 12, 31)
 JUNE, DECEMBER = date(2025, 6, 30), date(2025, 12, 31)
@@ -551,7 +551,7 @@ def test_cutoffs_and_transmissions() -> None:
 
 
 def test_centres(app: App, centre: int) -> None:
-    from core.admin import ensure_centre
+    from tremplin.core.admin import ensure_centre
 
     with app.transaction() as s:
         other, _ = ensure_centre(s, "lux", "Cité des métiers de Luxembourg")
@@ -566,11 +566,11 @@ def test_centres(app: App, centre: int) -> None:
 
 
 def test_a_plugin_counter_of_awareness_actions_is_read_from_the_rollup(app: App, centre: int) -> None:
-    from core.counters import Counter
-    from core.i18n import T
+    from tremplin.core.counters import Counter
+    from tremplin.core.i18n import T
 
     counter = Counter.simple("neet.awareness_actions", T("Awareness actions"), "contacts", {"audience": "neet", "modality": "field_awareness"}, audience="neet")
-    app.registry.counters.add(counter.key, counter, "plugins.neet", False)
+    app.registry.counters.add(counter.key, counter, "tremplin.plugins.neet", False)
     app.__dict__.pop("compiled_counters", None)  # recompiled with the new counter at the next write
     with app.transaction() as s:
         for headcount in (4, 6, 1):

@@ -10,9 +10,9 @@ from typing import Any
 
 import pytest
 
-from core.app import App
-from core.reports.build import annual_report
-from core.reports.render import render_bytes, to_dict
+from tremplin.core.app import App
+from tremplin.core.reports.build import annual_report
+from tremplin.core.reports.render import render_bytes, to_dict
 from tests.reports.data import YEAR, build_year
 
 

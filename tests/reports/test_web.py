@@ -9,8 +9,8 @@ from collections.abc import Iterator
 import pytest
 from sqlalchemy import select
 
-from core.app import App
-from core.models import AuditEvent
+from tremplin.core.app import App
+from tremplin.core.models import AuditEvent
 from tests.reports.data import YEAR, build_year, counter_value, in_period
 from tests.web.conftest import Web
 

@@ -16,8 +16,8 @@ from typing import Any
 import pytest
 from starlette.testclient import TestClient
 
-from core.access import DEFAULT_AUDIENCES, ROLES
-from core.app import App
+from tremplin.core.access import DEFAULT_AUDIENCES, ROLES
+from tremplin.core.app import App
 
 CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 PASSWORD = "demo-{role}"
@@ -26,7 +26,7 @@ PASSWORD = "demo-{role}"
 @lru_cache(maxsize=None)
 def password_hash(password: str) -> str:
     """argon2 is slow on purpose: hash each test password once per run."""
-    from core.admin import hash_password
+    from tremplin.core.admin import hash_password
 
     return hash_password(password)
 
@@ -39,7 +39,7 @@ def csrf_of(html: str) -> str:
 
 class Web:
     def __init__(self, app: App, centre_id: int) -> None:
-        from core.web.app import create_web_app
+        from tremplin.core.web.app import create_web_app
 
         self.app = app
         self.centre_id = centre_id
@@ -51,7 +51,7 @@ class Web:
     # -- accounts ---------------------------------------------------------------------------------
 
     def add_account(self, username: str, roles: list[str], audiences: list[str] | None = None, centre: bool = True, language: str = "fr", password: str | None = None) -> int:
-        from core.models import Staff
+        from tremplin.core.models import Staff
 
         with self.app.transaction() as session:
             account = Staff(
@@ -73,8 +73,8 @@ class Web:
             self.add_account(role, [role])
 
     def token(self, username: str) -> str:
-        from core.models import Staff
-        from core.web.security import issue_api_token
+        from tremplin.core.models import Staff
+        from tremplin.core.web.security import issue_api_token
 
         if username not in self.tokens:
             with self.app.transaction() as session:
@@ -119,7 +119,7 @@ def post_form(client: TestClient, page_path: str, action: str, data: dict[str, A
 
 @pytest.fixture
 def web(app: App, centre: int) -> Iterator[Web]:
-    from core.models import Partner
+    from tremplin.core.models import Partner
 
     with app.transaction() as session:
         session.add(Partner(centre_id=centre, code="actiris", name="Actiris", kind="pes"))

@@ -1,6 +1,6 @@
 """The whole matrix: every route of the web app and its API, for every role, against a declared policy.
 
-``POLICY`` says, for each core route, which capability of ``core.web.policy`` it needs and which
+``POLICY`` says, for each core route, which capability of ``tremplin.core.web.policy`` it needs and which
 audience the record in its path belongs to. The test enumerates ``app.routes`` (so a new route that is
 not declared here fails the test), and for every role account asks every route, then checks: refused
 with 403 exactly when the role lacks the capability or the audience, never 401 for a logged-in account,
@@ -17,11 +17,11 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from core.access import DEFAULT_AUDIENCES, ROLES
-from core.models import ClosurePeriod, Partner, Site, Staff, WorkshopKind
-from core.records import issue_referral, log_activity, log_contact, open_case
-from core.web.app import route_table
-from core.web.policy import CAPABILITIES
+from tremplin.core.access import DEFAULT_AUDIENCES, ROLES
+from tremplin.core.models import ClosurePeriod, Partner, Site, Staff, WorkshopKind
+from tremplin.core.records import issue_referral, log_activity, log_contact, open_case
+from tremplin.core.web.app import route_table
+from tremplin.core.web.policy import CAPABILITIES
 from tests.web.conftest import Web, csrf_of
 
 PUBLIC = "public"
@@ -221,7 +221,7 @@ def test_every_role_on_every_route(web: Web) -> None:
     web.add_account("network_admin", ["admin"], audiences=["*"], centre=False)
     objects = make_objects(web)
     table = [(path, method, route) for path, methods, route in route_table(web.asgi) for method in sorted(methods - {"HEAD"})]
-    core = [(p, m, r) for p, m, r in table if (getattr(r, "endpoint", None) and r.endpoint.__module__.startswith("core.web")) or p == "/openapi.json"]
+    core = [(p, m, r) for p, m, r in table if (getattr(r, "endpoint", None) and r.endpoint.__module__.startswith("tremplin.core.web")) or p == "/openapi.json"]
     undeclared = sorted({(m, p) for p, m, _ in core} - set(POLICY))
     assert not undeclared, f"routes with no declared policy (add them to POLICY): {undeclared}"
     stale = sorted(set(POLICY) - {(m, p) for p, m, _ in table})
@@ -282,7 +282,7 @@ def test_every_role_on_every_route(web: Web) -> None:
 
 def test_accounts_see_only_their_centre(web: Web) -> None:
     """A second centre's records are invisible to accounts bound to the first."""
-    from core.admin import ensure_centre
+    from tremplin.core.admin import ensure_centre
 
     app = web.app
     with app.transaction() as session:

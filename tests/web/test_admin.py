@@ -7,8 +7,8 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
-from core.models import Centre, ClosurePeriod, Partner, Site, Staff, WorkshopKind
-from core.records import log_contact
+from tremplin.core.models import Centre, ClosurePeriod, Partner, Site, Staff, WorkshopKind
+from tremplin.core.records import log_contact
 from tests.web.conftest import Web, csrf_of, login
 
 

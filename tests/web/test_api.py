@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from core import rollup
+from tremplin.core import rollup
 from tests.web.conftest import Web
 
 CONTACT = {
@@ -57,8 +57,8 @@ def test_contacts_in_an_audience_the_token_does_not_see(web: Web) -> None:
 
 
 def test_keyset_pages_through_a_year(web: Web) -> None:
-    from core.bulk import insert_records
-    from core.validation import Cleaner, Lookup
+    from tremplin.core.bulk import insert_records
+    from tremplin.core.validation import Cleaner, Lookup
 
     app = web.app
     start = date(2023, 1, 1)
@@ -247,8 +247,8 @@ def test_the_api_answers_in_json_and_pages_in_html(web: Web) -> None:
 
 
 def test_the_fast_contact_answer_is_the_models(web: Web) -> None:
-    from core.models import Contact
-    from core.web.routes.api import ContactOut, contact_json, contact_out
+    from tremplin.core.models import Contact
+    from tremplin.core.web.routes.api import ContactOut, contact_json, contact_out
 
     created = web.api("formtruck_adviser").post("/api/v1/contacts", json={**CONTACT, "note": "Came back"})
     with web.app.session() as session:

@@ -6,7 +6,7 @@ from datetime import datetime, timedelta, timezone
 
 from sqlalchemy import func, select
 
-from core.models import AuditEvent, Staff
+from tremplin.core.models import AuditEvent, Staff
 from tests.web.conftest import Web, csrf_of, login
 
 
@@ -99,7 +99,7 @@ def test_repeated_failures_are_slowed_down_per_username_and_per_address(web: Web
 
 
 def test_the_delay_doubles_with_each_failure(web: Web) -> None:
-    from core.web.security import login_throttle, record_login
+    from tremplin.core.web.security import login_throttle, record_login
 
     now = datetime.now(timezone.utc)
     with web.app.transaction() as session:
@@ -122,7 +122,7 @@ def test_inactive_accounts_and_changed_passwords_end_sessions(web: Web) -> None:
     assert login(web.anonymous(), "schools_coordinator", "demo-schools_coordinator").status_code == 401
 
     client = web.client("reception")
-    from core.admin import hash_password
+    from tremplin.core.admin import hash_password
 
     with web.app.transaction() as session:
         session.get(Staff, web.staff["reception"]).password_hash = hash_password("another-password")

@@ -8,11 +8,11 @@ from datetime import date
 import httpx
 from sqlalchemy import func, select
 
-from core import rollup
-from core.models import Contact
-from core.records import _clean_contact, log_contact
-from core.validation import RecordError
-from core.web.batching import batcher_of
+from tremplin.core import rollup
+from tremplin.core.models import Contact
+from tremplin.core.records import _clean_contact, log_contact
+from tremplin.core.validation import RecordError
+from tremplin.core.web.batching import batcher_of
 from tests.web.conftest import Web
 
 GOOD = {"site": "truck-flagey", "occurred_at": "2024-05-06T10:30:00", "audience": "formtruck", "modality": "individual_advice", "channel": "field", "themes": ["work"], "language": "fr", "attributes": {"commune": "ixelles"}}
@@ -47,7 +47,7 @@ def test_concurrent_posts_are_written_together_and_answered_one_by_one(web: Web)
     with web.app.session() as session:
         assert session.scalar(select(func.count(Contact.id))) == 48
         assert rollup.totals(session, ["formtruck.users"], date(2024, 5, 6), date(2024, 5, 6))["formtruck.users"] == expected
-        from core.rollup import rebuild, snapshot
+        from tremplin.core.rollup import rebuild, snapshot
 
         live = snapshot(session.connection())
     with web.app.db.engine.begin() as conn:
@@ -76,7 +76,7 @@ def test_a_failing_batch_is_written_again_one_by_one(web: Web, monkeypatch) -> N
 
 def test_the_shared_cleaner_refuses_what_log_contact_refuses(web: Web) -> None:
     """The batch validates with ``_clean_contact`` and a shared Cleaner: same answers as ``log_contact``."""
-    from core.validation import Cleaner, Lookup
+    from tremplin.core.validation import Cleaner, Lookup
 
     cases = [
         ({**GOOD, "centre": "bxl"}, GOOD["attributes"], None),
@@ -106,8 +106,8 @@ def test_the_shared_cleaner_refuses_what_log_contact_refuses(web: Web) -> None:
 
 def test_codes_are_read_again_when_a_contact_names_one_not_yet_known(web: Web) -> None:
     """The batcher keeps the centre and site codes for a second; a site added meanwhile still works."""
-    from core.admin import ensure_site
-    from core.models import Centre, Site
+    from tremplin.core.admin import ensure_site
+    from tremplin.core.models import Centre, Site
 
     token = web.token("formtruck_adviser")
     first = asyncio.run(_post_all(web, token, [GOOD]))

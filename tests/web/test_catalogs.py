@@ -6,9 +6,9 @@ import re
 
 import pytest
 
-from core.i18n import LANGUAGES
-from core.web import catalogs
-from core.web.i18n import parse_accept_language, translator
+from tremplin.core.i18n import LANGUAGES
+from tremplin.core.web import catalogs
+from tremplin.core.web.i18n import parse_accept_language, translator
 
 PLACEHOLDER = re.compile(r"%\((\w+)\)s")
 
@@ -29,7 +29,7 @@ def test_the_extractor_reads_templates_and_python(messages: dict) -> None:
 @pytest.mark.parametrize("lang", LANGUAGES)
 def test_every_catalog_has_every_message(messages: dict, lang: str) -> None:
     lacking = catalogs.missing(lang, messages)
-    assert not lacking, f"{lang}: {len(lacking)} message(s) missing or untranslated (run python -m core.web.catalogs): {lacking[:20]}"
+    assert not lacking, f"{lang}: {len(lacking)} message(s) missing or untranslated (run python -m tremplin.core.web.catalogs): {lacking[:20]}"
 
 
 @pytest.mark.parametrize("lang", catalogs.MUST_TRANSLATE)

@@ -9,12 +9,12 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from core import rollup
-from core.models import ClosurePeriod
-from core.records import log_activity, log_contact
-from core.web import charts
-from core.web.policy import visible_counters
-from core.web.routes.dashboard import periods, same_day_last_year
+from tremplin.core import rollup
+from tremplin.core.models import ClosurePeriod
+from tremplin.core.records import log_activity, log_contact
+from tremplin.core.web import charts
+from tremplin.core.web.policy import visible_counters
+from tremplin.core.web.routes.dashboard import periods, same_day_last_year
 from tests.web.conftest import Web
 
 FIGURE = re.compile(r'data-counter="([^"]+)" data-period="([^"]+)" data-value="(\d+)"')
@@ -48,7 +48,7 @@ def test_dashboard_figures_are_the_roll_up(web: Web, on: str) -> None:
     assert page.status_code == 200
     shown = shown_figures(page.text)
     with web.app.session() as session:
-        from core.models import Staff
+        from tremplin.core.models import Staff
 
         keys = visible_counters(web.app, session.get(Staff, web.staff["programme_lead"]))
         expected = {}

@@ -7,8 +7,8 @@ from datetime import date, timedelta
 
 from sqlalchemy import func, select
 
-from core.anonymity import ALPHABET, format_token
-from core.models import AuditEvent, Case, CaseOutcome, CaseStageEvent, Referral
+from tremplin.core.anonymity import ALPHABET, format_token
+from tremplin.core.models import AuditEvent, Case, CaseOutcome, CaseStageEvent, Referral
 from tests.web.conftest import Web, csrf_of, form_values
 
 TOKEN = re.compile(r'<p class="token" id="token"[^>]*>([0-9A-Z]{3}-[0-9A-Z]{3}-[0-9A-Z]{3})</p>')
@@ -25,7 +25,7 @@ def issue(web: Web, username: str = "counsellor") -> tuple[str, int]:
     page = client.get("/referrals/new")
     assert page.status_code == 200 and 'label for="to-partner"' in page.text
     with web.app.session() as session:
-        from core.models import Partner
+        from tremplin.core.models import Partner
 
         actiris = session.scalar(select(Partner.id).where(Partner.code == "actiris"))
     response = client.post("/referrals", data={"csrf_token": csrf_of(page.text), "to_partner": str(actiris), "theme": "work", "audience": "general", "note": "Call Marie Dupont at 0470 12 34 56"})
@@ -85,7 +85,7 @@ def test_issue_a_referral_then_the_partner_confirms_it_publicly(web: Web) -> Non
 
 
 def _valid_other(token: str) -> str:
-    from core.anonymity import check_character
+    from tremplin.core.anonymity import check_character
 
     payload = token.replace("-", "")[:8]
     other = ("0" if payload[0] != "0" else "1") + payload[1:]

@@ -11,10 +11,10 @@ import pytest
 from fastapi import Depends, Request
 from sqlalchemy.orm import Session
 
-from core import hookimpl
-from core.app import App
-from core.models import Staff
-from core.plugins import DEFAULT_PLUGINS
+from tremplin.core import hookimpl
+from tremplin.core.app import App
+from tremplin.core.models import Staff
+from tremplin.core.plugins import DEFAULT_PLUGINS
 from tests.conftest import make_app
 from tests.web.conftest import Web
 
@@ -30,8 +30,8 @@ def _plugin(template_dir: Path) -> types.ModuleType:
         # functions must name types FastAPI can resolve from that module.
         from fastapi import APIRouter
 
-        from core.web.deps import ensure_audience, get_session, require_roles
-        from core.web.templating import render, template_dirs
+        from tremplin.core.web.deps import ensure_audience, get_session, require_roles
+        from tremplin.core.web.templating import render, template_dirs
 
         if template_dir not in template_dirs:
             template_dirs.append(template_dir)
@@ -57,7 +57,7 @@ def plugin_web(db_url: str, tmp_path: Path) -> Iterator[Web]:
     )
     sys.modules[PLUGIN] = _plugin(folder)
     app = make_app(db_url, plugins=list(DEFAULT_PLUGINS) + [PLUGIN])
-    from core.admin import ensure_centre
+    from tremplin.core.admin import ensure_centre
 
     with app.transaction() as session:
         centre, _ = ensure_centre(session, "bxl", "Cité des métiers de Bruxelles")
@@ -68,7 +68,7 @@ def plugin_web(db_url: str, tmp_path: Path) -> Iterator[Web]:
     web.close()
     app.close()
     del sys.modules[PLUGIN]
-    from core.web.templating import template_dirs
+    from tremplin.core.web.templating import template_dirs
 
     if folder in template_dirs:
         template_dirs.remove(folder)

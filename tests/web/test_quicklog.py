@@ -9,10 +9,10 @@ import pytest
 from markupsafe import escape as _escape
 from sqlalchemy import func, select
 
-from core import rollup
-from core.forms import Form
-from core.models import Activity, Contact
-from core.web import formkit
+from tremplin.core import rollup
+from tremplin.core.forms import Form
+from tremplin.core.models import Activity, Contact
+from tremplin.core.web import formkit
 from tests.web.conftest import Web, csrf_of, form_values
 
 HX = {"HX-Request": "true"}
@@ -274,7 +274,7 @@ def test_an_activity_form_creates_an_activity_then_edit_and_headcount(web: Web, 
 
 
 def test_a_network_account_chooses_the_centre(web: Web) -> None:
-    from core.admin import ensure_centre, ensure_site
+    from tremplin.core.admin import ensure_centre, ensure_site
 
     with web.app.transaction() as session:
         lux, _ = ensure_centre(session, "lux", "Cité des métiers du Luxembourg", timezone="Europe/Luxembourg")

@@ -8,8 +8,8 @@ import pytest
 from click.testing import CliRunner
 from sqlalchemy import select
 
-from core.cli import cli
-from core.models import Staff
+from tremplin.core.cli import cli
+from tremplin.core.models import Staff
 
 
 def test_serve_runs_uvicorn_with_the_factory(db_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -23,7 +23,7 @@ def test_serve_runs_uvicorn_with_the_factory(db_url: str, monkeypatch: pytest.Mo
     result = CliRunner().invoke(cli, ["--database-url", db_url, "serve", "--port", "8123", "--workers", "3"])
     assert result.exit_code == 0, result.output
     (args, kwargs), = calls
-    assert args == ("core.web.app:asgi_factory",) and kwargs["factory"] is True
+    assert args == ("tremplin.core.web.app:asgi_factory",) and kwargs["factory"] is True
     assert (kwargs["port"], kwargs["workers"], kwargs["host"]) == (8123, 3, "127.0.0.1")
     assert kwargs["access_log"] is False, "no list of the public's addresses unless asked for"
     result = CliRunner().invoke(cli, ["--database-url", db_url, "serve", "--access-log"])
@@ -43,7 +43,7 @@ def test_serve_refuses_a_database_without_schema(tmp_path: Any) -> None:
 def test_staff_token_and_the_factory(db_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
     from starlette.testclient import TestClient
 
-    from core.admin import add_staff
+    from tremplin.core.admin import add_staff
     from tests.conftest import make_app
 
     app = make_app(db_url)
@@ -60,7 +60,7 @@ def test_staff_token_and_the_factory(db_url: str, monkeypatch: pytest.MonkeyPatc
     import gc
     import sys
 
-    from core.web.app import asgi_factory
+    from tremplin.core.web.app import asgi_factory
 
     interval = sys.getswitchinterval()
     web = asgi_factory()

@@ -9,7 +9,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-import core.db
+import tremplin.core.db
 
 
 revision = '0001'
@@ -26,7 +26,7 @@ def upgrade() -> None:
     sa.Column('name', sa.String(length=200), nullable=False),
     sa.Column('country', sa.String(length=2), nullable=False),
     sa.Column('timezone', sa.String(length=64), nullable=False),
-    sa.Column('created_at', core.db.UTCDateTime(), nullable=False),
+    sa.Column('created_at', tremplin.core.db.UTCDateTime(), nullable=False),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_centres')),
     sa.UniqueConstraint('code', name=op.f('uq_centres_code'))
     )
@@ -94,7 +94,7 @@ def upgrade() -> None:
     sa.Column('language', sa.String(length=8), nullable=False),
     sa.Column('active', sa.Boolean(), nullable=False),
     sa.Column('api_token_hash', sa.String(length=128), nullable=True),
-    sa.Column('created_at', core.db.UTCDateTime(), nullable=False),
+    sa.Column('created_at', tremplin.core.db.UTCDateTime(), nullable=False),
     sa.ForeignKeyConstraint(['centre_id'], ['centres.id'], name=op.f('fk_staff_centre_id_centres'), ondelete='SET NULL'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_staff')),
     sa.UniqueConstraint('api_token_hash', name=op.f('uq_staff_api_token_hash')),
@@ -105,7 +105,7 @@ def upgrade() -> None:
     sa.Column('centre_id', sa.Integer(), nullable=False),
     sa.Column('site_id', sa.Integer(), nullable=True),
     sa.Column('source_ref', sa.String(length=64), nullable=True),
-    sa.Column('starts_at', core.db.UTCDateTime(), nullable=False),
+    sa.Column('starts_at', tremplin.core.db.UTCDateTime(), nullable=False),
     sa.Column('day', sa.Date(), nullable=False),
     sa.Column('audience', sa.String(length=40), nullable=False),
     sa.Column('title', sa.String(length=300), nullable=False),
@@ -119,7 +119,7 @@ def upgrade() -> None:
     sa.Column('attributes', sa.JSON(), nullable=False),
     sa.Column('partner_id', sa.Integer(), nullable=True),
     sa.Column('staff_id', sa.Integer(), nullable=True),
-    sa.Column('created_at', core.db.UTCDateTime(), nullable=False),
+    sa.Column('created_at', tremplin.core.db.UTCDateTime(), nullable=False),
     sa.ForeignKeyConstraint(['centre_id'], ['centres.id'], name=op.f('fk_activities_centre_id_centres')),
     sa.ForeignKeyConstraint(['partner_id'], ['partners.id'], name=op.f('fk_activities_partner_id_partners'), ondelete='SET NULL'),
     sa.ForeignKeyConstraint(['site_id'], ['sites.id'], name=op.f('fk_activities_site_id_sites')),
@@ -132,7 +132,7 @@ def upgrade() -> None:
 
     op.create_table('audit_events',
     sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('at', core.db.UTCDateTime(), nullable=False),
+    sa.Column('at', tremplin.core.db.UTCDateTime(), nullable=False),
     sa.Column('staff_id', sa.Integer(), nullable=True),
     sa.Column('actor', sa.String(length=80), nullable=False),
     sa.Column('action', sa.String(length=40), nullable=False),
@@ -160,9 +160,9 @@ def upgrade() -> None:
     sa.Column('labour_status', sa.String(length=32), nullable=False),
     sa.Column('profile', sa.JSON(), nullable=False),
     sa.Column('retain_until', sa.Date(), nullable=True),
-    sa.Column('closed_at', core.db.UTCDateTime(), nullable=True),
+    sa.Column('closed_at', tremplin.core.db.UTCDateTime(), nullable=True),
     sa.Column('staff_id', sa.Integer(), nullable=True),
-    sa.Column('created_at', core.db.UTCDateTime(), nullable=False),
+    sa.Column('created_at', tremplin.core.db.UTCDateTime(), nullable=False),
     sa.ForeignKeyConstraint(['centre_id'], ['centres.id'], name=op.f('fk_cases_centre_id_centres')),
     sa.ForeignKeyConstraint(['staff_id'], ['staff.id'], name=op.f('fk_cases_staff_id_staff'), ondelete='SET NULL'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_cases')),
@@ -176,7 +176,7 @@ def upgrade() -> None:
     sa.Column('case_id', sa.Integer(), nullable=False),
     sa.Column('kind', sa.String(length=40), nullable=False),
     sa.Column('occurred_on', sa.Date(), nullable=False),
-    sa.Column('recorded_at', core.db.UTCDateTime(), nullable=False),
+    sa.Column('recorded_at', tremplin.core.db.UTCDateTime(), nullable=False),
     sa.Column('staff_id', sa.Integer(), nullable=True),
     sa.ForeignKeyConstraint(['case_id'], ['cases.id'], name=op.f('fk_case_outcomes_case_id_cases'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['staff_id'], ['staff.id'], name=op.f('fk_case_outcomes_staff_id_staff'), ondelete='SET NULL'),
@@ -187,7 +187,7 @@ def upgrade() -> None:
     sa.Column('case_id', sa.Integer(), nullable=False),
     sa.Column('from_stage', sa.String(length=40), nullable=True),
     sa.Column('to_stage', sa.String(length=40), nullable=False),
-    sa.Column('at', core.db.UTCDateTime(), nullable=False),
+    sa.Column('at', tremplin.core.db.UTCDateTime(), nullable=False),
     sa.Column('staff_id', sa.Integer(), nullable=True),
     sa.ForeignKeyConstraint(['case_id'], ['cases.id'], name=op.f('fk_case_stage_events_case_id_cases'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['staff_id'], ['staff.id'], name=op.f('fk_case_stage_events_staff_id_staff'), ondelete='SET NULL'),
@@ -198,7 +198,7 @@ def upgrade() -> None:
     sa.Column('centre_id', sa.Integer(), nullable=False),
     sa.Column('site_id', sa.Integer(), nullable=True),
     sa.Column('source_ref', sa.String(length=64), nullable=True),
-    sa.Column('occurred_at', core.db.UTCDateTime(), nullable=False),
+    sa.Column('occurred_at', tremplin.core.db.UTCDateTime(), nullable=False),
     sa.Column('day', sa.Date(), nullable=False),
     sa.Column('audience', sa.String(length=40), nullable=False),
     sa.Column('modality', sa.String(length=32), nullable=False),
@@ -214,7 +214,7 @@ def upgrade() -> None:
     sa.Column('note', sa.Text(), nullable=False),
     sa.Column('case_id', sa.Integer(), nullable=True),
     sa.Column('staff_id', sa.Integer(), nullable=True),
-    sa.Column('created_at', core.db.UTCDateTime(), nullable=False),
+    sa.Column('created_at', tremplin.core.db.UTCDateTime(), nullable=False),
     sa.ForeignKeyConstraint(['case_id'], ['cases.id'], name=op.f('fk_contacts_case_id_cases'), ondelete='SET NULL'),
     sa.ForeignKeyConstraint(['centre_id'], ['centres.id'], name=op.f('fk_contacts_centre_id_centres')),
     sa.ForeignKeyConstraint(['site_id'], ['sites.id'], name=op.f('fk_contacts_site_id_sites')),
@@ -235,11 +235,11 @@ def upgrade() -> None:
     sa.Column('to_partner_id', sa.Integer(), nullable=True),
     sa.Column('theme', sa.String(length=32), nullable=True),
     sa.Column('status', sa.String(length=16), nullable=False),
-    sa.Column('issued_at', core.db.UTCDateTime(), nullable=False),
-    sa.Column('received_at', core.db.UTCDateTime(), nullable=True),
-    sa.Column('completed_at', core.db.UTCDateTime(), nullable=True),
-    sa.Column('expired_at', core.db.UTCDateTime(), nullable=True),
-    sa.Column('expires_at', core.db.UTCDateTime(), nullable=True),
+    sa.Column('issued_at', tremplin.core.db.UTCDateTime(), nullable=False),
+    sa.Column('received_at', tremplin.core.db.UTCDateTime(), nullable=True),
+    sa.Column('completed_at', tremplin.core.db.UTCDateTime(), nullable=True),
+    sa.Column('expired_at', tremplin.core.db.UTCDateTime(), nullable=True),
+    sa.Column('expires_at', tremplin.core.db.UTCDateTime(), nullable=True),
     sa.Column('note', sa.Text(), nullable=False),
     sa.Column('case_id', sa.Integer(), nullable=True),
     sa.Column('staff_id', sa.Integer(), nullable=True),

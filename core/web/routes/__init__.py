@@ -6,7 +6,7 @@ from typing import Any
 
 
 def core_routers() -> list[Any]:
-    from core.web.routes import (
+    from tremplin.core.web.routes import (
         activities,
         admin,
         api,

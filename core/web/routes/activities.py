@@ -9,30 +9,30 @@ from fastapi.responses import RedirectResponse, Response
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from core import vocab
-from core.audit import audit
-from core.forms import Form
-from core.models import Activity, Centre, Site, Staff
-from core.records import record_participants
-from core.validation import Cleaner, Lookup, RecordError
-from core.web import formkit
-from core.web.common import fetch, query_string
-from core.web.deps import (
+from tremplin.core import vocab
+from tremplin.core.audit import audit
+from tremplin.core.forms import Form
+from tremplin.core.models import Activity, Centre, Site, Staff
+from tremplin.core.records import record_participants
+from tremplin.core.validation import Cleaner, Lookup, RecordError
+from tremplin.core.web import formkit
+from tremplin.core.web.common import fetch, query_string
+from tremplin.core.web.deps import (
     ensure_record,
     form_data,
     get_app,
     get_session,
     require_capability,
 )
-from core.web.i18n import gettext_for
-from core.web.routes.lists import (
+from tremplin.core.web.i18n import gettext_for
+from tremplin.core.web.routes.lists import (
     list_activities,
     list_contacts,
     read_filters,
     visible_sites,
 )
-from core.web.routes.log import form_context
-from core.web.templating import flash, render
+from tremplin.core.web.routes.log import form_context
+from tremplin.core.web.templating import flash, render
 
 router = APIRouter(include_in_schema=False)
 needs_contacts = require_capability("contacts")

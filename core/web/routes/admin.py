@@ -15,15 +15,15 @@ from fastapi.responses import RedirectResponse, Response
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from core import vocab
-from core.access import ROLES
-from core.admin import AdminError, add_staff, hash_password
-from core.audit import audit
-from core.i18n import LANGUAGES
-from core.models import Centre, ClosurePeriod, Partner, Site, Staff, WorkshopKind
-from core.web import formkit, policy
-from core.web.common import centres_for, fetch
-from core.web.deps import (
+from tremplin.core import vocab
+from tremplin.core.access import ROLES
+from tremplin.core.admin import AdminError, add_staff, hash_password
+from tremplin.core.audit import audit
+from tremplin.core.i18n import LANGUAGES
+from tremplin.core.models import Centre, ClosurePeriod, Partner, Site, Staff, WorkshopKind
+from tremplin.core.web import formkit, policy
+from tremplin.core.web.common import centres_for, fetch
+from tremplin.core.web.deps import (
     ensure_centre,
     forget_tokens,
     form_data,
@@ -31,9 +31,9 @@ from core.web.deps import (
     get_session,
     require_capability,
 )
-from core.web.i18n import gettext_for
-from core.web.security import issue_api_token
-from core.web.templating import flash, render
+from tremplin.core.web.i18n import gettext_for
+from tremplin.core.web.security import issue_api_token
+from tremplin.core.web.templating import flash, render
 
 router = APIRouter(include_in_schema=False)
 needs_admin = require_capability("admin")

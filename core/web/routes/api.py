@@ -3,7 +3,7 @@
 Clients authenticate with ``Authorization: Bearer <token>`` (``tremplin staff token USERNAME`` or the
 account page issues one); a logged-in browser may use its session cookie with the ``X-CSRF-Token``
 header. The same role and audience rules as the pages apply. Codes are the interchange codes of
-``core.vocab`` and the plugins; every invalid request is answered 4xx with a message (422 lists the
+``tremplin.core.vocab`` and the plugins; every invalid request is answered 4xx with a message (422 lists the
 fields: ``{"detail": ..., "errors": {"field": "reason"}}``).
 """
 
@@ -19,11 +19,11 @@ from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from core import rollup
-from core.anonymity import format_token
-from core.counters import DIMENSIONS
-from core.models import Activity, Case, Centre, Contact, Partner, Referral, Staff
-from core.records import (
+from tremplin.core import rollup
+from tremplin.core.anonymity import format_token
+from tremplin.core.counters import DIMENSIONS
+from tremplin.core.models import Activity, Case, Centre, Contact, Partner, Referral, Staff
+from tremplin.core.records import (
     apply_form,
     delete_contact,
     find_referral,
@@ -36,10 +36,10 @@ from core.records import (
     set_referral_status,
     update_contact,
 )
-from core.validation import MAX_HEADCOUNT, Cleaner, Lookup, RecordError
-from core.web import policy
-from core.web.common import PAGE_SIZE, fetch, int_param
-from core.web.deps import (
+from tremplin.core.validation import MAX_HEADCOUNT, Cleaner, Lookup, RecordError
+from tremplin.core.web import policy
+from tremplin.core.web.common import PAGE_SIZE, fetch, int_param
+from tremplin.core.web.deps import (
     current_staff,
     ensure_audience,
     ensure_centre,
@@ -48,7 +48,7 @@ from core.web.deps import (
     get_session,
     require_capability,
 )
-from core.web.routes.lists import list_activities, list_contacts, read_filters
+from tremplin.core.web.routes.lists import list_activities, list_contacts, read_filters
 
 bearer = HTTPBearer(auto_error=False, description="An API token: `tremplin staff token USERNAME`, or the account page.")
 router = APIRouter(prefix="/api/v1", tags=["api"], dependencies=[Depends(bearer)])
@@ -430,9 +430,9 @@ def contacts_list(
 
 @router.post("/contacts", response_model=ContactOut, status_code=201, summary="Log a contact")
 async def contacts_create(request: Request, body: ContactIn, staff: LogStaff) -> Response:
-    """Log one contact. Contacts posted at the same moment share a transaction (``core.web.batching``):
+    """Log one contact. Contacts posted at the same moment share a transaction (``tremplin.core.web.batching``):
     each still gets its own answer, and a refused one does not stop the others."""
-    from core.web.batching import batcher_of
+    from tremplin.core.web.batching import batcher_of
 
     ensure_audience(staff, body.audience)
     values = _values(body, {"attributes", "form"})
@@ -503,7 +503,7 @@ def activities_get(activity: Annotated[Activity, Depends(load_activity)]) -> Act
 
 @router.put("/activities/{activity_id}", response_model=ActivityOut, summary="Replace an activity's values")
 def activities_update(activity: Annotated[Activity, Depends(load_activity)], request: Request, body: ActivityIn, staff: ActivitiesStaff, session: DB) -> ActivityOut:
-    from core.audit import audit
+    from tremplin.core.audit import audit
 
     app = get_app(request)
     ensure_audience(staff, body.audience)

@@ -9,12 +9,12 @@ from fastapi.responses import JSONResponse, RedirectResponse, Response
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from core.i18n import LANGUAGES
-from core.models import Staff
-from core.web.common import safe_next
-from core.web.deps import current_staff, form_data, get_session
-from core.web.i18n import LANG_COOKIE, gettext_for
-from core.web.security import (
+from tremplin.core.i18n import LANGUAGES
+from tremplin.core.models import Staff
+from tremplin.core.web.common import safe_next
+from tremplin.core.web.deps import current_staff, form_data, get_session
+from tremplin.core.web.i18n import LANG_COOKIE, gettext_for
+from tremplin.core.web.security import (
     check_password,
     client_address,
     issue_api_token,
@@ -24,7 +24,7 @@ from core.web.security import (
     record_login,
     session_staff,
 )
-from core.web.templating import flash, render
+from tremplin.core.web.templating import flash, render
 
 router = APIRouter(include_in_schema=False)
 
@@ -101,8 +101,8 @@ def account(request: Request, staff: Staff = Depends(current_staff)) -> Response
 @router.post("/account")
 def account_save(request: Request, form: Any = Depends(form_data), staff: Staff = Depends(current_staff), session: Session = Depends(get_session)) -> Response:
     """Change one's own language or password."""
-    from core.admin import hash_password
-    from core.audit import audit
+    from tremplin.core.admin import hash_password
+    from tremplin.core.audit import audit
 
     _ = gettext_for(request)
     staff = session.get(Staff, staff.id) or staff  # this request's own copy, to change it

@@ -11,9 +11,9 @@ from fastapi.responses import RedirectResponse, Response
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from core import vocab
-from core.models import Case, Staff
-from core.records import (
+from tremplin.core import vocab
+from tremplin.core.models import Case, Staff
+from tremplin.core.records import (
     PROFILE_ANSWERS,
     PROFILE_KEYS,
     move_case,
@@ -21,18 +21,18 @@ from core.records import (
     record_outcome,
     reenter_case,
 )
-from core.validation import RecordError
-from core.web import formkit, policy
-from core.web.common import PAGE_SIZE, int_param, working_centre
-from core.web.deps import (
+from tremplin.core.validation import RecordError
+from tremplin.core.web import formkit, policy
+from tremplin.core.web.common import PAGE_SIZE, int_param, working_centre
+from tremplin.core.web.deps import (
     ensure_record,
     form_data,
     get_app,
     get_session,
     require_capability,
 )
-from core.web.i18n import N_, gettext_for
-from core.web.templating import flash, render
+from tremplin.core.web.i18n import N_, gettext_for
+from tremplin.core.web.templating import flash, render
 
 router = APIRouter(include_in_schema=False)
 needs_cases = require_capability("cases")

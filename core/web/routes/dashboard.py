@@ -17,14 +17,14 @@ from fastapi.responses import Response
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from core import rollup, vocab
-from core.i18n import pick
-from core.models import ClosurePeriod, Staff
-from core.web import charts, formkit, policy
-from core.web.common import local_today
-from core.web.deps import get_app, get_session, require_capability
-from core.web.i18n import BABEL_LOCALES, gettext_for, request_language
-from core.web.templating import render
+from tremplin.core import rollup, vocab
+from tremplin.core.i18n import pick
+from tremplin.core.models import ClosurePeriod, Staff
+from tremplin.core.web import charts, formkit, policy
+from tremplin.core.web.common import local_today
+from tremplin.core.web.deps import get_app, get_session, require_capability
+from tremplin.core.web.i18n import BABEL_LOCALES, gettext_for, request_language
+from tremplin.core.web.templating import render
 
 router = APIRouter(include_in_schema=False)
 needs_dashboard = require_capability("dashboard")

@@ -15,11 +15,11 @@ from fastapi import HTTPException, Request
 from sqlalchemy import String, and_, cast, or_, select
 from sqlalchemy.orm import Session
 
-from core import vocab
-from core.models import Activity, Contact, Site, Staff
-from core.web import policy
-from core.web.common import PAGE_SIZE, cursor_of, period_params
-from core.web.deps import get_app
+from tremplin.core import vocab
+from tremplin.core.models import Activity, Contact, Site, Staff
+from tremplin.core.web import policy
+from tremplin.core.web.common import PAGE_SIZE, cursor_of, period_params
+from tremplin.core.web.deps import get_app
 
 
 @dataclass

@@ -1,4 +1,4 @@
-"""Quick logging: one page per intake form a plugin declares, built by ``core.web.formkit``.
+"""Quick logging: one page per intake form a plugin declares, built by ``tremplin.core.web.formkit``.
 
 ``/log`` lists the forms of the audiences the account sees; ``/log/<form or audience>`` shows one.
 A contact is logged in two taps where the form allows (the site and channel are remembered, the
@@ -18,15 +18,15 @@ from fastapi.responses import RedirectResponse, Response
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from core import vocab
-from core.audit import audit
-from core.forms import Form
-from core.i18n import pick
-from core.models import Activity, Centre, Contact, Staff, WorkshopKind
-from core.records import delete_contact, log_activity, log_contact
-from core.validation import RecordError
-from core.web import formkit
-from core.web.common import (
+from tremplin.core import vocab
+from tremplin.core.audit import audit
+from tremplin.core.forms import Form
+from tremplin.core.i18n import pick
+from tremplin.core.models import Activity, Centre, Contact, Staff, WorkshopKind
+from tremplin.core.records import delete_contact, log_activity, log_contact
+from tremplin.core.validation import RecordError
+from tremplin.core.web import formkit
+from tremplin.core.web.common import (
     active_sites,
     centre_tz,
     centres_for,
@@ -37,15 +37,15 @@ from core.web.common import (
     safe_next,
     working_centre,
 )
-from core.web.deps import (
+from tremplin.core.web.deps import (
     ensure_audience,
     form_data,
     get_app,
     get_session,
     require_capability,
 )
-from core.web.i18n import gettext_for, request_language
-from core.web.templating import flash, render
+from tremplin.core.web.i18n import gettext_for, request_language
+from tremplin.core.web.templating import flash, render
 
 router = APIRouter(include_in_schema=False)
 UNDO_WINDOW = timedelta(minutes=5)

@@ -16,14 +16,14 @@ from fastapi.responses import Response
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from core.anonymity import TokenError, format_token, normalise_token
-from core.audit import audit
-from core.models import AuditEvent
-from core.records import find_referral, set_referral_status
-from core.web.deps import form_data, get_app, get_session
-from core.web.i18n import gettext_for
-from core.web.security import client_address
-from core.web.templating import render
+from tremplin.core.anonymity import TokenError, format_token, normalise_token
+from tremplin.core.audit import audit
+from tremplin.core.models import AuditEvent
+from tremplin.core.records import find_referral, set_referral_status
+from tremplin.core.web.deps import form_data, get_app, get_session
+from tremplin.core.web.i18n import gettext_for
+from tremplin.core.web.security import client_address
+from tremplin.core.web.templating import render
 
 router = APIRouter(include_in_schema=False)
 

@@ -9,21 +9,21 @@ from fastapi.responses import RedirectResponse, Response
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from core import vocab
-from core.anonymity import format_token
-from core.models import Partner, Referral, Staff
-from core.records import REFERRAL_MOVES, issue_referral, set_referral_status
-from core.web import policy
-from core.web.common import PAGE_SIZE, fetch, int_param, working_centre
-from core.web.deps import (
+from tremplin.core import vocab
+from tremplin.core.anonymity import format_token
+from tremplin.core.models import Partner, Referral, Staff
+from tremplin.core.records import REFERRAL_MOVES, issue_referral, set_referral_status
+from tremplin.core.web import policy
+from tremplin.core.web.common import PAGE_SIZE, fetch, int_param, working_centre
+from tremplin.core.web.deps import (
     ensure_record,
     form_data,
     get_app,
     get_session,
     require_capability,
 )
-from core.web.i18n import gettext_for, request_language
-from core.web.templating import flash, render
+from tremplin.core.web.i18n import gettext_for, request_language
+from tremplin.core.web.templating import flash, render
 
 router = APIRouter(include_in_schema=False)
 needs_referrals = require_capability("referrals")

@@ -1,0 +1,61 @@
+"""Tremplin's public API for plugin authors.
+
+A plugin imports what it needs from here, never from the engine's modules directly::
+
+    from tremplin import hookimpl, Audience, Counter, Form, T
+
+The engine itself is installed as ``tremplin.core``, the centre's audience plugins as
+``tremplin.plugins.<audience>`` and the shared Prefect flows as ``tremplin.flows``: nothing is installed
+under a generic top-level name such as ``core`` or ``plugins`` that another distribution could also use.
+Names are resolved lazily so that ``import tremplin`` stays as cheap as the marker it usually needs.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+# In a source checkout (and an editable install) the engine's folders sit beside this package rather than
+# inside it: ``core/``, ``plugins/`` and ``flows/`` at the top of the repository. Searching the parent folder
+# for subpackages makes ``tremplin.core`` resolve to ``core/`` there; an installed wheel has them inside.
+_here = Path(__file__).resolve().parent
+if not (_here / "core").is_dir() and (_here.parent / "core" / "hookspecs.py").is_file():
+    __path__.append(str(_here.parent))  # type: ignore[name-defined]  # noqa: F821
+
+from tremplin.core import __version__, hookimpl  # noqa: E402
+
+if TYPE_CHECKING:
+    from tremplin.core.app import App
+    from tremplin.core.counters import Counter, Part
+    from tremplin.core.forms import Field, Form
+    from tremplin.core.i18n import T, Text
+    from tremplin.core.registry import Audience, FlowSpec, PluginError, Stage, Workflow
+
+#: Public name -> module that defines it.
+_EXPORTS: dict[str, str] = {
+    "App": "tremplin.core.app",
+    "Audience": "tremplin.core.registry",
+    "Counter": "tremplin.core.counters",
+    "Field": "tremplin.core.forms",
+    "FlowSpec": "tremplin.core.registry",
+    "Form": "tremplin.core.forms",
+    "Part": "tremplin.core.counters",
+    "PluginError": "tremplin.core.registry",
+    "Stage": "tremplin.core.registry",
+    "T": "tremplin.core.i18n",
+    "Text": "tremplin.core.i18n",
+    "Workflow": "tremplin.core.registry",
+}
+
+__all__ = ["__version__", "hookimpl", *sorted(_EXPORTS)]
+
+
+def __getattr__(name: str) -> Any:
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'tremplin' has no attribute {name!r}")
+    import importlib
+
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
