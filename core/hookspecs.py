@@ -31,6 +31,7 @@ if TYPE_CHECKING:
     from tremplin.core.anonymity import Scrubber
     from tremplin.core.app import App
     from tremplin.core.counters import Counter
+    from tremplin.core.demo.share import DemoShare
     from tremplin.core.forms import Form
     from tremplin.core.models import Activity, Case, Contact, Referral, Staff
     from tremplin.core.registry import Audience, FlowSpec, Workflow
@@ -125,6 +126,26 @@ def register_scrubbers(app: App) -> list[Scrubber]:
 
     Every note is passed through all links in ``order`` before it is stored: a link receives the text
     the previous one returned. A link may only remove or mask text, never add information.
+    """
+
+
+@hookspec
+def register_demo(app: App) -> list[DemoShare]:
+    """Declare this plugin's share of ``tremplin demo``: the year of synthetic records of its audiences.
+
+    Called when a demo runs, not at start-up: import the share's generator inside the implementation.
+    Each ``DemoShare`` (``tremplin.core.demo.DemoShare``) names its sites and partners, what it adds to
+    the counters at scale 1.0, and a ``records(ctx)`` function. That function is given a
+    ``DemoContext``: the year's calendar (open days, school days, the Christmas closure), the scale, the
+    ids of the demo's accounts (by role) and partners (by code), and random streams seeded by the demo's
+    seed and the share's key (``ctx.rng(name)``, ``ctx.count(target)``), so that leaving a plugin out
+    changes nothing in the other shares. It writes cases and referrals through ``ctx.open_cases`` and
+    ``ctx.issue_referrals`` and returns contacts and activities (``tremplin.core.demo.contact`` and
+    ``activity``), which the demo checks against the forms they name, validates like an import's rows
+    and writes through the bulk path.
+
+    :param app: the application: settings, database, plugin manager and registries.
+    :return: the plugin's shares; their keys must be unique across plugins.
     """
 
 

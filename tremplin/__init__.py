@@ -27,6 +27,7 @@ from tremplin.core import __version__, hookimpl  # noqa: E402
 if TYPE_CHECKING:
     from tremplin.core.app import App
     from tremplin.core.counters import Counter, Part
+    from tremplin.core.demo.share import DemoShare
     from tremplin.core.forms import Field, Form
     from tremplin.core.i18n import T, Text
     from tremplin.core.registry import Audience, FlowSpec, PluginError, Stage, Workflow
@@ -36,6 +37,7 @@ _EXPORTS: dict[str, str] = {
     "App": "tremplin.core.app",
     "Audience": "tremplin.core.registry",
     "Counter": "tremplin.core.counters",
+    "DemoShare": "tremplin.core.demo.share",
     "Field": "tremplin.core.forms",
     "FlowSpec": "tremplin.core.registry",
     "Form": "tremplin.core.forms",

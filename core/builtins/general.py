@@ -6,13 +6,16 @@ is counted follows the centre's own practice (see ``docs/counters.md``).
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from tremplin.core import hookimpl
 from tremplin.core.counters import Counter, Part
 from tremplin.core.forms import Field, Form
 from tremplin.core.i18n import T
 from tremplin.core.registry import Audience
+
+if TYPE_CHECKING:
+    from tremplin.core.demo import DemoShare
 
 QUESTION = {
     "orientation": T("Choosing a path", fr="Orientation", nl="Oriëntering", uk="Вибір шляху"),
@@ -173,3 +176,10 @@ def register_counters(app: Any) -> list[Counter]:
         ),
         Counter.simple("cases.opened", T("Cases opened", fr="Parcours ouverts", nl="Geopende trajecten", uk="Відкриті супроводи"), "cases"),
     ]
+
+
+@hookimpl
+def register_demo(app: Any) -> list[DemoShare]:
+    from tremplin.core.builtins.general_demo import share
+
+    return [share()]

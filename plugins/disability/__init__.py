@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from tremplin.core import hookimpl
 from tremplin.core.counters import Counter, Part
 from tremplin.core.forms import Field, Form
 from tremplin.core.i18n import T
 from tremplin.core.registry import Audience
+
+if TYPE_CHECKING:
+    from tremplin import DemoShare
 
 AUDIENCE = "disability"
 
@@ -75,3 +78,10 @@ def register_counters(app: Any) -> list[Counter]:
         Counter.simple("disability.public", T("Target public", fr="Public cible", nl="Doelpubliek", uk="Цільова аудиторія"), "headcount", {**a, "attr.public": "target"}, audience=AUDIENCE),
         Counter.simple("disability.professionals", T("Professionals of the sector", fr="Professionnels du secteur", nl="Professionals uit de sector", uk="Фахівці сектору"), "headcount", {**a, "attr.public": "professional"}, audience=AUDIENCE),
     ]
+
+
+@hookimpl
+def register_demo(app: Any) -> list[DemoShare]:
+    from tremplin.plugins.disability.demo import share
+
+    return [share()]

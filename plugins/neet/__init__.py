@@ -8,13 +8,16 @@ young people who consent under a pseudonymous case code through the pathway belo
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from tremplin.core import hookimpl
 from tremplin.core.counters import Counter, Part
 from tremplin.core.forms import Field, Form
 from tremplin.core.i18n import T
 from tremplin.core.registry import Audience, FlowSpec, Stage, Workflow
+
+if TYPE_CHECKING:
+    from tremplin import DemoShare
 
 AUDIENCE = "neet"
 
@@ -210,3 +213,10 @@ def register_report_sections(app: Any, report: str) -> list[Any]:
             ("neet.reached", "neet.awareness", "neet.individual_advice", "neet.group_activities", "neet.group_participants"),
         )
     ]
+
+
+@hookimpl
+def register_demo(app: Any) -> list[DemoShare]:
+    from tremplin.plugins.neet.demo import share
+
+    return [share()]

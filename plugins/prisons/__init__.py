@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from tremplin.core import hookimpl
 from tremplin.core.counters import Counter, Part
 from tremplin.core.forms import Field, Form
 from tremplin.core.i18n import T
 from tremplin.core.registry import Audience, Stage, Workflow
+
+if TYPE_CHECKING:
+    from tremplin import DemoShare
 
 AUDIENCE = "prisons"
 
@@ -91,3 +94,10 @@ def register_counters(app: Any) -> list[Counter]:
 @hookimpl
 def register_workflows(app: Any) -> list[Workflow]:
     return [WORKFLOW]
+
+
+@hookimpl
+def register_demo(app: Any) -> list[DemoShare]:
+    from tremplin.plugins.prisons.demo import share
+
+    return [share()]

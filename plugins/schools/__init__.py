@@ -7,13 +7,16 @@ name may be recorded, a pupil's never.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from tremplin.core import hookimpl
 from tremplin.core.counters import Counter
 from tremplin.core.forms import Field, Form
 from tremplin.core.i18n import T
 from tremplin.core.registry import Audience
+
+if TYPE_CHECKING:
+    from tremplin import DemoShare
 
 AUDIENCE = "schools"
 
@@ -80,3 +83,10 @@ def register_counters(app: Any) -> list[Counter]:
             audience=AUDIENCE,
         ),
     ]
+
+
+@hookimpl
+def register_demo(app: Any) -> list[DemoShare]:
+    from tremplin.plugins.schools.demo import share
+
+    return [share()]

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from tremplin.core import hookimpl
 from tremplin.core.counters import Counter
 from tremplin.core.forms import Field, Form
 from tremplin.core.i18n import T
 from tremplin.core.registry import Audience
+
+if TYPE_CHECKING:
+    from tremplin import DemoShare
 
 AUDIENCE = "ukrainian"
 
@@ -85,3 +88,10 @@ def register_bot_handlers(app: Any) -> list[Any]:
     from tremplin.plugins.ukrainian.bot import conversation_handler
 
     return [conversation_handler(app)]
+
+
+@hookimpl
+def register_demo(app: Any) -> list[DemoShare]:
+    from tremplin.plugins.ukrainian.demo import share
+
+    return [share()]

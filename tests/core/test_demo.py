@@ -66,7 +66,7 @@ def test_a_demo_year_fills_every_audience_with_plausible_figures(app: App) -> No
     assert figs["contacts.total"] > 0 and figs["events.contacts"] > 0
 
     # The key figures are of the order of the scaled 2019 report.
-    expected = demo.expected_figures(SCALE)
+    expected = demo.expected_figures(app, SCALE)
     loose = {"schools.visits", "prisons.reached", "disability.reached", "events.contacts", "neet.awareness", "neet.reached"}
     for key, value in expected.items():
         share = 0.25 if key in loose else 0.08
@@ -175,19 +175,39 @@ def test_the_same_seed_gives_the_same_counters(app: App) -> None:
     assert once["ukrainian.contacts"] > 0 and once["cases.opened"] > 0
 
 
-def context(seed: int, year: int = YEAR, scale: float = SCALE) -> demo.Context:
+def context(seed: int, year: int = YEAR, scale: float = SCALE) -> demo.DemoContext:
+    """A context without a database: enough for the shares that write no case or referral."""
     staff = {role: i for i, role in enumerate(ROLES, start=1)}
-    partners = {code: i for i, (code, _, _) in enumerate(demo.PARTNERS, start=1)}
-    return demo.Context(None, year, scale, seed, demo.Calendar(year), 1, staff, partners, date(year, 12, 31))  # type: ignore[arg-type]
+    return demo.DemoContext(None, year, scale, seed, demo.Calendar(year), 1, staff, {}, date(year, 12, 31))  # type: ignore[arg-type]
+
+
+def without_referrals(share: demo.DemoShare) -> demo.DemoShare:
+    """The share as drawn without a database: its referrals (which need one) left out."""
+    from dataclasses import replace
+
+    def records(ctx: demo.DemoContext) -> Any:
+        ctx.issue_referrals = lambda *args, **kwargs: 0  # type: ignore[method-assign]
+        return share.records(ctx)
+
+    return replace(share, records=records)
 
 
 def test_records_depend_on_the_seed_only() -> None:
-    def draw(seed: int) -> list[tuple[str, dict[str, Any], dict[str, Any]]]:
-        contacts, activities = demo.build_records(context(seed), [(1, date(YEAR, 3, 5))], [(2, date(YEAR, 4, 2))])
+    from tremplin.core.builtins.general_demo import share as general
+    from tremplin.plugins.formtruck.demo import share as formtruck
+    from tremplin.plugins.schools.demo import share as schools
+
+    def draw(seed: int, *shares: demo.DemoShare) -> list[tuple[str, dict[str, Any], dict[str, Any]]]:
+        contacts, activities = demo.draw_records(context(seed), shares)
         return [(r.form, r.raw, r.attrs) for r in contacts + activities]
 
-    assert draw(1) == draw(1)
-    assert draw(1) != draw(2)
+    walk_in = without_referrals(general())
+    assert draw(1, walk_in) == draw(1, walk_in)
+    assert draw(1, walk_in) != draw(2, walk_in)
+    # A share draws from its own streams: the others present or not, its records are the same.
+    together = draw(1, walk_in, schools(), formtruck())
+    assert [r for r in together if r[0].startswith("general.")] == draw(1, walk_in)
+    assert [r for r in together if r[0].startswith("schools.")] == draw(1, schools())
 
 
 def test_the_calendar_knows_the_belgian_year() -> None:
@@ -197,28 +217,30 @@ def test_the_calendar_knows_the_belgian_year() -> None:
     assert date(2019, 4, 22) in cal.holidays and date(2019, 5, 30) in cal.holidays and date(2019, 6, 10) in cal.holidays
     assert not cal.is_open(date(2019, 7, 21)) and not cal.is_open(date(2019, 12, 27)) and not cal.is_open(date(2019, 3, 9))
     assert cal.is_open(date(2019, 3, 7)) and not cal.is_school_day(date(2019, 7, 10))
-    rng = demo._stream(1, "test")
+    rng = demo.stream(1, "test")
     thursday = [cal.moment(rng, date(2019, 3, 7)) for _ in range(300)]
     assert all(9 <= m.hour < 19 for m in thursday) and any(m.hour >= 17 for m in thursday)
     assert all(9 <= cal.moment(rng, date(2019, 3, 6)).hour < 17 for _ in range(300))
 
 
 def test_demo_notes_pass_the_scrubbers_unchanged(app: App) -> None:
-    for note in demo.all_notes() + list(demo.REFERRAL_NOTES.values()):
+    notes = [note for share in demo.shares(app) for note in share.notes] + list(demo.REFERRAL_NOTES.values())
+    assert len(notes) > 30
+    for note in notes:
         assert not app.scrub(note).changed, note
 
 
 def test_a_record_its_form_could_not_produce_is_refused(app: App) -> None:
     check = demo.FormCheck(app)
     when = datetime(2019, 3, 7, 10, tzinfo=demo.TZ)
-    good = demo._contact("prisons.session", "prisons", when, None, {"prison": "forest", "session": "group"}, headcount=5, modality="group_activity", channel="field")
+    good = demo.contact("prisons.session", "prisons", when, None, {"prison": "forest", "session": "group"}, headcount=5, modality="group_activity", channel="field")
     check(good)
     for bad in (
-        demo._contact("prisons.session", "prisons", when, None, {"prison": "forest", "session": "group"}, headcount=5, modality="group_activity"),
-        demo._contact("prisons.session", "prisons", when, None, {"prison": "forest"}, modality="group_activity", channel="field"),
-        demo._contact("prisons.session", "prisons", when, None, {"prison": "forest", "session": "group"}, modality="multimedia", channel="field"),
-        demo._contact("prisons.session", "prisons", when, None, {"prison": "forest", "session": "group"}, modality="group_activity", channel="field", site="advice"),
-        demo._contact("general.multimedia", "general", when, None, {}, site="multimedia", headcount=3, modality="multimedia", channel="phone"),
+        demo.contact("prisons.session", "prisons", when, None, {"prison": "forest", "session": "group"}, headcount=5, modality="group_activity"),
+        demo.contact("prisons.session", "prisons", when, None, {"prison": "forest"}, modality="group_activity", channel="field"),
+        demo.contact("prisons.session", "prisons", when, None, {"prison": "forest", "session": "group"}, modality="multimedia", channel="field"),
+        demo.contact("prisons.session", "prisons", when, None, {"prison": "forest", "session": "group"}, modality="group_activity", channel="field", site="advice"),
+        demo.contact("general.multimedia", "general", when, None, {}, site="multimedia", headcount=3, modality="multimedia", channel="phone"),
     ):
         with pytest.raises((ValueError, FormError)):
             check(bad)

@@ -70,7 +70,7 @@ def test_every_hook_has_a_test() -> None:
 def test_hook_names_are_the_specs() -> None:
     assert set(hook_names()) == {
         "register_audiences", "register_forms", "register_counters", "register_workflows", "register_flows",
-        "register_routes", "register_bot_handlers", "register_report_sections", "register_scrubbers",
+        "register_routes", "register_bot_handlers", "register_report_sections", "register_scrubbers", "register_demo",
         "contact_logged", "activity_logged", "referral_status_changed", "case_stage_changed",
     }
 
@@ -311,6 +311,74 @@ def test_hook_register_report_sections(full_app: App) -> None:
     # Through pluggy directly, as the reports call it: one list per implementation.
     lists = full_app.hook.register_report_sections(app=full_app, report="annual")
     assert any(section in group for group in lists)
+
+
+def test_hook_register_demo(app: App, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every plugin writes its own share of the demo; an outside plugin's share is written like the others."""
+    from argon2 import PasswordHasher
+
+    from tremplin.core import demo, rollup
+    from tremplin.core.i18n import T
+    from tremplin.core.registry import Audience
+
+    monkeypatch.setattr("tremplin.core.admin.hash_password", PasswordHasher(time_cost=1, memory_cost=64).hash)
+    keys = [share.key for share in demo.shares(app)]
+    assert keys == ["general", "neet", "schools", "prisons", "disability", "formtruck", "ukrainian"]
+    assert all(isinstance(share, demo.DemoShare) for group in app.hook.register_demo(app=app) for share in group)
+
+    def advice(ctx: demo.DemoContext) -> list[demo.Rec]:
+        rng = ctx.rng("advice")
+        days = ctx.calendar.days(only=ctx.calendar.is_school_day).draw_many(rng, ctx.count(400))
+        return [
+            demo.contact(
+                "mobility.advice", "mobility", ctx.calendar.moment(rng, day), ctx.staff_id("counsellor"),
+                site="mobility-desk", channel="walk_in", themes=["move"], language="en", modality="individual_advice",
+            )
+            for day in days
+        ]
+
+    share = demo.DemoShare(
+        "mobility",
+        advice,
+        expected={"contacts.total": 400, "individual_advice.contacts": 400},
+        sites=(demo.Place("mobility-desk", "Mobility desk", "advice"),),
+    )
+    plugin = fake_plugin(
+        monkeypatch,
+        "tremplin_test_demo",
+        register_audiences=lambda app: [Audience("mobility", T("Mobility"))],
+        register_forms=lambda app: [
+            Form("mobility.advice", "mobility", T("Mobility advice"), core_fields=("site", "channel", "themes", "language"),
+                 fixed={"modality": "individual_advice"})
+        ],
+        register_demo=lambda app: [share],
+    )
+    other = make_app(app.settings.database_url, plugins=CORE_ONLY + [plugin])
+    try:
+        assert [s.key for s in demo.shares(other)] == ["general", "mobility"]
+        summary = demo.generate(other, year=2019, scale=0.05, seed=3)
+        assert summary.shares == ["general", "mobility"]
+        assert demo.expected_figures(other, 0.05)["individual_advice.contacts"] == pytest.approx((16_270 + 400) * 0.05)
+        with other.session() as session:
+            by_audience = rollup.read(session, ["individual_advice.contacts"], date(2019, 1, 1), date(2019, 12, 31),
+                                      dim="audience")
+            desk = session.scalar(select(func.count()).select_from(Contact).where(Contact.audience == "mobility"))
+        assert 19 <= by_audience[("individual_advice.contacts", "mobility")] == desk <= 21
+        # The walk-in public's accounts only: no role without a registered audience gets one.
+        assert {u for u, _, _ in summary.logins} == {"admin", "programme_lead", "counsellor", "reception"}
+    finally:
+        other.close()
+
+    # A share that is not a DemoShare, or a key taken twice, is refused when the demo starts.
+    twice = fake_plugin(monkeypatch, "tremplin_test_demo_twice", register_demo=lambda app: [share])
+    broken = fake_plugin(monkeypatch, "tremplin_test_demo_broken", register_demo=lambda app: [("mobility", advice)])
+    for extra in ([plugin, twice], [broken]):
+        bad = make_app(app.settings.database_url, plugins=CORE_ONLY + extra)
+        try:
+            with pytest.raises(PluginError, match="registered twice|DemoShare"):
+                demo.shares(bad)
+        finally:
+            bad.close()
 
 
 # --------------------------------------------------------------------------------------------------
