@@ -22,15 +22,17 @@ if TYPE_CHECKING:
     from tremplin.core.demo.share import DemoContext
     from tremplin.core.models import Case, Staff
 
-#: The minimal ESF+ profile of a consenting person (Annex I of Regulation (EU) 2021/1057).
-ESF_PROFILE = {
-    "disability": Choice({"no": 85, "yes": 4, "declined": 4, "unknown": 7}),
-    "third_country_national": Choice({"no": 70, "yes": 18, "declined": 4, "unknown": 8}),
-    "foreign_background": Choice({"yes": 55, "no": 35, "declined": 5, "unknown": 5}),
-    "minority": Choice({"no": 60, "yes": 10, "declined": 15, "unknown": 15}),
-    "homeless": Choice({"no": 90, "yes": 3, "declined": 2, "unknown": 5}),
-    "rural": Choice({"no": 98, "unknown": 2}),
-}
+#: How the answers of the ESF+ point-1.2 profile are drawn, in the order of ``records.PROFILE_KEYS``
+#: (Annex I of Regulation (EU) 2021/1057): impairment, third-country national, foreign background,
+#: minority, homelessness, rural area.
+PROFILE_ANSWERS = (
+    Choice({"no": 85, "yes": 4, "declined": 4, "unknown": 7}),
+    Choice({"no": 70, "yes": 18, "declined": 4, "unknown": 8}),
+    Choice({"yes": 55, "no": 35, "declined": 5, "unknown": 5}),
+    Choice({"no": 60, "yes": 10, "declined": 15, "unknown": 15}),
+    Choice({"no": 90, "yes": 3, "declined": 2, "unknown": 5}),
+    Choice({"no": 98, "unknown": 2}),
+)
 #: Stages after which a case's person still comes for individual advice.
 _ADVISED = ("engaged", "guided", "project", "preparing_release")
 
@@ -110,7 +112,7 @@ def open_cases(
     ``steps(rng)`` its pathway as ``(stage, min gap, max gap)`` in days, where ``outcome:<key>`` records an
     outcome without a move. The stream is the share's ``cases``.
     """
-    from tremplin.core.records import move_case, open_case, record_outcome
+    from tremplin.core.records import PROFILE_KEYS, move_case, open_case, record_outcome
 
     session = _session(ctx)
     staff = _account(session, ctx, role)
@@ -122,7 +124,7 @@ def open_cases(
     for entered in entries:
         profile_of_person = person(rng)
         path = steps(rng)
-        profile = {key: choice.draw(rng) for key, choice in ESF_PROFILE.items()}
+        profile = {key: choice.draw(rng) for key, choice in zip(PROFILE_KEYS, PROFILE_ANSWERS, strict=True)}
         case = open_case(
             ctx.app,
             session,
