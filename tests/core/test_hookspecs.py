@@ -325,6 +325,8 @@ def test_hook_register_demo(app: App, monkeypatch: pytest.MonkeyPatch) -> None:
     keys = [share.key for share in demo.shares(app)]
     assert keys == ["general", "neet", "schools", "prisons", "disability", "formtruck", "ukrainian"]
     assert all(isinstance(share, demo.DemoShare) for group in app.hook.register_demo(app=app) for share in group)
+    for share in demo.shares(app):  # each share aims at counters that exist
+        assert share.expected and set(share.expected) <= set(app.registry.counters), share.key
 
     def advice(ctx: demo.DemoContext) -> list[demo.Rec]:
         rng = ctx.rng("advice")
