@@ -178,7 +178,8 @@ def test_the_same_seed_gives_the_same_counters(app: App) -> None:
 def context(seed: int, year: int = YEAR, scale: float = SCALE) -> demo.DemoContext:
     """A context without a database: enough for the shares that write no case or referral."""
     staff = {role: i for i, role in enumerate(ROLES, start=1)}
-    return demo.DemoContext(None, year, scale, seed, demo.Calendar(year), 1, staff, {}, date(year, 12, 31))  # type: ignore[arg-type]
+    calendar = demo.Calendar(year)
+    return demo.DemoContext(None, year, scale, seed, calendar, 1, staff, {}, date(year, 12, 31))  # type: ignore[arg-type]
 
 
 def without_referrals(share: demo.DemoShare) -> demo.DemoShare:
@@ -233,14 +234,21 @@ def test_demo_notes_pass_the_scrubbers_unchanged(app: App) -> None:
 def test_a_record_its_form_could_not_produce_is_refused(app: App) -> None:
     check = demo.FormCheck(app)
     when = datetime(2019, 3, 7, 10, tzinfo=demo.TZ)
-    good = demo.contact("prisons.session", "prisons", when, None, {"prison": "forest", "session": "group"}, headcount=5, modality="group_activity", channel="field")
-    check(good)
+    where = {"prison": "forest", "session": "group"}
+
+    def session(attrs: dict[str, Any] = where, **values: Any) -> demo.Rec:
+        return demo.contact("prisons.session", "prisons", when, None, attrs, **values)
+
+    check(session(headcount=5, modality="group_activity", channel="field"))
     for bad in (
-        demo.contact("prisons.session", "prisons", when, None, {"prison": "forest", "session": "group"}, headcount=5, modality="group_activity"),
-        demo.contact("prisons.session", "prisons", when, None, {"prison": "forest"}, modality="group_activity", channel="field"),
-        demo.contact("prisons.session", "prisons", when, None, {"prison": "forest", "session": "group"}, modality="multimedia", channel="field"),
-        demo.contact("prisons.session", "prisons", when, None, {"prison": "forest", "session": "group"}, modality="group_activity", channel="field", site="advice"),
-        demo.contact("general.multimedia", "general", when, None, {}, site="multimedia", headcount=3, modality="multimedia", channel="phone"),
+        session(headcount=5, modality="group_activity"),
+        session({"prison": "forest"}, modality="group_activity", channel="field"),
+        session(modality="multimedia", channel="field"),
+        session(modality="group_activity", channel="field", site="advice"),
+        demo.contact(
+            "general.multimedia", "general", when, None, {}, site="multimedia", headcount=3, modality="multimedia",
+            channel="phone",
+        ),
     ):
         with pytest.raises((ValueError, FormError)):
             check(bad)

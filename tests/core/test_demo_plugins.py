@@ -48,7 +48,8 @@ def run_demo(url: str, left_out: tuple[str, ...]) -> str:
 def by_audience(app: App) -> dict[tuple[str, str], int]:
     """Every counter of the app over the year, by audience, as the roll-up holds it."""
     with app.session() as session:
-        figures = rollup.read(session, app.registry.counters.keys(), date(YEAR, 1, 1), date(YEAR, 12, 31), dim="audience")
+        keys = app.registry.counters.keys()
+        figures = rollup.read(session, keys, date(YEAR, 1, 1), date(YEAR, 12, 31), dim="audience")
     return {key: n for key, n in figures.items() if n}
 
 

@@ -350,8 +350,10 @@ def test_hook_register_demo(app: App, monkeypatch: pytest.MonkeyPatch) -> None:
         "tremplin_test_demo",
         register_audiences=lambda app: [Audience("mobility", T("Mobility"))],
         register_forms=lambda app: [
-            Form("mobility.advice", "mobility", T("Mobility advice"), core_fields=("site", "channel", "themes", "language"),
-                 fixed={"modality": "individual_advice"})
+            Form(
+                "mobility.advice", "mobility", T("Mobility advice"),
+                core_fields=("site", "channel", "themes", "language"), fixed={"modality": "individual_advice"},
+            )
         ],
         register_demo=lambda app: [share],
     )
