@@ -340,7 +340,7 @@ def fairs(ctx: DemoContext, n: int, participants: int) -> list[Rec]:
     cal = ctx.calendar
     # Fewer fairs than usual (a small scale): the big ones are the ones kept, more often than not.
     pool = list(FAIRS)
-    chosen = []
+    chosen: list[tuple[str, int, int, str | None, str, list[str]]] = []
     while pool and len(chosen) < n:
         pick = Choice([(i, f[2]) for i, f in enumerate(pool)]).draw(rng)
         chosen.append(pool.pop(pick))
