@@ -30,6 +30,8 @@ OVERVIEW = (
     "reception.contacts",
 )
 GROUP_SUMS = (("group_activities.count", ("group_activities.face_to_face", "group_activities.online")),)
+#: Individual advice includes remote advice: remote is shown as a part of it, not beside it.
+ADVICE_PARTS = (("individual_advice.contacts", ("individual_advice.remote",)),)
 
 PROFILE = (
     ("gender", T("The public: gender", fr="Le public : genre", nl="Het publiek: gender", uk="Відвідувачі: стать")),
@@ -67,7 +69,7 @@ METHOD = T(
 
 def annual_sections() -> list[Any]:
     return [
-        KeyFigures("overview", T("The year in figures", fr="L'année en chiffres", nl="Het jaar in cijfers", uk="Рік у цифрах"), OVERVIEW, GROUP_SUMS),
+        KeyFigures("overview", T("The year in figures", fr="L'année en chiffres", nl="Het jaar in cijfers", uk="Рік у цифрах"), OVERVIEW, GROUP_SUMS, ADVICE_PARTS),
         Breakdown("modality", T("Contacts by service modality", fr="Contacts par modalité de service", nl="Contacten per dienstverleningsvorm", uk="Контакти за форматом послуги"), "contacts.total", "modality"),
         MonthlyChart(
             "monthly.modality",
@@ -105,7 +107,7 @@ def annual_sections() -> list[Any]:
 
 def monthly_sections() -> list[Any]:
     return [
-        KeyFigures("overview", T("The month in figures", fr="Le mois en chiffres", nl="De maand in cijfers", uk="Місяць у цифрах"), OVERVIEW, GROUP_SUMS),
+        KeyFigures("overview", T("The month in figures", fr="Le mois en chiffres", nl="De maand in cijfers", uk="Місяць у цифрах"), OVERVIEW, GROUP_SUMS, ADVICE_PARTS),
         Breakdown("modality", T("Contacts by service modality", fr="Contacts par modalité de service", nl="Contacten per dienstverleningsvorm", uk="Контакти за форматом послуги"), "contacts.total", "modality"),
         Breakdown("audience", T("Contacts by audience", fr="Contacts par public", nl="Contacten per doelgroep", uk="Контакти за аудиторіями"), "contacts.total", "audience"),
         Breakdown("channel", T("Contacts by channel", fr="Contacts par canal", nl="Contacten per kanaal", uk="Контакти за каналами"), "contacts.total", "channel"),

@@ -26,6 +26,7 @@ from tremplin.core.models import Centre, ClosurePeriod, OnlineMetric
 from tremplin.core.registry import PluginError, call_each
 from tremplin.core.reports import model as m
 from tremplin.core.reports import sections as s
+from tremplin.core.reports.formatting import fmt_month_year, fmt_period
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
@@ -289,6 +290,7 @@ def build_report(
         generated_at=datetime.now(timezone.utc),
         audiences=frozenset(audiences) if audiences is not None and "*" not in audiences else None,
         parameters=dict(parameters or {}),
+        timezone=getattr(app.settings, "timezone", None) or "Europe/Brussels",
     )
     declared = _arrange(declared_sections(app, key), sections or ())
     ctx = Context(app, session, report, Reader(session, refs, all_centres))
@@ -325,7 +327,7 @@ def _plan(ctx: Context, declared: Sequence[Any]) -> None:
 
 def resolve(ctx: Context, sec: Any, declared: Sequence[Any]) -> list[m.Section]:
     if isinstance(sec, s.KeyFigures):
-        out = key_figures(ctx, sec.key, ctx.text(sec.title), sec.counters, sec.sums)
+        out = key_figures(ctx, sec.key, ctx.text(sec.title), sec.counters, sec.sums, sec.parts)
         return [out] if out.figures else []
     if isinstance(sec, s.Breakdown):
         b = breakdown(ctx, sec)
@@ -353,8 +355,16 @@ def _change(value: int, previous: int) -> float | None:
     return round((value - previous) / previous, 4)
 
 
-def key_figures(ctx: Context, key: str, title: str, counters: Sequence[str], sums: Sequence[tuple[str, tuple[str, ...]]] = ()) -> m.KeyFiguresSection:
+def key_figures(
+    ctx: Context,
+    key: str,
+    title: str,
+    counters: Sequence[str],
+    sums: Sequence[tuple[str, tuple[str, ...]]] = (),
+    parts: Sequence[tuple[str, tuple[str, ...]]] = (),
+) -> m.KeyFiguresSection:
     r = ctx.report
+    whole_of = {p: whole for whole, ps in [*sums, *parts] for p in ps if whole in counters and ctx.visible(whole)}
     figures = []
     for counter in counters:
         if not ctx.visible(counter):
@@ -362,7 +372,9 @@ def key_figures(ctx: Context, key: str, title: str, counters: Sequence[str], sum
         now = ctx.reader.total(counter, r.period.start, r.period.end)
         before = ctx.reader.total(counter, r.previous.start, r.previous.end)
         value, prev = sum(now.values()), sum(before.values())
-        figures.append(m.Figure(counter, ctx.label(counter), m.Num(value), m.Num(prev), m.Num(_change(value, prev)), ctx.per_centre(now)))
+        figures.append(
+            m.Figure(counter, ctx.label(counter), m.Num(value), m.Num(prev), m.Num(_change(value, prev)), ctx.per_centre(now), whole_of.get(counter))
+        )
     shown = {f.key for f in figures}
     kept = [(t, p) for t, p in sums if t in shown and all(x in shown for x in p)]
     return m.KeyFiguresSection(key, title, figures, kept)
@@ -535,7 +547,10 @@ def online(ctx: Context, sec: s.OnlineFigures) -> m.OnlineSection | None:
 
 
 def table(ctx: Context, sec: s.Table) -> m.TableSection:
-    columns = [m.Column(k, ctx.text(label)) for k, label in zip(sec.columns, sec.labels)]
+    columns = [
+        m.Column(k, ctx.text(label), k in sec.machine, {code: ctx.text(t) for code, t in sec.values[k].items()} if k in sec.values else None)
+        for k, label in zip(sec.columns, sec.labels)
+    ]
     if not sec.disclose:
         return m.TableSection(sec.key, ctx.text(sec.title), columns, sec.rows, disclose=False)
     rows = [{k: (m.Num(v) if isinstance(v, int | float) and not isinstance(v, bool) else v) for k, v in row.items()} for row in sec.rows]
@@ -560,7 +575,7 @@ def monthly_report(app: App, session: Session, year: int, month: int, **kw: Any)
     lang = kw.get("language") or app.settings.default_language
     start = date(year, month, 1)
     kw.setdefault("parameters", {"month": f"{year}-{month:02d}"})
-    return build_report(app, session, "monthly", start, month_end(start), title=_title("monthly", lang, period=f"{year}-{month:02d}"), **kw)
+    return build_report(app, session, "monthly", start, month_end(start), title=_title("monthly", lang, period=fmt_month_year(start, lang)), **kw)
 
 
 def audience_report(app: App, session: Session, audience: str, start: date, end: date, **kw: Any) -> m.Report:
@@ -572,7 +587,7 @@ def audience_report(app: App, session: Session, audience: str, start: date, end:
         raise PermissionError(f"this account may not see the audience {audience!r}")
     lang = kw.get("language") or app.settings.default_language
     kw.setdefault("parameters", {"audience": audience, "from": start.isoformat(), "to": end.isoformat()})
-    title = _title("audience", lang, audience=aud.label.get(lang), period=m.Period(start, end).label)
+    title = _title("audience", lang, audience=aud.label.get(lang), period=fmt_period(start, end, lang))
     return build_report(app, session, f"audience:{audience}", start, end, title=title, **kw)
 
 
@@ -592,7 +607,7 @@ def esf_report(app: App, session: Session, operation: str, start: date, end: dat
     sections = build_esf_report(app, session, operation, start, end, centre_ids, lang)
     kw.setdefault("parameters", {"operation": operation, "from": start.isoformat(), "to": end.isoformat()})
     aud = app.registry.audiences[operation]
-    title = _title("esf", lang, operation=aud.label.get(lang), period=m.Period(start, end).label)
+    title = _title("esf", lang, operation=aud.label.get(lang), period=fmt_period(start, end, lang))
     return build_report(app, session, "esf", start, end, title=title, sections=list(sections), **kw)
 
 
@@ -618,5 +633,5 @@ def participants_report(app: App, session: Session, operation: str, start: date,
     table_sec = s.Table("esf.participants", T(title), tuple(PARTICIPANT_COLUMNS), tuple(PARTICIPANT_LABELS), rows, disclose=False)  # type: ignore[arg-type]
     kw.setdefault("parameters", {"operation": operation, "from": start.isoformat(), "to": end.isoformat(), "participants": True})
     aud = app.registry.audiences[operation]
-    full = f"{_title('esf', lang, operation=aud.label.get(lang), period=m.Period(start, end).label)} · {title}"
+    full = f"{_title('esf', lang, operation=aud.label.get(lang), period=fmt_period(start, end, lang))} · {title}"
     return build_report(app, session, "esf.participants", start, end, title=full, sections=[table_sec], **kw)

@@ -910,7 +910,7 @@ def social_media_rows(
     label = _t("Social-media reach: Instagram followers", "Portée sur les réseaux sociaux : abonnés Instagram", "Bereik op sociale media: Instagram-volgers", "Охоплення в соцмережах: підписники Instagram")
     rows: list[dict[str, Any]] = []
     for (_, source), (day, value) in sorted(latest.items(), key=lambda kv: kv[0][1]):
-        rows.append({"key": f"{SOCIAL_MEDIA_PREFIX}.{source}", "indicator": f"{pick(label, language)} — {source} ({day.isoformat()})", "value": value})
+        rows.append({"key": f"{SOCIAL_MEDIA_PREFIX}.{source}", "indicator": f"{pick(label, language)} — {source} ({format_date(day, language)})", "value": value})
     rows.append({"key": SOCIAL_MEDIA_PREFIX, "indicator": pick(label, language), "value": sum(v for _, v in latest.values())})
     return rows
 
@@ -933,6 +933,12 @@ INDICATOR_LABELS: tuple[Text, ...] = (
 BASIS_RECORDED = "recorded"
 BASIS_ESTIMATE = "estimate"
 BASIS_NOT_APPLICABLE = "not_applicable"
+#: How the ``basis`` codes read in the report (the JSON keeps the codes).
+BASIS_LABELS: dict[str, Text] = {
+    BASIS_RECORDED: _t("Answers recorded", "Réponses enregistrées", "Geregistreerde antwoorden", "Зареєстровані відповіді"),
+    BASIS_ESTIMATE: _t("Informed estimate", "Estimation éclairée", "Onderbouwde schatting", "Обґрунтована оцінка"),
+    BASIS_NOT_APPLICABLE: _t("Not applicable", "Sans objet", "Niet van toepassing", "Не застосовується"),
+}
 
 
 def indicator_rows(ind: EsfIndicators, group: str, language: str = "en") -> tuple[dict[str, object], ...]:
@@ -1002,8 +1008,8 @@ def indicator_sections(ind: EsfIndicators, language: str = "en") -> list[Table]:
     suffix = f"cumulative.{ind.end.isoformat()}" if ind.cumulative else "period"
     out_title, res_title = _snapshot_titles(ind)
     return [
-        Table(f"esf.outputs.{suffix}", out_title, INDICATOR_COLUMNS, INDICATOR_LABELS, indicator_rows(ind, "output", language)),
-        Table(f"esf.results.{suffix}", res_title, INDICATOR_COLUMNS, INDICATOR_LABELS, indicator_rows(ind, "result", language)),
+        Table(f"esf.outputs.{suffix}", out_title, INDICATOR_COLUMNS, INDICATOR_LABELS, indicator_rows(ind, "output", language), values={"basis": BASIS_LABELS}),
+        Table(f"esf.results.{suffix}", res_title, INDICATOR_COLUMNS, INDICATOR_LABELS, indicator_rows(ind, "result", language), values={"basis": BASIS_LABELS}),
     ]
 
 
@@ -1046,7 +1052,7 @@ def answers_section(ind: EsfIndicators, language: str = "en") -> Table:
         _t("Declined to answer", "Refus de répondre", "Wil niet antwoorden", "Відмова відповідати"),
         _t("Unknown", "Inconnu", "Onbekend", "Невідомо"),
     )
-    return Table("esf.answers", title, ("question", "label", *PROFILE_ANSWERS), labels, rows)
+    return Table("esf.answers", title, ("question", "label", *PROFILE_ANSWERS), labels, rows, machine=("question",))
 
 
 def gaps_section(ind: EsfIndicators, language: str = "en") -> Table:
@@ -1061,7 +1067,7 @@ def gaps_section(ind: EsfIndicators, language: str = "en") -> Table:
         end=ind.end,
     )
     labels = (_t("Item", "Élément", "Item", "Пункт"), _t("Label", "Libellé", "Omschrijving", "Назва"), _t("Participants", "Participants", "Deelnemers", "Учасники"))
-    return Table("esf.completeness", title, ("item", "label", "participants"), labels, rows)
+    return Table("esf.completeness", title, ("item", "label", "participants"), labels, rows, machine=("item",))
 
 
 ESTIMATE_LINE: dict[str, str] = {
@@ -1083,10 +1089,10 @@ ESTIMATE_WHO: dict[str, str] = {
     "uk": " (записав {actor} {day})",
 }
 ESTIMATE_HEAD: dict[str, str] = {
-    "en": "Values marked 'estimate' are informed estimates (Annex I, point 1.2), not counts of answers:",
-    "fr": "Les valeurs marquées « estimate » sont des estimations éclairées (annexe I, point 1.2), pas des comptes de réponses :",
-    "nl": "Waarden gemarkeerd als 'estimate' zijn onderbouwde schattingen (bijlage I, punt 1.2), geen tellingen van antwoorden:",
-    "uk": "Значення з позначкою «estimate» — обґрунтовані оцінки (додаток I, пункт 1.2), а не підрахунок відповідей:",
+    "en": "Values marked “Informed estimate” are informed estimates (Annex I, point 1.2), not counts of answers:",
+    "fr": "Les valeurs marquées « Estimation éclairée » sont des estimations (annexe I, point 1.2), pas des comptes de réponses :",
+    "nl": "Waarden gemarkeerd als “Onderbouwde schatting” zijn schattingen (bijlage I, punt 1.2), geen tellingen van antwoorden:",
+    "uk": "Значення з позначкою «Обґрунтована оцінка» — оцінки (додаток I, пункт 1.2), а не підрахунок відповідей:",
 }
 
 
@@ -1263,7 +1269,7 @@ def build_esf_report(
         end=end,
     )
     programme_labels = (_t("Key", "Clé", "Sleutel", "Ключ"), _t("Indicator", "Indicateur", "Indicator", "Показник"), _t("Value", "Valeur", "Waarde", "Значення"))
-    sections.append(Table("esf.programme", programme_title, ("key", "indicator", "value"), programme_labels, tuple(programme_rows(app, session, operation, start, end, centre_ids, language))))
+    sections.append(Table("esf.programme", programme_title, ("key", "indicator", "value"), programme_labels, tuple(programme_rows(app, session, operation, start, end, centre_ids, language)), machine=("key",)))
     sections.append(METHOD_NOTE)
     sections.append(PARTICIPANT_FILE_NOTE)
     return sections

@@ -1,8 +1,15 @@
 """Exports that stream: reports to files, the contacts table as CSV or XLSX, and the audit record.
 
 A large export never sits in memory: rows come from the database in batches (a server-side cursor on
-PostgreSQL, ``yield_per`` everywhere) and go straight to the file (the CSV writer, or openpyxl's
-write-only workbook, which spools rows to a temporary file). Memory stays flat whatever the size.
+PostgreSQL, ``yield_per`` everywhere) and go straight to the file (the CSV writer, or xlsxwriter in
+``constant_memory`` mode, which flushes each row to a temporary file as the next one starts). Memory
+stays flat whatever the size.
+
+Every spreadsheet the project writes goes through the writers of this module (``csv_rows``,
+``XlsxBook``), and every text cell through ``neutralise``: a value that a spreadsheet would read as a
+formula (OWASP's CSV-injection rule: it starts with ``=``, ``+``, ``-``, ``@``, a tab or a carriage
+return) gets a leading ``'``. XLSX cells are written as strings, numbers, dates or booleans, never as
+formulas.
 
 Every export is recorded in the audit log (action ``report.export``): who, what, which parameters.
 """
@@ -12,8 +19,8 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Iterator, Sequence
-from datetime import date
+from collections.abc import Iterable, Iterator, Sequence
+from datetime import date, datetime
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
@@ -27,6 +34,213 @@ if TYPE_CHECKING:
     from tremplin.core.app import App
     from tremplin.core.models import Staff
     from tremplin.core.reports.model import Report
+
+# ------------------------------------------------------------------------------------------------
+# Safe cells, and the spreadsheet conventions of each language
+
+#: What a spreadsheet reads as the start of a formula (or of a cell it splits on import).
+FORMULA_STARTS: tuple[str, ...] = ("=", "+", "-", "@", "\t", "\r")
+
+#: The field separator Excel expects when it opens a CSV file in each language's regional settings:
+#: Belgian (and Ukrainian) Excel uses the comma for decimals, so it splits fields on ``;``.
+CSV_DELIMITERS: dict[str, str] = {"fr": ";", "nl": ";", "uk": ";", "en": ","}
+BOM = "\ufeff"
+
+
+def neutralise(text: str) -> str:
+    """``text`` as a spreadsheet shows it, never as a formula: a leading ``'`` where it would be one.
+
+    The one rule every CSV and XLSX writer of the project applies to text (OWASP, "CSV injection").
+    Numbers are written as numbers and never pass through here, so ``-3`` stays a number.
+    """
+    return "'" + text if text.startswith(FORMULA_STARTS) else text
+
+
+def decimal_comma(language: str) -> bool:
+    return CSV_DELIMITERS.get(language, ",") == ";"
+
+
+def csv_cell(value: Any, language: str = "en", ratio: bool = False) -> str:
+    """One CSV field: numbers as the language's Excel reads them, text neutralised, dates ISO."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | float):
+        if ratio:
+            text = f"{value * 100:.1f}%"
+        elif isinstance(value, float) and not value.is_integer():
+            text = repr(round(value, 6))
+        else:
+            text = str(int(value))
+        return text.replace(".", ",") if decimal_comma(language) else text
+    if isinstance(value, datetime):
+        return value.replace(microsecond=0).isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    return neutralise(str(value))
+
+
+def csv_rows(rows: Iterable[Sequence[Any]], out: IO[str], language: str = "en", bom: bool = True, delimiter: str | None = None) -> int:
+    """Write ``rows`` (the first one is usually the header) as CSV for ``language``; returns the count.
+
+    UTF-8 with a byte-order mark (so Excel reads the accents) and the separator Excel expects in the
+    language's regional settings (``CSV_DELIMITERS``) unless ``delimiter`` is given. Streamed.
+    """
+    if bom:
+        out.write(BOM)
+    w = csv.writer(out, delimiter=delimiter or CSV_DELIMITERS.get(language, ","), lineterminator="\r\n")
+    n = 0
+    for row in rows:
+        w.writerow([csv_cell(v, language) for v in row])
+        n += 1
+    return n
+
+
+def sheet_name(title: str, used: set[str]) -> str:
+    """A readable worksheet name, unique in its workbook (case-insensitive), of at most 31 characters.
+
+    Excel refuses ``[]:*?/\\`` in a name and a leading or trailing apostrophe: ``:`` becomes a dash
+    (``ESF+ report: NEET`` reads ``ESF+ report - NEET``), the others a space.
+    """
+    clean = title.replace(": ", " - ").replace(":", "-")
+    clean = "".join(" " if ch in "[]*?/\\" else ch for ch in clean)
+    clean = " ".join(clean.split()).strip("'") or "Sheet"
+    base = clean[:31].rstrip()
+    name, n = base, 2
+    while name.lower() in used:
+        suffix = f" ({n})"
+        name = base[: 31 - len(suffix)].rstrip() + suffix
+        n += 1
+    used.add(name.lower())
+    return name
+
+
+def text_width(value: Any) -> int:
+    """How many characters a cell's value takes (the longest line of a text)."""
+    if value is None:
+        return 0
+    if isinstance(value, datetime):
+        return 19
+    if isinstance(value, date):
+        return 10
+    if isinstance(value, float):
+        return len(f"{value:,.2f}")
+    if isinstance(value, int):
+        return len(f"{value:,}")
+    return max((len(line) for line in str(value).splitlines()), default=0)
+
+
+class XlsxSheet:
+    """One worksheet of an ``XlsxBook``: rows written in order, typed, never formulas."""
+
+    def __init__(self, book: XlsxBook, name: str) -> None:
+        self.book = book
+        self.ws = book.wb.add_worksheet(name)
+        self.row = 0
+
+    def widths(self, widths: Sequence[float]) -> None:
+        """Column widths in characters (set before any row in ``constant_memory`` mode)."""
+        for i, w in enumerate(widths):
+            self.ws.set_column(i, i, min(max(w, 4), 80))
+
+    def freeze(self, rows: int) -> None:
+        """Keep the first ``rows`` rows in view when scrolling (a header)."""
+        self.ws.freeze_panes(rows, 0)
+
+    def append(self, values: Sequence[Any], style: str | None = None, ratios: Iterable[int] = (), wrap: bool = False) -> None:
+        """Write the next row: ``style`` is ``title`` or ``header``; columns in ``ratios`` are percentages."""
+        b = self.book
+        fmt = b.formats.get(style) if style else (b.formats["wrap"] if wrap else None)
+        ratio_cols = set(ratios)
+        ws, r = self.ws, self.row
+        for c, v in enumerate(values):
+            if v is None:
+                if fmt is not None:
+                    ws.write_blank(r, c, None, fmt)
+            elif isinstance(v, bool):
+                ws.write_boolean(r, c, v, fmt)
+            elif isinstance(v, int | float):
+                ws.write_number(r, c, v, b.formats["pct"] if c in ratio_cols and fmt is None else fmt)
+            elif isinstance(v, datetime):
+                ws.write_datetime(r, c, v.replace(tzinfo=None), b.formats["datetime"])
+            elif isinstance(v, date):
+                ws.write_datetime(r, c, datetime(v.year, v.month, v.day), b.formats["date"])
+            else:
+                ws.write_string(r, c, neutralise(str(v)), fmt)
+        self.row += 1
+
+    def skip(self) -> None:
+        self.row += 1
+
+
+class XlsxBook:
+    """An XLSX workbook written with xlsxwriter: typed cells (never formulas), readable sheet names.
+
+    ``constant_memory`` keeps one row in memory per sheet (for exports of any size; rows must then be
+    written in order, and each sheet filled before the next is started).
+    """
+
+    def __init__(self, out: IO[bytes] | str | Path, constant_memory: bool = False) -> None:
+        import xlsxwriter
+
+        target = str(out) if isinstance(out, Path) else out
+        self.wb = xlsxwriter.Workbook(
+            target,
+            {
+                "constant_memory": constant_memory,
+                # Text is text: nothing typed by a person becomes a formula, a number or a link.
+                "strings_to_formulas": False,
+                "strings_to_numbers": False,
+                "strings_to_urls": False,
+            },
+        )
+        self.used: set[str] = set()
+        self.formats = {
+            "title": self.wb.add_format({"bold": True, "font_size": 13}),
+            "header": self.wb.add_format({"bold": True, "text_wrap": True, "valign": "top", "bottom": 1}),
+            "wrap": self.wb.add_format({"text_wrap": True, "valign": "top"}),
+            "pct": self.wb.add_format({"num_format": "0.0%"}),
+            "date": self.wb.add_format({"num_format": "yyyy-mm-dd"}),
+            "datetime": self.wb.add_format({"num_format": "yyyy-mm-dd hh:mm"}),
+        }
+
+    def sheet(self, title: str) -> XlsxSheet:
+        return XlsxSheet(self, sheet_name(title, self.used))
+
+    def close(self) -> None:
+        self.wb.close()
+
+
+def write_table_xlsx(
+    columns: Sequence[str], rows: Iterable[Sequence[Any]], out: IO[bytes] | str | Path, title: str = "Export", widths: Sequence[float] | None = None
+) -> int:
+    """One sheet: a frozen header row and ``rows``, streamed (``constant_memory``); returns the count.
+
+    The writer for list exports of any size. Without ``widths``, a column is as wide as its heading.
+    """
+    book = XlsxBook(out, constant_memory=True)
+    sheet = book.sheet(title)
+    sheet.widths(widths or [max(10, text_width(c) + 2) for c in columns])
+    sheet.freeze(1)
+    sheet.append(list(columns), style="header")
+    n = 0
+    for row in rows:
+        sheet.append(row)
+        n += 1
+    book.close()
+    return n
+
+
+def write_table_csv(columns: Sequence[str], rows: Iterable[Sequence[Any]], out: IO[str], language: str = "en", bom: bool = True) -> int:
+    """A header row and ``rows`` as CSV in ``language``'s conventions (``csv_rows``); returns the count."""
+
+    def all_rows() -> Iterator[Sequence[Any]]:
+        yield list(columns)
+        yield from rows
+
+    return csv_rows(all_rows(), out, language, bom=bom) - 1
+
 
 #: Columns of the contacts export, in order (``docs/reports.md``). Notes are left out: free text has
 #: no place in an analyst's file.
@@ -160,42 +374,18 @@ def _attributes(raw: Any) -> str:
     return json.dumps(raw, ensure_ascii=False, sort_keys=True)
 
 
+#: Widths of the contacts sheet's columns, in characters.
+CONTACT_WIDTHS: dict[str, float] = {"id": 10, "centre": 10, "site": 14, "day": 12, "occurred_at": 18, "audience": 12, "modality": 18, "channel": 11, "themes": 22, "attributes": 40}
+
+
 def write_contacts_csv(rows: Iterator[tuple[Any, ...]], out: IO[str]) -> int:
-    w = csv.writer(out, lineterminator="\n")
-    w.writerow(CONTACT_COLUMNS)
-    n = 0
-    for row in rows:
-        w.writerow([v.isoformat() if isinstance(v, date) else v for v in row])
-        n += 1
-    return n
+    """The contacts as an analyst's CSV: comma-separated, ISO dates, no byte-order mark, text neutralised."""
+    return write_table_csv(CONTACT_COLUMNS, rows, out, "en", bom=False)
 
 
 def write_contacts_xlsx(rows: Iterator[tuple[Any, ...]], out: IO[bytes] | str | Path) -> int:
-    from openpyxl import Workbook
-    from openpyxl.cell import WriteOnlyCell
-    from openpyxl.styles import Font
-    from openpyxl.utils import get_column_letter
-
-    wb = Workbook(write_only=True)
-    ws = wb.create_sheet("contacts")
-    widths = {"id": 10, "centre": 10, "site": 14, "day": 12, "occurred_at": 20, "audience": 12, "modality": 18, "channel": 11, "themes": 22, "attributes": 40}
-    for i, name in enumerate(CONTACT_COLUMNS):
-        ws.column_dimensions[get_column_letter(i + 1)].width = widths.get(name, 12)
-    ws.freeze_panes = "A2"
-    bold = Font(bold=True)
-    header = []
-    for name in CONTACT_COLUMNS:
-        c = WriteOnlyCell(ws, value=name)
-        c.font = bold
-        header.append(c)
-    ws.append(header)
-    n = 0
-    for row in rows:
-        occurred = row[4]
-        ws.append([*row[:4], occurred.replace(tzinfo=None) if occurred is not None else None, *row[5:]])
-        n += 1
-    wb.save(out)
-    return n
+    widths = [CONTACT_WIDTHS.get(name, 12) for name in CONTACT_COLUMNS]
+    return write_table_xlsx(CONTACT_COLUMNS, rows, out, title="contacts", widths=widths)
 
 
 def export_contacts(

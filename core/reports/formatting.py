@@ -2,17 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from tremplin.core.i18n import T, Text
-
-MONTHS: dict[str, tuple[str, ...]] = {
-    "en": ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"),
-    "fr": ("janv.", "févr.", "mars", "avr.", "mai", "juin", "juil.", "août", "sept.", "oct.", "nov.", "déc."),
-    "nl": ("jan", "feb", "mrt", "apr", "mei", "jun", "jul", "aug", "sep", "okt", "nov", "dec"),
-    "uk": ("січ", "лют", "бер", "кві", "тра", "чер", "лип", "сер", "вер", "жов", "лис", "гру"),
-}
 
 #: Thousands and decimal separators (a no-break space in French and Ukrainian).
 SEPARATORS: dict[str, tuple[str, str]] = {"en": (",", "."), "fr": ("\u00a0", ","), "nl": (".", ","), "uk": ("\u00a0", ",")}
@@ -59,6 +52,8 @@ WORDS: dict[str, Text] = {
         uk="Контакт може стосуватися кількох тем: рядки не складаються в загальну суму.",
     ),
     "no_data": T("No figures for this period.", fr="Aucun chiffre pour cette période.", nl="Geen cijfers voor deze periode.", uk="Немає даних за цей період."),
+    "no_previous": T("no data", fr="pas de données", nl="geen gegevens", uk="немає даних"),
+    "of_which": T("of which", fr="dont", nl="waarvan", uk="з них"),
 }
 
 
@@ -91,14 +86,63 @@ def fmt_pct(value: Any, language: str, signed: bool = False, digits: int = 1) ->
     return f"{text}{space}%"
 
 
+#: The Babel locale each language's dates are written in (Belgian conventions where they exist).
+LOCALES: dict[str, str] = {"fr": "fr_BE", "nl": "nl_BE", "en": "en_GB", "uk": "uk_UA"}
+
+
+def locale_of(language: str) -> str:
+    return LOCALES.get(language, "fr_BE")
+
+
 def fmt_month(day: date, language: str, with_year: bool = False) -> str:
-    name = MONTHS.get(language, MONTHS["en"])[day.month - 1]
+    """A month as a column heading: ``mars``, ``mrt. 25`` (Babel's standalone abbreviation)."""
+    from babel.dates import format_date
+
+    name = format_date(day, "LLL", locale=locale_of(language))
     return f"{name} {day.year % 100:02d}" if with_year else name
 
 
+def fmt_month_year(day: date, language: str) -> str:
+    """``mars 2025``, ``maart 2025``, ``March 2025``, ``березень 2025``."""
+    from babel.dates import format_date
+
+    return format_date(day, "LLLL y", locale=locale_of(language))
+
+
 def fmt_date(day: date | None, language: str) -> str:
+    """A day in the reader's words: ``7 mars 2025``, ``7 mrt. 2025``, ``7 Mar 2025``."""
+    from babel.dates import format_date
+
     if day is None:
         return "–"
-    if language == "en":
-        return day.isoformat()
-    return f"{day.day:02d}/{day.month:02d}/{day.year}" if language in ("fr", "nl") else f"{day.day:02d}.{day.month:02d}.{day.year}"
+    if isinstance(day, datetime):
+        day = day.date()
+    return format_date(day, "medium", locale=locale_of(language))
+
+
+def fmt_datetime(moment: datetime | None, language: str, timezone: str = "Europe/Brussels") -> str:
+    """A moment in the centre's time zone and the reader's words, to the minute (``7 mars 2025, 14:05``)."""
+    from zoneinfo import ZoneInfo
+
+    from babel.dates import format_date, format_time
+
+    if moment is None:
+        return "–"
+    if moment.tzinfo is None:  # stored in UTC
+        from datetime import timezone as tz
+
+        moment = moment.replace(tzinfo=tz.utc)
+    local = moment.astimezone(ZoneInfo(timezone))
+    loc = locale_of(language)
+    return f"{format_date(local.date(), 'medium', locale=loc)}, {format_time(local.time(), 'HH:mm', locale=loc)}"
+
+
+def fmt_period(start: date, end: date, language: str) -> str:
+    """A period for people: ``2025``, ``mars 2025``, or ``1 janv. 2025 – 30 juin 2025``."""
+    import calendar
+
+    if (start.month, start.day, end.month, end.day) == (1, 1, 12, 31):
+        return str(start.year) if start.year == end.year else f"{start.year}–{end.year}"
+    if start.day == 1 and (start.year, start.month) == (end.year, end.month) and end.day == calendar.monthrange(end.year, end.month)[1]:
+        return fmt_month_year(start, language)
+    return f"{fmt_date(start, language)} – {fmt_date(end, language)}"

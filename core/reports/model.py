@@ -93,6 +93,8 @@ class Figure:
     change: Num
     #: Value per centre code (network reports only).
     centres: dict[str, Num] = field(default_factory=dict)
+    #: The key of the figure this one is a part of ("of which"), if any.
+    part_of: str | None = None
 
 
 @dataclass
@@ -102,6 +104,14 @@ class KeyFiguresSection:
     figures: list[Figure]
     sums: list[tuple[str, tuple[str, ...]]] = field(default_factory=list)
     kind: str = "key_figures"
+
+    @property
+    def previous_empty(self) -> bool:
+        """Nothing at all was counted in the previous period: "no data" rather than zeros."""
+        return all(f.previous.value in (0, None) for f in self.figures)
+
+    def parts(self, key: str) -> list[Figure]:
+        return [f for f in self.figures if f.part_of == key]
 
 
 @dataclass
@@ -164,6 +174,16 @@ class ChartSection:
 class Column:
     key: str
     label: str
+    #: A key for automation only (the JSON keeps it; pages and spreadsheets, made for people, do not).
+    machine: bool = False
+    #: How the column's coded values read in the report's language (``{"estimate": "Estimation"}``).
+    values: dict[str, str] | None = None
+
+    def show(self, value: Any) -> Any:
+        """``value`` as people read it: a coded value's label, anything else as it is."""
+        if self.values and isinstance(value, str):
+            return self.values.get(value, value)
+        return value
 
 
 @dataclass
@@ -225,6 +245,8 @@ class Report:
     audiences: frozenset[str] | None = None
     #: Parameters the report was asked with (recorded in the audit log and the JSON).
     parameters: dict[str, Any] = field(default_factory=dict)
+    #: The centre's time zone: times are shown in it.
+    timezone: str = "Europe/Brussels"
 
     @property
     def network(self) -> bool:

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from tremplin.core.reports import model as m
-from tremplin.core.reports.formatting import fmt_date, fmt_int, fmt_month, fmt_pct, word
+from tremplin.core.reports.formatting import fmt_date, fmt_datetime, fmt_int, fmt_month, fmt_pct, word
 
 FORMATS: dict[str, tuple[str, str, bool]] = {
     # format: (file extension, media type, binary)
@@ -84,9 +84,11 @@ def section_dict(section: m.Section, marks: m.Marks) -> dict[str, Any]:
                     "previous": f.previous.shown(marks),
                     "change": f.change.shown(marks),
                     "centres": _centres(f.centres, marks),
+                    "part_of": f.part_of,
                 }
                 for f in section.figures
-            ]
+            ],
+            "previous_empty": section.previous_empty,
         }
     if isinstance(section, m.BreakdownSection):
 
@@ -163,7 +165,20 @@ def blocks(section: m.Section, report: m.Report) -> list[Block]:
 
     if isinstance(section, m.KeyFiguresSection):
         cols = [m.Column("label", word("figure", lang)), m.Column("value", word("value", lang)), m.Column("previous", word("previous", lang)), m.Column("change", word("change", lang)), *centre_cols]
-        rows = [(f.key, [f.label, f.value.shown(marks), f.previous.shown(marks), f.change.shown(marks), *by_centre(f.centres)]) for f in section.figures]
+        none = section.previous_empty
+        rows = [
+            (
+                f.key,
+                [
+                    f"{word('of_which', lang)} {f.label}" if f.part_of else f.label,
+                    f.value.shown(marks),
+                    word("no_previous", lang) if none else f.previous.shown(marks),
+                    None if none else f.change.shown(marks),
+                    *by_centre(f.centres),
+                ],
+            )
+            for f in section.figures
+        ]
         return [Block(cols, rows, frozenset({"change"}))]
     if isinstance(section, m.BreakdownSection):
         cols = [m.Column("label", section.dim_label), m.Column("value", section.counter_label), m.Column("share", word("share", lang)), *centre_cols]
@@ -181,9 +196,8 @@ def blocks(section: m.Section, report: m.Report) -> list[Block]:
             out.append(Block(ccols, crows))
         return out
     if isinstance(section, m.TableSection):
-        cols = list(section.columns)
-        keys = [c.key for c in cols]
-        rows_iter = ((str(i + 1), [_shown(r.get(k), marks) for k in keys]) for i, r in enumerate(section.rows))
+        cols = [c for c in section.columns if not c.machine]
+        rows_iter = ((str(i + 1), [c.show(_shown(r.get(c.key), marks)) for c in cols]) for i, r in enumerate(section.rows))
         return [Block(cols, rows_iter)]
     if isinstance(section, m.OnlineSection):
         cols = [m.Column("label", word("source", lang)), m.Column("value", word("value", lang)), m.Column("day", word("measured_on", lang)), m.Column("previous", word("previous", lang)), *centre_cols]
@@ -195,145 +209,122 @@ def blocks(section: m.Section, report: m.Report) -> list[Block]:
 
 
 def report_meta(report: m.Report) -> list[tuple[str, Any]]:
-    return [
-        ("key", report.key),
-        ("title", report.title),
-        ("period_start", report.period.start),
-        ("period_end", report.period.end),
-        ("previous_start", report.previous.start),
-        ("previous_end", report.previous.end),
-        ("centres", " ".join(c.code for c in report.centres)),
-        ("language", report.language),
-        ("published", report.published),
-        ("generated_at", report.generated_at.replace(microsecond=0).isoformat() if report.generated_at else ""),
+    """The lines heading a report's spreadsheet, labelled in its language."""
+    lang = report.language
+    meta: list[tuple[str, Any]] = [
+        (word("period", lang), f"{fmt_date(report.period.start, lang)} – {fmt_date(report.period.end, lang)}"),
+        (word("previous", lang), f"{fmt_date(report.previous.start, lang)} – {fmt_date(report.previous.end, lang)}"),
+        (word("centres", lang), ", ".join(f"{c.name} ({c.code})" for c in report.centres)),
     ]
+    if report.generated_at:
+        meta.append((word("generated", lang), fmt_datetime(report.generated_at, lang, report.timezone)))
+    return meta
+
+
+def disclosure_line(report: m.Report) -> str:
+    if report.published:
+        return word("published", report.language, n=report.threshold - 1, primary=report.marks.primary, secondary=report.marks.secondary)
+    return word("exact", report.language)
 
 
 # ------------------------------------------------------------------------------------------------
 # CSV
 
 
-def write_csv(report: m.Report, out: IO[str]) -> None:
-    """One long table: ``section,row,column,value`` (``docs/reports.md``), streamed row by row."""
-    w = csv.writer(out, lineterminator="\n")
-    w.writerow(("section", "row", "column", "value"))
-    for key, value in report_meta(report):
-        w.writerow(("_report", key, "value", _csv_value(value)))
+def csv_lines(report: m.Report) -> Iterator[list[Any]]:
+    """The report as the rows of one CSV file: its heading, then each section as a wide table.
+
+    A section is its title, a header row and its rows, as in the report (a second block, such as a
+    chart's closure periods, follows after an empty row); an empty row separates sections.
+    """
+    yield [report.title]
+    for label, value in report_meta(report):
+        yield [label, value]
+    yield [disclosure_line(report)]
     for section in report.sections:
-        for block in blocks(section, report):
-            keys = [c.key for c in block.columns]
-            for row_key, values in block.rows:
-                for col, value in zip(keys, values):
-                    w.writerow((section.key, row_key, col, _csv_value(value)))
+        yield []
+        yield [section.title or section.key]
+        for n, block in enumerate(blocks(section, report)):
+            if n:
+                yield []
+            yield [c.label for c in block.columns]
+            ratio_idx = [i for i, c in enumerate(block.columns) if c.key in block.ratios]
+            for _key, values in block.rows:
+                yield [_Ratio(v) if i in ratio_idx and isinstance(v, float) else v for i, v in enumerate(values)] if ratio_idx else values
 
 
-def _csv_value(value: Any) -> Any:
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, datetime | date):
-        return value.isoformat()
-    return value
+class _Ratio(float):
+    """A share or a change, written as a percentage."""
+
+
+def write_csv(report: m.Report, out: IO[str]) -> None:
+    """The report as CSV (UTF-8 with BOM, ``;`` for fr, nl and uk), streamed row by row."""
+    from tremplin.core.reports.export import BOM, CSV_DELIMITERS, csv_cell
+
+    lang = report.language
+    out.write(BOM)
+    w = csv.writer(out, delimiter=CSV_DELIMITERS.get(lang, ","), lineterminator="\r\n")
+    for row in csv_lines(report):
+        w.writerow([csv_cell(float(v), lang, ratio=True) if isinstance(v, _Ratio) else csv_cell(v, lang) for v in row])
 
 
 # ------------------------------------------------------------------------------------------------
 # XLSX
 
 
-def _sheet_title(title: str, used: set[str]) -> str:
-    clean = "".join("_" if ch in '[]:*?/\\' else ch for ch in title).strip("'") or "Sheet"
-    base = clean[:31]
-    name, n = base, 2
-    while name.lower() in used:
-        suffix = f" ({n})"
-        name = base[: 31 - len(suffix)] + suffix
-        n += 1
-    used.add(name.lower())
-    return name
+def _widths(section: m.Section, bl: list[Block]) -> list[float]:
+    """Column widths that fit the headings and the values (rows of a streamed table are not read)."""
+    from tremplin.core.reports.export import text_width
+
+    if isinstance(section, m.TextSection):
+        return [100]
+    widths: list[float] = []
+    for block in bl:
+        for i, c in enumerate(block.columns):
+            w = min(text_width(c.label), 30) + 2
+            if i < len(widths):
+                widths[i] = max(widths[i], w)
+            else:
+                widths.append(w)
+        if isinstance(block.rows, list):
+            for _key, values in block.rows:
+                for i, v in enumerate(values):
+                    widths[i] = max(widths[i], text_width(v) + 2)
+    if widths:
+        widths[0] = max(widths[0], 14)
+    return [min(max(w, 8), 60) for w in widths]
 
 
 def write_xlsx(report: m.Report, out: IO[bytes] | str | Path) -> None:
-    """A sheet per section, bold headers, numbers stored as numbers; written in streaming mode."""
-    from openpyxl import Workbook
-    from openpyxl.cell import WriteOnlyCell
-    from openpyxl.styles import Alignment, Font
+    """A sheet per section (its title, a frozen header row, typed cells), written in ``constant_memory``."""
+    from tremplin.core.reports.export import XlsxBook
 
-    wb = Workbook(write_only=True)
-    used: set[str] = set()
-    bold = Font(bold=True)
-    title_font = Font(bold=True, size=13)
-
-    ws = wb.create_sheet(_sheet_title(word("report", report.language), used))
-    ws.column_dimensions["A"].width = 18
-    ws.column_dimensions["B"].width = 60
-    cell = WriteOnlyCell(ws, value=report.title)
-    cell.font = title_font
-    ws.append([cell])
-    for key, value in report_meta(report):
-        k = WriteOnlyCell(ws, value=key)
-        k.font = bold
-        ws.append([k, _xlsx_value(value)])
-    if report.published:
-        ws.append([])
-        ws.append([word("published", report.language, n=report.threshold - 1, primary=report.marks.primary, secondary=report.marks.secondary)])
+    book = XlsxBook(out, constant_memory=True)
+    sheet = book.sheet(word("report", report.language))
+    meta = report_meta(report)
+    sheet.widths([max(len(k) for k, _ in meta) + 2, 70])
+    sheet.append([report.title], style="title")
+    for label, value in meta:
+        sheet.append([label, value])
+    sheet.skip()
+    sheet.append([disclosure_line(report)])
 
     for section in report.sections:
-        ws = wb.create_sheet(_sheet_title(section.title or section.key, used))
+        sheet = book.sheet(section.title or section.key)
         bl = blocks(section, report)
-        widths = _widths(section, bl)
-        from openpyxl.utils import get_column_letter
-
-        for i, w in enumerate(widths):
-            ws.column_dimensions[get_column_letter(i + 1)].width = w
-        head = WriteOnlyCell(ws, value=section.title)
-        head.font = title_font
-        ws.append([head])
+        bl = [Block(b.columns, list(b.rows), b.ratios) if isinstance(b.rows, list | tuple) else b for b in bl]
+        sheet.widths(_widths(section, bl))
+        sheet.append([section.title], style="title")
+        sheet.freeze(2)
         for n, block in enumerate(bl):
             if n:
-                ws.append([])
-            header = []
-            for c in [m.Column("key", word("key", report.language)), *block.columns]:
-                hc = WriteOnlyCell(ws, value=c.label)
-                hc.font = bold
-                hc.alignment = Alignment(wrap_text=True, vertical="top")
-                header.append(hc)
-            ws.append(header)
-            ratio_idx = {i for i, c in enumerate(block.columns) if c.key in block.ratios}
-            for row_key, values in block.rows:
-                cells: list[Any] = [row_key]
-                for i, v in enumerate(values):
-                    v = _xlsx_value(v)
-                    if i in ratio_idx and isinstance(v, float):
-                        c = WriteOnlyCell(ws, value=v)
-                        c.number_format = "0.0%"
-                        cells.append(c)
-                    elif isinstance(section, m.TextSection):
-                        c = WriteOnlyCell(ws, value=v)
-                        c.alignment = Alignment(wrap_text=True, vertical="top")
-                        cells.append(c)
-                    else:
-                        cells.append(v)
-                ws.append(cells)
-    wb.save(out)
-
-
-def _xlsx_value(value: Any) -> Any:
-    if isinstance(value, datetime):
-        return value.replace(tzinfo=None)
-    return value
-
-
-def _widths(section: m.Section, bl: list[Block]) -> list[float]:
-    if isinstance(section, m.TextSection):
-        return [10, 100]
-    if isinstance(section, m.TableSection):
-        return [8] + [max(10, min(40, len(c.label) + 2)) for c in section.columns]
-    cols = max((len(b.columns) for b in bl), default=0)
-    widths = [24.0] + [12.0] * cols
-    if cols:
-        widths[1] = 42.0  # the label
-    return widths
+                sheet.skip()
+            sheet.append([c.label for c in block.columns], style="header")
+            ratios = [i for i, c in enumerate(block.columns) if c.key in block.ratios]
+            wrap = isinstance(section, m.TextSection)
+            for _key, values in block.rows:
+                sheet.append(values, ratios=ratios, wrap=wrap)
+    book.close()
 
 
 # ------------------------------------------------------------------------------------------------
@@ -375,9 +366,22 @@ def template_context(report: m.Report, **extra: Any) -> dict[str, Any]:
             return fmt_date(v, lang)
         return str(v)
 
+    def before(section: m.KeyFiguresSection, f: m.Figure) -> Markup:
+        """"Previous period: 1,234 · +12.5 %", or "Previous period: no data" when nothing was counted then."""
+        if section.previous_empty:
+            return Markup("{}: {}").format(word("previous", lang), word("no_previous", lang))
+        text = Markup("{}: {}").format(word("previous", lang), num(f.previous))
+        ch = f.change.shown(marks)
+        if ch is None:
+            return text
+        css = "up" if isinstance(ch, int | float) and ch > 0 else ("down" if isinstance(ch, int | float) and ch < 0 else "")
+        return text + Markup(' · <span class="{}">{}</span>').format(css, pct(f.change, True))
+
     return {
         "report": report,
         "lang": lang,
+        "before": before,
+        "moment": lambda t: fmt_datetime(t, lang, report.timezone),
         "marks": marks,
         "w": lambda key, **kw: word(key, lang, **kw),
         "num": num,
@@ -393,9 +397,11 @@ def template_context(report: m.Report, **extra: Any) -> dict[str, Any]:
 
 def render_html(report: m.Report, standalone: bool = True, **extra: Any) -> str:
     """The report as HTML: a whole document (``standalone``), or its body for a web page."""
+    from tremplin.core.i18n import typography
+
     env = environment()
     name = "report.html" if standalone else "report_body.html"
-    return env.get_template(name).render(**template_context(report, **extra))
+    return typography(env.get_template(name).render(**template_context(report, **extra)), report.language)
 
 
 def write_pdf(report: m.Report, out: IO[bytes] | str | Path) -> None:
@@ -434,14 +440,3 @@ def render_bytes(report: m.Report, fmt: str) -> bytes:
     buf = io.BytesIO()
     render(report, fmt, buf)
     return buf.getvalue()
-
-
-def iter_lines(rows: Iterable[Iterable[Any]]) -> Iterator[str]:
-    """CSV lines for a stream of rows (used by streamed web downloads)."""
-    buf = io.StringIO()
-    w = csv.writer(buf, lineterminator="\n")
-    for row in rows:
-        w.writerow(row)
-        yield buf.getvalue()
-        buf.seek(0)
-        buf.truncate()

@@ -7,7 +7,7 @@ figures or text computed elsewhere (the ESF+ indicators) and pass through as the
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from tremplin.core.i18n import Text
 
@@ -25,6 +25,10 @@ class KeyFigures:
     title: Text
     counters: tuple[str, ...]
     sums: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    #: Figures that are part of another without adding up to it (``("individual_advice.contacts",
+    #: ("individual_advice.remote",))``): shown as "of which" under the whole, never side by side as
+    #: if they did not overlap. The parts of ``sums`` are shown that way too.
+    parts: tuple[tuple[str, tuple[str, ...]], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -67,8 +71,10 @@ class FreeText:
 class Table:
     """Figures computed elsewhere (an ESF+ indicator table, a per-participant file), as rows.
 
-    ``columns`` are stable keys (the JSON and CSV keys); ``labels`` their headings for people.
-    ``disclose`` says whether disclosure control applies when the report is published.
+    ``columns`` are stable keys (the JSON keys); ``labels`` their headings for people.
+    ``disclose`` says whether disclosure control applies when the report is published. Columns named
+    in ``machine`` hold keys for automation: the JSON has them, pages and spreadsheets leave them out.
+    ``values`` gives the label of a column's coded values (``{"basis": {"estimate": T("Estimate")}}``).
     """
 
     key: str
@@ -77,6 +83,8 @@ class Table:
     labels: tuple[Text, ...]
     rows: tuple[dict[str, object], ...]
     disclose: bool = True
+    machine: tuple[str, ...] = ()
+    values: dict[str, dict[str, Text]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 from tremplin.core.i18n import LANGUAGES, T, Text
 from tremplin.core.models import Centre, Staff
 from tremplin.core.web.deps import current_staff, get_app, get_session
+from tremplin.core.web.i18n import Msg
 from tremplin.core.web.templating import render, template_dirs
 
 TEMPLATES = Path(__file__).with_name("templates")
@@ -78,7 +79,7 @@ def _params(
     end: date | None,
 ) -> dict[str, Any]:
     if kind not in KINDS:
-        raise HTTPException(404, f"no report {kind!r}")
+        raise HTTPException(404, Msg("There is no report “%(kind)s”.", kind=kind[:40]))
     today = date.today()
     if kind == "annual":
         return {"year": year or today.year - 1}
@@ -88,13 +89,13 @@ def _params(
                 y, m = (int(x) for x in month.split("-"))
                 date(y, m, 1)
             except ValueError:
-                raise HTTPException(400, f"{month!r} is not a month like 2025-03") from None
+                raise HTTPException(400, Msg("“%(month)s” is not a month like 2025-03.", month=month[:40])) from None
         else:
             y, m = (today.year, today.month - 1) if today.month > 1 else (today.year - 1, 12)
         return {"month": f"{y}-{m:02d}"}
     if kind == "audience":
         if not audience:
-            raise HTTPException(400, "name an audience")
+            raise HTTPException(400, Msg("Choose an audience."))
         y = year or today.year - 1
         return {"audience": audience, "from": (start or date(y, 1, 1)).isoformat(), "to": (end or date(y, 12, 31)).isoformat()}
     y = year or today.year
@@ -107,7 +108,7 @@ def _centres(session: Session, staff: Staff, wanted: list[str]) -> list[str] | N
         return wanted or None
     own = session.scalar(select(Centre.code).where(Centre.id == staff.centre_id))
     if wanted and wanted != [own]:
-        raise HTTPException(403, "Your account does not see these centres.")
+        raise HTTPException(403, Msg("Your account does not see these centres."))
     return [own] if own else None
 
 
@@ -134,7 +135,7 @@ def build_for(app: Any, session: Session, staff: Staff, kind: str, params: dict[
     except PermissionError as exc:
         raise HTTPException(403, str(exc)) from None
     except ModuleNotFoundError:
-        raise HTTPException(404, "This report is not available.") from None
+        raise HTTPException(404, Msg("This report is not available.")) from None
     except ValueError as exc:  # ReportError, and the ESF+ computation's own refusals
         raise HTTPException(400, str(exc)) from None
 
@@ -240,7 +241,7 @@ def reports_download(
     from tremplin.core.reports.render import FORMATS, render_bytes
 
     if format not in FORMATS:
-        raise HTTPException(400, f"unknown format {format!r}; use one of: {', '.join(FORMATS)}")
+        raise HTTPException(400, Msg("“%(format)s” is not a format; use one of: %(formats)s.", format=format[:20], formats=", ".join(FORMATS)))
     report, _params_, _lang_ = query.build(request, session, staff)
     body = render_bytes(report, format)
     session.close()

@@ -51,8 +51,8 @@ def field_errors(exc: Exception) -> dict[str, str]:
     return {}
 
 
-def _page(request: Request, status: int, message: str) -> Response:
-    from tremplin.core.web.i18n import gettext_for
+def _page(request: Request, status: int, message: str, details: list[str] | None = None) -> Response:
+    from tremplin.core.web.i18n import gettext_for, request_language, translated_or_none
     from tremplin.core.web.templating import render
 
     _ = gettext_for(request)
@@ -67,10 +67,24 @@ def _page(request: Request, status: int, message: str) -> Response:
         429: _("Too many attempts. Wait a moment and try again."),
     }
     text = titles.get(status, _("Something went wrong."))
-    return render(request, "error.html", {"status": status, "message": text, "detail": message}, status_code=status)
+    # The detail is shown only in the reader's language: an English sentence without a translation
+    # (a framework's "Not Found", a core refusal not in the catalog) is left out, the title says enough.
+    detail = translated_or_none(message, request_language(request)) if message else None
+    if detail == text:
+        detail = None
+    lines = list(dict.fromkeys(details or []))
+    return render(request, "error.html", {"status": status, "message": text, "detail": detail, "details": lines}, status_code=status)
 
 
-def answer(request: Request, status: int, message: str, errors: dict[str, str] | None = None, headers: dict[str, str] | None = None) -> Response:
+def answer(
+    request: Request,
+    status: int,
+    message: str,
+    errors: dict[str, str] | None = None,
+    headers: dict[str, str] | None = None,
+    details: list[str] | None = None,
+) -> Response:
+    """The refusal as JSON (API) or as the error page; ``details`` are lines for the page, translated."""
     if wants_json(request):
         body: dict[str, Any] = {"detail": message}
         if errors:
@@ -79,17 +93,41 @@ def answer(request: Request, status: int, message: str, errors: dict[str, str] |
     if status == 401:
         target = request.url.path + ("?" + request.url.query if request.url.query else "")
         return RedirectResponse("/login?next=" + quote(target, safe="/"), status_code=303)
-    response = _page(request, status, message)
+    response = _page(request, status, message, details)
     if headers:
         response.headers.update(headers)
     return response
+
+
+def _translated_reasons(request: Request, errors: dict[str, str]) -> list[str]:
+    """The core's reasons (English) as the page's lines in the reader's language."""
+    from tremplin.core.web.formkit import translate_record_errors
+    from tremplin.core.web.i18n import gettext_for
+
+    return list(translate_record_errors(errors, gettext_for(request)).values())
+
+
+def _invalid_inputs(request: Request, errors: Any) -> list[str]:
+    """One line per value the framework refused, naming the value as typed (never pydantic's words)."""
+    from tremplin.core.web.i18n import gettext_for
+
+    _ = gettext_for(request)
+    lines = []
+    for err in errors:
+        value = err.get("input")
+        if isinstance(value, str | int | float) and not isinstance(value, bool) and str(value) != "":
+            lines.append(_("“%(value)s” is not a valid value here.", value=str(value)[:80]))
+        else:
+            lines.append(_("A required value is missing or not valid."))
+    return lines
 
 
 def install(web: FastAPI) -> None:
     """Register the exception handlers on ``web``."""
 
     async def invalid(request: Request, exc: Exception) -> Response:
-        return answer(request, 422, str(exc) or "invalid values", field_errors(exc))
+        errors = field_errors(exc)
+        return answer(request, 422, str(exc) or "invalid values", errors, details=_translated_reasons(request, errors))
 
     async def token(request: Request, exc: Exception) -> Response:
         return answer(request, 400, str(exc))
@@ -123,7 +161,13 @@ def install(web: FastAPI) -> None:
         for err in exc.errors():
             loc = [str(p) for p in err.get("loc", ()) if p not in ("body", "query", "path", "header", "cookie")]
             errors.setdefault(".".join(loc) or "body", str(err.get("msg", "invalid")))
-        return answer(request, 422, "Some values are not valid: " + "; ".join(f"{k}: {v}" for k, v in errors.items()), errors)
+        return answer(
+            request,
+            422,
+            "Some values are not valid: " + "; ".join(f"{k}: {v}" for k, v in errors.items()),
+            errors,
+            details=_invalid_inputs(request, exc.errors()),
+        )
 
     async def unexpected(request: Request, exc: Exception) -> Response:
         log.exception("unexpected error on %s %s", request.method, request.url.path)

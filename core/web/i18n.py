@@ -131,3 +131,37 @@ def gettext_for(request: Request) -> Callable[..., str]:
 def N_(message: str) -> str:
     """Mark a message for extraction without translating it yet (translated when shown)."""
     return message
+
+
+class Msg(str):
+    """A message that is translated when it is shown: ``Msg("“%(month)s” is not a month.", month=m)``.
+
+    It reads as the English text with its values filled in (what the API answers and the log keeps);
+    a page shows ``translated(_)`` in the reader's language. Raise it as an ``HTTPException`` detail.
+    """
+
+    msgid: str
+    values: dict[str, Any]
+
+    def __new__(cls, msgid: str, **values: Any) -> Msg:
+        self = super().__new__(cls, msgid % values if values else msgid)
+        self.msgid = msgid
+        self.values = values
+        return self
+
+    def translated(self, gettext: Callable[..., str]) -> str:
+        return gettext(self.msgid, **self.values)
+
+
+def translated_or_none(message: str, lang: str) -> str | None:
+    """``message`` in ``lang``: a ``Msg`` or a catalog entry, translated; ``None`` if it has no translation.
+
+    Pages use it so that no English sentence reaches a French, Dutch or Ukrainian reader.
+    """
+    tr = translator(lang)
+    if isinstance(message, Msg):
+        return message.translated(tr.gettext)
+    if lang == "en":
+        return message
+    text = tr._t.gettext(message)
+    return text if text != message else None

@@ -135,16 +135,20 @@ def render(request: Request, template_name: str, context: dict[str, Any] | None 
     """Render ``template_name`` into an HTML response in the request's language."""
     from starlette.responses import HTMLResponse
 
+    from tremplin.core.i18n import typography
+
     ctx = base_context(request)
     ctx.update(context or {})
-    html = environment().get_template(template_name).render(ctx)
+    html = typography(environment().get_template(template_name).render(ctx), ctx["lang"])
     return HTMLResponse(html, status_code=status_code, headers=headers)
 
 
 def render_string(request: Request, template_name: str, context: dict[str, Any] | None = None) -> str:
+    from tremplin.core.i18n import typography
+
     ctx = base_context(request)
     ctx.update(context or {})
-    return environment().get_template(template_name).render(ctx)
+    return typography(environment().get_template(template_name).render(ctx), ctx["lang"])
 
 
 # -- one-shot messages shown on the next page ---------------------------------------------------

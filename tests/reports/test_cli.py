@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import csv
 import importlib.util
-import io
 import json
 from datetime import date
 from pathlib import Path
@@ -17,6 +16,7 @@ from tremplin.core.admin import add_staff
 from tremplin.core.app import App
 from tremplin.core.cli import cli
 from tremplin.core.models import AuditEvent
+from tests.reports.sheets import csv_sections, read_csv
 from tests.reports.data import YEAR, build_year, counter_value, in_period
 
 
@@ -58,9 +58,10 @@ def test_published_audience_monthly_and_network(app: App, db_url: str, tmp_path:
     out = tmp_path / "march.csv"
     result = run(db_url, "report", "monthly", "--month", f"{YEAR}-03", "--format", "csv", "--out", str(out), "--centre", "bxl", "--centre", "lux")
     assert result.exit_code == 0, result.output
-    rows = list(csv.reader(io.StringIO(out.read_text())))
-    assert ["_report", "centres", "value", "bxl lux"] in rows
-    assert any(r[0] == "overview" and r[2] == "centre.lux" for r in rows)
+    rows = read_csv(out.read_bytes(), "fr")  # the settings' language: ";" as Belgian Excel expects
+    centres = next(r for r in rows if r[0] == "Centres")
+    assert "(bxl)" in centres[1] and "(lux)" in centres[1]
+    assert ["Indicateur", "Valeur", "Période précédente", "Évolution", "bxl", "lux"] in rows
     result = run(db_url, "report", "monthly", "--month", "2025-13")
     assert result.exit_code != 0
     result = run(db_url, "report", "annual", "--year", str(YEAR), "--centre", "nowhere", "--out", str(tmp_path / "x.html"))
@@ -122,8 +123,11 @@ def test_esf_report_is_wired(app: App, db_url: str, tmp_path: Path) -> None:
     out = tmp_path / "participants.csv"
     result = run(db_url, "report", "esf", "--from", f"{YEAR}-01-01", "--to", f"{YEAR}-12-31", "--participants", "--format", "csv", "--out", str(out))
     assert result.exit_code == 0, result.output
-    rows = [r for r in csv.reader(io.StringIO(out.read_text())) if r[0] == "esf.participants"]
-    codes = {r[3] for r in rows if r[2] == "case_code"}
+    from tremplin.core.reports.esf import PARTICIPANT_COLUMNS
+
+    (table,) = csv_sections(read_csv(out.read_bytes(), "fr"), ["Participants"])
+    column = PARTICIPANT_COLUMNS.index("case_code")
+    codes = {r[column] for r in table[1:]}
     assert len(codes) == 4  # cumulative since the operation began: the three NEET cases of the year and the one before
     assert run(db_url, "report", "esf", "--from", f"{YEAR}-01-01", "--to", f"{YEAR}-12-31", "--participants", "--published").exit_code == 1
     assert [e.object_id for e in audits(app)] == ["esf", "esf.participants"]
