@@ -116,6 +116,21 @@ def sheet_name(title: str, used: set[str]) -> str:
     return name
 
 
+#: Day 0 of Excel's 1900 date system (as Excel counts, with its phantom 29 February 1900).
+EXCEL_EPOCH = date(1899, 12, 30)
+_EPOCH = datetime(1899, 12, 30)
+
+
+def excel_serial(moment: datetime) -> float:
+    """A moment as Excel stores it: days since its epoch, the time as the fraction (UTC if aware)."""
+    if moment.tzinfo is not None:
+        from datetime import timezone
+
+        moment = moment.astimezone(timezone.utc).replace(tzinfo=None)
+    delta = moment - _EPOCH
+    return delta.days + delta.seconds / 86400 + delta.microseconds / 86_400_000_000
+
+
 def text_width(value: Any) -> int:
     """How many characters a cell's value takes (the longest line of a text)."""
     if value is None:
@@ -173,6 +188,43 @@ class XlsxSheet:
     def skip(self) -> None:
         self.row += 1
 
+    def extend(self, rows: Iterable[Sequence[Any]]) -> int:
+        """Write many plain rows fast (the exports' loop); returns how many. Same cells as ``append``.
+
+        Per cell, the type picks the writer once; xlsxwriter's undecorated writers skip the parsing of
+        "A1" cell references that its public methods do on every call (a third of the time of a
+        million-row export).
+        """
+        ws, b = self.ws, self.book
+        text = getattr(ws, "_write_string", ws.write_string)
+        number = getattr(ws, "_write_number", ws.write_number)
+        boolean = getattr(ws, "_write_boolean", ws.write_boolean)
+        day_format, time_format = b.formats["date"], b.formats["datetime"]
+        starts = frozenset(FORMULA_STARTS)
+        r = self.row
+        for row in rows:
+            for c, v in enumerate(row):
+                t = type(v)
+                if t is str:
+                    if v:
+                        text(r, c, "'" + v if v[0] in starts else v)
+                elif t is int or t is float:
+                    number(r, c, v)
+                elif v is None:
+                    continue
+                elif t is datetime:
+                    number(r, c, excel_serial(v), time_format)
+                elif t is date:
+                    number(r, c, v.toordinal() - EXCEL_EPOCH.toordinal(), day_format)
+                elif t is bool:
+                    boolean(r, c, v)
+                else:
+                    text(r, c, neutralise(str(v)))
+            r += 1
+        n = r - self.row
+        self.row = r
+        return n
+
 
 class XlsxBook:
     """An XLSX workbook written with xlsxwriter: typed cells (never formulas), readable sheet names.
@@ -224,10 +276,7 @@ def write_table_xlsx(
     sheet.widths(widths or [max(10, text_width(c) + 2) for c in columns])
     sheet.freeze(1)
     sheet.append(list(columns), style="header")
-    n = 0
-    for row in rows:
-        sheet.append(row)
-        n += 1
+    n = sheet.extend(rows)
     book.close()
     return n
 

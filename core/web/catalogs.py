@@ -1,7 +1,7 @@
 """The messages the web app uses, and the four catalogs that translate them.
 
-``extract()`` reads every ``_("...")``, ``gettext``, ``ngettext`` and ``N_("...")`` in the templates and
-the Python files of ``core/web`` with Babel's extractors (Jinja2's for templates). ``missing()`` says,
+``extract()`` reads every ``_("...")``, ``gettext``, ``ngettext``, ``N_("...")`` and ``Msg("...")`` in the
+templates and the Python files of ``core/web`` and ``core/reports`` with Babel's extractors (Jinja2's for templates). ``missing()`` says,
 for each language, which of them its catalog lacks or leaves untranslated; the test suite fails on any
 (English may leave ``msgstr`` empty: the English text is the message id). ``update()`` adds new
 messages to the ``.po`` files, keeping every translation already there::
@@ -23,13 +23,15 @@ METHOD_MAP = [
     ("**/templates/**.html", "jinja2.ext:babel_extract"),
     ("**.py", "python"),
 ]
-KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "N_": None}
+KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "N_": None, "Msg": None}
+#: Where messages are read: the web app, and the report pages (``core/reports/web.py``).
+FOLDERS = (WEB, WEB.parent / "reports")
 #: Languages whose catalogs must translate every message (English is the source language).
 MUST_TRANSLATE = ("fr", "nl", "uk")
 LANGUAGE_NAMES = {"fr": "French", "nl": "Dutch", "en": "English", "uk": "Ukrainian"}
 
 
-def extract(folders: Iterable[Path] = (WEB,)) -> dict[str | tuple[str, str], list[str]]:
+def extract(folders: Iterable[Path] = FOLDERS) -> dict[str | tuple[str, str], list[str]]:
     """Message id (or (singular, plural)) -> where it is used."""
     from babel.messages.extract import extract_from_dir
 
