@@ -46,7 +46,8 @@ WORDS: dict[str, Text] = {
     "language": T("Language of the report", fr="Langue du rapport", nl="Taal van het rapport", uk="Мова звіту"),
     "published": T("Published figures (disclosure control)", fr="Chiffres publiés (contrôle de divulgation)", nl="Gepubliceerde cijfers (openbaarmakingscontrole)", uk="Опубліковані дані (контроль розкриття)"),
     "show": T("Show", fr="Afficher", nl="Tonen", uk="Показати"),
-    "download": T("Download", fr="Télécharger", nl="Downloaden", uk="Завантажити"),
+    # The verb comes last in Dutch: "HTML downloaden".
+    "download": T("Download {format}", fr="Télécharger {format}", nl="{format} downloaden", uk="Завантажити {format}"),
     "operation": T("Operation", fr="Opération", nl="Concrete actie", uk="Операція"),
     "exact_note": T(
         "Your role sees exact figures. Downloads for publication: tick “published figures”.",
@@ -222,7 +223,7 @@ def reports_view(
 
     report, params, lang = query.build(request, session, staff)
     q = _query(query.kind, params, query.centre, lang, query.published)
-    downloads = [(f"{WORDS['download'].get(lang)} {fmt.upper()}", f"/reports/download?{q}&format={fmt}") for fmt in FORMATS]
+    downloads = [(WORDS["download"].get(lang).format(format=fmt.upper()), f"/reports/download?{q}&format={fmt}") for fmt in FORMATS]
     ctx = template_context(report, downloads=downloads, for_print=False)
     ctx.pop("lang", None)
     return render(request, "reports_page.html", ctx | {"report_lang": report.language, "rw": lambda key: WORDS[key].get(lang)})

@@ -176,3 +176,11 @@ def test_the_esf_report_page_shows_words_not_codes(web: Web, lang: str) -> None:
     text = visible(response.text)
     assert not offences(text), offences(text)
     assert "EECO01" in text  # the indicators' own codes stay: they are the managing authority's
+
+
+def test_dutch_wording(web: Web) -> None:
+    client = in_language(web, "programme_lead", "nl")
+    page = visible(client.get("/reports/view", params={"kind": "annual", "year": 2025}).text)
+    assert "HTML downloaden" in page and "Downloaden HTML" not in page  # the verb comes last in Dutch
+    dashboard = visible(client.get("/dashboard").text)
+    assert "Registreren" not in dashboard and "Invoeren" in dashboard  # "registreren" reads as "sign up"
