@@ -12,7 +12,7 @@ from datetime import date, timedelta
 from html import escape
 from typing import Any
 
-from tremplin.core.reports.formatting import fmt_int, fmt_month, word
+from tremplin.core.reports.formatting import fmt_date, fmt_int, fmt_month, fmt_month_narrow, word
 from tremplin.core.reports.model import ChartSection, Marks
 
 PALETTE = ("#2f6f8f", "#c0392b", "#27ae60", "#e67e22", "#8e44ad", "#7f8c8d", "#f1c40f", "#16a085", "#d35400", "#34495e")
@@ -43,12 +43,19 @@ def _month_fraction(months: list[date], day: date) -> float:
     return 0.0 if day < months[0] else float(len(months))
 
 
-def monthly_svg(section: ChartSection, language: str, marks: Marks, width: int = 720, height: int = 260) -> str:
+def monthly_svg(
+    section: ChartSection, language: str, marks: Marks, width: int = 720, height: int = 260, legend_columns: int = 4, narrow: bool = False
+) -> str:
+    """Bars (one series) or lines (several) with the marks of hidden figures in place; 12-unit text.
+
+    ``narrow`` draws for a phone (about 340 wide): one-letter months, no values over the bars.
+    """
     months = section.months
     if not months:
         return ""
     left, right, top, bottom = 56, 12, 14, 44
-    legend_rows = 0 if len(section.series) == 1 and not section.closures else 1 + (len(section.series) + 1) // 4
+    entries = len(section.series) + (1 if section.closures else 0)
+    legend_rows = 0 if len(section.series) == 1 and not section.closures else -(-entries // legend_columns)
     plot_h = height - top - bottom - legend_rows * 16
     plot_w = width - left - right
     n = len(months)
@@ -62,14 +69,14 @@ def monthly_svg(section: ChartSection, language: str, marks: Marks, width: int =
 
     out: list[str] = [
         f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" role="img" viewBox="0 0 {width} {height}" width="{width}" height="{height}" '
-        f'aria-label="{escape(section.title)}" font-family="DejaVu Sans, Arial, sans-serif" font-size="10">'
+        f'aria-label="{escape(section.title)}" font-family="DejaVu Sans, Arial, sans-serif" font-size="12">'
     ]
     # closures, behind everything
     for c in section.closures:
         x1 = left + _month_fraction(months, c.start) * col
         x2 = left + _month_fraction(months, c.end + timedelta(days=1)) * col
         x2 = max(x2, x1 + 1)
-        title = escape(f"{word('closed', language)}: {c.start.isoformat()} – {c.end.isoformat()}" + (f" ({c.label})" if c.label else ""))
+        title = escape(f"{word('closed', language)}: {fmt_date(c.start, language)} – {fmt_date(c.end, language)}" + (f" ({c.label})" if c.label else ""))
         out.append(f'<rect class="closure" x="{x1:.1f}" y="{top}" width="{x2 - x1:.1f}" height="{plot_h}" fill="{SHADE}"><title>{title}</title></rect>')
     # axis and grid
     for i in range(5):
@@ -81,7 +88,8 @@ def monthly_svg(section: ChartSection, language: str, marks: Marks, width: int =
     with_year = months[0].year != months[-1].year
     for i, m in enumerate(months):
         cx = left + (i + 0.5) * col
-        out.append(f'<text x="{cx:.1f}" y="{y0 + 14}" text-anchor="middle" fill="#333">{escape(fmt_month(m, language, with_year))}</text>')
+        name = fmt_month_narrow(m, language) if narrow else fmt_month(m, language, with_year)
+        out.append(f'<text x="{cx:.1f}" y="{y0 + 14}" text-anchor="middle" fill="#333">{escape(name)}</text>')
     # data
     if len(section.series) == 1:
         s = section.series[0]
@@ -95,7 +103,8 @@ def monthly_svg(section: ChartSection, language: str, marks: Marks, width: int =
             v = float(num.value or 0)
             yy = y(v)
             out.append(f'<rect x="{cx - bar_w / 2:.1f}" y="{yy:.1f}" width="{bar_w:.1f}" height="{y0 - yy:.1f}" fill="{PALETTE[0]}"><title>{escape(fmt_month(months[i], language, True))}: {escape(fmt_int(num.value, language))}</title></rect>')
-            out.append(f'<text x="{cx:.1f}" y="{yy - 3:.1f}" text-anchor="middle" fill="#222">{escape(fmt_int(num.value, language))}</text>')
+            if not narrow:
+                out.append(f'<text x="{cx:.1f}" y="{yy - 3:.1f}" text-anchor="middle" fill="#222">{escape(fmt_int(num.value, language))}</text>')
     else:
         for k, s in enumerate(section.series):
             colour = PALETTE[k % len(PALETTE)]
@@ -119,7 +128,7 @@ def monthly_svg(section: ChartSection, language: str, marks: Marks, width: int =
         items: list[tuple[str, str]] = [(PALETTE[k % len(PALETTE)], s.label) for k, s in enumerate(section.series)]
         if section.closures:
             items.append((SHADE, word("closed", language)))
-        per_row = 4
+        per_row = legend_columns
         for j, (colour, label) in enumerate(items):
             lx = left + (j % per_row) * (plot_w / per_row)
             yy = ly + (j // per_row) * 16
@@ -151,11 +160,21 @@ def chart_svg(section: ChartSection, language: str, marks: Marks, **kw: Any) -> 
                 section.months,
                 closures=[(c.start, c.end) for c in section.closures],
                 labels={s.key: s.label for s in section.series},
-                month_labels=[fmt_month(m, language, with_year) for m in section.months],
+                month_labels=[fmt_month_narrow(m, language) if kw.get("narrow") else fmt_month(m, language, with_year) for m in section.months],
                 title=section.title,
                 closure_label=word("closed", language),
                 number=lambda v: fmt_int(int(v) if float(v).is_integer() else v, language),
                 width=kw.get("width", 720),
                 height=kw.get("height", 300),
+                legend_columns=kw.get("legend_columns", 3),
             )
     return monthly_svg(section, language, marks, **kw)
+
+
+def responsive_svg(section: ChartSection, language: str, marks: Marks) -> str:
+    """The chart drawn twice: for screens from 40rem and print, and for phones (text stays 12 px)."""
+    from tremplin.core.web.charts import responsive
+
+    wide = chart_svg(section, language, marks)
+    narrow = chart_svg(section, language, marks, width=340, height=300, legend_columns=1, narrow=True)
+    return responsive(wide, narrow)

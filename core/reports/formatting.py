@@ -102,6 +102,13 @@ def fmt_month(day: date, language: str, with_year: bool = False) -> str:
     return f"{name} {day.year % 100:02d}" if with_year else name
 
 
+def fmt_month_narrow(day: date, language: str) -> str:
+    """A month as one letter, for a phone's chart axis (``J F M A``...)."""
+    from babel.dates import format_date
+
+    return format_date(day, "LLLLL", locale=locale_of(language))
+
+
 def fmt_month_year(day: date, language: str) -> str:
     """``mars 2025``, ``maart 2025``, ``March 2025``, ``березень 2025``."""
     from babel.dates import format_date

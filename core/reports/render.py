@@ -340,11 +340,13 @@ def environment() -> Any:
 
 
 def template_context(report: m.Report, **extra: Any) -> dict[str, Any]:
+    """What the report templates read; ``for_print`` (PDF) draws each chart once, wide."""
     from markupsafe import Markup
 
-    from tremplin.core.reports.charts import chart_svg
+    from tremplin.core.reports.charts import chart_svg, responsive_svg
 
     lang, marks = report.language, report.marks
+    for_print = bool(extra.get("for_print"))
 
     def num(value: Any) -> str:
         v = value.shown(marks) if isinstance(value, m.Num) else value
@@ -389,7 +391,7 @@ def template_context(report: m.Report, **extra: Any) -> dict[str, Any]:
         "cell": cell,
         "date": lambda d: fmt_date(d, lang),
         "month": lambda d: fmt_month(d, lang),
-        "chart": lambda s: Markup(chart_svg(s, lang, marks)),
+        "chart": lambda s: Markup(chart_svg(s, lang, marks) if for_print else responsive_svg(s, lang, marks)),
         "codes": [c.code for c in report.centres] if report.network else [],
         **extra,
     }

@@ -67,12 +67,15 @@ def monthly_chart(
     number: Callable[[float], str] | None = None,
     width: int = 720,
     height: int = 340,
+    legend_columns: int = 3,
 ) -> str:
     """A stacked monthly bar chart as an SVG string.
 
     ``series`` maps a key to one value per month of ``months`` (first days of months, in order);
     ``labels`` names the keys (default: the keys), ``month_labels`` the months (default ``MM/YY``);
-    ``closures`` are ``(first day, last day)`` periods shaded behind the bars.
+    ``closures`` are ``(first day, last day)`` periods shaded behind the bars. Text is 12 units high:
+    draw the chart about as wide as it is shown (a narrow one for phones, with ``legend_columns=1``) so
+    that it stays legible.
     """
     labels = labels or {}
     colours = dict(colours or {})
@@ -85,9 +88,9 @@ def monthly_chart(
         if len(values) != n:
             raise ValueError(f"series {key!r} has {len(values)} values for {n} months")
     month_labels = list(month_labels) if month_labels is not None else [f"{m.month:02d}/{m.year % 100:02d}" for m in months]
-    uid = "c" + hashlib.sha1(f"{title}|{keys}|{months[:1]}|{n}".encode()).hexdigest()[:8]
+    uid = "c" + hashlib.sha1(f"{title}|{keys}|{months[:1]}|{n}|{width}".encode()).hexdigest()[:8]
 
-    legend_rows = max(1, math.ceil(len(keys) / 3)) if keys else 0
+    legend_rows = max(1, math.ceil(len(keys) / legend_columns)) if keys else 0
     left, right, top, bottom = 64, 16, 16, 36 + 20 * legend_rows
     plot_w = width - left - right
     plot_h = height - top - bottom
@@ -129,7 +132,7 @@ def monthly_chart(
                 f"<title>{escape(closure_label)}: {s.isoformat()} – {e.isoformat()}</title></rect>"
             )
             if x1 - x0 > 30:
-                out.append(f'<text x="{(x0 + x1) / 2:.1f}" y="{top + 12}" text-anchor="middle" fill="{TEXT}" font-size="11">{escape(closure_label)}</text>')
+                out.append(f'<text x="{(x0 + x1) / 2:.1f}" y="{top + 12}" text-anchor="middle" fill="{TEXT}">{escape(closure_label)}</text>')
 
     # Gridlines and the value axis.
     ticks = int(round(ceiling / step)) if step else 0
@@ -159,9 +162,9 @@ def monthly_chart(
     out.append(f'<line x1="{left}" y1="{top + plot_h}" x2="{width - right}" y2="{top + plot_h}" stroke="{TEXT}" stroke-width="1"/>')
 
     # Legend.
-    column_w = (width - left) / 3
+    column_w = (width - left) / legend_columns
     for i, key in enumerate(keys):
-        row, col = divmod(i, 3)
+        row, col = divmod(i, legend_columns)
         lx = left + col * column_w
         ly = top + plot_h + 32 + row * 20
         out.append(f'<rect x="{lx:.1f}" y="{ly - 10}" width="12" height="12" fill="{colours[key]}"/>')
@@ -172,3 +175,12 @@ def monthly_chart(
 
 def month_starts(year: int) -> list[date]:
     return [date(year, m, 1) for m in range(1, 13)]
+
+
+def responsive(wide: str, narrow: str) -> str:
+    """Two drawings of one chart: the wide one on screens from 40rem, the narrow one on phones.
+
+    A chart scaled down to a phone's width would shrink its text below legibility; the narrow drawing
+    is made for about 340 px, so its text stays at 12 px. Print shows the wide one.
+    """
+    return f'<div class="chart-wide">{wide}</div><div class="chart-narrow" aria-hidden="true">{narrow}</div>'

@@ -115,16 +115,57 @@ def closures_of(session: Session, staff: Staff, year: int) -> list[ClosurePeriod
     return list(session.scalars(stmt))
 
 
+#: Figures shown as a part of another on the dashboard ("of which"): they overlap with it.
+PARTS: dict[str, str] = {
+    "individual_advice.remote": "individual_advice.contacts",
+    "group_activities.face_to_face": "group_activities.count",
+    "group_activities.online": "group_activities.count",
+}
+
+
+def latest_day_with_data(session: Session, keys: list[str], today: date, centre_ids: list[int] | None) -> date | None:
+    """The last day up to ``today`` on which any of ``keys`` counted something (from the roll-up)."""
+    from sqlalchemy import func
+
+    from tremplin.core.models import CounterValue
+
+    stmt = select(func.max(CounterValue.period)).where(
+        CounterValue.grain == "d", CounterValue.dim == "*", CounterValue.period <= today, CounterValue.amount > 0, CounterValue.counter.in_(keys or ["-"])
+    )
+    if centre_ids is not None:
+        stmt = stmt.where(CounterValue.centre_id.in_(centre_ids or [-1]))
+    return session.scalar(stmt)
+
+
+def opening_day(app: Any, session: Session, staff: Staff, today: date) -> tuple[date, bool]:
+    """The day the dashboard opens on: today, or the end of the latest month with figures when this
+    month has none yet (the first days of a month, a demo of last year); and whether it moved."""
+    from tremplin.core.reports.build import month_end
+
+    keys = policy.visible_counters(app, staff)
+    latest = latest_day_with_data(session, keys, today, policy.centre_ids(staff))
+    if latest is None or latest >= today.replace(day=1):
+        return today, False
+    return month_end(latest), True
+
+
 @router.get("/dashboard")
 def dashboard(request: Request, staff: Staff = Depends(needs_dashboard), session: Session = Depends(get_session), on: str = "") -> Response:
     from babel.dates import format_date
     from babel.numbers import format_decimal
 
+    from tremplin.core.reports.formatting import fmt_month_narrow
+
     app = get_app(request)
     _ = gettext_for(request)
     lang = request_language(request)
     locale = BABEL_LOCALES.get(lang, "fr_BE")
-    today = formkit.parse_day(on) or local_today(app, session, staff.centre_id)
+    asked = formkit.parse_day(on)
+    actual_today = local_today(app, session, staff.centre_id)
+    if asked is not None:
+        today, moved = asked, False
+    else:
+        today, moved = opening_day(app, session, staff, actual_today)
     groups, spans = figures(app, session, staff, today, lang)
     series, labels, dim = monthly_series(app, session, staff, today.year, lang)
     months = charts.month_starts(today.year)
@@ -132,16 +173,19 @@ def dashboard(request: Request, staff: Staff = Depends(needs_dashboard), session
     title = (
         _("Contacts by modality, %(year)s", year=today.year) if dim == "modality" else _("People reached by audience, %(year)s", year=today.year)
     )
-    chart = charts.monthly_chart(
-        series,
-        months,
-        [(c.starts_on, c.ends_on) for c in closures],
-        labels=labels,
-        month_labels=[format_date(m, "MMM", locale=locale) for m in months],
-        title=title,
-        closure_label=_("Closed"),
-        number=lambda v: format_decimal(v, locale=locale),
-    )
+    drawing = {
+        "series": series,
+        "months": months,
+        "closures": [(c.starts_on, c.ends_on) for c in closures],
+        "labels": labels,
+        "title": title,
+        "closure_label": _("Closed"),
+        "number": lambda v: format_decimal(v, locale=locale),
+    }
+    wide = charts.monthly_chart(**drawing, month_labels=[format_date(m, "MMM", locale=locale) for m in months], width=480, height=250, legend_columns=2)
+    narrow = charts.monthly_chart(**drawing, month_labels=[fmt_month_narrow(m, lang) for m in months], width=340, height=320, legend_columns=1)
+    chart = charts.responsive(wide, narrow)
+    has_previous = {name: any(f.month_last_year or f.year_last_year for f in group) for name, group in groups}
     quick = [(a.key, a.label) for a in app.registry.audiences.values() if staff.may_see(a.key) and app.registry.forms_of(a.key)]
     return render(
         request,
@@ -159,5 +203,11 @@ def dashboard(request: Request, staff: Staff = Depends(needs_dashboard), session
             "closures": closures,
             "quick": quick if policy.can(staff, "log") else [],
             "previous_year": f"{today.year - 1}-12-31",
+            "moved": moved,
+            "actual_today": actual_today,
+            "period_name": format_date(today, "LLLL y", locale=locale),
+            "actual_period_name": format_date(actual_today, "LLLL y", locale=locale),
+            "parts": PARTS,
+            "has_previous": has_previous,
         },
     )
