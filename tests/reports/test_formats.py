@@ -149,6 +149,9 @@ def test_pdf_carries_the_same_numbers(reports: dict[bool, Any], published: bool)
 def test_html_is_the_pdf_source_with_inline_svg_charts(reports: dict[bool, Any]) -> None:
     html = render_bytes(reports[True], "html").decode("utf-8")
     assert html.startswith("<!doctype html>")
-    assert html.count('class="chart"') == sum(1 for s in reports[True].sections if s.kind == "monthly_chart")
+    charts = sum(1 for s in reports[True].sections if s.kind == "monthly_chart")
+    # Each chart is drawn twice: wide, and narrow for phones (its text stays legible).
+    assert html.count('class="chart-wide"') == html.count('class="chart-narrow"') == charts
+    assert html.count('class="chart"') == 2 * charts
     assert 'class="closure"' in html
     assert "&lt;5" in html  # published marks, escaped

@@ -61,6 +61,7 @@ def hostile_closures(app: App) -> App:
         centre_id = year.centre_ids["bxl"]
         for i, label in enumerate(HOSTILE):
             session.add(ClosurePeriod(centre_id=centre_id, starts_on=date(YEAR, 8, 1 + 2 * i), ends_on=date(YEAR, 8, 2 + 2 * i), scope="all", label=label))
+        session.add(ClosurePeriod(centre_id=centre_id, starts_on=date(YEAR, 9, 1), ends_on=date(YEAR, 9, 2), scope="all", label="<r><t>rich?</t></r>"))
     return app
 
 
@@ -78,6 +79,7 @@ def test_a_hostile_closure_label_stays_text_in_the_report_spreadsheets(hostile_c
         assert "'" + text in values, text
         assert text not in cells and text not in values  # never as it was typed
     assert any(isinstance(v, int) and not isinstance(v, bool) for v in values), "counts stay numbers"
+    assert "<r><t>rich?</t></r>" in values, "a text that looks like XML stays text"
 
 
 def test_the_command_line_and_the_web_download_write_the_same_safe_cells(hostile_closures: App, db_url: str, tmp_path: Path) -> None:
