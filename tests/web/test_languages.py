@@ -184,3 +184,14 @@ def test_dutch_wording(web: Web) -> None:
     assert "HTML downloaden" in page and "Downloaden HTML" not in page  # the verb comes last in Dutch
     dashboard = visible(client.get("/dashboard").text)
     assert "Registreren" not in dashboard and "Invoeren" in dashboard  # "registreren" reads as "sign up"
+
+
+def test_french_pages_have_french_typography_and_dates(web: Web) -> None:
+    client = in_language(web, "programme_lead", "fr")
+    html = client.get("/reports/view", params={"kind": "annual", "year": 2025}).text
+    text = visible(html)
+    assert "Période\u202f: 1 janv. 2025 – 31 déc. 2025" in html  # not "Période: 2025-01-01"
+    assert "2025-01-01" not in text and " UTC" not in text
+    assert 'href="/reports/download?' in html  # URLs untouched
+    english = in_language(web, "programme_lead", "en").get("/reports/view", params={"kind": "annual", "year": 2025}).text
+    assert "\u202f:" not in english and "Period: 1 Jan 2025 – 31 Dec 2025" in visible(english)
