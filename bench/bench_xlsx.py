@@ -92,7 +92,17 @@ def measure(kind: str, n: int, folder: str) -> dict[str, Any]:
     seconds = time.perf_counter() - t
     cpu = time.process_time() - cpu
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    return {"kind": kind, "rows": n, "seconds": seconds, "cpu": cpu, "rows_per_s": n / seconds, "cpu_rows_per_s": n / cpu, "bytes": size, "peak_mib": peak / 1024, "start_mib": before / 1024}
+    return {
+        "kind": kind,
+        "rows": n,
+        "seconds": seconds,
+        "cpu": cpu,
+        "rows_per_s": n / seconds,
+        "cpu_rows_per_s": n / cpu,
+        "bytes": size,
+        "peak_mib": peak / 1024,
+        "start_mib": before / 1024,
+    }
 
 
 def write_openpyxl(data: Iterator[tuple[Any, ...]], path: Path) -> None:
@@ -139,28 +149,34 @@ def main() -> None:
         print(json.dumps(measure(args.child, args.rows, args.folder)))
         return
     with tempfile.TemporaryDirectory(prefix="bench-xlsx-") as folder:
-        results = [child("generate", args.rows, folder), child("csv", args.rows, folder), child("xlsx", args.rows, folder)]
+        results = [
+            child("generate", args.rows, folder),
+            child("csv", args.rows, folder),
+            child("xlsx", args.rows, folder),
+        ]
         # The same writer on a tenth of the rows: flat memory means the same peak whatever the size.
         results.append(child("xlsx", max(1, args.rows // 10), folder))
         if args.openpyxl:
             results.append(child("openpyxl", args.openpyxl, folder))
     # CPU seconds are given next to the wall clock: on a shared machine they are the fairer figure.
-    print(f"{'writer':<10} {'rows':>10} {'seconds':>9} {'CPU s':>8} {'rows/s':>10} {'rows/CPU s':>11} {'MiB out':>8} {'peak MiB':>9}")
+    heads = ("writer", "rows", "seconds", "CPU s", "rows/s", "rows/CPU s", "MiB out", "peak MiB")
+    print(f"{heads[0]:<10}" + "".join(f"{h:>12}" for h in heads[1:]))
     for r in results:
-        print(
-            f"{r['kind']:<10} {r['rows']:>10,} {r['seconds']:>9.1f} {r['cpu']:>8.1f} {r['rows_per_s']:>10,.0f} "
-            f"{r['cpu_rows_per_s']:>11,.0f} {r['bytes'] / 2**20:>8.1f} {r['peak_mib']:>9.1f}"
-        )
+        cells = (f"{r['rows']:,}", f"{r['seconds']:.1f}", f"{r['cpu']:.1f}", f"{r['rows_per_s']:,.0f}")
+        cells += (f"{r['cpu_rows_per_s']:,.0f}", f"{r['bytes'] / 2**20:.1f}", f"{r['peak_mib']:.1f}")
+        print(f"{r['kind']:<10}" + "".join(f"{c:>12}" for c in cells))
     gen, csv_, xlsx, small = results[0], results[1], results[2], results[3]
-    print(f"XLSX takes {xlsx['seconds'] / csv_['seconds']:.1f}× the CSV floor "
-          f"({xlsx['seconds'] - gen['seconds']:.1f} s of writing once the rows are made, CSV {csv_['seconds'] - gen['seconds']:.1f} s).")
-    print(f"Peak memory: {xlsx['peak_mib']:.0f} MiB for {xlsx['rows']:,} rows, {small['peak_mib']:.0f} MiB for {small['rows']:,} "
-          f"(CSV floor {csv_['peak_mib']:.0f} MiB).")
+    writing = xlsx["cpu"] - gen["cpu"], csv_["cpu"] - gen["cpu"]
+    print(f"XLSX takes {xlsx['cpu'] / csv_['cpu']:.1f}× the CPU time of the CSV floor", end=" ")
+    print(f"({writing[0]:.1f} CPU s of writing once the rows are made, CSV {writing[1]:.1f} CPU s).")
+    print(f"Peak memory: {xlsx['peak_mib']:.0f} MiB for {xlsx['rows']:,} rows,", end=" ")
+    print(f"{small['peak_mib']:.0f} MiB for {small['rows']:,} (CSV floor {csv_['peak_mib']:.0f} MiB).")
     if args.openpyxl:
         op = results[-1]
-        print(f"openpyxl: {op['cpu_rows_per_s']:,.0f} rows per CPU second, so {args.rows / op['cpu_rows_per_s']:.0f} CPU s for "
-              f"{args.rows:,} rows; xlsxwriter {xlsx['cpu']:.0f} CPU s ({op['cpu'] / op['rows'] * xlsx['rows'] / xlsx['cpu']:.1f}× faster).")
-
+        projected = args.rows / op["cpu_rows_per_s"]
+        print(f"openpyxl: {op['cpu_rows_per_s']:,.0f} rows per CPU second,", end=" ")
+        print(f"{projected:.0f} CPU s for {args.rows:,} rows;", end=" ")
+        print(f"xlsxwriter {xlsx['cpu']:.0f} CPU s ({projected / xlsx['cpu']:.1f}× faster).")
 
 if __name__ == "__main__":
     main()

@@ -69,7 +69,13 @@ METHOD = T(
 
 def annual_sections() -> list[Any]:
     return [
-        KeyFigures("overview", T("The year in figures", fr="L'année en chiffres", nl="Het jaar in cijfers", uk="Рік у цифрах"), OVERVIEW, GROUP_SUMS, ADVICE_PARTS),
+        KeyFigures(
+            "overview",
+            T("The year in figures", fr="L'année en chiffres", nl="Het jaar in cijfers", uk="Рік у цифрах"),
+            OVERVIEW,
+            GROUP_SUMS,
+            ADVICE_PARTS,
+        ),
         Breakdown("modality", T("Contacts by service modality", fr="Contacts par modalité de service", nl="Contacten per dienstverleningsvorm", uk="Контакти за форматом послуги"), "contacts.total", "modality"),
         MonthlyChart(
             "monthly.modality",
@@ -107,7 +113,13 @@ def annual_sections() -> list[Any]:
 
 def monthly_sections() -> list[Any]:
     return [
-        KeyFigures("overview", T("The month in figures", fr="Le mois en chiffres", nl="De maand in cijfers", uk="Місяць у цифрах"), OVERVIEW, GROUP_SUMS, ADVICE_PARTS),
+        KeyFigures(
+            "overview",
+            T("The month in figures", fr="Le mois en chiffres", nl="De maand in cijfers", uk="Місяць у цифрах"),
+            OVERVIEW,
+            GROUP_SUMS,
+            ADVICE_PARTS,
+        ),
         Breakdown("modality", T("Contacts by service modality", fr="Contacts par modalité de service", nl="Contacten per dienstverleningsvorm", uk="Контакти за форматом послуги"), "contacts.total", "modality"),
         Breakdown("audience", T("Contacts by audience", fr="Contacts par public", nl="Contacten per doelgroep", uk="Контакти за аудиторіями"), "contacts.total", "audience"),
         Breakdown("channel", T("Contacts by channel", fr="Contacts par canal", nl="Contacten per kanaal", uk="Контакти за каналами"), "contacts.total", "channel"),

@@ -372,9 +372,8 @@ def key_figures(
         now = ctx.reader.total(counter, r.period.start, r.period.end)
         before = ctx.reader.total(counter, r.previous.start, r.previous.end)
         value, prev = sum(now.values()), sum(before.values())
-        figures.append(
-            m.Figure(counter, ctx.label(counter), m.Num(value), m.Num(prev), m.Num(_change(value, prev)), ctx.per_centre(now), whole_of.get(counter))
-        )
+        figures.append(m.Figure(counter, ctx.label(counter), m.Num(value), m.Num(prev), m.Num(_change(value, prev)), ctx.per_centre(now)))
+        figures[-1].part_of = whole_of.get(counter)
     shown = {f.key for f in figures}
     kept = [(t, p) for t, p in sums if t in shown and all(x in shown for x in p)]
     return m.KeyFiguresSection(key, title, figures, kept)
@@ -546,9 +545,14 @@ def online(ctx: Context, sec: s.OnlineFigures) -> m.OnlineSection | None:
     return m.OnlineSection(sec.key, ctx.text(sec.title), rows)
 
 
+def _labels(ctx: Context, values: dict[str, Text] | None) -> dict[str, str] | None:
+    """A column's coded values and their labels in the report's language."""
+    return {code: ctx.text(t) for code, t in values.items()} if values else None
+
+
 def table(ctx: Context, sec: s.Table) -> m.TableSection:
     columns = [
-        m.Column(k, ctx.text(label), k in sec.machine, {code: ctx.text(t) for code, t in sec.values[k].items()} if k in sec.values else None)
+        m.Column(k, ctx.text(label), k in sec.machine, _labels(ctx, sec.values.get(k)))
         for k, label in zip(sec.columns, sec.labels)
     ]
     if not sec.disclose:
@@ -575,7 +579,8 @@ def monthly_report(app: App, session: Session, year: int, month: int, **kw: Any)
     lang = kw.get("language") or app.settings.default_language
     start = date(year, month, 1)
     kw.setdefault("parameters", {"month": f"{year}-{month:02d}"})
-    return build_report(app, session, "monthly", start, month_end(start), title=_title("monthly", lang, period=fmt_month_year(start, lang)), **kw)
+    title = _title("monthly", lang, period=fmt_month_year(start, lang))
+    return build_report(app, session, "monthly", start, month_end(start), title=title, **kw)
 
 
 def audience_report(app: App, session: Session, audience: str, start: date, end: date, **kw: Any) -> m.Report:

@@ -44,7 +44,13 @@ def _month_fraction(months: list[date], day: date) -> float:
 
 
 def monthly_svg(
-    section: ChartSection, language: str, marks: Marks, width: int = 720, height: int = 260, legend_columns: int = 4, narrow: bool = False
+    section: ChartSection,
+    language: str,
+    marks: Marks,
+    width: int = 720,
+    height: int = 260,
+    legend_columns: int = 4,
+    narrow: bool = False,
 ) -> str:
     """Bars (one series) or lines (several) with the marks of hidden figures in place; 12-unit text.
 
@@ -76,7 +82,8 @@ def monthly_svg(
         x1 = left + _month_fraction(months, c.start) * col
         x2 = left + _month_fraction(months, c.end + timedelta(days=1)) * col
         x2 = max(x2, x1 + 1)
-        title = escape(f"{word('closed', language)}: {fmt_date(c.start, language)} – {fmt_date(c.end, language)}" + (f" ({c.label})" if c.label else ""))
+        span = f"{fmt_date(c.start, language)} – {fmt_date(c.end, language)}"
+        title = escape(f"{word('closed', language)}: {span}" + (f" ({c.label})" if c.label else ""))
         out.append(f'<rect class="closure" x="{x1:.1f}" y="{top}" width="{x2 - x1:.1f}" height="{plot_h}" fill="{SHADE}"><title>{title}</title></rect>')
     # axis and grid
     for i in range(5):
@@ -104,7 +111,8 @@ def monthly_svg(
             yy = y(v)
             out.append(f'<rect x="{cx - bar_w / 2:.1f}" y="{yy:.1f}" width="{bar_w:.1f}" height="{y0 - yy:.1f}" fill="{PALETTE[0]}"><title>{escape(fmt_month(months[i], language, True))}: {escape(fmt_int(num.value, language))}</title></rect>')
             if not narrow:
-                out.append(f'<text x="{cx:.1f}" y="{yy - 3:.1f}" text-anchor="middle" fill="#222">{escape(fmt_int(num.value, language))}</text>')
+                value = escape(fmt_int(num.value, language))
+                out.append(f'<text x="{cx:.1f}" y="{yy - 3:.1f}" text-anchor="middle" fill="#222">{value}</text>')
     else:
         for k, s in enumerate(section.series):
             colour = PALETTE[k % len(PALETTE)]
@@ -160,7 +168,9 @@ def chart_svg(section: ChartSection, language: str, marks: Marks, **kw: Any) -> 
                 section.months,
                 closures=[(c.start, c.end) for c in section.closures],
                 labels={s.key: s.label for s in section.series},
-                month_labels=[fmt_month_narrow(m, language) if kw.get("narrow") else fmt_month(m, language, with_year) for m in section.months],
+                month_labels=[fmt_month_narrow(m, language) for m in section.months]
+                if kw.get("narrow")
+                else [fmt_month(m, language, with_year) for m in section.months],
                 title=section.title,
                 closure_label=word("closed", language),
                 number=lambda v: fmt_int(int(v) if float(v).is_integer() else v, language),

@@ -910,7 +910,8 @@ def social_media_rows(
     label = _t("Social-media reach: Instagram followers", "Portée sur les réseaux sociaux : abonnés Instagram", "Bereik op sociale media: Instagram-volgers", "Охоплення в соцмережах: підписники Instagram")
     rows: list[dict[str, Any]] = []
     for (_, source), (day, value) in sorted(latest.items(), key=lambda kv: kv[0][1]):
-        rows.append({"key": f"{SOCIAL_MEDIA_PREFIX}.{source}", "indicator": f"{pick(label, language)} — {source} ({format_date(day, language)})", "value": value})
+        indicator = f"{pick(label, language)} — {source} ({format_date(day, language)})"
+        rows.append({"key": f"{SOCIAL_MEDIA_PREFIX}.{source}", "indicator": indicator, "value": value})
     rows.append({"key": SOCIAL_MEDIA_PREFIX, "indicator": pick(label, language), "value": sum(v for _, v in latest.values())})
     return rows
 
@@ -935,7 +936,7 @@ BASIS_ESTIMATE = "estimate"
 BASIS_NOT_APPLICABLE = "not_applicable"
 #: How the ``basis`` codes read in the report (the JSON keeps the codes).
 BASIS_LABELS: dict[str, Text] = {
-    BASIS_RECORDED: _t("Answers recorded", "Réponses enregistrées", "Geregistreerde antwoorden", "Зареєстровані відповіді"),
+    BASIS_RECORDED: _t("Answers recorded", "Réponses enregistrées", "Geregistreerde antwoorden", "Зареєстровані"),
     BASIS_ESTIMATE: _t("Informed estimate", "Estimation éclairée", "Onderbouwde schatting", "Обґрунтована оцінка"),
     BASIS_NOT_APPLICABLE: _t("Not applicable", "Sans objet", "Niet van toepassing", "Не застосовується"),
 }
@@ -1008,8 +1009,22 @@ def indicator_sections(ind: EsfIndicators, language: str = "en") -> list[Table]:
     suffix = f"cumulative.{ind.end.isoformat()}" if ind.cumulative else "period"
     out_title, res_title = _snapshot_titles(ind)
     return [
-        Table(f"esf.outputs.{suffix}", out_title, INDICATOR_COLUMNS, INDICATOR_LABELS, indicator_rows(ind, "output", language), values={"basis": BASIS_LABELS}),
-        Table(f"esf.results.{suffix}", res_title, INDICATOR_COLUMNS, INDICATOR_LABELS, indicator_rows(ind, "result", language), values={"basis": BASIS_LABELS}),
+        Table(
+            f"esf.outputs.{suffix}",
+            out_title,
+            INDICATOR_COLUMNS,
+            INDICATOR_LABELS,
+            indicator_rows(ind, "output", language),
+            values={"basis": BASIS_LABELS},
+        ),
+        Table(
+            f"esf.results.{suffix}",
+            res_title,
+            INDICATOR_COLUMNS,
+            INDICATOR_LABELS,
+            indicator_rows(ind, "result", language),
+            values={"basis": BASIS_LABELS},
+        ),
     ]
 
 
@@ -1090,8 +1105,10 @@ ESTIMATE_WHO: dict[str, str] = {
 }
 ESTIMATE_HEAD: dict[str, str] = {
     "en": "Values marked “Informed estimate” are informed estimates (Annex I, point 1.2), not counts of answers:",
-    "fr": "Les valeurs marquées « Estimation éclairée » sont des estimations (annexe I, point 1.2), pas des comptes de réponses :",
-    "nl": "Waarden gemarkeerd als “Onderbouwde schatting” zijn schattingen (bijlage I, punt 1.2), geen tellingen van antwoorden:",
+    "fr": "Les valeurs marquées « Estimation éclairée » sont des estimations (annexe I, point 1.2), "
+    "pas des comptes de réponses :",
+    "nl": "Waarden gemarkeerd als “Onderbouwde schatting” zijn schattingen (bijlage I, punt 1.2), "
+    "geen tellingen van antwoorden:",
     "uk": "Значення з позначкою «Обґрунтована оцінка» — оцінки (додаток I, пункт 1.2), а не підрахунок відповідей:",
 }
 
@@ -1269,7 +1286,10 @@ def build_esf_report(
         end=end,
     )
     programme_labels = (_t("Key", "Clé", "Sleutel", "Ключ"), _t("Indicator", "Indicateur", "Indicator", "Показник"), _t("Value", "Valeur", "Waarde", "Значення"))
-    sections.append(Table("esf.programme", programme_title, ("key", "indicator", "value"), programme_labels, tuple(programme_rows(app, session, operation, start, end, centre_ids, language)), machine=("key",)))
+    programme = tuple(programme_rows(app, session, operation, start, end, centre_ids, language))
+    # The key column is for automation (the JSON): people read the indicator.
+    columns = ("key", "indicator", "value")
+    sections.append(Table("esf.programme", programme_title, columns, programme_labels, programme, machine=("key",)))
     sections.append(METHOD_NOTE)
     sections.append(PARTICIPANT_FILE_NOTE)
     return sections

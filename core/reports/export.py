@@ -81,7 +81,9 @@ def csv_cell(value: Any, language: str = "en", ratio: bool = False) -> str:
     return neutralise(str(value))
 
 
-def csv_rows(rows: Iterable[Sequence[Any]], out: IO[str], language: str = "en", bom: bool = True, delimiter: str | None = None) -> int:
+def csv_rows(
+    rows: Iterable[Sequence[Any]], out: IO[str], language: str = "en", bom: bool = True, delimiter: str | None = None
+) -> int:
     """Write ``rows`` (the first one is usually the header) as CSV for ``language``; returns the count.
 
     UTF-8 with a byte-order mark (so Excel reads the accents) and the separator Excel expects in the
@@ -162,7 +164,9 @@ class XlsxSheet:
         """Keep the first ``rows`` rows in view when scrolling (a header)."""
         self.ws.freeze_panes(rows, 0)
 
-    def append(self, values: Sequence[Any], style: str | None = None, ratios: Iterable[int] = (), wrap: bool = False) -> None:
+    def append(
+        self, values: Sequence[Any], style: str | None = None, ratios: Iterable[int] = (), wrap: bool = False
+    ) -> None:
         """Write the next row: ``style`` is ``title`` or ``header``; columns in ``ratios`` are percentages."""
         b = self.book
         fmt = b.formats.get(style) if style else (b.formats["wrap"] if wrap else None)
@@ -240,7 +244,8 @@ def _streaming_sheet_class() -> type:
     class StreamingSheet(Worksheet):  # type: ignore[misc]
         def _write_cell(self, row: int, col: int, cell: Any) -> None:
             kind = type(cell).__name__
-            if (kind != "String" and kind != "Number") or row in self.row_info or (col in self.col_info and self.col_info[col].column_format):
+            formatted = row in self.row_info or (col in self.col_info and self.col_info[col].column_format)
+            if (kind != "String" and kind != "Number") or formatted:
                 return super()._write_cell(row, col, cell)
             letters = self.__dict__.setdefault("_letters", {})
             letter = letters.get(col) or letters.setdefault(col, xl_col_to_name(col))
@@ -310,7 +315,11 @@ class XlsxBook:
 
 
 def write_table_xlsx(
-    columns: Sequence[str], rows: Iterable[Sequence[Any]], out: IO[bytes] | str | Path, title: str = "Export", widths: Sequence[float] | None = None
+    columns: Sequence[str],
+    rows: Iterable[Sequence[Any]],
+    out: IO[bytes] | str | Path,
+    title: str = "Export",
+    widths: Sequence[float] | None = None,
 ) -> int:
     """One sheet: a frozen header row and ``rows``, streamed (``constant_memory``); returns the count.
 
@@ -326,7 +335,9 @@ def write_table_xlsx(
     return n
 
 
-def write_table_csv(columns: Sequence[str], rows: Iterable[Sequence[Any]], out: IO[str], language: str = "en", bom: bool = True) -> int:
+def write_table_csv(
+    columns: Sequence[str], rows: Iterable[Sequence[Any]], out: IO[str], language: str = "en", bom: bool = True
+) -> int:
     """A header row and ``rows`` as CSV in ``language``'s conventions (``csv_rows``); returns the count."""
 
     def all_rows() -> Iterator[Sequence[Any]]:
@@ -469,7 +480,10 @@ def _attributes(raw: Any) -> str:
 
 
 #: Widths of the contacts sheet's columns, in characters.
-CONTACT_WIDTHS: dict[str, float] = {"id": 10, "centre": 10, "site": 14, "day": 12, "occurred_at": 18, "audience": 12, "modality": 18, "channel": 11, "themes": 22, "attributes": 40}
+CONTACT_WIDTHS: dict[str, float] = {
+    "id": 10, "centre": 10, "site": 14, "day": 12, "occurred_at": 18, "audience": 12, "modality": 18, "channel": 11,
+    "themes": 22, "attributes": 40,
+}
 
 
 def write_contacts_csv(rows: Iterator[tuple[Any, ...]], out: IO[str]) -> int:

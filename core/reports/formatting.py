@@ -150,6 +150,7 @@ def fmt_period(start: date, end: date, language: str) -> str:
 
     if (start.month, start.day, end.month, end.day) == (1, 1, 12, 31):
         return str(start.year) if start.year == end.year else f"{start.year}–{end.year}"
-    if start.day == 1 and (start.year, start.month) == (end.year, end.month) and end.day == calendar.monthrange(end.year, end.month)[1]:
+    whole_month = start.day == 1 and end.day == calendar.monthrange(end.year, end.month)[1]
+    if whole_month and (start.year, start.month) == (end.year, end.month):
         return fmt_month_year(start, language)
     return f"{fmt_date(start, language)} – {fmt_date(end, language)}"

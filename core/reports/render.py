@@ -197,7 +197,8 @@ def blocks(section: m.Section, report: m.Report) -> list[Block]:
         return out
     if isinstance(section, m.TableSection):
         cols = [c for c in section.columns if not c.machine]
-        rows_iter = ((str(i + 1), [c.show(_shown(r.get(c.key), marks)) for c in cols]) for i, r in enumerate(section.rows))
+        shown_rows = ([c.show(_shown(r.get(c.key), marks)) for c in cols] for r in section.rows)
+        rows_iter = ((str(n + 1), values) for n, values in enumerate(shown_rows))
         return [Block(cols, rows_iter)]
     if isinstance(section, m.OnlineSection):
         cols = [m.Column("label", word("source", lang)), m.Column("value", word("value", lang)), m.Column("day", word("measured_on", lang)), m.Column("previous", word("previous", lang)), *centre_cols]
@@ -223,7 +224,9 @@ def report_meta(report: m.Report) -> list[tuple[str, Any]]:
 
 def disclosure_line(report: m.Report) -> str:
     if report.published:
-        return word("published", report.language, n=report.threshold - 1, primary=report.marks.primary, secondary=report.marks.secondary)
+        marks = report.marks
+        n = report.threshold - 1
+        return word("published", report.language, n=n, primary=marks.primary, secondary=marks.secondary)
     return word("exact", report.language)
 
 
@@ -250,7 +253,9 @@ def csv_lines(report: m.Report) -> Iterator[list[Any]]:
             yield [c.label for c in block.columns]
             ratio_idx = [i for i, c in enumerate(block.columns) if c.key in block.ratios]
             for _key, values in block.rows:
-                yield [_Ratio(v) if i in ratio_idx and isinstance(v, float) else v for i, v in enumerate(values)] if ratio_idx else values
+                if ratio_idx:
+                    values = [_Ratio(v) if i in ratio_idx and isinstance(v, float) else v for i, v in enumerate(values)]
+                yield values
 
 
 class _Ratio(float):
@@ -376,7 +381,8 @@ def template_context(report: m.Report, **extra: Any) -> dict[str, Any]:
         ch = f.change.shown(marks)
         if ch is None:
             return text
-        css = "up" if isinstance(ch, int | float) and ch > 0 else ("down" if isinstance(ch, int | float) and ch < 0 else "")
+        number = isinstance(ch, int | float)
+        css = "up" if number and ch > 0 else ("down" if number and ch < 0 else "")
         return text + Markup(' · <span class="{}">{}</span>').format(css, pct(f.change, True))
 
     return {

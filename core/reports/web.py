@@ -223,7 +223,8 @@ def reports_view(
 
     report, params, lang = query.build(request, session, staff)
     q = _query(query.kind, params, query.centre, lang, query.published)
-    downloads = [(WORDS["download"].get(lang).format(format=fmt.upper()), f"/reports/download?{q}&format={fmt}") for fmt in FORMATS]
+    label = WORDS["download"].get(lang)
+    downloads = [(label.format(format=fmt.upper()), f"/reports/download?{q}&format={fmt}") for fmt in FORMATS]
     ctx = template_context(report, downloads=downloads, for_print=False)
     ctx.pop("lang", None)
     return render(request, "reports_page.html", ctx | {"report_lang": report.language, "rw": lambda key: WORDS[key].get(lang)})
@@ -242,7 +243,9 @@ def reports_download(
     from tremplin.core.reports.render import FORMATS, render_bytes
 
     if format not in FORMATS:
-        raise HTTPException(400, Msg("“%(format)s” is not a format; use one of: %(formats)s.", format=format[:20], formats=", ".join(FORMATS)))
+        formats = ", ".join(FORMATS)
+        message = Msg("“%(format)s” is not a format; use one of: %(formats)s.", format=format[:20], formats=formats)
+        raise HTTPException(400, message)
     report, _params_, _lang_ = query.build(request, session, staff)
     body = render_bytes(report, format)
     session.close()

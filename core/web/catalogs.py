@@ -1,7 +1,8 @@
 """The messages the web app uses, and the four catalogs that translate them.
 
 ``extract()`` reads every ``_("...")``, ``gettext``, ``ngettext``, ``N_("...")`` and ``Msg("...")`` in the
-templates and the Python files of ``core/web`` and ``core/reports`` with Babel's extractors (Jinja2's for templates). ``missing()`` says,
+templates and the Python files of ``core/web`` and ``core/reports`` with Babel's extractors (Jinja2's for
+templates). ``missing()`` says,
 for each language, which of them its catalog lacks or leaves untranslated; the test suite fails on any
 (English may leave ``msgstr`` empty: the English text is the message id). ``update()`` adds new
 messages to the ``.po`` files, keeping every translation already there::

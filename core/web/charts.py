@@ -132,7 +132,9 @@ def monthly_chart(
                 f"<title>{escape(closure_label)}: {s.isoformat()} – {e.isoformat()}</title></rect>"
             )
             if x1 - x0 > 30:
-                out.append(f'<text x="{(x0 + x1) / 2:.1f}" y="{top + 12}" text-anchor="middle" fill="{TEXT}">{escape(closure_label)}</text>')
+                middle = (x0 + x1) / 2
+                label = escape(closure_label)
+                out.append(f'<text x="{middle:.1f}" y="{top + 12}" text-anchor="middle" fill="{TEXT}">{label}</text>')
 
     # Gridlines and the value axis.
     ticks = int(round(ceiling / step)) if step else 0

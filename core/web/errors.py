@@ -73,7 +73,8 @@ def _page(request: Request, status: int, message: str, details: list[str] | None
     if detail == text:
         detail = None
     lines = list(dict.fromkeys(details or []))
-    return render(request, "error.html", {"status": status, "message": text, "detail": detail, "details": lines}, status_code=status)
+    context = {"status": status, "message": text, "detail": detail, "details": lines}
+    return render(request, "error.html", context, status_code=status)
 
 
 def answer(

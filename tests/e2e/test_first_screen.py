@@ -73,7 +73,10 @@ def test_the_dashboard_fits_and_stays_legible(new_page: Any, axe: Any, tmp_path:
     assert all(not audiences.nth(i).evaluate("d => d.open") for i in range(audiences.count()))
     assert figures.bounding_box()["y"] < page.locator("details.audience").first.bounding_box()["y"]
     if not phone:
-        bottom = max(audiences.nth(i).bounding_box()["y"] + audiences.nth(i).bounding_box()["height"] for i in range(audiences.count()))
+        bottom = max(
+            audiences.nth(i).bounding_box()["y"] + audiences.nth(i).bounding_box()["height"]
+            for i in range(audiences.count())
+        )
         assert bottom <= LAPTOP["height"], f"the audiences end at {bottom:.0f} px: below a laptop's screen"
         assert chart.bounding_box()["y"] < LAPTOP["height"] / 2
     # An audience opens to its compact table: this period, year to date, last year.

@@ -27,7 +27,8 @@ def expected_rows(s: dict[str, Any]) -> list[tuple[list[Any], frozenset[int]]] |
     """The values a section's rows hold in the spreadsheets, in order, with the columns holding ratios."""
     if s["kind"] == "key_figures":
         none = s["previous_empty"]
-        return [([f["value"], "no data" if none else f["previous"], None if none else f["change"]], frozenset({2})) for f in s["figures"]]
+        rows = [[f["value"], "no data" if none else f["previous"], None if none else f["change"]] for f in s["figures"]]
+        return [(row, frozenset({2})) for row in rows]
     if s["kind"] == "breakdown":
         return [([r["value"], r["share"]], frozenset({1})) for r in [*s["rows"], s["total"]]]
     if s["kind"] == "monthly_chart":

@@ -18,12 +18,25 @@ import pytest
 from tremplin.core.app import App
 from tremplin.core.models import ClosurePeriod
 from tremplin.core.reports.build import annual_report
-from tremplin.core.reports.export import neutralise, write_contacts_csv, write_contacts_xlsx, write_table_csv, write_table_xlsx
+from tremplin.core.reports.export import (
+    neutralise,
+    write_contacts_csv,
+    write_contacts_xlsx,
+    write_table_csv,
+    write_table_xlsx,
+)
 from tremplin.core.reports.render import render_bytes
 from tests.reports.data import YEAR, build_year
 from tests.reports.sheets import read_csv
 
-HOSTILE = ['=HYPERLINK("http://example.invalid/?leak","Open")', "+1+cmd|' /C calc'!A0", "-2+3", "@SUM(A1:A9)", "\tTab", "\rReturn"]
+HOSTILE = [
+    '=HYPERLINK("http://example.invalid/?leak","Open")',
+    "+1+cmd|' /C calc'!A0",
+    "-2+3",
+    "@SUM(A1:A9)",
+    "\tTab",
+    "\rReturn",
+]
 
 
 def formulas_in(xlsx: bytes) -> list[str]:
@@ -60,8 +73,24 @@ def hostile_closures(app: App) -> App:
     with app.transaction() as session:
         centre_id = year.centre_ids["bxl"]
         for i, label in enumerate(HOSTILE):
-            session.add(ClosurePeriod(centre_id=centre_id, starts_on=date(YEAR, 8, 1 + 2 * i), ends_on=date(YEAR, 8, 2 + 2 * i), scope="all", label=label))
-        session.add(ClosurePeriod(centre_id=centre_id, starts_on=date(YEAR, 9, 1), ends_on=date(YEAR, 9, 2), scope="all", label="<r><t>rich?</t></r>"))
+            session.add(
+                ClosurePeriod(
+                    centre_id=centre_id,
+                    starts_on=date(YEAR, 8, 1 + 2 * i),
+                    ends_on=date(YEAR, 8, 2 + 2 * i),
+                    scope="all",
+                    label=label,
+                )
+            )
+        session.add(
+            ClosurePeriod(
+                centre_id=centre_id,
+                starts_on=date(YEAR, 9, 1),
+                ends_on=date(YEAR, 9, 2),
+                scope="all",
+                label="<r><t>rich?</t></r>",
+            )
+        )
     return app
 
 
@@ -82,18 +111,24 @@ def test_a_hostile_closure_label_stays_text_in_the_report_spreadsheets(hostile_c
     assert "<r><t>rich?</t></r>" in values, "a text that looks like XML stays text"
 
 
-def test_the_command_line_and_the_web_download_write_the_same_safe_cells(hostile_closures: App, db_url: str, tmp_path: Path) -> None:
+def test_the_command_line_and_the_web_download_write_the_same_safe_cells(
+    hostile_closures: App, db_url: str, tmp_path: Path
+) -> None:
     from click.testing import CliRunner
 
     from tremplin.core.cli import cli
 
     out = tmp_path / "annual.xlsx"
-    result = CliRunner().invoke(cli, ["--database-url", db_url, "report", "annual", "--year", str(YEAR), "--format", "xlsx", "--out", str(out)])
+    result = CliRunner().invoke(
+        cli, ["--database-url", db_url, "report", "annual", "--year", str(YEAR), "--format", "xlsx", "--out", str(out)]
+    )
     assert result.exit_code == 0, result.output
     values = xlsx_strings(out.read_bytes())
     assert all("'" + text in values for text in HOSTILE) and not formulas_in(out.read_bytes())
     out = tmp_path / "annual.csv"
-    result = CliRunner().invoke(cli, ["--database-url", db_url, "report", "annual", "--year", str(YEAR), "--format", "csv", "--out", str(out)])
+    result = CliRunner().invoke(
+        cli, ["--database-url", db_url, "report", "annual", "--year", str(YEAR), "--format", "csv", "--out", str(out)]
+    )
     assert result.exit_code == 0, result.output
     cells = [c for row in read_csv(out.read_bytes(), "fr") for c in row]
     assert all("'" + text in cells for text in HOSTILE)
@@ -123,7 +158,24 @@ def test_the_contacts_export_and_the_list_writers_neutralise_text(tmp_path: Path
     from tremplin.core.reports.export import CONTACT_COLUMNS
 
     moment = datetime(2025, 3, 7, 13, 5, tzinfo=timezone.utc)
-    row = (1, "bxl", HOSTILE[0], date(2025, 3, 7), moment, "general", "reception", "walk_in", HOSTILE[3], "fr", -3, "woman", "unknown", "unknown", "unknown", HOSTILE[1])
+    row = (
+        1,
+        "bxl",
+        HOSTILE[0],
+        date(2025, 3, 7),
+        moment,
+        "general",
+        "reception",
+        "walk_in",
+        HOSTILE[3],
+        "fr",
+        -3,
+        "woman",
+        "unknown",
+        "unknown",
+        "unknown",
+        HOSTILE[1],
+    )
     assert len(row) == len(CONTACT_COLUMNS)
     text = io.StringIO()
     assert write_contacts_csv(iter([row]), text) == 1
@@ -131,7 +183,12 @@ def test_the_contacts_export_and_the_list_writers_neutralise_text(tmp_path: Path
 
     (header, line) = list(csv.reader(io.StringIO(text.getvalue())))
     assert header == list(CONTACT_COLUMNS)
-    assert line[2] == "'" + HOSTILE[0] and line[8] == "'" + HOSTILE[3] and line[15] == "'" + HOSTILE[1] and line[10] == "-3"
+    assert (
+        line[2] == "'" + HOSTILE[0]
+        and line[8] == "'" + HOSTILE[3]
+        and line[15] == "'" + HOSTILE[1]
+        and line[10] == "-3"
+    )
     out = io.BytesIO()
     assert write_contacts_xlsx(iter([row]), out) == 1
     from openpyxl import load_workbook
@@ -153,4 +210,6 @@ def test_the_contacts_export_and_the_list_writers_neutralise_text(tmp_path: Path
     assert write_table_xlsx(columns, rows, xlsx_out, title="Liste: partenaires") == len(HOSTILE)
     wb = load_workbook(io.BytesIO(xlsx_out.getvalue()))
     assert wb.worksheets[0].title == "Liste - partenaires"
-    assert [r[1] for r in wb.worksheets[0].iter_rows(min_row=2, values_only=True)] == ["'" + t.replace("\r", "_x000D_") for t in HOSTILE]
+    assert [r[1] for r in wb.worksheets[0].iter_rows(min_row=2, values_only=True)] == [
+        "'" + t.replace("\r", "_x000D_") for t in HOSTILE
+    ]

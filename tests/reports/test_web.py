@@ -72,7 +72,8 @@ def test_other_roles_get_published_figures_of_their_audiences(web: Web) -> None:
     xlsx = schools.get("/reports/download", params={"kind": "audience", "audience": "schools", "year": YEAR, "format": "xlsx"})
     from openpyxl import load_workbook
 
-    cells = [c for r in load_workbook(io.BytesIO(xlsx.content)).worksheets[0].iter_rows(values_only=True) for c in r if c]
+    sheet = load_workbook(io.BytesIO(xlsx.content)).worksheets[0]
+    cells = [c for r in sheet.iter_rows(values_only=True) for c in r if c]
     assert any(str(c).startswith("Chiffres publiés") for c in cells)  # the account's language: French
 
 

@@ -140,14 +140,18 @@ def test_a_new_month_opens_on_the_latest_month_with_figures_and_says_so(web: Web
     today = datetime.now(BXL).date()
     last_month = (today.replace(day=1) - timedelta(days=1)).replace(day=10)
     with web.app.transaction() as session:
-        log_contact(web.app, session, {"centre": "bxl", "site": "reception", "occurred_at": datetime.combine(last_month, time(10), tzinfo=BXL), "audience": "general", "modality": "reception", "headcount": 7, "themes": ["work"], "language": "fr"})
+        at = datetime.combine(last_month, time(10), tzinfo=BXL)
+        values = {"centre": "bxl", "site": "reception", "occurred_at": at, "audience": "general"}
+        values["modality"] = "reception"
+        log_contact(web.app, session, {**values, "headcount": 7, "themes": ["work"], "language": "fr"})
     page = web.client("programme_lead").get("/dashboard").text
     shown = shown_figures(page)
     assert shown[("contacts.total", "month")] == 7, "the month shown is the last one with figures, not an empty one"
     from babel.dates import format_date
 
     lead = page[page.index('id="dashboard-period"') : page.index("</p>", page.index('id="dashboard-period"'))]
-    assert format_date(last_month, "LLLL y", locale="fr_BE") in lead and format_date(today, "LLLL y", locale="fr_BE") in lead
+    assert format_date(last_month, "LLLL y", locale="fr_BE") in lead
+    assert format_date(today, "LLLL y", locale="fr_BE") in lead
     assert f"/dashboard?on={today.isoformat()}" in lead, "and the empty month can still be opened"
     asked = shown_figures(web.client("programme_lead").get(f"/dashboard?on={today.isoformat()}").text)
     assert asked[("contacts.total", "month")] == 0
@@ -157,10 +161,13 @@ def test_previous_period_without_data_says_so_and_parts_are_shown_as_parts(web: 
     today = datetime.now(BXL).date()
     with web.app.transaction() as session:
         for modality in ("individual_advice", "remote_advice"):
-            log_contact(web.app, session, {"centre": "bxl", "site": "advice", "occurred_at": datetime.combine(today, time(9), tzinfo=BXL), "audience": "general", "modality": modality, "headcount": 2, "themes": ["work"], "language": "fr"})
+            at = datetime.combine(today, time(9), tzinfo=BXL)
+            values = {"centre": "bxl", "site": "advice", "occurred_at": at, "audience": "general", "modality": modality}
+            log_contact(web.app, session, {**values, "headcount": 2, "themes": ["work"], "language": "fr"})
     page = web.client("programme_lead").get("/dashboard").text
     row = page[page.index('id="figure-individual_advice-remote"') :]
     row = row[: row.index("</tr>")]
-    assert "class=\"part\"" in page[page.index('id="figure-individual_advice-remote"') - 40 : page.index('id="figure-individual_advice-remote"') + 60]
+    start = page.index('id="figure-individual_advice-remote"')
+    assert 'class="part"' in page[start - 40 : start + 60]
     assert "dont" in row and "pas de données" in row  # of which; nothing was counted last year
     assert shown_figures(page)[("individual_advice.contacts", "month")] == 4  # remote advice is a part of it

@@ -34,7 +34,15 @@ SNAKE = re.compile(r"(?<![\w./@-])[a-z]+(?:_[a-z0-9]+)+(?![\w./@-])")
 ALLOWED_SNAKE = {"programme_lead", "schools_coordinator", "neet_worker", "formtruck_adviser", "network_admin"}
 
 #: Values that are invalid for any parameter of the kind named.
-INVALID = {"year": "abc", "month": "2025-13", "on": "2025-02-30", "from": "junk", "to": "2025-99-01", "page": "-3", "after": "x"}
+INVALID = {
+    "year": "abc",
+    "month": "2025-13",
+    "on": "2025-02-30",
+    "from": "junk",
+    "to": "2025-99-01",
+    "page": "-3",
+    "after": "x",
+}
 
 
 #: Elements whose text is not words: scripts, and codes shown as codes on purpose (``<code>``: an
@@ -82,7 +90,11 @@ def pages(web: Web) -> list[tuple[str, Any]]:
     for path, methods, route in route_table(web.asgi):
         if "GET" not in methods or path.startswith(("/api/", "/static", "/openapi", "/docs", "/redoc", "/lang/")):
             continue
-        if path.endswith((".css", ".js", ".json", ".webmanifest", ".svg", ".png")) or "download" in path or "export" in path:
+        if (
+            path.endswith((".css", ".js", ".json", ".webmanifest", ".svg", ".png"))
+            or "download" in path
+            or "export" in path
+        ):
             continue
         out.append((path, route))
     return out
@@ -145,7 +157,12 @@ def test_every_page_speaks_the_readers_language_even_when_refusing(web: Web, lan
             checked += 1
     # The explicit cases of the issue, and the 404 page.
     client = clients["programme_lead"]
-    for url in ("/reports/view?year=abc", "/reports/view?kind=monthly&month=2025-13", "/cases/NOPE-0000", "/no/such/page"):
+    for url in (
+        "/reports/view?year=abc",
+        "/reports/view?kind=monthly&month=2025-13",
+        "/cases/NOPE-0000",
+        "/no/such/page",
+    ):
         response = client.get(url)
         assert 400 <= response.status_code < 500, url
         found = offences(visible(response.text))
@@ -162,7 +179,10 @@ def test_a_future_outcome_date_is_refused_in_the_readers_language(web: Web, lang
     client = in_language(web, "programme_lead", lang)
     page = client.get(f"/cases/{objects['code']}")
     assert page.status_code == 200
-    response = client.post(f"/cases/{objects['code']}/outcome", data={"kind": "employment", "on": "2999-01-01", "csrf_token": csrf_of(page.text)})
+    response = client.post(
+        f"/cases/{objects['code']}/outcome",
+        data={"kind": "employment", "on": "2999-01-01", "csrf_token": csrf_of(page.text)},
+    )
     assert 400 <= response.status_code < 500
     assert not offences(visible(response.text)), offences(visible(response.text))
 
@@ -171,7 +191,10 @@ def test_a_future_outcome_date_is_refused_in_the_readers_language(web: Web, lang
 def test_the_esf_report_page_shows_words_not_codes(web: Web, lang: str) -> None:
     make_objects(web)
     client = in_language(web, "programme_lead", lang)
-    response = client.get("/reports/view", params={"kind": "esf", "operation": "neet", "from": "2025-01-01", "to": "2025-06-30", "language": lang})
+    response = client.get(
+        "/reports/view",
+        params={"kind": "esf", "operation": "neet", "from": "2025-01-01", "to": "2025-06-30", "language": lang},
+    )
     assert response.status_code == 200
     text = visible(response.text)
     assert not offences(text), offences(text)
@@ -193,5 +216,7 @@ def test_french_pages_have_french_typography_and_dates(web: Web) -> None:
     assert "Période\u202f: 1 janv. 2025 – 31 déc. 2025" in html  # not "Période: 2025-01-01"
     assert "2025-01-01" not in text and " UTC" not in text
     assert 'href="/reports/download?' in html  # URLs untouched
-    english = in_language(web, "programme_lead", "en").get("/reports/view", params={"kind": "annual", "year": 2025}).text
+    english = (
+        in_language(web, "programme_lead", "en").get("/reports/view", params={"kind": "annual", "year": 2025}).text
+    )
     assert "\u202f:" not in english and "Period: 1 Jan 2025 – 31 Dec 2025" in visible(english)

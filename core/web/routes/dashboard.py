@@ -130,7 +130,11 @@ def latest_day_with_data(session: Session, keys: list[str], today: date, centre_
     from tremplin.core.models import CounterValue
 
     stmt = select(func.max(CounterValue.period)).where(
-        CounterValue.grain == "d", CounterValue.dim == "*", CounterValue.period <= today, CounterValue.amount > 0, CounterValue.counter.in_(keys or ["-"])
+        CounterValue.grain == "d",
+        CounterValue.dim == "*",
+        CounterValue.period <= today,
+        CounterValue.amount > 0,
+        CounterValue.counter.in_(keys or ["-"]),
     )
     if centre_ids is not None:
         stmt = stmt.where(CounterValue.centre_id.in_(centre_ids or [-1]))
@@ -182,8 +186,11 @@ def dashboard(request: Request, staff: Staff = Depends(needs_dashboard), session
         "closure_label": _("Closed"),
         "number": lambda v: format_decimal(v, locale=locale),
     }
-    wide = charts.monthly_chart(**drawing, month_labels=[format_date(m, "MMM", locale=locale) for m in months], width=480, height=250, legend_columns=2)
-    narrow = charts.monthly_chart(**drawing, month_labels=[fmt_month_narrow(m, lang) for m in months], width=340, height=320, legend_columns=1)
+    # Drawn about as wide as shown (a laptop's column, a phone), so that the text stays at 12 px.
+    wide_months = [format_date(m, "MMM", locale=locale) for m in months]
+    wide = charts.monthly_chart(**drawing, month_labels=wide_months, width=480, height=250, legend_columns=2)
+    narrow_months = [fmt_month_narrow(m, lang) for m in months]
+    narrow = charts.monthly_chart(**drawing, month_labels=narrow_months, width=340, height=320, legend_columns=1)
     chart = charts.responsive(wide, narrow)
     has_previous = {name: any(f.month_last_year or f.year_last_year for f in group) for name, group in groups}
     quick = [(a.key, a.label) for a in app.registry.audiences.values() if staff.may_see(a.key) and app.registry.forms_of(a.key)]
