@@ -173,6 +173,7 @@ def chart_svg(section: ChartSection, language: str, marks: Marks, **kw: Any) -> 
                 else [fmt_month(m, language, with_year) for m in section.months],
                 title=section.title,
                 closure_label=word("closed", language),
+                day=lambda d: fmt_date(d, language),
                 number=lambda v: fmt_int(int(v) if float(v).is_integer() else v, language),
                 width=kw.get("width", 720),
                 height=kw.get("height", 300),

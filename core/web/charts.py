@@ -68,18 +68,21 @@ def monthly_chart(
     width: int = 720,
     height: int = 340,
     legend_columns: int = 3,
+    day: Callable[[date], str] | None = None,
 ) -> str:
     """A stacked monthly bar chart as an SVG string.
 
     ``series`` maps a key to one value per month of ``months`` (first days of months, in order);
     ``labels`` names the keys (default: the keys), ``month_labels`` the months (default ``MM/YY``);
-    ``closures`` are ``(first day, last day)`` periods shaded behind the bars. Text is 12 units high:
+    ``closures`` are ``(first day, last day)`` periods shaded behind the bars (``day`` writes their
+    dates, ISO by default). Text is 12 units high:
     draw the chart about as wide as it is shown (a narrow one for phones, with ``legend_columns=1``) so
     that it stays legible.
     """
     labels = labels or {}
     colours = dict(colours or {})
     number = number or _default_number
+    day = day or date.isoformat
     keys = [k for k in series]
     for i, key in enumerate(keys):
         colours.setdefault(key, PALETTE[i % len(PALETTE)])
@@ -129,7 +132,7 @@ def monthly_chart(
             x1 = left + ei * band
             out.append(
                 f'<rect class="closure" x="{x0:.1f}" y="{top}" width="{max(x1 - x0, 1):.1f}" height="{plot_h}" fill="{CLOSURE_FILL}">'
-                f"<title>{escape(closure_label)}: {s.isoformat()} – {e.isoformat()}</title></rect>"
+                f"<title>{escape(closure_label)}: {escape(day(s))} – {escape(day(e))}</title></rect>"
             )
             if x1 - x0 > 30:
                 middle = (x0 + x1) / 2

@@ -185,6 +185,7 @@ def dashboard(request: Request, staff: Staff = Depends(needs_dashboard), session
         "title": title,
         "closure_label": _("Closed"),
         "number": lambda v: format_decimal(v, locale=locale),
+        "day": lambda d: format_date(d, "medium", locale=locale),
     }
     # Drawn about as wide as shown (a laptop's column, a phone), so that the text stays at 12 px.
     wide_months = [format_date(m, "MMM", locale=locale) for m in months]
