@@ -32,6 +32,7 @@ from tremplin.core.anonymity import TokenError
 from tremplin.core.forms import FormError
 from tremplin.core.records import WorkflowError
 from tremplin.core.validation import RecordError
+from tremplin.core.web.i18n import N_
 
 log = logging.getLogger("tremplin.web")
 
@@ -49,6 +50,28 @@ def field_errors(exc: Exception) -> dict[str, str]:
     if isinstance(exc, FormError):
         return {f"attr.{k}" if not k.startswith("attr.") else k: v for k, v in exc.errors.items()}
     return {}
+
+
+#: Refusals the routes raise as plain text: listed so that the catalogs translate them, and the error
+#: page can show them in the reader's language (a detail without a translation is not shown at all).
+REFUSALS = (
+    N_("Choose a form first."),
+    N_("No centre exists yet: an administrator must create one first."),
+    N_("Only network administrators create centres."),
+    N_("There is no case with this code."),
+    N_("There is no such account."),
+    N_("There is no such activity."),
+    N_("There is no such centre."),
+    N_("There is no such closure period."),
+    N_("There is no such referral."),
+    N_("There is no such workshop kind."),
+    N_("This account belongs to another centre."),
+    N_("This audience has no activity form to edit with."),
+    N_("This form has no tallies."),
+    N_("Your account does not see this audience."),
+    N_("Your account does not see this centre."),
+    N_("Your role does not give access to this page."),
+)
 
 
 def _page(request: Request, status: int, message: str, details: list[str] | None = None) -> Response:

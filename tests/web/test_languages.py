@@ -170,6 +170,10 @@ def test_every_page_speaks_the_readers_language_even_when_refusing(web: Web, lan
             problems[f"{url} ({response.status_code})"] = sorted(set(found))
         checked += 1
     assert checked > 40
+    unknown_case = client.get("/cases/NOPE-0000")
+    assert {"fr": "Aucun dossier ne porte ce code.", "nl": "Er is geen traject met deze code.", "uk": "Справи з таким кодом немає."}[
+        lang
+    ] in visible(unknown_case.text), "a refusal says what is wrong, in the reader's language"
     assert not problems, "\n".join(f"{url}: {', '.join(found)}" for url, found in problems.items())
 
 
