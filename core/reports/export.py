@@ -21,6 +21,7 @@ import io
 import json
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import date, datetime
+from functools import lru_cache
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
@@ -151,9 +152,10 @@ def text_width(value: Any) -> int:
 class XlsxSheet:
     """One worksheet of an ``XlsxBook`` (made by ``XlsxBook.sheet``): rows written in order, typed."""
 
-    book: XlsxBook
-    ws: Any
-    row: int
+    def __init__(self, book: XlsxBook, ws: Any) -> None:
+        self.book = book
+        self.ws = ws
+        self.row = 0
 
     def widths(self, widths: Sequence[float]) -> None:
         """Column widths in characters (set before any row in ``constant_memory`` mode)."""
@@ -229,6 +231,7 @@ class XlsxSheet:
         return n
 
 
+@lru_cache(maxsize=1)
 def _streaming_sheet_class() -> type:
     """xlsxwriter's worksheet with a faster innermost loop for ``constant_memory`` exports.
 
@@ -301,14 +304,10 @@ class XlsxBook:
 
     def sheet(self, title: str) -> XlsxSheet:
         """A new worksheet named after ``title`` (``sheet_name``)."""
-        sheet = XlsxSheet.__new__(XlsxSheet)
-        sheet.book = self
         # In constant_memory mode xlsxwriter would write a text that looks like "<r>...</r>" into the
         # sheet as raw rich-text XML; the streaming sheet escapes every text (and is faster).
         cls = _streaming_sheet_class() if self.constant_memory else None
-        sheet.ws = self.wb.add_worksheet(sheet_name(title, self.used), worksheet_class=cls)
-        sheet.row = 0
-        return sheet
+        return XlsxSheet(self, self.wb.add_worksheet(sheet_name(title, self.used), worksheet_class=cls))
 
     def close(self) -> None:
         self.wb.close()
