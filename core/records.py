@@ -125,18 +125,39 @@ def update_contact(
     attributes: Mapping[str, Any] | None = None,
     staff: Staff | None = None,
     form: str | None = None,
+    reason: str = "",
+    now: datetime | None = None,
 ) -> Contact:
-    record = _clean_contact(app, session, values, attributes, form)
+    """Correct a contact: the rule of ``tremplin.core.corrections`` decides who may (``CorrectionRefused``),
+    the values pass the same validation as a new contact, and the audit log keeps what changed and why."""
+    from tremplin.core import corrections
+
+    grant = corrections.grant_for(app, session, staff, contact, now)
+    reason, errors = corrections.reason_errors(app, grant, reason)
+    try:
+        record = _clean_contact(app, session, values, attributes, form)
+    except RecordError as exc:
+        raise RecordError(exc.errors + errors) from None
+    if errors:
+        raise RecordError(errors)
     _check_staff_audience(staff, record["audience"])
+    before = corrections.snapshot(session, contact)
     for name, value in record.items():
         setattr(contact, name, value)
     session.flush()
-    audit(session, "contact.edit", staff, "contact", contact.id)
+    corrections.log_correction(session, "contact.edit", staff, contact, grant, reason, before, corrections.snapshot(session, contact))
     return contact
 
 
-def delete_contact(app: App, session: Session, contact: Contact, staff: Staff | None = None) -> None:
-    audit(session, "contact.delete", staff, "contact", contact.id)
+def delete_contact(
+    app: App, session: Session, contact: Contact, staff: Staff | None = None, reason: str = "", now: datetime | None = None
+) -> None:
+    """Delete a contact under the rule of ``tremplin.core.corrections``; the audit log keeps the record as it was."""
+    from tremplin.core import corrections
+
+    grant = corrections.grant_for(app, session, staff, contact, now)
+    reason = corrections.check_reason(app, grant, reason)
+    corrections.log_correction(session, "contact.delete", staff, contact, grant, reason, corrections.snapshot(session, contact), None)
     session.delete(contact)
     session.flush()
 
@@ -166,13 +187,77 @@ def log_activity(
     return activity
 
 
-def record_participants(app: App, session: Session, activity: Activity, participants: int, staff: Staff | None = None) -> Activity:
-    """Enter the actual headcount of an activity after it took place."""
+def update_activity(
+    app: App,
+    session: Session,
+    activity: Activity,
+    values: Mapping[str, Any],
+    attributes: Mapping[str, Any] | None = None,
+    staff: Staff | None = None,
+    form: str | None = None,
+    reason: str = "",
+    now: datetime | None = None,
+) -> Activity:
+    """Correct an activity, as ``update_contact`` corrects a contact (same rule, same validation as a new one)."""
+    from tremplin.core import corrections
+
+    grant = corrections.grant_for(app, session, staff, activity, now)
+    reason, errors = corrections.reason_errors(app, grant, reason)
+    form_errors: list[tuple[str, str]] = []
+    if form is not None:
+        values, form_errors = apply_form(app, form, "activity", values, attributes)
+    try:
+        record = _cleaner(app, session).activity(values, attributes)
+    except RecordError as exc:
+        raise RecordError(form_errors + exc.errors + errors) from None
+    if form_errors or errors:
+        raise RecordError(form_errors + errors)
+    _check_staff_audience(staff, record["audience"])
+    before = corrections.snapshot(session, activity)
+    for name, value in record.items():
+        setattr(activity, name, value)
+    session.flush()
+    corrections.log_correction(session, "activity.edit", staff, activity, grant, reason, before, corrections.snapshot(session, activity))
+    if before.get("participants") != activity.participants:
+        app.hook.activity_logged(app=app, session=session, activity=activity)
+    return activity
+
+
+def delete_activity(
+    app: App, session: Session, activity: Activity, staff: Staff | None = None, reason: str = "", now: datetime | None = None
+) -> None:
+    """Delete an activity under the rule of ``tremplin.core.corrections``; the audit log keeps it as it was."""
+    from tremplin.core import corrections
+
+    grant = corrections.grant_for(app, session, staff, activity, now)
+    reason = corrections.check_reason(app, grant, reason)
+    corrections.log_correction(session, "activity.delete", staff, activity, grant, reason, corrections.snapshot(session, activity), None)
+    session.delete(activity)
+    session.flush()
+
+
+def record_participants(
+    app: App, session: Session, activity: Activity, participants: int, staff: Staff | None = None, reason: str = "", now: datetime | None = None
+) -> Activity:
+    """Enter the actual headcount of an activity after it took place.
+
+    The first headcount completes the record: anyone who may manage the activity enters it. Changing a
+    headcount already entered is a correction, under the rule of ``tremplin.core.corrections``."""
+    from tremplin.core import corrections
+
     if participants < 0:
         raise RecordError([("participants", f"{participants} is below 0")])
+    grant = None
+    if activity.participants is not None and activity.participants != participants:
+        grant = corrections.grant_for(app, session, staff, activity, now)
+        reason = corrections.check_reason(app, grant, reason)
+    before = corrections.snapshot(session, activity)
     activity.participants = participants
     session.flush()
-    audit(session, "activity.participants", staff, "activity", activity.id, participants=participants)
+    if grant is not None:
+        corrections.log_correction(session, "activity.edit", staff, activity, grant, reason, before, corrections.snapshot(session, activity))
+    else:
+        audit(session, "activity.participants", staff, "activity", activity.id, participants=participants)
     app.hook.activity_logged(app=app, session=session, activity=activity)
     return activity
 
@@ -408,6 +493,8 @@ __all__ = [
     "update_contact",
     "delete_contact",
     "log_activity",
+    "update_activity",
+    "delete_activity",
     "record_participants",
     "issue_referral",
     "find_referral",

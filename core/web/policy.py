@@ -33,6 +33,9 @@ CAPABILITIES: dict[str, tuple[str, ...]] = {
     "activities": ("admin", "programme_lead", "counsellor", "neet_worker", "schools_coordinator"),
     # Referral tokens.
     "referrals": ("admin", "programme_lead", "counsellor", "reception", "neet_worker", "formtruck_adviser"),
+    # Correcting any contact or activity the account sees, at any time, with a reason (tremplin.core.corrections);
+    # without it, an account corrects only its own entries, on the day it made them.
+    "corrections": ("admin", "programme_lead"),
     # Cases of consenting people, under a pseudonymous code.
     "cases": ("admin", "programme_lead", "counsellor", "neet_worker"),
     # Report pages (core/reports/web.py): every account, with its audiences' figures; exact figures for

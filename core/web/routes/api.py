@@ -19,12 +19,12 @@ from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from tremplin.core import rollup
+from tremplin.core import corrections, rollup
 from tremplin.core.anonymity import format_token
 from tremplin.core.counters import DIMENSIONS
 from tremplin.core.models import Activity, Case, Centre, Contact, Partner, Referral, Staff
 from tremplin.core.records import (
-    apply_form,
+    delete_activity,
     delete_contact,
     find_referral,
     issue_referral,
@@ -34,9 +34,10 @@ from tremplin.core.records import (
     record_outcome,
     record_participants,
     set_referral_status,
+    update_activity,
     update_contact,
 )
-from tremplin.core.validation import MAX_HEADCOUNT, Cleaner, Lookup, RecordError
+from tremplin.core.validation import MAX_HEADCOUNT, RecordError
 from tremplin.core.web import policy
 from tremplin.core.web.common import PAGE_SIZE, fetch, int_param
 from tremplin.core.web.deps import (
@@ -125,6 +126,20 @@ class ActivityIn(Strict):
     attributes: dict[Annotated[str, Field(max_length=40)], AttrValue] = Field(default_factory=dict, max_length=40)
 
 
+Reason = Annotated[
+    str,
+    Field(
+        max_length=500,
+        description="Why the record is corrected: required unless the account is the record's author on the day it was "
+        "entered (programme leads and administrators correct at any time, with a reason). Scrubbed, kept in the audit log.",
+    ),
+]
+
+
+class ContactEdit(ContactIn):
+    reason: Reason = ""
+
+
 class ActivityOut(BaseModel):
     id: int
     centre_id: int
@@ -146,6 +161,30 @@ class ActivityOut(BaseModel):
 
 class Participants(Strict):
     participants: Count
+    reason: Reason = ""
+
+
+class ActivityEdit(ActivityIn):
+    reason: Reason = ""
+
+
+def partial(model: type[BaseModel], name: str) -> type[BaseModel]:
+    """``model`` with every field optional and unset by default: the body of a PATCH, derived from the PUT's."""
+    import copy
+
+    from pydantic import create_model
+
+    fields: dict[str, Any] = {}
+    for key, info in model.model_fields.items():
+        optional = copy.copy(info)
+        optional.default = "" if key == "reason" else None
+        optional.default_factory = None
+        fields[key] = (info.annotation if key == "reason" else info.annotation | None, optional)
+    return create_model(name, __base__=Strict, **fields)  # type: ignore[no-any-return, call-overload]
+
+
+ContactPatch = partial(ContactEdit, "ContactPatch")
+ActivityPatch = partial(ActivityEdit, "ActivityPatch")
 
 
 class ReferralIn(Strict):
@@ -366,10 +405,19 @@ def _get(session: Session, staff: Staff, model: Any, record_id: int, what: str) 
 
 
 RecordId = Annotated[int, Path(ge=1, le=2**31 - 1)]
+ActivitiesStaffDep = Annotated[Staff, Depends(require_capability("activities"))]
+DeleteReason = Annotated[
+    str, Query(max_length=500, description="Why the record is deleted: required unless the account is its author, on the day it was entered.")
+]
 
 
-def load_contact(contact_id: RecordId, staff: Annotated[Staff, Depends(require_capability("log"))], session: Annotated[Session, Depends(get_session)]) -> Contact:
-    return _get(session, staff, Contact, contact_id, "contact")  # type: ignore[no-any-return]
+def load_contact(
+    request: Request, contact_id: RecordId, staff: Annotated[Staff, Depends(require_capability("log"))], session: Annotated[Session, Depends(get_session)]
+) -> Contact:
+    """A contact to edit or delete: seen by the account, and correctable by it (``tremplin.core.corrections``)."""
+    contact: Contact = _get(session, staff, Contact, contact_id, "contact")
+    corrections.grant_for(get_app(request), session, staff, contact)
+    return contact
 
 
 def read_contact(contact_id: RecordId, staff: Annotated[Staff, Depends(require_capability("contacts"))], session: Annotated[Session, Depends(get_session)]) -> Contact:
@@ -378,6 +426,12 @@ def read_contact(contact_id: RecordId, staff: Annotated[Staff, Depends(require_c
 
 def load_activity(activity_id: RecordId, staff: Annotated[Staff, Depends(require_capability("activities"))], session: Annotated[Session, Depends(get_session)]) -> Activity:
     return _get(session, staff, Activity, activity_id, "activity")  # type: ignore[no-any-return]
+
+
+def correctable_activity(request: Request, activity: Annotated[Activity, Depends(load_activity)], staff: ActivitiesStaffDep, session: Annotated[Session, Depends(get_session)]) -> Activity:
+    """An activity to edit or delete: correctable by the account (``tremplin.core.corrections``)."""
+    corrections.grant_for(get_app(request), session, staff, activity)
+    return activity
 
 
 def load_referral(token: Annotated[str, Path(max_length=40)], staff: Annotated[Staff, Depends(require_capability("referrals"))], session: Annotated[Session, Depends(get_session)]) -> Referral:
@@ -447,22 +501,44 @@ def contacts_get(contact: Annotated[Contact, Depends(read_contact)]) -> ContactO
     return contact_out(contact)
 
 
-@router.put("/contacts/{contact_id}", response_model=ContactOut, summary="Replace a contact's values")
-def contacts_update(contact: Annotated[Contact, Depends(load_contact)], request: Request, body: ContactIn, staff: LogStaff, session: DB) -> ContactOut:
+@router.put("/contacts/{contact_id}", response_model=ContactOut, summary="Correct a contact: replace its values")
+def contacts_update(contact: Annotated[Contact, Depends(load_contact)], request: Request, body: ContactEdit, staff: LogStaff, session: DB) -> ContactOut:
+    """Its author may correct a contact on the day it was entered; programme leads and administrators at any
+    time, with a ``reason``. The values are checked as a new contact's are; the audit log keeps what changed."""
     app = get_app(request)
     ensure_audience(staff, body.audience)
-    values = _values(body, {"attributes", "centre", "form"})
+    values = _values(body, {"attributes", "centre", "form", "reason"})
     values["centre"] = _centre_code(session, staff, body.centre)
     values.setdefault("occurred_at", contact.occurred_at)
-    update_contact(app, session, contact, values, body.attributes, staff=staff, form=body.form)
+    update_contact(app, session, contact, values, body.attributes, staff=staff, form=body.form, reason=body.reason)
+    out = contact_out(contact)
+    session.commit()
+    return out
+
+
+@router.patch("/contacts/{contact_id}", response_model=ContactOut, summary="Correct some of a contact's values")
+def contacts_patch(contact: Annotated[Contact, Depends(load_contact)], request: Request, body: ContactPatch, staff: LogStaff, session: DB) -> ContactOut:  # type: ignore[valid-type]
+    """As ``PUT``, for the fields given only (``null`` clears one; in ``attributes``, ``null`` removes a key)."""
+    app = get_app(request)
+    given = body.model_dump(exclude_unset=True)  # type: ignore[attr-defined]
+    values, attributes = corrections.contact_values(session, contact)
+    reason, form = given.pop("reason", ""), given.pop("form", None)
+    attributes = corrections.merged_attributes(attributes, given.pop("attributes", None))
+    if "centre" in given:
+        given["centre"] = _centre_code(session, staff, given["centre"])
+    if given.get("audience"):
+        ensure_audience(staff, given["audience"])
+    values.update(given)
+    update_contact(app, session, contact, values, attributes, staff=staff, form=form, reason=reason)
     out = contact_out(contact)
     session.commit()
     return out
 
 
 @router.delete("/contacts/{contact_id}", status_code=204, summary="Delete a contact")
-def contacts_delete(contact: Annotated[Contact, Depends(load_contact)], request: Request, staff: LogStaff, session: DB) -> Response:
-    delete_contact(get_app(request), session, contact, staff=staff)
+def contacts_delete(contact: Annotated[Contact, Depends(load_contact)], request: Request, staff: LogStaff, session: DB, reason: DeleteReason = "") -> Response:
+    """The same rule as a correction: the author on the day, programme leads and administrators with a ``reason``."""
+    delete_contact(get_app(request), session, contact, staff=staff, reason=reason)
     session.commit()
     return Response(status_code=204)
 
@@ -501,31 +577,50 @@ def activities_get(activity: Annotated[Activity, Depends(load_activity)]) -> Act
     return activity_out(activity)
 
 
-@router.put("/activities/{activity_id}", response_model=ActivityOut, summary="Replace an activity's values")
-def activities_update(activity: Annotated[Activity, Depends(load_activity)], request: Request, body: ActivityIn, staff: ActivitiesStaff, session: DB) -> ActivityOut:
-    from tremplin.core.audit import audit
-
+@router.put("/activities/{activity_id}", response_model=ActivityOut, summary="Correct an activity: replace its values")
+def activities_update(activity: Annotated[Activity, Depends(correctable_activity)], request: Request, body: ActivityEdit, staff: ActivitiesStaff, session: DB) -> ActivityOut:
+    """The rule of contacts (its author that day, or until it takes place; programme leads and administrators
+    with a ``reason``), and the checks of a new activity."""
     app = get_app(request)
     ensure_audience(staff, body.audience)
-    values = _values(body, {"attributes", "centre", "form"})
+    values = _values(body, {"attributes", "centre", "form", "reason"})
     values["centre"] = _centre_code(session, staff, body.centre)
-    if body.form is not None:
-        values, errors = apply_form(app, body.form, "activity", values, body.attributes)
-        if errors:
-            raise RecordError(errors)
-    record = Cleaner(app, Lookup.load(app, session)).activity(values, body.attributes)
-    for name, value in record.items():
-        setattr(activity, name, value)
-    session.flush()
-    audit(session, "activity.edit", staff, "activity", activity.id)
+    update_activity(app, session, activity, values, body.attributes, staff=staff, form=body.form, reason=body.reason)
     out = activity_out(activity)
     session.commit()
     return out
 
 
+@router.patch("/activities/{activity_id}", response_model=ActivityOut, summary="Correct some of an activity's values")
+def activities_patch(activity: Annotated[Activity, Depends(correctable_activity)], request: Request, body: ActivityPatch, staff: ActivitiesStaff, session: DB) -> ActivityOut:  # type: ignore[valid-type]
+    """As ``PUT``, for the fields given only (``null`` clears one; in ``attributes``, ``null`` removes a key)."""
+    app = get_app(request)
+    given = body.model_dump(exclude_unset=True)  # type: ignore[attr-defined]
+    values, attributes = corrections.activity_values(session, activity)
+    reason, form = given.pop("reason", ""), given.pop("form", None)
+    attributes = corrections.merged_attributes(attributes, given.pop("attributes", None))
+    if "centre" in given:
+        given["centre"] = _centre_code(session, staff, given["centre"])
+    if given.get("audience"):
+        ensure_audience(staff, given["audience"])
+    values.update(given)
+    update_activity(app, session, activity, values, attributes, staff=staff, form=form, reason=reason)
+    out = activity_out(activity)
+    session.commit()
+    return out
+
+
+@router.delete("/activities/{activity_id}", status_code=204, summary="Delete an activity")
+def activities_delete(activity: Annotated[Activity, Depends(correctable_activity)], request: Request, staff: ActivitiesStaff, session: DB, reason: DeleteReason = "") -> Response:
+    """The rule of a correction: its author that day, programme leads and administrators with a ``reason``."""
+    delete_activity(get_app(request), session, activity, staff=staff, reason=reason)
+    session.commit()
+    return Response(status_code=204)
+
+
 @router.post("/activities/{activity_id}/participants", response_model=ActivityOut, summary="Enter the actual headcount")
 def activities_participants(activity: Annotated[Activity, Depends(load_activity)], request: Request, body: Participants, staff: ActivitiesStaff, session: DB) -> ActivityOut:
-    record_participants(get_app(request), session, activity, body.participants, staff=staff)
+    record_participants(get_app(request), session, activity, body.participants, staff=staff, reason=body.reason)
     out = activity_out(activity)
     session.commit()
     return out
