@@ -9,12 +9,11 @@ from fastapi.responses import RedirectResponse, Response
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from tremplin.core import vocab
-from tremplin.core.audit import audit
+from tremplin.core import corrections, vocab
 from tremplin.core.forms import Form
 from tremplin.core.models import Activity, Centre, Site, Staff
-from tremplin.core.records import record_participants
-from tremplin.core.validation import Cleaner, Lookup, RecordError
+from tremplin.core.records import record_participants, update_activity
+from tremplin.core.validation import RecordError
 from tremplin.core.web import formkit
 from tremplin.core.web.common import fetch, query_string
 from tremplin.core.web.deps import (
@@ -24,7 +23,7 @@ from tremplin.core.web.deps import (
     get_session,
     require_capability,
 )
-from tremplin.core.web.i18n import gettext_for
+from tremplin.core.web.i18n import N_, gettext_for
 from tremplin.core.web.routes.lists import (
     list_activities,
     list_contacts,
@@ -41,6 +40,7 @@ needs_activities = require_capability("activities")
 
 def _list_context(request: Request, session: Session, staff: Staff, filters: Any, rows: list[Any], next_cursor: str | None) -> dict[str, Any]:
     app = get_app(request)
+    _ = gettext_for(request)
     sites = visible_sites(session, staff)
     return {
         "filters": filters,
@@ -52,7 +52,15 @@ def _list_context(request: Request, session: Session, staff: Staff, filters: Any
         "site_names": {s.id: s.name for s in sites},
         "vocab": vocab,
         "registry": app.registry,
+        "export_query": query_string(filters.params()),
+        "search_help": _(SEARCH_HELP[request.url.path]),
     }
+
+
+SEARCH_HELP = {
+    "/contacts": N_("A case code, or a place or school typed in the form."),
+    "/activities": N_("A title, a school or a partner's name."),
+}
 
 
 @router.get("/contacts")
@@ -88,9 +96,9 @@ def _load(session: Session, staff: Staff, activity_id: int) -> Activity:
 
 
 def _form_of(request: Request, activity: Activity) -> Form | None:
-    app = get_app(request)
-    forms = app.registry.forms_of(activity.audience, "activity")
-    return forms[0] if forms else None
+    from tremplin.core.web.routes.corrections import correction_form
+
+    return correction_form(request, activity)[0]
 
 
 def _as_posted(session: Session, activity: Activity, form: Form, tz: Any) -> dict[str, Any]:
@@ -118,22 +126,46 @@ def _as_posted(session: Session, activity: Activity, form: Form, tz: Any) -> dic
     return posted
 
 
-def _detail(request: Request, session: Session, staff: Staff, activity: Activity, posted: dict[str, Any] | None = None, errors: dict[str, str] | None = None, status: int = 200) -> Response:
+def _detail(
+    request: Request,
+    session: Session,
+    staff: Staff,
+    activity: Activity,
+    posted: dict[str, Any] | None = None,
+    errors: dict[str, str] | None = None,
+    status: int = 200,
+    reason: str = "",
+) -> Response:
+    from tremplin.core.web.routes.corrections import history, refusal_text
+
     app = get_app(request)
     form = _form_of(request, activity)
     centre = session.get(Centre, activity.centre_id)
     assert centre is not None
     ctx = form_context(request, session, staff, centre)
     ctx.centres = []
-    fields = formkit.build_fields(form, ctx, posted if posted is not None else _as_posted(session, activity, form, ctx.tz), errors) if form else []
+    grant = corrections.may_correct(app, session, staff, activity)
+    refusal = ""
+    if grant is None:
+        try:
+            corrections.grant_for(app, session, staff, activity)
+        except corrections.CorrectionRefused as exc:
+            refusal = refusal_text(request, exc)
+    shown = form if grant is not None else None
+    fields = formkit.build_fields(shown, ctx, posted if posted is not None else _as_posted(session, activity, shown, ctx.tz), errors) if shown else []
     return render(
         request,
         "activity.html",
         {
             "activity": activity,
-            "form": form,
+            "form": shown,
             "fields": [f for f in fields if f.name != "centre"],
             "errors": errors or {},
+            "grant": grant,
+            "refusal": refusal,
+            "reason": reason,
+            "max_reason": corrections.MAX_REASON,
+            "history": history(session, "activity", activity.id),
             "audience": app.registry.audiences.get(activity.audience),
             "site": session.get(Site, activity.site_id) if activity.site_id else None,
             "workshop_label": vocab.WORKSHOP.label_of(activity.workshop, ctx.lang),
@@ -149,32 +181,36 @@ def activity_detail(activity_id: int, request: Request, staff: Staff = Depends(n
 
 @router.post("/activities/{activity_id}")
 def activity_edit(activity_id: int, request: Request, data: Any = Depends(form_data), staff: Staff = Depends(needs_activities), session: Session = Depends(get_session)) -> Response:
+    from tremplin.core.web.routes.corrections import correction_form, corrected_values, reason_messages, refused
+
     app = get_app(request)
     _ = gettext_for(request)
     activity = _load(session, staff, activity_id)
-    form = _form_of(request, activity)
-    if form is None:
-        raise HTTPException(status_code=409, detail="This audience has no activity form to edit with.")
+    try:
+        grant = corrections.grant_for(app, session, staff, activity)
+    except corrections.CorrectionRefused as exc:
+        return refused(request, exc)
+    form, registered = correction_form(request, activity)
     centre = session.get(Centre, activity.centre_id)
     assert centre is not None
     ctx = form_context(request, session, staff, centre)
     ctx.centres = []
     posted = formkit.posted_values(form, data)
+    reason = str(data.get("reason") or "").strip()
     values, attributes, errors = formkit.clean(form, posted, ctx, centre.code)
+    errors.update(reason_messages(corrections.reason_errors(app, grant, reason)[1], _))
     if not errors:
+        current, current_attributes = corrections.activity_values(session, activity)
+        values, attributes = corrected_values(current, current_attributes, form, values, attributes, "starts_at")
+        values["centre"] = centre.code
         try:
-            record = Cleaner(app, Lookup.load(app, session)).activity(values, attributes)
+            update_activity(app, session, activity, values, attributes, staff=staff, form=form.key if registered else None, reason=reason)
         except RecordError as exc:
+            session.rollback()
             errors = formkit.translate_record_errors(exc.errors, _)
+            activity = _load(session, staff, activity_id)
     if errors:
-        return _detail(request, session, staff, activity, posted, errors, status=422)
-    old_participants = activity.participants
-    for name, value in record.items():
-        setattr(activity, name, value)
-    session.flush()
-    audit(session, "activity.edit", staff, "activity", activity.id)
-    if activity.participants != old_participants:
-        app.hook.activity_logged(app=app, session=session, activity=activity)
+        return _detail(request, session, staff, activity, posted, errors, status=422, reason=reason)
     session.commit()
     flash(request, _("Saved."))
     return RedirectResponse(f"/activities/{activity.id}", status_code=303)
@@ -182,13 +218,24 @@ def activity_edit(activity_id: int, request: Request, data: Any = Depends(form_d
 
 @router.post("/activities/{activity_id}/participants")
 def activity_participants(activity_id: int, request: Request, data: Any = Depends(form_data), staff: Staff = Depends(needs_activities), session: Session = Depends(get_session)) -> Response:
+    from tremplin.core.web.routes.corrections import reason_messages, refused
+
     app = get_app(request)
     _ = gettext_for(request)
     activity = _load(session, staff, activity_id)
     value, error = formkit._int(str(data.get("participants") or ""), 0, formkit.MAX_HEADCOUNT, _)
+    reason = str(data.get("reason") or "").strip()
     if error or value is None:
-        return _detail(request, session, staff, activity, errors={"participants_only": error or _(formkit.MSG_REQUIRED)}, status=422)
-    record_participants(app, session, activity, value, staff=staff)
+        return _detail(request, session, staff, activity, errors={"participants_only": error or _(formkit.MSG_REQUIRED)}, status=422, reason=reason)
+    try:
+        record_participants(app, session, activity, value, staff=staff, reason=reason)
+    except corrections.CorrectionRefused as exc:
+        return refused(request, exc)
+    except RecordError as exc:
+        session.rollback()
+        activity = _load(session, staff, activity_id)
+        errors = {"participants_only": message for message in reason_messages(exc.errors, _).values()}
+        return _detail(request, session, staff, activity, errors=errors or {"participants_only": _(formkit.MSG_INVALID)}, status=422, reason=reason)
     session.commit()
     flash(request, _("Headcount saved."))
     return RedirectResponse(f"/activities/{activity.id}", status_code=303)

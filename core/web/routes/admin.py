@@ -95,7 +95,7 @@ def _centre_errors(values: dict[str, str], _: Any) -> dict[str, str]:
         errors["name"] = _("This field is required.")
     try:
         ZoneInfo(values.get("timezone") or "")
-    except (ZoneInfoNotFoundError, ValueError):
+    except (ZoneInfoNotFoundError, ValueError, OSError):  # OSError: a name too long to be a file name
         errors["timezone"] = _("Use a time zone name such as Europe/Brussels.")
     return errors
 

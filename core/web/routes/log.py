@@ -19,11 +19,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from tremplin.core import vocab
-from tremplin.core.audit import audit
 from tremplin.core.forms import Form
 from tremplin.core.i18n import pick
 from tremplin.core.models import Activity, Centre, Contact, Staff, WorkshopKind
-from tremplin.core.records import delete_contact, log_activity, log_contact
+from tremplin.core.records import delete_activity, delete_contact, log_activity, log_contact
 from tremplin.core.validation import RecordError
 from tremplin.core.web import formkit
 from tremplin.core.web.common import (
@@ -195,12 +194,11 @@ def log_undo(request: Request, data: Any = Depends(form_data), staff: Staff = De
         if htmx:
             return render(request, "partials/undo_result.html", {"message": message, "ok": False}, status_code=409)
         return render(request, "error.html", {"status": 409, "message": message, "detail": ""}, status_code=409)
+    # The author's own entry of a few minutes ago: the correction rule allows it, and audits it.
     if isinstance(record, Contact):
         delete_contact(app, session, record, staff=staff)
     else:
-        audit(session, "activity.delete", staff, "activity", record.id)
-        session.delete(record)
-        session.flush()
+        delete_activity(app, session, record, staff=staff)
     session.commit()
     request.session.pop("last", None)
     message = _("Undone: the entry was removed.")
