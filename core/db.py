@@ -33,6 +33,10 @@ class UTCDateTime(TypeDecorator[datetime]):
         return value.replace(tzinfo=timezone.utc)
 
 
+def _fold(value: Any) -> Any:
+    return value.casefold() if isinstance(value, str) else value
+
+
 def make_engine(url: str, echo: bool = False) -> Engine:
     if url.startswith("sqlite"):
         engine = create_engine(url, echo=echo, connect_args={"timeout": 30, "check_same_thread": False})
@@ -46,6 +50,8 @@ def make_engine(url: str, echo: bool = False) -> Engine:
             cur.execute("PRAGMA synchronous=NORMAL")
             cur.execute("PRAGMA busy_timeout=30000")
             cur.close()
+            # SQLite's lower() folds ASCII only: list searches fold "École" like PostgreSQL's lower() does.
+            dbapi_conn.create_function("tremplin_fold", 1, _fold, deterministic=True)
 
         return engine
     if url.startswith("postgresql://"):

@@ -523,3 +523,82 @@ def find_staff(session: Session, username: str) -> Staff | None:
     from tremplin.core.models import Staff
 
     return session.scalar(select(Staff).where(Staff.username == username))
+
+
+# ------------------------------------------------------------------------------------------------
+# Any table: the list exports of the web pages and the audit log
+
+#: What a spreadsheet reads as the start of a formula (OWASP's CSV-injection rule).
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralise(value: Any) -> Any:
+    """A text that a spreadsheet would run as a formula, made inert with a leading apostrophe."""
+    if isinstance(value, str) and value.startswith(FORMULA_START):
+        return "'" + value
+    return value
+
+
+def _cell(value: Any) -> Any:
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, (list, tuple)):
+        return ";".join(str(v) for v in value)
+    if isinstance(value, dict):
+        return json.dumps(value, ensure_ascii=False, sort_keys=True) if value else ""
+    return neutralise(value)
+
+
+def iter_table_csv(columns: Sequence[str], rows: Iterator[Sequence[Any]], delimiter: str = ",", chunk: int = 500) -> Iterator[bytes]:
+    """A table as CSV in UTF-8 with a byte-order mark (Excel reads the accents), a chunk of rows at a time:
+    a streamed download never holds the whole file."""
+    buffer = io.StringIO()
+    w = csv.writer(buffer, delimiter=delimiter, lineterminator="\r\n")
+    w.writerow(columns)
+    yield ("\ufeff" + buffer.getvalue()).encode("utf-8")
+    buffer.seek(0)
+    buffer.truncate()
+    n = 0
+    for row in rows:
+        w.writerow([_cell(v) for v in row])
+        n += 1
+        if n % chunk == 0:
+            yield buffer.getvalue().encode("utf-8")
+            buffer.seek(0)
+            buffer.truncate()
+    if buffer.tell():
+        yield buffer.getvalue().encode("utf-8")
+
+
+def write_table_xlsx(columns: Sequence[str], rows: Iterator[Sequence[Any]], out: IO[bytes] | str | Path, sheet: str = "data") -> int:
+    """A table as an XLSX workbook (one sheet, header frozen), written row by row; texts are never formulas."""
+    from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.styles import Font
+    from openpyxl.utils import get_column_letter
+
+    wb = Workbook(write_only=True)
+    ws = wb.create_sheet(sheet[:31])
+    for i, name in enumerate(columns):
+        ws.column_dimensions[get_column_letter(i + 1)].width = max(10, min(40, len(name) + 4))
+    ws.freeze_panes = "A2"
+    bold = Font(bold=True)
+    header = []
+    for name in columns:
+        c = WriteOnlyCell(ws, value=name)
+        c.font = bold
+        header.append(c)
+    ws.append(header)
+    n = 0
+    for row in rows:
+        cells = []
+        for value in row:
+            value = _cell(value)
+            cell = WriteOnlyCell(ws, value=value)
+            if isinstance(value, str):
+                cell.data_type = "s"  # a text is stored as a text, whatever it starts with
+            cells.append(cell)
+        ws.append(cells)
+        n += 1
+    wb.save(out)
+    return n

@@ -10,13 +10,20 @@ def core_routers() -> list[Any]:
         activities,
         admin,
         api,
+        audit,
         auth,
         cases,
+        corrections,
         dashboard,
+        exports,
         log,
         public,
         referrals,
     )
 
     # The API first: its routes are the busiest, and routes are matched in order.
-    return [api.router, auth.router, public.router, dashboard.router, log.router, activities.router, referrals.router, cases.router, admin.router]
+    # The exports before the pages whose paths they share (``/contacts/export`` is not a contact).
+    return [
+        api.router, auth.router, public.router, dashboard.router, log.router, exports.router, activities.router,
+        corrections.router, referrals.router, cases.router, audit.router, admin.router,
+    ]

@@ -54,24 +54,13 @@ def case_audiences(request: Request, staff: Staff) -> list[tuple[str, Any]]:
 
 
 @router.get("/cases")
-def cases(request: Request, staff: Staff = Depends(needs_cases), session: Session = Depends(get_session), audience: str = "", state: str = "open", after: str = "") -> Response:
+def cases(request: Request, staff: Staff = Depends(needs_cases), session: Session = Depends(get_session), audience: str = "", state: str = "open", after: str = "", q: str = "") -> Response:
+    from tremplin.core.web.common import query_string
+    from tremplin.core.web.routes.lists import case_statement
+
     app = get_app(request)
     audiences = case_audiences(request, staff)
-    keys = [k for k, _ in audiences]
-    if audience:
-        if audience not in app.registry.audiences:
-            raise HTTPException(status_code=400, detail=f"unknown audience {audience!r}")
-        if not staff.may_see(audience):
-            raise HTTPException(status_code=403, detail="Your account does not see this audience.")
-        keys = [audience]
-    stmt = select(Case).where(Case.audience.in_(keys or ["-"]))
-    ids = policy.centre_ids(staff)
-    if ids is not None:
-        stmt = stmt.where(Case.centre_id.in_(ids))
-    if state == "open":
-        stmt = stmt.where(Case.left_on.is_(None))
-    elif state == "closed":
-        stmt = stmt.where(Case.left_on.is_not(None))
+    stmt, params = case_statement(request, session, staff, select(Case), audience, state, q)
     cursor = int_param(after)
     if cursor is not None:
         stmt = stmt.where(Case.id < cursor)
@@ -80,7 +69,10 @@ def cases(request: Request, staff: Staff = Depends(needs_cases), session: Sessio
     return render(
         request,
         "cases.html",
-        {"rows": rows[:PAGE_SIZE], "audiences": audiences, "audience": audience, "state": state, "next_after": next_after, "registry": app.registry},
+        {
+            "rows": rows[:PAGE_SIZE], "audiences": audiences, "audience": audience, "state": state, "q": params["q"],
+            "next_after": next_after, "registry": app.registry, "query": query_string(params),
+        },
     )
 
 

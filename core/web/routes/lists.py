@@ -1,6 +1,8 @@
-"""Filtering and paging lists of contacts and activities.
+"""Filtering, searching and paging lists of contacts and activities.
 
-Filters: period (``from``/``to``), audience, site, theme, language. Paging is by keyset on
+Filters: period (``from``/``to``), audience, site, theme, language, and a search (``q``): a case code,
+a school or place typed in a form's text field, an activity's title or its partner's name
+(``tremplin.core.search``). Paging is by keyset on
 ``(day, id)`` descending, which the ``(centre_id, day)`` indexes serve: the hundredth page of a year
 costs what the first does. ``after=YYYY-MM-DD.id`` is the last row of the previous page.
 """
@@ -16,7 +18,8 @@ from sqlalchemy import String, and_, cast, or_, select
 from sqlalchemy.orm import Session
 
 from tremplin.core import vocab
-from tremplin.core.models import Activity, Contact, Site, Staff
+from tremplin.core.models import Activity, Case, Contact, Partner, Referral, Site, Staff
+from tremplin.core.search import case_code_contains, clean_query, contains
 from tremplin.core.web import policy
 from tremplin.core.web.common import PAGE_SIZE, cursor_of, period_params
 from tremplin.core.web.deps import get_app
@@ -31,6 +34,7 @@ class ListFilters:
     theme: str = ""
     language: str = ""
     after: tuple[date, int] | None = None
+    q: str = ""
 
     def params(self) -> dict[str, str]:
         return {
@@ -40,6 +44,7 @@ class ListFilters:
             "site": self.site,
             "theme": self.theme,
             "language": self.language,
+            "q": self.q,
         }
 
 
@@ -48,7 +53,10 @@ def read_filters(request: Request, staff: Staff) -> ListFilters:
     app = get_app(request)
     q = request.query_params
     start, end = period_params(request)
-    filters = ListFilters(start, end, q.get("audience", ""), q.get("site", "")[:64], q.get("theme", ""), q.get("language", ""), cursor_of(q.get("after")))
+    filters = ListFilters(
+        start, end, q.get("audience", ""), q.get("site", "")[:64], q.get("theme", ""), q.get("language", ""), cursor_of(q.get("after")),
+        clean_query(q.get("q")),
+    )
     if filters.audience:
         if filters.audience not in app.registry.audiences:
             raise HTTPException(status_code=400, detail=f"unknown audience {filters.audience!r}")
@@ -69,7 +77,36 @@ def visible_sites(session: Session, staff: Staff) -> list[Site]:
     return list(session.scalars(stmt))
 
 
-def _scoped(stmt: Any, model: Any, request: Request, session: Session, staff: Staff, f: ListFilters) -> Any:
+def text_attributes(request: Request, audiences: list[str], record: str) -> list[str]:
+    """The names of the free-text fields (a school, a place) the forms of ``audiences`` give ``record``s."""
+    app = get_app(request)
+    names: list[str] = []
+    for audience in audiences:
+        for name, field in app.registry.attribute_fields(audience, record).items():
+            if field.kind == "text" and name not in names:
+                names.append(name)
+    return names
+
+
+def search_condition(request: Request, session: Session, staff: Staff, model: Any, f: ListFilters) -> Any:
+    """What ``f.q`` matches in a list of contacts or activities."""
+    app = get_app(request)
+    record = "activity" if model is Activity else "contact"
+    audiences = [f.audience] if f.audience else policy.visible_audiences(app, staff)
+    options = [contains(session, model.attributes[name].as_string(), f.q) for name in text_attributes(request, audiences, record)]
+    if model is Activity:
+        options.append(contains(session, Activity.title, f.q))
+        partners = select(Partner.id).where(contains(session, Partner.name, f.q))
+        options.append(Activity.partner_id.in_(partners))
+    else:
+        case_code = case_code_contains(Case.code, f.q)
+        if case_code is not None:
+            options.append(Contact.case_id.in_(select(Case.id).where(case_code)))
+    return or_(*options) if options else cast(model.id, String) == "-"
+
+
+def filtered(stmt: Any, model: Any, request: Request, session: Session, staff: Staff, f: ListFilters) -> Any:
+    """``stmt`` restricted to what the account sees and the filters keep (no order, no paging)."""
     app = get_app(request)
     stmt = stmt.where(model.day >= f.start, model.day <= f.end)
     ids = policy.centre_ids(staff)
@@ -86,6 +123,13 @@ def _scoped(stmt: Any, model: Any, request: Request, session: Session, staff: St
         stmt = stmt.where(cast(model.themes, String).like(f'%"{f.theme}"%'))
     if f.language:
         stmt = stmt.where(model.language == f.language)
+    if f.q:
+        stmt = stmt.where(search_condition(request, session, staff, model, f))
+    return stmt
+
+
+def _scoped(stmt: Any, model: Any, request: Request, session: Session, staff: Staff, f: ListFilters) -> Any:
+    stmt = filtered(stmt, model, request, session, staff, f)
     if f.after is not None:
         day, last_id = f.after
         stmt = stmt.where(or_(model.day < day, and_(model.day == day, model.id < last_id)))
@@ -109,3 +153,62 @@ def list_contacts(request: Request, session: Session, staff: Staff, f: ListFilte
 def list_activities(request: Request, session: Session, staff: Staff, f: ListFilters) -> tuple[list[Activity], str | None]:
     stmt = _scoped(select(Activity), Activity, request, session, staff, f)
     return page_of(list(session.scalars(stmt)))
+
+
+# ------------------------------------------------------------------------------------------------
+# Referrals and cases: their lists' filters and search, shared by the pages and their exports
+
+
+def referral_statement(request: Request, session: Session, staff: Staff, stmt: Any, status: str, q: str) -> tuple[Any, dict[str, str]]:
+    """``stmt`` (on ``Referral``) kept to what the account sees, the status and the search: a referral code,
+    a partner's name (sending or receiving) or the case code it was given under. Returns the filters too."""
+    from tremplin.core.search import code_contains
+
+    app = get_app(request)
+    ids = policy.centre_ids(staff)
+    if ids is not None:
+        stmt = stmt.where(Referral.centre_id.in_(ids))
+    if not policy.sees_all_audiences(staff):
+        stmt = stmt.where(Referral.audience.in_(policy.visible_audiences(app, staff)))
+    if status:
+        if status not in vocab.REFERRAL_STATUS:
+            raise HTTPException(status_code=400, detail=f"unknown status {status[:16]!r}")
+        stmt = stmt.where(Referral.status == status)
+    query = clean_query(q)
+    if query:
+        partners = select(Partner.id).where(contains(session, Partner.name, query))
+        options = [Referral.to_partner_id.in_(partners), Referral.from_partner_id.in_(partners)]
+        token = code_contains(Referral.token, query)
+        if token is not None:
+            options.append(token)
+        case_code = case_code_contains(Case.code, query)
+        if case_code is not None:
+            options.append(Referral.case_id.in_(select(Case.id).where(case_code)))
+        stmt = stmt.where(or_(*options))
+    return stmt, {"status": status, "q": query}
+
+
+def case_statement(request: Request, session: Session, staff: Staff, stmt: Any, audience: str, state: str, q: str) -> tuple[Any, dict[str, str]]:
+    """``stmt`` (on ``Case``) kept to the audiences with a workflow the account sees, the state and the search
+    (a case code, whole or in part). Returns the filters too."""
+    app = get_app(request)
+    keys = [k for k in policy.visible_audiences(app, staff) if k in app.registry.workflows]
+    if audience:
+        if audience not in app.registry.audiences:
+            raise HTTPException(status_code=400, detail=f"unknown audience {audience[:40]!r}")
+        if not staff.may_see(audience):
+            raise HTTPException(status_code=403, detail="Your account does not see this audience.")
+        keys = [audience]
+    stmt = stmt.where(Case.audience.in_(keys or ["-"]))
+    ids = policy.centre_ids(staff)
+    if ids is not None:
+        stmt = stmt.where(Case.centre_id.in_(ids))
+    if state == "open":
+        stmt = stmt.where(Case.left_on.is_(None))
+    elif state == "closed":
+        stmt = stmt.where(Case.left_on.is_not(None))
+    query = clean_query(q)
+    if query:
+        condition = case_code_contains(Case.code, query)
+        stmt = stmt.where(condition if condition is not None else Case.id == -1)
+    return stmt, {"audience": audience, "state": state, "q": query}

@@ -41,18 +41,11 @@ def partners_of(session: Session, centre_id: int) -> list[Partner]:
 
 
 @router.get("/referrals")
-def referrals(request: Request, staff: Staff = Depends(needs_referrals), session: Session = Depends(get_session), status: str = "", after: str = "") -> Response:
-    app = get_app(request)
-    stmt = select(Referral)
-    ids = policy.centre_ids(staff)
-    if ids is not None:
-        stmt = stmt.where(Referral.centre_id.in_(ids))
-    if not policy.sees_all_audiences(staff):
-        stmt = stmt.where(Referral.audience.in_(policy.visible_audiences(app, staff)))
-    if status:
-        if status not in vocab.REFERRAL_STATUS:
-            raise HTTPException(status_code=400, detail=f"unknown status {status!r}")
-        stmt = stmt.where(Referral.status == status)
+def referrals(request: Request, staff: Staff = Depends(needs_referrals), session: Session = Depends(get_session), status: str = "", after: str = "", q: str = "") -> Response:
+    from tremplin.core.web.common import query_string
+    from tremplin.core.web.routes.lists import referral_statement
+
+    stmt, params = referral_statement(request, session, staff, select(Referral), status, q)
     cursor = int_param(after)
     if cursor is not None:
         stmt = stmt.where(Referral.id < cursor)
@@ -62,7 +55,10 @@ def referrals(request: Request, staff: Staff = Depends(needs_referrals), session
     return render(
         request,
         "referrals.html",
-        {"rows": rows[:PAGE_SIZE], "status": status, "next_after": next_after, "partners": partners, "format_token": format_token, "vocab": vocab},
+        {
+            "rows": rows[:PAGE_SIZE], "status": status, "q": params["q"], "next_after": next_after, "partners": partners,
+            "format_token": format_token, "vocab": vocab, "query": query_string(params),
+        },
     )
 
 

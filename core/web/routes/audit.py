@@ -1,0 +1,141 @@
+"""The audit page: who changed, exported or viewed what, filtered, paged and exported (administrators).
+
+Filters: the person (``actor``, an account's username, or ``system``/``cli`` for scripts), the record
+(``object_type`` and ``object_id``), the ``action`` and the period (``from``/``to``, days in the
+centre's time zone). Newest first, paged by keyset on the id (``after``). An administrator bound to a
+centre sees what that centre's accounts did; network administrators see everything. The export
+(``/admin/audit/export?format=csv|xlsx``) applies the same filters and is itself audited.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta, timezone
+from typing import Any
+
+from fastapi import APIRouter, Depends, HTTPException, Request
+from fastapi.responses import Response
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from tremplin.core.models import AuditEvent, Staff
+from tremplin.core.web.common import PAGE_SIZE, centre_tz, int_param, query_string
+from tremplin.core.web.deps import get_app, get_session, require_capability
+from tremplin.core.web.formkit import parse_day
+from tremplin.core.web.templating import render
+
+router = APIRouter(include_in_schema=False)
+needs_admin = require_capability("admin")
+COLUMNS = ("at", "actor", "action", "object_type", "object_id", "ground", "reason", "details")
+
+
+@dataclass
+class AuditFilters:
+    actor: str = ""
+    action: str = ""
+    object_type: str = ""
+    object_id: str = ""
+    start: date | None = None
+    end: date | None = None
+    after: int | None = None
+
+    def params(self) -> dict[str, str]:
+        return {
+            "actor": self.actor,
+            "action": self.action,
+            "object_type": self.object_type,
+            "object_id": self.object_id,
+            "from": self.start.isoformat() if self.start else "",
+            "to": self.end.isoformat() if self.end else "",
+        }
+
+
+def read_filters(request: Request) -> AuditFilters:
+    q = request.query_params
+    start, end = parse_day(q.get("from")), parse_day(q.get("to"))
+    if q.get("from") and start is None or q.get("to") and end is None:
+        raise HTTPException(status_code=400, detail="from and to are days: YYYY-MM-DD")
+    if start and end and start > end:
+        start, end = end, start
+    return AuditFilters(
+        actor=q.get("actor", "").strip()[:80],
+        action=q.get("action", "").strip()[:40],
+        object_type=q.get("object_type", "").strip()[:40],
+        object_id=q.get("object_id", "").strip()[:64],
+        start=start,
+        end=end,
+        after=int_param(q.get("after")),
+    )
+
+
+def statement(request: Request, session: Session, staff: Staff, f: AuditFilters, stmt: Any = None) -> Any:
+    """The audit events the account may read that the filters keep (no order, no paging)."""
+    stmt = stmt if stmt is not None else select(AuditEvent)
+    if staff.centre_id is not None:
+        stmt = stmt.where(AuditEvent.staff_id.in_(select(Staff.id).where(Staff.centre_id == staff.centre_id)))
+    if f.actor:
+        stmt = stmt.where(AuditEvent.actor == f.actor)
+    if f.action:
+        stmt = stmt.where(AuditEvent.action == f.action)
+    if f.object_type:
+        stmt = stmt.where(AuditEvent.object_type == f.object_type)
+    if f.object_id:
+        stmt = stmt.where(AuditEvent.object_id == f.object_id)
+    tz = centre_tz(get_app(request), session, staff.centre_id)
+    if f.start:
+        stmt = stmt.where(AuditEvent.at >= datetime.combine(f.start, time(), tz).astimezone(timezone.utc))
+    if f.end:
+        stmt = stmt.where(AuditEvent.at < datetime.combine(f.end + timedelta(days=1), time(), tz).astimezone(timezone.utc))
+    return stmt
+
+
+def choices(session: Session, staff: Staff, column: Any) -> list[str]:
+    """The values a filter offers: those the account's events hold."""
+    stmt = select(column).distinct()
+    if staff.centre_id is not None:
+        stmt = stmt.where(AuditEvent.staff_id.in_(select(Staff.id).where(Staff.centre_id == staff.centre_id)))
+    return sorted(v for v in session.scalars(stmt) if v)
+
+
+@router.get("/admin/audit")
+def audit_page(request: Request, staff: Staff = Depends(needs_admin), session: Session = Depends(get_session)) -> Response:
+    f = read_filters(request)
+    stmt = statement(request, session, staff, f)
+    if f.after is not None:
+        stmt = stmt.where(AuditEvent.id < f.after)
+    rows = list(session.scalars(stmt.order_by(AuditEvent.id.desc()).limit(PAGE_SIZE + 1)))
+    next_after = rows[PAGE_SIZE - 1].id if len(rows) > PAGE_SIZE else None
+    params = f.params()
+    return render(
+        request,
+        "admin/audit.html",
+        {
+            "rows": rows[:PAGE_SIZE],
+            "filters": f,
+            "actors": choices(session, staff, AuditEvent.actor),
+            "actions": choices(session, staff, AuditEvent.action),
+            "object_types": choices(session, staff, AuditEvent.object_type),
+            "query": query_string(params),
+            "next_url": "/admin/audit?" + query_string(params, after=next_after) if next_after else None,
+            "first_url": "/admin/audit?" + query_string(params) if f.after else None,
+            "tz": centre_tz(get_app(request), session, staff.centre_id),
+        },
+    )
+
+
+@router.get("/admin/audit/export")
+def audit_export(request: Request, staff: Staff = Depends(needs_admin), session: Session = Depends(get_session)) -> Response:
+    from tremplin.core.web.routes.exports import send
+
+    f = read_filters(request)
+    base = select(AuditEvent.at, AuditEvent.actor, AuditEvent.action, AuditEvent.object_type, AuditEvent.object_id, AuditEvent.details)
+    stmt = statement(request, session, staff, f, base).order_by(AuditEvent.id.desc())
+    tz = centre_tz(get_app(request), session, staff.centre_id)
+
+    def convert(row: Any) -> list[Any]:
+        at, actor, action, object_type, object_id, details = row
+        details = dict(details or {})
+        ground, reason = details.pop("ground", ""), details.pop("reason", "")
+        return [at.astimezone(tz).replace(tzinfo=None).isoformat(timespec="seconds"), actor, action, object_type, object_id, ground, reason, details]
+
+    return send(request, staff, "audit", COLUMNS, stmt, convert, f.params())
