@@ -476,6 +476,7 @@ def contacts_list(
     site: str = "",
     theme: str = "",
     language: str = "",
+    q: Annotated[str, Query(max_length=80, description="Search: a case code, a school or place typed in a form, a title, a partner's name.")] = "",
     after: Annotated[str, Query(description="The `next` of the previous page.")] = "",
 ) -> ContactPage:
     rows, cursor = list_contacts(request, session, staff, read_filters(request, staff))
@@ -554,6 +555,7 @@ def activities_list(
     site: str = "",
     theme: str = "",
     language: str = "",
+    q: Annotated[str, Query(max_length=80, description="Search: a case code, a school or place typed in a form, a title, a partner's name.")] = "",
     after: str = "",
 ) -> ActivityPage:
     rows, cursor = list_activities(request, session, staff, read_filters(request, staff))

@@ -1,0 +1,167 @@
+"""Lists: searched by referral code, case code, school or partner name; exported as CSV and XLSX with their
+filters, limited to what the account sees, neutralised against formulas, and audited."""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import date, datetime, timezone
+from typing import Any
+
+import pytest
+from sqlalchemy import select
+
+from tremplin.core.anonymity import format_token
+from tremplin.core.models import AuditEvent, Partner, Staff
+from tremplin.core.records import issue_referral, log_activity, log_contact, open_case
+from tests.web.conftest import Web
+
+NOW = datetime.now(timezone.utc)
+SCHOOL = "École des Arts et Métiers"
+FORMULA = '=HYPERLINK("http://evil.example","click")'
+
+
+@pytest.fixture
+def records(web: Web) -> dict[str, Any]:
+    app = web.app
+    with app.transaction() as session:
+        lead = session.get(Staff, web.staff["programme_lead"])
+        amo = session.scalar(select(Partner).where(Partner.code == "amo-rythme"))
+        actiris = session.scalar(select(Partner).where(Partner.code == "actiris"))
+        case = open_case(app, session, web.centre_id, "neet", consent_on=date.today(), staff=lead)
+        other_case = open_case(app, session, web.centre_id, "neet", consent_on=date.today(), staff=lead)
+        followed = log_contact(
+            app, session, {"centre": "bxl", "occurred_at": NOW, "audience": "neet", "modality": "individual_advice", "themes": ["learn"]}, case=case
+        )
+        walk_in = log_contact(app, session, {"centre": "bxl", "occurred_at": NOW, "audience": "general", "modality": "reception", "themes": ["work"]})
+        truck = log_contact(
+            app, session, {"centre": "bxl", "occurred_at": NOW, "audience": "formtruck", "modality": "individual_advice"},
+            {"commune": "ixelles", "place": "Place Flagey"},
+        )
+        visit = log_activity(
+            app, session, {"centre": "bxl", "starts_at": NOW, "audience": "schools", "workshop": "explorama", "participants": 24},
+            {"school": SCHOOL},
+        )
+        partnered = log_activity(app, session, {"centre": "bxl", "starts_at": NOW, "audience": "neet", "workshop": "escape_game", "title": FORMULA})
+        partnered.partner_id = amo.id
+        to_actiris = issue_referral(app, session, web.centre_id, to_partner_id=actiris.id, theme="work", staff=lead)
+        to_amo = issue_referral(app, session, web.centre_id, to_partner_id=amo.id, theme="learn", staff=lead)
+        to_amo.case_id = other_case.id
+        session.flush()
+        return {
+            "case": case.code, "other_case": other_case.code, "followed": followed.id, "walk_in": walk_in.id, "truck": truck.id,
+            "visit": visit.id, "partnered": partnered.id, "to_actiris": to_actiris.token, "to_amo": to_amo.token,
+            "to_actiris_id": to_actiris.id, "to_amo_id": to_amo.id,
+        }
+
+
+def ids_in(html: str, prefix: str, ids: list[Any]) -> list[Any]:
+    return [i for i in ids if f'id="{prefix}-{i}"' in html]
+
+
+def test_contacts_searched_by_case_code_and_typed_place(web: Web, records: dict[str, Any]) -> None:
+    lead = web.client("programme_lead")
+    everyone = [records["followed"], records["walk_in"], records["truck"]]
+    part = records["case"].split("-")[1][:4].lower()
+    assert ids_in(lead.get("/contacts", params={"q": part}).text, "contact", everyone) == [records["followed"]]
+    assert ids_in(lead.get("/contacts", params={"q": records["case"]}).text, "contact", everyone) == [records["followed"]]
+    assert ids_in(lead.get("/contacts", params={"q": "flagey"}).text, "contact", everyone) == [records["truck"]]
+    assert ids_in(lead.get("/contacts", params={"q": "100%_"}).text, "contact", everyone) == [], "% and _ are taken literally"
+    page = lead.get("/contacts", params={"q": "flagey"}).text
+    assert 'value="flagey"' in page and "q=flagey" in page, "the search is kept in the form and in the export links"
+    api = web.api("programme_lead").get("/api/v1/contacts", params={"q": records["case"]}).json()
+    assert [c["id"] for c in api["items"]] == [records["followed"]]
+
+
+def test_activities_searched_by_school_and_partner_name(web: Web, records: dict[str, Any]) -> None:
+    lead = web.client("programme_lead")
+    both = [records["visit"], records["partnered"]]
+    assert ids_in(lead.get("/activities", params={"q": "école des arts"}).text, "activity", both) == [records["visit"]], "case folded, accents kept"
+    assert ids_in(lead.get("/activities", params={"q": "ÉCOLE"}).text, "activity", both) == [records["visit"]]
+    assert ids_in(lead.get("/activities", params={"q": "rythme"}).text, "activity", both) == [records["partnered"]]
+    assert ids_in(lead.get("/activities", params={"q": "nothing like it"}).text, "activity", both) == []
+    neet = web.client("neet_worker")
+    assert ids_in(neet.get("/activities", params={"q": "école"}).text, "activity", both) == [], "a search never widens what an account sees"
+
+
+def test_referrals_searched_by_code_partner_and_case(web: Web, records: dict[str, Any]) -> None:
+    lead = web.client("programme_lead")
+    both = [records["to_actiris_id"], records["to_amo_id"]]
+    typed = format_token(records["to_actiris"])[:7].lower()  # "k7p-4x2", as read aloud
+    assert ids_in(lead.get("/referrals", params={"q": typed}).text, "referral", both) == [records["to_actiris_id"]]
+    assert ids_in(lead.get("/referrals", params={"q": "actiris"}).text, "referral", both) == [records["to_actiris_id"]]
+    assert ids_in(lead.get("/referrals", params={"q": "AMO"}).text, "referral", both) == [records["to_amo_id"]]
+    assert ids_in(lead.get("/referrals", params={"q": records["other_case"]}).text, "referral", both) == [records["to_amo_id"]]
+
+
+def test_cases_searched_by_code(web: Web, records: dict[str, Any]) -> None:
+    lead = web.client("programme_lead")
+    codes = [records["case"], records["other_case"]]
+    page = lead.get("/cases", params={"q": records["case"][-5:].lower(), "state": "all"}).text
+    assert ids_in(page, "case", codes) == [records["case"]]
+    assert set(ids_in(lead.get("/cases", params={"q": "neet"}).text, "case", codes)) == set(codes)
+    assert ids_in(lead.get("/cases", params={"q": "PRISON-"}).text, "case", codes) == []
+
+
+def read_csv(response: Any, delimiter: str) -> list[dict[str, str]]:
+    assert response.status_code == 200, response.text[:300]
+    assert response.content.startswith("\ufeff".encode()), "UTF-8 with a byte-order mark, for Excel"
+    return list(csv.DictReader(io.StringIO(response.content.decode("utf-8-sig")), delimiter=delimiter))
+
+
+def read_xlsx(response: Any) -> list[dict[str, Any]]:
+    from openpyxl import load_workbook
+
+    assert response.status_code == 200, response.text[:300]
+    sheet = load_workbook(io.BytesIO(response.content), read_only=True).worksheets[0]
+    rows = list(sheet.iter_rows(values_only=True))
+    return [dict(zip(rows[0], row)) for row in rows[1:]]
+
+
+def test_list_exports_apply_the_filters_and_what_the_account_sees(web: Web, records: dict[str, Any]) -> None:
+    lead = web.client("programme_lead")
+    rows = read_csv(lead.get("/contacts/export", params={"format": "csv", "audience": "neet"}), ";")
+    assert [int(r["id"]) for r in rows] == [records["followed"]] and rows[0]["case"] == records["case"]
+    assert "note" not in rows[0], "free text stays out of exports"
+    rows = read_xlsx(lead.get("/contacts/export", params={"format": "xlsx", "q": "flagey"}))
+    assert [r["id"] for r in rows] == [records["truck"]] and "Place Flagey" in rows[0]["attributes"]
+
+    english = web.client("programme_lead")
+    english.cookies.set("tremplin_lang", "en")
+    rows = read_csv(english.get("/contacts/export", params={"format": "csv"}), ",")
+    assert {int(r["id"]) for r in rows} == {records["followed"], records["walk_in"], records["truck"]}
+
+    reception = web.client("reception")
+    rows = read_csv(reception.get("/contacts/export", params={"format": "csv"}), ";")
+    assert [int(r["id"]) for r in rows] == [records["walk_in"]], "limited to the account's audiences"
+    assert reception.get("/contacts/export", params={"format": "csv", "audience": "neet"}).status_code == 403
+    assert reception.get("/contacts/export", params={"format": "pdf"}).status_code == 400
+
+    with web.app.session() as session:
+        events = list(session.scalars(select(AuditEvent).where(AuditEvent.action == "list.export").order_by(AuditEvent.id)))
+    assert [(e.actor, e.object_type, e.details["format"]) for e in events[:2]] == [("programme_lead", "contacts", "csv"), ("programme_lead", "contacts", "xlsx")]
+    assert events[0].details["audience"] == "neet" and events[1].details["q"] == "flagey"
+
+
+def test_activity_referral_and_case_exports(web: Web, records: dict[str, Any]) -> None:
+    lead = web.client("programme_lead")
+    rows = read_xlsx(lead.get("/activities/export", params={"format": "xlsx", "q": "rythme"}))
+    assert [r["id"] for r in rows] == [records["partnered"]] and rows[0]["partner"] == "AMO Rythme"
+    assert rows[0]["title"] == "'" + FORMULA, "a text that starts like a formula is neutralised"
+    rows = read_csv(lead.get("/activities/export", params={"format": "csv", "audience": "schools"}), ";")
+    assert [r["title"] for r in rows] == [""] and SCHOOL in rows[0]["attributes"] and rows[0]["participants"] == "24"
+
+    rows = read_csv(lead.get("/referrals/export", params={"format": "csv", "q": "actiris"}), ";")
+    assert [r["token"] for r in rows] == [format_token(records["to_actiris"])] and rows[0]["to_partner"] == "Actiris"
+    rows = read_xlsx(lead.get("/cases/export", params={"format": "xlsx", "state": "all", "q": records["other_case"]}))
+    assert [r["code"] for r in rows] == [records["other_case"]] and rows[0]["audience"] == "neet"
+    assert web.client("reception").get("/cases/export").status_code == 403
+
+
+def test_a_csv_export_is_written_in_chunks() -> None:
+    from tremplin.core.reports.export import iter_table_csv
+
+    chunks = list(iter_table_csv(("n", "text"), iter([(i, "=1+1" if i == 3 else "x") for i in range(1_200)]), chunk=500))
+    assert len(chunks) == 4, "the header, then one chunk per 500 rows"
+    rows = list(csv.reader(io.StringIO(b"".join(chunks).decode("utf-8-sig"))))
+    assert len(rows) == 1_201 and rows[4] == ["3", "'=1+1"]
