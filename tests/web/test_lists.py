@@ -140,7 +140,7 @@ def test_list_exports_apply_the_filters_and_what_the_account_sees(web: Web, reco
     with web.app.session() as session:
         events = list(session.scalars(select(AuditEvent).where(AuditEvent.action == "list.export").order_by(AuditEvent.id)))
     assert [(e.actor, e.object_type, e.details["format"]) for e in events[:2]] == [("programme_lead", "contacts", "csv"), ("programme_lead", "contacts", "xlsx")]
-    assert events[0].details["audience"] == "neet" and events[1].details["q"] == "flagey"
+    assert events[0].details["filters"]["audience"] == "neet" and events[1].details["filters"]["q"] == "flagey"
 
 
 def test_activity_referral_and_case_exports(web: Web, records: dict[str, Any]) -> None:

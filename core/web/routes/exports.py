@@ -85,7 +85,7 @@ def send(
     app = get_app(request)
     fmt = _format(request)
     with app.transaction() as session:
-        audit(session, "list.export", staff, what, "", format=fmt, **{k: v for k, v in parameters.items() if v not in ("", None)})
+        audit(session, "list.export", staff, what, "", format=fmt, filters={k: v for k, v in parameters.items() if v not in ("", None)})
     stamp = datetime.now().strftime("%Y%m%d-%H%M")
     filename = f"tremplin-{what}-{stamp}.{fmt}"
 
