@@ -112,7 +112,9 @@ def grant_for(app: App, session: Session, staff: Staff | None, record: Record, n
     raise CorrectionRefused("not_author")
 
 
-def may_correct(app: App, session: Session, staff: Staff | None, record: Record, now: datetime | None = None) -> Grant | None:
+def may_correct(
+    app: App, session: Session, staff: Staff | None, record: Record, now: datetime | None = None
+) -> Grant | None:
     """``grant_for`` without the exception: ``None`` when the account may not correct the record."""
     try:
         return grant_for(app, session, staff, record, now)
@@ -157,12 +159,34 @@ def _plain(value: Any) -> Any:
 
 
 CONTACT_FIELDS = (
-    "occurred_at", "day", "audience", "modality", "channel", "themes", "language", "headcount", "gender",
-    "age_band", "education", "labour_status", "attributes", "note",
+    "occurred_at",
+    "day",
+    "audience",
+    "modality",
+    "channel",
+    "themes",
+    "language",
+    "headcount",
+    "gender",
+    "age_band",
+    "education",
+    "labour_status",
+    "attributes",
+    "note",
 )
 ACTIVITY_FIELDS = (
-    "starts_at", "day", "audience", "title", "workshop", "format", "capacity", "registered", "participants",
-    "language", "themes", "attributes",
+    "starts_at",
+    "day",
+    "audience",
+    "title",
+    "workshop",
+    "format",
+    "capacity",
+    "registered",
+    "participants",
+    "language",
+    "themes",
+    "attributes",
 )
 
 
@@ -183,7 +207,11 @@ def snapshot(session: Session, record: Record) -> dict[str, Any]:
 
 def changes(before: dict[str, Any], after: dict[str, Any]) -> dict[str, list[Any]]:
     """``{field: [before, after]}`` for the fields whose value changed."""
-    return {name: [before.get(name), after.get(name)] for name in sorted(set(before) | set(after)) if before.get(name) != after.get(name)}
+    return {
+        name: [before.get(name), after.get(name)]
+        for name in sorted(set(before) | set(after))
+        if before.get(name) != after.get(name)
+    }
 
 
 def log_correction(
@@ -213,7 +241,9 @@ def contact_values(session: Session, contact: Contact) -> tuple[dict[str, Any], 
     """(values, attributes) that ``tremplin.core.records.update_contact`` would store unchanged."""
     snap = snapshot(session, contact)
     values = {
-        "centre": snap["centre"], "site": snap["site"], "occurred_at": contact.occurred_at,
+        "centre": snap["centre"],
+        "site": snap["site"],
+        "occurred_at": contact.occurred_at,
         **{name: getattr(contact, name) for name in CONTACT_FIELDS if name not in ("occurred_at", "day", "attributes")},
     }
     values["themes"] = list(contact.themes or [])
@@ -224,7 +254,9 @@ def activity_values(session: Session, activity: Activity) -> tuple[dict[str, Any
     """(values, attributes) that ``tremplin.core.records.update_activity`` would store unchanged."""
     snap = snapshot(session, activity)
     values = {
-        "centre": snap["centre"], "site": snap["site"], "starts_at": activity.starts_at,
+        "centre": snap["centre"],
+        "site": snap["site"],
+        "starts_at": activity.starts_at,
         **{name: getattr(activity, name) for name in ACTIVITY_FIELDS if name not in ("starts_at", "day", "attributes")},
     }
     values["themes"] = list(activity.themes or [])

@@ -62,7 +62,11 @@ def case_code_contains(expr: Any, query: str) -> Any | None:
         if not fragment and body.strip():
             return None
         cleaned = "".join(ch for ch in prefix if ch.isalnum())
-        return expr.like(_escaped(cleaned) + "-" + fragment + "%", escape="\\") if cleaned else expr.like("%-" + fragment + "%")
+        return (
+            expr.like(_escaped(cleaned) + "-" + fragment + "%", escape="\\")
+            if cleaned
+            else expr.like("%-" + fragment + "%")
+        )
     fragment = code_fragment(text)
     letters = "".join(ch for ch in text if ch.isalnum())
     if not letters:

@@ -20,14 +20,26 @@ from .conftest import login, visible_text
 pytestmark = pytest.mark.slow
 
 
-def test_a_programme_lead_corrects_a_contact_with_a_reason(new_page: Any, axe: Any, db: Any, live_server: Any, tmp_path: Path) -> None:
+def test_a_programme_lead_corrects_a_contact_with_a_reason(
+    new_page: Any, axe: Any, db: Any, live_server: Any, tmp_path: Path
+) -> None:
     app = live_server.app
     with app.transaction() as session:
         reception = session.get(Staff, live_server.seeded["staff"]["reception"])
         contact = log_contact(
-            app, session,
-            {"centre": "bxl", "site": "reception", "occurred_at": datetime.now(timezone.utc) - timedelta(minutes=1), "audience": "general",
-             "modality": "reception", "channel": "walk_in", "themes": ["work"], "language": "fr", "headcount": 100_000},
+            app,
+            session,
+            {
+                "centre": "bxl",
+                "site": "reception",
+                "occurred_at": datetime.now(timezone.utc) - timedelta(minutes=1),
+                "audience": "general",
+                "modality": "reception",
+                "channel": "walk_in",
+                "themes": ["work"],
+                "language": "fr",
+                "headcount": 100_000,
+            },
             staff=reception,
         )
         contact.created_at = datetime.now(timezone.utc) - timedelta(days=3)
@@ -41,7 +53,9 @@ def test_a_programme_lead_corrects_a_contact_with_a_reason(new_page: Any, axe: A
         page.get_by_role("link", name=re.compile(r"^contacts$", re.I)).first.click()
     with page.expect_navigation():
         page.locator(f'a[href="/contacts/{contact_id}"]').click()
-    assert re.search(r"corriger ce contact", visible_text(page), re.I), "a programme lead may correct someone else's contact"
+    assert re.search(r"corriger ce contact", visible_text(page), re.I), (
+        "a programme lead may correct someone else's contact"
+    )
     axe(page, "contact page")
 
     headcount = page.get_by_label(re.compile(r"^nombre de personnes", re.I))
@@ -67,8 +81,12 @@ def test_a_programme_lead_corrects_a_contact_with_a_reason(new_page: Any, axe: A
 
     with db() as session:
         assert session.get(Contact, contact_id).headcount == 10
-        event = session.scalars(select(AuditEvent).where(AuditEvent.object_type == "contact", AuditEvent.object_id == str(contact_id))).all()[-1]
+        event = session.scalars(
+            select(AuditEvent).where(AuditEvent.object_type == "contact", AuditEvent.object_id == str(contact_id))
+        ).all()[-1]
         assert event.action == "contact.edit" and event.actor == "programme_lead"
-        assert event.details["changes"] == {"headcount": [100_000, 10]} and event.details["reason"].startswith("Faute de frappe")
+        assert event.details["changes"] == {"headcount": [100_000, 10]} and event.details["reason"].startswith(
+            "Faute de frappe"
+        )
         after = rollup.totals(session, ["reception.contacts"], date.today(), date.today())["reception.contacts"]
     assert before - after == 99_990, "the day's figure follows the correction"

@@ -29,7 +29,9 @@ def corrections(web: Web) -> dict[str, int]:
     assert lead.delete(f"/api/v1/contacts/{second}", params={"reason": "Not a visit"}).status_code == 204
     with web.app.transaction() as session:
         # The author's edit happened last year: the period filter must leave it out of this year.
-        event = session.scalar(select(AuditEvent).where(AuditEvent.action == "contact.edit", AuditEvent.object_id == str(first)))
+        event = session.scalar(
+            select(AuditEvent).where(AuditEvent.action == "contact.edit", AuditEvent.object_id == str(first))
+        )
         event.at = datetime.now(timezone.utc) - timedelta(days=400)
     return {"first": first, "second": second}
 
@@ -43,13 +45,31 @@ def test_the_audit_page_filters_by_person_record_action_and_period(web: Web) -> 
     with web.app.session() as session:
         by_lead = set(session.scalars(select(AuditEvent.id).where(AuditEvent.actor == "programme_lead")))
         edits = set(session.scalars(select(AuditEvent.id).where(AuditEvent.action == "contact.edit")))
-        of_second = set(session.scalars(select(AuditEvent.id).where(AuditEvent.object_type == "contact", AuditEvent.object_id == str(made["second"]))))
-    assert set(event_ids(admin.get("/admin/audit", params={"actor": "programme_lead"}).text)) == by_lead and len(by_lead) == 3  # its token, a correction, a deletion
-    assert set(event_ids(admin.get("/admin/audit", params={"action": "contact.edit"}).text)) == edits and len(edits) == 2
-    assert set(event_ids(admin.get("/admin/audit", params={"object_type": "contact", "object_id": made["second"]}).text)) == of_second
-    this_year = admin.get("/admin/audit", params={"action": "contact.edit", "from": date.today().replace(month=1, day=1).isoformat()}).text
+        of_second = set(
+            session.scalars(
+                select(AuditEvent.id).where(
+                    AuditEvent.object_type == "contact", AuditEvent.object_id == str(made["second"])
+                )
+            )
+        )
+    assert (
+        set(event_ids(admin.get("/admin/audit", params={"actor": "programme_lead"}).text)) == by_lead
+        and len(by_lead) == 3
+    )  # its token, a correction, a deletion
+    assert (
+        set(event_ids(admin.get("/admin/audit", params={"action": "contact.edit"}).text)) == edits and len(edits) == 2
+    )
+    assert (
+        set(event_ids(admin.get("/admin/audit", params={"object_type": "contact", "object_id": made["second"]}).text))
+        == of_second
+    )
+    this_year = admin.get(
+        "/admin/audit", params={"action": "contact.edit", "from": date.today().replace(month=1, day=1).isoformat()}
+    ).text
     assert len(event_ids(this_year)) == 1 and "Counted twice" in this_year
-    last_year = admin.get("/admin/audit", params={"action": "contact.edit", "to": (date.today() - timedelta(days=300)).isoformat()}).text
+    last_year = admin.get(
+        "/admin/audit", params={"action": "contact.edit", "to": (date.today() - timedelta(days=300)).isoformat()}
+    ).text
     assert len(event_ids(last_year)) == 1 and "Counted twice" not in last_year
     assert admin.get("/admin/audit", params={"from": "2025-13-01"}).status_code == 400
     assert web.client("programme_lead").get("/admin/audit").status_code == 403
@@ -79,12 +99,23 @@ def test_the_audit_page_is_paged(web: Web) -> None:
 def test_the_audit_export_applies_the_filters_and_is_audited(web: Web) -> None:
     made = corrections(web)
     admin = web.client("admin")
-    rows = read_csv(admin.get("/admin/audit/export", params={"format": "csv", "actor": "programme_lead", "object_type": "contact"}), ";")
+    rows = read_csv(
+        admin.get("/admin/audit/export", params={"format": "csv", "actor": "programme_lead", "object_type": "contact"}),
+        ";",
+    )
     assert [r["action"] for r in rows] == ["contact.delete", "contact.edit"]
     assert rows[0]["reason"] == "Not a visit" and rows[1]["reason"] == "Counted twice" and rows[1]["ground"] == "lead"
     assert '"headcount": [2, 1]' in rows[1]["details"] and rows[0]["object_id"] == str(made["second"])
-    rows_x: list[dict[str, Any]] = read_xlsx(admin.get("/admin/audit/export", params={"format": "xlsx", "object_id": made["first"]}))
+    rows_x: list[dict[str, Any]] = read_xlsx(
+        admin.get("/admin/audit/export", params={"format": "xlsx", "object_id": made["first"]})
+    )
     assert [r["action"] for r in rows_x] == ["contact.edit"] and rows_x[0]["actor"] == "reception"
     with web.app.session() as session:
-        exports = list(session.scalars(select(AuditEvent).where(AuditEvent.action == "list.export", AuditEvent.object_type == "audit")))
-    assert [e.details["filters"].get("actor") for e in exports] == ["programme_lead", None] and exports[0].actor == "admin"
+        exports = list(
+            session.scalars(
+                select(AuditEvent).where(AuditEvent.action == "list.export", AuditEvent.object_type == "audit")
+            )
+        )
+    assert [e.details["filters"].get("actor") for e in exports] == ["programme_lead", None] and exports[
+        0
+    ].actor == "admin"

@@ -14,8 +14,23 @@ from tremplin.core import rollup
 from tremplin.core.models import Activity, AuditEvent, Contact
 from tests.web.conftest import Web, csrf_of, form_values
 
-CONTACT = {"site": "reception", "audience": "general", "modality": "reception", "channel": "walk_in", "themes": ["work"], "language": "fr", "headcount": 2}
-ACTIVITY = {"site": "group-room", "audience": "general", "title": "Atelier CV", "workshop": "info_session", "registered": 12, "themes": ["work"]}
+CONTACT = {
+    "site": "reception",
+    "audience": "general",
+    "modality": "reception",
+    "channel": "walk_in",
+    "themes": ["work"],
+    "language": "fr",
+    "headcount": 2,
+}
+ACTIVITY = {
+    "site": "group-room",
+    "audience": "general",
+    "title": "Atelier CV",
+    "workshop": "info_session",
+    "registered": 12,
+    "themes": ["work"],
+}
 
 #: The refusal of a record entered by someone else, and of a missing reason, as each language says it.
 NOT_AUTHOR = {
@@ -53,7 +68,11 @@ def total(web: Web, counter: str, day: date | None = None) -> int:
 
 def corrections_of(web: Web, kind: str, record_id: int) -> list[AuditEvent]:
     with web.app.session() as session:
-        stmt = select(AuditEvent).where(AuditEvent.object_type == kind, AuditEvent.object_id == str(record_id)).order_by(AuditEvent.id)
+        stmt = (
+            select(AuditEvent)
+            .where(AuditEvent.object_type == kind, AuditEvent.object_id == str(record_id))
+            .order_by(AuditEvent.id)
+        )
         return list(session.scalars(stmt))
 
 
@@ -84,11 +103,17 @@ def test_the_api_lets_the_author_correct_the_days_entry_and_nobody_else(web: Web
     assert refused.status_code == 403 and "only the author" in refused.json()["detail"]
 
     fixed = mine.patch(f"/api/v1/contacts/{contact_id}", json={"headcount": 3})
-    assert fixed.status_code == 200 and fixed.json()["headcount"] == 3 and fixed.json()["themes"] == ["work"], "a PATCH keeps what it does not name"
+    assert fixed.status_code == 200 and fixed.json()["headcount"] == 3 and fixed.json()["themes"] == ["work"], (
+        "a PATCH keeps what it does not name"
+    )
     assert total(web, "reception.contacts") == 3
     event = corrections_of(web, "contact", contact_id)[-1]
     assert event.action == "contact.edit" and event.actor == "reception"
-    assert event.details["changes"] == {"headcount": [2, 3]} and event.details["ground"] == "author" and event.details["reason"] == ""
+    assert (
+        event.details["changes"] == {"headcount": [2, 3]}
+        and event.details["ground"] == "author"
+        and event.details["reason"] == ""
+    )
 
     entered_days_ago(web, Contact, contact_id, 2)
     late = mine.patch(f"/api/v1/contacts/{contact_id}", json={"headcount": 4})
@@ -106,14 +131,17 @@ def test_programme_leads_correct_any_record_at_any_time_with_a_scrubbed_reason(w
     assert total(web, "reception.contacts") == 100_000, "nothing changed"
 
     fixed = lead.patch(
-        f"/api/v1/contacts/{contact_id}", json={"headcount": 1, "reason": "Typo: one visitor, not 100000. Call Marc at +32 470 12 34 56"}
+        f"/api/v1/contacts/{contact_id}",
+        json={"headcount": 1, "reason": "Typo: one visitor, not 100000. Call Marc at +32 470 12 34 56"},
     )
     assert fixed.status_code == 200, fixed.text
     assert total(web, "reception.contacts") == 1
     event = corrections_of(web, "contact", contact_id)[-1]
     assert event.actor == "programme_lead" and event.details["ground"] == "lead"
     assert event.details["changes"] == {"headcount": [100_000, 1]}
-    assert event.details["reason"].startswith("Typo: one visitor") and "470" not in event.details["reason"], "the reason is scrubbed"
+    assert event.details["reason"].startswith("Typo: one visitor") and "470" not in event.details["reason"], (
+        "the reason is scrubbed"
+    )
 
     assert lead.delete(f"/api/v1/contacts/{contact_id}").status_code == 422, "a deletion needs a reason too"
     assert lead.delete(f"/api/v1/contacts/{contact_id}", params={"reason": "Entered twice"}).status_code == 204
@@ -129,8 +157,12 @@ def test_an_edit_is_checked_as_a_new_record_is(web: Web) -> None:
     api = web.api("reception")
     bad = api.patch(f"/api/v1/contacts/{contact_id}", json={"modality": "teleportation"})
     assert bad.status_code == 422 and "modality" in bad.json()["errors"]
-    personal = api.patch(f"/api/v1/contacts/{contact_id}", json={"note": "Jean Dupont, +32 470 12 34 56, jean@example.be, rue Haute 12"})
-    assert personal.status_code == 422 and "note" in personal.json()["errors"], "a note that is mostly personal data is refused, as on creation"
+    personal = api.patch(
+        f"/api/v1/contacts/{contact_id}", json={"note": "Jean Dupont, +32 470 12 34 56, jean@example.be, rue Haute 12"}
+    )
+    assert personal.status_code == 422 and "note" in personal.json()["errors"], (
+        "a note that is mostly personal data is refused, as on creation"
+    )
     unknown_site = api.patch(f"/api/v1/contacts/{contact_id}", json={"site": "nowhere"})
     assert unknown_site.status_code == 422 and "site" in unknown_site.json()["errors"]
     with web.app.session() as session:
@@ -139,31 +171,54 @@ def test_an_edit_is_checked_as_a_new_record_is(web: Web) -> None:
 
 def test_activities_follow_the_same_rule_through_the_api(web: Web) -> None:
     counsellor, lead = web.api("counsellor"), web.api("programme_lead")
-    created = counsellor.post("/api/v1/activities", json={**ACTIVITY, "starts_at": (date.today() - timedelta(days=1)).isoformat() + "T10:00:00"})
+    created = counsellor.post(
+        "/api/v1/activities",
+        json={**ACTIVITY, "starts_at": (date.today() - timedelta(days=1)).isoformat() + "T10:00:00"},
+    )
     assert created.status_code == 201, created.text
     activity_id = created.json()["id"]
-    assert counsellor.post(f"/api/v1/activities/{activity_id}/participants", json={"participants": 9}).status_code == 200
+    assert (
+        counsellor.post(f"/api/v1/activities/{activity_id}/participants", json={"participants": 9}).status_code == 200
+    )
     assert total(web, "group_activities.participants") == 9
 
-    fixed = counsellor.patch(f"/api/v1/activities/{activity_id}", json={"participants": 10, "title": "Atelier CV et lettre"})
+    fixed = counsellor.patch(
+        f"/api/v1/activities/{activity_id}", json={"participants": 10, "title": "Atelier CV et lettre"}
+    )
     assert fixed.status_code == 200 and fixed.json()["participants"] == 10
     assert corrections_of(web, "activity", activity_id)[-1].details["changes"] == {
-        "participants": [9, 10], "title": ["Atelier CV", "Atelier CV et lettre"]
+        "participants": [9, 10],
+        "title": ["Atelier CV", "Atelier CV et lettre"],
     }
     entered_days_ago(web, Activity, activity_id, 3)
     assert counsellor.patch(f"/api/v1/activities/{activity_id}", json={"participants": 11}).status_code == 403
-    assert counsellor.post(f"/api/v1/activities/{activity_id}/participants", json={"participants": 11}).status_code == 403, (
-        "changing a headcount already entered is a correction"
-    )
+    assert (
+        counsellor.post(f"/api/v1/activities/{activity_id}/participants", json={"participants": 11}).status_code == 403
+    ), "changing a headcount already entered is a correction"
     assert web.api("neet_worker").get(f"/api/v1/activities/{activity_id}").status_code == 403
     assert lead.post(f"/api/v1/activities/{activity_id}/participants", json={"participants": 11}).status_code == 422
-    assert lead.post(f"/api/v1/activities/{activity_id}/participants", json={"participants": 11, "reason": "Sign-in sheet recount"}).status_code == 200
+    assert (
+        lead.post(
+            f"/api/v1/activities/{activity_id}/participants",
+            json={"participants": 11, "reason": "Sign-in sheet recount"},
+        ).status_code
+        == 200
+    )
     assert total(web, "group_activities.participants") == 11
-    put = lead.put(f"/api/v1/activities/{activity_id}", json={**ACTIVITY, "starts_at": "2020-02-03T10:00:00", "participants": 12, "reason": "Wrong year"})
+    put = lead.put(
+        f"/api/v1/activities/{activity_id}",
+        json={**ACTIVITY, "starts_at": "2020-02-03T10:00:00", "participants": 12, "reason": "Wrong year"},
+    )
     assert put.status_code == 200 and put.json()["day"] == "2020-02-03"
-    assert total(web, "group_activities.participants") == 0 and total(web, "group_activities.participants", date(2020, 2, 3)) == 12, "the figure moved to its year"
+    assert (
+        total(web, "group_activities.participants") == 0
+        and total(web, "group_activities.participants", date(2020, 2, 3)) == 12
+    ), "the figure moved to its year"
     assert counsellor.delete(f"/api/v1/activities/{activity_id}").status_code == 403
-    assert lead.delete(f"/api/v1/activities/{activity_id}", params={"reason": "Cancelled, never took place"}).status_code == 204
+    assert (
+        lead.delete(f"/api/v1/activities/{activity_id}", params={"reason": "Cancelled, never took place"}).status_code
+        == 204
+    )
     assert total(web, "group_activities.participants", date(2020, 2, 3)) == 0
     assert [e.action for e in corrections_of(web, "activity", activity_id)][-1] == "activity.delete"
     rollup_equals_rebuild(web)
@@ -171,7 +226,10 @@ def test_activities_follow_the_same_rule_through_the_api(web: Web) -> None:
 
 def test_a_planned_activity_stays_open_to_its_author_until_it_takes_place(web: Web) -> None:
     counsellor = web.api("counsellor")
-    created = counsellor.post("/api/v1/activities", json={**ACTIVITY, "starts_at": (date.today() + timedelta(days=10)).isoformat() + "T10:00:00"})
+    created = counsellor.post(
+        "/api/v1/activities",
+        json={**ACTIVITY, "starts_at": (date.today() + timedelta(days=10)).isoformat() + "T10:00:00"},
+    )
     activity_id = created.json()["id"]
     entered_days_ago(web, Activity, activity_id, 5)
     assert counsellor.patch(f"/api/v1/activities/{activity_id}", json={"registered": 15}).status_code == 200
@@ -208,7 +266,9 @@ def test_the_author_corrects_the_days_entry_from_its_page(web: Web) -> None:
         contact = session.get(Contact, contact_id)
         assert contact.headcount == 5 and contact.site_id is not None and contact.themes == ["work"]
     event = corrections_of(web, "contact", contact_id)[-1]
-    assert event.details["changes"] == {"headcount": [2, 5]}, "an unchanged form changes nothing else (not even the seconds of the time)"
+    assert event.details["changes"] == {"headcount": [2, 5]}, (
+        "an unchanged form changes nothing else (not even the seconds of the time)"
+    )
     assert "headcount" in contact_page(client, contact_id).text, "the page lists its corrections"
     rollup_equals_rebuild(web)
 
@@ -230,7 +290,9 @@ def test_refusals_in_the_users_language(web: Web, lang: str) -> None:
     lead = web.client(f"lead_{lang}")
     page = contact_page(lead, contact_id)
     missing = lead.post(f"/contacts/{contact_id}", data=edit_data(page.text, "contact-form", headcount="9"))
-    assert missing.status_code == 422 and NO_REASON[lang] in unescape(missing.text) and 'value="9"' in missing.text, "what was typed is kept"
+    assert missing.status_code == 422 and NO_REASON[lang] in unescape(missing.text) and 'value="9"' in missing.text, (
+        "what was typed is kept"
+    )
     no_reason_delete = lead.post(f"/contacts/{contact_id}/delete", data={"csrf_token": csrf_of(page.text)})
     assert no_reason_delete.status_code == 422 and NO_REASON[lang] in unescape(no_reason_delete.text)
 
@@ -248,11 +310,15 @@ def test_a_programme_lead_corrects_and_deletes_from_the_pages(web: Web) -> None:
     entered_days_ago(web, Contact, contact_id, 30)
     lead = web.client("programme_lead")
     page = contact_page(lead, contact_id)
-    response = lead.post(f"/contacts/{contact_id}", data=edit_data(page.text, "contact-form", headcount="30", reason="One zero too many"))
+    response = lead.post(
+        f"/contacts/{contact_id}", data=edit_data(page.text, "contact-form", headcount="30", reason="One zero too many")
+    )
     assert response.status_code == 303
     assert total(web, "reception.contacts") == 30
     assert "One zero too many" in contact_page(lead, contact_id).text
-    deleted = lead.post(f"/contacts/{contact_id}/delete", data={"csrf_token": csrf_of(page.text), "reason": "Test entry"})
+    deleted = lead.post(
+        f"/contacts/{contact_id}/delete", data={"csrf_token": csrf_of(page.text), "reason": "Test entry"}
+    )
     assert deleted.status_code == 303 and deleted.headers["location"] == "/contacts"
     assert total(web, "reception.contacts") == 0
     assert lead.get(f"/contacts/{contact_id}").status_code == 404
@@ -262,7 +328,8 @@ def test_a_programme_lead_corrects_and_deletes_from_the_pages(web: Web) -> None:
 
 def test_activities_are_corrected_and_deleted_from_their_page(web: Web) -> None:
     created = web.api("neet_worker").post(
-        "/api/v1/activities", json={"audience": "neet", "starts_at": "2025-03-04T14:00:00", "workshop": "escape_game", "participants": 8}
+        "/api/v1/activities",
+        json={"audience": "neet", "starts_at": "2025-03-04T14:00:00", "workshop": "escape_game", "participants": 8},
     )
     activity_id = created.json()["id"]
     entered_days_ago(web, Activity, activity_id, 200)
@@ -275,11 +342,16 @@ def test_activities_are_corrected_and_deleted_from_their_page(web: Web) -> None:
     page = lead.get(f"/activities/{activity_id}")
     missing = lead.post(f"/activities/{activity_id}", data=edit_data(page.text, "activity-form", participants="18"))
     assert missing.status_code == 422 and NO_REASON["fr"] in missing.text
-    saved = lead.post(f"/activities/{activity_id}", data=edit_data(page.text, "activity-form", participants="18", reason="Two groups, one sheet"))
+    saved = lead.post(
+        f"/activities/{activity_id}",
+        data=edit_data(page.text, "activity-form", participants="18", reason="Two groups, one sheet"),
+    )
     assert saved.status_code == 303
     assert total(web, "neet.group_participants", date(2025, 3, 4)) == 18
     assert corrections_of(web, "activity", activity_id)[-1].details["changes"] == {"participants": [8, 18]}
-    deleted = lead.post(f"/activities/{activity_id}/delete", data={"csrf_token": csrf_of(page.text), "reason": "Duplicate"})
+    deleted = lead.post(
+        f"/activities/{activity_id}/delete", data={"csrf_token": csrf_of(page.text), "reason": "Duplicate"}
+    )
     assert deleted.status_code == 303
     assert total(web, "neet.group_participants", date(2025, 3, 4)) == 0
     rollup_equals_rebuild(web)

@@ -31,27 +31,56 @@ def records(web: Web) -> dict[str, Any]:
         case = open_case(app, session, web.centre_id, "neet", consent_on=date.today(), staff=lead)
         other_case = open_case(app, session, web.centre_id, "neet", consent_on=date.today(), staff=lead)
         followed = log_contact(
-            app, session, {"centre": "bxl", "occurred_at": NOW, "audience": "neet", "modality": "individual_advice", "themes": ["learn"]}, case=case
+            app,
+            session,
+            {
+                "centre": "bxl",
+                "occurred_at": NOW,
+                "audience": "neet",
+                "modality": "individual_advice",
+                "themes": ["learn"],
+            },
+            case=case,
         )
-        walk_in = log_contact(app, session, {"centre": "bxl", "occurred_at": NOW, "audience": "general", "modality": "reception", "themes": ["work"]})
+        walk_in = log_contact(
+            app,
+            session,
+            {"centre": "bxl", "occurred_at": NOW, "audience": "general", "modality": "reception", "themes": ["work"]},
+        )
         truck = log_contact(
-            app, session, {"centre": "bxl", "occurred_at": NOW, "audience": "formtruck", "modality": "individual_advice"},
+            app,
+            session,
+            {"centre": "bxl", "occurred_at": NOW, "audience": "formtruck", "modality": "individual_advice"},
             {"commune": "ixelles", "place": "Place Flagey"},
         )
         visit = log_activity(
-            app, session, {"centre": "bxl", "starts_at": NOW, "audience": "schools", "workshop": "explorama", "participants": 24},
+            app,
+            session,
+            {"centre": "bxl", "starts_at": NOW, "audience": "schools", "workshop": "explorama", "participants": 24},
             {"school": SCHOOL},
         )
-        partnered = log_activity(app, session, {"centre": "bxl", "starts_at": NOW, "audience": "neet", "workshop": "escape_game", "title": FORMULA})
+        partnered = log_activity(
+            app,
+            session,
+            {"centre": "bxl", "starts_at": NOW, "audience": "neet", "workshop": "escape_game", "title": FORMULA},
+        )
         partnered.partner_id = amo.id
         to_actiris = issue_referral(app, session, web.centre_id, to_partner_id=actiris.id, theme="work", staff=lead)
         to_amo = issue_referral(app, session, web.centre_id, to_partner_id=amo.id, theme="learn", staff=lead)
         to_amo.case_id = other_case.id
         session.flush()
         return {
-            "case": case.code, "other_case": other_case.code, "followed": followed.id, "walk_in": walk_in.id, "truck": truck.id,
-            "visit": visit.id, "partnered": partnered.id, "to_actiris": to_actiris.token, "to_amo": to_amo.token,
-            "to_actiris_id": to_actiris.id, "to_amo_id": to_amo.id,
+            "case": case.code,
+            "other_case": other_case.code,
+            "followed": followed.id,
+            "walk_in": walk_in.id,
+            "truck": truck.id,
+            "visit": visit.id,
+            "partnered": partnered.id,
+            "to_actiris": to_actiris.token,
+            "to_amo": to_amo.token,
+            "to_actiris_id": to_actiris.id,
+            "to_amo_id": to_amo.id,
         }
 
 
@@ -64,9 +93,13 @@ def test_contacts_searched_by_case_code_and_typed_place(web: Web, records: dict[
     everyone = [records["followed"], records["walk_in"], records["truck"]]
     part = records["case"].split("-")[1][:4].lower()
     assert ids_in(lead.get("/contacts", params={"q": part}).text, "contact", everyone) == [records["followed"]]
-    assert ids_in(lead.get("/contacts", params={"q": records["case"]}).text, "contact", everyone) == [records["followed"]]
+    assert ids_in(lead.get("/contacts", params={"q": records["case"]}).text, "contact", everyone) == [
+        records["followed"]
+    ]
     assert ids_in(lead.get("/contacts", params={"q": "flagey"}).text, "contact", everyone) == [records["truck"]]
-    assert ids_in(lead.get("/contacts", params={"q": "100%_"}).text, "contact", everyone) == [], "% and _ are taken literally"
+    assert ids_in(lead.get("/contacts", params={"q": "100%_"}).text, "contact", everyone) == [], (
+        "% and _ are taken literally"
+    )
     page = lead.get("/contacts", params={"q": "flagey"}).text
     assert 'value="flagey"' in page and "q=flagey" in page, "the search is kept in the form and in the export links"
     api = web.api("programme_lead").get("/api/v1/contacts", params={"q": records["case"]}).json()
@@ -76,12 +109,16 @@ def test_contacts_searched_by_case_code_and_typed_place(web: Web, records: dict[
 def test_activities_searched_by_school_and_partner_name(web: Web, records: dict[str, Any]) -> None:
     lead = web.client("programme_lead")
     both = [records["visit"], records["partnered"]]
-    assert ids_in(lead.get("/activities", params={"q": "école des arts"}).text, "activity", both) == [records["visit"]], "case folded, accents kept"
+    assert ids_in(lead.get("/activities", params={"q": "école des arts"}).text, "activity", both) == [
+        records["visit"]
+    ], "case folded, accents kept"
     assert ids_in(lead.get("/activities", params={"q": "ÉCOLE"}).text, "activity", both) == [records["visit"]]
     assert ids_in(lead.get("/activities", params={"q": "rythme"}).text, "activity", both) == [records["partnered"]]
     assert ids_in(lead.get("/activities", params={"q": "nothing like it"}).text, "activity", both) == []
     neet = web.client("neet_worker")
-    assert ids_in(neet.get("/activities", params={"q": "école"}).text, "activity", both) == [], "a search never widens what an account sees"
+    assert ids_in(neet.get("/activities", params={"q": "école"}).text, "activity", both) == [], (
+        "a search never widens what an account sees"
+    )
 
 
 def test_referrals_searched_by_code_partner_and_case(web: Web, records: dict[str, Any]) -> None:
@@ -91,7 +128,9 @@ def test_referrals_searched_by_code_partner_and_case(web: Web, records: dict[str
     assert ids_in(lead.get("/referrals", params={"q": typed}).text, "referral", both) == [records["to_actiris_id"]]
     assert ids_in(lead.get("/referrals", params={"q": "actiris"}).text, "referral", both) == [records["to_actiris_id"]]
     assert ids_in(lead.get("/referrals", params={"q": "AMO"}).text, "referral", both) == [records["to_amo_id"]]
-    assert ids_in(lead.get("/referrals", params={"q": records["other_case"]}).text, "referral", both) == [records["to_amo_id"]]
+    assert ids_in(lead.get("/referrals", params={"q": records["other_case"]}).text, "referral", both) == [
+        records["to_amo_id"]
+    ]
 
 
 def test_cases_searched_by_code(web: Web, records: dict[str, Any]) -> None:
@@ -138,8 +177,13 @@ def test_list_exports_apply_the_filters_and_what_the_account_sees(web: Web, reco
     assert reception.get("/contacts/export", params={"format": "pdf"}).status_code == 400
 
     with web.app.session() as session:
-        events = list(session.scalars(select(AuditEvent).where(AuditEvent.action == "list.export").order_by(AuditEvent.id)))
-    assert [(e.actor, e.object_type, e.details["format"]) for e in events[:2]] == [("programme_lead", "contacts", "csv"), ("programme_lead", "contacts", "xlsx")]
+        events = list(
+            session.scalars(select(AuditEvent).where(AuditEvent.action == "list.export").order_by(AuditEvent.id))
+        )
+    assert [(e.actor, e.object_type, e.details["format"]) for e in events[:2]] == [
+        ("programme_lead", "contacts", "csv"),
+        ("programme_lead", "contacts", "xlsx"),
+    ]
     assert events[0].details["filters"]["audience"] == "neet" and events[1].details["filters"]["q"] == "flagey"
 
 
@@ -161,7 +205,9 @@ def test_activity_referral_and_case_exports(web: Web, records: dict[str, Any]) -
 def test_a_csv_export_is_written_in_chunks() -> None:
     from tremplin.core.reports.export import iter_table_csv
 
-    chunks = list(iter_table_csv(("n", "text"), iter([(i, "=1+1" if i == 3 else "x") for i in range(1_200)]), chunk=500))
+    chunks = list(
+        iter_table_csv(("n", "text"), iter([(i, "=1+1" if i == 3 else "x") for i in range(1_200)]), chunk=500)
+    )
     assert len(chunks) == 4, "the header, then one chunk per 500 rows"
     rows = list(csv.reader(io.StringIO(b"".join(chunks).decode("utf-8-sig"))))
     assert len(rows) == 1_201 and rows[4] == ["3", "'=1+1"]

@@ -85,7 +85,9 @@ def statement(request: Request, session: Session, staff: Staff, f: AuditFilters,
     if f.start:
         stmt = stmt.where(AuditEvent.at >= datetime.combine(f.start, time(), tz).astimezone(timezone.utc))
     if f.end:
-        stmt = stmt.where(AuditEvent.at < datetime.combine(f.end + timedelta(days=1), time(), tz).astimezone(timezone.utc))
+        stmt = stmt.where(
+            AuditEvent.at < datetime.combine(f.end + timedelta(days=1), time(), tz).astimezone(timezone.utc)
+        )
     return stmt
 
 
@@ -98,7 +100,9 @@ def choices(session: Session, staff: Staff, column: Any) -> list[str]:
 
 
 @router.get("/admin/audit")
-def audit_page(request: Request, staff: Staff = Depends(needs_admin), session: Session = Depends(get_session)) -> Response:
+def audit_page(
+    request: Request, staff: Staff = Depends(needs_admin), session: Session = Depends(get_session)
+) -> Response:
     f = read_filters(request)
     stmt = statement(request, session, staff, f)
     if f.after is not None:
@@ -124,11 +128,20 @@ def audit_page(request: Request, staff: Staff = Depends(needs_admin), session: S
 
 
 @router.get("/admin/audit/export")
-def audit_export(request: Request, staff: Staff = Depends(needs_admin), session: Session = Depends(get_session)) -> Response:
+def audit_export(
+    request: Request, staff: Staff = Depends(needs_admin), session: Session = Depends(get_session)
+) -> Response:
     from tremplin.core.web.routes.exports import send
 
     f = read_filters(request)
-    base = select(AuditEvent.at, AuditEvent.actor, AuditEvent.action, AuditEvent.object_type, AuditEvent.object_id, AuditEvent.details)
+    base = select(
+        AuditEvent.at,
+        AuditEvent.actor,
+        AuditEvent.action,
+        AuditEvent.object_type,
+        AuditEvent.object_id,
+        AuditEvent.details,
+    )
     stmt = statement(request, session, staff, f, base).order_by(AuditEvent.id.desc())
     tz = centre_tz(get_app(request), session, staff.centre_id)
 
@@ -136,6 +149,15 @@ def audit_export(request: Request, staff: Staff = Depends(needs_admin), session:
         at, actor, action, object_type, object_id, details = row
         details = dict(details or {})
         ground, reason = details.pop("ground", ""), details.pop("reason", "")
-        return [at.astimezone(tz).replace(tzinfo=None).isoformat(timespec="seconds"), actor, action, object_type, object_id, ground, reason, details]
+        return [
+            at.astimezone(tz).replace(tzinfo=None).isoformat(timespec="seconds"),
+            actor,
+            action,
+            object_type,
+            object_id,
+            ground,
+            reason,
+            details,
+        ]
 
     return send(request, staff, "audit", COLUMNS, stmt, convert, f.params())

@@ -59,7 +59,10 @@ def refused(request: Request, exc: corrections.CorrectionRefused) -> Response:
     """The error page for a correction the rule refuses (403), in the user's language."""
     _ = gettext_for(request)
     return render(
-        request, "error.html", {"status": 403, "message": _("This change is not possible."), "detail": refusal_text(request, exc)}, status_code=403
+        request,
+        "error.html",
+        {"status": 403, "message": _("This change is not possible."), "detail": refusal_text(request, exc)},
+        status_code=403,
     )
 
 
@@ -89,9 +92,15 @@ def correction_form(request: Request, record: Contact | Activity) -> tuple[Form,
     kind = corrections.kind_of(record)
     for form in app.registry.forms_of(record.audience, kind):
         fixed_fit = all(getattr(record, name, None) == value for name, value in form.fixed.items())
-        choices_fit = all(getattr(record, name, None) in allowed for name, allowed in form.core_choices.items() if name != "workshop")
+        choices_fit = all(
+            getattr(record, name, None) in allowed for name, allowed in form.core_choices.items() if name != "workshop"
+        )
         if fixed_fit and choices_fit:
-            if kind == "contact" and "modality" not in form.fixed and record.modality not in form.core_choices.get("modality", (record.modality,)):
+            if (
+                kind == "contact"
+                and "modality" not in form.fixed
+                and record.modality not in form.core_choices.get("modality", (record.modality,))
+            ):
                 continue
             return form, True
     from dataclasses import replace
@@ -99,9 +108,13 @@ def correction_form(request: Request, record: Contact | Activity) -> tuple[Form,
     fields = tuple(replace(f, required=False) for f in app.registry.attribute_fields(record.audience, kind).values())
     title = T("Correction", fr="Correction", nl="Correctie", uk="Виправлення")
     if kind == "contact":
-        return Form(f"{record.audience}.correction", record.audience, title, fields=fields, core_fields=CORE_CONTACT_FIELDS), False
+        return Form(
+            f"{record.audience}.correction", record.audience, title, fields=fields, core_fields=CORE_CONTACT_FIELDS
+        ), False
     core = ("site", "title", "workshop", "format", "capacity", "registered", "participants", "language", "themes")
-    return Form(f"{record.audience}.correction", record.audience, title, record="activity", fields=fields, core_fields=core), False
+    return Form(
+        f"{record.audience}.correction", record.audience, title, record="activity", fields=fields, core_fields=core
+    ), False
 
 
 def as_posted(values: dict[str, Any], attributes: dict[str, Any], form: Form, tz: Any) -> dict[str, Any]:
@@ -127,7 +140,12 @@ def as_posted(values: dict[str, Any], attributes: dict[str, Any], form: Form, tz
 
 
 def corrected_values(
-    current: dict[str, Any], current_attributes: dict[str, Any], form: Form, values: dict[str, Any], attributes: dict[str, Any], moment: str
+    current: dict[str, Any],
+    current_attributes: dict[str, Any],
+    form: Form,
+    values: dict[str, Any],
+    attributes: dict[str, Any],
+    moment: str,
 ) -> tuple[dict[str, Any], dict[str, Any]]:
     """The record's values with what the form shows replaced by what was posted (a field emptied is cleared);
     a time posted to the minute of the stored one keeps the stored one (the page shows no seconds)."""
@@ -135,7 +153,9 @@ def corrected_values(
     for name in formkit.shown_core_fields(form):
         stored = out.pop(name, None)
         if name == moment and isinstance(stored, datetime) and isinstance(values.get(name), datetime):
-            if values[name].replace(second=0, microsecond=0) == stored.astimezone(values[name].tzinfo).replace(second=0, microsecond=0):
+            if values[name].replace(second=0, microsecond=0) == stored.astimezone(values[name].tzinfo).replace(
+                second=0, microsecond=0
+            ):
                 values[name] = stored
     out.update({k: v for k, v in values.items() if k != "centre"})
     attrs = {k: v for k, v in current_attributes.items() if form.field(k) is None}
@@ -206,13 +226,19 @@ def contact_page(
 
 
 @router.get("/contacts/{contact_id}")
-def contact_detail(contact_id: int, request: Request, staff: Staff = Depends(needs_contacts), session: Session = Depends(get_session)) -> Response:
+def contact_detail(
+    contact_id: int, request: Request, staff: Staff = Depends(needs_contacts), session: Session = Depends(get_session)
+) -> Response:
     return contact_page(request, session, staff, _contact(session, staff, contact_id))
 
 
 @router.post("/contacts/{contact_id}")
 def contact_edit(
-    contact_id: int, request: Request, data: Any = Depends(form_data), staff: Staff = Depends(needs_log), session: Session = Depends(get_session)
+    contact_id: int,
+    request: Request,
+    data: Any = Depends(form_data),
+    staff: Staff = Depends(needs_log),
+    session: Session = Depends(get_session),
 ) -> Response:
     app = get_app(request)
     _ = gettext_for(request)
@@ -235,7 +261,16 @@ def contact_edit(
         values, attributes = corrected_values(current, current_attributes, form, values, attributes, "occurred_at")
         values["centre"] = centre.code
         try:
-            update_contact(app, session, contact, values, attributes, staff=staff, form=form.key if registered else None, reason=reason)
+            update_contact(
+                app,
+                session,
+                contact,
+                values,
+                attributes,
+                staff=staff,
+                form=form.key if registered else None,
+                reason=reason,
+            )
         except RecordError as exc:
             session.rollback()
             errors = formkit.translate_record_errors(exc.errors, _)
@@ -249,7 +284,11 @@ def contact_edit(
 
 @router.post("/contacts/{contact_id}/delete")
 def contact_delete(
-    contact_id: int, request: Request, data: Any = Depends(form_data), staff: Staff = Depends(needs_log), session: Session = Depends(get_session)
+    contact_id: int,
+    request: Request,
+    data: Any = Depends(form_data),
+    staff: Staff = Depends(needs_log),
+    session: Session = Depends(get_session),
 ) -> Response:
     app = get_app(request)
     _ = gettext_for(request)
@@ -275,7 +314,11 @@ def contact_delete(
 
 @router.post("/activities/{activity_id}/delete")
 def activity_delete(
-    activity_id: int, request: Request, data: Any = Depends(form_data), staff: Staff = Depends(needs_activities), session: Session = Depends(get_session)
+    activity_id: int,
+    request: Request,
+    data: Any = Depends(form_data),
+    staff: Staff = Depends(needs_activities),
+    session: Session = Depends(get_session),
 ) -> Response:
     from tremplin.core.web.routes.activities import _detail, _load
 

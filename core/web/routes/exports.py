@@ -32,19 +32,67 @@ FORMATS = ("csv", "xlsx")
 SEMICOLON_LANGUAGES = ("fr", "nl")
 
 CONTACT_COLUMNS = (
-    "id", "centre", "site", "day", "occurred_at", "audience", "modality", "channel", "themes", "language", "headcount",
-    "gender", "age_band", "education", "labour_status", "attributes", "case",
+    "id",
+    "centre",
+    "site",
+    "day",
+    "occurred_at",
+    "audience",
+    "modality",
+    "channel",
+    "themes",
+    "language",
+    "headcount",
+    "gender",
+    "age_band",
+    "education",
+    "labour_status",
+    "attributes",
+    "case",
 )
 ACTIVITY_COLUMNS = (
-    "id", "centre", "site", "day", "starts_at", "audience", "title", "workshop", "format", "capacity", "registered",
-    "participants", "language", "themes", "partner", "attributes",
+    "id",
+    "centre",
+    "site",
+    "day",
+    "starts_at",
+    "audience",
+    "title",
+    "workshop",
+    "format",
+    "capacity",
+    "registered",
+    "participants",
+    "language",
+    "themes",
+    "partner",
+    "attributes",
 )
 REFERRAL_COLUMNS = (
-    "token", "status", "audience", "theme", "from_partner", "to_partner", "issued_at", "received_at", "completed_at",
-    "expired_at", "expires_at", "case",
+    "token",
+    "status",
+    "audience",
+    "theme",
+    "from_partner",
+    "to_partner",
+    "issued_at",
+    "received_at",
+    "completed_at",
+    "expired_at",
+    "expires_at",
+    "case",
 )
 CASE_COLUMNS = (
-    "code", "audience", "stage", "consent_on", "entered_on", "left_on", "gender", "age_band", "education", "labour_status",
+    "code",
+    "audience",
+    "stage",
+    "consent_on",
+    "entered_on",
+    "left_on",
+    "gender",
+    "age_band",
+    "education",
+    "labour_status",
     "profile",
 )
 
@@ -58,7 +106,11 @@ def _format(request: Request) -> str:
 
 def _local(tz: Any) -> Callable[[Any], Any]:
     def convert(value: Any) -> Any:
-        return value.astimezone(tz).replace(tzinfo=None).isoformat(timespec="seconds") if isinstance(value, datetime) else value
+        return (
+            value.astimezone(tz).replace(tzinfo=None).isoformat(timespec="seconds")
+            if isinstance(value, datetime)
+            else value
+        )
 
     return convert
 
@@ -85,7 +137,15 @@ def send(
     app = get_app(request)
     fmt = _format(request)
     with app.transaction() as session:
-        audit(session, "list.export", staff, what, "", format=fmt, filters={k: v for k, v in parameters.items() if v not in ("", None)})
+        audit(
+            session,
+            "list.export",
+            staff,
+            what,
+            "",
+            format=fmt,
+            filters={k: v for k, v in parameters.items() if v not in ("", None)},
+        )
     stamp = datetime.now().strftime("%Y%m%d-%H%M")
     filename = f"tremplin-{what}-{stamp}.{fmt}"
 
@@ -119,13 +179,29 @@ def send(
 
 
 @router.get("/contacts/export")
-def contacts_export(request: Request, staff: Staff = Depends(require_capability("contacts")), session: Session = Depends(get_session)) -> Response:
+def contacts_export(
+    request: Request, staff: Staff = Depends(require_capability("contacts")), session: Session = Depends(get_session)
+) -> Response:
     filters = read_filters(request, staff)
     stmt = (
         select(
-            Contact.id, Centre.code, Site.code, Contact.day, Contact.occurred_at, Contact.audience, Contact.modality, Contact.channel,
-            Contact.themes, Contact.language, Contact.headcount, Contact.gender, Contact.age_band, Contact.education,
-            Contact.labour_status, Contact.attributes, Case.code,
+            Contact.id,
+            Centre.code,
+            Site.code,
+            Contact.day,
+            Contact.occurred_at,
+            Contact.audience,
+            Contact.modality,
+            Contact.channel,
+            Contact.themes,
+            Contact.language,
+            Contact.headcount,
+            Contact.gender,
+            Contact.age_band,
+            Contact.education,
+            Contact.labour_status,
+            Contact.attributes,
+            Case.code,
         )
         .join(Centre, Centre.id == Contact.centre_id)
         .outerjoin(Site, Site.id == Contact.site_id)
@@ -133,17 +209,34 @@ def contacts_export(request: Request, staff: Staff = Depends(require_capability(
     )
     stmt = filtered(stmt, Contact, request, session, staff, filters).order_by(Contact.day.desc(), Contact.id.desc())
     local = _local(centre_tz(get_app(request), session, staff.centre_id))
-    return send(request, staff, "contacts", CONTACT_COLUMNS, stmt, lambda row: [local(v) for v in row], filters.params())
+    return send(
+        request, staff, "contacts", CONTACT_COLUMNS, stmt, lambda row: [local(v) for v in row], filters.params()
+    )
 
 
 @router.get("/activities/export")
-def activities_export(request: Request, staff: Staff = Depends(require_capability("activities")), session: Session = Depends(get_session)) -> Response:
+def activities_export(
+    request: Request, staff: Staff = Depends(require_capability("activities")), session: Session = Depends(get_session)
+) -> Response:
     filters = read_filters(request, staff)
     stmt = (
         select(
-            Activity.id, Centre.code, Site.code, Activity.day, Activity.starts_at, Activity.audience, Activity.title, Activity.workshop,
-            Activity.format, Activity.capacity, Activity.registered, Activity.participants, Activity.language, Activity.themes,
-            Partner.name, Activity.attributes,
+            Activity.id,
+            Centre.code,
+            Site.code,
+            Activity.day,
+            Activity.starts_at,
+            Activity.audience,
+            Activity.title,
+            Activity.workshop,
+            Activity.format,
+            Activity.capacity,
+            Activity.registered,
+            Activity.participants,
+            Activity.language,
+            Activity.themes,
+            Partner.name,
+            Activity.attributes,
         )
         .join(Centre, Centre.id == Activity.centre_id)
         .outerjoin(Site, Site.id == Activity.site_id)
@@ -151,18 +244,34 @@ def activities_export(request: Request, staff: Staff = Depends(require_capabilit
     )
     stmt = filtered(stmt, Activity, request, session, staff, filters).order_by(Activity.day.desc(), Activity.id.desc())
     local = _local(centre_tz(get_app(request), session, staff.centre_id))
-    return send(request, staff, "activities", ACTIVITY_COLUMNS, stmt, lambda row: [local(v) for v in row], filters.params())
+    return send(
+        request, staff, "activities", ACTIVITY_COLUMNS, stmt, lambda row: [local(v) for v in row], filters.params()
+    )
 
 
 @router.get("/referrals/export")
 def referrals_export(
-    request: Request, staff: Staff = Depends(require_capability("referrals")), session: Session = Depends(get_session), status: str = "", q: str = ""
+    request: Request,
+    staff: Staff = Depends(require_capability("referrals")),
+    session: Session = Depends(get_session),
+    status: str = "",
+    q: str = "",
 ) -> Response:
     source, target = aliased(Partner), aliased(Partner)
     base = (
         select(
-            Referral.token, Referral.status, Referral.audience, Referral.theme, source.name, target.name, Referral.issued_at,
-            Referral.received_at, Referral.completed_at, Referral.expired_at, Referral.expires_at, Case.code,
+            Referral.token,
+            Referral.status,
+            Referral.audience,
+            Referral.theme,
+            source.name,
+            target.name,
+            Referral.issued_at,
+            Referral.received_at,
+            Referral.completed_at,
+            Referral.expired_at,
+            Referral.expires_at,
+            Case.code,
         )
         .outerjoin(source, source.id == Referral.from_partner_id)
         .outerjoin(target, target.id == Referral.to_partner_id)
@@ -187,8 +296,17 @@ def cases_export(
     q: str = "",
 ) -> Response:
     base = select(
-        Case.code, Case.audience, Case.stage, Case.consent_on, Case.entered_on, Case.left_on, Case.gender, Case.age_band,
-        Case.education, Case.labour_status, Case.profile,
+        Case.code,
+        Case.audience,
+        Case.stage,
+        Case.consent_on,
+        Case.entered_on,
+        Case.left_on,
+        Case.gender,
+        Case.age_band,
+        Case.education,
+        Case.labour_status,
+        Case.profile,
     )
     stmt, params = case_statement(request, session, staff, base, audience, state, q)
     return send(request, staff, "cases", CASE_COLUMNS, stmt.order_by(Case.id.desc()), list, params)
