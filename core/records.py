@@ -145,19 +145,26 @@ def update_contact(
     for name, value in record.items():
         setattr(contact, name, value)
     session.flush()
-    corrections.log_correction(session, "contact.edit", staff, contact, grant, reason, before, corrections.snapshot(session, contact))
+    after = corrections.snapshot(session, contact)
+    corrections.log_correction(session, "contact.edit", staff, contact, grant, reason, before, after)
     return contact
 
 
 def delete_contact(
-    app: App, session: Session, contact: Contact, staff: Staff | None = None, reason: str = "", now: datetime | None = None
+    app: App,
+    session: Session,
+    contact: Contact,
+    staff: Staff | None = None,
+    reason: str = "",
+    now: datetime | None = None,
 ) -> None:
     """Delete a contact under the rule of ``tremplin.core.corrections``; the audit log keeps the record as it was."""
     from tremplin.core import corrections
 
     grant = corrections.grant_for(app, session, staff, contact, now)
     reason = corrections.check_reason(app, grant, reason)
-    corrections.log_correction(session, "contact.delete", staff, contact, grant, reason, corrections.snapshot(session, contact), None)
+    before = corrections.snapshot(session, contact)
+    corrections.log_correction(session, "contact.delete", staff, contact, grant, reason, before, None)
     session.delete(contact)
     session.flush()
 
@@ -217,27 +224,40 @@ def update_activity(
     for name, value in record.items():
         setattr(activity, name, value)
     session.flush()
-    corrections.log_correction(session, "activity.edit", staff, activity, grant, reason, before, corrections.snapshot(session, activity))
+    after = corrections.snapshot(session, activity)
+    corrections.log_correction(session, "activity.edit", staff, activity, grant, reason, before, after)
     if before.get("participants") != activity.participants:
         app.hook.activity_logged(app=app, session=session, activity=activity)
     return activity
 
 
 def delete_activity(
-    app: App, session: Session, activity: Activity, staff: Staff | None = None, reason: str = "", now: datetime | None = None
+    app: App,
+    session: Session,
+    activity: Activity,
+    staff: Staff | None = None,
+    reason: str = "",
+    now: datetime | None = None,
 ) -> None:
     """Delete an activity under the rule of ``tremplin.core.corrections``; the audit log keeps it as it was."""
     from tremplin.core import corrections
 
     grant = corrections.grant_for(app, session, staff, activity, now)
     reason = corrections.check_reason(app, grant, reason)
-    corrections.log_correction(session, "activity.delete", staff, activity, grant, reason, corrections.snapshot(session, activity), None)
+    before = corrections.snapshot(session, activity)
+    corrections.log_correction(session, "activity.delete", staff, activity, grant, reason, before, None)
     session.delete(activity)
     session.flush()
 
 
 def record_participants(
-    app: App, session: Session, activity: Activity, participants: int, staff: Staff | None = None, reason: str = "", now: datetime | None = None
+    app: App,
+    session: Session,
+    activity: Activity,
+    participants: int,
+    staff: Staff | None = None,
+    reason: str = "",
+    now: datetime | None = None,
 ) -> Activity:
     """Enter the actual headcount of an activity after it took place.
 
@@ -255,7 +275,8 @@ def record_participants(
     activity.participants = participants
     session.flush()
     if grant is not None:
-        corrections.log_correction(session, "activity.edit", staff, activity, grant, reason, before, corrections.snapshot(session, activity))
+        after = corrections.snapshot(session, activity)
+        corrections.log_correction(session, "activity.edit", staff, activity, grant, reason, before, after)
     else:
         audit(session, "activity.participants", staff, "activity", activity.id, participants=participants)
     app.hook.activity_logged(app=app, session=session, activity=activity)

@@ -549,7 +549,9 @@ def _cell(value: Any) -> Any:
     return neutralise(value)
 
 
-def iter_table_csv(columns: Sequence[str], rows: Iterator[Sequence[Any]], delimiter: str = ",", chunk: int = 500) -> Iterator[bytes]:
+def iter_table_csv(
+    columns: Sequence[str], rows: Iterator[Sequence[Any]], delimiter: str = ",", chunk: int = 500
+) -> Iterator[bytes]:
     """A table as CSV in UTF-8 with a byte-order mark (Excel reads the accents), a chunk of rows at a time:
     a streamed download never holds the whole file."""
     buffer = io.StringIO()
@@ -570,7 +572,9 @@ def iter_table_csv(columns: Sequence[str], rows: Iterator[Sequence[Any]], delimi
         yield buffer.getvalue().encode("utf-8")
 
 
-def write_table_xlsx(columns: Sequence[str], rows: Iterator[Sequence[Any]], out: IO[bytes] | str | Path, sheet: str = "data") -> int:
+def write_table_xlsx(
+    columns: Sequence[str], rows: Iterator[Sequence[Any]], out: IO[bytes] | str | Path, sheet: str = "data"
+) -> int:
     """A table as an XLSX workbook (one sheet, header frozen), written row by row; texts are never formulas."""
     from openpyxl import Workbook
     from openpyxl.cell import WriteOnlyCell

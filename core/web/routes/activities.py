@@ -152,7 +152,10 @@ def _detail(
         except corrections.CorrectionRefused as exc:
             refusal = refusal_text(request, exc)
     shown = form if grant is not None else None
-    fields = formkit.build_fields(shown, ctx, posted if posted is not None else _as_posted(session, activity, shown, ctx.tz), errors) if shown else []
+    fields: list[formkit.FieldView] = []
+    if shown is not None:
+        values = posted if posted is not None else _as_posted(session, activity, shown, ctx.tz)
+        fields = formkit.build_fields(shown, ctx, values, errors)
     return render(
         request,
         "activity.html",
@@ -204,7 +207,8 @@ def activity_edit(activity_id: int, request: Request, data: Any = Depends(form_d
         values, attributes = corrected_values(current, current_attributes, form, values, attributes, "starts_at")
         values["centre"] = centre.code
         try:
-            update_activity(app, session, activity, values, attributes, staff=staff, form=form.key if registered else None, reason=reason)
+            form_key = form.key if registered else None
+            update_activity(app, session, activity, values, attributes, staff=staff, form=form_key, reason=reason)
         except RecordError as exc:
             session.rollback()
             errors = formkit.translate_record_errors(exc.errors, _)
@@ -226,7 +230,8 @@ def activity_participants(activity_id: int, request: Request, data: Any = Depend
     value, error = formkit._int(str(data.get("participants") or ""), 0, formkit.MAX_HEADCOUNT, _)
     reason = str(data.get("reason") or "").strip()
     if error or value is None:
-        return _detail(request, session, staff, activity, errors={"participants_only": error or _(formkit.MSG_REQUIRED)}, status=422, reason=reason)
+        errors = {"participants_only": error or _(formkit.MSG_REQUIRED)}
+        return _detail(request, session, staff, activity, errors=errors, status=422, reason=reason)
     try:
         record_participants(app, session, activity, value, staff=staff, reason=reason)
     except corrections.CorrectionRefused as exc:
@@ -235,7 +240,8 @@ def activity_participants(activity_id: int, request: Request, data: Any = Depend
         session.rollback()
         activity = _load(session, staff, activity_id)
         errors = {"participants_only": message for message in reason_messages(exc.errors, _).values()}
-        return _detail(request, session, staff, activity, errors=errors or {"participants_only": _(formkit.MSG_INVALID)}, status=422, reason=reason)
+        errors = errors or {"participants_only": _(formkit.MSG_INVALID)}
+        return _detail(request, session, staff, activity, errors=errors, status=422, reason=reason)
     session.commit()
     flash(request, _("Headcount saved."))
     return RedirectResponse(f"/activities/{activity.id}", status_code=303)

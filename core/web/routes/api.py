@@ -130,8 +130,9 @@ Reason = Annotated[
     str,
     Field(
         max_length=500,
-        description="Why the record is corrected: required unless the account is the record's author on the day it was "
-        "entered (programme leads and administrators correct at any time, with a reason). Scrubbed, kept in the audit log.",
+        description="Why the record is corrected: required unless the account is the record's author on the day "
+        "it was entered (programme leads and administrators correct at any time, with a reason). Scrubbed, kept "
+        "in the audit log.",
     ),
 ]
 
@@ -407,12 +408,23 @@ def _get(session: Session, staff: Staff, model: Any, record_id: int, what: str) 
 RecordId = Annotated[int, Path(ge=1, le=2**31 - 1)]
 ActivitiesStaffDep = Annotated[Staff, Depends(require_capability("activities"))]
 DeleteReason = Annotated[
-    str, Query(max_length=500, description="Why the record is deleted: required unless the account is its author, on the day it was entered.")
+    str,
+    Query(
+        max_length=500,
+        description="Why the record is deleted: required unless the account is its author, on the day it was entered.",
+    ),
+]
+SearchQuery = Annotated[
+    str,
+    Query(max_length=80, description="Search: a case code, a school or place typed in a form, a title, a partner."),
 ]
 
 
 def load_contact(
-    request: Request, contact_id: RecordId, staff: Annotated[Staff, Depends(require_capability("log"))], session: Annotated[Session, Depends(get_session)]
+    request: Request,
+    contact_id: RecordId,
+    staff: Annotated[Staff, Depends(require_capability("log"))],
+    session: Annotated[Session, Depends(get_session)],
 ) -> Contact:
     """A contact to edit or delete: seen by the account, and correctable by it (``tremplin.core.corrections``)."""
     contact: Contact = _get(session, staff, Contact, contact_id, "contact")
@@ -428,7 +440,12 @@ def load_activity(activity_id: RecordId, staff: Annotated[Staff, Depends(require
     return _get(session, staff, Activity, activity_id, "activity")  # type: ignore[no-any-return]
 
 
-def correctable_activity(request: Request, activity: Annotated[Activity, Depends(load_activity)], staff: ActivitiesStaffDep, session: Annotated[Session, Depends(get_session)]) -> Activity:
+def correctable_activity(
+    request: Request,
+    activity: Annotated[Activity, Depends(load_activity)],
+    staff: ActivitiesStaffDep,
+    session: Annotated[Session, Depends(get_session)],
+) -> Activity:
     """An activity to edit or delete: correctable by the account (``tremplin.core.corrections``)."""
     corrections.grant_for(get_app(request), session, staff, activity)
     return activity
@@ -476,7 +493,7 @@ def contacts_list(
     site: str = "",
     theme: str = "",
     language: str = "",
-    q: Annotated[str, Query(max_length=80, description="Search: a case code, a school or place typed in a form, a title, a partner's name.")] = "",
+    q: SearchQuery = "",
     after: Annotated[str, Query(description="The `next` of the previous page.")] = "",
 ) -> ContactPage:
     rows, cursor = list_contacts(request, session, staff, read_filters(request, staff))
@@ -503,7 +520,13 @@ def contacts_get(contact: Annotated[Contact, Depends(read_contact)]) -> ContactO
 
 
 @router.put("/contacts/{contact_id}", response_model=ContactOut, summary="Correct a contact: replace its values")
-def contacts_update(contact: Annotated[Contact, Depends(load_contact)], request: Request, body: ContactEdit, staff: LogStaff, session: DB) -> ContactOut:
+def contacts_update(
+    contact: Annotated[Contact, Depends(load_contact)],
+    request: Request,
+    body: ContactEdit,
+    staff: LogStaff,
+    session: DB,
+) -> ContactOut:
     """Its author may correct a contact on the day it was entered; programme leads and administrators at any
     time, with a ``reason``. The values are checked as a new contact's are; the audit log keeps what changed."""
     app = get_app(request)
@@ -518,7 +541,13 @@ def contacts_update(contact: Annotated[Contact, Depends(load_contact)], request:
 
 
 @router.patch("/contacts/{contact_id}", response_model=ContactOut, summary="Correct some of a contact's values")
-def contacts_patch(contact: Annotated[Contact, Depends(load_contact)], request: Request, body: ContactPatch, staff: LogStaff, session: DB) -> ContactOut:  # type: ignore[valid-type]
+def contacts_patch(
+    contact: Annotated[Contact, Depends(load_contact)],
+    request: Request,
+    body: ContactPatch,  # type: ignore[valid-type]
+    staff: LogStaff,
+    session: DB,
+) -> ContactOut:
     """As ``PUT``, for the fields given only (``null`` clears one; in ``attributes``, ``null`` removes a key)."""
     app = get_app(request)
     given = body.model_dump(exclude_unset=True)  # type: ignore[attr-defined]
@@ -537,7 +566,13 @@ def contacts_patch(contact: Annotated[Contact, Depends(load_contact)], request: 
 
 
 @router.delete("/contacts/{contact_id}", status_code=204, summary="Delete a contact")
-def contacts_delete(contact: Annotated[Contact, Depends(load_contact)], request: Request, staff: LogStaff, session: DB, reason: DeleteReason = "") -> Response:
+def contacts_delete(
+    contact: Annotated[Contact, Depends(load_contact)],
+    request: Request,
+    staff: LogStaff,
+    session: DB,
+    reason: DeleteReason = "",
+) -> Response:
     """The same rule as a correction: the author on the day, programme leads and administrators with a ``reason``."""
     delete_contact(get_app(request), session, contact, staff=staff, reason=reason)
     session.commit()
@@ -555,7 +590,7 @@ def activities_list(
     site: str = "",
     theme: str = "",
     language: str = "",
-    q: Annotated[str, Query(max_length=80, description="Search: a case code, a school or place typed in a form, a title, a partner's name.")] = "",
+    q: SearchQuery = "",
     after: str = "",
 ) -> ActivityPage:
     rows, cursor = list_activities(request, session, staff, read_filters(request, staff))
@@ -580,7 +615,13 @@ def activities_get(activity: Annotated[Activity, Depends(load_activity)]) -> Act
 
 
 @router.put("/activities/{activity_id}", response_model=ActivityOut, summary="Correct an activity: replace its values")
-def activities_update(activity: Annotated[Activity, Depends(correctable_activity)], request: Request, body: ActivityEdit, staff: ActivitiesStaff, session: DB) -> ActivityOut:
+def activities_update(
+    activity: Annotated[Activity, Depends(correctable_activity)],
+    request: Request,
+    body: ActivityEdit,
+    staff: ActivitiesStaff,
+    session: DB,
+) -> ActivityOut:
     """The rule of contacts (its author that day, or until it takes place; programme leads and administrators
     with a ``reason``), and the checks of a new activity."""
     app = get_app(request)
@@ -594,7 +635,13 @@ def activities_update(activity: Annotated[Activity, Depends(correctable_activity
 
 
 @router.patch("/activities/{activity_id}", response_model=ActivityOut, summary="Correct some of an activity's values")
-def activities_patch(activity: Annotated[Activity, Depends(correctable_activity)], request: Request, body: ActivityPatch, staff: ActivitiesStaff, session: DB) -> ActivityOut:  # type: ignore[valid-type]
+def activities_patch(
+    activity: Annotated[Activity, Depends(correctable_activity)],
+    request: Request,
+    body: ActivityPatch,  # type: ignore[valid-type]
+    staff: ActivitiesStaff,
+    session: DB,
+) -> ActivityOut:
     """As ``PUT``, for the fields given only (``null`` clears one; in ``attributes``, ``null`` removes a key)."""
     app = get_app(request)
     given = body.model_dump(exclude_unset=True)  # type: ignore[attr-defined]
@@ -613,7 +660,13 @@ def activities_patch(activity: Annotated[Activity, Depends(correctable_activity)
 
 
 @router.delete("/activities/{activity_id}", status_code=204, summary="Delete an activity")
-def activities_delete(activity: Annotated[Activity, Depends(correctable_activity)], request: Request, staff: ActivitiesStaff, session: DB, reason: DeleteReason = "") -> Response:
+def activities_delete(
+    activity: Annotated[Activity, Depends(correctable_activity)],
+    request: Request,
+    staff: ActivitiesStaff,
+    session: DB,
+    reason: DeleteReason = "",
+) -> Response:
     """The rule of a correction: its author that day, programme leads and administrators with a ``reason``."""
     delete_activity(get_app(request), session, activity, staff=staff, reason=reason)
     session.commit()

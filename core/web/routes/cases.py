@@ -54,7 +54,15 @@ def case_audiences(request: Request, staff: Staff) -> list[tuple[str, Any]]:
 
 
 @router.get("/cases")
-def cases(request: Request, staff: Staff = Depends(needs_cases), session: Session = Depends(get_session), audience: str = "", state: str = "open", after: str = "", q: str = "") -> Response:
+def cases(
+    request: Request,
+    staff: Staff = Depends(needs_cases),
+    session: Session = Depends(get_session),
+    audience: str = "",
+    state: str = "open",
+    after: str = "",
+    q: str = "",
+) -> Response:
     from tremplin.core.web.common import query_string
     from tremplin.core.web.routes.lists import case_statement
 

@@ -54,7 +54,13 @@ def read_filters(request: Request, staff: Staff) -> ListFilters:
     q = request.query_params
     start, end = period_params(request)
     filters = ListFilters(
-        start, end, q.get("audience", ""), q.get("site", "")[:64], q.get("theme", ""), q.get("language", ""), cursor_of(q.get("after")),
+        start,
+        end,
+        q.get("audience", ""),
+        q.get("site", "")[:64],
+        q.get("theme", ""),
+        q.get("language", ""),
+        cursor_of(q.get("after")),
         clean_query(q.get("q")),
     )
     if filters.audience:
@@ -93,7 +99,8 @@ def search_condition(request: Request, session: Session, staff: Staff, model: An
     app = get_app(request)
     record = "activity" if model is Activity else "contact"
     audiences = [f.audience] if f.audience else policy.visible_audiences(app, staff)
-    options = [contains(session, model.attributes[name].as_string(), f.q) for name in text_attributes(request, audiences, record)]
+    names = text_attributes(request, audiences, record)
+    options = [contains(session, model.attributes[name].as_string(), f.q) for name in names]
     if model is Activity:
         options.append(contains(session, Activity.title, f.q))
         partners = select(Partner.id).where(contains(session, Partner.name, f.q))
@@ -159,7 +166,9 @@ def list_activities(request: Request, session: Session, staff: Staff, f: ListFil
 # Referrals and cases: their lists' filters and search, shared by the pages and their exports
 
 
-def referral_statement(request: Request, session: Session, staff: Staff, stmt: Any, status: str, q: str) -> tuple[Any, dict[str, str]]:
+def referral_statement(
+    request: Request, session: Session, staff: Staff, stmt: Any, status: str, q: str
+) -> tuple[Any, dict[str, str]]:
     """``stmt`` (on ``Referral``) kept to what the account sees, the status and the search: a referral code,
     a partner's name (sending or receiving) or the case code it was given under. Returns the filters too."""
     from tremplin.core.search import code_contains
@@ -188,7 +197,9 @@ def referral_statement(request: Request, session: Session, staff: Staff, stmt: A
     return stmt, {"status": status, "q": query}
 
 
-def case_statement(request: Request, session: Session, staff: Staff, stmt: Any, audience: str, state: str, q: str) -> tuple[Any, dict[str, str]]:
+def case_statement(
+    request: Request, session: Session, staff: Staff, stmt: Any, audience: str, state: str, q: str
+) -> tuple[Any, dict[str, str]]:
     """``stmt`` (on ``Case``) kept to the audiences with a workflow the account sees, the state and the search
     (a case code, whole or in part). Returns the filters too."""
     app = get_app(request)

@@ -41,7 +41,14 @@ def partners_of(session: Session, centre_id: int) -> list[Partner]:
 
 
 @router.get("/referrals")
-def referrals(request: Request, staff: Staff = Depends(needs_referrals), session: Session = Depends(get_session), status: str = "", after: str = "", q: str = "") -> Response:
+def referrals(
+    request: Request,
+    staff: Staff = Depends(needs_referrals),
+    session: Session = Depends(get_session),
+    status: str = "",
+    after: str = "",
+    q: str = "",
+) -> Response:
     from tremplin.core.web.common import query_string
     from tremplin.core.web.routes.lists import referral_statement
 
@@ -56,8 +63,14 @@ def referrals(request: Request, staff: Staff = Depends(needs_referrals), session
         request,
         "referrals.html",
         {
-            "rows": rows[:PAGE_SIZE], "status": status, "q": params["q"], "next_after": next_after, "partners": partners,
-            "format_token": format_token, "vocab": vocab, "query": query_string(params),
+            "rows": rows[:PAGE_SIZE],
+            "status": status,
+            "q": params["q"],
+            "next_after": next_after,
+            "partners": partners,
+            "format_token": format_token,
+            "vocab": vocab,
+            "query": query_string(params),
         },
     )
 
