@@ -143,21 +143,23 @@ def audit_export(
         AuditEvent.details,
     )
     stmt = statement(request, session, staff, f, base).order_by(AuditEvent.id.desc())
-    tz = centre_tz(get_app(request), session, staff.centre_id)
+    from tremplin.core.web.routes.exports import cells_in
+
+    local = cells_in(centre_tz(get_app(request), session, staff.centre_id))
 
     def convert(row: Any) -> list[Any]:
         at, actor, action, object_type, object_id, details = row
         details = dict(details or {})
         ground, reason = details.pop("ground", ""), details.pop("reason", "")
         return [
-            at.astimezone(tz).replace(tzinfo=None).isoformat(timespec="seconds"),
+            local(at),
             actor,
             action,
             object_type,
             object_id,
             ground,
             reason,
-            details,
+            local(details),
         ]
 
     return send(request, staff, "audit", COLUMNS, stmt, convert, f.params())

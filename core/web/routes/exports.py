@@ -10,6 +10,7 @@ typed (notes) is left out, texts that a spreadsheet would read as formulas are n
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Iterator, Sequence
 from datetime import datetime
 from typing import Any
@@ -28,8 +29,8 @@ from tremplin.core.web.routes.lists import case_statement, filtered, read_filter
 
 router = APIRouter(include_in_schema=False)
 FORMATS = ("csv", "xlsx")
-#: Languages whose Excel, set up for Belgium or France, splits CSV on ``;`` (a ``,`` is their decimal mark).
-SEMICOLON_LANGUAGES = ("fr", "nl")
+#: Languages whose Excel (set up for Belgium, France or Ukraine) splits CSV on ``;``: ``,`` is their decimal mark.
+SEMICOLON_LANGUAGES = ("fr", "nl", "uk")
 
 CONTACT_COLUMNS = (
     "id",
@@ -104,13 +105,18 @@ def _format(request: Request) -> str:
     return fmt
 
 
-def _local(tz: Any) -> Callable[[Any], Any]:
+def cells_in(tz: Any) -> Callable[[Any], Any]:
+    """A cell as a spreadsheet takes it: moments in the centre's time (to the second), lists joined with
+    ``;`` as in the interchange files, attributes as JSON text."""
+
     def convert(value: Any) -> Any:
-        return (
-            value.astimezone(tz).replace(tzinfo=None).isoformat(timespec="seconds")
-            if isinstance(value, datetime)
-            else value
-        )
+        if isinstance(value, datetime):
+            return value.astimezone(tz).replace(tzinfo=None, microsecond=0)
+        if isinstance(value, (list, tuple)):
+            return ";".join(str(v) for v in value)
+        if isinstance(value, dict):
+            return json.dumps(value, ensure_ascii=False, sort_keys=True) if value else ""
+        return value
 
     return convert
 
@@ -208,7 +214,7 @@ def contacts_export(
         .outerjoin(Case, Case.id == Contact.case_id)
     )
     stmt = filtered(stmt, Contact, request, session, staff, filters).order_by(Contact.day.desc(), Contact.id.desc())
-    local = _local(centre_tz(get_app(request), session, staff.centre_id))
+    local = cells_in(centre_tz(get_app(request), session, staff.centre_id))
     return send(
         request, staff, "contacts", CONTACT_COLUMNS, stmt, lambda row: [local(v) for v in row], filters.params()
     )
@@ -243,7 +249,7 @@ def activities_export(
         .outerjoin(Partner, Partner.id == Activity.partner_id)
     )
     stmt = filtered(stmt, Activity, request, session, staff, filters).order_by(Activity.day.desc(), Activity.id.desc())
-    local = _local(centre_tz(get_app(request), session, staff.centre_id))
+    local = cells_in(centre_tz(get_app(request), session, staff.centre_id))
     return send(
         request, staff, "activities", ACTIVITY_COLUMNS, stmt, lambda row: [local(v) for v in row], filters.params()
     )
@@ -278,7 +284,7 @@ def referrals_export(
         .outerjoin(Case, Case.id == Referral.case_id)
     )
     stmt, params = referral_statement(request, session, staff, base, status, q)
-    local = _local(centre_tz(get_app(request), session, staff.centre_id))
+    local = cells_in(centre_tz(get_app(request), session, staff.centre_id))
 
     def convert(row: Any) -> list[Any]:
         return [format_token(row[0]), *(local(v) for v in row[1:])]
@@ -309,4 +315,6 @@ def cases_export(
         Case.profile,
     )
     stmt, params = case_statement(request, session, staff, base, audience, state, q)
-    return send(request, staff, "cases", CASE_COLUMNS, stmt.order_by(Case.id.desc()), list, params)
+    local = cells_in(centre_tz(get_app(request), session, staff.centre_id))
+    stmt = stmt.order_by(Case.id.desc())
+    return send(request, staff, "cases", CASE_COLUMNS, stmt, lambda row: [local(v) for v in row], params)
