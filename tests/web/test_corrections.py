@@ -3,6 +3,7 @@ counters following (the live roll-up equals a rebuild afterwards), on SQLite and
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime, timedelta, timezone
 from html import unescape
 from typing import Any
@@ -269,7 +270,8 @@ def test_the_author_corrects_the_days_entry_from_its_page(web: Web) -> None:
     assert event.details["changes"] == {"headcount": [2, 5]}, (
         "an unchanged form changes nothing else (not even the seconds of the time)"
     )
-    assert "headcount" in contact_page(client, contact_id).text, "the page lists its corrections"
+    listed = unescape(contact_page(client, contact_id).text)
+    assert re.search(r"Nombre de personnes\W+2 → 5", listed), "the page lists its corrections, fields by their label"
     rollup_equals_rebuild(web)
 
 

@@ -136,7 +136,7 @@ def _detail(
     status: int = 200,
     reason: str = "",
 ) -> Response:
-    from tremplin.core.web.routes.corrections import history, refusal_text
+    from tremplin.core.web.routes.corrections import field_labels, history, refusal_text
 
     app = get_app(request)
     form = _form_of(request, activity)
@@ -169,6 +169,7 @@ def _detail(
             "reason": reason,
             "max_reason": corrections.MAX_REASON,
             "history": history(session, "activity", activity.id),
+            "field_labels": field_labels(request),
             "audience": app.registry.audiences.get(activity.audience),
             "site": session.get(Site, activity.site_id) if activity.site_id else None,
             "workshop_label": vocab.WORKSHOP.label_of(activity.workshop, ctx.lang),

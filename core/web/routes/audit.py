@@ -109,6 +109,8 @@ def audit_page(
         stmt = stmt.where(AuditEvent.id < f.after)
     rows = list(session.scalars(stmt.order_by(AuditEvent.id.desc()).limit(PAGE_SIZE + 1)))
     next_after = rows[PAGE_SIZE - 1].id if len(rows) > PAGE_SIZE else None
+    from tremplin.core.web.routes.corrections import field_labels
+
     params = f.params()
     return render(
         request,
@@ -122,7 +124,7 @@ def audit_page(
             "query": query_string(params),
             "next_url": "/admin/audit?" + query_string(params, after=next_after) if next_after else None,
             "first_url": "/admin/audit?" + query_string(params) if f.after else None,
-            "tz": centre_tz(get_app(request), session, staff.centre_id),
+            "field_labels": field_labels(request),
         },
     )
 

@@ -75,6 +75,19 @@ def reason_messages(errors: list[tuple[str, str]], _: Any) -> dict[str, str]:
     return out
 
 
+def field_labels(request: Request) -> dict[str, str]:
+    """The names of a record's fields as the forms show them, for the list of its corrections."""
+    from tremplin.core.i18n import pick
+    from tremplin.core.web.i18n import request_language
+
+    _ = gettext_for(request)
+    lang = request_language(request)
+    labels = {name: pick(codes.label, lang) for name, codes in formkit.CODED.items()}
+    labels.update({name: _(label) for name, label in formkit.PLAIN_LABELS.items()})
+    labels["day"] = _("Day")
+    return labels
+
+
 def history(session: Session, kind: str, record_id: int) -> list[AuditEvent]:
     """The audit events of a record, newest first."""
     stmt = select(AuditEvent).where(AuditEvent.object_type == kind, AuditEvent.object_id == str(record_id))
@@ -219,6 +232,7 @@ def contact_page(
             "audience": app.registry.audiences.get(contact.audience),
             "site": session.get(Site, contact.site_id) if contact.site_id else None,
             "history": history(session, "contact", contact.id),
+            "field_labels": field_labels(request),
             "vocab": vocab,
         },
         status_code=status,
