@@ -540,6 +540,11 @@ def neutralise(value: Any) -> Any:
 
 
 def _cell(value: Any) -> Any:
+    kind = type(value)
+    if kind is str:
+        return "'" + value if value.startswith(FORMULA_START) else value
+    if kind is int or value is None:
+        return value
     if isinstance(value, date):
         return value.isoformat()
     if isinstance(value, (list, tuple)):

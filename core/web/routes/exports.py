@@ -110,11 +110,14 @@ def cells_in(tz: Any) -> Callable[[Any], Any]:
     ``;`` as in the interchange files, attributes as JSON text."""
 
     def convert(value: Any) -> Any:
-        if isinstance(value, datetime):
+        kind = type(value)
+        if kind is str or kind is int or value is None:  # most cells: nothing to do
+            return value
+        if kind is datetime:
             return value.astimezone(tz).replace(tzinfo=None, microsecond=0)
-        if isinstance(value, (list, tuple)):
-            return ";".join(str(v) for v in value)
-        if isinstance(value, dict):
+        if kind is list or kind is tuple:
+            return ";".join(map(str, value))
+        if kind is dict:
             return json.dumps(value, ensure_ascii=False, sort_keys=True) if value else ""
         return value
 
