@@ -600,14 +600,9 @@ def write_table_xlsx(
     ws.append(header)
     n = 0
     for row in rows:
-        cells = []
-        for value in row:
-            value = _cell(value)
-            cell = WriteOnlyCell(ws, value=value)
-            if isinstance(value, str):
-                cell.data_type = "s"  # a text is stored as a text, whatever it starts with
-            cells.append(cell)
-        ws.append(cells)
+        # Plain values, not cells (three times faster): a text that would start a formula has been
+        # neutralised by ``_cell``, so no text is written as one.
+        ws.append([_cell(value) for value in row])
         n += 1
     wb.save(out)
     return n
