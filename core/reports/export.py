@@ -526,48 +526,23 @@ def find_staff(session: Session, username: str) -> Staff | None:
 
 
 # ------------------------------------------------------------------------------------------------
-# Any table: the list exports of the web pages and the audit log
-
-#: What a spreadsheet reads as the start of a formula (OWASP's CSV-injection rule).
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def neutralise(value: Any) -> Any:
-    """A text that a spreadsheet would run as a formula, made inert with a leading apostrophe."""
-    if isinstance(value, str) and value.startswith(FORMULA_START):
-        return "'" + value
-    return value
-
-
-def _cell(value: Any) -> Any:
-    kind = type(value)
-    if kind is str:
-        return "'" + value if value.startswith(FORMULA_START) else value
-    if kind is int or value is None:
-        return value
-    if isinstance(value, date):
-        return value.isoformat()
-    if isinstance(value, (list, tuple)):
-        return ";".join(str(v) for v in value)
-    if isinstance(value, dict):
-        return json.dumps(value, ensure_ascii=False, sort_keys=True) if value else ""
-    return neutralise(value)
+# Streamed CSV: the list exports of the web pages and the audit log
 
 
 def iter_table_csv(
-    columns: Sequence[str], rows: Iterator[Sequence[Any]], delimiter: str = ",", chunk: int = 500
+    columns: Sequence[str], rows: Iterable[Sequence[Any]], language: str = "en", chunk: int = 500
 ) -> Iterator[bytes]:
-    """A table as CSV in UTF-8 with a byte-order mark (Excel reads the accents), a chunk of rows at a time:
-    a streamed download never holds the whole file."""
+    """``write_table_csv`` as chunks of UTF-8 (a chunk per ``chunk`` rows, the header with the byte-order
+    mark first), for a streamed download that never holds the whole file. Same cells, same separator."""
     buffer = io.StringIO()
-    w = csv.writer(buffer, delimiter=delimiter, lineterminator="\r\n")
-    w.writerow(columns)
-    yield ("\ufeff" + buffer.getvalue()).encode("utf-8")
+    w = csv.writer(buffer, delimiter=CSV_DELIMITERS.get(language, ","), lineterminator="\r\n")
+    w.writerow([csv_cell(c, language) for c in columns])
+    yield (BOM + buffer.getvalue()).encode("utf-8")
     buffer.seek(0)
     buffer.truncate()
     n = 0
     for row in rows:
-        w.writerow([_cell(v) for v in row])
+        w.writerow([csv_cell(v, language) for v in row])
         n += 1
         if n % chunk == 0:
             yield buffer.getvalue().encode("utf-8")
@@ -575,34 +550,3 @@ def iter_table_csv(
             buffer.truncate()
     if buffer.tell():
         yield buffer.getvalue().encode("utf-8")
-
-
-def write_table_xlsx(
-    columns: Sequence[str], rows: Iterator[Sequence[Any]], out: IO[bytes] | str | Path, sheet: str = "data"
-) -> int:
-    """A table as an XLSX workbook (one sheet, header frozen), written row by row; texts are never formulas."""
-    from openpyxl import Workbook
-    from openpyxl.cell import WriteOnlyCell
-    from openpyxl.styles import Font
-    from openpyxl.utils import get_column_letter
-
-    wb = Workbook(write_only=True)
-    ws = wb.create_sheet(sheet[:31])
-    for i, name in enumerate(columns):
-        ws.column_dimensions[get_column_letter(i + 1)].width = max(10, min(40, len(name) + 4))
-    ws.freeze_panes = "A2"
-    bold = Font(bold=True)
-    header = []
-    for name in columns:
-        c = WriteOnlyCell(ws, value=name)
-        c.font = bold
-        header.append(c)
-    ws.append(header)
-    n = 0
-    for row in rows:
-        # Plain values, not cells (three times faster): a text that would start a formula has been
-        # neutralised by ``_cell``, so no text is written as one.
-        ws.append([_cell(value) for value in row])
-        n += 1
-    wb.save(out)
-    return n

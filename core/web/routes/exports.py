@@ -29,8 +29,6 @@ from tremplin.core.web.routes.lists import case_statement, filtered, read_filter
 
 router = APIRouter(include_in_schema=False)
 FORMATS = ("csv", "xlsx")
-#: Languages whose Excel (set up for Belgium, France or Ukraine) splits CSV on ``;``: ``,`` is their decimal mark.
-SEMICOLON_LANGUAGES = ("fr", "nl", "uk")
 
 CONTACT_COLUMNS = (
     "id",
@@ -166,16 +164,15 @@ def send(
                 yield convert(row)
 
     if fmt == "csv":
-        delimiter = ";" if request_language(request) in SEMICOLON_LANGUAGES else ","
         return StreamingResponse(
-            iter_table_csv(columns, rows(), delimiter=delimiter),
+            iter_table_csv(columns, rows(), language=request_language(request)),
             media_type="text/csv; charset=utf-8",
             headers={"content-disposition": f'attachment; filename="{filename}"'},
         )
     handle, path = tempfile.mkstemp(suffix=".xlsx", prefix="tremplin-export-")
     os.close(handle)
     try:
-        write_table_xlsx(columns, rows(), path, sheet=what)
+        write_table_xlsx(columns, rows(), path, title=what)
     except BaseException:
         os.unlink(path)
         raise
