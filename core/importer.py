@@ -273,6 +273,7 @@ def import_file(app: App, kind: str, path: str | os.PathLike[str], create_missin
     # them again and again (they hold no cycles), and that costs more than the import itself.
     collecting = gc.isenabled()
     gc.disable()
+    checked: Checked | None = None
     try:
         checked = check_file(app, kind, path, create_missing, bar.reading)
         result.read = checked.read
@@ -283,6 +284,8 @@ def import_file(app: App, kind: str, path: str | os.PathLike[str], create_missin
             raise ImportFailed(checked.problems.lines())
         _write(app, kind, checked, result, bar)
     finally:
+        if checked is not None:
+            checked.close()
         if collecting:
             gc.enable()
         bar.stop()
@@ -308,8 +311,11 @@ def _write(app: App, kind: str, checked: Checked, result: ImportResult, bar: _Pr
             if rows:
                 _still_first_import(conn, kind, checked.centres)
                 maker = bulk.SQLiteRows.for_kind(kind)
-                rows = _in_index_order(rows, itemgetter(maker.position("centre_id"), maker.position("day")))
-                result.inserted += bulk.insert_rows(conn, kind, rows, ids=real, on_batch=advance)
+                order = itemgetter(maker.position("centre_id"), maker.position("day"))
+                # The rows stream from the spool a chunk at a time, so memory does not grow with the
+                # file; each chunk is put in index order (a file in chronological order already is).
+                batches = (_in_index_order(batch, order) for batch in rows.batches())
+                result.inserted += bulk.insert_rows(conn, kind, batches, ids=real, on_batch=advance)
                 apply_deltas(conn, remap_deltas(checked.deltas, real) if real else checked.deltas)
             if changed:
                 _update(app, session, kind, records, changed, advance)
