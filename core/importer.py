@@ -50,7 +50,7 @@ if TYPE_CHECKING:
 #: Rows compared or updated per query when a file is imported again.
 CHUNK = 500
 #: SQLite page cache during a large import (from that many rows), in KiB.
-SQLITE_IMPORT_CACHE_KIB = 256 * 1024
+SQLITE_IMPORT_CACHE_KIB = 64 * 1024
 SQLITE_CACHE_FROM_ROWS = 50_000
 
 
@@ -370,8 +370,10 @@ def _grow_sqlite_cache(conn: Connection, rows: int) -> int | None:
     """Give SQLite a bigger page cache for a big import; returns the size to restore after it.
 
     With the default 2 MB, index pages of a large table are written out and read back again and
-    again when rows do not come in index order: a 256 MB cache makes such an import several times
-    faster. The setting belongs to the connection, which goes back to the pool afterwards.
+    again when rows do not come in index order: a larger cache makes such an import several times
+    faster. It is kept at 64 MB because the cache fills with every page the import writes, so a
+    larger one made the import's memory grow with its file. The setting belongs to the connection,
+    which goes back to the pool afterwards.
     """
     if conn.dialect.name != "sqlite" or rows < SQLITE_CACHE_FROM_ROWS:
         return None
