@@ -20,17 +20,18 @@ from __future__ import annotations
 
 import csv
 import io
-from array import array
 import multiprocessing
 import os
 import pickle
 import shutil
 import tempfile
 import traceback
+from array import array
 from collections import defaultdict
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
+from itertools import pairwise
 from operator import itemgetter
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -303,7 +304,7 @@ class _RepeatedHash(Exception):
 def _repeats(hashes: array[int]) -> bool:
     """Whether a hash appears twice (sorted, a list of ints a row for a moment: far less than a dict of ids)."""
     ordered = sorted(hashes)
-    return any(a == b for a, b in zip(ordered, ordered[1:]))
+    return any(a == b for a, b in pairwise(ordered))
 
 
 def _rows(reader: Any, problems: Problems, last_part: bool) -> Iterator[tuple[int, list[str]]]:
