@@ -211,71 +211,97 @@ def print_phases(spent: dict[str, float], total: float) -> None:
         print(f"  {seconds:6.1f} s  {label}")
 
 
+def measure(csv_path: Path, db_path: Path, profile: bool) -> None:
+    """Import ``csv_path`` into a fresh database; run in a process of its own, so that its peak memory
+    (and that of the process it forks to check the second half) is the import's alone."""
+    from sqlalchemy import func, select
+
+    from tremplin.core.app import create_app
+    from tremplin.core.importer import import_file
+    from tremplin.core.migrate import upgrade
+    from tremplin.core.models import Contact, CounterValue
+    from tremplin.core.settings import Settings
+
+    db_path.unlink(missing_ok=True)
+    app = create_app(Settings(database_url=f"sqlite:///{db_path}", load_entrypoints=False))
+    upgrade(app)
+    app.compiled_counters  # noqa: B018 - built once, as a running app would have it
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+    spent = instrument()
+    profiler = cProfile.Profile() if profile else None
+    started = time.perf_counter()
+    if profiler:
+        profiler.enable()
+    result = import_file(app, "contacts", csv_path, create_missing=True)
+    if profiler:
+        profiler.disable()
+    seconds = time.perf_counter() - started
+    with app.db.engine.connect() as conn:
+        stored = conn.scalar(select(func.count()).select_from(Contact))
+        rollup_rows = conn.scalar(select(func.count()).select_from(CounterValue))
+    app.close()
+    assert stored == result.inserted == result.read, (stored, result.inserted, result.read)
+    print(result.describe())
+    print(f"import_file: {stored:,} rows in {seconds:.1f} s = {stored / seconds:,.0f} rows/s ({rollup_rows:,} roll-up rows)")
+    print_phases(spent, seconds)
+    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    child = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    print(f"(this process held {before:,.0f} MB before the import: the app, its plugins and migrations)")
+    print(json.dumps({"seconds": seconds, "own_mb": own, "child_mb": child}))
+    if profiler:
+        stats = pstats.Stats(profiler)
+        stats.sort_stats("tottime").print_stats(30)
+        stats.sort_stats("cumulative").print_stats(40)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--rows", type=int, default=1_000_000)
+    parser.add_argument("--rows", type=int, nargs="+", default=[1_000_000], help="One import per size (e.g. 250000 500000 1000000).")
     parser.add_argument("--shuffle", action="store_true", help="Rows in random order instead of chronological.")
     parser.add_argument("--profile", action="store_true", help="Profile the import and print the costliest functions.")
     parser.add_argument("--dir", type=Path, default=None, help="Work in this directory (default: a temporary one, removed after).")
+    parser.add_argument("--measure", nargs=2, type=Path, metavar=("CSV", "DB"), help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.measure:
+        measure(args.measure[0], args.measure[1], args.profile)
+        return
 
+    import subprocess
+
+    summary = []
     with tempfile.TemporaryDirectory(prefix="tremplin-bench-") as tmp:
         work = args.dir or Path(tmp)
         work.mkdir(parents=True, exist_ok=True)
-        csv_path = work / "contacts.csv"
-        t = time.perf_counter()
-        generate(csv_path, args.rows, shuffle=args.shuffle)
-        print(f"Generated {args.rows:,} rows ({csv_path.stat().st_size / 1e6:.0f} MB) in {time.perf_counter() - t:.1f} s")
+        for rows in args.rows:
+            csv_path = work / "contacts.csv"
+            t = time.perf_counter()
+            generate(csv_path, rows, shuffle=args.shuffle)
+            print(f"Generated {rows:,} rows ({csv_path.stat().st_size / 1e6:.0f} MB) in {time.perf_counter() - t:.1f} s")
+            command = [sys.executable, __file__, "--measure", str(csv_path), str(work / "tremplin.db")]
+            out = subprocess.run(command + (["--profile"] if args.profile else []), check=True, capture_output=True, text=True).stdout
+            lines = out.rstrip("\n").split("\n")
+            marker = next(i for i, line in enumerate(lines) if line.startswith("{"))
+            print("\n".join(lines[:marker] + lines[marker + 1 :]))
+            figures = json.loads(lines[marker])
+            seconds, own, child = figures["seconds"], figures["own_mb"], figures["child_mb"]
+            print(f"peak memory: {own:,.0f} MB in the importing process + {child:,.0f} MB in the process that "
+                  f"checked the second half = {own + child:,.0f} MB")
 
-        from sqlalchemy import func, select
-
-        from tremplin.core.app import create_app
-        from tremplin.core.importer import import_file
-        from tremplin.core.migrate import upgrade
-        from tremplin.core.models import Contact, CounterValue
-        from tremplin.core.settings import Settings
-
-        db_path = work / "tremplin.db"
-        db_path.unlink(missing_ok=True)
-        app = create_app(Settings(database_url=f"sqlite:///{db_path}", load_entrypoints=False))
-        upgrade(app)
-        app.compiled_counters  # noqa: B018 - built once, as a running app would have it
-
-        spent = instrument()
-        profiler = cProfile.Profile() if args.profile else None
-        started = time.perf_counter()
-        if profiler:
-            profiler.enable()
-        result = import_file(app, "contacts", csv_path, create_missing=True)
-        if profiler:
-            profiler.disable()
-        seconds = time.perf_counter() - started
-        with app.db.engine.connect() as conn:
-            stored = conn.scalar(select(func.count()).select_from(Contact))
-            rollup_rows = conn.scalar(select(func.count()).select_from(CounterValue))
-        app.close()
-        assert stored == args.rows == result.inserted, (stored, result.inserted)
-        print(result.describe())
-        print(f"import_file: {args.rows:,} rows in {seconds:.1f} s = {args.rows / seconds:,.0f} rows/s ({rollup_rows:,} roll-up rows)")
-        print_phases(spent, seconds)
-        # Peak resident memory so far (the floor, run next, builds its own rows), and the checking process's.
-        own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-        child = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
-        print(f"peak memory: {own:,.0f} MB in this process, {child:,.0f} MB in the process that checked the second half")
-
-        floor_db = work / "floor.db"
-        floor_db.unlink(missing_ok=True)
-        floor_seconds, floor_count = floor(csv_path, floor_db)
-        assert floor_count == args.rows
-        print(f"sqlite3 executemany floor: {args.rows:,} rows in {floor_seconds:.1f} s = {args.rows / floor_seconds:,.0f} rows/s")
-        print(f"ratio import / floor: {seconds / floor_seconds:.1f}x")
-        target = 30.0 * args.rows / 1_000_000
-        print(("OK" if seconds < target else "SLOWER THAN TARGET") + f": target {target:.1f} s for {args.rows:,} rows")
-
-        if profiler:
-            stats = pstats.Stats(profiler)
-            stats.sort_stats("tottime").print_stats(30)
-            stats.sort_stats("cumulative").print_stats(40)
+            floor_db = work / "floor.db"
+            floor_db.unlink(missing_ok=True)
+            floor_seconds, floor_count = floor(csv_path, floor_db)
+            assert floor_count == rows
+            print(f"sqlite3 executemany floor: {rows:,} rows in {floor_seconds:.1f} s = {rows / floor_seconds:,.0f} rows/s")
+            print(f"ratio import / floor: {seconds / floor_seconds:.1f}x")
+            target = 30.0 * rows / 1_000_000
+            print(("OK" if seconds < target else "SLOWER THAN TARGET") + f": target {target:.1f} s for {rows:,} rows\n")
+            summary.append((rows, seconds, floor_seconds, own, child))
+    if len(summary) > 1:
+        print(f"{'rows':>10} {'import s':>9} {'floor s':>8} {'ratio':>6} {'main MB':>8} {'second MB':>10} {'total MB':>9}")
+        for rows, seconds, floor_seconds, own, child in summary:
+            print(f"{rows:>10,} {seconds:>9.1f} {floor_seconds:>8.1f} {seconds / floor_seconds:>5.1f}x {own:>8,.0f} {child:>10,.0f} "
+                  f"{own + child:>9,.0f}")
 
 
 if __name__ == "__main__":

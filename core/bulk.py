@@ -159,22 +159,27 @@ def _insert(conn: Connection, table: Any, rows: list[dict[str, Any]], sqlite_row
 def insert_rows(
     conn: Connection,
     kind: str,
-    rows: list[tuple[Any, ...]],
+    rows: list[tuple[Any, ...]] | Iterable[list[tuple[Any, ...]]],
     ids: Mapping[int, int] | None = None,
     on_batch: Callable[[int], None] | None = None,
 ) -> int:
     """Insert rows already converted by ``SQLiteRows.convert`` (SQLite), in batches.
 
-    Their roll-up is the caller's (``apply_deltas``): the rows were added up when they were made.
-    ``ids`` maps provisional centre and site ids to real ones (see ``SQLiteRows.insert_sql``).
+    ``rows`` is a list of rows, or an iterable of batches of them (the import streams its spooled
+    rows so). Their roll-up is the caller's (``apply_deltas``): the rows were added up when they were
+    made. ``ids`` maps provisional centre and site ids to real ones (see ``SQLiteRows.insert_sql``).
     """
     sql = SQLiteRows.for_kind(kind).insert_sql(ids)
-    for start in range(0, len(rows), BATCH):
-        batch = rows[start : start + BATCH]
-        conn.exec_driver_sql(sql, batch)
-        if on_batch:
-            on_batch(len(batch))
-    return len(rows)
+    chunks: Iterable[list[tuple[Any, ...]]] = [rows] if isinstance(rows, list) and (not rows or isinstance(rows[0], tuple)) else rows
+    total = 0
+    for chunk in chunks:
+        for start in range(0, len(chunk), BATCH):
+            batch = chunk[start : start + BATCH] if len(chunk) > BATCH else chunk
+            conn.exec_driver_sql(sql, batch)
+            total += len(batch)
+            if on_batch:
+                on_batch(len(batch))
+    return total
 
 
 def insert_records(

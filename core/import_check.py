@@ -22,11 +22,16 @@ import csv
 import io
 import multiprocessing
 import os
+import pickle
+import shutil
+import tempfile
 import traceback
+from array import array
 from collections import defaultdict
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
+from itertools import pairwise
 from operator import itemgetter
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -97,6 +102,98 @@ FIRST_SHARE = 0.53
 SECOND_HALF_IDS = -(1 << 40)
 #: Distinct notes whose scrubbed text is remembered (exports repeat their notes).
 SCRUB_CACHE = 50_000
+#: Files from this size remember a hash of each id, not the id and its line (``Plan.exact_refs``).
+HASHED_REFS_FROM_BYTES = SPLIT_FROM_BYTES
+#: Checked rows kept in memory before they are spooled to disk: what a part holds at most.
+SPOOL_CHUNK = 20_000
+
+
+class Spool:
+    """The driver tuples of checked rows, written to a temporary file in chunks as they are made.
+
+    A million tuples held in memory took about a gigabyte in each process (and pickling the second
+    half's to send them doubled it): spooled, an import's memory no longer grows with its file. The
+    chunks come back in the order they were added (``batches``); the file is pickled chunks, read
+    by the process that writes. A spool made in the forked process is sent back as its file name.
+    """
+
+    def __init__(self, directory: str | None = None) -> None:
+        self.directory = directory
+        self.files: list[str] = []
+        self.buffer: list[tuple[Any, ...]] = []
+        self.count = 0
+        self._out: Any = None
+
+    def append(self, row: tuple[Any, ...]) -> None:
+        self.buffer.append(row)
+        self.count += 1
+        if len(self.buffer) >= SPOOL_CHUNK:
+            self._spill()
+
+    def _spill(self) -> None:
+        if not self.buffer:
+            return
+        if self.directory is None:  # no directory to spool to: keep the rows in memory
+            return
+        if self._out is None:
+            fd, name = tempfile.mkstemp(suffix=".rows", dir=self.directory)
+            self._out = os.fdopen(fd, "wb")
+            self.files.append(name)
+        pickle.dump(self.buffer, self._out, protocol=pickle.HIGHEST_PROTOCOL)
+        self.buffer = []
+
+    def seal(self) -> None:
+        """Write what is left and close the file: the spool is complete."""
+        self._spill()
+        if self._out is not None:
+            self._out.close()
+            self._out = None
+
+    def extend(self, other: Spool) -> None:
+        """Take in ``other``'s rows after this one's."""
+        self.seal()
+        other.seal()
+        if self.buffer:  # nowhere to spool: both kept in memory
+            self.buffer.extend(other.buffer)
+        else:
+            self.buffer = other.buffer
+        self.files.extend(other.files)
+        self.count += other.count
+
+    def batches(self) -> Iterator[list[tuple[Any, ...]]]:
+        """The rows in chunks of at most ``SPOOL_CHUNK``, in the order they were added."""
+        self.seal()
+        for name in self.files:
+            with open(name, "rb") as f:
+                while True:
+                    try:
+                        yield pickle.load(f)
+                    except EOFError:
+                        break
+        if self.buffer:
+            yield self.buffer
+
+    def clear(self) -> None:
+        """Forget the rows (nothing of them will be written) and remove their files."""
+        if self._out is not None:
+            self._out.close()
+            self._out = None
+        for name in self.files:
+            try:
+                os.unlink(name)
+            except FileNotFoundError:
+                pass
+        self.files, self.buffer, self.count = [], [], 0
+
+    def __len__(self) -> int:
+        return self.count
+
+    def __bool__(self) -> bool:
+        return self.count > 0
+
+    def __getstate__(self) -> dict[str, Any]:
+        self.seal()
+        return {"directory": self.directory, "files": self.files, "buffer": self.buffer, "count": self.count, "_out": None}
 
 
 class Problems:
@@ -200,6 +297,16 @@ class _OpenQuote(Exception):
     """A part of the file ended inside a quoted value: the cut was not where a row ends."""
 
 
+class _RepeatedHash(Exception):
+    """Two rows' ``(centre, id)`` hashes are equal: check again remembering the ids themselves."""
+
+
+def _repeats(hashes: array[int]) -> bool:
+    """Whether a hash appears twice (sorted, a list of ints a row for a moment: far less than a dict of ids)."""
+    ordered = sorted(hashes)
+    return any(a == b for a, b in pairwise(ordered))
+
+
 def _rows(reader: Any, problems: Problems, last_part: bool) -> Iterator[tuple[int, list[str]]]:
     """``(line, values)`` for each non-blank row; CSV syntax errors become problems."""
     while True:
@@ -287,6 +394,12 @@ class Plan:
     #: Convert new rows to driver tuples (SQLite; other databases take the record dicts).
     convert: bool
     now: datetime
+    #: Where the checked rows are spooled (removed with the import).
+    spool_dir: str | None = None
+    #: Remember every id with its line, to name both lines of an id used twice. Otherwise only a
+    #: 64-bit hash of each (centre, id) is kept (8 bytes a row instead of about 130); a file whose
+    #: hashes repeat is checked again this way, so what it reports is the same.
+    exact_refs: bool = True
 
 
 @dataclass
@@ -298,18 +411,29 @@ class Checked:
     lines: int = 0
     problems: Problems = field(default_factory=Problems)
     #: New rows as driver tuples (``tremplin.core.bulk.SQLiteRows`` order), with their roll-up deltas.
-    rows: list[tuple[Any, ...]] = field(default_factory=list)
+    rows: Spool = field(default_factory=Spool)
     deltas: dict[DeltaKey, int] = field(default_factory=dict)
     #: Validated records to compare with what is stored.
     records: list[dict[str, Any]] = field(default_factory=list)
-    #: ``centre code -> id -> line``, to find an id used twice.
+    #: ``centre code -> id -> line``, to find an id used twice (``Plan.exact_refs``).
     refs: dict[str, dict[str, int]] = field(default_factory=dict)
+    #: Otherwise the hash of each row's ``(centre code, id)``.
+    ref_hashes: array[int] = field(default_factory=lambda: array("q"))
     pending: Pending = field(default_factory=Pending)
     not_utf8: bool = False
     #: Header columns the import does not know and left aside.
     ignored: list[str] = field(default_factory=list)
     #: The ids of the centres whose rows are in ``rows``.
     centres: set[int] = field(default_factory=set)
+    #: The temporary directory of the spooled rows: ``close`` removes it.
+    spool_dir: str | None = None
+
+    def close(self) -> None:
+        """Remove the spooled rows' files."""
+        self.rows.clear()
+        if self.spool_dir is not None:
+            shutil.rmtree(self.spool_dir, ignore_errors=True)
+            self.spool_dir = None
 
 
 class _Slice(io.RawIOBase):
@@ -393,6 +517,7 @@ def _check_rows(
     attr_values = _getter([i for _, i in header.attrs]) if header.attrs else None
     id_at, centre_at = header.index["id"], header.index["centre"]
     seen: dict[str, dict[str, int]] = defaultdict(dict)
+    hashes = None if plan.exact_refs else out.ref_hashes
     tick = 0
     for line, row in rows:
         out.read += 1
@@ -419,6 +544,8 @@ def _check_rows(
         elif "\x00" in ref:
             problems.add(line, ", column id: contains a NUL character")
             bad = True
+        elif hashes is not None:
+            hashes.append(hash((row[centre_at].strip(), ref)))
         else:
             refs = seen[row[centre_at].strip()]
             earlier = refs.get(ref)
@@ -472,13 +599,15 @@ def _check_rows(
     out.refs = dict(seen)
     if not problems:
         out.deltas = acc.deltas()
+        out.rows.seal()
     else:  # nothing of it will be written: free the memory now
-        out.rows, out.records = [], []
+        out.rows.clear()
+        out.records = []
 
 
 def _check_part(app: App, plan: Plan, path: Path, start: int, end: int) -> Checked:
     """Check bytes ``start`` to ``end``, the second half: its line numbers count from its start."""
-    out = Checked(pending=Pending(next_id=SECOND_HALF_IDS))
+    out = Checked(pending=Pending(next_id=SECOND_HALF_IDS), rows=Spool(plan.spool_dir))
     raw = _Slice(path, start, end)
     with _text(raw, first=False) as f:
         reader = csv.reader(f, strict=True)
@@ -552,13 +681,27 @@ def check_file(
     if convert and size >= SPLIT_FROM_BYTES and "fork" in multiprocessing.get_all_start_methods() and (os.cpu_count() or 1) > 1:
         cut = _cut(path, size)
     now = datetime.now(timezone.utc)
+    # Only the driver tuples are spooled; the caller removes the directory (``Checked.close``).
+    spool_dir = tempfile.mkdtemp(prefix="tremplin-import-") if convert else None
+    exact = size < HASHED_REFS_FROM_BYTES
     try:
-        return _check_from_start(app, kind, path, create_missing, lookup, imported, convert, now, size, cut, reading)
-    except _OpenQuote:
-        # The middle of the file fell inside a quoted value: check it in one pass.
-        with app.db.engine.connect() as conn:
-            lookup = Lookup.load(app, conn)
-        return _check_from_start(app, kind, path, create_missing, lookup, imported, convert, now, size, None, reading)
+        while True:
+            try:
+                return _check_from_start(
+                    app, kind, path, create_missing, lookup, imported, convert, now, spool_dir, exact, size, cut, reading
+                )
+            except _OpenQuote:
+                # The middle of the file fell inside a quoted value: check it in one pass.
+                cut = None
+            except _RepeatedHash:
+                # An id used twice (or, once in billions, two ids of the same hash): find which lines.
+                exact = True
+            with app.db.engine.connect() as conn:
+                lookup = Lookup.load(app, conn)
+    except BaseException:
+        if spool_dir is not None:
+            shutil.rmtree(spool_dir, ignore_errors=True)
+        raise
 
 
 def _check_from_start(
@@ -570,12 +713,14 @@ def _check_from_start(
     imported: frozenset[int],
     convert: bool,
     now: datetime,
+    spool_dir: str | None,
+    exact_refs: bool,
     size: int,
     cut: int | None,
     reading: Callable[[int], Callable[[int, int], None] | None] | None,
 ) -> Checked:
     end = size if cut is None else cut
-    out = Checked()
+    out = Checked(rows=Spool(spool_dir), spool_dir=spool_dir)
     problems = out.problems
     raw = _Slice(path, 0, end)
     advance = reading(end) if reading is not None else None
@@ -594,7 +739,7 @@ def _check_from_start(
                 out.ignored = header.ignored
                 if problems:
                     return out
-                plan = Plan(kind, header, lookup, create_missing, imported, convert, now)
+                plan = Plan(kind, header, lookup, create_missing, imported, convert, now, spool_dir, exact_refs)
                 if cut is not None:
                     context = multiprocessing.get_context("fork")
                     receiver, sender = context.Pipe(duplex=False)
@@ -614,6 +759,10 @@ def _check_from_start(
                 out.not_utf8 = True
                 return out
             _join(out, second)
+        if not exact_refs and _repeats(out.ref_hashes):
+            out.rows.clear()
+            raise _RepeatedHash
+        out.ref_hashes = array("q")
         if not problems and out.read == 0:
             problems.add(0, "the file has a header but no rows")
         return out
@@ -643,6 +792,7 @@ def _join(first: Checked, second: Checked) -> None:
     first.read += second.read
     first.lines += second.lines
     first.problems.extend(second.problems, offset)
+    first.ref_hashes.extend(second.ref_hashes)
     for code, refs in second.refs.items():
         earlier = first.refs.get(code)
         if not earlier:
@@ -650,7 +800,9 @@ def _join(first: Checked, second: Checked) -> None:
         for ref in refs.keys() & earlier.keys():
             first.problems.add(refs[ref] + offset, f", column id: {ref!r} already appears on line {{other}} for the same centre", earlier[ref])
     if first.problems:
-        first.rows, first.records, first.deltas = [], [], {}
+        first.rows.clear()
+        second.rows.clear()
+        first.records, first.deltas = [], {}
         return
     # Codes both halves would create become aliases: the writer maps every provisional id, aliases
     # included, to its real one in the rows, the records and the roll-up deltas alike.

@@ -50,7 +50,7 @@ if TYPE_CHECKING:
 #: Rows compared or updated per query when a file is imported again.
 CHUNK = 500
 #: SQLite page cache during a large import (from that many rows), in KiB.
-SQLITE_IMPORT_CACHE_KIB = 256 * 1024
+SQLITE_IMPORT_CACHE_KIB = 64 * 1024
 SQLITE_CACHE_FROM_ROWS = 50_000
 
 
@@ -273,6 +273,7 @@ def import_file(app: App, kind: str, path: str | os.PathLike[str], create_missin
     # them again and again (they hold no cycles), and that costs more than the import itself.
     collecting = gc.isenabled()
     gc.disable()
+    checked: Checked | None = None
     try:
         checked = check_file(app, kind, path, create_missing, bar.reading)
         result.read = checked.read
@@ -283,6 +284,8 @@ def import_file(app: App, kind: str, path: str | os.PathLike[str], create_missin
             raise ImportFailed(checked.problems.lines())
         _write(app, kind, checked, result, bar)
     finally:
+        if checked is not None:
+            checked.close()
         if collecting:
             gc.enable()
         bar.stop()
@@ -308,8 +311,11 @@ def _write(app: App, kind: str, checked: Checked, result: ImportResult, bar: _Pr
             if rows:
                 _still_first_import(conn, kind, checked.centres)
                 maker = bulk.SQLiteRows.for_kind(kind)
-                rows = _in_index_order(rows, itemgetter(maker.position("centre_id"), maker.position("day")))
-                result.inserted += bulk.insert_rows(conn, kind, rows, ids=real, on_batch=advance)
+                order = itemgetter(maker.position("centre_id"), maker.position("day"))
+                # The rows stream from the spool a chunk at a time, so memory does not grow with the
+                # file; each chunk is put in index order (a file in chronological order already is).
+                batches = (_in_index_order(batch, order) for batch in rows.batches())
+                result.inserted += bulk.insert_rows(conn, kind, batches, ids=real, on_batch=advance)
                 apply_deltas(conn, remap_deltas(checked.deltas, real) if real else checked.deltas)
             if changed:
                 _update(app, session, kind, records, changed, advance)
@@ -364,8 +370,10 @@ def _grow_sqlite_cache(conn: Connection, rows: int) -> int | None:
     """Give SQLite a bigger page cache for a big import; returns the size to restore after it.
 
     With the default 2 MB, index pages of a large table are written out and read back again and
-    again when rows do not come in index order: a 256 MB cache makes such an import several times
-    faster. The setting belongs to the connection, which goes back to the pool afterwards.
+    again when rows do not come in index order: a larger cache makes such an import several times
+    faster. It is kept at 64 MB because the cache fills with every page the import writes, so a
+    larger one made the import's memory grow with its file. The setting belongs to the connection,
+    which goes back to the pool afterwards.
     """
     if conn.dialect.name != "sqlite" or rows < SQLITE_CACHE_FROM_ROWS:
         return None

@@ -136,6 +136,32 @@ def test_problems_in_the_second_half_keep_their_line_numbers(app: App, centre: i
     assert state(app) == before
 
 
+def test_large_files_remember_hashes_of_ids_and_report_an_id_used_twice_the_same(
+    app: App, centre: int, tmp_path: Path, halves: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A large file keeps a hash of each (centre, id), not the id and its line; when hashes repeat it is
+    # checked again remembering the ids, so the report names both lines as for a small file.
+    monkeypatch.setattr(import_check, "HASHED_REFS_FROM_BYTES", 1)
+    repeats: list[bool] = []
+    real_repeats = import_check._repeats
+    monkeypatch.setattr(import_check, "_repeats", lambda hashes: repeats.append(real_repeats(hashes)) or repeats[-1])
+    rows = many(400)
+    rows[380]["id"] = rows[10]["id"]
+    before = state(app)
+
+    with pytest.raises(ImportFailed) as failed:
+        import_file(app, "contacts", write(tmp_path, csv_text(rows)), create_missing=True)
+
+    assert repeats == [True]  # the hashed pass found the repeat; the second pass remembered the ids
+    assert halves == ["two", "two"]
+    assert failed.value.problems == [f"line 382, column id: {rows[10]['id']!r} already appears on line 12 for the same centre"]
+    assert state(app) == before
+
+    result = import_file(app, "contacts", write(tmp_path, csv_text(many(400))), create_missing=True)
+    assert repeats == [True, False]
+    assert result.inserted == 400
+
+
 def test_a_cut_inside_a_quoted_value_is_checked_again_in_one_pass(app: App, centre: int, tmp_path: Path, halves: list[str]) -> None:
     rows = many(40)
     # A note of many lines in the middle: the middle of the file falls inside its quotes.
