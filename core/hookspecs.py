@@ -32,6 +32,7 @@ if TYPE_CHECKING:
     from tremplin.core.app import App
     from tremplin.core.counters import Counter
     from tremplin.core.demo.share import DemoShare
+    from tremplin.core.dimensions import Dimension
     from tremplin.core.forms import Form
     from tremplin.core.models import Activity, Case, Contact, Referral, Staff
     from tremplin.core.registry import Audience, FlowSpec, Workflow
@@ -71,6 +72,22 @@ def register_counters(app: App) -> list[Counter]:
     Counter keys are stable and documented: they are the keys of the JSON reports and of
     ``tremplin counters show``. Adding a counter to a database that already has data needs
     ``tremplin counters rebuild`` for past records.
+    """
+
+
+@hookspec
+def register_dimensions(app: App) -> list[Dimension]:
+    """Declare report dimensions (``tremplin.core.dimensions.Dimension``): what counters are broken down by.
+
+    A dimension names a record field (``site``, ``workshop``...) or an attribute of the audience's
+    forms (``attr.commune``); the roll-up then keeps every counter by its values, by month and year,
+    for the records of that audience only, and the audience report, the dashboard and
+    ``tremplin counters show`` show them. Keys are stable and unique across plugins (prefix them
+    with the audience: ``formtruck.stop``). Adding a dimension to a database with history needs
+    ``tremplin counters rebuild``.
+
+    :param app: the app being started; its registry holds the audiences, forms and counters.
+    :return: the dimensions this plugin declares.
     """
 
 

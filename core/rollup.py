@@ -27,7 +27,8 @@ from sqlalchemy import and_, delete, or_, select
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
-from tremplin.core.counters import DIMENSIONS, CompiledCounters
+from tremplin.core.counters import CompiledCounters
+from tremplin.core.dimensions import values_of
 from tremplin.core.models import Activity, Case, Contact, CounterValue
 
 if TYPE_CHECKING:
@@ -49,6 +50,7 @@ def contact_fact(get: Callable[[str], Any]) -> Fact:
         "source": "contacts",
         "day": get("day"),
         "centre_id": get("centre_id"),
+        "site_id": get("site_id"),
         "audience": get("audience"),
         "modality": get("modality"),
         "channel": get("channel"),
@@ -72,6 +74,7 @@ def activity_fact(get: Callable[[str], Any]) -> Fact:
         "source": "activities",
         "day": get("day"),
         "centre_id": get("centre_id"),
+        "site_id": get("site_id"),
         "audience": get("audience"),
         "modality": "group_activity",
         "channel": activity_channel(get("format")),
@@ -182,10 +185,12 @@ class Accumulator:
         return pid
 
     def _signature(self, fact: Fact) -> tuple[Any, ...]:
+        """The fact's fields that matter: what counters filter on, then the plugin dimensions' values."""
         source = fact["source"]
         attrs = fact["attributes"]
         extras = tuple(fact.get(name) for name in self.compiled.extra_fields.get(source, ()))
         attr_values = tuple(_hashable(attrs.get(name)) for name in self.compiled.attr_names.get(source, ()))
+        specs = self.compiled.specs(source, fact["audience"])
         return (
             source,
             fact["day"],
@@ -199,6 +204,7 @@ class Accumulator:
             fact["age_band"],
             extras,
             attr_values,
+            values_of(specs, fact.get, attrs) if specs else (),
         )
 
     def add(self, fact: Fact, sign: int = 1) -> None:
@@ -215,7 +221,7 @@ class Accumulator:
             self.add(fact)
 
     def _rebuild_fact(self, sig: tuple[Any, ...], measures: Mapping[str, int]) -> Fact:
-        source, day, centre_id, audience, modality, channel, themes, language, gender, age_band, extras, attrs = sig
+        source, day, centre_id, audience, modality, channel, themes, language, gender, age_band, extras, attrs, _dims = sig
         fact: Fact = {
             "source": source,
             "day": day,
@@ -248,14 +254,18 @@ class Accumulator:
             attr_values = tuple(map(_hashable, attr_values))
         themes = row.get("themes") or ()
         themes = tuple(themes) if len(themes) < 2 or themes == sorted(themes) else tuple(sorted(themes))
-        dims = (row["audience"], row["modality"], row["channel"], themes, row["language"], row.get("gender") or UNKNOWN, row.get("age_band") or UNKNOWN)
+        audience = row["audience"]
+        dims = (audience, row["modality"], row["channel"], themes, row["language"], row.get("gender") or UNKNOWN, row.get("age_band") or UNKNOWN)
         match_key = ("contacts",) + dims + (extras, attr_values)
         pid = self._profile_of.get(match_key)
         if pid is None:
-            pid = self._profile(match_key, ("contacts", None, None) + dims + (extras, attr_values))
+            pid = self._profile(match_key, ("contacts", None, None) + dims + (extras, attr_values, ()))
         wanted = self._profile_measures[pid]
         if not wanted:
             return
+        # Only the records of an audience that declared dimensions pay for them.
+        specs = compiled.specs("contacts", audience) if compiled.dimension_specs else ()
+        group = dims + (values_of(specs, row.get, attrs) if specs else (),)
         day, centre_id = row["day"], row["centre_id"]
         month = self._months.get(day)
         if month is None:
@@ -264,7 +274,7 @@ class Accumulator:
             amount = sign if measure == "rows" else sign * (row.get("headcount") or 0) if measure == "headcount" else 0
             if amount:
                 self._day_totals[(pid, measure, day, centre_id)] += amount
-                self._month_groups[(pid, measure, month, centre_id) + dims] += amount
+                self._month_groups[(pid, measure, month, centre_id) + group] += amount
 
     def deltas(self, day_dimensions: bool = False) -> dict[DeltaKey, int]:
         """Expand the signatures into roll-up rows.
@@ -289,7 +299,7 @@ class Accumulator:
         day_totals: dict[tuple[int, str, date, int], int] = defaultdict(int, self._day_totals)
         grouped: dict[tuple[Any, ...], int] = defaultdict(int, self._month_groups)
         for sig, measures in self._signatures.items():
-            match_key = (sig[0],) + sig[3:]
+            match_key = (sig[0],) + sig[3:12]
             pid = self._profile_of.get(match_key)
             if pid is None:
                 pid = self._profile(match_key, sig)
@@ -307,7 +317,7 @@ class Accumulator:
                 amount = measures.get(measure)
                 if amount:
                     day_totals[(pid, measure, day, centre_id)] += amount
-                    grouped[(pid, measure, period, centre_id) + sig[3:10]] += amount
+                    grouped[(pid, measure, period, centre_id) + sig[3:10] + (sig[12],)] += amount
         counter_rows: dict[tuple[str, str, date, int, str, str], int] = defaultdict(int)
         for (pid, measure, day, centre_id), amount in day_totals.items():
             if amount:
@@ -318,7 +328,7 @@ class Accumulator:
         for key, amount in grouped.items():
             if not amount:
                 continue
-            pid, measure, period, centre_id, audience, modality, channel, themes, language, gender, age_band = key
+            pid, measure, period, centre_id, audience, modality, channel, themes, language, gender, age_band, extra = key
             head = (pid, measure, period, centre_id)
             marginals[head + ("audience", audience)] += amount
             marginals[head + ("modality", modality)] += amount
@@ -328,6 +338,12 @@ class Accumulator:
             marginals[head + ("age_band", age_band)] += amount
             for theme in themes or (UNKNOWN,):
                 marginals[head + ("theme", theme)] += amount
+            for dim, value in extra:
+                if type(value) is tuple:
+                    for one in value:
+                        marginals[head + (dim, one)] += amount
+                else:
+                    marginals[head + (dim, value)] += amount
         grain = "d" if day_dimensions else "m"
         for (pid, measure, period, centre_id, dim, value), amount in marginals.items():
             if amount:
@@ -495,8 +511,8 @@ def iter_facts(
 ) -> Iterator[Fact]:
     """Every fact, streamed from the rows (only those of ``days`` and ``centre_ids`` when given)."""
     sources = (
-        (Contact, contact_fact, ("day", "centre_id", "audience", "modality", "channel", "themes", "language", "headcount", "gender", "age_band", "education", "labour_status", "attributes")),
-        (Activity, activity_fact, ("day", "centre_id", "audience", "themes", "language", "workshop", "format", "participants", "registered", "attributes")),
+        (Contact, contact_fact, ("day", "centre_id", "site_id", "audience", "modality", "channel", "themes", "language", "headcount", "gender", "age_band", "education", "labour_status", "attributes")),
+        (Activity, activity_fact, ("day", "centre_id", "site_id", "audience", "themes", "language", "workshop", "format", "participants", "registered", "attributes")),
         (Case, case_fact, ("entered_on", "centre_id", "audience", "gender", "age_band", "education", "labour_status", "stage", "profile")),
     )
     day_list = sorted(set(days)) if days is not None else None

@@ -28,6 +28,7 @@ if TYPE_CHECKING:
     from tremplin.core.app import App
     from tremplin.core.counters import Counter, Part
     from tremplin.core.demo.share import DemoShare
+    from tremplin.core.dimensions import Dimension
     from tremplin.core.forms import Field, Form
     from tremplin.core.i18n import T, Text
     from tremplin.core.registry import Audience, FlowSpec, PluginError, Stage, Workflow
@@ -38,6 +39,7 @@ _EXPORTS: dict[str, str] = {
     "Audience": "tremplin.core.registry",
     "Counter": "tremplin.core.counters",
     "DemoShare": "tremplin.core.demo.share",
+    "Dimension": "tremplin.core.dimensions",
     "Field": "tremplin.core.forms",
     "FlowSpec": "tremplin.core.registry",
     "Form": "tremplin.core.forms",
