@@ -31,6 +31,7 @@ if TYPE_CHECKING:
     from tremplin.core.dimensions import Dimension
     from tremplin.core.forms import Field, Form
     from tremplin.core.i18n import T, Text
+    from tremplin.core.pages import MenuItem
     from tremplin.core.registry import Audience, FlowSpec, PluginError, Stage, Workflow
 
 #: Public name -> module that defines it.
@@ -42,6 +43,7 @@ _EXPORTS: dict[str, str] = {
     "Dimension": "tremplin.core.dimensions",
     "Field": "tremplin.core.forms",
     "FlowSpec": "tremplin.core.registry",
+    "MenuItem": "tremplin.core.pages",
     "Form": "tremplin.core.forms",
     "Part": "tremplin.core.counters",
     "PluginError": "tremplin.core.registry",

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from tremplin.core import hookimpl
-from tremplin import Dimension
+from tremplin import Dimension, MenuItem
 from tremplin.core.counters import Counter
 from tremplin.core.forms import Field, Form
 from tremplin.core.i18n import T
@@ -120,3 +120,16 @@ def register_dimensions(app: Any) -> list[Dimension]:
             title=TEXTS["by_commune"],
         ),
     ]
+
+
+@hookimpl
+def register_routes(app: Any) -> list[Any]:
+    from tremplin.plugins.formtruck.web import router
+
+    return [router]
+
+
+@hookimpl
+def register_menu_items(app: Any, staff: Any) -> list[MenuItem]:
+    """The Formtruck's page, for the accounts that see the Formtruck."""
+    return [MenuItem(TEXTS["title"], "/formtruck", "dashboard", audience=AUDIENCE)]
