@@ -70,16 +70,23 @@ class Dimension:
         from tremplin.core.counters import DIMENSIONS
 
         if not _KEY.match(self.key) or len(self.key) > MAX_KEY:
-            raise ValueError(f"dimension key {self.key!r}: lower-case words joined by dots, at most {MAX_KEY} characters")
+            raise ValueError(
+                f"dimension key {self.key!r}: lower-case words joined by dots, at most {MAX_KEY} characters"
+            )
         if self.key in DIMENSIONS or self.key == "*":
             raise ValueError(f"dimension key {self.key!r} is a core dimension")
         unknown = [r for r in self.records if r not in SOURCES]
         if not self.records or unknown:
-            raise ValueError(f"dimension {self.key!r}: records are some of {', '.join(SOURCES)}, not {', '.join(unknown) or 'none'}")
+            raise ValueError(
+                f"dimension {self.key!r}: records are some of {', '.join(SOURCES)}, not {', '.join(unknown) or 'none'}"
+            )
         if self.field != "site" and not self.field.startswith("attr."):
             allowed = {f for r in self.records for f in FIELDS[r]}
             if self.field not in allowed:
-                raise ValueError(f"dimension {self.key!r}: field is 'site', 'attr.<name>' or one of {', '.join(sorted(allowed))}, not {self.field!r}")
+                raise ValueError(
+                    f"dimension {self.key!r}: field is 'site', 'attr.<name>' or one of "
+                    f"{', '.join(sorted(allowed))}, not {self.field!r}"
+                )
 
     @property
     def kind(self) -> str:
@@ -222,7 +229,9 @@ class Values:
     def order(self, present: Iterable[str]) -> list[str]:
         """Known codes in their declared order, then the others, then ``unknown``."""
         known = [c for c in self._order if c != UNKNOWN]
-        extra = sorted((v for v in set(present) if v not in known and v != UNKNOWN), key=lambda v: (self.text(v, None), v))
+        extra = sorted(
+            (v for v in set(present) if v not in known and v != UNKNOWN), key=lambda v: (self.text(v, None), v)
+        )
         return known + extra + [UNKNOWN]
 
 

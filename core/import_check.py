@@ -675,7 +675,9 @@ def remap_records(records: list[dict[str, Any]], ids: dict[int, int]) -> None:
                 record[name] = ids.get(value, value)
 
 
-def remap_deltas(deltas: dict[DeltaKey, int], ids: dict[int, int], site_dims: frozenset[str] = frozenset()) -> dict[DeltaKey, int]:
+def remap_deltas(
+    deltas: dict[DeltaKey, int], ids: dict[int, int], site_dims: frozenset[str] = frozenset()
+) -> dict[DeltaKey, int]:
     """The roll-up deltas with provisional centre ids replaced, and provisional site ids in ``site_dims``."""
     out: dict[DeltaKey, int] = defaultdict(int)
     for (counter, grain, period, centre_id, dim, value), amount in deltas.items():

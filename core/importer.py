@@ -310,7 +310,8 @@ def _write(app: App, kind: str, checked: Checked, result: ImportResult, bar: _Pr
                 maker = bulk.SQLiteRows.for_kind(kind)
                 rows = _in_index_order(rows, itemgetter(maker.position("centre_id"), maker.position("day")))
                 result.inserted += bulk.insert_rows(conn, kind, rows, ids=real, on_batch=advance)
-                apply_deltas(conn, remap_deltas(checked.deltas, real, app.compiled_counters.site_dimensions) if real else checked.deltas)
+                site_dims = app.compiled_counters.site_dimensions
+                apply_deltas(conn, remap_deltas(checked.deltas, real, site_dims) if real else checked.deltas)
             if changed:
                 _update(app, session, kind, records, changed, advance)
             result.updated = len(changed)

@@ -66,7 +66,9 @@ def plugin_folders(app: App) -> list[PluginFolders]:
         if package is None:
             continue
         templates, static = package / "templates", package / "static"
-        found = PluginFolders(name, short_name(name), templates if templates.is_dir() else None, static if static.is_dir() else None)
+        found = PluginFolders(
+            name, short_name(name), templates if templates.is_dir() else None, static if static.is_dir() else None
+        )
         if found.templates or found.static:
             out.append(found)
     return out
@@ -111,14 +113,18 @@ def menu_items(app: App, staff: Any) -> list[MenuItem]:
     out = []
     for plugin, item in call_each(app.pm, "register_menu_items", app=app, staff=staff):
         if not isinstance(item, MenuItem):
-            raise PluginError(f"plugin {plugin} returned {type(item).__name__} from register_menu_items: not a MenuItem")
+            raise PluginError(
+                f"plugin {plugin} returned {type(item).__name__} from register_menu_items: not a MenuItem"
+            )
         try:
             allowed = can(staff, item.capability)
         except KeyError as exc:
             raise PluginError(f"plugin {plugin}: menu entry {item.path}: {exc.args[0]}") from None
         if not allowed:
             continue
-        if item.audience is not None and (item.audience not in app.registry.audiences or not staff.may_see(item.audience)):
+        if item.audience is not None and (
+            item.audience not in app.registry.audiences or not staff.may_see(item.audience)
+        ):
             continue
         out.append(item)
     return out

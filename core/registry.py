@@ -228,14 +228,15 @@ class Registry:
                     if name not in self.audiences:
                         problems.append(f"counter {key!r} ({self.counters.owner(key)}) filters on unknown audience {name!r}")
         for key, dim in self.dimensions.items():
+            who = f"dimension {key!r} ({self.dimensions.owner(key)})"
             if dim.audience is not None and dim.audience not in self.audiences:
-                problems.append(f"dimension {key!r} ({self.dimensions.owner(key)}) names unknown audience {dim.audience!r}")
+                problems.append(f"{who} names unknown audience {dim.audience!r}")
             if dim.counter is not None and dim.counter not in self.counters:
-                problems.append(f"dimension {key!r} ({self.dimensions.owner(key)}) names unknown counter {dim.counter!r}")
+                problems.append(f"{who} names unknown counter {dim.counter!r}")
             if dim.kind == "attr" and dim.audience in self.audiences:
                 declared = {f.name for form in self.forms_of(dim.audience) for f in form.fields}
                 if dim.name not in declared:
-                    problems.append(f"dimension {key!r} ({self.dimensions.owner(key)}): no form of {dim.audience!r} has the field {dim.name!r}")
+                    problems.append(f"{who}: no form of {dim.audience!r} has the field {dim.name!r}")
         if problems:
             raise PluginError("; ".join(problems))
 

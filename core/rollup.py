@@ -3,7 +3,8 @@
 Every contact, activity and case is turned into a *fact* (a flat dict of its dimensions, filter fields
 and measures). ``CompiledCounters.evaluate`` says which counters a fact adds to; each addition lands
 on the total row (``dim="*"``) of its day, month and year, and on one row per dimension value of its
-month and year. Writes through an
+month and year: the core dimensions, and the plugins' (``tremplin.core.dimensions``) for the facts of
+their audience, whose values ride at the end of a fact's signature. Writes through an
 app session keep the roll-up exact (an ``after_flush`` listener adds new records, subtracts deleted
 ones and does both for edited ones, in the same transaction); bulk imports aggregate in memory and
 upsert once; ``rebuild`` recomputes everything from the rows with the very same functions.
@@ -221,7 +222,8 @@ class Accumulator:
             self.add(fact)
 
     def _rebuild_fact(self, sig: tuple[Any, ...], measures: Mapping[str, int]) -> Fact:
-        source, day, centre_id, audience, modality, channel, themes, language, gender, age_band, extras, attrs, _dims = sig
+        source, day, centre_id, audience, modality, channel, themes, language, gender, age_band = sig[:10]
+        extras, attrs = sig[10], sig[11]
         fact: Fact = {
             "source": source,
             "day": day,
@@ -255,7 +257,8 @@ class Accumulator:
         themes = row.get("themes") or ()
         themes = tuple(themes) if len(themes) < 2 or themes == sorted(themes) else tuple(sorted(themes))
         audience = row["audience"]
-        dims = (audience, row["modality"], row["channel"], themes, row["language"], row.get("gender") or UNKNOWN, row.get("age_band") or UNKNOWN)
+        gender, age_band = row.get("gender") or UNKNOWN, row.get("age_band") or UNKNOWN
+        dims = (audience, row["modality"], row["channel"], themes, row["language"], gender, age_band)
         match_key = ("contacts",) + dims + (extras, attr_values)
         pid = self._profile_of.get(match_key)
         if pid is None:
@@ -328,7 +331,8 @@ class Accumulator:
         for key, amount in grouped.items():
             if not amount:
                 continue
-            pid, measure, period, centre_id, audience, modality, channel, themes, language, gender, age_band, extra = key
+            pid, measure, period, centre_id, audience, modality, channel, themes, language, gender, age_band = key[:11]
+            extra = key[11]
             head = (pid, measure, period, centre_id)
             marginals[head + ("audience", audience)] += amount
             marginals[head + ("modality", modality)] += amount
@@ -511,8 +515,18 @@ def iter_facts(
 ) -> Iterator[Fact]:
     """Every fact, streamed from the rows (only those of ``days`` and ``centre_ids`` when given)."""
     sources = (
-        (Contact, contact_fact, ("day", "centre_id", "site_id", "audience", "modality", "channel", "themes", "language", "headcount", "gender", "age_band", "education", "labour_status", "attributes")),
-        (Activity, activity_fact, ("day", "centre_id", "site_id", "audience", "themes", "language", "workshop", "format", "participants", "registered", "attributes")),
+        (
+            Contact,
+            contact_fact,
+            ("day", "centre_id", "site_id", "audience", "modality", "channel", "themes", "language", "headcount")
+            + ("gender", "age_band", "education", "labour_status", "attributes"),
+        ),
+        (
+            Activity,
+            activity_fact,
+            ("day", "centre_id", "site_id", "audience", "themes", "language", "workshop", "format", "participants")
+            + ("registered", "attributes"),
+        ),
         (Case, case_fact, ("entered_on", "centre_id", "audience", "gender", "age_band", "education", "labour_status", "stage", "profile")),
     )
     day_list = sorted(set(days)) if days is not None else None

@@ -113,7 +113,8 @@ def base_context(request: Request) -> dict[str, Any]:
     if staff is not None and core_app is not None:
         from tremplin.core.pages import menu_items
 
-        nav += [(pick(item.label, lang), item.path) for item in menu_items(core_app, staff) if pages is None or item.path in pages]
+        items = menu_items(core_app, staff)
+        nav += [(pick(item.label, lang), item.path) for item in items if pages is None or item.path in pages]
     path = request.url.path
     query = request.url.query
     here = path + ("?" + query if query else "")

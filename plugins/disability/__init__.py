@@ -97,6 +97,11 @@ def register_dimensions(app: Any) -> list[Dimension]:
             T("Public", fr="Public", nl="Publiek", uk="Аудиторія"),
             "attr.public",
             AUDIENCE,
-            title=T("Target public and professionals", fr="Public cible et professionnels", nl="Doelpubliek en professionals", uk="Цільова аудиторія та фахівці"),
+            title=T(
+                "Target public and professionals",
+                fr="Public cible et professionnels",
+                nl="Doelpubliek en professionals",
+                uk="Цільова аудиторія та фахівці",
+            ),
         )
     ]

@@ -45,14 +45,29 @@ COMMUNES = {
 #: The words of the Formtruck's page (``web.py``, ``templates/formtruck/stops.html``).
 TEXTS = {
     "title": T("Formtruck", fr="Formtruck", nl="Formtruck", uk="Formtruck"),
-    "lead": T("People advised at the truck this year", fr="Personnes conseillées au Formtruck cette année", nl="Personen geadviseerd aan de Formtruck dit jaar", uk="Люди, яким допомогли біля Formtruck цього року"),
-    "log": T("Log contacts at the truck", fr="Enregistrer des contacts au Formtruck", nl="Contacten aan de Formtruck registreren", uk="Записати контакти біля Formtruck"),
+    "lead": T(
+        "People advised at the truck this year",
+        fr="Personnes conseillées au Formtruck cette année",
+        nl="Personen geadviseerd aan de Formtruck dit jaar",
+        uk="Люди, яким допомогли біля Formtruck цього року",
+    ),
+    "log": T(
+        "Log contacts at the truck",
+        fr="Enregistrer des contacts au Formtruck",
+        nl="Contacten aan de Formtruck registreren",
+        uk="Записати контакти біля Formtruck",
+    ),
     "by_stop": T("By stop", fr="Par arrêt", nl="Per halte", uk="За зупинкою"),
     "by_commune": T("By commune", fr="Par commune", nl="Per gemeente", uk="За громадою"),
     "stop": T("Stop", fr="Arrêt", nl="Halte", uk="Зупинка"),
     "commune": T("Commune", fr="Commune", nl="Gemeente", uk="Громада"),
     "people": T("People", fr="Personnes", nl="Personen", uk="Люди"),
-    "nothing": T("Nothing logged yet this year.", fr="Rien d'enregistré cette année.", nl="Dit jaar nog niets geregistreerd.", uk="Цього року ще нічого не записано."),
+    "nothing": T(
+        "Nothing logged yet this year.",
+        fr="Rien d'enregistré cette année.",
+        nl="Dit jaar nog niets geregistreerd.",
+        uk="Цього року ще нічого не записано.",
+    ),
 }
 
 

@@ -21,7 +21,9 @@ PATH = "/formtruck"
 COUNTER = "formtruck.users"
 
 
-def by_dimension(app: Any, session: Session, staff: Staff, dim: str, start: date, end: date, lang: str) -> list[tuple[str, str, int]]:
+def by_dimension(
+    app: Any, session: Session, staff: Staff, dim: str, start: date, end: date, lang: str
+) -> list[tuple[str, str, int]]:
     """``(code, label, people)`` for one of the Formtruck's dimensions over [start, end], in the account's centres."""
     from tremplin.core import rollup
     from tremplin.core.dimensions import Values
@@ -29,7 +31,9 @@ def by_dimension(app: Any, session: Session, staff: Staff, dim: str, start: date
 
     values = Values(app, session, dim)
     found: dict[str, int] = {}
-    for (_counter, stored), amount in rollup.read(session, [COUNTER], start, end, policy.centre_ids(staff), dim=dim).items():
+    for (_counter, stored), amount in rollup.read(
+        session, [COUNTER], start, end, policy.centre_ids(staff), dim=dim
+    ).items():
         code = values.code(stored)
         found[code] = found.get(code, 0) + amount
     return [(code, values.text(code, lang), found[code]) for code in values.order(found) if found.get(code)]
@@ -37,7 +41,10 @@ def by_dimension(app: Any, session: Session, staff: Staff, dim: str, start: date
 
 @router.get(PATH, response_class=HTMLResponse)
 def stops(
-    request: Request, staff: Staff = Depends(require_capability("dashboard")), session: Session = Depends(get_session), on: str = ""
+    request: Request,
+    staff: Staff = Depends(require_capability("dashboard")),
+    session: Session = Depends(get_session),
+    on: str = "",
 ) -> HTMLResponse:
     """``on`` (a day, as on the dashboard) shows the year up to that day instead of today."""
     from tremplin.core.web import formkit
@@ -51,5 +58,8 @@ def stops(
     lang = request_language(request)
     today = formkit.parse_day(on) or local_today(app, session, staff.centre_id)
     start = today.replace(month=1, day=1)
-    tables = [(key, TEXTS[key], by_dimension(app, session, staff, f"formtruck.{key}", start, today, lang)) for key in ("stop", "commune")]
+    tables = [
+        (key, TEXTS[key], by_dimension(app, session, staff, f"formtruck.{key}", start, today, lang))
+        for key in ("stop", "commune")
+    ]
     return render(request, "formtruck/stops.html", {"tables": tables, "texts": TEXTS, "today": today})

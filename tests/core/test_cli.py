@@ -216,9 +216,14 @@ def test_counters_show_json_and_rebuild(app: App, centre: int, db_url: str) -> N
     }
     keys = list(figures)
     assert keys.index("formtruck.users/formtruck.stop/truck-flagey") == keys.index("formtruck.users") + 1
-    formtruck = json.loads(run("--database-url", db_url, "counters", "show", "--year", str(YEAR), "--audience", "formtruck", "--format", "json").output)
-    assert formtruck == {"formtruck.users": 4, "formtruck.users/formtruck.stop/truck-flagey": 4, "formtruck.users/formtruck.commune/ixelles": 4}
-    truck_table = run("--database-url", db_url, "counters", "show", "--year", str(YEAR), "--audience", "formtruck", env={"COLUMNS": "200"})
+    truck = ("--database-url", db_url, "counters", "show", "--year", str(YEAR), "--audience", "formtruck")
+    formtruck = json.loads(run(*truck, "--format", "json").output)
+    assert formtruck == {
+        "formtruck.users": 4,
+        "formtruck.users/formtruck.stop/truck-flagey": 4,
+        "formtruck.users/formtruck.commune/ixelles": 4,
+    }
+    truck_table = run(*truck, env={"COLUMNS": "200"})
     assert truck_table.exit_code == 0 and "formtruck.users/formtruck.stop/truck-flagey" in truck_table.output
     assert "Stop: Truck Flagey" in truck_table.output and "Commune: Ixelles" in truck_table.output
     assert figures["cases.opened"] == 1 and figures["neet.cases"] == 1 and figures["neet.awareness"] == 3

@@ -38,14 +38,22 @@ def sites(app: App) -> dict[str, int]:
     """A centre with three Formtruck stops and an advice desk; returns the site ids by code."""
     with app.transaction() as session:
         centre, _ = ensure_centre(session, "bxl", "Cité des métiers de Bruxelles")
-        ids = {code: ensure_site(session, centre, code, f"Place {code.title()}", "formtruck_stop")[0].id for code in STOPS}
+        ids = {
+            code: ensure_site(session, centre, code, f"Place {code.title()}", "formtruck_stop")[0].id for code in STOPS
+        }
         ids["advice"] = ensure_site(session, centre, "advice", "Advice", "advice")[0].id
         return ids
 
 
-def read(app: App, counter: str, dim: str, start: date = date(YEAR, 1, 1), end: date = date(YEAR, 12, 31)) -> dict[str, int]:
+def read(
+    app: App, counter: str, dim: str, start: date = date(YEAR, 1, 1), end: date = date(YEAR, 12, 31)
+) -> dict[str, int]:
     with app.session() as session:
-        return {value: amount for (_c, value), amount in rollup.read(session, [counter], start, end, dim=dim).items() if amount}
+        return {
+            value: amount
+            for (_c, value), amount in rollup.read(session, [counter], start, end, dim=dim).items()
+            if amount
+        }
 
 
 def random_writes(app: App, sites: dict[str, int], seed: int = 8) -> None:
@@ -57,10 +65,17 @@ def random_writes(app: App, sites: dict[str, int], seed: int = 8) -> None:
             day = date(YEAR, rng.randint(1, 12), rng.randint(1, 28))
             when = f"{day.isoformat()}T{rng.randint(8, 18):02d}:{rng.choice(['00', '30'])}"
             audience = rng.choice(["formtruck", "formtruck", "general", "prisons", "disability"])
-            values: dict[str, Any] = {"centre": "bxl", "occurred_at": when, "audience": audience, "headcount": rng.randint(1, 6)}
+            values: dict[str, Any] = {
+                "centre": "bxl",
+                "occurred_at": when,
+                "audience": audience,
+                "headcount": rng.randint(1, 6),
+            }
             attributes: dict[str, Any] = {}
             if audience == "formtruck":
-                values.update(modality="individual_advice", channel="field", themes=rng.choice(["work", "learn;work", ""]))
+                values.update(
+                    modality="individual_advice", channel="field", themes=rng.choice(["work", "learn;work", ""])
+                )
                 if rng.random() < 0.8:
                     values["site"] = rng.choice(STOPS)
                 attributes["commune"] = rng.choice(COMMUNES)
@@ -78,8 +93,19 @@ def random_writes(app: App, sites: dict[str, int], seed: int = 8) -> None:
             log_activity(
                 app,
                 session,
-                {"centre": "bxl", "starts_at": f"{day.isoformat()}T10:00", "audience": "schools", "participants": rng.randint(10, 25), "workshop": rng.choice(["explorama", "inforizon"])},
-                {"school": "Athénée", "education_type": rng.choice(["general", "vocational"]), "year": "5", "place": "at_centre"},
+                {
+                    "centre": "bxl",
+                    "starts_at": f"{day.isoformat()}T10:00",
+                    "audience": "schools",
+                    "participants": rng.randint(10, 25),
+                    "workshop": rng.choice(["explorama", "inforizon"]),
+                },
+                {
+                    "school": "Athénée",
+                    "education_type": rng.choice(["general", "vocational"]),
+                    "year": "5",
+                    "place": "at_centre",
+                },
             )
         trucks = [(c, v, a) for c, v, a in contacts if c.audience == "formtruck"]
         for n, (contact, values, attributes) in enumerate(trucks[:10]):
@@ -105,7 +131,10 @@ def test_plugin_dimensions_equal_a_rebuild_and_the_rows(app: App, sites: dict[st
     assert read(app, "formtruck.users", "formtruck.stop") == dict(by_stop)
     assert "unknown" in by_stop and len(by_stop) == 4  # three stops and the contacts logged without one
     assert read(app, "formtruck.users", "formtruck.commune") == dict(by_commune)
-    assert sum(by_stop.values()) == rollup.totals(app.session(), ["formtruck.users"], date(YEAR, 1, 1), date(YEAR, 12, 31))["formtruck.users"]
+    assert (
+        sum(by_stop.values())
+        == rollup.totals(app.session(), ["formtruck.users"], date(YEAR, 1, 1), date(YEAR, 12, 31))["formtruck.users"]
+    )
     # A centre-wide counter is kept by the Formtruck's stops for the Formtruck's contacts only.
     assert read(app, "contacts.total", "formtruck.stop") == dict(by_stop)
     assert {stop_of[k] for k in by_stop if k != "unknown"} == set(STOPS)
@@ -125,7 +154,9 @@ def test_plugin_dimensions_equal_a_rebuild_and_the_rows(app: App, sites: dict[st
     assert read(app, "formtruck.users", "formtruck.stop", start, end) == dict(part)
     # Monthly rows add up to the year's.
     with app.session() as session:
-        months = rollup.read(session, ["formtruck.users"], date(YEAR, 1, 1), date(YEAR, 12, 31), dim="formtruck.stop", by_month=True)
+        months = rollup.read(
+            session, ["formtruck.users"], date(YEAR, 1, 1), date(YEAR, 12, 31), dim="formtruck.stop", by_month=True
+        )
     summed: dict[str, int] = defaultdict(int)
     for (_c, value, _month), amount in months.items():
         summed[value] += amount
@@ -135,7 +166,9 @@ def test_plugin_dimensions_equal_a_rebuild_and_the_rows(app: App, sites: dict[st
 def test_only_the_declared_records_are_kept_by_a_dimension(app: App, sites: dict[str, int]) -> None:
     random_writes(app, sites)
     with app.session() as session:
-        rows = session.execute(select(CounterValue.counter, CounterValue.dim).where(CounterValue.dim.like("formtruck.%")).distinct()).all()
+        rows = session.execute(
+            select(CounterValue.counter, CounterValue.dim).where(CounterValue.dim.like("formtruck.%")).distinct()
+        ).all()
     counters = {counter for counter, _ in rows}
     # Counters that only walk-in, prison or disability contacts add to have no Formtruck stop rows.
     assert "formtruck.users" in counters and "contacts.total" in counters
@@ -184,7 +217,9 @@ def test_import_keeps_the_stops_it_creates(app: App, sites: dict[str, int], tmp_
     assert_rollup_exact(app)
 
 
-def test_import_in_two_processes_keeps_the_stops_it_creates(app: App, sites: dict[str, int], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_import_in_two_processes_keeps_the_stops_it_creates(
+    app: App, sites: dict[str, int], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     if app.db.dialect != "sqlite":
         pytest.skip("files are checked in two processes on SQLite only")
     monkeypatch.setattr(import_check, "SPLIT_FROM_BYTES", 1)

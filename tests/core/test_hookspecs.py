@@ -176,7 +176,14 @@ def test_hook_register_dimensions(full_app: App, monkeypatch: pytest.MonkeyPatch
     from tremplin.core.dimensions import Dimension
 
     dims = full_app.registry.dimensions
-    assert dims.keys() == ["schools.education_type", "schools.workshop", "prisons.prison", "disability.public", "formtruck.stop", "formtruck.commune"]
+    assert dims.keys() == [
+        "schools.education_type",
+        "schools.workshop",
+        "prisons.prison",
+        "disability.public",
+        "formtruck.stop",
+        "formtruck.commune",
+    ]
     assert dims.owner("formtruck.stop") == "tremplin.plugins.formtruck" and dims["formtruck.stop"].field == "site"
     for key, dim in dims.items():
         assert dim.audience in full_app.registry.audiences and key.startswith(dim.audience + ".")
@@ -186,7 +193,9 @@ def test_hook_register_dimensions(full_app: App, monkeypatch: pytest.MonkeyPatch
     plugin = fake_plugin(
         monkeypatch,
         "tremplin_test_dimensions",
-        register_dimensions=lambda app: [Dimension("test.question", T_("Question"), "attr.question", "general", records=("contacts",))],
+        register_dimensions=lambda app: [
+            Dimension("test.question", T_("Question"), "attr.question", "general", records=("contacts",))
+        ],
     )
     app = make_app(db_url, plugins=CORE_ONLY + [plugin])
     try:
@@ -194,18 +203,41 @@ def test_hook_register_dimensions(full_app: App, monkeypatch: pytest.MonkeyPatch
         with app.transaction() as session:
             for question, headcount in (("cv_letter", 2), ("cv_letter", 3), ("orientation", 1), (None, 4)):
                 attributes = {"question": question} if question else {}
-                log_contact(app, session, {"centre": "bxl", "occurred_at": "2024-05-02T10:00", "audience": "general", "modality": "individual_advice", "headcount": headcount}, attributes)
+                log_contact(
+                    app,
+                    session,
+                    {
+                        "centre": "bxl",
+                        "occurred_at": "2024-05-02T10:00",
+                        "audience": "general",
+                        "modality": "individual_advice",
+                        "headcount": headcount,
+                    },
+                    attributes,
+                )
         with app.session() as session:
             got = rollup.read(session, ["general.reached"], date(2024, 1, 1), date(2024, 12, 31), dim="test.question")
-        assert got == {("general.reached", "cv_letter"): 5, ("general.reached", "orientation"): 1, ("general.reached", "unknown"): 4}
+        assert got == {
+            ("general.reached", "cv_letter"): 5,
+            ("general.reached", "orientation"): 1,
+            ("general.reached", "unknown"): 4,
+        }
         assert centre_id
     finally:
         app.close()
     # A dimension that names an unknown audience, a field no form has, or a key twice is refused at start-up.
     for name, declared, message in (
         ("tremplin_test_dim_audience", [Dimension("test.x", T_("x"), "site", "vip")], "names unknown audience 'vip'"),
-        ("tremplin_test_dim_field", [Dimension("test.x", T_("x"), "attr.colour", "general")], "no form of 'general' has the field 'colour'"),
-        ("tremplin_test_dim_twice", [Dimension("test.x", T_("x"), "site"), Dimension("test.x", T_("y"), "site")], "dimension 'test.x' is registered twice"),
+        (
+            "tremplin_test_dim_field",
+            [Dimension("test.x", T_("x"), "attr.colour", "general")],
+            "no form of 'general' has the field 'colour'",
+        ),
+        (
+            "tremplin_test_dim_twice",
+            [Dimension("test.x", T_("x"), "site"), Dimension("test.x", T_("y"), "site")],
+            "dimension 'test.x' is registered twice",
+        ),
     ):
         bad = fake_plugin(monkeypatch, name, register_dimensions=lambda app, d=declared: d)
         with pytest.raises(PluginError, match=re.escape(message)):

@@ -79,7 +79,7 @@ def reporting_app(db_url: str) -> Iterator[App]:
 
 
 def test_audience_report_has_a_table_by_stop_and_by_commune(reporting_app: App) -> None:
-    """"Formtruck contacts by stop" is a figure of the Formtruck's report, labelled, with disclosure control."""
+    """ "Formtruck contacts by stop" is a figure of the Formtruck's report, labelled, with disclosure control."""
     from datetime import date
 
     from tremplin.core.admin import ensure_centre, ensure_site
@@ -92,26 +92,56 @@ def test_audience_report_has_a_table_by_stop_and_by_commune(reporting_app: App) 
         ensure_site(session, centre, "liedts", "Place Liedts", "formtruck_stop")
         ensure_site(session, centre, "advice", "Advice area", "advice")  # no Formtruck contact there: no row
     with reporting_app.transaction() as session:
-        for site, commune, headcount in (("flagey", "ixelles", 9), ("flagey", "ixelles", 3), ("liedts", "schaerbeek", 2), ("", "ixelles", 6)):
-            contact(reporting_app, session, "formtruck", "2024-07-03T15:00", {"commune": commune}, modality="individual_advice", channel="field", headcount=headcount, site=site)
+        for site, commune, headcount in (
+            ("flagey", "ixelles", 9),
+            ("flagey", "ixelles", 3),
+            ("liedts", "schaerbeek", 2),
+            ("", "ixelles", 6),
+        ):
+            contact(
+                reporting_app,
+                session,
+                "formtruck",
+                "2024-07-03T15:00",
+                {"commune": commune},
+                modality="individual_advice",
+                channel="field",
+                headcount=headcount,
+                site=site,
+            )
     assert_rollup_exact(reporting_app)
 
     def sections(published: bool, language: str) -> dict[str, dict]:
         with reporting_app.session() as session:
-            report = audience_report(reporting_app, session, "formtruck", date(2024, 1, 1), date(2024, 12, 31), published=published, language=language)
+            report = audience_report(
+                reporting_app,
+                session,
+                "formtruck",
+                date(2024, 1, 1),
+                date(2024, 12, 31),
+                published=published,
+                language=language,
+            )
         return {s["key"]: s for s in to_dict(report)["sections"]}
 
     exact = sections(False, "nl")
     stop = exact["formtruck.stop"]
     assert stop["kind"] == "breakdown" and stop["counter"] == "formtruck.users" and stop["dim"] == "formtruck.stop"
     assert stop["dim_label"] == "Halte" and stop["title"] == "Per halte" and stop["additive"] is True
-    assert [(r["key"], r["label"], r["value"]) for r in stop["rows"]] == [("flagey", "Place Flagey", 12), ("liedts", "Place Liedts", 2), ("unknown", "Onbekend", 6)]
+    assert [(r["key"], r["label"], r["value"]) for r in stop["rows"]] == [
+        ("flagey", "Place Flagey", 12),
+        ("liedts", "Place Liedts", 2),
+        ("unknown", "Onbekend", 6),
+    ]
     assert stop["total"]["value"] == 20
     commune = exact["formtruck.commune"]
     # Every commune is a row, in the plugin's order, as every code of a core dimension is.
     assert [r["key"] for r in commune["rows"]] == list(COMMUNES)
-    assert {(r["key"], r["label"], r["value"]) for r in commune["rows"] if r["value"]} == {("ixelles", "Elsene", 18), ("schaerbeek", "Schaarbeek", 2)}
-    # Published: the stop with 2 people is a small count, and the one that would give it away by subtraction is hidden too.
+    assert {(r["key"], r["label"], r["value"]) for r in commune["rows"] if r["value"]} == {
+        ("ixelles", "Elsene", 18),
+        ("schaerbeek", "Schaarbeek", 2),
+    }
+    # Published: the stop with 2 people is a small count, and one that would give it away by subtraction is hidden.
     published = sections(True, "fr")["formtruck.stop"]
     shown = {r["key"]: r["value"] for r in published["rows"]}
     assert shown["liedts"] == "<5" and published["total"]["value"] == 20

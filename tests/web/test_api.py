@@ -264,7 +264,20 @@ def test_counters_by_a_plugin_dimension(web: Web) -> None:
     app = web.app
     with app.transaction() as session:
         for site, headcount in (("truck-flagey", 3), ("truck-flagey", 4), ("", 2)):
-            log_contact(app, session, {"centre": "bxl", "site": site, "occurred_at": "2024-06-04T10:00", "audience": "formtruck", "modality": "individual_advice", "channel": "field", "headcount": headcount}, {"commune": "evere"})
+            log_contact(
+                app,
+                session,
+                {
+                    "centre": "bxl",
+                    "site": site,
+                    "occurred_at": "2024-06-04T10:00",
+                    "audience": "formtruck",
+                    "modality": "individual_advice",
+                    "channel": "field",
+                    "headcount": headcount,
+                },
+                {"commune": "evere"},
+            )
     truck = web.api("formtruck_adviser")
     got = truck.get("/api/v1/counters?start=2024-01-01&end=2024-12-31&dim=formtruck.stop").json()
     assert got["dim"] == "formtruck.stop" and got["values"] == {"formtruck.users": {"truck-flagey": 7, "unknown": 2}}

@@ -22,7 +22,7 @@ from tests.web.conftest import Web
 
 PACKAGE = "tests_pages_plugin"
 
-PLUGIN_CODE = '''
+PLUGIN_CODE = """
 from fastapi import APIRouter, Depends, Request
 
 from tremplin import MenuItem, T, hookimpl
@@ -52,7 +52,7 @@ def register_menu_items(app, staff):
         # No route serves it: never shown.
         MenuItem(T("Nowhere", fr="Nulle part", nl="Nergens", uk="Ніде"), "/nowhere", "dashboard"),
     ]
-'''
+"""
 
 TEMPLATE = """{% extends "base.html" %}
 {% block head %}<link rel="stylesheet" href="/static/plugins/tests_pages_plugin/mobility.css">{% endblock %}
@@ -129,11 +129,23 @@ def test_hook_register_menu_items(pages_web: Web) -> None:
 def test_formtruck_page_by_stop_and_commune(app: App, centre: int) -> None:
     """The Formtruck's page lives in its plugin folder: template, stylesheet, menu entry."""
     with app.transaction() as session:
-        for site, commune, headcount in (("truck-flagey", "ixelles", 5), ("truck-flagey", "ixelles", 2), ("", "jette", 3)):
+        for site, commune, headcount in (
+            ("truck-flagey", "ixelles", 5),
+            ("truck-flagey", "ixelles", 2),
+            ("", "jette", 3),
+        ):
             log_contact(
                 app,
                 session,
-                {"centre": "bxl", "occurred_at": "2025-01-02T11:00", "audience": "formtruck", "modality": "individual_advice", "channel": "field", "headcount": headcount, "site": site},
+                {
+                    "centre": "bxl",
+                    "occurred_at": "2025-01-02T11:00",
+                    "audience": "formtruck",
+                    "modality": "individual_advice",
+                    "channel": "field",
+                    "headcount": headcount,
+                    "site": site,
+                },
                 {"commune": commune},
             )
     web = Web(app, centre)
@@ -145,9 +157,17 @@ def test_formtruck_page_by_stop_and_commune(app: App, centre: int) -> None:
         page = truck.get("/formtruck?on=2025-01-31")
         assert page.status_code == 200
         assert 'href="/static/plugins/formtruck/formtruck.css"' in page.text
-        rows = dict(re.findall(r'<tr data-code="([^"]+)"><th scope="row">[^<]*</th><td class="num" data-value="(\d+)"', page.text))
+        rows = dict(
+            re.findall(
+                r'<tr data-code="([^"]+)"><th scope="row">[^<]*</th><td class="num" data-value="(\d+)"', page.text
+            )
+        )
         assert rows == {"truck-flagey": "7", "unknown": "3", "ixelles": "7", "jette": "3"}
-        assert "Truck Flagey" in page.text and 'id="formtruck-by-stop"' in page.text and 'id="formtruck-by-commune"' in page.text
+        assert (
+            "Truck Flagey" in page.text
+            and 'id="formtruck-by-stop"' in page.text
+            and 'id="formtruck-by-commune"' in page.text
+        )
         assert 'aria-current="page"' in page.text.split('id="nav-formtruck"')[1][:40]
         assert truck.get("/static/plugins/formtruck/formtruck.css").status_code == 200
         assert web.client("schools_coordinator").get("/formtruck").status_code == 403

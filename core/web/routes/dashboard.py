@@ -106,7 +106,9 @@ class DimensionTable:
     total: int
 
 
-def dimension_tables(app: Any, session: Session, staff: Staff, today: date, lang: str) -> dict[str, list[DimensionTable]]:
+def dimension_tables(
+    app: Any, session: Session, staff: Staff, today: date, lang: str
+) -> dict[str, list[DimensionTable]]:
     """Per audience the account sees (by its label, the title of its group of figures), its dimensions'
     tables for the year to date, read from the roll-up."""
     from tremplin.core.dimensions import Values, dimension_counter, of_audience
@@ -122,10 +124,11 @@ def dimension_tables(app: Any, session: Session, staff: Staff, today: date, lang
                 continue
             values = Values(app, session, declared.key)
             by_code: dict[str, int] = {}
-            for (_key, stored), amount in rollup.read(session, [counter], start, today, centre_ids, dim=declared.key).items():
+            read = rollup.read(session, [counter], start, today, centre_ids, dim=declared.key)
+            for (_key, stored), amount in read.items():
                 code = values.code(stored)
                 by_code[code] = by_code.get(code, 0) + amount
-            rows = [(code, values.text(code, lang), by_code[code]) for code in values.order(by_code) if by_code.get(code)]
+            rows = [(c, values.text(c, lang), by_code[c]) for c in values.order(by_code) if by_code.get(c)]
             if not rows:
                 continue
             table = DimensionTable(
@@ -135,7 +138,9 @@ def dimension_tables(app: Any, session: Session, staff: Staff, today: date, lang
                 pick(app.registry.counters[counter].label, lang),
                 pick(declared.label, lang),
                 rows,
-                sum(v for _, _, v in rows) if values.additive else rollup.totals(session, [counter], start, today, centre_ids)[counter],
+                sum(v for _, _, v in rows)
+                if values.additive
+                else rollup.totals(session, [counter], start, today, centre_ids)[counter],
             )
             out.setdefault(pick(app.registry.audiences[audience].label, lang), []).append(table)
     return out
