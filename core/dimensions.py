@@ -16,6 +16,7 @@ and shown by its code (the JSON key) and its name.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -124,18 +125,42 @@ def compile_specs(dimensions: Iterable[Dimension]) -> dict[str, dict[str | None,
     return out
 
 
+#: Values kept as they are (a site id stays an int until the roll-up row is written).
+_PLAIN = frozenset({str, int})
+
+
+def value_of(value: Any) -> Any:
+    """A record's value as the roll-up keeps it: a string, ``unknown`` when blank, a tuple for several."""
+    if value.__class__ is str:
+        return value or UNKNOWN
+    if value is None:
+        return UNKNOWN
+    if isinstance(value, (list, tuple)):
+        return tuple(sorted({str(v) for v in value})) or UNKNOWN
+    return str(value)
+
+
 def values_of(specs: tuple[Spec, ...], get: Any, attrs: Mapping[str, Any]) -> tuple[tuple[str, Any], ...]:
     """The (dimension key, value) pairs of a record; a value is a string, or a tuple for several."""
-    out = []
-    for key, kind, name in specs:
-        value = attrs.get(name) if kind == "attr" else get(name)
-        if value is None or value == "" or value == [] or value == ():
-            out.append((key, UNKNOWN))
-        elif isinstance(value, (list, tuple)):
-            out.append((key, tuple(sorted({str(v) for v in value}))))
-        else:
-            out.append((key, str(value)))
-    return tuple(out)
+    return reader(specs)(get, attrs)
+
+
+@functools.cache
+def reader(specs: tuple[Spec, ...]) -> Any:
+    """``read(get, attrs)``: ``values_of`` for one set of dimensions, one generated expression.
+
+    (Written out rather than looped because the import runs it for every row of an audience with
+    dimensions; a plain code or a site id, the usual values, is kept as it is without a call: the
+    roll-up writes every value as text.)
+    """
+    parts = []
+    for n, (key, kind, name) in enumerate(specs):
+        fetch = f"attrs.get({name!r})" if kind == "attr" else f"get({name!r})"
+        parts.append(f"({key!r}, v{n} if (v{n} := {fetch}).__class__ in PLAIN and v{n} != '' else value_of(v{n}))")
+    source = "def read(get, attrs):\n    return (" + ", ".join(parts) + ",)\n"
+    namespace: dict[str, Any] = {"value_of": value_of, "PLAIN": _PLAIN}
+    exec(compile(source, "<dimension reader>", "exec"), namespace)  # noqa: S102 - keys and names checked by Dimension
+    return namespace["read"]
 
 
 # ------------------------------------------------------------------------------------------------

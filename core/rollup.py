@@ -29,7 +29,7 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
 from tremplin.core.counters import CompiledCounters
-from tremplin.core.dimensions import values_of
+from tremplin.core.dimensions import reader, values_of
 from tremplin.core.models import Activity, Case, Contact, CounterValue
 
 if TYPE_CHECKING:
@@ -39,6 +39,7 @@ Fact = dict[str, Any]
 DeltaKey = tuple[str, str, date, int, str, str]  # counter, grain, period, centre, dim, value
 GRAINS = ("d", "m", "y")
 UNKNOWN = "unknown"
+_UNSEEN = object()
 
 
 # ----------------------------------------------------------------------------------------------
@@ -169,7 +170,12 @@ class Accumulator:
         # What ``add_contact_row`` folds straight in: totals by day, dimension values by month.
         self._day_totals: dict[tuple[int, str, date, int], int] = defaultdict(int)
         self._month_groups: dict[tuple[Any, ...], int] = defaultdict(int)
+        # Plugin dimension values by month, apart from the core ones: their product with the core
+        # dimensions would multiply the groups of an audience with dimensions for nothing.
+        self._month_dims: dict[tuple[Any, ...], int] = defaultdict(int)
         self._months: dict[date, date] = {}
+        # What reads the plugin dimensions of each audience's contacts (most audiences have none).
+        self._contact_readers: dict[str, Any] = {}
 
     def _profile(self, match_key: tuple[Any, ...], sig: tuple[Any, ...]) -> int:
         """The profile id of a signature (``match_key`` is the signature without day and centre)."""
@@ -267,8 +273,11 @@ class Accumulator:
         if not wanted:
             return
         # Only the records of an audience that declared dimensions pay for them.
-        specs = compiled.specs("contacts", audience) if compiled.dimension_specs else ()
-        group = dims + (values_of(specs, row.get, attrs) if specs else (),)
+        read = self._contact_readers.get(audience, _UNSEEN)
+        if read is _UNSEEN:
+            specs = compiled.specs("contacts", audience)
+            read = self._contact_readers[audience] = reader(specs) if specs else None
+        extra = read(row.get, attrs) if read is not None else None
         day, centre_id = row["day"], row["centre_id"]
         month = self._months.get(day)
         if month is None:
@@ -277,7 +286,9 @@ class Accumulator:
             amount = sign if measure == "rows" else sign * (row.get("headcount") or 0) if measure == "headcount" else 0
             if amount:
                 self._day_totals[(pid, measure, day, centre_id)] += amount
-                self._month_groups[(pid, measure, month, centre_id) + group] += amount
+                self._month_groups[(pid, measure, month, centre_id) + dims] += amount
+                if extra:
+                    self._month_dims[(pid, measure, month, centre_id, extra)] += amount
 
     def deltas(self, day_dimensions: bool = False) -> dict[DeltaKey, int]:
         """Expand the signatures into roll-up rows.
@@ -301,6 +312,7 @@ class Accumulator:
         # signatures of a month are added up before they are spread over the dimensions.
         day_totals: dict[tuple[int, str, date, int], int] = defaultdict(int, self._day_totals)
         grouped: dict[tuple[Any, ...], int] = defaultdict(int, self._month_groups)
+        grouped_dims: dict[tuple[Any, ...], int] = defaultdict(int, self._month_dims)
         for sig, measures in self._signatures.items():
             match_key = (sig[0],) + sig[3:12]
             pid = self._profile_of.get(match_key)
@@ -320,7 +332,9 @@ class Accumulator:
                 amount = measures.get(measure)
                 if amount:
                     day_totals[(pid, measure, day, centre_id)] += amount
-                    grouped[(pid, measure, period, centre_id) + sig[3:10] + (sig[12],)] += amount
+                    grouped[(pid, measure, period, centre_id) + sig[3:10]] += amount
+                    if sig[12]:
+                        grouped_dims[(pid, measure, period, centre_id, sig[12])] += amount
         counter_rows: dict[tuple[str, str, date, int, str, str], int] = defaultdict(int)
         for (pid, measure, day, centre_id), amount in day_totals.items():
             if amount:
@@ -331,8 +345,7 @@ class Accumulator:
         for key, amount in grouped.items():
             if not amount:
                 continue
-            pid, measure, period, centre_id, audience, modality, channel, themes, language, gender, age_band = key[:11]
-            extra = key[11]
+            pid, measure, period, centre_id, audience, modality, channel, themes, language, gender, age_band = key
             head = (pid, measure, period, centre_id)
             marginals[head + ("audience", audience)] += amount
             marginals[head + ("modality", modality)] += amount
@@ -342,6 +355,10 @@ class Accumulator:
             marginals[head + ("age_band", age_band)] += amount
             for theme in themes or (UNKNOWN,):
                 marginals[head + ("theme", theme)] += amount
+        for (pid, measure, period, centre_id, extra), amount in grouped_dims.items():
+            if not amount:
+                continue
+            head = (pid, measure, period, centre_id)
             for dim, value in extra:
                 if type(value) is tuple:
                     for one in value:

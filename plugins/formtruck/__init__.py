@@ -45,6 +45,9 @@ COMMUNES = {
 #: The words of the Formtruck's page (``web.py``, ``templates/formtruck/stops.html``).
 TEXTS = {
     "title": T("Formtruck", fr="Formtruck", nl="Formtruck", uk="Formtruck"),
+    # The menu says what the page is about (the truck's stops), not the audience's name: the dashboard
+    # already links "Formtruck" to the quick-log form.
+    "menu": T("Stops", fr="Arrêts", nl="Haltes", uk="Зупинки"),
     "lead": T(
         "People advised at the truck this year",
         fr="Personnes conseillées au Formtruck cette année",
@@ -147,4 +150,4 @@ def register_routes(app: Any) -> list[Any]:
 @hookimpl
 def register_menu_items(app: Any, staff: Any) -> list[MenuItem]:
     """The Formtruck's page, for the accounts that see the Formtruck."""
-    return [MenuItem(TEXTS["title"], "/formtruck", "dashboard", audience=AUDIENCE)]
+    return [MenuItem(TEXTS["menu"], "/formtruck", "dashboard", audience=AUDIENCE)]
