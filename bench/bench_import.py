@@ -38,6 +38,9 @@ from tremplin.core.importer import COLUMNS  # noqa: E402
 
 ATTRS = ("attr.place", "attr.partner", "attr.commune", "attr.public", "attr.event", "attr.service_language", "attr.questions", "attr.prison", "attr.session", "attr.question")
 SITES = ("reception", "advice", "multimedia", "")
+#: The Formtruck's stops by place: its contacts are kept by stop (a plugin dimension). The stop follows
+#: the place already drawn, so the file is otherwise the one earlier versions of this bench wrote.
+STOPS = {"Place Flagey": "flagey", "Place Anneessens": "anneessens", "Gare du Nord": "gare-du-nord"}
 THEMES = ("choose", "learn", "work", "move", "self_employment")
 NOTES = (
     "Questions sur la reconnaissance d'un diplôme",
@@ -122,6 +125,8 @@ def generate(path: Path, rows: int, seed: int = 2019, shuffle: bool = False) -> 
             if "advice" in modality and rng.random() < 0.1:
                 note = rng.choice(NOTES)
             site = rng.choice(SITES) if audience in ("general", "disability") else ""
+            if audience == "formtruck":
+                site = STOPS[attrs[0]]
             w.writerow(
                 [f"C{n:08d}", when.isoformat(timespec="minutes"), "bxl", site, audience, modality, channel, themes, rng.choice(("fr", "fr", "nl", "en")), headcount]
                 + profile

@@ -42,7 +42,7 @@ class App:
     def compiled_counters(self) -> Any:
         from tremplin.core.counters import CompiledCounters
 
-        return CompiledCounters.build(self.registry.counters.values())
+        return CompiledCounters.build(self.registry.counters.values(), self.registry.dimensions.values())
 
     @property
     def hook(self) -> Any:

@@ -151,7 +151,8 @@ def _print_counters(app: App, year: int | None, audience: str | None, fmt: str, 
     from tremplin.core.queries import counter_figures
 
     with app.session() as session:
-        figures = counter_figures(app, session, year=year, audience=audience, centre=centre)
+        figures = counter_figures(app, session, year=year, audience=audience, centre=centre, dimensions=True)
+        labels = _figure_labels(app, session, figures)
     if fmt == "json":
         click.echo(json.dumps(figures, indent=2, ensure_ascii=False))
         return
@@ -163,8 +164,27 @@ def _print_counters(app: App, year: int | None, audience: str | None, fmt: str, 
     table.add_column("label")
     table.add_column("value", justify="right")
     for key, value in figures.items():
-        table.add_row(key, app.registry.counters[key].label.get("en"), f"{value:,}")
+        table.add_row(key, labels[key], f"{value:,}")
     Console().print(table)
+
+
+def _figure_labels(app: App, session: Any, figures: dict[str, int]) -> dict[str, str]:
+    """English labels: a counter's, or "counter · dimension: value" for a figure by a plugin dimension."""
+    from tremplin.core.dimensions import Values
+
+    values: dict[str, Values] = {}
+    out = {}
+    for key in figures:
+        counter, _, rest = key.partition("/")
+        label = app.registry.counters[counter].label.get("en")
+        if rest:
+            dim, _, code = rest.partition("/")
+            found = values.get(dim)
+            if found is None:
+                found = values[dim] = Values(app, session, dim)
+            label = f"{label} · {app.registry.dimensions[dim].label.get('en')}: {found.text(code, 'en')}"
+        out[key] = label
+    return out
 
 
 @counters.command("show")
@@ -174,7 +194,11 @@ def _print_counters(app: App, year: int | None, audience: str | None, fmt: str, 
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table")
 @pass_ctx
 def counters_show(ctx: Context, year: int | None, audience: str | None, centre: str | None, fmt: str) -> None:
-    """Print every counter for a year, as a table or as one JSON object keyed by counter."""
+    """Print every counter for a year, as a table or as one JSON object keyed by counter.
+
+    Each counter is followed by its figures by the plugins' dimensions, keyed
+    ``counter/dimension/value`` (``formtruck.users/formtruck.stop/flagey``).
+    """
     if audience and audience not in ctx.app.registry.audiences:
         fail(f"unknown audience {audience!r}; known: {', '.join(ctx.app.registry.audiences)}")
     _print_counters(ctx.app, year, audience, fmt, centre)

@@ -12,11 +12,14 @@ can never disagree.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from tremplin.core.i18n import Text
+
+if TYPE_CHECKING:
+    from tremplin.core.dimensions import Dimension, Spec
 
 Counts = Literal["contacts", "headcount", "activities", "participants", "registered", "cases"]
 
@@ -31,7 +34,8 @@ COUNTS: dict[str, tuple[str, str]] = {
 }
 
 #: The dimensions every counter is kept by, besides the total. ``theme`` is many-valued: a contact
-#: with two themes adds to both theme rows but only once to the total.
+#: with two themes adds to both theme rows but only once to the total. Plugins add their own
+#: (``register_dimensions``, ``tremplin.core.dimensions``), kept for their audience's records only.
 DIMENSIONS: tuple[str, ...] = ("audience", "modality", "channel", "theme", "language", "gender", "age_band")
 
 
@@ -109,9 +113,16 @@ class CompiledCounters:
     attr_names: dict[str, tuple[str, ...]]
     #: Other fact fields some counter filters on that are not dimensions (``workshop``, ``format``...).
     extra_fields: dict[str, tuple[str, ...]]
+    #: Plugin dimensions per source and audience (``tremplin.core.dimensions.compile_specs``).
+    dimension_specs: dict[str, dict[str | None, tuple[Spec, ...]]] = field(default_factory=dict)
+    #: Plugin dimensions whose values are site ids (an import maps provisional ids in them).
+    site_dimensions: frozenset[str] = frozenset()
 
     @classmethod
-    def build(cls, counters: list[Counter]) -> "CompiledCounters":
+    def build(cls, counters: Iterable[Counter], dimensions: Iterable[Dimension] = ()) -> "CompiledCounters":
+        from tremplin.core.dimensions import compile_specs
+
+        dimensions = list(dimensions)
         by_source: dict[str, list[tuple[str, Part]]] = {}
         attrs: dict[str, set[str]] = {}
         extras: dict[str, set[str]] = {}
@@ -127,7 +138,17 @@ class CompiledCounters:
             by_source,
             {s: tuple(sorted(v)) for s, v in attrs.items()},
             {s: tuple(sorted(v)) for s, v in extras.items()},
+            compile_specs(dimensions),
+            frozenset(d.key for d in dimensions if d.kind == "site"),
         )
+
+    def specs(self, source: str, audience: str | None) -> tuple[Spec, ...]:
+        """The plugin dimensions a record of ``source`` and ``audience`` is kept by."""
+        by_audience = self.dimension_specs.get(source)
+        if not by_audience:
+            return ()
+        found = by_audience.get(audience)
+        return by_audience[None] if found is None else found
 
     def evaluate(self, source: str, fact: Mapping[str, Any]) -> list[tuple[str, int]]:
         """The (counter key, amount) pairs a fact adds; zero amounts are left out."""

@@ -32,8 +32,11 @@ if TYPE_CHECKING:
     from tremplin.core.app import App
     from tremplin.core.counters import Counter
     from tremplin.core.demo.share import DemoShare
+    from tremplin.core.dimensions import Dimension
     from tremplin.core.forms import Form
     from tremplin.core.models import Activity, Case, Contact, Referral, Staff
+    from tremplin.core.pages import MenuItem
+    from tremplin.core.web.deps import StaffView
     from tremplin.core.registry import Audience, FlowSpec, Workflow
 
 PROJECT = "tremplin"
@@ -75,6 +78,22 @@ def register_counters(app: App) -> list[Counter]:
 
 
 @hookspec
+def register_dimensions(app: App) -> list[Dimension]:
+    """Declare report dimensions (``tremplin.core.dimensions.Dimension``): what counters are broken down by.
+
+    A dimension names a record field (``site``, ``workshop``...) or an attribute of the audience's
+    forms (``attr.commune``); the roll-up then keeps every counter by its values, by month and year,
+    for the records of that audience only, and the audience report, the dashboard and
+    ``tremplin counters show`` show them. Keys are stable and unique across plugins (prefix them
+    with the audience: ``formtruck.stop``). Adding a dimension to a database with history needs
+    ``tremplin counters rebuild``.
+
+    :param app: the app being started; its registry holds the audiences, forms and counters.
+    :return: the dimensions this plugin declares.
+    """
+
+
+@hookspec
 def register_workflows(app: App) -> list[Workflow]:
     """Declare the case workflow of an audience: its stages, their order and the outcomes they record.
 
@@ -97,6 +116,22 @@ def register_routes(app: App) -> list[Any]:
 
     Called when the web app is built, not at start-up: import FastAPI inside the implementation.
     Routes must enforce the role and audience rules the core's dependencies provide.
+    """
+
+
+@hookspec
+def register_menu_items(app: App, staff: StaffView) -> list[MenuItem]:
+    """Add entries (``tremplin.core.pages.MenuItem``) to the web app's main menu, after the core's.
+
+    Called for each page rendered for a logged-in account, so keep it cheap. The core shows an entry
+    only to accounts with its ``capability`` (``tremplin.core.web.policy``) that see its ``audience``,
+    and only if a route serves its path; the page itself must still check both. A plugin package's
+    ``templates/`` folder joins the template loader and its ``static/`` folder is served under
+    ``/static/plugins/<name>/`` without any hook (``tremplin.core.pages``).
+
+    :param app: the running app.
+    :param staff: the account the page is rendered for (``roles``, ``audiences``, ``centre_id``).
+    :return: the entries this plugin offers; the core filters them by role and audience.
     """
 
 

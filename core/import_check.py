@@ -827,10 +827,14 @@ def remap_records(records: list[dict[str, Any]], ids: dict[int, int]) -> None:
                 record[name] = ids.get(value, value)
 
 
-def remap_deltas(deltas: dict[DeltaKey, int], ids: dict[int, int]) -> dict[DeltaKey, int]:
-    """The roll-up deltas with provisional centre ids replaced."""
+def remap_deltas(
+    deltas: dict[DeltaKey, int], ids: dict[int, int], site_dims: frozenset[str] = frozenset()
+) -> dict[DeltaKey, int]:
+    """The roll-up deltas with provisional centre ids replaced, and provisional site ids in ``site_dims``."""
     out: dict[DeltaKey, int] = defaultdict(int)
     for (counter, grain, period, centre_id, dim, value), amount in deltas.items():
+        if dim in site_dims and value.startswith("-"):
+            value = str(ids.get(int(value), value))
         out[(counter, grain, period, ids.get(centre_id, centre_id), dim, value)] += amount
     return {k: v for k, v in out.items() if v}
 

@@ -316,7 +316,8 @@ def _write(app: App, kind: str, checked: Checked, result: ImportResult, bar: _Pr
                 # file; each chunk is put in index order (a file in chronological order already is).
                 batches = (_in_index_order(batch, order) for batch in rows.batches())
                 result.inserted += bulk.insert_rows(conn, kind, batches, ids=real, on_batch=advance)
-                apply_deltas(conn, remap_deltas(checked.deltas, real) if real else checked.deltas)
+                site_dims = app.compiled_counters.site_dimensions
+                apply_deltas(conn, remap_deltas(checked.deltas, real, site_dims) if real else checked.deltas)
             if changed:
                 _update(app, session, kind, records, changed, advance)
             result.updated = len(changed)

@@ -20,6 +20,7 @@ if TYPE_CHECKING:
 
     from tremplin.core.anonymity import Scrubber
     from tremplin.core.counters import Counter
+    from tremplin.core.dimensions import Dimension
     from tremplin.core.forms import Form
 
 
@@ -189,6 +190,7 @@ class Registry:
     workflows: KeyedRegistry[Workflow] = field(default_factory=lambda: KeyedRegistry("workflow"))
     flows: KeyedRegistry[FlowSpec] = field(default_factory=lambda: KeyedRegistry("flow"))
     scrubbers: KeyedRegistry[Scrubber] = field(default_factory=lambda: KeyedRegistry("scrubber"))
+    dimensions: KeyedRegistry[Dimension] = field(default_factory=lambda: KeyedRegistry("dimension"))
 
     @classmethod
     def load(cls, app: Any) -> "Registry":
@@ -201,6 +203,7 @@ class Registry:
             ("register_workflows", reg.workflows, lambda w: w.audience),
             ("register_flows", reg.flows, lambda f: f.name),
             ("register_scrubbers", reg.scrubbers, lambda s: s.name),
+            ("register_dimensions", reg.dimensions, lambda d: d.key),
         ]
         for hook_name, target, key_of in loaders:
             for plugin, item in call_each(pm, hook_name, app=app):
@@ -224,6 +227,16 @@ class Registry:
                 for name in names:
                     if name not in self.audiences:
                         problems.append(f"counter {key!r} ({self.counters.owner(key)}) filters on unknown audience {name!r}")
+        for key, dim in self.dimensions.items():
+            who = f"dimension {key!r} ({self.dimensions.owner(key)})"
+            if dim.audience is not None and dim.audience not in self.audiences:
+                problems.append(f"{who} names unknown audience {dim.audience!r}")
+            if dim.counter is not None and dim.counter not in self.counters:
+                problems.append(f"{who} names unknown counter {dim.counter!r}")
+            if dim.kind == "attr" and dim.audience in self.audiences:
+                declared = {f.name for form in self.forms_of(dim.audience) for f in form.fields}
+                if dim.name not in declared:
+                    problems.append(f"{who}: no form of {dim.audience!r} has the field {dim.name!r}")
         if problems:
             raise PluginError("; ".join(problems))
 

@@ -3,7 +3,8 @@
 Every contact, activity and case is turned into a *fact* (a flat dict of its dimensions, filter fields
 and measures). ``CompiledCounters.evaluate`` says which counters a fact adds to; each addition lands
 on the total row (``dim="*"``) of its day, month and year, and on one row per dimension value of its
-month and year. Writes through an
+month and year: the core dimensions, and the plugins' (``tremplin.core.dimensions``) for the facts of
+their audience, whose values ride at the end of a fact's signature. Writes through an
 app session keep the roll-up exact (an ``after_flush`` listener adds new records, subtracts deleted
 ones and does both for edited ones, in the same transaction); bulk imports aggregate in memory and
 upsert once; ``rebuild`` recomputes everything from the rows with the very same functions.
@@ -27,7 +28,8 @@ from sqlalchemy import and_, delete, or_, select
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
-from tremplin.core.counters import DIMENSIONS, CompiledCounters
+from tremplin.core.counters import CompiledCounters
+from tremplin.core.dimensions import reader, values_of
 from tremplin.core.models import Activity, Case, Contact, CounterValue
 
 if TYPE_CHECKING:
@@ -37,6 +39,7 @@ Fact = dict[str, Any]
 DeltaKey = tuple[str, str, date, int, str, str]  # counter, grain, period, centre, dim, value
 GRAINS = ("d", "m", "y")
 UNKNOWN = "unknown"
+_UNSEEN = object()
 
 
 # ----------------------------------------------------------------------------------------------
@@ -49,6 +52,7 @@ def contact_fact(get: Callable[[str], Any]) -> Fact:
         "source": "contacts",
         "day": get("day"),
         "centre_id": get("centre_id"),
+        "site_id": get("site_id"),
         "audience": get("audience"),
         "modality": get("modality"),
         "channel": get("channel"),
@@ -72,6 +76,7 @@ def activity_fact(get: Callable[[str], Any]) -> Fact:
         "source": "activities",
         "day": get("day"),
         "centre_id": get("centre_id"),
+        "site_id": get("site_id"),
         "audience": get("audience"),
         "modality": "group_activity",
         "channel": activity_channel(get("format")),
@@ -165,7 +170,12 @@ class Accumulator:
         # What ``add_contact_row`` folds straight in: totals by day, dimension values by month.
         self._day_totals: dict[tuple[int, str, date, int], int] = defaultdict(int)
         self._month_groups: dict[tuple[Any, ...], int] = defaultdict(int)
+        # Plugin dimension values by month, apart from the core ones: their product with the core
+        # dimensions would multiply the groups of an audience with dimensions for nothing.
+        self._month_dims: dict[tuple[Any, ...], int] = defaultdict(int)
         self._months: dict[date, date] = {}
+        # What reads the plugin dimensions of each audience's contacts (most audiences have none).
+        self._contact_readers: dict[str, Any] = {}
 
     def _profile(self, match_key: tuple[Any, ...], sig: tuple[Any, ...]) -> int:
         """The profile id of a signature (``match_key`` is the signature without day and centre)."""
@@ -182,10 +192,12 @@ class Accumulator:
         return pid
 
     def _signature(self, fact: Fact) -> tuple[Any, ...]:
+        """The fact's fields that matter: what counters filter on, then the plugin dimensions' values."""
         source = fact["source"]
         attrs = fact["attributes"]
         extras = tuple(fact.get(name) for name in self.compiled.extra_fields.get(source, ()))
         attr_values = tuple(_hashable(attrs.get(name)) for name in self.compiled.attr_names.get(source, ()))
+        specs = self.compiled.specs(source, fact["audience"])
         return (
             source,
             fact["day"],
@@ -199,6 +211,7 @@ class Accumulator:
             fact["age_band"],
             extras,
             attr_values,
+            values_of(specs, fact.get, attrs) if specs else (),
         )
 
     def add(self, fact: Fact, sign: int = 1) -> None:
@@ -215,7 +228,8 @@ class Accumulator:
             self.add(fact)
 
     def _rebuild_fact(self, sig: tuple[Any, ...], measures: Mapping[str, int]) -> Fact:
-        source, day, centre_id, audience, modality, channel, themes, language, gender, age_band, extras, attrs = sig
+        source, day, centre_id, audience, modality, channel, themes, language, gender, age_band = sig[:10]
+        extras, attrs = sig[10], sig[11]
         fact: Fact = {
             "source": source,
             "day": day,
@@ -248,14 +262,22 @@ class Accumulator:
             attr_values = tuple(map(_hashable, attr_values))
         themes = row.get("themes") or ()
         themes = tuple(themes) if len(themes) < 2 or themes == sorted(themes) else tuple(sorted(themes))
-        dims = (row["audience"], row["modality"], row["channel"], themes, row["language"], row.get("gender") or UNKNOWN, row.get("age_band") or UNKNOWN)
+        audience = row["audience"]
+        gender, age_band = row.get("gender") or UNKNOWN, row.get("age_band") or UNKNOWN
+        dims = (audience, row["modality"], row["channel"], themes, row["language"], gender, age_band)
         match_key = ("contacts",) + dims + (extras, attr_values)
         pid = self._profile_of.get(match_key)
         if pid is None:
-            pid = self._profile(match_key, ("contacts", None, None) + dims + (extras, attr_values))
+            pid = self._profile(match_key, ("contacts", None, None) + dims + (extras, attr_values, ()))
         wanted = self._profile_measures[pid]
         if not wanted:
             return
+        # Only the records of an audience that declared dimensions pay for them.
+        read = self._contact_readers.get(audience, _UNSEEN)
+        if read is _UNSEEN:
+            specs = compiled.specs("contacts", audience)
+            read = self._contact_readers[audience] = reader(specs) if specs else None
+        extra = read(row.get, attrs) if read is not None else None
         day, centre_id = row["day"], row["centre_id"]
         month = self._months.get(day)
         if month is None:
@@ -265,6 +287,8 @@ class Accumulator:
             if amount:
                 self._day_totals[(pid, measure, day, centre_id)] += amount
                 self._month_groups[(pid, measure, month, centre_id) + dims] += amount
+                if extra:
+                    self._month_dims[(pid, measure, month, centre_id, extra)] += amount
 
     def deltas(self, day_dimensions: bool = False) -> dict[DeltaKey, int]:
         """Expand the signatures into roll-up rows.
@@ -288,8 +312,9 @@ class Accumulator:
         # signatures of a month are added up before they are spread over the dimensions.
         day_totals: dict[tuple[int, str, date, int], int] = defaultdict(int, self._day_totals)
         grouped: dict[tuple[Any, ...], int] = defaultdict(int, self._month_groups)
+        grouped_dims: dict[tuple[Any, ...], int] = defaultdict(int, self._month_dims)
         for sig, measures in self._signatures.items():
-            match_key = (sig[0],) + sig[3:]
+            match_key = (sig[0],) + sig[3:12]
             pid = self._profile_of.get(match_key)
             if pid is None:
                 pid = self._profile(match_key, sig)
@@ -308,6 +333,8 @@ class Accumulator:
                 if amount:
                     day_totals[(pid, measure, day, centre_id)] += amount
                     grouped[(pid, measure, period, centre_id) + sig[3:10]] += amount
+                    if sig[12]:
+                        grouped_dims[(pid, measure, period, centre_id, sig[12])] += amount
         counter_rows: dict[tuple[str, str, date, int, str, str], int] = defaultdict(int)
         for (pid, measure, day, centre_id), amount in day_totals.items():
             if amount:
@@ -328,6 +355,16 @@ class Accumulator:
             marginals[head + ("age_band", age_band)] += amount
             for theme in themes or (UNKNOWN,):
                 marginals[head + ("theme", theme)] += amount
+        for (pid, measure, period, centre_id, extra), amount in grouped_dims.items():
+            if not amount:
+                continue
+            head = (pid, measure, period, centre_id)
+            for dim, value in extra:
+                if type(value) is tuple:
+                    for one in value:
+                        marginals[head + (dim, one)] += amount
+                else:
+                    marginals[head + (dim, value)] += amount
         grain = "d" if day_dimensions else "m"
         for (pid, measure, period, centre_id, dim, value), amount in marginals.items():
             if amount:
@@ -495,8 +532,18 @@ def iter_facts(
 ) -> Iterator[Fact]:
     """Every fact, streamed from the rows (only those of ``days`` and ``centre_ids`` when given)."""
     sources = (
-        (Contact, contact_fact, ("day", "centre_id", "audience", "modality", "channel", "themes", "language", "headcount", "gender", "age_band", "education", "labour_status", "attributes")),
-        (Activity, activity_fact, ("day", "centre_id", "audience", "themes", "language", "workshop", "format", "participants", "registered", "attributes")),
+        (
+            Contact,
+            contact_fact,
+            ("day", "centre_id", "site_id", "audience", "modality", "channel", "themes", "language", "headcount")
+            + ("gender", "age_band", "education", "labour_status", "attributes"),
+        ),
+        (
+            Activity,
+            activity_fact,
+            ("day", "centre_id", "site_id", "audience", "themes", "language", "workshop", "format", "participants")
+            + ("registered", "attributes"),
+        ),
         (Case, case_fact, ("entered_on", "centre_id", "audience", "gender", "age_band", "education", "labour_status", "stage", "profile")),
     )
     day_list = sorted(set(days)) if days is not None else None

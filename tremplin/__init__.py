@@ -28,8 +28,10 @@ if TYPE_CHECKING:
     from tremplin.core.app import App
     from tremplin.core.counters import Counter, Part
     from tremplin.core.demo.share import DemoShare
+    from tremplin.core.dimensions import Dimension
     from tremplin.core.forms import Field, Form
     from tremplin.core.i18n import T, Text
+    from tremplin.core.pages import MenuItem
     from tremplin.core.registry import Audience, FlowSpec, PluginError, Stage, Workflow
 
 #: Public name -> module that defines it.
@@ -38,8 +40,10 @@ _EXPORTS: dict[str, str] = {
     "Audience": "tremplin.core.registry",
     "Counter": "tremplin.core.counters",
     "DemoShare": "tremplin.core.demo.share",
+    "Dimension": "tremplin.core.dimensions",
     "Field": "tremplin.core.forms",
     "FlowSpec": "tremplin.core.registry",
+    "MenuItem": "tremplin.core.pages",
     "Form": "tremplin.core.forms",
     "Part": "tremplin.core.counters",
     "PluginError": "tremplin.core.registry",

@@ -139,14 +139,9 @@ def monthly_sections() -> list[Any]:
 
 def _people_counter(app: Any, audience: str) -> str | None:
     """The audience's counter of people (its ``<key>.reached``, else the first counting people)."""
-    counters = [(k, c) for k, c in app.registry.counters.items() if c.audience == audience]
-    for k, _ in counters:
-        if k == f"{audience}.reached":
-            return k
-    for k, c in counters:
-        if any(p.counts in ("headcount", "participants") for p in c.parts):
-            return k
-    return counters[0][0] if counters else None
+    from tremplin.core.dimensions import people_counter
+
+    return people_counter(app, audience)
 
 
 def audience_sections(app: Any, audience: str) -> list[Any]:
@@ -165,6 +160,14 @@ def audience_sections(app: Any, audience: str) -> list[Any]:
             ("language", T("By language", fr="Par langue", nl="Per taal", uk="За мовою")),
         ):
             out.append(Breakdown(f"{audience}.{dim}", title, people, dim))
+    # The audience's own dimensions (register_dimensions): Formtruck contacts by stop, pupils by workshop...
+    from tremplin.core.dimensions import dimension_counter, of_audience
+
+    for declared in of_audience(app, audience):
+        counter = dimension_counter(app, declared)
+        if counter:
+            key = f"{audience}.{declared.key.removeprefix(audience + '.')}"
+            out.append(Breakdown(key, declared.title or declared.label, counter, declared.key))
     if counters:
         out.append(MonthlyChart(f"{audience}.monthly", T("By month", fr="Par mois", nl="Per maand", uk="За місяцями"), counters, closure_scope="*"))
     return out

@@ -185,6 +185,18 @@ class Context:
         self.report = report
         self.reader = reader
         self.lang = report.language
+        self._values: dict[str, Any] = {}
+
+    def dimension(self, dim: str) -> Any:
+        """The codes and labels of a plugin dimension's values (``tremplin.core.dimensions.Values``), or ``None``."""
+        if dim not in self.app.registry.dimensions:
+            return None
+        found = self._values.get(dim)
+        if found is None:
+            from tremplin.core.dimensions import Values
+
+            found = self._values[dim] = Values(self.app, self.session, dim)
+        return found
 
     def visible(self, counter: str) -> bool:
         c = self.app.registry.counters.get(counter)
@@ -380,6 +392,9 @@ def key_figures(
 
 
 def _row_label(ctx: Context, dim: str, code: str) -> str:
+    declared = ctx.dimension(dim)
+    if declared is not None:
+        return str(declared.text(code, ctx.lang))
     if code == rollup.UNKNOWN:
         return vocab.UNKNOWN.get(ctx.lang)
     if dim == "audience":
@@ -397,6 +412,9 @@ def _dim_codes(ctx: Context, dim: str) -> list[str]:
 
 
 def _order(ctx: Context, dim: str, present: Iterable[str]) -> list[str]:
+    declared = ctx.dimension(dim)
+    if declared is not None:
+        return list(declared.order(present))
     codes = [c for c in _dim_codes(ctx, dim) if c != rollup.UNKNOWN]
     extra = sorted(v for v in present if v not in codes and v != rollup.UNKNOWN)
     return codes + extra + [rollup.UNKNOWN]
@@ -406,7 +424,7 @@ def breakdown(ctx: Context, sec: s.Breakdown) -> m.BreakdownSection | None:
     if not ctx.visible(sec.counter):
         return None
     r = ctx.report
-    data = ctx.reader.values(sec.counter, sec.dim, r.period.start, r.period.end)
+    data = _public_codes(ctx, sec.dim, ctx.reader.values(sec.counter, sec.dim, r.period.start, r.period.end))
     total_by_centre = ctx.reader.total(sec.counter, r.period.start, r.period.end)
     total = sum(total_by_centre.values())
     rows_data: dict[str, dict[str, int]] = {code: dict(data.get(code, {})) for code in _order(ctx, sec.dim, data)}
@@ -425,11 +443,31 @@ def breakdown(ctx: Context, sec: s.Breakdown) -> m.BreakdownSection | None:
         label = OTHER_AUDIENCES.get(ctx.lang) if code == "_other" else _row_label(ctx, sec.dim, code)
         share = round(value / total, 4) if total else None
         rows.append(m.Row(code, label, m.Num(value), m.Num(share), ctx.per_centre(by_centre)))
-    dim_label = AUDIENCE_DIM.get(ctx.lang) if sec.dim == "audience" else (DIMENSION_LISTS[sec.dim].label.get(ctx.lang) if sec.dim in DIMENSION_LISTS else sec.dim)
+    declared = ctx.dimension(sec.dim)
+    if declared is not None:
+        dim_label = declared.label.get(ctx.lang)
+    elif sec.dim == "audience":
+        dim_label = AUDIENCE_DIM.get(ctx.lang)
+    else:
+        dim_label = DIMENSION_LISTS[sec.dim].label.get(ctx.lang) if sec.dim in DIMENSION_LISTS else sec.dim
+    additive = declared.additive if declared is not None else sec.dim not in NON_ADDITIVE
     total_row = m.Row("total", TOTAL.get(ctx.lang), m.Num(total), m.Num(1.0 if total else None), ctx.per_centre(total_by_centre))
     return m.BreakdownSection(
-        sec.key, ctx.text(sec.title), sec.counter, ctx.label(sec.counter), sec.dim, dim_label, sec.dim not in NON_ADDITIVE, rows, total_row
+        sec.key, ctx.text(sec.title), sec.counter, ctx.label(sec.counter), sec.dim, dim_label, additive, rows, total_row
     )
+
+
+def _public_codes(ctx: Context, dim: str, data: dict[str, dict[str, int]]) -> dict[str, dict[str, int]]:
+    """Stored values as their public codes: a site's code rather than its id (the stable JSON key)."""
+    declared = ctx.dimension(dim)
+    if declared is None:
+        return data
+    out: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    for value, by_centre in data.items():
+        target = out[declared.code(value)]
+        for centre, amount in by_centre.items():
+            target[centre] += amount
+    return out
 
 
 def chart_span(ctx: Context, sec: s.MonthlyChart) -> tuple[date, date]:
@@ -451,6 +489,12 @@ def chart(ctx: Context, sec: s.MonthlyChart) -> m.ChartSection | None:
         if not ctx.visible(counter):
             return None
         data = ctx.reader.monthly(counter, sec.dim, start, end)
+        declared = ctx.dimension(sec.dim)
+        if declared is not None:
+            coded: dict[tuple[str, date], int] = defaultdict(int)
+            for (value, month), amount in data.items():
+                coded[(declared.code(value), month)] += amount
+            data = coded
         present = {v for v, _ in data}
         for code in _order(ctx, sec.dim, present):
             if sec.dim == "audience" and ctx.report.audiences is not None and code not in ctx.report.audiences:

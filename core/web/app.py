@@ -82,6 +82,10 @@ def create_web_app(app: App) -> FastAPI:
         redoc_url=None,
     )
     web.state.tremplin = app
+    from tremplin.core import pages
+
+    # Plugins' static folders first: the core's /static mount would answer their paths with a 404.
+    pages.install(app, web)
     web.mount("/static", StaticFiles(directory=STATIC), name="static")
     for router in routes.core_routers():
         web.include_router(router)

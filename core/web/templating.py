@@ -5,9 +5,10 @@
 ``csrf_token``, ``nav`` (the entries of the menu the account may use), ``t(text)`` to pick a plugin's
 ``Text`` in the right language, and ``number``/``day`` formatters.
 
-Plugins add template folders by appending to ``template_dirs`` (their own names should be prefixed with
-the plugin's, e.g. ``formtruck/stop.html``); the list is read at each lookup, so the order of imports
-does not matter.
+A plugin package's ``templates/`` folder is appended to ``template_dirs`` when the web app is built
+(``tremplin.core.pages``; name its templates after the plugin, e.g. ``formtruck/stops.html``); the list
+is read at each lookup, so the order of imports does not matter. Plugins' menu entries
+(``register_menu_items``) follow the core's in ``nav``.
 """
 
 from __future__ import annotations
@@ -108,10 +109,15 @@ def base_context(request: Request) -> dict[str, Any]:
     staff = getattr(request.state, "staff_view", None)
     pages = getattr(request.app.state, "page_paths", None)
     nav = [(tr(label), path) for label, path, capability in NAV if can(staff, capability) and (pages is None or path in pages)] if staff is not None else []
+    core_app = getattr(request.app.state, "tremplin", None)
+    if staff is not None and core_app is not None:
+        from tremplin.core.pages import menu_items
+
+        items = menu_items(core_app, staff)
+        nav += [(pick(item.label, lang), item.path) for item in items if pages is None or item.path in pages]
     path = request.url.path
     query = request.url.query
     here = path + ("?" + query if query else "")
-    core_app = getattr(request.app.state, "tremplin", None)
     tz = core_app.settings.timezone if core_app is not None else "Europe/Brussels"
     return {
         "request": request,

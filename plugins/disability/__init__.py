@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from tremplin.core import hookimpl
+from tremplin import Dimension
 from tremplin.core.counters import Counter, Part
 from tremplin.core.forms import Field, Form
 from tremplin.core.i18n import T
@@ -85,3 +86,22 @@ def register_demo(app: Any) -> list[DemoShare]:
     from tremplin.plugins.disability.demo import share
 
     return [share()]
+
+
+@hookimpl
+def register_dimensions(app: Any) -> list[Dimension]:
+    """The target public and the professionals of the sector, apart."""
+    return [
+        Dimension(
+            "disability.public",
+            T("Public", fr="Public", nl="Publiek", uk="Аудиторія"),
+            "attr.public",
+            AUDIENCE,
+            title=T(
+                "Target public and professionals",
+                fr="Public cible et professionnels",
+                nl="Doelpubliek en professionals",
+                uk="Цільова аудиторія та фахівці",
+            ),
+        )
+    ]

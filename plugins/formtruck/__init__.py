@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from tremplin.core import hookimpl
+from tremplin import Dimension, MenuItem
 from tremplin.core.counters import Counter
 from tremplin.core.forms import Field, Form
 from tremplin.core.i18n import T
@@ -39,6 +40,37 @@ COMMUNES = {
         ("woluwe_saint_pierre", "Woluwe-Saint-Pierre", "Sint-Pieters-Woluwe"),
         ("outside_brussels", "Hors Bruxelles", "Buiten Brussel"),
     )
+}
+
+#: The words of the Formtruck's page (``web.py``, ``templates/formtruck/stops.html``).
+TEXTS = {
+    "title": T("Formtruck", fr="Formtruck", nl="Formtruck", uk="Formtruck"),
+    # The menu says what the page is about (the truck's stops), not the audience's name: the dashboard
+    # already links "Formtruck" to the quick-log form.
+    "menu": T("Stops", fr="Arrêts", nl="Haltes", uk="Зупинки"),
+    "lead": T(
+        "People advised at the truck this year",
+        fr="Personnes conseillées au Formtruck cette année",
+        nl="Personen geadviseerd aan de Formtruck dit jaar",
+        uk="Люди, яким допомогли біля Formtruck цього року",
+    ),
+    "log": T(
+        "Log contacts at the truck",
+        fr="Enregistrer des contacts au Formtruck",
+        nl="Contacten aan de Formtruck registreren",
+        uk="Записати контакти біля Formtruck",
+    ),
+    "by_stop": T("By stop", fr="Par arrêt", nl="Per halte", uk="За зупинкою"),
+    "by_commune": T("By commune", fr="Par commune", nl="Per gemeente", uk="За громадою"),
+    "stop": T("Stop", fr="Arrêt", nl="Halte", uk="Зупинка"),
+    "commune": T("Commune", fr="Commune", nl="Gemeente", uk="Громада"),
+    "people": T("People", fr="Personnes", nl="Personen", uk="Люди"),
+    "nothing": T(
+        "Nothing logged yet this year.",
+        fr="Rien d'enregistré cette année.",
+        nl="Dit jaar nog niets geregistreerd.",
+        uk="Цього року ще нічого не записано.",
+    ),
 }
 
 
@@ -83,3 +115,39 @@ def register_demo(app: Any) -> list[DemoShare]:
     from tremplin.plugins.formtruck.demo import share
 
     return [share()]
+
+
+@hookimpl
+def register_dimensions(app: Any) -> list[Dimension]:
+    """Contacts by stop (the site the truck stood at) and by commune: "Formtruck contacts by stop" is a figure."""
+    return [
+        Dimension(
+            "formtruck.stop",
+            TEXTS["stop"],
+            "site",
+            AUDIENCE,
+            records=("contacts",),
+            title=TEXTS["by_stop"],
+        ),
+        Dimension(
+            "formtruck.commune",
+            TEXTS["commune"],
+            "attr.commune",
+            AUDIENCE,
+            records=("contacts",),
+            title=TEXTS["by_commune"],
+        ),
+    ]
+
+
+@hookimpl
+def register_routes(app: Any) -> list[Any]:
+    from tremplin.plugins.formtruck.web import router
+
+    return [router]
+
+
+@hookimpl
+def register_menu_items(app: Any, staff: Any) -> list[MenuItem]:
+    """The Formtruck's page, for the accounts that see the Formtruck."""
+    return [MenuItem(TEXTS["menu"], "/formtruck", "dashboard", audience=AUDIENCE)]

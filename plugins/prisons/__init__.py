@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from tremplin.core import hookimpl
+from tremplin import Dimension
 from tremplin.core.counters import Counter, Part
 from tremplin.core.forms import Field, Form
 from tremplin.core.i18n import T
@@ -101,3 +102,17 @@ def register_demo(app: Any) -> list[DemoShare]:
     from tremplin.plugins.prisons.demo import share
 
     return [share()]
+
+
+@hookimpl
+def register_dimensions(app: Any) -> list[Dimension]:
+    """People reached by prison."""
+    return [
+        Dimension(
+            "prisons.prison",
+            T("Prison", fr="Prison", nl="Gevangenis", uk="В'язниця"),
+            "attr.prison",
+            AUDIENCE,
+            title=T("By prison", fr="Par prison", nl="Per gevangenis", uk="За в'язницею"),
+        )
+    ]

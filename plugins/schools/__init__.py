@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from tremplin.core import hookimpl
+from tremplin import Dimension
 from tremplin.core.counters import Counter
 from tremplin.core.forms import Field, Form
 from tremplin.core.i18n import T
@@ -90,3 +91,26 @@ def register_demo(app: Any) -> list[DemoShare]:
     from tremplin.plugins.schools.demo import share
 
     return [share()]
+
+
+@hookimpl
+def register_dimensions(app: Any) -> list[Dimension]:
+    """Pupils by type of education and by workshop (class visits are activities)."""
+    return [
+        Dimension(
+            "schools.education_type",
+            T("Type of education", fr="Type d'enseignement", nl="Onderwijsvorm", uk="Тип освіти"),
+            "attr.education_type",
+            AUDIENCE,
+            records=("activities",),
+            title=T("By type of education", fr="Par type d'enseignement", nl="Per onderwijsvorm", uk="За типом освіти"),
+        ),
+        Dimension(
+            "schools.workshop",
+            T("Workshop", fr="Atelier", nl="Workshop", uk="Майстер-клас"),
+            "workshop",
+            AUDIENCE,
+            records=("activities",),
+            title=T("By workshop", fr="Par atelier", nl="Per workshop", uk="За майстер-класом"),
+        ),
+    ]

@@ -133,7 +133,7 @@ def _log_year(app: App, centre_id: int) -> None:
         c("neet", "field_awareness", 3, {"place": "street"}, channel="field")
         c("neet", "individual_advice", 1)
         a("neet", 10, workshop="escape_game")
-        c("formtruck", "individual_advice", 4, {"commune": "ixelles"}, channel="field")
+        c("formtruck", "individual_advice", 4, {"commune": "ixelles"}, channel="field", site="truck-flagey")
         c("ukrainian", "individual_advice", 2, {"service_language": "uk"}, language="uk", channel="telegram")
         open_case(app, session, centre_id, "neet", consent_on=date(YEAR, 4, 1))
         # Another year: never in YEAR's figures.
@@ -173,8 +173,59 @@ def test_counters_show_json_and_rebuild(app: App, centre: int, db_url: str) -> N
     assert isinstance(figures, dict)
     assert set(DOCUMENTED_COUNTERS) <= set(figures)
     assert {k: figures[k] for k in EXPECTED} == EXPECTED
-    assert set(figures) == set(app.registry.counters.keys())
+    assert {k for k in figures if "/" not in k} == set(app.registry.counters.keys())
     assert all(type(v) is int for v in figures.values())
+    # Each counter is followed by its figures by the plugins' dimensions: "Formtruck contacts by stop".
+    by_dimension = {k: v for k, v in figures.items() if "/" in k}
+    assert by_dimension == {
+        "contacts.total/formtruck.stop/truck-flagey": 4,
+        "contacts.total/formtruck.commune/ixelles": 4,
+        "contacts.total/schools.education_type/general": 22,
+        "contacts.total/schools.workshop/explorama": 22,
+        "contacts.total/prisons.prison/haren": 7,
+        "contacts.total/disability.public/target": 2,
+        "contacts.total/disability.public/professional": 5,
+        "contacts.records/formtruck.stop/truck-flagey": 1,
+        "contacts.records/formtruck.commune/ixelles": 1,
+        "contacts.records/prisons.prison/haren": 1,
+        "contacts.records/disability.public/target": 1,
+        "contacts.records/disability.public/professional": 1,
+        "individual_advice.contacts/formtruck.stop/truck-flagey": 4,
+        "individual_advice.contacts/formtruck.commune/ixelles": 4,
+        "group_activities.count/schools.education_type/general": 1,
+        "group_activities.count/schools.workshop/explorama": 1,
+        "group_activities.face_to_face/schools.education_type/general": 1,
+        "group_activities.face_to_face/schools.workshop/explorama": 1,
+        "group_activities.participants/schools.education_type/general": 22,
+        "group_activities.participants/schools.workshop/explorama": 22,
+        "reception.contacts/disability.public/target": 2,
+        "reception.contacts/disability.public/professional": 5,
+        "events.contacts/disability.public/professional": 5,
+        "schools.visits/schools.education_type/general": 1,
+        "schools.visits/schools.workshop/explorama": 1,
+        "schools.pupils/schools.education_type/general": 22,
+        "schools.pupils/schools.workshop/explorama": 22,
+        "prisons.reached/prisons.prison/haren": 7,
+        "prisons.group_sessions/prisons.prison/haren": 1,
+        "disability.reached/disability.public/target": 2,
+        "disability.reached/disability.public/professional": 5,
+        "disability.public/disability.public/target": 2,
+        "disability.professionals/disability.public/professional": 5,
+        "formtruck.users/formtruck.stop/truck-flagey": 4,
+        "formtruck.users/formtruck.commune/ixelles": 4,
+    }
+    keys = list(figures)
+    assert keys.index("formtruck.users/formtruck.stop/truck-flagey") == keys.index("formtruck.users") + 1
+    truck = ("--database-url", db_url, "counters", "show", "--year", str(YEAR), "--audience", "formtruck")
+    formtruck = json.loads(run(*truck, "--format", "json").output)
+    assert formtruck == {
+        "formtruck.users": 4,
+        "formtruck.users/formtruck.stop/truck-flagey": 4,
+        "formtruck.users/formtruck.commune/ixelles": 4,
+    }
+    truck_table = run(*truck, env={"COLUMNS": "200"})
+    assert truck_table.exit_code == 0 and "formtruck.users/formtruck.stop/truck-flagey" in truck_table.output
+    assert "Stop: Truck Flagey" in truck_table.output and "Commune: Ixelles" in truck_table.output
     assert figures["cases.opened"] == 1 and figures["neet.cases"] == 1 and figures["neet.awareness"] == 3
     previous = json.loads(run("--database-url", db_url, "counters", "show", "--year", str(YEAR - 1), "--format", "json").output)
     assert previous["neet.individual_advice"] == 100 and previous["contacts.total"] == 100

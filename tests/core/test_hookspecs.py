@@ -35,7 +35,7 @@ from tremplin.core.records import (
 )
 from tremplin.core.registry import FlowSpec, PluginError, Workflow, call_each
 from tremplin.core.reports.sections import KeyFigures
-from tremplin.core import vocab
+from tremplin.core import rollup, vocab
 from tests.conftest import make_app
 from tests.core import recording_plugin as rec
 from tests.core.plugin_kit import CORE_ONLY, fake_plugin, make_centre
@@ -71,6 +71,7 @@ def test_hook_names_are_the_specs() -> None:
     assert set(hook_names()) == {
         "register_audiences", "register_forms", "register_counters", "register_workflows", "register_flows",
         "register_routes", "register_bot_handlers", "register_report_sections", "register_scrubbers", "register_demo",
+        "register_dimensions", "register_menu_items",
         "contact_logged", "activity_logged", "referral_status_changed", "case_stage_changed",
     }
 
@@ -169,6 +170,78 @@ def test_hook_register_counters(full_app: App, monkeypatch: pytest.MonkeyPatch) 
         assert "format" in compiled.extra_fields["activities"]
     finally:
         app.close()
+
+
+def test_hook_register_dimensions(full_app: App, monkeypatch: pytest.MonkeyPatch, db_url: str) -> None:
+    from tremplin.core.dimensions import Dimension
+
+    dims = full_app.registry.dimensions
+    assert dims.keys() == [
+        "schools.education_type",
+        "schools.workshop",
+        "prisons.prison",
+        "disability.public",
+        "formtruck.stop",
+        "formtruck.commune",
+    ]
+    assert dims.owner("formtruck.stop") == "tremplin.plugins.formtruck" and dims["formtruck.stop"].field == "site"
+    for key, dim in dims.items():
+        assert dim.audience in full_app.registry.audiences and key.startswith(dim.audience + ".")
+        assert not dim.label.missing_languages() and (dim.title is None or not dim.title.missing_languages())
+    assert full_app.compiled_counters.site_dimensions == frozenset({"formtruck.stop"})
+    # An outside plugin's dimension on the walk-in public's question is kept in the roll-up.
+    plugin = fake_plugin(
+        monkeypatch,
+        "tremplin_test_dimensions",
+        register_dimensions=lambda app: [
+            Dimension("test.question", T_("Question"), "attr.question", "general", records=("contacts",))
+        ],
+    )
+    app = make_app(db_url, plugins=CORE_ONLY + [plugin])
+    try:
+        centre_id = make_centre(app)
+        with app.transaction() as session:
+            for question, headcount in (("cv_letter", 2), ("cv_letter", 3), ("orientation", 1), (None, 4)):
+                attributes = {"question": question} if question else {}
+                log_contact(
+                    app,
+                    session,
+                    {
+                        "centre": "bxl",
+                        "occurred_at": "2024-05-02T10:00",
+                        "audience": "general",
+                        "modality": "individual_advice",
+                        "headcount": headcount,
+                    },
+                    attributes,
+                )
+        with app.session() as session:
+            got = rollup.read(session, ["general.reached"], date(2024, 1, 1), date(2024, 12, 31), dim="test.question")
+        assert got == {
+            ("general.reached", "cv_letter"): 5,
+            ("general.reached", "orientation"): 1,
+            ("general.reached", "unknown"): 4,
+        }
+        assert centre_id
+    finally:
+        app.close()
+    # A dimension that names an unknown audience, a field no form has, or a key twice is refused at start-up.
+    for name, declared, message in (
+        ("tremplin_test_dim_audience", [Dimension("test.x", T_("x"), "site", "vip")], "names unknown audience 'vip'"),
+        (
+            "tremplin_test_dim_field",
+            [Dimension("test.x", T_("x"), "attr.colour", "general")],
+            "no form of 'general' has the field 'colour'",
+        ),
+        (
+            "tremplin_test_dim_twice",
+            [Dimension("test.x", T_("x"), "site"), Dimension("test.x", T_("y"), "site")],
+            "dimension 'test.x' is registered twice",
+        ),
+    ):
+        bad = fake_plugin(monkeypatch, name, register_dimensions=lambda app, d=declared: d)
+        with pytest.raises(PluginError, match=re.escape(message)):
+            make_app(full_app.settings.database_url, plugins=CORE_ONLY + [bad])
 
 
 def T_(en: str) -> Any:

@@ -284,3 +284,34 @@ def test_switch_the_interface_to_ukrainian(new_page: Any, axe: Any, db: Any) -> 
     # The choice sticks: the next page is Ukrainian too.
     page.reload()
     assert page.locator("html").get_attribute("lang") == "uk"
+
+
+def test_the_formtruck_adviser_reads_the_year_by_stop_on_a_phone(
+    new_page: Any, axe: Any, db: Any, live_server: Any
+) -> None:
+    """The Formtruck's own page, from its plugin folder: reached from the menu, styled by its own stylesheet."""
+    from tremplin.core import rollup
+
+    page = new_page(phone=True)
+    login(page, "formtruck_adviser")
+    go_to(page, re.compile(r"^(arrêts|stops)$", re.I), "/formtruck")
+    assert page.url.endswith("/formtruck"), page.url
+    assert page.get_by_role("heading", name=re.compile(r"par arrêt|by stop", re.I)).count() == 1
+    shown = {
+        row.get_attribute("data-code"): int(row.locator("td").get_attribute("data-value") or 0)
+        for row in page.locator("#formtruck-by-stop tbody tr").all()
+    }
+    today = date.today()
+    with db() as session:
+        total = rollup.totals(session, ["formtruck.users"], today.replace(month=1, day=1), today)["formtruck.users"]
+    assert total and sum(shown.values()) == total and shown.get("truck-flagey"), shown
+    button = page.locator("#formtruck-log")
+    assert button.evaluate("e => getComputedStyle(e).backgroundColor") == "rgb(230, 126, 34)", "its stylesheet applies"
+    no_sideways_scroll(page)
+    axe(page, "Formtruck stops (phone)")
+    logout(page)
+
+    login(page, "schools_coordinator")
+    assert page.get_by_role("link", name=re.compile(r"^(arrêts|stops)$", re.I)).count() == 0
+    answer = page.goto("/formtruck")
+    assert answer is not None and answer.status == 403

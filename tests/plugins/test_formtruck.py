@@ -7,6 +7,7 @@ from collections.abc import Iterator
 import pytest
 
 from tremplin.core.app import App
+from tremplin.plugins.formtruck import COMMUNES
 from tremplin.core.validation import RecordError
 from tests.conftest import make_app
 from tests.core.plugin_kit import CORE_ONLY, assert_rollup_exact, contact, make_centre, refused_fields, totals
@@ -67,3 +68,81 @@ def test_counters_move_by_exact_amounts(app: App) -> None:
         ("formtruck.users", "unknown"): 6,
     }
     assert_rollup_exact(app)
+
+
+@pytest.fixture
+def reporting_app(db_url: str) -> Iterator[App]:
+    """Core, its report sections and the Formtruck."""
+    application = make_app(db_url, plugins=CORE_ONLY + ["tremplin.core.builtins.reports", "tremplin.plugins.formtruck"])
+    yield application
+    application.close()
+
+
+def test_audience_report_has_a_table_by_stop_and_by_commune(reporting_app: App) -> None:
+    """ "Formtruck contacts by stop" is a figure of the Formtruck's report, labelled, with disclosure control."""
+    from datetime import date
+
+    from tremplin.core.admin import ensure_centre, ensure_site
+    from tremplin.core.reports.build import audience_report
+    from tremplin.core.reports.render import to_dict
+
+    with reporting_app.transaction() as session:
+        centre, _ = ensure_centre(session, "bxl", "Cité des métiers de Bruxelles")
+        ensure_site(session, centre, "flagey", "Place Flagey", "formtruck_stop")
+        ensure_site(session, centre, "liedts", "Place Liedts", "formtruck_stop")
+        ensure_site(session, centre, "advice", "Advice area", "advice")  # no Formtruck contact there: no row
+    with reporting_app.transaction() as session:
+        for site, commune, headcount in (
+            ("flagey", "ixelles", 9),
+            ("flagey", "ixelles", 3),
+            ("liedts", "schaerbeek", 2),
+            ("", "ixelles", 6),
+        ):
+            contact(
+                reporting_app,
+                session,
+                "formtruck",
+                "2024-07-03T15:00",
+                {"commune": commune},
+                modality="individual_advice",
+                channel="field",
+                headcount=headcount,
+                site=site,
+            )
+    assert_rollup_exact(reporting_app)
+
+    def sections(published: bool, language: str) -> dict[str, dict]:
+        with reporting_app.session() as session:
+            report = audience_report(
+                reporting_app,
+                session,
+                "formtruck",
+                date(2024, 1, 1),
+                date(2024, 12, 31),
+                published=published,
+                language=language,
+            )
+        return {s["key"]: s for s in to_dict(report)["sections"]}
+
+    exact = sections(False, "nl")
+    stop = exact["formtruck.stop"]
+    assert stop["kind"] == "breakdown" and stop["counter"] == "formtruck.users" and stop["dim"] == "formtruck.stop"
+    assert stop["dim_label"] == "Halte" and stop["title"] == "Per halte" and stop["additive"] is True
+    assert [(r["key"], r["label"], r["value"]) for r in stop["rows"]] == [
+        ("flagey", "Place Flagey", 12),
+        ("liedts", "Place Liedts", 2),
+        ("unknown", "Onbekend", 6),
+    ]
+    assert stop["total"]["value"] == 20
+    commune = exact["formtruck.commune"]
+    # Every commune is a row, in the plugin's order, as every code of a core dimension is.
+    assert [r["key"] for r in commune["rows"]] == list(COMMUNES)
+    assert {(r["key"], r["label"], r["value"]) for r in commune["rows"] if r["value"]} == {
+        ("ixelles", "Elsene", 18),
+        ("schaerbeek", "Schaarbeek", 2),
+    }
+    # Published: the stop with 2 people is a small count, and one that would give it away by subtraction is hidden.
+    published = sections(True, "fr")["formtruck.stop"]
+    shown = {r["key"]: r["value"] for r in published["rows"]}
+    assert shown["liedts"] == "<5" and published["total"]["value"] == 20
+    assert sum(1 for v in shown.values() if v == "x") >= 1

@@ -255,3 +255,33 @@ def test_the_fast_contact_answer_is_the_models(web: Web) -> None:
         contact = session.get(Contact, created.json()["id"])
         assert contact_json(contact) == contact_out(contact).model_dump(mode="json")
     assert ContactOut.model_validate(created.json()).id == contact.id
+
+
+def test_counters_by_a_plugin_dimension(web: Web) -> None:
+    """``dim`` takes the plugins' dimensions too; a stop is keyed by its site code, as in the reports."""
+    from tremplin.core.records import log_contact
+
+    app = web.app
+    with app.transaction() as session:
+        for site, headcount in (("truck-flagey", 3), ("truck-flagey", 4), ("", 2)):
+            log_contact(
+                app,
+                session,
+                {
+                    "centre": "bxl",
+                    "site": site,
+                    "occurred_at": "2024-06-04T10:00",
+                    "audience": "formtruck",
+                    "modality": "individual_advice",
+                    "channel": "field",
+                    "headcount": headcount,
+                },
+                {"commune": "evere"},
+            )
+    truck = web.api("formtruck_adviser")
+    got = truck.get("/api/v1/counters?start=2024-01-01&end=2024-12-31&dim=formtruck.stop").json()
+    assert got["dim"] == "formtruck.stop" and got["values"] == {"formtruck.users": {"truck-flagey": 7, "unknown": 2}}
+    communes = truck.get("/api/v1/counters?start=2024-06-01&end=2024-06-10&dim=formtruck.commune").json()["values"]
+    assert communes == {"formtruck.users": {"evere": 9}}
+    refused = truck.get("/api/v1/counters?start=2024-01-01&end=2024-12-31&dim=formtruck.colour")
+    assert refused.status_code == 422 and "formtruck.stop" in refused.json()["detail"]

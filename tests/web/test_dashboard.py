@@ -171,3 +171,67 @@ def test_previous_period_without_data_says_so_and_parts_are_shown_as_parts(web: 
     assert 'class="part"' in page[start - 40 : start + 60]
     assert "dont" in row and "pas de données" in row  # of which; nothing was counted last year
     assert shown_figures(page)[("individual_advice.contacts", "month")] == 4  # remote advice is a part of it
+
+
+
+
+DIMENSION_TABLE = re.compile(
+    r'<table id="dimension-[^"]+" data-counter="([^"]+)" data-dimension="([^"]+)">(.*?)</table>', re.S
+)
+DIMENSION_ROW = re.compile(
+    r'<tr data-value-code="([^"]+)"><th scope="row">([^<]*)</th><td class="num" data-value="(\d+)"'
+)
+
+
+def dimension_tables(html: str) -> dict[tuple[str, str], dict[str, tuple[str, int]]]:
+    return {
+        (counter, dim): {code: (label, int(value)) for code, label, value in DIMENSION_ROW.findall(body)}
+        for counter, dim, body in DIMENSION_TABLE.findall(html)
+    }
+
+
+def test_the_dashboard_shows_each_audience_by_its_dimensions(web: Web) -> None:
+    """The Formtruck's people by stop and by commune, year to date, for the accounts that see the Formtruck."""
+    today = datetime.now(BXL).date()
+    seed(web, today)
+    app = web.app
+    with app.transaction() as session:
+        moment = datetime.combine(today, time(11, 0), tzinfo=BXL)
+        for commune, headcount in (("schaerbeek", 4), ("ixelles", 2)):
+            log_contact(
+                app,
+                session,
+                {
+                    "centre": "bxl",
+                    "site": "truck-flagey",
+                    "occurred_at": moment,
+                    "audience": "formtruck",
+                    "modality": "individual_advice",
+                    "channel": "field",
+                    "headcount": headcount,
+                },
+                {"commune": commune},
+            )
+    truck = dimension_tables(web.client("formtruck_adviser").get("/dashboard").text)
+    assert set(truck) == {("formtruck.users", "formtruck.stop"), ("formtruck.users", "formtruck.commune")}
+    start = today.replace(month=1, day=1)
+    with app.session() as session:
+        by_commune = {
+            v: n
+            for (_c, v), n in rollup.read(session, ["formtruck.users"], start, today, dim="formtruck.commune").items()
+            if n
+        }
+        by_stop = {
+            v: n
+            for (_c, v), n in rollup.read(session, ["formtruck.users"], start, today, dim="formtruck.stop").items()
+            if n
+        }
+    assert {code: n for code, (_label, n) in truck[("formtruck.users", "formtruck.commune")].items()} == by_commune
+    assert truck[("formtruck.users", "formtruck.commune")]["schaerbeek"] == ("Schaerbeek", 4)
+    stops = truck[("formtruck.users", "formtruck.stop")]
+    assert stops["truck-flagey"] == ("Truck Flagey", 6) and sum(n for _l, n in stops.values()) == sum(by_stop.values())
+    # Each account sees the dimensions of its audiences only.
+    counsellor = dimension_tables(web.client("counsellor").get("/dashboard").text)
+    assert set(counsellor) == {("prisons.reached", "prisons.prison")}
+    assert counsellor[("prisons.reached", "prisons.prison")]["haren"][0] == "Haren"
+    assert not dimension_tables(web.client("schools_coordinator").get("/dashboard").text)

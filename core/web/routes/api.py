@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 from tremplin.core import corrections, rollup
 from tremplin.core.anonymity import format_token
 from tremplin.core.counters import DIMENSIONS
+from tremplin.core.dimensions import Values
 from tremplin.core.models import Activity, Case, Centre, Contact, Partner, Referral, Staff
 from tremplin.core.records import (
     delete_activity,
@@ -820,8 +821,9 @@ def counters(
         raise HTTPException(status_code=422, detail="start and end must lie between the years 1900 and 2999")
     if end < start:
         raise HTTPException(status_code=422, detail="end comes before start")
-    if dim != "*" and dim not in DIMENSIONS:
-        raise HTTPException(status_code=422, detail=f"dim is '*' or one of: {', '.join(DIMENSIONS)}")
+    known_dims = (*DIMENSIONS, *app.registry.dimensions)
+    if dim != "*" and dim not in known_dims:
+        raise HTTPException(status_code=422, detail=f"dim is '*' or one of: {', '.join(known_dims)}")
     keys = policy.visible_counters(app, staff)
     if audience:
         if audience not in app.registry.audiences:
@@ -843,8 +845,13 @@ def counters(
         raw = rollup.read(session, keys, start, end, centre_ids, dim=dim)
         values = {k: {} for k in keys}
         visible = set(policy.visible_audiences(app, staff))
+        # A plugin dimension's values by their public code (a site's code, not its id).
+        coded = Values(app, session, dim) if dim in app.registry.dimensions else None
         for (key, value), amount in raw.items():
             if dim == "audience" and value not in visible:
                 continue
+            if coded is not None:
+                value = coded.code(value)
+                amount += values[key].get(value, 0)
             values[key][value] = amount
     return CountersOut(start=start, end=end, dim=dim, values=values)

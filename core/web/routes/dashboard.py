@@ -93,6 +93,59 @@ def figures(app: Any, session: Session, staff: Staff, today: date, lang: str) ->
     return groups, spans
 
 
+@dataclass
+class DimensionTable:
+    """An audience's counter by one of its dimensions over the year to date (Formtruck contacts by stop)."""
+
+    key: str
+    title: str
+    counter: str
+    counter_label: str
+    heading: str
+    rows: list[tuple[str, str, int]]
+    total: int
+
+
+def dimension_tables(
+    app: Any, session: Session, staff: Staff, today: date, lang: str
+) -> dict[str, list[DimensionTable]]:
+    """Per audience the account sees (by its label, the title of its group of figures), its dimensions'
+    tables for the year to date, read from the roll-up."""
+    from tremplin.core.dimensions import Values, dimension_counter, of_audience
+
+    visible = set(policy.visible_counters(app, staff))
+    centre_ids = policy.centre_ids(staff)
+    start = today.replace(month=1, day=1)
+    out: dict[str, list[DimensionTable]] = {}
+    for audience in policy.visible_audiences(app, staff):
+        for declared in of_audience(app, audience):
+            counter = dimension_counter(app, declared)
+            if counter is None or counter not in visible:
+                continue
+            values = Values(app, session, declared.key)
+            by_code: dict[str, int] = {}
+            read = rollup.read(session, [counter], start, today, centre_ids, dim=declared.key)
+            for (_key, stored), amount in read.items():
+                code = values.code(stored)
+                by_code[code] = by_code.get(code, 0) + amount
+            rows = [(c, values.text(c, lang), by_code[c]) for c in values.order(by_code) if by_code.get(c)]
+            if not rows:
+                continue
+            table = DimensionTable(
+                declared.key,
+                pick(declared.title or declared.label, lang),
+                counter,
+                pick(app.registry.counters[counter].label, lang),
+                pick(declared.label, lang),
+                rows,
+                sum(v for _, _, v in rows)
+                if values.additive
+                else rollup.totals(session, [counter], start, today, centre_ids)[counter],
+            )
+            out.setdefault(pick(app.registry.audiences[audience].label, lang), []).append(table)
+    return out
+
+
 def monthly_series(app: Any, session: Session, staff: Staff, year: int, lang: str) -> tuple[dict[str, list[int]], dict[str, str], str]:
     """Contacts by modality per month (or by audience, for accounts that see only some audiences)."""
     months = charts.month_starts(year)
@@ -201,6 +254,7 @@ def dashboard(request: Request, staff: Staff = Depends(needs_dashboard), session
         {
             "today": today,
             "groups": groups,
+            "tables": dimension_tables(app, session, staff, today, lang),
             "spans": spans,
             "chart": chart,
             "chart_title": title,
