@@ -27,7 +27,7 @@ COLUMNS = (
 
 def rows(app: App, session: Session, centre_id: int, start: date, end: date) -> list[dict[str, Any]]:
     tz = app.timezone_of(session, centre_id)
-    schools = dict(session.execute(select(Partner.id, Partner.name).where(Partner.centre_id == centre_id, Partner.kind == "school")).tuples())
+    schools = dict(session.execute(select(Partner.id, Partner.name).where(Partner.centre_id == centre_id, Partner.kind == "school")).all())
     found = session.execute(
         select(SchoolBooking, SchoolSlot)
         .join(SchoolSlot, SchoolSlot.id == SchoolBooking.slot_id, isouter=True)
