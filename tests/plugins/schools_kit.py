@@ -1,0 +1,61 @@
+"""Helpers for the schools tests: a workshop, its slots, a class's booking request."""
+
+from __future__ import annotations
+
+import secrets
+from datetime import date, time, timedelta
+from typing import Any
+
+from tremplin.core.app import App
+from tremplin.plugins.schools import booking as bk
+
+WORKSHOP = {
+    "code": "explorama",
+    "name_en": "Explorama",
+    "name_fr": "Explorama",
+    "name_nl": "Explorama",
+    "name_uk": "Explorama",
+    "description_fr": "Découvrir les métiers en jouant.",
+    "languages": ["fr", "nl"],
+    "school_years": ["2", "3", "4"],
+    "min_pupils": 5,
+    "max_pupils": 30,
+    "duration_minutes": 120,
+    "place": "at_centre",
+}
+
+
+def workshop(app: App, centre_id: int, **values: Any) -> int:
+    with app.transaction() as session:
+        return bk.save_workshop(session, centre_id, {**WORKSHOP, **values}).id
+
+
+def slot(app: App, centre_id: int, workshop_id: int, days: int = 10, classes: int = 1, pupils: int = 25, at_school: bool = False, start: time = time(9, 30)) -> int:
+    with app.transaction() as session:
+        spec = bk.SlotSpec(workshop_id, date.today() + timedelta(days=days), start, room="" if at_school else "Salle Explorama", at_school=at_school, capacity_classes=classes, capacity_pupils=pupils, languages=("fr", "nl"))
+        return bk.open_slot(app, session, centre_id, spec).id
+
+
+def request(slot_id: int, **values: Any) -> bk.BookingRequest:
+    base: dict[str, Any] = {
+        "slot_id": slot_id,
+        "school_id": None,
+        "new_school": "Athénée Royal d'Ixelles",
+        "teacher_name": "Mme Claire Dupont",
+        "teacher_email": "c.dupont@ar-ixelles.be",
+        "school_year": "3",
+        "education_type": "general",
+        "pupils": 20,
+        "adults": 2,
+        "language": "fr",
+        "teacher_language": "fr",
+        "idempotency_key": secrets.token_urlsafe(12),
+    }
+    base.update(values)
+    return bk.BookingRequest(**base)
+
+
+def book(app: App, slot_id: int, **values: Any) -> tuple[int, str]:
+    with app.transaction() as session:
+        booking = bk.book(app, session, request(slot_id, **values))
+        return booking.id, booking.status
