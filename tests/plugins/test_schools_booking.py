@@ -238,3 +238,42 @@ def test_the_teachers_name_and_email_are_erased_after_the_follow_up(app: App, ce
     assert gone.teacher_name is None and gone.teacher_email is None and gone.erased_at is not None
     assert _messages(app, booking_id) == [], "the e-mails that carried the address go too"
     assert _booking(app, other).teacher_email == "c.dupont@ar-ixelles.be" and _messages(app, other)
+
+
+def test_the_2019_figures_come_from_bookings_alone(app: App, centre: int) -> None:
+    """61 school visits and 3,130 pupils in 2019 (the centre's annual report), booked, held, counted."""
+    from tremplin.core.reports.build import annual_report, audience_report
+    from tremplin.core.reports.render import to_dict
+
+    wid = workshop(app, centre, max_pupils=60, school_years=["1", "2", "3", "4", "5", "6", "7"])
+    pupils = [52] * 19 + [51] * 42
+    assert (len(pupils), sum(pupils)) == (61, 3130)
+    first = date(2019, 1, 8)
+    ids = []
+    for i, count in enumerate(pupils):
+        day = first + timedelta(days=5 * i + (i % 2))  # spread over the school year, weekdays and all
+        with app.transaction() as session:
+            spec = bk.SlotSpec(wid, day, time(9, 30), room="Salle Explorama", at_school=i % 7 == 0, capacity_pupils=60, languages=("fr", "nl"))
+            s = bk.open_slot(app, session, centre, spec, today=date(2019, 1, 1))
+            booked = bk.book(app, session, request(s.id, pupils=count, school_year=str(1 + i % 7), language="nl" if i % 3 == 0 else "fr"), now=datetime(2019, 1, 2, tzinfo=timezone.utc))
+            ids.append(booked.id)
+    with app.transaction() as session:
+        for booking_id in ids:
+            booking = session.get(SchoolBooking, booking_id)
+            bk.record_attendance(app, session, booking, booking.pupils)
+    figures = totals(app, ["schools.visits", "schools.pupils", "schools.at_school", "schools.at_centre"], year=2019)
+    assert figures == {"schools.visits": 61, "schools.pupils": 3130, "schools.at_school": 9, "schools.at_centre": 52}
+
+    def figure(doc: dict, key: str) -> object:
+        for section in doc["sections"]:
+            for f in section.get("figures", []):
+                if f["key"] == key:
+                    return f["value"]
+        raise AssertionError(f"{key} is not in the report")
+
+    with app.session() as session:
+        annual = to_dict(annual_report(app, session, 2019))
+        schools = to_dict(audience_report(app, session, "schools", date(2019, 1, 1), date(2019, 12, 31)))
+    for doc in (annual, schools):
+        assert figure(doc, "schools.visits") == 61
+        assert figure(doc, "schools.pupils") == 3130
