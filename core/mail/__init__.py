@@ -153,7 +153,14 @@ def enqueue(
     )
     session.add(message)
     session.flush()
+    # What this transaction queued: a web request delivers just these once it has answered.
+    session.info.setdefault("outbox", []).append(message.id)
     return message
+
+
+def queued(session: Session) -> list[int]:
+    """The ids of the messages ``session`` queued (and forgets them): hand them to ``deliver(only=...)``."""
+    return list(session.info.pop("outbox", []))
 
 
 def build_email(message: OutboxMessage, sender: str) -> EmailMessage:
@@ -230,8 +237,9 @@ class DeliveryReport:
     failed: int = 0
 
 
-def deliver(app: App, now: datetime | None = None, limit: int = 200) -> DeliveryReport:
-    """Send the messages that are due; returns how many were sent, put back for a retry, or failed."""
+def deliver(app: App, now: datetime | None = None, limit: int = 200, only: Iterable[int] | None = None) -> DeliveryReport:
+    """Send the messages that are due (or, with ``only``, those of them); returns how many were sent,
+    put back for a retry, or failed."""
     from sqlalchemy import or_, select, update
 
     from tremplin.core.models import OutboxMessage
@@ -239,9 +247,13 @@ def deliver(app: App, now: datetime | None = None, limit: int = 200) -> Delivery
     now = now or datetime.now(timezone.utc)
     report = DeliveryReport()
     settings = app.settings
+    wanted = list(only) if only is not None else None
+    if wanted == []:
+        return report
     with app.transaction() as session:
         due = session.scalars(
             select(OutboxMessage.id)
+            .where(OutboxMessage.id.in_(wanted) if wanted is not None else OutboxMessage.id.is_not(None))
             .where(
                 or_(
                     (OutboxMessage.state == "pending") & (OutboxMessage.next_attempt_at <= now),

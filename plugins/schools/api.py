@@ -245,7 +245,7 @@ def slot_delete(request: Request, slot_id: int, staff: OfferStaff, session: DB) 
     ensure_centre(staff, slot.centre_id)
     bk.delete_slot(get_app(request), session, slot, staff)
     session.commit()
-    return Response(status_code=204, background=_deliver_later(get_app(request)))
+    return Response(status_code=204, background=_deliver_later(get_app(request), session))
 
 
 @router.get("/bookings", response_model=list[BookingOut], summary="Bookings, by slot time")
@@ -286,7 +286,7 @@ def booking_create(request: Request, body: BookingIn, staff: BookingsStaff, sess
     except bk.BookingError as exc:
         session.rollback()
         return _refused(exc)
-    return JSONResponse(out.model_dump(mode="json"), status_code=201, background=_deliver_later(app))
+    return JSONResponse(out.model_dump(mode="json"), status_code=201, background=_deliver_later(app, session))
 
 
 def _booking(session: Session, staff: Staff, booking_id: int) -> SchoolBooking:
@@ -313,7 +313,7 @@ def _change(request: Request, session: Session, booking: SchoolBooking, action: 
     except bk.BookingError as exc:
         session.rollback()
         return _refused(exc)
-    return JSONResponse(out.model_dump(mode="json"), background=_deliver_later(get_app(request)))
+    return JSONResponse(out.model_dump(mode="json"), background=_deliver_later(get_app(request), session))
 
 
 @router.post("/bookings/{booking_id}/confirm", response_model=BookingOut, summary="Confirm a request")

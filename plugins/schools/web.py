@@ -77,13 +77,15 @@ def _render(request: Request, name: str, context: dict[str, Any], status_code: i
     )
 
 
-def _deliver_later(app: Any) -> Any:
-    """Send the e-mails the request queued once the answer is out (the outbox flow catches up otherwise)."""
+def _deliver_later(app: Any, session: Session) -> Any:
+    """Send the e-mails the request queued once the answer is out (the outbox flow catches up otherwise).
+
+    Only this request's messages: a hundred requests at once must not each walk the whole outbox."""
     from starlette.background import BackgroundTask
 
-    from tremplin.core.mail import deliver
+    from tremplin.core.mail import deliver, queued
 
-    return BackgroundTask(deliver, app)
+    return BackgroundTask(deliver, app, only=queued(session))
 
 
 # ------------------------------------------------------------------------------------------------
@@ -275,7 +277,7 @@ def book_submit(request: Request, slot_id: int, form: Any = Depends(form_data), 
         session.commit()
     except bk.BookingError as exc:
         return again(_translate_errors(request, exc), exc.status)
-    return RedirectResponse(f"/book/done?t={token}", status_code=303, background=_deliver_later(app))
+    return RedirectResponse(f"/book/done?t={token}", status_code=303, background=_deliver_later(app, session))
 
 
 @public.get("/book/done")
@@ -317,17 +319,17 @@ def cancel_submit(request: Request, form: Any = Depends(form_data), session: Ses
     except bk.BookingError:
         session.rollback()
         return _render(request, "schools/book_message.html", {"title": _("Nothing to cancel"), "message": _("This booking was already cancelled, or the visit has taken place."), "kind": "refused"}, status_code=409)
-    return _cancelled_page(request, app)
+    return _cancelled_page(request, app, session)
 
 
-def _cancelled_page(request: Request, app: Any) -> Response:
+def _cancelled_page(request: Request, app: Any, session: Session) -> Response:
     _ = gettext_for(request)
     response = _render(
         request,
         "schools/book_message.html",
         {"title": _("Booking cancelled"), "message": _("Your booking is cancelled. An e-mail confirms it; its invitation takes the visit out of your calendar."), "kind": "confirmed"},
     )
-    response.background = _deliver_later(app)
+    response.background = _deliver_later(app, session)
     return response
 
 
@@ -429,7 +431,7 @@ def _act(request: Request, booking: SchoolBooking, action: Any, ok: str) -> Resp
             flash(request, message, "bad")
         return RedirectResponse(f"/schools/bookings/{booking.id}", status_code=303)
     flash(request, ok)
-    return RedirectResponse(f"/schools/bookings/{booking.id}", status_code=303, background=_deliver_later(get_app(request)))
+    return RedirectResponse(f"/schools/bookings/{booking.id}", status_code=303, background=_deliver_later(get_app(request), session))
 
 
 @coordinator.post("/schools/bookings/{booking_id}/confirm")
@@ -602,7 +604,7 @@ def slot_create(request: Request, form: Any = Depends(form_data), staff: Staff =
     if errors:
         return _render(request, "schools/offer.html", _offer_context(request, session, centre, slot_errors=errors, slot_values=raw), status_code=422)
     flash(request, message)
-    return RedirectResponse("/schools/offer", status_code=303, background=_deliver_later(app))
+    return RedirectResponse("/schools/offer", status_code=303, background=_deliver_later(app, session))
 
 
 @coordinator.post("/schools/offer/slots/{slot_id}/delete")
@@ -617,7 +619,7 @@ def slot_delete(request: Request, slot_id: int, staff: Staff = OfferStaff, sessi
     cancelled = bk.delete_slot(app, session, slot, staff)
     session.commit()
     flash(request, _("The slot is removed; %(count)s booking(s) cancelled and told.", count=cancelled))
-    return RedirectResponse("/schools/offer", status_code=303, background=_deliver_later(app))
+    return RedirectResponse("/schools/offer", status_code=303, background=_deliver_later(app, session))
 
 
 @coordinator.post("/schools/offer/holidays")
@@ -708,4 +710,4 @@ def outbox_retry(request: Request, message_id: int, staff: Staff = BookingsStaff
     retry_now(session, message)
     session.commit()
     flash(request, _("The message will be sent again."))
-    return RedirectResponse("/schools/outbox", status_code=303, background=_deliver_later(get_app(request)))
+    return RedirectResponse("/schools/outbox", status_code=303, background=_deliver_later(get_app(request), session))
