@@ -481,7 +481,10 @@ def _offer_context(request: Request, session: Session, centre: Centre, **extra: 
         "centre": centre,
         "workshops": session.scalars(select(SchoolWorkshop).where(SchoolWorkshop.centre_id == centre.id).order_by(SchoolWorkshop.id)).all(),
         "slots": session.scalars(select(SchoolSlot).where(SchoolSlot.centre_id == centre.id, SchoolSlot.starts_at > now).order_by(SchoolSlot.starts_at).limit(200)).all(),
-        "holidays": session.scalars(select(SchoolHoliday).where(SchoolHoliday.centre_id == centre.id).order_by(SchoolHoliday.starts_on, SchoolHoliday.community)).all(),
+        # The holidays still to come: past ones no longer decide anything.
+        "holidays": session.scalars(
+            select(SchoolHoliday).where(SchoolHoliday.centre_id == centre.id, SchoolHoliday.ends_on >= now.date() - timedelta(days=31)).order_by(SchoolHoliday.starts_on, SchoolHoliday.community)
+        ).all(),
         "years": bk.YEAR_CODES,
         "languages": LANGUAGES,
         "tz": app.timezone_of(session, centre.id),

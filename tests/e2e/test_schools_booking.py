@@ -238,6 +238,15 @@ def test_book_the_last_places_receive_the_invitation_cancel_and_promote(schools_
     no_sideways_scroll(coordinator)
     shot(coordinator, f"{lang}-{width}-8-coordinator", tmp_path)
     axe(coordinator, "coordinator calendar")
+    with coordinator.expect_navigation():
+        coordinator.get_by_role("link", name="Lycée Émile Max (20)").click()
+    no_sideways_scroll(coordinator)
+    shot(coordinator, f"{lang}-{width}-9-booking", tmp_path)
+    axe(coordinator, "booking")
+    coordinator.goto("/schools/offer")
+    shot(coordinator, f"{lang}-{width}-10-offer", tmp_path)
+    no_sideways_scroll(coordinator)
+    axe(coordinator, "offer")
     for page in (teacher, other, coordinator):
         assert not page.console.server_errors, page.console.server_errors  # type: ignore[attr-defined]
         page.context.close()

@@ -171,7 +171,13 @@ def test_the_coordinator_confirms_moves_enters_pupils_and_exports(web: Web) -> N
 def test_the_coordinator_opens_the_offer(web: Web) -> None:
     coordinator = web.client("schools_coordinator")
     page = coordinator.get("/schools/offer")
-    assert page.status_code == 200 and "Congé d&#39;automne" in page.text, "the shipped holidays are copied in"
+    from tremplin.plugins.schools.models import SchoolHoliday
+
+    with web.app.session() as session:
+        copied = session.scalars(select(SchoolHoliday).where(SchoolHoliday.centre_id == web.centre_id)).all()
+    assert page.status_code == 200 and len(copied) == 37, "the shipped holidays are copied in"
+    coming = [h for h in copied if h.ends_on >= date.today() - timedelta(days=31)]
+    assert all(h.label.replace("'", "&#39;") in page.text for h in coming) and 'id="holiday-form"' in page.text
     csrf = csrf_of(page.text)
     bad = coordinator.post("/schools/offer/workshops", data={"csrf_token": csrf, "code": "x y", "name_fr": ""})
     assert bad.status_code == 422 and "Donnez un nom à l&#39;atelier." in bad.text
