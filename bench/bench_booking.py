@@ -59,10 +59,30 @@ def prepare(url: str, slots: int) -> list[int]:
     upgrade(app)
     with app.transaction() as session:
         centre, _ = ensure_centre(session, "bxl", "Cité des métiers de Bruxelles")
-        workshop = bk.save_workshop(session, centre.id, {"code": "explorama", "name_fr": "Explorama", "languages": ["fr"], "school_years": ["3"], "min_pupils": 5, "max_pupils": 30, "duration_minutes": 120, "place": "at_centre"})
+        workshop = bk.save_workshop(
+            session,
+            centre.id,
+            {
+                "code": "explorama",
+                "name_fr": "Explorama",
+                "languages": ["fr"],
+                "school_years": ["3"],
+                "min_pupils": 5,
+                "max_pupils": 30,
+                "duration_minutes": 120,
+                "place": "at_centre",
+            },
+        )
         ids = []
         for i in range(slots):
-            spec = bk.SlotSpec(workshop.id, date.today() + timedelta(days=7 + i // 4), clock(8 + 2 * (i % 4)), room=f"Salle {i % 4 + 1}", capacity_classes=1, capacity_pupils=30)
+            spec = bk.SlotSpec(
+                workshop.id,
+                date.today() + timedelta(days=7 + i // 4),
+                clock(8 + 2 * (i % 4)),
+                room=f"Salle {i % 4 + 1}",
+                capacity_classes=1,
+                capacity_pupils=30,
+            )
             ids.append(bk.open_slot(app, session, centre.id, spec).id)
     app.close()
     return ids
@@ -75,8 +95,29 @@ def free_port() -> int:
 
 
 def serve(url: str, port: int, outbox: str) -> subprocess.Popen[bytes]:
-    env = {**os.environ, "TREMPLIN_DATABASE_URL": url, "TREMPLIN_SECRET_KEY": "bench-not-a-secret", "TREMPLIN_SCHOOLS_MIN_FORM_SECONDS": "0", "TREMPLIN_OUTBOX_DIR": outbox}
-    command = [sys.executable, "-m", "uvicorn", "--factory", "tremplin.core.web.app:asgi_factory", "--host", "127.0.0.1", "--port", str(port), "--workers", "1", "--log-level", "warning", "--no-access-log"]
+    env = {
+        **os.environ,
+        "TREMPLIN_DATABASE_URL": url,
+        "TREMPLIN_SECRET_KEY": "bench-not-a-secret",
+        "TREMPLIN_SCHOOLS_MIN_FORM_SECONDS": "0",
+        "TREMPLIN_OUTBOX_DIR": outbox,
+    }
+    command = [
+        sys.executable,
+        "-m",
+        "uvicorn",
+        "--factory",
+        "tremplin.core.web.app:asgi_factory",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        "--workers",
+        "1",
+        "--log-level",
+        "warning",
+        "--no-access-log",
+    ]
     proc = subprocess.Popen(command, cwd=REPO, env=env)
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
@@ -93,7 +134,9 @@ async def race(base: str, slot_ids: list[int], clients: int, rounds: int) -> tup
     import httpx
 
     rng = random.Random(2019)
-    teachers = [httpx.AsyncClient(base_url=base, timeout=120, headers={"accept-language": "fr-BE"}) for _ in range(clients)]
+    teachers = [
+        httpx.AsyncClient(base_url=base, timeout=120, headers={"accept-language": "fr-BE"}) for _ in range(clients)
+    ]
     codes: list[int] = []
     spent = 0.0
     try:
@@ -102,12 +145,24 @@ async def race(base: str, slot_ids: list[int], clients: int, rounds: int) -> tup
             pages = await asyncio.gather(*(t.get(f"/book/s/{s}") for t, s in zip(teachers, chosen)))
             forms = []
             for i, page in enumerate(pages):
-                form = {name: re.search(rf'name="{name}" value="([^"]+)"', page.text).group(1) for name in FIELDS}  # type: ignore[union-attr]
-                form.update(school="new", new_school=f"École {round_}-{i}", teacher_name="Enseignant·e", teacher_email=f"t{round_}.{i}@school.example",
-                            school_year="3", education_type="general", pupils=str(rng.randint(12, 28)), adults="1", language="fr")
+                found = {name: re.search(rf'name="{name}" value="([^"]+)"', page.text) for name in FIELDS}
+                form = {name: match.group(1) for name, match in found.items() if match is not None}
+                form.update(
+                    school="new",
+                    new_school=f"École {round_}-{i}",
+                    teacher_name="Enseignant·e",
+                    teacher_email=f"t{round_}.{i}@school.example",
+                    school_year="3",
+                    education_type="general",
+                    pupils=str(rng.randint(12, 28)),
+                    adults="1",
+                    language="fr",
+                )
                 forms.append(form)
             started = time.perf_counter()
-            answers = await asyncio.gather(*(t.post(f"/book/s/{s}", data=f) for t, s, f in zip(teachers, chosen, forms)))
+            answers = await asyncio.gather(
+                *(t.post(f"/book/s/{s}", data=f) for t, s, f in zip(teachers, chosen, forms))
+            )
             spent += time.perf_counter() - started
             codes.extend(a.status_code for a in answers)
     finally:
@@ -128,7 +183,9 @@ def check(url: str) -> dict[str, Any]:
         holding = dict(
             (sid, (n, p))
             for sid, n, p in session.execute(
-                select(SchoolBooking.slot_id, func.count(), func.sum(SchoolBooking.pupils)).where(SchoolBooking.status.in_(HOLDING)).group_by(SchoolBooking.slot_id)
+                select(SchoolBooking.slot_id, func.count(), func.sum(SchoolBooking.pupils))
+                .where(SchoolBooking.status.in_(HOLDING))
+                .group_by(SchoolBooking.slot_id)
             ).all()
         )
         over = 0
@@ -137,7 +194,9 @@ def check(url: str) -> dict[str, Any]:
             classes, pupils = holding.get(s.id, (0, 0))
             over += int(classes > s.capacity_classes or (pupils or 0) > s.capacity_pupils)
             counters_off += int((classes, pupils or 0) != (s.booked_classes, s.booked_pupils))
-        statuses = dict(session.execute(select(SchoolBooking.status, func.count()).group_by(SchoolBooking.status)).all())
+        statuses = dict(
+            session.execute(select(SchoolBooking.status, func.count()).group_by(SchoolBooking.status)).all()
+        )
     app.close()
     return {"overbooked_slots": over, "slot_counters_off": counters_off, "statuses": statuses}
 
@@ -165,7 +224,10 @@ def main() -> int:
     print(f"engine: {engine}; {args.clients} clients x {args.rounds} rounds racing for {args.slots} slots of one class")
     print(f"bookings answered: {answered}/{len(codes)} in {spent:.2f} s of racing: {answered / spent:.0f} bookings/s")
     print(f"statuses: {result['statuses']}")
-    print(f"overbooked slots: {result['overbooked_slots']}; slots whose counters disagree with their bookings: {result['slot_counters_off']}")
+    print(
+        f"overbooked slots: {result['overbooked_slots']}; "
+        f"slots whose counters disagree with their bookings: {result['slot_counters_off']}"
+    )
     ok = answered == len(codes) and result["overbooked_slots"] == 0 and result["slot_counters_off"] == 0
     return 0 if ok else 1
 

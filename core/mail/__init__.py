@@ -67,7 +67,11 @@ class Attachment:
     data: bytes
 
     def as_json(self) -> dict[str, str]:
-        return {"filename": self.filename, "content_type": self.content_type, "data": base64.b64encode(self.data).decode("ascii")}
+        return {
+            "filename": self.filename,
+            "content_type": self.content_type,
+            "data": base64.b64encode(self.data).decode("ascii"),
+        }
 
 
 @lru_cache(maxsize=1)
@@ -109,10 +113,14 @@ def render(template: str, lang: str, context: Mapping[str, Any]) -> tuple[str, s
                 html_template = env.get_template(name)
             except jinja2.TemplateNotFound:
                 continue
-            html = html_template.render({**ctx, "text": body, "paragraphs": [p for p in body.split("\n\n") if p.strip()]})
+            html = html_template.render(
+                {**ctx, "text": body, "paragraphs": [p for p in body.split("\n\n") if p.strip()]}
+            )
             break
         return first[len("Subject:") :].strip(), body, html
-    raise MailError(f"no mail template {template!r} in {lang}, fr or en (looked in {', '.join(map(str, template_dirs))})")
+    raise MailError(
+        f"no mail template {template!r} in {lang}, fr or en (looked in {', '.join(map(str, template_dirs))})"
+    )
 
 
 def enqueue(
@@ -189,12 +197,22 @@ def build_email(message: OutboxMessage, sender: str) -> EmailMessage:
                 name, _, value = param.strip().partition("=")
                 if name:
                     params[name] = value
-        mail.add_attachment(base64.b64decode(item["data"]), maintype=maintype, subtype=subtype.strip(), filename=item["filename"], params=params)
+        mail.add_attachment(
+            base64.b64decode(item["data"]),
+            maintype=maintype,
+            subtype=subtype.strip(),
+            filename=item["filename"],
+            params=params,
+        )
     return mail
 
 
 class PermanentFailure(Exception):
     """The server refused the message for good (unknown mailbox, refused sender): no retry."""
+
+
+def _text(reply: bytes | str) -> str:
+    return reply.decode(errors="replace") if isinstance(reply, bytes) else reply
 
 
 def _send_smtp(settings: Settings, mail: EmailMessage) -> None:
@@ -204,7 +222,9 @@ def _send_smtp(settings: Settings, mail: EmailMessage) -> None:
     security = settings.smtp_security.lower()
     try:
         if security == "tls":
-            client: smtplib.SMTP = smtplib.SMTP_SSL(settings.smtp_host, settings.smtp_port, timeout=30, context=ssl.create_default_context())
+            client: smtplib.SMTP = smtplib.SMTP_SSL(
+                settings.smtp_host, settings.smtp_port, timeout=30, context=ssl.create_default_context()
+            )
         else:
             client = smtplib.SMTP(settings.smtp_host, settings.smtp_port, timeout=30)
         with client:
@@ -217,7 +237,9 @@ def _send_smtp(settings: Settings, mail: EmailMessage) -> None:
         raise PermanentFailure(f"recipient refused: {exc.recipients}") from exc
     except smtplib.SMTPResponseException as exc:
         if 500 <= exc.smtp_code < 600:
-            raise PermanentFailure(f"{exc.smtp_code} {exc.smtp_error.decode(errors='replace') if isinstance(exc.smtp_error, bytes) else exc.smtp_error}") from exc
+            raise PermanentFailure(
+                f"{exc.smtp_code} {_text(exc.smtp_error)}"
+            ) from exc
         raise
 
 
@@ -237,7 +259,9 @@ class DeliveryReport:
     failed: int = 0
 
 
-def deliver(app: App, now: datetime | None = None, limit: int = 200, only: Iterable[int] | None = None) -> DeliveryReport:
+def deliver(
+    app: App, now: datetime | None = None, limit: int = 200, only: Iterable[int] | None = None
+) -> DeliveryReport:
     """Send the messages that are due (or, with ``only``, those of them); returns how many were sent,
     put back for a retry, or failed."""
     from sqlalchemy import or_, select, update
@@ -269,7 +293,10 @@ def deliver(app: App, now: datetime | None = None, limit: int = 200, only: Itera
                 update(OutboxMessage)
                 .where(
                     OutboxMessage.id == message_id,
-                    or_(OutboxMessage.state == "pending", (OutboxMessage.state == "sending") & (OutboxMessage.claimed_at < now - CLAIM_LEASE)),
+                    or_(
+                        OutboxMessage.state == "pending",
+                        (OutboxMessage.state == "sending") & (OutboxMessage.claimed_at < now - CLAIM_LEASE),
+                    ),
                 )
                 .values(state="sending", claimed_at=now)
             ).rowcount

@@ -8,7 +8,7 @@ gone. The teacher's name and e-mail are written, never read back.
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timezone
+from datetime import date, datetime, time
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Request
@@ -101,10 +101,16 @@ class SlotOut(BaseModel):
 
 class BookingIn(Strict):
     slot_id: int
-    school_id: int | None = Field(None, description="A school of the list (``GET /api/v1/schools`` is the partners of kind school).")
+    school_id: int | None = Field(
+        None, description="A school of the list (``GET /api/v1/schools`` is the partners of kind school)."
+    )
     school_name: str = Field("", max_length=120, description="A school not in the list yet; its name is scrubbed.")
-    teacher_name: str = Field(min_length=2, max_length=120, description="The teacher's professional name (erased after the follow-up).")
-    teacher_email: str = Field(max_length=254, description="The teacher's professional e-mail (erased after the follow-up).")
+    teacher_name: str = Field(
+        min_length=2, max_length=120, description="The teacher's professional name (erased after the follow-up)."
+    )
+    teacher_email: str = Field(
+        max_length=254, description="The teacher's professional e-mail (erased after the follow-up)."
+    )
     teacher_language: Lang = "fr"
     school_year: Year
     education_type: Education
@@ -152,23 +158,53 @@ def _centre(session: Session, staff: Staff) -> int:
 
 def workshop_out(w: SchoolWorkshop) -> WorkshopOut:
     return WorkshopOut(
-        id=w.id, code=w.code, name=w.name.as_dict(), description=w.description.as_dict(), duration_minutes=w.duration_minutes, languages=list(w.languages),
-        min_pupils=w.min_pupils, max_pupils=w.max_pupils, school_years=list(w.school_years), place=w.place, active=w.active,
+        id=w.id,
+        code=w.code,
+        name=w.name.as_dict(),
+        description=w.description.as_dict(),
+        duration_minutes=w.duration_minutes,
+        languages=list(w.languages),
+        min_pupils=w.min_pupils,
+        max_pupils=w.max_pupils,
+        school_years=list(w.school_years),
+        place=w.place,
+        active=w.active,
     )
 
 
 def slot_out(s: SchoolSlot, waiting: int = 0) -> SlotOut:
     return SlotOut(
-        id=s.id, workshop_id=s.workshop_id, starts_at=s.starts_at, ends_at=s.ends_at, room=s.room, at_school=s.at_school, capacity_classes=s.capacity_classes,
-        capacity_pupils=s.capacity_pupils, booked_classes=s.booked_classes, booked_pupils=s.booked_pupils, languages=list(s.languages), waiting=waiting,
+        id=s.id,
+        workshop_id=s.workshop_id,
+        starts_at=s.starts_at,
+        ends_at=s.ends_at,
+        room=s.room,
+        at_school=s.at_school,
+        capacity_classes=s.capacity_classes,
+        capacity_pupils=s.capacity_pupils,
+        booked_classes=s.booked_classes,
+        booked_pupils=s.booked_pupils,
+        languages=list(s.languages),
+        waiting=waiting,
     )
 
 
 def booking_out(b: SchoolBooking) -> BookingOut:
     return BookingOut(
-        id=b.id, slot_id=b.slot_id, workshop_id=b.workshop_id, school_id=b.school_id, status=b.status, school_year=b.school_year, education_type=b.education_type,
-        pupils=b.pupils, adults=b.adults, language=b.language, needs_accessibility=b.needs_accessibility, needs_interpreter=b.needs_interpreter,
-        pupils_came=b.pupils_came, created_at=b.created_at,
+        id=b.id,
+        slot_id=b.slot_id,
+        workshop_id=b.workshop_id,
+        school_id=b.school_id,
+        status=b.status,
+        school_year=b.school_year,
+        education_type=b.education_type,
+        pupils=b.pupils,
+        adults=b.adults,
+        language=b.language,
+        needs_accessibility=b.needs_accessibility,
+        needs_interpreter=b.needs_interpreter,
+        pupils_came=b.pupils_came,
+        created_at=b.created_at,
     )
 
 
@@ -180,7 +216,9 @@ def _refused(exc: bk.BookingError) -> JSONResponse:
 @router.get("/workshops", response_model=list[WorkshopOut], summary="The workshops of the offer")
 def workshops(staff: BookingsStaff, session: DB) -> list[WorkshopOut]:
     ensure_audience(staff, bk.AUDIENCE)
-    found = session.scalars(select(SchoolWorkshop).where(SchoolWorkshop.centre_id == _centre(session, staff)).order_by(SchoolWorkshop.id)).all()
+    found = session.scalars(
+        select(SchoolWorkshop).where(SchoolWorkshop.centre_id == _centre(session, staff)).order_by(SchoolWorkshop.id)
+    ).all()
     return [workshop_out(w) for w in found]
 
 
@@ -215,7 +253,11 @@ def slots(
         stmt = stmt.where(SchoolSlot.day <= end)
     found = session.scalars(stmt.order_by(SchoolSlot.starts_at).limit(1000)).all()
     waiting: dict[int, int] = {}
-    for slot_id in session.scalars(select(SchoolBooking.slot_id).where(SchoolBooking.slot_id.in_([s.id for s in found] or [0]), SchoolBooking.status == "waitlisted")):
+    for slot_id in session.scalars(
+        select(SchoolBooking.slot_id).where(
+            SchoolBooking.slot_id.in_([s.id for s in found] or [0]), SchoolBooking.status == "waitlisted"
+        )
+    ):
         waiting[slot_id] = waiting.get(slot_id, 0) + 1
     return [slot_out(s, waiting.get(s.id, 0)) for s in found]
 
@@ -223,7 +265,16 @@ def slots(
 @router.post("/slots", response_model=SlotOut, status_code=201, summary="Open a slot")
 def slot_create(request: Request, body: SlotIn, staff: OfferStaff, session: DB) -> Any:
     ensure_audience(staff, bk.AUDIENCE)
-    spec = bk.SlotSpec(body.workshop_id, body.day, body.start, body.room, body.at_school, body.capacity_classes, body.capacity_pupils, tuple(body.languages))
+    spec = bk.SlotSpec(
+        body.workshop_id,
+        body.day,
+        body.start,
+        body.room,
+        body.at_school,
+        body.capacity_classes,
+        body.capacity_pupils,
+        tuple(body.languages),
+    )
     try:
         slot = bk.open_slot(get_app(request), session, _centre(session, staff), spec)
         out = slot_out(slot)
@@ -264,16 +315,31 @@ def bookings(
     return [booking_out(b) for b in session.scalars(stmt.order_by(SchoolBooking.id).limit(5000))]
 
 
-@router.post("/bookings", response_model=BookingOut, status_code=201, summary="Book a slot for a class (waitlisted when it is full)")
+@router.post(
+    "/bookings",
+    response_model=BookingOut,
+    status_code=201,
+    summary="Book a slot for a class (waitlisted when it is full)",
+)
 def booking_create(request: Request, body: BookingIn, staff: BookingsStaff, session: DB) -> Any:
     from tremplin.plugins.schools.web import _deliver_later
 
     ensure_audience(staff, bk.AUDIENCE)
     app = get_app(request)
     req = bk.BookingRequest(
-        slot_id=body.slot_id, school_id=body.school_id, new_school=body.school_name, teacher_name=body.teacher_name, teacher_email=body.teacher_email,
-        school_year=body.school_year, education_type=body.education_type, pupils=body.pupils, adults=body.adults, language=body.language,
-        teacher_language=body.teacher_language, needs_accessibility=body.needs_accessibility, needs_interpreter=body.needs_interpreter,
+        slot_id=body.slot_id,
+        school_id=body.school_id,
+        new_school=body.school_name,
+        teacher_name=body.teacher_name,
+        teacher_email=body.teacher_email,
+        school_year=body.school_year,
+        education_type=body.education_type,
+        pupils=body.pupils,
+        adults=body.adults,
+        language=body.language,
+        teacher_language=body.teacher_language,
+        needs_accessibility=body.needs_accessibility,
+        needs_interpreter=body.needs_interpreter,
         idempotency_key=body.idempotency_key,
     )
     slot = fetch(session, SchoolSlot, body.slot_id)
@@ -322,10 +388,17 @@ def booking_confirm(request: Request, booking_id: int, staff: BookingsStaff, ses
     return _change(request, session, booking, lambda: bk.confirm(get_app(request), session, booking, staff))
 
 
-@router.post("/bookings/{booking_id}/cancel", response_model=BookingOut, summary="Cancel (the waiting list is promoted)")
+@router.post(
+    "/bookings/{booking_id}/cancel", response_model=BookingOut, summary="Cancel (the waiting list is promoted)"
+)
 def booking_cancel(request: Request, booking_id: int, staff: BookingsStaff, session: DB) -> Any:
     booking = _booking(session, staff, booking_id)
-    return _change(request, session, booking, lambda: bk.cancel(get_app(request), session, booking, actor=staff.username, reason="cancelled through the API"))
+    return _change(
+        request,
+        session,
+        booking,
+        lambda: bk.cancel(get_app(request), session, booking, actor=staff.username, reason="cancelled through the API"),
+    )
 
 
 @router.post("/bookings/{booking_id}/move", response_model=BookingOut, summary="Move to another slot of the workshop")
@@ -334,7 +407,16 @@ def booking_move(request: Request, booking_id: int, body: MoveIn, staff: Booking
     return _change(request, session, booking, lambda: bk.move(get_app(request), session, booking, body.slot_id, staff))
 
 
-@router.post("/bookings/{booking_id}/attendance", response_model=BookingOut, summary="The pupils who came (creates the visit's activity)")
+@router.post(
+    "/bookings/{booking_id}/attendance",
+    response_model=BookingOut,
+    summary="The pupils who came (creates the visit's activity)",
+)
 def booking_attendance(request: Request, booking_id: int, body: AttendanceIn, staff: BookingsStaff, session: DB) -> Any:
     booking = _booking(session, staff, booking_id)
-    return _change(request, session, booking, lambda: bk.record_attendance(get_app(request), session, booking, body.pupils_came, staff))
+    return _change(
+        request,
+        session,
+        booking,
+        lambda: bk.record_attendance(get_app(request), session, booking, body.pupils_came, staff),
+    )

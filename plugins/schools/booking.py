@@ -50,7 +50,10 @@ TEACHER_RETENTION_DAYS = int(os.environ.get("TREMPLIN_SCHOOLS_TEACHER_RETENTION_
 #: The reminder goes this long before the visit.
 REMINDER_BEFORE = timedelta(days=2)
 MAX_ADULTS = 10
-EMAIL = re.compile(r"^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$")
+EMAIL = re.compile(
+    r"^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@"  # the local part, then labels of letters, digits and hyphens
+    r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$"
+)
 CODE = re.compile(r"^[A-Za-z0-9_-]{1,40}$")
 
 
@@ -97,7 +100,11 @@ def workshop_errors(values: Mapping[str, Any]) -> dict[str, str]:
     if not years or any(y not in YEAR_CODES for y in years):
         errors["school_years"] = N_("Choose at least one school year.")
     try:
-        lo, hi, minutes = int(values.get("min_pupils") or 0), int(values.get("max_pupils") or 0), int(values.get("duration_minutes") or 0)
+        lo, hi, minutes = (
+            int(values.get("min_pupils") or 0),
+            int(values.get("max_pupils") or 0),
+            int(values.get("duration_minutes") or 0),
+        )
     except (TypeError, ValueError):
         errors["max_pupils"] = N_("Enter whole numbers.")
     else:
@@ -110,10 +117,16 @@ def workshop_errors(values: Mapping[str, Any]) -> dict[str, str]:
     return errors
 
 
-def save_workshop(session: Session, centre_id: int, values: Mapping[str, Any], workshop: SchoolWorkshop | None = None) -> SchoolWorkshop:
+def save_workshop(
+    session: Session, centre_id: int, values: Mapping[str, Any], workshop: SchoolWorkshop | None = None
+) -> SchoolWorkshop:
     errors = workshop_errors(values)
     if not errors:
-        clash = session.scalar(select(SchoolWorkshop.id).where(SchoolWorkshop.centre_id == centre_id, SchoolWorkshop.code == values["code"]))
+        clash = session.scalar(
+            select(SchoolWorkshop.id).where(
+                SchoolWorkshop.centre_id == centre_id, SchoolWorkshop.code == values["code"]
+            )
+        )
         if clash is not None and (workshop is None or clash != workshop.id):
             errors["code"] = N_("Another workshop already has this code.")
     if errors:
@@ -152,7 +165,9 @@ def _centre_tz(app: App, session: Session, centre_id: int) -> ZoneInfo:
     return app.timezone_of(session, centre_id)
 
 
-def slot_errors(session: Session, centre_id: int, spec: SlotSpec, today: date) -> tuple[dict[str, str], SchoolWorkshop | None]:
+def slot_errors(
+    session: Session, centre_id: int, spec: SlotSpec, today: date
+) -> tuple[dict[str, str], SchoolWorkshop | None]:
     errors: dict[str, str] = {}
     workshop = session.get(SchoolWorkshop, spec.workshop_id)
     if workshop is None or workshop.centre_id != centre_id:
@@ -170,7 +185,9 @@ def slot_errors(session: Session, centre_id: int, spec: SlotSpec, today: date) -
     return errors, workshop
 
 
-def open_slot(app: App, session: Session, centre_id: int, spec: SlotSpec, series: str = "", today: date | None = None) -> SchoolSlot:
+def open_slot(
+    app: App, session: Session, centre_id: int, spec: SlotSpec, series: str = "", today: date | None = None
+) -> SchoolSlot:
     tz = _centre_tz(app, session, centre_id)
     today = today or datetime.now(tz).date()
     errors, workshop = slot_errors(session, centre_id, spec, today)
@@ -207,27 +224,43 @@ def load_shipped_holidays(session: Session, centre_id: int) -> int:
     count = 0
     for community, periods in data["communities"].items():
         for item in periods:
-            session.add(SchoolHoliday(centre_id=centre_id, community=community, starts_on=date.fromisoformat(item["from"]), ends_on=date.fromisoformat(item["to"]), label=item["label"]))
+            session.add(
+                SchoolHoliday(
+                    centre_id=centre_id,
+                    community=community,
+                    starts_on=date.fromisoformat(item["from"]),
+                    ends_on=date.fromisoformat(item["to"]),
+                    label=item["label"],
+                )
+            )
             count += 1
     session.flush()
     return count
 
 
-def closed_days(session: Session, centre_id: int, start: date, end: date, communities: Iterable[str] = ("fr", "nl")) -> set[date]:
+def closed_days(
+    session: Session, centre_id: int, start: date, end: date, communities: Iterable[str] = ("fr", "nl")
+) -> set[date]:
     """Days between ``start`` and ``end`` that are a school holiday of one of ``communities`` or a
     closure of the whole centre."""
     load_shipped_holidays(session, centre_id)
     periods: list[tuple[date, date]] = list(
         session.execute(
             select(SchoolHoliday.starts_on, SchoolHoliday.ends_on).where(
-                SchoolHoliday.centre_id == centre_id, SchoolHoliday.community.in_(list(communities)), SchoolHoliday.ends_on >= start, SchoolHoliday.starts_on <= end
+                SchoolHoliday.centre_id == centre_id,
+                SchoolHoliday.community.in_(list(communities)),
+                SchoolHoliday.ends_on >= start,
+                SchoolHoliday.starts_on <= end,
             )
         ).tuples()
     )
     periods += list(
         session.execute(
             select(ClosurePeriod.starts_on, ClosurePeriod.ends_on).where(
-                ClosurePeriod.centre_id == centre_id, ClosurePeriod.scope == "all", ClosurePeriod.ends_on >= start, ClosurePeriod.starts_on <= end
+                ClosurePeriod.centre_id == centre_id,
+                ClosurePeriod.scope == "all",
+                ClosurePeriod.ends_on >= start,
+                ClosurePeriod.starts_on <= end,
             )
         ).tuples()
     )
@@ -241,7 +274,14 @@ def closed_days(session: Session, centre_id: int, start: date, end: date, commun
 
 
 def open_recurring(
-    app: App, session: Session, centre_id: int, spec: SlotSpec, until: date, weekdays: Iterable[int], communities: Iterable[str] = ("fr", "nl"), today: date | None = None
+    app: App,
+    session: Session,
+    centre_id: int,
+    spec: SlotSpec,
+    until: date,
+    weekdays: Iterable[int],
+    communities: Iterable[str] = ("fr", "nl"),
+    today: date | None = None,
 ) -> tuple[list[SchoolSlot], list[date]]:
     """Slots on ``weekdays`` (0 = Monday) from ``spec.day`` to ``until``, skipping school holidays and
     the centre's closures. Returns the slots made and the days skipped."""
@@ -260,7 +300,11 @@ def open_recurring(
             if day in skip:
                 skipped.append(day)
             else:
-                made.append(open_slot(app, session, centre_id, SlotSpec(**{**spec.__dict__, "day": day}), series=series, today=today))
+                made.append(
+                    open_slot(
+                        app, session, centre_id, SlotSpec(**{**spec.__dict__, "day": day}), series=series, today=today
+                    )
+                )
         day += timedelta(days=1)
     return made, skipped
 
@@ -271,7 +315,9 @@ def delete_slot(app: App, session: Session, slot: SchoolSlot, staff: Staff | Non
     if locked is None:
         return 0
     cancelled = 0
-    for booking in session.scalars(select(SchoolBooking).where(SchoolBooking.slot_id == slot.id, SchoolBooking.status.in_(OPEN))):
+    for booking in session.scalars(
+        select(SchoolBooking).where(SchoolBooking.slot_id == slot.id, SchoolBooking.status.in_(OPEN))
+    ):
         _set_status(booking, "cancelled", staff.username if staff else "system", reason="slot removed")
         booking.ics_sequence += 1
         _mail(app, session, booking, "cancelled", slot=locked)
@@ -288,7 +334,9 @@ def delete_slot(app: App, session: Session, slot: SchoolSlot, staff: Staff | Non
 
 def lock_slot(session: Session, slot_id: int) -> SchoolSlot | None:
     """Take the slot's write lock (see the module's docstring) and read it; ``None`` if it is gone."""
-    taken = session.execute(update(SchoolSlot).where(SchoolSlot.id == slot_id).values(version=SchoolSlot.version + 1)).rowcount
+    taken = session.execute(
+        update(SchoolSlot).where(SchoolSlot.id == slot_id).values(version=SchoolSlot.version + 1)
+    ).rowcount
     if not taken:
         return None
     return session.get(SchoolSlot, slot_id, populate_existing=True)
@@ -321,7 +369,9 @@ def _int(value: Any) -> int | None:
         return None
 
 
-def _check(app: App, session: Session, req: BookingRequest, slot: SchoolSlot, now: datetime) -> tuple[dict[str, str], dict[str, Any]]:
+def _check(
+    app: App, session: Session, req: BookingRequest, slot: SchoolSlot, now: datetime
+) -> tuple[dict[str, str], dict[str, Any]]:
     """Errors of a request against its slot (which is locked), and the values for their messages."""
     errors: dict[str, str] = {}
     values: dict[str, Any] = {}
@@ -340,7 +390,11 @@ def _check(app: App, session: Session, req: BookingRequest, slot: SchoolSlot, no
     elif pupils > slot.capacity_pupils:
         errors["pupils"], values["max"] = TOO_MANY, slot.capacity_pupils
     elif pupils > workshop.max_pupils or pupils < workshop.min_pupils:
-        errors["pupils"], values["min"], values["max"] = N_("This workshop takes from %(min)s to %(max)s pupils."), workshop.min_pupils, workshop.max_pupils
+        errors["pupils"], values["min"], values["max"] = (
+            N_("This workshop takes from %(min)s to %(max)s pupils."),
+            workshop.min_pupils,
+            workshop.max_pupils,
+        )
     adults = _int(req.adults)
     if adults is None or not 0 <= adults <= MAX_ADULTS:
         errors["adults"] = N_("Enter the number of accompanying adults, from 0 to 10.")
@@ -369,7 +423,9 @@ def _school(app: App, session: Session, centre_id: int, req: BookingRequest) -> 
         assert school is not None
         return school
     name = app.scrub(req.new_school.strip()).text.strip()[:120] or "?"
-    same = session.scalar(select(Partner).where(Partner.centre_id == centre_id, Partner.kind == "school", Partner.name == name))
+    same = session.scalar(
+        select(Partner).where(Partner.centre_id == centre_id, Partner.kind == "school", Partner.name == name)
+    )
     if same is not None:
         return same
     code = "school-" + secrets.token_hex(4)
@@ -400,7 +456,9 @@ def _holding_status(booking: SchoolBooking) -> str:
     return "requested" if booking.needs_interpreter else "confirmed"
 
 
-def book(app: App, session: Session, req: BookingRequest, now: datetime | None = None, actor: str = "school") -> SchoolBooking:
+def book(
+    app: App, session: Session, req: BookingRequest, now: datetime | None = None, actor: str = "school"
+) -> SchoolBooking:
     """Book ``req.slot_id`` for a class: confirmed (or requested) if it fits, waitlisted otherwise.
 
     The same ``idempotency_key`` books once: sent again, the first booking is returned. Raises
@@ -470,7 +528,9 @@ def promote(app: App, session: Session, slot: SchoolSlot, actor: str = "system")
     that fit. The slot must be locked."""
     promoted = []
     waiting = session.scalars(
-        select(SchoolBooking).where(SchoolBooking.slot_id == slot.id, SchoolBooking.status == "waitlisted").order_by(SchoolBooking.created_at, SchoolBooking.id)
+        select(SchoolBooking)
+        .where(SchoolBooking.slot_id == slot.id, SchoolBooking.status == "waitlisted")
+        .order_by(SchoolBooking.created_at, SchoolBooking.id)
     ).all()
     for booking in waiting:
         if slot.free_classes == 0:
@@ -484,7 +544,9 @@ def promote(app: App, session: Session, slot: SchoolSlot, actor: str = "system")
     return promoted
 
 
-def cancel(app: App, session: Session, booking: SchoolBooking, actor: str = "school", reason: str = "") -> list[SchoolBooking]:
+def cancel(
+    app: App, session: Session, booking: SchoolBooking, actor: str = "school", reason: str = ""
+) -> list[SchoolBooking]:
     """Cancel a booking; its place goes to the waiting list. Returns the bookings promoted."""
     if booking.status not in OPEN:
         raise BookingError({"status": N_("This booking can no longer be cancelled.")}, status=409)
@@ -503,7 +565,14 @@ def cancel(app: App, session: Session, booking: SchoolBooking, actor: str = "sch
     return promote(app, session, slot, actor="system")
 
 
-def move(app: App, session: Session, booking: SchoolBooking, new_slot_id: int, staff: Staff | None = None, now: datetime | None = None) -> SchoolBooking:
+def move(
+    app: App,
+    session: Session,
+    booking: SchoolBooking,
+    new_slot_id: int,
+    staff: Staff | None = None,
+    now: datetime | None = None,
+) -> SchoolBooking:
     """Move a booking to another slot of the same workshop; the invitation is updated (same UID,
     next SEQUENCE) and the old slot's place goes to its waiting list."""
     now = now or datetime.now(timezone.utc)
@@ -534,7 +603,13 @@ def move(app: App, session: Session, booking: SchoolBooking, new_slot_id: int, s
     booking.erase_after = target.day + timedelta(days=TEACHER_RETENTION_DAYS)
     booking.ics_sequence += 1
     booking.reminded_at = None
-    _set_status(booking, booking.status if held and booking.status != "reminded" else _holding_status(booking), actor, moved_from=old.id if old else None, moved_to=target.id)
+    _set_status(
+        booking,
+        booking.status if held and booking.status != "reminded" else _holding_status(booking),
+        actor,
+        moved_from=old.id if old else None,
+        moved_to=target.id,
+    )
     session.flush()
     _mail(app, session, booking, "moved", slot=target)
     if old is not None and held:
@@ -542,7 +617,9 @@ def move(app: App, session: Session, booking: SchoolBooking, new_slot_id: int, s
     return booking
 
 
-def record_attendance(app: App, session: Session, booking: SchoolBooking, pupils_came: int, staff: Staff | None = None) -> SchoolBooking:
+def record_attendance(
+    app: App, session: Session, booking: SchoolBooking, pupils_came: int, staff: Staff | None = None
+) -> SchoolBooking:
     """After the visit: the pupils who came. The visit becomes a group activity with that headcount,
     through the core's activity path (counters, events, audit), so it is counted once, from here."""
     from tremplin.core.models import Activity
@@ -612,7 +689,11 @@ def send_reminders(app: App, session: Session, now: datetime | None = None) -> i
     due = session.scalars(
         select(SchoolBooking)
         .join(SchoolSlot, SchoolSlot.id == SchoolBooking.slot_id)
-        .where(SchoolBooking.status == "confirmed", SchoolSlot.starts_at > now, SchoolSlot.starts_at <= now + REMINDER_BEFORE)
+        .where(
+            SchoolBooking.status == "confirmed",
+            SchoolSlot.starts_at > now,
+            SchoolSlot.starts_at <= now + REMINDER_BEFORE,
+        )
         .order_by(SchoolBooking.id)
     ).all()
     for booking in due:
@@ -628,7 +709,9 @@ def erase_teacher_data(app: App, session: Session, today: date) -> int:
     about them. Returns how many bookings were erased."""
     from sqlalchemy import delete
 
-    due = session.scalars(select(SchoolBooking).where(SchoolBooking.erased_at.is_(None), SchoolBooking.erase_after < today)).all()
+    due = session.scalars(
+        select(SchoolBooking).where(SchoolBooking.erased_at.is_(None), SchoolBooking.erase_after < today)
+    ).all()
     now = datetime.now(timezone.utc)
     for booking in due:
         booking.teacher_name = None
@@ -647,7 +730,9 @@ def cancel_token(app: App, booking: SchoolBooking) -> str:
     """The signed token of the booking's cancellation link (it names the booking and a secret of it)."""
     from itsdangerous import URLSafeSerializer
 
-    return URLSafeSerializer(app.settings.secret_key, salt="schools.cancel").dumps([booking.id, booking.idempotency_key[:12]])
+    return URLSafeSerializer(app.settings.secret_key, salt="schools.cancel").dumps(
+        [booking.id, booking.idempotency_key[:12]]
+    )
 
 
 def booking_for_token(session: Session, app: App, token: str) -> SchoolBooking | None:
@@ -664,7 +749,9 @@ def booking_for_token(session: Session, app: App, token: str) -> SchoolBooking |
     return booking
 
 
-def ics(app: App, session: Session, booking: SchoolBooking, slot: SchoolSlot | None = None, cancelled: bool = False) -> bytes:
+def ics(
+    app: App, session: Session, booking: SchoolBooking, slot: SchoolSlot | None = None, cancelled: bool = False
+) -> bytes:
     """The booking's calendar invitation (RFC 5545): one UID for its whole life, SEQUENCE bumped by
     every move or cancellation, ``METHOD:CANCEL`` once cancelled."""
     from icalendar import Calendar, Event, vCalAddress, vText
@@ -684,7 +771,14 @@ def ics(app: App, session: Session, booking: SchoolBooking, slot: SchoolSlot | N
         event.add("dtstart", slot.starts_at)
         event.add("dtend", slot.ends_at)
         centre = session.get(Centre, slot.centre_id)
-        event.add("location", vText(_at_school_words(lang) if slot.at_school else f"{slot.room}, {centre.name if centre else ''}".strip(", ")))
+        event.add(
+            "location",
+            vText(
+                _at_school_words(lang)
+                if slot.at_school
+                else f"{slot.room}, {centre.name if centre else ''}".strip(", ")
+            ),
+        )
     event.add("summary", booking.workshop.name.get(lang))
     event.add("status", "CANCELLED" if cancelled else "CONFIRMED")
     organizer = vCalAddress("mailto:" + _address(app.settings.mail_from))

@@ -20,14 +20,33 @@ if TYPE_CHECKING:
     from tremplin.core.app import App
 
 COLUMNS = (
-    "reference", "day", "time", "workshop", "place", "room", "school", "school_year", "education_type", "language",
-    "pupils", "adults", "accessibility", "interpreter", "status", "pupils_came", "booked_on",
+    "reference",
+    "day",
+    "time",
+    "workshop",
+    "place",
+    "room",
+    "school",
+    "school_year",
+    "education_type",
+    "language",
+    "pupils",
+    "adults",
+    "accessibility",
+    "interpreter",
+    "status",
+    "pupils_came",
+    "booked_on",
 )
 
 
 def rows(app: App, session: Session, centre_id: int, start: date, end: date) -> list[dict[str, Any]]:
     tz = app.timezone_of(session, centre_id)
-    schools = dict(session.execute(select(Partner.id, Partner.name).where(Partner.centre_id == centre_id, Partner.kind == "school")).all())
+    schools = dict(
+        session.execute(
+            select(Partner.id, Partner.name).where(Partner.centre_id == centre_id, Partner.kind == "school")
+        ).all()
+    )
     found = session.execute(
         select(SchoolBooking, SchoolSlot)
         .join(SchoolSlot, SchoolSlot.id == SchoolBooking.slot_id, isouter=True)
@@ -64,7 +83,9 @@ def rows(app: App, session: Session, centre_id: int, start: date, end: date) -> 
     return out
 
 
-def export_bookings(app: App, session: Session, centre_id: int, start: date, end: date, fmt: str, lang: str) -> tuple[bytes, str]:
+def export_bookings(
+    app: App, session: Session, centre_id: int, start: date, end: date, fmt: str, lang: str
+) -> tuple[bytes, str]:
     """The file's bytes and media type. Column keys are stable (they are the CSV header)."""
     data = rows(app, session, centre_id, start, end)
     if fmt == "xlsx":

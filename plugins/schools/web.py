@@ -99,7 +99,11 @@ def _workshop_years(workshop: SchoolWorkshop) -> str:
 @public.get("/book")
 @public_page
 def book_index(request: Request, session: Session = Depends(get_session)) -> Response:
-    workshops = session.scalars(select(SchoolWorkshop).where(SchoolWorkshop.active.is_(True)).order_by(SchoolWorkshop.centre_id, SchoolWorkshop.id)).all()
+    workshops = session.scalars(
+        select(SchoolWorkshop)
+        .where(SchoolWorkshop.active.is_(True))
+        .order_by(SchoolWorkshop.centre_id, SchoolWorkshop.id)
+    ).all()
     return _render(request, "schools/book_index.html", {"workshops": workshops, "years_of": _workshop_years})
 
 
@@ -128,7 +132,9 @@ def book_calendar(request: Request, workshop_id: int, session: Session = Depends
     now = datetime.now(timezone.utc)
     today = now.astimezone(tz).date()
     q = request.query_params
-    lang = q.get("language") or (request_language(request) if request_language(request) in workshop.languages else workshop.languages[0])
+    lang = q.get("language") or (
+        request_language(request) if request_language(request) in workshop.languages else workshop.languages[0]
+    )
     year = q.get("year", "")
     pupils = int_param(q.get("pupils"))
     first = max(_month(q.get("month"), today), today.replace(day=1))
@@ -137,9 +143,18 @@ def book_calendar(request: Request, workshop_id: int, session: Session = Depends
     if year and year not in workshop.school_years:
         notice = _(bk.WRONG_YEAR)
     slots = session.scalars(
-        select(SchoolSlot).where(SchoolSlot.workshop_id == workshop.id, SchoolSlot.day >= first, SchoolSlot.day <= last, SchoolSlot.starts_at > now).order_by(SchoolSlot.starts_at)
+        select(SchoolSlot)
+        .where(
+            SchoolSlot.workshop_id == workshop.id,
+            SchoolSlot.day >= first,
+            SchoolSlot.day <= last,
+            SchoolSlot.starts_at > now,
+        )
+        .order_by(SchoolSlot.starts_at)
     ).all()
-    fitting = [s for s in slots if lang in s.languages and (pupils is None or pupils <= s.capacity_pupils) and not notice]
+    fitting = [
+        s for s in slots if lang in s.languages and (pupils is None or pupils <= s.capacity_pupils) and not notice
+    ]
     by_day: dict[date, list[SchoolSlot]] = {}
     for slot in fitting:
         by_day.setdefault(slot.day, []).append(slot)
@@ -185,9 +200,15 @@ def _signer(app: Any) -> Any:
     return TimestampSigner(app.settings.secret_key, salt="schools.book-form")
 
 
-def _form_context(request: Request, session: Session, slot: SchoolSlot, values: dict[str, Any], errors: dict[str, str]) -> dict[str, Any]:
+def _form_context(
+    request: Request, session: Session, slot: SchoolSlot, values: dict[str, Any], errors: dict[str, str]
+) -> dict[str, Any]:
     app = get_app(request)
-    schools = session.scalars(select(Partner).where(Partner.centre_id == slot.centre_id, Partner.kind == "school", Partner.active.is_(True)).order_by(Partner.name)).all()
+    schools = session.scalars(
+        select(Partner)
+        .where(Partner.centre_id == slot.centre_id, Partner.kind == "school", Partner.active.is_(True))
+        .order_by(Partner.name)
+    ).all()
     return {
         "slot": slot,
         "workshop": slot.workshop,
@@ -209,7 +230,9 @@ def book_form(request: Request, slot_id: int, session: Session = Depends(get_ses
     q = request.query_params
     values = {
         "token": secrets.token_urlsafe(16),
-        "language": q.get("language") if q.get("language") in slot.languages else (request_language(request) if request_language(request) in slot.languages else slot.languages[0]),
+        "language": q.get("language")
+        if q.get("language") in slot.languages
+        else (request_language(request) if request_language(request) in slot.languages else slot.languages[0]),
         "school_year": q.get("year", ""),
         "pupils": q.get("pupils", ""),
         "adults": "1",
@@ -219,17 +242,36 @@ def book_form(request: Request, slot_id: int, session: Session = Depends(get_ses
 
 def _translate_errors(request: Request, error: bk.BookingError) -> dict[str, str]:
     _ = gettext_for(request)
-    return {name: _(message, **error.values) if error.values and "%(" in message else _(message) for name, message in error.errors.items()}
+    return {
+        name: _(message, **error.values) if error.values and "%(" in message else _(message)
+        for name, message in error.errors.items()
+    }
 
 
 @public.post("/book/s/{slot_id}")
 @public_page
-def book_submit(request: Request, slot_id: int, form: Any = Depends(form_data), session: Session = Depends(get_session)) -> Response:
+def book_submit(
+    request: Request, slot_id: int, form: Any = Depends(form_data), session: Session = Depends(get_session)
+) -> Response:
     from itsdangerous import BadSignature, SignatureExpired
 
     _ = gettext_for(request)
     app = get_app(request)
-    values = {name: str(form.get(name) or "")[:400] for name in ("token", "language", "school", "new_school", "teacher_name", "teacher_email", "school_year", "education_type", "pupils", "adults")}
+    values = {
+        name: str(form.get(name) or "")[:400]
+        for name in (
+            "token",
+            "language",
+            "school",
+            "new_school",
+            "teacher_name",
+            "teacher_email",
+            "school_year",
+            "education_type",
+            "pupils",
+            "adults",
+        )
+    }
     values["needs_accessibility"] = bool(form.get("needs_accessibility"))
     values["needs_interpreter"] = bool(form.get("needs_interpreter"))
 
@@ -237,21 +279,59 @@ def book_submit(request: Request, slot_id: int, form: Any = Depends(form_data), 
         session.rollback()
         slot = fetch(session, SchoolSlot, slot_id)
         if slot is None:
-            return _render(request, "schools/book_message.html", {"title": _("This slot no longer exists"), "message": errors.get("slot") or _(bk.SLOT_GONE), "kind": "refused"}, status_code=409)
-        return _render(request, "schools/book_form.html", _form_context(request, session, slot, values, errors), status_code=status)
+            return _render(
+                request,
+                "schools/book_message.html",
+                {
+                    "title": _("This slot no longer exists"),
+                    "message": errors.get("slot") or _(bk.SLOT_GONE),
+                    "kind": "refused",
+                },
+                status_code=409,
+            )
+        return _render(
+            request, "schools/book_form.html", _form_context(request, session, slot, values, errors), status_code=status
+        )
 
     # A bot: it filled the field people never see, or it answered faster than anyone reads.
     if str(form.get("website") or "").strip():
-        return _render(request, "schools/book_message.html", {"title": _("Not sent"), "message": _("Your request could not be sent. Reload the page and try again."), "kind": "refused"}, status_code=400)
+        return _render(
+            request,
+            "schools/book_message.html",
+            {
+                "title": _("Not sent"),
+                "message": _("Your request could not be sent. Reload the page and try again."),
+                "kind": "refused",
+            },
+            status_code=400,
+        )
     try:
         signed = _signer(app).unsign(str(form.get("started") or ""), max_age=6 * 3600, return_timestamp=True)
     except SignatureExpired:
         return again({"form": _("This form was open for too long. Check it and send it again.")}, 400)
     except BadSignature:
-        return _render(request, "schools/book_message.html", {"title": _("Not sent"), "message": _("Your request could not be sent. Reload the page and try again."), "kind": "refused"}, status_code=400)
+        return _render(
+            request,
+            "schools/book_message.html",
+            {
+                "title": _("Not sent"),
+                "message": _("Your request could not be sent. Reload the page and try again."),
+                "kind": "refused",
+            },
+            status_code=400,
+        )
     value, stamp = signed
     if value.decode() != str(slot_id):
-        return _render(request, "schools/book_message.html", {"title": _("Not sent"), "message": _("Your request could not be sent. Reload the page and try again."), "kind": "refused"}, status_code=400)
+        return _render(
+            request,
+            "schools/book_message.html",
+            {
+                "title": _("Not sent"),
+                "message": _("Your request could not be sent. Reload the page and try again."),
+                "kind": "refused",
+            },
+            status_code=400,
+        )
     if (datetime.now(timezone.utc) - stamp).total_seconds() < min_form_seconds():
         return again({"form": _("That was quick: check the form, then send it again.")}, 400)
     school_id = int_param(values["school"]) if values["school"] not in ("", "new") else None
@@ -287,7 +367,16 @@ def book_done(request: Request, t: str = "", session: Session = Depends(get_sess
     app = get_app(request)
     booking = bk.booking_for_token(session, app, t[:300])
     if booking is None:
-        return _render(request, "schools/book_message.html", {"title": _("This link is not valid"), "message": _("This link is not valid: it was changed or cut. Use the link of your e-mail as it is."), "kind": "refused"}, status_code=400)
+        return _render(
+            request,
+            "schools/book_message.html",
+            {
+                "title": _("This link is not valid"),
+                "message": _("This link is not valid: it was changed or cut. Use the link of your e-mail as it is."),
+                "kind": "refused",
+            },
+            status_code=400,
+        )
     tz = app.timezone_of(session, booking.centre_id)
     return _render(request, "schools/book_done.html", {"booking": booking, "slot": booking.slot, "token": t, "tz": tz})
 
@@ -299,26 +388,57 @@ def cancel_page(request: Request, t: str = "", session: Session = Depends(get_se
     app = get_app(request)
     booking = bk.booking_for_token(session, app, t[:300])
     if booking is None:
-        return _render(request, "schools/book_message.html", {"title": _("This link is not valid"), "message": _("This link is not valid: it was changed or cut. Use the link of your e-mail as it is."), "kind": "refused"}, status_code=400)
+        return _render(
+            request,
+            "schools/book_message.html",
+            {
+                "title": _("This link is not valid"),
+                "message": _("This link is not valid: it was changed or cut. Use the link of your e-mail as it is."),
+                "kind": "refused",
+            },
+            status_code=400,
+        )
     tz = app.timezone_of(session, booking.centre_id)
-    return _render(request, "schools/book_cancel.html", {"booking": booking, "slot": booking.slot, "token": t, "tz": tz})
+    return _render(
+        request, "schools/book_cancel.html", {"booking": booking, "slot": booking.slot, "token": t, "tz": tz}
+    )
 
 
 @public.post("/book/cancel")
 @public_page
-def cancel_submit(request: Request, form: Any = Depends(form_data), session: Session = Depends(get_session)) -> Response:
+def cancel_submit(
+    request: Request, form: Any = Depends(form_data), session: Session = Depends(get_session)
+) -> Response:
     _ = gettext_for(request)
     app = get_app(request)
     token = str(form.get("t") or "")[:300]
     booking = bk.booking_for_token(session, app, token)
     if booking is None:
-        return _render(request, "schools/book_message.html", {"title": _("This link is not valid"), "message": _("This link is not valid: it was changed or cut. Use the link of your e-mail as it is."), "kind": "refused"}, status_code=400)
+        return _render(
+            request,
+            "schools/book_message.html",
+            {
+                "title": _("This link is not valid"),
+                "message": _("This link is not valid: it was changed or cut. Use the link of your e-mail as it is."),
+                "kind": "refused",
+            },
+            status_code=400,
+        )
     try:
         bk.cancel(app, session, booking, actor="school", reason="cancelled through the e-mail's link")
         session.commit()
     except bk.BookingError:
         session.rollback()
-        return _render(request, "schools/book_message.html", {"title": _("Nothing to cancel"), "message": _("This booking was already cancelled, or the visit has taken place."), "kind": "refused"}, status_code=409)
+        return _render(
+            request,
+            "schools/book_message.html",
+            {
+                "title": _("Nothing to cancel"),
+                "message": _("This booking was already cancelled, or the visit has taken place."),
+                "kind": "refused",
+            },
+            status_code=409,
+        )
     return _cancelled_page(request, app, session)
 
 
@@ -327,7 +447,13 @@ def _cancelled_page(request: Request, app: Any, session: Session) -> Response:
     response = _render(
         request,
         "schools/book_message.html",
-        {"title": _("Booking cancelled"), "message": _("Your booking is cancelled. An e-mail confirms it; its invitation takes the visit out of your calendar."), "kind": "confirmed"},
+        {
+            "title": _("Booking cancelled"),
+            "message": _(
+                "Your booking is cancelled. An e-mail confirms it; its invitation takes the visit out of your calendar."
+            ),
+            "kind": "confirmed",
+        },
     )
     response.background = _deliver_later(app, session)
     return response
@@ -339,7 +465,11 @@ def _cancelled_page(request: Request, app: Any, session: Session) -> Response:
 
 def _centre_of(session: Session, staff: Staff) -> Centre:
     """The account's centre; a network account works on the first centre (one per database today)."""
-    centre = session.get(Centre, staff.centre_id) if staff.centre_id else session.scalar(select(Centre).order_by(Centre.id).limit(1))
+    centre = (
+        session.get(Centre, staff.centre_id)
+        if staff.centre_id
+        else session.scalar(select(Centre).order_by(Centre.id).limit(1))
+    )
     if centre is None:
         raise HTTPException(404, detail="No centre yet.")
     return centre
@@ -369,28 +499,58 @@ def calendar(request: Request, staff: Staff = BookingsStaff, session: Session = 
         start = anchor.replace(day=1)
         end = _next_month(start) - timedelta(days=1)
         prev, nxt = _next_month(start, -1), _next_month(start)
-    slots = session.scalars(select(SchoolSlot).where(SchoolSlot.centre_id == centre.id, SchoolSlot.day >= start, SchoolSlot.day <= end).order_by(SchoolSlot.starts_at)).all()
+    slots = session.scalars(
+        select(SchoolSlot)
+        .where(SchoolSlot.centre_id == centre.id, SchoolSlot.day >= start, SchoolSlot.day <= end)
+        .order_by(SchoolSlot.starts_at)
+    ).all()
     bookings = session.scalars(
-        select(SchoolBooking).where(SchoolBooking.slot_id.in_([s.id for s in slots] or [0]), SchoolBooking.status != "cancelled").order_by(SchoolBooking.created_at, SchoolBooking.id)
+        select(SchoolBooking)
+        .where(SchoolBooking.slot_id.in_([s.id for s in slots] or [0]), SchoolBooking.status != "cancelled")
+        .order_by(SchoolBooking.created_at, SchoolBooking.id)
     ).all()
     of_slot: dict[int, list[SchoolBooking]] = {}
     for booking in bookings:
         of_slot.setdefault(booking.slot_id or 0, []).append(booking)
     pending = session.scalars(
-        select(SchoolBooking).where(SchoolBooking.centre_id == centre.id, SchoolBooking.status == "requested").order_by(SchoolBooking.created_at)
+        select(SchoolBooking)
+        .where(SchoolBooking.centre_id == centre.id, SchoolBooking.status == "requested")
+        .order_by(SchoolBooking.created_at)
     ).all()
-    failed = session.scalar(select(func.count(OutboxMessage.id)).where(OutboxMessage.audience == bk.AUDIENCE, OutboxMessage.state == "failed")) or 0
+    failed = (
+        session.scalar(
+            select(func.count(OutboxMessage.id)).where(
+                OutboxMessage.audience == bk.AUDIENCE, OutboxMessage.state == "failed"
+            )
+        )
+        or 0
+    )
     days: dict[date, list[SchoolSlot]] = {}
     for slot in slots:
         days.setdefault(slot.day, []).append(slot)
-    schools = {p.id: p.name for p in session.scalars(select(Partner).where(Partner.centre_id == centre.id, Partner.kind == "school"))}
+    schools = {
+        p.id: p.name
+        for p in session.scalars(select(Partner).where(Partner.centre_id == centre.id, Partner.kind == "school"))
+    }
     return _render(
         request,
         "schools/calendar.html",
         {
-            "view": view, "start": start, "end": end, "prev": prev, "next": nxt, "today": today, "days": days, "of_slot": of_slot,
-            "pending": pending, "failed": failed, "schools": schools, "tz": tz, "slot_count": len(slots),
-            "booked_pupils": sum(s.booked_pupils for s in slots), "capacity_pupils": sum(s.capacity_pupils for s in slots),
+            "view": view,
+            "start": start,
+            "end": end,
+            "prev": prev,
+            "next": nxt,
+            "today": today,
+            "days": days,
+            "of_slot": of_slot,
+            "pending": pending,
+            "failed": failed,
+            "schools": schools,
+            "tz": tz,
+            "slot_count": len(slots),
+            "booked_pupils": sum(s.booked_pupils for s in slots),
+            "capacity_pupils": sum(s.capacity_pupils for s in slots),
             "waiting": sum(1 for b in bookings if b.status == "waitlisted"),
         },
     )
@@ -406,16 +566,37 @@ def _booking_for(session: Session, staff: Staff, booking_id: int) -> SchoolBooki
 
 
 @coordinator.get("/schools/bookings/{booking_id}")
-def booking_page(request: Request, booking_id: int, staff: Staff = BookingsStaff, session: Session = Depends(get_session)) -> Response:
+def booking_page(
+    request: Request, booking_id: int, staff: Staff = BookingsStaff, session: Session = Depends(get_session)
+) -> Response:
     app = get_app(request)
     booking = _booking_for(session, staff, booking_id)
     tz = app.timezone_of(session, booking.centre_id)
     now = datetime.now(timezone.utc)
     others = session.scalars(
-        select(SchoolSlot).where(SchoolSlot.workshop_id == booking.workshop_id, SchoolSlot.starts_at > now, SchoolSlot.id != (booking.slot_id or 0)).order_by(SchoolSlot.starts_at).limit(60)
+        select(SchoolSlot)
+        .where(
+            SchoolSlot.workshop_id == booking.workshop_id,
+            SchoolSlot.starts_at > now,
+            SchoolSlot.id != (booking.slot_id or 0),
+        )
+        .order_by(SchoolSlot.starts_at)
+        .limit(60)
     ).all()
     school = session.get(Partner, booking.school_id) if booking.school_id else None
-    return _render(request, "schools/booking.html", {"booking": booking, "slot": booking.slot, "school": school, "others": others, "tz": tz, "open": booking.status in bk.OPEN, "holding": bk.HOLDING})
+    return _render(
+        request,
+        "schools/booking.html",
+        {
+            "booking": booking,
+            "slot": booking.slot,
+            "school": school,
+            "others": others,
+            "tz": tz,
+            "open": booking.status in bk.OPEN,
+            "holding": bk.HOLDING,
+        },
+    )
 
 
 def _act(request: Request, booking: SchoolBooking, action: Any, ok: str) -> Response:
@@ -431,43 +612,81 @@ def _act(request: Request, booking: SchoolBooking, action: Any, ok: str) -> Resp
             flash(request, message, "bad")
         return RedirectResponse(f"/schools/bookings/{booking.id}", status_code=303)
     flash(request, ok)
-    return RedirectResponse(f"/schools/bookings/{booking.id}", status_code=303, background=_deliver_later(get_app(request), session))
+    return RedirectResponse(
+        f"/schools/bookings/{booking.id}", status_code=303, background=_deliver_later(get_app(request), session)
+    )
 
 
 @coordinator.post("/schools/bookings/{booking_id}/confirm")
-def booking_confirm(request: Request, booking_id: int, staff: Staff = BookingsStaff, session: Session = Depends(get_session)) -> Response:
+def booking_confirm(
+    request: Request, booking_id: int, staff: Staff = BookingsStaff, session: Session = Depends(get_session)
+) -> Response:
     _ = gettext_for(request)
     booking = _booking_for(session, staff, booking_id)
-    return _act(request, booking, lambda: bk.confirm(get_app(request), session, booking, staff), _("The booking is confirmed; the school is told."))
+    return _act(
+        request,
+        booking,
+        lambda: bk.confirm(get_app(request), session, booking, staff),
+        _("The booking is confirmed; the school is told."),
+    )
 
 
 @coordinator.post("/schools/bookings/{booking_id}/cancel")
-def booking_cancel(request: Request, booking_id: int, staff: Staff = BookingsStaff, session: Session = Depends(get_session)) -> Response:
+def booking_cancel(
+    request: Request, booking_id: int, staff: Staff = BookingsStaff, session: Session = Depends(get_session)
+) -> Response:
     _ = gettext_for(request)
     booking = _booking_for(session, staff, booking_id)
-    return _act(request, booking, lambda: bk.cancel(get_app(request), session, booking, actor=staff.username, reason="cancelled by the centre"), _("The booking is cancelled; the school is told."))
+    return _act(
+        request,
+        booking,
+        lambda: bk.cancel(get_app(request), session, booking, actor=staff.username, reason="cancelled by the centre"),
+        _("The booking is cancelled; the school is told."),
+    )
 
 
 @coordinator.post("/schools/bookings/{booking_id}/move")
-def booking_move(request: Request, booking_id: int, form: Any = Depends(form_data), staff: Staff = BookingsStaff, session: Session = Depends(get_session)) -> Response:
+def booking_move(
+    request: Request,
+    booking_id: int,
+    form: Any = Depends(form_data),
+    staff: Staff = BookingsStaff,
+    session: Session = Depends(get_session),
+) -> Response:
     _ = gettext_for(request)
     booking = _booking_for(session, staff, booking_id)
     target = int_param(str(form.get("slot") or ""))
     if target is None:
         flash(request, _("Choose the slot to move the booking to."), "bad")
         return RedirectResponse(f"/schools/bookings/{booking.id}", status_code=303)
-    return _act(request, booking, lambda: bk.move(get_app(request), session, booking, target, staff), _("The booking is moved; the school has the updated invitation."))
+    return _act(
+        request,
+        booking,
+        lambda: bk.move(get_app(request), session, booking, target, staff),
+        _("The booking is moved; the school has the updated invitation."),
+    )
 
 
 @coordinator.post("/schools/bookings/{booking_id}/attendance")
-def booking_attendance(request: Request, booking_id: int, form: Any = Depends(form_data), staff: Staff = BookingsStaff, session: Session = Depends(get_session)) -> Response:
+def booking_attendance(
+    request: Request,
+    booking_id: int,
+    form: Any = Depends(form_data),
+    staff: Staff = BookingsStaff,
+    session: Session = Depends(get_session),
+) -> Response:
     _ = gettext_for(request)
     booking = _booking_for(session, staff, booking_id)
     came = booking.pupils if form.get("as_booked") else int_param(str(form.get("pupils_came") or ""))
     if came is None:
         flash(request, _("Enter the number of pupils who came, from 0 to 1000."), "bad")
         return RedirectResponse(f"/schools/bookings/{booking.id}", status_code=303)
-    return _act(request, booking, lambda: bk.record_attendance(get_app(request), session, booking, came, staff), _("Saved: the visit is counted."))
+    return _act(
+        request,
+        booking,
+        lambda: bk.record_attendance(get_app(request), session, booking, came, staff),
+        _("Saved: the visit is counted."),
+    )
 
 
 # -- the offer --------------------------------------------------------------------------------------
@@ -479,11 +698,20 @@ def _offer_context(request: Request, session: Session, centre: Centre, **extra: 
     bk.load_shipped_holidays(session, centre.id)
     return {
         "centre": centre,
-        "workshops": session.scalars(select(SchoolWorkshop).where(SchoolWorkshop.centre_id == centre.id).order_by(SchoolWorkshop.id)).all(),
-        "slots": session.scalars(select(SchoolSlot).where(SchoolSlot.centre_id == centre.id, SchoolSlot.starts_at > now).order_by(SchoolSlot.starts_at).limit(200)).all(),
+        "workshops": session.scalars(
+            select(SchoolWorkshop).where(SchoolWorkshop.centre_id == centre.id).order_by(SchoolWorkshop.id)
+        ).all(),
+        "slots": session.scalars(
+            select(SchoolSlot)
+            .where(SchoolSlot.centre_id == centre.id, SchoolSlot.starts_at > now)
+            .order_by(SchoolSlot.starts_at)
+            .limit(200)
+        ).all(),
         # The holidays still to come: past ones no longer decide anything.
         "holidays": session.scalars(
-            select(SchoolHoliday).where(SchoolHoliday.centre_id == centre.id, SchoolHoliday.ends_on >= now.date() - timedelta(days=31)).order_by(SchoolHoliday.starts_on, SchoolHoliday.community)
+            select(SchoolHoliday)
+            .where(SchoolHoliday.centre_id == centre.id, SchoolHoliday.ends_on >= now.date() - timedelta(days=31))
+            .order_by(SchoolHoliday.starts_on, SchoolHoliday.community)
         ).all(),
         "years": bk.YEAR_CODES,
         "languages": LANGUAGES,
@@ -507,7 +735,10 @@ def offer(request: Request, staff: Staff = OfferStaff, session: Session = Depend
 
 
 def _workshop_values(form: Any) -> dict[str, Any]:
-    values: dict[str, Any] = {name: str(form.get(name) or "")[:2000] for name in ("code", "duration_minutes", "min_pupils", "max_pupils", "place")}
+    values: dict[str, Any] = {
+        name: str(form.get(name) or "")[:2000]
+        for name in ("code", "duration_minutes", "min_pupils", "max_pupils", "place")
+    }
     for lang in LANGUAGES:
         values[f"name_{lang}"] = str(form.get(f"name_{lang}") or "")[:120]
         values[f"description_{lang}"] = str(form.get(f"description_{lang}") or "")[:2000]
@@ -518,24 +749,52 @@ def _workshop_values(form: Any) -> dict[str, Any]:
 
 
 @coordinator.get("/schools/offer/workshops/{workshop_id}")
-def workshop_page(request: Request, workshop_id: int, staff: Staff = OfferStaff, session: Session = Depends(get_session)) -> Response:
+def workshop_page(
+    request: Request, workshop_id: int, staff: Staff = OfferStaff, session: Session = Depends(get_session)
+) -> Response:
     ensure_audience(staff, bk.AUDIENCE)
     workshop = fetch(session, SchoolWorkshop, workshop_id)
     if workshop is None:
         raise HTTPException(404)
     ensure_centre(staff, workshop.centre_id)
-    values = {c: getattr(workshop, c) for c in ("code", "duration_minutes", "min_pupils", "max_pupils", "place", "languages", "school_years", "active")}
-    values.update({f"{k}_{lang}": getattr(workshop, f"{k}_{lang}") for k in ("name", "description") for lang in LANGUAGES})
-    return _render(request, "schools/workshop.html", {"edit": workshop, "values": values, "errors": {}, "years": bk.YEAR_CODES, "languages": LANGUAGES})
+    values = {
+        c: getattr(workshop, c)
+        for c in (
+            "code",
+            "duration_minutes",
+            "min_pupils",
+            "max_pupils",
+            "place",
+            "languages",
+            "school_years",
+            "active",
+        )
+    }
+    values.update(
+        {f"{k}_{lang}": getattr(workshop, f"{k}_{lang}") for k in ("name", "description") for lang in LANGUAGES}
+    )
+    return _render(
+        request,
+        "schools/workshop.html",
+        {"edit": workshop, "values": values, "errors": {}, "years": bk.YEAR_CODES, "languages": LANGUAGES},
+    )
 
 
 @coordinator.post("/schools/offer/workshops")
-def workshop_create(request: Request, form: Any = Depends(form_data), staff: Staff = OfferStaff, session: Session = Depends(get_session)) -> Response:
+def workshop_create(
+    request: Request, form: Any = Depends(form_data), staff: Staff = OfferStaff, session: Session = Depends(get_session)
+) -> Response:
     return _save_workshop(request, form, staff, session, None)
 
 
 @coordinator.post("/schools/offer/workshops/{workshop_id}")
-def workshop_update(request: Request, workshop_id: int, form: Any = Depends(form_data), staff: Staff = OfferStaff, session: Session = Depends(get_session)) -> Response:
+def workshop_update(
+    request: Request,
+    workshop_id: int,
+    form: Any = Depends(form_data),
+    staff: Staff = OfferStaff,
+    session: Session = Depends(get_session),
+) -> Response:
     workshop = fetch(session, SchoolWorkshop, workshop_id)
     if workshop is None:
         raise HTTPException(404)
@@ -543,7 +802,9 @@ def workshop_update(request: Request, workshop_id: int, form: Any = Depends(form
     return _save_workshop(request, form, staff, session, workshop)
 
 
-def _save_workshop(request: Request, form: Any, staff: Staff, session: Session, workshop: SchoolWorkshop | None) -> Response:
+def _save_workshop(
+    request: Request, form: Any, staff: Staff, session: Session, workshop: SchoolWorkshop | None
+) -> Response:
     _ = gettext_for(request)
     ensure_audience(staff, bk.AUDIENCE)
     centre = _centre_of(session, staff)
@@ -555,19 +816,34 @@ def _save_workshop(request: Request, form: Any, staff: Staff, session: Session, 
         session.rollback()
         errors = _translate_errors(request, exc)
         if workshop is not None:
-            return _render(request, "schools/workshop.html", {"edit": workshop, "values": values, "errors": errors, "years": bk.YEAR_CODES, "languages": LANGUAGES}, status_code=422)
-        return _render(request, "schools/offer.html", _offer_context(request, session, centre, errors=errors, values=values), status_code=422)
+            return _render(
+                request,
+                "schools/workshop.html",
+                {"edit": workshop, "values": values, "errors": errors, "years": bk.YEAR_CODES, "languages": LANGUAGES},
+                status_code=422,
+            )
+        return _render(
+            request,
+            "schools/offer.html",
+            _offer_context(request, session, centre, errors=errors, values=values),
+            status_code=422,
+        )
     flash(request, _("The workshop is saved."))
     return RedirectResponse("/schools/offer", status_code=303)
 
 
 @coordinator.post("/schools/offer/slots")
-def slot_create(request: Request, form: Any = Depends(form_data), staff: Staff = OfferStaff, session: Session = Depends(get_session)) -> Response:
+def slot_create(
+    request: Request, form: Any = Depends(form_data), staff: Staff = OfferStaff, session: Session = Depends(get_session)
+) -> Response:
     _ = gettext_for(request)
     ensure_audience(staff, bk.AUDIENCE)
     app = get_app(request)
     centre = _centre_of(session, staff)
-    raw = {name: str(form.get(name) or "")[:80] for name in ("workshop", "day", "start", "room", "capacity_classes", "capacity_pupils", "until")}
+    raw = {
+        name: str(form.get(name) or "")[:80]
+        for name in ("workshop", "day", "start", "room", "capacity_classes", "capacity_pupils", "until")
+    }
     raw["at_school"] = bool(form.get("at_school"))
     raw["languages"] = [str(v) for v in form.getlist("languages")][:4]
     raw["weekdays"] = [str(v) for v in form.getlist("weekdays")][:7]
@@ -590,13 +866,28 @@ def slot_create(request: Request, form: Any = Depends(form_data), staff: Staff =
     if pupils is None:
         errors["capacity_pupils"] = _("A slot holds from 1 to 1000 pupils.")
     if not errors:
-        spec = bk.SlotSpec(workshop_id or 0, day, start, raw["room"], raw["at_school"], classes or 0, pupils or 0, tuple(raw["languages"]))
+        spec = bk.SlotSpec(
+            workshop_id or 0,
+            day,
+            start,
+            raw["room"],
+            raw["at_school"],
+            classes or 0,
+            pupils or 0,
+            tuple(raw["languages"]),
+        )
         try:
             if raw["until"] or raw["weekdays"]:
                 until = _day(raw["until"], date.min)
                 weekdays = [int(w) for w in raw["weekdays"] if w.isdigit()]
-                made, skipped = bk.open_recurring(app, session, centre.id, spec, until, weekdays, raw["communities"] or ("fr", "nl"))
-                message = _("%(made)s slots opened; %(skipped)s days skipped (school holidays or closures).", made=len(made), skipped=len(skipped))
+                made, skipped = bk.open_recurring(
+                    app, session, centre.id, spec, until, weekdays, raw["communities"] or ("fr", "nl")
+                )
+                message = _(
+                    "%(made)s slots opened; %(skipped)s days skipped (school holidays or closures).",
+                    made=len(made),
+                    skipped=len(skipped),
+                )
             else:
                 bk.open_slot(app, session, centre.id, spec)
                 message = _("The slot is open.")
@@ -605,13 +896,20 @@ def slot_create(request: Request, form: Any = Depends(form_data), staff: Staff =
             session.rollback()
             errors = _translate_errors(request, exc)
     if errors:
-        return _render(request, "schools/offer.html", _offer_context(request, session, centre, slot_errors=errors, slot_values=raw), status_code=422)
+        return _render(
+            request,
+            "schools/offer.html",
+            _offer_context(request, session, centre, slot_errors=errors, slot_values=raw),
+            status_code=422,
+        )
     flash(request, message)
     return RedirectResponse("/schools/offer", status_code=303, background=_deliver_later(app, session))
 
 
 @coordinator.post("/schools/offer/slots/{slot_id}/delete")
-def slot_delete(request: Request, slot_id: int, staff: Staff = OfferStaff, session: Session = Depends(get_session)) -> Response:
+def slot_delete(
+    request: Request, slot_id: int, staff: Staff = OfferStaff, session: Session = Depends(get_session)
+) -> Response:
     _ = gettext_for(request)
     ensure_audience(staff, bk.AUDIENCE)
     slot = fetch(session, SchoolSlot, slot_id)
@@ -626,7 +924,9 @@ def slot_delete(request: Request, slot_id: int, staff: Staff = OfferStaff, sessi
 
 
 @coordinator.post("/schools/offer/holidays")
-def holiday_create(request: Request, form: Any = Depends(form_data), staff: Staff = OfferStaff, session: Session = Depends(get_session)) -> Response:
+def holiday_create(
+    request: Request, form: Any = Depends(form_data), staff: Staff = OfferStaff, session: Session = Depends(get_session)
+) -> Response:
     _ = gettext_for(request)
     ensure_audience(staff, bk.AUDIENCE)
     centre = _centre_of(session, staff)
@@ -635,14 +935,20 @@ def holiday_create(request: Request, form: Any = Depends(form_data), staff: Staf
     if lo == date.min or hi < lo or community not in ("fr", "nl"):
         flash(request, _("Give the community, the first and the last day of the holiday."), "bad")
         return RedirectResponse("/schools/offer#holidays", status_code=303)
-    session.add(SchoolHoliday(centre_id=centre.id, community=community, starts_on=lo, ends_on=hi, label=str(form.get("label") or "")[:120]))
+    session.add(
+        SchoolHoliday(
+            centre_id=centre.id, community=community, starts_on=lo, ends_on=hi, label=str(form.get("label") or "")[:120]
+        )
+    )
     session.commit()
     flash(request, _("The holiday is added."))
     return RedirectResponse("/schools/offer#holidays", status_code=303)
 
 
 @coordinator.post("/schools/offer/holidays/{holiday_id}/delete")
-def holiday_delete(request: Request, holiday_id: int, staff: Staff = OfferStaff, session: Session = Depends(get_session)) -> Response:
+def holiday_delete(
+    request: Request, holiday_id: int, staff: Staff = OfferStaff, session: Session = Depends(get_session)
+) -> Response:
     _ = gettext_for(request)
     ensure_audience(staff, bk.AUDIENCE)
     holiday = fetch(session, SchoolHoliday, holiday_id)
@@ -681,7 +987,16 @@ def export(request: Request, staff: Staff = BookingsStaff, session: Session = De
     from tremplin.core.audit import audit
 
     body, media = export_bookings(app, session, centre.id, start, end, fmt, request_language(request))
-    audit(session, "schools.export", staff, "school_bookings", "", start=start.isoformat(), end=end.isoformat(), format=fmt)
+    audit(
+        session,
+        "schools.export",
+        staff,
+        "school_bookings",
+        "",
+        start=start.isoformat(),
+        end=end.isoformat(),
+        format=fmt,
+    )
     session.commit()
     name = f"school-bookings-{start.isoformat()}-{end.isoformat()}.{fmt}"
     return Response(body, media_type=media, headers={"Content-Disposition": f'attachment; filename="{name}"'})
@@ -693,15 +1008,21 @@ def outbox(request: Request, staff: Staff = BookingsStaff, session: Session = De
     centre = _centre_of(session, staff)
     messages = session.scalars(
         select(OutboxMessage)
-        .where(OutboxMessage.audience == bk.AUDIENCE, OutboxMessage.centre_id == centre.id, OutboxMessage.state != "sent")
+        .where(
+            OutboxMessage.audience == bk.AUDIENCE, OutboxMessage.centre_id == centre.id, OutboxMessage.state != "sent"
+        )
         .order_by(OutboxMessage.created_at.desc())
         .limit(200)
     ).all()
-    return _render(request, "schools/outbox.html", {"messages": messages, "tz": get_app(request).timezone_of(session, centre.id)})
+    return _render(
+        request, "schools/outbox.html", {"messages": messages, "tz": get_app(request).timezone_of(session, centre.id)}
+    )
 
 
 @coordinator.post("/schools/outbox/{message_id}/retry")
-def outbox_retry(request: Request, message_id: int, staff: Staff = BookingsStaff, session: Session = Depends(get_session)) -> Response:
+def outbox_retry(
+    request: Request, message_id: int, staff: Staff = BookingsStaff, session: Session = Depends(get_session)
+) -> Response:
     from tremplin.core.mail import retry_now
 
     _ = gettext_for(request)

@@ -42,7 +42,8 @@ class Inbox:
         return "250 OK"
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
-        self.messages.append(email.message_from_bytes(envelope.content, policy=policy.default))  # type: ignore[arg-type]
+        content = envelope.content
+        self.messages.append(email.message_from_bytes(content, policy=policy.default))  # type: ignore[arg-type]
         return "250 Message accepted"
 
 
@@ -59,24 +60,50 @@ def smtp() -> Iterator[tuple[Inbox, Any]]:
 def templates(tmp_path: Path) -> Iterator[Path]:
     folder = tmp_path / "mail"
     (folder / "tests").mkdir(parents=True)
-    (folder / "tests" / "hello.fr.txt").write_text("Subject: Bonjour {{ name }}\n\nBonjour {{ name }}, à bientôt.\n", encoding="utf-8")
-    (folder / "tests" / "hello.nl.txt").write_text("Subject: Dag {{ name }}\n\nDag {{ name }}, tot binnenkort.\n", encoding="utf-8")
-    (folder / "tests" / "hello.html").write_text('{% extends "mail_base.html" %}{% block body %}{% for p in paragraphs %}<p>{{ p }}</p>{% endfor %}{% endblock %}', encoding="utf-8")
+    (folder / "tests" / "hello.fr.txt").write_text(
+        "Subject: Bonjour {{ name }}\n\nBonjour {{ name }}, à bientôt.\n", encoding="utf-8"
+    )
+    (folder / "tests" / "hello.nl.txt").write_text(
+        "Subject: Dag {{ name }}\n\nDag {{ name }}, tot binnenkort.\n", encoding="utf-8"
+    )
+    (folder / "tests" / "hello.html").write_text(
+        '{% extends "mail_base.html" %}{% block body %}'
+        "{% for p in paragraphs %}<p>{{ p }}</p>{% endfor %}{% endblock %}",
+        encoding="utf-8",
+    )
     mail.template_dirs.append(folder)
     yield folder
     mail.template_dirs.remove(folder)
 
 
 def smtp_app(db_url: str, controller: Any, tmp_path: Path) -> App:
-    return make_app(db_url, smtp_host="127.0.0.1", smtp_port=controller.port, smtp_security="none", outbox_dir=str(tmp_path / "outbox"))
+    return make_app(
+        db_url,
+        smtp_host="127.0.0.1",
+        smtp_port=controller.port,
+        smtp_security="none",
+        outbox_dir=str(tmp_path / "outbox"),
+    )
 
 
 def enqueue(app: App, key: str, to: str = "teacher@school.be", lang: str = "nl") -> None:
     with app.transaction() as session:
-        mail.enqueue(session, key=key, to=to, template="tests/hello", lang=lang, context={"name": "Ann"}, attachments=[mail.Attachment("a.ics", "text/calendar; method=REQUEST", b"BEGIN:VCALENDAR\r\nEND:VCALENDAR\r\n")])
+        mail.enqueue(
+            session,
+            key=key,
+            to=to,
+            template="tests/hello",
+            lang=lang,
+            context={"name": "Ann"},
+            attachments=[
+                mail.Attachment("a.ics", "text/calendar; method=REQUEST", b"BEGIN:VCALENDAR\r\nEND:VCALENDAR\r\n")
+            ],
+        )
 
 
-def test_a_message_is_sent_once_in_its_language(db_url: str, smtp: tuple[Inbox, Any], templates: Path, tmp_path: Path) -> None:
+def test_a_message_is_sent_once_in_its_language(
+    db_url: str, smtp: tuple[Inbox, Any], templates: Path, tmp_path: Path
+) -> None:
     inbox, controller = smtp
     app = smtp_app(db_url, controller, tmp_path)
     enqueue(app, "tests:1")
@@ -103,7 +130,9 @@ def test_a_language_without_a_template_falls_back_to_french(templates: Path) -> 
         mail.render("tests/nothing", "fr", {})
 
 
-def test_a_server_that_is_down_is_retried_with_backoff_then_sent_once(db_url: str, templates: Path, tmp_path: Path) -> None:
+def test_a_server_that_is_down_is_retried_with_backoff_then_sent_once(
+    db_url: str, templates: Path, tmp_path: Path
+) -> None:
     port = free_port()
     app = make_app(db_url, smtp_host="127.0.0.1", smtp_port=port, smtp_security="none")
     enqueue(app, "tests:down")
@@ -131,7 +160,9 @@ def test_a_server_that_is_down_is_retried_with_backoff_then_sent_once(db_url: st
     app.close()
 
 
-def test_retries_end_and_a_refused_mailbox_fails_at_once(db_url: str, smtp: tuple[Inbox, Any], templates: Path, tmp_path: Path) -> None:
+def test_retries_end_and_a_refused_mailbox_fails_at_once(
+    db_url: str, smtp: tuple[Inbox, Any], templates: Path, tmp_path: Path
+) -> None:
     inbox, controller = smtp
     inbox.refuse.add("nobody@school.be")
     app = smtp_app(db_url, controller, tmp_path)
@@ -157,7 +188,9 @@ def test_retries_end_and_a_refused_mailbox_fails_at_once(db_url: str, smtp: tupl
     down.close()
 
 
-def test_a_claimed_message_is_not_sent_by_another_run(db_url: str, smtp: tuple[Inbox, Any], templates: Path, tmp_path: Path) -> None:
+def test_a_claimed_message_is_not_sent_by_another_run(
+    db_url: str, smtp: tuple[Inbox, Any], templates: Path, tmp_path: Path
+) -> None:
     from sqlalchemy import update
 
     inbox, controller = smtp
@@ -167,7 +200,9 @@ def test_a_claimed_message_is_not_sent_by_another_run(db_url: str, smtp: tuple[I
     with app.transaction() as session:  # a run that claimed it and crashed before sending
         session.execute(update(OutboxMessage).values(state="sending", claimed_at=now))
     assert mail.deliver(app, now=now + timedelta(minutes=1)).sent == 0
-    assert mail.deliver(app, now=now + mail.CLAIM_LEASE + timedelta(seconds=1)).sent == 1, "after the lease, another run takes it"
+    assert mail.deliver(app, now=now + mail.CLAIM_LEASE + timedelta(seconds=1)).sent == 1, (
+        "after the lease, another run takes it"
+    )
     assert len(inbox.messages) == 1
     app.close()
 

@@ -11,7 +11,7 @@ import re
 import socket
 import time
 from collections.abc import Iterator
-from datetime import date, datetime, time as clock, timedelta, timezone
+from datetime import date, time as clock, timedelta
 from email import policy
 from pathlib import Path
 from typing import Any
@@ -30,7 +30,8 @@ class Inbox:
         self.messages: list[email.message.EmailMessage] = []
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
-        self.messages.append(email.message_from_bytes(envelope.content, policy=policy.default))  # type: ignore[arg-type]
+        content = envelope.content
+        self.messages.append(email.message_from_bytes(content, policy=policy.default))  # type: ignore[arg-type]
         return "250 OK"
 
     def wait_for(self, to: str, subject: re.Pattern[str], timeout: float = 15) -> email.message.EmailMessage:
@@ -40,7 +41,10 @@ class Inbox:
                 if message["To"] == to and subject.search(str(message["Subject"])):
                     return message
             time.sleep(0.1)
-        raise AssertionError(f"no e-mail to {to} matching {subject.pattern}; received: {[(m['To'], str(m['Subject'])) for m in self.messages]}")
+        raise AssertionError(
+            f"no e-mail to {to} matching {subject.pattern}; "
+            f"received: {[(m['To'], str(m['Subject'])) for m in self.messages]}"
+        )
 
 
 def _port() -> int:
@@ -63,19 +67,50 @@ def schools_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str,
     smtp.start()
     os.environ["TREMPLIN_SCHOOLS_MIN_FORM_SECONDS"] = "1"
     path = tmp_path_factory.mktemp("schools-e2e") / "tremplin.db"
-    settings = Settings(database_url=f"sqlite:///{path}", load_entrypoints=False, secret_key="e2e-schools", smtp_host="127.0.0.1", smtp_port=smtp.port, smtp_security="none", mail_from="Cité des métiers <ecoles@citedesmetiers.example>")
+    settings = Settings(
+        database_url=f"sqlite:///{path}",
+        load_entrypoints=False,
+        secret_key="e2e-schools",
+        smtp_host="127.0.0.1",
+        smtp_port=smtp.port,
+        smtp_security="none",
+        mail_from="Cité des métiers <ecoles@citedesmetiers.example>",
+    )
     app = create_app(settings)
     upgrade(app)
     server = start_server(app, path)
     app.settings = settings.with_(public_base_url=server.url)
     with app.transaction() as session:
         centre, _ = ensure_centre(session, "bxl", "Cité des métiers de Bruxelles")
-        add_staff(app, session, "schools_coordinator", "demo-schools_coordinator", roles=["schools_coordinator"], display_name="Coordination écoles", language="fr", centre_code="bxl")
-        workshop = bk.save_workshop(session, centre.id, {
-            "code": "explorama", "name_en": "Explorama", "name_fr": "Explorama", "name_nl": "Explorama", "name_uk": "Explorama",
-            "description_fr": "Les élèves découvrent les métiers en jouant, en petits groupes.", "description_nl": "Leerlingen ontdekken beroepen al spelend, in kleine groepjes.",
-            "languages": ["fr", "nl"], "school_years": ["2", "3", "4"], "min_pupils": 5, "max_pupils": 30, "duration_minutes": 120, "place": "at_centre",
-        })
+        add_staff(
+            app,
+            session,
+            "schools_coordinator",
+            "demo-schools_coordinator",
+            roles=["schools_coordinator"],
+            display_name="Coordination écoles",
+            language="fr",
+            centre_code="bxl",
+        )
+        workshop = bk.save_workshop(
+            session,
+            centre.id,
+            {
+                "code": "explorama",
+                "name_en": "Explorama",
+                "name_fr": "Explorama",
+                "name_nl": "Explorama",
+                "name_uk": "Explorama",
+                "description_fr": "Les élèves découvrent les métiers en jouant, en petits groupes.",
+                "description_nl": "Leerlingen ontdekken beroepen al spelend, in kleine groepjes.",
+                "languages": ["fr", "nl"],
+                "school_years": ["2", "3", "4"],
+                "min_pupils": 5,
+                "max_pupils": 30,
+                "duration_minutes": 120,
+                "place": "at_centre",
+            },
+        )
         centre_id, workshop_id = centre.id, workshop.id
     yield {"app": app, "server": server, "inbox": inbox, "centre_id": centre_id, "workshop_id": workshop_id}
     server.server.should_exit = True
@@ -110,10 +145,28 @@ def no_sideways_scroll(page: Any) -> None:
 
 
 WORDS = {
-    "fr": {"choose": "Afficher les dates qui conviennent", "book": "Réserver", "cancel": "Annuler la réservation", "booked": "Réservé", "waiting": "liste d'attente",
-           "confirmed": re.compile(r"^Confirmé"), "cancelled": re.compile(r"^Annulé"), "new_school": "Ou le nom de votre école", "edu": "Technique de transition"},
-    "nl": {"choose": "Toon de datums die passen", "book": "Boeken", "cancel": "De boeking annuleren", "booked": "Geboekt", "waiting": "wachtlijst",
-           "confirmed": re.compile(r"^Bevestigd"), "cancelled": re.compile(r"^Geannuleerd"), "new_school": "Of de naam van uw school", "edu": "Technisch (doorstroom)"},
+    "fr": {
+        "choose": "Afficher les dates qui conviennent",
+        "book": "Réserver",
+        "cancel": "Annuler la réservation",
+        "booked": "Réservé",
+        "waiting": "liste d'attente",
+        "confirmed": re.compile(r"^Confirmé"),
+        "cancelled": re.compile(r"^Annulé"),
+        "new_school": "Ou le nom de votre école",
+        "edu": "Technique de transition",
+    },
+    "nl": {
+        "choose": "Toon de datums die passen",
+        "book": "Boeken",
+        "cancel": "De boeking annuleren",
+        "booked": "Geboekt",
+        "waiting": "wachtlijst",
+        "confirmed": re.compile(r"^Bevestigd"),
+        "cancelled": re.compile(r"^Geannuleerd"),
+        "new_school": "Of de naam van uw school",
+        "edu": "Technisch (doorstroom)",
+    },
 }
 
 
@@ -131,7 +184,9 @@ def fill_and_book(page: Any, words: dict[str, Any], school: str, name: str, addr
 
 
 @pytest.mark.parametrize(("lang", "phone"), [("fr", False), ("nl", True)], ids=["french-desktop", "dutch-phone"])
-def test_book_the_last_places_receive_the_invitation_cancel_and_promote(schools_site: dict[str, Any], chromium: Any, axe: Any, tmp_path: Path, lang: str, phone: bool) -> None:
+def test_book_the_last_places_receive_the_invitation_cancel_and_promote(
+    schools_site: dict[str, Any], chromium: Any, axe: Any, tmp_path: Path, lang: str, phone: bool
+) -> None:
     from tremplin.plugins.schools import booking as bk
     from tremplin.plugins.schools.models import SchoolBooking, SchoolSlot
 
@@ -140,9 +195,37 @@ def test_book_the_last_places_receive_the_invitation_cancel_and_promote(schools_
     width = 360 if phone else 1280
     day = date.today() + timedelta(days=9 if lang == "fr" else 16)
     with app.transaction() as session:  # two classes; one is booked already: the journey takes the last place
-        s = bk.open_slot(app, session, schools_site["centre_id"], bk.SlotSpec(schools_site["workshop_id"], day, clock(9, 30), room="Salle Explorama", capacity_classes=2, capacity_pupils=50, languages=("fr", "nl")))
+        s = bk.open_slot(
+            app,
+            session,
+            schools_site["centre_id"],
+            bk.SlotSpec(
+                schools_site["workshop_id"],
+                day,
+                clock(9, 30),
+                room="Salle Explorama",
+                capacity_classes=2,
+                capacity_pupils=50,
+                languages=("fr", "nl"),
+            ),
+        )
         slot_id = s.id
-        bk.book(app, session, bk.BookingRequest(slot_id, None, "Institut Sainte-Marie", "M. Paul Lenoir", "p.lenoir@ism.example", "3", "general", 22, 1, lang))
+        bk.book(
+            app,
+            session,
+            bk.BookingRequest(
+                slot_id,
+                None,
+                "Institut Sainte-Marie",
+                "M. Paul Lenoir",
+                "p.lenoir@ism.example",
+                "3",
+                "general",
+                22,
+                1,
+                lang,
+            ),
+        )
 
     def new_page() -> Any:
         context = chromium.new_context(base_url=server.url, locale=f"{lang}-BE", **(PHONE if phone else DESKTOP))
@@ -196,7 +279,9 @@ def test_book_the_last_places_receive_the_invitation_cancel_and_promote(schools_
     # The confirmation arrives, in the teacher's language, with its invitation.
     confirmation = inbox.wait_for(mine, words["confirmed"])
     (invite,) = [p for p in confirmation.iter_attachments() if p.get_content_type() == "text/calendar"]
-    calendar = Calendar.from_ical(invite.get_content() if isinstance(invite.get_content(), (bytes, str)) else invite.get_payload(decode=True))
+    calendar = Calendar.from_ical(
+        invite.get_content() if isinstance(invite.get_content(), (bytes, str)) else invite.get_payload(decode=True)
+    )
     (event,) = calendar.walk("VEVENT")
     assert calendar["method"] == "REQUEST" and int(event["sequence"]) == 0
     with app.session() as session:
@@ -219,7 +304,11 @@ def test_book_the_last_places_receive_the_invitation_cancel_and_promote(schools_
     (cancel_invite,) = [p for p in cancellation.iter_attachments() if p.get_content_type() == "text/calendar"]
     cancelled_cal = Calendar.from_ical(cancel_invite.get_payload(decode=True))
     (cancelled_event,) = cancelled_cal.walk("VEVENT")
-    assert cancelled_cal["method"] == "CANCEL" and int(cancelled_event["sequence"]) == 1 and str(cancelled_event["uid"]) == str(event["uid"])
+    assert (
+        cancelled_cal["method"] == "CANCEL"
+        and int(cancelled_event["sequence"]) == 1
+        and str(cancelled_event["uid"]) == str(event["uid"])
+    )
 
     # The class on the waiting list is promoted, told by e-mail, and its page says it is booked.
     promoted = inbox.wait_for(theirs, words["confirmed"])

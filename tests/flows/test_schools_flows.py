@@ -33,7 +33,10 @@ def test_the_reminder_flow_reminds_once(prefect_harness: None, app: App, centre:
     assert schools_reminders(database_url=app.db.url) == 1
     assert schools_reminders(database_url=app.db.url) == 0, "a second run reminds nobody again"
     with app.session() as session:
-        assert session.get(SchoolBooking, near).status == "reminded" and session.get(SchoolBooking, far).status == "confirmed"
+        assert (
+            session.get(SchoolBooking, near).status == "reminded"
+            and session.get(SchoolBooking, far).status == "confirmed"
+        )
         reminders = session.scalars(select(OutboxMessage).where(OutboxMessage.key.like("%:reminder:%"))).all()
         assert [(m.state, m.subject_ref) for m in reminders] == [("sent", f"schools.booking:{near}")]
     assert len(list(outbox_folder.glob("*.eml"))) == 3, "two confirmations and one reminder, each written once"

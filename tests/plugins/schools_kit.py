@@ -30,9 +30,27 @@ def workshop(app: App, centre_id: int, **values: Any) -> int:
         return bk.save_workshop(session, centre_id, {**WORKSHOP, **values}).id
 
 
-def slot(app: App, centre_id: int, workshop_id: int, days: int = 10, classes: int = 1, pupils: int = 25, at_school: bool = False, start: time = time(9, 30)) -> int:
+def slot(
+    app: App,
+    centre_id: int,
+    workshop_id: int,
+    days: int = 10,
+    classes: int = 1,
+    pupils: int = 25,
+    at_school: bool = False,
+    start: time = time(9, 30),
+) -> int:
     with app.transaction() as session:
-        spec = bk.SlotSpec(workshop_id, date.today() + timedelta(days=days), start, room="" if at_school else "Salle Explorama", at_school=at_school, capacity_classes=classes, capacity_pupils=pupils, languages=("fr", "nl"))
+        spec = bk.SlotSpec(
+            workshop_id,
+            date.today() + timedelta(days=days),
+            start,
+            room="" if at_school else "Salle Explorama",
+            at_school=at_school,
+            capacity_classes=classes,
+            capacity_pupils=pupils,
+            languages=("fr", "nl"),
+        )
         return bk.open_slot(app, session, centre_id, spec).id
 
 
@@ -115,8 +133,15 @@ def form_of(html: str) -> dict[str, str]:
 
 def class_form(**values: Any) -> dict[str, str]:
     base = {
-        "school": "new", "new_school": "Lycée Émile Max", "teacher_name": "M. Karim Benali", "teacher_email": "k.benali@lycee-max.be",
-        "school_year": "3", "education_type": "technical_transition", "pupils": "20", "adults": "2", "language": "fr",
+        "school": "new",
+        "new_school": "Lycée Émile Max",
+        "teacher_name": "M. Karim Benali",
+        "teacher_email": "k.benali@lycee-max.be",
+        "school_year": "3",
+        "education_type": "technical_transition",
+        "pupils": "20",
+        "adults": "2",
+        "language": "fr",
     }
     base.update({k: str(v) for k, v in values.items()})
     return base

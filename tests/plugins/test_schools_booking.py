@@ -28,7 +28,13 @@ def _booking(app: App, booking_id: int) -> SchoolBooking:
 
 def _messages(app: App, booking_id: int) -> list[OutboxMessage]:
     with app.session() as session:
-        return list(session.scalars(select(OutboxMessage).where(OutboxMessage.subject_ref == f"schools.booking:{booking_id}").order_by(OutboxMessage.id)))
+        return list(
+            session.scalars(
+                select(OutboxMessage)
+                .where(OutboxMessage.subject_ref == f"schools.booking:{booking_id}")
+                .order_by(OutboxMessage.id)
+            )
+        )
 
 
 def _ics(message: OutboxMessage) -> Calendar:
@@ -41,29 +47,81 @@ def _ics(message: OutboxMessage) -> Calendar:
 def test_the_offer_is_checked(app: App, centre: int) -> None:
     with app.transaction() as session:
         with pytest.raises(bk.BookingError) as caught:
-            bk.save_workshop(session, centre, {"code": "bad code", "languages": ["de"], "school_years": ["9"], "min_pupils": 30, "max_pupils": 5, "duration_minutes": 5, "place": "moon"})
-    assert set(caught.value.errors) == {"code", "name_fr", "languages", "school_years", "max_pupils", "duration_minutes", "place"}
+            bk.save_workshop(
+                session,
+                centre,
+                {
+                    "code": "bad code",
+                    "languages": ["de"],
+                    "school_years": ["9"],
+                    "min_pupils": 30,
+                    "max_pupils": 5,
+                    "duration_minutes": 5,
+                    "place": "moon",
+                },
+            )
+    assert set(caught.value.errors) == {
+        "code",
+        "name_fr",
+        "languages",
+        "school_years",
+        "max_pupils",
+        "duration_minutes",
+        "place",
+    }
     wid = workshop(app, centre)
     with app.transaction() as session:
         with pytest.raises(bk.BookingError) as caught:
-            bk.open_slot(app, session, centre, bk.SlotSpec(wid, date.today() - timedelta(days=1), time(9), room="", capacity_classes=0, languages=("uk",)))
+            bk.open_slot(
+                app,
+                session,
+                centre,
+                bk.SlotSpec(
+                    wid, date.today() - timedelta(days=1), time(9), room="", capacity_classes=0, languages=("uk",)
+                ),
+            )
     assert set(caught.value.errors) == {"day", "capacity_classes", "languages", "room"}
 
 
 def test_recurring_slots_skip_school_holidays_and_closures(app: App, centre: int) -> None:
     wid = workshop(app, centre)
     with app.transaction() as session:
-        session.add(ClosurePeriod(centre_id=centre, starts_on=date(2027, 1, 12), ends_on=date(2027, 1, 12), scope="all", label="Inventaire"))
+        session.add(
+            ClosurePeriod(
+                centre_id=centre,
+                starts_on=date(2027, 1, 12),
+                ends_on=date(2027, 1, 12),
+                scope="all",
+                label="Inventaire",
+            )
+        )
         spec = bk.SlotSpec(wid, date(2026, 12, 7), time(9), room="Salle 1")
-        made, skipped = bk.open_recurring(app, session, centre, spec, until=date(2027, 1, 31), weekdays=[1, 3], today=date(2026, 12, 1))
+        made, skipped = bk.open_recurring(
+            app, session, centre, spec, until=date(2027, 1, 31), weekdays=[1, 3], today=date(2026, 12, 1)
+        )
         days = [s.day for s in made]
     # Tuesdays and Thursdays: the winter holidays of both communities (21 Dec - 3 Jan) and the closure are skipped.
-    assert skipped == [date(2026, 12, 22), date(2026, 12, 24), date(2026, 12, 29), date(2026, 12, 31), date(2027, 1, 12)]
+    assert skipped == [
+        date(2026, 12, 22),
+        date(2026, 12, 24),
+        date(2026, 12, 29),
+        date(2026, 12, 31),
+        date(2027, 1, 12),
+    ]
     assert days[:4] == [date(2026, 12, 8), date(2026, 12, 10), date(2026, 12, 15), date(2026, 12, 17)]
     assert date(2027, 1, 5) in days and date(2027, 1, 14) in days and len(days) == 11
     assert all(d.weekday() in (1, 3) for d in days)
     with app.transaction() as session:
-        made, skipped = bk.open_recurring(app, session, centre, bk.SlotSpec(wid, date(2026, 12, 21), time(9), room="Salle 1"), until=date(2027, 1, 3), weekdays=[0, 1, 2, 3, 4], communities=["fr"], today=date(2026, 12, 1))
+        made, skipped = bk.open_recurring(
+            app,
+            session,
+            centre,
+            bk.SlotSpec(wid, date(2026, 12, 21), time(9), room="Salle 1"),
+            until=date(2027, 1, 3),
+            weekdays=[0, 1, 2, 3, 4],
+            communities=["fr"],
+            today=date(2026, 12, 1),
+        )
     # The French community is back on 4 January; its holiday covers every weekday in between.
     assert made == [] and len(skipped) == 10
 
@@ -87,7 +145,10 @@ def test_a_booking_fits_or_waits_and_a_form_sent_twice_books_once(app: App, cent
         assert (s.booked_classes, s.booked_pupils) == (2, 45)
         assert session.scalar(select(func.count(SchoolBooking.id))) == 4
         school = session.scalar(select(Partner).where(Partner.kind == "school"))
-        assert school.name == "Athénée Royal d'Ixelles" and session.scalar(select(func.count(Partner.id)).where(Partner.kind == "school")) == 1
+        assert (
+            school.name == "Athénée Royal d'Ixelles"
+            and session.scalar(select(func.count(Partner.id)).where(Partner.kind == "school")) == 1
+        )
     assert [m.key.split(":")[2] for m in _messages(app, first)] == ["confirmed"]
     assert [m.key.split(":")[2] for m in _messages(app, third)] == ["waitlisted"]
     assert not _messages(app, third)[0].attachments, "no invitation while waiting"
@@ -153,7 +214,11 @@ def test_a_cancellation_promotes_the_first_waiting_class_that_fits(app: App, cen
     cal = _ics(cancelled)
     assert cal["method"] == "CANCEL"
     (event,) = cal.walk("VEVENT")
-    assert int(event["sequence"]) == 1 and str(event["uid"]).startswith(f"schools-booking-{held}@") and event["status"] == "CANCELLED"
+    assert (
+        int(event["sequence"]) == 1
+        and str(event["uid"]).startswith(f"schools-booking-{held}@")
+        and event["status"] == "CANCELLED"
+    )
     (promoted_mail,) = [m for m in _messages(app, big) if ":promoted:" in m.key]
     assert promoted_mail.to_address == "big@school.be" and "liste d'attente" in promoted_mail.body_text
     assert _ics(promoted_mail)["method"] == "REQUEST"
@@ -164,7 +229,11 @@ def test_a_cancellation_promotes_the_first_waiting_class_that_fits(app: App, cen
     (nl,) = [m for m in _messages(app, small) if ":promoted:" in m.key]
     assert nl.subject.startswith("Bevestigd") and "wachtlijst" in nl.body_text
     history = [(e.from_status, e.to_status, e.actor) for e in _booking(app, held).history]
-    assert history == [(None, "requested", "school"), ("requested", "confirmed", "school"), ("confirmed", "cancelled", "school")]
+    assert history == [
+        (None, "requested", "school"),
+        ("requested", "confirmed", "school"),
+        ("confirmed", "cancelled", "school"),
+    ]
 
 
 def test_a_move_updates_the_invitation(app: App, centre: int) -> None:
@@ -211,16 +280,39 @@ def test_pupils_who_came_count_the_visit_once(app: App, centre: int) -> None:
         bk.record_attendance(app, session, session.get(SchoolBooking, three), 0)
     with app.transaction() as session:  # entered again, corrected: still one activity
         bk.record_attendance(app, session, session.get(SchoolBooking, two), 17)
-    assert (_booking(app, one).status, _booking(app, two).status, _booking(app, three).status) == ("done", "done", "no_show")
+    assert (_booking(app, one).status, _booking(app, two).status, _booking(app, three).status) == (
+        "done",
+        "done",
+        "no_show",
+    )
     with app.session() as session:
         activities = session.scalars(select(Activity).order_by(Activity.id)).all()
-        assert [(a.participants, a.registered, a.attributes["place"], a.workshop) for a in activities] == [(22, 22, "at_centre", "explorama"), (17, 18, "at_school", "explorama")]
+        assert [(a.participants, a.registered, a.attributes["place"], a.workshop) for a in activities] == [
+            (22, 22, "at_centre", "explorama"),
+            (17, 18, "at_school", "explorama"),
+        ]
         assert activities[0].attributes["education_type"] == "vocational" and activities[0].attributes["year"] == "4"
         assert activities[0].source_ref == f"schools.booking:{one}"
     year = (date.today() + timedelta(days=4)).year
-    keys = ["schools.visits", "schools.pupils", "schools.at_centre", "schools.at_school", "schools.pupils_at_centre", "schools.pupils_at_school", "schools.pupils_booked"]
+    keys = [
+        "schools.visits",
+        "schools.pupils",
+        "schools.at_centre",
+        "schools.at_school",
+        "schools.pupils_at_centre",
+        "schools.pupils_at_school",
+        "schools.pupils_booked",
+    ]
     figures = totals(app, keys, year=year)
-    assert figures == {"schools.visits": 2, "schools.pupils": 39, "schools.at_centre": 1, "schools.at_school": 1, "schools.pupils_at_centre": 22, "schools.pupils_at_school": 17, "schools.pupils_booked": 40}
+    assert figures == {
+        "schools.visits": 2,
+        "schools.pupils": 39,
+        "schools.at_centre": 1,
+        "schools.at_school": 1,
+        "schools.pupils_at_centre": 22,
+        "schools.pupils_at_school": 17,
+        "schools.pupils_booked": 40,
+    }
 
 
 def test_the_teachers_name_and_email_are_erased_after_the_follow_up(app: App, centre: int) -> None:
@@ -231,7 +323,9 @@ def test_the_teachers_name_and_email_are_erased_after_the_follow_up(app: App, ce
     deliver(app)
     visit = date.today() + timedelta(days=3)
     with app.transaction() as session:
-        assert bk.erase_teacher_data(app, session, visit + timedelta(days=bk.TEACHER_RETENTION_DAYS)) == 0, "kept until the follow-up is over"
+        assert bk.erase_teacher_data(app, session, visit + timedelta(days=bk.TEACHER_RETENTION_DAYS)) == 0, (
+            "kept until the follow-up is over"
+        )
     with app.transaction() as session:
         assert bk.erase_teacher_data(app, session, visit + timedelta(days=bk.TEACHER_RETENTION_DAYS + 1)) == 1
     gone = _booking(app, booking_id)
@@ -253,9 +347,22 @@ def test_the_2019_figures_come_from_bookings_alone(app: App, centre: int) -> Non
     for i, count in enumerate(pupils):
         day = first + timedelta(days=5 * i + (i % 2))  # spread over the school year, weekdays and all
         with app.transaction() as session:
-            spec = bk.SlotSpec(wid, day, time(9, 30), room="Salle Explorama", at_school=i % 7 == 0, capacity_pupils=60, languages=("fr", "nl"))
+            spec = bk.SlotSpec(
+                wid,
+                day,
+                time(9, 30),
+                room="Salle Explorama",
+                at_school=i % 7 == 0,
+                capacity_pupils=60,
+                languages=("fr", "nl"),
+            )
             s = bk.open_slot(app, session, centre, spec, today=date(2019, 1, 1))
-            booked = bk.book(app, session, request(s.id, pupils=count, school_year=str(1 + i % 7), language="nl" if i % 3 == 0 else "fr"), now=datetime(2019, 1, 2, tzinfo=timezone.utc))
+            booked = bk.book(
+                app,
+                session,
+                request(s.id, pupils=count, school_year=str(1 + i % 7), language="nl" if i % 3 == 0 else "fr"),
+                now=datetime(2019, 1, 2, tzinfo=timezone.utc),
+            )
             ids.append(booked.id)
     with app.transaction() as session:
         for booking_id in ids:

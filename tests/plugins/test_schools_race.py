@@ -38,7 +38,13 @@ def _last_place(app: App, centre: int) -> int:
 
 def _outcome(app: App, sid: int) -> tuple[dict[str, int], tuple[int, int]]:
     with app.session() as session:
-        statuses = dict(session.execute(select(SchoolBooking.status, func.count()).where(SchoolBooking.slot_id == sid).group_by(SchoolBooking.status)).all())
+        statuses = dict(
+            session.execute(
+                select(SchoolBooking.status, func.count())
+                .where(SchoolBooking.slot_id == sid)
+                .group_by(SchoolBooking.status)
+            ).all()
+        )
         s = session.get(SchoolSlot, sid)
         return statuses, (s.booked_classes, s.booked_pupils)
 
@@ -48,7 +54,10 @@ def test_fifty_schools_race_for_the_last_place_on_the_public_page(app: App, cent
 
     async def race() -> list[int]:
         limits = httpx.Limits(max_connections=RACERS)
-        clients = [httpx.AsyncClient(base_url=served.url, limits=limits, timeout=60, headers={"accept-language": "fr-BE"}) for _ in range(RACERS)]
+        clients = [
+            httpx.AsyncClient(base_url=served.url, limits=limits, timeout=60, headers={"accept-language": "fr-BE"})
+            for _ in range(RACERS)
+        ]
         try:
             pages = await asyncio.gather(*(c.get(f"/book/s/{sid}") for c in clients))
             assert all(p.status_code == 200 for p in pages)
@@ -62,7 +71,9 @@ def test_fifty_schools_race_for_the_last_place_on_the_public_page(app: App, cent
     codes = asyncio.run(race())
     assert codes == [303] * RACERS
     statuses, held = _outcome(app, sid)
-    assert statuses == {"confirmed": 1 + 1, "waitlisted": RACERS - 1}, "the booking made before the race, and exactly one racer"
+    assert statuses == {"confirmed": 1 + 1, "waitlisted": RACERS - 1}, (
+        "the booking made before the race, and exactly one racer"
+    )
     assert held[0] == 2 and held[1] <= 50
 
 
@@ -72,18 +83,43 @@ def test_fifty_clients_race_for_the_last_place_through_the_api(app: App, centre:
 
     sid = _last_place(app, centre)
     with app.transaction() as session:
-        staff = Staff(username="board", display_name="School board", password_hash=password_hash("x"), roles=["schools_coordinator"], audiences=["schools"], centre_id=centre)
+        staff = Staff(
+            username="board",
+            display_name="School board",
+            password_hash=password_hash("x"),
+            roles=["schools_coordinator"],
+            audiences=["schools"],
+            centre_id=centre,
+        )
         session.add(staff)
         session.flush()
         token = issue_api_token(session, staff)
     body = {
-        "slot_id": sid, "school_name": "Institut Saint-Luc", "teacher_name": "Mme Ana Costa", "teacher_email": "a.costa@saint-luc.be",
-        "school_year": "4", "education_type": "vocational", "pupils": 18, "adults": 1, "language": "nl", "teacher_language": "nl",
+        "slot_id": sid,
+        "school_name": "Institut Saint-Luc",
+        "teacher_name": "Mme Ana Costa",
+        "teacher_email": "a.costa@saint-luc.be",
+        "school_year": "4",
+        "education_type": "vocational",
+        "pupils": 18,
+        "adults": 1,
+        "language": "nl",
+        "teacher_language": "nl",
     }
 
     async def race() -> list[httpx.Response]:
-        async with httpx.AsyncClient(base_url=served.url, timeout=60, limits=httpx.Limits(max_connections=RACERS), headers={"authorization": f"Bearer {token}"}) as client:
-            return await asyncio.gather(*(client.post("/api/v1/bookings", json={**body, "idempotency_key": secrets.token_urlsafe(12)}) for _ in range(RACERS)))
+        async with httpx.AsyncClient(
+            base_url=served.url,
+            timeout=60,
+            limits=httpx.Limits(max_connections=RACERS),
+            headers={"authorization": f"Bearer {token}"},
+        ) as client:
+            return await asyncio.gather(
+                *(
+                    client.post("/api/v1/bookings", json={**body, "idempotency_key": secrets.token_urlsafe(12)})
+                    for _ in range(RACERS)
+                )
+            )
 
     answers = asyncio.run(race())
     assert [a.status_code for a in answers] == [201] * RACERS
@@ -91,7 +127,15 @@ def test_fifty_clients_race_for_the_last_place_through_the_api(app: App, centre:
     statuses, held = _outcome(app, sid)
     assert statuses == {"confirmed": 2, "waitlisted": RACERS - 1} and held == (2, 38)
     # The same request sent again (a retry after a lost answer) books nothing more.
-    again = httpx.post(f"{served.url}/api/v1/bookings", json={**body, "idempotency_key": "same-key-twice"}, headers={"authorization": f"Bearer {token}"})
-    twice = httpx.post(f"{served.url}/api/v1/bookings", json={**body, "idempotency_key": "same-key-twice"}, headers={"authorization": f"Bearer {token}"})
+    again = httpx.post(
+        f"{served.url}/api/v1/bookings",
+        json={**body, "idempotency_key": "same-key-twice"},
+        headers={"authorization": f"Bearer {token}"},
+    )
+    twice = httpx.post(
+        f"{served.url}/api/v1/bookings",
+        json={**body, "idempotency_key": "same-key-twice"},
+        headers={"authorization": f"Bearer {token}"},
+    )
     assert again.json()["id"] == twice.json()["id"]
     assert _outcome(app, sid)[0]["waitlisted"] == RACERS

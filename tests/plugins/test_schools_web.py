@@ -25,7 +25,9 @@ def no_time_trap(monkeypatch: pytest.MonkeyPatch) -> None:
 
 def _count(web: Web) -> tuple[int, int]:
     with web.app.session() as session:
-        return session.scalar(select(func.count(SchoolBooking.id))) or 0, session.scalar(select(func.count(OutboxMessage.id))) or 0
+        return session.scalar(select(func.count(SchoolBooking.id))) or 0, session.scalar(
+            select(func.count(OutboxMessage.id))
+        ) or 0
 
 
 def _errors(html: str) -> list[str]:
@@ -42,7 +44,9 @@ def _errors(html: str) -> list[str]:
         ("en", {"teacher_email": "not an address"}, "Enter a valid e-mail address, such as name@school.be."),
     ],
 )
-def test_bad_input_is_answered_in_the_visitors_language_and_books_nothing(web: Web, lang: str, values: dict, expected: str) -> None:
+def test_bad_input_is_answered_in_the_visitors_language_and_books_nothing(
+    web: Web, lang: str, values: dict, expected: str
+) -> None:
     sid = slot(web.app, web.centre_id, workshop(web.app, web.centre_id))
     client = web.anonymous(**{"accept-language": lang})
     form = form_of(client.get(f"/book/s/{sid}").text)
@@ -131,7 +135,10 @@ def test_the_public_calendar_shows_the_slots_that_fit(web: Web) -> None:
     fits = client.get(f"/book/w/{wid}?pupils=20&year=3&language=fr&month={month}").text
     assert f'id="slot-{large}"' in fits and f'id="slot-{small}"' not in fits
     wrong_year = client.get(f"/book/w/{wid}?year=6&month={month}")
-    assert "Cet atelier n&#39;est pas proposé pour cette année scolaire." in wrong_year.text and 'class="slot' not in wrong_year.text
+    assert (
+        "Cet atelier n&#39;est pas proposé pour cette année scolaire." in wrong_year.text
+        and 'class="slot' not in wrong_year.text
+    )
     assert f'id="slot-{large}"' not in client.get(f"/book/w/{wid}?language=uk&month={month}").text
     assert "Explorama" in client.get("/book").text
 
@@ -145,21 +152,37 @@ def test_the_coordinator_confirms_moves_enters_pupils_and_exports(web: Web) -> N
     assert status == "requested"
     coordinator = web.client("schools_coordinator")
     page = coordinator.get(f"/schools?day={(date.today() + timedelta(days=1)).isoformat()}")
-    assert page.status_code == 200 and "Demandes en attente" in page.text and f"/schools/bookings/{requested}" in page.text
+    assert (
+        page.status_code == 200 and "Demandes en attente" in page.text and f"/schools/bookings/{requested}" in page.text
+    )
     detail = coordinator.get(f"/schools/bookings/{requested}")
     assert "c.dupont@ar-ixelles.be" in detail.text
     csrf = csrf_of(detail.text)
     assert coordinator.post(f"/schools/bookings/{requested}/confirm", data={"csrf_token": csrf}).status_code == 303
-    assert coordinator.post(f"/schools/bookings/{requested}/move", data={"csrf_token": csrf, "slot": str(other)}).status_code == 303
-    assert coordinator.post(f"/schools/bookings/{requested}/attendance", data={"csrf_token": csrf, "as_booked": "1"}).status_code == 303
+    assert (
+        coordinator.post(
+            f"/schools/bookings/{requested}/move", data={"csrf_token": csrf, "slot": str(other)}
+        ).status_code
+        == 303
+    )
+    assert (
+        coordinator.post(
+            f"/schools/bookings/{requested}/attendance", data={"csrf_token": csrf, "as_booked": "1"}
+        ).status_code
+        == 303
+    )
     with app.session() as session:
         b = session.get(SchoolBooking, requested)
         assert (b.status, b.slot_id, b.pupils_came, b.ics_sequence) == ("done", other, 20, 1)
         assert session.scalar(select(Activity.participants).where(Activity.id == b.activity_id)) == 20
-    exported = coordinator.get(f"/schools/export?from={date.today().isoformat()}&to={(date.today() + timedelta(days=30)).isoformat()}")
+    exported = coordinator.get(
+        f"/schools/export?from={date.today().isoformat()}&to={(date.today() + timedelta(days=30)).isoformat()}"
+    )
     assert exported.status_code == 200 and exported.headers["content-type"].startswith("text/csv")
     rows = list(csv.DictReader(io.StringIO(exported.text)))
-    assert [(r["reference"], r["status"], r["pupils_came"], r["interpreter"]) for r in rows] == [(f"{requested:05d}", "done", "20", "yes")]
+    assert [(r["reference"], r["status"], r["pupils_came"], r["interpreter"]) for r in rows] == [
+        (f"{requested:05d}", "done", "20", "yes")
+    ]
     assert "dupont" not in exported.text.lower() and "@" not in exported.text, "never the teacher's name or e-mail"
     xlsx = coordinator.get("/schools/export?format=xlsx")
     assert xlsx.status_code == 200 and xlsx.content[:2] == b"PK"
@@ -181,20 +204,43 @@ def test_the_coordinator_opens_the_offer(web: Web) -> None:
     csrf = csrf_of(page.text)
     bad = coordinator.post("/schools/offer/workshops", data={"csrf_token": csrf, "code": "x y", "name_fr": ""})
     assert bad.status_code == 422 and "Donnez un nom à l&#39;atelier." in bad.text
-    made = coordinator.post("/schools/offer/workshops", data={
-        "csrf_token": csrf, "code": "inforizon", "name_fr": "Inforizon", "name_nl": "Inforizon", "languages": ["fr", "nl"],
-        "school_years": ["5", "6"], "min_pupils": "5", "max_pupils": "25", "duration_minutes": "90", "place": "at_school",
-    })
+    made = coordinator.post(
+        "/schools/offer/workshops",
+        data={
+            "csrf_token": csrf,
+            "code": "inforizon",
+            "name_fr": "Inforizon",
+            "name_nl": "Inforizon",
+            "languages": ["fr", "nl"],
+            "school_years": ["5", "6"],
+            "min_pupils": "5",
+            "max_pupils": "25",
+            "duration_minutes": "90",
+            "place": "at_school",
+        },
+    )
     assert made.status_code == 303
     from tremplin.plugins.schools.models import SchoolWorkshop
 
     with web.app.session() as session:
         wid = session.scalar(select(SchoolWorkshop.id).where(SchoolWorkshop.code == "inforizon"))
     start = date.today() + timedelta(days=(7 - date.today().weekday()))  # next Monday
-    series = coordinator.post("/schools/offer/slots", data={
-        "csrf_token": csrf, "workshop": str(wid), "day": start.isoformat(), "start": "10:00", "at_school": "1", "capacity_classes": "1",
-        "capacity_pupils": "25", "languages": ["fr"], "weekdays": ["0", "2"], "until": (start + timedelta(days=13)).isoformat(), "communities": ["fr", "nl"],
-    })
+    series = coordinator.post(
+        "/schools/offer/slots",
+        data={
+            "csrf_token": csrf,
+            "workshop": str(wid),
+            "day": start.isoformat(),
+            "start": "10:00",
+            "at_school": "1",
+            "capacity_classes": "1",
+            "capacity_pupils": "25",
+            "languages": ["fr"],
+            "weekdays": ["0", "2"],
+            "until": (start + timedelta(days=13)).isoformat(),
+            "communities": ["fr", "nl"],
+        },
+    )
     assert series.status_code == 303
     with web.app.session() as session:
         days = session.scalars(select(SchoolSlot.day).where(SchoolSlot.workshop_id == wid)).all()
@@ -208,15 +254,47 @@ def test_the_api_is_in_the_schema_and_keeps_the_rules(web: Web) -> None:
     assert "teacher_email" in schema["components"]["schemas"]["BookingIn"]["properties"]
     assert "teacher_email" not in schema["components"]["schemas"]["BookingOut"]["properties"]
     api = web.api("schools_coordinator")
-    made = api.post("/api/v1/workshops", json={"code": "pass_avenir", "name_fr": "Pass'Avenir", "languages": ["fr"], "school_years": ["6", "7"], "min_pupils": 5, "max_pupils": 25})
+    made = api.post(
+        "/api/v1/workshops",
+        json={
+            "code": "pass_avenir",
+            "name_fr": "Pass'Avenir",
+            "languages": ["fr"],
+            "school_years": ["6", "7"],
+            "min_pupils": 5,
+            "max_pupils": 25,
+        },
+    )
     assert made.status_code == 201, made.text
     wid = made.json()["id"]
-    opened = api.post("/api/v1/slots", json={"workshop_id": wid, "day": (date.today() + timedelta(days=5)).isoformat(), "start": "13:30", "room": "Agora", "capacity_pupils": 25, "languages": ["fr"]})
+    opened = api.post(
+        "/api/v1/slots",
+        json={
+            "workshop_id": wid,
+            "day": (date.today() + timedelta(days=5)).isoformat(),
+            "start": "13:30",
+            "room": "Agora",
+            "capacity_pupils": 25,
+            "languages": ["fr"],
+        },
+    )
     assert opened.status_code == 201, opened.text
     sid = opened.json()["id"]
-    booking = {"slot_id": sid, "school_name": "Collège Saint-Pierre", "teacher_name": "M. Leroy", "teacher_email": "leroy@csp.be", "school_year": "4", "education_type": "general", "pupils": 20, "language": "fr", "idempotency_key": "api-key-0001"}
+    booking = {
+        "slot_id": sid,
+        "school_name": "Collège Saint-Pierre",
+        "teacher_name": "M. Leroy",
+        "teacher_email": "leroy@csp.be",
+        "school_year": "4",
+        "education_type": "general",
+        "pupils": 20,
+        "language": "fr",
+        "idempotency_key": "api-key-0001",
+    }
     refused = api.post("/api/v1/bookings", json=booking)
-    assert refused.status_code == 422 and refused.json()["errors"] == {"school_year": "This workshop is not given for this school year."}
+    assert refused.status_code == 422 and refused.json()["errors"] == {
+        "school_year": "This workshop is not given for this school year."
+    }
     created = api.post("/api/v1/bookings", json={**booking, "school_year": "6"})
     assert created.status_code == 201 and created.json()["status"] == "confirmed"
     listed = api.get("/api/v1/bookings").json()
