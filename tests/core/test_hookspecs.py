@@ -70,7 +70,8 @@ def test_every_hook_has_a_test() -> None:
 def test_hook_names_are_the_specs() -> None:
     assert set(hook_names()) == {
         "register_audiences", "register_forms", "register_counters", "register_workflows", "register_flows",
-        "register_routes", "register_bot_handlers", "register_report_sections", "register_scrubbers", "register_demo", "purge_expired",
+        "register_routes", "register_bot_handlers", "register_report_sections", "register_scrubbers", "register_demo",
+        "purge_expired",
         "contact_logged", "activity_logged", "referral_status_changed", "case_stage_changed",
     }
 
