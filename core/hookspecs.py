@@ -21,6 +21,7 @@ checks both).
 
 from __future__ import annotations
 
+from datetime import date
 from typing import TYPE_CHECKING, Any
 
 import pluggy
@@ -181,6 +182,19 @@ def register_demo(app: App) -> list[DemoShare]:
 
     :param app: the application: settings, database, plugin manager and registries.
     :return: the plugin's shares; their keys must be unique across plugins.
+    """
+
+
+@hookspec
+def purge_expired(app: App, session: Session, today: date) -> dict[str, int]:
+    """Erase or delete what this plugin keeps past its retention period; called by the daily
+    ``retention-purge`` flow inside its transaction.
+
+    :param app: the app.
+    :param session: the flow's session; what is written with it commits with the run's audit event.
+    :param today: the day the run counts from (the centre's current day, or a catch-up day).
+    :return: how many of each kind of thing were purged (``{"schools.teacher_contacts": 3}``); the
+        run's audit event and log say it, per plugin.
     """
 
 

@@ -347,3 +347,37 @@ class WorkshopKind(Base):
         from tremplin.core.i18n import Text
 
         return Text(en=self.label_en or self.code, fr=self.label_fr, nl=self.label_nl, uk=self.label_uk)
+
+
+class OutboxMessage(Base):
+    """A message to send (an e-mail today), kept until it is sent and for a while after.
+
+    ``key`` is the idempotency key the sender chose (``schools.booking:42:confirmation:1``): a message
+    enqueued twice under one key is stored once, so a flow run repeated after a crash never sends
+    twice. ``state`` is ``pending``, ``sending`` (claimed by a delivery run), ``sent``, ``failed``
+    (retries used up, or a permanent refusal such as an unknown mailbox). ``audience`` lets the
+    audience's coordinator see the failures of their own messages.
+    """
+
+    __tablename__ = "outbox_messages"
+    __table_args__ = (Index("ix_outbox_messages_state_due", "state", "next_attempt_at"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(200), unique=True)
+    channel: Mapped[str] = mapped_column(String(16), default="email")
+    centre_id: Mapped[int | None] = mapped_column(ForeignKey("centres.id", ondelete="CASCADE"))
+    audience: Mapped[str | None] = mapped_column(String(40))
+    #: What the message is about (``schools.booking:42``): purged with it.
+    subject_ref: Mapped[str] = mapped_column(String(80), default="")
+    to_address: Mapped[str] = mapped_column(String(320))
+    subject: Mapped[str] = mapped_column(String(300))
+    body_text: Mapped[str] = mapped_column(Text)
+    body_html: Mapped[str] = mapped_column(Text, default="")
+    #: ``[{"filename", "content_type", "data" (base64)}]``
+    attachments: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    state: Mapped[str] = mapped_column(String(16), default="pending")
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(default=utcnow)
+    claimed_at: Mapped[datetime | None]
+    last_error: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    sent_at: Mapped[datetime | None]

@@ -27,6 +27,18 @@ class Settings:
     load_entrypoints: bool = True
     secret_key: str = "change-me"
     echo_sql: bool = False
+    #: Where links in e-mails point (``https://tremplin.example.org``), without a trailing slash.
+    public_base_url: str = "http://127.0.0.1:8000"
+    #: Outgoing e-mail (``tremplin.core.mail``). Without ``smtp_host``, messages are written as ``.eml``
+    #: files to ``outbox_dir`` instead of being sent, so a demo works offline.
+    smtp_host: str = ""
+    smtp_port: int = 587
+    #: ``starttls`` (port 587), ``tls`` (implicit TLS, port 465) or ``none`` (a local relay).
+    smtp_security: str = "starttls"
+    smtp_username: str = ""
+    smtp_password: str = ""
+    mail_from: str = "Tremplin <no-reply@localhost>"
+    outbox_dir: str = field(default_factory=lambda: str(Path(os.environ.get("TREMPLIN_HOME", ".")) / "outbox"))
 
     @classmethod
     def from_env(cls, **overrides: object) -> "Settings":
@@ -42,6 +54,11 @@ class Settings:
             values["disabled_plugins"] = tuple(p.strip() for p in env["TREMPLIN_DISABLED_PLUGINS"].split(",") if p.strip())
         if "TREMPLIN_SECRET_KEY" in env:
             values["secret_key"] = env["TREMPLIN_SECRET_KEY"]
+        for name in ("public_base_url", "smtp_host", "smtp_security", "smtp_username", "smtp_password", "mail_from", "outbox_dir"):
+            if f"TREMPLIN_{name.upper()}" in env:
+                values[name] = env[f"TREMPLIN_{name.upper()}"]
+        if "TREMPLIN_SMTP_PORT" in env:
+            values["smtp_port"] = int(env["TREMPLIN_SMTP_PORT"])
         values.update({k: v for k, v in overrides.items() if v is not None})
         return cls(**values)  # type: ignore[arg-type]
 

@@ -5,6 +5,10 @@ the ORM, so that its stage history and outcomes go with it, the contacts and ref
 keep existing without it (their ``case_id`` becomes empty), and the roll-up subtracts it in the same
 transaction: the counters stay exactly what a rebuild would give. Each run writes one audit event with
 what it deleted, counted by centre and audience; the case codes are not kept.
+
+Then each plugin purges its own data through the ``purge_expired`` hook (the schools plugin erases
+the teachers' names and e-mails once a visit's follow-up is over); the run's second audit event says
+how many of each.
 """
 
 from __future__ import annotations
@@ -51,9 +55,27 @@ def purge_expired_cases(database_url: str | None = None, today: date | None = No
     return summary
 
 
+@task(name="purge-plugin-data", cache_policy=NO_CACHE)
+def purge_plugin_data(database_url: str | None = None, today: date | None = None) -> dict[str, int]:
+    """Ask every plugin to purge what it keeps past its retention (``purge_expired``); their counts."""
+    from tremplin.core.audit import audit
+
+    with open_app(database_url) as app, app.transaction() as session:
+        day = today or datetime.now(ZoneInfo(app.settings.timezone)).date()
+        counts: dict[str, int] = {}
+        for result in app.hook.purge_expired(app=app, session=session, today=day):
+            for key, value in (result or {}).items():
+                counts[key] = counts.get(key, 0) + int(value)
+        audit(session, "plugin.purge", None, "retention", "", today=day.isoformat(), **counts)
+    return counts
+
+
 @flow(name="retention-purge")
 def retention_purge(database_url: str | None = None) -> int:
-    """Delete the cases whose retention period is over; returns how many were deleted."""
+    """Delete the cases whose retention period is over, and what plugins keep past theirs; returns
+    how many cases were deleted."""
     summary = purge_expired_cases(database_url)
     logger().info("%d case(s) past their retention date deleted", summary["deleted"])
+    for key, count in purge_plugin_data(database_url).items():
+        logger().info("%s: %d purged", key, count)
     return int(summary["deleted"])

@@ -84,7 +84,12 @@ def database_url(request: pytest.FixtureRequest, engine: str, tmp_path: Path) ->
     return request.getfixturevalue("pg_ready")
 
 
+#: Where test apps write their e-mails when no SMTP server is set (never the working directory).
+TEST_OUTBOX = Path(os.environ.get("TMPDIR", "/tmp")) / f"tremplin-test-outbox-{os.getpid()}"
+
+
 def make_app(url: str, plugins: list[str] | None = None, **settings: object) -> App:
+    settings.setdefault("outbox_dir", str(TEST_OUTBOX))
     return create_app(Settings(database_url=url, load_entrypoints=False, **settings), plugins=plugins)  # type: ignore[arg-type]
 
 

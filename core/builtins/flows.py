@@ -1,4 +1,4 @@
-"""Built-in plugin: the flows every centre runs (referral expiry, retention purge).
+"""Built-in plugin: the flows every centre runs (referral expiry, retention purge, outbox delivery).
 
 They live in the ``flows`` package and are named here by import path, so Prefect is imported only by
 ``tremplin flows``. Schedules are cron expressions in the centre's time zone (``Settings.timezone``).
@@ -37,5 +37,16 @@ def register_flows(app: Any) -> list[FlowSpec]:
                 uk="Видаляє справи, строк зберігання яких минув",
             ),
             cron="30 1 * * *",
+        ),
+        FlowSpec(
+            "outbox-delivery",
+            "tremplin.flows.outbox:outbox_delivery",
+            T(
+                "Sends the e-mails waiting in the outbox, retrying failures with backoff",
+                fr="Envoie les e-mails en attente, en réessayant les échecs de plus en plus tard",
+                nl="Verstuurt de wachtende e-mails en probeert mislukte later opnieuw",
+                uk="Надсилає листи з черги, повторюючи невдалі дедалі пізніше",
+            ),
+            cron="* * * * *",
         ),
     ]

@@ -1,8 +1,9 @@
 """The messages the web app uses, and the four catalogs that translate them.
 
 ``extract()`` reads every ``_("...")``, ``gettext``, ``ngettext``, ``N_("...")`` and ``Msg("...")`` in the
-templates and the Python files of ``core/web`` and ``core/reports`` with Babel's extractors (Jinja2's for
-templates). ``missing()`` says,
+templates and the Python files of ``core/web``, ``core/reports`` and the built-in audience plugins
+(``plugins/``: their pages use the same catalogs) with Babel's extractors (Jinja2's for templates).
+``missing()`` says,
 for each language, which of them its catalog lacks or leaves untranslated; the test suite fails on any
 (English may leave ``msgstr`` empty: the English text is the message id). ``update()`` adds new
 messages to the ``.po`` files, keeping every translation already there::
@@ -20,13 +21,15 @@ from tremplin.core.i18n import LANGUAGES
 from tremplin.core.web.i18n import LOCALE_DIR, catalog_path
 
 WEB = Path(__file__).parent
+#: The built-in plugins' folder (``tremplin.plugins``, wherever it is installed).
+PLUGINS = Path(__file__).resolve().parents[2] / "plugins"
 METHOD_MAP = [
     ("**/templates/**.html", "jinja2.ext:babel_extract"),
     ("**.py", "python"),
 ]
 KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "N_": None, "Msg": None}
 #: Where messages are read: the web app, and the report pages (``core/reports/web.py``).
-FOLDERS = (WEB, WEB.parent / "reports")
+FOLDERS = (WEB, WEB.parent / "reports", PLUGINS)
 #: Languages whose catalogs must translate every message (English is the source language).
 MUST_TRANSLATE = ("fr", "nl", "uk")
 LANGUAGE_NAMES = {"fr": "French", "nl": "Dutch", "en": "English", "uk": "Ukrainian"}

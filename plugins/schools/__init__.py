@@ -3,6 +3,11 @@
 A class visit is a group activity of the ``schools`` audience whose participants are the pupils who
 came; it happens at the centre or at the school. The school is an organisation, not a person: its
 name may be recorded, a pupil's never.
+
+Schools book their visits themselves on the public page ``/book`` (``booking.py`` holds the rules,
+``web.py`` the pages, ``api.py`` the API, ``flows.py`` the reminders); the coordinator runs the offer
+and the calendar at ``/schools``. When the coordinator enters the pupils who came, the visit becomes
+the activity these counters count.
 """
 
 from __future__ import annotations
@@ -14,7 +19,8 @@ from tremplin import Dimension
 from tremplin.core.counters import Counter
 from tremplin.core.forms import Field, Form
 from tremplin.core.i18n import T
-from tremplin.core.registry import Audience
+from tremplin.core.registry import Audience, FlowSpec
+from tremplin.plugins.schools import models as _models  # noqa: F401  (the plugin's tables join the metadata)
 
 if TYPE_CHECKING:
     from tremplin import DemoShare
@@ -83,6 +89,34 @@ def register_counters(app: Any) -> list[Counter]:
             {**a, "attr.place": "at_school"},
             audience=AUDIENCE,
         ),
+        Counter.simple(
+            "schools.at_centre",
+            T("Class visits at the centre", fr="Visites de classes à la Cité", nl="Klasbezoeken in het centrum", uk="Відвідини класів у центрі"),
+            "activities",
+            {**a, "attr.place": "at_centre"},
+            audience=AUDIENCE,
+        ),
+        Counter.simple(
+            "schools.pupils_at_centre",
+            T("Pupils at the centre", fr="Élèves à la Cité", nl="Leerlingen in het centrum", uk="Учні в центрі"),
+            "participants",
+            {**a, "attr.place": "at_centre"},
+            audience=AUDIENCE,
+        ),
+        Counter.simple(
+            "schools.pupils_at_school",
+            T("Pupils reached at schools", fr="Élèves rencontrés à l'école", nl="Leerlingen bereikt op school", uk="Учні у школах"),
+            "participants",
+            {**a, "attr.place": "at_school"},
+            audience=AUDIENCE,
+        ),
+        Counter.simple(
+            "schools.pupils_booked",
+            T("Pupils booked", fr="Élèves inscrits", nl="Ingeschreven leerlingen", uk="Зареєстровані учні"),
+            "registered",
+            a,
+            audience=AUDIENCE,
+        ),
     ]
 
 
@@ -114,3 +148,35 @@ def register_dimensions(app: Any) -> list[Dimension]:
             title=T("By workshop", fr="Par atelier", nl="Per workshop", uk="За майстер-класом"),
         ),
     ]
+
+
+@hookimpl
+def register_routes(app: Any) -> list[Any]:
+    from tremplin.plugins.schools import api, web
+
+    web.add_template_folder()
+    return [web.public, web.coordinator, api.router]
+
+
+@hookimpl
+def register_flows(app: Any) -> list[FlowSpec]:
+    return [
+        FlowSpec(
+            "schools-reminders",
+            "tremplin.plugins.schools.flows:schools_reminders",
+            T(
+                "Reminds the schools of their visit two days before",
+                fr="Rappelle leur visite aux écoles deux jours avant",
+                nl="Herinnert de scholen twee dagen vooraf aan hun bezoek",
+                uk="Нагадує школам про візит за два дні",
+            ),
+            cron="0 7 * * *",
+        ),
+    ]
+
+
+@hookimpl
+def purge_expired(app: Any, session: Any, today: Any) -> dict[str, int]:
+    from tremplin.plugins.schools.booking import erase_teacher_data
+
+    return {"schools.teacher_contacts": erase_teacher_data(app, session, today)}

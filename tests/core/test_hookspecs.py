@@ -72,6 +72,7 @@ def test_hook_names_are_the_specs() -> None:
         "register_audiences", "register_forms", "register_counters", "register_workflows", "register_flows",
         "register_routes", "register_bot_handlers", "register_report_sections", "register_scrubbers", "register_demo",
         "register_dimensions", "register_menu_items",
+        "purge_expired",
         "contact_logged", "activity_logged", "referral_status_changed", "case_stage_changed",
     }
 
@@ -491,6 +492,34 @@ def _events(hook: str) -> list[dict[str, Any]]:
 
 
 CONTACT = {"centre": "bxl", "occurred_at": "2024-03-12T10:30", "audience": "general", "modality": "individual_advice", "headcount": 2}
+
+
+def test_hook_purge_expired(monkeypatch: pytest.MonkeyPatch, db_url: str) -> None:
+    """The retention flow's task asks every plugin to purge, inside its transaction, and sums what they say."""
+    from tremplin.core.models import Partner
+    from tremplin.flows.retention import purge_plugin_data
+
+    seen: list[tuple[Any, date]] = []
+    setup = make_app(db_url)
+    centre_id = make_centre(setup)
+    setup.close()
+
+    def purge_expired(app: App, session: Any, today: date) -> dict[str, int]:
+        seen.append((session.in_transaction(), today))
+        session.add(Partner(centre_id=centre_id, code="purged-marker", name="written by the hook", kind="other"))
+        return {"tests.things": 2}
+
+    name = fake_plugin(monkeypatch, "tests_purge_plugin", purge_expired=purge_expired)
+    monkeypatch.setattr("tremplin.core.app.create_app", lambda database_url=None: make_app(db_url, plugins=list(DEFAULT_PLUGINS) + [name]))
+    counts = purge_plugin_data.fn(db_url, today=date(2031, 5, 6))
+    assert seen == [(True, date(2031, 5, 6))]
+    assert counts == {"tests.things": 2, "schools.teacher_contacts": 0}
+    check = make_app(db_url)
+    with check.session() as session:
+        assert session.scalar(select(func.count()).select_from(Partner).where(Partner.code == "purged-marker")) == 1, "the hook's writes commit"
+        event = session.scalars(select(AuditEvent).where(AuditEvent.action == "plugin.purge")).one()
+        assert event.details == {"today": "2031-05-06", "tests.things": 2, "schools.teacher_contacts": 0}
+    check.close()
 
 
 def test_hook_contact_logged(rec_app: App, rec_centre: int) -> None:

@@ -182,7 +182,28 @@ def make_objects(web: Web) -> dict[str, Any]:
         objects["site_id"] = session.scalar(select(Site.id).where(Site.code == "reception"))
         objects["partner_id"] = session.scalar(select(Partner.id).where(Partner.code == "actiris"))
     objects["staff_id"] = web.add_account("someone", ["reception"])
+    objects.update(schools_objects(web))
     return objects
+
+
+def schools_objects(web: Web) -> dict[str, Any]:
+    """A workshop, a slot, a booking, a holiday and an e-mail of the schools plugin, for its routes' ids."""
+    from datetime import time, timedelta
+
+    from tremplin.core.models import OutboxMessage
+    from tremplin.plugins.schools import booking as bk
+    from tremplin.plugins.schools.models import SchoolHoliday
+
+    app = web.app
+    with app.transaction() as session:
+        workshop = bk.save_workshop(session, web.centre_id, {"code": "explorama", "name_fr": "Explorama", "languages": ["fr"], "school_years": ["3"], "min_pupils": 1, "max_pupils": 30, "duration_minutes": 90, "place": "at_centre"})
+        slot = bk.open_slot(app, session, web.centre_id, bk.SlotSpec(workshop.id, date.today() + timedelta(days=30), time(9), room="A", capacity_pupils=30))
+        booking = bk.book(app, session, bk.BookingRequest(slot.id, None, "Athénée royal", "M. Martin", "martin@school.be", "3", "general", 20, 1, "fr"))
+        holiday = SchoolHoliday(centre_id=web.centre_id, community="fr", starts_on=date(2030, 1, 1), ends_on=date(2030, 1, 2))
+        session.add(holiday)
+        session.flush()
+        message_id = session.scalar(select(OutboxMessage.id).limit(1))
+        return {"workshop_id": workshop.id, "slot_id": slot.id, "booking_id": booking.id, "holiday_id": holiday.id, "message_id": message_id}
 
 
 def fresh_contact(web: Web) -> int:
@@ -293,7 +314,8 @@ def test_every_role_on_every_route(web: Web) -> None:
     assert not problems, "\n".join(problems)
 
     # Routes from plugins or other parts of the app: anonymous visitors refused, declared roles enforced.
-    others = [(p, m, r) for p, m, r in table if (p, m, r) not in core and m == "GET" and "{" not in p]
+    # Public pages a plugin marks as such (the schools plugin's /book) are open to anyone.
+    others = [(p, m, r) for p, m, r in table if (p, m, r) not in core and m == "GET" and "{" not in p and not getattr(getattr(r, "endpoint", None), "public_page", False)]
     for path, _method, route in others:
         response = anonymous.get(path)
         assert refused_as_anonymous(response) or response.status_code == 403, f"anonymous GET {path}: {response.status_code}"

@@ -38,7 +38,11 @@ def test_translations_keep_their_placeholders(messages: dict, lang: str) -> None
     for key in messages:
         msgid = key[0] if isinstance(key, tuple) else key
         entry = catalog.get(msgid)
-        assert sorted(PLACEHOLDER.findall(entry.string)) == sorted(PLACEHOLDER.findall(msgid)), (lang, msgid, entry.string)
+        # A plural message: every form keeps the placeholders of the plural message id.
+        forms = entry.string if isinstance(entry.string, (list, tuple)) else [entry.string]
+        wanted = key[1] if isinstance(key, tuple) else msgid
+        for form in forms:
+            assert sorted(PLACEHOLDER.findall(form)) == sorted(PLACEHOLDER.findall(wanted)), (lang, msgid, form)
 
 
 def test_translators_translate_and_fall_back() -> None:
