@@ -202,8 +202,8 @@ def staff() -> None:
 
 @staff.command("add")
 @click.argument("username")
-@click.option("--role", "roles", multiple=True, required=True, help="Role (repeat for several).")
-@click.option("--audience", "audiences", multiple=True, help="Audience the account may see (repeat; default all).")
+@click.option("--role", "roles", multiple=True, required=True, help="Role (repeat for several; `tremplin plugins` lists them).")
+@click.option("--audience", "audiences", multiple=True, help="Audience the account may see (repeat; * for all; default: its roles' audiences).")
 @click.option("--name", "display_name", default="", help="Display name of the staff member.")
 @click.option("--language", default="fr", type=click.Choice(["fr", "nl", "en", "uk"]))
 @click.option("--centre", default=None, help="Centre code the account belongs to.")
@@ -215,7 +215,7 @@ def staff_add(ctx: Context, username: str, roles: tuple[str, ...], audiences: tu
 
     try:
         with ctx.app.transaction() as session:
-            account = add_staff(ctx.app, session, username, password, roles=list(roles), audiences=list(audiences) or ["*"], display_name=display_name, language=language, centre_code=centre)
+            account = add_staff(ctx.app, session, username, password, roles=list(roles), audiences=list(audiences) or None, display_name=display_name, language=language, centre_code=centre)
     except AdminError as exc:
         fail(str(exc))
     click.echo(f"Created {account.username} ({', '.join(account.roles)}; audiences: {', '.join(account.audiences)})")

@@ -7,10 +7,12 @@ truncated between tests.
 
 from __future__ import annotations
 
+import functools
 import os
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import text
@@ -86,6 +88,14 @@ def database_url(request: pytest.FixtureRequest, engine: str, tmp_path: Path) ->
 
 def make_app(url: str, plugins: list[str] | None = None, **settings: object) -> App:
     return create_app(Settings(database_url=url, load_entrypoints=False, **settings), plugins=plugins)  # type: ignore[arg-type]
+
+
+@functools.lru_cache(maxsize=None)
+def full_registry() -> Any:
+    """What every default plugin registers (roles, audiences...), for tables built when a test module loads."""
+    app = make_app("sqlite://")
+    app.close()
+    return app.registry
 
 
 @pytest.fixture(params=ENGINES)

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from fastapi import FastAPI
 
-from tremplin.core.registry import call_each
+from tremplin.core.registry import collect
 
 if TYPE_CHECKING:
     from tremplin.core.app import App
@@ -85,7 +85,7 @@ def create_web_app(app: App) -> FastAPI:
     web.mount("/static", StaticFiles(directory=STATIC), name="static")
     for router in routes.core_routers():
         web.include_router(router)
-    plugin_routers = [router for _plugin, router in call_each(app.pm, "register_routes", app=app)]
+    plugin_routers = [router for _plugin, router in collect(app.pm, "register_routes", app=app)]
     for router in plugin_routers:
         web.include_router(router)
     _include_report_pages(web, plugin_routers)

@@ -10,8 +10,8 @@ Typical use in a route (core's or a plugin's)::
         ensure_audience(staff, "formtruck")
         ...
 
-``require_capability("cases")`` is ``require_roles`` with the roles ``tremplin.core.web.policy`` gives a part
-of the app.
+``require_capability("cases")`` lets in the accounts whose roles have that capability
+(``tremplin.core.web.policy``, derived from the registered roles).
 """
 
 from __future__ import annotations
@@ -159,11 +159,21 @@ _CAPABILITY_DEPS: dict[str, Callable[..., Staff]] = {}
 
 
 def require_capability(capability: str) -> Callable[..., Staff]:
-    """``require_roles`` with the roles ``tremplin.core.web.policy.CAPABILITIES`` gives ``capability``."""
+    """A dependency that returns the account if one of its roles has ``capability``, and answers 403 otherwise.
+
+    Which roles have it is read from the app's registered roles (``tremplin.core.web.policy``) at each request,
+    so a route declares what it needs and the plugins that are loaded decide who has it."""
     dep = _CAPABILITY_DEPS.get(capability)
     if dep is None:
-        dep = _CAPABILITY_DEPS[capability] = require_roles(*policy.roles_for(capability))
-        dep.capability = capability  # type: ignore[attr-defined]
+
+        async def dependency(request: Request, staff: Staff = Depends(current_staff)) -> Staff:
+            if not policy.can(get_app(request), staff, capability):
+                raise HTTPException(status_code=403, detail="Your role does not give access to this page.")
+            return staff
+
+        dependency.__name__ = f"require_{capability}"
+        dependency.capability = capability  # type: ignore[attr-defined]
+        dep = _CAPABILITY_DEPS[capability] = dependency
     return dep
 
 

@@ -1,9 +1,11 @@
 """Who may do what: the roles behind each part of the web app, and the audiences an account sees.
 
 Two checks guard every page and API route. The **role** check says whether the account may use a
-part of the app at all (``CAPABILITIES``: a Formtruck adviser has no case list). The **audience**
-check says whether it may see a given record or figure (``Staff.audiences``: a counsellor may open
-cases, but not a NEET case). Staff bound to a centre see that centre only.
+part of the app at all: each page and route names a *capability* (below), and the registered roles
+(``register_roles``) say which capabilities they have, so the table is derived from the plugins that
+are loaded (a Formtruck adviser has no case list). The **audience** check says whether it may see a
+given record or figure (``Staff.audiences``: a counsellor may open cases, but not a NEET case). Staff
+bound to a centre see that centre only.
 
 The tests walk every route against this table (``tests/web/test_access_matrix.py``).
 """
@@ -11,47 +13,46 @@ The tests walk every route against this table (``tests/web/test_access_matrix.py
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import TYPE_CHECKING
-
-from tremplin.core.access import ROLES
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from tremplin.core.app import App
     from tremplin.core.models import Staff
 
-ALL_ROLES: tuple[str, ...] = tuple(ROLES)
-
-#: Capability -> roles that have it. Every page and API route names one capability.
-CAPABILITIES: dict[str, tuple[str, ...]] = {
-    # Key figures and charts, restricted to the account's audiences.
-    "dashboard": ALL_ROLES,
-    # Quick logging from the plugins' intake forms, and undoing one's own last entry.
-    "log": ALL_ROLES,
-    # Lists of contact records.
-    "contacts": ALL_ROLES,
-    # Group activities and workshops: create, edit, enter the actual headcount.
-    "activities": ("admin", "programme_lead", "counsellor", "neet_worker", "schools_coordinator"),
-    # Referral tokens.
-    "referrals": ("admin", "programme_lead", "counsellor", "reception", "neet_worker", "formtruck_adviser"),
-    # Cases of consenting people, under a pseudonymous code.
-    "cases": ("admin", "programme_lead", "counsellor", "neet_worker"),
-    # Report pages (core/reports/web.py): every account, with its audiences' figures; exact figures for
-    # programme leads and administrators, disclosure-controlled ones for the others (tremplin.core.disclosure).
-    "reports": ALL_ROLES,
-    # Centres, sites, partners, staff accounts, closure periods, workshop kinds.
-    "admin": ("admin",),
+#: The capabilities the core's pages and API routes name, and what each gives. A plugin's own pages may
+#: name capabilities of their own; a role grants them like these.
+CAPABILITIES: dict[str, str] = {
+    "dashboard": "key figures and charts, restricted to the account's audiences",
+    "log": "quick logging from the plugins' intake forms, and undoing one's own last entry",
+    "contacts": "lists of contact records",
+    "activities": "group activities and workshops: create, edit, enter the actual headcount",
+    "referrals": "referral tokens",
+    "cases": "cases of consenting people, under a pseudonymous code",
+    # Exact figures for programme leads and administrators, disclosure-controlled ones for the others
+    # (tremplin.core.disclosure).
+    "reports": "report pages, with the account's audiences' figures",
+    "admin": "centres, sites, partners, staff accounts, closure periods, workshop kinds",
 }
 
 
-def roles_for(capability: str) -> tuple[str, ...]:
-    try:
-        return CAPABILITIES[capability]
-    except KeyError:
-        raise KeyError(f"unknown capability {capability!r}; known: {', '.join(CAPABILITIES)}") from None
+def capability_table(app: App) -> dict[str, tuple[str, ...]]:
+    """Capability -> roles that have it, for every capability a role or the core names."""
+    names = dict.fromkeys(CAPABILITIES)
+    for role in app.registry.roles.values():
+        names.update(dict.fromkeys(c for c in role.capabilities if c != "*"))
+    return {name: app.registry.roles_with(name) for name in names}
 
 
-def can(staff: Staff | None, capability: str) -> bool:
-    return staff is not None and bool(set(staff.roles) & set(roles_for(capability)))
+def roles_for(app: App, capability: str) -> tuple[str, ...]:
+    return app.registry.roles_with(capability)
+
+
+def can(app: App, staff: Any, capability: str) -> bool:
+    """Whether the account (a ``Staff`` or the web's ``StaffView``) has one role with ``capability``."""
+    if staff is None:
+        return False
+    roles = app.registry.roles
+    return any(key in roles and roles[key].has(capability) for key in staff.roles or ())
 
 
 def sees_all_audiences(staff: Staff) -> bool:

@@ -107,11 +107,15 @@ def base_context(request: Request) -> dict[str, Any]:
     tr = translator(lang)
     staff = getattr(request.state, "staff_view", None)
     pages = getattr(request.app.state, "page_paths", None)
-    nav = [(tr(label), path) for label, path, capability in NAV if can(staff, capability) and (pages is None or path in pages)] if staff is not None else []
+    core_app = getattr(request.app.state, "tremplin", None)
+    nav = (
+        [(tr(label), path) for label, path, capability in NAV if can(core_app, staff, capability) and (pages is None or path in pages)]
+        if staff is not None and core_app is not None
+        else []
+    )
     path = request.url.path
     query = request.url.query
     here = path + ("?" + query if query else "")
-    core_app = getattr(request.app.state, "tremplin", None)
     tz = core_app.settings.timezone if core_app is not None else "Europe/Brussels"
     return {
         "request": request,

@@ -50,7 +50,7 @@ def _list_context(request: Request, session: Session, staff: Staff, filters: Any
         "audiences": [(k, app.registry.audiences[k].label) for k in app.registry.audiences.keys() if staff.may_see(k)],
         "sites": sites,
         "site_names": {s.id: s.name for s in sites},
-        "vocab": vocab,
+        "vocab": get_app(request).registry.vocabulary,
         "registry": app.registry,
     }
 
@@ -136,7 +136,7 @@ def _detail(request: Request, session: Session, staff: Staff, activity: Activity
             "errors": errors or {},
             "audience": app.registry.audiences.get(activity.audience),
             "site": session.get(Site, activity.site_id) if activity.site_id else None,
-            "workshop_label": vocab.WORKSHOP.label_of(activity.workshop, ctx.lang),
+            "workshop_label": app.registry.codes["workshop"].label_of(activity.workshop, ctx.lang),
         },
         status_code=status,
     )
