@@ -194,7 +194,8 @@ def collect(pm: pluggy.PluginManager, hook_name: str, **kwargs: Any) -> list[tup
 
     The call goes through ``pm.hook`` so that hook wrappers (``@hookimpl(wrapper=True)``) see and may change
     the results; ``tremplin.core.plugins`` instruments each implementation so that every list it returns is
-    known by the plugin that returned it. A list a wrapper added is owned by the wrapper's plugin.
+    known by the plugin that returned it. A wrapper that changes a list in place leaves it its plugin's; a
+    list a wrapper adds (or builds anew) is the wrapper's plugin's.
     """
     from tremplin.core.plugins import instrument_hook, returned_by
 
@@ -299,6 +300,19 @@ class Registry:
             return self.codes[name]
         except KeyError:
             raise KeyError(f"unknown code list {name!r}; known: {', '.join(self.codes)}") from None
+
+    def esf_operations(self) -> list[str]:
+        """The audiences declared ESF+-cofinanced (``Audience.esf_cofinanced``), in registration order."""
+        return [key for key, audience in self.audiences.items() if audience.esf_cofinanced]
+
+    def default_esf_operation(self) -> str:
+        """The ESF+ report's operation when none is named: the one audience declared cofinanced."""
+        operations = self.esf_operations()
+        if len(operations) == 1:
+            return operations[0]
+        if not operations:
+            raise PluginError("no audience is declared ESF+-cofinanced (Audience.esf_cofinanced), so there is no ESF+ operation")
+        raise PluginError(f"several audiences are ESF+-cofinanced ({', '.join(operations)}): name the operation")
 
     def roles_with(self, capability: str) -> tuple[str, ...]:
         """The roles that have ``capability``, in registration order: the capability table, derived."""
