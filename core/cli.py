@@ -239,15 +239,25 @@ def staff_list(ctx: Context) -> None:
 
 
 @cli.command("plugins")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
 @pass_ctx
-def plugins_cmd(ctx: Context) -> None:
-    """List the loaded plugins and what each registers."""
-    reg = ctx.app.registry
-    for name in ctx.app.plugin_names():
-        owned = [f"{kind}:{key}" for kind, r in (("audience", reg.audiences), ("form", reg.forms), ("counter", reg.counters), ("flow", reg.flows)) for key in r if r.owner(key) == name]
-        click.echo(f"{name}: {len(owned)} registrations")
-        for item in owned:
-            click.echo(f"  {item}")
+def plugins_cmd(ctx: Context, fmt: str) -> None:
+    """List each plugin: its version, the hooks it implements and everything it registers."""
+    from tremplin.core.inventory import describe
+
+    infos = describe(ctx.app)
+    if fmt == "json":
+        import json
+
+        click.echo(json.dumps([info.as_dict() for info in infos], indent=2, ensure_ascii=False))
+        return
+    for info in infos:
+        click.echo(f"{info.name} {info.version}")
+        click.echo(f"  hooks: {', '.join(info.hooks) or '(none)'}")
+        for kind, items in info.registers.items():
+            click.echo(f"  {kind} ({len(items)}):")
+            for item in items:
+                click.echo(f"    {item}")
 
 
 # ------------------------------------------------------------------------------------------------
