@@ -25,7 +25,7 @@ if not (_here / "core").is_dir() and (_here.parent / "core" / "hookspecs.py").is
 from tremplin.core import __version__, hookimpl  # noqa: E402
 
 if TYPE_CHECKING:
-    from tremplin.core.anonymity import format_token
+    from tremplin.core.anonymity import Scrubber, format_token
     from tremplin.core.app import App
     from tremplin.core.bot.handlers import BotCommand, language_of
     from tremplin.core.counters import Counter, Part
@@ -85,6 +85,7 @@ _EXPORTS: dict[str, str] = {
     "ProgrammeIndicators": _SECTIONS,
     "ProgrammeQuery": _SECTIONS,
     "Role": "tremplin.core.registry",
+    "Scrubber": "tremplin.core.anonymity",
     "Stage": "tremplin.core.registry",
     "T": "tremplin.core.i18n",
     "Table": _SECTIONS,
