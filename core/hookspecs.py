@@ -49,9 +49,9 @@ hookspec = pluggy.HookspecMarker(PROJECT)
 def register_audiences(app: App) -> list[Audience]:
     """Declare the audiences this plugin serves.
 
-    An audience is a public with its own programme (``neet``, ``schools``...). Its ``key`` is what
-    contacts, activities, cases and counters name; it must be unique across plugins. The walk-in
-    public is the built-in ``general`` audience.
+    An audience is a public with its own programme (young people not in employment, pupils' classes...).
+    Its ``key`` is what contacts, activities, cases and counters name; it must be unique across plugins.
+    The walk-in public is the built-in ``general`` audience.
     """
 
 
@@ -78,7 +78,7 @@ def register_codes(app: App) -> list[CodeList]:
     The core's vocabulary holds what every centre shares (themes, languages, profile bands, the generic
     modalities, channels, site and partner kinds, workshop kinds). An audience adds its own codes to
     ``modality``, ``channel``, ``site_kind``, ``partner_kind`` or ``workshop`` by returning a list with that
-    name and the new items only: ``CodeList("workshop", items={"explorama": T("Explorama", ...)})``.
+    name and the new items only: ``CodeList("workshop", items={"erasmus_day": T("Erasmus day", ...)})``.
     Codes are the interchange format (CSV, API, report keys): never rename one once records use it.
 
     :param app: the app being started.

@@ -26,6 +26,7 @@ import pluggy
 
 from tremplin.core import hookspecs
 from tremplin.core.registry import PluginError
+from tremplin.plugins import AUDIENCE_PLUGINS
 
 from tremplin.core import hookimpl  # noqa: E402,F401  (re-exported for plugins)
 
@@ -33,21 +34,13 @@ log = logging.getLogger("tremplin.plugins")
 
 ENTRYPOINT_GROUP = "tremplin.plugins"
 
-#: Core features first, then the audiences of the Brussels centre.
+#: Core features first, then the audiences of the Brussels centre (listed beside them, in ``tremplin.plugins``).
 BUILTIN_PLUGINS: tuple[str, ...] = (
     "tremplin.core.builtins.anonymity",
     "tremplin.core.builtins.general",
     "tremplin.core.builtins.shared",
     "tremplin.core.builtins.flows",
     "tremplin.core.builtins.reports",
-)
-AUDIENCE_PLUGINS: tuple[str, ...] = (
-    "tremplin.plugins.neet",
-    "tremplin.plugins.schools",
-    "tremplin.plugins.prisons",
-    "tremplin.plugins.disability",
-    "tremplin.plugins.formtruck",
-    "tremplin.plugins.ukrainian",
 )
 DEFAULT_PLUGINS: tuple[str, ...] = BUILTIN_PLUGINS + AUDIENCE_PLUGINS
 
@@ -59,8 +52,8 @@ def hook_names() -> list[str]:
 
 
 def is_disabled(name: str, blocked: set[str]) -> bool:
-    """A plugin is disabled by its full name (``tremplin.plugins.prisons``), without the ``tremplin.``
-    prefix (``plugins.prisons``) or by its last part (``prisons``), as people write it in settings."""
+    """A plugin is disabled by its full name (``tremplin.plugins.<audience>``), without the ``tremplin.``
+    prefix (``plugins.<audience>``) or by its last part (``<audience>``), as people write it in settings."""
     return bool({name, name.removeprefix("tremplin."), name.rsplit(".", 1)[-1]} & blocked)
 
 

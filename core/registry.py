@@ -30,7 +30,7 @@ class PluginError(RuntimeError):
 
 @dataclass(frozen=True)
 class Audience:
-    """A public the centre serves through a programme: the walk-in public, NEET youth, schools..."""
+    """A public the centre serves through a programme: the walk-in public, young people, pupils' classes..."""
 
     key: str
     label: Text

@@ -22,7 +22,7 @@ class CodeList:
     """An ordered set of codes with translated labels.
 
     A plugin adding codes to an existing list gives its name and the new items only:
-    ``CodeList("workshop", items={"explorama": T("Explorama")})``.
+    ``CodeList("workshop", items={"erasmus_day": T("Erasmus day")})``.
     """
 
     name: str

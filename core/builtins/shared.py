@@ -1,9 +1,9 @@
 """Built-in plugin: the staff roles every centre has.
 
 The roles are the administrator, the programme lead, the counsellor and the reception (with the
-digital stewards). The roles of an audience's own staff (the NEET worker, the schools coordinator, the
-Formtruck adviser) come from that audience's plugin. A core role names no audience: the audiences a
-counsellor or the reception see by default are those that list the role in ``Audience.default_roles``.
+digital stewards). The roles of an audience's own staff (a programme's field workers, a coordinator)
+come from that audience's plugin. A core role names no audience: the audiences a counsellor or the
+reception see by default are those that list the role in ``Audience.default_roles``.
 """
 
 from __future__ import annotations

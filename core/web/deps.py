@@ -2,12 +2,12 @@
 
 Typical use in a route (core's or a plugin's)::
 
-    from tremplin.core.web.deps import current_staff, ensure_audience, get_app, get_session, require_roles
+    from tremplin.core.web.deps import ensure_audience, get_session, require_capability
 
-    @router.get("/formtruck/stops")
-    def stops(request: Request, staff: Staff = Depends(require_roles("formtruck_adviser", "admin")),
-              session: Session = Depends(get_session)) -> HTMLResponse:
-        ensure_audience(staff, "formtruck")
+    @router.get("/euroguidance/destinations")
+    def destinations(request: Request, staff: Staff = Depends(require_capability("dashboard")),
+                     session: Session = Depends(get_session)) -> HTMLResponse:
+        ensure_audience(staff, "euroguidance")
         ...
 
 ``require_capability("cases")`` lets in the accounts whose roles have that capability

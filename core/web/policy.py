@@ -78,7 +78,7 @@ def visible_counters(app: App, staff: Staff) -> list[str]:
     """Counters whose figures the account may read.
 
     Centre-wide counters mix every audience, so only accounts that see every audience read them; the
-    others read their own audiences' counters (a schools coordinator never sees prison figures).
+    others read their own audiences' counters (an account for one programme never sees another's figures).
     """
     everything = sees_all_audiences(staff)
     return [

@@ -6,7 +6,7 @@
 ``Text`` in the right language, and ``number``/``day`` formatters.
 
 Plugins add template folders by appending to ``template_dirs`` (their own names should be prefixed with
-the plugin's, e.g. ``formtruck/stop.html``); the list is read at each lookup, so the order of imports
+the plugin's, e.g. ``euroguidance/destinations.html``); the list is read at each lookup, so the order of imports
 does not matter.
 """
 
