@@ -99,7 +99,44 @@ _EXPORTS: dict[str, str] = {
     "log_contact": "tremplin.core.records",
 }
 
-__all__ = ["__version__", "hookimpl", *sorted(_EXPORTS)]
+__all__ = [
+    "__version__",
+    "hookimpl",
+    "App",
+    "Audience",
+    "AudienceFigures",
+    "BotCommand",
+    "Breakdown",
+    "CodeList",
+    "Counter",
+    "EVERY_AUDIENCE",
+    "EVERY_CAPABILITY",
+    "Field",
+    "FlowSpec",
+    "Form",
+    "FreeText",
+    "KeyFigures",
+    "MonthlyChart",
+    "MoreFigures",
+    "Note",
+    "OnlineFigures",
+    "Part",
+    "PluginError",
+    "ProgrammeIndicators",
+    "ProgrammeQuery",
+    "Role",
+    "Scrubber",
+    "Stage",
+    "T",
+    "Table",
+    "Text",
+    "Workflow",
+    "format_token",
+    "issue_referral",
+    "language_of",
+    "log_activity",
+    "log_contact",
+]
 
 
 def __getattr__(name: str) -> Any:

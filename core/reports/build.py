@@ -33,7 +33,6 @@ if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
     from tremplin.core.app import App
-    from tremplin.core.models import Staff
 
 
 class ReportError(ValueError):

@@ -35,18 +35,6 @@ CAPABILITIES: dict[str, str] = {
 }
 
 
-def capability_table(app: App) -> dict[str, tuple[str, ...]]:
-    """Capability -> roles that have it, for every capability a role or the core names."""
-    names = dict.fromkeys(CAPABILITIES)
-    for role in app.registry.roles.values():
-        names.update(dict.fromkeys(c for c in role.capabilities if c != "*"))
-    return {name: app.registry.roles_with(name) for name in names}
-
-
-def roles_for(app: App, capability: str) -> tuple[str, ...]:
-    return app.registry.roles_with(capability)
-
-
 def can(app: App, staff: Any, capability: str) -> bool:
     """Whether the account (a ``Staff`` or the web's ``StaffView``) has one role with ``capability``."""
     if staff is None:

@@ -147,14 +147,6 @@ def render(request: Request, template_name: str, context: dict[str, Any] | None 
     return HTMLResponse(html, status_code=status_code, headers=headers)
 
 
-def render_string(request: Request, template_name: str, context: dict[str, Any] | None = None) -> str:
-    from tremplin.core.i18n import typography
-
-    ctx = base_context(request)
-    ctx.update(context or {})
-    return typography(environment().get_template(template_name).render(ctx), ctx["lang"])
-
-
 # -- one-shot messages shown on the next page ---------------------------------------------------
 
 

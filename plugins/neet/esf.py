@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 from tremplin import T
 
 if TYPE_CHECKING:
-    from tremplin.core.reports.sections import ProgrammeQuery
+    from tremplin import ProgrammeQuery
 
 AWARENESS_ACTIONS = "awareness_actions"
 SOCIAL_MEDIA_PREFIX = "social_media.followers"

@@ -29,7 +29,7 @@ if TYPE_CHECKING:
     from telegram import Update
     from telegram.ext import ContextTypes, ConversationHandler
 
-    from tremplin.core.app import App
+    from tremplin import App
 
 log = logging.getLogger("tremplin.bot.ukrainian")
 

@@ -9,7 +9,6 @@ from fastapi.responses import RedirectResponse, Response
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from tremplin.core import vocab
 from tremplin.core.audit import audit
 from tremplin.core.forms import Form
 from tremplin.core.models import Activity, Centre, Site, Staff

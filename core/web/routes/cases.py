@@ -11,7 +11,6 @@ from fastapi.responses import RedirectResponse, Response
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from tremplin.core import vocab
 from tremplin.core.models import Case, Staff
 from tremplin.core.records import (
     PROFILE_ANSWERS,

@@ -17,7 +17,7 @@ from fastapi.responses import Response
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from tremplin.core import rollup, vocab
+from tremplin.core import rollup
 from tremplin.core.i18n import pick
 from tremplin.core.models import ClosurePeriod, Staff
 from tremplin.core.web import charts, formkit, policy
