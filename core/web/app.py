@@ -93,7 +93,7 @@ def create_web_app(app: App) -> FastAPI:
     web.state.page_paths = frozenset(path for path, methods, _route in route_table(web) if "GET" in methods)
     errors.install(web)
     # Added last is outermost: headers, then the session, then the CSRF check inside it.
-    web.add_middleware(CSRFMiddleware)
+    web.add_middleware(CSRFMiddleware, refuse=errors.refuse)
     web.add_middleware(
         SessionMiddleware,
         secret_key=app.settings.secret_key,

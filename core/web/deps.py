@@ -25,6 +25,7 @@ from sqlalchemy.orm import Session
 
 from tremplin.core.models import Staff
 from tremplin.core.web import policy
+from tremplin.core.web.security import _TOKENS, TOKEN_TTL, hash_api_token, session_staff, staff_for_token
 
 if TYPE_CHECKING:
     from starlette.datastructures import FormData
@@ -76,23 +77,11 @@ async def get_session(request: Request) -> AsyncIterator[Session]:
         session.close()
 
 
-#: API tokens seen recently: (app, token hash) -> (valid until, the account, detached). A replaced token
-#: or a deactivated account stops working in this process at once, in others within ``TOKEN_TTL``.
-_TOKENS: dict[tuple[int, str], tuple[float, Staff]] = {}
-TOKEN_TTL = 10.0
-
-
-def forget_tokens() -> None:
-    _TOKENS.clear()
-
-
 async def current_staff(request: Request, session: Session = Depends(get_session)) -> Staff:
     """The account behind the request: ``Authorization: Bearer <api token>`` or the session cookie."""
     import time
 
     from starlette.concurrency import run_in_threadpool
-
-    from tremplin.core.web.security import hash_api_token, session_staff, staff_for_token
 
     cached = getattr(request.state, "staff", None)
     if cached is not None:

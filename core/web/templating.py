@@ -23,6 +23,8 @@ from jinja2 import FileSystemLoader
 
 from tremplin.core.i18n import LANGUAGES, pick
 from tremplin.core.web.i18n import BABEL_LOCALES, N_, NATIVE_NAMES, request_language, translator
+from tremplin.core.web.policy import can
+from tremplin.core.web.security import csrf_token
 
 if TYPE_CHECKING:
     from starlette.requests import Request
@@ -100,9 +102,6 @@ def environment() -> jinja2.Environment:
 
 
 def base_context(request: Request) -> dict[str, Any]:
-    from tremplin.core.web.policy import can
-    from tremplin.core.web.security import csrf_token
-
     lang = request_language(request)
     tr = translator(lang)
     staff = getattr(request.state, "staff_view", None)

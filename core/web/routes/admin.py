@@ -24,14 +24,13 @@ from tremplin.core.web import formkit, policy
 from tremplin.core.web.common import centres_for, fetch
 from tremplin.core.web.deps import (
     ensure_centre,
-    forget_tokens,
     form_data,
     get_app,
     get_session,
     require_capability,
 )
 from tremplin.core.web.i18n import gettext_for
-from tremplin.core.web.security import issue_api_token
+from tremplin.core.web.security import forget_tokens, issue_api_token
 from tremplin.core.web.templating import flash, render
 
 router = APIRouter(include_in_schema=False)
