@@ -241,11 +241,7 @@ def test_trace_plugins_logs_each_hook_call(monkeypatch: pytest.MonkeyPatch, url:
 EUROGUIDANCE = '''
 """Euroguidance: advice on studying and working elsewhere in Europe (an outside Tremplin plugin)."""
 
-from tremplin.core import hookimpl
-from tremplin.core.counters import Counter, Part
-from tremplin.core.forms import Field, Form
-from tremplin.core.i18n import T
-from tremplin.core.registry import Audience
+from tremplin import Audience, Counter, Field, Form, Part, T, hookimpl
 
 DESTINATIONS = {"de": T("Germany"), "fr": T("France"), "nl": T("Netherlands"), "other": T("Elsewhere")}
 
