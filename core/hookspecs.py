@@ -15,8 +15,11 @@ registries. Hooks come in three kinds:
 * the **scrubber chain**: ``register_scrubbers`` returns links that run one after another on every free
   text before it is stored.
 
-Every hook here is documented and has a test named ``test_hook_<name>`` (``tests/core/test_hookspecs.py``
-checks both).
+Hooks are called through pluggy (``pm.hook.<name>(...)``): hook wrappers work, and
+``TREMPLIN_TRACE_PLUGINS=1`` logs each call with its plugin and duration.
+
+Every hook here is documented, has a test named ``test_hook_<name>`` (``tests/core/test_hookspecs.py``
+checks both) and a section in ``docs/plugins.md`` showing its signature (``tests/core/test_docs.py``).
 """
 
 from __future__ import annotations

@@ -335,6 +335,14 @@ class Registry:
         for key, form in self.forms.items():
             if form.audience not in self.audiences:
                 problems.append(f"form {key!r} ({self.forms.owner(key)}) names unknown audience {form.audience!r}")
+            # A modality or channel a form fixes or offers must be registered: with the plugin that adds it
+            # left out, the form would refuse every entry.
+            coded = [(name, (value,)) for name, value in form.fixed.items()] + list(form.core_choices.items())
+            for name, values in coded:
+                if name in ("modality", "channel") and name in self.codes:
+                    for value in values:
+                        if value not in self.codes[name]:
+                            problems.append(f"form {key!r} ({self.forms.owner(key)}) uses unknown {name} {value!r}")
         for key, wf in self.workflows.items():
             if wf.audience not in self.audiences:
                 problems.append(f"workflow of {key!r} ({self.workflows.owner(key)}) names an unknown audience")

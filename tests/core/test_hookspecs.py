@@ -156,6 +156,15 @@ def test_hook_register_codes(full_app: App, monkeypatch: pytest.MonkeyPatch) -> 
     gender = fake_plugin(monkeypatch, "tremplin_test_gender", register_codes=lambda app: [CodeList("gender", items={"other": T_("Other")})])
     with pytest.raises(PluginError, match="tremplin_test_gender: the code list 'gender' is shared by every centre"):
         make_app(full_app.settings.database_url, plugins=CORE_ONLY + [gender])
+    # A form fixing a modality nobody registers is refused at start-up (its plugin's codes are left out).
+    uses = fake_plugin(
+        monkeypatch,
+        "tremplin_test_uses_field",
+        register_forms=lambda app: [Form("general.street", "general", T_("Street"), fixed={"modality": "field_awareness"})],
+    )
+    with pytest.raises(PluginError, match=r"form 'general.street' \(tremplin_test_uses_field\) uses unknown modality 'field_awareness'"):
+        make_app(full_app.settings.database_url, plugins=CORE_ONLY + [uses])
+    make_app(full_app.settings.database_url, plugins=CORE_ONLY + ["tremplin.plugins.neet", uses]).close()
     # A plugin's own list needs a label; with one, it is there for its forms and pages.
     own = fake_plugin(monkeypatch, "tremplin_test_own", register_codes=lambda app: [CodeList("stop", T_("Stop"), {"midi": T_("Gare du Midi")})])
     app = make_app(full_app.settings.database_url, plugins=CORE_ONLY + [own])
