@@ -109,6 +109,7 @@ __all__ = [
     "Breakdown",
     "CodeList",
     "Counter",
+    "DemoShare",
     "EVERY_AUDIENCE",
     "EVERY_CAPABILITY",
     "Field",

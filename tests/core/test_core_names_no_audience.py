@@ -17,8 +17,6 @@ MOVED_CODES = (
 # Keys are lower case; "Ukrainian" the language (a code of the shared language list) is not the audience.
 NAMED = re.compile(r"\b(" + "|".join(AUDIENCE_KEYS + PLUGIN_ROLES + MOVED_CODES) + r")\b")
 
-#: Files left to another change: the demo generator is being split into the plugins' demo-data hooks.
-EXCLUDED_FILES = {"demo.py"}
 #: ESF+ point 1.2 asks every participant about a disability (EECO12): that is a profile question of the
 #: regulation, shared by every operation, not the audience of the same name.
 ALLOWED = {
@@ -30,7 +28,7 @@ ALLOWED = {
 
 
 def scanned() -> list[Path]:
-    files = [p for p in CORE.rglob("*.py") if p.name not in EXCLUDED_FILES]
+    files = list(CORE.rglob("*.py"))
     files += [p for p in (CORE / "web" / "templates").rglob("*.html")]
     files += [p for p in CORE.rglob("templates/**/*") if p.is_file() and p.suffix in (".html", ".css", ".js", ".txt")]
     return sorted(set(files))
