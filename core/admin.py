@@ -7,7 +7,6 @@ from typing import TYPE_CHECKING
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from tremplin.core.access import DEFAULT_AUDIENCES, ROLES
 from tremplin.core.models import Centre, Site, Staff
 
 if TYPE_CHECKING:
@@ -68,12 +67,14 @@ def add_staff(
     username = username.strip()
     if not username or len(username) > 80:
         raise AdminError("the username must have 1 to 80 characters")
-    unknown = [r for r in roles if r not in ROLES]
+    known = app.registry.roles
+    unknown = [r for r in roles if r not in known]
     if unknown or not roles:
-        raise AdminError(f"unknown role(s) {', '.join(unknown) or '(none given)'}; use: {', '.join(ROLES)}")
-    if audiences is None or audiences == ["*"] and not {"admin", "programme_lead"} & set(roles):
-        # An account sees only its roles' audiences unless told otherwise.
-        audiences = sorted({a for r in roles for a in DEFAULT_AUDIENCES[r]})
+        raise AdminError(f"unknown role(s) {', '.join(unknown) or '(none given)'}; use: {', '.join(known)}")
+    if audiences is None or audiences == ["*"]:
+        # An account sees only its roles' audiences unless told otherwise (every audience, for the roles
+        # that default to all of them): those of the plugins that are loaded.
+        audiences = sorted(app.registry.default_audiences(roles))
     if "*" in audiences:
         audiences = ["*"]
     bad = [a for a in audiences if a != "*" and a not in app.registry.audiences]

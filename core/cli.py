@@ -226,8 +226,8 @@ def staff() -> None:
 
 @staff.command("add")
 @click.argument("username")
-@click.option("--role", "roles", multiple=True, required=True, help="Role (repeat for several).")
-@click.option("--audience", "audiences", multiple=True, help="Audience the account may see (repeat; default all).")
+@click.option("--role", "roles", multiple=True, required=True, help="Role (repeat for several; `tremplin plugins` lists them).")
+@click.option("--audience", "audiences", multiple=True, help="Audience the account may see (repeat; * for all; default: its roles' audiences).")
 @click.option("--name", "display_name", default="", help="Display name of the staff member.")
 @click.option("--language", default="fr", type=click.Choice(["fr", "nl", "en", "uk"]))
 @click.option("--centre", default=None, help="Centre code the account belongs to.")
@@ -239,7 +239,7 @@ def staff_add(ctx: Context, username: str, roles: tuple[str, ...], audiences: tu
 
     try:
         with ctx.app.transaction() as session:
-            account = add_staff(ctx.app, session, username, password, roles=list(roles), audiences=list(audiences) or ["*"], display_name=display_name, language=language, centre_code=centre)
+            account = add_staff(ctx.app, session, username, password, roles=list(roles), audiences=list(audiences) or None, display_name=display_name, language=language, centre_code=centre)
     except AdminError as exc:
         fail(str(exc))
     click.echo(f"Created {account.username} ({', '.join(account.roles)}; audiences: {', '.join(account.audiences)})")
@@ -263,15 +263,25 @@ def staff_list(ctx: Context) -> None:
 
 
 @cli.command("plugins")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
 @pass_ctx
-def plugins_cmd(ctx: Context) -> None:
-    """List the loaded plugins and what each registers."""
-    reg = ctx.app.registry
-    for name in ctx.app.plugin_names():
-        owned = [f"{kind}:{key}" for kind, r in (("audience", reg.audiences), ("form", reg.forms), ("counter", reg.counters), ("flow", reg.flows)) for key in r if r.owner(key) == name]
-        click.echo(f"{name}: {len(owned)} registrations")
-        for item in owned:
-            click.echo(f"  {item}")
+def plugins_cmd(ctx: Context, fmt: str) -> None:
+    """List each plugin: its version, the hooks it implements and everything it registers."""
+    from tremplin.core.inventory import describe
+
+    infos = describe(ctx.app)
+    if fmt == "json":
+        import json
+
+        click.echo(json.dumps([info.as_dict() for info in infos], indent=2, ensure_ascii=False))
+        return
+    for info in infos:
+        click.echo(f"{info.name} {info.version}")
+        click.echo(f"  hooks: {', '.join(info.hooks) or '(none)'}")
+        for kind, items in info.registers.items():
+            click.echo(f"  {kind} ({len(items)}):")
+            for item in items:
+                click.echo(f"    {item}")
 
 
 # ------------------------------------------------------------------------------------------------

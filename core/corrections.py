@@ -86,11 +86,11 @@ def _entered_on(app: App, session: Session, record: Record) -> date | None:
     return created.astimezone(app.timezone_of(session, record.centre_id)).date()
 
 
-def is_lead(staff: Staff | Any) -> bool:
+def is_lead(app: App, staff: Staff | Any) -> bool:
     """Whether the account has the ``corrections`` capability (programme leads and administrators)."""
     from tremplin.core.web.policy import can
 
-    return can(staff, CAPABILITY)
+    return can(app, staff, CAPABILITY)
 
 
 def grant_for(app: App, session: Session, staff: Staff | None, record: Record, now: datetime | None = None) -> Grant:
@@ -104,10 +104,10 @@ def grant_for(app: App, session: Session, staff: Staff | None, record: Record, n
         entered = _entered_on(app, session, record)
         if entered == today or (isinstance(record, Activity) and record.day is not None and record.day >= today):
             return Grant("author")
-        if is_lead(staff):
+        if is_lead(app, staff):
             return Grant("lead")
         raise CorrectionRefused("too_late")
-    if is_lead(staff):
+    if is_lead(app, staff):
         return Grant("lead")
     raise CorrectionRefused("not_author")
 

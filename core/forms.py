@@ -77,7 +77,7 @@ class Form:
     fields: tuple[Field, ...] = ()
     core_fields: tuple[str, ...] = ("themes", "language", "gender", "age_band")
     fixed: Mapping[str, Any] = field(default_factory=dict)
-    #: Narrower choices for core fields on this form (``{"workshop": ("explorama", "inforizon")}``).
+    #: Narrower choices for core fields on this form (``{"workshop": ("info_session", "erasmus_day")}``).
     core_choices: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     description: Text | None = None
     tally: bool = False

@@ -7,16 +7,19 @@ hooks below; ``tremplin.core.plugins`` finds the built-in ones and those install
 Every hook receives the one ``app`` object (``tremplin.core.app.App``): settings, database, plugin manager and
 registries. Hooks come in three kinds:
 
-* **registration** hooks return a list of things the app collects once, at start-up (audiences, forms,
-  counters, workflows, flows, scrubbers) or when the part that needs them starts (web routes, bot
+* **registration** hooks return a list of things the app collects once, at start-up (audiences, roles,
+  code lists, forms, counters, workflows, flows, scrubbers) or when the part that needs them starts (web routes, bot
   handlers, report sections): keep heavy imports inside those functions;
 * **event** hooks are called when something happened, inside the transaction that did it: a handler
   may write with the ``session`` it is given and its writes commit or roll back with the rest;
 * the **scrubber chain**: ``register_scrubbers`` returns links that run one after another on every free
   text before it is stored.
 
-Every hook here is documented and has a test named ``test_hook_<name>`` (``tests/core/test_hookspecs.py``
-checks both).
+Hooks are called through pluggy (``pm.hook.<name>(...)``): hook wrappers work, and
+``TREMPLIN_TRACE_PLUGINS=1`` logs each call with its plugin and duration.
+
+Every hook here is documented, has a test named ``test_hook_<name>`` (``tests/core/test_hookspecs.py``
+checks both) and a section in ``docs/plugins.md`` showing its signature (``tests/core/test_docs.py``).
 """
 
 from __future__ import annotations
@@ -39,6 +42,8 @@ if TYPE_CHECKING:
     from tremplin.core.pages import MenuItem
     from tremplin.core.web.deps import StaffView
     from tremplin.core.registry import Audience, FlowSpec, Workflow
+    from tremplin.core.registry import Audience, FlowSpec, Role, Workflow
+    from tremplin.core.vocab import CodeList
 
 PROJECT = "tremplin"
 hookspec = pluggy.HookspecMarker(PROJECT)
@@ -52,9 +57,40 @@ hookspec = pluggy.HookspecMarker(PROJECT)
 def register_audiences(app: App) -> list[Audience]:
     """Declare the audiences this plugin serves.
 
-    An audience is a public with its own programme (``neet``, ``schools``...). Its ``key`` is what
-    contacts, activities, cases and counters name; it must be unique across plugins. The walk-in
-    public is the built-in ``general`` audience.
+    An audience is a public with its own programme (young people not in employment, pupils' classes...).
+    Its ``key`` is what contacts, activities, cases and counters name; it must be unique across plugins.
+    The walk-in public is the built-in ``general`` audience.
+    """
+
+
+@hookspec
+def register_roles(app: App) -> list[Role]:
+    """Declare the staff roles this plugin brings (``tremplin.core.registry.Role``).
+
+    A role has a ``key`` (stored on staff accounts: never rename it), a translated ``label``, the
+    ``capabilities`` it grants (the parts of the web app and API it may use: ``dashboard``, ``log``,
+    ``contacts``, ``activities``, ``referrals``, ``cases``, ``reports``, ``admin``, or a capability the
+    plugin's own routes check) and the ``default_audiences`` a new account of the role sees unless told
+    otherwise. The core registers ``admin``, ``programme_lead``, ``counsellor`` and ``reception``; an
+    audience that one of these serves says so in ``Audience.default_roles`` rather than in the role.
+
+    :param app: the app being started; its registry is not filled yet.
+    :returns: the roles; a key another plugin registered too is a start-up error.
+    """
+
+
+@hookspec
+def register_codes(app: App) -> list[CodeList]:
+    """Add codes to the shared code lists (``tremplin.core.vocab.CodeList``), or declare lists of one's own.
+
+    The core's vocabulary holds what every centre shares (themes, languages, profile bands, the generic
+    modalities, channels, site and partner kinds, workshop kinds). An audience adds its own codes to
+    ``modality``, ``channel``, ``site_kind``, ``partner_kind`` or ``workshop`` by returning a list with that
+    name and the new items only: ``CodeList("workshop", items={"erasmus_day": T("Erasmus day", ...)})``.
+    Codes are the interchange format (CSV, API, report keys): never rename one once records use it.
+
+    :param app: the app being started.
+    :returns: code lists; a code two plugins add to the same list is a start-up error.
     """
 
 

@@ -107,17 +107,17 @@ def install(app: App, web: Any) -> list[PluginFolders]:
 
 def menu_items(app: App, staff: Any) -> list[MenuItem]:
     """The plugins' menu entries the account may use, in plugin order."""
-    from tremplin.core.registry import PluginError, call_each
+    from tremplin.core.registry import PluginError, collect
     from tremplin.core.web.policy import can
 
     out = []
-    for plugin, item in call_each(app.pm, "register_menu_items", app=app, staff=staff):
+    for plugin, item in collect(app.pm, "register_menu_items", app=app, staff=staff):
         if not isinstance(item, MenuItem):
             raise PluginError(
                 f"plugin {plugin} returned {type(item).__name__} from register_menu_items: not a MenuItem"
             )
         try:
-            allowed = can(staff, item.capability)
+            allowed = can(app, staff, item.capability)
         except KeyError as exc:
             raise PluginError(f"plugin {plugin}: menu entry {item.path}: {exc.args[0]}") from None
         if not allowed:

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from tremplin.core.i18n import Text
+from tremplin.core.vocab import CodeList, Vocabulary
 
 if TYPE_CHECKING:
     import pluggy
@@ -30,16 +31,47 @@ class PluginError(RuntimeError):
 
 @dataclass(frozen=True)
 class Audience:
-    """A public the centre serves through a programme: the walk-in public, NEET youth, schools..."""
+    """A public the centre serves through a programme: the walk-in public, young people, pupils' classes..."""
 
     key: str
     label: Text
     description: Text | None = None
     #: Prefix of the pseudonymous case codes of this audience (``NEET-4K7P2XQ``).
     case_prefix: str = ""
-    #: Co-financed by the European Social Fund: its consenting cases are ESF+ participants.
+    #: Co-financed by the European Social Fund: its consenting cases are ESF+ participants, and it is the
+    #: default operation of the ESF+ report.
     esf_cofinanced: bool = False
     colour: str = "#4a6fa5"
+    #: Roles whose new accounts see this audience unless told otherwise (``("counsellor", "reception")``):
+    #: an audience says which of the core's roles serve it, so that core's roles never name an audience.
+    #: A role that is not registered (its plugin is left out) is passed over.
+    default_roles: tuple[str, ...] = ()
+
+
+#: A role with this capability has them all (the administrator's, pages a plugin adds included).
+EVERY_CAPABILITY = "*"
+#: An account with this audience sees every audience.
+EVERY_AUDIENCE = "*"
+
+
+@dataclass(frozen=True)
+class Role:
+    """A kind of staff account: what it may use and, by default, which audiences it sees.
+
+    ``capabilities`` name the parts of the app the role may use; each page and API route names the one
+    it needs (``tremplin.core.web.policy``: ``dashboard``, ``log``, ``contacts``, ``activities``,
+    ``referrals``, ``cases``, ``reports``, ``admin``; a plugin's pages may name their own).
+    ``default_audiences`` are the audiences a new account of this role sees unless told otherwise
+    (``("*",)``: every audience); audiences may add themselves through ``Audience.default_roles``.
+    """
+
+    key: str
+    label: Text
+    capabilities: tuple[str, ...]
+    default_audiences: tuple[str, ...] = ()
+
+    def has(self, capability: str) -> bool:
+        return capability in self.capabilities or EVERY_CAPABILITY in self.capabilities
 
 
 @dataclass(frozen=True)
@@ -158,24 +190,33 @@ class KeyedRegistry(Generic[T]):
         return list(self._items.items())
 
 
-def call_each(pm: pluggy.PluginManager, hook_name: str, **kwargs: Any) -> list[tuple[str, Any]]:
-    """Call every implementation of a hook and keep who returned what, in registration order."""
+def collect(pm: pluggy.PluginManager, hook_name: str, **kwargs: Any) -> list[tuple[str, Any]]:
+    """Call a registration hook through pluggy and return ``(plugin, item)`` pairs in registration order.
+
+    The call goes through ``pm.hook`` so that hook wrappers (``@hookimpl(wrapper=True)``) see and may change
+    the results; ``tremplin.core.plugins`` instruments each implementation so that every list it returns is
+    known by the plugin that returned it. A wrapper that changes a list in place leaves it its plugin's; a
+    list a wrapper adds (or builds anew) is the wrapper's plugin's.
+    """
+    from tremplin.core.plugins import instrument_hook, returned_by
+
+    instrument_hook(pm, hook_name)
     hook = getattr(pm.hook, hook_name)
-    results: list[tuple[str, Any]] = []
-    for impl in hook.get_hookimpls():  # registration order (pluggy calls them in reverse)
-        args = {name: kwargs[name] for name in impl.argnames}
-        try:
-            value = impl.function(**args)
-        except PluginError:
-            raise
-        except Exception as exc:
-            raise PluginError(f"plugin {impl.plugin_name} failed in {hook_name}: {exc!r}") from exc
-        if value is None:
-            continue
+    with returned_by() as owners:
+        results = hook(**kwargs)
+    wrappers = [impl.plugin_name for impl in hook.get_hookimpls() if impl.wrapper or impl.hookwrapper]
+    found: list[tuple[str, Any]] = []
+    # pluggy calls the last registered plugin first; the registry keeps registration order.
+    for value in reversed(results):
+        plugin = owners.get(id(value)) or " + ".join(wrappers) or "?"
         if not isinstance(value, (list, tuple)):
-            raise PluginError(f"plugin {impl.plugin_name}: {hook_name} must return a list, not {type(value).__name__}")
-        results.extend((impl.plugin_name, item) for item in value)
-    return results
+            raise PluginError(f"plugin {plugin}: {hook_name} must return a list, not {type(value).__name__}")
+        found.extend((plugin, item) for item in value)
+    return found
+
+
+#: Who the shared vocabulary (``tremplin.core.vocab``) is registered as: a built-in, so plugins' labels win.
+VOCABULARY_OWNER = "tremplin.core.builtins.vocab"
 
 
 def _is_builtin(plugin_name: str) -> bool:
@@ -191,6 +232,11 @@ class Registry:
     flows: KeyedRegistry[FlowSpec] = field(default_factory=lambda: KeyedRegistry("flow"))
     scrubbers: KeyedRegistry[Scrubber] = field(default_factory=lambda: KeyedRegistry("scrubber"))
     dimensions: KeyedRegistry[Dimension] = field(default_factory=lambda: KeyedRegistry("dimension"))
+    roles: KeyedRegistry[Role] = field(default_factory=lambda: KeyedRegistry("role"))
+    #: Every code of every code list, keyed ``"<list>:<code>"``, as ``(list name, code, label)``.
+    code_items: KeyedRegistry[tuple[str, str, Text]] = field(default_factory=lambda: KeyedRegistry("code"))
+    #: The code lists as the app uses them: the core's shared codes plus those plugins add.
+    codes: dict[str, CodeList] = field(default_factory=dict)
 
     @classmethod
     def load(cls, app: Any) -> "Registry":
@@ -204,12 +250,87 @@ class Registry:
             ("register_flows", reg.flows, lambda f: f.name),
             ("register_scrubbers", reg.scrubbers, lambda s: s.name),
             ("register_dimensions", reg.dimensions, lambda d: d.key),
+            ("register_roles", reg.roles, lambda r: r.key),
         ]
         for hook_name, target, key_of in loaders:
-            for plugin, item in call_each(pm, hook_name, app=app):
+            for plugin, item in collect(pm, hook_name, app=app):
                 target.add(key_of(item), item, plugin, _is_builtin(plugin))
+        reg._load_codes(collect(pm, "register_codes", app=app))
         reg.check()
         return reg
+
+    def _load_codes(self, found: list[tuple[str, CodeList]]) -> None:
+        """Merge the code lists: the core's vocabulary, then what plugins add. A list is described (label,
+        default) by the first that names it with a label; every plugin may add codes to it, never twice the same."""
+        from dataclasses import replace
+
+        from tremplin.core.vocab import CODE_LISTS, EXTENSIBLE
+
+        heads: dict[str, CodeList] = {}
+        # The shared vocabulary is the engine's, present whichever plugins are loaded.
+        core: list[tuple[str, CodeList]] = [(VOCABULARY_OWNER, c) for c in CODE_LISTS.values()]
+        for plugin, code_list in core + found:
+            if not isinstance(code_list, CodeList):
+                raise PluginError(f"plugin {plugin}: register_codes returned {code_list!r}, not a CodeList")
+            if code_list.name in CODE_LISTS and code_list.name not in EXTENSIBLE and plugin != VOCABULARY_OWNER:
+                # Profile bands, themes and languages are what reports compare across centres and the ESF+
+                # breakdowns: the same everywhere.
+                raise PluginError(
+                    f"plugin {plugin}: the code list {code_list.name!r} is shared by every centre; "
+                    f"plugins may add codes to {', '.join(EXTENSIBLE)} or declare lists of their own"
+                )
+            if code_list.name not in heads or (heads[code_list.name].label is None and code_list.label is not None):
+                heads[code_list.name] = code_list
+            for code, label in code_list.items.items():
+                self.code_items.add(f"{code_list.name}:{code}", (code_list.name, code, label), plugin, _is_builtin(plugin))
+        items: dict[str, dict[str, Text]] = {name: {} for name in heads}
+        for name, code, label in self.code_items.values():
+            items[name][code] = label
+        for name, head in heads.items():
+            if head.label is None:
+                raise PluginError(f"code list {name!r} ({self.code_items.owner(f'{name}:{next(iter(items[name]))}')}) has no label")
+            if head.default is not None and head.default not in items[name]:
+                raise PluginError(f"code list {name!r}: its default {head.default!r} is not one of its codes")
+            self.codes[name] = replace(head, items=items[name])
+
+    @property
+    def vocabulary(self) -> Vocabulary:
+        """The code lists as templates name them (``vocab.MODALITY``)."""
+        return Vocabulary(self.codes)
+
+    def code_list(self, name: str) -> CodeList:
+        try:
+            return self.codes[name]
+        except KeyError:
+            raise KeyError(f"unknown code list {name!r}; known: {', '.join(self.codes)}") from None
+
+    def esf_operations(self) -> list[str]:
+        """The audiences declared ESF+-cofinanced (``Audience.esf_cofinanced``), in registration order."""
+        return [key for key, audience in self.audiences.items() if audience.esf_cofinanced]
+
+    def default_esf_operation(self) -> str:
+        """The ESF+ report's operation when none is named: the one audience declared cofinanced."""
+        operations = self.esf_operations()
+        if len(operations) == 1:
+            return operations[0]
+        if not operations:
+            raise PluginError("no audience is declared ESF+-cofinanced (Audience.esf_cofinanced), so there is no ESF+ operation")
+        raise PluginError(f"several audiences are ESF+-cofinanced ({', '.join(operations)}): name the operation")
+
+    def roles_with(self, capability: str) -> tuple[str, ...]:
+        """The roles that have ``capability``, in registration order: the capability table, derived."""
+        return tuple(key for key, role in self.roles.items() if role.has(capability))
+
+    def default_audiences(self, roles: Iterable[str]) -> list[str]:
+        """The audiences a new account with ``roles`` sees unless told otherwise (``["*"]``: all of them)."""
+        wanted = set(roles)
+        keys: set[str] = set()
+        for key in wanted:
+            keys.update(self.roles[key].default_audiences)
+        if EVERY_AUDIENCE in keys:
+            return [EVERY_AUDIENCE]
+        keys.update(a.key for a in self.audiences.values() if wanted & set(a.default_roles))
+        return [key for key in self.audiences if key in keys]
 
     def check(self) -> None:
         """Dangling references are start-up errors, not surprises at the first contact logged."""
@@ -217,6 +338,14 @@ class Registry:
         for key, form in self.forms.items():
             if form.audience not in self.audiences:
                 problems.append(f"form {key!r} ({self.forms.owner(key)}) names unknown audience {form.audience!r}")
+            # A modality or channel a form fixes or offers must be registered: with the plugin that adds it
+            # left out, the form would refuse every entry.
+            coded = [(name, (value,)) for name, value in form.fixed.items()] + list(form.core_choices.items())
+            for name, values in coded:
+                if name in ("modality", "channel") and name in self.codes:
+                    for value in values:
+                        if value not in self.codes[name]:
+                            problems.append(f"form {key!r} ({self.forms.owner(key)}) uses unknown {name} {value!r}")
         for key, wf in self.workflows.items():
             if wf.audience not in self.audiences:
                 problems.append(f"workflow of {key!r} ({self.workflows.owner(key)}) names an unknown audience")
@@ -237,6 +366,10 @@ class Registry:
                 declared = {f.name for form in self.forms_of(dim.audience) for f in form.fields}
                 if dim.name not in declared:
                     problems.append(f"{who}: no form of {dim.audience!r} has the field {dim.name!r}")
+        for key, role in self.roles.items():
+            for name in role.default_audiences:
+                if name != EVERY_AUDIENCE and name not in self.audiences:
+                    problems.append(f"role {key!r} ({self.roles.owner(key)}) names unknown audience {name!r}")
         if problems:
             raise PluginError("; ".join(problems))
 
@@ -251,6 +384,3 @@ class Registry:
                 fields.setdefault(f.name, f)
         return fields
 
-
-def flatten(items: Iterable[Iterable[T]]) -> list[T]:
-    return [x for group in items for x in group]

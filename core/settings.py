@@ -21,7 +21,7 @@ class Settings:
     #: Time zone a centre falls back to when it names none; days are counted in local time.
     timezone: str = "Europe/Brussels"
     default_language: str = "fr"
-    #: Plugins to leave out, by name (``tremplin.plugins.prisons``, or an entry point's name).
+    #: Plugins to leave out, by name (``tremplin.plugins.<audience>``, or an entry point's name).
     disabled_plugins: tuple[str, ...] = ()
     #: Load plugins from the ``tremplin.plugins`` entry-point group.
     load_entrypoints: bool = True

@@ -131,6 +131,10 @@ class Cleaner:
         # Caches of the fast path (``_fast_contact``): valid values seen before, and what they gave.
         self._themes_seen: dict[str, tuple[str, ...]] = {}
         self._codes_seen: dict[tuple[Any, ...], dict[str, str]] = {}
+        # Modalities and channels include those the plugins add (``register_codes``).
+        self.modalities = app.registry.codes["modality"]
+        self.channels = app.registry.codes["channel"]
+        self._fast_codes = _fast_codes(self.modalities, self.channels)
         self._attrs_seen: dict[tuple[Any, ...], dict[str, Any]] = {}
 
     # -- shared pieces ------------------------------------------------------------------------
@@ -220,8 +224,8 @@ class Cleaner:
             "occurred_at": occurred,
             "day": occurred.astimezone(tz).date() if occurred else None,
             "audience": audience,
-            "modality": step(errors, "modality", lambda: parse_code(raw.get("modality"), vocab.MODALITY, None, "modality")),
-            "channel": step(errors, "channel", lambda: parse_code(raw.get("channel"), vocab.CHANNEL, "walk_in", "channel")),
+            "modality": step(errors, "modality", lambda: parse_code(raw.get("modality"), self.modalities, None, "modality")),
+            "channel": step(errors, "channel", lambda: parse_code(raw.get("channel"), self.channels, "walk_in", "channel")),
             "themes": step(errors, "themes", lambda: parse_themes(raw.get("themes")), []),
             "language": step(errors, "language", lambda: parse_code(raw.get("language"), vocab.LANGUAGE, "unknown", "language")),
             "headcount": step(errors, "headcount", lambda: parse_int(_default_if_blank(raw.get("headcount"), 1), minimum=1)),
@@ -284,7 +288,7 @@ class Cleaner:
             return None
         if values is None:
             values = {}
-            for (name, allowed, default), value in zip(_FAST_CODES, raw_codes):
+            for (name, allowed, default), value in zip(self._fast_codes, raw_codes):
                 if value is None:
                     value = ""
                 elif type(value) is not str:
@@ -412,16 +416,19 @@ class Cleaner:
 
 #: The coded fields of a contact as ``contact`` reads them: name, allowed codes, default when empty
 #: (``None``: required).
-_FAST_CODES: tuple[tuple[str, frozenset[str], str | None], ...] = (
-    ("modality", frozenset(vocab.MODALITY), None),
-    ("channel", frozenset(vocab.CHANNEL), "walk_in"),
-    ("language", frozenset(vocab.LANGUAGE), "unknown"),
-    ("gender", frozenset(vocab.GENDER), "unknown"),
-    ("age_band", frozenset(vocab.AGE_BAND), "unknown"),
-    ("education", frozenset(vocab.EDUCATION), "unknown"),
-    ("labour_status", frozenset(vocab.LABOUR_STATUS), "unknown"),
-)
-_FAST_CODE_NAMES: tuple[str, ...] = tuple(name for name, _, _ in _FAST_CODES)
+def _fast_codes(modalities: vocab.CodeList, channels: vocab.CodeList) -> tuple[tuple[str, frozenset[str], str | None], ...]:
+    return (
+        ("modality", frozenset(modalities), None),
+        ("channel", frozenset(channels), "walk_in"),
+        ("language", frozenset(vocab.LANGUAGE), "unknown"),
+        ("gender", frozenset(vocab.GENDER), "unknown"),
+        ("age_band", frozenset(vocab.AGE_BAND), "unknown"),
+        ("education", frozenset(vocab.EDUCATION), "unknown"),
+        ("labour_status", frozenset(vocab.LABOUR_STATUS), "unknown"),
+    )
+
+
+_FAST_CODE_NAMES: tuple[str, ...] = ("modality", "channel", "language", "gender", "age_band", "education", "labour_status")
 
 
 def _default_if_blank(value: Any, default: Any) -> Any:

@@ -3,23 +3,31 @@
 These codes are the interchange format (CSV import, JSON API, report keys): they never change once
 published. Labels are for people and come in the four languages of the centre. Every coarse profile
 dimension has ``unknown``: the public is never asked to justify itself, and a blank is a valid answer.
+
+This module holds only what every centre shares. An audience adds its own workshop kinds, site kinds,
+modalities, channels or partner kinds through the ``register_codes`` hook; the app's lists, with those
+codes merged in, are ``app.registry.codes`` (``app.registry.code_list("workshop")``).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from tremplin.core.i18n import T, Text
 
 
 @dataclass(frozen=True)
 class CodeList:
-    """An ordered set of codes with translated labels."""
+    """An ordered set of codes with translated labels.
+
+    A plugin adding codes to an existing list gives its name and the new items only:
+    ``CodeList("workshop", items={"erasmus_day": T("Erasmus day")})``.
+    """
 
     name: str
-    label: Text
-    items: Mapping[str, Text]
+    label: Text | None = None
+    items: Mapping[str, Text] = field(default_factory=dict)
     default: str | None = None
 
     def __contains__(self, code: object) -> bool:
@@ -46,7 +54,6 @@ MODALITY = CodeList(
         "group_activity": T("Group activity", fr="Activité collective", nl="Groepsactiviteit", uk="Групове заняття"),
         "multimedia": T("Multimedia area", fr="Espace multimédia", nl="Multimediaruimte", uk="Мультимедійна зона"),
         "reception": T("Reception and information", fr="Accueil et information", nl="Onthaal en informatie", uk="Рецепція та інформація"),
-        "field_awareness": T("Field awareness", fr="Sensibilisation de terrain", nl="Sensibilisering op het terrein", uk="Інформування на місцях"),
         "remote_advice": T("Remote advice", fr="Conseil à distance", nl="Advies op afstand", uk="Дистанційна консультація"),
     },
 )
@@ -168,9 +175,6 @@ SITE_KIND = CodeList(
         "multimedia": T("Multimedia area", fr="Espace multimédia", nl="Multimediaruimte", uk="Мультимедійна зона"),
         "advice": T("Advice area", fr="Espace conseil", nl="Adviesruimte", uk="Зона консультацій"),
         "group_room": T("Group room", fr="Salle d'activités", nl="Groepsruimte", uk="Зала для групових занять"),
-        "formtruck_stop": T("Formtruck stop", fr="Arrêt du Formtruck", nl="Halte van de Formtruck", uk="Зупинка Formtruck"),
-        "school": T("School", fr="École", nl="School", uk="Школа"),
-        "prison": T("Prison", fr="Prison", nl="Gevangenis", uk="В'язниця"),
         "online": T("Online", fr="En ligne", nl="Online", uk="Онлайн"),
         "outreach": T("Outreach place", fr="Lieu de terrain", nl="Terreinlocatie", uk="Місце роботи на виїзді"),
     },
@@ -206,7 +210,7 @@ CODE_LISTS: dict[str, CodeList] = {
     for c in (MODALITY, CHANNEL, THEME, LANGUAGE, GENDER, AGE_BAND, EDUCATION, LABOUR_STATUS, FORMAT, SITE_KIND, PARTNER_KIND, REFERRAL_STATUS)
 }
 
-#: Kinds of group activity the centre runs; ``fair`` participants also count as event contacts.
+#: Kinds of group activity every centre runs; ``fair`` participants also count as event contacts.
 WORKSHOP = CodeList(
     "workshop",
     T("Kind of activity", fr="Type d'activité", nl="Soort activiteit", uk="Тип заходу"),
@@ -216,14 +220,24 @@ WORKSHOP = CodeList(
         "thematic_day": T("Thematic day or week", fr="Journée ou semaine thématique", nl="Themadag of -week", uk="Тематичний день або тиждень"),
         "fair": T("Fair or event", fr="Salon ou événement", nl="Beurs of evenement", uk="Ярмарок або захід"),
         "guided_tour": T("Guided tour", fr="Visite guidée", nl="Rondleiding", uk="Екскурсія"),
-        "explorama": T("Explorama", fr="Explorama", nl="Explorama", uk="Explorama"),
-        "inforizon": T("Inforizon", fr="Inforizon", nl="Inforizon", uk="Inforizon"),
-        "pass_avenir": T("Pass'Avenir", fr="Pass'Avenir", nl="Pass'Avenir", uk="Pass'Avenir"),
-        "guidance_pathway": T("Guidance pathway", fr="Parcours d'orientation (PTO)", nl="Oriënteringstraject", uk="Маршрут профорієнтації"),
-        "escape_game": T("Escape game", fr="Escape game", nl="Escape game", uk="Квест-кімната"),
-        "career_game": T("Career game", fr="Jeu des métiers", nl="Beroepenspel", uk="Гра про професії"),
-        "video_challenge": T("Video challenge", fr="Défi vidéo", nl="Video-uitdaging", uk="Відеочелендж"),
     },
     default="info_session",
 )
 CODE_LISTS[WORKSHOP.name] = WORKSHOP
+
+#: The lists a plugin may add codes to (``register_codes``); the others are the same in every centre.
+EXTENSIBLE: tuple[str, ...] = ("modality", "channel", "site_kind", "partner_kind", "workshop")
+
+
+class Vocabulary:
+    """An app's code lists by the names of this module's constants, for templates and routes:
+    ``Vocabulary(app.registry.codes).MODALITY`` is the modality list with the plugins' modalities in it."""
+
+    def __init__(self, codes: Mapping[str, CodeList]) -> None:
+        self._codes = codes
+
+    def __getattr__(self, name: str) -> CodeList:
+        try:
+            return self._codes[name.lower()]
+        except KeyError:
+            raise AttributeError(f"no code list {name.lower()!r}") from None

@@ -7,10 +7,12 @@ truncated between tests.
 
 from __future__ import annotations
 
+import functools
 import os
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import text
@@ -91,6 +93,14 @@ TEST_OUTBOX = Path(os.environ.get("TMPDIR", "/tmp")) / f"tremplin-test-outbox-{o
 def make_app(url: str, plugins: list[str] | None = None, **settings: object) -> App:
     settings.setdefault("outbox_dir", str(TEST_OUTBOX))
     return create_app(Settings(database_url=url, load_entrypoints=False, **settings), plugins=plugins)  # type: ignore[arg-type]
+
+
+@functools.lru_cache(maxsize=None)
+def full_registry() -> Any:
+    """What every default plugin registers (roles, audiences...), for tables built when a test module loads."""
+    app = make_app("sqlite://")
+    app.close()
+    return app.registry
 
 
 @pytest.fixture(params=ENGINES)

@@ -25,35 +25,123 @@ if not (_here / "core").is_dir() and (_here.parent / "core" / "hookspecs.py").is
 from tremplin.core import __version__, hookimpl  # noqa: E402
 
 if TYPE_CHECKING:
+    from tremplin.core.anonymity import Scrubber, format_token
     from tremplin.core.app import App
+    from tremplin.core.bot.handlers import BotCommand, language_of
     from tremplin.core.counters import Counter, Part
     from tremplin.core.demo.share import DemoShare
     from tremplin.core.dimensions import Dimension
     from tremplin.core.forms import Field, Form
     from tremplin.core.i18n import T, Text
     from tremplin.core.pages import MenuItem
-    from tremplin.core.registry import Audience, FlowSpec, PluginError, Stage, Workflow
+    from tremplin.core.records import issue_referral, log_activity, log_contact
+    from tremplin.core.registry import (
+        EVERY_AUDIENCE,
+        EVERY_CAPABILITY,
+        Audience,
+        FlowSpec,
+        PluginError,
+        Role,
+        Stage,
+        Workflow,
+    )
+    from tremplin.core.reports.sections import (
+        AudienceFigures,
+        Breakdown,
+        FreeText,
+        KeyFigures,
+        MonthlyChart,
+        MoreFigures,
+        Note,
+        OnlineFigures,
+        ProgrammeIndicators,
+        ProgrammeQuery,
+        Table,
+    )
+    from tremplin.core.vocab import CodeList
 
+_SECTIONS = "tremplin.core.reports.sections"
 #: Public name -> module that defines it.
 _EXPORTS: dict[str, str] = {
     "App": "tremplin.core.app",
     "Audience": "tremplin.core.registry",
+    "AudienceFigures": _SECTIONS,
+    "BotCommand": "tremplin.core.bot.handlers",
+    "Breakdown": _SECTIONS,
+    "CodeList": "tremplin.core.vocab",
     "Counter": "tremplin.core.counters",
     "DemoShare": "tremplin.core.demo.share",
     "Dimension": "tremplin.core.dimensions",
+    "EVERY_AUDIENCE": "tremplin.core.registry",
+    "EVERY_CAPABILITY": "tremplin.core.registry",
     "Field": "tremplin.core.forms",
     "FlowSpec": "tremplin.core.registry",
     "MenuItem": "tremplin.core.pages",
     "Form": "tremplin.core.forms",
+    "FreeText": _SECTIONS,
+    "KeyFigures": _SECTIONS,
+    "MonthlyChart": _SECTIONS,
+    "MoreFigures": _SECTIONS,
+    "Note": _SECTIONS,
+    "OnlineFigures": _SECTIONS,
     "Part": "tremplin.core.counters",
     "PluginError": "tremplin.core.registry",
+    "ProgrammeIndicators": _SECTIONS,
+    "ProgrammeQuery": _SECTIONS,
+    "Role": "tremplin.core.registry",
+    "Scrubber": "tremplin.core.anonymity",
     "Stage": "tremplin.core.registry",
     "T": "tremplin.core.i18n",
+    "Table": _SECTIONS,
     "Text": "tremplin.core.i18n",
     "Workflow": "tremplin.core.registry",
+    # What a plugin's bot handlers and pages write with: the same checks and events as the core's forms.
+    "format_token": "tremplin.core.anonymity",
+    "issue_referral": "tremplin.core.records",
+    "language_of": "tremplin.core.bot.handlers",
+    "log_activity": "tremplin.core.records",
+    "log_contact": "tremplin.core.records",
 }
 
-__all__ = ["__version__", "hookimpl", *sorted(_EXPORTS)]
+__all__ = [
+    "__version__",
+    "hookimpl",
+    "App",
+    "Audience",
+    "AudienceFigures",
+    "BotCommand",
+    "Breakdown",
+    "CodeList",
+    "Counter",
+    "DemoShare",
+    "EVERY_AUDIENCE",
+    "EVERY_CAPABILITY",
+    "Field",
+    "FlowSpec",
+    "Form",
+    "FreeText",
+    "KeyFigures",
+    "MonthlyChart",
+    "MoreFigures",
+    "Note",
+    "OnlineFigures",
+    "Part",
+    "PluginError",
+    "ProgrammeIndicators",
+    "ProgrammeQuery",
+    "Role",
+    "Scrubber",
+    "Stage",
+    "T",
+    "Table",
+    "Text",
+    "Workflow",
+    "format_token",
+    "issue_referral",
+    "language_of",
+    "log_activity",
+    "log_contact",
+]
 
 
 def __getattr__(name: str) -> Any:

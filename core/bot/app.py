@@ -14,6 +14,7 @@ if TYPE_CHECKING:
     from telegram.ext import Application
 
     from tremplin.core.app import App
+    from tremplin.core.bot.handlers import BotCommand
 
 #: ``Application.bot_data`` key under which handlers find the Tremplin app.
 APP_KEY = "tremplin.app"
@@ -31,19 +32,52 @@ def plugin_handlers(app: App) -> list[tuple[str, Any, int]]:
     """Every handler the ``register_bot_handlers`` hook returns: ``(plugin, handler, group)``.
 
     A plugin returns handlers, or ``(handler, group)`` pairs for a handler that must run in a group
-    of its own; anything else is a plugin error naming the plugin.
+    of its own, and ``BotCommand`` items for ``/help`` (see ``plugin_commands``); anything else is a
+    plugin error naming the plugin.
     """
+    return _plugin_items(app)[0]
+
+
+def plugin_commands(app: App) -> list[BotCommand]:
+    """The commands the plugins declare for ``/help``, each answered by one of its plugin's handlers."""
+    return _plugin_items(app)[1]
+
+
+def _plugin_items(app: App) -> tuple[list[tuple[str, Any, int]], list[BotCommand]]:
     from telegram.ext import BaseHandler
 
-    from tremplin.core.registry import PluginError, call_each
+    from tremplin.core.bot.handlers import BotCommand
+    from tremplin.core.registry import PluginError, collect
 
     found: list[tuple[str, Any, int]] = []
-    for plugin, item in call_each(app.pm, "register_bot_handlers", app=app):
+    declared: list[tuple[str, BotCommand]] = []
+    for plugin, item in collect(app.pm, "register_bot_handlers", app=app):
+        if isinstance(item, BotCommand):
+            declared.append((plugin, item))
+            continue
         handler, group = item if isinstance(item, tuple) and len(item) == 2 else (item, 0)
         if not isinstance(handler, BaseHandler) or not isinstance(group, int):
             raise PluginError(f"plugin {plugin}: register_bot_handlers returned {item!r}, not a telegram.ext handler")
         found.append((plugin, handler, group))
-    return found
+    commands: list[BotCommand] = []
+    for plugin, command in declared:
+        answered = set().union(*(_commands_of(h) for p, h, _g in found if p == plugin))
+        if command.command not in answered:
+            raise PluginError(f"plugin {plugin} lists /{command.command} for /help, but none of its handlers answers it")
+        commands.append(command)
+    return found, commands
+
+
+def _commands_of(handler: Any) -> set[str]:
+    """The commands a handler answers: a ``CommandHandler``'s, or those inside a ``ConversationHandler``."""
+    commands = set(getattr(handler, "commands", ()) or ())
+    for name in ("entry_points", "fallbacks"):
+        for inner in getattr(handler, name, ()) or ():
+            commands |= _commands_of(inner)
+    for inner_list in (getattr(handler, "states", None) or {}).values():
+        for inner in inner_list:
+            commands |= _commands_of(inner)
+    return commands
 
 
 def build_application(
@@ -70,10 +104,11 @@ def build_application(
     application = builder.build()
     application.bot_data[APP_KEY] = app
 
-    first, last = core_handlers(app)
+    handlers, commands = _plugin_items(app)
+    first, last = core_handlers(app, commands)
     for handler in first:
         application.add_handler(handler)
-    for _plugin, handler, group in plugin_handlers(app):
+    for _plugin, handler, group in handlers:
         application.add_handler(handler, group)
     for handler in last:
         application.add_handler(handler)

@@ -40,6 +40,7 @@ def register_audiences(app: Any) -> list[Audience]:
             T("General public", fr="Tout public", nl="Algemeen publiek", uk="Широка публіка"),
             T("Walk-in visitors: free, anonymous, no appointment.", fr="Accueil libre, gratuit et anonyme.", nl="Vrije inloop, gratis en anoniem.", uk="Безкоштовно, анонімно, без запису."),
             colour="#2f6f8f",
+            default_roles=("counsellor", "reception"),
         )
     ]
 
@@ -158,12 +159,6 @@ def register_counters(app: Any) -> list[Counter]:
             T("Reception and information", fr="Accueil et information", nl="Onthaal en informatie", uk="Рецепція та інформація"),
             "headcount",
             {"modality": "reception"},
-        ),
-        Counter.simple(
-            "field_awareness.contacts",
-            T("Field awareness encounters", fr="Rencontres de sensibilisation", nl="Sensibiliseringscontacten", uk="Зустрічі на місцях"),
-            "headcount",
-            {"modality": "field_awareness"},
         ),
         Counter(
             "events.contacts",

@@ -105,7 +105,7 @@ def annual_sections() -> list[Any]:
         *[Breakdown(f"profile.{dim}", title, "contacts.total", dim) for dim, title in PROFILE],
         Breakdown("audience", T("Contacts by audience", fr="Contacts par public", nl="Contacten per doelgroep", uk="Контакти за аудиторіями"), "contacts.total", "audience"),
         AudienceFigures("audiences", T("Specific audiences", fr="Publics spécifiques", nl="Specifieke doelgroepen", uk="Окремі аудиторії")),
-        KeyFigures("events", T("Fairs and events", fr="Salons et événements", nl="Beurzen en evenementen", uk="Ярмарки та заходи"), ("events.contacts", "field_awareness.contacts")),
+        KeyFigures("events", T("Fairs and events", fr="Salons et événements", nl="Beurzen en evenementen", uk="Ярмарки та заходи"), ("events.contacts",)),
         OnlineFigures("online", T("Online", fr="En ligne", nl="Online", uk="Онлайн")),
         Note("method", T("How these figures are counted", fr="Comment ces chiffres sont comptés", nl="Hoe deze cijfers worden geteld", uk="Як рахуються ці цифри"), METHOD),
     ]

@@ -64,15 +64,11 @@ def demo_roles(app: App) -> list[tuple[str, str, list[str]]]:
     Only registered audiences are given: a role keeps those of its default audiences that are
     registered, and a role none of whose audiences is registered gets no account (it would see nothing).
     """
-    from tremplin.core.access import DEFAULT_AUDIENCES, ROLES
-
-    registered = set(app.registry.audiences)
     out = []
-    for role, label in ROLES.items():
-        defaults = DEFAULT_AUDIENCES.get(role, ())
-        audiences = ["*"] if "*" in defaults else sorted(a for a in defaults if a in registered)
+    for role, definition in app.registry.roles.items():
+        audiences = sorted(app.registry.default_audiences([role]))
         if audiences:
-            out.append((role, label.get("en"), audiences))
+            out.append((role, definition.label.get("en"), audiences))
     return out
 
 

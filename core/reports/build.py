@@ -15,6 +15,7 @@ from __future__ import annotations
 import calendar
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
+from dataclasses import replace
 from datetime import date, datetime, timedelta, timezone
 from typing import TYPE_CHECKING, Any
 
@@ -23,7 +24,7 @@ from sqlalchemy import select
 from tremplin.core import rollup, vocab
 from tremplin.core.i18n import T, Text
 from tremplin.core.models import Centre, ClosurePeriod, OnlineMetric
-from tremplin.core.registry import PluginError, call_each
+from tremplin.core.registry import PluginError, collect
 from tremplin.core.reports import model as m
 from tremplin.core.reports import sections as s
 from tremplin.core.reports.formatting import fmt_month_year, fmt_period
@@ -32,7 +33,6 @@ if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
     from tremplin.core.app import App
-    from tremplin.core.models import Staff
 
 
 class ReportError(ValueError):
@@ -46,14 +46,20 @@ TITLES: dict[str, Text] = {
     "esf": T("ESF+ report: {operation}, {period}", fr="Rapport FSE+ : {operation}, {period}", nl="ESF+-rapport: {operation}, {period}", uk="Звіт ЄСФ+: {operation}, {period}"),
 }
 
-DIMENSION_LISTS: dict[str, vocab.CodeList] = {
-    "gender": vocab.GENDER,
-    "age_band": vocab.AGE_BAND,
-    "language": vocab.LANGUAGE,
-    "theme": vocab.THEME,
-    "channel": vocab.CHANNEL,
-    "modality": vocab.MODALITY,
+#: Dimension -> the code list (``app.registry.codes``) its values come from: with the codes plugins add.
+DIMENSION_LISTS: dict[str, str] = {
+    "gender": "gender",
+    "age_band": "age_band",
+    "language": "language",
+    "theme": "theme",
+    "channel": "channel",
+    "modality": "modality",
 }
+
+
+def _dim_list(ctx: Context, dim: str) -> vocab.CodeList | None:
+    name = DIMENSION_LISTS.get(dim)
+    return ctx.app.registry.codes.get(name) if name else None
 AUDIENCE_DIM = T("Audience", fr="Public", nl="Doelgroep", uk="Аудиторія")
 OTHER_AUDIENCES = T("Other audiences", fr="Autres publics", nl="Andere doelgroepen", uk="Інші аудиторії")
 TOTAL = T("Total", fr="Total", nl="Totaal", uk="Усього")
@@ -237,8 +243,11 @@ def resolve_centres(session: Session, codes: Sequence[str] | None) -> tuple[list
 
 def declared_sections(app: App, key: str) -> list[tuple[str, Any]]:
     """The sections plugins declare for report ``key``: (plugin name, section), in plugin order."""
-    out = call_each(app.pm, "register_report_sections", app=app, report=key)
-    allowed = (s.KeyFigures, s.Breakdown, s.MonthlyChart, s.FreeText, s.Table, s.Note, s.AudienceFigures, s.OnlineFigures)
+    out = collect(app.pm, "register_report_sections", app=app, report=key)
+    allowed = (
+        s.KeyFigures, s.Breakdown, s.MonthlyChart, s.FreeText, s.Table, s.Note, s.AudienceFigures, s.OnlineFigures,
+        s.MoreFigures, s.ProgrammeIndicators,
+    )
     for plugin, section in out:
         if not isinstance(section, allowed):
             raise PluginError(f"plugin {plugin} returned {type(section).__name__} for report {key!r}: not a report section (tremplin.core.reports.sections)")
@@ -246,7 +255,12 @@ def declared_sections(app: App, key: str) -> list[tuple[str, Any]]:
 
 
 def _arrange(found: list[tuple[str, Any]], extra: Sequence[Any] = ()) -> list[Any]:
-    """Built-in sections first; plugins' sections after the "specific audiences" section (or at the end)."""
+    """Built-in sections first; plugins' sections after the "specific audiences" section (or at the end).
+
+    ``MoreFigures`` are merged into the section they name; ``ProgrammeIndicators`` belong to the ESF+
+    computation (``tremplin.core.reports.esf``), which has read them already."""
+    more = [(plugin, sec) for plugin, sec in found if isinstance(sec, s.MoreFigures)]
+    found = [(plugin, sec) for plugin, sec in found if not isinstance(sec, (s.MoreFigures, s.ProgrammeIndicators))]
     builtin = [sec for plugin, sec in found if plugin.startswith("tremplin.core.builtins.")]
     others = [sec for plugin, sec in found if not plugin.startswith("tremplin.core.builtins.")]
     declared = [*extra, *builtin]
@@ -260,6 +274,12 @@ def _arrange(found: list[tuple[str, Any]], extra: Sequence[Any] = ()) -> list[An
         if sec.key in seen:
             raise PluginError(f"two sections of one report share the key {sec.key!r}")
         seen[sec.key] = sec
+    for plugin, addition in more:
+        target = seen.get(addition.key)
+        if not isinstance(target, s.KeyFigures):
+            raise PluginError(f"plugin {plugin} adds figures to {addition.key!r}, which is no key-figures section of this report")
+        merged = replace(target, counters=(*target.counters, *addition.counters))
+        declared[declared.index(target)] = seen[addition.key] = merged
     return declared
 
 
@@ -400,14 +420,19 @@ def _row_label(ctx: Context, dim: str, code: str) -> str:
     if dim == "audience":
         a = ctx.app.registry.audiences.get(code)
         return a.label.get(ctx.lang) if a else code
-    codes = DIMENSION_LISTS.get(dim)
+    codes = _dim_list(ctx, dim)
     return codes.label_of(code, ctx.lang) if codes else code
+
+
+def _dim_title(ctx: Context, dim: str) -> str:
+    codes = _dim_list(ctx, dim)
+    return codes.label.get(ctx.lang) if codes is not None and codes.label is not None else dim
 
 
 def _dim_codes(ctx: Context, dim: str) -> list[str]:
     if dim == "audience":
         return list(ctx.app.registry.audiences)
-    codes = DIMENSION_LISTS.get(dim)
+    codes = _dim_list(ctx, dim)
     return list(codes.codes()) if codes else []
 
 
@@ -449,7 +474,7 @@ def breakdown(ctx: Context, sec: s.Breakdown) -> m.BreakdownSection | None:
     elif sec.dim == "audience":
         dim_label = AUDIENCE_DIM.get(ctx.lang)
     else:
-        dim_label = DIMENSION_LISTS[sec.dim].label.get(ctx.lang) if sec.dim in DIMENSION_LISTS else sec.dim
+        dim_label = _dim_title(ctx, sec.dim)
     additive = declared.additive if declared is not None else sec.dim not in NON_ADDITIVE
     total_row = m.Row("total", TOTAL.get(ctx.lang), m.Num(total), m.Num(1.0 if total else None), ctx.per_centre(total_by_centre))
     return m.BreakdownSection(

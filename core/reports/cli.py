@@ -132,15 +132,22 @@ def report_audience(obj: Any, audience: str, year: int | None, start: Any, end: 
 
 
 @report.command("esf")
-@click.option("--operation", default="neet", show_default=True, help="The cofinanced operation (an audience key).")
+@click.option("--operation", default=None, help="The cofinanced operation (an audience key; default: the audience declared ESF+-cofinanced).")
 @click.option("--from", "start", type=click.DateTime(["%Y-%m-%d"]), required=True, help="First day (YYYY-MM-DD).")
 @click.option("--to", "end", type=click.DateTime(["%Y-%m-%d"]), required=True, help="Last day (YYYY-MM-DD).")
 @click.option("--participants", is_flag=True, help="Write the per-participant file for the managing authority instead (never published).")
 @report_options
 @click.pass_obj
-def report_esf(obj: Any, operation: str, start: Any, end: Any, participants: bool, **kw: Any) -> None:
+def report_esf(obj: Any, operation: str | None, start: Any, end: Any, participants: bool, **kw: Any) -> None:
     """The ESF+ report of a cofinanced operation (indicators of Regulation (EU) 2021/1057, Annex I)."""
+    from tremplin.core.registry import PluginError
+
     a, b = start.date(), end.date()
+    if operation is None:
+        try:
+            operation = obj.app.registry.default_esf_operation()
+        except PluginError as exc:
+            _fail(str(exc))
     if participants:
         if kw["published"]:
             _fail("the per-participant file is personal data: it is never published")

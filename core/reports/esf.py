@@ -35,7 +35,8 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from tremplin.core.i18n import LANGUAGES, Text, pick
-from tremplin.core.models import AuditEvent, Case, CaseOutcome, CaseStageEvent, Centre, Contact, OnlineMetric
+from tremplin.core.models import AuditEvent, Case, CaseOutcome, CaseStageEvent, Centre
+from tremplin.core.registry import PluginError
 from tremplin.core.reports.sections import Note, Table
 
 if TYPE_CHECKING:
@@ -848,10 +849,6 @@ def participant_table(
 # Programme-specific indicators (anonymous contacts, from the roll-up)
 
 
-AWARENESS_ACTIONS = "awareness_actions"
-SOCIAL_MEDIA_PREFIX = "social_media.followers"
-
-
 def programme_rows(
     app: App, session: Session, operation: str, start: date, end: date, centre_ids: Sequence[int] | None = None, language: str = "en"
 ) -> list[dict[str, Any]]:
@@ -860,12 +857,12 @@ def programme_rows(
     * every counter the operation's plugin registered (``Counter.audience == operation``) that counts
       contacts or activities, read from the roll-up (outreach encounters, group activities and their
       participants, people reached...); counters of cases are left out (cases are participants);
-    * awareness actions (``<operation>.awareness_actions``): the number of field-awareness contact
-      records of the audience (one record is one action, whatever its headcount), unless the plugin
-      registers a counter under that key, which is then read from the roll-up like the others;
-    * social-media reach: for each Instagram source, the latest ``followers`` figure within the period.
+    * the rows of the ``ProgrammeIndicators`` the plugins declare for the report ``esf`` and this
+      operation (a programme's awareness actions, its reach on social media...).
     """
     from tremplin.core import rollup
+    from tremplin.core.reports.build import declared_sections
+    from tremplin.core.reports.sections import ProgrammeIndicators, ProgrammeQuery
 
     keys = [
         key
@@ -876,43 +873,14 @@ def programme_rows(
     rows: list[dict[str, Any]] = [
         {"key": key, "indicator": pick(app.registry.counters[key].label, language), "value": values[key]} for key in keys
     ]
-    if f"{operation}.{AWARENESS_ACTIONS}" not in values:  # a plugin's own counter of them wins
-        stmt = select(func.count(Contact.id)).where(
-            Contact.audience == operation, Contact.modality == "field_awareness", Contact.day >= start, Contact.day <= end
-        )
-        if centre_ids is not None:
-            stmt = stmt.where(Contact.centre_id.in_(list(centre_ids)))
-        label = _t("Awareness actions (field encounters logged)", "Actions de sensibilisation (rencontres de terrain encodées)", "Sensibiliseringsacties (geregistreerde terreincontacten)", "Інформаційні акції (зареєстровані зустрічі на місцях)")
-        rows.append({"key": f"{operation}.{AWARENESS_ACTIONS}", "indicator": pick(label, language), "value": int(session.scalar(stmt) or 0)})
-    rows.extend(social_media_rows(session, start, end, centre_ids, language))
-    return rows
-
-
-def social_media_rows(
-    session: Session, start: date, end: date, centre_ids: Sequence[int] | None = None, language: str = "en"
-) -> list[dict[str, Any]]:
-    """The latest ``followers`` figure of each Instagram source in [start, end], and their sum."""
-    conditions = [
-        func.lower(OnlineMetric.source).like("instagram%"),
-        OnlineMetric.metric == "followers",
-        OnlineMetric.day >= start,
-        OnlineMetric.day <= end,
-    ]
-    if centre_ids is not None:
-        conditions.append(OnlineMetric.centre_id.in_(list(centre_ids)))
-    latest: dict[tuple[int, str], tuple[date, int]] = {}
-    for centre_id, source, day, value in session.execute(
-        select(OnlineMetric.centre_id, OnlineMetric.source, OnlineMetric.day, OnlineMetric.value).where(*conditions)
-    ):
-        key = (centre_id, source)
-        if key not in latest or day > latest[key][0]:
-            latest[key] = (day, int(value))
-    label = _t("Social-media reach: Instagram followers", "Portée sur les réseaux sociaux : abonnés Instagram", "Bereik op sociale media: Instagram-volgers", "Охоплення в соцмережах: підписники Instagram")
-    rows: list[dict[str, Any]] = []
-    for (_, source), (day, value) in sorted(latest.items(), key=lambda kv: kv[0][1]):
-        indicator = f"{pick(label, language)} — {source} ({format_date(day, language)})"
-        rows.append({"key": f"{SOCIAL_MEDIA_PREFIX}.{source}", "indicator": indicator, "value": value})
-    rows.append({"key": SOCIAL_MEDIA_PREFIX, "indicator": pick(label, language), "value": sum(v for _, v in latest.values())})
+    query = ProgrammeQuery(app, session, operation, start, end, centre_ids, language)
+    for plugin, section in declared_sections(app, "esf"):
+        if isinstance(section, ProgrammeIndicators) and section.audience == operation:
+            try:
+                found = section.rows(query)
+            except Exception as exc:
+                raise PluginError(f"plugin {plugin} failed in the ESF+ programme indicators {section.key!r}: {exc!r}") from exc
+            rows.extend(found)
     return rows
 
 

@@ -7,9 +7,17 @@ figures or text computed elsewhere (the ESF+ indicators) and pass through as the
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from datetime import date
+from typing import TYPE_CHECKING, Any
 
 from tremplin.core.i18n import Text
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
+    from tremplin.core.app import App
 
 
 @dataclass(frozen=True)
@@ -118,3 +126,43 @@ class OnlineFigures:
 
     key: str
     title: Text
+
+
+@dataclass(frozen=True)
+class MoreFigures:
+    """Figures a plugin adds to a key-figures section another plugin declared for the same report.
+
+    ``key`` is the other section's (``MoreFigures("events", ("euroguidance.fairs",))`` adds a plugin's
+    counter to the annual report's fairs and events); a key no section of the report has is an error. The figures come after the section's own, in plugin order.
+    """
+
+    key: str
+    counters: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class ProgrammeQuery:
+    """What a programme-indicator function is asked for: one ESF+ operation over a period."""
+
+    app: App
+    session: Session
+    operation: str
+    start: date
+    end: date
+    centre_ids: Sequence[int] | None
+    language: str
+
+
+@dataclass(frozen=True)
+class ProgrammeIndicators:
+    """Programme-specific rows a cofinanced audience's plugin adds to its ESF+ report (report ``esf``).
+
+    ESF+ counts only consenting cases as participants; what a programme does with anonymous people
+    (awareness actions in the field, its reach on social media) goes into the ``esf.programme`` table as
+    programme-specific indicators. ``rows(query)`` returns ``{"key", "indicator", "value"}`` rows for
+    ``query.operation``'s period; it is called only when ``audience`` is the report's operation.
+    """
+
+    key: str
+    audience: str
+    rows: Callable[[ProgrammeQuery], list[dict[str, Any]]]

@@ -71,6 +71,7 @@ def _lang(request: Request) -> str:
 
 
 def _params(
+    app: Any,
     kind: str,
     year: int | None,
     month: str | None,
@@ -100,7 +101,14 @@ def _params(
         y = year or today.year - 1
         return {"audience": audience, "from": (start or date(y, 1, 1)).isoformat(), "to": (end or date(y, 12, 31)).isoformat()}
     y = year or today.year
-    return {"operation": operation or "neet", "from": (start or date(y, 1, 1)).isoformat(), "to": (end or date(y, 6, 30)).isoformat()}
+    if not operation:
+        from tremplin.core.registry import PluginError
+
+        try:
+            operation = app.registry.default_esf_operation()
+        except PluginError as exc:
+            raise HTTPException(404, str(exc)) from None
+    return {"operation": operation, "from": (start or date(y, 1, 1)).isoformat(), "to": (end or date(y, 6, 30)).isoformat()}
 
 
 def _centres(session: Session, staff: Staff, wanted: list[str]) -> list[str] | None:
@@ -206,7 +214,7 @@ class ReportQuery:
     def build(self, request: Request, session: Session, staff: Staff) -> tuple[Any, Any, str]:
         """The report (with the account's rules applied), its parameters and its language."""
         app = get_app(request)
-        params = _params(self.kind, self.year, self.month, self.audience, self.operation, self.start, self.end)
+        params = _params(app, self.kind, self.year, self.month, self.audience, self.operation, self.start, self.end)
         lang = self.language if self.language in LANGUAGES else _lang(request)
         return build_for(app, session, staff, self.kind, params, self.centre, lang, self.published), params, lang
 

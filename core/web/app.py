@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from fastapi import FastAPI
 
-from tremplin.core.registry import call_each
+from tremplin.core.registry import collect
 
 if TYPE_CHECKING:
     from tremplin.core.app import App
@@ -89,7 +89,7 @@ def create_web_app(app: App) -> FastAPI:
     web.mount("/static", StaticFiles(directory=STATIC), name="static")
     for router in routes.core_routers():
         web.include_router(router)
-    plugin_routers = [router for _plugin, router in call_each(app.pm, "register_routes", app=app)]
+    plugin_routers = [router for _plugin, router in collect(app.pm, "register_routes", app=app)]
     for router in plugin_routers:
         web.include_router(router)
     _include_report_pages(web, plugin_routers)
@@ -97,7 +97,7 @@ def create_web_app(app: App) -> FastAPI:
     web.state.page_paths = frozenset(path for path, methods, _route in route_table(web) if "GET" in methods)
     errors.install(web)
     # Added last is outermost: headers, then the session, then the CSRF check inside it.
-    web.add_middleware(CSRFMiddleware)
+    web.add_middleware(CSRFMiddleware, refuse=errors.refuse)
     web.add_middleware(
         SessionMiddleware,
         secret_key=app.settings.secret_key,

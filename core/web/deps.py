@@ -2,16 +2,16 @@
 
 Typical use in a route (core's or a plugin's)::
 
-    from tremplin.core.web.deps import current_staff, ensure_audience, get_app, get_session, require_roles
+    from tremplin.core.web.deps import ensure_audience, get_session, require_capability
 
-    @router.get("/formtruck/stops")
-    def stops(request: Request, staff: Staff = Depends(require_roles("formtruck_adviser", "admin")),
-              session: Session = Depends(get_session)) -> HTMLResponse:
-        ensure_audience(staff, "formtruck")
+    @router.get("/euroguidance/destinations")
+    def destinations(request: Request, staff: Staff = Depends(require_capability("dashboard")),
+                     session: Session = Depends(get_session)) -> HTMLResponse:
+        ensure_audience(staff, "euroguidance")
         ...
 
-``require_capability("cases")`` is ``require_roles`` with the roles ``tremplin.core.web.policy`` gives a part
-of the app.
+``require_capability("cases")`` lets in the accounts whose roles have that capability
+(``tremplin.core.web.policy``, derived from the registered roles).
 """
 
 from __future__ import annotations
@@ -25,6 +25,7 @@ from sqlalchemy.orm import Session
 
 from tremplin.core.models import Staff
 from tremplin.core.web import policy
+from tremplin.core.web.security import _TOKENS, TOKEN_TTL, hash_api_token, session_staff, staff_for_token
 
 if TYPE_CHECKING:
     from starlette.datastructures import FormData
@@ -76,23 +77,11 @@ async def get_session(request: Request) -> AsyncIterator[Session]:
         session.close()
 
 
-#: API tokens seen recently: (app, token hash) -> (valid until, the account, detached). A replaced token
-#: or a deactivated account stops working in this process at once, in others within ``TOKEN_TTL``.
-_TOKENS: dict[tuple[int, str], tuple[float, Staff]] = {}
-TOKEN_TTL = 10.0
-
-
-def forget_tokens() -> None:
-    _TOKENS.clear()
-
-
 async def current_staff(request: Request, session: Session = Depends(get_session)) -> Staff:
     """The account behind the request: ``Authorization: Bearer <api token>`` or the session cookie."""
     import time
 
     from starlette.concurrency import run_in_threadpool
-
-    from tremplin.core.web.security import hash_api_token, session_staff, staff_for_token
 
     cached = getattr(request.state, "staff", None)
     if cached is not None:
@@ -159,11 +148,21 @@ _CAPABILITY_DEPS: dict[str, Callable[..., Staff]] = {}
 
 
 def require_capability(capability: str) -> Callable[..., Staff]:
-    """``require_roles`` with the roles ``tremplin.core.web.policy.CAPABILITIES`` gives ``capability``."""
+    """A dependency that returns the account if one of its roles has ``capability``, and answers 403 otherwise.
+
+    Which roles have it is read from the app's registered roles (``tremplin.core.web.policy``) at each request,
+    so a route declares what it needs and the plugins that are loaded decide who has it."""
     dep = _CAPABILITY_DEPS.get(capability)
     if dep is None:
-        dep = _CAPABILITY_DEPS[capability] = require_roles(*policy.roles_for(capability))
-        dep.capability = capability  # type: ignore[attr-defined]
+
+        async def dependency(request: Request, staff: Staff = Depends(current_staff)) -> Staff:
+            if not policy.can(get_app(request), staff, capability):
+                raise HTTPException(status_code=403, detail="Your role does not give access to this page.")
+            return staff
+
+        dependency.__name__ = f"require_{capability}"
+        dependency.capability = capability  # type: ignore[attr-defined]
+        dep = _CAPABILITY_DEPS[capability] = dependency
     return dep
 
 

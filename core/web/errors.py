@@ -32,7 +32,8 @@ from tremplin.core.anonymity import TokenError
 from tremplin.core.forms import FormError
 from tremplin.core.records import WorkflowError
 from tremplin.core.validation import RecordError
-from tremplin.core.web.i18n import N_
+from tremplin.core.web.i18n import N_, gettext_for, request_language, translated_or_none
+from tremplin.core.web.templating import render
 
 log = logging.getLogger("tremplin.web")
 
@@ -75,9 +76,6 @@ REFUSALS = (
 
 
 def _page(request: Request, status: int, message: str, details: list[str] | None = None) -> Response:
-    from tremplin.core.web.i18n import gettext_for, request_language, translated_or_none
-    from tremplin.core.web.templating import render
-
     _ = gettext_for(request)
     titles = {
         400: _("This request is not valid."),
@@ -211,3 +209,22 @@ def install(web: FastAPI) -> None:
     web.add_exception_handler(HTTPException, http)
     web.add_exception_handler(RequestValidationError, validation)
     web.add_exception_handler(Exception, unexpected)
+
+
+async def refuse(scope: Any, receive: Any, send: Any, status: int, message: str) -> None:
+    """A request the CSRF middleware refuses (``tremplin.core.web.security``): JSON for the API, a page otherwise."""
+    from starlette.requests import Request
+
+    from tremplin.core.web.security import refuse_as_json
+
+    if scope["path"].startswith("/api/"):
+        await refuse_as_json(scope, receive, send, status, message)
+        return
+    request = Request(scope, receive)
+    _ = gettext_for(request)
+    if status == 413:
+        text = _("The request is too large.")
+    else:
+        text = _("This form has expired or did not come from this site. Reload the page and try again.")
+    response = render(request, "error.html", {"status": status, "message": text}, status_code=status)
+    await response(scope, receive, send)

@@ -24,17 +24,18 @@ from tremplin.core.web.i18n import N_
 #: Largest whole number a form accepts where the form itself sets no bound (fits every database).
 MAX_INT = 2_000_000_000
 
-CODED: dict[str, vocab.CodeList] = {
-    "modality": vocab.MODALITY,
-    "channel": vocab.CHANNEL,
-    "themes": vocab.THEME,
-    "language": vocab.LANGUAGE,
-    "gender": vocab.GENDER,
-    "age_band": vocab.AGE_BAND,
-    "education": vocab.EDUCATION,
-    "labour_status": vocab.LABOUR_STATUS,
-    "format": vocab.FORMAT,
-    "workshop": vocab.WORKSHOP,
+#: Core field -> the code list its choices come from (``app.registry.codes``: with the plugins' codes).
+CODED: dict[str, str] = {
+    "modality": "modality",
+    "channel": "channel",
+    "themes": "theme",
+    "language": "language",
+    "gender": "gender",
+    "age_band": "age_band",
+    "education": "education",
+    "labour_status": "labour_status",
+    "format": "format",
+    "workshop": "workshop",
 }
 
 #: Labels of the core fields that are not code lists (translated through the catalogs).
@@ -112,6 +113,12 @@ class FormContext:
     workshops: Sequence[tuple[str, Text | str, str | None]] = ()  # custom kinds: (code, label, audience)
     tz: ZoneInfo = ZoneInfo("Europe/Brussels")
     now: datetime | None = None
+    #: The app's code lists (``app.registry.codes``); the core's alone when not given.
+    codes: Mapping[str, vocab.CodeList] = field(default_factory=lambda: dict(vocab.CODE_LISTS))
+
+    def code_list(self, name: str) -> vocab.CodeList:
+        """The code list behind the core field ``name``."""
+        return self.codes[CODED[name]]
 
 
 # ------------------------------------------------------------------------------------------------
@@ -144,7 +151,7 @@ def core_choices(form: Form, name: str, ctx: FormContext) -> list[Choice]:
         return [Choice(code, label) for code, label in ctx.sites]
     if name == "centre":
         return [Choice(code, label) for code, label in ctx.centres]
-    codes = CODED[name]
+    codes = ctx.code_list(name)
     allowed = form.core_choices.get(name)
     items = [(code, pick(codes.items[code], ctx.lang)) for code in codes if allowed is None or code in allowed]
     if name == "workshop":
@@ -167,7 +174,7 @@ def default_value(form: Form, name: str, ctx: FormContext, remembered: Mapping[s
     if name == "themes":
         return [], False
     if name in CODED:
-        codes = CODED[name]
+        codes = ctx.code_list(name)
         allowed = form.core_choices.get(name)
         default = codes.default
         if default is not None and (allowed is None or default in allowed):
@@ -222,7 +229,7 @@ def _core_view(form: Form, name: str, ctx: FormContext) -> FieldView:
     _ = ctx.gettext
     if name in CODED:
         choices = core_choices(form, name, ctx)
-        label = pick(CODED[name].label, ctx.lang)
+        label = pick(ctx.code_list(name).label, ctx.lang)
         if name == "themes":
             return FieldView(name, label, "checkboxes", choices)
         if name == "workshop":

@@ -1,9 +1,11 @@
 """Who may do what: the roles behind each part of the web app, and the audiences an account sees.
 
 Two checks guard every page and API route. The **role** check says whether the account may use a
-part of the app at all (``CAPABILITIES``: a Formtruck adviser has no case list). The **audience**
-check says whether it may see a given record or figure (``Staff.audiences``: a counsellor may open
-cases, but not a NEET case). Staff bound to a centre see that centre only.
+part of the app at all: each page and route names a *capability* (below), and the registered roles
+(``register_roles``) say which capabilities they have, so the table is derived from the plugins that
+are loaded (a Formtruck adviser has no case list). The **audience** check says whether it may see a
+given record or figure (``Staff.audiences``: a counsellor may open cases, but not a NEET case). Staff
+bound to a centre see that centre only.
 
 The tests walk every route against this table (``tests/web/test_access_matrix.py``).
 """
@@ -11,50 +13,36 @@ The tests walk every route against this table (``tests/web/test_access_matrix.py
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import TYPE_CHECKING
-
-from tremplin.core.access import ROLES
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from tremplin.core.app import App
     from tremplin.core.models import Staff
 
-ALL_ROLES: tuple[str, ...] = tuple(ROLES)
-
-#: Capability -> roles that have it. Every page and API route names one capability.
-CAPABILITIES: dict[str, tuple[str, ...]] = {
-    # Key figures and charts, restricted to the account's audiences.
-    "dashboard": ALL_ROLES,
-    # Quick logging from the plugins' intake forms, and undoing one's own last entry.
-    "log": ALL_ROLES,
-    # Lists of contact records.
-    "contacts": ALL_ROLES,
-    # Group activities and workshops: create, edit, enter the actual headcount.
-    "activities": ("admin", "programme_lead", "counsellor", "neet_worker", "schools_coordinator"),
-    # Referral tokens.
-    "referrals": ("admin", "programme_lead", "counsellor", "reception", "neet_worker", "formtruck_adviser"),
-    # Correcting any contact or activity the account sees, at any time, with a reason (tremplin.core.corrections);
-    # without it, an account corrects only its own entries, on the day it made them.
-    "corrections": ("admin", "programme_lead"),
-    # Cases of consenting people, under a pseudonymous code.
-    "cases": ("admin", "programme_lead", "counsellor", "neet_worker"),
-    # Report pages (core/reports/web.py): every account, with its audiences' figures; exact figures for
-    # programme leads and administrators, disclosure-controlled ones for the others (tremplin.core.disclosure).
-    "reports": ALL_ROLES,
-    # Centres, sites, partners, staff accounts, closure periods, workshop kinds.
-    "admin": ("admin",),
+#: The capabilities the core's pages and API routes name, and what each gives. A plugin's own pages may
+#: name capabilities of their own; a role grants them like these.
+CAPABILITIES: dict[str, str] = {
+    "dashboard": "key figures and charts, restricted to the account's audiences",
+    "log": "quick logging from the plugins' intake forms, and undoing one's own last entry",
+    "contacts": "lists of contact records",
+    "activities": "group activities and workshops: create, edit, enter the actual headcount",
+    "referrals": "referral tokens",
+    # Without it, an account corrects only its own entries, on the day it made them (tremplin.core.corrections).
+    "corrections": "correcting any contact or activity the account sees, at any time, with a reason",
+    "cases": "cases of consenting people, under a pseudonymous code",
+    # Exact figures for programme leads and administrators, disclosure-controlled ones for the others
+    # (tremplin.core.disclosure).
+    "reports": "report pages, with the account's audiences' figures",
+    "admin": "centres, sites, partners, staff accounts, closure periods, workshop kinds",
 }
 
 
-def roles_for(capability: str) -> tuple[str, ...]:
-    try:
-        return CAPABILITIES[capability]
-    except KeyError:
-        raise KeyError(f"unknown capability {capability!r}; known: {', '.join(CAPABILITIES)}") from None
-
-
-def can(staff: Staff | None, capability: str) -> bool:
-    return staff is not None and bool(set(staff.roles) & set(roles_for(capability)))
+def can(app: App, staff: Any, capability: str) -> bool:
+    """Whether the account (a ``Staff`` or the web's ``StaffView``) has one role with ``capability``."""
+    if staff is None:
+        return False
+    roles = app.registry.roles
+    return any(key in roles and roles[key].has(capability) for key in staff.roles or ())
 
 
 def sees_all_audiences(staff: Staff) -> bool:
@@ -80,7 +68,7 @@ def visible_counters(app: App, staff: Staff) -> list[str]:
     """Counters whose figures the account may read.
 
     Centre-wide counters mix every audience, so only accounts that see every audience read them; the
-    others read their own audiences' counters (a schools coordinator never sees prison figures).
+    others read their own audiences' counters (an account for one programme never sees another's figures).
     """
     everything = sees_all_audiences(staff)
     return [

@@ -106,8 +106,11 @@ class CSRFMiddleware:
     handed on unchanged, so routes read their forms as usual.
     """
 
-    def __init__(self, app: Callable[[Scope, Receive, Send], Awaitable[None]]) -> None:
+    def __init__(self, app: Callable[[Scope, Receive, Send], Awaitable[None]], refuse: Refuse | None = None) -> None:
         self.app = app
+        # Pages answer with the web app's error page (``tremplin.core.web.errors.refuse``), given when the app
+        # is built: this module stays below the templates, which use its CSRF tokens.
+        self.refuse = refuse or refuse_as_json
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or scope["method"] in SAFE_METHODS:
@@ -142,10 +145,10 @@ class CSRFMiddleware:
             if not too_large:
                 sent = await _token_in_body(scope, headers, body)
         if too_large:
-            await _refuse(scope, receive, send, 413, "The request is too large.")
+            await self.refuse(scope, receive, send, 413, "The request is too large.")
             return
         if not expected or not sent or not hmac.compare_digest(str(sent), expected):
-            await _refuse(scope, receive, send, 403, "This form has expired or did not come from this site. Reload the page and try again.")
+            await self.refuse(scope, receive, send, 403, "This form has expired or did not come from this site. Reload the page and try again.")
             return
         if headers.get(CSRF_HEADER) is not None:
             await self.app(scope, receive, send)
@@ -191,24 +194,15 @@ async def _token_in_body(scope: Scope, headers: Any, body: bytes) -> str | None:
     return None
 
 
-async def _refuse(scope: Scope, receive: Receive, send: Send, status: int, message: str) -> None:
-    from starlette.requests import Request
+#: How a refusal is answered: ``refuse(scope, receive, send, status, message)``.
+Refuse = Callable[[Scope, Receive, Send, int, str], Awaitable[None]]
+
+
+async def refuse_as_json(scope: Scope, receive: Receive, send: Send, status: int, message: str) -> None:
+    """The refusal as ``{"detail": message}``: what the API gets, and pages when no renderer is given."""
     from starlette.responses import JSONResponse
 
-    request = Request(scope, receive)
-    if scope["path"].startswith("/api/"):
-        response: Any = JSONResponse({"detail": message}, status_code=status)
-    else:
-        from tremplin.core.web.i18n import gettext_for
-        from tremplin.core.web.templating import render
-
-        _ = gettext_for(request)
-        if status == 413:
-            text = _("The request is too large.")
-        else:
-            text = _("This form has expired or did not come from this site. Reload the page and try again.")
-        response = render(request, "error.html", {"status": status, "message": text}, status_code=status)
-    await response(scope, receive, send)
+    await JSONResponse({"detail": message}, status_code=status)(scope, receive, send)
 
 
 # ------------------------------------------------------------------------------------------------
@@ -284,6 +278,17 @@ def check_password(staff: Staff | None, password: str) -> bool:
 # API tokens
 
 
+#: API tokens seen recently: (app, token hash) -> (valid until, the account, detached). A replaced token
+#: or a deactivated account stops working in this process at once, in others within ``TOKEN_TTL``.
+_TOKENS: dict[tuple[int, str], tuple[float, Staff]] = {}
+TOKEN_TTL = 10.0
+
+
+def forget_tokens() -> None:
+    """Forget the accounts behind recently seen API tokens (a token, a role or an account changed)."""
+    _TOKENS.clear()
+
+
 def hash_api_token(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
 
@@ -291,7 +296,6 @@ def hash_api_token(token: str) -> str:
 def issue_api_token(session: Session, staff: Staff) -> str:
     """Give ``staff`` a new API token (the old one stops working); returns it, to be shown once."""
     from tremplin.core.audit import audit
-    from tremplin.core.web.deps import forget_tokens
 
     token = API_TOKEN_PREFIX + secrets.token_urlsafe(32)
     staff.api_token_hash = hash_api_token(token)

@@ -5,10 +5,17 @@
 ``csrf_token``, ``nav`` (the entries of the menu the account may use), ``t(text)`` to pick a plugin's
 ``Text`` in the right language, and ``number``/``day`` formatters.
 
-A plugin package's ``templates/`` folder is appended to ``template_dirs`` when the web app is built
-(``tremplin.core.pages``; name its templates after the plugin, e.g. ``formtruck/stops.html``); the list
-is read at each lookup, so the order of imports does not matter. Plugins' menu entries
-(``register_menu_items``) follow the core's in ``nav``.
+    core_app = getattr(request.app.state, "tremplin", None)
+    nav = (
+        [(tr(label), path) for label, path, capability in NAV if can(core_app, staff, capability) and (pages is None or path in pages)]
+        if staff is not None and core_app is not None
+        else []
+    )
+    if staff is not None and core_app is not None:
+        from tremplin.core.pages import menu_items
+
+        items = menu_items(core_app, staff)
+        nav += [(pick(item.label, lang), item.path) for item in items if pages is None or item.path in pages]
 """
 
 from __future__ import annotations
@@ -24,6 +31,8 @@ from jinja2 import FileSystemLoader
 
 from tremplin.core.i18n import LANGUAGES, pick
 from tremplin.core.web.i18n import BABEL_LOCALES, N_, NATIVE_NAMES, request_language, translator
+from tremplin.core.web.policy import can
+from tremplin.core.web.security import csrf_token
 
 if TYPE_CHECKING:
     from starlette.requests import Request
@@ -101,15 +110,16 @@ def environment() -> jinja2.Environment:
 
 
 def base_context(request: Request) -> dict[str, Any]:
-    from tremplin.core.web.policy import can
-    from tremplin.core.web.security import csrf_token
-
     lang = request_language(request)
     tr = translator(lang)
     staff = getattr(request.state, "staff_view", None)
     pages = getattr(request.app.state, "page_paths", None)
-    nav = [(tr(label), path) for label, path, capability in NAV if can(staff, capability) and (pages is None or path in pages)] if staff is not None else []
     core_app = getattr(request.app.state, "tremplin", None)
+    nav = (
+        [(tr(label), path) for label, path, capability in NAV if can(core_app, staff, capability) and (pages is None or path in pages)]
+        if staff is not None and core_app is not None
+        else []
+    )
     if staff is not None and core_app is not None:
         from tremplin.core.pages import menu_items
 
@@ -147,14 +157,6 @@ def render(request: Request, template_name: str, context: dict[str, Any] | None 
     ctx.update(context or {})
     html = typography(environment().get_template(template_name).render(ctx), ctx["lang"])
     return HTMLResponse(html, status_code=status_code, headers=headers)
-
-
-def render_string(request: Request, template_name: str, context: dict[str, Any] | None = None) -> str:
-    from tremplin.core.i18n import typography
-
-    ctx = base_context(request)
-    ctx.update(context or {})
-    return typography(environment().get_template(template_name).render(ctx), ctx["lang"])
 
 
 # -- one-shot messages shown on the next page ---------------------------------------------------

@@ -4,12 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from tremplin.core import hookimpl
-from tremplin import Dimension
-from tremplin.core.counters import Counter, Part
-from tremplin.core.forms import Field, Form
-from tremplin.core.i18n import T
-from tremplin.core.registry import Audience
+from tremplin import Audience, Counter, Dimension, Field, Form, Part, T, hookimpl
 
 if TYPE_CHECKING:
     from tremplin import DemoShare
@@ -44,6 +39,7 @@ def register_audiences(app: Any) -> list[Audience]:
             T("People with disabilities", fr="Personnes en situation de handicap", nl="Personen met een handicap", uk="Люди з інвалідністю"),
             T("The target public and the professionals of the sector.", fr="Le public cible et les professionnels du secteur.", nl="Het doelpubliek en de professionals uit de sector.", uk="Цільова аудиторія та фахівці сектору."),
             colour="#8e44ad",
+            default_roles=("counsellor",),
         )
     ]
 

@@ -4,12 +4,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from tremplin.core import hookimpl
-from tremplin import Dimension, MenuItem
-from tremplin.core.counters import Counter
-from tremplin.core.forms import Field, Form
-from tremplin.core.i18n import T
-from tremplin.core.registry import Audience
+from tremplin import Audience, CodeList, Counter, Dimension, Field, Form, MenuItem, Role, T, hookimpl
+
+if TYPE_CHECKING:
+    from tremplin import App
 
 if TYPE_CHECKING:
     from tremplin import DemoShare
@@ -77,6 +75,24 @@ TEXTS = {
 @hookimpl
 def register_audiences(app: Any) -> list[Audience]:
     return [Audience(AUDIENCE, T("Formtruck", fr="Formtruck", nl="Formtruck", uk="Formtruck"), colour="#e67e22")]
+
+
+@hookimpl
+def register_roles(app: App) -> list[Role]:
+    return [
+        Role(
+            "formtruck_adviser",
+            T("Formtruck adviser", fr="Conseiller Formtruck", nl="Formtruck-adviseur", uk="Консультант Formtruck"),
+            ("dashboard", "log", "contacts", "reports", "referrals"),
+            (AUDIENCE,),
+        )
+    ]
+
+
+@hookimpl
+def register_codes(app: App) -> list[CodeList]:
+    stop = T("Formtruck stop", fr="Arrêt du Formtruck", nl="Halte van de Formtruck", uk="Зупинка Formtruck")
+    return [CodeList("site_kind", items={"formtruck_stop": stop})]
 
 
 @hookimpl

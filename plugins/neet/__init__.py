@@ -10,14 +10,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from tremplin.core import hookimpl
-from tremplin.core.counters import Counter, Part
-from tremplin.core.forms import Field, Form
-from tremplin.core.i18n import T
-from tremplin.core.registry import Audience, FlowSpec, Stage, Workflow
+from tremplin import Audience, CodeList, Counter, Field, FlowSpec, Form, Part, Role, Stage, T, Workflow, hookimpl
 
 if TYPE_CHECKING:
-    from tremplin import DemoShare
+    from tremplin import App, DemoShare
 
 AUDIENCE = "neet"
 
@@ -42,7 +38,15 @@ PARTNER_KINDS = {
     "school": T("School", fr="École", nl="School", uk="Школа"),
     "other": T("Other", fr="Autre", nl="Andere", uk="Інше"),
 }
-NEET_WORKSHOPS = ("escape_game", "career_game", "video_challenge", "workshop", "info_session")
+#: The programme's own kinds of group activity, added to the shared list (``register_codes``).
+WORKSHOPS = {
+    "escape_game": T("Escape game", fr="Escape game", nl="Escape game", uk="Квест-кімната"),
+    "career_game": T("Career game", fr="Jeu des métiers", nl="Beroepenspel", uk="Гра про професії"),
+    "video_challenge": T("Video challenge", fr="Défi vidéo", nl="Video-uitdaging", uk="Відеочелендж"),
+}
+NEET_WORKSHOPS = (*WORKSHOPS, "workshop", "info_session")
+#: Outreach in the street, youth centres and social media: the programme's own modality.
+FIELD_AWARENESS = "field_awareness"
 
 OUTCOMES = {
     "in_education": T("In education", fr="Aux études", nl="In onderwijs", uk="Навчається"),
@@ -100,6 +104,33 @@ def register_audiences(app: Any) -> list[Audience]:
 
 
 @hookimpl
+def register_roles(app: App) -> list[Role]:
+    return [
+        Role(
+            "neet_worker",
+            T("NEET project worker", fr="Travailleur du projet NEET", nl="NEET-projectmedewerker", uk="Працівник проєкту NEET"),
+            ("dashboard", "log", "contacts", "reports", "activities", "referrals", "cases"),
+            (AUDIENCE,),
+        )
+    ]
+
+
+@hookimpl
+def register_codes(app: App) -> list[CodeList]:
+    return [
+        CodeList(
+            "modality",
+            items={
+                FIELD_AWARENESS: T(
+                    "Field awareness", fr="Sensibilisation de terrain", nl="Sensibilisering op het terrein", uk="Інформування на місцях"
+                )
+            },
+        ),
+        CodeList("workshop", items=WORKSHOPS),
+    ]
+
+
+@hookimpl
 def register_forms(app: Any) -> list[Form]:
     return [
         Form(
@@ -111,7 +142,7 @@ def register_forms(app: Any) -> list[Form]:
                 Field("partner", T("Partner", fr="Partenaire", nl="Partner", uk="Партнер"), choices=PARTNER_KINDS),
             ),
             core_fields=("headcount", "themes", "language", "gender", "age_band", "note"),
-            fixed={"modality": "field_awareness", "channel": "field"},
+            fixed={"modality": FIELD_AWARENESS, "channel": "field"},
             tally=True,
         ),
         Form(
@@ -138,6 +169,13 @@ def register_forms(app: Any) -> list[Form]:
 def register_counters(app: Any) -> list[Counter]:
     a = {"audience": AUDIENCE}
     return [
+        # Centre-wide (any audience may meet people in the field), shown with the fairs and events.
+        Counter.simple(
+            "field_awareness.contacts",
+            T("Field awareness encounters", fr="Rencontres de sensibilisation", nl="Sensibiliseringscontacten", uk="Зустрічі на місцях"),
+            "headcount",
+            {"modality": FIELD_AWARENESS},
+        ),
         Counter(
             "neet.reached",
             T("NEET youth reached", fr="Jeunes NEET touchés", nl="NEET-jongeren bereikt", uk="Охоплено молоді NEET"),
@@ -149,7 +187,7 @@ def register_counters(app: Any) -> list[Counter]:
             "neet.awareness",
             T("Awareness encounters", fr="Rencontres de sensibilisation", nl="Sensibiliseringscontacten", uk="Зустрічі на місцях"),
             "headcount",
-            {**a, "modality": "field_awareness"},
+            {**a, "modality": FIELD_AWARENESS},
             audience=AUDIENCE,
         ),
         Counter.simple(
@@ -201,18 +239,24 @@ def register_flows(app: Any) -> list[FlowSpec]:
 
 
 @hookimpl
-def register_report_sections(app: Any, report: str) -> list[Any]:
-    if report not in ("annual", f"audience:{AUDIENCE}"):
-        return []
-    from tremplin.core.reports.sections import KeyFigures
+def register_report_sections(app: App, report: str) -> list[Any]:
+    from tremplin import KeyFigures, MoreFigures, ProgrammeIndicators
 
-    return [
-        KeyFigures(
-            "neet.touchngo",
-            T("NEET youth: Touch'N'Go", fr="Jeunes NEET : Touch'N'Go", nl="NEET-jongeren: Touch'N'Go", uk="Молодь NEET: Touch'N'Go"),
-            ("neet.reached", "neet.awareness", "neet.individual_advice", "neet.group_activities", "neet.group_participants"),
-        )
-    ]
+    if report == "esf":
+        from tremplin.plugins.neet.esf import programme_rows
+
+        return [ProgrammeIndicators("neet.programme", AUDIENCE, programme_rows)]
+    own = KeyFigures(
+        "neet.touchngo",
+        T("NEET youth: Touch'N'Go", fr="Jeunes NEET : Touch'N'Go", nl="NEET-jongeren: Touch'N'Go", uk="Молодь NEET: Touch'N'Go"),
+        ("neet.reached", "neet.awareness", "neet.individual_advice", "neet.group_activities", "neet.group_participants"),
+    )
+    if report == "annual":
+        # The field encounters are shown with the fairs and events, as in the centre's annual reports.
+        return [own, MoreFigures("events", ("field_awareness.contacts",))]
+    if report == f"audience:{AUDIENCE}":
+        return [own]
+    return []
 
 
 @hookimpl

@@ -4,12 +4,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from tremplin.core import hookimpl
-from tremplin import Dimension
-from tremplin.core.counters import Counter, Part
-from tremplin.core.forms import Field, Form
-from tremplin.core.i18n import T
-from tremplin.core.registry import Audience, Stage, Workflow
+from tremplin import Audience, CodeList, Counter, Dimension, Field, Form, Part, Stage, T, Workflow, hookimpl
+
+if TYPE_CHECKING:
+    from tremplin import App
 
 if TYPE_CHECKING:
     from tremplin import DemoShare
@@ -55,8 +53,14 @@ def register_audiences(app: Any) -> list[Audience]:
             T("Prison reintegration", fr="Insertion des personnes incarcérées", nl="Re-integratie van gedetineerden", uk="Реінтеграція ув'язнених"),
             case_prefix="PRI",
             colour="#7f8c8d",
+            default_roles=("counsellor",),
         )
     ]
+
+
+@hookimpl
+def register_codes(app: App) -> list[CodeList]:
+    return [CodeList("site_kind", items={"prison": T("Prison", fr="Prison", nl="Gevangenis", uk="В'язниця")})]
 
 
 @hookimpl

@@ -14,13 +14,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from tremplin.core import hookimpl
-from tremplin import Dimension
-from tremplin.core.counters import Counter
-from tremplin.core.forms import Field, Form
-from tremplin.core.i18n import T
-from tremplin.core.registry import Audience, FlowSpec
+from tremplin import Audience, CodeList, Counter, Dimension, Field, FlowSpec, Form, Role, T, hookimpl
 from tremplin.plugins.schools import models as _models  # noqa: F401  (the plugin's tables join the metadata)
+
+if TYPE_CHECKING:
+    from tremplin import App
 
 if TYPE_CHECKING:
     from tremplin import DemoShare
@@ -39,7 +37,14 @@ PLACES = {
     "at_centre": T("At the centre", fr="À la Cité des métiers", nl="In het Beroepenpunt", uk="У центрі"),
     "at_school": T("At the school", fr="À l'école", nl="Op school", uk="У школі"),
 }
-SCHOOL_WORKSHOPS = ("explorama", "inforizon", "pass_avenir", "guidance_pathway", "guided_tour")
+#: The class visits and workshops schools book, added to the shared list of activity kinds.
+WORKSHOPS = {
+    "explorama": T("Explorama", fr="Explorama", nl="Explorama", uk="Explorama"),
+    "inforizon": T("Inforizon", fr="Inforizon", nl="Inforizon", uk="Inforizon"),
+    "pass_avenir": T("Pass'Avenir", fr="Pass'Avenir", nl="Pass'Avenir", uk="Pass'Avenir"),
+    "guidance_pathway": T("Guidance pathway", fr="Parcours d'orientation (PTO)", nl="Oriënteringstraject", uk="Маршрут профорієнтації"),
+}
+SCHOOL_WORKSHOPS = (*WORKSHOPS, "guided_tour")
 
 
 @hookimpl
@@ -51,6 +56,26 @@ def register_audiences(app: Any) -> list[Audience]:
             T("Class visits and workshops booked by schools.", fr="Visites de classes et ateliers réservés par les écoles.", nl="Klasbezoeken en workshops geboekt door scholen.", uk="Відвідини класів і майстер-класи для шкіл."),
             colour="#27ae60",
         )
+    ]
+
+
+@hookimpl
+def register_roles(app: App) -> list[Role]:
+    return [
+        Role(
+            "schools_coordinator",
+            T("Schools coordinator", fr="Coordinateur écoles", nl="Scholencoördinator", uk="Координатор шкіл"),
+            ("dashboard", "log", "contacts", "reports", "activities"),
+            (AUDIENCE,),
+        )
+    ]
+
+
+@hookimpl
+def register_codes(app: App) -> list[CodeList]:
+    return [
+        CodeList("workshop", items=WORKSHOPS),
+        CodeList("site_kind", items={"school": T("School", fr="École", nl="School", uk="Школа")}),
     ]
 
 

@@ -4,11 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from tremplin.core import hookimpl
-from tremplin.core.counters import Counter
-from tremplin.core.forms import Field, Form
-from tremplin.core.i18n import T
-from tremplin.core.registry import Audience
+from tremplin import Audience, Counter, Field, Form, T, hookimpl
 
 if TYPE_CHECKING:
     from tremplin import DemoShare
@@ -40,6 +36,7 @@ def register_audiences(app: Any) -> list[Audience]:
             AUDIENCE,
             T("Ukrainian-language service", fr="Service en ukrainien", nl="Dienstverlening in het Oekraïens", uk="Послуги українською"),
             colour="#f1c40f",
+            default_roles=("counsellor", "reception"),
         )
     ]
 
@@ -85,9 +82,14 @@ def register_counters(app: Any) -> list[Counter]:
 @hookimpl
 def register_bot_handlers(app: Any) -> list[Any]:
     """The Telegram conversation: a question by theme, an answer and a place, a counsellor on request."""
+    from tremplin import BotCommand
     from tremplin.plugins.ukrainian.bot import conversation_handler
 
-    return [conversation_handler(app)]
+    return [
+        conversation_handler(app),
+        BotCommand("start", T("ask a question", fr="poser une question", nl="een vraag stellen", uk="поставити питання")),
+        BotCommand("cancel", T("stop the conversation", fr="arrêter la conversation", nl="het gesprek stoppen", uk="завершити розмову")),
+    ]
 
 
 @hookimpl

@@ -23,13 +23,13 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any
 
-from tremplin.core.bot.handlers import language_of
+from tremplin import language_of
 
 if TYPE_CHECKING:
     from telegram import Update
     from telegram.ext import ContextTypes, ConversationHandler
 
-    from tremplin.core.app import App
+    from tremplin import App
 
 log = logging.getLogger("tremplin.bot.ukrainian")
 
@@ -330,7 +330,7 @@ class Records:
 
     def log_question(self, topic: str, language: str) -> int:
         """Log the conversation as one anonymous contact; returns its id."""
-        from tremplin.core.records import log_contact
+        from tremplin import log_contact
 
         theme, question = TOPICS[topic]
         _, code = self.centre()
@@ -349,8 +349,8 @@ class Records:
 
     def issue_referral(self, topic: str) -> str:
         """Issue a referral token for a counsellor; returns the token as the person should read it."""
-        from tremplin.core.anonymity import format_token
-        from tremplin.core.records import issue_referral
+        from tremplin import format_token
+        from tremplin import issue_referral
 
         theme, _ = TOPICS[topic]
         centre_id, _ = self.centre()

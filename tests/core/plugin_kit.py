@@ -12,7 +12,7 @@ import pytest
 from tremplin.core import hookimpl
 from tremplin.core.app import App
 
-CORE_ONLY = ["tremplin.core.builtins.anonymity", "tremplin.core.builtins.general"]
+CORE_ONLY = ["tremplin.core.builtins.anonymity", "tremplin.core.builtins.general", "tremplin.core.builtins.shared"]
 
 
 def fake_plugin(monkeypatch: pytest.MonkeyPatch, name: str, **hooks: Callable[..., Any]) -> str:

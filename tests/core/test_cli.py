@@ -248,3 +248,34 @@ def test_counters_show_json_and_rebuild(app: App, centre: int, db_url: str) -> N
     assert rebuilt.output.startswith("Rebuilt the roll-up from 17 records: ")  # 12 contacts, 4 activities, 1 case
     again = json.loads(run("--database-url", db_url, "counters", "show", "--year", str(YEAR), "--format", "json").output)
     assert again == figures
+
+
+def test_plugins_lists_versions_hooks_and_everything_registered(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'plugins.db'}"
+    out = run("--database-url", url, "plugins", "--format", "json", env={"TREMPLIN_DISABLED_PLUGINS": ""})
+    assert out.exit_code == 0, out.output
+    infos = {p["name"]: p for p in json.loads(out.output)}
+    from tremplin.core import __version__
+    from tremplin.core.plugins import BUILTIN_PLUGINS, AUDIENCE_PLUGINS
+
+    assert list(infos)[: len(BUILTIN_PLUGINS + AUDIENCE_PLUGINS)] == list(BUILTIN_PLUGINS + AUDIENCE_PLUGINS)
+    assert {p["version"] for name, p in infos.items() if name.startswith("tremplin.")} == {__version__}
+    neet = infos["tremplin.plugins.neet"]
+    assert {"register_audiences", "register_roles", "register_codes", "register_flows", "register_report_sections"} <= set(neet["hooks"])
+    registers = neet["registers"]
+    assert registers["audiences"] == ["neet"] and registers["roles"] == ["neet_worker"]
+    assert "modality:field_awareness" in registers["codes"] and "workshop:escape_game" in registers["codes"]
+    assert registers["flows"] == ["neet-instagram-reach"] and "neet.awareness" in registers["counters"]
+    assert "esf: neet.programme (ProgrammeIndicators)" in registers["report_sections"]
+    assert "annual: neet.touchngo (KeyFigures)" in registers["report_sections"]
+    ukrainian = infos["tremplin.plugins.ukrainian"]["registers"]
+    assert "ConversationHandler /cancel /start" in ukrainian["bot_handlers"]
+    anonymity = infos["tremplin.core.builtins.anonymity"]["registers"]
+    assert {"phone", "email", "national_number"} <= set(anonymity["scrubbers"])
+    reports = infos["tremplin.core.builtins.reports"]["registers"]
+    assert "GET /reports" in reports["routes"] and "annual: overview (KeyFigures)" in reports["report_sections"]
+    assert infos["tremplin.core.builtins.shared"]["registers"]["roles"] == ["admin", "programme_lead", "counsellor", "reception"]
+    # The text form names the same things, one plugin after another.
+    text = run("--database-url", url, "plugins", env={"TREMPLIN_DISABLED_PLUGINS": "prisons"}).output
+    assert "tremplin.plugins.neet " + __version__ in text and "  hooks: register_audiences, register_codes" in text
+    assert "tremplin.plugins.prisons" not in text and "site_kind:formtruck_stop" in text

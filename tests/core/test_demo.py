@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import select
 
 from tremplin.core import demo
-from tremplin.core.access import DEFAULT_AUDIENCES, ROLES
+from tests.conftest import full_registry
 from tremplin.core.app import App
 from tremplin.core.forms import FormError, validate_attributes
 from tremplin.core.queries import counter_figures
@@ -93,10 +93,10 @@ def test_a_demo_year_fills_every_audience_with_plausible_figures(app: App) -> No
 
         # One account per role: username = role, password demo-<role>, the role's default audiences.
         accounts = {s.username: s for s in session.scalars(select(Staff))}
-        assert set(accounts) == set(ROLES)
+        assert set(accounts) == set(full_registry().roles)
         for role, account in accounts.items():
             assert account.roles == [role]
-            assert account.audiences == (["*"] if "*" in DEFAULT_AUDIENCES[role] else sorted(DEFAULT_AUDIENCES[role]))
+            assert account.audiences == sorted(full_registry().default_audiences([role]))
             assert account.password_hash.startswith("$argon2")
         assert verify_password(accounts["admin"].password_hash, "demo-admin")
         assert verify_password(accounts["neet_worker"].password_hash, "demo-neet_worker")
@@ -177,7 +177,7 @@ def test_the_same_seed_gives_the_same_counters(app: App) -> None:
 
 def context(seed: int, year: int = YEAR, scale: float = SCALE) -> demo.DemoContext:
     """A context without a database: enough for the shares that write no case or referral."""
-    staff = {role: i for i, role in enumerate(ROLES, start=1)}
+    staff = {role: i for i, role in enumerate(full_registry().roles, start=1)}
     calendar = demo.Calendar(year)
     return demo.DemoContext(None, year, scale, seed, calendar, 1, staff, {}, date(year, 12, 31))  # type: ignore[arg-type]
 

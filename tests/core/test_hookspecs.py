@@ -33,8 +33,8 @@ from tremplin.core.records import (
     reenter_case,
     set_referral_status,
 )
-from tremplin.core.registry import FlowSpec, PluginError, Workflow, call_each
-from tremplin.core.reports.sections import KeyFigures
+from tremplin.core.registry import FlowSpec, PluginError, Role, Workflow, collect
+from tremplin.core.reports.sections import KeyFigures, ProgrammeIndicators
 from tremplin.core import rollup, vocab
 from tests.conftest import make_app
 from tests.core import recording_plugin as rec
@@ -69,10 +69,10 @@ def test_every_hook_has_a_test() -> None:
 
 def test_hook_names_are_the_specs() -> None:
     assert set(hook_names()) == {
-        "register_audiences", "register_forms", "register_counters", "register_workflows", "register_flows",
-        "register_routes", "register_bot_handlers", "register_report_sections", "register_scrubbers", "register_demo",
-        "register_dimensions", "register_menu_items",
-        "purge_expired",
+        "register_audiences", "register_roles", "register_codes", "register_forms", "register_counters",
+        "register_workflows", "register_flows", "register_routes", "register_bot_handlers",
+        "register_report_sections", "register_scrubbers", "register_demo",
+        "register_dimensions", "register_menu_items", "purge_expired",
         "contact_logged", "activity_logged", "referral_status_changed", "case_stage_changed",
     }
 
@@ -100,8 +100,80 @@ def test_hook_register_audiences(full_app: App) -> None:
     assert audiences["prisons"].case_prefix == "PRI"
     assert not audiences["general"].esf_cofinanced
     # What the hook returned is what the registry holds, plugin by plugin.
-    returned = call_each(full_app.pm, "register_audiences", app=full_app)
+    returned = collect(full_app.pm, "register_audiences", app=full_app)
     assert [(p, a.key) for p, a in returned] == [(audiences.owner(k), k) for k in audiences]
+
+
+def test_hook_register_roles(full_app: App, monkeypatch: pytest.MonkeyPatch) -> None:
+    roles = full_app.registry.roles
+    assert roles.keys() == ["admin", "programme_lead", "counsellor", "reception", "neet_worker", "schools_coordinator", "formtruck_adviser"]
+    assert {k for k in roles if roles.owner(k) == "tremplin.core.builtins.shared"} == {"admin", "programme_lead", "counsellor", "reception"}
+    assert (roles.owner("neet_worker"), roles.owner("schools_coordinator"), roles.owner("formtruck_adviser")) == (
+        "tremplin.plugins.neet", "tremplin.plugins.schools", "tremplin.plugins.formtruck",
+    )
+    for key, role in roles.items():
+        assert role.label.get("fr") and role.label.get("nl") and role.label.get("uk"), key
+    # The capability table is derived from the roles.
+    assert full_app.registry.roles_with("cases") == ("admin", "programme_lead", "counsellor", "neet_worker")
+    assert full_app.registry.roles_with("admin") == ("admin",)
+    assert full_app.registry.roles_with("a_plugin_page") == ("admin",)  # the administrator has every capability
+    # Default audiences: the role's own, plus the audiences that name the role; core roles name none.
+    assert full_app.registry.default_audiences(["counsellor"]) == ["general", "prisons", "disability", "ukrainian"]
+    assert full_app.registry.default_audiences(["reception", "formtruck_adviser"]) == ["general", "formtruck", "ukrainian"]
+    assert full_app.registry.default_audiences(["programme_lead"]) == ["*"]
+    assert all(not role.default_audiences or role.default_audiences == ("*",) for k, role in roles.items() if k in ("admin", "programme_lead", "counsellor", "reception"))
+    # A role naming an audience nobody registers is refused at start-up, naming the plugin.
+    plugin = fake_plugin(monkeypatch, "tremplin_test_roles", register_roles=lambda app: [Role("erasmus_worker", T_("Erasmus"), ("log",), ("erasmus",))])
+    with pytest.raises(PluginError, match=r"role 'erasmus_worker' \(tremplin_test_roles\) names unknown audience 'erasmus'"):
+        make_app(full_app.settings.database_url, plugins=CORE_ONLY + [plugin])
+    twice = fake_plugin(monkeypatch, "tremplin_test_roles_twice", register_roles=lambda app: [Role("neet_worker", T_("Again"), ("log",))])
+    with pytest.raises(PluginError, match="role 'neet_worker' is registered twice: by tremplin.plugins.neet and by tremplin_test_roles_twice"):
+        make_app(full_app.settings.database_url, plugins=CORE_ONLY + ["tremplin.plugins.neet", twice])
+
+
+def test_hook_register_codes(full_app: App, monkeypatch: pytest.MonkeyPatch) -> None:
+    from tremplin.core import vocab
+    from tremplin.core.vocab import CodeList
+
+    codes = full_app.registry.codes
+    # The core keeps what every centre shares; the audiences add their own.
+    assert "field_awareness" not in vocab.MODALITY and "field_awareness" in codes["modality"]
+    assert full_app.registry.code_items.owner("modality:field_awareness") == "tremplin.plugins.neet"
+    assert {"explorama", "inforizon", "pass_avenir", "guidance_pathway"} <= set(codes["workshop"]) - set(vocab.WORKSHOP)
+    assert {"escape_game", "career_game", "video_challenge"} <= set(codes["workshop"]) - set(vocab.WORKSHOP)
+    assert {"formtruck_stop", "school", "prison"} <= set(codes["site_kind"]) - set(vocab.SITE_KIND)
+    assert codes["workshop"].label == vocab.WORKSHOP.label and codes["workshop"].default == "info_session"
+    assert codes["site_kind"].label_of("formtruck_stop", "nl") == "Halte van de Formtruck"
+    # Without the plugins, their codes are gone and the shared ones stay.
+    core = make_app(full_app.settings.database_url, plugins=CORE_ONLY)
+    try:
+        assert core.registry.codes["modality"].codes() == vocab.MODALITY.codes()
+        assert core.registry.codes["workshop"].codes() == vocab.WORKSHOP.codes()
+    finally:
+        core.close()
+    # Two plugins adding the same code, or a plugin changing a list every centre shares, are refused.
+    twice = fake_plugin(monkeypatch, "tremplin_test_codes", register_codes=lambda app: [CodeList("workshop", items={"explorama": T_("Again")})])
+    with pytest.raises(PluginError, match="code 'workshop:explorama' is registered twice: by tremplin.plugins.schools and by tremplin_test_codes"):
+        make_app(full_app.settings.database_url, plugins=CORE_ONLY + ["tremplin.plugins.schools", twice])
+    gender = fake_plugin(monkeypatch, "tremplin_test_gender", register_codes=lambda app: [CodeList("gender", items={"other": T_("Other")})])
+    with pytest.raises(PluginError, match="tremplin_test_gender: the code list 'gender' is shared by every centre"):
+        make_app(full_app.settings.database_url, plugins=CORE_ONLY + [gender])
+    # A form fixing a modality nobody registers is refused at start-up (its plugin's codes are left out).
+    uses = fake_plugin(
+        monkeypatch,
+        "tremplin_test_uses_field",
+        register_forms=lambda app: [Form("general.street", "general", T_("Street"), fixed={"modality": "field_awareness"})],
+    )
+    with pytest.raises(PluginError, match=r"form 'general.street' \(tremplin_test_uses_field\) uses unknown modality 'field_awareness'"):
+        make_app(full_app.settings.database_url, plugins=CORE_ONLY + [uses])
+    make_app(full_app.settings.database_url, plugins=CORE_ONLY + ["tremplin.plugins.neet", uses]).close()
+    # A plugin's own list needs a label; with one, it is there for its forms and pages.
+    own = fake_plugin(monkeypatch, "tremplin_test_own", register_codes=lambda app: [CodeList("stop", T_("Stop"), {"midi": T_("Gare du Midi")})])
+    app = make_app(full_app.settings.database_url, plugins=CORE_ONLY + [own])
+    try:
+        assert app.registry.code_list("stop").label_of("midi", "en") == "Gare du Midi"
+    finally:
+        app.close()
 
 
 PERSONAL_FIELD = re.compile(r"name|birth|born|address|street|phone|mail|national|nrn|iban|passport", re.I)
@@ -116,12 +188,13 @@ def test_hook_register_forms(full_app: App) -> None:
         assert key.startswith(form.audience + "."), key
         allowed = CORE_CONTACT_FIELDS if form.record == "contact" else CORE_ACTIVITY_FIELDS
         assert set(form.core_fields) <= set(allowed), (key, set(form.core_fields) - set(allowed))
+        codes = full_app.registry.codes
         for name, value in form.fixed.items():
-            codes = {"modality": vocab.MODALITY, "channel": vocab.CHANNEL, "language": vocab.LANGUAGE, "format": vocab.FORMAT}[name]
-            assert value in codes, (key, name, value)
+            assert value in codes[name], (key, name, value)
+        # Workshops may also be kinds a centre keeps in its database (admin page): not checked here.
         for name, choices in form.core_choices.items():
-            codes = {"modality": vocab.MODALITY, "channel": vocab.CHANNEL, "workshop": vocab.WORKSHOP}[name]
-            assert set(choices) <= set(codes), (key, name)
+            if name in ("modality", "channel"):
+                assert set(choices) <= set(codes[name]), (key, name)
         for f in form.fields:
             assert not PERSONAL_FIELD.search(f.name), f"{key} declares a personal field {f.name!r}"
             assert f.kind in ("choice", "multichoice", "int", "text", "bool")
@@ -367,20 +440,24 @@ def test_hook_register_scrubbers(full_app: App, monkeypatch: pytest.MonkeyPatch)
 
 
 def test_hook_register_report_sections(full_app: App) -> None:
-    annual = call_each(full_app.pm, "register_report_sections", app=full_app, report="annual")
+    annual = collect(full_app.pm, "register_report_sections", app=full_app, report="annual")
     neet = [section for plugin, section in annual if plugin == "tremplin.plugins.neet"]
-    assert len(neet) == 1
-    section = neet[0]
+    assert [type(s).__name__ for s in neet] == ["KeyFigures", "MoreFigures"]
+    section, more = neet
     assert isinstance(section, KeyFigures)
+    # The field encounters join the built-in fairs-and-events figures.
+    assert (more.key, more.counters) == ("events", ("field_awareness.contacts",))
     assert section.key == "neet.touchngo"
     assert section.counters[0] == "neet.reached"
     assert all(key in full_app.registry.counters for key in section.counters)
     assert all(full_app.registry.counters[key].audience == "neet" for key in section.counters)
-    esf = call_each(full_app.pm, "register_report_sections", app=full_app, report="esf")
-    assert not [s for plugin, s in esf if plugin == "tremplin.plugins.neet"]
-    own = call_each(full_app.pm, "register_report_sections", app=full_app, report="audience:neet")
+    # The cofinanced audience's plugin brings the ESF+ report's programme-specific indicators.
+    esf = collect(full_app.pm, "register_report_sections", app=full_app, report="esf")
+    [programme] = [s for plugin, s in esf if plugin == "tremplin.plugins.neet"]
+    assert isinstance(programme, ProgrammeIndicators) and programme.audience == "neet"
+    own = collect(full_app.pm, "register_report_sections", app=full_app, report="audience:neet")
     assert [s.key for plugin, s in own if plugin == "tremplin.plugins.neet"] == ["neet.touchngo"]
-    schools = call_each(full_app.pm, "register_report_sections", app=full_app, report="audience:schools")
+    schools = collect(full_app.pm, "register_report_sections", app=full_app, report="audience:schools")
     assert not [s for plugin, s in schools if plugin == "tremplin.plugins.neet"]
     # Through pluggy directly, as the reports call it: one list per implementation.
     lists = full_app.hook.register_report_sections(app=full_app, report="annual")

@@ -258,7 +258,8 @@ HEADER = ",".join(COLUMNS["contacts"])
 OK1 = "a-1,2024-03-04T09:15,bxl,reception,general,reception,walk_in,learn,fr,3,,,,,"
 OK2 = "a-2,2024-03-04T10:00,bxl,advice,general,individual_advice,walk_in,work,fr,1,woman,25_29,,,"
 OK3 = "a-3,2024-03-05T10:00,bxl,,general,multimedia,,,,12,,,,,"
-MODALITIES = "individual_advice, group_activity, multimedia, reception, field_awareness, remote_advice"
+# The shared modalities, then those the plugins add (the NEET plugin's field awareness).
+MODALITIES = "individual_advice, group_activity, multimedia, reception, remote_advice, field_awareness"
 
 
 def lines(*items: str) -> str:

@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import json
+import re
 import sys
 import textwrap
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 
+from tremplin.core import hookimpl
 from tremplin.core.app import create_app
 from tremplin.core.cli import cli
 from tremplin.core.counters import Counter, Part
@@ -169,17 +172,76 @@ def test_disabled_plugins_from_the_environment(monkeypatch: pytest.MonkeyPatch, 
         app.close()
 
 
+def test_staff_add_with_a_plugin_left_out(monkeypatch: pytest.MonkeyPatch, db_url: str) -> None:
+    """A counsellor's default audiences are those loaded: no "unknown audience(s) prisons"."""
+    url = db_url
+    monkeypatch.setenv("TREMPLIN_DISABLED_PLUGINS", "plugins.prisons")
+    monkeypatch.setenv("TREMPLIN_STAFF_PASSWORD", "a long password")
+    runner = CliRunner()
+    result = runner.invoke(cli, ["--database-url", url, "staff", "add", "lea", "--role", "counsellor"])
+    assert result.exit_code == 0, result.output
+    assert "audiences: disability, general, ukrainian" in result.output
+    refused = runner.invoke(cli, ["--database-url", url, "staff", "add", "max", "--role", "counsellor", "--audience", "prisons"])
+    assert refused.exit_code != 0 and "unknown audience(s) prisons" in refused.output
+    monkeypatch.setenv("TREMPLIN_DISABLED_PLUGINS", "formtruck")
+    gone = runner.invoke(cli, ["--database-url", url, "staff", "add", "tom", "--role", "formtruck_adviser"])
+    assert gone.exit_code != 0 and "unknown role(s) formtruck_adviser" in gone.output
+
+
+class RenamingWrapper:
+    """A hook wrapper around a registration hook: it sees every plugin's results and changes them."""
+
+    @hookimpl(wrapper=True)
+    def register_audiences(self, app: object) -> Iterator[None]:
+        results = yield
+        for group in results:  # changed in place, each list stays its plugin's
+            group[:] = [a if a.key != "general" else replace(a, label=T("Walk-in public")) for a in group]
+        return [*results, [Audience("wrapped", T("Added by a wrapper"))]]
+
+
+def test_a_hook_wrapper_around_a_registration_hook_takes_effect(url: str) -> None:
+    from tremplin.core.plugins import register
+
+    app = make_app(url, plugins=CORE_ONLY + ["tremplin.plugins.neet"])
+    try:
+        register(app.pm, RenamingWrapper(), "tests.renaming_wrapper")
+        from tremplin.core.registry import Registry
+
+        registry = Registry.load(app)
+    finally:
+        app.close()
+    assert registry.audiences["general"].label.get("en") == "Walk-in public"
+    # Each item still knows who registered it: the wrapper's addition is the wrapper's.
+    assert registry.audiences.owner("general") == "tremplin.core.builtins.general"
+    assert registry.audiences.owner("neet") == "tremplin.plugins.neet"
+    assert registry.audiences.owner("wrapped") == "tests.renaming_wrapper"
+    assert set(registry.audiences.keys()) == {"general", "neet", "wrapped"}
+
+
+def test_trace_plugins_logs_each_hook_call(monkeypatch: pytest.MonkeyPatch, url: str, caplog: pytest.LogCaptureFixture) -> None:
+    monkeypatch.setenv("TREMPLIN_TRACE_PLUGINS", "1")
+    with caplog.at_level("INFO", logger="tremplin.plugins"):
+        app = make_app(url, plugins=CORE_ONLY + ["tremplin.plugins.neet"])
+        app.close()
+    lines = [r.getMessage() for r in caplog.records if r.name == "tremplin.plugins"]
+    assert any(re.fullmatch(r"hook register_audiences: plugin tremplin\.plugins\.neet took \d+\.\d\d ms", line) for line in lines), lines
+    assert any(line.startswith("hook register_roles: plugin tremplin.core.builtins.shared took ") for line in lines)
+    assert any(line.startswith("hook register_counters: plugin tremplin.core.builtins.general took ") for line in lines)
+    # Without the setting, nothing is logged.
+    monkeypatch.delenv("TREMPLIN_TRACE_PLUGINS")
+    caplog.clear()
+    with caplog.at_level("INFO", logger="tremplin.plugins"):
+        make_app(url, plugins=CORE_ONLY).close()
+    assert not [r for r in caplog.records if r.name == "tremplin.plugins"]
+
+
 # --------------------------------------------------------------------------------------------------
 # An outside plugin, installed as a distribution with a ``tremplin.plugins`` entry point
 
 EUROGUIDANCE = '''
 """Euroguidance: advice on studying and working elsewhere in Europe (an outside Tremplin plugin)."""
 
-from tremplin.core import hookimpl
-from tremplin.core.counters import Counter, Part
-from tremplin.core.forms import Field, Form
-from tremplin.core.i18n import T
-from tremplin.core.registry import Audience
+from tremplin import Audience, Counter, Field, Form, Part, T, hookimpl
 
 DESTINATIONS = {"de": T("Germany"), "fr": T("France"), "nl": T("Netherlands"), "other": T("Elsewhere")}
 

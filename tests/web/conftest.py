@@ -16,7 +16,6 @@ from typing import Any
 import pytest
 from starlette.testclient import TestClient
 
-from tremplin.core.access import DEFAULT_AUDIENCES, ROLES
 from tremplin.core.app import App
 
 CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
@@ -59,7 +58,7 @@ class Web:
                 display_name=username.replace("_", " ").title(),
                 password_hash=password_hash(password or PASSWORD.format(role=username)),
                 roles=roles,
-                audiences=audiences if audiences is not None else sorted({a for r in roles for a in DEFAULT_AUDIENCES[r]}),
+                audiences=audiences if audiences is not None else sorted(self.app.registry.default_audiences(roles)),
                 language=language,
                 centre_id=self.centre_id if centre else None,
             )
@@ -69,7 +68,7 @@ class Web:
             return account.id
 
     def add_role_accounts(self) -> None:
-        for role in ROLES:
+        for role in self.app.registry.roles:
             self.add_account(role, [role])
 
     def token(self, username: str) -> str:

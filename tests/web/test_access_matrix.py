@@ -17,11 +17,10 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from tremplin.core.access import DEFAULT_AUDIENCES, ROLES
 from tremplin.core.models import ClosurePeriod, Partner, Site, Staff, WorkshopKind
 from tremplin.core.records import issue_referral, log_activity, log_contact, open_case
 from tremplin.core.web.app import route_table
-from tremplin.core.web.policy import CAPABILITIES
+from tests.conftest import full_registry
 from tests.web.conftest import Web, csrf_of
 
 PUBLIC = "public"
@@ -130,11 +129,12 @@ POLICY: dict[tuple[str, str], tuple[str, str | None]] = {
 #: Query strings some GET routes need to answer 200 rather than 422.
 QUERIES = {"/api/v1/counters": "start=2024-01-01&end=2024-12-31", "/lang/{code}": "next=/"}
 
+ROLES = tuple(full_registry().roles)
 ACCOUNTS = list(ROLES) + ["network_admin"]
 
 
 def audiences_of(account: str) -> tuple[str, ...]:
-    return ("*",) if account == "network_admin" else DEFAULT_AUDIENCES[account]
+    return ("*",) if account == "network_admin" else tuple(full_registry().default_audiences([account]))
 
 
 def roles_of(account: str) -> list[str]:
@@ -146,7 +146,7 @@ def allowed(account: str, capability: str, audience: str | None) -> bool:
         return True
     if capability == NETWORK_ADMIN:
         return account == "network_admin"
-    if not set(roles_of(account)) & set(CAPABILITIES[capability]):
+    if not set(roles_of(account)) & set(full_registry().roles_with(capability)):
         return False
     seen = audiences_of(account)
     return audience is None or "*" in seen or audience in seen
@@ -260,6 +260,9 @@ def roles_declared_by(route: Any) -> frozenset[str] | None:
         roles = getattr(dep.call, "roles", None)
         if roles is not None:
             return frozenset(roles)
+        capability = getattr(dep.call, "capability", None)
+        if capability is not None:
+            return frozenset(full_registry().roles_with(capability))
         stack.extend(dep.dependencies or [])
     return None
 

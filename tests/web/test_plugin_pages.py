@@ -13,7 +13,6 @@ from pathlib import Path
 
 import pytest
 
-from tremplin.core.access import ROLES
 from tremplin.core.app import App
 from tremplin.core.plugins import DEFAULT_PLUGINS
 from tremplin.core.records import log_contact
@@ -28,6 +27,7 @@ from fastapi import APIRouter, Depends, Request
 from tremplin import MenuItem, T, hookimpl
 from tremplin.core.models import Staff
 from tremplin.core.web.deps import ensure_audience, require_capability
+from tests.conftest import full_registry
 
 router = APIRouter()
 
@@ -84,6 +84,9 @@ def pages_web(db_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> I
 
     if package / "templates" in template_dirs:
         template_dirs.remove(package / "templates")
+
+
+ROLES = full_registry().roles.keys()
 
 
 def menu(html: str) -> list[str]:

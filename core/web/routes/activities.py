@@ -10,6 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from tremplin.core import corrections, vocab
+from tremplin.core.audit import audit
 from tremplin.core.forms import Form
 from tremplin.core.models import Activity, Centre, Site, Staff
 from tremplin.core.records import record_participants, update_activity
@@ -50,7 +51,7 @@ def _list_context(request: Request, session: Session, staff: Staff, filters: Any
         "audiences": [(k, app.registry.audiences[k].label) for k in app.registry.audiences.keys() if staff.may_see(k)],
         "sites": sites,
         "site_names": {s.id: s.name for s in sites},
-        "vocab": vocab,
+        "vocab": get_app(request).registry.vocabulary,
         "registry": app.registry,
         "export_query": query_string(filters.params()),
         "search_help": _(SEARCH_HELP[request.url.path]),
@@ -172,7 +173,7 @@ def _detail(
             "field_labels": field_labels(request),
             "audience": app.registry.audiences.get(activity.audience),
             "site": session.get(Site, activity.site_id) if activity.site_id else None,
-            "workshop_label": vocab.WORKSHOP.label_of(activity.workshop, ctx.lang),
+            "workshop_label": app.registry.codes["workshop"].label_of(activity.workshop, ctx.lang),
         },
         status_code=status,
     )

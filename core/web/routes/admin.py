@@ -16,7 +16,6 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from tremplin.core import vocab
-from tremplin.core.access import ROLES
 from tremplin.core.admin import AdminError, add_staff, hash_password
 from tremplin.core.audit import audit
 from tremplin.core.i18n import LANGUAGES
@@ -25,14 +24,13 @@ from tremplin.core.web import formkit, policy
 from tremplin.core.web.common import centres_for, fetch
 from tremplin.core.web.deps import (
     ensure_centre,
-    forget_tokens,
     form_data,
     get_app,
     get_session,
     require_capability,
 )
 from tremplin.core.web.i18n import gettext_for
-from tremplin.core.web.security import issue_api_token
+from tremplin.core.web.security import forget_tokens, issue_api_token
 from tremplin.core.web.templating import flash, render
 
 router = APIRouter(include_in_schema=False)
@@ -122,14 +120,16 @@ def centre_edit(centre_id: int, request: Request, data: Any = Depends(form_data)
 # -- sites and partners -------------------------------------------------------------------------
 
 
-def _places(kind: str) -> tuple[Any, Any, vocab.CodeList, str]:
+def _places(request: Request, kind: str) -> tuple[Any, Any, vocab.CodeList, str]:
+    """The model, its name, its kinds (with those the plugins add) and its page."""
+    codes = get_app(request).registry.codes
     if kind == "sites":
-        return Site, "site", vocab.SITE_KIND, "admin/sites.html"
-    return Partner, "partner", vocab.PARTNER_KIND, "admin/partners.html"
+        return Site, "site", codes["site_kind"], "admin/sites.html"
+    return Partner, "partner", codes["partner_kind"], "admin/partners.html"
 
 
 def _place_page(request: Request, session: Session, staff: Staff, kind: str, values: dict[str, str] | None = None, errors: dict[str, str] | None = None, status: int = 200) -> Response:
-    model, _name, kinds, template = _places(kind)
+    model, _name, kinds, template = _places(request, kind)
     centres = centres_for(session, staff)
     rows = list(session.scalars(select(model).where(model.centre_id.in_([c.id for c in centres] or [-1])).order_by(model.centre_id, model.name)))
     return render(
@@ -143,7 +143,7 @@ def _place_page(request: Request, session: Session, staff: Staff, kind: str, val
 def _place_create(kind: str) -> Any:
     def create(request: Request, data: Any = Depends(form_data), staff: Staff = Depends(needs_admin), session: Session = Depends(get_session)) -> Response:
         _ = gettext_for(request)
-        model, name, kinds, _template = _places(kind)
+        model, name, kinds, _template = _places(request, kind)
         values = {"centre": _text(data, "centre", 32), "code": _text(data, "code", 64), "name": _text(data, "name", 200), "kind": _text(data, "kind", 32)}
         errors: dict[str, str] = {}
         centre = _centre_of(request, session, staff, data)
@@ -172,7 +172,7 @@ def _place_create(kind: str) -> Any:
 def _place_edit(kind: str) -> Any:
     def edit(item_id: int, request: Request, data: Any = Depends(form_data), staff: Staff = Depends(needs_admin), session: Session = Depends(get_session)) -> Response:
         _ = gettext_for(request)
-        model, name, kinds, _template = _places(kind)
+        model, name, kinds, _template = _places(request, kind)
         item = fetch(session, model, item_id)
         if item is None:
             raise HTTPException(status_code=404, detail=f"There is no such {name}.")
@@ -218,6 +218,11 @@ def _staff_rows(session: Session, staff: Staff) -> list[Staff]:
     return list(session.scalars(stmt))
 
 
+def role_labels(app: Any) -> dict[str, Any]:
+    """Each registered role's label, by key, in registration order."""
+    return {key: role.label for key, role in app.registry.roles.items()}
+
+
 def _staff_page(request: Request, session: Session, staff: Staff, values: dict[str, Any] | None = None, errors: dict[str, str] | None = None, status: int = 200) -> Response:
     app = get_app(request)
     return render(
@@ -225,7 +230,7 @@ def _staff_page(request: Request, session: Session, staff: Staff, values: dict[s
         "admin/staff.html",
         {
             "rows": _staff_rows(session, staff),
-            "roles": ROLES,
+            "roles": role_labels(app),
             "audiences": app.registry.audiences.items(),
             "centres": centres_for(session, staff),
             "values": values or {"language": "fr", "roles": [], "audiences": []},
@@ -263,7 +268,7 @@ def staff_create(request: Request, data: Any = Depends(form_data), staff: Staff 
         centre = session.get(Centre, staff.centre_id)
     if values["language"] not in LANGUAGES:
         errors["language"] = _("Choose one of the options.")
-    if not values["roles"] or any(r not in ROLES for r in values["roles"]):
+    if not values["roles"] or any(r not in app.registry.roles for r in values["roles"]):
         errors["roles"] = _("Choose at least one role.")
     if errors:
         return _staff_page(request, session, staff, values, errors, status=422)
@@ -314,7 +319,7 @@ def _account_page(request: Request, session: Session, staff: Staff, account: Sta
     return render(
         request,
         "admin/staff_edit.html",
-        {"account": account, "roles": ROLES, "audiences": app.registry.audiences.items(), "errors": errors or {}, "token": token},
+        {"account": account, "roles": role_labels(app), "audiences": app.registry.audiences.items(), "errors": errors or {}, "token": token},
         status_code=status,
     )
 
@@ -331,7 +336,7 @@ def staff_edit(staff_id: int, request: Request, data: Any = Depends(form_data), 
     account = _account(session, staff, staff_id)
     values = _staff_values(data)
     errors: dict[str, str] = {}
-    if not values["roles"] or any(r not in ROLES for r in values["roles"]):
+    if not values["roles"] or any(r not in app.registry.roles for r in values["roles"]):
         errors["roles"] = _("Choose at least one role.")
     audiences = values["audiences"]
     if any(a != "*" and a not in app.registry.audiences for a in audiences):
@@ -372,11 +377,12 @@ def staff_token(staff_id: int, request: Request, staff: Staff = Depends(needs_ad
 def _closure_page(request: Request, session: Session, staff: Staff, values: dict[str, str] | None = None, errors: dict[str, str] | None = None, status: int = 200) -> Response:
     centres = centres_for(session, staff)
     rows = list(session.scalars(select(ClosurePeriod).where(ClosurePeriod.centre_id.in_([c.id for c in centres] or [-1])).order_by(ClosurePeriod.starts_on.desc())))
-    scopes = ["all"] + list(vocab.MODALITY)
+    vocabulary = get_app(request).registry.vocabulary
+    scopes = ["all"] + list(vocabulary.MODALITY)
     return render(
         request,
         "admin/closures.html",
-        {"rows": rows, "centres": centres, "centre_codes": {c.id: c.code for c in centres}, "scopes": scopes, "vocab": vocab, "values": values or {"scope": "all"}, "errors": errors or {}},
+        {"rows": rows, "centres": centres, "centre_codes": {c.id: c.code for c in centres}, "scopes": scopes, "vocab": vocabulary, "values": values or {"scope": "all"}, "errors": errors or {}},
         status_code=status,
     )
 
@@ -401,7 +407,7 @@ def closure_create(request: Request, data: Any = Depends(form_data), staff: Staf
         errors["ends_on"] = _("Enter a date.")
     if start and end and end < start:
         errors["ends_on"] = _("The end comes before the start.")
-    if values["scope"] not in ["all"] + list(vocab.MODALITY):
+    if values["scope"] not in ["all"] + list(get_app(request).registry.codes["modality"]):
         errors["scope"] = _("Choose one of the options.")
     if errors:
         return _closure_page(request, session, staff, values, errors, status=422)
@@ -439,7 +445,8 @@ def _workshop_page(request: Request, session: Session, staff: Staff, values: dic
         "admin/workshops.html",
         {
             "rows": rows,
-            "builtin": vocab.WORKSHOP,
+            # The shared kinds and those the loaded plugins add; a centre adds its own below.
+            "builtin": app.registry.codes["workshop"],
             "centres": centres,
             "centre_codes": {c.id: c.code for c in centres},
             "audiences": app.registry.audiences.items(),
@@ -466,7 +473,7 @@ def workshop_create(request: Request, data: Any = Depends(form_data), staff: Sta
         errors["centre"] = _("Choose one of the options.")
     if error := _code_error(values["code"], _):
         errors["code"] = error
-    elif values["code"] in vocab.WORKSHOP or (centre and session.scalar(select(WorkshopKind.id).where(WorkshopKind.centre_id == centre.id, WorkshopKind.code == values["code"]))):
+    elif values["code"] in app.registry.codes["workshop"] or (centre and session.scalar(select(WorkshopKind.id).where(WorkshopKind.centre_id == centre.id, WorkshopKind.code == values["code"]))):
         errors["code"] = _("This code is already used.")
     if not values["label_en"] and not values["label_fr"]:
         errors["label_fr"] = _("This field is required.")

@@ -71,7 +71,7 @@ class Strict(BaseModel):
 
 
 class ContactIn(Strict):
-    form: OptCode = Field(None, description="An intake form's key (``formtruck.contact``): its fixed values, choices and required fields apply.")
+    form: OptCode = Field(None, description="An intake form's key (``general.advice``): its fixed values, choices and required fields apply.")
     centre: OptCode = Field(None, description="Centre code; default: the account's centre.")
     site: OptCode = None
     occurred_at: datetime | None = Field(None, description="ISO 8601; without an offset, local time of the centre. Default: now.")
@@ -111,7 +111,7 @@ class ContactOut(BaseModel):
 
 
 class ActivityIn(Strict):
-    form: OptCode = Field(None, description="An activity form's key (``schools.visit``): its fixed values, choices and required fields apply.")
+    form: OptCode = Field(None, description="An activity form's key (``general.activity``): its fixed values, choices and required fields apply.")
     centre: OptCode = None
     site: OptCode = None
     starts_at: datetime

@@ -11,7 +11,6 @@ from fastapi.responses import RedirectResponse, Response
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from tremplin.core import vocab
 from tremplin.core.models import Case, Staff
 from tremplin.core.records import (
     PROFILE_ANSWERS,
@@ -92,7 +91,7 @@ def _new_page(request: Request, staff: Staff, values: dict[str, Any], errors: di
             "audiences": case_audiences(request, staff),
             "values": values,
             "errors": errors or {},
-            "vocab": vocab,
+            "vocab": get_app(request).registry.vocabulary,
             "profile_keys": [(k, PROFILE_LABELS[k]) for k in PROFILE_KEYS],
             "answers": [(a, ANSWER_LABELS[a]) for a in PROFILE_ANSWERS],
         },
@@ -181,7 +180,7 @@ def case_detail(code: str, request: Request, staff: Staff = Depends(needs_cases)
             "audience": app.registry.audiences.get(case.audience),
             "profile_labels": PROFILE_LABELS,
             "answer_labels": ANSWER_LABELS,
-            "vocab": vocab,
+            "vocab": get_app(request).registry.vocabulary,
             "today": date.today().isoformat(),
         },
     )

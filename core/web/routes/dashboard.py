@@ -17,7 +17,7 @@ from fastapi.responses import Response
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from tremplin.core import rollup, vocab
+from tremplin.core import rollup
 from tremplin.core.i18n import pick
 from tremplin.core.models import ClosurePeriod, Staff
 from tremplin.core.web import charts, formkit, policy
@@ -151,7 +151,8 @@ def monthly_series(app: Any, session: Session, staff: Staff, year: int, lang: st
     months = charts.month_starts(year)
     centre_ids = policy.centre_ids(staff)
     if policy.sees_all_audiences(staff):
-        dim, codes = "modality", [(code, vocab.MODALITY.label_of(code, lang)) for code in vocab.MODALITY]
+        modalities = app.registry.codes["modality"]
+        dim, codes = "modality", [(code, modalities.label_of(code, lang)) for code in modalities]
     else:
         dim = "audience"
         codes = [(key, pick(app.registry.audiences[key].label, lang)) for key in policy.visible_audiences(app, staff)]
@@ -263,7 +264,7 @@ def dashboard(request: Request, staff: Staff = Depends(needs_dashboard), session
             "months": months,
             "month_names": [format_date(m, "MMMM", locale=locale) for m in months],
             "closures": closures,
-            "quick": quick if policy.can(staff, "log") else [],
+            "quick": quick if policy.can(app, staff, "log") else [],
             "previous_year": f"{today.year - 1}-12-31",
             "moved": moved,
             "actual_today": actual_today,

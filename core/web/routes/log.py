@@ -95,6 +95,7 @@ def form_context(request: Request, session: Session, staff: Staff, centre: Centr
         centres=[(c.code, c.name) for c in centres] if len(centres) > 1 else [],
         workshops=workshops,
         tz=centre_tz(app, session, centre.id),
+        codes=app.registry.codes,
     )
 
 

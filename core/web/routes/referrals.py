@@ -69,7 +69,7 @@ def referrals(
             "next_after": next_after,
             "partners": partners,
             "format_token": format_token,
-            "vocab": vocab,
+            "vocab": get_app(request).registry.vocabulary,
             "query": query_string(params),
         },
     )
@@ -156,7 +156,7 @@ def referral_detail(referral_id: int, request: Request, staff: Staff = Depends(n
             "moves": REFERRAL_MOVES.get(referral.status, ()),
             "to_partner": partners.get(referral.to_partner_id) if referral.to_partner_id else None,
             "from_partner": partners.get(referral.from_partner_id) if referral.from_partner_id else None,
-            "vocab": vocab,
+            "vocab": get_app(request).registry.vocabulary,
             "audience": get_app(request).registry.audiences.get(referral.audience),
         },
     )
