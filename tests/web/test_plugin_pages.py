@@ -16,7 +16,7 @@ import pytest
 from tremplin.core.app import App
 from tremplin.core.plugins import DEFAULT_PLUGINS
 from tremplin.core.records import log_contact
-from tests.conftest import make_app
+from tests.conftest import full_registry, make_app
 from tests.web.conftest import Web
 
 PACKAGE = "tests_pages_plugin"
@@ -27,7 +27,6 @@ from fastapi import APIRouter, Depends, Request
 from tremplin import MenuItem, T, hookimpl
 from tremplin.core.models import Staff
 from tremplin.core.web.deps import ensure_audience, require_capability
-from tests.conftest import full_registry
 
 router = APIRouter()
 
