@@ -1,0 +1,89 @@
+"""The plugin's registrations and its figures, on an app given the plugin by name (no install needed)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from tremplin.core.app import App, create_app
+
+PLUGIN = "tremplin_euroguidance"
+
+
+@pytest.fixture
+def app(tmp_path: Path) -> Iterator[App]:
+    from tremplin.core.migrate import upgrade
+    from tremplin.core.plugins import BUILTIN_PLUGINS
+    from tremplin.core.settings import Settings
+
+    settings = Settings(
+        database_url=f"sqlite:///{tmp_path / 'eg.db'}", load_entrypoints=False, outbox_dir=str(tmp_path / "outbox")
+    )
+    app = create_app(settings, plugins=[*BUILTIN_PLUGINS, PLUGIN])
+    upgrade(app)
+    try:
+        yield app
+    finally:
+        app.close()
+
+
+def test_registers_an_audience_a_role_codes_a_form_counters_and_a_dimension(app: App) -> None:
+    reg = app.registry
+    assert "euroguidance" in reg.audiences
+    assert reg.roles["euroguidance_adviser"].default_audiences == ("euroguidance",)
+    assert "mobility_session" in reg.codes["workshop"]
+    assert "europass" in reg.codes["channel"]
+    assert "euroguidance.contact" in reg.forms
+    for key in ("euroguidance.advised", "euroguidance.erasmus", "euroguidance.contacts"):
+        assert key in reg.counters
+    assert reg.dimensions["euroguidance.country"].audience == "euroguidance"
+    assert "euroguidance-destinations" in reg.flows
+
+
+def test_every_registration_hook_is_implemented() -> None:
+    import tremplin_euroguidance as plugin
+    from tremplin.core.plugins import hook_names
+
+    registration = [name for name in hook_names() if name.startswith("register_")]
+    missing = [name for name in registration if not hasattr(plugin, name)]
+    assert missing == []
+
+
+def test_report_sections_and_menu(app: App) -> None:
+    import tremplin_euroguidance as plugin
+
+    sections = plugin.register_report_sections(app, "annual")
+    assert [s.key for s in sections] == ["euroguidance.mobility"]
+    assert plugin.register_report_sections(app, "esf") == []
+    (item,) = plugin.register_menu_items(app, None)
+    assert item.path == "/euroguidance"
+    (router,) = plugin.register_routes(app)
+    assert [route.path for route in router.routes] == ["/euroguidance"]
+    template = Path(plugin.__file__).parent / "templates" / "euroguidance" / "destinations.html"
+    assert template.is_file()
+
+
+def test_demo_figures_by_destination(app: App) -> None:
+    from tremplin.core.demo import generate
+    from tremplin_euroguidance.web import by_country
+
+    year = 2019
+    generate(app, year=year, scale=0.1, seed=7, reset=True)
+    with app.session() as session:
+        rows = by_country(app, session, None, date(year, 1, 1), date(year, 12, 31), "en")
+    people = sum(n for _code, _label, n in rows)
+    assert 40 <= people <= 80  # 600 at scale 1.0
+    assert {code for code, _label, _n in rows} <= {"be", "de", "es", "fr", "ie", "it", "nl", "pt", "other"}
+    assert rows[0][2] > 0
+
+
+def test_flow_counts_by_destination(app: App) -> None:
+    from tremplin.core.demo import generate
+    from tremplin_euroguidance.flows import count_by_country
+
+    generate(app, year=2019, scale=0.05, seed=3, reset=True)
+    found = count_by_country.fn(app.settings.database_url, 2019)
+    assert found and all(n > 0 for n in found.values())
