@@ -1,7 +1,7 @@
 """What each loaded plugin is and registers, for ``tremplin plugins`` (and whoever debugs a plugin).
 
 For every plugin: its version, the hooks it implements and everything it registers, from the registry
-(audiences, roles, codes, forms, counters, workflows, flows, scrubbers) and from the hooks called when a
+(audiences, roles, codes, forms, counters, dimensions, workflows, flows, scrubbers) and from the hooks called when a
 part of the app starts (web routes, bot handlers, report sections), called here the same way.
 """
 
@@ -99,7 +99,7 @@ def describe(app: App, parts: Iterable[str] = ("routes", "bot", "reports")) -> l
 
     keyed = (
         ("audiences", reg.audiences), ("roles", reg.roles), ("forms", reg.forms), ("counters", reg.counters),
-        ("workflows", reg.workflows), ("flows", reg.flows), ("scrubbers", reg.scrubbers),
+        ("dimensions", reg.dimensions), ("workflows", reg.workflows), ("flows", reg.flows), ("scrubbers", reg.scrubbers),
     )
     for kind, registry in keyed:
         for key in registry:
