@@ -103,3 +103,26 @@ def test_flow_counts_by_destination(app: App) -> None:
     generate(app, year=2019, scale=0.05, seed=3, reset=True)
     found = count_by_country.fn(app.settings.database_url, 2019)
     assert found and all(n > 0 for n in found.values())
+
+
+def test_page_and_menu_for_the_adviser(app: App) -> None:
+    import re
+
+    from fastapi.testclient import TestClient
+
+    from tremplin.core.demo import generate
+    from tremplin.core.web.app import create_web_app
+
+    generate(app, year=2019, scale=0.05, seed=5, reset=True)
+    with TestClient(create_web_app(app), base_url="http://testserver", follow_redirects=False) as client:
+        client.headers["accept-language"] = "en"
+        login = client.get("/login")
+        token = re.search(r'name="csrf_token" value="([^"]+)"', login.text)
+        assert token
+        data = {"username": "euroguidance_adviser", "password": "demo-euroguidance_adviser", "csrf_token": token.group(1)}
+        assert client.post("/login", data=data).status_code == 303
+        assert 'href="/euroguidance"' in client.get("/dashboard?on=2019-12-31").text
+        page = client.get("/euroguidance?on=2019-12-31")
+        assert page.status_code == 200, page.text[:500]
+        assert 'id="euroguidance-countries"' in page.text
+        assert "Par pays de destination" in page.text  # the demo accounts read French
