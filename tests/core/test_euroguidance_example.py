@@ -63,7 +63,12 @@ def tremplin(site: Path, home: Path, *args: str) -> str:
     }
     env.pop("TREMPLIN_DISABLED_PLUGINS", None)
     out = subprocess.run(
-        [sys.executable, "-m", "tremplin.core.cli", *args], capture_output=True, text=True, cwd=home, env=env, timeout=120
+        [sys.executable, "-m", "tremplin.core.cli", *args],
+        capture_output=True,
+        text=True,
+        cwd=home,
+        env=env,
+        timeout=120,
     )
     assert out.returncode == 0, out.stderr
     return out.stdout
@@ -84,13 +89,21 @@ def test_installed_plugin_is_listed_with_every_hook_and_its_figures_appear(insta
     assert ours["version"] == "0.1.0"
     assert set(REGISTRATION_HOOKS) <= set(ours["hooks"]), sorted(set(REGISTRATION_HOOKS) - set(ours["hooks"]))
     registers = json.dumps(ours["registers"])
-    for what in ("euroguidance_adviser", "euroguidance.country", "euroguidance-destinations", "/euroguidance", "euroguidance.mobility"):
+    for what in (
+        "euroguidance_adviser",
+        "euroguidance.country",
+        "euroguidance-destinations",
+        "/euroguidance",
+        "euroguidance.mobility",
+    ):
         assert what in registers, (what, ours["registers"])
     # The centre's own plugins are still there beside it.
     assert {"tremplin.plugins.formtruck", "tremplin.plugins.neet"} <= {p["name"] for p in plugins}
 
     tremplin(installed, tmp_path, "demo", "--no-serve", "--year", "2019", "--scale", "0.02")
-    figures: dict[str, Any] = json.loads(tremplin(installed, tmp_path, "counters", "show", "--year", "2019", "--format", "json"))
+    figures: dict[str, Any] = json.loads(
+        tremplin(installed, tmp_path, "counters", "show", "--year", "2019", "--format", "json")
+    )
     assert figures["euroguidance.advised"] > 0
     assert 0 < figures["euroguidance.erasmus"] <= figures["euroguidance.advised"]
     by_country = {k: v for k, v in figures.items() if k.startswith("euroguidance.advised/euroguidance.country/")}

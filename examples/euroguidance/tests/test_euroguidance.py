@@ -7,7 +7,6 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-
 from tremplin.core.app import App, create_app
 
 PLUGIN = "tremplin_euroguidance"
@@ -109,7 +108,6 @@ def test_page_and_menu_for_the_adviser(app: App) -> None:
     import re
 
     from fastapi.testclient import TestClient
-
     from tremplin.core.demo import generate
     from tremplin.core.web.app import create_web_app
 
@@ -119,7 +117,11 @@ def test_page_and_menu_for_the_adviser(app: App) -> None:
         login = client.get("/login")
         token = re.search(r'name="csrf_token" value="([^"]+)"', login.text)
         assert token
-        data = {"username": "euroguidance_adviser", "password": "demo-euroguidance_adviser", "csrf_token": token.group(1)}
+        data = {
+            "username": "euroguidance_adviser",
+            "password": "demo-euroguidance_adviser",
+            "csrf_token": token.group(1),
+        }
         assert client.post("/login", data=data).status_code == 303
         assert 'href="/euroguidance"' in client.get("/dashboard?on=2019-12-31").text
         page = client.get("/euroguidance?on=2019-12-31")

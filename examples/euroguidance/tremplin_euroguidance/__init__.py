@@ -51,7 +51,12 @@ PURPOSES = {
 }
 PROGRAMMES = {
     "erasmus_plus": T("Erasmus+", fr="Erasmus+", nl="Erasmus+", uk="Erasmus+"),
-    "esc": T("European Solidarity Corps", fr="Corps européen de solidarité", nl="Europees Solidariteitskorps", uk="Європейський корпус солідарності"),
+    "esc": T(
+        "European Solidarity Corps",
+        fr="Corps européen de solidarité",
+        nl="Europees Solidariteitskorps",
+        uk="Європейський корпус солідарності",
+    ),
     "eures": T("EURES", fr="EURES", nl="EURES", uk="EURES"),
     "none": T("No programme", fr="Aucun programme", nl="Geen programma", uk="Без програми"),
 }
@@ -67,9 +72,19 @@ TEXTS = {
         uk="Люди, яким цього року порадили щодо мобільності, за напрямком",
     ),
     "country": T("Destination country", fr="Pays de destination", nl="Land van bestemming", uk="Країна призначення"),
-    "by_country": T("By destination country", fr="Par pays de destination", nl="Per land van bestemming", uk="За країною призначення"),
+    "by_country": T(
+        "By destination country",
+        fr="Par pays de destination",
+        nl="Per land van bestemming",
+        uk="За країною призначення",
+    ),
     "people": T("People", fr="Personnes", nl="Personen", uk="Люди"),
-    "nothing": T("Nothing logged yet this year.", fr="Rien d'enregistré cette année.", nl="Dit jaar nog niets geregistreerd.", uk="Цього року ще нічого не записано."),
+    "nothing": T(
+        "Nothing logged yet this year.",
+        fr="Rien d'enregistré cette année.",
+        nl="Dit jaar nog niets geregistreerd.",
+        uk="Цього року ще нічого не записано.",
+    ),
 }
 
 #: The counters this plugin adds, in the order they are shown.
@@ -81,7 +96,12 @@ def register_audiences(app: App) -> list[Audience]:
     return [
         Audience(
             AUDIENCE,
-            T("Euroguidance mobility", fr="Mobilité Euroguidance", nl="Euroguidance-mobiliteit", uk="Мобільність Euroguidance"),
+            T(
+                "Euroguidance mobility",
+                fr="Mobilité Euroguidance",
+                nl="Euroguidance-mobiliteit",
+                uk="Мобільність Euroguidance",
+            ),
             T(
                 "People who want to study, train or work in another European country.",
                 fr="Les personnes qui veulent étudier, se former ou travailler dans un autre pays européen.",
@@ -99,7 +119,12 @@ def register_roles(app: App) -> list[Role]:
     return [
         Role(
             ROLE,
-            T("Euroguidance adviser", fr="Conseiller Euroguidance", nl="Euroguidance-adviseur", uk="Консультант Euroguidance"),
+            T(
+                "Euroguidance adviser",
+                fr="Conseiller Euroguidance",
+                nl="Euroguidance-adviseur",
+                uk="Консультант Euroguidance",
+            ),
             ("dashboard", "log", "contacts", "activities", "reports"),
             (AUDIENCE,),
         )
@@ -120,7 +145,12 @@ def register_codes(app: App) -> list[CodeList]:
                 )
             },
         ),
-        CodeList("channel", items={"europass": T("Europass portal", fr="Portail Europass", nl="Europass-portaal", uk="Портал Europass")}),
+        CodeList(
+            "channel",
+            items={
+                "europass": T("Europass portal", fr="Portail Europass", nl="Europass-portaal", uk="Портал Europass")
+            },
+        ),
     ]
 
 
@@ -147,7 +177,12 @@ def register_counters(app: App) -> list[Counter]:
     return [
         Counter.simple(
             "euroguidance.advised",
-            T("People advised on mobility", fr="Personnes conseillées sur la mobilité", nl="Personen geadviseerd over mobiliteit", uk="Консультації з мобільності"),
+            T(
+                "People advised on mobility",
+                fr="Personnes conseillées sur la mobilité",
+                nl="Personen geadviseerd over mobiliteit",
+                uk="Консультації з мобільності",
+            ),
             "headcount",
             a,
             audience=AUDIENCE,
@@ -161,7 +196,12 @@ def register_counters(app: App) -> list[Counter]:
         ),
         Counter.simple(
             "euroguidance.contacts",
-            T("Mobility advice contacts", fr="Contacts de conseil mobilité", nl="Contacten mobiliteitsadvies", uk="Контакти з мобільності"),
+            T(
+                "Mobility advice contacts",
+                fr="Contacts de conseil mobilité",
+                nl="Contacten mobiliteitsadvies",
+                uk="Контакти з мобільності",
+            ),
             "contacts",
             a,
             audience=AUDIENCE,
@@ -209,7 +249,12 @@ def register_report_sections(app: App, report: str) -> list[Any]:
         return [
             KeyFigures(
                 "euroguidance.mobility",
-                T("Euroguidance: mobility in Europe", fr="Euroguidance : mobilité en Europe", nl="Euroguidance: mobiliteit in Europa", uk="Euroguidance: мобільність у Європі"),
+                T(
+                    "Euroguidance: mobility in Europe",
+                    fr="Euroguidance : mobilité en Europe",
+                    nl="Euroguidance: mobiliteit in Europa",
+                    uk="Euroguidance: мобільність у Європі",
+                ),
                 COUNTERS[:2],
                 parts=(("euroguidance.advised", ("euroguidance.erasmus",)),),
             )

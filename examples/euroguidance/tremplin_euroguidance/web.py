@@ -12,7 +12,6 @@ from typing import Any
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse
 from sqlalchemy.orm import Session
-
 from tremplin.core.models import Staff
 from tremplin.core.web.deps import ensure_audience, get_app, get_session, require_capability
 
@@ -22,7 +21,9 @@ COUNTER = "euroguidance.advised"
 DIMENSION = "euroguidance.country"
 
 
-def by_country(app: Any, session: Session, centre_ids: Any, start: date, end: date, lang: str) -> list[tuple[str, str, int]]:
+def by_country(
+    app: Any, session: Session, centre_ids: Any, start: date, end: date, lang: str
+) -> list[tuple[str, str, int]]:
     """``(code, label, people)`` by destination country over [start, end], in the given centres."""
     from tremplin.core import rollup
     from tremplin.core.dimensions import Values
@@ -46,6 +47,7 @@ def destinations(
     from tremplin.core.web.common import local_today
     from tremplin.core.web.i18n import request_language
     from tremplin.core.web.templating import render
+
     from tremplin_euroguidance import AUDIENCE, TEXTS
 
     ensure_audience(staff, AUDIENCE)
