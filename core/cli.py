@@ -197,7 +197,7 @@ def counters_show(ctx: Context, year: int | None, audience: str | None, centre: 
     """Print every counter for a year, as a table or as one JSON object keyed by counter.
 
     Each counter is followed by its figures by the plugins' dimensions, keyed
-    ``counter/dimension/value`` (``formtruck.users/formtruck.stop/flagey``).
+    ``counter/dimension/value`` (``euroguidance.advised/euroguidance.country/de``).
     """
     if audience and audience not in ctx.app.registry.audiences:
         fail(f"unknown audience {audience!r}; known: {', '.join(ctx.app.registry.audiences)}")

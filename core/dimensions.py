@@ -1,4 +1,4 @@
-"""Report dimensions that plugins declare: the Formtruck's stop and commune, the prison, schools' education type.
+"""Report dimensions that plugins declare: a truck's stop and commune, a type of education.
 
 Every counter is kept in the roll-up by the core dimensions (``tremplin.core.counters.DIMENSIONS``).
 An audience adds its own through ``register_dimensions``: a ``Dimension`` names a record field (the
@@ -48,7 +48,7 @@ class Dimension:
     """A report dimension: counters are kept by the values of ``field`` on the records of ``audience``.
 
     ``key`` is stable: it is the roll-up's ``dim``, the breakdown sections' ``dim`` and part of the
-    JSON keys of ``tremplin counters show``; prefix it with the audience (``formtruck.stop``).
+    JSON keys of ``tremplin counters show``; prefix it with the audience (``euroguidance.country``).
     ``field`` is ``site`` (values labelled with the site names), ``attr.<name>`` (an attribute of
     the audience's forms: labelled with the field's choices) or a record column (``workshop``...:
     labelled with the core code lists). ``values`` labels the codes when the plugin knows better.

@@ -122,7 +122,7 @@ def register_dimensions(app: App) -> list[Dimension]:
     forms (``attr.commune``); the roll-up then keeps every counter by its values, by month and year,
     for the records of that audience only, and the audience report, the dashboard and
     ``tremplin counters show`` show them. Keys are stable and unique across plugins (prefix them
-    with the audience: ``formtruck.stop``). Adding a dimension to a database with history needs
+    with the audience: ``euroguidance.country``). Adding a dimension to a database with history needs
     ``tremplin counters rebuild``.
 
     :param app: the app being started; its registry holds the audiences, forms and counters.
@@ -229,7 +229,7 @@ def purge_expired(app: App, session: Session, today: date) -> dict[str, int]:
     :param app: the app.
     :param session: the flow's session; what is written with it commits with the run's audit event.
     :param today: the day the run counts from (the centre's current day, or a catch-up day).
-    :return: how many of each kind of thing were purged (``{"schools.teacher_contacts": 3}``); the
+    :return: how many of each kind of thing were purged (``{"euroguidance.enquirers": 3}``); the
         run's audit event and log say it, per plugin.
     """
 

@@ -352,7 +352,7 @@ class WorkshopKind(Base):
 class OutboxMessage(Base):
     """A message to send (an e-mail today), kept until it is sent and for a while after.
 
-    ``key`` is the idempotency key the sender chose (``schools.booking:42:confirmation:1``): a message
+    ``key`` is the idempotency key the sender chose (``bookings.booking:42:confirmation:1``): a message
     enqueued twice under one key is stored once, so a flow run repeated after a crash never sends
     twice. ``state`` is ``pending``, ``sending`` (claimed by a delivery run), ``sent``, ``failed``
     (retries used up, or a permanent refusal such as an unknown mailbox). ``audience`` lets the
@@ -366,7 +366,7 @@ class OutboxMessage(Base):
     channel: Mapped[str] = mapped_column(String(16), default="email")
     centre_id: Mapped[int | None] = mapped_column(ForeignKey("centres.id", ondelete="CASCADE"))
     audience: Mapped[str | None] = mapped_column(String(40))
-    #: What the message is about (``schools.booking:42``): purged with it.
+    #: What the message is about (``bookings.booking:42``): purged with it.
     subject_ref: Mapped[str] = mapped_column(String(80), default="")
     to_address: Mapped[str] = mapped_column(String(320))
     subject: Mapped[str] = mapped_column(String(300))

@@ -5,9 +5,9 @@ package's ``__init__.py``:
 
 * ``templates/`` joins the Jinja loader after the core's folder, so a plugin's template may extend
   ``base.html`` but never replaces a core page; keep them under a folder named after the plugin
-  (``templates/formtruck/stops.html``, rendered as ``formtruck/stops.html``);
+  (``templates/euroguidance/mobility.html``, rendered as ``euroguidance/mobility.html``);
 * ``static/`` is served under ``/static/plugins/<name>/`` (``<name>``: the last part of the plugin's
-  name, ``formtruck`` for ``tremplin.plugins.formtruck``, an entry point's own name otherwise);
+  name, ``euroguidance`` for ``tremplin_euroguidance.plugin``, an entry point's own name otherwise);
 * ``register_menu_items`` adds entries to the main menu; each names the capability (and the audience)
   an account needs to see it, and links only to a page that exists.
 """
@@ -54,7 +54,7 @@ class PluginFolders:
 
 
 def short_name(plugin: str) -> str:
-    """``tremplin.plugins.formtruck`` → ``formtruck``: the name in a plugin's static URL."""
+    """``tremplin.plugins.euroguidance`` → ``euroguidance``: the name in a plugin's static URL."""
     return plugin.rsplit(".", 1)[-1]
 
 

@@ -37,7 +37,7 @@ def counter_figures(
     """Every counter (or an audience's) over a calendar year or all years, keyed by counter key.
 
     With ``dimensions`` each counter is followed by its values by the plugins' dimensions
-    (``dimension_figures``): ``formtruck.users/formtruck.stop/flagey``.
+    (``dimension_figures``): ``euroguidance.advised/euroguidance.country/de``.
     """
     keys = counter_keys(app, audience)
     if year is not None:

@@ -54,7 +54,7 @@ def code_contains(expr: Any, query: str) -> Any | None:
 
 
 def case_code_contains(expr: Any, query: str) -> Any | None:
-    """A condition on stored case codes (``NEET-4K7P2XQ``) for what was typed (``neet-4k7``, ``4K7P``)."""
+    """A condition on stored case codes (``MOB-4K7P2XQ``) for what was typed (``mob-4k7``, ``4K7P``)."""
     text = query.strip().upper()
     prefix, dash, body = text.partition("-")
     if dash:
@@ -71,7 +71,7 @@ def case_code_contains(expr: Any, query: str) -> Any | None:
     letters = "".join(ch for ch in text if ch.isalnum())
     if not letters:
         return None
-    # A prefix alone ("neet") or a part of the random body ("4K7P").
+    # A prefix alone ("mob") or a part of the random body ("4K7P").
     options = [expr.like(_escaped(letters) + "-%", escape="\\")]
     if fragment:
         options.append(expr.like("%" + fragment + "%"))

@@ -2,7 +2,7 @@
 
 Whoever writes to people (a booking confirmation, a reminder, a delivered report) does two things:
 
-1. ``enqueue(session, key=..., to=..., template="schools/confirmation", lang="nl", context={...})``
+1. ``enqueue(session, key=..., to=..., template="bookings/confirmation", lang="nl", context={...})``
    inside the transaction that decided to write. The message is rendered now (subject, text part,
    HTML part) and stored in the outbox (``OutboxMessage``) under its idempotency key: enqueuing the
    same key again stores nothing, so a flow run repeated after a crash never sends twice.

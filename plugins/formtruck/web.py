@@ -25,7 +25,7 @@ def by_dimension(
     app: Any, session: Session, staff: Staff, dim: str, start: date, end: date, lang: str
 ) -> list[tuple[str, str, int]]:
     """``(code, label, people)`` for one of the Formtruck's dimensions over [start, end], in the account's centres."""
-    from tremplin.core import rollup
+    import tremplin.core.rollup as rollup
     from tremplin.core.dimensions import Values
     from tremplin.core.web import policy
 

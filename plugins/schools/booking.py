@@ -30,7 +30,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from tremplin.core.i18n import LANGUAGES
+from tremplin import LANGUAGES
 from tremplin.core.models import Centre, ClosurePeriod, OutboxMessage, Partner, Staff
 from tremplin.plugins.schools.models import SchoolBooking, SchoolBookingEvent, SchoolHoliday, SchoolSlot, SchoolWorkshop
 
@@ -623,7 +623,7 @@ def record_attendance(
     """After the visit: the pupils who came. The visit becomes a group activity with that headcount,
     through the core's activity path (counters, events, audit), so it is counted once, from here."""
     from tremplin.core.models import Activity
-    from tremplin.core.records import log_activity, record_participants
+    from tremplin import log_activity, record_participants
 
     if booking.status not in HOLDING + ("done", "no_show"):
         raise BookingError({"status": N_("Only a booked visit can have its pupils entered.")}, status=409)
@@ -813,7 +813,7 @@ def add_mail_templates() -> None:
     """Put the plugin's e-mail templates (``templates/mail``) where ``tremplin.core.mail`` looks."""
     from pathlib import Path
 
-    from tremplin.core import mail
+    import tremplin.core.mail as mail
 
     folder = Path(__file__).with_name("templates") / "mail"
     if folder not in mail.template_dirs:

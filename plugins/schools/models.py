@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy import JSON, Boolean, Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from tremplin.core.i18n import Text as Label
+from tremplin import Text as Label
 from tremplin.core.models import Base, utcnow
 
 

@@ -23,7 +23,7 @@ from fastapi.responses import RedirectResponse, Response
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from tremplin.core.i18n import LANGUAGES
+from tremplin import LANGUAGES
 from tremplin.core.models import Centre, OutboxMessage, Partner, Staff
 from tremplin.core.web.common import fetch, int_param
 from tremplin.core.web.deps import ensure_audience, ensure_centre, form_data, get_app, get_session, require_roles

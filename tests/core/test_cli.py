@@ -205,6 +205,11 @@ def test_counters_show_json_and_rebuild(app: App, centre: int, db_url: str) -> N
         "schools.visits/schools.workshop/explorama": 1,
         "schools.pupils/schools.education_type/general": 22,
         "schools.pupils/schools.workshop/explorama": 22,
+        # Visits at the centre (the schools plugin's booking counters) by the same dimensions.
+        "schools.at_centre/schools.education_type/general": 1,
+        "schools.at_centre/schools.workshop/explorama": 1,
+        "schools.pupils_at_centre/schools.education_type/general": 22,
+        "schools.pupils_at_centre/schools.workshop/explorama": 22,
         "prisons.reached/prisons.prison/haren": 7,
         "prisons.group_sessions/prisons.prison/haren": 1,
         "disability.reached/disability.public/target": 2,
