@@ -88,19 +88,15 @@ def export_bookings(
 ) -> tuple[bytes, str]:
     """The file's bytes and media type. Column keys are stable (they are the CSV header)."""
     data = rows(app, session, centre_id, start, end)
-    if fmt == "xlsx":
-        from openpyxl import Workbook
+    # The shared writers: a school's name typed on the public page is never read as a formula.
+    from tremplin.core.reports.export import neutralise, write_table_xlsx
 
-        book = Workbook(write_only=True)
-        sheet = book.create_sheet("bookings")
-        sheet.append(list(COLUMNS))
-        for row in data:
-            sheet.append([row[c] for c in COLUMNS])
+    if fmt == "xlsx":
         buffer = io.BytesIO()
-        book.save(buffer)
+        write_table_xlsx(COLUMNS, ([row[c] for c in COLUMNS] for row in data), buffer, title="bookings")
         return buffer.getvalue(), "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     text = io.StringIO()
     writer = csv.DictWriter(text, fieldnames=COLUMNS, lineterminator="\n")
     writer.writeheader()
-    writer.writerows(data)
+    writer.writerows({k: neutralise(v) if isinstance(v, str) else v for k, v in row.items()} for row in data)
     return text.getvalue().encode("utf-8"), "text/csv; charset=utf-8"
