@@ -360,6 +360,21 @@ def book_submit(
     return RedirectResponse(f"/book/done?t={token}", status_code=303, background=_deliver_later(app, session))
 
 
+def _invalid_link(request: Request) -> Response:
+    """The answer to a booking link that was changed or cut (its signature does not hold)."""
+    _ = gettext_for(request)
+    return _render(
+        request,
+        "schools/book_message.html",
+        {
+            "title": _("This link is not valid"),
+            "message": _("This link is not valid: it was changed or cut. Use the link of your e-mail as it is."),
+            "kind": "refused",
+        },
+        status_code=400,
+    )
+
+
 @public.get("/book/done")
 @public_page
 def book_done(request: Request, t: str = "", session: Session = Depends(get_session)) -> Response:
@@ -367,16 +382,7 @@ def book_done(request: Request, t: str = "", session: Session = Depends(get_sess
     app = get_app(request)
     booking = bk.booking_for_token(session, app, t[:300])
     if booking is None:
-        return _render(
-            request,
-            "schools/book_message.html",
-            {
-                "title": _("This link is not valid"),
-                "message": _("This link is not valid: it was changed or cut. Use the link of your e-mail as it is."),
-                "kind": "refused",
-            },
-            status_code=400,
-        )
+        return _invalid_link(request)
     tz = app.timezone_of(session, booking.centre_id)
     return _render(request, "schools/book_done.html", {"booking": booking, "slot": booking.slot, "token": t, "tz": tz})
 
@@ -388,16 +394,7 @@ def cancel_page(request: Request, t: str = "", session: Session = Depends(get_se
     app = get_app(request)
     booking = bk.booking_for_token(session, app, t[:300])
     if booking is None:
-        return _render(
-            request,
-            "schools/book_message.html",
-            {
-                "title": _("This link is not valid"),
-                "message": _("This link is not valid: it was changed or cut. Use the link of your e-mail as it is."),
-                "kind": "refused",
-            },
-            status_code=400,
-        )
+        return _invalid_link(request)
     tz = app.timezone_of(session, booking.centre_id)
     return _render(
         request, "schools/book_cancel.html", {"booking": booking, "slot": booking.slot, "token": t, "tz": tz}
@@ -414,16 +411,7 @@ def cancel_submit(
     token = str(form.get("t") or "")[:300]
     booking = bk.booking_for_token(session, app, token)
     if booking is None:
-        return _render(
-            request,
-            "schools/book_message.html",
-            {
-                "title": _("This link is not valid"),
-                "message": _("This link is not valid: it was changed or cut. Use the link of your e-mail as it is."),
-                "kind": "refused",
-            },
-            status_code=400,
-        )
+        return _invalid_link(request)
     try:
         bk.cancel(app, session, booking, actor="school", reason="cancelled through the e-mail's link")
         session.commit()
