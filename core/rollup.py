@@ -405,12 +405,16 @@ def _hashable(value: Any) -> Any:
 
 @functools.cache
 def _upsert_statement(dialect: str) -> Any:
-    table = CounterValue.__table__
+    table: Any = CounterValue.__table__
+    stmt: Any
     if dialect == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
+        from sqlalchemy.dialects.postgresql import insert as pg_insert
+
+        stmt = pg_insert(table)
     else:
-        from sqlalchemy.dialects.sqlite import insert
-    stmt = insert(table)
+        from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+        stmt = sqlite_insert(table)
     return stmt.on_conflict_do_update(
         index_elements=[c.name for c in table.primary_key.columns],
         set_={"amount": table.c.amount + stmt.excluded.amount},
@@ -432,7 +436,8 @@ def apply_deltas(conn: Connection, deltas: Mapping[DeltaKey, int], fresh: bool =
         for i in range(0, len(keys), chunk):
             conn.exec_driver_sql(sql, [(c, g, p.isoformat(), centre, d, v, deltas[(c, g, p, centre, d, v)]) for c, g, p, centre, d, v in keys[i : i + chunk]])
     else:
-        stmt = CounterValue.__table__.insert() if fresh else _upsert_statement(conn.dialect.name)
+        table: Any = CounterValue.__table__
+        stmt = table.insert() if fresh else _upsert_statement(conn.dialect.name)
         for i in range(0, len(keys), chunk):
             batch = [
                 {"counter": k[0], "grain": k[1], "period": k[2], "centre_id": k[3], "dim": k[4], "value": k[5], "amount": deltas[k]}
@@ -555,8 +560,7 @@ def iter_facts(
         if centre_list is not None:
             stmt = stmt.where(model.centre_id.in_(centre_list))
         for row in conn.execute(stmt):
-            mapping = row._mapping
-            yield builder(lambda name, m=mapping: m.get(name))
+            yield builder(row._mapping.get)
 
 
 def rebuild(app: App, conn: Connection) -> dict[str, int]:
@@ -624,12 +628,12 @@ def read(
     if centre_ids is not None:
         stmt = stmt.where(CounterValue.centre_id.in_(list(centre_ids)))
     for counter, value, centre_id, period, amount in session.execute(stmt):
-        key: tuple[Any, ...] = (counter, value)
+        row_key: tuple[Any, ...] = (counter, value)
         if by_centre:
-            key += (centre_id,)
+            row_key += (centre_id,)
         if by_month:
-            key += (period.replace(day=1),)
-        out[key] += amount
+            row_key += (period.replace(day=1),)
+        out[row_key] += amount
     return dict(out)
 
 

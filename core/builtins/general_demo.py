@@ -351,7 +351,7 @@ def fairs(ctx: DemoContext, n: int, participants: int) -> list[Rec]:
     sizes = spread(rng, participants, [f[2] for f in chosen], jitter=0.15)
     out = []
     for (title, month, _, partner, language, themes), came in zip(chosen, sizes):
-        day = cal.days(only=lambda d, m=month: d.month == m and d.weekday() in (1, 2, 3)).draw(rng)
+        day = cal.days(only=lambda d: d.month == month and d.weekday() in (1, 2, 3)).draw(rng)
         out.append(
             activity(
                 "general.activity",

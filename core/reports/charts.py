@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 from html import escape
+from collections.abc import Callable
 from typing import Any
 
 from tremplin.core.reports.formatting import fmt_date, fmt_int, fmt_month, fmt_month_narrow, word
@@ -157,13 +158,14 @@ def chart_svg(section: ChartSection, language: str, marks: Marks, **kw: Any) -> 
     hidden = any(v.hidden for s in section.series for v in s.values)
     stackable = len(section.series) == 1 or (section.dim is not None and section.dim != "theme")
     if section.series and stackable and not hidden:
+        chart: Callable[..., str] | None
         try:
-            from tremplin.core.web.charts import monthly_chart
+            from tremplin.core.web.charts import monthly_chart as chart
         except ImportError:  # the web app is not installed
-            monthly_chart = None
-        if monthly_chart is not None:
+            chart = None
+        if chart is not None:
             with_year = section.months[0].year != section.months[-1].year
-            return monthly_chart(
+            return chart(
                 {s.key: [int(v.value or 0) for v in s.values] for s in section.series},
                 section.months,
                 closures=[(c.start, c.end) for c in section.closures],

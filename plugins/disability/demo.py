@@ -66,7 +66,7 @@ def disability(ctx: DemoContext, n_individual: int, n_events: int) -> list[Rec]:
     for (event, month, _, professionals), size in zip(events, sizes):
         if size <= 0:
             continue
-        day = cal.days(only=lambda d, m=month: d.month == m and d.weekday() in (1, 2, 3)).draw(rng)
+        day = cal.days(only=lambda d: d.month == month and d.weekday() in (1, 2, 3)).draw(rng)
         pros = min(size - 1, int(round(size * professionals))) if size > 1 else 0
         adaptations = (
             ["accessible_room", "sign_language"] if event != "info_session" else ["accessible_room", "easy_read"]
