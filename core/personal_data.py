@@ -76,7 +76,9 @@ def find_phones(text: str) -> list[Span]:
         for match in phonenumbers.PhoneNumberMatcher(chunk, "BE", leniency=phonenumbers.Leniency.VALID):
             if _DATE_SHAPE.fullmatch(match.raw_string):
                 continue
-            spans.append((run.start() + match.start, run.start() + match.end))
+            # An opening bracket that is not the area code's ("(32 470 12 34 56)") stays in the text.
+            skip = 1 if match.raw_string.startswith("(") and ")" not in match.raw_string else 0
+            spans.append((run.start() + match.start + skip, run.start() + match.end))
             found = True
         if found:
             continue
