@@ -40,7 +40,9 @@ def forget_addresses(session: Session, before: datetime) -> int:
     """Forget the client addresses of the events older than ``before``; returns how many were forgotten."""
     result = session.execute(
         update(AuditEvent)
-        .where(AuditEvent.actor.startswith(ADDRESS_PREFIX), AuditEvent.actor != FORGOTTEN_ADDRESS, AuditEvent.at < before)
+        .where(
+            AuditEvent.actor.startswith(ADDRESS_PREFIX), AuditEvent.actor != FORGOTTEN_ADDRESS, AuditEvent.at < before
+        )
         .values(actor=FORGOTTEN_ADDRESS)
         .execution_options(synchronize_session=False)
     )

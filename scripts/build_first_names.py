@@ -21,14 +21,95 @@ import unicodedata
 from pathlib import Path
 
 #: nam_dict.txt's country columns, in order (gender_guesser.detector.Detector.COUNTRIES).
-COUNTRIES = ["great_britain", "ireland", "usa", "italy", "malta", "portugal", "spain", "france", "belgium", "luxembourg", "the_netherlands", "east_frisia", "germany", "austria", "swiss", "iceland", "denmark", "norway", "sweden", "finland", "estonia", "latvia", "lithuania", "poland", "czech_republic", "slovakia", "hungary", "romania", "bulgaria", "bosniaand", "croatia", "kosovo", "macedonia", "montenegro", "serbia", "slovenia", "albania", "greece", "russia", "belarus", "moldova", "ukraine", "armenia", "azerbaijan", "georgia", "the_stans", "turkey", "arabia", "israel", "china", "india", "japan", "korea", "vietnam", "other_countries"]
+COUNTRIES = [
+    "great_britain",
+    "ireland",
+    "usa",
+    "italy",
+    "malta",
+    "portugal",
+    "spain",
+    "france",
+    "belgium",
+    "luxembourg",
+    "the_netherlands",
+    "east_frisia",
+    "germany",
+    "austria",
+    "swiss",
+    "iceland",
+    "denmark",
+    "norway",
+    "sweden",
+    "finland",
+    "estonia",
+    "latvia",
+    "lithuania",
+    "poland",
+    "czech_republic",
+    "slovakia",
+    "hungary",
+    "romania",
+    "bulgaria",
+    "bosniaand",
+    "croatia",
+    "kosovo",
+    "macedonia",
+    "montenegro",
+    "serbia",
+    "slovenia",
+    "albania",
+    "greece",
+    "russia",
+    "belarus",
+    "moldova",
+    "ukraine",
+    "armenia",
+    "azerbaijan",
+    "georgia",
+    "the_stans",
+    "turkey",
+    "arabia",
+    "israel",
+    "china",
+    "india",
+    "japan",
+    "korea",
+    "vietnam",
+    "other_countries",
+]
 
 #: Where the people a Brussels centre meets mostly come from, and how common a name must be there (1 to 13).
 KEPT = {
-    "belgium": 1, "france": 1, "the_netherlands": 1, "luxembourg": 1, "swiss": 2, "germany": 3, "austria": 4,
-    "east_frisia": 1, "great_britain": 1, "ireland": 2, "usa": 2, "italy": 2, "spain": 2, "portugal": 2, "poland": 2,
-    "romania": 2, "bulgaria": 3, "albania": 2, "kosovo": 3, "greece": 3, "turkey": 2, "arabia": 1,
-    "ukraine": 1, "russia": 2, "india": 3, "belarus": 3, "moldova": 3, "armenia": 3, "georgia": 3,
+    "belgium": 1,
+    "france": 1,
+    "the_netherlands": 1,
+    "luxembourg": 1,
+    "swiss": 2,
+    "germany": 3,
+    "austria": 4,
+    "east_frisia": 1,
+    "great_britain": 1,
+    "ireland": 2,
+    "usa": 2,
+    "italy": 2,
+    "spain": 2,
+    "portugal": 2,
+    "poland": 2,
+    "romania": 2,
+    "bulgaria": 3,
+    "albania": 2,
+    "kosovo": 3,
+    "greece": 3,
+    "turkey": 2,
+    "arabia": 1,
+    "ukraine": 1,
+    "russia": 2,
+    "india": 3,
+    "belarus": 3,
+    "moldova": 3,
+    "armenia": 3,
+    "georgia": 3,
 }
 
 
@@ -62,7 +143,9 @@ def main() -> None:
     names = {unicodedata.normalize("NFKC", n) for n in latin_names(path) | cyrillic_names()}
     # One-letter and two-letter "names" (initials, "Al", "Bo") match too much ordinary text.
     kept = sorted(n for n in names if len(n) >= 3)
-    sys.stdout.write("# First names (gender-guesser 0.4.0 nam_dict.txt; names-translator 2.1.0): scripts/build_first_names.py\n")
+    sys.stdout.write(
+        "# First names (gender-guesser 0.4.0 nam_dict.txt; names-translator 2.1.0): scripts/build_first_names.py\n"
+    )
     sys.stdout.write("\n".join(kept) + "\n")
 
 

@@ -70,87 +70,538 @@ def be_landline(rng: random.Random) -> str:
 # Vocabulary
 
 FIRST = {
-    "fr": ["Jean", "Marie", "Fatima", "Mohamed", "Sophie", "Karim", "Aïcha", "Julien", "Nadia", "Youssef", "Camille", "Thomas", "Amina", "Nicolas", "Sarah", "Mehdi", "Laura", "Ibrahim", "Chloé", "Antoine", "Samira", "Kevin", "Mélanie", "Rachid", "Inès", "Pierre", "Manon", "Hamza", "Élodie", "Bilal"],
-    "nl": ["Jan", "Pieter", "Lotte", "Wout", "Sanne", "Bram", "Anouk", "Lars", "Femke", "Jeroen", "Lies", "Tom", "Eline", "Joris", "Hanne", "Stijn", "Nele", "Dries", "Ilse", "Maarten", "Yasmina", "Ayoub", "Elif", "Mustafa", "Emre", "Zeynep", "Koen", "Griet", "Bert", "Annelies"],
-    "en": ["Sarah", "John", "Emily", "James", "Olivia", "Daniel", "Grace", "Michael", "Hannah", "David", "Chloe", "Ryan", "Jessica", "Andrew", "Rebecca", "Samuel", "Amira", "Omar", "Priya", "Joseph", "Natalia", "Thomas", "Lucy", "Adam", "Ella"],
-    "uk": ["Олена", "Іван", "Наталія", "Андрій", "Оксана", "Дмитро", "Ірина", "Сергій", "Тетяна", "Олександр", "Марія", "Юлія", "Віктор", "Анна", "Максим", "Катерина", "Богдан", "Світлана", "Юрій", "Галина"],
+    "fr": [
+        "Jean",
+        "Marie",
+        "Fatima",
+        "Mohamed",
+        "Sophie",
+        "Karim",
+        "Aïcha",
+        "Julien",
+        "Nadia",
+        "Youssef",
+        "Camille",
+        "Thomas",
+        "Amina",
+        "Nicolas",
+        "Sarah",
+        "Mehdi",
+        "Laura",
+        "Ibrahim",
+        "Chloé",
+        "Antoine",
+        "Samira",
+        "Kevin",
+        "Mélanie",
+        "Rachid",
+        "Inès",
+        "Pierre",
+        "Manon",
+        "Hamza",
+        "Élodie",
+        "Bilal",
+    ],
+    "nl": [
+        "Jan",
+        "Pieter",
+        "Lotte",
+        "Wout",
+        "Sanne",
+        "Bram",
+        "Anouk",
+        "Lars",
+        "Femke",
+        "Jeroen",
+        "Lies",
+        "Tom",
+        "Eline",
+        "Joris",
+        "Hanne",
+        "Stijn",
+        "Nele",
+        "Dries",
+        "Ilse",
+        "Maarten",
+        "Yasmina",
+        "Ayoub",
+        "Elif",
+        "Mustafa",
+        "Emre",
+        "Zeynep",
+        "Koen",
+        "Griet",
+        "Bert",
+        "Annelies",
+    ],
+    "en": [
+        "Sarah",
+        "John",
+        "Emily",
+        "James",
+        "Olivia",
+        "Daniel",
+        "Grace",
+        "Michael",
+        "Hannah",
+        "David",
+        "Chloe",
+        "Ryan",
+        "Jessica",
+        "Andrew",
+        "Rebecca",
+        "Samuel",
+        "Amira",
+        "Omar",
+        "Priya",
+        "Joseph",
+        "Natalia",
+        "Thomas",
+        "Lucy",
+        "Adam",
+        "Ella",
+    ],
+    "uk": [
+        "Олена",
+        "Іван",
+        "Наталія",
+        "Андрій",
+        "Оксана",
+        "Дмитро",
+        "Ірина",
+        "Сергій",
+        "Тетяна",
+        "Олександр",
+        "Марія",
+        "Юлія",
+        "Віктор",
+        "Анна",
+        "Максим",
+        "Катерина",
+        "Богдан",
+        "Світлана",
+        "Юрій",
+        "Галина",
+    ],
 }
 LAST = {
-    "fr": ["Dupont", "Lambert", "El_Amrani", "Benali", "Dubois", "Martin", "Leroy", "Mertens", "Ouali", "Diallo", "Moreau", "Laurent", "Haddad", "Bakkali", "Simon", "Renard", "Nguyen", "Kaya", "Lefèvre", "Bernard"],
-    "nl": ["Janssens", "Peeters", "Maes", "Jacobs", "Mertens", "Willems", "Claes", "Goossens", "Wouters", "De_Smet", "Van_den_Bossche", "Vermeulen", "Yilmaz", "Demir", "Hermans", "Aerts", "Pauwels", "Verstraeten", "Van_Damme"],
-    "en": ["Smith", "O'Connor", "Johnson", "Williams", "Brown", "Taylor", "Wilson", "Evans", "Thompson", "Walker", "Patel", "Khan", "Murphy", "Kelly", "Roberts", "Hughes", "Edwards"],
-    "uk": ["Коваленко", "Шевченко", "Бондаренко", "Ткаченко", "Кравченко", "Олійник", "Мельник", "Поліщук", "Савченко", "Руденко", "Лисенко", "Мороз", "Гончаренко", "Петренко"],
+    "fr": [
+        "Dupont",
+        "Lambert",
+        "El_Amrani",
+        "Benali",
+        "Dubois",
+        "Martin",
+        "Leroy",
+        "Mertens",
+        "Ouali",
+        "Diallo",
+        "Moreau",
+        "Laurent",
+        "Haddad",
+        "Bakkali",
+        "Simon",
+        "Renard",
+        "Nguyen",
+        "Kaya",
+        "Lefèvre",
+        "Bernard",
+    ],
+    "nl": [
+        "Janssens",
+        "Peeters",
+        "Maes",
+        "Jacobs",
+        "Mertens",
+        "Willems",
+        "Claes",
+        "Goossens",
+        "Wouters",
+        "De_Smet",
+        "Van_den_Bossche",
+        "Vermeulen",
+        "Yilmaz",
+        "Demir",
+        "Hermans",
+        "Aerts",
+        "Pauwels",
+        "Verstraeten",
+        "Van_Damme",
+    ],
+    "en": [
+        "Smith",
+        "O'Connor",
+        "Johnson",
+        "Williams",
+        "Brown",
+        "Taylor",
+        "Wilson",
+        "Evans",
+        "Thompson",
+        "Walker",
+        "Patel",
+        "Khan",
+        "Murphy",
+        "Kelly",
+        "Roberts",
+        "Hughes",
+        "Edwards",
+    ],
+    "uk": [
+        "Коваленко",
+        "Шевченко",
+        "Бондаренко",
+        "Ткаченко",
+        "Кравченко",
+        "Олійник",
+        "Мельник",
+        "Поліщук",
+        "Савченко",
+        "Руденко",
+        "Лисенко",
+        "Мороз",
+        "Гончаренко",
+        "Петренко",
+    ],
 }
 # Surnames of several words keep their particles together.
 LAST = {language: [name.replace("_", " ") for name in names] for language, names in LAST.items()}
-LATIN_UK = {"first": ["Olena", "Ivan", "Nataliia", "Andrii", "Oksana", "Dmytro", "Iryna", "Serhii", "Tetiana", "Oleksandr", "Yuliia", "Viktor"],
-            "last": ["Kovalenko", "Shevchenko", "Bondarenko", "Tkachenko", "Kravchenko", "Oliinyk", "Melnyk", "Polishchuk", "Savchenko"]}
+LATIN_UK = {
+    "first": [
+        "Olena",
+        "Ivan",
+        "Nataliia",
+        "Andrii",
+        "Oksana",
+        "Dmytro",
+        "Iryna",
+        "Serhii",
+        "Tetiana",
+        "Oleksandr",
+        "Yuliia",
+        "Viktor",
+    ],
+    "last": [
+        "Kovalenko",
+        "Shevchenko",
+        "Bondarenko",
+        "Tkachenko",
+        "Kravchenko",
+        "Oliinyk",
+        "Melnyk",
+        "Polishchuk",
+        "Savchenko",
+    ],
+}
 
 STREETS = {
-    "fr": ["rue de la Loi", "rue Haute", "avenue Louise", "chaussée d'Ixelles", "rue des Palais", "boulevard Anspach",
-           "rue de Mérode", "avenue de la Couronne", "chaussée de Gand", "rue Royale", "place Flagey", "rue du Midi"],
-    "nl": ["Kerkstraat", "Stationsstraat", "Molenstraat", "Brusselsesteenweg", "Koning Albertlaan", "Vlaanderenstraat",
-           "Dorpstraat", "Leopoldlaan", "Nieuwstraat", "Marktplein", "Ninoofsesteenweg"],
+    "fr": [
+        "rue de la Loi",
+        "rue Haute",
+        "avenue Louise",
+        "chaussée d'Ixelles",
+        "rue des Palais",
+        "boulevard Anspach",
+        "rue de Mérode",
+        "avenue de la Couronne",
+        "chaussée de Gand",
+        "rue Royale",
+        "place Flagey",
+        "rue du Midi",
+    ],
+    "nl": [
+        "Kerkstraat",
+        "Stationsstraat",
+        "Molenstraat",
+        "Brusselsesteenweg",
+        "Koning Albertlaan",
+        "Vlaanderenstraat",
+        "Dorpstraat",
+        "Leopoldlaan",
+        "Nieuwstraat",
+        "Marktplein",
+        "Ninoofsesteenweg",
+    ],
     "en": ["rue de la Loi", "avenue Louise", "Kerkstraat", "chaussée de Wavre", "rue Belliard", "Stationsstraat"],
     "uk": ["вул. Хрещатик,", "вулиця Шевченка", "вул. Франка", "проспект Перемоги", "вулиця Сагайдачного,"],
 }
-CITIES = ["1000 Bruxelles", "1030 Schaerbeek", "1080 Molenbeek-Saint-Jean", "1070 Anderlecht", "1210 Saint-Josse-ten-Noode",
-          "1050 Ixelles", "1190 Forest", "1020 Laken", "2000 Antwerpen", "9000 Gent"]
-DOMAINS = ["gmail.com", "hotmail.com", "outlook.be", "telenet.be", "skynet.be", "yahoo.fr", "ukr.net", "proximus.be",
-           "example.be"]
+CITIES = [
+    "1000 Bruxelles",
+    "1030 Schaerbeek",
+    "1080 Molenbeek-Saint-Jean",
+    "1070 Anderlecht",
+    "1210 Saint-Josse-ten-Noode",
+    "1050 Ixelles",
+    "1190 Forest",
+    "1020 Laken",
+    "2000 Antwerpen",
+    "9000 Gent",
+]
+DOMAINS = [
+    "gmail.com",
+    "hotmail.com",
+    "outlook.be",
+    "telenet.be",
+    "skynet.be",
+    "yahoo.fr",
+    "ukr.net",
+    "proximus.be",
+    "example.be",
+]
 
 MONTHS = {
-    "fr": ["janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre", "novembre", "décembre"],
-    "nl": ["januari", "februari", "maart", "april", "mei", "juni", "juli", "augustus", "september", "oktober", "november", "december"],
-    "en": ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"],
-    "uk": ["січня", "лютого", "березня", "квітня", "травня", "червня", "липня", "серпня", "вересня", "жовтня", "листопада", "грудня"],
+    "fr": [
+        "janvier",
+        "février",
+        "mars",
+        "avril",
+        "mai",
+        "juin",
+        "juillet",
+        "août",
+        "septembre",
+        "octobre",
+        "novembre",
+        "décembre",
+    ],
+    "nl": [
+        "januari",
+        "februari",
+        "maart",
+        "april",
+        "mei",
+        "juni",
+        "juli",
+        "augustus",
+        "september",
+        "oktober",
+        "november",
+        "december",
+    ],
+    "en": [
+        "January",
+        "February",
+        "March",
+        "April",
+        "May",
+        "June",
+        "July",
+        "August",
+        "September",
+        "October",
+        "November",
+        "December",
+    ],
+    "uk": [
+        "січня",
+        "лютого",
+        "березня",
+        "квітня",
+        "травня",
+        "червня",
+        "липня",
+        "серпня",
+        "вересня",
+        "жовтня",
+        "листопада",
+        "грудня",
+    ],
 }
 
 PARTNERS = {
-    "fr": ["Actiris", "Bruxelles Formation", "le CPAS d'Anderlecht", "la Mission Locale de Molenbeek", "JobYourself",
-           "le Forem", "l'Agence Locale pour l'Emploi", "Infor Jeunes", "la Maison de l'Emploi de Schaerbeek",
-           "le service d'insertion socioprofessionnelle", "Interface3", "l'asbl Lire et Écrire", "le SIEP",
-           "l'Athénée Royal Jean Absil", "le Lycée Émile Jacqmain", "l'Institut Saint-Louis", "la Haute École Francisco Ferrer"],
-    "nl": ["VDAB", "Actiris", "Tracé Brussel", "Syntra Brussel", "het Huis van het Nederlands", "het OCMW van Brussel",
-           "de Werkwinkel", "CVO Brussel", "Groep Intro", "JES vzw", "Atheneum Koninklijk Lucas Munnich", "Erasmushogeschool",
-           "het Sint-Guido-Instituut", "Mentor-Escale"],
-    "en": ["Actiris", "Bruxelles Formation", "VDAB", "the Brussels CPAS", "the European School", "BeCode", "Interface3",
-           "the Vrije Universiteit Brussel", "the Red Cross", "Fedasil", "the International School", "Solvay Business School"],
-    "uk": ["Actiris", "Bruxelles Formation", "Червоний Хрест", "Fedasil", "CPAS", "VDAB", "Український дім", "BeCode",
-           "Huis van het Nederlands", "Caritas"],
+    "fr": [
+        "Actiris",
+        "Bruxelles Formation",
+        "le CPAS d'Anderlecht",
+        "la Mission Locale de Molenbeek",
+        "JobYourself",
+        "le Forem",
+        "l'Agence Locale pour l'Emploi",
+        "Infor Jeunes",
+        "la Maison de l'Emploi de Schaerbeek",
+        "le service d'insertion socioprofessionnelle",
+        "Interface3",
+        "l'asbl Lire et Écrire",
+        "le SIEP",
+        "l'Athénée Royal Jean Absil",
+        "le Lycée Émile Jacqmain",
+        "l'Institut Saint-Louis",
+        "la Haute École Francisco Ferrer",
+    ],
+    "nl": [
+        "VDAB",
+        "Actiris",
+        "Tracé Brussel",
+        "Syntra Brussel",
+        "het Huis van het Nederlands",
+        "het OCMW van Brussel",
+        "de Werkwinkel",
+        "CVO Brussel",
+        "Groep Intro",
+        "JES vzw",
+        "Atheneum Koninklijk Lucas Munnich",
+        "Erasmushogeschool",
+        "het Sint-Guido-Instituut",
+        "Mentor-Escale",
+    ],
+    "en": [
+        "Actiris",
+        "Bruxelles Formation",
+        "VDAB",
+        "the Brussels CPAS",
+        "the European School",
+        "BeCode",
+        "Interface3",
+        "the Vrije Universiteit Brussel",
+        "the Red Cross",
+        "Fedasil",
+        "the International School",
+        "Solvay Business School",
+    ],
+    "uk": [
+        "Actiris",
+        "Bruxelles Formation",
+        "Червоний Хрест",
+        "Fedasil",
+        "CPAS",
+        "VDAB",
+        "Український дім",
+        "BeCode",
+        "Huis van het Nederlands",
+        "Caritas",
+    ],
 }
-EMPLOYERS = ["Delhaize Ixelles", "Colruyt Anderlecht", "Brussels Airport", "la STIB", "De Lijn", "Carrefour Evere",
-             "Bruxelles-Propreté", "Proximus", "Sodexo", "ISS Facility Services", "Randstad", "Adecco", "Decathlon Evere",
-             "IKEA Anderlecht", "Infrabel", "Sibelga", "Vivaqua", "UZ Brussel", "CHU Saint-Pierre", "Hôpital Erasme",
-             "Albert Heijn Jette"]
+EMPLOYERS = [
+    "Delhaize Ixelles",
+    "Colruyt Anderlecht",
+    "Brussels Airport",
+    "la STIB",
+    "De Lijn",
+    "Carrefour Evere",
+    "Bruxelles-Propreté",
+    "Proximus",
+    "Sodexo",
+    "ISS Facility Services",
+    "Randstad",
+    "Adecco",
+    "Decathlon Evere",
+    "IKEA Anderlecht",
+    "Infrabel",
+    "Sibelga",
+    "Vivaqua",
+    "UZ Brussel",
+    "CHU Saint-Pierre",
+    "Hôpital Erasme",
+    "Albert Heijn Jette",
+]
 THEMES = {
-    "fr": ["recherche d'emploi", "reprise d'études", "validation des compétences", "équivalence de diplôme", "CV et lettre",
-           "orientation professionnelle", "création d'entreprise", "formation qualifiante", "stage en entreprise",
-           "apprentissage du néerlandais", "bilan de compétences", "entretien d'embauche", "contrat d'insertion"],
-    "nl": ["werk zoeken", "opnieuw studeren", "erkenning van competenties", "diplomagelijkschakeling", "cv en motivatiebrief",
-           "beroepsoriëntatie", "ondernemen", "opleiding", "stage", "Nederlands leren", "sollicitatiegesprek", "loopbaanbegeleiding"],
-    "en": ["job search", "going back to school", "skills validation", "diploma recognition", "CV and cover letter",
-           "career guidance", "starting a business", "vocational training", "an internship", "learning Dutch", "job interviews"],
-    "uk": ["пошук роботи", "визнання диплома", "навчання", "курси французької", "курси нідерландської", "резюме",
-           "професійна орієнтація", "стажування", "власна справа", "співбесіда"],
+    "fr": [
+        "recherche d'emploi",
+        "reprise d'études",
+        "validation des compétences",
+        "équivalence de diplôme",
+        "CV et lettre",
+        "orientation professionnelle",
+        "création d'entreprise",
+        "formation qualifiante",
+        "stage en entreprise",
+        "apprentissage du néerlandais",
+        "bilan de compétences",
+        "entretien d'embauche",
+        "contrat d'insertion",
+    ],
+    "nl": [
+        "werk zoeken",
+        "opnieuw studeren",
+        "erkenning van competenties",
+        "diplomagelijkschakeling",
+        "cv en motivatiebrief",
+        "beroepsoriëntatie",
+        "ondernemen",
+        "opleiding",
+        "stage",
+        "Nederlands leren",
+        "sollicitatiegesprek",
+        "loopbaanbegeleiding",
+    ],
+    "en": [
+        "job search",
+        "going back to school",
+        "skills validation",
+        "diploma recognition",
+        "CV and cover letter",
+        "career guidance",
+        "starting a business",
+        "vocational training",
+        "an internship",
+        "learning Dutch",
+        "job interviews",
+    ],
+    "uk": [
+        "пошук роботи",
+        "визнання диплома",
+        "навчання",
+        "курси французької",
+        "курси нідерландської",
+        "резюме",
+        "професійна орієнтація",
+        "стажування",
+        "власна справа",
+        "співбесіда",
+    ],
 }
 COURSES = {
-    "fr": ["Aide-comptable", "Développeur web", "Électricien résidentiel", "Aide-soignant", "Commis de cuisine",
-           "Technicien PC-Réseaux", "Employé administratif", "Magasinier cariste", "Gestion de projet", "Excel avancé"],
-    "nl": ["Boekhouder", "Webontwikkelaar", "Elektricien", "Zorgkundige", "Keukenmedewerker", "Heftruckchauffeur",
-           "Administratief bediende", "Logistiek medewerker", "Digitale vaardigheden", "NT2 Richtgraad 2"],
-    "en": ["Accounting Assistant", "Web Developer", "Data Analyst", "Care Assistant", "Forklift Driver", "Office Assistant",
-           "Project Management", "Advanced Excel", "Cloud Fundamentals"],
+    "fr": [
+        "Aide-comptable",
+        "Développeur web",
+        "Électricien résidentiel",
+        "Aide-soignant",
+        "Commis de cuisine",
+        "Technicien PC-Réseaux",
+        "Employé administratif",
+        "Magasinier cariste",
+        "Gestion de projet",
+        "Excel avancé",
+    ],
+    "nl": [
+        "Boekhouder",
+        "Webontwikkelaar",
+        "Elektricien",
+        "Zorgkundige",
+        "Keukenmedewerker",
+        "Heftruckchauffeur",
+        "Administratief bediende",
+        "Logistiek medewerker",
+        "Digitale vaardigheden",
+        "NT2 Richtgraad 2",
+    ],
+    "en": [
+        "Accounting Assistant",
+        "Web Developer",
+        "Data Analyst",
+        "Care Assistant",
+        "Forklift Driver",
+        "Office Assistant",
+        "Project Management",
+        "Advanced Excel",
+        "Cloud Fundamentals",
+    ],
     "uk": ["Бухгалтер", "Веброзробник", "Електрик", "Помічник медсестри", "Кухар", "Адміністратор", "Логіст"],
 }
 
 
 def course_code(rng: random.Random) -> str:
-    return rng.choice([
-        f"BF-{rng.randrange(2023, 2027)}-{rng.randrange(100, 999)}", f"NT2-{rng.choice(['A1', 'A2', 'B1', 'B2'])}.{rng.randrange(1, 4)}",
-        f"CQ-{rng.randrange(1000, 9999)}", f"MOD{rng.randrange(10, 99)}", f"VDAB-{rng.randrange(10000, 99999)}",
-        f"FLE {rng.choice(['A1', 'A2', 'B1'])}", f"ISCO {rng.randrange(1000, 9999)}",
-    ])
+    return rng.choice(
+        [
+            f"BF-{rng.randrange(2023, 2027)}-{rng.randrange(100, 999)}",
+            f"NT2-{rng.choice(['A1', 'A2', 'B1', 'B2'])}.{rng.randrange(1, 4)}",
+            f"CQ-{rng.randrange(1000, 9999)}",
+            f"MOD{rng.randrange(10, 99)}",
+            f"VDAB-{rng.randrange(10000, 99999)}",
+            f"FLE {rng.choice(['A1', 'A2', 'B1'])}",
+            f"ISCO {rng.randrange(1000, 9999)}",
+        ]
+    )
 
 
 def amount(rng: random.Random, lang: str) -> str:
@@ -158,7 +609,9 @@ def amount(rng: random.Random, lang: str) -> str:
     text = f"{value:,}".replace(",", " ")
     if lang == "en":
         return rng.choice([f"EUR {value:,}", f"€{value}", f"{text} EUR"])
-    return rng.choice([f"{text} EUR", f"{text} €", f"{value},00 €", f"{text} euros" if lang == "fr" else f"{text} euro"])
+    return rng.choice(
+        [f"{text} EUR", f"{text} €", f"{value},00 €", f"{text} euros" if lang == "fr" else f"{text} euro"]
+    )
 
 
 def day_text(rng: random.Random, lang: str, d: date) -> str:
@@ -274,9 +727,24 @@ def _name(rng: random.Random, lang: str) -> str:
 def make_name(rng: random.Random, lang: str, today: date) -> tuple[str, str, str]:
     value = _name(rng, lang)
     frame = {
-        "fr": ["{v} est venue pour la première fois.", "Accompagnée de {v}.", "Vu {v} à l'accueil.", "Dossier de {v} transmis."],
-        "nl": ["{v} kwam voor het eerst.", "Samen met {v} gekomen.", "Gesprek met {v} aan het onthaal.", "Dossier van {v} doorgestuurd."],
-        "en": ["{v} came for the first time.", "Came with {v}.", "Met {v} at the reception desk.", "File of {v} sent on."],
+        "fr": [
+            "{v} est venue pour la première fois.",
+            "Accompagnée de {v}.",
+            "Vu {v} à l'accueil.",
+            "Dossier de {v} transmis.",
+        ],
+        "nl": [
+            "{v} kwam voor het eerst.",
+            "Samen met {v} gekomen.",
+            "Gesprek met {v} aan het onthaal.",
+            "Dossier van {v} doorgestuurd.",
+        ],
+        "en": [
+            "{v} came for the first time.",
+            "Came with {v}.",
+            "Met {v} at the reception desk.",
+            "File of {v} sent on.",
+        ],
         "uk": ["{v} прийшла вперше.", "Прийшла разом з {v}.", "Розмова з {v} на рецепції.", "Справу {v} передано."],
     }[lang]
     return rng.choice(frame).format(v=value), value, "name"
@@ -285,13 +753,25 @@ def make_name(rng: random.Random, lang: str, today: date) -> tuple[str, str, str
 def make_phone(rng: random.Random, lang: str, today: date) -> tuple[str, str, str]:
     mobile, fixed = be_mobile(rng), be_landline(rng)
     m = f"{mobile[:3]} {mobile[3:5]} {mobile[5:7]} {mobile[7:]}"
-    value = rng.choice([
-        f"0{m}", f"0{mobile[:3]}/{mobile[3:5]}.{mobile[5:7]}.{mobile[7:]}", f"+32 {m}", f"32 {m}", f"0032 {m}",
-        f"0{mobile}", f"+32{mobile}", f"0{fixed[0]} {fixed[1:4]} {fixed[4:6]} {fixed[6:]}", f"+32 (0){m}",
-        f"+380 {rng.choice(['67', '50', '63', '93'])} {rng.randrange(100, 999)} {rng.randrange(10, 99)} {rng.randrange(10, 99)}",
-        f"380{rng.choice(['67', '50', '97'])}{rng.randrange(1000000, 9999999)}", f"+33 6 {rng.randrange(10, 99)} {rng.randrange(10, 99)} {rng.randrange(10, 99)} {rng.randrange(10, 99)}",
-        f"0{mobile[:3]}-{mobile[3:5]}-{mobile[5:7]}-{mobile[7:]}", f"0{mobile[:3]} {mobile[3:6]} {mobile[6:]}",
-    ])
+    value = rng.choice(
+        [
+            f"0{m}",
+            f"0{mobile[:3]}/{mobile[3:5]}.{mobile[5:7]}.{mobile[7:]}",
+            f"+32 {m}",
+            f"32 {m}",
+            f"0032 {m}",
+            f"0{mobile}",
+            f"+32{mobile}",
+            f"0{fixed[0]} {fixed[1:4]} {fixed[4:6]} {fixed[6:]}",
+            f"+32 (0){m}",
+            f"+380 {rng.choice(['67', '50', '63', '93'])} {rng.randrange(100, 999)} "
+            f"{rng.randrange(10, 99)} {rng.randrange(10, 99)}",
+            f"380{rng.choice(['67', '50', '97'])}{rng.randrange(1000000, 9999999)}",
+            f"+33 6 {rng.randrange(10, 99)} {rng.randrange(10, 99)} {rng.randrange(10, 99)} {rng.randrange(10, 99)}",
+            f"0{mobile[:3]}-{mobile[3:5]}-{mobile[5:7]}-{mobile[7:]}",
+            f"0{mobile[:3]} {mobile[3:6]} {mobile[6:]}",
+        ]
+    )
     frame = {
         "fr": ["Joignable au {v} le matin.", "GSM : {v}.", "Rappeler au {v}.", "Son numéro {v}, pas de WhatsApp."],
         "nl": ["Bereikbaar op {v} in de voormiddag.", "GSM: {v}.", "Terugbellen op {v}.", "Nummer {v}, geen WhatsApp."],
@@ -304,13 +784,26 @@ def make_phone(rng: random.Random, lang: str, today: date) -> tuple[str, str, st
 def make_email(rng: random.Random, lang: str, today: date) -> tuple[str, str, str]:
     src = LATIN_UK if lang == "uk" else {"first": FIRST[lang], "last": LAST[lang]}
     first = re.sub(r"[^a-z]", "", rng.choice(src["first"]).lower().translate(str.maketrans("ïéèçë", "ieece"))) or "info"
-    last = re.sub(r"[^a-z]", "", rng.choice(src["last"]).lower().translate(str.maketrans("ïéèçë", "ieece"))) or "contact"
-    user, domain = rng.choice([f"{first}.{last}", f"{first}{rng.randrange(1, 99)}", f"{first[0]}{last}"]), rng.choice(DOMAINS)
+    last = (
+        re.sub(r"[^a-z]", "", rng.choice(src["last"]).lower().translate(str.maketrans("ïéèçë", "ieece"))) or "contact"
+    )
+    user, domain = (
+        rng.choice([f"{first}.{last}", f"{first}{rng.randrange(1, 99)}", f"{first[0]}{last}"]),
+        rng.choice(DOMAINS),
+    )
     host, tld = domain.rsplit(".", 1)
-    value = rng.choice([
-        f"{user}@{domain}", f"{user}[at]{host}[dot]{tld}", f"{user} at {host} dot {tld}", f"{user}＠{domain}",
-        f"{user}(at){domain}", f"{user} [at] {host} [dot] {tld}", f"{user.upper()}@{domain.upper()}", f"{user} @ {domain}",
-    ])
+    value = rng.choice(
+        [
+            f"{user}@{domain}",
+            f"{user}[at]{host}[dot]{tld}",
+            f"{user} at {host} dot {tld}",
+            f"{user}＠{domain}",
+            f"{user}(at){domain}",
+            f"{user} [at] {host} [dot] {tld}",
+            f"{user.upper()}@{domain.upper()}",
+            f"{user} @ {domain}",
+        ]
+    )
     frame = {
         "fr": ["Mail : {v}", "Écrire à {v} pour la suite.", "Son adresse {v}."],
         "nl": ["Mail: {v}", "Mailen naar {v} voor de opvolging.", "Haar adres {v}."],
@@ -339,7 +832,14 @@ def _birth(rng: random.Random, today: date) -> date:
 
 def make_national_number(rng: random.Random, lang: str, today: date) -> tuple[str, str, str]:
     n = national_number(rng, _birth(rng, today))
-    value = rng.choice([n, f"{n[:2]}.{n[2:4]}.{n[4:6]}-{n[6:9]}.{n[9:]}", f"{n[:6]}-{n[6:9]}-{n[9:]}", f"{n[:2]} {n[2:4]} {n[4:6]} {n[6:9]} {n[9:]}"])
+    value = rng.choice(
+        [
+            n,
+            f"{n[:2]}.{n[2:4]}.{n[4:6]}-{n[6:9]}.{n[9:]}",
+            f"{n[:6]}-{n[6:9]}-{n[9:]}",
+            f"{n[:2]} {n[2:4]} {n[4:6]} {n[6:9]} {n[9:]}",
+        ]
+    )
     frame = {
         "fr": ["NISS {v}.", "Numéro national : {v}", "Registre national {v}, carte A."],
         "nl": ["INSZ {v}.", "Rijksregisternummer: {v}", "RRN {v}, A-kaart."],
@@ -353,8 +853,12 @@ def make_birth_date(rng: random.Random, lang: str, today: date) -> tuple[str, st
     value = day_text(rng, lang, _birth(rng, today))
     cue = rng.random() < 0.35
     frame = {
-        "fr": ["Née le {v}.", "Date de naissance : {v}."] if cue else ["{v}, arrivée en 2019.", "Dossier ouvert : {v}.", "({v})"],
-        "nl": ["Geboren op {v}.", "Geboortedatum: {v}."] if cue else ["{v}, aangekomen in 2019.", "Gegevens: {v}.", "({v})"],
+        "fr": ["Née le {v}.", "Date de naissance : {v}."]
+        if cue
+        else ["{v}, arrivée en 2019.", "Dossier ouvert : {v}.", "({v})"],
+        "nl": ["Geboren op {v}.", "Geboortedatum: {v}."]
+        if cue
+        else ["{v}, aangekomen in 2019.", "Gegevens: {v}.", "({v})"],
         "en": ["Born on {v}.", "Date of birth: {v}."] if cue else ["{v}, arrived in 2019.", "Details: {v}.", "({v})"],
         "uk": ["Народилася {v}.", "Дата народження: {v}."] if cue else ["{v}, приїхала у 2022.", "Дані: {v}.", "({v})"],
     }[lang]
@@ -375,8 +879,17 @@ def make_address(rng: random.Random, lang: str, today: date) -> tuple[str, str, 
     return rng.choice(frame).format(v=value), value, "address"
 
 
-MAKERS: list[Maker] = [make_name, make_name, make_phone, make_email, make_iban, make_national_number, make_birth_date,
-                       make_birth_date, make_address]
+MAKERS: list[Maker] = [
+    make_name,
+    make_name,
+    make_phone,
+    make_email,
+    make_iban,
+    make_national_number,
+    make_birth_date,
+    make_birth_date,
+    make_address,
+]
 
 
 # --------------------------------------------------------------------------------------------------
@@ -406,8 +919,14 @@ def main() -> None:
     parser.add_argument("--per-language", type=int, default=130)
     args = parser.parse_args()
     with open(args.out, "w", encoding="utf-8") as fh:
-        fh.writelines(json.dumps({"language": note.language, "day": note.day.isoformat(), "text": note.text,
-                                 "personal": note.personal}, ensure_ascii=False) + "\n" for note in corpus(args.per_language))
+        fh.writelines(
+            json.dumps(
+                {"language": note.language, "day": note.day.isoformat(), "text": note.text, "personal": note.personal},
+                ensure_ascii=False,
+            )
+            + "\n"
+            for note in corpus(args.per_language)
+        )
 
 
 if __name__ == "__main__":
@@ -467,8 +986,9 @@ def clean_words(note: Note) -> list[str]:
         start = note.text.find(value)
         if start >= 0:
             spans.append((start, start + len(value)))
-    return [m.group(0) for m in _WORD_RE.finditer(note.text)
-            if not any(a < m.end() and m.start() < b for a, b in spans)]
+    return [
+        m.group(0) for m in _WORD_RE.finditer(note.text) if not any(a < m.end() and m.start() < b for a, b in spans)
+    ]
 
 
 def score(notes: list[Note], scrub: Callable[[str, date], str]) -> Score:
@@ -499,7 +1019,17 @@ def score(notes: list[Note], scrub: Callable[[str, date], str]) -> Score:
 
 #: What most rows of a bulk import carry: a few words, no personal data.
 SHORT_CLEAN_NOTES = [
-    "Entretien CV.", "Orientation vers Actiris.", "Infos formation", "Suivi recherche d'emploi", "Atelier collectif",
-    "Vraag over opleiding", "Doorverwezen naar VDAB", "Job search follow-up", "Питання про курси", "Inscription NT2 A2",
-    "Reprise d'études, bachelier en soins infirmiers", "Stage de 6 mois, 3 jours par semaine", "",
+    "Entretien CV.",
+    "Orientation vers Actiris.",
+    "Infos formation",
+    "Suivi recherche d'emploi",
+    "Atelier collectif",
+    "Vraag over opleiding",
+    "Doorverwezen naar VDAB",
+    "Job search follow-up",
+    "Питання про курси",
+    "Inscription NT2 A2",
+    "Reprise d'études, bachelier en soins infirmiers",
+    "Stage de 6 mois, 3 jours par semaine",
+    "",
 ]

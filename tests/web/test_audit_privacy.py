@@ -28,7 +28,9 @@ def test_an_unknown_username_is_kept_only_as_a_keyed_hash(web: Web) -> None:
     dump = _audit_dump(web)
     assert TYPED not in dump and "jean.dupont" not in dump, dump
     with web.app.session() as session:
-        failed = session.scalars(select(AuditEvent).where(AuditEvent.action == "login.failed").order_by(AuditEvent.id)).all()
+        failed = session.scalars(
+            select(AuditEvent).where(AuditEvent.action == "login.failed").order_by(AuditEvent.id)
+        ).all()
     key = username_key(web.app.settings.secret_key, TYPED)
     assert [e.object_id for e in failed] == [key, "counsellor"]
     assert key.startswith("h:") and len(key) == 34
@@ -52,8 +54,12 @@ def test_client_addresses_are_forgotten_after_their_retention(web: Web) -> None:
     now = datetime.now(timezone.utc)
     with web.app.transaction() as session:
         for days, actor in ((45, "ip:198.51.100.7"), (31, "ip:198.51.100.8"), (29, "ip:198.51.100.9"), (45, "admin")):
-            session.add(AuditEvent(action="login.failed", actor=actor, object_type="login", at=now - timedelta(days=days)))
-        session.add(AuditEvent(action="referral.check_failed", actor="ip:198.51.100.10", object_type="referral", at=now))
+            session.add(
+                AuditEvent(action="login.failed", actor=actor, object_type="login", at=now - timedelta(days=days))
+            )
+        session.add(
+            AuditEvent(action="referral.check_failed", actor="ip:198.51.100.10", object_type="referral", at=now)
+        )
     with web.app.transaction() as session:
         assert forget_addresses(session, now - timedelta(days=30)) == 2
     with web.app.transaction() as session:

@@ -47,7 +47,9 @@ def stored_text(web: Web) -> str:
             columns = [c for c in table.columns if isinstance(c.type, (String, Text, JSON))]
             if columns:
                 for row in session.execute(select(*columns)):
-                    values += [v if isinstance(v, str) else json.dumps(v, ensure_ascii=False) for v in row if v is not None]
+                    values += [
+                        v if isinstance(v, str) else json.dumps(v, ensure_ascii=False) for v in row if v is not None
+                    ]
     return "\n".join(values)
 
 
@@ -69,7 +71,9 @@ def test_the_web_form(web: Web) -> None:
     for name, value in form_values(page.text, "log-form"):
         data.setdefault(name, value)
     today = datetime.now()
-    data.update(themes=["work"], note=note(today.date() + timedelta(days=7)), occurred_at=today.strftime("%Y-%m-%dT%H:%M"))
+    data.update(
+        themes=["work"], note=note(today.date() + timedelta(days=7)), occurred_at=today.strftime("%Y-%m-%dT%H:%M")
+    )
     response = client.post("/log/general.advice", data={**data, "csrf_token": csrf_of(page.text)})
     assert response.status_code == 303, response.text[-2000:]
     with web.app.session() as session:
@@ -82,8 +86,16 @@ def test_the_web_form(web: Web) -> None:
 def test_the_api_contacts_activities_and_referrals(web: Web) -> None:
     api = web.api("counsellor")
     when = datetime(2026, 3, 12, 10, 30)
-    contact = {"occurred_at": when.isoformat(), "site": "advice", "audience": "general", "modality": "individual_advice",
-               "channel": "walk_in", "themes": ["work"], "language": "fr", "note": note(date(2026, 3, 19))}
+    contact = {
+        "occurred_at": when.isoformat(),
+        "site": "advice",
+        "audience": "general",
+        "modality": "individual_advice",
+        "channel": "walk_in",
+        "themes": ["work"],
+        "language": "fr",
+        "note": note(date(2026, 3, 19)),
+    }
     created = api.post("/api/v1/contacts", json=contact)
     assert created.status_code == 201, created.text
     assert "[phone]" in created.json()["note"] and "19/03/2026" in created.json()["note"]
@@ -91,13 +103,31 @@ def test_the_api_contacts_activities_and_referrals(web: Web) -> None:
     assert edited.status_code == 200, edited.text
 
     title = "Atelier CV aide-comptable avec Jean Dupont (32 470 12 34 56), module BF-2026-117, salle 2, 12 places"
-    activity = api.post("/api/v1/activities", json={"starts_at": when.isoformat(), "audience": "general",
-                                                    "workshop": "workshop", "title": title, "registered": 12})
+    activity = api.post(
+        "/api/v1/activities",
+        json={
+            "starts_at": when.isoformat(),
+            "audience": "general",
+            "workshop": "workshop",
+            "title": title,
+            "registered": 12,
+        },
+    )
     assert activity.status_code == 201, activity.text
-    assert activity.json()["title"] == "Atelier CV aide-comptable avec [name] ([phone]), module BF-2026-117, salle 2, 12 places"
+    assert (
+        activity.json()["title"]
+        == "Atelier CV aide-comptable avec [name] ([phone]), module BF-2026-117, salle 2, 12 places"
+    )
 
-    referral = api.post("/api/v1/referrals", json={"audience": "general", "to_partner": "actiris", "theme": "work",
-                                                   "note": note(date.today() + timedelta(days=7))})
+    referral = api.post(
+        "/api/v1/referrals",
+        json={
+            "audience": "general",
+            "to_partner": "actiris",
+            "theme": "work",
+            "note": note(date.today() + timedelta(days=7)),
+        },
+    )
     assert referral.status_code == 201, referral.text
     assert_nothing_survives(web)
 
@@ -106,9 +136,17 @@ def test_the_referral_page(web: Web) -> None:
     client = web.client("counsellor")
     with web.app.session() as session:
         actiris = session.scalars(select(Partner.id).where(Partner.code == "actiris")).one()
-    response = post_form(client, "/referrals/new", "/referrals",
-                         {"audience": "general", "to_partner": str(actiris), "theme": "work",
-                          "note": note(date.today() + timedelta(days=7))})
+    response = post_form(
+        client,
+        "/referrals/new",
+        "/referrals",
+        {
+            "audience": "general",
+            "to_partner": str(actiris),
+            "theme": "work",
+            "note": note(date.today() + timedelta(days=7)),
+        },
+    )
     assert response.status_code == 303, response.text[-2000:]
     with web.app.session() as session:
         stored = session.scalars(select(Referral.note)).one()
@@ -117,14 +155,33 @@ def test_the_referral_page(web: Web) -> None:
 
 
 def test_the_import(web: Web, tmp_path: Path) -> None:
-    contacts = [{"id": "n-01", "occurred_at": "2026-03-12T10:00", "site": "advice", "audience": "general",
-                 "modality": "individual_advice", "channel": "walk_in", "themes": "work", "language": "fr",
-                 "headcount": "1", "note": note(date(2026, 3, 19))}]
+    contacts = [
+        {
+            "id": "n-01",
+            "occurred_at": "2026-03-12T10:00",
+            "site": "advice",
+            "audience": "general",
+            "modality": "individual_advice",
+            "channel": "walk_in",
+            "themes": "work",
+            "language": "fr",
+            "headcount": "1",
+            "note": note(date(2026, 3, 19)),
+        }
+    ]
     result = import_file(web.app, "contacts", write(tmp_path, csv_text(contacts)))
     assert result.inserted == 1
-    activities = [{"id": "t-01", "starts_at": "2026-03-12T14:00", "audience": "general", "workshop": "workshop",
-                   "title": "Atelier aide-comptable, Jean Dupont au 32 470 12 34 56, module BF-2026-117, salle 2",
-                   "language": "fr", "registered": "12"}]
+    activities = [
+        {
+            "id": "t-01",
+            "starts_at": "2026-03-12T14:00",
+            "audience": "general",
+            "workshop": "workshop",
+            "title": "Atelier aide-comptable, Jean Dupont au 32 470 12 34 56, module BF-2026-117, salle 2",
+            "language": "fr",
+            "registered": "12",
+        }
+    ]
     result = import_file(web.app, "activities", write(tmp_path, csv_text(activities, "activities"), "activities.csv"))
     assert result.inserted == 1
     with web.app.session() as session:
