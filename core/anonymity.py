@@ -250,7 +250,7 @@ ADDRESS_RE = re.compile(
     rf"{_CAP}[\w'’-]*(?:\s+{_CAP}[\w'’-]*){{0,3}}"
     rf"|(?:(?-i:{_NL_HEAD})\s+){{0,2}}(?P<nl_word>[\w'’-]*(?:{_STREET_NL})),?\s+{_HOUSE}"
     rf"|\d{{1,4}}[a-z]?\s+(?:{_CAP}[\w'’-]+\s+){{1,3}}(?:{_STREET_EN})"
-    rf"|(?:{_STREET_UK})\s*(?:[\w'’.-]+\s*){{1,3}},?\s*\d{{1,4}}(?!{_UNIT})"
+    rf"|(?:{_STREET_UK})\s*(?:[^\W\d_][\w'’-]*\.?\s*){{1,3}},?\s*\d{{1,4}}(?!{_UNIT})"
     r")(?:,?\s+(?:à\s+|te\s+|in\s+)?\d{4}\s+[A-ZÀ-Ö][\w'’-]+)?",
     re.IGNORECASE,
 )

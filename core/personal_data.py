@@ -373,10 +373,28 @@ _NAME_HINT = re.compile(rf"[{_UP}][\w'’-]*\s+[{_UP}]")
 _SENTENCE_END = re.compile(r"(?:^|[.!?:;\n\"«»()\[\]•-])\s*$")
 
 
+#: Ukrainian case endings and the nominative endings they replace: a name in a sentence is declined
+#: ("з Оленою", "справу Андрія"), the list holds it in the nominative ("Олена", "Андрій").
+_UK_ENDINGS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("ією", ("ія",)), ("єю", ("я",)), ("ою", ("а", "я")), ("ею", ("я", "а")), ("єм", ("й",)), ("ом", ("", "о")),
+    ("ем", ("", "й")), ("ові", ("", "о")), ("еві", ("",)), ("єві", ("й",)), ("ії", ("ія",)), ("ї", ("я",)),
+    ("и", ("а",)), ("і", ("а", "я")), ("у", ("", "а", "о")), ("ю", ("я", "й")), ("я", ("й",)), ("а", ("", "о")),
+)
+
+
 def _is_first_name(word: str) -> bool:
     names = first_names()
     folded = fold(word)
-    return folded in names or ("-" in folded and all(part in names for part in folded.split("-")))
+    if folded in names or ("-" in folded and all(part in names for part in folded.split("-"))):
+        return True
+    if "а" <= word[-1].lower() <= "я" or word[-1] in "іїєґ":
+        lower = word.lower()
+        for ending, nominatives in _UK_ENDINGS:
+            if lower.endswith(ending) and len(lower) > len(ending) + 2:
+                stem = lower[: -len(ending)]
+                if any(fold(stem + nominative) in names for nominative in nominatives):
+                    return True
+    return False
 
 
 def _person_follows(text: str, start: int) -> bool:

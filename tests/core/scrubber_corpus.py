@@ -101,6 +101,11 @@ FIRST = {
         "Hamza",
         "Élodie",
         "Bilal",
+        # Names given in Central Africa, which the shipped list lacks: what the figures miss is in the corpus too.
+        "Merveille",
+        "Exaucé",
+        "Bienvenu",
+        "Gloire",
     ],
     "nl": [
         "Jan",
@@ -206,6 +211,9 @@ LAST = {
         "Kaya",
         "Lefèvre",
         "Bernard",
+        "Mbuyi",
+        "Kabongo",
+        "Tshibangu",
     ],
     "nl": [
         "Janssens",
@@ -724,7 +732,32 @@ def _name(rng: random.Random, lang: str) -> str:
     return rng.choice([f"{first} {last}"] * 4 + [f"{last.upper()} {first}", f"{first} {last.upper()}"])
 
 
+def decline_uk(first: str, last: str, case: str) -> str:
+    """A Ukrainian first and last name in the genitive (``gen``) or instrumental (``ins``) case, as a
+    sentence needs it ("Справу Олени Коваленко", "Розмова з Андрієм Мельником")."""
+    female = first.endswith(("а", "я"))
+    if first.endswith("ія"):
+        first = first[:-1] + ("ї" if case == "gen" else "єю")
+    elif first.endswith("а"):
+        first = first[:-1] + ("и" if case == "gen" else "ою")
+    elif first.endswith("й"):
+        first = first[:-1] + ("я" if case == "gen" else "єм")
+    elif first.endswith("о"):
+        first = first[:-1] + ("а" if case == "gen" else "ом")
+    else:
+        first += "а" if case == "gen" else "ом"
+    if not female:  # women's surnames in -енко, -ук, -ик stay as they are
+        last = (last[:-1] if last.endswith("о") else last) + ("а" if case == "gen" else "ом")
+    return f"{first} {last}"
+
+
 def make_name(rng: random.Random, lang: str, today: date) -> tuple[str, str, str]:
+    if lang == "uk" and rng.random() < 0.5:
+        first, last = rng.choice(FIRST["uk"]), rng.choice(LAST["uk"])
+        case, frame = rng.choice([("gen", "Справу {v} передано."), ("ins", "Розмова з {v} на рецепції."),
+                                  ("ins", "Прийшла разом з {v}.")])
+        value = decline_uk(first, last, case)
+        return frame.format(v=value), value, "name"
     value = _name(rng, lang)
     frame = {
         "fr": [
@@ -745,7 +778,7 @@ def make_name(rng: random.Random, lang: str, today: date) -> tuple[str, str, str
             "Met {v} at the reception desk.",
             "File of {v} sent on.",
         ],
-        "uk": ["{v} прийшла вперше.", "Прийшла разом з {v}.", "Розмова з {v} на рецепції.", "Справу {v} передано."],
+        "uk": ["{v} прийшла вперше.", "{v} звернулася до центру.", "Телефонувала {v}."],
     }[lang]
     return rng.choice(frame).format(v=value), value, "name"
 
@@ -983,9 +1016,7 @@ def clean_words(note: Note) -> list[str]:
     """The words of a note that are not part of its personal data."""
     spans: list[tuple[int, int]] = []
     for value, _ in note.personal:
-        start = note.text.find(value)
-        if start >= 0:
-            spans.append((start, start + len(value)))
+        spans += [m.span() for m in re.finditer(re.escape(value), note.text)]
     return [
         m.group(0) for m in _WORD_RE.finditer(note.text) if not any(a < m.end() and m.start() < b for a, b in spans)
     ]

@@ -190,6 +190,9 @@ def test_the_notes_day_decides_what_is_a_birth_date() -> None:
         "Sarah O'Connor",
         "Jean-Pierre Lambert",
         "VAN DAMME Bram",
+        "Оленою Коваленко",
+        "Андрія Мельника",
+        "Наталією Шевченко",
     ],
 )
 def test_names_without_cue(name: str) -> None:
