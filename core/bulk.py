@@ -10,7 +10,6 @@ scrubbed here too: the listener that scrubs on flush does not see Core inserts.
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any
@@ -19,6 +18,7 @@ from sqlalchemy import JSON, Date
 from sqlalchemy.engine import Connection
 
 from tremplin.core.anonymity import run_chain
+from tremplin.core.personal_data import YEAR_HINT
 from tremplin.core.db import UTCDateTime
 from tremplin.core.models import Activity, Contact
 from tremplin.core.rollup import Accumulator, activity_fact, apply_deltas
@@ -29,7 +29,6 @@ if TYPE_CHECKING:
 BATCH = 20_000
 #: The table each kind of record goes to.
 MODELS: dict[str, Any] = {"contacts": Contact, "activities": Activity}
-_has_digit = re.compile(r"\d").search
 
 
 class SQLiteRows:
@@ -209,8 +208,8 @@ def insert_records(
 
     def scrub(text: str, day: Any) -> str:
         # Exports repeat their notes ("RDV CV", "Suivi"): scrub each distinct text once (with its day
-        # when it holds digits: a date is judged against the day it was written).
-        key = (text, day) if _has_digit(text) else text
+        # when it holds a year: a date is judged against the day it was written).
+        key = (text, day) if YEAR_HINT.search(text) else text
         clean = scrubbed.get(key)
         if clean is None:
             clean = run_chain(text, chain, today=day).text

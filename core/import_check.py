@@ -23,7 +23,6 @@ import io
 import multiprocessing
 import os
 import pickle
-import re
 import shutil
 import tempfile
 import traceback
@@ -37,6 +36,7 @@ from operator import itemgetter
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from tremplin.core.personal_data import YEAR_HINT
 from tremplin.core.validation import Cleaner, Lookup, RecordError
 
 if TYPE_CHECKING:
@@ -101,7 +101,6 @@ SPLIT_FROM_BYTES = 8 * 1024 * 1024
 FIRST_SHARE = 0.53
 #: Provisional ids of the centres and sites the second half would create: far from the first half's.
 SECOND_HALF_IDS = -(1 << 40)
-_has_digit = re.compile(r"\d").search
 
 #: Distinct notes whose scrubbed text is remembered (exports repeat their notes).
 SCRUB_CACHE = 50_000
@@ -579,8 +578,8 @@ def _check_rows(
         if note:
             # As when a note (or an activity's title) is typed in: scrubbed when stored, refused when there
             # would be little left.
-            # A note with digits is judged against its own day (a birth date or an appointment?).
-            key = (note, record.get("day")) if _has_digit(note) else note
+            # A note with a date in it is judged against its own day (a birth date or an appointment?).
+            key = (note, record.get("day")) if YEAR_HINT.search(note) else note
             scrubbed = scrub_cache.get(key)
             if scrubbed is None:
                 scrubbed = scrub(note, today=record.get("day"))

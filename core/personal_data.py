@@ -272,8 +272,9 @@ def parse_date(match: re.Match[str], today: date) -> date | None:
         return None
 
 
-#: What a full date old enough to be a birth date must hold: a four-digit year, or a two-digit one.
-_YEAR = re.compile(r"(?<!\d)(?:(1[89]\d\d|20\d\d)(?!\d)|\d{1,2}[./-]\d{1,2}[./-]\d\d(?!\d))")
+#: What a full date must hold: a four-digit year, or a two-digit one. A text without it is scrubbed the same
+#: whatever its day (the bulk paths remember it by its text alone).
+YEAR_HINT = re.compile(r"(?<!\d)(?:(1[89]\d\d|20\d\d)(?!\d)|\d{1,2}[./-]\d{1,2}[./-]\d\d(?!\d))")
 
 
 def find_birth_dates(text: str, today: date) -> list[Span]:
@@ -282,7 +283,7 @@ def find_birth_dates(text: str, today: date) -> list[Span]:
     except ValueError:  # 29 February
         limit = today.replace(year=today.year - BIRTH_DATE_MIN_YEARS, day=28)
     # The cheap test first: most notes name no year old enough ("depuis 2019" in a note of 2025 does).
-    if not any(year is None or int(year) <= limit.year for year in (m.group(1) for m in _YEAR.finditer(text))):
+    if not any(year is None or int(year) <= limit.year for year in (m.group(1) for m in YEAR_HINT.finditer(text))):
         return []
     spans: list[Span] = []
     for match in DATE_RE.finditer(text):
