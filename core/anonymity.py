@@ -19,8 +19,8 @@ from datetime import date
 from functools import lru_cache
 
 from tremplin.core.personal_data import (
-    _EMAIL_HINT,
-    EMAIL_RE,
+    EMAIL_HINT,
+    EMAIL_RE,  # noqa: F401 - re-exported: the e-mail pattern has long been read from here
     Span,
     find_birth_dates,
     find_emails,
@@ -286,7 +286,7 @@ _has_upper = re.compile(r"[^\W\d_a-zß-ÿа-яіїєґё]").search
 
 
 def _has_email_hint(text: str) -> bool:
-    return "@" in text or bool(_EMAIL_HINT.search(text))
+    return "@" in text or bool(EMAIL_HINT.search(text))
 
 
 def _birth_dates(text: str) -> list[Span]:

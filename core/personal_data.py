@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Callable
 from datetime import date
 from functools import lru_cache
 from pathlib import Path
@@ -120,11 +119,11 @@ EMAIL_RE = re.compile(
     rf"(?:{_DOT_WORD}|{_DOT})(?:{_TLDS})\b",
     re.IGNORECASE,
 )
-_EMAIL_HINT = re.compile(r"@|\b(?:at|arobase|apenstaartje|собака)\b", re.IGNORECASE)
+EMAIL_HINT = re.compile(r"@|\b(?:at|arobase|apenstaartje|собака)\b", re.IGNORECASE)
 
 
 def find_emails(text: str) -> list[Span]:
-    if not _EMAIL_HINT.search(text):
+    if not EMAIL_HINT.search(text):
         return []
     return [m.span() for m in EMAIL_RE.finditer(text)]
 
@@ -441,5 +440,3 @@ _MONTH_NAMES = words(
 def _is_month(word: str) -> bool:
     return word.lower() in _MONTH_NAMES
 
-
-Finder = Callable[[str], list[Span]]
