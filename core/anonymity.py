@@ -10,9 +10,27 @@ from __future__ import annotations
 
 import re
 import secrets
+import unicodedata
 from collections import Counter
 from collections.abc import Callable, Iterable
+from contextvars import ContextVar
 from dataclasses import dataclass, field
+from datetime import date
+from functools import lru_cache
+
+from tremplin.core.personal_data import (
+    EMAIL_HINT,
+    EMAIL_RE,  # noqa: F401 - re-exported: the e-mail pattern has long been read from here
+    Span,
+    find_birth_dates,
+    find_emails,
+    find_ibans,
+    find_names,
+    find_national_numbers,
+    find_phones,
+    national_number_is_valid,
+    replace_spans,
+)
 
 # --------------------------------------------------------------------------------------------------
 # The scrubber chain
@@ -27,10 +45,22 @@ class Scrubber:
     #: Lower runs first. Structured identifiers (IBAN, national numbers) run before phone numbers so
     #: that a long digit string is named for what it is.
     order: int = 100
+    #: A cheap test (``applies(text)``): when it says no, the link is skipped. Most notes of a bulk
+    #: import hold no digit and no "@", and need only the links that look for names.
+    applies: Callable[[str], bool] | None = None
 
 
 #: What a scrubber puts in place of what it removed: ``[phone]``, ``[e-mail]``...
 PLACEHOLDER_RE = re.compile(r"\[[^\[\]\n]{1,40}\]")
+
+#: The day the text being scrubbed was written (a note's own date): a date ten years before it is a
+#: birth date, a date next week an appointment. Set by ``run_chain``; today when unset.
+_REFERENCE_DAY: ContextVar[date | None] = ContextVar("tremplin_scrub_day", default=None)
+
+
+def reference_day() -> date:
+    """The day of the text being scrubbed (``run_chain(..., today=)``), for links that judge dates."""
+    return _REFERENCE_DAY.get() or date.today()
 
 
 @dataclass
@@ -56,13 +86,36 @@ class ScrubResult:
         return max(0.0, 1 - size(self.text) / before)
 
 
-def run_chain(text: str, scrubbers: Iterable[Scrubber]) -> ScrubResult:
-    result = ScrubResult(text=text or "", original=text or "")
-    for scrubber in sorted(scrubbers, key=lambda s: (s.order, s.name)):
-        result.text, count = scrubber.scrub(result.text)
-        if count:
-            result.removed[scrubber.name] += count
+def run_chain(text: str, scrubbers: Iterable[Scrubber], today: date | None = None) -> ScrubResult:
+    """Run every link on ``text``, in order. The text is NFKC-normalised first, so that a full-width "＠" or
+    digits written in another script are matched like the plain ones (and stored so). ``today``: the
+    day the text was written (a note's date), by default today."""
+    original = text or ""
+    result = ScrubResult(text=unicodedata.normalize("NFKC", original), original=original)
+    if not result.text:
+        return result
+    token = _REFERENCE_DAY.set(today)
+    try:
+        for scrubber in sorted(scrubbers, key=lambda s: (s.order, s.name)):
+            if scrubber.applies is not None and not scrubber.applies(result.text):
+                continue
+            result.text, count = scrubber.scrub(result.text)
+            if count:
+                result.removed[scrubber.name] += count
+    finally:
+        _REFERENCE_DAY.reset(token)
     return result
+
+
+@lru_cache(maxsize=1)
+def _core_chain() -> tuple[Scrubber, ...]:
+    return tuple(core_scrubbers())
+
+
+def scrub(text: str, scrubbers: Iterable[Scrubber] | None = None, today: date | None = None) -> ScrubResult:
+    """Scrub ``text`` with ``scrubbers`` (the core links when none are given): the entry point for code
+    that has no app at hand. With an app, ``app.scrub(text)`` runs the links every plugin registered."""
+    return run_chain(text, _core_chain() if scrubbers is None else scrubbers, today=today)
 
 
 def _regex_scrubber(
@@ -85,69 +138,65 @@ def _regex_scrubber(
     return scrub
 
 
-EMAIL_RE = re.compile(r"[\w.+'’-]+(?:@|\s?\[at\]\s?|\s\(at\)\s)[\w-]+(?:\.[\w-]+)+", re.IGNORECASE)
+def _then(
+    first: Callable[[str], tuple[str, int]] | None, find: Callable[[str], list[Span]], placeholder: str
+) -> Callable[[str], tuple[str, int]]:
+    """A link that runs ``first`` (a pattern with its cue words), then masks what ``find`` finds."""
 
-# IBAN: two letters, two check digits, then 11 to 30 alphanumerics, optionally in groups of four.
-IBAN_RE = re.compile(r"\b[A-Z]{2}\d{2}(?:[ ]?[A-Z0-9]{4}){2,7}(?:[ ]?[A-Z0-9]{1,3})?\b", re.IGNORECASE)
+    def scrub(text: str) -> tuple[str, int]:
+        count = 0
+        if first is not None:
+            text, count = first(text)
+        text, more = replace_spans(text, find(text), placeholder)
+        return text, count + more
+
+    return scrub
 
 
 def iban_is_valid(raw: str) -> bool:
-    compact = re.sub(r"\s", "", raw).upper()
-    if not 15 <= len(compact) <= 34:
-        return False
-    rearranged = compact[4:] + compact[:4]
-    digits = "".join(str(int(ch, 36)) for ch in rearranged)
-    return int(digits) % 97 == 1
+    """ISO 13616's check (mod 97) of an IBAN typed with or without spaces or dashes."""
+    from stdnum import iban
 
-
-def _iban_is_personal(raw: str) -> bool:
-    compact = re.sub(r"\s", "", raw).upper()
-    # A Belgian account number is personal data even when mistyped: redact its shape outright.
-    if compact.startswith("BE") and len(compact) == 16 and compact[2:].isdigit():
-        return True
-    return iban_is_valid(raw)
-
-
-def _scrub_iban(text: str) -> tuple[str, int]:
-    """Redact IBANs. A candidate may run into the next word ("BE68 5390 0754 7034 pour 1 250 EUR"): it is
-    cut back group by group until what remains is an account number."""
-    count = 0
-    parts: list[str] = []
-    pos = 0
-    for match in IBAN_RE.finditer(text):
-        raw = match.group(0)
-        ends = [len(raw)] + [i for i in range(len(raw) - 1, 14, -1) if raw[i] == " "]
-        end = next((e for e in ends if _iban_is_personal(raw[:e])), None)
-        if end is None:
-            continue
-        parts += [text[pos : match.start()], "[IBAN]"]
-        pos = match.start() + end
-        count += 1
-    parts.append(text[pos:])
-    return "".join(parts), count
-
-
-# Belgian national register number (and BIS number): YY.MM.DD-XXX.CC, or the 11 digits run together.
-NRN_RE = re.compile(r"(?<![\d.])\d{2}[.\s]?\d{2}[.\s]?\d{2}[-\s.]?\d{3}[.\s-]?\d{2}(?![\d])")
-NRN_CANONICAL_RE = re.compile(r"^\d{2}\.\d{2}\.\d{2}-\d{3}\.\d{2}$")
+    return iban.is_valid(re.sub(r"[\s-]", "", raw), check_country=False)
 
 
 def nrn_is_valid(raw: str) -> bool:
-    digits = re.sub(r"\D", "", raw)
-    if len(digits) != 11:
-        return False
-    body, check = int(digits[:9]), int(digits[9:])
-    # Born before 2000: 97 - body mod 97; born from 2000: the body is prefixed with a 2.
-    return check in (97 - body % 97, 97 - int("2" + digits[:9]) % 97)
+    """A Belgian national register number or BIS number, with any separators."""
+    return national_number_is_valid(raw)
 
 
-def _nrn_accept(match: re.Match[str]) -> bool:
-    raw = match.group(0)
-    return bool(NRN_CANONICAL_RE.match(raw)) or nrn_is_valid(raw)
+# Cue words before a birth date ("née le", "geboren op", "born on", "народилася", "°"): whatever date
+# follows is masked, even a recent one.
+_MONTHS = (
+    r"janv\w*|févr\w*|fevr\w*|mars|avr\w*|mai|juin|juil\w*|août|aout|sept\w*|oct\w*|nov\w*|déc\w*|dec\w*|"
+    r"jan\w*|feb\w*|mar\w*|apr\w*|may|jun\w*|jul\w*|aug\w*|"
+    r"januari|februari|maart|mei|juni|juli|augustus|oktober|"
+    r"січ\w*|лют\w*|берез\w*|квіт\w*|трав\w*|черв\w*|лип\w*|серп\w*|верес\w*|жовт\w*|листоп\w*|груд\w*"
+)
+_DATE = (
+    rf"(?:\d{{1,2}}[./-]\d{{1,2}}[./-]\d{{2,4}}|\d{{4}}-\d{{2}}-\d{{2}}"
+    rf"|\d{{1,2}}(?:er|st|nd|rd|th)?\s+(?:{_MONTHS})\.?,?\s+\d{{4}}"
+    rf"|(?:{_MONTHS})\.?\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+\d{{4}})"
+)
+BIRTH_RE = re.compile(
+    r"(?P<cue>(?:\b(?:née?s?|né\(e\)|date de naissance|naissance|geboren|geb\.|geboortedatum|born|date of birth|"
+    r"d\.?o\.?b\.?|народжен\w*|народи\w*|дата народження|д\.н\.)|°)\s*(?:le|op|on|:|-)?\s*)" + _DATE,
+    re.IGNORECASE,
+)
 
+# Names introduced by a cue ("je m'appelle", "mijn naam is", "my name is", "мене звати", "M. ", "Mme").
+NAME_RE = re.compile(
+    r"(?P<cue>\b(?i:je m'appelle|je m’appelle|mon nom est|s'appelle|s’appelle|nommée?|mijn naam is|ik heet|"
+    r"heet|my name is|named|called|мене звати|мене звуть|звати|прізвище|Mme\.?|Mlle\.?|M\.|Mr\.?|Mrs\.?|Ms\.?|"
+    r"Madame|Mademoiselle|Monsieur|Mevr\.?|Mevrouw|Dhr\.?|Meneer|Mister|Miss|пан|пані)\s+)"
+    r"(?:[A-ZÀ-ÖØ-ÞА-ЯІЇЄҐ][\w'’-]+)"
+    r"(?:\s+(?:[A-ZÀ-ÖØ-ÞА-ЯІЇЄҐ][\w'’-]+|(?:van|der|den|de|le|la|du|el|al|ben|ter)\b))*"
+    r"(?:\s+[A-ZÀ-ÖØ-ÞА-ЯІЇЄҐ][\w'’-]+)?",
+)
 
-# Phone numbers: Belgian national (0470 12 34 56, 02/555.12.34) and international (+32 ..., 0032 ...,
-# +380 67 ...). Candidates are checked for a plausible number of digits so that amounts and dates stay.
+# Phone numbers by their shape: Belgian national (0470 12 34 56, 02/555.12.34) and international
+# (+32 ..., 0032 ..., +380 67 ...). ``phonenumbers`` finds the valid ones; this pattern also catches a
+# number whose digits are wrong but whose shape says "phone" (a mistyped number is still personal).
 PHONE_RE = re.compile(
     r"(?<![\w+])(?:(?:\+|00)\d{1,3}[\s./-]?(?:\(0\)[\s./-]?)?(?:\d{1,4}|\(\d{1,4}\))|0\d{1,3}|\(0\d{1,3}\))"
     r"(?:[\s./-]?\d{2,4}){1,5}(?![\w])"
@@ -166,36 +215,17 @@ def _phone_accept(match: re.Match[str]) -> bool:
     return not re.fullmatch(r"\d{2}[./-]\d{2}[./-]\d{4}", raw)
 
 
-_MONTHS = (
-    r"janv\w*|févr\w*|fevr\w*|mars|avr\w*|mai|juin|juil\w*|août|aout|sept\w*|oct\w*|nov\w*|déc\w*|dec\w*|"
-    r"jan\w*|feb\w*|mar\w*|apr\w*|may|jun\w*|jul\w*|aug\w*|"
-    r"januari|februari|maart|mei|juni|juli|augustus|oktober|"
-    r"січ\w*|лют\w*|берез\w*|квіт\w*|трав\w*|черв\w*|лип\w*|серп\w*|верес\w*|жовт\w*|листоп\w*|груд\w*"
-)
-_DATE = (
-    rf"(?:\d{{1,2}}[./-]\d{{1,2}}[./-]\d{{2,4}}|\d{{4}}-\d{{2}}-\d{{2}}|\d{{1,2}}(?:er|st|nd|rd|th)?\s+(?:{_MONTHS})\.?,?\s+\d{{4}}"
-    rf"|(?:{_MONTHS})\.?\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+\d{{4}})"
-)
-BIRTH_RE = re.compile(
-    r"(?P<cue>(?:\b(?:née?s?|né\(e\)|date de naissance|naissance|geboren|geb\.|geboortedatum|born|date of birth|"
-    r"d\.?o\.?b\.?|народжен\w*|народи\w*|дата народження|д\.н\.)|°)\s*(?:le|op|on|:|-)?\s*)" + _DATE,
-    re.IGNORECASE,
-)
+def _phone_shapes(text: str) -> list[Span]:
+    return [m.span() for m in PHONE_RE.finditer(text) if _phone_accept(m)]
 
-# Names introduced by a cue ("je m'appelle", "mijn naam is", "my name is", "мене звати", "M. ", "Mme").
-NAME_RE = re.compile(
-    r"(?P<cue>\b(?i:je m'appelle|je m’appelle|mon nom est|s'appelle|s’appelle|nommée?|mijn naam is|ik heet|"
-    r"heet|my name is|named|called|мене звати|мене звуть|звати|прізвище|Mme\.?|Mlle\.?|M\.|Mr\.?|Mrs\.?|Ms\.?|"
-    r"Madame|Mademoiselle|Monsieur|Mevr\.?|Mevrouw|Dhr\.?|Meneer|Mister|Miss|пан|пані)\s+)"
-    r"(?:[A-ZÀ-ÖØ-ÞА-ЯІЇЄҐ][\w'’-]+)(?:\s+(?:[A-ZÀ-ÖØ-ÞА-ЯІЇЄҐ][\w'’-]+|(?:van|der|den|de|le|la|du|el|al|ben|ter)\b))*"
-    r"(?:\s+[A-ZÀ-ÖØ-ÞА-ЯІЇЄҐ][\w'’-]+)?",
-)
 
 # Street addresses in French, Dutch, English and Ukrainian, with a house number. A street word alone is
 # not enough: "mise en place de 3 ateliers", "la rue 3 jours par semaine", "loopbaan 2 jaar" and
 # "arbeidsmarkt 2024" are sentences, not addresses; a candidate whose "number" is followed by a unit
 # (days, months, euros...) is left alone.
-_STREET_FR = r"rue|avenue|av\.|chaussée|chée|boulevard|bd|place|square|chemin|allée|quai|impasse|drève|clos|galerie|parvis"
+_STREET_FR = (
+    r"rue|avenue|av\.|chaussée|chée|boulevard|bd|place|square|chemin|allée|quai|impasse|drève|clos|galerie|parvis"
+)
 _STREET_NL = r"straat|laan|steenweg|plein|lei|dreef|kaai|weg|baan|dijk|markt|singel|gracht|vest"
 #: Words that open a Dutch street name written in two words ("Koning Albertlaan", "Grote Markt").
 _NL_HEAD = (
@@ -205,18 +235,22 @@ _NL_HEAD = (
 _STREET_EN = r"street|st\.|road|rd\.|avenue|ave\.|lane|drive|close|crescent|square"
 _STREET_UK = r"вул\.|вулиця|вулиці|просп\.|проспект|пров\.|провулок|бульв\.|бульвар|площа|пл\."
 _UNIT = (
-    r"\s*(?:jours?|mois|ans?|années?|semaines?|heures?|h\b|min\b|minutes?|fois|x\b|%|€|eur\b|euros?|personnes|jeunes|"
-    r"dagen|dag|maand(?:en)?|jaar|jaren|weken|week|uur|keer|days?|months?|years?|weeks?|hours?|times|"
+    r"\s*(?:jours?|mois|ans?|années?|semaines?|heures?|h\b|min\b|minutes?|fois|x\b|%|€|eur\b|euros?|personnes|"
+    r"jeunes|dagen|dag|maand(?:en)?|jaar|jaren|weken|week|uur|keer|days?|months?|years?|weeks?|hours?|times|"
     r"дн\w*|місяц\w*|рок\w*|тижн\w*|годин\w*|раз\w*)"
 )
-_HOUSE = rf"\d{{1,4}}(?:\s?(?:bis|ter|[a-z])\b)?(?!{_UNIT})(?![\d,.]\d)(?:\s*,?\s*(?:bte|boîte|bus|box)\.?\s*\d{{1,4}}[a-z]?)?"
+_HOUSE = (
+    rf"\d{{1,4}}(?:\s?(?:bis|ter|[a-z])\b)?(?!{_UNIT})(?![\d,.]\d)"
+    r"(?:\s*,?\s*(?:bte|boîte|bus|box)\.?\s*\d{1,4}[a-z]?)?"
+)
 _CAP = r"(?-i:[A-ZÀ-ÖØ-ÞА-ЯІЇЄҐ])"
 ADDRESS_RE = re.compile(
     rf"\b(?:(?:{_STREET_FR})\s+(?P<fr_name>(?:[^\W\d_][\w'’.-]*\s+){{0,5}}?[^\W\d_][\w'’.-]*),?\s+{_HOUSE}"
-    rf"|\d{{1,4}}(?:\s?(?:bis|ter))?,?\s+(?:{_STREET_FR})\s+(?:(?:de|du|des|la|le|les)\s+)*(?:[dl]['’])?{_CAP}[\w'’-]*(?:\s+{_CAP}[\w'’-]*){{0,3}}"
+    rf"|\d{{1,4}}(?:\s?(?:bis|ter))?,?\s+(?:{_STREET_FR})\s+(?:(?:de|du|des|la|le|les)\s+)*(?:[dl]['’])?"
+    rf"{_CAP}[\w'’-]*(?:\s+{_CAP}[\w'’-]*){{0,3}}"
     rf"|(?:(?-i:{_NL_HEAD})\s+){{0,2}}(?P<nl_word>[\w'’-]*(?:{_STREET_NL})),?\s+{_HOUSE}"
     rf"|\d{{1,4}}[a-z]?\s+(?:{_CAP}[\w'’-]+\s+){{1,3}}(?:{_STREET_EN})"
-    rf"|(?:{_STREET_UK})\s*(?:[\w'’.-]+\s*){{1,3}},?\s*\d{{1,4}}(?!{_UNIT})"
+    rf"|(?:{_STREET_UK})\s*(?:[^\W\d_][\w'’-]*\.?\s*){{1,3}},?\s*\d{{1,4}}(?!{_UNIT})"
     r")(?:,?\s+(?:à\s+|te\s+|in\s+)?\d{4}\s+[A-ZÀ-Ö][\w'’-]+)?",
     re.IGNORECASE,
 )
@@ -228,8 +262,8 @@ _SENTENCE_WORDS = frozenset(
 _PARTICLES = frozenset("de du des la le les aux au à l d".split())
 #: Lowercase Dutch nouns that end like a street but are none ("loopbaan 2 jaar", "arbeidsmarkt 2024").
 _NOT_A_STREET = frozenset(
-    "loopbaan arbeidsmarkt jobmarkt woningmarkt huurmarkt supermarkt onderweg halfweg snelweg zijweg weg baan markt "
-    "straat plein laan dijk".split()
+    "loopbaan arbeidsmarkt jobmarkt woningmarkt huurmarkt supermarkt onderweg halfweg snelweg zijweg weg baan "
+    "markt straat plein laan dijk".split()
 )
 
 
@@ -247,16 +281,44 @@ def _address_accept(match: re.Match[str]) -> bool:
     return True
 
 
+_has_digit = re.compile(r"\d").search
+_has_upper = re.compile(r"[^\W\d_a-zß-ÿа-яіїєґё]").search
+
+
+def _has_email_hint(text: str) -> bool:
+    return "@" in text or bool(EMAIL_HINT.search(text))
+
+
+def _birth_dates(text: str) -> list[Span]:
+    return find_birth_dates(text, reference_day())
+
+
 def core_scrubbers() -> list[Scrubber]:
     """The scrubbers the core ships; the built-in anonymity plugin registers them."""
+    digits = _has_digit
     return [
-        Scrubber("email", _regex_scrubber("email", EMAIL_RE, "[e-mail]"), order=10),
-        Scrubber("iban", _scrub_iban, order=20),
-        Scrubber("national_number", _regex_scrubber("national_number", NRN_RE, "[national number]", _nrn_accept), order=30),
-        Scrubber("birth_date", _regex_scrubber("birth_date", BIRTH_RE, "[birth date]"), order=40),
-        Scrubber("phone", _regex_scrubber("phone", PHONE_RE, "[phone]", _phone_accept), order=50),
-        Scrubber("address", _regex_scrubber("address", ADDRESS_RE, "[address]", _address_accept), order=60),
-        Scrubber("name", _regex_scrubber("name", NAME_RE, "[name]"), order=70),
+        Scrubber("email", _then(None, find_emails, "[e-mail]"), order=10, applies=_has_email_hint),
+        Scrubber("iban", _then(None, find_ibans, "[IBAN]"), order=20, applies=digits),
+        Scrubber("national_number", _then(None, find_national_numbers, "[national number]"), order=30, applies=digits),
+        Scrubber(
+            "birth_date",
+            _then(_regex_scrubber("birth_date", BIRTH_RE, "[birth date]"), _birth_dates, "[birth date]"),
+            order=40,
+            applies=digits,
+        ),
+        Scrubber(
+            "phone",
+            _then(None, lambda text: find_phones(text) + _phone_shapes(text), "[phone]"),
+            order=50,
+            applies=digits,
+        ),
+        Scrubber(
+            "address", _regex_scrubber("address", ADDRESS_RE, "[address]", _address_accept), order=60, applies=digits
+        ),
+        Scrubber(
+            "name", _then(_regex_scrubber("name", NAME_RE, "[name]"), find_names, "[name]"), order=70,
+            applies=_has_upper,
+        ),
     ]
 
 

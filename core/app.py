@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
+from datetime import date
 from contextlib import contextmanager
 from functools import cached_property
 from typing import Any
@@ -80,11 +81,12 @@ class App:
 
     # -- anonymity --------------------------------------------------------------------------------
 
-    def scrub(self, text: str) -> Any:
-        """Run the scrubber chain on ``text``; returns a ``ScrubResult``."""
+    def scrub(self, text: str, today: date | None = None) -> Any:
+        """Run the scrubber chain on ``text``; returns a ``ScrubResult``. ``today``: the day the text was
+        written (a contact's day), which tells a birth date from an appointment; by default today."""
         from tremplin.core.anonymity import run_chain
 
-        return run_chain(text, self.registry.scrubbers.values())
+        return run_chain(text, self.registry.scrubbers.values(), today=today)
 
     def close(self) -> None:
         self.db.dispose()

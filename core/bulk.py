@@ -18,6 +18,7 @@ from sqlalchemy import JSON, Date
 from sqlalchemy.engine import Connection
 
 from tremplin.core.anonymity import run_chain
+from tremplin.core.personal_data import YEAR_HINT
 from tremplin.core.db import UTCDateTime
 from tremplin.core.models import Activity, Contact
 from tremplin.core.rollup import Accumulator, activity_fact, apply_deltas
@@ -193,8 +194,8 @@ def insert_records(
     """Insert validated records (as ``tremplin.core.validation.Cleaner`` returns them) and roll them up.
 
     The record dicts are used as the rows, not copied: pass dicts the caller no longer needs.
-    ``notes_scrubbed`` says the caller already passed every note through the chain (the import
-    does, to refuse notes that are mostly personal data), so it is not done twice.
+    ``notes_scrubbed`` says the caller already passed every note and activity title through the chain
+    (the import does, to refuse notes that are mostly personal data), so it is not done twice.
 
     ``kind`` is ``contacts`` or ``activities``. Runs in the caller's transaction: if anything fails,
     nothing of it remains.
@@ -203,7 +204,19 @@ def insert_records(
     acc = Accumulator(app.compiled_counters)
     chain = list(app.registry.scrubbers.values())
     sqlite_rows = SQLiteRows(table) if conn.dialect.name == "sqlite" else None
-    scrubbed: dict[str, str] = {}
+    scrubbed: dict[Any, str] = {}
+
+    def scrub(text: str, day: Any) -> str:
+        # Exports repeat their notes ("RDV CV", "Suivi"): scrub each distinct text once (with its day
+        # when it holds a year: a date is judged against the day it was written).
+        key = (text, day) if YEAR_HINT.search(text) else text
+        clean = scrubbed.get(key)
+        if clean is None:
+            clean = run_chain(text, chain, today=day).text
+            if len(scrubbed) < 50_000:
+                scrubbed[key] = clean
+        return clean
+
     now = datetime.now(timezone.utc)
     batch: list[dict[str, Any]] = []
     total = 0
@@ -214,15 +227,11 @@ def insert_records(
         if kind == "contacts":
             note = None if notes_scrubbed else row.get("note")
             if note:
-                # Exports repeat their notes ("RDV CV", "Suivi"): scrub each distinct text once.
-                clean = scrubbed.get(note)
-                if clean is None:
-                    clean = run_chain(note, chain).text
-                    if len(scrubbed) < 50_000:
-                        scrubbed[note] = clean
-                row["note"] = clean
+                row["note"] = scrub(note, row.get("day"))
             acc.add_contact_row(row)
         else:
+            if row.get("title") and not notes_scrubbed:
+                row["title"] = scrub(row["title"], row.get("day"))
             acc.add(activity_fact(row.get))
         batch.append(row)
         if len(batch) >= BATCH:

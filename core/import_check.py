@@ -36,6 +36,7 @@ from operator import itemgetter
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from tremplin.core.personal_data import YEAR_HINT
 from tremplin.core.validation import Cleaner, Lookup, RecordError
 
 if TYPE_CHECKING:
@@ -100,6 +101,7 @@ SPLIT_FROM_BYTES = 8 * 1024 * 1024
 FIRST_SHARE = 0.53
 #: Provisional ids of the centres and sites the second half would create: far from the first half's.
 SECOND_HALF_IDS = -(1 << 40)
+
 #: Distinct notes whose scrubbed text is remembered (exports repeat their notes).
 SCRUB_CACHE = 50_000
 #: Files from this size remember a hash of each id, not the id and its line (``Plan.exact_refs``).
@@ -497,7 +499,7 @@ def _check_rows(
     clean = cleaner.contact if kind == "contacts" else cleaner.activity
     text_field = "note" if kind == "contacts" else "title"
     scrub = app.scrub
-    scrub_cache: dict[str, Any] = {}
+    scrub_cache: dict[Any, Any] = {}
 
     # The rows of centres without imported rows go straight to driver tuples and the roll-up.
     acc = Accumulator(app.compiled_counters)
@@ -572,18 +574,24 @@ def _check_rows(
         if "\x00" in record[text_field]:
             problems.add(line, f", column {text_field}: contains a NUL character")
             bad = True
-        note = record.get("note")
+        note = record.get(text_field)
         if note:
-            # As when a note is typed in: scrubbed when stored, refused when there would be little left.
-            scrubbed = scrub_cache.get(note)
+            # As when a note (or an activity's title) is typed in: scrubbed when stored, refused when there
+            # would be little left.
+            # A note with a date in it is judged against its own day (a birth date or an appointment?).
+            key = (note, record.get("day")) if YEAR_HINT.search(note) else note
+            scrubbed = scrub_cache.get(key)
             if scrubbed is None:
-                scrubbed = scrub(note)
+                scrubbed = scrub(note, today=record.get("day"))
                 if len(scrub_cache) < SCRUB_CACHE:
-                    scrub_cache[note] = scrubbed
-            record["note"] = scrubbed.text
+                    scrub_cache[key] = scrubbed
+            record[text_field] = scrubbed.text
             if scrubbed.personal_share > MAX_PERSONAL_SHARE:
                 kinds = ", ".join(k.replace("_", " ") for k in sorted(scrubbed.removed))
-                problems.add(line, f", column note: is mostly personal data ({kinds}): describe the situation, not the person")
+                problems.add(
+                    line,
+                    f", column {text_field}: is mostly personal data ({kinds}): describe the situation, not the person",
+                )
                 bad = True
         if bad or problems:
             continue

@@ -13,6 +13,10 @@ def default_database_url() -> str:
     return f"sqlite:///{(home / 'tremplin.db').as_posix()}"
 
 
+#: The longest the audit log may keep a client address (data minimisation: enough to see an attack).
+MAX_ADDRESS_RETENTION_DAYS = 30
+
+
 @dataclass(frozen=True)
 class Settings:
     database_url: str = field(default_factory=default_database_url)
@@ -39,6 +43,17 @@ class Settings:
     smtp_password: str = ""
     mail_from: str = "Tremplin <no-reply@localhost>"
     outbox_dir: str = field(default_factory=lambda: str(Path(os.environ.get("TREMPLIN_HOME", ".")) / "outbox"))
+    #: Days the audit log keeps the client address of a public request (failed logins, referral codes
+    #: checked): from 1 to ``MAX_ADDRESS_RETENTION_DAYS``; the retention flow forgets older ones.
+    audit_address_retention_days: int = 30
+
+    def __post_init__(self) -> None:
+        days = self.audit_address_retention_days
+        if not 1 <= days <= MAX_ADDRESS_RETENTION_DAYS:
+            raise ValueError(
+                f"audit_address_retention_days (TREMPLIN_AUDIT_ADDRESS_RETENTION_DAYS) is {days}: "
+                f"client addresses are kept from 1 to {MAX_ADDRESS_RETENTION_DAYS} days"
+            )
 
     @classmethod
     def from_env(cls, **overrides: object) -> "Settings":
@@ -59,6 +74,8 @@ class Settings:
                 values[name] = env[f"TREMPLIN_{name.upper()}"]
         if "TREMPLIN_SMTP_PORT" in env:
             values["smtp_port"] = int(env["TREMPLIN_SMTP_PORT"])
+        if "TREMPLIN_AUDIT_ADDRESS_RETENTION_DAYS" in env:
+            values["audit_address_retention_days"] = int(env["TREMPLIN_AUDIT_ADDRESS_RETENTION_DAYS"])
         values.update({k: v for k, v in overrides.items() if v is not None})
         return cls(**values)  # type: ignore[arg-type]
 

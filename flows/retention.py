@@ -8,7 +8,8 @@ what it deleted, counted by centre and audience; the case codes are not kept.
 
 Then each plugin purges its own data through the ``purge_expired`` hook (the schools plugin erases
 the teachers' names and e-mails once a visit's follow-up is over); the run's second audit event says
-how many of each.
+how many of each. Last, the audit log forgets the client addresses older than
+``Settings.audit_address_retention_days`` (``TREMPLIN_AUDIT_ADDRESS_RETENTION_DAYS``, 30 at most).
 """
 
 from __future__ import annotations
@@ -70,12 +71,29 @@ def purge_plugin_data(database_url: str | None = None, today: date | None = None
     return counts
 
 
+@task(name="forget-client-addresses", cache_policy=NO_CACHE)
+def forget_client_addresses(database_url: str | None = None, now: datetime | None = None) -> int:
+    """Forget the client addresses the audit log holds past ``audit_address_retention_days`` (30 at
+    most); returns how many events lost theirs. ``now`` overrides the current time (for a test)."""
+    from datetime import timedelta, timezone
+
+    from tremplin.core.audit import audit, forget_addresses
+
+    with open_app(database_url) as app, app.transaction() as session:
+        days = app.settings.audit_address_retention_days
+        before = (now or datetime.now(timezone.utc)) - timedelta(days=days)
+        count = forget_addresses(session, before)
+        audit(session, "audit.addresses_forgotten", None, "audit", "", forgotten=count, older_than_days=days)
+    return count
+
+
 @flow(name="retention-purge")
 def retention_purge(database_url: str | None = None) -> int:
-    """Delete the cases whose retention period is over, and what plugins keep past theirs; returns
-    how many cases were deleted."""
+    """Delete the cases whose retention period is over, and what plugins keep past theirs; forget the
+    client addresses older than their retention; returns how many cases were deleted."""
     summary = purge_expired_cases(database_url)
     logger().info("%d case(s) past their retention date deleted", summary["deleted"])
     for key, count in purge_plugin_data(database_url).items():
         logger().info("%s: %d purged", key, count)
+    logger().info("%d client address(es) forgotten in the audit log", forget_client_addresses(database_url))
     return int(summary["deleted"])

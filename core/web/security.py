@@ -6,8 +6,8 @@
 * **CSRF**: each session has a random token; every unsafe request (POST, PUT, PATCH, DELETE) must
   carry it, in the ``csrf_token`` form field or the ``X-CSRF-Token`` header (HTMX sends the header).
   Requests authenticated with ``Authorization: Bearer`` carry no ambient credential and are exempt.
-* **Failed logins** are written to the audit log (``login.failed``, the username and the client
-  address). After three failures in fifteen minutes for a username or an address, each new attempt
+* **Failed logins** are written to the audit log (``login.failed``, the username, or its keyed hash when
+  it names no account, and the client address, forgotten after 30 days at most). After three failures in fifteen minutes for a username or an address, each new attempt
   must wait twice as long as the one before (2 s, 4 s, 8 s... up to five minutes); an attempt made
   too early is refused without looking at the password.
 * **API tokens** are shown once; only their SHA-256 is stored (``Staff.api_token_hash``).
@@ -225,16 +225,28 @@ def _delay_after(failures: int) -> float:
     return min(2.0 ** (failures - FREE_FAILURES + 1), MAX_DELAY)
 
 
+def login_subject(session: Session, username: str) -> str:
+    """How the audit log names a login attempt: the username when it names an account, otherwise its
+    keyed hash (``tremplin.core.audit.username_key``): what a visitor typed is never stored as typed."""
+    from tremplin.core.audit import username_key
+
+    if username and session.scalar(select(Staff.id).where(Staff.username == username)) is not None:
+        return username[:64]
+    app = session.info.get("app")
+    return username_key(app.settings.secret_key if app is not None else "", username)
+
+
 def login_throttle(session: Session, username: str, address: str, now: datetime | None = None) -> Throttle:
     """How many recent failures there are for this username or address, and how long to wait."""
     now = now or datetime.now(timezone.utc)
     since = now - FAILURE_WINDOW
+    subject = login_subject(session, username)
     last_ok = session.scalar(
-        select(func.max(AuditEvent.at)).where(AuditEvent.action == "login.ok", AuditEvent.object_id == username[:64], AuditEvent.at > since)
+        select(func.max(AuditEvent.at)).where(AuditEvent.action == "login.ok", AuditEvent.object_id == subject, AuditEvent.at > since)
     )
     user_since = max(since, last_ok) if last_ok else since
     worst = Throttle(0, 0.0)
-    for column, value, start in ((AuditEvent.object_id, username[:64], user_since), (AuditEvent.actor, f"ip:{address}"[:80], since)):
+    for column, value, start in ((AuditEvent.object_id, subject, user_since), (AuditEvent.actor, f"ip:{address}"[:80], since)):
         count, last = session.execute(
             select(func.count(AuditEvent.id), func.max(AuditEvent.at)).where(AuditEvent.action == "login.failed", column == value, AuditEvent.at > start)
         ).one()
@@ -252,7 +264,7 @@ def record_login(session: Session, username: str, address: str, ok: bool, staff:
         staff_id=staff.id if staff else None,
         actor=f"ip:{address}"[:80],
         object_type="login",
-        object_id=username[:64],
+        object_id=staff.username[:64] if staff is not None else login_subject(session, username),
         details={"reason": reason} if reason else {},
     )
     session.add(event)

@@ -65,7 +65,7 @@ BAD_CONTACTS = [
     ({"occurred_at": "31/12/2024"}, None, "occurred_at", "'31/12/2024' is not an ISO 8601 date or timestamp"),
     ({"occurred_at": "2024-02-30T10:00"}, None, "occurred_at", "is not an ISO 8601 date or timestamp"),
     ({"occurred_at": ""}, None, "occurred_at", "is empty"),
-    ({"note": MOSTLY_PERSONAL}, None, "note", "is mostly personal data (address, birth date, email, phone): describe the situation, not the person"),
+    ({"note": MOSTLY_PERSONAL}, None, "note", "is mostly personal data (address, birth date, email, name, phone): describe the situation, not the person"),
     ({"centre": "gent"}, None, "centre", "unknown centre code 'gent'"),
     ({"site": "roof"}, None, "site", "unknown site code 'roof' in centre 'bxl'"),
     ({"modality": "telepathy"}, None, "modality", "'telepathy' is not a modality; use one of: individual_advice"),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta, timezone
 
+import pytest
 from sqlalchemy import select
 
 from tremplin.core.app import App
@@ -70,3 +71,22 @@ def test_retention_purge_flow(prefect_harness: None, app: App, centre: int) -> N
         rebuild(app, conn)
     with app.db.engine.connect() as conn:
         assert snapshot(conn) == live
+
+
+def test_retention_purge_forgets_old_client_addresses(
+    prefect_harness: None, app: App, centre: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tremplin.core.audit import FORGOTTEN_ADDRESS
+    from tremplin.flows.retention import retention_purge
+
+    monkeypatch.setenv("TREMPLIN_AUDIT_ADDRESS_RETENTION_DAYS", "10")
+    now = datetime.now(timezone.utc)
+    with app.transaction() as session:
+        session.add(AuditEvent(action="login.failed", actor="ip:203.0.113.5", object_type="login", at=now - timedelta(days=11)))
+        session.add(AuditEvent(action="login.failed", actor="ip:203.0.113.6", object_type="login", at=now - timedelta(days=9)))
+    retention_purge(database_url=app.db.url)
+    with app.session() as session:
+        actors = sorted(session.scalars(select(AuditEvent.actor).where(AuditEvent.action == "login.failed")))
+        event = session.scalars(select(AuditEvent).where(AuditEvent.action == "audit.addresses_forgotten")).one()
+    assert actors == ["ip:203.0.113.6", FORGOTTEN_ADDRESS]
+    assert event.details == {"forgotten": 1, "older_than_days": 10}

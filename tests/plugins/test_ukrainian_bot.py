@@ -359,3 +359,31 @@ def test_hook_register_bot_handlers(app: App) -> None:
     app.pm.register(BrokenPlugin(), name="tests.broken_bot_plugin")
     with pytest.raises(PluginError, match="tests.broken_bot_plugin"):
         build_application(app, TOKEN)
+
+
+def test_personal_data_typed_to_the_bot_is_stored_nowhere(app: App, centre: int, fake_api: FakeBotAPI) -> None:
+    """What a person types to the bot is read and answered, never stored: the strings the scrubber must
+    catch anywhere else (a phone without "+", disguised e-mails, a dashed IBAN, birth dates, a name)."""
+    typed = [
+        "Мене звати Jean Dupont, телефон 32 470 12 34 56", "jean.dupont[at]example[dot]be", "jean.dupont at example dot be",
+        "jean.dupont＠example.be", "BE68-5390-0754-7034", "30/07/1985 або 1985-07-30",
+    ]
+
+    async def conversation() -> None:
+        async with running_bot(app, fake_api):
+            chat = Chat(fake_api, telegram_user("uk"))
+            await chat.say("/start")
+            await chat.say("Робота")
+            await chat.say(" ".join(typed), replies=2)
+            await chat.say("Ні, дякую")
+            for text in typed:  # and each again, outside the conversation
+                await chat.say(text)
+
+    run(conversation)
+    with app.session() as session:
+        assert len(session.scalars(select(Contact)).all()) == 1
+    stored = "\n".join(all_stored_text(app))
+    compact = re.sub(r"[\W_]", "", stored).lower()
+    for secret in ("Dupont", "jean.dupont", "32 470 12 34 56", "5390", "30/07/1985", "1985-07-30", "1985"):
+        assert secret not in stored, secret
+        assert re.sub(r"[\W_]", "", secret).lower() not in compact, secret
