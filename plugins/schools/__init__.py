@@ -14,7 +14,20 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from tremplin import Audience, CodeList, Counter, Dimension, Field, FlowSpec, Form, Role, T, hookimpl
+from tremplin import (
+    Audience,
+    CodeList,
+    Counter,
+    Dimension,
+    FactSource,
+    Field,
+    FlowSpec,
+    Form,
+    Grant,
+    Role,
+    T,
+    hookimpl,
+)
 from tremplin.plugins.schools import models as _models  # noqa: F401  (the plugin's tables join the metadata)
 
 if TYPE_CHECKING:
@@ -59,15 +72,24 @@ def register_audiences(app: Any) -> list[Audience]:
     ]
 
 
+#: The calendar, the bookings and their history, the export, the e-mails that failed.
+BOOKINGS = "schools.bookings"
+#: The offer: workshops, slots, school holidays.
+OFFER = "schools.offer"
+
+
 @hookimpl
-def register_roles(app: App) -> list[Role]:
+def register_roles(app: App) -> list[Role | Grant]:
     return [
         Role(
             "schools_coordinator",
             T("Schools coordinator", fr="Coordinateur écoles", nl="Scholencoördinator", uk="Координатор шкіл"),
-            ("dashboard", "log", "contacts", "reports", "activities"),
+            ("dashboard", "log", "contacts", "reports", "activities", BOOKINGS, OFFER),
             (AUDIENCE,),
-        )
+        ),
+        # Programme leads follow the bookings; the offer stays the coordinator's (and the administrator's,
+        # who has every capability).
+        Grant("programme_lead", (BOOKINGS,)),
     ]
 
 
@@ -135,6 +157,50 @@ def register_counters(app: Any) -> list[Counter]:
             {**a, "attr.place": "at_school"},
             audience=AUDIENCE,
         ),
+        # What became of the bookings, on their visit's day (``facts.py``).
+        Counter.simple(
+            "schools.cancellations",
+            T("Cancelled bookings", fr="Réservations annulées", nl="Geannuleerde boekingen", uk="Скасовані бронювання"),
+            "schools.bookings:rows",
+            {**a, "status": "cancelled"},
+            audience=AUDIENCE,
+        ),
+        Counter.simple(
+            "schools.pupils_cancelled",
+            T(
+                "Pupils of cancelled bookings",
+                fr="Élèves des réservations annulées",
+                nl="Leerlingen van geannuleerde boekingen",
+                uk="Учні скасованих бронювань",
+            ),
+            "schools.bookings:pupils",
+            {**a, "status": "cancelled"},
+            audience=AUDIENCE,
+        ),
+        Counter.simple(
+            "schools.no_shows",
+            T(
+                "Classes that did not come",
+                fr="Classes absentes",
+                nl="Klassen die niet kwamen",
+                uk="Класи, що не прийшли",
+            ),
+            "schools.bookings:rows",
+            {**a, "status": "no_show"},
+            audience=AUDIENCE,
+        ),
+        Counter.simple(
+            "schools.pupils_no_show",
+            T(
+                "Pupils of classes that did not come",
+                fr="Élèves des classes absentes",
+                nl="Leerlingen van klassen die niet kwamen",
+                uk="Учні класів, що не прийшли",
+            ),
+            "schools.bookings:pupils",
+            {**a, "status": "no_show"},
+            audience=AUDIENCE,
+        ),
         Counter.simple(
             "schools.pupils_booked",
             T("Pupils booked", fr="Élèves inscrits", nl="Ingeschreven leerlingen", uk="Зареєстровані учні"),
@@ -142,6 +208,25 @@ def register_counters(app: Any) -> list[Counter]:
             a,
             audience=AUDIENCE,
         ),
+    ]
+
+
+@hookimpl
+def register_fact_sources(app: Any) -> list[FactSource]:
+    """Bookings, counted on their visit's day by status: cancellations and no-shows."""
+    from tremplin.plugins.schools import facts
+    from tremplin.plugins.schools.models import SchoolBooking
+
+    return [
+        FactSource(
+            facts.SOURCE,
+            SchoolBooking,
+            facts.COLUMNS,
+            facts.booking_fact,
+            measures=("rows", "pupils"),
+            fields=("status", "workshop"),
+            label=T("Bookings", fr="Réservations", nl="Boekingen", uk="Бронювання"),
+        )
     ]
 
 
@@ -154,14 +239,24 @@ def register_demo(app: Any) -> list[DemoShare]:
 
 @hookimpl
 def register_dimensions(app: Any) -> list[Dimension]:
-    """Pupils by type of education and by workshop (class visits are activities)."""
+    """Visits, pupils, cancellations and no-shows by school year, type of education, workshop and place
+    (class visits are activities, bookings the plugin's own fact source; both name them alike)."""
+    records = ("activities", "schools.bookings")
     return [
+        Dimension(
+            "schools.year",
+            T("School year", fr="Année d'études", nl="Leerjaar", uk="Рік навчання"),
+            "attr.year",
+            AUDIENCE,
+            records=records,
+            title=T("By school year", fr="Par année d'études", nl="Per leerjaar", uk="За роком навчання"),
+        ),
         Dimension(
             "schools.education_type",
             T("Type of education", fr="Type d'enseignement", nl="Onderwijsvorm", uk="Тип освіти"),
             "attr.education_type",
             AUDIENCE,
-            records=("activities",),
+            records=records,
             title=T("By type of education", fr="Par type d'enseignement", nl="Per onderwijsvorm", uk="За типом освіти"),
         ),
         Dimension(
@@ -169,8 +264,21 @@ def register_dimensions(app: Any) -> list[Dimension]:
             T("Workshop", fr="Atelier", nl="Workshop", uk="Майстер-клас"),
             "workshop",
             AUDIENCE,
-            records=("activities",),
+            records=records,
             title=T("By workshop", fr="Par atelier", nl="Per workshop", uk="За майстер-класом"),
+        ),
+        Dimension(
+            "schools.place",
+            T("Where", fr="Où", nl="Waar", uk="Де"),
+            "attr.place",
+            AUDIENCE,
+            records=records,
+            title=T(
+                "At the centre and at schools",
+                fr="À la Cité et à l'école",
+                nl="In het centrum en op school",
+                uk="У центрі та у школах",
+            ),
         ),
     ]
 

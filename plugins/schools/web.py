@@ -26,11 +26,11 @@ from sqlalchemy.orm import Session
 from tremplin import LANGUAGES
 from tremplin.core.models import Centre, OutboxMessage, Partner, Staff
 from tremplin.core.web.common import fetch, int_param
-from tremplin.core.web.deps import ensure_audience, ensure_centre, form_data, get_app, get_session, require_roles
+from tremplin.core.web.deps import ensure_audience, ensure_centre, form_data, get_app, get_session, require_capability
 from tremplin.core.web.i18n import gettext_for, request_language
 from tremplin.core.web.templating import flash, render
+from tremplin.plugins.schools import BOOKINGS, OFFER
 from tremplin.plugins.schools import booking as bk
-from tremplin.plugins.schools.access import roles
 from tremplin.plugins.schools.models import SchoolBooking, SchoolHoliday, SchoolSlot, SchoolWorkshop
 
 TEMPLATES = Path(__file__).with_name("templates")
@@ -38,8 +38,8 @@ TEMPLATES = Path(__file__).with_name("templates")
 public = APIRouter(include_in_schema=False)
 coordinator = APIRouter(include_in_schema=False)
 
-BookingsStaff = Depends(require_roles(*roles("schools.bookings")))
-OfferStaff = Depends(require_roles(*roles("schools.offer")))
+BookingsStaff = Depends(require_capability(BOOKINGS))
+OfferStaff = Depends(require_capability(OFFER))
 
 
 def add_template_folder() -> None:
