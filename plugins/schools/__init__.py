@@ -283,6 +283,70 @@ def register_dimensions(app: Any) -> list[Dimension]:
     ]
 
 
+#: The figures the schools report breaks down by school year, after its pupils by school year.
+BY_SCHOOL_YEAR: tuple[tuple[str, Any], ...] = (
+    (
+        "schools.visits",
+        T(
+            "Class visits by school year",
+            fr="Visites par année d'études",
+            nl="Klasbezoeken per leerjaar",
+            uk="Відвідини за роком навчання",
+        ),
+    ),
+    (
+        "schools.pupils_at_centre",
+        T(
+            "Pupils at the centre by school year",
+            fr="Élèves à la Cité par année d'études",
+            nl="Leerlingen in het centrum per leerjaar",
+            uk="Учні в центрі за роком навчання",
+        ),
+    ),
+    (
+        "schools.pupils_at_school",
+        T(
+            "Pupils reached at schools by school year",
+            fr="Élèves rencontrés à l'école par année d'études",
+            nl="Leerlingen bereikt op school per leerjaar",
+            uk="Учні у школах за роком навчання",
+        ),
+    ),
+    (
+        "schools.cancellations",
+        T(
+            "Cancelled bookings by school year",
+            fr="Réservations annulées par année d'études",
+            nl="Geannuleerde boekingen per leerjaar",
+            uk="Скасовані бронювання за роком навчання",
+        ),
+    ),
+    (
+        "schools.no_shows",
+        T(
+            "Classes that did not come, by school year",
+            fr="Classes absentes par année d'études",
+            nl="Klassen die niet kwamen, per leerjaar",
+            uk="Класи, що не прийшли, за роком навчання",
+        ),
+    ),
+)
+
+
+@hookimpl
+def register_report_sections(app: Any, report: str) -> list[Any]:
+    """The schools report: visits, pupils at the centre and at schools, cancellations and no-shows, each
+    by the pupils' school year (the report already shows the pupils by school year)."""
+    if report != f"audience:{AUDIENCE}":
+        return []
+    from tremplin import Breakdown
+
+    return [
+        Breakdown(counter.replace("schools.", "schools.year.", 1), title, counter, "schools.year")
+        for counter, title in BY_SCHOOL_YEAR
+    ]
+
+
 @hookimpl
 def register_routes(app: Any) -> list[Any]:
     from tremplin.plugins.schools import api, web

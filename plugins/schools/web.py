@@ -972,9 +972,12 @@ def export(request: Request, staff: Staff = BookingsStaff, session: Session = De
     lo, hi = term_of(today)
     start, end = _day(request.query_params.get("from"), lo), _day(request.query_params.get("to"), hi)
     fmt = "xlsx" if request.query_params.get("format") == "xlsx" else "csv"
+    # One school year of pupils (1 to 7), or all of them.
+    year = request.query_params.get("year") or None
+    year = year if year in bk.YEAR_CODES else None
     from tremplin.core.audit import audit
 
-    body, media = export_bookings(app, session, centre.id, start, end, fmt, request_language(request))
+    body, media = export_bookings(app, session, centre.id, start, end, fmt, request_language(request), year)
     audit(
         session,
         "schools.export",
@@ -984,10 +987,37 @@ def export(request: Request, staff: Staff = BookingsStaff, session: Session = De
         start=start.isoformat(),
         end=end.isoformat(),
         format=fmt,
+        school_year=year or "*",
     )
     session.commit()
-    name = f"school-bookings-{start.isoformat()}-{end.isoformat()}.{fmt}"
+    name = f"school-bookings-{start.isoformat()}-{end.isoformat()}{f'-year-{year}' if year else ''}.{fmt}"
     return Response(body, media_type=media, headers={"Content-Disposition": f'attachment; filename="{name}"'})
+
+
+@coordinator.get("/schools/years")
+def school_years(request: Request, staff: Staff = BookingsStaff, session: Session = Depends(get_session)) -> Response:
+    """A school year's bookings (September to August) counted by the pupils' school year, with what became
+    of them, and each school year's export."""
+    from tremplin.plugins.schools.export import STATUS_COLUMNS, academic_year, by_school_year
+
+    ensure_audience(staff, bk.AUDIENCE)
+    app = get_app(request)
+    centre = _centre_of(session, staff)
+    today = datetime.now(app.timezone_of(session, centre.id)).date()
+    start, end = academic_year(_day(request.query_params.get("day"), today))
+    return _render(
+        request,
+        "schools/years.html",
+        {
+            "start": start,
+            "end": end,
+            "prev": start - timedelta(days=1),
+            "next": end + timedelta(days=1),
+            "table": by_school_year(session, centre.id, start, end),
+            "years": bk.YEAR_CODES,
+            "columns": STATUS_COLUMNS,
+        },
+    )
 
 
 @coordinator.get("/schools/outbox")
