@@ -41,7 +41,8 @@ def _season(web: Web) -> dict[str, int]:
 def _cells(html: str, row: str) -> list[str]:
     found = re.search(rf'<tr id="{row}">(.*?)</tr>', html, re.DOTALL)
     assert found, row
-    return [re.sub(r"<[^>]+>|\s", "", cell) for cell in re.findall(r"<t[dh][^>]*>(.*?)</t[dh]>", found.group(1), re.DOTALL)]
+    cells = re.findall(r"<t[dh][^>]*>(.*?)</t[dh]>", found.group(1), re.DOTALL)
+    return [re.sub(r"<[^>]+>|\s", "", cell) for cell in cells]
 
 
 def test_bookings_by_school_year_and_their_exports(web: Web) -> None:
