@@ -379,6 +379,7 @@ class Registry:
 
     def check(self) -> None:
         """Dangling references are start-up errors, not surprises at the first contact logged."""
+        from tremplin.core.counters import COUNTS
         from tremplin.core.dimensions import SOURCES
 
         problems: list[str] = []
@@ -396,8 +397,6 @@ class Registry:
         for key, wf in self.workflows.items():
             if wf.audience not in self.audiences:
                 problems.append(f"workflow of {key!r} ({self.workflows.owner(key)}) names an unknown audience")
-        from tremplin.core.counters import COUNTS
-
         for key, counter in self.counters.items():
             for part in counter.parts:
                 if part.counts not in COUNTS:
