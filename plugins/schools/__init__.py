@@ -24,6 +24,7 @@ from tremplin import (
     FlowSpec,
     Form,
     Grant,
+    MenuItem,
     Role,
     T,
     hookimpl,
@@ -353,6 +354,13 @@ def register_routes(app: Any) -> list[Any]:
 
     web.add_template_folder()
     return [web.public, web.coordinator, api.router]
+
+
+@hookimpl
+def register_menu_items(app: Any, staff: Any) -> list[MenuItem]:
+    """The bookings' calendar, for the roles granted the bookings (the coordinator, programme leads)."""
+    label = T("School visits", fr="Visites scolaires", nl="Schoolbezoeken", uk="Відвідини шкіл")
+    return [MenuItem(label, "/schools", BOOKINGS, audience=AUDIENCE)]
 
 
 @hookimpl

@@ -72,7 +72,11 @@ def test_bookings_by_school_year_and_their_exports(web: Web) -> None:
     earlier = coordinator.get(f"/schools/years?day={(start - timedelta(days=1)).isoformat()}")
     assert _cells(earlier.text, "year-all")[1] == "0"
 
-    # Granted through the roles: programme leads follow the bookings, a counsellor does not.
+    # Granted through the roles: programme leads follow the bookings (their menu leads there), a counsellor
+    # does not.
+    for role, shown in (("schools_coordinator", True), ("programme_lead", True), ("admin", True), ("counsellor", False)):
+        nav = re.search(r'<nav class="main".*?</nav>', web.client(role).get("/dashboard").text, re.S)
+        assert nav is not None and ('href="/schools"' in nav.group(0)) == shown, role
     assert web.client("programme_lead").get("/schools/years").status_code == 200
     assert web.client("counsellor").get("/schools/years").status_code == 403
     assert web.api("programme_lead").get("/api/v1/bookings").status_code == 200
