@@ -45,6 +45,13 @@ class App:
 
         return CompiledCounters.build(self.registry.counters.values(), self.registry.dimensions.values())
 
+    @cached_property
+    def fact_builders(self) -> dict[type, Any]:
+        """Model -> fact builder of every record the roll-up counts (``tremplin.core.rollup``)."""
+        from tremplin.core.rollup import fact_builders
+
+        return fact_builders(self)
+
     @property
     def hook(self) -> Any:
         return self.pm.hook

@@ -8,11 +8,14 @@ can never disagree.
 
 ``where`` maps a fact field (``audience``, ``modality``, ``channel``, ``language``, ``workshop``,
 ``format``, ``gender``..., or ``attr.NAME`` for an audience attribute) to a value or a tuple of values.
+
+A plugin may count the rows of its own tables too: it declares them as a ``FactSource``
+(``register_fact_sources``) and its counters count ``"<source>:<measure>"`` (``"euroguidance.enquiries:rows"``).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -21,7 +24,8 @@ from tremplin.core.i18n import Text
 if TYPE_CHECKING:
     from tremplin.core.dimensions import Dimension, Spec
 
-Counts = Literal["contacts", "headcount", "activities", "participants", "registered", "cases"]
+#: What a counter counts: one of ``COUNTS``, or ``"<source>:<measure>"`` of a plugin's ``FactSource``.
+Counts = Literal["contacts", "headcount", "activities", "participants", "registered", "cases"] | str
 
 #: What each ``counts`` reads: the fact source and the measure summed.
 COUNTS: dict[str, tuple[str, str]] = {
@@ -45,16 +49,20 @@ class Part:
     where: Mapping[str, str | tuple[str, ...]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
-        if self.counts not in COUNTS:
-            raise ValueError(f"a counter counts one of {', '.join(COUNTS)}, not {self.counts!r}")
+        # A plugin's source is checked against the registered ones when the registry is loaded.
+        if self.counts not in COUNTS and self.counts.count(":") != 1:
+            raise ValueError(
+                f"a counter counts one of {', '.join(COUNTS)} or '<source>:<measure>' of a plugin's fact source, "
+                f"not {self.counts!r}"
+            )
 
     @property
     def source(self) -> str:
-        return COUNTS[self.counts][0]
+        return COUNTS[self.counts][0] if self.counts in COUNTS else self.counts.partition(":")[0]
 
     @property
     def measure(self) -> str:
-        return COUNTS[self.counts][1]
+        return COUNTS[self.counts][1] if self.counts in COUNTS else self.counts.partition(":")[2]
 
     def matches(self, fact: Mapping[str, Any]) -> bool:
         for name, wanted in self.where.items():
@@ -102,6 +110,62 @@ class Counter:
     @property
     def sources(self) -> set[str]:
         return {p.source for p in self.parts}
+
+
+#: The fields of every fact (``tremplin.core.rollup``): what a plugin's fact leaves out is filled in.
+FACT_DEFAULTS: dict[str, Any] = {
+    "audience": None,
+    "modality": "unknown",
+    "channel": "unknown",
+    "themes": (),
+    "language": "unknown",
+    "gender": "unknown",
+    "age_band": "unknown",
+    "attributes": {},
+}
+
+
+@dataclass(frozen=True)
+class FactSource:
+    """A plugin's own table whose rows the roll-up counts, like the core's contacts and activities.
+
+    ``fact(get)`` turns a row into a fact: ``get(column)`` reads one of ``columns`` (the row's values as
+    they are now, or as they were before an edit or a deletion). It returns a dict with at least
+    ``day`` (the day the row counts on), ``centre_id`` and ``measures`` (``{"rows": 1, ...}``, some of
+    ``measures``), and any of the core fields (``audience``, ``language``, ``attributes``...: the others
+    count as ``unknown``) and of its own ``fields``, which counters may filter on and dimensions name;
+    or ``None`` for a row that counts nowhere. Counters count ``"<name>:<measure>"``.
+
+    Rows written through an app session are kept in step in the writing transaction (added, edited,
+    deleted), and ``tremplin counters rebuild`` recounts them from ``model``, whose first ``columns``
+    entry is the day column and which has a ``centre_id`` column. Rows changed by plain SQL (a cascade
+    of the database) are counted again by the next rebuild only.
+    """
+
+    name: str
+    model: type
+    columns: tuple[str, ...]
+    fact: Callable[[Callable[[str], Any]], dict[str, Any] | None]
+    measures: tuple[str, ...] = ("rows",)
+    fields: tuple[str, ...] = ()
+    label: Text | None = None
+
+    def __post_init__(self) -> None:
+        if "." not in self.name or ":" in self.name or self.name in COUNTS:
+            raise ValueError(
+                f"a fact source is named after its audience, such as 'euroguidance.enquiries', not {self.name!r}"
+            )
+        if not self.columns:
+            raise ValueError(f"fact source {self.name!r}: name the columns it reads, the day column first")
+
+    def build(self, get: Callable[[str], Any]) -> dict[str, Any] | None:
+        """The row's fact with every field the roll-up reads, or ``None``."""
+        made = self.fact(get)
+        if made is None:
+            return None
+        fact = {**FACT_DEFAULTS, **made, "source": self.name}
+        fact["themes"] = tuple(sorted(fact["themes"] or ()))
+        return fact
 
 
 @dataclass

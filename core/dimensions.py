@@ -29,7 +29,8 @@ if TYPE_CHECKING:
 
     from tremplin.core.app import App
 
-#: The record kinds a dimension may describe (the roll-up's fact sources).
+#: The core's record kinds a dimension may describe (the roll-up's fact sources); a plugin's own
+#: ``FactSource`` (``tremplin.core.counters``) may be described too, by its name.
 SOURCES = ("contacts", "activities", "cases")
 #: Record columns a dimension may name besides ``site`` and ``attr.<name>``.
 FIELDS = {
@@ -76,13 +77,16 @@ class Dimension:
             )
         if self.key in DIMENSIONS or self.key == "*":
             raise ValueError(f"dimension key {self.key!r} is a core dimension")
-        unknown = [r for r in self.records if r not in SOURCES]
+        # A plugin's fact source (``euroguidance.enquiries``) is checked when the registry is loaded.
+        unknown = [r for r in self.records if r not in SOURCES and "." not in r]
         if not self.records or unknown:
             raise ValueError(
-                f"dimension {self.key!r}: records are some of {', '.join(SOURCES)}, not {', '.join(unknown) or 'none'}"
+                f"dimension {self.key!r}: records are some of {', '.join(SOURCES)} or a plugin's fact source, "
+                f"not {', '.join(unknown) or 'none'}"
             )
-        if self.field != "site" and not self.field.startswith("attr."):
-            allowed = {f for r in self.records for f in FIELDS[r]}
+        core_records = [r for r in self.records if r in SOURCES]
+        if self.field != "site" and not self.field.startswith("attr.") and core_records:
+            allowed = {f for r in core_records for f in FIELDS[r]}
             if self.field not in allowed:
                 raise ValueError(
                     f"dimension {self.key!r}: field is 'site', 'attr.<name>' or one of "
@@ -112,7 +116,8 @@ def compile_specs(dimensions: Iterable[Dimension]) -> dict[str, dict[str | None,
     """Per source, per audience, the dimensions a record is kept by (``None``: an audience with none of its own)."""
     out: dict[str, dict[str | None, tuple[Spec, ...]]] = {}
     dims = list(dimensions)
-    for source in SOURCES:
+    plugin_sources = [r for d in dims for r in d.records if r not in SOURCES]
+    for source in (*SOURCES, *dict.fromkeys(plugin_sources)):
         everyone = tuple((d.key, d.kind, d.name) for d in dims if source in d.records and d.audience is None)
         by_audience: dict[str | None, tuple[Spec, ...]] = {}
         for d in dims:

@@ -34,15 +34,14 @@ if TYPE_CHECKING:
 
     from tremplin.core.anonymity import Scrubber
     from tremplin.core.app import App
-    from tremplin.core.counters import Counter
+    from tremplin.core.counters import Counter, FactSource
     from tremplin.core.demo.share import DemoShare
     from tremplin.core.dimensions import Dimension
     from tremplin.core.forms import Form
     from tremplin.core.models import Activity, Case, Contact, Referral, Staff
     from tremplin.core.pages import MenuItem
     from tremplin.core.web.deps import StaffView
-    from tremplin.core.registry import Audience, FlowSpec, Workflow
-    from tremplin.core.registry import Audience, FlowSpec, Role, Workflow
+    from tremplin.core.registry import Audience, FlowSpec, Grant, Role, Workflow
     from tremplin.core.vocab import CodeList
 
 PROJECT = "tremplin"
@@ -64,7 +63,7 @@ def register_audiences(app: App) -> list[Audience]:
 
 
 @hookspec
-def register_roles(app: App) -> list[Role]:
+def register_roles(app: App) -> list[Role | Grant]:
     """Declare the staff roles this plugin brings (``tremplin.core.registry.Role``).
 
     A role has a ``key`` (stored on staff accounts: never rename it), a translated ``label``, the
@@ -73,9 +72,13 @@ def register_roles(app: App) -> list[Role]:
     plugin's own routes check) and the ``default_audiences`` a new account of the role sees unless told
     otherwise. The core registers ``admin``, ``programme_lead``, ``counsellor`` and ``reception``; an
     audience that one of these serves says so in ``Audience.default_roles`` rather than in the role.
+    Likewise, a plugin whose pages check a capability of its own gives it to another plugin's role
+    (the core's ``programme_lead``...) with a ``Grant`` (``tremplin.core.registry.Grant``) in the same
+    list, never the other way round.
 
     :param app: the app being started; its registry is not filled yet.
-    :returns: the roles; a key another plugin registered too is a start-up error.
+    :returns: the roles, and grants to other plugins' roles; a key another plugin registered too is a
+        start-up error.
     """
 
 
@@ -127,6 +130,22 @@ def register_dimensions(app: App) -> list[Dimension]:
 
     :param app: the app being started; its registry holds the audiences, forms and counters.
     :return: the dimensions this plugin declares.
+    """
+
+
+@hookspec
+def register_fact_sources(app: App) -> list[FactSource]:
+    """Declare this plugin's own tables whose rows the roll-up counts (``tremplin.core.counters.FactSource``).
+
+    A source turns a row into a fact (its day, centre, measures and fields); the plugin's counters count
+    ``"<source>:<measure>"`` (``Counter.simple("euroguidance.unanswered", ..., "euroguidance.enquiries:rows",
+    {"answered": False})``) and its dimensions may describe the source by its name. Rows written
+    through an app session are added, re-counted or taken away in the writing transaction, and
+    ``tremplin counters rebuild`` recounts them from the table: a plugin owns its rows, the core names
+    no table of a plugin. Names are unique across plugins and prefixed with the audience.
+
+    :param app: the app being started; its registry is not filled yet.
+    :return: the fact sources of this plugin.
     """
 
 

@@ -1,8 +1,9 @@
 """What each loaded plugin is and registers, for ``tremplin plugins`` (and whoever debugs a plugin).
 
 For every plugin: its version, the hooks it implements and everything it registers, from the registry
-(audiences, roles, codes, forms, counters, dimensions, workflows, flows, scrubbers) and from the hooks called when a
-part of the app starts (web routes, bot handlers, report sections), called here the same way.
+(audiences, roles and grants, codes, forms, counters, dimensions, fact sources, workflows, flows, scrubbers) and
+from the hooks called when a part of the app starts (web routes, bot handlers, report sections), called here
+the same way.
 """
 
 from __future__ import annotations
@@ -100,10 +101,13 @@ def describe(app: App, parts: Iterable[str] = ("routes", "bot", "reports")) -> l
     keyed = (
         ("audiences", reg.audiences), ("roles", reg.roles), ("forms", reg.forms), ("counters", reg.counters),
         ("dimensions", reg.dimensions), ("workflows", reg.workflows), ("flows", reg.flows), ("scrubbers", reg.scrubbers),
+        ("fact_sources", reg.fact_sources),
     )
     for kind, registry in keyed:
         for key in registry:
             add(registry.owner(key), kind, key)
+    for owner, grant in reg.grants:
+        add(owner, "grants", f"{grant.role}: {', '.join(grant.capabilities)}")
     for key in reg.code_items:
         add(reg.code_items.owner(key), "codes", key)
     wanted = set(parts)

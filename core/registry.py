@@ -20,7 +20,7 @@ if TYPE_CHECKING:
     import pluggy
 
     from tremplin.core.anonymity import Scrubber
-    from tremplin.core.counters import Counter
+    from tremplin.core.counters import Counter, FactSource
     from tremplin.core.dimensions import Dimension
     from tremplin.core.forms import Form
 
@@ -72,6 +72,20 @@ class Role:
 
     def has(self, capability: str) -> bool:
         return capability in self.capabilities or EVERY_CAPABILITY in self.capabilities
+
+
+@dataclass(frozen=True)
+class Grant:
+    """Capabilities a plugin's own pages check, given to a role another plugin registered.
+
+    Returned by ``register_roles`` beside the plugin's roles: ``Grant("programme_lead",
+    ("euroguidance.destinations",))`` lets programme leads into a plugin's page without the core's
+    role naming the plugin. A grant to a role nobody registers (its plugin is left out) is passed over; a
+    grant of one of the core's capabilities (``tremplin.core.web.policy.CAPABILITIES``) is refused.
+    """
+
+    role: str
+    capabilities: tuple[str, ...]
 
 
 @dataclass(frozen=True)
@@ -162,6 +176,10 @@ class KeyedRegistry(Generic[T]):
     def owner(self, key: str) -> str:
         return self._owner[key]
 
+    def replace(self, key: str, item: T) -> None:
+        """Put a new version of an item in place (its owner stays)."""
+        self._items[key] = item
+
     def __getitem__(self, key: str) -> T:
         try:
             return self._items[key]
@@ -232,7 +250,10 @@ class Registry:
     flows: KeyedRegistry[FlowSpec] = field(default_factory=lambda: KeyedRegistry("flow"))
     scrubbers: KeyedRegistry[Scrubber] = field(default_factory=lambda: KeyedRegistry("scrubber"))
     dimensions: KeyedRegistry[Dimension] = field(default_factory=lambda: KeyedRegistry("dimension"))
+    fact_sources: KeyedRegistry[FactSource] = field(default_factory=lambda: KeyedRegistry("fact source"))
     roles: KeyedRegistry[Role] = field(default_factory=lambda: KeyedRegistry("role"))
+    #: The grants of ``register_roles``, as ``(plugin, grant)``: already merged into ``roles``.
+    grants: list[tuple[str, Grant]] = field(default_factory=list)
     #: Every code of every code list, keyed ``"<list>:<code>"``, as ``(list name, code, label)``.
     code_items: KeyedRegistry[tuple[str, str, Text]] = field(default_factory=lambda: KeyedRegistry("code"))
     #: The code lists as the app uses them: the core's shared codes plus those plugins add.
@@ -250,14 +271,38 @@ class Registry:
             ("register_flows", reg.flows, lambda f: f.name),
             ("register_scrubbers", reg.scrubbers, lambda s: s.name),
             ("register_dimensions", reg.dimensions, lambda d: d.key),
+            ("register_fact_sources", reg.fact_sources, lambda f: f.name),
             ("register_roles", reg.roles, lambda r: r.key),
         ]
         for hook_name, target, key_of in loaders:
             for plugin, item in collect(pm, hook_name, app=app):
+                if isinstance(item, Grant):
+                    reg.grants.append((plugin, item))
+                    continue
                 target.add(key_of(item), item, plugin, _is_builtin(plugin))
+        reg._apply_grants()
         reg._load_codes(collect(pm, "register_codes", app=app))
         reg.check()
         return reg
+
+    def _apply_grants(self) -> None:
+        """Add each grant's capabilities to its role, once every role is known."""
+        from dataclasses import replace
+
+        from tremplin.core.web.policy import CAPABILITIES
+
+        for plugin, grant in self.grants:
+            core = [c for c in grant.capabilities if c in CAPABILITIES or c == EVERY_CAPABILITY]
+            if core:
+                raise PluginError(
+                    f"plugin {plugin}: a grant gives the capabilities of the plugin's own pages, "
+                    f"not the core's ({', '.join(core)}) to {grant.role!r}"
+                )
+            role = self.roles.get(grant.role)
+            if role is None:
+                continue
+            extra = tuple(c for c in grant.capabilities if c not in role.capabilities)
+            self.roles.replace(grant.role, replace(role, capabilities=role.capabilities + extra))
 
     def _load_codes(self, found: list[tuple[str, CodeList]]) -> None:
         """Merge the code lists: the core's vocabulary, then what plugins add. A list is described (label,
@@ -334,6 +379,9 @@ class Registry:
 
     def check(self) -> None:
         """Dangling references are start-up errors, not surprises at the first contact logged."""
+        from tremplin.core.counters import COUNTS
+        from tremplin.core.dimensions import SOURCES
+
         problems: list[str] = []
         for key, form in self.forms.items():
             if form.audience not in self.audiences:
@@ -351,6 +399,13 @@ class Registry:
                 problems.append(f"workflow of {key!r} ({self.workflows.owner(key)}) names an unknown audience")
         for key, counter in self.counters.items():
             for part in counter.parts:
+                if part.counts not in COUNTS:
+                    who = f"counter {key!r} ({self.counters.owner(key)})"
+                    source = self.fact_sources.get(part.source)
+                    if source is None:
+                        problems.append(f"{who} counts unknown fact source {part.source!r}")
+                    elif part.measure not in source.measures:
+                        problems.append(f"{who} counts {part.measure!r}, not a measure of {part.source!r}")
                 audiences = part.where.get("audience")
                 names = (audiences,) if isinstance(audiences, str) else (audiences or ())
                 for name in names:
@@ -360,6 +415,14 @@ class Registry:
             who = f"dimension {key!r} ({self.dimensions.owner(key)})"
             if dim.audience is not None and dim.audience not in self.audiences:
                 problems.append(f"{who} names unknown audience {dim.audience!r}")
+            for record in dim.records:
+                if record in SOURCES:
+                    continue
+                source = self.fact_sources.get(record)
+                if source is None:
+                    problems.append(f"{who} describes unknown records {record!r}")
+                elif dim.kind == "field" and dim.name not in source.fields:
+                    problems.append(f"{who}: the fact source {record!r} has no field {dim.name!r}")
             if dim.counter is not None and dim.counter not in self.counters:
                 problems.append(f"{who} names unknown counter {dim.counter!r}")
             if dim.kind == "attr" and dim.audience in self.audiences:

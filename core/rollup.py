@@ -28,7 +28,7 @@ from sqlalchemy import and_, delete, or_, select
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
-from tremplin.core.counters import CompiledCounters
+from tremplin.core.counters import CompiledCounters, FactSource
 from tremplin.core.dimensions import reader, values_of
 from tremplin.core.models import Activity, Case, Contact, CounterValue
 
@@ -501,29 +501,42 @@ def _current(obj: Any) -> Callable[[str], Any]:
     return lambda name: getattr(obj, name)
 
 
+def fact_builders(app: App) -> dict[type, Callable[[Callable[[str], Any]], Fact | None]]:
+    """The fact builder of each model the roll-up counts: the core's records and the plugins' sources."""
+    builders: dict[type, Callable[[Callable[[str], Any]], Fact | None]] = dict(FACT_BUILDERS)
+    for source in app.registry.fact_sources.values():
+        builders[source.model] = source.build
+    return builders
+
+
 def after_flush(session: Session, _flush_context: Any) -> None:
     """Keep the roll-up exact for whatever this flush wrote (listener installed by ``App``)."""
     app: App | None = session.info.get("app")
     if app is None or session.info.get("skip_rollup"):
         return
+    builders = app.fact_builders
     acc = Accumulator(app.compiled_counters)
     touched = False
+
+    def add(fact: Fact | None, sign: int) -> None:
+        nonlocal touched
+        if fact is not None:
+            acc.add(fact, sign)
+            touched = True
+
     for obj in session.new:
-        builder = FACT_BUILDERS.get(type(obj))
+        builder = builders.get(type(obj))
         if builder:
-            acc.add(builder(_current(obj)), +1)
-            touched = True
+            add(builder(_current(obj)), +1)
     for obj in session.deleted:
-        builder = FACT_BUILDERS.get(type(obj))
+        builder = builders.get(type(obj))
         if builder:
-            acc.add(builder(_committed(obj)), -1)
-            touched = True
+            add(builder(_committed(obj)), -1)
     for obj in session.dirty:
-        builder = FACT_BUILDERS.get(type(obj))
+        builder = builders.get(type(obj))
         if builder and session.is_modified(obj, include_collections=False):
-            acc.add(builder(_committed(obj)), -1)
-            acc.add(builder(_current(obj)), +1)
-            touched = True
+            add(builder(_committed(obj)), -1)
+            add(builder(_current(obj)), +1)
     if touched:
         apply_deltas(session.connection(), acc.deltas())
 
@@ -533,10 +546,15 @@ def after_flush(session: Session, _flush_context: Any) -> None:
 
 
 def iter_facts(
-    conn: Connection | Session, batch: int = 50_000, days: Iterable[date] | None = None, centre_ids: Iterable[int] | None = None
+    conn: Connection | Session,
+    batch: int = 50_000,
+    days: Iterable[date] | None = None,
+    centre_ids: Iterable[int] | None = None,
+    plugin_sources: Iterable[FactSource] = (),
 ) -> Iterator[Fact]:
-    """Every fact, streamed from the rows (only those of ``days`` and ``centre_ids`` when given)."""
-    sources = (
+    """Every fact, streamed from the rows (only those of ``days`` and ``centre_ids`` when given): the
+    core's records, then those of the plugins' ``plugin_sources``."""
+    sources: tuple[tuple[Any, Callable[[Callable[[str], Any]], Fact | None], tuple[str, ...]], ...] = (
         (
             Contact,
             contact_fact,
@@ -550,7 +568,7 @@ def iter_facts(
             + ("registered", "attributes"),
         ),
         (Case, case_fact, ("entered_on", "centre_id", "audience", "gender", "age_band", "education", "labour_status", "stage", "profile")),
-    )
+    ) + tuple((s.model, s.build, s.columns) for s in plugin_sources)
     day_list = sorted(set(days)) if days is not None else None
     centre_list = list(centre_ids) if centre_ids is not None else None
     for model, builder, columns in sources:
@@ -560,14 +578,16 @@ def iter_facts(
         if centre_list is not None:
             stmt = stmt.where(model.centre_id.in_(centre_list))
         for row in conn.execute(stmt):
-            yield builder(row._mapping.get)
+            fact = builder(row._mapping.get)
+            if fact is not None:
+                yield fact
 
 
 def rebuild(app: App, conn: Connection) -> dict[str, int]:
     """Recompute the whole roll-up from the rows (``tremplin counters rebuild``)."""
     acc = Accumulator(app.compiled_counters)
     facts = 0
-    for fact in iter_facts(conn):
+    for fact in iter_facts(conn, plugin_sources=app.registry.fact_sources.values()):
         acc.add(fact)
         facts += 1
     deltas = acc.deltas()
@@ -645,7 +665,8 @@ def _read_days_from_records(
     if app is None:
         raise RuntimeError("reading a dimension over part of a month needs a session made by the app (app.session())")
     acc = Accumulator(app.compiled_counters)
-    for fact in iter_facts(session, days=days, centre_ids=centre_ids):
+    plugin_sources = app.registry.fact_sources.values()
+    for fact in iter_facts(session, days=days, centre_ids=centre_ids, plugin_sources=plugin_sources):
         acc.add(fact)
     wanted = set(counters)
     return {

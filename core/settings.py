@@ -41,6 +41,10 @@ class Settings:
     smtp_security: str = "starttls"
     smtp_username: str = ""
     smtp_password: str = ""
+    #: A PEM file of the certificate authorities the SMTP server's certificate is checked against,
+    #: instead of the system's (a relay with a certificate of the organisation's own authority).
+    #: The certificate and its host name are always checked: there is no setting to turn that off.
+    smtp_ca_file: str = ""
     mail_from: str = "Tremplin <no-reply@localhost>"
     outbox_dir: str = field(default_factory=lambda: str(Path(os.environ.get("TREMPLIN_HOME", ".")) / "outbox"))
     #: Days the audit log keeps the client address of a public request (failed logins, referral codes
@@ -69,7 +73,10 @@ class Settings:
             values["disabled_plugins"] = tuple(p.strip() for p in env["TREMPLIN_DISABLED_PLUGINS"].split(",") if p.strip())
         if "TREMPLIN_SECRET_KEY" in env:
             values["secret_key"] = env["TREMPLIN_SECRET_KEY"]
-        for name in ("public_base_url", "smtp_host", "smtp_security", "smtp_username", "smtp_password", "mail_from", "outbox_dir"):
+        for name in (
+            "public_base_url", "smtp_host", "smtp_security", "smtp_username", "smtp_password", "smtp_ca_file",
+            "mail_from", "outbox_dir",
+        ):
             if f"TREMPLIN_{name.upper()}" in env:
                 values[name] = env[f"TREMPLIN_{name.upper()}"]
         if "TREMPLIN_SMTP_PORT" in env:

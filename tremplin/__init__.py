@@ -28,7 +28,7 @@ if TYPE_CHECKING:
     from tremplin.core.anonymity import Scrubber, format_token
     from tremplin.core.app import App
     from tremplin.core.bot.handlers import BotCommand, language_of
-    from tremplin.core.counters import Counter, Part
+    from tremplin.core.counters import Counter, FactSource, Part
     from tremplin.core.demo.share import DemoShare
     from tremplin.core.dimensions import Dimension
     from tremplin.core.forms import Field, Form
@@ -40,6 +40,7 @@ if TYPE_CHECKING:
         EVERY_CAPABILITY,
         Audience,
         FlowSpec,
+        Grant,
         PluginError,
         Role,
         Stage,
@@ -74,8 +75,10 @@ _EXPORTS: dict[str, str] = {
     "Dimension": "tremplin.core.dimensions",
     "EVERY_AUDIENCE": "tremplin.core.registry",
     "EVERY_CAPABILITY": "tremplin.core.registry",
+    "FactSource": "tremplin.core.counters",
     "Field": "tremplin.core.forms",
     "FlowSpec": "tremplin.core.registry",
+    "Grant": "tremplin.core.registry",
     "MenuItem": "tremplin.core.pages",
     "Form": "tremplin.core.forms",
     "FreeText": _SECTIONS,

@@ -207,6 +207,9 @@ def generate(
         summary.written["activities"] = insert_records(
             app, conn, "activities", bar.counting(task, cleaned(activities, "activities"))
         )
+        for share in found:
+            if share.after is not None:
+                summary.written.update(share.after(replace(ctx, share=share.key)))
         summary.written["headcount"] = sum(r.raw.get("headcount", 1) for r in contacts)
         summary.written["participants"] = sum(r.raw.get("participants") or 0 for r in activities)
 

@@ -167,7 +167,10 @@ class DemoShare:
     scale 1.0 (``{"contacts.total": 919, ...}``): the demo's expected figures are the sum over the shares
     present. ``sites`` and ``partners`` are created before any share runs; ``partners`` may be a function
     of the year (organisations change names). ``notes`` lists every free text the share writes, so that
-    a test can check each passes the scrubber chain unchanged.
+    a test can check each passes the scrubber chain unchanged. ``after``, if given, is called once every
+    share's records are written, in the same transaction (``ctx.session``, an app session: its writes
+    keep the roll-up exact): for what hangs on those records in the plugin's own tables. It returns
+    what it wrote, by kind, for the demo's summary.
     """
 
     key: str
@@ -176,6 +179,7 @@ class DemoShare:
     sites: Sequence[Place] = ()
     partners: Sequence[Place] | Callable[[int], Sequence[Place]] = ()
     notes: Sequence[str] = ()
+    after: Callable[[DemoContext], Mapping[str, int]] | None = None
 
     def partners_in(self, year: int) -> Sequence[Place]:
         return self.partners(year) if callable(self.partners) else self.partners

@@ -19,8 +19,12 @@ part) and ``<name>.<lang>.html`` or, for every language, ``<name>.html`` (the HT
 back to French, then English.
 
 SMTP settings (``TREMPLIN_SMTP_HOST``, ``_PORT``, ``_SECURITY`` = starttls | tls | none,
-``_USERNAME``, ``_PASSWORD``, ``TREMPLIN_MAIL_FROM``): without a host, each message is written as an
-``.eml`` file to ``TREMPLIN_OUTBOX_DIR`` (default ``outbox/`` next to the database) and counts as sent.
+``_USERNAME``, ``_PASSWORD``, ``_CA_FILE``, ``TREMPLIN_MAIL_FROM``): without a host, each message is
+written as an ``.eml`` file to ``TREMPLIN_OUTBOX_DIR`` (default ``outbox/`` next to the database) and counts as sent.
+With ``starttls`` (port 587) the connection is upgraded before anything else is said, and a server that
+does not offer STARTTLS gets nothing; with ``tls`` (port 465) it is encrypted from the first byte. The
+server's certificate and host name are always verified, against the system's authorities or those of
+``TREMPLIN_SMTP_CA_FILE``. Credentials are sent only over an encrypted connection.
 """
 
 from __future__ import annotations
@@ -36,11 +40,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    import ssl
     from email.message import EmailMessage
 
     import jinja2
     from sqlalchemy.orm import Session
-
     from tremplin.core.app import App
     from tremplin.core.models import OutboxMessage
     from tremplin.core.settings import Settings
@@ -77,7 +81,6 @@ class Attachment:
 @lru_cache(maxsize=1)
 def environment() -> jinja2.Environment:
     import jinja2
-
     from tremplin.core.web.templating import _LiveFolders
 
     return jinja2.Environment(
@@ -138,7 +141,6 @@ def enqueue(
 ) -> OutboxMessage:
     """Render and store a message under ``key``; an existing message with that key is returned as is."""
     from sqlalchemy import select
-
     from tremplin.core.models import OutboxMessage
 
     existing = session.scalar(select(OutboxMessage).where(OutboxMessage.key == key))
@@ -215,21 +217,40 @@ def _text(reply: bytes | str) -> str:
     return reply.decode(errors="replace") if isinstance(reply, bytes) else reply
 
 
-def _send_smtp(settings: Settings, mail: EmailMessage) -> None:
-    import smtplib
+SECURITY = ("starttls", "tls", "none")
+
+
+def tls_context(settings: Settings) -> ssl.SSLContext:
+    """The client's TLS context: certificates and host names verified, against ``smtp_ca_file`` if set."""
     import ssl
 
+    context = ssl.create_default_context(cafile=settings.smtp_ca_file or None)
+    context.minimum_version = ssl.TLSVersion.TLSv1_2
+    return context
+
+
+def _send_smtp(settings: Settings, mail: EmailMessage) -> None:
+    import smtplib
+
     security = settings.smtp_security.lower()
+    if security not in SECURITY:
+        raise PermanentFailure(
+            f"TREMPLIN_SMTP_SECURITY is {settings.smtp_security!r}: use one of {', '.join(SECURITY)}"
+        )
+    if settings.smtp_username and security == "none":
+        # A password is never sent in clear: a relay that needs one speaks TLS.
+        raise PermanentFailure("SMTP credentials are set but TREMPLIN_SMTP_SECURITY is none: use starttls or tls")
     try:
         if security == "tls":
             client: smtplib.SMTP = smtplib.SMTP_SSL(
-                settings.smtp_host, settings.smtp_port, timeout=30, context=ssl.create_default_context()
+                settings.smtp_host, settings.smtp_port, timeout=30, context=tls_context(settings)
             )
         else:
             client = smtplib.SMTP(settings.smtp_host, settings.smtp_port, timeout=30)
         with client:
             if security == "starttls":
-                client.starttls(context=ssl.create_default_context())
+                # Raises when the server does not offer STARTTLS: nothing goes out unencrypted.
+                client.starttls(context=tls_context(settings))
             if settings.smtp_username:
                 client.login(settings.smtp_username, settings.smtp_password)
             client.send_message(mail)
@@ -265,7 +286,6 @@ def deliver(
     """Send the messages that are due (or, with ``only``, those of them); returns how many were sent,
     put back for a retry, or failed."""
     from sqlalchemy import or_, select, update
-
     from tremplin.core.models import OutboxMessage
 
     now = now or datetime.now(timezone.utc)

@@ -14,7 +14,21 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from tremplin import Audience, CodeList, Counter, Dimension, Field, FlowSpec, Form, Role, T, hookimpl
+from tremplin import (
+    Audience,
+    CodeList,
+    Counter,
+    Dimension,
+    FactSource,
+    Field,
+    FlowSpec,
+    Form,
+    Grant,
+    MenuItem,
+    Role,
+    T,
+    hookimpl,
+)
 from tremplin.plugins.schools import models as _models  # noqa: F401  (the plugin's tables join the metadata)
 
 if TYPE_CHECKING:
@@ -59,15 +73,24 @@ def register_audiences(app: Any) -> list[Audience]:
     ]
 
 
+#: The calendar, the bookings and their history, the export, the e-mails that failed.
+BOOKINGS = "schools.bookings"
+#: The offer: workshops, slots, school holidays.
+OFFER = "schools.offer"
+
+
 @hookimpl
-def register_roles(app: App) -> list[Role]:
+def register_roles(app: App) -> list[Role | Grant]:
     return [
         Role(
             "schools_coordinator",
             T("Schools coordinator", fr="Coordinateur écoles", nl="Scholencoördinator", uk="Координатор шкіл"),
-            ("dashboard", "log", "contacts", "reports", "activities"),
+            ("dashboard", "log", "contacts", "reports", "activities", BOOKINGS, OFFER),
             (AUDIENCE,),
-        )
+        ),
+        # Programme leads follow the bookings; the offer stays the coordinator's (and the administrator's,
+        # who has every capability).
+        Grant("programme_lead", (BOOKINGS,)),
     ]
 
 
@@ -135,6 +158,50 @@ def register_counters(app: Any) -> list[Counter]:
             {**a, "attr.place": "at_school"},
             audience=AUDIENCE,
         ),
+        # What became of the bookings, on their visit's day (``facts.py``).
+        Counter.simple(
+            "schools.cancellations",
+            T("Cancelled bookings", fr="Réservations annulées", nl="Geannuleerde boekingen", uk="Скасовані бронювання"),
+            "schools.bookings:rows",
+            {**a, "status": "cancelled"},
+            audience=AUDIENCE,
+        ),
+        Counter.simple(
+            "schools.pupils_cancelled",
+            T(
+                "Pupils of cancelled bookings",
+                fr="Élèves des réservations annulées",
+                nl="Leerlingen van geannuleerde boekingen",
+                uk="Учні скасованих бронювань",
+            ),
+            "schools.bookings:pupils",
+            {**a, "status": "cancelled"},
+            audience=AUDIENCE,
+        ),
+        Counter.simple(
+            "schools.no_shows",
+            T(
+                "Classes that did not come",
+                fr="Classes absentes",
+                nl="Klassen die niet kwamen",
+                uk="Класи, що не прийшли",
+            ),
+            "schools.bookings:rows",
+            {**a, "status": "no_show"},
+            audience=AUDIENCE,
+        ),
+        Counter.simple(
+            "schools.pupils_no_show",
+            T(
+                "Pupils of classes that did not come",
+                fr="Élèves des classes absentes",
+                nl="Leerlingen van klassen die niet kwamen",
+                uk="Учні класів, що не прийшли",
+            ),
+            "schools.bookings:pupils",
+            {**a, "status": "no_show"},
+            audience=AUDIENCE,
+        ),
         Counter.simple(
             "schools.pupils_booked",
             T("Pupils booked", fr="Élèves inscrits", nl="Ingeschreven leerlingen", uk="Зареєстровані учні"),
@@ -142,6 +209,25 @@ def register_counters(app: Any) -> list[Counter]:
             a,
             audience=AUDIENCE,
         ),
+    ]
+
+
+@hookimpl
+def register_fact_sources(app: Any) -> list[FactSource]:
+    """Bookings, counted on their visit's day by status: cancellations and no-shows."""
+    from tremplin.plugins.schools import facts
+    from tremplin.plugins.schools.models import SchoolBooking
+
+    return [
+        FactSource(
+            facts.SOURCE,
+            SchoolBooking,
+            facts.COLUMNS,
+            facts.booking_fact,
+            measures=("rows", "pupils"),
+            fields=("status", "workshop"),
+            label=T("Bookings", fr="Réservations", nl="Boekingen", uk="Бронювання"),
+        )
     ]
 
 
@@ -154,14 +240,24 @@ def register_demo(app: Any) -> list[DemoShare]:
 
 @hookimpl
 def register_dimensions(app: Any) -> list[Dimension]:
-    """Pupils by type of education and by workshop (class visits are activities)."""
+    """Visits, pupils, cancellations and no-shows by school year, type of education, workshop and place
+    (class visits are activities, bookings the plugin's own fact source; both name them alike)."""
+    records = ("activities", "schools.bookings")
     return [
+        Dimension(
+            "schools.year",
+            T("School year", fr="Année d'études", nl="Leerjaar", uk="Рік навчання"),
+            "attr.year",
+            AUDIENCE,
+            records=records,
+            title=T("By school year", fr="Par année d'études", nl="Per leerjaar", uk="За роком навчання"),
+        ),
         Dimension(
             "schools.education_type",
             T("Type of education", fr="Type d'enseignement", nl="Onderwijsvorm", uk="Тип освіти"),
             "attr.education_type",
             AUDIENCE,
-            records=("activities",),
+            records=records,
             title=T("By type of education", fr="Par type d'enseignement", nl="Per onderwijsvorm", uk="За типом освіти"),
         ),
         Dimension(
@@ -169,9 +265,86 @@ def register_dimensions(app: Any) -> list[Dimension]:
             T("Workshop", fr="Atelier", nl="Workshop", uk="Майстер-клас"),
             "workshop",
             AUDIENCE,
-            records=("activities",),
+            records=records,
             title=T("By workshop", fr="Par atelier", nl="Per workshop", uk="За майстер-класом"),
         ),
+        Dimension(
+            "schools.place",
+            T("Where", fr="Où", nl="Waar", uk="Де"),
+            "attr.place",
+            AUDIENCE,
+            records=records,
+            title=T(
+                "At the centre and at schools",
+                fr="À la Cité et à l'école",
+                nl="In het centrum en op school",
+                uk="У центрі та у школах",
+            ),
+        ),
+    ]
+
+
+#: The figures the schools report breaks down by school year, after its pupils by school year.
+BY_SCHOOL_YEAR: tuple[tuple[str, Any], ...] = (
+    (
+        "schools.visits",
+        T(
+            "Class visits by school year",
+            fr="Visites par année d'études",
+            nl="Klasbezoeken per leerjaar",
+            uk="Відвідини за роком навчання",
+        ),
+    ),
+    (
+        "schools.pupils_at_centre",
+        T(
+            "Pupils at the centre by school year",
+            fr="Élèves à la Cité par année d'études",
+            nl="Leerlingen in het centrum per leerjaar",
+            uk="Учні в центрі за роком навчання",
+        ),
+    ),
+    (
+        "schools.pupils_at_school",
+        T(
+            "Pupils reached at schools by school year",
+            fr="Élèves rencontrés à l'école par année d'études",
+            nl="Leerlingen bereikt op school per leerjaar",
+            uk="Учні у школах за роком навчання",
+        ),
+    ),
+    (
+        "schools.cancellations",
+        T(
+            "Cancelled bookings by school year",
+            fr="Réservations annulées par année d'études",
+            nl="Geannuleerde boekingen per leerjaar",
+            uk="Скасовані бронювання за роком навчання",
+        ),
+    ),
+    (
+        "schools.no_shows",
+        T(
+            "Classes that did not come, by school year",
+            fr="Classes absentes par année d'études",
+            nl="Klassen die niet kwamen, per leerjaar",
+            uk="Класи, що не прийшли, за роком навчання",
+        ),
+    ),
+)
+
+
+@hookimpl
+def register_report_sections(app: Any, report: str) -> list[Any]:
+    """The schools report: visits, pupils at the centre and at schools, cancellations and no-shows, each
+    by the pupils' school year (the report already shows the pupils by school year)."""
+    if report != f"audience:{AUDIENCE}":
+        return []
+    from tremplin import Breakdown
+
+    return [
+        Breakdown(counter.replace("schools.", "schools.year.", 1), title, counter, "schools.year")
+        for counter, title in BY_SCHOOL_YEAR
     ]
 
 
@@ -181,6 +354,13 @@ def register_routes(app: Any) -> list[Any]:
 
     web.add_template_folder()
     return [web.public, web.coordinator, api.router]
+
+
+@hookimpl
+def register_menu_items(app: Any, staff: Any) -> list[MenuItem]:
+    """The bookings' calendar, for the roles granted the bookings (the coordinator, programme leads)."""
+    label = T("School visits", fr="Visites scolaires", nl="Schoolbezoeken", uk="Відвідини шкіл")
+    return [MenuItem(label, "/schools", BOOKINGS, audience=AUDIENCE)]
 
 
 @hookimpl

@@ -1,7 +1,7 @@
 """The schools API: ``/api/v1/workshops``, ``/api/v1/slots``, ``/api/v1/bookings``.
 
 For a school board's own tools and the centre's: the same rules as the pages (``booking.py``), the
-same roles (``access.py``), in the OpenAPI schema. A booking answers 201 with its status
+same capabilities (the roles ``register_roles`` declares), in the OpenAPI schema. A booking answers 201 with its status
 (``confirmed``, ``requested`` or ``waitlisted``), 422 with ``errors`` by field, 409 when the slot is
 gone. The teacher's name and e-mail are written, never read back.
 """
@@ -20,9 +20,9 @@ from sqlalchemy.orm import Session
 
 from tremplin.core.models import Centre, Staff
 from tremplin.core.web.common import fetch
-from tremplin.core.web.deps import ensure_audience, ensure_centre, get_app, get_session, require_roles
+from tremplin.core.web.deps import ensure_audience, ensure_centre, get_app, get_session, require_capability
+from tremplin.plugins.schools import BOOKINGS, OFFER
 from tremplin.plugins.schools import booking as bk
-from tremplin.plugins.schools.access import roles
 from tremplin.plugins.schools.models import SchoolBooking, SchoolSlot, SchoolWorkshop
 
 bearer = HTTPBearer(auto_error=False)
@@ -31,8 +31,8 @@ router = APIRouter(prefix="/api/v1", tags=["schools"], dependencies=[Depends(bea
 Lang = Literal["fr", "nl", "en", "uk"]
 Year = Literal["1", "2", "3", "4", "5", "6", "7"]
 Education = Literal["general", "technical_transition", "technical_qualification", "vocational", "special"]
-BookingsStaff = Annotated[Staff, Depends(require_roles(*roles("schools.bookings")))]
-OfferStaff = Annotated[Staff, Depends(require_roles(*roles("schools.offer")))]
+BookingsStaff = Annotated[Staff, Depends(require_capability(BOOKINGS))]
+OfferStaff = Annotated[Staff, Depends(require_capability(OFFER))]
 DB = Annotated[Session, Depends(get_session)]
 
 

@@ -495,6 +495,9 @@ def book(
         teacher_language=req.teacher_language if req.teacher_language in LANGUAGES else "fr",
         idempotency_key=key,
         erase_after=slot.day + timedelta(days=TEACHER_RETENTION_DAYS),
+        day=slot.day,
+        at_school=slot.at_school,
+        workshop_code=slot.workshop.code,
         created_at=now,
         updated_at=now,
     )
@@ -600,6 +603,7 @@ def move(
     _take(target, booking.pupils)
     booking.slot_id = target.id
     booking.slot = target
+    booking.day, booking.at_school = target.day, target.at_school
     booking.erase_after = target.day + timedelta(days=TEACHER_RETENTION_DAYS)
     booking.ics_sequence += 1
     booking.reminded_at = None

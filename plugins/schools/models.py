@@ -105,7 +105,10 @@ class SchoolBooking(Base):
     """
 
     __tablename__ = "school_bookings"
-    __table_args__ = (Index("ix_school_bookings_slot_status", "slot_id", "status"),)
+    __table_args__ = (
+        Index("ix_school_bookings_slot_status", "slot_id", "status"),
+        Index("ix_school_bookings_centre_day", "centre_id", "day"),
+    )
     id: Mapped[int] = mapped_column(primary_key=True)
     centre_id: Mapped[int] = mapped_column(ForeignKey("centres.id", ondelete="CASCADE"))
     #: ``None`` once the slot is deleted: the booking stays, cancelled, in the history.
@@ -114,6 +117,11 @@ class SchoolBooking(Base):
     #: The school, a ``Partner`` of kind ``school``.
     school_id: Mapped[int | None] = mapped_column(ForeignKey("partners.id", ondelete="SET NULL"))
     status: Mapped[str] = mapped_column(String(16))
+    #: The visit's day, place and workshop code, copied from its slot when booked or moved: the roll-up
+    #: counts the booking on that day (a cancellation, a no-show), even once the slot is deleted.
+    day: Mapped[date | None] = mapped_column(Date)
+    at_school: Mapped[bool] = mapped_column(Boolean, default=False)
+    workshop_code: Mapped[str] = mapped_column(String(40), default="")
     school_year: Mapped[str] = mapped_column(String(2))
     education_type: Mapped[str] = mapped_column(String(32))
     pupils: Mapped[int] = mapped_column(Integer)

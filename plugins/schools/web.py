@@ -26,11 +26,11 @@ from sqlalchemy.orm import Session
 from tremplin import LANGUAGES
 from tremplin.core.models import Centre, OutboxMessage, Partner, Staff
 from tremplin.core.web.common import fetch, int_param
-from tremplin.core.web.deps import ensure_audience, ensure_centre, form_data, get_app, get_session, require_roles
+from tremplin.core.web.deps import ensure_audience, ensure_centre, form_data, get_app, get_session, require_capability
 from tremplin.core.web.i18n import gettext_for, request_language
 from tremplin.core.web.templating import flash, render
+from tremplin.plugins.schools import BOOKINGS, OFFER
 from tremplin.plugins.schools import booking as bk
-from tremplin.plugins.schools.access import roles
 from tremplin.plugins.schools.models import SchoolBooking, SchoolHoliday, SchoolSlot, SchoolWorkshop
 
 TEMPLATES = Path(__file__).with_name("templates")
@@ -38,8 +38,8 @@ TEMPLATES = Path(__file__).with_name("templates")
 public = APIRouter(include_in_schema=False)
 coordinator = APIRouter(include_in_schema=False)
 
-BookingsStaff = Depends(require_roles(*roles("schools.bookings")))
-OfferStaff = Depends(require_roles(*roles("schools.offer")))
+BookingsStaff = Depends(require_capability(BOOKINGS))
+OfferStaff = Depends(require_capability(OFFER))
 
 
 def add_template_folder() -> None:
@@ -972,9 +972,12 @@ def export(request: Request, staff: Staff = BookingsStaff, session: Session = De
     lo, hi = term_of(today)
     start, end = _day(request.query_params.get("from"), lo), _day(request.query_params.get("to"), hi)
     fmt = "xlsx" if request.query_params.get("format") == "xlsx" else "csv"
+    # One school year of pupils (1 to 7), or all of them.
+    year = request.query_params.get("year") or None
+    year = year if year in bk.YEAR_CODES else None
     from tremplin.core.audit import audit
 
-    body, media = export_bookings(app, session, centre.id, start, end, fmt, request_language(request))
+    body, media = export_bookings(app, session, centre.id, start, end, fmt, request_language(request), year)
     audit(
         session,
         "schools.export",
@@ -984,10 +987,37 @@ def export(request: Request, staff: Staff = BookingsStaff, session: Session = De
         start=start.isoformat(),
         end=end.isoformat(),
         format=fmt,
+        school_year=year or "*",
     )
     session.commit()
-    name = f"school-bookings-{start.isoformat()}-{end.isoformat()}.{fmt}"
+    name = f"school-bookings-{start.isoformat()}-{end.isoformat()}{f'-year-{year}' if year else ''}.{fmt}"
     return Response(body, media_type=media, headers={"Content-Disposition": f'attachment; filename="{name}"'})
+
+
+@coordinator.get("/schools/years")
+def school_years(request: Request, staff: Staff = BookingsStaff, session: Session = Depends(get_session)) -> Response:
+    """A school year's bookings (September to August) counted by the pupils' school year, with what became
+    of them, and each school year's export."""
+    from tremplin.plugins.schools.export import STATUS_COLUMNS, academic_year, by_school_year
+
+    ensure_audience(staff, bk.AUDIENCE)
+    app = get_app(request)
+    centre = _centre_of(session, staff)
+    today = datetime.now(app.timezone_of(session, centre.id)).date()
+    start, end = academic_year(_day(request.query_params.get("day"), today))
+    return _render(
+        request,
+        "schools/years.html",
+        {
+            "start": start,
+            "end": end,
+            "prev": start - timedelta(days=1),
+            "next": end + timedelta(days=1),
+            "table": by_school_year(session, centre.id, start, end),
+            "years": bk.YEAR_CODES,
+            "columns": STATUS_COLUMNS,
+        },
+    )
 
 
 @coordinator.get("/schools/outbox")

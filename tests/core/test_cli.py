@@ -280,6 +280,8 @@ def test_plugins_lists_versions_hooks_and_everything_registered(tmp_path: Path) 
     reports = infos["tremplin.core.builtins.reports"]["registers"]
     assert "GET /reports" in reports["routes"] and "annual: overview (KeyFigures)" in reports["report_sections"]
     assert infos["tremplin.core.builtins.shared"]["registers"]["roles"] == ["admin", "programme_lead", "counsellor", "reception"]
+    schools = infos["tremplin.plugins.schools"]["registers"]
+    assert schools["fact_sources"] == ["schools.bookings"] and schools["grants"] == ["programme_lead: schools.bookings"]
     # The text form names the same things, one plugin after another.
     text = run("--database-url", url, "plugins", env={"TREMPLIN_DISABLED_PLUGINS": "prisons"}).output
     assert "tremplin.plugins.neet " + __version__ in text and "  hooks: register_audiences, register_codes" in text

@@ -33,7 +33,7 @@ from tremplin.core.records import (
     reenter_case,
     set_referral_status,
 )
-from tremplin.core.registry import FlowSpec, PluginError, Role, Workflow, collect
+from tremplin.core.registry import FlowSpec, Grant, PluginError, Role, Workflow, collect
 from tremplin.core.reports.sections import KeyFigures, ProgrammeIndicators
 from tremplin.core import rollup, vocab
 from tests.conftest import make_app
@@ -72,7 +72,7 @@ def test_hook_names_are_the_specs() -> None:
         "register_audiences", "register_roles", "register_codes", "register_forms", "register_counters",
         "register_workflows", "register_flows", "register_routes", "register_bot_handlers",
         "register_report_sections", "register_scrubbers", "register_demo",
-        "register_dimensions", "register_menu_items", "purge_expired",
+        "register_dimensions", "register_fact_sources", "register_menu_items", "purge_expired",
         "contact_logged", "activity_logged", "referral_status_changed", "case_stage_changed",
     }
 
@@ -117,6 +117,17 @@ def test_hook_register_roles(full_app: App, monkeypatch: pytest.MonkeyPatch) -> 
     assert full_app.registry.roles_with("cases") == ("admin", "programme_lead", "counsellor", "neet_worker")
     assert full_app.registry.roles_with("admin") == ("admin",)
     assert full_app.registry.roles_with("a_plugin_page") == ("admin",)  # the administrator has every capability
+    # A plugin's own capabilities, granted through the roles: its role's, and a grant to a core role.
+    assert full_app.registry.roles_with("schools.bookings") == ("admin", "programme_lead", "schools_coordinator")
+    assert full_app.registry.roles_with("schools.offer") == ("admin", "schools_coordinator")
+    url = full_app.settings.database_url
+    assert "schools.bookings" not in make_app(url, plugins=CORE_ONLY).registry.roles["programme_lead"].capabilities
+    # A grant to a role nobody registers is passed over; a grant of a core capability is refused.
+    lost = fake_plugin(monkeypatch, "tremplin_grant_lost", register_roles=lambda app: [Grant("nobody", ("x.page",))])
+    assert "nobody" not in make_app(url, plugins=CORE_ONLY + [lost]).registry.roles
+    grab = fake_plugin(monkeypatch, "tremplin_grant_core", register_roles=lambda app: [Grant("reception", ("cases",))])
+    with pytest.raises(PluginError, match=r"tremplin_grant_core: a grant gives .* core's \(cases\) to 'reception'"):
+        make_app(url, plugins=CORE_ONLY + [grab])
     # Default audiences: the role's own, plus the audiences that name the role; core roles name none.
     assert full_app.registry.default_audiences(["counsellor"]) == ["general", "prisons", "disability", "ukrainian"]
     assert full_app.registry.default_audiences(["reception", "formtruck_adviser"]) == ["general", "formtruck", "ukrainian"]
@@ -221,6 +232,7 @@ def test_hook_register_counters(full_app: App, monkeypatch: pytest.MonkeyPatch) 
     counters = full_app.registry.counters
     assert set(DOCUMENTED_COUNTERS) <= set(counters.keys())
     known_fields = set(DIMENSIONS) | {"themes", "workshop", "format", "stage", "education", "labour_status"}
+    known_fields |= {f for source in full_app.registry.fact_sources.values() for f in source.fields}
     for key, counter in counters.items():
         assert isinstance(counter, Counter) and counter.parts
         assert counter.audience is None or counter.audience in full_app.registry.audiences
@@ -251,8 +263,10 @@ def test_hook_register_dimensions(full_app: App, monkeypatch: pytest.MonkeyPatch
 
     dims = full_app.registry.dimensions
     assert dims.keys() == [
+        "schools.year",
         "schools.education_type",
         "schools.workshop",
+        "schools.place",
         "prisons.prison",
         "disability.public",
         "formtruck.stop",
@@ -322,6 +336,41 @@ def T_(en: str) -> Any:
     from tremplin.core.i18n import T
 
     return T(en)
+
+
+def test_hook_register_fact_sources(full_app: App, monkeypatch: pytest.MonkeyPatch) -> None:
+    from tremplin.core.counters import FactSource, Part
+    from tremplin.plugins.schools.models import SchoolBooking
+
+    sources = full_app.registry.fact_sources
+    assert sources.keys() == ["schools.bookings"] and sources.owner("schools.bookings") == "tremplin.plugins.schools"
+    assert full_app.fact_builders[SchoolBooking] == sources["schools.bookings"].build
+    part = full_app.registry.counters["schools.no_shows"].parts[0]
+    assert (part.source, part.measure) == ("schools.bookings", "rows")
+    assert dict(part.where) == {"audience": "schools", "status": "no_show"}
+    # A fact is completed with the core's fields, so the roll-up reads it like a contact's.
+    row = {"day": date(2025, 3, 4), "centre_id": 1, "status": "cancelled", "pupils": 20}
+    fact = sources["schools.bookings"].build(row.get)
+    assert fact is not None and fact["source"] == "schools.bookings" and fact["modality"] == "unknown"
+    assert fact["themes"] == ()
+    assert fact["measures"] == {"rows": 1, "pupils": 20} and fact["attributes"]["place"] == "at_centre"
+    assert sources["schools.bookings"].build({"day": None}.get) is None, "a row without a day counts nowhere"
+    with pytest.raises(ValueError, match="named after its audience"):
+        FactSource("bookings", SchoolBooking, ("day",), lambda get: None)
+    with pytest.raises(ValueError, match="'<source>:<measure>'"):
+        Part("bookings")  # type: ignore[arg-type]
+    # Without the plugin, no source: nothing of it is counted, and a counter of an unknown source is refused.
+    assert len(make_app(full_app.settings.database_url, plugins=CORE_ONLY).registry.fact_sources) == 0
+    stray = fake_plugin(monkeypatch, "tremplin_test_stray_counter", register_counters=lambda app: [
+        Counter.simple("stray.enquiries", T_("Enquiries"), "stray.enquiries:rows"),
+    ])
+    with pytest.raises(PluginError, match=r"\(tremplin_test_stray_counter\) counts unknown fact source 'stray"):
+        make_app(full_app.settings.database_url, plugins=CORE_ONLY + [stray])
+    wrong = fake_plugin(monkeypatch, "tremplin_test_wrong_measure", register_counters=lambda app: [
+        Counter.simple("schools.minutes", T_("Minutes"), "schools.bookings:minutes"),
+    ])
+    with pytest.raises(PluginError, match=r"counts 'minutes', not a measure of 'schools.bookings'"):
+        make_app(full_app.settings.database_url, plugins=CORE_ONLY + ["tremplin.plugins.schools", wrong])
 
 
 def test_hook_register_workflows(full_app: App) -> None:

@@ -6,17 +6,17 @@ from __future__ import annotations
 import email
 import socket
 from collections.abc import Iterator
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from email import policy
 from pathlib import Path
 from typing import Any
 
 import pytest
 from sqlalchemy import func, select
-
 from tremplin.core import mail
 from tremplin.core.app import App
 from tremplin.core.models import OutboxMessage
+
 from tests.conftest import make_app
 
 aiosmtpd = pytest.importorskip("aiosmtpd.controller", reason="the mail tests need aiosmtpd (pip install aiosmtpd)")
@@ -136,7 +136,7 @@ def test_a_server_that_is_down_is_retried_with_backoff_then_sent_once(
     port = free_port()
     app = make_app(db_url, smtp_host="127.0.0.1", smtp_port=port, smtp_security="none")
     enqueue(app, "tests:down")
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     report = mail.deliver(app, now=now)
     assert (report.sent, report.retried, report.failed) == (0, 1, 0)
     with app.session() as session:
@@ -178,7 +178,7 @@ def test_retries_end_and_a_refused_mailbox_fails_at_once(
     app.close()
     down = make_app(db_url, smtp_host="127.0.0.1", smtp_port=free_port(), smtp_security="none")
     enqueue(down, "tests:never")
-    moment = datetime.now(timezone.utc)
+    moment = datetime.now(UTC)
     for attempt in range(mail.MAX_ATTEMPTS):
         mail.deliver(down, now=moment)
         moment += mail.BACKOFF * 2**attempt
@@ -196,7 +196,7 @@ def test_a_claimed_message_is_not_sent_by_another_run(
     inbox, controller = smtp
     app = smtp_app(db_url, controller, tmp_path)
     enqueue(app, "tests:claimed")
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     with app.transaction() as session:  # a run that claimed it and crashed before sending
         session.execute(update(OutboxMessage).values(state="sending", claimed_at=now))
     assert mail.deliver(app, now=now + timedelta(minutes=1)).sent == 0
@@ -214,4 +214,155 @@ def test_without_smtp_settings_messages_are_eml_files(db_url: str, templates: Pa
     (path,) = (tmp_path / "outbox").glob("*.eml")
     written = email.message_from_bytes(path.read_bytes(), policy=policy.default)
     assert written["Subject"] == "Bonjour Ann" and written["Message-ID"].startswith("<")
+    app.close()
+
+
+# --------------------------------------------------------------------------------------------------
+# Encrypted connections and credentials: a self-signed certificate made here, the client verifying it
+
+
+@pytest.fixture(scope="module")
+def certificate(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    """A self-signed certificate for 127.0.0.1 and localhost, and its key: ``(cert.pem, key.pem)``."""
+    import ipaddress
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "Tremplin loopback relay")])
+    now = datetime.now(UTC)
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - timedelta(minutes=5))
+        .not_valid_after(now + timedelta(days=1))
+        .add_extension(
+            x509.SubjectAlternativeName([x509.DNSName("localhost"), x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]),
+            critical=False,
+        )
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+        .sign(key, hashes.SHA256())
+    )
+    folder = tmp_path_factory.mktemp("tls")
+    cert_path, key_path = folder / "cert.pem", folder / "key.pem"
+    cert_path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    key_path.write_bytes(
+        key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
+    )
+    return cert_path, key_path
+
+
+class Logins:
+    """The relay's accounts: one user, one password; every attempt is kept, with whether TLS carried it."""
+
+    USER, PASSWORD = "relay-user", "quiet-harbour-2026"
+
+    def __init__(self) -> None:
+        self.attempts: list[tuple[str, bool]] = []
+
+    def __call__(self, server: Any, session: Any, envelope: Any, mechanism: str, auth_data: Any) -> Any:
+        from aiosmtpd.smtp import AuthResult, LoginPassword
+
+        if not isinstance(auth_data, LoginPassword):
+            return AuthResult(success=False, handled=False)
+        user, password = (v.decode() if isinstance(v, bytes) else v for v in (auth_data.login, auth_data.password))
+        self.attempts.append((user, server.transport.get_extra_info("ssl_object") is not None))
+        # ``handled=False``: the server answers (235 or 535) itself.
+        return AuthResult(success=(user, password) == (self.USER, self.PASSWORD), handled=False)
+
+
+def tls_server(certificate: tuple[Path, Path], implicit: bool, logins: Logins | None) -> tuple[Inbox, Any]:
+    """A loopback relay speaking STARTTLS (``implicit=False``, which it then requires) or TLS from the first
+    byte; with ``logins``, it requires AUTH, over TLS only."""
+    import ssl
+
+    server_context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    server_context.load_cert_chain(*certificate)
+    inbox = Inbox()
+    options: dict[str, Any] = {"hostname": "127.0.0.1", "port": free_port()}
+    if implicit:
+        options["ssl_context"] = server_context
+    else:
+        options.update(tls_context=server_context, require_starttls=True)
+    if logins is not None:
+        # AUTH over TLS only: after STARTTLS, or on a connection that is TLS from the start.
+        options.update(authenticator=logins, auth_required=True, auth_require_tls=not implicit)
+    controller = aiosmtpd.Controller(inbox, **options)
+    controller.start()
+    return inbox, controller
+
+
+def tls_app(db_url: str, controller: Any, tmp_path: Path, **settings: Any) -> App:
+    return make_app(
+        db_url, smtp_host="127.0.0.1", smtp_port=controller.port, outbox_dir=str(tmp_path / "o"), **settings
+    )
+
+
+# aiosmtpd warns that AUTH does not wait for STARTTLS: with implicit TLS the whole connection is encrypted.
+@pytest.mark.filterwarnings("ignore:Requiring AUTH while not requiring TLS:UserWarning")
+@pytest.mark.parametrize("security", ["starttls", "tls"])
+def test_encrypted_delivery_with_credentials_verifies_the_certificate(
+    db_url: str, templates: Path, tmp_path: Path, certificate: tuple[Path, Path], security: str
+) -> None:
+    logins = Logins()
+    inbox, controller = tls_server(certificate, implicit=security == "tls", logins=logins)
+    cert_path = str(certificate[0])
+    try:
+        # The relay's certificate is unknown to the system: refused, nothing sent, tried again later.
+        app = tls_app(db_url, controller, tmp_path, smtp_security=security)
+        enqueue(app, f"tls:{security}:1")
+        report = mail.deliver(app)
+        assert (report.sent, report.retried) == (0, 1) and inbox.messages == [] and logins.attempts == []
+        with app.session() as session:
+            assert "CERTIFICATE_VERIFY_FAILED" in session.scalars(select(OutboxMessage)).one().last_error
+        app.close()
+
+        # Trusting its authority (TREMPLIN_SMTP_CA_FILE) but with a wrong password: refused for good.
+        app = tls_app(db_url, controller, tmp_path, smtp_security=security, smtp_ca_file=cert_path,
+                      smtp_username=Logins.USER, smtp_password="not-the-password-2026")
+        enqueue(app, f"tls:{security}:2")
+        # (The first message, due again, goes with the second: both refused, with the server's reason.)
+        assert mail.deliver(app, now=datetime.now(UTC) + timedelta(hours=1)).failed == 2
+        assert inbox.messages == [] and logins.attempts and set(logins.attempts) == {(Logins.USER, True)}
+        with app.session() as session:
+            assert all(m.last_error.startswith("535") for m in session.scalars(select(OutboxMessage)))
+        app.close()
+
+        # The right credentials: sent, once, the password carried by TLS.
+        app = tls_app(db_url, controller, tmp_path, smtp_security=security, smtp_ca_file=cert_path,
+                      smtp_username=Logins.USER, smtp_password=Logins.PASSWORD)
+        enqueue(app, f"tls:{security}:3")
+        assert mail.deliver(app, now=datetime.now(UTC) + timedelta(hours=1)).sent == 1
+        assert mail.deliver(app, now=datetime.now(UTC) + timedelta(hours=2)).sent == 0, "sent once"
+        assert [m["Subject"] for m in inbox.messages] == ["Dag Ann"]
+        assert logins.attempts[-1] == (Logins.USER, True)
+        with app.session() as session:
+            states = {m.key: m.state for m in session.scalars(select(OutboxMessage))}
+        assert states == {f"tls:{security}:1": "failed", f"tls:{security}:2": "failed", f"tls:{security}:3": "sent"}
+        app.close()
+    finally:
+        controller.stop()
+
+
+def test_a_relay_without_starttls_or_a_password_in_clear_gets_nothing(
+    db_url: str, smtp: tuple[Inbox, Any], templates: Path, tmp_path: Path
+) -> None:
+    inbox, controller = smtp  # a plain relay: no STARTTLS offered
+    app = tls_app(db_url, controller, tmp_path, smtp_security="starttls")
+    enqueue(app, "plain:1")
+    assert mail.deliver(app).retried == 1 and inbox.messages == [], "no fall back to an unencrypted session"
+    app.close()
+    app = tls_app(db_url, controller, tmp_path, smtp_security="none", smtp_username="relay-user",
+                  smtp_password="quiet-harbour-2026")
+    enqueue(app, "plain:2")
+    assert mail.deliver(app).failed == 1 and inbox.messages == []
+    with app.session() as session:
+        refused = session.scalars(select(OutboxMessage).where(OutboxMessage.key == "plain:2")).one()
+        assert "credentials" in refused.last_error and refused.state == "failed"
     app.close()

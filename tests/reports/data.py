@@ -238,6 +238,11 @@ def counter_value(y: Year, key: str, keep: Any) -> int:
         "schools.pupils_at_centre": lambda: sum(parts(a) for a in aud(A, "schools") if a["attributes"].get("place") == "at_centre"),
         "schools.pupils_at_school": lambda: sum(parts(a) for a in aud(A, "schools") if a["attributes"].get("place") == "at_school"),
         "schools.pupils_booked": lambda: sum(a.get("registered") or 0 for a in aud(A, "schools")),
+        # Bookings are counted from the schools plugin's own table: this year of records has none.
+        "schools.cancellations": lambda: 0,
+        "schools.pupils_cancelled": lambda: 0,
+        "schools.no_shows": lambda: 0,
+        "schools.pupils_no_show": lambda: 0,
         "prisons.reached": lambda: sum(map(people, aud(C, "prisons"))) + sum(map(parts, aud(A, "prisons"))),
         "prisons.group_sessions": lambda: sum(1 for c in aud(C, "prisons") if c["attributes"].get("session") == "group"),
         "prisons.cases": lambda: len(aud(K, "prisons")),
