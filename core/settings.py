@@ -39,6 +39,15 @@ class Settings:
     smtp_password: str = ""
     mail_from: str = "Tremplin <no-reply@localhost>"
     outbox_dir: str = field(default_factory=lambda: str(Path(os.environ.get("TREMPLIN_HOME", ".")) / "outbox"))
+    #: The Telegram bot (``tremplin.core.bot``). The key seals chat ids (Fernet, urlsafe base64 of 32 bytes:
+    #: ``python -c "from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())"``);
+    #: empty, it is derived from ``secret_key``. Changing it makes sealed chat ids unreadable (threads
+    #: waiting for an answer can no longer be answered in the chat).
+    bot_encryption_key: str = ""
+    #: Days a thread's text, a chat's state and its sealed id are kept after the last message.
+    bot_retention_days: int = 30
+    #: Messages a chat may send in a minute before the bot asks it to slow down.
+    bot_rate_limit: int = 20
 
     @classmethod
     def from_env(cls, **overrides: object) -> "Settings":
@@ -57,6 +66,11 @@ class Settings:
         for name in ("public_base_url", "smtp_host", "smtp_security", "smtp_username", "smtp_password", "mail_from", "outbox_dir"):
             if f"TREMPLIN_{name.upper()}" in env:
                 values[name] = env[f"TREMPLIN_{name.upper()}"]
+        if "TREMPLIN_BOT_ENCRYPTION_KEY" in env:
+            values["bot_encryption_key"] = env["TREMPLIN_BOT_ENCRYPTION_KEY"]
+        for name in ("bot_retention_days", "bot_rate_limit"):
+            if f"TREMPLIN_{name.upper()}" in env:
+                values[name] = int(env[f"TREMPLIN_{name.upper()}"])
         if "TREMPLIN_SMTP_PORT" in env:
             values["smtp_port"] = int(env["TREMPLIN_SMTP_PORT"])
         values.update({k: v for k, v in overrides.items() if v is not None})

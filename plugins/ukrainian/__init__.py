@@ -93,6 +93,37 @@ def register_bot_handlers(app: Any) -> list[Any]:
 
 
 @hookimpl
+def register_bot_texts(app: Any) -> list[Any]:
+    """The bot's answers by theme, the centre's address and opening hours: the centre edits them."""
+    from tremplin.core.bot.editable import EditableText
+    from tremplin.plugins.ukrainian.bot import BRUSSELS, TEXTS, TOPICS
+
+    def text(pick: Any) -> T:
+        return T(pick("en"), fr=pick("fr"), nl=pick("nl"), uk=pick("uk"))
+
+    topics = [
+        EditableText(
+            f"{AUDIENCE}.answer.{topic}",
+            T(f"Answer: {TEXTS['en']['topics'][topic]}", fr=f"Réponse : {TEXTS['fr']['topics'][topic]}",
+              nl=f"Antwoord: {TEXTS['nl']['topics'][topic]}", uk=f"Відповідь: {TEXTS['uk']['topics'][topic]}"),
+            text(lambda lang, topic=topic: TEXTS[lang]["answers"][topic]),
+        )
+        for topic in TOPICS
+    ]
+    return [
+        EditableText(
+            f"{AUDIENCE}.place.address", T("Address of the centre", fr="Adresse du centre", nl="Adres van het centrum", uk="Адреса центру"),
+            text(lambda lang: BRUSSELS.address),
+        ),
+        EditableText(
+            f"{AUDIENCE}.place.hours", T("Opening hours", fr="Heures d'ouverture", nl="Openingsuren", uk="Години роботи"),
+            text(lambda lang: BRUSSELS.get("hours", lang)),
+        ),
+        *topics,
+    ]
+
+
+@hookimpl
 def register_demo(app: Any) -> list[DemoShare]:
     from tremplin.plugins.ukrainian.demo import share
 
