@@ -53,6 +53,16 @@ class ChatRateLimit:
         return True
 
 
+def retry_seconds(exc: RetryAfter) -> float:
+    """The wait Telegram asked for, in seconds (an int or a timedelta, depending on the library's version)."""
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        value: Any = exc.retry_after
+    return float(value.total_seconds() if hasattr(value, "total_seconds") else value)
+
+
 class RetryingLimiter(BaseRateLimiter[int]):
     """Retries what Telegram asks to retry; spaces calls to ``per_second`` when set."""
 
@@ -91,7 +101,7 @@ class RetryingLimiter(BaseRateLimiter[int]):
             try:
                 return await callback(*args, **kwargs)
             except RetryAfter as exc:
-                delay = exc.retry_after.total_seconds() if hasattr(exc.retry_after, "total_seconds") else float(exc.retry_after)
+                delay = retry_seconds(exc)
                 if attempt == self.attempts or delay > self.max_wait:
                     raise
                 log.warning("Telegram asks to wait %.1f s before %s (attempt %d)", delay, endpoint, attempt)
