@@ -188,7 +188,7 @@ def register_bot_handlers(app: App) -> list[Any]:
 def register_bot_texts(app: App) -> list[EditableText]:
     """Declare bot texts the centre edits in the admin pages (``tremplin.core.bot.editable.EditableText``).
 
-    Each has a key prefixed with the audience (``ukrainian.place.hours``), a label for the admin page and
+    Each has a key prefixed with the audience (``euroguidance.hours``), a label for the admin page and
     its default in the four languages. The bot reads the centre's version with
     ``tremplin.core.bot.editable.edited_text(app, key, language, default)``; ``/admin/bot-texts`` edits it.
 

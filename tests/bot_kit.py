@@ -36,6 +36,9 @@ class RunningBot:
             self.application = build_application(self.app, TOKEN, base_url=self.fake.base_url, delivery_interval=self.delivery_interval, **self.options)
             await self.application.initialize()
             await self.application.start()
+            # What run_polling() does around start and stop: the delivery of counsellors' answers.
+            if self.application.post_init is not None:
+                await self.application.post_init(self.application)
             await self.application.updater.start_polling(poll_interval=0.0, timeout=1, allowed_updates=ALLOWED_UPDATES)
         except BaseException as exc:
             self.error = exc
@@ -45,6 +48,8 @@ class RunningBot:
         await self._stop.wait()
         await self.application.updater.stop()
         await self.application.stop()
+        if self.application.post_stop is not None:
+            await self.application.post_stop(self.application)
         await self.application.shutdown()
 
     def __enter__(self) -> RunningBot:

@@ -25,22 +25,23 @@ async def deliver_once(app: App, application: Application) -> int:
     from telegram.error import BadRequest, Forbidden
 
     from tremplin.core.bot import threads
+    from tremplin.core.bot.handlers import in_thread
     from tremplin.core.bot.texts import say
 
     sent = 0
-    for message_id, thread_id, chat_id, language, body, closing in await asyncio.to_thread(threads.claim_pending, app):
+    for message_id, thread_id, chat_id, language, body, closing in await in_thread(threads.claim_pending, app):
         text = body if closing else say(language, "thread_answer", text=body)
         try:
             await application.bot.send_message(chat_id, text)
         except (Forbidden, BadRequest) as exc:  # blocked, deleted chat, chat not found: never deliverable
             log.info("an answer cannot reach its chat: %s", exc)
-            await asyncio.to_thread(threads.mark_failed, app, message_id, thread_id, str(exc), False)
+            await in_thread(threads.mark_failed, app, message_id, thread_id, str(exc), False)
             continue
         except Exception as exc:  # time-outs, 429 past the limiter's patience: the next round retries
             log.warning("an answer could not be sent yet: %r", exc)
-            await asyncio.to_thread(threads.mark_failed, app, message_id, thread_id, repr(exc), True)
+            await in_thread(threads.mark_failed, app, message_id, thread_id, repr(exc), True)
             continue
-        await asyncio.to_thread(threads.mark_delivered, app, message_id, thread_id, closing)
+        await in_thread(threads.mark_delivered, app, message_id, thread_id, closing)
         if closing:
             data = application.user_data.get(chat_id)
             if data is not None and data.pop("thread", None) is not None:

@@ -1,6 +1,6 @@
 """Texts of the bot the centre edits in the admin pages, not in code.
 
-A plugin declares them with the ``register_bot_texts`` hook: a key (``ukrainian.answer.work_permit``), a
+A plugin declares them with the ``register_bot_texts`` hook: a key (``euroguidance.answer.erasmus``), a
 label for the admin page and the default text in each language. ``/admin/bot-texts`` shows them and
 keeps a centre's version as a ``BotText`` row; the bot reads ``edited_text(app, key, language, default)``,
 the centre's version when there is one. Rows are read at most every ``CACHE_SECONDS``: an edit reaches the
@@ -23,7 +23,7 @@ CACHE_SECONDS = 10.0
 
 @dataclass(frozen=True)
 class EditableText:
-    """A bot text a centre may rewrite: ``EditableText("ukrainian.place.hours", T("Opening hours"), T(...))``."""
+    """A bot text a centre may rewrite: ``EditableText("euroguidance.hours", T("Opening hours"), T(...))``."""
 
     key: str
     label: Text

@@ -36,7 +36,7 @@ log = logging.getLogger("tremplin.bot")
 
 #: The longest text the bot reads; longer ones are politely refused.
 MAX_TEXT = 1000
-__all__ = ["BOT_LANGUAGES", "TEXTS", "BotCommand", "help_text", "language_of", "user_language"]
+__all__ = ["BOT_LANGUAGES", "TEXTS", "BotCommand", "help_text", "in_thread", "language_of", "user_language"]
 
 
 @dataclass(frozen=True)
@@ -87,6 +87,20 @@ def all_commands(commands: Sequence[BotCommand]) -> list[BotCommand]:
 def help_text(commands: Sequence[BotCommand], language: str) -> str:
     """One line per command the bot answers."""
     return "\n".join(f"/{c.command} — {c.description.get(language)}" for c in all_commands(commands))
+
+
+async def in_thread(fn: Any, *args: Any, attempts: int = 4) -> Any:
+    """Run a database write in a worker thread, again when the database was busy (SQLite: another
+    writer got there first) rather than failing the person's message."""
+    from sqlalchemy.exc import OperationalError
+
+    for attempt in range(1, attempts + 1):
+        try:
+            return await asyncio.to_thread(fn, *args)
+        except OperationalError:
+            if attempt == attempts:
+                raise
+            await asyncio.sleep(0.05 * 2**attempt)
 
 
 async def reply(update: Update, text: str, **kwargs: Any) -> None:
@@ -141,7 +155,7 @@ def core_handlers(
             raise ApplicationHandlerStop
         message = update.message
         if message is not None and message.text and message.text.split()[0].split("@")[0] == "/start":
-            await asyncio.to_thread(note_visit, app, chat.id)
+            await in_thread(note_visit, app, chat.id)
 
     async def unreadable(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         await reply(update, say(user_language(update, context), "media"))
@@ -167,7 +181,7 @@ def core_handlers(
                 threads.add_person_message(app, session, thread, text)
                 return True
 
-        if not await asyncio.to_thread(add):
+        if not await in_thread(add):
             context.user_data.pop("thread", None)
             return  # the thread was closed: the message goes to the other handlers
         await reply(update, say(user_language(update, context), "thread_received"))
@@ -197,7 +211,7 @@ def core_handlers(
     async def forget(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         chat = update.effective_chat
         language = user_language(update, context)
-        count = await asyncio.to_thread(forget_chat, app, chat.id)
+        count = await in_thread(forget_chat, app, chat.id)
         context.user_data.clear()
         context.chat_data.clear()
         # Conversations in progress end too; python-telegram-bot keeps their states per (chat, user).

@@ -116,7 +116,7 @@ class BotText(Base):
     __tablename__ = "bot_texts"
     __table_args__ = (UniqueConstraint("key", "language"),)
     id: Mapped[int] = mapped_column(primary_key=True)
-    #: ``<audience>.<name>``, e.g. ``ukrainian.answer.work_permit``.
+    #: ``<audience>.<name>``, e.g. ``euroguidance.answer.erasmus``.
     key: Mapped[str] = mapped_column(String(80))
     language: Mapped[str] = mapped_column(String(8))
     body: Mapped[str] = mapped_column(Text)
@@ -125,7 +125,7 @@ class BotText(Base):
 
 
 class BotSubscription(Base):
-    """A chat that asked to receive something regularly (``topic``: ``neet.challenge``).
+    """A chat that asked to receive something regularly (``topic``: ``<audience>.<what>``).
 
     Kept while the person wants it: ``/forget``, unsubscribing or blocking the bot deletes it."""
 

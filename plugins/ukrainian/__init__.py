@@ -95,7 +95,7 @@ def register_bot_handlers(app: Any) -> list[Any]:
 @hookimpl
 def register_bot_texts(app: Any) -> list[Any]:
     """The bot's answers by theme, the centre's address and opening hours: the centre edits them."""
-    from tremplin.core.bot.editable import EditableText
+    from tremplin import EditableText
     from tremplin.plugins.ukrainian.bot import BRUSSELS, TEXTS, TOPICS
 
     def text(pick: Any) -> T:

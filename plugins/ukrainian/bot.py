@@ -16,7 +16,6 @@ token (``tremplin.core.records.issue_referral``) to show at the centre, which ca
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -323,7 +322,7 @@ class Records:
     def centre(self) -> tuple[int, str]:
         """``(id, code)`` of the bot's centre (``tremplin.core.bot.app.bot_centre``)."""
         if self._centre is None:
-            from tremplin.core.bot.app import bot_centre
+            from tremplin import bot_centre
 
             self._centre = bot_centre(self.app, self.centre_code)
         return self._centre
@@ -359,7 +358,7 @@ class Records:
 
     def open_thread(self, topic: str, language: str, chat_id: int, question: str) -> int:
         """Open a thread with a counsellor (``tremplin.core.bot.threads``); returns its id."""
-        from tremplin.core.bot.threads import open_thread
+        from tremplin import open_thread
 
         theme, code = TOPICS[topic]
         centre_id, _ = self.centre()
@@ -380,8 +379,7 @@ def conversation_handler(app: App, place: Place = BRUSSELS, centre: str | None =
     from telegram import ReplyKeyboardMarkup, ReplyKeyboardRemove
     from telegram.ext import CommandHandler, ConversationHandler, MessageHandler, filters
 
-    from tremplin.core.bot.editable import edited_text
-    from tremplin.core.bot.handlers import user_language
+    from tremplin import edited_text, in_thread, user_language
 
     records = Records(app, centre)
 
@@ -427,7 +425,7 @@ def conversation_handler(app: App, place: Place = BRUSSELS, centre: str | None =
         lang, topic = language(update, context), context.user_data["topic"]
         if not context.user_data.get("logged"):
             try:
-                await asyncio.to_thread(records.log_question, topic, lang)
+                await in_thread(records.log_question, topic, lang)
                 context.user_data["logged"] = True
             except Exception as exc:  # the person still gets an answer
                 log.error("could not log the bot contact: %r", exc)
@@ -447,7 +445,7 @@ def conversation_handler(app: App, place: Place = BRUSSELS, centre: str | None =
             return THREAD
         if wanted == "yes":
             try:
-                token = await asyncio.to_thread(records.issue_referral, context.user_data["topic"])
+                token = await in_thread(records.issue_referral, context.user_data["topic"])
                 reply = text(lang, "referral").format(token=token, days=REFERRAL_DAYS)
             except Exception as exc:
                 log.error("could not issue a referral from the bot: %r", exc)
@@ -461,7 +459,7 @@ def conversation_handler(app: App, place: Place = BRUSSELS, centre: str | None =
     async def thread(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
         lang = language(update, context)
         try:
-            thread_id = await asyncio.to_thread(
+            thread_id = await in_thread(
                 records.open_thread, context.user_data["topic"], lang, update.effective_chat.id, update.effective_message.text
             )
         except Exception as exc:
