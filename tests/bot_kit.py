@@ -80,9 +80,13 @@ class Person:
         self.fake = fake
         self.user = telegram_user(user_id, language_code, **names)
         self.id = user_id
+        #: How many of the bot's messages to this person the test has seen (replies, then answers).
+        self.seen = 0
 
     def _wait(self, before: int, replies: int, settle: float = 0.15) -> list[dict[str, Any]]:
-        return self.fake.wait_sent(self.id, replies, before, settle=settle)
+        got = self.fake.wait_sent(self.id, replies, before, settle=settle)
+        self.seen = len(self.fake.wait_sent(self.id, 0, 0, settle=0))
+        return got
 
     def say(self, text: str, replies: int = 1) -> list[dict[str, Any]]:
         before = len(self.fake.sent)
@@ -100,10 +104,12 @@ class Person:
         return self._wait(before, replies)
 
     def next_messages(self, count: int, timeout: float = 15.0) -> list[dict[str, Any]]:
-        """Wait for messages the bot sends on its own (a counsellor's answer)."""
-        before = len([m for m in self.fake.sent if m["chat_id"] == self.id])
-        mine = self.fake.wait_sent(self.id, before + count, 0, timeout=timeout)
-        return mine[before:]
+        """Wait for the next ``count`` messages the bot sends on its own (a counsellor's answer), after
+        those the test has seen."""
+        mine = self.fake.wait_sent(self.id, self.seen + count, 0, timeout=timeout)
+        got = mine[self.seen:]
+        self.seen = len(mine)
+        return got
 
 
 def labels(message: dict[str, Any]) -> list[str]:
