@@ -81,7 +81,9 @@ def user_language(update: Update, context: Any, default: str = "uk") -> str:
 def all_commands(commands: Sequence[BotCommand]) -> list[BotCommand]:
     """Plugins' commands first (what people come for), the core's fallbacks a plugin does not replace, the core's."""
     names = {c.command for c in commands}
-    return [*commands, *(c for c in FALLBACK_COMMANDS if c.command not in names), *CORE_COMMANDS]
+    listed = [*commands, *(c for c in FALLBACK_COMMANDS if c.command not in names)]
+    # /start first wherever it comes from: it is where a conversation begins.
+    return [*sorted(listed, key=lambda c: c.command != "start"), *CORE_COMMANDS]
 
 
 def help_text(commands: Sequence[BotCommand], language: str) -> str:
