@@ -31,6 +31,12 @@ if TYPE_CHECKING:
 
 #: Outcomes a counsellor closes a thread with; ``abandoned`` is the bot's (``/forget``, retention).
 OUTCOMES: tuple[str, ...] = ("answered", "referred")
+#: How long the first answer took, as the contact of a closed thread records it (``answer_time``).
+ANSWER_TIME_BANDS: tuple[tuple[str, timedelta], ...] = (
+    ("within_hour", timedelta(hours=1)),
+    ("within_day", timedelta(days=1)),
+    ("within_week", timedelta(days=7)),
+)
 #: The longest message a person or a counsellor may write in a thread.
 MAX_LENGTH = 2000
 
@@ -41,6 +47,26 @@ class ThreadError(ValueError):
     def __init__(self, code: str) -> None:
         super().__init__(code)
         self.code = code
+
+
+def answer_time_band(waited: timedelta | None) -> str | None:
+    """``within_hour``, ``within_day``, ``within_week`` or ``later``; ``None`` when nobody answered."""
+    if waited is None:
+        return None
+    return next((band for band, limit in ANSWER_TIME_BANDS if waited <= limit), "later")
+
+
+def contact_attributes(app: App, thread: BotThread, outcome: str) -> dict[str, Any]:
+    """The attributes of the contact a closed thread becomes: those its bot gave, plus ``thread`` (the
+    outcome) and ``answer_time`` (a band) when the audience's forms declare fields of those names."""
+    attributes = dict(thread.attributes or {})
+    fields = app.registry.attribute_fields(thread.audience, "contact")
+    if "thread" in fields:
+        attributes["thread"] = outcome
+    band = answer_time_band(thread.first_answer_at - thread.opened_at if thread.first_answer_at else None)
+    if "answer_time" in fields and band is not None:
+        attributes["answer_time"] = band
+    return attributes
 
 
 def now() -> datetime:
@@ -162,7 +188,7 @@ def close(
         "themes": [thread.theme],
         "language": thread.language,
     }
-    contact = log_contact(app, session, values, thread.attributes or None, staff=None)
+    contact = log_contact(app, session, values, contact_attributes(app, thread, outcome) or None, staff=None)
     thread.contact_id = contact.id
     thread.status, thread.outcome, thread.closed_at = "closed", outcome, moment
     thread.staff_id = thread.staff_id or (staff.id if staff else None)

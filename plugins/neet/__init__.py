@@ -284,8 +284,27 @@ def register_report_sections(app: App, report: str) -> list[Any]:
         # The field encounters are shown with the fairs and events, as in the centre's annual reports.
         return [own, MoreFigures("events", ("field_awareness.contacts",))]
     if report == f"audience:{AUDIENCE}":
-        return [own]
+        return [own, challenge_subscribers(app)]
     return []
+
+
+def challenge_subscribers(app: App) -> Any:
+    """How many chats receive the weekly challenge now (a count of subscriptions, never who)."""
+    from tremplin import Table
+    from tremplin.core.bot.broadcast import subscribers
+    from tremplin.plugins.neet.bot import TOPIC
+
+    try:
+        count = subscribers(app, TOPIC)
+    except Exception:  # a database without the bot's tables (a report of an old copy): nothing to show
+        count = 0
+    return Table(
+        "neet.challenge",
+        T("Touch'N'Go weekly challenge in the bot", fr="Défi hebdomadaire Touch'N'Go dans le bot", nl="Wekelijkse Touch'N'Go-uitdaging in de bot", uk="Щотижневий виклик Touch'N'Go у боті"),
+        ("subscribers",),
+        (T("Subscribers today", fr="Abonnés aujourd'hui", nl="Abonnees vandaag", uk="Підписники сьогодні"),),
+        ({"subscribers": count},),
+    )
 
 
 @hookimpl

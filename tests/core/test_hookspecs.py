@@ -257,6 +257,8 @@ def test_hook_register_dimensions(full_app: App, monkeypatch: pytest.MonkeyPatch
         "disability.public",
         "formtruck.stop",
         "formtruck.commune",
+        "ukrainian.bot_language",
+        "ukrainian.answer_time",
     ]
     assert dims.owner("formtruck.stop") == "tremplin.plugins.formtruck" and dims["formtruck.stop"].field == "site"
     for key, dim in dims.items():
@@ -456,7 +458,7 @@ def test_hook_register_report_sections(full_app: App) -> None:
     [programme] = [s for plugin, s in esf if plugin == "tremplin.plugins.neet"]
     assert isinstance(programme, ProgrammeIndicators) and programme.audience == "neet"
     own = collect(full_app.pm, "register_report_sections", app=full_app, report="audience:neet")
-    assert [s.key for plugin, s in own if plugin == "tremplin.plugins.neet"] == ["neet.touchngo"]
+    assert [s.key for plugin, s in own if plugin == "tremplin.plugins.neet"] == ["neet.touchngo", "neet.challenge"]
     schools = collect(full_app.pm, "register_report_sections", app=full_app, report="audience:schools")
     assert not [s for plugin, s in schools if plugin == "tremplin.plugins.neet"]
     # Through pluggy directly, as the reports call it: one list per implementation.

@@ -110,7 +110,15 @@ def test_a_counsellor_answers_in_the_chat_hands_over_and_closes_with_a_referral(
     assert thread.first_answer_at is not None and thread.retain_until == date.today() + timedelta(days=30)
     # One remote-advice contact by theme and language.
     assert (contact.audience, contact.modality, contact.channel, contact.themes) == ("ukrainian", "remote_advice", "telegram", ["learn"])
-    assert contact.attributes == {"service_language": "uk", "questions": ["diploma_recognition"]}
+    assert contact.attributes == {"service_language": "uk", "questions": ["diploma_recognition"], "thread": "referred", "answer_time": "within_hour"}
+    # Counted: a question answered in the chat, referred, by language and by the time the answer took.
+    from tremplin.core.models import CounterValue
+
+    with app.session() as session:
+        figures = {(v.counter, v.dim, v.value): v.amount for v in session.scalars(select(CounterValue).where(CounterValue.grain == "y"))}
+    assert figures[("ukrainian.bot_threads", "*", "*")] == 1 and figures[("ukrainian.bot_referred", "*", "*")] == 1
+    assert figures[("ukrainian.bot_threads", "ukrainian.answer_time", "within_hour")] == 1
+    assert figures[("ukrainian.telegram", "ukrainian.bot_language", "uk")] == 2  # the question to the bot, then the thread
     assert (referral.audience, referral.theme, referral.staff_id) == ("ukrainian", "learn", web.staff["marc"])
     # The closed thread's text is no longer shown.
     page = web.client("olena", PASSWORD).get(f"/inbox/{thread_id}")
@@ -178,7 +186,7 @@ def test_hook_register_bot_texts(web: Web) -> None:
 
     app = web.app
     keys = [t.key for t in editable_texts(app)]
-    assert keys[:2] == ["ukrainian.place.address", "ukrainian.place.hours"]
+    assert keys[:3] == ["neet.challenge", "ukrainian.place.address", "ukrainian.place.hours"]
     assert "ukrainian.answer.work_permit" in keys
     web.add_account("chief", ["admin"], password=PASSWORD)
     admin = web.client("chief", PASSWORD)
