@@ -381,9 +381,10 @@ def bot_group(
     click_ctx.meta["bot"] = {"token": token, "base_url": base_url, "base_file_url": base_file_url, "local_mode": local_mode}
     if click_ctx.invoked_subcommand is not None:
         return
+    from tremplin.core.bot.app import NO_TOKEN_HELP, run
+
     if not token:
-        fail("no bot token: give --token or set TREMPLIN_TELEGRAM_TOKEN")
-    from tremplin.core.bot.app import run
+        fail(NO_TOKEN_HELP)
 
     ctx: Context = click_ctx.obj
     click.echo("Bot running " + (f"on a webhook at {webhook_url}" if webhook_url else "(long polling)") + (f" through {base_url}" if base_url else "") + "; Ctrl-C stops it.")
@@ -457,14 +458,28 @@ def _serve(ctx: Context, host: str, port: int, workers: int, reload: bool = Fals
 @click.option("--workers", default=1, show_default=True, type=click.IntRange(1, 64), help="Web worker processes (PostgreSQL for more than one).")
 @click.option("--reload", is_flag=True, help="Restart when the code changes (development).")
 @click.option("--access-log", is_flag=True, help="Log every request with the client's address (off: the addresses of the public are not kept).")
+@click.option("--bot-webhook", is_flag=True, help="Receive the Telegram bot's updates at /telegram/webhook (TREMPLIN_TELEGRAM_TOKEN, TREMPLIN_PUBLIC_BASE_URL).")
 @pass_ctx
-def serve(ctx: Context, host: str, port: int, workers: int, reload: bool, access_log: bool) -> None:
+def serve(ctx: Context, host: str, port: int, workers: int, reload: bool, access_log: bool, bot_webhook: bool) -> None:
     """Serve the staff web app, the public pages and the JSON API (/api/v1, schema at /openapi.json)."""
+    import os
+
     from tremplin.core.migrate import current_revision
 
     revision = current_revision(ctx.app)
     if revision is None:
         fail("the database has no schema yet: run `tremplin init` first")
+    if bot_webhook:
+        from tremplin.core.bot.app import NO_TOKEN_HELP, NoCentre, bot_centre
+
+        if not os.environ.get("TREMPLIN_TELEGRAM_TOKEN"):
+            fail(NO_TOKEN_HELP.replace("give --token or set", "set"))
+        try:
+            bot_centre(ctx.app)
+        except NoCentre as exc:
+            fail(str(exc))
+        os.environ["TREMPLIN_BOT_WEBHOOK"] = "1"
+        click.echo("The Telegram bot's updates come to /telegram/webhook.")
     if workers > 1 and ctx.app.db.dialect == "sqlite":
         click.secho("Several workers on SQLite: writes wait for each other; PostgreSQL is the engine for several workers.", fg="yellow", err=True)
     click.echo(f"Serving Tremplin on http://{host}:{port}/ with {workers} worker(s); Ctrl-C stops it.")

@@ -34,6 +34,7 @@ if TYPE_CHECKING:
 
     from tremplin.core.anonymity import Scrubber
     from tremplin.core.app import App
+    from tremplin.core.bot.editable import EditableText
     from tremplin.core.counters import Counter, FactSource
     from tremplin.core.demo.share import DemoShare
     from tremplin.core.dimensions import Dimension
@@ -199,6 +200,19 @@ def register_bot_handlers(app: App) -> list[Any]:
     Handlers are added in plugin registration order, after the core's own commands and before the
     core's catch-all fallback. An item may also be a ``(handler, group)`` pair to add the handler to
     another python-telegram-bot handler group.
+    """
+
+
+@hookspec
+def register_bot_texts(app: App) -> list[EditableText]:
+    """Declare bot texts the centre edits in the admin pages (``tremplin.core.bot.editable.EditableText``).
+
+    Each has a key prefixed with the audience (``euroguidance.hours``), a label for the admin page and
+    its default in the four languages. The bot reads the centre's version with
+    ``tremplin.core.bot.editable.edited_text(app, key, language, default)``; ``/admin/bot-texts`` edits it.
+
+    :param app: the running app.
+    :return: the texts; a key another plugin declared too is a plugin error.
     """
 
 

@@ -381,3 +381,8 @@ class OutboxMessage(Base):
     last_error: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     sent_at: Mapped[datetime | None]
+
+
+# The bot's tables live beside the bot (``tremplin.core.bot.models``); imported here so that every
+# table is in ``Base.metadata`` whoever imports the models.
+from tremplin.core.bot import models as _bot_models  # noqa: E402,F401

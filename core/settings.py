@@ -50,6 +50,15 @@ class Settings:
     #: Days the audit log keeps the client address of a public request (failed logins, referral codes
     #: checked): from 1 to ``MAX_ADDRESS_RETENTION_DAYS``; the retention flow forgets older ones.
     audit_address_retention_days: int = 30
+    #: The Telegram bot (``tremplin.core.bot``). The key seals chat ids (Fernet, urlsafe base64 of 32 bytes:
+    #: ``python -c "from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())"``);
+    #: empty, it is derived from ``secret_key``. Changing it makes sealed chat ids unreadable (threads
+    #: waiting for an answer can no longer be answered in the chat).
+    bot_encryption_key: str = ""
+    #: Days a thread's text, a chat's state and its sealed id are kept after the last message.
+    bot_retention_days: int = 30
+    #: Messages a chat may send in a minute before the bot asks it to slow down.
+    bot_rate_limit: int = 20
 
     def __post_init__(self) -> None:
         days = self.audit_address_retention_days
@@ -79,6 +88,11 @@ class Settings:
         ):
             if f"TREMPLIN_{name.upper()}" in env:
                 values[name] = env[f"TREMPLIN_{name.upper()}"]
+        if "TREMPLIN_BOT_ENCRYPTION_KEY" in env:
+            values["bot_encryption_key"] = env["TREMPLIN_BOT_ENCRYPTION_KEY"]
+        for name in ("bot_retention_days", "bot_rate_limit"):
+            if f"TREMPLIN_{name.upper()}" in env:
+                values[name] = int(env[f"TREMPLIN_{name.upper()}"])
         if "TREMPLIN_SMTP_PORT" in env:
             values["smtp_port"] = int(env["TREMPLIN_SMTP_PORT"])
         if "TREMPLIN_AUDIT_ADDRESS_RETENTION_DAYS" in env:

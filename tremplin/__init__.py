@@ -27,7 +27,10 @@ from tremplin.core import __version__, hookimpl  # noqa: E402
 if TYPE_CHECKING:
     from tremplin.core.anonymity import Scrubber, format_token
     from tremplin.core.app import App
-    from tremplin.core.bot.handlers import BotCommand, language_of
+    from tremplin.core.bot.app import bot_centre
+    from tremplin.core.bot.editable import EditableText, edited_text
+    from tremplin.core.bot.handlers import BotCommand, in_thread, language_of, user_language
+    from tremplin.core.bot.threads import open_thread
     from tremplin.core.counters import Counter, FactSource, Part
     from tremplin.core.demo.share import DemoShare
     from tremplin.core.dimensions import Dimension
@@ -72,6 +75,7 @@ _EXPORTS: dict[str, str] = {
     "CodeList": "tremplin.core.vocab",
     "Counter": "tremplin.core.counters",
     "DemoShare": "tremplin.core.demo.share",
+    "EditableText": "tremplin.core.bot.editable",
     "Dimension": "tremplin.core.dimensions",
     "EVERY_AUDIENCE": "tremplin.core.registry",
     "EVERY_CAPABILITY": "tremplin.core.registry",
@@ -101,7 +105,12 @@ _EXPORTS: dict[str, str] = {
     # What a plugin's bot handlers and pages write with: the same checks and events as the core's forms.
     "format_token": "tremplin.core.anonymity",
     "issue_referral": "tremplin.core.records",
+    "bot_centre": "tremplin.core.bot.app",
+    "edited_text": "tremplin.core.bot.editable",
+    "in_thread": "tremplin.core.bot.handlers",
     "language_of": "tremplin.core.bot.handlers",
+    "open_thread": "tremplin.core.bot.threads",
+    "user_language": "tremplin.core.bot.handlers",
     "log_activity": "tremplin.core.records",
     "log_contact": "tremplin.core.records",
     "LANGUAGES": "tremplin.core.i18n",

@@ -80,40 +80,123 @@ def _commands_of(handler: Any) -> set[str]:
     return commands
 
 
+NO_TOKEN_HELP = (
+    "no bot token: give --token or set TREMPLIN_TELEGRAM_TOKEN. To get one, open Telegram, talk to "
+    "@BotFather (https://t.me/BotFather), send /newbot, choose a name and a username ending in 'bot'; "
+    "BotFather answers with the token (123456789:AA...). Keep it secret."
+)
+#: The centre the bot logs contacts for and issues referral codes from, by code (else the database's only one).
+CENTRE_ENV = "TREMPLIN_BOT_CENTRE"
+#: Seconds between two looks for counsellors' answers to send.
+DELIVERY_INTERVAL = 1.0
+
+
+class NoCentre(LookupError):
+    """The database has no centre (or several and none chosen): the bot can log nothing."""
+
+
+def bot_centre(app: App, code: str | None = None) -> tuple[int, str]:
+    """``(id, code)`` of the bot's centre: ``code``, ``TREMPLIN_BOT_CENTRE``, or the database's only centre."""
+    import os
+
+    from sqlalchemy import select
+
+    from tremplin.core.models import Centre
+
+    code = code or os.environ.get(CENTRE_ENV)
+    with app.session() as session:
+        query = select(Centre.id, Centre.code).order_by(Centre.id)
+        rows = session.execute(query.where(Centre.code == code) if code else query.limit(2)).all()
+    if not rows:
+        if code:
+            raise NoCentre(f"unknown centre {code!r} in {CENTRE_ENV}: give the code of an existing centre")
+        raise NoCentre(
+            "the database has no centre: the bot can log no contact and issue no referral code. Create the "
+            "centre first: tremplin init --centre bxl --centre-name 'Cité des métiers de Bruxelles'"
+        )
+    if len(rows) > 1:
+        raise NoCentre(f"several centres: set {CENTRE_ENV} to the code of the bot's centre")
+    return rows[0].id, rows[0].code
+
+
 def build_application(
     app: App,
     token: str,
     base_url: str | None = None,
     base_file_url: str | None = None,
     local_mode: bool = False,
+    persistence: bool = True,
+    delivery_interval: float | None = DELIVERY_INTERVAL,
+    updater: bool = True,
 ) -> Application:
-    """The bot application, with the core's handlers first, the plugins' after, the core fallback last."""
+    """The bot application: the core's handlers first, the plugins' after, the core's fallbacks last.
+
+    Its state lives in the database (``DatabasePersistence``) unless ``persistence`` is false; every Bot
+    API call retries what Telegram asks to retry (``RetryingLimiter``); while it runs, counsellors' answers
+    are sent every ``delivery_interval`` seconds (``None``: never, for a process that only answers)."""
     from telegram.ext import ApplicationBuilder
 
     from tremplin.core.bot.handlers import core_handlers, log_error
+    from tremplin.core.bot.limits import RetryingLimiter
 
     if not token:
-        raise ValueError("a Telegram bot token is required (TREMPLIN_TELEGRAM_TOKEN)")
-    builder = ApplicationBuilder().token(token)
+        raise ValueError(NO_TOKEN_HELP)
+    builder = ApplicationBuilder().token(token).rate_limiter(RetryingLimiter()).concurrent_updates(True)
     if base_url:
         builder = builder.base_url(base_url).base_file_url(base_file_url or file_url_for(base_url))
     elif base_file_url:
         builder = builder.base_file_url(base_file_url)
     if local_mode:
         builder = builder.local_mode(True)
+    if persistence:
+        from tremplin.core.bot.persistence import DatabasePersistence
+
+        builder = builder.persistence(DatabasePersistence(app))
+    if not updater:
+        builder = builder.updater(None)
+    if delivery_interval:
+        builder = builder.post_init(_start_delivery(app, delivery_interval)).post_stop(_stop_delivery)
     application = builder.build()
     application.bot_data[APP_KEY] = app
 
     handlers, commands = _plugin_items(app)
     first, last = core_handlers(app, commands)
-    for handler in first:
-        application.add_handler(handler)
+    for handler, group in first:
+        application.add_handler(handler, group)
     for _plugin, handler, group in handlers:
         application.add_handler(handler, group)
     for handler in last:
         application.add_handler(handler)
     application.add_error_handler(log_error)
     return application
+
+
+def _start_delivery(app: App, interval: float) -> Any:
+    async def post_init(application: Application) -> None:
+        import asyncio
+
+        from tremplin.core.bot.delivery import deliver_forever
+
+        application.bot_data["tremplin.delivery"] = asyncio.get_running_loop().create_task(
+            deliver_forever(app, application, interval), name="tremplin-bot-delivery"
+        )
+
+    return post_init
+
+
+async def _stop_delivery(application: Application) -> None:
+    import asyncio
+    import contextlib
+
+    task = application.bot_data.pop("tremplin.delivery", None)
+    if task is not None:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+
+
+#: The updates the bot asks Telegram for: messages, their edits and button presses.
+ALLOWED_UPDATES = ["message", "edited_message", "callback_query"]
 
 
 def run(
@@ -127,16 +210,30 @@ def run(
     port: int = 8443,
     secret_token: str | None = None,
 ) -> None:
-    """Run the bot until interrupted: long polling, or a webhook when ``webhook_url`` is given."""
+    """Run the bot until interrupted: long polling, or a webhook when ``webhook_url`` is given.
+
+    Refuses to start without a token, and says what to do when the database has no centre."""
+    if not token:
+        raise RuntimeError(NO_TOKEN_HELP)
+    try:
+        bot_centre(app)
+    except NoCentre as exc:
+        raise RuntimeError(str(exc)) from None
     application = build_application(app, token, base_url=base_url, base_file_url=base_file_url, local_mode=local_mode)
     if webhook_url:
         try:
             import tornado  # noqa: F401  (python-telegram-bot's webhook server)
         except ImportError as exc:
-            raise RuntimeError("a webhook needs python-telegram-bot[webhooks]: pip install 'python-telegram-bot[webhooks]'") from exc
+            raise RuntimeError(
+                "a webhook of its own needs python-telegram-bot[webhooks]; or receive updates through the web "
+                "app: tremplin serve --bot-webhook"
+            ) from exc
         from urllib.parse import urlparse
 
         path = urlparse(webhook_url).path.lstrip("/")
-        application.run_webhook(listen=listen, port=port, url_path=path, webhook_url=webhook_url, secret_token=secret_token, drop_pending_updates=False)
+        application.run_webhook(
+            listen=listen, port=port, url_path=path, webhook_url=webhook_url, secret_token=secret_token,
+            drop_pending_updates=False, allowed_updates=ALLOWED_UPDATES,
+        )
     else:
-        application.run_polling(allowed_updates=["message"])
+        application.run_polling(allowed_updates=ALLOWED_UPDATES)

@@ -1,18 +1,29 @@
-"""The core's own bot handlers: ``/help``, ``/privacy``, a fallback for stray messages, error logging.
+"""The core's own bot handlers: the commands that always work, the guards, the relay to a counsellor.
 
-The texts come in the four languages of the centre; the language is the one the person's Telegram
-app is set to, when the bot speaks it. ``/help`` lists the core's commands and those the plugins declare
-(``BotCommand`` items among what ``register_bot_handlers`` returns), so it never names a command that no
-handler answers.
+Handler groups, in the order python-telegram-bot runs them (a handler that stops the update ends it):
+
+* ``-3`` the **guard**: group chats get one polite answer and nothing else, a chat sending more than
+  ``settings.bot_rate_limit`` messages a minute is told to slow down, an edited message is answered;
+* ``-2`` what the bot cannot read (photos, voice, stickers, files, locations, shared contacts) and
+  very long texts, answered in the person's language;
+* ``-1`` the **relay**: while a thread with a counsellor is open, what the person writes goes to it;
+* ``0`` ``/help``, ``/privacy``, ``/language``, ``/forget`` first, then the plugins' handlers, then a
+  core ``/start``, ``/cancel`` and the fallback for anything else.
+
+The language is the one the person chose with ``/language``, else their Telegram app's, when the bot
+speaks it. ``/help`` lists the core's commands and those the plugins declare (``BotCommand`` items among
+what ``register_bot_handlers`` returns), so it never names a command that no handler answers.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from tremplin.core.bot.texts import BOT_LANGUAGES, LANGUAGE_NAMES, TEXTS, say
 from tremplin.core.i18n import T, Text
 
 if TYPE_CHECKING:
@@ -23,7 +34,10 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("tremplin.bot")
 
-BOT_LANGUAGES: tuple[str, ...] = ("uk", "fr", "nl", "en")
+#: The longest text the bot reads; longer ones are politely refused.
+MAX_TEXT = 1000
+__all__ = ["BOT_LANGUAGES", "TEXTS", "BotCommand", "help_text", "in_thread", "language_of", "user_language"]
+
 
 @dataclass(frozen=True)
 class BotCommand:
@@ -37,44 +51,18 @@ class BotCommand:
     description: Text
 
 
-#: The core's own commands, first in ``/help``.
+#: The core's own commands, after the plugins' in ``/help``.
 CORE_COMMANDS: tuple[BotCommand, ...] = (
+    BotCommand("language", T("change language", fr="changer de langue", nl="taal wijzigen", uk="змінити мову")),
     BotCommand("privacy", T("what we keep", fr="ce que nous gardons", nl="wat we bewaren", uk="що ми зберігаємо")),
+    BotCommand("forget", T("erase this chat", fr="effacer cette conversation", nl="dit gesprek wissen", uk="видалити цей чат")),
     BotCommand("help", T("this list", fr="cette liste", nl="deze lijst", uk="цей список")),
 )
-
-TEXTS: dict[str, dict[str, str]] = {
-    "uk": {
-        "privacy": (
-            "Ми не зберігаємо ваше ім'я, номер телефону, ідентифікатор Telegram чи текст ваших повідомлень. "
-            "Ми лише рахуємо звернення за темами, анонімно. Якщо ви попросите консультанта, ви отримаєте код — "
-            "він не містить жодних даних про вас."
-        ),
-        "fallback": "Ось що я вмію:",
-    },
-    "fr": {
-        "privacy": (
-            "Nous ne gardons ni votre nom, ni votre numéro, ni votre identifiant Telegram, ni le texte de vos messages. "
-            "Nous comptons seulement les questions par thème, de façon anonyme. Si vous demandez un conseiller, vous "
-            "recevez un code qui ne contient rien sur vous."
-        ),
-        "fallback": "Voici ce que je sais faire :",
-    },
-    "nl": {
-        "privacy": (
-            "We bewaren uw naam, nummer, Telegram-id en de tekst van uw berichten niet. We tellen alleen de vragen "
-            "per thema, anoniem. Als u een adviseur vraagt, krijgt u een code die niets over u bevat."
-        ),
-        "fallback": "Dit kan ik voor u doen:",
-    },
-    "en": {
-        "privacy": (
-            "We keep neither your name, your number, your Telegram id nor the text of your messages. We only count "
-            "questions by theme, anonymously. If you ask for a counsellor, you get a code that holds nothing about you."
-        ),
-        "fallback": "Here is what I can do:",
-    },
-}
+#: Commands the core answers when no plugin does (a plugin's ``/start`` or ``/cancel`` replaces them).
+FALLBACK_COMMANDS: tuple[BotCommand, ...] = (
+    BotCommand("start", T("start", fr="commencer", nl="beginnen", uk="почати")),
+    BotCommand("cancel", T("stop", fr="arrêter", nl="stoppen", uk="зупинити")),
+)
 
 
 def language_of(user: User | None, default: str = "uk", languages: tuple[str, ...] = BOT_LANGUAGES) -> str:
@@ -83,38 +71,200 @@ def language_of(user: User | None, default: str = "uk", languages: tuple[str, ..
     return code if code in languages else default
 
 
+def user_language(update: Update, context: Any, default: str = "uk") -> str:
+    """The person's language: chosen with ``/language`` (kept in ``user_data``), else their app's."""
+    data = getattr(context, "user_data", None) or {}
+    chosen = data.get("language")
+    return chosen if chosen in BOT_LANGUAGES else language_of(update.effective_user, default)
+
+
+def all_commands(commands: Sequence[BotCommand]) -> list[BotCommand]:
+    """Plugins' commands first (what people come for), the core's fallbacks a plugin does not replace, the core's."""
+    names = {c.command for c in commands}
+    listed = [*commands, *(c for c in FALLBACK_COMMANDS if c.command not in names)]
+    # /start first wherever it comes from: it is where a conversation begins.
+    return [*sorted(listed, key=lambda c: c.command != "start"), *CORE_COMMANDS]
+
+
 def help_text(commands: Sequence[BotCommand], language: str) -> str:
-    """One line per command, plugins' commands first (what people come for), the core's after."""
-    ordered = [c for c in commands if c not in CORE_COMMANDS] + list(CORE_COMMANDS)
-    return "\n".join(f"/{c.command} — {c.description.get(language)}" for c in ordered)
+    """One line per command the bot answers."""
+    return "\n".join(f"/{c.command} — {c.description.get(language)}" for c in all_commands(commands))
+
+
+async def in_thread(fn: Any, *args: Any, attempts: int = 4) -> Any:
+    """Run a database write in a worker thread, again when the database was busy (SQLite: another
+    writer got there first) rather than failing the person's message."""
+    from sqlalchemy.exc import OperationalError
+
+    for attempt in range(1, attempts + 1):
+        try:
+            return await asyncio.to_thread(fn, *args)
+        except OperationalError:
+            if attempt == attempts:
+                raise
+            await asyncio.sleep(0.05 * 2**attempt)
+
+
+async def reply(update: Update, text: str, **kwargs: Any) -> None:
+    """Answer in the chat of the update (a message, an edited message, a button)."""
+    chat = update.effective_chat
+    if chat is not None:
+        from telegram import Bot
+
+        bot: Bot = update.get_bot()
+        await bot.send_message(chat.id, text, **kwargs)
 
 
 def core_handlers(
     app: App, commands: Sequence[BotCommand] = ()
-) -> tuple[list[BaseHandler[Any, Any, Any]], list[BaseHandler[Any, Any, Any]]]:
-    """The core's handlers: those added before the plugins' and those added after (the fallback).
+) -> tuple[list[tuple[BaseHandler[Any, Any, Any], int]], list[BaseHandler[Any, Any, Any]]]:
+    """The core's handlers: ``(handler, group)`` pairs added before the plugins', and those added after.
 
-    ``commands`` are the plugins' commands, listed by ``/help`` and by the fallback after the core's."""
-    from telegram.ext import CommandHandler, MessageHandler, filters
+    ``commands`` are the plugins' commands, listed by ``/help`` and by the fallback."""
+    from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+    from telegram.ext import (
+        ApplicationHandlerStop,
+        CallbackQueryHandler,
+        CommandHandler,
+        MessageHandler,
+        TypeHandler,
+        filters,
+    )
+    from telegram import Update as TUpdate
+
+    from tremplin.core.bot import threads
+    from tremplin.core.bot.limits import ChatRateLimit
+    from tremplin.core.bot.privacy import forget_chat, note_visit
+
+    limit = ChatRateLimit(app.settings.bot_rate_limit)
+    answered = {c.command for c in commands}
+
+    async def guard(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        chat = update.effective_chat
+        if chat is None:
+            raise ApplicationHandlerStop
+        language = user_language(update, context)
+        if not limit.allow(chat.id):
+            if limit.first_refusal(chat.id):
+                await reply(update, say(language, "slow_down"))
+            raise ApplicationHandlerStop
+        if chat.type != "private":
+            if update.effective_message is not None:
+                await reply(update, say(language, "group"))
+            raise ApplicationHandlerStop
+        if update.edited_message is not None:
+            await reply(update, say(language, "edited"))
+            raise ApplicationHandlerStop
+        message = update.message
+        if message is not None and message.text and message.text.split()[0].split("@")[0] == "/start":
+            await in_thread(note_visit, app, chat.id)
+
+    async def unreadable(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        await reply(update, say(user_language(update, context), "media"))
+        raise ApplicationHandlerStop
+
+    async def too_long(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        await reply(update, say(user_language(update, context), "too_long", limit=MAX_TEXT))
+        raise ApplicationHandlerStop
+
+    async def relay(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        thread_id = (context.user_data or {}).get("thread")
+        if not thread_id or update.effective_message is None or update.effective_chat is None:
+            return
+        text = update.effective_message.text or ""
+
+        def add() -> bool:
+            from tremplin.core.bot.models import BotThread
+
+            with app.transaction() as session:
+                thread = session.get(BotThread, thread_id)
+                if thread is None or thread.status != "open":
+                    return False
+                threads.add_person_message(app, session, thread, text)
+                return True
+
+        if not await in_thread(add):
+            context.user_data.pop("thread", None)
+            return  # the thread was closed: the message goes to the other handlers
+        await reply(update, say(user_language(update, context), "thread_received"))
+        raise ApplicationHandlerStop
 
     async def help_(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        if update.effective_message is not None:
-            await update.effective_message.reply_text(help_text(commands, language_of(update.effective_user)))
+        await reply(update, help_text(commands, user_language(update, context)))
 
     async def privacy(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        if update.effective_message is not None:
-            await update.effective_message.reply_text(TEXTS[language_of(update.effective_user)]["privacy"])
+        await reply(update, say(user_language(update, context), "privacy", days=app.settings.bot_retention_days))
+
+    async def language(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        buttons = [[InlineKeyboardButton(LANGUAGE_NAMES[code], callback_data=f"lang:{code}")] for code in BOT_LANGUAGES]
+        await reply(update, say(user_language(update, context), "choose_language"), reply_markup=InlineKeyboardMarkup(buttons))
+
+    async def language_chosen(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        query = update.callback_query
+        code = (query.data or "").partition(":")[2]
+        if code not in BOT_LANGUAGES:
+            await query.answer()
+            return
+        context.user_data["language"] = code
+        await query.answer()
+        await query.edit_message_text(say(code, "language_set"))
+        await reply(update, help_text(commands, code))
+
+    async def forget(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        chat = update.effective_chat
+        language = user_language(update, context)
+        count = await in_thread(forget_chat, app, chat.id)
+        context.user_data.clear()
+        context.chat_data.clear()
+        # Conversations in progress end too; python-telegram-bot keeps their states per (chat, user).
+        for group in context.application.handlers.values():
+            for handler in group:
+                states = getattr(handler, "_conversations", None)
+                if states is not None:
+                    for key in [k for k in list(states) if k and k[0] == chat.id]:
+                        del states[key]
+        context.application.drop_user_data(chat.id)
+        context.application.drop_chat_data(chat.id)
+        await reply(update, say(language, "forgotten", count=count))
+
+    async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        language = user_language(update, context)
+        await reply(update, say(language, "welcome") + "\n" + help_text(commands, language))
+
+    async def cancel(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        await reply(update, say(user_language(update, context), "nothing_to_cancel"))
 
     async def fallback(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        if update.effective_message is not None:
-            language = language_of(update.effective_user)
-            await update.effective_message.reply_text(TEXTS[language]["fallback"] + "\n" + help_text(commands, language))
+        language = user_language(update, context)
+        await reply(update, say(language, "fallback") + "\n" + help_text(commands, language))
 
-    first = [CommandHandler("help", help_), CommandHandler("privacy", privacy)]
-    last = [MessageHandler(filters.ChatType.PRIVATE & (filters.TEXT | filters.COMMAND), fallback)]
+    private = filters.ChatType.PRIVATE
+    new_message = filters.UpdateType.MESSAGE
+    first: list[tuple[BaseHandler[Any, Any, Any], int]] = [
+        (TypeHandler(TUpdate, guard), -3),
+        (MessageHandler(new_message & private & ~filters.TEXT, unreadable), -2),
+        (MessageHandler(new_message & private & filters.TEXT & filters.Regex(rf"(?s)^.{{{MAX_TEXT + 1},}}"), too_long), -2),
+        (MessageHandler(new_message & private & filters.TEXT & ~filters.COMMAND, relay), -1),
+        (CommandHandler("help", help_), 0),
+        (CommandHandler("privacy", privacy), 0),
+        (CommandHandler("language", language), 0),
+        (CallbackQueryHandler(language_chosen, pattern=r"^lang:"), 0),
+        (CommandHandler("forget", forget), 0),
+    ]
+    last: list[BaseHandler[Any, Any, Any]] = []
+    if "start" not in answered:
+        last.append(CommandHandler("start", start))
+    last.append(CommandHandler("cancel", cancel))
+    last.append(MessageHandler(private & (filters.TEXT | filters.COMMAND), fallback))
     return first, last
 
 
 async def log_error(update: object, context: Any) -> None:
-    """Log a handler's error without the update: it holds who wrote and what."""
-    log.error("error while handling an update: %r", context.error, exc_info=context.error)
+    """Log a handler's error without the update (it holds who wrote and what); the bot goes on."""
+    from telegram.error import Forbidden
+
+    error = context.error
+    if isinstance(error, Forbidden):  # the person blocked the bot or deleted the chat: nothing to do
+        log.info("a chat is closed to the bot: %s", error)
+        return
+    log.error("error while handling an update: %r", error, exc_info=error)

@@ -33,13 +33,13 @@ def register_roles(app: App) -> list[Role]:
         Role(
             "programme_lead",
             T("Programme lead", fr="Responsable de programme", nl="Programmaverantwoordelijke", uk="Керівник програми"),
-            (*DESK, "activities", "referrals", "cases", "corrections"),
+            (*DESK, "activities", "referrals", "cases", "corrections", "inbox"),
             (EVERY_AUDIENCE,),
         ),
         Role(
             "counsellor",
             T("Counsellor", fr="Conseiller", nl="Adviseur", uk="Консультант"),
-            (*DESK, "activities", "referrals", "cases"),
+            (*DESK, "activities", "referrals", "cases", "inbox"),
         ),
         Role(
             "reception",

@@ -63,8 +63,9 @@ class SecurityHeaders:
         await self.app(scope, receive, send_with_headers)
 
 
-def create_web_app(app: App) -> FastAPI:
-    """The FastAPI application serving ``app``: pages, the JSON API, static files, plugin routes."""
+def create_web_app(app: App, bot_webhook: Any = None) -> FastAPI:
+    """The FastAPI application serving ``app``: pages, the JSON API, static files, plugin routes, and
+    the Telegram bot's webhook when ``bot_webhook`` (a ``tremplin.core.bot.webhook.WebhookConfig``) is given."""
     from fastapi.staticfiles import StaticFiles
     from starlette.middleware.sessions import SessionMiddleware
 
@@ -89,6 +90,10 @@ def create_web_app(app: App) -> FastAPI:
     web.mount("/static", StaticFiles(directory=STATIC), name="static")
     for router in routes.core_routers():
         web.include_router(router)
+    if bot_webhook is not None:
+        from tremplin.core.bot import webhook
+
+        webhook.install(web, app, bot_webhook)
     plugin_routers = [router for _plugin, router in collect(app.pm, "register_routes", app=app)]
     for router in plugin_routers:
         web.include_router(router)
@@ -132,7 +137,13 @@ def asgi_factory() -> FastAPI:
     """For uvicorn (``--factory``): the app from the environment's settings (``TREMPLIN_*``)."""
     from tremplin.core.app import create_app
 
-    web = create_web_app(create_app())
+    app = create_app()
+    config = None
+    if os.environ.get("TREMPLIN_BOT_WEBHOOK", "") in ("1", "true", "yes"):
+        from tremplin.core.bot.webhook import WebhookConfig
+
+        config = WebhookConfig.from_env(app)
+    web = create_web_app(app, bot_webhook=config)
     settle_for_serving()
     return web
 

@@ -27,6 +27,7 @@ CAPABILITIES: dict[str, str] = {
     "contacts": "lists of contact records",
     "activities": "group activities and workshops: create, edit, enter the actual headcount",
     "referrals": "referral tokens",
+    "inbox": "questions people asked a counsellor through the bot: answer, hand over, close",
     # Without it, an account corrects only its own entries, on the day it made them (tremplin.core.corrections).
     "corrections": "correcting any contact or activity the account sees, at any time, with a reason",
     "cases": "cases of consenting people, under a pseudonymous code",

@@ -99,6 +99,10 @@ Receive = Callable[[], Awaitable[Message]]
 Send = Callable[[Message], Awaitable[None]]
 
 
+#: Paths whose requests authenticate themselves otherwise (the bot's webhook: Telegram's secret header).
+CSRF_EXEMPT_PATHS: set[str] = set()
+
+
 class CSRFMiddleware:
     """Refuses unsafe requests whose CSRF token is missing or wrong (403), before any route runs.
 
@@ -119,7 +123,7 @@ class CSRFMiddleware:
         from starlette.datastructures import Headers
 
         headers = Headers(scope=scope)
-        if headers.get("authorization", "").lower().startswith("bearer "):
+        if headers.get("authorization", "").lower().startswith("bearer ") or scope.get("path") in CSRF_EXEMPT_PATHS:
             await self.app(scope, receive, send)
             return
         expected = str((scope.get("session") or {}).get(CSRF_FIELD) or "")

@@ -7,7 +7,7 @@
 
     core_app = getattr(request.app.state, "tremplin", None)
     nav = (
-        [(tr(label), path) for label, path, capability in NAV if can(core_app, staff, capability) and (pages is None or path in pages)]
+        [(tr(label), path, None) for label, path, capability in NAV if can(core_app, staff, capability) and (pages is None or path in pages)]
         if staff is not None and core_app is not None
         else []
     )
@@ -15,7 +15,8 @@
         from tremplin.core.pages import menu_items
 
         items = menu_items(core_app, staff)
-        nav += [(pick(item.label, lang), item.path) for item in items if pages is None or item.path in pages]
+        nav += [(pick(item.label, lang), item.path, None) for item in items if pages is None or item.path in pages]
+        nav = [(label, path, _badge(core_app, staff, path)) for label, path, _ in nav]
 """
 
 from __future__ import annotations
@@ -68,6 +69,7 @@ NAV: list[tuple[str, str, str]] = [
     (N_("Contacts"), "/contacts", "contacts"),
     (N_("Activities"), "/activities", "activities"),
     (N_("Referrals"), "/referrals", "referrals"),
+    (N_("Inbox"), "/inbox", "inbox"),
     (N_("Cases"), "/cases", "cases"),
     (N_("Reports"), "/reports", "reports"),
     (N_("Administration"), "/admin", "admin"),
@@ -109,6 +111,15 @@ def environment() -> jinja2.Environment:
     return env
 
 
+def _badge(app: Any, staff: Any, path: str) -> int | None:
+    """A count beside a menu entry: the inbox's threads waiting for an answer."""
+    if path != "/inbox":
+        return None
+    from tremplin.core.web.routes.inbox import waiting_count
+
+    return waiting_count(app, staff) or None
+
+
 def base_context(request: Request) -> dict[str, Any]:
     lang = request_language(request)
     tr = translator(lang)
@@ -116,7 +127,7 @@ def base_context(request: Request) -> dict[str, Any]:
     pages = getattr(request.app.state, "page_paths", None)
     core_app = getattr(request.app.state, "tremplin", None)
     nav = (
-        [(tr(label), path) for label, path, capability in NAV if can(core_app, staff, capability) and (pages is None or path in pages)]
+        [(tr(label), path, None) for label, path, capability in NAV if can(core_app, staff, capability) and (pages is None or path in pages)]
         if staff is not None and core_app is not None
         else []
     )
@@ -124,7 +135,8 @@ def base_context(request: Request) -> dict[str, Any]:
         from tremplin.core.pages import menu_items
 
         items = menu_items(core_app, staff)
-        nav += [(pick(item.label, lang), item.path) for item in items if pages is None or item.path in pages]
+        nav += [(pick(item.label, lang), item.path, None) for item in items if pages is None or item.path in pages]
+        nav = [(label, path, _badge(core_app, staff, path)) for label, path, _ in nav]
     path = request.url.path
     query = request.url.query
     here = path + ("?" + query if query else "")

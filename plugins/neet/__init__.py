@@ -234,6 +234,35 @@ def register_flows(app: Any) -> list[FlowSpec]:
             "tremplin.plugins.neet.flows:instagram_reach",
             T("Reads the reach of the Touch'N'Go Instagram pages", fr="Relève la portée des pages Instagram Touch'N'Go", nl="Leest het bereik van de Touch'N'Go Instagrampagina's", uk="Зчитує охоплення сторінок Touch'N'Go в Instagram"),
             cron="0 6 * * *",
+        ),
+        FlowSpec(
+            "neet-challenge",
+            "tremplin.plugins.neet.flows:challenge_broadcast",
+            T("Sends the Touch'N'Go weekly challenge to the bot's subscribers", fr="Envoie le défi hebdomadaire Touch'N'Go aux abonnés du bot", nl="Stuurt de wekelijkse Touch'N'Go-uitdaging naar de abonnees van de bot", uk="Надсилає щотижневий виклик Touch'N'Go підписникам бота"),
+            cron="0 10 * * 1",
+        ),
+    ]
+
+
+@hookimpl
+def register_bot_handlers(app: App) -> list[Any]:
+    """The Touch'N'Go weekly challenge: see it, subscribe, unsubscribe."""
+    from tremplin import BotCommand
+    from tremplin.plugins.neet.bot import handlers
+
+    return [*handlers(app), BotCommand("challenge", T("the weekly challenge", fr="le défi de la semaine", nl="de uitdaging van de week", uk="виклик тижня"))]
+
+
+@hookimpl
+def register_bot_texts(app: App) -> list[Any]:
+    from tremplin import EditableText
+    from tremplin.plugins.neet.bot import TEXTS, TEXT_KEY
+
+    return [
+        EditableText(
+            TEXT_KEY,
+            T("Touch'N'Go: this week's challenge", fr="Touch'N'Go : le défi de la semaine", nl="Touch'N'Go: de uitdaging van de week", uk="Touch'N'Go: виклик тижня"),
+            T(TEXTS["en"]["default"], fr=TEXTS["fr"]["default"], nl=TEXTS["nl"]["default"], uk=TEXTS["uk"]["default"]),
         )
     ]
 
@@ -255,8 +284,27 @@ def register_report_sections(app: App, report: str) -> list[Any]:
         # The field encounters are shown with the fairs and events, as in the centre's annual reports.
         return [own, MoreFigures("events", ("field_awareness.contacts",))]
     if report == f"audience:{AUDIENCE}":
-        return [own]
+        return [own, challenge_subscribers(app)]
     return []
+
+
+def challenge_subscribers(app: App) -> Any:
+    """How many chats receive the weekly challenge now (a count of subscriptions, never who)."""
+    from tremplin import Table
+    from tremplin.core.bot.broadcast import subscribers
+    from tremplin.plugins.neet.bot import TOPIC
+
+    try:
+        count = subscribers(app, TOPIC)
+    except Exception:  # a database without the bot's tables (a report of an old copy): nothing to show
+        count = 0
+    return Table(
+        "neet.challenge",
+        T("Touch'N'Go weekly challenge in the bot", fr="Défi hebdomadaire Touch'N'Go dans le bot", nl="Wekelijkse Touch'N'Go-uitdaging in de bot", uk="Щотижневий виклик Touch'N'Go у боті"),
+        ("subscribers",),
+        (T("Subscribers today", fr="Abonnés aujourd'hui", nl="Abonnees vandaag", uk="Підписники сьогодні"),),
+        ({"subscribers": count},),
+    )
 
 
 @hookimpl

@@ -105,3 +105,36 @@ def instagram_reach(
     if failed:
         raise RuntimeError(f"{len(failed)} Instagram profile(s) could not be read: {'; '.join(f'{k}: {v}' for k, v in failed.items())}")
     return results
+
+
+@flow(name="neet-challenge", log_prints=False)
+def challenge_broadcast(database_url: str | None = None, day: date | None = None) -> dict[str, int]:
+    """Send this week's Touch'N'Go challenge to the bot's subscribers, at most 25 messages a second.
+
+    Needs ``TREMPLIN_TELEGRAM_TOKEN`` (and ``TREMPLIN_TELEGRAM_BASE_URL`` for a self-hosted Bot API
+    server). A subscriber already sent this week's is skipped: a repeated run sends nobody twice."""
+    import asyncio
+
+    log = logger()
+    token = os.environ.get("TREMPLIN_TELEGRAM_TOKEN", "")
+    if not token:
+        log.warning("No bot token (TREMPLIN_TELEGRAM_TOKEN): the challenge is not sent.")
+        return {"sent": 0, "ended": 0, "failed": 0}
+    base_url = os.environ.get("TREMPLIN_TELEGRAM_BASE_URL") or None
+
+    async def send() -> dict[str, int]:
+        from telegram.ext import ExtBot
+
+        from tremplin.core.bot.app import file_url_for
+        from tremplin.core.bot.limits import RetryingLimiter
+        from tremplin.plugins.neet.bot import send_challenge
+
+        with open_app(database_url) as app:
+            today = day or datetime.now(ZoneInfo(app.settings.timezone)).date()
+            options = {"base_url": base_url, "base_file_url": file_url_for(base_url)} if base_url else {}
+            async with ExtBot(token, rate_limiter=RetryingLimiter(), **options) as bot:
+                return await send_challenge(app, bot, today)
+
+    counts = asyncio.run(send())
+    log.info("Challenge sent to %d subscriber(s); %d ended (blocked), %d left for the next run", counts["sent"], counts["ended"], counts["failed"])
+    return counts

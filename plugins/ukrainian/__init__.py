@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from tremplin import Audience, Counter, Field, Form, T, hookimpl
+from tremplin import Audience, Counter, Dimension, Field, Form, T, hookimpl
 
 if TYPE_CHECKING:
     from tremplin import DemoShare
@@ -55,8 +55,36 @@ def register_forms(app: Any) -> list[Form]:
             core_fields=("channel", "themes", "gender", "age_band", "education", "labour_status", "note"),
             core_choices={"channel": ("walk_in", "phone", "telegram")},
             fixed={"modality": "individual_advice", "language": "uk"},
-        )
+        ),
+        # What the bot logs (and a counsellor who answered in Telegram may log by hand): a question in
+        # the chat, and how a question to a counsellor ended.
+        Form(
+            "ukrainian.telegram",
+            AUDIENCE,
+            T("Question through Telegram", fr="Question via Telegram", nl="Vraag via Telegram", uk="Питання через Telegram"),
+            fields=(
+                Field("service_language", T("Language of service", fr="Langue du service", nl="Taal van de dienst", uk="Мова обслуговування"), choices=SERVICE_LANGUAGES, required=True),
+                Field("questions", T("Questions", fr="Questions", nl="Vragen", uk="Питання"), kind="multichoice", choices=QUESTIONS),
+                Field("thread", T("Counsellor in the chat", fr="Conseiller dans la conversation", nl="Adviseur in het gesprek", uk="Консультант у чаті"), choices=THREAD_OUTCOMES),
+                Field("answer_time", T("Time to the first answer", fr="Délai de la première réponse", nl="Tijd tot het eerste antwoord", uk="Час до першої відповіді"), choices=ANSWER_TIMES),
+            ),
+            core_fields=("themes",),
+            fixed={"modality": "remote_advice", "channel": "telegram", "language": "uk"},
+        ),
     ]
+
+
+#: How a question to a counsellor in the chat ended (``tremplin.core.bot.threads``).
+THREAD_OUTCOMES = {
+    "answered": T("Answered in the chat", fr="Répondu dans la conversation", nl="Beantwoord in het gesprek", uk="Відповідь у чаті"),
+    "referred": T("Referred with a code", fr="Orienté avec un code", nl="Doorverwezen met een code", uk="Направлено з кодом"),
+}
+ANSWER_TIMES = {
+    "within_hour": T("Within an hour", fr="Dans l'heure", nl="Binnen het uur", uk="Протягом години"),
+    "within_day": T("Within a day", fr="Dans la journée", nl="Binnen een dag", uk="Протягом дня"),
+    "within_week": T("Within a week", fr="Dans la semaine", nl="Binnen een week", uk="Протягом тижня"),
+    "later": T("Later", fr="Plus tard", nl="Later", uk="Пізніше"),
+}
 
 
 @hookimpl
@@ -76,6 +104,37 @@ def register_counters(app: Any) -> list[Counter]:
             {"audience": AUDIENCE, "channel": "telegram"},
             audience=AUDIENCE,
         ),
+        Counter.simple(
+            "ukrainian.bot_threads",
+            T("Questions answered by a counsellor in the chat", fr="Questions répondues par un conseiller dans la conversation", nl="Vragen beantwoord door een adviseur in het gesprek", uk="Питання, на які консультант відповів у чаті"),
+            "headcount",
+            {"audience": AUDIENCE, "channel": "telegram", "attr.thread": ("answered", "referred")},
+            audience=AUDIENCE,
+        ),
+        Counter.simple(
+            "ukrainian.bot_referred",
+            T("Chat questions referred with a code", fr="Questions du chat orientées avec un code", nl="Chatvragen doorverwezen met een code", uk="Питання з чату, направлені з кодом"),
+            "headcount",
+            {"audience": AUDIENCE, "channel": "telegram", "attr.thread": "referred"},
+            audience=AUDIENCE,
+        ),
+    ]
+
+
+@hookimpl
+def register_dimensions(app: Any) -> list[Dimension]:
+    """Telegram questions by the language the person wrote in; counsellors' answers by how long they took."""
+    return [
+        Dimension(
+            "ukrainian.bot_language", T("Language of service", fr="Langue du service", nl="Taal van de dienst", uk="Мова обслуговування"),
+            "attr.service_language", AUDIENCE, records=("contacts",), counter="ukrainian.telegram",
+            title=T("Telegram questions by language", fr="Questions Telegram par langue", nl="Telegramvragen per taal", uk="Питання в Telegram за мовою"),
+        ),
+        Dimension(
+            "ukrainian.answer_time", T("Time to the first answer", fr="Délai de la première réponse", nl="Tijd tot het eerste antwoord", uk="Час до першої відповіді"),
+            "attr.answer_time", AUDIENCE, records=("contacts",), counter="ukrainian.bot_threads",
+            title=T("Counsellors' answers in the chat by time taken", fr="Réponses des conseillers dans la conversation par délai", nl="Antwoorden van adviseurs in het gesprek per wachttijd", uk="Відповіді консультантів у чаті за часом"),
+        ),
     ]
 
 
@@ -89,6 +148,37 @@ def register_bot_handlers(app: Any) -> list[Any]:
         conversation_handler(app),
         BotCommand("start", T("ask a question", fr="poser une question", nl="een vraag stellen", uk="поставити питання")),
         BotCommand("cancel", T("stop the conversation", fr="arrêter la conversation", nl="het gesprek stoppen", uk="завершити розмову")),
+    ]
+
+
+@hookimpl
+def register_bot_texts(app: Any) -> list[Any]:
+    """The bot's answers by theme, the centre's address and opening hours: the centre edits them."""
+    from tremplin import EditableText
+    from tremplin.plugins.ukrainian.bot import BRUSSELS, TEXTS, TOPICS
+
+    def text(pick: Any) -> T:
+        return T(pick("en"), fr=pick("fr"), nl=pick("nl"), uk=pick("uk"))
+
+    topics = [
+        EditableText(
+            f"{AUDIENCE}.answer.{topic}",
+            T(f"Answer: {TEXTS['en']['topics'][topic]}", fr=f"Réponse : {TEXTS['fr']['topics'][topic]}",
+              nl=f"Antwoord: {TEXTS['nl']['topics'][topic]}", uk=f"Відповідь: {TEXTS['uk']['topics'][topic]}"),
+            text(lambda lang, topic=topic: TEXTS[lang]["answers"][topic]),
+        )
+        for topic in TOPICS
+    ]
+    return [
+        EditableText(
+            f"{AUDIENCE}.place.address", T("Address of the centre", fr="Adresse du centre", nl="Adres van het centrum", uk="Адреса центру"),
+            text(lambda lang: BRUSSELS.address),
+        ),
+        EditableText(
+            f"{AUDIENCE}.place.hours", T("Opening hours", fr="Heures d'ouverture", nl="Openingsuren", uk="Години роботи"),
+            text(lambda lang: BRUSSELS.get("hours", lang)),
+        ),
+        *topics,
     ]
 
 

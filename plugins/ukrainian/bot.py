@@ -16,14 +16,11 @@ token (``tremplin.core.records.issue_referral``) to show at the centre, which ca
 
 from __future__ import annotations
 
-import asyncio
 import logging
-import os
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any
 
-from tremplin import language_of
 
 if TYPE_CHECKING:
     from telegram import Update
@@ -38,10 +35,8 @@ LANGUAGES = ("uk", "fr", "nl", "en")
 DEFAULT_LANGUAGE = "uk"
 #: How long a referral token given by the bot stays valid.
 REFERRAL_DAYS = 60
-#: The centre the bot's contacts are logged for, by code; without it, the database's only centre.
-CENTRE_ENV = "TREMPLIN_BOT_CENTRE"
 
-TOPIC, QUESTION, COUNSELLOR = range(3)
+TOPIC, QUESTION, COUNSELLOR, THREAD = range(4)
 
 #: Topic → (theme, ``questions`` code of the ``ukrainian.contact`` form). The five themes of the
 #: centre first, then the questions of people under temporary protection.
@@ -105,7 +100,10 @@ TEXTS: dict[str, dict[str, Any]] = {
         "ask": "Напишіть ваше питання одним повідомленням. Не вказуйте ім'я, телефон чи e-mail — вони нам не потрібні.",
         "place": "📍 {name}\n{address}\n🕘 {hours}\nБезкоштовно, анонімно, без запису.",
         "counsellor": "Бажаєте поговорити з консультантом?",
-        "yes": "Так, з консультантом",
+        "chat": "Написати консультанту тут",
+        "yes": "Код для візиту до центру",
+        "write_question": "Напишіть питання для консультанта одним повідомленням. Не вказуйте ім'я, телефон чи e-mail.",
+        "thread_opened": "Ваше питання передано консультантам. Відповідь прийде в цей чат. Ви можете дописувати сюди.",
         "no": "Ні, дякую",
         "referral": (
             "Ваш код: {token}\nПокажіть або назвіть його в Cité des métiers протягом {days} днів — консультант "
@@ -147,7 +145,10 @@ TEXTS: dict[str, dict[str, Any]] = {
         "ask": "Écrivez votre question en un message. N'indiquez ni nom, ni téléphone, ni e-mail : nous n'en avons pas besoin.",
         "place": "📍 {name}\n{address}\n🕘 {hours}\nGratuit, anonyme, sans rendez-vous.",
         "counsellor": "Souhaitez-vous parler à un conseiller ?",
-        "yes": "Oui, un conseiller",
+        "chat": "Écrire à un conseiller ici",
+        "yes": "Un code pour venir au centre",
+        "write_question": "Écrivez votre question au conseiller en un message. N'indiquez ni nom, ni téléphone, ni e-mail.",
+        "thread_opened": "Votre question est transmise aux conseillers. La réponse arrivera dans cette conversation. Vous pouvez encore écrire ici.",
         "no": "Non, merci",
         "referral": (
             "Votre code : {token}\nMontrez-le ou dites-le à la Cité des métiers dans les {days} jours : le conseiller "
@@ -189,7 +190,10 @@ TEXTS: dict[str, dict[str, Any]] = {
         "ask": "Schrijf uw vraag in één bericht. Vermeld geen naam, telefoonnummer of e-mail: die hebben we niet nodig.",
         "place": "📍 {name}\n{address}\n🕘 {hours}\nGratis, anoniem, zonder afspraak.",
         "counsellor": "Wilt u met een adviseur praten?",
-        "yes": "Ja, een adviseur",
+        "chat": "Hier een adviseur schrijven",
+        "yes": "Een code om langs te komen",
+        "write_question": "Schrijf uw vraag voor de adviseur in één bericht. Vermeld geen naam, telefoonnummer of e-mail.",
+        "thread_opened": "Uw vraag is doorgegeven aan de adviseurs. Het antwoord komt in dit gesprek. U kunt hier nog schrijven.",
         "no": "Nee, bedankt",
         "referral": (
             "Uw code: {token}\nToon of zeg hem binnen {days} dagen bij het Beroepenpunt: de adviseur weet dan over "
@@ -231,7 +235,10 @@ TEXTS: dict[str, dict[str, Any]] = {
         "ask": "Write your question in one message. Please give no name, phone number or e-mail: we do not need them.",
         "place": "📍 {name}\n{address}\n🕘 {hours}\nFree, anonymous, no appointment.",
         "counsellor": "Would you like to talk to a counsellor?",
-        "yes": "Yes, a counsellor",
+        "chat": "Write to a counsellor here",
+        "yes": "A code to visit the centre",
+        "write_question": "Write your question for the counsellor in one message. Please give no name, phone number or e-mail.",
+        "thread_opened": "Your question is with our counsellors. The answer will come in this chat. You may write more here.",
         "no": "No, thank you",
         "referral": (
             "Your code: {token}\nShow or say it at the Cité des métiers within {days} days: the counsellor will know "
@@ -284,22 +291,24 @@ def topic_of(message: str | None) -> str | None:
     return _TOPIC_BY_LABEL.get(_fold(message or ""))
 
 
-def yes_no(message: str | None, language: str) -> bool | None:
+def choice_of(message: str | None, language: str) -> str | None:
+    """Which button of the counsellor question was pressed (``chat``, ``yes``: a code, ``no``), in any language."""
     folded = _fold(message or "")
     for lang in (language, *LANGUAGES):
-        if folded == _fold(TEXTS[lang]["yes"]):
-            return True
-        if folded == _fold(TEXTS[lang]["no"]):
-            return False
+        for key in ("chat", "yes", "no"):
+            if folded == _fold(TEXTS[lang][key]):
+                return key
     return None
 
 
-def place_text(language: str, place: Place = BRUSSELS) -> str:
-    return text(language, "place").format(name=place.get("name", language), address=place.address, hours=place.get("hours", language))
+def place_text(language: str, place: Place = BRUSSELS, edited: Any = None) -> str:
+    address = edited("place.address", language, place.address) if edited else place.address
+    hours = edited("place.hours", language, place.get("hours", language)) if edited else place.get("hours", language)
+    return text(language, "place").format(name=place.get("name", language), address=address, hours=hours)
 
 
 # ------------------------------------------------------------------------------------------------
-# Writing: one anonymous contact per conversation, a referral on request
+# Writing: one anonymous contact per conversation, a referral or a thread on request
 
 
 class Records:
@@ -311,21 +320,11 @@ class Records:
         self._centre: tuple[int, str] | None = None
 
     def centre(self) -> tuple[int, str]:
-        """``(id, code)`` of the bot's centre: the configured code, or the database's only centre."""
+        """``(id, code)`` of the bot's centre (``tremplin.core.bot.app.bot_centre``)."""
         if self._centre is None:
-            from sqlalchemy import select
+            from tremplin import bot_centre
 
-            from tremplin.core.models import Centre
-
-            code = self.centre_code or os.environ.get(CENTRE_ENV)
-            with self.app.session() as session:
-                query = select(Centre.id, Centre.code).order_by(Centre.id)
-                rows = session.execute(query.where(Centre.code == code) if code else query.limit(2)).all()
-            if not rows:
-                raise LookupError(f"unknown centre {code!r}" if code else "the database has no centre")
-            if len(rows) > 1:
-                raise LookupError(f"several centres: set {CENTRE_ENV} to the bot's centre")
-            self._centre = (rows[0].id, rows[0].code)
+            self._centre = bot_centre(self.app, self.centre_code)
         return self._centre
 
     def log_question(self, topic: str, language: str) -> int:
@@ -349,8 +348,7 @@ class Records:
 
     def issue_referral(self, topic: str) -> str:
         """Issue a referral token for a counsellor; returns the token as the person should read it."""
-        from tremplin import format_token
-        from tremplin import issue_referral
+        from tremplin import format_token, issue_referral
 
         theme, _ = TOPICS[topic]
         centre_id, _ = self.centre()
@@ -358,17 +356,35 @@ class Records:
             referral = issue_referral(self.app, session, centre_id, theme=theme, audience=AUDIENCE, valid_days=REFERRAL_DAYS)
             return format_token(referral.token)
 
+    def open_thread(self, topic: str, language: str, chat_id: int, question: str) -> int:
+        """Open a thread with a counsellor (``tremplin.core.bot.threads``); returns its id."""
+        from tremplin import open_thread
+
+        theme, code = TOPICS[topic]
+        centre_id, _ = self.centre()
+        with self.app.transaction() as session:
+            thread = open_thread(
+                self.app, session, centre_id=centre_id, audience=AUDIENCE, theme=theme, language=language,
+                chat_id=chat_id, text=question, attributes={"service_language": language, "questions": [code]},
+            )
+            return thread.id
+
 
 # ------------------------------------------------------------------------------------------------
 # The conversation
 
 
 def conversation_handler(app: App, place: Place = BRUSSELS, centre: str | None = None) -> ConversationHandler[Any]:
-    """The bot's conversation, ready for ``Application.add_handler``."""
+    """The bot's conversation, ready for ``Application.add_handler``; its state survives a restart."""
     from telegram import ReplyKeyboardMarkup, ReplyKeyboardRemove
     from telegram.ext import CommandHandler, ConversationHandler, MessageHandler, filters
 
+    from tremplin import edited_text, in_thread, user_language
+
     records = Records(app, centre)
+
+    def edited(key: str, language: str, default: str) -> str:
+        return edited_text(app, f"{AUDIENCE}.{key}", language, default)
 
     def topics_keyboard(language: str) -> ReplyKeyboardMarkup:
         labels = text(language, "topics")
@@ -379,21 +395,23 @@ def conversation_handler(app: App, place: Place = BRUSSELS, centre: str | None =
             input_field_placeholder=text(language, "placeholder"),
         )
 
-    def yes_no_keyboard(language: str) -> ReplyKeyboardMarkup:
-        return ReplyKeyboardMarkup([[text(language, "yes"), text(language, "no")]], one_time_keyboard=True, resize_keyboard=True)
+    def counsellor_keyboard(language: str) -> ReplyKeyboardMarkup:
+        return ReplyKeyboardMarkup(
+            [[text(language, "chat")], [text(language, "yes"), text(language, "no")]], one_time_keyboard=True, resize_keyboard=True
+        )
 
-    def language(context: ContextTypes.DEFAULT_TYPE) -> str:
-        return (context.user_data or {}).get("language", DEFAULT_LANGUAGE)
+    def language(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str:
+        return user_language(update, context, DEFAULT_LANGUAGE)
 
     async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
-        lang = language_of(update.effective_user, DEFAULT_LANGUAGE, LANGUAGES)
-        context.user_data.clear()
-        context.user_data["language"] = lang
+        lang = language(update, context)
+        for key in ("topic", "logged"):
+            context.user_data.pop(key, None)
         await update.effective_message.reply_text(text(lang, "greeting"), reply_markup=topics_keyboard(lang))
         return TOPIC
 
     async def choose_topic(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
-        lang = language(context)
+        lang = language(update, context)
         topic = topic_of(update.effective_message.text)
         if topic is None:
             await update.effective_message.reply_text(text(lang, "choose_again"), reply_markup=topics_keyboard(lang))
@@ -404,38 +422,60 @@ def conversation_handler(app: App, place: Place = BRUSSELS, centre: str | None =
 
     async def answer(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
         # The question is read to answer it and never kept: not stored, not logged, not passed on.
-        lang, topic = language(context), context.user_data["topic"]
+        lang, topic = language(update, context), context.user_data["topic"]
         if not context.user_data.get("logged"):
             try:
-                await asyncio.to_thread(records.log_question, topic, lang)
+                await in_thread(records.log_question, topic, lang)
                 context.user_data["logged"] = True
             except Exception as exc:  # the person still gets an answer
                 log.error("could not log the bot contact: %r", exc)
-        await update.effective_message.reply_text(f"{text(lang, 'answers')[topic]}\n\n{place_text(lang, place)}")
-        await update.effective_message.reply_text(text(lang, "counsellor"), reply_markup=yes_no_keyboard(lang))
+        reply = edited(f"answer.{topic}", lang, text(lang, "answers")[topic])
+        await update.effective_message.reply_text(f"{reply}\n\n{place_text(lang, place, edited)}")
+        await update.effective_message.reply_text(text(lang, "counsellor"), reply_markup=counsellor_keyboard(lang))
         return COUNSELLOR
 
     async def counsellor(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
-        lang = language(context)
-        wanted = yes_no(update.effective_message.text, lang)
+        lang = language(update, context)
+        wanted = choice_of(update.effective_message.text, lang)
         if wanted is None:
-            await update.effective_message.reply_text(text(lang, "counsellor"), reply_markup=yes_no_keyboard(lang))
+            await update.effective_message.reply_text(text(lang, "counsellor"), reply_markup=counsellor_keyboard(lang))
             return COUNSELLOR
-        if wanted:
+        if wanted == "chat":
+            await update.effective_message.reply_text(text(lang, "write_question"), reply_markup=ReplyKeyboardRemove())
+            return THREAD
+        if wanted == "yes":
             try:
-                token = await asyncio.to_thread(records.issue_referral, context.user_data["topic"])
+                token = await in_thread(records.issue_referral, context.user_data["topic"])
                 reply = text(lang, "referral").format(token=token, days=REFERRAL_DAYS)
             except Exception as exc:
                 log.error("could not issue a referral from the bot: %r", exc)
                 reply = text(lang, "no_referral")
             await update.effective_message.reply_text(reply)
         await update.effective_message.reply_text(text(lang, "goodbye"), reply_markup=ReplyKeyboardRemove())
-        context.user_data.clear()
+        context.user_data.pop("topic", None)
+        context.user_data.pop("logged", None)
+        return ConversationHandler.END
+
+    async def thread(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
+        lang = language(update, context)
+        try:
+            thread_id = await in_thread(
+                records.open_thread, context.user_data["topic"], lang, update.effective_chat.id, update.effective_message.text
+            )
+        except Exception as exc:
+            log.error("could not open a thread from the bot: %r", exc)
+            await update.effective_message.reply_text(text(lang, "no_referral"))
+            return ConversationHandler.END
+        context.user_data["thread"] = thread_id
+        context.user_data.pop("topic", None)
+        context.user_data.pop("logged", None)
+        await update.effective_message.reply_text(text(lang, "thread_opened"))
         return ConversationHandler.END
 
     async def cancel(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
-        lang = language(context)
-        context.user_data.clear()
+        lang = language(update, context)
+        context.user_data.pop("topic", None)
+        context.user_data.pop("logged", None)
         await update.effective_message.reply_text(text(lang, "cancelled"), reply_markup=ReplyKeyboardRemove())
         return ConversationHandler.END
 
@@ -446,8 +486,10 @@ def conversation_handler(app: App, place: Place = BRUSSELS, centre: str | None =
             TOPIC: [MessageHandler(typed, choose_topic)],
             QUESTION: [MessageHandler(typed, answer)],
             COUNSELLOR: [MessageHandler(typed, counsellor)],
+            THREAD: [MessageHandler(typed, thread)],
         },
         fallbacks=[CommandHandler("cancel", cancel)],
         allow_reentry=True,
         name="ukrainian",
+        persistent=True,
     )

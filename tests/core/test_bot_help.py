@@ -32,7 +32,11 @@ def help_lines(app: App, language: str = "en") -> list[str]:
 def test_help_lists_the_plugins_commands_then_the_cores(url: str) -> None:
     app = make_app(url)
     try:
-        assert help_lines(app) == ["/start — ask a question", "/cancel — stop the conversation", "/privacy — what we keep", "/help — this list"]
+        assert help_lines(app) == [
+            "/start — ask a question", "/challenge — the weekly challenge", "/cancel — stop the conversation",
+            "/language — change language",
+            "/privacy — what we keep", "/forget — erase this chat", "/help — this list",
+        ]
         assert help_lines(app, "uk")[0] == "/start — поставити питання"
     finally:
         app.close()
@@ -41,7 +45,11 @@ def test_help_lists_the_plugins_commands_then_the_cores(url: str) -> None:
 def test_without_the_ukrainian_plugin_help_names_only_the_cores_commands(url: str) -> None:
     app = make_app(url, disabled_plugins=("ukrainian",))
     try:
-        assert help_lines(app, "fr") == ["/privacy — ce que nous gardons", "/help — cette liste"]
+        # The core answers /start and /cancel itself when no plugin does.
+        assert help_lines(app, "fr") == [
+            "/start — commencer", "/challenge — le défi de la semaine", "/cancel — arrêter", "/language — changer de langue",
+            "/privacy — ce que nous gardons", "/forget — effacer cette conversation", "/help — cette liste",
+        ]
     finally:
         app.close()
 
@@ -74,7 +82,7 @@ def app(url: str) -> Iterator[App]:
 
 def test_a_plugin_command_is_listed_when_it_is_answered(app: App) -> None:
     register(app.pm, Listed(answered=True), "tests.ping")
-    assert help_lines(app)[0] == "/ping — are you there"
+    assert help_lines(app)[2] == "/ping — are you there"
 
 
 def test_a_listed_command_no_handler_answers_is_refused(app: App) -> None:

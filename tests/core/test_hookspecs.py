@@ -72,7 +72,8 @@ def test_hook_names_are_the_specs() -> None:
         "register_audiences", "register_roles", "register_codes", "register_forms", "register_counters",
         "register_workflows", "register_flows", "register_routes", "register_bot_handlers",
         "register_report_sections", "register_scrubbers", "register_demo",
-        "register_dimensions", "register_fact_sources", "register_menu_items", "purge_expired",
+        "register_dimensions", "register_fact_sources", "register_menu_items", "register_bot_texts",
+        "purge_expired",
         "contact_logged", "activity_logged", "referral_status_changed", "case_stage_changed",
     }
 
@@ -271,6 +272,8 @@ def test_hook_register_dimensions(full_app: App, monkeypatch: pytest.MonkeyPatch
         "disability.public",
         "formtruck.stop",
         "formtruck.commune",
+        "ukrainian.bot_language",
+        "ukrainian.answer_time",
     ]
     assert dims.owner("formtruck.stop") == "tremplin.plugins.formtruck" and dims["formtruck.stop"].field == "site"
     for key, dim in dims.items():
@@ -505,7 +508,7 @@ def test_hook_register_report_sections(full_app: App) -> None:
     [programme] = [s for plugin, s in esf if plugin == "tremplin.plugins.neet"]
     assert isinstance(programme, ProgrammeIndicators) and programme.audience == "neet"
     own = collect(full_app.pm, "register_report_sections", app=full_app, report="audience:neet")
-    assert [s.key for plugin, s in own if plugin == "tremplin.plugins.neet"] == ["neet.touchngo"]
+    assert [s.key for plugin, s in own if plugin == "tremplin.plugins.neet"] == ["neet.touchngo", "neet.challenge"]
     schools = collect(full_app.pm, "register_report_sections", app=full_app, report="audience:schools")
     assert not [s for plugin, s in schools if plugin == "tremplin.plugins.neet"]
     # Through pluggy directly, as the reports call it: one list per implementation.
@@ -639,12 +642,12 @@ def test_hook_purge_expired(monkeypatch: pytest.MonkeyPatch, db_url: str) -> Non
     monkeypatch.setattr("tremplin.core.app.create_app", lambda database_url=None: make_app(db_url, plugins=list(DEFAULT_PLUGINS) + [name]))
     counts = purge_plugin_data.fn(db_url, today=date(2031, 5, 6))
     assert seen == [(True, date(2031, 5, 6))]
-    assert counts == {"tests.things": 2, "schools.teacher_contacts": 0}
+    assert counts == {"tests.things": 2, "schools.teacher_contacts": 0, "bot.threads_abandoned": 0, "bot.thread_messages": 0, "bot.state": 0, "bot.chats": 0}
     check = make_app(db_url)
     with check.session() as session:
         assert session.scalar(select(func.count()).select_from(Partner).where(Partner.code == "purged-marker")) == 1, "the hook's writes commit"
         event = session.scalars(select(AuditEvent).where(AuditEvent.action == "plugin.purge")).one()
-        assert event.details == {"today": "2031-05-06", "tests.things": 2, "schools.teacher_contacts": 0}
+        assert event.details == {"today": "2031-05-06", "tests.things": 2, "schools.teacher_contacts": 0, "bot.threads_abandoned": 0, "bot.thread_messages": 0, "bot.state": 0, "bot.chats": 0}
     check.close()
 
 

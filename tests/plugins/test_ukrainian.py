@@ -24,7 +24,8 @@ def app(db_url: str) -> Iterator[App]:
 
 def test_only_core_and_ukrainian(app: App) -> None:
     assert app.registry.audiences.keys() == ["general", "ukrainian"]
-    (form,) = app.registry.forms_of("ukrainian")
+    form, bot_form = app.registry.forms_of("ukrainian")
+    assert bot_form.key == "ukrainian.telegram" and bot_form.fixed["channel"] == "telegram"
     assert form.fixed == {"modality": "individual_advice", "language": "uk"}
     assert form.core_choices["channel"] == ("walk_in", "phone", "telegram")
 

@@ -252,6 +252,8 @@ def counter_value(y: Year, key: str, keep: Any) -> int:
         "formtruck.users": lambda: sum(map(people, aud(C, "formtruck"))),
         "ukrainian.contacts": lambda: sum(map(people, aud(C, "ukrainian"))),
         "ukrainian.telegram": lambda: sum(people(c) for c in aud(C, "ukrainian") if c["channel"] == "telegram"),
+        "ukrainian.bot_threads": lambda: sum(people(c) for c in aud(C, "ukrainian") if c["channel"] == "telegram" and c["attributes"].get("thread") in ("answered", "referred")),
+        "ukrainian.bot_referred": lambda: sum(people(c) for c in aud(C, "ukrainian") if c["channel"] == "telegram" and c["attributes"].get("thread") == "referred"),
     }
     return int(formulas[key]())
 

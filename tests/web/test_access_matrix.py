@@ -17,6 +17,7 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
+from tremplin.core.bot.threads import open_thread
 from tremplin.core.models import ClosurePeriod, Partner, Site, Staff, WorkshopKind
 from tremplin.core.records import issue_referral, log_activity, log_contact, open_case
 from tremplin.core.web.app import route_table
@@ -66,6 +67,13 @@ POLICY: dict[tuple[str, str], tuple[str, str | None]] = {
     ("GET", "/referrals/new"): ("referrals", None),
     ("POST", "/referrals"): ("referrals", None),
     ("GET", "/referrals/{referral_id}"): ("referrals", "general"),
+    ("GET", "/inbox"): ("inbox", None),
+    ("GET", "/admin/bot-texts"): ("admin", None),
+    ("POST", "/admin/bot-texts"): ("admin", None),
+    ("GET", "/inbox/{thread_id}"): ("inbox", "ukrainian"),
+    ("POST", "/inbox/{thread_id}/answer"): ("inbox", "ukrainian"),
+    ("POST", "/inbox/{thread_id}/hand"): ("inbox", "ukrainian"),
+    ("POST", "/inbox/{thread_id}/close"): ("inbox", "ukrainian"),
     ("POST", "/referrals/{referral_id}/status"): ("referrals", "general"),
     ("GET", "/cases"): ("cases", None),
     ("GET", "/cases/export"): ("cases", None),
@@ -166,8 +174,10 @@ def make_objects(web: Web) -> dict[str, Any]:
         closure = ClosurePeriod(centre_id=web.centre_id, starts_on=date(2020, 3, 16), ends_on=date(2020, 5, 17), label="Lockdown")
         kind = WorkshopKind(centre_id=web.centre_id, code="cv-clinic", label_en="CV clinic", label_fr="Atelier CV")
         session.add_all([closure, kind])
+        thread = open_thread(app, session, centre_id=web.centre_id, audience="ukrainian", theme="learn", language="uk", chat_id=1, text="?")
         session.flush()
         objects.update(
+            thread_id=thread.id,
             contact_id=contact.id,
             activity_id=activity.id,
             referral_id=referral.id,

@@ -12,10 +12,12 @@ def core_routers() -> list[Any]:
         api,
         audit,
         auth,
+        bot_texts,
         cases,
         corrections,
         dashboard,
         exports,
+        inbox,
         log,
         public,
         referrals,
@@ -25,5 +27,5 @@ def core_routers() -> list[Any]:
     # The exports before the pages whose paths they share (``/contacts/export`` is not a contact).
     return [
         api.router, auth.router, public.router, dashboard.router, log.router, exports.router, activities.router,
-        corrections.router, referrals.router, cases.router, audit.router, admin.router,
+        corrections.router, referrals.router, inbox.router, cases.router, audit.router, bot_texts.router, admin.router,
     ]

@@ -1,0 +1,116 @@
+"""Limits both ways: a person sending too much is slowed down; the bot's own calls retry Telegram's errors.
+
+``ChatRateLimit`` counts each chat's messages over the last minute (in the process: a flood is a
+burst, not something to remember). ``RetryingLimiter`` is python-telegram-bot's rate-limiter hook around
+every Bot API call: a 429 waits the ``retry_after`` Telegram asks for, a time-out or a network error
+is tried again after a short pause, and, when ``per_second`` is set (broadcasts), calls are spaced to
+stay under Telegram's limit of about 30 messages a second.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections import deque
+from collections.abc import Callable, Coroutine
+from typing import Any
+
+from telegram.error import BadRequest, NetworkError, RetryAfter, TimedOut
+from telegram.ext import BaseRateLimiter
+
+log = logging.getLogger("tremplin.bot")
+
+
+class ChatRateLimit:
+    """At most ``per_minute`` messages per chat in any minute; the first refused one is told so."""
+
+    def __init__(self, per_minute: int, window: float = 60.0) -> None:
+        self.per_minute, self.window = per_minute, window
+        self._seen: dict[int, deque[float]] = {}
+        self._told: dict[int, float] = {}
+
+    def allow(self, chat_id: int, now: float | None = None) -> bool:
+        moment = time.monotonic() if now is None else now
+        seen = self._seen.setdefault(chat_id, deque())
+        while seen and seen[0] <= moment - self.window:
+            seen.popleft()
+        if len(seen) >= self.per_minute:
+            return False
+        seen.append(moment)
+        self._told.pop(chat_id, None)
+        if len(self._seen) > 50_000:  # forget idle chats rather than grow without end
+            for key in [k for k, v in self._seen.items() if not v or v[-1] <= moment - self.window][:25_000]:
+                self._seen.pop(key, None)
+        return True
+
+    def first_refusal(self, chat_id: int, now: float | None = None) -> bool:
+        """Whether this refusal is the first since the chat was last allowed (tell once, not each time)."""
+        moment = time.monotonic() if now is None else now
+        if chat_id in self._told:
+            return False
+        self._told[chat_id] = moment
+        return True
+
+
+def retry_seconds(exc: RetryAfter) -> float:
+    """The wait Telegram asked for, in seconds (an int or a timedelta, depending on the library's version)."""
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        value: Any = exc.retry_after
+    return float(value.total_seconds() if hasattr(value, "total_seconds") else value)
+
+
+class RetryingLimiter(BaseRateLimiter[int]):
+    """Retries what Telegram asks to retry; spaces calls to ``per_second`` when set."""
+
+    def __init__(self, attempts: int = 4, per_second: float | None = None, max_wait: float = 60.0) -> None:
+        self.attempts, self.per_second, self.max_wait = attempts, per_second, max_wait
+        self._next = 0.0
+        self._lock = asyncio.Lock()
+
+    async def initialize(self) -> None:
+        return None
+
+    async def shutdown(self) -> None:
+        return None
+
+    async def _space(self) -> None:
+        if not self.per_second:
+            return
+        async with self._lock:
+            now = time.monotonic()
+            wait = self._next - now
+            self._next = max(now, self._next) + 1.0 / self.per_second
+        if wait > 0:
+            await asyncio.sleep(wait)
+
+    async def process_request(
+        self,
+        callback: Callable[..., Coroutine[Any, Any, Any]],
+        args: Any,
+        kwargs: dict[str, Any],
+        endpoint: str,
+        data: dict[str, Any],
+        rate_limit_args: int | None,
+    ) -> Any:
+        for attempt in range(1, self.attempts + 1):
+            await self._space()
+            try:
+                return await callback(*args, **kwargs)
+            except RetryAfter as exc:
+                delay = retry_seconds(exc)
+                if attempt == self.attempts or delay > self.max_wait:
+                    raise
+                log.warning("Telegram asks to wait %.1f s before %s (attempt %d)", delay, endpoint, attempt)
+                await asyncio.sleep(delay)
+            except BadRequest:  # a NetworkError in python-telegram-bot, but trying again changes nothing
+                raise
+            except (TimedOut, NetworkError) as exc:
+                if attempt == self.attempts or endpoint == "getUpdates":
+                    raise
+                log.warning("%s failed (%r), trying again (attempt %d)", endpoint, exc, attempt)
+                await asyncio.sleep(0.2 * 2 ** (attempt - 1))
+        raise AssertionError("unreachable")  # pragma: no cover

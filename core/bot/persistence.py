@@ -1,0 +1,136 @@
+"""The bot's state in the database, through python-telegram-bot's persistence interface.
+
+``DatabasePersistence`` keeps each person's ``user_data`` and ``chat_data`` (the language, the theme
+chosen, the open thread) and every persistent ``ConversationHandler``'s states in ``bot_state``, so a
+restarted bot (or another web worker) takes a conversation up where it was. Keys are Telegram ids: each
+row is found by a keyed hash of its key and carries the key itself sealed (``tremplin.core.bot.sealing``),
+never in clear. ``forget`` deletes every row of a chat; ``purge`` those untouched for the retention period.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Iterable
+from datetime import datetime, timedelta, timezone
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import delete, select
+from telegram.ext import BasePersistence, PersistenceInput
+
+from tremplin.core.bot.models import BotState
+from tremplin.core.bot.sealing import seal_for
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
+    from tremplin.core.app import App
+
+#: Seconds between two writes of the changed state (python-telegram-bot writes on stop too).
+UPDATE_INTERVAL = 2.0
+
+
+class DatabasePersistence(BasePersistence[dict[Any, Any], dict[Any, Any], dict[Any, Any]]):
+    """``user_data``, ``chat_data`` and conversations in ``bot_state``; no bot or callback data."""
+
+    def __init__(self, app: App, update_interval: float = UPDATE_INTERVAL) -> None:
+        super().__init__(store_data=PersistenceInput(bot_data=False, callback_data=False), update_interval=update_interval)
+        self.app = app
+        self.seal = seal_for(app.settings)
+
+    # -- rows ------------------------------------------------------------------------------------
+
+    def _load(self, kind: str) -> list[tuple[Any, Any]]:
+        with self.app.session() as session:
+            rows = session.execute(select(BotState.sealed, BotState.data).where(BotState.kind == kind)).all()
+        out = []
+        for sealed, data in rows:
+            try:
+                out.append((self.seal.open(sealed), data))
+            except Exception:  # sealed under another key: unreadable, hence useless
+                continue
+        return out
+
+    def _store(self, kind: str, key: Any, chat: int, data: Any) -> None:
+        hashed = self.seal.key([kind, key])
+        with self.app.transaction() as session:
+            row = session.scalar(select(BotState).where(BotState.kind == kind, BotState.key == hashed))
+            if data in (None, {}):
+                if row is not None:
+                    session.delete(row)
+                return
+            if row is None:
+                row = BotState(kind=kind, key=hashed, chat_key=self.seal.key(chat), sealed=self.seal.seal(key))
+                session.add(row)
+            row.data = data
+            row.updated_at = datetime.now(timezone.utc)
+
+    def _drop(self, kind: str, key: Any) -> None:
+        with self.app.transaction() as session:
+            session.execute(delete(BotState).where(BotState.kind == kind, BotState.key == self.seal.key([kind, key])))
+
+    # -- BasePersistence -------------------------------------------------------------------------
+
+    async def get_user_data(self) -> dict[int, dict[Any, Any]]:
+        return {int(k): dict(v) for k, v in await asyncio.to_thread(self._load, "user")}
+
+    async def get_chat_data(self) -> dict[int, dict[Any, Any]]:
+        return {int(k): dict(v) for k, v in await asyncio.to_thread(self._load, "chat")}
+
+    async def get_bot_data(self) -> dict[Any, Any]:
+        return {}
+
+    async def get_callback_data(self) -> None:
+        return None
+
+    async def get_conversations(self, name: str) -> dict[tuple[int | str, ...], object]:
+        rows = await asyncio.to_thread(self._load, f"conversation:{name}")
+        return {tuple(k): v.get("state") for k, v in rows}
+
+    async def update_conversation(self, name: str, key: tuple[int | str, ...], new_state: object | None) -> None:
+        data = None if new_state is None else {"state": new_state}
+        await asyncio.to_thread(self._store, f"conversation:{name}", list(key), int(key[0]), data)
+
+    async def update_user_data(self, user_id: int, data: dict[Any, Any]) -> None:
+        await asyncio.to_thread(self._store, "user", user_id, user_id, dict(data))
+
+    async def update_chat_data(self, chat_id: int, data: dict[Any, Any]) -> None:
+        await asyncio.to_thread(self._store, "chat", chat_id, chat_id, dict(data))
+
+    async def update_bot_data(self, data: dict[Any, Any]) -> None:
+        return None
+
+    async def update_callback_data(self, data: Any) -> None:
+        return None
+
+    async def drop_chat_data(self, chat_id: int) -> None:
+        await asyncio.to_thread(self._drop, "chat", chat_id)
+
+    async def drop_user_data(self, user_id: int) -> None:
+        await asyncio.to_thread(self._drop, "user", user_id)
+
+    async def refresh_user_data(self, user_id: int, user_data: dict[Any, Any]) -> None:
+        return None
+
+    async def refresh_chat_data(self, chat_id: int, chat_data: dict[Any, Any]) -> None:
+        return None
+
+    async def refresh_bot_data(self, bot_data: dict[Any, Any]) -> None:
+        return None
+
+    async def flush(self) -> None:
+        return None
+
+
+def forget(app: App, session: Session, chat_id: int) -> int:
+    """Delete every state row of the chat; returns how many."""
+    key = seal_for(app.settings).key(chat_id)
+    return int(session.execute(delete(BotState).where(BotState.chat_key == key)).rowcount or 0)
+
+
+def purge(app: App, session: Session, older_than_days: int, kinds: Iterable[str] | None = None) -> int:
+    """Delete state rows nobody touched for ``older_than_days``; returns how many."""
+    cut_off = datetime.now(timezone.utc) - timedelta(days=older_than_days)
+    stmt = delete(BotState).where(BotState.updated_at < cut_off)
+    if kinds is not None:
+        stmt = stmt.where(BotState.kind.in_(list(kinds)))
+    return int(session.execute(stmt).rowcount or 0)

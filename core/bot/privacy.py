@@ -1,0 +1,62 @@
+"""What the bot knows of a chat, and how it forgets it: ``/forget`` and the retention flow.
+
+A returning person is recognised by the keyed hash of their chat (``BotChat``), never by the id. ``/forget``
+deletes every row tied to the chat: state, visits, subscriptions, the text of its threads and their sealed
+chat id (a thread's bare figures, theme and language, stay: they no longer lead to the chat). The
+retention flow (``purge_expired``) deletes state and visits untouched for ``settings.bot_retention_days``
+and the text of threads past their retention.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta, timezone
+from typing import TYPE_CHECKING
+
+from sqlalchemy import delete, select
+
+from tremplin.core.bot.models import BotChat, BotSubscription
+from tremplin.core.bot.sealing import seal_for
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
+    from tremplin.core.app import App
+
+
+def note_visit(app: App, chat_id: int) -> bool:
+    """Count a conversation of the chat; returns whether the person came before (a returning person)."""
+    key = seal_for(app.settings).key(chat_id)
+    now = datetime.now(timezone.utc)
+    with app.transaction() as session:
+        row = session.scalar(select(BotChat).where(BotChat.chat_key == key))
+        if row is None:
+            session.add(BotChat(chat_key=key, first_seen_on=now.date(), last_seen_at=now, conversations=1))
+            return False
+        row.conversations += 1
+        row.last_seen_at = now
+        return True
+
+
+def forget_chat(app: App, chat_id: int) -> int:
+    """Delete everything tied to the chat; returns how many rows went."""
+    from tremplin.core.bot import persistence, threads
+
+    key = seal_for(app.settings).key(chat_id)
+    with app.transaction() as session:
+        count = persistence.forget(app, session, chat_id)
+        count += int(session.execute(delete(BotChat).where(BotChat.chat_key == key)).rowcount or 0)
+        count += int(session.execute(delete(BotSubscription).where(BotSubscription.chat_key == key)).rowcount or 0)
+        count += threads.forget_chat(app, session, chat_id)
+    return count
+
+
+def purge(app: App, session: Session, today: date) -> dict[str, int]:
+    """The retention flow's share for the bot: what nobody touched for the retention period."""
+    from tremplin.core.bot import persistence, threads
+
+    days = app.settings.bot_retention_days
+    cut_off = datetime.combine(today - timedelta(days=days), datetime.min.time(), timezone.utc)
+    counts = threads.purge_threads(app, session, today)
+    counts["bot.state"] = persistence.purge(app, session, days)
+    counts["bot.chats"] = int(session.execute(delete(BotChat).where(BotChat.last_seen_at < cut_off)).rowcount or 0)
+    return counts

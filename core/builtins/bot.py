@@ -1,0 +1,15 @@
+"""Built-in plugin: the bot's share of the retention flow (state, visits, threads' text past retention)."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from tremplin.core import hookimpl
+
+
+@hookimpl
+def purge_expired(app: Any, session: Any, today: date) -> dict[str, int]:
+    from tremplin.core.bot.privacy import purge
+
+    return purge(app, session, today)

@@ -1,0 +1,117 @@
+"""Touch'N'Go in the bot: the weekly challenge, to see now or to receive each week.
+
+``/challenge`` shows three buttons: this week's challenge, subscribe, unsubscribe. The challenge is a
+text the centre edits each week (``neet.challenge``, ``/admin/bot-texts``); the subscription is kept
+under the chat's keyed hash with its id sealed (``tremplin.core.bot.broadcast``), and the
+``neet-challenge`` flow sends the challenge to the subscribers on its day.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from tremplin import App
+
+TOPIC = "neet.challenge"
+TEXT_KEY = "neet.challenge"
+
+TEXTS: dict[str, dict[str, str]] = {
+    "uk": {
+        "menu": "Touch'N'Go: щотижневий виклик, щоб рухатися до навчання чи роботи.",
+        "see": "Виклик цього тижня", "subscribe": "Отримувати щотижня", "unsubscribe": "Більше не надсилати",
+        "subscribed": "Готово: ви отримуватимете виклик щотижня. /challenge, щоб скасувати.",
+        "already": "Ви вже отримуєте виклик щотижня.",
+        "unsubscribed": "Готово: виклики більше не надходитимуть.",
+        "not_subscribed": "Ви не були підписані.",
+        "week": "🎯 Виклик тижня:\n{text}",
+        "default": "Запитайте в когось, хто вам подобається, як він обрав свою професію.",
+    },
+    "fr": {
+        "menu": "Touch'N'Go : un défi chaque semaine pour avancer vers une formation ou un emploi.",
+        "see": "Le défi de la semaine", "subscribe": "Le recevoir chaque semaine", "unsubscribe": "Ne plus le recevoir",
+        "subscribed": "C'est fait : vous recevrez le défi chaque semaine. /challenge pour arrêter.",
+        "already": "Vous recevez déjà le défi chaque semaine.",
+        "unsubscribed": "C'est fait : vous ne recevrez plus le défi.",
+        "not_subscribed": "Vous n'étiez pas abonné.",
+        "week": "🎯 Le défi de la semaine :\n{text}",
+        "default": "Demandez à quelqu'un que vous appréciez comment il a choisi son métier.",
+    },
+    "nl": {
+        "menu": "Touch'N'Go: elke week een uitdaging om verder te komen naar een opleiding of werk.",
+        "see": "De uitdaging van de week", "subscribe": "Elke week ontvangen", "unsubscribe": "Niet meer ontvangen",
+        "subscribed": "Klaar: u krijgt de uitdaging elke week. /challenge om te stoppen.",
+        "already": "U krijgt de uitdaging al elke week.",
+        "unsubscribed": "Klaar: u krijgt de uitdaging niet meer.",
+        "not_subscribed": "U was niet ingeschreven.",
+        "week": "🎯 De uitdaging van de week:\n{text}",
+        "default": "Vraag iemand die u waardeert hoe die zijn beroep koos.",
+    },
+    "en": {
+        "menu": "Touch'N'Go: a challenge each week to move towards training or a job.",
+        "see": "This week's challenge", "subscribe": "Get it every week", "unsubscribe": "Stop sending it",
+        "subscribed": "Done: you will get the challenge every week. /challenge to stop.",
+        "already": "You already get the challenge every week.",
+        "unsubscribed": "Done: you will not get the challenge any more.",
+        "not_subscribed": "You were not subscribed.",
+        "week": "🎯 This week's challenge:\n{text}",
+        "default": "Ask someone you like how they chose their job.",
+    },
+}
+
+
+def text(language: str, key: str) -> str:
+    return TEXTS.get(language, TEXTS["uk"])[key]
+
+
+def period_of(day: date) -> str:
+    """The week a challenge belongs to: ``2026-W49``."""
+    year, week, _ = day.isocalendar()
+    return f"{year}-W{week:02d}"
+
+
+def challenge_text(app: App, language: str) -> str:
+    from tremplin import edited_text
+
+    return text(language, "week").format(text=edited_text(app, TEXT_KEY, language, text(language, "default")))
+
+
+def handlers(app: App) -> list[Any]:
+    from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+    from telegram.ext import CallbackQueryHandler, CommandHandler
+
+    from tremplin import in_thread, user_language
+    from tremplin.core.bot.broadcast import is_subscribed, subscribe, unsubscribe
+
+    async def menu(update: Any, context: Any) -> None:
+        lang = user_language(update, context)
+        subscribed = await in_thread(is_subscribed, app, TOPIC, update.effective_chat.id)
+        buttons = [[InlineKeyboardButton(text(lang, "see"), callback_data="neet:see")]]
+        action = "unsubscribe" if subscribed else "subscribe"
+        buttons.append([InlineKeyboardButton(text(lang, action), callback_data=f"neet:{action}")])
+        await update.effective_message.reply_text(text(lang, "menu"), reply_markup=InlineKeyboardMarkup(buttons))
+
+    async def pressed(update: Any, context: Any) -> None:
+        query = update.callback_query
+        lang = user_language(update, context)
+        chat_id = update.effective_chat.id
+        action = (query.data or "").partition(":")[2]
+        await query.answer()
+        if action == "see":
+            await query.edit_message_text(challenge_text(app, lang))
+        elif action == "subscribe":
+            new = await in_thread(subscribe, app, TOPIC, chat_id, lang)
+            await query.edit_message_text(text(lang, "subscribed" if new else "already"))
+        elif action == "unsubscribe":
+            gone = await in_thread(unsubscribe, app, TOPIC, chat_id)
+            await query.edit_message_text(text(lang, "unsubscribed" if gone else "not_subscribed"))
+
+    return [CommandHandler("challenge", menu), CallbackQueryHandler(pressed, pattern=r"^neet:")]
+
+
+async def send_challenge(app: App, bot: Any, day: date) -> dict[str, int]:
+    """This week's challenge to every subscriber who has not had it (``tremplin.core.bot.broadcast``)."""
+    from tremplin.core.bot.broadcast import broadcast
+
+    return await broadcast(app, bot, TOPIC, period_of(day), lambda language: challenge_text(app, language))

@@ -1,0 +1,131 @@
+"""The core bot under real conditions: languages, privacy, what it cannot read, floods, Telegram's
+errors and restarts. The real python-telegram-bot application runs against ``tests.bot_api``."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from sqlalchemy import func, select
+
+from tests.bot_api import FakeBotAPI, database_dump
+from tests.bot_kit import Person, RunningBot, labels
+from tremplin.core.app import App
+from tremplin.core.bot.models import BotChat, BotState
+
+USER = 555000111
+
+
+@pytest.fixture
+def fake_api() -> Iterator[FakeBotAPI]:
+    server = FakeBotAPI().start()
+    yield server
+    server.stop()
+
+
+def test_language_is_proposed_from_telegram_and_changed_with_buttons(app: App, centre: int, fake_api: FakeBotAPI) -> None:
+    with RunningBot(app, fake_api):
+        person = Person(fake_api, USER, "nl-BE")
+        assert person.say1("/start")["text"].startswith("Welkom")
+        menu = person.say1("/language")
+        assert menu["text"] == "Kies uw taal:"
+        assert labels(menu) == ["Українська", "Français", "Nederlands", "English"]
+        edited, help_ = person.send("press", replies=2, data="lang:fr", on=menu)
+        # The button's message is edited in place, the press is answered, and the bot goes on in French.
+        assert (edited["method"], edited["message_id"], edited["text"]) == ("editMessageText", menu["message_id"], "Entendu, nous continuons en français.")
+        assert fake_api.callback_answers and "answerCallbackQuery" in fake_api.calls
+        assert help_["text"].startswith("/start — poser une question")
+        assert person.say1("/start")["text"].startswith("Bienvenue")
+        assert person.say1("/privacy")["text"].startswith("Nous ne gardons")
+
+
+def test_what_the_bot_cannot_read_gets_a_polite_answer_in_the_persons_language(app: App, centre: int, fake_api: FakeBotAPI) -> None:
+    with RunningBot(app, fake_api):
+        person = Person(fake_api, USER, "fr")
+        for kind in ("photo", "voice", "sticker", "document", "contact"):
+            [answer] = person.send(kind)
+            assert answer["text"].startswith("Désolé, je ne lis que les messages écrits"), kind
+        [answer] = person.send("edit", text="correction")
+        assert answer["text"].startswith("Je ne vois pas les messages modifiés")
+        assert person.say1("x" * 1500)["text"].startswith("Ce message est trop long (plus de 1000 caractères)")
+        english = Person(fake_api, USER + 1, "en")
+        before = len(fake_api.sent)
+        fake_api.send_text("/start", english.user, chat={"id": -100123, "type": "supergroup", "title": "Newcomers"})
+        [group] = fake_api.wait_sent(-100123, 1, before)
+        assert group["text"].startswith("I only answer in a private chat")
+    # The shared contact's phone number went nowhere.
+    assert "470123456" not in database_dump(app)
+
+
+def test_a_flood_is_slowed_down_with_a_message(app: App, centre: int, fake_api: FakeBotAPI) -> None:
+    app.settings = app.settings.with_(bot_rate_limit=5)
+    with RunningBot(app, fake_api):
+        person = Person(fake_api, USER, "en")
+        before = len(fake_api.sent)
+        for n in range(12):
+            fake_api.send_text(f"hello {n}", person.user)
+        got = fake_api.wait_sent(USER, 6, before, settle=0.5)
+    # Five answers, then one message asking to slow down, then nothing more for the minute.
+    assert len(got) == 6
+    assert all(m["text"].startswith("Here is what I can do") for m in got[:5])
+    assert got[5]["text"].startswith("You are sending many messages")
+
+
+def test_telegram_errors_are_retried_or_logged_and_never_stop_the_bot(app: App, centre: int, fake_api: FakeBotAPI, caplog: pytest.LogCaptureFixture) -> None:
+    with RunningBot(app, fake_api):
+        person = Person(fake_api, USER, "en")
+        # 429: the bot waits the retry_after Telegram asks for, then sends.
+        fake_api.fail("sendMessage", 429, retry_after=1)
+        assert person.say1("/privacy")["text"].startswith("We keep neither")
+        assert fake_api.calls.count("sendMessage") >= 2
+        # A server error the Bot API reports as a 502: tried again.
+        fake_api.fail("sendMessage", 502, description="Bad Gateway")
+        assert person.say1("/help")["text"].startswith("/start")
+        # A person who blocked the bot: logged, and the bot goes on with the others.
+        blocked = Person(fake_api, USER + 1, "en")
+        fake_api.blocked.add(blocked.id)
+        fake_api.send_text("/help", blocked.user)
+        other = Person(fake_api, USER + 2, "uk")
+        assert other.say1("/privacy")["text"].startswith("Ми не зберігаємо")
+    assert not [m for m in fake_api.sent if m["chat_id"] == blocked.id]
+
+
+def test_state_survives_a_restart_in_the_middle_of_a_conversation(app: App, centre: int, fake_api: FakeBotAPI) -> None:
+    person = Person(fake_api, USER, "en")
+    with RunningBot(app, fake_api):
+        person.say1("/language")
+        menu = [m for m in fake_api.sent if m["chat_id"] == USER][-1]
+        person.send("press", replies=2, data="lang:nl", on=menu)
+        person.say1("/start")
+        person.say1("Leren")  # the theme: the bot now waits for the question
+    with app.session() as session:
+        kinds = sorted(k for k, in session.execute(select(BotState.kind)))
+    assert kinds == ["conversation:ukrainian", "user"]
+    with RunningBot(app, fake_api):
+        # A new process: the conversation goes on where it was, in the language chosen before.
+        answer, offer = person.say("Waar leer ik Nederlands?", replies=2)
+    assert "VDAB" in answer["text"] and offer["text"] == "Wilt u met een adviseur praten?"
+    # Neither the id nor the name is in the stored state: keys are sealed or hashed.
+    dump = database_dump(app)
+    for secret in (str(USER), "Oksana", "oksana_kv", "Kovalenkova"):
+        assert secret not in dump
+
+
+def test_forget_deletes_everything_tied_to_the_chat_and_says_so(app: App, centre: int, fake_api: FakeBotAPI) -> None:
+    with RunningBot(app, fake_api):
+        person = Person(fake_api, USER, "uk")
+        other = Person(fake_api, USER + 1, "en")
+        person.say1("/start")
+        person.say1("Робота")
+        other.say1("/start")
+        forgotten = person.say1("/forget")
+        assert forgotten["text"].startswith("Готово: усе, що було пов'язано з цим чатом, видалено")
+        # The conversation in progress ended with it: a text now gets the fallback, not an answer.
+        assert person.say1("Де шукати роботу?")["text"].startswith("Ось що я вмію")
+    with app.session() as session:
+        assert session.scalar(select(func.count()).select_from(BotChat)) == 1  # the other person's visit
+        states = session.scalars(select(BotState)).all()
+    from tremplin.core.bot.sealing import seal_for
+
+    key = seal_for(app.settings).key(USER)
+    assert all(s.chat_key != key for s in states)

@@ -1,0 +1,116 @@
+"""The bot on a webhook inside the web app, and the commands that start it.
+
+``tremplin serve --bot-webhook`` runs the bot in each web worker: here the real web app is served by
+uvicorn on 127.0.0.1, registers its webhook with the test Bot API server, which then POSTs the updates
+to it with the secret token, as Telegram does.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+from click.testing import CliRunner
+
+from tests.bot_api import TOKEN, FakeBotAPI, free_port
+from tests.bot_kit import Person
+from tests.conftest import make_app
+from tremplin.core.app import App
+from tremplin.core.cli import cli
+
+SECRET = "webhook-secret-for-tests_0123"
+
+
+@pytest.fixture
+def fake_api() -> Iterator[FakeBotAPI]:
+    server = FakeBotAPI().start()
+    yield server
+    server.stop()
+
+
+class ServedWeb:
+    """The web app with the bot's webhook, served by uvicorn in a thread."""
+
+    def __init__(self, app: App, fake: FakeBotAPI) -> None:
+        import uvicorn
+
+        from tremplin.core.bot.webhook import WebhookConfig
+        from tremplin.core.web.app import create_web_app
+
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}/telegram/webhook"
+        config = WebhookConfig(TOKEN, self.url, SECRET, fake.base_url)
+        self.server = uvicorn.Server(uvicorn.Config(create_web_app(app, bot_webhook=config), host="127.0.0.1", port=self.port, log_level="warning", lifespan="on"))
+        self.thread = threading.Thread(target=self.server.run, daemon=True)
+
+    def __enter__(self) -> ServedWeb:
+        self.thread.start()
+        deadline = time.monotonic() + 20
+        while not self.server.started:
+            assert time.monotonic() < deadline, "the web app did not start"
+            time.sleep(0.02)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.server.should_exit = True
+        self.thread.join(timeout=20)
+
+
+def test_updates_come_through_the_web_app_verified_by_the_secret_token(app: App, centre: int, fake_api: FakeBotAPI) -> None:
+    with ServedWeb(app, fake_api) as served:
+        # The web app registered its webhook, with the secret, and asks for no updates by polling.
+        assert fake_api.webhook == {"url": served.url, "secret_token": SECRET}
+        assert "getUpdates" not in fake_api.calls
+        person = Person(fake_api, 880011, "fr")
+        assert person.say1("/start")["text"].startswith("Bienvenue")
+        person.say1("Travailler")
+        answer, _offer = person.say("Comment chercher ?", replies=2)
+        assert "Actiris" in answer["text"]
+        assert set(fake_api.webhook_answers) == {200}
+        # Without the secret, or with another, the update is refused before anything reads it.
+        update = {"update_id": 1, "message": fake_api.message(person.user, "/privacy")}
+        assert httpx.post(served.url, json=update).status_code == 403
+        assert httpx.post(served.url, json=update, headers={"X-Telegram-Bot-Api-Secret-Token": "guess"}).status_code == 403
+        bad = httpx.post(served.url, content=b"{not json", headers={"X-Telegram-Bot-Api-Secret-Token": SECRET, "content-type": "application/json"})
+        assert bad.status_code == 400
+        assert "getUpdates" not in fake_api.calls
+
+
+def run(*args: str, env: dict[str, str] | None = None) -> tuple[int, str]:
+    result = CliRunner().invoke(cli, list(args), env=env, catch_exceptions=False)
+    return result.exit_code, result.output + (result.stderr if hasattr(result, "stderr") else "")
+
+
+def test_without_a_token_the_commands_say_how_to_get_one(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 't.db'}"
+    assert run("--database-url", url, "init")[0] == 0
+    env = {"TREMPLIN_TELEGRAM_TOKEN": ""}
+    code, out = run("--database-url", url, "bot", env=env)
+    assert code == 1 and "@BotFather" in out and "/newbot" in out
+    code, out = run("--database-url", url, "serve", "--bot-webhook", env=env)
+    assert code == 1 and "@BotFather" in out
+
+
+def test_after_a_plain_init_the_bot_says_to_create_the_centre(tmp_path: Path, fake_api: FakeBotAPI) -> None:
+    url = f"sqlite:///{tmp_path / 't.db'}"
+    assert run("--database-url", url, "init")[0] == 0
+    code, out = run("--database-url", url, "bot", "--token", TOKEN, "--base-url", fake_api.base_url)
+    assert code == 1
+    assert "the database has no centre" in out and "tremplin init --centre bxl" in out
+    # Never reached Telegram: it stopped before polling.
+    assert "getUpdates" not in fake_api.calls
+    # With the centre, `bot check` talks to the server.
+    assert run("--database-url", url, "init", "--centre", "bxl", "--centre-name", "Cité des métiers")[0] == 0
+    code, out = run("--database-url", url, "bot", "--token", TOKEN, "--base-url", fake_api.base_url, "check")
+    assert code == 0 and "@tremplin_test_bot" in out
+    app = make_app(url)
+    try:
+        from tremplin.core.bot.app import bot_centre
+
+        assert bot_centre(app)[1] == "bxl"
+    finally:
+        app.close()

@@ -1,0 +1,73 @@
+"""Touch'N'Go's weekly challenge in the bot: see it, subscribe, unsubscribe; the flow sends it once a week."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Iterator
+from datetime import date
+
+import pytest
+from sqlalchemy import select
+
+from tests.bot_api import TOKEN, FakeBotAPI, database_dump
+from tests.bot_kit import Person, RunningBot, labels
+from tremplin.core.app import App
+from tremplin.core.bot.models import BotSubscription, BotText
+
+MONDAY = date(2026, 12, 7)
+
+
+@pytest.fixture
+def fake_api() -> Iterator[FakeBotAPI]:
+    server = FakeBotAPI().start()
+    yield server
+    server.stop()
+
+
+def test_subscribe_see_and_unsubscribe_with_buttons(app: App, centre: int, fake_api: FakeBotAPI) -> None:
+    with app.transaction() as session:
+        session.add(BotText(key="neet.challenge", language="fr", body="Passez une heure dans un atelier de la Cité des métiers."))
+    with RunningBot(app, fake_api):
+        person = Person(fake_api, 661100, "fr")
+        menu = person.say1("/challenge")
+        assert labels(menu) == ["Le défi de la semaine", "Le recevoir chaque semaine"]
+        [seen] = person.send("press", data="neet:see", on=menu)
+        assert seen["method"] == "editMessageText" and seen["text"].endswith("Passez une heure dans un atelier de la Cité des métiers.")
+        menu = person.say1("/challenge")
+        [done] = person.send("press", data="neet:subscribe", on=menu)
+        assert done["text"].startswith("C'est fait : vous recevrez le défi chaque semaine")
+        menu = person.say1("/challenge")
+        assert labels(menu)[1] == "Ne plus le recevoir"
+        english = Person(fake_api, 661101, "en")
+        english.send("press", data="neet:subscribe", on=english.say1("/challenge"))
+        with app.session() as session:
+            assert session.scalar(select(BotSubscription.language).where(BotSubscription.language == "fr")) == "fr"
+        assert "661100" not in database_dump(app)
+        [gone] = person.send("press", data="neet:unsubscribe", on=menu)
+        assert gone["text"] == "C'est fait : vous ne recevrez plus le défi."
+    with app.session() as session:
+        assert [s.language for s in session.scalars(select(BotSubscription))] == ["en"]
+
+
+def test_the_flow_sends_the_challenge_once_a_week_within_the_broadcast_limit(app: App, centre: int, fake_api: FakeBotAPI, monkeypatch: pytest.MonkeyPatch) -> None:
+    from tremplin.core.bot.broadcast import subscribe
+    from tremplin.plugins.neet.flows import challenge_broadcast
+
+    chats = list(range(770000, 770050))
+    for n, chat in enumerate(chats):
+        subscribe(app, "neet.challenge", chat, ("uk", "fr", "nl", "en")[n % 4])
+    fake_api.blocked.add(chats[3])  # blocked the bot: the subscription ends
+    fake_api.fail("sendMessage", 429, retry_after=1)  # Telegram asks to wait once: the bot waits and goes on
+    monkeypatch.setenv("TREMPLIN_TELEGRAM_TOKEN", TOKEN)
+    monkeypatch.setenv("TREMPLIN_TELEGRAM_BASE_URL", fake_api.base_url)
+    counts = challenge_broadcast.fn(database_url=app.db.url, day=MONDAY)
+    assert counts == {"sent": 49, "ended": 1, "failed": 0}
+    sent = [m for m in fake_api.sent if m["method"] == "sendMessage"]
+    assert sorted(m["chat_id"] for m in sent) == sorted(c for c in chats if c != chats[3])
+    assert {m["text"].split("\n")[0] for m in sent} == {"🎯 Виклик тижня:", "🎯 Le défi de la semaine :", "🎯 De uitdaging van de week:", "🎯 This week's challenge:"}
+    # Never more than 25 a second: 49 messages take at least ~1.9 s between the first and the last.
+    times = sorted(m["at"] for m in sent)
+    assert times[-1] - times[0] >= 48 / 25 - 0.05
+    # Run again the same week: nobody gets it twice; the next week, everyone still subscribed does.
+    assert challenge_broadcast.fn(database_url=app.db.url, day=MONDAY) == {"sent": 0, "ended": 0, "failed": 0}
+    assert challenge_broadcast.fn(database_url=app.db.url, day=date(2026, 12, 14))["sent"] == 49
