@@ -234,20 +234,18 @@ def test_personal_data_typed_to_the_bot_is_stored_nowhere(app: App, centre: int,
         "jean.dupont＠example.be", "BE68-5390-0754-7034", "30/07/1985 або 1985-07-30",
     ]
 
-    async def conversation() -> None:
-        async with running_bot(app, fake_api):
-            chat = Chat(fake_api, telegram_user("uk"))
-            await chat.say("/start")
-            await chat.say("Робота")
-            await chat.say(" ".join(typed), replies=2)
-            await chat.say("Ні, дякую")
-            for text in typed:  # and each again, outside the conversation
-                await chat.say(text)
+    with RunningBot(app, fake_api):
+        chat = Person(fake_api, USER_ID, "uk")
+        chat.say1("/start")
+        chat.say1("Робота")
+        chat.say(" ".join(typed), replies=2)
+        chat.say1("Ні, дякую")
+        for text in typed:  # and each again, outside the conversation
+            chat.say(text)
 
-    run(conversation)
     with app.session() as session:
         assert len(session.scalars(select(Contact)).all()) == 1
-    stored = "\n".join(all_stored_text(app))
+    stored = database_dump(app)
     compact = re.sub(r"[\W_]", "", stored).lower()
     for secret in ("Dupont", "jean.dupont", "32 470 12 34 56", "5390", "30/07/1985", "1985-07-30", "1985"):
         assert secret not in stored, secret
