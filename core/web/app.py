@@ -66,6 +66,7 @@ class SecurityHeaders:
 def create_web_app(app: App) -> FastAPI:
     """The FastAPI application serving ``app``: pages, the JSON API, static files, plugin routes."""
     from fastapi.staticfiles import StaticFiles
+    from starlette.middleware.gzip import GZipMiddleware
     from starlette.middleware.sessions import SessionMiddleware
 
     from tremplin.core import __version__
@@ -107,6 +108,9 @@ def create_web_app(app: App) -> FastAPI:
         # Behind HTTPS (a reverse proxy), TREMPLIN_SECURE_COOKIES=1 keeps the cookie off plain HTTP.
         https_only=os.environ.get("TREMPLIN_SECURE_COOKIES", "") in ("1", "true", "yes"),
     )
+    # Pages, JSON and the plain /static files leave compressed (a weak mobile signal pays for every byte);
+    # fingerprinted assets are compressed once, in advance (``tremplin.core.web.assets``), and pass as they are.
+    web.add_middleware(GZipMiddleware, minimum_size=500)
     web.add_middleware(SecurityHeaders)
     if app.settings.secret_key == "change-me":
         log.warning("TREMPLIN_SECRET_KEY is not set: sessions are signed with the default key; set it before serving anyone")

@@ -16,6 +16,7 @@ def core_routers() -> list[Any]:
         corrections,
         dashboard,
         exports,
+        field,
         log,
         public,
         referrals,
@@ -23,7 +24,9 @@ def core_routers() -> list[Any]:
 
     # The API first: its routes are the busiest, and routes are matched in order.
     # The exports before the pages whose paths they share (``/contacts/export`` is not a contact).
+    from tremplin.core.web import assets
+
     return [
-        api.router, auth.router, public.router, dashboard.router, log.router, exports.router, activities.router,
+        api.router, assets.router, auth.router, public.router, dashboard.router, field.router, log.router, exports.router, activities.router,
         corrections.router, referrals.router, cases.router, audit.router, admin.router,
     ]
