@@ -186,6 +186,7 @@ def words(lang: str, form: Form) -> dict[str, Any]:
         "all_sent": _("Nothing waiting: every entry has been sent."),
         "sending": _("Sending…"),
         "offline": _("No network: entries are kept on this phone."),
+        "offline_short": _("Offline"),
         "server_down": _("The server did not answer: the entries stay on this phone and will be sent later."),
         "undo": _("Undo"),
         "remove": _("Remove"),
@@ -282,6 +283,17 @@ self.addEventListener("fetch", (event) => {
         .catch(() => caches.match(url.pathname).then((hit) => hit || Response.error()))
     );
   }
+});
+
+// The page asks to be kept as soon as the worker runs (its first visit came before the worker).
+self.addEventListener("message", (event) => {
+  const path = event.data && event.data.keep;
+  if (typeof path !== "string" || !path.startsWith("/field/")) return;
+  event.waitUntil(
+    fetch(path, { credentials: "same-origin" }).then((response) => {
+      if (response.ok && !response.redirected) return caches.open(CACHE).then((cache) => cache.put(path, response));
+    }).catch(() => {})
+  );
 });
 
 function fetchAndKeep(request) {

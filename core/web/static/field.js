@@ -165,8 +165,11 @@
     }
   }
 
+  // The header says it in a word; the line under the buttons says what it means.
   function network(text) {
-    $("net").textContent = text || (navigator.onLine ? "" : W.offline);
+    $("net").textContent = text || (navigator.onLine ? "" : W.offline_short);
+    $("net").title = navigator.onLine ? "" : W.offline;
+    $("net-line").textContent = navigator.onLine ? (text || "") : W.offline;
   }
 
   // ---------------------------------------------------------------- sending
@@ -282,14 +285,19 @@
     body.dataset.ready = "1";
     sync();
     if ("serviceWorker" in navigator) {
-      const hadController = !!navigator.serviceWorker.controller;
+      let controlled = !!navigator.serviceWorker.controller;
       navigator.serviceWorker.addEventListener("controllerchange", () => {
-        // A new deployment took over: load the page it serves, so no old page stays open.
-        if (hadController) window.location.reload();
+        // The first worker taking a page over changes nothing; a later one is a new deployment:
+        // load the page it serves, so no old page stays open.
+        if (controlled) window.location.reload();
+        controlled = true;
       });
       navigator.serviceWorker.register("/field/sw.js", { scope: "/field/", updateViaCache: "none" })
         .then((reg) => { if (navigator.onLine) reg.update().catch(() => {}); })
         .catch(() => {});
+      navigator.serviceWorker.ready.then((reg) => {
+        if (reg.active && navigator.onLine) reg.active.postMessage({ keep: window.location.pathname });
+      });
     }
   }
 
