@@ -157,6 +157,15 @@ def adviser_contacts(db: Any, live_server: Any) -> int:
         return len(session.scalars(select(Contact.id).where(Contact.staff_id == adviser)).all())
 
 
+def shown_figures(page: Any) -> dict[str, int]:
+    return {theme: int(page.locator(f"#tap-{theme} .count").inner_text()) for theme in THEMES}
+
+
+def server_figures(page: Any) -> dict[str, int]:
+    figures = page.evaluate(f"() => fetch('/field/state?form={FIELD.rsplit('/', 1)[1]}').then((r) => r.json())")["figures"]
+    return {theme: figures[theme] for theme in THEMES}
+
+
 def check_stored(db: Any, live_server: Any, entries: list[dict[str, Any]]) -> None:
     """Exactly these entries became contacts, each with the moment of its tap; the roll-up is exact."""
     keys = [e["key"] for e in entries]
@@ -218,6 +227,17 @@ def test_twenty_taps_offline_one_undone_a_reload_then_the_network(
     assert "toutes les entrées ont été envoyées" in page.locator("#waiting").inner_text()
     assert adviser_contacts(db, live_server) == before + 19
     check_stored(db, live_server, entries)
+    assert shown_figures(page) == server_figures(page), "the buttons show today's figures, as the server counts them"
+
+    # Online, a tap costs one small request carrying the entry, and nothing else.
+    requests: list[Any] = []
+    page.on("request", lambda request: requests.append(request))
+    tap(page, "move")
+    wait_waiting(page, 0)
+    page.wait_for_timeout(300)
+    assert [(r.method, r.url.replace(live_server.url, "")) for r in requests] == [("POST", "/field/sync")]
+    assert len(requests[0].post_data or "") < 300, requests[0].post_data
+    assert shown_figures(page) == server_figures(page)
     assert not page.console.errors, page.console.errors  # type: ignore[attr-defined]
 
 
@@ -253,6 +273,7 @@ def test_two_tabs_share_the_queue_and_never_double_a_figure(new_page: Any, db: A
     first.wait_for_timeout(500)
     assert adviser_contacts(db, live_server) == before + 19
     check_stored(db, live_server, entries)
+    assert shown_figures(first) == shown_figures(second) == server_figures(first)
 
 
 def test_an_entry_the_server_refuses_is_shown_with_its_reason(new_page: Any, db: Any, live_server: Any) -> None:

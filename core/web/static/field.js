@@ -20,6 +20,9 @@
   let base = {};
   let syncing = false;
   let signedOut = false;
+  // The login's CSRF token, asked for once (GET /field/state) and again only when refused: a tap
+  // online costs one small POST.
+  let session = null;
 
   const plural = (table, n) => (table[rules.select(n)] || table.other).replace("{n}", n);
 
@@ -203,14 +206,19 @@
   async function round() {
     // Holding the lock: an entry still marked as being sent was left by a page closed mid-way.
     for (const e of await all()) if (e.state === "sending") await move(e.n, "sending", { state: "waiting" });
-    const info = await state();
-    signedOut = !info.signed_in;
-    if (signedOut) return;
-    if (info.figures) base = info.figures;
-    const csrf = info.csrf;
-    let sent = 0;
+    if (!(await all()).some((e) => e.state === "waiting" && e.staff === STAFF)) return network();
+    if (!session) {
+      const info = await state();
+      signedOut = !info.signed_in;
+      if (signedOut) return;
+      if (info.figures) base = info.figures;
+      session = info;
+    }
+    const today = new Date().toDateString();
+    const counted = {};
+    let retried = false;
     for (;;) {
-      const pending = (await all()).filter((e) => e.state === "waiting" && e.staff === String(info.staff));
+      const pending = (await all()).filter((e) => e.state === "waiting" && e.staff === String(session.staff));
       if (!pending.length) break;
       const batch = [];
       for (const e of pending.slice(0, BATCH)) if (await move(e.n, "waiting", { state: "sending" })) batch.push(e);
@@ -220,7 +228,7 @@
       try {
         response = await fetch("/field/sync", {
           method: "POST", credentials: "same-origin", cache: "no-store",
-          headers: { "content-type": "application/json", "x-csrf-token": csrf },
+          headers: { "content-type": "application/json", "x-csrf-token": session.csrf },
           body: JSON.stringify({ entries: batch.map((e) => ({ key: e.key, at: e.at, form: e.form, values: e.values })) }),
         });
       } catch (err) {
@@ -228,8 +236,18 @@
       }
       if (!response || !response.ok) {
         for (const e of batch) await move(e.n, "sending", { state: "waiting" });
-        if (response && (response.status === 401 || response.status === 403)) signedOut = true;
-        else network(W.server_down);
+        if (response && (response.status === 401 || response.status === 403)) {
+          // A new login since the token was read, or none any more: ask once, then try again.
+          session = null;
+          if (retried) { signedOut = true; return; }
+          retried = true;
+          const info = await state();
+          signedOut = !info.signed_in;
+          if (signedOut) return;
+          session = info;
+          continue;
+        }
+        network(W.server_down);
         return;
       }
       const data = await response.json();
@@ -238,15 +256,23 @@
         const r = byKey.get(e.key);
         if (!r) await move(e.n, "sending", { state: "waiting" });
         else if (r.status === "refused") await move(e.n, "sending", { state: "refused", reason: r.reason });
-        else { await move(e.n, "sending", null); sent += 1; }
+        else {
+          await move(e.n, "sending", null);
+          // Today's figure now counts it on the server: it moves from the queue into the base.
+          const theme = e.values.theme;
+          if (theme && new Date(e.at).toDateString() === today) counted[theme] = (counted[theme] || 0) + 1;
+        }
       }
+      count(counted);
+      if (channel) channel.postMessage({ counted });
+      for (const theme of Object.keys(counted)) delete counted[theme];
       changed();
     }
     network();
-    if (sent) {
-      const after = await state();
-      if (after.figures) base = after.figures;
-    }
+  }
+
+  function count(counted) {
+    for (const [theme, n] of Object.entries(counted)) base[theme] = (base[theme] || 0) + n;
   }
 
   // ---------------------------------------------------------------- logging out
@@ -275,7 +301,13 @@
       button.addEventListener("click", () => make(button.dataset.theme || ""));
     }
     $("logout-form").addEventListener("submit", logout);
-    if (channel) channel.onmessage = () => render();
+    if (channel) {
+      channel.onmessage = (event) => {
+        // Another tab sent entries: they leave the shared queue and join today's figures here too.
+        if (event.data && event.data.counted) count(event.data.counted);
+        render();
+      };
+    }
     window.addEventListener("online", () => { network(); sync(); });
     window.addEventListener("offline", () => network());
     document.addEventListener("visibilitychange", () => { if (!document.hidden) sync(); });
