@@ -26,7 +26,7 @@ from sqlalchemy.orm import Session
 from tremplin.core import vocab
 from tremplin.core.forms import Form
 from tremplin.core.i18n import typography
-from tremplin.core.models import Centre, Staff, SyncedEntry
+from tremplin.core.models import Centre, Contact, Staff, SyncedEntry
 from tremplin.core.validation import RecordError
 from tremplin.core.web import formkit
 from tremplin.core.web.i18n import N_
@@ -91,8 +91,25 @@ def parse_moment(raw: Any) -> datetime | None:
 
 
 @dataclass
+class Prepared:
+    """An entry that passed every check, ready to be written."""
+
+    index: int
+    key: str
+    made: datetime
+    form: Form
+    record: dict[str, Any]
+
+
+@dataclass
 class Receiver:
-    """Applies one account's entries; built per request."""
+    """Applies one account's entries; built per request.
+
+    The contacts of a batch are checked one by one (``records._clean_contact`` with one shared
+    ``Cleaner``, as the API's group commit does), then written in one transaction: one flush, one
+    roll-up update, one commit for the batch. If that transaction fails (a second tab committed one of
+    the keys meanwhile), each entry is written again on its own, so only the duplicate is set aside.
+    """
 
     app: App
     session: Session
@@ -101,17 +118,34 @@ class Receiver:
     contexts: Callable[[str | None], tuple[Centre, formkit.FormContext]]
     lang: str = "fr"
     now: datetime = field(default_factory=lambda: datetime.now(timezone.utc))
+    cleaner: Any = None
 
     def receive(self, entries: list[Any]) -> list[Outcome]:
-        return [self.one(entry) for entry in entries]
+        from tremplin.core.validation import Cleaner, Lookup
 
-    def one(self, entry: Any) -> Outcome:
+        keys = [e.get("key") for e in entries if isinstance(e, dict) and isinstance(e.get("key"), str)]
+        known = set(self.session.scalars(select(SyncedEntry.key).where(SyncedEntry.key.in_(keys)))) if keys else set()
+        self.cleaner = Cleaner(self.app, Lookup.load(self.app, self.session))
+        outcomes: list[Outcome | None] = [None] * len(entries)
+        batch: list[Prepared] = []
+        for index, entry in enumerate(entries):
+            found = self.check(index, entry, known)
+            if isinstance(found, Outcome):
+                outcomes[index] = found
+            else:
+                known.add(found.key)  # the same key twice in one batch: the second is a duplicate
+                batch.append(found)
+        self.session.rollback()
+        for prepared, outcome in zip(batch, self.write(batch)):
+            outcomes[prepared.index] = outcome
+        return [o for o in outcomes if o is not None]
+
+    def check(self, index: int, entry: Any, known: set[str]) -> Outcome | Prepared:
         _ = self.gettext
         key = entry.get("key") if isinstance(entry, dict) else None
         if not isinstance(key, str) or not KEY.match(key):
             return Outcome(str(key)[:64] if key else "", "refused", _(MSG_BAD_ENTRY))
-        if self.session.scalar(select(SyncedEntry.id).where(SyncedEntry.key == key)) is not None:
-            self.session.rollback()
+        if key in known:
             return Outcome(key, "duplicate")
         made = parse_moment(entry.get("at"))
         values = entry.get("values")
@@ -124,10 +158,11 @@ class Receiver:
         form = self.app.registry.forms.get(str(entry.get("form") or ""))
         if form is None or not form.fieldwork or not self.staff.may_see(form.audience):
             return Outcome(key, "refused", _(MSG_NO_FORM))
-        return self.apply(key, made, form, PostedValues(values))
+        return self.clean(index, key, made, form, PostedValues(values))
 
-    def apply(self, key: str, made: datetime, form: Form, data: PostedValues) -> Outcome:
-        from tremplin.core.records import log_activity, log_contact
+    def clean(self, index: int, key: str, made: datetime, form: Form, data: PostedValues) -> Outcome | Prepared:
+        """The form's rules, then the records' rules: what a form posted online goes through."""
+        from tremplin.core.records import _check_staff_audience, _clean_contact
 
         _ = self.gettext
         posted = formkit.posted_values(form, data)
@@ -139,34 +174,77 @@ class Receiver:
         moment = made.astimezone(ctx.tz).isoformat()
         posted["starts_at" if form.record == "activity" else "occurred_at"] = moment
         if theme is not None and theme not in vocab.THEME:
-            errors = {"themes": _(formkit.MSG_CHOICE)}
-        else:
-            values, attributes, errors = formkit.clean(form, posted, ctx, centre.code)
-        if not errors:
-            write = log_activity if form.record == "activity" else log_contact
-            try:
-                record = write(self.app, self.session, values, attributes, staff=self.staff, form=form.key)
-                self.session.add(
-                    SyncedEntry(
-                        key=key,
-                        staff_id=self.staff.id,
-                        form=form.key,
-                        record_kind=form.record,
-                        record_id=record.id,
-                        made_at=made,
-                        received_at=self.now,
-                    )
-                )
-                self.session.commit()
-            except RecordError as exc:
-                self.session.rollback()
-                errors = formkit.translate_record_errors(exc.errors, _)
-            except IntegrityError:
-                # The same key, committed meanwhile by another request (a second tab): counted once.
-                self.session.rollback()
-                return Outcome(key, "duplicate")
-            else:
-                return Outcome(key, "accepted", record_id=record.id)
+            return self.refused(key, form, ctx, {"themes": _(formkit.MSG_CHOICE)})
+        values, attributes, errors = formkit.clean(form, posted, ctx, centre.code)
+        if errors:
+            return self.refused(key, form, ctx, errors)
+        if form.record == "activity":
+            return Prepared(index, key, made, form, {"values": values, "attributes": attributes})
+        try:
+            record = _clean_contact(self.app, self.session, values, attributes, form.key, cleaner=self.cleaner)
+            _check_staff_audience(self.staff, record["audience"])
+        except RecordError as exc:
+            return self.refused(key, form, ctx, formkit.translate_record_errors(exc.errors, _))
+        except PermissionError:
+            return Outcome(key, "refused", _(MSG_NO_FORM))
+        return Prepared(index, key, made, form, record)
+
+    def refused(self, key: str, form: Form, ctx: formkit.FormContext, errors: dict[str, str]) -> Outcome:
         labels = {f.name: f.label for f in formkit.build_fields(form, ctx)}
         reason = "; ".join(f"{labels.get(name, name)}: {message}" for name, message in errors.items())
         return Outcome(key, "refused", typography(reason, self.lang), errors)
+
+    def synced(self, item: Prepared, record_id: int) -> SyncedEntry:
+        return SyncedEntry(
+            key=item.key,
+            staff_id=self.staff.id,
+            form=item.form.key,
+            record_kind=item.form.record,
+            record_id=record_id,
+            made_at=item.made,
+            received_at=self.now,
+        )
+
+    def write(self, batch: list[Prepared]) -> list[Outcome]:
+        contacts = [item for item in batch if item.form.record == "contact"]
+        if len(contacts) == len(batch) and batch:
+            try:
+                rows = [Contact(**item.record, staff_id=self.staff.id) for item in batch]
+                self.session.add_all(rows)
+                self.session.flush()
+                for row in rows:
+                    self.app.hook.contact_logged(app=self.app, session=self.session, contact=row)
+                self.session.add_all([self.synced(item, row.id) for item, row in zip(batch, rows)])
+                self.session.commit()
+                return [Outcome(item.key, "accepted", record_id=row.id) for item, row in zip(batch, rows)]
+            except IntegrityError:
+                self.session.rollback()
+        return [self.write_one(item) for item in batch]
+
+    def write_one(self, item: Prepared) -> Outcome:
+        """One entry in its own transaction (an activity through ``log_activity`` itself)."""
+        from tremplin.core.records import log_activity
+
+        _ = self.gettext
+        try:
+            if item.form.record == "activity":
+                record: Any = log_activity(
+                    self.app, self.session, item.record["values"], item.record["attributes"], staff=self.staff,
+                    form=item.form.key,
+                )
+            else:
+                values = dict(item.record)
+                record = Contact(**values, staff_id=self.staff.id)
+                self.session.add(record)
+                self.session.flush()
+                self.app.hook.contact_logged(app=self.app, session=self.session, contact=record)
+            self.session.add(self.synced(item, record.id))
+            self.session.commit()
+        except RecordError as exc:
+            self.session.rollback()
+            return Outcome(item.key, "refused", "; ".join(r for _n, r in exc.errors))
+        except IntegrityError:
+            # The same key, committed meanwhile by another request (a second tab): counted once.
+            self.session.rollback()
+            return Outcome(item.key, "duplicate")
+        return Outcome(item.key, "accepted", record_id=record.id)

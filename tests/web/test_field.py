@@ -153,3 +153,36 @@ def test_neet_field_encounters_sync_too(web: Web) -> None:
            "values": {"attr.place": "street", "theme": "work", "language": "fr"}}
     answer = worker.post("/field/sync", json={"entries": [one]}, headers={"x-csrf-token": token})
     assert answer.json()["results"][0]["status"] == "accepted", answer.json()
+
+
+def test_a_key_committed_meanwhile_by_another_tab_sets_only_that_entry_aside(web: Web) -> None:
+    """The batch's transaction fails on the one key a second request wrote first; the others are written."""
+    from zoneinfo import ZoneInfo
+
+    from tremplin.core.models import Centre, Site, Staff
+    from tremplin.core.web import formkit
+    from tremplin.core.web.fieldsync import Receiver
+    from tremplin.core.web.i18n import translator
+
+    app = web.app
+    batch = [entry("learn"), entry("work"), entry("move")]
+    raced = batch[1]["key"]
+
+    class Racing(Receiver):
+        def write(self, prepared):  # type: ignore[no-untyped-def]
+            with app.transaction() as other:  # the second tab's request, committed first
+                other.add(SyncedEntry(key=raced, staff_id=self.staff.id, form=FORM, record_kind="contact",
+                                      record_id=None, made_at=datetime.now(timezone.utc)))
+            return super().write(prepared)
+
+    with app.session() as session:
+        staff = session.get(Staff, web.staff["formtruck_adviser"])
+        centre = session.get(Centre, web.centre_id)
+
+        sites = [(site.code, site.name) for site in session.scalars(select(Site).where(Site.centre_id == centre.id))]
+        ctx = formkit.FormContext("fr", translator("fr").gettext, sites, tz=ZoneInfo("Europe/Brussels"),
+                                  codes=app.registry.codes)
+        receiver = Racing(app, session, staff, translator("fr").gettext, lambda code: (centre, ctx))
+        outcomes = receiver.receive(batch)
+    assert [o.status for o in outcomes] == ["accepted", "duplicate", "accepted"]
+    assert contacts(web) == 2

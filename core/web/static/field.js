@@ -75,6 +75,26 @@
     });
   }
 
+  // Several entries in one transaction: ``plan(entry)`` says what becomes of each (an object of
+  // changes, ``null`` to delete it, ``undefined`` to leave it). Resolves with the entries changed.
+  function moveMany(ns, plan) {
+    return change((store, done) => {
+      const moved = [];
+      done(moved);
+      for (const n of ns) {
+        const req = store.get(n);
+        req.onsuccess = () => {
+          const entry = req.result;
+          const what = entry ? plan(entry) : undefined;
+          if (what === undefined) return;
+          if (what === null) store.delete(n);
+          else store.put(Object.assign(entry, what));
+          moved.push(entry);
+        };
+      }
+    });
+  }
+
   function changed() {
     if (channel) channel.postMessage("changed");
     render();
@@ -205,7 +225,8 @@
 
   async function round() {
     // Holding the lock: an entry still marked as being sent was left by a page closed mid-way.
-    for (const e of await all()) if (e.state === "sending") await move(e.n, "sending", { state: "waiting" });
+    const stale = (await all()).filter((e) => e.state === "sending").map((e) => e.n);
+    await moveMany(stale, (e) => (e.state === "sending" ? { state: "waiting" } : undefined));
     if (!(await all()).some((e) => e.state === "waiting" && e.staff === STAFF)) return network();
     if (!session) {
       const info = await state();
@@ -220,9 +241,11 @@
     for (;;) {
       const pending = (await all()).filter((e) => e.state === "waiting" && e.staff === String(session.staff));
       if (!pending.length) break;
-      const batch = [];
-      for (const e of pending.slice(0, BATCH)) if (await move(e.n, "waiting", { state: "sending" })) batch.push(e);
+      const chosen = pending.slice(0, BATCH).map((e) => e.n);
+      const batch = await moveMany(chosen, (e) => (e.state === "waiting" ? { state: "sending" } : undefined));
       if (!batch.length) continue;
+      batch.sort((a, b) => a.n - b.n);
+      const back = () => moveMany(batch.map((e) => e.n), (e) => (e.state === "sending" ? { state: "waiting" } : undefined));
       network(W.sending);
       let response;
       try {
@@ -235,7 +258,7 @@
         response = null;
       }
       if (!response || !response.ok) {
-        for (const e of batch) await move(e.n, "sending", { state: "waiting" });
+        await back();
         if (response && (response.status === 401 || response.status === 403)) {
           // A new login since the token was read, or none any more: ask once, then try again.
           session = null;
@@ -252,15 +275,19 @@
       }
       const data = await response.json();
       const byKey = new Map(data.results.map((r) => [r.key, r]));
-      for (const e of batch) {
+      const sent = await moveMany(batch.map((e) => e.n), (e) => {
+        if (e.state !== "sending") return undefined;
         const r = byKey.get(e.key);
-        if (!r) await move(e.n, "sending", { state: "waiting" });
-        else if (r.status === "refused") await move(e.n, "sending", { state: "refused", reason: r.reason });
-        else {
-          await move(e.n, "sending", null);
-          // Today's figure now counts it on the server: it moves from the queue into the base.
-          const theme = e.values.theme;
-          if (theme && new Date(e.at).toDateString() === today) counted[theme] = (counted[theme] || 0) + 1;
+        if (!r) return { state: "waiting" };
+        if (r.status === "refused") return { state: "refused", reason: r.reason };
+        return null;
+      });
+      for (const e of sent) {
+        const r = byKey.get(e.key);
+        // Today's figure now counts it on the server: it moves from the queue into the base.
+        const theme = e.values.theme;
+        if (r && r.status !== "refused" && theme && new Date(e.at).toDateString() === today) {
+          counted[theme] = (counted[theme] || 0) + 1;
         }
       }
       count(counted);
