@@ -139,3 +139,34 @@ def test_the_stop_under_way_then_the_next() -> None:
     assert current([morning, afternoon], time(18)) is afternoon
     assert current([], time(10)) is None
     assert site_code_for("Gare du Nord – côté Nord") == "truck-gare-du-nord-cote-nord"
+
+
+def test_the_2019_demo_shows_the_919_users_by_stop_and_by_commune(db_url: str, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """The demo plans the truck's tour and its tallies carry each day's stop and commune."""
+    from argon2 import PasswordHasher
+
+    from tests.conftest import make_app
+    from tests.core.plugin_kit import CORE_ONLY
+    from tremplin.core import demo, rollup
+
+    hasher = PasswordHasher(time_cost=1, memory_cost=64, parallelism=1)
+    monkeypatch.setattr("tremplin.core.admin.hash_password", hasher.hash)
+    app = make_app(db_url, plugins=CORE_ONLY + ["tremplin.plugins.formtruck"])
+    try:
+        demo.generate(app, year=2019, scale=1.0, seed=3)
+        with app.session() as session:
+            start, end = date(2019, 1, 1), date(2019, 12, 31)
+            total = rollup.read(session, ["formtruck.users"], start, end)
+            by_stop = rollup.read(session, ["formtruck.users"], start, end, dim="formtruck.stop")
+            by_commune = rollup.read(session, ["formtruck.users"], start, end, dim="formtruck.commune")
+            people = sum(total.values())
+            assert abs(people - 919) < 919 * 0.05, people  # the 2019 report's figure, as the demo draws it
+            assert sum(by_stop.values()) == sum(by_commune.values()) == people
+            assert len(by_stop) == 5 and len(by_commune) == 5, (by_stop, by_commune)
+            # Every day the truck logged people, a stop was planned there, in the commune its tallies carry.
+            tour = {(s.day, s.site_id): s.commune for s in session.scalars(select(FormtruckStop))}
+            logged = {(c.day, c.site_id, c.attributes["commune"]) for c in session.scalars(
+                select(Contact).where(Contact.audience == "formtruck"))}
+            assert logged and all(tour.get((day, site)) == commune for day, site, commune in logged)
+    finally:
+        app.close()

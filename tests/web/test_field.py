@@ -186,3 +186,9 @@ def test_a_key_committed_meanwhile_by_another_tab_sets_only_that_entry_aside(web
         outcomes = receiver.receive(batch)
     assert [o.status for o in outcomes] == ["accepted", "duplicate", "accepted"]
     assert contacts(web) == 2
+
+
+def test_the_detailed_page_of_a_field_form_leads_to_the_phone_page(web: Web) -> None:
+    truck = web.client("formtruck_adviser")
+    assert f'href="/field/{FORM}"' in truck.get(f"/log/{FORM}").text
+    assert "/field/" not in web.client("reception").get("/log/general.contact").text
