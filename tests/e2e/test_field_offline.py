@@ -425,3 +425,34 @@ def test_the_field_page_at_1280(new_page: Any, live_server: Any) -> None:
         assert box and box["y"] + box["height"] <= 900, f"{theme} is below the first screen: {box}"
     assert "Place Flagey, Ixelles" in page.locator("#stop-summary").inner_text()
     page.screenshot(path=str(SHOTS / "field-1280.png"))
+
+
+def test_a_neet_field_encounter_offline(new_page: Any, db: Any, live_server: Any, axe: Any) -> None:
+    """The NEET field-awareness form is a field form too: where, then a tap, kept until the network returns."""
+    page = new_page(phone=True)
+    login(page, "neet_worker")
+    page.goto("/field/neet.awareness")
+    page.wait_for_selector("body[data-ready='1']")
+    assert page.locator("#setup").get_attribute("open") is not None, "nothing chosen yet: the setup is open"
+    network = Network(page.context)
+    network.off()
+    page.locator("#tap-work").tap()
+    page.wait_for_timeout(200)
+    assert waiting(page) == 0, "a required answer is missing: no entry is made"
+    page.locator("label[for=f-attr-place-street]").tap()  # the pill a person taps
+    tap(page, "work")
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / "field-neet-360.png"), full_page=True)
+    axe(page, "NEET field page (phone)")
+    key = queued(page)[0]["key"]
+    network.on()
+    wait_waiting(page, 0, timeout=30)
+    with db() as session:
+        contact = session.scalar(select(Contact).join(SyncedEntry, SyncedEntry.record_id == Contact.id)
+                                 .where(SyncedEntry.key == key))
+        assert contact is not None and contact.audience == "neet" and contact.attributes["place"] == "street"
+        assert contact.channel == "field" and contact.themes == ["work"]
+    # The next day, the page opens with the place chosen: it was kept on the phone.
+    page.reload()
+    page.wait_for_selector("body[data-ready='1']")
+    assert page.locator("#f-attr-place-street").is_checked()

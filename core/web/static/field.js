@@ -141,6 +141,35 @@
     soon();
   }
 
+  // The setup answers (where, which language) are kept on the phone too: the kept page opens with
+  // them offline. What the server says (today's stop) comes first; they fill only what is empty.
+  const SETUP_KEY = `tremplin-field-setup:${FORM}:${STAFF}`;
+
+  function keepSetup() {
+    const values = {};
+    for (const el of document.querySelectorAll("#setup [name]")) {
+      if ((el.type === "radio" || el.type === "checkbox") && !el.checked) continue;
+      values[el.name] = el.value;
+    }
+    try { localStorage.setItem(SETUP_KEY, JSON.stringify(values)); } catch (err) { /* private mode */ }
+  }
+
+  function restoreSetup() {
+    let values = {};
+    try { values = JSON.parse(localStorage.getItem(SETUP_KEY) || "{}"); } catch (err) { return; }
+    for (const [name, value] of Object.entries(values)) {
+      const els = document.querySelectorAll(`#setup [name="${CSS.escape(name)}"]`);
+      if (!els.length) continue;
+      if (els[0].type === "radio") {
+        if (![...els].some((el) => el.checked && el.defaultChecked && el.value !== "unknown")) {
+          for (const el of els) el.checked = el.value === value;
+        }
+      } else if (!els[0].value) {
+        els[0].value = value;
+      }
+    }
+  }
+
   // ---------------------------------------------------------------- what the page shows
 
   const time = (iso) => new Date(iso).toLocaleTimeString(W.lang, { hour: "2-digit", minute: "2-digit" });
@@ -324,6 +353,9 @@
       base[el.parentElement.dataset.theme] = Number(el.dataset.count) || 0;
     }
     db = await openDb();
+    restoreSetup();
+    const setup = $("setup");
+    if (setup) setup.addEventListener("change", keepSetup);
     for (const button of document.querySelectorAll(".tap")) {
       button.addEventListener("click", () => make(button.dataset.theme || ""));
     }
