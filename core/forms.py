@@ -68,6 +68,8 @@ class Form:
 
     ``record`` says what it creates: a ``contact`` (one interaction or a tally) or an ``activity``
     (a group session with a headcount). ``tally`` forms offer one-tap +1 buttons by theme.
+    ``fieldwork`` forms are used outdoors on a phone: their page (``/field/<key>``) installs as a web app
+    and keeps logging with no network, sending the entries when the network returns.
     """
 
     key: str
@@ -81,6 +83,7 @@ class Form:
     core_choices: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     description: Text | None = None
     tally: bool = False
+    fieldwork: bool = False
 
     def field(self, name: str) -> Field | None:
         return next((f for f in self.fields if f.name == name), None)

@@ -267,6 +267,24 @@ def purge_expired(app: App, session: Session, today: date) -> dict[str, int]:
     """
 
 
+@hookspec
+def field_defaults(app: App, session: Session, staff: Staff, form: Form, day: date) -> dict[str, str] | None:
+    """Where a field page starts: the answers a phone's entries carry unless the worker changes them.
+
+    Called when a field form's page (``Form.field``) is built for ``staff`` on ``day`` (the centre's
+    current day). The Formtruck answers with today's planned stop, so the adviser's phone opens on
+    it instead of a list of every site. Keep it to one or two queries.
+
+    :param app: the app.
+    :param session: a read session.
+    :param staff: the account the page is for (its centre: ``staff.centre_id``).
+    :param form: the field form being shown; return ``None`` for forms that are not this plugin's.
+    :param day: the centre's current day.
+    :return: posted names to values (``{"site": "truck-flagey", "attr.commune": "ixelles"}``), plus
+        ``"summary"``, a line the page shows above its buttons ("Place Flagey, Ixelles, 10:00–16:00").
+    """
+
+
 # ------------------------------------------------------------------------------------------------
 # Events
 

@@ -383,6 +383,25 @@ class OutboxMessage(Base):
     sent_at: Mapped[datetime | None]
 
 
+class SyncedEntry(Base):
+    """An entry a phone made offline and sent later, under the key the phone gave it.
+
+    The key is accepted once: a retry after a lost answer, a double tap or two tabs sending the same
+    queue find it here and are answered "already recorded" instead of doubling a figure. It outlives a
+    correction of the record (``record_id`` becomes ``None``) so a late retry cannot bring it back.
+    """
+
+    __tablename__ = "synced_entries"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(64), unique=True)
+    staff_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id", ondelete="SET NULL"))
+    form: Mapped[str] = mapped_column(String(80))
+    record_kind: Mapped[str] = mapped_column(String(16))
+    record_id: Mapped[int | None] = mapped_column(Integer)
+    made_at: Mapped[datetime]
+    received_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
 # The bot's tables live beside the bot (``tremplin.core.bot.models``); imported here so that every
 # table is in ``Base.metadata`` whoever imports the models.
 from tremplin.core.bot import models as _bot_models  # noqa: E402,F401

@@ -67,6 +67,7 @@ def create_web_app(app: App, bot_webhook: Any = None) -> FastAPI:
     """The FastAPI application serving ``app``: pages, the JSON API, static files, plugin routes, and
     the Telegram bot's webhook when ``bot_webhook`` (a ``tremplin.core.bot.webhook.WebhookConfig``) is given."""
     from fastapi.staticfiles import StaticFiles
+    from starlette.middleware.gzip import GZipMiddleware
     from starlette.middleware.sessions import SessionMiddleware
 
     from tremplin.core import __version__
@@ -112,6 +113,9 @@ def create_web_app(app: App, bot_webhook: Any = None) -> FastAPI:
         # Behind HTTPS (a reverse proxy), TREMPLIN_SECURE_COOKIES=1 keeps the cookie off plain HTTP.
         https_only=os.environ.get("TREMPLIN_SECURE_COOKIES", "") in ("1", "true", "yes"),
     )
+    # Pages, JSON and the plain /static files leave compressed (a weak mobile signal pays for every byte);
+    # fingerprinted assets are compressed once, in advance (``tremplin.core.web.assets``), and pass as they are.
+    web.add_middleware(GZipMiddleware, minimum_size=500)
     web.add_middleware(SecurityHeaders)
     if app.settings.secret_key == "change-me":
         log.warning("TREMPLIN_SECRET_KEY is not set: sessions are signed with the default key; set it before serving anyone")

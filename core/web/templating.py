@@ -108,6 +108,10 @@ def environment() -> jinja2.Environment:
     )
     env.globals["LANGUAGES"] = LANGUAGES
     env.globals["NATIVE_NAMES"] = NATIVE_NAMES
+    from tremplin.core.web.assets import asset_url
+
+    # ``asset("tremplin.css")``: the file's fingerprinted URL, cached by browsers for a year.
+    env.globals["asset"] = asset_url
     return env
 
 

@@ -6,13 +6,16 @@ from typing import TYPE_CHECKING, Any
 
 from tremplin import Audience, CodeList, Counter, Dimension, Field, Form, MenuItem, Role, T, hookimpl
 
-if TYPE_CHECKING:
-    from tremplin import App
+from tremplin.plugins.formtruck import models as _models  # noqa: F401  (the tours' table joins the metadata)
 
 if TYPE_CHECKING:
-    from tremplin import DemoShare
+    from datetime import date
+
+    from tremplin import App, DemoShare
 
 AUDIENCE = "formtruck"
+#: The capability of planning the truck's tours (the coordinator's; administrators have it too).
+TOURS = "formtruck_tours"
 
 COMMUNES = {
     code: T(name_fr, fr=name_fr, nl=name_nl, uk=name_fr)
@@ -58,10 +61,78 @@ TEXTS = {
         nl="Contacten aan de Formtruck registreren",
         uk="Записати контакти біля Formtruck",
     ),
+    "tours": T("Tours", fr="Tournées", nl="Rondes", uk="Маршрути"),
+    "tours_lead": T(
+        "Where the truck stands, day by day. An adviser's phone opens on the day's stop.",
+        fr="Où le camion stationne, jour après jour. Le téléphone du conseiller s'ouvre sur l'arrêt du jour.",
+        nl="Waar de truck staat, dag na dag. De telefoon van de adviseur opent op de halte van de dag.",
+        uk="Де стоїть автобус день за днем. Телефон консультанта відкривається на зупинці дня.",
+    ),
+    "plan": T("Plan a stop", fr="Planifier un arrêt", nl="Een halte plannen", uk="Запланувати зупинку"),
+    "planned": T("Planned stops", fr="Arrêts prévus", nl="Geplande haltes", uk="Заплановані зупинки"),
+    "day": T("Date", fr="Date", nl="Datum", uk="Дата"),
+    "starts": T("From", fr="De", nl="Van", uk="З"),
+    "ends": T("To", fr="À", nl="Tot", uk="До"),
+    "hours": T("Hours", fr="Heures", nl="Uren", uk="Години"),
+    "new_stop": T("Or a new stop", fr="Ou un nouvel arrêt", nl="Of een nieuwe halte", uk="Або нова зупинка"),
+    "new_stop_help": T(
+        "Its name as people say it, e.g. \"Place Flagey\". It is added to the centre's sites.",
+        fr="Son nom tel qu'on le dit, par ex. « Place Flagey ». Il est ajouté aux lieux du centre.",
+        nl="De naam zoals men hem zegt, bv. 'Flageyplein'. Hij wordt aan de locaties van het centrum toegevoegd.",
+        uk="Назва, як її кажуть, напр. «Place Flagey». Її додадуть до місць центру.",
+    ),
+    "save_stop": T("Add this stop", fr="Ajouter cet arrêt", nl="Deze halte toevoegen", uk="Додати зупинку"),
+    "remove": T("Remove", fr="Retirer", nl="Verwijderen", uk="Видалити"),
+    "none_planned": T(
+        "No stop planned from today on.",
+        fr="Aucun arrêt prévu à partir d'aujourd'hui.",
+        nl="Geen halte gepland vanaf vandaag.",
+        uk="Від сьогодні зупинок не заплановано.",
+    ),
+    "today": T("Today", fr="Aujourd'hui", nl="Vandaag", uk="Сьогодні"),
+    "open_field": T(
+        "Open the phone page (works without network)",
+        fr="Ouvrir la page du téléphone (fonctionne sans réseau)",
+        nl="De telefoonpagina openen (werkt zonder netwerk)",
+        uk="Відкрити сторінку для телефона (працює без мережі)",
+    ),
+    "saved": T("Stop planned.", fr="Arrêt planifié.", nl="Halte gepland.", uk="Зупинку заплановано."),
+    "removed": T("Stop removed.", fr="Arrêt retiré.", nl="Halte verwijderd.", uk="Зупинку видалено."),
+    "err_stop": T(
+        "Choose a stop or name a new one.",
+        fr="Choisissez un arrêt ou nommez-en un nouveau.",
+        nl="Kies een halte of geef een nieuwe een naam.",
+        uk="Виберіть зупинку або назвіть нову.",
+    ),
+    "err_commune": T(
+        "Choose the commune.", fr="Choisissez la commune.", nl="Kies de gemeente.", uk="Виберіть громаду."
+    ),
+    "err_day": T(
+        "Enter a date from today on.",
+        fr="Indiquez une date à partir d'aujourd'hui.",
+        nl="Geef een datum vanaf vandaag.",
+        uk="Вкажіть дату від сьогодні.",
+    ),
+    "err_hours": T(
+        "Enter the hours: the end comes after the start.",
+        fr="Indiquez les heures : la fin vient après le début.",
+        nl="Geef de uren: het einde komt na het begin.",
+        uk="Вкажіть години: кінець після початку.",
+    ),
+    "err_place": T(
+        "At most 80 characters.", fr="Au plus 80 caractères.", nl="Hoogstens 80 tekens.", uk="Не більше 80 символів."
+    ),
     "by_stop": T("By stop", fr="Par arrêt", nl="Per halte", uk="За зупинкою"),
     "by_commune": T("By commune", fr="Par commune", nl="Per gemeente", uk="За громадою"),
     "stop": T("Stop", fr="Arrêt", nl="Halte", uk="Зупинка"),
     "commune": T("Commune", fr="Commune", nl="Gemeente", uk="Громада"),
+    "commune_help": T(
+        "The municipality where the truck stands today, not where the person lives.",
+        fr="La commune où le camion stationne aujourd'hui, pas celle où la personne habite.",
+        nl="De gemeente waar de truck vandaag staat, niet waar de persoon woont.",
+        uk="Громада, де сьогодні стоїть автобус, а не де живе людина.",
+    ),
+    "place": T("Place", fr="Lieu", nl="Plaats", uk="Місце"),
     "people": T("People", fr="Personnes", nl="Personen", uk="Люди"),
     "nothing": T(
         "Nothing logged yet this year.",
@@ -85,7 +156,18 @@ def register_roles(app: App) -> list[Role]:
             T("Formtruck adviser", fr="Conseiller Formtruck", nl="Formtruck-adviseur", uk="Консультант Formtruck"),
             ("dashboard", "log", "contacts", "reports", "referrals"),
             (AUDIENCE,),
-        )
+        ),
+        Role(
+            "formtruck_coordinator",
+            T(
+                "Formtruck coordinator",
+                fr="Coordinateur Formtruck",
+                nl="Formtruck-coördinator",
+                uk="Координатор Formtruck",
+            ),
+            ("dashboard", "log", "contacts", "reports", "referrals", TOURS),
+            (AUDIENCE,),
+        ),
     ]
 
 
@@ -103,12 +185,19 @@ def register_forms(app: Any) -> list[Form]:
             AUDIENCE,
             T("Contact at the truck", fr="Contact au Formtruck", nl="Contact aan de Formtruck", uk="Контакт біля Formtruck"),
             fields=(
-                Field("commune", T("Commune", fr="Commune", nl="Gemeente", uk="Громада"), choices=COMMUNES, required=True),
+                Field(
+                    "commune",
+                    T("Commune", fr="Commune", nl="Gemeente", uk="Громада"),
+                    choices=COMMUNES,
+                    required=True,
+                    help=TEXTS["commune_help"],
+                ),
                 Field("place", T("Place", fr="Lieu", nl="Plaats", uk="Місце"), kind="text", max_length=80),
             ),
             core_fields=("site", "themes", "headcount", "language"),
             fixed={"modality": "individual_advice", "channel": "field"},
             tally=True,
+            fieldwork=True,
         )
     ]
 
@@ -165,5 +254,18 @@ def register_routes(app: Any) -> list[Any]:
 
 @hookimpl
 def register_menu_items(app: Any, staff: Any) -> list[MenuItem]:
-    """The Formtruck's page, for the accounts that see the Formtruck."""
-    return [MenuItem(TEXTS["menu"], "/formtruck", "dashboard", audience=AUDIENCE)]
+    """The Formtruck's page, for the accounts that see the Formtruck; its tours, for the coordinator."""
+    return [
+        MenuItem(TEXTS["menu"], "/formtruck", "dashboard", audience=AUDIENCE),
+        MenuItem(TEXTS["tours"], "/formtruck/tours", TOURS, audience=AUDIENCE),
+    ]
+
+
+@hookimpl
+def field_defaults(app: Any, session: Any, staff: Any, form: Any, day: date) -> dict[str, str] | None:
+    """The phone opens on today's stop: its site, commune and place, and a line saying where and when."""
+    if form.audience != AUDIENCE or staff.centre_id is None:
+        return None
+    from tremplin.plugins.formtruck.tours import todays_stop
+
+    return todays_stop(app, session, staff, day)

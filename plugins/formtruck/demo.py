@@ -50,6 +50,7 @@ def formtruck(ctx: DemoContext, n: int) -> list[Rec]:
     stops = list(TRUCK_STOPS)
     per_day = Tally(Choice([(d, 0.7 + 0.6 * rng.random()) for d in truck_days]).draw_many(rng, n))
     out = []
+    plan_tour(ctx, [(day, stops[i % len(stops)]) for i, day in enumerate(truck_days)])
     for i, day in enumerate(truck_days):
         stop = stops[i % len(stops)]
         commune, place = TRUCK_STOPS[stop]
@@ -73,6 +74,27 @@ def formtruck(ctx: DemoContext, n: int) -> list[Rec]:
                 )
             )
     return out
+
+
+def plan_tour(ctx: DemoContext, days: list[tuple[date, str]]) -> None:
+    """The coordinator's plan behind the year: each truck day's stop, from 10:00 to 17:00."""
+    if ctx.session is None:
+        return
+    from datetime import time
+
+    from sqlalchemy import select
+
+    from tremplin.core.models import Site
+    from tremplin.plugins.formtruck.models import FormtruckStop
+
+    rows = ctx.session.execute(select(Site.code, Site.id).where(Site.centre_id == ctx.centre_id))
+    sites = {code: site_id for code, site_id in rows}
+    ctx.session.add_all(
+        FormtruckStop(centre_id=ctx.centre_id, site_id=sites[stop], day=day, starts=time(10), ends=time(17),
+                      commune=TRUCK_STOPS[stop][0], place=TRUCK_STOPS[stop][1])
+        for day, stop in days
+        if stop in sites
+    )
 
 
 def records(ctx: DemoContext) -> list[Rec]:

@@ -144,6 +144,7 @@ def register_forms(app: Any) -> list[Form]:
             core_fields=("headcount", "themes", "language", "gender", "age_band", "note"),
             fixed={"modality": FIELD_AWARENESS, "channel": "field"},
             tally=True,
+            fieldwork=True,
         ),
         Form(
             "neet.advice",

@@ -73,7 +73,7 @@ def test_hook_names_are_the_specs() -> None:
         "register_workflows", "register_flows", "register_routes", "register_bot_handlers",
         "register_report_sections", "register_scrubbers", "register_demo",
         "register_dimensions", "register_fact_sources", "register_menu_items", "register_bot_texts",
-        "purge_expired",
+        "purge_expired", "field_defaults",
         "contact_logged", "activity_logged", "referral_status_changed", "case_stage_changed",
     }
 
@@ -107,7 +107,10 @@ def test_hook_register_audiences(full_app: App) -> None:
 
 def test_hook_register_roles(full_app: App, monkeypatch: pytest.MonkeyPatch) -> None:
     roles = full_app.registry.roles
-    assert roles.keys() == ["admin", "programme_lead", "counsellor", "reception", "neet_worker", "schools_coordinator", "formtruck_adviser"]
+    assert roles.keys() == [
+        "admin", "programme_lead", "counsellor", "reception", "neet_worker", "schools_coordinator", "formtruck_adviser",
+        "formtruck_coordinator",
+    ]
     assert {k for k in roles if roles.owner(k) == "tremplin.core.builtins.shared"} == {"admin", "programme_lead", "counsellor", "reception"}
     assert (roles.owner("neet_worker"), roles.owner("schools_coordinator"), roles.owner("formtruck_adviser")) == (
         "tremplin.plugins.neet", "tremplin.plugins.schools", "tremplin.plugins.formtruck",

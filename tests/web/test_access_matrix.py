@@ -132,6 +132,15 @@ POLICY: dict[tuple[str, str], tuple[str, str | None]] = {
     ("GET", "/api/v1/counters"): ("dashboard", None),
     # The Formtruck plugin's page: its year by stop and by commune.
     ("GET", "/formtruck"): ("dashboard", "formtruck"),
+    # Its tours, planned by the coordinator.
+    ("GET", "/formtruck/tours"): ("formtruck_tours", "formtruck"),
+    # Field pages: the page needs the form's audience; what a phone fetches without its cookie is public.
+    ("GET", "/field/{key}"): ("log", "formtruck"),
+    ("GET", "/field/{key}/manifest.webmanifest"): (PUBLIC, None),
+    ("GET", "/field/sw.js"): (PUBLIC, None),
+    ("GET", "/field/state"): (PUBLIC, None),
+    ("POST", "/field/sync"): ("log", None),
+    ("GET", "/assets/{digest}/{name:path}"): (PUBLIC, None),
 }
 
 #: Query strings some GET routes need to answer 200 rather than 422.
@@ -193,7 +202,23 @@ def make_objects(web: Web) -> dict[str, Any]:
         objects["partner_id"] = session.scalar(select(Partner.id).where(Partner.code == "actiris"))
     objects["staff_id"] = web.add_account("someone", ["reception"])
     objects.update(schools_objects(web))
+    objects["stop_id"] = formtruck_stop(web)
     return objects
+
+
+def formtruck_stop(web: Web) -> int:
+    """A planned stop of the Formtruck's tours, for its routes' ids."""
+    from datetime import time, timedelta
+
+    from tremplin.plugins.formtruck.models import FormtruckStop
+
+    with web.app.transaction() as session:
+        site_id = session.scalar(select(Site.id).where(Site.code == "truck-flagey"))
+        stop = FormtruckStop(centre_id=web.centre_id, site_id=site_id, day=date.today() + timedelta(days=2),
+                             starts=time(10), ends=time(16), commune="ixelles", place="")
+        session.add(stop)
+        session.flush()
+        return stop.id
 
 
 def schools_objects(web: Web) -> dict[str, Any]:
@@ -229,6 +254,10 @@ def fresh_activity(web: Web) -> int:
 
 
 def url_for(path: str, objects: dict[str, Any], web: Web, method: str) -> str:
+    if path.startswith("/assets/"):
+        from tremplin.core.web.assets import asset_url
+
+        return asset_url("field.js")
     values = dict(objects)
     # Deleting routes get a record of their own: an author may delete the day's entry without a reason.
     if (method, path) in (("DELETE", "/api/v1/contacts/{contact_id}"), ("POST", "/contacts/{contact_id}/delete")):

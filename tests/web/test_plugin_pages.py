@@ -112,6 +112,7 @@ def test_hook_register_menu_items(pages_web: Web) -> None:
         "neet_worker": True,
         "schools_coordinator": False,
         "formtruck_adviser": False,
+        "formtruck_coordinator": False,
     }
     neet = pages_web.client("neet_worker")
     page = neet.get("/mobility")
@@ -154,7 +155,7 @@ def test_formtruck_page_by_stop_and_commune(app: App, centre: int) -> None:
     web.add_role_accounts()
     try:
         shown = {role for role in ROLES if "/formtruck" in menu(web.client(role).get("/dashboard").text)}
-        assert shown == {"admin", "programme_lead", "formtruck_adviser"}
+        assert shown == {"admin", "programme_lead", "formtruck_adviser", "formtruck_coordinator"}
         truck = web.client("formtruck_adviser")
         page = truck.get("/formtruck?on=2025-01-31")
         assert page.status_code == 200

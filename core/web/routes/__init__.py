@@ -17,6 +17,7 @@ def core_routers() -> list[Any]:
         corrections,
         dashboard,
         exports,
+        field,
         inbox,
         log,
         public,
@@ -25,7 +26,10 @@ def core_routers() -> list[Any]:
 
     # The API first: its routes are the busiest, and routes are matched in order.
     # The exports before the pages whose paths they share (``/contacts/export`` is not a contact).
+    from tremplin.core.web import assets
+
     return [
-        api.router, auth.router, public.router, dashboard.router, log.router, exports.router, activities.router,
-        corrections.router, referrals.router, inbox.router, cases.router, audit.router, bot_texts.router, admin.router,
+        api.router, assets.router, auth.router, public.router, dashboard.router, field.router, log.router,
+        exports.router, activities.router, corrections.router, referrals.router, inbox.router, cases.router,
+        audit.router, bot_texts.router, admin.router,
     ]
