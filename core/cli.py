@@ -246,6 +246,47 @@ def counters_repair(ctx: Context) -> None:
 
 
 # ------------------------------------------------------------------------------------------------
+# partners
+
+
+@cli.group()
+def partners() -> None:
+    """The organisations the centre refers people to."""
+
+
+@partners.command("contact")
+@click.argument("code")
+@click.argument("address")
+@click.option("--centre", default=None, help="Centre code (needed when the database has several).")
+@pass_ctx
+def partners_contact(ctx: Context, code: str, address: str, centre: str | None) -> None:
+    """Set the organisation's contact ADDRESS (an office's mailbox, never a person's): referral reminders
+    go there. An empty ADDRESS removes it."""
+    import re
+
+    from sqlalchemy import select
+
+    from tremplin.core.audit import audit
+    from tremplin.core.models import Partner
+    from tremplin.flows.common import one_centre
+
+    address = address.strip()
+    if address and not re.fullmatch(r"[^@\s]+@[^@\s]+\.[^@\s]+", address):
+        fail(f"{address!r} is not an e-mail address")
+    with ctx.app.transaction() as session:
+        try:
+            found = one_centre(session, centre)
+        except LookupError as exc:
+            fail(str(exc))
+        partner = session.scalar(select(Partner).where(Partner.centre_id == found.id, Partner.code == code))
+        if partner is None:
+            fail(f"no partner {code!r} in the centre {found.code!r}")
+        partner.contact_email = address or None
+        audit(session, "partner.contact", None, "partner", partner.id, contact_email=address)
+    click.echo(f"{code}: referral reminders go to {address}" if address else f"{code}: no contact address")
+
+
+# ------------------------------------------------------------------------------------------------
 # staff
 
 

@@ -89,6 +89,9 @@ class Partner(Base):
     name: Mapped[str] = mapped_column(String(200))
     kind: Mapped[str] = mapped_column(String(32), default="other")
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    #: The organisation's own address (``orientation@partner.example``) that referral reminders go to;
+    #: never a person's.
+    contact_email: Mapped[str | None] = mapped_column(String(254))
 
 
 class Staff(Base):

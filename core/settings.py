@@ -39,6 +39,10 @@ class Settings:
     smtp_password: str = ""
     mail_from: str = "Tremplin <no-reply@localhost>"
     outbox_dir: str = field(default_factory=lambda: str(Path(os.environ.get("TREMPLIN_HOME", ".")) / "outbox"))
+    #: Retention (the ``retention-purge`` flow): client addresses in the audit log (failed and good
+    #: logins) are erased after this many days; e-mails sent from the outbox are deleted after this many.
+    audit_address_retention_days: int = 30
+    outbox_retention_days: int = 30
 
     @classmethod
     def from_env(cls, **overrides: object) -> "Settings":
@@ -57,8 +61,9 @@ class Settings:
         for name in ("public_base_url", "smtp_host", "smtp_security", "smtp_username", "smtp_password", "mail_from", "outbox_dir"):
             if f"TREMPLIN_{name.upper()}" in env:
                 values[name] = env[f"TREMPLIN_{name.upper()}"]
-        if "TREMPLIN_SMTP_PORT" in env:
-            values["smtp_port"] = int(env["TREMPLIN_SMTP_PORT"])
+        for name in ("smtp_port", "audit_address_retention_days", "outbox_retention_days"):
+            if f"TREMPLIN_{name.upper()}" in env:
+                values[name] = int(env[f"TREMPLIN_{name.upper()}"])
         values.update({k: v for k, v in overrides.items() if v is not None})
         return cls(**values)  # type: ignore[arg-type]
 

@@ -7,20 +7,25 @@ transaction: the counters stay exactly what a rebuild would give. Each run write
 what it deleted, counted by centre and audience; the case codes are not kept.
 
 Then each plugin purges its own data through the ``purge_expired`` hook (the schools plugin erases
-the teachers' names and e-mails once a visit's follow-up is over); the run's second audit event says
-how many of each.
+the teachers' names and e-mails once a visit's follow-up is over; a bot that keeps routing data drops
+it); the run's second audit event says how many of each.
+
+Last, what the core keeps about the outside for a while only: the client addresses of the audit log's
+logins are erased after ``TREMPLIN_AUDIT_ADDRESS_RETENTION_DAYS`` (30), and the e-mails the outbox sent
+are deleted after ``TREMPLIN_OUTBOX_RETENTION_DAYS`` (30); failed ones stay for a coordinator to see.
+
+The run returns, and logs, how many of each kind it purged.
 """
 
 from __future__ import annotations
 
 from collections import Counter
-from datetime import date, datetime
+from datetime import date, datetime, timedelta, timezone
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from prefect import flow, task
 from prefect.cache_policies import NO_CACHE
-
 from tremplin.flows.common import centres, logger, open_app
 
 
@@ -31,7 +36,6 @@ def purge_expired_cases(database_url: str | None = None, today: date | None = No
     ``today`` overrides each centre's current local day (for a catch-up run or a test).
     """
     from sqlalchemy import select
-
     from tremplin.core.audit import audit
     from tremplin.core.models import Case
 
@@ -70,12 +74,49 @@ def purge_plugin_data(database_url: str | None = None, today: date | None = None
     return counts
 
 
+#: What an erased client address reads as in the audit log.
+ERASED_ADDRESS = "ip:erased"
+
+
+@task(name="purge-core-traces", cache_policy=NO_CACHE)
+def purge_core_traces(database_url: str | None = None, now: datetime | None = None) -> dict[str, int]:
+    """Erase old client addresses from the audit log and delete the e-mails sent long ago; their counts."""
+    from sqlalchemy import delete, update
+    from tremplin.core.audit import audit
+    from tremplin.core.models import AuditEvent, OutboxMessage
+
+    now = now or datetime.now(timezone.utc)
+    with open_app(database_url) as app, app.transaction() as session:
+        settings = app.settings
+        addresses = session.execute(
+            update(AuditEvent)
+            .where(
+                AuditEvent.actor.like("ip:%"),
+                AuditEvent.actor != ERASED_ADDRESS,
+                AuditEvent.at < now - timedelta(days=settings.audit_address_retention_days),
+            )
+            .values(actor=ERASED_ADDRESS)
+        ).rowcount
+        sent = session.execute(
+            delete(OutboxMessage).where(
+                OutboxMessage.state == "sent",
+                OutboxMessage.sent_at < now - timedelta(days=settings.outbox_retention_days),
+            )
+        ).rowcount
+        counts = {"audit.client_addresses": int(addresses or 0), "outbox.sent_emails": int(sent or 0)}
+        audit(session, "core.purge", None, "retention", "", **counts)
+    return counts
+
+
 @flow(name="retention-purge")
-def retention_purge(database_url: str | None = None) -> int:
-    """Delete the cases whose retention period is over, and what plugins keep past theirs; returns
-    how many cases were deleted."""
+def retention_purge(database_url: str | None = None) -> dict[str, int]:
+    """Delete the cases whose retention period is over, what plugins keep past theirs, old client
+    addresses and sent e-mails; returns how many of each were purged."""
+    log = logger()
     summary = purge_expired_cases(database_url)
-    logger().info("%d case(s) past their retention date deleted", summary["deleted"])
-    for key, count in purge_plugin_data(database_url).items():
-        logger().info("%s: %d purged", key, count)
-    return int(summary["deleted"])
+    purged = {"cases": int(summary["deleted"])}
+    purged.update(purge_plugin_data(database_url))
+    purged.update(purge_core_traces(database_url))
+    for key, count in purged.items():
+        log.info("%s: %d purged", key, count)
+    return purged

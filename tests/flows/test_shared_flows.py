@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta, timezone
 
 from sqlalchemy import select
-
 from tremplin.core.app import App
 from tremplin.core.models import AuditEvent, Case, CaseOutcome, CaseStageEvent, Contact, Referral
 
@@ -47,7 +46,7 @@ def test_retention_purge_flow(prefect_harness: None, app: App, centre: int) -> N
         assert old.retain_until == date(2017, 12, 31)
 
     before = snapshot(app.db.engine.connect())
-    assert retention_purge(database_url=app.db.url) == 1
+    assert retention_purge(database_url=app.db.url)["cases"] == 1
 
     with app.session() as session:
         assert session.get(Case, old_id) is None and session.get(Case, current_id) is not None
@@ -70,3 +69,38 @@ def test_retention_purge_flow(prefect_harness: None, app: App, centre: int) -> N
         rebuild(app, conn)
     with app.db.engine.connect() as conn:
         assert snapshot(conn) == live
+
+
+def test_retention_erases_old_client_addresses_and_sent_emails(prefect_harness: None, app: App, centre: int) -> None:
+    from tremplin.core.mail import enqueue
+    from tremplin.core.models import OutboxMessage
+    from tremplin.core.web.security import record_login
+    from tremplin.flows.retention import ERASED_ADDRESS, retention_purge
+
+    now = datetime.now(timezone.utc)
+    with app.transaction() as session:
+        record_login(session, "someone", "203.0.113.9", ok=False, reason="bad password")
+        record_login(session, "someone", "203.0.113.10", ok=True)
+        session.flush()
+        old, recent = session.scalars(select(AuditEvent).where(AuditEvent.actor.like("ip:%")).order_by(AuditEvent.id))
+        old.at = now - timedelta(days=31)
+        messages = []
+        reminder = {"token": "R-1", "issued_on": "", "expires_on": "", "partner": "P", "centre": "C"}
+        for n, (state, age) in enumerate([("sent", 31), ("sent", 2), ("failed", 90), ("pending", 40)]):
+            m = enqueue(session, key=f"test:{n}", to="office@partner.example", template="referrals/reminder", lang="en",
+                        context=reminder)
+            m.state, m.sent_at = state, (now - timedelta(days=age)) if state == "sent" else None
+            messages.append(m)
+        old_id, recent_id = old.id, recent.id
+
+    first = retention_purge(database_url=app.db.url)
+    assert first["audit.client_addresses"] == 1 and first["outbox.sent_emails"] == 1 and first["cases"] == 0
+    again = retention_purge(database_url=app.db.url)
+    assert again["audit.client_addresses"] == 0 and again["outbox.sent_emails"] == 0, "a second run purges nothing"
+    with app.session() as session:
+        assert session.get(AuditEvent, old_id).actor == ERASED_ADDRESS
+        assert session.get(AuditEvent, recent_id).actor == "ip:203.0.113.10"
+        assert sorted(session.scalars(select(OutboxMessage.key))) == ["test:1", "test:2", "test:3"]
+        purges = select(AuditEvent).where(AuditEvent.action == "core.purge").order_by(AuditEvent.id)
+        event = session.scalars(purges).first()
+    assert event.details == {"audit.client_addresses": 1, "outbox.sent_emails": 1}
