@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from tremplin import Audience, CodeList, Counter, Dimension, Field, Form, MenuItem, Role, T, hookimpl
+from tremplin import Audience, CodeList, Counter, Dimension, Field, FlowSpec, Form, MenuItem, Role, T, hookimpl
 
 if TYPE_CHECKING:
     from tremplin import App
@@ -167,3 +167,20 @@ def register_routes(app: Any) -> list[Any]:
 def register_menu_items(app: Any, staff: Any) -> list[MenuItem]:
     """The Formtruck's page, for the accounts that see the Formtruck."""
     return [MenuItem(TEXTS["menu"], "/formtruck", "dashboard", audience=AUDIENCE)]
+
+
+@hookimpl
+def register_flows(app: Any) -> list[FlowSpec]:
+    return [
+        FlowSpec(
+            "formtruck-stops-digest",
+            "tremplin.plugins.formtruck.flows:stops_digest",
+            T(
+                "Sends the advisers one line per stop of the day: people met, communes, themes",
+                fr="Envoie aux conseillers une ligne par arrêt du jour : personnes rencontrées, communes, thèmes",
+                nl="Stuurt de adviseurs één regel per halte van de dag: ontmoete personen, gemeenten, thema's",
+                uk="Надсилає консультантам рядок на кожну зупинку дня: люди, громади, теми",
+            ),
+            cron="0 19 * * 1-6",
+        )
+    ]

@@ -234,7 +234,18 @@ def register_flows(app: Any) -> list[FlowSpec]:
             "tremplin.plugins.neet.flows:instagram_reach",
             T("Reads the reach of the Touch'N'Go Instagram pages", fr="Relève la portée des pages Instagram Touch'N'Go", nl="Leest het bereik van de Touch'N'Go Instagrampagina's", uk="Зчитує охоплення сторінок Touch'N'Go в Instagram"),
             cron="0 6 * * *",
-        )
+        ),
+        FlowSpec(
+            "neet-weekly-digest",
+            "tremplin.plugins.neet.flows:weekly_digest",
+            T(
+                "E-mails the team last week's field outreach: people met by place and partner, new cases, stage moves",
+                fr="Envoie à l'équipe le travail de rue de la semaine : rencontres par lieu et partenaire, dossiers, étapes",
+                nl="Mailt het team het veldwerk van vorige week: ontmoetingen per plaats en partner, dossiers, fasen",
+                uk="Надсилає команді підсумок тижня: зустрічі за місцем і партнером, нові справи, зміни етапів",
+            ),
+            cron="30 7 * * 1",
+        ),
     ]
 
 
