@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Connection
+
     from tremplin.core.app import App
     from tremplin.core.rollup import DeltaKey
 

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
+
     from tremplin.core.app import App
     from tremplin.core.models import Centre
 
@@ -33,6 +34,7 @@ def open_app(database_url: str | None = None) -> Iterator[App]:
 def centres(session: Session, code: str | None = None) -> list[Centre]:
     """The centre named by ``code``, or every centre (by id) when ``code`` is ``None``."""
     from sqlalchemy import select
+
     from tremplin.core.models import Centre
 
     if code is None:
@@ -82,6 +84,7 @@ def recipients(setting: str) -> list[str]:
 def centre_name(session: Session) -> str:
     """The name e-mails are signed with: the centre's, when the database has one."""
     from sqlalchemy import select
+
     from tremplin.core.models import Centre
 
     names = list(session.scalars(select(Centre.name).order_by(Centre.id).limit(2)))

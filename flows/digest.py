@@ -157,7 +157,6 @@ def count_contacts(
 def deliver_digest(database_url: str | None, build: Callable[[App, Session], Digest]) -> dict[str, Any]:
     """Build a digest in one transaction, queue it for its recipients and send what is due."""
     from tremplin.core.mail import deliver
-
     from tremplin.flows.common import open_app
 
     with open_app(database_url) as app:

@@ -10,6 +10,7 @@ from datetime import date
 
 from prefect import flow, task
 from prefect.cache_policies import NO_CACHE
+
 from tremplin.flows.common import centre_name, logger, open_app, recipients
 
 ADMINS_SETTING = "TREMPLIN_ADMIN_EMAILS"

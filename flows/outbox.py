@@ -10,6 +10,7 @@ from typing import Any
 
 from prefect import flow, task
 from prefect.cache_policies import NO_CACHE
+
 from tremplin.flows.common import logger, open_app
 
 

@@ -16,6 +16,7 @@ from datetime import datetime, timedelta, timezone
 
 from prefect import flow, task
 from prefect.cache_policies import NO_CACHE
+
 from tremplin.flows.common import logger, open_app
 
 REMINDER_DAYS_SETTING = "TREMPLIN_REFERRAL_REMINDER_DAYS"
@@ -30,6 +31,7 @@ def remind_partners(database_url: str | None = None, now: datetime | None = None
     """Queue a reminder for each referral not received after the reminder delay (once each); returns
     how many were queued by this run."""
     from sqlalchemy import select
+
     from tremplin.core.audit import audit
     from tremplin.core.mail import enqueue
     from tremplin.core.models import Centre, OutboxMessage, Partner, Referral

@@ -26,6 +26,7 @@ from typing import Any
 
 from prefect import flow, task
 from prefect.cache_policies import NO_CACHE
+
 from tremplin.flows.common import centre_name, logger, open_app, recipients
 
 #: Reports sent outside the application are published (counts below the threshold hidden), except the

@@ -26,6 +26,7 @@ from zoneinfo import ZoneInfo
 
 from prefect import flow, task
 from prefect.cache_policies import NO_CACHE
+
 from tremplin.flows.common import centres, logger, open_app
 
 
@@ -36,6 +37,7 @@ def purge_expired_cases(database_url: str | None = None, today: date | None = No
     ``today`` overrides each centre's current local day (for a catch-up run or a test).
     """
     from sqlalchemy import select
+
     from tremplin.core.audit import audit
     from tremplin.core.models import Case
 
@@ -82,6 +84,7 @@ ERASED_ADDRESS = "ip:erased"
 def purge_core_traces(database_url: str | None = None, now: datetime | None = None) -> dict[str, int]:
     """Erase old client addresses from the audit log and delete the e-mails sent long ago; their counts."""
     from sqlalchemy import delete, update
+
     from tremplin.core.audit import audit
     from tremplin.core.models import AuditEvent, OutboxMessage
 

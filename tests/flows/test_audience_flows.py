@@ -7,7 +7,6 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import date
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -15,6 +14,7 @@ from sqlalchemy import select
 
 from tremplin.core.app import App
 from tremplin.core.models import AuditEvent, OutboxMessage
+
 from tests.core.plugin_kit import contact
 from tests.core.test_mail import Inbox, free_port
 

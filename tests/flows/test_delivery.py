@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 from sqlalchemy import select, update
+
 from tremplin.core.app import App
 from tremplin.core.models import AuditEvent, CounterValue, OutboxMessage, Partner, Referral
 
@@ -46,10 +47,9 @@ def partner(app: App, centre: int, code: str, contact_email: str | None) -> int:
 def test_referral_follow_up_reminds_the_partner_once(
     prefect_harness: None, app: App, centre: int, smtp: tuple[Inbox, Any]
 ) -> None:
+    from tremplin.core.cli import cli
     from tremplin.core.records import issue_referral
     from tremplin.flows.referrals import referral_expiry
-
-    from tremplin.core.cli import cli
 
     inbox, _ = smtp
     with_office = partner(app, centre, "actiris", None)

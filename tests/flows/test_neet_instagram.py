@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import select
+
 from tremplin.core.app import App
 from tremplin.core.models import OnlineMetric
 

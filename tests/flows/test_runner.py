@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+
 from tremplin.core.app import App
 
 
@@ -139,6 +140,7 @@ def test_flows_deploy_creates_the_deployments_on_a_process_pool(
     from prefect.client.schemas.actions import WorkPoolCreate
     from prefect.client.schemas.sorting import DeploymentSort
     from prefect.workers.process import ProcessWorker
+
     from tremplin.core.cli import cli
 
     monkeypatch.setenv("TREMPLIN_FLOW_SCHEDULE_REFERRAL_EXPIRY", "0 2 * * *")

@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import select
+
 from tremplin.core.app import App
 from tremplin.core.models import AuditEvent, OutboxMessage
 from tremplin.plugins.schools.models import SchoolBooking, SchoolSlot
-
 from tests.plugins.schools_kit import book, slot, workshop
 
 

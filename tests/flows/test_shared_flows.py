@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta, timezone
 
 from sqlalchemy import select
+
 from tremplin.core.app import App
 from tremplin.core.models import AuditEvent, Case, CaseOutcome, CaseStageEvent, Contact, Referral
 
