@@ -41,6 +41,7 @@ BUILTIN_PLUGINS: tuple[str, ...] = (
     "tremplin.core.builtins.shared",
     "tremplin.core.builtins.flows",
     "tremplin.core.builtins.reports",
+    "tremplin.core.builtins.surveys",
 )
 DEFAULT_PLUGINS: tuple[str, ...] = BUILTIN_PLUGINS + AUDIENCE_PLUGINS
 
