@@ -23,6 +23,14 @@ from tremplin.plugins.neet.instagram import WINDOW_DAYS, ProfileFigures, read_li
 
 #: Comma-separated Instagram usernames read when the flow is given none.
 PROFILES_ENV = "TREMPLIN_NEET_INSTAGRAM_PROFILES"
+#: Seconds to wait before each retry of a live read that failed (Instagram's 429, a network error).
+RETRY_DELAYS_ENV = "TREMPLIN_NEET_INSTAGRAM_RETRY_DELAYS"
+DEFAULT_RETRY_DELAYS = "60,300,900"
+
+
+def retry_delays() -> list[float]:
+    raw = os.environ.get(RETRY_DELAYS_ENV, DEFAULT_RETRY_DELAYS)
+    return [float(part) for part in raw.split(",") if part.strip()]
 
 
 def default_profiles() -> list[str]:
@@ -88,7 +96,8 @@ def instagram_reach(
         found = one_centre(session, centre)
         centre_id, tz = found.id, found.timezone or app.settings.timezone
     today = datetime.now(ZoneInfo(tz)).date()
-    load = load_profile if source_dir else load_profile.with_options(retries=2, retry_delay_seconds=300)
+    delays = retry_delays()
+    load = load_profile if source_dir else load_profile.with_options(retries=len(delays), retry_delay_seconds=delays or 0)
     results: dict[str, dict[str, int]] = {}
     failed: dict[str, str] = {}
     for name in names:
