@@ -191,3 +191,32 @@ def test_the_monthly_report_is_delivered_once_with_its_pdf(
     assert [e.details["new_messages"] for e in events] == [2, 0]
     assert events[0].details["recipients"] == ["lead@cdm.example", "board@cdm.example"]
     assert events[0].details["published"] is True
+
+
+def test_the_esf_report_is_delivered_and_its_participant_file_stays_in_the_folder(
+    prefect_harness: None, app: App, centre: int, smtp: tuple[Inbox, Any], monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+) -> None:
+    from datetime import date
+
+    from tremplin.core.records import move_case, open_case
+    from tremplin.flows.reports import last_cutoff, report_esf
+
+    inbox, _ = smtp
+    assert last_cutoff(date(2026, 7, 3)) == date(2026, 6, 30) and last_cutoff(date(2027, 1, 3)) == date(2026, 12, 31)
+    monkeypatch.setenv("TREMPLIN_REPORT_RECIPIENTS_ESF", "fse@cdm.example")
+    monkeypatch.setenv("TREMPLIN_ESF_START", "2026-01-01")
+    with app.transaction() as session:
+        for day in (3, 10):
+            case = open_case(app, session, centre, "neet", consent_on=date(2026, 2, day), profile={"homeless": "no"})
+            move_case(app, session, case, "engaged", on=date(2026, 3, day))
+    first = report_esf(until="2026-06-30", database_url=app.db.url)
+    assert report_esf(until="2026-06-30", database_url=app.db.url)["new_messages"] == 0
+    assert first["new_messages"] == 1 and first["period"] == "2026-01-01_2026-06-30"
+    folder = tmp_path / "reports" / "esf"
+    assert sorted(p.name for p in folder.iterdir()) == [
+        "esf-2026-01-01_2026-06-30.pdf", "esf-2026-01-01_2026-06-30.xlsx", "esf-participants-2026-01-01_2026-06-30.xlsx",
+    ]
+    (received,) = inbox.messages
+    attachments = [a.get_filename() for a in received.iter_attachments()]
+    assert attachments == ["esf-2026-01-01_2026-06-30.pdf"], "the participant file never leaves by e-mail"
