@@ -215,6 +215,77 @@ def counters_rebuild(ctx: Context) -> None:
     click.echo(f"Rebuilt the roll-up from {stats['facts']:,} records: {stats['rows']:,} rows.")
 
 
+@counters.command("check")
+@pass_ctx
+def counters_check(ctx: Context) -> None:
+    """Compare the roll-up with a rebuild from the rows; exit 1 and list the differences if any."""
+    from tremplin.core.integrity import compare
+
+    with ctx.app.db.engine.connect() as conn:
+        differences = compare(ctx.app, conn)
+    if not differences:
+        click.echo("The counters are what the records say.")
+        return
+    for difference in differences[:50]:
+        click.echo(difference.describe())
+    fail(f"{len(differences)} counter figure(s) differ from the records: run `tremplin counters repair`")
+
+
+@counters.command("repair")
+@pass_ctx
+def counters_repair(ctx: Context) -> None:
+    """Rebuild the roll-up from the rows if it differs from them; says how many figures were wrong."""
+    from tremplin.core.audit import audit
+    from tremplin.core.integrity import repair
+
+    wrong = repair(ctx.app)
+    if wrong:
+        with ctx.app.transaction() as session:
+            audit(session, "counters.repair", None, "counters", "", corrected=wrong)
+    click.echo(f"Repaired {wrong} counter figure(s)." if wrong else "Nothing to repair: the counters are what the records say.")
+
+
+# ------------------------------------------------------------------------------------------------
+# partners
+
+
+@cli.group()
+def partners() -> None:
+    """The organisations the centre refers people to."""
+
+
+@partners.command("contact")
+@click.argument("code")
+@click.argument("address")
+@click.option("--centre", default=None, help="Centre code (needed when the database has several).")
+@pass_ctx
+def partners_contact(ctx: Context, code: str, address: str, centre: str | None) -> None:
+    """Set the organisation's contact ADDRESS (an office's mailbox, never a person's): referral reminders
+    go there. An empty ADDRESS removes it."""
+    import re
+
+    from sqlalchemy import select
+
+    from tremplin.core.audit import audit
+    from tremplin.core.models import Partner
+    from tremplin.flows.common import one_centre
+
+    address = address.strip()
+    if address and not re.fullmatch(r"[^@\s]+@[^@\s]+\.[^@\s]+", address):
+        fail(f"{address!r} is not an e-mail address")
+    with ctx.app.transaction() as session:
+        try:
+            found = one_centre(session, centre)
+        except LookupError as exc:
+            fail(str(exc))
+        partner = session.scalar(select(Partner).where(Partner.centre_id == found.id, Partner.code == code))
+        if partner is None:
+            fail(f"no partner {code!r} in the centre {found.code!r}")
+        partner.contact_email = address or None
+        audit(session, "partner.contact", None, "partner", partner.id, contact_email=address)
+    click.echo(f"{code}: referral reminders go to {address}" if address else f"{code}: no contact address")
+
+
 # ------------------------------------------------------------------------------------------------
 # staff
 
@@ -306,20 +377,56 @@ def _parse_params(raw: tuple[str, ...]) -> dict[str, Any]:
     return params
 
 
-@flows_group.command("list")
-@pass_ctx
-def flows_list(ctx: Context) -> None:
-    """List every registered flow with its schedule (cron, in the centre's time zone)."""
+def _flows(ctx: Context) -> list[Any]:
+    """Every registered flow with its schedule; a wrong schedule setting stops the command, naming it."""
     from tremplin.flows.runner import collect
+    from tremplin.flows.schedules import FlowScheduleError
 
-    items = collect(ctx.app)
+    try:
+        return collect(ctx.app)
+    except FlowScheduleError as exc:
+        fail(f"invalid flow schedule: {exc}")
+        raise  # pragma: no cover - fail() exits
+
+
+@flows_group.command("list")
+@click.option("--history/--no-history", default=True, help="Read each flow's last run from Prefect's API.")
+@pass_ctx
+def flows_list(ctx: Context, history: bool) -> None:
+    """List every registered flow: name, audience, schedule (in the centre's time zone), plugin,
+    description, and its last run with its state (a failed run says why)."""
+    from tremplin.flows.runner import api_configured, last_runs
+
+    items = _flows(ctx)
     if not items:
         click.echo("No flows registered.")
         return
-    rows = [(item.name, item.schedule(), item.plugin, item.spec.description.get("en")) for item in items]
-    widths = [max(len(row[i]) for row in rows) for i in range(3)]
-    for row in rows:
-        click.echo("  ".join(value.ljust(width) for value, width in zip(row, widths)) + "  " + row[3])
+    runs: dict[str, Any] = {}
+    note = ""
+    if history and api_configured():
+        try:
+            runs = last_runs(items)
+        except Exception as exc:  # the list is still worth showing without the history
+            note = f"Last runs unknown: Prefect's API did not answer ({type(exc).__name__}: {exc})"
+    elif history:
+        note = "No run recorded on this machine yet (set PREFECT_API_URL to read a Prefect server's)."
+    rows = [
+        (
+            item.name,
+            item.audience,
+            item.schedule(),
+            item.plugin,
+            item.spec.description.get("en"),
+            runs[item.name].describe() if item.name in runs else "never run",
+        )
+        for item in items
+    ]
+    header = ("NAME", "AUDIENCE", "SCHEDULE", "PLUGIN", "DESCRIPTION", "LAST RUN")
+    widths = [max(len(row[i]) for row in [header, *rows]) for i in range(5)]
+    for row in [header, *rows]:
+        click.echo("  ".join(value.ljust(width) for value, width in zip(row, widths)) + "  " + row[5])
+    if note:
+        click.echo(note)
 
 
 @flows_group.command("run")
@@ -330,12 +437,16 @@ def flows_run(ctx: Context, name: str, params: tuple[str, ...]) -> None:
     """Run the flow NAME now, in this process."""
     from tremplin.flows.runner import find, run, use_database
 
+    _flows(ctx)
     try:
         find(ctx.app, name)
     except KeyError as exc:
         fail(str(exc.args[0]))
     use_database(ctx.database_url)
-    result = run(ctx.app, name, _parse_params(params))
+    try:
+        result = run(ctx.app, name, _parse_params(params))
+    except Exception as exc:  # Prefect has recorded the failed run; say why, and exit non-zero
+        fail(f"flow {name!r} failed: {type(exc).__name__}: {exc}")
     click.echo(json.dumps(result, indent=2, ensure_ascii=False, default=str))
 
 
@@ -343,13 +454,37 @@ def flows_run(ctx: Context, name: str, params: tuple[str, ...]) -> None:
 @click.option("--limit", type=int, default=None, help="At most this many flow runs at once.")
 @pass_ctx
 def flows_serve(ctx: Context, limit: int | None) -> None:
-    """Serve every registered flow on its schedule until interrupted (Ctrl-C)."""
-    from tremplin.flows.runner import collect, serve, use_database
+    """Serve every registered flow on its schedule until interrupted (Ctrl-C): Prefect's local server
+    on this machine, or the Prefect server PREFECT_API_URL names."""
+    from tremplin.flows.runner import serve, use_database
 
+    items = _flows(ctx)
     use_database(ctx.database_url)
-    for item in collect(ctx.app):
+    for item in items:
         click.echo(f"Serving {item.name} ({item.schedule()}, {ctx.app.settings.timezone})")
-    serve(ctx.app, limit=limit)
+
+    def announce(url: str) -> None:
+        click.echo(f"Prefect API: {url} (its UI: {url.removesuffix('/api')})", nl=True)
+        sys.stdout.flush()
+
+    serve(ctx.app, limit=limit, on_server=announce)
+
+
+@flows_group.command("deploy")
+@click.option("--pool", required=True, help="The Prefect work pool (a process pool) to create the deployments on.")
+@pass_ctx
+def flows_deploy(ctx: Context, pool: str) -> None:
+    """Create or update every flow's deployment, with its schedule, on the work pool POOL of the Prefect
+    server PREFECT_API_URL names; workers started with `prefect worker start --pool POOL` run them."""
+    from tremplin.flows.runner import deploy
+
+    _flows(ctx)
+    try:
+        names = deploy(ctx.app, pool)
+    except ValueError as exc:  # no such pool, no API
+        fail(str(exc))
+    for name in names:
+        click.echo(f"Deployed {name} on {pool}")
 
 
 # ------------------------------------------------------------------------------------------------

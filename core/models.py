@@ -89,6 +89,9 @@ class Partner(Base):
     name: Mapped[str] = mapped_column(String(200))
     kind: Mapped[str] = mapped_column(String(32), default="other")
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    #: The organisation's own address (``orientation@partner.example``) that referral reminders go to;
+    #: never a person's.
+    contact_email: Mapped[str | None] = mapped_column(String(254))
 
 
 class Staff(Base):
@@ -381,6 +384,43 @@ class OutboxMessage(Base):
     last_error: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     sent_at: Mapped[datetime | None]
+
+
+class SurveyLink(Base):
+    """A one-time link to the satisfaction survey (``/survey/<code>``), sent after a visit or shown at
+    the desk as a QR code. It says which service the answer is about and nothing about who holds it;
+    ``answered_at`` makes a second answer through the same link impossible."""
+
+    __tablename__ = "survey_links"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(16), unique=True)
+    centre_id: Mapped[int | None] = mapped_column(ForeignKey("centres.id", ondelete="CASCADE"))
+    #: The service asked about: an audience's key.
+    service: Mapped[str] = mapped_column(String(40))
+    #: How the link reached the person: ``email``, ``desk``, ``bot``.
+    channel: Mapped[str] = mapped_column(String(16), default="email")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime]
+    answered_at: Mapped[datetime | None]
+
+
+class SurveyAnswer(Base):
+    """One anonymous answer to the satisfaction survey: coded choices only, never free text, never the
+    link it came through (so an answer cannot be traced back to a class or a visit)."""
+
+    __tablename__ = "survey_answers"
+    __table_args__ = (Index("ix_survey_answers_day", "day"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    centre_id: Mapped[int | None] = mapped_column(ForeignKey("centres.id", ondelete="CASCADE"))
+    questionnaire: Mapped[str] = mapped_column(String(40), default="satisfaction")
+    service: Mapped[str] = mapped_column(String(40))
+    channel: Mapped[str] = mapped_column(String(16))
+    language: Mapped[str] = mapped_column(String(8))
+    day: Mapped[date] = mapped_column(Date)
+    #: ``very_satisfied``, ``satisfied``, ``dissatisfied``, ``very_dissatisfied``
+    satisfaction: Mapped[str] = mapped_column(String(24))
+    would_recommend: Mapped[bool] = mapped_column(Boolean)
+    first_visit: Mapped[bool] = mapped_column(Boolean)
 
 
 class SyncedEntry(Base):

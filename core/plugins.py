@@ -42,6 +42,7 @@ BUILTIN_PLUGINS: tuple[str, ...] = (
     "tremplin.core.builtins.flows",
     "tremplin.core.builtins.reports",
     "tremplin.core.builtins.bot",
+    "tremplin.core.builtins.surveys",
 )
 DEFAULT_PLUGINS: tuple[str, ...] = BUILTIN_PLUGINS + AUDIENCE_PLUGINS
 

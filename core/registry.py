@@ -141,6 +141,8 @@ class FlowSpec:
     description: Text
     cron: str | None = None
     parameters: Mapping[str, Any] = field(default_factory=dict)
+    #: The audience the flow serves; left out, the one audience its plugin registers (or all of them).
+    audience: str | None = None
 
     def load(self) -> Any:
         import importlib

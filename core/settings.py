@@ -50,6 +50,8 @@ class Settings:
     #: Days the audit log keeps the client address of a public request (failed logins, referral codes
     #: checked): from 1 to ``MAX_ADDRESS_RETENTION_DAYS``; the retention flow forgets older ones.
     audit_address_retention_days: int = 30
+    #: Days the outbox keeps an e-mail it sent (failed ones stay for a coordinator to see).
+    outbox_retention_days: int = 30
     #: The Telegram bot (``tremplin.core.bot``). The key seals chat ids (Fernet, urlsafe base64 of 32 bytes:
     #: ``python -c "from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())"``);
     #: empty, it is derived from ``secret_key``. Changing it makes sealed chat ids unreadable (threads
@@ -97,6 +99,8 @@ class Settings:
             values["smtp_port"] = int(env["TREMPLIN_SMTP_PORT"])
         if "TREMPLIN_AUDIT_ADDRESS_RETENTION_DAYS" in env:
             values["audit_address_retention_days"] = int(env["TREMPLIN_AUDIT_ADDRESS_RETENTION_DAYS"])
+        if "TREMPLIN_OUTBOX_RETENTION_DAYS" in env:
+            values["outbox_retention_days"] = int(env["TREMPLIN_OUTBOX_RETENTION_DAYS"])
         values.update({k: v for k, v in overrides.items() if v is not None})
         return cls(**values)  # type: ignore[arg-type]
 

@@ -68,3 +68,24 @@ def logger() -> Any:
     except ImportError:  # pragma: no cover - Prefect is a dependency
         pass
     return logging.getLogger("tremplin.flows")
+
+
+def recipients(setting: str) -> list[str]:
+    """The addresses a setting lists (``TREMPLIN_ADMIN_EMAILS="a@x.org, b@x.org"``), in order, once each.
+
+    These are staff and partner offices' addresses, set by the centre, never a member of the public's.
+    """
+    import os
+
+    found = [part.strip() for part in os.environ.get(setting, "").replace(";", ",").split(",")]
+    return list(dict.fromkeys(address for address in found if address))
+
+
+def centre_name(session: Session) -> str:
+    """The name e-mails are signed with: the centre's, when the database has one."""
+    from sqlalchemy import select
+
+    from tremplin.core.models import Centre
+
+    names = list(session.scalars(select(Centre.name).order_by(Centre.id).limit(2)))
+    return names[0] if len(names) == 1 else "Tremplin"

@@ -7,22 +7,31 @@ transaction: the counters stay exactly what a rebuild would give. Each run write
 what it deleted, counted by centre and audience; the case codes are not kept.
 
 Then each plugin purges its own data through the ``purge_expired`` hook (the schools plugin erases
-the teachers' names and e-mails once a visit's follow-up is over); the run's second audit event says
-how many of each. Last, the audit log forgets the client addresses older than
-``Settings.audit_address_retention_days`` (``TREMPLIN_AUDIT_ADDRESS_RETENTION_DAYS``, 30 at most).
+the teachers' names and e-mails once a visit's follow-up is over; a bot that keeps routing data drops
+it); the run's second audit event says how many of each.
+
+Last, what the core keeps about the outside for a while only: the client addresses of the audit log's
+logins are erased after ``TREMPLIN_AUDIT_ADDRESS_RETENTION_DAYS`` (30), and the e-mails the outbox sent
+are deleted after ``TREMPLIN_OUTBOX_RETENTION_DAYS`` (30); failed ones stay for a coordinator to see.
+
+The run returns, and logs, how many of each kind it purged.
 """
 
 from __future__ import annotations
 
 from collections import Counter
-from datetime import date, datetime
+from datetime import date, datetime, timedelta, timezone
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from prefect import flow, task
 from prefect.cache_policies import NO_CACHE
 
+from tremplin.core.audit import FORGOTTEN_ADDRESS
 from tremplin.flows.common import centres, logger, open_app
+
+#: What a forgotten client address reads as in the audit log.
+ERASED_ADDRESS = FORGOTTEN_ADDRESS
 
 
 @task(name="purge-expired-cases", cache_policy=NO_CACHE)
@@ -71,29 +80,39 @@ def purge_plugin_data(database_url: str | None = None, today: date | None = None
     return counts
 
 
-@task(name="forget-client-addresses", cache_policy=NO_CACHE)
-def forget_client_addresses(database_url: str | None = None, now: datetime | None = None) -> int:
-    """Forget the client addresses the audit log holds past ``audit_address_retention_days`` (30 at
-    most); returns how many events lost theirs. ``now`` overrides the current time (for a test)."""
-    from datetime import timedelta, timezone
+@task(name="purge-core-traces", cache_policy=NO_CACHE)
+def purge_core_traces(database_url: str | None = None, now: datetime | None = None) -> dict[str, int]:
+    """Forget old client addresses in the audit log and delete the e-mails sent long ago; their counts.
+    ``now`` overrides the current time (for a test)."""
+    from sqlalchemy import delete
 
     from tremplin.core.audit import audit, forget_addresses
+    from tremplin.core.models import OutboxMessage
 
+    now = now or datetime.now(timezone.utc)
     with open_app(database_url) as app, app.transaction() as session:
-        days = app.settings.audit_address_retention_days
-        before = (now or datetime.now(timezone.utc)) - timedelta(days=days)
-        count = forget_addresses(session, before)
-        audit(session, "audit.addresses_forgotten", None, "audit", "", forgotten=count, older_than_days=days)
-    return count
+        settings = app.settings
+        addresses = forget_addresses(session, now - timedelta(days=settings.audit_address_retention_days))
+        sent = session.execute(
+            delete(OutboxMessage).where(
+                OutboxMessage.state == "sent",
+                OutboxMessage.sent_at < now - timedelta(days=settings.outbox_retention_days),
+            )
+        ).rowcount
+        counts = {"audit.client_addresses": addresses, "outbox.sent_emails": int(sent or 0)}
+        audit(session, "core.purge", None, "retention", "", **counts)
+    return counts
 
 
 @flow(name="retention-purge")
-def retention_purge(database_url: str | None = None) -> int:
-    """Delete the cases whose retention period is over, and what plugins keep past theirs; forget the
-    client addresses older than their retention; returns how many cases were deleted."""
+def retention_purge(database_url: str | None = None) -> dict[str, int]:
+    """Delete the cases whose retention period is over, what plugins keep past theirs, old client
+    addresses and sent e-mails; returns how many of each were purged."""
+    log = logger()
     summary = purge_expired_cases(database_url)
-    logger().info("%d case(s) past their retention date deleted", summary["deleted"])
-    for key, count in purge_plugin_data(database_url).items():
-        logger().info("%s: %d purged", key, count)
-    logger().info("%d client address(es) forgotten in the audit log", forget_client_addresses(database_url))
-    return int(summary["deleted"])
+    purged = {"cases": int(summary["deleted"])}
+    purged.update(purge_plugin_data(database_url))
+    purged.update(purge_core_traces(database_url))
+    for key, count in purged.items():
+        log.info("%s: %d purged", key, count)
+    return purged

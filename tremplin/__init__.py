@@ -52,6 +52,7 @@ if TYPE_CHECKING:
     from tremplin.core.reports.sections import (
         AudienceFigures,
         Breakdown,
+        Computed,
         FreeText,
         KeyFigures,
         MonthlyChart,
@@ -62,6 +63,7 @@ if TYPE_CHECKING:
         ProgrammeQuery,
         Table,
     )
+    from tremplin.core.surveys import SurveyError, new_survey_link, record_survey_answer
     from tremplin.core.vocab import CodeList
 
 _SECTIONS = "tremplin.core.reports.sections"
@@ -73,6 +75,7 @@ _EXPORTS: dict[str, str] = {
     "BotCommand": "tremplin.core.bot.handlers",
     "Breakdown": _SECTIONS,
     "CodeList": "tremplin.core.vocab",
+    "Computed": _SECTIONS,
     "Counter": "tremplin.core.counters",
     "DemoShare": "tremplin.core.demo.share",
     "EditableText": "tremplin.core.bot.editable",
@@ -115,6 +118,10 @@ _EXPORTS: dict[str, str] = {
     "log_contact": "tremplin.core.records",
     "LANGUAGES": "tremplin.core.i18n",
     "record_participants": "tremplin.core.records",
+    # The satisfaction survey: a one-time link to send, and the one way to record an answer (the bot's too).
+    "SurveyError": "tremplin.core.surveys",
+    "new_survey_link": "tremplin.core.surveys",
+    "record_survey_answer": "tremplin.core.surveys",
 }
 
 __all__ = ["__version__", "hookimpl", *sorted(_EXPORTS)]

@@ -185,12 +185,17 @@ class Reader:
 class Context:
     """Everything a section needs to resolve itself."""
 
-    def __init__(self, app: App, session: Session, report: m.Report, reader: Reader) -> None:
+    def __init__(
+        self, app: App, session: Session, report: m.Report, reader: Reader, all_centres: bool = True, published: bool = False
+    ) -> None:
         self.app = app
         self.session = session
         self.report = report
         self.reader = reader
         self.lang = report.language
+        #: Whether the report covers every centre, and will be published (disclosure control applied).
+        self.all_centres = all_centres
+        self.published = published
         self._values: dict[str, Any] = {}
 
     def dimension(self, dim: str) -> Any:
@@ -246,7 +251,7 @@ def declared_sections(app: App, key: str) -> list[tuple[str, Any]]:
     out = collect(app.pm, "register_report_sections", app=app, report=key)
     allowed = (
         s.KeyFigures, s.Breakdown, s.MonthlyChart, s.FreeText, s.Table, s.Note, s.AudienceFigures, s.OnlineFigures,
-        s.MoreFigures, s.ProgrammeIndicators,
+        s.MoreFigures, s.ProgrammeIndicators, s.Computed,
     )
     for plugin, section in out:
         if not isinstance(section, allowed):
@@ -325,7 +330,7 @@ def build_report(
         timezone=getattr(app.settings, "timezone", None) or "Europe/Brussels",
     )
     declared = _arrange(declared_sections(app, key), sections or ())
-    ctx = Context(app, session, report, Reader(session, refs, all_centres))
+    ctx = Context(app, session, report, Reader(session, refs, all_centres), all_centres, published)
     _plan(ctx, declared)
     for sec in declared:
         resolved = resolve(ctx, sec, declared)
@@ -374,6 +379,9 @@ def resolve(ctx: Context, sec: Any, declared: Sequence[Any]) -> list[m.Section]:
         return [o] if o else []
     if isinstance(sec, s.Table):
         return [table(ctx, sec)]
+    if isinstance(sec, s.Computed):
+        built = sec.build(ctx)
+        return [built] if built is not None else []
     if isinstance(sec, s.Note):
         return [m.TextSection(sec.key, ctx.text(sec.title), ctx.text(sec.text), kind="note")]
     if isinstance(sec, s.FreeText):

@@ -96,6 +96,18 @@ class Table:
 
 
 @dataclass(frozen=True)
+class Computed:
+    """A section computed from the database when the report is built, for figures the roll-up does not
+    keep (the satisfaction survey's answers). ``build(ctx)`` gets the report's context
+    (``tremplin.core.reports.build.Context``: ``session``, ``report`` with its period and centres,
+    ``all_centres``, ``published``, ``text()``) and returns a model section, or ``None`` when it has
+    nothing to show. A table it returns with ``disclose=True`` goes through disclosure control."""
+
+    key: str
+    build: Callable[[Any], Any]
+
+
+@dataclass(frozen=True)
 class Note:
     """A method note: how an indicator was computed or estimated."""
 

@@ -28,8 +28,8 @@ METHOD_MAP = [
     ("**.py", "python"),
 ]
 KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "N_": None, "Msg": None}
-#: Where messages are read: the web app, and the report pages (``core/reports/web.py``).
-FOLDERS = (WEB, WEB.parent / "reports", PLUGINS)
+#: Where messages are read: the web app, the report pages (``core/reports/web.py``), the built-in plugins' pages.
+FOLDERS = (WEB, WEB.parent / "reports", WEB.parent / "builtins", PLUGINS)
 #: Languages whose catalogs must translate every message (English is the source language).
 MUST_TRANSLATE = ("fr", "nl", "uk")
 LANGUAGE_NAMES = {"fr": "French", "nl": "Dutch", "en": "English", "uk": "Ukrainian"}

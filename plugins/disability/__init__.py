@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from tremplin import Audience, Counter, Dimension, Field, Form, Part, T, hookimpl
+from tremplin import Audience, Counter, Dimension, Field, FlowSpec, Form, Part, T, hookimpl
 
 if TYPE_CHECKING:
     from tremplin import DemoShare
@@ -99,5 +99,22 @@ def register_dimensions(app: Any) -> list[Dimension]:
                 nl="Doelpubliek en professionals",
                 uk="Цільова аудиторія та фахівці",
             ),
+        )
+    ]
+
+
+@hookimpl
+def register_flows(app: Any) -> list[FlowSpec]:
+    return [
+        FlowSpec(
+            "disability-monthly-summary",
+            "tremplin.plugins.disability.flows:monthly_summary",
+            T(
+                "Sends the partner institutions last month's people reached, with disclosure control",
+                fr="Envoie aux institutions partenaires les personnes touchées du mois, avec contrôle de divulgation",
+                nl="Stuurt de partnerinstellingen de bereikte personen van vorige maand, met geheimhouding",
+                uk="Надсилає установам-партнерам охоплених людей за місяць, із захистом малих чисел",
+            ),
+            cron="0 8 3 * *",
         )
     ]

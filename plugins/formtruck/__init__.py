@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from tremplin import Audience, CodeList, Counter, Dimension, Field, Form, MenuItem, Role, T, hookimpl
+from tremplin import Audience, CodeList, Counter, Dimension, Field, FlowSpec, Form, MenuItem, Role, T, hookimpl
 
 from tremplin.plugins.formtruck import models as _models  # noqa: F401  (the tours' table joins the metadata)
 
@@ -269,3 +269,20 @@ def field_defaults(app: Any, session: Any, staff: Any, form: Any, day: date) -> 
     from tremplin.plugins.formtruck.tours import todays_stop
 
     return todays_stop(app, session, staff, day)
+
+
+@hookimpl
+def register_flows(app: Any) -> list[FlowSpec]:
+    return [
+        FlowSpec(
+            "formtruck-stops-digest",
+            "tremplin.plugins.formtruck.flows:stops_digest",
+            T(
+                "Sends the advisers one line per stop of the day: people met, communes, themes",
+                fr="Envoie aux conseillers une ligne par arrêt du jour : personnes rencontrées, communes, thèmes",
+                nl="Stuurt de adviseurs één regel per halte van de dag: ontmoete personen, gemeenten, thema's",
+                uk="Надсилає консультантам рядок на кожну зупинку дня: люди, громади, теми",
+            ),
+            cron="0 19 * * 1-6",
+        )
+    ]

@@ -242,6 +242,17 @@ def register_flows(app: Any) -> list[FlowSpec]:
             T("Sends the Touch'N'Go weekly challenge to the bot's subscribers", fr="Envoie le défi hebdomadaire Touch'N'Go aux abonnés du bot", nl="Stuurt de wekelijkse Touch'N'Go-uitdaging naar de abonnees van de bot", uk="Надсилає щотижневий виклик Touch'N'Go підписникам бота"),
             cron="0 10 * * 1",
         ),
+        FlowSpec(
+            "neet-weekly-digest",
+            "tremplin.plugins.neet.flows:weekly_digest",
+            T(
+                "E-mails the team last week's field outreach: people met by place and partner, new cases, stage moves",
+                fr="Envoie à l'équipe le travail de rue de la semaine : rencontres par lieu et partenaire, dossiers, étapes",
+                nl="Mailt het team het veldwerk van vorige week: ontmoetingen per plaats en partner, dossiers, fasen",
+                uk="Надсилає команді підсумок тижня: зустрічі за місцем і партнером, нові справи, зміни етапів",
+            ),
+            cron="30 7 * * 1",
+        ),
     ]
 
 

@@ -23,6 +23,14 @@ from tremplin.plugins.neet.instagram import WINDOW_DAYS, ProfileFigures, read_li
 
 #: Comma-separated Instagram usernames read when the flow is given none.
 PROFILES_ENV = "TREMPLIN_NEET_INSTAGRAM_PROFILES"
+#: Seconds to wait before each retry of a live read that failed (Instagram's 429, a network error).
+RETRY_DELAYS_ENV = "TREMPLIN_NEET_INSTAGRAM_RETRY_DELAYS"
+DEFAULT_RETRY_DELAYS = "60,300,900"
+
+
+def retry_delays() -> list[float]:
+    raw = os.environ.get(RETRY_DELAYS_ENV, DEFAULT_RETRY_DELAYS)
+    return [float(part) for part in raw.split(",") if part.strip()]
 
 
 def default_profiles() -> list[str]:
@@ -88,7 +96,8 @@ def instagram_reach(
         found = one_centre(session, centre)
         centre_id, tz = found.id, found.timezone or app.settings.timezone
     today = datetime.now(ZoneInfo(tz)).date()
-    load = load_profile if source_dir else load_profile.with_options(retries=2, retry_delay_seconds=300)
+    delays = retry_delays()
+    load = load_profile if source_dir else load_profile.with_options(retries=len(delays), retry_delay_seconds=delays or 0)
     results: dict[str, dict[str, int]] = {}
     failed: dict[str, str] = {}
     for name in names:
@@ -138,3 +147,72 @@ def challenge_broadcast(database_url: str | None = None, day: date | None = None
     counts = asyncio.run(send())
     log.info("Challenge sent to %d subscriber(s); %d ended (blocked), %d left for the next run", counts["sent"], counts["ended"], counts["failed"])
     return counts
+
+
+# ------------------------------------------------------------------------------------------------
+# The team's weekly digest of field outreach
+
+
+def build_weekly_digest(app: Any, session: Any, today: date) -> Any:
+    """Last week's field outreach: people met by place and by partner, cases opened, stage moves."""
+    from sqlalchemy import func, select
+
+    from tremplin import T
+    from tremplin.core.models import Case, CaseStageEvent
+    from tremplin.flows.digest import Digest, Table, count_contacts, last_week
+    from tremplin.plugins.neet import PARTNER_KINDS, PLACES
+
+    lang = app.settings.default_language
+    start, end, label = last_week(today)
+    since = datetime.combine(start, datetime.min.time(), ZoneInfo(app.settings.timezone))
+    until = since + timedelta(days=7)
+
+    def named(codes: dict[str, Any], value: Any) -> str | None:
+        return codes[value].get(lang) if value in codes else None
+
+    by_place = count_contacts(session, "neet", start, end, lambda c: named(PLACES, (c.attributes or {}).get("place")))
+    by_partner = count_contacts(
+        session, "neet", start, end, lambda c: named(PARTNER_KINDS, (c.attributes or {}).get("partner"))
+    )
+    opened = session.scalar(
+        select(func.count(Case.id)).where(Case.audience == "neet", Case.consent_on >= start, Case.consent_on <= end)
+    )
+    moves = dict(
+        session.execute(
+            select(CaseStageEvent.to_stage, func.count(CaseStageEvent.id))
+            .join(Case, Case.id == CaseStageEvent.case_id)
+            .where(Case.audience == "neet", CaseStageEvent.from_stage.is_not(None))
+            .where(CaseStageEvent.at >= since, CaseStageEvent.at < until)
+            .group_by(CaseStageEvent.to_stage)
+        ).all()
+    )
+    title = T("Touch'N'Go field outreach", fr="Travail de rue Touch'N'Go", nl="Touch'N'Go veldwerk", uk="Touch'N'Go: робота на місцях")
+    return Digest(
+        key="neet-weekly",
+        title=title.get(lang),
+        period=label,
+        audience="neet",
+        tables=[
+            Table(T("People met, by place", fr="Personnes rencontrées, par lieu", nl="Ontmoete personen, per plaats", uk="Зустрінуті люди за місцем").get(lang), by_place),
+            Table(T("People met, by partner", fr="Personnes rencontrées, par partenaire", nl="Ontmoete personen, per partner", uk="Зустрінуті люди за партнером").get(lang), by_partner),
+            Table(T("Stage moves", fr="Changements d'étape", nl="Fasewijzigingen", uk="Зміни етапу").get(lang), {str(k): int(v) for k, v in moves.items()}),
+        ],
+        lines=[f"{T('New cases', fr='Nouveaux dossiers', nl='Nieuwe dossiers', uk='Нові справи').get(lang)}: {int(opened or 0)}"],
+    )
+
+
+@task(name="neet-weekly-digest-send", cache_policy=NO_CACHE, retries=2, retry_delay_seconds=[30, 300])
+def send_weekly_digest(database_url: str | None = None, today: date | None = None) -> dict[str, Any]:
+    from tremplin.flows.digest import deliver_digest
+
+    day = today or date.today()
+    return deliver_digest(database_url, lambda app, session: build_weekly_digest(app, session, day))
+
+
+@flow(name="neet-weekly-digest")
+def weekly_digest(day: str | None = None, database_url: str | None = None) -> dict[str, Any]:
+    """E-mail the team last week's field outreach (``TREMPLIN_NEET_WEEKLY_RECIPIENTS``); ``day`` (ISO)
+    stands for today."""
+    result = send_weekly_digest(database_url, date.fromisoformat(day) if day else None)
+    logger().info("neet weekly digest %(period)s: %(new_messages)d new e-mail(s)", result)
+    return result

@@ -206,6 +206,9 @@ def read_live(username: str, since: date) -> ProfileFigures:
     name = normalise_username(username)
     loader = instaloader.Instaloader(
         quiet=True,
+        # One attempt per read: the flow's task retries with backoff (``RETRY_DELAYS_ENV``), where
+        # Prefect shows each attempt, instead of instaloader waiting in silence after a 429.
+        max_connection_attempts=1,
         download_pictures=False,
         download_videos=False,
         download_video_thumbnails=False,

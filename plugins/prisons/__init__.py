@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from tremplin import Audience, CodeList, Counter, Dimension, Field, Form, Part, Stage, T, Workflow, hookimpl
+from tremplin import Audience, CodeList, Counter, Dimension, Field, FlowSpec, Form, Part, Stage, T, Workflow, hookimpl
 
 if TYPE_CHECKING:
     from tremplin import App
@@ -118,5 +118,22 @@ def register_dimensions(app: Any) -> list[Dimension]:
             "attr.prison",
             AUDIENCE,
             title=T("By prison", fr="Par prison", nl="Per gevangenis", uk="За в'язницею"),
+        )
+    ]
+
+
+@hookimpl
+def register_flows(app: Any) -> list[FlowSpec]:
+    return [
+        FlowSpec(
+            "prisons-monthly-summary",
+            "tremplin.plugins.prisons.flows:monthly_summary",
+            T(
+                "Sends the partner institutions last month's sessions and people reached, with disclosure control",
+                fr="Envoie aux institutions partenaires les séances et personnes touchées du mois, avec contrôle de divulgation",
+                nl="Stuurt de partnerinstellingen de sessies en bereikte personen van vorige maand, met geheimhouding",
+                uk="Надсилає установам-партнерам сесії та охоплених людей за місяць, із захистом малих чисел",
+            ),
+            cron="0 8 3 * *",
         )
     ]

@@ -377,6 +377,17 @@ def register_flows(app: Any) -> list[FlowSpec]:
             ),
             cron="0 7 * * *",
         ),
+        FlowSpec(
+            "schools-visit-surveys",
+            "tremplin.plugins.schools.flows:schools_visit_surveys",
+            T(
+                "Sends the teachers the satisfaction survey after their class's visit, once each",
+                fr="Envoie aux enseignants l'enquête de satisfaction après la visite de leur classe, une fois",
+                nl="Stuurt leerkrachten na het bezoek van hun klas één keer de tevredenheidsenquête",
+                uk="Надсилає вчителям опитування щодо задоволеності після візиту класу, один раз",
+            ),
+            cron="0 16 * * 1-5",
+        ),
     ]
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from tremplin import Audience, Counter, Dimension, Field, Form, T, hookimpl
+from tremplin import Audience, Counter, Dimension, Field, FlowSpec, Form, T, hookimpl
 
 if TYPE_CHECKING:
     from tremplin import DemoShare
@@ -187,3 +187,20 @@ def register_demo(app: Any) -> list[DemoShare]:
     from tremplin.plugins.ukrainian.demo import share
 
     return [share()]
+
+
+@hookimpl
+def register_flows(app: Any) -> list[FlowSpec]:
+    return [
+        FlowSpec(
+            "ukrainian-weekly-summary",
+            "tremplin.plugins.ukrainian.flows:weekly_summary",
+            T(
+                "Sends the team last week's contacts in Ukrainian and the questions by theme",
+                fr="Envoie à l'équipe les contacts en ukrainien de la semaine et les questions par thème",
+                nl="Stuurt het team de contacten in het Oekraïens van vorige week en de vragen per thema",
+                uk="Надсилає команді контакти українською за тиждень і питання за темою",
+            ),
+            cron="0 8 * * 1",
+        )
+    ]

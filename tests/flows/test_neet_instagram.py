@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import lzma
+from collections.abc import Iterator
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -200,3 +201,81 @@ def test_instagram_reach_flow_reports_a_missing_profile_after_storing_the_others
     with app.session() as session:
         sources = set(session.scalars(select(OnlineMetric.source)))
     assert sources == {f"instagram:{USERNAME}"}
+
+
+# ------------------------------------------------------------------------------------------------
+# Instagram answering 429: instaloader's own loading code, against a loopback server
+
+
+class TooManyRequests:
+    """A loopback HTTP server that answers every request 429, as Instagram does when it throttles."""
+
+    def __init__(self) -> None:
+        import threading
+        from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+        hits: list[str] = []
+        self.hits = hits
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_GET(self) -> None:  # noqa: N802 - http.server's naming
+                hits.append(self.path)
+                body = b'{"message": "Please wait a few minutes before you try again.", "status": "fail"}'
+                self.send_response(429)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            do_POST = do_GET  # noqa: N815
+
+            def log_message(self, *args: object) -> None:
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.port = self.server.server_address[1]
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+@pytest.fixture
+def throttled(monkeypatch: pytest.MonkeyPatch) -> Iterator[TooManyRequests]:
+    """Every request instaloader sends to Instagram goes to the loopback server instead (nothing leaves
+    the machine): requests' adapter rewrites the address, instaloader's code is untouched."""
+    from urllib.parse import urlsplit, urlunsplit
+
+    import requests
+
+    server = TooManyRequests()
+    original = requests.adapters.HTTPAdapter.send
+
+    def send(self, request, **kwargs):  # type: ignore[no-untyped-def]
+        parts = urlsplit(request.url)
+        if (parts.hostname or "").endswith("instagram.com"):
+            request.url = urlunsplit(("http", f"127.0.0.1:{server.port}", parts.path, parts.query, ""))
+        return original(self, request, **kwargs)
+
+    monkeypatch.setattr(requests.adapters.HTTPAdapter, "send", send)
+    yield server
+    server.close()
+
+
+def test_instagram_answering_429_is_retried_then_fails_clearly(
+    prefect_harness: None, app: App, centre: int, throttled: TooManyRequests, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tremplin.flows.runner import collect, last_runs
+    from tremplin.plugins.neet.flows import RETRY_DELAYS_ENV, instagram_reach
+
+    monkeypatch.setenv(RETRY_DELAYS_ENV, "0.2,0.4")  # two retries, with backoff (seconds, for the test)
+    with pytest.raises(RuntimeError) as failed:
+        instagram_reach(profiles=[USERNAME], database_url=app.db.url)
+    assert "1 Instagram profile(s) could not be read" in str(failed.value)
+    assert USERNAME in str(failed.value) and "429" in str(failed.value)
+    assert len(throttled.hits) == 3, f"one attempt and two retries, one request each: {throttled.hits}"
+    with app.session() as session:
+        assert session.scalars(select(OnlineMetric)).all() == [], "nothing stored"
+    run = last_runs([item for item in collect(app) if item.name == "neet-instagram-reach"])["neet-instagram-reach"]
+    assert run.state == "Failed" and "429" in run.message and USERNAME in run.message

@@ -64,3 +64,38 @@ def test_the_retention_flow_erases_the_teachers_data(prefect_harness: None, app:
         assert session.scalars(select(OutboxMessage)).all() == []
         event = session.scalars(select(AuditEvent).where(AuditEvent.action == "plugin.purge")).one()
     assert event.details["schools.teacher_contacts"] == 1
+
+
+def test_the_survey_goes_to_the_teacher_once_after_the_visit(
+    prefect_harness: None, app: App, centre: int, outbox_folder: Path
+) -> None:
+    import email
+    import re
+    from email import policy
+
+    from tremplin.core.models import SurveyLink
+    from tremplin.core.surveys import record_survey_answer
+    from tremplin.plugins.schools.flows import schools_visit_surveys
+
+    wid = workshop(app, centre)
+    held, upcoming = slot(app, centre, wid, days=3), slot(app, centre, wid, days=5)
+    done_id, _ = book(app, held)
+    book(app, upcoming)
+    with app.transaction() as session:
+        s = session.get(SchoolSlot, held)
+        s.day = date.today() - timedelta(days=2)
+        s.starts_at = datetime.now(timezone.utc) - timedelta(days=2)
+        session.get(SchoolBooking, done_id).status = "done"
+    assert schools_visit_surveys(database_url=app.db.url) == 1
+    assert schools_visit_surveys(database_url=app.db.url) == 0, "a second run sends no second survey"
+    with app.session() as session:
+        message = session.scalars(select(OutboxMessage).where(OutboxMessage.key == f"schools.booking:{done_id}:survey")).one()
+        (link,) = session.scalars(select(SurveyLink)).all()
+    assert message.state == "sent" and (link.service, link.channel) == ("schools", "email")
+    sent = [email.message_from_bytes(p.read_bytes(), policy=policy.default) for p in outbox_folder.glob("*.eml")]
+    survey = next(m for m in sent if "/survey/" in m.get_body(("plain",)).get_content())
+    assert re.search(rf"/survey/{link.code}\b", survey.get_body(("plain",)).get_content())
+    with app.transaction() as session:
+        answer = record_survey_answer(app, session, {"satisfaction": "satisfied", "would_recommend": "yes", "first_visit": "yes"},
+                                      language="fr", code=link.code)
+        assert (answer.service, answer.channel) == ("schools", "email")

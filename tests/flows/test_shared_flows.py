@@ -48,7 +48,7 @@ def test_retention_purge_flow(prefect_harness: None, app: App, centre: int) -> N
         assert old.retain_until == date(2017, 12, 31)
 
     before = snapshot(app.db.engine.connect())
-    assert retention_purge(database_url=app.db.url) == 1
+    assert retention_purge(database_url=app.db.url)["cases"] == 1
 
     with app.session() as session:
         assert session.get(Case, old_id) is None and session.get(Case, current_id) is not None
@@ -87,6 +87,41 @@ def test_retention_purge_forgets_old_client_addresses(
     retention_purge(database_url=app.db.url)
     with app.session() as session:
         actors = sorted(session.scalars(select(AuditEvent.actor).where(AuditEvent.action == "login.failed")))
-        event = session.scalars(select(AuditEvent).where(AuditEvent.action == "audit.addresses_forgotten")).one()
+        event = session.scalars(select(AuditEvent).where(AuditEvent.action == "core.purge")).one()
     assert actors == ["ip:203.0.113.6", FORGOTTEN_ADDRESS]
-    assert event.details == {"forgotten": 1, "older_than_days": 10}
+    assert event.details == {"audit.client_addresses": 1, "outbox.sent_emails": 0}
+
+
+def test_retention_erases_old_client_addresses_and_sent_emails(prefect_harness: None, app: App, centre: int) -> None:
+    from tremplin.core.mail import enqueue
+    from tremplin.core.models import OutboxMessage
+    from tremplin.core.web.security import record_login
+    from tremplin.flows.retention import ERASED_ADDRESS, retention_purge
+
+    now = datetime.now(timezone.utc)
+    with app.transaction() as session:
+        record_login(session, "someone", "203.0.113.9", ok=False, reason="bad password")
+        record_login(session, "someone", "203.0.113.10", ok=True)
+        session.flush()
+        old, recent = session.scalars(select(AuditEvent).where(AuditEvent.actor.like("ip:%")).order_by(AuditEvent.id))
+        old.at = now - timedelta(days=31)
+        messages = []
+        reminder = {"token": "R-1", "issued_on": "", "expires_on": "", "partner": "P", "centre": "C"}
+        for n, (state, age) in enumerate([("sent", 31), ("sent", 2), ("failed", 90), ("pending", 40)]):
+            m = enqueue(session, key=f"test:{n}", to="office@partner.example", template="referrals/reminder", lang="en",
+                        context=reminder)
+            m.state, m.sent_at = state, (now - timedelta(days=age)) if state == "sent" else None
+            messages.append(m)
+        old_id, recent_id = old.id, recent.id
+
+    first = retention_purge(database_url=app.db.url)
+    assert first["audit.client_addresses"] == 1 and first["outbox.sent_emails"] == 1 and first["cases"] == 0
+    again = retention_purge(database_url=app.db.url)
+    assert again["audit.client_addresses"] == 0 and again["outbox.sent_emails"] == 0, "a second run purges nothing"
+    with app.session() as session:
+        assert session.get(AuditEvent, old_id).actor == ERASED_ADDRESS
+        assert session.get(AuditEvent, recent_id).actor == "ip:203.0.113.10"
+        assert sorted(session.scalars(select(OutboxMessage.key))) == ["test:1", "test:2", "test:3"]
+        purges = select(AuditEvent).where(AuditEvent.action == "core.purge").order_by(AuditEvent.id)
+        event = session.scalars(purges).first()
+    assert event.details == {"audit.client_addresses": 1, "outbox.sent_emails": 1}

@@ -1,0 +1,168 @@
+"""Digests: short summaries of an audience's figures, e-mailed to the team or its partner institutions.
+
+A plugin's flow computes a ``Digest``, a title and tables of counts (each a breakdown with its
+total), and hands it to ``send_digest``. Where the digest leaves the centre (``published``: the partner
+institutions) the tables go through disclosure control (``tremplin.core.disclosure``): counts from 1 to
+the threshold minus one show as ``<5``, and a second cell is hidden where a total would give the first
+away. Recipients are a setting per digest (``TREMPLIN_<KEY>_RECIPIENTS``, comma-separated); each
+message has its idempotency key in the outbox (``digest:<key>:<period>:<address>``), so a repeated
+run sends nothing twice, and each sending is audited (``digest.sent``).
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from typing import TYPE_CHECKING, Any
+
+from tremplin.flows.common import centre_name, recipients
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
+    from tremplin.core.app import App
+
+
+@dataclass
+class Table:
+    """A breakdown: counts by label, and their total."""
+
+    title: str
+    counts: dict[str, int]
+    total_label: str = "Total"
+
+    @property
+    def total(self) -> int:
+        return sum(self.counts.values())
+
+
+@dataclass
+class Digest:
+    key: str  # "neet-weekly": the setting and the idempotency keys derive from it
+    title: str
+    period: str  # "2026-W49", "2026-11": one digest per key and period
+    tables: list[Table] = field(default_factory=list)
+    lines: list[str] = field(default_factory=list)  # free lines after the tables (never a count of people)
+    published: bool = False
+    audience: str | None = None
+
+
+def setting_for(key: str) -> str:
+    return "TREMPLIN_" + re.sub(r"[^A-Z0-9]+", "_", key.upper()) + "_RECIPIENTS"
+
+
+def last_week(today: date) -> tuple[date, date, str]:
+    """Monday to Sunday of the week before ``today``'s, and its ISO label."""
+    monday = today - timedelta(days=today.weekday() + 7)
+    year, week, _ = monday.isocalendar()
+    return monday, monday + timedelta(days=6), f"{year}-W{week:02d}"
+
+
+def last_month(today: date) -> tuple[date, date, str]:
+    end = today.replace(day=1) - timedelta(days=1)
+    return end.replace(day=1), end, f"{end.year}-{end.month:02d}"
+
+
+def shown(table: Table, threshold: int, published: bool) -> list[tuple[str, str]]:
+    """The table's rows and total as they may be shown."""
+    rows = [(label, count) for label, count in sorted(table.counts.items(), key=lambda kv: (-kv[1], kv[0]))]
+    if not published:
+        return [(label, str(count)) for label, count in rows] + [(table.total_label, str(table.total))]
+    from tremplin.core.disclosure import Grid, protect
+
+    cells: dict[Any, int] = {label: count for label, count in rows}
+    cells[("total",)] = table.total
+    grid = Grid(values=cells, keep={("total",)})
+    grid.add_line([label for label, _ in rows], ("total",))
+    hidden = protect(grid, threshold)
+    small = f"<{threshold}"
+
+    def show(cell: Any, value: int) -> str:
+        if cell not in hidden:
+            return str(value)
+        return small if 0 < value < threshold else "x"
+
+    return [(label, show(label, count)) for label, count in rows] + [(table.total_label, show(("total",), table.total))]
+
+
+def render_lines(digest: Digest, threshold: int) -> list[str]:
+    out: list[str] = []
+    for table in digest.tables:
+        out.append(f"{table.title}:")
+        out += [f"  {label}: {value}" for label, value in shown(table, threshold, digest.published)]
+    out += digest.lines
+    return out
+
+
+def send_digest(app: App, session: Session, digest: Digest, lang: str | None = None) -> int:
+    """Queue ``digest`` for its recipients (once per period); returns how many messages were new."""
+    from tremplin.core.audit import audit
+    from tremplin.core.mail import enqueue, queued
+
+    to = recipients(setting_for(digest.key))
+    lines = render_lines(digest, app.settings.disclosure_threshold)
+    context = {
+        "title": digest.title,
+        "period": digest.period,
+        "lines": lines,
+        "published": digest.published,
+        "threshold": app.settings.disclosure_threshold,
+        "centre": centre_name(session),
+    }
+    for address in to:
+        enqueue(
+            session,
+            key=f"digest:{digest.key}:{digest.period}:{address}",
+            to=address,
+            template="digests/summary",
+            lang=lang or app.settings.default_language,
+            context=context,
+            audience=digest.audience,
+            subject_ref=f"digest:{digest.key}",
+        )
+    new = len(queued(session))
+    audit(session, "digest.sent", None, "digest", f"{digest.key}:{digest.period}", recipients=to, new_messages=new)
+    return new
+
+
+def count_contacts(
+    session: Session,
+    audience: str,
+    start: date,
+    end: date,
+    label: Callable[[Any], str | Iterable[str] | None],
+    where: Mapping[str, Any] | None = None,
+) -> dict[str, int]:
+    """People reached (``headcount``) by the label(s) ``label`` gives each contact of the audience."""
+    from sqlalchemy import select
+
+    from tremplin.core.models import Contact
+
+    query = select(Contact).where(Contact.audience == audience, Contact.day >= start, Contact.day <= end)
+    for name, value in (where or {}).items():
+        query = query.where(getattr(Contact, name) == value)
+    counts: Counter[str] = Counter()
+    for contact in session.scalars(query):
+        found = label(contact)
+        if found is None:
+            continue
+        for item in [found] if isinstance(found, str) else found:
+            counts[item] += contact.headcount or 1
+    return dict(counts)
+
+
+def deliver_digest(database_url: str | None, build: Callable[[App, Session], Digest]) -> dict[str, Any]:
+    """Build a digest in one transaction, queue it for its recipients and send what is due."""
+    from tremplin.core.mail import deliver
+    from tremplin.flows.common import open_app
+
+    with open_app(database_url) as app:
+        with app.transaction() as session:
+            digest = build(app, session)
+            new = send_digest(app, session, digest)
+            lines = render_lines(digest, app.settings.disclosure_threshold)
+        deliver(app)
+    return {"digest": digest.key, "period": digest.period, "new_messages": new, "lines": lines}

@@ -1,0 +1,67 @@
+"""The disability plugin's flow: a monthly summary for the partner institutions.
+
+People reached last month, by public (people with a disability, professionals of the sector) and by
+event. The counts are small and the summary leaves the centre: it goes through disclosure control
+(``published``). Recipients: ``TREMPLIN_DISABILITY_MONTHLY_RECIPIENTS``.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from prefect import flow, task
+from prefect.cache_policies import NO_CACHE
+
+from tremplin.flows.common import logger
+
+
+def build_monthly_summary(app: Any, session: Any, today: date) -> Any:
+    from tremplin import T
+    from tremplin.flows.digest import Digest, Table, count_contacts, last_month
+    from tremplin.plugins.disability import AUDIENCE, EVENTS, PUBLIC
+
+    lang = app.settings.default_language
+    start, end, label = last_month(today)
+
+    def coded(codes: dict[str, Any], name: str) -> Any:
+        def label_of(contact: Any) -> str | None:
+            code = (contact.attributes or {}).get(name)
+            return codes[code].get(lang) if code in codes else None
+
+        return label_of
+
+    title = T("Disability and inclusion", fr="Handicap et inclusion", nl="Handicap en inclusie", uk="Інвалідність та інклюзія")
+    return Digest(
+        key="disability-monthly",
+        title=title.get(lang),
+        period=label,
+        audience=AUDIENCE,
+        published=True,
+        tables=[
+            Table(
+                T("People reached, by public", fr="Personnes touchées, par public", nl="Bereikte personen, per publiek", uk="Охоплені люди за категорією").get(lang),
+                count_contacts(session, AUDIENCE, start, end, coded(PUBLIC, "public")),
+            ),
+            Table(
+                T("People reached, by event", fr="Personnes touchées, par événement", nl="Bereikte personen, per evenement", uk="Охоплені люди за заходом").get(lang),
+                count_contacts(session, AUDIENCE, start, end, coded(EVENTS, "event")),
+            ),
+        ],
+    )
+
+
+@task(name="disability-monthly-summary-send", cache_policy=NO_CACHE, retries=2, retry_delay_seconds=[30, 300])
+def send_monthly_summary(database_url: str | None = None, today: date | None = None) -> dict[str, Any]:
+    from tremplin.flows.digest import deliver_digest
+
+    day = today or date.today()
+    return deliver_digest(database_url, lambda app, session: build_monthly_summary(app, session, day))
+
+
+@flow(name="disability-monthly-summary")
+def monthly_summary(day: str | None = None, database_url: str | None = None) -> dict[str, Any]:
+    """E-mail the partner institutions last month's people reached, with disclosure control."""
+    result = send_monthly_summary(database_url, date.fromisoformat(day) if day else None)
+    logger().info("disability monthly summary %(period)s: %(new_messages)d new e-mail(s)", result)
+    return result

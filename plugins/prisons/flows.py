@@ -1,0 +1,64 @@
+"""The prisons plugin's flow: a monthly summary for the partner institutions.
+
+Sessions held and people reached last month, by prison. The counts are small, and the summary leaves
+the centre: it goes through disclosure control (``published``), so that no count from 1 to 4 can be
+read or worked out. Recipients: ``TREMPLIN_PRISONS_MONTHLY_RECIPIENTS``.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from prefect import flow, task
+from prefect.cache_policies import NO_CACHE
+
+from tremplin.flows.common import logger
+
+
+def build_monthly_summary(app: Any, session: Any, today: date) -> Any:
+    from tremplin import T
+    from tremplin.flows.digest import Digest, Table, count_contacts, last_month
+    from tremplin.plugins.prisons import AUDIENCE, PRISONS, SESSIONS
+
+    lang = app.settings.default_language
+    start, end, label = last_month(today)
+
+    def prison(contact: Any) -> str | None:
+        code = (contact.attributes or {}).get("prison")
+        return PRISONS[code].get(lang) if code in PRISONS else None
+
+    def session_kind(contact: Any) -> str | None:
+        code = (contact.attributes or {}).get("session")
+        return SESSIONS[code].get(lang) if code in SESSIONS else None
+
+    reached = count_contacts(session, AUDIENCE, start, end, prison)
+    sessions = count_contacts(session, AUDIENCE, start, end, session_kind)
+    title = T("Reintegration in prison", fr="Insertion des personnes incarcérées", nl="Re-integratie van gedetineerden", uk="Реінтеграція ув'язнених")
+    return Digest(
+        key="prisons-monthly",
+        title=title.get(lang),
+        period=label,
+        audience=AUDIENCE,
+        published=True,
+        tables=[
+            Table(T("People reached, by prison", fr="Personnes touchées, par prison", nl="Bereikte personen, per gevangenis", uk="Охоплені люди за в'язницею").get(lang), reached),
+            Table(T("People reached, by kind of session", fr="Personnes touchées, par type de séance", nl="Bereikte personen, per soort sessie", uk="Охоплені люди за видом сесії").get(lang), sessions),
+        ],
+    )
+
+
+@task(name="prisons-monthly-summary-send", cache_policy=NO_CACHE, retries=2, retry_delay_seconds=[30, 300])
+def send_monthly_summary(database_url: str | None = None, today: date | None = None) -> dict[str, Any]:
+    from tremplin.flows.digest import deliver_digest
+
+    day = today or date.today()
+    return deliver_digest(database_url, lambda app, session: build_monthly_summary(app, session, day))
+
+
+@flow(name="prisons-monthly-summary")
+def monthly_summary(day: str | None = None, database_url: str | None = None) -> dict[str, Any]:
+    """E-mail the partner institutions last month's sessions and people reached, with disclosure control."""
+    result = send_monthly_summary(database_url, date.fromisoformat(day) if day else None)
+    logger().info("prisons monthly summary %(period)s: %(new_messages)d new e-mail(s)", result)
+    return result
