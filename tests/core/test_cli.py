@@ -218,6 +218,34 @@ def test_counters_show_json_and_rebuild(app: App, centre: int, db_url: str) -> N
         "disability.professionals/disability.public/professional": 5,
         "formtruck.users/formtruck.stop/truck-flagey": 4,
         "formtruck.users/formtruck.commune/ixelles": 4,
+        # The class's school year and place (the schools plugin), the bot's language and answer time
+        # (the Ukrainian plugin).
+        "contacts.total/schools.year/6": 22,
+        "contacts.total/schools.place/at_centre": 22,
+        "contacts.total/ukrainian.bot_language/uk": 2,
+        "contacts.total/ukrainian.answer_time/unknown": 2,
+        "contacts.records/ukrainian.bot_language/uk": 1,
+        "contacts.records/ukrainian.answer_time/unknown": 1,
+        "individual_advice.contacts/ukrainian.bot_language/uk": 2,
+        "individual_advice.contacts/ukrainian.answer_time/unknown": 2,
+        "group_activities.count/schools.year/6": 1,
+        "group_activities.count/schools.place/at_centre": 1,
+        "group_activities.face_to_face/schools.year/6": 1,
+        "group_activities.face_to_face/schools.place/at_centre": 1,
+        "group_activities.participants/schools.year/6": 22,
+        "group_activities.participants/schools.place/at_centre": 22,
+        "schools.visits/schools.year/6": 1,
+        "schools.visits/schools.place/at_centre": 1,
+        "schools.pupils/schools.year/6": 22,
+        "schools.pupils/schools.place/at_centre": 22,
+        "schools.at_centre/schools.year/6": 1,
+        "schools.at_centre/schools.place/at_centre": 1,
+        "schools.pupils_at_centre/schools.year/6": 22,
+        "schools.pupils_at_centre/schools.place/at_centre": 22,
+        "ukrainian.contacts/ukrainian.bot_language/uk": 2,
+        "ukrainian.contacts/ukrainian.answer_time/unknown": 2,
+        "ukrainian.telegram/ukrainian.bot_language/uk": 2,
+        "ukrainian.telegram/ukrainian.answer_time/unknown": 2,
     }
     keys = list(figures)
     assert keys.index("formtruck.users/formtruck.stop/truck-flagey") == keys.index("formtruck.users") + 1
@@ -270,7 +298,7 @@ def test_plugins_lists_versions_hooks_and_everything_registered(tmp_path: Path) 
     registers = neet["registers"]
     assert registers["audiences"] == ["neet"] and registers["roles"] == ["neet_worker"]
     assert "modality:field_awareness" in registers["codes"] and "workshop:escape_game" in registers["codes"]
-    assert registers["flows"] == ["neet-instagram-reach", "neet-challenge"] and "neet.awareness" in registers["counters"]
+    assert registers["flows"] == ["neet-instagram-reach", "neet-challenge", "neet-weekly-digest"] and "neet.awareness" in registers["counters"]
     assert "esf: neet.programme (ProgrammeIndicators)" in registers["report_sections"]
     assert "annual: neet.touchngo (KeyFigures)" in registers["report_sections"]
     ukrainian = infos["tremplin.plugins.ukrainian"]["registers"]
@@ -284,5 +312,5 @@ def test_plugins_lists_versions_hooks_and_everything_registered(tmp_path: Path) 
     assert schools["fact_sources"] == ["schools.bookings"] and schools["grants"] == ["programme_lead: schools.bookings"]
     # The text form names the same things, one plugin after another.
     text = run("--database-url", url, "plugins", env={"TREMPLIN_DISABLED_PLUGINS": "prisons"}).output
-    assert "tremplin.plugins.neet " + __version__ in text and "  hooks: register_audiences, register_codes" in text
+    assert "tremplin.plugins.neet " + __version__ in text and "  hooks: register_audiences, register_bot_handlers, register_bot_texts, register_codes" in text
     assert "tremplin.plugins.prisons" not in text and "site_kind:formtruck_stop" in text
