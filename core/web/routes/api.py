@@ -23,6 +23,7 @@ from tremplin.core import corrections, rollup
 from tremplin.core.anonymity import format_token
 from tremplin.core.counters import DIMENSIONS
 from tremplin.core.dimensions import Values
+from tremplin.core.disclosure import protect_counters, sees_exact
 from tremplin.core.models import Activity, Case, Centre, Contact, Partner, Referral, Staff
 from tremplin.core.records import (
     delete_activity,
@@ -45,7 +46,6 @@ from tremplin.core.web.deps import (
     current_staff,
     ensure_audience,
     ensure_centre,
-    ensure_record,
     get_app,
     get_session,
     require_capability,
@@ -294,7 +294,11 @@ class CountersOut(BaseModel):
     start: date
     end: date
     dim: str
-    values: dict[str, int | dict[str, int]]
+    values: dict[str, int | None | dict[str, int | None]] = Field(
+        description="Each counter's total, or its counts by the dimension's values. For roles whose reports are "
+        "disclosure-controlled (``published``), a count a report would hide is ``null``."
+    )
+    published: bool = Field(False, description="Whether the figures are disclosure-controlled, as the role's reports.")
 
 
 class MeOut(BaseModel):
@@ -393,11 +397,22 @@ def _partner_id(session: Session, centre_code: str, code: str | None, field: str
     return pid
 
 
+def visible_or_missing(staff: Staff, record: Any, missing: str) -> None:
+    """A record of another centre or audience answers as a missing one does (404, the same words): a 403
+    would let an account count the records it must not see."""
+    if not policy.may_see_centre(staff, getattr(record, "centre_id", None)):
+        raise LookupError(missing)
+    audience = getattr(record, "audience", None)
+    if audience is not None and not staff.may_see(audience):
+        raise LookupError(missing)
+
+
 def _get(session: Session, staff: Staff, model: Any, record_id: int, what: str) -> Any:
     record = fetch(session, model, record_id)
+    missing = f"there is no {what} {record_id}"
     if record is None:
-        raise LookupError(f"there is no {what} {record_id}")
-    ensure_record(staff, record)
+        raise LookupError(missing)
+    visible_or_missing(staff, record, missing)
     return record
 
 
@@ -454,15 +469,16 @@ def correctable_activity(
 
 def load_referral(token: Annotated[str, Path(max_length=40)], staff: Annotated[Staff, Depends(require_capability("referrals"))], session: Annotated[Session, Depends(get_session)]) -> Referral:
     referral = find_referral(session, token)
-    ensure_record(staff, referral)
+    visible_or_missing(staff, referral, "no referral has this token")
     return referral
 
 
 def load_case(code: Annotated[str, Path(max_length=40)], staff: Annotated[Staff, Depends(require_capability("cases"))], session: Annotated[Session, Depends(get_session)]) -> Case:
     case = session.scalar(select(Case).where(Case.code == code.strip().upper()[:24]))
+    missing = f"there is no case {code[:24]!r}"
     if case is None:
-        raise LookupError(f"there is no case {code[:24]!r}")
-    ensure_record(staff, case)
+        raise LookupError(missing)
+    visible_or_missing(staff, case, missing)
     return case
 
 
@@ -854,4 +870,10 @@ def counters(
                 value = coded.code(value)
                 amount += values[key].get(value, 0)
             values[key][value] = amount
-    return CountersOut(start=start, end=end, dim=dim, values=values)
+    published = not sees_exact(staff)
+    if published:
+        # The role's reports are disclosure-controlled: so are its counters (small counts hidden, breakdowns
+        # protected against their totals).
+        totals = values if dim == "*" else dict(rollup.totals(session, keys, start, end, centre_ids))
+        values = protect_counters(values, totals, app.settings.disclosure_threshold)
+    return CountersOut(start=start, end=end, dim=dim, values=values, published=published)

@@ -8,7 +8,6 @@ from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.responses import RedirectResponse, Response
 from sqlalchemy import select
 from sqlalchemy.orm import Session
-
 from tremplin.core import vocab
 from tremplin.core.anonymity import format_token
 from tremplin.core.models import Partner, Referral, Staff
@@ -143,7 +142,9 @@ def referral_detail(referral_id: int, request: Request, staff: Staff = Depends(n
     _ = gettext_for(request)
     referral = _load(session, staff, referral_id)
     token = format_token(referral.token)
-    public_url = str(request.base_url).rstrip("/") + "/r?t=" + token
+    # The configured public address, never the request's Host header (a forged Host would print a QR code
+    # pointing elsewhere).
+    public_url = get_app(request).settings.public_base_url.rstrip("/") + "/r?t=" + token
     partners = {p.id: p for p in session.scalars(select(Partner).where(Partner.centre_id == referral.centre_id))}
     return render(
         request,
