@@ -138,6 +138,9 @@ def create_web_app(app: App) -> FastAPI:
     # The menu links only to pages that exist ("Reports" appears once core/reports/web.py serves /reports).
     web.state.page_paths = frozenset(path for path, methods, _route in route_table(web) if "GET" in methods)
     errors.install(web)
+    from tremplin.core.web import openapi
+
+    openapi.install(web)
     # Added last is outermost: headers, then the session, then the CSRF check inside it.
     web.add_middleware(CSRFMiddleware, refuse=errors.refuse)
     web.add_middleware(

@@ -8,7 +8,13 @@ from typing import Any
 
 from tests.web.conftest import Web
 
-GENERAL = {"audience": "general", "modality": "individual_advice", "channel": "walk_in", "themes": ["work"], "site": "reception"}
+GENERAL = {
+    "audience": "general",
+    "modality": "individual_advice",
+    "channel": "walk_in",
+    "themes": ["work"],
+    "site": "reception",
+}
 
 
 def log_contacts(web: Web, count: int, **values: Any) -> list[int]:

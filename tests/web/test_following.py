@@ -34,7 +34,7 @@ def issue(web: Web, username: str = "counsellor") -> tuple[str, int]:
     token = TOKEN.search(shown.text)
     assert token, "the token is shown large"
     assert "<svg" in shown.text and 'class="qr"' in shown.text, "and as a QR code"
-    assert "http://testserver/r" in shown.text, "the address of the public page"
+    assert "http://127.0.0.1:8000/r" in shown.text, "the address of the public page (the public base URL)"
     return token.group(1), int(response.headers["location"].rsplit("/", 1)[1])
 
 

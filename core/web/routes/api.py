@@ -20,7 +20,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from tremplin.core import corrections, rollup
-from tremplin.core.anonymity import format_token
+from tremplin.core.anonymity import TokenError, format_token
 from tremplin.core.counters import DIMENSIONS
 from tremplin.core.dimensions import Values
 from tremplin.core.disclosure import protect_counters, sees_exact
@@ -57,7 +57,8 @@ router = APIRouter(prefix="/api/v1", tags=["api"], dependencies=[Depends(bearer)
 
 Code = Annotated[str, Field(min_length=1, max_length=40, pattern=r"^[A-Za-z0-9_\-]+$")]
 OptCode = Annotated[str | None, Field(default=None, max_length=64)]
-Count = Annotated[int, Field(ge=0, le=MAX_HEADCOUNT)]
+# Strict: ``true`` is not a count (pydantic would store it as 1).
+Count = Annotated[int, Field(ge=0, le=MAX_HEADCOUNT, strict=True)]
 Themes = Annotated[list[Annotated[str, Field(max_length=32)]], Field(default_factory=list, max_length=10)]
 AttrValue = str | int | bool | list[str] | None
 
@@ -80,7 +81,7 @@ class ContactIn(Strict):
     channel: OptCode = None
     themes: Themes
     language: OptCode = None
-    headcount: Annotated[int, Field(ge=1, le=MAX_HEADCOUNT)] = 1
+    headcount: Annotated[int, Field(ge=1, le=MAX_HEADCOUNT, strict=True)] = 1
     gender: OptCode = None
     age_band: OptCode = None
     education: OptCode = None
@@ -196,7 +197,7 @@ class ReferralIn(Strict):
     from_partner: OptCode = Field(None, description="Partner code.")
     theme: OptCode = None
     note: Annotated[str, Field(max_length=2000)] = ""
-    valid_days: Annotated[int, Field(ge=1, le=3650)] = 60
+    valid_days: Annotated[int, Field(ge=1, le=3650, strict=True)] = 60
 
 
 class ReferralOut(BaseModel):
@@ -430,6 +431,7 @@ DeleteReason = Annotated[
         description="Why the record is deleted: required unless the account is its author, on the day it was entered.",
     ),
 ]
+IdCursor = Annotated[str, Query(max_length=9, pattern=r"^[0-9]*$", description="The `next` of the previous page.")]
 SearchQuery = Annotated[
     str,
     Query(max_length=80, description="Search: a case code, a school or place typed in a form, a title, a partner."),
@@ -468,7 +470,11 @@ def correctable_activity(
 
 
 def load_referral(token: Annotated[str, Path(max_length=40)], staff: Annotated[Staff, Depends(require_capability("referrals"))], session: Annotated[Session, Depends(get_session)]) -> Referral:
-    referral = find_referral(session, token)
+    try:
+        referral = find_referral(session, token)
+    except TokenError as exc:
+        # A mistyped token names no referral: 404, saying what is wrong with it.
+        raise LookupError(f"no referral has this token: {exc}") from None
     visible_or_missing(staff, referral, "no referral has this token")
     return referral
 
@@ -699,7 +705,7 @@ def activities_participants(activity: Annotated[Activity, Depends(load_activity)
 
 
 @router.get("/referrals", response_model=ReferralPage, summary="Referrals, newest first")
-def referrals_list(request: Request, staff: ReferralsStaff, session: DB, status: str = "", after: str = "") -> ReferralPage:
+def referrals_list(request: Request, staff: ReferralsStaff, session: DB, status: str = "", after: IdCursor = "") -> ReferralPage:
     app = get_app(request)
     stmt = select(Referral)
     ids = policy.centre_ids(staff)
@@ -753,12 +759,19 @@ def referrals_status(referral: Annotated[Referral, Depends(load_referral)], requ
 
 
 @router.get("/cases", response_model=CasePage, summary="Cases, newest first")
-def cases_list(request: Request, staff: CasesStaff, session: DB, audience: str = "", state: Literal["open", "closed", "all"] = "all", after: str = "") -> CasePage:
+def cases_list(
+    request: Request,
+    staff: CasesStaff,
+    session: DB,
+    audience: str = "",
+    state: Literal["open", "closed", "all"] = "all",
+    after: IdCursor = "",
+) -> CasePage:
     app = get_app(request)
     keys = [k for k in policy.visible_audiences(app, staff) if k in app.registry.workflows]
     if audience:
         if audience not in app.registry.audiences:
-            raise HTTPException(status_code=400, detail=f"unknown audience {audience[:40]!r}")
+            raise HTTPException(status_code=422, detail=f"unknown audience {audience[:40]!r}")
         ensure_audience(staff, audience)
         keys = [audience]
     stmt = select(Case).where(Case.audience.in_(keys or ["-"]))
@@ -843,7 +856,7 @@ def counters(
     keys = policy.visible_counters(app, staff)
     if audience:
         if audience not in app.registry.audiences:
-            raise HTTPException(status_code=400, detail=f"unknown audience {audience[:40]!r}")
+            raise HTTPException(status_code=422, detail=f"unknown audience {audience[:40]!r}")
         ensure_audience(staff, audience)
         keys = [k for k in keys if app.registry.counters[k].audience == audience]
     if counter:
