@@ -15,7 +15,7 @@ from tremplin.core.records import REFERRAL_MOVES, issue_referral, set_referral_s
 from tremplin.core.web import policy
 from tremplin.core.web.common import PAGE_SIZE, fetch, int_param, working_centre
 from tremplin.core.web.deps import (
-    ensure_record,
+    visible_or_404,
     form_data,
     get_app,
     get_session,
@@ -131,9 +131,7 @@ def referral_issue(request: Request, data: Any = Depends(form_data), staff: Staf
 
 def _load(session: Session, staff: Staff, referral_id: int) -> Referral:
     referral = fetch(session, Referral, referral_id)
-    if referral is None:
-        raise HTTPException(status_code=404, detail="There is no such referral.")
-    ensure_record(staff, referral)
+    visible_or_404(staff, referral, "There is no such referral.")
     return referral
 
 
