@@ -202,3 +202,14 @@ def form_values(html: str, form_id: str) -> list[tuple[str, str]]:
     parser = _FormParser(form_id)
     parser.parser.feed(html)
     return parser.values
+
+
+@pytest.fixture
+def slow_waits(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The rules with a first wait of a minute: a slow machine cannot let a wait run out in the middle of a test."""
+    from dataclasses import replace
+
+    from tremplin.core.web import throttle
+
+    for name in ("ADDRESS", "ACCOUNT_AT_ADDRESS", "ACCOUNT"):
+        monkeypatch.setattr(throttle, name, replace(getattr(throttle, name), first_wait=60.0))

@@ -79,7 +79,7 @@ def test_posts_without_the_csrf_token_are_refused(web: Web) -> None:
     assert staff.post("/api/v1/referrals", json={"audience": "general"}, headers={"X-CSRF-Token": csrf_of(page.text)}).status_code == 201
 
 
-def test_repeated_failures_are_slowed_down_per_account_at_an_address(web: Web) -> None:
+def test_repeated_failures_are_slowed_down_per_account_at_an_address(web: Web, slow_waits: None) -> None:
     from tremplin.core.models import LoginThrottle
 
     client = web.anonymous()

@@ -88,15 +88,6 @@ def checks(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     return seen
 
 
-@pytest.fixture
-def slow_waits(monkeypatch: pytest.MonkeyPatch) -> None:
-    """The rules with a first wait of a minute: a slow machine cannot let a wait run out in the middle of a test."""
-    from dataclasses import replace
-
-    for name in ("ADDRESS", "ACCOUNT_AT_ADDRESS", "ACCOUNT"):
-        monkeypatch.setattr(throttle, name, replace(getattr(throttle, name), first_wait=60.0))
-
-
 def browser(live: LiveServer, address: str = "127.0.0.1") -> httpx.Client:
     """A client connecting from ``address`` (any 127.x.y.z reaches the server), with the login form's cookie."""
     transport = httpx.HTTPTransport(local_address=address)

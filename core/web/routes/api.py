@@ -705,7 +705,9 @@ def activities_participants(activity: Annotated[Activity, Depends(load_activity)
 
 
 @router.get("/referrals", response_model=ReferralPage, summary="Referrals, newest first")
-def referrals_list(request: Request, staff: ReferralsStaff, session: DB, status: str = "", after: IdCursor = "") -> ReferralPage:
+def referrals_list(
+    request: Request, staff: ReferralsStaff, session: DB, status: str = "", after: IdCursor = ""
+) -> ReferralPage:
     app = get_app(request)
     stmt = select(Referral)
     ids = policy.centre_ids(staff)

@@ -76,6 +76,7 @@ def login(request: Request, form: Any = Depends(form_data), session: Session = D
         return render(request, "login.html", {"next": target, "username": username, "error": message}, status_code=401)
     assert staff is not None
     throttle.release(session, keys)
+    throttle.purge(session)
     record_login(session, username, address, ok=True, staff=staff)
     log_in(request, staff, session)
     session.commit()
