@@ -6,7 +6,6 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
-
 from tremplin.core.models import Centre, Site, Staff
 
 if TYPE_CHECKING:
@@ -64,9 +63,12 @@ def add_staff(
     language: str = "fr",
     centre_code: str | None = None,
 ) -> Staff:
+    from tremplin.core.passwords import password_problem, username_problem
+
     username = username.strip()
-    if not username or len(username) > 80:
-        raise AdminError("the username must have 1 to 80 characters")
+    problem = username_problem(username)
+    if problem:
+        raise AdminError(problem)
     known = app.registry.roles
     unknown = [r for r in roles if r not in known]
     if unknown or not roles:
@@ -80,8 +82,9 @@ def add_staff(
     bad = [a for a in audiences if a != "*" and a not in app.registry.audiences]
     if bad:
         raise AdminError(f"unknown audience(s) {', '.join(bad)}; known: {', '.join(app.registry.audiences)}")
-    if len(password) < 8:
-        raise AdminError("the password must have at least 8 characters")
+    problem = password_problem(password, username)
+    if problem:
+        raise AdminError(problem)
     if session.scalar(select(Staff).where(Staff.username == username)) is not None:
         raise AdminError(f"there is already an account named {username!r}")
     centre_id = None

@@ -62,12 +62,49 @@ def init(ctx: Context, centre_code: str | None, centre_name: str | None) -> None
 
     upgrade(ctx.app)
     click.echo(f"Database ready at revision {current_revision(ctx.app)}: {ctx.app.db.engine.url.render_as_string(hide_password=True)}")
+    _ensure_secret_key()
     if centre_code:
         from tremplin.core.admin import ensure_centre
 
         with ctx.app.transaction() as session:
             centre, created = ensure_centre(session, centre_code, centre_name or centre_code)
         click.echo(("Created" if created else "Found") + f" centre {centre.code!r}")
+
+
+def _ensure_secret_key() -> None:
+    """Without ``TREMPLIN_SECRET_KEY``, generate the key that signs sessions once, readable by its owner only."""
+    import os
+    import secrets
+
+    from tremplin.core.settings import default_secret_key_file, read_secret_key
+
+    if os.environ.get("TREMPLIN_SECRET_KEY"):
+        return
+    path = os.environ.get("TREMPLIN_SECRET_KEY_FILE") or default_secret_key_file()
+    if read_secret_key(path):
+        click.echo(f"Secret key: {path} (kept)")
+        return
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    try:
+        os.fchmod(fd, 0o600)  # an existing empty file keeps its mode otherwise
+        os.write(fd, (secrets.token_urlsafe(48) + "\n").encode("ascii"))
+    finally:
+        os.close(fd)
+    click.echo(f"Secret key generated: {path} (readable by its owner only)")
+
+
+LOOPBACK = ("127.0.0.1", "::1", "localhost")
+
+
+def _is_loopback(host: str) -> bool:
+    import ipaddress
+
+    if host in LOOPBACK:
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
 
 
 @cli.command()
@@ -92,7 +129,7 @@ def demo(ctx: Context, year: int | None, scale: float, seed: int, reset: bool, s
     if serve_after:
         shown = "127.0.0.1" if host in ("0.0.0.0", "::") else host
         click.echo(f"\nThe web app: http://{shown}:{port}/  (the dashboard of the demo year: http://{shown}:{port}/dashboard?on={year}-12-31)")
-        click.echo("Log in with one of the demo logins above (username = role, password = demo-<role>). Ctrl-C stops the server.")
+        click.echo("Log in with one of the demo logins above (username = role, password = tremplin-demo-<role>). Ctrl-C stops the server.")
         _serve(ctx, host, port, 1)
 
 
@@ -321,7 +358,6 @@ def staff_add(ctx: Context, username: str, roles: tuple[str, ...], audiences: tu
 def staff_list(ctx: Context) -> None:
     """List staff accounts."""
     from sqlalchemy import select
-
     from tremplin.core.models import Staff
 
     with ctx.app.session() as session:
@@ -564,10 +600,18 @@ def _serve(ctx: Context, host: str, port: int, workers: int, reload: bool = Fals
     import secrets
 
     import uvicorn
+    from tremplin.core.settings import DEFAULT_SECRET_KEY, Settings
+    from tremplin.core.web.app import UVICORN_OPTIONS
 
     if ctx.database_url:
         os.environ["TREMPLIN_DATABASE_URL"] = ctx.database_url
-    if not os.environ.get("TREMPLIN_SECRET_KEY"):
+    settings = Settings.from_env()
+    if settings.secret_key == DEFAULT_SECRET_KEY and not _is_loopback(host):
+        fail(
+            f"refusing to listen on {host} with the built-in secret key: run `tremplin init` (it stores a generated "
+            "key) or set TREMPLIN_SECRET_KEY"
+        )
+    if settings.secret_key == DEFAULT_SECRET_KEY and not os.environ.get("TREMPLIN_SECRET_KEY"):
         # Workers must share the key that signs the session cookies; without a configured one, sessions
         # last as long as this server.
         os.environ["TREMPLIN_SECRET_KEY"] = secrets.token_urlsafe(32)
@@ -579,8 +623,7 @@ def _serve(ctx: Context, host: str, port: int, workers: int, reload: bool = Fals
         port=port,
         workers=workers,
         reload=reload,
-        proxy_headers=True,
-        forwarded_allow_ips=os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1"),
+        **UVICORN_OPTIONS,
         # An access log is a list of addresses and times of the people using the public pages: off
         # unless asked for (and then it costs a formatted line per request).
         access_log=access_log,
@@ -627,7 +670,6 @@ def serve(ctx: Context, host: str, port: int, workers: int, reload: bool, access
 def staff_token(ctx: Context, username: str) -> None:
     """Issue an API token for an account (printed once; it replaces the account's previous token)."""
     from sqlalchemy import select
-
     from tremplin.core.models import Staff
     from tremplin.core.web.security import issue_api_token
 

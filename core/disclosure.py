@@ -342,3 +342,28 @@ def _table(section: Any, t: int) -> None:
                 grid.add_line([(i, col) for i in others], (ti, col))
                 grid.keep.add((ti, col))
     _mark(nums, protect(grid, t))
+
+
+def protect_counters(
+    values: Mapping[str, Any], totals: Mapping[str, int], threshold: int
+) -> dict[str, int | None | dict[str, int | None]]:
+    """The API's counters (``/api/v1/counters``) as a disclosure-controlled report would show them.
+
+    ``values`` maps each counter to its total, or to its breakdown (value -> count); ``totals`` holds each
+    counter's total over the same period, which a client can ask for separately: a breakdown whose cells add up
+    to it is protected along that line (rule 2), so no hidden cell comes back by subtraction. Hidden counts are
+    ``None``.
+    """
+    out: dict[str, int | None | dict[str, int | None]] = {}
+    for key, value in values.items():
+        if not isinstance(value, Mapping):
+            out[key] = None if 0 < int(value) < threshold else int(value)
+            continue
+        cells: dict[Cell, int] = {("cell", name): int(amount) for name, amount in value.items()}
+        total_cell = ("total",)
+        cells[total_cell] = int(totals.get(key, 0))
+        grid = Grid(cells, keep={total_cell})
+        grid.add_line([c for c in cells if c != total_cell], total_cell)
+        hidden = protect(grid, threshold)
+        out[key] = {name: (None if ("cell", name) in hidden else int(amount)) for name, amount in value.items()}
+    return out

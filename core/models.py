@@ -28,7 +28,6 @@ from sqlalchemy import (
     UniqueConstraint,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
-
 from tremplin.core.db import UTCDateTime
 
 NAMING = {
@@ -384,6 +383,38 @@ class OutboxMessage(Base):
     last_error: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     sent_at: Mapped[datetime | None]
+
+
+class StaffSession(Base):
+    """A logged-in browser: the session cookie carries ``token``, the database keeps only its SHA-256.
+
+    Logging out deletes the row; a password change, a deactivation or "log out everywhere" delete every
+    row of the account. A row unused for longer than the idle limit no longer opens anything
+    (``tremplin.core.web.sessions``).
+    """
+
+    __tablename__ = "staff_sessions"
+    __table_args__ = (Index("ix_staff_sessions_staff_id", "staff_id"),)
+    token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    staff_id: Mapped[int] = mapped_column(ForeignKey("staff.id", ondelete="CASCADE"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    last_seen_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class LoginThrottle(Base):
+    """Failed logins counted for one key (an address, an account at an address, or an account).
+
+    ``key`` holds keyed hashes, never what a visitor typed. ``failures`` counts the attempts whose password was
+    checked and found wrong, the last at ``last_failure_at`` (forgotten after a quiet window); ``next_allowed_at``
+    is when the next one may be checked. An attempt claims its check with one conditional UPDATE
+    (``tremplin.core.web.throttle``), so parallel attempts cannot all read the same count.
+    """
+
+    __tablename__ = "login_throttle"
+    key: Mapped[str] = mapped_column(String(80), primary_key=True)
+    failures: Mapped[int] = mapped_column(Integer, default=0)
+    last_failure_at: Mapped[datetime] = mapped_column(default=utcnow)
+    next_allowed_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
 class SurveyLink(Base):

@@ -7,10 +7,31 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 
+def home() -> Path:
+    """``$TREMPLIN_HOME``, or the working directory: where the database file and the secret key live."""
+    return Path(os.environ.get("TREMPLIN_HOME", "."))
+
+
+#: The key every installation starts with: ``tremplin serve`` refuses to listen beyond loopback with it.
+DEFAULT_SECRET_KEY = "change-me"
+
+
+def default_secret_key_file() -> str:
+    return str(home() / "secret_key")
+
+
+def read_secret_key(path: str) -> str | None:
+    """The key ``tremplin init`` stored in ``path``, if there is one."""
+    try:
+        text = Path(path).read_text(encoding="utf-8").strip()
+    except OSError:
+        return None
+    return text or None
+
+
 def default_database_url() -> str:
     """The embedded default: a SQLite file in ``$TREMPLIN_HOME`` (or the working directory)."""
-    home = Path(os.environ.get("TREMPLIN_HOME", "."))
-    return f"sqlite:///{(home / 'tremplin.db').as_posix()}"
+    return f"sqlite:///{(home() / 'tremplin.db').as_posix()}"
 
 
 #: The longest the audit log may keep a client address (data minimisation: enough to see an attack).
@@ -29,10 +50,21 @@ class Settings:
     disabled_plugins: tuple[str, ...] = ()
     #: Load plugins from the ``tremplin.plugins`` entry-point group.
     load_entrypoints: bool = True
-    secret_key: str = "change-me"
+    #: Signs the session cookies. Read from ``TREMPLIN_SECRET_KEY``, else from ``secret_key_file`` (written by
+    #: ``tremplin init``, readable by its owner only).
+    secret_key: str = DEFAULT_SECRET_KEY
+    secret_key_file: str = field(default_factory=default_secret_key_file)
     echo_sql: bool = False
-    #: Where links in e-mails point (``https://tremplin.example.org``), without a trailing slash.
+    #: The address the public reaches the app at (``https://tremplin.example.org``, no trailing slash): every link
+    #: the app writes (e-mails, a partner's ``/r`` address and its QR code) starts with it, never with the Host
+    #: header a request came with. When it is ``https``, the session cookie is sent over HTTPS only.
     public_base_url: str = "http://127.0.0.1:8000"
+    #: A staff session unused for this many minutes ends (the next request goes to the login page).
+    session_idle_minutes: int = 120
+    #: Addresses of the reverse proxies whose ``X-Forwarded-For`` and ``X-Forwarded-Proto`` are believed
+    #: (``TREMPLIN_TRUSTED_PROXIES=10.0.0.2,10.0.0.3``). None by default: the address the connection comes from
+    #: is the client's, and the per-address login limits apply to it.
+    trusted_proxies: tuple[str, ...] = ()
     #: Outgoing e-mail (``tremplin.core.mail``). Without ``smtp_host``, messages are written as ``.eml``
     #: files to ``outbox_dir`` instead of being sent, so a demo works offline.
     smtp_host: str = ""
@@ -46,7 +78,7 @@ class Settings:
     #: The certificate and its host name are always checked: there is no setting to turn that off.
     smtp_ca_file: str = ""
     mail_from: str = "Tremplin <no-reply@localhost>"
-    outbox_dir: str = field(default_factory=lambda: str(Path(os.environ.get("TREMPLIN_HOME", ".")) / "outbox"))
+    outbox_dir: str = field(default_factory=lambda: str(home() / "outbox"))
     #: Days the audit log keeps the client address of a public request (failed logins, referral codes
     #: checked): from 1 to ``MAX_ADDRESS_RETENTION_DAYS``; the retention flow forgets older ones.
     audit_address_retention_days: int = 30
@@ -70,6 +102,11 @@ class Settings:
                 f"client addresses are kept from 1 to {MAX_ADDRESS_RETENTION_DAYS} days"
             )
 
+    @property
+    def https(self) -> bool:
+        """Whether the public reaches the app over HTTPS (the session cookie is then ``Secure``)."""
+        return self.public_base_url.lower().startswith("https://")
+
     @classmethod
     def from_env(cls, **overrides: object) -> "Settings":
         env = os.environ
@@ -82,8 +119,18 @@ class Settings:
             values["timezone"] = env["TREMPLIN_TIMEZONE"]
         if "TREMPLIN_DISABLED_PLUGINS" in env:
             values["disabled_plugins"] = tuple(p.strip() for p in env["TREMPLIN_DISABLED_PLUGINS"].split(",") if p.strip())
-        if "TREMPLIN_SECRET_KEY" in env:
+        if "TREMPLIN_SECRET_KEY_FILE" in env:
+            values["secret_key_file"] = env["TREMPLIN_SECRET_KEY_FILE"]
+        if env.get("TREMPLIN_SECRET_KEY"):
             values["secret_key"] = env["TREMPLIN_SECRET_KEY"]
+        else:
+            stored = read_secret_key(str(values.get("secret_key_file") or default_secret_key_file()))
+            if stored:
+                values["secret_key"] = stored
+        if "TREMPLIN_SESSION_IDLE_MINUTES" in env:
+            values["session_idle_minutes"] = int(env["TREMPLIN_SESSION_IDLE_MINUTES"])
+        if "TREMPLIN_TRUSTED_PROXIES" in env:
+            values["trusted_proxies"] = tuple(p.strip() for p in env["TREMPLIN_TRUSTED_PROXIES"].split(",") if p.strip())
         for name in (
             "public_base_url", "smtp_host", "smtp_security", "smtp_username", "smtp_password", "smtp_ca_file",
             "mail_from", "outbox_dir",

@@ -16,11 +16,14 @@ from typing import Any
 
 import pytest
 from sqlalchemy import text
-
 from tremplin.core.app import App, create_app
 from tremplin.core.settings import Settings
 
 PG_URL = os.environ.get("TREMPLIN_TEST_DATABASE_URL")
+#: ``tremplin init`` stores a generated secret key: in tests, in a temporary folder, never the working directory.
+os.environ.setdefault(
+    "TREMPLIN_SECRET_KEY_FILE", str(Path(os.environ.get("TMPDIR", "/tmp")) / f"tremplin-test-secret-{os.getpid()}")
+)
 ENGINES = ["sqlite"] + (["postgresql"] if PG_URL else [])
 
 

@@ -162,7 +162,8 @@ def _query(kind: str, params: dict[str, Any], centres: list[str], language: str,
     return urlencode(pairs)
 
 
-router = APIRouter()
+# Pages and downloads, not the JSON API: out of its OpenAPI schema, as every page is.
+router = APIRouter(include_in_schema=False)
 
 
 @router.get("/reports", response_class=HTMLResponse)

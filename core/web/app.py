@@ -2,8 +2,10 @@
 
 It mounts the static files (served by the app itself under ``/static``), the core routers (pages and
 the JSON API under ``/api/v1``), then every router plugins return from ``register_routes``. Sessions
-are signed cookies keyed with ``settings.secret_key``; every unsafe request needs its CSRF token;
-responses carry a strict Content-Security-Policy (scripts and styles from ``/static`` only).
+are signed cookies keyed with ``settings.secret_key``, each naming a session kept on the server
+(``tremplin.core.web.sessions``); every unsafe request needs its CSRF token; responses carry a strict
+Content-Security-Policy (scripts and styles from ``/static`` only) and, but for static files, ``Cache-Control:
+no-store``. Proxy headers are believed from ``settings.trusted_proxies`` only.
 
 ``tremplin serve`` runs ``asgi_factory`` with uvicorn (one or more workers, each building its own).
 """
@@ -16,7 +18,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from fastapi import FastAPI
-
 from tremplin.core.registry import collect
 
 if TYPE_CHECKING:
@@ -29,6 +30,12 @@ CSP = (
     "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
     "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
 )
+
+
+#: What ``tremplin serve`` tells uvicorn besides addresses and workers. Proxy headers are believed only from
+#: ``settings.trusted_proxies``, by the app itself (``TrustedProxies``): uvicorn's own handling would trust
+#: 127.0.0.1 by default, so a local process could pick the address the login limits count.
+UVICORN_OPTIONS: dict[str, Any] = {"proxy_headers": False}
 
 
 class SecurityHeaders:
@@ -55,12 +62,43 @@ class SecurityHeaders:
                 for name, value in extra.items():
                     if name not in names:
                         headers.append((name, value))
-                if scope["path"].startswith("/static/") and b"cache-control" not in names:
-                    headers.append((b"cache-control", b"public, max-age=3600"))
+                if b"cache-control" not in names:
+                    # Static files are the same for everyone; every other answer (a logged-in page, an API
+                    # answer, an export) may carry what only its reader may see: never kept by a cache.
+                    static = scope["path"].startswith("/static/")
+                    headers.append((b"cache-control", b"public, max-age=3600" if static else b"no-store"))
                 message["headers"] = headers
             await send(message)
 
         await self.app(scope, receive, send_with_headers)
+
+
+class TrustedProxies:
+    """Believes ``X-Forwarded-For`` and ``X-Forwarded-Proto`` only from the addresses in ``trusted``.
+
+    From a trusted proxy, the client is the last address in ``X-Forwarded-For`` that is not itself a trusted
+    proxy; from anywhere else both headers are ignored (a local process cannot pick the address the login limits
+    count). ``tremplin serve`` leaves uvicorn's own proxy handling off, so this is the only place that decides.
+    """
+
+    def __init__(self, app: Any, trusted: tuple[str, ...] = ()) -> None:
+        self.app = app
+        self.trusted = frozenset(trusted)
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        client = scope.get("client")
+        if scope["type"] in ("http", "websocket") and self.trusted and client and client[0] in self.trusted:
+            headers = dict(scope.get("headers") or [])
+            forwarded = headers.get(b"x-forwarded-for", b"").decode("latin-1")
+            hops = [hop.strip() for hop in forwarded.split(",") if hop.strip()]
+            for hop in reversed(hops):
+                if hop not in self.trusted:
+                    scope = dict(scope, client=(hop[:64], 0))
+                    break
+            proto = headers.get(b"x-forwarded-proto", b"").decode("latin-1").strip().lower()
+            if proto in ("http", "https"):
+                scope = dict(scope, scheme=proto if scope["type"] == "http" else {"http": "ws", "https": "wss"}[proto])
+        await self.app(scope, receive, send)
 
 
 def create_web_app(app: App, bot_webhook: Any = None) -> FastAPI:
@@ -69,10 +107,14 @@ def create_web_app(app: App, bot_webhook: Any = None) -> FastAPI:
     from fastapi.staticfiles import StaticFiles
     from starlette.middleware.gzip import GZipMiddleware
     from starlette.middleware.sessions import SessionMiddleware
-
     from tremplin.core import __version__
+    from tremplin.core.settings import DEFAULT_SECRET_KEY
     from tremplin.core.web import errors, i18n, routes
-    from tremplin.core.web.security import SESSION_COOKIE, SESSION_MAX_AGE, CSRFMiddleware
+    from tremplin.core.web.security import (
+        SESSION_COOKIE,
+        SESSION_MAX_AGE,
+        CSRFMiddleware,
+    )
 
     i18n.load_all()
     web = FastAPI(
@@ -102,6 +144,9 @@ def create_web_app(app: App, bot_webhook: Any = None) -> FastAPI:
     # The menu links only to pages that exist ("Reports" appears once core/reports/web.py serves /reports).
     web.state.page_paths = frozenset(path for path, methods, _route in route_table(web) if "GET" in methods)
     errors.install(web)
+    from tremplin.core.web import openapi
+
+    openapi.install(web)
     # Added last is outermost: headers, then the session, then the CSRF check inside it.
     web.add_middleware(CSRFMiddleware, refuse=errors.refuse)
     web.add_middleware(
@@ -110,14 +155,15 @@ def create_web_app(app: App, bot_webhook: Any = None) -> FastAPI:
         session_cookie=SESSION_COOKIE,
         max_age=SESSION_MAX_AGE,
         same_site="lax",
-        # Behind HTTPS (a reverse proxy), TREMPLIN_SECURE_COOKIES=1 keeps the cookie off plain HTTP.
-        https_only=os.environ.get("TREMPLIN_SECURE_COOKIES", "") in ("1", "true", "yes"),
+        # Served over HTTPS (the public base URL says so), the cookie never travels over plain HTTP.
+        https_only=app.settings.https or os.environ.get("TREMPLIN_SECURE_COOKIES", "") in ("1", "true", "yes"),
     )
     # Pages, JSON and the plain /static files leave compressed (a weak mobile signal pays for every byte);
     # fingerprinted assets are compressed once, in advance (``tremplin.core.web.assets``), and pass as they are.
     web.add_middleware(GZipMiddleware, minimum_size=500)
     web.add_middleware(SecurityHeaders)
-    if app.settings.secret_key == "change-me":
+    web.add_middleware(TrustedProxies, trusted=app.settings.trusted_proxies)
+    if app.settings.secret_key == DEFAULT_SECRET_KEY:
         log.warning("TREMPLIN_SECRET_KEY is not set: sessions are signed with the default key; set it before serving anyone")
     return web
 

@@ -178,6 +178,16 @@ def ensure_centre(staff: Staff, centre_id: int | None) -> None:
         raise HTTPException(status_code=403, detail="Your account does not see this centre.")
 
 
+def visible_or_404(staff: Staff, record: Any, detail: str) -> None:
+    """404 with ``detail`` when ``record`` is missing, and the same 404 when the account may not see it (another
+    centre, another audience): a 403 would tell the account that the record exists."""
+    if record is None or not policy.may_see_centre(staff, getattr(record, "centre_id", None)):
+        raise HTTPException(status_code=404, detail=detail)
+    audience = getattr(record, "audience", None)
+    if audience is not None and not staff.may_see(audience):
+        raise HTTPException(status_code=404, detail=detail)
+
+
 def ensure_record(staff: Staff, record: Any) -> None:
     """Both checks on a contact, activity, referral or case."""
     ensure_centre(staff, getattr(record, "centre_id", None))

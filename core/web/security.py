@@ -1,8 +1,9 @@
 """Logging in, CSRF protection, slowing down password guessing, and API tokens.
 
-* **Sessions** are Starlette's signed cookies (itsdangerous, keyed with the settings' secret key). A
-  session holds the account id and a fingerprint of its password hash: changing a password or
-  deactivating an account ends every session it had.
+* **Sessions** are Starlette's signed cookies (itsdangerous, keyed with the settings' secret key) holding
+  a token whose hash the ``staff_sessions`` table keeps (``tremplin.core.web.sessions``): logging out,
+  a new password, a deactivation or "log out everywhere" end them on the server, and an idle one ends
+  after ``Settings.session_idle_minutes``.
 * **CSRF**: each session has a random token; every unsafe request (POST, PUT, PATCH, DELETE) must
   carry it, in the ``csrf_token`` form field or the ``X-CSRF-Token`` header (HTMX sends the header).
   Requests authenticated with ``Authorization: Bearer`` carry no ambient credential and are exempt.
@@ -25,7 +26,6 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs
 
 from sqlalchemy import func, select
-
 from tremplin.core.models import AuditEvent, Staff
 
 if TYPE_CHECKING:
@@ -34,6 +34,8 @@ if TYPE_CHECKING:
 
 SESSION_COOKIE = "tremplin_session"
 SESSION_MAX_AGE = 12 * 3600
+#: The key of the server-side session's token in the signed cookie (``tremplin.core.web.sessions``).
+SESSION_TOKEN = "st"
 CSRF_FIELD = "csrf_token"
 CSRF_HEADER = "x-csrf-token"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})
@@ -53,28 +55,54 @@ def fingerprint(staff: Staff) -> str:
     return hashlib.sha256((staff.password_hash or "").encode()).hexdigest()[:16]
 
 
-def log_in(request: Request, staff: Staff) -> None:
-    """Start a session for ``staff``: a fresh session (against fixation) with a fresh CSRF token."""
+def log_in(request: Request, staff: Staff, session: Session) -> None:
+    """Start a session for ``staff``: a fresh session (against fixation), kept on the server, with a fresh CSRF
+    token. The caller commits ``session``."""
+    from tremplin.core.web import sessions
+
+    old = request.session.get(SESSION_TOKEN)
+    if isinstance(old, str):
+        sessions.end(session, old)
+    sessions.purge_idle(session, idle_limit(request))
     request.session.clear()
+    request.session[SESSION_TOKEN] = sessions.start(session, staff.id)
     request.session["sid"] = staff.id
     request.session["fp"] = fingerprint(staff)
     request.session[CSRF_FIELD] = secrets.token_urlsafe(32)
 
 
-def log_out(request: Request) -> None:
+def log_out(request: Request, session: Session) -> None:
+    """End the browser's session on the server too: a copy of the cookie opens nothing afterwards."""
+    from tremplin.core.web import sessions
+
+    token = request.session.get(SESSION_TOKEN)
+    if isinstance(token, str):
+        sessions.end(session, token)
     request.session.clear()
     request.session[CSRF_FIELD] = secrets.token_urlsafe(32)
 
 
+def idle_limit(request: Request) -> timedelta:
+    return timedelta(minutes=request.app.state.tremplin.settings.session_idle_minutes)
+
+
 def session_staff(request: Request, session: Session) -> Staff | None:
-    """The account of the request's session cookie, if it is still valid."""
+    """The account of the request's session cookie, if its session is still open on the server."""
+    from tremplin.core.web import sessions
+
     if "session" not in request.scope:
         return None
-    sid = request.session.get("sid")
-    if not isinstance(sid, int):
+    token = request.session.get(SESSION_TOKEN)
+    if not isinstance(token, str):
+        return None
+    sid = sessions.resolve(session, token, idle_limit(request))
+    if sid is None or sid != request.session.get("sid"):
+        request.session.pop(SESSION_TOKEN, None)
+        request.session.pop("sid", None)
         return None
     staff = session.get(Staff, sid)
     if staff is None or not staff.active or not hmac.compare_digest(str(request.session.get("fp", "")), fingerprint(staff)):
+        request.session.pop(SESSION_TOKEN, None)
         request.session.pop("sid", None)
         return None
     return staff
@@ -124,6 +152,11 @@ class CSRFMiddleware:
 
         headers = Headers(scope=scope)
         if headers.get("authorization", "").lower().startswith("bearer ") or scope.get("path") in CSRF_EXEMPT_PATHS:
+            await self.app(scope, receive, send)
+            return
+        session = scope.get("session") or {}
+        if scope["path"].startswith("/api/") and not session.get(SESSION_TOKEN):
+            # No ambient credential to abuse: the API answers 401 (log in, or send a token), not a CSRF refusal.
             await self.app(scope, receive, send)
             return
         expected = str((scope.get("session") or {}).get(CSRF_FIELD) or "")

@@ -13,11 +13,11 @@ from typing import Any
 
 from click.testing import CliRunner, Result
 from sqlalchemy import create_engine, delete, inspect, select
-
 from tremplin.core.app import App
 from tremplin.core.cli import cli
 from tremplin.core.models import CounterValue, Staff
 from tremplin.core.records import log_activity, log_contact, open_case
+
 from tests.core.test_hookspecs import DOCUMENTED_COUNTERS
 
 REPO = Path(__file__).resolve().parents[2]
@@ -84,7 +84,11 @@ def test_staff_add(db_url: str) -> None:
     assert refused.exit_code == 1
     assert "unknown role(s) wizard; use: admin, programme_lead, counsellor" in refused.output
     short = run("--database-url", db_url, "staff", "add", "bob", "--role", "reception", env={"TREMPLIN_STAFF_PASSWORD": "short"})
-    assert short.exit_code == 1 and "at least 8 characters" in short.output
+    assert short.exit_code == 1 and "12 to 200 characters" in short.output
+    common = run("--database-url", db_url, "staff", "add", "bob", "--role", "reception", env={"TREMPLIN_STAFF_PASSWORD": "1q2w3e4r5t6y"})
+    assert common.exit_code == 1 and "too common" in common.output
+    spaced = run("--database-url", db_url, "staff", "add", "bob smith", "--role", "reception", env=env)
+    assert spaced.exit_code == 1 and "letters, digits" in spaced.output
     twice = run("--database-url", db_url, "staff", "add", "amina", "--role", "reception", env=env)
     assert twice.exit_code == 1 and "already an account named 'amina'" in twice.output
     bad_audience = run("--database-url", db_url, "staff", "add", "eve", "--role", "counsellor", "--audience", "vip", env=env)
@@ -289,7 +293,7 @@ def test_plugins_lists_versions_hooks_and_everything_registered(tmp_path: Path) 
     assert out.exit_code == 0, out.output
     infos = {p["name"]: p for p in json.loads(out.output)}
     from tremplin.core import __version__
-    from tremplin.core.plugins import BUILTIN_PLUGINS, AUDIENCE_PLUGINS
+    from tremplin.core.plugins import AUDIENCE_PLUGINS, BUILTIN_PLUGINS
 
     assert list(infos)[: len(BUILTIN_PLUGINS + AUDIENCE_PLUGINS)] == list(BUILTIN_PLUGINS + AUDIENCE_PLUGINS)
     assert {p["version"] for name, p in infos.items() if name.startswith("tremplin.")} == {__version__}

@@ -7,12 +7,12 @@ from typing import Any
 
 import pytest
 from sqlalchemy import select
-
 from tremplin.core import demo
-from tests.conftest import full_registry
 from tremplin.core.app import App
 from tremplin.core.forms import FormError, validate_attributes
 from tremplin.core.queries import counter_figures
+
+from tests.conftest import full_registry
 
 YEAR = 2019
 SCALE = 0.1
@@ -53,7 +53,18 @@ def fits_a_form(app: App, audience: str, record: str, row: Any) -> bool:
 
 def test_a_demo_year_fills_every_audience_with_plausible_figures(app: App) -> None:
     from tremplin.core.admin import verify_password
-    from tremplin.core.models import Activity, Case, CaseStageEvent, Centre, ClosurePeriod, Contact, Partner, Referral, Site, Staff
+    from tremplin.core.models import (
+        Activity,
+        Case,
+        CaseStageEvent,
+        Centre,
+        ClosurePeriod,
+        Contact,
+        Partner,
+        Referral,
+        Site,
+        Staff,
+    )
     from tremplin.core.rollup import rebuild, snapshot
 
     summary = demo.generate(app, year=YEAR, scale=SCALE, seed=11)
@@ -91,18 +102,18 @@ def test_a_demo_year_fills_every_audience_with_plausible_figures(app: App) -> No
         assert {"reception", "multimedia", "advice", "group_room", "formtruck_stop", "online"} <= kinds
         assert {p.name for p in session.scalars(select(Partner))} >= {"Actiris", "Bruxelles Formation", "VDAB Brussel"}
 
-        # One account per role: username = role, password demo-<role>, the role's default audiences.
+        # One account per role: username = role, password tremplin-demo-<role>, the role's default audiences.
         accounts = {s.username: s for s in session.scalars(select(Staff))}
         assert set(accounts) == set(full_registry().roles)
         for role, account in accounts.items():
             assert account.roles == [role]
             assert account.audiences == sorted(full_registry().default_audiences([role]))
             assert account.password_hash.startswith("$argon2")
-        assert verify_password(accounts["admin"].password_hash, "demo-admin")
-        assert verify_password(accounts["neet_worker"].password_hash, "demo-neet_worker")
-        assert ("admin", "demo-admin", "Administrator") in summary.logins
+        assert verify_password(accounts["admin"].password_hash, "tremplin-demo-admin")
+        assert verify_password(accounts["neet_worker"].password_hash, "tremplin-demo-neet_worker")
+        assert ("admin", "tremplin-demo-admin", "Administrator") in summary.logins
         text = summary.describe()
-        assert "demo-counsellor" in text and "formtruck_adviser" in text
+        assert "tremplin-demo-counsellor" in text and "formtruck_adviser" in text
 
         # Cases opened with consent and moved along their workflow, with their history.
         cases = session.scalars(select(Case)).all()

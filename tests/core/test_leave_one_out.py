@@ -11,11 +11,12 @@ import io
 from collections.abc import Iterator
 from datetime import date, datetime, timezone
 from typing import Any
+
 import pytest
 from click.testing import CliRunner
-
 from tremplin.core.app import App
 from tremplin.core.plugins import AUDIENCE_PLUGINS
+
 from tests.conftest import make_app
 from tests.web.conftest import Web
 
@@ -95,7 +96,7 @@ def test_the_app_works_with_audience_plugins_left_out(partial_app: App, db_url: 
     for role in registry.roles:
         result = runner.invoke(
             cli, ["--database-url", db_url, "staff", "add", role, "--role", role, "--centre", "bxl"],
-            env={"TREMPLIN_STAFF_PASSWORD": f"demo-{role}"},
+            env={"TREMPLIN_STAFF_PASSWORD": f"tremplin-demo-{role}"},
         )
         assert result.exit_code == 0, (role, result.output)
         assert not set(left_out) & set(result.output.rsplit("audiences: ", 1)[-1].strip().split(", ")), result.output
@@ -179,7 +180,6 @@ def check_pages(app: App, centre_id: int) -> None:
 def check_bot(app: App, left_out: tuple[str, ...]) -> None:
     """The bot application builds, and /help names only commands that a handler answers."""
     from telegram.ext import CommandHandler
-
     from tremplin.core.bot.app import _commands_of, build_application, plugin_commands
     from tremplin.core.bot.handlers import help_text
 

@@ -2,7 +2,7 @@
 
 One server per test session (per pytest-xdist worker): a migrated SQLite file in a temporary folder,
 one centre with its sites and a partner, an account for every role (username = role, password
-``demo-<role>``), and a little history so the dashboards have something to draw. Each test gets a
+``tremplin-demo-<role>``), and a little history so the dashboards have something to draw. Each test gets a
 fresh browser context (no cookies carried over), so journeys do not depend on each other.
 
 The whole module is skipped, with the reason, only when ``/usr/bin/chromium`` is missing
@@ -62,7 +62,7 @@ uvicorn = pytest.importorskip("uvicorn", reason="the browser journeys serve the 
 
 
 def password_of(role: str) -> str:
-    return f"demo-{role}"
+    return f"tremplin-demo-{role}"
 
 
 # ------------------------------------------------------------------------------------------------

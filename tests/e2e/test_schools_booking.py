@@ -11,7 +11,8 @@ import re
 import socket
 import time
 from collections.abc import Iterator
-from datetime import date, time as clock, timedelta
+from datetime import date, timedelta
+from datetime import time as clock
 from email import policy
 from pathlib import Path
 from typing import Any
@@ -19,7 +20,15 @@ from typing import Any
 import pytest
 from icalendar import Calendar
 
-from .conftest import CHROMIUM_ARGS, DESKTOP, PHONE, Console, login, start_server, visible_text
+from .conftest import (
+    CHROMIUM_ARGS,
+    DESKTOP,
+    PHONE,
+    Console,
+    login,
+    start_server,
+    visible_text,
+)
 
 pytestmark = pytest.mark.slow
 aiosmtpd = pytest.importorskip("aiosmtpd.controller", reason="the booking journey needs aiosmtpd")
@@ -86,7 +95,7 @@ def schools_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str,
             app,
             session,
             "schools_coordinator",
-            "demo-schools_coordinator",
+            "tremplin-demo-schools_coordinator",
             roles=["schools_coordinator"],
             display_name="Coordination écoles",
             language="fr",

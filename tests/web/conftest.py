@@ -2,7 +2,7 @@
 
 ``web`` is a ``Web`` helper around one app (the ``app`` fixture: SQLite, and PostgreSQL when
 ``TREMPLIN_TEST_DATABASE_URL`` is set) with the ``centre`` fixture's sites, a partner and one account
-per role (username = role, password ``demo-<role>``, bound to the centre). ``web.client(role)`` is a
+per role (username = role, password ``tremplin-demo-<role>``, bound to the centre). ``web.client(role)`` is a
 logged-in client; ``web.api(role)`` a client with the account's API token.
 """
 
@@ -15,11 +15,10 @@ from typing import Any
 
 import pytest
 from starlette.testclient import TestClient
-
 from tremplin.core.app import App
 
 CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
-PASSWORD = "demo-{role}"
+PASSWORD = "tremplin-demo-{role}"
 
 
 @lru_cache(maxsize=None)
@@ -203,3 +202,14 @@ def form_values(html: str, form_id: str) -> list[tuple[str, str]]:
     parser = _FormParser(form_id)
     parser.parser.feed(html)
     return parser.values
+
+
+@pytest.fixture
+def slow_waits(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The rules with a first wait of a minute: a slow machine cannot let a wait run out in the middle of a test."""
+    from dataclasses import replace
+
+    from tremplin.core.web import throttle
+
+    for name in ("ADDRESS", "ACCOUNT_AT_ADDRESS", "ACCOUNT"):
+        monkeypatch.setattr(throttle, name, replace(getattr(throttle, name), first_wait=60.0))

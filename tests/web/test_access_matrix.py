@@ -42,6 +42,7 @@ POLICY: dict[tuple[str, str], tuple[str, str | None]] = {
     ("GET", "/account"): (ANY, None),
     ("POST", "/account"): (ANY, None),
     ("POST", "/account/token"): (ANY, None),
+    ("POST", "/account/logout-everywhere"): (ANY, None),
     ("GET", "/dashboard"): ("dashboard", None),
     ("GET", "/log"): ("log", None),
     ("POST", "/log/undo"): ("log", None),
@@ -148,6 +149,13 @@ QUERIES = {"/api/v1/counters": "start=2024-01-01&end=2024-12-31", "/lang/{code}"
 
 ROLES = tuple(full_registry().roles)
 ACCOUNTS = list(ROLES) + ["network_admin"]
+
+#: Walked last: they end the session (every session of the account, for the second).
+LOGOUTS = (("POST", "/account/logout-everywhere"), ("POST", "/logout"))
+
+
+def logout_rank(method: str, path: str) -> int:
+    return LOGOUTS.index((method, path)) + 1 if (method, path) in LOGOUTS else 0
 
 
 def audiences_of(account: str) -> tuple[str, ...]:
@@ -318,12 +326,11 @@ def test_every_role_on_every_route(web: Web) -> None:
 
     # Log every account in first: the walk posts failed logins, which slow down this address.
     clients = {account: (web.api(account), web.client(account)) for account in ACCOUNTS}
-    role_clients = {account: web.client(account) for account in ROLES}
 
     # Anonymous visitors: only the public routes.
     anonymous = web.anonymous()
     csrf = csrf_of(anonymous.get("/login").text)
-    logout_last = sorted(core, key=lambda item: (item[1], item[0]) == ("POST", "/logout"))
+    logout_last = sorted(core, key=lambda item: logout_rank(item[1], item[0]))
     for path, method, _route in logout_last:
         capability, _audience = POLICY[(method, path)]
         response = call(anonymous, method, url_for(path, objects, web, method), csrf)
@@ -336,7 +343,7 @@ def test_every_role_on_every_route(web: Web) -> None:
     for account in ACCOUNTS:
         api, session_client = clients[account]
         csrf = csrf_of(session_client.get("/account").text)
-        ordered = sorted(core, key=lambda item: (not item[0].startswith("/api/"), (item[1], item[0]) == ("POST", "/logout")))
+        ordered = sorted(core, key=lambda item: (not item[0].startswith("/api/"), logout_rank(item[1], item[0])))
         for path, method, _route in ordered:
             capability, audience = POLICY[(method, path)]
             client = api if path.startswith("/api/") else session_client
@@ -344,16 +351,29 @@ def test_every_role_on_every_route(web: Web) -> None:
             response = call(client, method, url, csrf)
             expected = allowed(account, capability, audience)
             status = response.status_code
-            if status >= 500:
+            # A record of an audience the account does not see answers as a missing one (404), or 403 when the
+            # role may not use the route at all.
+            seen = audiences_of(account)
+            unseen = "{" in path and audience is not None and "*" not in seen and audience not in seen
+            if (method, path) == LOGOUTS[0]:
+                # Every session of the account ended: the next page (the logout) needs the new CSRF token.
+                if status != 303:
+                    problems.append(f"{account} {method} {url}: {status} (303 to /login expected)")
+                csrf = csrf_of(session_client.get("/login").text)
+            elif status >= 500:
                 problems.append(f"{account} {method} {url}: {status}")
             elif capability == PUBLIC:
                 if status == 403:
                     problems.append(f"{account} {method} {url}: 403 on a public route")
             elif expected and (status == 403 or refused_as_anonymous(response)):
                 problems.append(f"{account} {method} {url}: refused ({status}) but the policy allows it")
-            elif not expected and status != 403:
+            elif not expected and unseen and status not in (403, 404):
+                problems.append(f"{account} {method} {url}: {status}, but the record is not visible (404 expected)")
+            elif not expected and not unseen and status != 403:
                 problems.append(f"{account} {method} {url}: {status}, but the policy refuses it (403 expected)")
     assert not problems, "\n".join(problems)
+    # Logged in anew: the walk ended every session of each account ("log out everywhere").
+    role_clients = {account: web.client(account) for account in ROLES}
 
     # Routes from plugins or other parts of the app: anonymous visitors refused, declared roles enforced.
     # Public pages a plugin marks as such (the schools plugin's /book) are open to anyone.
@@ -385,11 +405,12 @@ def test_accounts_see_only_their_centre(web: Web) -> None:
         referral = issue_referral(app, session, other.id, audience="general")
         contact_id, code, referral_id, token = contact.id, case.code, referral.id, referral.token
     api = web.api("admin")
-    assert api.get(f"/api/v1/contacts/{contact_id}").status_code == 403
-    assert api.get(f"/api/v1/cases/{code}").status_code == 403
-    assert api.get(f"/api/v1/referrals/{token}").status_code == 403
+    # The API answers as for a missing record (a 403 would confirm that the record exists).
+    assert api.get(f"/api/v1/contacts/{contact_id}").status_code == 404
+    assert api.get(f"/api/v1/cases/{code}").status_code == 404
+    assert api.get(f"/api/v1/referrals/{token}").status_code == 404
     assert all(item["centre_id"] == web.centre_id for item in api.get("/api/v1/contacts").json()["items"])
-    assert web.client("admin").get(f"/referrals/{referral_id}").status_code == 403
+    assert web.client("admin").get(f"/referrals/{referral_id}").status_code == 404
     web.add_account("network", ["admin"], audiences=["*"], centre=False)
     assert web.api("network").get(f"/api/v1/cases/{code}").status_code == 200
 
@@ -405,7 +426,7 @@ def test_a_formtruck_adviser_never_sees_a_neet_case_and_schools_never_see_prison
     assert web.api("formtruck_adviser").get(f"/api/v1/cases/{code}").status_code == 403
     assert code not in truck.get("/contacts").text
     counsellor = web.client("counsellor")  # has cases, but not the NEET audience
-    assert counsellor.get(f"/cases/{code}").status_code == 403
+    assert counsellor.get(f"/cases/{code}").status_code == 404
     assert code not in counsellor.get("/cases?state=all").text
 
     schools = web.client("schools_coordinator")
@@ -449,7 +470,7 @@ def test_no_page_answers_500_to_junk(web: Web) -> None:
              "on", "consent_on", "entered_on", "gender", "age_band", "profile.homeless", "code", "name", "timezone", "roles", "audiences", "display_name",
              "active", "starts_on", "ends_on", "scope", "label", "label_fr", "label_en"]
     rng = random.Random(7)
-    posts = [p for p, methods, _r in route_table(web.asgi) if "POST" in methods and not p.startswith("/api/") and p not in ("/logout", "/account/token")]
+    posts = [p for p, methods, _r in route_table(web.asgi) if "POST" in methods and not p.startswith("/api/") and p not in ("/logout", "/account/token", "/account/logout-everywhere")]
     for round_ in range(6):
         for path in posts:
             url = url_for(path, objects, web, "POST")

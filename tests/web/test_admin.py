@@ -6,9 +6,16 @@ from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
-
-from tremplin.core.models import Centre, ClosurePeriod, Partner, Site, Staff, WorkshopKind
+from tremplin.core.models import (
+    Centre,
+    ClosurePeriod,
+    Partner,
+    Site,
+    Staff,
+    WorkshopKind,
+)
 from tremplin.core.records import log_contact
+
 from tests.web.conftest import Web, csrf_of, login
 
 
@@ -59,7 +66,11 @@ def test_staff_accounts_and_tokens(web: Web) -> None:
         assert amina.audiences == ["neet"] and amina.language == "nl" and amina.centre_id == web.centre_id
     assert login(web.anonymous(), "amina", "long-enough-pw").status_code == 303
     short = client.post("/admin/staff", data={"csrf_token": token, "username": "bob", "password": "short", "roles": ["reception"]})
-    assert short.status_code == 422 and "8 à 200" in short.text
+    assert short.status_code == 422 and "12 à 200" in short.text
+    common = client.post("/admin/staff", data={"csrf_token": token, "username": "bob", "password": "qwerty123456", "roles": ["reception"]})
+    assert common.status_code == 422 and "trop courant" in common.text, "a password among the common ones is refused"
+    odd = client.post("/admin/staff", data={"csrf_token": token, "username": "<b>bob</b>", "password": "long-enough-pw", "roles": ["reception"]})
+    assert odd.status_code == 422 and "lettres, chiffres" in odd.text, "usernames use a safe character set"
     norole = client.post("/admin/staff", data={"csrf_token": token, "username": "bob", "password": "long-enough-pw"})
     assert norole.status_code == 422
 

@@ -196,7 +196,7 @@ def test_activities_follow_the_same_rule_through_the_api(web: Web) -> None:
     assert (
         counsellor.post(f"/api/v1/activities/{activity_id}/participants", json={"participants": 11}).status_code == 403
     ), "changing a headcount already entered is a correction"
-    assert web.api("neet_worker").get(f"/api/v1/activities/{activity_id}").status_code == 403
+    assert web.api("neet_worker").get(f"/api/v1/activities/{activity_id}").status_code == 404, "not its audience"
     assert lead.post(f"/api/v1/activities/{activity_id}/participants", json={"participants": 11}).status_code == 422
     assert (
         lead.post(

@@ -34,7 +34,7 @@ def issue(web: Web, username: str = "counsellor") -> tuple[str, int]:
     token = TOKEN.search(shown.text)
     assert token, "the token is shown large"
     assert "<svg" in shown.text and 'class="qr"' in shown.text, "and as a QR code"
-    assert "http://testserver/r" in shown.text, "the address of the public page"
+    assert "http://127.0.0.1:8000/r" in shown.text, "the address of the public page (the public base URL)"
     return token.group(1), int(response.headers["location"].rsplit("/", 1)[1])
 
 
@@ -103,7 +103,7 @@ def test_the_public_page_slows_down_guessing(web: Web) -> None:
 
 def test_a_referral_in_an_audience_the_account_does_not_see(web: Web) -> None:
     _token, referral_id = issue(web, "counsellor")
-    assert web.client("neet_worker").get(f"/referrals/{referral_id}").status_code == 403
+    assert web.client("neet_worker").get(f"/referrals/{referral_id}").status_code == 404, "answered as missing"
     assert web.client("schools_coordinator").get(f"/referrals/{referral_id}").status_code == 403, "no referrals role"
     page = web.client("formtruck_adviser").get("/referrals")
     assert page.status_code == 200 and f"/referrals/{referral_id}" not in page.text

@@ -7,18 +7,18 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 from sqlalchemy import select
-
 from tremplin.core.cli import cli
 from tremplin.core.models import Staff
 
 
-def test_serve_runs_uvicorn_with_the_factory(db_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_serve_runs_uvicorn_with_the_factory(db_url: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Any) -> None:
     import uvicorn
 
     calls: list[tuple[tuple[Any, ...], dict[str, Any]]] = []
     monkeypatch.setattr(uvicorn, "run", lambda *a, **k: calls.append((a, k)))
     monkeypatch.setenv("TREMPLIN_SECRET_KEY", "")  # recorded, so that what serve sets is undone after the test
     monkeypatch.delenv("TREMPLIN_SECRET_KEY")
+    monkeypatch.setenv("TREMPLIN_SECRET_KEY_FILE", str(tmp_path / "no-key-stored"))
     monkeypatch.setenv("TREMPLIN_DATABASE_URL", "sqlite:///elsewhere.db")
     result = CliRunner().invoke(cli, ["--database-url", db_url, "serve", "--port", "8123", "--workers", "3"])
     assert result.exit_code == 0, result.output
@@ -42,8 +42,8 @@ def test_serve_refuses_a_database_without_schema(tmp_path: Any) -> None:
 
 def test_staff_token_and_the_factory(db_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
     from starlette.testclient import TestClient
-
     from tremplin.core.admin import add_staff
+
     from tests.conftest import make_app
 
     app = make_app(db_url)

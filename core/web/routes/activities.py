@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Depends, HTTPException, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import RedirectResponse, Response
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -18,7 +18,7 @@ from tremplin.core.validation import RecordError
 from tremplin.core.web import formkit
 from tremplin.core.web.common import fetch, query_string
 from tremplin.core.web.deps import (
-    ensure_record,
+    visible_or_404,
     form_data,
     get_app,
     get_session,
@@ -90,9 +90,7 @@ def activity_new(request: Request, staff: Staff = Depends(needs_activities)) -> 
 
 def _load(session: Session, staff: Staff, activity_id: int) -> Activity:
     activity = fetch(session, Activity, activity_id)
-    if activity is None:
-        raise HTTPException(status_code=404, detail="There is no such activity.")
-    ensure_record(staff, activity)
+    visible_or_404(staff, activity, "There is no such activity.")
     return activity
 
 

@@ -14,13 +14,20 @@ from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.responses import RedirectResponse, Response
 from sqlalchemy import select
 from sqlalchemy.orm import Session
-
 from tremplin.core import vocab
 from tremplin.core.admin import AdminError, add_staff, hash_password
 from tremplin.core.audit import audit
 from tremplin.core.i18n import LANGUAGES
-from tremplin.core.models import Centre, ClosurePeriod, Partner, Site, Staff, WorkshopKind
-from tremplin.core.web import formkit, policy
+from tremplin.core.models import (
+    Centre,
+    ClosurePeriod,
+    Partner,
+    Site,
+    Staff,
+    WorkshopKind,
+)
+from tremplin.core.passwords import password_problem
+from tremplin.core.web import formkit, policy, sessions
 from tremplin.core.web.common import centres_for, fetch
 from tremplin.core.web.deps import (
     ensure_centre,
@@ -297,12 +304,19 @@ def staff_create(request: Request, data: Any = Depends(form_data), staff: Staff 
 
 def _admin_message(text: str, _: Any) -> str:
     if "password" in text:
-        return _("A password has 8 to 200 characters.")
+        return password_message(text, _)
     if "already" in text:
         return _("This username is already used.")
     if "username" in text:
-        return _("A username has 1 to 80 characters.")
+        return _("A username has 1 to 80 characters: letters, digits, “.”, “_”, “-” or “@”.")
     return _("Choose one of the options.")
+
+
+def password_message(problem: str, _: Any) -> str:
+    """The password policy's reason (``tremplin.core.passwords``) in the reader's language."""
+    if "common" in problem:
+        return _("This password is too common: choose a longer, less predictable one.")
+    return _("A password has 12 to 200 characters.")
 
 
 def _account(session: Session, staff: Staff, staff_id: int) -> Staff:
@@ -343,8 +357,9 @@ def staff_edit(staff_id: int, request: Request, data: Any = Depends(form_data), 
         errors["audiences"] = _("Choose one of the options.")
     if values["language"] not in LANGUAGES:
         errors["language"] = _("Choose one of the options.")
-    if values["password"] and len(values["password"]) < 8:
-        errors["password"] = _("A password has 8 to 200 characters.")
+    problem = password_problem(values["password"], account.username) if values["password"] else None
+    if problem:
+        errors["password"] = password_message(problem, _)
     if account.id == staff.id and "admin" not in values["roles"]:
         errors["roles"] = _("You cannot remove your own administrator role.")
     if errors:
@@ -356,6 +371,9 @@ def staff_edit(staff_id: int, request: Request, data: Any = Depends(form_data), 
     account.active = data.get("active") in ("1", "on", "true") or account.id == staff.id
     if values["password"]:
         account.password_hash = hash_password(values["password"])
+    if values["password"] or not account.active:
+        # A new password or an end to the account ends every session it had, on the server.
+        sessions.end_all(session, account.id)
     audit(session, "staff.edit", staff, "staff", account.username)
     session.commit()
     forget_tokens()  # roles, audiences or an end to the account apply to its API token at once

@@ -20,9 +20,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from tremplin.core import corrections, rollup
-from tremplin.core.anonymity import format_token
+from tremplin.core.anonymity import TokenError, format_token
 from tremplin.core.counters import DIMENSIONS
 from tremplin.core.dimensions import Values
+from tremplin.core.disclosure import protect_counters, sees_exact
 from tremplin.core.models import Activity, Case, Centre, Contact, Partner, Referral, Staff
 from tremplin.core.records import (
     delete_activity,
@@ -45,7 +46,6 @@ from tremplin.core.web.deps import (
     current_staff,
     ensure_audience,
     ensure_centre,
-    ensure_record,
     get_app,
     get_session,
     require_capability,
@@ -57,7 +57,8 @@ router = APIRouter(prefix="/api/v1", tags=["api"], dependencies=[Depends(bearer)
 
 Code = Annotated[str, Field(min_length=1, max_length=40, pattern=r"^[A-Za-z0-9_\-]+$")]
 OptCode = Annotated[str | None, Field(default=None, max_length=64)]
-Count = Annotated[int, Field(ge=0, le=MAX_HEADCOUNT)]
+# Strict: ``true`` is not a count (pydantic would store it as 1).
+Count = Annotated[int, Field(ge=0, le=MAX_HEADCOUNT, strict=True)]
 Themes = Annotated[list[Annotated[str, Field(max_length=32)]], Field(default_factory=list, max_length=10)]
 AttrValue = str | int | bool | list[str] | None
 
@@ -80,7 +81,7 @@ class ContactIn(Strict):
     channel: OptCode = None
     themes: Themes
     language: OptCode = None
-    headcount: Annotated[int, Field(ge=1, le=MAX_HEADCOUNT)] = 1
+    headcount: Annotated[int, Field(ge=1, le=MAX_HEADCOUNT, strict=True)] = 1
     gender: OptCode = None
     age_band: OptCode = None
     education: OptCode = None
@@ -196,7 +197,7 @@ class ReferralIn(Strict):
     from_partner: OptCode = Field(None, description="Partner code.")
     theme: OptCode = None
     note: Annotated[str, Field(max_length=2000)] = ""
-    valid_days: Annotated[int, Field(ge=1, le=3650)] = 60
+    valid_days: Annotated[int, Field(ge=1, le=3650, strict=True)] = 60
 
 
 class ReferralOut(BaseModel):
@@ -294,7 +295,11 @@ class CountersOut(BaseModel):
     start: date
     end: date
     dim: str
-    values: dict[str, int | dict[str, int]]
+    values: dict[str, int | None | dict[str, int | None]] = Field(
+        description="Each counter's total, or its counts by the dimension's values. For roles whose reports are "
+        "disclosure-controlled (``published``), a count a report would hide is ``null``."
+    )
+    published: bool = Field(False, description="Whether the figures are disclosure-controlled, as the role's reports.")
 
 
 class MeOut(BaseModel):
@@ -393,11 +398,22 @@ def _partner_id(session: Session, centre_code: str, code: str | None, field: str
     return pid
 
 
+def visible_or_missing(staff: Staff, record: Any, missing: str) -> None:
+    """A record of another centre or audience answers as a missing one does (404, the same words): a 403
+    would let an account count the records it must not see."""
+    if not policy.may_see_centre(staff, getattr(record, "centre_id", None)):
+        raise LookupError(missing)
+    audience = getattr(record, "audience", None)
+    if audience is not None and not staff.may_see(audience):
+        raise LookupError(missing)
+
+
 def _get(session: Session, staff: Staff, model: Any, record_id: int, what: str) -> Any:
     record = fetch(session, model, record_id)
+    missing = f"there is no {what} {record_id}"
     if record is None:
-        raise LookupError(f"there is no {what} {record_id}")
-    ensure_record(staff, record)
+        raise LookupError(missing)
+    visible_or_missing(staff, record, missing)
     return record
 
 
@@ -415,6 +431,7 @@ DeleteReason = Annotated[
         description="Why the record is deleted: required unless the account is its author, on the day it was entered.",
     ),
 ]
+IdCursor = Annotated[str, Query(max_length=9, pattern=r"^[0-9]*$", description="The `next` of the previous page.")]
 SearchQuery = Annotated[
     str,
     Query(max_length=80, description="Search: a case code, a school or place typed in a form, a title, a partner."),
@@ -453,16 +470,21 @@ def correctable_activity(
 
 
 def load_referral(token: Annotated[str, Path(max_length=40)], staff: Annotated[Staff, Depends(require_capability("referrals"))], session: Annotated[Session, Depends(get_session)]) -> Referral:
-    referral = find_referral(session, token)
-    ensure_record(staff, referral)
+    try:
+        referral = find_referral(session, token)
+    except TokenError as exc:
+        # A mistyped token names no referral: 404, saying what is wrong with it.
+        raise LookupError(f"no referral has this token: {exc}") from None
+    visible_or_missing(staff, referral, "no referral has this token")
     return referral
 
 
 def load_case(code: Annotated[str, Path(max_length=40)], staff: Annotated[Staff, Depends(require_capability("cases"))], session: Annotated[Session, Depends(get_session)]) -> Case:
     case = session.scalar(select(Case).where(Case.code == code.strip().upper()[:24]))
+    missing = f"there is no case {code[:24]!r}"
     if case is None:
-        raise LookupError(f"there is no case {code[:24]!r}")
-    ensure_record(staff, case)
+        raise LookupError(missing)
+    visible_or_missing(staff, case, missing)
     return case
 
 
@@ -683,7 +705,9 @@ def activities_participants(activity: Annotated[Activity, Depends(load_activity)
 
 
 @router.get("/referrals", response_model=ReferralPage, summary="Referrals, newest first")
-def referrals_list(request: Request, staff: ReferralsStaff, session: DB, status: str = "", after: str = "") -> ReferralPage:
+def referrals_list(
+    request: Request, staff: ReferralsStaff, session: DB, status: str = "", after: IdCursor = ""
+) -> ReferralPage:
     app = get_app(request)
     stmt = select(Referral)
     ids = policy.centre_ids(staff)
@@ -737,12 +761,19 @@ def referrals_status(referral: Annotated[Referral, Depends(load_referral)], requ
 
 
 @router.get("/cases", response_model=CasePage, summary="Cases, newest first")
-def cases_list(request: Request, staff: CasesStaff, session: DB, audience: str = "", state: Literal["open", "closed", "all"] = "all", after: str = "") -> CasePage:
+def cases_list(
+    request: Request,
+    staff: CasesStaff,
+    session: DB,
+    audience: str = "",
+    state: Literal["open", "closed", "all"] = "all",
+    after: IdCursor = "",
+) -> CasePage:
     app = get_app(request)
     keys = [k for k in policy.visible_audiences(app, staff) if k in app.registry.workflows]
     if audience:
         if audience not in app.registry.audiences:
-            raise HTTPException(status_code=400, detail=f"unknown audience {audience[:40]!r}")
+            raise HTTPException(status_code=422, detail=f"unknown audience {audience[:40]!r}")
         ensure_audience(staff, audience)
         keys = [audience]
     stmt = select(Case).where(Case.audience.in_(keys or ["-"]))
@@ -827,7 +858,7 @@ def counters(
     keys = policy.visible_counters(app, staff)
     if audience:
         if audience not in app.registry.audiences:
-            raise HTTPException(status_code=400, detail=f"unknown audience {audience[:40]!r}")
+            raise HTTPException(status_code=422, detail=f"unknown audience {audience[:40]!r}")
         ensure_audience(staff, audience)
         keys = [k for k in keys if app.registry.counters[k].audience == audience]
     if counter:
@@ -854,4 +885,10 @@ def counters(
                 value = coded.code(value)
                 amount += values[key].get(value, 0)
             values[key][value] = amount
-    return CountersOut(start=start, end=end, dim=dim, values=values)
+    published = not sees_exact(staff)
+    if published:
+        # The role's reports are disclosure-controlled: so are its counters (small counts hidden, breakdowns
+        # protected against their totals).
+        totals = values if dim == "*" else dict(rollup.totals(session, keys, start, end, centre_ids))
+        values = protect_counters(values, totals, app.settings.disclosure_threshold)
+    return CountersOut(start=start, end=end, dim=dim, values=values, published=published)

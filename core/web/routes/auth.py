@@ -8,19 +8,19 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from sqlalchemy import select
 from sqlalchemy.orm import Session
-
 from tremplin.core.i18n import LANGUAGES
 from tremplin.core.models import Staff
+from tremplin.core.passwords import password_problem
 from tremplin.core.web.common import safe_next
-from tremplin.core.web.deps import current_staff, form_data, get_session
+from tremplin.core.web.deps import current_staff, form_data, get_app, get_session
 from tremplin.core.web.i18n import LANG_COOKIE, gettext_for
+from tremplin.core.web.routes.admin import password_message
 from tremplin.core.web.security import (
     check_password,
     client_address,
     issue_api_token,
     log_in,
     log_out,
-    login_throttle,
     record_login,
     session_staff,
 )
@@ -50,14 +50,19 @@ def login_form(request: Request, next: str = "") -> Response:
 
 @router.post("/login")
 def login(request: Request, form: Any = Depends(form_data), session: Session = Depends(get_session)) -> Response:
+    from tremplin.core.web import throttle
+
     _ = gettext_for(request)
     username = str(form.get("username") or "").strip()[:80]
     password = str(form.get("password") or "")[:1000]
     target = safe_next(str(form.get("next") or ""))
     address = client_address(request)
-    throttle = login_throttle(session, username, address)
-    if throttle.wait_seconds > 0:
-        seconds = int(throttle.wait_seconds + 0.999)
+    keys = throttle.keys_for(get_app(request).settings.secret_key, username, address)
+    # The check is claimed (a failure counted in advance) before the password is looked at: a burst of parallel
+    # attempts gets no more checks than the free ones, and an attempt refused here is not counted.
+    wait = throttle.claim(session, keys)
+    if wait > 0:
+        seconds = int(wait + 0.999)
         record_login(session, username, address, ok=False, reason="throttled")
         session.commit()
         message = _("Too many failed attempts. Try again in %(seconds)s seconds.", seconds=seconds)
@@ -70,17 +75,37 @@ def login(request: Request, form: Any = Depends(form_data), session: Session = D
         message = _("The username or the password is incorrect.")
         return render(request, "login.html", {"next": target, "username": username, "error": message}, status_code=401)
     assert staff is not None
+    throttle.release(session, keys)
+    throttle.purge(session)
     record_login(session, username, address, ok=True, staff=staff)
+    log_in(request, staff, session)
     session.commit()
-    log_in(request, staff)
     return RedirectResponse(target, status_code=303)
 
 
 @router.post("/logout")
-def logout(request: Request) -> Response:
-    log_out(request)
+def logout(request: Request, session: Session = Depends(get_session)) -> Response:
+    log_out(request, session)
+    session.commit()
     _ = gettext_for(request)
     flash(request, _("You are logged out."))
+    return RedirectResponse("/login", status_code=303)
+
+
+@router.post("/account/logout-everywhere")
+def logout_everywhere(
+    request: Request, staff: Staff = Depends(current_staff), session: Session = Depends(get_session)
+) -> Response:
+    """End every session of one's own account (a forgotten computer, a lost phone), this one included."""
+    from tremplin.core.audit import audit
+    from tremplin.core.web import sessions
+
+    ended = sessions.end_all(session, staff.id)
+    audit(session, "staff.logout_everywhere", session.get(Staff, staff.id), "staff", staff.id, sessions=ended)
+    log_out(request, session)
+    session.commit()
+    _ = gettext_for(request)
+    flash(request, _("Every session of your account has ended."))
     return RedirectResponse("/login", status_code=303)
 
 
@@ -114,17 +139,20 @@ def account_save(request: Request, form: Any = Depends(form_data), staff: Staff 
     if new_password:
         if not check_password(staff, str(form.get("current_password") or "")):
             errors["current_password"] = _("The current password is incorrect.")
-        elif len(new_password) < 8 or len(new_password) > 200:
-            errors["new_password"] = _("A password has 8 to 200 characters.")
+        elif problem := password_problem(new_password, staff.username):
+            errors["new_password"] = password_message(problem, _)
     if errors:
         return render(request, "account.html", {"token": None, "errors": errors}, status_code=422)
     staff.language = language
     if new_password:
+        from tremplin.core.web import sessions
+
         staff.password_hash = hash_password(new_password)
         audit(session, "staff.password", staff, "staff", staff.id)
+        # A new password ends every session of the account (another browser's too); this one starts anew.
+        sessions.end_all(session, staff.id)
+        log_in(request, staff, session)
     session.commit()
-    if new_password:
-        log_in(request, staff)
     response = RedirectResponse("/account", status_code=303)
     # The account's language becomes the interface's: forget an older switch.
     response.delete_cookie(LANG_COOKIE)

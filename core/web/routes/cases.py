@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from fastapi import APIRouter, Depends, HTTPException, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import RedirectResponse, Response
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -24,7 +24,7 @@ from tremplin.core.validation import RecordError
 from tremplin.core.web import formkit, policy
 from tremplin.core.web.common import PAGE_SIZE, int_param, working_centre
 from tremplin.core.web.deps import (
-    ensure_record,
+    visible_or_404,
     form_data,
     get_app,
     get_session,
@@ -153,9 +153,7 @@ def case_open(request: Request, data: Any = Depends(form_data), staff: Staff = D
 
 def _load(session: Session, staff: Staff, code: str) -> Case:
     case = session.scalar(select(Case).where(Case.code == code.strip().upper()[:24]))
-    if case is None:
-        raise HTTPException(status_code=404, detail="There is no case with this code.")
-    ensure_record(staff, case)
+    visible_or_404(staff, case, "There is no case with this code.")
     return case
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from fastapi import APIRouter, Depends, HTTPException, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import RedirectResponse, Response
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -24,7 +24,7 @@ from tremplin.core.records import delete_activity, delete_contact, update_contac
 from tremplin.core.validation import RecordError
 from tremplin.core.web import formkit
 from tremplin.core.web.common import fetch
-from tremplin.core.web.deps import ensure_record, form_data, get_app, get_session, require_capability
+from tremplin.core.web.deps import form_data, get_app, get_session, require_capability, visible_or_404
 from tremplin.core.web.i18n import N_, gettext_for
 from tremplin.core.web.routes.log import form_context
 from tremplin.core.web.templating import flash, render
@@ -183,9 +183,7 @@ def corrected_values(
 
 def _contact(session: Session, staff: Staff, contact_id: int) -> Contact:
     contact = fetch(session, Contact, contact_id)
-    if contact is None:
-        raise HTTPException(status_code=404, detail="There is no such contact.")
-    ensure_record(staff, contact)
+    visible_or_404(staff, contact, "There is no such contact.")
     return contact
 
 

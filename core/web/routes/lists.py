@@ -65,13 +65,13 @@ def read_filters(request: Request, staff: Staff) -> ListFilters:
     )
     if filters.audience:
         if filters.audience not in app.registry.audiences:
-            raise HTTPException(status_code=400, detail=f"unknown audience {filters.audience!r}")
+            raise HTTPException(status_code=422, detail=f"unknown audience {filters.audience!r}")
         if not staff.may_see(filters.audience):
             raise HTTPException(status_code=403, detail="Your account does not see this audience.")
     if filters.theme and filters.theme not in vocab.THEME:
-        raise HTTPException(status_code=400, detail=f"unknown theme {filters.theme!r}")
+        raise HTTPException(status_code=422, detail=f"unknown theme {filters.theme!r}")
     if filters.language and filters.language not in vocab.LANGUAGE:
-        raise HTTPException(status_code=400, detail=f"unknown language {filters.language!r}")
+        raise HTTPException(status_code=422, detail=f"unknown language {filters.language!r}")
     return filters
 
 
@@ -181,7 +181,7 @@ def referral_statement(
         stmt = stmt.where(Referral.audience.in_(policy.visible_audiences(app, staff)))
     if status:
         if status not in vocab.REFERRAL_STATUS:
-            raise HTTPException(status_code=400, detail=f"unknown status {status[:16]!r}")
+            raise HTTPException(status_code=422, detail=f"unknown status {status[:16]!r}")
         stmt = stmt.where(Referral.status == status)
     query = clean_query(q)
     if query:
@@ -206,7 +206,7 @@ def case_statement(
     keys = [k for k in policy.visible_audiences(app, staff) if k in app.registry.workflows]
     if audience:
         if audience not in app.registry.audiences:
-            raise HTTPException(status_code=400, detail=f"unknown audience {audience[:40]!r}")
+            raise HTTPException(status_code=422, detail=f"unknown audience {audience[:40]!r}")
         if not staff.may_see(audience):
             raise HTTPException(status_code=403, detail="Your account does not see this audience.")
         keys = [audience]

@@ -8,7 +8,6 @@ from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.responses import RedirectResponse, Response
 from sqlalchemy import select
 from sqlalchemy.orm import Session
-
 from tremplin.core import vocab
 from tremplin.core.anonymity import format_token
 from tremplin.core.models import Partner, Referral, Staff
@@ -16,7 +15,7 @@ from tremplin.core.records import REFERRAL_MOVES, issue_referral, set_referral_s
 from tremplin.core.web import policy
 from tremplin.core.web.common import PAGE_SIZE, fetch, int_param, working_centre
 from tremplin.core.web.deps import (
-    ensure_record,
+    visible_or_404,
     form_data,
     get_app,
     get_session,
@@ -132,9 +131,7 @@ def referral_issue(request: Request, data: Any = Depends(form_data), staff: Staf
 
 def _load(session: Session, staff: Staff, referral_id: int) -> Referral:
     referral = fetch(session, Referral, referral_id)
-    if referral is None:
-        raise HTTPException(status_code=404, detail="There is no such referral.")
-    ensure_record(staff, referral)
+    visible_or_404(staff, referral, "There is no such referral.")
     return referral
 
 
@@ -143,7 +140,9 @@ def referral_detail(referral_id: int, request: Request, staff: Staff = Depends(n
     _ = gettext_for(request)
     referral = _load(session, staff, referral_id)
     token = format_token(referral.token)
-    public_url = str(request.base_url).rstrip("/") + "/r?t=" + token
+    # The configured public address, never the request's Host header (a forged Host would print a QR code
+    # pointing elsewhere).
+    public_url = get_app(request).settings.public_base_url.rstrip("/") + "/r?t=" + token
     partners = {p.id: p for p in session.scalars(select(Partner).where(Partner.centre_id == referral.centre_id))}
     return render(
         request,

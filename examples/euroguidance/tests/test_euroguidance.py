@@ -119,7 +119,7 @@ def test_page_and_menu_for_the_adviser(app: App) -> None:
         assert token
         data = {
             "username": "euroguidance_adviser",
-            "password": "demo-euroguidance_adviser",
+            "password": "tremplin-demo-euroguidance_adviser",
             "csrf_token": token.group(1),
         }
         assert client.post("/login", data=data).status_code == 303
