@@ -81,6 +81,9 @@ class Form:
     core_choices: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     description: Text | None = None
     tally: bool = False
+    #: The largest count this form expects, by field (``{"headcount": 30}``): above it, the person is
+    #: asked to confirm ("really 100 000?") before the record is saved (``tremplin.core.rules``).
+    plausible: Mapping[str, int] = field(default_factory=dict)
 
     def field(self, name: str) -> Field | None:
         return next((f for f in self.fields if f.name == name), None)

@@ -44,11 +44,11 @@ def halves(app: App, monkeypatch: pytest.MonkeyPatch) -> Iterator[list[str]]:
         ends.append("two")
         return real_receive(process, receiver)
 
-    def start(*args: Any) -> import_check.Checked:
+    def start(*args: Any, **options: Any) -> import_check.Checked:
         cut = args[-2]
         if cut is None:
             ends.append("one")
-        return real_start(*args)
+        return real_start(*args, **options)
 
     monkeypatch.setattr(import_check, "_receive", receive)
     monkeypatch.setattr(import_check, "_check_from_start", start)
@@ -235,9 +235,9 @@ def test_small_files_and_other_databases_are_checked_in_one_pass(app: App, centr
     calls: list[int | None] = []
     real = import_check._check_from_start
 
-    def start(*args: Any) -> import_check.Checked:
+    def start(*args: Any, **options: Any) -> import_check.Checked:
         calls.append(args[-2])
-        return real(*args)
+        return real(*args, **options)
 
     monkeypatch.setattr(import_check, "_check_from_start", start)
     result = import_file(app, "contacts", write(tmp_path, csv_text(many(50))), create_missing=True)
