@@ -38,7 +38,8 @@ from tremplin.core.records import (
     update_activity,
     update_contact,
 )
-from tremplin.core.validation import MAX_HEADCOUNT, RecordError
+from tremplin.core.rules import MAX_HEADCOUNT, MAX_VALID_DAYS, NOTE_MAX, REASON_MAX, TITLE_MAX
+from tremplin.core.validation import RecordError
 from tremplin.core.web import policy
 from tremplin.core.web.common import PAGE_SIZE, fetch, int_param
 from tremplin.core.web.deps import (
@@ -60,6 +61,16 @@ OptCode = Annotated[str | None, Field(default=None, max_length=64)]
 Count = Annotated[int, Field(ge=0, le=MAX_HEADCOUNT)]
 Themes = Annotated[list[Annotated[str, Field(max_length=32)]], Field(default_factory=list, max_length=10)]
 AttrValue = str | int | bool | list[str] | None
+#: The limits below are those of ``tremplin.core.rules``: a value the schema refuses, the rules refuse too,
+#: with the same rule key in the answer's ``rules``.
+Note = Annotated[str, Field(max_length=NOTE_MAX, description="Free text, scrubbed; a note mostly made of personal data is refused.")]
+Confirm = Annotated[
+    bool,
+    Field(
+        description="Confirms a count far above the usual: without it, such a record is answered 422 with the rule "
+        "`count.implausible` or `count.above_registered`, and nothing is saved."
+    ),
+]
 
 
 class Strict(BaseModel):
@@ -85,8 +96,11 @@ class ContactIn(Strict):
     age_band: OptCode = None
     education: OptCode = None
     labour_status: OptCode = None
-    note: Annotated[str, Field(max_length=2000)] = ""
-    attributes: dict[Annotated[str, Field(max_length=40)], AttrValue] = Field(default_factory=dict, max_length=40)
+    note: Note = ""
+    attributes: dict[Annotated[str, Field(max_length=40)], AttrValue] = Field(
+        default_factory=dict, max_length=40, description="The form's own fields: see the `Attributes_*` schemas."
+    )
+    confirm: Confirm = False
 
 
 class ContactOut(BaseModel):
@@ -116,7 +130,7 @@ class ActivityIn(Strict):
     site: OptCode = None
     starts_at: datetime
     audience: Code
-    title: Annotated[str, Field(max_length=300)] = ""
+    title: Annotated[str, Field(max_length=TITLE_MAX, description="Names no person (refused otherwise).")] = ""
     workshop: OptCode = None
     format: OptCode = None
     capacity: Count | None = None
@@ -124,13 +138,16 @@ class ActivityIn(Strict):
     participants: Count | None = None
     language: OptCode = None
     themes: Themes
-    attributes: dict[Annotated[str, Field(max_length=40)], AttrValue] = Field(default_factory=dict, max_length=40)
+    attributes: dict[Annotated[str, Field(max_length=40)], AttrValue] = Field(
+        default_factory=dict, max_length=40, description="The form's own fields: see the `Attributes_*` schemas."
+    )
+    confirm: Confirm = False
 
 
 Reason = Annotated[
     str,
     Field(
-        max_length=500,
+        max_length=REASON_MAX,
         description="Why the record is corrected: required unless the account is the record's author on the day "
         "it was entered (programme leads and administrators correct at any time, with a reason). Scrubbed, kept "
         "in the audit log.",
@@ -164,6 +181,7 @@ class ActivityOut(BaseModel):
 class Participants(Strict):
     participants: Count
     reason: Reason = ""
+    confirm: Confirm = False
 
 
 class ActivityEdit(ActivityIn):
@@ -179,9 +197,10 @@ def partial(model: type[BaseModel], name: str) -> type[BaseModel]:
     fields: dict[str, Any] = {}
     for key, info in model.model_fields.items():
         optional = copy.copy(info)
-        optional.default = "" if key == "reason" else None
+        kept = key in ("reason", "confirm")  # not values of the record: never null
+        optional.default = {"reason": "", "confirm": False}.get(key)
         optional.default_factory = None
-        fields[key] = (info.annotation if key == "reason" else info.annotation | None, optional)
+        fields[key] = (info.annotation if kept else info.annotation | None, optional)
     return create_model(name, __base__=Strict, **fields)  # type: ignore[no-any-return, call-overload]
 
 
@@ -195,8 +214,8 @@ class ReferralIn(Strict):
     to_partner: OptCode = Field(None, description="Partner code.")
     from_partner: OptCode = Field(None, description="Partner code.")
     theme: OptCode = None
-    note: Annotated[str, Field(max_length=2000)] = ""
-    valid_days: Annotated[int, Field(ge=1, le=3650)] = 60
+    note: Note = ""
+    valid_days: Annotated[int, Field(ge=1, le=MAX_VALID_DAYS)] = 60
 
 
 class ReferralOut(BaseModel):
@@ -508,9 +527,9 @@ async def contacts_create(request: Request, body: ContactIn, staff: LogStaff) ->
     from tremplin.core.web.batching import batcher_of
 
     ensure_audience(staff, body.audience)
-    values = _values(body, {"attributes", "form"})
+    values = _values(body, {"attributes", "form", "confirm"})
     values.setdefault("occurred_at", datetime.now().astimezone())
-    contact = await batcher_of(get_app(request)).log(values, body.attributes, staff, form=body.form)
+    contact = await batcher_of(get_app(request)).log(values, body.attributes, staff, form=body.form, confirmed=body.confirm)
     # The hot path of the benchmark: the JSON is written directly (same shape as ContactOut).
     return JSONResponse(contact_json(contact), status_code=201)
 
@@ -530,15 +549,10 @@ def contacts_update(
 ) -> ContactOut:
     """Its author may correct a contact on the day it was entered; programme leads and administrators at any
     time, with a ``reason``. The values are checked as a new contact's are; the audit log keeps what changed."""
-    app = get_app(request)
-    ensure_audience(staff, body.audience)
-    values = _values(body, {"attributes", "centre", "form", "reason"})
-    values["centre"] = _centre_code(session, staff, body.centre)
-    values.setdefault("occurred_at", contact.occurred_at)
-    update_contact(app, session, contact, values, body.attributes, staff=staff, form=body.form, reason=body.reason)
-    out = contact_out(contact)
-    session.commit()
-    return out
+    given = body.model_dump()
+    if given.get("occurred_at") is None:
+        given["occurred_at"] = contact.occurred_at
+    return _correct(request, session, staff, contact, given, replace=True)  # type: ignore[return-value]
 
 
 @router.patch("/contacts/{contact_id}", response_model=ContactOut, summary="Correct some of a contact's values")
@@ -550,18 +564,32 @@ def contacts_patch(
     session: DB,
 ) -> ContactOut:
     """As ``PUT``, for the fields given only (``null`` clears one; in ``attributes``, ``null`` removes a key)."""
+    return _correct(request, session, staff, contact, body.model_dump(exclude_unset=True), replace=False)  # type: ignore[attr-defined, return-value]
+
+
+def _correct(
+    request: Request, session: Session, staff: Staff, record: Contact | Activity, given: dict[str, Any], replace: bool
+) -> ContactOut | ActivityOut:
+    """A PUT (``replace``: the body is the whole record) or a PATCH (the fields given) of a contact or an
+    activity: one way for the four routes, through ``update_contact`` / ``update_activity``."""
     app = get_app(request)
-    given = body.model_dump(exclude_unset=True)  # type: ignore[attr-defined]
-    values, attributes = corrections.contact_values(session, contact)
-    reason, form = given.pop("reason", ""), given.pop("form", None)
-    attributes = corrections.merged_attributes(attributes, given.pop("attributes", None))
-    if "centre" in given:
-        given["centre"] = _centre_code(session, staff, given["centre"])
-    if given.get("audience"):
-        ensure_audience(staff, given["audience"])
-    values.update(given)
-    update_contact(app, session, contact, values, attributes, staff=staff, form=form, reason=reason)
-    out = contact_out(contact)
+    is_contact = isinstance(record, Contact)
+    reason, form, confirm = given.pop("reason", ""), given.pop("form", None), given.pop("confirm", False)
+    if replace:
+        values = {k: v for k, v in given.items() if k != "attributes" and v is not None}
+        attributes = given.get("attributes") or {}
+        values["centre"] = _centre_code(session, staff, given.get("centre"))
+    else:
+        values, stored = (corrections.contact_values if is_contact else corrections.activity_values)(session, record)  # type: ignore[arg-type]
+        attributes = corrections.merged_attributes(stored, given.pop("attributes", None))
+        if "centre" in given:
+            given["centre"] = _centre_code(session, staff, given["centre"])
+        values.update(given)
+    if values.get("audience"):
+        ensure_audience(staff, values["audience"])
+    update = update_contact if is_contact else update_activity
+    update(app, session, record, values, attributes, staff=staff, form=form, reason=reason, confirmed=confirm)  # type: ignore[arg-type]
+    out = contact_out(record) if is_contact else activity_out(record)  # type: ignore[arg-type]
     session.commit()
     return out
 
@@ -602,9 +630,9 @@ def activities_list(
 def activities_create(request: Request, body: ActivityIn, staff: ActivitiesStaff, session: DB) -> ActivityOut:
     app = get_app(request)
     ensure_audience(staff, body.audience)
-    values = _values(body, {"attributes", "centre", "form"})
+    values = _values(body, {"attributes", "centre", "form", "confirm"})
     values["centre"] = _centre_code(session, staff, body.centre)
-    activity = log_activity(app, session, values, body.attributes, staff=staff, form=body.form)
+    activity = log_activity(app, session, values, body.attributes, staff=staff, form=body.form, confirmed=body.confirm)
     out = activity_out(activity)
     session.commit()
     return out
@@ -625,14 +653,7 @@ def activities_update(
 ) -> ActivityOut:
     """The rule of contacts (its author that day, or until it takes place; programme leads and administrators
     with a ``reason``), and the checks of a new activity."""
-    app = get_app(request)
-    ensure_audience(staff, body.audience)
-    values = _values(body, {"attributes", "centre", "form", "reason"})
-    values["centre"] = _centre_code(session, staff, body.centre)
-    update_activity(app, session, activity, values, body.attributes, staff=staff, form=body.form, reason=body.reason)
-    out = activity_out(activity)
-    session.commit()
-    return out
+    return _correct(request, session, staff, activity, body.model_dump(), replace=True)  # type: ignore[return-value]
 
 
 @router.patch("/activities/{activity_id}", response_model=ActivityOut, summary="Correct some of an activity's values")
@@ -644,20 +665,7 @@ def activities_patch(
     session: DB,
 ) -> ActivityOut:
     """As ``PUT``, for the fields given only (``null`` clears one; in ``attributes``, ``null`` removes a key)."""
-    app = get_app(request)
-    given = body.model_dump(exclude_unset=True)  # type: ignore[attr-defined]
-    values, attributes = corrections.activity_values(session, activity)
-    reason, form = given.pop("reason", ""), given.pop("form", None)
-    attributes = corrections.merged_attributes(attributes, given.pop("attributes", None))
-    if "centre" in given:
-        given["centre"] = _centre_code(session, staff, given["centre"])
-    if given.get("audience"):
-        ensure_audience(staff, given["audience"])
-    values.update(given)
-    update_activity(app, session, activity, values, attributes, staff=staff, form=form, reason=reason)
-    out = activity_out(activity)
-    session.commit()
-    return out
+    return _correct(request, session, staff, activity, body.model_dump(exclude_unset=True), replace=False)  # type: ignore[attr-defined, return-value]
 
 
 @router.delete("/activities/{activity_id}", status_code=204, summary="Delete an activity")
@@ -676,7 +684,9 @@ def activities_delete(
 
 @router.post("/activities/{activity_id}/participants", response_model=ActivityOut, summary="Enter the actual headcount")
 def activities_participants(activity: Annotated[Activity, Depends(load_activity)], request: Request, body: Participants, staff: ActivitiesStaff, session: DB) -> ActivityOut:
-    record_participants(get_app(request), session, activity, body.participants, staff=staff, reason=body.reason)
+    record_participants(
+        get_app(request), session, activity, body.participants, staff=staff, reason=body.reason, confirmed=body.confirm
+    )
     out = activity_out(activity)
     session.commit()
     return out
