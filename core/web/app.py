@@ -96,6 +96,7 @@ def create_web_app(app: App) -> FastAPI:
     # The menu links only to pages that exist ("Reports" appears once core/reports/web.py serves /reports).
     web.state.page_paths = frozenset(path for path, methods, _route in route_table(web) if "GET" in methods)
     errors.install(web)
+    _document_forms(app, web)
     # Added last is outermost: headers, then the session, then the CSRF check inside it.
     web.add_middleware(CSRFMiddleware, refuse=errors.refuse)
     web.add_middleware(
@@ -111,6 +112,20 @@ def create_web_app(app: App) -> FastAPI:
     if app.settings.secret_key == "change-me":
         log.warning("TREMPLIN_SECRET_KEY is not set: sessions are signed with the default key; set it before serving anyone")
     return web
+
+
+def _document_forms(app: App, web: FastAPI) -> None:
+    """The OpenAPI schema types each form's attributes (``routes.api.document_forms``), once, when first asked."""
+    from tremplin.core.web.routes.api import document_forms
+
+    generate = web.openapi
+
+    def openapi() -> dict[str, Any]:
+        if web.openapi_schema is None:
+            document_forms(app, generate())
+        return web.openapi_schema  # type: ignore[return-value]
+
+    web.openapi = openapi  # type: ignore[method-assign]
 
 
 def _include_report_pages(web: FastAPI, already: list[Any]) -> None:

@@ -865,3 +865,38 @@ def counters(
                 amount += values[key].get(value, 0)
             values[key][value] = amount
     return CountersOut(start=start, end=end, dim=dim, values=values)
+
+
+# ------------------------------------------------------------------------------------------------
+# The schema of each form's attributes
+
+
+#: The API models whose ``attributes`` are a form's, by the record the form writes.
+_ATTRIBUTE_BODIES = {
+    "contact": ("ContactIn", "ContactEdit", "ContactPatch"),
+    "activity": ("ActivityIn", "ActivityEdit", "ActivityPatch"),
+}
+
+
+def document_forms(app: Any, schema: dict[str, Any]) -> None:
+    """Type each form's attributes in the OpenAPI ``schema``: one ``Attributes_<form>`` schema per form (its
+    fields, choices and bounds, from the model that validates them), and the bodies' ``attributes`` as
+    one of them."""
+    components = schema.setdefault("components", {}).setdefault("schemas", {})
+    refs: dict[str, list[dict[str, str]]] = {"contact": [], "activity": []}
+    for key, form in sorted(app.registry.forms.items()):
+        model = form.model
+        body = model.model_json_schema(ref_template="#/components/schemas/{model}")
+        body.pop("$defs", None)
+        body["description"] = f"The attributes of the form `{key}` (audience `{form.audience}`, a {form.record})."
+        components[model.__name__] = body
+        refs[form.record].append({"$ref": f"#/components/schemas/{model.__name__}"})
+    for record, names in _ATTRIBUTE_BODIES.items():
+        for name in names:
+            properties = components.get(name, {}).get("properties", {})
+            if "attributes" in properties and refs[record]:
+                properties["attributes"] = {
+                    "anyOf": refs[record],
+                    "title": "Attributes",
+                    "description": "The form's own fields (`form`, or the audience's forms): one of the `Attributes_*` schemas.",
+                }
