@@ -120,7 +120,7 @@ def key_of(reason: str) -> str:
 
 def too_long(text: str, limit: int) -> Problem | None:
     if len(text) > limit:
-        return Problem("text.too_long", f"is {len(text)} characters long; at most {limit}", max=limit)
+        return Problem("text.too_long", f"is {len(text)} characters long; at most {limit} characters", max=limit)
     return None
 
 

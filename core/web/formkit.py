@@ -15,10 +15,10 @@ from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from tremplin.core import vocab
+from tremplin.core import rules, vocab
 from tremplin.core.forms import Field, Form
 from tremplin.core.i18n import Text, pick
-from tremplin.core.validation import MAX_HEADCOUNT
+from tremplin.core.rules import MAX_HEADCOUNT, NOTE_MAX, TITLE_MAX
 from tremplin.core.web.i18n import N_
 
 #: Largest whole number a form accepts where the form itself sets no bound (fits every database).
@@ -57,15 +57,16 @@ HELP: dict[str, str] = {
     "participants": N_("Enter it after the activity."),
 }
 
-MSG_REQUIRED = N_("This field is required.")
-MSG_CHOICE = N_("Choose one of the options.")
-MSG_NUMBER = N_("Enter a whole number.")
-MSG_RANGE = N_("Enter a whole number from %(min)s to %(max)s.")
-MSG_TOO_LONG = N_("This text is too long (at most %(max)s characters).")
-MSG_DATETIME = N_("Enter a date and time.")
-MSG_DATE = N_("Enter a date.")
-MSG_INVALID = N_("This value is not valid.")
-MSG_PERSONAL = N_("Describe the situation, not the person: this note is mostly personal data.")
+# The rules' messages (``tremplin.core.rules.MESSAGES``): a form says what the import and the API say.
+MSG_REQUIRED = rules.MESSAGES["required"]
+MSG_CHOICE = rules.MESSAGES["choice"]
+MSG_NUMBER = rules.MESSAGES["number"]
+MSG_RANGE = rules.MESSAGES["range"]
+MSG_TOO_LONG = rules.MESSAGES["text.too_long"]
+MSG_DATETIME = rules.MESSAGES["datetime"]
+MSG_DATE = rules.MESSAGES["date"]
+MSG_INVALID = rules.MESSAGES["invalid"]
+MSG_PERSONAL = rules.MESSAGES["note.personal"]
 
 
 @dataclass
@@ -89,12 +90,23 @@ class FieldView:
     maxlength: int | None = None
     value: Any = None
     error: str = ""
+    #: The key of the rule the value breaks (``tremplin.core.rules``), shown with the error.
+    rule: str = ""
+    #: The first field in error: focused when the page opens.
+    focus: bool = False
     #: Remembered from the last entry (site, channel...): shown pre-filled.
     remembered: bool = False
 
     @property
     def id(self) -> str:
         return "f-" + self.name.replace(".", "-").replace("_", "-")
+
+    @property
+    def anchor(self) -> str:
+        """The element the error summary links to: the input, or the first choice of a group."""
+        if self.widget in ("radio", "checkboxes") and self.choices:
+            return f"{self.id}-{self.choices[0].code}"
+        return self.id
 
     def is_chosen(self, code: str) -> bool:
         if isinstance(self.value, (list, tuple)):
@@ -222,7 +234,18 @@ def build_fields(form: Form, ctx: FormContext, posted: Mapping[str, Any] | None 
             view.value, view.remembered = attribute_default(form, f, remembered)
         view.error = errors.get(view.name, "")
         views.append(view)
+    mark_errors(views, errors)
     return views
+
+
+def mark_errors(views: Sequence[FieldView], errors: Mapping[str, str]) -> None:
+    """The rule behind each field's error, and the first field in error focused."""
+    keys = getattr(errors, "rules", {})
+    first = True
+    for view in views:
+        if view.error:
+            view.rule = keys.get(view.name, "")
+            view.focus, first = first, False
 
 
 def _core_view(form: Form, name: str, ctx: FormContext) -> FieldView:
@@ -379,15 +402,13 @@ def clean(form: Form, posted: Mapping[str, Any], ctx: FormContext, centre_code: 
                     values[name] = (ctx.now or datetime.now(ctx.tz)).astimezone(ctx.tz)
             else:
                 values[name] = moment
-        elif name == "note":
+        elif name in ("note", "title"):
+            # The length is the rules' (``tremplin.core.rules``), checked here too so that it shows at
+            # once beside the other fields' errors; scrubbing is left to the rules when the record is checked.
             text = raw or ""
-            if len(text) > 2000:
-                errors[name] = _(MSG_TOO_LONG, max=2000)
-            values[name] = text
-        elif name == "title":
-            text = raw or ""
-            if len(text) > 300:
-                errors[name] = _(MSG_TOO_LONG, max=300)
+            problem = rules.too_long(text, NOTE_MAX if name == "note" else TITLE_MAX)
+            if problem is not None:
+                errors[name] = problem.message(_)
             values[name] = text
     for name, value in form.fixed.items():
         values[name] = value
@@ -428,36 +449,62 @@ def clean(form: Form, posted: Mapping[str, Any], ctx: FormContext, centre_code: 
             if not text:
                 if f.required:
                     errors[key] = _(MSG_REQUIRED)
-            elif len(text) > f.max_length:
-                errors[key] = _(MSG_TOO_LONG, max=f.max_length)
+            elif (problem := rules.too_long(text, f.max_length)) is not None:
+                errors[key] = problem.message(_)
             else:
                 attributes[f.name] = text
     return values, attributes, errors
 
 
-def translate_record_errors(pairs: Sequence[tuple[str, str]] | Mapping[str, str], _: Callable[..., str]) -> dict[str, str]:
-    """The core's (field, reason) pairs, in English, as messages in the user's language by field."""
+class FieldErrors(dict[str, str]):
+    """Messages by field, in the user's language; ``rules``: the key of the rule each field breaks, and
+    ``questions``: the fields whose value is saved once confirmed (``tremplin.core.rules.Problem.question``)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.rules: dict[str, str] = {}
+        self.questions: dict[str, Any] = {}
+
+    @property
+    def questions_only(self) -> bool:
+        return bool(self) and set(self) == set(self.questions)
+
+
+def translate_record_errors(pairs: Sequence[tuple[str, str]] | Mapping[str, str], _: Callable[..., str]) -> FieldErrors:
+    """The core's (field, reason) pairs as messages in the user's language by field: the message of the
+    rule each breaks (``tremplin.core.rules``), or of the rule an older English reason names."""
     items = pairs.items() if isinstance(pairs, Mapping) else pairs
-    out: dict[str, str] = {}
+    out = FieldErrors()
     for name, reason in items:
-        text = reason.lower()
-        if name == "note" and "personal data" in text:
-            message = _(MSG_PERSONAL)
-        elif "required" in text or "is empty" in text:
-            message = _(MSG_REQUIRED)
-        elif "not one of" in text or "is not a" in text or "unknown" in text or "use one of" in text:
-            message = _(MSG_CHOICE)
-        elif "whole number" in text:
-            message = _(MSG_NUMBER)
-        elif "below" in text or "above" in text or "less than" in text or "greater than" in text:
-            message = _(MSG_INVALID)
-        elif "iso 8601" in text:
-            message = _(MSG_DATETIME)
-        else:
-            message = _(MSG_INVALID)
         key = "site" if name == "centre" else name
-        out.setdefault(key, message)
+        if key in out:
+            continue
+        if isinstance(reason, rules.Problem):
+            rule, message = reason.key, reason.message(_)
+            if reason.question:
+                out.questions[key] = reason.params.get("value")
+        else:
+            rule = rules.key_of(reason)
+            if rule in ("range", "text.too_long", "date.before_opening", "count.implausible", "count.above_registered"):
+                rule = "invalid"  # their message needs parameters an older reason does not carry
+            message = _(rules.MESSAGES[rule])
+        out[key] = message
+        out.rules[key] = rule
     return out
+
+
+def confirmed(posted: Mapping[str, Any], answers: Sequence[Any]) -> bool:
+    """Whether the person confirmed the values questioned (``confirm`` answers ``name=value``), as posted now:
+    a value changed after the question is checked again."""
+    pairs = [str(a).partition("=") for a in answers if isinstance(a, str)]
+    return bool(pairs) and all(str(posted.get(name, "")) == value for name, _sep, value in pairs)
+
+
+def confirmations(posted: Mapping[str, Any], errors: FieldErrors) -> list[str]:
+    """The ``confirm`` answers a page asks for when every error is a question."""
+    if not errors.questions_only:
+        return []
+    return [f"{name}={posted.get(name, '')}" for name in errors.questions]
 
 
 def remembered_from(values: Mapping[str, Any], attributes: Mapping[str, Any], form: Form) -> dict[str, Any]:
