@@ -493,6 +493,7 @@ def _check_rows(
     """Check every row of a part; fills ``out``."""
     from tremplin.core import bulk
     from tremplin.core.rollup import Accumulator, activity_fact
+    from tremplin.core.rules import Problem
 
     kind, header, problems, pending = plan.kind, plan.header, out.problems, out.pending
     lookup = plan.lookup
@@ -566,8 +567,10 @@ def _check_rows(
         try:
             record = clean(raw, values, confirmed=confirmed)
         except RecordError as exc:
+            # Each problem names its rule (``tremplin.core.rules``), as the API and the forms do.
             for name, reason in exc.errors:
-                problems.add(line, f", column {name}: {reason}")
+                rule = f" [{reason.key}]" if isinstance(reason, Problem) else ""
+                problems.add(line, f", column {name}: {reason}{rule}")
             continue
         finally:
             if pending.problems:

@@ -345,7 +345,7 @@ def _moment(raw: str, tz: ZoneInfo) -> datetime | None:
     return value if value.tzinfo else value.replace(tzinfo=tz)
 
 
-def clean(form: Form, posted: Mapping[str, Any], ctx: FormContext, centre_code: str) -> tuple[dict[str, Any], dict[str, Any], dict[str, str]]:
+def clean(form: Form, posted: Mapping[str, Any], ctx: FormContext, centre_code: str) -> tuple[dict[str, Any], dict[str, Any], FieldErrors]:
     """Check a post against the form: ``(values, attributes, errors)`` with errors in the user's language.
 
     ``values`` is what ``tremplin.core.records.log_contact``/``log_activity`` take (codes, not ids).
@@ -453,7 +453,18 @@ def clean(form: Form, posted: Mapping[str, Any], ctx: FormContext, centre_code: 
                 errors[key] = problem.message(_)
             else:
                 attributes[f.name] = text
-    return values, attributes, errors
+    return values, attributes, _with_rules(form, errors, _)
+
+
+def _with_rules(form: Form, errors: dict[str, str], _: Callable[..., str]) -> FieldErrors:
+    """The messages found above with the key of the rule each names (the keys the import and the API give)."""
+    known = {_(rules.MESSAGES[key]): key for key in ("required", "choice", "number", "datetime", "date", "invalid")}
+    texts = {"note", "title"} | {f"attr.{f.name}" for f in form.fields if f.kind == "text"}
+    out = FieldErrors()
+    for name, message in errors.items():
+        out[name] = message
+        out.rules[name] = known.get(message) or ("text.too_long" if name in texts else "range")
+    return out
 
 
 class FieldErrors(dict[str, str]):

@@ -129,7 +129,7 @@ def test_problems_in_the_second_half_keep_their_line_numbers(app: App, centre: i
     assert halves == ["two"]
     # Line numbers count the header: row i is on line i + 2.
     assert failed.value.problems == [
-        "line 352, column headcount: 0 is below 1",
+        "line 352, column headcount: 0 is below 1 [range]",
         f"line 382, column id: {rows[10]['id']!r} already appears on line 12 for the same centre",
         f"line 392, column id: {rows[387]['id']!r} already appears on line 389 for the same centre",
     ]

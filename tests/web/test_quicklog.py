@@ -142,7 +142,7 @@ def test_validation_errors_next_to_the_field_in_the_users_language_keeping_what_
     html = response.text
     assert 'id="f-attr-commune-error"' in html and "Ce champ est obligatoire." in html
     assert 'aria-describedby="f-attr-commune-error"' in html
-    assert 'id="f-headcount-error">Entrez un nombre entier.' in html
+    assert 'id="f-headcount-error" data-rule="number">Entrez un nombre entier.' in html
     assert 'value="douze"' in html and 'value="Place Flagey"' in html, "what was typed is kept"
     assert 'id="f-themes-work" name="themes" value="work" checked' in html
     with web.app.session() as session:
