@@ -69,6 +69,23 @@ MSG_INVALID = rules.MESSAGES["invalid"]
 MSG_PERSONAL = rules.MESSAGES["note.personal"]
 
 
+#: Answers a detailed contact form (not a tally) requires when it shows them: an empty form is not a
+#: contact with no theme and no site. Where the code list offers "unknown", it is a choice to make, not
+#: a value assumed (nothing is pre-selected).
+ANSWERED = ("site", "themes", "language", "gender", "age_band", "education", "labour_status")
+
+
+def is_required(form: Form, name: str, ctx: FormContext) -> bool:
+    """Whether the page requires the core field ``name`` of ``form``."""
+    if name in ("modality", "workshop", "starts_at", "headcount"):
+        return True
+    if name == "centre":
+        return len(ctx.centres) > 1
+    if form.record != "contact" or form.tally or name not in ANSWERED:
+        return False
+    return bool(ctx.sites) if name == "site" else True
+
+
 @dataclass
 class Choice:
     code: str
@@ -189,6 +206,8 @@ def default_value(form: Form, name: str, ctx: FormContext, remembered: Mapping[s
         codes = ctx.code_list(name)
         allowed = form.core_choices.get(name)
         default = codes.default
+        if is_required(form, name, ctx) and name != "channel":
+            default = None  # an answer to give, "unknown" included: nothing is assumed
         if default is not None and (allowed is None or default in allowed):
             return default, False
         if allowed and len(allowed) == 1:
@@ -253,16 +272,16 @@ def _core_view(form: Form, name: str, ctx: FormContext) -> FieldView:
     if name in CODED:
         choices = core_choices(form, name, ctx)
         label = pick(ctx.code_list(name).label, ctx.lang)
+        required = is_required(form, name, ctx)
         if name == "themes":
-            return FieldView(name, label, "checkboxes", choices)
+            return FieldView(name, label, "checkboxes", choices, required=required)
         if name == "workshop":
             return FieldView(name, label, "select", choices, required=True)
-        required = name == "modality"
         return FieldView(name, label, _widget_for(choices), choices, required=required)
     label = _(PLAIN_LABELS.get(name, name))
     help_text = _(HELP[name]) if name in HELP else ""
     if name in ("site", "centre"):
-        return FieldView(name, label, "select", core_choices(form, name, ctx), required=name == "centre", help=help_text)
+        return FieldView(name, label, "select", core_choices(form, name, ctx), required=is_required(form, name, ctx), help=help_text)
     if name == "headcount":
         return FieldView(name, label, "number", required=True, min=1, max=MAX_HEADCOUNT, help=help_text)
     if name in ("capacity", "registered", "participants"):
@@ -367,12 +386,14 @@ def clean(form: Form, posted: Mapping[str, Any], ctx: FormContext, centre_code: 
             chosen = list(dict.fromkeys(raw or []))
             if any(code not in allowed for code in chosen):
                 errors[name] = _(MSG_CHOICE)
+            elif not chosen and is_required(form, name, ctx):
+                errors[name] = _(MSG_REQUIRED)
             values["themes"] = chosen
         elif name in CODED or name == "site":
             text = raw or ""
             allowed = {c.code for c in core_choices(form, name, ctx)}
             if not text:
-                if name in ("modality", "workshop"):
+                if is_required(form, name, ctx):
                     errors[name] = _(MSG_REQUIRED)
                 continue
             if text not in allowed:
