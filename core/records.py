@@ -334,7 +334,12 @@ def issue_referral(
     from tremplin.core import vocab
 
     if theme is not None and theme not in vocab.THEME:
-        raise RecordError([("theme", f"{theme!r} is not a theme")])
+        raise RecordError([("theme", Problem("choice", f"{theme!r} is not a theme"))])
+    from tremplin.core import rules
+
+    note, problem, _masked = rules.note(app.scrub, note or "")
+    if problem is not None:
+        raise RecordError([("note", problem)])
     now = datetime.now(timezone.utc)
     for _ in range(10):
         token = new_referral_token()
@@ -362,16 +367,30 @@ def issue_referral(
     return referral
 
 
-def find_referral(session: Session, raw_token: str) -> Referral:
-    """The referral a typed token names; ``TokenError`` for a mistyped token, ``LookupError`` if unknown."""
+def find_referral(session: Session, raw_token: str, app: App | None = None) -> Referral:
+    """The referral a typed token names; ``TokenError`` for a mistyped token, ``LookupError`` if unknown.
+    With ``app``, a referral past its expiry is marked expired as it is read (``expire_if_due``)."""
     token = parse_token(raw_token)
     referral = session.scalar(select(Referral).where(Referral.token == token))
     if referral is None:
         raise LookupError("no referral has this token")
+    if app is not None:
+        expire_if_due(app, session, referral)
+    return referral
+
+
+def expire_if_due(app: App, session: Session, referral: Referral, now: datetime | None = None) -> Referral:
+    """Expiry is a property of the referral: a referral read after its expiry is expired, at its expiry
+    moment, whether or not the daily flow came by (``Referral.current_status`` says so without writing)."""
+    if referral.is_due_to_expire(now):
+        set_referral_status(app, session, referral, "expired", at=referral.expires_at)
     return referral
 
 
 def set_referral_status(app: App, session: Session, referral: Referral, new_status: str, staff: Staff | None = None, at: datetime | None = None) -> Referral:
+    if new_status != "expired" and referral.is_due_to_expire():
+        # Received or completed after its expiry: the referral expired first, and stays so.
+        expire_if_due(app, session, referral)
     old = referral.status
     if new_status == old:
         return referral

@@ -27,6 +27,7 @@ from tremplin.core.models import Activity, Case, Centre, Contact, Partner, Refer
 from tremplin.core.records import (
     delete_activity,
     delete_contact,
+    expire_if_due,
     find_referral,
     issue_referral,
     log_activity,
@@ -381,7 +382,7 @@ def activity_out(a: Activity) -> ActivityOut:
 
 def referral_out(r: Referral, partners: dict[int, str]) -> ReferralOut:
     return ReferralOut(
-        id=r.id, token=r.token, token_display=format_token(r.token), status=r.status, audience=r.audience, theme=r.theme,
+        id=r.id, token=r.token, token_display=format_token(r.token), status=r.current_status(), audience=r.audience, theme=r.theme,
         to_partner=partners.get(r.to_partner_id) if r.to_partner_id else None, from_partner=partners.get(r.from_partner_id) if r.from_partner_id else None,
         issued_at=r.issued_at, received_at=r.received_at, completed_at=r.completed_at, expires_at=r.expires_at,
     )
@@ -471,9 +472,10 @@ def correctable_activity(
     return activity
 
 
-def load_referral(token: Annotated[str, Path(max_length=40)], staff: Annotated[Staff, Depends(require_capability("referrals"))], session: Annotated[Session, Depends(get_session)]) -> Referral:
+def load_referral(request: Request, token: Annotated[str, Path(max_length=40)], staff: Annotated[Staff, Depends(require_capability("referrals"))], session: Annotated[Session, Depends(get_session)]) -> Referral:
     referral = find_referral(session, token)
     ensure_record(staff, referral)
+    expire_if_due(get_app(request), session, referral)
     return referral
 
 
