@@ -506,7 +506,7 @@ def move_case(app: App, session: Session, case: Case, new_stage: str, staff: Sta
     stage = workflow.stage(new_stage)
     case.stage = new_stage
     case.history.append(CaseStageEvent(from_stage=old, to_stage=new_stage, at=_moment(on) if on != date.today() else datetime.now(timezone.utc), staff_id=staff.id if staff else None))
-    if stage.outcome:
+    if stage.outcome and not _has_outcome(case, stage.outcome, on):  # the same outcome on the same day is one
         case.outcomes.append(CaseOutcome(kind=stage.outcome, occurred_on=on, staff_id=staff.id if staff else None))
     if stage.final:
         case.left_on = on
@@ -520,12 +520,19 @@ def move_case(app: App, session: Session, case: Case, new_stage: str, staff: Sta
 def record_outcome(app: App, session: Session, case: Case, kind: str, on: date, staff: Staff | None = None) -> CaseOutcome:
     workflow = app.registry.workflows[case.audience]
     if kind not in workflow.outcomes:
-        raise RecordError([("kind", f"{kind!r} is not an outcome of {case.audience}; use: {', '.join(workflow.outcomes)}")])
+        reason = f"{kind!r} is not an outcome of {case.audience}; use: {', '.join(workflow.outcomes)}"
+        raise RecordError([("kind", Problem("choice", reason))])
+    if _has_outcome(case, kind, on):
+        raise RecordError([("kind", Problem("outcome.duplicate", f"{kind!r} is already recorded on {on.isoformat()}"))])
     outcome = CaseOutcome(kind=kind, occurred_on=on, staff_id=staff.id if staff else None)
     case.outcomes.append(outcome)
     session.flush()
     audit(session, "case.outcome", staff, "case", case.code, kind=kind)
     return outcome
+
+
+def _has_outcome(case: Case, kind: str, on: date) -> bool:
+    return any(o.kind == kind and o.occurred_on == on for o in case.outcomes)
 
 
 def reenter_case(app: App, session: Session, case: Case, on: date, staff: Staff | None = None) -> Case:
