@@ -87,9 +87,17 @@ class Problem(str):
     def __reduce__(self) -> tuple[Any, ...]:  # the import's second process sends problems back
         return (_problem, (self.key, str(self), self.question, self.params))
 
-    def message(self, gettext: Callable[..., str]) -> str:
-        """The message in the reader's language (``gettext`` of the page)."""
-        return gettext(MESSAGES[self.key], **self.params) if self.params else gettext(MESSAGES[self.key])
+    def message(self, gettext: Callable[..., str], locale: str | None = None) -> str:
+        """The message in the reader's language (``gettext`` of the page); with a Babel ``locale``, counts
+        are written as the reader writes them ("100 000", "100.000")."""
+        if not self.params:
+            return gettext(MESSAGES[self.key])
+        params = self.params
+        if locale is not None:
+            from babel.numbers import format_decimal
+
+            params = {k: format_decimal(v, locale=locale) if type(v) is int else v for k, v in params.items()}
+        return gettext(MESSAGES[self.key], **params)
 
 
 def _problem(key: str, reason: str, question: bool, params: dict[str, Any]) -> Problem:

@@ -505,14 +505,18 @@ class FieldErrors(dict[str, str]):
 def translate_record_errors(pairs: Sequence[tuple[str, str]] | Mapping[str, str], _: Callable[..., str]) -> FieldErrors:
     """The core's (field, reason) pairs as messages in the user's language by field: the message of the
     rule each breaks (``tremplin.core.rules``), or of the rule an older English reason names."""
+    from tremplin.core.web.i18n import BABEL_LOCALES
+
     items = pairs.items() if isinstance(pairs, Mapping) else pairs
     out = FieldErrors()
+    # Counts in a question are written as the reader writes them ("100 000" in French).
+    locale = BABEL_LOCALES.get(getattr(getattr(_, "__self__", None), "lang", ""))
     for name, reason in items:
         key = "site" if name == "centre" else name
         if key in out:
             continue
         if isinstance(reason, rules.Problem):
-            rule, message = reason.key, reason.message(_)
+            rule, message = reason.key, reason.message(_, locale)
             if reason.question:
                 out.questions[key] = reason.params.get("value")
         else:
