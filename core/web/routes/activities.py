@@ -165,6 +165,7 @@ def _detail(
         {
             "activity": activity,
             "question": question,
+            "confirm": formkit.confirmations(posted or {}, errors) if isinstance(errors, formkit.FieldErrors) else [],
             "form": shown,
             "fields": [f for f in fields if f.name != "centre"],
             "errors": errors or {},
@@ -213,7 +214,10 @@ def activity_edit(activity_id: int, request: Request, data: Any = Depends(form_d
         values["centre"] = centre.code
         try:
             form_key = form.key if registered else None
-            update_activity(app, session, activity, values, attributes, staff=staff, form=form_key, reason=reason)
+            confirmed = formkit.confirmed(posted, data.getlist("confirm"))
+            update_activity(
+                app, session, activity, values, attributes, staff=staff, form=form_key, reason=reason, confirmed=confirmed
+            )
         except RecordError as exc:
             session.rollback()
             errors = formkit.translate_record_errors(exc.errors, _)
