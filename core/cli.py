@@ -110,7 +110,8 @@ def _run_import(ctx: Context, kind: str, path: str, create_missing: bool, strict
 
     try:
         result = import_file(
-            ctx.app, kind, path, create_missing=create_missing, progress=True, strict_notes=strict_notes, confirmed=confirm
+            ctx.app, kind, path, create_missing=create_missing, progress=True, strict_notes=strict_notes,
+            confirmed=confirm,
         )
     except ImportFailed as exc:
         click.secho(f"Nothing was imported: {len(exc.problems)} problem(s) in {path}", fg="red", err=True)
@@ -119,7 +120,9 @@ def _run_import(ctx: Context, kind: str, path: str, create_missing: bool, strict
         if len(exc.problems) > 200:
             click.echo(f"  ... and {len(exc.problems) - 200} more", err=True)
         if any("confirm it" in problem for problem in exc.problems):
-            click.echo("Counts far above the usual are listed above: correct them, or import again with --confirm.", err=True)
+            click.echo(
+                "Counts far above the usual are listed above: correct them, or import again with --confirm.", err=True
+            )
         sys.exit(1)
     click.echo(result.describe())
 
@@ -128,7 +131,9 @@ _CREATE_MISSING = click.option(
     "--create-missing", is_flag=True, help="Create unknown centres and sites instead of refusing the rows."
 )
 _STRICT_NOTES = click.option(
-    "--strict-notes", is_flag=True, help="Refuse notes made mostly of personal data (as a form does) instead of masking them."
+    "--strict-notes",
+    is_flag=True,
+    help="Refuse notes made mostly of personal data (as a form does) instead of masking them.",
 )
 _CONFIRM = click.option(
     "--confirm", is_flag=True, help="Accept counts far above the usual (listed as problems otherwise)."

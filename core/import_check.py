@@ -685,8 +685,8 @@ def check_file(
         while True:
             try:
                 return _check_from_start(
-                    app, kind, path, create_missing, lookup, imported, convert, now, spool_dir, exact, size, cut, reading,
-                    strict_notes=strict_notes, confirmed=confirmed,
+                    app, kind, path, create_missing, lookup, imported, convert, now, spool_dir, exact, size, cut,
+                    reading, strict_notes=strict_notes, confirmed=confirmed,
                 )
             except _OpenQuote:
                 # The middle of the file fell inside a quoted value: check it in one pass.

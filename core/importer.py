@@ -96,7 +96,8 @@ class ImportResult:
             lines.append(f"Ignored column(s) this import does not know: {', '.join(self.ignored_columns)}")
         if self.masked_notes:
             lines.append(
-                f"Masked {self.masked_notes:,} note(s) made mostly of personal data (--strict-notes refuses them instead)."
+                f"Masked {self.masked_notes:,} note(s) made mostly of personal data "
+                "(--strict-notes refuses them instead)."
             )
         return "\n".join(lines)
 
@@ -292,7 +293,9 @@ def import_file(
     gc.disable()
     checked: Checked | None = None
     try:
-        checked = check_file(app, kind, path, create_missing, bar.reading, strict_notes=strict_notes, confirmed=confirmed)
+        checked = check_file(
+            app, kind, path, create_missing, bar.reading, strict_notes=strict_notes, confirmed=confirmed
+        )
         result.read = checked.read
         result.masked_notes = checked.masked_notes
         result.ignored_columns = checked.ignored

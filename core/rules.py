@@ -58,7 +58,9 @@ MESSAGES: dict[str, str] = {
     "note.personal": N_("Describe the situation, not the person: this note is mostly personal data."),
     "date.future": N_("This date is in the future."),
     "date.before_opening": N_("This date is before the centre opened (%(opening)s)."),
-    "count.implausible": N_("Really %(value)s? This form usually counts at most %(max)s. Check the number, then confirm."),
+    "count.implausible": N_(
+        "Really %(value)s? This form usually counts at most %(max)s. Check the number, then confirm."
+    ),
     "count.above_registered": N_(
         "Really %(value)s participants, with %(registered)s registered? Check the number, then confirm."
     ),
@@ -84,7 +86,9 @@ class Problem(str):
         self.question = question
         return self
 
-    def __reduce__(self) -> tuple[Any, ...]:  # the import's second process sends problems back
+    def __reduce__(
+        self,
+    ) -> tuple[Any, ...]:  # the import's second process sends problems back
         return (_problem, (self.key, str(self), self.question, self.params))
 
     def message(self, gettext: Callable[..., str], locale: str | None = None) -> str:
@@ -128,7 +132,11 @@ def key_of(reason: str) -> str:
 
 def too_long(text: str, limit: int) -> Problem | None:
     if len(text) > limit:
-        return Problem("text.too_long", f"is {len(text)} characters long; at most {limit} characters", max=limit)
+        return Problem(
+            "text.too_long",
+            f"is {len(text)} characters long; at most {limit} characters",
+            max=limit,
+        )
     return None
 
 
@@ -173,7 +181,14 @@ def note(scrub: Callable[[str], Any], text: str, strict: bool = True) -> tuple[s
         if not strict:
             return scrubbed.text, None, True
         kinds = ", ".join(k.replace("_", " ") for k in sorted(scrubbed.removed))
-        return text, Problem("note.personal", f"is mostly personal data ({kinds}): describe the situation, not the person"), False
+        return (
+            text,
+            Problem(
+                "note.personal",
+                f"is mostly personal data ({kinds}): describe the situation, not the person",
+            ),
+            False,
+        )
     return scrubbed.text, None, False
 
 
@@ -184,10 +199,14 @@ def note(scrub: Callable[[str], Any], text: str, strict: bool = True) -> tuple[s
 def day_in_bounds(day: date, today: date, opening: date | None, future_allowed: bool = False) -> Problem | None:
     """A record's day: not after today in the centre's time (unless planned), not before the opening."""
     if not future_allowed and day > today:
-        return Problem("date.future", f"{day.isoformat()} is in the future (today is {today.isoformat()})")
+        return Problem(
+            "date.future",
+            f"{day.isoformat()} is in the future (today is {today.isoformat()})",
+        )
     if opening is not None and day < opening:
         return Problem(
-            "date.before_opening", f"{day.isoformat()} is before the centre opened ({opening.isoformat()})",
+            "date.before_opening",
+            f"{day.isoformat()} is before the centre opened ({opening.isoformat()})",
             opening=opening.isoformat(),
         )
     return None
@@ -198,7 +217,11 @@ def plausible_count(value: int, maximum: int | None, confirmed: bool) -> Problem
     if confirmed or maximum is None or value <= maximum:
         return None
     return Problem(
-        "count.implausible", f"{value} is above the usual {maximum}: confirm it", question=True, value=value, max=maximum
+        "count.implausible",
+        f"{value} is above the usual {maximum}: confirm it",
+        question=True,
+        value=value,
+        max=maximum,
     )
 
 
@@ -221,7 +244,10 @@ def plausible_participants(participants: int, registered: int | None, confirmed:
 def participants_after_start(starts_at: datetime, now: datetime) -> Problem | None:
     """Participants are counted once the activity has started."""
     if starts_at > now:
-        return Problem("participants.not_happened", "cannot be entered before the activity takes place")
+        return Problem(
+            "participants.not_happened",
+            "cannot be entered before the activity takes place",
+        )
     return None
 
 

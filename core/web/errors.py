@@ -180,9 +180,8 @@ def install(web: FastAPI) -> None:
         extra: dict[str, Any] = {"rules": rule_keys(exc.errors if isinstance(exc, RecordError) else errors)}
         if isinstance(exc, RecordError) and exc.questions_only:
             extra["confirm"] = True
-        return answer(
-            request, 422, str(exc) or "invalid values", errors, details=_translated_reasons(request, errors), extra=extra
-        )
+        details = _translated_reasons(request, errors)
+        return answer(request, 422, str(exc) or "invalid values", errors, details=details, extra=extra)
 
     async def token(request: Request, exc: Exception) -> Response:
         return answer(request, 400, str(exc))

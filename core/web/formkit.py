@@ -281,7 +281,8 @@ def _core_view(form: Form, name: str, ctx: FormContext) -> FieldView:
     label = _(PLAIN_LABELS.get(name, name))
     help_text = _(HELP[name]) if name in HELP else ""
     if name in ("site", "centre"):
-        return FieldView(name, label, "select", core_choices(form, name, ctx), required=is_required(form, name, ctx), help=help_text)
+        choices = core_choices(form, name, ctx)
+        return FieldView(name, label, "select", choices, required=is_required(form, name, ctx), help=help_text)
     if name == "headcount":
         return FieldView(name, label, "number", required=True, min=1, max=MAX_HEADCOUNT, help=help_text)
     if name in ("capacity", "registered", "participants"):
@@ -364,7 +365,9 @@ def _moment(raw: str, tz: ZoneInfo) -> datetime | None:
     return value if value.tzinfo else value.replace(tzinfo=tz)
 
 
-def clean(form: Form, posted: Mapping[str, Any], ctx: FormContext, centre_code: str) -> tuple[dict[str, Any], dict[str, Any], FieldErrors]:
+def clean(
+    form: Form, posted: Mapping[str, Any], ctx: FormContext, centre_code: str
+) -> tuple[dict[str, Any], dict[str, Any], FieldErrors]:
     """Check a post against the form: ``(values, attributes, errors)`` with errors in the user's language.
 
     ``values`` is what ``tremplin.core.records.log_contact``/``log_activity`` take (codes, not ids).

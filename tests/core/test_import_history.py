@@ -16,7 +16,6 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 from sqlalchemy import func, select
-
 from tremplin.core.app import App
 from tremplin.core.importer import COLUMNS, ImportFailed, import_file
 from tremplin.core.models import Contact
@@ -38,9 +37,17 @@ def history(rows: int = 200, personal: list[str] = PERSONAL, **changes: dict[str
     for i in range(rows):
         ref = f"h-{i}"
         row = {
-            "id": ref, "occurred_at": f"{2019 + i % 6}-0{1 + i % 9}-1{i % 10}T10:00", "centre": "bxl", "site": "advice",
-            "audience": "general", "modality": "individual_advice", "channel": "walk_in", "themes": "work", "language": "fr",
-            "headcount": "1", "note": personal[i] if i < len(personal) else "Suivi CV, rendez-vous pris.",
+            "id": ref,
+            "occurred_at": f"{2019 + i % 6}-0{1 + i % 9}-1{i % 10}T10:00",
+            "centre": "bxl",
+            "site": "advice",
+            "audience": "general",
+            "modality": "individual_advice",
+            "channel": "walk_in",
+            "themes": "work",
+            "language": "fr",
+            "headcount": "1",
+            "note": personal[i] if i < len(personal) else "Suivi CV, rendez-vous pris.",
         }
         row.update(changes.get(ref, {}))
         writer.writerow({k: row.get(k, "") for k in COLUMNS["contacts"]})
@@ -77,13 +84,18 @@ def test_strict_notes_refuses_them_as_a_form_does(app: App, centre: int, tmp_pat
     with pytest.raises(ImportFailed) as failed:
         import_file(app, "contacts", write(tmp_path, history()), strict_notes=True)
     assert len(failed.value.problems) == 5
-    assert all(p.startswith(f"line {i + 2}, column note: is mostly personal data") for i, p in enumerate(failed.value.problems))
+    assert all(
+        p.startswith(f"line {i + 2}, column note: is mostly personal data") for i, p in enumerate(failed.value.problems)
+    )
     assert all(p.endswith("[note.personal]") for p in failed.value.problems)
     assert count(app) == 0
 
 
 def test_a_count_far_above_the_usual_is_listed_until_confirmed(app: App, centre: int, tmp_path: Path) -> None:
-    path = write(tmp_path, history(20, [], **{"h-3": {"headcount": "100000"}, "h-7": {"headcount": "5000"}}))
+    path = write(
+        tmp_path,
+        history(20, [], **{"h-3": {"headcount": "100000"}, "h-7": {"headcount": "5000"}}),
+    )
     with pytest.raises(ImportFailed) as failed:
         import_file(app, "contacts", path)
     assert failed.value.problems == [
@@ -95,13 +107,28 @@ def test_a_count_far_above_the_usual_is_listed_until_confirmed(app: App, centre:
 
 
 def test_dates_in_the_future_or_before_the_opening_are_refused(app: App, centre: int, tmp_path: Path) -> None:
-    path = write(tmp_path, history(10, [], **{"h-1": {"occurred_at": "2999-06-01T10:00"}, "h-2": {"occurred_at": "1999-01-01T10:00"}}))
+    path = write(
+        tmp_path,
+        history(
+            10,
+            [],
+            **{
+                "h-1": {"occurred_at": "2999-06-01T10:00"},
+                "h-2": {"occurred_at": "1999-01-01T10:00"},
+            },
+        ),
+    )
     with pytest.raises(ImportFailed) as failed:
         import_file(app, "contacts", path, confirmed=True)
     problems = failed.value.problems
     assert len(problems) == 2
-    assert problems[0].startswith("line 3, column occurred_at: 2999-06-01 is in the future") and problems[0].endswith("[date.future]")
-    assert problems[1] == "line 4, column occurred_at: 1999-01-01 is before the centre opened (2000-01-01) [date.before_opening]"
+    assert problems[0].startswith("line 3, column occurred_at: 2999-06-01 is in the future") and problems[0].endswith(
+        "[date.future]"
+    )
+    assert (
+        problems[1]
+        == "line 4, column occurred_at: 1999-01-01 is before the centre opened (2000-01-01) [date.before_opening]"
+    )
 
 
 def run(*args: str) -> Any:
@@ -114,8 +141,25 @@ def test_the_command_line_flags(db_url: str, tmp_path: Path) -> None:
     path = write(tmp_path, history(30, PERSONAL, **{"h-20": {"headcount": "900"}}))
     refused = run("--database-url", db_url, "import", "contacts", str(path), "--create-missing")
     assert refused.exit_code == 1 and "[count.implausible]" in refused.stderr and "--confirm" in refused.stderr
-    strict = run("--database-url", db_url, "import", "contacts", str(path), "--create-missing", "--confirm", "--strict-notes")
+    strict = run(
+        "--database-url",
+        db_url,
+        "import",
+        "contacts",
+        str(path),
+        "--create-missing",
+        "--confirm",
+        "--strict-notes",
+    )
     assert strict.exit_code == 1 and "Nothing was imported: 5 problem(s)" in strict.stderr
-    done = run("--database-url", db_url, "import", "contacts", str(path), "--create-missing", "--confirm")
+    done = run(
+        "--database-url",
+        db_url,
+        "import",
+        "contacts",
+        str(path),
+        "--create-missing",
+        "--confirm",
+    )
     assert done.exit_code == 0, done.output
     assert "30 rows read, 30 inserted" in done.stdout and "Masked 5 note(s)" in done.stdout

@@ -11,22 +11,28 @@ from __future__ import annotations
 
 import html
 import re
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import pytest
 from sqlalchemy import select
-
-from tremplin.core import rules
 from tremplin.core.i18n import LANGUAGES
 from tremplin.core.models import Activity, Case, Contact, Referral
 from tremplin.core.records import issue_referral, log_activity, open_case
 from tremplin.core.rules import Problem
 from tremplin.core.web.i18n import BABEL_LOCALES, translator
+
 from tests.web.conftest import Web, csrf_of, form_values
 from tests.web.test_quicklog import as_data
 
-ANSWERS = {"themes": ["work"], "language": "fr", "gender": "unknown", "age_band": "unknown", "education": "unknown", "labour_status": "unknown"}
+ANSWERS = {
+    "themes": ["work"],
+    "language": "fr",
+    "gender": "unknown",
+    "age_band": "unknown",
+    "education": "unknown",
+    "labour_status": "unknown",
+}
 
 
 def plain(text: str) -> str:
@@ -62,7 +68,13 @@ def contacts(web: Web) -> list[Contact]:
 
 def an_activity(web: Web, starts: datetime, registered: int = 24) -> int:
     with web.app.transaction() as session:
-        values = {"centre": "bxl", "starts_at": starts, "audience": "general", "title": "Visite", "registered": registered}
+        values = {
+            "centre": "bxl",
+            "starts_at": starts,
+            "audience": "general",
+            "title": "Visite",
+            "registered": registered,
+        }
         return log_activity(web.app, session, values).id
 
 
@@ -81,7 +93,11 @@ def test_dates_in_the_future_or_before_the_opening_are_refused(web: Web, lang: s
     assert before.status_code == 422 and says(before.text, lang, "date.before_opening", opening=opened.isoformat())
     assert contacts(web) == []
     api = web.api("programme_lead")
-    body = {"audience": "general", "modality": "individual_advice", "occurred_at": tomorrow}
+    body = {
+        "audience": "general",
+        "modality": "individual_advice",
+        "occurred_at": tomorrow,
+    }
     assert api.post("/api/v1/contacts", json=body).json()["rules"] == {"occurred_at": "date.future"}
     body["occurred_at"] = "1999-01-01T10:00"
     assert api.post("/api/v1/contacts", json=body).json()["rules"] == {"occurred_at": "date.before_opening"}
@@ -91,66 +107,119 @@ def test_dates_in_the_future_or_before_the_opening_are_refused(web: Web, lang: s
 def test_a_headcount_above_the_forms_maximum_asks_before_it_is_saved(web: Web, lang: str) -> None:
     client = client_in(web, "reception", lang)
     page = client.get("/log/general.reception")
-    data = as_data(form_values(page.text, "log-form"), site="reception", themes=["work"], headcount="100000")
+    data = as_data(
+        form_values(page.text, "log-form"),
+        site="reception",
+        themes=["work"],
+        headcount="100000",
+    )
     asked = client.post("/log/general.reception", data=data)
     assert asked.status_code == 422 and says(asked.text, lang, "count.implausible", True, value=100_000, max=30)
     assert plain(translator(lang)("Yes, save it as it is")) in plain(asked.text)
     assert 'name="confirm" value="headcount=100000"' in asked.text
     assert contacts(web) == [], "nothing is saved before the answer"
     # Changed after the question, the value is asked about again; confirmed as it is, it is saved.
-    changed = client.post("/log/general.reception", data={**data, "headcount": "50000", "confirm": "headcount=100000", "csrf_token": csrf_of(asked.text)})
+    changed = client.post(
+        "/log/general.reception",
+        data={
+            **data,
+            "headcount": "50000",
+            "confirm": "headcount=100000",
+            "csrf_token": csrf_of(asked.text),
+        },
+    )
     assert changed.status_code == 422 and says(changed.text, lang, "count.implausible", True, value=50_000, max=30)
-    saved = client.post("/log/general.reception", data={**data, "confirm": "headcount=100000", "csrf_token": csrf_of(asked.text)})
+    saved = client.post(
+        "/log/general.reception",
+        data={**data, "confirm": "headcount=100000", "csrf_token": csrf_of(asked.text)},
+    )
     assert saved.status_code == 303
     assert [c.headcount for c in contacts(web)] == [100_000]
     api = web.api("reception")
-    body = {"form": "general.reception", "audience": "general", "modality": "reception", "site": "reception", "headcount": 100_000}
+    body = {
+        "form": "general.reception",
+        "audience": "general",
+        "modality": "reception",
+        "site": "reception",
+        "headcount": 100_000,
+    }
     question = api.post("/api/v1/contacts", json=body)
-    assert question.status_code == 422 and question.json()["rules"] == {"headcount": "count.implausible"} and question.json()["confirm"] is True
+    assert (
+        question.status_code == 422
+        and question.json()["rules"] == {"headcount": "count.implausible"}
+        and question.json()["confirm"] is True
+    )
     assert api.post("/api/v1/contacts", json={**body, "confirm": True}).status_code == 201
 
 
 @pytest.mark.parametrize("lang", LANGUAGES)
 def test_far_more_participants_than_registered_asks_first(web: Web, lang: str) -> None:
-    activity_id = an_activity(web, datetime.now(timezone.utc) - timedelta(hours=3), registered=24)
+    activity_id = an_activity(web, datetime.now(UTC) - timedelta(hours=3), registered=24)
     client = client_in(web, "programme_lead", lang)
     page = client.get(f"/activities/{activity_id}")
-    asked = client.post(f"/activities/{activity_id}/participants", data={"csrf_token": csrf_of(page.text), "participants": "300"})
+    asked = client.post(
+        f"/activities/{activity_id}/participants",
+        data={"csrf_token": csrf_of(page.text), "participants": "300"},
+    )
     assert asked.status_code == 422 and says(asked.text, lang, "count.above_registered", True, value=300, registered=24)
     assert 'name="confirm" value="300"' in asked.text
-    saved = client.post(f"/activities/{activity_id}/participants", data={"csrf_token": csrf_of(page.text), "participants": "300", "confirm": "300"})
+    saved = client.post(
+        f"/activities/{activity_id}/participants",
+        data={
+            "csrf_token": csrf_of(page.text),
+            "participants": "300",
+            "confirm": "300",
+        },
+    )
     assert saved.status_code == 303
     with web.app.session() as session:
         assert session.get(Activity, activity_id).participants == 300
-    other = an_activity(web, datetime.now(timezone.utc) - timedelta(hours=3), registered=24)
+    other = an_activity(web, datetime.now(UTC) - timedelta(hours=3), registered=24)
     api = web.api("programme_lead")
     question = api.post(f"/api/v1/activities/{other}/participants", json={"participants": 300})
     assert question.status_code == 422 and question.json()["rules"] == {"participants": "count.above_registered"}
-    assert api.post(f"/api/v1/activities/{other}/participants", json={"participants": 300, "confirm": True}).status_code == 200
+    assert (
+        api.post(
+            f"/api/v1/activities/{other}/participants",
+            json={"participants": 300, "confirm": True},
+        ).status_code
+        == 200
+    )
 
 
 @pytest.mark.parametrize("lang", LANGUAGES)
 def test_participants_wait_until_the_activity_took_place(web: Web, lang: str) -> None:
-    activity_id = an_activity(web, datetime.now(timezone.utc) + timedelta(days=2))
+    activity_id = an_activity(web, datetime.now(UTC) + timedelta(days=2))
     client = client_in(web, "programme_lead", lang)
     page = client.get(f"/activities/{activity_id}")
-    refused = client.post(f"/activities/{activity_id}/participants", data={"csrf_token": csrf_of(page.text), "participants": "12"})
+    refused = client.post(
+        f"/activities/{activity_id}/participants",
+        data={"csrf_token": csrf_of(page.text), "participants": "12"},
+    )
     assert refused.status_code == 422 and says(refused.text, lang, "participants.not_happened")
     with web.app.session() as session:
         assert session.get(Activity, activity_id).participants is None
     api = web.api("programme_lead")
     answer = api.post(f"/api/v1/activities/{activity_id}/participants", json={"participants": 12})
     assert answer.status_code == 422 and answer.json()["rules"] == {"participants": "participants.not_happened"}
-    planned = {"centre": "bxl", "audience": "general", "starts_at": (date.today() + timedelta(days=3)).isoformat() + "T10:00"}
+    planned = {
+        "centre": "bxl",
+        "audience": "general",
+        "starts_at": (date.today() + timedelta(days=3)).isoformat() + "T10:00",
+    }
     assert api.post("/api/v1/activities", json=planned).status_code == 201, "an activity may be planned"
-    assert api.post("/api/v1/activities", json={**planned, "participants": 9}).json()["rules"] == {"participants": "participants.not_happened"}
+    assert api.post("/api/v1/activities", json={**planned, "participants": 9}).json()["rules"] == {
+        "participants": "participants.not_happened"
+    }
 
 
 @pytest.mark.parametrize("lang", LANGUAGES)
 def test_empty_forms_are_refused_and_unknown_is_a_choice(web: Web, lang: str) -> None:
     client = client_in(web, "counsellor", lang)
     page = client.get("/log/general.advice")
-    assert 'value="unknown"' in page.text and 'value="unknown" checked' not in page.text, "unknown is offered, not assumed"
+    assert 'value="unknown"' in page.text and 'value="unknown" checked' not in page.text, (
+        "unknown is offered, not assumed"
+    )
     empty = client.post("/log/general.advice", data={"csrf_token": csrf_of(page.text)})
     assert empty.status_code == 422 and says(empty.text, lang, "required")
     for field in ("themes", "site", "gender", "age_band"):
@@ -158,7 +227,10 @@ def test_empty_forms_are_refused_and_unknown_is_a_choice(web: Web, lang: str) ->
         assert f'href="#f-{field.replace("_", "-")}' in empty.text, f"the summary links to {field}"
     assert contacts(web) == []
     referral_page = client.get("/referrals/new")
-    no_partner = client.post("/referrals", data={"csrf_token": csrf_of(referral_page.text), "audience": "general"})
+    no_partner = client.post(
+        "/referrals",
+        data={"csrf_token": csrf_of(referral_page.text), "audience": "general"},
+    )
     assert no_partner.status_code == 422 and says(no_partner.text, lang, "partner.required")
     assert 'href="#to-partner"' in no_partner.text
     with web.app.session() as session:
@@ -171,8 +243,8 @@ def test_an_expired_referral_is_not_confirmed(web: Web, lang: str) -> None:
 
     with web.app.transaction() as session:
         referral = issue_referral(web.app, session, web.centre_id, audience="general")
-        referral.issued_at = datetime.now(timezone.utc) - timedelta(days=360)
-        referral.expires_at = datetime.now(timezone.utc) - timedelta(days=300)  # ten months ago; no flow came by
+        referral.issued_at = datetime.now(UTC) - timedelta(days=360)
+        referral.expires_at = datetime.now(UTC) - timedelta(days=300)  # ten months ago; no flow came by
         token, referral_id = format_token(referral.token), referral.id
     partner = web.anonymous()
     partner.get(f"/lang/{lang}")
@@ -192,7 +264,10 @@ def test_cases_consent_closing_and_outcomes(web: Web, lang: str) -> None:
     refused = client.post("/cases", data={"csrf_token": csrf_of(page.text), "audience": "neet"})
     assert refused.status_code == 422 and says(refused.text, lang, "consent.required")
     assert 'href="#consent"' in refused.text and re.search(r'id="consent"[^>]*autofocus', refused.text)
-    opened = client.post("/cases", data={"csrf_token": csrf_of(page.text), "audience": "neet", "consent": "1"})
+    opened = client.post(
+        "/cases",
+        data={"csrf_token": csrf_of(page.text), "audience": "neet", "consent": "1"},
+    )
     assert opened.status_code == 303
     code = opened.headers["location"].rsplit("/", 1)[1]
     case_page = client.get(f"/cases/{code}")
@@ -203,16 +278,24 @@ def test_cases_consent_closing_and_outcomes(web: Web, lang: str) -> None:
         assert session.scalar(select(Case.left_on).where(Case.code == code)) is None, "asking closes nothing"
     today = date.today().isoformat()
     assert client.post(f"/cases/{code}/move", data={"csrf_token": csrf, "stage": "engaged"}).status_code == 303
-    first = client.post(f"/cases/{code}/outcome", data={"csrf_token": csrf, "kind": "qualification", "on": today})
+    first = client.post(
+        f"/cases/{code}/outcome",
+        data={"csrf_token": csrf, "kind": "qualification", "on": today},
+    )
     assert first.status_code == 303
-    twice = client.post(f"/cases/{code}/outcome", data={"csrf_token": csrf, "kind": "qualification", "on": today})
+    twice = client.post(
+        f"/cases/{code}/outcome",
+        data={"csrf_token": csrf, "kind": "qualification", "on": today},
+    )
     assert twice.status_code == 422 and says(twice.text, lang, "outcome.duplicate")
     with web.app.session() as session:
         case = session.scalar(select(Case).where(Case.code == code))
         assert [o.kind for o in case.outcomes] == ["qualification"]
 
 
-def test_an_outcome_recorded_then_implied_by_a_move_on_the_same_day_is_kept_once(web: Web) -> None:
+def test_an_outcome_recorded_then_implied_by_a_move_on_the_same_day_is_kept_once(
+    web: Web,
+) -> None:
     from tremplin.core.records import move_case, record_outcome
     from tremplin.core.validation import RecordError
 

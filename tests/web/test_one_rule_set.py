@@ -17,7 +17,6 @@ from typing import Any
 
 import pytest
 from sqlalchemy import func, select
-
 from tremplin.core import rules
 from tremplin.core.demo.check import FormCheck
 from tremplin.core.demo.run import checked_rows
@@ -26,6 +25,7 @@ from tremplin.core.importer import ImportFailed, import_file
 from tremplin.core.models import Activity, Contact
 from tremplin.core.validation import Cleaner, Lookup, RecordError
 from tremplin.core.web.i18n import translator
+
 from tests.web.conftest import Web, csrf_of, form_values
 from tests.web.test_quicklog import as_data
 
@@ -58,8 +58,20 @@ PHONE_TITLE = "Atelier CV, inscriptions au 0470 12 34 56"
 INVALID = [
     ("6,000-character note", "contact", {"note": LONG_NOTE}, "note", "text.too_long"),
     ("unknown choice", "contact", {"channel": "carrier_pigeon"}, "channel", "choice"),
-    ("500-character title", "activity", {"title": LONG_TITLE}, "title", "text.too_long"),
-    ("title carrying a phone number", "activity", {"title": PHONE_TITLE}, "title", "text.personal"),
+    (
+        "500-character title",
+        "activity",
+        {"title": LONG_TITLE},
+        "title",
+        "text.too_long",
+    ),
+    (
+        "title carrying a phone number",
+        "activity",
+        {"title": PHONE_TITLE},
+        "title",
+        "text.personal",
+    ),
     ("unknown format", "activity", {"format": "hologram"}, "format", "choice"),
 ]
 FORMS = {"contact": "general.advice", "activity": "general.activity"}
@@ -81,7 +93,17 @@ def through_the_web_form(web: Web, kind: str, changes: dict[str, Any], field: st
     client = web.client("programme_lead")
     page = client.get(f"/log/{FORMS[kind]}")
     assert page.status_code == 200
-    data = as_data(form_values(page.text, "log-form"), **{k: v for k, v in {**(CONTACT if kind == "contact" else ACTIVITY), **changes}.items() if k not in ("centre", "audience", "modality")})
+    data = as_data(
+        form_values(page.text, "log-form"),
+        **{
+            k: v
+            for k, v in {
+                **(CONTACT if kind == "contact" else ACTIVITY),
+                **changes,
+            }.items()
+            if k not in ("centre", "audience", "modality")
+        },
+    )
     data["csrf_token"] = csrf_of(page.text)
     answer = client.post(f"/log/{FORMS[kind]}", data=data)
     assert answer.status_code == 422, answer.text[:500]
@@ -98,7 +120,9 @@ def through_the_web_form(web: Web, kind: str, changes: dict[str, Any], field: st
 
 def through_the_api(web: Web, kind: str, changes: dict[str, Any], field: str) -> dict[str, str]:
     body = {**(CONTACT if kind == "contact" else ACTIVITY), **changes}
-    answer = web.api("programme_lead").post(f"/api/v1/{kind}s" if kind == "contact" else "/api/v1/activities", json=body)
+    answer = web.api("programme_lead").post(
+        f"/api/v1/{kind}s" if kind == "contact" else "/api/v1/activities", json=body
+    )
     assert answer.status_code == 422, answer.text[:500]
     return {field: answer.json()["rules"][field]}
 
@@ -126,7 +150,13 @@ def through_the_import(web: Web, kind: str, changes: dict[str, Any], field: str,
 def through_the_bot(web: Web, kind: str, changes: dict[str, Any], field: str) -> dict[str, str]:
     from tremplin.plugins.ukrainian.bot import Records
 
-    values = {**CONTACT, "audience": "ukrainian", "modality": "remote_advice", "channel": "telegram", **changes}
+    values = {
+        **CONTACT,
+        "audience": "ukrainian",
+        "modality": "remote_advice",
+        "channel": "telegram",
+        **changes,
+    }
     values.pop("site")
     with pytest.raises(RecordError) as refused:
         Records(web.app).log(values, {"service_language": "uk"})
@@ -144,13 +174,27 @@ def through_the_demo(web: Web, kind: str, changes: dict[str, Any], field: str) -
         cleaner = Cleaner(app, Lookup.load(app, session))
     record = Rec(FORMS[kind], raw)
     with pytest.raises(RecordError) as refused:
-        list(checked_rows(app, cleaner, FormCheck(app), [record], "contacts" if kind == "contact" else "activities"))
+        list(
+            checked_rows(
+                app,
+                cleaner,
+                FormCheck(app),
+                [record],
+                "contacts" if kind == "contact" else "activities",
+            )
+        )
     return {field: refused.value.rules[field]}
 
 
 @pytest.mark.parametrize(("case", "kind", "changes", "field", "key"), INVALID, ids=[c[0] for c in INVALID])
 def test_the_same_invalid_record_gets_the_same_refusal_every_way_in(
-    web: Web, tmp_path: Path, case: str, kind: str, changes: dict[str, Any], field: str, key: str
+    web: Web,
+    tmp_path: Path,
+    case: str,
+    kind: str,
+    changes: dict[str, Any],
+    field: str,
+    key: str,
 ) -> None:
     before = counts(web)
     answers = {

@@ -216,7 +216,8 @@ def activity_edit(activity_id: int, request: Request, data: Any = Depends(form_d
             form_key = form.key if registered else None
             confirmed = formkit.confirmed(posted, data.getlist("confirm"))
             update_activity(
-                app, session, activity, values, attributes, staff=staff, form=form_key, reason=reason, confirmed=confirmed
+                app, session, activity, values, attributes, staff=staff, form=form_key, reason=reason,
+                confirmed=confirmed,
             )
         except RecordError as exc:
             session.rollback()

@@ -64,7 +64,9 @@ Themes = Annotated[list[Annotated[str, Field(max_length=32)]], Field(default_fac
 AttrValue = str | int | bool | list[str] | None
 #: The limits below are those of ``tremplin.core.rules``: a value the schema refuses, the rules refuse too,
 #: with the same rule key in the answer's ``rules``.
-Note = Annotated[str, Field(max_length=NOTE_MAX, description="Free text, scrubbed; a note mostly made of personal data is refused.")]
+Note = Annotated[
+    str, Field(max_length=NOTE_MAX, description="Free text, scrubbed; a note mostly made of personal data is refused.")
+]
 Confirm = Annotated[
     bool,
     Field(
@@ -382,7 +384,8 @@ def activity_out(a: Activity) -> ActivityOut:
 
 def referral_out(r: Referral, partners: dict[int, str]) -> ReferralOut:
     return ReferralOut(
-        id=r.id, token=r.token, token_display=format_token(r.token), status=r.current_status(), audience=r.audience, theme=r.theme,
+        id=r.id, token=r.token, token_display=format_token(r.token), status=r.current_status(), audience=r.audience,
+        theme=r.theme,
         to_partner=partners.get(r.to_partner_id) if r.to_partner_id else None, from_partner=partners.get(r.from_partner_id) if r.from_partner_id else None,
         issued_at=r.issued_at, received_at=r.received_at, completed_at=r.completed_at, expires_at=r.expires_at,
     )
@@ -472,7 +475,13 @@ def correctable_activity(
     return activity
 
 
-def load_referral(request: Request, token: Annotated[str, Path(max_length=40)], staff: Annotated[Staff, Depends(require_capability("referrals"))], session: Annotated[Session, Depends(get_session)]) -> Referral:
+def load_referral(
+    request: Request,
+    token: Annotated[str, Path(max_length=40)],
+    staff: Annotated[Staff, Depends(require_capability("referrals"))],
+    session: Annotated[Session, Depends(get_session)],
+) -> Referral:
+    """A referral named by its token, seen by the account; past its expiry, expired as it is read."""
     referral = find_referral(session, token)
     ensure_record(staff, referral)
     expire_if_due(get_app(request), session, referral)
@@ -531,7 +540,8 @@ async def contacts_create(request: Request, body: ContactIn, staff: LogStaff) ->
     ensure_audience(staff, body.audience)
     values = _values(body, {"attributes", "form", "confirm"})
     values.setdefault("occurred_at", datetime.now().astimezone())
-    contact = await batcher_of(get_app(request)).log(values, body.attributes, staff, form=body.form, confirmed=body.confirm)
+    batcher = batcher_of(get_app(request))
+    contact = await batcher.log(values, body.attributes, staff, form=body.form, confirmed=body.confirm)
     # The hot path of the benchmark: the JSON is written directly (same shape as ContactOut).
     return JSONResponse(contact_json(contact), status_code=201)
 
@@ -566,7 +576,8 @@ def contacts_patch(
     session: DB,
 ) -> ContactOut:
     """As ``PUT``, for the fields given only (``null`` clears one; in ``attributes``, ``null`` removes a key)."""
-    return _correct(request, session, staff, contact, body.model_dump(exclude_unset=True), replace=False)  # type: ignore[attr-defined, return-value]
+    given = body.model_dump(exclude_unset=True)  # type: ignore[attr-defined]
+    return _correct(request, session, staff, contact, given, replace=False)  # type: ignore[return-value]
 
 
 def _correct(
@@ -582,7 +593,8 @@ def _correct(
         attributes = given.get("attributes") or {}
         values["centre"] = _centre_code(session, staff, given.get("centre"))
     else:
-        values, stored = (corrections.contact_values if is_contact else corrections.activity_values)(session, record)  # type: ignore[arg-type]
+        read = corrections.contact_values if is_contact else corrections.activity_values
+        values, stored = read(session, record)  # type: ignore[arg-type]
         attributes = corrections.merged_attributes(stored, given.pop("attributes", None))
         if "centre" in given:
             given["centre"] = _centre_code(session, staff, given["centre"])
@@ -590,7 +602,9 @@ def _correct(
     if values.get("audience"):
         ensure_audience(staff, values["audience"])
     update = update_contact if is_contact else update_activity
-    update(app, session, record, values, attributes, staff=staff, form=form, reason=reason, confirmed=confirm)  # type: ignore[arg-type]
+    update(  # type: ignore[operator]
+        app, session, record, values, attributes, staff=staff, form=form, reason=reason, confirmed=confirm
+    )
     out = contact_out(record) if is_contact else activity_out(record)  # type: ignore[arg-type]
     session.commit()
     return out
@@ -667,7 +681,8 @@ def activities_patch(
     session: DB,
 ) -> ActivityOut:
     """As ``PUT``, for the fields given only (``null`` clears one; in ``attributes``, ``null`` removes a key)."""
-    return _correct(request, session, staff, activity, body.model_dump(exclude_unset=True), replace=False)  # type: ignore[attr-defined, return-value]
+    given = body.model_dump(exclude_unset=True)  # type: ignore[attr-defined]
+    return _correct(request, session, staff, activity, given, replace=False)  # type: ignore[return-value]
 
 
 @router.delete("/activities/{activity_id}", status_code=204, summary="Delete an activity")
@@ -900,5 +915,6 @@ def document_forms(app: Any, schema: dict[str, Any]) -> None:
                 properties["attributes"] = {
                     "anyOf": refs[record],
                     "title": "Attributes",
-                    "description": "The form's own fields (`form`, or the audience's forms): one of the `Attributes_*` schemas.",
+                    "description": "The form's own fields (`form`, or the audience's forms): "
+                    "one of the `Attributes_*` schemas.",
                 }

@@ -115,7 +115,8 @@ def case_new(request: Request, staff: Staff = Depends(needs_cases), audience: st
 def case_open(request: Request, data: Any = Depends(form_data), staff: Staff = Depends(needs_cases), session: Session = Depends(get_session)) -> Response:
     app = get_app(request)
     _ = gettext_for(request)
-    values = {k: str(data.get(k) or "").strip() for k in ("audience", "consent", "consent_on", "entered_on", "gender", "age_band", "education", "labour_status")}
+    names = ("audience", "consent", "consent_on", "entered_on", "gender", "age_band", "education", "labour_status")
+    values = {k: str(data.get(k) or "").strip() for k in names}
     profile = {k: str(data.get(f"profile.{k}") or "unknown") for k in PROFILE_KEYS}
     values.update({f"profile.{k}": v for k, v in profile.items()})
     errors: dict[str, str] = {}
@@ -220,7 +221,13 @@ def case_move(code: str, request: Request, data: Any = Depends(form_data), staff
 
 
 @router.post("/cases/{code}/close")
-def case_close(code: str, request: Request, data: Any = Depends(form_data), staff: Staff = Depends(needs_cases), session: Session = Depends(get_session)) -> Response:
+def case_close(
+    code: str,
+    request: Request,
+    data: Any = Depends(form_data),
+    staff: Staff = Depends(needs_cases),
+    session: Session = Depends(get_session),
+) -> Response:
     """Closing asks for a confirmation: this page, then the move with ``confirm=1``."""
     app = get_app(request)
     case = _load(session, staff, code)
@@ -236,7 +243,10 @@ def _close_page(request: Request, case: Case, stage: str, on: str) -> Response:
     return render(
         request,
         "case_close.html",
-        {"case": case, "stage": workflow.stage(stage), "on": on or date.today().isoformat(), "today": date.today().isoformat()},
+        {
+            "case": case, "stage": workflow.stage(stage), "on": on or date.today().isoformat(),
+            "today": date.today().isoformat(),
+        },
     )
 
 

@@ -128,7 +128,8 @@ def referral_issue(request: Request, data: Any = Depends(form_data), staff: Staf
         return _new_page(request, session, staff, values, errors, status=422)
     try:
         referral = issue_referral(
-            app, session, centre.id, to_partner_id=to_partner, from_partner_id=from_partner, theme=values["theme"] or None, audience=audience, staff=staff, note=values["note"]
+            app, session, centre.id, to_partner_id=to_partner, from_partner_id=from_partner,
+            theme=values["theme"] or None, audience=audience, staff=staff, note=values["note"],
         )
     except RecordError as exc:  # the rules of a note (``tremplin.core.rules``)
         session.rollback()
