@@ -162,6 +162,8 @@ class Cleaner:
         self._notes: dict[str, tuple[str, Problem | None, bool]] = {}
         self.opening: date | None = app.settings.opening_date
         self._todays: dict[ZoneInfo, date] = {}
+        self._centre_todays: dict[int, date] = {}
+        self._limit: int | None = rules.PLAUSIBLE_HEADCOUNT
         self._todays_until = 0.0
 
     # -- shared pieces ------------------------------------------------------------------------
@@ -248,10 +250,18 @@ class Cleaner:
         now = time.monotonic()
         if now >= self._todays_until:
             self._todays.clear()
+            self._centre_todays.clear()
             self._todays_until = now + 30
         day = self._todays.get(tz)
         if day is None:
             day = self._todays[tz] = datetime.now(tz).date()
+        return day
+
+    def _today_of(self, centre_id: int) -> date:
+        """``today`` in the time zone of a centre, by its id (the fast path's lookup)."""
+        day = self._centre_todays.get(centre_id)
+        if day is None or time.monotonic() >= self._todays_until:
+            day = self._centre_todays[centre_id] = self.today(self.lookup.timezones.get(centre_id, self.default_tz))
         return day
 
     def _note(self, text: str) -> tuple[str, Problem | None, bool]:
@@ -301,12 +311,10 @@ class Cleaner:
 
         ``plausible``: the headcount above which a confirmation is asked (the form's); ``confirmed``: it was.
         """
+        # The headcount the fast way lets through (``None`` once confirmed): read by ``_fast_contact``.
+        self._limit = None if confirmed else (rules.PLAUSIBLE_HEADCOUNT if plausible is None else plausible)
         record = self._fast_contact(raw, attributes)
         if record is not None:
-            tz = self.lookup.timezones.get(record["centre_id"], self.default_tz)
-            problems = self._contact_rules(record, raw.get("note"), tz, plausible, confirmed)
-            if problems:
-                raise RecordError(problems)
             return record
         errors: list[tuple[str, str]] = []
         centre_code = str(raw.get("centre") or "").strip()
@@ -341,10 +349,11 @@ class Cleaner:
     def _fast_contact(self, raw: Mapping[str, Any], attributes: Mapping[str, Any] | None) -> dict[str, Any] | None:
         """The same record as ``contact`` for a valid contact given as text, at a fraction of the cost.
 
-        Returns ``None`` at the first value it is not sure of (not text, unknown, out of range...):
-        ``contact`` then goes the general way, which finds and words the errors. Whatever it accepts,
-        the general way accepts too, with the same result.
+        Returns ``None`` at the first value it is not sure of (not text, unknown, out of range, against a
+        rule...): ``contact`` then goes the general way, which finds and words the errors. Whatever it
+        accepts, the general way accepts too, with the same result.
         """
+        limit = self._limit
         get = raw.get
         centre = get("centre")
         if type(centre) is not str:
@@ -435,7 +444,11 @@ class Cleaner:
                 return None
         elif type(headcount) is not int:
             return None
-        if not 1 <= headcount <= MAX_HEADCOUNT:
+        if not 1 <= headcount <= MAX_HEADCOUNT or (limit is not None and headcount > limit):
+            return None
+        # The rules (``tremplin.core.rules``) on the day and the note, with the cleaner's caches.
+        day = occurred.astimezone(tz).date()
+        if day > self._today_of(centre_id) or (self.opening is not None and day < self.opening):
             return None
 
         attrs: dict[str, Any] = {}
@@ -456,11 +469,23 @@ class Cleaner:
             if cached:
                 attrs = {k: list(v) if type(v) is list else v for k, v in cached.items()}
 
+        # The note last: a record given up before it would count a masked note twice.
+        note = get("note")
+        if note:
+            if type(note) is not str:
+                return None
+            checked = self._notes.get(note) or self._note(note)
+            if checked[1] is not None:
+                return None
+            self.masked += checked[2]
+            note = checked[0]
+        else:
+            note = ""
         return {
             "centre_id": centre_id,
             "site_id": site_id,
             "occurred_at": occurred,
-            "day": occurred.astimezone(tz).date(),
+            "day": day,
             "audience": audience,
             "modality": values["modality"],
             "channel": values["channel"],
@@ -472,7 +497,7 @@ class Cleaner:
             "education": values["education"],
             "labour_status": values["labour_status"],
             "attributes": attrs,
-            "note": "",
+            "note": note,
         }
 
     def activity(
