@@ -388,9 +388,9 @@ def expire_if_due(app: App, session: Session, referral: Referral, now: datetime 
 
 
 def set_referral_status(app: App, session: Session, referral: Referral, new_status: str, staff: Staff | None = None, at: datetime | None = None) -> Referral:
-    if new_status != "expired" and referral.is_due_to_expire():
+    if new_status != "expired" and referral.is_due_to_expire(at):
         # Received or completed after its expiry: the referral expired first, and stays so.
-        expire_if_due(app, session, referral)
+        expire_if_due(app, session, referral, at)
     old = referral.status
     if new_status == old:
         return referral

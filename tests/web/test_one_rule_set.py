@@ -227,3 +227,19 @@ def test_the_schema_takes_its_limits_from_the_rules(web: Web) -> None:
     refs = {ref["$ref"].rsplit("/", 1)[1] for ref in schema["ContactIn"]["properties"]["attributes"]["anyOf"]}
     assert {"Attributes_general_advice", "Attributes_formtruck_contact"} <= refs
     assert "Attributes_general_activity" not in refs, "an activity form's attributes are not a contact's"
+
+
+def test_an_organisation_name_is_refused_when_too_long_and_scrubbed(web: Web) -> None:
+    client = web.client("admin")
+    page = client.get("/admin/partners")
+    base = {"csrf_token": csrf_of(page.text), "centre": "bxl", "kind": "pes"}
+    long = client.post("/admin/partners", data={**base, "code": "long", "name": "Mission locale " * 20})
+    assert long.status_code == 422
+    assert plain(translator("fr")(rules.MESSAGES["text.too_long"], max=rules.NAME_MAX)) in plain(html.unescape(long.text))
+    named = client.post("/admin/partners", data={**base, "code": "jobcoach", "name": "Jobcoach, appeler le 0470 12 34 56"})
+    assert named.status_code == 303
+    from tremplin.core.models import Partner
+
+    with web.app.session() as session:
+        stored = session.scalar(select(Partner.name).where(Partner.code == "jobcoach"))
+        assert stored == "Jobcoach, appeler le [phone]" and session.scalar(select(Partner.id).where(Partner.code == "long")) is None
