@@ -142,37 +142,60 @@ def import_() -> None:
     """Load history from CSV files (see docs/interchange.md)."""
 
 
-def _run_import(ctx: Context, kind: str, path: str, create_missing: bool) -> None:
+def _run_import(ctx: Context, kind: str, path: str, create_missing: bool, strict_notes: bool, confirm: bool) -> None:
     from tremplin.core.importer import ImportFailed, import_file
 
     try:
-        result = import_file(ctx.app, kind, path, create_missing=create_missing, progress=True)
+        result = import_file(
+            ctx.app, kind, path, create_missing=create_missing, progress=True, strict_notes=strict_notes,
+            confirmed=confirm,
+        )
     except ImportFailed as exc:
         click.secho(f"Nothing was imported: {len(exc.problems)} problem(s) in {path}", fg="red", err=True)
         for problem in exc.problems[:200]:
             click.echo(f"  {problem}", err=True)
         if len(exc.problems) > 200:
             click.echo(f"  ... and {len(exc.problems) - 200} more", err=True)
+        if any("confirm it" in problem for problem in exc.problems):
+            click.echo(
+                "Counts far above the usual are listed above: correct them, or import again with --confirm.", err=True
+            )
         sys.exit(1)
     click.echo(result.describe())
 
 
+_CREATE_MISSING = click.option(
+    "--create-missing", is_flag=True, help="Create unknown centres and sites instead of refusing the rows."
+)
+_STRICT_NOTES = click.option(
+    "--strict-notes",
+    is_flag=True,
+    help="Refuse notes made mostly of personal data (as a form does) instead of masking them.",
+)
+_CONFIRM = click.option(
+    "--confirm", is_flag=True, help="Accept counts far above the usual (listed as problems otherwise)."
+)
+
+
 @import_.command("contacts")
 @click.argument("path", type=click.Path(exists=True, dir_okay=False))
-@click.option("--create-missing", is_flag=True, help="Create unknown centres and sites instead of refusing the rows.")
+@_CREATE_MISSING
+@_STRICT_NOTES
+@_CONFIRM
 @pass_ctx
-def import_contacts(ctx: Context, path: str, create_missing: bool) -> None:
+def import_contacts(ctx: Context, path: str, create_missing: bool, strict_notes: bool, confirm: bool) -> None:
     """Import contacts from a CSV file (all or nothing; importing twice changes nothing)."""
-    _run_import(ctx, "contacts", path, create_missing)
+    _run_import(ctx, "contacts", path, create_missing, strict_notes, confirm)
 
 
 @import_.command("activities")
 @click.argument("path", type=click.Path(exists=True, dir_okay=False))
-@click.option("--create-missing", is_flag=True, help="Create unknown centres and sites instead of refusing the rows.")
+@_CREATE_MISSING
+@_CONFIRM
 @pass_ctx
-def import_activities(ctx: Context, path: str, create_missing: bool) -> None:
+def import_activities(ctx: Context, path: str, create_missing: bool, confirm: bool) -> None:
     """Import group activities from a CSV file (all or nothing; importing twice changes nothing)."""
-    _run_import(ctx, "activities", path, create_missing)
+    _run_import(ctx, "activities", path, create_missing, True, confirm)
 
 
 # ------------------------------------------------------------------------------------------------

@@ -84,6 +84,9 @@ class Form:
     description: Text | None = None
     tally: bool = False
     fieldwork: bool = False
+    #: The largest count this form expects, by field (``{"headcount": 30}``): above it, the person is
+    #: asked to confirm ("really 100 000?") before the record is saved (``tremplin.core.rules``).
+    plausible: Mapping[str, int] = field(default_factory=dict)
 
     def field(self, name: str) -> Field | None:
         return next((f for f in self.fields if f.name == name), None)

@@ -36,7 +36,6 @@ from operator import itemgetter
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from tremplin.core.personal_data import YEAR_HINT
 from tremplin.core.validation import Cleaner, Lookup, RecordError
 
 if TYPE_CHECKING:
@@ -402,6 +401,10 @@ class Plan:
     #: 64-bit hash of each (centre, id) is kept (8 bytes a row instead of about 130); a file whose
     #: hashes repeat is checked again this way, so what it reports is the same.
     exact_refs: bool = True
+    #: Refuse notes that are mostly personal data (as a form does) instead of storing them masked.
+    strict_notes: bool = False
+    #: Counts the rules question (``tremplin.core.rules``) were confirmed (``--confirm``).
+    confirmed: bool = False
 
 
 @dataclass
@@ -429,6 +432,8 @@ class Checked:
     centres: set[int] = field(default_factory=set)
     #: The temporary directory of the spooled rows: ``close`` removes it.
     spool_dir: str | None = None
+    #: Notes mostly made of personal data, stored masked (``Plan.strict_notes`` off).
+    masked_notes: int = 0
 
     def close(self) -> None:
         """Remove the spooled rows' files."""
@@ -488,18 +493,19 @@ def _check_rows(
 ) -> None:
     """Check every row of a part; fills ``out``."""
     from tremplin.core import bulk
-    from tremplin.core.records import MAX_PERSONAL_SHARE
     from tremplin.core.rollup import Accumulator, activity_fact
+    from tremplin.core.rules import Problem
 
     kind, header, problems, pending = plan.kind, plan.header, out.problems, out.pending
     lookup = plan.lookup
     cleaner = Cleaner(app, lookup)
     if plan.create_missing:
         cleaner.on_missing = pending.on_missing(lookup, cleaner.default_tz)
+    # The rules of every way in (``tremplin.core.rules``): the cleaner scrubs notes, masks or refuses
+    # those mostly made of personal data, and questions implausible counts.
+    cleaner.strict_notes = plan.strict_notes
     clean = cleaner.contact if kind == "contacts" else cleaner.activity
-    text_field = "note" if kind == "contacts" else "title"
-    scrub = app.scrub
-    scrub_cache: dict[Any, Any] = {}
+    confirmed = plan.confirmed
 
     # The rows of centres without imported rows go straight to driver tuples and the roll-up.
     acc = Accumulator(app.compiled_counters)
@@ -560,38 +566,18 @@ def _check_rows(
         values = dict(zip(attr_names, attr_values(row))) if attr_values else None
         pending.line = line
         try:
-            record = clean(raw, values)
+            record = clean(raw, values, confirmed=confirmed)
         except RecordError as exc:
+            # Each problem names its rule (``tremplin.core.rules``), as the API and the forms do.
             for name, reason in exc.errors:
-                problems.add(line, f", column {name}: {reason}")
+                rule = f" [{reason.key}]" if isinstance(reason, Problem) else ""
+                problems.add(line, f", column {name}: {reason}{rule}")
             continue
         finally:
             if pending.problems:
                 for problem in pending.problems:
                     problems.add(*problem)
                 pending.problems.clear()
-                bad = True
-        if "\x00" in record[text_field]:
-            problems.add(line, f", column {text_field}: contains a NUL character")
-            bad = True
-        note = record.get(text_field)
-        if note:
-            # As when a note (or an activity's title) is typed in: scrubbed when stored, refused when there
-            # would be little left.
-            # A note with a date in it is judged against its own day (a birth date or an appointment?).
-            key = (note, record.get("day")) if YEAR_HINT.search(note) else note
-            scrubbed = scrub_cache.get(key)
-            if scrubbed is None:
-                scrubbed = scrub(note, today=record.get("day"))
-                if len(scrub_cache) < SCRUB_CACHE:
-                    scrub_cache[key] = scrubbed
-            record[text_field] = scrubbed.text
-            if scrubbed.personal_share > MAX_PERSONAL_SHARE:
-                kinds = ", ".join(k.replace("_", " ") for k in sorted(scrubbed.removed))
-                problems.add(
-                    line,
-                    f", column {text_field}: is mostly personal data ({kinds}): describe the situation, not the person",
-                )
                 bad = True
         if bad or problems:
             continue
@@ -605,6 +591,7 @@ def _check_rows(
         else:
             out.records.append(record)
     out.refs = dict(seen)
+    out.masked_notes = cleaner.masked
     if not problems:
         out.deltas = acc.deltas()
         out.rows.seal()
@@ -675,10 +662,13 @@ def check_file(
     path: Path,
     create_missing: bool,
     reading: Callable[[int], Callable[[int, int], None] | None] | None = None,
+    strict_notes: bool = False,
+    confirmed: bool = False,
 ) -> Checked:
     """Read and check a whole file; in two processes when it is large and the machine can fork.
 
     ``reading(total_bytes)`` returns the progress callback ``(bytes read, rows)``, or ``None``.
+    ``strict_notes`` and ``confirmed``: see ``Plan``.
     """
     with app.db.engine.connect() as conn:
         lookup = Lookup.load(app, conn)
@@ -696,7 +686,8 @@ def check_file(
         while True:
             try:
                 return _check_from_start(
-                    app, kind, path, create_missing, lookup, imported, convert, now, spool_dir, exact, size, cut, reading
+                    app, kind, path, create_missing, lookup, imported, convert, now, spool_dir, exact, size, cut,
+                    reading, strict_notes=strict_notes, confirmed=confirmed,
                 )
             except _OpenQuote:
                 # The middle of the file fell inside a quoted value: check it in one pass.
@@ -726,6 +717,8 @@ def _check_from_start(
     size: int,
     cut: int | None,
     reading: Callable[[int], Callable[[int, int], None] | None] | None,
+    strict_notes: bool = False,
+    confirmed: bool = False,
 ) -> Checked:
     end = size if cut is None else cut
     out = Checked(rows=Spool(spool_dir), spool_dir=spool_dir)
@@ -748,6 +741,7 @@ def _check_from_start(
                 if problems:
                     return out
                 plan = Plan(kind, header, lookup, create_missing, imported, convert, now, spool_dir, exact_refs)
+                plan.strict_notes, plan.confirmed = strict_notes, confirmed
                 if cut is not None:
                     context = multiprocessing.get_context("fork")
                     receiver, sender = context.Pipe(duplex=False)
@@ -799,6 +793,7 @@ def _join(first: Checked, second: Checked) -> None:
     offset = first.lines
     first.read += second.read
     first.lines += second.lines
+    first.masked_notes += second.masked_notes
     first.problems.extend(second.problems, offset)
     first.ref_hashes.extend(second.ref_hashes)
     for code, refs in second.refs.items():

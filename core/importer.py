@@ -77,6 +77,8 @@ class ImportResult:
     created_sites: list[str] = field(default_factory=list)
     #: Header columns the import does not know and left aside.
     ignored_columns: list[str] = field(default_factory=list)
+    #: Notes mostly made of personal data, stored with it masked (without ``strict_notes``).
+    masked_notes: int = 0
     seconds: float = 0.0
 
     def describe(self) -> str:
@@ -92,6 +94,11 @@ class ImportResult:
             lines.append(f"Created {len(self.created_sites)} site(s): {', '.join(self.created_sites)}")
         if self.ignored_columns:
             lines.append(f"Ignored column(s) this import does not know: {', '.join(self.ignored_columns)}")
+        if self.masked_notes:
+            lines.append(
+                f"Masked {self.masked_notes:,} note(s) made mostly of personal data "
+                "(--strict-notes refuses them instead)."
+            )
         return "\n".join(lines)
 
 
@@ -256,12 +263,23 @@ class _Progress:
             self.bar.stop()
 
 
-def import_file(app: App, kind: str, path: str | os.PathLike[str], create_missing: bool = False, progress: bool = False) -> ImportResult:
+def import_file(
+    app: App,
+    kind: str,
+    path: str | os.PathLike[str],
+    create_missing: bool = False,
+    progress: bool = False,
+    strict_notes: bool = False,
+    confirmed: bool = False,
+) -> ImportResult:
     """Import a CSV file of ``contacts`` or ``activities``; all or nothing.
 
     Raises ``ImportFailed`` listing every problem when any row is bad: then nothing is written. With
     ``create_missing`` unknown centre and site codes are created (and listed in the result) instead of
-    being refused.
+    being refused. The rows pass the rules of every way in (``tremplin.core.rules``), except that a note
+    mostly made of personal data is stored masked and counted (years of history should not be refused
+    for a few such notes), unless ``strict_notes``. ``confirmed``: the counts the rules question (a
+    headcount far above the usual) are confirmed; otherwise their rows are listed as problems.
     """
     if kind not in COLUMNS:
         raise ValueError(f"unknown kind of file {kind!r}; use one of: {', '.join(COLUMNS)}")
@@ -275,8 +293,11 @@ def import_file(app: App, kind: str, path: str | os.PathLike[str], create_missin
     gc.disable()
     checked: Checked | None = None
     try:
-        checked = check_file(app, kind, path, create_missing, bar.reading)
+        checked = check_file(
+            app, kind, path, create_missing, bar.reading, strict_notes=strict_notes, confirmed=confirmed
+        )
         result.read = checked.read
+        result.masked_notes = checked.masked_notes
         result.ignored_columns = checked.ignored
         if checked.not_utf8:
             raise ImportFailed(utf8_problems(path))

@@ -199,6 +199,17 @@ class Referral(Base):
     case_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id", ondelete="SET NULL"))
     staff_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id", ondelete="SET NULL"))
 
+    def is_due_to_expire(self, now: datetime | None = None) -> bool:
+        """Issued, nobody received it, and past its expiry: expired, whether or not a flow marked it yet."""
+        if self.status != "issued" or self.expires_at is None:
+            return False
+        expires = self.expires_at if self.expires_at.tzinfo else self.expires_at.replace(tzinfo=timezone.utc)
+        return expires < (now or datetime.now(timezone.utc))
+
+    def current_status(self, now: datetime | None = None) -> str:
+        """The status as of ``now``: expiry is a property of the referral, applied whenever it is read."""
+        return "expired" if self.is_due_to_expire(now) else self.status
+
 
 class Case(Base):
     """A consenting person's pathway under a pseudonymous code.

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from tremplin.core.anonymity import TokenError, new_case_code, new_referral_token, parse_token
 from tremplin.core.audit import audit
 from tremplin.core.models import Activity, Case, CaseOutcome, CaseStageEvent, Contact, Referral, Staff
+from tremplin.core.rules import MAX_PERSONAL_SHARE, Problem
 from tremplin.core.validation import Cleaner, Lookup, RecordError
 
 if TYPE_CHECKING:
@@ -31,11 +32,6 @@ def _cleaner(app: App, session: Session) -> Cleaner:
     return Cleaner(app, Lookup.load(app, session))
 
 
-#: A note more than this share of which is personal data is refused, not stored scrubbed: what would be
-#: left ("[name], [phone], [address]") says nothing, and the worker should describe the situation instead.
-MAX_PERSONAL_SHARE = 0.5
-
-
 def apply_form(
     app: App, form_key: str, record_kind: str, values: Mapping[str, Any], attributes: Mapping[str, Any] | None
 ) -> tuple[dict[str, Any], list[tuple[str, str]]]:
@@ -44,50 +40,75 @@ def apply_form(
     optional: empty means unknown."""
     form = app.registry.forms.get(form_key)
     if form is None:
-        return dict(values), [("form", f"unknown form {form_key!r}")]
+        return dict(values), [("form", Problem("choice", f"unknown form {form_key!r}"))]
     if form.record != record_kind:
-        return dict(values), [("form", f"the form {form_key!r} records an {form.record}, not a {record_kind}")]
+        reason = f"the form {form_key!r} records an {form.record}, not a {record_kind}"
+        return dict(values), [("form", Problem("choice", reason))]
     errors: list[tuple[str, str]] = []
     merged = {**values, **form.fixed, "audience": form.audience}
     for name, allowed in form.core_choices.items():
         value = merged.get(name)
         if value not in (None, "") and value not in allowed:
-            errors.append((name, f"{value!r} is not offered on this form; use one of: {', '.join(allowed)}"))
+            reason = f"{value!r} is not offered on this form; use one of: {', '.join(allowed)}"
+            errors.append((name, Problem("choice", reason)))
     given = attributes or {}
     for field in form.fields:
         if field.required and given.get(field.name) in (None, "", []):
-            errors.append((f"attr.{field.name}", "is required"))
+            errors.append((f"attr.{field.name}", Problem("required", "is required")))
     return merged, errors
 
 
-def _clean_contact(
+def check_record(
+    app: App,
+    session: Session,
+    kind: str,
+    values: Mapping[str, Any],
+    attributes: Mapping[str, Any] | None,
+    form: str | None = None,
+    cleaner: Cleaner | None = None,
+    confirmed: bool = False,
+    also: list[tuple[str, str]] | None = None,
+) -> dict[str, Any]:
+    """Everything a contact or an activity (``kind``) is checked for before it is written, whoever writes:
+    the form's fixed values, choices and required fields, then the rules (``tremplin.core.rules``).
+
+    ``cleaner``: one shared by many records (its lookups and caches are reused; the web API's group
+    commit passes one per batch). ``confirmed``: the person confirmed a count the rules question.
+    ``also``: problems the caller found (a correction's reason), raised with the others."""
+    errors: list[tuple[str, str]] = []
+    plausible: int | None = None
+    if form is not None:
+        values, form_errors = apply_form(app, form, kind, values, attributes)
+        errors.extend(form_errors)
+        declared = app.registry.forms.get(form)
+        if declared is not None:
+            plausible = declared.plausible.get("headcount" if kind == "contact" else "participants")
+    clean = cleaner or _cleaner(app, session)
+    record: dict[str, Any] = {}
+    try:
+        if kind == "contact":
+            record = clean.contact(values, attributes, plausible=plausible, confirmed=confirmed)
+        else:
+            record = clean.activity(values, attributes, plausible=plausible, confirmed=confirmed)
+    except RecordError as exc:
+        errors.extend(exc.errors)
+    errors.extend(also or ())
+    if errors:
+        raise RecordError(errors)
+    return record
+
+
+def check_contact(
     app: App,
     session: Session,
     values: Mapping[str, Any],
     attributes: Mapping[str, Any] | None,
     form: str | None = None,
     cleaner: Cleaner | None = None,
+    confirmed: bool = False,
 ) -> dict[str, Any]:
-    """Everything ``log_contact`` checks before it writes. ``cleaner``: one shared by many records (its
-    lookups and caches are reused; the web API's group commit passes one per batch)."""
-    errors: list[tuple[str, str]] = []
-    record: dict[str, Any] = {}
-    if form is not None:
-        values, form_errors = apply_form(app, form, "contact", values, attributes)
-        errors.extend(form_errors)
-    try:
-        record = (cleaner or _cleaner(app, session)).contact(values, attributes)
-    except RecordError as exc:
-        errors.extend(exc.errors)
-    note = str(values.get("note") or "")
-    if note:
-        scrubbed = app.scrub(note)
-        if scrubbed.personal_share > MAX_PERSONAL_SHARE:
-            kinds = ", ".join(k.replace("_", " ") for k in sorted(scrubbed.removed))
-            errors.append(("note", f"is mostly personal data ({kinds}): describe the situation, not the person"))
-    if errors:
-        raise RecordError(errors)
-    return record
+    """``check_record`` for a contact: the column values ``log_contact`` writes, or ``RecordError``."""
+    return check_record(app, session, "contact", values, attributes, form, cleaner, confirmed)
 
 
 # ------------------------------------------------------------------------------------------------
@@ -102,13 +123,15 @@ def log_contact(
     staff: Staff | None = None,
     case: Case | None = None,
     form: str | None = None,
+    confirmed: bool = False,
 ) -> Contact:
     """Validate and store a contact (centre and site given by code), then fire ``contact_logged``.
 
     Its note is scrubbed before it is stored; a note that is mostly personal data is refused. With
     ``form`` (a form key), the form's fixed values, choices and required fields apply too.
+    ``confirmed``: the person confirmed a headcount the rules question.
     """
-    record = _clean_contact(app, session, values, attributes, form)
+    record = check_record(app, session, "contact", values, attributes, form, confirmed=confirmed)
     _check_staff_audience(staff, record["audience"])
     contact = Contact(**record, staff_id=staff.id if staff else None, case_id=case.id if case else None)
     session.add(contact)
@@ -127,6 +150,7 @@ def update_contact(
     form: str | None = None,
     reason: str = "",
     now: datetime | None = None,
+    confirmed: bool = False,
 ) -> Contact:
     """Correct a contact: the rule of ``tremplin.core.corrections`` decides who may (``CorrectionRefused``),
     the values pass the same validation as a new contact, and the audit log keeps what changed and why."""
@@ -134,12 +158,7 @@ def update_contact(
 
     grant = corrections.grant_for(app, session, staff, contact, now)
     reason, errors = corrections.reason_errors(app, grant, reason)
-    try:
-        record = _clean_contact(app, session, values, attributes, form)
-    except RecordError as exc:
-        raise RecordError(exc.errors + errors) from None
-    if errors:
-        raise RecordError(errors)
+    record = check_record(app, session, "contact", values, attributes, form, confirmed=confirmed, also=errors)
     _check_staff_audience(staff, record["audience"])
     before = corrections.snapshot(session, contact)
     for name, value in record.items():
@@ -176,16 +195,10 @@ def log_activity(
     attributes: Mapping[str, Any] | None = None,
     staff: Staff | None = None,
     form: str | None = None,
+    confirmed: bool = False,
 ) -> Activity:
-    form_errors: list[tuple[str, str]] = []
-    if form is not None:
-        values, form_errors = apply_form(app, form, "activity", values, attributes)
-    try:
-        record = _cleaner(app, session).activity(values, attributes)
-    except RecordError as exc:
-        raise RecordError(form_errors + exc.errors) from None
-    if form_errors:
-        raise RecordError(form_errors)
+    """Validate and store a group activity, then fire ``activity_logged`` (the rules of ``log_contact``)."""
+    record = check_record(app, session, "activity", values, attributes, form, confirmed=confirmed)
     _check_staff_audience(staff, record["audience"])
     activity = Activity(**record, staff_id=staff.id if staff else None)
     session.add(activity)
@@ -204,21 +217,14 @@ def update_activity(
     form: str | None = None,
     reason: str = "",
     now: datetime | None = None,
+    confirmed: bool = False,
 ) -> Activity:
     """Correct an activity, as ``update_contact`` corrects a contact (same rule, same validation as a new one)."""
     from tremplin.core import corrections
 
     grant = corrections.grant_for(app, session, staff, activity, now)
     reason, errors = corrections.reason_errors(app, grant, reason)
-    form_errors: list[tuple[str, str]] = []
-    if form is not None:
-        values, form_errors = apply_form(app, form, "activity", values, attributes)
-    try:
-        record = _cleaner(app, session).activity(values, attributes)
-    except RecordError as exc:
-        raise RecordError(form_errors + exc.errors + errors) from None
-    if form_errors or errors:
-        raise RecordError(form_errors + errors)
+    record = check_record(app, session, "activity", values, attributes, form, confirmed=confirmed, also=errors)
     _check_staff_audience(staff, record["audience"])
     before = corrections.snapshot(session, activity)
     for name, value in record.items():
@@ -258,15 +264,27 @@ def record_participants(
     staff: Staff | None = None,
     reason: str = "",
     now: datetime | None = None,
+    confirmed: bool = False,
 ) -> Activity:
     """Enter the actual headcount of an activity after it took place.
 
     The first headcount completes the record: anyone who may manage the activity enters it. Changing a
-    headcount already entered is a correction, under the rule of ``tremplin.core.corrections``."""
-    from tremplin.core import corrections
+    headcount already entered is a correction, under the rule of ``tremplin.core.corrections``. The rules
+    of ``tremplin.core.rules`` apply: not before the activity starts, and far more people than registered
+    is a question (``confirmed``: the person confirmed it)."""
+    from tremplin.core import corrections, rules
 
-    if participants < 0:
-        raise RecordError([("participants", f"{participants} is below 0")])
+    if not 0 <= participants <= rules.MAX_HEADCOUNT:
+        reason = f"{participants} is below 0" if participants < 0 else f"{participants} is above {rules.MAX_HEADCOUNT}"
+        raise RecordError([("participants", Problem("range", reason, min=0, max=rules.MAX_HEADCOUNT))])
+    starts = activity.starts_at
+    if starts is not None and starts.tzinfo is None:  # SQLite gives back naive UTC
+        starts = starts.replace(tzinfo=timezone.utc)
+    problem = rules.participants_after_start(starts, now or datetime.now(timezone.utc)) if starts else None
+    if problem is None:
+        problem = rules.plausible_participants(participants, activity.registered, confirmed)
+    if problem is not None:
+        raise RecordError([("participants", problem)])
     grant = None
     if activity.participants is not None and activity.participants != participants:
         grant = corrections.grant_for(app, session, staff, activity, now)
@@ -316,7 +334,12 @@ def issue_referral(
     from tremplin.core import vocab
 
     if theme is not None and theme not in vocab.THEME:
-        raise RecordError([("theme", f"{theme!r} is not a theme")])
+        raise RecordError([("theme", Problem("choice", f"{theme!r} is not a theme"))])
+    from tremplin.core import rules
+
+    note, problem, _masked = rules.note(app.scrub, note or "")
+    if problem is not None:
+        raise RecordError([("note", problem)])
     now = datetime.now(timezone.utc)
     for _ in range(10):
         token = new_referral_token()
@@ -344,16 +367,30 @@ def issue_referral(
     return referral
 
 
-def find_referral(session: Session, raw_token: str) -> Referral:
-    """The referral a typed token names; ``TokenError`` for a mistyped token, ``LookupError`` if unknown."""
+def find_referral(session: Session, raw_token: str, app: App | None = None) -> Referral:
+    """The referral a typed token names; ``TokenError`` for a mistyped token, ``LookupError`` if unknown.
+    With ``app``, a referral past its expiry is marked expired as it is read (``expire_if_due``)."""
     token = parse_token(raw_token)
     referral = session.scalar(select(Referral).where(Referral.token == token))
     if referral is None:
         raise LookupError("no referral has this token")
+    if app is not None:
+        expire_if_due(app, session, referral)
+    return referral
+
+
+def expire_if_due(app: App, session: Session, referral: Referral, now: datetime | None = None) -> Referral:
+    """Expiry is a property of the referral: a referral read after its expiry is expired, at its expiry
+    moment, whether or not the daily flow came by (``Referral.current_status`` says so without writing)."""
+    if referral.is_due_to_expire(now):
+        set_referral_status(app, session, referral, "expired", at=referral.expires_at)
     return referral
 
 
 def set_referral_status(app: App, session: Session, referral: Referral, new_status: str, staff: Staff | None = None, at: datetime | None = None) -> Referral:
+    if new_status != "expired" and referral.is_due_to_expire(at):
+        # Received or completed after its expiry: the referral expired first, and stays so.
+        expire_if_due(app, session, referral, at)
     old = referral.status
     if new_status == old:
         return referral
@@ -469,7 +506,7 @@ def move_case(app: App, session: Session, case: Case, new_stage: str, staff: Sta
     stage = workflow.stage(new_stage)
     case.stage = new_stage
     case.history.append(CaseStageEvent(from_stage=old, to_stage=new_stage, at=_moment(on) if on != date.today() else datetime.now(timezone.utc), staff_id=staff.id if staff else None))
-    if stage.outcome:
+    if stage.outcome and not _has_outcome(case, stage.outcome, on):  # the same outcome on the same day is one
         case.outcomes.append(CaseOutcome(kind=stage.outcome, occurred_on=on, staff_id=staff.id if staff else None))
     if stage.final:
         case.left_on = on
@@ -483,12 +520,19 @@ def move_case(app: App, session: Session, case: Case, new_stage: str, staff: Sta
 def record_outcome(app: App, session: Session, case: Case, kind: str, on: date, staff: Staff | None = None) -> CaseOutcome:
     workflow = app.registry.workflows[case.audience]
     if kind not in workflow.outcomes:
-        raise RecordError([("kind", f"{kind!r} is not an outcome of {case.audience}; use: {', '.join(workflow.outcomes)}")])
+        reason = f"{kind!r} is not an outcome of {case.audience}; use: {', '.join(workflow.outcomes)}"
+        raise RecordError([("kind", Problem("choice", reason))])
+    if _has_outcome(case, kind, on):
+        raise RecordError([("kind", Problem("outcome.duplicate", f"{kind!r} is already recorded on {on.isoformat()}"))])
     outcome = CaseOutcome(kind=kind, occurred_on=on, staff_id=staff.id if staff else None)
     case.outcomes.append(outcome)
     session.flush()
     audit(session, "case.outcome", staff, "case", case.code, kind=kind)
     return outcome
+
+
+def _has_outcome(case: Case, kind: str, on: date) -> bool:
+    return any(o.kind == kind and o.occurred_on == on for o in case.outcomes)
 
 
 def reenter_case(app: App, session: Session, case: Case, on: date, staff: Staff | None = None) -> Case:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field, replace
+from datetime import date
 from pathlib import Path
 
 
@@ -46,6 +47,9 @@ class Settings:
     #: Time zone a centre falls back to when it names none; days are counted in local time.
     timezone: str = "Europe/Brussels"
     default_language: str = "fr"
+    #: The day the centre opened: records dated before it are refused as typing mistakes
+    #: (``TREMPLIN_OPENING_DATE``, ISO; empty for no bound).
+    opening_date: date | None = date(2000, 1, 1)
     #: Plugins to leave out, by name (``tremplin.plugins.<audience>``, or an entry point's name).
     disabled_plugins: tuple[str, ...] = ()
     #: Load plugins from the ``tremplin.plugins`` entry-point group.
@@ -142,6 +146,9 @@ class Settings:
         for name in ("bot_retention_days", "bot_rate_limit"):
             if f"TREMPLIN_{name.upper()}" in env:
                 values[name] = int(env[f"TREMPLIN_{name.upper()}"])
+        if "TREMPLIN_OPENING_DATE" in env:
+            raw = env["TREMPLIN_OPENING_DATE"].strip()
+            values["opening_date"] = date.fromisoformat(raw) if raw else None
         if "TREMPLIN_SMTP_PORT" in env:
             values["smtp_port"] = int(env["TREMPLIN_SMTP_PORT"])
         if "TREMPLIN_AUDIT_ADDRESS_RETENTION_DAYS" in env:

@@ -1,19 +1,24 @@
 """Turning raw values (a CSV row, a JSON body, a form post) into clean records, with clear errors.
 
-One code path for every way in, so the import, the API and the web forms refuse the same things with
-the same words. Functions here are plain Python on purpose: the import validates a million rows.
+One code path for every way in, so the import, the API, the web forms, the bot and the demo refuse the
+same things with the same words: the rules themselves (lengths, bounds, scrubbing) are in
+``tremplin.core.rules``; this module parses values and applies them. Functions here are plain Python on
+purpose: the import validates a million rows.
 """
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timezone
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
-from tremplin.core import vocab
+from tremplin.core import rules, vocab
 from tremplin.core.forms import FormError, validate_attributes
+from tremplin.core.personal_data import YEAR_HINT
+from tremplin.core.rules import Problem
 
 if TYPE_CHECKING:
     from tremplin.core.app import App
@@ -26,8 +31,20 @@ class RecordError(ValueError):
         self.errors = errors
         super().__init__("; ".join(f"{f}: {r}" for f, r in errors))
 
+    @property
+    def questions_only(self) -> bool:
+        """Every problem is a question: the record is saved once the person confirms it."""
+        return rules.only_questions(self.errors)
 
-MAX_HEADCOUNT = 100_000
+    @property
+    def rules(self) -> dict[str, str]:
+        """Field -> the key of the rule it breaks (``tremplin.core.rules.MESSAGES``)."""
+        return rules.rule_keys(self.errors)
+
+
+MAX_HEADCOUNT = rules.MAX_HEADCOUNT
+#: Distinct notes whose checked text a ``Cleaner`` remembers (exports repeat their notes).
+NOTE_CACHE = 16_384
 
 
 def parse_timestamp(raw: Any, tz: ZoneInfo) -> datetime:
@@ -39,11 +56,12 @@ def parse_timestamp(raw: Any, tz: ZoneInfo) -> datetime:
     else:
         text = str(raw).strip()
         if not text:
-            raise ValueError("is empty")
+            raise ValueError(Problem("required", "is empty"))
         try:
             value = datetime.fromisoformat(text)
         except ValueError:
-            raise ValueError(f"{text!r} is not an ISO 8601 date or timestamp (e.g. 2019-03-05T10:30)") from None
+            reason = f"{text!r} is not an ISO 8601 date or timestamp (e.g. 2019-03-05T10:30)"
+            raise ValueError(Problem("datetime", reason)) from None
     if value.tzinfo is None:
         value = value.replace(tzinfo=tz)
     return value
@@ -59,11 +77,11 @@ def parse_int(raw: Any, minimum: int = 0, maximum: int = MAX_HEADCOUNT) -> int:
         try:
             value = int(text)
         except ValueError:
-            raise ValueError(f"{text!r} is not a whole number") from None
+            raise ValueError(Problem("number", f"{text!r} is not a whole number")) from None
     if value < minimum:
-        raise ValueError(f"{value} is below {minimum}")
+        raise ValueError(Problem("range", f"{value} is below {minimum}", min=minimum, max=maximum))
     if value > maximum:
-        raise ValueError(f"{value} is above {maximum}")
+        raise ValueError(Problem("range", f"{value} is above {maximum}", min=minimum, max=maximum))
     return value
 
 
@@ -71,10 +89,10 @@ def parse_code(raw: Any, codes: Mapping[str, Any] | vocab.CodeList, default: str
     text = "" if raw is None else str(raw).strip()
     if not text:
         if default is None:
-            raise ValueError("is required")
+            raise ValueError(Problem("required", "is required"))
         return default
     if text not in codes:
-        raise ValueError(f"{text!r} is not a {name}; use one of: {', '.join(codes)}")
+        raise ValueError(Problem("choice", f"{text!r} is not a {name}; use one of: {', '.join(codes)}"))
     return text
 
 
@@ -88,7 +106,8 @@ def parse_themes(raw: Any) -> list[str]:
         if not item:
             continue
         if item not in vocab.THEME:
-            raise ValueError(f"{item!r} is not a theme; use ;-separated codes from: {', '.join(vocab.THEME)}")
+            reason = f"{item!r} is not a theme; use ;-separated codes from: {', '.join(vocab.THEME)}"
+            raise ValueError(Problem("choice", reason))
         if item not in themes:
             themes.append(item)
     return sorted(themes)
@@ -136,6 +155,17 @@ class Cleaner:
         self.channels = app.registry.codes["channel"]
         self._fast_codes = _fast_codes(self.modalities, self.channels)
         self._attrs_seen: dict[tuple[Any, ...], dict[str, Any]] = {}
+        self.scrub = app.scrub
+        #: ``False``: a note mostly made of personal data is stored masked (an import of old records),
+        #: not refused; ``masked`` counts them.
+        self.strict_notes = True
+        self.masked = 0
+        self._notes: dict[str, tuple[str, Problem | None, bool]] = {}
+        self.opening: date | None = app.settings.opening_date
+        self._todays: dict[ZoneInfo, date] = {}
+        self._centre_todays: dict[int, date] = {}
+        self._limit: int | None = rules.PLAUSIBLE_HEADCOUNT
+        self._todays_until = 0.0
 
     # -- shared pieces ------------------------------------------------------------------------
 
@@ -186,28 +216,107 @@ class Cleaner:
             relaxed = tuple(_optional(f) for f in fields)
             self._attr_fields[key] = (relaxed, build_attribute_model(f"{audience}_{record}", relaxed))
         fields, model = self._attr_fields[key]
+        # Free-text attributes (a place, a school's name): the length rule first, in the rules' words.
+        too_long = [
+            (f"attr.{f.name}", problem)
+            for f in fields
+            if f.kind == "text" and isinstance(present.get(f.name), str)
+            for problem in (rules.too_long(present[f.name].strip(), f.max_length),)
+            if problem is not None
+        ]
+        if too_long:
+            errors.extend(too_long)
+            return {}
         try:
             cleaned = validate_attributes(fields, present, model)
         except FormError as exc:
             errors.extend((f"attr.{name}", reason) for name, reason in exc.errors.items())
             return {}
-        # Free-text attributes (a place, a school's name) pass the scrubber chain like notes do.
+        # ... then the scrubber chain, like notes.
         for field in fields:
             if field.kind == "text" and cleaned.get(field.name):
-                cleaned[field.name] = self.app.scrub(cleaned[field.name]).text
+                cleaned[field.name] = rules.masked_text(self.scrub, cleaned[field.name], field.max_length)[0]
         return cleaned
 
     def _step(self, errors: list[tuple[str, str]], name: str, fn: Callable[[], Any], default: Any = None) -> Any:
         try:
             return fn()
         except ValueError as exc:
-            errors.append((name, str(exc)))
+            reason = exc.args[0] if exc.args and isinstance(exc.args[0], Problem) else str(exc)
+            errors.append((name, reason))
             return default
+
+    def today(self, tz: ZoneInfo) -> date:
+        """Today in ``tz``, read again every half minute (the import checks a million rows)."""
+        now = time.monotonic()
+        if now >= self._todays_until:
+            self._todays.clear()
+            self._centre_todays.clear()
+            self._todays_until = now + 30
+        day = self._todays.get(tz)
+        if day is None:
+            day = self._todays[tz] = datetime.now(tz).date()
+        return day
+
+    def _today_of(self, centre_id: int) -> date:
+        """``today`` in the time zone of a centre, by its id (the fast path's lookup)."""
+        day = self._centre_todays.get(centre_id)
+        if day is None or time.monotonic() >= self._todays_until:
+            day = self._centre_todays[centre_id] = self.today(self.lookup.timezones.get(centre_id, self.default_tz))
+        return day
+
+    def _note(self, text: str, day: date | None = None) -> tuple[str, Problem | None, bool]:
+        # A note with a year in it is judged against its own day (a birth date, or an appointment?), so it is
+        # remembered with that day; most notes have none and are remembered by their text alone.
+        key: Any = (text, day) if day is not None and YEAR_HINT.search(text) else text
+        checked = self._notes.get(key)
+        if checked is None:
+            checked = rules.note(lambda t: self.scrub(t, today=day), text, self.strict_notes)
+            if len(self._notes) < NOTE_CACHE:
+                self._notes[key] = checked
+        return checked
+
+    def _contact_rules(
+        self, record: dict[str, Any], note: Any, tz: ZoneInfo, plausible: int | None, confirmed: bool
+    ) -> list[tuple[str, str]]:
+        """The rules of ``tremplin.core.rules`` on a parsed contact; fixes its note in place."""
+        errors: list[tuple[str, str]] = []
+        text = "" if note is None else str(note)
+        if text:
+            stored, problem, masked = self._note(text, record.get("day"))
+            if problem is not None:
+                errors.append(("note", problem))
+            else:
+                record["note"] = stored
+                self.masked += masked
+        day = record.get("day")
+        if day is not None:
+            problem = rules.day_in_bounds(day, self.today(tz), self.opening)
+            if problem is not None:
+                errors.append(("occurred_at", problem))
+        headcount = record.get("headcount")
+        if headcount is not None:
+            limit = rules.PLAUSIBLE_HEADCOUNT if plausible is None else plausible
+            problem = rules.plausible_count(headcount, limit, confirmed)
+            if problem is not None:
+                errors.append(("headcount", problem))
+        return errors
 
     # -- records ------------------------------------------------------------------------------
 
-    def contact(self, raw: Mapping[str, Any], attributes: Mapping[str, Any] | None = None) -> dict[str, Any]:
-        """Validate a contact; returns the column values, or raises ``RecordError`` listing every problem."""
+    def contact(
+        self,
+        raw: Mapping[str, Any],
+        attributes: Mapping[str, Any] | None = None,
+        plausible: int | None = None,
+        confirmed: bool = False,
+    ) -> dict[str, Any]:
+        """Validate a contact; returns the column values, or raises ``RecordError`` listing every problem.
+
+        ``plausible``: the headcount above which a confirmation is asked (the form's); ``confirmed``: it was.
+        """
+        # The headcount the fast way lets through (``None`` once confirmed): read by ``_fast_contact``.
+        self._limit = None if confirmed else (rules.PLAUSIBLE_HEADCOUNT if plausible is None else plausible)
         record = self._fast_contact(raw, attributes)
         if record is not None:
             return record
@@ -234,8 +343,9 @@ class Cleaner:
             "education": step(errors, "education", lambda: parse_code(raw.get("education"), vocab.EDUCATION, "unknown", "education band")),
             "labour_status": step(errors, "labour_status", lambda: parse_code(raw.get("labour_status"), vocab.LABOUR_STATUS, "unknown", "labour-market status")),
             "attributes": self._attributes(audience, "contact", attributes or {}, errors),
-            "note": str(raw.get("note") or ""),
+            "note": "",
         }
+        errors += self._contact_rules(record, raw.get("note"), tz, plausible, confirmed)
         if errors:
             raise RecordError(errors)
         return record
@@ -243,10 +353,11 @@ class Cleaner:
     def _fast_contact(self, raw: Mapping[str, Any], attributes: Mapping[str, Any] | None) -> dict[str, Any] | None:
         """The same record as ``contact`` for a valid contact given as text, at a fraction of the cost.
 
-        Returns ``None`` at the first value it is not sure of (not text, unknown, out of range...):
-        ``contact`` then goes the general way, which finds and words the errors. Whatever it accepts,
-        the general way accepts too, with the same result.
+        Returns ``None`` at the first value it is not sure of (not text, unknown, out of range, against a
+        rule...): ``contact`` then goes the general way, which finds and words the errors. Whatever it
+        accepts, the general way accepts too, with the same result.
         """
+        limit = self._limit
         get = raw.get
         centre = get("centre")
         if type(centre) is not str:
@@ -337,7 +448,11 @@ class Cleaner:
                 return None
         elif type(headcount) is not int:
             return None
-        if not 1 <= headcount <= MAX_HEADCOUNT:
+        if not 1 <= headcount <= MAX_HEADCOUNT or (limit is not None and headcount > limit):
+            return None
+        # The rules (``tremplin.core.rules``) on the day and the note, with the cleaner's caches.
+        day = occurred.astimezone(tz).date()
+        if day > self._today_of(centre_id) or (self.opening is not None and day < self.opening):
             return None
 
         attrs: dict[str, Any] = {}
@@ -358,12 +473,23 @@ class Cleaner:
             if cached:
                 attrs = {k: list(v) if type(v) is list else v for k, v in cached.items()}
 
+        # The note last: a record given up before it would count a masked note twice.
         note = get("note")
+        if note:
+            if type(note) is not str:
+                return None
+            checked = self._note(note, day)
+            if checked[1] is not None:
+                return None
+            self.masked += checked[2]
+            note = checked[0]
+        else:
+            note = ""
         return {
             "centre_id": centre_id,
             "site_id": site_id,
             "occurred_at": occurred,
-            "day": occurred.astimezone(tz).date(),
+            "day": day,
             "audience": audience,
             "modality": values["modality"],
             "channel": values["channel"],
@@ -375,10 +501,19 @@ class Cleaner:
             "education": values["education"],
             "labour_status": values["labour_status"],
             "attributes": attrs,
-            "note": str(note or ""),
+            "note": note,
         }
 
-    def activity(self, raw: Mapping[str, Any], attributes: Mapping[str, Any] | None = None) -> dict[str, Any]:
+    def activity(
+        self,
+        raw: Mapping[str, Any],
+        attributes: Mapping[str, Any] | None = None,
+        plausible: int | None = None,
+        confirmed: bool = False,
+        now: datetime | None = None,
+    ) -> dict[str, Any]:
+        """Validate an activity, as ``contact`` a contact. An activity may be planned (a day to come), but
+        its participants are entered once it has started (``now``: the present moment)."""
         errors: list[tuple[str, str]] = []
         centre_code = str(raw.get("centre") or "").strip()
         centre_id = self._centre(raw.get("centre"), errors)
@@ -399,7 +534,7 @@ class Cleaner:
             "starts_at": starts,
             "day": starts.astimezone(tz).date() if starts else None,
             "audience": audience,
-            "title": str(raw.get("title") or "").strip()[:300],
+            "title": self._title(raw.get("title"), errors),
             "workshop": step(errors, "workshop", lambda: _workshop(raw.get("workshop"))),
             "format": step(errors, "format", lambda: parse_code(raw.get("format"), vocab.FORMAT, "face_to_face", "format")),
             "capacity": step(errors, "capacity", lambda: optional_int("capacity")),
@@ -409,9 +544,36 @@ class Cleaner:
             "themes": step(errors, "themes", lambda: parse_themes(raw.get("themes")), []),
             "attributes": self._attributes(audience, "activity", attributes or {}, errors),
         }
+        errors += self._activity_rules(record, tz, plausible, confirmed, now)
         if errors:
             raise RecordError(errors)
         return record
+
+    def _title(self, raw: Any, errors: list[tuple[str, str]]) -> str:
+        title, problem = rules.short_text(self.scrub, "" if raw is None else str(raw), rules.TITLE_MAX)
+        if problem is not None:
+            errors.append(("title", problem))
+        return title
+
+    def _activity_rules(
+        self, record: dict[str, Any], tz: ZoneInfo, plausible: int | None, confirmed: bool, now: datetime | None
+    ) -> list[tuple[str, str]]:
+        errors: list[tuple[str, str]] = []
+        day, starts = record.get("day"), record.get("starts_at")
+        if day is not None:
+            problem = rules.day_in_bounds(day, self.today(tz), self.opening, future_allowed=True)
+            if problem is not None:
+                errors.append(("starts_at", problem))
+        participants = record.get("participants")
+        if participants is not None and starts is not None:
+            problem = rules.participants_after_start(starts, now or datetime.now(timezone.utc))
+            if problem is None:
+                problem = rules.plausible_count(participants, plausible, confirmed)
+            if problem is None:
+                problem = rules.plausible_participants(participants, record.get("registered"), confirmed)
+            if problem is not None:
+                errors.append(("participants", problem))
+        return errors
 
 
 #: The coded fields of a contact as ``contact`` reads them: name, allowed codes, default when empty

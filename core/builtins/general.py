@@ -71,6 +71,7 @@ def register_forms(app: Any) -> list[Form]:
             core_fields=("site", "themes", "language", "headcount"),
             fixed={"modality": "reception", "channel": "walk_in"},
             tally=True,
+            plausible={"headcount": 30},
         ),
         Form(
             "general.multimedia",
@@ -79,6 +80,7 @@ def register_forms(app: Any) -> list[Form]:
             core_fields=("site", "themes", "headcount"),
             fixed={"modality": "multimedia", "channel": "walk_in"},
             tally=True,
+            plausible={"headcount": 30},
         ),
         Form(
             "general.activity",

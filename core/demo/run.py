@@ -5,7 +5,8 @@ from __future__ import annotations
 import time
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import date
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
 from typing import TYPE_CHECKING, Any
 
 from tremplin.core.demo.calendar import Calendar
@@ -138,6 +139,23 @@ def draw_records(ctx: DemoContext, of: Sequence[DemoShare]) -> tuple[list[Rec], 
     return contacts, activities
 
 
+def checked_rows(app: App, cleaner: Any, check: Any, records: Iterable[Rec], kind: str) -> Iterator[dict[str, Any]]:
+    """The rows the demo writes: each record as its form could give it (``check``), through the rules of
+    every way in (``cleaner``: a ``tremplin.core.validation.Cleaner``), with its form's plausible counts."""
+    clean = cleaner.contact if kind == "contacts" else cleaner.activity
+    counted = "headcount" if kind == "contacts" else "participants"
+    forms = app.registry.forms
+    for rec in records:
+        check(rec)
+        row = clean(rec.raw, rec.attrs, plausible=forms[rec.form].plausible.get(counted))
+        row.update(rec.extra)
+        yield row
+
+
+def _begun(when: datetime, now: datetime) -> bool:
+    return (when if when.tzinfo else when.replace(tzinfo=now.tzinfo)) <= now
+
+
 def generate(
     app: App, year: int, scale: float = 1.0, seed: int = 2019, reset: bool = True, progress: bool = False
 ) -> DemoSummary:
@@ -186,18 +204,16 @@ def generate(
         summary.written.update(cases=ctx.written["cases"], case_moves=ctx.written["case_moves"])
         summary.written["referrals"] = ctx.written["referrals"]
 
+        now = datetime.now(ZoneInfo(app.settings.timezone))
         contacts = [r for r in contacts if r.when.date() <= last_day]
-        activities = [r for r in activities if r.when.date() <= last_day]
+        # Participants are entered once an activity has begun (``tremplin.core.rules``): today's later
+        # activities are not in the demo yet.
+        activities = [r for r in activities if r.when.date() <= last_day and _begun(r.when, now)]
         check = FormCheck(app)
         cleaner = Cleaner(app, Lookup.load(app, session))
 
         def cleaned(records: list[Rec], kind: str) -> Iterator[dict[str, Any]]:
-            clean = cleaner.contact if kind == "contacts" else cleaner.activity
-            for rec in records:
-                check(rec)
-                row = clean(rec.raw, rec.attrs)
-                row.update(rec.extra)
-                yield row
+            return checked_rows(app, cleaner, check, records, kind)
 
         task = bar.task("Contacts", len(contacts))
         summary.written["contacts"] = insert_records(

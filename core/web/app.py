@@ -147,6 +147,7 @@ def create_web_app(app: App, bot_webhook: Any = None) -> FastAPI:
     from tremplin.core.web import openapi
 
     openapi.install(web)
+    _document_forms(app, web)
     # Added last is outermost: headers, then the session, then the CSRF check inside it.
     web.add_middleware(CSRFMiddleware, refuse=errors.refuse)
     web.add_middleware(
@@ -166,6 +167,20 @@ def create_web_app(app: App, bot_webhook: Any = None) -> FastAPI:
     if app.settings.secret_key == DEFAULT_SECRET_KEY:
         log.warning("TREMPLIN_SECRET_KEY is not set: sessions are signed with the default key; set it before serving anyone")
     return web
+
+
+def _document_forms(app: App, web: FastAPI) -> None:
+    """The OpenAPI schema types each form's attributes (``routes.api.document_forms``), once, when first asked."""
+    from tremplin.core.web.routes.api import document_forms
+
+    generate = web.openapi
+
+    def openapi() -> dict[str, Any]:
+        if web.openapi_schema is None:
+            document_forms(app, generate())
+        return web.openapi_schema  # type: ignore[return-value]
+
+    web.openapi = openapi  # type: ignore[method-assign]
 
 
 def _include_report_pages(web: FastAPI, already: list[Any]) -> None:

@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from tremplin.core.models import Contact, Staff
-from tremplin.core.records import _check_staff_audience, _clean_contact, log_contact
+from tremplin.core.records import _check_staff_audience, check_contact, log_contact
 from tremplin.core.validation import Cleaner, Lookup, RecordError
 
 if TYPE_CHECKING:
@@ -45,6 +45,7 @@ class _Entry:
     attributes: dict[str, Any]
     staff: Staff
     form: str | None
+    confirmed: bool
     loop: asyncio.AbstractEventLoop
     event: asyncio.Event = field(default_factory=asyncio.Event)
     done: bool = False
@@ -69,9 +70,16 @@ class ContactBatcher:
         #: Sizes of the batches written, for the curious (bounded).
         self.batch_sizes: deque[int] = deque(maxlen=1000)
 
-    async def log(self, values: Mapping[str, Any], attributes: Mapping[str, Any] | None, staff: Staff, form: str | None = None) -> Contact:
+    async def log(
+        self,
+        values: Mapping[str, Any],
+        attributes: Mapping[str, Any] | None,
+        staff: Staff,
+        form: str | None = None,
+        confirmed: bool = False,
+    ) -> Contact:
         """Validate and store one contact like ``log_contact`` (same errors), sharing the transaction."""
-        entry = _Entry(dict(values), dict(attributes or {}), staff, form, asyncio.get_running_loop())
+        entry = _Entry(dict(values), dict(attributes or {}), staff, form, confirmed, asyncio.get_running_loop())
         with self._lock:
             self._pending.append(entry)
             lead = not self._writing
@@ -199,13 +207,18 @@ class ContactBatcher:
         values = entry.values
         if not values.get("centre") and entry.staff.centre_id is not None:
             values["centre"] = self._codes.get(entry.staff.centre_id)
-        return _clean_contact(self.app, session, values, entry.attributes, entry.form, cleaner=self._cleaner)
+        return check_contact(
+            self.app, session, values, entry.attributes, entry.form, cleaner=self._cleaner, confirmed=entry.confirmed
+        )
 
     def _one_by_one(self, entries: list[_Entry]) -> None:
         for entry in entries:
             session = self.app.session()
             try:
-                contact = log_contact(self.app, session, entry.values, entry.attributes, staff=entry.staff, form=entry.form)
+                contact = log_contact(
+                    self.app, session, entry.values, entry.attributes, staff=entry.staff, form=entry.form,
+                    confirmed=entry.confirmed,
+                )
                 session.commit()
                 entry.result = contact
             except Exception as exc:  # each contact keeps its own answer

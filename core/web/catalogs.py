@@ -30,16 +30,22 @@ METHOD_MAP = [
 KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "N_": None, "Msg": None}
 #: Where messages are read: the web app, the report pages (``core/reports/web.py``), the built-in plugins' pages.
 FOLDERS = (WEB, WEB.parent / "reports", WEB.parent / "builtins", PLUGINS)
+#: Single files of the core whose messages every way in shows (the rules of a record).
+FILES = (WEB.parent / "rules.py",)
 #: Languages whose catalogs must translate every message (English is the source language).
 MUST_TRANSLATE = ("fr", "nl", "uk")
 LANGUAGE_NAMES = {"fr": "French", "nl": "Dutch", "en": "English", "uk": "Ukrainian"}
 
 
-def extract(folders: Iterable[Path] = FOLDERS) -> dict[str | tuple[str, str], list[str]]:
+def extract(folders: Iterable[Path] = FOLDERS, files: Iterable[Path] = FILES) -> dict[str | tuple[str, str], list[str]]:
     """Message id (or (singular, plural)) -> where it is used."""
-    from babel.messages.extract import extract_from_dir
+    from babel.messages.extract import extract_from_dir, extract_from_file
 
     found: dict[str | tuple[str, str], list[str]] = {}
+    for path in files:
+        for lineno, message, _comments, _context in extract_from_file("python", str(path), keywords=KEYWORDS):
+            if isinstance(message, str) and message:
+                found.setdefault(message, []).append(f"core/{path.name}:{lineno}")
     for folder in folders:
         for filename, lineno, message, _comments, _context in extract_from_dir(
             str(folder), METHOD_MAP, keywords=KEYWORDS, options_map={"**/templates/**.html": {"trim_blocks": "true", "lstrip_blocks": "true"}}

@@ -10,7 +10,9 @@
 | ``IntegrityError``                          | 409    | a duplicate code or a dangling reference |
 | ``DataError``                               | 422    | a value the database cannot hold        |
 
-API paths (``/api/...``) answer JSON ``{"detail": ..., "errors": {...}}``; pages answer the error page
+API paths (``/api/...``) answer JSON ``{"detail": ..., "errors": {...}, "rules": {...}}`` (``rules``: the key of
+the rule each field breaks, ``tremplin.core.rules.MESSAGES``, the same whatever way the record came in;
+``"confirm": true`` when sending it again with ``confirm`` would save it); pages answer the error page
 in the user's language (401 on a page redirects to the login form). Anything else unexpected is
 logged and answered as a 500 page without details; the tests make sure no request gets there.
 """
@@ -105,12 +107,15 @@ def answer(
     errors: dict[str, str] | None = None,
     headers: dict[str, str] | None = None,
     details: list[str] | None = None,
+    extra: dict[str, Any] | None = None,
 ) -> Response:
-    """The refusal as JSON (API) or as the error page; ``details`` are lines for the page, translated."""
+    """The refusal as JSON (API) or as the error page; ``details`` are lines for the page, translated;
+    ``extra``: more keys of the JSON answer."""
     if wants_json(request):
         body: dict[str, Any] = {"detail": message}
         if errors:
             body["errors"] = errors
+        body.update(extra or {})
         return JSONResponse(body, status_code=status, headers=headers)
     if status == 401:
         target = request.url.path + ("?" + request.url.query if request.url.query else "")
@@ -144,12 +149,39 @@ def _invalid_inputs(request: Request, errors: Any) -> list[str]:
     return lines
 
 
+#: A value the API's models refuse (their limits are the rules'), by pydantic's error type -> the rule key.
+PYDANTIC_RULES = {
+    "string_too_long": "text.too_long",
+    "too_long": "text.too_long",
+    "missing": "required",
+    "literal_error": "choice",
+    "enum": "choice",
+    "string_pattern_mismatch": "choice",
+    "int_parsing": "number",
+    "int_from_float": "number",
+    "less_than_equal": "range",
+    "greater_than_equal": "range",
+    "less_than": "range",
+    "greater_than": "range",
+    "datetime_parsing": "datetime",
+    "datetime_from_date_parsing": "datetime",
+    "date_parsing": "date",
+    "date_from_datetime_parsing": "date",
+}
+
+
 def install(web: FastAPI) -> None:
     """Register the exception handlers on ``web``."""
 
     async def invalid(request: Request, exc: Exception) -> Response:
+        from tremplin.core.rules import rule_keys
+
         errors = field_errors(exc)
-        return answer(request, 422, str(exc) or "invalid values", errors, details=_translated_reasons(request, errors))
+        extra: dict[str, Any] = {"rules": rule_keys(exc.errors if isinstance(exc, RecordError) else errors)}
+        if isinstance(exc, RecordError) and exc.questions_only:
+            extra["confirm"] = True
+        details = _translated_reasons(request, errors)
+        return answer(request, 422, str(exc) or "invalid values", errors, details=details, extra=extra)
 
     async def token(request: Request, exc: Exception) -> Response:
         return answer(request, 400, str(exc))
@@ -180,15 +212,19 @@ def install(web: FastAPI) -> None:
     async def validation(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, RequestValidationError)
         errors: dict[str, str] = {}
+        keys: dict[str, str] = {}
         for err in exc.errors():
             loc = [str(p) for p in err.get("loc", ()) if p not in ("body", "query", "path", "header", "cookie")]
-            errors.setdefault(".".join(loc) or "body", str(err.get("msg", "invalid")))
+            name = ".".join(loc) or "body"
+            errors.setdefault(name, str(err.get("msg", "invalid")))
+            keys.setdefault(name, PYDANTIC_RULES.get(str(err.get("type")), "invalid"))
         return answer(
             request,
             422,
             "Some values are not valid: " + "; ".join(f"{k}: {v}" for k, v in errors.items()),
             errors,
             details=_invalid_inputs(request, exc.errors()),
+            extra={"rules": keys},
         )
 
     async def unexpected(request: Request, exc: Exception) -> Response:

@@ -15,10 +15,10 @@ from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from tremplin.core import vocab
+from tremplin.core import rules, vocab
 from tremplin.core.forms import Field, Form
 from tremplin.core.i18n import Text, pick
-from tremplin.core.validation import MAX_HEADCOUNT
+from tremplin.core.rules import MAX_HEADCOUNT, NOTE_MAX, TITLE_MAX
 from tremplin.core.web.i18n import N_
 
 #: Largest whole number a form accepts where the form itself sets no bound (fits every database).
@@ -57,15 +57,33 @@ HELP: dict[str, str] = {
     "participants": N_("Enter it after the activity."),
 }
 
-MSG_REQUIRED = N_("This field is required.")
-MSG_CHOICE = N_("Choose one of the options.")
-MSG_NUMBER = N_("Enter a whole number.")
-MSG_RANGE = N_("Enter a whole number from %(min)s to %(max)s.")
-MSG_TOO_LONG = N_("This text is too long (at most %(max)s characters).")
-MSG_DATETIME = N_("Enter a date and time.")
-MSG_DATE = N_("Enter a date.")
-MSG_INVALID = N_("This value is not valid.")
-MSG_PERSONAL = N_("Describe the situation, not the person: this note is mostly personal data.")
+# The rules' messages (``tremplin.core.rules.MESSAGES``): a form says what the import and the API say.
+MSG_REQUIRED = rules.MESSAGES["required"]
+MSG_CHOICE = rules.MESSAGES["choice"]
+MSG_NUMBER = rules.MESSAGES["number"]
+MSG_RANGE = rules.MESSAGES["range"]
+MSG_TOO_LONG = rules.MESSAGES["text.too_long"]
+MSG_DATETIME = rules.MESSAGES["datetime"]
+MSG_DATE = rules.MESSAGES["date"]
+MSG_INVALID = rules.MESSAGES["invalid"]
+MSG_PERSONAL = rules.MESSAGES["note.personal"]
+
+
+#: Answers a detailed contact form (not a tally) requires when it shows them: an empty form is not a
+#: contact with no theme and no site. Where the code list offers "unknown", it is a choice to make, not
+#: a value assumed (nothing is pre-selected).
+ANSWERED = ("site", "themes", "language", "gender", "age_band", "education", "labour_status")
+
+
+def is_required(form: Form, name: str, ctx: FormContext) -> bool:
+    """Whether the page requires the core field ``name`` of ``form``."""
+    if name in ("modality", "workshop", "starts_at", "headcount"):
+        return True
+    if name == "centre":
+        return len(ctx.centres) > 1
+    if form.record != "contact" or form.tally or name not in ANSWERED:
+        return False
+    return bool(ctx.sites) if name == "site" else True
 
 
 @dataclass
@@ -89,12 +107,23 @@ class FieldView:
     maxlength: int | None = None
     value: Any = None
     error: str = ""
+    #: The key of the rule the value breaks (``tremplin.core.rules``), shown with the error.
+    rule: str = ""
+    #: The first field in error: focused when the page opens.
+    focus: bool = False
     #: Remembered from the last entry (site, channel...): shown pre-filled.
     remembered: bool = False
 
     @property
     def id(self) -> str:
         return "f-" + self.name.replace(".", "-").replace("_", "-")
+
+    @property
+    def anchor(self) -> str:
+        """The element the error summary links to: the input, or the first choice of a group."""
+        if self.widget in ("radio", "checkboxes") and self.choices:
+            return f"{self.id}-{self.choices[0].code}"
+        return self.id
 
     def is_chosen(self, code: str) -> bool:
         if isinstance(self.value, (list, tuple)):
@@ -177,6 +206,8 @@ def default_value(form: Form, name: str, ctx: FormContext, remembered: Mapping[s
         codes = ctx.code_list(name)
         allowed = form.core_choices.get(name)
         default = codes.default
+        if is_required(form, name, ctx) and name != "channel":
+            default = None  # an answer to give, "unknown" included: nothing is assumed
         if default is not None and (allowed is None or default in allowed):
             return default, False
         if allowed and len(allowed) == 1:
@@ -222,7 +253,18 @@ def build_fields(form: Form, ctx: FormContext, posted: Mapping[str, Any] | None 
             view.value, view.remembered = attribute_default(form, f, remembered)
         view.error = errors.get(view.name, "")
         views.append(view)
+    mark_errors(views, errors)
     return views
+
+
+def mark_errors(views: Sequence[FieldView], errors: Mapping[str, str]) -> None:
+    """The rule behind each field's error, and the first field in error focused."""
+    keys = getattr(errors, "rules", {})
+    first = True
+    for view in views:
+        if view.error:
+            view.rule = keys.get(view.name, "")
+            view.focus, first = first, False
 
 
 def _core_view(form: Form, name: str, ctx: FormContext) -> FieldView:
@@ -230,16 +272,17 @@ def _core_view(form: Form, name: str, ctx: FormContext) -> FieldView:
     if name in CODED:
         choices = core_choices(form, name, ctx)
         label = pick(ctx.code_list(name).label, ctx.lang)
+        required = is_required(form, name, ctx)
         if name == "themes":
-            return FieldView(name, label, "checkboxes", choices)
+            return FieldView(name, label, "checkboxes", choices, required=required)
         if name == "workshop":
             return FieldView(name, label, "select", choices, required=True)
-        required = name == "modality"
         return FieldView(name, label, _widget_for(choices), choices, required=required)
     label = _(PLAIN_LABELS.get(name, name))
     help_text = _(HELP[name]) if name in HELP else ""
     if name in ("site", "centre"):
-        return FieldView(name, label, "select", core_choices(form, name, ctx), required=name == "centre", help=help_text)
+        choices = core_choices(form, name, ctx)
+        return FieldView(name, label, "select", choices, required=is_required(form, name, ctx), help=help_text)
     if name == "headcount":
         return FieldView(name, label, "number", required=True, min=1, max=MAX_HEADCOUNT, help=help_text)
     if name in ("capacity", "registered", "participants"):
@@ -322,7 +365,9 @@ def _moment(raw: str, tz: ZoneInfo) -> datetime | None:
     return value if value.tzinfo else value.replace(tzinfo=tz)
 
 
-def clean(form: Form, posted: Mapping[str, Any], ctx: FormContext, centre_code: str) -> tuple[dict[str, Any], dict[str, Any], dict[str, str]]:
+def clean(
+    form: Form, posted: Mapping[str, Any], ctx: FormContext, centre_code: str
+) -> tuple[dict[str, Any], dict[str, Any], FieldErrors]:
     """Check a post against the form: ``(values, attributes, errors)`` with errors in the user's language.
 
     ``values`` is what ``tremplin.core.records.log_contact``/``log_activity`` take (codes, not ids).
@@ -344,12 +389,14 @@ def clean(form: Form, posted: Mapping[str, Any], ctx: FormContext, centre_code: 
             chosen = list(dict.fromkeys(raw or []))
             if any(code not in allowed for code in chosen):
                 errors[name] = _(MSG_CHOICE)
+            elif not chosen and is_required(form, name, ctx):
+                errors[name] = _(MSG_REQUIRED)
             values["themes"] = chosen
         elif name in CODED or name == "site":
             text = raw or ""
             allowed = {c.code for c in core_choices(form, name, ctx)}
             if not text:
-                if name in ("modality", "workshop"):
+                if is_required(form, name, ctx):
                     errors[name] = _(MSG_REQUIRED)
                 continue
             if text not in allowed:
@@ -379,15 +426,13 @@ def clean(form: Form, posted: Mapping[str, Any], ctx: FormContext, centre_code: 
                     values[name] = (ctx.now or datetime.now(ctx.tz)).astimezone(ctx.tz)
             else:
                 values[name] = moment
-        elif name == "note":
+        elif name in ("note", "title"):
+            # The length is the rules' (``tremplin.core.rules``), checked here too so that it shows at
+            # once beside the other fields' errors; scrubbing is left to the rules when the record is checked.
             text = raw or ""
-            if len(text) > 2000:
-                errors[name] = _(MSG_TOO_LONG, max=2000)
-            values[name] = text
-        elif name == "title":
-            text = raw or ""
-            if len(text) > 300:
-                errors[name] = _(MSG_TOO_LONG, max=300)
+            problem = rules.too_long(text, NOTE_MAX if name == "note" else TITLE_MAX)
+            if problem is not None:
+                errors[name] = problem.message(_)
             values[name] = text
     for name, value in form.fixed.items():
         values[name] = value
@@ -428,36 +473,77 @@ def clean(form: Form, posted: Mapping[str, Any], ctx: FormContext, centre_code: 
             if not text:
                 if f.required:
                     errors[key] = _(MSG_REQUIRED)
-            elif len(text) > f.max_length:
-                errors[key] = _(MSG_TOO_LONG, max=f.max_length)
+            elif (problem := rules.too_long(text, f.max_length)) is not None:
+                errors[key] = problem.message(_)
             else:
                 attributes[f.name] = text
-    return values, attributes, errors
+    return values, attributes, _with_rules(form, errors, _)
 
 
-def translate_record_errors(pairs: Sequence[tuple[str, str]] | Mapping[str, str], _: Callable[..., str]) -> dict[str, str]:
-    """The core's (field, reason) pairs, in English, as messages in the user's language by field."""
-    items = pairs.items() if isinstance(pairs, Mapping) else pairs
-    out: dict[str, str] = {}
-    for name, reason in items:
-        text = reason.lower()
-        if name == "note" and "personal data" in text:
-            message = _(MSG_PERSONAL)
-        elif "required" in text or "is empty" in text:
-            message = _(MSG_REQUIRED)
-        elif "not one of" in text or "is not a" in text or "unknown" in text or "use one of" in text:
-            message = _(MSG_CHOICE)
-        elif "whole number" in text:
-            message = _(MSG_NUMBER)
-        elif "below" in text or "above" in text or "less than" in text or "greater than" in text:
-            message = _(MSG_INVALID)
-        elif "iso 8601" in text:
-            message = _(MSG_DATETIME)
-        else:
-            message = _(MSG_INVALID)
-        key = "site" if name == "centre" else name
-        out.setdefault(key, message)
+def _with_rules(form: Form, errors: dict[str, str], _: Callable[..., str]) -> FieldErrors:
+    """The messages found above with the key of the rule each names (the keys the import and the API give)."""
+    known = {_(rules.MESSAGES[key]): key for key in ("required", "choice", "number", "datetime", "date", "invalid")}
+    texts = {"note", "title"} | {f"attr.{f.name}" for f in form.fields if f.kind == "text"}
+    out = FieldErrors()
+    for name, message in errors.items():
+        out[name] = message
+        out.rules[name] = known.get(message) or ("text.too_long" if name in texts else "range")
     return out
+
+
+class FieldErrors(dict[str, str]):
+    """Messages by field, in the user's language; ``rules``: the key of the rule each field breaks, and
+    ``questions``: the fields whose value is saved once confirmed (``tremplin.core.rules.Problem.question``)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.rules: dict[str, str] = {}
+        self.questions: dict[str, Any] = {}
+
+    @property
+    def questions_only(self) -> bool:
+        return bool(self) and set(self) == set(self.questions)
+
+
+def translate_record_errors(pairs: Sequence[tuple[str, str]] | Mapping[str, str], _: Callable[..., str]) -> FieldErrors:
+    """The core's (field, reason) pairs as messages in the user's language by field: the message of the
+    rule each breaks (``tremplin.core.rules``), or of the rule an older English reason names."""
+    from tremplin.core.web.i18n import BABEL_LOCALES
+
+    items = pairs.items() if isinstance(pairs, Mapping) else pairs
+    out = FieldErrors()
+    # Counts in a question are written as the reader writes them ("100 000" in French).
+    locale = BABEL_LOCALES.get(getattr(getattr(_, "__self__", None), "lang", ""))
+    for name, reason in items:
+        key = "site" if name == "centre" else name
+        if key in out:
+            continue
+        if isinstance(reason, rules.Problem):
+            rule, message = reason.key, reason.message(_, locale)
+            if reason.question:
+                out.questions[key] = reason.params.get("value")
+        else:
+            rule = rules.key_of(reason)
+            if rule in ("range", "text.too_long", "date.before_opening", "count.implausible", "count.above_registered"):
+                rule = "invalid"  # their message needs parameters an older reason does not carry
+            message = _(rules.MESSAGES[rule])
+        out[key] = message
+        out.rules[key] = rule
+    return out
+
+
+def confirmed(posted: Mapping[str, Any], answers: Sequence[Any]) -> bool:
+    """Whether the person confirmed the values questioned (``confirm`` answers ``name=value``), as posted now:
+    a value changed after the question is checked again."""
+    pairs = [str(a).partition("=") for a in answers if isinstance(a, str)]
+    return bool(pairs) and all(str(posted.get(name, "")) == value for name, _sep, value in pairs)
+
+
+def confirmations(posted: Mapping[str, Any], errors: FieldErrors) -> list[str]:
+    """The ``confirm`` answers a page asks for when every error is a question."""
+    if not errors.questions_only:
+        return []
+    return [f"{name}={posted.get(name, '')}" for name in errors.questions]
 
 
 def remembered_from(values: Mapping[str, Any], attributes: Mapping[str, Any], form: Form) -> dict[str, Any]:

@@ -636,6 +636,10 @@ def record_attendance(
     slot = booking.slot
     if slot is None:
         raise BookingError({"slot": SLOT_GONE}, status=409)
+    starts = slot.starts_at if slot.starts_at.tzinfo else slot.starts_at.replace(tzinfo=timezone.utc)
+    if pupils_came > 0 and starts > datetime.now(timezone.utc):
+        # The core's rule for every activity: participants once it has taken place.
+        raise BookingError({"pupils_came": N_("The pupils who came are entered once the visit has begun.")}, status=409)
     actor = staff.username if staff else "system"
     booking.pupils_came = pupils_came
     new_status = "done" if pupils_came > 0 else "no_show"

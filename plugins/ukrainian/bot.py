@@ -329,8 +329,6 @@ class Records:
 
     def log_question(self, topic: str, language: str) -> int:
         """Log the conversation as one anonymous contact; returns its id."""
-        from tremplin import log_contact
-
         theme, question = TOPICS[topic]
         _, code = self.centre()
         values = {
@@ -343,6 +341,12 @@ class Records:
             "language": "uk",
         }
         attributes = {"service_language": language, "questions": [question]}
+        return self.log(values, attributes)
+
+    def log(self, values: dict[str, Any], attributes: dict[str, Any]) -> int:
+        """Write a contact the bot logs, through the rules of every way in (``RecordError`` otherwise)."""
+        from tremplin import log_contact
+
         with self.app.transaction() as session:
             return log_contact(self.app, session, values, attributes).id
 

@@ -41,6 +41,7 @@ def test_a_programme_lead_corrects_a_contact_with_a_reason(
                 "headcount": 100_000,
             },
             staff=reception,
+            confirmed=True,  # the typo was confirmed when typed: it is corrected afterwards
         )
         contact.created_at = datetime.now(timezone.utc) - timedelta(days=3)
         contact_id = contact.id

@@ -274,6 +274,9 @@ def test_pupils_who_came_count_the_visit_once(app: App, centre: int) -> None:
     one, _ = book(app, at_centre, pupils=22, education_type="vocational", school_year="4")
     two, _ = book(app, at_school, pupils=18)
     three, _ = book(app, slot(app, centre, wid, days=5), pupils=15)
+    with app.transaction() as session:  # the visits took place: pupils are entered after a visit has begun
+        for booking_id in (one, two):
+            session.get(SchoolBooking, booking_id).slot.starts_at = datetime.now(timezone.utc) - timedelta(hours=1)
     with app.transaction() as session:
         bk.record_attendance(app, session, session.get(SchoolBooking, one), 22)
         bk.record_attendance(app, session, session.get(SchoolBooking, two), 16)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import csv
 import io
 import re
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta, timezone
 
 import pytest
 from sqlalchemy import func, select
@@ -165,6 +165,17 @@ def test_the_coordinator_confirms_moves_enters_pupils_and_exports(web: Web) -> N
         ).status_code
         == 303
     )
+    coordinator.get(f"/schools/bookings/{requested}")  # the messages of the moves above, read
+    early = coordinator.post(
+        f"/schools/bookings/{requested}/attendance", data={"csrf_token": csrf, "as_booked": "1"}, follow_redirects=True
+    )
+    assert "une fois la visite commencée" in early.text, (
+        "the pupils who came are not entered before the visit"
+    )
+    with app.transaction() as session:
+        assert session.get(SchoolBooking, requested).pupils_came is None
+        moved = session.get(SchoolSlot, other)  # the visit takes place (this morning)
+        moved.starts_at = datetime.now(timezone.utc) - timedelta(minutes=5)
     assert (
         coordinator.post(
             f"/schools/bookings/{requested}/attendance", data={"csrf_token": csrf, "as_booked": "1"}

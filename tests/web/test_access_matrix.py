@@ -82,6 +82,7 @@ POLICY: dict[tuple[str, str], tuple[str, str | None]] = {
     ("POST", "/cases"): ("cases", None),
     ("GET", "/cases/{code}"): ("cases", "neet"),
     ("POST", "/cases/{code}/move"): ("cases", "neet"),
+    ("POST", "/cases/{code}/close"): ("cases", "neet"),
     ("POST", "/cases/{code}/outcome"): ("cases", "neet"),
     ("POST", "/cases/{code}/reenter"): ("cases", "neet"),
     ("GET", "/admin"): ("admin", None),

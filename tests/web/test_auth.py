@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime, timedelta, timezone
 
 from sqlalchemy import func, select
@@ -76,7 +77,8 @@ def test_posts_without_the_csrf_token_are_refused(web: Web) -> None:
     other = web.client("counsellor")
     assert other.post("/referrals", data={"audience": "general", "csrf_token": csrf_of(page.text)}).status_code == 403
     # HTMX sends it as a header; JSON calls with the session cookie must too.
-    assert staff.post("/referrals", data={"audience": "general"}, headers={"X-CSRF-Token": csrf_of(page.text)}).status_code == 303
+    partner = re.findall(r'<option value="(\d+)"', page.text)[0]  # the first partner offered (a referral names one)
+    assert staff.post("/referrals", data={"audience": "general", "to_partner": partner}, headers={"X-CSRF-Token": csrf_of(page.text)}).status_code == 303
     api = staff.post("/api/v1/referrals", json={"audience": "general"})
     assert api.status_code == 403 and "detail" in api.json()
     assert staff.post("/api/v1/referrals", json={"audience": "general"}, headers={"X-CSRF-Token": csrf_of(page.text)}).status_code == 201

@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 
 from tremplin.core import rollup
 from tremplin.core.models import Contact
-from tremplin.core.records import _clean_contact, log_contact
+from tremplin.core.records import check_contact, log_contact
 from tremplin.core.validation import RecordError
 from tremplin.core.web.batching import batcher_of
 from tests.web.conftest import Web
@@ -75,7 +75,7 @@ def test_a_failing_batch_is_written_again_one_by_one(web: Web, monkeypatch) -> N
 
 
 def test_the_shared_cleaner_refuses_what_log_contact_refuses(web: Web) -> None:
-    """The batch validates with ``_clean_contact`` and a shared Cleaner: same answers as ``log_contact``."""
+    """The batch validates with ``check_contact`` and a shared Cleaner: same answers as ``log_contact``."""
     from tremplin.core.validation import Cleaner, Lookup
 
     cases = [
@@ -91,11 +91,11 @@ def test_the_shared_cleaner_refuses_what_log_contact_refuses(web: Web) -> None:
         for values, attributes, form in cases:
             shared = single = None
             try:
-                shared = _clean_contact(web.app, session, dict(values), attributes, form, cleaner=cleaner)
+                shared = check_contact(web.app, session, dict(values), attributes, form, cleaner=cleaner)
             except RecordError as exc:
                 shared = sorted(exc.errors)
             try:
-                single = _clean_contact(web.app, session, dict(values), attributes, form)
+                single = check_contact(web.app, session, dict(values), attributes, form)
             except RecordError as exc:
                 single = sorted(exc.errors)
             assert shared == single, values

@@ -124,7 +124,7 @@ def test_the_api_lets_the_author_correct_the_days_entry_and_nobody_else(web: Web
 
 
 def test_programme_leads_correct_any_record_at_any_time_with_a_scrubbed_reason(web: Web) -> None:
-    contact_id = new_contact(web, "reception", headcount=100_000)
+    contact_id = new_contact(web, "reception", headcount=100_000, confirm=True)
     entered_days_ago(web, Contact, contact_id, 40)
     lead = web.api("programme_lead")
     missing = lead.patch(f"/api/v1/contacts/{contact_id}", json={"headcount": 1})
@@ -308,7 +308,7 @@ def test_refusals_in_the_users_language(web: Web, lang: str) -> None:
 
 
 def test_a_programme_lead_corrects_and_deletes_from_the_pages(web: Web) -> None:
-    contact_id = new_contact(web, "reception", headcount=300)
+    contact_id = new_contact(web, "reception", headcount=300, confirm=True)
     entered_days_ago(web, Contact, contact_id, 30)
     lead = web.client("programme_lead")
     page = contact_page(lead, contact_id)

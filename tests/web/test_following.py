@@ -113,11 +113,12 @@ def test_open_a_case_move_it_record_outcomes_close_it(web: Web) -> None:
     client = web.client("neet_worker")
     page = client.get("/cases/new?audience=neet")
     assert 'label for="consent-on"' in page.text
+    assert 'name="consent" value="1" required' in page.text, "consent is a box to tick, not ticked"
     no_consent = client.post("/cases", data={**_as_data(form_values(page.text, "case-form")), "consent_on": ""})
     assert no_consent.status_code == 422 and "consentement" in no_consent.text
-    future = client.post("/cases", data={**_as_data(form_values(page.text, "case-form")), "consent_on": (date.today() + timedelta(days=3)).isoformat()})
+    future = client.post("/cases", data={**_as_data(form_values(page.text, "case-form")), "consent": "1", "consent_on": (date.today() + timedelta(days=3)).isoformat()})
     assert future.status_code == 422
-    data = {**_as_data(form_values(page.text, "case-form")), "consent_on": date.today().isoformat(), "gender": "woman", "age_band": "18_24", "profile.homeless": "declined"}
+    data = {**_as_data(form_values(page.text, "case-form")), "consent": "1", "gender": "woman", "age_band": "18_24", "profile.homeless": "declined"}
     opened = client.post("/cases", data=data)
     assert opened.status_code == 303
     code = opened.headers["location"].rsplit("/", 1)[1]
@@ -132,6 +133,8 @@ def test_open_a_case_move_it_record_outcomes_close_it(web: Web) -> None:
     assert move("in_training").status_code == 303
     outcome = client.post(f"/cases/{code}/outcome", data={"csrf_token": csrf_of(case_page.text), "kind": "qualification", "on": date.today().isoformat()})
     assert outcome.status_code == 303
+    again = client.post(f"/cases/{code}/outcome", data={"csrf_token": csrf_of(case_page.text), "kind": "qualification", "on": date.today().isoformat()})
+    assert again.status_code == 422 and "déjà enregistré ce jour-là" in again.text, "the same outcome on the same day is recorded once"
     assert client.post(f"/cases/{code}/outcome", data={"csrf_token": csrf_of(case_page.text), "kind": "astronaut"}).status_code == 422
     assert client.post(f"/cases/{code}/outcome", data={"csrf_token": csrf_of(case_page.text), "kind": "qualification", "on": "2999-01-01"}).status_code == 422
 
@@ -141,7 +144,13 @@ def test_open_a_case_move_it_record_outcomes_close_it(web: Web) -> None:
     assert history.count("Neet Worker") >= 4, "the history shows who moved it"
     assert 'id="close-case"' in history
 
-    closed = client.post(f"/cases/{code}/move", data={"csrf_token": csrf_of(case_page.text), "stage": "left"})
+    assert '<option value="left"' not in history, "closing sits apart from moving"
+    asked = client.post(f"/cases/{code}/close", data={"csrf_token": csrf_of(case_page.text), "stage": "left"})
+    assert asked.status_code == 200 and 'id="close-confirm"' in asked.text, "closing asks for a confirmation"
+    assert move("left").status_code == 200, "a move to a final stage asks too"
+    with web.app.session() as session:
+        assert session.scalar(select(Case.stage).where(Case.code == code)) == "in_training"
+    closed = client.post(f"/cases/{code}/move", data={"csrf_token": csrf_of(asked.text), "stage": "left", "confirm": "1"})
     assert closed.status_code == 303
     with web.app.session() as session:
         case = session.scalar(select(Case).where(Case.code == code))

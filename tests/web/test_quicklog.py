@@ -118,13 +118,16 @@ def test_a_page_per_audience_and_a_list_of_forms(web: Web) -> None:
 def test_two_taps_site_and_channel_remembered(web: Web) -> None:
     client = web.client("counsellor")
     page = client.get("/log/general.advice")
-    data = as_data(form_values(page.text, "log-form"), site="advice", channel="phone")
+    # The profile is answered, "unknown" included: a detailed form assumes nothing.
+    answers = {"themes": ["learn"], "language": "fr", "gender": "unknown", "age_band": "unknown", "education": "unknown", "labour_status": "unknown"}
+    data = as_data(form_values(page.text, "log-form"), site="advice", channel="phone", **answers)
     assert client.post("/log/general.advice", data=data).status_code == 303
     # The next time, the site and the channel are already chosen: one tap on a theme and one on "log".
     page = client.get("/log/general.advice")
     defaults = as_data(form_values(page.text, "log-form"))
     assert defaults["site"] == "advice" and defaults["channel"] == "phone"
-    response = client.post("/log/general.advice", data={**defaults, "themes": ["work"]})
+    assert "gender" not in defaults, "the profile is not pre-filled"
+    response = client.post("/log/general.advice", data={**defaults, **answers, "themes": ["work"]})
     assert response.status_code == 303
     with web.app.session() as session:
         last = session.scalars(select(Contact).order_by(Contact.id.desc())).first()
@@ -142,7 +145,7 @@ def test_validation_errors_next_to_the_field_in_the_users_language_keeping_what_
     html = response.text
     assert 'id="f-attr-commune-error"' in html and "Ce champ est obligatoire." in html
     assert 'aria-describedby="f-attr-commune-help f-attr-commune-error"' in html
-    assert 'id="f-headcount-error">Entrez un nombre entier.' in html
+    assert 'id="f-headcount-error" data-rule="number">Entrez un nombre entier.' in html
     assert 'value="douze"' in html and 'value="Place Flagey"' in html, "what was typed is kept"
     assert 'id="f-themes-work" name="themes" value="work" checked' in html
     with web.app.session() as session:

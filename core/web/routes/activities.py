@@ -134,7 +134,9 @@ def _detail(
     errors: dict[str, str] | None = None,
     status: int = 200,
     reason: str = "",
+    question: int | None = None,
 ) -> Response:
+    """The activity's page; ``question``: a headcount the rules question, asked to be confirmed."""
     from tremplin.core.web.routes.corrections import field_labels, history, refusal_text
 
     app = get_app(request)
@@ -160,6 +162,8 @@ def _detail(
         "activity.html",
         {
             "activity": activity,
+            "question": question,
+            "confirm": formkit.confirmations(posted or {}, errors) if isinstance(errors, formkit.FieldErrors) else [],
             "form": shown,
             "fields": [f for f in fields if f.name != "centre"],
             "errors": errors or {},
@@ -208,7 +212,11 @@ def activity_edit(activity_id: int, request: Request, data: Any = Depends(form_d
         values["centre"] = centre.code
         try:
             form_key = form.key if registered else None
-            update_activity(app, session, activity, values, attributes, staff=staff, form=form_key, reason=reason)
+            confirmed = formkit.confirmed(posted, data.getlist("confirm"))
+            update_activity(
+                app, session, activity, values, attributes, staff=staff, form=form_key, reason=reason,
+                confirmed=confirmed,
+            )
         except RecordError as exc:
             session.rollback()
             errors = formkit.translate_record_errors(exc.errors, _)
@@ -232,16 +240,20 @@ def activity_participants(activity_id: int, request: Request, data: Any = Depend
     if error or value is None:
         errors = {"participants_only": error or _(formkit.MSG_REQUIRED)}
         return _detail(request, session, staff, activity, errors=errors, status=422, reason=reason)
+    # Far more participants than registered asks first; the page's confirmation names the value confirmed.
+    confirmed = str(data.get("confirm") or "") == str(value)
     try:
-        record_participants(app, session, activity, value, staff=staff, reason=reason)
+        record_participants(app, session, activity, value, staff=staff, reason=reason, confirmed=confirmed)
     except corrections.CorrectionRefused as exc:
         return refused(request, exc)
     except RecordError as exc:
         session.rollback()
         activity = _load(session, staff, activity_id)
-        errors = {"participants_only": message for message in reason_messages(exc.errors, _).values()}
-        errors = errors or {"participants_only": _(formkit.MSG_INVALID)}
-        return _detail(request, session, staff, activity, errors=errors, status=422, reason=reason)
+        translated = formkit.translate_record_errors(exc.errors, _)
+        message = next(iter(reason_messages(exc.errors, _).values()), None) or translated.get("participants")
+        errors = {"participants_only": message or _(formkit.MSG_INVALID)}
+        question = value if translated.questions_only else None
+        return _detail(request, session, staff, activity, errors=errors, status=422, reason=reason, question=question)
     session.commit()
     flash(request, _("Headcount saved."))
     return RedirectResponse(f"/activities/{activity.id}", status_code=303)

@@ -49,6 +49,16 @@ def _text(data: Any, name: str, limit: int) -> str:
     return str(data.get(name) or "").strip()[:limit]
 
 
+def _name(request: Request, data: Any) -> tuple[str, str]:
+    """A site's or an organisation's name under the rules (``tremplin.core.rules``): refused when too long
+    (not cut), scrubbed like every free text. ``(name, error in the reader's language)``."""
+    from tremplin.core import rules
+
+    _ = gettext_for(request)
+    name, problem = rules.masked_text(get_app(request).scrub, str(data.get("name") or ""), rules.NAME_MAX)
+    return name, problem.message(_) if problem is not None else ""
+
+
 def _code_error(code: str, _: Any) -> str:
     return "" if CODE.match(code) else _("Use 1 to 40 lower-case letters, digits, - and _.")
 
@@ -151,8 +161,11 @@ def _place_create(kind: str) -> Any:
     def create(request: Request, data: Any = Depends(form_data), staff: Staff = Depends(needs_admin), session: Session = Depends(get_session)) -> Response:
         _ = gettext_for(request)
         model, name, kinds, _template = _places(request, kind)
-        values = {"centre": _text(data, "centre", 32), "code": _text(data, "code", 64), "name": _text(data, "name", 200), "kind": _text(data, "kind", 32)}
-        errors: dict[str, str] = {}
+        named, name_error = _name(request, data)
+        values = {
+            "centre": _text(data, "centre", 32), "code": _text(data, "code", 64), "name": named, "kind": _text(data, "kind", 32)
+        }
+        errors: dict[str, str] = {"name": name_error} if name_error else {}
         centre = _centre_of(request, session, staff, data)
         if centre is None:
             errors["centre"] = _("Choose one of the options.")
@@ -160,7 +173,7 @@ def _place_create(kind: str) -> Any:
             errors["code"] = error
         elif centre is not None and session.scalar(select(model.id).where(model.centre_id == centre.id, model.code == values["code"])) is not None:
             errors["code"] = _("This code is already used.")
-        if not values["name"]:
+        if not values["name"] and not name_error:
             errors["name"] = _("This field is required.")
         if values["kind"] not in kinds:
             errors["kind"] = _("Choose one of the options.")
@@ -184,10 +197,13 @@ def _place_edit(kind: str) -> Any:
         if item is None:
             raise HTTPException(status_code=404, detail=f"There is no such {name}.")
         ensure_centre(staff, item.centre_id)
-        new_name = _text(data, "name", 200)
+        new_name, name_error = _name(request, data)
         new_kind = _text(data, "kind", 32) or item.kind
-        if not new_name or new_kind not in kinds:
-            errors = {f"{item.id}.name": _("This field is required.")} if not new_name else {f"{item.id}.kind": _("Choose one of the options.")}
+        if name_error or not new_name or new_kind not in kinds:
+            if name_error or not new_name:
+                errors = {f"{item.id}.name": name_error or _("This field is required.")}
+            else:
+                errors = {f"{item.id}.kind": _("Choose one of the options.")}
             return _place_page(request, session, staff, kind, None, errors, status=422)
         item.name, item.kind = new_name, new_kind
         item.active = data.get("active") in ("1", "on", "true")

@@ -28,6 +28,7 @@ from tremplin.core.models import Activity, Case, Centre, Contact, Partner, Refer
 from tremplin.core.records import (
     delete_activity,
     delete_contact,
+    expire_if_due,
     find_referral,
     issue_referral,
     log_activity,
@@ -39,7 +40,8 @@ from tremplin.core.records import (
     update_activity,
     update_contact,
 )
-from tremplin.core.validation import MAX_HEADCOUNT, RecordError
+from tremplin.core.rules import MAX_HEADCOUNT, MAX_VALID_DAYS, NOTE_MAX, REASON_MAX, TITLE_MAX
+from tremplin.core.validation import RecordError
 from tremplin.core.web import policy
 from tremplin.core.web.common import PAGE_SIZE, fetch, int_param
 from tremplin.core.web.deps import (
@@ -61,6 +63,18 @@ OptCode = Annotated[str | None, Field(default=None, max_length=64)]
 Count = Annotated[int, Field(ge=0, le=MAX_HEADCOUNT, strict=True)]
 Themes = Annotated[list[Annotated[str, Field(max_length=32)]], Field(default_factory=list, max_length=10)]
 AttrValue = str | int | bool | list[str] | None
+#: The limits below are those of ``tremplin.core.rules``: a value the schema refuses, the rules refuse too,
+#: with the same rule key in the answer's ``rules``.
+Note = Annotated[
+    str, Field(max_length=NOTE_MAX, description="Free text, scrubbed; a note mostly made of personal data is refused.")
+]
+Confirm = Annotated[
+    bool,
+    Field(
+        description="Confirms a count far above the usual: without it, such a record is answered 422 with the rule "
+        "`count.implausible` or `count.above_registered`, and nothing is saved."
+    ),
+]
 
 
 class Strict(BaseModel):
@@ -86,8 +100,11 @@ class ContactIn(Strict):
     age_band: OptCode = None
     education: OptCode = None
     labour_status: OptCode = None
-    note: Annotated[str, Field(max_length=2000)] = ""
-    attributes: dict[Annotated[str, Field(max_length=40)], AttrValue] = Field(default_factory=dict, max_length=40)
+    note: Note = ""
+    attributes: dict[Annotated[str, Field(max_length=40)], AttrValue] = Field(
+        default_factory=dict, max_length=40, description="The form's own fields: see the `Attributes_*` schemas."
+    )
+    confirm: Confirm = False
 
 
 class ContactOut(BaseModel):
@@ -117,7 +134,7 @@ class ActivityIn(Strict):
     site: OptCode = None
     starts_at: datetime
     audience: Code
-    title: Annotated[str, Field(max_length=300)] = ""
+    title: Annotated[str, Field(max_length=TITLE_MAX, description="Names no person (refused otherwise).")] = ""
     workshop: OptCode = None
     format: OptCode = None
     capacity: Count | None = None
@@ -125,13 +142,16 @@ class ActivityIn(Strict):
     participants: Count | None = None
     language: OptCode = None
     themes: Themes
-    attributes: dict[Annotated[str, Field(max_length=40)], AttrValue] = Field(default_factory=dict, max_length=40)
+    attributes: dict[Annotated[str, Field(max_length=40)], AttrValue] = Field(
+        default_factory=dict, max_length=40, description="The form's own fields: see the `Attributes_*` schemas."
+    )
+    confirm: Confirm = False
 
 
 Reason = Annotated[
     str,
     Field(
-        max_length=500,
+        max_length=REASON_MAX,
         description="Why the record is corrected: required unless the account is the record's author on the day "
         "it was entered (programme leads and administrators correct at any time, with a reason). Scrubbed, kept "
         "in the audit log.",
@@ -165,6 +185,7 @@ class ActivityOut(BaseModel):
 class Participants(Strict):
     participants: Count
     reason: Reason = ""
+    confirm: Confirm = False
 
 
 class ActivityEdit(ActivityIn):
@@ -180,9 +201,10 @@ def partial(model: type[BaseModel], name: str) -> type[BaseModel]:
     fields: dict[str, Any] = {}
     for key, info in model.model_fields.items():
         optional = copy.copy(info)
-        optional.default = "" if key == "reason" else None
+        kept = key in ("reason", "confirm")  # not values of the record: never null
+        optional.default = {"reason": "", "confirm": False}.get(key)
         optional.default_factory = None
-        fields[key] = (info.annotation if key == "reason" else info.annotation | None, optional)
+        fields[key] = (info.annotation if kept else info.annotation | None, optional)
     return create_model(name, __base__=Strict, **fields)  # type: ignore[no-any-return, call-overload]
 
 
@@ -196,8 +218,8 @@ class ReferralIn(Strict):
     to_partner: OptCode = Field(None, description="Partner code.")
     from_partner: OptCode = Field(None, description="Partner code.")
     theme: OptCode = None
-    note: Annotated[str, Field(max_length=2000)] = ""
-    valid_days: Annotated[int, Field(ge=1, le=3650, strict=True)] = 60
+    note: Note = ""
+    valid_days: Annotated[int, Field(ge=1, le=MAX_VALID_DAYS, strict=True)] = 60
 
 
 class ReferralOut(BaseModel):
@@ -367,7 +389,8 @@ def activity_out(a: Activity) -> ActivityOut:
 
 def referral_out(r: Referral, partners: dict[int, str]) -> ReferralOut:
     return ReferralOut(
-        id=r.id, token=r.token, token_display=format_token(r.token), status=r.status, audience=r.audience, theme=r.theme,
+        id=r.id, token=r.token, token_display=format_token(r.token), status=r.current_status(), audience=r.audience,
+        theme=r.theme,
         to_partner=partners.get(r.to_partner_id) if r.to_partner_id else None, from_partner=partners.get(r.from_partner_id) if r.from_partner_id else None,
         issued_at=r.issued_at, received_at=r.received_at, completed_at=r.completed_at, expires_at=r.expires_at,
     )
@@ -469,13 +492,20 @@ def correctable_activity(
     return activity
 
 
-def load_referral(token: Annotated[str, Path(max_length=40)], staff: Annotated[Staff, Depends(require_capability("referrals"))], session: Annotated[Session, Depends(get_session)]) -> Referral:
+def load_referral(
+    request: Request,
+    token: Annotated[str, Path(max_length=40)],
+    staff: Annotated[Staff, Depends(require_capability("referrals"))],
+    session: Annotated[Session, Depends(get_session)],
+) -> Referral:
+    """A referral named by its token, seen by the account; past its expiry, expired as it is read."""
     try:
         referral = find_referral(session, token)
     except TokenError as exc:
         # A mistyped token names no referral: 404, saying what is wrong with it.
         raise LookupError(f"no referral has this token: {exc}") from None
     visible_or_missing(staff, referral, "no referral has this token")
+    expire_if_due(get_app(request), session, referral)
     return referral
 
 
@@ -530,9 +560,10 @@ async def contacts_create(request: Request, body: ContactIn, staff: LogStaff) ->
     from tremplin.core.web.batching import batcher_of
 
     ensure_audience(staff, body.audience)
-    values = _values(body, {"attributes", "form"})
+    values = _values(body, {"attributes", "form", "confirm"})
     values.setdefault("occurred_at", datetime.now().astimezone())
-    contact = await batcher_of(get_app(request)).log(values, body.attributes, staff, form=body.form)
+    batcher = batcher_of(get_app(request))
+    contact = await batcher.log(values, body.attributes, staff, form=body.form, confirmed=body.confirm)
     # The hot path of the benchmark: the JSON is written directly (same shape as ContactOut).
     return JSONResponse(contact_json(contact), status_code=201)
 
@@ -552,15 +583,10 @@ def contacts_update(
 ) -> ContactOut:
     """Its author may correct a contact on the day it was entered; programme leads and administrators at any
     time, with a ``reason``. The values are checked as a new contact's are; the audit log keeps what changed."""
-    app = get_app(request)
-    ensure_audience(staff, body.audience)
-    values = _values(body, {"attributes", "centre", "form", "reason"})
-    values["centre"] = _centre_code(session, staff, body.centre)
-    values.setdefault("occurred_at", contact.occurred_at)
-    update_contact(app, session, contact, values, body.attributes, staff=staff, form=body.form, reason=body.reason)
-    out = contact_out(contact)
-    session.commit()
-    return out
+    given = body.model_dump()
+    if given.get("occurred_at") is None:
+        given["occurred_at"] = contact.occurred_at
+    return _correct(request, session, staff, contact, given, replace=True)  # type: ignore[return-value]
 
 
 @router.patch("/contacts/{contact_id}", response_model=ContactOut, summary="Correct some of a contact's values")
@@ -572,18 +598,36 @@ def contacts_patch(
     session: DB,
 ) -> ContactOut:
     """As ``PUT``, for the fields given only (``null`` clears one; in ``attributes``, ``null`` removes a key)."""
-    app = get_app(request)
     given = body.model_dump(exclude_unset=True)  # type: ignore[attr-defined]
-    values, attributes = corrections.contact_values(session, contact)
-    reason, form = given.pop("reason", ""), given.pop("form", None)
-    attributes = corrections.merged_attributes(attributes, given.pop("attributes", None))
-    if "centre" in given:
-        given["centre"] = _centre_code(session, staff, given["centre"])
-    if given.get("audience"):
-        ensure_audience(staff, given["audience"])
-    values.update(given)
-    update_contact(app, session, contact, values, attributes, staff=staff, form=form, reason=reason)
-    out = contact_out(contact)
+    return _correct(request, session, staff, contact, given, replace=False)  # type: ignore[return-value]
+
+
+def _correct(
+    request: Request, session: Session, staff: Staff, record: Contact | Activity, given: dict[str, Any], replace: bool
+) -> ContactOut | ActivityOut:
+    """A PUT (``replace``: the body is the whole record) or a PATCH (the fields given) of a contact or an
+    activity: one way for the four routes, through ``update_contact`` / ``update_activity``."""
+    app = get_app(request)
+    is_contact = isinstance(record, Contact)
+    reason, form, confirm = given.pop("reason", ""), given.pop("form", None), given.pop("confirm", False)
+    if replace:
+        values = {k: v for k, v in given.items() if k != "attributes" and v is not None}
+        attributes = given.get("attributes") or {}
+        values["centre"] = _centre_code(session, staff, given.get("centre"))
+    else:
+        read = corrections.contact_values if is_contact else corrections.activity_values
+        values, stored = read(session, record)  # type: ignore[arg-type]
+        attributes = corrections.merged_attributes(stored, given.pop("attributes", None))
+        if "centre" in given:
+            given["centre"] = _centre_code(session, staff, given["centre"])
+        values.update(given)
+    if values.get("audience"):
+        ensure_audience(staff, values["audience"])
+    update = update_contact if is_contact else update_activity
+    update(  # type: ignore[operator]
+        app, session, record, values, attributes, staff=staff, form=form, reason=reason, confirmed=confirm
+    )
+    out = contact_out(record) if is_contact else activity_out(record)  # type: ignore[arg-type]
     session.commit()
     return out
 
@@ -624,9 +668,9 @@ def activities_list(
 def activities_create(request: Request, body: ActivityIn, staff: ActivitiesStaff, session: DB) -> ActivityOut:
     app = get_app(request)
     ensure_audience(staff, body.audience)
-    values = _values(body, {"attributes", "centre", "form"})
+    values = _values(body, {"attributes", "centre", "form", "confirm"})
     values["centre"] = _centre_code(session, staff, body.centre)
-    activity = log_activity(app, session, values, body.attributes, staff=staff, form=body.form)
+    activity = log_activity(app, session, values, body.attributes, staff=staff, form=body.form, confirmed=body.confirm)
     out = activity_out(activity)
     session.commit()
     return out
@@ -647,14 +691,7 @@ def activities_update(
 ) -> ActivityOut:
     """The rule of contacts (its author that day, or until it takes place; programme leads and administrators
     with a ``reason``), and the checks of a new activity."""
-    app = get_app(request)
-    ensure_audience(staff, body.audience)
-    values = _values(body, {"attributes", "centre", "form", "reason"})
-    values["centre"] = _centre_code(session, staff, body.centre)
-    update_activity(app, session, activity, values, body.attributes, staff=staff, form=body.form, reason=body.reason)
-    out = activity_out(activity)
-    session.commit()
-    return out
+    return _correct(request, session, staff, activity, body.model_dump(), replace=True)  # type: ignore[return-value]
 
 
 @router.patch("/activities/{activity_id}", response_model=ActivityOut, summary="Correct some of an activity's values")
@@ -666,20 +703,8 @@ def activities_patch(
     session: DB,
 ) -> ActivityOut:
     """As ``PUT``, for the fields given only (``null`` clears one; in ``attributes``, ``null`` removes a key)."""
-    app = get_app(request)
     given = body.model_dump(exclude_unset=True)  # type: ignore[attr-defined]
-    values, attributes = corrections.activity_values(session, activity)
-    reason, form = given.pop("reason", ""), given.pop("form", None)
-    attributes = corrections.merged_attributes(attributes, given.pop("attributes", None))
-    if "centre" in given:
-        given["centre"] = _centre_code(session, staff, given["centre"])
-    if given.get("audience"):
-        ensure_audience(staff, given["audience"])
-    values.update(given)
-    update_activity(app, session, activity, values, attributes, staff=staff, form=form, reason=reason)
-    out = activity_out(activity)
-    session.commit()
-    return out
+    return _correct(request, session, staff, activity, given, replace=False)  # type: ignore[return-value]
 
 
 @router.delete("/activities/{activity_id}", status_code=204, summary="Delete an activity")
@@ -698,7 +723,9 @@ def activities_delete(
 
 @router.post("/activities/{activity_id}/participants", response_model=ActivityOut, summary="Enter the actual headcount")
 def activities_participants(activity: Annotated[Activity, Depends(load_activity)], request: Request, body: Participants, staff: ActivitiesStaff, session: DB) -> ActivityOut:
-    record_participants(get_app(request), session, activity, body.participants, staff=staff, reason=body.reason)
+    record_participants(
+        get_app(request), session, activity, body.participants, staff=staff, reason=body.reason, confirmed=body.confirm
+    )
     out = activity_out(activity)
     session.commit()
     return out
@@ -892,3 +919,39 @@ def counters(
         totals = values if dim == "*" else dict(rollup.totals(session, keys, start, end, centre_ids))
         values = protect_counters(values, totals, app.settings.disclosure_threshold)
     return CountersOut(start=start, end=end, dim=dim, values=values, published=published)
+
+
+# ------------------------------------------------------------------------------------------------
+# The schema of each form's attributes
+
+
+#: The API models whose ``attributes`` are a form's, by the record the form writes.
+_ATTRIBUTE_BODIES = {
+    "contact": ("ContactIn", "ContactEdit", "ContactPatch"),
+    "activity": ("ActivityIn", "ActivityEdit", "ActivityPatch"),
+}
+
+
+def document_forms(app: Any, schema: dict[str, Any]) -> None:
+    """Type each form's attributes in the OpenAPI ``schema``: one ``Attributes_<form>`` schema per form (its
+    fields, choices and bounds, from the model that validates them), and the bodies' ``attributes`` as
+    one of them."""
+    components = schema.setdefault("components", {}).setdefault("schemas", {})
+    refs: dict[str, list[dict[str, str]]] = {"contact": [], "activity": []}
+    for key, form in sorted(app.registry.forms.items()):
+        model = form.model
+        body = model.model_json_schema(ref_template="#/components/schemas/{model}")
+        body.pop("$defs", None)
+        body["description"] = f"The attributes of the form `{key}` (audience `{form.audience}`, a {form.record})."
+        components[model.__name__] = body
+        refs[form.record].append({"$ref": f"#/components/schemas/{model.__name__}"})
+    for record, names in _ATTRIBUTE_BODIES.items():
+        for name in names:
+            properties = components.get(name, {}).get("properties", {})
+            if "attributes" in properties and refs[record]:
+                properties["attributes"] = {
+                    "anyOf": refs[record],
+                    "title": "Attributes",
+                    "description": "The form's own fields (`form`, or the audience's forms): "
+                    "one of the `Attributes_*` schemas.",
+                }

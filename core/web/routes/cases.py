@@ -11,8 +11,10 @@ from fastapi.responses import RedirectResponse, Response
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from tremplin.core import rules
 from tremplin.core.models import Case, Staff
 from tremplin.core.records import (
+    WorkflowError,
     PROFILE_ANSWERS,
     PROFILE_KEYS,
     move_case,
@@ -94,6 +96,7 @@ def _new_page(request: Request, staff: Staff, values: dict[str, Any], errors: di
             "vocab": get_app(request).registry.vocabulary,
             "profile_keys": [(k, PROFILE_LABELS[k]) for k in PROFILE_KEYS],
             "answers": [(a, ANSWER_LABELS[a]) for a in PROFILE_ANSWERS],
+            "today": date.today().isoformat(),
         },
         status_code=status,
     )
@@ -104,24 +107,29 @@ def case_new(request: Request, staff: Staff = Depends(needs_cases), audience: st
     audiences = case_audiences(request, staff)
     if audience and audience not in {k for k, _ in audiences}:
         audience = ""
-    return _new_page(request, staff, {"audience": audience or (audiences[0][0] if audiences else ""), "consent_on": date.today().isoformat()})
+    # Consent is confirmed by ticking it, never assumed: nothing about it is pre-filled.
+    return _new_page(request, staff, {"audience": audience or (audiences[0][0] if audiences else "")})
 
 
 @router.post("/cases")
 def case_open(request: Request, data: Any = Depends(form_data), staff: Staff = Depends(needs_cases), session: Session = Depends(get_session)) -> Response:
     app = get_app(request)
     _ = gettext_for(request)
-    values = {k: str(data.get(k) or "").strip() for k in ("audience", "consent_on", "entered_on", "gender", "age_band", "education", "labour_status")}
+    names = ("audience", "consent", "consent_on", "entered_on", "gender", "age_band", "education", "labour_status")
+    values = {k: str(data.get(k) or "").strip() for k in names}
     profile = {k: str(data.get(f"profile.{k}") or "unknown") for k in PROFILE_KEYS}
     values.update({f"profile.{k}": v for k, v in profile.items()})
     errors: dict[str, str] = {}
     if values["audience"] not in {k for k, _ in case_audiences(request, staff)}:
         errors["audience"] = _("Choose one of the options.")
-    consent = formkit.parse_day(values["consent_on"])
+    if values["consent"] != "1":
+        errors["consent"] = _(rules.MESSAGES["consent.required"])
+    # The day consent was given: today unless another day is typed.
+    consent = formkit.parse_day(values["consent_on"]) if values["consent_on"] else date.today()
     if consent is None:
         errors["consent_on"] = _("Record the date the person gave consent: no case without consent.")
     elif consent > date.today():
-        errors["consent_on"] = _("This date is in the future.")
+        errors["consent_on"] = _(rules.MESSAGES["date.future"])
     entered = formkit.parse_day(values["entered_on"]) if values["entered_on"] else consent
     if values["entered_on"] and entered is None:
         errors["entered_on"] = _("Enter a date.")
@@ -198,11 +206,46 @@ def _day(data: Any, name: str) -> date:
 def case_move(code: str, request: Request, data: Any = Depends(form_data), staff: Staff = Depends(needs_cases), session: Session = Depends(get_session)) -> Response:
     app = get_app(request)
     case = _load(session, staff, code)
-    move_case(app, session, case, str(data.get("stage") or ""), staff=staff, on=_day(data, "on"))
+    stage = str(data.get("stage") or "")
+    workflow = app.registry.workflows[case.audience]
+    if stage in workflow.allowed_next(case.stage) and workflow.stage(stage).final and data.get("confirm") != "1":
+        # Closing a case is not a move like the others: it asks first (``/cases/{code}/close``).
+        return _close_page(request, case, stage, str(data.get("on") or ""))
+    move_case(app, session, case, stage, staff=staff, on=_day(data, "on"))
     session.commit()
     _ = gettext_for(request)
     flash(request, _("Saved."))
     return RedirectResponse(f"/cases/{case.code}", status_code=303)
+
+
+@router.post("/cases/{code}/close")
+def case_close(
+    code: str,
+    request: Request,
+    data: Any = Depends(form_data),
+    staff: Staff = Depends(needs_cases),
+    session: Session = Depends(get_session),
+) -> Response:
+    """Closing asks for a confirmation: this page, then the move with ``confirm=1``."""
+    app = get_app(request)
+    case = _load(session, staff, code)
+    workflow = app.registry.workflows[case.audience]
+    stage = str(data.get("stage") or "")
+    if stage not in workflow.allowed_next(case.stage) or not workflow.stage(stage).final:
+        raise WorkflowError(f"a case at {case.stage!r} cannot be closed as {stage!r}")
+    return _close_page(request, case, stage, str(data.get("on") or ""))
+
+
+def _close_page(request: Request, case: Case, stage: str, on: str) -> Response:
+    workflow = get_app(request).registry.workflows[case.audience]
+    return render(
+        request,
+        "case_close.html",
+        {
+            "case": case, "stage": workflow.stage(stage), "on": on or date.today().isoformat(),
+            "today": date.today().isoformat(),
+        },
+    )
 
 
 @router.post("/cases/{code}/outcome")

@@ -224,6 +224,7 @@ def contact_page(
             "form": form,
             "fields": fields,
             "errors": errors or {},
+            "confirm": formkit.confirmations(posted or {}, errors) if isinstance(errors, formkit.FieldErrors) else [],
             "grant": grant,
             "refusal": refusal,
             "reason": reason,
@@ -283,6 +284,7 @@ def contact_edit(
                 staff=staff,
                 form=form.key if registered else None,
                 reason=reason,
+                confirmed=formkit.confirmed(posted, data.getlist("confirm")),
             )
         except RecordError as exc:
             session.rollback()

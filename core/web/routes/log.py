@@ -143,6 +143,7 @@ def page(request: Request, session: Session, staff: Staff, form: Form, centre: C
     ctx = form_context(request, session, staff, centre)
     fields = formkit.build_fields(form, ctx, posted, errors, remembered(request))
     app = get_app(request)
+    asked = formkit.confirmations(posted or {}, errors) if isinstance(errors, formkit.FieldErrors) else []
     return render(
         request,
         "log_form.html",
@@ -151,6 +152,7 @@ def page(request: Request, session: Session, staff: Staff, form: Form, centre: C
             "audience": app.registry.audiences[form.audience],
             "fields": fields,
             "errors": errors or {},
+            "confirm": asked,
             "tally": tally_figures(request, session, staff, form, centre) if form.tally else None,
             "themes": [(code, vocab.THEME.label_of(code, ctx.lang)) for code in vocab.THEME],
             "last": last_entry(request, session, staff),
@@ -221,11 +223,19 @@ def log_form(key: str, request: Request, staff: Staff = Depends(needs_log), sess
     return page(request, session, staff, form, centre)
 
 
-def _save(request: Request, session: Session, staff: Staff, form: Form, values: dict[str, Any], attributes: dict[str, Any]) -> Contact | Activity:
+def _save(
+    request: Request,
+    session: Session,
+    staff: Staff,
+    form: Form,
+    values: dict[str, Any],
+    attributes: dict[str, Any],
+    confirmed: bool = False,
+) -> Contact | Activity:
     app = get_app(request)
     if form.record == "activity":
-        return log_activity(app, session, values, attributes, staff=staff, form=form.key)
-    return log_contact(app, session, values, attributes, staff=staff, form=form.key)
+        return log_activity(app, session, values, attributes, staff=staff, form=form.key, confirmed=confirmed)
+    return log_contact(app, session, values, attributes, staff=staff, form=form.key, confirmed=confirmed)
 
 
 @router.post("/log/{key}")
@@ -238,9 +248,11 @@ def log_submit(key: str, request: Request, data: Any = Depends(form_data), staff
     centre = working_centre(request, session, staff, posted.get("centre") or None)
     ctx = form_context(request, session, staff, centre)
     values, attributes, errors = formkit.clean(form, posted, ctx, centre.code)
+    # A count the rules question ("really 100 000?") is saved when the page's confirmation comes back.
+    confirmed = formkit.confirmed(posted, data.getlist("confirm"))
     if not errors:
         try:
-            record = _save(request, session, staff, form, values, attributes)
+            record = _save(request, session, staff, form, values, attributes, confirmed)
         except RecordError as exc:
             session.rollback()
             errors = formkit.translate_record_errors(exc.errors, _)

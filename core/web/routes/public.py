@@ -58,7 +58,7 @@ def referral_confirm(request: Request, form: Any = Depends(form_data), session: 
         return render(request, "public_referral.html", {"token": raw, "outcome": "refused", "message": message}, status_code=status)
 
     try:
-        referral = find_referral(session, raw)
+        referral = find_referral(session, raw, app)  # expired as read when past its expiry
     except TokenError as exc:
         text = str(exc)
         if "empty" in text:
@@ -80,5 +80,5 @@ def referral_confirm(request: Request, form: Any = Depends(form_data), session: 
     if referral.status in ("received", "completed"):
         session.rollback()
         return render(request, "public_referral.html", {"token": "", "outcome": "confirmed", "message": _("Thank you: this arrival was already confirmed.")})
-    session.rollback()
+    session.commit()  # keeps an expiry applied as the referral was read
     return render(request, "public_referral.html", {"token": raw, "outcome": "refused", "message": _("This code has expired.")}, status_code=409)

@@ -11,7 +11,10 @@ from sqlalchemy.orm import Session
 from tremplin.core import vocab
 from tremplin.core.anonymity import format_token
 from tremplin.core.models import Partner, Referral, Staff
-from tremplin.core.records import REFERRAL_MOVES, issue_referral, set_referral_status
+from tremplin.core import rules
+from tremplin.core.records import REFERRAL_MOVES, expire_if_due, issue_referral, set_referral_status
+from tremplin.core.validation import RecordError
+from tremplin.core.web import formkit
 from tremplin.core.web import policy
 from tremplin.core.web.common import PAGE_SIZE, fetch, int_param, working_centre
 from tremplin.core.web.deps import (
@@ -111,6 +114,8 @@ def referral_issue(request: Request, data: Any = Depends(form_data), staff: Staf
     for name, found in (("to_partner", to_partner), ("from_partner", from_partner)):
         if values[name] and found is None:
             errors[name] = _("Choose one of the options.")
+    if not values["to_partner"]:  # an empty form issues no referral to nobody
+        errors["to_partner"] = _(rules.MESSAGES["partner.required"])
     if values["theme"] and values["theme"] not in vocab.THEME:
         errors["theme"] = _("Choose one of the options.")
     audience = values["audience"] or ("general" if staff.may_see("general") else "")
@@ -118,13 +123,16 @@ def referral_issue(request: Request, data: Any = Depends(form_data), staff: Staf
         errors["audience"] = _("Choose one of the options.")
     elif not staff.may_see(audience):
         errors["audience"] = _("Your account does not see this audience.")
-    if len(values["note"]) > 2000:
-        errors["note"] = _("This text is too long (at most %(max)s characters).", max=2000)
     if errors:
         return _new_page(request, session, staff, values, errors, status=422)
-    referral = issue_referral(
-        app, session, centre.id, to_partner_id=to_partner, from_partner_id=from_partner, theme=values["theme"] or None, audience=audience, staff=staff, note=values["note"]
-    )
+    try:
+        referral = issue_referral(
+            app, session, centre.id, to_partner_id=to_partner, from_partner_id=from_partner,
+            theme=values["theme"] or None, audience=audience, staff=staff, note=values["note"],
+        )
+    except RecordError as exc:  # the rules of a note (``tremplin.core.rules``)
+        session.rollback()
+        return _new_page(request, session, staff, values, formkit.translate_record_errors(exc.errors, _), status=422)
     session.commit()
     return RedirectResponse(f"/referrals/{referral.id}", status_code=303)
 
@@ -139,6 +147,9 @@ def _load(session: Session, staff: Staff, referral_id: int) -> Referral:
 def referral_detail(referral_id: int, request: Request, staff: Staff = Depends(needs_referrals), session: Session = Depends(get_session)) -> Response:
     _ = gettext_for(request)
     referral = _load(session, staff, referral_id)
+    if referral.is_due_to_expire():  # expiry applies when a referral is read
+        expire_if_due(get_app(request), session, referral)
+        session.commit()
     token = format_token(referral.token)
     # The configured public address, never the request's Host header (a forged Host would print a QR code
     # pointing elsewhere).
