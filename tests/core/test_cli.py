@@ -270,7 +270,7 @@ def test_plugins_lists_versions_hooks_and_everything_registered(tmp_path: Path) 
     registers = neet["registers"]
     assert registers["audiences"] == ["neet"] and registers["roles"] == ["neet_worker"]
     assert "modality:field_awareness" in registers["codes"] and "workshop:escape_game" in registers["codes"]
-    assert registers["flows"] == ["neet-instagram-reach"] and "neet.awareness" in registers["counters"]
+    assert registers["flows"] == ["neet-instagram-reach", "neet-weekly-digest"] and "neet.awareness" in registers["counters"]
     assert "esf: neet.programme (ProgrammeIndicators)" in registers["report_sections"]
     assert "annual: neet.touchngo (KeyFigures)" in registers["report_sections"]
     ukrainian = infos["tremplin.plugins.ukrainian"]["registers"]
