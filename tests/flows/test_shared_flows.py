@@ -75,6 +75,7 @@ def test_retention_purge_flow(prefect_harness: None, app: App, centre: int) -> N
 def test_retention_erases_old_client_addresses_and_sent_emails(prefect_harness: None, app: App, centre: int) -> None:
     from tremplin.core.mail import enqueue
     from tremplin.core.models import OutboxMessage
+    from tremplin.core.surveys import new_link
     from tremplin.core.web.security import record_login
     from tremplin.flows.retention import ERASED_ADDRESS, retention_purge
 
@@ -93,9 +94,12 @@ def test_retention_erases_old_client_addresses_and_sent_emails(prefect_harness: 
             m.state, m.sent_at = state, (now - timedelta(days=age)) if state == "sent" else None
             messages.append(m)
         old_id, recent_id = old.id, recent.id
+        new_link(session, "general", valid_days=-31)  # expired a month ago
+        new_link(session, "general")
 
     first = retention_purge(database_url=app.db.url)
     assert first["audit.client_addresses"] == 1 and first["outbox.sent_emails"] == 1 and first["cases"] == 0
+    assert first["surveys.expired_links"] == 1
     again = retention_purge(database_url=app.db.url)
     assert again["audit.client_addresses"] == 0 and again["outbox.sent_emails"] == 0, "a second run purges nothing"
     with app.session() as session:
@@ -104,4 +108,4 @@ def test_retention_erases_old_client_addresses_and_sent_emails(prefect_harness: 
         assert sorted(session.scalars(select(OutboxMessage.key))) == ["test:1", "test:2", "test:3"]
         purges = select(AuditEvent).where(AuditEvent.action == "core.purge").order_by(AuditEvent.id)
         event = session.scalars(purges).first()
-    assert event.details == {"audit.client_addresses": 1, "outbox.sent_emails": 1}
+    assert event.details == {"audit.client_addresses": 1, "outbox.sent_emails": 1, "surveys.expired_links": 1}
