@@ -38,7 +38,9 @@ SATISFACTION = {
     "very_satisfied": T("Very satisfied", fr="Très satisfait·e", nl="Zeer tevreden", uk="Дуже задоволений(-а)"),
     "satisfied": T("Satisfied", fr="Satisfait·e", nl="Tevreden", uk="Задоволений(-а)"),
     "dissatisfied": T("Dissatisfied", fr="Insatisfait·e", nl="Ontevreden", uk="Незадоволений(-а)"),
-    "very_dissatisfied": T("Very dissatisfied", fr="Très insatisfait·e", nl="Zeer ontevreden", uk="Дуже незадоволений(-а)"),
+    "very_dissatisfied": T(
+        "Very dissatisfied", fr="Très insatisfait·e", nl="Zeer ontevreden", uk="Дуже незадоволений(-а)"
+    ),
 }
 SATISFIED = ("very_satisfied", "satisfied")
 YES_NO = {
@@ -99,7 +101,11 @@ class SurveyError(ValueError):
 
 
 def new_link(
-    session: Session, service: str, centre_id: int | None = None, channel: str = "email", valid_days: int = LINK_VALID_DAYS
+    session: Session,
+    service: str,
+    centre_id: int | None = None,
+    channel: str = "email",
+    valid_days: int = LINK_VALID_DAYS,
 ) -> SurveyLink:
     """A fresh one-time link for ``service`` (an audience's key)."""
     import secrets

@@ -12,7 +12,8 @@ it); the run's second audit event says how many of each.
 
 Last, what the core keeps about the outside for a while only: the client addresses of the audit log's
 logins are erased after ``TREMPLIN_AUDIT_ADDRESS_RETENTION_DAYS`` (30), and the e-mails the outbox sent
-are deleted after ``TREMPLIN_OUTBOX_RETENTION_DAYS`` (30); failed ones stay for a coordinator to see.
+are deleted after ``TREMPLIN_OUTBOX_RETENTION_DAYS`` (30), as are the survey links expired that long
+ago; failed e-mails stay for a coordinator to see.
 
 The run returns, and logs, how many of each kind it purged.
 """
@@ -87,7 +88,7 @@ def purge_core_traces(database_url: str | None = None, now: datetime | None = No
     from sqlalchemy import delete
 
     from tremplin.core.audit import audit, forget_addresses
-    from tremplin.core.models import OutboxMessage
+    from tremplin.core.models import OutboxMessage, SurveyLink
 
     now = now or datetime.now(timezone.utc)
     with open_app(database_url) as app, app.transaction() as session:
@@ -99,7 +100,15 @@ def purge_core_traces(database_url: str | None = None, now: datetime | None = No
                 OutboxMessage.sent_at < now - timedelta(days=settings.outbox_retention_days),
             )
         ).rowcount
-        counts = {"audit.client_addresses": addresses, "outbox.sent_emails": int(sent or 0)}
+        # A survey link past its date (answered or not) only takes room: its answer never named it.
+        links = session.execute(
+            delete(SurveyLink).where(SurveyLink.expires_at < now - timedelta(days=settings.outbox_retention_days))
+        ).rowcount
+        counts = {
+            "audit.client_addresses": addresses,
+            "outbox.sent_emails": int(sent or 0),
+            "surveys.expired_links": int(links or 0),
+        }
         audit(session, "core.purge", None, "retention", "", **counts)
     return counts
 

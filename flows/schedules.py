@@ -127,14 +127,12 @@ def parse(value: str, source: str = "default") -> Schedule:
     if is_cron(text):
         return Schedule(cron=text, source=source)
     raise FlowScheduleError(
-        f"{source}={value!r} is not a schedule: give a cron expression of five fields (\"15 1 * * *\"), "
-        "an interval (\"every 30s\", \"every 5m\", \"every 2h\") or \"off\""
+        f'{source}={value!r} is not a schedule: give a cron expression of five fields ("15 1 * * *"), '
+        'an interval ("every 30s", "every 5m", "every 2h") or "off"'
     )
 
 
-def resolve(
-    flows: Mapping[str, str | None], environ: Mapping[str, str] | None = None
-) -> dict[str, Schedule]:
+def resolve(flows: Mapping[str, str | None], environ: Mapping[str, str] | None = None) -> dict[str, Schedule]:
     """Each flow's schedule (``flows`` maps a flow's name to its plugin's default cron).
 
     Every problem is collected and raised at once, so that a centre fixes its settings in one go.

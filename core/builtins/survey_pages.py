@@ -32,8 +32,15 @@ def public_page(fn: Any) -> Any:
     return fn
 
 
-def _form(request: Request, code: str, values: dict[str, str], errors: tuple[str, ...] = (), next_url: str = "",
-          status_code: int = 200, qr: bool = False) -> Response:
+def _form(
+    request: Request,
+    code: str,
+    values: dict[str, str],
+    errors: tuple[str, ...] = (),
+    next_url: str = "",
+    status_code: int = 200,
+    qr: bool = False,
+) -> Response:
     return render(
         request,
         "surveys/form.html",
@@ -106,7 +113,9 @@ def survey_qr(request: Request, code: str, session: Session = Depends(get_sessio
         return Response(_(REFUSALS[link_state(link)][0]), status_code=404, media_type="text/plain; charset=utf-8")
     assert link is not None
     out = io.BytesIO()
-    segno.make(f"{get_app(request).settings.public_base_url}/survey/{link.code}", error="m").save(out, kind="svg", scale=4)
+    segno.make(f"{get_app(request).settings.public_base_url}/survey/{link.code}", error="m").save(
+        out, kind="svg", scale=4
+    )
     return Response(out.getvalue(), media_type="image/svg+xml", headers={"Cache-Control": "no-store"})
 
 
@@ -131,4 +140,3 @@ def survey_desk(
     link = new_link(session, service, centre_id=staff.centre_id, channel="desk", valid_days=1)
     session.commit()
     return _form(request, link.code, {}, next_url=f"/surveys/desk?service={service}", qr=True)
-

@@ -19,11 +19,23 @@ from typing import Any
 from tremplin.core import hookimpl
 from tremplin.core.i18n import T
 
-TITLE = T("Satisfaction survey", fr="Enquête de satisfaction", nl="Tevredenheidsenquête", uk="Опитування щодо задоволеності")
+TITLE = T(
+    "Satisfaction survey", fr="Enquête de satisfaction", nl="Tevredenheidsenquête", uk="Опитування щодо задоволеності"
+)
 INDICATORS = {
     "answers": T("Answers", fr="Réponses", nl="Antwoorden", uk="Відповіді"),
-    "satisfied": T("Satisfied or very satisfied", fr="Satisfaits ou très satisfaits", nl="Tevreden of zeer tevreden", uk="Задоволені або дуже задоволені"),
-    "would_recommend": T("Would recommend the centre", fr="Recommanderaient le centre", nl="Zouden het centrum aanraden", uk="Порадили б центр"),
+    "satisfied": T(
+        "Satisfied or very satisfied",
+        fr="Satisfaits ou très satisfaits",
+        nl="Tevreden of zeer tevreden",
+        uk="Задоволені або дуже задоволені",
+    ),
+    "would_recommend": T(
+        "Would recommend the centre",
+        fr="Recommanderaient le centre",
+        nl="Zouden het centrum aanraden",
+        uk="Порадили б центр",
+    ),
     "first_visit": T("First visit", fr="Première visite", nl="Eerste bezoek", uk="Перший візит"),
 }
 COLUMNS = ("key", "indicator", "count", "share")
@@ -66,22 +78,44 @@ def satisfaction_section(ctx: Any) -> Any:
     if not found.answers:
         return None
     threshold, published = report.threshold, ctx.published
-    rows: list[dict[str, Any]] = [{"key": "answers", "indicator": ctx.text(INDICATORS["answers"]), "count": found.answers, "share": None}]
+    rows: list[dict[str, Any]] = [
+        {"key": "answers", "indicator": ctx.text(INDICATORS["answers"]), "count": found.answers, "share": None}
+    ]
     for key in ("satisfied", "would_recommend", "first_visit"):
         count = getattr(found, key)
-        rows.append({"key": key, "indicator": ctx.text(INDICATORS[key]), "count": count, "share": _share(count, found.answers, threshold, published)})
+        rows.append(
+            {
+                "key": key,
+                "indicator": ctx.text(INDICATORS[key]),
+                "count": count,
+                "share": _share(count, found.answers, threshold, published),
+            }
+        )
     audiences = ctx.app.registry.audiences
     for service, (answers, satisfied) in found.by_service.items():
         if report.audiences is not None and service not in report.audiences:
             continue
         label = ctx.text(audiences[service].label) if service in audiences else service
         satisfied_label = ctx.text(INDICATORS["satisfied"])
-        rows.append({"key": f"service:{service}", "indicator": f"{label}: {satisfied_label}", "count": answers,
-                     "share": _share(satisfied, answers, threshold, published)})
+        rows.append(
+            {
+                "key": f"service:{service}",
+                "indicator": f"{label}: {satisfied_label}",
+                "count": answers,
+                "share": _share(satisfied, answers, threshold, published),
+            }
+        )
     columns = [m.Column(k, ctx.text(label), k == "key", None) for k, label in zip(COLUMNS, LABELS)]
-    return m.TableSection("surveys.satisfaction", ctx.text(TITLE), columns,
-                          [{k: (m.Num(v) if isinstance(v, int | float) and not isinstance(v, bool) else v) for k, v in row.items()} for row in rows],
-                          disclose=True)
+    return m.TableSection(
+        "surveys.satisfaction",
+        ctx.text(TITLE),
+        columns,
+        [
+            {k: (m.Num(v) if isinstance(v, int | float) and not isinstance(v, bool) else v) for k, v in row.items()}
+            for row in rows
+        ],
+        disclose=True,
+    )
 
 
 @hookimpl

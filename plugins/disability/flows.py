@@ -31,7 +31,9 @@ def build_monthly_summary(app: Any, session: Any, today: date) -> Any:
 
         return label_of
 
-    title = T("Disability and inclusion", fr="Handicap et inclusion", nl="Handicap en inclusie", uk="Інвалідність та інклюзія")
+    title = T(
+        "Disability and inclusion", fr="Handicap et inclusion", nl="Handicap en inclusie", uk="Інвалідність та інклюзія"
+    )
     return Digest(
         key="disability-monthly",
         title=title.get(lang),
@@ -40,11 +42,21 @@ def build_monthly_summary(app: Any, session: Any, today: date) -> Any:
         published=True,
         tables=[
             Table(
-                T("People reached, by public", fr="Personnes touchées, par public", nl="Bereikte personen, per publiek", uk="Охоплені люди за категорією").get(lang),
+                T(
+                    "People reached, by public",
+                    fr="Personnes touchées, par public",
+                    nl="Bereikte personen, per publiek",
+                    uk="Охоплені люди за категорією",
+                ).get(lang),
                 count_contacts(session, AUDIENCE, start, end, coded(PUBLIC, "public")),
             ),
             Table(
-                T("People reached, by event", fr="Personnes touchées, par événement", nl="Bereikte personen, per evenement", uk="Охоплені люди за заходом").get(lang),
+                T(
+                    "People reached, by event",
+                    fr="Personnes touchées, par événement",
+                    nl="Bereikte personen, per evenement",
+                    uk="Охоплені люди за заходом",
+                ).get(lang),
                 count_contacts(session, AUDIENCE, start, end, coded(EVENTS, "event")),
             ),
         ],

@@ -63,7 +63,11 @@ def build_stops_digest(app: Any, session: Any, day: date) -> Any:
         period=day.isoformat(),
         audience=AUDIENCE,
         lines=stop_lines(app, session, day)
-        or [T("No stop today", fr="Aucun arrêt aujourd'hui", nl="Geen halte vandaag", uk="Сьогодні без зупинок").get(lang)],
+        or [
+            T("No stop today", fr="Aucun arrêt aujourd'hui", nl="Geen halte vandaag", uk="Сьогодні без зупинок").get(
+                lang
+            )
+        ],
     )
 
 

@@ -186,18 +186,32 @@ def build_weekly_digest(app: Any, session: Any, today: date) -> Any:
             .group_by(CaseStageEvent.to_stage)
         ).all()
     )
-    title = T("Touch'N'Go field outreach", fr="Travail de rue Touch'N'Go", nl="Touch'N'Go veldwerk", uk="Touch'N'Go: робота на місцях")
+    title = T("Touch'N'Go field outreach", fr="Travail de rue Touch'N'Go", nl="Touch'N'Go veldwerk", uk="Touch'N'Go: на місцях")
+    by_place_title = T(
+        "People met, by place",
+        fr="Personnes rencontrées, par lieu",
+        nl="Ontmoete personen, per plaats",
+        uk="Зустрінуті люди за місцем",
+    )
+    by_partner_title = T(
+        "People met, by partner",
+        fr="Personnes rencontrées, par partenaire",
+        nl="Ontmoete personen, per partner",
+        uk="Зустрінуті люди за партнером",
+    )
+    moves_title = T("Stage moves", fr="Changements d'étape", nl="Fasewijzigingen", uk="Зміни етапу")
+    new_cases = T("New cases", fr="Nouveaux dossiers", nl="Nieuwe dossiers", uk="Нові справи")
     return Digest(
         key="neet-weekly",
         title=title.get(lang),
         period=label,
         audience="neet",
         tables=[
-            Table(T("People met, by place", fr="Personnes rencontrées, par lieu", nl="Ontmoete personen, per plaats", uk="Зустрінуті люди за місцем").get(lang), by_place),
-            Table(T("People met, by partner", fr="Personnes rencontrées, par partenaire", nl="Ontmoete personen, per partner", uk="Зустрінуті люди за партнером").get(lang), by_partner),
-            Table(T("Stage moves", fr="Changements d'étape", nl="Fasewijzigingen", uk="Зміни етапу").get(lang), {str(k): int(v) for k, v in moves.items()}),
+            Table(by_place_title.get(lang), by_place),
+            Table(by_partner_title.get(lang), by_partner),
+            Table(moves_title.get(lang), {str(k): int(v) for k, v in moves.items()}),
         ],
-        lines=[f"{T('New cases', fr='Nouveaux dossiers', nl='Nieuwe dossiers', uk='Нові справи').get(lang)}: {int(opened or 0)}"],
+        lines=[f"{new_cases.get(lang)}: {int(opened or 0)}"],
     )
 
 

@@ -34,7 +34,12 @@ def build_monthly_summary(app: Any, session: Any, today: date) -> Any:
 
     reached = count_contacts(session, AUDIENCE, start, end, prison)
     sessions = count_contacts(session, AUDIENCE, start, end, session_kind)
-    title = T("Reintegration in prison", fr="Insertion des personnes incarcérées", nl="Re-integratie van gedetineerden", uk="Реінтеграція ув'язнених")
+    title = T(
+        "Reintegration in prison",
+        fr="Insertion des personnes incarcérées",
+        nl="Re-integratie van gedetineerden",
+        uk="Реінтеграція ув'язнених",
+    )
     return Digest(
         key="prisons-monthly",
         title=title.get(lang),
@@ -42,8 +47,24 @@ def build_monthly_summary(app: Any, session: Any, today: date) -> Any:
         audience=AUDIENCE,
         published=True,
         tables=[
-            Table(T("People reached, by prison", fr="Personnes touchées, par prison", nl="Bereikte personen, per gevangenis", uk="Охоплені люди за в'язницею").get(lang), reached),
-            Table(T("People reached, by kind of session", fr="Personnes touchées, par type de séance", nl="Bereikte personen, per soort sessie", uk="Охоплені люди за видом сесії").get(lang), sessions),
+            Table(
+                T(
+                    "People reached, by prison",
+                    fr="Personnes touchées, par prison",
+                    nl="Bereikte personen, per gevangenis",
+                    uk="Охоплені люди за в'язницею",
+                ).get(lang),
+                reached,
+            ),
+            Table(
+                T(
+                    "People reached, by kind of session",
+                    fr="Personnes touchées, par type de séance",
+                    nl="Bereikte personen, per soort sessie",
+                    uk="Охоплені люди за видом сесії",
+                ).get(lang),
+                sessions,
+            ),
         ],
     )
 

@@ -43,11 +43,18 @@ def build_weekly_summary(app: Any, session: Any, today: date) -> Any:
         audience=AUDIENCE,
         tables=[
             Table(
-                T("Contacts in Ukrainian, by channel", fr="Contacts en ukrainien, par canal", nl="Contacten in het Oekraïens, per kanaal", uk="Контакти українською за каналом").get(lang),
+                T(
+                    "Contacts in Ukrainian, by channel",
+                    fr="Contacts en ukrainien, par canal",
+                    nl="Contacten in het Oekraïens, per kanaal",
+                    uk="Контакти українською за каналом",
+                ).get(lang),
                 count_contacts(session, AUDIENCE, start, end, channel),
             ),
             Table(
-                T("Questions, by theme", fr="Questions, par thème", nl="Vragen, per thema", uk="Питання за темою").get(lang),
+                T("Questions, by theme", fr="Questions, par thème", nl="Vragen, per thema", uk="Питання за темою").get(
+                    lang
+                ),
                 count_contacts(session, AUDIENCE, start, end, questions),
             ),
         ],

@@ -5,7 +5,9 @@ annual report's JSON. At the desk, the reception's tablet offers a fresh survey 
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from datetime import date
+from typing import Any
 
 import pytest
 
@@ -14,7 +16,9 @@ from .conftest import login, visible_text
 pytestmark = pytest.mark.slow
 
 
-def test_a_survey_answered_in_the_browser_is_in_the_annual_report(live_server, new_page, axe) -> None:  # type: ignore[no-untyped-def]
+def test_a_survey_answered_in_the_browser_is_in_the_annual_report(
+    live_server: Any, new_page: Callable[..., Any], axe: Callable[..., Any]
+) -> None:
     from sqlalchemy import select
 
     from tremplin.core.models import Centre
@@ -44,7 +48,9 @@ def test_a_survey_answered_in_the_browser_is_in_the_annual_report(live_server, n
 
     with app.session() as session:
         report = json.loads(render_bytes(annual_report(app, session, date.today().year), "json"))
-    rows = {row["key"]: row for row in next(s for s in report["sections"] if s["key"] == "surveys.satisfaction")["rows"]}
+    rows = {
+        row["key"]: row for row in next(s for s in report["sections"] if s["key"] == "surveys.satisfaction")["rows"]
+    }
     assert rows["answers"]["count"] >= 1 and rows["satisfied"]["count"] >= 1 and rows["first_visit"]["count"] >= 1
 
     # The desk: the reception's tablet, one fresh survey per person.
@@ -53,10 +59,15 @@ def test_a_survey_answered_in_the_browser_is_in_the_annual_report(live_server, n
     tablet.goto("/surveys/desk?service=general")
     assert tablet.get_by_role("img", name="Code QR de cette enquête").is_visible()
     tablet.get_by_role("radio", name="Satisfait·e", exact=True).check()
-    tablet.get_by_role("group", name="Nous recommanderiez-vous à une personne de votre entourage ?").get_by_role("radio", name="Oui").check()
+    tablet.get_by_role("group", name="Nous recommanderiez-vous à une personne de votre entourage ?").get_by_role(
+        "radio", name="Oui"
+    ).check()
     tablet.get_by_role("group", name="Était-ce votre première visite ?").get_by_role("radio", name="Non").check()
     tablet.get_by_role("button", name="Envoyer mes réponses").click()
     assert tablet.locator("#outcome").inner_text() == "Vos réponses ont été enregistrées, anonymement."
     tablet.get_by_role("link", name="Personne suivante").click()
     # French typography puts a narrow no-break space before the question mark.
-    assert tablet.get_by_role("heading", level=1).inner_text().replace("\u202f", " ") == "Comment s'est passée votre visite ?"
+    assert (
+        tablet.get_by_role("heading", level=1).inner_text().replace("\u202f", " ")
+        == "Comment s'est passée votre visite ?"
+    )

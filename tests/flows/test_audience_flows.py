@@ -1,7 +1,8 @@
 """Each audience's flows, registered by its plugin: the neet team's weekly digest, the prisons' and
 disability's monthly summaries for partner institutions (disclosure control: their counts are small),
 the Ukrainian desk's weekly summary, the Formtruck's line per stop. The digests are built as plain
-functions (no Prefect), in the centre's language (French by default), then two are sent under Prefect through loopback SMTP, twice: sent once."""
+functions (no Prefect), in the centre's language (French by default), then two are sent under Prefect
+through loopback SMTP, twice: sent once."""
 
 from __future__ import annotations
 
@@ -62,10 +63,23 @@ def test_prisons_summary_hides_small_counts(app: App, centre: int) -> None:
     from tremplin.plugins.prisons.flows import build_monthly_summary
 
     with app.transaction() as session:
-        for prison, kind, people, day in [("haren", "group", 12, "2026-11-04"), ("saint_gilles", "individual", 3, "2026-11-10"),
-                                          ("forest", "group", 9, "2026-10-28")]:
-            contact(app, session, "prisons", f"{day}T10:00", {"prison": prison, "session": kind}, modality="group_activity",
-                    channel="field", headcount=people, themes=["work"], language="fr")
+        for prison, kind, people, day in [
+            ("haren", "group", 12, "2026-11-04"),
+            ("saint_gilles", "individual", 3, "2026-11-10"),
+            ("forest", "group", 9, "2026-10-28"),
+        ]:
+            contact(
+                app,
+                session,
+                "prisons",
+                f"{day}T10:00",
+                {"prison": prison, "session": kind},
+                modality="group_activity",
+                channel="field",
+                headcount=people,
+                themes=["work"],
+                language="fr",
+            )
     digest = build(app, build_monthly_summary)
     assert digest.period == "2026-11" and digest.published
     assert digest.tables[0].counts == {"Haren": 12, "Saint-Gilles": 3}, "October's session is not November's"
@@ -83,13 +97,43 @@ def test_disability_and_ukrainian_and_formtruck_digests(app: App, centre: int) -
 
     with app.transaction() as session:
         for public, people in [("target", 7), ("professional", 6)]:
-            contact(app, session, "disability", "2026-11-20T14:00", {"public": public, "event": "transition_fair"},
-                    modality="individual_advice", channel="walk_in", headcount=people, themes=["work"], language="fr")
+            contact(
+                app,
+                session,
+                "disability",
+                "2026-11-20T14:00",
+                {"public": public, "event": "transition_fair"},
+                modality="individual_advice",
+                channel="walk_in",
+                headcount=people,
+                themes=["work"],
+                language="fr",
+            )
         for channel, questions in [("telegram", ["work_permit", "job_search"]), ("walk_in", ["work_permit"])]:
-            contact(app, session, "ukrainian", "2026-12-02T11:00", {"service_language": "uk", "questions": questions},
-                    modality="individual_advice", channel=channel, themes=["work"], language="uk")
-        contact(app, session, "formtruck", "2026-12-08T10:00", {"commune": "anderlecht"}, modality="individual_advice",
-                channel="field", headcount=4, themes=["learn", "work"], language="fr", site="advice")
+            contact(
+                app,
+                session,
+                "ukrainian",
+                "2026-12-02T11:00",
+                {"service_language": "uk", "questions": questions},
+                modality="individual_advice",
+                channel=channel,
+                themes=["work"],
+                language="uk",
+            )
+        contact(
+            app,
+            session,
+            "formtruck",
+            "2026-12-08T10:00",
+            {"commune": "anderlecht"},
+            modality="individual_advice",
+            channel="field",
+            headcount=4,
+            themes=["learn", "work"],
+            language="fr",
+            site="advice",
+        )
     disability = render_lines(build(app, build_monthly_summary), threshold=5)
     assert "  Personne en situation de handicap: 7" in disability and "  Salon de la transition: 13" in disability
 
@@ -115,12 +159,32 @@ def test_neet_digest_and_prisons_summary_are_sent_once(
     monkeypatch.setenv("TREMPLIN_PRISONS_MONTHLY_RECIPIENTS", "reintegration@prison.example")
     with app.transaction() as session:
         for place, partner in [("street", "amo"), ("street", "none"), ("youth_centre", "youth_centre")]:
-            contact(app, session, "neet", "2026-12-01T16:00", {"place": place, "partner": partner},
-                    modality="field_awareness", channel="field", headcount=2, themes=["work"], language="fr")
+            contact(
+                app,
+                session,
+                "neet",
+                "2026-12-01T16:00",
+                {"place": place, "partner": partner},
+                modality="field_awareness",
+                channel="field",
+                headcount=2,
+                themes=["work"],
+                language="fr",
+            )
         case = open_case(app, session, centre, "neet", consent_on=date(2026, 12, 2))
         move_case(app, session, case, "engaged", on=date(2026, 12, 3))
-        contact(app, session, "prisons", "2026-11-04T10:00", {"prison": "haren", "session": "group"},
-                modality="group_activity", channel="field", headcount=2, themes=["work"], language="fr")
+        contact(
+            app,
+            session,
+            "prisons",
+            "2026-11-04T10:00",
+            {"prison": "haren", "session": "group"},
+            modality="group_activity",
+            channel="field",
+            headcount=2,
+            themes=["work"],
+            language="fr",
+        )
 
     first = weekly_digest(day=TODAY.isoformat(), database_url=app.db.url)
     again = weekly_digest(day=TODAY.isoformat(), database_url=app.db.url)
@@ -136,5 +200,8 @@ def test_neet_digest_and_prisons_summary_are_sent_once(
     with app.session() as session:
         keys = sorted(session.scalars(select(OutboxMessage.key)))
         events = session.scalars(select(AuditEvent).where(AuditEvent.action == "digest.sent")).all()
-    assert keys == ["digest:neet-weekly:2026-W49:touchngo@cdm.example", "digest:prisons-monthly:2026-11:reintegration@prison.example"]
+    assert keys == [
+        "digest:neet-weekly:2026-W49:touchngo@cdm.example",
+        "digest:prisons-monthly:2026-11:reintegration@prison.example",
+    ]
     assert [e.details["new_messages"] for e in events] == [1, 0, 1, 0]

@@ -137,8 +137,18 @@ def test_counters_integrity_alerts_the_admins_and_repair_fixes_it(
     monkeypatch.setenv("TREMPLIN_ADMIN_EMAILS", "admin@cdm.example, it@cdm.example")
     with app.transaction() as session:
         for hour in (10, 11, 12):
-            log_contact(app, session, {"centre": "bxl", "occurred_at": f"2026-03-02T{hour}:00", "audience": "general",
-                                       "modality": "individual_advice", "channel": "walk_in", "themes": ["work"]})
+            log_contact(
+                app,
+                session,
+                {
+                    "centre": "bxl",
+                    "occurred_at": f"2026-03-02T{hour}:00",
+                    "audience": "general",
+                    "modality": "individual_advice",
+                    "channel": "walk_in",
+                    "themes": ["work"],
+                },
+            )
     assert counters_integrity(database_url=app.db.url) == 0
     assert inbox.messages == []
 
@@ -163,7 +173,11 @@ def test_counters_integrity_alerts_the_admins_and_repair_fixes_it(
 
 
 def test_the_monthly_report_is_delivered_once_with_its_pdf(
-    prefect_harness: None, app: App, centre: int, smtp: tuple[Inbox, Any], monkeypatch: pytest.MonkeyPatch,
+    prefect_harness: None,
+    app: App,
+    centre: int,
+    smtp: tuple[Inbox, Any],
+    monkeypatch: pytest.MonkeyPatch,
     tmp_path: Path,
 ) -> None:
     from tremplin.core.records import log_contact
@@ -173,8 +187,18 @@ def test_the_monthly_report_is_delivered_once_with_its_pdf(
     monkeypatch.setenv("TREMPLIN_REPORT_RECIPIENTS_MONTHLY", "lead@cdm.example;board@cdm.example")
     with app.transaction() as session:
         for day in range(1, 8):
-            log_contact(app, session, {"centre": "bxl", "occurred_at": f"2026-03-0{day}T10:00", "audience": "general",
-                                       "modality": "individual_advice", "channel": "walk_in", "themes": ["work"]})
+            log_contact(
+                app,
+                session,
+                {
+                    "centre": "bxl",
+                    "occurred_at": f"2026-03-0{day}T10:00",
+                    "audience": "general",
+                    "modality": "individual_advice",
+                    "channel": "walk_in",
+                    "themes": ["work"],
+                },
+            )
     first = report_monthly(month="2026-03", database_url=app.db.url)
     again = report_monthly(month="2026-03", database_url=app.db.url)
     assert (first["new_messages"], again["new_messages"]) == (2, 0)
@@ -194,7 +218,11 @@ def test_the_monthly_report_is_delivered_once_with_its_pdf(
 
 
 def test_the_esf_report_is_delivered_and_its_participant_file_stays_in_the_folder(
-    prefect_harness: None, app: App, centre: int, smtp: tuple[Inbox, Any], monkeypatch: pytest.MonkeyPatch,
+    prefect_harness: None,
+    app: App,
+    centre: int,
+    smtp: tuple[Inbox, Any],
+    monkeypatch: pytest.MonkeyPatch,
     tmp_path: Path,
 ) -> None:
     from datetime import date
@@ -215,7 +243,9 @@ def test_the_esf_report_is_delivered_and_its_participant_file_stays_in_the_folde
     assert first["new_messages"] == 1 and first["period"] == "2026-01-01_2026-06-30"
     folder = tmp_path / "reports" / "esf"
     assert sorted(p.name for p in folder.iterdir()) == [
-        "esf-2026-01-01_2026-06-30.pdf", "esf-2026-01-01_2026-06-30.xlsx", "esf-participants-2026-01-01_2026-06-30.xlsx",
+        "esf-2026-01-01_2026-06-30.pdf",
+        "esf-2026-01-01_2026-06-30.xlsx",
+        "esf-participants-2026-01-01_2026-06-30.xlsx",
     ]
     (received,) = inbox.messages
     attachments = [a.get_filename() for a in received.iter_attachments()]

@@ -89,12 +89,13 @@ def test_retention_purge_forgets_old_client_addresses(
         actors = sorted(session.scalars(select(AuditEvent.actor).where(AuditEvent.action == "login.failed")))
         event = session.scalars(select(AuditEvent).where(AuditEvent.action == "core.purge")).one()
     assert actors == ["ip:203.0.113.6", FORGOTTEN_ADDRESS]
-    assert event.details == {"audit.client_addresses": 1, "outbox.sent_emails": 0}
+    assert event.details == {"audit.client_addresses": 1, "outbox.sent_emails": 0, "surveys.expired_links": 0}
 
 
 def test_retention_erases_old_client_addresses_and_sent_emails(prefect_harness: None, app: App, centre: int) -> None:
     from tremplin.core.mail import enqueue
     from tremplin.core.models import OutboxMessage
+    from tremplin.core.surveys import new_link
     from tremplin.core.web.security import record_login
     from tremplin.flows.retention import ERASED_ADDRESS, retention_purge
 
@@ -113,9 +114,12 @@ def test_retention_erases_old_client_addresses_and_sent_emails(prefect_harness: 
             m.state, m.sent_at = state, (now - timedelta(days=age)) if state == "sent" else None
             messages.append(m)
         old_id, recent_id = old.id, recent.id
+        new_link(session, "general", valid_days=-31)  # expired a month ago
+        new_link(session, "general")
 
     first = retention_purge(database_url=app.db.url)
     assert first["audit.client_addresses"] == 1 and first["outbox.sent_emails"] == 1 and first["cases"] == 0
+    assert first["surveys.expired_links"] == 1
     again = retention_purge(database_url=app.db.url)
     assert again["audit.client_addresses"] == 0 and again["outbox.sent_emails"] == 0, "a second run purges nothing"
     with app.session() as session:
@@ -124,4 +128,4 @@ def test_retention_erases_old_client_addresses_and_sent_emails(prefect_harness: 
         assert sorted(session.scalars(select(OutboxMessage.key))) == ["test:1", "test:2", "test:3"]
         purges = select(AuditEvent).where(AuditEvent.action == "core.purge").order_by(AuditEvent.id)
         event = session.scalars(purges).first()
-    assert event.details == {"audit.client_addresses": 1, "outbox.sent_emails": 1}
+    assert event.details == {"audit.client_addresses": 1, "outbox.sent_emails": 1, "surveys.expired_links": 1}

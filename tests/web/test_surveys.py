@@ -50,7 +50,12 @@ def test_a_link_is_answered_once_in_the_visitors_language(web: Web, app: App, ce
     assert answers(app) == 1
     with app.session() as session:
         answer = session.scalars(select(SurveyAnswer)).one()
-    assert (answer.service, answer.channel, answer.language, answer.satisfaction) == ("general", "email", "nl", "very_satisfied")
+    assert (answer.service, answer.channel, answer.language, answer.satisfaction) == (
+        "general",
+        "email",
+        "nl",
+        "very_satisfied",
+    )
     assert (answer.would_recommend, answer.first_visit) == (True, False)
     # The answer keeps nothing that leads back to the link.
     assert code not in json.dumps({c.name: str(getattr(answer, c.name)) for c in SurveyAnswer.__table__.columns})
@@ -62,7 +67,9 @@ def test_unknown_and_expired_links_and_the_qr_code(web: Web, app: App, centre: i
     assert unknown.status_code == 404 and "Такого посилання на опитування немає." in unknown.text
     old = link(app, centre)
     with app.transaction() as session:
-        session.scalars(select(SurveyLink).where(SurveyLink.code == old)).one().expires_at = datetime.now(timezone.utc) - timedelta(minutes=1)
+        session.scalars(select(SurveyLink).where(SurveyLink.code == old)).one().expires_at = datetime.now(
+            timezone.utc
+        ) - timedelta(minutes=1)
     assert visitor.get(f"/survey/{old}").status_code == 410
     fresh = link(app, centre)
     qr = visitor.get(f"/survey/{fresh}/qr.svg")
@@ -76,7 +83,9 @@ def test_the_desk_tablet_is_for_reception_accounts(web: Web, app: App) -> None:
     page = tablet.get("/surveys/desk?service=general")
     assert page.status_code == 200 and 'src="/survey/' in page.text
     code = page.text.split('action="/survey/')[1].split('"')[0]
-    done = tablet.post(f"/survey/{code}", data={"csrf_token": csrf_of(page.text), **ANSWER, "next": "/surveys/desk?service=general"})
+    done = tablet.post(
+        f"/survey/{code}", data={"csrf_token": csrf_of(page.text), **ANSWER, "next": "/surveys/desk?service=general"}
+    )
     assert done.status_code == 200 and 'href="/surveys/desk?service=general"' in done.text
     assert tablet.get("/surveys/desk?service=nonsense").status_code == 404
     with app.session() as session:
@@ -93,17 +102,27 @@ def test_the_annual_report_publishes_the_surveys_shape(app: App, centre: int) ->
     with app.transaction() as session:
         for n in range(17):
             record_survey_answer(
-                app, session,
-                {"satisfaction": "dissatisfied" if n == 0 else ("very_satisfied" if n % 2 else "satisfied"),
-                 "would_recommend": "no" if n == 1 else "yes", "first_visit": "yes" if n < 9 else "no"},
-                language="fr", service="schools" if n >= 14 else "general", channel="desk", centre_id=centre, today=day,
+                app,
+                session,
+                {
+                    "satisfaction": "dissatisfied" if n == 0 else ("very_satisfied" if n % 2 else "satisfied"),
+                    "would_recommend": "no" if n == 1 else "yes",
+                    "first_visit": "yes" if n < 9 else "no",
+                },
+                language="fr",
+                service="schools" if n >= 14 else "general",
+                channel="desk",
+                centre_id=centre,
+                today=day,
             )
     with app.session() as session:
         exact = json.loads(render_bytes(annual_report(app, session, 2025), "json"))
         published = json.loads(render_bytes(annual_report(app, session, 2025, published=True), "json"))
 
     def section(report: dict) -> dict:
-        return {row["key"]: row for row in next(s for s in report["sections"] if s["key"] == "surveys.satisfaction")["rows"]}
+        return {
+            row["key"]: row for row in next(s for s in report["sections"] if s["key"] == "surveys.satisfaction")["rows"]
+        }
 
     rows = section(exact)
     assert rows["answers"]["count"] == 17
