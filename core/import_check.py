@@ -31,7 +31,6 @@ from collections import defaultdict
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
-from itertools import pairwise
 from operator import itemgetter
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -301,10 +300,27 @@ class _RepeatedHash(Exception):
     """Two rows' ``(centre, id)`` hashes are equal: check again remembering the ids themselves."""
 
 
+#: Buckets the hashes are shared out into to look for a repeated one (``_repeats``).
+HASH_BUCKETS = 64
+
+
 def _repeats(hashes: array[int]) -> bool:
-    """Whether a hash appears twice (sorted, a list of ints a row for a moment: far less than a dict of ids)."""
-    ordered = sorted(hashes)
-    return any(a == b for a, b in pairwise(ordered))
+    """Whether a hash appears twice.
+
+    The hashes are shared out by their low bits into compact arrays, and each bucket is looked at as a
+    set in turn: a set (or a sorted list) of all of them at once would be a Python int a row, about
+    five times the array, at the very end of the check, when the process holds the most.
+    """
+    buckets = [array("q") for _ in range(HASH_BUCKETS)]
+    appends = [b.append for b in buckets]
+    mask = HASH_BUCKETS - 1
+    for h in hashes:
+        appends[h & mask](h)
+    for i, bucket in enumerate(buckets):
+        if len(set(bucket)) != len(bucket):
+            return True
+        buckets[i] = array("q")
+    return False
 
 
 def _rows(reader: Any, problems: Problems, last_part: bool) -> Iterator[tuple[int, list[str]]]:
