@@ -13,7 +13,8 @@ that ``--create-missing`` will create are put together afterwards, so what an im
 depend on how it was checked.
 
 Rows whose centre already holds imported rows are kept as record dicts instead: they must be
-compared with what is stored (an import run again updates rows in place), which the writer does.
+compared with what is stored (an import run again updates rows in place), which the writer does. On
+other databases than SQLite, the new rows are spooled as record dicts.
 """
 
 from __future__ import annotations
@@ -108,7 +109,7 @@ SPOOL_CHUNK = 20_000
 
 
 class Spool:
-    """The driver tuples of checked rows, written to a temporary file in chunks as they are made.
+    """Checked rows (driver tuples, or record dicts), written to a temporary file in chunks as they are made.
 
     A million tuples held in memory took about a gigabyte in each process (and pickling the second
     half's to send them doubled it): spooled, an import's memory no longer grows with its file. The
@@ -119,11 +120,11 @@ class Spool:
     def __init__(self, directory: str | None = None) -> None:
         self.directory = directory
         self.files: list[str] = []
-        self.buffer: list[tuple[Any, ...]] = []
+        self.buffer: list[Any] = []
         self.count = 0
         self._out: Any = None
 
-    def append(self, row: tuple[Any, ...]) -> None:
+    def append(self, row: Any) -> None:
         self.buffer.append(row)
         self.count += 1
         if len(self.buffer) >= SPOOL_CHUNK:
@@ -159,7 +160,7 @@ class Spool:
         self.files.extend(other.files)
         self.count += other.count
 
-    def batches(self) -> Iterator[list[tuple[Any, ...]]]:
+    def batches(self) -> Iterator[list[Any]]:
         """The rows in chunks of at most ``SPOOL_CHUNK``, in the order they were added."""
         self.seal()
         for name in self.files:
@@ -431,6 +432,9 @@ class Checked:
     deltas: dict[DeltaKey, int] = field(default_factory=dict)
     #: Validated records to compare with what is stored.
     records: list[dict[str, Any]] = field(default_factory=list)
+    #: Validated records of centres without imported rows, where rows are not converted (PostgreSQL):
+    #: all new, spooled like ``rows`` and written by ``tremplin.core.bulk.insert_records``.
+    new_records: Spool = field(default_factory=Spool)
     #: ``centre code -> id -> line``, to find an id used twice (``Plan.exact_refs``).
     refs: dict[str, dict[str, int]] = field(default_factory=dict)
     #: Otherwise the hash of each row's ``(centre code, id)``.
@@ -447,6 +451,7 @@ class Checked:
     def close(self) -> None:
         """Remove the spooled rows' files."""
         self.rows.clear()
+        self.new_records.clear()
         if self.spool_dir is not None:
             shutil.rmtree(self.spool_dir, ignore_errors=True)
             self.spool_dir = None
@@ -605,25 +610,30 @@ def _check_rows(
             continue
         record["source_ref"] = ref
         centre_id = record["centre_id"]
-        if convert is not None and centre_id not in imported:
+        if centre_id in imported:
+            out.records.append(record)
+        elif convert is not None:
             record["created_at"] = now
             add_to_rollup(record)
             out.rows.append(convert(record))
             out.centres.add(centre_id)
         else:
-            out.records.append(record)
+            out.new_records.append(record)
+            out.centres.add(centre_id)
     out.refs = dict(seen)
     if not problems:
         out.deltas = acc.deltas()
         out.rows.seal()
+        out.new_records.seal()
     else:  # nothing of it will be written: free the memory now
         out.rows.clear()
+        out.new_records.clear()
         out.records = []
 
 
 def _check_part(app: App, plan: Plan, path: Path, start: int, end: int) -> Checked:
     """Check bytes ``start`` to ``end``, the second half: its line numbers count from its start."""
-    out = Checked(pending=Pending(next_id=SECOND_HALF_IDS), rows=Spool(plan.spool_dir))
+    out = Checked(pending=Pending(next_id=SECOND_HALF_IDS), rows=Spool(plan.spool_dir), new_records=Spool(plan.spool_dir))
     raw = _Slice(path, start, end)
     with _text(raw, first=False) as f:
         reader = csv.reader(f, strict=True)
@@ -691,14 +701,15 @@ def check_file(
     with app.db.engine.connect() as conn:
         lookup = Lookup.load(app, conn)
     convert = app.db.dialect == "sqlite"
-    imported = _imported_centres(app, kind, lookup) if convert else frozenset()
+    imported = _imported_centres(app, kind, lookup)
     size = path.stat().st_size
     cut = None
     if convert and size >= SPLIT_FROM_BYTES and "fork" in multiprocessing.get_all_start_methods() and (os.cpu_count() or 1) > 1:
         cut = _cut(path, size)
     now = datetime.now(timezone.utc)
-    # Only the driver tuples are spooled; the caller removes the directory (``Checked.close``).
-    spool_dir = tempfile.mkdtemp(prefix="tremplin-import-") if convert else None
+    # The new rows are spooled (driver tuples, or record dicts); the caller removes the directory
+    # (``Checked.close``).
+    spool_dir = tempfile.mkdtemp(prefix="tremplin-import-")
     exact = size < HASHED_REFS_FROM_BYTES
     try:
         while True:
@@ -736,7 +747,7 @@ def _check_from_start(
     reading: Callable[[int], Callable[[int, int], None] | None] | None,
 ) -> Checked:
     end = size if cut is None else cut
-    out = Checked(rows=Spool(spool_dir), spool_dir=spool_dir)
+    out = Checked(rows=Spool(spool_dir), new_records=Spool(spool_dir), spool_dir=spool_dir)
     problems = out.problems
     raw = _Slice(path, 0, end)
     advance = reading(end) if reading is not None else None
@@ -777,6 +788,7 @@ def _check_from_start(
             _join(out, second)
         if not exact_refs and _repeats(out.ref_hashes):
             out.rows.clear()
+            out.new_records.clear()
             raise _RepeatedHash
         out.ref_hashes = array("q")
         if not problems and out.read == 0:
@@ -818,12 +830,15 @@ def _join(first: Checked, second: Checked) -> None:
     if first.problems:
         first.rows.clear()
         second.rows.clear()
+        first.new_records.clear()
+        second.new_records.clear()
         first.records, first.deltas = [], {}
         return
     # Codes both halves would create become aliases: the writer maps every provisional id, aliases
     # included, to its real one in the rows, the records and the roll-up deltas alike.
     first.pending.merge(second.pending)
     first.rows.extend(second.rows)
+    first.new_records.extend(second.new_records)
     first.records.extend(second.records)
     first.centres |= second.centres
     for key, amount in second.deltas.items():
