@@ -298,15 +298,19 @@ class _OpenQuote(Exception):
 
 
 class _RepeatedHash(Exception):
-    """Two rows' ``(centre, id)`` hashes are equal: check again remembering the ids themselves."""
+    """Two rows' ``(centre, id)`` hashes are equal: check again remembering the ids of those hashes."""
+
+    def __init__(self, hashes: frozenset[int]) -> None:
+        super().__init__(f"{len(hashes)} repeated hash(es)")
+        self.hashes = hashes
 
 
 #: Buckets the hashes are shared out into to look for a repeated one (``_repeats``).
 HASH_BUCKETS = 64
 
 
-def _repeats(hashes: array[int]) -> bool:
-    """Whether a hash appears twice.
+def _repeats(hashes: array[int]) -> frozenset[int]:
+    """The hashes that appear more than once (none, usually).
 
     The hashes are shared out by their low bits into compact arrays, and each bucket is looked at as a
     set in turn: a set (or a sorted list) of all of them at once would be a Python int a row, about
@@ -317,11 +321,17 @@ def _repeats(hashes: array[int]) -> bool:
     mask = HASH_BUCKETS - 1
     for h in hashes:
         appends[h & mask](h)
+    repeated: set[int] = set()
     for i, bucket in enumerate(buckets):
-        if len(set(bucket)) != len(bucket):
-            return True
+        distinct = set(bucket)
+        if len(distinct) != len(bucket):
+            for h in bucket:
+                if h in distinct:
+                    distinct.discard(h)
+                else:
+                    repeated.add(h)
         buckets[i] = array("q")
-    return False
+    return frozenset(repeated)
 
 
 def _rows(reader: Any, problems: Problems, last_part: bool) -> Iterator[tuple[int, list[str]]]:
@@ -417,6 +427,10 @@ class Plan:
     #: 64-bit hash of each (centre, id) is kept (8 bytes a row instead of about 130); a file whose
     #: hashes repeat is checked again this way, so what it reports is the same.
     exact_refs: bool = True
+    #: With ``exact_refs``, after a first pass found hashes used twice: only the ids of these hashes are
+    #: remembered with their line (the others cannot be used twice), so the second pass does not hold
+    #: every id of a large file either.
+    suspects: frozenset[int] | None = None
 
 
 @dataclass
@@ -539,6 +553,7 @@ def _check_rows(
     id_at, centre_at = header.index["id"], header.index["centre"]
     seen: dict[str, dict[str, int]] = defaultdict(dict)
     hashes = None if plan.exact_refs else out.ref_hashes
+    suspects = plan.suspects
     tick = 0
     for line, row in rows:
         out.read += 1
@@ -567,7 +582,7 @@ def _check_rows(
             bad = True
         elif hashes is not None:
             hashes.append(hash((row[centre_at].strip(), ref)))
-        else:
+        elif suspects is None or hash((row[centre_at].strip(), ref)) in suspects:
             refs = seen[row[centre_at].strip()]
             earlier = refs.get(ref)
             if earlier is not None:
@@ -711,18 +726,20 @@ def check_file(
     # (``Checked.close``).
     spool_dir = tempfile.mkdtemp(prefix="tremplin-import-")
     exact = size < HASHED_REFS_FROM_BYTES
+    suspects: frozenset[int] | None = None
     try:
         while True:
             try:
                 return _check_from_start(
-                    app, kind, path, create_missing, lookup, imported, convert, now, spool_dir, exact, size, cut, reading
+                    app, kind, path, create_missing, lookup, imported, convert, now, spool_dir, exact, suspects, size,
+                    cut, reading
                 )
             except _OpenQuote:
                 # The middle of the file fell inside a quoted value: check it in one pass.
                 cut = None
-            except _RepeatedHash:
+            except _RepeatedHash as repeated:
                 # An id used twice (or, once in billions, two ids of the same hash): find which lines.
-                exact = True
+                exact, suspects = True, repeated.hashes
             with app.db.engine.connect() as conn:
                 lookup = Lookup.load(app, conn)
     except BaseException:
@@ -742,6 +759,7 @@ def _check_from_start(
     now: datetime,
     spool_dir: str | None,
     exact_refs: bool,
+    suspects: frozenset[int] | None,
     size: int,
     cut: int | None,
     reading: Callable[[int], Callable[[int, int], None] | None] | None,
@@ -766,7 +784,7 @@ def _check_from_start(
                 out.ignored = header.ignored
                 if problems:
                     return out
-                plan = Plan(kind, header, lookup, create_missing, imported, convert, now, spool_dir, exact_refs)
+                plan = Plan(kind, header, lookup, create_missing, imported, convert, now, spool_dir, exact_refs, suspects)
                 if cut is not None:
                     context = multiprocessing.get_context("fork")
                     receiver, sender = context.Pipe(duplex=False)
@@ -786,10 +804,11 @@ def _check_from_start(
                 out.not_utf8 = True
                 return out
             _join(out, second)
-        if not exact_refs and _repeats(out.ref_hashes):
+        repeated = frozenset() if exact_refs else _repeats(out.ref_hashes)
+        if repeated:
             out.rows.clear()
             out.new_records.clear()
-            raise _RepeatedHash
+            raise _RepeatedHash(repeated)
         out.ref_hashes = array("q")
         if not problems and out.read == 0:
             problems.add(0, "the file has a header but no rows")
