@@ -60,8 +60,11 @@ class SQLiteRows:
         self.sql = self.insert_sql()
         self._json: dict[Any, str] = {}
         self._offsets: dict[tuple[Any, ...], Any] = {}
+        # The last two moments converted: a row's own time, and the created_at every row shares.
         self._last_stamp: datetime | None = None
         self._last_text: str | None = None
+        self._other_stamp: datetime | None = None
+        self._other_text: str | None = None
         self.convert = self._compile()
 
     @classmethod
@@ -90,7 +93,11 @@ class SQLiteRows:
     def _stamp(self, value: datetime | None) -> str | None:
         if value is None:
             return None
-        if value is self._last_stamp:  # the created_at every row of a batch shares
+        if value is self._last_stamp:
+            return self._last_text
+        if value is self._other_stamp:  # the created_at every row of a batch shares
+            self._other_stamp, self._last_stamp = self._last_stamp, value
+            self._other_text, self._last_text = self._last_text, self._other_text
             return self._last_text
         zone = value.tzinfo
         if zone is None:
@@ -103,6 +110,7 @@ class SQLiteRows:
         if offset is None:
             offset = self._offsets[hour] = value.utcoffset()
         text = (local - offset).isoformat(" ", "microseconds")
+        self._other_stamp, self._other_text = self._last_stamp, self._last_text
         self._last_stamp, self._last_text = value, text
         return text
 

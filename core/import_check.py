@@ -13,7 +13,8 @@ that ``--create-missing`` will create are put together afterwards, so what an im
 depend on how it was checked.
 
 Rows whose centre already holds imported rows are kept as record dicts instead: they must be
-compared with what is stored (an import run again updates rows in place), which the writer does.
+compared with what is stored (an import run again updates rows in place), which the writer does. On
+other databases than SQLite, the new rows are spooled as record dicts.
 """
 
 from __future__ import annotations
@@ -31,7 +32,6 @@ from collections import defaultdict
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
-from itertools import pairwise
 from operator import itemgetter
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -110,7 +110,7 @@ SPOOL_CHUNK = 20_000
 
 
 class Spool:
-    """The driver tuples of checked rows, written to a temporary file in chunks as they are made.
+    """Checked rows (driver tuples, or record dicts), written to a temporary file in chunks as they are made.
 
     A million tuples held in memory took about a gigabyte in each process (and pickling the second
     half's to send them doubled it): spooled, an import's memory no longer grows with its file. The
@@ -121,11 +121,11 @@ class Spool:
     def __init__(self, directory: str | None = None) -> None:
         self.directory = directory
         self.files: list[str] = []
-        self.buffer: list[tuple[Any, ...]] = []
+        self.buffer: list[Any] = []
         self.count = 0
         self._out: Any = None
 
-    def append(self, row: tuple[Any, ...]) -> None:
+    def append(self, row: Any) -> None:
         self.buffer.append(row)
         self.count += 1
         if len(self.buffer) >= SPOOL_CHUNK:
@@ -161,7 +161,7 @@ class Spool:
         self.files.extend(other.files)
         self.count += other.count
 
-    def batches(self) -> Iterator[list[tuple[Any, ...]]]:
+    def batches(self) -> Iterator[list[Any]]:
         """The rows in chunks of at most ``SPOOL_CHUNK``, in the order they were added."""
         self.seal()
         for name in self.files:
@@ -299,13 +299,40 @@ class _OpenQuote(Exception):
 
 
 class _RepeatedHash(Exception):
-    """Two rows' ``(centre, id)`` hashes are equal: check again remembering the ids themselves."""
+    """Two rows' ``(centre, id)`` hashes are equal: check again remembering the ids of those hashes."""
+
+    def __init__(self, hashes: frozenset[int]) -> None:
+        super().__init__(f"{len(hashes)} repeated hash(es)")
+        self.hashes = hashes
 
 
-def _repeats(hashes: array[int]) -> bool:
-    """Whether a hash appears twice (sorted, a list of ints a row for a moment: far less than a dict of ids)."""
-    ordered = sorted(hashes)
-    return any(a == b for a, b in pairwise(ordered))
+#: Buckets the hashes are shared out into to look for a repeated one (``_repeats``).
+HASH_BUCKETS = 64
+
+
+def _repeats(hashes: array[int]) -> frozenset[int]:
+    """The hashes that appear more than once (none, usually).
+
+    The hashes are shared out by their low bits into compact arrays, and each bucket is looked at as a
+    set in turn: a set (or a sorted list) of all of them at once would be a Python int a row, about
+    five times the array, at the very end of the check, when the process holds the most.
+    """
+    buckets = [array("q") for _ in range(HASH_BUCKETS)]
+    appends = [b.append for b in buckets]
+    mask = HASH_BUCKETS - 1
+    for h in hashes:
+        appends[h & mask](h)
+    repeated: set[int] = set()
+    for i, bucket in enumerate(buckets):
+        distinct = set(bucket)
+        if len(distinct) != len(bucket):
+            for h in bucket:
+                if h in distinct:
+                    distinct.discard(h)
+                else:
+                    repeated.add(h)
+        buckets[i] = array("q")
+    return frozenset(repeated)
 
 
 def _rows(reader: Any, problems: Problems, last_part: bool) -> Iterator[tuple[int, list[str]]]:
@@ -401,6 +428,10 @@ class Plan:
     #: 64-bit hash of each (centre, id) is kept (8 bytes a row instead of about 130); a file whose
     #: hashes repeat is checked again this way, so what it reports is the same.
     exact_refs: bool = True
+    #: With ``exact_refs``, after a first pass found hashes used twice: only the ids of these hashes are
+    #: remembered with their line (the others cannot be used twice), so the second pass does not hold
+    #: every id of a large file either.
+    suspects: frozenset[int] | None = None
     #: Refuse notes that are mostly personal data (as a form does) instead of storing them masked.
     strict_notes: bool = False
     #: Counts the rules question (``tremplin.core.rules``) were confirmed (``--confirm``).
@@ -420,6 +451,9 @@ class Checked:
     deltas: dict[DeltaKey, int] = field(default_factory=dict)
     #: Validated records to compare with what is stored.
     records: list[dict[str, Any]] = field(default_factory=list)
+    #: Validated records of centres without imported rows, where rows are not converted (PostgreSQL):
+    #: all new, spooled like ``rows`` and written by ``tremplin.core.bulk.insert_records``.
+    new_records: Spool = field(default_factory=Spool)
     #: ``centre code -> id -> line``, to find an id used twice (``Plan.exact_refs``).
     refs: dict[str, dict[str, int]] = field(default_factory=dict)
     #: Otherwise the hash of each row's ``(centre code, id)``.
@@ -438,6 +472,7 @@ class Checked:
     def close(self) -> None:
         """Remove the spooled rows' files."""
         self.rows.clear()
+        self.new_records.clear()
         if self.spool_dir is not None:
             shutil.rmtree(self.spool_dir, ignore_errors=True)
             self.spool_dir = None
@@ -526,6 +561,7 @@ def _check_rows(
     id_at, centre_at = header.index["id"], header.index["centre"]
     seen: dict[str, dict[str, int]] = defaultdict(dict)
     hashes = None if plan.exact_refs else out.ref_hashes
+    suspects = plan.suspects
     tick = 0
     for line, row in rows:
         out.read += 1
@@ -554,7 +590,7 @@ def _check_rows(
             bad = True
         elif hashes is not None:
             hashes.append(hash((row[centre_at].strip(), ref)))
-        else:
+        elif suspects is None or hash((row[centre_at].strip(), ref)) in suspects:
             refs = seen[row[centre_at].strip()]
             earlier = refs.get(ref)
             if earlier is not None:
@@ -583,26 +619,31 @@ def _check_rows(
             continue
         record["source_ref"] = ref
         centre_id = record["centre_id"]
-        if convert is not None and centre_id not in imported:
+        if centre_id in imported:
+            out.records.append(record)
+        elif convert is not None:
             record["created_at"] = now
             add_to_rollup(record)
             out.rows.append(convert(record))
             out.centres.add(centre_id)
         else:
-            out.records.append(record)
+            out.new_records.append(record)
+            out.centres.add(centre_id)
     out.refs = dict(seen)
     out.masked_notes = cleaner.masked
     if not problems:
         out.deltas = acc.deltas()
         out.rows.seal()
+        out.new_records.seal()
     else:  # nothing of it will be written: free the memory now
         out.rows.clear()
+        out.new_records.clear()
         out.records = []
 
 
 def _check_part(app: App, plan: Plan, path: Path, start: int, end: int) -> Checked:
     """Check bytes ``start`` to ``end``, the second half: its line numbers count from its start."""
-    out = Checked(pending=Pending(next_id=SECOND_HALF_IDS), rows=Spool(plan.spool_dir))
+    out = Checked(pending=Pending(next_id=SECOND_HALF_IDS), rows=Spool(plan.spool_dir), new_records=Spool(plan.spool_dir))
     raw = _Slice(path, start, end)
     with _text(raw, first=False) as f:
         reader = csv.reader(f, strict=True)
@@ -673,28 +714,30 @@ def check_file(
     with app.db.engine.connect() as conn:
         lookup = Lookup.load(app, conn)
     convert = app.db.dialect == "sqlite"
-    imported = _imported_centres(app, kind, lookup) if convert else frozenset()
+    imported = _imported_centres(app, kind, lookup)
     size = path.stat().st_size
     cut = None
     if convert and size >= SPLIT_FROM_BYTES and "fork" in multiprocessing.get_all_start_methods() and (os.cpu_count() or 1) > 1:
         cut = _cut(path, size)
     now = datetime.now(timezone.utc)
-    # Only the driver tuples are spooled; the caller removes the directory (``Checked.close``).
-    spool_dir = tempfile.mkdtemp(prefix="tremplin-import-") if convert else None
+    # The new rows are spooled (driver tuples, or record dicts); the caller removes the directory
+    # (``Checked.close``).
+    spool_dir = tempfile.mkdtemp(prefix="tremplin-import-")
     exact = size < HASHED_REFS_FROM_BYTES
+    suspects: frozenset[int] | None = None
     try:
         while True:
             try:
                 return _check_from_start(
-                    app, kind, path, create_missing, lookup, imported, convert, now, spool_dir, exact, size, cut,
-                    reading, strict_notes=strict_notes, confirmed=confirmed,
+                    app, kind, path, create_missing, lookup, imported, convert, now, spool_dir, exact, suspects, size,
+                    cut, reading, strict_notes=strict_notes, confirmed=confirmed,
                 )
             except _OpenQuote:
                 # The middle of the file fell inside a quoted value: check it in one pass.
                 cut = None
-            except _RepeatedHash:
+            except _RepeatedHash as repeated:
                 # An id used twice (or, once in billions, two ids of the same hash): find which lines.
-                exact = True
+                exact, suspects = True, repeated.hashes
             with app.db.engine.connect() as conn:
                 lookup = Lookup.load(app, conn)
     except BaseException:
@@ -714,6 +757,7 @@ def _check_from_start(
     now: datetime,
     spool_dir: str | None,
     exact_refs: bool,
+    suspects: frozenset[int] | None,
     size: int,
     cut: int | None,
     reading: Callable[[int], Callable[[int, int], None] | None] | None,
@@ -721,7 +765,7 @@ def _check_from_start(
     confirmed: bool = False,
 ) -> Checked:
     end = size if cut is None else cut
-    out = Checked(rows=Spool(spool_dir), spool_dir=spool_dir)
+    out = Checked(rows=Spool(spool_dir), new_records=Spool(spool_dir), spool_dir=spool_dir)
     problems = out.problems
     raw = _Slice(path, 0, end)
     advance = reading(end) if reading is not None else None
@@ -740,7 +784,7 @@ def _check_from_start(
                 out.ignored = header.ignored
                 if problems:
                     return out
-                plan = Plan(kind, header, lookup, create_missing, imported, convert, now, spool_dir, exact_refs)
+                plan = Plan(kind, header, lookup, create_missing, imported, convert, now, spool_dir, exact_refs, suspects)
                 plan.strict_notes, plan.confirmed = strict_notes, confirmed
                 if cut is not None:
                     context = multiprocessing.get_context("fork")
@@ -761,9 +805,11 @@ def _check_from_start(
                 out.not_utf8 = True
                 return out
             _join(out, second)
-        if not exact_refs and _repeats(out.ref_hashes):
+        repeated = frozenset() if exact_refs else _repeats(out.ref_hashes)
+        if repeated:
             out.rows.clear()
-            raise _RepeatedHash
+            out.new_records.clear()
+            raise _RepeatedHash(repeated)
         out.ref_hashes = array("q")
         if not problems and out.read == 0:
             problems.add(0, "the file has a header but no rows")
@@ -805,12 +851,15 @@ def _join(first: Checked, second: Checked) -> None:
     if first.problems:
         first.rows.clear()
         second.rows.clear()
+        first.new_records.clear()
+        second.new_records.clear()
         first.records, first.deltas = [], {}
         return
     # Codes both halves would create become aliases: the writer maps every provisional id, aliases
     # included, to its real one in the rows, the records and the roll-up deltas alike.
     first.pending.merge(second.pending)
     first.rows.extend(second.rows)
+    first.new_records.extend(second.new_records)
     first.records.extend(second.records)
     first.centres |= second.centres
     for key, amount in second.deltas.items():

@@ -10,7 +10,9 @@ source's own identifier, stored in ``source_ref``). Rows of a centre that alread
 are compared with what is stored: left alone when identical, updated in place when not, through the
 ORM, so the roll-up listener subtracts the old figures and adds the new ones. New rows take the bulk
 path: on SQLite the checking already made their driver tuples and roll-up deltas
-(``tremplin.core.bulk.insert_rows``), elsewhere ``tremplin.core.bulk.insert_records``.
+(``tremplin.core.bulk.insert_rows``), elsewhere ``tremplin.core.bulk.insert_records``. Either way the
+new rows of a centre without imported rows come from a spool on disk, a chunk at a time, so that an
+import's memory does not grow with its file.
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ import os
 import sys
 import time
 from collections import defaultdict
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from itertools import pairwise
@@ -34,6 +36,7 @@ from tremplin.core.import_check import (
     REQUIRED,
     Checked,
     Pending,
+    Spool,
     check_file,
     holds_imported_rows,
     remap_deltas,
@@ -328,9 +331,10 @@ def _write(app: App, kind: str, checked: Checked, result: ImportResult, bar: _Pr
             if real:
                 remap_records(records, real)
             new, changed, result.unchanged = _split(app, conn, kind, records, fresh)
-            advance = bar.writing(len(new) + len(changed) + len(rows))
-            if rows:
+            advance = bar.writing(len(new) + len(changed) + len(rows) + len(checked.new_records))
+            if rows or checked.new_records:
                 _still_first_import(conn, kind, checked.centres)
+            if rows:
                 maker = bulk.SQLiteRows.for_kind(kind)
                 order = itemgetter(maker.position("centre_id"), maker.position("day"))
                 # The rows stream from the spool a chunk at a time, so memory does not grow with the
@@ -339,6 +343,9 @@ def _write(app: App, kind: str, checked: Checked, result: ImportResult, bar: _Pr
                 result.inserted += bulk.insert_rows(conn, kind, batches, ids=real, on_batch=advance)
                 site_dims = app.compiled_counters.site_dimensions
                 apply_deltas(conn, remap_deltas(checked.deltas, real, site_dims) if real else checked.deltas)
+            if checked.new_records:
+                spooled = _spooled_records(checked.new_records, real)
+                result.inserted += bulk.insert_records(app, conn, kind, spooled, on_batch=advance, notes_scrubbed=True)
             if changed:
                 _update(app, session, kind, records, changed, advance)
             result.updated = len(changed)
@@ -372,6 +379,14 @@ def _still_first_import(conn: Connection, kind: str, centres: set[int]) -> None:
     """
     if any(holds_imported_rows(conn, kind, centre_id) for centre_id in sorted(c for c in centres if c > 0)):
         raise ImportFailed(["another import wrote to the same centre while this file was being checked: import the file again"])
+
+
+def _spooled_records(spool: Spool, real: dict[int, int]) -> Iterator[dict[str, Any]]:
+    """The spooled records a chunk at a time, with their real centre and site ids, each chunk in index order."""
+    for batch in spool.batches():
+        if real:
+            remap_records(batch, real)
+        yield from _in_index_order(batch, _index_order)
 
 
 def _in_index_order(items: list[Any], key: Callable[[Any], Any]) -> list[Any]:

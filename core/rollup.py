@@ -156,6 +156,10 @@ def decompose(start: date, end: date, use_years: bool = True) -> dict[str, list[
 # Accumulating deltas
 
 
+#: Month groups (or day totals) an ``Accumulator`` holds before it adds them up by counter.
+FOLD_GROUPS = 50_000
+
+
 class Accumulator:
     """Adds facts up, first by signature (cheap), then expands them into roll-up rows."""
 
@@ -173,6 +177,9 @@ class Accumulator:
         # Plugin dimension values by month, apart from the core ones: their product with the core
         # dimensions would multiply the groups of an audience with dimensions for nothing.
         self._month_dims: dict[tuple[Any, ...], int] = defaultdict(int)
+        # Day totals and month groups already added up by counter (``_fold``): groups of every combination
+        # of dimensions keep appearing as rows come, the counter rows they add up to do not.
+        self._counter_rows: dict[tuple[str, str, date, int, str, str], int] = defaultdict(int)
         self._months: dict[date, date] = {}
         # What reads the plugin dimensions of each audience's contacts (most audiences have none).
         self._contact_readers: dict[str, Any] = {}
@@ -289,6 +296,43 @@ class Accumulator:
                 self._month_groups[(pid, measure, month, centre_id) + dims] += amount
                 if extra:
                     self._month_dims[(pid, measure, month, centre_id, extra)] += amount
+        if len(self._month_groups) >= FOLD_GROUPS or len(self._day_totals) >= FOLD_GROUPS:
+            self._fold()
+
+    def _fold(self) -> None:
+        """Add what was folded in so far to the counter rows now, so that it does not grow with the rows.
+
+        A month group is one combination of every core dimension in a month, a day total one profile
+        (set of filter fields) on a day: a million rows make hundreds of thousands of them, where the
+        counter rows they add up to are bounded by the counters, the periods and the values of each
+        dimension. The sums are the same whenever they are added up (``deltas`` adds what is left).
+        """
+        marginals: dict[tuple[Any, ...], int] = defaultdict(int)
+        _spread(self._month_groups, self._month_dims, marginals)
+        self._by_counter(self._day_totals, marginals, "m", self._counter_rows)
+        self._month_groups.clear()
+        self._month_dims.clear()
+        self._day_totals.clear()
+
+    def _by_counter(
+        self,
+        day_totals: Mapping[tuple[int, str, date, int], int],
+        marginals: Mapping[tuple[Any, ...], int],
+        grain: str,
+        counter_rows: dict[tuple[str, str, date, int, str, str], int],
+    ) -> None:
+        """Add day totals and dimension values, by profile, to the counters each profile adds to."""
+        profiles = self._profiles
+        for (pid, measure, day, centre_id), amount in day_totals.items():
+            if amount:
+                for counter, m in profiles[pid]:
+                    if m == measure:
+                        counter_rows[(counter, "d", day, centre_id, "*", "*")] += amount
+        for (pid, measure, period, centre_id, dim, value), amount in marginals.items():
+            if amount:
+                for counter, m in profiles[pid]:
+                    if m == measure:
+                        counter_rows[(counter, grain, period, centre_id, dim, str(value))] += amount
 
     def deltas(self, day_dimensions: bool = False) -> dict[DeltaKey, int]:
         """Expand the signatures into roll-up rows.
@@ -303,9 +347,8 @@ class Accumulator:
         added up by (profile, measure, day, centre, dimension value) — a handful of additions each —
         and only those sums are multiplied out into counters and grains.
         """
-        if day_dimensions and self._day_totals:
+        if day_dimensions and (self._day_totals or self._counter_rows):
             raise ValueError("rows folded by add_contact_row are kept by month: read them without day_dimensions")
-        profiles = self._profiles
         profile_measures = self._profile_measures
         months = self._months
         # Totals by day, and the dimension values by month (by day with ``day_dimensions``): the
@@ -335,42 +378,10 @@ class Accumulator:
                     grouped[(pid, measure, period, centre_id) + sig[3:10]] += amount
                     if sig[12]:
                         grouped_dims[(pid, measure, period, centre_id, sig[12])] += amount
-        counter_rows: dict[tuple[str, str, date, int, str, str], int] = defaultdict(int)
-        for (pid, measure, day, centre_id), amount in day_totals.items():
-            if amount:
-                for counter, m in profiles[pid]:
-                    if m == measure:
-                        counter_rows[(counter, "d", day, centre_id, "*", "*")] += amount
+        counter_rows: dict[tuple[str, str, date, int, str, str], int] = defaultdict(int, self._counter_rows)
         marginals: dict[tuple[Any, ...], int] = defaultdict(int)
-        for key, amount in grouped.items():
-            if not amount:
-                continue
-            pid, measure, period, centre_id, audience, modality, channel, themes, language, gender, age_band = key
-            head = (pid, measure, period, centre_id)
-            marginals[head + ("audience", audience)] += amount
-            marginals[head + ("modality", modality)] += amount
-            marginals[head + ("channel", channel)] += amount
-            marginals[head + ("language", language)] += amount
-            marginals[head + ("gender", gender)] += amount
-            marginals[head + ("age_band", age_band)] += amount
-            for theme in themes or (UNKNOWN,):
-                marginals[head + ("theme", theme)] += amount
-        for (pid, measure, period, centre_id, extra), amount in grouped_dims.items():
-            if not amount:
-                continue
-            head = (pid, measure, period, centre_id)
-            for dim, value in extra:
-                if type(value) is tuple:
-                    for one in value:
-                        marginals[head + (dim, one)] += amount
-                else:
-                    marginals[head + (dim, value)] += amount
-        grain = "d" if day_dimensions else "m"
-        for (pid, measure, period, centre_id, dim, value), amount in marginals.items():
-            if amount:
-                for counter, m in profiles[pid]:
-                    if m == measure:
-                        counter_rows[(counter, grain, period, centre_id, dim, str(value))] += amount
+        _spread(grouped, grouped_dims, marginals)
+        self._by_counter(day_totals, marginals, "d" if day_dimensions else "m", counter_rows)
         out: dict[DeltaKey, int] = defaultdict(int)
         for (counter, grain, period, centre_id, dim, value), amount in counter_rows.items():
             if not amount:
@@ -389,6 +400,35 @@ class Accumulator:
                 out[(counter, "m", period, centre_id, dim, value)] += amount
                 out[(counter, "y", period.replace(month=1), centre_id, dim, value)] += amount
         return {k: v for k, v in out.items() if v}
+
+
+def _spread(
+    grouped: Mapping[tuple[Any, ...], int], grouped_dims: Mapping[tuple[Any, ...], int], marginals: dict[tuple[Any, ...], int]
+) -> None:
+    """Add month groups (every core dimension at once) to ``marginals``, one dimension value at a time."""
+    for key, amount in grouped.items():
+        if not amount:
+            continue
+        pid, measure, period, centre_id, audience, modality, channel, themes, language, gender, age_band = key
+        head = (pid, measure, period, centre_id)
+        marginals[head + ("audience", audience)] += amount
+        marginals[head + ("modality", modality)] += amount
+        marginals[head + ("channel", channel)] += amount
+        marginals[head + ("language", language)] += amount
+        marginals[head + ("gender", gender)] += amount
+        marginals[head + ("age_band", age_band)] += amount
+        for theme in themes or (UNKNOWN,):
+            marginals[head + ("theme", theme)] += amount
+    for (pid, measure, period, centre_id, extra), amount in grouped_dims.items():
+        if not amount:
+            continue
+        head = (pid, measure, period, centre_id)
+        for dim, value in extra:
+            if type(value) is tuple:
+                for one in value:
+                    marginals[head + (dim, one)] += amount
+            else:
+                marginals[head + (dim, value)] += amount
 
 
 def _hashable(value: Any) -> Any:

@@ -176,6 +176,40 @@ def test_good_contacts_file_gives_exact_figures(app: App, centre: int, tmp_path:
     assert event.details["inserted"] == 14 and event.details["file"] == str(path)
 
 
+def test_new_rows_are_written_from_a_spool_a_chunk_at_a_time(
+    app: App, centre: int, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The checked rows of a first import are not all held in memory: they go to a spool on disk in
+    chunks and are written from it a chunk at a time (driver tuples on SQLite, record dicts elsewhere),
+    to the same figures, in a new centre too."""
+    monkeypatch.setattr(import_check, "SPOOL_CHUNK", 4)
+    chunks: list[int] = []
+    spilled: list[int] = []
+    batches, spill = import_check.Spool.batches, import_check.Spool._spill
+
+    def counted(self: import_check.Spool) -> Any:
+        for chunk in batches(self):
+            chunks.append(len(chunk))
+            yield chunk
+
+    def spied(self: import_check.Spool) -> None:
+        spilled.append(len(self.buffer))
+        spill(self)
+
+    monkeypatch.setattr(import_check.Spool, "batches", counted)
+    monkeypatch.setattr(import_check.Spool, "_spill", spied)
+    rows = CONTACTS + [{**r, "centre": "lux", "site": ""} for r in CONTACTS[:5]]
+    result = import_file(app, "contacts", write(tmp_path, csv_text(rows)), create_missing=True)
+
+    assert (result.read, result.inserted, result.created_centres) == (19, 19, ["lux"])
+    assert sum(chunks) == 19 and max(chunks) == 4 and 4 in spilled
+    expected = expected_contact_figures(rows)
+    assert figures(app, expected) == expected
+    assert_rollup_exact(app)
+    with app.session() as session:
+        assert session.scalar(select(func.count()).select_from(Contact).join(Centre).where(Centre.code == "lux")) == 5
+
+
 def test_importing_the_same_file_again_changes_nothing(app: App, centre: int, tmp_path: Path) -> None:
     path = write(tmp_path, csv_text(CONTACTS))
     import_file(app, "contacts", path)

@@ -398,3 +398,42 @@ def test_days_are_local_brussels_days(app: App, centres: dict[str, int]) -> None
     assert totals(app, ("contacts.records",), year=2023) == {"contacts.records": 3}
     assert totals(app, ("contacts.records",), year=2024) == {"contacts.records": 3}
     assert_rollup_exact(app)
+
+
+def test_month_groups_spread_early_add_up_the_same(app: App, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The bulk path adds its month groups and day totals up by counter every ``FOLD_GROUPS`` groups, so
+    that its memory does not grow with the rows: the deltas are the same as when they are added up once."""
+    rng = random.Random(7)
+    rows = []
+    for n in range(3000):
+        audience = rng.choice(AUDIENCES)
+        rows.append(
+            {
+                "centre_id": rng.choice((1, 2)),
+                "site_id": rng.choice((None, 3, 4)),
+                "day": START + timedelta(days=rng.randrange(730)),
+                "audience": audience,
+                "modality": rng.choice(MODALITIES),
+                "channel": rng.choice(CHANNELS),
+                "themes": sorted(rng.sample(THEMES, rng.randint(0, 2))),
+                "language": rng.choice(LANGUAGES),
+                "gender": rng.choice(GENDERS),
+                "age_band": rng.choice(AGE_BANDS),
+                "headcount": rng.randint(1, 5),
+                "attributes": {"commune": rng.choice(("ixelles", "molenbeek"))} if audience == "formtruck" else {},
+                "note": "",
+                "source_ref": f"r{n}",
+            }
+        )
+    once = rollup.Accumulator(app.compiled_counters)
+    for row in rows:
+        once.add_contact_row(row)
+    expected = once.deltas()
+
+    monkeypatch.setattr(rollup, "FOLD_GROUPS", 50)
+    folded = rollup.Accumulator(app.compiled_counters)
+    for row in rows:
+        folded.add_contact_row(row)
+    assert len(folded._month_groups) < 50 and folded._counter_rows, "the groups were added up as they came"
+    assert folded.deltas() == expected
+    assert len(expected) > 1000

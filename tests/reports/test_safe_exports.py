@@ -213,3 +213,48 @@ def test_the_contacts_export_and_the_list_writers_neutralise_text(tmp_path: Path
     assert [r[1] for r in wb.worksheets[0].iter_rows(min_row=2, values_only=True)] == [
         "'" + t.replace("\r", "_x000D_") for t in HOSTILE
     ]
+
+
+def test_rows_streamed_as_text_read_back_like_the_cells_xlsxwriter_writes(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A large export writes its rows as XML text (``write_plain_rows``), not through xlsxwriter's cells:
+    every kind of value reads back the same, with the same type and number format, as the cell xlsxwriter
+    writes for it in a workbook kept in memory."""
+    from openpyxl import load_workbook
+
+    from tremplin.core.reports.export import XlsxBook, _streaming_sheet_class
+
+    streaming = _streaming_sheet_class()
+    plain_rows = streaming.write_plain_rows
+    streamed_rows: list[int] = []
+
+    def spy(self: object, first: int, *args: object) -> int:
+        streamed_rows.append(plain_rows(self, first, *args))
+        return streamed_rows[-1]
+
+    monkeypatch.setattr(streaming, "write_plain_rows", spy)
+    moment = datetime(2025, 3, 30, 1, 30, 15, tzinfo=timezone.utc)
+    rows = [
+        (1, "bxl", "", None, date(2025, 3, 7), moment, 2.5, -3, True, False, 10**17),
+        (2, "<b>gras</b> & \"quotes\"", " leading space", "trailing ", "bell\x07", "é ü ї 🙂", HOSTILE[0]),
+        (3, HOSTILE[1], HOSTILE[2], HOSTILE[3], HOSTILE[4], "x" * 40_000, "line\nbreak", datetime(2025, 1, 1, 0, 0)),
+    ]
+
+    def written(constant_memory: bool) -> tuple[bytes, list[list[tuple[object, str, str]]]]:
+        out = io.BytesIO()
+        book = XlsxBook(out, constant_memory=constant_memory)
+        sheet = book.sheet("Rows")
+        sheet.append(["a", "b", "c"], style="header")
+        assert sheet.extend(iter(rows)) == len(rows)
+        sheet.append(["after", 4])
+        book.close()
+        ws = load_workbook(io.BytesIO(out.getvalue())).worksheets[0]
+        cells = [[(c.value, c.data_type, c.number_format) for c in r] for r in ws.iter_rows()]
+        return out.getvalue(), cells
+
+    streamed, streamed_cells = written(constant_memory=True)
+    _, kept_cells = written(constant_memory=False)
+    assert streamed_rows == [len(rows)], "the rows were written as text"
+    assert streamed_cells == kept_cells
+    assert streamed_cells[1][0][0] == 1 and streamed_cells[2][6][0] == "'" + HOSTILE[0]
+    assert len(streamed_cells[3][5][0]) == 32_767 and streamed_cells[-1][:2] == [("after", "s", "General"), (4, "n", "General")]
+    assert not formulas_in(streamed)
