@@ -13,12 +13,13 @@ import re
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
+import pytest
 from sqlalchemy import JSON, String, Text, select
 
 from tests.core.test_import import csv_text, write
 from tests.core.test_scrubber_corpus import ISSUE_EXAMPLES
 from tests.web.conftest import Web, csrf_of, form_values, post_form
-from tremplin.core.importer import import_file
+from tremplin.core.importer import ImportFailed, import_file
 from tremplin.core.models import Activity, Base, Contact, Partner, Referral
 
 SECRETS = [value for value, _ in ISSUE_EXAMPLES]
@@ -72,7 +73,9 @@ def test_the_web_form(web: Web) -> None:
         data.setdefault(name, value)
     today = datetime.now()
     data.update(
-        themes=["work"], note=note(today.date() + timedelta(days=7)), occurred_at=today.strftime("%Y-%m-%dT%H:%M")
+        themes=["work"], note=note(today.date() + timedelta(days=7)), occurred_at=today.strftime("%Y-%m-%dT%H:%M"),
+        site="advice", language="fr", gender="unknown", age_band="unknown", education="unknown",
+        labour_status="unknown",
     )
     response = client.post("/log/general.advice", data={**data, "csrf_token": csrf_of(page.text)})
     assert response.status_code == 303, response.text[-2000:]
@@ -113,11 +116,9 @@ def test_the_api_contacts_activities_and_referrals(web: Web) -> None:
             "registered": 12,
         },
     )
-    assert activity.status_code == 201, activity.text
-    assert (
-        activity.json()["title"]
-        == "Atelier CV aide-comptable avec [name] ([phone]), module BF-2026-117, salle 2, 12 places"
-    )
+    # A title is shown in lists and exports, where a mask says nothing: one that names a person is refused.
+    assert activity.status_code == 422, activity.text
+    assert activity.json()["rules"] == {"title": "text.personal"}
 
     referral = api.post(
         "/api/v1/referrals",
@@ -182,11 +183,10 @@ def test_the_import(web: Web, tmp_path: Path) -> None:
             "registered": "12",
         }
     ]
-    result = import_file(web.app, "activities", write(tmp_path, csv_text(activities, "activities"), "activities.csv"))
-    assert result.inserted == 1
+    with pytest.raises(ImportFailed, match=r"column title: contains personal data .*\[text.personal\]"):
+        import_file(web.app, "activities", write(tmp_path, csv_text(activities, "activities"), "activities.csv"))
     with web.app.session() as session:
         stored = session.scalars(select(Contact.note)).one()
-        title = session.scalars(select(Activity.title)).one()
+        assert session.scalars(select(Activity.title)).all() == [], "nothing of a refused import is written"
     assert "19/03/2026" in stored and "[birth date]" in stored, "the appointment stays, the birth date goes"
-    assert title == "Atelier aide-comptable, [name] au [phone], module BF-2026-117, salle 2"
     assert_nothing_survives(web)
