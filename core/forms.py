@@ -84,6 +84,8 @@ class Form:
     description: Text | None = None
     tally: bool = False
     fieldwork: bool = False
+    #: The kinds of site this form offers (``("formtruck_stop",)``); every active site when empty.
+    site_kinds: tuple[str, ...] = ()
 
     def field(self, name: str) -> Field | None:
         return next((f for f in self.fields if f.name == name), None)

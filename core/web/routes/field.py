@@ -106,15 +106,15 @@ async def sync(request: Request, session: Session = Depends(get_session)) -> JSO
         message = _("The entries could not be read: send at most %(max)s at a time.", max=MAX_BATCH)
         return JSONResponse({"message": message}, status_code=422, headers=NO_STORE)
 
-    contexts: dict[str | None, tuple[Centre, formkit.FormContext]] = {}
+    contexts: dict[tuple[str | None, str], tuple[Centre, formkit.FormContext]] = {}
 
-    def context(code: str | None) -> tuple[Centre, formkit.FormContext]:
-        if code not in contexts:
+    def context(code: str | None, form: Form) -> tuple[Centre, formkit.FormContext]:
+        if (code, form.key) not in contexts:
             from tremplin.core.web.routes.log import form_context
 
             centre = working_centre(request, session, staff, code)
-            contexts[code] = (centre, form_context(request, session, staff, centre))
-        return contexts[code]
+            contexts[code, form.key] = (centre, form_context(request, session, staff, centre, form))
+        return contexts[code, form.key]
 
     receiver = Receiver(app, session, staff, _, context, request_language(request))
     outcomes = await run_in_threadpool(receiver.receive, entries)
@@ -205,7 +205,7 @@ def field_page(
     form = field_form(request, key)
     ensure_audience(staff, form.audience)
     centre = working_centre(request, session, staff)
-    ctx = form_context(request, session, staff, centre)
+    ctx = form_context(request, session, staff, centre, form)
     defaults = field_defaults(request, session, staff, form, centre)
     summary = defaults.pop("summary", "")
     fields = formkit.build_fields(form, ctx, None, None, defaults)
