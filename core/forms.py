@@ -84,7 +84,7 @@ class Form:
     description: Text | None = None
     tally: bool = False
     fieldwork: bool = False
-    #: The kinds of site this form offers (``("formtruck_stop",)``); every active site when empty.
+    #: The kinds of site this form offers (``("mobile_stop",)``, a ``site_kind`` code); every active site when empty.
     site_kinds: tuple[str, ...] = ()
 
     def field(self, name: str) -> Field | None:
