@@ -208,10 +208,11 @@ def field_page(
     ctx = form_context(request, session, staff, centre, form)
     defaults = field_defaults(request, session, staff, form, centre)
     summary = defaults.pop("summary", "")
+    # The plugins' answers (today's stop) pre-fill the page; the phone keeps the worker's own choices
+    # (``field.js``), so the last-entry cookie of the detailed page is not read here.
     fields = formkit.build_fields(form, ctx, None, None, defaults)
     for f in fields:
-        # A plugin's answer (today's stop) wins over the last entry's; a text field takes it as is.
-        if f.name in defaults and not f.value:
+        if f.name in defaults and not f.value:  # build_fields pre-fills choices only; text fields too
             f.value = defaults[f.name]
     setup_names = {"centre", "site"}
     setup = [
@@ -228,7 +229,6 @@ def field_page(
             "form": form,
             "setup": setup,
             "rest": rest if not form.tally else [],
-            "fields": fields,
             "summary": summary,
             "setup_complete": all(f.value not in (None, "", []) for f in setup if f.required),
             "themes": [(code, vocab.THEME.label_of(code, lang)) for code in vocab.THEME],
