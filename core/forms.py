@@ -87,6 +87,8 @@ class Form:
     #: The largest count this form expects, by field (``{"headcount": 30}``): above it, the person is
     #: asked to confirm ("really 100 000?") before the record is saved (``tremplin.core.rules``).
     plausible: Mapping[str, int] = field(default_factory=dict)
+    #: The kinds of site this form offers (``("mobile_stop",)``, a ``site_kind`` code); every active site when empty.
+    site_kinds: tuple[str, ...] = ()
 
     def field(self, name: str) -> Field | None:
         return next((f for f in self.fields if f.name == name), None)

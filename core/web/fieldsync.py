@@ -115,7 +115,8 @@ class Receiver:
     session: Session
     staff: Staff
     gettext: Callable[..., str]
-    contexts: Callable[[str | None], tuple[Centre, formkit.FormContext]]
+    #: The centre and form context of an entry: (centre code or ``None``, form) → both.
+    contexts: Callable[[str | None, Form], tuple[Centre, formkit.FormContext]]
     lang: str = "fr"
     now: datetime = field(default_factory=lambda: datetime.now(timezone.utc))
     cleaner: Any = None
@@ -170,7 +171,7 @@ class Receiver:
         if form.tally and theme is not None:
             # One tap: one person on one theme, as the online tally button does.
             posted.update(headcount="1", themes=[theme], note="")
-        centre, ctx = self.contexts(posted.get("centre") or None)
+        centre, ctx = self.contexts(posted.get("centre") or None, form)
         moment = made.astimezone(ctx.tz).isoformat()
         posted["starts_at" if form.record == "activity" else "occurred_at"] = moment
         if theme is not None and theme not in vocab.THEME:

@@ -198,6 +198,8 @@ def register_forms(app: Any) -> list[Form]:
             fixed={"modality": "individual_advice", "channel": "field"},
             tally=True,
             fieldwork=True,
+            # The truck's stops only: not the centre's reception desks and rooms.
+            site_kinds=("formtruck_stop",),
         )
     ]
 

@@ -182,7 +182,7 @@ def test_a_key_committed_meanwhile_by_another_tab_sets_only_that_entry_aside(web
         sites = [(site.code, site.name) for site in session.scalars(select(Site).where(Site.centre_id == centre.id))]
         ctx = formkit.FormContext("fr", translator("fr").gettext, sites, tz=ZoneInfo("Europe/Brussels"),
                                   codes=app.registry.codes)
-        receiver = Racing(app, session, staff, translator("fr").gettext, lambda code: (centre, ctx))
+        receiver = Racing(app, session, staff, translator("fr").gettext, lambda code, form: (centre, ctx))
         outcomes = receiver.receive(batch)
     assert [o.status for o in outcomes] == ["accepted", "duplicate", "accepted"]
     assert contacts(web) == 2
@@ -193,3 +193,16 @@ def test_the_detailed_page_of_a_field_form_leads_to_the_phone_page(web: Web) -> 
     assert f'href="/field/{FORM}"' in truck.get(f"/log/{FORM}").text
     page = web.client("reception").get("/log/general.advice")
     assert page.status_code == 200 and "/field/" not in page.text
+
+
+def test_the_truck_offers_its_stops_only(web: Web) -> None:
+    """The Formtruck's forms list the truck's stops, not the centre's desks and rooms; the rule holds offline."""
+    truck = web.client("formtruck_adviser")
+    for path in (f"/field/{FORM}", f"/log/{FORM}"):
+        html = truck.get(path).text
+        assert 'value="truck-flagey"' in html and 'value="reception"' not in html and 'value="advice"' not in html
+    results = send(truck, [entry("work", site="reception"), entry("work")]).json()["results"]
+    assert [r["status"] for r in results] == ["refused", "accepted"]
+    assert results[0]["errors"] == {"site": "Choisissez une des options."}
+    # Forms that name no kind offer every site.
+    assert 'value="reception"' in web.client("reception").get("/log/general.advice").text

@@ -31,7 +31,9 @@ ENGLISH = re.compile(
 #: A code as the program spells it (``gender_unknown``, ``not_applicable``, ``individual_advice``).
 SNAKE = re.compile(r"(?<![\w./@-])[a-z]+(?:_[a-z0-9]+)+(?![\w./@-])")
 #: Words that are the same in every language, or names (brands, people's accounts in this test).
-ALLOWED_SNAKE = {"programme_lead", "schools_coordinator", "neet_worker", "formtruck_adviser", "network_admin"}
+ALLOWED_SNAKE = {
+    "programme_lead", "schools_coordinator", "neet_worker", "formtruck_adviser", "formtruck_coordinator", "network_admin",
+}
 
 #: Values that are invalid for any parameter of the kind named.
 INVALID = {
@@ -85,10 +87,11 @@ def offences(text: str) -> list[str]:
 
 
 def pages(web: Web) -> list[tuple[str, Any]]:
-    """GET routes that answer a page (not the API, files, or the language switch)."""
+    """GET routes that answer a page (not the API, files (fingerprinted ones too), or the language switch)."""
     out = []
     for path, methods, route in route_table(web.asgi):
-        if "GET" not in methods or path.startswith(("/api/", "/static", "/openapi", "/docs", "/redoc", "/lang/")):
+        prefixes = ("/api/", "/static", "/assets/", "/openapi", "/docs", "/redoc", "/lang/")
+        if "GET" not in methods or path.startswith(prefixes):
             continue
         if (
             path.endswith((".css", ".js", ".json", ".webmanifest", ".svg", ".png"))

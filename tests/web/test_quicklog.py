@@ -34,7 +34,9 @@ def as_data(pairs: list[tuple[str, str]], **changes: Any) -> dict[str, Any]:
 
 def valid_post(form: Form) -> dict[str, Any]:
     """A valid filling of ``form``, built from its declaration only (as the page is)."""
-    ctx = formkit.FormContext(lang="en", gettext=lambda m, **k: m, sites=[("reception", "Reception"), ("truck-flagey", "Truck")])
+    sites = [("reception", "Reception", "reception"), ("truck-flagey", "Truck", "formtruck_stop")]
+    offered = [(code, name) for code, name, kind in sites if not form.site_kinds or kind in form.site_kinds]
+    ctx = formkit.FormContext(lang="en", gettext=lambda m, **k: m, sites=offered)
     data: dict[str, Any] = {}
     for name in formkit.shown_core_fields(form):
         if name in ("occurred_at", "starts_at"):

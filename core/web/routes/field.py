@@ -106,15 +106,15 @@ async def sync(request: Request, session: Session = Depends(get_session)) -> JSO
         message = _("The entries could not be read: send at most %(max)s at a time.", max=MAX_BATCH)
         return JSONResponse({"message": message}, status_code=422, headers=NO_STORE)
 
-    contexts: dict[str | None, tuple[Centre, formkit.FormContext]] = {}
+    contexts: dict[tuple[str | None, str], tuple[Centre, formkit.FormContext]] = {}
 
-    def context(code: str | None) -> tuple[Centre, formkit.FormContext]:
-        if code not in contexts:
+    def context(code: str | None, form: Form) -> tuple[Centre, formkit.FormContext]:
+        if (code, form.key) not in contexts:
             from tremplin.core.web.routes.log import form_context
 
             centre = working_centre(request, session, staff, code)
-            contexts[code] = (centre, form_context(request, session, staff, centre))
-        return contexts[code]
+            contexts[code, form.key] = (centre, form_context(request, session, staff, centre, form))
+        return contexts[code, form.key]
 
     receiver = Receiver(app, session, staff, _, context, request_language(request))
     outcomes = await run_in_threadpool(receiver.receive, entries)
@@ -205,13 +205,14 @@ def field_page(
     form = field_form(request, key)
     ensure_audience(staff, form.audience)
     centre = working_centre(request, session, staff)
-    ctx = form_context(request, session, staff, centre)
+    ctx = form_context(request, session, staff, centre, form)
     defaults = field_defaults(request, session, staff, form, centre)
     summary = defaults.pop("summary", "")
+    # The plugins' answers (today's stop) pre-fill the page; the phone keeps the worker's own choices
+    # (``field.js``), so the last-entry cookie of the detailed page is not read here.
     fields = formkit.build_fields(form, ctx, None, None, defaults)
     for f in fields:
-        # A plugin's answer (today's stop) wins over the last entry's; a text field takes it as is.
-        if f.name in defaults and not f.value:
+        if f.name in defaults and not f.value:  # build_fields pre-fills choices only; text fields too
             f.value = defaults[f.name]
     setup_names = {"centre", "site"}
     setup = [
@@ -228,7 +229,6 @@ def field_page(
             "form": form,
             "setup": setup,
             "rest": rest if not form.tally else [],
-            "fields": fields,
             "summary": summary,
             "setup_complete": all(f.value not in (None, "", []) for f in setup if f.required),
             "themes": [(code, vocab.THEME.label_of(code, lang)) for code in vocab.THEME],

@@ -80,7 +80,10 @@ def resolve_form(request: Request, staff: Staff, key: str) -> Form | None:
     return form
 
 
-def form_context(request: Request, session: Session, staff: Staff, centre: Centre) -> formkit.FormContext:
+def form_context(
+    request: Request, session: Session, staff: Staff, centre: Centre, form: Form | None = None
+) -> formkit.FormContext:
+    """What ``form`` needs around it; its sites are those of the kinds it names (``Form.site_kinds``)."""
     app = get_app(request)
     lang = request_language(request)
     centres = centres_for(session, staff)
@@ -91,7 +94,11 @@ def form_context(request: Request, session: Session, staff: Staff, centre: Centr
     return formkit.FormContext(
         lang=lang,
         gettext=gettext_for(request),
-        sites=[(s.code, s.name) for s in active_sites(session, centre.id)],
+        sites=[
+            (s.code, s.name)
+            for s in active_sites(session, centre.id)
+            if form is None or not form.site_kinds or s.kind in form.site_kinds
+        ],
         centres=[(c.code, c.name) for c in centres] if len(centres) > 1 else [],
         workshops=workshops,
         tz=centre_tz(app, session, centre.id),
@@ -140,7 +147,7 @@ def _undoable(session: Session, staff: Staff, kind: str, record_id: Any) -> Cont
 
 
 def page(request: Request, session: Session, staff: Staff, form: Form, centre: Centre, posted: dict[str, Any] | None = None, errors: dict[str, str] | None = None, status: int = 200) -> Response:
-    ctx = form_context(request, session, staff, centre)
+    ctx = form_context(request, session, staff, centre, form)
     fields = formkit.build_fields(form, ctx, posted, errors, remembered(request))
     app = get_app(request)
     asked = formkit.confirmations(posted or {}, errors) if isinstance(errors, formkit.FieldErrors) else []
@@ -193,7 +200,7 @@ def log_undo(request: Request, data: Any = Depends(form_data), staff: Staff = De
         message = _("This entry can no longer be undone: entries can be undone for five minutes, by the person who made them.")
         if htmx and form is not None and form.tally:
             centre = working_centre(request, session, staff)
-            return _tally_panel(request, session, staff, form, centre, form_context(request, session, staff, centre), error=message, status=409)
+            return _tally_panel(request, session, staff, form, centre, form_context(request, session, staff, centre, form), error=message, status=409)
         if htmx:
             return render(request, "partials/undo_result.html", {"message": message, "ok": False}, status_code=409)
         return render(request, "error.html", {"status": 409, "message": message, "detail": ""}, status_code=409)
@@ -207,7 +214,7 @@ def log_undo(request: Request, data: Any = Depends(form_data), staff: Staff = De
     message = _("Undone: the entry was removed.")
     if htmx and form is not None and form.tally:
         centre = working_centre(request, session, staff)
-        return _tally_panel(request, session, staff, form, centre, form_context(request, session, staff, centre), message=message)
+        return _tally_panel(request, session, staff, form, centre, form_context(request, session, staff, centre, form), message=message)
     if htmx:
         return render(request, "partials/undo_result.html", {"message": message, "ok": True})
     flash(request, message)
@@ -246,7 +253,7 @@ def log_submit(key: str, request: Request, data: Any = Depends(form_data), staff
     _ = gettext_for(request)
     posted = formkit.posted_values(form, data)
     centre = working_centre(request, session, staff, posted.get("centre") or None)
-    ctx = form_context(request, session, staff, centre)
+    ctx = form_context(request, session, staff, centre, form)
     values, attributes, errors = formkit.clean(form, posted, ctx, centre.code)
     # A count the rules question ("really 100 000?") is saved when the page's confirmation comes back.
     confirmed = formkit.confirmed(posted, data.getlist("confirm"))
@@ -281,7 +288,7 @@ def log_tally(key: str, request: Request, data: Any = Depends(form_data), staff:
     posted["themes"] = [theme]
     posted["note"] = ""
     centre = working_centre(request, session, staff, posted.get("centre") or None)
-    ctx = form_context(request, session, staff, centre)
+    ctx = form_context(request, session, staff, centre, form)
     if theme not in vocab.THEME:
         errors = {"themes": _(formkit.MSG_CHOICE)}
     else:
