@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from tremplin.core.anonymity import TokenError, new_case_code, new_referral_token, parse_token
 from tremplin.core.audit import audit
 from tremplin.core.models import Activity, Case, CaseOutcome, CaseStageEvent, Contact, Referral, Staff
-from tremplin.core.rules import MAX_PERSONAL_SHARE, Problem
+from tremplin.core.rules import MAX_PERSONAL_SHARE, Problem  # noqa: F401  (MAX_PERSONAL_SHARE: kept importable here)
 from tremplin.core.validation import Cleaner, Lookup, RecordError
 
 if TYPE_CHECKING:

@@ -6,8 +6,8 @@ import time
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
-from zoneinfo import ZoneInfo
 from typing import TYPE_CHECKING, Any
+from zoneinfo import ZoneInfo
 
 from tremplin.core.demo.calendar import Calendar
 from tremplin.core.demo.centre import Login, reset_database, setup_centre, setup_closure, setup_staff

@@ -308,3 +308,21 @@ def test_an_outcome_recorded_then_implied_by_a_move_on_the_same_day_is_kept_once
         for stage in ("engaged", "guided", "in_training"):
             move_case(web.app, session, case, stage, on=date.today())
         assert [o.kind for o in case.outcomes] == ["in_training"]
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_a_correction_asks_too_before_saving_a_count_far_above_the_usual(web: Web, lang: str) -> None:
+    from tests.web.test_corrections import CONTACT, edit_data, new_contact
+
+    contact_id = new_contact(web, "reception", **{**CONTACT, "form": "general.reception", "headcount": 3})
+    client = client_in(web, "reception", lang)
+    page = client.get(f"/contacts/{contact_id}")
+    asked = client.post(f"/contacts/{contact_id}", data=edit_data(page.text, "contact-form", headcount="3000"))
+    assert asked.status_code == 422 and says(asked.text, lang, "count.implausible", True, value=3000, max=30)
+    assert 'name="confirm" value="headcount=3000"' in asked.text and 'href="#f-headcount"' in asked.text
+    with web.app.session() as session:
+        assert session.get(Contact, contact_id).headcount == 3
+    confirmed = edit_data(asked.text, "contact-form", headcount="3000")
+    assert client.post(f"/contacts/{contact_id}", data=confirmed).status_code == 303
+    with web.app.session() as session:
+        assert session.get(Contact, contact_id).headcount == 3000

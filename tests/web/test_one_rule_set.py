@@ -235,11 +235,18 @@ def test_an_organisation_name_is_refused_when_too_long_and_scrubbed(web: Web) ->
     base = {"csrf_token": csrf_of(page.text), "centre": "bxl", "kind": "pes"}
     long = client.post("/admin/partners", data={**base, "code": "long", "name": "Mission locale " * 20})
     assert long.status_code == 422
-    assert plain(translator("fr")(rules.MESSAGES["text.too_long"], max=rules.NAME_MAX)) in plain(html.unescape(long.text))
-    named = client.post("/admin/partners", data={**base, "code": "jobcoach", "name": "Jobcoach, appeler le 0470 12 34 56"})
+    assert plain(translator("fr")(rules.MESSAGES["text.too_long"], max=rules.NAME_MAX)) in plain(
+        html.unescape(long.text)
+    )
+    named = client.post(
+        "/admin/partners", data={**base, "code": "jobcoach", "name": "Jobcoach, appeler le 0470 12 34 56"}
+    )
     assert named.status_code == 303
     from tremplin.core.models import Partner
 
     with web.app.session() as session:
         stored = session.scalar(select(Partner.name).where(Partner.code == "jobcoach"))
-        assert stored == "Jobcoach, appeler le [phone]" and session.scalar(select(Partner.id).where(Partner.code == "long")) is None
+        assert (
+            stored == "Jobcoach, appeler le [phone]"
+            and session.scalar(select(Partner.id).where(Partner.code == "long")) is None
+        )

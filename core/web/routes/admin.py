@@ -163,7 +163,10 @@ def _place_create(kind: str) -> Any:
         model, name, kinds, _template = _places(request, kind)
         named, name_error = _name(request, data)
         values = {
-            "centre": _text(data, "centre", 32), "code": _text(data, "code", 64), "name": named, "kind": _text(data, "kind", 32)
+            "centre": _text(data, "centre", 32),
+            "code": _text(data, "code", 64),
+            "name": named,
+            "kind": _text(data, "kind", 32),
         }
         errors: dict[str, str] = {"name": name_error} if name_error else {}
         centre = _centre_of(request, session, staff, data)
