@@ -176,7 +176,9 @@ def _start_delivery(app: App, interval: float) -> Any:
         import asyncio
 
         from tremplin.core.bot.delivery import deliver_forever
+        from tremplin.core.bot.threads import release_claims
 
+        await asyncio.to_thread(release_claims, app)
         application.bot_data["tremplin.delivery"] = asyncio.get_running_loop().create_task(
             deliver_forever(app, application, interval), name="tremplin-bot-delivery"
         )

@@ -239,6 +239,17 @@ def claim_pending(app: App, limit: int = 50) -> list[tuple[int, int, int, str, s
     return out
 
 
+def release_claims(app: App) -> int:
+    """Answers claimed by a bot that stopped before it could say whether they were sent: pending again.
+
+    Called when a bot starts. An answer may then be sent twice if the bot stopped between Telegram's
+    answer and the mark, which is better than never."""
+    with app.transaction() as session:
+        return int(
+            session.execute(update(BotThreadMessage).where(BotThreadMessage.delivery == "sending").values(delivery="pending")).rowcount or 0
+        )
+
+
 def mark_delivered(app: App, message_id: int, thread_id: int, closing: bool) -> None:
     """The message reached the chat; after the closing one, the sealed chat id goes."""
     with app.transaction() as session:
