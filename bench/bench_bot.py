@@ -111,7 +111,9 @@ class Driver(FakeBotAPI):
         return result
 
 
-def serve_people(conn: Any, chats: int, first_id: int, script: dict[str, list[tuple[str, int]]], timeout: float) -> None:
+def serve_people(
+    conn: Any, chats: int, first_id: int, script: dict[str, list[tuple[str, int]]], timeout: float
+) -> None:
     """In a process of its own (its own interpreter lock): the Bot API server playing the people."""
     driver = Driver(chats, first_id, script).start()
     conn.send(driver.base_url)
@@ -119,13 +121,22 @@ def serve_people(conn: Any, chats: int, first_id: int, script: dict[str, list[tu
     driver.begin()
     finished = driver.done.wait(timeout)
     latencies = sorted(driver.latencies)
-    conn.send({"finished": driver.finished if not finished else chats, "latencies": latencies,
-               "seconds": driver.last_reply - driver.first_queued, "extra": driver.extra[:3], "extras": len(driver.extra)})
+    conn.send(
+        {
+            "finished": driver.finished if not finished else chats,
+            "latencies": latencies,
+            "seconds": driver.last_reply - driver.first_queued,
+            "extra": driver.extra[:3],
+            "extras": len(driver.extra),
+        }
+    )
     conn.recv()
     driver.stop()
 
 
-def run_bot(chats: int, first_id: int, script: dict[str, list[tuple[str, int]]], build: Any, timeout: float) -> dict[str, Any]:
+def run_bot(
+    chats: int, first_id: int, script: dict[str, list[tuple[str, int]]], build: Any, timeout: float
+) -> dict[str, Any]:
     """Start the people's server in another process, ``build(base_url)``'s application polling it in this
     one, let every person finish, stop both."""
     import multiprocessing
@@ -133,7 +144,9 @@ def run_bot(chats: int, first_id: int, script: dict[str, list[tuple[str, int]]],
     ready = threading.Event()
     stop: dict[str, Any] = {}
     ours, theirs = multiprocessing.Pipe()
-    server = multiprocessing.get_context("fork").Process(target=serve_people, args=(theirs, chats, first_id, script, timeout), daemon=True)
+    server = multiprocessing.get_context("fork").Process(
+        target=serve_people, args=(theirs, chats, first_id, script, timeout), daemon=True
+    )
     server.start()
     base_url = ours.recv()
 
@@ -209,7 +222,9 @@ def main() -> int:
     folder = tempfile.mkdtemp(prefix="tremplin-bench-bot-")
     url = url or f"sqlite:///{folder}/bench.db"
     # A flood limit above what one person sends here: the guard runs, it never refuses.
-    app = create_app(Settings(database_url=url, load_entrypoints=False, secret_key="bench-not-a-secret", bot_rate_limit=100))
+    app = create_app(
+        Settings(database_url=url, load_entrypoints=False, secret_key="bench-not-a-secret", bot_rate_limit=100)
+    )
     if url.startswith("postgresql"):
         from sqlalchemy import text
 
@@ -229,17 +244,20 @@ def main() -> int:
     bot = run_bot(args.chats, 20_000_000, SCRIPT, lambda url: build_application(app, TOKEN, base_url=url), args.timeout)
 
     from sqlalchemy import func, select
-
     from tremplin.core.models import Contact
 
     with app.session() as session:
         contacts = session.scalar(select(func.count()).select_from(Contact))
     app.close()
     for name, figures in (("floor (bare handler)", floor), ("Tremplin bot", bot)):
-        print(f"{name:22} {figures['updates']:6d} updates in {figures['seconds']:6.2f} s: {figures['per_second']:7.1f} updates/s, "
-              f"p50 {figures['p50_ms']:6.1f} ms, p99 {figures['p99_ms']:6.1f} ms")
+        print(
+            f"{name:22} {figures['updates']:6d} updates in {figures['seconds']:6.2f} s: {figures['per_second']:7.1f} updates/s, "
+            f"p50 {figures['p50_ms']:6.1f} ms, p99 {figures['p99_ms']:6.1f} ms"
+        )
     print(f"ratio bot/floor: {bot['per_second'] / floor['per_second']:.2f} of the floor's throughput")
-    print(f"contacts logged: {contacts} (one per person expected: {args.chats}); messages after the end: {bot['extra']}")
+    print(
+        f"contacts logged: {contacts} (one per person expected: {args.chats}); messages after the end: {bot['extra']}"
+    )
     if bot["extra"]:
         print("  e.g.", bot["extra_examples"])
     ok = bot["per_second"] >= 300 and bot["p99_ms"] < 200 and contacts == args.chats
