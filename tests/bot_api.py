@@ -15,15 +15,19 @@ import json
 import socket
 import threading
 import time
-from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qsl
 
 TOKEN = "123456789:AAFakeTokenForTremplinTests_0123456789"
 BOT_USER = {
-    "id": 4242, "is_bot": True, "first_name": "Tremplin", "username": "tremplin_test_bot",
-    "can_join_groups": False, "can_read_all_group_messages": False, "supports_inline_queries": False,
+    "id": 4242,
+    "is_bot": True,
+    "first_name": "Tremplin",
+    "username": "tremplin_test_bot",
+    "can_join_groups": False,
+    "can_read_all_group_messages": False,
+    "supports_inline_queries": False,
 }
 
 
@@ -36,8 +40,21 @@ class Failure:
     retry_after: int | None = None
 
 
-def telegram_user(user_id: int, language_code: str = "uk", first_name: str = "Oksana", last_name: str = "Kovalenkova", username: str = "oksana_kv") -> dict[str, Any]:
-    return {"id": user_id, "is_bot": False, "first_name": first_name, "last_name": last_name, "username": username, "language_code": language_code}
+def telegram_user(
+    user_id: int,
+    language_code: str = "uk",
+    first_name: str = "Oksana",
+    last_name: str = "Kovalenkova",
+    username: str = "oksana_kv",
+) -> dict[str, Any]:
+    return {
+        "id": user_id,
+        "is_bot": False,
+        "first_name": first_name,
+        "last_name": last_name,
+        "username": username,
+        "language_code": language_code,
+    }
 
 
 class FakeBotAPI:
@@ -125,7 +142,11 @@ class FakeBotAPI:
             self.webhook = None
             return True
         if method == "getWebhookInfo":
-            return {"url": (self.webhook or {}).get("url", ""), "has_custom_certificate": False, "pending_update_count": 0}
+            return {
+                "url": (self.webhook or {}).get("url", ""),
+                "has_custom_certificate": False,
+                "pending_update_count": 0,
+            }
         return True
 
     async def _get_updates(self, params: dict[str, str]) -> list[dict[str, Any]]:
@@ -154,9 +175,24 @@ class FakeBotAPI:
             else:
                 self._message_id += 1
                 message_id = self._message_id
-            self.sent.append({"method": method, "chat_id": chat_id, "text": params["text"], "reply_markup": markup, "message_id": message_id, "at": time.monotonic()})
+            self.sent.append(
+                {
+                    "method": method,
+                    "chat_id": chat_id,
+                    "text": params["text"],
+                    "reply_markup": markup,
+                    "message_id": message_id,
+                    "at": time.monotonic(),
+                }
+            )
             self._new.notify_all()
-        return {"message_id": message_id, "date": int(time.time()), "chat": {"id": chat_id, "type": "private"}, "from": BOT_USER, "text": params["text"]}
+        return {
+            "message_id": message_id,
+            "date": int(time.time()),
+            "chat": {"id": chat_id, "type": "private"},
+            "from": BOT_USER,
+            "text": params["text"],
+        }
 
     def start(self) -> FakeBotAPI:
         import uvicorn
@@ -165,7 +201,9 @@ class FakeBotAPI:
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         sock.bind(("127.0.0.1", 0))
         self.port = sock.getsockname()[1]
-        self._server = uvicorn.Server(uvicorn.Config(self.asgi(), log_level="warning", lifespan="off", access_log=False))
+        self._server = uvicorn.Server(
+            uvicorn.Config(self.asgi(), log_level="warning", lifespan="off", access_log=False)
+        )
         self._thread = threading.Thread(target=self._server.run, kwargs={"sockets": [sock]}, daemon=True)
         self._thread.start()
         deadline = time.monotonic() + 10
@@ -187,10 +225,15 @@ class FakeBotAPI:
 
     # -- what people send -----------------------------------------------------------------------
 
-    def fail(self, method: str, code: int = 429, count: int = 1, retry_after: int | None = None, description: str = "") -> None:
+    def fail(
+        self, method: str, code: int = 429, count: int = 1, retry_after: int | None = None, description: str = ""
+    ) -> None:
         """Answer the next ``count`` calls of ``method`` with an error."""
         if not description:
-            description = {429: f"Too Many Requests: retry after {retry_after}", 403: "Forbidden: bot was blocked by the user"}.get(code, "Bad Request: chat not found")
+            description = {
+                429: f"Too Many Requests: retry after {retry_after}",
+                403: "Forbidden: bot was blocked by the user",
+            }.get(code, "Bad Request: chat not found")
         with self._lock:
             self.failures.append(Failure(method, count, code, description, retry_after))
 
@@ -209,12 +252,26 @@ class FakeBotAPI:
             self._push(update)
         return update
 
-    def message(self, user: dict[str, Any], text: str | None = None, chat: dict[str, Any] | None = None, **extra: Any) -> dict[str, Any]:
+    def message(
+        self, user: dict[str, Any], text: str | None = None, chat: dict[str, Any] | None = None, **extra: Any
+    ) -> dict[str, Any]:
         with self._lock:
             self._message_id += 1
             message_id = self._message_id
-        chat = chat or {"id": user["id"], "type": "private", "first_name": user.get("first_name"), "last_name": user.get("last_name"), "username": user.get("username")}
-        message: dict[str, Any] = {"message_id": message_id, "date": int(time.time()), "chat": chat, "from": user, **extra}
+        chat = chat or {
+            "id": user["id"],
+            "type": "private",
+            "first_name": user.get("first_name"),
+            "last_name": user.get("last_name"),
+            "username": user.get("username"),
+        }
+        message: dict[str, Any] = {
+            "message_id": message_id,
+            "date": int(time.time()),
+            "chat": chat,
+            "from": user,
+            **extra,
+        }
         if text is not None:
             message["text"] = text
             if text.startswith("/"):
@@ -229,14 +286,30 @@ class FakeBotAPI:
         return self.queue({"message": self.message(user, photo=photo, caption="voilà")})
 
     def send_voice(self, user: dict[str, Any]) -> dict[str, Any]:
-        return self.queue({"message": self.message(user, voice={"file_id": "AwAD-voice", "file_unique_id": "voice1", "duration": 3})})
+        return self.queue(
+            {"message": self.message(user, voice={"file_id": "AwAD-voice", "file_unique_id": "voice1", "duration": 3})}
+        )
 
     def send_sticker(self, user: dict[str, Any]) -> dict[str, Any]:
-        sticker = {"file_id": "CAAD-sticker", "file_unique_id": "st1", "type": "regular", "width": 512, "height": 512, "is_animated": False, "is_video": False}
+        sticker = {
+            "file_id": "CAAD-sticker",
+            "file_unique_id": "st1",
+            "type": "regular",
+            "width": 512,
+            "height": 512,
+            "is_animated": False,
+            "is_video": False,
+        }
         return self.queue({"message": self.message(user, sticker=sticker)})
 
     def send_document(self, user: dict[str, Any]) -> dict[str, Any]:
-        return self.queue({"message": self.message(user, document={"file_id": "BQAD-doc", "file_unique_id": "doc1", "file_name": "cv.pdf"})})
+        return self.queue(
+            {
+                "message": self.message(
+                    user, document={"file_id": "BQAD-doc", "file_unique_id": "doc1", "file_name": "cv.pdf"}
+                )
+            }
+        )
 
     def send_contact(self, user: dict[str, Any]) -> dict[str, Any]:
         contact = {"phone_number": "+32470123456", "first_name": user["first_name"], "user_id": user["id"]}
@@ -249,7 +322,13 @@ class FakeBotAPI:
 
     def press(self, user: dict[str, Any], data: str, on: dict[str, Any]) -> dict[str, Any]:
         """Press an inline button (``data``) of the bot's message ``on`` (an item of ``sent``)."""
-        message = {"message_id": on["message_id"], "date": int(time.time()), "chat": {"id": on["chat_id"], "type": "private"}, "from": BOT_USER, "text": on["text"]}
+        message = {
+            "message_id": on["message_id"],
+            "date": int(time.time()),
+            "chat": {"id": on["chat_id"], "type": "private"},
+            "from": BOT_USER,
+            "text": on["text"],
+        }
         with self._lock:
             self._message_id += 1
         query = {"id": f"cq{self._message_id}", "from": user, "chat_instance": "ci1", "data": data, "message": message}
@@ -278,7 +357,9 @@ class FakeBotAPI:
 
     # -- waiting for the bot --------------------------------------------------------------------
 
-    def wait_sent(self, chat_id: int, count: int, since: int = 0, timeout: float = 15.0, settle: float = 0.15) -> list[dict[str, Any]]:
+    def wait_sent(
+        self, chat_id: int, count: int, since: int = 0, timeout: float = 15.0, settle: float = 0.15
+    ) -> list[dict[str, Any]]:
         """The bot's messages to ``chat_id`` after the first ``since`` of ``sent``, once there are ``count``;
         waits ``settle`` seconds more so that an extra message would be seen."""
         deadline = time.monotonic() + timeout
@@ -307,7 +388,6 @@ def free_port() -> int:
 def database_dump(app: Any) -> str:
     """Every value of every column of every table, as text: what a dump of the database would show."""
     from sqlalchemy import select
-
     from tremplin.core.models import Base
 
     values: list[str] = []

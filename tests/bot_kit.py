@@ -11,8 +11,9 @@ import asyncio
 import threading
 from typing import Any
 
-from tests.bot_api import TOKEN, FakeBotAPI, telegram_user
 from tremplin.core.app import App
+
+from tests.bot_api import TOKEN, FakeBotAPI, telegram_user
 
 
 class RunningBot:
@@ -33,7 +34,9 @@ class RunningBot:
         self.loop = asyncio.get_running_loop()
         self._stop = asyncio.Event()
         try:
-            self.application = build_application(self.app, TOKEN, base_url=self.fake.base_url, delivery_interval=self.delivery_interval, **self.options)
+            self.application = build_application(
+                self.app, TOKEN, base_url=self.fake.base_url, delivery_interval=self.delivery_interval, **self.options
+            )
             await self.application.initialize()
             await self.application.start()
             # What run_polling() does around start and stop: the delivery of counsellors' answers.
@@ -107,7 +110,7 @@ class Person:
         """Wait for the next ``count`` messages the bot sends on its own (a counsellor's answer), after
         those the test has seen."""
         mine = self.fake.wait_sent(self.id, self.seen + count, 0, timeout=timeout)
-        got = mine[self.seen:]
+        got = mine[self.seen :]
         self.seen = len(mine)
         return got
 

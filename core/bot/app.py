@@ -12,7 +12,6 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from telegram.ext import Application
-
     from tremplin.core.app import App
     from tremplin.core.bot.handlers import BotCommand
 
@@ -45,7 +44,6 @@ def plugin_commands(app: App) -> list[BotCommand]:
 
 def _plugin_items(app: App) -> tuple[list[tuple[str, Any, int]], list[BotCommand]]:
     from telegram.ext import BaseHandler
-
     from tremplin.core.bot.handlers import BotCommand
     from tremplin.core.registry import PluginError, collect
 
@@ -63,7 +61,9 @@ def _plugin_items(app: App) -> tuple[list[tuple[str, Any, int]], list[BotCommand
     for plugin, command in declared:
         answered = set().union(*(_commands_of(h) for p, h, _g in found if p == plugin))
         if command.command not in answered:
-            raise PluginError(f"plugin {plugin} lists /{command.command} for /help, but none of its handlers answers it")
+            raise PluginError(
+                f"plugin {plugin} lists /{command.command} for /help, but none of its handlers answers it"
+            )
         commands.append(command)
     return found, commands
 
@@ -100,7 +100,6 @@ def bot_centre(app: App, code: str | None = None) -> tuple[int, str]:
     import os
 
     from sqlalchemy import select
-
     from tremplin.core.models import Centre
 
     code = code or os.environ.get(CENTRE_ENV)
@@ -135,7 +134,6 @@ def build_application(
     API call retries what Telegram asks to retry (``RetryingLimiter``); while it runs, counsellors' answers
     are sent every ``delivery_interval`` seconds (``None``: never, for a process that only answers)."""
     from telegram.ext import ApplicationBuilder
-
     from tremplin.core.bot.handlers import core_handlers, log_error
     from tremplin.core.bot.limits import RetryingLimiter
 
@@ -176,7 +174,9 @@ def _start_delivery(app: App, interval: float) -> Any:
         import asyncio
 
         from tremplin.core.bot.delivery import deliver_forever
+        from tremplin.core.bot.threads import release_claims
 
+        await asyncio.to_thread(release_claims, app)
         application.bot_data["tremplin.delivery"] = asyncio.get_running_loop().create_task(
             deliver_forever(app, application, interval), name="tremplin-bot-delivery"
         )
@@ -232,8 +232,13 @@ def run(
 
         path = urlparse(webhook_url).path.lstrip("/")
         application.run_webhook(
-            listen=listen, port=port, url_path=path, webhook_url=webhook_url, secret_token=secret_token,
-            drop_pending_updates=False, allowed_updates=ALLOWED_UPDATES,
+            listen=listen,
+            port=port,
+            url_path=path,
+            webhook_url=webhook_url,
+            secret_token=secret_token,
+            drop_pending_updates=False,
+            allowed_updates=ALLOWED_UPDATES,
         )
     else:
         application.run_polling(allowed_updates=ALLOWED_UPDATES)

@@ -14,7 +14,6 @@ from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import delete, select, update
-
 from tremplin.core.bot.models import BotSubscription
 from tremplin.core.bot.sealing import seal_for
 
@@ -30,31 +29,52 @@ def subscribe(app: App, topic: str, chat_id: int, language: str) -> bool:
     seal = seal_for(app.settings)
     key = seal.key(chat_id)
     with app.transaction() as session:
-        row = session.scalar(select(BotSubscription).where(BotSubscription.topic == topic, BotSubscription.chat_key == key))
+        row = session.scalar(
+            select(BotSubscription).where(BotSubscription.topic == topic, BotSubscription.chat_key == key)
+        )
         if row is not None:
             row.language = language
             return False
-        session.add(BotSubscription(topic=topic, chat_key=key, sealed_chat=seal.seal(chat_id), language=language, subscribed_at=datetime.now(timezone.utc)))
+        session.add(
+            BotSubscription(
+                topic=topic,
+                chat_key=key,
+                sealed_chat=seal.seal(chat_id),
+                language=language,
+                subscribed_at=datetime.now(timezone.utc),
+            )
+        )
         return True
 
 
 def unsubscribe(app: App, topic: str, chat_id: int) -> bool:
     key = seal_for(app.settings).key(chat_id)
     with app.transaction() as session:
-        return bool(session.execute(delete(BotSubscription).where(BotSubscription.topic == topic, BotSubscription.chat_key == key)).rowcount)
+        return bool(
+            session.execute(
+                delete(BotSubscription).where(BotSubscription.topic == topic, BotSubscription.chat_key == key)
+            ).rowcount
+        )
 
 
 def is_subscribed(app: App, topic: str, chat_id: int) -> bool:
     key = seal_for(app.settings).key(chat_id)
     with app.session() as session:
-        return session.scalar(select(BotSubscription.id).where(BotSubscription.topic == topic, BotSubscription.chat_key == key)) is not None
+        return (
+            session.scalar(
+                select(BotSubscription.id).where(BotSubscription.topic == topic, BotSubscription.chat_key == key)
+            )
+            is not None
+        )
 
 
 def subscribers(app: App, topic: str) -> int:
     from sqlalchemy import func
 
     with app.session() as session:
-        return int(session.scalar(select(func.count()).select_from(BotSubscription).where(BotSubscription.topic == topic)) or 0)
+        return int(
+            session.scalar(select(func.count()).select_from(BotSubscription).where(BotSubscription.topic == topic)) or 0
+        )
 
 
 async def broadcast(
@@ -72,7 +92,6 @@ async def broadcast(
     import asyncio
 
     from telegram.error import BadRequest, Forbidden
-
     from tremplin.core.bot.handlers import in_thread
 
     seal = seal_for(app.settings)
@@ -82,7 +101,9 @@ async def broadcast(
             return [
                 (row.id, row.sealed_chat, row.language)
                 for row in session.scalars(
-                    select(BotSubscription).where(BotSubscription.topic == topic, BotSubscription.last_sent != period).order_by(BotSubscription.id)
+                    select(BotSubscription)
+                    .where(BotSubscription.topic == topic, BotSubscription.last_sent != period)
+                    .order_by(BotSubscription.id)
                 )
             ]
 

@@ -38,7 +38,9 @@ def editable_texts(app: App) -> list[EditableText]:
     out = []
     for plugin, item in collect(app.pm, "register_bot_texts", app=app):
         if not isinstance(item, EditableText):
-            raise PluginError(f"plugin {plugin} returned {type(item).__name__} from register_bot_texts: not an EditableText")
+            raise PluginError(
+                f"plugin {plugin} returned {type(item).__name__} from register_bot_texts: not an EditableText"
+            )
         if item.key in seen:
             raise PluginError(f"plugins {seen[item.key]} and {plugin} both declare the bot text {item.key!r}")
         seen[item.key] = plugin
@@ -51,11 +53,13 @@ def _rows(app: App) -> dict[tuple[str, str], str]:
     if cached is not None and cached[0] > time.monotonic():
         return cached[1]  # type: ignore[no-any-return]
     from sqlalchemy import select
-
     from tremplin.core.bot.models import BotText
 
     with app.session() as session:
-        rows = {(key, language): body for key, language, body in session.execute(select(BotText.key, BotText.language, BotText.body))}
+        rows = {
+            (key, language): body
+            for key, language, body in session.execute(select(BotText.key, BotText.language, BotText.body))
+        }
     app._bot_texts = (time.monotonic() + CACHE_SECONDS, rows)  # type: ignore[attr-defined]
     return rows
 

@@ -29,7 +29,6 @@ from tremplin.core.i18n import T, Text
 if TYPE_CHECKING:
     from telegram import Update, User
     from telegram.ext import BaseHandler, ContextTypes
-
     from tremplin.core.app import App
 
 log = logging.getLogger("tremplin.bot")
@@ -55,7 +54,9 @@ class BotCommand:
 CORE_COMMANDS: tuple[BotCommand, ...] = (
     BotCommand("language", T("change language", fr="changer de langue", nl="taal wijzigen", uk="змінити мову")),
     BotCommand("privacy", T("what we keep", fr="ce que nous gardons", nl="wat we bewaren", uk="що ми зберігаємо")),
-    BotCommand("forget", T("erase this chat", fr="effacer cette conversation", nl="dit gesprek wissen", uk="видалити цей чат")),
+    BotCommand(
+        "forget", T("erase this chat", fr="effacer cette conversation", nl="dit gesprek wissen", uk="видалити цей чат")
+    ),
     BotCommand("help", T("this list", fr="cette liste", nl="deze lijst", uk="цей список")),
 )
 #: Commands the core answers when no plugin does (a plugin's ``/start`` or ``/cancel`` replaces them).
@@ -122,6 +123,7 @@ def core_handlers(
 
     ``commands`` are the plugins' commands, listed by ``/help`` and by the fallback."""
     from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+    from telegram import Update as TUpdate
     from telegram.ext import (
         ApplicationHandlerStop,
         CallbackQueryHandler,
@@ -130,8 +132,6 @@ def core_handlers(
         TypeHandler,
         filters,
     )
-    from telegram import Update as TUpdate
-
     from tremplin.core.bot import threads
     from tremplin.core.bot.limits import ChatRateLimit
     from tremplin.core.bot.privacy import forget_chat, note_visit
@@ -197,7 +197,9 @@ def core_handlers(
 
     async def language(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         buttons = [[InlineKeyboardButton(LANGUAGE_NAMES[code], callback_data=f"lang:{code}")] for code in BOT_LANGUAGES]
-        await reply(update, say(user_language(update, context), "choose_language"), reply_markup=InlineKeyboardMarkup(buttons))
+        await reply(
+            update, say(user_language(update, context), "choose_language"), reply_markup=InlineKeyboardMarkup(buttons)
+        )
 
     async def language_chosen(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         query = update.callback_query
@@ -243,7 +245,12 @@ def core_handlers(
     first: list[tuple[BaseHandler[Any, Any, Any], int]] = [
         (TypeHandler(TUpdate, guard), -3),
         (MessageHandler(new_message & private & ~filters.TEXT, unreadable), -2),
-        (MessageHandler(new_message & private & filters.TEXT & filters.Regex(rf"(?s)^.{{{MAX_TEXT + 1},}}"), too_long), -2),
+        (
+            MessageHandler(
+                new_message & private & filters.TEXT & filters.Regex(rf"(?s)^.{{{MAX_TEXT + 1},}}"), too_long
+            ),
+            -2,
+        ),
         (MessageHandler(new_message & private & filters.TEXT & ~filters.COMMAND, relay), -1),
         (CommandHandler("help", help_), 0),
         (CommandHandler("privacy", privacy), 0),

@@ -16,13 +16,11 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import delete, select
 from telegram.ext import BasePersistence, PersistenceInput
-
 from tremplin.core.bot.models import BotState
 from tremplin.core.bot.sealing import seal_for
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
-
     from tremplin.core.app import App
 
 #: Seconds between two writes of the changed state (python-telegram-bot writes on stop too).
@@ -33,7 +31,9 @@ class DatabasePersistence(BasePersistence[dict[Any, Any], dict[Any, Any], dict[A
     """``user_data``, ``chat_data`` and conversations in ``bot_state``; no bot or callback data."""
 
     def __init__(self, app: App, update_interval: float = UPDATE_INTERVAL) -> None:
-        super().__init__(store_data=PersistenceInput(bot_data=False, callback_data=False), update_interval=update_interval)
+        super().__init__(
+            store_data=PersistenceInput(bot_data=False, callback_data=False), update_interval=update_interval
+        )
         self.app = app
         self.seal = seal_for(app.settings)
 

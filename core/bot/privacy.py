@@ -13,13 +13,11 @@ from datetime import date, datetime, timedelta, timezone
 from typing import TYPE_CHECKING
 
 from sqlalchemy import delete, select
-
 from tremplin.core.bot.models import BotChat, BotSubscription
 from tremplin.core.bot.sealing import seal_for
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
-
     from tremplin.core.app import App
 
 

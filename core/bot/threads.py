@@ -19,13 +19,11 @@ from datetime import date, datetime, timedelta, timezone
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import delete, select, update
-
 from tremplin.core.bot.models import BotThread, BotThreadMessage
 from tremplin.core.bot.sealing import seal_for
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
-
     from tremplin.core.app import App
     from tremplin.core.models import Referral, Staff
 
@@ -116,7 +114,10 @@ def open_thread_of(app: App, session: Session, chat_id: int) -> BotThread | None
     """The chat's open thread, if any."""
     key = seal_for(app.settings).key(chat_id)
     return session.scalar(
-        select(BotThread).where(BotThread.chat_key == key, BotThread.status == "open").order_by(BotThread.id.desc()).limit(1)
+        select(BotThread)
+        .where(BotThread.chat_key == key, BotThread.status == "open")
+        .order_by(BotThread.id.desc())
+        .limit(1)
     )
 
 
@@ -198,7 +199,9 @@ def close(
         message.body = scrubbed(app, message.body)
     if closing_text and thread.sealed_chat:
         thread.messages.append(
-            BotThreadMessage(sender="staff", staff_id=staff.id if staff else None, body=closing_text, at=moment, delivery="pending")
+            BotThreadMessage(
+                sender="staff", staff_id=staff.id if staff else None, body=closing_text, at=moment, delivery="pending"
+            )
         )
     else:
         thread.sealed_chat, thread.chat_key = None, None
@@ -218,7 +221,14 @@ def claim_pending(app: App, limit: int = 50) -> list[tuple[int, int, int, str, s
     out = []
     with app.transaction() as session:
         rows = session.execute(
-            select(BotThreadMessage.id, BotThreadMessage.body, BotThread.id, BotThread.sealed_chat, BotThread.language, BotThread.status)
+            select(
+                BotThreadMessage.id,
+                BotThreadMessage.body,
+                BotThread.id,
+                BotThread.sealed_chat,
+                BotThread.language,
+                BotThread.status,
+            )
             .join(BotThread, BotThread.id == BotThreadMessage.thread_id)
             .where(BotThreadMessage.delivery == "pending")
             .order_by(BotThreadMessage.id)
@@ -233,16 +243,38 @@ def claim_pending(app: App, limit: int = 50) -> list[tuple[int, int, int, str, s
             if not claimed:
                 continue
             if not sealed:
-                session.execute(update(BotThreadMessage).where(BotThreadMessage.id == message_id).values(delivery="failed", last_error="no chat"))
+                session.execute(
+                    update(BotThreadMessage)
+                    .where(BotThreadMessage.id == message_id)
+                    .values(delivery="failed", last_error="no chat")
+                )
                 continue
             out.append((message_id, thread_id, int(seal.open(sealed)), language, body, status == "closed"))
     return out
 
 
+def release_claims(app: App) -> int:
+    """Answers claimed by a bot that stopped before it could say whether they were sent: pending again.
+
+    Called when a bot starts. An answer may then be sent twice if the bot stopped between Telegram's
+    answer and the mark, which is better than never."""
+    with app.transaction() as session:
+        return int(
+            session.execute(
+                update(BotThreadMessage).where(BotThreadMessage.delivery == "sending").values(delivery="pending")
+            ).rowcount
+            or 0
+        )
+
+
 def mark_delivered(app: App, message_id: int, thread_id: int, closing: bool) -> None:
     """The message reached the chat; after the closing one, the sealed chat id goes."""
     with app.transaction() as session:
-        session.execute(update(BotThreadMessage).where(BotThreadMessage.id == message_id).values(delivery="sent", delivered_at=now()))
+        session.execute(
+            update(BotThreadMessage)
+            .where(BotThreadMessage.id == message_id)
+            .values(delivery="sent", delivered_at=now())
+        )
         if closing:
             session.execute(update(BotThread).where(BotThread.id == thread_id).values(sealed_chat=None, chat_key=None))
 
@@ -280,15 +312,26 @@ def forget_chat(app: App, session: Session, chat_id: int) -> int:
 def purge_threads(app: App, session: Session, today: date) -> dict[str, int]:
     """Delete the messages of threads closed past their retention, and close (abandoned) threads nobody
     wrote in for the retention period, dropping their sealed chat id."""
-    cut_off = datetime.combine(today - timedelta(days=app.settings.bot_retention_days), datetime.min.time(), timezone.utc)
-    stale = list(session.scalars(select(BotThread).where(BotThread.status == "open", BotThread.last_message_at < cut_off)))
+    cut_off = datetime.combine(
+        today - timedelta(days=app.settings.bot_retention_days), datetime.min.time(), timezone.utc
+    )
+    stale = list(
+        session.scalars(select(BotThread).where(BotThread.status == "open", BotThread.last_message_at < cut_off))
+    )
     for thread in stale:
         thread.status, thread.outcome, thread.closed_at = "closed", "abandoned", now()
         thread.sealed_chat, thread.chat_key, thread.retain_until = None, None, today
     session.flush()
-    due = [t for t, in session.execute(select(BotThread.id).where(BotThread.retain_until.is_not(None), BotThread.retain_until <= today))]
+    due = [
+        t
+        for (t,) in session.execute(
+            select(BotThread.id).where(BotThread.retain_until.is_not(None), BotThread.retain_until <= today)
+        )
+    ]
     messages = 0
     if due:
         messages = session.execute(delete(BotThreadMessage).where(BotThreadMessage.thread_id.in_(due))).rowcount or 0
-        session.execute(update(BotThread).where(BotThread.id.in_(due)).values(sealed_chat=None, chat_key=None, retain_until=None))
+        session.execute(
+            update(BotThread).where(BotThread.id.in_(due)).values(sealed_chat=None, chat_key=None, retain_until=None)
+        )
     return {"bot.threads_abandoned": len(stale), "bot.thread_messages": int(messages)}

@@ -25,7 +25,6 @@ from starlette.requests import Request
 
 if TYPE_CHECKING:
     from fastapi import FastAPI
-
     from tremplin.core.app import App
 
 log = logging.getLogger("tremplin.bot")
@@ -64,7 +63,6 @@ def derived_secret(secret_key: str) -> str:
 def install(web: FastAPI, app: App, config: WebhookConfig) -> None:
     """Add the webhook route, and start and stop the bot application with the web app."""
     from fastapi.responses import JSONResponse, Response
-
     from tremplin.core.bot.app import ALLOWED_UPDATES, build_application
     from tremplin.core.web.security import CSRF_EXEMPT_PATHS
 
@@ -100,7 +98,9 @@ def install(web: FastAPI, app: App, config: WebhookConfig) -> None:
             if application.post_init is not None:
                 await application.post_init(application)
             try:
-                await application.bot.set_webhook(config.url, secret_token=config.secret, allowed_updates=ALLOWED_UPDATES)
+                await application.bot.set_webhook(
+                    config.url, secret_token=config.secret, allowed_updates=ALLOWED_UPDATES
+                )
             except Exception as exc:  # the web app serves its pages even when Telegram is away
                 log.error("could not register the webhook with Telegram: %r", exc)
             try:

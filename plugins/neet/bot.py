@@ -20,7 +20,9 @@ TEXT_KEY = "neet.challenge"
 TEXTS: dict[str, dict[str, str]] = {
     "uk": {
         "menu": "Touch'N'Go: щотижневий виклик, щоб рухатися до навчання чи роботи.",
-        "see": "Виклик цього тижня", "subscribe": "Отримувати щотижня", "unsubscribe": "Більше не надсилати",
+        "see": "Виклик цього тижня",
+        "subscribe": "Отримувати щотижня",
+        "unsubscribe": "Більше не надсилати",
         "subscribed": "Готово: ви отримуватимете виклик щотижня. /challenge, щоб скасувати.",
         "already": "Ви вже отримуєте виклик щотижня.",
         "unsubscribed": "Готово: виклики більше не надходитимуть.",
@@ -30,7 +32,9 @@ TEXTS: dict[str, dict[str, str]] = {
     },
     "fr": {
         "menu": "Touch'N'Go : un défi chaque semaine pour avancer vers une formation ou un emploi.",
-        "see": "Le défi de la semaine", "subscribe": "Le recevoir chaque semaine", "unsubscribe": "Ne plus le recevoir",
+        "see": "Le défi de la semaine",
+        "subscribe": "Le recevoir chaque semaine",
+        "unsubscribe": "Ne plus le recevoir",
         "subscribed": "C'est fait : vous recevrez le défi chaque semaine. /challenge pour arrêter.",
         "already": "Vous recevez déjà le défi chaque semaine.",
         "unsubscribed": "C'est fait : vous ne recevrez plus le défi.",
@@ -40,7 +44,9 @@ TEXTS: dict[str, dict[str, str]] = {
     },
     "nl": {
         "menu": "Touch'N'Go: elke week een uitdaging om verder te komen naar een opleiding of werk.",
-        "see": "De uitdaging van de week", "subscribe": "Elke week ontvangen", "unsubscribe": "Niet meer ontvangen",
+        "see": "De uitdaging van de week",
+        "subscribe": "Elke week ontvangen",
+        "unsubscribe": "Niet meer ontvangen",
         "subscribed": "Klaar: u krijgt de uitdaging elke week. /challenge om te stoppen.",
         "already": "U krijgt de uitdaging al elke week.",
         "unsubscribed": "Klaar: u krijgt de uitdaging niet meer.",
@@ -50,7 +56,9 @@ TEXTS: dict[str, dict[str, str]] = {
     },
     "en": {
         "menu": "Touch'N'Go: a challenge each week to move towards training or a job.",
-        "see": "This week's challenge", "subscribe": "Get it every week", "unsubscribe": "Stop sending it",
+        "see": "This week's challenge",
+        "subscribe": "Get it every week",
+        "unsubscribe": "Stop sending it",
         "subscribed": "Done: you will get the challenge every week. /challenge to stop.",
         "already": "You already get the challenge every week.",
         "unsubscribed": "Done: you will not get the challenge any more.",
@@ -80,9 +88,9 @@ def challenge_text(app: App, language: str) -> str:
 def handlers(app: App) -> list[Any]:
     from telegram import InlineKeyboardButton, InlineKeyboardMarkup
     from telegram.ext import CallbackQueryHandler, CommandHandler
+    from tremplin.core.bot.broadcast import is_subscribed, subscribe, unsubscribe
 
     from tremplin import in_thread, user_language
-    from tremplin.core.bot.broadcast import is_subscribed, subscribe, unsubscribe
 
     async def menu(update: Any, context: Any) -> None:
         lang = user_language(update, context)

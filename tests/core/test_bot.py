@@ -7,11 +7,11 @@ from collections.abc import Iterator
 
 import pytest
 from sqlalchemy import func, select
+from tremplin.core.app import App
+from tremplin.core.bot.models import BotChat, BotState
 
 from tests.bot_api import FakeBotAPI, database_dump
 from tests.bot_kit import Person, RunningBot, labels
-from tremplin.core.app import App
-from tremplin.core.bot.models import BotChat, BotState
 
 USER = 555000111
 
@@ -23,7 +23,9 @@ def fake_api() -> Iterator[FakeBotAPI]:
     server.stop()
 
 
-def test_language_is_proposed_from_telegram_and_changed_with_buttons(app: App, centre: int, fake_api: FakeBotAPI) -> None:
+def test_language_is_proposed_from_telegram_and_changed_with_buttons(
+    app: App, centre: int, fake_api: FakeBotAPI
+) -> None:
     with RunningBot(app, fake_api):
         person = Person(fake_api, USER, "nl-BE")
         assert person.say1("/start")["text"].startswith("Welkom")
@@ -32,14 +34,20 @@ def test_language_is_proposed_from_telegram_and_changed_with_buttons(app: App, c
         assert labels(menu) == ["Українська", "Français", "Nederlands", "English"]
         edited, help_ = person.send("press", replies=2, data="lang:fr", on=menu)
         # The button's message is edited in place, the press is answered, and the bot goes on in French.
-        assert (edited["method"], edited["message_id"], edited["text"]) == ("editMessageText", menu["message_id"], "Entendu, nous continuons en français.")
+        assert (edited["method"], edited["message_id"], edited["text"]) == (
+            "editMessageText",
+            menu["message_id"],
+            "Entendu, nous continuons en français.",
+        )
         assert fake_api.callback_answers and "answerCallbackQuery" in fake_api.calls
         assert help_["text"].startswith("/start — poser une question")
         assert person.say1("/start")["text"].startswith("Bienvenue")
         assert person.say1("/privacy")["text"].startswith("Nous ne gardons")
 
 
-def test_what_the_bot_cannot_read_gets_a_polite_answer_in_the_persons_language(app: App, centre: int, fake_api: FakeBotAPI) -> None:
+def test_what_the_bot_cannot_read_gets_a_polite_answer_in_the_persons_language(
+    app: App, centre: int, fake_api: FakeBotAPI
+) -> None:
     with RunningBot(app, fake_api):
         person = Person(fake_api, USER, "fr")
         for kind in ("photo", "voice", "sticker", "document", "contact"):
@@ -71,7 +79,9 @@ def test_a_flood_is_slowed_down_with_a_message(app: App, centre: int, fake_api: 
     assert got[5]["text"].startswith("You are sending many messages")
 
 
-def test_telegram_errors_are_retried_or_logged_and_never_stop_the_bot(app: App, centre: int, fake_api: FakeBotAPI, caplog: pytest.LogCaptureFixture) -> None:
+def test_telegram_errors_are_retried_or_logged_and_never_stop_the_bot(
+    app: App, centre: int, fake_api: FakeBotAPI, caplog: pytest.LogCaptureFixture
+) -> None:
     with RunningBot(app, fake_api):
         person = Person(fake_api, USER, "en")
         # 429: the bot waits the retry_after Telegram asks for, then sends.
@@ -99,7 +109,7 @@ def test_state_survives_a_restart_in_the_middle_of_a_conversation(app: App, cent
         person.say1("/start")
         person.say1("Leren")  # the theme: the bot now waits for the question
     with app.session() as session:
-        kinds = sorted(k for k, in session.execute(select(BotState.kind)))
+        kinds = sorted(k for (k,) in session.execute(select(BotState.kind)))
     assert kinds == ["conversation:ukrainian", "user"]
     with RunningBot(app, fake_api):
         # A new process: the conversation goes on where it was, in the language chosen before.

@@ -15,12 +15,12 @@ from pathlib import Path
 import httpx
 import pytest
 from click.testing import CliRunner
+from tremplin.core.app import App
+from tremplin.core.cli import cli
 
 from tests.bot_api import TOKEN, FakeBotAPI, free_port
 from tests.bot_kit import Person
 from tests.conftest import make_app
-from tremplin.core.app import App
-from tremplin.core.cli import cli
 
 SECRET = "webhook-secret-for-tests_0123"
 
@@ -37,14 +37,21 @@ class ServedWeb:
 
     def __init__(self, app: App, fake: FakeBotAPI) -> None:
         import uvicorn
-
         from tremplin.core.bot.webhook import WebhookConfig
         from tremplin.core.web.app import create_web_app
 
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}/telegram/webhook"
         config = WebhookConfig(TOKEN, self.url, SECRET, fake.base_url)
-        self.server = uvicorn.Server(uvicorn.Config(create_web_app(app, bot_webhook=config), host="127.0.0.1", port=self.port, log_level="warning", lifespan="on"))
+        self.server = uvicorn.Server(
+            uvicorn.Config(
+                create_web_app(app, bot_webhook=config),
+                host="127.0.0.1",
+                port=self.port,
+                log_level="warning",
+                lifespan="on",
+            )
+        )
         self.thread = threading.Thread(target=self.server.run, daemon=True)
 
     def __enter__(self) -> ServedWeb:
@@ -60,7 +67,9 @@ class ServedWeb:
         self.thread.join(timeout=20)
 
 
-def test_updates_come_through_the_web_app_verified_by_the_secret_token(app: App, centre: int, fake_api: FakeBotAPI) -> None:
+def test_updates_come_through_the_web_app_verified_by_the_secret_token(
+    app: App, centre: int, fake_api: FakeBotAPI
+) -> None:
     with ServedWeb(app, fake_api) as served:
         # The web app registered its webhook, with the secret, and asks for no updates by polling.
         assert fake_api.webhook == {"url": served.url, "secret_token": SECRET}
@@ -74,8 +83,14 @@ def test_updates_come_through_the_web_app_verified_by_the_secret_token(app: App,
         # Without the secret, or with another, the update is refused before anything reads it.
         update = {"update_id": 1, "message": fake_api.message(person.user, "/privacy")}
         assert httpx.post(served.url, json=update).status_code == 403
-        assert httpx.post(served.url, json=update, headers={"X-Telegram-Bot-Api-Secret-Token": "guess"}).status_code == 403
-        bad = httpx.post(served.url, content=b"{not json", headers={"X-Telegram-Bot-Api-Secret-Token": SECRET, "content-type": "application/json"})
+        assert (
+            httpx.post(served.url, json=update, headers={"X-Telegram-Bot-Api-Secret-Token": "guess"}).status_code == 403
+        )
+        bad = httpx.post(
+            served.url,
+            content=b"{not json",
+            headers={"X-Telegram-Bot-Api-Secret-Token": SECRET, "content-type": "application/json"},
+        )
         assert bad.status_code == 400
         assert "getUpdates" not in fake_api.calls
 

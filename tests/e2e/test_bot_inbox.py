@@ -24,14 +24,18 @@ def fake_api() -> Iterator[FakeBotAPI]:
     server.stop()
 
 
-def test_a_question_from_telegram_is_answered_in_the_browser(live_server: LiveServer, new_page: Callable[..., Any], fake_api: FakeBotAPI, axe: Any) -> None:
+def test_a_question_from_telegram_is_answered_in_the_browser(
+    live_server: LiveServer, new_page: Callable[..., Any], fake_api: FakeBotAPI, axe: Any
+) -> None:
     person = Person(fake_api, 990077, "en")
     with RunningBot(live_server.app, fake_api):
         person.say1("/start")
         person.say1("Diploma recognition")
         person.say("Which office?", replies=2)
         person.say1("Write to a counsellor here")
-        assert person.say1("Is my nursing diploma recognised in Brussels?")["text"].startswith("Your question is with our counsellors")
+        assert person.say1("Is my nursing diploma recognised in Brussels?")["text"].startswith(
+            "Your question is with our counsellors"
+        )
 
         page = new_page(locale="en-GB")
         login(page, "counsellor")

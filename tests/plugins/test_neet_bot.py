@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Iterator
 from datetime import date
 
 import pytest
 from sqlalchemy import select
+from tremplin.core.app import App
+from tremplin.core.bot.models import BotSubscription, BotText
 
 from tests.bot_api import TOKEN, FakeBotAPI, database_dump
 from tests.bot_kit import Person, RunningBot, labels
-from tremplin.core.app import App
-from tremplin.core.bot.models import BotSubscription, BotText
 
 MONDAY = date(2026, 12, 7)
 
@@ -26,13 +25,19 @@ def fake_api() -> Iterator[FakeBotAPI]:
 
 def test_subscribe_see_and_unsubscribe_with_buttons(app: App, centre: int, fake_api: FakeBotAPI) -> None:
     with app.transaction() as session:
-        session.add(BotText(key="neet.challenge", language="fr", body="Passez une heure dans un atelier de la Cité des métiers."))
+        session.add(
+            BotText(
+                key="neet.challenge", language="fr", body="Passez une heure dans un atelier de la Cité des métiers."
+            )
+        )
     with RunningBot(app, fake_api):
         person = Person(fake_api, 661100, "fr")
         menu = person.say1("/challenge")
         assert labels(menu) == ["Le défi de la semaine", "Le recevoir chaque semaine"]
         [seen] = person.send("press", data="neet:see", on=menu)
-        assert seen["method"] == "editMessageText" and seen["text"].endswith("Passez une heure dans un atelier de la Cité des métiers.")
+        assert seen["method"] == "editMessageText" and seen["text"].endswith(
+            "Passez une heure dans un atelier de la Cité des métiers."
+        )
         menu = person.say1("/challenge")
         [done] = person.send("press", data="neet:subscribe", on=menu)
         assert done["text"].startswith("C'est fait : vous recevrez le défi chaque semaine")
@@ -49,7 +54,9 @@ def test_subscribe_see_and_unsubscribe_with_buttons(app: App, centre: int, fake_
         assert [s.language for s in session.scalars(select(BotSubscription))] == ["en"]
 
 
-def test_the_flow_sends_the_challenge_once_a_week_within_the_broadcast_limit(app: App, centre: int, fake_api: FakeBotAPI, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_the_flow_sends_the_challenge_once_a_week_within_the_broadcast_limit(
+    app: App, centre: int, fake_api: FakeBotAPI, monkeypatch: pytest.MonkeyPatch
+) -> None:
     from tremplin.core.bot.broadcast import subscribe
     from tremplin.plugins.neet.flows import challenge_broadcast
 
@@ -64,7 +71,12 @@ def test_the_flow_sends_the_challenge_once_a_week_within_the_broadcast_limit(app
     assert counts == {"sent": 49, "ended": 1, "failed": 0}
     sent = [m for m in fake_api.sent if m["method"] == "sendMessage"]
     assert sorted(m["chat_id"] for m in sent) == sorted(c for c in chats if c != chats[3])
-    assert {m["text"].split("\n")[0] for m in sent} == {"🎯 Виклик тижня:", "🎯 Le défi de la semaine :", "🎯 De uitdaging van de week:", "🎯 This week's challenge:"}
+    assert {m["text"].split("\n")[0] for m in sent} == {
+        "🎯 Виклик тижня:",
+        "🎯 Le défi de la semaine :",
+        "🎯 De uitdaging van de week:",
+        "🎯 This week's challenge:",
+    }
     # Never more than 25 a second: 49 messages take at least ~1.9 s between the first and the last.
     times = sorted(m["at"] for m in sent)
     assert times[-1] - times[0] >= 48 / 25 - 0.05

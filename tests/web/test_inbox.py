@@ -12,14 +12,13 @@ from collections.abc import Iterator
 from datetime import date, timedelta
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, update
+from tremplin.core.bot.models import BotThread, BotThreadMessage
+from tremplin.core.models import Contact, Referral
 
 from tests.bot_api import FakeBotAPI, database_dump
 from tests.bot_kit import Person, RunningBot, labels
 from tests.web.conftest import Web, csrf_of, post_form
-from tremplin.core.app import App
-from tremplin.core.bot.models import BotThread, BotThreadMessage
-from tremplin.core.models import Contact, Referral
 
 PASSWORD = "quiet-harbour-2026"
 USER = 730001122
@@ -66,7 +65,10 @@ def test_a_counsellor_answers_in_the_chat_hands_over_and_closes_with_a_referral(
         assert other.get(f"/inbox/{thread_id}").status_code == 403
 
         # The answer goes to the chat.
-        response = olena.post(f"/inbox/{thread_id}/answer", data={"text": "Так, через NARIC-Vlaanderen. Принесіть диплом.", "csrf_token": csrf_of(page.text)})
+        response = olena.post(
+            f"/inbox/{thread_id}/answer",
+            data={"text": "Так, через NARIC-Vlaanderen. Принесіть диплом.", "csrf_token": csrf_of(page.text)},
+        )
         assert response.status_code == 303
         [answer] = person.next_messages(1, timeout=30)
         assert answer["text"] == "💬 Консультант:\nТак, через NARIC-Vlaanderen. Принесіть диплом."
@@ -82,9 +84,16 @@ def test_a_counsellor_answers_in_the_chat_hands_over_and_closes_with_a_referral(
 
         # Handed to a colleague.
         marc_id = web.staff["marc"]
-        assert olena.post(f"/inbox/{thread_id}/hand", data={"staff_id": str(marc_id), "csrf_token": csrf_of(page.text)}).status_code == 303
+        assert (
+            olena.post(
+                f"/inbox/{thread_id}/hand", data={"staff_id": str(marc_id), "csrf_token": csrf_of(page.text)}
+            ).status_code
+            == 303
+        )
         # A colleague who does not see the audience cannot be chosen.
-        bad = olena.post(f"/inbox/{thread_id}/hand", data={"staff_id": str(web.staff["neet_only"]), "csrf_token": csrf_of(page.text)})
+        bad = olena.post(
+            f"/inbox/{thread_id}/hand", data={"staff_id": str(web.staff["neet_only"]), "csrf_token": csrf_of(page.text)}
+        )
         assert bad.status_code == 422
         with app.session() as session:
             assert session.get(BotThread, thread_id).staff_id == marc_id
@@ -104,21 +113,44 @@ def test_a_counsellor_answers_in_the_chat_hands_over_and_closes_with_a_referral(
         thread = session.get(BotThread, thread_id)
         referral = session.scalar(select(Referral))
         contact = session.get(Contact, thread.contact_id)
-        bodies = [m.body for m in session.scalars(select(BotThreadMessage).where(BotThreadMessage.thread_id == thread_id))]
-    assert (thread.status, thread.outcome, thread.referral_id, thread.theme, thread.language) == ("closed", "referred", referral.id, "learn", "uk")
+        bodies = [
+            m.body for m in session.scalars(select(BotThreadMessage).where(BotThreadMessage.thread_id == thread_id))
+        ]
+    assert (thread.status, thread.outcome, thread.referral_id, thread.theme, thread.language) == (
+        "closed",
+        "referred",
+        referral.id,
+        "learn",
+        "uk",
+    )
     assert thread.sealed_chat is None and thread.chat_key is None
     assert thread.first_answer_at is not None and thread.retain_until == date.today() + timedelta(days=30)
     # One remote-advice contact by theme and language.
-    assert (contact.audience, contact.modality, contact.channel, contact.themes) == ("ukrainian", "remote_advice", "telegram", ["learn"])
-    assert contact.attributes == {"service_language": "uk", "questions": ["diploma_recognition"], "thread": "referred", "answer_time": "within_hour"}
+    assert (contact.audience, contact.modality, contact.channel, contact.themes) == (
+        "ukrainian",
+        "remote_advice",
+        "telegram",
+        ["learn"],
+    )
+    assert contact.attributes == {
+        "service_language": "uk",
+        "questions": ["diploma_recognition"],
+        "thread": "referred",
+        "answer_time": "within_hour",
+    }
     # Counted: a question answered in the chat, referred, by language and by the time the answer took.
     from tremplin.core.models import CounterValue
 
     with app.session() as session:
-        figures = {(v.counter, v.dim, v.value): v.amount for v in session.scalars(select(CounterValue).where(CounterValue.grain == "y"))}
+        figures = {
+            (v.counter, v.dim, v.value): v.amount
+            for v in session.scalars(select(CounterValue).where(CounterValue.grain == "y"))
+        }
     assert figures[("ukrainian.bot_threads", "*", "*")] == 1 and figures[("ukrainian.bot_referred", "*", "*")] == 1
     assert figures[("ukrainian.bot_threads", "ukrainian.answer_time", "within_hour")] == 1
-    assert figures[("ukrainian.telegram", "ukrainian.bot_language", "uk")] == 2  # the question to the bot, then the thread
+    assert (
+        figures[("ukrainian.telegram", "ukrainian.bot_language", "uk")] == 2
+    )  # the question to the bot, then the thread
     assert (referral.audience, referral.theme, referral.staff_id) == ("ukrainian", "learn", web.staff["marc"])
     # The closed thread's text is no longer shown.
     page = web.client("olena", PASSWORD).get(f"/inbox/{thread_id}")
@@ -144,7 +176,9 @@ async def _noop() -> None:
     return None
 
 
-def test_an_answer_written_while_the_bot_is_down_reaches_the_chat_after_a_restart(web: Web, fake_api: FakeBotAPI) -> None:
+def test_an_answer_written_while_the_bot_is_down_reaches_the_chat_after_a_restart(
+    web: Web, fake_api: FakeBotAPI
+) -> None:
     app = web.app
     web.add_account("olena", ["counsellor"], ["ukrainian"], password=PASSWORD)
     person = Person(fake_api, USER, "uk")
@@ -153,7 +187,17 @@ def test_an_answer_written_while_the_bot_is_down_reaches_the_chat_after_a_restar
     # The bot is stopped; the counsellor answers from the inbox.
     olena = web.client("olena", PASSWORD)
     [thread_id] = [int(i) for i in re.findall(r'id="thread-(\d+)"', olena.get("/inbox").text)]
-    post_form(olena, f"/inbox/{thread_id}", f"/inbox/{thread_id}/answer", {"text": "Курси нідерландської: Huis van het Nederlands."})
+    post_form(
+        olena,
+        f"/inbox/{thread_id}",
+        f"/inbox/{thread_id}/answer",
+        {"text": "Курси нідерландської: Huis van het Nederlands."},
+    )
+    # As if a bot had claimed it and stopped before sending it: the next bot sends it all the same.
+    with app.transaction() as session:
+        session.execute(
+            update(BotThreadMessage).where(BotThreadMessage.delivery == "pending").values(delivery="sending")
+        )
     fake_api.fail("sendMessage", 429, retry_after=1)
     with RunningBot(app, fake_api):
         # Restarted: the pending answer is sent (after Telegram's 429), and the thread goes on.
@@ -172,17 +216,23 @@ def test_forget_during_a_thread_deletes_its_text_and_its_chat(web: Web, fake_api
         assert person.say1("/forget")["text"].startswith("Готово")
     with app.session() as session:
         thread = session.scalar(select(BotThread))
-        assert (thread.status, thread.outcome, thread.sealed_chat, thread.chat_key) == ("closed", "abandoned", None, None)
+        assert (thread.status, thread.outcome, thread.sealed_chat, thread.chat_key) == (
+            "closed",
+            "abandoned",
+            None,
+            None,
+        )
         assert session.scalar(select(BotThreadMessage.id)) is None
 
 
 def test_hook_register_bot_texts(web: Web) -> None:
     """The plugins' editable texts are listed in the admin pages; the centre's version replaces the default."""
-    from tremplin import EditableText, T, hookimpl
-    from tremplin.core.bot.editable import edited_text, editable_texts
+    from tremplin.core.bot.editable import editable_texts, edited_text
     from tremplin.core.bot.models import BotText
     from tremplin.core.plugins import register
     from tremplin.core.registry import PluginError
+
+    from tremplin import EditableText, T, hookimpl
 
     app = web.app
     keys = [t.key for t in editable_texts(app)]
@@ -192,14 +242,28 @@ def test_hook_register_bot_texts(web: Web) -> None:
     admin = web.client("chief", PASSWORD)
     page = admin.get("/admin/bot-texts")
     assert page.status_code == 200 and "Понеділок–п" in page.text
-    saved = admin.post("/admin/bot-texts", data={"key": "ukrainian.place.hours", "language": "uk", "body": "Вівторок–субота, 10:00–18:00", "csrf_token": csrf_of(page.text)})
+    saved = admin.post(
+        "/admin/bot-texts",
+        data={
+            "key": "ukrainian.place.hours",
+            "language": "uk",
+            "body": "Вівторок–субота, 10:00–18:00",
+            "csrf_token": csrf_of(page.text),
+        },
+    )
     assert saved.status_code == 303
     assert edited_text(app, "ukrainian.place.hours", "uk", "default") == "Вівторок–субота, 10:00–18:00"
     assert edited_text(app, "ukrainian.place.hours", "fr", "default") == "default"
     # An unknown key is refused in the reader's language; an empty text goes back to the default.
-    refused = admin.post("/admin/bot-texts", data={"key": "ukrainian.nothing", "language": "uk", "body": "x", "csrf_token": csrf_of(page.text)})
+    refused = admin.post(
+        "/admin/bot-texts",
+        data={"key": "ukrainian.nothing", "language": "uk", "body": "x", "csrf_token": csrf_of(page.text)},
+    )
     assert refused.status_code == 422 and "Ce texte ne peut pas être modifié." in refused.text
-    admin.post("/admin/bot-texts", data={"key": "ukrainian.place.hours", "language": "uk", "body": "", "csrf_token": csrf_of(page.text)})
+    admin.post(
+        "/admin/bot-texts",
+        data={"key": "ukrainian.place.hours", "language": "uk", "body": "", "csrf_token": csrf_of(page.text)},
+    )
     with app.session() as session:
         assert session.scalar(select(BotText.id)) is None
     # A counsellor may not edit them.

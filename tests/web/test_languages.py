@@ -48,8 +48,9 @@ INVALID = {
 
 
 #: Elements whose text is not words: scripts, and codes shown as codes on purpose (``<code>``: an
-#: administrator's own codes, a referral token).
-SKIPPED = ("script", "style", "template", "code")
+#: administrator's own codes, a referral token), and text being edited (``<textarea>``: the bot's texts in
+#: each of its languages, English included, on ``/admin/bot-texts``).
+SKIPPED = ("script", "style", "template", "code", "textarea")
 
 
 class VisibleText(HTMLParser):

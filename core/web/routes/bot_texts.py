@@ -13,7 +13,6 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import RedirectResponse, Response
 from sqlalchemy import select
 from sqlalchemy.orm import Session
-
 from tremplin.core.bot.models import BotText
 from tremplin.core.i18n import LANGUAGES
 from tremplin.core.models import Staff
@@ -39,12 +38,19 @@ def _page(request: Request, session: Session, error: str = "", status: int = 200
 
 
 @router.get("/admin/bot-texts")
-def bot_texts(request: Request, staff: Staff = Depends(needs_admin), session: Session = Depends(get_session)) -> Response:
+def bot_texts(
+    request: Request, staff: Staff = Depends(needs_admin), session: Session = Depends(get_session)
+) -> Response:
     return _page(request, session)
 
 
 @router.post("/admin/bot-texts")
-def bot_text_save(request: Request, data: Any = Depends(form_data), staff: Staff = Depends(needs_admin), session: Session = Depends(get_session)) -> Response:
+def bot_text_save(
+    request: Request,
+    data: Any = Depends(form_data),
+    staff: Staff = Depends(needs_admin),
+    session: Session = Depends(get_session),
+) -> Response:
     from tremplin.core.bot.editable import editable_texts, forget_cache
 
     _ = gettext_for(request)

@@ -15,12 +15,17 @@ from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.responses import RedirectResponse, Response
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
-
 from tremplin.core import vocab
 from tremplin.core.bot.models import BotThread
 from tremplin.core.models import Staff
 from tremplin.core.web import policy
-from tremplin.core.web.deps import ensure_record, form_data, get_app, get_session, require_capability
+from tremplin.core.web.deps import (
+    ensure_record,
+    form_data,
+    get_app,
+    get_session,
+    require_capability,
+)
 from tremplin.core.web.i18n import N_, gettext_for
 from tremplin.core.web.templating import flash, render
 
@@ -59,7 +64,8 @@ def colleagues(session: Session, app: Any, thread: BotThread) -> list[Staff]:
     """Accounts that may take the thread: active, with the inbox, seeing its audience and its centre."""
     rows = session.scalars(select(Staff).where(Staff.active.is_(True)).order_by(Staff.display_name, Staff.username))
     return [
-        s for s in rows
+        s
+        for s in rows
         if policy.can(app, s, "inbox") and s.may_see(thread.audience) and policy.may_see_centre(s, thread.centre_id)
     ]
 
@@ -81,7 +87,12 @@ def inbox(
     # Waiting for an answer first ("staff" sorts after "person": descending), the longest waiting on top.
     rows = list(session.scalars(stmt.order_by(BotThread.awaiting.desc(), BotThread.last_message_at).limit(200)))
     closed = list(
-        session.scalars(visible_threads(staff, app).where(BotThread.status == "closed").order_by(BotThread.closed_at.desc()).limit(20))
+        session.scalars(
+            visible_threads(staff, app)
+            .where(BotThread.status == "closed")
+            .order_by(BotThread.closed_at.desc())
+            .limit(20)
+        )
     )
     names = {s.id: s.display_name or s.username for s in session.scalars(select(Staff))}
     return render(
@@ -108,7 +119,9 @@ def _thread(session: Session, staff: Staff, thread_id: int) -> BotThread:
     return thread
 
 
-def _page(request: Request, session: Session, staff: Staff, thread: BotThread, error: str = "", status: int = 200) -> Response:
+def _page(
+    request: Request, session: Session, staff: Staff, thread: BotThread, error: str = "", status: int = 200
+) -> Response:
     app = get_app(request)
     names = {s.id: s.display_name or s.username for s in session.scalars(select(Staff))}
     return render(
@@ -128,7 +141,9 @@ def _page(request: Request, session: Session, staff: Staff, thread: BotThread, e
 
 
 @router.get("/inbox/{thread_id}")
-def thread_page(request: Request, thread_id: int, staff: Staff = Depends(needs_inbox), session: Session = Depends(get_session)) -> Response:
+def thread_page(
+    request: Request, thread_id: int, staff: Staff = Depends(needs_inbox), session: Session = Depends(get_session)
+) -> Response:
     return _page(request, session, staff, _thread(session, staff, thread_id))
 
 
@@ -139,7 +154,13 @@ def _refuse(request: Request, session: Session, staff: Staff, thread_id: int, co
 
 
 @router.post("/inbox/{thread_id}/answer")
-def answer(request: Request, thread_id: int, staff: Staff = Depends(needs_inbox), session: Session = Depends(get_session), form: Any = Depends(form_data)) -> Response:
+def answer(
+    request: Request,
+    thread_id: int,
+    staff: Staff = Depends(needs_inbox),
+    session: Session = Depends(get_session),
+    form: Any = Depends(form_data),
+) -> Response:
     from tremplin.core.bot import threads
 
     thread = _thread(session, staff, thread_id)
@@ -154,7 +175,13 @@ def answer(request: Request, thread_id: int, staff: Staff = Depends(needs_inbox)
 
 
 @router.post("/inbox/{thread_id}/hand")
-def hand(request: Request, thread_id: int, staff: Staff = Depends(needs_inbox), session: Session = Depends(get_session), form: Any = Depends(form_data)) -> Response:
+def hand(
+    request: Request,
+    thread_id: int,
+    staff: Staff = Depends(needs_inbox),
+    session: Session = Depends(get_session),
+    form: Any = Depends(form_data),
+) -> Response:
     from tremplin.core.bot import threads
 
     thread = _thread(session, staff, thread_id)
@@ -173,7 +200,13 @@ def hand(request: Request, thread_id: int, staff: Staff = Depends(needs_inbox), 
 
 
 @router.post("/inbox/{thread_id}/close")
-def close(request: Request, thread_id: int, staff: Staff = Depends(needs_inbox), session: Session = Depends(get_session), form: Any = Depends(form_data)) -> Response:
+def close(
+    request: Request,
+    thread_id: int,
+    staff: Staff = Depends(needs_inbox),
+    session: Session = Depends(get_session),
+    form: Any = Depends(form_data),
+) -> Response:
     from tremplin.core.anonymity import format_token
     from tremplin.core.bot import threads
     from tremplin.core.bot.texts import say
@@ -189,11 +222,17 @@ def close(request: Request, thread_id: int, staff: Staff = Depends(needs_inbox),
     referral = None
     closing = say(thread.language, "thread_closed")
     if outcome == "referred":
-        referral = issue_referral(app, session, thread.centre_id, theme=thread.theme, audience=thread.audience, staff=staff, valid_days=60)
+        referral = issue_referral(
+            app, session, thread.centre_id, theme=thread.theme, audience=thread.audience, staff=staff, valid_days=60
+        )
         closing = say(thread.language, "thread_referral", token=format_token(referral.token)) + "\n\n" + closing
     threads.close(app, session, thread, outcome, staff, closing_text=closing, referral=referral)
     session.commit()
     _ = gettext_for(request)
-    message = _("Closed. The referral code %(token)s is sent in the chat.", token=format_token(referral.token)) if referral else _("Closed.")
+    message = (
+        _("Closed. The referral code %(token)s is sent in the chat.", token=format_token(referral.token))
+        if referral
+        else _("Closed.")
+    )
     flash(request, message)
     return RedirectResponse("/inbox", status_code=303)

@@ -1,0 +1,269 @@
+"""Benchmark: Telegram updates handled per second end to end, with 1,000 people talking at once.
+
+Run by hand (it is not part of the test suite)::
+
+    .venv/bin/python bench/bench_bot.py                 # 1,000 chats, 4 updates each, SQLite
+    .venv/bin/python bench/bench_bot.py --chats 200     # a quicker look
+    TREMPLIN_BENCH_DATABASE_URL=postgresql+psycopg://postgres@127.0.0.1:5432/bench .venv/bin/python bench/bench_bot.py
+
+What it does, in one run:
+
+1. starts the test Bot API server (``tests.bot_api``: uvicorn on 127.0.0.1, ``getUpdates`` by long
+   polling, ``sendMessage`` recorded) and a migrated database with one centre;
+2. runs the real bot (``tremplin.core.bot.app.build_application``: every handler, the guard, the state
+   in the database, the delivery task) polling it, while ``--chats`` people each go through a
+   conversation of the Ukrainian plugin in their own language: ``/start``, a theme, a question (the
+   bot logs an anonymous contact and answers twice), "No, thank you". Each person sends their next
+   message as soon as the bot has answered the previous one, as a person would; all start at once;
+   The server and the people run in a process of their own, so that they do not share the bot's
+   interpreter lock;
+3. the floor, same server, same people, same run: a bare python-telegram-bot application whose only
+   handler answers every message with one ``sendMessage`` and does nothing else;
+4. prints updates/s, p50 and p99 latency (from the moment an update is available to ``getUpdates``
+   to the bot's last reply to it) for both, and the ratio; checks that every person got every answer
+   and that the database holds one contact per person.
+
+The target: at least 300 updates/s with p99 under 200 ms. Exit status 1 when it is missed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import statistics
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from tests.bot_api import TOKEN, FakeBotAPI, telegram_user  # noqa: E402
+
+#: Each step: what the person sends (by language) and how many messages the bot answers with.
+SCRIPT: dict[str, list[tuple[str, int]]] = {
+    "uk": [("/start", 1), ("Мовні курси", 1), ("Де вчити нідерландську?", 2), ("Ні, дякую", 1)],
+    "fr": [("/start", 1), ("Cours de langue", 1), ("Où apprendre le néerlandais ?", 2), ("Non, merci", 1)],
+    "nl": [("/start", 1), ("Taallessen", 1), ("Waar leer ik Nederlands?", 2), ("Nee, bedankt", 1)],
+    "en": [("/start", 1), ("Language courses", 1), ("Where can I learn Dutch?", 2), ("No, thank you", 1)],
+}
+LANGUAGES = ("uk", "fr", "nl", "en")
+
+
+class Driver(FakeBotAPI):
+    """The Bot API server that also plays the people: each reply may trigger the person's next message."""
+
+    def __init__(self, chats: int, first_id: int, script: dict[str, list[tuple[str, int]]]) -> None:
+        super().__init__()
+        self.script = script
+        self.people = {first_id + n: telegram_user(first_id + n, LANGUAGES[n % 4]) for n in range(chats)}
+        self.step = {chat: 0 for chat in self.people}
+        self.got = {chat: 0 for chat in self.people}
+        self.queued_at: dict[int, float] = {}
+        self.latencies: list[float] = []
+        self.done = threading.Event()
+        self.finished = 0
+        self.first_queued = 0.0
+        self.last_reply = 0.0
+        #: Messages the bot sent after a person's conversation was over (there should be none).
+        self.extra: list[str] = []
+
+    def begin(self) -> None:
+        self.first_queued = time.perf_counter()
+        for chat in self.people:
+            self._next(chat)
+
+    def _next(self, chat: int) -> None:
+        user = self.people[chat]
+        text, _ = self.script[user["language_code"]][self.step[chat]]
+        self.queued_at[chat] = time.perf_counter()
+        self.send_text(text, user)
+
+    def _record(self, method: str, params: dict[str, str]) -> dict[str, Any]:
+        result = super()._record(method, params)
+        chat = int(params["chat_id"])
+        if chat in self.people:
+            with self._lock:
+                step = self.step[chat]
+                if step >= len(self.script[self.people[chat]["language_code"]]):
+                    self.extra.append(params["text"])
+                    return result
+                self.got[chat] += 1
+                expected = self.script[self.people[chat]["language_code"]][step][1]
+                complete = self.got[chat] == expected
+                if complete:
+                    now = time.perf_counter()
+                    self.latencies.append(now - self.queued_at[chat])
+                    self.last_reply = now
+                    self.got[chat] = 0
+                    self.step[chat] = step + 1
+                    last = self.step[chat] == len(self.script[self.people[chat]["language_code"]])
+            if complete:
+                if last:
+                    self.finished += 1
+                    if self.finished == len(self.people):
+                        self.done.set()
+                else:
+                    self._next(chat)
+        return result
+
+
+def serve_people(
+    conn: Any, chats: int, first_id: int, script: dict[str, list[tuple[str, int]]], timeout: float
+) -> None:
+    """In a process of its own (its own interpreter lock): the Bot API server playing the people."""
+    driver = Driver(chats, first_id, script).start()
+    conn.send(driver.base_url)
+    conn.recv()  # the bot polls: go
+    driver.begin()
+    finished = driver.done.wait(timeout)
+    latencies = sorted(driver.latencies)
+    conn.send(
+        {
+            "finished": driver.finished if not finished else chats,
+            "latencies": latencies,
+            "seconds": driver.last_reply - driver.first_queued,
+            "extra": driver.extra[:3],
+            "extras": len(driver.extra),
+        }
+    )
+    conn.recv()
+    driver.stop()
+
+
+def run_bot(
+    chats: int, first_id: int, script: dict[str, list[tuple[str, int]]], build: Any, timeout: float
+) -> dict[str, Any]:
+    """Start the people's server in another process, ``build(base_url)``'s application polling it in this
+    one, let every person finish, stop both."""
+    import multiprocessing
+
+    ready = threading.Event()
+    stop: dict[str, Any] = {}
+    ours, theirs = multiprocessing.Pipe()
+    server = multiprocessing.get_context("fork").Process(
+        target=serve_people, args=(theirs, chats, first_id, script, timeout), daemon=True
+    )
+    server.start()
+    base_url = ours.recv()
+
+    async def main() -> None:
+        application = build(base_url)
+        await application.initialize()
+        await application.start()
+        if application.post_init is not None:
+            await application.post_init(application)
+        await application.updater.start_polling(poll_interval=0.0, timeout=1, allowed_updates=["message"])
+        stop["event"] = asyncio.Event()
+        stop["loop"] = asyncio.get_running_loop()
+        ready.set()
+        await stop["event"].wait()
+        await application.updater.stop()
+        await application.stop()
+        if application.post_stop is not None:
+            await application.post_stop(application)
+        await application.shutdown()
+
+    thread = threading.Thread(target=lambda: asyncio.run(main()), daemon=True)
+    thread.start()
+    if not ready.wait(30):
+        raise SystemExit("the bot did not start")
+    ours.send("go")
+    result = ours.recv()
+    stop["loop"].call_soon_threadsafe(stop["event"].set)
+    thread.join(timeout=60)
+    ours.send("stop")
+    server.join(timeout=30)
+    if result["finished"] < chats:
+        raise SystemExit(f"only {result['finished']} of {chats} people got every answer within {timeout:.0f} s")
+    latencies = result["latencies"]
+    return {
+        "updates": len(latencies),
+        "seconds": result["seconds"],
+        "per_second": len(latencies) / result["seconds"],
+        "p50_ms": statistics.median(latencies) * 1000,
+        "p99_ms": latencies[int(len(latencies) * 0.99) - 1] * 1000,
+        "extra": result["extras"],
+        "extra_examples": result["extra"],
+    }
+
+
+def bare_application(base_url: str) -> Any:
+    """The floor: python-telegram-bot answering every message once, nothing else."""
+    from telegram.ext import ApplicationBuilder, MessageHandler, filters
+
+    async def echo(update: Any, context: Any) -> None:
+        await context.bot.send_message(update.effective_chat.id, "ok")
+
+    application = ApplicationBuilder().token(TOKEN).base_url(base_url).concurrent_updates(True).build()
+    application.add_handler(MessageHandler(filters.ALL, echo))
+    return application
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--chats", type=int, default=1000)
+    parser.add_argument("--timeout", type=float, default=600)
+    args = parser.parse_args()
+
+    import logging
+
+    logging.basicConfig(level=logging.WARNING)
+    from tremplin.core.admin import ensure_centre
+    from tremplin.core.app import create_app
+    from tremplin.core.bot.app import build_application
+    from tremplin.core.migrate import upgrade
+    from tremplin.core.settings import Settings
+
+    url = os.environ.get("TREMPLIN_BENCH_DATABASE_URL")
+    folder = tempfile.mkdtemp(prefix="tremplin-bench-bot-")
+    url = url or f"sqlite:///{folder}/bench.db"
+    # A flood limit above what one person sends here: the guard runs, it never refuses.
+    app = create_app(
+        Settings(database_url=url, load_entrypoints=False, secret_key="bench-not-a-secret", bot_rate_limit=100)
+    )
+    if url.startswith("postgresql"):
+        from sqlalchemy import text
+
+        with app.db.engine.begin() as conn:
+            conn.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
+            conn.execute(text("CREATE SCHEMA public"))
+    upgrade(app)
+    with app.transaction() as session:
+        ensure_centre(session, "bxl", "Cité des métiers de Bruxelles")
+
+    steps = len(SCRIPT["en"])
+    print(f"{args.chats} people at once, {steps} updates each, on {app.db.dialect}")
+
+    echo_script = {lang: [(text, 1) for text, _ in steps_] for lang, steps_ in SCRIPT.items()}
+    floor = run_bot(args.chats, 10_000_000, echo_script, bare_application, args.timeout)
+    app.db.dispose()  # no connection crosses the fork
+    bot = run_bot(args.chats, 20_000_000, SCRIPT, lambda url: build_application(app, TOKEN, base_url=url), args.timeout)
+
+    from sqlalchemy import func, select
+    from tremplin.core.models import Contact
+
+    with app.session() as session:
+        contacts = session.scalar(select(func.count()).select_from(Contact))
+    app.close()
+    for name, figures in (("floor (bare handler)", floor), ("Tremplin bot", bot)):
+        print(
+            f"{name:22} {figures['updates']:6d} updates in {figures['seconds']:6.2f} s: {figures['per_second']:7.1f} updates/s, "
+            f"p50 {figures['p50_ms']:6.1f} ms, p99 {figures['p99_ms']:6.1f} ms"
+        )
+    print(f"ratio bot/floor: {bot['per_second'] / floor['per_second']:.2f} of the floor's throughput")
+    print(
+        f"contacts logged: {contacts} (one per person expected: {args.chats}); messages after the end: {bot['extra']}"
+    )
+    if bot["extra"]:
+        print("  e.g.", bot["extra_examples"])
+    ok = bot["per_second"] >= 300 and bot["p99_ms"] < 200 and contacts == args.chats
+    print("target (>= 300 updates/s, p99 < 200 ms):", "met" if ok else "MISSED")
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
