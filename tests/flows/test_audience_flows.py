@@ -23,6 +23,8 @@ aiosmtpd = pytest.importorskip("aiosmtpd.controller")
 
 #: Tuesday 8 December 2026: "last week" is 30 November to 6 December, "last month" is November.
 TODAY = date(2026, 12, 8)
+#: The Formtruck stop's day: a Friday already past, as the rules refuse a record dated after the real today.
+STOP_DAY = date(2026, 12, 4)
 
 
 @pytest.fixture
@@ -125,7 +127,7 @@ def test_disability_and_ukrainian_and_formtruck_digests(app: App, centre: int) -
             app,
             session,
             "formtruck",
-            "2026-12-08T10:00",
+            f"{STOP_DAY.isoformat()}T10:00",
             {"commune": "anderlecht"},
             modality="individual_advice",
             channel="field",
@@ -142,8 +144,8 @@ def test_disability_and_ukrainian_and_formtruck_digests(app: App, centre: int) -
     assert ukrainian.tables[1].counts == {"Permis de travail": 2, "Recherche d'emploi": 1}
     assert sum(ukrainian.tables[0].counts.values()) == 2
 
-    formtruck = build(app, build_stops_digest)
-    assert formtruck.period == "2026-12-08"
+    formtruck = build(app, build_stops_digest, STOP_DAY)
+    assert formtruck.period == STOP_DAY.isoformat()
     [line] = formtruck.lines
     assert line.startswith("Advice: 4 · Anderlecht · ")
 
