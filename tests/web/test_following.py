@@ -28,7 +28,11 @@ def issue(web: Web, username: str = "counsellor") -> tuple[str, int]:
         from tremplin.core.models import Partner
 
         actiris = session.scalar(select(Partner.id).where(Partner.code == "actiris"))
-    response = client.post("/referrals", data={"csrf_token": csrf_of(page.text), "to_partner": str(actiris), "theme": "work", "audience": "general", "note": "Call Marie Dupont at 0470 12 34 56"})
+    # The note tells the situation, with a name and a number in it: the rules refuse a note that is mostly
+    # personal data, and scrub the rest.
+    note = "Looking for a first job in logistics after her training: call Marie Dupont at 0470 12 34 56"
+    form = {"to_partner": str(actiris), "theme": "work", "audience": "general", "note": note}
+    response = client.post("/referrals", data={"csrf_token": csrf_of(page.text), **form})
     assert response.status_code == 303
     shown = client.get(response.headers["location"])
     token = TOKEN.search(shown.text)

@@ -3,7 +3,9 @@ for what a logged-in reader sees, a Secure cookie over HTTPS, proxy headers from
 
 from __future__ import annotations
 
+from sqlalchemy import select
 from starlette.testclient import TestClient
+from tremplin.core.models import Partner
 from tremplin.core.web.app import TrustedProxies
 
 from tests.web.conftest import Web, csrf_of
@@ -11,7 +13,10 @@ from tests.web.conftest import Web, csrf_of
 
 def referral_page(web: Web, client: TestClient) -> str:
     page = client.get("/referrals/new")
-    created = client.post("/referrals", data={"audience": "general", "csrf_token": csrf_of(page.text)})
+    with web.app.session() as session:
+        actiris = session.scalars(select(Partner.id).where(Partner.code == "actiris")).one()
+    form = {"audience": "general", "to_partner": str(actiris), "csrf_token": csrf_of(page.text)}
+    created = client.post("/referrals", data=form)
     assert created.status_code == 303, created.text[:300]
     detail = client.get(created.headers["location"])
     assert detail.status_code == 200
