@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import secrets
-from datetime import date, time, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from tremplin.core.app import App
@@ -40,10 +40,12 @@ def slot(
     at_school: bool = False,
     start: time = time(9, 30),
 ) -> int:
+    """A slot ``days`` from today; a negative ``days`` gives a visit already held, opened back then."""
+    day = date.today() + timedelta(days=days)
     with app.transaction() as session:
         spec = bk.SlotSpec(
             workshop_id,
-            date.today() + timedelta(days=days),
+            day,
             start,
             room="" if at_school else "Salle Explorama",
             at_school=at_school,
@@ -51,7 +53,7 @@ def slot(
             capacity_pupils=pupils,
             languages=("fr", "nl"),
         )
-        return bk.open_slot(app, session, centre_id, spec).id
+        return bk.open_slot(app, session, centre_id, spec, today=day if days < 0 else None).id
 
 
 def request(slot_id: int, **values: Any) -> bk.BookingRequest:
@@ -73,9 +75,10 @@ def request(slot_id: int, **values: Any) -> bk.BookingRequest:
     return bk.BookingRequest(**base)
 
 
-def book(app: App, slot_id: int, **values: Any) -> tuple[int, str]:
+def book(app: App, slot_id: int, now: datetime | None = None, **values: Any) -> tuple[int, str]:
+    """Book a class; ``now`` (default: now) is when the request came, before the slot begins."""
     with app.transaction() as session:
-        booking = bk.book(app, session, request(slot_id, **values))
+        booking = bk.book(app, session, request(slot_id, **values), now=now)
         return booking.id, booking.status
 
 

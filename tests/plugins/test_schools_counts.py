@@ -4,7 +4,7 @@ schools apart. On SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy import select
 from tremplin.core import rollup
@@ -36,18 +36,21 @@ def _attend(app: App, booking_id: int, came: int) -> None:
 
 def test_cancellations_and_no_shows_are_counted_and_equal_a_rebuild(app: App, centre: int) -> None:
     wid = workshop(app, centre)
-    near, far = slot(app, centre, wid, days=3), slot(app, centre, wid, days=4, at_school=True)
+    # Attendance is entered once a visit has begun: the visits held or missed are last week's, booked before.
+    before = datetime.now(UTC) - timedelta(days=30)
+    near, far = slot(app, centre, wid, days=-3), slot(app, centre, wid, days=-4, at_school=True)
     doomed = slot(app, centre, wid, days=5)
-    came, _ = book(app, near, pupils=22, school_year="4", education_type="vocational")
-    absent, _ = book(app, far, pupils=18, school_year="2", language="nl")
+    came, _ = book(app, near, before, pupils=22, school_year="4", education_type="vocational")
+    absent, _ = book(app, far, before, pupils=18, school_year="2", language="nl")
     withdrawn, _ = book(app, slot(app, centre, wid, days=6), pupils=12, school_year="3")
-    waiting, status = book(app, near, pupils=10)
+    waiting, status = book(app, near, before, pupils=10)
     assert status == "waitlisted"
     lost, _ = book(app, doomed, pupils=25, school_year="3")
-    corrected, _ = book(app, slot(app, centre, wid, days=7), pupils=9)
-    day = date.today() + timedelta(days=3)
-    year = day.year
-    assert totals(app, BOOKING_COUNTERS, year=year) == dict.fromkeys(BOOKING_COUNTERS, 0)
+    corrected, _ = book(app, slot(app, centre, wid, days=-2), before, pupils=9)
+    days = (-4, -3, -2, 5, 6)
+    years = {(date.today() + timedelta(days=d)).year for d in days}
+    for year in years:
+        assert totals(app, BOOKING_COUNTERS, year=year) == dict.fromkeys(BOOKING_COUNTERS, 0)
 
     _attend(app, came, 22)
     _attend(app, absent, 0)
@@ -57,7 +60,6 @@ def test_cancellations_and_no_shows_are_counted_and_equal_a_rebuild(app: App, ce
         bk.delete_slot(app, session, session.get(SchoolSlot, doomed))  # its booking is cancelled, and still counted
     _attend(app, corrected, 0)
     _attend(app, corrected, 7)  # entered as absent, then corrected: it came after all
-    years = {(date.today() + timedelta(days=d)).year for d in range(3, 8)}
     figures = {k: sum(totals(app, [k], year=y)[k] for y in years) for k in BOOKING_COUNTERS + ["schools.visits"]}
     assert figures == {
         "schools.cancellations": 3,
@@ -70,7 +72,7 @@ def test_cancellations_and_no_shows_are_counted_and_equal_a_rebuild(app: App, ce
         gone = session.get(SchoolBooking, lost)
         assert gone.slot_id is None and gone.status == "cancelled" and gone.day == date.today() + timedelta(days=5)
     # The no-show keeps its class: by school year, language and place.
-    no_show_year = (date.today() + timedelta(days=4)).year
+    no_show_year = (date.today() - timedelta(days=4)).year
     assert totals(app, ["schools.no_shows"], year=no_show_year, dim="schools.year") == {("schools.no_shows", "2"): 1}
     assert totals(app, ["schools.no_shows"], year=no_show_year, dim="language") == {("schools.no_shows", "nl"): 1}
     assert totals(app, ["schools.no_shows"], year=no_show_year, dim="schools.place") == {
@@ -91,9 +93,13 @@ def test_cancellations_and_no_shows_are_counted_and_equal_a_rebuild(app: App, ce
 
 def test_visits_and_pupils_by_school_year_at_the_centre_and_at_schools(app: App, centre: int) -> None:
     wid = workshop(app, centre, school_years=["2", "3", "4", "5"])
-    visits = [(3, "3", False, 20), (4, "3", True, 15), (5, "5", False, 25), (6, "5", True, 10), (7, "3", False, 18)]
+    # Visits held last week (their pupils entered after the visit), booked the month before.
+    visits = [(-3, "3", False, 20), (-4, "3", True, 15), (-5, "5", False, 25), (-6, "5", True, 10)]
+    visits.append((-7, "3", False, 18))
+    before = datetime.now(UTC) - timedelta(days=30)
     for days, year_, at_school, pupils in visits:
-        booking, _ = book(app, slot(app, centre, wid, days=days, at_school=at_school), pupils=pupils, school_year=year_)
+        held = slot(app, centre, wid, days=days, at_school=at_school)
+        booking, _ = book(app, held, before, pupils=pupils, school_year=year_)
         _attend(app, booking, pupils)
     years = {(date.today() + timedelta(days=d)).year for d, *_ in visits}
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 import csv
 import io
 import re
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 from tremplin.plugins.schools import booking as bk
 from tremplin.plugins.schools.export import academic_year
@@ -18,12 +18,14 @@ from tests.web.conftest import Web, web  # noqa: F401  (the web fixture)
 
 
 def _season(web: Web) -> dict[str, int]:
-    """Bookings of this school year: held, did not come, cancelled, waiting, to come; years 3 and 4."""
+    """Bookings of this school year: held, did not come, cancelled, waiting, to come; years 3 and 4. The
+    visits held or missed were the days before (pupils are entered once a visit has begun), booked before."""
     app = web.app
     wid = workshop(app, web.centre_id)
+    before = datetime.now(UTC) - timedelta(days=30)
     ids = {
-        "held": book(app, slot(app, web.centre_id, wid, days=2), pupils=20, school_year="3")[0],
-        "absent": book(app, slot(app, web.centre_id, wid, days=3), pupils=18, school_year="3")[0],
+        "held": book(app, slot(app, web.centre_id, wid, days=-2), before, pupils=20, school_year="3")[0],
+        "absent": book(app, slot(app, web.centre_id, wid, days=-1), before, pupils=18, school_year="3")[0],
         "cancelled": book(app, slot(app, web.centre_id, wid, days=4), pupils=15, school_year="4")[0],
         "coming": book(app, slot(app, web.centre_id, wid, days=5), pupils=22, school_year="4")[0],
     }
@@ -57,7 +59,7 @@ def test_bookings_by_school_year_and_their_exports(web: Web) -> None:
     assert _cells(page.text, "year-all")[:9] == ["Total", "6", "2", "1", "1", "1", "1", "97", "19"]
     assert _cells(page.text, "year-1")[1] == "0"
 
-    start, end = academic_year(date.today() + timedelta(days=2))
+    start, end = academic_year(date.today() - timedelta(days=2))
     if academic_year(date.today() + timedelta(days=6)) == (start, end):
         one_year = coordinator.get(f"/schools/export?from={start}&to={end}&year=4")
         rows = list(csv.DictReader(io.StringIO(one_year.text)))
@@ -90,7 +92,7 @@ def test_the_dashboard_and_the_schools_report_show_cancellations_no_shows_and_sc
     from tremplin.core.reports.render import to_dict
 
     _season(web)
-    day = date.today() + timedelta(days=3)
+    day = date.today() - timedelta(days=1)
     dashboard = web.client("schools_coordinator").get(f"/dashboard?on={day.isoformat()}")
     assert dashboard.status_code == 200
     for label in ("Réservations annulées", "Classes absentes", "Visites d&#39;écoles"):
