@@ -9,6 +9,8 @@ is marked as soon as its message is sent, so a run repeated after a crash sends 
 
 from __future__ import annotations
 
+import logging
+from collections import Counter
 from collections.abc import Callable
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any
@@ -19,6 +21,8 @@ from tremplin.core.bot.sealing import seal_for
 
 if TYPE_CHECKING:
     from tremplin.core.app import App
+
+log = logging.getLogger("tremplin.bot")
 
 #: Messages a second a broadcast sends at most (Telegram allows about 30).
 BROADCAST_PER_SECOND = 25.0
@@ -116,6 +120,7 @@ async def broadcast(
             session.execute(delete(BotSubscription).where(BotSubscription.id == subscription_id))
 
     counts = {"sent": 0, "ended": 0, "failed": 0}
+    failures: Counter[str] = Counter()
     gap = 1.0 / per_second if per_second else 0.0
     loop = asyncio.get_running_loop()
     next_at = loop.time()
@@ -130,9 +135,15 @@ async def broadcast(
             await in_thread(end, subscription_id)
             counts["ended"] += 1
             continue
-        except Exception:
+        except Exception as exc:
+            failures[type(exc).__name__] += 1
             counts["failed"] += 1
             continue
         await in_thread(mark, [subscription_id])
         counts["sent"] += 1
+    if failures:
+        # By kind only, never with a chat. InvalidToken: chats sealed under another key (the secret key
+        # changed, or the sender reads another key than the bot that sealed them).
+        kinds = ", ".join(f"{kind} x{n}" for kind, n in failures.most_common())
+        log.warning("%s %s: %d message(s) left for the next run (%s)", topic, period, counts["failed"], kinds)
     return counts

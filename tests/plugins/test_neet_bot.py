@@ -67,6 +67,9 @@ def test_the_flow_sends_the_challenge_once_a_week_within_the_broadcast_limit(
     fake_api.fail("sendMessage", 429, retry_after=1)  # Telegram asks to wait once: the bot waits and goes on
     monkeypatch.setenv("TREMPLIN_TELEGRAM_TOKEN", TOKEN)
     monkeypatch.setenv("TREMPLIN_TELEGRAM_BASE_URL", fake_api.base_url)
+    # The flow opens its own app from the environment: it must hold the key the chats were sealed with, not
+    # the one another test's `tremplin init` left in the key file.
+    monkeypatch.setenv("TREMPLIN_SECRET_KEY", app.settings.secret_key)
     counts = challenge_broadcast.fn(database_url=app.db.url, day=MONDAY)
     assert counts == {"sent": 49, "ended": 1, "failed": 0}
     sent = [m for m in fake_api.sent if m["method"] == "sendMessage"]
