@@ -340,11 +340,13 @@ _NOT_A_PERSON_BEFORE = words(
     бульвар провулок
     """
 )
-#: Capitalised words that are no surname: "Marie Curie" is a person, "Jean Formation" is not a sentence.
+#: Capitalised words that are no surname: "Marie Curie" is a person, "Jean Formation" is not a sentence,
+#: nor "Brussels Job Fair" or "au Job Day d'Actiris" (events are titled in capitals mid-sentence).
 _NOT_A_SURNAME = words(
     """
     Formation Emploi Jeunesse Jeunes Brussel Bruxelles Brussels Belgique België Belgium Street Avenue School
     Institute Institut Academy College Centre Center Foundation Fondation Hall Park Station Road Square Lane
+    Fair Fairs Day Days
     Monday Tuesday Wednesday Thursday Friday Saturday Sunday Lundi Mardi Mercredi Jeudi Vendredi Samedi Dimanche
     Maandag Dinsdag Woensdag Donderdag Vrijdag Zaterdag Zondag CPAS OCMW VDAB CV NT2 FLE EUR ISCO BF CQ MOD
     Actiris Forem Syntra Fedasil IBAN GSM WhatsApp Viber Telegram Excel Word PowerPoint Google Microsoft

@@ -2,8 +2,9 @@
 
 Each entry carries the key the phone gave it (``crypto.randomUUID()``), the moment it was made and the
 answers of a field form (``Form.fieldwork``). Entries are applied in the order sent, each in its own
-transaction, through the same path as a form posted online (``formkit.clean`` then
-``records.log_contact``/``log_activity``): the same rules refuse the same things with the same words.
+transaction, through the same path as a form posted online (``formkit.clean`` then the records' rules,
+``records.check_record``): the same rules refuse the same things with the same words, and a refusal names
+the key of the rule each field breaks (``tremplin.core.rules``), as the API's answers do.
 
 A key is accepted once (``SyncedEntry``, unique): the entry sent again after a lost answer, by a
 second tab or by a double tap is answered ``duplicate`` and counted once. An entry is refused, with
@@ -27,6 +28,7 @@ from tremplin.core import vocab
 from tremplin.core.forms import Form
 from tremplin.core.i18n import typography
 from tremplin.core.models import Centre, Contact, Staff, SyncedEntry
+from tremplin.core.rules import Problem
 from tremplin.core.validation import RecordError
 from tremplin.core.web import formkit
 from tremplin.core.web.i18n import N_
@@ -58,6 +60,8 @@ class Outcome:
     status: Status
     reason: str = ""
     errors: dict[str, str] = field(default_factory=dict)
+    #: Field -> the key of the rule it breaks (``tremplin.core.rules.MESSAGES``).
+    rules: dict[str, str] = field(default_factory=dict)
     record_id: int | None = None
 
 
@@ -105,8 +109,8 @@ class Prepared:
 class Receiver:
     """Applies one account's entries; built per request.
 
-    The contacts of a batch are checked one by one (``records._clean_contact`` with one shared
-    ``Cleaner``, as the API's group commit does), then written in one transaction: one flush, one
+    The entries of a batch are checked one by one (``records.check_record`` with one shared ``Cleaner``,
+    as the API's group commit does), then the contacts written in one transaction: one flush, one
     roll-up update, one commit for the batch. If that transaction fails (a second tab committed one of
     the keys meanwhile), each entry is written again on its own, so only the duplicate is set aside.
     """
@@ -162,8 +166,11 @@ class Receiver:
         return self.clean(index, key, made, form, PostedValues(values))
 
     def clean(self, index: int, key: str, made: datetime, form: Form, data: PostedValues) -> Outcome | Prepared:
-        """The form's rules, then the records' rules: what a form posted online goes through."""
-        from tremplin.core.records import _check_staff_audience, _clean_contact
+        """The form's rules, then the records' rules: what a form posted online goes through.
+
+        A count the rules question is refused: the phone has no confirmation to send back, and the worker
+        enters such a count online, where the form asks for it."""
+        from tremplin.core.records import _check_staff_audience, check_record
 
         _ = self.gettext
         posted = formkit.posted_values(form, data)
@@ -175,25 +182,28 @@ class Receiver:
         moment = made.astimezone(ctx.tz).isoformat()
         posted["starts_at" if form.record == "activity" else "occurred_at"] = moment
         if theme is not None and theme not in vocab.THEME:
-            return self.refused(key, form, ctx, {"themes": _(formkit.MSG_CHOICE)})
+            problem = Problem("choice", f"{theme!r} is not a theme")
+            return self.refused(key, form, ctx, formkit.translate_record_errors({"themes": problem}, _))
         values, attributes, errors = formkit.clean(form, posted, ctx, centre.code)
         if errors:
             return self.refused(key, form, ctx, errors)
-        if form.record == "activity":
-            return Prepared(index, key, made, form, {"values": values, "attributes": attributes})
         try:
-            record = _clean_contact(self.app, self.session, values, attributes, form.key, cleaner=self.cleaner)
+            record = check_record(
+                self.app, self.session, form.record, values, attributes, form.key, cleaner=self.cleaner
+            )
             _check_staff_audience(self.staff, record["audience"])
         except RecordError as exc:
             return self.refused(key, form, ctx, formkit.translate_record_errors(exc.errors, _))
         except PermissionError:
             return Outcome(key, "refused", _(MSG_NO_FORM))
+        if form.record == "activity":  # written by ``log_activity`` itself, which fires its hook
+            return Prepared(index, key, made, form, {"values": values, "attributes": attributes})
         return Prepared(index, key, made, form, record)
 
-    def refused(self, key: str, form: Form, ctx: formkit.FormContext, errors: dict[str, str]) -> Outcome:
+    def refused(self, key: str, form: Form, ctx: formkit.FormContext, errors: formkit.FieldErrors) -> Outcome:
         labels = {f.name: f.label for f in formkit.build_fields(form, ctx)}
         reason = "; ".join(f"{labels.get(name, name)}: {message}" for name, message in errors.items())
-        return Outcome(key, "refused", typography(reason, self.lang), errors)
+        return Outcome(key, "refused", typography(reason, self.lang), dict(errors), dict(errors.rules))
 
     def synced(self, item: Prepared, record_id: int) -> SyncedEntry:
         return SyncedEntry(
@@ -241,9 +251,11 @@ class Receiver:
                 self.app.hook.contact_logged(app=self.app, session=self.session, contact=record)
             self.session.add(self.synced(item, record.id))
             self.session.commit()
-        except RecordError as exc:
+        except RecordError as exc:  # checked in ``clean``: only what changed meanwhile (a site removed) is left
             self.session.rollback()
-            return Outcome(item.key, "refused", "; ".join(r for _n, r in exc.errors))
+            errors = formkit.translate_record_errors(exc.errors, _)
+            reason = "; ".join(errors.values())
+            return Outcome(item.key, "refused", typography(reason, self.lang), dict(errors), dict(errors.rules))
         except IntegrityError:
             # The same key, committed meanwhile by another request (a second tab): counted once.
             self.session.rollback()

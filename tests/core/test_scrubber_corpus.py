@@ -205,6 +205,8 @@ def test_names_without_cue(name: str) -> None:
         "Les Ateliers du Web commencent lundi.",
         "Van Brussel naar Gent met De Lijn.",
         "Job Days à Tour & Taxis.",
+        "Brussels Job Fair",
+        "Inscrit au Job Day d'Actiris.",
         "Inscrite à l'Athénée Royal Jean Absil et au Lycée Émile Jacqmain.",
         "Rendez-vous rue Marie Depage.",
         "Stage à l'Institut Saint-Louis, puis CHU Saint-Pierre.",

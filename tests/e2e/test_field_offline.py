@@ -21,7 +21,7 @@ from sqlalchemy import select
 from tremplin.core.models import Contact, SyncedEntry
 
 from tests.core.plugin_kit import assert_rollup_exact
-from tests.e2e.conftest import CHROMIUM, CHROMIUM_ARGS, login, playwright_sync
+from tests.e2e.conftest import CHROMIUM, CHROMIUM_ARGS, login, password_of, playwright_sync
 
 FIELD = "/field/formtruck.contact"
 THEMES = ("choose", "learn", "work", "move", "self_employment")
@@ -365,7 +365,7 @@ def test_an_ended_session_keeps_the_queue_and_asks_to_log_in(new_page: Any, db: 
     with page.expect_navigation():
         page.locator("#signin-link").tap()
     page.locator("input[name=username]").fill("formtruck_adviser")
-    page.locator("input[name=password]").fill("demo-formtruck_adviser")
+    page.locator("input[name=password]").fill(password_of("formtruck_adviser"))
     with page.expect_navigation():
         page.locator("input[name=password]").press("Enter")
     assert page.url.endswith(FIELD)

@@ -121,7 +121,34 @@ def test_the_same_rules_as_online_refuse_with_a_reason(web: Web) -> None:
     assert reasons[3].endswith("Choisissez une des options."), reasons[3]
     assert "n'est plus proposé" in reasons[4]
     assert "illisible" in reasons[5]
+    # The rule each field breaks, by the keys the API gives (``tremplin.core.rules``).
+    assert results[1]["rules"] == {"attr.commune": "choice"} and results[4]["rules"] == {"themes": "choice"}
+    assert results[2]["rules"] == {} and results[0]["rules"] == {}
     assert contacts(web) == 1
+
+
+def test_the_records_rules_refuse_offline_with_their_keys(web: Web) -> None:
+    """The rules of every way in apply offline too: a note that is mostly personal data and a count far above
+    the usual are refused by the keys the API gives; the phone has no confirmation to send back."""
+    worker = web.client("neet_worker")
+    token = worker.get("/field/state?form=neet.awareness").json()["csrf"]
+    answers = {"attr.place": "street", "themes": ["work"], "language": "fr", "gender": "unknown",
+               "age_band": "unknown", "headcount": "1", "note": ""}
+    moment = datetime.now(timezone.utc).isoformat()
+    cases = [
+        {"note": "Jean Dupont, 0470 12 34 56, jean.dupont@example.com"},
+        {"headcount": "5000"},
+        {},
+    ]
+    batch = [{"key": str(uuid.uuid4()), "at": moment, "form": "neet.awareness", "values": {**answers, **case}}
+             for case in cases]
+    results = worker.post("/field/sync", json={"entries": batch}, headers={"x-csrf-token": token}).json()["results"]
+    assert [r["status"] for r in results] == ["refused", "refused", "accepted"], results
+    assert results[0]["rules"] == {"note": "note.personal"}, results[0]
+    assert results[1]["rules"] == {"headcount": "count.implausible"}, results[1]
+    assert "5 000" in results[1]["reason"].replace("\u202f", " "), "the count as the reader writes it"
+    with web.app.session() as session:
+        assert session.scalar(select(func.count()).select_from(Contact).where(Contact.audience == "neet")) == 1
 
 
 def test_an_ended_session_keeps_the_entries_waiting(web: Web) -> None:
@@ -204,5 +231,6 @@ def test_the_truck_offers_its_stops_only(web: Web) -> None:
     results = send(truck, [entry("work", site="reception"), entry("work")]).json()["results"]
     assert [r["status"] for r in results] == ["refused", "accepted"]
     assert results[0]["errors"] == {"site": "Choisissez une des options."}
+    assert results[0]["rules"] == {"site": "choice"}
     # Forms that name no kind offer every site.
     assert 'value="reception"' in web.client("reception").get("/log/general.advice").text

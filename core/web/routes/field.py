@@ -119,7 +119,8 @@ async def sync(request: Request, session: Session = Depends(get_session)) -> JSO
     receiver = Receiver(app, session, staff, _, context, request_language(request))
     outcomes = await run_in_threadpool(receiver.receive, entries)
     results = [
-        {"key": o.key, "status": o.status, "reason": o.reason, "errors": o.errors, "id": o.record_id} for o in outcomes
+        {"key": o.key, "status": o.status, "reason": o.reason, "errors": o.errors, "rules": o.rules, "id": o.record_id}
+        for o in outcomes
     ]
     return JSONResponse({"signed_in": True, "results": results}, headers=NO_STORE)
 
