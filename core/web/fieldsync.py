@@ -105,7 +105,7 @@ class Prepared:
 class Receiver:
     """Applies one account's entries; built per request.
 
-    The contacts of a batch are checked one by one (``records._clean_contact`` with one shared
+    The contacts of a batch are checked one by one (``records.check_contact`` with one shared
     ``Cleaner``, as the API's group commit does), then written in one transaction: one flush, one
     roll-up update, one commit for the batch. If that transaction fails (a second tab committed one of
     the keys meanwhile), each entry is written again on its own, so only the duplicate is set aside.
@@ -163,7 +163,7 @@ class Receiver:
 
     def clean(self, index: int, key: str, made: datetime, form: Form, data: PostedValues) -> Outcome | Prepared:
         """The form's rules, then the records' rules: what a form posted online goes through."""
-        from tremplin.core.records import _check_staff_audience, _clean_contact
+        from tremplin.core.records import _check_staff_audience, check_contact
 
         _ = self.gettext
         posted = formkit.posted_values(form, data)
@@ -182,7 +182,7 @@ class Receiver:
         if form.record == "activity":
             return Prepared(index, key, made, form, {"values": values, "attributes": attributes})
         try:
-            record = _clean_contact(self.app, self.session, values, attributes, form.key, cleaner=self.cleaner)
+            record = check_contact(self.app, self.session, values, attributes, form.key, cleaner=self.cleaner)
             _check_staff_audience(self.staff, record["audience"])
         except RecordError as exc:
             return self.refused(key, form, ctx, formkit.translate_record_errors(exc.errors, _))
