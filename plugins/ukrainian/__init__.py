@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 from tremplin import Audience, Counter, Dimension, Field, FlowSpec, Form, T, hookimpl
 
 if TYPE_CHECKING:
-    from tremplin import App, DemoShare
+    from tremplin import App, DemoShare, Text
 
 AUDIENCE = "ukrainian"
 
@@ -157,7 +157,7 @@ def register_bot_texts(app: App) -> list[Any]:
     from tremplin import EditableText
     from tremplin.plugins.ukrainian.bot import BRUSSELS, TEXTS, TOPICS
 
-    def text(pick: Any) -> T:
+    def text(pick: Any) -> Text:
         return T(pick("en"), fr=pick("fr"), nl=pick("nl"), uk=pick("uk"))
 
     topics = [
