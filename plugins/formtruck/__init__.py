@@ -11,6 +11,8 @@ from tremplin.plugins.formtruck import models as _models  # noqa: F401  (the tou
 if TYPE_CHECKING:
     from datetime import date
 
+    from sqlalchemy.orm import Session
+
     from tremplin import App, DemoShare
 
 AUDIENCE = "formtruck"
@@ -264,7 +266,7 @@ def register_menu_items(app: App, staff: Any) -> list[MenuItem]:
 
 
 @hookimpl
-def field_defaults(app: App, session: Any, staff: Any, form: Any, day: date) -> dict[str, str] | None:
+def field_defaults(app: App, session: Session, staff: Any, form: Form, day: date) -> dict[str, str] | None:
     """The phone opens on today's stop: its site, commune and place, and a line saying where and when."""
     if form.audience != AUDIENCE or staff.centre_id is None:
         return None

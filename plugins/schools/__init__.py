@@ -32,6 +32,10 @@ from tremplin import (
 from tremplin.plugins.schools import models as _models  # noqa: F401  (the plugin's tables join the metadata)
 
 if TYPE_CHECKING:
+    from datetime import date
+
+    from sqlalchemy.orm import Session
+
     from tremplin import App
 
 if TYPE_CHECKING:
@@ -392,7 +396,7 @@ def register_flows(app: App) -> list[FlowSpec]:
 
 
 @hookimpl
-def purge_expired(app: App, session: Any, today: Any) -> dict[str, int]:
+def purge_expired(app: App, session: Session, today: date) -> dict[str, int]:
     from tremplin.plugins.schools.booking import erase_teacher_data
 
     return {"schools.teacher_contacts": erase_teacher_data(app, session, today)}
