@@ -46,8 +46,9 @@ class Scrubber:
     #: that a long digit string is named for what it is.
     order: int = 100
     #: A cheap test (``applies(text)``): when it says no, the link is skipped. Most notes of a bulk
-    #: import hold no digit and no "@", and need only the links that look for names.
-    applies: Callable[[str], bool] | None = None
+    #: import hold no digit and no "@", and need only the links that look for names. Any truthy answer
+    #: says yes, so a compiled pattern's ``search`` serves as it is.
+    applies: Callable[[str], object] | None = None
 
 
 #: What a scrubber puts in place of what it removed: ``[phone]``, ``[e-mail]``...

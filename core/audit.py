@@ -11,12 +11,15 @@ from __future__ import annotations
 import hashlib
 import hmac
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from sqlalchemy import update
 from sqlalchemy.orm import Session
 
 from tremplin.core.models import AuditEvent, Staff
+
+if TYPE_CHECKING:
+    from sqlalchemy import CursorResult
 
 #: How an event names the client address it came from, and what replaces the address once forgotten.
 ADDRESS_PREFIX = "ip:"
@@ -38,14 +41,14 @@ def username_key(secret_key: str, username: str) -> str:
 
 def forget_addresses(session: Session, before: datetime) -> int:
     """Forget the client addresses of the events older than ``before``; returns how many were forgotten."""
-    result = session.execute(
+    result = cast("CursorResult[Any]", session.execute(
         update(AuditEvent)
         .where(
             AuditEvent.actor.startswith(ADDRESS_PREFIX), AuditEvent.actor != FORGOTTEN_ADDRESS, AuditEvent.at < before
         )
         .values(actor=FORGOTTEN_ADDRESS)
         .execution_options(synchronize_session=False)
-    )
+    ))
     return int(result.rowcount or 0)
 
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime, timezone
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from sqlalchemy import JSON, Date
 from sqlalchemy.engine import Connection
@@ -109,6 +109,7 @@ class SQLiteRows:
         offset = self._offsets.get(hour)
         if offset is None:
             offset = self._offsets[hour] = value.utcoffset()
+        assert offset is not None  # the value has a zone (checked above), so an offset
         text = (local - offset).isoformat(" ", "microseconds")
         self._other_stamp, self._other_text = self._last_stamp, self._last_text
         self._last_stamp, self._last_text = value, text
@@ -142,7 +143,7 @@ class SQLiteRows:
         source = "def convert(row):\n    get = row.get\n    return (" + ", ".join(parts) + ",)\n"
         namespace: dict[str, Any] = {"stamp": self._stamp, "day": _iso_day, "dumps": self._dumps}
         exec(compile(source, f"<convert {self.sql.split()[2]}>", "exec"), namespace)  # noqa: S102 - column names from our own models
-        return namespace["convert"]  # type: ignore[no-any-return]
+        return namespace["convert"]
 
 
 def _iso_day(value: Any) -> str | None:
@@ -179,7 +180,9 @@ def insert_rows(
     made. ``ids`` maps provisional centre and site ids to real ones (see ``SQLiteRows.insert_sql``).
     """
     sql = SQLiteRows.for_kind(kind).insert_sql(ids)
-    chunks: Iterable[list[tuple[Any, ...]]] = [rows] if isinstance(rows, list) and (not rows or isinstance(rows[0], tuple)) else rows
+    # A list of rows is one batch; anything else is already an iterable of batches (the test is on the items).
+    one_batch = isinstance(rows, list) and (not rows or isinstance(rows[0], tuple))
+    chunks = cast("Iterable[list[tuple[Any, ...]]]", [rows] if one_batch else rows)
     total = 0
     for chunk in chunks:
         for start in range(0, len(chunk), BATCH):

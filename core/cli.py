@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import sys
 from datetime import date
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NoReturn
 
 import click
 
@@ -43,7 +43,7 @@ def cli(ctx: click.Context, database_url: str | None) -> None:
     ctx.obj = Context(database_url)
 
 
-def fail(message: str) -> None:
+def fail(message: str) -> NoReturn:
     click.secho(f"Error: {message}", fg="red", err=True)
     sys.exit(1)
 

@@ -16,10 +16,11 @@ and shown by its code (the JSON key) and its name.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from tremplin.core.i18n import Text
@@ -63,7 +64,8 @@ class Dimension:
     field: str
     audience: str | None = None
     records: tuple[str, ...] = ("contacts", "activities")
-    values: Mapping[str, Text] = field(default_factory=dict)
+    # Spelled in full: the class's own ``field`` attribute hides the function's name in its body.
+    values: Mapping[str, Text] = dataclasses.field(default_factory=dict)
     counter: str | None = None
     title: Text | None = None
     many_valued: bool = False

@@ -309,7 +309,7 @@ def _chart(section: Any, t: int) -> None:
             grid.keep.add(("*", i))
             grid.add_line([(s.key, i) for s in section.series], ("*", i))
     status = protect(grid, t)
-    status = {c: how for c, how in status.items() if c[0] != "*"}
+    status = {c: how for c, how in status.items() if not (isinstance(c, tuple) and c[0] == "*")}
     _mark(nums, status)
 
 

@@ -114,7 +114,7 @@ def build_attribute_model(name: str, fields: tuple[Field, ...]) -> type[Any]:
     definitions: dict[str, Any] = {}
     for f in fields:
         if f.kind == "choice":
-            annotation: Any = Literal[tuple(f.choices)] if f.choices else str  # type: ignore[misc]
+            annotation: Any = Literal[tuple(f.choices)] if f.choices else str
             extra: dict[str, Any] = {}
         elif f.kind == "multichoice":
             annotation = list[Literal[tuple(f.choices)]]  # type: ignore[misc]
@@ -133,10 +133,10 @@ def build_attribute_model(name: str, fields: tuple[Field, ...]) -> type[Any]:
             definitions[f.name] = (annotation, PydField(..., title=f.label.en, **extra))
         else:
             definitions[f.name] = (annotation | None, PydField(None, title=f.label.en, **extra))
-    model = create_model(  # type: ignore[call-overload]
+    model = create_model(
         "Attributes_" + name.replace(".", "_"), __config__=ConfigDict(extra="forbid"), **definitions
     )
-    return model  # type: ignore[no-any-return]
+    return model
 
 
 def validate_attributes(fields: tuple[Field, ...], values: Mapping[str, Any], model: type[Any] | None = None) -> dict[str, Any]:
@@ -160,8 +160,8 @@ def validate_attributes(fields: tuple[Field, ...], values: Mapping[str, Any], mo
             if err["type"] == "extra_forbidden":
                 errors[loc] = "is not a field of this audience"
             elif err["type"] == "literal_error":
-                f = next((x for x in fields if x.name == loc), None)
-                allowed = ", ".join(f.choices) if f else ""
+                field = next((x for x in fields if x.name == loc), None)
+                allowed = ", ".join(field.choices) if field else ""
                 errors[loc] = f"{err['input']!r} is not one of: {allowed}"
             else:
                 errors[loc] = err["msg"]

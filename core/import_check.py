@@ -516,7 +516,7 @@ def _getter(indexes: list[int]) -> Callable[[list[str]], tuple[str, ...]]:
     if len(indexes) == 1:
         only = indexes[0]
         return lambda row: (row[only],)
-    return itemgetter(*indexes)  # type: ignore[return-value]
+    return itemgetter(*indexes)
 
 
 def _check_rows(
@@ -831,7 +831,7 @@ def _receive(process: Any, receiver: Any) -> Checked:
         raise RuntimeError(f"the process checking the second half of the file stopped (exit code {process.exitcode})") from None
     if status != "ok":
         raise RuntimeError(f"checking the second half of the file failed:\n{payload}")
-    return payload  # type: ignore[no-any-return]
+    return payload
 
 
 def _join(first: Checked, second: Checked) -> None:

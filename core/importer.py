@@ -134,12 +134,12 @@ def _create_pending(app: App, session: Session, pending: Pending, result: Import
             fresh.add(centre.id)
             result.created_centres.append(code)
     for (centre_code, site_code), pid in pending.sites.items():
-        centre = centres.get(centre_code)
-        if centre is None:
+        known = centres.get(centre_code)
+        if known is None:
             from sqlalchemy import select
 
-            centre = session.scalars(select(Centre).where(Centre.code == centre_code)).one()
-        site, created = ensure_site(session, centre, site_code, site_code)
+            known = session.scalars(select(Centre).where(Centre.code == centre_code)).one()
+        site, created = ensure_site(session, known, site_code, site_code)
         real[pid] = site.id
         if created:
             result.created_sites.append(f"{centre_code}/{site_code}")

@@ -119,7 +119,7 @@ def instrument_hook(pm: pluggy.PluginManager, hook_name: str) -> None:
     registration = hook_name.startswith("register_")
     for impl in getattr(pm.hook, hook_name).get_hookimpls():
         if not (impl.wrapper or impl.hookwrapper or getattr(impl.function, "tremplin_instrumented", False)):
-            impl.function = _instrumented(impl.function, impl.plugin_name, hook_name, registration, tracing())  # type: ignore[misc]
+            impl.function = _instrumented(impl.function, impl.plugin_name, hook_name, registration, tracing())
 
 
 def _instrument(pm: pluggy.PluginManager, plugin: object, trace: bool) -> None:

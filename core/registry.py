@@ -9,7 +9,7 @@ registering the same key is an error at start-up, never a silent override.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
@@ -194,7 +194,7 @@ class KeyedRegistry(Generic[T]):
     def __contains__(self, key: object) -> bool:
         return key in self._items
 
-    def __iter__(self):  # type: ignore[no-untyped-def]
+    def __iter__(self) -> Iterator[str]:
         return iter(self._items)
 
     def __len__(self) -> int:
@@ -427,7 +427,7 @@ class Registry:
                     problems.append(f"{who}: the fact source {record!r} has no field {dim.name!r}")
             if dim.counter is not None and dim.counter not in self.counters:
                 problems.append(f"{who} names unknown counter {dim.counter!r}")
-            if dim.kind == "attr" and dim.audience in self.audiences:
+            if dim.kind == "attr" and dim.audience is not None and dim.audience in self.audiences:
                 declared = {f.name for form in self.forms_of(dim.audience) for f in form.fields}
                 if dim.name not in declared:
                     problems.append(f"{who}: no form of {dim.audience!r} has the field {dim.name!r}")

@@ -19,11 +19,12 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from tremplin.core.i18n import T
 
 if TYPE_CHECKING:
+    from sqlalchemy import CursorResult
     from sqlalchemy.orm import Session
 
     from tremplin.core.app import App
@@ -198,12 +199,12 @@ def record_survey_answer(
             raise SurveyError(state)
         assert link is not None
         # One conditional UPDATE: of two answers sent at once through one link, one only finds it open.
-        claimed = session.execute(
+        claimed = cast("CursorResult[Any]", session.execute(
             update(SurveyLink)
             .where(SurveyLink.id == link.id, SurveyLink.answered_at.is_(None))
             .values(answered_at=now)
             .execution_options(synchronize_session=False)
-        ).rowcount
+        )).rowcount
         if claimed != 1:
             raise SurveyError("answered")
         service, channel, centre_id = link.service, link.channel, link.centre_id

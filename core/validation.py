@@ -22,6 +22,7 @@ from tremplin.core.rules import Problem
 
 if TYPE_CHECKING:
     from tremplin.core.app import App
+    from tremplin.core.registry import KeyedRegistry
 
 
 class RecordError(ValueError):
@@ -85,7 +86,9 @@ def parse_int(raw: Any, minimum: int = 0, maximum: int = MAX_HEADCOUNT) -> int:
     return value
 
 
-def parse_code(raw: Any, codes: Mapping[str, Any] | vocab.CodeList, default: str | None, name: str) -> str:
+def parse_code(
+    raw: Any, codes: Mapping[str, Any] | vocab.CodeList | KeyedRegistry[Any], default: str | None, name: str
+) -> str:
     text = "" if raw is None else str(raw).strip()
     if not text:
         if default is None:

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 from collections import Counter
 from datetime import date, datetime, timedelta, timezone
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 from zoneinfo import ZoneInfo
 
 from prefect import flow, task
@@ -30,6 +30,9 @@ from prefect.cache_policies import NO_CACHE
 
 from tremplin.core.audit import FORGOTTEN_ADDRESS
 from tremplin.flows.common import centres, logger, open_app
+
+if TYPE_CHECKING:
+    from sqlalchemy import CursorResult
 
 #: What a forgotten client address reads as in the audit log.
 ERASED_ADDRESS = FORGOTTEN_ADDRESS
@@ -94,16 +97,16 @@ def purge_core_traces(database_url: str | None = None, now: datetime | None = No
     with open_app(database_url) as app, app.transaction() as session:
         settings = app.settings
         addresses = forget_addresses(session, now - timedelta(days=settings.audit_address_retention_days))
-        sent = session.execute(
+        sent = cast("CursorResult[Any]", session.execute(
             delete(OutboxMessage).where(
                 OutboxMessage.state == "sent",
                 OutboxMessage.sent_at < now - timedelta(days=settings.outbox_retention_days),
             )
-        ).rowcount
+        )).rowcount
         # A survey link past its date (answered or not) only takes room: its answer never named it.
-        links = session.execute(
+        links = cast("CursorResult[Any]", session.execute(
             delete(SurveyLink).where(SurveyLink.expires_at < now - timedelta(days=settings.outbox_retention_days))
-        ).rowcount
+        )).rowcount
         counts = {
             "audit.client_addresses": addresses,
             "outbox.sent_emails": int(sent or 0),

@@ -232,7 +232,7 @@ def last_runs(items: list[RegisteredFlow]) -> dict[str, LastRun]:
             state = runs[0].state
             failed = state is not None and state.type in (StateType.FAILED, StateType.CRASHED)
             found[item.name] = LastRun(
-                state=state.name if state else "?",
+                state=state.name if state and state.name is not None else "?",
                 at=runs[0].end_time or runs[0].start_time,
                 message=(state.message or "") if failed and state else "",
             )

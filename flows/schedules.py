@@ -27,7 +27,7 @@ _UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 _OFF = ("off", "manual", "none")
 #: Allowed values per cron field (minute, hour, day of month, month, day of week).
 _CRON_RANGES = ((0, 59), (0, 23), (1, 31), (1, 12), (0, 7))
-_CRON_NAMES = (
+_CRON_NAMES: tuple[dict[str, int], ...] = (
     {},
     {},
     {},

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 # for subpackages makes ``tremplin.core`` resolve to ``core/`` there; an installed wheel has them inside.
 _here = Path(__file__).resolve().parent
 if not (_here / "core").is_dir() and (_here.parent / "core" / "hookspecs.py").is_file():
-    __path__.append(str(_here.parent))  # type: ignore[name-defined]  # noqa: F821
+    __path__.append(str(_here.parent))  # noqa: F821
 
 from tremplin.core import __version__, hookimpl  # noqa: E402
 

@@ -13,13 +13,15 @@ import logging
 from collections import Counter
 from collections.abc import Callable
 from datetime import datetime, timezone
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from sqlalchemy import delete, select, update
 from tremplin.core.bot.models import BotSubscription
 from tremplin.core.bot.sealing import seal_for
 
 if TYPE_CHECKING:
+    from sqlalchemy import CursorResult
+
     from tremplin.core.app import App
 
 log = logging.getLogger("tremplin.bot")
@@ -55,9 +57,9 @@ def unsubscribe(app: App, topic: str, chat_id: int) -> bool:
     key = seal_for(app.settings).key(chat_id)
     with app.transaction() as session:
         return bool(
-            session.execute(
+            cast("CursorResult[Any]", session.execute(
                 delete(BotSubscription).where(BotSubscription.topic == topic, BotSubscription.chat_key == key)
-            ).rowcount
+            )).rowcount
         )
 
 

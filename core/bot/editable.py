@@ -51,7 +51,7 @@ def editable_texts(app: App) -> list[EditableText]:
 def _rows(app: App) -> dict[tuple[str, str], str]:
     cached = getattr(app, "_bot_texts", None)
     if cached is not None and cached[0] > time.monotonic():
-        return cached[1]  # type: ignore[no-any-return]
+        return cached[1]
     from sqlalchemy import select
     from tremplin.core.bot.models import BotText
 

@@ -184,6 +184,7 @@ def core_handlers(
                 return True
 
         if not await in_thread(add):
+            assert context.user_data is not None  # it held the thread
             context.user_data.pop("thread", None)
             return  # the thread was closed: the message goes to the other handlers
         await reply(update, say(user_language(update, context), "thread_received"))
@@ -203,6 +204,8 @@ def core_handlers(
 
     async def language_chosen(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         query = update.callback_query
+        # Registered for callback queries from a user: both are there.
+        assert query is not None and context.user_data is not None
         code = (query.data or "").partition(":")[2]
         if code not in BOT_LANGUAGES:
             await query.answer()
@@ -214,6 +217,8 @@ def core_handlers(
 
     async def forget(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         chat = update.effective_chat
+        # A command always comes from a chat with a user.
+        assert chat is not None and context.user_data is not None and context.chat_data is not None
         language = user_language(update, context)
         count = await in_thread(forget_chat, app, chat.id)
         context.user_data.clear()

@@ -12,7 +12,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Iterable
 from datetime import datetime, timedelta, timezone
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from sqlalchemy import delete, select
 from telegram.ext import BasePersistence, PersistenceInput
@@ -20,6 +20,7 @@ from tremplin.core.bot.models import BotState
 from tremplin.core.bot.sealing import seal_for
 
 if TYPE_CHECKING:
+    from sqlalchemy import CursorResult
     from sqlalchemy.orm import Session
     from tremplin.core.app import App
 
@@ -124,7 +125,8 @@ class DatabasePersistence(BasePersistence[dict[Any, Any], dict[Any, Any], dict[A
 def forget(app: App, session: Session, chat_id: int) -> int:
     """Delete every state row of the chat; returns how many."""
     key = seal_for(app.settings).key(chat_id)
-    return int(session.execute(delete(BotState).where(BotState.chat_key == key)).rowcount or 0)
+    result = cast("CursorResult[Any]", session.execute(delete(BotState).where(BotState.chat_key == key)))
+    return int(result.rowcount or 0)
 
 
 def purge(app: App, session: Session, older_than_days: int, kinds: Iterable[str] | None = None) -> int:
@@ -133,4 +135,4 @@ def purge(app: App, session: Session, older_than_days: int, kinds: Iterable[str]
     stmt = delete(BotState).where(BotState.updated_at < cut_off)
     if kinds is not None:
         stmt = stmt.where(BotState.kind.in_(list(kinds)))
-    return int(session.execute(stmt).rowcount or 0)
+    return int(cast("CursorResult[Any]", session.execute(stmt)).rowcount or 0)

@@ -10,13 +10,14 @@ and the text of threads past their retention.
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta, timezone
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, cast
 
 from sqlalchemy import delete, select
 from tremplin.core.bot.models import BotChat, BotSubscription
 from tremplin.core.bot.sealing import seal_for
 
 if TYPE_CHECKING:
+    from sqlalchemy import CursorResult
     from sqlalchemy.orm import Session
     from tremplin.core.app import App
 
@@ -42,8 +43,9 @@ def forget_chat(app: App, chat_id: int) -> int:
     key = seal_for(app.settings).key(chat_id)
     with app.transaction() as session:
         count = persistence.forget(app, session, chat_id)
-        count += int(session.execute(delete(BotChat).where(BotChat.chat_key == key)).rowcount or 0)
-        count += int(session.execute(delete(BotSubscription).where(BotSubscription.chat_key == key)).rowcount or 0)
+        for table in (BotChat, BotSubscription):
+            result = cast("CursorResult[Any]", session.execute(delete(table).where(table.chat_key == key)))
+            count += int(result.rowcount or 0)
         count += threads.forget_chat(app, session, chat_id)
     return count
 
@@ -56,5 +58,6 @@ def purge(app: App, session: Session, today: date) -> dict[str, int]:
     cut_off = datetime.combine(today - timedelta(days=days), datetime.min.time(), timezone.utc)
     counts = threads.purge_threads(app, session, today)
     counts["bot.state"] = persistence.purge(app, session, days)
-    counts["bot.chats"] = int(session.execute(delete(BotChat).where(BotChat.last_seen_at < cut_off)).rowcount or 0)
+    result = cast("CursorResult[Any]", session.execute(delete(BotChat).where(BotChat.last_seen_at < cut_off)))
+    counts["bot.chats"] = int(result.rowcount or 0)
     return counts

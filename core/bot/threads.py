@@ -16,13 +16,14 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import date, datetime, timedelta, timezone
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from sqlalchemy import delete, select, update
 from tremplin.core.bot.models import BotThread, BotThreadMessage
 from tremplin.core.bot.sealing import seal_for
 
 if TYPE_CHECKING:
+    from sqlalchemy import CursorResult
     from sqlalchemy.orm import Session
     from tremplin.core.app import App
     from tremplin.core.models import Referral, Staff
@@ -235,11 +236,11 @@ def claim_pending(app: App, limit: int = 50) -> list[tuple[int, int, int, str, s
             .limit(limit)
         ).all()
         for message_id, body, thread_id, sealed, language, status in rows:
-            claimed = session.execute(
+            claimed = cast("CursorResult[Any]", session.execute(
                 update(BotThreadMessage)
                 .where(BotThreadMessage.id == message_id, BotThreadMessage.delivery == "pending")
                 .values(delivery="sending", attempts=BotThreadMessage.attempts + 1)
-            ).rowcount
+            )).rowcount
             if not claimed:
                 continue
             if not sealed:
@@ -260,9 +261,9 @@ def release_claims(app: App) -> int:
     answer and the mark, which is better than never."""
     with app.transaction() as session:
         return int(
-            session.execute(
+            cast("CursorResult[Any]", session.execute(
                 update(BotThreadMessage).where(BotThreadMessage.delivery == "sending").values(delivery="pending")
-            ).rowcount
+            )).rowcount
             or 0
         )
 
@@ -330,7 +331,8 @@ def purge_threads(app: App, session: Session, today: date) -> dict[str, int]:
     ]
     messages = 0
     if due:
-        messages = session.execute(delete(BotThreadMessage).where(BotThreadMessage.thread_id.in_(due))).rowcount or 0
+        deleted = delete(BotThreadMessage).where(BotThreadMessage.thread_id.in_(due))
+        messages = cast("CursorResult[Any]", session.execute(deleted)).rowcount or 0
         session.execute(
             update(BotThread).where(BotThread.id.in_(due)).values(sealed_chat=None, chat_key=None, retain_until=None)
         )

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 from tremplin.core import hookimpl
 from tremplin.core.anonymity import Scrubber, core_scrubbers
 
+if TYPE_CHECKING:
+    from tremplin.core.app import App
+
 
 @hookimpl
-def register_scrubbers(app: Any) -> list[Scrubber]:
+def register_scrubbers(app: App) -> list[Scrubber]:
     return core_scrubbers()

@@ -7,15 +7,18 @@ They live in the ``flows`` package and are named here by import path, so Prefect
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 from tremplin.core import hookimpl
 from tremplin.core.i18n import T
 from tremplin.core.registry import FlowSpec
 
+if TYPE_CHECKING:
+    from tremplin.core.app import App
+
 
 @hookimpl
-def register_flows(app: Any) -> list[FlowSpec]:
+def register_flows(app: App) -> list[FlowSpec]:
     return [
         FlowSpec(
             "referral-expiry",

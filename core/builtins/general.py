@@ -15,6 +15,7 @@ from tremplin.core.i18n import T
 from tremplin.core.registry import Audience
 
 if TYPE_CHECKING:
+    from tremplin.core.app import App
     from tremplin.core.demo import DemoShare
 
 QUESTION = {
@@ -33,7 +34,7 @@ PROFILE = ("themes", "language", "gender", "age_band", "education", "labour_stat
 
 
 @hookimpl
-def register_audiences(app: Any) -> list[Audience]:
+def register_audiences(app: App) -> list[Audience]:
     return [
         Audience(
             "general",
@@ -46,7 +47,7 @@ def register_audiences(app: Any) -> list[Audience]:
 
 
 @hookimpl
-def register_forms(app: Any) -> list[Form]:
+def register_forms(app: App) -> list[Form]:
     return [
         Form(
             "general.advice",
@@ -104,7 +105,7 @@ def _headcount_and_participants(key: str, audience: str, label: Any, description
 
 
 @hookimpl
-def register_counters(app: Any) -> list[Counter]:
+def register_counters(app: App) -> list[Counter]:
     remote_or_desk = ("individual_advice", "remote_advice")
     return [
         Counter(
@@ -176,7 +177,7 @@ def register_counters(app: Any) -> list[Counter]:
 
 
 @hookimpl
-def register_demo(app: Any) -> list[DemoShare]:
+def register_demo(app: App) -> list[DemoShare]:
     from tremplin.core.builtins.general_demo import share
 
     return [share()]

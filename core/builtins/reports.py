@@ -12,11 +12,14 @@ from its plugin, or from its counters through ``AudienceFigures``.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from tremplin.core import hookimpl
 from tremplin.core.i18n import T
 from tremplin.core.reports.sections import AudienceFigures, Breakdown, KeyFigures, MonthlyChart, Note, OnlineFigures
+
+if TYPE_CHECKING:
+    from tremplin.core.app import App
 
 OVERVIEW = (
     "contacts.total",
@@ -174,7 +177,7 @@ def audience_sections(app: Any, audience: str) -> list[Any]:
 
 
 @hookimpl
-def register_report_sections(app: Any, report: str) -> list[Any]:
+def register_report_sections(app: App, report: str) -> list[Any]:
     if report == "annual":
         return annual_sections()
     if report == "monthly":
@@ -185,7 +188,7 @@ def register_report_sections(app: Any, report: str) -> list[Any]:
 
 
 @hookimpl
-def register_routes(app: Any) -> list[Any]:
+def register_routes(app: App) -> list[Any]:
     """The report pages (``tremplin.core.reports.web``); the web app includes the same router only once."""
     from tremplin.core.reports.web import router
 

@@ -14,10 +14,13 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from tremplin.core import hookimpl
 from tremplin.core.i18n import T
+
+if TYPE_CHECKING:
+    from tremplin.core.app import App
 
 TITLE = T(
     "Satisfaction survey", fr="Enquête de satisfaction", nl="Tevredenheidsenquête", uk="Опитування щодо задоволеності"
@@ -48,7 +51,7 @@ LABELS = (
 
 
 @hookimpl
-def register_routes(app: Any) -> list[Any]:
+def register_routes(app: App) -> list[Any]:
     from tremplin.core.builtins import survey_pages
 
     return [survey_pages.public, survey_pages.desk]
@@ -119,7 +122,7 @@ def satisfaction_section(ctx: Any) -> Any:
 
 
 @hookimpl
-def register_report_sections(app: Any, report: str) -> list[Any]:
+def register_report_sections(app: App, report: str) -> list[Any]:
     from tremplin.core.reports.sections import Computed
 
     if report == "annual":

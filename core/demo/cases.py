@@ -11,7 +11,7 @@ import random
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta, timezone
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from tremplin.core.demo.calendar import Calendar, at
 from tremplin.core.demo.draw import Choice
@@ -122,7 +122,7 @@ def open_cases(
     entries = sorted(cal.days(only=lambda d: d <= last_entry).draw_many(rng, n))
     out = CaseSet()
     for entered in entries:
-        profile_of_person = person(rng)
+        profile_of_person: dict[str, Any] = person(rng)  # open_case's coarse fields, by name
         path = steps(rng)
         profile = {key: choice.draw(rng) for key, choice in zip(PROFILE_KEYS, PROFILE_ANSWERS, strict=True)}
         case = open_case(
@@ -166,7 +166,11 @@ def issue_referrals(
     pool = cases.cases if cases else []
     written = 0
     for ref in referrals:
-        issued_on = cal.days(only=lambda d, m=ref.month: d.month == m and (m != 12 or d.day <= 20)).draw(rng)
+
+        def in_month(d: date, m: int = ref.month) -> bool:
+            return d.month == m and (m != 12 or d.day <= 20)
+
+        issued_on = cal.days(only=in_month).draw(rng)
         if issued_on > ctx.last_day:
             continue
         referral = issue_referral(

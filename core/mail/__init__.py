@@ -37,13 +37,14 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from functools import lru_cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 if TYPE_CHECKING:
     import ssl
     from email.message import EmailMessage
 
     import jinja2
+    from sqlalchemy import CursorResult
     from sqlalchemy.orm import Session
     from tremplin.core.app import App
     from tremplin.core.models import OutboxMessage
@@ -309,7 +310,7 @@ def deliver(
         ).all()
     for message_id in due:
         with app.transaction() as session:
-            claimed = session.execute(
+            claimed = cast("CursorResult[Any]", session.execute(
                 update(OutboxMessage)
                 .where(
                     OutboxMessage.id == message_id,
@@ -319,7 +320,7 @@ def deliver(
                     ),
                 )
                 .values(state="sending", claimed_at=now)
-            ).rowcount
+            )).rowcount
         if not claimed:
             continue  # another run has it
         with app.transaction() as session:

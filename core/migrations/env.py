@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from alembic import context
 
 from tremplin.core.models import Base
+
+if TYPE_CHECKING:
+    from sqlalchemy import Connection
 
 target_metadata = Base.metadata
 
@@ -14,14 +19,16 @@ def run_migrations_online() -> None:
     if connection is None:
         from sqlalchemy import create_engine
 
-        engine = create_engine(context.config.get_main_option("sqlalchemy.url"))
+        url = context.config.get_main_option("sqlalchemy.url")
+        assert url is not None, "tremplin.core.migrate sets the connection or the URL"
+        engine = create_engine(url)
         with engine.begin() as connection:
             _run(connection)
         return
     _run(connection)
 
 
-def _run(connection: object) -> None:
+def _run(connection: Connection) -> None:
     context.configure(
         connection=connection,
         target_metadata=target_metadata,

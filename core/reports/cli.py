@@ -9,7 +9,7 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable
 from datetime import date
-from typing import Any
+from typing import Any, NoReturn
 
 import click
 
@@ -17,7 +17,7 @@ FORMAT_CHOICES = ("html", "pdf", "xlsx", "csv", "json")
 LANGUAGE_CHOICES = ("fr", "nl", "en", "uk")
 
 
-def _fail(message: str) -> None:
+def _fail(message: str) -> NoReturn:
     click.secho(f"Error: {message}", fg="red", err=True)
     sys.exit(1)
 

@@ -34,7 +34,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from tremplin.core.i18n import LANGUAGES, Text, pick
+from tremplin.core.i18n import LANGUAGES, T, Text, pick
 from tremplin.core.models import AuditEvent, Case, CaseOutcome, CaseStageEvent, Centre
 from tremplin.core.registry import PluginError
 from tremplin.core.reports.sections import Note, Table
@@ -212,7 +212,7 @@ def _text(templates: Mapping[str, str], **values: Any) -> Text:
         template = templates.get(lang) or templates["en"]
         args = {k: format_date(v, lang) if isinstance(v, date) else v for k, v in values.items()}
         out[lang] = template.format(**args)
-    return Text(**out)
+    return T(**out)
 
 
 # ------------------------------------------------------------------------------------------------
@@ -1109,7 +1109,7 @@ def estimates_note(snapshots: Sequence[EsfIndicators], language: str = "en") -> 
     return Note(
         "esf.estimates",
         _t("Informed estimates", "Estimations éclairées", "Onderbouwde schattingen", "Обґрунтовані оцінки"),
-        Text(**{lang: "\n".join(lines) for lang, lines in texts.items()}),
+        T(**{lang: "\n".join(lines) for lang, lines in texts.items()}),
     )
 
 
@@ -1234,7 +1234,7 @@ def build_esf_report(
             n=snapshots[-1].participants,
             m=period.participants,
         )
-    sections.append(Note("esf.about", _t("ESF+ report", "Rapport FSE+", "ESF+-verslag", "Звіт ЄСФ+"), Text(**texts)))
+    sections.append(Note("esf.about", _t("ESF+ report", "Rapport FSE+", "ESF+-verslag", "Звіт ЄСФ+"), T(**texts)))
     for snapshot in snapshots:
         sections.extend(indicator_sections(snapshot, language))
     sections.extend(indicator_sections(period, language))

@@ -250,7 +250,7 @@ def _streaming_sheet_class() -> type:
     from xlsxwriter.utility import xl_col_to_name
     from xlsxwriter.worksheet import Worksheet, _preserve_whitespace
 
-    class StreamingSheet(Worksheet):  # type: ignore[misc]
+    class StreamingSheet(Worksheet):
         def _write_cell(self, row: int, col: int, cell: Any) -> None:
             kind = type(cell).__name__
             formatted = row in self.row_info or (col in self.col_info and self.col_info[col].column_format)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
 from functools import lru_cache
@@ -381,8 +381,9 @@ def template_context(report: m.Report, **extra: Any) -> dict[str, Any]:
         ch = f.change.shown(marks)
         if ch is None:
             return text
-        number = isinstance(ch, int | float)
-        css = "up" if number and ch > 0 else ("down" if number and ch < 0 else "")
+        css = ""
+        if isinstance(ch, int | float):  # a change shown as a number has a direction
+            css = "up" if ch > 0 else ("down" if ch < 0 else "")
         return text + Markup(' · <span class="{}">{}</span>').format(css, pct(f.change, True))
 
     return {

@@ -234,4 +234,4 @@ def batcher_of(app: App) -> ContactBatcher:
     batcher = app.__dict__.get("_web_contact_batcher")
     if batcher is None:
         batcher = app.__dict__.setdefault("_web_contact_batcher", ContactBatcher(app))
-    return batcher  # type: ignore[no-any-return]
+    return batcher

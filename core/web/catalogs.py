@@ -15,10 +15,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from pathlib import Path
+from typing import TYPE_CHECKING, cast
 
 from tremplin.core import __version__
 from tremplin.core.i18n import LANGUAGES
 from tremplin.core.web.i18n import LOCALE_DIR, catalog_path
+
+if TYPE_CHECKING:
+    from babel.messages.catalog import Catalog
 
 WEB = Path(__file__).parent
 #: The built-in plugins' folder (``tremplin.plugins``, wherever it is installed).
@@ -50,14 +54,15 @@ def extract(folders: Iterable[Path] = FOLDERS, files: Iterable[Path] = FILES) ->
         for filename, lineno, message, _comments, _context in extract_from_dir(
             str(folder), METHOD_MAP, keywords=KEYWORDS, options_map={"**/templates/**.html": {"trim_blocks": "true", "lstrip_blocks": "true"}}
         ):
-            key = message if isinstance(message, str) else tuple(message[:2])
+            # The plural keywords give (singular, plural, ...): the first two name the message.
+            key = message if isinstance(message, str) else cast("tuple[str, str]", tuple(message[:2]))
             if not key or (isinstance(key, tuple) and not key[0]):
                 continue
             found.setdefault(key, []).append(f"{filename}:{lineno}")
     return found
 
 
-def read(lang: str):  # type: ignore[no-untyped-def]
+def read(lang: str) -> Catalog:
     from babel.messages.pofile import read_po
 
     path = catalog_path(lang)

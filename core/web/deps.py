@@ -16,7 +16,7 @@ Typical use in a route (core's or a plugin's)::
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -63,7 +63,7 @@ class LoginRequired(HTTPException):
 
 def get_app(request: Request) -> App:
     """The ``tremplin.core.app.App`` the web app was built around."""
-    return request.app.state.tremplin  # type: ignore[no-any-return]
+    return request.app.state.tremplin
 
 
 async def get_session(request: Request) -> AsyncIterator[Session]:
@@ -85,7 +85,7 @@ async def current_staff(request: Request, session: Session = Depends(get_session
 
     cached = getattr(request.state, "staff", None)
     if cached is not None:
-        return cached  # type: ignore[no-any-return]
+        return cached
     authorization = request.headers.get("authorization", "")
     if authorization:
         scheme, _, token = authorization.partition(" ")
@@ -130,7 +130,7 @@ async def current_staff(request: Request, session: Session = Depends(get_session
     return staff
 
 
-def require_roles(*roles: str) -> Callable[..., Staff]:
+def require_roles(*roles: str) -> Callable[..., Awaitable[Staff]]:
     """A dependency that returns the account if it has one of ``roles``, and answers 403 otherwise."""
     wanted = frozenset(roles)
 
@@ -144,10 +144,10 @@ def require_roles(*roles: str) -> Callable[..., Staff]:
     return dependency
 
 
-_CAPABILITY_DEPS: dict[str, Callable[..., Staff]] = {}
+_CAPABILITY_DEPS: dict[str, Callable[..., Awaitable[Staff]]] = {}
 
 
-def require_capability(capability: str) -> Callable[..., Staff]:
+def require_capability(capability: str) -> Callable[..., Awaitable[Staff]]:
     """A dependency that returns the account if one of its roles has ``capability``, and answers 403 otherwise.
 
     Which roles have it is read from the app's registered roles (``tremplin.core.web.policy``) at each request,

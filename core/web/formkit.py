@@ -214,8 +214,8 @@ def default_value(form: Form, name: str, ctx: FormContext, remembered: Mapping[s
             return allowed[0], False
         return "", False
     if name in ("site", "centre"):
-        choices = core_choices(form, name, ctx)
-        return (choices[0].code if len(choices) == 1 else ""), False
+        offered = core_choices(form, name, ctx)
+        return (offered[0].code if len(offered) == 1 else ""), False
     return "", False
 
 

@@ -53,7 +53,7 @@ class _LiveFolders(FileSystemLoader):
         self.encoding = "utf-8"
         self.followlinks = False
 
-    @property  # type: ignore[override]
+    @property
     def searchpath(self) -> list[str]:
         return [os.fspath(p) for p in self._folders]
 
@@ -130,7 +130,7 @@ def base_context(request: Request) -> dict[str, Any]:
     staff = getattr(request.state, "staff_view", None)
     pages = getattr(request.app.state, "page_paths", None)
     core_app = getattr(request.app.state, "tremplin", None)
-    nav = (
+    nav: list[tuple[str, str, int | None]] = (
         [(tr(label), path, None) for label, path, capability in NAV if can(core_app, staff, capability) and (pages is None or path in pages)]
         if staff is not None and core_app is not None
         else []

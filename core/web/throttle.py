@@ -26,12 +26,13 @@ import hashlib
 import hmac
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, cast
 
 from sqlalchemy import case, delete, select, update
 from tremplin.core.models import LoginThrottle
 
 if TYPE_CHECKING:
+    from sqlalchemy import CursorResult
     from sqlalchemy.orm import Session
 
 WINDOW = timedelta(minutes=15)
@@ -95,7 +96,7 @@ def claim(session: Session, keys: list[tuple[str, Rule]], now: datetime | None =
         for key, _rule in keys:
             _insert_missing(session, key, now)
         for key, rule in keys:
-            granted = session.execute(
+            granted = cast("CursorResult[Any]", session.execute(
                 update(LoginThrottle)
                 .where(LoginThrottle.key == key, LoginThrottle.next_allowed_at <= now)
                 .values(
@@ -103,7 +104,7 @@ def claim(session: Session, keys: list[tuple[str, Rule]], now: datetime | None =
                     last_failure_at=now,
                 )
                 .execution_options(synchronize_session=False)
-            ).rowcount
+            )).rowcount
             if not granted:
                 until = session.scalar(select(LoginThrottle.next_allowed_at).where(LoginThrottle.key == key))
                 session.rollback()

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from tremplin import Audience, Counter, Dimension, Field, FlowSpec, Form, Part, T, hookimpl
 
 if TYPE_CHECKING:
-    from tremplin import DemoShare
+    from tremplin import App, DemoShare
 
 AUDIENCE = "disability"
 
@@ -32,7 +32,7 @@ ADAPTATIONS = {
 
 
 @hookimpl
-def register_audiences(app: Any) -> list[Audience]:
+def register_audiences(app: App) -> list[Audience]:
     return [
         Audience(
             AUDIENCE,
@@ -45,7 +45,7 @@ def register_audiences(app: Any) -> list[Audience]:
 
 
 @hookimpl
-def register_forms(app: Any) -> list[Form]:
+def register_forms(app: App) -> list[Form]:
     return [
         Form(
             "disability.contact",
@@ -62,7 +62,7 @@ def register_forms(app: Any) -> list[Form]:
 
 
 @hookimpl
-def register_counters(app: Any) -> list[Counter]:
+def register_counters(app: App) -> list[Counter]:
     a = {"audience": AUDIENCE}
     return [
         Counter(
@@ -78,14 +78,14 @@ def register_counters(app: Any) -> list[Counter]:
 
 
 @hookimpl
-def register_demo(app: Any) -> list[DemoShare]:
+def register_demo(app: App) -> list[DemoShare]:
     from tremplin.plugins.disability.demo import share
 
     return [share()]
 
 
 @hookimpl
-def register_dimensions(app: Any) -> list[Dimension]:
+def register_dimensions(app: App) -> list[Dimension]:
     """The target public and the professionals of the sector, apart."""
     return [
         Dimension(
@@ -104,7 +104,7 @@ def register_dimensions(app: Any) -> list[Dimension]:
 
 
 @hookimpl
-def register_flows(app: Any) -> list[FlowSpec]:
+def register_flows(app: App) -> list[FlowSpec]:
     return [
         FlowSpec(
             "disability-monthly-summary",

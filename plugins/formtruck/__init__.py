@@ -11,6 +11,8 @@ from tremplin.plugins.formtruck import models as _models  # noqa: F401  (the tou
 if TYPE_CHECKING:
     from datetime import date
 
+    from sqlalchemy.orm import Session
+
     from tremplin import App, DemoShare
 
 AUDIENCE = "formtruck"
@@ -144,7 +146,7 @@ TEXTS = {
 
 
 @hookimpl
-def register_audiences(app: Any) -> list[Audience]:
+def register_audiences(app: App) -> list[Audience]:
     return [Audience(AUDIENCE, T("Formtruck", fr="Formtruck", nl="Formtruck", uk="Formtruck"), colour="#e67e22")]
 
 
@@ -178,7 +180,7 @@ def register_codes(app: App) -> list[CodeList]:
 
 
 @hookimpl
-def register_forms(app: Any) -> list[Form]:
+def register_forms(app: App) -> list[Form]:
     return [
         Form(
             "formtruck.contact",
@@ -205,7 +207,7 @@ def register_forms(app: Any) -> list[Form]:
 
 
 @hookimpl
-def register_counters(app: Any) -> list[Counter]:
+def register_counters(app: App) -> list[Counter]:
     return [
         Counter.simple(
             "formtruck.users",
@@ -218,14 +220,14 @@ def register_counters(app: Any) -> list[Counter]:
 
 
 @hookimpl
-def register_demo(app: Any) -> list[DemoShare]:
+def register_demo(app: App) -> list[DemoShare]:
     from tremplin.plugins.formtruck.demo import share
 
     return [share()]
 
 
 @hookimpl
-def register_dimensions(app: Any) -> list[Dimension]:
+def register_dimensions(app: App) -> list[Dimension]:
     """Contacts by stop (the site the truck stood at) and by commune: "Formtruck contacts by stop" is a figure."""
     return [
         Dimension(
@@ -248,14 +250,14 @@ def register_dimensions(app: Any) -> list[Dimension]:
 
 
 @hookimpl
-def register_routes(app: Any) -> list[Any]:
+def register_routes(app: App) -> list[Any]:
     from tremplin.plugins.formtruck.web import router
 
     return [router]
 
 
 @hookimpl
-def register_menu_items(app: Any, staff: Any) -> list[MenuItem]:
+def register_menu_items(app: App, staff: Any) -> list[MenuItem]:
     """The Formtruck's page, for the accounts that see the Formtruck; its tours, for the coordinator."""
     return [
         MenuItem(TEXTS["menu"], "/formtruck", "dashboard", audience=AUDIENCE),
@@ -264,7 +266,7 @@ def register_menu_items(app: Any, staff: Any) -> list[MenuItem]:
 
 
 @hookimpl
-def field_defaults(app: Any, session: Any, staff: Any, form: Any, day: date) -> dict[str, str] | None:
+def field_defaults(app: App, session: Session, staff: Any, form: Form, day: date) -> dict[str, str] | None:
     """The phone opens on today's stop: its site, commune and place, and a line saying where and when."""
     if form.audience != AUDIENCE or staff.centre_id is None:
         return None
@@ -274,7 +276,7 @@ def field_defaults(app: Any, session: Any, staff: Any, form: Any, day: date) -> 
 
 
 @hookimpl
-def register_flows(app: Any) -> list[FlowSpec]:
+def register_flows(app: App) -> list[FlowSpec]:
     return [
         FlowSpec(
             "formtruck-stops-digest",

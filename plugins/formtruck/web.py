@@ -154,6 +154,8 @@ def plan(
     day = formkit.parse_day(posted["day"])
     if day is None or day < local_today(get_app(request), session, centre.id):
         errors["day"] = TEXTS["err_day"]
+    starts: time | None
+    ends: time | None
     try:
         starts, ends = time.fromisoformat(posted["starts"]), time.fromisoformat(posted["ends"])
     except ValueError:

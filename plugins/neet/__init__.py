@@ -85,7 +85,7 @@ WORKFLOW = Workflow(
 
 
 @hookimpl
-def register_audiences(app: Any) -> list[Audience]:
+def register_audiences(app: App) -> list[Audience]:
     return [
         Audience(
             AUDIENCE,
@@ -131,7 +131,7 @@ def register_codes(app: App) -> list[CodeList]:
 
 
 @hookimpl
-def register_forms(app: Any) -> list[Form]:
+def register_forms(app: App) -> list[Form]:
     return [
         Form(
             "neet.awareness",
@@ -167,7 +167,7 @@ def register_forms(app: Any) -> list[Form]:
 
 
 @hookimpl
-def register_counters(app: Any) -> list[Counter]:
+def register_counters(app: App) -> list[Counter]:
     a = {"audience": AUDIENCE}
     return [
         # Centre-wide (any audience may meet people in the field), shown with the fairs and events.
@@ -223,12 +223,12 @@ def register_counters(app: Any) -> list[Counter]:
 
 
 @hookimpl
-def register_workflows(app: Any) -> list[Workflow]:
+def register_workflows(app: App) -> list[Workflow]:
     return [WORKFLOW]
 
 
 @hookimpl
-def register_flows(app: Any) -> list[FlowSpec]:
+def register_flows(app: App) -> list[FlowSpec]:
     return [
         FlowSpec(
             "neet-instagram-reach",
@@ -320,7 +320,7 @@ def challenge_subscribers(app: App) -> Any:
 
 
 @hookimpl
-def register_demo(app: Any) -> list[DemoShare]:
+def register_demo(app: App) -> list[DemoShare]:
     from tremplin.plugins.neet.demo import share
 
     return [share()]

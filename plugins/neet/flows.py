@@ -60,12 +60,11 @@ def store_metrics(database_url: str | None, centre_id: int, day: date, source: s
 
     with open_app(database_url) as app, app.transaction() as session:
         dialect = session.get_bind().dialect.name
-        if dialect == "postgresql":
-            from sqlalchemy.dialects.postgresql import insert
-        elif dialect == "sqlite":
-            from sqlalchemy.dialects.sqlite import insert
-        else:  # pragma: no cover - the two engines Tremplin supports
+        if dialect not in ("postgresql", "sqlite"):  # pragma: no cover - the two engines Tremplin supports
             raise RuntimeError(f"no upsert for {dialect}")
+        from sqlalchemy.dialects import postgresql, sqlite
+
+        insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
         rows = [{"centre_id": centre_id, "day": day, "source": source, "metric": name, "value": int(value)} for name, value in sorted(metrics.items())]
         stmt = insert(OnlineMetric).values(rows)
         stmt = stmt.on_conflict_do_update(index_elements=["centre_id", "day", "source", "metric"], set_={"value": stmt.excluded.value})
@@ -140,7 +139,9 @@ def challenge_broadcast(database_url: str | None = None, day: date | None = None
 
         with open_app(database_url) as app:
             today = day or datetime.now(ZoneInfo(app.settings.timezone)).date()
-            options = {"base_url": base_url, "base_file_url": file_url_for(base_url)} if base_url else {}
+            options: dict[str, Any] = (
+                {"base_url": base_url, "base_file_url": file_url_for(base_url)} if base_url else {}
+            )
             async with ExtBot(token, rate_limiter=RetryingLimiter(), **options) as bot:
                 return await send_challenge(app, bot, today)
 

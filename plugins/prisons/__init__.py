@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from tremplin import Audience, CodeList, Counter, Dimension, Field, FlowSpec, Form, Part, Stage, T, Workflow, hookimpl
 
@@ -46,7 +46,7 @@ WORKFLOW = Workflow(
 
 
 @hookimpl
-def register_audiences(app: Any) -> list[Audience]:
+def register_audiences(app: App) -> list[Audience]:
     return [
         Audience(
             AUDIENCE,
@@ -64,7 +64,7 @@ def register_codes(app: App) -> list[CodeList]:
 
 
 @hookimpl
-def register_forms(app: Any) -> list[Form]:
+def register_forms(app: App) -> list[Form]:
     return [
         Form(
             "prisons.session",
@@ -82,7 +82,7 @@ def register_forms(app: Any) -> list[Form]:
 
 
 @hookimpl
-def register_counters(app: Any) -> list[Counter]:
+def register_counters(app: App) -> list[Counter]:
     a = {"audience": AUDIENCE}
     return [
         Counter(
@@ -97,19 +97,19 @@ def register_counters(app: Any) -> list[Counter]:
 
 
 @hookimpl
-def register_workflows(app: Any) -> list[Workflow]:
+def register_workflows(app: App) -> list[Workflow]:
     return [WORKFLOW]
 
 
 @hookimpl
-def register_demo(app: Any) -> list[DemoShare]:
+def register_demo(app: App) -> list[DemoShare]:
     from tremplin.plugins.prisons.demo import share
 
     return [share()]
 
 
 @hookimpl
-def register_dimensions(app: Any) -> list[Dimension]:
+def register_dimensions(app: App) -> list[Dimension]:
     """People reached by prison."""
     return [
         Dimension(
@@ -123,7 +123,7 @@ def register_dimensions(app: Any) -> list[Dimension]:
 
 
 @hookimpl
-def register_flows(app: Any) -> list[FlowSpec]:
+def register_flows(app: App) -> list[FlowSpec]:
     return [
         FlowSpec(
             "prisons-monthly-summary",

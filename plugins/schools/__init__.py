@@ -32,6 +32,10 @@ from tremplin import (
 from tremplin.plugins.schools import models as _models  # noqa: F401  (the plugin's tables join the metadata)
 
 if TYPE_CHECKING:
+    from datetime import date
+
+    from sqlalchemy.orm import Session
+
     from tremplin import App
 
 if TYPE_CHECKING:
@@ -62,7 +66,7 @@ SCHOOL_WORKSHOPS = (*WORKSHOPS, "guided_tour")
 
 
 @hookimpl
-def register_audiences(app: Any) -> list[Audience]:
+def register_audiences(app: App) -> list[Audience]:
     return [
         Audience(
             AUDIENCE,
@@ -103,7 +107,7 @@ def register_codes(app: App) -> list[CodeList]:
 
 
 @hookimpl
-def register_forms(app: Any) -> list[Form]:
+def register_forms(app: App) -> list[Form]:
     return [
         Form(
             "schools.visit",
@@ -125,7 +129,7 @@ def register_forms(app: Any) -> list[Form]:
 
 
 @hookimpl
-def register_counters(app: Any) -> list[Counter]:
+def register_counters(app: App) -> list[Counter]:
     a = {"audience": AUDIENCE}
     return [
         Counter.simple("schools.visits", T("School visits", fr="Visites d'écoles", nl="Schoolbezoeken", uk="Відвідини шкіл"), "activities", a, audience=AUDIENCE),
@@ -213,7 +217,7 @@ def register_counters(app: Any) -> list[Counter]:
 
 
 @hookimpl
-def register_fact_sources(app: Any) -> list[FactSource]:
+def register_fact_sources(app: App) -> list[FactSource]:
     """Bookings, counted on their visit's day by status: cancellations and no-shows."""
     from tremplin.plugins.schools import facts
     from tremplin.plugins.schools.models import SchoolBooking
@@ -232,14 +236,14 @@ def register_fact_sources(app: Any) -> list[FactSource]:
 
 
 @hookimpl
-def register_demo(app: Any) -> list[DemoShare]:
+def register_demo(app: App) -> list[DemoShare]:
     from tremplin.plugins.schools.demo import share
 
     return [share()]
 
 
 @hookimpl
-def register_dimensions(app: Any) -> list[Dimension]:
+def register_dimensions(app: App) -> list[Dimension]:
     """Visits, pupils, cancellations and no-shows by school year, type of education, workshop and place
     (class visits are activities, bookings the plugin's own fact source; both name them alike)."""
     records = ("activities", "schools.bookings")
@@ -335,7 +339,7 @@ BY_SCHOOL_YEAR: tuple[tuple[str, Any], ...] = (
 
 
 @hookimpl
-def register_report_sections(app: Any, report: str) -> list[Any]:
+def register_report_sections(app: App, report: str) -> list[Any]:
     """The schools report: visits, pupils at the centre and at schools, cancellations and no-shows, each
     by the pupils' school year (the report already shows the pupils by school year)."""
     if report != f"audience:{AUDIENCE}":
@@ -349,7 +353,7 @@ def register_report_sections(app: Any, report: str) -> list[Any]:
 
 
 @hookimpl
-def register_routes(app: Any) -> list[Any]:
+def register_routes(app: App) -> list[Any]:
     from tremplin.plugins.schools import api, web
 
     web.add_template_folder()
@@ -357,14 +361,14 @@ def register_routes(app: Any) -> list[Any]:
 
 
 @hookimpl
-def register_menu_items(app: Any, staff: Any) -> list[MenuItem]:
+def register_menu_items(app: App, staff: Any) -> list[MenuItem]:
     """The bookings' calendar, for the roles granted the bookings (the coordinator, programme leads)."""
     label = T("School visits", fr="Visites scolaires", nl="Schoolbezoeken", uk="Відвідини шкіл")
     return [MenuItem(label, "/schools", BOOKINGS, audience=AUDIENCE)]
 
 
 @hookimpl
-def register_flows(app: Any) -> list[FlowSpec]:
+def register_flows(app: App) -> list[FlowSpec]:
     return [
         FlowSpec(
             "schools-reminders",
@@ -392,7 +396,7 @@ def register_flows(app: Any) -> list[FlowSpec]:
 
 
 @hookimpl
-def purge_expired(app: Any, session: Any, today: Any) -> dict[str, int]:
+def purge_expired(app: App, session: Session, today: date) -> dict[str, int]:
     from tremplin.plugins.schools.booking import erase_teacher_data
 
     return {"schools.teacher_contacts": erase_teacher_data(app, session, today)}

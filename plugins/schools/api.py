@@ -258,6 +258,7 @@ def slots(
             SchoolBooking.slot_id.in_([s.id for s in found] or [0]), SchoolBooking.status == "waitlisted"
         )
     ):
+        assert slot_id is not None  # chosen by its slot above
         waiting[slot_id] = waiting.get(slot_id, 0) + 1
     return [slot_out(s, waiting.get(s.id, 0)) for s in found]
 

@@ -24,7 +24,7 @@ import secrets
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select, update
@@ -35,6 +35,8 @@ from tremplin.core.models import Centre, ClosurePeriod, OutboxMessage, Partner, 
 from tremplin.plugins.schools.models import SchoolBooking, SchoolBookingEvent, SchoolHoliday, SchoolSlot, SchoolWorkshop
 
 if TYPE_CHECKING:
+    from sqlalchemy import CursorResult
+
     from tremplin.core.app import App
 
 AUDIENCE = "schools"
@@ -334,9 +336,9 @@ def delete_slot(app: App, session: Session, slot: SchoolSlot, staff: Staff | Non
 
 def lock_slot(session: Session, slot_id: int) -> SchoolSlot | None:
     """Take the slot's write lock (see the module's docstring) and read it; ``None`` if it is gone."""
-    taken = session.execute(
+    taken = cast("CursorResult[Any]", session.execute(
         update(SchoolSlot).where(SchoolSlot.id == slot_id).values(version=SchoolSlot.version + 1)
-    ).rowcount
+    )).rowcount
     if not taken:
         return None
     return session.get(SchoolSlot, slot_id, populate_existing=True)

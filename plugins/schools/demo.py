@@ -143,7 +143,7 @@ def _offer(ctx: DemoContext, session: Session) -> dict[str, Any]:
     names = {**WORKSHOPS, "guided_tour": T("Guided tour", fr="Visite guidée", nl="Rondleiding", uk="Екскурсія")}
     offer = {}
     for code, (_, years, _) in SCHOOL_WORKSHOPS.items():
-        values = {f"name_{lang}": names[code].get(lang) for lang in ("en", "fr", "nl", "uk")}
+        values: dict[str, Any] = {f"name_{lang}": names[code].get(lang) for lang in ("en", "fr", "nl", "uk")}
         values.update(
             code=code,
             languages=["fr", "nl"],

@@ -257,7 +257,7 @@ def book_submit(
 
     _ = gettext_for(request)
     app = get_app(request)
-    values = {
+    values: dict[str, Any] = {
         name: str(form.get(name) or "")[:400]
         for name in (
             "token",
@@ -828,7 +828,7 @@ def slot_create(
     ensure_audience(staff, bk.AUDIENCE)
     app = get_app(request)
     centre = _centre_of(session, staff)
-    raw = {
+    raw: dict[str, Any] = {
         name: str(form.get(name) or "")[:80]
         for name in ("workshop", "day", "start", "room", "capacity_classes", "capacity_pupils", "until")
     }

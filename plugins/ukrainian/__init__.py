@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 from tremplin import Audience, Counter, Dimension, Field, FlowSpec, Form, T, hookimpl
 
 if TYPE_CHECKING:
-    from tremplin import DemoShare
+    from tremplin import App, DemoShare, Text
 
 AUDIENCE = "ukrainian"
 
@@ -30,7 +30,7 @@ QUESTIONS = {
 
 
 @hookimpl
-def register_audiences(app: Any) -> list[Audience]:
+def register_audiences(app: App) -> list[Audience]:
     return [
         Audience(
             AUDIENCE,
@@ -42,7 +42,7 @@ def register_audiences(app: Any) -> list[Audience]:
 
 
 @hookimpl
-def register_forms(app: Any) -> list[Form]:
+def register_forms(app: App) -> list[Form]:
     return [
         Form(
             "ukrainian.contact",
@@ -88,7 +88,7 @@ ANSWER_TIMES = {
 
 
 @hookimpl
-def register_counters(app: Any) -> list[Counter]:
+def register_counters(app: App) -> list[Counter]:
     return [
         Counter.simple(
             "ukrainian.contacts",
@@ -122,7 +122,7 @@ def register_counters(app: Any) -> list[Counter]:
 
 
 @hookimpl
-def register_dimensions(app: Any) -> list[Dimension]:
+def register_dimensions(app: App) -> list[Dimension]:
     """Telegram questions by the language the person wrote in; counsellors' answers by how long they took."""
     return [
         Dimension(
@@ -139,7 +139,7 @@ def register_dimensions(app: Any) -> list[Dimension]:
 
 
 @hookimpl
-def register_bot_handlers(app: Any) -> list[Any]:
+def register_bot_handlers(app: App) -> list[Any]:
     """The Telegram conversation: a question by theme, an answer and a place, a counsellor on request."""
     from tremplin import BotCommand
     from tremplin.plugins.ukrainian.bot import conversation_handler
@@ -152,12 +152,12 @@ def register_bot_handlers(app: Any) -> list[Any]:
 
 
 @hookimpl
-def register_bot_texts(app: Any) -> list[Any]:
+def register_bot_texts(app: App) -> list[Any]:
     """The bot's answers by theme, the centre's address and opening hours: the centre edits them."""
     from tremplin import EditableText
     from tremplin.plugins.ukrainian.bot import BRUSSELS, TEXTS, TOPICS
 
-    def text(pick: Any) -> T:
+    def text(pick: Any) -> Text:
         return T(pick("en"), fr=pick("fr"), nl=pick("nl"), uk=pick("uk"))
 
     topics = [
@@ -183,14 +183,14 @@ def register_bot_texts(app: Any) -> list[Any]:
 
 
 @hookimpl
-def register_demo(app: Any) -> list[DemoShare]:
+def register_demo(app: App) -> list[DemoShare]:
     from tremplin.plugins.ukrainian.demo import share
 
     return [share()]
 
 
 @hookimpl
-def register_flows(app: Any) -> list[FlowSpec]:
+def register_flows(app: App) -> list[FlowSpec]:
     return [
         FlowSpec(
             "ukrainian-weekly-summary",

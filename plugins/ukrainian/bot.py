@@ -408,6 +408,8 @@ def conversation_handler(app: App, place: Place = BRUSSELS, centre: str | None =
         return user_language(update, context, DEFAULT_LANGUAGE)
 
     async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
+        # A conversation only ever receives a user's messages: the message and the user's data are there.
+        assert update.effective_message is not None and context.user_data is not None
         lang = language(update, context)
         for key in ("topic", "logged"):
             context.user_data.pop(key, None)
@@ -415,6 +417,8 @@ def conversation_handler(app: App, place: Place = BRUSSELS, centre: str | None =
         return TOPIC
 
     async def choose_topic(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
+        # A conversation only ever receives a user's messages: the message and the user's data are there.
+        assert update.effective_message is not None and context.user_data is not None
         lang = language(update, context)
         topic = topic_of(update.effective_message.text)
         if topic is None:
@@ -425,6 +429,8 @@ def conversation_handler(app: App, place: Place = BRUSSELS, centre: str | None =
         return QUESTION
 
     async def answer(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
+        # A conversation only ever receives a user's messages: the message and the user's data are there.
+        assert update.effective_message is not None and context.user_data is not None
         # The question is read to answer it and never kept: not stored, not logged, not passed on.
         lang, topic = language(update, context), context.user_data["topic"]
         if not context.user_data.get("logged"):
@@ -439,6 +445,8 @@ def conversation_handler(app: App, place: Place = BRUSSELS, centre: str | None =
         return COUNSELLOR
 
     async def counsellor(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
+        # A conversation only ever receives a user's messages: the message and the user's data are there.
+        assert update.effective_message is not None and context.user_data is not None
         lang = language(update, context)
         wanted = choice_of(update.effective_message.text, lang)
         if wanted is None:
@@ -461,6 +469,9 @@ def conversation_handler(app: App, place: Place = BRUSSELS, centre: str | None =
         return ConversationHandler.END
 
     async def thread(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
+        # A conversation only ever receives a user's messages: the message and the user's data are there.
+        assert update.effective_message is not None and context.user_data is not None
+        assert update.effective_chat is not None
         lang = language(update, context)
         try:
             thread_id = await in_thread(
@@ -477,6 +488,8 @@ def conversation_handler(app: App, place: Place = BRUSSELS, centre: str | None =
         return ConversationHandler.END
 
     async def cancel(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
+        # A conversation only ever receives a user's messages: the message and the user's data are there.
+        assert update.effective_message is not None and context.user_data is not None
         lang = language(update, context)
         context.user_data.pop("topic", None)
         context.user_data.pop("logged", None)

@@ -204,8 +204,9 @@ def partial(model: type[BaseModel], name: str) -> type[BaseModel]:
         kept = key in ("reason", "confirm")  # not values of the record: never null
         optional.default = {"reason": "", "confirm": False}.get(key)
         optional.default_factory = None
+        assert info.annotation is not None  # every field of the model is annotated
         fields[key] = (info.annotation if kept else info.annotation | None, optional)
-    return create_model(name, __base__=Strict, **fields)  # type: ignore[no-any-return, call-overload]
+    return create_model(name, __base__=Strict, **fields)
 
 
 ContactPatch = partial(ContactEdit, "ContactPatch")
@@ -474,11 +475,11 @@ def load_contact(
 
 
 def read_contact(contact_id: RecordId, staff: Annotated[Staff, Depends(require_capability("contacts"))], session: Annotated[Session, Depends(get_session)]) -> Contact:
-    return _get(session, staff, Contact, contact_id, "contact")  # type: ignore[no-any-return]
+    return _get(session, staff, Contact, contact_id, "contact")
 
 
 def load_activity(activity_id: RecordId, staff: Annotated[Staff, Depends(require_capability("activities"))], session: Annotated[Session, Depends(get_session)]) -> Activity:
-    return _get(session, staff, Activity, activity_id, "activity")  # type: ignore[no-any-return]
+    return _get(session, staff, Activity, activity_id, "activity")
 
 
 def correctable_activity(
@@ -623,10 +624,11 @@ def _correct(
         values.update(given)
     if values.get("audience"):
         ensure_audience(staff, values["audience"])
-    update = update_contact if is_contact else update_activity
-    update(  # type: ignore[operator]
-        app, session, record, values, attributes, staff=staff, form=form, reason=reason, confirmed=confirm
-    )
+    changes = dict(staff=staff, form=form, reason=reason, confirmed=confirm)
+    if isinstance(record, Contact):
+        update_contact(app, session, record, values, attributes, **changes)
+    else:
+        update_activity(app, session, record, values, attributes, **changes)
     out = contact_out(record) if is_contact else activity_out(record)  # type: ignore[arg-type]
     session.commit()
     return out

@@ -162,6 +162,7 @@ def case_open(request: Request, data: Any = Depends(form_data), staff: Staff = D
 def _load(session: Session, staff: Staff, code: str) -> Case:
     case = session.scalar(select(Case).where(Case.code == code.strip().upper()[:24]))
     visible_or_404(staff, case, "There is no case with this code.")
+    assert case is not None  # visible_or_404 answered 404 otherwise
     return case
 
 

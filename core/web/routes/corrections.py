@@ -111,7 +111,7 @@ def correction_form(request: Request, record: Contact | Activity) -> tuple[Form,
         )
         if fixed_fit and choices_fit:
             if (
-                kind == "contact"
+                isinstance(record, Contact)  # the kind is "contact"
                 and "modality" not in form.fixed
                 and record.modality not in form.core_choices.get("modality", (record.modality,))
             ):

@@ -231,7 +231,7 @@ def dashboard(request: Request, staff: Staff = Depends(needs_dashboard), session
     title = (
         _("Contacts by modality, %(year)s", year=today.year) if dim == "modality" else _("People reached by audience, %(year)s", year=today.year)
     )
-    drawing = {
+    drawing: dict[str, Any] = {
         "series": series,
         "months": months,
         "closures": [(c.starts_on, c.ends_on) for c in closures],
