@@ -185,7 +185,7 @@ def figures_from_groups(contact_groups: list[tuple[Any, ...]], theme_groups: lis
     """
     f: dict[str, Any] = defaultdict(int)
     by = lambda name: f.setdefault(name, defaultdict(int))  # noqa: E731
-    for month, audience, modality, channel, language, gender, age, attr, headcount, rows in contact_groups:
+    for month, audience, modality, channel, language, gender, age, attr, headcount, _rows in contact_groups:
         f["contacts.total"] += headcount
         if modality in ("individual_advice", "remote_advice"):
             f["individual_advice.contacts"] += headcount
@@ -210,7 +210,7 @@ def figures_from_groups(contact_groups: list[tuple[Any, ...]], theme_groups: lis
         by("audience")[audience] += headcount
     for theme, headcount in theme_groups:
         by("theme")[theme or "unknown"] += headcount
-    for month, audience, workshop, fmt, language, participants, count in activity_groups:
+    for _month, audience, workshop, fmt, language, participants, count in activity_groups:
         f["contacts.total"] += participants
         f["group_activities.count"] += count
         f["group_activities.participants"] += participants

@@ -28,9 +28,7 @@ from types import ModuleType
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from tremplin.core.anonymity import core_scrubbers, run_chain
-
-from tests.core.scrubber_corpus import SHORT_CLEAN_NOTES, corpus, score
+from tests.core.scrubber_corpus import SHORT_CLEAN_NOTES, Note, corpus, score  # noqa: E402
 
 
 def chain(module: ModuleType) -> Callable[[str, date], str]:

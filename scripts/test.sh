@@ -24,4 +24,8 @@ if [ ! -f .cache/npm/node_modules/axe-core/axe.min.js ] && command -v npm >/dev/
   mkdir -p .cache/npm && npm install --silent --no-audit --no-fund --prefix .cache/npm axe-core@4 >/dev/null
 fi
 
+# Lint (ruff) and types (mypy, on the package under its installed names) before the tests: either fails the run.
+.venv/bin/ruff check .
+bash scripts/typecheck.sh
+
 exec .venv/bin/python -m pytest -n "${TREMPLIN_TEST_WORKERS:-2}" "$@"

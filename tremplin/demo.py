@@ -46,6 +46,7 @@ from tremplin.core.demo import (
     scaled as scaled,
     shares as shares,
     spread as spread,
+    tuesday_to_thursday_of as tuesday_to_thursday_of,
     stream as stream,
 )
 

@@ -9,6 +9,7 @@ audience plugins are present.
 from __future__ import annotations
 
 from collections import Counter as Tally
+from functools import partial
 
 from tremplin.core.demo import (
     Choice,
@@ -25,6 +26,7 @@ from tremplin.core.demo import (
     draw_person,
     draw_themes,
     spread,
+    tuesday_to_thursday_of,
 )
 
 #: The walk-in public's part of a year at scale 1.0: the 2019 report's 21,832 individual advice, 1,123
@@ -351,7 +353,7 @@ def fairs(ctx: DemoContext, n: int, participants: int) -> list[Rec]:
     sizes = spread(rng, participants, [f[2] for f in chosen], jitter=0.15)
     out = []
     for (title, month, _, partner, language, themes), came in zip(chosen, sizes):
-        day = cal.days(only=lambda d: d.month == month and d.weekday() in (1, 2, 3)).draw(rng)
+        day = cal.days(only=partial(tuesday_to_thursday_of, month)).draw(rng)
         out.append(
             activity(
                 "general.activity",

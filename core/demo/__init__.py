@@ -39,6 +39,7 @@ from tremplin.core.demo.calendar import (
     christmas_closure,
     easter,
     public_holidays,
+    tuesday_to_thursday_of,
 )
 from tremplin.core.demo.cases import REFERRAL_NOTES, CaseSet, DemoReferral
 from tremplin.core.demo.check import FormCheck
@@ -95,4 +96,5 @@ __all__ = [
     "shares",
     "spread",
     "stream",
+    "tuesday_to_thursday_of",
 ]

@@ -127,3 +127,8 @@ class Calendar:
 
 def at(day: date, hour: int, minute: int = 0) -> datetime:
     return datetime(day.year, day.month, day.day, hour, minute, tzinfo=TZ)
+
+
+def tuesday_to_thursday_of(month: int, day: date) -> bool:
+    """A Tuesday, Wednesday or Thursday of ``month``: the days group sessions are drawn on."""
+    return day.month == month and day.weekday() in (1, 2, 3)

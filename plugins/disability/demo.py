@@ -3,9 +3,21 @@ inclusive-employment and transition events."""
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
-from tremplin.demo import GENDER, Choice, DemoContext, DemoShare, Rec, at, contact, draw_themes, spread
+from tremplin.demo import (
+    GENDER,
+    Choice,
+    DemoContext,
+    DemoShare,
+    Rec,
+    at,
+    contact,
+    draw_themes,
+    spread,
+    tuesday_to_thursday_of,
+)
 
 #: A year at scale 1.0 (the 2019 report: 231 people reached).
 PLAN: dict[str, int] = {"individual": 45, "events": 186}
@@ -66,7 +78,7 @@ def disability(ctx: DemoContext, n_individual: int, n_events: int) -> list[Rec]:
     for (event, month, _, professionals), size in zip(events, sizes):
         if size <= 0:
             continue
-        day = cal.days(only=lambda d: d.month == month and d.weekday() in (1, 2, 3)).draw(rng)
+        day = cal.days(only=partial(tuesday_to_thursday_of, month)).draw(rng)
         pros = min(size - 1, int(round(size * professionals))) if size > 1 else 0
         adaptations = (
             ["accessible_room", "sign_language"] if event != "info_session" else ["accessible_room", "easy_read"]

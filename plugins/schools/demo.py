@@ -287,7 +287,7 @@ def _season(ctx: DemoContext, session: Session, offer: Mapping[str, Any], rng: A
             languages=("fr", "nl"),
         )
         slot = bk.open_slot(ctx.app, session, ctx.centre_id, spec)
-        for k in range(classes):
+        for _k in range(classes):
             # A slot holds one class: the next ones wait; the interpreter request waits for the coordinator.
             values = {"year": year, "pupils": 22 if classes > 1 else rng.randint(15, 25), "needs_interpreter": i == 2}
             _book(ctx, session, slot, rng, n + made + 1, values, now)

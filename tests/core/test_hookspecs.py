@@ -35,7 +35,7 @@ from tremplin.core.records import (
 )
 from tremplin.core.registry import FlowSpec, Grant, PluginError, Role, Workflow, collect
 from tremplin.core.reports.sections import KeyFigures, ProgrammeIndicators
-from tremplin.core import rollup, vocab
+from tremplin.core import rollup
 from tests.conftest import make_app
 from tests.core import recording_plugin as rec
 from tests.core.plugin_kit import CORE_ONLY, fake_plugin, make_centre

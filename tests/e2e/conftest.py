@@ -133,7 +133,7 @@ def seed(app: Any) -> dict[str, Any]:
     with app.transaction() as session:
         cleaner = Cleaner(app, Lookup.load(app, session))
         rows = []
-        for i in range(3000):
+        for _i in range(3000):
             audience, site, modality, channel = rng.choice(audiences)
             day = start + timedelta(days=rng.randrange(days + 1))
             raw = {

@@ -82,7 +82,7 @@ def test_xlsx_carries_the_same_numbers_as_numbers(reports: dict[bool, Any], publ
         want = expected_rows(s)
         if want is None:
             continue
-        for (values, ratios), row in zip(want, rows[2:]):
+        for (values, _ratios), row in zip(want, rows[2:]):
             for i, value in enumerate(values):
                 got = row[1 + i]
                 if value is None:

@@ -47,7 +47,7 @@ def test_sites_and_partners(web: Web) -> None:
         assert f"<h1>{heading}</h1>" in page
         for marker in (f'id="{entity}s"', f'action="/admin/{entity}s"', f'id="new-{entity}-code"', f'for="new-{entity}-kind"', f'id="{entity}-new"'):
             assert marker in page, (entity, marker)
-        assert f'action="/admin/{entity}s/' in page and f'-name"' in page
+        assert f'action="/admin/{entity}s/' in page and '-name"' in page
     with web.app.session() as session:
         assert session.scalar(select(Partner.kind).where(Partner.code == "bruxelles-formation")) == "training"
 

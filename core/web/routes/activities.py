@@ -9,8 +9,7 @@ from fastapi.responses import RedirectResponse, Response
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from tremplin.core import corrections, vocab
-from tremplin.core.audit import audit
+from tremplin.core import corrections
 from tremplin.core.forms import Form
 from tremplin.core.models import Activity, Centre, Site, Staff
 from tremplin.core.records import record_participants, update_activity

@@ -316,7 +316,8 @@ def contact_delete(
     except RecordError as exc:
         session.rollback()
         contact = _contact(session, staff, contact_id)
-        errors = {"delete_reason": m for m in reason_messages(exc.errors, _).values()}
+        messages = list(reason_messages(exc.errors, _).values())
+        errors = {"delete_reason": messages[-1]} if messages else {}
         return contact_page(request, session, staff, contact, None, errors, reason, status=422)
     session.commit()
     flash(request, _(MSG_DELETED))
@@ -348,7 +349,8 @@ def activity_delete(
     except RecordError as exc:
         session.rollback()
         activity = _load(session, staff, activity_id)
-        errors = {"delete_reason": m for m in reason_messages(exc.errors, _).values()}
+        messages = list(reason_messages(exc.errors, _).values())
+        errors = {"delete_reason": messages[-1]} if messages else {}
         return _detail(request, session, staff, activity, errors=errors, reason=reason, status=422)
     session.commit()
     flash(request, _(MSG_DELETED))
