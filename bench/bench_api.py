@@ -35,7 +35,7 @@ import subprocess
 import sys
 import time
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -57,7 +57,7 @@ TARGET_P99_MS = 50.0
 
 def contact_payload(i: int) -> dict[str, Any]:
     """One Formtruck contact as an API client sends it (the same fields the CSV import takes)."""
-    now = datetime.now(timezone.utc) - timedelta(seconds=i)
+    now = datetime.now(UTC) - timedelta(seconds=i)
     return {
         "centre": CENTRE,
         "site": SITE,
@@ -97,7 +97,9 @@ def make_api_token(app: Any, session: Any, staff: Any) -> str:
             except TypeError:
                 token = fn(session, staff)
             return token if isinstance(token, str) else token[0]
-    raise SystemExit("the web app has no function to issue an API token (looked for issue_api_token / new_api_token in tremplin.core.web.* and tremplin.core.admin)")
+    raise SystemExit(
+        "the web app has no function to issue an API token (looked for issue_api_token / new_api_token in tremplin.core.web.* and tremplin.core.admin)"
+    )
 
 
 def build_database(path: Path, contacts: int) -> None:
@@ -116,7 +118,12 @@ def build_database(path: Path, contacts: int) -> None:
     upgrade(app)
     with app.transaction() as session:
         centre, _ = ensure_centre(session, CENTRE, "Cité des métiers de Bruxelles")
-        for code, kind in (("reception", "reception"), ("multimedia", "multimedia"), ("advice", "advice"), (SITE, "formtruck_stop")):
+        for code, kind in (
+            ("reception", "reception"),
+            ("multimedia", "multimedia"),
+            ("advice", "advice"),
+            (SITE, "formtruck_stop"),
+        ):
             ensure_site(session, centre, code, code.replace("-", " ").title(), kind)
         add_staff(app, session, USERNAME, PASSWORD, roles=["admin"], audiences=["*"], centre_code=CENTRE)
 
@@ -125,7 +132,17 @@ def build_database(path: Path, contacts: int) -> None:
     with app.session() as session:
         cleaner = Cleaner(app, Lookup.load(app, session))
         templates = [
-            cleaner.contact({"centre": CENTRE, "site": site, "occurred_at": "2024-01-01T10:00", "audience": audience, "modality": modality, "channel": channel}, attributes)
+            cleaner.contact(
+                {
+                    "centre": CENTRE,
+                    "site": site,
+                    "occurred_at": "2024-01-01T10:00",
+                    "audience": audience,
+                    "modality": modality,
+                    "channel": channel,
+                },
+                attributes,
+            )
             for site, audience, modality, channel, attributes in (
                 ("reception", "general", "individual_advice", "walk_in", None),
                 ("multimedia", "general", "multimedia", "walk_in", None),
@@ -143,7 +160,9 @@ def build_database(path: Path, contacts: int) -> None:
         for i in range(contacts):
             row = dict(rng.choice(templates))
             day = start + timedelta(days=rng.randrange(span))
-            row["occurred_at"] = datetime(day.year, day.month, day.day, 8 + rng.randrange(10), rng.randrange(60), tzinfo=timezone.utc)
+            row["occurred_at"] = datetime(
+                day.year, day.month, day.day, 8 + rng.randrange(10), rng.randrange(60), tzinfo=UTC
+            )
             row["day"] = day
             row["themes"] = sorted(rng.sample(themes, k=1 + (i % 3 == 0)))
             row["language"] = rng.choice(languages)
@@ -212,7 +231,11 @@ def serve_app(database: Path, port: int) -> None:
 
     commands = getattr(cli, "commands", {})
     if "serve" in commands:
-        cli.main(["serve", "--host", "127.0.0.1", "--port", str(port), "--workers", "1"], prog_name="tremplin", standalone_mode=True)
+        cli.main(
+            ["serve", "--host", "127.0.0.1", "--port", str(port), "--workers", "1"],
+            prog_name="tremplin",
+            standalone_mode=True,
+        )
         return
     # Until the command exists: the same thing by hand.
     import uvicorn
@@ -220,7 +243,9 @@ def serve_app(database: Path, port: int) -> None:
     from tremplin.core.app import create_app
     from tremplin.core.web.app import create_web_app
 
-    uvicorn.run(create_web_app(create_app()), host="127.0.0.1", port=port, workers=1, log_level="warning", access_log=False)
+    uvicorn.run(
+        create_web_app(create_app()), host="127.0.0.1", port=port, workers=1, log_level="warning", access_log=False
+    )
 
 
 def floor_app(database: Path) -> Any:
@@ -239,13 +264,31 @@ def floor_app(database: Path) -> Any:
         conn.execute(f"PRAGMA {pragma}")
     centre_id = conn.execute("SELECT id FROM centres WHERE code = ?", (CENTRE,)).fetchone()[0]
     site_id = conn.execute("SELECT id FROM sites WHERE centre_id = ? AND code = ?", (centre_id, SITE)).fetchone()[0]
-    columns = ("centre_id", "site_id", "occurred_at", "day", "audience", "modality", "channel", "themes", "language", "headcount", "gender", "age_band", "education", "labour_status", "attributes", "note", "created_at")
+    columns = (
+        "centre_id",
+        "site_id",
+        "occurred_at",
+        "day",
+        "audience",
+        "modality",
+        "channel",
+        "themes",
+        "language",
+        "headcount",
+        "gender",
+        "age_band",
+        "education",
+        "labour_status",
+        "attributes",
+        "note",
+        "created_at",
+    )
     sql = f"INSERT INTO contacts ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})"
 
     async def create(request: Request) -> JSONResponse:
         body = await request.json()
-        occurred = datetime.fromisoformat(body["occurred_at"]).astimezone(timezone.utc).replace(tzinfo=None)
-        now = datetime.now(timezone.utc).replace(tzinfo=None)
+        occurred = datetime.fromisoformat(body["occurred_at"]).astimezone(UTC).replace(tzinfo=None)
+        now = datetime.now(UTC).replace(tzinfo=None)
         values = (
             centre_id, site_id, occurred.isoformat(sep=" "), occurred.date().isoformat(), body["audience"], body["modality"], body["channel"],
             json.dumps(body["themes"]), body["language"], int(body["headcount"]), "unknown", "unknown", "unknown", "unknown",
@@ -293,7 +336,18 @@ def start_profiler(pid: int, profile: Path, gil: bool = False) -> subprocess.Pop
     Without, every thread is: where requests wait (connection pool, locks, SQLite).
     """
     spy = Path(sys.executable).with_name("py-spy")
-    command = [str(spy) if spy.exists() else "py-spy", "record", "--pid", str(pid), "--rate", "200", "--format", "speedscope" if profile.suffix == ".json" else "flamegraph", "-o", str(profile)]
+    command = [
+        str(spy) if spy.exists() else "py-spy",
+        "record",
+        "--pid",
+        str(pid),
+        "--rate",
+        "200",
+        "--format",
+        "speedscope" if profile.suffix == ".json" else "flamegraph",
+        "-o",
+        str(profile),
+    ]
     if profile.suffix == ".txt":
         command[command.index("--format") + 1] = "raw"
     if gil:
@@ -356,7 +410,12 @@ class Client:
 
     def __init__(self, host: str, port: int, path: str, token: str | None) -> None:
         self.host, self.port = host, port
-        lines = [f"POST {path} HTTP/1.1", f"Host: {host}:{port}", "Content-Type: application/json", "Connection: keep-alive"]
+        lines = [
+            f"POST {path} HTTP/1.1",
+            f"Host: {host}:{port}",
+            "Content-Type: application/json",
+            "Connection: keep-alive",
+        ]
         if token:
             lines.append(f"Authorization: Bearer {token}")
         self._head = ("\r\n".join(lines) + "\r\nContent-Length: ").encode()
@@ -403,7 +462,9 @@ class Client:
             self._reader = self._writer = None
 
 
-async def load(name: str, url: str, token: str | None, requests: int, concurrency: int, warmup: int, rate: float | None = None) -> Result:
+async def load(
+    name: str, url: str, token: str | None, requests: int, concurrency: int, warmup: int, rate: float | None = None
+) -> Result:
     """Send ``requests`` contacts from ``concurrency`` clients.
 
     Without ``rate``: closed loop, each client sends its next request as soon as the last is answered
@@ -467,17 +528,33 @@ async def load(name: str, url: str, token: str | None, requests: int, concurrenc
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0], formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--contacts", type=int, default=1_000_000, help="existing contacts in the database (default 1,000,000)")
-    parser.add_argument("--requests", type=int, default=5_000, help="contacts POSTed per run, after the warm-up (default 5,000)")
+    parser = argparse.ArgumentParser(
+        description=__doc__.split("\n\n")[0], formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument(
+        "--contacts", type=int, default=1_000_000, help="existing contacts in the database (default 1,000,000)"
+    )
+    parser.add_argument(
+        "--requests", type=int, default=5_000, help="contacts POSTed per run, after the warm-up (default 5,000)"
+    )
     parser.add_argument("--concurrency", type=int, default=50, help="concurrent clients (default 50)")
     parser.add_argument("--rate", type=float, default=TARGET_RATE, help="contacts/s of the paced phase (default 500)")
     parser.add_argument("--warmup", type=int, default=200, help="requests sent first and not counted (default 200)")
-    parser.add_argument("--workdir", type=Path, default=REPO / ".cache" / "bench", help="where the databases go (default .cache/bench)")
+    parser.add_argument(
+        "--workdir", type=Path, default=REPO / ".cache" / "bench", help="where the databases go (default .cache/bench)"
+    )
     parser.add_argument("--rebuild", action="store_true", help="build the filled database again even if it exists")
     parser.add_argument("--only", choices=("app", "floor"), help="run one side only")
-    parser.add_argument("--profile", type=Path, help="record the app server with py-spy into this file (.svg flame graph, .json speedscope, .txt collapsed stacks)")
-    parser.add_argument("--profile-gil", action="store_true", help="with --profile: sample only the thread holding the GIL (CPU), not waiting threads")
+    parser.add_argument(
+        "--profile",
+        type=Path,
+        help="record the app server with py-spy into this file (.svg flame graph, .json speedscope, .txt collapsed stacks)",
+    )
+    parser.add_argument(
+        "--profile-gil",
+        action="store_true",
+        help="with --profile: sample only the thread holding the GIL (CPU), not waiting threads",
+    )
     parser.add_argument("--serve-app", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--serve-floor", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--port", type=int, help=argparse.SUPPRESS)
@@ -499,7 +576,10 @@ def main() -> int:
           f"uvicorn, 1 worker; {os.cpu_count()} CPU(s)", flush=True)  # fmt: skip
     load_average = os.getloadavg()[0]
     if load_average > 0.5:
-        print(f"warning: the machine is busy (load average {load_average:.1f}); other processes share the CPUs and the figures will be noisy", flush=True)
+        print(
+            f"warning: the machine is busy (load average {load_average:.1f}); other processes share the CPUs and the figures will be noisy",
+            flush=True,
+        )
 
     # Two phases against each server: all-out (the ceiling, contacts/s) and paced at the target rate
     # (the latency a centre sees when 50 devices log 500 contacts a second between them).
@@ -520,7 +600,9 @@ def main() -> int:
         try:
             for phase, rate in phases:
                 name = ("app " if kind == "app" else "floor ") + phase
-                result = asyncio.run(load(name, f"http://127.0.0.1:{port}", token, args.requests, args.concurrency, args.warmup, rate))
+                result = asyncio.run(
+                    load(name, f"http://127.0.0.1:{port}", token, args.requests, args.concurrency, args.warmup, rate)
+                )
                 expected += args.requests + args.warmup
                 results[(kind, phase)] = result
                 print(result.line(), flush=True)
@@ -531,7 +613,9 @@ def main() -> int:
             log.close()
         added = count_contacts(database) - before
         if added != expected:
-            print(f"  CHECK FAILED: the {kind} database gained {added:,} contacts, not {expected:,} (server log: {log.name})")
+            print(
+                f"  CHECK FAILED: the {kind} database gained {added:,} contacts, not {expected:,} (server log: {log.name})"
+            )
             results[(kind, phases[0][0])].failures["rows"] = 1
         else:
             print(f"  the {kind} database gained exactly the {added:,} contacts sent")

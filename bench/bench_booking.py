@@ -32,7 +32,8 @@ import subprocess
 import sys
 import tempfile
 import time
-from datetime import date, time as clock, timedelta
+from datetime import date, timedelta
+from datetime import time as clock
 from pathlib import Path
 from typing import Any
 

@@ -244,6 +244,7 @@ def main() -> int:
     bot = run_bot(args.chats, 20_000_000, SCRIPT, lambda url: build_application(app, TOKEN, base_url=url), args.timeout)
 
     from sqlalchemy import func, select
+
     from tremplin.core.models import Contact
 
     with app.session() as session:

@@ -49,6 +49,7 @@ PHONE = {"viewport": {"width": 360, "height": 740}, "device_scale_factor": 2, "i
 
 def prepare(url: str) -> None:
     from sqlalchemy import text
+
     from tremplin.core.admin import add_staff, ensure_centre, ensure_site
     from tremplin.core.app import create_app
     from tremplin.core.migrate import upgrade
@@ -66,13 +67,23 @@ def prepare(url: str) -> None:
         centre, _ = ensure_centre(session, "bxl", "Cité des métiers de Bruxelles")
         site, _ = ensure_site(session, centre, "truck-flagey", "Formtruck : place Flagey", "formtruck_stop")
         add_staff(app, session, "adviser", PASSWORD, roles=["formtruck_adviser"], language="fr", centre_code="bxl")
-        session.add(FormtruckStop(centre_id=centre.id, site_id=site.id, day=local_today(app, session, centre.id),
-                                  starts=clock(0, 0), ends=clock(23, 59), commune="ixelles", place="Place Flagey"))
+        session.add(
+            FormtruckStop(
+                centre_id=centre.id,
+                site_id=site.id,
+                day=local_today(app, session, centre.id),
+                starts=clock(0, 0),
+                ends=clock(23, 59),
+                commune="ixelles",
+                place="Place Flagey",
+            )
+        )
     app.close()
 
 
 def count_contacts(url: str) -> int:
     from sqlalchemy import func, select
+
     from tremplin.core.app import create_app
     from tremplin.core.models import Contact
     from tremplin.core.settings import Settings
@@ -93,8 +104,20 @@ def free_port() -> int:
 def serve(url: str, port: int) -> subprocess.Popen[bytes]:
     env = {**os.environ, "TREMPLIN_DATABASE_URL": url, "TREMPLIN_SECRET_KEY": "bench-not-a-secret"}
     command = [
-        sys.executable, "-m", "uvicorn", "--factory", "tremplin.core.web.app:asgi_factory", "--host", "127.0.0.1",
-        "--port", str(port), "--workers", "1", "--log-level", "warning", "--no-access-log",
+        sys.executable,
+        "-m",
+        "uvicorn",
+        "--factory",
+        "tremplin.core.web.app:asgi_factory",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        "--workers",
+        "1",
+        "--log-level",
+        "warning",
+        "--no-access-log",
     ]
     proc = subprocess.Popen(command, cwd=REPO, env=env)
     deadline = time.monotonic() + 60
@@ -202,8 +225,9 @@ def main() -> int:
         base = f"http://127.0.0.1:{port}"
         try:
             with sync_playwright() as pw:
-                browser = pw.chromium.launch(executable_path=args.chromium, headless=True,
-                                             args=["--headless", "--no-sandbox", "--disable-gpu"])
+                browser = pw.chromium.launch(
+                    executable_path=args.chromium, headless=True, args=["--headless", "--no-sandbox", "--disable-gpu"]
+                )
                 context = browser.new_context(**PHONE)
                 log_in(context, base)
                 storage = context.storage_state()
@@ -223,15 +247,21 @@ def main() -> int:
         stored = count_contacts(url)
 
     print(f"database: {url.split(':')[0]}")
-    print(f"field page, first load on slow 3G (400 kbit/s, 400 ms): {field_bytes / 1024:.1f} KB transferred, "
-          f"usable (buttons answer) after {field_time:.2f} s, load event after {field_loaded:.2f} s")
+    print(
+        f"field page, first load on slow 3G (400 kbit/s, 400 ms): {field_bytes / 1024:.1f} KB transferred, "
+        f"usable (buttons answer) after {field_time:.2f} s, load event after {field_loaded:.2f} s"
+    )
     for line in listing:
         print("   ", line)
-    print(f"detailed quick-log page of the same form, same link (floor): {log_bytes / 1024:.1f} KB, load event after "
-          f"{log_loaded:.2f} s (field page: {field_bytes / log_bytes:.0%} of its bytes, "
-          f"{field_loaded / log_loaded:.0%} of its time to load)")
-    print(f"sync of {args.entries} entries queued offline: {sync_time:.2f} s "
-          f"({args.entries / sync_time:.0f} entries/s); contacts stored: {stored}")
+    print(
+        f"detailed quick-log page of the same form, same link (floor): {log_bytes / 1024:.1f} KB, load event after "
+        f"{log_loaded:.2f} s (field page: {field_bytes / log_bytes:.0%} of its bytes, "
+        f"{field_loaded / log_loaded:.0%} of its time to load)"
+    )
+    print(
+        f"sync of {args.entries} entries queued offline: {sync_time:.2f} s "
+        f"({args.entries / sync_time:.0f} entries/s); contacts stored: {stored}"
+    )
     failed = []
     if field_bytes > 60 * 1024:
         failed.append("more than 60 KB")

@@ -29,7 +29,7 @@ import sqlite3
 import sys
 import tempfile
 import time
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Self
 from zoneinfo import ZoneInfo
@@ -38,7 +38,18 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from tremplin.core.importer import COLUMNS  # noqa: E402
 
-ATTRS = ("attr.place", "attr.partner", "attr.commune", "attr.public", "attr.event", "attr.service_language", "attr.questions", "attr.prison", "attr.session", "attr.question")
+ATTRS = (
+    "attr.place",
+    "attr.partner",
+    "attr.commune",
+    "attr.public",
+    "attr.event",
+    "attr.service_language",
+    "attr.questions",
+    "attr.prison",
+    "attr.session",
+    "attr.question",
+)
 SITES = ("reception", "advice", "multimedia", "")
 #: The Formtruck's stops by place: its contacts are kept by stop (a plugin dimension). The stop follows
 #: the place already drawn, so the file is otherwise the one earlier versions of this bench wrote.
@@ -84,7 +95,10 @@ def generate(path: Path, rows: int, seed: int = 2019, shuffle: bool = False) -> 
             roll = rng.random()
             note = ""
             if roll < 0.55:
-                audience, modality = "general", rng.choice(("reception", "multimedia", "individual_advice", "remote_advice"))
+                audience, modality = (
+                    "general",
+                    rng.choice(("reception", "multimedia", "individual_advice", "remote_advice")),
+                )
                 channel = "walk_in" if modality != "remote_advice" else rng.choice(("phone", "email", "video"))
                 headcount = rng.choice((1, 1, 1, 2, 3, 5)) if modality in ("reception", "multimedia") else 1
                 profile = _profile(rng) if "advice" in modality else ["", "", "", ""]
@@ -103,7 +117,11 @@ def generate(path: Path, rows: int, seed: int = 2019, shuffle: bool = False) -> 
                 attrs[2] = rng.choice(("ixelles", "bruxelles", "molenbeek", "schaerbeek", "anderlecht"))
                 attrs[0] = rng.choice(("Place Flagey", "Place Anneessens", "Gare du Nord"))
             elif roll < 0.87:
-                audience, modality, channel = "ukrainian", "individual_advice", rng.choice(("walk_in", "phone", "telegram"))
+                audience, modality, channel = (
+                    "ukrainian",
+                    "individual_advice",
+                    rng.choice(("walk_in", "phone", "telegram")),
+                )
                 headcount = 1
                 profile = _profile(rng)
                 attrs[5] = rng.choice(("uk", "ru", "en"))
@@ -130,7 +148,18 @@ def generate(path: Path, rows: int, seed: int = 2019, shuffle: bool = False) -> 
             if audience == "formtruck":
                 site = STOPS[attrs[0]]
             w.writerow(
-                [f"C{n:08d}", when.isoformat(timespec="minutes"), "bxl", site, audience, modality, channel, themes, rng.choice(("fr", "fr", "nl", "en")), headcount]
+                [
+                    f"C{n:08d}",
+                    when.isoformat(timespec="minutes"),
+                    "bxl",
+                    site,
+                    audience,
+                    modality,
+                    channel,
+                    themes,
+                    rng.choice(("fr", "fr", "nl", "en")),
+                    headcount,
+                ]
                 + profile
                 + [note]
                 + attrs
@@ -154,7 +183,7 @@ CREATE INDEX ix_contacts_audience_day ON contacts (audience, day);
 def floor(csv_path: Path, db_path: Path) -> tuple[float, int]:
     """Insert the same rows with the bare driver; only ``executemany`` and the commit are timed."""
     tz = ZoneInfo("Europe/Brussels")
-    now = datetime.now(timezone.utc).replace(tzinfo=None).isoformat(sep=" ")
+    now = datetime.now(UTC).replace(tzinfo=None).isoformat(sep=" ")
     rows = []
     with open(csv_path, newline="", encoding="utf-8") as f:
         reader = csv.reader(f)
@@ -162,12 +191,29 @@ def floor(csv_path: Path, db_path: Path) -> tuple[float, int]:
         attr_at = [(name[5:], i) for i, name in enumerate(header) if name.startswith("attr.")]
         for r in reader:
             local = datetime.fromisoformat(r[1]).replace(tzinfo=tz)
-            utc = local.astimezone(timezone.utc).replace(tzinfo=None)
+            utc = local.astimezone(UTC).replace(tzinfo=None)
             attrs = {name: r[i] for name, i in attr_at if r[i]}
             rows.append(
-                (1, None, r[0], utc.isoformat(sep=" "), local.date().isoformat(), r[4], r[5], r[6] or "walk_in",
-                 json.dumps(r[7].split(";") if r[7] else []), r[8] or "other", int(r[9] or 1), r[10] or "unknown",
-                 r[11] or "unknown", r[12] or "unknown", r[13] or "unknown", json.dumps(attrs), r[14], now)
+                (
+                    1,
+                    None,
+                    r[0],
+                    utc.isoformat(sep=" "),
+                    local.date().isoformat(),
+                    r[4],
+                    r[5],
+                    r[6] or "walk_in",
+                    json.dumps(r[7].split(";") if r[7] else []),
+                    r[8] or "other",
+                    int(r[9] or 1),
+                    r[10] or "unknown",
+                    r[11] or "unknown",
+                    r[12] or "unknown",
+                    r[13] or "unknown",
+                    json.dumps(attrs),
+                    r[14],
+                    now,
+                )
             )
     conn = sqlite3.connect(db_path)
     conn.execute("PRAGMA journal_mode=WAL")
@@ -206,7 +252,9 @@ def instrument() -> dict[str, float]:
 
         setattr(owner, name, timed)
 
-    wrap(importer, "check_file", "read and check the file, make the rows and their roll-up (tremplin.core.import_check)")
+    wrap(
+        importer, "check_file", "read and check the file, make the rows and their roll-up (tremplin.core.import_check)"
+    )
     wrap(bulk, "insert_rows", "rows: INSERT with the driver's executemany (tremplin.core.bulk.insert_rows)")
     wrap(rollup, "apply_deltas", "roll-up: upsert the counter rows (tremplin.core.rollup.apply_deltas)")
     return spent
@@ -279,6 +327,7 @@ def measure(csv_path: Path, db_path: Path, profile: bool) -> None:
     """Import ``csv_path`` into a fresh database; run in a process of its own, so that its peak memory
     (and that of the process it forks to check the second half) is the import's alone."""
     from sqlalchemy import func, select
+
     from tremplin.core.app import create_app
     from tremplin.core.importer import import_file
     from tremplin.core.migrate import upgrade
@@ -308,15 +357,27 @@ def measure(csv_path: Path, db_path: Path, profile: bool) -> None:
     app.close()
     assert stored == result.inserted == result.read, (stored, result.inserted, result.read)
     print(result.describe())
-    print(f"import_file: {stored:,} rows in {seconds:.1f} s = {stored / seconds:,.0f} rows/s ({rollup_rows:,} roll-up rows)")
+    print(
+        f"import_file: {stored:,} rows in {seconds:.1f} s = {stored / seconds:,.0f} rows/s ({rollup_rows:,} roll-up rows)"
+    )
     print_phases(spent, seconds)
     own = peak_kib() / 1024
     child = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
     # CPU seconds of both processes: on a shared machine, less dependent on the others' load.
-    cpu = sum(getattr(resource.getrusage(who), f) for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN)
-              for f in ("ru_utime", "ru_stime")) - cpu_before
+    cpu = (
+        sum(
+            getattr(resource.getrusage(who), f)
+            for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN)
+            for f in ("ru_utime", "ru_stime")
+        )
+        - cpu_before
+    )
     print(f"(this process held {before:,.0f} MB before the import: the app, its plugins and migrations)")
-    print(json.dumps({"seconds": seconds, "own_mb": own, "child_mb": child, "pss_mb": sampler.peak_kib / 1024, "cpu_s": cpu}))
+    print(
+        json.dumps(
+            {"seconds": seconds, "own_mb": own, "child_mb": child, "pss_mb": sampler.peak_kib / 1024, "cpu_s": cpu}
+        )
+    )
     if profiler:
         stats = pstats.Stats(profiler)
         stats.sort_stats("tottime").print_stats(30)
@@ -325,10 +386,14 @@ def measure(csv_path: Path, db_path: Path, profile: bool) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--rows", type=int, nargs="+", default=[1_000_000], help="One import per size (e.g. 250000 500000 1000000).")
+    parser.add_argument(
+        "--rows", type=int, nargs="+", default=[1_000_000], help="One import per size (e.g. 250000 500000 1000000)."
+    )
     parser.add_argument("--shuffle", action="store_true", help="Rows in random order instead of chronological.")
     parser.add_argument("--profile", action="store_true", help="Profile the import and print the costliest functions.")
-    parser.add_argument("--dir", type=Path, default=None, help="Work in this directory (default: a temporary one, removed after).")
+    parser.add_argument(
+        "--dir", type=Path, default=None, help="Work in this directory (default: a temporary one, removed after)."
+    )
     parser.add_argument("--measure", nargs=2, type=Path, metavar=("CSV", "DB"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.measure:
@@ -345,33 +410,47 @@ def main() -> None:
             csv_path = work / "contacts.csv"
             t = time.perf_counter()
             generate(csv_path, rows, shuffle=args.shuffle)
-            print(f"Generated {rows:,} rows ({csv_path.stat().st_size / 1e6:.0f} MB) in {time.perf_counter() - t:.1f} s")
+            print(
+                f"Generated {rows:,} rows ({csv_path.stat().st_size / 1e6:.0f} MB) in {time.perf_counter() - t:.1f} s"
+            )
             command = [sys.executable, __file__, "--measure", str(csv_path), str(work / "tremplin.db")]
-            out = subprocess.run(command + (["--profile"] if args.profile else []), check=True, capture_output=True, text=True).stdout
+            out = subprocess.run(
+                command + (["--profile"] if args.profile else []), check=True, capture_output=True, text=True
+            ).stdout
             lines = out.rstrip("\n").split("\n")
             marker = next(i for i, line in enumerate(lines) if line.startswith("{"))
             print("\n".join(lines[:marker] + lines[marker + 1 :]))
             figures = json.loads(lines[marker])
             seconds, own, child, pss = figures["seconds"], figures["own_mb"], figures["child_mb"], figures["pss_mb"]
-            print(f"peak memory: {own:,.0f} MB in the importing process + {child:,.0f} MB in the process that "
-                  f"checked the second half = {own + child:,.0f} MB (pages they share counted twice; "
-                  f"peak of the two together, sampled: {pss:,.0f} MB); target 400 MB")
+            print(
+                f"peak memory: {own:,.0f} MB in the importing process + {child:,.0f} MB in the process that "
+                f"checked the second half = {own + child:,.0f} MB (pages they share counted twice; "
+                f"peak of the two together, sampled: {pss:,.0f} MB); target 400 MB"
+            )
 
             floor_db = work / "floor.db"
             floor_db.unlink(missing_ok=True)
             floor_seconds, floor_count = floor(csv_path, floor_db)
             assert floor_count == rows
-            print(f"sqlite3 executemany floor: {rows:,} rows in {floor_seconds:.1f} s = {rows / floor_seconds:,.0f} rows/s")
-            print(f"ratio import / floor: {seconds / floor_seconds:.1f}x (the import took {figures['cpu_s']:.1f} CPU s in all)")
+            print(
+                f"sqlite3 executemany floor: {rows:,} rows in {floor_seconds:.1f} s = {rows / floor_seconds:,.0f} rows/s"
+            )
+            print(
+                f"ratio import / floor: {seconds / floor_seconds:.1f}x (the import took {figures['cpu_s']:.1f} CPU s in all)"
+            )
             target = 30.0 * rows / 1_000_000
             print(("OK" if seconds < target else "SLOWER THAN TARGET") + f": target {target:.1f} s for {rows:,} rows\n")
             print(f"load average: {' '.join(f'{x:.1f}' for x in os.getloadavg())} on {os.cpu_count()} cores\n")
             summary.append((rows, seconds, floor_seconds, own, child, pss))
     if len(summary) > 1:
-        print(f"{'rows':>10} {'import s':>9} {'floor s':>8} {'ratio':>6} {'main MB':>8} {'second MB':>10} {'total MB':>9} {'PSS MB':>7}")
+        print(
+            f"{'rows':>10} {'import s':>9} {'floor s':>8} {'ratio':>6} {'main MB':>8} {'second MB':>10} {'total MB':>9} {'PSS MB':>7}"
+        )
         for rows, seconds, floor_seconds, own, child, pss in summary:
-            print(f"{rows:>10,} {seconds:>9.1f} {floor_seconds:>8.1f} {seconds / floor_seconds:>5.1f}x {own:>8,.0f} {child:>10,.0f} "
-                  f"{own + child:>9,.0f} {pss:>7,.0f}")
+            print(
+                f"{rows:>10,} {seconds:>9.1f} {floor_seconds:>8.1f} {seconds / floor_seconds:>5.1f}x {own:>8,.0f} {child:>10,.0f} "
+                f"{own + child:>9,.0f} {pss:>7,.0f}"
+            )
 
 
 if __name__ == "__main__":

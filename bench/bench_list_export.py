@@ -16,11 +16,11 @@ from __future__ import annotations
 
 import argparse
 import random
+import resource
 import sys
 import tempfile
 import time
-import resource
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -43,7 +43,7 @@ def fill(app: object, contacts: int) -> None:
         rows = []
         for _ in range(contacts):
             day = start + timedelta(days=rnd.randrange(365))
-            moment = datetime(day.year, day.month, day.day, 9 + rnd.randrange(8), rnd.randrange(60), tzinfo=timezone.utc)
+            moment = datetime(day.year, day.month, day.day, 9 + rnd.randrange(8), rnd.randrange(60), tzinfo=UTC)
             raw = {
                 "centre": "bxl",
                 "site": "reception",

@@ -30,7 +30,7 @@ import subprocess
 import sys
 import time
 from collections import defaultdict
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -39,11 +39,26 @@ sys.path.insert(0, str(ROOT))
 
 YEAR = 2019
 AUDIENCES = [("general", 70), ("neet", 6), ("prisons", 1), ("disability", 3), ("formtruck", 5), ("ukrainian", 15)]
-MODALITIES = [("individual_advice", 35), ("multimedia", 30), ("reception", 20), ("remote_advice", 10), ("field_awareness", 5)]
+MODALITIES = [
+    ("individual_advice", 35),
+    ("multimedia", 30),
+    ("reception", 20),
+    ("remote_advice", 10),
+    ("field_awareness", 5),
+]
 CHANNELS = [("walk_in", 70), ("phone", 10), ("video", 5), ("email", 5), ("messenger", 3), ("field", 5), ("event", 2)]
 LANGS = [("fr", 60), ("nl", 25), ("en", 8), ("uk", 5), ("other", 2)]
 GENDERS = [("woman", 45), ("man", 40), ("non_binary", 1), ("unknown", 14)]
-AGES = [("under_18", 5), ("18_24", 20), ("25_29", 15), ("30_49", 40), ("50_54", 8), ("55_64", 7), ("65_plus", 1), ("unknown", 4)]
+AGES = [
+    ("under_18", 5),
+    ("18_24", 20),
+    ("25_29", 15),
+    ("30_49", 40),
+    ("50_54", 8),
+    ("55_64", 7),
+    ("65_plus", 1),
+    ("unknown", 4),
+]
 THEMES = ["choose", "learn", "work", "move", "self_employment"]
 
 
@@ -101,7 +116,7 @@ def generate(app: Any, contacts: int, seed: int, batch: int = 250_000) -> None:
         cid = centre.id
     shapes = templates(rnd)
     days = [date(YEAR, 1, 1) + timedelta(days=i) for i in range(365)]
-    moments = [datetime(d.year, d.month, d.day, 9, tzinfo=timezone.utc) for d in days]
+    moments = [datetime(d.year, d.month, d.day, 9, tzinfo=UTC) for d in days]
     done = 0
     t0 = time.perf_counter()
     while done < contacts:
@@ -110,7 +125,11 @@ def generate(app: Any, contacts: int, seed: int, batch: int = 250_000) -> None:
         for _ in range(n):
             i = rnd.randrange(365)
             row = dict(rnd.choice(shapes))
-            row["centre_id"], row["day"], row["occurred_at"] = cid, days[i], moments[i] + timedelta(minutes=rnd.randrange(600))
+            row["centre_id"], row["day"], row["occurred_at"] = (
+                cid,
+                days[i],
+                moments[i] + timedelta(minutes=rnd.randrange(600)),
+            )
             rows.append(row)
         with app.db.engine.begin() as conn:
             insert_records(app, conn, "contacts", rows)
@@ -123,10 +142,20 @@ def generate(app: Any, contacts: int, seed: int, batch: int = 250_000) -> None:
         audience = rnd.choice(["general"] * 6 + ["schools", "schools", "neet", "disability", "prisons"])
         acts.append(
             {
-                "centre_id": cid, "site_id": None, "starts_at": moments[i], "day": days[i], "audience": audience, "title": "",
-                "workshop": "explorama" if audience == "schools" else rnd.choice(["info_session", "workshop", "fair", "thematic_day"]),
-                "format": rnd.choice(["face_to_face", "face_to_face", "online"]), "capacity": 30, "registered": 20,
-                "participants": rnd.choice([None, 8, 12, 20, 25, 40]), "language": pick(rnd, LANGS),
+                "centre_id": cid,
+                "site_id": None,
+                "starts_at": moments[i],
+                "day": days[i],
+                "audience": audience,
+                "title": "",
+                "workshop": "explorama"
+                if audience == "schools"
+                else rnd.choice(["info_session", "workshop", "fair", "thematic_day"]),
+                "format": rnd.choice(["face_to_face", "face_to_face", "online"]),
+                "capacity": 30,
+                "registered": 20,
+                "participants": rnd.choice([None, 8, 12, 20, 25, 40]),
+                "language": pick(rnd, LANGS),
                 "themes": sorted(rnd.sample(THEMES, rnd.choice([0, 1, 2]))),
                 "attributes": {"place": rnd.choice(["at_centre", "at_school"])} if audience == "schools" else {},
             }
@@ -168,8 +197,28 @@ def export_csvs(app: Any, folder: Path) -> tuple[Path, Path, float]:
     with app.session() as session, activities.open("w", newline="") as fh:
         w = csv.writer(fh)
         w.writerow(["day", "audience", "workshop", "format", "participants", "language", "themes"])
-        for a in session.execute(select(Activity.day, Activity.audience, Activity.workshop, Activity.format, Activity.participants, Activity.language, Activity.themes)):
-            w.writerow([a.day.isoformat(), a.audience, a.workshop, a.format, a.participants or 0, a.language, ";".join(a.themes or ())])
+        for a in session.execute(
+            select(
+                Activity.day,
+                Activity.audience,
+                Activity.workshop,
+                Activity.format,
+                Activity.participants,
+                Activity.language,
+                Activity.themes,
+            )
+        ):
+            w.writerow(
+                [
+                    a.day.isoformat(),
+                    a.audience,
+                    a.workshop,
+                    a.format,
+                    a.participants or 0,
+                    a.language,
+                    ";".join(a.themes or ()),
+                ]
+            )
     return contacts, activities, time.perf_counter() - t
 
 
@@ -177,7 +226,9 @@ def export_csvs(app: Any, folder: Path) -> tuple[Path, Path, float]:
 # The same figures from the raw rows
 
 
-def figures_from_groups(contact_groups: list[tuple[Any, ...]], theme_groups: list[tuple[Any, ...]], activity_groups: list[tuple[Any, ...]]) -> dict[str, Any]:
+def figures_from_groups(
+    contact_groups: list[tuple[Any, ...]], theme_groups: list[tuple[Any, ...]], activity_groups: list[tuple[Any, ...]]
+) -> dict[str, Any]:
     """The annual report's main figures from grouped raw rows (the same arithmetic for every engine).
 
     ``contact_groups``: (month, audience, modality, channel, language, gender, age_band, attr, headcount, rows);
@@ -281,7 +332,9 @@ def duckdb_scan(contacts: Path, activities: Path) -> tuple[float, dict[str, Any]
     con.execute("SET threads TO 2")
     types = "{'day': 'DATE', 'headcount': 'BIGINT', 'themes': 'VARCHAR', 'attributes': 'VARCHAR', 'site': 'VARCHAR'}"
     src = f"read_csv('{contacts}', header=true, types={types})"
-    acts = f"read_csv('{activities}', header=true, types={{'day': 'DATE', 'participants': 'BIGINT', 'themes': 'VARCHAR'}})"
+    acts = (
+        f"read_csv('{activities}', header=true, types={{'day': 'DATE', 'participants': 'BIGINT', 'themes': 'VARCHAR'}})"
+    )
     t = time.perf_counter()
     groups = con.execute(CONTACT_GROUP_SQL.format(src=src, year=YEAR)).fetchall()
     themes = con.execute(THEME_SQL.format(src=src, acts=acts, year=YEAR)).fetchall()
@@ -296,8 +349,12 @@ def duckdb_loaded(contacts: Path, activities: Path) -> tuple[float, float, dict[
     con = duckdb.connect()
     con.execute("SET threads TO 2")
     t = time.perf_counter()
-    con.execute(f"CREATE TABLE contacts AS SELECT * FROM read_csv('{contacts}', header=true, types={{'day': 'DATE', 'headcount': 'BIGINT', 'themes': 'VARCHAR', 'attributes': 'VARCHAR', 'site': 'VARCHAR'}})")
-    con.execute(f"CREATE TABLE activities AS SELECT * FROM read_csv('{activities}', header=true, types={{'day': 'DATE', 'participants': 'BIGINT', 'themes': 'VARCHAR'}})")
+    con.execute(
+        f"CREATE TABLE contacts AS SELECT * FROM read_csv('{contacts}', header=true, types={{'day': 'DATE', 'headcount': 'BIGINT', 'themes': 'VARCHAR', 'attributes': 'VARCHAR', 'site': 'VARCHAR'}})"
+    )
+    con.execute(
+        f"CREATE TABLE activities AS SELECT * FROM read_csv('{activities}', header=true, types={{'day': 'DATE', 'participants': 'BIGINT', 'themes': 'VARCHAR'}})"
+    )
     load = time.perf_counter() - t
     t = time.perf_counter()
     groups = con.execute(CONTACT_GROUP_SQL.format(src="contacts", year=YEAR)).fetchall()
@@ -310,9 +367,25 @@ def pandas_pivot(contacts: Path, activities: Path) -> tuple[float, dict[str, Any
     import pandas as pd
 
     t = time.perf_counter()
-    cols = ["day", "audience", "modality", "channel", "themes", "language", "headcount", "gender", "age_band", "attributes"]
-    cats = {c: "category" for c in ("audience", "modality", "channel", "language", "gender", "age_band", "themes", "attributes")}
-    df = pd.read_csv(contacts, usecols=cols, dtype=cats | {"headcount": "int32"}, parse_dates=["day"], keep_default_na=False)
+    cols = [
+        "day",
+        "audience",
+        "modality",
+        "channel",
+        "themes",
+        "language",
+        "headcount",
+        "gender",
+        "age_band",
+        "attributes",
+    ]
+    cats = {
+        c: "category"
+        for c in ("audience", "modality", "channel", "language", "gender", "age_band", "themes", "attributes")
+    }
+    df = pd.read_csv(
+        contacts, usecols=cols, dtype=cats | {"headcount": "int32"}, parse_dates=["day"], keep_default_na=False
+    )
     df = df[df["day"].dt.year == YEAR]
     df["month"] = df["day"].dt.month
     df["attr"] = df["attributes"].astype(str).str.extract(r'"public": "(\w+)"', expand=False).fillna("")
@@ -328,7 +401,12 @@ def pandas_pivot(contacts: Path, activities: Path) -> tuple[float, dict[str, Any
     ae["themes"] = ae["themes"].replace("", "unknown")
     themes = pd.concat([exploded, ae]).groupby("themes")["headcount"].sum()
     acts["month"] = acts["day"].dt.month
-    ag = acts.pivot_table(index=["month", "audience", "workshop", "format", "language"], values="participants", aggfunc=["sum", "count"], observed=True)
+    ag = acts.pivot_table(
+        index=["month", "audience", "workshop", "format", "language"],
+        values="participants",
+        aggfunc=["sum", "count"],
+        observed=True,
+    )
     agroups = [(*idx, int(row.iloc[0]), int(row.iloc[1])) for idx, row in ag.iterrows()]
     elapsed = time.perf_counter() - t
     return elapsed, figures_from_groups(groups, list(themes.items()), agroups)
@@ -372,12 +450,21 @@ print(n, elapsed, base, peak[0])
 
 def export_memory(url: str, folder: Path, fmt: str, start: date, end: date) -> dict[str, float]:
     out = folder / f"probe.{fmt}"
-    code = MEMORY_PROBE.format(root=str(ROOT), url=url, out=str(out), fmt=fmt, start=start.isoformat(), end=end.isoformat())
+    code = MEMORY_PROBE.format(
+        root=str(ROOT), url=url, out=str(out), fmt=fmt, start=start.isoformat(), end=end.isoformat()
+    )
     res = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     n, elapsed, base, peak = res.stdout.split()
     size = out.stat().st_size
     out.unlink()
-    return {"rows": int(n), "seconds": round(float(elapsed), 1), "rss_start_mib": round(int(base) / 2**20), "rss_peak_mib": round(int(peak) / 2**20), "growth_mib": round((int(peak) - int(base)) / 2**20, 1), "file_mib": round(size / 2**20)}
+    return {
+        "rows": int(n),
+        "seconds": round(float(elapsed), 1),
+        "rss_start_mib": round(int(base) / 2**20),
+        "rss_peak_mib": round(int(peak) / 2**20),
+        "growth_mib": round((int(peak) - int(base)) / 2**20, 1),
+        "file_mib": round(size / 2**20),
+    }
 
 
 def main() -> None:
@@ -454,7 +541,10 @@ def main() -> None:
     }
     if not args.skip_memory:
         small = (date(YEAR, 1, 1), date(YEAR, 1, 1) + timedelta(days=max(0, round(100_000 * 365 / args.contacts) - 1)))
-        large = (date(YEAR, 1, 1), date(YEAR, 1, 1) + timedelta(days=max(0, round(1_000_000 * 365 / args.contacts) - 1)))
+        large = (
+            date(YEAR, 1, 1),
+            date(YEAR, 1, 1) + timedelta(days=max(0, round(1_000_000 * 365 / args.contacts) - 1)),
+        )
         for fmt in ("csv", "xlsx"):
             for label, (a, b) in (("~100k", small), ("~1M", large)):
                 mem = export_memory(url, folder, fmt, a, b)
@@ -465,7 +555,10 @@ def main() -> None:
                 summary[f"export_{fmt}_{label}"] = mem
     print(json.dumps(summary, indent=2))
     verdict = cold < 1 and scan / cold >= 10
-    log(("Targets met" if verdict else "Targets NOT met") + f": report {cold:.3f} s (< 1 s), {scan / cold:.0f}x faster than DuckDB's raw scan (>= 10x)")
+    log(
+        ("Targets met" if verdict else "Targets NOT met")
+        + f": report {cold:.3f} s (< 1 s), {scan / cold:.0f}x faster than DuckDB's raw scan (>= 10x)"
+    )
 
 
 if __name__ == "__main__":

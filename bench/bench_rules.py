@@ -38,10 +38,20 @@ NOTES = ("Suivi CV, rendez-vous pris.", "", "Cherche une formation en soudure.",
 def rows(n: int) -> list[dict[str, Any]]:
     return [
         {
-            "centre": "bxl", "site": "advice", "occurred_at": f"2024-0{1 + i % 9}-1{i % 10}T10:{i % 60:02d}",
-            "audience": "general", "modality": "individual_advice", "channel": "walk_in", "themes": "work;learn",
-            "language": "fr", "headcount": str(1 + i % 5), "gender": "", "age_band": "", "education": "",
-            "labour_status": "", "note": NOTES[i % len(NOTES)],
+            "centre": "bxl",
+            "site": "advice",
+            "occurred_at": f"2024-0{1 + i % 9}-1{i % 10}T10:{i % 60:02d}",
+            "audience": "general",
+            "modality": "individual_advice",
+            "channel": "walk_in",
+            "themes": "work;learn",
+            "language": "fr",
+            "headcount": str(1 + i % 5),
+            "gender": "",
+            "age_band": "",
+            "education": "",
+            "labour_status": "",
+            "note": NOTES[i % len(NOTES)],
         }
         for i in range(n)
     ]

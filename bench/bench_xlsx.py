@@ -35,7 +35,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Iterator
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -48,7 +48,7 @@ AUDIENCES = ("general", "neet", "schools", "prisons", "formtruck", "ukrainian")
 
 def rows(n: int) -> Iterator[tuple[Any, ...]]:
     """``n`` contacts in ``CONTACT_COLUMNS`` order, varied enough to be realistic text."""
-    start = datetime(2025, 1, 1, 8, 0, tzinfo=timezone.utc)
+    start = datetime(2025, 1, 1, 8, 0, tzinfo=UTC)
     for i in range(n):
         at = start + timedelta(minutes=i % 400_000)
         yield (
@@ -90,6 +90,7 @@ def peak_kib() -> int:
 def write_floor(data: Iterator[tuple[Any, ...]], path: Path) -> None:
     """The same rows with bare xlsxwriter: ``write_row``, no format, nothing neutralised."""
     import xlsxwriter
+
     from tremplin.core.reports.export import CONTACT_COLUMNS
 
     wb = xlsxwriter.Workbook(str(path), {"constant_memory": True, "remove_timezone": True})
@@ -188,6 +189,7 @@ def write_openpyxl(data: Iterator[tuple[Any, ...]], path: Path) -> None:
     from openpyxl import Workbook
     from openpyxl.cell import WriteOnlyCell
     from openpyxl.styles import Font
+
     from tremplin.core.reports.export import CONTACT_COLUMNS
 
     wb = Workbook(write_only=True)
@@ -207,7 +209,8 @@ def write_openpyxl(data: Iterator[tuple[Any, ...]], path: Path) -> None:
 
 def child(kind: str, n: int, folder: str, db: str | None = None) -> dict[str, Any]:
     out = subprocess.run(
-        [sys.executable, __file__, "--child", kind, "--rows", str(n), "--folder", folder] + (["--db", db] if db else []),
+        [sys.executable, __file__, "--child", kind, "--rows", str(n), "--folder", folder]
+        + (["--db", db] if db else []),
         check=True,
         capture_output=True,
         text=True,
@@ -258,12 +261,16 @@ def main() -> None:
     gen, csv_, floor, xlsx = by_kind["generate"], by_kind["csv"], by_kind["floor"], by_kind["xlsx"]
     small = next(r for r in results if r["kind"] == "xlsx" and r["rows"] != args.rows)
     print(f"XLSX writer: {xlsx['cpu'] / floor['cpu']:.2f}× the CPU time of bare xlsxwriter", end=" ")
-    print(f"({xlsx['cpu'] - gen['cpu']:.1f} CPU s of writing once the rows are made, bare {floor['cpu'] - gen['cpu']:.1f};",
-          f"CSV {csv_['cpu'] - gen['cpu']:.1f}).")
+    print(
+        f"({xlsx['cpu'] - gen['cpu']:.1f} CPU s of writing once the rows are made, bare {floor['cpu'] - gen['cpu']:.1f};",
+        f"CSV {csv_['cpu'] - gen['cpu']:.1f}).",
+    )
     if "db" in {r["kind"] for r in results}:
         whole = next(r for r in results if r["kind"] == "db")
-        print(f"Export from the database: {whole['rows']:,} rows in {whole['seconds']:.1f} s ({whole['cpu']:.1f} CPU s),",
-              f"{whole['seconds'] / floor['seconds']:.2f}× the bare floor's wall time; target 60 s for 1,000,000 rows.")
+        print(
+            f"Export from the database: {whole['rows']:,} rows in {whole['seconds']:.1f} s ({whole['cpu']:.1f} CPU s),",
+            f"{whole['seconds'] / floor['seconds']:.2f}× the bare floor's wall time; target 60 s for 1,000,000 rows.",
+        )
     print(f"Peak memory: {xlsx['peak_mib']:.0f} MiB for {xlsx['rows']:,} rows,", end=" ")
     print(f"{small['peak_mib']:.0f} MiB for {small['rows']:,} (bare floor {floor['peak_mib']:.0f} MiB).")
     if args.openpyxl:

@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
+
 from tremplin.core.models import Centre, Site, Staff
 
 if TYPE_CHECKING:

@@ -317,7 +317,9 @@ def core_scrubbers() -> list[Scrubber]:
             "address", _regex_scrubber("address", ADDRESS_RE, "[address]", _address_accept), order=60, applies=digits
         ),
         Scrubber(
-            "name", _then(_regex_scrubber("name", NAME_RE, "[name]"), find_names, "[name]"), order=70,
+            "name",
+            _then(_regex_scrubber("name", NAME_RE, "[name]"), find_names, "[name]"),
+            order=70,
             applies=_has_upper,
         ),
     ]

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from datetime import date
 from contextlib import contextmanager
+from datetime import date
 from functools import cached_property
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -19,7 +19,9 @@ from tremplin.core.settings import Settings
 class App:
     """One Tremplin instance. Build it with ``create_app``; plugins get it in every hook."""
 
-    def __init__(self, settings: Settings, plugins: Iterable[str] | None = None, entrypoints: bool | None = None) -> None:
+    def __init__(
+        self, settings: Settings, plugins: Iterable[str] | None = None, entrypoints: bool | None = None
+    ) -> None:
         from tremplin.core.plugins import DEFAULT_PLUGINS, make_plugin_manager
         from tremplin.core.registry import Registry
 
@@ -100,7 +102,10 @@ class App:
 
 
 def create_app(
-    settings: Settings | None = None, plugins: Iterable[str] | None = None, entrypoints: bool | None = None, **overrides: Any
+    settings: Settings | None = None,
+    plugins: Iterable[str] | None = None,
+    entrypoints: bool | None = None,
+    **overrides: Any,
 ) -> App:
     settings = settings or Settings.from_env(**overrides)
     return App(settings, plugins=plugins, entrypoints=entrypoints)

@@ -41,18 +41,30 @@ def username_key(secret_key: str, username: str) -> str:
 
 def forget_addresses(session: Session, before: datetime) -> int:
     """Forget the client addresses of the events older than ``before``; returns how many were forgotten."""
-    result = cast("CursorResult[Any]", session.execute(
-        update(AuditEvent)
-        .where(
-            AuditEvent.actor.startswith(ADDRESS_PREFIX), AuditEvent.actor != FORGOTTEN_ADDRESS, AuditEvent.at < before
-        )
-        .values(actor=FORGOTTEN_ADDRESS)
-        .execution_options(synchronize_session=False)
-    ))
+    result = cast(
+        "CursorResult[Any]",
+        session.execute(
+            update(AuditEvent)
+            .where(
+                AuditEvent.actor.startswith(ADDRESS_PREFIX),
+                AuditEvent.actor != FORGOTTEN_ADDRESS,
+                AuditEvent.at < before,
+            )
+            .values(actor=FORGOTTEN_ADDRESS)
+            .execution_options(synchronize_session=False)
+        ),
+    )
     return int(result.rowcount or 0)
 
 
-def audit(session: Session, action: str, staff: Staff | None = None, object_type: str = "", object_id: Any = "", **details: Any) -> AuditEvent:
+def audit(
+    session: Session,
+    action: str,
+    staff: Staff | None = None,
+    object_type: str = "",
+    object_id: Any = "",
+    **details: Any,
+) -> AuditEvent:
     event = AuditEvent(
         action=action,
         staff_id=staff.id if staff else None,

@@ -11,16 +11,16 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterable, Mapping
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, cast
 
 from sqlalchemy import JSON, Date
 from sqlalchemy.engine import Connection
 
 from tremplin.core.anonymity import run_chain
-from tremplin.core.personal_data import YEAR_HINT
 from tremplin.core.db import UTCDateTime
 from tremplin.core.models import Activity, Contact
+from tremplin.core.personal_data import YEAR_HINT
 from tremplin.core.rollup import Accumulator, activity_fact, apply_deltas
 
 if TYPE_CHECKING:
@@ -228,7 +228,7 @@ def insert_records(
                 scrubbed[key] = clean
         return clean
 
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     batch: list[dict[str, Any]] = []
     total = 0
     for row in records:

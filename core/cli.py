@@ -35,7 +35,9 @@ pass_ctx = click.make_pass_decorator(Context)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
-@click.option("--database-url", envvar="TREMPLIN_DATABASE_URL", help="SQLAlchemy URL (default: a SQLite file, tremplin.db).")
+@click.option(
+    "--database-url", envvar="TREMPLIN_DATABASE_URL", help="SQLAlchemy URL (default: a SQLite file, tremplin.db)."
+)
 @click.version_option(package_name="tremplin")
 @click.pass_context
 def cli(ctx: click.Context, database_url: str | None) -> None:
@@ -61,7 +63,9 @@ def init(ctx: Context, centre_code: str | None, centre_name: str | None) -> None
     from tremplin.core.migrate import current_revision, upgrade
 
     upgrade(ctx.app)
-    click.echo(f"Database ready at revision {current_revision(ctx.app)}: {ctx.app.db.engine.url.render_as_string(hide_password=True)}")
+    click.echo(
+        f"Database ready at revision {current_revision(ctx.app)}: {ctx.app.db.engine.url.render_as_string(hide_password=True)}"
+    )
     _ensure_secret_key()
     if centre_code:
         from tremplin.core.admin import ensure_centre
@@ -112,11 +116,18 @@ def _is_loopback(host: str) -> bool:
 @click.option("--scale", type=float, default=1.0, help="1.0 is the centre's order of magnitude (~55,000 contacts).")
 @click.option("--seed", type=int, default=2019)
 @click.option("--reset/--no-reset", default=True, help="Empty the database first.")
-@click.option("--serve/--no-serve", "serve_after", default=True, help="Serve the web app once the database is filled (default), or only fill it and print.")
+@click.option(
+    "--serve/--no-serve",
+    "serve_after",
+    default=True,
+    help="Serve the web app once the database is filled (default), or only fill it and print.",
+)
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to serve on.")
 @click.option("--port", default=8000, show_default=True, type=int, help="Port to serve on.")
 @pass_ctx
-def demo(ctx: Context, year: int | None, scale: float, seed: int, reset: bool, serve_after: bool, host: str, port: int) -> None:
+def demo(
+    ctx: Context, year: int | None, scale: float, seed: int, reset: bool, serve_after: bool, host: str, port: int
+) -> None:
     """Fill a database with a year of realistic synthetic activity, print its counters, and serve it."""
     from tremplin.core.demo import generate
     from tremplin.core.migrate import upgrade
@@ -128,8 +139,12 @@ def demo(ctx: Context, year: int | None, scale: float, seed: int, reset: bool, s
     _print_counters(ctx.app, year, None, "table")
     if serve_after:
         shown = "127.0.0.1" if host in ("0.0.0.0", "::") else host
-        click.echo(f"\nThe web app: http://{shown}:{port}/  (the dashboard of the demo year: http://{shown}:{port}/dashboard?on={year}-12-31)")
-        click.echo("Log in with one of the demo logins above (username = role, password = tremplin-demo-<role>). Ctrl-C stops the server.")
+        click.echo(
+            f"\nThe web app: http://{shown}:{port}/  (the dashboard of the demo year: http://{shown}:{port}/dashboard?on={year}-12-31)"
+        )
+        click.echo(
+            "Log in with one of the demo logins above (username = role, password = tremplin-demo-<role>). Ctrl-C stops the server."
+        )
         _serve(ctx, host, port, 1)
 
 
@@ -147,7 +162,12 @@ def _run_import(ctx: Context, kind: str, path: str, create_missing: bool, strict
 
     try:
         result = import_file(
-            ctx.app, kind, path, create_missing=create_missing, progress=True, strict_notes=strict_notes,
+            ctx.app,
+            kind,
+            path,
+            create_missing=create_missing,
+            progress=True,
+            strict_notes=strict_notes,
             confirmed=confirm,
         )
     except ImportFailed as exc:
@@ -302,7 +322,9 @@ def counters_repair(ctx: Context) -> None:
     if wrong:
         with ctx.app.transaction() as session:
             audit(session, "counters.repair", None, "counters", "", corrected=wrong)
-    click.echo(f"Repaired {wrong} counter figure(s)." if wrong else "Nothing to repair: the counters are what the records say.")
+    click.echo(
+        f"Repaired {wrong} counter figure(s)." if wrong else "Nothing to repair: the counters are what the records say."
+    )
 
 
 # ------------------------------------------------------------------------------------------------
@@ -357,20 +379,46 @@ def staff() -> None:
 
 @staff.command("add")
 @click.argument("username")
-@click.option("--role", "roles", multiple=True, required=True, help="Role (repeat for several; `tremplin plugins` lists them).")
-@click.option("--audience", "audiences", multiple=True, help="Audience the account may see (repeat; * for all; default: its roles' audiences).")
+@click.option(
+    "--role", "roles", multiple=True, required=True, help="Role (repeat for several; `tremplin plugins` lists them)."
+)
+@click.option(
+    "--audience",
+    "audiences",
+    multiple=True,
+    help="Audience the account may see (repeat; * for all; default: its roles' audiences).",
+)
 @click.option("--name", "display_name", default="", help="Display name of the staff member.")
 @click.option("--language", default="fr", type=click.Choice(["fr", "nl", "en", "uk"]))
 @click.option("--centre", default=None, help="Centre code the account belongs to.")
 @click.password_option(envvar="TREMPLIN_STAFF_PASSWORD", help="Password (asked if not given).")
 @pass_ctx
-def staff_add(ctx: Context, username: str, roles: tuple[str, ...], audiences: tuple[str, ...], display_name: str, language: str, centre: str | None, password: str) -> None:
+def staff_add(
+    ctx: Context,
+    username: str,
+    roles: tuple[str, ...],
+    audiences: tuple[str, ...],
+    display_name: str,
+    language: str,
+    centre: str | None,
+    password: str,
+) -> None:
     """Create a staff account with roles and the audiences it may see."""
     from tremplin.core.admin import AdminError, add_staff
 
     try:
         with ctx.app.transaction() as session:
-            account = add_staff(ctx.app, session, username, password, roles=list(roles), audiences=list(audiences) or None, display_name=display_name, language=language, centre_code=centre)
+            account = add_staff(
+                ctx.app,
+                session,
+                username,
+                password,
+                roles=list(roles),
+                audiences=list(audiences) or None,
+                display_name=display_name,
+                language=language,
+                centre_code=centre,
+            )
     except AdminError as exc:
         fail(str(exc))
     click.echo(f"Created {account.username} ({', '.join(account.roles)}; audiences: {', '.join(account.audiences)})")
@@ -381,11 +429,14 @@ def staff_add(ctx: Context, username: str, roles: tuple[str, ...], audiences: tu
 def staff_list(ctx: Context) -> None:
     """List staff accounts."""
     from sqlalchemy import select
+
     from tremplin.core.models import Staff
 
     with ctx.app.session() as session:
         for account in session.scalars(select(Staff).order_by(Staff.username)):
-            click.echo(f"{account.username}\t{','.join(account.roles)}\t{','.join(account.audiences)}\t{'active' if account.active else 'inactive'}")
+            click.echo(
+                f"{account.username}\t{','.join(account.roles)}\t{','.join(account.audiences)}\t{'active' if account.active else 'inactive'}"
+            )
 
 
 # ------------------------------------------------------------------------------------------------
@@ -490,7 +541,14 @@ def flows_list(ctx: Context, history: bool) -> None:
 
 @flows_group.command("run")
 @click.argument("name")
-@click.option("--param", "-p", "params", multiple=True, metavar="KEY=VALUE", help="A flow parameter (VALUE read as JSON when it parses).")
+@click.option(
+    "--param",
+    "-p",
+    "params",
+    multiple=True,
+    metavar="KEY=VALUE",
+    help="A flow parameter (VALUE read as JSON when it parses).",
+)
 @pass_ctx
 def flows_run(ctx: Context, name: str, params: tuple[str, ...]) -> None:
     """Run the flow NAME now, in this process."""
@@ -551,14 +609,38 @@ def flows_deploy(ctx: Context, pool: str) -> None:
 
 
 @cli.group(name="bot", invoke_without_command=True)
-@click.option("--token", envvar="TREMPLIN_TELEGRAM_TOKEN", help="The bot's token from @BotFather (better in TREMPLIN_TELEGRAM_TOKEN).")
-@click.option("--base-url", envvar="TREMPLIN_TELEGRAM_BASE_URL", default=None, help="A self-hosted Bot API server, e.g. http://127.0.0.1:8081/bot.")
-@click.option("--base-file-url", envvar="TREMPLIN_TELEGRAM_BASE_FILE_URL", default=None, help="Its file URL (default: derived from --base-url).")
+@click.option(
+    "--token",
+    envvar="TREMPLIN_TELEGRAM_TOKEN",
+    help="The bot's token from @BotFather (better in TREMPLIN_TELEGRAM_TOKEN).",
+)
+@click.option(
+    "--base-url",
+    envvar="TREMPLIN_TELEGRAM_BASE_URL",
+    default=None,
+    help="A self-hosted Bot API server, e.g. http://127.0.0.1:8081/bot.",
+)
+@click.option(
+    "--base-file-url",
+    envvar="TREMPLIN_TELEGRAM_BASE_FILE_URL",
+    default=None,
+    help="Its file URL (default: derived from --base-url).",
+)
 @click.option("--local-mode", is_flag=True, help="The self-hosted server runs with --local.")
-@click.option("--webhook-url", envvar="TREMPLIN_TELEGRAM_WEBHOOK_URL", default=None, help="Receive updates on this public URL instead of polling.")
+@click.option(
+    "--webhook-url",
+    envvar="TREMPLIN_TELEGRAM_WEBHOOK_URL",
+    default=None,
+    help="Receive updates on this public URL instead of polling.",
+)
 @click.option("--listen", default="127.0.0.1", show_default=True, help="Webhook: address to listen on.")
 @click.option("--port", type=int, default=8443, show_default=True, help="Webhook: port to listen on.")
-@click.option("--secret-token", envvar="TREMPLIN_TELEGRAM_WEBHOOK_SECRET", default=None, help="Webhook: secret Telegram sends back.")
+@click.option(
+    "--secret-token",
+    envvar="TREMPLIN_TELEGRAM_WEBHOOK_SECRET",
+    default=None,
+    help="Webhook: secret Telegram sends back.",
+)
 @click.pass_context
 def bot_group(
     click_ctx: click.Context,
@@ -572,7 +654,12 @@ def bot_group(
     secret_token: str | None,
 ) -> None:
     """Run the Telegram bot (long polling by default; a webhook with --webhook-url)."""
-    click_ctx.meta["bot"] = {"token": token, "base_url": base_url, "base_file_url": base_file_url, "local_mode": local_mode}
+    click_ctx.meta["bot"] = {
+        "token": token,
+        "base_url": base_url,
+        "base_file_url": base_file_url,
+        "local_mode": local_mode,
+    }
     if click_ctx.invoked_subcommand is not None:
         return
     from tremplin.core.bot.app import NO_TOKEN_HELP, run
@@ -581,9 +668,24 @@ def bot_group(
         fail(NO_TOKEN_HELP)
 
     ctx: Context = click_ctx.obj
-    click.echo("Bot running " + (f"on a webhook at {webhook_url}" if webhook_url else "(long polling)") + (f" through {base_url}" if base_url else "") + "; Ctrl-C stops it.")
+    click.echo(
+        "Bot running "
+        + (f"on a webhook at {webhook_url}" if webhook_url else "(long polling)")
+        + (f" through {base_url}" if base_url else "")
+        + "; Ctrl-C stops it."
+    )
     try:
-        run(ctx.app, token, base_url=base_url, base_file_url=base_file_url, local_mode=local_mode, webhook_url=webhook_url, listen=listen, port=port, secret_token=secret_token)
+        run(
+            ctx.app,
+            token,
+            base_url=base_url,
+            base_file_url=base_file_url,
+            local_mode=local_mode,
+            webhook_url=webhook_url,
+            listen=listen,
+            port=port,
+            secret_token=secret_token,
+        )
     except RuntimeError as exc:
         fail(str(exc))
 
@@ -602,7 +704,13 @@ def bot_check(click_ctx: click.Context) -> None:
     ctx: Context = click_ctx.obj
 
     async def get_me() -> Any:
-        application = build_application(ctx.app, options["token"], base_url=options["base_url"], base_file_url=options["base_file_url"], local_mode=options["local_mode"])
+        application = build_application(
+            ctx.app,
+            options["token"],
+            base_url=options["base_url"],
+            base_file_url=options["base_file_url"],
+            local_mode=options["local_mode"],
+        )
         async with application.bot as bot:
             return await bot.get_me()
 
@@ -623,6 +731,7 @@ def _serve(ctx: Context, host: str, port: int, workers: int, reload: bool = Fals
     import secrets
 
     import uvicorn
+
     from tremplin.core.settings import DEFAULT_SECRET_KEY, Settings
     from tremplin.core.web.app import UVICORN_OPTIONS
 
@@ -638,7 +747,11 @@ def _serve(ctx: Context, host: str, port: int, workers: int, reload: bool = Fals
         # Workers must share the key that signs the session cookies; without a configured one, sessions
         # last as long as this server.
         os.environ["TREMPLIN_SECRET_KEY"] = secrets.token_urlsafe(32)
-        click.secho("TREMPLIN_SECRET_KEY is not set: using a random key (everyone is logged out when the server restarts).", fg="yellow", err=True)
+        click.secho(
+            "TREMPLIN_SECRET_KEY is not set: using a random key (everyone is logged out when the server restarts).",
+            fg="yellow",
+            err=True,
+        )
     uvicorn.run(
         "tremplin.core.web.app:asgi_factory",
         factory=True,
@@ -654,12 +767,28 @@ def _serve(ctx: Context, host: str, port: int, workers: int, reload: bool = Fals
 
 
 @cli.command()
-@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on (0.0.0.0 for every interface).")
+@click.option(
+    "--host", default="127.0.0.1", show_default=True, help="Address to listen on (0.0.0.0 for every interface)."
+)
 @click.option("--port", default=8000, show_default=True, type=int, help="Port to listen on.")
-@click.option("--workers", default=1, show_default=True, type=click.IntRange(1, 64), help="Web worker processes (PostgreSQL for more than one).")
+@click.option(
+    "--workers",
+    default=1,
+    show_default=True,
+    type=click.IntRange(1, 64),
+    help="Web worker processes (PostgreSQL for more than one).",
+)
 @click.option("--reload", is_flag=True, help="Restart when the code changes (development).")
-@click.option("--access-log", is_flag=True, help="Log every request with the client's address (off: the addresses of the public are not kept).")
-@click.option("--bot-webhook", is_flag=True, help="Receive the Telegram bot's updates at /telegram/webhook (TREMPLIN_TELEGRAM_TOKEN, TREMPLIN_PUBLIC_BASE_URL).")
+@click.option(
+    "--access-log",
+    is_flag=True,
+    help="Log every request with the client's address (off: the addresses of the public are not kept).",
+)
+@click.option(
+    "--bot-webhook",
+    is_flag=True,
+    help="Receive the Telegram bot's updates at /telegram/webhook (TREMPLIN_TELEGRAM_TOKEN, TREMPLIN_PUBLIC_BASE_URL).",
+)
 @pass_ctx
 def serve(ctx: Context, host: str, port: int, workers: int, reload: bool, access_log: bool, bot_webhook: bool) -> None:
     """Serve the staff web app, the public pages and the JSON API (/api/v1, schema at /openapi.json)."""
@@ -682,7 +811,11 @@ def serve(ctx: Context, host: str, port: int, workers: int, reload: bool, access
         os.environ["TREMPLIN_BOT_WEBHOOK"] = "1"
         click.echo("The Telegram bot's updates come to /telegram/webhook.")
     if workers > 1 and ctx.app.db.dialect == "sqlite":
-        click.secho("Several workers on SQLite: writes wait for each other; PostgreSQL is the engine for several workers.", fg="yellow", err=True)
+        click.secho(
+            "Several workers on SQLite: writes wait for each other; PostgreSQL is the engine for several workers.",
+            fg="yellow",
+            err=True,
+        )
     click.echo(f"Serving Tremplin on http://{host}:{port}/ with {workers} worker(s); Ctrl-C stops it.")
     _serve(ctx, host, port, workers, reload=reload, access_log=access_log)
 
@@ -693,6 +826,7 @@ def serve(ctx: Context, host: str, port: int, workers: int, reload: bool, access
 def staff_token(ctx: Context, username: str) -> None:
     """Issue an API token for an account (printed once; it replaces the account's previous token)."""
     from sqlalchemy import select
+
     from tremplin.core.models import Staff
     from tremplin.core.web.security import issue_api_token
 

@@ -19,7 +19,7 @@ the same transaction (``tremplin.core.rollup.after_flush``).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING, Any, Literal
 
 from sqlalchemy.orm import Session
@@ -74,7 +74,7 @@ def kind_of(record: Record) -> str:
 
 def _local_today(app: App, session: Session, centre_id: int, now: datetime | None) -> date:
     tz = app.timezone_of(session, centre_id)
-    return (now or datetime.now(timezone.utc)).astimezone(tz).date()
+    return (now or datetime.now(UTC)).astimezone(tz).date()
 
 
 def _entered_on(app: App, session: Session, record: Record) -> date | None:
@@ -82,7 +82,7 @@ def _entered_on(app: App, session: Session, record: Record) -> date | None:
     if created is None:
         return None
     if created.tzinfo is None:
-        created = created.replace(tzinfo=timezone.utc)
+        created = created.replace(tzinfo=UTC)
     return created.astimezone(app.timezone_of(session, record.centre_id)).date()
 
 
@@ -148,7 +148,7 @@ def check_reason(app: App, grant: Grant, reason: str | None) -> str:
 
 def _plain(value: Any) -> Any:
     if isinstance(value, datetime):
-        return value.astimezone(timezone.utc).isoformat()
+        return value.astimezone(UTC).isoformat()
     if isinstance(value, date):
         return value.isoformat()
     if isinstance(value, (list, tuple)):

@@ -104,7 +104,7 @@ class Counter:
         where: Mapping[str, str | tuple[str, ...]] | None = None,
         description: Text | None = None,
         audience: str | None = None,
-    ) -> "Counter":
+    ) -> Counter:
         return cls(key, label, (Part(counts, dict(where or {})),), description, audience)
 
     @property
@@ -183,7 +183,7 @@ class CompiledCounters:
     site_dimensions: frozenset[str] = frozenset()
 
     @classmethod
-    def build(cls, counters: Iterable[Counter], dimensions: Iterable[Dimension] = ()) -> "CompiledCounters":
+    def build(cls, counters: Iterable[Counter], dimensions: Iterable[Dimension] = ()) -> CompiledCounters:
         from tremplin.core.dimensions import compile_specs
 
         dimensions = list(dimensions)

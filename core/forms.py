@@ -133,13 +133,13 @@ def build_attribute_model(name: str, fields: tuple[Field, ...]) -> type[Any]:
             definitions[f.name] = (annotation, PydField(..., title=f.label.en, **extra))
         else:
             definitions[f.name] = (annotation | None, PydField(None, title=f.label.en, **extra))
-    model = create_model(
-        "Attributes_" + name.replace(".", "_"), __config__=ConfigDict(extra="forbid"), **definitions
-    )
+    model = create_model("Attributes_" + name.replace(".", "_"), __config__=ConfigDict(extra="forbid"), **definitions)
     return model
 
 
-def validate_attributes(fields: tuple[Field, ...], values: Mapping[str, Any], model: type[Any] | None = None) -> dict[str, Any]:
+def validate_attributes(
+    fields: tuple[Field, ...], values: Mapping[str, Any], model: type[Any] | None = None
+) -> dict[str, Any]:
     """Validate audience attributes; returns the cleaned dict without empty values."""
     from pydantic import ValidationError
 

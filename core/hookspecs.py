@@ -41,9 +41,9 @@ if TYPE_CHECKING:
     from tremplin.core.forms import Form
     from tremplin.core.models import Activity, Case, Contact, Referral, Staff
     from tremplin.core.pages import MenuItem
-    from tremplin.core.web.deps import StaffView
     from tremplin.core.registry import Audience, FlowSpec, Grant, Role, Workflow
     from tremplin.core.vocab import CodeList
+    from tremplin.core.web.deps import StaffView
 
 PROJECT = "tremplin"
 hookspec = pluggy.HookspecMarker(PROJECT)
@@ -304,7 +304,9 @@ def activity_logged(app: App, session: Session, activity: Activity) -> None:
 
 
 @hookspec
-def referral_status_changed(app: App, session: Session, referral: Referral, old_status: str | None, new_status: str) -> None:
+def referral_status_changed(
+    app: App, session: Session, referral: Referral, old_status: str | None, new_status: str
+) -> None:
     """A referral changed status (``old_status`` is ``None`` when it was just issued)."""
 
 

@@ -31,7 +31,7 @@ from array import array
 from collections import defaultdict
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from operator import itemgetter
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -194,7 +194,13 @@ class Spool:
 
     def __getstate__(self) -> dict[str, Any]:
         self.seal()
-        return {"directory": self.directory, "files": self.files, "buffer": self.buffer, "count": self.count, "_out": None}
+        return {
+            "directory": self.directory,
+            "files": self.files,
+            "buffer": self.buffer,
+            "count": self.count,
+            "_out": None,
+        }
 
 
 class Problems:
@@ -239,7 +245,7 @@ def utf8_problems(path: Path, limit: int = 20) -> list[str]:
     with open(path, "rb") as f:
         head = f.read(4)
         if head.startswith((b"\xff\xfe", b"\xfe\xff")):
-            return ["line 1: the file is in UTF-16; it must be in UTF-8 (in a spreadsheet, save it as \"CSV UTF-8\")"]
+            return ['line 1: the file is in UTF-16; it must be in UTF-8 (in a spreadsheet, save it as "CSV UTF-8")']
         f.seek(0)
         offset = 0
         for number, line in enumerate(f, start=1):
@@ -249,13 +255,13 @@ def utf8_problems(path: Path, limit: int = 20) -> list[str]:
                 bad = line[exc.start]
                 problems.append(
                     f"line {number}: byte 0x{bad:02x} at position {exc.start + 1} of the line (byte {offset + exc.start + 1} "
-                    f"of the file) is not UTF-8; the file must be in UTF-8 (in a spreadsheet, save it as \"CSV UTF-8\")"
+                    f'of the file) is not UTF-8; the file must be in UTF-8 (in a spreadsheet, save it as "CSV UTF-8")'
                 )
                 if len(problems) >= limit:
                     problems.append("... the file has more lines that are not UTF-8")
                     break
             offset += len(line)
-    return problems or ["the file is not in UTF-8; it must be in UTF-8 (in a spreadsheet, save it as \"CSV UTF-8\")"]
+    return problems or ['the file is not in UTF-8; it must be in UTF-8 (in a spreadsheet, save it as "CSV UTF-8")']
 
 
 class Header:
@@ -348,10 +354,16 @@ def _rows(reader: Any, problems: Problems, last_part: bool) -> Iterator[tuple[in
             if "unexpected end of data" in message:
                 if not last_part:
                     raise _OpenQuote from None
-                problems.add(line, ": a quoted value opened on this line is never closed (the file is truncated, or a closing \" is missing)")
+                problems.add(
+                    line,
+                    ': a quoted value opened on this line is never closed (the file is truncated, or a closing " is missing)',
+                )
                 return
             if "field larger than field limit" in message:
-                problems.add(line, f": a value is longer than {csv.field_size_limit():,} characters (a quoted value that is never closed?)")
+                problems.add(
+                    line,
+                    f": a value is longer than {csv.field_size_limit():,} characters (a quoted value that is never closed?)",
+                )
                 return
             problems.add(line, f": malformed CSV ({message})")
             continue
@@ -392,7 +404,12 @@ class Pending:
 
     def _check(self, column: str, code: str, longest: int) -> None:
         if len(code) > longest or not code.isprintable():
-            self.problems.append((self.line, f", column {column}: {code[:40]!r} cannot be a {column} code (at most {longest} printable characters)"))
+            self.problems.append(
+                (
+                    self.line,
+                    f", column {column}: {code[:40]!r} cannot be a {column} code (at most {longest} printable characters)",
+                )
+            )
 
     def merge(self, other: Pending) -> None:
         """Takes in the second half's codes. Those this half has too become ``aliases``: the real id
@@ -594,7 +611,9 @@ def _check_rows(
             refs = seen[row[centre_at].strip()]
             earlier = refs.get(ref)
             if earlier is not None:
-                problems.add(line, f", column id: {ref!r} already appears on line {{other}} for the same centre", earlier)
+                problems.add(
+                    line, f", column id: {ref!r} already appears on line {{other}} for the same centre", earlier
+                )
                 bad = True
             else:
                 refs[ref] = line
@@ -643,7 +662,9 @@ def _check_rows(
 
 def _check_part(app: App, plan: Plan, path: Path, start: int, end: int) -> Checked:
     """Check bytes ``start`` to ``end``, the second half: its line numbers count from its start."""
-    out = Checked(pending=Pending(next_id=SECOND_HALF_IDS), rows=Spool(plan.spool_dir), new_records=Spool(plan.spool_dir))
+    out = Checked(
+        pending=Pending(next_id=SECOND_HALF_IDS), rows=Spool(plan.spool_dir), new_records=Spool(plan.spool_dir)
+    )
     raw = _Slice(path, start, end)
     with _text(raw, first=False) as f:
         reader = csv.reader(f, strict=True)
@@ -688,13 +709,20 @@ def holds_imported_rows(conn: Any, kind: str, centre_id: int) -> bool:
     from tremplin.core.bulk import MODELS
 
     model = MODELS[kind]
-    return conn.execute(select(model.id).where(model.centre_id == centre_id, model.source_ref.is_not(None)).limit(1)).first() is not None
+    return (
+        conn.execute(
+            select(model.id).where(model.centre_id == centre_id, model.source_ref.is_not(None)).limit(1)
+        ).first()
+        is not None
+    )
 
 
 def _imported_centres(app: App, kind: str, lookup: Lookup) -> frozenset[int]:
     """The centres that already hold rows from an import."""
     with app.db.engine.connect() as conn:
-        return frozenset(centre_id for centre_id in lookup.centres.values() if holds_imported_rows(conn, kind, centre_id))
+        return frozenset(
+            centre_id for centre_id in lookup.centres.values() if holds_imported_rows(conn, kind, centre_id)
+        )
 
 
 def check_file(
@@ -717,9 +745,14 @@ def check_file(
     imported = _imported_centres(app, kind, lookup)
     size = path.stat().st_size
     cut = None
-    if convert and size >= SPLIT_FROM_BYTES and "fork" in multiprocessing.get_all_start_methods() and (os.cpu_count() or 1) > 1:
+    if (
+        convert
+        and size >= SPLIT_FROM_BYTES
+        and "fork" in multiprocessing.get_all_start_methods()
+        and (os.cpu_count() or 1) > 1
+    ):
         cut = _cut(path, size)
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     # The new rows are spooled (driver tuples, or record dicts); the caller removes the directory
     # (``Checked.close``).
     spool_dir = tempfile.mkdtemp(prefix="tremplin-import-")
@@ -729,8 +762,22 @@ def check_file(
         while True:
             try:
                 return _check_from_start(
-                    app, kind, path, create_missing, lookup, imported, convert, now, spool_dir, exact, suspects, size,
-                    cut, reading, strict_notes=strict_notes, confirmed=confirmed,
+                    app,
+                    kind,
+                    path,
+                    create_missing,
+                    lookup,
+                    imported,
+                    convert,
+                    now,
+                    spool_dir,
+                    exact,
+                    suspects,
+                    size,
+                    cut,
+                    reading,
+                    strict_notes=strict_notes,
+                    confirmed=confirmed,
                 )
             except _OpenQuote:
                 # The middle of the file fell inside a quoted value: check it in one pass.
@@ -778,18 +825,24 @@ def _check_from_start(
                 first = next(rows, None)
                 if first is None:
                     if not problems:
-                        problems.add(0, f"the file is empty: it must start with a header row ({','.join(COLUMNS[kind])})")
+                        problems.add(
+                            0, f"the file is empty: it must start with a header row ({','.join(COLUMNS[kind])})"
+                        )
                     return out
                 header = Header(kind, first[1], problems)
                 out.ignored = header.ignored
                 if problems:
                     return out
-                plan = Plan(kind, header, lookup, create_missing, imported, convert, now, spool_dir, exact_refs, suspects)
+                plan = Plan(
+                    kind, header, lookup, create_missing, imported, convert, now, spool_dir, exact_refs, suspects
+                )
                 plan.strict_notes, plan.confirmed = strict_notes, confirmed
                 if cut is not None:
                     context = multiprocessing.get_context("fork")
                     receiver, sender = context.Pipe(duplex=False)
-                    process = context.Process(target=_second_half, args=(sender, app, plan, path, cut, size), daemon=True)
+                    process = context.Process(
+                        target=_second_half, args=(sender, app, plan, path, cut, size), daemon=True
+                    )
                     process.start()
                     sender.close()
                 tick = (lambda n: advance(raw.position, n)) if advance is not None else None
@@ -828,7 +881,9 @@ def _receive(process: Any, receiver: Any) -> Checked:
         status, payload = receiver.recv()
     except EOFError:
         process.join()
-        raise RuntimeError(f"the process checking the second half of the file stopped (exit code {process.exitcode})") from None
+        raise RuntimeError(
+            f"the process checking the second half of the file stopped (exit code {process.exitcode})"
+        ) from None
     if status != "ok":
         raise RuntimeError(f"checking the second half of the file failed:\n{payload}")
     return payload
@@ -847,7 +902,11 @@ def _join(first: Checked, second: Checked) -> None:
         if not earlier:
             continue
         for ref in refs.keys() & earlier.keys():
-            first.problems.add(refs[ref] + offset, f", column id: {ref!r} already appears on line {{other}} for the same centre", earlier[ref])
+            first.problems.add(
+                refs[ref] + offset,
+                f", column id: {ref!r} already appears on line {{other}} for the same centre",
+                earlier[ref],
+            )
     if first.problems:
         first.rows.clear()
         second.rows.clear()
@@ -891,4 +950,14 @@ def remap_deltas(
     return {k: v for k, v in out.items() if v}
 
 
-__all__ = ["COLUMNS", "REQUIRED", "Checked", "Problems", "check_file", "holds_imported_rows", "remap_deltas", "remap_records", "utf8_problems"]
+__all__ = [
+    "COLUMNS",
+    "REQUIRED",
+    "Checked",
+    "Problems",
+    "check_file",
+    "holds_imported_rows",
+    "remap_deltas",
+    "remap_records",
+    "utf8_problems",
+]

@@ -24,7 +24,7 @@ import time
 from collections import defaultdict
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from itertools import pairwise
 from operator import itemgetter
 from pathlib import Path
@@ -62,7 +62,9 @@ class ImportFailed(Exception):
 
     def __init__(self, problems: list[str]) -> None:
         self.problems = problems
-        super().__init__(f"{len(problems)} problem(s): " + "; ".join(problems[:5]) + (" ..." if len(problems) > 5 else ""))
+        super().__init__(
+            f"{len(problems)} problem(s): " + "; ".join(problems[:5]) + (" ..." if len(problems) > 5 else "")
+        )
 
 
 @dataclass
@@ -111,11 +113,43 @@ class ImportResult:
 
 def _compare_columns(kind: str) -> tuple[str, ...]:
     if kind == "contacts":
-        return ("site_id", "occurred_at", "day", "audience", "modality", "channel", "themes", "language", "headcount", "gender", "age_band", "education", "labour_status", "attributes", "note")
-    return ("site_id", "starts_at", "day", "audience", "title", "workshop", "format", "capacity", "registered", "participants", "language", "themes", "attributes")
+        return (
+            "site_id",
+            "occurred_at",
+            "day",
+            "audience",
+            "modality",
+            "channel",
+            "themes",
+            "language",
+            "headcount",
+            "gender",
+            "age_band",
+            "education",
+            "labour_status",
+            "attributes",
+            "note",
+        )
+    return (
+        "site_id",
+        "starts_at",
+        "day",
+        "audience",
+        "title",
+        "workshop",
+        "format",
+        "capacity",
+        "registered",
+        "participants",
+        "language",
+        "themes",
+        "attributes",
+    )
 
 
-def _create_pending(app: App, session: Session, pending: Pending, result: ImportResult) -> tuple[dict[int, int], set[int]]:
+def _create_pending(
+    app: App, session: Session, pending: Pending, result: ImportResult
+) -> tuple[dict[int, int], set[int]]:
     """Create the centres and sites ``--create-missing`` found.
 
     Returns the real id of each provisional one, and the ids of the centres created.
@@ -188,13 +222,20 @@ def _same(record: dict[str, Any], stored: Any, columns: Sequence[str]) -> bool:
         if isinstance(value, datetime):
             # Compared in UTC, as stored: an aware time in the hour a clock change repeats or skips
             # never equals a time in another zone (PEP 495), even the very same instant.
-            value = value.astimezone(timezone.utc)
+            value = value.astimezone(UTC)
         if value != stored[name]:
             return False
     return True
 
 
-def _update(app: App, session: Session, kind: str, records: list[dict[str, Any]], changed: list[tuple[int, int]], advance: Callable[[int], None] | None) -> None:
+def _update(
+    app: App,
+    session: Session,
+    kind: str,
+    records: list[dict[str, Any]],
+    changed: list[tuple[int, int]],
+    advance: Callable[[int], None] | None,
+) -> None:
     """Update changed rows through the ORM: the flush listener takes the old figures out and puts the new ones in."""
     from sqlalchemy import select
 
@@ -378,7 +419,9 @@ def _still_first_import(conn: Connection, kind: str, centres: set[int]) -> None:
     Another import may have written to the same centre while this file was being checked.
     """
     if any(holds_imported_rows(conn, kind, centre_id) for centre_id in sorted(c for c in centres if c > 0)):
-        raise ImportFailed(["another import wrote to the same centre while this file was being checked: import the file again"])
+        raise ImportFailed(
+            ["another import wrote to the same centre while this file was being checked: import the file again"]
+        )
 
 
 def _spooled_records(spool: Spool, real: dict[int, int]) -> Iterator[dict[str, Any]]:

@@ -99,8 +99,14 @@ def describe(app: App, parts: Iterable[str] = ("routes", "bot", "reports")) -> l
             info.registers.setdefault(kind, []).append(text)
 
     keyed = (
-        ("audiences", reg.audiences), ("roles", reg.roles), ("forms", reg.forms), ("counters", reg.counters),
-        ("dimensions", reg.dimensions), ("workflows", reg.workflows), ("flows", reg.flows), ("scrubbers", reg.scrubbers),
+        ("audiences", reg.audiences),
+        ("roles", reg.roles),
+        ("forms", reg.forms),
+        ("counters", reg.counters),
+        ("dimensions", reg.dimensions),
+        ("workflows", reg.workflows),
+        ("flows", reg.flows),
+        ("scrubbers", reg.scrubbers),
         ("fact_sources", reg.fact_sources),
     )
     for kind, registry in keyed:

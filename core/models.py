@@ -11,7 +11,7 @@ centre's time zone, which is what counters and reports count by.
 
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from typing import Any
 
 from sqlalchemy import (
@@ -28,6 +28,7 @@ from sqlalchemy import (
     UniqueConstraint,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
 from tremplin.core.db import UTCDateTime
 
 NAMING = {
@@ -40,7 +41,7 @@ NAMING = {
 
 
 def utcnow() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 class Base(DeclarativeBase):
@@ -203,8 +204,8 @@ class Referral(Base):
         """Issued, nobody received it, and past its expiry: expired, whether or not a flow marked it yet."""
         if self.status != "issued" or self.expires_at is None:
             return False
-        expires = self.expires_at if self.expires_at.tzinfo else self.expires_at.replace(tzinfo=timezone.utc)
-        return expires < (now or datetime.now(timezone.utc))
+        expires = self.expires_at if self.expires_at.tzinfo else self.expires_at.replace(tzinfo=UTC)
+        return expires < (now or datetime.now(UTC))
 
     def current_status(self, now: datetime | None = None) -> str:
         """The status as of ``now``: expiry is a property of the referral, applied whenever it is read."""

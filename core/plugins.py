@@ -24,11 +24,12 @@ from typing import Any
 
 import pluggy
 
-from tremplin.core import hookspecs
+from tremplin.core import (
+    hookimpl,  # noqa: E402,F401  (re-exported for plugins)
+    hookspecs,
+)
 from tremplin.core.registry import PluginError
 from tremplin.plugins import AUDIENCE_PLUGINS
-
-from tremplin.core import hookimpl  # noqa: E402,F401  (re-exported for plugins)
 
 log = logging.getLogger("tremplin.plugins")
 
@@ -49,7 +50,9 @@ DEFAULT_PLUGINS: tuple[str, ...] = BUILTIN_PLUGINS + AUDIENCE_PLUGINS
 
 def hook_names() -> list[str]:
     return sorted(
-        name for name in dir(hookspecs) if not name.startswith("_") and hasattr(getattr(hookspecs, name), "tremplin_spec")
+        name
+        for name in dir(hookspecs)
+        if not name.startswith("_") and hasattr(getattr(hookspecs, name), "tremplin_spec")
     )
 
 
@@ -87,7 +90,9 @@ def tracing() -> bool:
     return os.environ.get(TRACE_ENV, "").strip().lower() not in ("", "0", "false", "no")
 
 
-def _instrumented(function: Callable[..., Any], plugin: str, hook: str, registration: bool, trace: bool) -> Callable[..., Any]:
+def _instrumented(
+    function: Callable[..., Any], plugin: str, hook: str, registration: bool, trace: bool
+) -> Callable[..., Any]:
     """``function`` as pluggy will call it: its result remembered by plugin, its errors and time told."""
 
     def call(*args: Any, **kwargs: Any) -> Any:
@@ -128,7 +133,9 @@ def _instrument(pm: pluggy.PluginManager, plugin: object, trace: bool) -> None:
         if not (registration or trace):
             continue  # event hooks run on every record: left as they are unless traced
         for impl in caller.get_hookimpls():
-            if impl.plugin is plugin and not (impl.wrapper or impl.hookwrapper or getattr(impl.function, "tremplin_instrumented", False)):
+            if impl.plugin is plugin and not (
+                impl.wrapper or impl.hookwrapper or getattr(impl.function, "tremplin_instrumented", False)
+            ):
                 # pluggy keeps the function it calls on the implementation; wrapping it there keeps
                 # ``pm.hook.<name>(...)`` the one way hooks are called, wrappers and all.
                 impl.function = _instrumented(impl.function, impl.plugin_name, caller.name, registration, trace)  # type: ignore[misc]

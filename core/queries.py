@@ -16,7 +16,9 @@ if TYPE_CHECKING:
 
 
 def data_years(session: Session) -> tuple[int, int] | None:
-    first, last = session.execute(select(func.min(CounterValue.period), func.max(CounterValue.period)).where(CounterValue.grain == "y")).one()
+    first, last = session.execute(
+        select(func.min(CounterValue.period), func.max(CounterValue.period)).where(CounterValue.grain == "y")
+    ).one()
     if first is None:
         return None
     return first.year, last.year

@@ -8,7 +8,7 @@ event hooks inside that transaction. The roll-up and the scrubbing happen on flu
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
@@ -279,8 +279,8 @@ def record_participants(
         raise RecordError([("participants", Problem("range", reason, min=0, max=rules.MAX_HEADCOUNT))])
     starts = activity.starts_at
     if starts is not None and starts.tzinfo is None:  # SQLite gives back naive UTC
-        starts = starts.replace(tzinfo=timezone.utc)
-    problem = rules.participants_after_start(starts, now or datetime.now(timezone.utc)) if starts else None
+        starts = starts.replace(tzinfo=UTC)
+    problem = rules.participants_after_start(starts, now or datetime.now(UTC)) if starts else None
     if problem is None:
         problem = rules.plausible_participants(participants, activity.registered, confirmed)
     if problem is not None:
@@ -340,7 +340,7 @@ def issue_referral(
     note, problem, _masked = rules.note(app.scrub, note or "")
     if problem is not None:
         raise RecordError([("note", problem)])
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     for _ in range(10):
         token = new_referral_token()
         if session.scalar(select(Referral.id).where(Referral.token == token)) is None:
@@ -387,7 +387,14 @@ def expire_if_due(app: App, session: Session, referral: Referral, now: datetime 
     return referral
 
 
-def set_referral_status(app: App, session: Session, referral: Referral, new_status: str, staff: Staff | None = None, at: datetime | None = None) -> Referral:
+def set_referral_status(
+    app: App,
+    session: Session,
+    referral: Referral,
+    new_status: str,
+    staff: Staff | None = None,
+    at: datetime | None = None,
+) -> Referral:
     if new_status != "expired" and referral.is_due_to_expire(at):
         # Received or completed after its expiry: the referral expired first, and stays so.
         expire_if_due(app, session, referral, at)
@@ -396,7 +403,7 @@ def set_referral_status(app: App, session: Session, referral: Referral, new_stat
         return referral
     if new_status not in REFERRAL_MOVES.get(old, ()):
         raise WorkflowError(f"a referral that is {old} cannot become {new_status}")
-    at = at or datetime.now(timezone.utc)
+    at = at or datetime.now(UTC)
     referral.status = new_status
     setattr(referral, f"{new_status}_at", at)
     if new_status == "completed" and referral.received_at is None:
@@ -408,7 +415,7 @@ def set_referral_status(app: App, session: Session, referral: Referral, new_stat
 
 
 def expire_referrals(app: App, session: Session, now: datetime | None = None) -> int:
-    now = now or datetime.now(timezone.utc)
+    now = now or datetime.now(UTC)
     due = session.scalars(select(Referral).where(Referral.status == "issued", Referral.expires_at < now)).all()
     for referral in due:
         set_referral_status(app, session, referral, "expired", at=now)
@@ -446,7 +453,12 @@ def open_case(
         errors.append(("audience", f"unknown audience {audience!r}"))
     elif workflow is None:
         errors.append(("audience", f"the audience {audience!r} has no case workflow"))
-    for name, value, codes in (("gender", gender, vocab.GENDER), ("age_band", age_band, vocab.AGE_BAND), ("education", education, vocab.EDUCATION), ("labour_status", labour_status, vocab.LABOUR_STATUS)):
+    for name, value, codes in (
+        ("gender", gender, vocab.GENDER),
+        ("age_band", age_band, vocab.AGE_BAND),
+        ("education", education, vocab.EDUCATION),
+        ("labour_status", labour_status, vocab.LABOUR_STATUS),
+    ):
         if value not in codes:
             errors.append((name, f"{value!r} is not one of: {', '.join(codes)}"))
     clean_profile: dict[str, str] = {}
@@ -483,7 +495,11 @@ def open_case(
         retain_until=date(entered_on.year + retention_years, 12, 31),
         staff_id=staff.id if staff else None,
     )
-    case.history.append(CaseStageEvent(from_stage=None, to_stage=workflow.initial, at=_moment(entered_on), staff_id=staff.id if staff else None))
+    case.history.append(
+        CaseStageEvent(
+            from_stage=None, to_stage=workflow.initial, at=_moment(entered_on), staff_id=staff.id if staff else None
+        )
+    )
     session.add(case)
     session.flush()
     audit(session, "case.open", staff, "case", case.code)
@@ -492,32 +508,45 @@ def open_case(
 
 
 def _moment(day: date) -> datetime:
-    return datetime(day.year, day.month, day.day, 12, tzinfo=timezone.utc)
+    return datetime(day.year, day.month, day.day, 12, tzinfo=UTC)
 
 
-def move_case(app: App, session: Session, case: Case, new_stage: str, staff: Staff | None = None, on: date | None = None) -> Case:
+def move_case(
+    app: App, session: Session, case: Case, new_stage: str, staff: Staff | None = None, on: date | None = None
+) -> Case:
     """Move a case to ``new_stage`` if its workflow allows it; record the outcome the stage implies."""
     workflow = app.registry.workflows[case.audience]
     allowed = workflow.allowed_next(case.stage)
     if new_stage not in allowed:
-        raise WorkflowError(f"a case at {case.stage!r} cannot move to {new_stage!r}; allowed: {', '.join(allowed) or 'none (the case has left)'}")
+        raise WorkflowError(
+            f"a case at {case.stage!r} cannot move to {new_stage!r}; allowed: {', '.join(allowed) or 'none (the case has left)'}"
+        )
     on = on or date.today()
     old = case.stage
     stage = workflow.stage(new_stage)
     case.stage = new_stage
-    case.history.append(CaseStageEvent(from_stage=old, to_stage=new_stage, at=_moment(on) if on != date.today() else datetime.now(timezone.utc), staff_id=staff.id if staff else None))
+    case.history.append(
+        CaseStageEvent(
+            from_stage=old,
+            to_stage=new_stage,
+            at=_moment(on) if on != date.today() else datetime.now(UTC),
+            staff_id=staff.id if staff else None,
+        )
+    )
     if stage.outcome and not _has_outcome(case, stage.outcome, on):  # the same outcome on the same day is one
         case.outcomes.append(CaseOutcome(kind=stage.outcome, occurred_on=on, staff_id=staff.id if staff else None))
     if stage.final:
         case.left_on = on
-        case.closed_at = datetime.now(timezone.utc)
+        case.closed_at = datetime.now(UTC)
     session.flush()
     audit(session, "case.move", staff, "case", case.code, from_stage=old, to_stage=new_stage)
     app.hook.case_stage_changed(app=app, session=session, case=case, old_stage=old, new_stage=new_stage, staff=staff)
     return case
 
 
-def record_outcome(app: App, session: Session, case: Case, kind: str, on: date, staff: Staff | None = None) -> CaseOutcome:
+def record_outcome(
+    app: App, session: Session, case: Case, kind: str, on: date, staff: Staff | None = None
+) -> CaseOutcome:
     workflow = app.registry.workflows[case.audience]
     if kind not in workflow.outcomes:
         reason = f"{kind!r} is not an outcome of {case.audience}; use: {', '.join(workflow.outcomes)}"
@@ -544,7 +573,9 @@ def reenter_case(app: App, session: Session, case: Case, on: date, staff: Staff 
     case.stage = workflow.initial
     case.left_on = None
     case.closed_at = None
-    case.history.append(CaseStageEvent(from_stage=old, to_stage=workflow.initial, at=_moment(on), staff_id=staff.id if staff else None))
+    case.history.append(
+        CaseStageEvent(from_stage=old, to_stage=workflow.initial, at=_moment(on), staff_id=staff.id if staff else None)
+    )
     session.flush()
     audit(session, "case.reenter", staff, "case", case.code)
     app.hook.case_stage_changed(app=app, session=session, case=case, old_stage=old, new_stage=case.stage, staff=staff)

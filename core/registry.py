@@ -262,7 +262,7 @@ class Registry:
     codes: dict[str, CodeList] = field(default_factory=dict)
 
     @classmethod
-    def load(cls, app: Any) -> "Registry":
+    def load(cls, app: Any) -> Registry:
         reg = cls()
         pm = app.pm
         loaders: list[tuple[str, KeyedRegistry[Any], Callable[[Any], str]]] = [
@@ -329,13 +329,17 @@ class Registry:
             if code_list.name not in heads or (heads[code_list.name].label is None and code_list.label is not None):
                 heads[code_list.name] = code_list
             for code, label in code_list.items.items():
-                self.code_items.add(f"{code_list.name}:{code}", (code_list.name, code, label), plugin, _is_builtin(plugin))
+                self.code_items.add(
+                    f"{code_list.name}:{code}", (code_list.name, code, label), plugin, _is_builtin(plugin)
+                )
         items: dict[str, dict[str, Text]] = {name: {} for name in heads}
         for name, code, label in self.code_items.values():
             items[name][code] = label
         for name, head in heads.items():
             if head.label is None:
-                raise PluginError(f"code list {name!r} ({self.code_items.owner(f'{name}:{next(iter(items[name]))}')}) has no label")
+                raise PluginError(
+                    f"code list {name!r} ({self.code_items.owner(f'{name}:{next(iter(items[name]))}')}) has no label"
+                )
             if head.default is not None and head.default not in items[name]:
                 raise PluginError(f"code list {name!r}: its default {head.default!r} is not one of its codes")
             self.codes[name] = replace(head, items=items[name])
@@ -361,7 +365,9 @@ class Registry:
         if len(operations) == 1:
             return operations[0]
         if not operations:
-            raise PluginError("no audience is declared ESF+-cofinanced (Audience.esf_cofinanced), so there is no ESF+ operation")
+            raise PluginError(
+                "no audience is declared ESF+-cofinanced (Audience.esf_cofinanced), so there is no ESF+ operation"
+            )
         raise PluginError(f"several audiences are ESF+-cofinanced ({', '.join(operations)}): name the operation")
 
     def roles_with(self, capability: str) -> tuple[str, ...]:
@@ -412,7 +418,9 @@ class Registry:
                 names = (audiences,) if isinstance(audiences, str) else (audiences or ())
                 for name in names:
                     if name not in self.audiences:
-                        problems.append(f"counter {key!r} ({self.counters.owner(key)}) filters on unknown audience {name!r}")
+                        problems.append(
+                            f"counter {key!r} ({self.counters.owner(key)}) filters on unknown audience {name!r}"
+                        )
         for key, dim in self.dimensions.items():
             who = f"dimension {key!r} ({self.dimensions.owner(key)})"
             if dim.audience is not None and dim.audience not in self.audiences:
@@ -448,4 +456,3 @@ class Registry:
             for f in form.fields:
                 fields.setdefault(f.name, f)
         return fields
-

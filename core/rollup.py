@@ -189,7 +189,9 @@ class Accumulator:
         pid = self._profile_of.get(match_key)
         if pid is None:
             fact = self._rebuild_fact(sig, {})
-            profile = tuple((key, part.measure) for key, part in self.compiled.by_source.get(sig[0], ()) if part.matches(fact))
+            profile = tuple(
+                (key, part.measure) for key, part in self.compiled.by_source.get(sig[0], ()) if part.matches(fact)
+            )
             pid = self._profile_ids.get(profile)
             if pid is None:
                 pid = self._profile_ids[profile] = len(self._profiles)
@@ -403,7 +405,9 @@ class Accumulator:
 
 
 def _spread(
-    grouped: Mapping[tuple[Any, ...], int], grouped_dims: Mapping[tuple[Any, ...], int], marginals: dict[tuple[Any, ...], int]
+    grouped: Mapping[tuple[Any, ...], int],
+    grouped_dims: Mapping[tuple[Any, ...], int],
+    marginals: dict[tuple[Any, ...], int],
 ) -> None:
     """Add month groups (every core dimension at once) to ``marginals``, one dimension value at a time."""
     for key, amount in grouped.items():
@@ -474,13 +478,27 @@ def apply_deltas(conn: Connection, deltas: Mapping[DeltaKey, int], fresh: bool =
         # upserts about a hundred rows, and SQLAlchemy's per-value processing cost more than SQLite.
         sql = _SQLITE_INSERT if fresh else _SQLITE_UPSERT
         for i in range(0, len(keys), chunk):
-            conn.exec_driver_sql(sql, [(c, g, p.isoformat(), centre, d, v, deltas[(c, g, p, centre, d, v)]) for c, g, p, centre, d, v in keys[i : i + chunk]])
+            conn.exec_driver_sql(
+                sql,
+                [
+                    (c, g, p.isoformat(), centre, d, v, deltas[(c, g, p, centre, d, v)])
+                    for c, g, p, centre, d, v in keys[i : i + chunk]
+                ],
+            )
     else:
         table: Any = CounterValue.__table__
         stmt = table.insert() if fresh else _upsert_statement(conn.dialect.name)
         for i in range(0, len(keys), chunk):
             batch = [
-                {"counter": k[0], "grain": k[1], "period": k[2], "centre_id": k[3], "dim": k[4], "value": k[5], "amount": deltas[k]}
+                {
+                    "counter": k[0],
+                    "grain": k[1],
+                    "period": k[2],
+                    "centre_id": k[3],
+                    "dim": k[4],
+                    "value": k[5],
+                    "amount": deltas[k],
+                }
                 for k in keys[i : i + chunk]
             ]
             conn.execute(stmt, batch)
@@ -493,7 +511,9 @@ def apply_deltas(conn: Connection, deltas: Mapping[DeltaKey, int], fresh: bool =
 _COLUMNS = "counter, grain, period, centre_id, dim, value, amount"
 _KEY = "counter, grain, period, centre_id, dim, value"
 _SQLITE_INSERT = f"INSERT INTO counter_values ({_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?)"
-_SQLITE_UPSERT = _SQLITE_INSERT + f" ON CONFLICT ({_KEY}) DO UPDATE SET amount = counter_values.amount + excluded.amount"
+_SQLITE_UPSERT = (
+    _SQLITE_INSERT + f" ON CONFLICT ({_KEY}) DO UPDATE SET amount = counter_values.amount + excluded.amount"
+)
 
 
 def _apply_by_copy(conn: Connection, keys: list[DeltaKey], deltas: Mapping[DeltaKey, int], fresh: bool) -> None:
@@ -607,7 +627,21 @@ def iter_facts(
             ("day", "centre_id", "site_id", "audience", "themes", "language", "workshop", "format", "participants")
             + ("registered", "attributes"),
         ),
-        (Case, case_fact, ("entered_on", "centre_id", "audience", "gender", "age_band", "education", "labour_status", "stage", "profile")),
+        (
+            Case,
+            case_fact,
+            (
+                "entered_on",
+                "centre_id",
+                "audience",
+                "gender",
+                "age_band",
+                "education",
+                "labour_status",
+                "stage",
+                "profile",
+            ),
+        ),
     ) + tuple((s.model, s.build, s.columns) for s in plugin_sources)
     day_list = sorted(set(days)) if days is not None else None
     centre_list = list(centre_ids) if centre_ids is not None else None
@@ -679,12 +713,14 @@ def read(
             if by_month:
                 out_key += (day.replace(day=1),)
             out[out_key] += amount
-    conditions = [and_(CounterValue.grain == g, CounterValue.period.in_(periods)) for g, periods in parts.items() if periods]
+    conditions = [
+        and_(CounterValue.grain == g, CounterValue.period.in_(periods)) for g, periods in parts.items() if periods
+    ]
     if not conditions:
         return dict(out)
-    stmt = select(CounterValue.counter, CounterValue.value, CounterValue.centre_id, CounterValue.period, CounterValue.amount).where(
-        CounterValue.counter.in_(counters), CounterValue.dim == dim, or_(*conditions)
-    )
+    stmt = select(
+        CounterValue.counter, CounterValue.value, CounterValue.centre_id, CounterValue.period, CounterValue.amount
+    ).where(CounterValue.counter.in_(counters), CounterValue.dim == dim, or_(*conditions))
     if centre_ids is not None:
         stmt = stmt.where(CounterValue.centre_id.in_(list(centre_ids)))
     for counter, value, centre_id, period, amount in session.execute(stmt):
@@ -717,7 +753,11 @@ def _read_days_from_records(
 
 
 def totals(
-    session: Session | Connection, counters: Iterable[str], start: date, end: date, centre_ids: Iterable[int] | None = None
+    session: Session | Connection,
+    counters: Iterable[str],
+    start: date,
+    end: date,
+    centre_ids: Iterable[int] | None = None,
 ) -> dict[str, int]:
     counters = list(counters)
     values = read(session, counters, start, end, centre_ids)

@@ -112,7 +112,7 @@ class Settings:
         return self.public_base_url.lower().startswith("https://")
 
     @classmethod
-    def from_env(cls, **overrides: object) -> "Settings":
+    def from_env(cls, **overrides: object) -> Settings:
         env = os.environ
         values: dict[str, object] = {}
         if "TREMPLIN_DATABASE_URL" in env:
@@ -122,7 +122,9 @@ class Settings:
         if "TREMPLIN_TIMEZONE" in env:
             values["timezone"] = env["TREMPLIN_TIMEZONE"]
         if "TREMPLIN_DISABLED_PLUGINS" in env:
-            values["disabled_plugins"] = tuple(p.strip() for p in env["TREMPLIN_DISABLED_PLUGINS"].split(",") if p.strip())
+            values["disabled_plugins"] = tuple(
+                p.strip() for p in env["TREMPLIN_DISABLED_PLUGINS"].split(",") if p.strip()
+            )
         if "TREMPLIN_SECRET_KEY_FILE" in env:
             values["secret_key_file"] = env["TREMPLIN_SECRET_KEY_FILE"]
         if env.get("TREMPLIN_SECRET_KEY"):
@@ -134,10 +136,18 @@ class Settings:
         if "TREMPLIN_SESSION_IDLE_MINUTES" in env:
             values["session_idle_minutes"] = int(env["TREMPLIN_SESSION_IDLE_MINUTES"])
         if "TREMPLIN_TRUSTED_PROXIES" in env:
-            values["trusted_proxies"] = tuple(p.strip() for p in env["TREMPLIN_TRUSTED_PROXIES"].split(",") if p.strip())
+            values["trusted_proxies"] = tuple(
+                p.strip() for p in env["TREMPLIN_TRUSTED_PROXIES"].split(",") if p.strip()
+            )
         for name in (
-            "public_base_url", "smtp_host", "smtp_security", "smtp_username", "smtp_password", "smtp_ca_file",
-            "mail_from", "outbox_dir",
+            "public_base_url",
+            "smtp_host",
+            "smtp_security",
+            "smtp_username",
+            "smtp_password",
+            "smtp_ca_file",
+            "mail_from",
+            "outbox_dir",
         ):
             if f"TREMPLIN_{name.upper()}" in env:
                 values[name] = env[f"TREMPLIN_{name.upper()}"]
@@ -158,5 +168,5 @@ class Settings:
         values.update({k: v for k, v in overrides.items() if v is not None})
         return cls(**values)  # type: ignore[arg-type]
 
-    def with_(self, **changes: object) -> "Settings":
+    def with_(self, **changes: object) -> Settings:
         return replace(self, **changes)  # type: ignore[arg-type]

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from typing import TYPE_CHECKING, Any, cast
 
 from tremplin.core.i18n import T
@@ -114,7 +114,7 @@ def new_link(
     from tremplin.core.anonymity import ALPHABET
     from tremplin.core.models import SurveyLink
 
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     link = SurveyLink(
         code="".join(secrets.choice(ALPHABET) for _ in range(10)),
         centre_id=centre_id,
@@ -142,7 +142,7 @@ def find_link(session: Session, code: str) -> SurveyLink | None:
 
 def link_state(link: SurveyLink | None, now: datetime | None = None) -> str:
     """``open``, or why the link cannot be answered: ``unknown``, ``answered``, ``expired``."""
-    now = now or datetime.now(timezone.utc)
+    now = now or datetime.now(UTC)
     if link is None:
         return "unknown"
     if link.answered_at is not None:
@@ -187,7 +187,7 @@ def record_survey_answer(
     from tremplin.core.models import SurveyAnswer
 
     values = _choices(answers)
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     if code is not None:
         from sqlalchemy import update
 
@@ -199,12 +199,15 @@ def record_survey_answer(
             raise SurveyError(state)
         assert link is not None
         # One conditional UPDATE: of two answers sent at once through one link, one only finds it open.
-        claimed = cast("CursorResult[Any]", session.execute(
-            update(SurveyLink)
-            .where(SurveyLink.id == link.id, SurveyLink.answered_at.is_(None))
-            .values(answered_at=now)
-            .execution_options(synchronize_session=False)
-        )).rowcount
+        claimed = cast(
+            "CursorResult[Any]",
+            session.execute(
+                update(SurveyLink)
+                .where(SurveyLink.id == link.id, SurveyLink.answered_at.is_(None))
+                .values(answered_at=now)
+                .execution_options(synchronize_session=False)
+            ),
+        ).rowcount
         if claimed != 1:
             raise SurveyError("answered")
         service, channel, centre_id = link.service, link.channel, link.centre_id

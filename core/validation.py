@@ -11,7 +11,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
@@ -125,7 +125,7 @@ class Lookup:
     timezones: dict[int, ZoneInfo]
 
     @classmethod
-    def load(cls, app: App, session: Any) -> "Lookup":
+    def load(cls, app: App, session: Any) -> Lookup:
         from sqlalchemy import select
 
         from tremplin.core.models import Centre, Site
@@ -142,7 +142,9 @@ class Lookup:
 class Cleaner:
     """Validates contacts and activities against the vocabulary and the registered audiences."""
 
-    def __init__(self, app: App, lookup: Lookup, on_missing: Callable[[str, str, str | None], int] | None = None) -> None:
+    def __init__(
+        self, app: App, lookup: Lookup, on_missing: Callable[[str, str, str | None], int] | None = None
+    ) -> None:
         self.app = app
         self.lookup = lookup
         #: Called as ``on_missing(kind, centre_code, site_code)`` for an unknown code; returns the new
@@ -192,7 +194,12 @@ class Cleaner:
         site_id = self.lookup.sites.get((centre_id, code))
         if site_id is None:
             if self.on_missing is None:
-                errors.append(("site", f"unknown site code {code!r} in centre {centre_code!r} (use --create-missing to create it)"))
+                errors.append(
+                    (
+                        "site",
+                        f"unknown site code {code!r} in centre {centre_code!r} (use --create-missing to create it)",
+                    )
+                )
                 return None
             site_id = self.on_missing("site", centre_code, code)
         return site_id
@@ -204,7 +211,9 @@ class Cleaner:
             errors.append(("audience", str(exc)))
             return None
 
-    def _attributes(self, audience: str | None, record: str, values: Mapping[str, Any], errors: list[tuple[str, str]]) -> dict[str, Any]:
+    def _attributes(
+        self, audience: str | None, record: str, values: Mapping[str, Any], errors: list[tuple[str, str]]
+    ) -> dict[str, Any]:
         present = {k: v for k, v in values.items() if v not in (None, "", [])}
         if not present:
             return {}
@@ -336,15 +345,33 @@ class Cleaner:
             "occurred_at": occurred,
             "day": occurred.astimezone(tz).date() if occurred else None,
             "audience": audience,
-            "modality": step(errors, "modality", lambda: parse_code(raw.get("modality"), self.modalities, None, "modality")),
-            "channel": step(errors, "channel", lambda: parse_code(raw.get("channel"), self.channels, "walk_in", "channel")),
+            "modality": step(
+                errors, "modality", lambda: parse_code(raw.get("modality"), self.modalities, None, "modality")
+            ),
+            "channel": step(
+                errors, "channel", lambda: parse_code(raw.get("channel"), self.channels, "walk_in", "channel")
+            ),
             "themes": step(errors, "themes", lambda: parse_themes(raw.get("themes")), []),
-            "language": step(errors, "language", lambda: parse_code(raw.get("language"), vocab.LANGUAGE, "unknown", "language")),
-            "headcount": step(errors, "headcount", lambda: parse_int(_default_if_blank(raw.get("headcount"), 1), minimum=1)),
+            "language": step(
+                errors, "language", lambda: parse_code(raw.get("language"), vocab.LANGUAGE, "unknown", "language")
+            ),
+            "headcount": step(
+                errors, "headcount", lambda: parse_int(_default_if_blank(raw.get("headcount"), 1), minimum=1)
+            ),
             "gender": step(errors, "gender", lambda: parse_code(raw.get("gender"), vocab.GENDER, "unknown", "gender")),
-            "age_band": step(errors, "age_band", lambda: parse_code(raw.get("age_band"), vocab.AGE_BAND, "unknown", "age band")),
-            "education": step(errors, "education", lambda: parse_code(raw.get("education"), vocab.EDUCATION, "unknown", "education band")),
-            "labour_status": step(errors, "labour_status", lambda: parse_code(raw.get("labour_status"), vocab.LABOUR_STATUS, "unknown", "labour-market status")),
+            "age_band": step(
+                errors, "age_band", lambda: parse_code(raw.get("age_band"), vocab.AGE_BAND, "unknown", "age band")
+            ),
+            "education": step(
+                errors,
+                "education",
+                lambda: parse_code(raw.get("education"), vocab.EDUCATION, "unknown", "education band"),
+            ),
+            "labour_status": step(
+                errors,
+                "labour_status",
+                lambda: parse_code(raw.get("labour_status"), vocab.LABOUR_STATUS, "unknown", "labour-market status"),
+            ),
             "attributes": self._attributes(audience, "contact", attributes or {}, errors),
             "note": "",
         }
@@ -378,7 +405,16 @@ class Cleaner:
             return None
         if occurred.tzinfo is None:
             # ``occurred.replace(tzinfo=tz)``, three times cheaper (``fromisoformat`` gives fold=0).
-            occurred = datetime(occurred.year, occurred.month, occurred.day, occurred.hour, occurred.minute, occurred.second, occurred.microsecond, tz)
+            occurred = datetime(
+                occurred.year,
+                occurred.month,
+                occurred.day,
+                occurred.hour,
+                occurred.minute,
+                occurred.second,
+                occurred.microsecond,
+                tz,
+            )
 
         site = get("site")
         if site is None:
@@ -539,11 +575,15 @@ class Cleaner:
             "audience": audience,
             "title": self._title(raw.get("title"), errors),
             "workshop": step(errors, "workshop", lambda: _workshop(raw.get("workshop"))),
-            "format": step(errors, "format", lambda: parse_code(raw.get("format"), vocab.FORMAT, "face_to_face", "format")),
+            "format": step(
+                errors, "format", lambda: parse_code(raw.get("format"), vocab.FORMAT, "face_to_face", "format")
+            ),
             "capacity": step(errors, "capacity", lambda: optional_int("capacity")),
             "registered": step(errors, "registered", lambda: optional_int("registered")),
             "participants": step(errors, "participants", lambda: optional_int("participants")),
-            "language": step(errors, "language", lambda: parse_code(raw.get("language"), vocab.LANGUAGE, "unknown", "language")),
+            "language": step(
+                errors, "language", lambda: parse_code(raw.get("language"), vocab.LANGUAGE, "unknown", "language")
+            ),
             "themes": step(errors, "themes", lambda: parse_themes(raw.get("themes")), []),
             "attributes": self._attributes(audience, "activity", attributes or {}, errors),
         }
@@ -569,7 +609,7 @@ class Cleaner:
                 errors.append(("starts_at", problem))
         participants = record.get("participants")
         if participants is not None and starts is not None:
-            problem = rules.participants_after_start(starts, now or datetime.now(timezone.utc))
+            problem = rules.participants_after_start(starts, now or datetime.now(UTC))
             if problem is None:
                 problem = rules.plausible_count(participants, plausible, confirmed)
             if problem is None:
@@ -581,7 +621,9 @@ class Cleaner:
 
 #: The coded fields of a contact as ``contact`` reads them: name, allowed codes, default when empty
 #: (``None``: required).
-def _fast_codes(modalities: vocab.CodeList, channels: vocab.CodeList) -> tuple[tuple[str, frozenset[str], str | None], ...]:
+def _fast_codes(
+    modalities: vocab.CodeList, channels: vocab.CodeList
+) -> tuple[tuple[str, frozenset[str], str | None], ...]:
     return (
         ("modality", frozenset(modalities), None),
         ("channel", frozenset(channels), "walk_in"),
@@ -593,7 +635,15 @@ def _fast_codes(modalities: vocab.CodeList, channels: vocab.CodeList) -> tuple[t
     )
 
 
-_FAST_CODE_NAMES: tuple[str, ...] = ("modality", "channel", "language", "gender", "age_band", "education", "labour_status")
+_FAST_CODE_NAMES: tuple[str, ...] = (
+    "modality",
+    "channel",
+    "language",
+    "gender",
+    "age_band",
+    "education",
+    "labour_status",
+)
 
 
 def _default_if_blank(value: Any, default: Any) -> Any:

@@ -50,11 +50,20 @@ MODALITY = CodeList(
     "modality",
     T("Modality", fr="Modalité", nl="Modaliteit", uk="Формат послуги"),
     {
-        "individual_advice": T("Individual advice", fr="Conseil individuel", nl="Individueel advies", uk="Індивідуальна консультація"),
+        "individual_advice": T(
+            "Individual advice", fr="Conseil individuel", nl="Individueel advies", uk="Індивідуальна консультація"
+        ),
         "group_activity": T("Group activity", fr="Activité collective", nl="Groepsactiviteit", uk="Групове заняття"),
         "multimedia": T("Multimedia area", fr="Espace multimédia", nl="Multimediaruimte", uk="Мультимедійна зона"),
-        "reception": T("Reception and information", fr="Accueil et information", nl="Onthaal en informatie", uk="Рецепція та інформація"),
-        "remote_advice": T("Remote advice", fr="Conseil à distance", nl="Advies op afstand", uk="Дистанційна консультація"),
+        "reception": T(
+            "Reception and information",
+            fr="Accueil et information",
+            nl="Onthaal en informatie",
+            uk="Рецепція та інформація",
+        ),
+        "remote_advice": T(
+            "Remote advice", fr="Conseil à distance", nl="Advies op afstand", uk="Дистанційна консультація"
+        ),
     },
 )
 
@@ -132,11 +141,36 @@ EDUCATION = CodeList(
     "education",
     T("Education", fr="Niveau d'études", nl="Opleidingsniveau", uk="Освіта"),
     {
-        "isced_0_2": T("Lower secondary or less (ISCED 0–2)", fr="Secondaire inférieur ou moins (CITE 0–2)", nl="Lager secundair of minder (ISCED 0–2)", uk="Базова середня або нижче (МСКО 0–2)"),
-        "isced_3_4": T("Upper secondary or post-secondary (ISCED 3–4)", fr="Secondaire supérieur ou post-secondaire (CITE 3–4)", nl="Hoger secundair of postsecundair (ISCED 3–4)", uk="Повна середня або післясередня (МСКО 3–4)"),
-        "isced_5_8": T("Higher education (ISCED 5–8)", fr="Enseignement supérieur (CITE 5–8)", nl="Hoger onderwijs (ISCED 5–8)", uk="Вища освіта (МСКО 5–8)"),
-        "foreign_recognised": T("Foreign diploma, recognised", fr="Diplôme étranger reconnu", nl="Buitenlands diploma, erkend", uk="Іноземний диплом, визнаний"),
-        "foreign_unrecognised": T("Foreign diploma, not recognised", fr="Diplôme étranger non reconnu", nl="Buitenlands diploma, niet erkend", uk="Іноземний диплом, не визнаний"),
+        "isced_0_2": T(
+            "Lower secondary or less (ISCED 0–2)",
+            fr="Secondaire inférieur ou moins (CITE 0–2)",
+            nl="Lager secundair of minder (ISCED 0–2)",
+            uk="Базова середня або нижче (МСКО 0–2)",
+        ),
+        "isced_3_4": T(
+            "Upper secondary or post-secondary (ISCED 3–4)",
+            fr="Secondaire supérieur ou post-secondaire (CITE 3–4)",
+            nl="Hoger secundair of postsecundair (ISCED 3–4)",
+            uk="Повна середня або післясередня (МСКО 3–4)",
+        ),
+        "isced_5_8": T(
+            "Higher education (ISCED 5–8)",
+            fr="Enseignement supérieur (CITE 5–8)",
+            nl="Hoger onderwijs (ISCED 5–8)",
+            uk="Вища освіта (МСКО 5–8)",
+        ),
+        "foreign_recognised": T(
+            "Foreign diploma, recognised",
+            fr="Diplôme étranger reconnu",
+            nl="Buitenlands diploma, erkend",
+            uk="Іноземний диплом, визнаний",
+        ),
+        "foreign_unrecognised": T(
+            "Foreign diploma, not recognised",
+            fr="Diplôme étranger non reconnu",
+            nl="Buitenlands diploma, niet erkend",
+            uk="Іноземний диплом, не визнаний",
+        ),
         "unknown": UNKNOWN,
     },
     default="unknown",
@@ -144,12 +178,24 @@ EDUCATION = CodeList(
 
 LABOUR_STATUS = CodeList(
     "labour_status",
-    T("Labour-market status", fr="Statut sur le marché du travail", nl="Arbeidsmarktstatus", uk="Статус на ринку праці"),
+    T(
+        "Labour-market status",
+        fr="Statut sur le marché du travail",
+        nl="Arbeidsmarktstatus",
+        uk="Статус на ринку праці",
+    ),
     {
         "unemployed": T("Unemployed", fr="Demandeur d'emploi", nl="Werkzoekend", uk="Безробітний"),
-        "long_term_unemployed": T("Long-term unemployed", fr="Demandeur d'emploi de longue durée", nl="Langdurig werkzoekend", uk="Довготривало безробітний"),
+        "long_term_unemployed": T(
+            "Long-term unemployed",
+            fr="Demandeur d'emploi de longue durée",
+            nl="Langdurig werkzoekend",
+            uk="Довготривало безробітний",
+        ),
         "inactive": T("Inactive", fr="Inactif", nl="Inactief", uk="Економічно неактивний"),
-        "in_education": T("In education or training", fr="Aux études ou en formation", nl="In onderwijs of opleiding", uk="Навчається"),
+        "in_education": T(
+            "In education or training", fr="Aux études ou en formation", nl="In onderwijs of opleiding", uk="Навчається"
+        ),
         "employed": T("Employed", fr="Salarié", nl="Werknemer", uk="Працює за наймом"),
         "self_employed": T("Self-employed", fr="Indépendant", nl="Zelfstandige", uk="Самозайнятий"),
         "unknown": UNKNOWN,
@@ -184,7 +230,12 @@ PARTNER_KIND = CodeList(
     "partner_kind",
     T("Kind of partner", fr="Type de partenaire", nl="Soort partner", uk="Тип партнера"),
     {
-        "pes": T("Public employment service", fr="Service public de l'emploi", nl="Openbare dienst voor arbeidsbemiddeling", uk="Державна служба зайнятості"),
+        "pes": T(
+            "Public employment service",
+            fr="Service public de l'emploi",
+            nl="Openbare dienst voor arbeidsbemiddeling",
+            uk="Державна служба зайнятості",
+        ),
         "training": T("Training body", fr="Organisme de formation", nl="Opleidingsverstrekker", uk="Навчальний заклад"),
         "youth": T("Youth centre or AMO", fr="Maison de jeunes ou AMO", nl="Jeugdhuis of AMO", uk="Молодіжний центр"),
         "school": T("School", fr="École", nl="School", uk="Школа"),
@@ -207,7 +258,20 @@ REFERRAL_STATUS = CodeList(
 
 CODE_LISTS: dict[str, CodeList] = {
     c.name: c
-    for c in (MODALITY, CHANNEL, THEME, LANGUAGE, GENDER, AGE_BAND, EDUCATION, LABOUR_STATUS, FORMAT, SITE_KIND, PARTNER_KIND, REFERRAL_STATUS)
+    for c in (
+        MODALITY,
+        CHANNEL,
+        THEME,
+        LANGUAGE,
+        GENDER,
+        AGE_BAND,
+        EDUCATION,
+        LABOUR_STATUS,
+        FORMAT,
+        SITE_KIND,
+        PARTNER_KIND,
+        REFERRAL_STATUS,
+    )
 }
 
 #: Kinds of group activity every centre runs; ``fair`` participants also count as event contacts.
@@ -217,7 +281,12 @@ WORKSHOP = CodeList(
     {
         "info_session": T("Information session", fr="Séance d'information", nl="Infosessie", uk="Інформаційна сесія"),
         "workshop": T("Workshop", fr="Atelier", nl="Workshop", uk="Майстер-клас"),
-        "thematic_day": T("Thematic day or week", fr="Journée ou semaine thématique", nl="Themadag of -week", uk="Тематичний день або тиждень"),
+        "thematic_day": T(
+            "Thematic day or week",
+            fr="Journée ou semaine thématique",
+            nl="Themadag of -week",
+            uk="Тематичний день або тиждень",
+        ),
         "fair": T("Fair or event", fr="Salon ou événement", nl="Beurs of evenement", uk="Ярмарок або захід"),
         "guided_tour": T("Guided tour", fr="Visite guidée", nl="Rondleiding", uk="Екскурсія"),
     },

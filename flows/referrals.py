@@ -12,7 +12,7 @@
 from __future__ import annotations
 
 import os
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from prefect import flow, task
 from prefect.cache_policies import NO_CACHE
@@ -36,7 +36,7 @@ def remind_partners(database_url: str | None = None, now: datetime | None = None
     from tremplin.core.mail import enqueue
     from tremplin.core.models import Centre, OutboxMessage, Partner, Referral
 
-    now = now or datetime.now(timezone.utc)
+    now = now or datetime.now(UTC)
     queued = 0
     with open_app(database_url) as app, app.transaction() as session:
         due = session.execute(
@@ -93,7 +93,7 @@ def expire_due_referrals(database_url: str | None = None, now: datetime | None =
     """Mark expired every issued referral whose ``expires_at`` is before ``now``; returns how many."""
     from tremplin.core.records import expire_referrals
 
-    now = now or datetime.now(timezone.utc)
+    now = now or datetime.now(UTC)
     with open_app(database_url) as app, app.transaction() as session:
         return expire_referrals(app, session, now=now)
 

@@ -21,7 +21,7 @@ The run returns, and logs, how many of each kind it purged.
 from __future__ import annotations
 
 from collections import Counter
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from typing import TYPE_CHECKING, Any, cast
 from zoneinfo import ZoneInfo
 
@@ -39,7 +39,9 @@ ERASED_ADDRESS = FORGOTTEN_ADDRESS
 
 
 @task(name="purge-expired-cases", cache_policy=NO_CACHE)
-def purge_expired_cases(database_url: str | None = None, today: date | None = None, centre: str | None = None) -> dict[str, Any]:
+def purge_expired_cases(
+    database_url: str | None = None, today: date | None = None, centre: str | None = None
+) -> dict[str, Any]:
     """Delete the cases past their retention date; returns the counts the audit event records.
 
     ``today`` overrides each centre's current local day (for a catch-up run or a test).
@@ -57,14 +59,21 @@ def purge_expired_cases(database_url: str | None = None, today: date | None = No
             day = today or datetime.now(ZoneInfo(c.timezone or app.settings.timezone)).date()
             cut_offs[c.code] = day.isoformat()
             due = session.scalars(
-                select(Case).where(Case.centre_id == c.id, Case.retain_until.is_not(None), Case.retain_until < day).order_by(Case.id)
+                select(Case)
+                .where(Case.centre_id == c.id, Case.retain_until.is_not(None), Case.retain_until < day)
+                .order_by(Case.id)
             ).all()
             for case in due:
                 by_centre[c.code] += 1
                 by_audience[case.audience] += 1
                 session.delete(case)
         session.flush()
-        summary = {"deleted": sum(by_centre.values()), "by_centre": dict(by_centre), "by_audience": dict(by_audience), "retained_until_before": cut_offs}
+        summary = {
+            "deleted": sum(by_centre.values()),
+            "by_centre": dict(by_centre),
+            "by_audience": dict(by_audience),
+            "retained_until_before": cut_offs,
+        }
         audit(session, "case.purge", None, "case", "", **summary)
     return summary
 
@@ -93,20 +102,26 @@ def purge_core_traces(database_url: str | None = None, now: datetime | None = No
     from tremplin.core.audit import audit, forget_addresses
     from tremplin.core.models import OutboxMessage, SurveyLink
 
-    now = now or datetime.now(timezone.utc)
+    now = now or datetime.now(UTC)
     with open_app(database_url) as app, app.transaction() as session:
         settings = app.settings
         addresses = forget_addresses(session, now - timedelta(days=settings.audit_address_retention_days))
-        sent = cast("CursorResult[Any]", session.execute(
-            delete(OutboxMessage).where(
-                OutboxMessage.state == "sent",
-                OutboxMessage.sent_at < now - timedelta(days=settings.outbox_retention_days),
-            )
-        )).rowcount
+        sent = cast(
+            "CursorResult[Any]",
+            session.execute(
+                delete(OutboxMessage).where(
+                    OutboxMessage.state == "sent",
+                    OutboxMessage.sent_at < now - timedelta(days=settings.outbox_retention_days),
+                )
+            ),
+        ).rowcount
         # A survey link past its date (answered or not) only takes room: its answer never named it.
-        links = cast("CursorResult[Any]", session.execute(
-            delete(SurveyLink).where(SurveyLink.expires_at < now - timedelta(days=settings.outbox_retention_days))
-        )).rowcount
+        links = cast(
+            "CursorResult[Any]",
+            session.execute(
+                delete(SurveyLink).where(SurveyLink.expires_at < now - timedelta(days=settings.outbox_retention_days))
+            ),
+        ).rowcount
         counts = {
             "audit.client_addresses": addresses,
             "outbox.sent_emails": int(sent or 0),

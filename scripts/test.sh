@@ -26,6 +26,7 @@ fi
 
 # Lint (ruff) and types (mypy, on the package under its installed names) before the tests: either fails the run.
 .venv/bin/ruff check .
+.venv/bin/ruff format --check .
 bash scripts/typecheck.sh
 
 exec .venv/bin/python -m pytest -n "${TREMPLIN_TEST_WORKERS:-2}" "$@"

@@ -388,6 +388,7 @@ def free_port() -> int:
 def database_dump(app: Any) -> str:
     """Every value of every column of every table, as text: what a dump of the database would show."""
     from sqlalchemy import select
+
     from tremplin.core.models import Base
 
     values: list[str] = []

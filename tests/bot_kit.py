@@ -11,9 +11,8 @@ import asyncio
 import threading
 from typing import Any
 
-from tremplin.core.app import App
-
 from tests.bot_api import TOKEN, FakeBotAPI, telegram_user
+from tremplin.core.app import App
 
 
 class RunningBot:

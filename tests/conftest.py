@@ -16,6 +16,7 @@ from typing import Any
 
 import pytest
 from sqlalchemy import text
+
 from tremplin.core.app import App, create_app
 from tremplin.core.settings import Settings
 
@@ -98,7 +99,7 @@ def make_app(url: str, plugins: list[str] | None = None, **settings: object) -> 
     return create_app(Settings(database_url=url, load_entrypoints=False, **settings), plugins=plugins)  # type: ignore[arg-type]
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def full_registry() -> Any:
     """What every default plugin registers (roles, audiences...), for tables built when a test module loads."""
     app = make_app("sqlite://")
@@ -132,6 +133,12 @@ def centre(app: App) -> int:
 
     with app.transaction() as session:
         c, _ = ensure_centre(session, "bxl", "Cité des métiers de Bruxelles")
-        for code, kind in (("reception", "reception"), ("multimedia", "multimedia"), ("advice", "advice"), ("group-room", "group_room"), ("truck-flagey", "formtruck_stop")):
+        for code, kind in (
+            ("reception", "reception"),
+            ("multimedia", "multimedia"),
+            ("advice", "advice"),
+            ("group-room", "group_room"),
+            ("truck-flagey", "formtruck_stop"),
+        ):
             ensure_site(session, c, code, code.replace("-", " ").title(), kind)
         return c.id

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from telegram.ext import Application
+
     from tremplin.core.app import App
     from tremplin.core.bot.handlers import BotCommand
 
@@ -44,6 +45,7 @@ def plugin_commands(app: App) -> list[BotCommand]:
 
 def _plugin_items(app: App) -> tuple[list[tuple[str, Any, int]], list[BotCommand]]:
     from telegram.ext import BaseHandler
+
     from tremplin.core.bot.handlers import BotCommand
     from tremplin.core.registry import PluginError, collect
 
@@ -100,6 +102,7 @@ def bot_centre(app: App, code: str | None = None) -> tuple[int, str]:
     import os
 
     from sqlalchemy import select
+
     from tremplin.core.models import Centre
 
     code = code or os.environ.get(CENTRE_ENV)
@@ -134,6 +137,7 @@ def build_application(
     API call retries what Telegram asks to retry (``RetryingLimiter``); while it runs, counsellors' answers
     are sent every ``delivery_interval`` seconds (``None``: never, for a process that only answers)."""
     from telegram.ext import ApplicationBuilder
+
     from tremplin.core.bot.handlers import core_handlers, log_error
     from tremplin.core.bot.limits import RetryingLimiter
 

@@ -12,10 +12,11 @@ from __future__ import annotations
 import logging
 from collections import Counter
 from collections.abc import Callable
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, cast
 
 from sqlalchemy import delete, select, update
+
 from tremplin.core.bot.models import BotSubscription
 from tremplin.core.bot.sealing import seal_for
 
@@ -47,7 +48,7 @@ def subscribe(app: App, topic: str, chat_id: int, language: str) -> bool:
                 chat_key=key,
                 sealed_chat=seal.seal(chat_id),
                 language=language,
-                subscribed_at=datetime.now(timezone.utc),
+                subscribed_at=datetime.now(UTC),
             )
         )
         return True
@@ -57,9 +58,12 @@ def unsubscribe(app: App, topic: str, chat_id: int) -> bool:
     key = seal_for(app.settings).key(chat_id)
     with app.transaction() as session:
         return bool(
-            cast("CursorResult[Any]", session.execute(
-                delete(BotSubscription).where(BotSubscription.topic == topic, BotSubscription.chat_key == key)
-            )).rowcount
+            cast(
+                "CursorResult[Any]",
+                session.execute(
+                    delete(BotSubscription).where(BotSubscription.topic == topic, BotSubscription.chat_key == key)
+                ),
+            ).rowcount
         )
 
 
@@ -98,6 +102,7 @@ async def broadcast(
     import asyncio
 
     from telegram.error import BadRequest, Forbidden
+
     from tremplin.core.bot.handlers import in_thread
 
     seal = seal_for(app.settings)

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from telegram.ext import Application
+
     from tremplin.core.app import App
 
 log = logging.getLogger("tremplin.bot")
@@ -22,6 +23,7 @@ log = logging.getLogger("tremplin.bot")
 async def deliver_once(app: App, application: Application) -> int:
     """Send the pending answers once; returns how many reached their chat."""
     from telegram.error import BadRequest, Forbidden
+
     from tremplin.core.bot import threads
     from tremplin.core.bot.handlers import in_thread
     from tremplin.core.bot.texts import say

@@ -53,6 +53,7 @@ def _rows(app: App) -> dict[tuple[str, str], str]:
     if cached is not None and cached[0] > time.monotonic():
         return cached[1]
     from sqlalchemy import select
+
     from tremplin.core.bot.models import BotText
 
     with app.session() as session:

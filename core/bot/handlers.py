@@ -29,6 +29,7 @@ from tremplin.core.i18n import T, Text
 if TYPE_CHECKING:
     from telegram import Update, User
     from telegram.ext import BaseHandler, ContextTypes
+
     from tremplin.core.app import App
 
 log = logging.getLogger("tremplin.bot")
@@ -132,6 +133,7 @@ def core_handlers(
         TypeHandler,
         filters,
     )
+
     from tremplin.core.bot import threads
     from tremplin.core.bot.limits import ChatRateLimit
     from tremplin.core.bot.privacy import forget_chat, note_visit

@@ -11,17 +11,19 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Iterable
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any, cast
 
 from sqlalchemy import delete, select
 from telegram.ext import BasePersistence, PersistenceInput
+
 from tremplin.core.bot.models import BotState
 from tremplin.core.bot.sealing import seal_for
 
 if TYPE_CHECKING:
     from sqlalchemy import CursorResult
     from sqlalchemy.orm import Session
+
     from tremplin.core.app import App
 
 #: Seconds between two writes of the changed state (python-telegram-bot writes on stop too).
@@ -63,7 +65,7 @@ class DatabasePersistence(BasePersistence[dict[Any, Any], dict[Any, Any], dict[A
                 row = BotState(kind=kind, key=hashed, chat_key=self.seal.key(chat), sealed=self.seal.seal(key))
                 session.add(row)
             row.data = data
-            row.updated_at = datetime.now(timezone.utc)
+            row.updated_at = datetime.now(UTC)
 
     def _drop(self, kind: str, key: Any) -> None:
         with self.app.transaction() as session:
@@ -131,7 +133,7 @@ def forget(app: App, session: Session, chat_id: int) -> int:
 
 def purge(app: App, session: Session, older_than_days: int, kinds: Iterable[str] | None = None) -> int:
     """Delete state rows nobody touched for ``older_than_days``; returns how many."""
-    cut_off = datetime.now(timezone.utc) - timedelta(days=older_than_days)
+    cut_off = datetime.now(UTC) - timedelta(days=older_than_days)
     stmt = delete(BotState).where(BotState.updated_at < cut_off)
     if kinds is not None:
         stmt = stmt.where(BotState.kind.in_(list(kinds)))

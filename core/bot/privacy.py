@@ -9,23 +9,25 @@ and the text of threads past their retention.
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from typing import TYPE_CHECKING, Any, cast
 
 from sqlalchemy import delete, select
+
 from tremplin.core.bot.models import BotChat, BotSubscription
 from tremplin.core.bot.sealing import seal_for
 
 if TYPE_CHECKING:
     from sqlalchemy import CursorResult
     from sqlalchemy.orm import Session
+
     from tremplin.core.app import App
 
 
 def note_visit(app: App, chat_id: int) -> bool:
     """Count a conversation of the chat; returns whether the person came before (a returning person)."""
     key = seal_for(app.settings).key(chat_id)
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     with app.transaction() as session:
         row = session.scalar(select(BotChat).where(BotChat.chat_key == key))
         if row is None:
@@ -55,7 +57,7 @@ def purge(app: App, session: Session, today: date) -> dict[str, int]:
     from tremplin.core.bot import persistence, threads
 
     days = app.settings.bot_retention_days
-    cut_off = datetime.combine(today - timedelta(days=days), datetime.min.time(), timezone.utc)
+    cut_off = datetime.combine(today - timedelta(days=days), datetime.min.time(), UTC)
     counts = threads.purge_threads(app, session, today)
     counts["bot.state"] = persistence.purge(app, session, days)
     result = cast("CursorResult[Any]", session.execute(delete(BotChat).where(BotChat.last_seen_at < cut_off)))

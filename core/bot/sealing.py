@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from cryptography.fernet import Fernet
+
     from tremplin.core.settings import Settings
 
 

@@ -15,16 +15,18 @@ kept for the figures (theme, language, times, outcome) names nobody.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from typing import TYPE_CHECKING, Any, cast
 
 from sqlalchemy import delete, select, update
+
 from tremplin.core.bot.models import BotThread, BotThreadMessage
 from tremplin.core.bot.sealing import seal_for
 
 if TYPE_CHECKING:
     from sqlalchemy import CursorResult
     from sqlalchemy.orm import Session
+
     from tremplin.core.app import App
     from tremplin.core.models import Referral, Staff
 
@@ -69,7 +71,7 @@ def contact_attributes(app: App, thread: BotThread, outcome: str) -> dict[str, A
 
 
 def now() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 def scrubbed(app: App, text: str) -> str:
@@ -236,11 +238,14 @@ def claim_pending(app: App, limit: int = 50) -> list[tuple[int, int, int, str, s
             .limit(limit)
         ).all()
         for message_id, body, thread_id, sealed, language, status in rows:
-            claimed = cast("CursorResult[Any]", session.execute(
-                update(BotThreadMessage)
-                .where(BotThreadMessage.id == message_id, BotThreadMessage.delivery == "pending")
-                .values(delivery="sending", attempts=BotThreadMessage.attempts + 1)
-            )).rowcount
+            claimed = cast(
+                "CursorResult[Any]",
+                session.execute(
+                    update(BotThreadMessage)
+                    .where(BotThreadMessage.id == message_id, BotThreadMessage.delivery == "pending")
+                    .values(delivery="sending", attempts=BotThreadMessage.attempts + 1)
+                ),
+            ).rowcount
             if not claimed:
                 continue
             if not sealed:
@@ -261,9 +266,12 @@ def release_claims(app: App) -> int:
     answer and the mark, which is better than never."""
     with app.transaction() as session:
         return int(
-            cast("CursorResult[Any]", session.execute(
-                update(BotThreadMessage).where(BotThreadMessage.delivery == "sending").values(delivery="pending")
-            )).rowcount
+            cast(
+                "CursorResult[Any]",
+                session.execute(
+                    update(BotThreadMessage).where(BotThreadMessage.delivery == "sending").values(delivery="pending")
+                ),
+            ).rowcount
             or 0
         )
 
@@ -313,9 +321,7 @@ def forget_chat(app: App, session: Session, chat_id: int) -> int:
 def purge_threads(app: App, session: Session, today: date) -> dict[str, int]:
     """Delete the messages of threads closed past their retention, and close (abandoned) threads nobody
     wrote in for the retention period, dropping their sealed chat id."""
-    cut_off = datetime.combine(
-        today - timedelta(days=app.settings.bot_retention_days), datetime.min.time(), timezone.utc
-    )
+    cut_off = datetime.combine(today - timedelta(days=app.settings.bot_retention_days), datetime.min.time(), UTC)
     stale = list(
         session.scalars(select(BotThread).where(BotThread.status == "open", BotThread.last_message_at < cut_off))
     )

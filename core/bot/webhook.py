@@ -25,6 +25,7 @@ from starlette.requests import Request
 
 if TYPE_CHECKING:
     from fastapi import FastAPI
+
     from tremplin.core.app import App
 
 log = logging.getLogger("tremplin.bot")
@@ -63,6 +64,7 @@ def derived_secret(secret_key: str) -> str:
 def install(web: FastAPI, app: App, config: WebhookConfig) -> None:
     """Add the webhook route, and start and stop the bot application with the web app."""
     from fastapi.responses import JSONResponse, Response
+
     from tremplin.core.bot.app import ALLOWED_UPDATES, build_application
     from tremplin.core.web.security import CSRF_EXEMPT_PATHS
 

@@ -12,11 +12,11 @@ from collections import Counter as Tally
 from functools import partial
 
 from tremplin.core.demo import (
+    MONTH_FACTOR,
+    THEMES,
     Choice,
     DemoContext,
     DemoReferral,
-    MONTH_FACTOR,
-    THEMES,
     DemoShare,
     Place,
     Rec,

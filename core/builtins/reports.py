@@ -38,9 +38,25 @@ ADVICE_PARTS = (("individual_advice.contacts", ("individual_advice.remote",)),)
 
 PROFILE = (
     ("gender", T("The public: gender", fr="Le public : genre", nl="Het publiek: gender", uk="Відвідувачі: стать")),
-    ("age_band", T("The public: age band", fr="Le public : tranche d'âge", nl="Het publiek: leeftijdsgroep", uk="Відвідувачі: вікова група")),
+    (
+        "age_band",
+        T(
+            "The public: age band",
+            fr="Le public : tranche d'âge",
+            nl="Het publiek: leeftijdsgroep",
+            uk="Відвідувачі: вікова група",
+        ),
+    ),
     ("language", T("The public: language", fr="Le public : langue", nl="Het publiek: taal", uk="Відвідувачі: мова")),
-    ("theme", T("The public: themes of their questions", fr="Le public : thèmes des questions", nl="Het publiek: thema's van de vragen", uk="Відвідувачі: теми запитань")),
+    (
+        "theme",
+        T(
+            "The public: themes of their questions",
+            fr="Le public : thèmes des questions",
+            nl="Het publiek: thema's van de vragen",
+            uk="Відвідувачі: теми запитань",
+        ),
+    ),
     ("channel", T("The public: channel", fr="Le public : canal", nl="Het publiek: kanaal", uk="Відвідувачі: канал")),
 )
 
@@ -79,38 +95,94 @@ def annual_sections() -> list[Any]:
             GROUP_SUMS,
             ADVICE_PARTS,
         ),
-        Breakdown("modality", T("Contacts by service modality", fr="Contacts par modalité de service", nl="Contacten per dienstverleningsvorm", uk="Контакти за форматом послуги"), "contacts.total", "modality"),
+        Breakdown(
+            "modality",
+            T(
+                "Contacts by service modality",
+                fr="Contacts par modalité de service",
+                nl="Contacten per dienstverleningsvorm",
+                uk="Контакти за форматом послуги",
+            ),
+            "contacts.total",
+            "modality",
+        ),
         MonthlyChart(
             "monthly.modality",
-            T("Contacts by month and modality", fr="Contacts par mois et par modalité", nl="Contacten per maand en vorm", uk="Контакти за місяцями та форматами"),
+            T(
+                "Contacts by month and modality",
+                fr="Contacts par mois et par modalité",
+                nl="Contacten per maand en vorm",
+                uk="Контакти за місяцями та форматами",
+            ),
             ("contacts.total",),
             closure_scope="all",
             dim="modality",
         ),
         MonthlyChart(
             "monthly.multimedia",
-            T("Contacts in the multimedia area, by month", fr="Contacts dans l'espace multimédia, par mois", nl="Contacten in de multimediaruimte, per maand", uk="Відвідування мультимедійної зони за місяцями"),
+            T(
+                "Contacts in the multimedia area, by month",
+                fr="Contacts dans l'espace multimédia, par mois",
+                nl="Contacten in de multimediaruimte, per maand",
+                uk="Відвідування мультимедійної зони за місяцями",
+            ),
             ("multimedia.entries",),
             closure_scope="multimedia",
         ),
         MonthlyChart(
             "monthly.individual_advice",
-            T("Individual advice, by month", fr="Conseils individuels, par mois", nl="Individuele adviezen, per maand", uk="Індивідуальні консультації за місяцями"),
+            T(
+                "Individual advice, by month",
+                fr="Conseils individuels, par mois",
+                nl="Individuele adviezen, per maand",
+                uk="Індивідуальні консультації за місяцями",
+            ),
             ("individual_advice.contacts", "individual_advice.remote"),
             closure_scope="individual_advice",
         ),
         MonthlyChart(
             "monthly.group_activities",
-            T("Participants in group activities, by month", fr="Participants aux activités collectives, par mois", nl="Deelnemers aan groepsactiviteiten, per maand", uk="Учасники групових занять за місяцями"),
+            T(
+                "Participants in group activities, by month",
+                fr="Participants aux activités collectives, par mois",
+                nl="Deelnemers aan groepsactiviteiten, per maand",
+                uk="Учасники групових занять за місяцями",
+            ),
             ("group_activities.participants",),
             closure_scope="group_activity",
         ),
         *[Breakdown(f"profile.{dim}", title, "contacts.total", dim) for dim, title in PROFILE],
-        Breakdown("audience", T("Contacts by audience", fr="Contacts par public", nl="Contacten per doelgroep", uk="Контакти за аудиторіями"), "contacts.total", "audience"),
-        AudienceFigures("audiences", T("Specific audiences", fr="Publics spécifiques", nl="Specifieke doelgroepen", uk="Окремі аудиторії")),
-        KeyFigures("events", T("Fairs and events", fr="Salons et événements", nl="Beurzen en evenementen", uk="Ярмарки та заходи"), ("events.contacts",)),
+        Breakdown(
+            "audience",
+            T(
+                "Contacts by audience",
+                fr="Contacts par public",
+                nl="Contacten per doelgroep",
+                uk="Контакти за аудиторіями",
+            ),
+            "contacts.total",
+            "audience",
+        ),
+        AudienceFigures(
+            "audiences",
+            T("Specific audiences", fr="Publics spécifiques", nl="Specifieke doelgroepen", uk="Окремі аудиторії"),
+        ),
+        KeyFigures(
+            "events",
+            T("Fairs and events", fr="Salons et événements", nl="Beurzen en evenementen", uk="Ярмарки та заходи"),
+            ("events.contacts",),
+        ),
         OnlineFigures("online", T("Online", fr="En ligne", nl="Online", uk="Онлайн")),
-        Note("method", T("How these figures are counted", fr="Comment ces chiffres sont comptés", nl="Hoe deze cijfers worden geteld", uk="Як рахуються ці цифри"), METHOD),
+        Note(
+            "method",
+            T(
+                "How these figures are counted",
+                fr="Comment ces chiffres sont comptés",
+                nl="Hoe deze cijfers worden geteld",
+                uk="Як рахуються ці цифри",
+            ),
+            METHOD,
+        ),
     ]
 
 
@@ -123,19 +195,57 @@ def monthly_sections() -> list[Any]:
             GROUP_SUMS,
             ADVICE_PARTS,
         ),
-        Breakdown("modality", T("Contacts by service modality", fr="Contacts par modalité de service", nl="Contacten per dienstverleningsvorm", uk="Контакти за форматом послуги"), "contacts.total", "modality"),
-        Breakdown("audience", T("Contacts by audience", fr="Contacts par public", nl="Contacten per doelgroep", uk="Контакти за аудиторіями"), "contacts.total", "audience"),
-        Breakdown("channel", T("Contacts by channel", fr="Contacts par canal", nl="Contacten per kanaal", uk="Контакти за каналами"), "contacts.total", "channel"),
-        Breakdown("theme", T("Contacts by theme", fr="Contacts par thème", nl="Contacten per thema", uk="Контакти за темами"), "contacts.total", "theme"),
+        Breakdown(
+            "modality",
+            T(
+                "Contacts by service modality",
+                fr="Contacts par modalité de service",
+                nl="Contacten per dienstverleningsvorm",
+                uk="Контакти за форматом послуги",
+            ),
+            "contacts.total",
+            "modality",
+        ),
+        Breakdown(
+            "audience",
+            T(
+                "Contacts by audience",
+                fr="Contacts par public",
+                nl="Contacten per doelgroep",
+                uk="Контакти за аудиторіями",
+            ),
+            "contacts.total",
+            "audience",
+        ),
+        Breakdown(
+            "channel",
+            T("Contacts by channel", fr="Contacts par canal", nl="Contacten per kanaal", uk="Контакти за каналами"),
+            "contacts.total",
+            "channel",
+        ),
+        Breakdown(
+            "theme",
+            T("Contacts by theme", fr="Contacts par thème", nl="Contacten per thema", uk="Контакти за темами"),
+            "contacts.total",
+            "theme",
+        ),
         MonthlyChart(
             "trend",
-            T("The last twelve months", fr="Les douze derniers mois", nl="De laatste twaalf maanden", uk="Останні дванадцять місяців"),
+            T(
+                "The last twelve months",
+                fr="Les douze derniers mois",
+                nl="De laatste twaalf maanden",
+                uk="Останні дванадцять місяців",
+            ),
             ("contacts.total",),
             closure_scope="all",
             dim="modality",
             months=12,
         ),
-        AudienceFigures("audiences", T("Specific audiences", fr="Publics spécifiques", nl="Specifieke doelgroepen", uk="Окремі аудиторії")),
+        AudienceFigures(
+            "audiences",
+            T("Specific audiences", fr="Publics spécifiques", nl="Specifieke doelgroepen", uk="Окремі аудиторії"),
+        ),
         OnlineFigures("online", T("Online", fr="En ligne", nl="Online", uk="Онлайн")),
     ]
 
@@ -155,7 +265,15 @@ def audience_sections(app: Any, audience: str) -> list[Any]:
     out: list[Any] = [AudienceFigures("figures", None, exclude=(), only=(audience,), remaining=True)]
     if people:
         for dim, title in (
-            ("modality", T("By service modality", fr="Par modalité de service", nl="Per dienstverleningsvorm", uk="За форматом послуги")),
+            (
+                "modality",
+                T(
+                    "By service modality",
+                    fr="Par modalité de service",
+                    nl="Per dienstverleningsvorm",
+                    uk="За форматом послуги",
+                ),
+            ),
             ("channel", T("By channel", fr="Par canal", nl="Per kanaal", uk="За каналом")),
             ("theme", T("By theme", fr="Par thème", nl="Per thema", uk="За темою")),
             ("gender", T("By gender", fr="Par genre", nl="Per gender", uk="За статтю")),
@@ -172,7 +290,14 @@ def audience_sections(app: Any, audience: str) -> list[Any]:
             key = f"{audience}.{declared.key.removeprefix(audience + '.')}"
             out.append(Breakdown(key, declared.title or declared.label, counter, declared.key))
     if counters:
-        out.append(MonthlyChart(f"{audience}.monthly", T("By month", fr="Par mois", nl="Per maand", uk="За місяцями"), counters, closure_scope="*"))
+        out.append(
+            MonthlyChart(
+                f"{audience}.monthly",
+                T("By month", fr="Par mois", nl="Per maand", uk="За місяцями"),
+                counters,
+                closure_scope="*",
+            )
+        )
     return out
 
 

@@ -52,4 +52,3 @@ def register_roles(app: App) -> list[Role]:
             (*DESK, "referrals"),
         ),
     ]
-

@@ -10,7 +10,7 @@ from __future__ import annotations
 import random
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import date, timedelta, timezone
+from datetime import UTC, date, timedelta
 from typing import TYPE_CHECKING, Any
 
 from tremplin.core.demo.calendar import Calendar, at
@@ -184,7 +184,7 @@ def issue_referrals(
             staff=who,
             note=REFERRAL_NOTES[ref.theme],
         )
-        issued_at = at(issued_on, 11, rng.randrange(60)).astimezone(timezone.utc)
+        issued_at = at(issued_on, 11, rng.randrange(60)).astimezone(UTC)
         referral.issued_at = issued_at
         referral.expires_at = issued_at + timedelta(days=60)
         if pool:

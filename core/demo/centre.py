@@ -12,6 +12,7 @@ from tremplin.core.demo.share import CENTRE_CODE, CENTRE_NAME
 if TYPE_CHECKING:
     from sqlalchemy.engine import Connection
     from sqlalchemy.orm import Session
+
     from tremplin.core.app import App
     from tremplin.core.demo.share import DemoShare
     from tremplin.core.models import Centre, Staff
@@ -36,6 +37,7 @@ def setup_centre(session: Session, year: int, shares: Sequence[DemoShare]) -> tu
     Returns the centre, partner ids by code and the number of sites.
     """
     from sqlalchemy import select
+
     from tremplin.core.admin import ensure_centre, ensure_site
     from tremplin.core.models import Partner
 
@@ -73,6 +75,7 @@ def demo_roles(app: App) -> list[tuple[str, str, list[str]]]:
 def setup_staff(app: App, session: Session, centre: Centre) -> tuple[dict[str, Staff], list[Login]]:
     """One account per role (username = role, password ``tremplin-demo-<role>``); existing accounts are kept."""
     from sqlalchemy import select
+
     from tremplin.core.admin import add_staff
     from tremplin.core.models import Staff
 
@@ -103,6 +106,7 @@ def setup_staff(app: App, session: Session, centre: Centre) -> tuple[dict[str, S
 def setup_closure(session: Session, centre: Centre, year: int) -> int:
     """The Christmas closure as a closure period (reports shade it); returns how many there are."""
     from sqlalchemy import select
+
     from tremplin.core.models import ClosurePeriod
 
     start, end = christmas_closure(year)

@@ -34,7 +34,7 @@ import hashlib
 import os
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
@@ -46,6 +46,7 @@ if TYPE_CHECKING:
     import jinja2
     from sqlalchemy import CursorResult
     from sqlalchemy.orm import Session
+
     from tremplin.core.app import App
     from tremplin.core.models import OutboxMessage
     from tremplin.core.settings import Settings
@@ -82,6 +83,7 @@ class Attachment:
 @lru_cache(maxsize=1)
 def environment() -> jinja2.Environment:
     import jinja2
+
     from tremplin.core.web.templating import _LiveFolders
 
     return jinja2.Environment(
@@ -142,6 +144,7 @@ def enqueue(
 ) -> OutboxMessage:
     """Render and store a message under ``key``; an existing message with that key is returned as is."""
     from sqlalchemy import select
+
     from tremplin.core.models import OutboxMessage
 
     existing = session.scalar(select(OutboxMessage).where(OutboxMessage.key == key))
@@ -160,7 +163,7 @@ def enqueue(
         body_html=html,
         attachments=[a.as_json() for a in attachments],
         state="pending",
-        next_attempt_at=datetime.now(timezone.utc),
+        next_attempt_at=datetime.now(UTC),
     )
     session.add(message)
     session.flush()
@@ -259,9 +262,7 @@ def _send_smtp(settings: Settings, mail: EmailMessage) -> None:
         raise PermanentFailure(f"recipient refused: {exc.recipients}") from exc
     except smtplib.SMTPResponseException as exc:
         if 500 <= exc.smtp_code < 600:
-            raise PermanentFailure(
-                f"{exc.smtp_code} {_text(exc.smtp_error)}"
-            ) from exc
+            raise PermanentFailure(f"{exc.smtp_code} {_text(exc.smtp_error)}") from exc
         raise
 
 
@@ -287,9 +288,10 @@ def deliver(
     """Send the messages that are due (or, with ``only``, those of them); returns how many were sent,
     put back for a retry, or failed."""
     from sqlalchemy import or_, select, update
+
     from tremplin.core.models import OutboxMessage
 
-    now = now or datetime.now(timezone.utc)
+    now = now or datetime.now(UTC)
     report = DeliveryReport()
     settings = app.settings
     wanted = list(only) if only is not None else None
@@ -310,17 +312,20 @@ def deliver(
         ).all()
     for message_id in due:
         with app.transaction() as session:
-            claimed = cast("CursorResult[Any]", session.execute(
-                update(OutboxMessage)
-                .where(
-                    OutboxMessage.id == message_id,
-                    or_(
-                        OutboxMessage.state == "pending",
-                        (OutboxMessage.state == "sending") & (OutboxMessage.claimed_at < now - CLAIM_LEASE),
-                    ),
-                )
-                .values(state="sending", claimed_at=now)
-            )).rowcount
+            claimed = cast(
+                "CursorResult[Any]",
+                session.execute(
+                    update(OutboxMessage)
+                    .where(
+                        OutboxMessage.id == message_id,
+                        or_(
+                            OutboxMessage.state == "pending",
+                            (OutboxMessage.state == "sending") & (OutboxMessage.claimed_at < now - CLAIM_LEASE),
+                        ),
+                    )
+                    .values(state="sending", claimed_at=now)
+                ),
+            ).rowcount
         if not claimed:
             continue  # another run has it
         with app.transaction() as session:
@@ -355,5 +360,5 @@ def retry_now(session: Session, message: OutboxMessage) -> None:
     """Put a failed message back in the queue (the coordinator fixed the address, the server is back)."""
     message.state = "pending"
     message.attempts = 0
-    message.next_attempt_at = datetime.now(timezone.utc)
+    message.next_attempt_at = datetime.now(UTC)
     session.flush()

@@ -16,7 +16,7 @@ import calendar
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import replace
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
@@ -40,10 +40,30 @@ class ReportError(ValueError):
 
 
 TITLES: dict[str, Text] = {
-    "annual": T("Annual activity report {period}", fr="Rapport annuel d'activité {period}", nl="Activiteitenverslag {period}", uk="Річний звіт про діяльність {period}"),
-    "monthly": T("Monthly dashboard {period}", fr="Tableau de bord mensuel {period}", nl="Maandelijks dashboard {period}", uk="Щомісячна панель {period}"),
-    "audience": T("{audience}: activity report {period}", fr="{audience} : rapport d'activité {period}", nl="{audience}: activiteitenverslag {period}", uk="{audience}: звіт про діяльність {period}"),
-    "esf": T("ESF+ report: {operation}, {period}", fr="Rapport FSE+ : {operation}, {period}", nl="ESF+-rapport: {operation}, {period}", uk="Звіт ЄСФ+: {operation}, {period}"),
+    "annual": T(
+        "Annual activity report {period}",
+        fr="Rapport annuel d'activité {period}",
+        nl="Activiteitenverslag {period}",
+        uk="Річний звіт про діяльність {period}",
+    ),
+    "monthly": T(
+        "Monthly dashboard {period}",
+        fr="Tableau de bord mensuel {period}",
+        nl="Maandelijks dashboard {period}",
+        uk="Щомісячна панель {period}",
+    ),
+    "audience": T(
+        "{audience}: activity report {period}",
+        fr="{audience} : rapport d'activité {period}",
+        nl="{audience}: activiteitenverslag {period}",
+        uk="{audience}: звіт про діяльність {period}",
+    ),
+    "esf": T(
+        "ESF+ report: {operation}, {period}",
+        fr="Rapport FSE+ : {operation}, {period}",
+        nl="ESF+-rapport: {operation}, {period}",
+        uk="Звіт ЄСФ+: {operation}, {period}",
+    ),
 }
 
 #: Dimension -> the code list (``app.registry.codes``) its values come from: with the codes plugins add.
@@ -60,6 +80,8 @@ DIMENSION_LISTS: dict[str, str] = {
 def _dim_list(ctx: Context, dim: str) -> vocab.CodeList | None:
     name = DIMENSION_LISTS.get(dim)
     return ctx.app.registry.codes.get(name) if name else None
+
+
 AUDIENCE_DIM = T("Audience", fr="Public", nl="Doelgroep", uk="Аудиторія")
 OTHER_AUDIENCES = T("Other audiences", fr="Autres publics", nl="Andere doelgroepen", uk="Інші аудиторії")
 TOTAL = T("Total", fr="Total", nl="Totaal", uk="Усього")
@@ -74,7 +96,9 @@ ONLINE_METRICS: dict[str, Text] = {
     "impressions": T("Impressions", fr="Impressions", nl="Weergaven", uk="Покази"),
     "page_views": T("Page views", fr="Pages vues", nl="Paginaweergaven", uk="Перегляди сторінок"),
     "unique_visitors": T("Unique visitors", fr="Visiteurs uniques", nl="Unieke bezoekers", uk="Унікальні відвідувачі"),
-    "faqbot_requests": T("FAQbot requests", fr="Demandes via le FAQbot", nl="Vragen via de FAQbot", uk="Запити до FAQ-бота"),
+    "faqbot_requests": T(
+        "FAQbot requests", fr="Demandes via le FAQbot", nl="Vragen via de FAQbot", uk="Запити до FAQ-бота"
+    ),
 }
 
 
@@ -142,13 +166,17 @@ class Reader:
         """Announce what a section will read, so that one query per dimension serves every section."""
         self._wanted[(dim, start, end, by_month)].update(counters)
 
-    def _load(self, counters: Iterable[str], dim: str, start: date, end: date, by_month: bool) -> dict[tuple[Any, ...], int]:
+    def _load(
+        self, counters: Iterable[str], dim: str, start: date, end: date, by_month: bool
+    ) -> dict[tuple[Any, ...], int]:
         key = (dim, start, end, by_month)
         needed = set(counters)
         if key in self._cache and needed <= self._loaded[key]:
             return self._cache[key]
         loaded = self._wanted.get(key, set()) | needed | self._loaded.get(key, set())
-        self._cache[key] = rollup.read(self.session, sorted(loaded), start, end, self.centre_ids, dim=dim, by_centre=True, by_month=by_month)
+        self._cache[key] = rollup.read(
+            self.session, sorted(loaded), start, end, self.centre_ids, dim=dim, by_centre=True, by_month=by_month
+        )
         self._loaded[key] = loaded
         self.queries += 1
         return self._cache[key]
@@ -186,7 +214,13 @@ class Context:
     """Everything a section needs to resolve itself."""
 
     def __init__(
-        self, app: App, session: Session, report: m.Report, reader: Reader, all_centres: bool = True, published: bool = False
+        self,
+        app: App,
+        session: Session,
+        report: m.Report,
+        reader: Reader,
+        all_centres: bool = True,
+        published: bool = False,
     ) -> None:
         self.app = app
         self.session = session
@@ -250,12 +284,23 @@ def declared_sections(app: App, key: str) -> list[tuple[str, Any]]:
     """The sections plugins declare for report ``key``: (plugin name, section), in plugin order."""
     out = collect(app.pm, "register_report_sections", app=app, report=key)
     allowed = (
-        s.KeyFigures, s.Breakdown, s.MonthlyChart, s.FreeText, s.Table, s.Note, s.AudienceFigures, s.OnlineFigures,
-        s.MoreFigures, s.ProgrammeIndicators, s.Computed,
+        s.KeyFigures,
+        s.Breakdown,
+        s.MonthlyChart,
+        s.FreeText,
+        s.Table,
+        s.Note,
+        s.AudienceFigures,
+        s.OnlineFigures,
+        s.MoreFigures,
+        s.ProgrammeIndicators,
+        s.Computed,
     )
     for plugin, section in out:
         if not isinstance(section, allowed):
-            raise PluginError(f"plugin {plugin} returned {type(section).__name__} for report {key!r}: not a report section (tremplin.core.reports.sections)")
+            raise PluginError(
+                f"plugin {plugin} returned {type(section).__name__} for report {key!r}: not a report section (tremplin.core.reports.sections)"
+            )
     return out
 
 
@@ -282,7 +327,9 @@ def _arrange(found: list[tuple[str, Any]], extra: Sequence[Any] = ()) -> list[An
     for plugin, addition in more:
         target = seen.get(addition.key)
         if not isinstance(target, s.KeyFigures):
-            raise PluginError(f"plugin {plugin} adds figures to {addition.key!r}, which is no key-figures section of this report")
+            raise PluginError(
+                f"plugin {plugin} adds figures to {addition.key!r}, which is no key-figures section of this report"
+            )
         merged = replace(target, counters=(*target.counters, *addition.counters))
         declared[declared.index(target)] = seen[addition.key] = merged
     return declared
@@ -324,7 +371,7 @@ def build_report(
         sections=[],
         published=False,
         threshold=app.settings.disclosure_threshold,
-        generated_at=datetime.now(timezone.utc),
+        generated_at=datetime.now(UTC),
         audiences=frozenset(audiences) if audiences is not None and "*" not in audiences else None,
         parameters=dict(parameters or {}),
         timezone=getattr(app.settings, "timezone", None) or "Europe/Brussels",
@@ -412,7 +459,11 @@ def key_figures(
         now = ctx.reader.total(counter, r.period.start, r.period.end)
         before = ctx.reader.total(counter, r.previous.start, r.previous.end)
         value, prev = sum(now.values()), sum(before.values())
-        figures.append(m.Figure(counter, ctx.label(counter), m.Num(value), m.Num(prev), m.Num(_change(value, prev)), ctx.per_centre(now)))
+        figures.append(
+            m.Figure(
+                counter, ctx.label(counter), m.Num(value), m.Num(prev), m.Num(_change(value, prev)), ctx.per_centre(now)
+            )
+        )
         figures[-1].part_of = whole_of.get(counter)
     shown = {f.key for f in figures}
     kept = [(t, p) for t, p in sums if t in shown and all(x in shown for x in p)]
@@ -484,7 +535,9 @@ def breakdown(ctx: Context, sec: s.Breakdown) -> m.BreakdownSection | None:
     else:
         dim_label = _dim_title(ctx, sec.dim)
     additive = declared.additive if declared is not None else sec.dim not in NON_ADDITIVE
-    total_row = m.Row("total", TOTAL.get(ctx.lang), m.Num(total), m.Num(1.0 if total else None), ctx.per_centre(total_by_centre))
+    total_row = m.Row(
+        "total", TOTAL.get(ctx.lang), m.Num(total), m.Num(1.0 if total else None), ctx.per_centre(total_by_centre)
+    )
     return m.BreakdownSection(
         sec.key, ctx.text(sec.title), sec.counter, ctx.label(sec.counter), sec.dim, dim_label, additive, rows, total_row
     )
@@ -534,7 +587,9 @@ def chart(ctx: Context, sec: s.MonthlyChart) -> m.ChartSection | None:
                 continue
             values = [data.get((code, mo), 0) for mo in months]
             if any(values):
-                series.append(m.Series(code, _row_label(ctx, sec.dim, code), [m.Num(v) for v in values], m.Num(sum(values))))
+                series.append(
+                    m.Series(code, _row_label(ctx, sec.dim, code), [m.Num(v) for v in values], m.Num(sum(values)))
+                )
     else:
         for counter in sec.counters:
             if not ctx.visible(counter):
@@ -544,13 +599,23 @@ def chart(ctx: Context, sec: s.MonthlyChart) -> m.ChartSection | None:
             series.append(m.Series(counter, ctx.label(counter), [m.Num(v) for v in values], m.Num(sum(values))))
         if not series:
             return None
-    return m.ChartSection(sec.key, ctx.text(sec.title), sec.dim, months, series, closures(ctx, start, end, sec.closure_scope), sec.closure_scope)
+    return m.ChartSection(
+        sec.key,
+        ctx.text(sec.title),
+        sec.dim,
+        months,
+        series,
+        closures(ctx, start, end, sec.closure_scope),
+        sec.closure_scope,
+    )
 
 
 def closures(ctx: Context, start: date, end: date, scope: str) -> list[m.Closure]:
     r = ctx.report
     codes = {c.id: c.code for c in r.centres}
-    stmt = select(ClosurePeriod).where(ClosurePeriod.starts_on <= end, ClosurePeriod.ends_on >= start, ClosurePeriod.centre_id.in_(list(codes)))
+    stmt = select(ClosurePeriod).where(
+        ClosurePeriod.starts_on <= end, ClosurePeriod.ends_on >= start, ClosurePeriod.centre_id.in_(list(codes))
+    )
     if scope != "*":
         stmt = stmt.where(ClosurePeriod.scope.in_(["all", scope]))
     out = []
@@ -593,7 +658,9 @@ def online(ctx: Context, sec: s.OnlineFigures) -> m.OnlineSection | None:
     def latest(a: date, b: date) -> dict[tuple[str, str], tuple[date, dict[str, int]]]:
         codes = {c.id: c.code for c in r.centres}
         stmt = (
-            select(OnlineMetric.centre_id, OnlineMetric.source, OnlineMetric.metric, OnlineMetric.day, OnlineMetric.value)
+            select(
+                OnlineMetric.centre_id, OnlineMetric.source, OnlineMetric.metric, OnlineMetric.day, OnlineMetric.value
+            )
             .where(OnlineMetric.day >= a, OnlineMetric.day <= b, OnlineMetric.centre_id.in_(list(codes)))
             .order_by(OnlineMetric.day)
         )
@@ -617,7 +684,15 @@ def online(ctx: Context, sec: s.OnlineFigures) -> m.OnlineSection | None:
         prev = before.get((source, metric))
         label = f"{source} · {ONLINE_METRICS[metric].get(ctx.lang) if metric in ONLINE_METRICS else metric}"
         rows.append(
-            m.OnlineRow(source, metric, label, m.Num(sum(values.values())), day, m.Num(sum(prev[1].values()) if prev else None), ctx.per_centre(values))
+            m.OnlineRow(
+                source,
+                metric,
+                label,
+                m.Num(sum(values.values())),
+                day,
+                m.Num(sum(prev[1].values()) if prev else None),
+                ctx.per_centre(values),
+            )
         )
     return m.OnlineSection(sec.key, ctx.text(sec.title), rows)
 
@@ -634,7 +709,10 @@ def table(ctx: Context, sec: s.Table) -> m.TableSection:
     ]
     if not sec.disclose:
         return m.TableSection(sec.key, ctx.text(sec.title), columns, sec.rows, disclose=False)
-    rows = [{k: (m.Num(v) if isinstance(v, int | float) and not isinstance(v, bool) else v) for k, v in row.items()} for row in sec.rows]
+    rows = [
+        {k: (m.Num(v) if isinstance(v, int | float) and not isinstance(v, bool) else v) for k, v in row.items()}
+        for row in sec.rows
+    ]
     return m.TableSection(sec.key, ctx.text(sec.title), columns, rows, disclose=True)
 
 
@@ -649,7 +727,15 @@ def _title(key: str, language: str, **values: str) -> str:
 def annual_report(app: App, session: Session, year: int, **kw: Any) -> m.Report:
     lang = kw.get("language") or app.settings.default_language
     kw.setdefault("parameters", {"year": year})
-    return build_report(app, session, "annual", date(year, 1, 1), date(year, 12, 31), title=_title("annual", lang, period=str(year)), **kw)
+    return build_report(
+        app,
+        session,
+        "annual",
+        date(year, 1, 1),
+        date(year, 12, 31),
+        title=_title("annual", lang, period=str(year)),
+        **kw,
+    )
 
 
 def monthly_report(app: App, session: Session, year: int, month: int, **kw: Any) -> m.Report:
@@ -712,8 +798,17 @@ def participants_report(app: App, session: Session, operation: str, start: date,
     centre_ids = None if all_centres else [c.id for c in refs]
     rows = participant_rows(app, session, operation, start, end, centre_ids, cumulative=True)
     title = T("Participants", fr="Participants", nl="Deelnemers", uk="Учасники").get(lang)
-    table_sec = s.Table("esf.participants", T(title), tuple(PARTICIPANT_COLUMNS), tuple(PARTICIPANT_LABELS), rows, disclose=False)  # type: ignore[arg-type]
-    kw.setdefault("parameters", {"operation": operation, "from": start.isoformat(), "to": end.isoformat(), "participants": True})
+    table_sec = s.Table(
+        "esf.participants",
+        T(title),
+        tuple(PARTICIPANT_COLUMNS),
+        tuple(PARTICIPANT_LABELS),
+        rows,  # type: ignore[arg-type]
+        disclose=False,
+    )
+    kw.setdefault(
+        "parameters", {"operation": operation, "from": start.isoformat(), "to": end.isoformat(), "participants": True}
+    )
     aud = app.registry.audiences[operation]
     full = f"{_title('esf', lang, operation=aud.label.get(lang), period=fmt_period(start, end, lang))} · {title}"
     return build_report(app, session, "esf.participants", start, end, title=full, sections=[table_sec], **kw)

@@ -8,9 +8,9 @@ No JavaScript, no external file: WeasyPrint renders it as it is.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, timedelta
 from html import escape
-from collections.abc import Callable
 from typing import Any
 
 from tremplin.core.reports.formatting import fmt_date, fmt_int, fmt_month, fmt_month_narrow, word
@@ -67,7 +67,9 @@ def monthly_svg(
     plot_w = width - left - right
     n = len(months)
     col = plot_w / n
-    visible = [num.value for s in section.series for num in s.values if not num.hidden and isinstance(num.value, int | float)]
+    visible = [
+        num.value for s in section.series for num in s.values if not num.hidden and isinstance(num.value, int | float)
+    ]
     top_value = nice_max(max(visible, default=0))
     y0 = top + plot_h
 
@@ -85,13 +87,19 @@ def monthly_svg(
         x2 = max(x2, x1 + 1)
         span = f"{fmt_date(c.start, language)} – {fmt_date(c.end, language)}"
         title = escape(f"{word('closed', language)}: {span}" + (f" ({c.label})" if c.label else ""))
-        out.append(f'<rect class="closure" x="{x1:.1f}" y="{top}" width="{x2 - x1:.1f}" height="{plot_h}" fill="{SHADE}"><title>{title}</title></rect>')
+        out.append(
+            f'<rect class="closure" x="{x1:.1f}" y="{top}" width="{x2 - x1:.1f}" height="{plot_h}" fill="{SHADE}"><title>{title}</title></rect>'
+        )
     # axis and grid
     for i in range(5):
         v = top_value * i / 4
         yy = y(v)
-        out.append(f'<line x1="{left}" x2="{left + plot_w}" y1="{yy:.1f}" y2="{yy:.1f}" stroke="#e3e3e3" stroke-width="1"/>')
-        out.append(f'<text x="{left - 6}" y="{yy + 3:.1f}" text-anchor="end" fill="#555">{escape(fmt_int(round(v), language))}</text>')
+        out.append(
+            f'<line x1="{left}" x2="{left + plot_w}" y1="{yy:.1f}" y2="{yy:.1f}" stroke="#e3e3e3" stroke-width="1"/>'
+        )
+        out.append(
+            f'<text x="{left - 6}" y="{yy + 3:.1f}" text-anchor="end" fill="#555">{escape(fmt_int(round(v), language))}</text>'
+        )
     out.append(f'<line x1="{left}" x2="{left + plot_w}" y1="{y0}" y2="{y0}" stroke="#555" stroke-width="1"/>')
     with_year = months[0].year != months[-1].year
     for i, m in enumerate(months):
@@ -106,11 +114,15 @@ def monthly_svg(
             cx = left + (i + 0.5) * col
             shown = num.shown(marks)
             if num.hidden:
-                out.append(f'<text x="{cx:.1f}" y="{y0 - 4}" text-anchor="middle" fill="#333">{escape(str(shown))}</text>')
+                out.append(
+                    f'<text x="{cx:.1f}" y="{y0 - 4}" text-anchor="middle" fill="#333">{escape(str(shown))}</text>'
+                )
                 continue
             v = float(num.value or 0)
             yy = y(v)
-            out.append(f'<rect x="{cx - bar_w / 2:.1f}" y="{yy:.1f}" width="{bar_w:.1f}" height="{y0 - yy:.1f}" fill="{PALETTE[0]}"><title>{escape(fmt_month(months[i], language, True))}: {escape(fmt_int(num.value, language))}</title></rect>')
+            out.append(
+                f'<rect x="{cx - bar_w / 2:.1f}" y="{yy:.1f}" width="{bar_w:.1f}" height="{y0 - yy:.1f}" fill="{PALETTE[0]}"><title>{escape(fmt_month(months[i], language, True))}: {escape(fmt_int(num.value, language))}</title></rect>'
+            )
             if not narrow:
                 value = escape(fmt_int(num.value, language))
                 out.append(f'<text x="{cx:.1f}" y="{yy - 3:.1f}" text-anchor="middle" fill="#222">{value}</text>')
@@ -122,13 +134,19 @@ def monthly_svg(
                 cx = left + (i + 0.5) * col
                 if num.hidden:
                     if len(points) > 1:
-                        out.append(f'<polyline fill="none" stroke="{colour}" stroke-width="2" points="{" ".join(points)}"/>')
+                        out.append(
+                            f'<polyline fill="none" stroke="{colour}" stroke-width="2" points="{" ".join(points)}"/>'
+                        )
                     points = []
-                    out.append(f'<text x="{cx:.1f}" y="{y0 - 4 - 10 * k}" text-anchor="middle" fill="{colour}">{escape(str(num.shown(marks)))}</text>')
+                    out.append(
+                        f'<text x="{cx:.1f}" y="{y0 - 4 - 10 * k}" text-anchor="middle" fill="{colour}">{escape(str(num.shown(marks)))}</text>'
+                    )
                     continue
                 yy = y(float(num.value or 0))
                 points.append(f"{cx:.1f},{yy:.1f}")
-                out.append(f'<circle cx="{cx:.1f}" cy="{yy:.1f}" r="2.5" fill="{colour}"><title>{escape(s.label)} · {escape(fmt_month(months[i], language, True))}: {escape(fmt_int(num.value, language))}</title></circle>')
+                out.append(
+                    f'<circle cx="{cx:.1f}" cy="{yy:.1f}" r="2.5" fill="{colour}"><title>{escape(s.label)} · {escape(fmt_month(months[i], language, True))}: {escape(fmt_int(num.value, language))}</title></circle>'
+                )
             if len(points) > 1:
                 out.append(f'<polyline fill="none" stroke="{colour}" stroke-width="2" points="{" ".join(points)}"/>')
     # legend

@@ -25,12 +25,44 @@ def _fail(message: str) -> NoReturn:
 def report_options(fn: Callable[..., Any]) -> Callable[..., Any]:
     """The options every report command takes."""
     options = [
-        click.option("--format", "fmt", type=click.Choice(FORMAT_CHOICES), default="html", show_default=True, help="Output format."),
-        click.option("--out", "out", default=None, help="File to write (default: a name from the report and period; '-' for standard output)."),
-        click.option("--centre", "centres", multiple=True, help="Centre code (repeat for several: the network roll-up, a column per centre). Default: every centre."),
-        click.option("--published", is_flag=True, help="Apply disclosure control: counts below the threshold show as '<5', with secondary suppression."),
-        click.option("--language", type=click.Choice(LANGUAGE_CHOICES), default=None, help="Language of the report (default: the settings' default language)."),
-        click.option("--as", "as_user", default=None, metavar="USERNAME", help="Run as this staff account: recorded in the audit log; its audiences and role apply."),
+        click.option(
+            "--format",
+            "fmt",
+            type=click.Choice(FORMAT_CHOICES),
+            default="html",
+            show_default=True,
+            help="Output format.",
+        ),
+        click.option(
+            "--out",
+            "out",
+            default=None,
+            help="File to write (default: a name from the report and period; '-' for standard output).",
+        ),
+        click.option(
+            "--centre",
+            "centres",
+            multiple=True,
+            help="Centre code (repeat for several: the network roll-up, a column per centre). Default: every centre.",
+        ),
+        click.option(
+            "--published",
+            is_flag=True,
+            help="Apply disclosure control: counts below the threshold show as '<5', with secondary suppression.",
+        ),
+        click.option(
+            "--language",
+            type=click.Choice(LANGUAGE_CHOICES),
+            default=None,
+            help="Language of the report (default: the settings' default language).",
+        ),
+        click.option(
+            "--as",
+            "as_user",
+            default=None,
+            metavar="USERNAME",
+            help="Run as this staff account: recorded in the audit log; its audiences and role apply.",
+        ),
     ]
     for option in reversed(options):
         fn = option(fn)
@@ -47,7 +79,16 @@ def _month(value: str) -> tuple[int, int]:
         raise click.BadParameter(f"{value!r} is not a month like 2025-03") from None
 
 
-def _run_report(obj: Any, build: Callable[..., Any], fmt: str, out: str | None, centres: tuple[str, ...], published: bool, language: str | None, as_user: str | None) -> None:
+def _run_report(
+    obj: Any,
+    build: Callable[..., Any],
+    fmt: str,
+    out: str | None,
+    centres: tuple[str, ...],
+    published: bool,
+    language: str | None,
+    as_user: str | None,
+) -> None:
     from tremplin.core.disclosure import sees_exact
     from tremplin.core.reports.build import ReportError
     from tremplin.core.reports.export import find_staff, record_export, report_parameters
@@ -64,7 +105,9 @@ def _run_report(obj: Any, build: Callable[..., Any], fmt: str, out: str | None, 
             published = True  # this role sees published figures only
         audiences = list(staff.audiences) if staff is not None else None
         try:
-            report = build(app, session, centres=list(centres) or None, language=language, published=published, audiences=audiences)
+            report = build(
+                app, session, centres=list(centres) or None, language=language, published=published, audiences=audiences
+            )
         except (ReportError, PermissionError) as exc:
             _fail(str(exc))
         except ModuleNotFoundError as exc:
@@ -78,7 +121,15 @@ def _run_report(obj: Any, build: Callable[..., Any], fmt: str, out: str | None, 
                 render(report, fmt, fh)
     params = report_parameters(report, fmt)
     params["out"] = target
-    record_export(app, "report", report.key, fmt, staff=staff, actor=as_user or "cli", **{k: v for k, v in params.items() if k != "format"})
+    record_export(
+        app,
+        "report",
+        report.key,
+        fmt,
+        staff=staff,
+        actor=as_user or "cli",
+        **{k: v for k, v in params.items() if k != "format"},
+    )
     if target != "-":
         click.echo(f"Wrote {report.title} ({fmt}{', published' if report.published else ''}) to {target}", err=True)
 
@@ -132,10 +183,18 @@ def report_audience(obj: Any, audience: str, year: int | None, start: Any, end: 
 
 
 @report.command("esf")
-@click.option("--operation", default=None, help="The cofinanced operation (an audience key; default: the audience declared ESF+-cofinanced).")
+@click.option(
+    "--operation",
+    default=None,
+    help="The cofinanced operation (an audience key; default: the audience declared ESF+-cofinanced).",
+)
 @click.option("--from", "start", type=click.DateTime(["%Y-%m-%d"]), required=True, help="First day (YYYY-MM-DD).")
 @click.option("--to", "end", type=click.DateTime(["%Y-%m-%d"]), required=True, help="Last day (YYYY-MM-DD).")
-@click.option("--participants", is_flag=True, help="Write the per-participant file for the managing authority instead (never published).")
+@click.option(
+    "--participants",
+    is_flag=True,
+    help="Write the per-participant file for the managing authority instead (never published).",
+)
 @report_options
 @click.pass_obj
 def report_esf(obj: Any, operation: str | None, start: Any, end: Any, participants: bool, **kw: Any) -> None:
@@ -181,9 +240,17 @@ def export() -> None:
 @click.option("--from", "start", type=click.DateTime(["%Y-%m-%d"]), default=None, help="First day (YYYY-MM-DD).")
 @click.option("--to", "end", type=click.DateTime(["%Y-%m-%d"]), default=None, help="Last day (YYYY-MM-DD).")
 @click.option("--centre", "centres", multiple=True, help="Centre code (repeat for several; default: every centre).")
-@click.option("--as", "as_user", default=None, metavar="USERNAME", help="Run as this staff account (its audiences apply; recorded in the audit log).")
+@click.option(
+    "--as",
+    "as_user",
+    default=None,
+    metavar="USERNAME",
+    help="Run as this staff account (its audiences apply; recorded in the audit log).",
+)
 @click.pass_obj
-def export_contacts_cmd(obj: Any, fmt: str, out: str, start: Any, end: Any, centres: tuple[str, ...], as_user: str | None) -> None:
+def export_contacts_cmd(
+    obj: Any, fmt: str, out: str, start: Any, end: Any, centres: tuple[str, ...], as_user: str | None
+) -> None:
     """Every contact as one row (no notes), as CSV or XLSX."""
     from tremplin.core.reports.export import export_contacts, find_staff, record_export
 
@@ -205,6 +272,18 @@ def export_contacts_cmd(obj: Any, fmt: str, out: str, start: Any, end: Any, cent
     else:
         with open(out, "wb") as fh:
             n = export_contacts(app, fmt, fh, a, b, centres, audiences)
-    record_export(app, "contacts", "contacts", fmt, staff=staff, actor=as_user or "cli", start=a, end=b, centres=list(centres), rows=n, out=out)
+    record_export(
+        app,
+        "contacts",
+        "contacts",
+        fmt,
+        staff=staff,
+        actor=as_user or "cli",
+        start=a,
+        end=b,
+        centres=list(centres),
+        rows=n,
+        out=out,
+    )
     if out != "-":
         click.echo(f"Wrote {n:,} contacts to {out}", err=True)

@@ -101,34 +101,271 @@ class Indicator:
 
 
 OUTPUT_INDICATORS: tuple[Indicator, ...] = (
-    Indicator("EECO01", _t("Total number of participants", "Nombre total de participants", "Totaal aantal deelnemers", "Загальна кількість учасників"), "output", "1.1"),
-    Indicator("EECO02", _t("Unemployed, including long-term unemployed", "Chômeurs, y compris les chômeurs de longue durée", "Werklozen, met inbegrip van langdurig werklozen", "Безробітні, включно з довготривало безробітними"), "output", "1.1"),
-    Indicator("EECO03", _t("Long-term unemployed", "Chômeurs de longue durée", "Langdurig werklozen", "Довготривало безробітні"), "output", "1.1"),
+    Indicator(
+        "EECO01",
+        _t(
+            "Total number of participants",
+            "Nombre total de participants",
+            "Totaal aantal deelnemers",
+            "Загальна кількість учасників",
+        ),
+        "output",
+        "1.1",
+    ),
+    Indicator(
+        "EECO02",
+        _t(
+            "Unemployed, including long-term unemployed",
+            "Chômeurs, y compris les chômeurs de longue durée",
+            "Werklozen, met inbegrip van langdurig werklozen",
+            "Безробітні, включно з довготривало безробітними",
+        ),
+        "output",
+        "1.1",
+    ),
+    Indicator(
+        "EECO03",
+        _t("Long-term unemployed", "Chômeurs de longue durée", "Langdurig werklozen", "Довготривало безробітні"),
+        "output",
+        "1.1",
+    ),
     Indicator("EECO04", _t("Inactive", "Personnes inactives", "Inactieven", "Економічно неактивні"), "output", "1.1"),
-    Indicator("EECO05", _t("Employed, including self-employed", "Personnes exerçant un emploi, y compris les indépendants", "Werkenden, met inbegrip van zelfstandigen", "Зайняті, включно із самозайнятими"), "output", "1.1"),
-    Indicator("EECO06", _t("Children below 18 years of age", "Enfants de moins de 18 ans", "Kinderen jonger dan 18 jaar", "Діти віком до 18 років"), "output", "1.1"),
-    Indicator("EECO07", _t("Young people between 18 and 29 years of age", "Jeunes âgés de 18 à 29 ans", "Jongeren tussen 18 en 29 jaar", "Молодь віком від 18 до 29 років"), "output", "1.1"),
-    Indicator("EECO08", _t("Participants 55 years of age and above", "Participants âgés de 55 ans et plus", "Deelnemers van 55 jaar en ouder", "Учасники віком 55 років і старше"), "output", "1.1"),
-    Indicator("EECO09", _t("With lower secondary education or less (ISCED 0–2)", "Niveau secondaire inférieur ou moins (CITE 0–2)", "Ten hoogste lager secundair onderwijs (ISCED 0–2)", "Базова середня освіта або нижче (МСКО 0–2)"), "output", "1.1"),
-    Indicator("EECO10", _t("With upper secondary (ISCED 3) or post-secondary education (ISCED 4)", "Niveau secondaire supérieur (CITE 3) ou post-secondaire non supérieur (CITE 4)", "Hoger secundair (ISCED 3) of postsecundair onderwijs (ISCED 4)", "Повна середня (МСКО 3) або післясередня освіта (МСКО 4)"), "output", "1.1"),
-    Indicator("EECO11", _t("With tertiary education (ISCED 5 to 8)", "Enseignement supérieur (CITE 5 à 8)", "Hoger onderwijs (ISCED 5 tot 8)", "Вища освіта (МСКО 5–8)"), "output", "1.1"),
-    Indicator("EECO12", _t("Participants with disabilities", "Participants handicapés", "Deelnemers met een handicap", "Учасники з інвалідністю"), "output", "1.2"),
-    Indicator("EECO13", _t("Third-country nationals", "Ressortissants de pays tiers", "Onderdanen van derde landen", "Громадяни третіх країн"), "output", "1.2"),
-    Indicator("EECO14", _t("Participants with a foreign background", "Participants d'origine étrangère", "Deelnemers met een buitenlandse achtergrond", "Учасники іноземного походження"), "output", "1.2"),
-    Indicator("EECO15", _t("Minorities (including marginalised communities such as the Roma)", "Minorités (y compris les communautés marginalisées telles que les Roms)", "Minderheden (met inbegrip van gemarginaliseerde gemeenschappen zoals de Roma)", "Меншини (включно з маргіналізованими спільнотами, як-от роми)"), "output", "1.2"),
-    Indicator("EECO16", _t("Homeless or affected by housing exclusion", "Personnes sans abri ou touchées par l'exclusion du logement", "Daklozen of getroffen door uitsluiting op het gebied van huisvesting", "Безхатні або ті, хто зазнає житлового виключення"), "output", "1.2"),
-    Indicator("EECO17", _t("Participants from rural areas", "Participants issus de zones rurales", "Deelnemers uit plattelandsgebieden", "Учасники із сільської місцевості"), "output", "1.2"),
-    Indicator("EECO18", _t("Public administrations or public services supported at national, regional or local level", "Administrations ou services publics soutenus au niveau national, régional ou local", "Ondersteunde overheidsdiensten of openbare diensten op nationaal, regionaal of lokaal niveau", "Підтримані органи публічної адміністрації або публічні служби"), "output", "2", persons=False),
-    Indicator("EECO19", _t("Micro, small and medium-sized enterprises supported (including cooperative and social enterprises)", "Micro, petites et moyennes entreprises soutenues (y compris coopératives et entreprises sociales)", "Ondersteunde micro-, kleine en middelgrote ondernemingen (met inbegrip van coöperaties en sociale ondernemingen)", "Підтримані мікро-, малі та середні підприємства (включно з кооперативами і соціальними підприємствами)"), "output", "2", persons=False),
+    Indicator(
+        "EECO05",
+        _t(
+            "Employed, including self-employed",
+            "Personnes exerçant un emploi, y compris les indépendants",
+            "Werkenden, met inbegrip van zelfstandigen",
+            "Зайняті, включно із самозайнятими",
+        ),
+        "output",
+        "1.1",
+    ),
+    Indicator(
+        "EECO06",
+        _t(
+            "Children below 18 years of age",
+            "Enfants de moins de 18 ans",
+            "Kinderen jonger dan 18 jaar",
+            "Діти віком до 18 років",
+        ),
+        "output",
+        "1.1",
+    ),
+    Indicator(
+        "EECO07",
+        _t(
+            "Young people between 18 and 29 years of age",
+            "Jeunes âgés de 18 à 29 ans",
+            "Jongeren tussen 18 en 29 jaar",
+            "Молодь віком від 18 до 29 років",
+        ),
+        "output",
+        "1.1",
+    ),
+    Indicator(
+        "EECO08",
+        _t(
+            "Participants 55 years of age and above",
+            "Participants âgés de 55 ans et plus",
+            "Deelnemers van 55 jaar en ouder",
+            "Учасники віком 55 років і старше",
+        ),
+        "output",
+        "1.1",
+    ),
+    Indicator(
+        "EECO09",
+        _t(
+            "With lower secondary education or less (ISCED 0–2)",
+            "Niveau secondaire inférieur ou moins (CITE 0–2)",
+            "Ten hoogste lager secundair onderwijs (ISCED 0–2)",
+            "Базова середня освіта або нижче (МСКО 0–2)",
+        ),
+        "output",
+        "1.1",
+    ),
+    Indicator(
+        "EECO10",
+        _t(
+            "With upper secondary (ISCED 3) or post-secondary education (ISCED 4)",
+            "Niveau secondaire supérieur (CITE 3) ou post-secondaire non supérieur (CITE 4)",
+            "Hoger secundair (ISCED 3) of postsecundair onderwijs (ISCED 4)",
+            "Повна середня (МСКО 3) або післясередня освіта (МСКО 4)",
+        ),
+        "output",
+        "1.1",
+    ),
+    Indicator(
+        "EECO11",
+        _t(
+            "With tertiary education (ISCED 5 to 8)",
+            "Enseignement supérieur (CITE 5 à 8)",
+            "Hoger onderwijs (ISCED 5 tot 8)",
+            "Вища освіта (МСКО 5–8)",
+        ),
+        "output",
+        "1.1",
+    ),
+    Indicator(
+        "EECO12",
+        _t(
+            "Participants with disabilities",
+            "Participants handicapés",
+            "Deelnemers met een handicap",
+            "Учасники з інвалідністю",
+        ),
+        "output",
+        "1.2",
+    ),
+    Indicator(
+        "EECO13",
+        _t(
+            "Third-country nationals",
+            "Ressortissants de pays tiers",
+            "Onderdanen van derde landen",
+            "Громадяни третіх країн",
+        ),
+        "output",
+        "1.2",
+    ),
+    Indicator(
+        "EECO14",
+        _t(
+            "Participants with a foreign background",
+            "Participants d'origine étrangère",
+            "Deelnemers met een buitenlandse achtergrond",
+            "Учасники іноземного походження",
+        ),
+        "output",
+        "1.2",
+    ),
+    Indicator(
+        "EECO15",
+        _t(
+            "Minorities (including marginalised communities such as the Roma)",
+            "Minorités (y compris les communautés marginalisées telles que les Roms)",
+            "Minderheden (met inbegrip van gemarginaliseerde gemeenschappen zoals de Roma)",
+            "Меншини (включно з маргіналізованими спільнотами, як-от роми)",
+        ),
+        "output",
+        "1.2",
+    ),
+    Indicator(
+        "EECO16",
+        _t(
+            "Homeless or affected by housing exclusion",
+            "Personnes sans abri ou touchées par l'exclusion du logement",
+            "Daklozen of getroffen door uitsluiting op het gebied van huisvesting",
+            "Безхатні або ті, хто зазнає житлового виключення",
+        ),
+        "output",
+        "1.2",
+    ),
+    Indicator(
+        "EECO17",
+        _t(
+            "Participants from rural areas",
+            "Participants issus de zones rurales",
+            "Deelnemers uit plattelandsgebieden",
+            "Учасники із сільської місцевості",
+        ),
+        "output",
+        "1.2",
+    ),
+    Indicator(
+        "EECO18",
+        _t(
+            "Public administrations or public services supported at national, regional or local level",
+            "Administrations ou services publics soutenus au niveau national, régional ou local",
+            "Ondersteunde overheidsdiensten of openbare diensten op nationaal, regionaal of lokaal niveau",
+            "Підтримані органи публічної адміністрації або публічні служби",
+        ),
+        "output",
+        "2",
+        persons=False,
+    ),
+    Indicator(
+        "EECO19",
+        _t(
+            "Micro, small and medium-sized enterprises supported (including cooperative and social enterprises)",
+            "Micro, petites et moyennes entreprises soutenues (y compris coopératives et entreprises sociales)",
+            "Ondersteunde micro-, kleine en middelgrote ondernemingen (met inbegrip van coöperaties en sociale ondernemingen)",
+            "Підтримані мікро-, малі та середні підприємства (включно з кооперативами і соціальними підприємствами)",
+        ),
+        "output",
+        "2",
+        persons=False,
+    ),
 )
 
 RESULT_INDICATORS: tuple[Indicator, ...] = (
-    Indicator("EECR01", _t("Participants engaged in job searching upon leaving", "Participants en recherche d'emploi au terme de leur participation", "Deelnemers die bij vertrek werk zoeken", "Учасники, які шукають роботу після виходу"), "result", "3"),
-    Indicator("EECR02", _t("Participants in education or training upon leaving", "Participants suivant un enseignement ou une formation au terme de leur participation", "Deelnemers die bij vertrek onderwijs of opleiding volgen", "Учасники, які навчаються після виходу"), "result", "3"),
-    Indicator("EECR03", _t("Participants gaining a qualification upon leaving", "Participants obtenant une qualification au terme de leur participation", "Deelnemers die bij vertrek een kwalificatie behalen", "Учасники, які здобули кваліфікацію після виходу"), "result", "3"),
-    Indicator("EECR04", _t("Participants in employment, including self-employment, upon leaving", "Participants exerçant un emploi, y compris indépendant, au terme de leur participation", "Deelnemers die bij vertrek werk hebben, ook als zelfstandige", "Учасники, які працюють (зокрема самозайняті) після виходу"), "result", "3"),
-    Indicator("EECR05", _t("Participants in employment, including self-employment, six months after leaving", "Participants exerçant un emploi, y compris indépendant, six mois après leur participation", "Deelnemers met werk, ook als zelfstandige, zes maanden na vertrek", "Учасники, які працюють (зокрема самозайняті) через шість місяців після виходу"), "result", "4"),
-    Indicator("EECR06", _t("Participants with an improved labour market situation six months after leaving", "Participants dont la situation sur le marché du travail s'est améliorée six mois après leur participation", "Deelnemers met een verbeterde arbeidsmarktsituatie zes maanden na vertrek", "Учасники з покращеним становищем на ринку праці через шість місяців після виходу"), "result", "4"),
+    Indicator(
+        "EECR01",
+        _t(
+            "Participants engaged in job searching upon leaving",
+            "Participants en recherche d'emploi au terme de leur participation",
+            "Deelnemers die bij vertrek werk zoeken",
+            "Учасники, які шукають роботу після виходу",
+        ),
+        "result",
+        "3",
+    ),
+    Indicator(
+        "EECR02",
+        _t(
+            "Participants in education or training upon leaving",
+            "Participants suivant un enseignement ou une formation au terme de leur participation",
+            "Deelnemers die bij vertrek onderwijs of opleiding volgen",
+            "Учасники, які навчаються після виходу",
+        ),
+        "result",
+        "3",
+    ),
+    Indicator(
+        "EECR03",
+        _t(
+            "Participants gaining a qualification upon leaving",
+            "Participants obtenant une qualification au terme de leur participation",
+            "Deelnemers die bij vertrek een kwalificatie behalen",
+            "Учасники, які здобули кваліфікацію після виходу",
+        ),
+        "result",
+        "3",
+    ),
+    Indicator(
+        "EECR04",
+        _t(
+            "Participants in employment, including self-employment, upon leaving",
+            "Participants exerçant un emploi, y compris indépendant, au terme de leur participation",
+            "Deelnemers die bij vertrek werk hebben, ook als zelfstandige",
+            "Учасники, які працюють (зокрема самозайняті) після виходу",
+        ),
+        "result",
+        "3",
+    ),
+    Indicator(
+        "EECR05",
+        _t(
+            "Participants in employment, including self-employment, six months after leaving",
+            "Participants exerçant un emploi, y compris indépendant, six mois après leur participation",
+            "Deelnemers met werk, ook als zelfstandige, zes maanden na vertrek",
+            "Учасники, які працюють (зокрема самозайняті) через шість місяців після виходу",
+        ),
+        "result",
+        "4",
+    ),
+    Indicator(
+        "EECR06",
+        _t(
+            "Participants with an improved labour market situation six months after leaving",
+            "Participants dont la situation sur le marché du travail s'est améliorée six mois après leur participation",
+            "Deelnemers met een verbeterde arbeidsmarktsituatie zes maanden na vertrek",
+            "Учасники з покращеним становищем на ринку праці через шість місяців після виходу",
+        ),
+        "result",
+        "4",
+    ),
 )
 
 INDICATORS: dict[str, Indicator] = {i.code: i for i in (*OUTPUT_INDICATORS, *RESULT_INDICATORS)}
@@ -193,10 +430,62 @@ def transmission_date(cutoff: date) -> date | None:
 
 
 MONTHS: dict[str, tuple[str, ...]] = {
-    "en": ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"),
-    "fr": ("janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre", "novembre", "décembre"),
-    "nl": ("januari", "februari", "maart", "april", "mei", "juni", "juli", "augustus", "september", "oktober", "november", "december"),
-    "uk": ("січня", "лютого", "березня", "квітня", "травня", "червня", "липня", "серпня", "вересня", "жовтня", "листопада", "грудня"),
+    "en": (
+        "January",
+        "February",
+        "March",
+        "April",
+        "May",
+        "June",
+        "July",
+        "August",
+        "September",
+        "October",
+        "November",
+        "December",
+    ),
+    "fr": (
+        "janvier",
+        "février",
+        "mars",
+        "avril",
+        "mai",
+        "juin",
+        "juillet",
+        "août",
+        "septembre",
+        "octobre",
+        "novembre",
+        "décembre",
+    ),
+    "nl": (
+        "januari",
+        "februari",
+        "maart",
+        "april",
+        "mei",
+        "juni",
+        "juli",
+        "augustus",
+        "september",
+        "oktober",
+        "november",
+        "december",
+    ),
+    "uk": (
+        "січня",
+        "лютого",
+        "березня",
+        "квітня",
+        "травня",
+        "червня",
+        "липня",
+        "серпня",
+        "вересня",
+        "жовтня",
+        "листопада",
+        "грудня",
+    ),
 }
 
 
@@ -224,7 +513,9 @@ def esf_operation(app: App, operation: str) -> Audience:
     audience = app.registry.audiences.get(operation)
     if audience is None:
         known = ", ".join(k for k, a in app.registry.audiences.items() if a.esf_cofinanced) or "none"
-        raise EsfError(f"unknown operation {operation!r}: no audience has this key (ESF+-cofinanced audiences: {known})")
+        raise EsfError(
+            f"unknown operation {operation!r}: no audience has this key (ESF+-cofinanced audiences: {known})"
+        )
     if not audience.esf_cofinanced:
         raise EsfError(
             f"the audience {operation!r} is not declared ESF+-cofinanced (Audience.esf_cofinanced), "
@@ -329,7 +620,11 @@ def _last(events: Iterable[tuple[date, str]], rank: Mapping[str, int]) -> tuple[
 _IMMEDIATE_RANK = {**dict.fromkeys(JOB_SEARCHING, 0), **dict.fromkeys(EMPLOYMENT, 1)}
 #: The status six months after leaving is the last observation; on the same day employment, then
 #: education or training, then job searching.
-_LONGER_RANK = {**dict.fromkeys(JOB_SEARCHING, 0), **dict.fromkeys(EDUCATION_OR_TRAINING, 1), **dict.fromkeys(EMPLOYMENT, 2)}
+_LONGER_RANK = {
+    **dict.fromkeys(JOB_SEARCHING, 0),
+    **dict.fromkeys(EDUCATION_OR_TRAINING, 1),
+    **dict.fromkeys(EMPLOYMENT, 2),
+}
 
 
 def pathway(p: Participant, as_of: date, workflow: Workflow) -> Pathway:
@@ -364,7 +659,9 @@ def pathway(p: Participant, as_of: date, workflow: Workflow) -> Pathway:
             if kind in EMPLOYMENT:
                 results["EECR05"] = day
             entry = p.labour_status
-            if (kind in EMPLOYMENT and entry in UNEMPLOYED | INACTIVE) or (kind in EDUCATION_OR_TRAINING and entry == "inactive"):
+            if (kind in EMPLOYMENT and entry in UNEMPLOYED | INACTIVE) or (
+                kind in EDUCATION_OR_TRAINING and entry == "inactive"
+            ):
                 results["EECR06"] = day
     return Pathway(p, as_of, left_on, reentries, results)
 
@@ -378,15 +675,35 @@ def load_participants(
         conditions.append(Case.centre_id.in_(list(centre_ids)))
     rows = session.execute(
         select(
-            Case.id, Case.code, Case.centre_id, Case.entered_on, Case.gender, Case.age_band, Case.education,
-            Case.labour_status, Case.profile, Case.left_on, Case.stage,
-        ).where(*conditions).order_by(Case.entered_on, Case.code)
+            Case.id,
+            Case.code,
+            Case.centre_id,
+            Case.entered_on,
+            Case.gender,
+            Case.age_band,
+            Case.education,
+            Case.labour_status,
+            Case.profile,
+            Case.left_on,
+            Case.stage,
+        )
+        .where(*conditions)
+        .order_by(Case.entered_on, Case.code)
     )
     by_id: dict[int, Participant] = {}
     for r in rows:
         by_id[r.id] = Participant(
-            r.id, r.code, r.centre_id, r.entered_on, r.gender or "unknown", r.age_band or "unknown",
-            r.education or "unknown", r.labour_status or "unknown", dict(r.profile or {}), r.left_on, r.stage,
+            r.id,
+            r.code,
+            r.centre_id,
+            r.entered_on,
+            r.gender or "unknown",
+            r.age_band or "unknown",
+            r.education or "unknown",
+            r.labour_status or "unknown",
+            dict(r.profile or {}),
+            r.left_on,
+            r.stage,
         )
     if not by_id:
         return []
@@ -467,7 +784,9 @@ class Estimate:
 def _clean_estimate_values(indicator: str, values: Mapping[str, Any]) -> dict[str, int]:
     unknown = set(values) - set(BREAKDOWN_KEYS)
     if unknown:
-        raise EsfError(f"estimate of {indicator}: unknown keys {', '.join(sorted(unknown))}; use {', '.join(BREAKDOWN_KEYS)}")
+        raise EsfError(
+            f"estimate of {indicator}: unknown keys {', '.join(sorted(unknown))}; use {', '.join(BREAKDOWN_KEYS)}"
+        )
     clean: dict[str, int] = {}
     for key in BREAKDOWN_KEYS:
         raw = values.get(key, 0 if key != "total" else None)
@@ -479,7 +798,9 @@ def _clean_estimate_values(indicator: str, values: Mapping[str, Any]) -> dict[st
     by_gender = sum(clean[k] for k in GENDER_KEYS)
     clean.setdefault("total", by_gender)
     if clean["total"] < by_gender:
-        raise EsfError(f"estimate of {indicator}: the total ({clean['total']}) is below women + men + non-binary ({by_gender})")
+        raise EsfError(
+            f"estimate of {indicator}: the total ({clean['total']}) is below women + men + non-binary ({by_gender})"
+        )
     return clean
 
 
@@ -565,7 +886,11 @@ def load_estimates(session: Session, operation: str) -> list[Estimate]:
     latest: dict[tuple[Any, ...], Estimate | None] = {}
     stmt = (
         select(AuditEvent)
-        .where(AuditEvent.action == ESTIMATE_ACTION, AuditEvent.object_type == "esf_operation", AuditEvent.object_id == operation)
+        .where(
+            AuditEvent.action == ESTIMATE_ACTION,
+            AuditEvent.object_type == "esf_operation",
+            AuditEvent.object_id == operation,
+        )
         .order_by(AuditEvent.at, AuditEvent.id)
     )
     for event in session.scalars(stmt):
@@ -583,7 +908,16 @@ def load_estimates(session: Session, operation: str) -> list[Estimate]:
         if value is None:
             latest[key] = None
             continue
-        latest[key] = Estimate(indicator, {k: int(v) for k, v in value.items()}, str(d.get("method") or ""), end, start, centres, event.at, event.actor)
+        latest[key] = Estimate(
+            indicator,
+            {k: int(v) for k, v in value.items()},
+            str(d.get("method") or ""),
+            end,
+            start,
+            centres,
+            event.at,
+            event.actor,
+        )
     return [e for e in latest.values() if e is not None]
 
 
@@ -693,7 +1027,16 @@ def compute_indicators(
     outputs = {i.code: empty_breakdown() for i in OUTPUT_INDICATORS if i.persons}
     results = {i.code: empty_breakdown() for i in RESULT_INDICATORS}
     answers = {q: dict.fromkeys(PROFILE_ANSWERS, 0) for q in SENSITIVE.values()}
-    gaps = dict.fromkeys(("gender_unknown", "labour_status_unknown", "age_band_unknown", "education_unknown", "education_foreign_level_unknown"), 0)
+    gaps = dict.fromkeys(
+        (
+            "gender_unknown",
+            "labour_status_unknown",
+            "age_band_unknown",
+            "education_unknown",
+            "education_foreign_level_unknown",
+        ),
+        0,
+    )
     for pw in items:
         p = pw.participant
         for code in output_codes(p):
@@ -757,15 +1100,43 @@ PARTICIPANT_LABELS: tuple[Text, ...] = (
     _t("Gender", "Genre", "Gender", "Стать"),
     _t("Age band at entry", "Tranche d'âge à l'entrée", "Leeftijdsgroep bij instroom", "Вікова група на вході"),
     _t("Education at entry", "Niveau d'études à l'entrée", "Opleidingsniveau bij instroom", "Освіта на вході"),
-    _t("Labour-market status at entry", "Statut à l'entrée", "Arbeidsmarktstatus bij instroom", "Статус на ринку праці на вході"),
+    _t(
+        "Labour-market status at entry",
+        "Statut à l'entrée",
+        "Arbeidsmarktstatus bij instroom",
+        "Статус на ринку праці на вході",
+    ),
     _t("Disability", "Handicap", "Handicap", "Інвалідність"),
-    _t("Third-country national", "Ressortissant de pays tiers", "Onderdaan van een derde land", "Громадянин третьої країни"),
+    _t(
+        "Third-country national",
+        "Ressortissant de pays tiers",
+        "Onderdaan van een derde land",
+        "Громадянин третьої країни",
+    ),
     _t("Foreign background", "Origine étrangère", "Buitenlandse achtergrond", "Іноземне походження"),
     _t("Minority", "Minorité", "Minderheid", "Меншина"),
-    _t("Homeless or housing exclusion", "Sans abri ou exclusion du logement", "Dakloos of uitsluiting van huisvesting", "Безхатність або житлове виключення"),
+    _t(
+        "Homeless or housing exclusion",
+        "Sans abri ou exclusion du logement",
+        "Dakloos of uitsluiting van huisvesting",
+        "Безхатність або житлове виключення",
+    ),
     _t("Rural area", "Zone rurale", "Plattelandsgebied", "Сільська місцевість"),
-    *(Text(en=f"{code}: {INDICATORS[code].label.en} (date)", fr=f"{code} : {INDICATORS[code].label.fr} (date)", nl=f"{code}: {INDICATORS[code].label.nl} (datum)", uk=f"{code}: {INDICATORS[code].label.uk} (дата)") for code in ("EECR01", "EECR02", "EECR03", "EECR04", "EECR05", "EECR06")),
-    _t("Outcomes (kind date; ...)", "Résultats (type date ; ...)", "Resultaten (soort datum; ...)", "Результати (тип дата; ...)"),
+    *(
+        Text(
+            en=f"{code}: {INDICATORS[code].label.en} (date)",
+            fr=f"{code} : {INDICATORS[code].label.fr} (date)",
+            nl=f"{code}: {INDICATORS[code].label.nl} (datum)",
+            uk=f"{code}: {INDICATORS[code].label.uk} (дата)",
+        )
+        for code in ("EECR01", "EECR02", "EECR03", "EECR04", "EECR05", "EECR06")
+    ),
+    _t(
+        "Outcomes (kind date; ...)",
+        "Résultats (type date ; ...)",
+        "Resultaten (soort datum; ...)",
+        "Результати (тип дата; ...)",
+    ),
 )
 
 
@@ -791,7 +1162,13 @@ def participant_rows(
 
 
 def _participant_rows(
-    app: App, session: Session, operation: str, start: date, end: date, centre_ids: Sequence[int] | None, cumulative: bool
+    app: App,
+    session: Session,
+    operation: str,
+    start: date,
+    end: date,
+    centre_ids: Sequence[int] | None,
+    cumulative: bool,
 ) -> Iterator[dict[str, Any]]:
     centres = dict(session.execute(select(Centre.id, Centre.code)).tuples().all())
     for pw in pathways(app, session, operation, start, end, centre_ids, cumulative):
@@ -850,7 +1227,13 @@ def participant_table(
 
 
 def programme_rows(
-    app: App, session: Session, operation: str, start: date, end: date, centre_ids: Sequence[int] | None = None, language: str = "en"
+    app: App,
+    session: Session,
+    operation: str,
+    start: date,
+    end: date,
+    centre_ids: Sequence[int] | None = None,
+    language: str = "en",
 ) -> list[dict[str, Any]]:
     """The programme's own indicators for [start, end]: rows ``{"key", "indicator", "value"}``.
 
@@ -871,7 +1254,8 @@ def programme_rows(
     ]
     values = rollup.totals(session, keys, start, end, centre_ids)
     rows: list[dict[str, Any]] = [
-        {"key": key, "indicator": pick(app.registry.counters[key].label, language), "value": values[key]} for key in keys
+        {"key": key, "indicator": pick(app.registry.counters[key].label, language), "value": values[key]}
+        for key in keys
     ]
     query = ProgrammeQuery(app, session, operation, start, end, centre_ids, language)
     for plugin, section in declared_sections(app, "esf"):
@@ -879,7 +1263,9 @@ def programme_rows(
             try:
                 found = section.rows(query)
             except Exception as exc:
-                raise PluginError(f"plugin {plugin} failed in the ESF+ programme indicators {section.key!r}: {exc!r}") from exc
+                raise PluginError(
+                    f"plugin {plugin} failed in the ESF+ programme indicators {section.key!r}: {exc!r}"
+                ) from exc
             rows.extend(found)
     return rows
 
@@ -964,8 +1350,18 @@ def _snapshot_titles(ind: EsfIndicators) -> tuple[Text, Text]:
             "nl": ", cumulatief van {start} tot {end} (voorlopig: geen afsluitdatum)",
             "uk": ", наростаючим підсумком з {start} по {end} (попередньо: не дата звітності)",
         }
-    heads_out = {"en": "Common output indicators", "fr": "Indicateurs communs de réalisation", "nl": "Gemeenschappelijke outputindicatoren", "uk": "Спільні показники результативності"}
-    heads_res = {"en": "Common result indicators", "fr": "Indicateurs communs de résultat", "nl": "Gemeenschappelijke resultaatindicatoren", "uk": "Спільні показники результатів"}
+    heads_out = {
+        "en": "Common output indicators",
+        "fr": "Indicateurs communs de réalisation",
+        "nl": "Gemeenschappelijke outputindicatoren",
+        "uk": "Спільні показники результативності",
+    }
+    heads_res = {
+        "en": "Common result indicators",
+        "fr": "Indicateurs communs de résultat",
+        "nl": "Gemeenschappelijke resultaatindicatoren",
+        "uk": "Спільні показники результатів",
+    }
     values = {"start": ind.start, "end": ind.end, "sent": sent or ind.end}
     outputs = _text({lang: heads_out[lang] + suffix[lang] for lang in LANGUAGES}, **values)
     results = _text({lang: heads_res[lang] + suffix[lang] for lang in LANGUAGES}, **values)
@@ -998,18 +1394,49 @@ def indicator_sections(ind: EsfIndicators, language: str = "en") -> list[Table]:
 
 QUESTION_LABELS: dict[str, Text] = {
     "disability": _t("Disability", "Handicap", "Handicap", "Інвалідність"),
-    "third_country_national": _t("Third-country national", "Ressortissant de pays tiers", "Onderdaan van een derde land", "Громадянин третьої країни"),
-    "foreign_background": _t("Foreign background", "Origine étrangère", "Buitenlandse achtergrond", "Іноземне походження"),
+    "third_country_national": _t(
+        "Third-country national",
+        "Ressortissant de pays tiers",
+        "Onderdaan van een derde land",
+        "Громадянин третьої країни",
+    ),
+    "foreign_background": _t(
+        "Foreign background", "Origine étrangère", "Buitenlandse achtergrond", "Іноземне походження"
+    ),
     "minority": _t("Minority", "Minorité", "Minderheid", "Меншина"),
-    "homeless": _t("Homeless or housing exclusion", "Sans abri ou exclusion du logement", "Dakloos of uitsluiting van huisvesting", "Безхатність або житлове виключення"),
+    "homeless": _t(
+        "Homeless or housing exclusion",
+        "Sans abri ou exclusion du logement",
+        "Dakloos of uitsluiting van huisvesting",
+        "Безхатність або житлове виключення",
+    ),
     "rural": _t("Rural area", "Zone rurale", "Plattelandsgebied", "Сільська місцевість"),
 }
 GAP_LABELS: dict[str, Text] = {
-    "gender_unknown": _t("Gender unknown (counted in totals only)", "Genre inconnu (compté dans les totaux seulement)", "Gender onbekend (alleen in de totalen geteld)", "Стать невідома (лише в загальних підсумках)"),
-    "labour_status_unknown": _t("Labour-market status at entry unknown", "Statut à l'entrée inconnu", "Arbeidsmarktstatus bij instroom onbekend", "Статус на ринку праці на вході невідомий"),
-    "age_band_unknown": _t("Age band unknown", "Tranche d'âge inconnue", "Leeftijdsgroep onbekend", "Вікова група невідома"),
-    "education_unknown": _t("Education unknown", "Niveau d'études inconnu", "Opleidingsniveau onbekend", "Освіта невідома"),
-    "education_foreign_level_unknown": _t("Foreign diploma, ISCED level not recorded (in no ISCED indicator)", "Diplôme étranger, niveau CITE non renseigné (dans aucun indicateur CITE)", "Buitenlands diploma, ISCED-niveau niet geregistreerd (in geen ISCED-indicator)", "Іноземний диплом, рівень МСКО не зазначено (не входить до показників МСКО)"),
+    "gender_unknown": _t(
+        "Gender unknown (counted in totals only)",
+        "Genre inconnu (compté dans les totaux seulement)",
+        "Gender onbekend (alleen in de totalen geteld)",
+        "Стать невідома (лише в загальних підсумках)",
+    ),
+    "labour_status_unknown": _t(
+        "Labour-market status at entry unknown",
+        "Statut à l'entrée inconnu",
+        "Arbeidsmarktstatus bij instroom onbekend",
+        "Статус на ринку праці на вході невідомий",
+    ),
+    "age_band_unknown": _t(
+        "Age band unknown", "Tranche d'âge inconnue", "Leeftijdsgroep onbekend", "Вікова група невідома"
+    ),
+    "education_unknown": _t(
+        "Education unknown", "Niveau d'études inconnu", "Opleidingsniveau onbekend", "Освіта невідома"
+    ),
+    "education_foreign_level_unknown": _t(
+        "Foreign diploma, ISCED level not recorded (in no ISCED indicator)",
+        "Diplôme étranger, niveau CITE non renseigné (dans aucun indicateur CITE)",
+        "Buitenlands diploma, ISCED-niveau niet geregistreerd (in geen ISCED-indicator)",
+        "Іноземний диплом, рівень МСКО не зазначено (не входить до показників МСКО)",
+    ),
 }
 
 
@@ -1039,7 +1466,9 @@ def answers_section(ind: EsfIndicators, language: str = "en") -> Table:
 
 
 def gaps_section(ind: EsfIndicators, language: str = "en") -> Table:
-    rows = tuple({"item": key, "label": pick(GAP_LABELS[key], language), "participants": n} for key, n in ind.gaps.items())
+    rows = tuple(
+        {"item": key, "label": pick(GAP_LABELS[key], language), "participants": n} for key, n in ind.gaps.items()
+    )
     title = _text(
         {
             "en": "Data completeness, participants to {end}",
@@ -1049,7 +1478,11 @@ def gaps_section(ind: EsfIndicators, language: str = "en") -> Table:
         },
         end=ind.end,
     )
-    labels = (_t("Item", "Élément", "Item", "Пункт"), _t("Label", "Libellé", "Omschrijving", "Назва"), _t("Participants", "Participants", "Deelnemers", "Учасники"))
+    labels = (
+        _t("Item", "Élément", "Item", "Пункт"),
+        _t("Label", "Libellé", "Omschrijving", "Назва"),
+        _t("Participants", "Participants", "Deelnemers", "Учасники"),
+    )
     return Table("esf.completeness", title, ("item", "label", "participants"), labels, rows, machine=("item",))
 
 
@@ -1090,10 +1523,14 @@ def estimates_note(snapshots: Sequence[EsfIndicators], language: str = "en") -> 
             found = True
             for lang in LANGUAGES:
                 cumulative, period = ESTIMATE_SCOPE[lang]
-                scope = (cumulative if ind.cumulative else period).format(start=format_date(ind.start, lang), end=format_date(ind.end, lang))
+                scope = (cumulative if ind.cumulative else period).format(
+                    start=format_date(ind.start, lang), end=format_date(ind.end, lang)
+                )
                 who = ""
                 if estimate.recorded_at is not None:
-                    who = ESTIMATE_WHO[lang].format(actor=estimate.actor, day=format_date(estimate.recorded_at.date(), lang))
+                    who = ESTIMATE_WHO[lang].format(
+                        actor=estimate.actor, day=format_date(estimate.recorded_at.date(), lang)
+                    )
                 line = ESTIMATE_LINE[lang].format(
                     code=code,
                     label=pick(INDICATORS[code].label, lang),
@@ -1115,7 +1552,12 @@ def estimates_note(snapshots: Sequence[EsfIndicators], language: str = "en") -> 
 
 METHOD_NOTE = Note(
     "esf.method",
-    _t("How the indicators are computed", "Méthode de calcul des indicateurs", "Hoe de indicatoren berekend worden", "Як обчислюються показники"),
+    _t(
+        "How the indicators are computed",
+        "Méthode de calcul des indicateurs",
+        "Hoe de indicatoren berekend worden",
+        "Як обчислюються показники",
+    ),
     _t(
         "Participants are the consenting cases of the operation (anonymous contacts are never participants). "
         "A person who leaves and re-enters is counted once, with the first entry date and the last exit date. "
@@ -1205,7 +1647,10 @@ def build_esf_report(
     cutoffs = cumulative_cutoffs(start, end)
     if not cutoffs or cutoffs[-1] != end:
         cutoffs.append(end)
-    snapshots = [compute_indicators(app, session, operation, start, cutoff, centre_ids, cumulative=True, estimates=estimates) for cutoff in cutoffs]
+    snapshots = [
+        compute_indicators(app, session, operation, start, cutoff, centre_ids, cumulative=True, estimates=estimates)
+        for cutoff in cutoffs
+    ]
     period = compute_indicators(app, session, operation, start, end, centre_ids, cumulative=False, estimates=estimates)
     first = operation_start(session, operation, centre_ids)
 
@@ -1253,7 +1698,11 @@ def build_esf_report(
         start=start,
         end=end,
     )
-    programme_labels = (_t("Key", "Clé", "Sleutel", "Ключ"), _t("Indicator", "Indicateur", "Indicator", "Показник"), _t("Value", "Valeur", "Waarde", "Значення"))
+    programme_labels = (
+        _t("Key", "Clé", "Sleutel", "Ключ"),
+        _t("Indicator", "Indicateur", "Indicator", "Показник"),
+        _t("Value", "Valeur", "Waarde", "Значення"),
+    )
     programme = tuple(programme_rows(app, session, operation, start, end, centre_ids, language))
     # The key column is for automation (the JSON): people read the indicator.
     columns = ("key", "indicator", "value")

@@ -21,7 +21,7 @@ import io
 import json
 import math
 from collections.abc import Iterable, Iterator, Sequence
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from functools import lru_cache
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
@@ -128,9 +128,7 @@ _EPOCH = datetime(1899, 12, 30)
 def excel_serial(moment: datetime) -> float:
     """A moment as Excel stores it: days since its epoch, the time as the fraction (UTC if aware)."""
     if moment.tzinfo is not None:
-        from datetime import timezone
-
-        moment = moment.astimezone(timezone.utc).replace(tzinfo=None)
+        moment = moment.astimezone(UTC).replace(tzinfo=None)
     delta = moment - _EPOCH
     return delta.days + delta.seconds / 86400 + delta.microseconds / 86_400_000_000
 
@@ -517,7 +515,11 @@ def report_parameters(report: Report, fmt: str) -> dict[str, Any]:
 
 
 def iter_contacts(
-    app: App, start: date | None = None, end: date | None = None, centres: Sequence[str] | None = None, audiences: Sequence[str] | None = None
+    app: App,
+    start: date | None = None,
+    end: date | None = None,
+    centres: Sequence[str] | None = None,
+    audiences: Sequence[str] | None = None,
 ) -> Iterator[tuple[Any, ...]]:
     """Contact rows as tuples in ``CONTACT_COLUMNS`` order, streamed from the database."""
     stmt = (
@@ -554,7 +556,24 @@ def iter_contacts(
     with app.db.engine.connect() as conn:
         result = conn.execution_options(stream_results=True, yield_per=BATCH).execute(stmt)
         for row in result:
-            (cid, centre, site, day, occurred, audience, modality, channel, themes, language, headcount, gender, age_band, education, labour, attrs) = row
+            (
+                cid,
+                centre,
+                site,
+                day,
+                occurred,
+                audience,
+                modality,
+                channel,
+                themes,
+                language,
+                headcount,
+                gender,
+                age_band,
+                education,
+                labour,
+                attrs,
+            ) = row
             yield (
                 cid,
                 centre,
@@ -586,8 +605,16 @@ def _attributes(raw: Any) -> str:
 
 #: Widths of the contacts sheet's columns, in characters.
 CONTACT_WIDTHS: dict[str, float] = {
-    "id": 10, "centre": 10, "site": 14, "day": 12, "occurred_at": 18, "audience": 12, "modality": 18, "channel": 11,
-    "themes": 22, "attributes": 40,
+    "id": 10,
+    "centre": 10,
+    "site": 14,
+    "day": 12,
+    "occurred_at": 18,
+    "audience": 12,
+    "modality": 18,
+    "channel": 11,
+    "themes": 22,
+    "attributes": 40,
 }
 
 

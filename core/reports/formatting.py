@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 from tremplin.core.i18n import T, Text
 
 #: Thousands and decimal separators (a no-break space in French and Ukrainian).
-SEPARATORS: dict[str, tuple[str, str]] = {"en": (",", "."), "fr": ("\u00a0", ","), "nl": (".", ","), "uk": ("\u00a0", ",")}
+SEPARATORS: dict[str, tuple[str, str]] = {
+    "en": (",", "."),
+    "fr": ("\u00a0", ","),
+    "nl": (".", ","),
+    "uk": ("\u00a0", ","),
+}
 
 WORDS: dict[str, Text] = {
     "period": T("Period", fr="Période", nl="Periode", uk="Період"),
@@ -51,7 +56,12 @@ WORDS: dict[str, Text] = {
         nl="Een contact kan over meerdere thema's gaan: de rijen tellen niet op tot het totaal.",
         uk="Контакт може стосуватися кількох тем: рядки не складаються в загальну суму.",
     ),
-    "no_data": T("No figures for this period.", fr="Aucun chiffre pour cette période.", nl="Geen cijfers voor deze periode.", uk="Немає даних за цей період."),
+    "no_data": T(
+        "No figures for this period.",
+        fr="Aucun chiffre pour cette période.",
+        nl="Geen cijfers voor deze periode.",
+        uk="Немає даних за цей період.",
+    ),
     "no_previous": T("no data", fr="pas de données", nl="geen gegevens", uk="немає даних"),
     "of_which": T("of which", fr="dont", nl="waarvan", uk="з них"),
 }
@@ -136,9 +146,7 @@ def fmt_datetime(moment: datetime | None, language: str, timezone: str = "Europe
     if moment is None:
         return "–"
     if moment.tzinfo is None:  # stored in UTC
-        from datetime import timezone as tz
-
-        moment = moment.replace(tzinfo=tz.utc)
+        moment = moment.replace(tzinfo=UTC)
     local = moment.astimezone(ZoneInfo(timezone))
     loc = locale_of(language)
     return f"{format_date(local.date(), 'medium', locale=loc)}, {format_time(local.time(), 'HH:mm', locale=loc)}"

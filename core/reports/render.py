@@ -61,7 +61,9 @@ def to_dict(report: m.Report) -> dict[str, Any]:
         "previous_period": report.previous.as_dict(),
         "centres": [{"code": c.code, "name": c.name} for c in report.centres],
         "published": report.published,
-        "disclosure": {"threshold": report.threshold, "primary": marks.primary, "secondary": marks.secondary} if report.published else None,
+        "disclosure": {"threshold": report.threshold, "primary": marks.primary, "secondary": marks.secondary}
+        if report.published
+        else None,
         "generated_at": report.generated_at.isoformat() if report.generated_at else None,
         "parameters": {k: _plain(v) for k, v in report.parameters.items()},
         "sections": [section_dict(s, marks) for s in report.sections],
@@ -93,7 +95,13 @@ def section_dict(section: m.Section, marks: m.Marks) -> dict[str, Any]:
     if isinstance(section, m.BreakdownSection):
 
         def row(r: m.Row) -> dict[str, Any]:
-            return {"key": r.key, "label": r.label, "value": r.value.shown(marks), "share": r.share.shown(marks), "centres": _centres(r.centres, marks)}
+            return {
+                "key": r.key,
+                "label": r.label,
+                "value": r.value.shown(marks),
+                "share": r.share.shown(marks),
+                "centres": _centres(r.centres, marks),
+            }
 
         return head | {
             "counter": section.counter,
@@ -108,8 +116,25 @@ def section_dict(section: m.Section, marks: m.Marks) -> dict[str, Any]:
         return head | {
             "dim": section.dim,
             "months": [f"{mo.year}-{mo.month:02d}" for mo in section.months],
-            "series": [{"key": s.key, "label": s.label, "values": [v.shown(marks) for v in s.values], "total": s.total.shown(marks)} for s in section.series],
-            "closures": [{"start": c.start.isoformat(), "end": c.end.isoformat(), "scope": c.scope, "label": c.label, "centre": c.centre} for c in section.closures],
+            "series": [
+                {
+                    "key": s.key,
+                    "label": s.label,
+                    "values": [v.shown(marks) for v in s.values],
+                    "total": s.total.shown(marks),
+                }
+                for s in section.series
+            ],
+            "closures": [
+                {
+                    "start": c.start.isoformat(),
+                    "end": c.end.isoformat(),
+                    "scope": c.scope,
+                    "label": c.label,
+                    "centre": c.centre,
+                }
+                for c in section.closures
+            ],
         }
     if isinstance(section, m.TableSection):
         return head | {
@@ -164,7 +189,13 @@ def blocks(section: m.Section, report: m.Report) -> list[Block]:
         return [nums[c].shown(marks) if c in nums else None for c in codes]
 
     if isinstance(section, m.KeyFiguresSection):
-        cols = [m.Column("label", word("figure", lang)), m.Column("value", word("value", lang)), m.Column("previous", word("previous", lang)), m.Column("change", word("change", lang)), *centre_cols]
+        cols = [
+            m.Column("label", word("figure", lang)),
+            m.Column("value", word("value", lang)),
+            m.Column("previous", word("previous", lang)),
+            m.Column("change", word("change", lang)),
+            *centre_cols,
+        ]
         none = section.previous_empty
         rows = [
             (
@@ -181,8 +212,16 @@ def blocks(section: m.Section, report: m.Report) -> list[Block]:
         ]
         return [Block(cols, rows, frozenset({"change"}))]
     if isinstance(section, m.BreakdownSection):
-        cols = [m.Column("label", section.dim_label), m.Column("value", section.counter_label), m.Column("share", word("share", lang)), *centre_cols]
-        rows = [(r.key, [r.label, r.value.shown(marks), r.share.shown(marks), *by_centre(r.centres)]) for r in [*section.rows, section.total]]
+        cols = [
+            m.Column("label", section.dim_label),
+            m.Column("value", section.counter_label),
+            m.Column("share", word("share", lang)),
+            *centre_cols,
+        ]
+        rows = [
+            (r.key, [r.label, r.value.shown(marks), r.share.shown(marks), *by_centre(r.centres)])
+            for r in [*section.rows, section.total]
+        ]
         return [Block(cols, rows, frozenset({"share"}))]
     if isinstance(section, m.ChartSection):
         with_year = section.months[0].year != section.months[-1].year if section.months else False
@@ -191,8 +230,17 @@ def blocks(section: m.Section, report: m.Report) -> list[Block]:
         rows = [(s.key, [s.label, *[v.shown(marks) for v in s.values], s.total.shown(marks)]) for s in section.series]
         out = [Block(cols, rows)]
         if section.closures:
-            ccols = [m.Column("start", word("from", lang)), m.Column("end", word("to", lang)), m.Column("scope", word("scope", lang)), m.Column("label", word("closures", lang)), m.Column("centre", word("centre", lang))]
-            crows = [(f"closure.{i + 1}", [c.start, c.end, c.scope, c.label, c.centre]) for i, c in enumerate(section.closures)]
+            ccols = [
+                m.Column("start", word("from", lang)),
+                m.Column("end", word("to", lang)),
+                m.Column("scope", word("scope", lang)),
+                m.Column("label", word("closures", lang)),
+                m.Column("centre", word("centre", lang)),
+            ]
+            crows = [
+                (f"closure.{i + 1}", [c.start, c.end, c.scope, c.label, c.centre])
+                for i, c in enumerate(section.closures)
+            ]
             out.append(Block(ccols, crows))
         return out
     if isinstance(section, m.TableSection):
@@ -201,8 +249,20 @@ def blocks(section: m.Section, report: m.Report) -> list[Block]:
         rows_iter = ((str(n + 1), values) for n, values in enumerate(shown_rows))
         return [Block(cols, rows_iter)]
     if isinstance(section, m.OnlineSection):
-        cols = [m.Column("label", word("source", lang)), m.Column("value", word("value", lang)), m.Column("day", word("measured_on", lang)), m.Column("previous", word("previous", lang)), *centre_cols]
-        rows = [(f"{r.source}.{r.metric}", [r.label, r.value.shown(marks), r.day, r.previous.shown(marks), *by_centre(r.centres)]) for r in section.rows]
+        cols = [
+            m.Column("label", word("source", lang)),
+            m.Column("value", word("value", lang)),
+            m.Column("day", word("measured_on", lang)),
+            m.Column("previous", word("previous", lang)),
+            *centre_cols,
+        ]
+        rows = [
+            (
+                f"{r.source}.{r.metric}",
+                [r.label, r.value.shown(marks), r.day, r.previous.shown(marks), *by_centre(r.centres)],
+            )
+            for r in section.rows
+        ]
         return [Block(cols, rows)]
     if isinstance(section, m.TextSection):
         return [Block([m.Column("text", section.title)], [("text", [section.text])])]
@@ -340,7 +400,12 @@ def write_xlsx(report: m.Report, out: IO[bytes] | str | Path) -> None:
 def environment() -> Any:
     from jinja2 import Environment, FileSystemLoader, select_autoescape
 
-    env = Environment(loader=FileSystemLoader(str(Path(__file__).parent / "templates")), autoescape=select_autoescape(["html"]), trim_blocks=True, lstrip_blocks=True)
+    env = Environment(
+        loader=FileSystemLoader(str(Path(__file__).parent / "templates")),
+        autoescape=select_autoescape(["html"]),
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
     return env
 
 
@@ -374,7 +439,7 @@ def template_context(report: m.Report, **extra: Any) -> dict[str, Any]:
         return str(v)
 
     def before(section: m.KeyFiguresSection, f: m.Figure) -> Markup:
-        """"Previous period: 1,234 · +12.5 %", or "Previous period: no data" when nothing was counted then."""
+        """ "Previous period: 1,234 · +12.5 %", or "Previous period: no data" when nothing was counted then."""
         if section.previous_empty:
             return Markup("{}: {}").format(word("previous", lang), word("no_previous", lang))
         text = Markup("{}: {}").format(word("previous", lang), num(f.previous))

@@ -42,9 +42,16 @@ WORDS: dict[str, Text] = {
     "month": T("Month", fr="Mois", nl="Maand", uk="Місяць"),
     "from": T("From", fr="Du", nl="Van", uk="З"),
     "to": T("To", fr="Au", nl="Tot", uk="По"),
-    "centres": T("Centres (none: all)", fr="Centres (aucun : tous)", nl="Centra (geen: alle)", uk="Центри (жодного: усі)"),
+    "centres": T(
+        "Centres (none: all)", fr="Centres (aucun : tous)", nl="Centra (geen: alle)", uk="Центри (жодного: усі)"
+    ),
     "language": T("Language of the report", fr="Langue du rapport", nl="Taal van het rapport", uk="Мова звіту"),
-    "published": T("Published figures (disclosure control)", fr="Chiffres publiés (contrôle de divulgation)", nl="Gepubliceerde cijfers (openbaarmakingscontrole)", uk="Опубліковані дані (контроль розкриття)"),
+    "published": T(
+        "Published figures (disclosure control)",
+        fr="Chiffres publiés (contrôle de divulgation)",
+        nl="Gepubliceerde cijfers (openbaarmakingscontrole)",
+        uk="Опубліковані дані (контроль розкриття)",
+    ),
     "show": T("Show", fr="Afficher", nl="Tonen", uk="Показати"),
     # The verb comes last in Dutch: "HTML downloaden".
     "download": T("Download {format}", fr="Télécharger {format}", nl="{format} downloaden", uk="Завантажити {format}"),
@@ -99,7 +106,11 @@ def _params(
         if not audience:
             raise HTTPException(400, Msg("Choose an audience."))
         y = year or today.year - 1
-        return {"audience": audience, "from": (start or date(y, 1, 1)).isoformat(), "to": (end or date(y, 12, 31)).isoformat()}
+        return {
+            "audience": audience,
+            "from": (start or date(y, 1, 1)).isoformat(),
+            "to": (end or date(y, 12, 31)).isoformat(),
+        }
     y = year or today.year
     if not operation:
         from tremplin.core.registry import PluginError
@@ -108,7 +119,11 @@ def _params(
             operation = app.registry.default_esf_operation()
         except PluginError as exc:
             raise HTTPException(404, str(exc)) from None
-    return {"operation": operation, "from": (start or date(y, 1, 1)).isoformat(), "to": (end or date(y, 6, 30)).isoformat()}
+    return {
+        "operation": operation,
+        "from": (start or date(y, 1, 1)).isoformat(),
+        "to": (end or date(y, 6, 30)).isoformat(),
+    }
 
 
 def _centres(session: Session, staff: Staff, wanted: list[str]) -> list[str] | None:
@@ -121,7 +136,16 @@ def _centres(session: Session, staff: Staff, wanted: list[str]) -> list[str] | N
     return [own] if own else None
 
 
-def build_for(app: Any, session: Session, staff: Staff, kind: str, params: dict[str, Any], centres: list[str], language: str, published: bool) -> Any:
+def build_for(
+    app: Any,
+    session: Session,
+    staff: Staff,
+    kind: str,
+    params: dict[str, Any],
+    centres: list[str],
+    language: str,
+    published: bool,
+) -> Any:
     from tremplin.core.disclosure import sees_exact
     from tremplin.core.reports import build as b
 
@@ -167,14 +191,18 @@ router = APIRouter(include_in_schema=False)
 
 
 @router.get("/reports", response_class=HTMLResponse)
-def reports_index(request: Request, staff: Staff = Depends(current_staff), session: Session = Depends(get_session)) -> HTMLResponse:
+def reports_index(
+    request: Request, staff: Staff = Depends(current_staff), session: Session = Depends(get_session)
+) -> HTMLResponse:
     """The reports this account may open, with their parameters."""
     from tremplin.core.disclosure import sees_exact
 
     app = get_app(request)
     lang = _lang(request)
     audiences = [(k, a.label.get(lang)) for k, a in app.registry.audiences.items() if staff.may_see(k)]
-    operations = [(k, a.label.get(lang)) for k, a in app.registry.audiences.items() if a.esf_cofinanced and staff.may_see(k)]
+    operations = [
+        (k, a.label.get(lang)) for k, a in app.registry.audiences.items() if a.esf_cofinanced and staff.may_see(k)
+    ]
     stmt = select(Centre.code, Centre.name).order_by(Centre.code)
     if staff.centre_id is not None:
         stmt = stmt.where(Centre.id == staff.centre_id)
@@ -236,7 +264,9 @@ def reports_view(
     downloads = [(label.format(format=fmt.upper()), f"/reports/download?{q}&format={fmt}") for fmt in FORMATS]
     ctx = template_context(report, downloads=downloads, for_print=False)
     ctx.pop("lang", None)
-    return render(request, "reports_page.html", ctx | {"report_lang": report.language, "rw": lambda key: WORDS[key].get(lang)})
+    return render(
+        request, "reports_page.html", ctx | {"report_lang": report.language, "rw": lambda key: WORDS[key].get(lang)}
+    )
 
 
 @router.get("/reports/download")
@@ -260,11 +290,27 @@ def reports_download(
     session.close()
     ext, media, _ = FORMATS[format]
     name = f"{report.key.replace(':', '-')}-{report.period.label.replace(' ', '').replace('–', '_')}{'-published' if report.published else ''}.{ext}"
-    record_export(get_app(request), "report", report.key, format, staff=staff, via="web", **{k: v for k, v in report_parameters(report, format).items() if k != "format"})
-    return Response(body, media_type=media, headers={"Content-Disposition": f'attachment; filename="{name}"', "Cache-Control": "no-store"})
+    record_export(
+        get_app(request),
+        "report",
+        report.key,
+        format,
+        staff=staff,
+        via="web",
+        **{k: v for k, v in report_parameters(report, format).items() if k != "format"},
+    )
+    return Response(
+        body,
+        media_type=media,
+        headers={"Content-Disposition": f'attachment; filename="{name}"', "Cache-Control": "no-store"},
+    )
 
 
 @router.get("/reports/report.css")
 def reports_css(staff: Staff = Depends(current_staff)) -> Response:
     """The reports' stylesheet (served from here: the pages allow no inline style)."""
-    return Response((TEMPLATES / "report.css").read_text(encoding="utf-8"), media_type="text/css", headers={"Cache-Control": "max-age=3600"})
+    return Response(
+        (TEMPLATES / "report.css").read_text(encoding="utf-8"),
+        media_type="text/css",
+        headers={"Cache-Control": "max-age=3600"},
+    )

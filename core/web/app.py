@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from fastapi import FastAPI
+
 from tremplin.core.registry import collect
 
 if TYPE_CHECKING:
@@ -107,6 +108,7 @@ def create_web_app(app: App, bot_webhook: Any = None) -> FastAPI:
     from fastapi.staticfiles import StaticFiles
     from starlette.middleware.gzip import GZipMiddleware
     from starlette.middleware.sessions import SessionMiddleware
+
     from tremplin.core import __version__
     from tremplin.core.settings import DEFAULT_SECRET_KEY
     from tremplin.core.web import errors, i18n, routes
@@ -165,7 +167,9 @@ def create_web_app(app: App, bot_webhook: Any = None) -> FastAPI:
     web.add_middleware(SecurityHeaders)
     web.add_middleware(TrustedProxies, trusted=app.settings.trusted_proxies)
     if app.settings.secret_key == DEFAULT_SECRET_KEY:
-        log.warning("TREMPLIN_SECRET_KEY is not set: sessions are signed with the default key; set it before serving anyone")
+        log.warning(
+            "TREMPLIN_SECRET_KEY is not set: sessions are signed with the default key; set it before serving anyone"
+        )
     return web
 
 

@@ -216,7 +216,12 @@ class ContactBatcher:
             session = self.app.session()
             try:
                 contact = log_contact(
-                    self.app, session, entry.values, entry.attributes, staff=entry.staff, form=entry.form,
+                    self.app,
+                    session,
+                    entry.values,
+                    entry.attributes,
+                    staff=entry.staff,
+                    form=entry.form,
                     confirmed=entry.confirmed,
                 )
                 session.commit()

@@ -52,7 +52,10 @@ def extract(folders: Iterable[Path] = FOLDERS, files: Iterable[Path] = FILES) ->
                 found.setdefault(message, []).append(f"core/{path.name}:{lineno}")
     for folder in folders:
         for filename, lineno, message, _comments, _context in extract_from_dir(
-            str(folder), METHOD_MAP, keywords=KEYWORDS, options_map={"**/templates/**.html": {"trim_blocks": "true", "lstrip_blocks": "true"}}
+            str(folder),
+            METHOD_MAP,
+            keywords=KEYWORDS,
+            options_map={"**/templates/**.html": {"trim_blocks": "true", "lstrip_blocks": "true"}},
         ):
             # The plural keywords give (singular, plural, ...): the first two name the message.
             key = message if isinstance(message, str) else cast("tuple[str, str]", tuple(message[:2]))

@@ -90,7 +90,9 @@ def monthly_chart(
     for key, values in series.items():
         if len(values) != n:
             raise ValueError(f"series {key!r} has {len(values)} values for {n} months")
-    month_labels = list(month_labels) if month_labels is not None else [f"{m.month:02d}/{m.year % 100:02d}" for m in months]
+    month_labels = (
+        list(month_labels) if month_labels is not None else [f"{m.month:02d}/{m.year % 100:02d}" for m in months]
+    )
     uid = "c" + hashlib.sha1(f"{title}|{keys}|{months[:1]}|{n}|{width}".encode()).hexdigest()[:8]
 
     legend_rows = max(1, math.ceil(len(keys) / legend_columns)) if keys else 0
@@ -144,8 +146,12 @@ def monthly_chart(
     for t in range(ticks + 1):
         value = step * t
         y = y_of(value)
-        out.append(f'<line x1="{left}" y1="{y:.1f}" x2="{width - right}" y2="{y:.1f}" stroke="{GRID}" stroke-width="1"/>')
-        out.append(f'<text x="{left - 6}" y="{y + 4:.1f}" text-anchor="end" fill="{TEXT}">{escape(number(value))}</text>')
+        out.append(
+            f'<line x1="{left}" y1="{y:.1f}" x2="{width - right}" y2="{y:.1f}" stroke="{GRID}" stroke-width="1"/>'
+        )
+        out.append(
+            f'<text x="{left - 6}" y="{y + 4:.1f}" text-anchor="end" fill="{TEXT}">{escape(number(value))}</text>'
+        )
 
     # Bars.
     for i in range(n):
@@ -163,8 +169,12 @@ def monthly_chart(
                 f"<title>{escape(name)}, {escape(month_labels[i])}: {escape(number(value))}</title></rect>"
             )
             base += value
-        out.append(f'<text x="{left + i * band + band / 2:.1f}" y="{top + plot_h + 16}" text-anchor="middle" fill="{TEXT}">{escape(month_labels[i])}</text>')
-    out.append(f'<line x1="{left}" y1="{top + plot_h}" x2="{width - right}" y2="{top + plot_h}" stroke="{TEXT}" stroke-width="1"/>')
+        out.append(
+            f'<text x="{left + i * band + band / 2:.1f}" y="{top + plot_h + 16}" text-anchor="middle" fill="{TEXT}">{escape(month_labels[i])}</text>'
+        )
+    out.append(
+        f'<line x1="{left}" y1="{top + plot_h}" x2="{width - right}" y2="{top + plot_h}" stroke="{TEXT}" stroke-width="1"/>'
+    )
 
     # Legend.
     column_w = (width - left) / legend_columns

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
@@ -47,7 +47,9 @@ def working_centre(request: Request, session: Session, staff: Staff, wanted: str
 
 
 def active_sites(session: Session, centre_id: int) -> list[Site]:
-    return list(session.scalars(select(Site).where(Site.centre_id == centre_id, Site.active.is_(True)).order_by(Site.name)))
+    return list(
+        session.scalars(select(Site).where(Site.centre_id == centre_id, Site.active.is_(True)).order_by(Site.name))
+    )
 
 
 def centre_tz(app: App, session: Session, centre_id: int | None) -> ZoneInfo:
@@ -61,7 +63,7 @@ def local_today(app: App, session: Session, centre_id: int | None) -> date:
 
 
 def utcnow() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 def remembered(request: Request) -> dict[str, Any]:
@@ -81,7 +83,9 @@ def remembered(request: Request) -> dict[str, Any]:
 def remember(request: Request, response: Response, values: Mapping[str, Any]) -> None:
     merged = remembered(request)
     merged.update({k: v for k, v in values.items() if isinstance(v, str) and v})
-    response.set_cookie(LAST_COOKIE, json.dumps(merged, separators=(",", ":")), max_age=180 * 86400, samesite="lax", httponly=True)
+    response.set_cookie(
+        LAST_COOKIE, json.dumps(merged, separators=(",", ":")), max_age=180 * 86400, samesite="lax", httponly=True
+    )
 
 
 def safe_next(target: str | None, default: str = "/dashboard") -> str:

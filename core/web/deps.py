@@ -47,8 +47,16 @@ class StaffView:
     centre_id: int | None
 
     @classmethod
-    def of(cls, staff: Staff) -> "StaffView":
-        return cls(staff.id, staff.username, staff.display_name or "", tuple(staff.roles or ()), tuple(staff.audiences or ()), staff.language, staff.centre_id)
+    def of(cls, staff: Staff) -> StaffView:
+        return cls(
+            staff.id,
+            staff.username,
+            staff.display_name or "",
+            tuple(staff.roles or ()),
+            tuple(staff.audiences or ()),
+            staff.language,
+            staff.centre_id,
+        )
 
     def may_see(self, audience: str) -> bool:
         return "*" in self.audiences or audience in self.audiences
@@ -202,4 +210,6 @@ async def form_data(request: Request) -> FormData:
     from starlette.datastructures import FormData as Data
 
     form = await request.form()
-    return Data([(key, value.replace("\x00", "") if isinstance(value, str) else value) for key, value in form.multi_items()])
+    return Data(
+        [(key, value.replace("\x00", "") if isinstance(value, str) else value) for key, value in form.multi_items()]
+    )

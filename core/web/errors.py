@@ -198,7 +198,11 @@ def install(web: FastAPI) -> None:
 
     async def integrity(request: Request, exc: Exception) -> Response:
         log.info("integrity error on %s: %s", request.url.path, exc)
-        return answer(request, 409, "This conflicts with an existing record (a code already used, or a record that no longer exists).")
+        return answer(
+            request,
+            409,
+            "This conflicts with an existing record (a code already used, or a record that no longer exists).",
+        )
 
     async def data(request: Request, exc: Exception) -> Response:
         log.info("data error on %s: %s", request.url.path, exc)

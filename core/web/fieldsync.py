@@ -18,12 +18,13 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any, Literal
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
+
 from tremplin.core import vocab
 from tremplin.core.forms import Form
 from tremplin.core.i18n import typography
@@ -122,7 +123,7 @@ class Receiver:
     #: The centre and form context of an entry: (centre code or ``None``, form) → both.
     contexts: Callable[[str | None, Form], tuple[Centre, formkit.FormContext]]
     lang: str = "fr"
-    now: datetime = field(default_factory=lambda: datetime.now(timezone.utc))
+    now: datetime = field(default_factory=lambda: datetime.now(UTC))
     cleaner: Any = None
 
     def receive(self, entries: list[Any]) -> list[Outcome]:
@@ -240,7 +241,11 @@ class Receiver:
         try:
             if item.form.record == "activity":
                 record: Any = log_activity(
-                    self.app, self.session, item.record["values"], item.record["attributes"], staff=self.staff,
+                    self.app,
+                    self.session,
+                    item.record["values"],
+                    item.record["attributes"],
+                    staff=self.staff,
                     form=item.form.key,
                 )
             else:

@@ -185,7 +185,11 @@ def core_choices(form: Form, name: str, ctx: FormContext) -> list[Choice]:
     items = [(code, pick(codes.items[code], ctx.lang)) for code in codes if allowed is None or code in allowed]
     if name == "workshop":
         for code, label, audience in ctx.workshops:
-            if audience in (None, form.audience) and (allowed is None or audience == form.audience) and code not in {c for c, _ in items}:
+            if (
+                audience in (None, form.audience)
+                and (allowed is None or audience == form.audience)
+                and code not in {c for c, _ in items}
+            ):
                 items.append((code, pick(label, ctx.lang) if isinstance(label, Text) else str(label)))
     return [Choice(code, label) for code, label in items]
 
@@ -228,7 +232,13 @@ def attribute_default(form: Form, f: Field, remembered: Mapping[str, Any]) -> tu
     return "", False
 
 
-def build_fields(form: Form, ctx: FormContext, posted: Mapping[str, Any] | None = None, errors: Mapping[str, str] | None = None, remembered: Mapping[str, Any] | None = None) -> list[FieldView]:
+def build_fields(
+    form: Form,
+    ctx: FormContext,
+    posted: Mapping[str, Any] | None = None,
+    errors: Mapping[str, str] | None = None,
+    remembered: Mapping[str, Any] | None = None,
+) -> list[FieldView]:
     """The fields of ``form`` as the page shows them, with posted values (kept) and errors."""
     _ = ctx.gettext
     errors = errors or {}

@@ -75,5 +75,6 @@ def visible_counters(app: App, staff: Staff) -> list[str]:
     return [
         key
         for key, counter in app.registry.counters.items()
-        if (counter.audience is None and everything) or (counter.audience is not None and staff.may_see(counter.audience))
+        if (counter.audience is None and everything)
+        or (counter.audience is not None and staff.may_see(counter.audience))
     ]

@@ -21,11 +21,12 @@ import hmac
 import secrets
 from collections.abc import Awaitable, Callable, MutableMapping
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs
 
 from sqlalchemy import func, select
+
 from tremplin.core.models import AuditEvent, Staff
 
 if TYPE_CHECKING:
@@ -101,7 +102,11 @@ def session_staff(request: Request, session: Session) -> Staff | None:
         request.session.pop("sid", None)
         return None
     staff = session.get(Staff, sid)
-    if staff is None or not staff.active or not hmac.compare_digest(str(request.session.get("fp", "")), fingerprint(staff)):
+    if (
+        staff is None
+        or not staff.active
+        or not hmac.compare_digest(str(request.session.get("fp", "")), fingerprint(staff))
+    ):
         request.session.pop(SESSION_TOKEN, None)
         request.session.pop("sid", None)
         return None
@@ -185,7 +190,13 @@ class CSRFMiddleware:
             await self.refuse(scope, receive, send, 413, "The request is too large.")
             return
         if not expected or not sent or not hmac.compare_digest(str(sent), expected):
-            await self.refuse(scope, receive, send, 403, "This form has expired or did not come from this site. Reload the page and try again.")
+            await self.refuse(
+                scope,
+                receive,
+                send,
+                403,
+                "This form has expired or did not come from this site. Reload the page and try again.",
+            )
             return
         if headers.get(CSRF_HEADER) is not None:
             await self.app(scope, receive, send)
@@ -275,17 +286,24 @@ def login_subject(session: Session, username: str) -> str:
 
 def login_throttle(session: Session, username: str, address: str, now: datetime | None = None) -> Throttle:
     """How many recent failures there are for this username or address, and how long to wait."""
-    now = now or datetime.now(timezone.utc)
+    now = now or datetime.now(UTC)
     since = now - FAILURE_WINDOW
     subject = login_subject(session, username)
     last_ok = session.scalar(
-        select(func.max(AuditEvent.at)).where(AuditEvent.action == "login.ok", AuditEvent.object_id == subject, AuditEvent.at > since)
+        select(func.max(AuditEvent.at)).where(
+            AuditEvent.action == "login.ok", AuditEvent.object_id == subject, AuditEvent.at > since
+        )
     )
     user_since = max(since, last_ok) if last_ok else since
     worst = Throttle(0, 0.0)
-    for column, value, start in ((AuditEvent.object_id, subject, user_since), (AuditEvent.actor, f"ip:{address}"[:80], since)):
+    for column, value, start in (
+        (AuditEvent.object_id, subject, user_since),
+        (AuditEvent.actor, f"ip:{address}"[:80], since),
+    ):
         count, last = session.execute(
-            select(func.count(AuditEvent.id), func.max(AuditEvent.at)).where(AuditEvent.action == "login.failed", column == value, AuditEvent.at > start)
+            select(func.count(AuditEvent.id), func.max(AuditEvent.at)).where(
+                AuditEvent.action == "login.failed", column == value, AuditEvent.at > start
+            )
         ).one()
         if not count:
             continue
@@ -295,7 +313,9 @@ def login_throttle(session: Session, username: str, address: str, now: datetime 
     return worst
 
 
-def record_login(session: Session, username: str, address: str, ok: bool, staff: Staff | None = None, reason: str = "") -> None:
+def record_login(
+    session: Session, username: str, address: str, ok: bool, staff: Staff | None = None, reason: str = ""
+) -> None:
     event = AuditEvent(
         action="login.ok" if ok else "login.failed",
         staff_id=staff.id if staff else None,

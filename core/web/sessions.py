@@ -15,10 +15,11 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
 from sqlalchemy import delete, update
+
 from tremplin.core.models import StaffSession
 
 if TYPE_CHECKING:
@@ -35,7 +36,7 @@ def _hash(token: str) -> str:
 
 def start(session: Session, staff_id: int, now: datetime | None = None) -> str:
     """A new session for the account; returns the token the cookie carries (the database keeps its hash)."""
-    now = now or datetime.now(timezone.utc)
+    now = now or datetime.now(UTC)
     token = secrets.token_urlsafe(32)
     session.add(StaffSession(token_hash=_hash(token), staff_id=staff_id, created_at=now, last_seen_at=now))
     session.flush()
@@ -46,7 +47,7 @@ def resolve(session: Session, token: str, idle: timedelta, now: datetime | None 
     """The account id of a live session, noting its use; ``None`` for an unknown, ended or idle one."""
     if not token or len(token) > 200:
         return None
-    now = now or datetime.now(timezone.utc)
+    now = now or datetime.now(UTC)
     row = session.get(StaffSession, _hash(token))
     if row is None:
         return None
@@ -72,7 +73,7 @@ def end_all(session: Session, staff_id: int) -> int:
 
 def purge_idle(session: Session, idle: timedelta, now: datetime | None = None) -> int:
     """Delete the rows that can no longer open anything (kept small; called at each login)."""
-    now = now or datetime.now(timezone.utc)
+    now = now or datetime.now(UTC)
     result = session.execute(
         delete(StaffSession).where(
             (StaffSession.last_seen_at <= now - idle) | (StaffSession.created_at <= now - MAX_AGE)

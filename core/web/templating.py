@@ -93,7 +93,9 @@ def _format_day(value: date | datetime | None, lang: str, fmt: str = "medium", t
     if isinstance(value, datetime):
         from zoneinfo import ZoneInfo
 
-        return format_datetime(value.astimezone(ZoneInfo(tz)), format="short" if fmt == "short" else "medium", locale=locale)
+        return format_datetime(
+            value.astimezone(ZoneInfo(tz)), format="short" if fmt == "short" else "medium", locale=locale
+        )
     return format_date(value, format=fmt, locale=locale)
 
 
@@ -131,7 +133,11 @@ def base_context(request: Request) -> dict[str, Any]:
     pages = getattr(request.app.state, "page_paths", None)
     core_app = getattr(request.app.state, "tremplin", None)
     nav: list[tuple[str, str, int | None]] = (
-        [(tr(label), path, None) for label, path, capability in NAV if can(core_app, staff, capability) and (pages is None or path in pages)]
+        [
+            (tr(label), path, None)
+            for label, path, capability in NAV
+            if can(core_app, staff, capability) and (pages is None or path in pages)
+        ]
         if staff is not None and core_app is not None
         else []
     )
@@ -163,7 +169,13 @@ def base_context(request: Request) -> dict[str, Any]:
     }
 
 
-def render(request: Request, template_name: str, context: dict[str, Any] | None = None, status_code: int = 200, headers: dict[str, str] | None = None) -> HTMLResponse:
+def render(
+    request: Request,
+    template_name: str,
+    context: dict[str, Any] | None = None,
+    status_code: int = 200,
+    headers: dict[str, str] | None = None,
+) -> HTMLResponse:
     """Render ``template_name`` into an HTML response in the request's language."""
     from starlette.responses import HTMLResponse
 

@@ -25,10 +25,11 @@ from __future__ import annotations
 import hashlib
 import hmac
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any, cast
 
 from sqlalchemy import case, delete, select, update
+
 from tremplin.core.models import LoginThrottle
 
 if TYPE_CHECKING:
@@ -90,21 +91,24 @@ def claim(session: Session, keys: list[tuple[str, Rule]], now: datetime | None =
     Returns 0.0 when granted (a failure is counted under each key in advance), or the seconds to wait when
     refused (nothing is counted). ``session`` must have no transaction open with reads in it.
     """
-    now = now or datetime.now(timezone.utc)
+    now = now or datetime.now(UTC)
     stale = now - WINDOW
     try:
         for key, _rule in keys:
             _insert_missing(session, key, now)
         for key, rule in keys:
-            granted = cast("CursorResult[Any]", session.execute(
-                update(LoginThrottle)
-                .where(LoginThrottle.key == key, LoginThrottle.next_allowed_at <= now)
-                .values(
-                    failures=case((LoginThrottle.last_failure_at <= stale, 1), else_=LoginThrottle.failures + 1),
-                    last_failure_at=now,
-                )
-                .execution_options(synchronize_session=False)
-            )).rowcount
+            granted = cast(
+                "CursorResult[Any]",
+                session.execute(
+                    update(LoginThrottle)
+                    .where(LoginThrottle.key == key, LoginThrottle.next_allowed_at <= now)
+                    .values(
+                        failures=case((LoginThrottle.last_failure_at <= stale, 1), else_=LoginThrottle.failures + 1),
+                        last_failure_at=now,
+                    )
+                    .execution_options(synchronize_session=False)
+                ),
+            ).rowcount
             if not granted:
                 until = session.scalar(select(LoginThrottle.next_allowed_at).where(LoginThrottle.key == key))
                 session.rollback()
@@ -146,7 +150,7 @@ def release(session: Session, keys: list[tuple[str, Rule]]) -> None:
 
 def purge(session: Session, now: datetime | None = None) -> int:
     """Forget keys whose failures are older than the window."""
-    now = now or datetime.now(timezone.utc)
+    now = now or datetime.now(UTC)
     result = session.execute(
         delete(LoginThrottle).where(LoginThrottle.last_failure_at <= now - WINDOW, LoginThrottle.next_allowed_at <= now)
     )

@@ -12,14 +12,29 @@ if TYPE_CHECKING:
 AUDIENCE = "disability"
 
 PUBLIC = {
-    "target": T("Person with a disability", fr="Personne en situation de handicap", nl="Persoon met een handicap", uk="Людина з інвалідністю"),
-    "professional": T("Professional of the sector", fr="Professionnel du secteur", nl="Professional uit de sector", uk="Фахівець сектору"),
+    "target": T(
+        "Person with a disability",
+        fr="Personne en situation de handicap",
+        nl="Persoon met een handicap",
+        uk="Людина з інвалідністю",
+    ),
+    "professional": T(
+        "Professional of the sector",
+        fr="Professionnel du secteur",
+        nl="Professional uit de sector",
+        uk="Фахівець сектору",
+    ),
 }
 EVENTS = {
     "none": T("No event", fr="Pas d'événement", nl="Geen evenement", uk="Без заходу"),
     "transition_fair": T("Transition fair", fr="Salon de la transition", nl="Transitiebeurs", uk="Ярмарок переходу"),
     "info_session": T("Information session", fr="Séance d'information", nl="Infosessie", uk="Інформаційна сесія"),
-    "inclusive_employment": T("Inclusive employment day", fr="Journée de l'emploi inclusif", nl="Dag van inclusieve tewerkstelling", uk="День інклюзивного працевлаштування"),
+    "inclusive_employment": T(
+        "Inclusive employment day",
+        fr="Journée de l'emploi inclusif",
+        nl="Dag van inclusieve tewerkstelling",
+        uk="День інклюзивного працевлаштування",
+    ),
     "other": T("Other", fr="Autre", nl="Andere", uk="Інше"),
 }
 ADAPTATIONS = {
@@ -36,8 +51,18 @@ def register_audiences(app: App) -> list[Audience]:
     return [
         Audience(
             AUDIENCE,
-            T("People with disabilities", fr="Personnes en situation de handicap", nl="Personen met een handicap", uk="Люди з інвалідністю"),
-            T("The target public and the professionals of the sector.", fr="Le public cible et les professionnels du secteur.", nl="Het doelpubliek en de professionals uit de sector.", uk="Цільова аудиторія та фахівці сектору."),
+            T(
+                "People with disabilities",
+                fr="Personnes en situation de handicap",
+                nl="Personen met een handicap",
+                uk="Люди з інвалідністю",
+            ),
+            T(
+                "The target public and the professionals of the sector.",
+                fr="Le public cible et les professionnels du secteur.",
+                nl="Het doelpubliek en de professionals uit de sector.",
+                uk="Цільова аудиторія та фахівці сектору.",
+            ),
             colour="#8e44ad",
             default_roles=("counsellor",),
         )
@@ -54,7 +79,12 @@ def register_forms(app: App) -> list[Form]:
             fields=(
                 Field("public", T("Who", fr="Qui", nl="Wie", uk="Хто"), choices=PUBLIC, required=True),
                 Field("event", T("Event", fr="Événement", nl="Evenement", uk="Захід"), choices=EVENTS),
-                Field("adaptations", T("Adapted service", fr="Service adapté", nl="Aangepaste dienstverlening", uk="Адаптована послуга"), kind="multichoice", choices=ADAPTATIONS),
+                Field(
+                    "adaptations",
+                    T("Adapted service", fr="Service adapté", nl="Aangepaste dienstverlening", uk="Адаптована послуга"),
+                    kind="multichoice",
+                    choices=ADAPTATIONS,
+                ),
             ),
             core_fields=("modality", "channel", "headcount", "themes", "language", "gender", "age_band", "note"),
         )
@@ -67,13 +97,35 @@ def register_counters(app: App) -> list[Counter]:
     return [
         Counter(
             "disability.reached",
-            T("People reached (disability)", fr="Personnes touchées (handicap)", nl="Bereikte personen (handicap)", uk="Охоплено (інвалідність)"),
+            T(
+                "People reached (disability)",
+                fr="Personnes touchées (handicap)",
+                nl="Bereikte personen (handicap)",
+                uk="Охоплено (інвалідність)",
+            ),
             (Part("headcount", a), Part("participants", a)),
             T("Target public and professionals of the sector."),
             audience=AUDIENCE,
         ),
-        Counter.simple("disability.public", T("Target public", fr="Public cible", nl="Doelpubliek", uk="Цільова аудиторія"), "headcount", {**a, "attr.public": "target"}, audience=AUDIENCE),
-        Counter.simple("disability.professionals", T("Professionals of the sector", fr="Professionnels du secteur", nl="Professionals uit de sector", uk="Фахівці сектору"), "headcount", {**a, "attr.public": "professional"}, audience=AUDIENCE),
+        Counter.simple(
+            "disability.public",
+            T("Target public", fr="Public cible", nl="Doelpubliek", uk="Цільова аудиторія"),
+            "headcount",
+            {**a, "attr.public": "target"},
+            audience=AUDIENCE,
+        ),
+        Counter.simple(
+            "disability.professionals",
+            T(
+                "Professionals of the sector",
+                fr="Professionnels du secteur",
+                nl="Professionals uit de sector",
+                uk="Фахівці сектору",
+            ),
+            "headcount",
+            {**a, "attr.public": "professional"},
+            audience=AUDIENCE,
+        ),
     ]
 
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from tremplin import Audience, CodeList, Counter, Dimension, Field, FlowSpec, Form, MenuItem, Role, T, hookimpl
-
 from tremplin.plugins.formtruck import models as _models  # noqa: F401  (the tours' table joins the metadata)
 
 if TYPE_CHECKING:
@@ -78,7 +77,7 @@ TEXTS = {
     "hours": T("Hours", fr="Heures", nl="Uren", uk="Години"),
     "new_stop": T("Or a new stop", fr="Ou un nouvel arrêt", nl="Of een nieuwe halte", uk="Або нова зупинка"),
     "new_stop_help": T(
-        "Its name as people say it, e.g. \"Place Flagey\". It is added to the centre's sites.",
+        'Its name as people say it, e.g. "Place Flagey". It is added to the centre\'s sites.',
         fr="Son nom tel qu'on le dit, par ex. « Place Flagey ». Il est ajouté aux lieux du centre.",
         nl="De naam zoals men hem zegt, bv. 'Flageyplein'. Hij wordt aan de locaties van het centrum toegevoegd.",
         uk="Назва, як її кажуть, напр. «Place Flagey». Її додадуть до місць центру.",
@@ -185,7 +184,12 @@ def register_forms(app: App) -> list[Form]:
         Form(
             "formtruck.contact",
             AUDIENCE,
-            T("Contact at the truck", fr="Contact au Formtruck", nl="Contact aan de Formtruck", uk="Контакт біля Formtruck"),
+            T(
+                "Contact at the truck",
+                fr="Contact au Formtruck",
+                nl="Contact aan de Formtruck",
+                uk="Контакт біля Formtruck",
+            ),
             fields=(
                 Field(
                     "commune",
@@ -211,7 +215,12 @@ def register_counters(app: App) -> list[Counter]:
     return [
         Counter.simple(
             "formtruck.users",
-            T("People advised at the Formtruck", fr="Utilisateurs touchés au Formtruck", nl="Gebruikers bereikt aan de Formtruck", uk="Відвідувачі Formtruck"),
+            T(
+                "People advised at the Formtruck",
+                fr="Utilisateurs touchés au Formtruck",
+                nl="Gebruikers bereikt aan de Formtruck",
+                uk="Відвідувачі Formtruck",
+            ),
             "headcount",
             {"audience": AUDIENCE},
             audience=AUDIENCE,

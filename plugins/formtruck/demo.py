@@ -90,8 +90,15 @@ def plan_tour(ctx: DemoContext, days: list[tuple[date, str]]) -> None:
     rows = ctx.session.execute(select(Site.code, Site.id).where(Site.centre_id == ctx.centre_id))
     sites = {code: site_id for code, site_id in rows}
     ctx.session.add_all(
-        FormtruckStop(centre_id=ctx.centre_id, site_id=sites[stop], day=day, starts=time(10), ends=time(17),
-                      commune=TRUCK_STOPS[stop][0], place=TRUCK_STOPS[stop][1])
+        FormtruckStop(
+            centre_id=ctx.centre_id,
+            site_id=sites[stop],
+            day=day,
+            starts=time(10),
+            ends=time(17),
+            commune=TRUCK_STOPS[stop][0],
+            place=TRUCK_STOPS[stop][1],
+        )
         for day, stop in days
         if stop in sites
     )

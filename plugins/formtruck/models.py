@@ -12,6 +12,7 @@ from datetime import date, datetime, time
 
 from sqlalchemy import Date, ForeignKey, Index, String, Time
 from sqlalchemy.orm import Mapped, mapped_column
+
 from tremplin.core.models import Base, utcnow
 
 

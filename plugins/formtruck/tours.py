@@ -15,6 +15,7 @@ from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
+
 from tremplin.core.models import Site, Staff
 from tremplin.plugins.formtruck.models import FormtruckStop
 
@@ -49,9 +50,7 @@ def stops_between(session: Session, centre_id: int, start: date, end: date) -> l
         .where(FormtruckStop.centre_id == centre_id, FormtruckStop.day >= start, FormtruckStop.day <= end)
         .order_by(FormtruckStop.day, FormtruckStop.starts, FormtruckStop.id)
     )
-    return [
-        PlannedStop(s.id, s.day, s.starts, s.ends, code, name, s.commune, s.place) for s, code, name in rows
-    ]
+    return [PlannedStop(s.id, s.day, s.starts, s.ends, code, name, s.commune, s.place) for s, code, name in rows]
 
 
 def current(stops: list[PlannedStop], now: time) -> PlannedStop | None:

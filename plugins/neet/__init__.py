@@ -19,11 +19,18 @@ AUDIENCE = "neet"
 
 PLACES = {
     "street": T("Street", fr="Rue", nl="Straat", uk="Вулиця"),
-    "youth_centre": T("Youth centre or AMO", fr="Maison de jeunes ou AMO", nl="Jeugdhuis of AMO", uk="Молодіжний центр"),
+    "youth_centre": T(
+        "Youth centre or AMO", fr="Maison de jeunes ou AMO", nl="Jeugdhuis of AMO", uk="Молодіжний центр"
+    ),
     "neighbourhood_centre": T("Neighbourhood centre", fr="Maison de quartier", nl="Buurthuis", uk="Районний центр"),
     "social_media": T("Social media", fr="Réseaux sociaux", nl="Sociale media", uk="Соцмережі"),
     "school": T("School", fr="École", nl="School", uk="Школа"),
-    "public_service": T("Public service (CPAS, PES)", fr="Service public (CPAS, Actiris)", nl="Openbare dienst (OCMW, VDAB)", uk="Державна служба"),
+    "public_service": T(
+        "Public service (CPAS, PES)",
+        fr="Service public (CPAS, Actiris)",
+        nl="Openbare dienst (OCMW, VDAB)",
+        uk="Державна служба",
+    ),
     "event": T("Event", fr="Événement", nl="Evenement", uk="Захід"),
     "other": T("Other", fr="Autre", nl="Andere", uk="Інше"),
 }
@@ -54,7 +61,9 @@ OUTCOMES = {
     "in_employment": T("In employment", fr="À l'emploi", nl="Aan het werk", uk="Працевлаштований"),
     "self_employed": T("Self-employed", fr="Indépendant", nl="Zelfstandige", uk="Самозайнятий"),
     "job_searching": T("Job searching", fr="En recherche d'emploi", nl="Werkzoekend", uk="Шукає роботу"),
-    "qualification": T("Gained a qualification", fr="Qualification obtenue", nl="Kwalificatie behaald", uk="Отримав кваліфікацію"),
+    "qualification": T(
+        "Gained a qualification", fr="Qualification obtenue", nl="Kwalificatie behaald", uk="Отримав кваліфікацію"
+    ),
 }
 
 WORKFLOW = Workflow(
@@ -64,11 +73,29 @@ WORKFLOW = Workflow(
         Stage("engaged", T("Engaged", fr="Accroché", nl="Betrokken", uk="Залучено")),
         Stage("guided", T("Guided", fr="Accompagné", nl="Begeleid", uk="Супроводжується")),
         Stage("referred", T("Referred", fr="Orienté", nl="Doorverwezen", uk="Направлено")),
-        Stage("in_training", T("In training", fr="En formation", nl="In opleiding", uk="На курсах"), outcome="in_training"),
-        Stage("in_education", T("In education", fr="Aux études", nl="In onderwijs", uk="Навчається"), outcome="in_education"),
-        Stage("in_employment", T("In employment", fr="À l'emploi", nl="Aan het werk", uk="Працевлаштований"), outcome="in_employment"),
-        Stage("job_search", T("Job searching", fr="En recherche d'emploi", nl="Werkzoekend", uk="Шукає роботу"), outcome="job_searching"),
-        Stage("left", T("Left the programme", fr="Sorti du programme", nl="Programma verlaten", uk="Вийшов з програми"), final=True),
+        Stage(
+            "in_training", T("In training", fr="En formation", nl="In opleiding", uk="На курсах"), outcome="in_training"
+        ),
+        Stage(
+            "in_education",
+            T("In education", fr="Aux études", nl="In onderwijs", uk="Навчається"),
+            outcome="in_education",
+        ),
+        Stage(
+            "in_employment",
+            T("In employment", fr="À l'emploi", nl="Aan het werk", uk="Працевлаштований"),
+            outcome="in_employment",
+        ),
+        Stage(
+            "job_search",
+            T("Job searching", fr="En recherche d'emploi", nl="Werkzoekend", uk="Шукає роботу"),
+            outcome="job_searching",
+        ),
+        Stage(
+            "left",
+            T("Left the programme", fr="Sorti du programme", nl="Programma verlaten", uk="Вийшов з програми"),
+            final=True,
+        ),
     ),
     outcomes=OUTCOMES,
     transitions={
@@ -89,7 +116,12 @@ def register_audiences(app: App) -> list[Audience]:
     return [
         Audience(
             AUDIENCE,
-            T("NEET youth (Touch'N'Go)", fr="Jeunes NEET (Touch'N'Go)", nl="NEET-jongeren (Touch'N'Go)", uk="Молодь NEET (Touch'N'Go)"),
+            T(
+                "NEET youth (Touch'N'Go)",
+                fr="Jeunes NEET (Touch'N'Go)",
+                nl="NEET-jongeren (Touch'N'Go)",
+                uk="Молодь NEET (Touch'N'Go)",
+            ),
             T(
                 "Young people (18–24) not in education, employment or training; co-financed by the ESF+.",
                 fr="Jeunes (18–24 ans) ni à l'emploi, ni aux études, ni en formation ; cofinancé par le FSE+.",
@@ -108,7 +140,12 @@ def register_roles(app: App) -> list[Role]:
     return [
         Role(
             "neet_worker",
-            T("NEET project worker", fr="Travailleur du projet NEET", nl="NEET-projectmedewerker", uk="Працівник проєкту NEET"),
+            T(
+                "NEET project worker",
+                fr="Travailleur du projet NEET",
+                nl="NEET-projectmedewerker",
+                uk="Працівник проєкту NEET",
+            ),
             ("dashboard", "log", "contacts", "reports", "activities", "referrals", "cases"),
             (AUDIENCE,),
         )
@@ -122,7 +159,10 @@ def register_codes(app: App) -> list[CodeList]:
             "modality",
             items={
                 FIELD_AWARENESS: T(
-                    "Field awareness", fr="Sensibilisation de terrain", nl="Sensibilisering op het terrein", uk="Інформування на місцях"
+                    "Field awareness",
+                    fr="Sensibilisation de terrain",
+                    nl="Sensibilisering op het terrein",
+                    uk="Інформування на місцях",
                 )
             },
         ),
@@ -136,7 +176,12 @@ def register_forms(app: App) -> list[Form]:
         Form(
             "neet.awareness",
             AUDIENCE,
-            T("Field awareness encounter", fr="Rencontre de sensibilisation", nl="Sensibiliseringscontact", uk="Зустріч на місці"),
+            T(
+                "Field awareness encounter",
+                fr="Rencontre de sensibilisation",
+                nl="Sensibiliseringscontact",
+                uk="Зустріч на місці",
+            ),
             fields=(
                 Field("place", T("Where", fr="Où", nl="Waar", uk="Де"), choices=PLACES, required=True),
                 Field("partner", T("Partner", fr="Partenaire", nl="Partner", uk="Партнер"), choices=PARTNER_KINDS),
@@ -151,7 +196,17 @@ def register_forms(app: App) -> list[Form]:
             AUDIENCE,
             T("Individual advice", fr="Conseil individuel", nl="Individueel advies", uk="Індивідуальна консультація"),
             fields=(Field("place", T("Where", fr="Où", nl="Waar", uk="Де"), choices=PLACES),),
-            core_fields=("site", "channel", "themes", "language", "gender", "age_band", "education", "labour_status", "note"),
+            core_fields=(
+                "site",
+                "channel",
+                "themes",
+                "language",
+                "gender",
+                "age_band",
+                "education",
+                "labour_status",
+                "note",
+            ),
             fixed={"modality": "individual_advice"},
         ),
         Form(
@@ -159,8 +214,20 @@ def register_forms(app: App) -> list[Form]:
             AUDIENCE,
             T("Group activity", fr="Activité collective", nl="Groepsactiviteit", uk="Групове заняття"),
             record="activity",
-            fields=(Field("partner", T("Partner", fr="Partenaire", nl="Partner", uk="Партнер"), choices=PARTNER_KINDS),),
-            core_fields=("site", "title", "workshop", "format", "capacity", "registered", "participants", "language", "themes"),
+            fields=(
+                Field("partner", T("Partner", fr="Partenaire", nl="Partner", uk="Партнер"), choices=PARTNER_KINDS),
+            ),
+            core_fields=(
+                "site",
+                "title",
+                "workshop",
+                "format",
+                "capacity",
+                "registered",
+                "participants",
+                "language",
+                "themes",
+            ),
             core_choices={"workshop": NEET_WORKSHOPS},
         ),
     ]
@@ -173,7 +240,12 @@ def register_counters(app: App) -> list[Counter]:
         # Centre-wide (any audience may meet people in the field), shown with the fairs and events.
         Counter.simple(
             "field_awareness.contacts",
-            T("Field awareness encounters", fr="Rencontres de sensibilisation", nl="Sensibiliseringscontacten", uk="Зустрічі на місцях"),
+            T(
+                "Field awareness encounters",
+                fr="Rencontres de sensibilisation",
+                nl="Sensibiliseringscontacten",
+                uk="Зустрічі на місцях",
+            ),
             "headcount",
             {"modality": FIELD_AWARENESS},
         ),
@@ -186,35 +258,60 @@ def register_counters(app: App) -> list[Counter]:
         ),
         Counter.simple(
             "neet.awareness",
-            T("Awareness encounters", fr="Rencontres de sensibilisation", nl="Sensibiliseringscontacten", uk="Зустрічі на місцях"),
+            T(
+                "Awareness encounters",
+                fr="Rencontres de sensibilisation",
+                nl="Sensibiliseringscontacten",
+                uk="Зустрічі на місцях",
+            ),
             "headcount",
             {**a, "modality": FIELD_AWARENESS},
             audience=AUDIENCE,
         ),
         Counter.simple(
             "neet.individual_advice",
-            T("NEET individual advice", fr="Conseils individuels NEET", nl="Individuele adviezen NEET", uk="Індивідуальні консультації NEET"),
+            T(
+                "NEET individual advice",
+                fr="Conseils individuels NEET",
+                nl="Individuele adviezen NEET",
+                uk="Індивідуальні консультації NEET",
+            ),
             "headcount",
             {**a, "modality": ("individual_advice", "remote_advice")},
             audience=AUDIENCE,
         ),
         Counter.simple(
             "neet.group_activities",
-            T("NEET group activities", fr="Activités collectives NEET", nl="Groepsactiviteiten NEET", uk="Групові заняття NEET"),
+            T(
+                "NEET group activities",
+                fr="Activités collectives NEET",
+                nl="Groepsactiviteiten NEET",
+                uk="Групові заняття NEET",
+            ),
             "activities",
             a,
             audience=AUDIENCE,
         ),
         Counter.simple(
             "neet.group_participants",
-            T("Participants in NEET group activities", fr="Participants aux activités NEET", nl="Deelnemers aan NEET-activiteiten", uk="Учасники занять NEET"),
+            T(
+                "Participants in NEET group activities",
+                fr="Participants aux activités NEET",
+                nl="Deelnemers aan NEET-activiteiten",
+                uk="Учасники занять NEET",
+            ),
             "participants",
             a,
             audience=AUDIENCE,
         ),
         Counter.simple(
             "neet.cases",
-            T("Young people followed with consent", fr="Jeunes suivis avec consentement", nl="Jongeren gevolgd met toestemming", uk="Молодь під супроводом за згодою"),
+            T(
+                "Young people followed with consent",
+                fr="Jeunes suivis avec consentement",
+                nl="Jongeren gevolgd met toestemming",
+                uk="Молодь під супроводом за згодою",
+            ),
             "cases",
             a,
             audience=AUDIENCE,
@@ -233,13 +330,23 @@ def register_flows(app: App) -> list[FlowSpec]:
         FlowSpec(
             "neet-instagram-reach",
             "tremplin.plugins.neet.flows:instagram_reach",
-            T("Reads the reach of the Touch'N'Go Instagram pages", fr="Relève la portée des pages Instagram Touch'N'Go", nl="Leest het bereik van de Touch'N'Go Instagrampagina's", uk="Зчитує охоплення сторінок Touch'N'Go в Instagram"),
+            T(
+                "Reads the reach of the Touch'N'Go Instagram pages",
+                fr="Relève la portée des pages Instagram Touch'N'Go",
+                nl="Leest het bereik van de Touch'N'Go Instagrampagina's",
+                uk="Зчитує охоплення сторінок Touch'N'Go в Instagram",
+            ),
             cron="0 6 * * *",
         ),
         FlowSpec(
             "neet-challenge",
             "tremplin.plugins.neet.flows:challenge_broadcast",
-            T("Sends the Touch'N'Go weekly challenge to the bot's subscribers", fr="Envoie le défi hebdomadaire Touch'N'Go aux abonnés du bot", nl="Stuurt de wekelijkse Touch'N'Go-uitdaging naar de abonnees van de bot", uk="Надсилає щотижневий виклик Touch'N'Go підписникам бота"),
+            T(
+                "Sends the Touch'N'Go weekly challenge to the bot's subscribers",
+                fr="Envoie le défi hebdomadaire Touch'N'Go aux abonnés du bot",
+                nl="Stuurt de wekelijkse Touch'N'Go-uitdaging naar de abonnees van de bot",
+                uk="Надсилає щотижневий виклик Touch'N'Go підписникам бота",
+            ),
             cron="0 10 * * 1",
         ),
         FlowSpec(
@@ -262,18 +369,29 @@ def register_bot_handlers(app: App) -> list[Any]:
     from tremplin import BotCommand
     from tremplin.plugins.neet.bot import handlers
 
-    return [*handlers(app), BotCommand("challenge", T("the weekly challenge", fr="le défi de la semaine", nl="de uitdaging van de week", uk="виклик тижня"))]
+    return [
+        *handlers(app),
+        BotCommand(
+            "challenge",
+            T("the weekly challenge", fr="le défi de la semaine", nl="de uitdaging van de week", uk="виклик тижня"),
+        ),
+    ]
 
 
 @hookimpl
 def register_bot_texts(app: App) -> list[Any]:
     from tremplin import EditableText
-    from tremplin.plugins.neet.bot import TEXTS, TEXT_KEY
+    from tremplin.plugins.neet.bot import TEXT_KEY, TEXTS
 
     return [
         EditableText(
             TEXT_KEY,
-            T("Touch'N'Go: this week's challenge", fr="Touch'N'Go : le défi de la semaine", nl="Touch'N'Go: de uitdaging van de week", uk="Touch'N'Go: виклик тижня"),
+            T(
+                "Touch'N'Go: this week's challenge",
+                fr="Touch'N'Go : le défi de la semaine",
+                nl="Touch'N'Go: de uitdaging van de week",
+                uk="Touch'N'Go: виклик тижня",
+            ),
             T(TEXTS["en"]["default"], fr=TEXTS["fr"]["default"], nl=TEXTS["nl"]["default"], uk=TEXTS["uk"]["default"]),
         )
     ]
@@ -289,8 +407,19 @@ def register_report_sections(app: App, report: str) -> list[Any]:
         return [ProgrammeIndicators("neet.programme", AUDIENCE, programme_rows)]
     own = KeyFigures(
         "neet.touchngo",
-        T("NEET youth: Touch'N'Go", fr="Jeunes NEET : Touch'N'Go", nl="NEET-jongeren: Touch'N'Go", uk="Молодь NEET: Touch'N'Go"),
-        ("neet.reached", "neet.awareness", "neet.individual_advice", "neet.group_activities", "neet.group_participants"),
+        T(
+            "NEET youth: Touch'N'Go",
+            fr="Jeunes NEET : Touch'N'Go",
+            nl="NEET-jongeren: Touch'N'Go",
+            uk="Молодь NEET: Touch'N'Go",
+        ),
+        (
+            "neet.reached",
+            "neet.awareness",
+            "neet.individual_advice",
+            "neet.group_activities",
+            "neet.group_participants",
+        ),
     )
     if report == "annual":
         # The field encounters are shown with the fairs and events, as in the centre's annual reports.
@@ -312,7 +441,12 @@ def challenge_subscribers(app: App) -> Any:
         count = 0
     return Table(
         "neet.challenge",
-        T("Touch'N'Go weekly challenge in the bot", fr="Défi hebdomadaire Touch'N'Go dans le bot", nl="Wekelijkse Touch'N'Go-uitdaging in de bot", uk="Щотижневий виклик Touch'N'Go у боті"),
+        T(
+            "Touch'N'Go weekly challenge in the bot",
+            fr="Défi hebdomadaire Touch'N'Go dans le bot",
+            nl="Wekelijkse Touch'N'Go-uitdaging in de bot",
+            uk="Щотижневий виклик Touch'N'Go у боті",
+        ),
         ("subscribers",),
         (T("Subscribers today", fr="Abonnés aujourd'hui", nl="Abonnees vandaag", uk="Підписники сьогодні"),),
         ({"subscribers": count},),

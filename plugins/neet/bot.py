@@ -88,9 +88,9 @@ def challenge_text(app: App, language: str) -> str:
 def handlers(app: App) -> list[Any]:
     from telegram import InlineKeyboardButton, InlineKeyboardMarkup
     from telegram.ext import CallbackQueryHandler, CommandHandler
-    from tremplin.core.bot.broadcast import is_subscribed, subscribe, unsubscribe
 
     from tremplin import in_thread, user_language
+    from tremplin.core.bot.broadcast import is_subscribed, subscribe, unsubscribe
 
     async def menu(update: Any, context: Any) -> None:
         lang = user_language(update, context)

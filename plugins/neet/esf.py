@@ -56,7 +56,9 @@ def awareness_rows(query: ProgrammeQuery) -> list[dict[str, Any]]:
     )
     if query.centre_ids is not None:
         stmt = stmt.where(Contact.centre_id.in_(list(query.centre_ids)))
-    return [{"key": key, "indicator": AWARENESS_LABEL.get(query.language), "value": int(query.session.scalar(stmt) or 0)}]
+    return [
+        {"key": key, "indicator": AWARENESS_LABEL.get(query.language), "value": int(query.session.scalar(stmt) or 0)}
+    ]
 
 
 def social_media_rows(query: ProgrammeQuery) -> list[dict[str, Any]]:

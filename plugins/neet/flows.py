@@ -19,7 +19,7 @@ from prefect import flow, task
 from prefect.cache_policies import NO_CACHE
 
 from tremplin.flows.common import logger, one_centre, open_app
-from tremplin.plugins.neet.instagram import WINDOW_DAYS, ProfileFigures, read_live, read_saved, reach, source_of
+from tremplin.plugins.neet.instagram import WINDOW_DAYS, ProfileFigures, reach, read_live, read_saved, source_of
 
 #: Comma-separated Instagram usernames read when the flow is given none.
 PROFILES_ENV = "TREMPLIN_NEET_INSTAGRAM_PROFILES"
@@ -65,9 +65,14 @@ def store_metrics(database_url: str | None, centre_id: int, day: date, source: s
         from sqlalchemy.dialects import postgresql, sqlite
 
         insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-        rows = [{"centre_id": centre_id, "day": day, "source": source, "metric": name, "value": int(value)} for name, value in sorted(metrics.items())]
+        rows = [
+            {"centre_id": centre_id, "day": day, "source": source, "metric": name, "value": int(value)}
+            for name, value in sorted(metrics.items())
+        ]
         stmt = insert(OnlineMetric).values(rows)
-        stmt = stmt.on_conflict_do_update(index_elements=["centre_id", "day", "source", "metric"], set_={"value": stmt.excluded.value})
+        stmt = stmt.on_conflict_do_update(
+            index_elements=["centre_id", "day", "source", "metric"], set_={"value": stmt.excluded.value}
+        )
         session.execute(stmt)
     return len(rows)
 
@@ -96,7 +101,9 @@ def instagram_reach(
         centre_id, tz = found.id, found.timezone or app.settings.timezone
     today = datetime.now(ZoneInfo(tz)).date()
     delays = retry_delays()
-    load = load_profile if source_dir else load_profile.with_options(retries=len(delays), retry_delay_seconds=delays or 0)
+    load = (
+        load_profile if source_dir else load_profile.with_options(retries=len(delays), retry_delay_seconds=delays or 0)
+    )
     results: dict[str, dict[str, int]] = {}
     failed: dict[str, str] = {}
     for name in names:
@@ -111,7 +118,9 @@ def instagram_reach(
         results[name] = metrics
         log.info("Instagram %s on %s: %s", name, today, ", ".join(f"{k}={v}" for k, v in metrics.items()))
     if failed:
-        raise RuntimeError(f"{len(failed)} Instagram profile(s) could not be read: {'; '.join(f'{k}: {v}' for k, v in failed.items())}")
+        raise RuntimeError(
+            f"{len(failed)} Instagram profile(s) could not be read: {'; '.join(f'{k}: {v}' for k, v in failed.items())}"
+        )
     return results
 
 
@@ -146,7 +155,12 @@ def challenge_broadcast(database_url: str | None = None, day: date | None = None
                 return await send_challenge(app, bot, today)
 
     counts = asyncio.run(send())
-    log.info("Challenge sent to %d subscriber(s); %d ended (blocked), %d left for the next run", counts["sent"], counts["ended"], counts["failed"])
+    log.info(
+        "Challenge sent to %d subscriber(s); %d ended (blocked), %d left for the next run",
+        counts["sent"],
+        counts["ended"],
+        counts["failed"],
+    )
     return counts
 
 
@@ -187,7 +201,12 @@ def build_weekly_digest(app: Any, session: Any, today: date) -> Any:
             .group_by(CaseStageEvent.to_stage)
         ).all()
     )
-    title = T("Touch'N'Go field outreach", fr="Travail de rue Touch'N'Go", nl="Touch'N'Go veldwerk", uk="Touch'N'Go: на місцях")
+    title = T(
+        "Touch'N'Go field outreach",
+        fr="Travail de rue Touch'N'Go",
+        nl="Touch'N'Go veldwerk",
+        uk="Touch'N'Go: на місцях",
+    )
     by_place_title = T(
         "People met, by place",
         fr="Personnes rencontrées, par lieu",

@@ -20,7 +20,7 @@ from __future__ import annotations
 import os
 from collections.abc import Iterable, Iterator
 from dataclasses import asdict, dataclass, field
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
@@ -66,9 +66,11 @@ class ProfileFigures:
         return asdict(self)
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> "ProfileFigures":
+    def from_dict(cls, data: dict[str, Any]) -> ProfileFigures:
         posts = tuple(p if isinstance(p, PostFigures) else PostFigures(**p) for p in data.get("recent_posts", ()))
-        return cls(username=data["username"], followers=data.get("followers"), posts=data.get("posts"), recent_posts=posts)
+        return cls(
+            username=data["username"], followers=data.get("followers"), posts=data.get("posts"), recent_posts=posts
+        )
 
 
 def source_of(username: str) -> str:
@@ -94,7 +96,7 @@ def window_start(today: date, days: int = WINDOW_DAYS) -> date:
 
 def _post_figures(post: Post) -> PostFigures:
     # date_local is aware (date_utc is naive), so the instant is unambiguous.
-    taken_at = post.date_local.astimezone(timezone.utc)
+    taken_at = post.date_local.astimezone(UTC)
     return PostFigures(
         shortcode=post.shortcode,
         taken_at=taken_at.isoformat(),
@@ -187,7 +189,7 @@ def read_saved(source_dir: str | os.PathLike[str], username: str, since: date | 
         if profile.username != name:
             raise InstagramError(f"{directory} holds the profile of {profile.username!r}, not {name!r}")
         if since is not None:
-            posts = [p for p in posts if p.date_local.astimezone(timezone.utc).date() >= since]
+            posts = [p for p in posts if p.date_local.astimezone(UTC).date() >= since]
         return _figures(profile, posts, offline=True)
     except instaloader.ConnectionException as exc:
         raise InstagramError(f"the saved structures of {name!r} lack a figure: {exc}") from exc
@@ -225,7 +227,7 @@ def read_live(username: str, since: date) -> ProfileFigures:
         for index, post in enumerate(profile.get_posts()):
             if index >= MAX_POSTS:
                 break
-            if post.date_local.astimezone(timezone.utc).date() >= since:
+            if post.date_local.astimezone(UTC).date() >= since:
                 recent.append(post)
                 old_in_a_row = 0
             else:
@@ -243,7 +245,9 @@ def read_live(username: str, since: date) -> ProfileFigures:
 # From figures to metrics
 
 
-def reach(figures: ProfileFigures, today: date, tz: ZoneInfo | str = "Europe/Brussels", days: int = WINDOW_DAYS) -> dict[str, int]:
+def reach(
+    figures: ProfileFigures, today: date, tz: ZoneInfo | str = "Europe/Brussels", days: int = WINDOW_DAYS
+) -> dict[str, int]:
     """The metrics of one profile on ``today``: followers, posts, likes and comments of the window.
 
     The window is the ``days`` local days ending with ``today`` (in ``tz``), so a post published at

@@ -31,11 +31,31 @@ WORKFLOW = Workflow(
     stages=(
         Stage("intake", T("Intake", fr="Accueil", nl="Intake", uk="Прийом")),
         Stage("project", T("Project defined", fr="Projet défini", nl="Project bepaald", uk="Проєкт визначено")),
-        Stage("preparing_release", T("Preparing release", fr="Préparation de la sortie", nl="Voorbereiding vrijlating", uk="Підготовка до звільнення")),
-        Stage("released", T("Released, followed", fr="Libéré, suivi", nl="Vrijgelaten, gevolgd", uk="Звільнено, супровід")),
-        Stage("in_training", T("In training", fr="En formation", nl="In opleiding", uk="На курсах"), outcome="in_training"),
-        Stage("in_employment", T("In employment", fr="À l'emploi", nl="Aan het werk", uk="Працевлаштований"), outcome="in_employment"),
-        Stage("left", T("Left the pathway", fr="Sorti du parcours", nl="Traject verlaten", uk="Вийшов із супроводу"), final=True),
+        Stage(
+            "preparing_release",
+            T(
+                "Preparing release",
+                fr="Préparation de la sortie",
+                nl="Voorbereiding vrijlating",
+                uk="Підготовка до звільнення",
+            ),
+        ),
+        Stage(
+            "released", T("Released, followed", fr="Libéré, suivi", nl="Vrijgelaten, gevolgd", uk="Звільнено, супровід")
+        ),
+        Stage(
+            "in_training", T("In training", fr="En formation", nl="In opleiding", uk="На курсах"), outcome="in_training"
+        ),
+        Stage(
+            "in_employment",
+            T("In employment", fr="À l'emploi", nl="Aan het werk", uk="Працевлаштований"),
+            outcome="in_employment",
+        ),
+        Stage(
+            "left",
+            T("Left the pathway", fr="Sorti du parcours", nl="Traject verlaten", uk="Вийшов із супроводу"),
+            final=True,
+        ),
     ),
     outcomes={
         "in_training": T("In training", fr="En formation", nl="In opleiding", uk="На курсах"),
@@ -50,7 +70,12 @@ def register_audiences(app: App) -> list[Audience]:
     return [
         Audience(
             AUDIENCE,
-            T("Prison reintegration", fr="Insertion des personnes incarcérées", nl="Re-integratie van gedetineerden", uk="Реінтеграція ув'язнених"),
+            T(
+                "Prison reintegration",
+                fr="Insertion des personnes incarcérées",
+                nl="Re-integratie van gedetineerden",
+                uk="Реінтеграція ув'язнених",
+            ),
             case_prefix="PRI",
             colour="#7f8c8d",
             default_roles=("counsellor",),
@@ -71,7 +96,9 @@ def register_forms(app: App) -> list[Form]:
             AUDIENCE,
             T("Session in prison", fr="Séance en prison", nl="Sessie in de gevangenis", uk="Сесія у в'язниці"),
             fields=(
-                Field("prison", T("Prison", fr="Prison", nl="Gevangenis", uk="В'язниця"), choices=PRISONS, required=True),
+                Field(
+                    "prison", T("Prison", fr="Prison", nl="Gevangenis", uk="В'язниця"), choices=PRISONS, required=True
+                ),
                 Field("session", T("Session", fr="Séance", nl="Sessie", uk="Сесія"), choices=SESSIONS, required=True),
             ),
             core_fields=("headcount", "themes", "language", "gender", "age_band", "note"),
@@ -87,12 +114,39 @@ def register_counters(app: App) -> list[Counter]:
     return [
         Counter(
             "prisons.reached",
-            T("People reached in prison reintegration", fr="Personnes touchées (insertion des personnes incarcérées)", nl="Bereikte personen (re-integratie gedetineerden)", uk="Охоплено (реінтеграція ув'язнених)"),
+            T(
+                "People reached in prison reintegration",
+                fr="Personnes touchées (insertion des personnes incarcérées)",
+                nl="Bereikte personen (re-integratie gedetineerden)",
+                uk="Охоплено (реінтеграція ув'язнених)",
+            ),
             (Part("headcount", a), Part("participants", a)),
             audience=AUDIENCE,
         ),
-        Counter.simple("prisons.group_sessions", T("Group sessions in prison", fr="Séances collectives en prison", nl="Groepssessies in de gevangenis", uk="Групові сесії у в'язниці"), "contacts", {**a, "attr.session": "group"}, audience=AUDIENCE),
-        Counter.simple("prisons.cases", T("Reintegration pathways", fr="Parcours de réinsertion", nl="Re-integratietrajecten", uk="Маршрути реінтеграції"), "cases", a, audience=AUDIENCE),
+        Counter.simple(
+            "prisons.group_sessions",
+            T(
+                "Group sessions in prison",
+                fr="Séances collectives en prison",
+                nl="Groepssessies in de gevangenis",
+                uk="Групові сесії у в'язниці",
+            ),
+            "contacts",
+            {**a, "attr.session": "group"},
+            audience=AUDIENCE,
+        ),
+        Counter.simple(
+            "prisons.cases",
+            T(
+                "Reintegration pathways",
+                fr="Parcours de réinsertion",
+                nl="Re-integratietrajecten",
+                uk="Маршрути реінтеграції",
+            ),
+            "cases",
+            a,
+            audience=AUDIENCE,
+        ),
     ]
 
 

@@ -45,8 +45,15 @@ AUDIENCE = "schools"
 
 EDUCATION_TYPES = {
     "general": T("General", fr="Général", nl="Algemeen", uk="Загальна"),
-    "technical_transition": T("Technical (transition)", fr="Technique de transition", nl="Technisch (doorstroom)", uk="Технічна (перехідна)"),
-    "technical_qualification": T("Technical (qualification)", fr="Technique de qualification", nl="Technisch (kwalificatie)", uk="Технічна (кваліфікаційна)"),
+    "technical_transition": T(
+        "Technical (transition)", fr="Technique de transition", nl="Technisch (doorstroom)", uk="Технічна (перехідна)"
+    ),
+    "technical_qualification": T(
+        "Technical (qualification)",
+        fr="Technique de qualification",
+        nl="Technisch (kwalificatie)",
+        uk="Технічна (кваліфікаційна)",
+    ),
     "vocational": T("Vocational", fr="Professionnel", nl="Beroepsonderwijs", uk="Професійна"),
     "special": T("Special needs", fr="Spécialisé", nl="Buitengewoon onderwijs", uk="Спеціальна"),
 }
@@ -60,7 +67,9 @@ WORKSHOPS = {
     "explorama": T("Explorama", fr="Explorama", nl="Explorama", uk="Explorama"),
     "inforizon": T("Inforizon", fr="Inforizon", nl="Inforizon", uk="Inforizon"),
     "pass_avenir": T("Pass'Avenir", fr="Pass'Avenir", nl="Pass'Avenir", uk="Pass'Avenir"),
-    "guidance_pathway": T("Guidance pathway", fr="Parcours d'orientation (PTO)", nl="Oriënteringstraject", uk="Маршрут профорієнтації"),
+    "guidance_pathway": T(
+        "Guidance pathway", fr="Parcours d'orientation (PTO)", nl="Oriënteringstraject", uk="Маршрут профорієнтації"
+    ),
 }
 SCHOOL_WORKSHOPS = (*WORKSHOPS, "guided_tour")
 
@@ -71,7 +80,12 @@ def register_audiences(app: App) -> list[Audience]:
         Audience(
             AUDIENCE,
             T("Schools", fr="Écoles", nl="Scholen", uk="Школи"),
-            T("Class visits and workshops booked by schools.", fr="Visites de classes et ateliers réservés par les écoles.", nl="Klasbezoeken en workshops geboekt door scholen.", uk="Відвідини класів і майстер-класи для шкіл."),
+            T(
+                "Class visits and workshops booked by schools.",
+                fr="Visites de classes et ateliers réservés par les écoles.",
+                nl="Klasbezoeken en workshops geboekt door scholen.",
+                uk="Відвідини класів і майстер-класи для шкіл.",
+            ),
             colour="#27ae60",
         )
     ]
@@ -112,18 +126,39 @@ def register_forms(app: App) -> list[Form]:
         Form(
             "schools.visit",
             AUDIENCE,
-            T("Class visit or workshop", fr="Visite de classe ou atelier", nl="Klasbezoek of workshop", uk="Відвідини класу або майстер-клас"),
+            T(
+                "Class visit or workshop",
+                fr="Visite de classe ou atelier",
+                nl="Klasbezoek of workshop",
+                uk="Відвідини класу або майстер-клас",
+            ),
             record="activity",
             fields=(
-                Field("school", T("School", fr="École", nl="School", uk="Школа"), kind="text", required=True, max_length=120),
-                Field("education_type", T("Type of education", fr="Type d'enseignement", nl="Onderwijsvorm", uk="Тип освіти"), choices=EDUCATION_TYPES, required=True),
+                Field(
+                    "school",
+                    T("School", fr="École", nl="School", uk="Школа"),
+                    kind="text",
+                    required=True,
+                    max_length=120,
+                ),
+                Field(
+                    "education_type",
+                    T("Type of education", fr="Type d'enseignement", nl="Onderwijsvorm", uk="Тип освіти"),
+                    choices=EDUCATION_TYPES,
+                    required=True,
+                ),
                 Field("year", T("Year", fr="Année", nl="Jaar", uk="Рік навчання"), choices=YEARS, required=True),
                 Field("place", T("Where", fr="Où", nl="Waar", uk="Де"), choices=PLACES, required=True),
             ),
             core_fields=("workshop", "participants", "registered", "language", "themes"),
             core_choices={"workshop": SCHOOL_WORKSHOPS},
             fixed={"format": "face_to_face"},
-            description=T("Participants are the pupils who came.", fr="Les participants sont les élèves présents.", nl="Deelnemers zijn de aanwezige leerlingen.", uk="Учасники — присутні учні."),
+            description=T(
+                "Participants are the pupils who came.",
+                fr="Les participants sont les élèves présents.",
+                nl="Deelnemers zijn de aanwezige leerlingen.",
+                uk="Учасники — присутні учні.",
+            ),
         )
     ]
 
@@ -132,8 +167,16 @@ def register_forms(app: App) -> list[Form]:
 def register_counters(app: App) -> list[Counter]:
     a = {"audience": AUDIENCE}
     return [
-        Counter.simple("schools.visits", T("School visits", fr="Visites d'écoles", nl="Schoolbezoeken", uk="Відвідини шкіл"), "activities", a, audience=AUDIENCE),
-        Counter.simple("schools.pupils", T("Pupils", fr="Élèves", nl="Leerlingen", uk="Учні"), "participants", a, audience=AUDIENCE),
+        Counter.simple(
+            "schools.visits",
+            T("School visits", fr="Visites d'écoles", nl="Schoolbezoeken", uk="Відвідини шкіл"),
+            "activities",
+            a,
+            audience=AUDIENCE,
+        ),
+        Counter.simple(
+            "schools.pupils", T("Pupils", fr="Élèves", nl="Leerlingen", uk="Учні"), "participants", a, audience=AUDIENCE
+        ),
         Counter.simple(
             "schools.at_school",
             T("Workshops held at schools", fr="Animations à l'école", nl="Workshops op school", uk="Заняття у школах"),
@@ -143,7 +186,12 @@ def register_counters(app: App) -> list[Counter]:
         ),
         Counter.simple(
             "schools.at_centre",
-            T("Class visits at the centre", fr="Visites de classes à la Cité", nl="Klasbezoeken in het centrum", uk="Відвідини класів у центрі"),
+            T(
+                "Class visits at the centre",
+                fr="Visites de classes à la Cité",
+                nl="Klasbezoeken in het centrum",
+                uk="Відвідини класів у центрі",
+            ),
             "activities",
             {**a, "attr.place": "at_centre"},
             audience=AUDIENCE,
@@ -157,7 +205,12 @@ def register_counters(app: App) -> list[Counter]:
         ),
         Counter.simple(
             "schools.pupils_at_school",
-            T("Pupils reached at schools", fr="Élèves rencontrés à l'école", nl="Leerlingen bereikt op school", uk="Учні у школах"),
+            T(
+                "Pupils reached at schools",
+                fr="Élèves rencontrés à l'école",
+                nl="Leerlingen bereikt op school",
+                uk="Учні у школах",
+            ),
             "participants",
             {**a, "attr.place": "at_school"},
             audience=AUDIENCE,

@@ -23,7 +23,7 @@ import re
 import secrets
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 from typing import TYPE_CHECKING, Any, cast
 from zoneinfo import ZoneInfo
 
@@ -336,9 +336,10 @@ def delete_slot(app: App, session: Session, slot: SchoolSlot, staff: Staff | Non
 
 def lock_slot(session: Session, slot_id: int) -> SchoolSlot | None:
     """Take the slot's write lock (see the module's docstring) and read it; ``None`` if it is gone."""
-    taken = cast("CursorResult[Any]", session.execute(
-        update(SchoolSlot).where(SchoolSlot.id == slot_id).values(version=SchoolSlot.version + 1)
-    )).rowcount
+    taken = cast(
+        "CursorResult[Any]",
+        session.execute(update(SchoolSlot).where(SchoolSlot.id == slot_id).values(version=SchoolSlot.version + 1)),
+    ).rowcount
     if not taken:
         return None
     return session.get(SchoolSlot, slot_id, populate_existing=True)
@@ -449,7 +450,7 @@ def _take(slot: SchoolSlot, pupils: int, sign: int = 1) -> None:
 def _set_status(booking: SchoolBooking, status: str, actor: str, **details: Any) -> None:
     old = booking.status
     booking.status = status
-    booking.updated_at = datetime.now(timezone.utc)
+    booking.updated_at = datetime.now(UTC)
     booking.history.append(SchoolBookingEvent(from_status=old, to_status=status, actor=actor[:80], details=details))
 
 
@@ -466,7 +467,7 @@ def book(
     The same ``idempotency_key`` books once: sent again, the first booking is returned. Raises
     ``BookingError`` (nothing written) for a request the slot cannot take.
     """
-    now = now or datetime.now(timezone.utc)
+    now = now or datetime.now(UTC)
     key = (req.idempotency_key or secrets.token_urlsafe(16))[:64]
     slot = lock_slot(session, req.slot_id)
     existing = session.scalar(select(SchoolBooking).where(SchoolBooking.idempotency_key == key))
@@ -580,7 +581,7 @@ def move(
 ) -> SchoolBooking:
     """Move a booking to another slot of the same workshop; the invitation is updated (same UID,
     next SEQUENCE) and the old slot's place goes to its waiting list."""
-    now = now or datetime.now(timezone.utc)
+    now = now or datetime.now(UTC)
     actor = staff.username if staff else "system"
     if booking.status not in OPEN or booking.slot_id == new_slot_id:
         raise BookingError({"slot": N_("This booking cannot be moved there.")}, status=409)
@@ -628,8 +629,8 @@ def record_attendance(
 ) -> SchoolBooking:
     """After the visit: the pupils who came. The visit becomes a group activity with that headcount,
     through the core's activity path (counters, events, audit), so it is counted once, from here."""
-    from tremplin.core.models import Activity
     from tremplin import log_activity, record_participants
+    from tremplin.core.models import Activity
 
     if booking.status not in HOLDING + ("done", "no_show"):
         raise BookingError({"status": N_("Only a booked visit can have its pupils entered.")}, status=409)
@@ -638,8 +639,8 @@ def record_attendance(
     slot = booking.slot
     if slot is None:
         raise BookingError({"slot": SLOT_GONE}, status=409)
-    starts = slot.starts_at if slot.starts_at.tzinfo else slot.starts_at.replace(tzinfo=timezone.utc)
-    if pupils_came > 0 and starts > datetime.now(timezone.utc):
+    starts = slot.starts_at if slot.starts_at.tzinfo else slot.starts_at.replace(tzinfo=UTC)
+    if pupils_came > 0 and starts > datetime.now(UTC):
         # The core's rule for every activity: participants once it has taken place.
         raise BookingError({"pupils_came": N_("The pupils who came are entered once the visit has begun.")}, status=409)
     actor = staff.username if staff else "system"
@@ -695,7 +696,7 @@ def record_attendance(
 
 def send_reminders(app: App, session: Session, now: datetime | None = None) -> int:
     """Remind the confirmed bookings whose visit is within ``REMINDER_BEFORE``; each once."""
-    now = now or datetime.now(timezone.utc)
+    now = now or datetime.now(UTC)
     due = session.scalars(
         select(SchoolBooking)
         .join(SchoolSlot, SchoolSlot.id == SchoolBooking.slot_id)
@@ -722,7 +723,7 @@ def erase_teacher_data(app: App, session: Session, today: date) -> int:
     due = session.scalars(
         select(SchoolBooking).where(SchoolBooking.erased_at.is_(None), SchoolBooking.erase_after < today)
     ).all()
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     for booking in due:
         booking.teacher_name = None
         booking.teacher_email = None
@@ -776,7 +777,7 @@ def ics(
     host = app.settings.public_base_url.split("//")[-1].split("/")[0].split(":")[0] or "localhost"
     event.add("uid", f"schools-booking-{booking.id}@{host}")
     event.add("sequence", booking.ics_sequence)
-    event.add("dtstamp", datetime.now(timezone.utc))
+    event.add("dtstamp", datetime.now(UTC))
     if slot is not None:
         event.add("dtstart", slot.starts_at)
         event.add("dtend", slot.ends_at)

@@ -135,10 +135,9 @@ def partners(year: int) -> list[Place]:
 
 def _offer(ctx: DemoContext, session: Session) -> dict[str, Any]:
     """The centre's workshops for schools, by code: the demo's kinds of visit, in French and Dutch."""
+    from tremplin import T
     from tremplin.plugins.schools import WORKSHOPS
     from tremplin.plugins.schools import booking as bk
-
-    from tremplin import T
 
     names = {**WORKSHOPS, "guided_tour": T("Guided tour", fr="Visite guidée", nl="Rondleiding", uk="Екскурсія")}
     offer = {}
@@ -207,6 +206,7 @@ def _book(
 def bookings(ctx: DemoContext) -> dict[str, int]:
     """The bookings behind the year's visits, the year's cancellations and no-shows, and the weeks to come."""
     from sqlalchemy import select
+
     from tremplin.core.models import Activity, Staff
     from tremplin.plugins.schools import booking as bk
 

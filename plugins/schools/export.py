@@ -90,7 +90,9 @@ def rows(
     schools = dict(
         session.execute(
             select(Partner.id, Partner.name).where(Partner.centre_id == centre_id, Partner.kind == "school")
-        ).tuples().all()
+        )
+        .tuples()
+        .all()
     )
     out = []
     for booking, slot in _bookings(session, centre_id, start, end, year):

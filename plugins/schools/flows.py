@@ -7,7 +7,7 @@ outbox), so a run repeated after a crash reminds nobody twice. The e-mails leave
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from prefect import flow, task
@@ -43,7 +43,7 @@ def schools_reminders(database_url: str | None = None) -> int:
 def survey_after_visits(app: Any, session: Any, now: datetime | None = None, within_days: int = 14) -> int:
     """Send the teacher of each visit held (``done``) in the last ``within_days`` days a one-time link to
     the satisfaction survey, once per booking (the outbox key ``schools.booking:<id>:survey``)."""
-    from datetime import timedelta, timezone
+    from datetime import timedelta
 
     from sqlalchemy import select
 
@@ -54,7 +54,7 @@ def survey_after_visits(app: Any, session: Any, now: datetime | None = None, wit
     from tremplin.plugins.schools.booking import add_mail_templates, format_when
     from tremplin.plugins.schools.models import SchoolBooking, SchoolSlot
 
-    now = now or datetime.now(timezone.utc)
+    now = now or datetime.now(UTC)
     add_mail_templates()
     visits = session.scalars(
         select(SchoolBooking)

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import os
 import secrets
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -129,7 +129,7 @@ def book_calendar(request: Request, workshop_id: int, session: Session = Depends
     if workshop is None or not workshop.active:
         raise HTTPException(404)
     tz = app.timezone_of(session, workshop.centre_id)
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     today = now.astimezone(tz).date()
     q = request.query_params
     lang = q.get("language") or (
@@ -332,7 +332,7 @@ def book_submit(
             },
             status_code=400,
         )
-    if (datetime.now(timezone.utc) - stamp).total_seconds() < min_form_seconds():
+    if (datetime.now(UTC) - stamp).total_seconds() < min_form_seconds():
         return again({"form": _("That was quick: check the form, then send it again.")}, 400)
     school_id = int_param(values["school"]) if values["school"] not in ("", "new") else None
     request_ = bk.BookingRequest(
@@ -560,7 +560,7 @@ def booking_page(
     app = get_app(request)
     booking = _booking_for(session, staff, booking_id)
     tz = app.timezone_of(session, booking.centre_id)
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     others = session.scalars(
         select(SchoolSlot)
         .where(
@@ -682,7 +682,7 @@ def booking_attendance(
 
 def _offer_context(request: Request, session: Session, centre: Centre, **extra: Any) -> dict[str, Any]:
     app = get_app(request)
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     bk.load_shipped_holidays(session, centre.id)
     return {
         "centre": centre,

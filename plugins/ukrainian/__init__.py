@@ -19,8 +19,12 @@ SERVICE_LANGUAGES = {
     "nl": T("Dutch", fr="Néerlandais", nl="Nederlands", uk="Нідерландська"),
 }
 QUESTIONS = {
-    "temporary_protection": T("Temporary protection", fr="Protection temporaire", nl="Tijdelijke bescherming", uk="Тимчасовий захист"),
-    "diploma_recognition": T("Diploma recognition", fr="Reconnaissance du diplôme", nl="Diplomaerkenning", uk="Визнання диплома"),
+    "temporary_protection": T(
+        "Temporary protection", fr="Protection temporaire", nl="Tijdelijke bescherming", uk="Тимчасовий захист"
+    ),
+    "diploma_recognition": T(
+        "Diploma recognition", fr="Reconnaissance du diplôme", nl="Diplomaerkenning", uk="Визнання диплома"
+    ),
     "language_courses": T("Language courses", fr="Cours de langue", nl="Taallessen", uk="Мовні курси"),
     "work_permit": T("Work permit", fr="Permis de travail", nl="Arbeidskaart", uk="Дозвіл на роботу"),
     "job_search": T("Job search", fr="Recherche d'emploi", nl="Werk zoeken", uk="Пошук роботи"),
@@ -34,7 +38,12 @@ def register_audiences(app: App) -> list[Audience]:
     return [
         Audience(
             AUDIENCE,
-            T("Ukrainian-language service", fr="Service en ukrainien", nl="Dienstverlening in het Oekraïens", uk="Послуги українською"),
+            T(
+                "Ukrainian-language service",
+                fr="Service en ukrainien",
+                nl="Dienstverlening in het Oekraïens",
+                uk="Послуги українською",
+            ),
             colour="#f1c40f",
             default_roles=("counsellor", "reception"),
         )
@@ -47,10 +56,25 @@ def register_forms(app: App) -> list[Form]:
         Form(
             "ukrainian.contact",
             AUDIENCE,
-            T("Contact in Ukrainian", fr="Contact en ukrainien", nl="Contact in het Oekraïens", uk="Звернення українською"),
+            T(
+                "Contact in Ukrainian",
+                fr="Contact en ukrainien",
+                nl="Contact in het Oekraïens",
+                uk="Звернення українською",
+            ),
             fields=(
-                Field("service_language", T("Language of service", fr="Langue du service", nl="Taal van de dienst", uk="Мова обслуговування"), choices=SERVICE_LANGUAGES, required=True),
-                Field("questions", T("Questions", fr="Questions", nl="Vragen", uk="Питання"), kind="multichoice", choices=QUESTIONS),
+                Field(
+                    "service_language",
+                    T("Language of service", fr="Langue du service", nl="Taal van de dienst", uk="Мова обслуговування"),
+                    choices=SERVICE_LANGUAGES,
+                    required=True,
+                ),
+                Field(
+                    "questions",
+                    T("Questions", fr="Questions", nl="Vragen", uk="Питання"),
+                    kind="multichoice",
+                    choices=QUESTIONS,
+                ),
             ),
             core_fields=("channel", "themes", "gender", "age_band", "education", "labour_status", "note"),
             core_choices={"channel": ("walk_in", "phone", "telegram")},
@@ -61,12 +85,45 @@ def register_forms(app: App) -> list[Form]:
         Form(
             "ukrainian.telegram",
             AUDIENCE,
-            T("Question through Telegram", fr="Question via Telegram", nl="Vraag via Telegram", uk="Питання через Telegram"),
+            T(
+                "Question through Telegram",
+                fr="Question via Telegram",
+                nl="Vraag via Telegram",
+                uk="Питання через Telegram",
+            ),
             fields=(
-                Field("service_language", T("Language of service", fr="Langue du service", nl="Taal van de dienst", uk="Мова обслуговування"), choices=SERVICE_LANGUAGES, required=True),
-                Field("questions", T("Questions", fr="Questions", nl="Vragen", uk="Питання"), kind="multichoice", choices=QUESTIONS),
-                Field("thread", T("Counsellor in the chat", fr="Conseiller dans la conversation", nl="Adviseur in het gesprek", uk="Консультант у чаті"), choices=THREAD_OUTCOMES),
-                Field("answer_time", T("Time to the first answer", fr="Délai de la première réponse", nl="Tijd tot het eerste antwoord", uk="Час до першої відповіді"), choices=ANSWER_TIMES),
+                Field(
+                    "service_language",
+                    T("Language of service", fr="Langue du service", nl="Taal van de dienst", uk="Мова обслуговування"),
+                    choices=SERVICE_LANGUAGES,
+                    required=True,
+                ),
+                Field(
+                    "questions",
+                    T("Questions", fr="Questions", nl="Vragen", uk="Питання"),
+                    kind="multichoice",
+                    choices=QUESTIONS,
+                ),
+                Field(
+                    "thread",
+                    T(
+                        "Counsellor in the chat",
+                        fr="Conseiller dans la conversation",
+                        nl="Adviseur in het gesprek",
+                        uk="Консультант у чаті",
+                    ),
+                    choices=THREAD_OUTCOMES,
+                ),
+                Field(
+                    "answer_time",
+                    T(
+                        "Time to the first answer",
+                        fr="Délai de la première réponse",
+                        nl="Tijd tot het eerste antwoord",
+                        uk="Час до першої відповіді",
+                    ),
+                    choices=ANSWER_TIMES,
+                ),
             ),
             core_fields=("themes",),
             fixed={"modality": "remote_advice", "channel": "telegram", "language": "uk"},
@@ -76,8 +133,12 @@ def register_forms(app: App) -> list[Form]:
 
 #: How a question to a counsellor in the chat ended (``tremplin.core.bot.threads``).
 THREAD_OUTCOMES = {
-    "answered": T("Answered in the chat", fr="Répondu dans la conversation", nl="Beantwoord in het gesprek", uk="Відповідь у чаті"),
-    "referred": T("Referred with a code", fr="Orienté avec un code", nl="Doorverwezen met een code", uk="Направлено з кодом"),
+    "answered": T(
+        "Answered in the chat", fr="Répondu dans la conversation", nl="Beantwoord in het gesprek", uk="Відповідь у чаті"
+    ),
+    "referred": T(
+        "Referred with a code", fr="Orienté avec un code", nl="Doorverwezen met een code", uk="Направлено з кодом"
+    ),
 }
 ANSWER_TIMES = {
     "within_hour": T("Within an hour", fr="Dans l'heure", nl="Binnen het uur", uk="Протягом години"),
@@ -92,28 +153,48 @@ def register_counters(app: App) -> list[Counter]:
     return [
         Counter.simple(
             "ukrainian.contacts",
-            T("Contacts in Ukrainian", fr="Contacts en ukrainien", nl="Contacten in het Oekraïens", uk="Звернення українською"),
+            T(
+                "Contacts in Ukrainian",
+                fr="Contacts en ukrainien",
+                nl="Contacten in het Oekraïens",
+                uk="Звернення українською",
+            ),
             "headcount",
             {"audience": AUDIENCE},
             audience=AUDIENCE,
         ),
         Counter.simple(
             "ukrainian.telegram",
-            T("Questions through Telegram", fr="Questions via Telegram", nl="Vragen via Telegram", uk="Питання через Telegram"),
+            T(
+                "Questions through Telegram",
+                fr="Questions via Telegram",
+                nl="Vragen via Telegram",
+                uk="Питання через Telegram",
+            ),
             "headcount",
             {"audience": AUDIENCE, "channel": "telegram"},
             audience=AUDIENCE,
         ),
         Counter.simple(
             "ukrainian.bot_threads",
-            T("Questions answered by a counsellor in the chat", fr="Questions répondues par un conseiller dans la conversation", nl="Vragen beantwoord door een adviseur in het gesprek", uk="Питання, на які консультант відповів у чаті"),
+            T(
+                "Questions answered by a counsellor in the chat",
+                fr="Questions répondues par un conseiller dans la conversation",
+                nl="Vragen beantwoord door een adviseur in het gesprek",
+                uk="Питання, на які консультант відповів у чаті",
+            ),
             "headcount",
             {"audience": AUDIENCE, "channel": "telegram", "attr.thread": ("answered", "referred")},
             audience=AUDIENCE,
         ),
         Counter.simple(
             "ukrainian.bot_referred",
-            T("Chat questions referred with a code", fr="Questions du chat orientées avec un code", nl="Chatvragen doorverwezen met een code", uk="Питання з чату, направлені з кодом"),
+            T(
+                "Chat questions referred with a code",
+                fr="Questions du chat orientées avec un code",
+                nl="Chatvragen doorverwezen met een code",
+                uk="Питання з чату, направлені з кодом",
+            ),
             "headcount",
             {"audience": AUDIENCE, "channel": "telegram", "attr.thread": "referred"},
             audience=AUDIENCE,
@@ -126,14 +207,37 @@ def register_dimensions(app: App) -> list[Dimension]:
     """Telegram questions by the language the person wrote in; counsellors' answers by how long they took."""
     return [
         Dimension(
-            "ukrainian.bot_language", T("Language of service", fr="Langue du service", nl="Taal van de dienst", uk="Мова обслуговування"),
-            "attr.service_language", AUDIENCE, records=("contacts",), counter="ukrainian.telegram",
-            title=T("Telegram questions by language", fr="Questions Telegram par langue", nl="Telegramvragen per taal", uk="Питання в Telegram за мовою"),
+            "ukrainian.bot_language",
+            T("Language of service", fr="Langue du service", nl="Taal van de dienst", uk="Мова обслуговування"),
+            "attr.service_language",
+            AUDIENCE,
+            records=("contacts",),
+            counter="ukrainian.telegram",
+            title=T(
+                "Telegram questions by language",
+                fr="Questions Telegram par langue",
+                nl="Telegramvragen per taal",
+                uk="Питання в Telegram за мовою",
+            ),
         ),
         Dimension(
-            "ukrainian.answer_time", T("Time to the first answer", fr="Délai de la première réponse", nl="Tijd tot het eerste antwoord", uk="Час до першої відповіді"),
-            "attr.answer_time", AUDIENCE, records=("contacts",), counter="ukrainian.bot_threads",
-            title=T("Counsellors' answers in the chat by time taken", fr="Réponses des conseillers dans la conversation par délai", nl="Antwoorden van adviseurs in het gesprek per wachttijd", uk="Відповіді консультантів у чаті за часом"),
+            "ukrainian.answer_time",
+            T(
+                "Time to the first answer",
+                fr="Délai de la première réponse",
+                nl="Tijd tot het eerste antwoord",
+                uk="Час до першої відповіді",
+            ),
+            "attr.answer_time",
+            AUDIENCE,
+            records=("contacts",),
+            counter="ukrainian.bot_threads",
+            title=T(
+                "Counsellors' answers in the chat by time taken",
+                fr="Réponses des conseillers dans la conversation par délai",
+                nl="Antwoorden van adviseurs in het gesprek per wachttijd",
+                uk="Відповіді консультантів у чаті за часом",
+            ),
         ),
     ]
 
@@ -146,8 +250,13 @@ def register_bot_handlers(app: App) -> list[Any]:
 
     return [
         conversation_handler(app),
-        BotCommand("start", T("ask a question", fr="poser une question", nl="een vraag stellen", uk="поставити питання")),
-        BotCommand("cancel", T("stop the conversation", fr="arrêter la conversation", nl="het gesprek stoppen", uk="завершити розмову")),
+        BotCommand(
+            "start", T("ask a question", fr="poser une question", nl="een vraag stellen", uk="поставити питання")
+        ),
+        BotCommand(
+            "cancel",
+            T("stop the conversation", fr="arrêter la conversation", nl="het gesprek stoppen", uk="завершити розмову"),
+        ),
     ]
 
 
@@ -163,19 +272,25 @@ def register_bot_texts(app: App) -> list[Any]:
     topics = [
         EditableText(
             f"{AUDIENCE}.answer.{topic}",
-            T(f"Answer: {TEXTS['en']['topics'][topic]}", fr=f"Réponse : {TEXTS['fr']['topics'][topic]}",
-              nl=f"Antwoord: {TEXTS['nl']['topics'][topic]}", uk=f"Відповідь: {TEXTS['uk']['topics'][topic]}"),
+            T(
+                f"Answer: {TEXTS['en']['topics'][topic]}",
+                fr=f"Réponse : {TEXTS['fr']['topics'][topic]}",
+                nl=f"Antwoord: {TEXTS['nl']['topics'][topic]}",
+                uk=f"Відповідь: {TEXTS['uk']['topics'][topic]}",
+            ),
             text(lambda lang, topic=topic: TEXTS[lang]["answers"][topic]),
         )
         for topic in TOPICS
     ]
     return [
         EditableText(
-            f"{AUDIENCE}.place.address", T("Address of the centre", fr="Adresse du centre", nl="Adres van het centrum", uk="Адреса центру"),
+            f"{AUDIENCE}.place.address",
+            T("Address of the centre", fr="Adresse du centre", nl="Adres van het centrum", uk="Адреса центру"),
             text(lambda lang: BRUSSELS.address),
         ),
         EditableText(
-            f"{AUDIENCE}.place.hours", T("Opening hours", fr="Heures d'ouverture", nl="Openingsuren", uk="Години роботи"),
+            f"{AUDIENCE}.place.hours",
+            T("Opening hours", fr="Heures d'ouverture", nl="Openingsuren", uk="Години роботи"),
             text(lambda lang: BRUSSELS.get("hours", lang)),
         ),
         *topics,

@@ -18,9 +18,8 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
-
 
 if TYPE_CHECKING:
     from telegram import Update
@@ -282,7 +281,9 @@ def _fold(value: str) -> str:
 
 
 #: Every button label, in every language, back to its topic: a person may switch languages.
-_TOPIC_BY_LABEL: dict[str, str] = {_fold(label): key for lang in LANGUAGES for key, label in TEXTS[lang]["topics"].items()}
+_TOPIC_BY_LABEL: dict[str, str] = {
+    _fold(label): key for lang in LANGUAGES for key, label in TEXTS[lang]["topics"].items()
+}
 _TOPIC_BY_LABEL.update({_fold(key.replace("_", " ")): key for key in TOPICS})
 
 
@@ -333,7 +334,7 @@ class Records:
         _, code = self.centre()
         values = {
             "centre": code,
-            "occurred_at": datetime.now(timezone.utc),
+            "occurred_at": datetime.now(UTC),
             "audience": AUDIENCE,
             "modality": "remote_advice",
             "channel": "telegram",
@@ -357,7 +358,9 @@ class Records:
         theme, _ = TOPICS[topic]
         centre_id, _ = self.centre()
         with self.app.transaction() as session:
-            referral = issue_referral(self.app, session, centre_id, theme=theme, audience=AUDIENCE, valid_days=REFERRAL_DAYS)
+            referral = issue_referral(
+                self.app, session, centre_id, theme=theme, audience=AUDIENCE, valid_days=REFERRAL_DAYS
+            )
             return format_token(referral.token)
 
     def open_thread(self, topic: str, language: str, chat_id: int, question: str) -> int:
@@ -368,8 +371,15 @@ class Records:
         centre_id, _ = self.centre()
         with self.app.transaction() as session:
             thread = open_thread(
-                self.app, session, centre_id=centre_id, audience=AUDIENCE, theme=theme, language=language,
-                chat_id=chat_id, text=question, attributes={"service_language": language, "questions": [code]},
+                self.app,
+                session,
+                centre_id=centre_id,
+                audience=AUDIENCE,
+                theme=theme,
+                language=language,
+                chat_id=chat_id,
+                text=question,
+                attributes={"service_language": language, "questions": [code]},
             )
             return thread.id
 
@@ -401,7 +411,9 @@ def conversation_handler(app: App, place: Place = BRUSSELS, centre: str | None =
 
     def counsellor_keyboard(language: str) -> ReplyKeyboardMarkup:
         return ReplyKeyboardMarkup(
-            [[text(language, "chat")], [text(language, "yes"), text(language, "no")]], one_time_keyboard=True, resize_keyboard=True
+            [[text(language, "chat")], [text(language, "yes"), text(language, "no")]],
+            one_time_keyboard=True,
+            resize_keyboard=True,
         )
 
     def language(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str:
@@ -475,7 +487,11 @@ def conversation_handler(app: App, place: Place = BRUSSELS, centre: str | None =
         lang = language(update, context)
         try:
             thread_id = await in_thread(
-                records.open_thread, context.user_data["topic"], lang, update.effective_chat.id, update.effective_message.text
+                records.open_thread,
+                context.user_data["topic"],
+                lang,
+                update.effective_chat.id,
+                update.effective_message.text,
             )
         except Exception as exc:
             log.error("could not open a thread from the bot: %r", exc)

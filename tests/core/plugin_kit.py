@@ -49,13 +49,17 @@ def totals(app: App, keys: list[str] | tuple[str, ...], year: int = 2024, dim: s
         return rollup.read(session, list(keys), date(year, 1, 1), date(year, 12, 31), dim=dim)
 
 
-def contact(app: App, session: Any, audience: str, when: str, attributes: dict[str, Any] | None = None, **values: Any) -> Any:
+def contact(
+    app: App, session: Any, audience: str, when: str, attributes: dict[str, Any] | None = None, **values: Any
+) -> Any:
     from tremplin.core.records import log_contact
 
     return log_contact(app, session, {"centre": "bxl", "occurred_at": when, "audience": audience, **values}, attributes)
 
 
-def activity(app: App, session: Any, audience: str, when: str, attributes: dict[str, Any] | None = None, **values: Any) -> Any:
+def activity(
+    app: App, session: Any, audience: str, when: str, attributes: dict[str, Any] | None = None, **values: Any
+) -> Any:
     from tremplin.core.records import log_activity
 
     return log_activity(app, session, {"centre": "bxl", "starts_at": when, "audience": audience, **values}, attributes)

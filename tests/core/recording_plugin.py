@@ -54,7 +54,15 @@ def contact_logged(app: Any, session: Any, contact: Contact) -> None:
     # What another connection sees while the writing transaction is open: nothing yet.
     with app.db.engine.connect() as other:
         seen_outside = other.scalar(select(func.count()).select_from(Contact).where(Contact.id == contact.id))
-    _handle("contact_logged", app, session, contact, seen_outside=seen_outside, note=contact.note, headcount=contact.headcount)
+    _handle(
+        "contact_logged",
+        app,
+        session,
+        contact,
+        seen_outside=seen_outside,
+        note=contact.note,
+        headcount=contact.headcount,
+    )
 
 
 @hookimpl
@@ -64,7 +72,15 @@ def activity_logged(app: Any, session: Any, activity: Any) -> None:
 
 @hookimpl
 def referral_status_changed(app: Any, session: Any, referral: Any, old_status: str | None, new_status: str) -> None:
-    _handle("referral_status_changed", app, session, referral, old_status=old_status, new_status=new_status, status=referral.status)
+    _handle(
+        "referral_status_changed",
+        app,
+        session,
+        referral,
+        old_status=old_status,
+        new_status=new_status,
+        status=referral.status,
+    )
 
 
 @hookimpl

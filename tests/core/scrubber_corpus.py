@@ -754,8 +754,9 @@ def decline_uk(first: str, last: str, case: str) -> str:
 def make_name(rng: random.Random, lang: str, today: date) -> tuple[str, str, str]:
     if lang == "uk" and rng.random() < 0.5:
         first, last = rng.choice(FIRST["uk"]), rng.choice(LAST["uk"])
-        case, frame = rng.choice([("gen", "Справу {v} передано."), ("ins", "Розмова з {v} на рецепції."),
-                                  ("ins", "Прийшла разом з {v}.")])
+        case, frame = rng.choice(
+            [("gen", "Справу {v} передано."), ("ins", "Розмова з {v} на рецепції."), ("ins", "Прийшла разом з {v}.")]
+        )
         value = decline_uk(first, last, case)
         return frame.format(v=value), value, "name"
     value = _name(rng, lang)

@@ -118,44 +118,115 @@ NOTES = {
 
 PERSONAL = {
     "fr": [
-        "Fatima", "El Amrani", "3 mars 1990", "Loi 16", "0470 12 34 56", "0470/12.34.56", "02 555 12 34",
-        "+33 6 12 34 56 78", "fatima.elamrani@gmail.com", NRN_1985, IBAN_BE, IBAN_FR,
+        "Fatima",
+        "El Amrani",
+        "3 mars 1990",
+        "Loi 16",
+        "0470 12 34 56",
+        "0470/12.34.56",
+        "02 555 12 34",
+        "+33 6 12 34 56 78",
+        "fatima.elamrani@gmail.com",
+        NRN_1985,
+        IBAN_BE,
+        IBAN_FR,
     ],
     "nl": [
-        "Jan", "Bossche", "12-05-1988", "Kerkstraat 12", "+32 470 12 34 56", "0032 2 555 12 34",
-        "+380 67 123 4567", "jan.vandenbossche@telenet.be", NRN_1990_COMPACT, IBAN_NL, "Antwerpen",
+        "Jan",
+        "Bossche",
+        "12-05-1988",
+        "Kerkstraat 12",
+        "+32 470 12 34 56",
+        "0032 2 555 12 34",
+        "+380 67 123 4567",
+        "jan.vandenbossche@telenet.be",
+        NRN_1990_COMPACT,
+        IBAN_NL,
+        "Antwerpen",
     ],
     "en": [
-        "Sarah", "O'Connor", "14/02/1992", "221 Baker", "Wetstraat 16", "0470 12 34 56", "+33 6 12 34 56 78",
-        "02 555 12 34", "sarah.oconnor@example.co.uk", NRN_2003, IBAN_DE,
+        "Sarah",
+        "O'Connor",
+        "14/02/1992",
+        "221 Baker",
+        "Wetstraat 16",
+        "0470 12 34 56",
+        "+33 6 12 34 56 78",
+        "02 555 12 34",
+        "sarah.oconnor@example.co.uk",
+        NRN_2003,
+        IBAN_DE,
     ],
     "uk": [
-        "Олена", "Коваленко", "01.02.1985", "Хрещатик", "Louise 54", "+380 67 123 4567", "0470/12.34.56",
-        "+32 470 12 34 56", "0032 2 555 12 34", "olena.kovalenko@ukr.net", IBAN_UA, IBAN_BE, NRN_2001_SPACED,
+        "Олена",
+        "Коваленко",
+        "01.02.1985",
+        "Хрещатик",
+        "Louise 54",
+        "+380 67 123 4567",
+        "0470/12.34.56",
+        "+32 470 12 34 56",
+        "0032 2 555 12 34",
+        "olena.kovalenko@ukr.net",
+        IBAN_UA,
+        IBAN_BE,
+        NRN_2001_SPACED,
     ],
 }
 
 KEPT = {
     "fr": [
-        "Rendez-vous le 12/03/2024 à 14:30 avec Mme ", "(née le ", "qui habite ", "GSM ", " ou ", "fixe ",
-        "sa sœur en France au ", "E-mail : ", "Numéro national ", "compte ", "ancien compte français ",
+        "Rendez-vous le 12/03/2024 à 14:30 avec Mme ",
+        "(née le ",
+        "qui habite ",
+        "GSM ",
+        " ou ",
+        "fixe ",
+        "sa sœur en France au ",
+        "E-mail : ",
+        "Numéro national ",
+        "compte ",
+        "ancien compte français ",
         "Loyer 1 250 EUR par mois, 3 enfants, en Belgique depuis 2019, 2 formations suivies.",
         "Mise en place de 3 ateliers CV ; prochain entretien le 04.09.2024 à 09:00.",
     ],
     "nl": [
-        "Afspraak op 5 maart 2024 om 10:15. Mijn naam is ", "geboren op ", "woont ", "Bel ", " of ",
-        "zijn broer in Kyiv ", "Mail: ", "Rijksregisternummer ", "rekening ",
+        "Afspraak op 5 maart 2024 om 10:15. Mijn naam is ",
+        "geboren op ",
+        "woont ",
+        "Bel ",
+        " of ",
+        "zijn broer in Kyiv ",
+        "Mail: ",
+        "Rijksregisternummer ",
+        "rekening ",
         "Hij verdient 1 250 EUR netto, zijn loopbaan 2 jaar geleden gestart, 4 sollicitaties sinds 2021, "
         "volgende afspraak om 14:30 op 19/03/2024.",
     ],
     "en": [
-        "Appointment on 2024-03-12 at 09:45. My name is ", "date of birth: ", "she lives at ", "and has a room at ",
-        " in Brussels. Call ", "her father on ", "Email ", "National number ", "German account ",
+        "Appointment on 2024-03-12 at 09:45. My name is ",
+        "date of birth: ",
+        "she lives at ",
+        "and has a room at ",
+        " in Brussels. Call ",
+        "her father on ",
+        "Email ",
+        "National number ",
+        "German account ",
         "She earns 1 250 EUR, sent 4 applications since 2021 and has 2 interviews at 14:30 on 20 March 2024.",
     ],
     "uk": [
-        "Зустріч 15.04.2024 о 14:30. Мене звати ", "дата народження ", "проживає ", " у Києві, а зараз ",
-        "Телефон ", "бельгійський ", " або ", "робочий ", "Пошта ", "бельгійський рахунок ", "національний номер ",
+        "Зустріч 15.04.2024 о 14:30. Мене звати ",
+        "дата народження ",
+        "проживає ",
+        " у Києві, а зараз ",
+        "Телефон ",
+        "бельгійський ",
+        " або ",
+        "робочий ",
+        "Пошта ",
+        "бельгійський рахунок ",
+        "національний номер ",
         "Отримує 1 250 EUR на місяць, 2 дитини, в Бельгії з 2022 року, наступна зустріч 22.04.2024 о 10:00.",
     ],
 }
@@ -191,9 +262,21 @@ def test_realistic_note_loses_personal_data_and_keeps_the_rest(language: str) ->
 @pytest.mark.parametrize(
     "phone",
     [
-        "0470 12 34 56", "0470/12.34.56", "02 555 12 34", "+32 470 12 34 56", "0032 2 555 12 34", "+33 6 12 34 56 78",
-        "+380 67 123 4567", "+380 (67) 123-45-67", "+32 (0)470 12 34 56", "0470123456", "+32470123456", "(02) 555 12 34",
-        "02.555.12.34", "0470-12-34-56", "0033 6 12 34 56 78",
+        "0470 12 34 56",
+        "0470/12.34.56",
+        "02 555 12 34",
+        "+32 470 12 34 56",
+        "0032 2 555 12 34",
+        "+33 6 12 34 56 78",
+        "+380 67 123 4567",
+        "+380 (67) 123-45-67",
+        "+32 (0)470 12 34 56",
+        "0470123456",
+        "+32470123456",
+        "(02) 555 12 34",
+        "02.555.12.34",
+        "0470-12-34-56",
+        "0033 6 12 34 56 78",
     ],
 )
 def test_phone_formats(phone: str) -> None:
@@ -208,7 +291,9 @@ def test_national_number_formats(number: str) -> None:
     assert scrub(f"NN {number}; revoir en 2025.") == "NN [national number]; revoir en 2025."
 
 
-@pytest.mark.parametrize("number", [IBAN_BE, IBAN_FR, IBAN_NL, IBAN_DE, IBAN_UA, IBAN_NL.replace(" ", ""), IBAN_UA.replace(" ", "")])
+@pytest.mark.parametrize(
+    "number", [IBAN_BE, IBAN_FR, IBAN_NL, IBAN_DE, IBAN_UA, IBAN_NL.replace(" ", ""), IBAN_UA.replace(" ", "")]
+)
 def test_iban_formats(number: str) -> None:
     assert scrub(f"Versement sur {number} de 1 250 EUR.") == "Versement sur [IBAN] de 1 250 EUR."
 
@@ -216,9 +301,17 @@ def test_iban_formats(number: str) -> None:
 @pytest.mark.parametrize(
     ("cue", "day"),
     [
-        ("née le", "3 mars 1990"), ("né le", "1er janvier 1990"), ("geboren op", "12 mei 1988"), ("geb.", "12/05/1988"),
-        ("born on", "14 February 1992"), ("born on", "February 14, 1992"), ("date of birth:", "1992-02-14"),
-        ("DOB", "14.02.1992"), ("народилася", "3 березня 1990"), ("народився", "03.03.1990"), ("д.н.", "01.02.1985"),
+        ("née le", "3 mars 1990"),
+        ("né le", "1er janvier 1990"),
+        ("geboren op", "12 mei 1988"),
+        ("geb.", "12/05/1988"),
+        ("born on", "14 February 1992"),
+        ("born on", "February 14, 1992"),
+        ("date of birth:", "1992-02-14"),
+        ("DOB", "14.02.1992"),
+        ("народилася", "3 березня 1990"),
+        ("народився", "03.03.1990"),
+        ("д.н.", "01.02.1985"),
         ("°", "12/03/1990"),
     ],
 )
@@ -231,9 +324,18 @@ def test_birth_dates_after_cues(cue: str, day: str) -> None:
 @pytest.mark.parametrize(
     ("cue", "name"),
     [
-        ("je m'appelle", "Fatima El Amrani"), ("Mme", "Dupont"), ("M.", "Jean-Pierre Van den Bossche"), ("Madame", "Dubois"),
-        ("Monsieur", "Martin"), ("mijn naam is", "Jan Peeters"), ("ik heet", "Sara De Smet"), ("Mevrouw", "Claes"),
-        ("Dhr.", "Janssens"), ("my name is", "John Smith"), ("Mr", "O'Brien"), ("Мене звати", "Олена Коваленко"),
+        ("je m'appelle", "Fatima El Amrani"),
+        ("Mme", "Dupont"),
+        ("M.", "Jean-Pierre Van den Bossche"),
+        ("Madame", "Dubois"),
+        ("Monsieur", "Martin"),
+        ("mijn naam is", "Jan Peeters"),
+        ("ik heet", "Sara De Smet"),
+        ("Mevrouw", "Claes"),
+        ("Dhr.", "Janssens"),
+        ("my name is", "John Smith"),
+        ("Mr", "O'Brien"),
+        ("Мене звати", "Олена Коваленко"),
         ("пані", "Ірина Шевченко"),
     ],
 )
@@ -244,9 +346,19 @@ def test_names_after_cues(cue: str, name: str) -> None:
 @pytest.mark.parametrize(
     "address",
     [
-        "rue de la Loi 16, 1000 Bruxelles", "avenue Louise 54 bte 3", "chaussée d'Ixelles 227", "place Flagey 18",
-        "rue de la loi 16", "12 rue des Lilas", "Kerkstraat 12 bus 3, 2000 Antwerpen", "Koning Albertlaan 5",
-        "Grote Markt 7", "Elsensesteenweg 227", "221 Baker Street", "42B Station Road", "вул. Хрещатик, 22",
+        "rue de la Loi 16, 1000 Bruxelles",
+        "avenue Louise 54 bte 3",
+        "chaussée d'Ixelles 227",
+        "place Flagey 18",
+        "rue de la loi 16",
+        "12 rue des Lilas",
+        "Kerkstraat 12 bus 3, 2000 Antwerpen",
+        "Koning Albertlaan 5",
+        "Grote Markt 7",
+        "Elsensesteenweg 227",
+        "221 Baker Street",
+        "42B Station Road",
+        "вул. Хрещатик, 22",
         "вулиця Шевченка 5",
     ],
 )
@@ -292,7 +404,13 @@ def test_log_contact_stores_only_scrubbed_text(app: App, centre: int) -> None:
         contact = log_contact(
             app,
             session,
-            {"centre": "bxl", "occurred_at": "2024-03-12T14:30", "audience": "general", "modality": "individual_advice", "note": NOTES["fr"]},
+            {
+                "centre": "bxl",
+                "occurred_at": "2024-03-12T14:30",
+                "audience": "general",
+                "modality": "individual_advice",
+                "note": NOTES["fr"],
+            },
         )
         contact_id = contact.id
     with app.db.engine.connect() as conn:
@@ -310,11 +428,23 @@ def test_log_contact_stores_only_scrubbed_text(app: App, centre: int) -> None:
             app,
             session,
             contact,
-            {"centre": "bxl", "occurred_at": "2024-03-12T14:30", "audience": "general", "modality": "individual_advice", "note": NOTES["uk"]},
+            {
+                "centre": "bxl",
+                "occurred_at": "2024-03-12T14:30",
+                "audience": "general",
+                "modality": "individual_advice",
+                "note": NOTES["uk"],
+            },
         )
         raw = Contact(
-            centre_id=centre, occurred_at=contact.occurred_at, day=contact.day, audience="general", modality="reception",
-            channel="walk_in", language="fr", note=f"Mail {PERSONAL['en'][8]}, tél {PERSONAL['en'][5]}",
+            centre_id=centre,
+            occurred_at=contact.occurred_at,
+            day=contact.day,
+            audience="general",
+            modality="reception",
+            channel="walk_in",
+            language="fr",
+            note=f"Mail {PERSONAL['en'][8]}, tél {PERSONAL['en'][5]}",
         )
         session.add(raw)
         session.flush()
@@ -413,7 +543,7 @@ def test_case_codes() -> None:
             for ch in ALPHABET:
                 if ch != original:
                     with pytest.raises(TokenError, match="does not check"):
-                        parse_case_code(f"{head}-{body[:i]}{ch}{body[i + 1:]}")
+                        parse_case_code(f"{head}-{body[:i]}{ch}{body[i + 1 :]}")
     code = new_case_code("NEET")
     for bad in ("", "NEET", "NEET-", code + "X", code.split("-")[1], "NEET-ABCDEFU"):
         with pytest.raises(TokenError, match="is not a case code"):

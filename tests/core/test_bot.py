@@ -7,11 +7,11 @@ from collections.abc import Iterator
 
 import pytest
 from sqlalchemy import func, select
-from tremplin.core.app import App
-from tremplin.core.bot.models import BotChat, BotState
 
 from tests.bot_api import FakeBotAPI, database_dump
 from tests.bot_kit import Person, RunningBot, labels
+from tremplin.core.app import App
+from tremplin.core.bot.models import BotChat, BotState
 
 USER = 555000111
 

@@ -8,11 +8,11 @@ from typing import Any
 
 import pytest
 
+from tests.conftest import make_app
 from tremplin import hookimpl
 from tremplin.core.app import App
 from tremplin.core.plugins import register
 from tremplin.core.registry import PluginError
-from tests.conftest import make_app
 
 TOKEN = "123456:TEST-TOKEN"
 
@@ -33,9 +33,13 @@ def test_help_lists_the_plugins_commands_then_the_cores(url: str) -> None:
     app = make_app(url)
     try:
         assert help_lines(app) == [
-            "/start — ask a question", "/challenge — the weekly challenge", "/cancel — stop the conversation",
+            "/start — ask a question",
+            "/challenge — the weekly challenge",
+            "/cancel — stop the conversation",
             "/language — change language",
-            "/privacy — what we keep", "/forget — erase this chat", "/help — this list",
+            "/privacy — what we keep",
+            "/forget — erase this chat",
+            "/help — this list",
         ]
         assert help_lines(app, "uk")[0] == "/start — поставити питання"
     finally:
@@ -47,8 +51,13 @@ def test_without_the_ukrainian_plugin_help_names_only_the_cores_commands(url: st
     try:
         # The core answers /start and /cancel itself when no plugin does.
         assert help_lines(app, "fr") == [
-            "/start — commencer", "/challenge — le défi de la semaine", "/cancel — arrêter", "/language — changer de langue",
-            "/privacy — ce que nous gardons", "/forget — effacer cette conversation", "/help — cette liste",
+            "/start — commencer",
+            "/challenge — le défi de la semaine",
+            "/cancel — arrêter",
+            "/language — changer de langue",
+            "/privacy — ce que nous gardons",
+            "/forget — effacer cette conversation",
+            "/help — cette liste",
         ]
     finally:
         app.close()
@@ -89,5 +98,7 @@ def test_a_listed_command_no_handler_answers_is_refused(app: App) -> None:
     from tremplin.core.bot.app import build_application
 
     register(app.pm, Listed(answered=False), "tests.silent")
-    with pytest.raises(PluginError, match=r"plugin tests.silent lists /ping for /help, but none of its handlers answers it"):
+    with pytest.raises(
+        PluginError, match=r"plugin tests.silent lists /ping for /help, but none of its handlers answers it"
+    ):
         build_application(app, TOKEN, base_url="http://127.0.0.1:9/bot")

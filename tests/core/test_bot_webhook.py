@@ -15,12 +15,12 @@ from pathlib import Path
 import httpx
 import pytest
 from click.testing import CliRunner
-from tremplin.core.app import App
-from tremplin.core.cli import cli
 
 from tests.bot_api import TOKEN, FakeBotAPI, free_port
 from tests.bot_kit import Person
 from tests.conftest import make_app
+from tremplin.core.app import App
+from tremplin.core.cli import cli
 
 SECRET = "webhook-secret-for-tests_0123"
 
@@ -37,6 +37,7 @@ class ServedWeb:
 
     def __init__(self, app: App, fake: FakeBotAPI) -> None:
         import uvicorn
+
         from tremplin.core.bot.webhook import WebhookConfig
         from tremplin.core.web.app import create_web_app
 

@@ -13,12 +13,12 @@ from typing import Any
 
 from click.testing import CliRunner, Result
 from sqlalchemy import create_engine, delete, inspect, select
+
+from tests.core.test_hookspecs import DOCUMENTED_COUNTERS
 from tremplin.core.app import App
 from tremplin.core.cli import cli
 from tremplin.core.models import CounterValue, Staff
 from tremplin.core.records import log_activity, log_contact, open_case
-
-from tests.core.test_hookspecs import DOCUMENTED_COUNTERS
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -64,9 +64,20 @@ def test_init_on_a_fresh_sqlite_file(tmp_path: Path) -> None:
     engine = create_engine(url)
     try:
         tables = set(inspect(engine).get_table_names())
-        assert {"contacts", "activities", "cases", "referrals", "counter_values", "staff", "centres", "alembic_version"} <= tables
+        assert {
+            "contacts",
+            "activities",
+            "cases",
+            "referrals",
+            "counter_values",
+            "staff",
+            "centres",
+            "alembic_version",
+        } <= tables
         with engine.connect() as conn:
-            assert conn.exec_driver_sql("SELECT code, name, timezone FROM centres").all() == [("bxl", "Cité des métiers de Bruxelles", "Europe/Brussels")]
+            assert conn.exec_driver_sql("SELECT code, name, timezone FROM centres").all() == [
+                ("bxl", "Cité des métiers de Bruxelles", "Europe/Brussels")
+            ]
     finally:
         engine.dispose()
     again = run("--database-url", url, "init", "--centre", "bxl")
@@ -75,23 +86,51 @@ def test_init_on_a_fresh_sqlite_file(tmp_path: Path) -> None:
 
 def test_staff_add(db_url: str) -> None:
     env = {"TREMPLIN_STAFF_PASSWORD": "correct horse battery"}
-    result = run("--database-url", db_url, "staff", "add", "amina", "--role", "counsellor", "--name", "Amina B.", "--language", "nl", env=env)
+    result = run(
+        "--database-url",
+        db_url,
+        "staff",
+        "add",
+        "amina",
+        "--role",
+        "counsellor",
+        "--name",
+        "Amina B.",
+        "--language",
+        "nl",
+        env=env,
+    )
     assert result.exit_code == 0, result.output
     assert result.output.strip() == "Created amina (counsellor; audiences: disability, general, prisons, ukrainian)"
-    result = run("--database-url", db_url, "staff", "add", "lead", "--role", "programme_lead", "--role", "neet_worker", env=env)
+    result = run(
+        "--database-url", db_url, "staff", "add", "lead", "--role", "programme_lead", "--role", "neet_worker", env=env
+    )
     assert "audiences: *" in result.output
     refused = run("--database-url", db_url, "staff", "add", "merlin", "--role", "wizard", env=env)
     assert refused.exit_code == 1
     assert "unknown role(s) wizard; use: admin, programme_lead, counsellor" in refused.output
-    short = run("--database-url", db_url, "staff", "add", "bob", "--role", "reception", env={"TREMPLIN_STAFF_PASSWORD": "short"})
+    short = run(
+        "--database-url", db_url, "staff", "add", "bob", "--role", "reception", env={"TREMPLIN_STAFF_PASSWORD": "short"}
+    )
     assert short.exit_code == 1 and "12 to 200 characters" in short.output
-    common = run("--database-url", db_url, "staff", "add", "bob", "--role", "reception", env={"TREMPLIN_STAFF_PASSWORD": "1q2w3e4r5t6y"})
+    common = run(
+        "--database-url",
+        db_url,
+        "staff",
+        "add",
+        "bob",
+        "--role",
+        "reception",
+        env={"TREMPLIN_STAFF_PASSWORD": "1q2w3e4r5t6y"},
+    )
     assert common.exit_code == 1 and "too common" in common.output
     spaced = run("--database-url", db_url, "staff", "add", "bob smith", "--role", "reception", env=env)
     assert spaced.exit_code == 1 and "letters, digits" in spaced.output
     twice = run("--database-url", db_url, "staff", "add", "amina", "--role", "reception", env=env)
     assert twice.exit_code == 1 and "already an account named 'amina'" in twice.output
-    bad_audience = run("--database-url", db_url, "staff", "add", "eve", "--role", "counsellor", "--audience", "vip", env=env)
+    bad_audience = run(
+        "--database-url", db_url, "staff", "add", "eve", "--role", "counsellor", "--audience", "vip", env=env
+    )
     assert bad_audience.exit_code == 1 and "unknown audience(s) vip" in bad_audience.output
     listing = run("--database-url", db_url, "staff", "list")
     assert listing.output.splitlines() == [
@@ -117,11 +156,36 @@ YEAR = 2024
 
 
 def _log_year(app: App, centre_id: int) -> None:
-    def c(audience: str, modality: str, headcount: int = 1, attributes: dict[str, Any] | None = None, **values: Any) -> None:
-        log_contact(app, session, {"centre": "bxl", "occurred_at": f"{YEAR}-04-0{1 + len(values) % 5}T10:00", "audience": audience, "modality": modality, "headcount": headcount, **values}, attributes)
+    def c(
+        audience: str, modality: str, headcount: int = 1, attributes: dict[str, Any] | None = None, **values: Any
+    ) -> None:
+        log_contact(
+            app,
+            session,
+            {
+                "centre": "bxl",
+                "occurred_at": f"{YEAR}-04-0{1 + len(values) % 5}T10:00",
+                "audience": audience,
+                "modality": modality,
+                "headcount": headcount,
+                **values,
+            },
+            attributes,
+        )
 
     def a(audience: str, participants: int, attributes: dict[str, Any] | None = None, **values: Any) -> None:
-        log_activity(app, session, {"centre": "bxl", "starts_at": f"{YEAR}-05-06T14:00", "audience": audience, "participants": participants, **values}, attributes)
+        log_activity(
+            app,
+            session,
+            {
+                "centre": "bxl",
+                "starts_at": f"{YEAR}-05-06T14:00",
+                "audience": audience,
+                "participants": participants,
+                **values,
+            },
+            attributes,
+        )
 
     with app.transaction() as session:
         c("general", "individual_advice")
@@ -130,7 +194,12 @@ def _log_year(app: App, centre_id: int) -> None:
         c("general", "reception", 4, channel="event")
         a("general", 30, workshop="fair")
         a("general", 12, workshop="info_session", format="online")
-        a("schools", 22, {"school": "Athénée", "education_type": "general", "year": "6", "place": "at_centre"}, workshop="explorama")
+        a(
+            "schools",
+            22,
+            {"school": "Athénée", "education_type": "general", "year": "6", "place": "at_centre"},
+            workshop="explorama",
+        )
         c("prisons", "group_activity", 7, {"prison": "haren", "session": "group"}, channel="field")
         c("disability", "reception", 2, {"public": "target"})
         c("disability", "reception", 5, {"public": "professional"}, channel="event")
@@ -141,7 +210,17 @@ def _log_year(app: App, centre_id: int) -> None:
         c("ukrainian", "individual_advice", 2, {"service_language": "uk"}, language="uk", channel="telegram")
         open_case(app, session, centre_id, "neet", consent_on=date(YEAR, 4, 1))
         # Another year: never in YEAR's figures.
-        log_contact(app, session, {"centre": "bxl", "occurred_at": f"{YEAR - 1}-12-31T12:00", "audience": "neet", "modality": "individual_advice", "headcount": 100})
+        log_contact(
+            app,
+            session,
+            {
+                "centre": "bxl",
+                "occurred_at": f"{YEAR - 1}-12-31T12:00",
+                "audience": "neet",
+                "modality": "individual_advice",
+                "headcount": 100,
+            },
+        )
 
 
 EXPECTED = {
@@ -263,12 +342,25 @@ def test_counters_show_json_and_rebuild(app: App, centre: int, db_url: str) -> N
     assert truck_table.exit_code == 0 and "formtruck.users/formtruck.stop/truck-flagey" in truck_table.output
     assert "Stop: Truck Flagey" in truck_table.output and "Commune: Ixelles" in truck_table.output
     assert figures["cases.opened"] == 1 and figures["neet.cases"] == 1 and figures["neet.awareness"] == 3
-    previous = json.loads(run("--database-url", db_url, "counters", "show", "--year", str(YEAR - 1), "--format", "json").output)
+    previous = json.loads(
+        run("--database-url", db_url, "counters", "show", "--year", str(YEAR - 1), "--format", "json").output
+    )
     assert previous["neet.individual_advice"] == 100 and previous["contacts.total"] == 100
     everything = json.loads(run("--database-url", db_url, "counters", "show", "--format", "json").output)
     assert everything["contacts.total"] == EXPECTED["contacts.total"] + 100
-    neet = json.loads(run("--database-url", db_url, "counters", "show", "--year", str(YEAR), "--audience", "neet", "--format", "json").output)
-    assert neet == {"neet.reached": 14, "neet.awareness": 3, "neet.individual_advice": 1, "neet.group_activities": 1, "neet.group_participants": 10, "neet.cases": 1}
+    neet = json.loads(
+        run(
+            "--database-url", db_url, "counters", "show", "--year", str(YEAR), "--audience", "neet", "--format", "json"
+        ).output
+    )
+    assert neet == {
+        "neet.reached": 14,
+        "neet.awareness": 3,
+        "neet.individual_advice": 1,
+        "neet.group_activities": 1,
+        "neet.group_participants": 10,
+        "neet.cases": 1,
+    }
     unknown = run("--database-url", db_url, "counters", "show", "--audience", "vip")
     assert unknown.exit_code == 1 and "unknown audience 'vip'; known: general, neet" in unknown.output
     table = run("--database-url", db_url, "counters", "show", "--year", str(YEAR))
@@ -277,12 +369,16 @@ def test_counters_show_json_and_rebuild(app: App, centre: int, db_url: str) -> N
     # Lose part of the roll-up (as when a counter is added to a database with data), then rebuild it.
     with app.db.engine.begin() as conn:
         conn.execute(delete(CounterValue).where(CounterValue.counter.in_(["contacts.total", "neet.reached"])))
-    damaged = json.loads(run("--database-url", db_url, "counters", "show", "--year", str(YEAR), "--format", "json").output)
+    damaged = json.loads(
+        run("--database-url", db_url, "counters", "show", "--year", str(YEAR), "--format", "json").output
+    )
     assert damaged["contacts.total"] == 0 and damaged["neet.reached"] == 0
     rebuilt = run("--database-url", db_url, "counters", "rebuild")
     assert rebuilt.exit_code == 0, rebuilt.output
     assert rebuilt.output.startswith("Rebuilt the roll-up from 17 records: ")  # 12 contacts, 4 activities, 1 case
-    again = json.loads(run("--database-url", db_url, "counters", "show", "--year", str(YEAR), "--format", "json").output)
+    again = json.loads(
+        run("--database-url", db_url, "counters", "show", "--year", str(YEAR), "--format", "json").output
+    )
     assert again == figures
 
 
@@ -297,11 +393,20 @@ def test_plugins_lists_versions_hooks_and_everything_registered(tmp_path: Path) 
     assert list(infos)[: len(BUILTIN_PLUGINS + AUDIENCE_PLUGINS)] == list(BUILTIN_PLUGINS + AUDIENCE_PLUGINS)
     assert {p["version"] for name, p in infos.items() if name.startswith("tremplin.")} == {__version__}
     neet = infos["tremplin.plugins.neet"]
-    assert {"register_audiences", "register_roles", "register_codes", "register_flows", "register_report_sections"} <= set(neet["hooks"])
+    assert {
+        "register_audiences",
+        "register_roles",
+        "register_codes",
+        "register_flows",
+        "register_report_sections",
+    } <= set(neet["hooks"])
     registers = neet["registers"]
     assert registers["audiences"] == ["neet"] and registers["roles"] == ["neet_worker"]
     assert "modality:field_awareness" in registers["codes"] and "workshop:escape_game" in registers["codes"]
-    assert registers["flows"] == ["neet-instagram-reach", "neet-challenge", "neet-weekly-digest"] and "neet.awareness" in registers["counters"]
+    assert (
+        registers["flows"] == ["neet-instagram-reach", "neet-challenge", "neet-weekly-digest"]
+        and "neet.awareness" in registers["counters"]
+    )
     assert "esf: neet.programme (ProgrammeIndicators)" in registers["report_sections"]
     assert "annual: neet.touchngo (KeyFigures)" in registers["report_sections"]
     ukrainian = infos["tremplin.plugins.ukrainian"]["registers"]
@@ -310,10 +415,18 @@ def test_plugins_lists_versions_hooks_and_everything_registered(tmp_path: Path) 
     assert {"phone", "email", "national_number"} <= set(anonymity["scrubbers"])
     reports = infos["tremplin.core.builtins.reports"]["registers"]
     assert "GET /reports" in reports["routes"] and "annual: overview (KeyFigures)" in reports["report_sections"]
-    assert infos["tremplin.core.builtins.shared"]["registers"]["roles"] == ["admin", "programme_lead", "counsellor", "reception"]
+    assert infos["tremplin.core.builtins.shared"]["registers"]["roles"] == [
+        "admin",
+        "programme_lead",
+        "counsellor",
+        "reception",
+    ]
     schools = infos["tremplin.plugins.schools"]["registers"]
     assert schools["fact_sources"] == ["schools.bookings"] and schools["grants"] == ["programme_lead: schools.bookings"]
     # The text form names the same things, one plugin after another.
     text = run("--database-url", url, "plugins", env={"TREMPLIN_DISABLED_PLUGINS": "prisons"}).output
-    assert "tremplin.plugins.neet " + __version__ in text and "  hooks: register_audiences, register_bot_handlers, register_bot_texts, register_codes" in text
+    assert (
+        "tremplin.plugins.neet " + __version__ in text
+        and "  hooks: register_audiences, register_bot_handlers, register_bot_texts, register_codes" in text
+    )
     assert "tremplin.plugins.prisons" not in text and "site_kind:formtruck_stop" in text

@@ -11,8 +11,15 @@ CORE = Path(__file__).resolve().parents[2] / "core"
 AUDIENCE_KEYS = ("neet", "schools", "prisons", "disability", "formtruck", "ukrainian")
 PLUGIN_ROLES = ("neet_worker", "schools_coordinator", "formtruck_adviser")
 MOVED_CODES = (
-    "field_awareness", "formtruck_stop", "explorama", "inforizon", "pass_avenir", "guidance_pathway",
-    "escape_game", "career_game", "video_challenge",
+    "field_awareness",
+    "formtruck_stop",
+    "explorama",
+    "inforizon",
+    "pass_avenir",
+    "guidance_pathway",
+    "escape_game",
+    "career_game",
+    "video_challenge",
 )
 # Keys are lower case; "Ukrainian" the language (a code of the shared language list) is not the audience.
 NAMED = re.compile(r"\b(" + "|".join(AUDIENCE_KEYS + PLUGIN_ROLES + MOVED_CODES) + r")\b")

@@ -7,12 +7,12 @@ from typing import Any
 
 import pytest
 from sqlalchemy import select
+
+from tests.conftest import full_registry
 from tremplin.core import demo
 from tremplin.core.app import App
 from tremplin.core.forms import FormError, validate_attributes
 from tremplin.core.queries import counter_figures
-
-from tests.conftest import full_registry
 
 YEAR = 2019
 SCALE = 0.1
@@ -78,7 +78,14 @@ def test_a_demo_year_fills_every_audience_with_plausible_figures(app: App) -> No
 
     # The key figures are of the order of the scaled 2019 report.
     expected = demo.expected_figures(app, SCALE)
-    loose = {"schools.visits", "prisons.reached", "disability.reached", "events.contacts", "neet.awareness", "neet.reached"}
+    loose = {
+        "schools.visits",
+        "prisons.reached",
+        "disability.reached",
+        "events.contacts",
+        "neet.awareness",
+        "neet.reached",
+    }
     for key, value in expected.items():
         share = 0.25 if key in loose else 0.08
         assert close_to(figs[key], value, share), (key, figs[key], value)
@@ -135,7 +142,11 @@ def test_a_demo_year_fills_every_audience_with_plausible_figures(app: App) -> No
         assert row_day.weekday() < 5 and row_day not in holidays
         assert not closure.starts_on <= row_day <= closure.ends_on
     tz = demo.TZ
-    late = [c for c in contacts if c.modality == "individual_advice" and c.channel == "walk_in" and c.occurred_at.astimezone(tz).hour >= 17]
+    late = [
+        c
+        for c in contacts
+        if c.modality == "individual_advice" and c.channel == "walk_in" and c.occurred_at.astimezone(tz).hour >= 17
+    ]
     assert late and all(c.day.weekday() == 3 for c in late)
 
     # Summer is quieter than the autumn.
@@ -160,7 +171,12 @@ def test_a_demo_year_fills_every_audience_with_plausible_figures(app: App) -> No
     from tremplin.core import rollup
 
     with app.session() as session:
-        by = lambda dim: {v: n for (_, v), n in rollup.read(session, ["individual_advice.contacts"], date(YEAR, 1, 1), date(YEAR, 12, 31), dim=dim).items()}  # noqa: E731
+        by = lambda dim: {
+            v: n
+            for (_, v), n in rollup.read(
+                session, ["individual_advice.contacts"], date(YEAR, 1, 1), date(YEAR, 12, 31), dim=dim
+            ).items()
+        }  # noqa: E731
         gender, language = by("gender"), by("language")
         themes = by("theme")
     assert 0.49 < gender["man"] / (gender["man"] + gender["woman"]) < 0.58
@@ -227,7 +243,9 @@ def test_the_calendar_knows_the_belgian_year() -> None:
     assert demo.easter(2024) == date(2024, 3, 31)
     cal = demo.Calendar(2019)
     assert date(2019, 4, 22) in cal.holidays and date(2019, 5, 30) in cal.holidays and date(2019, 6, 10) in cal.holidays
-    assert not cal.is_open(date(2019, 7, 21)) and not cal.is_open(date(2019, 12, 27)) and not cal.is_open(date(2019, 3, 9))
+    assert (
+        not cal.is_open(date(2019, 7, 21)) and not cal.is_open(date(2019, 12, 27)) and not cal.is_open(date(2019, 3, 9))
+    )
     assert cal.is_open(date(2019, 3, 7)) and not cal.is_school_day(date(2019, 7, 10))
     rng = demo.stream(1, "test")
     thursday = [cal.moment(rng, date(2019, 3, 7)) for _ in range(300)]
@@ -257,7 +275,14 @@ def test_a_record_its_form_could_not_produce_is_refused(app: App) -> None:
         session(modality="multimedia", channel="field"),
         session(modality="group_activity", channel="field", site="advice"),
         demo.contact(
-            "general.multimedia", "general", when, None, {}, site="multimedia", headcount=3, modality="multimedia",
+            "general.multimedia",
+            "general",
+            when,
+            None,
+            {},
+            site="multimedia",
+            headcount=3,
+            modality="multimedia",
             channel="phone",
         ),
     ):

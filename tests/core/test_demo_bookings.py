@@ -10,13 +10,13 @@ from datetime import date
 
 import pytest
 from sqlalchemy import select
+
+from tests.conftest import make_app
 from tremplin.core import demo, rollup
 from tremplin.core.app import App
 from tremplin.core.models import Activity, OutboxMessage
 from tremplin.core.queries import counter_figures
 from tremplin.plugins.schools.models import SchoolBooking
-
-from tests.conftest import make_app
 
 YEAR = 2019
 #: The walk-in public and the schools only: the full-scale schools year costs seconds.

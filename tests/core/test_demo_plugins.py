@@ -16,11 +16,11 @@ import pytest
 from click.testing import CliRunner
 from sqlalchemy import select
 
+from tests.conftest import make_app
 from tremplin.core import demo, rollup
 from tremplin.core.app import App
 from tremplin.core.cli import cli
 from tremplin.core.models import Contact, Staff
-from tests.conftest import make_app
 
 YEAR = 2019
 SCALE = 0.03

@@ -17,6 +17,8 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
+from tests.core.plugin_kit import assert_rollup_exact
+from tests.core.test_import import csv_text, write
 from tremplin.core import import_check, rollup
 from tremplin.core.admin import ensure_centre, ensure_site
 from tremplin.core.app import App
@@ -25,8 +27,6 @@ from tremplin.core.i18n import T
 from tremplin.core.importer import import_file
 from tremplin.core.models import Activity, Contact, CounterValue, Site
 from tremplin.core.records import delete_contact, log_activity, log_contact, update_contact
-from tests.core.plugin_kit import assert_rollup_exact
-from tests.core.test_import import csv_text, write
 
 STOPS = ("flagey", "anneessens", "gare-du-nord")
 COMMUNES = ("ixelles", "bruxelles", "schaerbeek")

@@ -55,7 +55,9 @@ def test_section_starts_with_the_declared_signature(name: str) -> None:
         pytest.fail(f"docs/plugins.md has no section '### {name}'")
     block = FIRST_BLOCK.match(text)
     assert block, f"the section of {name} does not start with a ```python block"
-    assert shape(block.group(1)) == shape(declared(name)), f"docs/plugins.md shows {block.group(1)!r}; declared: {declared(name)!r}"
+    assert shape(block.group(1)) == shape(declared(name)), (
+        f"docs/plugins.md shows {block.group(1)!r}; declared: {declared(name)!r}"
+    )
     # An example follows: some code using the hook, beyond the signature.
     assert text.count("```python") >= 2, f"the section of {name} has no example"
 

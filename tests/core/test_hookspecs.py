@@ -7,14 +7,17 @@ import re
 import subprocess
 import sys
 from collections.abc import Callable, Iterator
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
 from sqlalchemy import func, select
 
-from tremplin.core import hookspecs
+from tests.conftest import make_app
+from tests.core import recording_plugin as rec
+from tests.core.plugin_kit import CORE_ONLY, fake_plugin, make_centre
+from tremplin.core import hookspecs, rollup
 from tremplin.core.anonymity import Scrubber
 from tremplin.core.app import App
 from tremplin.core.counters import DIMENSIONS, Counter
@@ -35,10 +38,6 @@ from tremplin.core.records import (
 )
 from tremplin.core.registry import FlowSpec, Grant, PluginError, Role, Workflow, collect
 from tremplin.core.reports.sections import KeyFigures, ProgrammeIndicators
-from tremplin.core import rollup
-from tests.conftest import make_app
-from tests.core import recording_plugin as rec
-from tests.core.plugin_kit import CORE_ONLY, fake_plugin, make_centre
 
 TESTS = Path(__file__).resolve().parents[1]
 REPO = TESTS.parent
@@ -69,12 +68,28 @@ def test_every_hook_has_a_test() -> None:
 
 def test_hook_names_are_the_specs() -> None:
     assert set(hook_names()) == {
-        "register_audiences", "register_roles", "register_codes", "register_forms", "register_counters",
-        "register_workflows", "register_flows", "register_routes", "register_bot_handlers",
-        "register_report_sections", "register_scrubbers", "register_demo",
-        "register_dimensions", "register_fact_sources", "register_menu_items", "register_bot_texts",
-        "purge_expired", "field_defaults",
-        "contact_logged", "activity_logged", "referral_status_changed", "case_stage_changed",
+        "register_audiences",
+        "register_roles",
+        "register_codes",
+        "register_forms",
+        "register_counters",
+        "register_workflows",
+        "register_flows",
+        "register_routes",
+        "register_bot_handlers",
+        "register_report_sections",
+        "register_scrubbers",
+        "register_demo",
+        "register_dimensions",
+        "register_fact_sources",
+        "register_menu_items",
+        "register_bot_texts",
+        "purge_expired",
+        "field_defaults",
+        "contact_logged",
+        "activity_logged",
+        "referral_status_changed",
+        "case_stage_changed",
     }
 
 
@@ -108,12 +123,25 @@ def test_hook_register_audiences(full_app: App) -> None:
 def test_hook_register_roles(full_app: App, monkeypatch: pytest.MonkeyPatch) -> None:
     roles = full_app.registry.roles
     assert roles.keys() == [
-        "admin", "programme_lead", "counsellor", "reception", "neet_worker", "schools_coordinator", "formtruck_adviser",
+        "admin",
+        "programme_lead",
+        "counsellor",
+        "reception",
+        "neet_worker",
+        "schools_coordinator",
+        "formtruck_adviser",
         "formtruck_coordinator",
     ]
-    assert {k for k in roles if roles.owner(k) == "tremplin.core.builtins.shared"} == {"admin", "programme_lead", "counsellor", "reception"}
+    assert {k for k in roles if roles.owner(k) == "tremplin.core.builtins.shared"} == {
+        "admin",
+        "programme_lead",
+        "counsellor",
+        "reception",
+    }
     assert (roles.owner("neet_worker"), roles.owner("schools_coordinator"), roles.owner("formtruck_adviser")) == (
-        "tremplin.plugins.neet", "tremplin.plugins.schools", "tremplin.plugins.formtruck",
+        "tremplin.plugins.neet",
+        "tremplin.plugins.schools",
+        "tremplin.plugins.formtruck",
     )
     for key, role in roles.items():
         assert role.label.get("fr") and role.label.get("nl") and role.label.get("uk"), key
@@ -134,15 +162,36 @@ def test_hook_register_roles(full_app: App, monkeypatch: pytest.MonkeyPatch) -> 
         make_app(url, plugins=CORE_ONLY + [grab])
     # Default audiences: the role's own, plus the audiences that name the role; core roles name none.
     assert full_app.registry.default_audiences(["counsellor"]) == ["general", "prisons", "disability", "ukrainian"]
-    assert full_app.registry.default_audiences(["reception", "formtruck_adviser"]) == ["general", "formtruck", "ukrainian"]
+    assert full_app.registry.default_audiences(["reception", "formtruck_adviser"]) == [
+        "general",
+        "formtruck",
+        "ukrainian",
+    ]
     assert full_app.registry.default_audiences(["programme_lead"]) == ["*"]
-    assert all(not role.default_audiences or role.default_audiences == ("*",) for k, role in roles.items() if k in ("admin", "programme_lead", "counsellor", "reception"))
+    assert all(
+        not role.default_audiences or role.default_audiences == ("*",)
+        for k, role in roles.items()
+        if k in ("admin", "programme_lead", "counsellor", "reception")
+    )
     # A role naming an audience nobody registers is refused at start-up, naming the plugin.
-    plugin = fake_plugin(monkeypatch, "tremplin_test_roles", register_roles=lambda app: [Role("erasmus_worker", T_("Erasmus"), ("log",), ("erasmus",))])
-    with pytest.raises(PluginError, match=r"role 'erasmus_worker' \(tremplin_test_roles\) names unknown audience 'erasmus'"):
+    plugin = fake_plugin(
+        monkeypatch,
+        "tremplin_test_roles",
+        register_roles=lambda app: [Role("erasmus_worker", T_("Erasmus"), ("log",), ("erasmus",))],
+    )
+    with pytest.raises(
+        PluginError, match=r"role 'erasmus_worker' \(tremplin_test_roles\) names unknown audience 'erasmus'"
+    ):
         make_app(full_app.settings.database_url, plugins=CORE_ONLY + [plugin])
-    twice = fake_plugin(monkeypatch, "tremplin_test_roles_twice", register_roles=lambda app: [Role("neet_worker", T_("Again"), ("log",))])
-    with pytest.raises(PluginError, match="role 'neet_worker' is registered twice: by tremplin.plugins.neet and by tremplin_test_roles_twice"):
+    twice = fake_plugin(
+        monkeypatch,
+        "tremplin_test_roles_twice",
+        register_roles=lambda app: [Role("neet_worker", T_("Again"), ("log",))],
+    )
+    with pytest.raises(
+        PluginError,
+        match="role 'neet_worker' is registered twice: by tremplin.plugins.neet and by tremplin_test_roles_twice",
+    ):
         make_app(full_app.settings.database_url, plugins=CORE_ONLY + ["tremplin.plugins.neet", twice])
 
 
@@ -167,23 +216,42 @@ def test_hook_register_codes(full_app: App, monkeypatch: pytest.MonkeyPatch) -> 
     finally:
         core.close()
     # Two plugins adding the same code, or a plugin changing a list every centre shares, are refused.
-    twice = fake_plugin(monkeypatch, "tremplin_test_codes", register_codes=lambda app: [CodeList("workshop", items={"explorama": T_("Again")})])
-    with pytest.raises(PluginError, match="code 'workshop:explorama' is registered twice: by tremplin.plugins.schools and by tremplin_test_codes"):
+    twice = fake_plugin(
+        monkeypatch,
+        "tremplin_test_codes",
+        register_codes=lambda app: [CodeList("workshop", items={"explorama": T_("Again")})],
+    )
+    with pytest.raises(
+        PluginError,
+        match="code 'workshop:explorama' is registered twice: by tremplin.plugins.schools and by tremplin_test_codes",
+    ):
         make_app(full_app.settings.database_url, plugins=CORE_ONLY + ["tremplin.plugins.schools", twice])
-    gender = fake_plugin(monkeypatch, "tremplin_test_gender", register_codes=lambda app: [CodeList("gender", items={"other": T_("Other")})])
+    gender = fake_plugin(
+        monkeypatch,
+        "tremplin_test_gender",
+        register_codes=lambda app: [CodeList("gender", items={"other": T_("Other")})],
+    )
     with pytest.raises(PluginError, match="tremplin_test_gender: the code list 'gender' is shared by every centre"):
         make_app(full_app.settings.database_url, plugins=CORE_ONLY + [gender])
     # A form fixing a modality nobody registers is refused at start-up (its plugin's codes are left out).
     uses = fake_plugin(
         monkeypatch,
         "tremplin_test_uses_field",
-        register_forms=lambda app: [Form("general.street", "general", T_("Street"), fixed={"modality": "field_awareness"})],
+        register_forms=lambda app: [
+            Form("general.street", "general", T_("Street"), fixed={"modality": "field_awareness"})
+        ],
     )
-    with pytest.raises(PluginError, match=r"form 'general.street' \(tremplin_test_uses_field\) uses unknown modality 'field_awareness'"):
+    with pytest.raises(
+        PluginError, match=r"form 'general.street' \(tremplin_test_uses_field\) uses unknown modality 'field_awareness'"
+    ):
         make_app(full_app.settings.database_url, plugins=CORE_ONLY + [uses])
     make_app(full_app.settings.database_url, plugins=CORE_ONLY + ["tremplin.plugins.neet", uses]).close()
     # A plugin's own list needs a label; with one, it is there for its forms and pages.
-    own = fake_plugin(monkeypatch, "tremplin_test_own", register_codes=lambda app: [CodeList("stop", T_("Stop"), {"midi": T_("Gare du Midi")})])
+    own = fake_plugin(
+        monkeypatch,
+        "tremplin_test_own",
+        register_codes=lambda app: [CodeList("stop", T_("Stop"), {"midi": T_("Gare du Midi")})],
+    )
     app = make_app(full_app.settings.database_url, plugins=CORE_ONLY + [own])
     try:
         assert app.registry.code_list("stop").label_of("midi", "en") == "Gare du Midi"
@@ -224,10 +292,25 @@ def test_hook_register_forms(full_app: App) -> None:
 
 
 DOCUMENTED_COUNTERS = (
-    "contacts.total", "individual_advice.contacts", "group_activities.count", "group_activities.face_to_face",
-    "group_activities.online", "group_activities.participants", "multimedia.entries", "events.contacts", "schools.visits",
-    "schools.pupils", "prisons.reached", "disability.reached", "disability.public", "disability.professionals",
-    "neet.reached", "neet.individual_advice", "neet.group_activities", "neet.group_participants", "formtruck.users",
+    "contacts.total",
+    "individual_advice.contacts",
+    "group_activities.count",
+    "group_activities.face_to_face",
+    "group_activities.online",
+    "group_activities.participants",
+    "multimedia.entries",
+    "events.contacts",
+    "schools.visits",
+    "schools.pupils",
+    "prisons.reached",
+    "disability.reached",
+    "disability.public",
+    "disability.professionals",
+    "neet.reached",
+    "neet.individual_advice",
+    "neet.group_activities",
+    "neet.group_participants",
+    "formtruck.users",
     "ukrainian.contacts",
 )
 
@@ -249,7 +332,9 @@ def test_hook_register_counters(full_app: App, monkeypatch: pytest.MonkeyPatch) 
     plugin = fake_plugin(
         monkeypatch,
         "tremplin_test_counters",
-        register_counters=lambda app: [Counter.simple("test.online_neet", T_("x"), "activities", {"audience": "neet", "format": "online"})],
+        register_counters=lambda app: [
+            Counter.simple("test.online_neet", T_("x"), "activities", {"audience": "neet", "format": "online"})
+        ],
     )
     app = make_app(full_app.settings.database_url, plugins=CORE_ONLY + ["tremplin.plugins.neet", plugin])
     try:
@@ -367,14 +452,22 @@ def test_hook_register_fact_sources(full_app: App, monkeypatch: pytest.MonkeyPat
         Part("bookings")  # type: ignore[arg-type]
     # Without the plugin, no source: nothing of it is counted, and a counter of an unknown source is refused.
     assert len(make_app(full_app.settings.database_url, plugins=CORE_ONLY).registry.fact_sources) == 0
-    stray = fake_plugin(monkeypatch, "tremplin_test_stray_counter", register_counters=lambda app: [
-        Counter.simple("stray.enquiries", T_("Enquiries"), "stray.enquiries:rows"),
-    ])
+    stray = fake_plugin(
+        monkeypatch,
+        "tremplin_test_stray_counter",
+        register_counters=lambda app: [
+            Counter.simple("stray.enquiries", T_("Enquiries"), "stray.enquiries:rows"),
+        ],
+    )
     with pytest.raises(PluginError, match=r"\(tremplin_test_stray_counter\) counts unknown fact source 'stray"):
         make_app(full_app.settings.database_url, plugins=CORE_ONLY + [stray])
-    wrong = fake_plugin(monkeypatch, "tremplin_test_wrong_measure", register_counters=lambda app: [
-        Counter.simple("schools.minutes", T_("Minutes"), "schools.bookings:minutes"),
-    ])
+    wrong = fake_plugin(
+        monkeypatch,
+        "tremplin_test_wrong_measure",
+        register_counters=lambda app: [
+            Counter.simple("schools.minutes", T_("Minutes"), "schools.bookings:minutes"),
+        ],
+    )
     with pytest.raises(PluginError, match=r"counts 'minutes', not a measure of 'schools.bookings'"):
         make_app(full_app.settings.database_url, plugins=CORE_ONLY + ["tremplin.plugins.schools", wrong])
 
@@ -419,7 +512,9 @@ def test_hook_register_flows(full_app: App, monkeypatch: pytest.MonkeyPatch) -> 
     plugin = fake_plugin(
         monkeypatch,
         "tremplin_test_flows",
-        register_flows=lambda app: [FlowSpec("test-purge", "tremplin_test_flow_module:purge", T_("Purge"), cron="0 3 * * *")],
+        register_flows=lambda app: [
+            FlowSpec("test-purge", "tremplin_test_flow_module:purge", T_("Purge"), cron="0 3 * * *")
+        ],
     )
     import types
 
@@ -469,7 +564,10 @@ def test_hook_register_scrubbers(full_app: App, monkeypatch: pytest.MonkeyPatch)
             Scrubber("last", spy("last"), order=1000),
         ],
     )
-    app = make_app(full_app.settings.database_url, plugins=["tremplin.core.builtins.anonymity", "tremplin.core.builtins.general", plugin])
+    app = make_app(
+        full_app.settings.database_url,
+        plugins=["tremplin.core.builtins.anonymity", "tremplin.core.builtins.general", plugin],
+    )
     try:
         result = app.scrub("Mail jan@example.be, dossier DOSSIER-12345, tél 0470 12 34 56, 3 rendez-vous.")
         assert result.text == "Mail [e-mail], dossier [case file], tél [phone], 3 rendez-vous."
@@ -482,10 +580,19 @@ def test_hook_register_scrubbers(full_app: App, monkeypatch: pytest.MonkeyPatch)
     finally:
         app.close()
     # Two plugins naming the same link is a start-up error; a plugin's link replaces a built-in one.
-    other = fake_plugin(monkeypatch, "tremplin_test_scrubbers_2", register_scrubbers=lambda app: [Scrubber("case_file", mask_case_file)])
-    with pytest.raises(PluginError, match=r"scrubber 'case_file' is registered twice: by tremplin_test_scrubbers and by tremplin_test_scrubbers_2"):
+    other = fake_plugin(
+        monkeypatch, "tremplin_test_scrubbers_2", register_scrubbers=lambda app: [Scrubber("case_file", mask_case_file)]
+    )
+    with pytest.raises(
+        PluginError,
+        match=r"scrubber 'case_file' is registered twice: by tremplin_test_scrubbers and by tremplin_test_scrubbers_2",
+    ):
         make_app(full_app.settings.database_url, plugins=CORE_ONLY + [plugin, other])
-    gentler = fake_plugin(monkeypatch, "tremplin_test_scrubbers_3", register_scrubbers=lambda app: [Scrubber("email", lambda t: (t.replace("@", " at "), 0), order=10)])
+    gentler = fake_plugin(
+        monkeypatch,
+        "tremplin_test_scrubbers_3",
+        register_scrubbers=lambda app: [Scrubber("email", lambda t: (t.replace("@", " at "), 0), order=10)],
+    )
     app = make_app(full_app.settings.database_url, plugins=CORE_ONLY + [gentler])
     try:
         assert app.registry.scrubbers.owner("email") == "tremplin_test_scrubbers_3"
@@ -539,8 +646,15 @@ def test_hook_register_demo(app: App, monkeypatch: pytest.MonkeyPatch) -> None:
         days = ctx.calendar.days(only=ctx.calendar.is_school_day).draw_many(rng, ctx.count(400))
         return [
             demo.contact(
-                "mobility.advice", "mobility", ctx.calendar.moment(rng, day), ctx.staff_id("counsellor"),
-                site="mobility-desk", channel="walk_in", themes=["move"], language="en", modality="individual_advice",
+                "mobility.advice",
+                "mobility",
+                ctx.calendar.moment(rng, day),
+                ctx.staff_id("counsellor"),
+                site="mobility-desk",
+                channel="walk_in",
+                themes=["move"],
+                language="en",
+                modality="individual_advice",
             )
             for day in days
         ]
@@ -557,8 +671,11 @@ def test_hook_register_demo(app: App, monkeypatch: pytest.MonkeyPatch) -> None:
         register_audiences=lambda app: [Audience("mobility", T("Mobility"))],
         register_forms=lambda app: [
             Form(
-                "mobility.advice", "mobility", T("Mobility advice"),
-                core_fields=("site", "channel", "themes", "language"), fixed={"modality": "individual_advice"},
+                "mobility.advice",
+                "mobility",
+                T("Mobility advice"),
+                core_fields=("site", "channel", "themes", "language"),
+                fixed={"modality": "individual_advice"},
             )
         ],
         register_demo=lambda app: [share],
@@ -570,8 +687,9 @@ def test_hook_register_demo(app: App, monkeypatch: pytest.MonkeyPatch) -> None:
         assert summary.shares == ["general", "mobility"]
         assert demo.expected_figures(other, 0.05)["individual_advice.contacts"] == pytest.approx((16_270 + 400) * 0.05)
         with other.session() as session:
-            by_audience = rollup.read(session, ["individual_advice.contacts"], date(2019, 1, 1), date(2019, 12, 31),
-                                      dim="audience")
+            by_audience = rollup.read(
+                session, ["individual_advice.contacts"], date(2019, 1, 1), date(2019, 12, 31), dim="audience"
+            )
             desk = session.scalar(select(func.count()).select_from(Contact).where(Contact.audience == "mobility"))
         assert 19 <= by_audience[("individual_advice.contacts", "mobility")] == desk <= 21
         # The walk-in public's accounts only: no role without a registered audience gets one.
@@ -623,7 +741,13 @@ def _events(hook: str) -> list[dict[str, Any]]:
     return [e for e in rec.EVENTS if e["hook"] == hook]
 
 
-CONTACT = {"centre": "bxl", "occurred_at": "2024-03-12T10:30", "audience": "general", "modality": "individual_advice", "headcount": 2}
+CONTACT = {
+    "centre": "bxl",
+    "occurred_at": "2024-03-12T10:30",
+    "audience": "general",
+    "modality": "individual_advice",
+    "headcount": 2,
+}
 
 
 def test_hook_purge_expired(monkeypatch: pytest.MonkeyPatch, db_url: str) -> None:
@@ -642,15 +766,35 @@ def test_hook_purge_expired(monkeypatch: pytest.MonkeyPatch, db_url: str) -> Non
         return {"tests.things": 2}
 
     name = fake_plugin(monkeypatch, "tests_purge_plugin", purge_expired=purge_expired)
-    monkeypatch.setattr("tremplin.core.app.create_app", lambda database_url=None: make_app(db_url, plugins=list(DEFAULT_PLUGINS) + [name]))
+    monkeypatch.setattr(
+        "tremplin.core.app.create_app",
+        lambda database_url=None: make_app(db_url, plugins=list(DEFAULT_PLUGINS) + [name]),
+    )
     counts = purge_plugin_data.fn(db_url, today=date(2031, 5, 6))
     assert seen == [(True, date(2031, 5, 6))]
-    assert counts == {"tests.things": 2, "schools.teacher_contacts": 0, "bot.threads_abandoned": 0, "bot.thread_messages": 0, "bot.state": 0, "bot.chats": 0}
+    assert counts == {
+        "tests.things": 2,
+        "schools.teacher_contacts": 0,
+        "bot.threads_abandoned": 0,
+        "bot.thread_messages": 0,
+        "bot.state": 0,
+        "bot.chats": 0,
+    }
     check = make_app(db_url)
     with check.session() as session:
-        assert session.scalar(select(func.count()).select_from(Partner).where(Partner.code == "purged-marker")) == 1, "the hook's writes commit"
+        assert session.scalar(select(func.count()).select_from(Partner).where(Partner.code == "purged-marker")) == 1, (
+            "the hook's writes commit"
+        )
         event = session.scalars(select(AuditEvent).where(AuditEvent.action == "plugin.purge")).one()
-        assert event.details == {"today": "2031-05-06", "tests.things": 2, "schools.teacher_contacts": 0, "bot.threads_abandoned": 0, "bot.thread_messages": 0, "bot.state": 0, "bot.chats": 0}
+        assert event.details == {
+            "today": "2031-05-06",
+            "tests.things": 2,
+            "schools.teacher_contacts": 0,
+            "bot.threads_abandoned": 0,
+            "bot.thread_messages": 0,
+            "bot.state": 0,
+            "bot.chats": 0,
+        }
     check.close()
 
 
@@ -679,7 +823,15 @@ def test_hook_contact_logged(rec_app: App, rec_centre: int) -> None:
 def test_hook_activity_logged(rec_app: App, rec_centre: int) -> None:
     with rec_app.transaction() as session:
         activity = log_activity(
-            rec_app, session, {"centre": "bxl", "starts_at": "2024-03-12T14:00", "audience": "neet", "workshop": "escape_game", "registered": 14}
+            rec_app,
+            session,
+            {
+                "centre": "bxl",
+                "starts_at": "2024-03-12T14:00",
+                "audience": "neet",
+                "workshop": "escape_game",
+                "registered": 14,
+            },
         )
         activity_id = activity.id
     (created,) = _events("activity_logged")
@@ -703,7 +855,7 @@ def test_hook_referral_status_changed(rec_app: App, rec_centre: int) -> None:
         with pytest.raises(WorkflowError, match="a referral that is completed cannot become received"):
             set_referral_status(rec_app, session, first, "received")
         set_referral_status(rec_app, session, first, "completed")  # no change, no event
-        expire_referrals(rec_app, session, now=datetime(2999, 1, 1, tzinfo=timezone.utc))
+        expire_referrals(rec_app, session, now=datetime(2999, 1, 1, tzinfo=UTC))
         first_id, second_id = first.id, second.id
     moves = [(e["id"], e["old_status"], e["new_status"], e["status"]) for e in _events("referral_status_changed")]
     assert moves == [
@@ -734,7 +886,12 @@ def test_hook_case_stage_changed(rec_app: App, rec_centre: int) -> None:
         ("engaged", "left", "left"),
         ("left", "identified", "identified"),
     ]
-    assert [e["last_move"] for e in events] == [(None, "identified"), ("identified", "engaged"), ("engaged", "left"), ("left", "identified")]
+    assert [e["last_move"] for e in events] == [
+        (None, "identified"),
+        ("identified", "engaged"),
+        ("engaged", "left"),
+        ("left", "identified"),
+    ]
     assert [e["staff"].id if e["staff"] else None for e in events] == [staff_id, staff_id, None, staff_id]
     assert all(e["id"] == case_id and e["in_transaction"] and e["persistent"] for e in events)
 
@@ -744,7 +901,9 @@ def _trigger(app: App, session: Any, hook: str) -> None:
     if hook == "contact_logged":
         log_contact(app, session, CONTACT)
     elif hook == "activity_logged":
-        log_activity(app, session, {"centre": "bxl", "starts_at": "2024-03-12T14:00", "audience": "general", "participants": 9})
+        log_activity(
+            app, session, {"centre": "bxl", "starts_at": "2024-03-12T14:00", "audience": "general", "participants": 9}
+        )
     elif hook == "referral_status_changed":
         issue_referral(app, session, _centre_id(session))
     else:
@@ -762,7 +921,11 @@ def _counts(app: App) -> dict[str, int]:
         return {
             model.__tablename__: session.scalar(select(func.count()).select_from(model))
             for model in (Contact, Activity, Referral, Case, CaseStageEvent, CounterValue)
-        } | {"test_audit": session.scalar(select(func.count()).select_from(AuditEvent).where(AuditEvent.action.like("test.%")))}
+        } | {
+            "test_audit": session.scalar(
+                select(func.count()).select_from(AuditEvent).where(AuditEvent.action.like("test.%"))
+            )
+        }
 
 
 EVENT_HOOKS = ["contact_logged", "activity_logged", "referral_status_changed", "case_stage_changed"]

@@ -11,7 +11,7 @@ import csv
 import io
 import sys
 from collections.abc import Callable, Iterable, Mapping
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -59,8 +59,18 @@ def write(tmp_path: Path, content: str | bytes, name: str = "file.csv") -> Path:
 def state(app: App) -> dict[str, Any]:
     """Everything an import can touch."""
     with app.db.engine.connect() as conn:
-        counts = {m.__tablename__: conn.scalar(select(func.count()).select_from(m)) for m in (Contact, Activity, CounterValue, Centre, Site, AuditEvent)}
-        contacts = sorted(tuple(r) for r in conn.execute(select(Contact.source_ref, Contact.headcount, Contact.modality, Contact.audience, Contact.day, Contact.note)))
+        counts = {
+            m.__tablename__: conn.scalar(select(func.count()).select_from(m))
+            for m in (Contact, Activity, CounterValue, Centre, Site, AuditEvent)
+        }
+        contacts = sorted(
+            tuple(r)
+            for r in conn.execute(
+                select(
+                    Contact.source_ref, Contact.headcount, Contact.modality, Contact.audience, Contact.day, Contact.note
+                )
+            )
+        )
         return {"counts": counts, "rollup": snapshot(conn), "contacts": contacts}
 
 
@@ -89,21 +99,169 @@ def headcount(row: Mapping[str, str]) -> int:
 # Contacts: a good file, exact figures
 
 CONTACTS: list[dict[str, str]] = [
-    {"id": "c-01", "occurred_at": "2024-03-04T09:15", "site": "reception", "audience": "general", "modality": "reception", "channel": "walk_in", "themes": "learn", "language": "fr", "headcount": "3"},
-    {"id": "c-02", "occurred_at": "2024-03-04T10:30", "site": "advice", "audience": "general", "modality": "individual_advice", "channel": "walk_in", "themes": "work;choose", "language": "nl", "headcount": "", "gender": "woman", "age_band": "25_29", "education": "isced_5_8", "labour_status": "employed", "note": "Cherche une reconversion dans le social; rappeler au 0470 12 34 56", "attr.question": "orientation"},
-    {"id": "c-03", "occurred_at": "2024-03-05T14:00+01:00", "site": "multimedia", "audience": "general", "modality": "multimedia", "headcount": "12"},
-    {"id": "c-04", "occurred_at": "2024-03-06T16:45", "audience": "general", "modality": "remote_advice", "channel": "phone", "themes": "move", "language": "en", "headcount": "1"},
-    {"id": "c-05", "occurred_at": "2024-03-07T11:00", "audience": "general", "modality": "reception", "channel": "event", "themes": "choose;learn", "language": "fr", "headcount": "40"},
-    {"id": "n-01", "occurred_at": "2024-03-08T15:30", "audience": "neet", "modality": "field_awareness", "channel": "field", "themes": "work", "language": "fr", "headcount": "5", "age_band": "18_24", "attr.place": "street", "attr.partner": "amo"},
-    {"id": "n-02", "occurred_at": "2024-03-09T10:00", "site": "advice", "audience": "neet", "modality": "individual_advice", "channel": "walk_in", "themes": "learn", "language": "fr", "attr.place": "youth_centre"},
-    {"id": "f-01", "occurred_at": "2024-04-02T10:30", "site": "truck-flagey", "audience": "formtruck", "modality": "individual_advice", "channel": "field", "themes": "work;learn", "language": "fr", "headcount": "7", "attr.commune": "ixelles", "attr.place": "Place Flagey"},
-    {"id": "d-01", "occurred_at": "2024-04-03T09:00", "audience": "disability", "modality": "reception", "channel": "event", "themes": "work", "language": "fr", "headcount": "20", "attr.public": "target", "attr.event": "transition_fair", "attr.adaptations": "easy_read;accessible_room"},
-    {"id": "d-02", "occurred_at": "2024-04-03T09:00", "audience": "disability", "modality": "reception", "channel": "event", "themes": "work", "language": "fr", "headcount": "6", "attr.public": "professional"},
-    {"id": "u-01", "occurred_at": "2024-04-04T09:30", "audience": "ukrainian", "modality": "individual_advice", "channel": "telegram", "themes": "work", "language": "uk", "headcount": "1", "attr.service_language": "uk", "attr.questions": "job_search;work_permit"},
-    {"id": "p-01", "occurred_at": "2024-04-05T09:30", "audience": "prisons", "modality": "group_activity", "channel": "field", "themes": "learn", "language": "fr", "headcount": "8", "attr.prison": "haren", "attr.session": "group"},
-    {"id": "p-02", "occurred_at": "2024-04-05T13:30", "audience": "prisons", "modality": "individual_advice", "channel": "field", "language": "fr", "headcount": "1", "attr.prison": "haren", "attr.session": "individual"},
+    {
+        "id": "c-01",
+        "occurred_at": "2024-03-04T09:15",
+        "site": "reception",
+        "audience": "general",
+        "modality": "reception",
+        "channel": "walk_in",
+        "themes": "learn",
+        "language": "fr",
+        "headcount": "3",
+    },
+    {
+        "id": "c-02",
+        "occurred_at": "2024-03-04T10:30",
+        "site": "advice",
+        "audience": "general",
+        "modality": "individual_advice",
+        "channel": "walk_in",
+        "themes": "work;choose",
+        "language": "nl",
+        "headcount": "",
+        "gender": "woman",
+        "age_band": "25_29",
+        "education": "isced_5_8",
+        "labour_status": "employed",
+        "note": "Cherche une reconversion dans le social; rappeler au 0470 12 34 56",
+        "attr.question": "orientation",
+    },
+    {
+        "id": "c-03",
+        "occurred_at": "2024-03-05T14:00+01:00",
+        "site": "multimedia",
+        "audience": "general",
+        "modality": "multimedia",
+        "headcount": "12",
+    },
+    {
+        "id": "c-04",
+        "occurred_at": "2024-03-06T16:45",
+        "audience": "general",
+        "modality": "remote_advice",
+        "channel": "phone",
+        "themes": "move",
+        "language": "en",
+        "headcount": "1",
+    },
+    {
+        "id": "c-05",
+        "occurred_at": "2024-03-07T11:00",
+        "audience": "general",
+        "modality": "reception",
+        "channel": "event",
+        "themes": "choose;learn",
+        "language": "fr",
+        "headcount": "40",
+    },
+    {
+        "id": "n-01",
+        "occurred_at": "2024-03-08T15:30",
+        "audience": "neet",
+        "modality": "field_awareness",
+        "channel": "field",
+        "themes": "work",
+        "language": "fr",
+        "headcount": "5",
+        "age_band": "18_24",
+        "attr.place": "street",
+        "attr.partner": "amo",
+    },
+    {
+        "id": "n-02",
+        "occurred_at": "2024-03-09T10:00",
+        "site": "advice",
+        "audience": "neet",
+        "modality": "individual_advice",
+        "channel": "walk_in",
+        "themes": "learn",
+        "language": "fr",
+        "attr.place": "youth_centre",
+    },
+    {
+        "id": "f-01",
+        "occurred_at": "2024-04-02T10:30",
+        "site": "truck-flagey",
+        "audience": "formtruck",
+        "modality": "individual_advice",
+        "channel": "field",
+        "themes": "work;learn",
+        "language": "fr",
+        "headcount": "7",
+        "attr.commune": "ixelles",
+        "attr.place": "Place Flagey",
+    },
+    {
+        "id": "d-01",
+        "occurred_at": "2024-04-03T09:00",
+        "audience": "disability",
+        "modality": "reception",
+        "channel": "event",
+        "themes": "work",
+        "language": "fr",
+        "headcount": "20",
+        "attr.public": "target",
+        "attr.event": "transition_fair",
+        "attr.adaptations": "easy_read;accessible_room",
+    },
+    {
+        "id": "d-02",
+        "occurred_at": "2024-04-03T09:00",
+        "audience": "disability",
+        "modality": "reception",
+        "channel": "event",
+        "themes": "work",
+        "language": "fr",
+        "headcount": "6",
+        "attr.public": "professional",
+    },
+    {
+        "id": "u-01",
+        "occurred_at": "2024-04-04T09:30",
+        "audience": "ukrainian",
+        "modality": "individual_advice",
+        "channel": "telegram",
+        "themes": "work",
+        "language": "uk",
+        "headcount": "1",
+        "attr.service_language": "uk",
+        "attr.questions": "job_search;work_permit",
+    },
+    {
+        "id": "p-01",
+        "occurred_at": "2024-04-05T09:30",
+        "audience": "prisons",
+        "modality": "group_activity",
+        "channel": "field",
+        "themes": "learn",
+        "language": "fr",
+        "headcount": "8",
+        "attr.prison": "haren",
+        "attr.session": "group",
+    },
+    {
+        "id": "p-02",
+        "occurred_at": "2024-04-05T13:30",
+        "audience": "prisons",
+        "modality": "individual_advice",
+        "channel": "field",
+        "language": "fr",
+        "headcount": "1",
+        "attr.prison": "haren",
+        "attr.session": "individual",
+    },
     # Half an hour into the new year in Brussels is still 2023 in UTC: counted on 1 January 2024.
-    {"id": "y-01", "occurred_at": "2024-01-01T00:30", "site": "reception", "audience": "general", "modality": "reception", "channel": "walk_in", "language": "fr", "headcount": "2"},
+    {
+        "id": "y-01",
+        "occurred_at": "2024-01-01T00:30",
+        "site": "reception",
+        "audience": "general",
+        "modality": "reception",
+        "channel": "walk_in",
+        "language": "fr",
+        "headcount": "2",
+    },
 ]
 
 ADVICE = ("individual_advice", "remote_advice")
@@ -125,7 +283,10 @@ CONTACT_COUNTERS: dict[str, tuple[Callable[[Mapping[str, str]], int], Callable[[
     "formtruck.users": (headcount, lambda r: r["audience"] == "formtruck"),
     "disability.reached": (headcount, lambda r: r["audience"] == "disability"),
     "disability.public": (headcount, lambda r: r["audience"] == "disability" and r.get("attr.public") == "target"),
-    "disability.professionals": (headcount, lambda r: r["audience"] == "disability" and r.get("attr.public") == "professional"),
+    "disability.professionals": (
+        headcount,
+        lambda r: r["audience"] == "disability" and r.get("attr.public") == "professional",
+    ),
     "ukrainian.contacts": (headcount, lambda r: r["audience"] == "ukrainian"),
     "ukrainian.telegram": (headcount, lambda r: r["audience"] == "ukrainian" and r.get("channel") == "telegram"),
     "prisons.reached": (headcount, lambda r: r["audience"] == "prisons"),
@@ -158,16 +319,26 @@ def test_good_contacts_file_gives_exact_figures(app: App, centre: int, tmp_path:
         sites = {s.code: s.id for s in session.scalars(select(Site))}
     assert len(rows) == 14 and all(c.centre_id == centre for c in rows.values())
     c02 = rows["c-02"]
-    assert (c02.headcount, c02.channel, c02.language, c02.gender, c02.site_id) == (1, "walk_in", "nl", "woman", sites["advice"])
+    assert (c02.headcount, c02.channel, c02.language, c02.gender, c02.site_id) == (
+        1,
+        "walk_in",
+        "nl",
+        "woman",
+        sites["advice"],
+    )
     assert c02.themes == ["choose", "work"]
     assert c02.attributes == {"question": "orientation"}
     assert "Cherche une reconversion" in c02.note and "0470" not in c02.note  # scrubbed on the way in
     c03 = rows["c-03"]  # empty channel, language and themes: the documented defaults
     assert (c03.channel, c03.language, c03.themes, c03.gender) == ("walk_in", "unknown", [], "unknown")
-    assert c03.occurred_at == datetime(2024, 3, 5, 13, 0, tzinfo=timezone.utc)
+    assert c03.occurred_at == datetime(2024, 3, 5, 13, 0, tzinfo=UTC)
     y01 = rows["y-01"]
-    assert y01.occurred_at == datetime(2023, 12, 31, 23, 30, tzinfo=timezone.utc) and y01.day == date(2024, 1, 1)
-    assert rows["d-01"].attributes == {"public": "target", "event": "transition_fair", "adaptations": ["easy_read", "accessible_room"]}
+    assert y01.occurred_at == datetime(2023, 12, 31, 23, 30, tzinfo=UTC) and y01.day == date(2024, 1, 1)
+    assert rows["d-01"].attributes == {
+        "public": "target",
+        "event": "transition_fair",
+        "adaptations": ["easy_read", "accessible_room"],
+    }
     assert rows["u-01"].attributes == {"service_language": "uk", "questions": ["job_search", "work_permit"]}
     assert rows["f-01"].site_id == sites["truck-flagey"] and rows["c-04"].site_id is None
 
@@ -236,7 +407,15 @@ def test_edited_rows_update_the_figures(app: App, centre: int, tmp_path: Path) -
     by_id["d-01"]["attr.public"] = "professional"  # moves 20 people from one disability counter to the other
     by_id["c-04"].update(modality="individual_advice", channel="walk_in")  # no longer remote
     by_id["n-01"]["occurred_at"] = "2024-05-08T15:30"  # another day and month
-    edited.append({"id": "c-99", "occurred_at": "2024-06-01T10:00", "audience": "general", "modality": "multimedia", "headcount": "4"})
+    edited.append(
+        {
+            "id": "c-99",
+            "occurred_at": "2024-06-01T10:00",
+            "audience": "general",
+            "modality": "multimedia",
+            "headcount": "4",
+        }
+    )
 
     result = import_file(app, "contacts", write(tmp_path, csv_text(edited), "edited.csv"))
 
@@ -255,8 +434,18 @@ def test_edited_rows_update_the_figures(app: App, centre: int, tmp_path: Path) -
 
 def test_times_of_the_clock_changes_are_unchanged_when_imported_again(app: App, centre: int, tmp_path: Path) -> None:
     rows = [
-        {"id": "dst-1", "occurred_at": "2024-10-27T02:30", "audience": "general", "modality": "reception"},  # the hour that happens twice
-        {"id": "dst-2", "occurred_at": "2024-03-31T02:30", "audience": "general", "modality": "reception"},  # the hour that never happens
+        {
+            "id": "dst-1",
+            "occurred_at": "2024-10-27T02:30",
+            "audience": "general",
+            "modality": "reception",
+        },  # the hour that happens twice
+        {
+            "id": "dst-2",
+            "occurred_at": "2024-03-31T02:30",
+            "audience": "general",
+            "modality": "reception",
+        },  # the hour that never happens
         {"id": "dst-3", "occurred_at": "2024-10-27T02:30+01:00", "audience": "general", "modality": "reception"},
     ]
     path = write(tmp_path, csv_text(rows))
@@ -267,14 +456,27 @@ def test_times_of_the_clock_changes_are_unchanged_when_imported_again(app: App, 
     assert state(app)["rollup"] == before["rollup"]
     with app.session() as session:
         stored = dict(session.execute(select(Contact.source_ref, Contact.occurred_at)).all())
-    assert stored["dst-1"] == datetime(2024, 10, 27, 0, 30, tzinfo=timezone.utc)  # the first 02:30, still summer time
-    assert stored["dst-3"] == datetime(2024, 10, 27, 1, 30, tzinfo=timezone.utc)
+    assert stored["dst-1"] == datetime(2024, 10, 27, 0, 30, tzinfo=UTC)  # the first 02:30, still summer time
+    assert stored["dst-3"] == datetime(2024, 10, 27, 1, 30, tzinfo=UTC)
 
 
 def test_same_id_in_two_centres_is_two_contacts(app: App, centre: int, tmp_path: Path) -> None:
     rows = [
-        {"id": "x-1", "occurred_at": "2024-03-04T09:15", "audience": "general", "modality": "reception", "headcount": "2"},
-        {"id": "x-1", "centre": "lux", "occurred_at": "2024-03-04T09:15", "audience": "general", "modality": "reception", "headcount": "5"},
+        {
+            "id": "x-1",
+            "occurred_at": "2024-03-04T09:15",
+            "audience": "general",
+            "modality": "reception",
+            "headcount": "2",
+        },
+        {
+            "id": "x-1",
+            "centre": "lux",
+            "occurred_at": "2024-03-04T09:15",
+            "audience": "general",
+            "modality": "reception",
+            "headcount": "5",
+        },
     ]
     result = import_file(app, "contacts", write(tmp_path, csv_text(rows)), create_missing=True)
     assert (result.inserted, result.created_centres) == (2, ["lux"])
@@ -326,7 +528,9 @@ BAD_FILES: list[tuple[str, str | bytes, list[str]]] = [
     (
         "missing required columns",
         lines("id,centre,site,modality,headcount", "a-1,bxl,reception,reception,3"),
-        ["line 1: missing required column(s) occurred_at, audience; the header must have at least id,occurred_at,centre,audience,modality"],
+        [
+            "line 1: missing required column(s) occurred_at, audience; the header must have at least id,occurred_at,centre,audience,modality"
+        ],
     ),
     (
         "no id column",
@@ -341,16 +545,27 @@ BAD_FILES: list[tuple[str, str | bytes, list[str]]] = [
     (
         "truncated row",
         lines(HEADER, OK1, "a-2,2024-03-04T10:00,bxl,advice,general", OK3),
-        ["line 3: 5 values where the header has 15 columns (the row is truncated, or a line break inside a value is not quoted)"],
+        [
+            "line 3: 5 values where the header has 15 columns (the row is truncated, or a line break inside a value is not quoted)"
+        ],
     ),
     (
         "truncated file, in the middle of a quoted value",
-        HEADER + "\n" + OK1 + '\na-2,2024-03-04T10:00,bxl,advice,general,individual_advice,walk_in,work,fr,1,,,,,"Cherche un stage en\n',
-        ['line 3: a quoted value opened on this line is never closed (the file is truncated, or a closing " is missing)'],
+        HEADER
+        + "\n"
+        + OK1
+        + '\na-2,2024-03-04T10:00,bxl,advice,general,individual_advice,walk_in,work,fr,1,,,,,"Cherche un stage en\n',
+        [
+            'line 3: a quoted value opened on this line is never closed (the file is truncated, or a closing " is missing)'
+        ],
     ),
     (
         "too many values",
-        lines(HEADER, OK1, "a-2,2024-03-04T10:00,bxl,advice,general,individual_advice,walk_in,work,fr,1,,,,,Cherche un emploi, vendeuse"),
+        lines(
+            HEADER,
+            OK1,
+            "a-2,2024-03-04T10:00,bxl,advice,general,individual_advice,walk_in,work,fr,1,,,,,Cherche un emploi, vendeuse",
+        ),
         ["line 3: 16 values where the header has 15 columns (a value with a comma must be quoted)"],
     ),
     (
@@ -372,7 +587,11 @@ BAD_FILES: list[tuple[str, str | bytes, list[str]]] = [
         ["line 4, column id: 'a-1' already appears on line 2 for the same centre"],
     ),
     ("missing id", lines(HEADER, OK1, "," + OK2.split(",", 1)[1]), ["line 3, column id: is required"]),
-    ("id too long", lines(HEADER, "x" * 65 + OK1[3:]), ["line 2, column id: 'xxxxxxxxxxxxxxxxxxxx'... is longer than 64 characters"]),
+    (
+        "id too long",
+        lines(HEADER, "x" * 65 + OK1[3:]),
+        ["line 2, column id: 'xxxxxxxxxxxxxxxxxxxx'... is longer than 64 characters"],
+    ),
     (
         "unknown centre",
         lines(HEADER, OK1, OK2.replace(",bxl,", ",lux,")),
@@ -386,7 +605,9 @@ BAD_FILES: list[tuple[str, str | bytes, list[str]]] = [
     (
         "bad attribute value",
         lines(HEADER + ",attr.place", "n-1,2024-03-08T15:30,bxl,,neet,field_awareness,field,work,fr,5,,,,,,moon"),
-        ["line 2, column attr.place: 'moon' is not one of: street, youth_centre, neighbourhood_centre, social_media, school, public_service, event, other"],
+        [
+            "line 2, column attr.place: 'moon' is not one of: street, youth_centre, neighbourhood_centre, social_media, school, public_service, event, other"
+        ],
     ),
     (
         "attribute of another audience",
@@ -396,8 +617,12 @@ BAD_FILES: list[tuple[str, str | bytes, list[str]]] = [
 ]
 
 
-@pytest.mark.parametrize(("content", "expected"), [(c, e) for _, c, e in BAD_FILES], ids=[name for name, _, _ in BAD_FILES])
-def test_bad_file_imports_nothing_and_says_why(app: App, centre: int, tmp_path: Path, content: str | bytes, expected: list[str]) -> None:
+@pytest.mark.parametrize(
+    ("content", "expected"), [(c, e) for _, c, e in BAD_FILES], ids=[name for name, _, _ in BAD_FILES]
+)
+def test_bad_file_imports_nothing_and_says_why(
+    app: App, centre: int, tmp_path: Path, content: str | bytes, expected: list[str]
+) -> None:
     before = state(app)
     with pytest.raises(ImportFailed) as failed:
         import_file(app, "contacts", write(tmp_path, content))
@@ -417,7 +642,9 @@ def test_not_utf8_names_the_line_and_byte(app: App, centre: int, tmp_path: Path)
     offset = content.index(b"\xf4") + 1
     column = len(OK2 + "Dipl") + 1
     (problem,) = failed.value.problems
-    assert problem.startswith(f"line 3: byte 0xf4 at position {column} of the line (byte {offset} of the file) is not UTF-8;")
+    assert problem.startswith(
+        f"line 3: byte 0xf4 at position {column} of the line (byte {offset} of the file) is not UTF-8;"
+    )
     assert 'the file must be in UTF-8 (in a spreadsheet, save it as "CSV UTF-8")' in problem
 
 
@@ -430,7 +657,9 @@ def test_utf8_bom_and_crlf_are_accepted(app: App, centre: int, tmp_path: Path) -
     assert figures(app, ["contacts.total", "multimedia.entries"]) == {"contacts.total": 16, "multimedia.entries": 12}
 
 
-def test_many_problems_are_listed_then_counted(app: App, centre: int, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_many_problems_are_listed_then_counted(
+    app: App, centre: int, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setattr(import_check, "MAX_PROBLEMS", 5)
     bad = [f"b-{i},2024-03-04T09:15,bxl,,general,reception,,,,0,,,,," for i in range(12)]
     with pytest.raises(ImportFailed) as failed:
@@ -486,7 +715,9 @@ def failing_after_first_batch(monkeypatch: pytest.MonkeyPatch, app: App) -> list
     return written
 
 
-def test_a_crash_half_way_leaves_the_database_unchanged(app: App, centre: int, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_crash_half_way_leaves_the_database_unchanged(
+    app: App, centre: int, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     before = state(app)
     written = failing_after_first_batch(monkeypatch, app)
     with pytest.raises(RuntimeError, match="disk full"):
@@ -496,11 +727,21 @@ def test_a_crash_half_way_leaves_the_database_unchanged(app: App, centre: int, t
     assert state(app)["counts"]["contacts"] == 0
 
 
-def test_a_crash_after_updates_rolls_them_back_too(app: App, centre: int, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_crash_after_updates_rolls_them_back_too(
+    app: App, centre: int, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     import_file(app, "contacts", write(tmp_path, csv_text(CONTACTS)))
     before = state(app)
     edited = [dict(r, headcount="9") for r in CONTACTS] + [
-        {"id": f"new-{i}", "centre": "lux", "occurred_at": "2024-06-01T10:00", "audience": "general", "modality": "multimedia", "site": "hall"} for i in range(7)
+        {
+            "id": f"new-{i}",
+            "centre": "lux",
+            "occurred_at": "2024-06-01T10:00",
+            "audience": "general",
+            "modality": "multimedia",
+            "site": "hall",
+        }
+        for i in range(7)
     ]
     written = failing_after_first_batch(monkeypatch, app)
     with pytest.raises(RuntimeError, match="disk full"):
@@ -515,10 +756,44 @@ def test_a_crash_after_updates_rolls_them_back_too(app: App, centre: int, tmp_pa
 
 def test_create_missing_creates_centres_and_sites_and_says_so(app: App, centre: int, tmp_path: Path) -> None:
     rows = [
-        {"id": "l-1", "centre": "lux", "site": "truck-1", "occurred_at": "2024-03-04T09:15", "audience": "formtruck", "modality": "individual_advice", "channel": "field", "headcount": "4", "attr.commune": "outside_brussels"},
-        {"id": "l-2", "centre": "lux", "site": "truck-1", "occurred_at": "2024-03-04T11:15", "audience": "formtruck", "modality": "individual_advice", "channel": "field", "headcount": "2", "attr.commune": "outside_brussels"},
-        {"id": "l-3", "centre": "lux", "occurred_at": "2024-03-05T09:15", "audience": "general", "modality": "reception", "headcount": "3"},
-        {"id": "b-1", "site": "rooftop", "occurred_at": "2024-03-04T09:15", "audience": "general", "modality": "multimedia", "headcount": "5"},
+        {
+            "id": "l-1",
+            "centre": "lux",
+            "site": "truck-1",
+            "occurred_at": "2024-03-04T09:15",
+            "audience": "formtruck",
+            "modality": "individual_advice",
+            "channel": "field",
+            "headcount": "4",
+            "attr.commune": "outside_brussels",
+        },
+        {
+            "id": "l-2",
+            "centre": "lux",
+            "site": "truck-1",
+            "occurred_at": "2024-03-04T11:15",
+            "audience": "formtruck",
+            "modality": "individual_advice",
+            "channel": "field",
+            "headcount": "2",
+            "attr.commune": "outside_brussels",
+        },
+        {
+            "id": "l-3",
+            "centre": "lux",
+            "occurred_at": "2024-03-05T09:15",
+            "audience": "general",
+            "modality": "reception",
+            "headcount": "3",
+        },
+        {
+            "id": "b-1",
+            "site": "rooftop",
+            "occurred_at": "2024-03-04T09:15",
+            "audience": "general",
+            "modality": "multimedia",
+            "headcount": "5",
+        },
     ]
     path = write(tmp_path, csv_text(rows))
     before = state(app)
@@ -548,7 +823,10 @@ def test_create_missing_creates_centres_and_sites_and_says_so(app: App, centre: 
     assert placed == {"l-1": truck.id, "l-2": truck.id, "l-3": None, "b-1": rooftop.id}
     assert centres == {"l-1": lux.id, "l-2": lux.id, "l-3": lux.id, "b-1": centre}
     with app.db.engine.connect() as conn:
-        assert totals(conn, ["formtruck.users", "contacts.total"], *EVER, centre_ids=[lux.id]) == {"formtruck.users": 6, "contacts.total": 9}
+        assert totals(conn, ["formtruck.users", "contacts.total"], *EVER, centre_ids=[lux.id]) == {
+            "formtruck.users": 6,
+            "contacts.total": 9,
+        }
         assert totals(conn, ["contacts.total"], *EVER, centre_ids=[centre]) == {"contacts.total": 5}
 
     again = import_file(app, "contacts", path, create_missing=True)
@@ -557,8 +835,22 @@ def test_create_missing_creates_centres_and_sites_and_says_so(app: App, centre: 
 
 def test_create_missing_creates_nothing_when_a_row_is_bad(app: App, centre: int, tmp_path: Path) -> None:
     rows = [
-        {"id": "l-1", "centre": "lux", "site": "hall", "occurred_at": "2024-03-04T09:15", "audience": "general", "modality": "reception"},
-        {"id": "l-2", "centre": "lux", "occurred_at": "2024-03-04T09:15", "audience": "general", "modality": "reception", "headcount": "-1"},
+        {
+            "id": "l-1",
+            "centre": "lux",
+            "site": "hall",
+            "occurred_at": "2024-03-04T09:15",
+            "audience": "general",
+            "modality": "reception",
+        },
+        {
+            "id": "l-2",
+            "centre": "lux",
+            "occurred_at": "2024-03-04T09:15",
+            "audience": "general",
+            "modality": "reception",
+            "headcount": "-1",
+        },
     ]
     before = state(app)
     with pytest.raises(ImportFailed) as failed:
@@ -570,10 +862,34 @@ def test_create_missing_creates_nothing_when_a_row_is_bad(app: App, centre: int,
 def test_create_missing_refuses_codes_that_cannot_be_codes(app: App, centre: int, tmp_path: Path) -> None:
     long_centre = "cite-des-metiers-de-la-region-de-bruxelles-capitale"
     rows = [
-        {"id": "l-1", "centre": long_centre, "occurred_at": "2024-03-04T09:15", "audience": "general", "modality": "reception"},
-        {"id": "l-2", "centre": long_centre, "occurred_at": "2024-03-04T09:16", "audience": "general", "modality": "reception"},
-        {"id": "l-3", "site": "s" * 65, "occurred_at": "2024-03-04T09:15", "audience": "general", "modality": "reception"},
-        {"id": "l-4", "site": "hall", "occurred_at": "2024-03-04T09:15", "audience": "general", "modality": "reception"},
+        {
+            "id": "l-1",
+            "centre": long_centre,
+            "occurred_at": "2024-03-04T09:15",
+            "audience": "general",
+            "modality": "reception",
+        },
+        {
+            "id": "l-2",
+            "centre": long_centre,
+            "occurred_at": "2024-03-04T09:16",
+            "audience": "general",
+            "modality": "reception",
+        },
+        {
+            "id": "l-3",
+            "site": "s" * 65,
+            "occurred_at": "2024-03-04T09:15",
+            "audience": "general",
+            "modality": "reception",
+        },
+        {
+            "id": "l-4",
+            "site": "hall",
+            "occurred_at": "2024-03-04T09:15",
+            "audience": "general",
+            "modality": "reception",
+        },
     ]
     before = state(app)
     with pytest.raises(ImportFailed) as failed:
@@ -589,12 +905,88 @@ def test_create_missing_refuses_codes_that_cannot_be_codes(app: App, centre: int
 # Activities
 
 ACTIVITIES: list[dict[str, str]] = [
-    {"id": "a-01", "starts_at": "2024-01-17T09:00", "site": "group-room", "audience": "schools", "title": "Explorama, 6e", "workshop": "explorama", "capacity": "25", "registered": "24", "participants": "22", "language": "fr", "themes": "choose;learn", "attr.school": "Athénée royal d'Uccle 1", "attr.education_type": "general", "attr.year": "6", "attr.place": "at_centre"},
-    {"id": "a-02", "starts_at": "2024-01-24T13:30", "audience": "schools", "title": "Inforizon", "workshop": "inforizon", "format": "face_to_face", "capacity": "30", "registered": "28", "participants": "27", "language": "fr", "themes": "choose", "attr.school": "Institut Saint-Luc", "attr.education_type": "technical_qualification", "attr.year": "5", "attr.place": "at_school"},
-    {"id": "a-03", "starts_at": "2024-02-15T14:00", "site": "group-room", "audience": "neet", "title": "Escape game", "workshop": "escape_game", "capacity": "10", "registered": "9", "participants": "8", "language": "fr", "themes": "work", "attr.partner": "amo"},
-    {"id": "a-04", "starts_at": "2024-03-20T14:00", "audience": "neet", "title": "Jeu des métiers", "workshop": "career_game", "capacity": "12", "registered": "10", "language": "fr", "attr.partner": "youth_centre"},
-    {"id": "a-05", "starts_at": "2024-02-22T12:30", "audience": "general", "title": "Atelier CV", "workshop": "workshop", "format": "online", "capacity": "20", "registered": "18", "participants": "15", "language": "fr", "themes": "work"},
-    {"id": "a-06", "starts_at": "2024-03-21T09:00+01:00", "audience": "general", "title": "Salon SIEP", "workshop": "fair", "participants": "850", "language": "fr", "themes": "choose;learn"},
+    {
+        "id": "a-01",
+        "starts_at": "2024-01-17T09:00",
+        "site": "group-room",
+        "audience": "schools",
+        "title": "Explorama, 6e",
+        "workshop": "explorama",
+        "capacity": "25",
+        "registered": "24",
+        "participants": "22",
+        "language": "fr",
+        "themes": "choose;learn",
+        "attr.school": "Athénée royal d'Uccle 1",
+        "attr.education_type": "general",
+        "attr.year": "6",
+        "attr.place": "at_centre",
+    },
+    {
+        "id": "a-02",
+        "starts_at": "2024-01-24T13:30",
+        "audience": "schools",
+        "title": "Inforizon",
+        "workshop": "inforizon",
+        "format": "face_to_face",
+        "capacity": "30",
+        "registered": "28",
+        "participants": "27",
+        "language": "fr",
+        "themes": "choose",
+        "attr.school": "Institut Saint-Luc",
+        "attr.education_type": "technical_qualification",
+        "attr.year": "5",
+        "attr.place": "at_school",
+    },
+    {
+        "id": "a-03",
+        "starts_at": "2024-02-15T14:00",
+        "site": "group-room",
+        "audience": "neet",
+        "title": "Escape game",
+        "workshop": "escape_game",
+        "capacity": "10",
+        "registered": "9",
+        "participants": "8",
+        "language": "fr",
+        "themes": "work",
+        "attr.partner": "amo",
+    },
+    {
+        "id": "a-04",
+        "starts_at": "2024-03-20T14:00",
+        "audience": "neet",
+        "title": "Jeu des métiers",
+        "workshop": "career_game",
+        "capacity": "12",
+        "registered": "10",
+        "language": "fr",
+        "attr.partner": "youth_centre",
+    },
+    {
+        "id": "a-05",
+        "starts_at": "2024-02-22T12:30",
+        "audience": "general",
+        "title": "Atelier CV",
+        "workshop": "workshop",
+        "format": "online",
+        "capacity": "20",
+        "registered": "18",
+        "participants": "15",
+        "language": "fr",
+        "themes": "work",
+    },
+    {
+        "id": "a-06",
+        "starts_at": "2024-03-21T09:00+01:00",
+        "audience": "general",
+        "title": "Salon SIEP",
+        "workshop": "fair",
+        "participants": "850",
+        "language": "fr",
+        "themes": "choose;learn",
+    },
 ]
 
 
@@ -630,13 +1022,22 @@ def test_activities_import_update_and_figures(app: App, centre: int, tmp_path: P
     result = import_file(app, "activities", write(tmp_path, csv_text(ACTIVITIES, "activities")))
     assert (result.read, result.inserted) == (6, 6)
     expected = expected_activity_figures(ACTIVITIES)
-    assert (expected["schools.pupils"], expected["events.contacts"], expected["group_activities.face_to_face"]) == (49, 850, 5)
+    assert (expected["schools.pupils"], expected["events.contacts"], expected["group_activities.face_to_face"]) == (
+        49,
+        850,
+        5,
+    )
     assert figures(app, expected) == expected
     with app.session() as session:
         rows = {a.source_ref: a for a in session.scalars(select(Activity))}
     assert rows["a-04"].participants is None and rows["a-04"].format == "face_to_face"
-    assert rows["a-01"].attributes == {"school": "Athénée royal d'Uccle 1", "education_type": "general", "year": "6", "place": "at_centre"}
-    assert rows["a-06"].starts_at == datetime(2024, 3, 21, 8, 0, tzinfo=timezone.utc)
+    assert rows["a-01"].attributes == {
+        "school": "Athénée royal d'Uccle 1",
+        "education_type": "general",
+        "year": "6",
+        "place": "at_centre",
+    }
+    assert rows["a-06"].starts_at == datetime(2024, 3, 21, 8, 0, tzinfo=UTC)
 
     # The career game took place: its participants are entered in the source and imported again.
     edited = [dict(r) for r in ACTIVITIES]
@@ -689,7 +1090,9 @@ def test_the_example_files_import_on_a_fresh_database(app: App) -> None:
     expected = expected_contact_figures(contacts)
     for key, value in expected_activity_figures(activities).items():
         expected[key] = expected.get(key, 0) + value  # people reached: contacts' headcount + participants
-    assert expected["contacts.total"] == sum(headcount(r) for r in contacts) + sum(number(r, "participants") for r in activities)
+    assert expected["contacts.total"] == sum(headcount(r) for r in contacts) + sum(
+        number(r, "participants") for r in activities
+    )
     assert (expected["schools.visits"], expected["schools.at_school"], expected["neet.group_activities"]) == (5, 2, 3)
     assert figures(app, expected) == expected
     assert_rollup_exact(app)
@@ -719,11 +1122,16 @@ def test_cli_imports_the_examples_and_refuses_a_bad_file(db_url: str, tmp_path: 
     assert "40 rows read, 40 inserted, 0 updated, 0 unchanged" in done.stdout
     assert "Created 1 centre(s): bxl" in done.stdout
 
-    activities = run("--database-url", db_url, "import", "activities", str(EXAMPLES / "activities.csv"), "--create-missing")
+    activities = run(
+        "--database-url", db_url, "import", "activities", str(EXAMPLES / "activities.csv"), "--create-missing"
+    )
     assert activities.exit_code == 0, activities.output
     assert "15 rows read, 15 inserted" in activities.stdout and "Created 1 site(s): bxl/group-room" in activities.stdout
 
-    bad = write(tmp_path, lines(HEADER, OK1, "a-2,2024-03-04T10:00,bxl,advice,general,individual_advice,walk_in,work,fr,-2,,,,,"))
+    bad = write(
+        tmp_path,
+        lines(HEADER, OK1, "a-2,2024-03-04T10:00,bxl,advice,general,individual_advice,walk_in,work,fr,-2,,,,,"),
+    )
     failed = run("--database-url", db_url, "import", "contacts", str(bad))
     assert failed.exit_code == 1
     assert f"Nothing was imported: 1 problem(s) in {bad}" in failed.stderr
@@ -752,7 +1160,9 @@ def test_progress_bar_on_a_terminal(app: App, centre: int, tmp_path: Path, monke
     assert result.inserted == 14
 
 
-def test_large_sqlite_imports_restore_the_page_cache(app: App, centre: int, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_large_sqlite_imports_restore_the_page_cache(
+    app: App, centre: int, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     if app.db.dialect != "sqlite":
         pytest.skip("a SQLite setting")
     monkeypatch.setattr(importer, "SQLITE_CACHE_FROM_ROWS", 1)
@@ -769,31 +1179,170 @@ def test_unknown_kind_is_refused(app: App, tmp_path: Path) -> None:
 
 
 FAST_PATH_CASES: list[tuple[dict[str, Any], dict[str, Any] | None]] = [
-    ({"centre": "bxl", "occurred_at": "2024-03-04T09:15", "audience": "general", "modality": "reception", "headcount": "3"}, None),
-    ({"centre": " bxl ", "site": " advice ", "occurred_at": " 2024-03-04T09:15:30.250 ", "audience": " neet ", "modality": " individual_advice ", "channel": " phone ", "themes": " work ; learn ;work;", "language": " nl ", "headcount": " 12 ", "gender": " woman ", "age_band": "18_24", "education": "isced_3_4", "labour_status": "unemployed", "note": "Suivi"}, {"place": "street", "partner": ""}),
-    ({"centre": "bxl", "occurred_at": "2024-03-31T02:30", "audience": "general", "modality": "multimedia", "headcount": ""}, {}),  # a time that never was (summer time)
-    ({"centre": "bxl", "occurred_at": "2024-10-27T02:30", "audience": "general", "modality": "multimedia", "headcount": 0}, None),  # a time that was twice
-    ({"centre": "bxl", "occurred_at": "2024-03-04", "audience": "general", "modality": "multimedia", "headcount": 7}, None),
-    ({"centre": "bxl", "occurred_at": "2024-03-04T09:15-05:00", "audience": "disability", "modality": "reception", "channel": "event", "headcount": "20"}, {"public": "target", "adaptations": "easy_read;sign_language"}),
-    ({"centre": "bxl", "occurred_at": "2024-03-04T09:15", "audience": "ukrainian", "modality": "individual_advice", "language": "uk"}, {"service_language": "uk", "questions": ["job_search"]}),
-    ({"centre": "bxl", "site": "truck-flagey", "occurred_at": "2024-03-04T09:15", "audience": "formtruck", "modality": "individual_advice", "channel": "field"}, {"commune": "ixelles", "place": "Place Flagey"}),
+    (
+        {
+            "centre": "bxl",
+            "occurred_at": "2024-03-04T09:15",
+            "audience": "general",
+            "modality": "reception",
+            "headcount": "3",
+        },
+        None,
+    ),
+    (
+        {
+            "centre": " bxl ",
+            "site": " advice ",
+            "occurred_at": " 2024-03-04T09:15:30.250 ",
+            "audience": " neet ",
+            "modality": " individual_advice ",
+            "channel": " phone ",
+            "themes": " work ; learn ;work;",
+            "language": " nl ",
+            "headcount": " 12 ",
+            "gender": " woman ",
+            "age_band": "18_24",
+            "education": "isced_3_4",
+            "labour_status": "unemployed",
+            "note": "Suivi",
+        },
+        {"place": "street", "partner": ""},
+    ),
+    (
+        {
+            "centre": "bxl",
+            "occurred_at": "2024-03-31T02:30",
+            "audience": "general",
+            "modality": "multimedia",
+            "headcount": "",
+        },
+        {},
+    ),  # a time that never was (summer time)
+    (
+        {
+            "centre": "bxl",
+            "occurred_at": "2024-10-27T02:30",
+            "audience": "general",
+            "modality": "multimedia",
+            "headcount": 0,
+        },
+        None,
+    ),  # a time that was twice
+    (
+        {"centre": "bxl", "occurred_at": "2024-03-04", "audience": "general", "modality": "multimedia", "headcount": 7},
+        None,
+    ),
+    (
+        {
+            "centre": "bxl",
+            "occurred_at": "2024-03-04T09:15-05:00",
+            "audience": "disability",
+            "modality": "reception",
+            "channel": "event",
+            "headcount": "20",
+        },
+        {"public": "target", "adaptations": "easy_read;sign_language"},
+    ),
+    (
+        {
+            "centre": "bxl",
+            "occurred_at": "2024-03-04T09:15",
+            "audience": "ukrainian",
+            "modality": "individual_advice",
+            "language": "uk",
+        },
+        {"service_language": "uk", "questions": ["job_search"]},
+    ),
+    (
+        {
+            "centre": "bxl",
+            "site": "truck-flagey",
+            "occurred_at": "2024-03-04T09:15",
+            "audience": "formtruck",
+            "modality": "individual_advice",
+            "channel": "field",
+        },
+        {"commune": "ixelles", "place": "Place Flagey"},
+    ),
     # Refused: each must give the general way's errors.
-    ({"centre": "bxl", "occurred_at": "2024-03-04T09:15", "audience": "general", "modality": "reception", "headcount": "0"}, None),
-    ({"centre": "bxl", "occurred_at": "2024-03-04T09:15", "audience": "general", "modality": "reception", "headcount": True}, None),
-    ({"centre": "bxl", "occurred_at": "2024-03-04T09:15", "audience": "general", "modality": "reception", "headcount": "1.5"}, None),
-    ({"centre": "bxl", "occurred_at": "2024-03-04T09:15", "audience": "general", "modality": "reception", "headcount": "100001"}, None),
+    (
+        {
+            "centre": "bxl",
+            "occurred_at": "2024-03-04T09:15",
+            "audience": "general",
+            "modality": "reception",
+            "headcount": "0",
+        },
+        None,
+    ),
+    (
+        {
+            "centre": "bxl",
+            "occurred_at": "2024-03-04T09:15",
+            "audience": "general",
+            "modality": "reception",
+            "headcount": True,
+        },
+        None,
+    ),
+    (
+        {
+            "centre": "bxl",
+            "occurred_at": "2024-03-04T09:15",
+            "audience": "general",
+            "modality": "reception",
+            "headcount": "1.5",
+        },
+        None,
+    ),
+    (
+        {
+            "centre": "bxl",
+            "occurred_at": "2024-03-04T09:15",
+            "audience": "general",
+            "modality": "reception",
+            "headcount": "100001",
+        },
+        None,
+    ),
     ({"centre": "bxl", "occurred_at": "", "audience": "general", "modality": "reception"}, None),
     ({"centre": "bxl", "occurred_at": "2024-03-04T09:15", "audience": "General", "modality": "reception"}, None),
-    ({"centre": "bxl", "occurred_at": "2024-03-04T09:15", "audience": "general", "modality": "reception", "themes": "work;Learn"}, None),
-    ({"centre": "bxl", "site": "attic", "occurred_at": "2024-03-04T09:15", "audience": "general", "modality": "reception"}, None),
+    (
+        {
+            "centre": "bxl",
+            "occurred_at": "2024-03-04T09:15",
+            "audience": "general",
+            "modality": "reception",
+            "themes": "work;Learn",
+        },
+        None,
+    ),
+    (
+        {
+            "centre": "bxl",
+            "site": "attic",
+            "occurred_at": "2024-03-04T09:15",
+            "audience": "general",
+            "modality": "reception",
+        },
+        None,
+    ),
     ({"centre": "nowhere", "occurred_at": "2024-03-04T09:15", "audience": "general", "modality": "reception"}, None),
-    ({"centre": "bxl", "occurred_at": "2024-03-04T09:15", "audience": "neet", "modality": "field_awareness"}, {"place": "moon"}),
-    ({"centre": "bxl", "occurred_at": "2024-03-04T09:15", "audience": "general", "modality": "reception"}, {"commune": "ixelles"}),
+    (
+        {"centre": "bxl", "occurred_at": "2024-03-04T09:15", "audience": "neet", "modality": "field_awareness"},
+        {"place": "moon"},
+    ),
+    (
+        {"centre": "bxl", "occurred_at": "2024-03-04T09:15", "audience": "general", "modality": "reception"},
+        {"commune": "ixelles"},
+    ),
 ]
 
 
 @pytest.mark.parametrize(("raw", "attributes"), FAST_PATH_CASES)
-def test_the_fast_way_and_the_general_way_agree(app: App, centre: int, raw: dict[str, Any], attributes: dict[str, Any] | None) -> None:
+def test_the_fast_way_and_the_general_way_agree(
+    app: App, centre: int, raw: dict[str, Any], attributes: dict[str, Any] | None
+) -> None:
     """``Cleaner.contact`` takes a shortcut for clean rows; it must give what the general way gives."""
     with app.db.engine.connect() as conn:
         lookup = Lookup.load(app, conn)

@@ -16,6 +16,7 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 from sqlalchemy import func, select
+
 from tremplin.core.app import App
 from tremplin.core.importer import COLUMNS, ImportFailed, import_file
 from tremplin.core.models import Contact

@@ -18,6 +18,7 @@ import sys
 from pathlib import Path
 
 import pytest
+
 from tremplin.core import import_check
 
 ROOT = Path(__file__).resolve().parents[2]

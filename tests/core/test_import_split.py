@@ -14,10 +14,6 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from tremplin.core import import_check
-from tremplin.core.app import App
-from tremplin.core.importer import ImportFailed, import_file
-from tremplin.core.models import Centre, Contact, Site
 from tests.conftest import make_app
 from tests.core.test_import import (
     CONTACTS,
@@ -29,6 +25,10 @@ from tests.core.test_import import (
     state,
     write,
 )
+from tremplin.core import import_check
+from tremplin.core.app import App
+from tremplin.core.importer import ImportFailed, import_file
+from tremplin.core.models import Centre, Contact, Site
 
 
 @pytest.fixture
@@ -69,7 +69,9 @@ def many(n: int) -> list[dict[str, str]]:
     return rows
 
 
-def test_two_halves_give_the_figures_and_rows_of_one_pass(app: App, centre: int, tmp_path: Path, halves: list[str], monkeypatch: pytest.MonkeyPatch) -> None:
+def test_two_halves_give_the_figures_and_rows_of_one_pass(
+    app: App, centre: int, tmp_path: Path, halves: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
     rows = many(600)
     path = write(tmp_path, csv_text(rows))
 
@@ -84,7 +86,10 @@ def test_two_halves_give_the_figures_and_rows_of_one_pass(app: App, centre: int,
     with app.session() as session:
         lux = session.scalars(select(Centre).where(Centre.code == "lux")).one()
         hall = session.scalars(select(Site).where(Site.code == "hall")).one()
-        stored = {r.source_ref: r for r in session.execute(select(Contact.source_ref, Contact.centre_id, Contact.site_id, Contact.note))}
+        stored = {
+            r.source_ref: r
+            for r in session.execute(select(Contact.source_ref, Contact.centre_id, Contact.site_id, Contact.note))
+        }
     assert {r.centre_id for r in stored.values()} == {centre, lux.id}
     for i, row in enumerate(rows):
         got = stored[row["id"]]
@@ -93,7 +98,9 @@ def test_two_halves_give_the_figures_and_rows_of_one_pass(app: App, centre: int,
             assert got.site_id == (hall.id if i % 2 else None)
     # Notes are scrubbed on both sides of the cut.
     assert all("0470" not in (r.note or "") for r in stored.values())
-    assert sum("Cherche une reconversion" in (r.note or "") for r in stored.values()) == len([r for r in rows if r.get("note")])
+    assert sum("Cherche une reconversion" in (r.note or "") for r in stored.values()) == len(
+        [r for r in rows if r.get("note")]
+    )
 
     # The same file in one pass, into a database of its own: the same rows and the same roll-up.
     other = make_app(f"sqlite:///{tmp_path / 'one-pass.db'}")
@@ -116,7 +123,9 @@ def test_two_halves_give_the_figures_and_rows_of_one_pass(app: App, centre: int,
         other.close()
 
 
-def test_problems_in_the_second_half_keep_their_line_numbers(app: App, centre: int, tmp_path: Path, halves: list[str]) -> None:
+def test_problems_in_the_second_half_keep_their_line_numbers(
+    app: App, centre: int, tmp_path: Path, halves: list[str]
+) -> None:
     rows = many(400)
     rows[350]["headcount"] = "0"
     rows[380]["id"] = rows[10]["id"]  # an id from the first half, again in the second
@@ -145,7 +154,9 @@ def test_large_files_remember_hashes_of_ids_and_report_an_id_used_twice_the_same
     monkeypatch.setattr(import_check, "HASHED_REFS_FROM_BYTES", 1)
     repeats: list[bool] = []
     real_repeats = import_check._repeats
-    monkeypatch.setattr(import_check, "_repeats", lambda hashes: repeats.append(bool(real_repeats(hashes))) or real_repeats(hashes))
+    monkeypatch.setattr(
+        import_check, "_repeats", lambda hashes: repeats.append(bool(real_repeats(hashes))) or real_repeats(hashes)
+    )
     remembered: list[int] = []
     real_check_rows = import_check._check_rows
 
@@ -166,7 +177,9 @@ def test_large_files_remember_hashes_of_ids_and_report_an_id_used_twice_the_same
     # This process's half: no id in the hashed pass; in the second, the one id that was hashed twice,
     # not its 200 or so (the forked process's half is counted in its own memory).
     assert remembered == [0, 1]
-    assert failed.value.problems == [f"line 382, column id: {rows[10]['id']!r} already appears on line 12 for the same centre"]
+    assert failed.value.problems == [
+        f"line 382, column id: {rows[10]['id']!r} already appears on line 12 for the same centre"
+    ]
     assert state(app) == before
 
     result = import_file(app, "contacts", write(tmp_path, csv_text(many(400))), create_missing=True)
@@ -174,7 +187,9 @@ def test_large_files_remember_hashes_of_ids_and_report_an_id_used_twice_the_same
     assert result.inserted == 400
 
 
-def test_a_cut_inside_a_quoted_value_is_checked_again_in_one_pass(app: App, centre: int, tmp_path: Path, halves: list[str]) -> None:
+def test_a_cut_inside_a_quoted_value_is_checked_again_in_one_pass(
+    app: App, centre: int, tmp_path: Path, halves: list[str]
+) -> None:
     rows = many(8)
     # A note of many lines (within the rules' 2,000 characters) in the middle: the middle of the file
     # falls inside its quotes.
@@ -229,7 +244,9 @@ def test_a_second_half_that_is_not_utf8_is_reported(app: App, centre: int, tmp_p
     assert state(app)["counts"]["contacts"] == 0
 
 
-def test_a_failure_in_the_second_process_is_reported_and_nothing_is_written(app: App, centre: int, tmp_path: Path, halves: list[str], monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_failure_in_the_second_process_is_reported_and_nothing_is_written(
+    app: App, centre: int, tmp_path: Path, halves: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
     def broken(*args: Any) -> None:
         raise MemoryError("no room for the second half")
 
@@ -244,7 +261,9 @@ def test_a_failure_in_the_second_process_is_reported_and_nothing_is_written(app:
     assert state(app) == before
 
 
-def test_small_files_and_other_databases_are_checked_in_one_pass(app: App, centre: int, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_small_files_and_other_databases_are_checked_in_one_pass(
+    app: App, centre: int, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     calls: list[int | None] = []
     real = import_check._check_from_start
 
@@ -256,4 +275,6 @@ def test_small_files_and_other_databases_are_checked_in_one_pass(app: App, centr
     result = import_file(app, "contacts", write(tmp_path, csv_text(many(50))), create_missing=True)
     assert result.inserted == 50
     assert calls == [None]
-    assert figures(app, ["contacts.total"], *EVER) == {"contacts.total": expected_contact_figures(many(50))["contacts.total"]}
+    assert figures(app, ["contacts.total"], *EVER) == {
+        "contacts.total": expected_contact_figures(many(50))["contacts.total"]
+    }

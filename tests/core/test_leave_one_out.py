@@ -9,16 +9,16 @@ from __future__ import annotations
 
 import io
 from collections.abc import Iterator
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from typing import Any
 
 import pytest
 from click.testing import CliRunner
-from tremplin.core.app import App
-from tremplin.core.plugins import AUDIENCE_PLUGINS
 
 from tests.conftest import make_app
 from tests.web.conftest import Web
+from tremplin.core.app import App
+from tremplin.core.plugins import AUDIENCE_PLUGINS
 
 AUDIENCES = [name.rsplit(".", 1)[-1] for name in AUDIENCE_PLUGINS]
 CONFIGURATIONS = [(key,) for key in AUDIENCES] + [tuple(AUDIENCES)]
@@ -56,7 +56,13 @@ def first_entry(form: Any) -> tuple[dict[str, Any], dict[str, Any]]:
     for f in form.fields:
         if f.required:
             first = next(iter(f.choices), None)
-            attributes[f.name] = {"choice": first, "multichoice": [first], "int": f.min or 1, "text": "Athénée", "bool": True}[f.kind]
+            attributes[f.name] = {
+                "choice": first,
+                "multichoice": [first],
+                "int": f.min or 1,
+                "text": "Athénée",
+                "bool": True,
+            }[f.kind]
     return values, attributes
 
 
@@ -71,10 +77,16 @@ def fill(app: App) -> int:
             ensure_site(session, centre, code, code.title(), kind)
         for day, (key, form) in enumerate(app.registry.forms.items(), start=1):
             values, attributes = first_entry(form)
-            when = datetime(YEAR, 3, day, 10, tzinfo=timezone.utc)
+            when = datetime(YEAR, 3, day, 10, tzinfo=UTC)
             if form.record == "contact":
                 values.setdefault("modality", "individual_advice")
-                log_contact(app, session, {**values, "occurred_at": when, "headcount": 2, "themes": "work"}, attributes, form=key)
+                log_contact(
+                    app,
+                    session,
+                    {**values, "occurred_at": when, "headcount": 2, "themes": "work"},
+                    attributes,
+                    form=key,
+                )
             else:
                 log_activity(app, session, {**values, "starts_at": when, "participants": 12}, attributes, form=key)
         issue_referral(app, session, centre.id, theme="learn")
@@ -95,7 +107,8 @@ def test_the_app_works_with_audience_plugins_left_out(partial_app: App, db_url: 
     runner = CliRunner()
     for role in registry.roles:
         result = runner.invoke(
-            cli, ["--database-url", db_url, "staff", "add", role, "--role", role, "--centre", "bxl"],
+            cli,
+            ["--database-url", db_url, "staff", "add", role, "--role", role, "--centre", "bxl"],
             env={"TREMPLIN_STAFF_PASSWORD": f"tremplin-demo-{role}"},
         )
         assert result.exit_code == 0, (role, result.output)
@@ -103,7 +116,11 @@ def test_the_app_works_with_audience_plugins_left_out(partial_app: App, db_url: 
     gone = {"neet": "neet_worker", "schools": "schools_coordinator", "formtruck": "formtruck_adviser"}
     for key in left_out:
         if key in gone:
-            refused = runner.invoke(cli, ["--database-url", db_url, "staff", "add", "x" + key, "--role", gone[key]], env={"TREMPLIN_STAFF_PASSWORD": "a long password"})
+            refused = runner.invoke(
+                cli,
+                ["--database-url", db_url, "staff", "add", "x" + key, "--role", gone[key]],
+                env={"TREMPLIN_STAFF_PASSWORD": "a long password"},
+            )
             assert refused.exit_code != 0 and f"unknown role(s) {gone[key]}" in refused.output
 
     check_reports(app, real_pdf=len(left_out) == len(AUDIENCES))
@@ -124,7 +141,9 @@ def check_reports(app: App, real_pdf: bool) -> None:
 
     with app.session() as session:
         reports = [b.annual_report(app, session, YEAR), b.monthly_report(app, session, YEAR, 3)]
-        reports += [b.audience_report(app, session, key, date(YEAR, 1, 1), date(YEAR, 12, 31)) for key in app.registry.audiences]
+        reports += [
+            b.audience_report(app, session, key, date(YEAR, 1, 1), date(YEAR, 12, 31)) for key in app.registry.audiences
+        ]
         operations = app.registry.esf_operations()
         if operations:
             reports += [b.esf_report(app, session, op, date(YEAR, 1, 1), date(YEAR, 6, 30)) for op in operations]
@@ -157,15 +176,25 @@ def check_pages(app: App, centre_id: int) -> None:
 
     web = Web(app, centre_id)
     try:
-        pages = sorted({path for path, methods, _route in route_table(web.asgi) if "GET" in methods and "{" not in path})
+        pages = sorted(
+            {path for path, methods, _route in route_table(web.asgi) if "GET" in methods and "{" not in path}
+        )
         assert "/dashboard" in pages and "/reports" in pages
         # A download without parameters is the annual report as a PDF: check_reports renders that once.
         pages = [p if p != "/reports/download" else "/reports/download?kind=annual&format=xlsx" for p in pages]
-        every_report = ["/reports/view?kind=monthly"] + [f"/reports/view?kind=audience&audience={key}" for key in app.registry.audiences]
+        every_report = ["/reports/view?kind=monthly"] + [
+            f"/reports/view?kind=audience&audience={key}" for key in app.registry.audiences
+        ]
         for role in app.registry.roles:
             seen = set(app.registry.default_audiences([role]))
-            forms = [f"/log/{key}" for key, form in app.registry.forms.items() if form.record == "contact" and ("*" in seen or form.audience in seen)]
-            reports = ["/reports/view?kind=annual", "/reports/view?kind=esf"] + (every_report if role == "admin" else [])
+            forms = [
+                f"/log/{key}"
+                for key, form in app.registry.forms.items()
+                if form.record == "contact" and ("*" in seen or form.audience in seen)
+            ]
+            reports = ["/reports/view?kind=annual", "/reports/view?kind=esf"] + (
+                every_report if role == "admin" else []
+            )
             client = web.client(role)
             for path in pages + forms + reports:
                 response = client.get(path)
@@ -180,6 +209,7 @@ def check_pages(app: App, centre_id: int) -> None:
 def check_bot(app: App, left_out: tuple[str, ...]) -> None:
     """The bot application builds, and /help names only commands that a handler answers."""
     from telegram.ext import CommandHandler
+
     from tremplin.core.bot.app import _commands_of, build_application, plugin_commands
     from tremplin.core.bot.handlers import help_text
 

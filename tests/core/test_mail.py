@@ -13,11 +13,11 @@ from typing import Any
 
 import pytest
 from sqlalchemy import func, select
+
+from tests.conftest import make_app
 from tremplin.core import mail
 from tremplin.core.app import App
 from tremplin.core.models import OutboxMessage
-
-from tests.conftest import make_app
 
 aiosmtpd = pytest.importorskip("aiosmtpd.controller", reason="the mail tests need aiosmtpd (pip install aiosmtpd)")
 
@@ -324,8 +324,15 @@ def test_encrypted_delivery_with_credentials_verifies_the_certificate(
         app.close()
 
         # Trusting its authority (TREMPLIN_SMTP_CA_FILE) but with a wrong password: refused for good.
-        app = tls_app(db_url, controller, tmp_path, smtp_security=security, smtp_ca_file=cert_path,
-                      smtp_username=Logins.USER, smtp_password="not-the-password-2026")
+        app = tls_app(
+            db_url,
+            controller,
+            tmp_path,
+            smtp_security=security,
+            smtp_ca_file=cert_path,
+            smtp_username=Logins.USER,
+            smtp_password="not-the-password-2026",
+        )
         enqueue(app, f"tls:{security}:2")
         # (The first message, due again, goes with the second: both refused, with the server's reason.)
         assert mail.deliver(app, now=datetime.now(UTC) + timedelta(hours=1)).failed == 2
@@ -335,8 +342,15 @@ def test_encrypted_delivery_with_credentials_verifies_the_certificate(
         app.close()
 
         # The right credentials: sent, once, the password carried by TLS.
-        app = tls_app(db_url, controller, tmp_path, smtp_security=security, smtp_ca_file=cert_path,
-                      smtp_username=Logins.USER, smtp_password=Logins.PASSWORD)
+        app = tls_app(
+            db_url,
+            controller,
+            tmp_path,
+            smtp_security=security,
+            smtp_ca_file=cert_path,
+            smtp_username=Logins.USER,
+            smtp_password=Logins.PASSWORD,
+        )
         enqueue(app, f"tls:{security}:3")
         assert mail.deliver(app, now=datetime.now(UTC) + timedelta(hours=1)).sent == 1
         assert mail.deliver(app, now=datetime.now(UTC) + timedelta(hours=2)).sent == 0, "sent once"
@@ -358,8 +372,14 @@ def test_a_relay_without_starttls_or_a_password_in_clear_gets_nothing(
     enqueue(app, "plain:1")
     assert mail.deliver(app).retried == 1 and inbox.messages == [], "no fall back to an unencrypted session"
     app.close()
-    app = tls_app(db_url, controller, tmp_path, smtp_security="none", smtp_username="relay-user",
-                  smtp_password="quiet-harbour-2026")
+    app = tls_app(
+        db_url,
+        controller,
+        tmp_path,
+        smtp_security="none",
+        smtp_username="relay-user",
+        smtp_password="quiet-harbour-2026",
+    )
     enqueue(app, "plain:2")
     assert mail.deliver(app).failed == 1 and inbox.messages == []
     with app.session() as session:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+
 from tremplin.core.passwords import (
     MIN_LENGTH,
     common_passwords,

@@ -11,8 +11,20 @@ import tremplin
 
 REPO = Path(__file__).resolve().parents[2]
 #: Engine modules whose public names a plugin takes from ``tremplin`` instead.
-API_MODULES = ("registry", "counters", "forms", "i18n", "vocab", "reports.sections", "bot.handlers", "records", "anonymity")
-ENGINE_IMPORT = re.compile(r"^\s*from tremplin\.core(?:\.(" + "|".join(re.escape(m) for m in API_MODULES) + r"))? import ", re.M)
+API_MODULES = (
+    "registry",
+    "counters",
+    "forms",
+    "i18n",
+    "vocab",
+    "reports.sections",
+    "bot.handlers",
+    "records",
+    "anonymity",
+)
+ENGINE_IMPORT = re.compile(
+    r"^\s*from tremplin\.core(?:\.(" + "|".join(re.escape(m) for m in API_MODULES) + r"))? import ", re.M
+)
 
 
 def test_every_public_name_resolves() -> None:
@@ -20,7 +32,9 @@ def test_every_public_name_resolves() -> None:
     assert tremplin.__all__[2:] == sorted(tremplin._EXPORTS)
     for name in tremplin.__all__:
         assert getattr(tremplin, name) is not None, name
-    assert tremplin.Role.__module__ == "tremplin.core.registry" and tremplin.CodeList.__module__ == "tremplin.core.vocab"
+    assert (
+        tremplin.Role.__module__ == "tremplin.core.registry" and tremplin.CodeList.__module__ == "tremplin.core.vocab"
+    )
 
 
 def test_import_tremplin_is_cheap() -> None:

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import random
 from collections import defaultdict
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import pytest
 from sqlalchemy import select
 
+from tests.core.plugin_kit import assert_rollup_exact, totals
 from tremplin.core import rollup, vocab
 from tremplin.core.admin import ensure_centre
 from tremplin.core.app import App
@@ -25,7 +26,6 @@ from tremplin.core.records import (
     update_contact,
 )
 from tremplin.core.rollup import decompose
-from tests.core.plugin_kit import assert_rollup_exact, totals
 
 START, END = date(2023, 1, 1), date(2024, 12, 31)
 AUDIENCES = ["general", "neet", "schools", "prisons", "disability", "formtruck", "ukrainian"]
@@ -59,7 +59,7 @@ class Random:
             first_next = date(year + (month == 12), month % 12 + 1, 1)
             last = first_next - timedelta(days=1)
             hour, minute = rng.choice([(21, 45), (22, 30), (23, 30), (23, 59)])
-            return datetime(last.year, last.month, last.day, hour, minute, tzinfo=timezone.utc).isoformat()
+            return datetime(last.year, last.month, last.day, hour, minute, tzinfo=UTC).isoformat()
         day = START + timedelta(days=rng.randrange((END - START).days + 1))
         return f"{day.isoformat()}T{rng.randint(0, 23):02d}:{rng.choice([0, 15, 30, 45]):02d}"
 
@@ -101,7 +101,9 @@ class Random:
             "themes": rng.sample(THEMES, rng.choice([0, 1, 2])),
             "language": rng.choice(LANGUAGES),
         }
-        attributes = {"place": rng.choice(["at_centre", "at_school"])} if audience == "schools" and rng.random() < 0.8 else {}
+        attributes = (
+            {"place": rng.choice(["at_centre", "at_school"])} if audience == "schools" and rng.random() < 0.8 else {}
+        )
         return values, attributes
 
 
@@ -152,14 +154,19 @@ def run_random_operations(app: App, centres: dict[str, int], seed: int, operatio
                         # A direct write, not through tremplin.core.records: the roll-up follows it all the same.
                         activity = session.get(Activity, rng.choice(activities))
                         assert activity is not None
-                        activity.starts_at = datetime.fromisoformat(gen.moment()).replace(tzinfo=timezone.utc)
+                        activity.starts_at = datetime.fromisoformat(gen.moment()).replace(tzinfo=UTC)
                         activity.format = rng.choice(["face_to_face", "online"])
                         session.flush()
                     elif op == "open" or not cases:
                         entered = START + timedelta(days=rng.randrange(700))
                         case = open_case(
-                            app, session, centres[centre], rng.choice(["neet", "prisons"]), consent_on=entered,
-                            gender=rng.choice(GENDERS), age_band=rng.choice(AGE_BANDS),
+                            app,
+                            session,
+                            centres[centre],
+                            rng.choice(["neet", "prisons"]),
+                            consent_on=entered,
+                            gender=rng.choice(GENDERS),
+                            age_band=rng.choice(AGE_BANDS),
                         )
                         cases.append(case.id)
                         op = "open"
@@ -184,7 +191,17 @@ def test_random_writes_keep_rollup_exact_and_reads_equal_naive_sums(app: App, ce
     """A few hundred seeded writes of every kind; then the live roll-up must equal a rebuild, and reads
     over mixed periods must equal sums computed from the rows (the history is shared: it is the slow part)."""
     random_history = run_random_operations(app, centres, seed=20240612, operations=320)
-    for op in ("contact", "activity", "edit", "participants", "delete", "open", "move", "reschedule", "aborted_batches"):
+    for op in (
+        "contact",
+        "activity",
+        "edit",
+        "participants",
+        "delete",
+        "open",
+        "move",
+        "reschedule",
+        "aborted_batches",
+    ):
         assert random_history.get(op, 0) > 0, random_history
     with app.db.engine.begin() as conn:
         live = rollup.snapshot(conn)
@@ -203,7 +220,9 @@ def test_random_writes_keep_rollup_exact_and_reads_equal_naive_sums(app: App, ce
 # Reading: decomposed periods add up like the rows
 
 
-def naive(app: App, start: date, end: date, dim: str = "*", by_centre: bool = False, by_month: bool = False) -> dict[tuple[Any, ...], int]:
+def naive(
+    app: App, start: date, end: date, dim: str = "*", by_centre: bool = False, by_month: bool = False
+) -> dict[tuple[Any, ...], int]:
     """The same figures, summed in Python from the rows."""
     out: dict[tuple[Any, ...], int] = defaultdict(int)
 
@@ -233,7 +252,10 @@ def naive(app: App, start: date, end: date, dim: str = "*", by_centre: bool = Fa
             elif dim == "theme":
                 values = list(a.themes) or ["unknown"]
             else:
-                values = [{"modality": "group_activity", "channel": "video" if a.format == "online" else "walk_in"}.get(dim) or getattr(a, dim, "unknown")]
+                values = [
+                    {"modality": "group_activity", "channel": "video" if a.format == "online" else "walk_in"}.get(dim)
+                    or getattr(a, dim, "unknown")
+                ]
             add("contacts.total", values, a.participants or 0, a.day, a.centre_id)
             add("group_activities.count", values, 1, a.day, a.centre_id)
             if a.audience == "neet":
@@ -244,7 +266,14 @@ def naive(app: App, start: date, end: date, dim: str = "*", by_centre: bool = Fa
     return {k: v for k, v in out.items() if v}
 
 
-READ_COUNTERS = ["contacts.total", "contacts.records", "neet.reached", "individual_advice.contacts", "group_activities.count", "cases.opened"]
+READ_COUNTERS = [
+    "contacts.total",
+    "contacts.records",
+    "neet.reached",
+    "individual_advice.contacts",
+    "group_activities.count",
+    "cases.opened",
+]
 
 
 def check_reads_equal_naive_sums(app: App) -> None:
@@ -267,9 +296,17 @@ def check_reads_equal_naive_sums(app: App) -> None:
             assert rollup.read(session, READ_COUNTERS, start, end) == naive(app, start, end), (start, end)
         for start, end in ranges[:6] + ranges[-4:]:
             for dim in ("theme", "audience", "modality", "channel"):
-                assert rollup.read(session, READ_COUNTERS, start, end, dim=dim) == naive(app, start, end, dim=dim), (start, end, dim)
-            assert rollup.read(session, READ_COUNTERS, start, end, by_centre=True) == naive(app, start, end, by_centre=True)
-            assert rollup.read(session, READ_COUNTERS, start, end, by_month=True) == naive(app, start, end, by_month=True)
+                assert rollup.read(session, READ_COUNTERS, start, end, dim=dim) == naive(app, start, end, dim=dim), (
+                    start,
+                    end,
+                    dim,
+                )
+            assert rollup.read(session, READ_COUNTERS, start, end, by_centre=True) == naive(
+                app, start, end, by_centre=True
+            )
+            assert rollup.read(session, READ_COUNTERS, start, end, by_month=True) == naive(
+                app, start, end, by_month=True
+            )
             centre_ids = [session.scalar(select(Contact.centre_id).limit(1))]
             only = rollup.read(session, READ_COUNTERS, start, end, centre_ids=centre_ids, by_centre=True)
             assert only == {k: v for k, v in naive(app, start, end, by_centre=True).items() if k[2] in centre_ids}
@@ -280,10 +317,50 @@ def check_reads_equal_naive_sums(app: App) -> None:
 
 def test_two_themes_count_once_in_total_and_once_per_theme(app: App, centres: dict[str, int]) -> None:
     with app.transaction() as session:
-        log_contact(app, session, {"centre": "bxl", "occurred_at": "2024-03-05T10:00", "audience": "general", "modality": "individual_advice", "themes": "work;learn", "headcount": 3})
-        log_contact(app, session, {"centre": "bxl", "occurred_at": "2024-03-05T11:00", "audience": "general", "modality": "individual_advice", "themes": ["work"]})
-        log_contact(app, session, {"centre": "bxl", "occurred_at": "2024-03-05T12:00", "audience": "general", "modality": "individual_advice"})
-        log_activity(app, session, {"centre": "bxl", "starts_at": "2024-03-06T14:00", "audience": "general", "themes": "move;learn", "participants": 10})
+        log_contact(
+            app,
+            session,
+            {
+                "centre": "bxl",
+                "occurred_at": "2024-03-05T10:00",
+                "audience": "general",
+                "modality": "individual_advice",
+                "themes": "work;learn",
+                "headcount": 3,
+            },
+        )
+        log_contact(
+            app,
+            session,
+            {
+                "centre": "bxl",
+                "occurred_at": "2024-03-05T11:00",
+                "audience": "general",
+                "modality": "individual_advice",
+                "themes": ["work"],
+            },
+        )
+        log_contact(
+            app,
+            session,
+            {
+                "centre": "bxl",
+                "occurred_at": "2024-03-05T12:00",
+                "audience": "general",
+                "modality": "individual_advice",
+            },
+        )
+        log_activity(
+            app,
+            session,
+            {
+                "centre": "bxl",
+                "starts_at": "2024-03-06T14:00",
+                "audience": "general",
+                "themes": "move;learn",
+                "participants": 10,
+            },
+        )
     keys = ("contacts.total", "contacts.records", "individual_advice.contacts")
     assert totals(app, keys) == {"contacts.total": 15, "contacts.records": 3, "individual_advice.contacts": 5}
     assert totals(app, keys, dim="theme") == {
@@ -306,8 +383,25 @@ def test_two_themes_count_once_in_total_and_once_per_theme(app: App, centres: di
     # Dropping a theme on edit moves the contact out of that theme's row only.
     with app.transaction() as session:
         contact = session.scalars(select(Contact).where(Contact.headcount == 3)).one()
-        update_contact(app, session, contact, {"centre": "bxl", "occurred_at": "2024-03-05T10:00", "audience": "general", "modality": "individual_advice", "themes": "work", "headcount": 3})
-    assert totals(app, ("contacts.total",), dim="theme") == {("contacts.total", "work"): 4, ("contacts.total", "learn"): 10, ("contacts.total", "move"): 10, ("contacts.total", "unknown"): 1}
+        update_contact(
+            app,
+            session,
+            contact,
+            {
+                "centre": "bxl",
+                "occurred_at": "2024-03-05T10:00",
+                "audience": "general",
+                "modality": "individual_advice",
+                "themes": "work",
+                "headcount": 3,
+            },
+        )
+    assert totals(app, ("contacts.total",), dim="theme") == {
+        ("contacts.total", "work"): 4,
+        ("contacts.total", "learn"): 10,
+        ("contacts.total", "move"): 10,
+        ("contacts.total", "unknown"): 1,
+    }
     assert totals(app, ("contacts.total",)) == {"contacts.total": 15}
     assert_rollup_exact(app)
 
@@ -328,7 +422,12 @@ def _covered(parts: dict[str, list[date]]) -> list[date]:
 
 def test_decompose_covers_exact_ranges() -> None:
     rng = random.Random(31)
-    cases = [(date(2024, 1, 1), date(2024, 12, 31)), (date(2023, 12, 31), date(2025, 1, 1)), (date(2024, 2, 1), date(2024, 2, 29)), (date(2024, 3, 5), date(2024, 3, 4))]
+    cases = [
+        (date(2024, 1, 1), date(2024, 12, 31)),
+        (date(2023, 12, 31), date(2025, 1, 1)),
+        (date(2024, 2, 1), date(2024, 2, 29)),
+        (date(2024, 3, 5), date(2024, 3, 4)),
+    ]
     for _ in range(300):
         start = date(2015, 1, 1) + timedelta(days=rng.randrange(4000))
         end = start + timedelta(days=rng.choice([0, 1, 27, 30, 31, 59, 364, 365, 366, rng.randrange(3000)]))
@@ -351,7 +450,9 @@ def test_decompose_covers_exact_ranges() -> None:
             assert not any(d.replace(day=1) >= start and rollup.month_end(d) <= end for d in parts["d"])
     assert decompose(date(2024, 1, 1), date(2024, 12, 31)) == {"y": [date(2024, 1, 1)], "m": [], "d": []}
     assert decompose(date(2023, 12, 30), date(2024, 2, 2)) == {
-        "y": [], "m": [date(2024, 1, 1)], "d": [date(2023, 12, 30), date(2023, 12, 31), date(2024, 2, 1), date(2024, 2, 2)],
+        "y": [],
+        "m": [date(2024, 1, 1)],
+        "d": [date(2023, 12, 30), date(2023, 12, 31), date(2024, 2, 1), date(2024, 2, 2)],
     }
 
 
@@ -372,27 +473,51 @@ def test_days_are_local_brussels_days(app: App, centres: dict[str, int]) -> None
         }
         ids = {}
         for moment in moments:
-            ids[moment] = log_contact(app, session, {"centre": "bxl", "occurred_at": moment, "audience": "general", "modality": "reception"}).id
-        activity = log_activity(app, session, {"centre": "bxl", "starts_at": "2023-12-31T23:30:00+00:00", "audience": "general", "participants": 7})
+            ids[moment] = log_contact(
+                app, session, {"centre": "bxl", "occurred_at": moment, "audience": "general", "modality": "reception"}
+            ).id
+        activity = log_activity(
+            app,
+            session,
+            {"centre": "bxl", "starts_at": "2023-12-31T23:30:00+00:00", "audience": "general", "participants": 7},
+        )
         # A centre in another time zone counts its own local days: 22:30 UTC is already tomorrow in Kyiv.
-        in_kyiv = log_contact(app, session, {"centre": "kyiv", "occurred_at": "2024-12-31T22:30:00+00:00", "audience": "ukrainian", "modality": "individual_advice", "headcount": 4})
+        in_kyiv = log_contact(
+            app,
+            session,
+            {
+                "centre": "kyiv",
+                "occurred_at": "2024-12-31T22:30:00+00:00",
+                "audience": "ukrainian",
+                "modality": "individual_advice",
+                "headcount": 4,
+            },
+        )
         kyiv_id = kyiv.id
     with app.session() as session:
         for moment, expected in moments.items():
             assert session.get(Contact, ids[moment]).day == expected, moment
         assert session.get(Activity, activity.id).day == date(2024, 1, 1)
         assert session.get(Contact, in_kyiv.id).day == date(2025, 1, 1)
-    assert totals(app, ("contacts.total", "contacts.records"), year=2023) == {"contacts.total": 2, "contacts.records": 2}
-    assert totals(app, ("contacts.total", "contacts.records"), year=2024) == {"contacts.total": 4 + 7, "contacts.records": 4}
+    assert totals(app, ("contacts.total", "contacts.records"), year=2023) == {
+        "contacts.total": 2,
+        "contacts.records": 2,
+    }
+    assert totals(app, ("contacts.total", "contacts.records"), year=2024) == {
+        "contacts.total": 4 + 7,
+        "contacts.records": 4,
+    }
     assert totals(app, ("ukrainian.contacts",), year=2025) == {"ukrainian.contacts": 4}
     with app.session() as session:
         jan = rollup.read(session, ["contacts.total"], date(2024, 1, 1), date(2024, 1, 1), by_centre=True)
         assert jan == {("contacts.total", "*", centres["bxl"]): 8}
-        assert rollup.read(session, ["ukrainian.contacts"], date(2025, 1, 1), date(2025, 1, 1), by_centre=True) == {("ukrainian.contacts", "*", kyiv_id): 4}
+        assert rollup.read(session, ["ukrainian.contacts"], date(2025, 1, 1), date(2025, 1, 1), by_centre=True) == {
+            ("ukrainian.contacts", "*", kyiv_id): 4
+        }
     # Moving a contact across midnight moves it across the year.
     with app.transaction() as session:
         contact = session.get(Contact, ids["2023-12-31T23:30:00+00:00"])
-        contact.occurred_at = datetime(2023, 12, 31, 22, 59, tzinfo=timezone.utc)
+        contact.occurred_at = datetime(2023, 12, 31, 22, 59, tzinfo=UTC)
         session.flush()
         assert contact.day == date(2023, 12, 31)
     assert totals(app, ("contacts.records",), year=2023) == {"contacts.records": 3}

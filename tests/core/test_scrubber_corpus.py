@@ -10,10 +10,10 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-from tremplin.core.anonymity import Scrubber, core_scrubbers, run_chain, scrub
-from tremplin.core.personal_data import first_names, fold
 
 from tests.core.scrubber_corpus import LANGUAGES, caught, corpus, score
+from tremplin.core.anonymity import Scrubber, core_scrubbers, run_chain, scrub
+from tremplin.core.personal_data import first_names, fold
 
 CHAIN = core_scrubbers()
 DAY = date(2026, 3, 12)

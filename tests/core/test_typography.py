@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 from tremplin.core.i18n import NARROW_NBSP, typography
 from tremplin.core.reports.formatting import fmt_date, fmt_datetime, fmt_period
@@ -36,7 +36,7 @@ def test_dates_in_the_readers_words_and_the_centres_time_zone() -> None:
         and fmt_date(day, "nl") == "7 mrt 2025"
         and fmt_date(day, "en") == "7 Mar 2025"
     )
-    moment = datetime(2025, 7, 1, 22, 30, tzinfo=timezone.utc)  # already 2 July in Brussels
+    moment = datetime(2025, 7, 1, 22, 30, tzinfo=UTC)  # already 2 July in Brussels
     assert fmt_datetime(moment, "fr") == "2 juil. 2025, 00:30"
     assert fmt_period(date(2025, 1, 1), date(2025, 12, 31), "fr") == "2025"
     assert fmt_period(date(2025, 3, 1), date(2025, 3, 31), "nl") == "maart 2025"

@@ -34,7 +34,11 @@ def state(app: App) -> dict[str, Any]:
             model.__tablename__: session.scalar(select(func.count()).select_from(model))
             for model in (Contact, Activity, Referral, Case, AuditEvent, CounterValue)
         }
-        return {"counts": counts, "rollup": rollup.snapshot(session.connection()), "notes": sorted(session.scalars(select(Contact.note)))}
+        return {
+            "counts": counts,
+            "rollup": rollup.snapshot(session.connection()),
+            "notes": sorted(session.scalars(select(Contact.note))),
+        }
 
 
 @pytest.fixture
@@ -42,7 +46,9 @@ def baseline(app: App, centre: int) -> dict[str, Any]:
     """One good contact and one activity already stored: refused records must leave them as they are."""
     with app.transaction() as session:
         contact = log_contact(app, session, GOOD, {"question": "training_offer"})
-        log_activity(app, session, {"centre": "bxl", "starts_at": "2024-03-12T14:00", "audience": "general", "participants": 12})
+        log_activity(
+            app, session, {"centre": "bxl", "starts_at": "2024-03-12T14:00", "audience": "general", "participants": 12}
+        )
         assert contact.note == GOOD["note"]
         assert contact.themes == ["learn", "work"] and contact.attributes == {"question": "training_offer"}
     before = state(app)
@@ -50,12 +56,19 @@ def baseline(app: App, centre: int) -> dict[str, Any]:
     return before
 
 
-MOSTLY_PERSONAL = "Fatima El Amrani, 0470 12 34 56, fatima.elamrani@gmail.com, rue de la Loi 16, 1000 Bruxelles, née le 03/04/1990"
+MOSTLY_PERSONAL = (
+    "Fatima El Amrani, 0470 12 34 56, fatima.elamrani@gmail.com, rue de la Loi 16, 1000 Bruxelles, née le 03/04/1990"
+)
 
 BAD_CONTACTS = [
     ({"audience": "nobody"}, None, "audience", "'nobody' is not a known audience; use one of: general, neet, schools"),
     ({"audience": ""}, None, "audience", "is required"),
-    ({"themes": "work;astrology"}, None, "themes", "'astrology' is not a theme; use ;-separated codes from: choose, learn, work"),
+    (
+        {"themes": "work;astrology"},
+        None,
+        "themes",
+        "'astrology' is not a theme; use ;-separated codes from: choose, learn, work",
+    ),
     ({"themes": ["work", "  ", "Work"]}, None, "themes", "'Work' is not a theme"),
     ({"headcount": -3}, None, "headcount", "-3 is below 1"),
     ({"headcount": "-3"}, None, "headcount", "-3 is below 1"),
@@ -65,7 +78,12 @@ BAD_CONTACTS = [
     ({"occurred_at": "31/12/2024"}, None, "occurred_at", "'31/12/2024' is not an ISO 8601 date or timestamp"),
     ({"occurred_at": "2024-02-30T10:00"}, None, "occurred_at", "is not an ISO 8601 date or timestamp"),
     ({"occurred_at": ""}, None, "occurred_at", "is empty"),
-    ({"note": MOSTLY_PERSONAL}, None, "note", "is mostly personal data (address, birth date, email, name, phone): describe the situation, not the person"),
+    (
+        {"note": MOSTLY_PERSONAL},
+        None,
+        "note",
+        "is mostly personal data (address, birth date, email, name, phone): describe the situation, not the person",
+    ),
     ({"centre": "gent"}, None, "centre", "unknown centre code 'gent'"),
     ({"site": "roof"}, None, "site", "unknown site code 'roof' in centre 'bxl'"),
     ({"modality": "telepathy"}, None, "modality", "'telepathy' is not a modality; use one of: individual_advice"),
@@ -79,8 +97,12 @@ BAD_CONTACTS = [
 ]
 
 
-@pytest.mark.parametrize(("change", "attributes", "field", "reason"), BAD_CONTACTS, ids=[f"{c[2]}-{i}" for i, c in enumerate(BAD_CONTACTS)])
-def test_bad_contact_is_refused_and_changes_nothing(app: App, baseline: dict[str, Any], change: dict[str, Any], attributes: Any, field: str, reason: str) -> None:
+@pytest.mark.parametrize(
+    ("change", "attributes", "field", "reason"), BAD_CONTACTS, ids=[f"{c[2]}-{i}" for i, c in enumerate(BAD_CONTACTS)]
+)
+def test_bad_contact_is_refused_and_changes_nothing(
+    app: App, baseline: dict[str, Any], change: dict[str, Any], attributes: Any, field: str, reason: str
+) -> None:
     with pytest.raises(RecordError) as caught:
         with app.transaction() as session:
             log_contact(app, session, {**GOOD, **change}, attributes)
@@ -92,7 +114,14 @@ def test_bad_contact_is_refused_and_changes_nothing(app: App, baseline: dict[str
 
 
 def test_every_problem_is_listed_at_once(app: App, baseline: dict[str, Any]) -> None:
-    bad = {**GOOD, "audience": "nobody", "themes": "astrology", "headcount": -1, "occurred_at": "yesterday", "note": MOSTLY_PERSONAL}
+    bad = {
+        **GOOD,
+        "audience": "nobody",
+        "themes": "astrology",
+        "headcount": -1,
+        "occurred_at": "yesterday",
+        "note": MOSTLY_PERSONAL,
+    }
     with pytest.raises(RecordError) as caught:
         with app.transaction() as session:
             log_contact(app, session, bad)
@@ -109,7 +138,10 @@ def test_a_note_with_some_personal_data_is_stored_scrubbed(app: App, baseline: d
         from sqlalchemy import text
 
         stored = conn.execute(text("SELECT note FROM contacts WHERE id = :id"), {"id": contact_id}).scalar_one()
-    assert stored == "Rappeler Mme [name] au [phone] pour l'atelier CV du 19/03/2024 à 14:30; elle a 2 enfants et cherche un mi-temps."
+    assert (
+        stored
+        == "Rappeler Mme [name] au [phone] pour l'atelier CV du 19/03/2024 à 14:30; elle a 2 enfants et cherche un mi-temps."
+    )
     assert app.scrub(note).personal_share < MAX_PERSONAL_SHARE < app.scrub(MOSTLY_PERSONAL).personal_share
 
 
@@ -136,10 +168,14 @@ BAD_ACTIVITIES = [
 
 
 @pytest.mark.parametrize(("change", "field", "reason"), BAD_ACTIVITIES, ids=[c[1] for c in BAD_ACTIVITIES])
-def test_bad_activity_is_refused_and_changes_nothing(app: App, baseline: dict[str, Any], change: dict[str, Any], field: str, reason: str) -> None:
+def test_bad_activity_is_refused_and_changes_nothing(
+    app: App, baseline: dict[str, Any], change: dict[str, Any], field: str, reason: str
+) -> None:
     with pytest.raises(RecordError) as caught:
         with app.transaction() as session:
-            log_activity(app, session, {"centre": "bxl", "starts_at": "2024-03-12T14:00", "audience": "general", **change})
+            log_activity(
+                app, session, {"centre": "bxl", "starts_at": "2024-03-12T14:00", "audience": "general", **change}
+            )
     errors = dict(caught.value.errors)
     assert list(errors) == [field] and reason in errors[field], errors
     assert state(app) == baseline
@@ -162,22 +198,33 @@ def test_named_form_applies_fixed_values_choices_and_required_fields(app, centre
 
     with app.transaction() as session:
         contact = records.log_contact(
-            app, session, {"centre": "bxl", "occurred_at": "2025-03-04T10:00", "modality": "multimedia", "headcount": 2},
-            {"commune": "ixelles"}, form="formtruck.contact",
+            app,
+            session,
+            {"centre": "bxl", "occurred_at": "2025-03-04T10:00", "modality": "multimedia", "headcount": 2},
+            {"commune": "ixelles"},
+            form="formtruck.contact",
         )
         # The form fixes the audience, the modality and the channel whatever the caller sent.
         assert (contact.audience, contact.modality, contact.channel) == ("formtruck", "individual_advice", "field")
 
     with pytest.raises(RecordError) as refused:
         with app.transaction() as session:
-            records.log_contact(app, session, {"centre": "bxl", "occurred_at": "2025-03-04T10:00", "modality": "multimedia"}, {}, form="prisons.session")
+            records.log_contact(
+                app,
+                session,
+                {"centre": "bxl", "occurred_at": "2025-03-04T10:00", "modality": "multimedia"},
+                {},
+                form="prisons.session",
+            )
     fields = dict(refused.value.errors)
     assert "modality" in fields and "not offered on this form" in fields["modality"]
     assert fields["attr.prison"] == "is required" and fields["attr.session"] == "is required"
 
     with pytest.raises(RecordError) as unknown:
         with app.transaction() as session:
-            records.log_contact(app, session, {"centre": "bxl", "occurred_at": "2025-03-04T10:00"}, {}, form="schools.visit")
+            records.log_contact(
+                app, session, {"centre": "bxl", "occurred_at": "2025-03-04T10:00"}, {}, form="schools.visit"
+            )
     assert "records an activity" in dict(unknown.value.errors)["form"]
 
     with app.session() as session:
@@ -205,7 +252,8 @@ def test_free_text_attributes_are_scrubbed(app, centre):
 
     with app.transaction() as session:
         contact = records.log_contact(
-            app, session,
+            app,
+            session,
             {"centre": "bxl", "occurred_at": "2025-03-04T10:00", "headcount": 1},
             {"commune": "ixelles", "place": "Place Flagey, asked to call 0470 12 34 56"},
             form="formtruck.contact",
@@ -220,6 +268,16 @@ def test_codes_that_are_not_text_are_refused_by_name(app, centre):
 
     with pytest.raises(RecordError) as refused:
         with app.transaction() as session:
-            records.log_contact(app, session, {"centre": "bxl", "occurred_at": "2025-03-04T10:00", "audience": "general", "modality": ["reception"], "gender": {"x": 1}})
+            records.log_contact(
+                app,
+                session,
+                {
+                    "centre": "bxl",
+                    "occurred_at": "2025-03-04T10:00",
+                    "audience": "general",
+                    "modality": ["reception"],
+                    "gender": {"x": 1},
+                },
+            )
     fields = dict(refused.value.errors)
     assert "modality" in fields and "gender" in fields

@@ -20,7 +20,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -40,7 +40,15 @@ CHROMIUM_ARGS = [
 REPO = Path(__file__).resolve().parents[2]
 AXE_JS = REPO / ".cache" / "npm" / "node_modules" / "axe-core" / "axe.min.js"
 
-ROLES = ("admin", "programme_lead", "counsellor", "reception", "neet_worker", "schools_coordinator", "formtruck_adviser")
+ROLES = (
+    "admin",
+    "programme_lead",
+    "counsellor",
+    "reception",
+    "neet_worker",
+    "schools_coordinator",
+    "formtruck_adviser",
+)
 CENTRE = "bxl"
 SITES = (
     ("reception", "Accueil", "reception"),
@@ -57,7 +65,9 @@ if not CHROMIUM.exists():
         allow_module_level=True,
     )
 
-playwright_sync = pytest.importorskip("playwright.sync_api", reason="the browser journeys need the playwright package (pip install playwright)")
+playwright_sync = pytest.importorskip(
+    "playwright.sync_api", reason="the browser journeys need the playwright package (pip install playwright)"
+)
 uvicorn = pytest.importorskip("uvicorn", reason="the browser journeys serve the app with uvicorn")
 
 
@@ -117,19 +127,39 @@ def seed(app: Any) -> dict[str, Any]:
         info["partner_id"] = partner.id
         info["staff"] = {}
         for role in ROLES:
-            account = add_staff(app, session, role, password_of(role), roles=[role], display_name=role.replace("_", " ").title(), language="fr", centre_code=CENTRE)
+            account = add_staff(
+                app,
+                session,
+                role,
+                password_of(role),
+                roles=[role],
+                display_name=role.replace("_", " ").title(),
+                language="fr",
+                centre_code=CENTRE,
+            )
             info["staff"][role] = account.id
         # A NEET case the NEET worker can open straight away (the journey opens another one itself).
-        case = open_case(app, session, centre.id, "neet", consent_on=date.today() - timedelta(days=20), staff=session.get(Staff, info["staff"]["neet_worker"]))
+        case = open_case(
+            app,
+            session,
+            centre.id,
+            "neet",
+            consent_on=date.today() - timedelta(days=20),
+            staff=session.get(Staff, info["staff"]["neet_worker"]),
+        )
         info["seed_case"] = case.code
 
     # Contacts over last year and this year, so that dashboards compare two periods.
     rng = random.Random(2019)
-    tz = timezone.utc
+    tz = UTC
     today = date.today()
     start = date(today.year - 1, 1, 1)
     days = (today - start).days
-    audiences = [("general", "reception", "individual_advice", "walk_in"), ("formtruck", "truck-flagey", "individual_advice", "field"), ("ukrainian", "advice", "individual_advice", "walk_in")]
+    audiences = [
+        ("general", "reception", "individual_advice", "walk_in"),
+        ("formtruck", "truck-flagey", "individual_advice", "field"),
+        ("ukrainian", "advice", "individual_advice", "walk_in"),
+    ]
     with app.transaction() as session:
         cleaner = Cleaner(app, Lookup.load(app, session))
         rows = []
@@ -139,14 +169,18 @@ def seed(app: Any) -> dict[str, Any]:
             raw = {
                 "centre": CENTRE,
                 "site": site,
-                "occurred_at": datetime(day.year, day.month, day.day, 9 + rng.randrange(8), rng.randrange(60), tzinfo=tz).isoformat(),
+                "occurred_at": datetime(
+                    day.year, day.month, day.day, 9 + rng.randrange(8), rng.randrange(60), tzinfo=tz
+                ).isoformat(),
                 "audience": audience,
                 "modality": modality,
                 "channel": channel,
                 "themes": rng.sample(["choose", "learn", "work", "move", "self_employment"], k=rng.randint(1, 2)),
                 "language": rng.choice(["fr", "nl", "en", "uk"]),
             }
-            attributes = {"commune": rng.choice(["ixelles", "bruxelles", "schaerbeek"])} if audience == "formtruck" else None
+            attributes = (
+                {"commune": rng.choice(["ixelles", "bruxelles", "schaerbeek"])} if audience == "formtruck" else None
+            )
             rows.append(cleaner.contact(raw, attributes))
         insert_records(app, session.connection(), "contacts", rows)
         info["seeded_contacts"] = len(rows)
@@ -170,7 +204,9 @@ def start_server(app: Any, database_path: Path) -> LiveServer:
         if time.monotonic() > deadline:
             raise RuntimeError("the web app's server did not start within 30 s")
         time.sleep(0.05)
-    return LiveServer(url=f"http://127.0.0.1:{port}", app=app, database_path=database_path, thread=thread, server=server)
+    return LiveServer(
+        url=f"http://127.0.0.1:{port}", app=app, database_path=database_path, thread=thread, server=server
+    )
 
 
 @pytest.fixture(scope="session")
@@ -230,8 +266,14 @@ class Console:
 
     def attach(self, page: Any) -> None:
         page.on("pageerror", lambda exc: self.errors.append(f"page error: {exc}"))
-        page.on("console", lambda msg: self.errors.append(f"console {msg.type}: {msg.text}") if msg.type == "error" else None)
-        page.on("response", lambda r: self.server_errors.append(f"{r.status} {r.request.method} {r.url}") if r.status >= 500 else None)
+        page.on(
+            "console",
+            lambda msg: self.errors.append(f"console {msg.type}: {msg.text}") if msg.type == "error" else None,
+        )
+        page.on(
+            "response",
+            lambda r: self.server_errors.append(f"{r.status} {r.request.method} {r.url}") if r.status >= 500 else None,
+        )
 
 
 @pytest.fixture
@@ -309,7 +351,9 @@ class AxeResult:
         for v in violations if violations is not None else self.violations:
             lines.append(f"[{v.get('impact')}] {v['id']}: {v['help']} ({v.get('helpUrl', '')})")
             for node in v.get("nodes", [])[:8]:
-                summary = " ".join(line.strip() for line in (node.get("failureSummary") or "").splitlines() if line.strip())
+                summary = " ".join(
+                    line.strip() for line in (node.get("failureSummary") or "").splitlines() if line.strip()
+                )
                 lines.append(f"    at {' '.join(map(str, node.get('target', [])))}: {summary}")
                 lines.append(f"       {node.get('html', '')[:200]}")
         return "\n".join(lines)
@@ -349,7 +393,9 @@ def axe(axe_source: str) -> Callable[..., AxeResult]:
             print(result.describe())
         if fail:
             serious = result.serious()
-            assert not serious, f"axe: {len(serious)} serious or critical violation(s) on {label or page.url}:\n{result.describe(serious)}"
+            assert not serious, (
+                f"axe: {len(serious)} serious or critical violation(s) on {label or page.url}:\n{result.describe(serious)}"
+            )
         return result
 
     return run

@@ -4,7 +4,7 @@ the list, changes the headcount, is asked for a reason, gives it, and sees the c
 from __future__ import annotations
 
 import re
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -32,7 +32,7 @@ def test_a_programme_lead_corrects_a_contact_with_a_reason(
             {
                 "centre": "bxl",
                 "site": "reception",
-                "occurred_at": datetime.now(timezone.utc) - timedelta(minutes=1),
+                "occurred_at": datetime.now(UTC) - timedelta(minutes=1),
                 "audience": "general",
                 "modality": "reception",
                 "channel": "walk_in",
@@ -43,7 +43,7 @@ def test_a_programme_lead_corrects_a_contact_with_a_reason(
             staff=reception,
             confirmed=True,  # the typo was confirmed when typed: it is corrected afterwards
         )
-        contact.created_at = datetime.now(timezone.utc) - timedelta(days=3)
+        contact.created_at = datetime.now(UTC) - timedelta(days=3)
         contact_id = contact.id
     with db() as session:
         before = rollup.totals(session, ["reception.contacts"], date.today(), date.today())["reception.contacts"]

@@ -18,10 +18,10 @@ from typing import Any
 
 import pytest
 from sqlalchemy import select
-from tremplin.core.models import Contact, SyncedEntry
 
 from tests.core.plugin_kit import assert_rollup_exact
 from tests.e2e.conftest import CHROMIUM, CHROMIUM_ARGS, login, password_of, playwright_sync
+from tremplin.core.models import Contact, SyncedEntry
 
 FIELD = "/field/formtruck.contact"
 THEMES = ("choose", "learn", "work", "move", "self_employment")
@@ -56,8 +56,12 @@ def todays_stop(live_server: Any) -> Iterator[None]:
     with app.transaction() as session:
         today = local_today(app, session, live_server.seeded["centre_id"])
         stop = FormtruckStop(
-            centre_id=live_server.seeded["centre_id"], site_id=live_server.seeded["sites"]["truck-flagey"], day=today,
-            starts=datetime.min.time(), ends=datetime.max.time().replace(microsecond=0), commune="ixelles",
+            centre_id=live_server.seeded["centre_id"],
+            site_id=live_server.seeded["sites"]["truck-flagey"],
+            day=today,
+            starts=datetime.min.time(),
+            ends=datetime.max.time().replace(microsecond=0),
+            commune="ixelles",
             place="Place Flagey",
         )
         session.add(stop)
@@ -95,13 +99,16 @@ def open_field_page(page: Any) -> None:
     page.goto(FIELD)
     page.wait_for_selector("body[data-ready='1']")
     wait_true(page, "() => navigator.serviceWorker.controller !== null")
-    wait_true(page, f"""async () => {{
+    wait_true(
+        page,
+        f"""async () => {{
         for (const name of await caches.keys()) {{
             const cache = await caches.open(name);
             if (await cache.match("{FIELD}")) return true;
         }}
         return false;
-    }}""")
+    }}""",
+    )
 
 
 def wait_true(page: Any, script: str, timeout: float = 15.0) -> None:
@@ -145,7 +152,8 @@ def queued(page: Any) -> list[dict[str, Any]]:
 def stored(db: Any, keys: list[str]) -> list[tuple[str, datetime, Contact]]:
     with db() as session:
         rows = session.execute(
-            select(SyncedEntry.key, SyncedEntry.made_at, Contact).join(Contact, Contact.id == SyncedEntry.record_id)
+            select(SyncedEntry.key, SyncedEntry.made_at, Contact)
+            .join(Contact, Contact.id == SyncedEntry.record_id)
             .where(SyncedEntry.key.in_(keys))
         ).all()
         return [(key, made, contact) for key, made, contact in rows]
@@ -162,7 +170,9 @@ def shown_figures(page: Any) -> dict[str, int]:
 
 
 def server_figures(page: Any) -> dict[str, int]:
-    figures = page.evaluate(f"() => fetch('/field/state?form={FIELD.rsplit('/', 1)[1]}').then((r) => r.json())")["figures"]
+    figures = page.evaluate(f"() => fetch('/field/state?form={FIELD.rsplit('/', 1)[1]}').then((r) => r.json())")[
+        "figures"
+    ]
     return {theme: figures[theme] for theme in THEMES}
 
 
@@ -343,12 +353,15 @@ def test_logging_out_warns_before_deleting_the_queue(new_page: Any, db: Any, liv
         page.locator("#logout").tap()
     assert "/login" in page.url or page.url.endswith("/")
     page.goto("/login")
-    assert page.evaluate("""() => new Promise((resolve) => {
+    assert (
+        page.evaluate("""() => new Promise((resolve) => {
         indexedDB.open("tremplin-field", 1).onsuccess = (event) => {
             const all = event.target.result.transaction("entries").objectStore("entries").getAll();
             all.onsuccess = () => resolve(all.result.length);
         };
-    })""") == 0
+    })""")
+        == 0
+    )
 
 
 def test_an_ended_session_keeps_the_queue_and_asks_to_log_in(new_page: Any, db: Any, live_server: Any) -> None:
@@ -448,8 +461,9 @@ def test_a_neet_field_encounter_offline(new_page: Any, db: Any, live_server: Any
     network.on()
     wait_waiting(page, 0, timeout=30)
     with db() as session:
-        contact = session.scalar(select(Contact).join(SyncedEntry, SyncedEntry.record_id == Contact.id)
-                                 .where(SyncedEntry.key == key))
+        contact = session.scalar(
+            select(Contact).join(SyncedEntry, SyncedEntry.record_id == Contact.id).where(SyncedEntry.key == key)
+        )
         assert contact is not None and contact.audience == "neet" and contact.attributes["place"] == "street"
         assert contact.channel == "field" and contact.themes == ["work"]
     # The next day, the page opens with the place chosen: it was kept on the phone.

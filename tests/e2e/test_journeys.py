@@ -65,7 +65,9 @@ def test_log_in_and_see_the_dashboard(new_page: Any, axe: Any, tmp_path: Path) -
     page.wait_for_load_state()
     assert "/login" in page.url
     assert page.locator("input[name=username]").input_value() == "programme_lead"
-    assert page.get_by_role("alert").count() or re.search(r"incorrect|invalide|wrong|erron", visible_text(page), re.I), "a refused login says so"
+    assert page.get_by_role("alert").count() or re.search(
+        r"incorrect|invalide|wrong|erron", visible_text(page), re.I
+    ), "a refused login says so"
 
     login(page, "programme_lead")
     go_to(page, re.compile(r"tableau de bord|dashboard", re.I), "/dashboard")
@@ -77,9 +79,15 @@ def test_log_in_and_see_the_dashboard(new_page: Any, axe: Any, tmp_path: Path) -
     axe(page, "dashboard")
 
 
-def test_quick_log_a_formtruck_contact_on_a_phone(new_page: Any, axe: Any, db: Any, live_server: Any, tmp_path: Path) -> None:
+def test_quick_log_a_formtruck_contact_on_a_phone(
+    new_page: Any, axe: Any, db: Any, live_server: Any, tmp_path: Path
+) -> None:
     with db() as session:
-        before = session.scalar(select(func.count(Contact.id)).where(Contact.audience == "formtruck", Contact.staff_id == live_server.seeded["staff"]["formtruck_adviser"]))
+        before = session.scalar(
+            select(func.count(Contact.id)).where(
+                Contact.audience == "formtruck", Contact.staff_id == live_server.seeded["staff"]["formtruck_adviser"]
+            )
+        )
 
     page = new_page(phone=True)
     login(page, "formtruck_adviser")
@@ -98,7 +106,9 @@ def test_quick_log_a_formtruck_contact_on_a_phone(new_page: Any, axe: Any, db: A
     tally = page.get_by_role("button", name=re.compile(r"travailler", re.I)).first
     tally.scroll_into_view_if_needed()
     box = tally.bounding_box()
-    assert box and box["height"] >= 44 and box["width"] >= 44, f"a tally is a large touch target (44 px at least): {box}"
+    assert box and box["height"] >= 44 and box["width"] >= 44, (
+        f"a tally is a large touch target (44 px at least): {box}"
+    )
     figure_before = _tally_figure(page, tally)
     tally.tap()
     # The panel is redrawn in place (HTMX) or the page reloads: either way, read the figure again.
@@ -112,7 +122,11 @@ def test_quick_log_a_formtruck_contact_on_a_phone(new_page: Any, axe: Any, db: A
     axe(page, "Formtruck quick log (phone)")
 
     with db() as session:
-        contacts = session.scalars(select(Contact).where(Contact.audience == "formtruck", Contact.staff_id == live_server.seeded["staff"]["formtruck_adviser"])).all()
+        contacts = session.scalars(
+            select(Contact).where(
+                Contact.audience == "formtruck", Contact.staff_id == live_server.seeded["staff"]["formtruck_adviser"]
+            )
+        ).all()
         assert len(contacts) == before + 1
         contact = contacts[-1]
         assert contact.themes == ["work"]
@@ -191,7 +205,9 @@ def test_issue_a_referral_and_confirm_it_on_the_public_page(new_page: Any, axe: 
         submit(page, re.compile(r"confirmer|valider|vérifier|confirm|check", re.I))
     assert 400 <= answer.value.status < 500, f"a mistyped token is answered {answer.value.status}"
     alert = page.get_by_role("alert")
-    assert alert.count() and re.search(r"incorrect|mal tapé", alert.first.inner_text(), re.I), f"a mistyped token is refused, and the page says why: {visible_text(page)[:400]}"
+    assert alert.count() and re.search(r"incorrect|mal tapé", alert.first.inner_text(), re.I), (
+        f"a mistyped token is refused, and the page says why: {visible_text(page)[:400]}"
+    )
     refused = visible_text(page)
     for secret in ("Actiris", "Counsellor", token, normalise_token(token)):
         assert secret not in refused, f"a refused token reveals nothing, but the page shows {secret!r}"
@@ -201,7 +217,9 @@ def test_issue_a_referral_and_confirm_it_on_the_public_page(new_page: Any, axe: 
     field = page.get_by_label(re.compile(r"code|token|jeton", re.I)).first
     field.fill(token)
     submit(page, re.compile(r"confirmer|valider|vérifier|confirm|check", re.I))
-    status = page.get_by_role("status").filter(has_text=re.compile(r"arrivée de la personne est confirmée|arrival is confirmed", re.I))
+    status = page.get_by_role("status").filter(
+        has_text=re.compile(r"arrivée de la personne est confirmée|arrival is confirmed", re.I)
+    )
     assert status.count() == 1, f"the right token is confirmed: {visible_text(page)[:400]}"
     assert not page.get_by_role("alert").count()
     confirmed = visible_text(page)
@@ -250,13 +268,17 @@ def test_neet_worker_opens_a_case_and_moves_it(new_page: Any, axe: Any, db: Any,
     history = page.get_by_role("region", name=re.compile(r"historique|history", re.I))
     rows = [" | ".join(row.get_by_role("cell").all_inner_texts()) for row in history.get_by_role("row").all()[1:]]
     assert len(rows) == 2, f"the history has the opening and the move: {rows}"
-    assert re.search(r"identifié.*\|.*accroché.*\|.*neet worker", rows[-1], re.I), f"the history shows the move, and who made it: {rows[-1]}"
+    assert re.search(r"identifié.*\|.*accroché.*\|.*neet worker", rows[-1], re.I), (
+        f"the history shows the move, and who made it: {rows[-1]}"
+    )
     axe(page, "case")
 
     with db() as session:
         case = session.scalar(select(Case).where(Case.code == code))
         assert case.stage == "engaged"
-        events = session.scalars(select(CaseStageEvent).where(CaseStageEvent.case_id == case.id).order_by(CaseStageEvent.id)).all()
+        events = session.scalars(
+            select(CaseStageEvent).where(CaseStageEvent.case_id == case.id).order_by(CaseStageEvent.id)
+        ).all()
         assert [(e.from_stage, e.to_stage) for e in events] == [(None, "identified"), ("identified", "engaged")]
         assert events[-1].staff_id == live_server.seeded["staff"]["neet_worker"]
 
@@ -272,7 +294,11 @@ def test_switch_the_interface_to_ukrainian(new_page: Any, axe: Any, db: Any) -> 
             if page.get_by_role("button", name=re.compile(r"ok|changer|change", re.I)).count():
                 page.get_by_role("button", name=re.compile(r"ok|changer|change", re.I)).first.click()
     else:
-        control = page.get_by_role("link", name=re.compile(r"українська|укр|^uk$", re.I)).or_(page.get_by_role("button", name=re.compile(r"українська|укр|^uk$", re.I))).first
+        control = (
+            page.get_by_role("link", name=re.compile(r"українська|укр|^uk$", re.I))
+            .or_(page.get_by_role("button", name=re.compile(r"українська|укр|^uk$", re.I)))
+            .first
+        )
         with page.expect_navigation():
             control.click()
     assert page.locator("html").get_attribute("lang") == "uk"

@@ -13,11 +13,10 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from tremplin.core.app import App
-from tremplin.core.models import AuditEvent, OutboxMessage
-
 from tests.core.plugin_kit import contact
 from tests.core.test_mail import Inbox, free_port
+from tremplin.core.app import App
+from tremplin.core.models import AuditEvent, OutboxMessage
 
 aiosmtpd = pytest.importorskip("aiosmtpd.controller")
 

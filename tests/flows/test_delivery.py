@@ -5,7 +5,7 @@ delivery. Each is run twice: nothing is sent twice. SMTP down, then up: retried,
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -13,10 +13,9 @@ import pytest
 from click.testing import CliRunner
 from sqlalchemy import select, update
 
+from tests.core.test_mail import Inbox, free_port
 from tremplin.core.app import App
 from tremplin.core.models import AuditEvent, CounterValue, OutboxMessage, Partner, Referral
-
-from tests.core.test_mail import Inbox, free_port
 
 aiosmtpd = pytest.importorskip("aiosmtpd.controller")
 
@@ -58,7 +57,7 @@ def test_referral_follow_up_reminds_the_partner_once(
     set_it = ["--database-url", app.db.url, "partners", "contact", "actiris", "orientation@actiris.example"]
     assert CliRunner().invoke(cli, set_it).exit_code == 0
     without = partner(app, centre, "cpas", None)
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     with app.transaction() as session:
         late = issue_referral(app, session, centre, to_partner_id=with_office, theme="work")
         late.issued_at = now - timedelta(days=15)
@@ -97,14 +96,14 @@ def test_smtp_down_then_up_is_retried_and_sent_once(
     office = partner(app, centre, "bruxelles-formation", "accueil@bf.example")
     with app.transaction() as session:
         referral = issue_referral(app, session, centre, to_partner_id=office, theme="learn")
-        referral.issued_at = datetime.now(timezone.utc) - timedelta(days=20)
+        referral.issued_at = datetime.now(UTC) - timedelta(days=20)
 
     referral_expiry(database_url=app.db.url)
     with app.session() as session:
         (message,) = session.scalars(select(OutboxMessage)).all()
     assert (message.state, message.attempts) == ("pending", 1)
     assert "ConnectionRefusedError" in message.last_error
-    assert message.next_attempt_at > datetime.now(timezone.utc), "the retry waits (backoff)"
+    assert message.next_attempt_at > datetime.now(UTC), "the retry waits (backoff)"
 
     inbox = Inbox()
     controller = aiosmtpd.Controller(inbox, hostname="127.0.0.1", port=port)
@@ -112,7 +111,7 @@ def test_smtp_down_then_up_is_retried_and_sent_once(
     try:
         assert outbox_delivery(database_url=app.db.url)["sent"] == 0, "not before its backoff is over"
         with app.transaction() as session:  # the minute of backoff has passed
-            due = datetime.now(timezone.utc) - timedelta(seconds=1)
+            due = datetime.now(UTC) - timedelta(seconds=1)
             session.execute(update(OutboxMessage).values(next_attempt_at=due))
         assert outbox_delivery(database_url=app.db.url)["sent"] == 1
         assert outbox_delivery(database_url=app.db.url)["sent"] == 0

@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 import lzma
 from collections.abc import Iterator
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -72,10 +72,12 @@ def write_structures(directory: Path, profile: dict, posts: list[dict], hand_wri
     context = instaloader.InstaloaderContext(sleep=False, quiet=True)
     target = directory / profile["username"]
     target.mkdir(parents=True, exist_ok=True)
-    instaloader.save_structure_to_file(instaloader.Profile(context, profile), str(target / f"{profile['username']}_{profile['id']}.json"))
+    instaloader.save_structure_to_file(
+        instaloader.Profile(context, profile), str(target / f"{profile['username']}_{profile['id']}.json")
+    )
     for node in posts:
         post = instaloader.Post(context, node)
-        stamp = datetime.fromtimestamp(node["taken_at_timestamp"], timezone.utc).strftime("%Y-%m-%d_%H-%M-%S")
+        stamp = datetime.fromtimestamp(node["taken_at_timestamp"], UTC).strftime("%Y-%m-%d_%H-%M-%S")
         instaloader.save_structure_to_file(post, str(target / f"{stamp}_UTC.json"))
     if hand_written is not None:
         structure = {"node": hand_written, "instaloader": {"version": instaloader.__version__, "node_type": "Post"}}
@@ -88,7 +90,7 @@ def write_structures(directory: Path, profile: dict, posts: list[dict], hand_wri
 
 @pytest.fixture
 def saved(tmp_path: Path) -> Path:
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     posts = [
         post_node("CxRecent1", now - timedelta(days=1), likes=40, comments=3),
         post_node("CxRecent2", now - timedelta(days=10), likes=25, comments=5),
@@ -125,7 +127,12 @@ def test_reach_counts_posts_of_the_last_30_brussels_days() -> None:
     today = date(2024, 3, 31)
 
     def post(code: str, when: datetime, likes: int, comments: int) -> dict:
-        return {"shortcode": code, "taken_at": when.astimezone(timezone.utc).isoformat(), "likes": likes, "comments": comments}
+        return {
+            "shortcode": code,
+            "taken_at": when.astimezone(UTC).isoformat(),
+            "likes": likes,
+            "comments": comments,
+        }
 
     figures = {
         "username": USERNAME,
@@ -139,9 +146,14 @@ def test_reach_counts_posts_of_the_last_30_brussels_days() -> None:
             post("tomorrow", datetime(2024, 4, 1, 8, tzinfo=BRUSSELS), 3000, 300),
         ],
     }
-    assert reach_metrics.fn(figures, today, "Europe/Brussels") == {"followers": 1000, "posts": 50, "likes_30d": 30, "comments_30d": 3}
+    assert reach_metrics.fn(figures, today, "Europe/Brussels") == {
+        "followers": 1000,
+        "posts": 50,
+        "likes_30d": 30,
+        "comments_30d": 3,
+    }
     # A post at 23:30 UTC on 1 March is already 2 March in Brussels: inside the window.
-    figures["recent_posts"].append(post("utc-late", datetime(2024, 3, 1, 23, 30, tzinfo=timezone.utc), 5, 5))
+    figures["recent_posts"].append(post("utc-late", datetime(2024, 3, 1, 23, 30, tzinfo=UTC), 5, 5))
     assert reach_metrics.fn(figures, today, "Europe/Brussels")["likes_30d"] == 35
     # A figure Instagram did not give is left out, not stored as 0.
     figures["posts"] = None
@@ -166,7 +178,9 @@ def test_store_metrics_upserts(app: App, centre: int) -> None:
     assert store_metrics.fn(app.db.url, centre, day, "instagram:x", {"followers": 10, "posts": 2}) == 2
     assert store_metrics.fn(app.db.url, centre, day, "instagram:x", {"followers": 12, "likes_30d": 7}) == 2
     with app.session() as session:
-        rows = {m.metric: m.value for m in session.scalars(select(OnlineMetric).where(OnlineMetric.source == "instagram:x"))}
+        rows = {
+            m.metric: m.value for m in session.scalars(select(OnlineMetric).where(OnlineMetric.source == "instagram:x"))
+        }
     assert rows == {"followers": 12, "posts": 2, "likes_30d": 7}
 
 

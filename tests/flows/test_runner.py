@@ -150,9 +150,7 @@ def test_flows_deploy_creates_the_deployments_on_a_process_pool(
     pool = f"centres-{app.db.engine.dialect.name}"  # the harness is shared by both engines' runs
     with get_client(sync_client=True) as client:
         client.create_work_pool(
-            WorkPoolCreate(
-                name=pool, type="process", base_job_template=ProcessWorker.get_default_base_job_template()
-            )
+            WorkPoolCreate(name=pool, type="process", base_job_template=ProcessWorker.get_default_base_job_template())
         )
     result = CliRunner().invoke(cli, ["--database-url", app.db.url, "flows", "deploy", "--pool", pool])
     assert result.exit_code == 0, result.output

@@ -3,16 +3,16 @@ flow runs; the retention flow erasing the teachers' data after the follow-up; th
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 
 import pytest
 from sqlalchemy import select
 
+from tests.plugins.schools_kit import book, slot, workshop
 from tremplin.core.app import App
 from tremplin.core.models import AuditEvent, OutboxMessage
 from tremplin.plugins.schools.models import SchoolBooking, SchoolSlot
-from tests.plugins.schools_kit import book, slot, workshop
 
 
 @pytest.fixture(autouse=True)
@@ -54,7 +54,7 @@ def test_the_retention_flow_erases_the_teachers_data(prefect_harness: None, app:
     with app.transaction() as session:
         s = session.get(SchoolSlot, sid)
         s.day = date.today() - timedelta(days=61)
-        s.starts_at = datetime.now(timezone.utc) - timedelta(days=61)
+        s.starts_at = datetime.now(UTC) - timedelta(days=61)
         b = session.get(SchoolBooking, booking_id)
         b.erase_after = s.day + timedelta(days=60)
     retention_purge(database_url=app.db.url)
@@ -84,18 +84,25 @@ def test_the_survey_goes_to_the_teacher_once_after_the_visit(
     with app.transaction() as session:
         s = session.get(SchoolSlot, held)
         s.day = date.today() - timedelta(days=2)
-        s.starts_at = datetime.now(timezone.utc) - timedelta(days=2)
+        s.starts_at = datetime.now(UTC) - timedelta(days=2)
         session.get(SchoolBooking, done_id).status = "done"
     assert schools_visit_surveys(database_url=app.db.url) == 1
     assert schools_visit_surveys(database_url=app.db.url) == 0, "a second run sends no second survey"
     with app.session() as session:
-        message = session.scalars(select(OutboxMessage).where(OutboxMessage.key == f"schools.booking:{done_id}:survey")).one()
+        message = session.scalars(
+            select(OutboxMessage).where(OutboxMessage.key == f"schools.booking:{done_id}:survey")
+        ).one()
         (link,) = session.scalars(select(SurveyLink)).all()
     assert message.state == "sent" and (link.service, link.channel) == ("schools", "email")
     sent = [email.message_from_bytes(p.read_bytes(), policy=policy.default) for p in outbox_folder.glob("*.eml")]
     survey = next(m for m in sent if "/survey/" in m.get_body(("plain",)).get_content())
     assert re.search(rf"/survey/{link.code}\b", survey.get_body(("plain",)).get_content())
     with app.transaction() as session:
-        answer = record_survey_answer(app, session, {"satisfaction": "satisfied", "would_recommend": "yes", "first_visit": "yes"},
-                                      language="fr", code=link.code)
+        answer = record_survey_answer(
+            app,
+            session,
+            {"satisfaction": "satisfied", "would_recommend": "yes", "first_visit": "yes"},
+            language="fr",
+            code=link.code,
+        )
         assert (answer.service, answer.channel) == ("schools", "email")

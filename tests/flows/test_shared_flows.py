@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from sqlalchemy import select
@@ -17,7 +17,7 @@ def test_referral_expiry_flow(prefect_harness: None, app: App, centre: int) -> N
 
     with app.transaction() as session:
         late = issue_referral(app, session, centre, theme="work", audience="ukrainian")
-        late.expires_at = datetime.now(timezone.utc) - timedelta(minutes=1)
+        late.expires_at = datetime.now(UTC) - timedelta(minutes=1)
         fresh = issue_referral(app, session, centre, theme="learn")
         late_id, fresh_id = late.id, fresh.id
 
@@ -38,11 +38,26 @@ def test_retention_purge_flow(prefect_harness: None, app: App, centre: int) -> N
     from tremplin.flows.retention import retention_purge
 
     with app.transaction() as session:
-        old = open_case(app, session, centre, "neet", consent_on=date(2012, 3, 1), retention_years=5, profile={"homeless": "no"})
+        old = open_case(
+            app, session, centre, "neet", consent_on=date(2012, 3, 1), retention_years=5, profile={"homeless": "no"}
+        )
         move_case(app, session, old, "engaged", on=date(2012, 4, 1))
         move_case(app, session, old, "guided", on=date(2012, 5, 1))
         move_case(app, session, old, "in_employment", on=date(2012, 6, 1))
-        log_contact(app, session, {"centre": "bxl", "occurred_at": "2012-03-01T10:00", "audience": "neet", "modality": "individual_advice", "channel": "walk_in", "themes": ["work"], "language": "fr"}, case=old)
+        log_contact(
+            app,
+            session,
+            {
+                "centre": "bxl",
+                "occurred_at": "2012-03-01T10:00",
+                "audience": "neet",
+                "modality": "individual_advice",
+                "channel": "walk_in",
+                "themes": ["work"],
+                "language": "fr",
+            },
+            case=old,
+        )
         current = open_case(app, session, centre, "neet", consent_on=date.today())
         old_id, old_code, current_id = old.id, old.code, current.id
         assert old.retain_until == date(2017, 12, 31)
@@ -66,7 +81,10 @@ def test_retention_purge_flow(prefect_harness: None, app: App, centre: int) -> N
     with app.db.engine.connect() as conn:
         live = snapshot(conn)
     assert live != before
-    assert any(k[0] == "neet.cases" for k in before) and sum(v for k, v in live.items() if k[0] == "neet.cases" and k[1] == "y" and k[4] == "*") == 1
+    assert (
+        any(k[0] == "neet.cases" for k in before)
+        and sum(v for k, v in live.items() if k[0] == "neet.cases" and k[1] == "y" and k[4] == "*") == 1
+    )
     with app.db.engine.begin() as conn:
         rebuild(app, conn)
     with app.db.engine.connect() as conn:
@@ -80,10 +98,14 @@ def test_retention_purge_forgets_old_client_addresses(
     from tremplin.flows.retention import retention_purge
 
     monkeypatch.setenv("TREMPLIN_AUDIT_ADDRESS_RETENTION_DAYS", "10")
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     with app.transaction() as session:
-        session.add(AuditEvent(action="login.failed", actor="ip:203.0.113.5", object_type="login", at=now - timedelta(days=11)))
-        session.add(AuditEvent(action="login.failed", actor="ip:203.0.113.6", object_type="login", at=now - timedelta(days=9)))
+        session.add(
+            AuditEvent(action="login.failed", actor="ip:203.0.113.5", object_type="login", at=now - timedelta(days=11))
+        )
+        session.add(
+            AuditEvent(action="login.failed", actor="ip:203.0.113.6", object_type="login", at=now - timedelta(days=9))
+        )
     retention_purge(database_url=app.db.url)
     with app.session() as session:
         actors = sorted(session.scalars(select(AuditEvent.actor).where(AuditEvent.action == "login.failed")))
@@ -99,7 +121,7 @@ def test_retention_erases_old_client_addresses_and_sent_emails(prefect_harness: 
     from tremplin.core.web.security import record_login
     from tremplin.flows.retention import ERASED_ADDRESS, retention_purge
 
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     with app.transaction() as session:
         record_login(session, "someone", "203.0.113.9", ok=False, reason="bad password")
         record_login(session, "someone", "203.0.113.10", ok=True)
@@ -109,8 +131,14 @@ def test_retention_erases_old_client_addresses_and_sent_emails(prefect_harness: 
         messages = []
         reminder = {"token": "R-1", "issued_on": "", "expires_on": "", "partner": "P", "centre": "C"}
         for n, (state, age) in enumerate([("sent", 31), ("sent", 2), ("failed", 90), ("pending", 40)]):
-            m = enqueue(session, key=f"test:{n}", to="office@partner.example", template="referrals/reminder", lang="en",
-                        context=reminder)
+            m = enqueue(
+                session,
+                key=f"test:{n}",
+                to="office@partner.example",
+                template="referrals/reminder",
+                lang="en",
+                context=reminder,
+            )
             m.state, m.sent_at = state, (now - timedelta(days=age)) if state == "sent" else None
             messages.append(m)
         old_id, recent_id = old.id, recent.id

@@ -6,10 +6,10 @@ from collections.abc import Iterator
 
 import pytest
 
-from tremplin.core.app import App
-from tremplin.core.validation import RecordError
 from tests.conftest import make_app
 from tests.core.plugin_kit import CORE_ONLY, activity, assert_rollup_exact, contact, make_centre, refused_fields, totals
+from tremplin.core.app import App
+from tremplin.core.validation import RecordError
 
 COUNTERS = ("disability.reached", "disability.public", "disability.professionals")
 
@@ -33,8 +33,18 @@ def test_contact_form(app: App) -> None:
     with pytest.raises(Exception, match="public"):
         form.model(event="transition_fair")
     with app.transaction() as session:
-        c = contact(app, session, "disability", "2024-04-04T10:00", {"public": "target", "adaptations": "sign_language;easy_read"}, modality="individual_advice")
-        assert c.attributes == {"public": "target", "adaptations": ["sign_language", "easy_read"]}  # as a CSV cell gives it
+        c = contact(
+            app,
+            session,
+            "disability",
+            "2024-04-04T10:00",
+            {"public": "target", "adaptations": "sign_language;easy_read"},
+            modality="individual_advice",
+        )
+        assert c.attributes == {
+            "public": "target",
+            "adaptations": ["sign_language", "easy_read"],
+        }  # as a CSV cell gives it
     for bad, field in (
         ({"public": "family"}, "attr.public"),
         ({"public": "target", "adaptations": ["telepathy"]}, "attr.adaptations"),
@@ -50,9 +60,34 @@ def test_contact_form(app: App) -> None:
 
 def test_counters_move_by_exact_amounts(app: App) -> None:
     with app.transaction() as session:
-        contact(app, session, "disability", "2024-04-04T10:00", {"public": "target", "adaptations": ["sign_language"]}, modality="individual_advice")
-        contact(app, session, "disability", "2024-04-18T10:00", {"public": "professional", "event": "transition_fair"}, modality="reception", channel="event", headcount=12)
-        contact(app, session, "disability", "2024-04-18T11:00", {"public": "target", "event": "transition_fair"}, modality="reception", channel="event", headcount=3)
+        contact(
+            app,
+            session,
+            "disability",
+            "2024-04-04T10:00",
+            {"public": "target", "adaptations": ["sign_language"]},
+            modality="individual_advice",
+        )
+        contact(
+            app,
+            session,
+            "disability",
+            "2024-04-18T10:00",
+            {"public": "professional", "event": "transition_fair"},
+            modality="reception",
+            channel="event",
+            headcount=12,
+        )
+        contact(
+            app,
+            session,
+            "disability",
+            "2024-04-18T11:00",
+            {"public": "target", "event": "transition_fair"},
+            modality="reception",
+            channel="event",
+            headcount=3,
+        )
         contact(app, session, "disability", "2024-05-02T10:00", modality="reception", headcount=2)  # who: unknown
         activity(app, session, "disability", "2024-05-20T14:00", participants=15, workshop="info_session")
     assert totals(app, COUNTERS + ("contacts.total", "events.contacts")) == {

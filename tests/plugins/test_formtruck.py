@@ -6,11 +6,11 @@ from collections.abc import Iterator
 
 import pytest
 
-from tremplin.core.app import App
-from tremplin.plugins.formtruck import COMMUNES
-from tremplin.core.validation import RecordError
 from tests.conftest import make_app
 from tests.core.plugin_kit import CORE_ONLY, assert_rollup_exact, contact, make_centre, refused_fields, totals
+from tremplin.core.app import App
+from tremplin.core.validation import RecordError
+from tremplin.plugins.formtruck import COMMUNES
 
 
 @pytest.fixture
@@ -34,7 +34,15 @@ def test_contact_form(app: App) -> None:
     with pytest.raises(Exception, match="commune"):
         form.model(place="Place communale")
     with app.transaction() as session:
-        c = contact(app, session, "formtruck", "2024-07-03T15:00", {"commune": "molenbeek", "place": "Place communale"}, modality="individual_advice", channel="field")
+        c = contact(
+            app,
+            session,
+            "formtruck",
+            "2024-07-03T15:00",
+            {"commune": "molenbeek", "place": "Place communale"},
+            modality="individual_advice",
+            channel="field",
+        )
         assert c.attributes == {"commune": "molenbeek", "place": "Place communale"}
     for bad, field, reason in (
         ({"commune": "paris"}, "attr.commune", "'paris' is not one of: anderlecht"),
@@ -43,7 +51,9 @@ def test_contact_form(app: App) -> None:
     ):
         with pytest.raises(RecordError) as caught:
             with app.transaction() as session:
-                contact(app, session, "formtruck", "2024-07-03T15:00", bad, modality="individual_advice", channel="field")
+                contact(
+                    app, session, "formtruck", "2024-07-03T15:00", bad, modality="individual_advice", channel="field"
+                )
         errors = refused_fields(caught)
         assert list(errors) == [field] and reason in errors[field]
     assert totals(app, ("formtruck.users",)) == {"formtruck.users": 1}
@@ -51,9 +61,37 @@ def test_contact_form(app: App) -> None:
 
 def test_counters_move_by_exact_amounts(app: App) -> None:
     with app.transaction() as session:
-        contact(app, session, "formtruck", "2024-07-03T15:00", {"commune": "anderlecht"}, modality="individual_advice", channel="field", headcount=4, themes="work")
-        contact(app, session, "formtruck", "2024-07-03T16:00", {"commune": "ixelles", "place": "Place Flagey"}, modality="individual_advice", channel="field", themes="learn;work")
-        contact(app, session, "formtruck", "2024-07-10T15:00", {"commune": "outside_brussels"}, modality="individual_advice", channel="field", headcount=6)
+        contact(
+            app,
+            session,
+            "formtruck",
+            "2024-07-03T15:00",
+            {"commune": "anderlecht"},
+            modality="individual_advice",
+            channel="field",
+            headcount=4,
+            themes="work",
+        )
+        contact(
+            app,
+            session,
+            "formtruck",
+            "2024-07-03T16:00",
+            {"commune": "ixelles", "place": "Place Flagey"},
+            modality="individual_advice",
+            channel="field",
+            themes="learn;work",
+        )
+        contact(
+            app,
+            session,
+            "formtruck",
+            "2024-07-10T15:00",
+            {"commune": "outside_brussels"},
+            modality="individual_advice",
+            channel="field",
+            headcount=6,
+        )
         contact(app, session, "general", "2024-07-10T15:00", modality="multimedia", headcount=9)
     assert totals(app, ("formtruck.users", "contacts.total", "individual_advice.contacts", "multimedia.entries")) == {
         "formtruck.users": 11,

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import re
 import uuid
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 
 from sqlalchemy import select
+
+from tests.web.conftest import Web, csrf_of, web  # noqa: F401  (the web fixture)
 from tremplin.core.models import Contact, Site, Staff
 from tremplin.plugins.formtruck.models import FormtruckStop
 from tremplin.plugins.formtruck.tours import PlannedStop, current, site_code_for
-
-from tests.web.conftest import Web, csrf_of, web  # noqa: F401  (the web fixture)
 
 FIELD = "/field/formtruck.contact"
 
@@ -32,12 +32,26 @@ def test_the_coordinator_plans_a_tour_and_the_phone_opens_on_today(web: Web) -> 
     coordinator = web.client("formtruck_coordinator")
     today = today_in_brussels()
     answer = plan(
-        coordinator, new_stop="Place Flagey", commune="ixelles", place="Près de la fontaine",
-        day=today.isoformat(), starts="00:00", ends="23:59",
+        coordinator,
+        new_stop="Place Flagey",
+        commune="ixelles",
+        place="Près de la fontaine",
+        day=today.isoformat(),
+        starts="00:00",
+        ends="23:59",
     )
     assert answer.status_code == 303, answer.text[:2000]
-    assert plan(coordinator, site="truck-flagey", commune="ixelles", day=(today + timedelta(days=7)).isoformat(),
-                starts="10:00", ends="16:00").status_code == 303
+    assert (
+        plan(
+            coordinator,
+            site="truck-flagey",
+            commune="ixelles",
+            day=(today + timedelta(days=7)).isoformat(),
+            starts="10:00",
+            ends="16:00",
+        ).status_code
+        == 303
+    )
     tours = coordinator.get("/formtruck/tours").text
     assert tours.count("data-stop=") == 2 and "Près de la fontaine" in tours
     assert "La commune où le camion stationne aujourd" in tours, "the commune field says what it means"
@@ -52,14 +66,21 @@ def test_the_coordinator_plans_a_tour_and_the_phone_opens_on_today(web: Web) -> 
     assert re.search(r'<option value="truck-place-flagey" selected>', page)
     assert re.search(r'<option value="ixelles" selected>', page)
     assert 'value="Près de la fontaine"' in page
-    assert "<details class=\"setup\" id=\"setup\">" in page, "the setup is folded: nothing to scroll past"
+    assert '<details class="setup" id="setup">' in page, "the setup is folded: nothing to scroll past"
 
     # A tally sent from there carries the stop and its commune: the per-stop figure counts it.
     token = truck.get("/field/state?form=formtruck.contact").json()["csrf"]
     entry = {
-        "key": str(uuid.uuid4()), "at": datetime.now(timezone.utc).isoformat(), "form": "formtruck.contact",
-        "values": {"site": "truck-place-flagey", "attr.commune": "ixelles", "attr.place": "Près de la fontaine",
-                   "language": "fr", "theme": "work"},
+        "key": str(uuid.uuid4()),
+        "at": datetime.now(UTC).isoformat(),
+        "form": "formtruck.contact",
+        "values": {
+            "site": "truck-place-flagey",
+            "attr.commune": "ixelles",
+            "attr.place": "Près de la fontaine",
+            "language": "fr",
+            "theme": "work",
+        },
     }
     result = truck.post("/field/sync", json={"entries": [entry]}, headers={"x-csrf-token": token}).json()
     assert result["results"][0]["status"] == "accepted"
@@ -112,18 +133,34 @@ def test_hook_field_defaults(web: Web) -> None:
     with app.transaction() as session:
         site = session.scalar(select(Site).where(Site.code == "truck-flagey"))
         today = local_today(app, session, web.centre_id)
-        session.add(FormtruckStop(centre_id=web.centre_id, site_id=site.id, day=today, starts=time(0, 0),
-                                  ends=time(23, 59), commune="ixelles", place=""))
+        session.add(
+            FormtruckStop(
+                centre_id=web.centre_id,
+                site_id=site.id,
+                day=today,
+                starts=time(0, 0),
+                ends=time(23, 59),
+                commune="ixelles",
+                place="",
+            )
+        )
     with app.session() as session:
         adviser = session.get(Staff, web.staff["formtruck_adviser"])
         truck_form = app.registry.forms["formtruck.contact"]
+
         def answers_for(form, day):  # type: ignore[no-untyped-def]
             found = app.pm.hook.field_defaults(app=app, session=session, staff=adviser, form=form, day=day)
             return [a for a in found if a]
 
         answers = answers_for(truck_form, today)
-        assert answers == [{"site": "truck-flagey", "attr.commune": "ixelles", "attr.place": "",
-                            "summary": "Truck Flagey, Ixelles · 00:00–23:59"}]
+        assert answers == [
+            {
+                "site": "truck-flagey",
+                "attr.commune": "ixelles",
+                "attr.place": "",
+                "summary": "Truck Flagey, Ixelles · 00:00–23:59",
+            }
+        ]
         neet_form = app.registry.forms["neet.awareness"]
         assert not answers_for(neet_form, today)
         tomorrow = today + timedelta(days=1)
@@ -165,8 +202,10 @@ def test_the_2019_demo_shows_the_919_users_by_stop_and_by_commune(db_url: str, m
             assert len(by_stop) == 5 and len(by_commune) == 5, (by_stop, by_commune)
             # Every day the truck logged people, a stop was planned there, in the commune its tallies carry.
             tour = {(s.day, s.site_id): s.commune for s in session.scalars(select(FormtruckStop))}
-            logged = {(c.day, c.site_id, c.attributes["commune"]) for c in session.scalars(
-                select(Contact).where(Contact.audience == "formtruck"))}
+            logged = {
+                (c.day, c.site_id, c.attributes["commune"])
+                for c in session.scalars(select(Contact).where(Contact.audience == "formtruck"))
+            }
             assert logged and all(tour.get((day, site)) == commune for day, site, commune in logged)
     finally:
         app.close()

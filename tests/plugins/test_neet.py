@@ -3,19 +3,26 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 import pytest
 from sqlalchemy import select
 
+from tests.conftest import make_app
+from tests.core.plugin_kit import CORE_ONLY, activity, assert_rollup_exact, contact, make_centre, refused_fields, totals
 from tremplin.core.app import App
 from tremplin.core.models import Case, CaseOutcome, CaseStageEvent, Staff
 from tremplin.core.records import WorkflowError, move_case, open_case, record_outcome, record_participants, reenter_case
 from tremplin.core.validation import RecordError
-from tests.conftest import make_app
-from tests.core.plugin_kit import CORE_ONLY, activity, assert_rollup_exact, contact, make_centre, refused_fields, totals
 
-COUNTERS = ("neet.reached", "neet.awareness", "neet.individual_advice", "neet.group_activities", "neet.group_participants", "neet.cases")
+COUNTERS = (
+    "neet.reached",
+    "neet.awareness",
+    "neet.individual_advice",
+    "neet.group_activities",
+    "neet.group_participants",
+    "neet.cases",
+)
 
 
 @pytest.fixture
@@ -43,8 +50,18 @@ def test_forms_validate_attributes(app: App) -> None:
     with pytest.raises(Exception, match="place"):
         awareness.model(partner="amo")  # the web form requires where the encounter took place
     with app.transaction() as session:
-        c = contact(app, session, "neet", "2024-03-12T10:00", {"place": "youth_centre", "partner": "amo"}, modality="field_awareness", headcount=4)
-        a = activity(app, session, "neet", "2024-03-12T14:00", {"partner": "cpas"}, workshop="escape_game", participants=10)
+        c = contact(
+            app,
+            session,
+            "neet",
+            "2024-03-12T10:00",
+            {"place": "youth_centre", "partner": "amo"},
+            modality="field_awareness",
+            headcount=4,
+        )
+        a = activity(
+            app, session, "neet", "2024-03-12T14:00", {"partner": "cpas"}, workshop="escape_game", participants=10
+        )
         assert c.attributes == {"place": "youth_centre", "partner": "amo"}
         assert a.attributes == {"partner": "cpas"}
     cases = [
@@ -69,12 +86,31 @@ def test_forms_validate_attributes(app: App) -> None:
 def test_counters_move_by_exact_amounts(app: App) -> None:
     assert totals(app, COUNTERS) == dict.fromkeys(COUNTERS, 0)
     with app.transaction() as session:
-        contact(app, session, "neet", "2024-02-01T15:00", {"place": "street"}, modality="field_awareness", channel="field", headcount=5)
-        contact(app, session, "neet", "2024-02-03T15:00", {"place": "youth_centre", "partner": "amo"}, modality="field_awareness", headcount=3)
+        contact(
+            app,
+            session,
+            "neet",
+            "2024-02-01T15:00",
+            {"place": "street"},
+            modality="field_awareness",
+            channel="field",
+            headcount=5,
+        )
+        contact(
+            app,
+            session,
+            "neet",
+            "2024-02-03T15:00",
+            {"place": "youth_centre", "partner": "amo"},
+            modality="field_awareness",
+            headcount=3,
+        )
         contact(app, session, "neet", "2024-02-05T10:00", modality="individual_advice", themes="work;learn")
         contact(app, session, "neet", "2024-02-06T10:00", modality="remote_advice", channel="phone")
         contact(app, session, "general", "2024-02-06T11:00", modality="individual_advice", headcount=2)
-        escape = activity(app, session, "neet", "2024-02-10T14:00", workshop="escape_game", participants=12, registered=15)
+        escape = activity(
+            app, session, "neet", "2024-02-10T14:00", workshop="escape_game", participants=12, registered=15
+        )
         career = activity(app, session, "neet", "2024-03-10T14:00", workshop="career_game", registered=8)
         contact(app, session, "neet", "2023-12-31T10:00", modality="field_awareness", headcount=50)  # another year
         for _ in range(2):
@@ -90,7 +126,18 @@ def test_counters_move_by_exact_amounts(app: App) -> None:
     }
     with app.transaction() as session:
         record_participants(app, session, session.merge(career), 9)
-    figures = totals(app, COUNTERS + ("contacts.total", "individual_advice.contacts", "field_awareness.contacts", "general.reached", "group_activities.registered", "cases.opened"))
+    figures = totals(
+        app,
+        COUNTERS
+        + (
+            "contacts.total",
+            "individual_advice.contacts",
+            "field_awareness.contacts",
+            "general.reached",
+            "group_activities.registered",
+            "cases.opened",
+        ),
+    )
     assert figures == {
         "neet.reached": 31,
         "neet.awareness": 8,
@@ -106,7 +153,11 @@ def test_counters_move_by_exact_amounts(app: App) -> None:
         "cases.opened": 2,
     }
     assert totals(app, ("neet.awareness",), year=2023) == {"neet.awareness": 50}
-    assert totals(app, ("neet.reached",), dim="theme") == {("neet.reached", "work"): 1, ("neet.reached", "learn"): 1, ("neet.reached", "unknown"): 30}
+    assert totals(app, ("neet.reached",), dim="theme") == {
+        ("neet.reached", "work"): 1,
+        ("neet.reached", "learn"): 1,
+        ("neet.reached", "unknown"): 30,
+    }
     assert totals(app, ("neet.reached",), dim="channel")[("neet.reached", "phone")] == 1
     assert_rollup_exact(app)
 
@@ -123,10 +174,22 @@ def worker(app: App) -> int:
 def test_workflow_moves(app: App, worker: int) -> None:
     with app.transaction() as session:
         staff = session.get(Staff, worker)
-        case = open_case(app, session, app.centre_id, "neet", consent_on=date(2024, 1, 15), staff=staff, gender="woman", age_band="18_24", profile={"homeless": "declined"})  # type: ignore[attr-defined]
+        case = open_case(
+            app,
+            session,
+            app.centre_id,
+            "neet",
+            consent_on=date(2024, 1, 15),
+            staff=staff,
+            gender="woman",
+            age_band="18_24",
+            profile={"homeless": "declined"},
+        )  # type: ignore[attr-defined]
         code = case.code
         assert code.startswith("NEET-") and case.stage == "identified"
-        with pytest.raises(WorkflowError, match="a case at 'identified' cannot move to 'guided'; allowed: engaged, left"):
+        with pytest.raises(
+            WorkflowError, match="a case at 'identified' cannot move to 'guided'; allowed: engaged, left"
+        ):
             move_case(app, session, case, "guided", staff=staff)
         move_case(app, session, case, "engaged", staff=staff, on=date(2024, 1, 22))
         move_case(app, session, case, "guided", staff=staff, on=date(2024, 2, 1))
@@ -153,7 +216,7 @@ def test_workflow_moves(app: App, worker: int) -> None:
         ]
         assert all(o.staff_id == worker for o in case.outcomes if o.kind != "in_employment")
         history = [(e.from_stage, e.to_stage, e.staff_id, e.at) for e in case.history]
-        noon = lambda d: datetime(d.year, d.month, d.day, 12, tzinfo=timezone.utc)  # noqa: E731
+        noon = lambda d: datetime(d.year, d.month, d.day, 12, tzinfo=UTC)  # noqa: E731
         assert history == [
             (None, "identified", worker, noon(date(2024, 1, 15))),
             ("identified", "engaged", worker, noon(date(2024, 1, 22))),
@@ -179,7 +242,15 @@ def test_workflow_moves(app: App, worker: int) -> None:
 def test_case_opening_is_validated(app: App) -> None:
     with pytest.raises(RecordError) as caught:
         with app.transaction() as session:
-            open_case(app, session, app.centre_id, "neet", consent_on=date(2024, 1, 1), gender="female", profile={"religion": "yes", "homeless": "maybe"})  # type: ignore[attr-defined]
+            open_case(
+                app,
+                session,
+                app.centre_id,
+                "neet",
+                consent_on=date(2024, 1, 1),
+                gender="female",
+                profile={"religion": "yes", "homeless": "maybe"},
+            )  # type: ignore[attr-defined]
     errors = refused_fields(caught)
     assert set(errors) == {"gender", "profile.religion", "profile.homeless"}
     with pytest.raises(RecordError, match="the audience 'general' has no case workflow"):

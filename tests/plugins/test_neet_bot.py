@@ -7,11 +7,11 @@ from datetime import date
 
 import pytest
 from sqlalchemy import select
-from tremplin.core.app import App
-from tremplin.core.bot.models import BotSubscription, BotText
 
 from tests.bot_api import TOKEN, FakeBotAPI, database_dump
 from tests.bot_kit import Person, RunningBot, labels
+from tremplin.core.app import App
+from tremplin.core.bot.models import BotSubscription, BotText
 
 MONDAY = date(2026, 12, 7)
 

@@ -8,12 +8,12 @@ from datetime import date
 import pytest
 from sqlalchemy import select
 
+from tests.conftest import make_app
+from tests.core.plugin_kit import CORE_ONLY, activity, assert_rollup_exact, contact, make_centre, refused_fields, totals
 from tremplin.core.app import App
 from tremplin.core.models import Case, Staff
 from tremplin.core.records import WorkflowError, move_case, open_case
 from tremplin.core.validation import RecordError
-from tests.conftest import make_app
-from tests.core.plugin_kit import CORE_ONLY, activity, assert_rollup_exact, contact, make_centre, refused_fields, totals
 
 COUNTERS = ("prisons.reached", "prisons.group_sessions", "prisons.cases")
 
@@ -41,7 +41,15 @@ def test_session_form(app: App) -> None:
         with pytest.raises(Exception, match=missing):
             form.model(**{k: v for k, v in {"prison": "haren", "session": "group"}.items() if k != missing})
     with app.transaction() as session:
-        c = contact(app, session, "prisons", "2024-05-02T10:00", {"prison": "saint_gilles", "session": "individual"}, modality="individual_advice", channel="field")
+        c = contact(
+            app,
+            session,
+            "prisons",
+            "2024-05-02T10:00",
+            {"prison": "saint_gilles", "session": "individual"},
+            modality="individual_advice",
+            channel="field",
+        )
         assert c.attributes == {"prison": "saint_gilles", "session": "individual"}
     for attributes, field in (
         ({"prison": "alcatraz", "session": "group"}, "attr.prison"),
@@ -57,9 +65,35 @@ def test_session_form(app: App) -> None:
 
 def test_counters_move_by_exact_amounts(app: App) -> None:
     with app.transaction() as session:
-        contact(app, session, "prisons", "2024-05-02T10:00", {"prison": "haren", "session": "individual"}, modality="individual_advice", channel="field")
-        contact(app, session, "prisons", "2024-05-03T10:00", {"prison": "saint_gilles", "session": "group"}, modality="group_activity", channel="field", headcount=7)
-        contact(app, session, "prisons", "2024-06-03T10:00", {"prison": "berkendael", "session": "group"}, modality="group_activity", channel="field", headcount=5)
+        contact(
+            app,
+            session,
+            "prisons",
+            "2024-05-02T10:00",
+            {"prison": "haren", "session": "individual"},
+            modality="individual_advice",
+            channel="field",
+        )
+        contact(
+            app,
+            session,
+            "prisons",
+            "2024-05-03T10:00",
+            {"prison": "saint_gilles", "session": "group"},
+            modality="group_activity",
+            channel="field",
+            headcount=7,
+        )
+        contact(
+            app,
+            session,
+            "prisons",
+            "2024-06-03T10:00",
+            {"prison": "berkendael", "session": "group"},
+            modality="group_activity",
+            channel="field",
+            headcount=5,
+        )
         activity(app, session, "prisons", "2024-06-10T09:30", participants=6, title="Atelier CV")
         contact(app, session, "general", "2024-06-10T09:30", modality="reception", headcount=3)
         open_case(app, session, app.centre_id, "prisons", consent_on=date(2024, 5, 2))  # type: ignore[attr-defined]
@@ -71,7 +105,10 @@ def test_counters_move_by_exact_amounts(app: App) -> None:
         "general.reached": 3,
         "cases.opened": 1,
     }
-    assert totals(app, ("prisons.reached",), dim="channel") == {("prisons.reached", "field"): 13, ("prisons.reached", "walk_in"): 6}
+    assert totals(app, ("prisons.reached",), dim="channel") == {
+        ("prisons.reached", "field"): 13,
+        ("prisons.reached", "walk_in"): 6,
+    }
     assert_rollup_exact(app)
 
 
@@ -108,9 +145,20 @@ def test_pathway_moves(app: App) -> None:
         ]
         assert case.left_on == date(2025, 1, 10) and case.closed_at is not None
         assert [(e.from_stage, e.to_stage) for e in case.history] == [
-            (None, "intake"), ("intake", "project"), ("project", "released"), ("released", "in_training"),
-            ("in_training", "in_employment"), ("in_employment", "left"),
+            (None, "intake"),
+            ("intake", "project"),
+            ("project", "released"),
+            ("released", "in_training"),
+            ("in_training", "in_employment"),
+            ("in_employment", "left"),
         ]
         assert all(e.staff_id == staff_id for e in case.history)
-        assert [e.at.date() for e in case.history] == [date(2024, 3, 1), date(2024, 3, 15), date(2024, 6, 1), date(2024, 7, 1), date(2024, 11, 4), date(2025, 1, 10)]
+        assert [e.at.date() for e in case.history] == [
+            date(2024, 3, 1),
+            date(2024, 3, 15),
+            date(2024, 6, 1),
+            date(2024, 7, 1),
+            date(2024, 11, 4),
+            date(2025, 1, 10),
+        ]
     assert totals(app, ("prisons.cases",)) == {"prisons.cases": 2}

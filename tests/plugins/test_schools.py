@@ -6,11 +6,11 @@ from collections.abc import Iterator
 
 import pytest
 
+from tests.conftest import make_app
+from tests.core.plugin_kit import CORE_ONLY, activity, assert_rollup_exact, contact, make_centre, refused_fields, totals
 from tremplin.core.app import App
 from tremplin.core.records import record_participants
 from tremplin.core.validation import RecordError
-from tests.conftest import make_app
-from tests.core.plugin_kit import CORE_ONLY, activity, assert_rollup_exact, contact, make_centre, refused_fields, totals
 
 COUNTERS = ("schools.visits", "schools.pupils", "schools.at_school")
 VISIT = {"school": "Athénée Royal d'Etterbeek", "education_type": "general", "year": "5", "place": "at_centre"}
@@ -63,14 +63,32 @@ def test_visit_form(app: App) -> None:
 def test_counters_move_by_exact_amounts(app: App) -> None:
     with app.transaction() as session:
         activity(app, session, "schools", "2024-10-08T09:00", VISIT, workshop="explorama", participants=22)
-        activity(app, session, "schools", "2024-10-15T09:00", {**VISIT, "place": "at_school"}, workshop="inforizon", participants=18)
-        pending = activity(app, session, "schools", "2024-11-05T13:00", {**VISIT, "place": "at_school", "year": "6"}, workshop="pass_avenir", registered=26)
+        activity(
+            app,
+            session,
+            "schools",
+            "2024-10-15T09:00",
+            {**VISIT, "place": "at_school"},
+            workshop="inforizon",
+            participants=18,
+        )
+        pending = activity(
+            app,
+            session,
+            "schools",
+            "2024-11-05T13:00",
+            {**VISIT, "place": "at_school", "year": "6"},
+            workshop="pass_avenir",
+            registered=26,
+        )
         activity(app, session, "general", "2024-11-05T13:00", workshop="fair", participants=40)
     expected = {"schools.visits": 3, "schools.pupils": 40, "schools.at_school": 2}
     assert totals(app, COUNTERS) == expected
     with app.transaction() as session:
         record_participants(app, session, session.merge(pending), 25)
-    figures = totals(app, COUNTERS + ("group_activities.count", "group_activities.participants", "contacts.total", "events.contacts"))
+    figures = totals(
+        app, COUNTERS + ("group_activities.count", "group_activities.participants", "contacts.total", "events.contacts")
+    )
     assert figures == {
         "schools.visits": 3,
         "schools.pupils": 65,

@@ -3,19 +3,19 @@ the booking's life and history, its e-mails and invitations, the visit counted, 
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
 from icalendar import Calendar
 from sqlalchemy import func, select
 
+from tests.core.plugin_kit import totals
+from tests.plugins.schools_kit import book, request, slot, workshop
 from tremplin.core.app import App
 from tremplin.core.mail import deliver
 from tremplin.core.models import Activity, ClosurePeriod, OutboxMessage, Partner
 from tremplin.plugins.schools import booking as bk
 from tremplin.plugins.schools.models import SchoolBooking, SchoolSlot
-from tests.core.plugin_kit import totals
-from tests.plugins.schools_kit import book, request, slot, workshop
 
 
 def _booking(app: App, booking_id: int) -> SchoolBooking:
@@ -183,7 +183,7 @@ def test_bad_requests_change_nothing(app: App, centre: int, values: dict, field:
 def test_a_past_slot_and_a_deleted_slot_are_refused(app: App, centre: int) -> None:
     wid = workshop(app, centre)
     sid = slot(app, centre, wid, days=1)
-    later = datetime.now(timezone.utc) + timedelta(days=3)
+    later = datetime.now(UTC) + timedelta(days=3)
     with pytest.raises(bk.BookingError) as caught, app.transaction() as session:
         bk.book(app, session, request(sid), now=later)
     assert caught.value.errors == {"slot": bk.SLOT_PAST}
@@ -259,7 +259,7 @@ def test_reminders_go_once_two_days_before(app: App, centre: int) -> None:
     soon, later = slot(app, centre, wid, days=2, start=time(8)), slot(app, centre, wid, days=9)
     near, _ = book(app, soon)
     far, _ = book(app, later)
-    now = datetime.now(timezone.utc) + timedelta(hours=12)
+    now = datetime.now(UTC) + timedelta(hours=12)
     with app.transaction() as session:
         assert bk.send_reminders(app, session, now=now) == 1
     with app.transaction() as session:
@@ -276,7 +276,7 @@ def test_pupils_who_came_count_the_visit_once(app: App, centre: int) -> None:
     three, _ = book(app, slot(app, centre, wid, days=5), pupils=15)
     with app.transaction() as session:  # the visits took place: pupils are entered after a visit has begun
         for booking_id in (one, two):
-            session.get(SchoolBooking, booking_id).slot.starts_at = datetime.now(timezone.utc) - timedelta(hours=1)
+            session.get(SchoolBooking, booking_id).slot.starts_at = datetime.now(UTC) - timedelta(hours=1)
     with app.transaction() as session:
         bk.record_attendance(app, session, session.get(SchoolBooking, one), 22)
         bk.record_attendance(app, session, session.get(SchoolBooking, two), 16)
@@ -364,7 +364,7 @@ def test_the_2019_figures_come_from_bookings_alone(app: App, centre: int) -> Non
                 app,
                 session,
                 request(s.id, pupils=count, school_year=str(1 + i % 7), language="nl" if i % 3 == 0 else "fr"),
-                now=datetime(2019, 1, 2, tzinfo=timezone.utc),
+                now=datetime(2019, 1, 2, tzinfo=UTC),
             )
             ids.append(booked.id)
     with app.transaction() as session:

@@ -7,13 +7,13 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy import select
+
+from tests.core.plugin_kit import totals
+from tests.plugins.schools_kit import book, slot, workshop
 from tremplin.core import rollup
 from tremplin.core.app import App
 from tremplin.plugins.schools import booking as bk
 from tremplin.plugins.schools.models import SchoolBooking, SchoolSlot
-
-from tests.core.plugin_kit import totals
-from tests.plugins.schools_kit import book, slot, workshop
 
 BOOKING_COUNTERS = ["schools.cancellations", "schools.pupils_cancelled", "schools.no_shows", "schools.pupils_no_show"]
 

@@ -9,6 +9,7 @@ from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
+
 import tremplin.plugins.schools as plugin
 from tremplin.core.demo.calendar import easter
 

@@ -12,10 +12,10 @@ import httpx
 import pytest
 from sqlalchemy import func, select
 
+from tests.plugins.schools_kit import Served, book, class_form, form_of, slot, workshop
 from tremplin.core.app import App
 from tremplin.core.models import Staff
 from tremplin.plugins.schools.models import SchoolBooking, SchoolSlot
-from tests.plugins.schools_kit import Served, book, class_form, form_of, slot, workshop
 
 RACERS = 50
 
@@ -78,8 +78,8 @@ def test_fifty_schools_race_for_the_last_place_on_the_public_page(app: App, cent
 
 
 def test_fifty_clients_race_for_the_last_place_through_the_api(app: App, centre: int, served: Served) -> None:
-    from tremplin.core.web.security import issue_api_token
     from tests.web.conftest import password_hash
+    from tremplin.core.web.security import issue_api_token
 
     sid = _last_place(app, centre)
     with app.transaction() as session:

@@ -6,16 +6,16 @@ from __future__ import annotations
 import csv
 import io
 import re
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from sqlalchemy import func, select
 
+from tests.plugins.schools_kit import book, class_form, form_of, slot, workshop
+from tests.web.conftest import Web, csrf_of, web  # noqa: F401  (the web fixture)
 from tremplin.core.models import Activity, OutboxMessage
 from tremplin.plugins.schools import booking as bk
 from tremplin.plugins.schools.models import SchoolBooking, SchoolSlot
-from tests.plugins.schools_kit import book, class_form, form_of, slot, workshop
-from tests.web.conftest import Web, csrf_of, web  # noqa: F401  (the web fixture)
 
 
 @pytest.fixture(autouse=True)
@@ -169,13 +169,11 @@ def test_the_coordinator_confirms_moves_enters_pupils_and_exports(web: Web) -> N
     early = coordinator.post(
         f"/schools/bookings/{requested}/attendance", data={"csrf_token": csrf, "as_booked": "1"}, follow_redirects=True
     )
-    assert "une fois la visite commencée" in early.text, (
-        "the pupils who came are not entered before the visit"
-    )
+    assert "une fois la visite commencée" in early.text, "the pupils who came are not entered before the visit"
     with app.transaction() as session:
         assert session.get(SchoolBooking, requested).pupils_came is None
         moved = session.get(SchoolSlot, other)  # the visit takes place (this morning)
-        moved.starts_at = datetime.now(timezone.utc) - timedelta(minutes=5)
+        moved.starts_at = datetime.now(UTC) - timedelta(minutes=5)
     assert (
         coordinator.post(
             f"/schools/bookings/{requested}/attendance", data={"csrf_token": csrf, "as_booked": "1"}

@@ -9,12 +9,11 @@ import io
 import re
 from datetime import UTC, date, datetime, timedelta
 
+from tests.plugins.schools_kit import book, slot, workshop
+from tests.web.conftest import Web, web  # noqa: F401  (the web fixture)
 from tremplin.plugins.schools import booking as bk
 from tremplin.plugins.schools.export import academic_year
 from tremplin.plugins.schools.models import SchoolBooking
-
-from tests.plugins.schools_kit import book, slot, workshop
-from tests.web.conftest import Web, web  # noqa: F401  (the web fixture)
 
 
 def _season(web: Web) -> dict[str, int]:
@@ -76,7 +75,12 @@ def test_bookings_by_school_year_and_their_exports(web: Web) -> None:
 
     # Granted through the roles: programme leads follow the bookings (their menu leads there), a counsellor
     # does not.
-    for role, shown in (("schools_coordinator", True), ("programme_lead", True), ("admin", True), ("counsellor", False)):
+    for role, shown in (
+        ("schools_coordinator", True),
+        ("programme_lead", True),
+        ("admin", True),
+        ("counsellor", False),
+    ):
         nav = re.search(r'<nav class="main".*?</nav>', web.client(role).get("/dashboard").text, re.S)
         assert nav is not None and ('href="/schools"' in nav.group(0)) == shown, role
     assert web.client("programme_lead").get("/schools/years").status_code == 200

@@ -6,10 +6,10 @@ from collections.abc import Iterator
 
 import pytest
 
-from tremplin.core.app import App
-from tremplin.core.validation import RecordError
 from tests.conftest import make_app
 from tests.core.plugin_kit import CORE_ONLY, assert_rollup_exact, contact, make_centre, refused_fields, totals
+from tremplin.core.app import App
+from tremplin.core.validation import RecordError
 
 COUNTERS = ("ukrainian.contacts", "ukrainian.telegram")
 
@@ -36,7 +36,15 @@ def test_contact_form(app: App) -> None:
     with pytest.raises(Exception, match="service_language"):
         form.model(questions=["work_permit"])
     with app.transaction() as session:
-        c = contact(app, session, "ukrainian", "2024-03-01T10:00", {"service_language": "ru", "questions": ["temporary_protection", "work_permit"]}, modality="individual_advice", language="uk")
+        c = contact(
+            app,
+            session,
+            "ukrainian",
+            "2024-03-01T10:00",
+            {"service_language": "ru", "questions": ["temporary_protection", "work_permit"]},
+            modality="individual_advice",
+            language="uk",
+        )
         assert c.attributes == {"service_language": "ru", "questions": ["temporary_protection", "work_permit"]}
     for bad, field in (
         ({"service_language": "de"}, "attr.service_language"),
@@ -55,10 +63,29 @@ def test_counters_move_by_exact_amounts(app: App) -> None:
     common = {"modality": "individual_advice", "language": "uk"}
     with app.transaction() as session:
         contact(app, session, "ukrainian", "2024-03-01T10:00", {"service_language": "uk"}, channel="walk_in", **common)
-        contact(app, session, "ukrainian", "2024-03-01T11:00", {"service_language": "ru", "questions": ["work_permit"]}, channel="phone", **common)
+        contact(
+            app,
+            session,
+            "ukrainian",
+            "2024-03-01T11:00",
+            {"service_language": "ru", "questions": ["work_permit"]},
+            channel="phone",
+            **common,
+        )
         contact(app, session, "ukrainian", "2024-03-02T20:00", {"service_language": "uk"}, channel="telegram", **common)
-        contact(app, session, "ukrainian", "2024-03-03T21:00", {"service_language": "uk"}, channel="telegram", headcount=2, **common)
-        contact(app, session, "general", "2024-03-03T21:00", channel="telegram", modality="remote_advice", language="uk")
+        contact(
+            app,
+            session,
+            "ukrainian",
+            "2024-03-03T21:00",
+            {"service_language": "uk"},
+            channel="telegram",
+            headcount=2,
+            **common,
+        )
+        contact(
+            app, session, "general", "2024-03-03T21:00", channel="telegram", modality="remote_advice", language="uk"
+        )
     assert totals(app, COUNTERS + ("contacts.total", "individual_advice.contacts", "individual_advice.remote")) == {
         "ukrainian.contacts": 5,
         "ukrainian.telegram": 3,

@@ -35,7 +35,9 @@ def fake_api() -> Iterator[FakeBotAPI]:
     server.stop()
 
 
-def test_conversation_logs_one_anonymous_contact_and_issues_a_referral(app: App, centre: int, fake_api: FakeBotAPI) -> None:
+def test_conversation_logs_one_anonymous_contact_and_issues_a_referral(
+    app: App, centre: int, fake_api: FakeBotAPI
+) -> None:
     from tremplin.core.anonymity import parse_token
     from tremplin.core.records import find_referral
 
@@ -51,7 +53,17 @@ def test_conversation_logs_one_anonymous_contact_and_issues_a_referral(app: App,
     # /start greets in Ukrainian and offers the themes and the status questions as a keyboard.
     assert greeting["text"].startswith("Вітаємо")
     topics = labels(greeting)
-    assert topics == ["Обрати професію", "Навчання та курси", "Робота", "Мобільність у Європі", "Власна справа", "Тимчасовий захист", "Визнання диплома", "Мовні курси", "Дозвіл на роботу"]
+    assert topics == [
+        "Обрати професію",
+        "Навчання та курси",
+        "Робота",
+        "Мобільність у Європі",
+        "Власна справа",
+        "Тимчасовий захист",
+        "Визнання диплома",
+        "Мовні курси",
+        "Дозвіл на роботу",
+    ]
     assert greeting["reply_markup"]["one_time_keyboard"] is True
     # Something that is not a theme: the keyboard again.
     assert labels(ask_again) == topics
@@ -75,12 +87,24 @@ def test_conversation_logs_one_anonymous_contact_and_issues_a_referral(app: App,
         referrals = session.scalars(select(Referral)).all()
     assert len(contacts) == 1
     contact = contacts[0]
-    assert (contact.centre_id, contact.audience, contact.channel, contact.modality, contact.language) == (centre, "ukrainian", "telegram", "remote_advice", "uk")
+    assert (contact.centre_id, contact.audience, contact.channel, contact.modality, contact.language) == (
+        centre,
+        "ukrainian",
+        "telegram",
+        "remote_advice",
+        "uk",
+    )
     assert contact.themes == ["work"]
     assert contact.attributes == {"service_language": "uk", "questions": ["work_permit"]}
     assert contact.headcount == 1 and contact.note == ""
     assert [r.id for r in referrals] == [found.id]
-    assert (found.token, found.audience, found.theme, found.status, found.centre_id) == (token, "ukrainian", "work", "issued", centre)
+    assert (found.token, found.audience, found.theme, found.status, found.centre_id) == (
+        token,
+        "ukrainian",
+        "work",
+        "issued",
+        centre,
+    )
 
     # Nothing identifying the person, and nothing of what they wrote, is stored anywhere.
     stored = database_dump(app)
@@ -124,7 +148,9 @@ def test_scripted_conversations_in_the_four_languages(app: App, centre: int, fak
     ]
 
 
-def test_conversation_speaks_the_users_language_and_cancel_logs_nothing(app: App, centre: int, fake_api: FakeBotAPI) -> None:
+def test_conversation_speaks_the_users_language_and_cancel_logs_nothing(
+    app: App, centre: int, fake_api: FakeBotAPI
+) -> None:
     with RunningBot(app, fake_api):
         french = Person(fake_api, USER_ID + 1, "fr-BE")
         greeting_fr = french.say1("/start")
@@ -154,7 +180,9 @@ def test_conversation_speaks_the_users_language_and_cancel_logs_nothing(app: App
         contacts = session.scalars(select(Contact)).all()
         assert session.scalar(select(Referral.id)) is None
     # The cancelled conversation left nothing; the English one left one contact, no referral.
-    assert [(c.themes, c.attributes) for c in contacts] == [(["move"], {"service_language": "en", "questions": ["temporary_protection"]})]
+    assert [(c.themes, c.attributes) for c in contacts] == [
+        (["move"], {"service_language": "en", "questions": ["temporary_protection"]})
+    ]
 
 
 def test_the_centre_edits_the_answers_and_hours_the_bot_gives(app: App, centre: int, fake_api: FakeBotAPI) -> None:
@@ -163,7 +191,9 @@ def test_the_centre_edits_the_answers_and_hours_the_bot_gives(app: App, centre: 
 
     with app.transaction() as session:
         session.add(BotText(key="ukrainian.place.hours", language="en", body="Tuesday to Saturday, 10:00 to 18:00"))
-        session.add(BotText(key="ukrainian.answer.work_permit", language="en", body="Ask Actiris about the single permit."))
+        session.add(
+            BotText(key="ukrainian.answer.work_permit", language="en", body="Ask Actiris about the single permit.")
+        )
     forget_cache(app)
     with RunningBot(app, fake_api):
         person = Person(fake_api, USER_ID + 4, "en")
@@ -177,8 +207,8 @@ def test_the_centre_edits_the_answers_and_hours_the_bot_gives(app: App, centre: 
 def test_hook_register_bot_handlers(app: App) -> None:
     from telegram.ext import CommandHandler, ConversationHandler, MessageHandler, filters
 
-    from tremplin.core.bot.app import build_application, plugin_handlers
     from tremplin.core import hookimpl
+    from tremplin.core.bot.app import build_application, plugin_handlers
     from tremplin.core.registry import PluginError
 
     async def ping(update: Any, context: Any) -> None:  # pragma: no cover - never called
@@ -194,7 +224,9 @@ def test_hook_register_bot_handlers(app: App) -> None:
 
     # The Ukrainian plugin's hook returns its conversation.
     found = plugin_handlers(app)
-    assert [(plugin, type(handler)) for plugin, handler, _group in found if plugin.endswith("ukrainian")] == [("tremplin.plugins.ukrainian", ConversationHandler)]
+    assert [(plugin, type(handler)) for plugin, handler, _group in found if plugin.endswith("ukrainian")] == [
+        ("tremplin.plugins.ukrainian", ConversationHandler)
+    ]
 
     app.pm.register(ExtraPlugin(), name="tests.extra_bot_plugin")
     application = build_application(app, TOKEN, base_url="http://127.0.0.1:9/bot")
@@ -230,8 +262,12 @@ def test_personal_data_typed_to_the_bot_is_stored_nowhere(app: App, centre: int,
     """What a person types to the bot is read and answered, never stored: the strings the scrubber must
     catch anywhere else (a phone without "+", disguised e-mails, a dashed IBAN, birth dates, a name)."""
     typed = [
-        "Мене звати Jean Dupont, телефон 32 470 12 34 56", "jean.dupont[at]example[dot]be", "jean.dupont at example dot be",
-        "jean.dupont＠example.be", "BE68-5390-0754-7034", "30/07/1985 або 1985-07-30",
+        "Мене звати Jean Dupont, телефон 32 470 12 34 56",
+        "jean.dupont[at]example[dot]be",
+        "jean.dupont at example dot be",
+        "jean.dupont＠example.be",
+        "BE68-5390-0754-7034",
+        "30/07/1985 або 1985-07-30",
     ]
 
     with RunningBot(app, fake_api):

@@ -10,7 +10,7 @@ from __future__ import annotations
 import random
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from tremplin.core.admin import ensure_centre
@@ -38,7 +38,7 @@ class Year:
 
 
 def _moment(day: date, hour: int = 10) -> datetime:
-    return datetime(day.year, day.month, day.day, hour, tzinfo=timezone.utc)
+    return datetime(day.year, day.month, day.day, hour, tzinfo=UTC)
 
 
 def _day(rnd: random.Random, year: int) -> date:
@@ -92,7 +92,12 @@ def _activity(rnd: random.Random, centre_id: int, day: date) -> dict[str, Any]:
     attributes: dict[str, Any] = {}
     if audience == "schools":
         workshop, fmt = rnd.choice(["explorama", "inforizon", "pass_avenir"]), "face_to_face"
-        attributes = {"school": "Athénée", "education_type": "general", "year": "2", "place": rnd.choice(["at_centre", "at_school"])}
+        attributes = {
+            "school": "Athénée",
+            "education_type": "general",
+            "year": "2",
+            "place": rnd.choice(["at_centre", "at_school"]),
+        }
     participants = rnd.choice([None, 0, 3, 4, 5, 12, 18, 25, 60])
     return {
         "centre_id": centre_id,
@@ -146,21 +151,49 @@ def build_year(
         c = log_contact(
             app,
             session,
-            {"centre": first, "occurred_at": _moment(date(year, 4, 2)), "audience": "general", "modality": "remote_advice", "channel": "phone", "themes": "work;learn", "language": "nl", "gender": "woman", "age_band": "25_29"},
+            {
+                "centre": first,
+                "occurred_at": _moment(date(year, 4, 2)),
+                "audience": "general",
+                "modality": "remote_advice",
+                "channel": "phone",
+                "themes": "work;learn",
+                "language": "nl",
+                "gender": "woman",
+                "age_band": "25_29",
+            },
         )
         y.contacts.append(_row_of(c))
         a = log_activity(
             app,
             session,
-            {"centre": first, "starts_at": _moment(date(year, 10, 8), 9), "audience": "schools", "workshop": "explorama", "participants": 22, "language": "fr", "themes": "choose"},
+            {
+                "centre": first,
+                "starts_at": _moment(date(year, 10, 8), 9),
+                "audience": "schools",
+                "workshop": "explorama",
+                "participants": 22,
+                "language": "fr",
+                "themes": "choose",
+            },
             {"school": "Lycée", "education_type": "vocational", "year": "3", "place": "at_school"},
         )
         y.activities.append(_activity_row_of(a))
         for i, (aud, day, gender) in enumerate(
-            [("neet", date(year, 2, 3), "woman"), ("neet", date(year, 5, 9), "man"), ("neet", date(year, 11, 20), "non_binary"), ("prisons", date(year, 7, 1), "man"), ("neet", date(year - 1, 6, 1), "woman")]
+            [
+                ("neet", date(year, 2, 3), "woman"),
+                ("neet", date(year, 5, 9), "man"),
+                ("neet", date(year, 11, 20), "non_binary"),
+                ("prisons", date(year, 7, 1), "man"),
+                ("neet", date(year - 1, 6, 1), "woman"),
+            ]
         ):
-            k = open_case(app, session, ids[codes[i % len(codes)]], aud, consent_on=day, gender=gender, age_band="18_24")
-            y.cases.append({"centre_id": k.centre_id, "audience": aud, "day": day, "gender": gender, "age_band": "18_24"})
+            k = open_case(
+                app, session, ids[codes[i % len(codes)]], aud, consent_on=day, gender=gender, age_band="18_24"
+            )
+            y.cases.append(
+                {"centre_id": k.centre_id, "audience": aud, "day": day, "gender": gender, "age_band": "18_24"}
+            )
         closures = [
             (date(year, 3, 16), date(year, 6, 14), "multimedia", "Lockdown"),
             (date(year, 11, 1), date(year, 12, 31), "all", "Second lockdown"),
@@ -183,11 +216,40 @@ def build_year(
 
 
 def _row_of(c: Any) -> dict[str, Any]:
-    return {k: getattr(c, k) for k in ("centre_id", "day", "audience", "modality", "channel", "themes", "language", "headcount", "gender", "age_band", "attributes")}
+    return {
+        k: getattr(c, k)
+        for k in (
+            "centre_id",
+            "day",
+            "audience",
+            "modality",
+            "channel",
+            "themes",
+            "language",
+            "headcount",
+            "gender",
+            "age_band",
+            "attributes",
+        )
+    }
 
 
 def _activity_row_of(a: Any) -> dict[str, Any]:
-    return {k: getattr(a, k) for k in ("centre_id", "day", "audience", "workshop", "format", "participants", "registered", "language", "themes", "attributes")}
+    return {
+        k: getattr(a, k)
+        for k in (
+            "centre_id",
+            "day",
+            "audience",
+            "workshop",
+            "format",
+            "participants",
+            "registered",
+            "language",
+            "themes",
+            "attributes",
+        )
+    }
 
 
 # ------------------------------------------------------------------------------------------------
@@ -222,7 +284,9 @@ def counter_value(y: Year, key: str, keep: Any) -> int:
         "multimedia.entries": lambda: sum(people(c) for c in C if c["modality"] == "multimedia"),
         "reception.contacts": lambda: sum(people(c) for c in C if c["modality"] == "reception"),
         "field_awareness.contacts": lambda: sum(people(c) for c in C if c["modality"] == "field_awareness"),
-        "events.contacts": lambda: sum(parts(a) for a in A if a["workshop"] == "fair") + sum(people(c) for c in C if c["channel"] == "event"),
+        "events.contacts": lambda: (
+            sum(parts(a) for a in A if a["workshop"] == "fair") + sum(people(c) for c in C if c["channel"] == "event")
+        ),
         "general.reached": lambda: sum(map(people, aud(C, "general"))) + sum(map(parts, aud(A, "general"))),
         "cases.opened": lambda: len(K),
         "neet.reached": lambda: sum(map(people, aud(C, "neet"))) + sum(map(parts, aud(A, "neet"))),
@@ -235,8 +299,12 @@ def counter_value(y: Year, key: str, keep: Any) -> int:
         "schools.pupils": lambda: sum(map(parts, aud(A, "schools"))),
         "schools.at_school": lambda: sum(1 for a in aud(A, "schools") if a["attributes"].get("place") == "at_school"),
         "schools.at_centre": lambda: sum(1 for a in aud(A, "schools") if a["attributes"].get("place") == "at_centre"),
-        "schools.pupils_at_centre": lambda: sum(parts(a) for a in aud(A, "schools") if a["attributes"].get("place") == "at_centre"),
-        "schools.pupils_at_school": lambda: sum(parts(a) for a in aud(A, "schools") if a["attributes"].get("place") == "at_school"),
+        "schools.pupils_at_centre": lambda: sum(
+            parts(a) for a in aud(A, "schools") if a["attributes"].get("place") == "at_centre"
+        ),
+        "schools.pupils_at_school": lambda: sum(
+            parts(a) for a in aud(A, "schools") if a["attributes"].get("place") == "at_school"
+        ),
         "schools.pupils_booked": lambda: sum(a.get("registered") or 0 for a in aud(A, "schools")),
         # Bookings are counted from the schools plugin's own table: this year of records has none.
         "schools.cancellations": lambda: 0,
@@ -244,16 +312,30 @@ def counter_value(y: Year, key: str, keep: Any) -> int:
         "schools.no_shows": lambda: 0,
         "schools.pupils_no_show": lambda: 0,
         "prisons.reached": lambda: sum(map(people, aud(C, "prisons"))) + sum(map(parts, aud(A, "prisons"))),
-        "prisons.group_sessions": lambda: sum(1 for c in aud(C, "prisons") if c["attributes"].get("session") == "group"),
+        "prisons.group_sessions": lambda: sum(
+            1 for c in aud(C, "prisons") if c["attributes"].get("session") == "group"
+        ),
         "prisons.cases": lambda: len(aud(K, "prisons")),
         "disability.reached": lambda: sum(map(people, aud(C, "disability"))) + sum(map(parts, aud(A, "disability"))),
-        "disability.public": lambda: sum(people(c) for c in aud(C, "disability") if c["attributes"].get("public") == "target"),
-        "disability.professionals": lambda: sum(people(c) for c in aud(C, "disability") if c["attributes"].get("public") == "professional"),
+        "disability.public": lambda: sum(
+            people(c) for c in aud(C, "disability") if c["attributes"].get("public") == "target"
+        ),
+        "disability.professionals": lambda: sum(
+            people(c) for c in aud(C, "disability") if c["attributes"].get("public") == "professional"
+        ),
         "formtruck.users": lambda: sum(map(people, aud(C, "formtruck"))),
         "ukrainian.contacts": lambda: sum(map(people, aud(C, "ukrainian"))),
         "ukrainian.telegram": lambda: sum(people(c) for c in aud(C, "ukrainian") if c["channel"] == "telegram"),
-        "ukrainian.bot_threads": lambda: sum(people(c) for c in aud(C, "ukrainian") if c["channel"] == "telegram" and c["attributes"].get("thread") in ("answered", "referred")),
-        "ukrainian.bot_referred": lambda: sum(people(c) for c in aud(C, "ukrainian") if c["channel"] == "telegram" and c["attributes"].get("thread") == "referred"),
+        "ukrainian.bot_threads": lambda: sum(
+            people(c)
+            for c in aud(C, "ukrainian")
+            if c["channel"] == "telegram" and c["attributes"].get("thread") in ("answered", "referred")
+        ),
+        "ukrainian.bot_referred": lambda: sum(
+            people(c)
+            for c in aud(C, "ukrainian")
+            if c["channel"] == "telegram" and c["attributes"].get("thread") == "referred"
+        ),
     }
     return int(formulas[key]())
 

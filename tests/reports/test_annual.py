@@ -6,9 +6,6 @@ import calendar
 from datetime import date
 from typing import Any
 
-from tremplin.core.app import App
-from tremplin.core.reports.build import annual_report
-from tremplin.core.reports.render import to_dict
 from tests.reports.data import (
     YEAR,
     Year,
@@ -17,6 +14,9 @@ from tests.reports.data import (
     counter_value,
     in_period,
 )
+from tremplin.core.app import App
+from tremplin.core.reports.build import annual_report
+from tremplin.core.reports.render import to_dict
 
 START, END = date(YEAR, 1, 1), date(YEAR, 12, 31)
 PREV = (date(YEAR - 1, 1, 1), date(YEAR - 1, 12, 31))
@@ -137,7 +137,9 @@ def test_the_annual_report_has_the_centres_shape(app: App) -> None:
     ):
         assert k in keys, k
     assert "audiences.neet" not in keys  # the plugin's section replaces the generic one
-    assert keys.index("neet.touchngo") > keys.index("audiences.ukrainian") and keys.index("neet.touchngo") < keys.index("events")
+    assert keys.index("neet.touchngo") > keys.index("audiences.ukrainian") and keys.index("neet.touchngo") < keys.index(
+        "events"
+    )
     overview = doc["sections"][0]
     assert [f["key"] for f in overview["figures"]][:2] == ["contacts.total", "individual_advice.contacts"]
     assert overview["title"] == "L'année en chiffres"
@@ -154,9 +156,18 @@ def test_closures_overlapping_the_year_are_shaded_per_scope(app: App) -> None:
     advice = report.section("monthly.individual_advice")
     spans = lambda s: [(c.start, c.end, c.scope) for c in s.closures]
     # The winter break started the year before: clipped to the year. The works of the year before: out.
-    assert spans(multimedia) == [(date(YEAR, 1, 1), date(YEAR, 1, 3), "all"), (date(YEAR, 3, 16), date(YEAR, 6, 14), "multimedia"), (date(YEAR, 11, 1), date(YEAR, 12, 31), "all")]
-    assert spans(advice) == [(date(YEAR, 1, 1), date(YEAR, 1, 3), "all"), (date(YEAR, 11, 1), date(YEAR, 12, 31), "all")]
-    svg = __import__("tremplin.core.reports.charts", fromlist=["monthly_svg"]).monthly_svg(multimedia, "en", report.marks)
+    assert spans(multimedia) == [
+        (date(YEAR, 1, 1), date(YEAR, 1, 3), "all"),
+        (date(YEAR, 3, 16), date(YEAR, 6, 14), "multimedia"),
+        (date(YEAR, 11, 1), date(YEAR, 12, 31), "all"),
+    ]
+    assert spans(advice) == [
+        (date(YEAR, 1, 1), date(YEAR, 1, 3), "all"),
+        (date(YEAR, 11, 1), date(YEAR, 12, 31), "all"),
+    ]
+    svg = __import__("tremplin.core.reports.charts", fromlist=["monthly_svg"]).monthly_svg(
+        multimedia, "en", report.marks
+    )
     assert svg.count('class="closure"') == 3
 
 

@@ -173,7 +173,17 @@ def breakdown(values: dict[str, int], centres: dict[str, dict[str, int]] | None 
 
     rows = [m.Row(k, k, m.Num(v), m.Num(v / total), per(k)) for k, v in values.items()]
     tot = {c: m.Num(sum(centres[k][c] for k in values)) for c in codes} if centres else {}
-    return m.BreakdownSection("b", "B", "contacts.total", "Contacts", "gender", "Gender", True, rows, m.Row("total", "Total", m.Num(total), m.Num(1.0), tot))
+    return m.BreakdownSection(
+        "b",
+        "B",
+        "contacts.total",
+        "Contacts",
+        "gender",
+        "Gender",
+        True,
+        rows,
+        m.Row("total", "Total", m.Num(total), m.Num(1.0), tot),
+    )
 
 
 def report_of(*sections: Any) -> m.Report:

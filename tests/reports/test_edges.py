@@ -5,11 +5,19 @@ from __future__ import annotations
 
 import io
 import json
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from typing import Any
 
 import pytest
 
+from tests.reports.data import (
+    YEAR,
+    build_year,
+    contacts_total_by,
+    counter_value,
+    in_period,
+)
+from tests.reports.sheets import csv_sections, read_csv
 from tremplin.core.admin import ensure_centre
 from tremplin.core.app import App
 from tremplin.core.bulk import insert_records
@@ -21,14 +29,6 @@ from tremplin.core.reports.build import (
     monthly_report,
 )
 from tremplin.core.reports.render import render_bytes, to_dict
-from tests.reports.sheets import csv_sections, read_csv
-from tests.reports.data import (
-    YEAR,
-    build_year,
-    contacts_total_by,
-    counter_value,
-    in_period,
-)
 
 
 def figures(doc: dict[str, Any], section: str) -> dict[str, Any]:
@@ -46,7 +46,9 @@ def test_a_year_with_no_data(app: App, centre: int) -> None:
     doc = to_dict(report)
     overview = figures(doc, "overview")
     assert overview["contacts.total"]["value"] == 0 and overview["contacts.total"]["change"] is None
-    assert all(v == 0 for s in doc["sections"] if s["kind"] == "monthly_chart" for ser in s["series"] for v in ser["values"])
+    assert all(
+        v == 0 for s in doc["sections"] if s["kind"] == "monthly_chart" for ser in s["series"] for v in ser["values"]
+    )
     assert "online" not in [s["key"] for s in doc["sections"]]  # no online figure known: no section
     gender = figures(doc, "profile.gender")
     assert gender["total"]["value"] == 0 and gender["total"]["share"] is None
@@ -62,14 +64,19 @@ def test_a_period_that_crosses_a_closure(app: App) -> None:
     doc = to_dict(report)
     chart = next(s for s in doc["sections"] if s["key"] == "monthly.multimedia")
     assert chart["months"] == [f"{YEAR}-{m:02d}" for m in range(5, 12)]
-    assert [(c["start"], c["end"]) for c in chart["closures"]] == [(f"{YEAR}-05-10", f"{YEAR}-06-14"), (f"{YEAR}-11-01", f"{YEAR}-11-15")]
+    assert [(c["start"], c["end"]) for c in chart["closures"]] == [
+        (f"{YEAR}-05-10", f"{YEAR}-06-14"),
+        (f"{YEAR}-11-01", f"{YEAR}-11-15"),
+    ]
     # Partial first and last months count only the days inside the period.
     values = chart["series"][0]["values"]
     assert values[0] == counter_value(y, "multimedia.entries", in_period(start, date(YEAR, 5, 31)))
     assert values[-1] == counter_value(y, "multimedia.entries", in_period(date(YEAR, 11, 1), end))
     # Not a whole year or month: compared with as many days just before.
     assert report.previous.end == date(YEAR, 5, 9) and report.previous.days == report.period.days
-    assert figures(doc, "overview")["contacts.total"]["previous"] == counter_value(y, "contacts.total", in_period(report.previous.start, report.previous.end))
+    assert figures(doc, "overview")["contacts.total"]["previous"] == counter_value(
+        y, "contacts.total", in_period(report.previous.start, report.previous.end)
+    )
 
 
 def _one_of_each(app: App, counts: dict[tuple[str, str], int]) -> None:
@@ -81,10 +88,22 @@ def _one_of_each(app: App, counts: dict[tuple[str, str], int]) -> None:
         day = date(2025, 3, 10)
         rows.append(
             {
-                "centre_id": cid, "site_id": None, "occurred_at": datetime(2025, 3, 10, 10, tzinfo=timezone.utc), "day": day,
-                "audience": "general", "modality": modality, "channel": "walk_in", "themes": [], "language": "fr",
-                "headcount": n, "gender": gender, "age_band": "unknown", "education": "unknown", "labour_status": "unknown",
-                "attributes": {}, "note": "",
+                "centre_id": cid,
+                "site_id": None,
+                "occurred_at": datetime(2025, 3, 10, 10, tzinfo=UTC),
+                "day": day,
+                "audience": "general",
+                "modality": modality,
+                "channel": "walk_in",
+                "themes": [],
+                "language": "fr",
+                "headcount": n,
+                "gender": gender,
+                "age_band": "unknown",
+                "education": "unknown",
+                "labour_status": "unknown",
+                "attributes": {},
+                "note": "",
             }
         )
     with app.db.engine.begin() as conn:
@@ -138,8 +157,12 @@ def test_the_network_roll_up_of_two_centres(app: App) -> None:
         assert f["value"] == counter_value(y, key, cur({lux})) and f["centres"] == {}
     gender = figures(both, "profile.gender")
     split_lux = contacts_total_by(y, "gender", cur({lux}))
-    assert {k: r["centres"]["lux"] for k, r in gender.items() if k != "total"} == {k: split_lux.get(k, 0) for k in gender if k != "total"}
-    assert figures(everyone, "overview")["contacts.total"]["value"] == figures(both, "overview")["contacts.total"]["value"]
+    assert {k: r["centres"]["lux"] for k, r in gender.items() if k != "total"} == {
+        k: split_lux.get(k, 0) for k in gender if k != "total"
+    }
+    assert (
+        figures(everyone, "overview")["contacts.total"]["value"] == figures(both, "overview")["contacts.total"]["value"]
+    )
     # The printed report has a column per centre next to the total.
     with app.session() as session:
         html = render_bytes(annual_report(app, session, YEAR, centres=["bxl", "lux"], language="en"), "html").decode()
@@ -152,7 +175,9 @@ def test_monthly_dashboard_against_the_same_month_a_year_earlier(app: App) -> No
         report = monthly_report(app, session, YEAR, 3, language="en")
     doc = to_dict(report)
     assert doc["period"] == {"start": f"{YEAR}-03-01", "end": f"{YEAR}-03-31", "label": f"{YEAR}-03"}
-    assert doc["previous_period"]["start"] == f"{YEAR - 1}-03-01" and doc["previous_period"]["end"] == f"{YEAR - 1}-03-31"
+    assert (
+        doc["previous_period"]["start"] == f"{YEAR - 1}-03-01" and doc["previous_period"]["end"] == f"{YEAR - 1}-03-31"
+    )
     march = in_period(date(YEAR, 3, 1), date(YEAR, 3, 31))
     march_before = in_period(date(YEAR - 1, 3, 1), date(YEAR - 1, 3, 31))
     for key, f in figures(doc, "overview").items():
@@ -169,7 +194,14 @@ def test_an_audience_report(app: App) -> None:
     assert "neet.touchngo" in keys and "figures.neet" in keys
     cur = in_period(date(YEAR, 1, 1), date(YEAR, 12, 31))
     shown = {**figures(doc, "neet.touchngo"), **figures(doc, "figures.neet")}
-    assert set(shown) == {"neet.reached", "neet.awareness", "neet.individual_advice", "neet.group_activities", "neet.group_participants", "neet.cases"}
+    assert set(shown) == {
+        "neet.reached",
+        "neet.awareness",
+        "neet.individual_advice",
+        "neet.group_activities",
+        "neet.group_participants",
+        "neet.cases",
+    }
     for key, f in shown.items():
         assert f["value"] == counter_value(y, key, cur)
     by_gender = figures(doc, "neet.gender")

@@ -84,8 +84,18 @@ def make_case(
     audience: str = "neet",
 ) -> Case:
     case = open_case(
-        app, s, centre_id, audience, consent_on=entered, entered_on=entered, gender=gender, age_band=age_band,
-        education=education, labour_status=labour_status, profile=profile or {}, staff=staff,
+        app,
+        s,
+        centre_id,
+        audience,
+        consent_on=entered,
+        entered_on=entered,
+        gender=gender,
+        age_band=age_band,
+        education=education,
+        labour_status=labour_status,
+        profile=profile or {},
+        staff=staff,
     )
     for stage, day in path:
         if stage == "reenter":
@@ -100,7 +110,9 @@ def make_case(
 @pytest.fixture
 def staff(app: App, centre: int) -> Staff:
     with app.transaction() as s:
-        person = Staff(username="marie.dupont", display_name="Marie Dupont", roles=["lead"], audiences=["*"], centre_id=centre)
+        person = Staff(
+            username="marie.dupont", display_name="Marie Dupont", roles=["lead"], audiences=["*"], centre_id=centre
+        )
         s.add(person)
         s.flush()
         s.expunge(person)
@@ -114,65 +126,204 @@ def esf_data(app: App, centre: int, staff: Staff) -> dict[str, str]:
     with app.transaction() as s:
         me = s.get(Staff, staff.id)
         codes["P1"] = make_case(
-            app, s, centre, date(2025, 1, 15), gender="woman", age_band="18_24", education="isced_0_2", labour_status="unemployed",
-            profile={"disability": "yes", "rural": "no"}, path=(("left", date(2025, 3, 1)),),
-            outcomes=(("job_searching", date(2025, 3, 5)), ("in_employment", date(2025, 3, 20)), ("in_employment", date(2025, 9, 1))),
+            app,
+            s,
+            centre,
+            date(2025, 1, 15),
+            gender="woman",
+            age_band="18_24",
+            education="isced_0_2",
+            labour_status="unemployed",
+            profile={"disability": "yes", "rural": "no"},
+            path=(("left", date(2025, 3, 1)),),
+            outcomes=(
+                ("job_searching", date(2025, 3, 5)),
+                ("in_employment", date(2025, 3, 20)),
+                ("in_employment", date(2025, 9, 1)),
+            ),
             staff=me,
         ).code
         codes["P2"] = make_case(
-            app, s, centre, date(2025, 2, 1), gender="man", age_band="25_29", education="isced_3_4", labour_status="long_term_unemployed",
-            profile={"third_country_national": "yes", "foreign_background": "yes"}, path=(("left", date(2025, 4, 1)),),
-            outcomes=(("in_employment", date(2025, 4, 5)), ("job_searching", date(2025, 4, 20)), ("job_searching", date(2025, 10, 1))),
+            app,
+            s,
+            centre,
+            date(2025, 2, 1),
+            gender="man",
+            age_band="25_29",
+            education="isced_3_4",
+            labour_status="long_term_unemployed",
+            profile={"third_country_national": "yes", "foreign_background": "yes"},
+            path=(("left", date(2025, 4, 1)),),
+            outcomes=(
+                ("in_employment", date(2025, 4, 5)),
+                ("job_searching", date(2025, 4, 20)),
+                ("job_searching", date(2025, 10, 1)),
+            ),
             staff=me,
         ).code
         codes["P3"] = make_case(
-            app, s, centre, date(2025, 3, 1), gender="non_binary", age_band="under_18", education="isced_0_2", labour_status="inactive",
+            app,
+            s,
+            centre,
+            date(2025, 3, 1),
+            gender="non_binary",
+            age_band="under_18",
+            education="isced_0_2",
+            labour_status="inactive",
             profile={"minority": "yes", "homeless": "declined"},
-            path=(("engaged", date(2025, 3, 5)), ("guided", date(2025, 3, 10)), ("in_training", date(2025, 4, 1)), ("left", date(2025, 5, 1))),
+            path=(
+                ("engaged", date(2025, 3, 5)),
+                ("guided", date(2025, 3, 10)),
+                ("in_training", date(2025, 4, 1)),
+                ("left", date(2025, 5, 1)),
+            ),
             outcomes=(("qualification", date(2025, 5, 29)), ("in_education", date(2025, 11, 1))),
             staff=me,
         ).code
         codes["P4"] = make_case(
-            app, s, centre, date(2025, 4, 10), gender="woman", age_band="55_64", education="isced_5_8", labour_status="employed",
-            profile={"disability": "declined", "rural": "yes"}, path=(("left", date(2025, 5, 10)),),
-            outcomes=(("qualification", date(2025, 6, 7)), ("in_employment", date(2025, 6, 8)), ("self_employed", date(2025, 11, 10))),
+            app,
+            s,
+            centre,
+            date(2025, 4, 10),
+            gender="woman",
+            age_band="55_64",
+            education="isced_5_8",
+            labour_status="employed",
+            profile={"disability": "declined", "rural": "yes"},
+            path=(("left", date(2025, 5, 10)),),
+            outcomes=(
+                ("qualification", date(2025, 6, 7)),
+                ("in_employment", date(2025, 6, 8)),
+                ("self_employed", date(2025, 11, 10)),
+            ),
             staff=me,
         ).code
         codes["P5"] = make_case(
-            app, s, centre, date(2025, 5, 5), gender="unknown", age_band="30_49", education="foreign_recognised", labour_status="self_employed",
-            profile={"homeless": "yes"}, staff=me,
+            app,
+            s,
+            centre,
+            date(2025, 5, 5),
+            gender="unknown",
+            age_band="30_49",
+            education="foreign_recognised",
+            labour_status="self_employed",
+            profile={"homeless": "yes"},
+            staff=me,
         ).code
         codes["P6"] = make_case(
-            app, s, centre, date(2025, 1, 5), gender="man", age_band="18_24", education="isced_3_4", labour_status="in_education",
+            app,
+            s,
+            centre,
+            date(2025, 1, 5),
+            gender="man",
+            age_band="18_24",
+            education="isced_3_4",
+            labour_status="in_education",
             profile={"foreign_background": "unknown"},
             path=(("left", date(2025, 2, 1)), ("reenter", date(2025, 7, 15)), ("left", date(2025, 8, 1))),
             outcomes=(("in_education", date(2025, 2, 10)), ("job_searching", date(2025, 8, 29))),
             staff=me,
         ).code
         codes["P7"] = make_case(
-            app, s, centre, date(2025, 7, 10), gender="woman", age_band="18_24", education="unknown", labour_status="unemployed",
+            app,
+            s,
+            centre,
+            date(2025, 7, 10),
+            gender="woman",
+            age_band="18_24",
+            education="unknown",
+            labour_status="unemployed",
             path=(("left", date(2025, 8, 15)),),
             outcomes=(("in_employment", date(2025, 8, 15)), ("job_searching", date(2025, 8, 15))),
             staff=me,
         ).code
         codes["P9"] = make_case(
-            app, s, centre, date(2024, 9, 1), gender="woman", age_band="25_29", education="isced_3_4", labour_status="unemployed",
-            profile={"disability": "no"}, path=(("left", date(2024, 10, 1)),),
+            app,
+            s,
+            centre,
+            date(2024, 9, 1),
+            gender="woman",
+            age_band="25_29",
+            education="isced_3_4",
+            labour_status="unemployed",
+            profile={"disability": "no"},
+            path=(("left", date(2024, 10, 1)),),
             outcomes=(("in_training", date(2024, 10, 20)), ("in_employment", date(2025, 4, 1))),
             staff=me,
         ).code
         # Not participants: a case of an audience that is not cofinanced, and anonymous contacts.
-        make_case(app, s, centre, date(2025, 2, 2), gender="man", labour_status="unemployed", audience="prisons", staff=me)
-        for when, headcount, place in (("2025-03-01T10:00", 7, "street"), ("2025-09-15T15:00", 5, "youth_centre"), ("2024-12-31T11:00", 3, "street")):
+        make_case(
+            app, s, centre, date(2025, 2, 2), gender="man", labour_status="unemployed", audience="prisons", staff=me
+        )
+        for when, headcount, place in (
+            ("2025-03-01T10:00", 7, "street"),
+            ("2025-09-15T15:00", 5, "youth_centre"),
+            ("2024-12-31T11:00", 3, "street"),
+        ):
             log_contact(
-                app, s,
-                {"centre": "bxl", "occurred_at": when, "audience": "neet", "modality": "field_awareness", "channel": "field", "headcount": headcount, "language": "fr"},
+                app,
+                s,
+                {
+                    "centre": "bxl",
+                    "occurred_at": when,
+                    "audience": "neet",
+                    "modality": "field_awareness",
+                    "channel": "field",
+                    "headcount": headcount,
+                    "language": "fr",
+                },
                 {"place": place},
             )
-        log_contact(app, s, {"centre": "bxl", "occurred_at": "2025-04-02T09:30", "audience": "neet", "modality": "individual_advice", "channel": "walk_in", "language": "fr"})
-        log_contact(app, s, {"centre": "bxl", "occurred_at": "2025-05-05T09:30", "audience": "general", "modality": "reception", "channel": "walk_in", "headcount": 4, "language": "fr"})
-        log_activity(app, s, {"centre": "bxl", "starts_at": "2025-04-02T14:00", "audience": "neet", "workshop": "escape_game", "participants": 9, "language": "fr"})
-        log_activity(app, s, {"centre": "bxl", "starts_at": "2025-10-10T14:00", "audience": "neet", "workshop": "career_game", "format": "online", "participants": 6, "language": "fr"})
+        log_contact(
+            app,
+            s,
+            {
+                "centre": "bxl",
+                "occurred_at": "2025-04-02T09:30",
+                "audience": "neet",
+                "modality": "individual_advice",
+                "channel": "walk_in",
+                "language": "fr",
+            },
+        )
+        log_contact(
+            app,
+            s,
+            {
+                "centre": "bxl",
+                "occurred_at": "2025-05-05T09:30",
+                "audience": "general",
+                "modality": "reception",
+                "channel": "walk_in",
+                "headcount": 4,
+                "language": "fr",
+            },
+        )
+        log_activity(
+            app,
+            s,
+            {
+                "centre": "bxl",
+                "starts_at": "2025-04-02T14:00",
+                "audience": "neet",
+                "workshop": "escape_game",
+                "participants": 9,
+                "language": "fr",
+            },
+        )
+        log_activity(
+            app,
+            s,
+            {
+                "centre": "bxl",
+                "starts_at": "2025-10-10T14:00",
+                "audience": "neet",
+                "workshop": "career_game",
+                "format": "online",
+                "participants": 6,
+                "language": "fr",
+            },
+        )
         for day, source, metric, value in (
             (date(2025, 3, 1), "instagram:touchngo", "followers", 100),
             (date(2025, 6, 1), "instagram:touchngo", "followers", 120),
@@ -247,7 +398,13 @@ ANSWERS_DECEMBER = {  # 8 participants
     "homeless": {"yes": 1, "no": 0, "declined": 1, "unknown": 6},
     "rural": {"yes": 1, "no": 1, "declined": 0, "unknown": 6},
 }
-GAPS_DECEMBER = {"gender_unknown": 1, "labour_status_unknown": 0, "age_band_unknown": 0, "education_unknown": 1, "education_foreign_level_unknown": 1}
+GAPS_DECEMBER = {
+    "gender_unknown": 1,
+    "labour_status_unknown": 0,
+    "age_band_unknown": 0,
+    "education_unknown": 1,
+    "education_foreign_level_unknown": 1,
+}
 PROGRAMME = {
     "neet.reached": 7 + 5 + 1 + 9 + 6,  # headcounts of 2025 NEET contacts + group participants
     "neet.awareness": 7 + 5,
@@ -320,7 +477,11 @@ def test_report_tables_carry_every_indicator(app: App, centre: int, esf_data: di
     ):
         out_table, res_table = by_key[f"esf.outputs.{key}"], by_key[f"esf.results.{key}"]
         assert isinstance(out_table, Table) and isinstance(res_table, Table)
-        assert out_table.columns == res_table.columns == ("code", "indicator", "women", "men", "non_binary", "total", "basis")
+        assert (
+            out_table.columns
+            == res_table.columns
+            == ("code", "indicator", "women", "men", "non_binary", "total", "basis")
+        )
         assert len(out_table.labels) == len(out_table.columns)
         assert table_values(out_table) == {**outputs, "EECO18": na, "EECO19": na}
         assert table_values(res_table) == results
@@ -333,7 +494,9 @@ def test_report_tables_carry_every_indicator(app: App, centre: int, esf_data: di
     june_title = by_key["esf.outputs.cumulative.2025-06-30"].title
     assert "31 July 2025" in june_title.en and "1 September 2024" in june_title.en
     assert "31 janvier 2026" in by_key["esf.results.cumulative.2025-12-31"].title.fr
-    answers = {row["question"]: {k: row[k] for k in ("yes", "no", "declined", "unknown")} for row in by_key["esf.answers"].rows}
+    answers = {
+        row["question"]: {k: row[k] for k in ("yes", "no", "declined", "unknown")} for row in by_key["esf.answers"].rows
+    }
     assert answers == ANSWERS_DECEMBER
     assert {row["item"]: row["participants"] for row in by_key["esf.completeness"].rows} == GAPS_DECEMBER
     programme = by_key["esf.programme"]
@@ -381,15 +544,28 @@ def test_no_participants(app: App, centre: int) -> None:
 def test_a_person_who_reenters_counts_once(app: App, centre: int) -> None:
     with app.transaction() as s:
         code = make_case(
-            app, s, centre, date(2025, 1, 10), gender="woman", labour_status="unemployed",
-            path=(("left", date(2025, 2, 1)), ("reenter", date(2025, 3, 1)), ("left", date(2025, 4, 1)), ("reenter", date(2025, 9, 1))),
+            app,
+            s,
+            centre,
+            date(2025, 1, 10),
+            gender="woman",
+            labour_status="unemployed",
+            path=(
+                ("left", date(2025, 2, 1)),
+                ("reenter", date(2025, 3, 1)),
+                ("left", date(2025, 4, 1)),
+                ("reenter", date(2025, 9, 1)),
+            ),
         ).code
     with app.transaction() as s:
         for end in (date(2025, 2, 15), JUNE, DECEMBER):
             ind = compute_indicators(app, s, "neet", START, end, cumulative=True)
             assert ind.outputs["EECO01"] == bd(1, 0, 0)
             assert ind.outputs["EECO02"] == bd(1, 0, 0)
-        rows = {end: list(participant_rows(app, s, "neet", START, end, cumulative=True)) for end in (date(2025, 2, 15), JUNE, DECEMBER)}
+        rows = {
+            end: list(participant_rows(app, s, "neet", START, end, cumulative=True))
+            for end in (date(2025, 2, 15), JUNE, DECEMBER)
+        }
     assert [len(r) for r in rows.values()] == [1, 1, 1]
     assert {r[0]["case_code"] for r in rows.values()} == {code}
     # First entry kept; last exit as it stood at each date; back in by December.
@@ -411,7 +587,13 @@ def test_immediate_results_within_28_days(app: App, centre: int, offset: int, co
     day = left + timedelta(days=offset)
     with app.transaction() as s:
         make_case(
-            app, s, centre, date(2025, 1, 6), gender="man", labour_status="inactive", path=(("left", left),),
+            app,
+            s,
+            centre,
+            date(2025, 1, 6),
+            gender="man",
+            labour_status="inactive",
+            path=(("left", left),),
             outcomes=(("qualification", day), ("in_training", day), ("in_employment", day)),
         )
     with app.transaction() as s:
@@ -423,8 +605,24 @@ def test_immediate_results_within_28_days(app: App, centre: int, offset: int, co
 
 def test_day_28_counts_and_day_29_does_not_side_by_side(app: App, centre: int) -> None:
     with app.transaction() as s:
-        make_case(app, s, centre, date(2025, 1, 6), gender="woman", path=(("left", date(2025, 2, 1)),), outcomes=(("in_employment", date(2025, 3, 1)),))
-        make_case(app, s, centre, date(2025, 1, 6), gender="man", path=(("left", date(2025, 2, 1)),), outcomes=(("in_employment", date(2025, 3, 2)),))
+        make_case(
+            app,
+            s,
+            centre,
+            date(2025, 1, 6),
+            gender="woman",
+            path=(("left", date(2025, 2, 1)),),
+            outcomes=(("in_employment", date(2025, 3, 1)),),
+        )
+        make_case(
+            app,
+            s,
+            centre,
+            date(2025, 1, 6),
+            gender="man",
+            path=(("left", date(2025, 2, 1)),),
+            outcomes=(("in_employment", date(2025, 3, 2)),),
+        )
     with app.transaction() as s:
         ind = compute_indicators(app, s, "neet", START, END, cumulative=True)
     assert ind.results["EECR04"] == bd(1, 0, 0)
@@ -441,13 +639,21 @@ def test_day_28_counts_and_day_29_does_not_side_by_side(app: App, centre: int) -
         (("in_employment", 5), ("job_searching", 5), "EECR04"),  # whatever the order they were recorded in
     ],
 )
-def test_job_searching_and_employment_exclude_each_other(app: App, centre: int, first: tuple[str, int], second: tuple[str, int], expected: str) -> None:
+def test_job_searching_and_employment_exclude_each_other(
+    app: App, centre: int, first: tuple[str, int], second: tuple[str, int], expected: str
+) -> None:
     from datetime import timedelta
 
     left = date(2025, 3, 1)
     with app.transaction() as s:
         make_case(
-            app, s, centre, date(2025, 2, 1), gender="non_binary", labour_status="unemployed", path=(("left", left),),
+            app,
+            s,
+            centre,
+            date(2025, 2, 1),
+            gender="non_binary",
+            labour_status="unemployed",
+            path=(("left", left),),
             outcomes=((first[0], left + timedelta(days=first[1])), (second[0], left + timedelta(days=second[1]))),
         )
     with app.transaction() as s:
@@ -462,8 +668,18 @@ def test_job_searching_and_employment_exclude_each_other(app: App, centre: int, 
 def test_status_held_when_leaving_is_a_result_on_the_exit_day(app: App, centre: int) -> None:
     with app.transaction() as s:
         make_case(
-            app, s, centre, date(2025, 1, 6), gender="man", labour_status="unemployed",
-            path=(("engaged", date(2025, 1, 10)), ("guided", date(2025, 1, 20)), ("in_employment", date(2025, 2, 1)), ("left", date(2025, 4, 1))),
+            app,
+            s,
+            centre,
+            date(2025, 1, 6),
+            gender="man",
+            labour_status="unemployed",
+            path=(
+                ("engaged", date(2025, 1, 10)),
+                ("guided", date(2025, 1, 20)),
+                ("in_employment", date(2025, 2, 1)),
+                ("left", date(2025, 4, 1)),
+            ),
         )
     with app.transaction() as s:
         ind = compute_indicators(app, s, "neet", START, END, cumulative=True)
@@ -476,19 +692,66 @@ def test_status_held_when_leaving_is_a_result_on_the_exit_day(app: App, centre: 
 def test_longer_term_results_five_to_seven_months(app: App, centre: int) -> None:
     left = date(2025, 1, 31)  # + 5 months = 30 June (no 31 June), + 7 months = 31 August
     with app.transaction() as s:
-        for gender, day in (("woman", date(2025, 6, 29)), ("man", date(2025, 6, 30)), ("non_binary", date(2025, 8, 31)), ("unknown", date(2025, 9, 1))):
-            make_case(app, s, centre, date(2025, 1, 6), gender=gender, labour_status="unemployed", path=(("left", left),), outcomes=(("in_employment", day),))
+        for gender, day in (
+            ("woman", date(2025, 6, 29)),
+            ("man", date(2025, 6, 30)),
+            ("non_binary", date(2025, 8, 31)),
+            ("unknown", date(2025, 9, 1)),
+        ):
+            make_case(
+                app,
+                s,
+                centre,
+                date(2025, 1, 6),
+                gender=gender,
+                labour_status="unemployed",
+                path=(("left", left),),
+                outcomes=(("in_employment", day),),
+            )
         # Employed six months later but employed at entry: EECR05, not EECR06.
-        make_case(app, s, centre, date(2025, 1, 6), gender="woman", labour_status="employed", path=(("left", left),), outcomes=(("in_employment", date(2025, 7, 31)),))
+        make_case(
+            app,
+            s,
+            centre,
+            date(2025, 1, 6),
+            gender="woman",
+            labour_status="employed",
+            path=(("left", left),),
+            outcomes=(("in_employment", date(2025, 7, 31)),),
+        )
         # Last observation of the window wins: employed, then job searching.
         make_case(
-            app, s, centre, date(2025, 1, 6), gender="man", labour_status="unemployed", path=(("left", left),),
+            app,
+            s,
+            centre,
+            date(2025, 1, 6),
+            gender="man",
+            labour_status="unemployed",
+            path=(("left", left),),
             outcomes=(("in_employment", date(2025, 7, 1)), ("job_searching", date(2025, 8, 1))),
         )
         # Inactive at entry, in training six months later: improved, not employed.
-        make_case(app, s, centre, date(2025, 1, 6), gender="non_binary", labour_status="inactive", path=(("left", left),), outcomes=(("in_training", date(2025, 7, 31)),))
+        make_case(
+            app,
+            s,
+            centre,
+            date(2025, 1, 6),
+            gender="non_binary",
+            labour_status="inactive",
+            path=(("left", left),),
+            outcomes=(("in_training", date(2025, 7, 31)),),
+        )
         # Unemployed at entry, in education six months later: not an improvement under these rules.
-        make_case(app, s, centre, date(2025, 1, 6), gender="woman", labour_status="unemployed", path=(("left", left),), outcomes=(("in_education", date(2025, 7, 31)),))
+        make_case(
+            app,
+            s,
+            centre,
+            date(2025, 1, 6),
+            gender="woman",
+            labour_status="unemployed",
+            path=(("left", left),),
+            outcomes=(("in_education", date(2025, 7, 31)),),
+        )
     with app.transaction() as s:
         june = compute_indicators(app, s, "neet", START, JUNE, cumulative=True)
         december = compute_indicators(app, s, "neet", START, DECEMBER, cumulative=True)
@@ -502,7 +765,24 @@ def test_longer_term_results_five_to_seven_months(app: App, centre: int) -> None
 def test_declined_and_unknown_answers_are_not_yes(app: App, centre: int) -> None:
     with app.transaction() as s:
         for answer in ("yes", "no", "declined", "unknown"):
-            make_case(app, s, centre, date(2025, 2, 1), gender="woman", profile={q: answer for q in ("disability", "third_country_national", "foreign_background", "minority", "homeless", "rural")})
+            make_case(
+                app,
+                s,
+                centre,
+                date(2025, 2, 1),
+                gender="woman",
+                profile={
+                    q: answer
+                    for q in (
+                        "disability",
+                        "third_country_national",
+                        "foreign_background",
+                        "minority",
+                        "homeless",
+                        "rural",
+                    )
+                },
+            )
         make_case(app, s, centre, date(2025, 2, 1), gender="man")  # no answer at all
     with app.transaction() as s:
         ind = compute_indicators(app, s, "neet", START, END, cumulative=True)
@@ -529,7 +809,10 @@ def test_cumulative_values_at_30_june_and_31_december(app: App, centre: int) -> 
         make_case(app, s, centre, date(2025, 12, 31), gender="non_binary", labour_status="inactive")
         make_case(app, s, centre, date(2026, 1, 1), gender="woman", labour_status="inactive")
     with app.transaction() as s:
-        values = {end: compute_indicators(app, s, "neet", date(2025, 1, 1), end, cumulative=True) for end in cumulative_cutoffs(date(2025, 1, 1), date(2025, 12, 31))}
+        values = {
+            end: compute_indicators(app, s, "neet", date(2025, 1, 1), end, cumulative=True)
+            for end in cumulative_cutoffs(date(2025, 1, 1), date(2025, 12, 31))
+        }
         period_h2 = compute_indicators(app, s, "neet", date(2025, 7, 1), date(2025, 12, 31))
     assert list(values) == [JUNE, DECEMBER]
     assert values[JUNE].outputs["EECO01"] == bd(1, 1, 0)
@@ -544,7 +827,12 @@ def test_cutoffs_and_transmissions() -> None:
     assert cumulative_cutoffs(date(2025, 1, 1), date(2025, 12, 31)) == [JUNE, DECEMBER]
     assert cumulative_cutoffs(date(2025, 1, 1), date(2025, 6, 29)) == []
     assert cumulative_cutoffs(date(2025, 6, 30), date(2025, 6, 30)) == [JUNE]
-    assert cumulative_cutoffs(date(2024, 7, 1), date(2026, 6, 30)) == [date(2024, 12, 31), date(2025, 6, 30), date(2025, 12, 31), date(2026, 6, 30)]
+    assert cumulative_cutoffs(date(2024, 7, 1), date(2026, 6, 30)) == [
+        date(2024, 12, 31),
+        date(2025, 6, 30),
+        date(2025, 12, 31),
+        date(2026, 6, 30),
+    ]
     assert transmission_date(JUNE) == date(2025, 7, 31)
     assert transmission_date(DECEMBER) == date(2026, 1, 31)
     assert transmission_date(date(2025, 3, 31)) is None
@@ -569,14 +857,36 @@ def test_a_plugin_counter_of_awareness_actions_is_read_from_the_rollup(app: App,
     from tremplin.core.counters import Counter
     from tremplin.core.i18n import T
 
-    counter = Counter.simple("neet.awareness_actions", T("Awareness actions"), "contacts", {"audience": "neet", "modality": "field_awareness"}, audience="neet")
+    counter = Counter.simple(
+        "neet.awareness_actions",
+        T("Awareness actions"),
+        "contacts",
+        {"audience": "neet", "modality": "field_awareness"},
+        audience="neet",
+    )
     app.registry.counters.add(counter.key, counter, "tremplin.plugins.neet", False)
     app.__dict__.pop("compiled_counters", None)  # recompiled with the new counter at the next write
     with app.transaction() as s:
         for headcount in (4, 6, 1):
-            log_contact(app, s, {"centre": "bxl", "occurred_at": "2025-05-02T10:00", "audience": "neet", "modality": "field_awareness", "channel": "field", "headcount": headcount}, {"place": "street"})
+            log_contact(
+                app,
+                s,
+                {
+                    "centre": "bxl",
+                    "occurred_at": "2025-05-02T10:00",
+                    "audience": "neet",
+                    "modality": "field_awareness",
+                    "channel": "field",
+                    "headcount": headcount,
+                },
+                {"place": "street"},
+            )
     with app.transaction() as s:
-        rows = [row for row in sections_by_key(build_esf_report(app, s, "neet", START, END))["esf.programme"].rows if row["key"] == "neet.awareness_actions"]
+        rows = [
+            row
+            for row in sections_by_key(build_esf_report(app, s, "neet", START, END))["esf.programme"].rows
+            if row["key"] == "neet.awareness_actions"
+        ]
     assert rows == [{"key": "neet.awareness_actions", "indicator": "Awareness actions", "value": 3}]
 
 
@@ -613,8 +923,20 @@ def test_estimates_are_shown_with_their_method(app: App, centre: int, esf_data: 
     method = "Anonymous questionnaire in May 2025, 40 of 52 participants answered, extrapolated"
     with app.transaction() as s:
         me = s.get(Staff, staff.id)
-        record_estimate(app, s, "neet", "EECO16", JUNE, {"women": 2, "men": 1, "non_binary": 0, "total": 4}, method, staff=me)
-        record_estimate(app, s, "neet", "EECO12", END, {"women": 2, "men": 2}, "Self-declaration at a group session", start=START, staff=me)
+        record_estimate(
+            app, s, "neet", "EECO16", JUNE, {"women": 2, "men": 1, "non_binary": 0, "total": 4}, method, staff=me
+        )
+        record_estimate(
+            app,
+            s,
+            "neet",
+            "EECO12",
+            END,
+            {"women": 2, "men": 2},
+            "Self-declaration at a group session",
+            start=START,
+            staff=me,
+        )
     with app.transaction() as s:
         june = compute_indicators(app, s, "neet", START, JUNE, cumulative=True)
         december = compute_indicators(app, s, "neet", START, DECEMBER, cumulative=True)
@@ -634,7 +956,9 @@ def test_estimates_are_shown_with_their_method(app: App, centre: int, esf_data: 
     june_rows = {row["code"]: row for row in sections["esf.outputs.cumulative.2025-06-30"].rows}
     assert june_rows["EECO16"]["basis"] == "estimate" and june_rows["EECO16"]["total"] == 4
     assert june_rows["EECO12"]["basis"] == "recorded"
-    assert {row["code"]: row["basis"] for row in sections["esf.outputs.cumulative.2025-12-31"].rows}["EECO16"] == "recorded"
+    assert {row["code"]: row["basis"] for row in sections["esf.outputs.cumulative.2025-12-31"].rows}[
+        "EECO16"
+    ] == "recorded"
     assert {row["code"]: row["basis"] for row in sections["esf.outputs.period"].rows}["EECO12"] == "estimate"
     note = sections["esf.estimates"]
     assert isinstance(note, Note)
@@ -649,10 +973,14 @@ def test_estimates_are_shown_with_their_method(app: App, centre: int, esf_data: 
     assert details["EECO16"].object_id == "neet" and details["EECO16"].staff_id == staff.id
 
 
-def test_a_later_estimate_replaces_an_earlier_one_and_can_be_withdrawn(app: App, centre: int, esf_data: dict[str, str]) -> None:
+def test_a_later_estimate_replaces_an_earlier_one_and_can_be_withdrawn(
+    app: App, centre: int, esf_data: dict[str, str]
+) -> None:
     with app.transaction() as s:
         record_estimate(app, s, "neet", "EECO17", JUNE, {"women": 1}, "first guess")
-        record_estimate(app, s, "neet", "EECO17", JUNE, {"women": 3, "men": 2}, "postcodes checked against the rural-area list")
+        record_estimate(
+            app, s, "neet", "EECO17", JUNE, {"women": 3, "men": 2}, "postcodes checked against the rural-area list"
+        )
     with app.transaction() as s:
         ind = compute_indicators(app, s, "neet", START, JUNE, cumulative=True)
         assert ind.outputs["EECO17"] == bd(3, 2, 0)
@@ -663,11 +991,15 @@ def test_a_later_estimate_replaces_an_earlier_one_and_can_be_withdrawn(app: App,
         ind = compute_indicators(app, s, "neet", START, JUNE, cumulative=True)
         assert ind.outputs["EECO17"] == OUTPUTS_JUNE["EECO17"] and not ind.estimated
         assert "esf.estimates" not in sections_by_key(build_esf_report(app, s, "neet", START, JUNE))
-        assert s.scalar(select(AuditEvent.id).where(AuditEvent.action == "esf.estimate").order_by(AuditEvent.id.desc()).limit(1))
+        assert s.scalar(
+            select(AuditEvent.id).where(AuditEvent.action == "esf.estimate").order_by(AuditEvent.id.desc()).limit(1)
+        )
 
 
 def test_estimates_can_be_passed_in(app: App, centre: int, esf_data: dict[str, str]) -> None:
-    given = [Estimate("EECO13", {"women": 0, "men": 5, "non_binary": 0, "total": 6}, "register of residence permits", JUNE)]
+    given = [
+        Estimate("EECO13", {"women": 0, "men": 5, "non_binary": 0, "total": 6}, "register of residence permits", JUNE)
+    ]
     with app.transaction() as s:
         ind = compute_indicators(app, s, "neet", START, JUNE, cumulative=True, estimates=given)
         ignored = compute_indicators(app, s, "neet", START, JUNE, cumulative=True, estimates=[])
@@ -686,7 +1018,9 @@ def test_estimates_can_be_passed_in(app: App, centre: int, esf_data: dict[str, s
         ("EECO12", {"female": 1}, "a method", "unknown keys"),
     ],
 )
-def test_bad_estimates_are_refused(app: App, centre: int, indicator: str, values: dict[str, int], method: str, message: str) -> None:
+def test_bad_estimates_are_refused(
+    app: App, centre: int, indicator: str, values: dict[str, int], method: str, message: str
+) -> None:
     with app.transaction() as s:
         with pytest.raises(EsfError, match=message):
             record_estimate(app, s, "neet", indicator, JUNE, values, method)
@@ -730,22 +1064,34 @@ def test_participant_rows(app: App, centre: int, esf_data: dict[str, str], staff
         "outcomes": "in_education 2025-02-10; job_searching 2025-08-29",
     }
     p3 = by_code[esf_data["P3"]]
-    assert (p3["EECR02"], p3["EECR03"], p3["EECR06"], p3["homeless"], p3["minority"]) == ("2025-05-01", "2025-05-29", "2025-11-01", "declined", "yes")
+    assert (p3["EECR02"], p3["EECR03"], p3["EECR06"], p3["homeless"], p3["minority"]) == (
+        "2025-05-01",
+        "2025-05-29",
+        "2025-11-01",
+        "declined",
+        "yes",
+    )
     assert by_code[esf_data["P5"]]["left_on"] == ""
     assert isinstance(table, Table) and table.key == "esf.participants" and table.disclose is False
     assert table.columns == PARTICIPANT_COLUMNS and len(table.labels) == len(PARTICIPANT_COLUMNS)
     assert len(table.rows) == 8
 
 
-def test_participant_rows_hold_nothing_identifying(app: App, centre: int, esf_data: dict[str, str], staff: Staff) -> None:
+def test_participant_rows_hold_nothing_identifying(
+    app: App, centre: int, esf_data: dict[str, str], staff: Staff
+) -> None:
     with app.transaction() as s:
         rows = list(participant_rows(app, s, "neet", START, END, cumulative=True))
     forbidden = ("name", "birth", "address", "phone", "mail", "register", "note", "staff", "user", "consent", "id")
     for column in PARTICIPANT_COLUMNS:
-        assert not any(word in column.lower().split("_") or column.lower().startswith(word) for word in forbidden), column
+        assert not any(word in column.lower().split("_") or column.lower().startswith(word) for word in forbidden), (
+            column
+        )
     text = " ".join(str(v) for row in rows for v in row.values()).lower()
     assert "marie" not in text and "dupont" not in text  # the staff member who opened the cases
-    allowed_value = re.compile(r"^(|NEET-[0-9A-Z]+|bxl|\d{4}-\d{2}-\d{2}|\d+|[a-z0-9_]+|[a-z_]+ \d{4}-\d{2}-\d{2}(; [a-z_]+ \d{4}-\d{2}-\d{2})*)$")
+    allowed_value = re.compile(
+        r"^(|NEET-[0-9A-Z]+|bxl|\d{4}-\d{2}-\d{2}|\d+|[a-z0-9_]+|[a-z_]+ \d{4}-\d{2}-\d{2}(; [a-z_]+ \d{4}-\d{2}-\d{2})*)$"
+    )
     for row in rows:
         for value in row.values():
             assert allowed_value.match(str(value)), value
@@ -753,7 +1099,9 @@ def test_participant_rows_hold_nothing_identifying(app: App, centre: int, esf_da
 
 def test_docs_describe_every_participant_column_and_indicator() -> None:
     docs = DOCS.read_text(encoding="utf-8")
-    documented = re.findall(r"^\| `([A-Za-z0-9_]+)` \|", docs.split("## The per-participant file", 1)[1].split("##", 1)[0], re.M)
+    documented = re.findall(
+        r"^\| `([A-Za-z0-9_]+)` \|", docs.split("## The per-participant file", 1)[1].split("##", 1)[0], re.M
+    )
     assert tuple(documented) == PARTICIPANT_COLUMNS
     for code in INDICATORS:
         assert f"| {code} |" in docs, code

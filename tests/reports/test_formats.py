@@ -9,18 +9,21 @@ from typing import Any
 
 import pytest
 
+from tests.reports.data import YEAR, build_year
+from tests.reports.sheets import csv_sections, csv_text, read_csv
 from tremplin.core.app import App
 from tremplin.core.reports.build import annual_report
 from tremplin.core.reports.render import render_bytes, to_dict
-from tests.reports.data import YEAR, build_year
-from tests.reports.sheets import csv_sections, csv_text, read_csv
 
 
 @pytest.fixture
 def reports(app: App) -> dict[bool, Any]:
     build_year(app)
     with app.session() as session:
-        return {published: annual_report(app, session, YEAR, language="en", published=published) for published in (False, True)}
+        return {
+            published: annual_report(app, session, YEAR, language="en", published=published)
+            for published in (False, True)
+        }
 
 
 def expected_rows(s: dict[str, Any]) -> list[tuple[list[Any], frozenset[int]]] | None:

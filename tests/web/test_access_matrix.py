@@ -11,18 +11,18 @@ their roles with ``require_roles``, those are checked like the core's.
 
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from typing import Any
 
 import pytest
 from sqlalchemy import select
 
+from tests.conftest import full_registry
+from tests.web.conftest import Web, csrf_of
 from tremplin.core.bot.threads import open_thread
 from tremplin.core.models import ClosurePeriod, Partner, Site, Staff, WorkshopKind
 from tremplin.core.records import issue_referral, log_activity, log_contact, open_case
 from tremplin.core.web.app import route_table
-from tests.conftest import full_registry
-from tests.web.conftest import Web, csrf_of
 
 PUBLIC = "public"
 ANY = "any"  # any logged-in account
@@ -181,18 +181,47 @@ def allowed(account: str, capability: str, audience: str | None) -> bool:
 def make_objects(web: Web) -> dict[str, Any]:
     """A record of each kind, in the audiences the policy names, and a few administration rows."""
     app = web.app
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     objects: dict[str, Any] = {}
     with app.transaction() as session:
         admin = session.get(Staff, web.staff["admin"])
-        contact = log_contact(app, session, {"centre": "bxl", "site": "reception", "occurred_at": now, "audience": "general", "modality": "reception", "themes": ["work"], "language": "fr"}, staff=admin)
-        activity = log_activity(app, session, {"centre": "bxl", "starts_at": now, "audience": "neet", "workshop": "escape_game", "title": "Escape game"}, staff=admin)
+        contact = log_contact(
+            app,
+            session,
+            {
+                "centre": "bxl",
+                "site": "reception",
+                "occurred_at": now,
+                "audience": "general",
+                "modality": "reception",
+                "themes": ["work"],
+                "language": "fr",
+            },
+            staff=admin,
+        )
+        activity = log_activity(
+            app,
+            session,
+            {"centre": "bxl", "starts_at": now, "audience": "neet", "workshop": "escape_game", "title": "Escape game"},
+            staff=admin,
+        )
         referral = issue_referral(app, session, web.centre_id, audience="general", theme="work", staff=admin)
         case = open_case(app, session, web.centre_id, "neet", consent_on=date.today(), staff=admin)
-        closure = ClosurePeriod(centre_id=web.centre_id, starts_on=date(2020, 3, 16), ends_on=date(2020, 5, 17), label="Lockdown")
+        closure = ClosurePeriod(
+            centre_id=web.centre_id, starts_on=date(2020, 3, 16), ends_on=date(2020, 5, 17), label="Lockdown"
+        )
         kind = WorkshopKind(centre_id=web.centre_id, code="cv-clinic", label_en="CV clinic", label_fr="Atelier CV")
         session.add_all([closure, kind])
-        thread = open_thread(app, session, centre_id=web.centre_id, audience="ukrainian", theme="learn", language="uk", chat_id=1, text="?")
+        thread = open_thread(
+            app,
+            session,
+            centre_id=web.centre_id,
+            audience="ukrainian",
+            theme="learn",
+            language="uk",
+            chat_id=1,
+            text="?",
+        )
         session.flush()
         objects.update(
             thread_id=thread.id,
@@ -223,8 +252,15 @@ def formtruck_stop(web: Web) -> int:
 
     with web.app.transaction() as session:
         site_id = session.scalar(select(Site.id).where(Site.code == "truck-flagey"))
-        stop = FormtruckStop(centre_id=web.centre_id, site_id=site_id, day=date.today() + timedelta(days=2),
-                             starts=time(10), ends=time(16), commune="ixelles", place="")
+        stop = FormtruckStop(
+            centre_id=web.centre_id,
+            site_id=site_id,
+            day=date.today() + timedelta(days=2),
+            starts=time(10),
+            ends=time(16),
+            commune="ixelles",
+            place="",
+        )
         session.add(stop)
         session.flush()
         return stop.id
@@ -240,25 +276,70 @@ def schools_objects(web: Web) -> dict[str, Any]:
 
     app = web.app
     with app.transaction() as session:
-        workshop = bk.save_workshop(session, web.centre_id, {"code": "explorama", "name_fr": "Explorama", "languages": ["fr"], "school_years": ["3"], "min_pupils": 1, "max_pupils": 30, "duration_minutes": 90, "place": "at_centre"})
-        slot = bk.open_slot(app, session, web.centre_id, bk.SlotSpec(workshop.id, date.today() + timedelta(days=30), time(9), room="A", capacity_pupils=30))
-        booking = bk.book(app, session, bk.BookingRequest(slot.id, None, "Athénée royal", "M. Martin", "martin@school.be", "3", "general", 20, 1, "fr"))
-        holiday = SchoolHoliday(centre_id=web.centre_id, community="fr", starts_on=date(2030, 1, 1), ends_on=date(2030, 1, 2))
+        workshop = bk.save_workshop(
+            session,
+            web.centre_id,
+            {
+                "code": "explorama",
+                "name_fr": "Explorama",
+                "languages": ["fr"],
+                "school_years": ["3"],
+                "min_pupils": 1,
+                "max_pupils": 30,
+                "duration_minutes": 90,
+                "place": "at_centre",
+            },
+        )
+        slot = bk.open_slot(
+            app,
+            session,
+            web.centre_id,
+            bk.SlotSpec(workshop.id, date.today() + timedelta(days=30), time(9), room="A", capacity_pupils=30),
+        )
+        booking = bk.book(
+            app,
+            session,
+            bk.BookingRequest(
+                slot.id, None, "Athénée royal", "M. Martin", "martin@school.be", "3", "general", 20, 1, "fr"
+            ),
+        )
+        holiday = SchoolHoliday(
+            centre_id=web.centre_id, community="fr", starts_on=date(2030, 1, 1), ends_on=date(2030, 1, 2)
+        )
         session.add(holiday)
         session.flush()
         message_id = session.scalar(select(OutboxMessage.id).limit(1))
-        return {"workshop_id": workshop.id, "slot_id": slot.id, "booking_id": booking.id, "holiday_id": holiday.id, "message_id": message_id}
+        return {
+            "workshop_id": workshop.id,
+            "slot_id": slot.id,
+            "booking_id": booking.id,
+            "holiday_id": holiday.id,
+            "message_id": message_id,
+        }
 
 
 def fresh_contact(web: Web) -> int:
     with web.app.transaction() as session:
-        contact = log_contact(web.app, session, {"centre": "bxl", "occurred_at": datetime.now(timezone.utc), "audience": "general", "modality": "reception"})
+        contact = log_contact(
+            web.app,
+            session,
+            {
+                "centre": "bxl",
+                "occurred_at": datetime.now(UTC),
+                "audience": "general",
+                "modality": "reception",
+            },
+        )
         return contact.id
 
 
 def fresh_activity(web: Web) -> int:
     with web.app.transaction() as session:
-        activity = log_activity(web.app, session, {"centre": "bxl", "starts_at": datetime.now(timezone.utc), "audience": "neet", "workshop": "escape_game"})
+        activity = log_activity(
+            web.app,
+            session,
+            {"centre": "bxl", "starts_at": datetime.now(UTC), "audience": "neet", "workshop": "escape_game"},
+        )
         return activity.id
 
 
@@ -318,8 +399,15 @@ def roles_declared_by(route: Any) -> frozenset[str] | None:
 def test_every_role_on_every_route(web: Web) -> None:
     web.add_account("network_admin", ["admin"], audiences=["*"], centre=False)
     objects = make_objects(web)
-    table = [(path, method, route) for path, methods, route in route_table(web.asgi) for method in sorted(methods - {"HEAD"})]
-    core = [(p, m, r) for p, m, r in table if (getattr(r, "endpoint", None) and r.endpoint.__module__.startswith("tremplin.core.web")) or p == "/openapi.json"]
+    table = [
+        (path, method, route) for path, methods, route in route_table(web.asgi) for method in sorted(methods - {"HEAD"})
+    ]
+    core = [
+        (p, m, r)
+        for p, m, r in table
+        if (getattr(r, "endpoint", None) and r.endpoint.__module__.startswith("tremplin.core.web"))
+        or p == "/openapi.json"
+    ]
     undeclared = sorted({(m, p) for p, m, _ in core} - set(POLICY))
     assert not undeclared, f"routes with no declared policy (add them to POLICY): {undeclared}"
     stale = sorted(set(POLICY) - {(m, p) for p, m, _ in table})
@@ -378,10 +466,19 @@ def test_every_role_on_every_route(web: Web) -> None:
 
     # Routes from plugins or other parts of the app: anonymous visitors refused, declared roles enforced.
     # Public pages a plugin marks as such (the schools plugin's /book) are open to anyone.
-    others = [(p, m, r) for p, m, r in table if (p, m, r) not in core and m == "GET" and "{" not in p and not getattr(getattr(r, "endpoint", None), "public_page", False)]
+    others = [
+        (p, m, r)
+        for p, m, r in table
+        if (p, m, r) not in core
+        and m == "GET"
+        and "{" not in p
+        and not getattr(getattr(r, "endpoint", None), "public_page", False)
+    ]
     for path, _method, route in others:
         response = anonymous.get(path)
-        assert refused_as_anonymous(response) or response.status_code == 403, f"anonymous GET {path}: {response.status_code}"
+        assert refused_as_anonymous(response) or response.status_code == 403, (
+            f"anonymous GET {path}: {response.status_code}"
+        )
         roles = roles_declared_by(route)
         # A plugin page that checks an audience too says so in POLICY.
         declared = POLICY.get(("GET", path))
@@ -401,7 +498,16 @@ def test_accounts_see_only_their_centre(web: Web) -> None:
     app = web.app
     with app.transaction() as session:
         other, _ = ensure_centre(session, "lux", "Cité des métiers du Luxembourg")
-        contact = log_contact(app, session, {"centre": "lux", "occurred_at": datetime.now(timezone.utc), "audience": "general", "modality": "reception"})
+        contact = log_contact(
+            app,
+            session,
+            {
+                "centre": "lux",
+                "occurred_at": datetime.now(UTC),
+                "audience": "general",
+                "modality": "reception",
+            },
+        )
         case = open_case(app, session, other.id, "neet", consent_on=date.today())
         referral = issue_referral(app, session, other.id, audience="general")
         contact_id, code, referral_id, token = contact.id, case.code, referral.id, referral.token
@@ -420,7 +526,19 @@ def test_a_formtruck_adviser_never_sees_a_neet_case_and_schools_never_see_prison
     app = web.app
     with app.transaction() as session:
         case = open_case(app, session, web.centre_id, "neet", consent_on=date.today())
-        log_contact(app, session, {"centre": "bxl", "occurred_at": datetime.now(timezone.utc), "audience": "prisons", "modality": "individual_advice", "headcount": 7, "attributes": {}}, {"prison": "haren", "session": "group"})
+        log_contact(
+            app,
+            session,
+            {
+                "centre": "bxl",
+                "occurred_at": datetime.now(UTC),
+                "audience": "prisons",
+                "modality": "individual_advice",
+                "headcount": 7,
+                "attributes": {},
+            },
+            {"prison": "haren", "session": "group"},
+        )
         code = case.code
     truck = web.client("formtruck_adviser")
     assert truck.get(f"/cases/{code}").status_code == 403
@@ -436,11 +554,18 @@ def test_a_formtruck_adviser_never_sees_a_neet_case_and_schools_never_see_prison
     api = web.api("schools_coordinator")
     assert api.get("/api/v1/counters?start=2020-01-01&end=2030-12-31&audience=prisons").status_code == 403
     assert api.get("/api/v1/counters?start=2020-01-01&end=2030-12-31&counter=prisons.reached").status_code == 403
-    assert api.get("/api/v1/counters?start=2020-01-01&end=2030-12-31&counter=contacts.total").status_code == 403, "centre-wide totals mix prison figures in"
+    assert api.get("/api/v1/counters?start=2020-01-01&end=2030-12-31&counter=contacts.total").status_code == 403, (
+        "centre-wide totals mix prison figures in"
+    )
     values = api.get("/api/v1/counters?start=2020-01-01&end=2030-12-31&dim=audience").json()["values"]
     assert not any(k.startswith("prisons") for k in values)
     assert all(set(v) <= {"schools"} for v in values.values())
-    assert web.api("counsellor").get("/api/v1/counters?start=2020-01-01&end=2030-12-31&counter=prisons.reached").json()["values"]["prisons.reached"] == 7
+    assert (
+        web.api("counsellor")
+        .get("/api/v1/counters?start=2020-01-01&end=2030-12-31&counter=prisons.reached")
+        .json()["values"]["prisons.reached"]
+        == 7
+    )
     assert web.api("schools_coordinator").get("/api/v1/contacts?audience=prisons").status_code == 403
 
 
@@ -464,14 +589,87 @@ def test_no_page_answers_500_to_junk(web: Web) -> None:
     objects = make_objects(web)
     client = web.client("admin")
     csrf = csrf_of(client.get("/account").text)
-    junk = ["", " ", "0", "-1", "99999999999999999999", "1e9", "2024-02-30", "9999-12-31T25:61", "<script>", "\u0000", "💥" * 300, "x" * 5000, "../..", "None"]
-    names = ["username", "password", "next", "language", "current_password", "new_password", "token", "undo", "kind", "id", "form", "theme", "themes",
-             "site", "centre", "channel", "modality", "headcount", "note", "occurred_at", "starts_at", "participants", "registered", "capacity", "title",
-             "workshop", "format", "attr.commune", "attr.place", "attr.school", "attr.year", "to_partner", "from_partner", "audience", "status", "stage",
-             "on", "consent_on", "entered_on", "gender", "age_band", "profile.homeless", "code", "name", "timezone", "roles", "audiences", "display_name",
-             "active", "starts_on", "ends_on", "scope", "label", "label_fr", "label_en"]
+    junk = [
+        "",
+        " ",
+        "0",
+        "-1",
+        "99999999999999999999",
+        "1e9",
+        "2024-02-30",
+        "9999-12-31T25:61",
+        "<script>",
+        "\u0000",
+        "💥" * 300,
+        "x" * 5000,
+        "../..",
+        "None",
+    ]
+    names = [
+        "username",
+        "password",
+        "next",
+        "language",
+        "current_password",
+        "new_password",
+        "token",
+        "undo",
+        "kind",
+        "id",
+        "form",
+        "theme",
+        "themes",
+        "site",
+        "centre",
+        "channel",
+        "modality",
+        "headcount",
+        "note",
+        "occurred_at",
+        "starts_at",
+        "participants",
+        "registered",
+        "capacity",
+        "title",
+        "workshop",
+        "format",
+        "attr.commune",
+        "attr.place",
+        "attr.school",
+        "attr.year",
+        "to_partner",
+        "from_partner",
+        "audience",
+        "status",
+        "stage",
+        "on",
+        "consent_on",
+        "entered_on",
+        "gender",
+        "age_band",
+        "profile.homeless",
+        "code",
+        "name",
+        "timezone",
+        "roles",
+        "audiences",
+        "display_name",
+        "active",
+        "starts_on",
+        "ends_on",
+        "scope",
+        "label",
+        "label_fr",
+        "label_en",
+    ]
     rng = random.Random(7)
-    posts = [p for p, methods, _r in route_table(web.asgi) if "POST" in methods and not p.startswith("/api/") and p not in ("/logout", "/account/token", "/account/logout-everywhere")]
+    posts = [
+        p
+        for p, methods, _r in route_table(web.asgi)
+        if "POST" in methods
+        and not p.startswith("/api/")
+        and p not in ("/logout", "/account/token", "/account/logout-everywhere")
+    ]
     for round_ in range(6):
         for path in posts:
             url = url_for(path, objects, web, "POST")

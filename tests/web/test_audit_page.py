@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import re
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import select
 
-from tremplin.core.models import AuditEvent
 from tests.web.conftest import Web
 from tests.web.test_lists import read_csv, read_xlsx
+from tremplin.core.models import AuditEvent
 
 CONTACT = {"site": "reception", "audience": "general", "modality": "reception", "themes": ["work"], "headcount": 2}
 
@@ -32,7 +32,7 @@ def corrections(web: Web) -> dict[str, int]:
         event = session.scalar(
             select(AuditEvent).where(AuditEvent.action == "contact.edit", AuditEvent.object_id == str(first))
         )
-        event.at = datetime.now(timezone.utc) - timedelta(days=400)
+        event.at = datetime.now(UTC) - timedelta(days=400)
     return {"first": first, "second": second}
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import select, text
@@ -51,7 +51,7 @@ def test_attempts_under_an_unknown_username_are_still_counted(web: Web) -> None:
 
 
 def test_client_addresses_are_forgotten_after_their_retention(web: Web) -> None:
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     with web.app.transaction() as session:
         for days, actor in ((45, "ip:198.51.100.7"), (31, "ip:198.51.100.8"), (29, "ip:198.51.100.9"), (45, "admin")):
             session.add(

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import re
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import func, select
 
+from tests.web.conftest import Web, csrf_of, login
 from tremplin.core.audit import username_key
 from tremplin.core.models import AuditEvent, Staff
-
-from tests.web.conftest import Web, csrf_of, login
 
 
 def test_login_logout_and_the_front_door(web: Web) -> None:
@@ -36,11 +35,27 @@ def test_login_logout_and_the_front_door(web: Web) -> None:
 def test_login_goes_back_where_it_was_asked_and_only_there(web: Web) -> None:
     client = web.anonymous()
     page = client.get("/login?next=/cases")
-    response = client.post("/login", data={"username": "neet_worker", "password": "tremplin-demo-neet_worker", "next": "/cases", "csrf_token": csrf_of(page.text)})
+    response = client.post(
+        "/login",
+        data={
+            "username": "neet_worker",
+            "password": "tremplin-demo-neet_worker",
+            "next": "/cases",
+            "csrf_token": csrf_of(page.text),
+        },
+    )
     assert response.headers["location"] == "/cases"
     other = web.anonymous()
     page = other.get("/login")
-    response = other.post("/login", data={"username": "neet_worker", "password": "tremplin-demo-neet_worker", "next": "//evil.example/x", "csrf_token": csrf_of(page.text)})
+    response = other.post(
+        "/login",
+        data={
+            "username": "neet_worker",
+            "password": "tremplin-demo-neet_worker",
+            "next": "//evil.example/x",
+            "csrf_token": csrf_of(page.text),
+        },
+    )
     assert response.headers["location"] == "/dashboard", "an outside address is never followed"
 
 
@@ -53,7 +68,9 @@ def test_a_wrong_password_is_refused_keeps_the_username_and_is_logged(web: Web) 
     unknown = login(client, "nobody", "whatever-it-is")
     assert unknown.status_code == 401
     with web.app.session() as session:
-        failed = session.scalars(select(AuditEvent).where(AuditEvent.action == "login.failed").order_by(AuditEvent.id)).all()
+        failed = session.scalars(
+            select(AuditEvent).where(AuditEvent.action == "login.failed").order_by(AuditEvent.id)
+        ).all()
         # An account's name is kept; a name that is no account's is kept as a keyed hash only.
         assert [e.object_id for e in failed] == ["counsellor", username_key(web.app.settings.secret_key, "nobody")]
         assert all(e.actor == "ip:testclient" for e in failed)
@@ -78,10 +95,22 @@ def test_posts_without_the_csrf_token_are_refused(web: Web) -> None:
     assert other.post("/referrals", data={"audience": "general", "csrf_token": csrf_of(page.text)}).status_code == 403
     # HTMX sends it as a header; JSON calls with the session cookie must too.
     partner = re.findall(r'<option value="(\d+)"', page.text)[0]  # the first partner offered (a referral names one)
-    assert staff.post("/referrals", data={"audience": "general", "to_partner": partner}, headers={"X-CSRF-Token": csrf_of(page.text)}).status_code == 303
+    assert (
+        staff.post(
+            "/referrals",
+            data={"audience": "general", "to_partner": partner},
+            headers={"X-CSRF-Token": csrf_of(page.text)},
+        ).status_code
+        == 303
+    )
     api = staff.post("/api/v1/referrals", json={"audience": "general"})
     assert api.status_code == 403 and "detail" in api.json()
-    assert staff.post("/api/v1/referrals", json={"audience": "general"}, headers={"X-CSRF-Token": csrf_of(page.text)}).status_code == 201
+    assert (
+        staff.post(
+            "/api/v1/referrals", json={"audience": "general"}, headers={"X-CSRF-Token": csrf_of(page.text)}
+        ).status_code
+        == 201
+    )
 
 
 def test_repeated_failures_are_slowed_down_per_account_at_an_address(web: Web, slow_waits: None) -> None:
@@ -101,19 +130,21 @@ def test_repeated_failures_are_slowed_down_per_account_at_an_address(web: Web, s
     # Once the delay has passed, the right password works.
     with web.app.transaction() as session:
         for row in session.scalars(select(LoginThrottle)):
-            row.next_allowed_at = datetime.now(timezone.utc) - timedelta(seconds=1)
+            row.next_allowed_at = datetime.now(UTC) - timedelta(seconds=1)
     assert login(client, "admin", "tremplin-demo-admin").status_code == 303
 
 
 def test_the_delay_doubles_with_each_failure_and_each_key_has_its_own_rule(web: Web) -> None:
     from tremplin.core.web import throttle
 
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     secret = web.app.settings.secret_key
     with web.app.session() as session:
 
         def attempts(at: datetime, n: int) -> list[int]:
-            return [round(throttle.claim(session, throttle.keys_for(secret, "lead", "10.0.0.1"), now=at)) for _ in range(n)]
+            return [
+                round(throttle.claim(session, throttle.keys_for(secret, "lead", "10.0.0.1"), now=at)) for _ in range(n)
+            ]
 
         # 3 free attempts, then a wait of 2 s; the refused attempts are not counted (the wait stays 2 s).
         assert attempts(now, 6) == [0, 0, 0, 2, 2, 2]
@@ -170,7 +201,9 @@ def test_language_from_the_switch_the_account_and_the_browser(web: Web) -> None:
     assert switched.status_code == 303 and switched.headers["location"] == "/dashboard"
     page = client.get("/dashboard")
     assert 'lang="uk"' in page.text and "Вийти" in page.text, "the switch beats the account"
-    assert client.get("/lang/xx?next=https://evil.example").headers["location"] == "/", "unknown languages and outside addresses are ignored"
+    assert client.get("/lang/xx?next=https://evil.example").headers["location"] == "/", (
+        "unknown languages and outside addresses are ignored"
+    )
 
     # Saving a language on the account page makes it the account's (and forgets the switch).
     response = client.post("/account", data={"language": "nl", "csrf_token": csrf_of(page.text)})
@@ -184,13 +217,45 @@ def test_language_from_the_switch_the_account_and_the_browser(web: Web) -> None:
 def test_changing_ones_own_password(web: Web) -> None:
     client = web.client("counsellor")
     page = client.get("/account")
-    wrong = client.post("/account", data={"language": "fr", "current_password": "nope", "new_password": "a-new-password", "csrf_token": csrf_of(page.text)})
+    wrong = client.post(
+        "/account",
+        data={
+            "language": "fr",
+            "current_password": "nope",
+            "new_password": "a-new-password",
+            "csrf_token": csrf_of(page.text),
+        },
+    )
     assert wrong.status_code == 422 and "incorrect" in wrong.text
-    short = client.post("/account", data={"language": "fr", "current_password": "tremplin-demo-counsellor", "new_password": "short", "csrf_token": csrf_of(page.text)})
+    short = client.post(
+        "/account",
+        data={
+            "language": "fr",
+            "current_password": "tremplin-demo-counsellor",
+            "new_password": "short",
+            "csrf_token": csrf_of(page.text),
+        },
+    )
     assert short.status_code == 422 and "12 à 200" in short.text
-    common = client.post("/account", data={"language": "fr", "current_password": "tremplin-demo-counsellor", "new_password": "123456qwerty", "csrf_token": csrf_of(page.text)})
+    common = client.post(
+        "/account",
+        data={
+            "language": "fr",
+            "current_password": "tremplin-demo-counsellor",
+            "new_password": "123456qwerty",
+            "csrf_token": csrf_of(page.text),
+        },
+    )
     assert common.status_code == 422 and "trop courant" in common.text
-    ok = client.post("/account", data={"language": "fr", "current_password": "tremplin-demo-counsellor", "new_password": "a-new-password", "csrf_token": csrf_of(page.text)})
+    ok = client.post(
+        "/account",
+        data={
+            "language": "fr",
+            "current_password": "tremplin-demo-counsellor",
+            "new_password": "a-new-password",
+            "csrf_token": csrf_of(page.text),
+        },
+    )
     assert ok.status_code == 303
     assert client.get("/dashboard").status_code == 200, "the session that changed it goes on"
     assert login(web.anonymous(), "counsellor", "a-new-password").status_code == 303
@@ -200,7 +265,10 @@ def test_security_headers(web: Web) -> None:
     response = web.anonymous().get("/login")
     assert "script-src 'self'" in response.headers["content-security-policy"]
     assert response.headers["x-frame-options"] == "DENY"
-    assert "httponly" in response.headers["set-cookie"].lower() and "samesite=lax" in response.headers["set-cookie"].lower()
+    assert (
+        "httponly" in response.headers["set-cookie"].lower()
+        and "samesite=lax" in response.headers["set-cookie"].lower()
+    )
     static = web.anonymous().get("/static/htmx.min.js")
     assert static.status_code == 200 and "htmx" in static.text[:200]
 
@@ -208,7 +276,9 @@ def test_security_headers(web: Web) -> None:
 def test_the_menu_follows_the_role_and_the_pages_that_exist(web: Web) -> None:
     lead = web.client("programme_lead").get("/dashboard").text
     reports_served = "/reports" in web.asgi.state.page_paths
-    assert ('href="/reports"' in lead) == reports_served, "the Reports slot links to /reports once report pages are served"
+    assert ('href="/reports"' in lead) == reports_served, (
+        "the Reports slot links to /reports once report pages are served"
+    )
     assert 'href="/admin"' not in lead and 'href="/cases"' in lead
     truck = web.client("formtruck_adviser").get("/dashboard").text
     for hidden in ("/cases", "/activities", "/admin"):

@@ -8,19 +8,30 @@ from datetime import date
 import httpx
 from sqlalchemy import func, select
 
+from tests.web.conftest import Web
 from tremplin.core import rollup
 from tremplin.core.models import Contact
 from tremplin.core.records import check_contact, log_contact
 from tremplin.core.validation import RecordError
 from tremplin.core.web.batching import batcher_of
-from tests.web.conftest import Web
 
-GOOD = {"site": "truck-flagey", "occurred_at": "2024-05-06T10:30:00", "audience": "formtruck", "modality": "individual_advice", "channel": "field", "themes": ["work"], "language": "fr", "attributes": {"commune": "ixelles"}}
+GOOD = {
+    "site": "truck-flagey",
+    "occurred_at": "2024-05-06T10:30:00",
+    "audience": "formtruck",
+    "modality": "individual_advice",
+    "channel": "field",
+    "themes": ["work"],
+    "language": "fr",
+    "attributes": {"commune": "ixelles"},
+}
 
 
 async def _post_all(web: Web, token: str, bodies: list[dict]) -> list[httpx.Response]:
     transport = httpx.ASGITransport(app=web.asgi)
-    async with httpx.AsyncClient(transport=transport, base_url="http://testserver", headers={"authorization": f"Bearer {token}"}) as client:
+    async with httpx.AsyncClient(
+        transport=transport, base_url="http://testserver", headers={"authorization": f"Bearer {token}"}
+    ) as client:
         return await asyncio.gather(*(client.post("/api/v1/contacts", json=body) for body in bodies))
 
 
@@ -30,7 +41,9 @@ def test_concurrent_posts_are_written_together_and_answered_one_by_one(web: Web)
         if i % 10 == 3:
             bodies.append({**GOOD, "themes": ["astrology"]})  # refused: 422
         elif i % 10 == 7:
-            bodies.append({**GOOD, "audience": "neet", "modality": "field_awareness", "attributes": {}})  # not this account's audience: 403
+            bodies.append(
+                {**GOOD, "audience": "neet", "modality": "field_awareness", "attributes": {}}
+            )  # not this account's audience: 403
         else:
             bodies.append({**GOOD, "headcount": 1 + i % 3})
     responses = asyncio.run(_post_all(web, web.token("formtruck_adviser"), bodies))
@@ -38,7 +51,10 @@ def test_concurrent_posts_are_written_together_and_answered_one_by_one(web: Web)
     assert statuses.count(201) == 48 and statuses.count(422) == 6 and statuses.count(403) == 6, statuses
     for body, response in zip(bodies, responses, strict=True):
         if response.status_code == 201:
-            assert response.json()["headcount"] == body["headcount"] and response.json()["staff_id"] == web.staff["formtruck_adviser"]
+            assert (
+                response.json()["headcount"] == body["headcount"]
+                and response.json()["staff_id"] == web.staff["formtruck_adviser"]
+            )
         else:
             assert response.json()["detail"]
     ids = [r.json()["id"] for r in responses if r.status_code == 201]
@@ -46,7 +62,10 @@ def test_concurrent_posts_are_written_together_and_answered_one_by_one(web: Web)
     expected = sum(b["headcount"] for b, r in zip(bodies, responses, strict=True) if r.status_code == 201)
     with web.app.session() as session:
         assert session.scalar(select(func.count(Contact.id))) == 48
-        assert rollup.totals(session, ["formtruck.users"], date(2024, 5, 6), date(2024, 5, 6))["formtruck.users"] == expected
+        assert (
+            rollup.totals(session, ["formtruck.users"], date(2024, 5, 6), date(2024, 5, 6))["formtruck.users"]
+            == expected
+        )
         from tremplin.core.rollup import rebuild, snapshot
 
         live = snapshot(session.connection())

@@ -29,7 +29,9 @@ def test_the_extractor_reads_templates_and_python(messages: dict) -> None:
 @pytest.mark.parametrize("lang", LANGUAGES)
 def test_every_catalog_has_every_message(messages: dict, lang: str) -> None:
     lacking = catalogs.missing(lang, messages)
-    assert not lacking, f"{lang}: {len(lacking)} message(s) missing or untranslated (run python -m tremplin.core.web.catalogs): {lacking[:20]}"
+    assert not lacking, (
+        f"{lang}: {len(lacking)} message(s) missing or untranslated (run python -m tremplin.core.web.catalogs): {lacking[:20]}"
+    )
 
 
 @pytest.mark.parametrize("lang", catalogs.MUST_TRANSLATE)
@@ -50,7 +52,10 @@ def test_translators_translate_and_fall_back() -> None:
     assert translator("nl")("Log out") == "Afmelden"
     assert translator("uk")("Log out") == "Вийти"
     assert translator("en")("Log out") == "Log out"
-    assert translator("fr")("Enter a whole number from %(min)s to %(max)s.", min=1, max=9) == "Entrez un nombre entier de 1 à 9."
+    assert (
+        translator("fr")("Enter a whole number from %(min)s to %(max)s.", min=1, max=9)
+        == "Entrez un nombre entier de 1 à 9."
+    )
     assert translator("xx")("Log out") == "Se déconnecter", "an unknown language falls back to French"
 
 

@@ -4,16 +4,16 @@ counters following (the live roll-up equals a rebuild afterwards), on SQLite and
 from __future__ import annotations
 
 import re
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from html import unescape
 from typing import Any
 
 import pytest
 from sqlalchemy import select
 
+from tests.web.conftest import Web, csrf_of, form_values
 from tremplin.core import rollup
 from tremplin.core.models import Activity, AuditEvent, Contact
-from tests.web.conftest import Web, csrf_of, form_values
 
 CONTACT = {
     "site": "reception",
@@ -79,7 +79,7 @@ def corrections_of(web: Web, kind: str, record_id: int) -> list[AuditEvent]:
 
 def entered_days_ago(web: Web, model: Any, record_id: int, days: int) -> None:
     with web.app.transaction() as session:
-        session.get(model, record_id).created_at = datetime.now(timezone.utc) - timedelta(days=days)
+        session.get(model, record_id).created_at = datetime.now(UTC) - timedelta(days=days)
 
 
 def new_contact(web: Web, username: str, **changes: Any) -> int:

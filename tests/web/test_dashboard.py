@@ -9,13 +9,13 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from tests.web.conftest import Web
 from tremplin.core import rollup
 from tremplin.core.models import ClosurePeriod
 from tremplin.core.records import log_activity, log_contact
 from tremplin.core.web import charts
 from tremplin.core.web.policy import visible_counters
 from tremplin.core.web.routes.dashboard import periods, same_day_last_year
-from tests.web.conftest import Web
 
 FIGURE = re.compile(r'data-counter="([^"]+)" data-period="([^"]+)" data-value="(\d+)"')
 BXL = ZoneInfo("Europe/Brussels")
@@ -24,15 +24,76 @@ BXL = ZoneInfo("Europe/Brussels")
 def seed(web: Web, today: date) -> None:
     app = web.app
     last_year = same_day_last_year(today)
-    days = [today, today.replace(day=1), last_year, last_year.replace(day=1), today.replace(month=1, day=1), date(today.year - 1, 12, 31)]
+    days = [
+        today,
+        today.replace(day=1),
+        last_year,
+        last_year.replace(day=1),
+        today.replace(month=1, day=1),
+        date(today.year - 1, 12, 31),
+    ]
     with app.transaction() as session:
         for i, day in enumerate(days):
             moment = datetime.combine(day, time(10, 30), tzinfo=BXL)
-            log_contact(app, session, {"centre": "bxl", "site": "reception", "occurred_at": moment, "audience": "general", "modality": "reception", "headcount": i + 1, "themes": ["work"], "language": "fr"})
-            log_contact(app, session, {"centre": "bxl", "occurred_at": moment, "audience": "formtruck", "modality": "individual_advice", "channel": "field", "headcount": 2 * i + 1}, {"commune": "ixelles"})
-            log_contact(app, session, {"centre": "bxl", "occurred_at": moment, "audience": "prisons", "modality": "group_activity", "channel": "field", "headcount": 3}, {"prison": "haren", "session": "group"})
-            log_activity(app, session, {"centre": "bxl", "starts_at": moment, "audience": "neet", "workshop": "escape_game", "participants": 10 + i})
-        session.add(ClosurePeriod(centre_id=web.centre_id, starts_on=today.replace(month=1, day=1), ends_on=today.replace(month=1, day=1) + timedelta(days=12), label="Lockdown"))
+            log_contact(
+                app,
+                session,
+                {
+                    "centre": "bxl",
+                    "site": "reception",
+                    "occurred_at": moment,
+                    "audience": "general",
+                    "modality": "reception",
+                    "headcount": i + 1,
+                    "themes": ["work"],
+                    "language": "fr",
+                },
+            )
+            log_contact(
+                app,
+                session,
+                {
+                    "centre": "bxl",
+                    "occurred_at": moment,
+                    "audience": "formtruck",
+                    "modality": "individual_advice",
+                    "channel": "field",
+                    "headcount": 2 * i + 1,
+                },
+                {"commune": "ixelles"},
+            )
+            log_contact(
+                app,
+                session,
+                {
+                    "centre": "bxl",
+                    "occurred_at": moment,
+                    "audience": "prisons",
+                    "modality": "group_activity",
+                    "channel": "field",
+                    "headcount": 3,
+                },
+                {"prison": "haren", "session": "group"},
+            )
+            log_activity(
+                app,
+                session,
+                {
+                    "centre": "bxl",
+                    "starts_at": moment,
+                    "audience": "neet",
+                    "workshop": "escape_game",
+                    "participants": 10 + i,
+                },
+            )
+        session.add(
+            ClosurePeriod(
+                centre_id=web.centre_id,
+                starts_on=today.replace(month=1, day=1),
+                ends_on=today.replace(month=1, day=1) + timedelta(days=12),
+                label="Lockdown",
+            )
+        )
 
 
 def shown_figures(html: str) -> dict[tuple[str, str], int]:
@@ -71,7 +132,9 @@ def test_each_role_sees_its_audiences_figures_only(web: Web) -> None:
     assert all(c.startswith("schools.") for c, _ in shown_figures(schools))
     counsellor = shown_figures(web.client("counsellor").get("/dashboard").text)
     assert {c.split(".")[0] for c, _ in counsellor} <= {"general", "ukrainian", "disability", "prisons"}
-    assert ("contacts.total", "year") not in counsellor, "centre-wide totals mix in audiences the counsellor does not see"
+    assert ("contacts.total", "year") not in counsellor, (
+        "centre-wide totals mix in audiences the counsellor does not see"
+    )
 
 
 def test_the_monthly_chart_is_svg_with_closures_shaded(web: Web) -> None:
@@ -90,7 +153,9 @@ def test_the_monthly_chart_is_svg_with_closures_shaded(web: Web) -> None:
     # The chart's figures, by month, are the roll-up's.
     with web.app.session() as session:
         month = today.replace(day=1)
-        by_month = rollup.read(session, ["contacts.total"], date(today.year, 1, 1), date(today.year, 12, 31), dim="modality", by_month=True)
+        by_month = rollup.read(
+            session, ["contacts.total"], date(today.year, 1, 1), date(today.year, 12, 31), dim="modality", by_month=True
+        )
         reception = by_month.get(("contacts.total", "reception", month), 0)
     assert reception > 0
     assert f"Accueil et information, {_month_fr(month)}: {reception}" in svg.replace("\u202f", "")
@@ -108,7 +173,11 @@ def test_monthly_chart_is_a_pure_function() -> None:
     svg = charts.monthly_chart(
         series,
         months,
-        closures=[(date(2020, 3, 16), date(2020, 5, 17)), (date(2019, 12, 1), date(2020, 1, 10)), (date(2021, 2, 1), date(2021, 2, 2))],
+        closures=[
+            (date(2020, 3, 16), date(2020, 5, 17)),
+            (date(2019, 12, 1), date(2020, 1, 10)),
+            (date(2021, 2, 1), date(2021, 2, 2)),
+        ],
         labels={"individual_advice": "Individual advice", "multimedia": "Multimedia <area>"},
         title="Contacts 2020 & more",
         closure_label="Lockdown",
@@ -125,7 +194,18 @@ def test_monthly_chart_is_a_pure_function() -> None:
     assert len(bars) == 11 + 12, "one bar per non-zero value"
     assert "Multimedia &lt;area&gt;" in svg and "Contacts 2020 &amp; more" in svg
     assert "style=" not in svg and "<script" not in svg, "nothing a strict Content-Security-Policy would block"
-    assert svg == charts.monthly_chart(series, months, [(date(2020, 3, 16), date(2020, 5, 17)), (date(2019, 12, 1), date(2020, 1, 10)), (date(2021, 2, 1), date(2021, 2, 2))], labels={"individual_advice": "Individual advice", "multimedia": "Multimedia <area>"}, title="Contacts 2020 & more", closure_label="Lockdown")
+    assert svg == charts.monthly_chart(
+        series,
+        months,
+        [
+            (date(2020, 3, 16), date(2020, 5, 17)),
+            (date(2019, 12, 1), date(2020, 1, 10)),
+            (date(2021, 2, 1), date(2021, 2, 2)),
+        ],
+        labels={"individual_advice": "Individual advice", "multimedia": "Multimedia <area>"},
+        title="Contacts 2020 & more",
+        closure_label="Lockdown",
+    )
     with pytest.raises(ValueError):
         charts.monthly_chart({"a": [1, 2]}, months)
     empty = ET.fromstring(charts.monthly_chart({}, months))
@@ -171,8 +251,6 @@ def test_previous_period_without_data_says_so_and_parts_are_shown_as_parts(web: 
     assert 'class="part"' in page[start - 40 : start + 60]
     assert "dont" in row and "pas de données" in row  # of which; nothing was counted last year
     assert shown_figures(page)[("individual_advice.contacts", "month")] == 4  # remote advice is a part of it
-
-
 
 
 DIMENSION_TABLE = re.compile(

@@ -3,20 +3,20 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import func, select
-from tremplin.core.models import Contact, SyncedEntry
 
 from tests.web.conftest import Web, csrf_of
+from tremplin.core.models import Contact, SyncedEntry
 
 FORM = "formtruck.contact"
 SETUP = {"site": "truck-flagey", "attr.commune": "ixelles", "attr.place": "Place Flagey", "language": "fr"}
 
 
 def entry(theme: str = "learn", at: datetime | None = None, **values: Any) -> dict[str, Any]:
-    moment = at or datetime.now(timezone.utc) - timedelta(minutes=30)
+    moment = at or datetime.now(UTC) - timedelta(minutes=30)
     values = {**SETUP, "theme": theme, **values}
     return {"key": str(uuid.uuid4()), "at": moment.isoformat(), "form": FORM, "values": values}
 
@@ -79,7 +79,7 @@ def test_assets_are_fingerprinted_compressed_and_kept_a_year(web: Web) -> None:
 
 def test_entries_are_recorded_once_with_their_own_time(web: Web) -> None:
     truck = web.client("formtruck_adviser")
-    made = datetime.now(timezone.utc).replace(microsecond=0) - timedelta(hours=3)
+    made = datetime.now(UTC).replace(microsecond=0) - timedelta(hours=3)
     batch = [entry("learn", made + timedelta(minutes=i)) for i in range(5)]
     answer = send(truck, batch)
     assert answer.status_code == 200
@@ -102,7 +102,7 @@ def test_entries_are_recorded_once_with_their_own_time(web: Web) -> None:
 
 def test_the_same_rules_as_online_refuse_with_a_reason(web: Web) -> None:
     truck = web.client("formtruck_adviser")
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     batch = [
         entry("learn"),
         entry("learn", **{"attr.commune": "atlantis"}),  # the form changed: no such commune any more
@@ -132,16 +132,25 @@ def test_the_records_rules_refuse_offline_with_their_keys(web: Web) -> None:
     the usual are refused by the keys the API gives; the phone has no confirmation to send back."""
     worker = web.client("neet_worker")
     token = worker.get("/field/state?form=neet.awareness").json()["csrf"]
-    answers = {"attr.place": "street", "themes": ["work"], "language": "fr", "gender": "unknown",
-               "age_band": "unknown", "headcount": "1", "note": ""}
-    moment = datetime.now(timezone.utc).isoformat()
+    answers = {
+        "attr.place": "street",
+        "themes": ["work"],
+        "language": "fr",
+        "gender": "unknown",
+        "age_band": "unknown",
+        "headcount": "1",
+        "note": "",
+    }
+    moment = datetime.now(UTC).isoformat()
     cases = [
         {"note": "Jean Dupont, 0470 12 34 56, jean.dupont@example.com"},
         {"headcount": "5000"},
         {},
     ]
-    batch = [{"key": str(uuid.uuid4()), "at": moment, "form": "neet.awareness", "values": {**answers, **case}}
-             for case in cases]
+    batch = [
+        {"key": str(uuid.uuid4()), "at": moment, "form": "neet.awareness", "values": {**answers, **case}}
+        for case in cases
+    ]
     results = worker.post("/field/sync", json={"entries": batch}, headers={"x-csrf-token": token}).json()["results"]
     assert [r["status"] for r in results] == ["refused", "refused", "accepted"], results
     assert results[0]["rules"] == {"note": "note.personal"}, results[0]
@@ -176,8 +185,12 @@ def test_neet_field_encounters_sync_too(web: Web) -> None:
     worker = web.client("neet_worker")
     assert worker.get("/field/neet.awareness").status_code == 200
     token = worker.get("/field/state?form=neet.awareness").json()["csrf"]
-    one = {"key": str(uuid.uuid4()), "at": datetime.now(timezone.utc).isoformat(), "form": "neet.awareness",
-           "values": {"attr.place": "street", "theme": "work", "language": "fr"}}
+    one = {
+        "key": str(uuid.uuid4()),
+        "at": datetime.now(UTC).isoformat(),
+        "form": "neet.awareness",
+        "values": {"attr.place": "street", "theme": "work", "language": "fr"},
+    }
     answer = worker.post("/field/sync", json={"entries": [one]}, headers={"x-csrf-token": token})
     assert answer.json()["results"][0]["status"] == "accepted", answer.json()
 
@@ -198,8 +211,16 @@ def test_a_key_committed_meanwhile_by_another_tab_sets_only_that_entry_aside(web
     class Racing(Receiver):
         def write(self, prepared):  # type: ignore[no-untyped-def]
             with app.transaction() as other:  # the second tab's request, committed first
-                other.add(SyncedEntry(key=raced, staff_id=self.staff.id, form=FORM, record_kind="contact",
-                                      record_id=None, made_at=datetime.now(timezone.utc)))
+                other.add(
+                    SyncedEntry(
+                        key=raced,
+                        staff_id=self.staff.id,
+                        form=FORM,
+                        record_kind="contact",
+                        record_id=None,
+                        made_at=datetime.now(UTC),
+                    )
+                )
             return super().write(prepared)
 
     with app.session() as session:
@@ -207,8 +228,9 @@ def test_a_key_committed_meanwhile_by_another_tab_sets_only_that_entry_aside(web
         centre = session.get(Centre, web.centre_id)
 
         sites = [(site.code, site.name) for site in session.scalars(select(Site).where(Site.centre_id == centre.id))]
-        ctx = formkit.FormContext("fr", translator("fr").gettext, sites, tz=ZoneInfo("Europe/Brussels"),
-                                  codes=app.registry.codes)
+        ctx = formkit.FormContext(
+            "fr", translator("fr").gettext, sites, tz=ZoneInfo("Europe/Brussels"), codes=app.registry.codes
+        )
         receiver = Racing(app, session, staff, translator("fr").gettext, lambda code, form: (centre, ctx))
         outcomes = receiver.receive(batch)
     assert [o.status for o in outcomes] == ["accepted", "duplicate", "accepted"]

@@ -7,9 +7,9 @@ from datetime import date, timedelta
 
 from sqlalchemy import func, select
 
+from tests.web.conftest import Web, csrf_of, form_values
 from tremplin.core.anonymity import ALPHABET, format_token
 from tremplin.core.models import AuditEvent, Case, CaseOutcome, CaseStageEvent, Referral
-from tests.web.conftest import Web, csrf_of, form_values
 
 TOKEN = re.compile(r'<p class="token" id="token"[^>]*>([0-9A-Z]{3}-[0-9A-Z]{3}-[0-9A-Z]{3})</p>')
 
@@ -75,15 +75,32 @@ def test_issue_a_referral_then_the_partner_confirms_it_publicly(web: Web) -> Non
     with web.app.session() as session:
         referral = session.get(Referral, referral_id)
         assert referral.status == "received" and referral.received_at is not None
-        assert session.scalar(select(func.count(AuditEvent.id)).where(AuditEvent.action == "referral.check_failed")) == 2
+        assert (
+            session.scalar(select(func.count(AuditEvent.id)).where(AuditEvent.action == "referral.check_failed")) == 2
+        )
 
     # The counsellor closes the loop.
     client = web.client("counsellor")
     page = client.get(f"/referrals/{referral_id}")
     assert 'id="mark-completed"' in page.text and 'id="mark-received"' not in page.text
-    assert client.post(f"/referrals/{referral_id}/status", data={"csrf_token": csrf_of(page.text), "status": "completed"}).status_code == 303
-    assert client.post(f"/referrals/{referral_id}/status", data={"csrf_token": csrf_of(page.text), "status": "received"}).status_code == 409
-    assert client.post(f"/referrals/{referral_id}/status", data={"csrf_token": csrf_of(page.text), "status": "lost"}).status_code == 422
+    assert (
+        client.post(
+            f"/referrals/{referral_id}/status", data={"csrf_token": csrf_of(page.text), "status": "completed"}
+        ).status_code
+        == 303
+    )
+    assert (
+        client.post(
+            f"/referrals/{referral_id}/status", data={"csrf_token": csrf_of(page.text), "status": "received"}
+        ).status_code
+        == 409
+    )
+    assert (
+        client.post(
+            f"/referrals/{referral_id}/status", data={"csrf_token": csrf_of(page.text), "status": "lost"}
+        ).status_code
+        == 422
+    )
     listed = client.get("/referrals?status=completed")
     assert token in listed.text
 
@@ -102,7 +119,9 @@ def test_the_public_page_slows_down_guessing(web: Web) -> None:
     for _ in range(10):
         assert partner.post("/r", data={"csrf_token": csrf_of(page.text), "token": "AAA-AAA-AAA"}).status_code == 400
     assert partner.post("/r", data={"csrf_token": csrf_of(page.text), "token": "AAA-AAA-AAA"}).status_code == 429
-    assert partner.post("/r", data={"token": "AAA-AAA-AAA"}).status_code == 403, "the public form has its CSRF token too"
+    assert partner.post("/r", data={"token": "AAA-AAA-AAA"}).status_code == 403, (
+        "the public form has its CSRF token too"
+    )
 
 
 def test_a_referral_in_an_audience_the_account_does_not_see(web: Web) -> None:
@@ -120,9 +139,22 @@ def test_open_a_case_move_it_record_outcomes_close_it(web: Web) -> None:
     assert 'name="consent" value="1" required' in page.text, "consent is a box to tick, not ticked"
     no_consent = client.post("/cases", data={**_as_data(form_values(page.text, "case-form")), "consent_on": ""})
     assert no_consent.status_code == 422 and "consentement" in no_consent.text
-    future = client.post("/cases", data={**_as_data(form_values(page.text, "case-form")), "consent": "1", "consent_on": (date.today() + timedelta(days=3)).isoformat()})
+    future = client.post(
+        "/cases",
+        data={
+            **_as_data(form_values(page.text, "case-form")),
+            "consent": "1",
+            "consent_on": (date.today() + timedelta(days=3)).isoformat(),
+        },
+    )
     assert future.status_code == 422
-    data = {**_as_data(form_values(page.text, "case-form")), "consent": "1", "gender": "woman", "age_band": "18_24", "profile.homeless": "declined"}
+    data = {
+        **_as_data(form_values(page.text, "case-form")),
+        "consent": "1",
+        "gender": "woman",
+        "age_band": "18_24",
+        "profile.homeless": "declined",
+    }
     opened = client.post("/cases", data=data)
     assert opened.status_code == 303
     code = opened.headers["location"].rsplit("/", 1)[1]
@@ -130,17 +162,38 @@ def test_open_a_case_move_it_record_outcomes_close_it(web: Web) -> None:
     case_page = client.get(f"/cases/{code}")
     assert code in case_page.text and "Identifié" in case_page.text
 
-    move = lambda stage: client.post(f"/cases/{code}/move", data={"csrf_token": csrf_of(case_page.text), "stage": stage})  # noqa: E731
+    move = lambda stage: client.post(
+        f"/cases/{code}/move", data={"csrf_token": csrf_of(case_page.text), "stage": stage}
+    )  # noqa: E731
     assert move("in_employment").status_code == 409, "the workflow does not allow jumping from identified to employment"
     assert move("engaged").status_code == 303
     assert move("guided").status_code == 303
     assert move("in_training").status_code == 303
-    outcome = client.post(f"/cases/{code}/outcome", data={"csrf_token": csrf_of(case_page.text), "kind": "qualification", "on": date.today().isoformat()})
+    outcome = client.post(
+        f"/cases/{code}/outcome",
+        data={"csrf_token": csrf_of(case_page.text), "kind": "qualification", "on": date.today().isoformat()},
+    )
     assert outcome.status_code == 303
-    again = client.post(f"/cases/{code}/outcome", data={"csrf_token": csrf_of(case_page.text), "kind": "qualification", "on": date.today().isoformat()})
-    assert again.status_code == 422 and "déjà enregistré ce jour-là" in again.text, "the same outcome on the same day is recorded once"
-    assert client.post(f"/cases/{code}/outcome", data={"csrf_token": csrf_of(case_page.text), "kind": "astronaut"}).status_code == 422
-    assert client.post(f"/cases/{code}/outcome", data={"csrf_token": csrf_of(case_page.text), "kind": "qualification", "on": "2999-01-01"}).status_code == 422
+    again = client.post(
+        f"/cases/{code}/outcome",
+        data={"csrf_token": csrf_of(case_page.text), "kind": "qualification", "on": date.today().isoformat()},
+    )
+    assert again.status_code == 422 and "déjà enregistré ce jour-là" in again.text, (
+        "the same outcome on the same day is recorded once"
+    )
+    assert (
+        client.post(
+            f"/cases/{code}/outcome", data={"csrf_token": csrf_of(case_page.text), "kind": "astronaut"}
+        ).status_code
+        == 422
+    )
+    assert (
+        client.post(
+            f"/cases/{code}/outcome",
+            data={"csrf_token": csrf_of(case_page.text), "kind": "qualification", "on": "2999-01-01"},
+        ).status_code
+        == 422
+    )
 
     history = client.get(f"/cases/{code}").text
     for label in ("Identifié", "Accroché", "Accompagné", "En formation"):
@@ -154,14 +207,24 @@ def test_open_a_case_move_it_record_outcomes_close_it(web: Web) -> None:
     assert move("left").status_code == 200, "a move to a final stage asks too"
     with web.app.session() as session:
         assert session.scalar(select(Case.stage).where(Case.code == code)) == "in_training"
-    closed = client.post(f"/cases/{code}/move", data={"csrf_token": csrf_of(asked.text), "stage": "left", "confirm": "1"})
+    closed = client.post(
+        f"/cases/{code}/move", data={"csrf_token": csrf_of(asked.text), "stage": "left", "confirm": "1"}
+    )
     assert closed.status_code == 303
     with web.app.session() as session:
         case = session.scalar(select(Case).where(Case.code == code))
         assert case.stage == "left" and case.left_on == date.today() and case.closed_at is not None
         assert case.gender == "woman" and case.profile["homeless"] == "declined"
-        moves = session.scalars(select(CaseStageEvent).where(CaseStageEvent.case_id == case.id).order_by(CaseStageEvent.id)).all()
-        assert [(m.from_stage, m.to_stage) for m in moves] == [(None, "identified"), ("identified", "engaged"), ("engaged", "guided"), ("guided", "in_training"), ("in_training", "left")]
+        moves = session.scalars(
+            select(CaseStageEvent).where(CaseStageEvent.case_id == case.id).order_by(CaseStageEvent.id)
+        ).all()
+        assert [(m.from_stage, m.to_stage) for m in moves] == [
+            (None, "identified"),
+            ("identified", "engaged"),
+            ("engaged", "guided"),
+            ("guided", "in_training"),
+            ("in_training", "left"),
+        ]
         assert all(m.staff_id == web.staff["neet_worker"] for m in moves)
         kinds = sorted(o.kind for o in session.scalars(select(CaseOutcome).where(CaseOutcome.case_id == case.id)))
         assert kinds == ["in_training", "qualification"]
@@ -175,7 +238,9 @@ def test_only_audiences_with_a_workflow_and_that_the_account_sees(web: Web) -> N
     client = web.client("counsellor")
     page = client.get("/cases/new")
     assert 'value="prisons"' in page.text and 'value="neet"' not in page.text and 'value="general"' not in page.text
-    refused = client.post("/cases", data={"csrf_token": csrf_of(page.text), "audience": "neet", "consent_on": date.today().isoformat()})
+    refused = client.post(
+        "/cases", data={"csrf_token": csrf_of(page.text), "audience": "neet", "consent_on": date.today().isoformat()}
+    )
     assert refused.status_code == 422
     assert client.get("/cases/NEET-0000000").status_code == 404
 

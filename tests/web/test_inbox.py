@@ -13,12 +13,12 @@ from datetime import date, timedelta
 
 import pytest
 from sqlalchemy import select, update
-from tremplin.core.bot.models import BotThread, BotThreadMessage
-from tremplin.core.models import Contact, Referral
 
 from tests.bot_api import FakeBotAPI, database_dump
 from tests.bot_kit import Person, RunningBot, labels
 from tests.web.conftest import Web, csrf_of, post_form
+from tremplin.core.bot.models import BotThread, BotThreadMessage
+from tremplin.core.models import Contact, Referral
 
 PASSWORD = "quiet-harbour-2026"
 USER = 730001122
@@ -227,12 +227,11 @@ def test_forget_during_a_thread_deletes_its_text_and_its_chat(web: Web, fake_api
 
 def test_hook_register_bot_texts(web: Web) -> None:
     """The plugins' editable texts are listed in the admin pages; the centre's version replaces the default."""
+    from tremplin import EditableText, T, hookimpl
     from tremplin.core.bot.editable import editable_texts, edited_text
     from tremplin.core.bot.models import BotText
     from tremplin.core.plugins import register
     from tremplin.core.registry import PluginError
-
-    from tremplin import EditableText, T, hookimpl
 
     app = web.app
     keys = [t.key for t in editable_texts(app)]

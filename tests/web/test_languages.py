@@ -15,9 +15,9 @@ from typing import Any
 
 import pytest
 
-from tremplin.core.web.app import route_table
 from tests.web.conftest import Web, csrf_of
 from tests.web.test_access_matrix import make_objects
+from tremplin.core.web.app import route_table
 
 LANGUAGES = ("fr", "nl", "uk")
 
@@ -32,7 +32,12 @@ ENGLISH = re.compile(
 SNAKE = re.compile(r"(?<![\w./@-])[a-z]+(?:_[a-z0-9]+)+(?![\w./@-])")
 #: Words that are the same in every language, or names (brands, people's accounts in this test).
 ALLOWED_SNAKE = {
-    "programme_lead", "schools_coordinator", "neet_worker", "formtruck_adviser", "formtruck_coordinator", "network_admin",
+    "programme_lead",
+    "schools_coordinator",
+    "neet_worker",
+    "formtruck_adviser",
+    "formtruck_coordinator",
+    "network_admin",
 }
 
 #: Values that are invalid for any parameter of the kind named.
@@ -175,9 +180,11 @@ def test_every_page_speaks_the_readers_language_even_when_refusing(web: Web, lan
         checked += 1
     assert checked > 40
     unknown_case = client.get("/cases/NOPE-0000")
-    assert {"fr": "Aucun dossier ne porte ce code.", "nl": "Er is geen traject met deze code.", "uk": "Справи з таким кодом немає."}[
-        lang
-    ] in visible(unknown_case.text), "a refusal says what is wrong, in the reader's language"
+    assert {
+        "fr": "Aucun dossier ne porte ce code.",
+        "nl": "Er is geen traject met deze code.",
+        "uk": "Справи з таким кодом немає.",
+    }[lang] in visible(unknown_case.text), "a refusal says what is wrong, in the reader's language"
     assert not problems, "\n".join(f"{url}: {', '.join(found)}" for url, found in problems.items())
 
 

@@ -5,18 +5,18 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from typing import Any
 
 import pytest
 from sqlalchemy import select
 
+from tests.web.conftest import Web
 from tremplin.core.anonymity import format_token
 from tremplin.core.models import AuditEvent, Partner, Staff
 from tremplin.core.records import issue_referral, log_activity, log_contact, open_case
-from tests.web.conftest import Web
 
-NOW = datetime.now(timezone.utc)
+NOW = datetime.now(UTC)
 SCHOOL = "École des Arts et Métiers"
 FORMULA = '=HYPERLINK("http://evil.example","click")'
 

@@ -19,10 +19,10 @@ from typing import Any
 import httpx
 import pytest
 from sqlalchemy import select
-from tremplin.core.app import App
-from tremplin.core.web import throttle
 
 from tests.web.conftest import Web
+from tremplin.core.app import App
+from tremplin.core.web import throttle
 
 CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 OWNER_PASSWORD = "tremplin-demo-admin"
@@ -33,6 +33,7 @@ class LiveServer:
 
     def __init__(self, asgi: Any) -> None:
         import uvicorn
+
         from tremplin.core.web.app import UVICORN_OPTIONS
 
         sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)

@@ -16,14 +16,14 @@ from typing import Any
 
 import pytest
 from sqlalchemy import select
+
+from tests.web.conftest import Web, csrf_of, form_values
+from tests.web.test_quicklog import as_data
 from tremplin.core.i18n import LANGUAGES
 from tremplin.core.models import Activity, Case, Contact, Referral
 from tremplin.core.records import issue_referral, log_activity, open_case
 from tremplin.core.rules import Problem
 from tremplin.core.web.i18n import BABEL_LOCALES, translator
-
-from tests.web.conftest import Web, csrf_of, form_values
-from tests.web.test_quicklog import as_data
 
 ANSWERS = {
     "themes": ["work"],

@@ -73,8 +73,14 @@ def test_the_web_form(web: Web) -> None:
         data.setdefault(name, value)
     today = datetime.now()
     data.update(
-        themes=["work"], note=note(today.date() + timedelta(days=7)), occurred_at=today.strftime("%Y-%m-%dT%H:%M"),
-        site="advice", language="fr", gender="unknown", age_band="unknown", education="unknown",
+        themes=["work"],
+        note=note(today.date() + timedelta(days=7)),
+        occurred_at=today.strftime("%Y-%m-%dT%H:%M"),
+        site="advice",
+        language="fr",
+        gender="unknown",
+        age_band="unknown",
+        education="unknown",
         labour_status="unknown",
     )
     response = client.post("/log/general.advice", data={**data, "csrf_token": csrf_of(page.text)})

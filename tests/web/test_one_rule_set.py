@@ -17,6 +17,9 @@ from typing import Any
 
 import pytest
 from sqlalchemy import func, select
+
+from tests.web.conftest import Web, csrf_of, form_values
+from tests.web.test_quicklog import as_data
 from tremplin.core import rules
 from tremplin.core.demo.check import FormCheck
 from tremplin.core.demo.run import checked_rows
@@ -25,9 +28,6 @@ from tremplin.core.importer import ImportFailed, import_file
 from tremplin.core.models import Activity, Contact
 from tremplin.core.validation import Cleaner, Lookup, RecordError
 from tremplin.core.web.i18n import translator
-
-from tests.web.conftest import Web, csrf_of, form_values
-from tests.web.test_quicklog import as_data
 
 YESTERDAY = (datetime.now() - timedelta(days=1)).replace(hour=10, minute=0, second=0, microsecond=0)
 CONTACT = {

@@ -13,11 +13,11 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import full_registry, make_app
+from tests.web.conftest import Web
 from tremplin.core.app import App
 from tremplin.core.plugins import DEFAULT_PLUGINS
 from tremplin.core.records import log_contact
-from tests.conftest import full_registry, make_app
-from tests.web.conftest import Web
 
 PACKAGE = "tests_pages_plugin"
 

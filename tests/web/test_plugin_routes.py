@@ -11,12 +11,12 @@ import pytest
 from fastapi import Depends, Request
 from sqlalchemy.orm import Session
 
+from tests.conftest import make_app
+from tests.web.conftest import Web
 from tremplin.core import hookimpl
 from tremplin.core.app import App
 from tremplin.core.models import Staff
 from tremplin.core.plugins import DEFAULT_PLUGINS
-from tests.conftest import make_app
-from tests.web.conftest import Web
 
 PLUGIN = "tests_web_stops_plugin"
 
@@ -38,7 +38,11 @@ def _plugin(template_dir: Path) -> types.ModuleType:
         router = APIRouter()
 
         @router.get("/formtruck/stops")
-        def stops(request: Request, staff: Staff = Depends(require_roles("formtruck_adviser", "admin")), session: Session = Depends(get_session)):
+        def stops(
+            request: Request,
+            staff: Staff = Depends(require_roles("formtruck_adviser", "admin")),
+            session: Session = Depends(get_session),
+        ):
             ensure_audience(staff, "formtruck")
             return render(request, "stops_plugin/stops.html", {"stops": ["Flagey", "Rogier"]})
 
@@ -53,7 +57,8 @@ def plugin_web(db_url: str, tmp_path: Path) -> Iterator[Web]:
     folder = tmp_path / "templates"
     (folder / "stops_plugin").mkdir(parents=True)
     (folder / "stops_plugin" / "stops.html").write_text(
-        '{% extends "base.html" %}{% block content %}<h1>{{ _("Sites") }}</h1><ul>{% for s in stops %}<li>{{ s }}</li>{% endfor %}</ul>{% endblock %}', encoding="utf-8"
+        '{% extends "base.html" %}{% block content %}<h1>{{ _("Sites") }}</h1><ul>{% for s in stops %}<li>{{ s }}</li>{% endfor %}</ul>{% endblock %}',
+        encoding="utf-8",
     )
     sys.modules[PLUGIN] = _plugin(folder)
     app = make_app(db_url, plugins=list(DEFAULT_PLUGINS) + [PLUGIN])

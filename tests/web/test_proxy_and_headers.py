@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from sqlalchemy import select
 from starlette.testclient import TestClient
-from tremplin.core.models import Partner
-from tremplin.core.web.app import TrustedProxies
 
 from tests.web.conftest import Web, csrf_of
+from tremplin.core.models import Partner
+from tremplin.core.web.app import TrustedProxies
 
 
 def referral_page(web: Web, client: TestClient) -> str:
@@ -30,6 +30,7 @@ def test_links_come_from_the_public_base_url_never_from_the_host_header(web: Web
 
     import segno
     from sqlalchemy import select
+
     from tremplin.core.anonymity import format_token
     from tremplin.core.models import Referral
 

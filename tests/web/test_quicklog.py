@@ -2,18 +2,18 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import pytest
 from markupsafe import escape as _escape
 from sqlalchemy import func, select
 
+from tests.web.conftest import Web, csrf_of, form_values
 from tremplin.core import rollup
 from tremplin.core.forms import Form
 from tremplin.core.models import Activity, Contact
 from tremplin.core.web import formkit
-from tests.web.conftest import Web, csrf_of, form_values
 
 HX = {"HX-Request": "true"}
 
@@ -27,7 +27,10 @@ def as_data(pairs: list[tuple[str, str]], **changes: Any) -> dict[str, Any]:
     data: dict[str, Any] = {}
     for name, value in pairs:
         data.setdefault(name, []).append(value)
-    out = {k: v if len(v) > 1 or k in ("themes",) or k.startswith("attr.") and len(v) > 1 else v[0] for k, v in data.items()}
+    out = {
+        k: v if len(v) > 1 or k in ("themes",) or k.startswith("attr.") and len(v) > 1 else v[0]
+        for k, v in data.items()
+    }
     out.update(changes)
     return out
 
@@ -72,7 +75,15 @@ def test_every_form_of_every_audience_logs_its_record(web: Web) -> None:
     app = web.app
     client = web.client("admin")
     forms = app.registry.forms.values()
-    assert {f.audience for f in forms} >= {"general", "neet", "schools", "prisons", "disability", "formtruck", "ukrainian"}
+    assert {f.audience for f in forms} >= {
+        "general",
+        "neet",
+        "schools",
+        "prisons",
+        "disability",
+        "formtruck",
+        "ukrainian",
+    }
     for form in forms:
         page = client.get(f"/log/{form.key}")
         assert page.status_code == 200, form.key
@@ -121,7 +132,14 @@ def test_two_taps_site_and_channel_remembered(web: Web) -> None:
     client = web.client("counsellor")
     page = client.get("/log/general.advice")
     # The profile is answered, "unknown" included: a detailed form assumes nothing.
-    answers = {"themes": ["learn"], "language": "fr", "gender": "unknown", "age_band": "unknown", "education": "unknown", "labour_status": "unknown"}
+    answers = {
+        "themes": ["learn"],
+        "language": "fr",
+        "gender": "unknown",
+        "age_band": "unknown",
+        "education": "unknown",
+        "labour_status": "unknown",
+    }
     data = as_data(form_values(page.text, "log-form"), site="advice", channel="phone", **answers)
     assert client.post("/log/general.advice", data=data).status_code == 303
     # The next time, the site and the channel are already chosen: one tap on a theme and one on "log".
@@ -140,7 +158,12 @@ def test_two_taps_site_and_channel_remembered(web: Web) -> None:
 def test_validation_errors_next_to_the_field_in_the_users_language_keeping_what_was_typed(web: Web) -> None:
     client = web.client("formtruck_adviser")
     page = client.get("/log/formtruck.contact")
-    data = {**as_data(form_values(page.text, "log-form")), "headcount": "douze", "attr.place": "Place Flagey", "themes": ["work"]}
+    data = {
+        **as_data(form_values(page.text, "log-form")),
+        "headcount": "douze",
+        "attr.place": "Place Flagey",
+        "themes": ["work"],
+    }
     data.pop("attr.commune", None)
     response = client.post("/log/formtruck.contact", data=data)
     assert response.status_code == 422
@@ -155,7 +178,9 @@ def test_validation_errors_next_to_the_field_in_the_users_language_keeping_what_
 
     client.get("/lang/uk")
     response = client.post("/log/formtruck.contact", data={**data, "csrf_token": csrf_of(page.text)})
-    assert response.status_code == 422 and escape("Це поле обов'язкове.") in response.text and 'lang="uk"' in response.text
+    assert (
+        response.status_code == 422 and escape("Це поле обов'язкове.") in response.text and 'lang="uk"' in response.text
+    )
     client.get("/lang/nl")
     response = client.post("/log/formtruck.contact", data={**data, "headcount": "0", "attr.commune": "atlantis"})
     assert "Kies een van de opties." in response.text
@@ -166,7 +191,12 @@ def test_tallies_one_tap_per_theme(web: Web) -> None:
     client = web.client("formtruck_adviser")
     page = client.get("/log/formtruck.contact")
     assert 'id="tally-work"' in page.text
-    setup = {"csrf_token": csrf_of(page.text), "site": "truck-flagey", "attr.commune": "ixelles", "form": "formtruck.contact"}
+    setup = {
+        "csrf_token": csrf_of(page.text),
+        "site": "truck-flagey",
+        "attr.commune": "ixelles",
+        "form": "formtruck.contact",
+    }
     first = client.post("/log/formtruck.contact/tally", data={**setup, "theme": "work"}, headers=HX)
     assert first.status_code == 200 and first.text.lstrip().startswith('<section id="tally"')
     assert '<span class="label">Travailler</span> <span class="count">1</span>' in first.text
@@ -188,19 +218,25 @@ def test_tallies_one_tap_per_theme(web: Web) -> None:
     # A tally without its required answers says so, in the panel.
     fresh = web.client("admin")
     page = fresh.get("/log/formtruck.contact")
-    refused = fresh.post("/log/formtruck.contact/tally", data={"csrf_token": csrf_of(page.text), "theme": "work"}, headers=HX)
+    refused = fresh.post(
+        "/log/formtruck.contact/tally", data={"csrf_token": csrf_of(page.text), "theme": "work"}, headers=HX
+    )
     assert refused.status_code == 422 and "Commune" in refused.text and 'role="alert"' in refused.text
     # Without JavaScript, the same buttons post the whole form and come back to the page.
     plain = client.post("/log/formtruck.contact/tally", data={**setup, "theme": "learn"})
     assert plain.status_code == 303 and plain.headers["location"] == "/log/formtruck.contact"
-    assert client.post("/log/formtruck.contact/tally", data={**setup, "theme": "astrology"}, headers=HX).status_code == 422
+    assert (
+        client.post("/log/formtruck.contact/tally", data={**setup, "theme": "astrology"}, headers=HX).status_code == 422
+    )
     assert client.post("/log/general.advice/tally", data={**setup, "theme": "work"}).status_code in (403, 404)
 
 
 def _log_one(web: Web, username: str) -> tuple[Any, int]:
     client = web.client(username)
     page = client.get("/log/general.multimedia")
-    response = client.post("/log/general.multimedia", data={**as_data(form_values(page.text, "log-form")), "themes": ["learn"]})
+    response = client.post(
+        "/log/general.multimedia", data={**as_data(form_values(page.text, "log-form")), "themes": ["learn"]}
+    )
     assert response.status_code == 303
     with web.app.session() as session:
         return client, session.scalars(select(Contact.id).order_by(Contact.id.desc())).first()
@@ -212,11 +248,16 @@ def test_the_last_entry_can_be_undone_for_five_minutes(web: Web) -> None:
     assert f'value="contact:{contact_id}"' in page.text, "the page offers to undo the last entry"
     with web.app.session() as session:
         assert rollup.totals(session, ["multimedia.entries"], date.today(), date.today())["multimedia.entries"] == 1
-    response = client.post("/log/undo", data={"csrf_token": csrf_of(page.text), "undo": f"contact:{contact_id}", "next": "/log/general.multimedia"})
+    response = client.post(
+        "/log/undo",
+        data={"csrf_token": csrf_of(page.text), "undo": f"contact:{contact_id}", "next": "/log/general.multimedia"},
+    )
     assert response.status_code == 303 and response.headers["location"] == "/log/general.multimedia"
     with web.app.session() as session:
         assert session.get(Contact, contact_id) is None
-        assert rollup.totals(session, ["multimedia.entries"], date.today(), date.today())["multimedia.entries"] == 0, "the roll-up follows"
+        assert rollup.totals(session, ["multimedia.entries"], date.today(), date.today())["multimedia.entries"] == 0, (
+            "the roll-up follows"
+        )
     assert "Annulé" in client.get("/log/general.multimedia").text
 
 
@@ -224,9 +265,12 @@ def test_undo_is_refused_after_five_minutes_and_for_someone_elses_entry(web: Web
     client, contact_id = _log_one(web, "reception")
     other = web.client("counsellor")
     page = other.get("/log")
-    assert other.post("/log/undo", data={"csrf_token": csrf_of(page.text), "undo": f"contact:{contact_id}"}).status_code == 409
+    assert (
+        other.post("/log/undo", data={"csrf_token": csrf_of(page.text), "undo": f"contact:{contact_id}"}).status_code
+        == 409
+    )
     with web.app.transaction() as session:
-        session.get(Contact, contact_id).created_at = datetime.now(timezone.utc) - timedelta(minutes=5, seconds=1)
+        session.get(Contact, contact_id).created_at = datetime.now(UTC) - timedelta(minutes=5, seconds=1)
     page = client.get("/log/general.multimedia")
     assert f'value="contact:{contact_id}"' not in page.text, "no undo offered after five minutes"
     refused = client.post("/log/undo", data={"csrf_token": csrf_of(page.text), "undo": f"contact:{contact_id}"})
@@ -234,7 +278,12 @@ def test_undo_is_refused_after_five_minutes_and_for_someone_elses_entry(web: Web
     with web.app.session() as session:
         assert session.get(Contact, contact_id) is not None
     assert client.post("/log/undo", data={"csrf_token": csrf_of(page.text), "undo": "case:1"}).status_code == 409
-    assert client.post("/log/undo", data={"csrf_token": csrf_of(page.text), "undo": "contact:99999999999999999999"}).status_code == 409
+    assert (
+        client.post(
+            "/log/undo", data={"csrf_token": csrf_of(page.text), "undo": "contact:99999999999999999999"}
+        ).status_code
+        == 409
+    )
 
 
 def test_undo_a_tally_in_place(web: Web) -> None:
@@ -246,14 +295,24 @@ def test_undo_a_tally_in_place(web: Web) -> None:
         contact_id = session.scalars(select(Contact.id)).one()
     assert f'value="contact:{contact_id}"' in tallied.text
     undone = client.post("/log/undo", data={**setup, "undo": f"contact:{contact_id}"}, headers=HX)
-    assert undone.status_code == 200 and '<span class="label">Choisir</span> <span class="count">0</span>' in undone.text
+    assert (
+        undone.status_code == 200 and '<span class="label">Choisir</span> <span class="count">0</span>' in undone.text
+    )
 
 
 @pytest.mark.parametrize("username", ["schools_coordinator"])
 def test_an_activity_form_creates_an_activity_then_edit_and_headcount(web: Web, username: str) -> None:
     client = web.client(username)
     page = client.get("/log/schools.visit")
-    data = {**as_data(form_values(page.text, "log-form")), "workshop": "explorama", "registered": "24", "attr.school": "Athénée Royal", "attr.education_type": "general", "attr.year": "5", "attr.place": "at_centre"}
+    data = {
+        **as_data(form_values(page.text, "log-form")),
+        "workshop": "explorama",
+        "registered": "24",
+        "attr.school": "Athénée Royal",
+        "attr.education_type": "general",
+        "attr.year": "5",
+        "attr.place": "at_centre",
+    }
     assert client.post("/log/schools.visit", data=data).status_code == 303
     with web.app.session() as session:
         activity = session.scalars(select(Activity)).one()
@@ -265,9 +324,16 @@ def test_an_activity_form_creates_an_activity_then_edit_and_headcount(web: Web, 
     assert detail.status_code == 200
     edit = as_data(form_values(detail.text, "activity-form"), registered="25", **{"attr.school": "Lycée Jacqmain"})
     assert client.post(f"/activities/{activity_id}", data=edit).status_code == 303
-    bad = client.post(f"/activities/{activity_id}/participants", data={"csrf_token": csrf_of(detail.text), "participants": "-3"})
+    bad = client.post(
+        f"/activities/{activity_id}/participants", data={"csrf_token": csrf_of(detail.text), "participants": "-3"}
+    )
     assert bad.status_code == 422 and "participants-only-error" in bad.text
-    assert client.post(f"/activities/{activity_id}/participants", data={"csrf_token": csrf_of(detail.text), "participants": "22"}).status_code == 303
+    assert (
+        client.post(
+            f"/activities/{activity_id}/participants", data={"csrf_token": csrf_of(detail.text), "participants": "22"}
+        ).status_code
+        == 303
+    )
     with web.app.session() as session:
         activity = session.get(Activity, activity_id)
         assert (activity.attributes["school"], activity.registered, activity.participants) == ("Lycée Jacqmain", 25, 22)

@@ -7,6 +7,7 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 from sqlalchemy import select
+
 from tremplin.core.cli import cli
 from tremplin.core.models import Staff
 
@@ -22,7 +23,7 @@ def test_serve_runs_uvicorn_with_the_factory(db_url: str, monkeypatch: pytest.Mo
     monkeypatch.setenv("TREMPLIN_DATABASE_URL", "sqlite:///elsewhere.db")
     result = CliRunner().invoke(cli, ["--database-url", db_url, "serve", "--port", "8123", "--workers", "3"])
     assert result.exit_code == 0, result.output
-    (args, kwargs), = calls
+    ((args, kwargs),) = calls
     assert args == ("tremplin.core.web.app:asgi_factory",) and kwargs["factory"] is True
     assert (kwargs["port"], kwargs["workers"], kwargs["host"]) == (8123, 3, "127.0.0.1")
     assert kwargs["access_log"] is False, "no list of the public's addresses unless asked for"
@@ -42,9 +43,9 @@ def test_serve_refuses_a_database_without_schema(tmp_path: Any) -> None:
 
 def test_staff_token_and_the_factory(db_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
     from starlette.testclient import TestClient
-    from tremplin.core.admin import add_staff
 
     from tests.conftest import make_app
+    from tremplin.core.admin import add_staff
 
     app = make_app(db_url)
     with app.transaction() as session:

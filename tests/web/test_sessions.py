@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import os
 import stat
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -13,10 +13,10 @@ import pytest
 from click.testing import CliRunner
 from sqlalchemy import func, select, update
 from starlette.testclient import TestClient
-from tremplin.core.cli import cli
-from tremplin.core.models import StaffSession
 
 from tests.web.conftest import Web, csrf_of, post_form
+from tremplin.core.cli import cli
+from tremplin.core.models import StaffSession
 
 CONTACT = {
     "audience": "general",
@@ -127,7 +127,7 @@ def test_an_idle_session_ends_and_a_used_one_goes_on(web: Web) -> None:
     assert web.app.settings.session_idle_minutes == 120, "two hours by default"
     busy = web.client("reception")
     idle = web.client("counsellor")
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     with web.app.transaction() as session:
         session.execute(
             update(StaffSession)
@@ -161,9 +161,7 @@ def test_the_idle_limit_is_a_setting(db_url: str, centre: int, monkeypatch: pyte
         web.add_account("reception", ["reception"])
         client = web.client("reception")
         with app.transaction() as session:
-            session.execute(
-                update(StaffSession).values(last_seen_at=datetime.now(timezone.utc) - timedelta(minutes=16))
-            )
+            session.execute(update(StaffSession).values(last_seen_at=datetime.now(UTC) - timedelta(minutes=16)))
         assert client.get("/dashboard").status_code == 303
         web.close()
     finally:

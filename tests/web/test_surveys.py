@@ -5,14 +5,14 @@ section in the shape the centre publishes (94.1% satisfied...), hidden where cou
 from __future__ import annotations
 
 import json
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from sqlalchemy import func, select
 
+from tests.web.conftest import Web, csrf_of
 from tremplin.core.app import App
 from tremplin.core.models import SurveyAnswer, SurveyLink
-from tests.web.conftest import Web, csrf_of
 
 ANSWER = {"satisfaction": "very_satisfied", "would_recommend": "yes", "first_visit": "no"}
 
@@ -68,7 +68,7 @@ def test_unknown_and_expired_links_and_the_qr_code(web: Web, app: App, centre: i
     old = link(app, centre)
     with app.transaction() as session:
         session.scalars(select(SurveyLink).where(SurveyLink.code == old)).one().expires_at = datetime.now(
-            timezone.utc
+            UTC
         ) - timedelta(minutes=1)
     assert visitor.get(f"/survey/{old}").status_code == 410
     fresh = link(app, centre)

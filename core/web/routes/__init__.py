@@ -6,6 +6,9 @@ from typing import Any
 
 
 def core_routers() -> list[Any]:
+    # The API first: its routes are the busiest, and routes are matched in order.
+    # The exports before the pages whose paths they share (``/contacts/export`` is not a contact).
+    from tremplin.core.web import assets
     from tremplin.core.web.routes import (
         activities,
         admin,
@@ -24,12 +27,21 @@ def core_routers() -> list[Any]:
         referrals,
     )
 
-    # The API first: its routes are the busiest, and routes are matched in order.
-    # The exports before the pages whose paths they share (``/contacts/export`` is not a contact).
-    from tremplin.core.web import assets
-
     return [
-        api.router, assets.router, auth.router, public.router, dashboard.router, field.router, log.router,
-        exports.router, activities.router, corrections.router, referrals.router, inbox.router, cases.router,
-        audit.router, bot_texts.router, admin.router,
+        api.router,
+        assets.router,
+        auth.router,
+        public.router,
+        dashboard.router,
+        field.router,
+        log.router,
+        exports.router,
+        activities.router,
+        corrections.router,
+        referrals.router,
+        inbox.router,
+        cases.router,
+        audit.router,
+        bot_texts.router,
+        admin.router,
     ]

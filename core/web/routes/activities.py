@@ -17,11 +17,11 @@ from tremplin.core.validation import RecordError
 from tremplin.core.web import formkit
 from tremplin.core.web.common import fetch, query_string
 from tremplin.core.web.deps import (
-    visible_or_404,
     form_data,
     get_app,
     get_session,
     require_capability,
+    visible_or_404,
 )
 from tremplin.core.web.i18n import N_, gettext_for
 from tremplin.core.web.routes.lists import (
@@ -38,14 +38,18 @@ needs_contacts = require_capability("contacts")
 needs_activities = require_capability("activities")
 
 
-def _list_context(request: Request, session: Session, staff: Staff, filters: Any, rows: list[Any], next_cursor: str | None) -> dict[str, Any]:
+def _list_context(
+    request: Request, session: Session, staff: Staff, filters: Any, rows: list[Any], next_cursor: str | None
+) -> dict[str, Any]:
     app = get_app(request)
     _ = gettext_for(request)
     sites = visible_sites(session, staff)
     return {
         "filters": filters,
         "rows": rows,
-        "next_url": (request.url.path + "?" + query_string(filters.params(), after=next_cursor)) if next_cursor else None,
+        "next_url": (request.url.path + "?" + query_string(filters.params(), after=next_cursor))
+        if next_cursor
+        else None,
         "first_url": (request.url.path + "?" + query_string(filters.params())) if filters.after else None,
         "audiences": [(k, app.registry.audiences[k].label) for k in app.registry.audiences.keys() if staff.may_see(k)],
         "sites": sites,
@@ -64,14 +68,18 @@ SEARCH_HELP = {
 
 
 @router.get("/contacts")
-def contacts(request: Request, staff: Staff = Depends(needs_contacts), session: Session = Depends(get_session)) -> Response:
+def contacts(
+    request: Request, staff: Staff = Depends(needs_contacts), session: Session = Depends(get_session)
+) -> Response:
     filters = read_filters(request, staff)
     rows, next_cursor = list_contacts(request, session, staff, filters)
     return render(request, "contacts.html", _list_context(request, session, staff, filters, rows, next_cursor))
 
 
 @router.get("/activities")
-def activities(request: Request, staff: Staff = Depends(needs_activities), session: Session = Depends(get_session)) -> Response:
+def activities(
+    request: Request, staff: Staff = Depends(needs_activities), session: Session = Depends(get_session)
+) -> Response:
     filters = read_filters(request, staff)
     rows, next_cursor = list_activities(request, session, staff, filters)
     return render(request, "activities.html", _list_context(request, session, staff, filters, rows, next_cursor))
@@ -84,7 +92,9 @@ def activity_forms(request: Request, staff: Staff) -> list[Form]:
 
 @router.get("/activities/new")
 def activity_new(request: Request, staff: Staff = Depends(needs_activities)) -> Response:
-    return render(request, "activity_new.html", {"forms": activity_forms(request, staff), "registry": get_app(request).registry})
+    return render(
+        request, "activity_new.html", {"forms": activity_forms(request, staff), "registry": get_app(request).registry}
+    )
 
 
 def _load(session: Session, staff: Staff, activity_id: int) -> Activity:
@@ -181,13 +191,24 @@ def _detail(
 
 
 @router.get("/activities/{activity_id}")
-def activity_detail(activity_id: int, request: Request, staff: Staff = Depends(needs_activities), session: Session = Depends(get_session)) -> Response:
+def activity_detail(
+    activity_id: int,
+    request: Request,
+    staff: Staff = Depends(needs_activities),
+    session: Session = Depends(get_session),
+) -> Response:
     return _detail(request, session, staff, _load(session, staff, activity_id))
 
 
 @router.post("/activities/{activity_id}")
-def activity_edit(activity_id: int, request: Request, data: Any = Depends(form_data), staff: Staff = Depends(needs_activities), session: Session = Depends(get_session)) -> Response:
-    from tremplin.core.web.routes.corrections import correction_form, corrected_values, reason_messages, refused
+def activity_edit(
+    activity_id: int,
+    request: Request,
+    data: Any = Depends(form_data),
+    staff: Staff = Depends(needs_activities),
+    session: Session = Depends(get_session),
+) -> Response:
+    from tremplin.core.web.routes.corrections import corrected_values, correction_form, reason_messages, refused
 
     app = get_app(request)
     _ = gettext_for(request)
@@ -213,7 +234,14 @@ def activity_edit(activity_id: int, request: Request, data: Any = Depends(form_d
             form_key = form.key if registered else None
             confirmed = formkit.confirmed(posted, data.getlist("confirm"))
             update_activity(
-                app, session, activity, values, attributes, staff=staff, form=form_key, reason=reason,
+                app,
+                session,
+                activity,
+                values,
+                attributes,
+                staff=staff,
+                form=form_key,
+                reason=reason,
                 confirmed=confirmed,
             )
         except RecordError as exc:
@@ -228,7 +256,13 @@ def activity_edit(activity_id: int, request: Request, data: Any = Depends(form_d
 
 
 @router.post("/activities/{activity_id}/participants")
-def activity_participants(activity_id: int, request: Request, data: Any = Depends(form_data), staff: Staff = Depends(needs_activities), session: Session = Depends(get_session)) -> Response:
+def activity_participants(
+    activity_id: int,
+    request: Request,
+    data: Any = Depends(form_data),
+    staff: Staff = Depends(needs_activities),
+    session: Session = Depends(get_session),
+) -> Response:
     from tremplin.core.web.routes.corrections import reason_messages, refused
 
     app = get_app(request)

@@ -14,6 +14,7 @@ from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.responses import RedirectResponse, Response
 from sqlalchemy import select
 from sqlalchemy.orm import Session
+
 from tremplin.core import vocab
 from tremplin.core.admin import AdminError, add_staff, hash_password
 from tremplin.core.audit import audit
@@ -85,16 +86,30 @@ def centres(request: Request, staff: Staff = Depends(needs_admin), session: Sess
 
 
 @router.post("/admin/centres")
-def centre_create(request: Request, data: Any = Depends(form_data), staff: Staff = Depends(needs_admin), session: Session = Depends(get_session)) -> Response:
+def centre_create(
+    request: Request,
+    data: Any = Depends(form_data),
+    staff: Staff = Depends(needs_admin),
+    session: Session = Depends(get_session),
+) -> Response:
     _ = gettext_for(request)
     if staff.centre_id is not None:
         raise HTTPException(status_code=403, detail="Only network administrators create centres.")
-    values = {"code": _text(data, "code", 40), "name": _text(data, "name", 200), "timezone": _text(data, "timezone", 64) or "Europe/Brussels"}
+    values = {
+        "code": _text(data, "code", 40),
+        "name": _text(data, "name", 200),
+        "timezone": _text(data, "timezone", 64) or "Europe/Brussels",
+    }
     errors = _centre_errors(values, _)
     if session.scalar(select(Centre.id).where(Centre.code == values["code"])) is not None:
         errors["code"] = _("This code is already used.")
     if errors:
-        return render(request, "admin/centres.html", {"centres": centres_for(session, staff), "values": values, "errors": errors}, status_code=422)
+        return render(
+            request,
+            "admin/centres.html",
+            {"centres": centres_for(session, staff), "values": values, "errors": errors},
+            status_code=422,
+        )
     session.add(Centre(code=values["code"], name=values["name"], timezone=values["timezone"]))
     audit(session, "centre.create", staff, "centre", values["code"])
     session.commit()
@@ -116,7 +131,13 @@ def _centre_errors(values: dict[str, str], _: Any) -> dict[str, str]:
 
 
 @router.post("/admin/centres/{centre_id}")
-def centre_edit(centre_id: int, request: Request, data: Any = Depends(form_data), staff: Staff = Depends(needs_admin), session: Session = Depends(get_session)) -> Response:
+def centre_edit(
+    centre_id: int,
+    request: Request,
+    data: Any = Depends(form_data),
+    staff: Staff = Depends(needs_admin),
+    session: Session = Depends(get_session),
+) -> Response:
     _ = gettext_for(request)
     ensure_centre(staff, centre_id)
     centre = fetch(session, Centre, centre_id)
@@ -125,7 +146,16 @@ def centre_edit(centre_id: int, request: Request, data: Any = Depends(form_data)
     values = {"name": _text(data, "name", 200), "timezone": _text(data, "timezone", 64) or centre.timezone}
     errors = _centre_errors(values, _)
     if errors:
-        return render(request, "admin/centres.html", {"centres": centres_for(session, staff), "values": {}, "errors": {f"{centre.id}.{k}": v for k, v in errors.items()}}, status_code=422)
+        return render(
+            request,
+            "admin/centres.html",
+            {
+                "centres": centres_for(session, staff),
+                "values": {},
+                "errors": {f"{centre.id}.{k}": v for k, v in errors.items()},
+            },
+            status_code=422,
+        )
     centre.name, centre.timezone = values["name"], values["timezone"]
     get_app(request)._tz_cache.pop(centre.id, None)
     audit(session, "centre.edit", staff, "centre", centre.code)
@@ -145,20 +175,46 @@ def _places(request: Request, kind: str) -> tuple[Any, Any, vocab.CodeList, str]
     return Partner, "partner", codes["partner_kind"], "admin/partners.html"
 
 
-def _place_page(request: Request, session: Session, staff: Staff, kind: str, values: dict[str, str] | None = None, errors: dict[str, str] | None = None, status: int = 200) -> Response:
+def _place_page(
+    request: Request,
+    session: Session,
+    staff: Staff,
+    kind: str,
+    values: dict[str, str] | None = None,
+    errors: dict[str, str] | None = None,
+    status: int = 200,
+) -> Response:
     model, _name, kinds, template = _places(request, kind)
     centres = centres_for(session, staff)
-    rows = list(session.scalars(select(model).where(model.centre_id.in_([c.id for c in centres] or [-1])).order_by(model.centre_id, model.name)))
+    rows = list(
+        session.scalars(
+            select(model)
+            .where(model.centre_id.in_([c.id for c in centres] or [-1]))
+            .order_by(model.centre_id, model.name)
+        )
+    )
     return render(
         request,
         template,
-        {"rows": rows, "centres": centres, "centre_codes": {c.id: c.code for c in centres}, "kinds": kinds, "values": values or {}, "errors": errors or {}},
+        {
+            "rows": rows,
+            "centres": centres,
+            "centre_codes": {c.id: c.code for c in centres},
+            "kinds": kinds,
+            "values": values or {},
+            "errors": errors or {},
+        },
         status_code=status,
     )
 
 
 def _place_create(kind: str) -> Any:
-    def create(request: Request, data: Any = Depends(form_data), staff: Staff = Depends(needs_admin), session: Session = Depends(get_session)) -> Response:
+    def create(
+        request: Request,
+        data: Any = Depends(form_data),
+        staff: Staff = Depends(needs_admin),
+        session: Session = Depends(get_session),
+    ) -> Response:
         _ = gettext_for(request)
         model, name, kinds, _template = _places(request, kind)
         named, name_error = _name(request, data)
@@ -174,7 +230,11 @@ def _place_create(kind: str) -> Any:
             errors["centre"] = _("Choose one of the options.")
         if error := _code_error(values["code"], _):
             errors["code"] = error
-        elif centre is not None and session.scalar(select(model.id).where(model.centre_id == centre.id, model.code == values["code"])) is not None:
+        elif (
+            centre is not None
+            and session.scalar(select(model.id).where(model.centre_id == centre.id, model.code == values["code"]))
+            is not None
+        ):
             errors["code"] = _("This code is already used.")
         if not values["name"] and not name_error:
             errors["name"] = _("This field is required.")
@@ -193,7 +253,13 @@ def _place_create(kind: str) -> Any:
 
 
 def _place_edit(kind: str) -> Any:
-    def edit(item_id: int, request: Request, data: Any = Depends(form_data), staff: Staff = Depends(needs_admin), session: Session = Depends(get_session)) -> Response:
+    def edit(
+        item_id: int,
+        request: Request,
+        data: Any = Depends(form_data),
+        staff: Staff = Depends(needs_admin),
+        session: Session = Depends(get_session),
+    ) -> Response:
         _ = gettext_for(request)
         model, name, kinds, _template = _places(request, kind)
         item = fetch(session, model, item_id)
@@ -224,7 +290,9 @@ def sites(request: Request, staff: Staff = Depends(needs_admin), session: Sessio
 
 
 @router.get("/admin/partners")
-def partners(request: Request, staff: Staff = Depends(needs_admin), session: Session = Depends(get_session)) -> Response:
+def partners(
+    request: Request, staff: Staff = Depends(needs_admin), session: Session = Depends(get_session)
+) -> Response:
     return _place_page(request, session, staff, "partners")
 
 
@@ -249,7 +317,14 @@ def role_labels(app: Any) -> dict[str, Any]:
     return {key: role.label for key, role in app.registry.roles.items()}
 
 
-def _staff_page(request: Request, session: Session, staff: Staff, values: dict[str, Any] | None = None, errors: dict[str, str] | None = None, status: int = 200) -> Response:
+def _staff_page(
+    request: Request,
+    session: Session,
+    staff: Staff,
+    values: dict[str, Any] | None = None,
+    errors: dict[str, str] | None = None,
+    status: int = 200,
+) -> Response:
     app = get_app(request)
     return render(
         request,
@@ -267,7 +342,9 @@ def _staff_page(request: Request, session: Session, staff: Staff, values: dict[s
 
 
 @router.get("/admin/staff")
-def staff_list(request: Request, staff: Staff = Depends(needs_admin), session: Session = Depends(get_session)) -> Response:
+def staff_list(
+    request: Request, staff: Staff = Depends(needs_admin), session: Session = Depends(get_session)
+) -> Response:
     return _staff_page(request, session, staff)
 
 
@@ -284,7 +361,12 @@ def _staff_values(data: Any) -> dict[str, Any]:
 
 
 @router.post("/admin/staff")
-def staff_create(request: Request, data: Any = Depends(form_data), staff: Staff = Depends(needs_admin), session: Session = Depends(get_session)) -> Response:
+def staff_create(
+    request: Request,
+    data: Any = Depends(form_data),
+    staff: Staff = Depends(needs_admin),
+    session: Session = Depends(get_session),
+) -> Response:
     app = get_app(request)
     _ = gettext_for(request)
     values = _staff_values(data)
@@ -313,7 +395,13 @@ def staff_create(request: Request, data: Any = Depends(form_data), staff: Staff 
     except AdminError as exc:
         session.rollback()
         text = str(exc)
-        field = "password" if "password" in text else "username" if ("username" in text or "account" in text) else "audiences"
+        field = (
+            "password"
+            if "password" in text
+            else "username"
+            if ("username" in text or "account" in text)
+            else "audiences"
+        )
         return _staff_page(request, session, staff, values, {field: _admin_message(text, _)}, status=422)
     audit(session, "staff.create", staff, "staff", account.username)
     session.commit()
@@ -347,23 +435,45 @@ def _account(session: Session, staff: Staff, staff_id: int) -> Staff:
     return account
 
 
-def _account_page(request: Request, session: Session, staff: Staff, account: Staff, errors: dict[str, str] | None = None, token: str | None = None, status: int = 200) -> Response:
+def _account_page(
+    request: Request,
+    session: Session,
+    staff: Staff,
+    account: Staff,
+    errors: dict[str, str] | None = None,
+    token: str | None = None,
+    status: int = 200,
+) -> Response:
     app = get_app(request)
     return render(
         request,
         "admin/staff_edit.html",
-        {"account": account, "roles": role_labels(app), "audiences": app.registry.audiences.items(), "errors": errors or {}, "token": token},
+        {
+            "account": account,
+            "roles": role_labels(app),
+            "audiences": app.registry.audiences.items(),
+            "errors": errors or {},
+            "token": token,
+        },
         status_code=status,
     )
 
 
 @router.get("/admin/staff/{staff_id}")
-def staff_edit_form(staff_id: int, request: Request, staff: Staff = Depends(needs_admin), session: Session = Depends(get_session)) -> Response:
+def staff_edit_form(
+    staff_id: int, request: Request, staff: Staff = Depends(needs_admin), session: Session = Depends(get_session)
+) -> Response:
     return _account_page(request, session, staff, _account(session, staff, staff_id))
 
 
 @router.post("/admin/staff/{staff_id}")
-def staff_edit(staff_id: int, request: Request, data: Any = Depends(form_data), staff: Staff = Depends(needs_admin), session: Session = Depends(get_session)) -> Response:
+def staff_edit(
+    staff_id: int,
+    request: Request,
+    data: Any = Depends(form_data),
+    staff: Staff = Depends(needs_admin),
+    session: Session = Depends(get_session),
+) -> Response:
     app = get_app(request)
     _ = gettext_for(request)
     account = _account(session, staff, staff_id)
@@ -401,7 +511,9 @@ def staff_edit(staff_id: int, request: Request, data: Any = Depends(form_data), 
 
 
 @router.post("/admin/staff/{staff_id}/token")
-def staff_token(staff_id: int, request: Request, staff: Staff = Depends(needs_admin), session: Session = Depends(get_session)) -> Response:
+def staff_token(
+    staff_id: int, request: Request, staff: Staff = Depends(needs_admin), session: Session = Depends(get_session)
+) -> Response:
     account = _account(session, staff, staff_id)
     token = issue_api_token(session, account)
     session.commit()
@@ -411,26 +523,54 @@ def staff_token(staff_id: int, request: Request, staff: Staff = Depends(needs_ad
 # -- closure periods ----------------------------------------------------------------------------
 
 
-def _closure_page(request: Request, session: Session, staff: Staff, values: dict[str, str] | None = None, errors: dict[str, str] | None = None, status: int = 200) -> Response:
+def _closure_page(
+    request: Request,
+    session: Session,
+    staff: Staff,
+    values: dict[str, str] | None = None,
+    errors: dict[str, str] | None = None,
+    status: int = 200,
+) -> Response:
     centres = centres_for(session, staff)
-    rows = list(session.scalars(select(ClosurePeriod).where(ClosurePeriod.centre_id.in_([c.id for c in centres] or [-1])).order_by(ClosurePeriod.starts_on.desc())))
+    rows = list(
+        session.scalars(
+            select(ClosurePeriod)
+            .where(ClosurePeriod.centre_id.in_([c.id for c in centres] or [-1]))
+            .order_by(ClosurePeriod.starts_on.desc())
+        )
+    )
     vocabulary = get_app(request).registry.vocabulary
     scopes = ["all"] + list(vocabulary.MODALITY)
     return render(
         request,
         "admin/closures.html",
-        {"rows": rows, "centres": centres, "centre_codes": {c.id: c.code for c in centres}, "scopes": scopes, "vocab": vocabulary, "values": values or {"scope": "all"}, "errors": errors or {}},
+        {
+            "rows": rows,
+            "centres": centres,
+            "centre_codes": {c.id: c.code for c in centres},
+            "scopes": scopes,
+            "vocab": vocabulary,
+            "values": values or {"scope": "all"},
+            "errors": errors or {},
+        },
         status_code=status,
     )
 
 
 @router.get("/admin/closures")
-def closures(request: Request, staff: Staff = Depends(needs_admin), session: Session = Depends(get_session)) -> Response:
+def closures(
+    request: Request, staff: Staff = Depends(needs_admin), session: Session = Depends(get_session)
+) -> Response:
     return _closure_page(request, session, staff)
 
 
 @router.post("/admin/closures")
-def closure_create(request: Request, data: Any = Depends(form_data), staff: Staff = Depends(needs_admin), session: Session = Depends(get_session)) -> Response:
+def closure_create(
+    request: Request,
+    data: Any = Depends(form_data),
+    staff: Staff = Depends(needs_admin),
+    session: Session = Depends(get_session),
+) -> Response:
     _ = gettext_for(request)
     values = {k: _text(data, k, 200) for k in ("centre", "starts_on", "ends_on", "scope", "label")}
     errors: dict[str, str] = {}
@@ -449,7 +589,9 @@ def closure_create(request: Request, data: Any = Depends(form_data), staff: Staf
     if errors:
         return _closure_page(request, session, staff, values, errors, status=422)
     assert centre is not None and start is not None and end is not None
-    session.add(ClosurePeriod(centre_id=centre.id, starts_on=start, ends_on=end, scope=values["scope"], label=values["label"]))
+    session.add(
+        ClosurePeriod(centre_id=centre.id, starts_on=start, ends_on=end, scope=values["scope"], label=values["label"])
+    )
     audit(session, "closure.create", staff, "centre", centre.code, starts_on=start.isoformat(), ends_on=end.isoformat())
     session.commit()
     flash(request, _("Saved."))
@@ -457,7 +599,9 @@ def closure_create(request: Request, data: Any = Depends(form_data), staff: Staf
 
 
 @router.post("/admin/closures/{closure_id}/delete")
-def closure_delete(closure_id: int, request: Request, staff: Staff = Depends(needs_admin), session: Session = Depends(get_session)) -> Response:
+def closure_delete(
+    closure_id: int, request: Request, staff: Staff = Depends(needs_admin), session: Session = Depends(get_session)
+) -> Response:
     closure = fetch(session, ClosurePeriod, closure_id)
     if closure is None:
         raise HTTPException(status_code=404, detail="There is no such closure period.")
@@ -473,10 +617,23 @@ def closure_delete(closure_id: int, request: Request, staff: Staff = Depends(nee
 # -- workshop kinds -----------------------------------------------------------------------------
 
 
-def _workshop_page(request: Request, session: Session, staff: Staff, values: dict[str, str] | None = None, errors: dict[str, str] | None = None, status: int = 200) -> Response:
+def _workshop_page(
+    request: Request,
+    session: Session,
+    staff: Staff,
+    values: dict[str, str] | None = None,
+    errors: dict[str, str] | None = None,
+    status: int = 200,
+) -> Response:
     app = get_app(request)
     centres = centres_for(session, staff)
-    rows = list(session.scalars(select(WorkshopKind).where(WorkshopKind.centre_id.in_([c.id for c in centres] or [-1])).order_by(WorkshopKind.code)))
+    rows = list(
+        session.scalars(
+            select(WorkshopKind)
+            .where(WorkshopKind.centre_id.in_([c.id for c in centres] or [-1]))
+            .order_by(WorkshopKind.code)
+        )
+    )
     return render(
         request,
         "admin/workshops.html",
@@ -495,22 +652,36 @@ def _workshop_page(request: Request, session: Session, staff: Staff, values: dic
 
 
 @router.get("/admin/workshops")
-def workshops(request: Request, staff: Staff = Depends(needs_admin), session: Session = Depends(get_session)) -> Response:
+def workshops(
+    request: Request, staff: Staff = Depends(needs_admin), session: Session = Depends(get_session)
+) -> Response:
     return _workshop_page(request, session, staff)
 
 
 @router.post("/admin/workshops")
-def workshop_create(request: Request, data: Any = Depends(form_data), staff: Staff = Depends(needs_admin), session: Session = Depends(get_session)) -> Response:
+def workshop_create(
+    request: Request,
+    data: Any = Depends(form_data),
+    staff: Staff = Depends(needs_admin),
+    session: Session = Depends(get_session),
+) -> Response:
     app = get_app(request)
     _ = gettext_for(request)
-    values = {k: _text(data, k, 120) for k in ("centre", "code", "label_en", "label_fr", "label_nl", "label_uk", "audience")}
+    values = {
+        k: _text(data, k, 120) for k in ("centre", "code", "label_en", "label_fr", "label_nl", "label_uk", "audience")
+    }
     errors: dict[str, str] = {}
     centre = _centre_of(request, session, staff, data)
     if centre is None:
         errors["centre"] = _("Choose one of the options.")
     if error := _code_error(values["code"], _):
         errors["code"] = error
-    elif values["code"] in app.registry.codes["workshop"] or (centre and session.scalar(select(WorkshopKind.id).where(WorkshopKind.centre_id == centre.id, WorkshopKind.code == values["code"]))):
+    elif values["code"] in app.registry.codes["workshop"] or (
+        centre
+        and session.scalar(
+            select(WorkshopKind.id).where(WorkshopKind.centre_id == centre.id, WorkshopKind.code == values["code"])
+        )
+    ):
         errors["code"] = _("This code is already used.")
     if not values["label_en"] and not values["label_fr"]:
         errors["label_fr"] = _("This field is required.")
@@ -537,7 +708,13 @@ def workshop_create(request: Request, data: Any = Depends(form_data), staff: Sta
 
 
 @router.post("/admin/workshops/{kind_id}")
-def workshop_edit(kind_id: int, request: Request, data: Any = Depends(form_data), staff: Staff = Depends(needs_admin), session: Session = Depends(get_session)) -> Response:
+def workshop_edit(
+    kind_id: int,
+    request: Request,
+    data: Any = Depends(form_data),
+    staff: Staff = Depends(needs_admin),
+    session: Session = Depends(get_session),
+) -> Response:
     _ = gettext_for(request)
     kind = fetch(session, WorkshopKind, kind_id)
     if kind is None:

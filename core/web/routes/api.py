@@ -86,10 +86,15 @@ class Strict(BaseModel):
 
 
 class ContactIn(Strict):
-    form: OptCode = Field(None, description="An intake form's key (``general.advice``): its fixed values, choices and required fields apply.")
+    form: OptCode = Field(
+        None,
+        description="An intake form's key (``general.advice``): its fixed values, choices and required fields apply.",
+    )
     centre: OptCode = Field(None, description="Centre code; default: the account's centre.")
     site: OptCode = None
-    occurred_at: datetime | None = Field(None, description="ISO 8601; without an offset, local time of the centre. Default: now.")
+    occurred_at: datetime | None = Field(
+        None, description="ISO 8601; without an offset, local time of the centre. Default: now."
+    )
     audience: Code
     modality: Code
     channel: OptCode = None
@@ -129,7 +134,10 @@ class ContactOut(BaseModel):
 
 
 class ActivityIn(Strict):
-    form: OptCode = Field(None, description="An activity form's key (``general.activity``): its fixed values, choices and required fields apply.")
+    form: OptCode = Field(
+        None,
+        description="An activity form's key (``general.activity``): its fixed values, choices and required fields apply.",
+    )
     centre: OptCode = None
     site: OptCode = None
     starts_at: datetime
@@ -251,7 +259,9 @@ class CaseIn(Strict):
     age_band: Annotated[str, Field(max_length=32)] = "unknown"
     education: Annotated[str, Field(max_length=32)] = "unknown"
     labour_status: Annotated[str, Field(max_length=32)] = "unknown"
-    profile: dict[Annotated[str, Field(max_length=40)], Annotated[str, Field(max_length=16)]] = Field(default_factory=dict, max_length=10)
+    profile: dict[Annotated[str, Field(max_length=40)], Annotated[str, Field(max_length=16)]] = Field(
+        default_factory=dict, max_length=10
+    )
 
 
 class StageEventOut(BaseModel):
@@ -359,9 +369,24 @@ def _values(body: BaseModel, exclude: set[str]) -> dict[str, Any]:
 
 def contact_out(c: Contact) -> ContactOut:
     return ContactOut(
-        id=c.id, centre_id=c.centre_id, site_id=c.site_id, occurred_at=c.occurred_at, day=c.day, audience=c.audience, modality=c.modality,
-        channel=c.channel, themes=list(c.themes or []), language=c.language, headcount=c.headcount, gender=c.gender, age_band=c.age_band,
-        education=c.education, labour_status=c.labour_status, attributes=dict(c.attributes or {}), note=c.note or "", staff_id=c.staff_id,
+        id=c.id,
+        centre_id=c.centre_id,
+        site_id=c.site_id,
+        occurred_at=c.occurred_at,
+        day=c.day,
+        audience=c.audience,
+        modality=c.modality,
+        channel=c.channel,
+        themes=list(c.themes or []),
+        language=c.language,
+        headcount=c.headcount,
+        gender=c.gender,
+        age_band=c.age_band,
+        education=c.education,
+        labour_status=c.labour_status,
+        attributes=dict(c.attributes or {}),
+        note=c.note or "",
+        staff_id=c.staff_id,
     )
 
 
@@ -373,35 +398,82 @@ def _iso(moment: datetime) -> str:
 def contact_json(c: Contact) -> dict[str, Any]:
     """``contact_out(c)`` as JSON-ready values, without building the model."""
     return {
-        "id": c.id, "centre_id": c.centre_id, "site_id": c.site_id, "occurred_at": _iso(c.occurred_at), "day": c.day.isoformat(),
-        "audience": c.audience, "modality": c.modality, "channel": c.channel, "themes": list(c.themes or []), "language": c.language,
-        "headcount": c.headcount, "gender": c.gender, "age_band": c.age_band, "education": c.education, "labour_status": c.labour_status,
-        "attributes": dict(c.attributes or {}), "note": c.note or "", "staff_id": c.staff_id,
+        "id": c.id,
+        "centre_id": c.centre_id,
+        "site_id": c.site_id,
+        "occurred_at": _iso(c.occurred_at),
+        "day": c.day.isoformat(),
+        "audience": c.audience,
+        "modality": c.modality,
+        "channel": c.channel,
+        "themes": list(c.themes or []),
+        "language": c.language,
+        "headcount": c.headcount,
+        "gender": c.gender,
+        "age_band": c.age_band,
+        "education": c.education,
+        "labour_status": c.labour_status,
+        "attributes": dict(c.attributes or {}),
+        "note": c.note or "",
+        "staff_id": c.staff_id,
     }
 
 
 def activity_out(a: Activity) -> ActivityOut:
     return ActivityOut(
-        id=a.id, centre_id=a.centre_id, site_id=a.site_id, starts_at=a.starts_at, day=a.day, audience=a.audience, title=a.title or "",
-        workshop=a.workshop, format=a.format, capacity=a.capacity, registered=a.registered, participants=a.participants, language=a.language,
-        themes=list(a.themes or []), attributes=dict(a.attributes or {}), staff_id=a.staff_id,
+        id=a.id,
+        centre_id=a.centre_id,
+        site_id=a.site_id,
+        starts_at=a.starts_at,
+        day=a.day,
+        audience=a.audience,
+        title=a.title or "",
+        workshop=a.workshop,
+        format=a.format,
+        capacity=a.capacity,
+        registered=a.registered,
+        participants=a.participants,
+        language=a.language,
+        themes=list(a.themes or []),
+        attributes=dict(a.attributes or {}),
+        staff_id=a.staff_id,
     )
 
 
 def referral_out(r: Referral, partners: dict[int, str]) -> ReferralOut:
     return ReferralOut(
-        id=r.id, token=r.token, token_display=format_token(r.token), status=r.current_status(), audience=r.audience,
+        id=r.id,
+        token=r.token,
+        token_display=format_token(r.token),
+        status=r.current_status(),
+        audience=r.audience,
         theme=r.theme,
-        to_partner=partners.get(r.to_partner_id) if r.to_partner_id else None, from_partner=partners.get(r.from_partner_id) if r.from_partner_id else None,
-        issued_at=r.issued_at, received_at=r.received_at, completed_at=r.completed_at, expires_at=r.expires_at,
+        to_partner=partners.get(r.to_partner_id) if r.to_partner_id else None,
+        from_partner=partners.get(r.from_partner_id) if r.from_partner_id else None,
+        issued_at=r.issued_at,
+        received_at=r.received_at,
+        completed_at=r.completed_at,
+        expires_at=r.expires_at,
     )
 
 
 def case_out(c: Case) -> CaseOut:
     return CaseOut(
-        code=c.code, audience=c.audience, stage=c.stage, consent_on=c.consent_on, entered_on=c.entered_on, left_on=c.left_on, closed_at=c.closed_at,
-        gender=c.gender, age_band=c.age_band, education=c.education, labour_status=c.labour_status, profile=dict(c.profile or {}),
-        history=[StageEventOut(from_stage=e.from_stage, to_stage=e.to_stage, at=e.at, staff_id=e.staff_id) for e in c.history],
+        code=c.code,
+        audience=c.audience,
+        stage=c.stage,
+        consent_on=c.consent_on,
+        entered_on=c.entered_on,
+        left_on=c.left_on,
+        closed_at=c.closed_at,
+        gender=c.gender,
+        age_band=c.age_band,
+        education=c.education,
+        labour_status=c.labour_status,
+        profile=dict(c.profile or {}),
+        history=[
+            StageEventOut(from_stage=e.from_stage, to_stage=e.to_stage, at=e.at, staff_id=e.staff_id) for e in c.history
+        ],
         outcomes=[OutcomeOut(kind=o.kind, occurred_on=o.occurred_on, staff_id=o.staff_id) for o in c.outcomes],
     )
 
@@ -416,7 +488,11 @@ def _partners(session: Session, centre_id: int | None = None) -> dict[int, str]:
 def _partner_id(session: Session, centre_code: str, code: str | None, field: str) -> int | None:
     if not code:
         return None
-    pid = session.scalar(select(Partner.id).join(Centre, Centre.id == Partner.centre_id).where(Centre.code == centre_code, Partner.code == code))
+    pid = session.scalar(
+        select(Partner.id)
+        .join(Centre, Centre.id == Partner.centre_id)
+        .where(Centre.code == centre_code, Partner.code == code)
+    )
     if pid is None:
         raise RecordError([(field, f"unknown partner code {code!r} in centre {centre_code!r}")])
     return pid
@@ -474,11 +550,19 @@ def load_contact(
     return contact
 
 
-def read_contact(contact_id: RecordId, staff: Annotated[Staff, Depends(require_capability("contacts"))], session: Annotated[Session, Depends(get_session)]) -> Contact:
+def read_contact(
+    contact_id: RecordId,
+    staff: Annotated[Staff, Depends(require_capability("contacts"))],
+    session: Annotated[Session, Depends(get_session)],
+) -> Contact:
     return _get(session, staff, Contact, contact_id, "contact")
 
 
-def load_activity(activity_id: RecordId, staff: Annotated[Staff, Depends(require_capability("activities"))], session: Annotated[Session, Depends(get_session)]) -> Activity:
+def load_activity(
+    activity_id: RecordId,
+    staff: Annotated[Staff, Depends(require_capability("activities"))],
+    session: Annotated[Session, Depends(get_session)],
+) -> Activity:
     return _get(session, staff, Activity, activity_id, "activity")
 
 
@@ -510,7 +594,11 @@ def load_referral(
     return referral
 
 
-def load_case(code: Annotated[str, Path(max_length=40)], staff: Annotated[Staff, Depends(require_capability("cases"))], session: Annotated[Session, Depends(get_session)]) -> Case:
+def load_case(
+    code: Annotated[str, Path(max_length=40)],
+    staff: Annotated[Staff, Depends(require_capability("cases"))],
+    session: Annotated[Session, Depends(get_session)],
+) -> Case:
     case = session.scalar(select(Case).where(Case.code == code.strip().upper()[:24]))
     missing = f"there is no case {code[:24]!r}"
     if case is None:
@@ -533,7 +621,14 @@ DB = Annotated[Session, Depends(get_session)]
 
 @router.get("/me", response_model=MeOut, summary="The account behind the token")
 def me(staff: Annotated[Staff, Depends(current_staff)]) -> MeOut:
-    return MeOut(username=staff.username, display_name=staff.display_name, roles=list(staff.roles), audiences=list(staff.audiences), centre_id=staff.centre_id, language=staff.language)
+    return MeOut(
+        username=staff.username,
+        display_name=staff.display_name,
+        roles=list(staff.roles),
+        audiences=list(staff.audiences),
+        centre_id=staff.centre_id,
+        language=staff.language,
+    )
 
 
 @router.get("/contacts", response_model=ContactPage, summary="Contacts, newest first, filtered and paged")
@@ -724,7 +819,13 @@ def activities_delete(
 
 
 @router.post("/activities/{activity_id}/participants", response_model=ActivityOut, summary="Enter the actual headcount")
-def activities_participants(activity: Annotated[Activity, Depends(load_activity)], request: Request, body: Participants, staff: ActivitiesStaff, session: DB) -> ActivityOut:
+def activities_participants(
+    activity: Annotated[Activity, Depends(load_activity)],
+    request: Request,
+    body: Participants,
+    staff: ActivitiesStaff,
+    session: DB,
+) -> ActivityOut:
     record_participants(
         get_app(request), session, activity, body.participants, staff=staff, reason=body.reason, confirmed=body.confirm
     )
@@ -766,23 +867,39 @@ def referrals_create(request: Request, body: ReferralIn, staff: ReferralsStaff, 
     centre_id = session.scalar(select(Centre.id).where(Centre.code == centre_code))
     assert centre_id is not None
     referral = issue_referral(
-        app, session, centre_id,
+        app,
+        session,
+        centre_id,
         to_partner_id=_partner_id(session, centre_code, body.to_partner, "to_partner"),
         from_partner_id=_partner_id(session, centre_code, body.from_partner, "from_partner"),
-        theme=body.theme, audience=body.audience, staff=staff, valid_days=body.valid_days, note=body.note,
+        theme=body.theme,
+        audience=body.audience,
+        staff=staff,
+        valid_days=body.valid_days,
+        note=body.note,
     )
     out = referral_out(referral, _partners(session, centre_id))
     session.commit()
     return out
 
 
-@router.get("/referrals/{token}", response_model=ReferralOut, summary="A referral by its token (a mistyped token is a 400)")
+@router.get(
+    "/referrals/{token}", response_model=ReferralOut, summary="A referral by its token (a mistyped token is a 400)"
+)
 def referrals_get(referral: Annotated[Referral, Depends(load_referral)], session: DB) -> ReferralOut:
     return referral_out(referral, _partners(session))
 
 
-@router.post("/referrals/{token}/status", response_model=ReferralOut, summary="Mark a referral received, completed or expired")
-def referrals_status(referral: Annotated[Referral, Depends(load_referral)], request: Request, body: StatusIn, staff: ReferralsStaff, session: DB) -> ReferralOut:
+@router.post(
+    "/referrals/{token}/status", response_model=ReferralOut, summary="Mark a referral received, completed or expired"
+)
+def referrals_status(
+    referral: Annotated[Referral, Depends(load_referral)],
+    request: Request,
+    body: StatusIn,
+    staff: ReferralsStaff,
+    session: DB,
+) -> ReferralOut:
     set_referral_status(get_app(request), session, referral, body.status, staff=staff)
     out = referral_out(referral, _partners(session))
     session.commit()
@@ -834,8 +951,18 @@ def cases_create(request: Request, body: CaseIn, staff: CasesStaff, session: DB)
     centre_id = session.scalar(select(Centre.id).where(Centre.code == centre_code))
     assert centre_id is not None
     case = open_case(
-        app, session, centre_id, body.audience, consent_on=body.consent_on, entered_on=body.entered_on, profile=body.profile,
-        gender=body.gender, age_band=body.age_band, education=body.education, labour_status=body.labour_status, staff=staff,
+        app,
+        session,
+        centre_id,
+        body.audience,
+        consent_on=body.consent_on,
+        entered_on=body.entered_on,
+        profile=body.profile,
+        gender=body.gender,
+        age_band=body.age_band,
+        education=body.education,
+        labour_status=body.labour_status,
+        staff=staff,
     )
     out = case_out(case)
     session.commit()
@@ -847,8 +974,12 @@ def cases_get(case: Annotated[Case, Depends(load_case)]) -> CaseOut:
     return case_out(case)
 
 
-@router.post("/cases/{code}/moves", response_model=CaseOut, summary="Move a case to a stage its workflow allows (409 otherwise)")
-def cases_move(case: Annotated[Case, Depends(load_case)], request: Request, body: MoveIn, staff: CasesStaff, session: DB) -> CaseOut:
+@router.post(
+    "/cases/{code}/moves", response_model=CaseOut, summary="Move a case to a stage its workflow allows (409 otherwise)"
+)
+def cases_move(
+    case: Annotated[Case, Depends(load_case)], request: Request, body: MoveIn, staff: CasesStaff, session: DB
+) -> CaseOut:
     if body.on is not None and body.on > date.today():
         raise RecordError([("on", "is in the future")])
     move_case(get_app(request), session, case, body.stage, staff=staff, on=body.on)
@@ -857,8 +988,12 @@ def cases_move(case: Annotated[Case, Depends(load_case)], request: Request, body
     return out
 
 
-@router.post("/cases/{code}/outcomes", response_model=CaseOut, status_code=201, summary="Record an outcome with its date")
-def cases_outcome(case: Annotated[Case, Depends(load_case)], request: Request, body: OutcomeIn, staff: CasesStaff, session: DB) -> CaseOut:
+@router.post(
+    "/cases/{code}/outcomes", response_model=CaseOut, status_code=201, summary="Record an outcome with its date"
+)
+def cases_outcome(
+    case: Annotated[Case, Depends(load_case)], request: Request, body: OutcomeIn, staff: CasesStaff, session: DB
+) -> CaseOut:
     record_outcome(get_app(request), session, case, body.kind, body.on, staff=staff)
     out = case_out(case)
     session.commit()

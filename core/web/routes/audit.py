@@ -10,7 +10,7 @@ centre sees what that centre's accounts did; network administrators see everythi
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from fastapi import APIRouter, Depends, HTTPException, Request
@@ -83,11 +83,9 @@ def statement(request: Request, session: Session, staff: Staff, f: AuditFilters,
         stmt = stmt.where(AuditEvent.object_id == f.object_id)
     tz = centre_tz(get_app(request), session, staff.centre_id)
     if f.start:
-        stmt = stmt.where(AuditEvent.at >= datetime.combine(f.start, time(), tz).astimezone(timezone.utc))
+        stmt = stmt.where(AuditEvent.at >= datetime.combine(f.start, time(), tz).astimezone(UTC))
     if f.end:
-        stmt = stmt.where(
-            AuditEvent.at < datetime.combine(f.end + timedelta(days=1), time(), tz).astimezone(timezone.utc)
-        )
+        stmt = stmt.where(AuditEvent.at < datetime.combine(f.end + timedelta(days=1), time(), tz).astimezone(UTC))
     return stmt
 
 

@@ -8,6 +8,7 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from sqlalchemy import select
 from sqlalchemy.orm import Session
+
 from tremplin.core.i18n import LANGUAGES
 from tremplin.core.models import Staff
 from tremplin.core.passwords import password_problem
@@ -66,11 +67,23 @@ def login(request: Request, form: Any = Depends(form_data), session: Session = D
         record_login(session, username, address, ok=False, reason="throttled")
         session.commit()
         message = _("Too many failed attempts. Try again in %(seconds)s seconds.", seconds=seconds)
-        return render(request, "login.html", {"next": target, "username": username, "error": message}, status_code=429, headers={"Retry-After": str(seconds)})
+        return render(
+            request,
+            "login.html",
+            {"next": target, "username": username, "error": message},
+            status_code=429,
+            headers={"Retry-After": str(seconds)},
+        )
     staff = session.scalar(select(Staff).where(Staff.username == username)) if username else None
     ok = check_password(staff, password) and staff is not None and staff.active
     if not ok:
-        record_login(session, username, address, ok=False, reason="inactive" if staff is not None and not staff.active else "password")
+        record_login(
+            session,
+            username,
+            address,
+            ok=False,
+            reason="inactive" if staff is not None and not staff.active else "password",
+        )
         session.commit()
         message = _("The username or the password is incorrect.")
         return render(request, "login.html", {"next": target, "username": username, "error": message}, status_code=401)
@@ -124,7 +137,12 @@ def account(request: Request, staff: Staff = Depends(current_staff)) -> Response
 
 
 @router.post("/account")
-def account_save(request: Request, form: Any = Depends(form_data), staff: Staff = Depends(current_staff), session: Session = Depends(get_session)) -> Response:
+def account_save(
+    request: Request,
+    form: Any = Depends(form_data),
+    staff: Staff = Depends(current_staff),
+    session: Session = Depends(get_session),
+) -> Response:
     """Change one's own language or password."""
     from tremplin.core.admin import hash_password
     from tremplin.core.audit import audit
@@ -163,7 +181,9 @@ def account_save(request: Request, form: Any = Depends(form_data), staff: Staff 
 
 
 @router.post("/account/token")
-def account_token(request: Request, staff: Staff = Depends(current_staff), session: Session = Depends(get_session)) -> Response:
+def account_token(
+    request: Request, staff: Staff = Depends(current_staff), session: Session = Depends(get_session)
+) -> Response:
     """A new API token for one's own account, shown once."""
     token = issue_api_token(session, session.get(Staff, staff.id) or staff)
     session.commit()

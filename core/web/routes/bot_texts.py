@@ -6,13 +6,14 @@ version is a ``BotText`` row. An empty text goes back to the default.
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import RedirectResponse, Response
 from sqlalchemy import select
 from sqlalchemy.orm import Session
+
 from tremplin.core.bot.models import BotText
 from tremplin.core.i18n import LANGUAGES
 from tremplin.core.models import Staff
@@ -69,7 +70,7 @@ def bot_text_save(
         if row is None:
             row = BotText(key=key, language=language, body=body)
             session.add(row)
-        row.body, row.staff_id, row.updated_at = body, staff.id, datetime.now(timezone.utc)
+        row.body, row.staff_id, row.updated_at = body, staff.id, datetime.now(UTC)
     session.commit()
     forget_cache(app)
     flash(request, _("Saved. The bot uses it within a few seconds."))

@@ -14,9 +14,9 @@ from sqlalchemy.orm import Session
 from tremplin.core import rules
 from tremplin.core.models import Case, Staff
 from tremplin.core.records import (
-    WorkflowError,
     PROFILE_ANSWERS,
     PROFILE_KEYS,
+    WorkflowError,
     move_case,
     open_case,
     record_outcome,
@@ -26,11 +26,11 @@ from tremplin.core.validation import RecordError
 from tremplin.core.web import formkit, policy
 from tremplin.core.web.common import PAGE_SIZE, int_param, working_centre
 from tremplin.core.web.deps import (
-    visible_or_404,
     form_data,
     get_app,
     get_session,
     require_capability,
+    visible_or_404,
 )
 from tremplin.core.web.i18n import N_, gettext_for
 from tremplin.core.web.templating import flash, render
@@ -51,7 +51,11 @@ ANSWER_LABELS = {"yes": N_("Yes"), "no": N_("No"), "declined": N_("Declined to a
 
 def case_audiences(request: Request, staff: Staff) -> list[tuple[str, Any]]:
     app = get_app(request)
-    return [(k, app.registry.audiences[k].label) for k in policy.visible_audiences(app, staff) if k in app.registry.workflows]
+    return [
+        (k, app.registry.audiences[k].label)
+        for k in policy.visible_audiences(app, staff)
+        if k in app.registry.workflows
+    ]
 
 
 @router.get("/cases")
@@ -79,13 +83,21 @@ def cases(
         request,
         "cases.html",
         {
-            "rows": rows[:PAGE_SIZE], "audiences": audiences, "audience": audience, "state": state, "q": params["q"],
-            "next_after": next_after, "registry": app.registry, "query": query_string(params),
+            "rows": rows[:PAGE_SIZE],
+            "audiences": audiences,
+            "audience": audience,
+            "state": state,
+            "q": params["q"],
+            "next_after": next_after,
+            "registry": app.registry,
+            "query": query_string(params),
         },
     )
 
 
-def _new_page(request: Request, staff: Staff, values: dict[str, Any], errors: dict[str, str] | None = None, status: int = 200) -> Response:
+def _new_page(
+    request: Request, staff: Staff, values: dict[str, Any], errors: dict[str, str] | None = None, status: int = 200
+) -> Response:
     return render(
         request,
         "case_new.html",
@@ -112,7 +124,12 @@ def case_new(request: Request, staff: Staff = Depends(needs_cases), audience: st
 
 
 @router.post("/cases")
-def case_open(request: Request, data: Any = Depends(form_data), staff: Staff = Depends(needs_cases), session: Session = Depends(get_session)) -> Response:
+def case_open(
+    request: Request,
+    data: Any = Depends(form_data),
+    staff: Staff = Depends(needs_cases),
+    session: Session = Depends(get_session),
+) -> Response:
     app = get_app(request)
     _ = gettext_for(request)
     names = ("audience", "consent", "consent_on", "entered_on", "gender", "age_band", "education", "labour_status")
@@ -167,13 +184,18 @@ def _load(session: Session, staff: Staff, code: str) -> Case:
 
 
 @router.get("/cases/{code}")
-def case_detail(code: str, request: Request, staff: Staff = Depends(needs_cases), session: Session = Depends(get_session)) -> Response:
+def case_detail(
+    code: str, request: Request, staff: Staff = Depends(needs_cases), session: Session = Depends(get_session)
+) -> Response:
     app = get_app(request)
     case = _load(session, staff, code)
     workflow = app.registry.workflows[case.audience]
     allowed = workflow.allowed_next(case.stage)
     staff_ids = {e.staff_id for e in case.history} | {o.staff_id for o in case.outcomes}
-    names = {s.id: (s.display_name or s.username) for s in session.scalars(select(Staff).where(Staff.id.in_([i for i in staff_ids if i is not None] or [-1])))}
+    names = {
+        s.id: (s.display_name or s.username)
+        for s in session.scalars(select(Staff).where(Staff.id.in_([i for i in staff_ids if i is not None] or [-1])))
+    }
     return render(
         request,
         "case.html",
@@ -204,7 +226,13 @@ def _day(data: Any, name: str) -> date:
 
 
 @router.post("/cases/{code}/move")
-def case_move(code: str, request: Request, data: Any = Depends(form_data), staff: Staff = Depends(needs_cases), session: Session = Depends(get_session)) -> Response:
+def case_move(
+    code: str,
+    request: Request,
+    data: Any = Depends(form_data),
+    staff: Staff = Depends(needs_cases),
+    session: Session = Depends(get_session),
+) -> Response:
     app = get_app(request)
     case = _load(session, staff, code)
     stage = str(data.get("stage") or "")
@@ -243,14 +271,22 @@ def _close_page(request: Request, case: Case, stage: str, on: str) -> Response:
         request,
         "case_close.html",
         {
-            "case": case, "stage": workflow.stage(stage), "on": on or date.today().isoformat(),
+            "case": case,
+            "stage": workflow.stage(stage),
+            "on": on or date.today().isoformat(),
             "today": date.today().isoformat(),
         },
     )
 
 
 @router.post("/cases/{code}/outcome")
-def case_outcome(code: str, request: Request, data: Any = Depends(form_data), staff: Staff = Depends(needs_cases), session: Session = Depends(get_session)) -> Response:
+def case_outcome(
+    code: str,
+    request: Request,
+    data: Any = Depends(form_data),
+    staff: Staff = Depends(needs_cases),
+    session: Session = Depends(get_session),
+) -> Response:
     app = get_app(request)
     case = _load(session, staff, code)
     record_outcome(app, session, case, str(data.get("kind") or ""), _day(data, "on"), staff=staff)
@@ -261,7 +297,13 @@ def case_outcome(code: str, request: Request, data: Any = Depends(form_data), st
 
 
 @router.post("/cases/{code}/reenter")
-def case_reenter(code: str, request: Request, data: Any = Depends(form_data), staff: Staff = Depends(needs_cases), session: Session = Depends(get_session)) -> Response:
+def case_reenter(
+    code: str,
+    request: Request,
+    data: Any = Depends(form_data),
+    staff: Staff = Depends(needs_cases),
+    session: Session = Depends(get_session),
+) -> Response:
     app = get_app(request)
     case = _load(session, staff, code)
     reenter_case(app, session, case, _day(data, "on"), staff=staff)

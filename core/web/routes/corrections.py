@@ -83,7 +83,9 @@ def field_labels(request: Request) -> dict[str, str]:
     _ = gettext_for(request)
     lang = request_language(request)
     codes = get_app(request).registry.codes
-    labels = {name: pick(codes[list_name].label, lang) for name, list_name in formkit.CODED.items() if list_name in codes}
+    labels = {
+        name: pick(codes[list_name].label, lang) for name, list_name in formkit.CODED.items() if list_name in codes
+    }
     labels.update({name: _(label) for name, label in formkit.PLAIN_LABELS.items()})
     labels["day"] = _("Day")
     return labels

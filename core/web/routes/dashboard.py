@@ -71,7 +71,9 @@ class Figure:
         return self.change(self.year, self.year_last_year)
 
 
-def figures(app: Any, session: Session, staff: Staff, today: date, lang: str) -> tuple[list[tuple[str, list[Figure]]], dict[str, tuple[date, date]]]:
+def figures(
+    app: Any, session: Session, staff: Staff, today: date, lang: str
+) -> tuple[list[tuple[str, list[Figure]]], dict[str, tuple[date, date]]]:
     """Groups of (title, figures): the centre's, then one per audience the account sees."""
     keys = policy.visible_counters(app, staff)
     spans = periods(today)
@@ -80,7 +82,11 @@ def figures(app: Any, session: Session, staff: Staff, today: date, lang: str) ->
 
     def figure(key: str) -> Figure:
         counter = app.registry.counters[key]
-        return Figure(key, pick(counter.label, lang), *(values[name][key] for name in ("month", "month_last_year", "year", "year_last_year")))
+        return Figure(
+            key,
+            pick(counter.label, lang),
+            *(values[name][key] for name in ("month", "month_last_year", "year", "year_last_year")),
+        )
 
     groups: list[tuple[str, list[Figure]]] = []
     centre_wide = [k for k in keys if app.registry.counters[k].audience is None]
@@ -146,7 +152,9 @@ def dimension_tables(
     return out
 
 
-def monthly_series(app: Any, session: Session, staff: Staff, year: int, lang: str) -> tuple[dict[str, list[int]], dict[str, str], str]:
+def monthly_series(
+    app: Any, session: Session, staff: Staff, year: int, lang: str
+) -> tuple[dict[str, list[int]], dict[str, str], str]:
     """Contacts by modality per month (or by audience, for accounts that see only some audiences)."""
     months = charts.month_starts(year)
     centre_ids = policy.centre_ids(staff)
@@ -162,7 +170,11 @@ def monthly_series(app: Any, session: Session, staff: Staff, year: int, lang: st
 
 
 def closures_of(session: Session, staff: Staff, year: int) -> list[ClosurePeriod]:
-    stmt = select(ClosurePeriod).where(ClosurePeriod.starts_on <= date(year, 12, 31), ClosurePeriod.ends_on >= date(year, 1, 1)).order_by(ClosurePeriod.starts_on)
+    stmt = (
+        select(ClosurePeriod)
+        .where(ClosurePeriod.starts_on <= date(year, 12, 31), ClosurePeriod.ends_on >= date(year, 1, 1))
+        .order_by(ClosurePeriod.starts_on)
+    )
     ids = policy.centre_ids(staff)
     if ids is not None:
         stmt = stmt.where(ClosurePeriod.centre_id.in_(ids))
@@ -208,7 +220,9 @@ def opening_day(app: Any, session: Session, staff: Staff, today: date) -> tuple[
 
 
 @router.get("/dashboard")
-def dashboard(request: Request, staff: Staff = Depends(needs_dashboard), session: Session = Depends(get_session), on: str = "") -> Response:
+def dashboard(
+    request: Request, staff: Staff = Depends(needs_dashboard), session: Session = Depends(get_session), on: str = ""
+) -> Response:
     from babel.dates import format_date
     from babel.numbers import format_decimal
 
@@ -229,7 +243,9 @@ def dashboard(request: Request, staff: Staff = Depends(needs_dashboard), session
     months = charts.month_starts(today.year)
     closures = closures_of(session, staff, today.year)
     title = (
-        _("Contacts by modality, %(year)s", year=today.year) if dim == "modality" else _("People reached by audience, %(year)s", year=today.year)
+        _("Contacts by modality, %(year)s", year=today.year)
+        if dim == "modality"
+        else _("People reached by audience, %(year)s", year=today.year)
     )
     drawing: dict[str, Any] = {
         "series": series,
@@ -248,7 +264,11 @@ def dashboard(request: Request, staff: Staff = Depends(needs_dashboard), session
     narrow = charts.monthly_chart(**drawing, month_labels=narrow_months, width=340, height=320, legend_columns=1)
     chart = charts.responsive(wide, narrow)
     has_previous = {name: any(f.month_last_year or f.year_last_year for f in group) for name, group in groups}
-    quick = [(a.key, a.label) for a in app.registry.audiences.values() if staff.may_see(a.key) and app.registry.forms_of(a.key)]
+    quick = [
+        (a.key, a.label)
+        for a in app.registry.audiences.values()
+        if staff.may_see(a.key) and app.registry.forms_of(a.key)
+    ]
     return render(
         request,
         "dashboard.html",

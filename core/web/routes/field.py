@@ -19,6 +19,7 @@ from typing import Any
 from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.responses import JSONResponse, Response
 from sqlalchemy.orm import Session
+
 from tremplin.core import vocab
 from tremplin.core.forms import Form
 from tremplin.core.i18n import pick
@@ -86,6 +87,7 @@ def state(request: Request, form: str = "", session: Session = Depends(get_sessi
 async def sync(request: Request, session: Session = Depends(get_session)) -> JSONResponse:
     """Apply a batch of entries in order; answer each: ``accepted``, ``duplicate`` or ``refused``."""
     from starlette.concurrency import run_in_threadpool
+
     from tremplin.core.web import policy
     from tremplin.core.web.fieldsync import MAX_BATCH, Receiver
 
@@ -216,11 +218,17 @@ def field_page(
         if f.name in defaults and not f.value:  # build_fields pre-fills choices only; text fields too
             f.value = defaults[f.name]
     setup_names = {"centre", "site"}
-    setup = [
-        f for f in fields
-        if f.name in setup_names or (f.name.startswith("attr.") and f.widget not in ("checkboxes", "checkbox"))
-        or f.name == "language"
-    ] if form.tally else []
+    setup = (
+        [
+            f
+            for f in fields
+            if f.name in setup_names
+            or (f.name.startswith("attr.") and f.widget not in ("checkboxes", "checkbox"))
+            or f.name == "language"
+        ]
+        if form.tally
+        else []
+    )
     rest = [f for f in fields if f not in setup and f.name not in ("themes", "headcount", "occurred_at", "note")]
     lang = request_language(request)
     return render(

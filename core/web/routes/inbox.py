@@ -15,6 +15,7 @@ from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.responses import RedirectResponse, Response
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
+
 from tremplin.core import vocab
 from tremplin.core.bot.models import BotThread
 from tremplin.core.models import Staff

@@ -157,7 +157,9 @@ def list_contacts(request: Request, session: Session, staff: Staff, f: ListFilte
     return page_of(list(session.scalars(stmt)))
 
 
-def list_activities(request: Request, session: Session, staff: Staff, f: ListFilters) -> tuple[list[Activity], str | None]:
+def list_activities(
+    request: Request, session: Session, staff: Staff, f: ListFilters
+) -> tuple[list[Activity], str | None]:
     stmt = _scoped(select(Activity), Activity, request, session, staff, f)
     return page_of(list(session.scalars(stmt)))
 

@@ -10,7 +10,7 @@ minutes.
 from __future__ import annotations
 
 from collections import Counter as Tally
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from fastapi import APIRouter, Depends, HTTPException, Request
@@ -89,7 +89,11 @@ def form_context(
     centres = centres_for(session, staff)
     workshops = [
         (w.code, w.label, w.audience)
-        for w in session.scalars(select(WorkshopKind).where(WorkshopKind.centre_id == centre.id, WorkshopKind.active.is_(True)).order_by(WorkshopKind.code))
+        for w in session.scalars(
+            select(WorkshopKind)
+            .where(WorkshopKind.centre_id == centre.id, WorkshopKind.active.is_(True))
+            .order_by(WorkshopKind.code)
+        )
     ]
     return formkit.FormContext(
         lang=lang,
@@ -111,7 +115,10 @@ def tally_figures(request: Request, session: Session, staff: Staff, form: Form, 
     app = get_app(request)
     today = local_today(app, session, centre.id)
     stmt = select(Contact.themes, Contact.headcount).where(
-        Contact.centre_id == centre.id, Contact.day == today, Contact.audience == form.audience, Contact.staff_id == staff.id
+        Contact.centre_id == centre.id,
+        Contact.day == today,
+        Contact.audience == form.audience,
+        Contact.staff_id == staff.id,
     )
     if "modality" in form.fixed:
         stmt = stmt.where(Contact.modality == form.fixed["modality"])
@@ -141,12 +148,21 @@ def _undoable(session: Session, staff: Staff, kind: str, record_id: Any) -> Cont
     if record is None or record.staff_id != staff.id:
         return None
     created = record.created_at
-    if created is None or datetime.now(timezone.utc) - created > UNDO_WINDOW:
+    if created is None or datetime.now(UTC) - created > UNDO_WINDOW:
         return None
     return record
 
 
-def page(request: Request, session: Session, staff: Staff, form: Form, centre: Centre, posted: dict[str, Any] | None = None, errors: dict[str, str] | None = None, status: int = 200) -> Response:
+def page(
+    request: Request,
+    session: Session,
+    staff: Staff,
+    form: Form,
+    centre: Centre,
+    posted: dict[str, Any] | None = None,
+    errors: dict[str, str] | None = None,
+    status: int = 200,
+) -> Response:
     ctx = form_context(request, session, staff, centre, form)
     fields = formkit.build_fields(form, ctx, posted, errors, remembered(request))
     app = get_app(request)
@@ -180,7 +196,12 @@ def log_index(request: Request, staff: Staff = Depends(needs_log), audience: str
 
 
 @router.post("/log/undo")
-def log_undo(request: Request, data: Any = Depends(form_data), staff: Staff = Depends(needs_log), session: Session = Depends(get_session)) -> Response:
+def log_undo(
+    request: Request,
+    data: Any = Depends(form_data),
+    staff: Staff = Depends(needs_log),
+    session: Session = Depends(get_session),
+) -> Response:
     """Undo one's own entry within five minutes of making it (``undo=contact:123``)."""
     _ = gettext_for(request)
     app = get_app(request)
@@ -197,10 +218,21 @@ def log_undo(request: Request, data: Any = Depends(form_data), staff: Staff = De
     htmx = request.headers.get("hx-request") == "true"
     record = _undoable(session, staff, kind, record_id)
     if record is None:
-        message = _("This entry can no longer be undone: entries can be undone for five minutes, by the person who made them.")
+        message = _(
+            "This entry can no longer be undone: entries can be undone for five minutes, by the person who made them."
+        )
         if htmx and form is not None and form.tally:
             centre = working_centre(request, session, staff)
-            return _tally_panel(request, session, staff, form, centre, form_context(request, session, staff, centre, form), error=message, status=409)
+            return _tally_panel(
+                request,
+                session,
+                staff,
+                form,
+                centre,
+                form_context(request, session, staff, centre, form),
+                error=message,
+                status=409,
+            )
         if htmx:
             return render(request, "partials/undo_result.html", {"message": message, "ok": False}, status_code=409)
         return render(request, "error.html", {"status": 409, "message": message, "detail": ""}, status_code=409)
@@ -214,7 +246,9 @@ def log_undo(request: Request, data: Any = Depends(form_data), staff: Staff = De
     message = _("Undone: the entry was removed.")
     if htmx and form is not None and form.tally:
         centre = working_centre(request, session, staff)
-        return _tally_panel(request, session, staff, form, centre, form_context(request, session, staff, centre, form), message=message)
+        return _tally_panel(
+            request, session, staff, form, centre, form_context(request, session, staff, centre, form), message=message
+        )
     if htmx:
         return render(request, "partials/undo_result.html", {"message": message, "ok": True})
     flash(request, message)
@@ -222,7 +256,9 @@ def log_undo(request: Request, data: Any = Depends(form_data), staff: Staff = De
 
 
 @router.get("/log/{key}")
-def log_form(key: str, request: Request, staff: Staff = Depends(needs_log), session: Session = Depends(get_session)) -> Response:
+def log_form(
+    key: str, request: Request, staff: Staff = Depends(needs_log), session: Session = Depends(get_session)
+) -> Response:
     form = resolve_form(request, staff, key)
     if form is None:
         return RedirectResponse(f"/log?audience={key}", status_code=303)
@@ -246,7 +282,13 @@ def _save(
 
 
 @router.post("/log/{key}")
-def log_submit(key: str, request: Request, data: Any = Depends(form_data), staff: Staff = Depends(needs_log), session: Session = Depends(get_session)) -> Response:
+def log_submit(
+    key: str,
+    request: Request,
+    data: Any = Depends(form_data),
+    staff: Staff = Depends(needs_log),
+    session: Session = Depends(get_session),
+) -> Response:
     form = resolve_form(request, staff, key)
     if form is None:
         raise HTTPException(status_code=404, detail="Choose a form first.")
@@ -267,7 +309,11 @@ def log_submit(key: str, request: Request, data: Any = Depends(form_data), staff
         return page(request, session, staff, form, centre, posted, errors, status=422)
     kind = "activity" if form.record == "activity" else "contact"
     session.commit()
-    request.session["last"] = {"kind": kind, "id": record.id, "label": _("%(form)s, just now", form=pick(form.title, ctx.lang))}
+    request.session["last"] = {
+        "kind": kind,
+        "id": record.id,
+        "label": _("%(form)s, just now", form=pick(form.title, ctx.lang)),
+    }
     flash(request, _("Logged."))
     response = RedirectResponse(f"/log/{form.key}", status_code=303)
     remember(request, response, formkit.remembered_from({**values, "centre": centre.code}, attributes, form))
@@ -275,7 +321,13 @@ def log_submit(key: str, request: Request, data: Any = Depends(form_data), staff
 
 
 @router.post("/log/{key}/tally")
-def log_tally(key: str, request: Request, data: Any = Depends(form_data), staff: Staff = Depends(needs_log), session: Session = Depends(get_session)) -> Response:
+def log_tally(
+    key: str,
+    request: Request,
+    data: Any = Depends(form_data),
+    staff: Staff = Depends(needs_log),
+    session: Session = Depends(get_session),
+) -> Response:
     """One tap: one person on one theme, with the form's other answers as they are on the page."""
     form = resolve_form(request, staff, key)
     if form is None or not form.tally:
@@ -312,12 +364,24 @@ def log_tally(key: str, request: Request, data: Any = Depends(form_data), staff:
         flash(request, _("+1 %(theme)s logged.", theme=label))
         response: Response = RedirectResponse(f"/log/{form.key}", status_code=303)
     else:
-        response = _tally_panel(request, session, staff, form, centre, ctx, message=_("+1 %(theme)s logged.", theme=label))
+        response = _tally_panel(
+            request, session, staff, form, centre, ctx, message=_("+1 %(theme)s logged.", theme=label)
+        )
     remember(request, response, formkit.remembered_from({**values, "centre": centre.code}, attributes, form))
     return response
 
 
-def _tally_panel(request: Request, session: Session, staff: Staff, form: Form, centre: Centre, ctx: formkit.FormContext, message: str = "", error: str = "", status: int = 200) -> Response:
+def _tally_panel(
+    request: Request,
+    session: Session,
+    staff: Staff,
+    form: Form,
+    centre: Centre,
+    ctx: formkit.FormContext,
+    message: str = "",
+    error: str = "",
+    status: int = 200,
+) -> Response:
     return render(
         request,
         "partials/tally.html",

@@ -8,7 +8,7 @@ codes from one address are slowed down like failed logins.
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from fastapi import APIRouter, Depends, Request
@@ -39,23 +39,42 @@ def referral_check(request: Request, t: str = "") -> Response:
 
 
 @router.post("/r")
-def referral_confirm(request: Request, form: Any = Depends(form_data), session: Session = Depends(get_session)) -> Response:
+def referral_confirm(
+    request: Request, form: Any = Depends(form_data), session: Session = Depends(get_session)
+) -> Response:
     _ = gettext_for(request)
     app = get_app(request)
     raw = str(form.get("token") or "")[:40]
     address = client_address(request)
-    since = datetime.now(timezone.utc) - MISS_WINDOW
+    since = datetime.now(UTC) - MISS_WINDOW
     misses = session.scalar(
-        select(func.count(AuditEvent.id)).where(AuditEvent.action == "referral.check_failed", AuditEvent.actor == f"ip:{address}"[:80], AuditEvent.at > since)
+        select(func.count(AuditEvent.id)).where(
+            AuditEvent.action == "referral.check_failed",
+            AuditEvent.actor == f"ip:{address}"[:80],
+            AuditEvent.at > since,
+        )
     )
     if misses and misses >= FREE_MISSES:
         message = _("Too many wrong codes. Wait a quarter of an hour and try again.")
-        return render(request, "public_referral.html", {"token": raw, "outcome": "refused", "message": message}, status_code=429, headers={"Retry-After": "900"})
+        return render(
+            request,
+            "public_referral.html",
+            {"token": raw, "outcome": "refused", "message": message},
+            status_code=429,
+            headers={"Retry-After": "900"},
+        )
 
     def refuse(message: str, status: int) -> Response:
-        session.add(AuditEvent(action="referral.check_failed", actor=f"ip:{address}"[:80], object_type="referral", details={}))
+        session.add(
+            AuditEvent(action="referral.check_failed", actor=f"ip:{address}"[:80], object_type="referral", details={})
+        )
         session.commit()
-        return render(request, "public_referral.html", {"token": raw, "outcome": "refused", "message": message}, status_code=status)
+        return render(
+            request,
+            "public_referral.html",
+            {"token": raw, "outcome": "refused", "message": message},
+            status_code=status,
+        )
 
     try:
         referral = find_referral(session, raw, app)  # expired as read when past its expiry
@@ -64,7 +83,9 @@ def referral_confirm(request: Request, form: Any = Depends(form_data), session: 
         if "empty" in text:
             message = _("Type the code written on the referral.")
         elif "check character" in text:
-            message = _("This code is incorrect: a character was probably mistyped. Check each character and try again.")
+            message = _(
+                "This code is incorrect: a character was probably mistyped. Check each character and try again."
+            )
         elif "characters that are never used" in text:
             message = _("This code is incorrect: it contains characters that codes never use.")
         else:
@@ -76,9 +97,22 @@ def referral_confirm(request: Request, form: Any = Depends(form_data), session: 
         set_referral_status(app, session, referral, "received")
         audit(session, "referral.public_confirm", None, "referral", referral.id)
         session.commit()
-        return render(request, "public_referral.html", {"token": "", "outcome": "confirmed", "message": _("Thank you: the person's arrival is confirmed.")})
+        return render(
+            request,
+            "public_referral.html",
+            {"token": "", "outcome": "confirmed", "message": _("Thank you: the person's arrival is confirmed.")},
+        )
     if referral.status in ("received", "completed"):
         session.rollback()
-        return render(request, "public_referral.html", {"token": "", "outcome": "confirmed", "message": _("Thank you: this arrival was already confirmed.")})
+        return render(
+            request,
+            "public_referral.html",
+            {"token": "", "outcome": "confirmed", "message": _("Thank you: this arrival was already confirmed.")},
+        )
     session.commit()  # keeps an expiry applied as the referral was read
-    return render(request, "public_referral.html", {"token": raw, "outcome": "refused", "message": _("This code has expired.")}, status_code=409)
+    return render(
+        request,
+        "public_referral.html",
+        {"token": raw, "outcome": "refused", "message": _("This code has expired.")},
+        status_code=409,
+    )

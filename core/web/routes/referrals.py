@@ -8,21 +8,20 @@ from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.responses import RedirectResponse, Response
 from sqlalchemy import select
 from sqlalchemy.orm import Session
-from tremplin.core import vocab
+
+from tremplin.core import rules, vocab
 from tremplin.core.anonymity import format_token
 from tremplin.core.models import Partner, Referral, Staff
-from tremplin.core import rules
 from tremplin.core.records import REFERRAL_MOVES, expire_if_due, issue_referral, set_referral_status
 from tremplin.core.validation import RecordError
-from tremplin.core.web import formkit
-from tremplin.core.web import policy
+from tremplin.core.web import formkit, policy
 from tremplin.core.web.common import PAGE_SIZE, fetch, int_param, working_centre
 from tremplin.core.web.deps import (
-    visible_or_404,
     form_data,
     get_app,
     get_session,
     require_capability,
+    visible_or_404,
 )
 from tremplin.core.web.i18n import gettext_for, request_language
 from tremplin.core.web.templating import flash, render
@@ -35,11 +34,17 @@ def qr_svg(url: str, title: str) -> str:
     """The QR code of ``url`` as inline SVG (segno), dark on white, with a title for screen readers."""
     import segno
 
-    return segno.make(url, error="m").svg_inline(scale=5, dark="#000", light="#fff", title=title, border=2, svgclass="qr")
+    return segno.make(url, error="m").svg_inline(
+        scale=5, dark="#000", light="#fff", title=title, border=2, svgclass="qr"
+    )
 
 
 def partners_of(session: Session, centre_id: int) -> list[Partner]:
-    return list(session.scalars(select(Partner).where(Partner.centre_id == centre_id, Partner.active.is_(True)).order_by(Partner.name)))
+    return list(
+        session.scalars(
+            select(Partner).where(Partner.centre_id == centre_id, Partner.active.is_(True)).order_by(Partner.name)
+        )
+    )
 
 
 @router.get("/referrals")
@@ -77,7 +82,14 @@ def referrals(
     )
 
 
-def _new_page(request: Request, session: Session, staff: Staff, values: dict[str, str] | None = None, errors: dict[str, str] | None = None, status: int = 200) -> Response:
+def _new_page(
+    request: Request,
+    session: Session,
+    staff: Staff,
+    values: dict[str, str] | None = None,
+    errors: dict[str, str] | None = None,
+    status: int = 200,
+) -> Response:
     app = get_app(request)
     centre = working_centre(request, session, staff)
     audiences = [(k, app.registry.audiences[k].label) for k in policy.visible_audiences(app, staff)]
@@ -97,12 +109,19 @@ def _new_page(request: Request, session: Session, staff: Staff, values: dict[str
 
 
 @router.get("/referrals/new")
-def referral_new(request: Request, staff: Staff = Depends(needs_referrals), session: Session = Depends(get_session)) -> Response:
+def referral_new(
+    request: Request, staff: Staff = Depends(needs_referrals), session: Session = Depends(get_session)
+) -> Response:
     return _new_page(request, session, staff)
 
 
 @router.post("/referrals")
-def referral_issue(request: Request, data: Any = Depends(form_data), staff: Staff = Depends(needs_referrals), session: Session = Depends(get_session)) -> Response:
+def referral_issue(
+    request: Request,
+    data: Any = Depends(form_data),
+    staff: Staff = Depends(needs_referrals),
+    session: Session = Depends(get_session),
+) -> Response:
     app = get_app(request)
     _ = gettext_for(request)
     centre = working_centre(request, session, staff)
@@ -127,8 +146,15 @@ def referral_issue(request: Request, data: Any = Depends(form_data), staff: Staf
         return _new_page(request, session, staff, values, errors, status=422)
     try:
         referral = issue_referral(
-            app, session, centre.id, to_partner_id=to_partner, from_partner_id=from_partner,
-            theme=values["theme"] or None, audience=audience, staff=staff, note=values["note"],
+            app,
+            session,
+            centre.id,
+            to_partner_id=to_partner,
+            from_partner_id=from_partner,
+            theme=values["theme"] or None,
+            audience=audience,
+            staff=staff,
+            note=values["note"],
         )
     except RecordError as exc:  # the rules of a note (``tremplin.core.rules``)
         session.rollback()
@@ -144,7 +170,9 @@ def _load(session: Session, staff: Staff, referral_id: int) -> Referral:
 
 
 @router.get("/referrals/{referral_id}")
-def referral_detail(referral_id: int, request: Request, staff: Staff = Depends(needs_referrals), session: Session = Depends(get_session)) -> Response:
+def referral_detail(
+    referral_id: int, request: Request, staff: Staff = Depends(needs_referrals), session: Session = Depends(get_session)
+) -> Response:
     _ = gettext_for(request)
     referral = _load(session, staff, referral_id)
     if referral.is_due_to_expire():  # expiry applies when a referral is read
@@ -173,7 +201,13 @@ def referral_detail(referral_id: int, request: Request, staff: Staff = Depends(n
 
 
 @router.post("/referrals/{referral_id}/status")
-def referral_status(referral_id: int, request: Request, data: Any = Depends(form_data), staff: Staff = Depends(needs_referrals), session: Session = Depends(get_session)) -> Response:
+def referral_status(
+    referral_id: int,
+    request: Request,
+    data: Any = Depends(form_data),
+    staff: Staff = Depends(needs_referrals),
+    session: Session = Depends(get_session),
+) -> Response:
     app = get_app(request)
     referral = _load(session, staff, referral_id)
     new_status = str(data.get("status") or "")

@@ -7,6 +7,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+
 from tremplin.core.app import App, create_app
 
 PLUGIN = "tremplin_euroguidance"
@@ -82,8 +83,9 @@ def test_report_sections_and_menu(app: App) -> None:
 
 
 def test_demo_figures_by_destination(app: App) -> None:
-    from tremplin.core.demo import generate
     from tremplin_euroguidance.web import by_country
+
+    from tremplin.core.demo import generate
 
     year = 2019
     generate(app, year=year, scale=0.1, seed=7, reset=True)
@@ -96,8 +98,9 @@ def test_demo_figures_by_destination(app: App) -> None:
 
 
 def test_flow_counts_by_destination(app: App) -> None:
-    from tremplin.core.demo import generate
     from tremplin_euroguidance.flows import count_by_country
+
+    from tremplin.core.demo import generate
 
     generate(app, year=2019, scale=0.05, seed=3, reset=True)
     found = count_by_country.fn(app.settings.database_url, 2019)
@@ -108,6 +111,7 @@ def test_page_and_menu_for_the_adviser(app: App) -> None:
     import re
 
     from fastapi.testclient import TestClient
+
     from tremplin.core.demo import generate
     from tremplin.core.web.app import create_web_app
 

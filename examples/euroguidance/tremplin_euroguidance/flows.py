@@ -9,6 +9,7 @@ from datetime import date
 
 from prefect import flow, task
 from prefect.cache_policies import NO_CACHE
+
 from tremplin.flows.common import logger, open_app
 
 

@@ -12,6 +12,7 @@ from typing import Any
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse
 from sqlalchemy.orm import Session
+
 from tremplin.core.models import Staff
 from tremplin.core.web.deps import ensure_audience, get_app, get_session, require_capability
 
@@ -47,7 +48,6 @@ def destinations(
     from tremplin.core.web.common import local_today
     from tremplin.core.web.i18n import request_language
     from tremplin.core.web.templating import render
-
     from tremplin_euroguidance import AUDIENCE, TEXTS
 
     ensure_audience(staff, AUDIENCE)
