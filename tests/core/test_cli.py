@@ -46,7 +46,8 @@ def test_help_is_fast_and_imports_no_sqlalchemy() -> None:
     code = (
         "import sys, tremplin.core.cli\n"
         "try:\n    tremplin.core.cli.cli(['--help'], prog_name='tremplin')\nexcept SystemExit:\n    pass\n"
-        "print(sorted(m for m in ('sqlalchemy', 'pydantic', 'prefect', 'fastapi', 'alembic', 'telegram', 'rich') if m in sys.modules))"
+        "print(sorted(m for m in ('sqlalchemy', 'pydantic', 'prefect', 'fastapi', 'alembic', 'telegram', 'rich') "
+        "if m in sys.modules))"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO, timeout=30)
     assert out.returncode == 0, out.stderr
