@@ -846,7 +846,7 @@ def referrals_list(
     if not policy.sees_all_audiences(staff):
         stmt = stmt.where(Referral.audience.in_(policy.visible_audiences(app, staff)))
     if status:
-        stmt = stmt.where(Referral.status == status[:16])
+        stmt = stmt.where(Referral.status_as_of() == status[:16])  # past its expiry is expired, flow or not
     cursor = int_param(after)
     if after and cursor is None:
         raise HTTPException(status_code=400, detail="`after` is the `next` of a previous page (a number)")

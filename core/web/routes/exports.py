@@ -267,7 +267,7 @@ def referrals_export(
     base = (
         select(
             Referral.token,
-            Referral.status,
+            Referral.status_as_of(),  # past its expiry is expired, whether or not the flow wrote it
             Referral.audience,
             Referral.theme,
             source.name,
@@ -275,7 +275,7 @@ def referrals_export(
             Referral.issued_at,
             Referral.received_at,
             Referral.completed_at,
-            Referral.expired_at,
+            Referral.expired_at_as_of(),
             Referral.expires_at,
             Case.code,
         )
