@@ -261,3 +261,36 @@ def test_a_referral_past_its_expiry_is_expired_in_every_list_and_export(
         assert session.scalar(select(Referral.status_as_of()).where(Referral.id == records["to_actiris_id"])) == (
             "expired"
         )
+
+
+@pytest.mark.parametrize("lang", ["fr", "nl", "en", "uk"])
+def test_exported_times_are_in_the_centres_time_and_the_readers_formats(web: Web, lang: str) -> None:
+    """08:30 UTC on 1 July is 10:30 in Brussels: the CSV writes it as a reader of the language does (Excel set
+    up for the language reads it back as a date), the XLSX holds a typed date shown in the reader's format,
+    on a sheet named as the list page, under a frozen header, in a column wide enough for it."""
+    from openpyxl import load_workbook
+
+    from tremplin.core.web.i18n import translator
+
+    with web.app.transaction() as session:
+        moment = datetime(2025, 7, 1, 8, 30, tzinfo=UTC)
+        values = {"centre": "bxl", "occurred_at": moment, "audience": "general", "modality": "reception"}
+        contact_id = log_contact(web.app, session, {**values, "themes": ["work"]}).id
+    lead = web.client("programme_lead")
+    lead.get(f"/lang/{lang}")
+    period = {"from": "2025-07-01", "to": "2025-07-31"}
+    rows = read_csv(lead.get("/contacts/export", params={"format": "csv", **period}), "," if lang == "en" else ";")
+    local = "01.07.2025" if lang == "uk" else "01/07/2025"
+    assert [(int(r["id"]), r["day"], r["occurred_at"]) for r in rows] == [(contact_id, local, f"{local} 10:30")]
+
+    answer = lead.get("/contacts/export", params={"format": "xlsx", **period})
+    assert answer.status_code == 200
+    book = load_workbook(io.BytesIO(answer.content))
+    sheet = book.worksheets[0]
+    assert sheet.title == translator(lang)("Contacts") and sheet.freeze_panes == "A2"
+    header = [c.value for c in sheet[1]]
+    cell = sheet.cell(row=2, column=header.index("occurred_at") + 1)
+    assert cell.value == datetime(2025, 7, 1, 10, 30), "a typed moment, in the centre's time"
+    assert cell.number_format == ("dd.mm.yyyy hh:mm" if lang == "uk" else "dd/mm/yyyy hh:mm")
+    letter = cell.column_letter
+    assert sheet.column_dimensions[letter].width >= len("01/07/2025 10:30"), "wide enough not to show #####"
