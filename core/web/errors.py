@@ -167,6 +167,7 @@ def install(web: FastAPI) -> None:
     """Register the exception handlers on ``web``."""
 
     async def invalid(request: Request, exc: Exception) -> Response:
+        from tremplin.core.i18n import typography
         from tremplin.core.rules import rule_keys
         from tremplin.core.web.formkit import translate_record_errors
 
@@ -176,7 +177,8 @@ def install(web: FastAPI) -> None:
             extra["confirm"] = True
         # The rule's message by field, in the request's language (its parameters kept: "really 100 000?").
         messages = translate_record_errors(exc.errors if isinstance(exc, RecordError) else errors, gettext_for(request))
-        extra["messages"] = dict(messages)
+        lang = request_language(request)
+        extra["messages"] = {name: typography(message, lang) for name, message in messages.items()}
         details = list(messages.values())
         return answer(request, 422, str(exc) or "invalid values", errors, details=details, extra=extra)
 
