@@ -26,6 +26,10 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    and_,
+)
+from sqlalchemy import (
+    case as sql_case,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -210,6 +214,29 @@ class Referral(Base):
     def current_status(self, now: datetime | None = None) -> str:
         """The status as of ``now``: expiry is a property of the referral, applied whenever it is read."""
         return "expired" if self.is_due_to_expire(now) else self.status
+
+    def current_expired_at(self, now: datetime | None = None) -> datetime | None:
+        """When it expired: the moment written, or its expiry if it is past and nothing wrote it yet."""
+        return self.expires_at if self.is_due_to_expire(now) else self.expired_at
+
+    @classmethod
+    def due_to_expire(cls, now: datetime | None = None) -> Any:
+        """SQL twin of ``is_due_to_expire``, the same on SQLite and PostgreSQL (``now`` is a bound parameter,
+        not the database's clock, so the web process and the database never disagree on the moment)."""
+        moment = now or datetime.now(UTC)
+        return and_(cls.status == "issued", cls.expires_at.is_not(None), cls.expires_at < moment)
+
+    @classmethod
+    def status_as_of(cls, now: datetime | None = None) -> Any:
+        """SQL twin of ``current_status``: every list, search, export and count that filters, groups or shows
+        a referral's status reads this, so a referral past its expiry is expired there without waiting for the
+        daily flow to write it."""
+        return sql_case((cls.due_to_expire(now), "expired"), else_=cls.status)
+
+    @classmethod
+    def expired_at_as_of(cls, now: datetime | None = None) -> Any:
+        """SQL twin of ``current_expired_at``."""
+        return sql_case((cls.due_to_expire(now), cls.expires_at), else_=cls.expired_at)
 
 
 class Case(Base):

@@ -416,9 +416,10 @@ def set_referral_status(
 
 def expire_referrals(app: App, session: Session, now: datetime | None = None) -> int:
     now = now or datetime.now(UTC)
-    due = session.scalars(select(Referral).where(Referral.status == "issued", Referral.expires_at < now)).all()
+    due = session.scalars(select(Referral).where(Referral.due_to_expire(now))).all()
     for referral in due:
-        set_referral_status(app, session, referral, "expired", at=now)
+        # At its expiry moment, as when read first: the flow writes what every reader already shows.
+        expire_if_due(app, session, referral, now)
     return len(due)
 
 

@@ -20,7 +20,7 @@ import csv
 import io
 import json
 import math
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import UTC, date, datetime
 from functools import lru_cache
 from pathlib import Path
@@ -47,6 +47,40 @@ FORMULA_STARTS: tuple[str, ...] = ("=", "+", "-", "@", "\t", "\r")
 #: Belgian (and Ukrainian) Excel uses the comma for decimals, so it splits fields on ``;``.
 CSV_DELIMITERS: dict[str, str] = {"fr": ";", "nl": ";", "uk": ";", "en": ","}
 BOM = "\ufeff"
+
+#: How a reader of each language writes a day and a moment (Belgian French and Dutch, British English,
+#: Ukrainian), as ``strftime`` patterns for CSV text and as the number formats of XLSX cells. Excel set up
+#: for the language reads the CSV text back as dates. Analysts' files (``iso``) keep ISO 8601.
+LOCAL_DATES: dict[str, tuple[str, str]] = {
+    "fr": ("%d/%m/%Y", "%d/%m/%Y %H:%M"),
+    "nl": ("%d/%m/%Y", "%d/%m/%Y %H:%M"),
+    "en": ("%d/%m/%Y", "%d/%m/%Y %H:%M"),
+    "uk": ("%d.%m.%Y", "%d.%m.%Y %H:%M"),
+}
+XLSX_DATES: dict[str, tuple[str, str]] = {
+    "fr": ("dd/mm/yyyy", "dd/mm/yyyy hh:mm"),
+    "nl": ("dd/mm/yyyy", "dd/mm/yyyy hh:mm"),
+    "en": ("dd/mm/yyyy", "dd/mm/yyyy hh:mm"),
+    "uk": ("dd.mm.yyyy", "dd.mm.yyyy hh:mm"),
+    "iso": ("yyyy-mm-dd", "yyyy-mm-dd hh:mm"),
+}
+
+
+def local_dates(language: str) -> Callable[[Any], Any]:
+    """A cell with its day or moment written as a reader of ``language`` writes it (other values as they are).
+
+    Moments are taken as they come: convert them to the centre's time first."""
+    day_pattern, moment_pattern = LOCAL_DATES.get(language, LOCAL_DATES["en"])
+
+    def convert(value: Any) -> Any:
+        kind = type(value)
+        if kind is datetime:
+            return value.strftime(moment_pattern)
+        if kind is date:
+            return value.strftime(day_pattern)
+        return value
+
+    return convert
 
 
 def neutralise(text: str) -> str:
@@ -381,7 +415,9 @@ class XlsxBook:
     written in order, and each sheet filled before the next is started).
     """
 
-    def __init__(self, out: IO[bytes] | str | Path, constant_memory: bool = False) -> None:
+    def __init__(self, out: IO[bytes] | str | Path, constant_memory: bool = False, dates: str = "iso") -> None:
+        """``dates``: a language whose readers' day and time formats the date cells take (``XLSX_DATES``),
+        or ``iso``."""
         import xlsxwriter
 
         target = str(out) if isinstance(out, Path) else out
@@ -397,13 +433,14 @@ class XlsxBook:
         )
         self.used: set[str] = set()
         self.constant_memory = constant_memory
+        day_format, moment_format = XLSX_DATES.get(dates, XLSX_DATES["iso"])
         self.formats = {
             "title": self.wb.add_format({"bold": True, "font_size": 13}),
             "header": self.wb.add_format({"bold": True, "text_wrap": True, "valign": "top", "bottom": 1}),
             "wrap": self.wb.add_format({"text_wrap": True, "valign": "top"}),
             "pct": self.wb.add_format({"num_format": "0.0%"}),
-            "date": self.wb.add_format({"num_format": "yyyy-mm-dd"}),
-            "datetime": self.wb.add_format({"num_format": "yyyy-mm-dd hh:mm"}),
+            "date": self.wb.add_format({"num_format": day_format}),
+            "datetime": self.wb.add_format({"num_format": moment_format}),
         }
 
     def sheet(self, title: str) -> XlsxSheet:
@@ -423,12 +460,14 @@ def write_table_xlsx(
     out: IO[bytes] | str | Path,
     title: str = "Export",
     widths: Sequence[float] | None = None,
+    dates: str = "iso",
 ) -> int:
     """One sheet: a frozen header row and ``rows``, streamed (``constant_memory``); returns the count.
 
     The writer for list exports of any size. Without ``widths``, a column is as wide as its heading.
+    ``dates``: the language whose day and time formats date cells take (``XlsxBook``).
     """
-    book = XlsxBook(out, constant_memory=True)
+    book = XlsxBook(out, constant_memory=True, dates=dates)
     sheet = book.sheet(title)
     sheet.widths(widths or [max(10, text_width(c) + 2) for c in columns])
     sheet.freeze(1)
@@ -663,10 +702,18 @@ def find_staff(session: Session, username: str) -> Staff | None:
 
 
 def iter_table_csv(
-    columns: Sequence[str], rows: Iterable[Sequence[Any]], language: str = "en", chunk: int = 500
+    columns: Sequence[str],
+    rows: Iterable[Sequence[Any]],
+    language: str = "en",
+    chunk: int = 500,
+    local: bool = False,
 ) -> Iterator[bytes]:
     """``write_table_csv`` as chunks of UTF-8 (a chunk per ``chunk`` rows, the header with the byte-order
-    mark first), for a streamed download that never holds the whole file. Same cells, same separator."""
+    mark first), for a streamed download that never holds the whole file. Same cells, same separator.
+    ``local``: days and moments as the language's readers write them (``local_dates``), not ISO."""
+    if local:
+        as_read = local_dates(language)
+        rows = ([as_read(v) for v in row] for row in rows)
     buffer = io.StringIO()
     w = csv.writer(buffer, delimiter=CSV_DELIMITERS.get(language, ","), lineterminator="\r\n")
     w.writerow([csv_cell(c, language) for c in columns])

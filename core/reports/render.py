@@ -364,7 +364,7 @@ def write_xlsx(report: m.Report, out: IO[bytes] | str | Path) -> None:
     """A sheet per section (its title, a frozen header row, typed cells), written in ``constant_memory``."""
     from tremplin.core.reports.export import XlsxBook
 
-    book = XlsxBook(out, constant_memory=True)
+    book = XlsxBook(out, constant_memory=True, dates=report.language)  # dates in the reader's formats
     sheet = book.sheet(word("report", report.language))
     meta = report_meta(report)
     sheet.widths([max(len(k) for k, _ in meta) + 2, 70])

@@ -12,6 +12,7 @@
 
 API paths (``/api/...``) answer JSON ``{"detail": ..., "errors": {...}, "rules": {...}}`` (``rules``: the key of
 the rule each field breaks, ``tremplin.core.rules.MESSAGES``, the same whatever way the record came in;
+``messages``: the rule's message by field in the request's language, for a client to show as it is;
 ``"confirm": true`` when sending it again with ``confirm`` would save it); pages answer the error page
 in the user's language (401 on a page redirects to the login form). Anything else unexpected is
 logged and answered as a 500 page without details; the tests make sure no request gets there.
@@ -126,14 +127,6 @@ def answer(
     return response
 
 
-def _translated_reasons(request: Request, errors: dict[str, str]) -> list[str]:
-    """The core's reasons (English) as the page's lines in the reader's language."""
-    from tremplin.core.web.formkit import translate_record_errors
-    from tremplin.core.web.i18n import gettext_for
-
-    return list(translate_record_errors(errors, gettext_for(request)).values())
-
-
 def _invalid_inputs(request: Request, errors: Any) -> list[str]:
     """One line per value the framework refused, naming the value as typed (never pydantic's words)."""
     from tremplin.core.web.i18n import gettext_for
@@ -174,13 +167,19 @@ def install(web: FastAPI) -> None:
     """Register the exception handlers on ``web``."""
 
     async def invalid(request: Request, exc: Exception) -> Response:
+        from tremplin.core.i18n import typography
         from tremplin.core.rules import rule_keys
+        from tremplin.core.web.formkit import translate_record_errors
 
         errors = field_errors(exc)
         extra: dict[str, Any] = {"rules": rule_keys(exc.errors if isinstance(exc, RecordError) else errors)}
         if isinstance(exc, RecordError) and exc.questions_only:
             extra["confirm"] = True
-        details = _translated_reasons(request, errors)
+        # The rule's message by field, in the request's language (its parameters kept: "really 100 000?").
+        messages = translate_record_errors(exc.errors if isinstance(exc, RecordError) else errors, gettext_for(request))
+        lang = request_language(request)
+        extra["messages"] = {name: typography(message, lang) for name, message in messages.items()}
+        details = list(messages.values())
         return answer(request, 422, str(exc) or "invalid values", errors, details=details, extra=extra)
 
     async def token(request: Request, exc: Exception) -> Response:

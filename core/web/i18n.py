@@ -113,6 +113,10 @@ def request_language(request: Request) -> str:
     if cached:
         return str(cached)
     lang = request.cookies.get(LANG_COOKIE)
+    if lang not in LANGUAGES and request.url.path.startswith("/api/"):
+        # An API client says per request what language its user reads: that wins over the account's.
+        stated = parse_accept_language(request.headers.get("accept-language"))
+        lang = stated[0] if stated else None
     if lang not in LANGUAGES:
         staff = getattr(request.state, "staff_view", None)
         lang = staff.language if staff is not None and staff.language in LANGUAGES else None

@@ -145,6 +145,11 @@ class MoveIn(Strict):
 
 class AttendanceIn(Strict):
     pupils_came: int = Field(ge=0, le=1000)
+    confirm: bool = Field(
+        default=False,
+        description="Far more pupils than booked is a question (422, rule `count.above_registered`): "
+        "send the same number again with `confirm: true` to save it.",
+    )
 
 
 def _centre(session: Session, staff: Staff) -> int:
@@ -419,5 +424,7 @@ def booking_attendance(request: Request, booking_id: int, body: AttendanceIn, st
         request,
         session,
         booking,
-        lambda: bk.record_attendance(get_app(request), session, booking, body.pupils_came, staff),
+        lambda: bk.record_attendance(
+            get_app(request), session, booking, body.pupils_came, staff, confirmed=body.confirm
+        ),
     )

@@ -625,10 +625,18 @@ def move(
 
 
 def record_attendance(
-    app: App, session: Session, booking: SchoolBooking, pupils_came: int, staff: Staff | None = None
+    app: App,
+    session: Session,
+    booking: SchoolBooking,
+    pupils_came: int,
+    staff: Staff | None = None,
+    confirmed: bool = False,
 ) -> SchoolBooking:
     """After the visit: the pupils who came. The visit becomes a group activity with that headcount,
-    through the core's activity path (counters, events, audit), so it is counted once, from here."""
+    through the core's activity path (counters, events, audit), so it is counted once, from here.
+
+    The core's rules apply as to any activity: far more pupils than booked is a question (a ``RecordError``
+    whose problem is a question) until the person ``confirmed`` the number."""
     from tremplin import log_activity, record_participants
     from tremplin.core.models import Activity
 
@@ -656,7 +664,7 @@ def record_attendance(
         session.flush()
         return booking
     if activity is not None:
-        record_participants(app, session, activity, pupils_came, staff=staff)
+        record_participants(app, session, activity, pupils_came, staff=staff, confirmed=confirmed)
         return booking
     centre = session.get(Centre, booking.centre_id)
     school = session.get(Partner, booking.school_id) if booking.school_id else None
@@ -683,6 +691,7 @@ def record_attendance(
             "place": "at_school" if slot.at_school else "at_centre",
         },
         staff=staff,
+        confirmed=confirmed,
     )
     activity.source_ref = f"schools.booking:{booking.id}"
     booking.activity_id = activity.id

@@ -25,6 +25,8 @@ from sqlalchemy.orm import Session
 
 from tremplin import LANGUAGES
 from tremplin.core.models import Centre, OutboxMessage, Partner, Staff
+from tremplin.core.validation import RecordError
+from tremplin.core.web import formkit
 from tremplin.core.web.common import fetch, int_param
 from tremplin.core.web.deps import ensure_audience, ensure_centre, form_data, get_app, get_session, require_capability
 from tremplin.core.web.i18n import gettext_for, request_language
@@ -557,8 +559,20 @@ def _booking_for(session: Session, staff: Staff, booking_id: int) -> SchoolBooki
 def booking_page(
     request: Request, booking_id: int, staff: Staff = BookingsStaff, session: Session = Depends(get_session)
 ) -> Response:
+    return _booking_view(request, session, _booking_for(session, staff, booking_id))
+
+
+def _booking_view(
+    request: Request,
+    session: Session,
+    booking: SchoolBooking,
+    question: int | None = None,
+    error: str = "",
+    status_code: int = 200,
+) -> Response:
+    """The booking's page; ``question``: a number of pupils the rules question, with its ``error``
+    message, asked to be confirmed (the form then offers to save it as it is)."""
     app = get_app(request)
-    booking = _booking_for(session, staff, booking_id)
     tz = app.timezone_of(session, booking.centre_id)
     now = datetime.now(UTC)
     others = session.scalars(
@@ -583,7 +597,10 @@ def booking_page(
             "tz": tz,
             "open": booking.status in bk.OPEN,
             "holding": bk.HOLDING,
+            "question": question,
+            "attendance_error": error,
         },
+        status_code=status_code,
     )
 
 
@@ -669,12 +686,23 @@ def booking_attendance(
     if came is None:
         flash(request, _("Enter the number of pupils who came, from 0 to 1000."), "bad")
         return RedirectResponse(f"/schools/bookings/{booking.id}", status_code=303)
-    return _act(
-        request,
-        booking,
-        lambda: bk.record_attendance(get_app(request), session, booking, came, staff),
-        _("Saved: the visit is counted."),
-    )
+    # Far more pupils than booked asks first (the core's rule for every activity); the confirmation names
+    # the number confirmed, so a number changed after the question is asked again.
+    confirmed = str(form.get("confirm") or "") == str(came)
+    try:
+        return _act(
+            request,
+            booking,
+            lambda: bk.record_attendance(get_app(request), session, booking, came, staff, confirmed=confirmed),
+            _("Saved: the visit is counted."),
+        )
+    except RecordError as exc:
+        session.rollback()
+        booking = _booking_for(session, staff, booking_id)
+        errors = formkit.translate_record_errors(exc.errors, _)
+        message = next(iter(errors.values()), "") or _(formkit.MSG_INVALID)
+        question = came if errors.questions_only else None
+        return _booking_view(request, session, booking, question=question, error=message, status_code=422)
 
 
 # -- the offer --------------------------------------------------------------------------------------

@@ -321,3 +321,55 @@ def test_the_api_is_in_the_schema_and_keeps_the_rules(web: Web) -> None:
     assert cancelled.status_code == 200 and cancelled.json()["status"] == "cancelled"
     assert api.post(f"/api/v1/bookings/{created.json()['id']}/cancel").status_code == 409
     assert web.api("counsellor").get("/api/v1/bookings").status_code == 403
+
+
+@pytest.mark.parametrize("lang", ["fr", "nl", "en", "uk"])
+def test_far_more_pupils_than_booked_asks_before_it_is_saved(web: Web, lang: str) -> None:
+    """300 pupils for a class of 20: the coordinator is asked "really 300?" in their language (the core's rule,
+    as on every headcount form), nothing is saved, and the confirm button saves it; the API asks the same."""
+    from tests.web.test_mistakes_caught import plain, said
+    from tremplin.core.web.i18n import translator
+
+    app = web.app
+    wid = workshop(app, web.centre_id)
+    sid = slot(app, web.centre_id, wid, days=1)
+    booking_id, _status = book(app, sid)
+    with app.transaction() as session:
+        session.get(SchoolSlot, sid).starts_at = datetime.now(UTC) - timedelta(minutes=30)  # the visit took place
+        booked = session.get(SchoolBooking, booking_id).pupils
+    coordinator = web.client("schools_coordinator")
+    coordinator.get(f"/lang/{lang}")
+    csrf = csrf_of(coordinator.get(f"/schools/bookings/{booking_id}").text)
+    asked = coordinator.post(
+        f"/schools/bookings/{booking_id}/attendance", data={"csrf_token": csrf, "pupils_came": "300"}
+    )
+    question = said(lang, "count.above_registered", True, value=300, registered=booked)
+    assert asked.status_code == 422 and question in plain(re.sub(r"<[^>]+>", " ", asked.text))
+    assert plain(translator(lang)("Yes, save it as it is")) in plain(asked.text)
+    assert 'name="confirm" value="300"' in asked.text and 'name="pupils_came" value="300"' in asked.text
+    with app.session() as session:
+        assert session.get(SchoolBooking, booking_id).pupils_came is None, "nothing is saved before the answer"
+        assert session.scalar(select(func.count(Activity.id))) == 0
+    changed = coordinator.post(
+        f"/schools/bookings/{booking_id}/attendance",
+        data={"csrf_token": csrf, "pupils_came": "400", "confirm": "300"},
+    )
+    assert changed.status_code == 422 and 'name="confirm" value="400"' in changed.text, "a changed number asks again"
+    with app.session() as session:
+        assert session.get(SchoolBooking, booking_id).pupils_came is None
+    confirmed = coordinator.post(
+        f"/schools/bookings/{booking_id}/attendance",
+        data={"csrf_token": csrf, "pupils_came": "300", "confirm": "300"},
+    )
+    assert confirmed.status_code == 303
+    with app.session() as session:
+        b = session.get(SchoolBooking, booking_id)
+        assert (b.status, b.pupils_came) == ("done", 300)
+        assert session.scalar(select(Activity.participants).where(Activity.id == b.activity_id)) == 300
+
+    api = web.api("schools_coordinator")
+    api.headers["accept-language"] = lang
+    refused = api.post(f"/api/v1/bookings/{booking_id}/attendance", json={"pupils_came": 600})
+    assert refused.status_code == 422 and refused.json()["rules"] == {"participants": "count.above_registered"}
+    saved = api.post(f"/api/v1/bookings/{booking_id}/attendance", json={"pupils_came": 600, "confirm": True})
+    assert saved.status_code == 200 and saved.json()["pupils_came"] == 600

@@ -142,7 +142,13 @@ def test_activities_referrals_cases_and_counters(web: Web) -> None:
 
     case = neet.post(
         "/api/v1/cases",
-        json={"audience": "neet", "consent_on": "2024-02-01", "gender": "man", "profile": {"rural": "no"}},
+        json={
+            "audience": "neet",
+            "consent": True,
+            "consent_on": "2024-02-01",
+            "gender": "man",
+            "profile": {"rural": "no"},
+        },
     )
     assert case.status_code == 201, case.text
     code = case.json()["code"]
@@ -161,7 +167,8 @@ def test_activities_referrals_cases_and_counters(web: Web) -> None:
     assert neet.post("/api/v1/cases", json={"audience": "neet"}).status_code == 422, "no case without a consent date"
     assert (
         neet.post(
-            "/api/v1/cases", json={"audience": "neet", "consent_on": (date.today() + timedelta(days=1)).isoformat()}
+            "/api/v1/cases",
+            json={"audience": "neet", "consent": True, "consent_on": (date.today() + timedelta(days=1)).isoformat()},
         ).status_code
         == 422
     )
@@ -230,10 +237,14 @@ MALFORMED: list[tuple[str, str, Any]] = [
     ("POST", "/api/v1/referrals", {"audience": "formtruck", "valid_days": 10**9}),
     ("POST", "/api/v1/referrals/AAAAAAAAA/status", {"status": "lost"}),
     ("GET", "/api/v1/referrals?after=abc", None),
-    ("POST", "/api/v1/cases", {"audience": "formtruck", "consent_on": "2024-01-01"}),
-    ("POST", "/api/v1/cases", {"audience": "neet", "consent_on": "not a date"}),
-    ("POST", "/api/v1/cases", {"audience": "neet", "consent_on": "2024-01-01", "gender": "robot"}),
-    ("POST", "/api/v1/cases", {"audience": "neet", "consent_on": "2024-01-01", "profile": {"religion": "yes"}}),
+    ("POST", "/api/v1/cases", {"audience": "formtruck", "consent": True, "consent_on": "2024-01-01"}),
+    ("POST", "/api/v1/cases", {"audience": "neet", "consent": True, "consent_on": "not a date"}),
+    ("POST", "/api/v1/cases", {"audience": "neet", "consent": True, "consent_on": "2024-01-01", "gender": "robot"}),
+    (
+        "POST",
+        "/api/v1/cases",
+        {"audience": "neet", "consent": True, "consent_on": "2024-01-01", "profile": {"religion": "yes"}},
+    ),
     ("GET", "/api/v1/cases/NOPE", None),
     ("POST", "/api/v1/cases/NOPE/moves", {"stage": "left"}),
     ("GET", "/api/v1/cases?state=sleeping", None),
@@ -299,6 +310,7 @@ def test_random_bodies_never_make_a_500(web: Web, seed: int) -> None:
         "age_band",
         "starts_at",
         "participants",
+        "consent",
         "consent_on",
         "stage",
         "status",

@@ -86,7 +86,9 @@ def test_a_record_of_another_audience_answers_as_a_missing_one(web: Web) -> None
         neet.post(f"/api/v1/referrals/{unknown}/status", json={"status": "received"}),
     )
 
-    case = admin.post("/api/v1/cases", json={"audience": "prisons", "consent_on": date.today().isoformat()})
+    case = admin.post(
+        "/api/v1/cases", json={"audience": "prisons", "consent": True, "consent_on": date.today().isoformat()}
+    )
     assert case.status_code == 201, case.text
     code = case.json()["code"]
     same_refusal(neet.get(f"/api/v1/cases/{code}"), neet.get("/api/v1/cases/NOPE-0000"))

@@ -39,7 +39,9 @@ def seed_records(web: Web) -> None:
     )
     assert activity.status_code == 201, activity.text
     assert admin.post("/api/v1/referrals", json={"audience": "general"}).status_code == 201
-    case = admin.post("/api/v1/cases", json={"audience": "prisons", "consent_on": date.today().isoformat()})
+    case = admin.post(
+        "/api/v1/cases", json={"audience": "prisons", "consent": True, "consent_on": date.today().isoformat()}
+    )
     assert case.status_code == 201, case.text
 
 

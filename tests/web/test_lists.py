@@ -211,3 +211,86 @@ def test_a_csv_export_is_written_in_chunks() -> None:
     assert len(chunks) == 4, "the header, then one chunk per 500 rows"
     rows = list(csv.reader(io.StringIO(b"".join(chunks).decode("utf-8-sig"))))
     assert len(rows) == 1_201 and rows[4] == ["3", "'=1+1"]
+
+
+@pytest.mark.parametrize("lang", ["fr", "nl", "en", "uk"])
+def test_a_referral_past_its_expiry_is_expired_in_every_list_and_export(
+    web: Web, records: dict[str, Any], lang: str
+) -> None:
+    """No flow came by: the stored status still says issued, and every reader says expired all the same."""
+    from datetime import timedelta
+
+    from tremplin.core import vocab
+    from tremplin.core.models import Referral
+
+    lapsed_at = NOW - timedelta(days=300)
+    with web.app.transaction() as session:
+        lapsed = session.get(Referral, records["to_actiris_id"])
+        lapsed.issued_at, lapsed.expires_at = lapsed_at - timedelta(days=60), lapsed_at
+    lead = web.client("programme_lead")
+    lead.get(f"/lang/{lang}")
+    both = [records["to_actiris_id"], records["to_amo_id"]]
+    expired, issued = (vocab.REFERRAL_STATUS.label_of(code, lang) for code in ("expired", "issued"))
+    page = lead.get("/referrals").text
+    row = page.split(f'id="referral-{records["to_actiris_id"]}"', 1)[1].split("</tr>", 1)[0]
+    assert expired in row and issued not in row
+    assert ids_in(lead.get("/referrals", params={"status": "expired"}).text, "referral", both) == [
+        records["to_actiris_id"]
+    ]
+    assert ids_in(lead.get("/referrals", params={"status": "issued"}).text, "referral", both) == [records["to_amo_id"]]
+    searched = lead.get("/referrals", params={"status": "expired", "q": "actiris"}).text
+    assert ids_in(searched, "referral", both) == [records["to_actiris_id"]]
+
+    delimiter = "," if lang == "en" else ";"
+    rows = read_csv(lead.get("/referrals/export", params={"format": "csv", "status": "expired"}), delimiter)
+    assert [(r["token"], r["status"]) for r in rows] == [(format_token(records["to_actiris"]), "expired")]
+    assert rows[0]["expired_at"], "expired at its expiry moment"
+    rows = read_xlsx(lead.get("/referrals/export", params={"format": "xlsx", "status": "issued"}))
+    assert [r["token"] for r in rows] == [format_token(records["to_amo"])]
+
+    api = web.api("programme_lead")
+    listed = {r["token"]: r["status"] for r in api.get("/api/v1/referrals").json()["items"]}
+    assert listed == {records["to_actiris"]: "expired", records["to_amo"]: "issued"}
+    only = api.get("/api/v1/referrals", params={"status": "expired"}).json()["items"]
+    assert [r["token"] for r in only] == [records["to_actiris"]]
+    assert [r["token"] for r in api.get("/api/v1/referrals", params={"status": "issued"}).json()["items"]] == [
+        records["to_amo"]
+    ]
+    with web.app.session() as session:
+        assert session.get(Referral, records["to_actiris_id"]).status == "issued", "reading writes nothing"
+        assert session.scalar(select(Referral.status_as_of()).where(Referral.id == records["to_actiris_id"])) == (
+            "expired"
+        )
+
+
+@pytest.mark.parametrize("lang", ["fr", "nl", "en", "uk"])
+def test_exported_times_are_in_the_centres_time_and_the_readers_formats(web: Web, lang: str) -> None:
+    """08:30 UTC on 1 July is 10:30 in Brussels: the CSV writes it as a reader of the language does (Excel set
+    up for the language reads it back as a date), the XLSX holds a typed date shown in the reader's format,
+    on a sheet named as the list page, under a frozen header, in a column wide enough for it."""
+    from openpyxl import load_workbook
+
+    from tremplin.core.web.i18n import translator
+
+    with web.app.transaction() as session:
+        moment = datetime(2025, 7, 1, 8, 30, tzinfo=UTC)
+        values = {"centre": "bxl", "occurred_at": moment, "audience": "general", "modality": "reception"}
+        contact_id = log_contact(web.app, session, {**values, "themes": ["work"]}).id
+    lead = web.client("programme_lead")
+    lead.get(f"/lang/{lang}")
+    period = {"from": "2025-07-01", "to": "2025-07-31"}
+    rows = read_csv(lead.get("/contacts/export", params={"format": "csv", **period}), "," if lang == "en" else ";")
+    local = "01.07.2025" if lang == "uk" else "01/07/2025"
+    assert [(int(r["id"]), r["day"], r["occurred_at"]) for r in rows] == [(contact_id, local, f"{local} 10:30")]
+
+    answer = lead.get("/contacts/export", params={"format": "xlsx", **period})
+    assert answer.status_code == 200
+    book = load_workbook(io.BytesIO(answer.content))
+    sheet = book.worksheets[0]
+    assert sheet.title == translator(lang)("Contacts") and sheet.freeze_panes == "A2"
+    header = [c.value for c in sheet[1]]
+    cell = sheet.cell(row=2, column=header.index("occurred_at") + 1)
+    assert cell.value == datetime(2025, 7, 1, 10, 30), "a typed moment, in the centre's time"
+    assert cell.number_format == ("dd.mm.yyyy hh:mm" if lang == "uk" else "dd/mm/yyyy hh:mm")
+    letter = cell.column_letter
+    assert sheet.column_dimensions[letter].width >= len("01/07/2025 10:30"), "wide enough not to show #####"

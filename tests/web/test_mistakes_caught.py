@@ -326,3 +326,27 @@ def test_a_correction_asks_too_before_saving_a_count_far_above_the_usual(web: We
     assert client.post(f"/contacts/{contact_id}", data=confirmed).status_code == 303
     with web.app.session() as session:
         assert session.get(Contact, contact_id).headcount == 3000
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_the_api_opens_a_case_only_with_consent_confirmed(web: Web, lang: str) -> None:
+    """As the web form's unticked box: ``consent: true`` is required, and its absence answered in the language
+    of the request, by the same rule."""
+    api = web.api("neet_worker")
+    api.headers["accept-language"] = lang
+    schema = web.anonymous().get("/openapi.json").json()["components"]["schemas"]["CaseIn"]
+    assert "consent" in schema["required"] and schema["properties"]["consent"]["type"] == "boolean"
+    assert "consent.required" in schema["properties"]["consent"]["description"]
+    today = date.today().isoformat()
+    for body in ({"audience": "neet", "consent_on": today}, {"audience": "neet", "consent": False}):
+        refused = api.post("/api/v1/cases", json=body)
+        assert refused.status_code == 422 and refused.json()["rules"] == {"consent": "consent.required"}
+        assert plain(refused.json()["messages"]["consent"]) == said(lang, "consent.required")
+    with web.app.session() as session:
+        assert session.scalars(select(Case)).first() is None
+    future = (date.today() + timedelta(days=1)).isoformat()
+    later = api.post("/api/v1/cases", json={"audience": "neet", "consent": True, "consent_on": future})
+    assert later.status_code == 422 and later.json()["rules"] == {"consent_on": "date.future"}
+    assert plain(later.json()["messages"]["consent_on"]) == said(lang, "date.future")
+    opened = api.post("/api/v1/cases", json={"audience": "neet", "consent": True})
+    assert opened.status_code == 201 and opened.json()["consent_on"] == today, "consent given today when no day"

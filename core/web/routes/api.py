@@ -40,7 +40,7 @@ from tremplin.core.records import (
     update_activity,
     update_contact,
 )
-from tremplin.core.rules import MAX_HEADCOUNT, MAX_VALID_DAYS, NOTE_MAX, REASON_MAX, TITLE_MAX
+from tremplin.core.rules import MAX_HEADCOUNT, MAX_VALID_DAYS, NOTE_MAX, REASON_MAX, TITLE_MAX, Problem
 from tremplin.core.validation import RecordError
 from tremplin.core.web import policy
 from tremplin.core.web.common import PAGE_SIZE, fetch, int_param
@@ -252,10 +252,24 @@ class StatusIn(Strict):
     status: Literal["received", "completed", "expired"]
 
 
+def _consent_required(schema: dict[str, Any]) -> None:
+    # Required in the schema, as on the web form; checked in the route so that a missing or false answer is
+    # refused by the rule ``consent.required``, in the request's language, not by a framework message.
+    schema["required"] = sorted({*schema.get("required", []), "consent"})
+
+
 class CaseIn(Strict):
+    model_config = ConfigDict(extra="forbid", json_schema_extra=_consent_required)
     centre: OptCode = None
     audience: Code
-    consent_on: date = Field(description="The day the person gave consent: no case without it.")
+    consent: bool = Field(
+        default=False,
+        description="Required, and `true`: the person was told what following under a case code means and "
+        "agreed (the web form's unticked confirmation). Missing or `false`: 422, rule `consent.required`.",
+    )
+    consent_on: date | None = Field(
+        default=None, description="The day the person gave consent, if not today (never in the future)."
+    )
     entered_on: date | None = None
     gender: Annotated[str, Field(max_length=32)] = "unknown"
     age_band: Annotated[str, Field(max_length=32)] = "unknown"
@@ -848,7 +862,7 @@ def referrals_list(
     if not policy.sees_all_audiences(staff):
         stmt = stmt.where(Referral.audience.in_(policy.visible_audiences(app, staff)))
     if status:
-        stmt = stmt.where(Referral.status == status[:16])
+        stmt = stmt.where(Referral.status_as_of() == status[:16])  # past its expiry is expired, flow or not
     cursor = int_param(after)
     if after and cursor is None:
         raise HTTPException(status_code=400, detail="`after` is the `next` of a previous page (a number)")
@@ -947,8 +961,11 @@ def cases_list(
 def cases_create(request: Request, body: CaseIn, staff: CasesStaff, session: DB) -> CaseOut:
     app = get_app(request)
     ensure_audience(staff, body.audience)
-    if body.consent_on > date.today():
-        raise RecordError([("consent_on", "is in the future")])
+    if not body.consent:
+        raise RecordError([("consent", Problem("consent.required", "consent not confirmed (send consent: true)"))])
+    consent_on = body.consent_on or date.today()
+    if consent_on > date.today():
+        raise RecordError([("consent_on", Problem("date.future", "is in the future"))])
     centre_code = _centre_code(session, staff, body.centre)
     centre_id = session.scalar(select(Centre.id).where(Centre.code == centre_code))
     assert centre_id is not None
@@ -957,7 +974,7 @@ def cases_create(request: Request, body: CaseIn, staff: CasesStaff, session: DB)
         session,
         centre_id,
         body.audience,
-        consent_on=body.consent_on,
+        consent_on=consent_on,
         entered_on=body.entered_on,
         profile=body.profile,
         gender=body.gender,

@@ -24,7 +24,7 @@ from tremplin.core.anonymity import format_token
 from tremplin.core.models import Activity, Case, Centre, Contact, Partner, Referral, Site, Staff
 from tremplin.core.web.common import centre_tz
 from tremplin.core.web.deps import get_app, get_session, require_capability
-from tremplin.core.web.i18n import request_language
+from tremplin.core.web.i18n import N_, gettext_for, request_language
 from tremplin.core.web.routes.lists import case_statement, filtered, read_filters, referral_statement
 
 router = APIRouter(include_in_schema=False)
@@ -96,6 +96,40 @@ CASE_COLUMNS = (
 )
 
 
+#: Column widths (in characters) that fit the values of the exports' columns, by column name.
+WIDTHS: dict[str, float] = {
+    "day": 12,
+    "consent_on": 12,
+    "entered_on": 12,
+    "left_on": 12,
+    "occurred_at": 18,
+    "starts_at": 18,
+    "issued_at": 18,
+    "received_at": 18,
+    "completed_at": 18,
+    "expired_at": 18,
+    "expires_at": 18,
+    "modality": 18,
+    "themes": 22,
+    "token": 16,
+    "code": 18,
+    "case": 18,
+    "title": 30,
+    "partner": 24,
+    "from_partner": 24,
+    "to_partner": 24,
+    "attributes": 40,
+    "profile": 40,
+}
+#: The sheet of each export, named as its list page is.
+SHEET_TITLES = {
+    "contacts": N_("Contacts"),
+    "activities": N_("Activities"),
+    "referrals": N_("Referrals"),
+    "cases": N_("Cases"),
+}
+
+
 def _format(request: Request) -> str:
     fmt = request.query_params.get("format", "csv")
     if fmt not in FORMATS:
@@ -163,16 +197,22 @@ def send(
             for row in result:
                 yield convert(row)
 
+    language = request_language(request)
     if fmt == "csv":
         return StreamingResponse(
-            iter_table_csv(columns, rows(), language=request_language(request)),
+            # Days and times as the reader writes them (in the centre's time, ``cells_in``), not ISO.
+            iter_table_csv(columns, rows(), language=language, local=True),
             media_type="text/csv; charset=utf-8",
             headers={"content-disposition": f'attachment; filename="{filename}"'},
         )
     handle, path = tempfile.mkstemp(suffix=".xlsx", prefix="tremplin-export-")
     os.close(handle)
     try:
-        write_table_xlsx(columns, rows(), path, title=what)
+        # Typed dates and times shown in the reader's formats, the sheet named in the reader's language,
+        # and columns wide enough for what they hold (a moment would show as ##### in its heading's width).
+        widths = [max(len(c) + 2, WIDTHS.get(c, 10)) for c in columns]
+        title = gettext_for(request)(SHEET_TITLES.get(what, what))
+        write_table_xlsx(columns, rows(), path, title=title, widths=widths, dates=language)
     except BaseException:
         os.unlink(path)
         raise
@@ -267,7 +307,7 @@ def referrals_export(
     base = (
         select(
             Referral.token,
-            Referral.status,
+            Referral.status_as_of(),  # past its expiry is expired, whether or not the flow wrote it
             Referral.audience,
             Referral.theme,
             source.name,
@@ -275,7 +315,7 @@ def referrals_export(
             Referral.issued_at,
             Referral.received_at,
             Referral.completed_at,
-            Referral.expired_at,
+            Referral.expired_at_as_of(),
             Referral.expires_at,
             Case.code,
         )

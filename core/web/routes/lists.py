@@ -184,7 +184,7 @@ def referral_statement(
     if status:
         if status not in vocab.REFERRAL_STATUS:
             raise HTTPException(status_code=422, detail=f"unknown status {status[:16]!r}")
-        stmt = stmt.where(Referral.status == status)
+        stmt = stmt.where(Referral.status_as_of() == status)  # past its expiry is expired, flow or not
     query = clean_query(q)
     if query:
         partners = select(Partner.id).where(contains(session, Partner.name, query))
