@@ -61,10 +61,12 @@ FILLED = frozenset(CODES) | {
 EMPTY = frozenset({"case_id", "staff_id"})
 MINUTES = frozenset(f"{m:02d}" for m in range(60))
 #: Combinations of parts whose roll-up part is remembered (about 500 bytes each); beyond that it is
-#: worked out for each row.
-PARTS = 65_536
+#: worked out for each row. The caches are bounded so that the import's memory does not grow with its file.
+PARTS = 16_384
 #: Distinct values remembered per part.
-VALUES = 65_536
+VALUES = 16_384
+#: Hours of a time zone remembered; when full they are forgotten (a history comes in order of time).
+HOURS = 8_784
 _NOTHING: Any = object()
 
 
@@ -234,7 +236,9 @@ class Shortcut:
         text = row[self.occurred_at]
         if len(text) == 16 and text[13] == ":" and text[14:] in MINUTES and text[:13] not in hours:
             hour = hour_of(text[:13], tz)
-            if hour is not None and hour[1] == record["day"] and len(hours) < VALUES:
+            if hour is not None and hour[1] == record["day"]:
+                if len(hours) >= HOURS:
+                    hours.clear()
                 hours[text[:13]] = hour
         key = self.place_key(row)
         place = self.places.get(key)
