@@ -549,6 +549,7 @@ def _check_rows(
 ) -> None:
     """Check every row of a part; fills ``out``."""
     from tremplin.core import bulk
+    from tremplin.core.import_rows import Shortcut
     from tremplin.core.rollup import Accumulator, activity_fact
     from tremplin.core.rules import Problem
 
@@ -568,7 +569,8 @@ def _check_rows(
     add_to_rollup: Callable[[dict[str, Any]], None] = (
         acc.add_contact_row if kind == "contacts" else (lambda record: acc.add(activity_fact(record.get)))
     )
-    convert = bulk.SQLiteRows.for_kind(kind).convert if plan.convert else None
+    maker = bulk.SQLiteRows.for_kind(kind)
+    convert = maker.convert if plan.convert else None
     imported = plan.imported_centres
     now = plan.now
 
@@ -581,6 +583,14 @@ def _check_rows(
     attr_values = _getter([i for _, i in header.attrs]) if header.attrs else None
     id_at, centre_at = header.index["id"], header.index["centre"]
     seen: dict[str, dict[str, int]] = defaultdict(dict)
+    # New contacts of known parts are made without a record (``tremplin.core.import_rows``).
+    shortcut = (
+        Shortcut(cleaner, acc, maker, header.index, header.attrs, now)
+        if convert is not None and kind == "contacts"
+        else None
+    )
+    if shortcut is not None and not shortcut.enabled:
+        shortcut = None
     hashes = None if plan.exact_refs else out.ref_hashes
     suspects = plan.suspects
     tick = 0
@@ -621,6 +631,11 @@ def _check_rows(
                 bad = True
             else:
                 refs[ref] = line
+        if shortcut is not None and not problems:
+            made = shortcut.row(row, ref)
+            if made is not None:
+                out.rows.append(made)
+                continue
         raw = dict(zip(known_names, known_values(row)))
         values = dict(zip(attr_names, attr_values(row))) if attr_values else None
         pending.line = line
@@ -647,7 +662,10 @@ def _check_rows(
         elif convert is not None:
             record["created_at"] = now
             add_to_rollup(record)
-            out.rows.append(convert(record))
+            made = convert(record)
+            if shortcut is not None:
+                shortcut.learn(row, record, made)
+            out.rows.append(made)
             out.centres.add(centre_id)
         else:
             out.new_records.append(record)

@@ -37,6 +37,9 @@ if TYPE_CHECKING:
 
 Fact = dict[str, Any]
 DeltaKey = tuple[str, str, date, int, str, str]  # counter, grain, period, centre, dim, value
+#: What a contact adds to the roll-up but its day and centre: profile, (measure, amount) pairs, core
+#: dimension values, plugin dimension values (``Accumulator.contact_part``).
+ContactPart = tuple[int, tuple[tuple[str, int], ...], tuple[Any, ...], Any]
 GRAINS = ("d", "m", "y")
 UNKNOWN = "unknown"
 _UNSEEN = object()
@@ -249,6 +252,16 @@ class Accumulator:
 
         The bulk path's inner loop: no fact, no signature, four additions per row.
         """
+        part = self.contact_part(row, sign)
+        if part is not None:
+            self.add_contact_part(part, row["day"], row["centre_id"])
+
+    def contact_part(self, row: Mapping[str, Any], sign: int = 1) -> ContactPart | None:
+        """What a contact adds to the roll-up, apart from its day and centre (``None``: nothing).
+
+        Rows that differ only by their day (an import's rows, mostly) share it: ``add_contact_part``
+        then adds each of them in a few dictionary updates.
+        """
         attrs = row.get("attributes") or {}
         compiled = self.compiled
         extras = tuple(map(row.get, compiled.extra_fields.get("contacts", ())))
@@ -266,27 +279,34 @@ class Accumulator:
         pid = self._profile_of.get(match_key)
         if pid is None:
             pid = self._profile(match_key, ("contacts", None, None) + dims + (extras, attr_values, ()))
-        wanted = self._profile_measures[pid]
-        if not wanted:
-            return
+        amounts = []
+        for measure in self._profile_measures[pid]:
+            amount = sign if measure == "rows" else sign * (row.get("headcount") or 0) if measure == "headcount" else 0
+            if amount:
+                amounts.append((measure, amount))
+        if not amounts:
+            return None
         # Only the records of an audience that declared dimensions pay for them.
         read = self._contact_readers.get(audience, _UNSEEN)
         if read is _UNSEEN:
             specs = compiled.specs("contacts", audience)
             read = self._contact_readers[audience] = reader(specs) if specs else None
         extra = read(row.get, attrs) if read is not None else None
-        day, centre_id = row["day"], row["centre_id"]
+        return pid, tuple(amounts), dims, extra
+
+    def add_contact_part(self, part: ContactPart, day: date, centre_id: int) -> None:
+        """Add a contact's ``contact_part`` on its day, in its centre."""
+        pid, amounts, dims, extra = part
         month = self._months.get(day)
         if month is None:
             month = self._months[day] = day.replace(day=1)
-        for measure in wanted:
-            amount = sign if measure == "rows" else sign * (row.get("headcount") or 0) if measure == "headcount" else 0
-            if amount:
-                self._day_totals[(pid, measure, day, centre_id)] += amount
-                self._month_groups[(pid, measure, month, centre_id) + dims] += amount
-                if extra:
-                    self._month_dims[(pid, measure, month, centre_id, extra)] += amount
-        if len(self._month_groups) >= FOLD_GROUPS or len(self._day_totals) >= FOLD_GROUPS:
+        day_totals, month_groups = self._day_totals, self._month_groups
+        for measure, amount in amounts:
+            day_totals[(pid, measure, day, centre_id)] += amount
+            month_groups[(pid, measure, month, centre_id) + dims] += amount
+            if extra:
+                self._month_dims[(pid, measure, month, centre_id, extra)] += amount
+        if len(month_groups) >= FOLD_GROUPS or len(day_totals) >= FOLD_GROUPS:
             self._fold()
 
     def _fold(self) -> None:
