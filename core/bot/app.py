@@ -130,12 +130,16 @@ def build_application(
     persistence: bool = True,
     delivery_interval: float | None = DELIVERY_INTERVAL,
     updater: bool = True,
+    shared_limit: bool | None = None,
 ) -> Application:
     """The bot application: the core's handlers first, the plugins' after, the core's fallbacks last.
 
     Its state lives in the database (``DatabasePersistence``) unless ``persistence`` is false; every Bot
     API call retries what Telegram asks to retry (``RetryingLimiter``); while it runs, counsellors' answers
-    are sent every ``delivery_interval`` seconds (``None``: never, for a process that only answers)."""
+    are sent every ``delivery_interval`` seconds (``None``: never, for a process that only answers).
+    Without an ``updater`` (updates come through the web app's webhook, to several workers) the flood
+    limit is counted in the database unless ``shared_limit`` says otherwise: a poller is always alone,
+    Telegram hands updates to one ``getUpdates`` at a time."""
     from telegram.ext import ApplicationBuilder
 
     from tremplin.core.bot.handlers import core_handlers, log_error
@@ -162,7 +166,7 @@ def build_application(
     application.bot_data[APP_KEY] = app
 
     handlers, commands = _plugin_items(app)
-    first, last = core_handlers(app, commands)
+    first, last = core_handlers(app, commands, shared_limit=not updater if shared_limit is None else shared_limit)
     for handler, group in first:
         application.add_handler(handler, group)
     for _plugin, handler, group in handlers:

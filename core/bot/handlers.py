@@ -3,7 +3,8 @@
 Handler groups, in the order python-telegram-bot runs them (a handler that stops the update ends it):
 
 * ``-3`` the **guard**: group chats get one polite answer and nothing else, a chat sending more than
-  ``settings.bot_rate_limit`` messages a minute is told to slow down, an edited message is answered;
+  ``settings.bot_rate_limit`` messages a minute is told to slow down (once; counted in the database
+  when several processes share the bot), an edited message is answered;
 * ``-2`` what the bot cannot read (photos, voice, stickers, files, locations, shared contacts) and
   very long texts, answered in the person's language;
 * ``-1`` the **relay**: while a thread with a counsellor is open, what the person writes goes to it;
@@ -21,7 +22,7 @@ import asyncio
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from tremplin.core.bot.texts import BOT_LANGUAGES, LANGUAGE_NAMES, TEXTS, say
 from tremplin.core.i18n import T, Text
@@ -118,11 +119,12 @@ async def reply(update: Update, text: str, **kwargs: Any) -> None:
 
 
 def core_handlers(
-    app: App, commands: Sequence[BotCommand] = ()
+    app: App, commands: Sequence[BotCommand] = (), shared_limit: bool = False
 ) -> tuple[list[tuple[BaseHandler[Any, Any, Any], int]], list[BaseHandler[Any, Any, Any]]]:
     """The core's handlers: ``(handler, group)`` pairs added before the plugins', and those added after.
 
-    ``commands`` are the plugins' commands, listed by ``/help`` and by the fallback."""
+    ``commands`` are the plugins' commands, listed by ``/help`` and by the fallback. ``shared_limit``: the
+    flood limit is kept in the database, for several processes answering the same bot (web workers)."""
     from telegram import InlineKeyboardButton, InlineKeyboardMarkup
     from telegram import Update as TUpdate
     from telegram.ext import (
@@ -135,19 +137,30 @@ def core_handlers(
     )
 
     from tremplin.core.bot import threads
-    from tremplin.core.bot.limits import ChatRateLimit
+    from tremplin.core.bot.limits import ChatRateLimit, SharedChatRateLimit
     from tremplin.core.bot.privacy import forget_chat, note_visit
+    from tremplin.core.bot.satisfaction import satisfaction_handler
 
-    limit = ChatRateLimit(app.settings.bot_rate_limit)
     answered = {c.command for c in commands}
+    if shared_limit:
+        shared = SharedChatRateLimit(app, app.settings.bot_rate_limit)
+
+        async def flood_check(chat_id: int) -> tuple[bool, bool]:
+            return cast("tuple[bool, bool]", await in_thread(shared.check, chat_id))
+    else:
+        limit = ChatRateLimit(app.settings.bot_rate_limit)
+
+        async def flood_check(chat_id: int) -> tuple[bool, bool]:
+            return (True, False) if limit.allow(chat_id) else (False, limit.first_refusal(chat_id))
 
     async def guard(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         chat = update.effective_chat
         if chat is None:
             raise ApplicationHandlerStop
         language = user_language(update, context)
-        if not limit.allow(chat.id):
-            if limit.first_refusal(chat.id):
+        allowed, tell = await flood_check(chat.id)
+        if not allowed:
+            if tell:
                 await reply(update, say(language, "slow_down"))
             raise ApplicationHandlerStop
         if chat.type != "private":
@@ -264,6 +277,7 @@ def core_handlers(
         (CommandHandler("language", language), 0),
         (CallbackQueryHandler(language_chosen, pattern=r"^lang:"), 0),
         (CommandHandler("forget", forget), 0),
+        (satisfaction_handler(app), 0),
     ]
     last: list[BaseHandler[Any, Any, Any]] = []
     if "start" not in answered:

@@ -2,7 +2,8 @@
 
 A returning person is recognised by the keyed hash of their chat (``BotChat``), never by the id. ``/forget``
 deletes every row tied to the chat: state, visits, subscriptions, the text of its threads and their sealed
-chat id (a thread's bare figures, theme and language, stay: they no longer lead to the chat). The
+chat id, its flood count (a thread's bare figures, theme and language, stay: they no longer lead to the
+chat). The
 retention flow (``purge_expired``) deletes state and visits untouched for ``settings.bot_retention_days``
 and the text of threads past their retention.
 """
@@ -41,6 +42,7 @@ def note_visit(app: App, chat_id: int) -> bool:
 def forget_chat(app: App, chat_id: int) -> int:
     """Delete everything tied to the chat; returns how many rows went."""
     from tremplin.core.bot import persistence, threads
+    from tremplin.core.bot.limits import forget_floods
 
     key = seal_for(app.settings).key(chat_id)
     with app.transaction() as session:
@@ -49,12 +51,14 @@ def forget_chat(app: App, chat_id: int) -> int:
             result = cast("CursorResult[Any]", session.execute(delete(table).where(table.chat_key == key)))
             count += int(result.rowcount or 0)
         count += threads.forget_chat(app, session, chat_id)
+        count += forget_floods(session, key)
     return count
 
 
 def purge(app: App, session: Session, today: date) -> dict[str, int]:
     """The retention flow's share for the bot: what nobody touched for the retention period."""
     from tremplin.core.bot import persistence, threads
+    from tremplin.core.bot.limits import purge_floods
 
     days = app.settings.bot_retention_days
     cut_off = datetime.combine(today - timedelta(days=days), datetime.min.time(), UTC)
@@ -62,4 +66,5 @@ def purge(app: App, session: Session, today: date) -> dict[str, int]:
     counts["bot.state"] = persistence.purge(app, session, days)
     result = cast("CursorResult[Any]", session.execute(delete(BotChat).where(BotChat.last_seen_at < cut_off)))
     counts["bot.chats"] = int(result.rowcount or 0)
+    counts["bot.floods"] = purge_floods(session)
     return counts

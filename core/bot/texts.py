@@ -36,10 +36,10 @@ TEXTS: dict[str, dict[str, str]] = {
         "thread_referral": "Ваш код: {token}. Покажіть його в Cité des métiers — консультант знатиме вашу тему. Код не містить жодних даних про вас.",
         "no_centre": "Сервіс ще не налаштований. Будь ласка, спробуйте пізніше.",
         "error": "Щось пішло не так. Будь ласка, спробуйте ще раз.",
-        "satisfaction": "Чи допомогла вам ця розмова?",
+        "satisfaction": "Наскільки ви задоволені цією розмовою? Відповідь необов'язкова.",
         "satisfaction_thanks": "Дякуємо за відповідь!",
-        "yes": "Так",
-        "no": "Ні",
+        "satisfaction_skip": "Пропустити",
+        "satisfaction_skipped": "Гаразд, без оцінки. Дякуємо!",
     },
     "fr": {
         "privacy": (
@@ -66,10 +66,10 @@ TEXTS: dict[str, dict[str, str]] = {
         "thread_referral": "Votre code : {token}. Montrez-le à la Cité des métiers : le conseiller saura de quel thème il s'agit. Ce code ne contient rien sur vous.",
         "no_centre": "Le service n'est pas encore configuré. Réessayez plus tard, s'il vous plaît.",
         "error": "Quelque chose n'a pas marché. Réessayez, s'il vous plaît.",
-        "satisfaction": "Cette conversation vous a-t-elle aidé ?",
+        "satisfaction": "Êtes-vous satisfait·e de cette conversation ? (facultatif)",
         "satisfaction_thanks": "Merci pour votre réponse !",
-        "yes": "Oui",
-        "no": "Non",
+        "satisfaction_skip": "Passer",
+        "satisfaction_skipped": "Entendu, sans réponse. Merci !",
     },
     "nl": {
         "privacy": (
@@ -96,10 +96,10 @@ TEXTS: dict[str, dict[str, str]] = {
         "thread_referral": "Uw code: {token}. Toon hem bij het Beroepenpunt: de adviseur weet dan over welk thema het gaat. De code bevat niets over u.",
         "no_centre": "De dienst is nog niet ingesteld. Probeer het later opnieuw.",
         "error": "Er ging iets mis. Probeer het opnieuw.",
-        "satisfaction": "Heeft dit gesprek u geholpen?",
+        "satisfaction": "Hoe tevreden bent u over dit gesprek? (niet verplicht)",
         "satisfaction_thanks": "Bedankt voor uw antwoord!",
-        "yes": "Ja",
-        "no": "Nee",
+        "satisfaction_skip": "Overslaan",
+        "satisfaction_skipped": "Goed, zonder antwoord. Bedankt!",
     },
     "en": {
         "privacy": (
@@ -126,10 +126,10 @@ TEXTS: dict[str, dict[str, str]] = {
         "thread_referral": "Your code: {token}. Show it at the Cité des métiers: the counsellor will know your theme. The code holds nothing about you.",
         "no_centre": "The service is not set up yet. Please try again later.",
         "error": "Something went wrong. Please try again.",
-        "satisfaction": "Did this conversation help you?",
+        "satisfaction": "How satisfied are you with this conversation? (optional)",
         "satisfaction_thanks": "Thank you for your answer!",
-        "yes": "Yes",
-        "no": "No",
+        "satisfaction_skip": "Skip",
+        "satisfaction_skipped": "Fine, no answer. Thank you!",
     },
 }
 
