@@ -18,6 +18,8 @@ if TYPE_CHECKING:
 
 #: ``Application.bot_data`` key under which handlers find the Tremplin app.
 APP_KEY = "tremplin.app"
+#: ``Application.bot_data`` key of the flood limit the guard applies.
+FLOOD_KEY = "tremplin.flood_limit"
 
 
 def file_url_for(base_url: str) -> str:
@@ -166,7 +168,13 @@ def build_application(
     application.bot_data[APP_KEY] = app
 
     handlers, commands = _plugin_items(app)
-    first, last = core_handlers(app, commands, shared_limit=not updater if shared_limit is None else shared_limit)
+    from tremplin.core.bot.limits import ChatRateLimit, SharedChatRateLimit
+
+    per_minute = app.settings.bot_rate_limit
+    shared = not updater if shared_limit is None else shared_limit
+    limit = SharedChatRateLimit(app, per_minute) if shared else ChatRateLimit(per_minute)
+    application.bot_data[FLOOD_KEY] = limit
+    first, last = core_handlers(app, commands, flood_limit=limit)
     for handler, group in first:
         application.add_handler(handler, group)
     for _plugin, handler, group in handlers:

@@ -32,6 +32,7 @@ if TYPE_CHECKING:
     from telegram.ext import BaseHandler, ContextTypes
 
     from tremplin.core.app import App
+    from tremplin.core.bot.limits import ChatRateLimit, SharedChatRateLimit
 
 log = logging.getLogger("tremplin.bot")
 
@@ -119,12 +120,13 @@ async def reply(update: Update, text: str, **kwargs: Any) -> None:
 
 
 def core_handlers(
-    app: App, commands: Sequence[BotCommand] = (), shared_limit: bool = False
+    app: App, commands: Sequence[BotCommand] = (), flood_limit: ChatRateLimit | SharedChatRateLimit | None = None
 ) -> tuple[list[tuple[BaseHandler[Any, Any, Any], int]], list[BaseHandler[Any, Any, Any]]]:
     """The core's handlers: ``(handler, group)`` pairs added before the plugins', and those added after.
 
-    ``commands`` are the plugins' commands, listed by ``/help`` and by the fallback. ``shared_limit``: the
-    flood limit is kept in the database, for several processes answering the same bot (web workers)."""
+    ``commands`` are the plugins' commands, listed by ``/help`` and by the fallback. ``flood_limit``: the
+    count of each chat's messages (in the process unless given: ``SharedChatRateLimit`` keeps it in the
+    database, for several processes answering the same bot)."""
     from telegram import InlineKeyboardButton, InlineKeyboardMarkup
     from telegram import Update as TUpdate
     from telegram.ext import (
@@ -142,16 +144,12 @@ def core_handlers(
     from tremplin.core.bot.satisfaction import satisfaction_handler
 
     answered = {c.command for c in commands}
-    if shared_limit:
-        shared = SharedChatRateLimit(app, app.settings.bot_rate_limit)
+    limit = flood_limit or ChatRateLimit(app.settings.bot_rate_limit)
 
-        async def flood_check(chat_id: int) -> tuple[bool, bool]:
-            return cast("tuple[bool, bool]", await in_thread(shared.check, chat_id))
-    else:
-        limit = ChatRateLimit(app.settings.bot_rate_limit)
-
-        async def flood_check(chat_id: int) -> tuple[bool, bool]:
-            return (True, False) if limit.allow(chat_id) else (False, limit.first_refusal(chat_id))
+    async def flood_check(chat_id: int) -> tuple[bool, bool]:
+        if isinstance(limit, SharedChatRateLimit):  # a statement in the database: off the event loop
+            return cast("tuple[bool, bool]", await in_thread(limit.check, chat_id))
+        return limit.check(chat_id)
 
     async def guard(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         chat = update.effective_chat

@@ -48,6 +48,12 @@ class ChatRateLimit:
                 self._seen.pop(key, None)
         return True
 
+    def check(self, chat_id: int, now: float | None = None) -> tuple[bool, bool]:
+        """``(allowed, tell)``: whether the message goes on, and whether to tell the chat to slow down."""
+        if self.allow(chat_id, now):
+            return True, False
+        return False, self.first_refusal(chat_id, now)
+
     def first_refusal(self, chat_id: int, now: float | None = None) -> bool:
         """Whether this refusal is the first since the chat was last allowed (tell once, not each time)."""
         moment = time.monotonic() if now is None else now
@@ -132,6 +138,21 @@ def purge_floods(session: Any, now: float | None = None) -> int:
     return int(session.execute(delete(BotFlood).where(BotFlood.minute < minute - 1)).rowcount or 0)
 
 
+def safe_to_retry(endpoint: str, exc: Exception) -> bool:
+    """Whether a failed call may be sent again without risking a message sent twice: any call that only
+    reads or edits, and a message that surely did not reach Telegram (no free connection, no connection,
+    or an error status such as 502 in answer). A message whose answer was lost on the way back (a read
+    time-out, a dropped connection) may have been sent: sending it again could show it twice."""
+    import httpx
+
+    if not endpoint.startswith(("send", "copyMessage", "forwardMessage")):
+        return True
+    cause = exc.__cause__
+    if cause is None:  # Telegram answered with an error status
+        return True
+    return isinstance(cause, (httpx.PoolTimeout, httpx.ConnectTimeout, httpx.ConnectError))
+
+
 def retry_seconds(exc: RetryAfter) -> float:
     """The wait Telegram asked for, in seconds (an int or a timedelta, depending on the library's version)."""
     import warnings
@@ -188,7 +209,7 @@ class RetryingLimiter(BaseRateLimiter[int]):
             except BadRequest:  # a NetworkError in python-telegram-bot, but trying again changes nothing
                 raise
             except (TimedOut, NetworkError) as exc:
-                if attempt == self.attempts or endpoint == "getUpdates":
+                if attempt == self.attempts or endpoint == "getUpdates" or not safe_to_retry(endpoint, exc):
                     raise
                 log.warning("%s failed (%r), trying again (attempt %d)", endpoint, exc, attempt)
                 await asyncio.sleep(0.2 * 2 ** (attempt - 1))
