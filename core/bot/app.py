@@ -146,10 +146,12 @@ def build_application(
 
     from tremplin.core.bot.handlers import core_handlers, log_error
     from tremplin.core.bot.limits import RetryingLimiter
+    from tremplin.core.bot.ordering import PerChatUpdates
 
     if not token:
         raise ValueError(NO_TOKEN_HELP)
-    builder = ApplicationBuilder().token(token).rate_limiter(RetryingLimiter()).concurrent_updates(True)
+    # Updates at once, but each chat's in order: a conversation's state is set before its next message.
+    builder = ApplicationBuilder().token(token).rate_limiter(RetryingLimiter()).concurrent_updates(PerChatUpdates())
     if base_url:
         builder = builder.base_url(base_url).base_file_url(base_file_url or file_url_for(base_url))
     elif base_file_url:

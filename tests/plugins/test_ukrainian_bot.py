@@ -353,3 +353,20 @@ def test_personal_data_typed_to_the_bot_is_stored_nowhere(app: App, centre: int,
     for secret in ("Dupont", "jean.dupont", "32 470 12 34 56", "5390", "30/07/1985", "1985-07-30", "1985"):
         assert secret not in stored, secret
         assert re.sub(r"[\W_]", "", secret).lower() not in compact, secret
+
+
+def test_a_person_writing_faster_than_the_bot_answers_is_answered_in_order(
+    app: App, centre: int, fake_api: FakeBotAPI
+) -> None:
+    """Updates are handled concurrently, but each chat's in order: a message sent before the bot answered
+    the previous one is handled in the conversation's new state, never the old one."""
+    fake_api.delay = 0.05  # every answer takes a while to reach Telegram: the next message is already there
+    with RunningBot(app, fake_api):
+        people = [Person(fake_api, USER_ID + 40 + n, "en") for n in range(5)]
+        before = len(fake_api.sent)
+        for person in people:
+            for text in ("/start", "Language courses", "Where can I learn Dutch?", "No, thank you"):
+                fake_api.send_text(text, person.user)
+        replies = {p.id: [m["text"] for m in fake_api.wait_sent(p.id, 6, before, timeout=30)] for p in people}
+    for texts in replies.values():
+        assert [t.split()[0] for t in texts] == ["Welcome", "Write", "French:", "Would", "Thank", "How"], texts
