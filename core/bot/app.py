@@ -91,6 +91,8 @@ NO_TOKEN_HELP = (
 )
 #: The centre the bot logs contacts for and issues referral codes from, by code (else the database's only one).
 CENTRE_ENV = "TREMPLIN_BOT_CENTRE"
+#: Connections to the Bot API the bot's calls share (its long polling has one of its own).
+CONNECTIONS = 32
 #: Seconds between two looks for counsellors' answers to send.
 DELIVERY_INTERVAL = 1.0
 
@@ -152,6 +154,10 @@ def build_application(
         raise ValueError(NO_TOKEN_HELP)
     # Updates at once, but each chat's in order: a conversation's state is set before its next message.
     builder = ApplicationBuilder().token(token).rate_limiter(RetryingLimiter()).concurrent_updates(PerChatUpdates())
+    # Fewer connections than python-telegram-bot's 256: httpcore looks at every pooled connection for each
+    # request (a system call each), which cost more CPU than the requests themselves at a thousand chats;
+    # a request waits for a free connection rather than failing after a second.
+    builder = builder.connection_pool_size(CONNECTIONS).pool_timeout(30.0)
     if base_url:
         builder = builder.base_url(base_url).base_file_url(base_file_url or file_url_for(base_url))
     elif base_file_url:

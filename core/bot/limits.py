@@ -89,23 +89,25 @@ class SharedChatRateLimit:
 
     def _count(self, key: str, minute: int) -> tuple[bool, bool]:
         from sqlalchemy import case, update
+        from sqlalchemy.dialects import postgresql, sqlite
 
         from tremplin.core.bot.models import BotFlood
 
-        if self.app.db.dialect == "postgresql":
-            from sqlalchemy.dialects.postgresql import insert
-        else:
-            from sqlalchemy.dialects.sqlite import insert
+        dialect: Any = postgresql if self.app.db.dialect == "postgresql" else sqlite
         same = BotFlood.minute == minute
-        stmt = insert(BotFlood).values(chat_key=key, minute=minute, count=1, told=False)
-        stmt = stmt.on_conflict_do_update(
-            index_elements=["chat_key"],
-            set_={
-                "count": case((same, BotFlood.count + 1), else_=1),
-                "told": case((same, BotFlood.told), else_=False),
-                "minute": minute,
-            },
-        ).returning(BotFlood.count)
+        stmt = (
+            dialect.insert(BotFlood)
+            .values(chat_key=key, minute=minute, count=1, told=False)
+            .on_conflict_do_update(
+                index_elements=["chat_key"],
+                set_={
+                    "count": case((same, BotFlood.count + 1), else_=1),
+                    "told": case((same, BotFlood.told), else_=False),
+                    "minute": minute,
+                },
+            )
+            .returning(BotFlood.count)
+        )
         with self.app.db.engine.begin() as conn:
             count = int(conn.execute(stmt).scalar_one())
             if count <= self.per_minute:
