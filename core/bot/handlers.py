@@ -33,6 +33,7 @@ if TYPE_CHECKING:
 
     from tremplin.core.app import App
     from tremplin.core.bot.limits import ChatRateLimit, SharedChatRateLimit
+    from tremplin.core.bot.privacy import Visits
 
 log = logging.getLogger("tremplin.bot")
 
@@ -120,13 +121,17 @@ async def reply(update: Update, text: str, **kwargs: Any) -> None:
 
 
 def core_handlers(
-    app: App, commands: Sequence[BotCommand] = (), flood_limit: ChatRateLimit | SharedChatRateLimit | None = None
+    app: App,
+    commands: Sequence[BotCommand] = (),
+    flood_limit: ChatRateLimit | SharedChatRateLimit | None = None,
+    visits: Visits | None = None,
 ) -> tuple[list[tuple[BaseHandler[Any, Any, Any], int]], list[BaseHandler[Any, Any, Any]]]:
     """The core's handlers: ``(handler, group)`` pairs added before the plugins', and those added after.
 
     ``commands`` are the plugins' commands, listed by ``/help`` and by the fallback. ``flood_limit``: the
     count of each chat's messages (in the process unless given: ``SharedChatRateLimit`` keeps it in the
-    database, for several processes answering the same bot)."""
+    database, for several processes answering the same bot). ``visits``: where conversations are counted
+    (in batches; written before ``/forget`` forgets)."""
     from telegram import InlineKeyboardButton, InlineKeyboardMarkup
     from telegram import Update as TUpdate
     from telegram.ext import (
@@ -140,10 +145,11 @@ def core_handlers(
 
     from tremplin.core.bot import threads
     from tremplin.core.bot.limits import ChatRateLimit, SharedChatRateLimit
-    from tremplin.core.bot.privacy import forget_chat, note_visit
+    from tremplin.core.bot.privacy import Visits, forget_chat
     from tremplin.core.bot.satisfaction import satisfaction_handler
 
     answered = {c.command for c in commands}
+    counted = visits or Visits(app)
     limit = flood_limit or ChatRateLimit(app.settings.bot_rate_limit)
 
     async def flood_check(chat_id: int) -> tuple[bool, bool]:
@@ -170,7 +176,7 @@ def core_handlers(
             raise ApplicationHandlerStop
         message = update.message
         if message is not None and message.text and message.text.split()[0].split("@")[0] == "/start":
-            await in_thread(note_visit, app, chat.id)
+            counted.note(chat.id)
 
     async def unreadable(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         await reply(update, say(user_language(update, context), "media"))
@@ -233,6 +239,7 @@ def core_handlers(
         # A command always comes from a chat with a user.
         assert chat is not None and context.user_data is not None and context.chat_data is not None
         language = user_language(update, context)
+        await counted.flush()  # the chat's visits counted so far, written before they are deleted
         count = await in_thread(forget_chat, app, chat.id)
         context.user_data.clear()
         context.chat_data.clear()
