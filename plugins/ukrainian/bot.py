@@ -11,7 +11,9 @@ Ukrainian otherwise. Each conversation that reaches a question is logged as **on
 (audience ``ukrainian``, channel ``telegram``, modality ``remote_advice``, the theme, the question
 code). The question itself is read and answered, never stored: neither the text, nor the Telegram
 user id, username or name reach the database. A person who asks for a counsellor gets a referral
-token (``tremplin.issue_referral``) to show at the centre, which carries nothing about them.
+token (``tremplin.issue_referral``) to show at the centre, which carries nothing about them; the token
+is recorded on the conversation's contact (``referral: desk``) so that codes issued are counted. The
+conversation ends with one optional satisfaction question (``tremplin.ask_satisfaction``).
 """
 
 from __future__ import annotations
@@ -472,7 +474,7 @@ def conversation_handler(app: App, place: Place = BRUSSELS, centre: str | None =
         if wanted == "chat":
             await update.effective_message.reply_text(text(lang, "write_question"), reply_markup=ReplyKeyboardRemove())
             return THREAD
-        topic = context.user_data["topic"]
+        topic = context.user_data.get("topic")
         if wanted == "yes":
             logged = context.user_data.get("logged")
             try:
@@ -486,7 +488,7 @@ def conversation_handler(app: App, place: Place = BRUSSELS, centre: str | None =
         context.user_data.pop("topic", None)
         context.user_data.pop("logged", None)
         # The conversation ends here: its one optional question, about its theme.
-        await ask_satisfaction(update, context, AUDIENCE, TOPICS[topic][0])
+        await ask_satisfaction(update, context, AUDIENCE, TOPICS[topic][0] if topic in TOPICS else None)
         return ConversationHandler.END
 
     async def thread(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
