@@ -108,12 +108,20 @@ def satisfaction_handler(app: App) -> BaseHandler[Any, Any, Any]:
     return CallbackQueryHandler(pressed, pattern=rf"^{PREFIX}:")
 
 
-def satisfaction_counters(audience: str) -> list[Counter]:
+#: The built-in plugin that counts survey answers (``surveys.answers``); a centre may disable it.
+SURVEYS_PLUGIN = "tremplin.core.builtins.surveys"
+
+
+def satisfaction_counters(app: App, audience: str) -> list[Counter]:
     """The bot's satisfaction answers of ``audience`` (``surveys.answers``, channel ``bot``): answers, and
     those satisfied or very satisfied. An audience whose bot asks the question (``ask_satisfaction``)
-    returns them from ``register_counters``: the dashboard and its report show them."""
+    returns them from ``register_counters``: the dashboard and its report show them. None where the
+    survey is disabled."""
     from tremplin.core.counters import Counter
     from tremplin.core.i18n import T
+
+    if app.pm.get_plugin(SURVEYS_PLUGIN) is None:
+        return []
 
     where = {"audience": audience, "channel": "bot"}
     return [

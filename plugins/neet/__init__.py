@@ -319,7 +319,7 @@ def register_counters(app: App) -> list[Counter]:
             audience=AUDIENCE,
         ),
         # The bot's satisfaction question after the weekly challenge's menu.
-        *satisfaction_counters(AUDIENCE),
+        *satisfaction_counters(app, AUDIENCE),
     ]
 
 
@@ -434,6 +434,8 @@ def register_report_sections(app: App, report: str) -> list[Any]:
             T("Touch'N'Go in the bot", fr="Touch'N'Go dans le bot", nl="Touch'N'Go in de bot", uk="Touch'N'Go у боті"),
             ("neet.bot_satisfaction", "neet.bot_satisfied"),
         )
+        if "neet.bot_satisfaction" not in app.registry.counters:  # the survey is disabled
+            return [own, challenge_subscribers(app)]
         return [own, bot, challenge_subscribers(app)]
     return []
 

@@ -239,7 +239,7 @@ def register_counters(app: App) -> list[Counter]:
             {"audience": AUDIENCE, "channel": "telegram", "attr.referral": tuple(REFERRAL_SOURCES)},
             audience=AUDIENCE,
         ),
-        *satisfaction_counters(AUDIENCE),
+        *satisfaction_counters(app, AUDIENCE),
     ]
 
 
