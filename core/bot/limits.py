@@ -6,9 +6,10 @@ process answers every chat (``tremplin bot``: Telegram hands updates to one poll
 so that the web workers of ``tremplin serve --bot-webhook``, which share a bot's updates, hold one
 limit between them; each worker keeps its own count in front of it, so that a flood past the limit
 costs the database one statement a minute per worker, not one per message. ``RetryingLimiter`` is
-python-telegram-bot's rate-limiter hook around every Bot API call: a 429 waits the ``retry_after`` Telegram asks for, a time-out or a network error
-is tried again after a short pause, and, when ``per_second`` is set (broadcasts), calls are spaced to
-stay under Telegram's limit of about 30 messages a second.
+python-telegram-bot's rate-limiter hook around every Bot API call: a 429 waits the ``retry_after``
+Telegram asks for, a time-out or a network error is tried again after a short pause (a message only
+when it surely did not arrive), and, when ``per_second`` is set (broadcasts), calls are spaced to stay
+under Telegram's limit of about 30 messages a second.
 """
 
 from __future__ import annotations
