@@ -13,7 +13,8 @@ What it does, in one run:
 2. runs the real bot (``tremplin.core.bot.app.build_application``: every handler, the guard, the state
    in the database, the delivery task) polling it, while ``--chats`` people each go through a
    conversation of the Ukrainian plugin in their own language: ``/start``, a theme, a question (the
-   bot logs an anonymous contact and answers twice), "No, thank you". Each person sends their next
+   bot logs an anonymous contact and answers twice), "No, thank you" (a goodbye and the satisfaction
+   question). Each person sends their next
    message as soon as the bot has answered the previous one, as a person would; all start at once;
    The server and the people run in a process of their own, so that they do not share the bot's
    interpreter lock;
@@ -45,10 +46,10 @@ from tests.bot_api import TOKEN, FakeBotAPI, telegram_user  # noqa: E402
 
 #: Each step: what the person sends (by language) and how many messages the bot answers with.
 SCRIPT: dict[str, list[tuple[str, int]]] = {
-    "uk": [("/start", 1), ("Мовні курси", 1), ("Де вчити нідерландську?", 2), ("Ні, дякую", 1)],
-    "fr": [("/start", 1), ("Cours de langue", 1), ("Où apprendre le néerlandais ?", 2), ("Non, merci", 1)],
-    "nl": [("/start", 1), ("Taallessen", 1), ("Waar leer ik Nederlands?", 2), ("Nee, bedankt", 1)],
-    "en": [("/start", 1), ("Language courses", 1), ("Where can I learn Dutch?", 2), ("No, thank you", 1)],
+    "uk": [("/start", 1), ("Мовні курси", 1), ("Де вчити нідерландську?", 2), ("Ні, дякую", 2)],
+    "fr": [("/start", 1), ("Cours de langue", 1), ("Où apprendre le néerlandais ?", 2), ("Non, merci", 2)],
+    "nl": [("/start", 1), ("Taallessen", 1), ("Waar leer ik Nederlands?", 2), ("Nee, bedankt", 2)],
+    "en": [("/start", 1), ("Language courses", 1), ("Where can I learn Dutch?", 2), ("No, thank you", 2)],
 }
 LANGUAGES = ("uk", "fr", "nl", "en")
 
@@ -135,7 +136,12 @@ def serve_people(
 
 
 def run_bot(
-    chats: int, first_id: int, script: dict[str, list[tuple[str, int]]], build: Any, timeout: float
+    chats: int,
+    first_id: int,
+    script: dict[str, list[tuple[str, int]]],
+    build: Any,
+    timeout: float,
+    profile: str | None = None,
 ) -> dict[str, Any]:
     """Start the people's server in another process, ``build(base_url)``'s application polling it in this
     one, let every person finish, stop both."""
@@ -167,12 +173,25 @@ def run_bot(
             await application.post_stop(application)
         await application.shutdown()
 
-    thread = threading.Thread(target=lambda: asyncio.run(main()), daemon=True)
+    def serve() -> None:
+        if profile is None:
+            asyncio.run(main())
+            return
+        import cProfile
+
+        profiler = cProfile.Profile()
+        profiler.runcall(asyncio.run, main())
+        profiler.dump_stats(profile)
+
+    thread = threading.Thread(target=serve, daemon=True)
     thread.start()
     if not ready.wait(30):
         raise SystemExit("the bot did not start")
+    # CPU seconds of this process only: the bot (its threads included); the people run in another one.
+    cpu_before = time.process_time()
     ours.send("go")
     result = ours.recv()
+    cpu = time.process_time() - cpu_before
     stop["loop"].call_soon_threadsafe(stop["event"].set)
     thread.join(timeout=60)
     ours.send("stop")
@@ -186,6 +205,7 @@ def run_bot(
         "per_second": len(latencies) / result["seconds"],
         "p50_ms": statistics.median(latencies) * 1000,
         "p99_ms": latencies[int(len(latencies) * 0.99) - 1] * 1000,
+        "cpu_ms_per_update": cpu / len(latencies) * 1000,
         "extra": result["extras"],
         "extra_examples": result["extra"],
     }
@@ -207,6 +227,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--chats", type=int, default=1000)
     parser.add_argument("--timeout", type=float, default=600)
+    parser.add_argument("--profile", help="write the bot's cProfile statistics to this file (pstats)")
     args = parser.parse_args()
 
     import logging
@@ -241,7 +262,14 @@ def main() -> int:
     echo_script = {lang: [(text, 1) for text, _ in steps_] for lang, steps_ in SCRIPT.items()}
     floor = run_bot(args.chats, 10_000_000, echo_script, bare_application, args.timeout)
     app.db.dispose()  # no connection crosses the fork
-    bot = run_bot(args.chats, 20_000_000, SCRIPT, lambda url: build_application(app, TOKEN, base_url=url), args.timeout)
+    bot = run_bot(
+        args.chats,
+        20_000_000,
+        SCRIPT,
+        lambda url: build_application(app, TOKEN, base_url=url),
+        args.timeout,
+        profile=args.profile,
+    )
 
     from sqlalchemy import func, select
 
@@ -254,9 +282,14 @@ def main() -> int:
         print(
             f"{name:22} {figures['updates']:6d} updates in {figures['seconds']:6.2f} s: "
             f"{figures['per_second']:7.1f} updates/s, "
-            f"p50 {figures['p50_ms']:6.1f} ms, p99 {figures['p99_ms']:6.1f} ms"
+            f"p50 {figures['p50_ms']:6.1f} ms, p99 {figures['p99_ms']:6.1f} ms, "
+            f"CPU {figures['cpu_ms_per_update']:5.2f} ms/update"
         )
-    print(f"ratio bot/floor: {bot['per_second'] / floor['per_second']:.2f} of the floor's throughput")
+    print(f"load average (1, 5, 15 min): {', '.join(f'{x:.2f}' for x in os.getloadavg())}")
+    print(
+        f"ratio bot/floor: {bot['per_second'] / floor['per_second']:.2f} of the floor's throughput, "
+        f"{bot['cpu_ms_per_update'] / floor['cpu_ms_per_update']:.2f} times its CPU per update"
+    )
     print(
         f"contacts logged: {contacts} (one per person expected: {args.chats}); messages after the end: {bot['extra']}"
     )

@@ -489,8 +489,11 @@ class SurveyAnswer(Base):
     day: Mapped[date] = mapped_column(Date)
     #: ``very_satisfied``, ``satisfied``, ``dissatisfied``, ``very_dissatisfied``
     satisfaction: Mapped[str] = mapped_column(String(24))
-    would_recommend: Mapped[bool] = mapped_column(Boolean)
-    first_visit: Mapped[bool] = mapped_column(Boolean)
+    #: ``None`` where the question was not asked (the bot asks only how satisfied).
+    would_recommend: Mapped[bool | None] = mapped_column(Boolean)
+    first_visit: Mapped[bool | None] = mapped_column(Boolean)
+    #: The theme the answer is about, when the channel knows it (the bot's conversation).
+    theme: Mapped[str | None] = mapped_column(String(32))
 
 
 class SyncedEntry(Base):

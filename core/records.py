@@ -169,6 +169,27 @@ def update_contact(
     return contact
 
 
+def add_contact_attributes(
+    app: App, session: Session, contact: Contact | int, attributes: Mapping[str, Any]
+) -> Contact | None:
+    """Complete a contact its own conversation logged moments ago (given by id or as the row) with what that
+    conversation went on to do (the bot's referral code issued at the end): the whole record passes the
+    rules again, as a new one would; nothing else changes. Not a correction: those go through
+    ``update_contact``. ``None`` when the contact is gone (``/forget``, a deletion)."""
+    from tremplin.core.corrections import contact_values
+
+    if isinstance(contact, int):
+        found = session.get(Contact, contact)
+        if found is None:
+            return None
+        contact = found
+    values, current = contact_values(session, contact)
+    record = check_record(app, session, "contact", values, {**current, **attributes})
+    contact.attributes = record["attributes"]
+    session.flush()
+    return contact
+
+
 def delete_contact(
     app: App,
     session: Session,

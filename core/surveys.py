@@ -152,10 +152,16 @@ def link_state(link: SurveyLink | None, now: datetime | None = None) -> str:
     return "open"
 
 
-def _choices(answers: Mapping[str, Any]) -> dict[str, str]:
+#: The one question the bot asks at the end of a conversation (``tremplin.core.bot.satisfaction``).
+BOT_QUESTIONS = ("satisfaction",)
+
+
+def _choices(answers: Mapping[str, Any], asked: tuple[str, ...] | None = None) -> dict[str, str]:
     values: dict[str, str] = {}
     missing = []
     for question in QUESTIONS:
+        if asked is not None and question.name not in asked:
+            continue
         value = str(answers.get(question.name) or "").strip()
         if value not in question.choices:
             missing.append(question.name)
@@ -176,17 +182,26 @@ def record_survey_answer(
     channel: str | None = None,
     centre_id: int | None = None,
     today: date | None = None,
+    theme: str | None = None,
+    asked: tuple[str, ...] | None = None,
 ) -> SurveyAnswer:
     """Record one answer: through a one-time ``code`` (its service, channel and centre come with it),
     or, for an authenticated channel (the desk tablet, the bot), for ``service`` directly.
 
-    ``answers`` maps each question's name to one of its choices. Raises ``SurveyError`` and writes
-    nothing when a choice is missing or the link cannot be answered.
+    ``answers`` maps each question's name to one of its choices; ``asked`` names the questions the
+    channel asked when not all (the bot asks only ``satisfaction``: the others stay unanswered, not
+    "no"). ``theme`` is what the conversation was about, when the channel knows it. Raises
+    ``SurveyError`` and writes nothing when a choice is missing or the link cannot be answered.
     """
+    from tremplin.core import vocab
     from tremplin.core.i18n import LANGUAGES
     from tremplin.core.models import SurveyAnswer
 
-    values = _choices(answers)
+    if asked is not None and (code is not None or "satisfaction" not in asked):
+        raise SurveyError("invalid", ("asked",))
+    if theme is not None and theme not in vocab.THEME:
+        raise SurveyError("invalid", ("theme",))
+    values = _choices(answers, asked)
     now = datetime.now(UTC)
     if code is not None:
         from sqlalchemy import update
@@ -223,8 +238,9 @@ def record_survey_answer(
         language=language if language in LANGUAGES else app.settings.default_language,
         day=today or now.date(),
         satisfaction=values["satisfaction"],
-        would_recommend=values["would_recommend"] == "yes",
-        first_visit=values["first_visit"] == "yes",
+        would_recommend=values["would_recommend"] == "yes" if "would_recommend" in values else None,
+        first_visit=values["first_visit"] == "yes" if "first_visit" in values else None,
+        theme=theme,
     )
     session.add(answer)
     session.flush()
@@ -239,6 +255,9 @@ class Figures:
     satisfied: int = 0
     would_recommend: int = 0
     first_visit: int = 0
+    #: Answers that were asked the question (the bot asks only how satisfied): the shares' denominators.
+    asked_recommend: int = 0
+    asked_first_visit: int = 0
     by_service: dict[str, tuple[int, int]] = field(default_factory=dict)  # service: (answers, satisfied)
 
 
@@ -256,8 +275,12 @@ def figures(session: Session, start: date, end: date, centre_ids: list[int] | No
         satisfied = answer.satisfaction in SATISFIED
         out.answers += 1
         out.satisfied += satisfied
-        out.would_recommend += answer.would_recommend
-        out.first_visit += answer.first_visit
+        if answer.would_recommend is not None:
+            out.asked_recommend += 1
+            out.would_recommend += answer.would_recommend
+        if answer.first_visit is not None:
+            out.asked_first_visit += 1
+            out.first_visit += answer.first_visit
         counts = services.setdefault(answer.service, [0, 0])
         counts[0] += 1
         counts[1] += satisfied

@@ -202,7 +202,9 @@ class FakeBotAPI:
         sock.bind(("127.0.0.1", 0))
         self.port = sock.getsockname()[1]
         self._server = uvicorn.Server(
-            uvicorn.Config(self.asgi(), log_level="warning", lifespan="off", access_log=False)
+            # Telegram keeps a bot's connections open: a server closing idle ones after uvicorn's 5 s would
+            # race the bot reusing them (a message lost on a reset connection), which Telegram never does.
+            uvicorn.Config(self.asgi(), log_level="warning", lifespan="off", access_log=False, timeout_keep_alive=120)
         )
         self._thread = threading.Thread(target=self._server.run, kwargs={"sockets": [sock]}, daemon=True)
         self._thread.start()

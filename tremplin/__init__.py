@@ -27,9 +27,12 @@ from tremplin.core import __version__, hookimpl  # noqa: E402
 if TYPE_CHECKING:
     from tremplin.core.anonymity import Scrubber, format_token
     from tremplin.core.app import App
-    from tremplin.core.bot.app import bot_centre
+    from tremplin.core.bot.app import bot_centre, file_url_for
+    from tremplin.core.bot.broadcast import broadcast, is_subscribed, subscribe, subscribers, unsubscribe
     from tremplin.core.bot.editable import EditableText, edited_text
     from tremplin.core.bot.handlers import BotCommand, in_thread, language_of, user_language
+    from tremplin.core.bot.limits import RetryingLimiter
+    from tremplin.core.bot.satisfaction import ask_satisfaction, satisfaction_counters
     from tremplin.core.bot.threads import open_thread
     from tremplin.core.counters import Counter, FactSource, Part
     from tremplin.core.demo.share import DemoShare
@@ -37,7 +40,7 @@ if TYPE_CHECKING:
     from tremplin.core.forms import Field, Form
     from tremplin.core.i18n import T, Text
     from tremplin.core.pages import MenuItem
-    from tremplin.core.records import issue_referral, log_activity, log_contact
+    from tremplin.core.records import add_contact_attributes, issue_referral, log_activity, log_contact
     from tremplin.core.registry import (
         EVERY_AUDIENCE,
         EVERY_CAPABILITY,
@@ -114,6 +117,19 @@ _EXPORTS: dict[str, str] = {
     "language_of": "tremplin.core.bot.handlers",
     "open_thread": "tremplin.core.bot.threads",
     "user_language": "tremplin.core.bot.handlers",
+    # The satisfaction question at the end of a conversation, and the counters of its answers.
+    "ask_satisfaction": "tremplin.core.bot.satisfaction",
+    "satisfaction_counters": "tremplin.core.bot.satisfaction",
+    # Messages the bot sends on its own: subscriptions by chat (never its id in clear) and the weekly send.
+    "broadcast": "tremplin.core.bot.broadcast",
+    "is_subscribed": "tremplin.core.bot.broadcast",
+    "subscribe": "tremplin.core.bot.broadcast",
+    "subscribers": "tremplin.core.bot.broadcast",
+    "unsubscribe": "tremplin.core.bot.broadcast",
+    # A bot outside the running application (a flow's): Telegram's retries, a self-hosted server's file URL.
+    "RetryingLimiter": "tremplin.core.bot.limits",
+    "file_url_for": "tremplin.core.bot.app",
+    "add_contact_attributes": "tremplin.core.records",
     "log_activity": "tremplin.core.records",
     "log_contact": "tremplin.core.records",
     "LANGUAGES": "tremplin.core.i18n",

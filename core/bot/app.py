@@ -18,6 +18,10 @@ if TYPE_CHECKING:
 
 #: ``Application.bot_data`` key under which handlers find the Tremplin app.
 APP_KEY = "tremplin.app"
+#: ``Application.bot_data`` key of the flood limit the guard applies.
+FLOOD_KEY = "tremplin.flood_limit"
+#: ``Application.bot_data`` key of the conversations counted and not written yet (``privacy.Visits``).
+VISITS_KEY = "tremplin.visits"
 
 
 def file_url_for(base_url: str) -> str:
@@ -89,6 +93,8 @@ NO_TOKEN_HELP = (
 )
 #: The centre the bot logs contacts for and issues referral codes from, by code (else the database's only one).
 CENTRE_ENV = "TREMPLIN_BOT_CENTRE"
+#: Connections to the Bot API the bot's calls share (its long polling has one of its own).
+CONNECTIONS = 8
 #: Seconds between two looks for counsellors' answers to send.
 DELIVERY_INTERVAL = 1.0
 
@@ -130,20 +136,31 @@ def build_application(
     persistence: bool = True,
     delivery_interval: float | None = DELIVERY_INTERVAL,
     updater: bool = True,
+    shared_limit: bool | None = None,
 ) -> Application:
     """The bot application: the core's handlers first, the plugins' after, the core's fallbacks last.
 
     Its state lives in the database (``DatabasePersistence``) unless ``persistence`` is false; every Bot
     API call retries what Telegram asks to retry (``RetryingLimiter``); while it runs, counsellors' answers
-    are sent every ``delivery_interval`` seconds (``None``: never, for a process that only answers)."""
+    are sent every ``delivery_interval`` seconds (``None``: never, for a process that only answers).
+    Without an ``updater`` (updates come through the web app's webhook, to several workers) the flood
+    limit is counted in the database unless ``shared_limit`` says otherwise: a poller is always alone,
+    Telegram hands updates to one ``getUpdates`` at a time."""
     from telegram.ext import ApplicationBuilder
 
     from tremplin.core.bot.handlers import core_handlers, log_error
     from tremplin.core.bot.limits import RetryingLimiter
+    from tremplin.core.bot.ordering import PerChatUpdates
 
     if not token:
         raise ValueError(NO_TOKEN_HELP)
-    builder = ApplicationBuilder().token(token).rate_limiter(RetryingLimiter()).concurrent_updates(True)
+    # Updates at once, but each chat's in order: a conversation's state is set before its next message.
+    builder = ApplicationBuilder().token(token).rate_limiter(RetryingLimiter()).concurrent_updates(PerChatUpdates())
+    # Fewer connections than python-telegram-bot's 256: httpcore looks at every pooled connection for each
+    # request (a system call each), which cost more CPU than the requests themselves at a thousand chats.
+    # Eight carry far more than Telegram's 30 messages a second; a request waits for a free one rather
+    # than failing after a second.
+    builder = builder.connection_pool_size(CONNECTIONS).pool_timeout(30.0)
     if base_url:
         builder = builder.base_url(base_url).base_file_url(base_file_url or file_url_for(base_url))
     elif base_file_url:
@@ -157,12 +174,21 @@ def build_application(
     if not updater:
         builder = builder.updater(None)
     if delivery_interval:
-        builder = builder.post_init(_start_delivery(app, delivery_interval)).post_stop(_stop_delivery)
+        builder = builder.post_init(_start_delivery(app, delivery_interval))
+    builder = builder.post_stop(_post_stop)
     application = builder.build()
     application.bot_data[APP_KEY] = app
 
     handlers, commands = _plugin_items(app)
-    first, last = core_handlers(app, commands)
+    from tremplin.core.bot.limits import ChatRateLimit, SharedChatRateLimit
+    from tremplin.core.bot.privacy import Visits
+
+    per_minute = app.settings.bot_rate_limit
+    shared = not updater if shared_limit is None else shared_limit
+    limit = SharedChatRateLimit(app, per_minute) if shared else ChatRateLimit(per_minute)
+    application.bot_data[FLOOD_KEY] = limit
+    visits = application.bot_data[VISITS_KEY] = Visits(app)
+    first, last = core_handlers(app, commands, flood_limit=limit, visits=visits)
     for handler, group in first:
         application.add_handler(handler, group)
     for _plugin, handler, group in handlers:
@@ -188,7 +214,8 @@ def _start_delivery(app: App, interval: float) -> Any:
     return post_init
 
 
-async def _stop_delivery(application: Application) -> None:
+async def _post_stop(application: Application) -> None:
+    """Stop sending counsellors' answers; write the conversations counted since the last write."""
     import asyncio
     import contextlib
 
@@ -197,6 +224,9 @@ async def _stop_delivery(application: Application) -> None:
         task.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await task
+    visits = application.bot_data.get(VISITS_KEY)
+    if visits is not None:
+        await visits.flush()
 
 
 #: The updates the bot asks Telegram for: messages, their edits and button presses.

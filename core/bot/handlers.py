@@ -3,7 +3,8 @@
 Handler groups, in the order python-telegram-bot runs them (a handler that stops the update ends it):
 
 * ``-3`` the **guard**: group chats get one polite answer and nothing else, a chat sending more than
-  ``settings.bot_rate_limit`` messages a minute is told to slow down, an edited message is answered;
+  ``settings.bot_rate_limit`` messages a minute is told to slow down (once; counted in the database
+  when several processes share the bot), an edited message is answered;
 * ``-2`` what the bot cannot read (photos, voice, stickers, files, locations, shared contacts) and
   very long texts, answered in the person's language;
 * ``-1`` the **relay**: while a thread with a counsellor is open, what the person writes goes to it;
@@ -21,7 +22,7 @@ import asyncio
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from tremplin.core.bot.texts import BOT_LANGUAGES, LANGUAGE_NAMES, TEXTS, say
 from tremplin.core.i18n import T, Text
@@ -31,6 +32,8 @@ if TYPE_CHECKING:
     from telegram.ext import BaseHandler, ContextTypes
 
     from tremplin.core.app import App
+    from tremplin.core.bot.limits import ChatRateLimit, SharedChatRateLimit
+    from tremplin.core.bot.privacy import Visits
 
 log = logging.getLogger("tremplin.bot")
 
@@ -118,11 +121,17 @@ async def reply(update: Update, text: str, **kwargs: Any) -> None:
 
 
 def core_handlers(
-    app: App, commands: Sequence[BotCommand] = ()
+    app: App,
+    commands: Sequence[BotCommand] = (),
+    flood_limit: ChatRateLimit | SharedChatRateLimit | None = None,
+    visits: Visits | None = None,
 ) -> tuple[list[tuple[BaseHandler[Any, Any, Any], int]], list[BaseHandler[Any, Any, Any]]]:
     """The core's handlers: ``(handler, group)`` pairs added before the plugins', and those added after.
 
-    ``commands`` are the plugins' commands, listed by ``/help`` and by the fallback."""
+    ``commands`` are the plugins' commands, listed by ``/help`` and by the fallback. ``flood_limit``: the
+    count of each chat's messages (in the process unless given: ``SharedChatRateLimit`` keeps it in the
+    database, for several processes answering the same bot). ``visits``: where conversations are counted
+    (in batches; written before ``/forget`` forgets)."""
     from telegram import InlineKeyboardButton, InlineKeyboardMarkup
     from telegram import Update as TUpdate
     from telegram.ext import (
@@ -135,19 +144,27 @@ def core_handlers(
     )
 
     from tremplin.core.bot import threads
-    from tremplin.core.bot.limits import ChatRateLimit
-    from tremplin.core.bot.privacy import forget_chat, note_visit
+    from tremplin.core.bot.limits import ChatRateLimit, SharedChatRateLimit
+    from tremplin.core.bot.privacy import Visits, forget_chat
+    from tremplin.core.bot.satisfaction import satisfaction_handler
 
-    limit = ChatRateLimit(app.settings.bot_rate_limit)
     answered = {c.command for c in commands}
+    counted = visits or Visits(app)
+    limit = flood_limit or ChatRateLimit(app.settings.bot_rate_limit)
+
+    async def flood_check(chat_id: int) -> tuple[bool, bool]:
+        if isinstance(limit, SharedChatRateLimit):  # a statement in the database: off the event loop
+            return cast("tuple[bool, bool]", await in_thread(limit.check, chat_id))
+        return limit.check(chat_id)
 
     async def guard(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         chat = update.effective_chat
         if chat is None:
             raise ApplicationHandlerStop
         language = user_language(update, context)
-        if not limit.allow(chat.id):
-            if limit.first_refusal(chat.id):
+        allowed, tell = await flood_check(chat.id)
+        if not allowed:
+            if tell:
                 await reply(update, say(language, "slow_down"))
             raise ApplicationHandlerStop
         if chat.type != "private":
@@ -159,7 +176,7 @@ def core_handlers(
             raise ApplicationHandlerStop
         message = update.message
         if message is not None and message.text and message.text.split()[0].split("@")[0] == "/start":
-            await in_thread(note_visit, app, chat.id)
+            counted.note(chat.id)
 
     async def unreadable(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         await reply(update, say(user_language(update, context), "media"))
@@ -222,6 +239,7 @@ def core_handlers(
         # A command always comes from a chat with a user.
         assert chat is not None and context.user_data is not None and context.chat_data is not None
         language = user_language(update, context)
+        await counted.flush()  # the chat's visits counted so far, written before they are deleted
         count = await in_thread(forget_chat, app, chat.id)
         context.user_data.clear()
         context.chat_data.clear()
@@ -264,6 +282,7 @@ def core_handlers(
         (CommandHandler("language", language), 0),
         (CallbackQueryHandler(language_chosen, pattern=r"^lang:"), 0),
         (CommandHandler("forget", forget), 0),
+        (satisfaction_handler(app), 0),
     ]
     last: list[BaseHandler[Any, Any, Any]] = []
     if "start" not in answered:

@@ -1,10 +1,15 @@
 """Limits both ways: a person sending too much is slowed down; the bot's own calls retry Telegram's errors.
 
-``ChatRateLimit`` counts each chat's messages over the last minute (in the process: a flood is a
-burst, not something to remember). ``RetryingLimiter`` is python-telegram-bot's rate-limiter hook around
-every Bot API call: a 429 waits the ``retry_after`` Telegram asks for, a time-out or a network error
-is tried again after a short pause, and, when ``per_second`` is set (broadcasts), calls are spaced to
-stay under Telegram's limit of about 30 messages a second.
+``ChatRateLimit`` counts each chat's messages over the last minute in the process: enough where one
+process answers every chat (``tremplin bot``: Telegram hands updates to one poller only).
+``SharedChatRateLimit`` keeps the count in the database (``bot_floods``, by the chat's keyed hash),
+so that the web workers of ``tremplin serve --bot-webhook``, which share a bot's updates, hold one
+limit between them; each worker keeps its own count in front of it, so that a flood past the limit
+costs the database one statement a minute per worker, not one per message. ``RetryingLimiter`` is
+python-telegram-bot's rate-limiter hook around every Bot API call: a 429 waits the ``retry_after``
+Telegram asks for, a time-out or a network error is tried again after a short pause (a message only
+when it surely did not arrive), and, when ``per_second`` is set (broadcasts), calls are spaced to stay
+under Telegram's limit of about 30 messages a second.
 """
 
 from __future__ import annotations
@@ -44,6 +49,12 @@ class ChatRateLimit:
                 self._seen.pop(key, None)
         return True
 
+    def check(self, chat_id: int, now: float | None = None) -> tuple[bool, bool]:
+        """``(allowed, tell)``: whether the message goes on, and whether to tell the chat to slow down."""
+        if self.allow(chat_id, now):
+            return True, False
+        return False, self.first_refusal(chat_id, now)
+
     def first_refusal(self, chat_id: int, now: float | None = None) -> bool:
         """Whether this refusal is the first since the chat was last allowed (tell once, not each time)."""
         moment = time.monotonic() if now is None else now
@@ -51,6 +62,98 @@ class ChatRateLimit:
             return False
         self._told[chat_id] = moment
         return True
+
+
+class SharedChatRateLimit:
+    """At most ``per_minute`` messages per chat in each minute, counted in the database by every process.
+
+    The count is per calendar minute (one row per chat, reset when the minute changes): a statement per
+    message, with the chat known only by its keyed hash. ``check`` runs that statement; call it in a
+    worker thread."""
+
+    def __init__(self, app: Any, per_minute: int) -> None:
+        from tremplin.core.bot.sealing import seal_for
+
+        self.app, self.per_minute = app, per_minute
+        self.seal = seal_for(app.settings)
+        # This process's own count first: what it refuses, the shared count refuses too.
+        self.local = ChatRateLimit(per_minute)
+
+    def check(self, chat_id: int, now: float | None = None) -> tuple[bool, bool]:
+        """``(allowed, tell)``: whether the message goes on, and whether to tell the chat to slow down (the
+        first refusal of the minute, whichever process refuses it)."""
+        moment = time.time() if now is None else now
+        if not self.local.allow(chat_id, moment):
+            if not self.local.first_refusal(chat_id, moment):
+                return False, False
+        return self._count(self.seal.key(chat_id), int(moment // 60))
+
+    def _count(self, key: str, minute: int) -> tuple[bool, bool]:
+        from sqlalchemy import case, update
+        from sqlalchemy.dialects import postgresql, sqlite
+
+        from tremplin.core.bot.models import BotFlood
+
+        dialect: Any = postgresql if self.app.db.dialect == "postgresql" else sqlite
+        same = BotFlood.minute == minute
+        stmt = (
+            dialect.insert(BotFlood)
+            .values(chat_key=key, minute=minute, count=1, told=False)
+            .on_conflict_do_update(
+                index_elements=["chat_key"],
+                set_={
+                    "count": case((same, BotFlood.count + 1), else_=1),
+                    "told": case((same, BotFlood.told), else_=False),
+                    "minute": minute,
+                },
+            )
+            .returning(BotFlood.count)
+        )
+        with self.app.db.engine.begin() as conn:
+            count = int(conn.execute(stmt).scalar_one())
+            if count <= self.per_minute:
+                return True, False
+            # One process only wins the right to tell: a conditional UPDATE.
+            told = conn.execute(
+                update(BotFlood)
+                .where(BotFlood.chat_key == key, BotFlood.minute == minute, BotFlood.told.is_(False))
+                .values(told=True)
+            ).rowcount
+        return False, told == 1
+
+
+def forget_floods(session: Any, chat_key: str) -> int:
+    """Delete the chat's shared count (``/forget``)."""
+    from sqlalchemy import delete
+
+    from tremplin.core.bot.models import BotFlood
+
+    return int(session.execute(delete(BotFlood).where(BotFlood.chat_key == chat_key)).rowcount or 0)
+
+
+def purge_floods(session: Any, now: float | None = None) -> int:
+    """Delete the counts of minutes past: a flood is a burst, nothing to keep (the retention flow)."""
+    from sqlalchemy import delete
+
+    from tremplin.core.bot.models import BotFlood
+
+    minute = int((time.time() if now is None else now) // 60)
+    return int(session.execute(delete(BotFlood).where(BotFlood.minute < minute - 1)).rowcount or 0)
+
+
+def safe_to_retry(endpoint: str, exc: Exception) -> bool:
+    """Whether a failed call may be sent again without risking a message sent twice: any call that only
+    reads or edits, and a message that surely did not reach Telegram (no free connection, no connection,
+    or an error status such as 502 in answer). A message whose answer was lost on the way back (a read
+    time-out, a dropped connection) may have been sent: sending it again could show it twice."""
+    import httpx
+
+    if not endpoint.startswith(("send", "copyMessage", "forwardMessage")):
+        return True
+    cause = exc.__cause__
+    if cause is None:  # Telegram answered with an error status
+        return True
+    return isinstance(cause, (httpx.PoolTimeout, httpx.ConnectTimeout, httpx.ConnectError))
 
 
 def retry_seconds(exc: RetryAfter) -> float:
@@ -109,7 +212,7 @@ class RetryingLimiter(BaseRateLimiter[int]):
             except BadRequest:  # a NetworkError in python-telegram-bot, but trying again changes nothing
                 raise
             except (TimedOut, NetworkError) as exc:
-                if attempt == self.attempts or endpoint == "getUpdates":
+                if attempt == self.attempts or endpoint == "getUpdates" or not safe_to_retry(endpoint, exc):
                     raise
                 log.warning("%s failed (%r), trying again (attempt %d)", endpoint, exc, attempt)
                 await asyncio.sleep(0.2 * 2 ** (attempt - 1))

@@ -13,6 +13,7 @@ from typing import Any
 
 from sqlalchemy import (
     JSON,
+    Boolean,
     Date,
     ForeignKey,
     Index,
@@ -41,6 +42,19 @@ class BotState(Base):
     sealed: Mapped[str] = mapped_column(Text, default="")
     data: Mapped[Any] = mapped_column(JSON, default=dict)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class BotFlood(Base):
+    """A chat's messages in the current minute (``tremplin.core.bot.limits``), shared by every process that
+    answers it (the web workers of ``serve --bot-webhook``); known only by the chat's keyed hash."""
+
+    __tablename__ = "bot_floods"
+    chat_key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    #: The minute counted (seconds since the epoch // 60).
+    minute: Mapped[int] = mapped_column(Integer)
+    count: Mapped[int] = mapped_column(Integer)
+    #: Whether the chat was told to slow down in this minute (once, not at each message).
+    told: Mapped[bool] = mapped_column(Boolean, default=False)
 
 
 class BotChat(Base):

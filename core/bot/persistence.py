@@ -28,6 +28,8 @@ if TYPE_CHECKING:
 
 #: Seconds between two writes of the changed state (python-telegram-bot writes on stop too).
 UPDATE_INTERVAL = 2.0
+#: Rows looked up in one statement when a batch of changes is written.
+LOOKUP_CHUNK = 500
 
 
 class DatabasePersistence(BasePersistence[dict[Any, Any], dict[Any, Any], dict[Any, Any]]):
@@ -39,6 +41,11 @@ class DatabasePersistence(BasePersistence[dict[Any, Any], dict[Any, Any], dict[A
         )
         self.app = app
         self.seal = seal_for(app.settings)
+        # Changes waiting for the write in progress: python-telegram-bot hands them over one call per
+        # chat, user and conversation, all at once every ``update_interval``; they are written together,
+        # in one transaction, rather than one transaction (and, on SQLite, one sync to disk) each.
+        self._pending: dict[str, tuple[str, Any, int, Any]] = {}
+        self._batch: asyncio.Future[None] | None = None
 
     # -- rows ------------------------------------------------------------------------------------
 
@@ -53,19 +60,38 @@ class DatabasePersistence(BasePersistence[dict[Any, Any], dict[Any, Any], dict[A
                 continue
         return out
 
-    def _store(self, kind: str, key: Any, chat: int, data: Any) -> None:
-        hashed = self.seal.key([kind, key])
+    def _store_many(self, changes: dict[str, tuple[str, Any, int, Any]]) -> None:
+        """Write ``{hashed key: (kind, key, chat, data)}`` in one transaction: empty data deletes the row."""
+        now = datetime.now(UTC)
+        hashed = list(changes)
         with self.app.transaction() as session:
-            row = session.scalar(select(BotState).where(BotState.kind == kind, BotState.key == hashed))
-            if data in (None, {}):
-                if row is not None:
-                    session.delete(row)
-                return
-            if row is None:
-                row = BotState(kind=kind, key=hashed, chat_key=self.seal.key(chat), sealed=self.seal.seal(key))
-                session.add(row)
-            row.data = data
-            row.updated_at = datetime.now(UTC)
+            rows: dict[tuple[str, str], BotState] = {}
+            for start in range(0, len(hashed), LOOKUP_CHUNK):
+                found = session.scalars(select(BotState).where(BotState.key.in_(hashed[start : start + LOOKUP_CHUNK])))
+                rows.update(((row.kind, row.key), row) for row in found)
+            for key_hash, (kind, key, chat, data) in changes.items():
+                row = rows.get((kind, key_hash))
+                if data in (None, {}):
+                    if row is not None:
+                        session.delete(row)
+                    continue
+                if row is None:
+                    row = BotState(kind=kind, key=key_hash, chat_key=self.seal.key(chat), sealed=self.seal.seal(key))
+                    session.add(row)
+                row.data = data
+                row.updated_at = now
+
+    async def _queue(self, kind: str, key: Any, chat: int, data: Any) -> None:
+        """Add a change to the next batch and wait until the batch is written (its error, if any, is ours)."""
+        self._pending[self.seal.key([kind, key])] = (kind, key, chat, data)
+        if self._batch is None:
+            self._batch = asyncio.ensure_future(self._write_batch())
+        await asyncio.shield(self._batch)
+
+    async def _write_batch(self) -> None:
+        await asyncio.sleep(0)  # the other changes handed over at the same moment join the batch
+        changes, self._pending, self._batch = self._pending, {}, None
+        await asyncio.to_thread(self._store_many, changes)
 
     def _drop(self, kind: str, key: Any) -> None:
         with self.app.transaction() as session:
@@ -91,13 +117,13 @@ class DatabasePersistence(BasePersistence[dict[Any, Any], dict[Any, Any], dict[A
 
     async def update_conversation(self, name: str, key: tuple[int | str, ...], new_state: object | None) -> None:
         data = None if new_state is None else {"state": new_state}
-        await asyncio.to_thread(self._store, f"conversation:{name}", list(key), int(key[0]), data)
+        await self._queue(f"conversation:{name}", list(key), int(key[0]), data)
 
     async def update_user_data(self, user_id: int, data: dict[Any, Any]) -> None:
-        await asyncio.to_thread(self._store, "user", user_id, user_id, dict(data))
+        await self._queue("user", user_id, user_id, dict(data))
 
     async def update_chat_data(self, chat_id: int, data: dict[Any, Any]) -> None:
-        await asyncio.to_thread(self._store, "chat", chat_id, chat_id, dict(data))
+        await self._queue("chat", chat_id, chat_id, dict(data))
 
     async def update_bot_data(self, data: dict[Any, Any]) -> None:
         return None

@@ -41,10 +41,10 @@ TEXTS: dict[str, dict[str, str]] = {
         ),
         "no_centre": "Сервіс ще не налаштований. Будь ласка, спробуйте пізніше.",
         "error": "Щось пішло не так. Будь ласка, спробуйте ще раз.",
-        "satisfaction": "Чи допомогла вам ця розмова?",
+        "satisfaction": "Наскільки ви задоволені цією розмовою? Відповідь необов'язкова.",
         "satisfaction_thanks": "Дякуємо за відповідь!",
-        "yes": "Так",
-        "no": "Ні",
+        "satisfaction_skip": "Пропустити",
+        "satisfaction_skipped": "Гаразд, без оцінки. Дякуємо!",
     },
     "fr": {
         "privacy": (
@@ -79,10 +79,10 @@ TEXTS: dict[str, dict[str, str]] = {
         ),
         "no_centre": "Le service n'est pas encore configuré. Réessayez plus tard, s'il vous plaît.",
         "error": "Quelque chose n'a pas marché. Réessayez, s'il vous plaît.",
-        "satisfaction": "Cette conversation vous a-t-elle aidé ?",
+        "satisfaction": "Êtes-vous satisfait·e de cette conversation ? (facultatif)",
         "satisfaction_thanks": "Merci pour votre réponse !",
-        "yes": "Oui",
-        "no": "Non",
+        "satisfaction_skip": "Passer",
+        "satisfaction_skipped": "Entendu, sans réponse. Merci !",
     },
     "nl": {
         "privacy": (
@@ -114,10 +114,10 @@ TEXTS: dict[str, dict[str, str]] = {
         ),
         "no_centre": "De dienst is nog niet ingesteld. Probeer het later opnieuw.",
         "error": "Er ging iets mis. Probeer het opnieuw.",
-        "satisfaction": "Heeft dit gesprek u geholpen?",
+        "satisfaction": "Hoe tevreden bent u over dit gesprek? (niet verplicht)",
         "satisfaction_thanks": "Bedankt voor uw antwoord!",
-        "yes": "Ja",
-        "no": "Nee",
+        "satisfaction_skip": "Overslaan",
+        "satisfaction_skipped": "Goed, zonder antwoord. Bedankt!",
     },
     "en": {
         "privacy": (
@@ -147,10 +147,10 @@ TEXTS: dict[str, dict[str, str]] = {
         ),
         "no_centre": "The service is not set up yet. Please try again later.",
         "error": "Something went wrong. Please try again.",
-        "satisfaction": "Did this conversation help you?",
+        "satisfaction": "How satisfied are you with this conversation? (optional)",
         "satisfaction_thanks": "Thank you for your answer!",
-        "yes": "Yes",
-        "no": "No",
+        "satisfaction_skip": "Skip",
+        "satisfaction_skipped": "Fine, no answer. Thank you!",
     },
 }
 

@@ -59,11 +59,14 @@ def answer_time_band(waited: timedelta | None) -> str | None:
 
 def contact_attributes(app: App, thread: BotThread, outcome: str) -> dict[str, Any]:
     """The attributes of the contact a closed thread becomes: those its bot gave, plus ``thread`` (the
-    outcome) and ``answer_time`` (a band) when the audience's forms declare fields of those names."""
+    outcome), ``answer_time`` (a band) and ``referral`` (``inbox`` when a code was issued) when the
+    audience's forms declare fields of those names."""
     attributes = dict(thread.attributes or {})
     fields = app.registry.attribute_fields(thread.audience, "contact")
     if "thread" in fields:
         attributes["thread"] = outcome
+    if "referral" in fields and outcome == "referred":  # a code issued from the inbox, counted as such
+        attributes["referral"] = "inbox"
     band = answer_time_band(thread.first_answer_at - thread.opened_at if thread.first_answer_at else None)
     if "answer_time" in fields and band is not None:
         attributes["answer_time"] = band

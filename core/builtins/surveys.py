@@ -84,6 +84,11 @@ def satisfaction_section(ctx: Any) -> Any:
     rows: list[dict[str, Any]] = [
         {"key": "answers", "indicator": ctx.text(INDICATORS["answers"]), "count": found.answers, "share": None}
     ]
+    asked = {
+        "satisfied": found.answers,
+        "would_recommend": found.asked_recommend,
+        "first_visit": found.asked_first_visit,
+    }
     for key in ("satisfied", "would_recommend", "first_visit"):
         count = getattr(found, key)
         rows.append(
@@ -91,7 +96,7 @@ def satisfaction_section(ctx: Any) -> Any:
                 "key": key,
                 "indicator": ctx.text(INDICATORS[key]),
                 "count": count,
-                "share": _share(count, found.answers, threshold, published),
+                "share": _share(count, asked[key], threshold, published),
             }
         )
     audiences = ctx.app.registry.audiences
@@ -128,3 +133,53 @@ def register_report_sections(app: App, report: str) -> list[Any]:
     if report == "annual":
         return [Computed("surveys.satisfaction", satisfaction_section)]
     return []
+
+
+#: The roll-up's name for satisfaction answers: audiences count theirs (``"surveys.answers:satisfied"``).
+SOURCE = "surveys.answers"
+ANSWER_COLUMNS = ("day", "centre_id", "service", "channel", "language", "satisfaction", "theme")
+
+
+def answer_fact(get: Any) -> dict[str, Any] | None:
+    """A satisfaction answer as the roll-up counts it: by service (its audience), channel, language and,
+    from the bot, theme; ``satisfied`` is 1 for satisfied or very satisfied."""
+    from tremplin.core.surveys import SATISFIED
+
+    if get("day") is None:
+        return None
+    theme = get("theme")
+    return {
+        "day": get("day"),
+        "centre_id": get("centre_id"),
+        "audience": get("service"),
+        "channel": get("channel"),
+        "language": get("language"),
+        "themes": (theme,) if theme else (),
+        "satisfaction": get("satisfaction"),
+        "measures": {"rows": 1, "satisfied": int(get("satisfaction") in SATISFIED)},
+    }
+
+
+@hookimpl
+def register_fact_sources(app: App) -> list[Any]:
+    """Satisfaction answers, so that an audience counts its own in its figures (the bot's, by language and
+    theme) in the dashboard and its report, next to its contacts."""
+    from tremplin.core.counters import FactSource
+    from tremplin.core.models import SurveyAnswer
+
+    return [
+        FactSource(
+            SOURCE,
+            SurveyAnswer,
+            ANSWER_COLUMNS,
+            answer_fact,
+            measures=("rows", "satisfied"),
+            fields=("satisfaction",),
+            label=T(
+                "Satisfaction answers",
+                fr="Réponses de satisfaction",
+                nl="Tevredenheidsantwoorden",
+                uk="Відповіді щодо задоволеності",
+            ),
+        )
+    ]

@@ -235,6 +235,8 @@ def register_forms(app: App) -> list[Form]:
 
 @hookimpl
 def register_counters(app: App) -> list[Counter]:
+    from tremplin import satisfaction_counters
+
     a = {"audience": AUDIENCE}
     return [
         # Centre-wide (any audience may meet people in the field), shown with the fairs and events.
@@ -316,6 +318,8 @@ def register_counters(app: App) -> list[Counter]:
             a,
             audience=AUDIENCE,
         ),
+        # The bot's satisfaction question after the weekly challenge's menu.
+        *satisfaction_counters(app, AUDIENCE),
     ]
 
 
@@ -428,14 +432,20 @@ def register_report_sections(app: App, report: str) -> list[Any]:
         # The field encounters are shown with the fairs and events, as in the centre's annual reports.
         return [own, MoreFigures("events", ("field_awareness.contacts",))]
     if report == f"audience:{AUDIENCE}":
-        return [own, challenge_subscribers(app)]
+        bot = KeyFigures(
+            "neet.bot",
+            T("Touch'N'Go in the bot", fr="Touch'N'Go dans le bot", nl="Touch'N'Go in de bot", uk="Touch'N'Go у боті"),
+            ("neet.bot_satisfaction", "neet.bot_satisfied"),
+        )
+        if "neet.bot_satisfaction" not in app.registry.counters:  # the survey is disabled
+            return [own, challenge_subscribers(app)]
+        return [own, bot, challenge_subscribers(app)]
     return []
 
 
 def challenge_subscribers(app: App) -> Any:
     """How many chats receive the weekly challenge now (a count of subscriptions, never who)."""
-    from tremplin import Table
-    from tremplin.core.bot.broadcast import subscribers
+    from tremplin import Table, subscribers
     from tremplin.plugins.neet.bot import TOPIC
 
     try:

@@ -2,8 +2,9 @@
 
 ``/challenge`` shows three buttons: this week's challenge, subscribe, unsubscribe. The challenge is a
 text the centre edits each week (``neet.challenge``, ``/admin/bot-texts``); the subscription is kept
-under the chat's keyed hash with its id sealed (``tremplin.core.bot.broadcast``), and the
-``neet-challenge`` flow sends the challenge to the subscribers on its day.
+under the chat's keyed hash with its id sealed (``tremplin.broadcast``), and the
+``neet-challenge`` flow sends the challenge to the subscribers on its day. The first button pressed
+after ``/challenge`` ends that little conversation: the bot asks its one optional satisfaction question.
 """
 
 from __future__ import annotations
@@ -14,7 +15,10 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from tremplin import App
 
+AUDIENCE = "neet"
 TOPIC = "neet.challenge"
+#: ``user_data`` flag: a ``/challenge`` menu was shown and none of its buttons pressed yet.
+MENU_OPEN = "neet.menu"
 TEXT_KEY = "neet.challenge"
 
 TEXTS: dict[str, dict[str, str]] = {
@@ -89,8 +93,7 @@ def handlers(app: App) -> list[Any]:
     from telegram import InlineKeyboardButton, InlineKeyboardMarkup
     from telegram.ext import CallbackQueryHandler, CommandHandler
 
-    from tremplin import in_thread, user_language
-    from tremplin.core.bot.broadcast import is_subscribed, subscribe, unsubscribe
+    from tremplin import ask_satisfaction, in_thread, is_subscribed, subscribe, unsubscribe, user_language
 
     async def menu(update: Any, context: Any) -> None:
         lang = user_language(update, context)
@@ -99,6 +102,7 @@ def handlers(app: App) -> list[Any]:
         action = "unsubscribe" if subscribed else "subscribe"
         buttons.append([InlineKeyboardButton(text(lang, action), callback_data=f"neet:{action}")])
         await update.effective_message.reply_text(text(lang, "menu"), reply_markup=InlineKeyboardMarkup(buttons))
+        context.user_data[MENU_OPEN] = True
 
     async def pressed(update: Any, context: Any) -> None:
         query = update.callback_query
@@ -114,12 +118,17 @@ def handlers(app: App) -> list[Any]:
         elif action == "unsubscribe":
             gone = await in_thread(unsubscribe, app, TOPIC, chat_id)
             await query.edit_message_text(text(lang, "unsubscribed" if gone else "not_subscribed"))
+        else:
+            return
+        # The menu's conversation ends with its first choice: its one optional question, once.
+        if context.user_data.pop(MENU_OPEN, False):
+            await ask_satisfaction(update, context, AUDIENCE)
 
     return [CommandHandler("challenge", menu), CallbackQueryHandler(pressed, pattern=r"^neet:")]
 
 
 async def send_challenge(app: App, bot: Any, day: date) -> dict[str, int]:
-    """This week's challenge to every subscriber who has not had it (``tremplin.core.bot.broadcast``)."""
-    from tremplin.core.bot.broadcast import broadcast
+    """This week's challenge to every subscriber who has not had it (``tremplin.broadcast``)."""
+    from tremplin import broadcast
 
     return await broadcast(app, bot, TOPIC, period_of(day), lambda language: challenge_text(app, language))

@@ -142,8 +142,7 @@ def challenge_broadcast(database_url: str | None = None, day: date | None = None
     async def send() -> dict[str, int]:
         from telegram.ext import ExtBot
 
-        from tremplin.core.bot.app import file_url_for
-        from tremplin.core.bot.limits import RetryingLimiter
+        from tremplin import RetryingLimiter, file_url_for
         from tremplin.plugins.neet.bot import send_challenge
 
         with open_app(database_url) as app:

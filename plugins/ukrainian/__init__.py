@@ -115,6 +115,16 @@ def register_forms(app: App) -> list[Form]:
                     choices=THREAD_OUTCOMES,
                 ),
                 Field(
+                    "referral",
+                    T(
+                        "Referral code issued",
+                        fr="Code d'orientation donné",
+                        nl="Doorverwijscode gegeven",
+                        uk="Виданий код направлення",
+                    ),
+                    choices=REFERRAL_SOURCES,
+                ),
+                Field(
                     "answer_time",
                     T(
                         "Time to the first answer",
@@ -140,6 +150,22 @@ THREAD_OUTCOMES = {
         "Referred with a code", fr="Orienté avec un code", nl="Doorverwezen met een code", uk="Направлено з кодом"
     ),
 }
+#: Where a referral code given in the chat came from: the bot's offer at the end of a conversation, or a
+#: counsellor closing a thread in the inbox.
+REFERRAL_SOURCES = {
+    "desk": T(
+        "From the bot, for the desk",
+        fr="Par le bot, pour l'accueil",
+        nl="Via de bot, voor het onthaal",
+        uk="Від бота, для візиту",
+    ),
+    "inbox": T(
+        "From a counsellor in the chat",
+        fr="Par un conseiller dans la conversation",
+        nl="Door een adviseur in het gesprek",
+        uk="Від консультанта в чаті",
+    ),
+}
 ANSWER_TIMES = {
     "within_hour": T("Within an hour", fr="Dans l'heure", nl="Binnen het uur", uk="Протягом години"),
     "within_day": T("Within a day", fr="Dans la journée", nl="Binnen een dag", uk="Протягом дня"),
@@ -150,6 +176,8 @@ ANSWER_TIMES = {
 
 @hookimpl
 def register_counters(app: App) -> list[Counter]:
+    from tremplin import satisfaction_counters
+
     return [
         Counter.simple(
             "ukrainian.contacts",
@@ -199,6 +227,19 @@ def register_counters(app: App) -> list[Counter]:
             {"audience": AUDIENCE, "channel": "telegram", "attr.thread": "referred"},
             audience=AUDIENCE,
         ),
+        Counter.simple(
+            "ukrainian.bot_referrals",
+            T(
+                "Referral codes issued in the chat",
+                fr="Codes d'orientation donnés dans la conversation",
+                nl="Doorverwijscodes gegeven in het gesprek",
+                uk="Коди направлення, видані в чаті",
+            ),
+            "headcount",
+            {"audience": AUDIENCE, "channel": "telegram", "attr.referral": tuple(REFERRAL_SOURCES)},
+            audience=AUDIENCE,
+        ),
+        *satisfaction_counters(app, AUDIENCE),
     ]
 
 

@@ -11,7 +11,9 @@ Ukrainian otherwise. Each conversation that reaches a question is logged as **on
 (audience ``ukrainian``, channel ``telegram``, modality ``remote_advice``, the theme, the question
 code). The question itself is read and answered, never stored: neither the text, nor the Telegram
 user id, username or name reach the database. A person who asks for a counsellor gets a referral
-token (``tremplin.core.records.issue_referral``) to show at the centre, which carries nothing about them.
+token (``tremplin.issue_referral``) to show at the centre, which carries nothing about them; the token
+is recorded on the conversation's contact (``referral: desk``) so that codes issued are counted. The
+conversation ends with one optional satisfaction question (``tremplin.ask_satisfaction``).
 """
 
 from __future__ import annotations
@@ -447,7 +449,7 @@ class Records:
         self._centre: tuple[int, str] | None = None
 
     def centre(self) -> tuple[int, str]:
-        """``(id, code)`` of the bot's centre (``tremplin.core.bot.app.bot_centre``)."""
+        """``(id, code)`` of the bot's centre (``tremplin.bot_centre``)."""
         if self._centre is None:
             from tremplin import bot_centre
 
@@ -477,9 +479,12 @@ class Records:
         with self.app.transaction() as session:
             return log_contact(self.app, session, values, attributes).id
 
-    def issue_referral(self, topic: str) -> str:
-        """Issue a referral token for a counsellor; returns the token as the person should read it."""
-        from tremplin import format_token, issue_referral
+    def issue_referral(self, topic: str, contact_id: int | None = None) -> str:
+        """Issue a referral token for a counsellor; returns the token as the person should read it.
+
+        The conversation's contact (``contact_id``) records that a code was issued (``referral: desk``),
+        in the same transaction: the counter of codes issued in the chat counts it by language and theme."""
+        from tremplin import add_contact_attributes, format_token, issue_referral
 
         theme, _ = TOPICS[topic]
         centre_id, _ = self.centre()
@@ -487,10 +492,12 @@ class Records:
             referral = issue_referral(
                 self.app, session, centre_id, theme=theme, audience=AUDIENCE, valid_days=REFERRAL_DAYS
             )
+            if contact_id is not None:
+                add_contact_attributes(self.app, session, contact_id, {"referral": "desk"})
             return format_token(referral.token)
 
     def open_thread(self, topic: str, language: str, chat_id: int, question: str) -> int:
-        """Open a thread with a counsellor (``tremplin.core.bot.threads``); returns its id."""
+        """Open a thread with a counsellor (``tremplin.open_thread``); returns its id."""
         from tremplin import open_thread
 
         theme, code = TOPICS[topic]
@@ -519,7 +526,7 @@ def conversation_handler(app: App, place: Place = BRUSSELS, centre: str | None =
     from telegram import ReplyKeyboardMarkup, ReplyKeyboardRemove
     from telegram.ext import CommandHandler, ConversationHandler, MessageHandler, filters
 
-    from tremplin import edited_text, in_thread, user_language
+    from tremplin import ask_satisfaction, edited_text, in_thread, user_language
 
     records = Records(app, centre)
 
@@ -573,8 +580,8 @@ def conversation_handler(app: App, place: Place = BRUSSELS, centre: str | None =
         lang, topic = language(update, context), context.user_data["topic"]
         if not context.user_data.get("logged"):
             try:
-                await in_thread(records.log_question, topic, lang)
-                context.user_data["logged"] = True
+                # The contact's id: the code the conversation may end with is recorded on it.
+                context.user_data["logged"] = await in_thread(records.log_question, topic, lang)
             except Exception as exc:  # the person still gets an answer
                 log.error("could not log the bot contact: %r", exc)
         reply = edited(f"answer.{topic}", lang, text(lang, "answers")[topic])
@@ -593,9 +600,11 @@ def conversation_handler(app: App, place: Place = BRUSSELS, centre: str | None =
         if wanted == "chat":
             await update.effective_message.reply_text(text(lang, "write_question"), reply_markup=ReplyKeyboardRemove())
             return THREAD
+        topic = context.user_data.get("topic")
         if wanted == "yes":
+            logged = context.user_data.get("logged")
             try:
-                token = await in_thread(records.issue_referral, context.user_data["topic"])
+                token = await in_thread(records.issue_referral, topic, logged if type(logged) is int else None)
                 reply = text(lang, "referral").format(token=token, days=REFERRAL_DAYS)
             except Exception as exc:
                 log.error("could not issue a referral from the bot: %r", exc)
@@ -604,6 +613,8 @@ def conversation_handler(app: App, place: Place = BRUSSELS, centre: str | None =
         await update.effective_message.reply_text(text(lang, "goodbye"), reply_markup=ReplyKeyboardRemove())
         context.user_data.pop("topic", None)
         context.user_data.pop("logged", None)
+        # The conversation ends here: its one optional question, about its theme.
+        await ask_satisfaction(update, context, AUDIENCE, TOPICS[topic][0] if topic in TOPICS else None)
         return ConversationHandler.END
 
     async def thread(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 import pytest
 from sqlalchemy import func, select
 
-from tests.bot_api import FakeBotAPI, database_dump
+from tests.bot_api import TOKEN, FakeBotAPI, database_dump, telegram_user
 from tests.bot_kit import Person, RunningBot, labels
 from tremplin.core.app import App
 from tremplin.core.bot.models import BotChat, BotState
@@ -77,6 +77,48 @@ def test_a_flood_is_slowed_down_with_a_message(app: App, centre: int, fake_api: 
     assert len(got) == 6
     assert all(m["text"].startswith("Here is what I can do") for m in got[:5])
     assert got[5]["text"].startswith("You are sending many messages")
+
+
+def test_the_flood_limit_holds_across_processes_sharing_the_database(app: App, centre: int) -> None:
+    """Two bot applications (two web workers behind ``serve --bot-webhook``) answer one person, turn and
+    turn about: each sees only half the messages, but the limit they keep in the database holds."""
+    from tremplin.core.bot.models import BotFlood
+
+    app.settings = app.settings.with_(bot_rate_limit=4)
+    first, second = FakeBotAPI().start(), FakeBotAPI().start()
+    try:
+        with RunningBot(app, first, shared_limit=True), RunningBot(app, second, shared_limit=True):
+            got = []
+            for n in range(7):
+                fake = (first, second)[n % 2]
+                before = len(fake.sent)
+                fake.send_text(f"hello {n}", telegram_user(USER, "fr"))
+                got.append([m["text"] for m in fake.wait_sent(USER, 1 if n < 5 else 0, before, settle=0.3)])
+        # Four answers, the fifth message (the third of one process) told to slow down once, then silence.
+        assert [texts[0].split(" ")[0] for texts in got[:4]] == ["Voici"] * 4
+        assert len(got[4]) == 1 and got[4][0].startswith("Vous envoyez beaucoup de messages")
+        assert got[5:] == [[], []]
+        with app.session() as session:
+            [row] = session.scalars(select(BotFlood)).all()
+        # Counted under the chat's keyed hash, never its id.
+        assert (row.count, row.told, len(row.chat_key)) == (7, True, 64)
+        assert str(USER) not in database_dump(app)
+    finally:
+        first.stop()
+        second.stop()
+
+
+def test_a_webhook_worker_counts_floods_in_the_database(app: App) -> None:
+    from tremplin.core.bot.app import FLOOD_KEY, build_application
+    from tremplin.core.bot.limits import ChatRateLimit, SharedChatRateLimit
+
+    url = "http://127.0.0.1:9/bot"
+    # A poller is alone (Telegram hands updates to one getUpdates): its count stays in the process.
+    polling = build_application(app, TOKEN, base_url=url)
+    assert type(polling.bot_data[FLOOD_KEY]) is ChatRateLimit
+    # The web workers of serve --bot-webhook share updates: their count is in the database.
+    webhook = build_application(app, TOKEN, base_url=url, updater=False)
+    assert isinstance(webhook.bot_data[FLOOD_KEY], SharedChatRateLimit)
 
 
 def test_telegram_errors_are_retried_or_logged_and_never_stop_the_bot(

@@ -434,7 +434,10 @@ def test_hook_register_fact_sources(full_app: App, monkeypatch: pytest.MonkeyPat
     from tremplin.plugins.schools.models import SchoolBooking
 
     sources = full_app.registry.fact_sources
-    assert sources.keys() == ["schools.bookings"] and sources.owner("schools.bookings") == "tremplin.plugins.schools"
+    # The survey's answers are a built-in source (audiences count their bot's answers from it).
+    assert sources.keys() == ["surveys.answers", "schools.bookings"]
+    assert sources.owner("surveys.answers") == "tremplin.core.builtins.surveys"
+    assert sources.owner("schools.bookings") == "tremplin.plugins.schools"
     assert full_app.fact_builders[SchoolBooking] == sources["schools.bookings"].build
     part = full_app.registry.counters["schools.no_shows"].parts[0]
     assert (part.source, part.measure) == ("schools.bookings", "rows")
@@ -618,7 +621,11 @@ def test_hook_register_report_sections(full_app: App) -> None:
     [programme] = [s for plugin, s in esf if plugin == "tremplin.plugins.neet"]
     assert isinstance(programme, ProgrammeIndicators) and programme.audience == "neet"
     own = collect(full_app.pm, "register_report_sections", app=full_app, report="audience:neet")
-    assert [s.key for plugin, s in own if plugin == "tremplin.plugins.neet"] == ["neet.touchngo", "neet.challenge"]
+    assert [s.key for plugin, s in own if plugin == "tremplin.plugins.neet"] == [
+        "neet.touchngo",
+        "neet.bot",
+        "neet.challenge",
+    ]
     schools = collect(full_app.pm, "register_report_sections", app=full_app, report="audience:schools")
     assert not [s for plugin, s in schools if plugin == "tremplin.plugins.neet"]
     # Through pluggy directly, as the reports call it: one list per implementation.
@@ -779,6 +786,7 @@ def test_hook_purge_expired(monkeypatch: pytest.MonkeyPatch, db_url: str) -> Non
         "bot.thread_messages": 0,
         "bot.state": 0,
         "bot.chats": 0,
+        "bot.floods": 0,
     }
     check = make_app(db_url)
     with check.session() as session:
@@ -794,6 +802,7 @@ def test_hook_purge_expired(monkeypatch: pytest.MonkeyPatch, db_url: str) -> Non
             "bot.thread_messages": 0,
             "bot.state": 0,
             "bot.chats": 0,
+            "bot.floods": 0,
         }
     check.close()
 

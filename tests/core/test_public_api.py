@@ -18,7 +18,13 @@ API_MODULES = (
     "i18n",
     "vocab",
     "reports.sections",
+    "bot.app",
+    "bot.broadcast",
+    "bot.editable",
     "bot.handlers",
+    "bot.limits",
+    "bot.satisfaction",
+    "bot.threads",
     "records",
     "anonymity",
 )

@@ -12,6 +12,7 @@ from tests.bot_api import TOKEN, FakeBotAPI, database_dump
 from tests.bot_kit import Person, RunningBot, labels
 from tremplin.core.app import App
 from tremplin.core.bot.models import BotSubscription, BotText
+from tremplin.core.models import SurveyAnswer
 
 MONDAY = date(2026, 12, 7)
 
@@ -34,24 +35,37 @@ def test_subscribe_see_and_unsubscribe_with_buttons(app: App, centre: int, fake_
         person = Person(fake_api, 661100, "fr")
         menu = person.say1("/challenge")
         assert labels(menu) == ["Le défi de la semaine", "Le recevoir chaque semaine"]
-        [seen] = person.send("press", data="neet:see", on=menu)
+        seen, question = person.send("press", replies=2, data="neet:see", on=menu)
         assert seen["method"] == "editMessageText" and seen["text"].endswith(
             "Passez une heure dans un atelier de la Cité des métiers."
         )
+        # The menu's first choice ends it: the one optional satisfaction question, in French.
+        assert question["text"] == "Êtes-vous satisfait·e de cette conversation ? (facultatif)"
+        assert labels(question)[0] == "Très satisfait·e" and labels(question)[-1] == "Passer"
+        # Another button of the same menu: no second question.
+        assert person.send("press", replies=1, data="neet:see", on=menu)[0]["method"] == "editMessageText"
+        [thanks] = person.send(
+            "press", data=question["reply_markup"]["inline_keyboard"][1][0]["callback_data"], on=question
+        )
+        assert thanks == {**thanks, "method": "editMessageText", "text": "Merci pour votre réponse !"}
         menu = person.say1("/challenge")
-        [done] = person.send("press", data="neet:subscribe", on=menu)
+        done, _question = person.send("press", replies=2, data="neet:subscribe", on=menu)
         assert done["text"].startswith("C'est fait : vous recevrez le défi chaque semaine")
         menu = person.say1("/challenge")
         assert labels(menu)[1] == "Ne plus le recevoir"
         english = Person(fake_api, 661101, "en")
-        english.send("press", data="neet:subscribe", on=english.say1("/challenge"))
+        english.send("press", replies=2, data="neet:subscribe", on=english.say1("/challenge"))
         with app.session() as session:
             assert session.scalar(select(BotSubscription.language).where(BotSubscription.language == "fr")) == "fr"
         assert "661100" not in database_dump(app)
-        [gone] = person.send("press", data="neet:unsubscribe", on=menu)
+        gone, _question = person.send("press", replies=2, data="neet:unsubscribe", on=menu)
         assert gone["text"] == "C'est fait : vous ne recevrez plus le défi."
     with app.session() as session:
         assert [s.language for s in session.scalars(select(BotSubscription))] == ["en"]
+        answers = session.scalars(select(SurveyAnswer)).all()
+    assert [(a.service, a.channel, a.language, a.satisfaction, a.theme, a.would_recommend) for a in answers] == [
+        ("neet", "bot", "fr", "satisfied", None, None)
+    ]
 
 
 def test_the_flow_sends_the_challenge_once_a_week_within_the_broadcast_limit(

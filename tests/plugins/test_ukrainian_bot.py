@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from datetime import date
 from typing import Any
 
 import pytest
@@ -16,8 +17,9 @@ from sqlalchemy import select
 
 from tests.bot_api import TOKEN, FakeBotAPI, database_dump
 from tests.bot_kit import Person, RunningBot, labels
+from tremplin.core import rollup
 from tremplin.core.app import App
-from tremplin.core.models import Contact, Referral
+from tremplin.core.models import Contact, Referral, SurveyAnswer
 
 USER_ID = 718293645
 USERNAME = "oksana_kv"
@@ -47,7 +49,7 @@ def test_conversation_logs_one_anonymous_contact_and_issues_a_referral(
         ask_again = chat.say1("Щось незрозуміле")
         ask = chat.say1("Дозвіл на роботу")
         answer, offer = chat.say(QUESTION, replies=2)
-        referral, goodbye = chat.say("Код для візиту до центру", replies=2)
+        referral, goodbye, question = chat.say("Код для візиту до центру", replies=3)
     assert {"getMe", "deleteWebhook", "getUpdates", "sendMessage"} <= set(fake_api.calls)
 
     # /start greets in Ukrainian and offers the themes and the status questions as a keyboard.
@@ -95,8 +97,11 @@ def test_conversation_logs_one_anonymous_contact_and_issues_a_referral(
         "uk",
     )
     assert contact.themes == ["work"]
-    assert contact.attributes == {"service_language": "uk", "questions": ["work_permit"]}
+    # The code issued is recorded on the conversation's contact: the counter of codes issued counts it.
+    assert contact.attributes == {"service_language": "uk", "questions": ["work_permit"], "referral": "desk"}
     assert contact.headcount == 1 and contact.note == ""
+    # The conversation ends with its optional question, in Ukrainian; here it is left unanswered.
+    assert question["text"].startswith("Наскільки ви задоволені") and labels(question)[-1] == "Пропустити"
     assert [r.id for r in referrals] == [found.id]
     assert (found.token, found.audience, found.theme, found.status, found.centre_id) == (
         token,
@@ -119,6 +124,38 @@ SCRIPTS = [
     ("nl", "Taallessen", "Welkom", "Huis van het Nederlands", "Nee, bedankt", "Bedankt"),
     ("en", "Language courses", "Welcome", "Huis van het Nederlands", "No, thank you", "Thank you"),
 ]
+CHOICES = ("very_satisfied", "satisfied", "dissatisfied", "very_dissatisfied", "skip")
+SATISFACTION_PICKED = {"uk": "very_satisfied", "fr": "satisfied", "nl": "skip", "en": "dissatisfied"}
+SATISFACTION_QUESTIONS = {
+    "uk": "Наскільки ви задоволені цією розмовою? Відповідь необов'язкова.",
+    "fr": "Êtes-vous satisfait·e de cette conversation ? (facultatif)",
+    "nl": "Hoe tevreden bent u over dit gesprek? (niet verplicht)",
+    "en": "How satisfied are you with this conversation? (optional)",
+}
+SATISFACTION_BUTTONS = {
+    "uk": ["Дуже задоволений(-а)", "Задоволений(-а)", "Незадоволений(-а)", "Дуже незадоволений(-а)", "Пропустити"],
+    "fr": ["Très satisfait·e", "Satisfait·e", "Insatisfait·e", "Très insatisfait·e", "Passer"],
+    "nl": ["Zeer tevreden", "Tevreden", "Ontevreden", "Zeer ontevreden", "Overslaan"],
+    "en": ["Very satisfied", "Satisfied", "Dissatisfied", "Very dissatisfied", "Skip"],
+}
+SATISFACTION_THANKS = {
+    "uk": "Дякуємо за відповідь!",
+    "fr": "Merci pour votre réponse !",
+    "nl-skip": "Goed, zonder antwoord. Bedankt!",
+    "en": "Thank you for your answer!",
+}
+
+
+def wait_for(condition: Any, timeout: float = 10.0) -> None:
+    """Wait until ``condition()`` holds (the bot handles updates concurrently)."""
+    import time
+
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.02)
+
+
 HOURS = {"uk": "Понеділок", "fr": "Du lundi au vendredi", "nl": "Maandag tot vrijdag", "en": "Monday to Friday"}
 
 
@@ -135,17 +172,46 @@ def test_scripted_conversations_in_the_four_languages(app: App, centre: int, fak
             answer, offer = person.say("?", replies=2)
             assert where in answer["text"] and HOURS[lang] in answer["text"], (lang, answer["text"])
             assert no in labels(offer)
-            [goodbye] = person.say(no)
+            goodbye, question = person.say(no, replies=2)
             assert goodbye["text"].startswith(bye), (lang, goodbye["text"])
+            # The one optional satisfaction question, in the person's language, answered or skipped.
+            assert question["text"] == SATISFACTION_QUESTIONS[lang], (lang, question["text"])
+            assert labels(question) == SATISFACTION_BUTTONS[lang], (lang, labels(question))
+            data = [b["callback_data"] for row in question["reply_markup"]["inline_keyboard"] for b in row]
+            choice = SATISFACTION_PICKED[lang]
+            [edited] = person.send("press", data=data[CHOICES.index(choice)], on=question)
+            assert edited["method"] == "editMessageText" and edited["message_id"] == question["message_id"]
+            assert edited["text"] == SATISFACTION_THANKS[lang if choice != "skip" else f"{lang}-skip"]
+            # A second press on the same question records nothing and sends nothing.
+            presses = len(fake_api.callback_answers)
+            assert person.send("press", replies=0, data=data[0], on=question) == []
+            wait_for(lambda presses=presses: len(fake_api.callback_answers) > presses)
             # /help in the person's language, listing only commands that exist.
             help_ = person.say1("/help")
             commands = re.findall(r"^/(\w+)", help_["text"], re.M)
             assert commands == ["start", "challenge", "cancel", "language", "privacy", "forget", "help"], commands
     with app.session() as session:
         contacts = session.scalars(select(Contact).order_by(Contact.id)).all()
+        answers = session.scalars(select(SurveyAnswer).order_by(SurveyAnswer.id)).all()
+        today = date.today()
+        counted = rollup.totals(session, ["ukrainian.bot_satisfaction", "ukrainian.bot_satisfied"], today, today, None)
+        by_language = rollup.read(session, ["ukrainian.bot_satisfaction"], today, today, None, dim="language")
+        by_theme = rollup.read(session, ["ukrainian.bot_satisfaction"], today, today, None, dim="theme")
     assert [(c.themes, c.attributes["service_language"], c.attributes["questions"]) for c in contacts] == [
         (["learn"], lang[:2], ["language_courses"]) for lang, *_ in SCRIPTS
     ]
+    # Three answers (Dutch skipped), through the survey's one way in: the bot's channel, the person's
+    # language, the conversation's theme, the one question asked.
+    assert [(a.service, a.channel, a.language, a.theme, a.satisfaction) for a in answers] == [
+        ("ukrainian", "bot", "uk", "learn", "very_satisfied"),
+        ("ukrainian", "bot", "fr", "learn", "satisfied"),
+        ("ukrainian", "bot", "en", "learn", "dissatisfied"),
+    ]
+    assert all(a.would_recommend is None and a.first_visit is None for a in answers)
+    # Counted in the roll-up, by language and theme: the dashboard and the reports read these.
+    assert counted == {"ukrainian.bot_satisfaction": 3, "ukrainian.bot_satisfied": 2}
+    assert {k[1]: v for k, v in by_language.items()} == {"uk": 1, "fr": 1, "en": 1}
+    assert {k[1]: v for k, v in by_theme.items()} == {"learn": 3}
 
 
 def test_conversation_speaks_the_users_language_and_cancel_logs_nothing(
@@ -164,7 +230,7 @@ def test_conversation_speaks_the_users_language_and_cancel_logs_nothing(
         english.say1("/start")
         english.say1("Temporary protection")
         answer, _offer = english.say("Where do I register?", replies=2)
-        goodbye = english.say1("No, thank you")
+        goodbye, _question = english.say("No, thank you", replies=2)
 
     assert "Cours de langue" in labels(greeting_fr)
     assert ask_fr["text"].startswith("Écrivez votre question")
@@ -236,7 +302,8 @@ def test_hook_register_bot_handlers(app: App) -> None:
     assert names[:3] == [frozenset({"help"}), frozenset({"privacy"}), frozenset({"language"})]
     assert names[4] == frozenset({"forget"})
     conversation = next(i for i, h in enumerate(group0) if isinstance(h, ConversationHandler))
-    assert names.index(frozenset({"challenge"})) == 5 < conversation
+    assert names[5] is None  # the satisfaction question's buttons
+    assert names.index(frozenset({"challenge"})) == 6 < conversation
     assert group0[conversation + 1] is extra_command
     assert names[conversation + 2] == frozenset({"cancel"})
     assert isinstance(group0[-1], MessageHandler) and group0[-1] is not extra_in_group
@@ -275,7 +342,7 @@ def test_personal_data_typed_to_the_bot_is_stored_nowhere(app: App, centre: int,
         chat.say1("/start")
         chat.say1("Робота")
         chat.say(" ".join(typed), replies=2)
-        chat.say1("Ні, дякую")
+        chat.say("Ні, дякую", replies=2)
         for text in typed:  # and each again, outside the conversation
             chat.say(text)
 
@@ -286,3 +353,20 @@ def test_personal_data_typed_to_the_bot_is_stored_nowhere(app: App, centre: int,
     for secret in ("Dupont", "jean.dupont", "32 470 12 34 56", "5390", "30/07/1985", "1985-07-30", "1985"):
         assert secret not in stored, secret
         assert re.sub(r"[\W_]", "", secret).lower() not in compact, secret
+
+
+def test_a_person_writing_faster_than_the_bot_answers_is_answered_in_order(
+    app: App, centre: int, fake_api: FakeBotAPI
+) -> None:
+    """Updates are handled concurrently, but each chat's in order: a message sent before the bot answered
+    the previous one is handled in the conversation's new state, never the old one."""
+    fake_api.delay = 0.05  # every answer takes a while to reach Telegram: the next message is already there
+    with RunningBot(app, fake_api):
+        people = [Person(fake_api, USER_ID + 40 + n, "en") for n in range(5)]
+        before = len(fake_api.sent)
+        for person in people:
+            for text in ("/start", "Language courses", "Where can I learn Dutch?", "No, thank you"):
+                fake_api.send_text(text, person.user)
+        replies = {p.id: [m["text"] for m in fake_api.wait_sent(p.id, 6, before, timeout=30)] for p in people}
+    for texts in replies.values():
+        assert [t.split()[0] for t in texts] == ["Welcome", "Write", "French:", "Would", "Thank", "How"], texts

@@ -336,6 +336,16 @@ def counter_value(y: Year, key: str, keep: Any) -> int:
             for c in aud(C, "ukrainian")
             if c["channel"] == "telegram" and c["attributes"].get("thread") == "referred"
         ),
+        "ukrainian.bot_referrals": lambda: sum(
+            people(c)
+            for c in aud(C, "ukrainian")
+            if c["channel"] == "telegram" and c["attributes"].get("referral") in ("desk", "inbox")
+        ),
+        # Satisfaction answers are counted from the survey's own table: this year of records has none.
+        "ukrainian.bot_satisfaction": lambda: 0,
+        "ukrainian.bot_satisfied": lambda: 0,
+        "neet.bot_satisfaction": lambda: 0,
+        "neet.bot_satisfied": lambda: 0,
     }
     return int(formulas[key]())
 

@@ -136,6 +136,7 @@ def test_a_counsellor_answers_in_the_chat_hands_over_and_closes_with_a_referral(
         "service_language": "uk",
         "questions": ["diploma_recognition"],
         "thread": "referred",
+        "referral": "inbox",
         "answer_time": "within_hour",
     }
     # Counted: a question answered in the chat, referred, by language and by the time the answer took.
@@ -148,6 +149,9 @@ def test_a_counsellor_answers_in_the_chat_hands_over_and_closes_with_a_referral(
         }
     assert figures[("ukrainian.bot_threads", "*", "*")] == 1 and figures[("ukrainian.bot_referred", "*", "*")] == 1
     assert figures[("ukrainian.bot_threads", "ukrainian.answer_time", "within_hour")] == 1
+    # The code issued from the inbox is a referral code issued in the chat, by language and theme.
+    assert figures[("ukrainian.bot_referrals", "*", "*")] == 1
+    assert figures[("ukrainian.bot_referrals", "theme", "learn")] == 1
     assert (
         figures[("ukrainian.telegram", "ukrainian.bot_language", "uk")] == 2
     )  # the question to the bot, then the thread

@@ -9,6 +9,7 @@ here and sent in the chat. The menu shows how many threads wait (``waiting_count
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from fastapi import APIRouter, Depends, HTTPException, Request
@@ -154,6 +155,31 @@ def _refuse(request: Request, session: Session, staff: Staff, thread_id: int, co
     return _page(request, session, staff, _thread(session, staff, thread_id), _(ERRORS[code]), status=422)
 
 
+def _act(
+    request: Request,
+    session: Session,
+    staff: Staff,
+    thread_id: int,
+    action: Callable[[Any, BotThread, Callable[..., str]], str],
+    then: str,
+) -> Response:
+    """What answering, handing over and closing share: the thread the account may see, ``action(app, thread,
+    _)`` on it, then the transaction committed, the message it returns flashed and a redirect to ``then``
+    (``{id}``: the thread's id). A ``ThreadError`` it raises writes nothing and shows the thread's page with
+    the reason (422)."""
+    from tremplin.core.bot import threads
+
+    thread = _thread(session, staff, thread_id)
+    _ = gettext_for(request)
+    try:
+        message = action(get_app(request), thread, _)
+    except threads.ThreadError as exc:
+        return _refuse(request, session, staff, thread_id, exc.code)
+    session.commit()
+    flash(request, message)
+    return RedirectResponse(then.format(id=thread_id), status_code=303)
+
+
 @router.post("/inbox/{thread_id}/answer")
 def answer(
     request: Request,
@@ -164,15 +190,11 @@ def answer(
 ) -> Response:
     from tremplin.core.bot import threads
 
-    thread = _thread(session, staff, thread_id)
-    try:
-        threads.answer(get_app(request), session, thread, staff, str(form.get("text") or ""))
-    except threads.ThreadError as exc:
-        return _refuse(request, session, staff, thread_id, exc.code)
-    session.commit()
-    _ = gettext_for(request)
-    flash(request, _("Your answer is on its way to the chat."))
-    return RedirectResponse(f"/inbox/{thread_id}", status_code=303)
+    def act(app: Any, thread: BotThread, _: Callable[..., str]) -> str:
+        threads.answer(app, session, thread, staff, str(form.get("text") or ""))
+        return _("Your answer is on its way to the chat.")
+
+    return _act(request, session, staff, thread_id, act, "/inbox/{id}")
 
 
 @router.post("/inbox/{thread_id}/hand")
@@ -185,19 +207,15 @@ def hand(
 ) -> Response:
     from tremplin.core.bot import threads
 
-    thread = _thread(session, staff, thread_id)
-    wanted = str(form.get("staff_id") or "")
-    colleague = next((c for c in colleagues(session, get_app(request), thread) if str(c.id) == wanted), None)
-    if colleague is None:
-        return _refuse(request, session, staff, thread_id, "colleague")
-    try:
+    def act(app: Any, thread: BotThread, _: Callable[..., str]) -> str:
+        wanted = str(form.get("staff_id") or "")
+        colleague = next((c for c in colleagues(session, app, thread) if str(c.id) == wanted), None)
+        if colleague is None:
+            raise threads.ThreadError("colleague")
         threads.hand_over(session, thread, colleague)
-    except threads.ThreadError as exc:
-        return _refuse(request, session, staff, thread_id, exc.code)
-    session.commit()
-    _ = gettext_for(request)
-    flash(request, _("Handed to %(name)s.", name=colleague.display_name or colleague.username))
-    return RedirectResponse("/inbox", status_code=303)
+        return _("Handed to %(name)s.", name=colleague.display_name or colleague.username)
+
+    return _act(request, session, staff, thread_id, act, "/inbox")
 
 
 @router.post("/inbox/{thread_id}/close")
@@ -213,27 +231,22 @@ def close(
     from tremplin.core.bot.texts import say
     from tremplin.core.records import issue_referral
 
-    app = get_app(request)
-    thread = _thread(session, staff, thread_id)
-    outcome = str(form.get("outcome") or "")
-    if outcome not in threads.OUTCOMES:
-        return _refuse(request, session, staff, thread_id, "outcome")
-    if thread.status != "open":
-        return _refuse(request, session, staff, thread_id, "closed")
-    referral = None
-    closing = say(thread.language, "thread_closed")
-    if outcome == "referred":
+    def act(app: Any, thread: BotThread, _: Callable[..., str]) -> str:
+        outcome = str(form.get("outcome") or "")
+        if outcome not in threads.OUTCOMES:
+            raise threads.ThreadError("outcome")
+        if thread.status != "open":
+            raise threads.ThreadError("closed")
+        closing = say(thread.language, "thread_closed")
+        if outcome != "referred":
+            threads.close(app, session, thread, outcome, staff, closing_text=closing)
+            return _("Closed.")
         referral = issue_referral(
             app, session, thread.centre_id, theme=thread.theme, audience=thread.audience, staff=staff, valid_days=60
         )
-        closing = say(thread.language, "thread_referral", token=format_token(referral.token)) + "\n\n" + closing
-    threads.close(app, session, thread, outcome, staff, closing_text=closing, referral=referral)
-    session.commit()
-    _ = gettext_for(request)
-    message = (
-        _("Closed. The referral code %(token)s is sent in the chat.", token=format_token(referral.token))
-        if referral
-        else _("Closed.")
-    )
-    flash(request, message)
-    return RedirectResponse("/inbox", status_code=303)
+        token = format_token(referral.token)
+        closing = say(thread.language, "thread_referral", token=token) + "\n\n" + closing
+        threads.close(app, session, thread, outcome, staff, closing_text=closing, referral=referral)
+        return _("Closed. The referral code %(token)s is sent in the chat.", token=token)
+
+    return _act(request, session, staff, thread_id, act, "/inbox")
