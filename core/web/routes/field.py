@@ -305,7 +305,8 @@ def field_page(
         if form.tally
         else []
     )
-    rest = [f for f in fields if f not in setup and f.name not in ("themes", "headcount", "occurred_at", "note")]
+    # A tap gives a tally's themes, count and moment; a form that is not a tally asks for all but the moment.
+    rest = [f for f in fields if f not in setup and f.name != "occurred_at"]
     lang = request_language(request)
     return render(
         request,

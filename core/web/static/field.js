@@ -142,6 +142,8 @@
       values, label, state: "waiting",
     };
     await change((store) => store.add(entry));
+    // A form that is not a tally describes one encounter: it starts blank again for the next one.
+    if (!theme) $("field-form").reset();
     changed();
     soon();
   }
