@@ -391,7 +391,9 @@
     forgetToken();
     try {
       // The server ends the day's token with the session; this ends it too if the session already had.
-      if (kept) await fetch("/field/token", { method: "DELETE", credentials: "same-origin", headers: bearer(kept) });
+      // A weak signal must not hold the logout back: three seconds at most.
+      const signal = AbortSignal.timeout ? AbortSignal.timeout(3000) : undefined;
+      if (kept) await fetch("/field/token", { method: "DELETE", credentials: "same-origin", headers: bearer(kept), signal });
     } catch (err) { /* offline: it ends with the day */ }
     try {
       const info = await state();
