@@ -1,7 +1,7 @@
 """A phone's field-sync credential: the login lasts a working day offline.
 
-A session ends after two idle hours (``tremplin.core.web.sessions``), but a Formtruck adviser logs in at the
-truck in the morning and taps all day with no network. While its session holds, the field page asks for a
+A session ends after two idle hours (``tremplin.core.web.sessions``), but a field worker logs in at the
+start of the day and taps all day with no network. While its session holds, the field page asks for a
 token (``POST /field/token``) and keeps it on the phone; when the network returns, the page sends its
 queue with ``Authorization: Bearer tfs_...`` even if the session idled out meanwhile. The token:
 
