@@ -424,7 +424,8 @@ def test_the_login_lasts_the_working_day_offline(new_page: Any, db: Any, live_se
     # The same queue sent again (a retry after a lost answer) is accepted once.
     again = page.evaluate(
         """(args) => fetch('/field/sync', {method: 'POST', headers: {'content-type': 'application/json',
-            authorization: 'Bearer ' + args.token}, body: JSON.stringify({entries: args.entries})}).then((r) => r.json())""",
+            authorization: 'Bearer ' + args.token}, body: JSON.stringify({entries: args.entries})})
+            .then((r) => r.json())""",
         {"token": token, "entries": [{k: e[k] for k in ("key", "at", "form", "values")} for e in entries]},
     )
     assert [r["status"] for r in again["results"]] == ["duplicate"] * 7
