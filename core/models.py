@@ -440,6 +440,30 @@ class StaffSession(Base):
     last_seen_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
+class FieldToken(Base):
+    """A phone's credential for sending the entries it kept offline, and for nothing else.
+
+    The field page asks for one while its login holds (``tremplin.core.web.fieldtokens``); it lasts until the
+    end of the working day, so entries made all day reach the server even after the session idled out.
+    The database keeps only the token's SHA-256. Logging out on that browser deletes it (``session_hash``),
+    a password change, a deactivation or "log out everywhere" delete every token of the account, and
+    ``fingerprint`` (of the password hash) refuses it after any other change of password.
+    """
+
+    __tablename__ = "field_tokens"
+    __table_args__ = (
+        Index("ix_field_tokens_staff_id", "staff_id"),
+        Index("ix_field_tokens_session_hash", "session_hash"),
+    )
+    token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    staff_id: Mapped[int] = mapped_column(ForeignKey("staff.id", ondelete="CASCADE"))
+    #: The session it was given to (the SHA-256 of its token): logging out there ends it too.
+    session_hash: Mapped[str] = mapped_column(String(64))
+    fingerprint: Mapped[str] = mapped_column(String(16))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime]
+
+
 class LoginThrottle(Base):
     """Failed logins counted for one key (an address, an account at an address, or an account).
 

@@ -3,7 +3,8 @@
 The signed session cookie carries a random token; the ``staff_sessions`` table keeps its SHA-256 and the
 account. So a session can end on the server, whatever copies of the cookie exist:
 
-* logging out deletes the browser's row;
+* logging out deletes the browser's row (and the field-sync tokens its pages were given,
+  ``tremplin.core.web.fieldtokens``);
 * a password change, a deactivation and "log out everywhere" delete every row of the account;
 * a row unused for ``Settings.session_idle_minutes`` (2 hours by default) opens nothing any more, and one older
   than ``MAX_AGE`` neither, however busy.
@@ -60,13 +61,20 @@ def resolve(session: Session, token: str, idle: timedelta, now: datetime | None 
 
 
 def end(session: Session, token: str) -> None:
-    """End one session (logging out)."""
+    """End one session (logging out), and the field-sync tokens its pages were given."""
+    from tremplin.core.web import fieldtokens
+
     if token:
         session.execute(delete(StaffSession).where(StaffSession.token_hash == _hash(token)))
+        fieldtokens.end_for_session(session, token)
 
 
 def end_all(session: Session, staff_id: int) -> int:
-    """End every session of the account (a new password, a deactivation, "log out everywhere"); returns how many."""
+    """End every session of the account (a new password, a deactivation, "log out everywhere"), and every
+    field-sync token of its phones; returns how many sessions ended."""
+    from tremplin.core.web import fieldtokens
+
+    fieldtokens.end_all(session, staff_id)
     result = session.execute(delete(StaffSession).where(StaffSession.staff_id == staff_id))
     return int(getattr(result, "rowcount", 0) or 0)
 

@@ -322,6 +322,9 @@ def login(page: Any, role: str, password: str | None = None) -> None:
 
 def logout(page: Any) -> None:
     """Log out with the page's own logout control (a button in a form, or a link)."""
+    menu = page.locator("header details.menu > summary")
+    if menu.count() and menu.first.is_visible() and not page.locator("header details.menu[open]").count():
+        menu.first.click()  # on a phone the logout button is in the folded menu
     control = page.get_by_role("button", name=LOGOUT_NAMES).or_(page.get_by_role("link", name=LOGOUT_NAMES)).first
     with page.expect_navigation():
         control.click()

@@ -17,11 +17,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from tests.core.plugin_kit import assert_rollup_exact
 from tests.e2e.conftest import CHROMIUM, CHROMIUM_ARGS, login, password_of, playwright_sync
-from tremplin.core.models import Contact, SyncedEntry
+from tremplin.core.models import Contact, FieldToken, SyncedEntry
 
 FIELD = "/field/formtruck.contact"
 THEMES = ("choose", "learn", "work", "move", "self_employment")
@@ -330,6 +330,7 @@ def test_logging_out_warns_before_deleting_the_queue(new_page: Any, db: Any, liv
     page = new_page(phone=True)
     login(page, "formtruck_adviser")
     open_field_page(page)
+    day_token(page)
     network = Network(page.context)
     network.off()
     tap(page, "learn")
@@ -349,9 +350,14 @@ def test_logging_out_warns_before_deleting_the_queue(new_page: Any, db: Any, liv
     assert messages and messages[0].startswith("2 entrées n'ont pas encore été envoyées"), messages
     assert len(queued(page)) == 2, "dismissed: nothing deleted, still logged in"
     page.once("dialog", lambda dialog: dialog.accept())
+    with db() as session:
+        tokens_before = session.scalar(select(func.count()).select_from(FieldToken)) or 0
     with page.expect_navigation():
         page.locator("#logout").tap()
     assert "/login" in page.url or page.url.endswith("/")
+    assert page.evaluate("() => Object.keys(localStorage).filter((k) => k.startsWith('tremplin-field-token'))") == []
+    with db() as session:
+        assert session.scalar(select(func.count()).select_from(FieldToken)) == tokens_before - 1, "its token ended"
     page.goto("/login")
     assert (
         page.evaluate("""() => new Promise((resolve) => {
@@ -364,14 +370,88 @@ def test_logging_out_warns_before_deleting_the_queue(new_page: Any, db: Any, liv
     )
 
 
-def test_an_ended_session_keeps_the_queue_and_asks_to_log_in(new_page: Any, db: Any, live_server: Any) -> None:
+def day_token(page: Any) -> str:
+    """The field-sync token the page took while its login held (kept on the phone until the day ends)."""
+    staff = page.locator("body").get_attribute("data-staff")
+    wait_true(page, f"() => localStorage.getItem('tremplin-field-token:{staff}') !== null")
+    return str(page.evaluate(f"() => JSON.parse(localStorage.getItem('tremplin-field-token:{staff}')).token"))
+
+
+def idle_out(live_server: Any, role: str) -> None:
+    """The account's sessions idled out on the server (two hours without a request); the cookie stays."""
+    from datetime import UTC, timedelta
+
+    from sqlalchemy import update
+
+    from tremplin.core.models import StaffSession
+
+    with live_server.app.transaction() as session:
+        session.execute(
+            update(StaffSession)
+            .where(StaffSession.staff_id == live_server.seeded["staff"][role])
+            .values(last_seen_at=datetime.now(UTC) - timedelta(hours=3))
+        )
+
+
+def test_the_login_lasts_the_working_day_offline(new_page: Any, db: Any, live_server: Any) -> None:
+    """Logged in in the morning, tapping offline all day: the session idles out on the server meanwhile, and
+    the day's token sends the queue when the network returns, each entry accepted once."""
     page = new_page(phone=True)
     login(page, "formtruck_adviser")
     open_field_page(page)
+    token = day_token(page)
+    before = adviser_contacts(db, live_server)
+    network = Network(page.context)
+    network.off()
+    for i in range(7):
+        tap(page, THEMES[i % 5])
+    entries = queued(page)
+    idle_out(live_server, "formtruck_adviser")
+    page.reload()  # the kept page, hours later
+    page.wait_for_selector("body[data-ready='1']")
+    assert waiting(page) == 7
+
+    sent: list[Any] = []
+    page.on("request", lambda r: sent.append(r) if r.url.endswith("/field/sync") else None)
+    network.on()
+    wait_waiting(page, 0, timeout=30)
+    assert queued(page) == [] and page.locator("#signin").is_hidden()
+    assert sent and all(r.headers.get("authorization") == f"Bearer {token}" for r in sent)
+    assert adviser_contacts(db, live_server) == before + 7
+    check_stored(db, live_server, entries)
+    state = page.evaluate("() => fetch('/field/state').then((r) => r.json())")
+    assert state["signed_in"] is False, "the session had idled out on the server: the token sent them"
+    # The same queue sent again (a retry after a lost answer) is accepted once.
+    again = page.evaluate(
+        """(args) => fetch('/field/sync', {method: 'POST', headers: {'content-type': 'application/json',
+            authorization: 'Bearer ' + args.token}, body: JSON.stringify({entries: args.entries})})
+            .then((r) => r.json())""",
+        {"token": token, "entries": [{k: e[k] for k in ("key", "at", "form", "values")} for e in entries]},
+    )
+    assert [r["status"] for r in again["results"]] == ["duplicate"] * 7
+    assert adviser_contacts(db, live_server) == before + 7
+    # The page still asks to log in before showing today's figures or taking a new token.
+    assert page.locator("#waiting").inner_text().startswith("Rien en attente")
+
+
+def test_an_ended_session_keeps_the_queue_and_asks_to_log_in(new_page: Any, db: Any, live_server: Any) -> None:
+    """The session and the day's token both ended (a new day, a new password): the entries stay on the phone."""
+    from sqlalchemy import delete
+
+    from tremplin.core.models import FieldToken
+
+    page = new_page(phone=True)
+    login(page, "formtruck_adviser")
+    open_field_page(page)
+    day_token(page)
     network = Network(page.context)
     network.off()
     tap(page, "choose")
     page.context.clear_cookies()  # the session ended while the phone was offline
+    with live_server.app.transaction() as session:
+        session.execute(
+            delete(FieldToken).where(FieldToken.staff_id == live_server.seeded["staff"]["formtruck_adviser"])
+        )
     network.on()
     page.locator("#signin").wait_for(state="visible")
     assert waiting(page) == 1 and len(queued(page)) == 1
@@ -385,6 +465,7 @@ def test_an_ended_session_keeps_the_queue_and_asks_to_log_in(new_page: Any, db: 
     page.wait_for_selector("body[data-ready='1']")
     wait_waiting(page, 0, timeout=30)
     assert queued(page) == []
+    day_token(page)  # logged in again: a new token for the rest of the day
 
 
 def test_a_new_deployment_replaces_the_worker_and_the_page(

@@ -142,6 +142,9 @@ POLICY: dict[tuple[str, str], tuple[str, str | None]] = {
     ("GET", "/field/sw.js"): (PUBLIC, None),
     ("GET", "/field/state"): (PUBLIC, None),
     ("POST", "/field/sync"): ("log", None),
+    # The phone's token for the day: given to a session that may log; ended by whoever holds it.
+    ("POST", "/field/token"): ("log", None),
+    ("DELETE", "/field/token"): (PUBLIC, None),
     ("GET", "/assets/{digest}/{name:path}"): (PUBLIC, None),
 }
 

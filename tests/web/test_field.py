@@ -162,7 +162,7 @@ def test_the_records_rules_refuse_offline_with_their_keys(web: Web) -> None:
 
 def test_an_ended_session_keeps_the_entries_waiting(web: Web) -> None:
     anonymous = web.anonymous()
-    assert anonymous.get(f"/field/state?form={FORM}").json() == {"signed_in": False, "staff": None}
+    assert anonymous.get(f"/field/state?form={FORM}").json() == {"signed_in": False, "staff": None, "device": False}
     page = anonymous.get("/login")
     refused = anonymous.post("/field/sync", json={"entries": [entry()]}, headers={"x-csrf-token": csrf_of(page.text)})
     assert refused.status_code == 401 and refused.json()["signed_in"] is False

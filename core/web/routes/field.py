@@ -8,7 +8,9 @@ service worker (``/field/sw.js``) keeps it and its assets, so it opens with no n
 Each tap is kept on the phone (IndexedDB, ``static/field.js``) with a key made on the phone and the
 moment of the tap, then sent in order to ``POST /field/sync`` (``tremplin.core.web.fieldsync``) when the
 network is there. ``GET /field/state`` tells the page whether its login still holds and gives it a
-fresh CSRF token: an expired session keeps the entries on the phone and the page asks to log in again.
+fresh CSRF token. While the login holds, the page also gets a field-sync token lasting the working day
+(``POST /field/token``, ``tremplin.core.web.fieldtokens``): the queue is sent with it once the session has
+idled out. With neither, the entries stay on the phone and the page asks to log in again.
 """
 
 from __future__ import annotations
@@ -65,22 +67,91 @@ def service_worker() -> Response:
     return Response(body, media_type="text/javascript; charset=utf-8", headers={"cache-control": "no-cache"})
 
 
+def device_staff(request: Request, session: Session) -> tuple[Staff | None, bool]:
+    """The account of the phone's field-sync token (``Authorization: Bearer tfs_...``), and whether one was sent.
+
+    A request that sends the header is judged on the token alone, never on the cookie: the CSRF check lets
+    requests with an ``Authorization`` header through (a page of another site cannot send one)."""
+    from tremplin.core.web import fieldtokens, policy
+
+    token = fieldtokens.bearer(request.headers.get("authorization"))
+    if token is None:
+        return None, False
+    found = fieldtokens.resolve(session, token)
+    if found is None or not policy.can(get_app(request), found[0], "log"):
+        return None, True
+    return found[0], True
+
+
 @router.get("/field/state")
 def state(request: Request, form: str = "", session: Session = Depends(get_session)) -> JSONResponse:
-    """Whether the login holds, a CSRF token for the next sync, and today's figures of ``form``."""
-    staff = session_staff(request, session)
+    """Whether the login holds, a CSRF token for the next sync, and today's figures of ``form``.
+
+    ``device`` says whether the phone's field-sync token (sent in the ``Authorization`` header) still
+    holds: with it, the queue is sent even once the session has ended."""
     app = get_app(request)
     from tremplin.core.web import policy
 
+    device, sent = device_staff(request, session)
+    staff = session_staff(request, session)
+    if staff is not None and device is not None and device.id != staff.id:
+        device = None  # another account's token: the page asks for its own
     if staff is None or not policy.can(app, staff, "log"):
-        return JSONResponse({"signed_in": False, "staff": None}, headers=NO_STORE)
-    body: dict[str, Any] = {"signed_in": True, "staff": staff.id, "csrf": csrf_token(request)}
+        return JSONResponse(
+            {"signed_in": False, "staff": device.id if device else None, "device": device is not None},
+            headers=NO_STORE,
+        )
+    body: dict[str, Any] = {
+        "signed_in": True,
+        "staff": staff.id,
+        "csrf": csrf_token(request),
+        "device": device is not None,
+    }
     found = app.registry.forms.get(form)
     if found is not None and found.fieldwork and found.tally and staff.may_see(found.audience):
         from tremplin.core.web.routes.log import tally_figures
 
         body["figures"] = tally_figures(request, session, staff, found, working_centre(request, session, staff))
     return JSONResponse(body, headers=NO_STORE)
+
+
+@router.post("/field/token")
+def device_token(request: Request, session: Session = Depends(get_session)) -> JSONResponse:
+    """A field-sync token for this phone, until the end of the working day (``tremplin.core.web.fieldtokens``).
+
+    Given only to a live session, with its CSRF token (a request with an ``Authorization`` header is
+    refused: it would have skipped the CSRF check)."""
+    from tremplin.core.web import fieldtokens, policy
+    from tremplin.core.web.common import centre_tz
+    from tremplin.core.web.security import SESSION_TOKEN
+
+    _ = gettext_for(request)
+    staff = session_staff(request, session)
+    if request.headers.get("authorization") is not None or staff is None:
+        message = _("Your session has ended: log in again to send the entries kept on this phone.")
+        return JSONResponse({"signed_in": False, "message": message}, status_code=401, headers=NO_STORE)
+    if not policy.can(get_app(request), staff, "log"):
+        raise HTTPException(status_code=403, detail="Your role does not give access to this page.")
+    centre = working_centre(request, session, staff)
+    tz = centre_tz(get_app(request), session, centre.id)
+    token, expires = fieldtokens.issue(session, staff, str(request.session.get(SESSION_TOKEN) or ""), tz)
+    session.commit()
+    return JSONResponse({"token": token, "expires": expires.isoformat(), "staff": staff.id}, headers=NO_STORE)
+
+
+@router.delete("/field/token", status_code=204)
+def end_device_token(request: Request, session: Session = Depends(get_session)) -> Response:
+    """Logging out on the phone ends its token, even when its session had already ended."""
+    from tremplin.core.models import FieldToken
+    from tremplin.core.web import fieldtokens
+
+    token = fieldtokens.bearer(request.headers.get("authorization"))
+    if token:
+        found = session.get(FieldToken, fieldtokens.hash_token(token))
+        if found is not None:
+            session.delete(found)
+            session.commit()
+    return Response(status_code=204, headers=NO_STORE)
 
 
 @router.post("/field/sync")
@@ -91,7 +162,12 @@ async def sync(request: Request, session: Session = Depends(get_session)) -> JSO
     from tremplin.core.web import policy
     from tremplin.core.web.fieldsync import MAX_BATCH, Receiver
 
-    staff = await run_in_threadpool(session_staff, request, session)
+    def account() -> Staff | None:
+        # The phone's token when it sends one (the session may have idled out since the morning), else the session.
+        device, sent = device_staff(request, session)
+        return device if sent else session_staff(request, session)
+
+    staff = await run_in_threadpool(account)
     app = get_app(request)
     _ = gettext_for(request)
     if staff is None:
@@ -229,7 +305,8 @@ def field_page(
         if form.tally
         else []
     )
-    rest = [f for f in fields if f not in setup and f.name not in ("themes", "headcount", "occurred_at", "note")]
+    # A tap gives a tally's themes, count and moment; a form that is not a tally asks for all but the moment.
+    rest = [f for f in fields if f not in setup and f.name != "occurred_at"]
     lang = request_language(request)
     return render(
         request,

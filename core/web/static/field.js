@@ -4,6 +4,10 @@
  * once, so sending again after a lost answer or from a second tab never doubles a figure. Entries are
  * sent in the order they were made, by one tab at a time (Web Locks). A refused entry stays, with the
  * server's reason, until the worker removes it. Undo removes an entry that is still waiting.
+ *
+ * The login lasts a working day offline: while the session holds, the page keeps a field-sync token
+ * (POST /field/token, until the end of the day) and sends the queue with it, so a session that idled
+ * out while the phone had no network does not hold the entries back.
  */
 (() => {
   "use strict";
@@ -23,6 +27,7 @@
   // The login's CSRF token, asked for once (GET /field/state) and again only when refused: a tap
   // online costs one small POST.
   let session = null;
+  const TOKEN_KEY = `tremplin-field-token:${STAFF}`;
 
   const plural = (table, n) => (table[rules.select(n)] || table.other).replace("{n}", n);
 
@@ -137,6 +142,8 @@
       values, label, state: "waiting",
     };
     await change((store) => store.add(entry));
+    // A form that is not a tally describes one encounter: it starts blank again for the next one.
+    if (!theme) $("field-form").reset();
     changed();
     soon();
   }
@@ -224,12 +231,53 @@
     $("net-line").textContent = navigator.onLine ? (text || "") : W.offline;
   }
 
+  // ---------------------------------------------------------------- the day's token
+
+  function token() {
+    let kept = null;
+    try { kept = JSON.parse(localStorage.getItem(TOKEN_KEY) || "null"); } catch (err) { return null; }
+    if (!kept || !kept.token || !(Date.parse(kept.expires) > Date.now())) return null;
+    return kept.token;
+  }
+
+  function forgetToken() {
+    try { localStorage.removeItem(TOKEN_KEY); } catch (err) { /* private mode */ }
+  }
+
+  const bearer = (t) => (t ? { authorization: `Bearer ${t}` } : {});
+
+  // While the login holds: a token for the rest of the day, unless the one kept still holds.
+  async function keepToken(info) {
+    if (!info.signed_in || info.device) return;
+    const response = await fetch("/field/token", {
+      method: "POST", credentials: "same-origin", cache: "no-store", headers: { "x-csrf-token": info.csrf },
+    });
+    if (!response.ok) return;
+    const data = await response.json();
+    if (String(data.staff) !== STAFF) return;
+    try { localStorage.setItem(TOKEN_KEY, JSON.stringify({ token: data.token, expires: data.expires })); } catch (err) { /* private mode */ }
+  }
+
   // ---------------------------------------------------------------- sending
 
   async function state() {
-    const response = await fetch(`/field/state?form=${encodeURIComponent(FORM)}`, { credentials: "same-origin", cache: "no-store" });
+    const response = await fetch(`/field/state?form=${encodeURIComponent(FORM)}`, {
+      credentials: "same-origin", cache: "no-store", headers: bearer(token()),
+    });
     if (!response.ok) throw new Error(String(response.status));
-    return response.json();
+    const info = await response.json();
+    if (!info.device) forgetToken();
+    return info;
+  }
+
+  // Whether the entries can be sent: by the session, or by the day's token once the session has ended.
+  async function login() {
+    const info = await state();
+    signedOut = !info.signed_in && !info.device;
+    if (signedOut) return null;
+    if (info.figures) base = info.figures;
+    if (info.signed_in) await keepToken(info).catch(() => {});
+    return info;
   }
 
   let timer = null;
@@ -258,11 +306,8 @@
     await moveMany(stale, (e) => (e.state === "sending" ? { state: "waiting" } : undefined));
     if (!(await all()).some((e) => e.state === "waiting" && e.staff === STAFF)) return network();
     if (!session) {
-      const info = await state();
-      signedOut = !info.signed_in;
-      if (signedOut) return;
-      if (info.figures) base = info.figures;
-      session = info;
+      session = await login();
+      if (!session) return;
     }
     const today = new Date().toDateString();
     const counted = {};
@@ -276,11 +321,14 @@
       batch.sort((a, b) => a.n - b.n);
       const back = () => moveMany(batch.map((e) => e.n), (e) => (e.state === "sending" ? { state: "waiting" } : undefined));
       network(W.sending);
+      // The day's token when the phone has one (the session may have idled out), else the session's.
+      const kept = token();
+      const auth = kept ? bearer(kept) : { "x-csrf-token": session.csrf };
       let response;
       try {
         response = await fetch("/field/sync", {
           method: "POST", credentials: "same-origin", cache: "no-store",
-          headers: { "content-type": "application/json", "x-csrf-token": session.csrf },
+          headers: Object.assign({ "content-type": "application/json" }, auth),
           body: JSON.stringify({ entries: batch.map((e) => ({ key: e.key, at: e.at, form: e.form, values: e.values })) }),
         });
       } catch (err) {
@@ -289,14 +337,14 @@
       if (!response || !response.ok) {
         await back();
         if (response && (response.status === 401 || response.status === 403)) {
-          // A new login since the token was read, or none any more: ask once, then try again.
+          // A new login since the token was read, the day's token ended, or no login any more: ask once,
+          // then try again.
           session = null;
+          if (kept) forgetToken();
           if (retried) { signedOut = true; return; }
           retried = true;
-          const info = await state();
-          signedOut = !info.signed_in;
-          if (signedOut) return;
-          session = info;
+          session = await login();
+          if (!session) return;
           continue;
         }
         network(W.server_down);
@@ -339,6 +387,14 @@
     const mine = (await all()).filter((e) => e.staff === STAFF);
     if (mine.length && !window.confirm(plural(W.logout, mine.length))) return;
     await change((store) => { for (const e of mine) store.delete(e.n); });
+    const kept = token();
+    forgetToken();
+    try {
+      // The server ends the day's token with the session; this ends it too if the session already had.
+      // A weak signal must not hold the logout back: three seconds at most.
+      const signal = AbortSignal.timeout ? AbortSignal.timeout(3000) : undefined;
+      if (kept) await fetch("/field/token", { method: "DELETE", credentials: "same-origin", headers: bearer(kept), signal });
+    } catch (err) { /* offline: it ends with the day */ }
     try {
       const info = await state();
       if (info.csrf) form.elements.csrf_token.value = info.csrf;
@@ -374,7 +430,9 @@
     network();
     await render();
     body.dataset.ready = "1";
-    sync();
+    // While the login holds, take the day's token (and today's figures) now: the network may be gone later.
+    const first = navigator.onLine ? login().then((info) => { session = session || info; }).catch(() => {}) : Promise.resolve();
+    first.then(sync);
     if ("serviceWorker" in navigator) {
       let controlled = !!navigator.serviceWorker.controller;
       navigator.serviceWorker.addEventListener("controllerchange", () => {
