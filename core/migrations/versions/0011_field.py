@@ -1,7 +1,7 @@
 """phones' field-sync credentials, valid until the end of the working day
 
 Revision ID: 0011_field
-Revises: 0004_sessions
+Revises: 0011_bot
 Create Date: 2026-12-07 15:40:00
 """
 
@@ -13,7 +13,7 @@ from alembic import op
 from tremplin.core.db import UTCDateTime
 
 revision = "0011_field"
-down_revision = "0004_sessions"
+down_revision = "0011_bot"
 branch_labels = None
 depends_on = None
 
