@@ -106,6 +106,18 @@ def target_heads(app: App, script: ScriptDirectory | None = None) -> list[str]:
     return [revision for folder in folders for (where, revision) in heads if where == folder]
 
 
+def plugin_heads(app: App) -> dict[str, list[str]]:
+    """Each enabled plugin's branch heads (``schools@schools_0002_booking_counts``), by plugin name."""
+    script = script_directory(app)
+    folders = {folder: name for name, folder in plugin_migrations(app).items()}
+    out: dict[str, list[str]] = {}
+    for rev in script.get_revisions("heads"):
+        name = folders.get(Path(rev.path).resolve().parent) if rev else None
+        if rev and name:
+            out.setdefault(name, []).append(f"{'/'.join(sorted(rev.branch_labels)) or '?'}@{rev.revision}")
+    return out
+
+
 def upgrade(app: App, revision: str | None = None) -> None:
     """Bring the database to ``revision`` (an Alembic target: ``schools@head``...), by default to the head of
     the core and of every enabled plugin's branch, in one transaction."""
