@@ -14,7 +14,7 @@ from datetime import date, datetime, time
 from sqlalchemy import Date, ForeignKey, Index, String, Time
 from sqlalchemy.orm import Mapped, mapped_column
 
-from tremplin.core.models import Base, utcnow
+from tremplin import Base, utcnow
 
 
 class FormtruckStop(Base):

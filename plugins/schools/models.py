@@ -15,8 +15,8 @@ from typing import Any
 from sqlalchemy import JSON, Boolean, Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from tremplin import Base, utcnow
 from tremplin import Text as Label
-from tremplin.core.models import Base, utcnow
 
 
 class SchoolWorkshop(Base):

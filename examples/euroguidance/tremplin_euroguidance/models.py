@@ -11,7 +11,7 @@ from datetime import date
 from sqlalchemy import Date, ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from tremplin.core.models import Base
+from tremplin import Base
 
 
 class MobilityFair(Base):

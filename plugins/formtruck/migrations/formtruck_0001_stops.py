@@ -14,7 +14,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-from tremplin.core.db import UTCDateTime
+from tremplin import UTCDateTime
 
 revision = "formtruck_0001"
 down_revision = None
