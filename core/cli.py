@@ -63,7 +63,7 @@ def init(ctx: Context, centre_code: str | None, centre_name: str | None) -> None
     from tremplin.core.migrate import describe, upgrade
 
     upgrade(ctx.app)
-    # One revision for the core, one for each plugin with tables: ``0004_sessions (core), schools_0002... (schools)``.
+    # One revision for the core, one for each plugin with tables: ``0004_sessions (core), euroguidance_0001 (euroguidance)``.
     click.echo(
         f"Database ready at revision {describe(ctx.app)}: {ctx.app.db.engine.url.render_as_string(hide_password=True)}"
     )

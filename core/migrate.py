@@ -107,7 +107,7 @@ def target_heads(app: App, script: ScriptDirectory | None = None) -> list[str]:
 
 
 def plugin_heads(app: App) -> dict[str, list[str]]:
-    """Each enabled plugin's branch heads (``schools@schools_0002_booking_counts``), by plugin name."""
+    """Each enabled plugin's branch heads (``euroguidance@euroguidance_0001``), by plugin name."""
     script = script_directory(app)
     folders = {folder: name for name, folder in plugin_migrations(app).items()}
     out: dict[str, list[str]] = {}
@@ -119,7 +119,7 @@ def plugin_heads(app: App) -> dict[str, list[str]]:
 
 
 def upgrade(app: App, revision: str | None = None) -> None:
-    """Bring the database to ``revision`` (an Alembic target: ``schools@head``...), by default to the head of
+    """Bring the database to ``revision`` (an Alembic target: ``euroguidance@head``...), by default to the head of
     the core and of every enabled plugin's branch, in one transaction."""
     from alembic import command
     from alembic.script import ScriptDirectory
@@ -155,7 +155,7 @@ def pending(app: App) -> list[str]:
 
 
 def describe(app: App, heads: Sequence[str] | None = None) -> str:
-    """``0004_sessions (core), schools_0002 (schools)...``: where each branch of the database stands."""
+    """``0004_sessions (core), euroguidance_0001 (euroguidance)...``: where each branch of the database stands."""
     script = script_directory(app)
     parts = []
     for head in current_heads(app) if heads is None else heads:

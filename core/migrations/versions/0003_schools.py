@@ -1,7 +1,7 @@
 """the outbox
 
-This revision also created the schools plugin's tables until plugins had their own migrations; they are now
-the schools plugin's branch (``plugins/schools/migrations``), which keeps the tables a database made here.
+This revision also created an audience plugin's tables until plugins had their own migrations; that plugin's
+branch (its ``migrations/`` folder) makes them now, and keeps the tables a database made here.
 
 Revision ID: 0003_schools
 Revises: 0002_workshop_kinds

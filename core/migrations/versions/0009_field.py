@@ -1,7 +1,7 @@
 """entries sent by phones that logged offline (one key each)
 
-This revision also created the Formtruck's planned stops until plugins had their own migrations; the table is
-now the formtruck plugin's branch (``plugins/formtruck/migrations``), which keeps the one a database made here.
+This revision also created an audience plugin's table until plugins had their own migrations; that plugin's
+branch (its ``migrations/`` folder) makes it now, and keeps the table a database made here.
 
 Revision ID: 0009_field
 Revises: 0003_schools

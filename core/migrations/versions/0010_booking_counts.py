@@ -1,7 +1,7 @@
 """nothing in the core (kept so that the chain, and a database at this revision, stay as they were)
 
-This revision gave school bookings their visit's day, place and workshop code until plugins had their own
-migrations; that is now ``schools_0002_booking_counts`` in the schools plugin's branch.
+This revision added columns to an audience plugin's table until plugins had their own migrations; that
+plugin's branch (its ``migrations/`` folder) adds them now, to a database that lacks them.
 
 Revision ID: 0010_booking_counts
 Revises: 0003_schools
