@@ -65,8 +65,7 @@ def init(ctx: Context, centre_code: str | None, centre_name: str | None) -> None
     upgrade(ctx.app)
     # One revision for the core, one for each plugin with tables: ``0004_sessions (core), euroguidance_0001 (...)``.
     click.echo(
-        f"Database ready at revision {describe(ctx.app)}: "
-        f"{ctx.app.db.engine.url.render_as_string(hide_password=True)}"
+        f"Database ready at revision {describe(ctx.app)}: {ctx.app.db.engine.url.render_as_string(hide_password=True)}"
     )
     _ensure_secret_key()
     if centre_code:
