@@ -60,12 +60,12 @@ def fail(message: str) -> NoReturn:
 @pass_ctx
 def init(ctx: Context, centre_code: str | None, centre_name: str | None) -> None:
     """Create or upgrade the database schema (Alembic migrations)."""
-    from tremplin.core.migrate import current_revision, upgrade
+    from tremplin.core.migrate import describe, upgrade
 
     upgrade(ctx.app)
+    # One revision for the core, one for each plugin with tables: ``0004_sessions (core), euroguidance_0001 (...)``.
     click.echo(
-        f"Database ready at revision {current_revision(ctx.app)}: "
-        f"{ctx.app.db.engine.url.render_as_string(hide_password=True)}"
+        f"Database ready at revision {describe(ctx.app)}: {ctx.app.db.engine.url.render_as_string(hide_password=True)}"
     )
     _ensure_secret_key()
     if centre_code:
@@ -798,11 +798,15 @@ def serve(ctx: Context, host: str, port: int, workers: int, reload: bool, access
     """Serve the staff web app, the public pages and the JSON API (/api/v1, schema at /openapi.json)."""
     import os
 
-    from tremplin.core.migrate import current_revision
+    from tremplin.core.migrate import current_revision, pending
 
     revision = current_revision(ctx.app)
     if revision is None:
         fail("the database has no schema yet: run `tremplin init` first")
+    behind = pending(ctx.app)
+    if behind:
+        # A plugin enabled since the last ``tremplin init`` has no tables yet: its pages would fail.
+        fail(f"the database is not at revision {', '.join(behind)} yet: run `tremplin init` first")
     if bot_webhook:
         from tremplin.core.bot.app import NO_TOKEN_HELP, NoCentre, bot_centre
 

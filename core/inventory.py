@@ -116,6 +116,12 @@ def describe(app: App, parts: Iterable[str] = ("routes", "bot", "reports")) -> l
         add(owner, "grants", f"{grant.role}: {', '.join(grant.capabilities)}")
     for key in reg.code_items:
         add(reg.code_items.owner(key), "codes", key)
+    from tremplin.core.migrate import plugin_heads
+
+    # The plugin's Alembic branch (its ``migrations/`` folder): the tables ``tremplin init`` makes for it.
+    for owner, heads in plugin_heads(app).items():
+        for head in heads:
+            add(owner, "migrations", head)
     wanted = set(parts)
     if "routes" in wanted:
         for owner, router in collect(app.pm, "register_routes", app=app):

@@ -1,38 +1,165 @@
-"""Applying the Alembic migrations (``tremplin init``), from the package's own migration scripts."""
+"""Applying the Alembic migrations (``tremplin init``): the core's chain, and a branch for each plugin with tables.
+
+The core's revisions are in ``core/migrations/versions``. A plugin that owns tables keeps its revisions in a
+``migrations/`` folder beside its ``__init__.py`` (found as its ``templates/`` and ``static/`` are): its first
+revision has no ``down_revision``, names the plugin in ``branch_labels`` and ``depends_on`` the core revision
+that creates the tables it refers to. ``upgrade`` brings the core and every enabled plugin's branch to its
+head; a disabled plugin's tables are not created. A disabled plugin's folder is still read, so that a database
+it once upgraded is understood (its branch stays where it was, its tables and their rows are kept).
+"""
 
 from __future__ import annotations
 
+import os
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from alembic.config import Config
+    from alembic.script import ScriptDirectory
 
     from tremplin.core.app import App
 
 MIGRATIONS = Path(__file__).with_name("migrations")
+#: The core's revisions: one chain, labelled ``core``.
+CORE_VERSIONS = MIGRATIONS / "versions"
+#: The folder of a plugin package that holds its revisions.
+PLUGIN_FOLDER = "migrations"
 
 
-def alembic_config(url: str) -> Config:
+def alembic_config(url: str, locations: Iterable[Path] = ()) -> Config:
+    """A configuration reading the core's revisions and those in ``locations`` (plugins' folders)."""
     from alembic.config import Config
 
     cfg = Config()
-    cfg.set_main_option("script_location", str(MIGRATIONS))
+    cfg.set_main_option("script_location", _escaped(MIGRATIONS))
+    cfg.set_main_option("path_separator", "os")
+    folders = [CORE_VERSIONS, *(p for p in locations if p.resolve() != CORE_VERSIONS.resolve())]
+    cfg.set_main_option("version_locations", os.pathsep.join(_escaped(p) for p in folders))
     cfg.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
     return cfg
 
 
-def upgrade(app: App, revision: str = "head") -> None:
-    from alembic import command
+def _escaped(path: Path) -> str:
+    return str(path).replace("%", "%%")  # the configuration interpolates ``%(name)s``
 
-    cfg = alembic_config(app.db.url)
+
+def plugin_migrations(app: App) -> dict[str, Path]:
+    """The ``migrations/`` folder of each enabled plugin that has one, by plugin name, in registration order."""
+    from tremplin.core.pages import package_dir
+
+    out: dict[str, Path] = {}
+    for name, plugin in app.pm.list_name_plugin():
+        package = package_dir(plugin)
+        if package is not None and (package / PLUGIN_FOLDER).is_dir():
+            out[name] = (package / PLUGIN_FOLDER).resolve()
+    return out
+
+
+def disabled_plugin_migrations(app: App) -> dict[str, Path]:
+    """The ``migrations/`` folders of the built-in and installed plugins this app leaves out.
+
+    Found without importing the plugins: a left-out plugin runs no code, not even its module's.
+    """
+    from importlib.util import find_spec
+
+    from tremplin.core.plugins import DEFAULT_PLUGINS, ENTRYPOINT_GROUP
+
+    loaded = {name for name, _ in app.pm.list_name_plugin()}
+    modules = {name: name for name in DEFAULT_PLUGINS}
+    if app.settings.load_entrypoints:
+        from importlib.metadata import entry_points
+
+        modules.update({ep.name: ep.module for ep in entry_points(group=ENTRYPOINT_GROUP)})
+    out: dict[str, Path] = {}
+    for name, module in modules.items():
+        if name in loaded:
+            continue
+        try:
+            spec = find_spec(module)
+        except (ImportError, ValueError):
+            continue  # an entry point whose distribution is broken: nothing of it can be migrated
+        for folder in (spec.submodule_search_locations or []) if spec else []:
+            if (Path(folder) / PLUGIN_FOLDER).is_dir():
+                out[name] = (Path(folder) / PLUGIN_FOLDER).resolve()
+    return out
+
+
+def script_directory(app: App) -> ScriptDirectory:
+    """Every revision this app can read: the core's, its plugins' and its left-out plugins'."""
+    from alembic.script import ScriptDirectory
+
+    return ScriptDirectory.from_config(_config(app))
+
+
+def _config(app: App) -> Config:
+    locations = [*plugin_migrations(app).values(), *disabled_plugin_migrations(app).values()]
+    return alembic_config(app.db.url, dict.fromkeys(locations))
+
+
+def target_heads(app: App, script: ScriptDirectory | None = None) -> list[str]:
+    """The heads ``upgrade`` goes to: the core's first, then each enabled plugin's, in registration order."""
+    script = script or script_directory(app)
+    folders = [CORE_VERSIONS.resolve(), *plugin_migrations(app).values()]
+    heads = [(Path(rev.path).resolve().parent, rev.revision) for rev in script.get_revisions("heads") if rev]
+    return [revision for folder in folders for (where, revision) in heads if where == folder]
+
+
+def plugin_heads(app: App) -> dict[str, list[str]]:
+    """Each enabled plugin's branch heads (``euroguidance@euroguidance_0001``), by plugin name."""
+    script = script_directory(app)
+    folders = {folder: name for name, folder in plugin_migrations(app).items()}
+    out: dict[str, list[str]] = {}
+    for rev in script.get_revisions("heads"):
+        name = folders.get(Path(rev.path).resolve().parent) if rev else None
+        if rev and name:
+            out.setdefault(name, []).append(f"{'/'.join(sorted(rev.branch_labels)) or '?'}@{rev.revision}")
+    return out
+
+
+def upgrade(app: App, revision: str | None = None) -> None:
+    """Bring the database to ``revision`` (an Alembic target: ``euroguidance@head``...), by default to the head of
+    the core and of every enabled plugin's branch, in one transaction."""
+    from alembic import command
+    from alembic.script import ScriptDirectory
+
+    cfg = _config(app)
+    targets = [revision] if revision else target_heads(app, ScriptDirectory.from_config(cfg))
     with app.db.engine.begin() as connection:
         cfg.attributes["connection"] = connection
-        command.upgrade(cfg, revision)
+        for target in targets:
+            command.upgrade(cfg, target)
 
 
-def current_revision(app: App) -> str | None:
+def current_heads(app: App) -> tuple[str, ...]:
+    """The revisions the database is at: one for the core's chain and one for each plugin branch it has."""
     from alembic.runtime.migration import MigrationContext
 
     with app.db.engine.connect() as connection:
-        return MigrationContext.configure(connection).get_current_revision()
+        return tuple(MigrationContext.configure(connection).get_current_heads())
+
+
+def current_revision(app: App) -> str | None:
+    """The revision of the core's chain the database is at (``None``: no schema yet)."""
+    from alembic.script import ScriptDirectory
+
+    core = {rev.revision for rev in ScriptDirectory.from_config(alembic_config(app.db.url)).walk_revisions()}
+    return next((head for head in current_heads(app) if head in core), None)
+
+
+def pending(app: App) -> list[str]:
+    """The heads of the core and of the enabled plugins the database has not reached (``tremplin init`` does)."""
+    current = set(current_heads(app))
+    return [head for head in target_heads(app) if head not in current]
+
+
+def describe(app: App, heads: Sequence[str] | None = None) -> str:
+    """``0004_sessions (core), euroguidance_0001 (euroguidance)...``: where each branch of the database stands."""
+    script = script_directory(app)
+    parts = []
+    for head in current_heads(app) if heads is None else heads:
+        rev = script.get_revision(head)
+        labels = sorted(rev.branch_labels) if rev is not None else []
+        parts.append(f"{head} ({', '.join(labels)})" if labels else head)
+    return ", ".join(parts)

@@ -62,7 +62,7 @@ def plugin_folders(app: App) -> list[PluginFolders]:
     """The ``templates/`` and ``static/`` folders of every plugin package, in registration order."""
     out = []
     for name, plugin in app.pm.list_name_plugin():
-        package = _package_dir(plugin)
+        package = package_dir(plugin)
         if package is None:
             continue
         templates, static = package / "templates", package / "static"
@@ -74,7 +74,7 @@ def plugin_folders(app: App) -> list[PluginFolders]:
     return out
 
 
-def _package_dir(plugin: Any) -> Path | None:
+def package_dir(plugin: Any) -> Path | None:
     """The folder of a plugin that is a package (its ``__init__.py``); ``None`` for plain modules and objects."""
     module = plugin if hasattr(plugin, "__path__") else sys.modules.get(getattr(plugin, "__module__", "") or "")
     if module is None or not hasattr(module, "__path__"):

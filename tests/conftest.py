@@ -74,9 +74,13 @@ def pg_ready() -> str:
 
 
 def truncate_all(app: App) -> None:
+    from sqlalchemy import inspect
+
     from tremplin.core.models import Base
 
-    names = ", ".join(t.name for t in Base.metadata.sorted_tables)
+    with app.db.engine.connect() as conn:
+        present = set(inspect(conn).get_table_names())
+    names = ", ".join(t.name for t in Base.metadata.sorted_tables if t.name in present)
     with app.db.engine.begin() as conn:
         conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
 

@@ -35,10 +35,12 @@ if TYPE_CHECKING:
     from tremplin.core.bot.satisfaction import ask_satisfaction, satisfaction_counters
     from tremplin.core.bot.threads import open_thread
     from tremplin.core.counters import Counter, FactSource, Part
+    from tremplin.core.db import UTCDateTime
     from tremplin.core.demo.share import DemoShare
     from tremplin.core.dimensions import Dimension
     from tremplin.core.forms import Field, Form
     from tremplin.core.i18n import T, Text
+    from tremplin.core.models import Base, utcnow
     from tremplin.core.pages import MenuItem
     from tremplin.core.records import add_contact_attributes, issue_referral, log_activity, log_contact
     from tremplin.core.registry import (
@@ -75,6 +77,9 @@ _EXPORTS: dict[str, str] = {
     "App": "tremplin.core.app",
     "Audience": "tremplin.core.registry",
     "AudienceFigures": _SECTIONS,
+    # A plugin's own tables: its models on the one metadata (so they may refer to centres, sites, partners...),
+    # timestamps stored as UTC; its migrations/ folder makes them (docs/plugins.md, "Tables and migrations").
+    "Base": "tremplin.core.models",
     "BotCommand": "tremplin.core.bot.handlers",
     "Breakdown": _SECTIONS,
     "CodeList": "tremplin.core.vocab",
@@ -107,6 +112,7 @@ _EXPORTS: dict[str, str] = {
     "T": "tremplin.core.i18n",
     "Table": _SECTIONS,
     "Text": "tremplin.core.i18n",
+    "UTCDateTime": "tremplin.core.db",
     "Workflow": "tremplin.core.registry",
     # What a plugin's bot handlers and pages write with: the same checks and events as the core's forms.
     "format_token": "tremplin.core.anonymity",
@@ -117,6 +123,7 @@ _EXPORTS: dict[str, str] = {
     "language_of": "tremplin.core.bot.handlers",
     "open_thread": "tremplin.core.bot.threads",
     "user_language": "tremplin.core.bot.handlers",
+<<<<<<< HEAD
     # The satisfaction question at the end of a conversation, and the counters of its answers.
     "ask_satisfaction": "tremplin.core.bot.satisfaction",
     "satisfaction_counters": "tremplin.core.bot.satisfaction",
@@ -130,6 +137,9 @@ _EXPORTS: dict[str, str] = {
     "RetryingLimiter": "tremplin.core.bot.limits",
     "file_url_for": "tremplin.core.bot.app",
     "add_contact_attributes": "tremplin.core.records",
+=======
+    "utcnow": "tremplin.core.models",
+>>>>>>> migrations
     "log_activity": "tremplin.core.records",
     "log_contact": "tremplin.core.records",
     "LANGUAGES": "tremplin.core.i18n",

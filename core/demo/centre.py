@@ -24,11 +24,18 @@ Login = tuple[str, "str | None", str]
 
 
 def reset_database(conn: Connection) -> None:
-    """Empty every table of the model, children first (works on SQLite and PostgreSQL)."""
+    """Empty every table of the model the database has, children first (works on SQLite and PostgreSQL).
+
+    A left-out plugin's tables may be in the model (its module imported by someone else) and not in the database.
+    """
+    from sqlalchemy import inspect
+
     from tremplin.core.models import Base
 
+    present = set(inspect(conn).get_table_names())
     for table in reversed(Base.metadata.sorted_tables):
-        conn.execute(table.delete())
+        if table.name in present:
+            conn.execute(table.delete())
 
 
 def setup_centre(session: Session, year: int, shares: Sequence[DemoShare]) -> tuple[Centre, dict[str, int], int]:

@@ -3,7 +3,8 @@
 A planned stop names a site of the centre (the place's code and name, kind ``formtruck_stop``), the
 commune the place lies in and the hours. The adviser's phone opens on today's stop, and every tally
 made there carries the site and the commune: the per-stop and per-commune figures are counted from
-those (the plugin's dimensions), not from this table. Migration ``0009_field`` creates it.
+those (the plugin's dimensions), not from this table. The plugin's Alembic branch (``migrations/``, label
+``formtruck``) creates it.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from datetime import date, datetime, time
 from sqlalchemy import Date, ForeignKey, Index, String, Time
 from sqlalchemy.orm import Mapped, mapped_column
 
-from tremplin.core.models import Base, utcnow
+from tremplin import Base, utcnow
 
 
 class FormtruckStop(Base):

@@ -1,6 +1,7 @@
 """The schools plugin's tables: workshops, slots, bookings and their history, school holidays.
 
-They live on the core's ``Base`` (one metadata, one Alembic history: migration ``0003_schools``). A
+They live on the core's ``Base`` (one metadata, so that they refer to centres and partners) and are created by
+the plugin's own Alembic branch (``migrations/``, label ``schools``): a centre without the plugin has none. A
 booking holds the only personal data of the plugin: the teacher's professional name and e-mail (a
 school's staff, not the public), erased ``TEACHER_RETENTION_DAYS`` after the visit by the retention
 flow. Pupils are a number, never a name.
@@ -14,8 +15,8 @@ from typing import Any
 from sqlalchemy import JSON, Boolean, Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from tremplin import Base, utcnow
 from tremplin import Text as Label
-from tremplin.core.models import Base, utcnow
 
 
 class SchoolWorkshop(Base):

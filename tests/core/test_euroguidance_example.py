@@ -95,11 +95,13 @@ def test_installed_plugin_is_listed_with_every_hook_and_its_figures_appear(insta
         "euroguidance-destinations",
         "/euroguidance",
         "euroguidance.mobility",
+        "euroguidance@euroguidance_0001",  # its Alembic branch, read from the installed package
     ):
         assert what in registers, (what, ours["registers"])
     # The centre's own plugins are still there beside it.
     assert {"tremplin.plugins.formtruck", "tremplin.plugins.neet"} <= {p["name"] for p in plugins}
 
+    assert "euroguidance_0001 (euroguidance)" in tremplin(installed, tmp_path, "init")
     tremplin(installed, tmp_path, "demo", "--no-serve", "--year", "2019", "--scale", "0.02")
     figures: dict[str, Any] = json.loads(
         tremplin(installed, tmp_path, "counters", "show", "--year", "2019", "--format", "json")

@@ -1,5 +1,8 @@
 """initial schema
 
+The root of the core's chain, labelled ``core``: plugins' branches start from their own roots and name the
+core revision they need in ``depends_on``.
+
 Revision ID: 0001
 Revises:
 Create Date: 2026-11-21 15:25:09.959067
@@ -14,7 +17,7 @@ import tremplin.core.db
 
 revision = "0001"
 down_revision = None
-branch_labels = None
+branch_labels = ("core",)
 depends_on = None
 
 

@@ -1,4 +1,7 @@
-"""entries sent by phones that logged offline (one key each), and the Formtruck's planned stops
+"""entries sent by phones that logged offline (one key each)
+
+This revision also created an audience plugin's table until plugins had their own migrations; that plugin's
+branch (its ``migrations/`` folder) makes it now, and keeps the table a database made here.
 
 Revision ID: 0009_field
 Revises: 0003_schools
@@ -35,29 +38,7 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_synced_entries")),
         sa.UniqueConstraint("key", name=op.f("uq_synced_entries_key")),
     )
-    op.create_table(
-        "formtruck_stops",
-        sa.Column("id", sa.Integer(), nullable=False),
-        sa.Column("centre_id", sa.Integer(), nullable=False),
-        sa.Column("site_id", sa.Integer(), nullable=False),
-        sa.Column("day", sa.Date(), nullable=False),
-        sa.Column("starts", sa.Time(), nullable=False),
-        sa.Column("ends", sa.Time(), nullable=False),
-        sa.Column("commune", sa.String(length=40), nullable=False),
-        sa.Column("place", sa.String(length=80), nullable=False),
-        sa.Column("created_at", UTCDateTime(), nullable=False),
-        sa.ForeignKeyConstraint(
-            ["centre_id"], ["centres.id"], name=op.f("fk_formtruck_stops_centre_id_centres"), ondelete="CASCADE"
-        ),
-        sa.ForeignKeyConstraint(
-            ["site_id"], ["sites.id"], name=op.f("fk_formtruck_stops_site_id_sites"), ondelete="CASCADE"
-        ),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_formtruck_stops")),
-    )
-    op.create_index("ix_formtruck_stops_centre_day", "formtruck_stops", ["centre_id", "day"], unique=False)
 
 
 def downgrade() -> None:
-    op.drop_index("ix_formtruck_stops_centre_day", table_name="formtruck_stops")
-    op.drop_table("formtruck_stops")
     op.drop_table("synced_entries")

@@ -7,6 +7,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from sqlalchemy import select
 
 from tremplin.core.app import App, create_app
 
@@ -41,6 +42,16 @@ def test_registers_an_audience_a_role_codes_a_form_counters_and_a_dimension(app:
         assert key in reg.counters
     assert reg.dimensions["euroguidance.country"].audience == "euroguidance"
     assert "euroguidance-destinations" in reg.flows
+
+
+def test_its_branch_makes_its_table(app: App) -> None:
+    from sqlalchemy import inspect
+
+    from tremplin.core.migrate import current_heads, plugin_heads
+
+    assert "euroguidance_0001" in current_heads(app)
+    assert plugin_heads(app)[PLUGIN] == ["euroguidance@euroguidance_0001"]
+    assert inspect(app.db.engine).has_table("euroguidance_fairs")
 
 
 #: The registration hooks the example shows (it has no bot commands, scrubbers or case workflows).
@@ -111,11 +122,17 @@ def test_page_and_menu_for_the_adviser(app: App) -> None:
     import re
 
     from fastapi.testclient import TestClient
+    from tremplin_euroguidance.models import MobilityFair
 
     from tremplin.core.demo import generate
+    from tremplin.core.models import Centre
     from tremplin.core.web.app import create_web_app
 
     generate(app, year=2019, scale=0.05, seed=5, reset=True)
+    with app.transaction() as session:
+        centre = session.scalars(select(Centre)).one()
+        session.add(MobilityFair(centre_id=centre.id, day=date(2020, 3, 14), name="Erasmus Days", city="Liège"))
+        session.add(MobilityFair(centre_id=centre.id, day=date(2019, 3, 14), name="Past fair"))
     with TestClient(create_web_app(app), base_url="http://testserver", follow_redirects=False) as client:
         client.headers["accept-language"] = "en"
         login = client.get("/login")
@@ -132,3 +149,5 @@ def test_page_and_menu_for_the_adviser(app: App) -> None:
         assert page.status_code == 200, page.text[:500]
         assert 'id="euroguidance-countries"' in page.text
         assert "Par pays de destination" in page.text  # the demo accounts read French
+        fairs = page.text[page.text.index('id="euroguidance-fair-list"') :]
+        assert "Erasmus Days (Liège)" in fairs and "Past fair" not in fairs

@@ -2,7 +2,8 @@
 
 An outside plugin, installed as its own distribution and found through the ``tremplin.plugins`` entry
 point. It registers an audience, a role, codes, a form, counters, a dimension (the destination country),
-its share of the demo year, a page with its menu entry, a report section and a Prefect flow.
+its share of the demo year, a page with its menu entry, a report section and a Prefect flow. Its one table
+(``models.py``, the mobility fairs) is made by its own Alembic branch, in ``migrations/``.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from tremplin import (
     T,
     hookimpl,
 )
+from tremplin_euroguidance import models as _models  # noqa: F401  (the fairs' table joins the metadata)
 
 if TYPE_CHECKING:
     from tremplin import App, DemoShare
@@ -79,6 +81,18 @@ TEXTS = {
         uk="За країною призначення",
     ),
     "people": T("People", fr="Personnes", nl="Personen", uk="Люди"),
+    "fairs": T(
+        "Coming mobility fairs",
+        fr="Prochains salons de la mobilité",
+        nl="Komende mobiliteitsbeurzen",
+        uk="Найближчі ярмарки мобільності",
+    ),
+    "no_fairs": T(
+        "No fair planned.",
+        fr="Aucun salon prévu.",
+        nl="Geen beurs gepland.",
+        uk="Ярмарків не заплановано.",
+    ),
     "nothing": T(
         "Nothing logged yet this year.",
         fr="Rien d'enregistré cette année.",

@@ -1,7 +1,7 @@
 """Euroguidance's page: this year's people advised on mobility, by destination country.
 
 Its template is ``templates/euroguidance/destinations.html`` in this package, found by the web app as it
-finds every plugin's ``templates/`` folder.
+finds every plugin's ``templates/`` folder. Below the figures, the coming mobility fairs (the plugin's table).
 """
 
 from __future__ import annotations
@@ -37,6 +37,18 @@ def by_country(
     return [(code, values.text(code, lang), found[code]) for code in values.order(found) if found.get(code)]
 
 
+def coming_fairs(session: Session, centre_ids: Any, today: date, limit: int = 10) -> list[Any]:
+    """The fairs from ``today`` on, soonest first, in the given centres (``None``: every centre)."""
+    from sqlalchemy import select
+
+    from tremplin_euroguidance.models import MobilityFair
+
+    query = select(MobilityFair).where(MobilityFair.day >= today).order_by(MobilityFair.day, MobilityFair.id)
+    if centre_ids is not None:
+        query = query.where(MobilityFair.centre_id.in_(centre_ids))
+    return list(session.scalars(query.limit(limit)))
+
+
 @router.get(PATH, response_class=HTMLResponse)
 def destinations(
     request: Request,
@@ -54,5 +66,8 @@ def destinations(
     app = get_app(request)
     lang = request_language(request)
     today = formkit.parse_day(on) or local_today(app, session, staff.centre_id)
-    rows = by_country(app, session, policy.centre_ids(staff), today.replace(month=1, day=1), today, lang)
-    return render(request, "euroguidance/destinations.html", {"rows": rows, "texts": TEXTS, "today": today})
+    centre_ids = policy.centre_ids(staff)
+    rows = by_country(app, session, centre_ids, today.replace(month=1, day=1), today, lang)
+    fairs = coming_fairs(session, centre_ids, today)
+    context = {"rows": rows, "fairs": fairs, "texts": TEXTS, "today": today}
+    return render(request, "euroguidance/destinations.html", context)

@@ -1,0 +1,322 @@
+"""Migrations: the core's chain and one Alembic branch per plugin with tables, on SQLite and PostgreSQL.
+
+A fresh database matches the models; a database made by the single chain that came before (every table made by
+the core, ``alembic_version`` at ``0004_sessions``) upgrades to the branches keeping its rows; a left-out plugin
+gets no tables, and gets them once enabled. The single chain is rebuilt from the core's revisions with the three
+that made plugins' tables as they were (``legacy_migrations/``).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Iterator
+from datetime import UTC, date, datetime, time
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner, Result
+from sqlalchemy import column, create_engine, insert, inspect, select, table, text
+from sqlalchemy.engine import make_url
+
+import tremplin.plugins.formtruck.models  # noqa: F401  (their tables join the metadata compared)
+import tremplin.plugins.schools.models  # noqa: F401
+from tests.conftest import ENGINES, PG_URL, make_app
+from tremplin.core import migrate
+from tremplin.core.app import App
+from tremplin.core.cli import cli
+from tremplin.core.models import Base
+
+LEGACY = Path(__file__).with_name("legacy_migrations")
+SCHOOLS = {"school_workshops", "school_slots", "school_bookings", "school_booking_events", "school_holidays"}
+FORMTRUCK = {"formtruck_stops"}
+HEADS = {"0004_sessions", "schools_0002_booking_counts", "formtruck_0001"}
+
+
+@pytest.fixture(params=ENGINES)
+def empty_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """An empty database: a SQLite file, or a PostgreSQL database of this module's own with an empty schema."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'tremplin.db'}"
+        return
+    assert PG_URL
+    base = make_url(PG_URL)
+    name = f"{base.database}_migrations_{os.environ.get('PYTEST_XDIST_WORKER', 'main')}"
+    admin = create_engine(base, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        if conn.scalar(text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": name}) is None:
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+    admin.dispose()
+    url = base.set(database=name).render_as_string(hide_password=False)
+    engine = create_engine(url)
+    with engine.begin() as conn:
+        conn.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
+        conn.execute(text("CREATE SCHEMA public"))
+    engine.dispose()
+    yield url
+
+
+def tables(url: str) -> set[str]:
+    engine = create_engine(url)
+    try:
+        return set(inspect(engine).get_table_names())
+    finally:
+        engine.dispose()
+
+
+def modelled_tables(app: App) -> set[str]:
+    """The tables of the core's models and of the app's plugins' (the metadata may hold other plugins' too,
+    imported by other tests of the same process)."""
+    owners = ("tremplin.core.", *(f"{name}." for name in app.plugin_names()))
+    return {m.local_table.name for m in Base.registry.mappers if m.class_.__module__.startswith(owners)}
+
+
+def differences(app: App) -> list[Any]:
+    """What Alembic's autogenerate would change to make the database match the app's models (tables, columns,
+    types, indexes, constraints)."""
+    from alembic.autogenerate import compare_metadata
+    from alembic.runtime.migration import MigrationContext
+
+    wanted = modelled_tables(app)
+
+    def include(obj: Any, name: str | None, kind: str, reflected: bool, compare_to: Any) -> bool:
+        return kind != "table" or reflected or name in wanted  # a table the database has and no model: reported
+
+    opts = {"compare_type": True, "include_object": include}
+    with app.db.engine.connect() as conn:
+        return list(compare_metadata(MigrationContext.configure(conn, opts=opts), Base.metadata))
+
+
+def build_single_chain(url: str, folder: Path, revision: str = "0004_sessions") -> None:
+    """The database as the single chain made it: the core's revisions, the three that made plugins' tables as
+    they were, upgraded to ``revision``."""
+    from alembic import command
+
+    folder.mkdir()
+    for script in (*migrate.CORE_VERSIONS.glob("*.py"), *LEGACY.glob("*.py")):
+        shutil.copy(script, folder / script.name)  # the legacy ones replace the core's of the same name
+    cfg = migrate.alembic_config(url)
+    cfg.set_main_option("version_locations", str(folder))
+    engine = create_engine(url)
+    try:
+        with engine.begin() as conn:
+            cfg.attributes["connection"] = conn
+            command.upgrade(cfg, revision)
+    finally:
+        engine.dispose()
+
+
+def seed(url: str, booking_counts: bool = True) -> None:
+    """A centre, a Formtruck stop and a school booking with its history, written as the single chain's schema
+    takes them (``booking_counts``: with the columns its ``0010_booking_counts`` added)."""
+    t = Base.metadata.tables
+    now = datetime(2026, 3, 2, 9, tzinfo=UTC)
+    engine = create_engine(url)
+    try:
+        with engine.begin() as conn:
+            conn.execute(insert(t["centres"]).values(id=1, code="bxl", name="Cité des métiers", created_at=now))
+            conn.execute(insert(t["sites"]).values(id=1, centre_id=1, code="truck-flagey", name="Flagey", kind="x"))
+            conn.execute(insert(t["partners"]).values(id=1, centre_id=1, code="ath", name="Athénée", kind="school"))
+            if inspect(conn).has_table("formtruck_stops"):  # made after ``0003_schools``
+                conn.execute(
+                    insert(t["formtruck_stops"]).values(
+                        id=1,
+                        centre_id=1,
+                        site_id=1,
+                        day=date(2026, 3, 2),
+                        starts=time(10),
+                        ends=time(16),
+                        commune="ixelles",
+                    )
+                )
+            conn.execute(insert(t["school_workshops"]).values(id=1, centre_id=1, code="explorama"))
+            conn.execute(
+                insert(t["school_slots"]).values(
+                    id=1, centre_id=1, workshop_id=1, starts_at=now, ends_at=now, day=date(2026, 3, 9), at_school=True
+                )
+            )
+            booking: dict[str, Any] = {
+                "id": 1,
+                "centre_id": 1,
+                "slot_id": 1,
+                "workshop_id": 1,
+                "school_id": 1,
+                "status": "confirmed",
+                "school_year": "4",
+                "education_type": "general",
+                "pupils": 22,
+                "adults": 2,
+                "needs_accessibility": False,
+                "needs_interpreter": False,
+                "language": "fr",
+                "teacher_language": "fr",
+                "idempotency_key": "k-1",
+                "ics_sequence": 0,
+                "erase_after": date(2026, 6, 1),
+                "created_at": now,
+                "updated_at": now,
+            }
+            if booking_counts:
+                booking.update(day=date(2026, 3, 9), at_school=True, workshop_code="explorama")
+            # Named columns only: the model's table would add the columns ``0010_booking_counts`` made.
+            conn.execute(insert(table("school_bookings", *(column(name) for name in booking))).values(**booking))
+            conn.execute(insert(t["school_booking_events"]).values(booking_id=1, to_status="confirmed"))
+    finally:
+        engine.dispose()
+
+
+def test_a_fresh_database_matches_the_models(empty_url: str) -> None:
+    app = make_app(empty_url)
+    try:
+        migrate.upgrade(app)
+        assert set(migrate.current_heads(app)) == HEADS
+        assert migrate.current_revision(app) == "0004_sessions"
+        assert migrate.pending(app) == []
+        assert differences(app) == []
+        assert SCHOOLS | FORMTRUCK <= tables(empty_url)
+    finally:
+        app.close()
+
+
+def test_the_single_chain_upgrades_to_the_branches_keeping_every_row(empty_url: str, tmp_path: Path) -> None:
+    build_single_chain(empty_url, tmp_path / "single")
+    assert SCHOOLS | FORMTRUCK <= tables(empty_url)
+    seed(empty_url)
+    app = make_app(empty_url)
+    try:
+        assert migrate.current_heads(app) == ("0004_sessions",)
+        assert migrate.pending(app) == ["schools_0002_booking_counts", "formtruck_0001"]
+        migrate.upgrade(app)
+        assert set(migrate.current_heads(app)) == HEADS
+        assert differences(app) == []
+        from tremplin.plugins.formtruck.models import FormtruckStop
+        from tremplin.plugins.schools.models import SchoolBooking
+
+        with app.session() as session:
+            booking = session.get(SchoolBooking, 1)
+            assert booking is not None
+            assert (booking.pupils, booking.workshop.code, booking.slot and booking.slot.day) == (
+                22,
+                "explorama",
+                date(2026, 3, 9),
+            )
+            assert [event.to_status for event in booking.history] == ["confirmed"]
+            stops = session.scalars(select(FormtruckStop)).all()
+            assert [(s.commune, s.starts, s.ends) for s in stops] == [("ixelles", time(10), time(16))]
+        migrate.upgrade(app)  # again: nothing to do
+        assert set(migrate.current_heads(app)) == HEADS
+    finally:
+        app.close()
+
+
+def test_a_database_older_than_the_booking_counts_gets_them(empty_url: str, tmp_path: Path) -> None:
+    """At the single chain's ``0003_schools`` the bookings had no day: the schools branch adds it from the slot."""
+    build_single_chain(empty_url, tmp_path / "single", "0003_schools")
+    seed(empty_url, booking_counts=False)
+    app = make_app(empty_url)
+    try:
+        migrate.upgrade(app)
+        assert set(migrate.current_heads(app)) == HEADS
+        assert differences(app) == []
+        engine = app.db.engine
+        with engine.connect() as conn:
+            row = conn.execute(text("SELECT day, at_school, workshop_code FROM school_bookings")).one()
+        assert (str(row.day), bool(row.at_school), row.workshop_code) == ("2026-03-09", True, "explorama")
+    finally:
+        app.close()
+
+
+def init(url: str, disabled: str = "") -> Result:
+    env = {"TREMPLIN_DISABLED_PLUGINS": disabled}
+    return CliRunner().invoke(cli, ["--database-url", url, "init"], env=env, catch_exceptions=False)
+
+
+def serve(url: str, monkeypatch: pytest.MonkeyPatch) -> tuple[Result, list[Any]]:
+    import uvicorn
+
+    calls: list[Any] = []
+    monkeypatch.setattr(uvicorn, "run", lambda *a, **k: calls.append(a))
+    result = CliRunner().invoke(cli, ["--database-url", url, "serve"], env={"TREMPLIN_DISABLED_PLUGINS": ""})
+    return result, calls
+
+
+def counts(url: str) -> dict[str, int]:
+    engine = create_engine(url)
+    try:
+        with engine.connect() as conn:
+            return {
+                name: conn.scalar(text(f"SELECT count(*) FROM {name}")) or 0 for name in sorted(SCHOOLS | FORMTRUCK)
+            }
+    finally:
+        engine.dispose()
+
+
+def test_a_left_out_plugin_gets_its_tables_when_enabled(empty_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("TREMPLIN_SECRET_KEY", "k" * 40)
+    result = init(empty_url, "plugins.schools")
+    assert result.exit_code == 0, result.output
+    assert "revision 0004_sessions (core), formtruck_0001 (formtruck):" in result.output
+    assert FORMTRUCK <= tables(empty_url) and not SCHOOLS & tables(empty_url)
+
+    # Enabled, the plugin has no tables until ``tremplin init``: serving says so rather than failing on a page.
+    served, calls = serve(empty_url, monkeypatch)
+    assert served.exit_code == 1 and not calls
+    assert "not at revision schools_0002_booking_counts yet: run `tremplin init`" in served.output
+
+    result = init(empty_url)
+    assert result.exit_code == 0, result.output
+    assert "schools_0002_booking_counts (schools)" in result.output
+    assert SCHOOLS <= tables(empty_url)
+    served, calls = serve(empty_url, monkeypatch)
+    assert served.exit_code == 0 and len(calls) == 1, served.output
+
+    # Left out again: its branch is understood and left where it is, its tables and their rows kept.
+    seed(empty_url)
+    before = counts(empty_url)
+    result = init(empty_url, "schools,formtruck")
+    assert result.exit_code == 0, result.output
+    assert "schools_0002_booking_counts (schools)" in result.output
+    assert counts(empty_url) == before and before["school_bookings"] == 1
+
+
+def test_every_plugin_left_out_makes_the_core_alone(empty_url: str) -> None:
+    from tremplin.core.plugins import AUDIENCE_PLUGINS
+
+    app = make_app(empty_url, disabled_plugins=AUDIENCE_PLUGINS)
+    try:
+        migrate.upgrade(app)
+        assert migrate.current_heads(app) == ("0004_sessions",)
+        made = tables(empty_url)
+        assert not (SCHOOLS | FORMTRUCK) & made
+        assert modelled_tables(app) | {"alembic_version"} == made
+        assert differences(app) == []
+    finally:
+        app.close()
+
+
+def test_a_core_revision_after_0004_sessions_is_the_core_head(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A new core revision revises ``0004_sessions``; the plugins' branches do not move."""
+    folder = tmp_path / "versions"
+    shutil.copytree(migrate.CORE_VERSIONS, folder, ignore=shutil.ignore_patterns("__pycache__"))
+    (folder / "0011_example.py").write_text(
+        '"""an example"""\n\nimport sqlalchemy as sa\nfrom alembic import op\n\n'
+        'revision = "0011_example"\ndown_revision = "0004_sessions"\nbranch_labels = None\ndepends_on = None\n\n\n'
+        "def upgrade() -> None:\n"
+        '    op.create_table("examples", sa.Column("id", sa.Integer(), primary_key=True))\n\n\n'
+        "def downgrade() -> None:\n"
+        '    op.drop_table("examples")\n',
+        encoding="utf-8",
+    )
+    url = f"sqlite:///{tmp_path / 'tremplin.db'}"
+    app = make_app(url)
+    try:
+        migrate.upgrade(app)  # the chain as it is
+        monkeypatch.setattr(migrate, "CORE_VERSIONS", folder)
+        assert migrate.pending(app) == ["0011_example"]
+        migrate.upgrade(app)
+        assert set(migrate.current_heads(app)) == HEADS - {"0004_sessions"} | {"0011_example"}
+        assert migrate.current_revision(app) == "0011_example"
+        assert "examples" in tables(url)
+    finally:
+        app.close()
