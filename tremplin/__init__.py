@@ -123,7 +123,6 @@ _EXPORTS: dict[str, str] = {
     "language_of": "tremplin.core.bot.handlers",
     "open_thread": "tremplin.core.bot.threads",
     "user_language": "tremplin.core.bot.handlers",
-<<<<<<< HEAD
     # The satisfaction question at the end of a conversation, and the counters of its answers.
     "ask_satisfaction": "tremplin.core.bot.satisfaction",
     "satisfaction_counters": "tremplin.core.bot.satisfaction",
@@ -137,9 +136,7 @@ _EXPORTS: dict[str, str] = {
     "RetryingLimiter": "tremplin.core.bot.limits",
     "file_url_for": "tremplin.core.bot.app",
     "add_contact_attributes": "tremplin.core.records",
-=======
     "utcnow": "tremplin.core.models",
->>>>>>> migrations
     "log_activity": "tremplin.core.records",
     "log_contact": "tremplin.core.records",
     "LANGUAGES": "tremplin.core.i18n",
