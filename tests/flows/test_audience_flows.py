@@ -84,6 +84,7 @@ def test_prisons_summary_hides_small_counts(app: App, centre: int) -> None:
     digest = build(app, build_monthly_summary)
     assert digest.period == "2026-11" and digest.published
     assert digest.tables[0].counts == {"Haren": 12, "Saint-Gilles": 3}, "October's session is not November's"
+    assert digest.tables[2].counts == {"Haren": 1, "Saint-Gilles": 1}, "sessions held, whoever attended"
     lines = render_lines(digest, threshold=5)
     # Saint-Gilles' 3 is hidden, and Haren too, or the total would give it away.
     assert "  Saint-Gilles: <5" in lines and "  Haren: x" in lines and "  Total: 15" in lines
