@@ -49,6 +49,8 @@ class Digest:
     lines: list[str] = field(default_factory=list)  # free lines after the tables (never a count of people)
     published: bool = False
     audience: str | None = None
+    #: Several digests of one period each sent once (one per Formtruck stop of a day): what tells them apart.
+    instance: str = ""
 
 
 def setting_for(key: str) -> str:
@@ -113,10 +115,11 @@ def send_digest(app: App, session: Session, digest: Digest, lang: str | None = N
         "threshold": app.settings.disclosure_threshold,
         "centre": centre_name(session),
     }
+    one = f"{digest.period}:{digest.instance}" if digest.instance else digest.period
     for address in to:
         enqueue(
             session,
-            key=f"digest:{digest.key}:{digest.period}:{address}",
+            key=f"digest:{digest.key}:{one}:{address}",
             to=address,
             template="digests/summary",
             lang=lang or app.settings.default_language,
@@ -125,7 +128,7 @@ def send_digest(app: App, session: Session, digest: Digest, lang: str | None = N
             subject_ref=f"digest:{digest.key}",
         )
     new = len(queued(session))
-    audit(session, "digest.sent", None, "digest", f"{digest.key}:{digest.period}", recipients=to, new_messages=new)
+    audit(session, "digest.sent", None, "digest", f"{digest.key}:{one}", recipients=to, new_messages=new)
     return new
 
 
