@@ -231,6 +231,8 @@ def ended_stops(app: Any, session: Any, day: date | None = None, now: datetime |
         zone = app.timezone_of(session, centre.id)
         moment = (now or datetime.now(zone)).astimezone(zone)
         on = day or moment.date()
+        if on > moment.date():
+            continue  # a day to come: none is over
         # A past day's stops are all over; today's, once their end has passed.
         until = time.max if on < moment.date() else moment.time()
         over += [stop for stop in stops_between(session, centre.id, on, on) if stop.ends <= until]

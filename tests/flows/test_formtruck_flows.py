@@ -5,7 +5,7 @@ before the stop is over."""
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -133,6 +133,7 @@ def test_after_each_stop_one_line_of_its_contacts_once(
         noon = datetime.combine(HELD, time(12, 30), brussels)
         assert [stop.id for stop in ended_stops(app, session, now=noon)] == [morning]
         assert len(ended_stops(app, session, now=datetime.combine(HELD, time(16, 0), brussels))) == 2
+        assert ended_stops(app, session, day=HELD, now=datetime.combine(HELD, time(9), brussels) - timedelta(1)) == []
 
     monkeypatch.setenv("TREMPLIN_FORMTRUCK_STOPS_RECIPIENTS", "truck@cdm.example")
     first = stops_digest(day=HELD.isoformat(), database_url=app.db.url)
