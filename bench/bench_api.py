@@ -98,7 +98,8 @@ def make_api_token(app: Any, session: Any, staff: Any) -> str:
                 token = fn(session, staff)
             return token if isinstance(token, str) else token[0]
     raise SystemExit(
-        "the web app has no function to issue an API token (looked for issue_api_token / new_api_token in tremplin.core.web.* and tremplin.core.admin)"
+        "the web app has no function to issue an API token (looked for issue_api_token / new_api_token in "
+        "tremplin.core.web.* and tremplin.core.admin)"
     )
 
 
@@ -290,8 +291,12 @@ def floor_app(database: Path) -> Any:
         occurred = datetime.fromisoformat(body["occurred_at"]).astimezone(UTC).replace(tzinfo=None)
         now = datetime.now(UTC).replace(tzinfo=None)
         values = (
-            centre_id, site_id, occurred.isoformat(sep=" "), occurred.date().isoformat(), body["audience"], body["modality"], body["channel"],
-            json.dumps(body["themes"]), body["language"], int(body["headcount"]), "unknown", "unknown", "unknown", "unknown",
+            centre_id, site_id, occurred.isoformat(sep=(
+                " "
+            )), occurred.date().isoformat(), body["audience"], body["modality"], body["channel"],
+            json.dumps(body[(
+                "themes"
+            )]), body["language"], int(body["headcount"]), "unknown", "unknown", "unknown", "unknown",
             json.dumps(body["attributes"]), "", now.isoformat(sep=" "),
         )  # fmt: skip
         conn.execute("BEGIN")
@@ -390,7 +395,8 @@ class Result:
 
     def line(self) -> str:
         return (
-            f"{self.name:<28} {self.rate:8.0f} contacts/s   p50 {self.percentile(50):6.1f} ms   p99 {self.percentile(99):6.1f} ms"
+            f"{self.name:<28} {self.rate:8.0f} contacts/s   p50 {self.percentile(50):6.1f} ms   p99 "
+            f"{self.percentile(99):6.1f} ms"
             f"   max {max(self.latencies_ms):6.1f} ms   ({self.requests:,} requests in {self.seconds:.2f} s"
             + f"; clients used {self.client_cpu / self.seconds:.0%} of a CPU"
             + (f"; FAILURES {self.failures}" if self.failures else "")
@@ -548,7 +554,10 @@ def main() -> int:
     parser.add_argument(
         "--profile",
         type=Path,
-        help="record the app server with py-spy into this file (.svg flame graph, .json speedscope, .txt collapsed stacks)",
+        help=(
+            "record the app server with py-spy into this file (.svg flame graph, .json speedscope, .txt collapsed "
+            "stacks)"
+        ),
     )
     parser.add_argument(
         "--profile-gil",
@@ -572,12 +581,16 @@ def main() -> int:
     if args.rebuild or not filled.exists():
         print(f"Building a database with {args.contacts:,} contacts in {filled} ...", flush=True)
         build_database(filled, args.contacts)
-    print(f"{args.requests:,} POST /api/v1/contacts from {args.concurrency} clients on SQLite with {count_contacts(filled):,} existing contacts; "
-          f"uvicorn, 1 worker; {os.cpu_count()} CPU(s)", flush=True)  # fmt: skip
+    print(
+        f"{args.requests:,} POST /api/v1/contacts from {args.concurrency} clients on SQLite with "
+        f"{count_contacts(filled):,} existing contacts; uvicorn, 1 worker; {os.cpu_count()} CPU(s)",
+        flush=True,
+    )
     load_average = os.getloadavg()[0]
     if load_average > 0.5:
         print(
-            f"warning: the machine is busy (load average {load_average:.1f}); other processes share the CPUs and the figures will be noisy",
+            f"warning: the machine is busy (load average {load_average:.1f}); other processes share the CPUs and "
+            "the figures will be noisy",
             flush=True,
         )
 
@@ -614,7 +627,8 @@ def main() -> int:
         added = count_contacts(database) - before
         if added != expected:
             print(
-                f"  CHECK FAILED: the {kind} database gained {added:,} contacts, not {expected:,} (server log: {log.name})"
+                f"  CHECK FAILED: the {kind} database gained {added:,} contacts, not {expected:,} (server log: "
+                f"{log.name})"
             )
             results[(kind, phases[0][0])].failures["rows"] = 1
         else:
@@ -634,7 +648,8 @@ def main() -> int:
         failures = app_all.failures or app_paced.failures
         met = app_all.rate >= TARGET_RATE and app_paced.percentile(99) < TARGET_P99_MS and not failures
         print(
-            f"target: >= {TARGET_RATE:.0f} contacts/s ({app_all.rate:.0f}) and p99 < {TARGET_P99_MS:.0f} ms at {args.rate:.0f}/s "
+            f"target: >= {TARGET_RATE:.0f} contacts/s ({app_all.rate:.0f}) and p99 < {TARGET_P99_MS:.0f} ms at "
+            f"{args.rate:.0f}/s "
             f"({app_paced.percentile(99):.1f} ms), no failures: {'met' if met else 'MISSED'}"
         )
         ok = met

@@ -252,7 +252,8 @@ def main() -> int:
     app.close()
     for name, figures in (("floor (bare handler)", floor), ("Tremplin bot", bot)):
         print(
-            f"{name:22} {figures['updates']:6d} updates in {figures['seconds']:6.2f} s: {figures['per_second']:7.1f} updates/s, "
+            f"{name:22} {figures['updates']:6d} updates in {figures['seconds']:6.2f} s: "
+            f"{figures['per_second']:7.1f} updates/s, "
             f"p50 {figures['p50_ms']:6.1f} ms, p99 {figures['p99_ms']:6.1f} ms"
         )
     print(f"ratio bot/floor: {bot['per_second'] / floor['per_second']:.2f} of the floor's throughput")

@@ -222,7 +222,8 @@ def floor(csv_path: Path, db_path: Path) -> tuple[float, int]:
     started = time.perf_counter()
     conn.execute("BEGIN")
     conn.executemany(
-        "INSERT INTO contacts (centre_id, site_id, source_ref, occurred_at, day, audience, modality, channel, themes, language, "
+        "INSERT INTO contacts (centre_id, site_id, source_ref, occurred_at, day, audience, modality, channel, "
+        "themes, language, "
         "headcount, gender, age_band, education, labour_status, attributes, note, created_at) "
         "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         rows,
@@ -358,7 +359,8 @@ def measure(csv_path: Path, db_path: Path, profile: bool) -> None:
     assert stored == result.inserted == result.read, (stored, result.inserted, result.read)
     print(result.describe())
     print(
-        f"import_file: {stored:,} rows in {seconds:.1f} s = {stored / seconds:,.0f} rows/s ({rollup_rows:,} roll-up rows)"
+        f"import_file: {stored:,} rows in {seconds:.1f} s = {stored / seconds:,.0f} rows/s ({rollup_rows:,} "
+        "roll-up rows)"
     )
     print_phases(spent, seconds)
     own = peak_kib() / 1024
@@ -433,10 +435,12 @@ def main() -> None:
             floor_seconds, floor_count = floor(csv_path, floor_db)
             assert floor_count == rows
             print(
-                f"sqlite3 executemany floor: {rows:,} rows in {floor_seconds:.1f} s = {rows / floor_seconds:,.0f} rows/s"
+                f"sqlite3 executemany floor: {rows:,} rows in {floor_seconds:.1f} s = {rows / floor_seconds:,.0f} "
+                "rows/s"
             )
             print(
-                f"ratio import / floor: {seconds / floor_seconds:.1f}x (the import took {figures['cpu_s']:.1f} CPU s in all)"
+                f"ratio import / floor: {seconds / floor_seconds:.1f}x (the import took {figures['cpu_s']:.1f} "
+                "CPU s in all)"
             )
             target = 30.0 * rows / 1_000_000
             print(("OK" if seconds < target else "SLOWER THAN TARGET") + f": target {target:.1f} s for {rows:,} rows\n")
@@ -444,11 +448,13 @@ def main() -> None:
             summary.append((rows, seconds, floor_seconds, own, child, pss))
     if len(summary) > 1:
         print(
-            f"{'rows':>10} {'import s':>9} {'floor s':>8} {'ratio':>6} {'main MB':>8} {'second MB':>10} {'total MB':>9} {'PSS MB':>7}"
+            f"{'rows':>10} {'import s':>9} {'floor s':>8} {'ratio':>6} {'main MB':>8} {'second MB':>10} "
+            f"{'total MB':>9} {'PSS MB':>7}"
         )
         for rows, seconds, floor_seconds, own, child, pss in summary:
             print(
-                f"{rows:>10,} {seconds:>9.1f} {floor_seconds:>8.1f} {seconds / floor_seconds:>5.1f}x {own:>8,.0f} {child:>10,.0f} "
+                f"{rows:>10,} {seconds:>9.1f} {floor_seconds:>8.1f} {seconds / floor_seconds:>5.1f}x "
+                f"{own:>8,.0f} {child:>10,.0f} "
                 f"{own + child:>9,.0f} {pss:>7,.0f}"
             )
 

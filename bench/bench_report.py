@@ -232,7 +232,8 @@ def figures_from_groups(
     """The annual report's main figures from grouped raw rows (the same arithmetic for every engine).
 
     ``contact_groups``: (month, audience, modality, channel, language, gender, age_band, attr, headcount, rows);
-    ``theme_groups``: (theme, headcount); ``activity_groups``: (month, audience, workshop, format, language, participants, count).
+    ``theme_groups``: (theme, headcount); ``activity_groups``: (month, audience, workshop, format, language,
+    participants, count).
     """
     f: dict[str, Any] = defaultdict(int)
     by = lambda name: f.setdefault(name, defaultdict(int))  # noqa: E731
@@ -315,14 +316,19 @@ GROUP BY ALL
 """
 THEME_SQL = """
 SELECT coalesce(t.theme, 'unknown') AS theme, sum(headcount)::BIGINT FROM (
-  SELECT headcount, unnest(CASE WHEN themes IS NULL OR themes = '' THEN [NULL] ELSE string_split(themes, ';') END) AS theme
+  SELECT headcount,
+         unnest(CASE WHEN themes IS NULL OR themes = '' THEN [NULL] ELSE string_split(themes, ';') END) AS theme
   FROM {src} WHERE year(day) = {year}
   UNION ALL
-  SELECT participants AS headcount, unnest(CASE WHEN themes IS NULL OR themes = '' THEN [NULL] ELSE string_split(themes, ';') END)
+  SELECT participants AS headcount,
+         unnest(CASE WHEN themes IS NULL OR themes = '' THEN [NULL] ELSE string_split(themes, ';') END)
   FROM {acts} WHERE year(day) = {year} AND participants > 0
 ) t GROUP BY 1
 """
-ACTIVITY_SQL = "SELECT month(day), audience, workshop, format, language, sum(participants)::BIGINT, count(*)::BIGINT FROM {acts} WHERE year(day) = {year} GROUP BY ALL"
+ACTIVITY_SQL = (
+    "SELECT month(day), audience, workshop, format, language, sum(participants)::BIGINT, count(*)::BIGINT "
+    "FROM {acts} WHERE year(day) = {year} GROUP BY ALL"
+)
 
 
 def duckdb_scan(contacts: Path, activities: Path) -> tuple[float, dict[str, Any]]:
@@ -350,10 +356,12 @@ def duckdb_loaded(contacts: Path, activities: Path) -> tuple[float, float, dict[
     con.execute("SET threads TO 2")
     t = time.perf_counter()
     con.execute(
-        f"CREATE TABLE contacts AS SELECT * FROM read_csv('{contacts}', header=true, types={{'day': 'DATE', 'headcount': 'BIGINT', 'themes': 'VARCHAR', 'attributes': 'VARCHAR', 'site': 'VARCHAR'}})"
+        f"CREATE TABLE contacts AS SELECT * FROM read_csv('{contacts}', header=true, types={{'day': 'DATE', "
+        "'headcount': 'BIGINT', 'themes': 'VARCHAR', 'attributes': 'VARCHAR', 'site': 'VARCHAR'})"
     )
     con.execute(
-        f"CREATE TABLE activities AS SELECT * FROM read_csv('{activities}', header=true, types={{'day': 'DATE', 'participants': 'BIGINT', 'themes': 'VARCHAR'}})"
+        f"CREATE TABLE activities AS SELECT * FROM read_csv('{activities}', header=true, types={{'day': 'DATE', "
+        "'participants': 'BIGINT', 'themes': 'VARCHAR'})"
     )
     load = time.perf_counter() - t
     t = time.perf_counter()
@@ -549,7 +557,8 @@ def main() -> None:
             for label, (a, b) in (("~100k", small), ("~1M", large)):
                 mem = export_memory(url, folder, fmt, a, b)
                 log(
-                    f"{fmt.upper()} export {label}: {mem['rows']:,} rows in {mem['seconds']:.1f} s, resident memory {mem['rss_start_mib']} MiB at start, "
+                    f"{fmt.upper()} export {label}: {mem['rows']:,} rows in {mem['seconds']:.1f} s, resident "
+                    f"memory {mem['rss_start_mib']} MiB at start, "
                     f"peak {mem['rss_peak_mib']} MiB (+{mem['growth_mib']} MiB), file {mem['file_mib']} MiB"
                 )
                 summary[f"export_{fmt}_{label}"] = mem

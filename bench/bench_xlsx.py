@@ -262,7 +262,8 @@ def main() -> None:
     small = next(r for r in results if r["kind"] == "xlsx" and r["rows"] != args.rows)
     print(f"XLSX writer: {xlsx['cpu'] / floor['cpu']:.2f}× the CPU time of bare xlsxwriter", end=" ")
     print(
-        f"({xlsx['cpu'] - gen['cpu']:.1f} CPU s of writing once the rows are made, bare {floor['cpu'] - gen['cpu']:.1f};",
+        f"({xlsx['cpu'] - gen['cpu']:.1f} CPU s of writing once the rows are made, "
+        f"bare {floor['cpu'] - gen['cpu']:.1f};",
         f"CSV {csv_['cpu'] - gen['cpu']:.1f}).",
     )
     if "db" in {r["kind"] for r in results}:

@@ -1,8 +1,8 @@
 """Tremplin's engine: anonymous contacts, referrals and cases, the plugin contract and the counters.
 
 The core knows no audience: every audience, the walk-in public included, is a plugin (see
-``tremplin.core.hookspecs`` for the contract and ``tremplin.core.plugins`` for how plugins are found). Plugins mark their
-hook implementations with ``tremplin.core.hookimpl``.
+``tremplin.core.hookspecs`` for the contract and ``tremplin.core.plugins`` for how plugins are found).
+Plugins mark their hook implementations with ``tremplin.core.hookimpl``.
 """
 
 import pluggy

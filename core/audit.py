@@ -28,10 +28,6 @@ FORGOTTEN_ADDRESS = "ip:forgotten"
 HASHED_PREFIX = "h:"
 
 
-def address_actor(address: str) -> str:
-    return f"{ADDRESS_PREFIX}{address}"[:80]
-
-
 def username_key(secret_key: str, username: str) -> str:
     """What the audit log keeps of a typed username that names no account: a keyed hash (HMAC-SHA256
     with the app's secret key), the same for the same text, so attempts can still be counted."""

@@ -64,7 +64,8 @@ def init(ctx: Context, centre_code: str | None, centre_name: str | None) -> None
 
     upgrade(ctx.app)
     click.echo(
-        f"Database ready at revision {current_revision(ctx.app)}: {ctx.app.db.engine.url.render_as_string(hide_password=True)}"
+        f"Database ready at revision {current_revision(ctx.app)}: "
+        f"{ctx.app.db.engine.url.render_as_string(hide_password=True)}"
     )
     _ensure_secret_key()
     if centre_code:
@@ -140,10 +141,12 @@ def demo(
     if serve_after:
         shown = "127.0.0.1" if host in ("0.0.0.0", "::") else host
         click.echo(
-            f"\nThe web app: http://{shown}:{port}/  (the dashboard of the demo year: http://{shown}:{port}/dashboard?on={year}-12-31)"
+            f"\nThe web app: http://{shown}:{port}/  (the dashboard of the demo year: "
+            f"http://{shown}:{port}/dashboard?on={year}-12-31)"
         )
         click.echo(
-            "Log in with one of the demo logins above (username = role, password = tremplin-demo-<role>). Ctrl-C stops the server."
+            "Log in with one of the demo logins above (username = role, password = tremplin-demo-<role>). Ctrl-C "
+            "stops the server."
         )
         _serve(ctx, host, port, 1)
 
@@ -434,7 +437,8 @@ def staff_list(ctx: Context) -> None:
     with ctx.app.session() as session:
         for account in session.scalars(select(Staff).order_by(Staff.username)):
             click.echo(
-                f"{account.username}\t{','.join(account.roles)}\t{','.join(account.audiences)}\t{'active' if account.active else 'inactive'}"
+                f"{account.username}\t{','.join(account.roles)}\t{','.join(account.audiences)}\t"
+                f"{'active' if account.active else 'inactive'}"
             )
 
 

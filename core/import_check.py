@@ -254,7 +254,8 @@ def utf8_problems(path: Path, limit: int = 20) -> list[str]:
             except UnicodeDecodeError as exc:
                 bad = line[exc.start]
                 problems.append(
-                    f"line {number}: byte 0x{bad:02x} at position {exc.start + 1} of the line (byte {offset + exc.start + 1} "
+                    f"line {number}: byte 0x{bad:02x} at position {exc.start + 1} of the line "
+                    f"(byte {offset + exc.start + 1} "
                     f'of the file) is not UTF-8; the file must be in UTF-8 (in a spreadsheet, save it as "CSV UTF-8")'
                 )
                 if len(problems) >= limit:
@@ -356,13 +357,15 @@ def _rows(reader: Any, problems: Problems, last_part: bool) -> Iterator[tuple[in
                     raise _OpenQuote from None
                 problems.add(
                     line,
-                    ': a quoted value opened on this line is never closed (the file is truncated, or a closing " is missing)',
+                    ': a quoted value opened on this line is never closed (the file is truncated, or a closing " '
+                    "is missing)",
                 )
                 return
             if "field larger than field limit" in message:
                 problems.add(
                     line,
-                    f": a value is longer than {csv.field_size_limit():,} characters (a quoted value that is never closed?)",
+                    f": a value is longer than {csv.field_size_limit():,} characters (a quoted value that is "
+                    "never closed?)",
                 )
                 return
             problems.add(line, f": malformed CSV ({message})")
@@ -407,7 +410,8 @@ class Pending:
             self.problems.append(
                 (
                     self.line,
-                    f", column {column}: {code[:40]!r} cannot be a {column} code (at most {longest} printable characters)",
+                    f", column {column}: {code[:40]!r} cannot be a {column} code (at most {longest} printable "
+                    "characters)",
                 )
             )
 

@@ -519,7 +519,8 @@ def move_case(
     allowed = workflow.allowed_next(case.stage)
     if new_stage not in allowed:
         raise WorkflowError(
-            f"a case at {case.stage!r} cannot move to {new_stage!r}; allowed: {', '.join(allowed) or 'none (the case has left)'}"
+            f"a case at {case.stage!r} cannot move to {new_stage!r}; "
+            f"allowed: {', '.join(allowed) or 'none (the case has left)'}"
         )
     on = on or date.today()
     old = case.stage

@@ -122,14 +122,6 @@ FACT_BUILDERS: dict[type, Callable[[Callable[[str], Any]], Fact]] = {
 # Periods
 
 
-def period_start(grain: str, day: date) -> date:
-    if grain == "d":
-        return day
-    if grain == "m":
-        return day.replace(day=1)
-    return day.replace(month=1, day=1)
-
-
 def month_end(day: date) -> date:
     return day.replace(day=calendar.monthrange(day.year, day.month)[1])
 
@@ -231,10 +223,6 @@ class Accumulator:
         for name, value in fact["measures"].items():
             if value:
                 measures[name] += sign * value
-
-    def add_many(self, facts: Iterable[Fact]) -> None:
-        for fact in facts:
-            self.add(fact)
 
     def _rebuild_fact(self, sig: tuple[Any, ...], measures: Mapping[str, int]) -> Fact:
         source, day, centre_id, audience, modality, channel, themes, language, gender, age_band = sig[:10]

@@ -22,7 +22,9 @@ TEXTS: dict[str, dict[str, str]] = {
         "welcome": "Вітаємо! Ось що я вмію:",
         "choose_language": "Оберіть мову:",
         "language_set": "Добре, далі українською.",
-        "forgotten": "Готово: усе, що було пов'язано з цим чатом, видалено ({count}). Щоб почати знову, надішліть /start.",
+        "forgotten": (
+            "Готово: усе, що було пов'язано з цим чатом, видалено ({count}). Щоб почати знову, надішліть /start."
+        ),
         "nothing_to_cancel": "Зараз нічого скасовувати. Надішліть /start, щоб почати.",
         "cancelled": "Скасовано. Надішліть /start, щоб почати знову.",
         "media": "Вибачте, я читаю лише текстові повідомлення. Напишіть, будь ласка, текстом.",
@@ -33,7 +35,10 @@ TEXTS: dict[str, dict[str, str]] = {
         "thread_received": "Передано консультанту. Відповідь прийде сюди.",
         "thread_answer": "💬 Консультант:\n{text}",
         "thread_closed": "Консультант завершив розмову. Дякуємо! Щоб поставити нове питання, надішліть /start.",
-        "thread_referral": "Ваш код: {token}. Покажіть його в Cité des métiers — консультант знатиме вашу тему. Код не містить жодних даних про вас.",
+        "thread_referral": (
+            "Ваш код: {token}. Покажіть його в Cité des métiers — консультант знатиме вашу тему. Код не містить "
+            "жодних даних про вас."
+        ),
         "no_centre": "Сервіс ще не налаштований. Будь ласка, спробуйте пізніше.",
         "error": "Щось пішло не так. Будь ласка, спробуйте ще раз.",
         "satisfaction": "Чи допомогла вам ця розмова?",
@@ -52,18 +57,26 @@ TEXTS: dict[str, dict[str, str]] = {
         "welcome": "Bonjour ! Voici ce que je sais faire :",
         "choose_language": "Choisissez votre langue :",
         "language_set": "Entendu, nous continuons en français.",
-        "forgotten": "C'est fait : tout ce qui était lié à cette conversation est effacé ({count}). Pour recommencer, envoyez /start.",
+        "forgotten": (
+            "C'est fait : tout ce qui était lié à cette conversation est effacé ({count}). Pour recommencer, envoyez "
+            "/start."
+        ),
         "nothing_to_cancel": "Il n'y a rien à annuler. Envoyez /start pour commencer.",
         "cancelled": "Annulé. Envoyez /start pour recommencer.",
         "media": "Désolé, je ne lis que les messages écrits. Écrivez votre message, s'il vous plaît.",
         "edited": "Je ne vois pas les messages modifiés. Envoyez plutôt un nouveau message, s'il vous plaît.",
         "group": "Je ne réponds qu'en conversation privée. Écrivez-moi directement : c'est anonyme.",
         "too_long": "Ce message est trop long (plus de {limit} caractères). Écrivez plus court, s'il vous plaît.",
-        "slow_down": "Vous envoyez beaucoup de messages. Attendez une minute, s'il vous plaît, puis je vous répondrai à nouveau.",
+        "slow_down": (
+            "Vous envoyez beaucoup de messages. Attendez une minute, s'il vous plaît, puis je vous répondrai à nouveau."
+        ),
         "thread_received": "Transmis à un conseiller. La réponse arrivera ici.",
         "thread_answer": "💬 Conseiller :\n{text}",
         "thread_closed": "Le conseiller a terminé la conversation. Merci ! Pour une nouvelle question, envoyez /start.",
-        "thread_referral": "Votre code : {token}. Montrez-le à la Cité des métiers : le conseiller saura de quel thème il s'agit. Ce code ne contient rien sur vous.",
+        "thread_referral": (
+            "Votre code : {token}. Montrez-le à la Cité des métiers : le conseiller saura de quel thème il s'agit. "
+            "Ce code ne contient rien sur vous."
+        ),
         "no_centre": "Le service n'est pas encore configuré. Réessayez plus tard, s'il vous plaît.",
         "error": "Quelque chose n'a pas marché. Réessayez, s'il vous plaît.",
         "satisfaction": "Cette conversation vous a-t-elle aidé ?",
@@ -82,7 +95,9 @@ TEXTS: dict[str, dict[str, str]] = {
         "welcome": "Hallo! Dit kan ik voor u doen:",
         "choose_language": "Kies uw taal:",
         "language_set": "Goed, we gaan verder in het Nederlands.",
-        "forgotten": "Klaar: alles wat met dit gesprek te maken had, is gewist ({count}). Stuur /start om opnieuw te beginnen.",
+        "forgotten": (
+            "Klaar: alles wat met dit gesprek te maken had, is gewist ({count}). Stuur /start om opnieuw te beginnen."
+        ),
         "nothing_to_cancel": "Er is niets te annuleren. Stuur /start om te beginnen.",
         "cancelled": "Geannuleerd. Stuur /start om opnieuw te beginnen.",
         "media": "Sorry, ik lees alleen geschreven berichten. Schrijf uw bericht alstublieft.",
@@ -93,7 +108,10 @@ TEXTS: dict[str, dict[str, str]] = {
         "thread_received": "Doorgegeven aan een adviseur. Het antwoord komt hier.",
         "thread_answer": "💬 Adviseur:\n{text}",
         "thread_closed": "De adviseur heeft het gesprek afgesloten. Bedankt! Stuur /start voor een nieuwe vraag.",
-        "thread_referral": "Uw code: {token}. Toon hem bij het Beroepenpunt: de adviseur weet dan over welk thema het gaat. De code bevat niets over u.",
+        "thread_referral": (
+            "Uw code: {token}. Toon hem bij het Beroepenpunt: de adviseur weet dan over welk thema het gaat. De code "
+            "bevat niets over u."
+        ),
         "no_centre": "De dienst is nog niet ingesteld. Probeer het later opnieuw.",
         "error": "Er ging iets mis. Probeer het opnieuw.",
         "satisfaction": "Heeft dit gesprek u geholpen?",
@@ -123,7 +141,10 @@ TEXTS: dict[str, dict[str, str]] = {
         "thread_received": "Passed on to a counsellor. The answer will come here.",
         "thread_answer": "💬 Counsellor:\n{text}",
         "thread_closed": "The counsellor closed the conversation. Thank you! For a new question, send /start.",
-        "thread_referral": "Your code: {token}. Show it at the Cité des métiers: the counsellor will know your theme. The code holds nothing about you.",
+        "thread_referral": (
+            "Your code: {token}. Show it at the Cité des métiers: the counsellor will know your theme. The code "
+            "holds nothing about you."
+        ),
         "no_centre": "The service is not set up yet. Please try again later.",
         "error": "Something went wrong. Please try again.",
         "satisfaction": "Did this conversation help you?",

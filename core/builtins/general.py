@@ -145,7 +145,8 @@ def register_counters(app: App) -> list[Counter]:
             T("Contacts", fr="Contacts", nl="Contacten", uk="Контакти"),
             (Part("headcount"), Part("participants")),
             T(
-                "Headcount of all contacts plus the participants of group activities, as the centre counts its contacts."
+                "Headcount of all contacts plus the participants of group activities, as the centre counts its "
+                "contacts."
             ),
         ),
         Counter.simple(

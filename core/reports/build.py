@@ -299,7 +299,8 @@ def declared_sections(app: App, key: str) -> list[tuple[str, Any]]:
     for plugin, section in out:
         if not isinstance(section, allowed):
             raise PluginError(
-                f"plugin {plugin} returned {type(section).__name__} for report {key!r}: not a report section (tremplin.core.reports.sections)"
+                f"plugin {plugin} returned {type(section).__name__} for report {key!r}: not a report section "
+                "(tremplin.core.reports.sections)"
             )
     return out
 

@@ -77,7 +77,8 @@ def monthly_svg(
         return y0 - (v / top_value) * plot_h
 
     out: list[str] = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" role="img" viewBox="0 0 {width} {height}" width="{width}" height="{height}" '
+        f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" role="img" viewBox="0 0 {width} {height}" '
+        f'width="{width}" height="{height}" '
         f'aria-label="{escape(section.title)}" font-family="DejaVu Sans, Arial, sans-serif" font-size="12">'
     ]
     # closures, behind everything
@@ -88,7 +89,8 @@ def monthly_svg(
         span = f"{fmt_date(c.start, language)} – {fmt_date(c.end, language)}"
         title = escape(f"{word('closed', language)}: {span}" + (f" ({c.label})" if c.label else ""))
         out.append(
-            f'<rect class="closure" x="{x1:.1f}" y="{top}" width="{x2 - x1:.1f}" height="{plot_h}" fill="{SHADE}"><title>{title}</title></rect>'
+            f'<rect class="closure" x="{x1:.1f}" y="{top}" width="{x2 - x1:.1f}" height="{plot_h}" '
+            f'fill="{SHADE}"><title>{title}</title></rect>'
         )
     # axis and grid
     for i in range(5):
@@ -98,7 +100,8 @@ def monthly_svg(
             f'<line x1="{left}" x2="{left + plot_w}" y1="{yy:.1f}" y2="{yy:.1f}" stroke="#e3e3e3" stroke-width="1"/>'
         )
         out.append(
-            f'<text x="{left - 6}" y="{yy + 3:.1f}" text-anchor="end" fill="#555">{escape(fmt_int(round(v), language))}</text>'
+            f'<text x="{left - 6}" y="{yy + 3:.1f}" text-anchor="end" fill="#555">'
+            f"{escape(fmt_int(round(v), language))}</text>"
         )
     out.append(f'<line x1="{left}" x2="{left + plot_w}" y1="{y0}" y2="{y0}" stroke="#555" stroke-width="1"/>')
     with_year = months[0].year != months[-1].year
@@ -121,7 +124,9 @@ def monthly_svg(
             v = float(num.value or 0)
             yy = y(v)
             out.append(
-                f'<rect x="{cx - bar_w / 2:.1f}" y="{yy:.1f}" width="{bar_w:.1f}" height="{y0 - yy:.1f}" fill="{PALETTE[0]}"><title>{escape(fmt_month(months[i], language, True))}: {escape(fmt_int(num.value, language))}</title></rect>'
+                f'<rect x="{cx - bar_w / 2:.1f}" y="{yy:.1f}" width="{bar_w:.1f}" height="{y0 - yy:.1f}" '
+                f'fill="{PALETTE[0]}"><title>{escape(fmt_month(months[i], language, True))}: '
+                f"{escape(fmt_int(num.value, language))}</title></rect>"
             )
             if not narrow:
                 value = escape(fmt_int(num.value, language))
@@ -139,13 +144,16 @@ def monthly_svg(
                         )
                     points = []
                     out.append(
-                        f'<text x="{cx:.1f}" y="{y0 - 4 - 10 * k}" text-anchor="middle" fill="{colour}">{escape(str(num.shown(marks)))}</text>'
+                        f'<text x="{cx:.1f}" y="{y0 - 4 - 10 * k}" text-anchor="middle" '
+                        f'fill="{colour}">{escape(str(num.shown(marks)))}</text>'
                     )
                     continue
                 yy = y(float(num.value or 0))
                 points.append(f"{cx:.1f},{yy:.1f}")
                 out.append(
-                    f'<circle cx="{cx:.1f}" cy="{yy:.1f}" r="2.5" fill="{colour}"><title>{escape(s.label)} · {escape(fmt_month(months[i], language, True))}: {escape(fmt_int(num.value, language))}</title></circle>'
+                    f'<circle cx="{cx:.1f}" cy="{yy:.1f}" r="2.5" fill="{colour}"><title>{escape(s.label)} · '
+                    f"{escape(fmt_month(months[i], language, True))}: {escape(fmt_int(num.value, language))}"
+                    "</title></circle>"
                 )
             if len(points) > 1:
                 out.append(f'<polyline fill="none" stroke="{colour}" stroke-width="2" points="{" ".join(points)}"/>')

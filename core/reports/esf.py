@@ -290,7 +290,8 @@ OUTPUT_INDICATORS: tuple[Indicator, ...] = (
         _t(
             "Micro, small and medium-sized enterprises supported (including cooperative and social enterprises)",
             "Micro, petites et moyennes entreprises soutenues (y compris coopératives et entreprises sociales)",
-            "Ondersteunde micro-, kleine en middelgrote ondernemingen (met inbegrip van coöperaties en sociale ondernemingen)",
+            "Ondersteunde micro-, kleine en middelgrote ondernemingen (met inbegrip van coöperaties en sociale "
+            "ondernemingen)",
             "Підтримані мікро-, малі та середні підприємства (включно з кооперативами і соціальними підприємствами)",
         ),
         "output",
@@ -1447,9 +1448,16 @@ def answers_section(ind: EsfIndicators, language: str = "en") -> Table:
     )
     title = _text(
         {
-            "en": "Point-1.2 answers recorded at entry, participants to {end} (declined and unknown are not counted as yes)",
-            "fr": "Réponses du point 1.2 à l'entrée, participants au {end} (refus et inconnu ne comptent pas comme oui)",
-            "nl": "Antwoorden van punt 1.2 bij instroom, deelnemers tot {end} (geweigerd en onbekend tellen niet als ja)",
+            "en": (
+                "Point-1.2 answers recorded at entry, participants to {end} (declined and unknown are not counted as "
+                "yes)"
+            ),
+            "fr": (
+                "Réponses du point 1.2 à l'entrée, participants au {end} (refus et inconnu ne comptent pas comme oui)"
+            ),
+            "nl": (
+                "Antwoorden van punt 1.2 bij instroom, deelnemers tot {end} (geweigerd en onbekend tellen niet als ja)"
+            ),
             "uk": "Відповіді пункту 1.2 на вході, учасники до {end} (відмова і невідомо не вважаються «так»)",
         },
         end=ind.end,
@@ -1487,10 +1495,22 @@ def gaps_section(ind: EsfIndicators, language: str = "en") -> Table:
 
 
 ESTIMATE_LINE: dict[str, str] = {
-    "en": "{code} {label}, {scope}: estimate {total} (women {women}, men {men}, non-binary {non_binary}) instead of {recorded} recorded 'yes' answers. Method: {method}{who}",
-    "fr": "{code} {label}, {scope} : estimation {total} (femmes {women}, hommes {men}, non binaires {non_binary}) au lieu de {recorded} réponses « oui » enregistrées. Méthode : {method}{who}",
-    "nl": "{code} {label}, {scope}: schatting {total} (vrouwen {women}, mannen {men}, non-binair {non_binary}) in plaats van {recorded} geregistreerde 'ja'-antwoorden. Methode: {method}{who}",
-    "uk": "{code} {label}, {scope}: оцінка {total} (жінки {women}, чоловіки {men}, небінарні {non_binary}) замість {recorded} зареєстрованих відповідей «так». Метод: {method}{who}",
+    "en": (
+        "{code} {label}, {scope}: estimate {total} (women {women}, men {men}, non-binary {non_binary}) instead of "
+        "{recorded} recorded 'yes' answers. Method: {method}{who}"
+    ),
+    "fr": (
+        "{code} {label}, {scope} : estimation {total} (femmes {women}, hommes {men}, non binaires {non_binary}) au "
+        "lieu de {recorded} réponses « oui » enregistrées. Méthode : {method}{who}"
+    ),
+    "nl": (
+        "{code} {label}, {scope}: schatting {total} (vrouwen {women}, mannen {men}, non-binair {non_binary}) in "
+        "plaats van {recorded} geregistreerde 'ja'-antwoorden. Methode: {method}{who}"
+    ),
+    "uk": (
+        "{code} {label}, {scope}: оцінка {total} (жінки {women}, чоловіки {men}, небінарні {non_binary}) замість "
+        "{recorded} зареєстрованих відповідей «так». Метод: {method}{who}"
+    ),
 }
 ESTIMATE_SCOPE: dict[str, tuple[str, str]] = {
     "en": ("cumulative at {end}", "period from {start} to {end}"),
@@ -1563,8 +1583,10 @@ METHOD_NOTE = Note(
         "A person who leaves and re-enters is counted once, with the first entry date and the last exit date. "
         "Output indicators use the profile recorded at entry; 'declined' and 'unknown' answers to point-1.2 questions "
         "are not counted as 'yes'; a participant of unknown gender counts in the total only; a foreign diploma whose "
-        "ISCED level is not recorded counts in no ISCED indicator. Immediate results (EECR01-EECR04) count outcomes dated "
-        "from the exit day to 28 days after it (day 28 counts, day 29 does not), the status held when leaving included; "
+        "ISCED level is not recorded counts in no ISCED indicator. Immediate results (EECR01-EECR04) count "
+        "outcomes dated "
+        "from the exit day to 28 days after it (day 28 counts, day 29 does not), the status held when leaving "
+        "included; "
         "EECR01 and EECR04 exclude each other: the last event counts, employment wins a tie. Longer-term results "
         "(EECR05, EECR06) count outcomes dated 5 to 7 months after the exit. EECR06 counts participants unemployed or "
         "inactive at entry who are in employment, and participants inactive (not in education) at entry who are in "
@@ -1575,13 +1597,15 @@ METHOD_NOTE = Note(
         "Les participants sont les dossiers de l'opération ouverts avec consentement (les contacts anonymes ne sont "
         "jamais des participants). Une personne qui sort puis revient est comptée une fois, avec la première date "
         "d'entrée et la dernière date de sortie. Les indicateurs de réalisation utilisent le profil à l'entrée ; les "
-        "réponses « refus » et « inconnu » aux questions du point 1.2 ne comptent pas comme « oui » ; un participant de "
+        "réponses « refus » et « inconnu » aux questions du point 1.2 ne comptent pas comme « oui » ; un "
+        "participant de "
         "genre inconnu n'est compté que dans le total ; un diplôme étranger dont le niveau CITE n'est pas renseigné "
         "n'entre dans aucun indicateur CITE. Les résultats immédiats (EECR01-EECR04) comptent les résultats datés du "
         "jour de sortie à 28 jours après (le 28e jour compte, le 29e non), y compris la situation au moment de la "
         "sortie ; EECR01 et EECR04 s'excluent : le dernier événement compte, l'emploi l'emporte en cas d'égalité. Les "
         "résultats à plus long terme (EECR05, EECR06) comptent les résultats datés de 5 à 7 mois après la sortie. "
-        "EECR06 compte les participants chômeurs ou inactifs à l'entrée qui ont un emploi, et les inactifs (hors études) "
+        "EECR06 compte les participants chômeurs ou inactifs à l'entrée qui ont un emploi, et les inactifs (hors "
+        "études) "
         "à l'entrée qui sont en études ou en formation. Les valeurs sont cumulées depuis la première entrée jusqu'à "
         "chaque date d'arrêté (30 juin pour la transmission du 31 juillet, 31 décembre pour celle du 31 janvier). "
         "EECO18 et EECO19 comptent des entités et sont sans objet. Les indicateurs propres au programme viennent des "
@@ -1589,7 +1613,8 @@ METHOD_NOTE = Note(
         "Deelnemers zijn de dossiers van de concrete actie, geopend met toestemming (anonieme contacten zijn nooit "
         "deelnemers). Wie uitstroomt en terugkomt, telt één keer, met de eerste instroomdatum en de laatste "
         "uitstroomdatum. Outputindicatoren gebruiken het profiel bij instroom; 'geweigerd' en 'onbekend' tellen niet "
-        "als 'ja'; een deelnemer van onbekend gender telt alleen in het totaal. Onmiddellijke resultaten (EECR01-EECR04) "
+        "als 'ja'; een deelnemer van onbekend gender telt alleen in het totaal. Onmiddellijke resultaten "
+        "(EECR01-EECR04) "
         "tellen resultaten van de uitstroomdag tot 28 dagen erna (dag 28 telt, dag 29 niet); EECR01 en EECR04 sluiten "
         "elkaar uit: de laatste gebeurtenis telt, werk wint bij gelijke datum. Langetermijnresultaten (EECR05, EECR06) "
         "tellen resultaten 5 tot 7 maanden na uitstroom. Waarden zijn cumulatief tot elke afsluitdatum (30 juni, 31 "
@@ -1611,13 +1636,16 @@ PARTICIPANT_FILE_NOTE = Note(
         "entry, results with their dates) is produced separately and is never published: it holds no name, birth "
         "date, address or contact detail, but it is personal data.",
         "Le fichier par participant destiné à l'autorité de gestion (code du dossier, centre, dates d'entrée et de "
-        "sortie, profil à l'entrée, résultats datés) est produit à part et n'est jamais publié : il ne contient ni nom, "
+        "sortie, profil à l'entrée, résultats datés) est produit à part et n'est jamais publié : il ne contient "
+        "ni nom, "
         "ni date de naissance, ni adresse, ni coordonnées, mais ce sont des données personnelles.",
         "Het bestand per deelnemer voor de beheersautoriteit (dossiercode, centrum, in- en uitstroomdatum, profiel bij "
-        "instroom, resultaten met datum) wordt apart gemaakt en nooit gepubliceerd: het bevat geen naam, geboortedatum, "
+        "instroom, resultaten met datum) wordt apart gemaakt en nooit gepubliceerd: het bevat geen naam, "
+        "geboortedatum, "
         "adres of contactgegevens, maar het zijn persoonsgegevens.",
         "Файл за учасниками для керівного органу (код справи, центр, дати входу й виходу, профіль на вході, результати "
-        "з датами) створюється окремо і ніколи не публікується: у ньому немає імен, дат народження, адрес чи контактів, "
+        "з датами) створюється окремо і ніколи не публікується: у ньому немає імен, дат народження, адрес чи "
+        "контактів, "
         "але це персональні дані.",
     ),
 )
@@ -1656,10 +1684,22 @@ def build_esf_report(
 
     sections: list[Any] = []
     about = {
-        "en": "ESF+ operation {operation} ({label}). Period from {start} to {end}. {first} Cut-offs: {cutoffs}. Participants at {end}: {n} (cumulative), {m} in the period.",
-        "fr": "Opération FSE+ {operation} ({label}). Période du {start} au {end}. {first} Dates d'arrêté : {cutoffs}. Participants au {end} : {n} (cumulé), {m} sur la période.",
-        "nl": "ESF+-actie {operation} ({label}). Periode van {start} tot {end}. {first} Afsluitdata: {cutoffs}. Deelnemers op {end}: {n} (cumulatief), {m} in de periode.",
-        "uk": "Операція ЄСФ+ {operation} ({label}). Період з {start} по {end}. {first} Дати звітності: {cutoffs}. Учасників на {end}: {n} (накопичено), {m} за період.",
+        "en": (
+            "ESF+ operation {operation} ({label}). Period from {start} to {end}. {first} Cut-offs: {cutoffs}. "
+            "Participants at {end}: {n} (cumulative), {m} in the period."
+        ),
+        "fr": (
+            "Opération FSE+ {operation} ({label}). Période du {start} au {end}. {first} Dates d'arrêté : {cutoffs}. "
+            "Participants au {end} : {n} (cumulé), {m} sur la période."
+        ),
+        "nl": (
+            "ESF+-actie {operation} ({label}). Periode van {start} tot {end}. {first} Afsluitdata: {cutoffs}. "
+            "Deelnemers op {end}: {n} (cumulatief), {m} in de periode."
+        ),
+        "uk": (
+            "Операція ЄСФ+ {operation} ({label}). Період з {start} по {end}. {first} Дати звітності: {cutoffs}. "
+            "Учасників на {end}: {n} (накопичено), {m} за період."
+        ),
     }
     first_words = {
         "en": "The operation began on {d} (first entry).",

@@ -39,10 +39,20 @@ WORDS: dict[str, Text] = {
     "report": T("Report", fr="Rapport", nl="Verslag", uk="Звіт"),
     "contents": T("Contents", fr="Sommaire", nl="Inhoud", uk="Зміст"),
     "published": T(
-        "Published figures: counts from 1 to {n} are shown as “{primary}”, and figures marked “{secondary}” are hidden so that a small count cannot be worked out from the totals.",
-        fr="Chiffres publiés : les effectifs de 1 à {n} sont affichés « {primary} », et les chiffres marqués « {secondary} » sont masqués pour qu'un petit effectif ne puisse pas être déduit des totaux.",
-        nl="Gepubliceerde cijfers: aantallen van 1 tot {n} worden als “{primary}” getoond, en cijfers gemarkeerd met “{secondary}” zijn verborgen zodat een klein aantal niet uit de totalen kan worden afgeleid.",
-        uk="Опубліковані дані: кількості від 1 до {n} показано як «{primary}», а позначені «{secondary}» приховано, щоб мале число не можна було вирахувати з підсумків.",
+        "Published figures: counts from 1 to {n} are shown as “{primary}”, and figures marked “{secondary}” are "
+        "hidden so that a small count cannot be worked out from the totals.",
+        fr=(
+            "Chiffres publiés : les effectifs de 1 à {n} sont affichés « {primary} », et les chiffres marqués « "
+            "{secondary} » sont masqués pour qu'un petit effectif ne puisse pas être déduit des totaux."
+        ),
+        nl=(
+            "Gepubliceerde cijfers: aantallen van 1 tot {n} worden als “{primary}” getoond, en cijfers gemarkeerd "
+            "met “{secondary}” zijn verborgen zodat een klein aantal niet uit de totalen kan worden afgeleid."
+        ),
+        uk=(
+            "Опубліковані дані: кількості від 1 до {n} показано як «{primary}», а позначені «{secondary}» приховано, "
+            "щоб мале число не можна було вирахувати з підсумків."
+        ),
     ),
     "exact": T(
         "Exact figures, for internal use: do not publish as they are.",

@@ -145,7 +145,8 @@ class MoreFigures:
     """Figures a plugin adds to a key-figures section another plugin declared for the same report.
 
     ``key`` is the other section's (``MoreFigures("events", ("euroguidance.fairs",))`` adds a plugin's
-    counter to the annual report's fairs and events); a key no section of the report has is an error. The figures come after the section's own, in plugin order.
+    counter to the annual report's fairs and events); a key no section of the report has is an error. The figures
+    come after the section's own, in plugin order.
     """
 
     key: str

@@ -289,7 +289,8 @@ def reports_download(
     body = render_bytes(report, format)
     session.close()
     ext, media, _ = FORMATS[format]
-    name = f"{report.key.replace(':', '-')}-{report.period.label.replace(' ', '').replace('–', '_')}{'-published' if report.published else ''}.{ext}"
+    period = report.period.label.replace(" ", "").replace("–", "_")
+    name = f"{report.key.replace(':', '-')}-{period}{'-published' if report.published else ''}.{ext}"
     record_export(
         get_app(request),
         "report",

@@ -110,7 +110,10 @@ def update() -> dict[str, int]:
         catalog.fuzzy = False
         catalog.project = "Tremplin"
         catalog.version = __version__
-        catalog.header_comment = f"# {LANGUAGE_NAMES[lang]} messages of the Tremplin web app (core/web).\n# Update with: python -m tremplin.core.web.catalogs"
+        catalog.header_comment = (
+            f"# {LANGUAGE_NAMES[lang]} messages of the Tremplin web app (core/web).\n"
+            "# Update with: python -m tremplin.core.web.catalogs"
+        )
         path = catalog_path(lang)
         path.parent.mkdir(parents=True, exist_ok=True)
         with path.open("wb") as fh:

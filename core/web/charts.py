@@ -109,8 +109,10 @@ def monthly_chart(
 
     out: list[str] = []
     out.append(
-        f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" viewBox="0 0 {width} {height}" width="{width}" height="{height}" '
-        f'role="img" aria-labelledby="{uid}-t {uid}-d" font-family="system-ui, -apple-system, Segoe UI, Roboto, sans-serif" font-size="12">'
+        f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" viewBox="0 0 {width} {height}" width="{width}" '
+        f'height="{height}" '
+        f'role="img" aria-labelledby="{uid}-t {uid}-d" font-family="system-ui, -apple-system, Segoe UI, Roboto, '
+        'sans-serif" font-size="12">'
     )
     out.append(f'<title id="{uid}-t">{escape(title or "Monthly chart")}</title>')
     summary = description or ", ".join(f"{month_labels[i]}: {number(totals[i])}" for i in range(n))
@@ -133,7 +135,8 @@ def monthly_chart(
             x0 = left + si * band
             x1 = left + ei * band
             out.append(
-                f'<rect class="closure" x="{x0:.1f}" y="{top}" width="{max(x1 - x0, 1):.1f}" height="{plot_h}" fill="{CLOSURE_FILL}">'
+                f'<rect class="closure" x="{x0:.1f}" y="{top}" width="{max(x1 - x0, 1):.1f}" height="{plot_h}" '
+                f'fill="{CLOSURE_FILL}">'
                 f"<title>{escape(closure_label)}: {escape(day(s))} – {escape(day(e))}</title></rect>"
             )
             if x1 - x0 > 30:
@@ -165,15 +168,18 @@ def monthly_chart(
             y0 = y_of(base)
             name = labels.get(key, key)
             out.append(
-                f'<rect x="{x:.1f}" y="{y1:.1f}" width="{bar:.1f}" height="{max(y0 - y1, 0.5):.1f}" fill="{colours[key]}">'
+                f'<rect x="{x:.1f}" y="{y1:.1f}" width="{bar:.1f}" height="{max(y0 - y1, 0.5):.1f}" '
+                f'fill="{colours[key]}">'
                 f"<title>{escape(name)}, {escape(month_labels[i])}: {escape(number(value))}</title></rect>"
             )
             base += value
         out.append(
-            f'<text x="{left + i * band + band / 2:.1f}" y="{top + plot_h + 16}" text-anchor="middle" fill="{TEXT}">{escape(month_labels[i])}</text>'
+            f'<text x="{left + i * band + band / 2:.1f}" y="{top + plot_h + 16}" text-anchor="middle" '
+            f'fill="{TEXT}">{escape(month_labels[i])}</text>'
         )
     out.append(
-        f'<line x1="{left}" y1="{top + plot_h}" x2="{width - right}" y2="{top + plot_h}" stroke="{TEXT}" stroke-width="1"/>'
+        f'<line x1="{left}" y1="{top + plot_h}" x2="{width - right}" y2="{top + plot_h}" stroke="{TEXT}" '
+        'stroke-width="1"/>'
     )
 
     # Legend.

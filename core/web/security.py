@@ -8,9 +8,10 @@
   carry it, in the ``csrf_token`` form field or the ``X-CSRF-Token`` header (HTMX sends the header).
   Requests authenticated with ``Authorization: Bearer`` carry no ambient credential and are exempt.
 * **Failed logins** are written to the audit log (``login.failed``, the username, or its keyed hash when
-  it names no account, and the client address, forgotten after 30 days at most). After three failures in fifteen minutes for a username or an address, each new attempt
-  must wait twice as long as the one before (2 s, 4 s, 8 s... up to five minutes); an attempt made
-  too early is refused without looking at the password.
+  it names no account, and the client address, forgotten after 30 days at most). Past a few free attempts,
+  each new attempt must wait twice as long as the one before, counted per address, per account at that
+  address and per account (``tremplin.core.web.throttle``); an attempt made too early is refused without
+  looking at the password.
 * **API tokens** are shown once; only their SHA-256 is stored (``Staff.api_token_hash``).
 """
 

@@ -7,7 +7,11 @@
 
     core_app = getattr(request.app.state, "tremplin", None)
     nav = (
-        [(tr(label), path, None) for label, path, capability in NAV if can(core_app, staff, capability) and (pages is None or path in pages)]
+        [
+            (tr(label), path, None)
+            for label, path, capability in NAV
+            if can(core_app, staff, capability) and (pages is None or path in pages)
+        ]
         if staff is not None and core_app is not None
         else []
     )

@@ -354,7 +354,10 @@ def register_flows(app: App) -> list[FlowSpec]:
             "tremplin.plugins.neet.flows:weekly_digest",
             T(
                 "E-mails the team last week's field outreach: people met by place and partner, new cases, stage moves",
-                fr="Envoie à l'équipe le travail de rue de la semaine : rencontres par lieu et partenaire, dossiers, étapes",
+                fr=(
+                    "Envoie à l'équipe le travail de rue de la semaine : rencontres par lieu et partenaire, "
+                    "dossiers, étapes"
+                ),
                 nl="Mailt het team het veldwerk van vorige week: ontmoetingen per plaats en partner, dossiers, fasen",
                 uk="Надсилає команді підсумок тижня: зустрічі за місцем і партнером, нові справи, зміни етапів",
             ),

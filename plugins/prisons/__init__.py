@@ -184,7 +184,10 @@ def register_flows(app: App) -> list[FlowSpec]:
             "tremplin.plugins.prisons.flows:monthly_summary",
             T(
                 "Sends the partner institutions last month's sessions and people reached, with disclosure control",
-                fr="Envoie aux institutions partenaires les séances et personnes touchées du mois, avec contrôle de divulgation",
+                fr=(
+                    "Envoie aux institutions partenaires les séances et personnes touchées du mois, avec contrôle de "
+                    "divulgation"
+                ),
                 nl="Stuurt de partnerinstellingen de sessies en bereikte personen van vorige maand, met geheimhouding",
                 uk="Надсилає установам-партнерам сесії та охоплених людей за місяць, із захистом малих чисел",
             ),

@@ -123,15 +123,42 @@ TEXTS: dict[str, dict[str, Any]] = {
             "work_permit": "Дозвіл на роботу",
         },
         "answers": {
-            "choose": "Обрати професію чи напрям допоможуть консультанти Cité des métiers. У мультимедійній зоні є описи професій і тести.",
-            "learn": "Професійне навчання в Брюсселі: Bruxelles Formation (французькою), VDAB Brussel (нідерландською), курси для дорослих (promotion sociale). Консультант допоможе обрати.",
-            "work": "Для пошуку роботи зареєструйтеся в Actiris — службі зайнятості Брюсселя. У Cité des métiers допоможуть з резюме та пошуком вакансій.",
-            "move": "Робота, навчання чи стажування в іншій країні Європи (EURES, Erasmus+): запитайте консультанта з мобільності в Cité des métiers.",
-            "self_employment": "Власна справа в Брюсселі: hub.brussels і служба 1819 для підприємців. Консультант Cité des métiers пояснить перші кроки.",
-            "temporary_protection": "Тимчасовий захист надає Імміграційне бюро (Office des Étrangers / Dienst Vreemdelingenzaken), посвідку видає ваша комуна. Консультант пояснить кроки.",
-            "diploma_recognition": "Визнання диплома: service des équivalences Федерації Валлонія-Брюссель (франкомовна система) або NARIC-Vlaanderen (нідерландськомовна). Консультант допоможе з документами.",
-            "language_courses": "Французька: Bruxelles Formation і школи promotion sociale. Нідерландська: Huis van het Nederlands Brussel. Консультант підкаже, де є місця.",
-            "work_permit": "З тимчасовим захистом у Бельгії можна працювати без окремого дозволу — доступ до ринку праці зазначено у вашій посвідці. Зареєструйтеся в Actiris.",
+            "choose": (
+                "Обрати професію чи напрям допоможуть консультанти Cité des métiers. У мультимедійній зоні є описи "
+                "професій і тести."
+            ),
+            "learn": (
+                "Професійне навчання в Брюсселі: Bruxelles Formation (французькою), VDAB Brussel (нідерландською), "
+                "курси для дорослих (promotion sociale). Консультант допоможе обрати."
+            ),
+            "work": (
+                "Для пошуку роботи зареєструйтеся в Actiris — службі зайнятості Брюсселя. У Cité des métiers "
+                "допоможуть з резюме та пошуком вакансій."
+            ),
+            "move": (
+                "Робота, навчання чи стажування в іншій країні Європи (EURES, Erasmus+): запитайте консультанта з "
+                "мобільності в Cité des métiers."
+            ),
+            "self_employment": (
+                "Власна справа в Брюсселі: hub.brussels і служба 1819 для підприємців. Консультант Cité des métiers "
+                "пояснить перші кроки."
+            ),
+            "temporary_protection": (
+                "Тимчасовий захист надає Імміграційне бюро (Office des Étrangers / Dienst Vreemdelingenzaken), "
+                "посвідку видає ваша комуна. Консультант пояснить кроки."
+            ),
+            "diploma_recognition": (
+                "Визнання диплома: service des équivalences Федерації Валлонія-Брюссель (франкомовна система) або "
+                "NARIC-Vlaanderen (нідерландськомовна). Консультант допоможе з документами."
+            ),
+            "language_courses": (
+                "Французька: Bruxelles Formation і школи promotion sociale. Нідерландська: Huis van het Nederlands "
+                "Brussel. Консультант підкаже, де є місця."
+            ),
+            "work_permit": (
+                "З тимчасовим захистом у Бельгії можна працювати без окремого дозволу — доступ до ринку праці "
+                "зазначено у вашій посвідці. Зареєструйтеся в Actiris."
+            ),
         },
     },
     "fr": {
@@ -141,13 +168,21 @@ TEXTS: dict[str, dict[str, Any]] = {
         ),
         "placeholder": "Choisissez un thème",
         "choose_again": "Choisissez un thème avec les boutons ci-dessous.",
-        "ask": "Écrivez votre question en un message. N'indiquez ni nom, ni téléphone, ni e-mail : nous n'en avons pas besoin.",
+        "ask": (
+            "Écrivez votre question en un message. N'indiquez ni nom, ni téléphone, ni e-mail : nous n'en avons pas "
+            "besoin."
+        ),
         "place": "📍 {name}\n{address}\n🕘 {hours}\nGratuit, anonyme, sans rendez-vous.",
         "counsellor": "Souhaitez-vous parler à un conseiller ?",
         "chat": "Écrire à un conseiller ici",
         "yes": "Un code pour venir au centre",
-        "write_question": "Écrivez votre question au conseiller en un message. N'indiquez ni nom, ni téléphone, ni e-mail.",
-        "thread_opened": "Votre question est transmise aux conseillers. La réponse arrivera dans cette conversation. Vous pouvez encore écrire ici.",
+        "write_question": (
+            "Écrivez votre question au conseiller en un message. N'indiquez ni nom, ni téléphone, ni e-mail."
+        ),
+        "thread_opened": (
+            "Votre question est transmise aux conseillers. La réponse arrivera dans cette conversation. Vous pouvez "
+            "encore écrire ici."
+        ),
         "no": "Non, merci",
         "referral": (
             "Votre code : {token}\nMontrez-le ou dites-le à la Cité des métiers dans les {days} jours : le conseiller "
@@ -168,15 +203,42 @@ TEXTS: dict[str, dict[str, Any]] = {
             "work_permit": "Permis de travail",
         },
         "answers": {
-            "choose": "Les conseillers de la Cité des métiers vous aident à choisir un métier ou une voie. L'espace multimédia propose des fiches métiers et des tests.",
-            "learn": "Se former à Bruxelles : Bruxelles Formation (en français), VDAB Brussel (en néerlandais), l'enseignement de promotion sociale. Un conseiller vous aide à choisir.",
-            "work": "Pour chercher un emploi, inscrivez-vous chez Actiris, le service de l'emploi bruxellois. La Cité des métiers vous aide pour le CV et la recherche d'offres.",
-            "move": "Travailler, étudier ou faire un stage ailleurs en Europe (EURES, Erasmus+) : demandez le conseiller mobilité de la Cité des métiers.",
-            "self_employment": "Créer son activité à Bruxelles : hub.brussels et le 1819, le service d'information des entrepreneurs. Un conseiller de la Cité des métiers vous explique les premières étapes.",
-            "temporary_protection": "La protection temporaire est accordée par l'Office des étrangers ; la carte de séjour est délivrée par votre commune. Un conseiller vous explique les étapes.",
-            "diploma_recognition": "Équivalence de diplôme : le service des équivalences de la Fédération Wallonie-Bruxelles, ou NARIC-Vlaanderen côté néerlandophone. Un conseiller vous aide à préparer le dossier.",
-            "language_courses": "Français : Bruxelles Formation et l'enseignement de promotion sociale. Néerlandais : le Huis van het Nederlands Brussel. Un conseiller vous dit où il reste des places.",
-            "work_permit": "Avec la protection temporaire, vous pouvez travailler en Belgique sans permis de travail séparé : l'accès au marché du travail figure sur votre carte. Inscrivez-vous chez Actiris.",
+            "choose": (
+                "Les conseillers de la Cité des métiers vous aident à choisir un métier ou une voie. L'espace "
+                "multimédia propose des fiches métiers et des tests."
+            ),
+            "learn": (
+                "Se former à Bruxelles : Bruxelles Formation (en français), VDAB Brussel (en néerlandais), "
+                "l'enseignement de promotion sociale. Un conseiller vous aide à choisir."
+            ),
+            "work": (
+                "Pour chercher un emploi, inscrivez-vous chez Actiris, le service de l'emploi bruxellois. La Cité "
+                "des métiers vous aide pour le CV et la recherche d'offres."
+            ),
+            "move": (
+                "Travailler, étudier ou faire un stage ailleurs en Europe (EURES, Erasmus+) : demandez le conseiller "
+                "mobilité de la Cité des métiers."
+            ),
+            "self_employment": (
+                "Créer son activité à Bruxelles : hub.brussels et le 1819, le service d'information des "
+                "entrepreneurs. Un conseiller de la Cité des métiers vous explique les premières étapes."
+            ),
+            "temporary_protection": (
+                "La protection temporaire est accordée par l'Office des étrangers ; la carte de séjour est délivrée "
+                "par votre commune. Un conseiller vous explique les étapes."
+            ),
+            "diploma_recognition": (
+                "Équivalence de diplôme : le service des équivalences de la Fédération Wallonie-Bruxelles, ou "
+                "NARIC-Vlaanderen côté néerlandophone. Un conseiller vous aide à préparer le dossier."
+            ),
+            "language_courses": (
+                "Français : Bruxelles Formation et l'enseignement de promotion sociale. Néerlandais : le Huis van "
+                "het Nederlands Brussel. Un conseiller vous dit où il reste des places."
+            ),
+            "work_permit": (
+                "Avec la protection temporaire, vous pouvez travailler en Belgique sans permis de travail séparé : "
+                "l'accès au marché du travail figure sur votre carte. Inscrivez-vous chez Actiris."
+            ),
         },
     },
     "nl": {
@@ -186,13 +248,19 @@ TEXTS: dict[str, dict[str, Any]] = {
         ),
         "placeholder": "Kies een thema",
         "choose_again": "Kies een thema met de knoppen hieronder.",
-        "ask": "Schrijf uw vraag in één bericht. Vermeld geen naam, telefoonnummer of e-mail: die hebben we niet nodig.",
+        "ask": (
+            "Schrijf uw vraag in één bericht. Vermeld geen naam, telefoonnummer of e-mail: die hebben we niet nodig."
+        ),
         "place": "📍 {name}\n{address}\n🕘 {hours}\nGratis, anoniem, zonder afspraak.",
         "counsellor": "Wilt u met een adviseur praten?",
         "chat": "Hier een adviseur schrijven",
         "yes": "Een code om langs te komen",
-        "write_question": "Schrijf uw vraag voor de adviseur in één bericht. Vermeld geen naam, telefoonnummer of e-mail.",
-        "thread_opened": "Uw vraag is doorgegeven aan de adviseurs. Het antwoord komt in dit gesprek. U kunt hier nog schrijven.",
+        "write_question": (
+            "Schrijf uw vraag voor de adviseur in één bericht. Vermeld geen naam, telefoonnummer of e-mail."
+        ),
+        "thread_opened": (
+            "Uw vraag is doorgegeven aan de adviseurs. Het antwoord komt in dit gesprek. U kunt hier nog schrijven."
+        ),
         "no": "Nee, bedankt",
         "referral": (
             "Uw code: {token}\nToon of zeg hem binnen {days} dagen bij het Beroepenpunt: de adviseur weet dan over "
@@ -213,15 +281,42 @@ TEXTS: dict[str, dict[str, Any]] = {
             "work_permit": "Arbeidskaart",
         },
         "answers": {
-            "choose": "De adviseurs van het Beroepenpunt helpen u een beroep of richting te kiezen. In de multimediaruimte vindt u beroepenfiches en tests.",
-            "learn": "Een opleiding in Brussel: VDAB Brussel (in het Nederlands), Bruxelles Formation (in het Frans), het volwassenenonderwijs. Een adviseur helpt u kiezen.",
-            "work": "Om werk te zoeken schrijft u zich in bij Actiris, de Brusselse arbeidsbemiddeling. Het Beroepenpunt helpt met uw cv en het zoeken naar vacatures.",
-            "move": "Werken, studeren of stage lopen elders in Europa (EURES, Erasmus+): vraag het aan de mobiliteitsadviseur van het Beroepenpunt.",
-            "self_employment": "Een zaak starten in Brussel: hub.brussels en 1819, de infodienst voor ondernemers. Een adviseur van het Beroepenpunt legt de eerste stappen uit.",
-            "temporary_protection": "Tijdelijke bescherming wordt toegekend door de Dienst Vreemdelingenzaken; de verblijfskaart krijgt u bij uw gemeente. Een adviseur legt de stappen uit.",
-            "diploma_recognition": "Erkenning van uw diploma: NARIC-Vlaanderen (Nederlandstalig) of de dienst gelijkwaardigheid van de Federatie Wallonië-Brussel (Franstalig). Een adviseur helpt met het dossier.",
-            "language_courses": "Nederlands: het Huis van het Nederlands Brussel. Frans: Bruxelles Formation en het volwassenenonderwijs. Een adviseur zegt u waar nog plaats is.",
-            "work_permit": "Met tijdelijke bescherming mag u in België werken zonder aparte arbeidskaart: de toegang tot de arbeidsmarkt staat op uw kaart. Schrijf u in bij Actiris.",
+            "choose": (
+                "De adviseurs van het Beroepenpunt helpen u een beroep of richting te kiezen. In de multimediaruimte "
+                "vindt u beroepenfiches en tests."
+            ),
+            "learn": (
+                "Een opleiding in Brussel: VDAB Brussel (in het Nederlands), Bruxelles Formation (in het Frans), het "
+                "volwassenenonderwijs. Een adviseur helpt u kiezen."
+            ),
+            "work": (
+                "Om werk te zoeken schrijft u zich in bij Actiris, de Brusselse arbeidsbemiddeling. Het Beroepenpunt "
+                "helpt met uw cv en het zoeken naar vacatures."
+            ),
+            "move": (
+                "Werken, studeren of stage lopen elders in Europa (EURES, Erasmus+): vraag het aan de "
+                "mobiliteitsadviseur van het Beroepenpunt."
+            ),
+            "self_employment": (
+                "Een zaak starten in Brussel: hub.brussels en 1819, de infodienst voor ondernemers. Een adviseur van "
+                "het Beroepenpunt legt de eerste stappen uit."
+            ),
+            "temporary_protection": (
+                "Tijdelijke bescherming wordt toegekend door de Dienst Vreemdelingenzaken; de verblijfskaart krijgt "
+                "u bij uw gemeente. Een adviseur legt de stappen uit."
+            ),
+            "diploma_recognition": (
+                "Erkenning van uw diploma: NARIC-Vlaanderen (Nederlandstalig) of de dienst gelijkwaardigheid van de "
+                "Federatie Wallonië-Brussel (Franstalig). Een adviseur helpt met het dossier."
+            ),
+            "language_courses": (
+                "Nederlands: het Huis van het Nederlands Brussel. Frans: Bruxelles Formation en het "
+                "volwassenenonderwijs. Een adviseur zegt u waar nog plaats is."
+            ),
+            "work_permit": (
+                "Met tijdelijke bescherming mag u in België werken zonder aparte arbeidskaart: de toegang tot de "
+                "arbeidsmarkt staat op uw kaart. Schrijf u in bij Actiris."
+            ),
         },
     },
     "en": {
@@ -236,8 +331,12 @@ TEXTS: dict[str, dict[str, Any]] = {
         "counsellor": "Would you like to talk to a counsellor?",
         "chat": "Write to a counsellor here",
         "yes": "A code to visit the centre",
-        "write_question": "Write your question for the counsellor in one message. Please give no name, phone number or e-mail.",
-        "thread_opened": "Your question is with our counsellors. The answer will come in this chat. You may write more here.",
+        "write_question": (
+            "Write your question for the counsellor in one message. Please give no name, phone number or e-mail."
+        ),
+        "thread_opened": (
+            "Your question is with our counsellors. The answer will come in this chat. You may write more here."
+        ),
         "no": "No, thank you",
         "referral": (
             "Your code: {token}\nShow or say it at the Cité des métiers within {days} days: the counsellor will know "
@@ -258,15 +357,42 @@ TEXTS: dict[str, dict[str, Any]] = {
             "work_permit": "Work permit",
         },
         "answers": {
-            "choose": "The Cité des métiers counsellors help you choose a job or a path. The multimedia area has job sheets and tests.",
-            "learn": "Training in Brussels: Bruxelles Formation (in French), VDAB Brussel (in Dutch), adult education (promotion sociale). A counsellor helps you choose.",
-            "work": "To look for a job, register with Actiris, the Brussels employment service. The Cité des métiers helps with your CV and finding vacancies.",
-            "move": "Working, studying or an internship elsewhere in Europe (EURES, Erasmus+): ask the mobility counsellor at the Cité des métiers.",
-            "self_employment": "Starting a business in Brussels: hub.brussels and 1819, the information service for entrepreneurs. A Cité des métiers counsellor explains the first steps.",
-            "temporary_protection": "Temporary protection is granted by the Immigration Office (Office des étrangers / Dienst Vreemdelingenzaken); your municipality issues the residence card. A counsellor explains the steps.",
-            "diploma_recognition": "Diploma recognition: the equivalence service of the Wallonia-Brussels Federation (French-speaking) or NARIC-Vlaanderen (Dutch-speaking). A counsellor helps with the file.",
-            "language_courses": "French: Bruxelles Formation and adult education schools. Dutch: Huis van het Nederlands Brussel. A counsellor tells you where places are left.",
-            "work_permit": "With temporary protection you may work in Belgium without a separate work permit: access to the labour market is written on your card. Register with Actiris.",
+            "choose": (
+                "The Cité des métiers counsellors help you choose a job or a path. The multimedia area has job "
+                "sheets and tests."
+            ),
+            "learn": (
+                "Training in Brussels: Bruxelles Formation (in French), VDAB Brussel (in Dutch), adult education "
+                "(promotion sociale). A counsellor helps you choose."
+            ),
+            "work": (
+                "To look for a job, register with Actiris, the Brussels employment service. The Cité des métiers "
+                "helps with your CV and finding vacancies."
+            ),
+            "move": (
+                "Working, studying or an internship elsewhere in Europe (EURES, Erasmus+): ask the mobility "
+                "counsellor at the Cité des métiers."
+            ),
+            "self_employment": (
+                "Starting a business in Brussels: hub.brussels and 1819, the information service for entrepreneurs. "
+                "A Cité des métiers counsellor explains the first steps."
+            ),
+            "temporary_protection": (
+                "Temporary protection is granted by the Immigration Office (Office des étrangers / Dienst "
+                "Vreemdelingenzaken); your municipality issues the residence card. A counsellor explains the steps."
+            ),
+            "diploma_recognition": (
+                "Diploma recognition: the equivalence service of the Wallonia-Brussels Federation (French-speaking) "
+                "or NARIC-Vlaanderen (Dutch-speaking). A counsellor helps with the file."
+            ),
+            "language_courses": (
+                "French: Bruxelles Formation and adult education schools. Dutch: Huis van het Nederlands Brussel. A "
+                "counsellor tells you where places are left."
+            ),
+            "work_permit": (
+                "With temporary protection you may work in Belgium without a separate work permit: access to the "
+                "labour market is written on your card. Register with Actiris."
+            ),
         },
     },
 }

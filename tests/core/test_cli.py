@@ -6,7 +6,6 @@ import json
 import shutil
 import subprocess
 import sys
-import time
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -32,21 +31,19 @@ def _tremplin() -> list[str]:
     return [script] if script else [sys.executable, "-m", "tremplin.core.cli"]
 
 
-def test_help_is_fast_and_imports_no_sqlalchemy() -> None:
-    timings = []
-    for _ in range(3):
-        start = time.perf_counter()
-        out = subprocess.run([*_tremplin(), "--help"], capture_output=True, text=True, cwd=REPO, timeout=30)
-        timings.append(time.perf_counter() - start)
-        assert out.returncode == 0, out.stderr
+def test_help_imports_nothing_heavy() -> None:
+    # How fast ``--help`` answers is a figure for bench/bench_cli.py; what keeps it fast is tested here: the
+    # help is printed without importing the database, web, flow or bot libraries.
+    out = subprocess.run([*_tremplin(), "--help"], capture_output=True, text=True, cwd=REPO, timeout=60)
+    assert out.returncode == 0, out.stderr
     assert "Tremplin: anonymous contacts" in out.stdout
     for command in ("init", "counters", "staff", "import", "plugins"):
         assert command in out.stdout
-    assert min(timings) < 0.5, timings
     code = (
         "import sys, tremplin.core.cli\n"
         "try:\n    tremplin.core.cli.cli(['--help'], prog_name='tremplin')\nexcept SystemExit:\n    pass\n"
-        "print(sorted(m for m in ('sqlalchemy', 'pydantic', 'prefect', 'fastapi', 'alembic', 'telegram', 'rich') if m in sys.modules))"
+        "print(sorted(m for m in ('sqlalchemy', 'pydantic', 'prefect', 'fastapi', 'alembic', 'telegram', 'rich') "
+        "if m in sys.modules))"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO, timeout=30)
     assert out.returncode == 0, out.stderr

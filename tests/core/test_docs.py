@@ -28,7 +28,10 @@ def sections() -> dict[str, str]:
 
 
 def declared(name: str) -> str:
-    """The hookspec's signature as one ``def`` line (annotations are strings: ``from __future__ import annotations``)."""
+    """The hookspec's signature as one ``def`` line.
+
+    Annotations are strings there (``from __future__ import annotations``).
+    """
     sig = inspect.signature(getattr(hookspecs, name))
     params = ", ".join(f"{p.name}: {p.annotation}" for p in sig.parameters.values())
     return f"def {name}({params}) -> {sig.return_annotation}:"

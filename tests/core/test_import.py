@@ -520,16 +520,19 @@ BAD_FILES: list[tuple[str, str | bytes, list[str]]] = [
         [
             f"line 2, column modality: 'coffee' is not a modality; use one of: {MODALITIES}",
             "line 4, column occurred_at: '04/03/2024' is not an ISO 8601 date or timestamp (e.g. 2019-03-05T10:30)",
-            "line 4, column themes: 'astrology' is not a theme; use ;-separated codes from: choose, learn, work, move, self_employment",
+            "line 4, column themes: 'astrology' is not a theme; use ;-separated codes from: choose, learn, work, "
+            "move, self_employment",
             "line 5, column headcount: 'many' is not a whole number",
-            "line 5, column age_band: 'elderly' is not a age band; use one of: under_18, 18_24, 25_29, 30_49, 50_54, 55_64, 65_plus, unknown",
+            "line 5, column age_band: 'elderly' is not a age band; use one of: under_18, 18_24, 25_29, 30_49, "
+            "50_54, 55_64, 65_plus, unknown",
         ],
     ),
     (
         "missing required columns",
         lines("id,centre,site,modality,headcount", "a-1,bxl,reception,reception,3"),
         [
-            "line 1: missing required column(s) occurred_at, audience; the header must have at least id,occurred_at,centre,audience,modality"
+            "line 1: missing required column(s) occurred_at, audience; the header must have at least "
+            "id,occurred_at,centre,audience,modality"
         ],
     ),
     (
@@ -546,7 +549,8 @@ BAD_FILES: list[tuple[str, str | bytes, list[str]]] = [
         "truncated row",
         lines(HEADER, OK1, "a-2,2024-03-04T10:00,bxl,advice,general", OK3),
         [
-            "line 3: 5 values where the header has 15 columns (the row is truncated, or a line break inside a value is not quoted)"
+            "line 3: 5 values where the header has 15 columns (the row is truncated, or a line break inside a "
+            "value is not quoted)"
         ],
     ),
     (
@@ -556,7 +560,8 @@ BAD_FILES: list[tuple[str, str | bytes, list[str]]] = [
         + OK1
         + '\na-2,2024-03-04T10:00,bxl,advice,general,individual_advice,walk_in,work,fr,1,,,,,"Cherche un stage en\n',
         [
-            'line 3: a quoted value opened on this line is never closed (the file is truncated, or a closing " is missing)'
+            'line 3: a quoted value opened on this line is never closed (the file is truncated, or a closing " '
+            "is missing)"
         ],
     ),
     (
@@ -564,7 +569,8 @@ BAD_FILES: list[tuple[str, str | bytes, list[str]]] = [
         lines(
             HEADER,
             OK1,
-            "a-2,2024-03-04T10:00,bxl,advice,general,individual_advice,walk_in,work,fr,1,,,,,Cherche un emploi, vendeuse",
+            "a-2,2024-03-04T10:00,bxl,advice,general,individual_advice,walk_in,work,fr,1,,,,,Cherche un emploi, "
+            "vendeuse",
         ),
         ["line 3: 16 values where the header has 15 columns (a value with a comma must be quoted)"],
     ),
@@ -606,7 +612,8 @@ BAD_FILES: list[tuple[str, str | bytes, list[str]]] = [
         "bad attribute value",
         lines(HEADER + ",attr.place", "n-1,2024-03-08T15:30,bxl,,neet,field_awareness,field,work,fr,5,,,,,,moon"),
         [
-            "line 2, column attr.place: 'moon' is not one of: street, youth_centre, neighbourhood_centre, social_media, school, public_service, event, other"
+            "line 2, column attr.place: 'moon' is not one of: street, youth_centre, neighbourhood_centre, "
+            "social_media, school, public_service, event, other"
         ],
     ),
     (

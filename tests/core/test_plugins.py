@@ -1,4 +1,7 @@
-"""Finding and checking plugins: built-ins, audiences, conflicts, and an outside plugin installed through an entry point."""
+"""Finding and checking plugins.
+
+Built-ins, audiences, conflicts, and an outside plugin installed through an entry point.
+"""
 
 from __future__ import annotations
 

@@ -130,7 +130,10 @@ def test_every_problem_is_listed_at_once(app: App, baseline: dict[str, Any]) -> 
 
 
 def test_a_note_with_some_personal_data_is_stored_scrubbed(app: App, baseline: dict[str, Any]) -> None:
-    note = "Rappeler Mme Dupont au 0470 12 34 56 pour l'atelier CV du 19/03/2024 à 14:30; elle a 2 enfants et cherche un mi-temps."
+    note = (
+        "Rappeler Mme Dupont au 0470 12 34 56 pour l'atelier CV du 19/03/2024 à 14:30; "
+        "elle a 2 enfants et cherche un mi-temps."
+    )
     with app.transaction() as session:
         contact = log_contact(app, session, {**GOOD, "note": note})
         contact_id = contact.id
@@ -138,9 +141,9 @@ def test_a_note_with_some_personal_data_is_stored_scrubbed(app: App, baseline: d
         from sqlalchemy import text
 
         stored = conn.execute(text("SELECT note FROM contacts WHERE id = :id"), {"id": contact_id}).scalar_one()
-    assert (
-        stored
-        == "Rappeler Mme [name] au [phone] pour l'atelier CV du 19/03/2024 à 14:30; elle a 2 enfants et cherche un mi-temps."
+    assert stored == (
+        "Rappeler Mme [name] au [phone] pour l'atelier CV du 19/03/2024 à 14:30; elle a 2 enfants et cherche un "
+        "mi-temps."
     )
     assert app.scrub(note).personal_share < MAX_PERSONAL_SHARE < app.scrub(MOSTLY_PERSONAL).personal_share
 

@@ -61,7 +61,8 @@ PARTNER = ("actiris", "Actiris")
 
 if not CHROMIUM.exists():
     pytest.skip(
-        f"{CHROMIUM} is missing: the browser journeys need Debian's Chromium (scripts/test.sh installs it with apt-get install chromium)",
+        f"{CHROMIUM} is missing: the browser journeys need Debian's Chromium (scripts/test.sh installs it with "
+        "apt-get install chromium)",
         allow_module_level=True,
     )
 
@@ -381,7 +382,8 @@ def axe(axe_source: str) -> Callable[..., AxeResult]:
         raw = page.evaluate(
             """async () => {
                 const r = await axe.run(document, {resultTypes: ['violations']});
-                return JSON.stringify({passes: r.passes.length, violations: r.violations.map(v => ({id: v.id, impact: v.impact, help: v.help, helpUrl: v.helpUrl,
+                return JSON.stringify({passes: r.passes.length, violations: r.violations.map(v => ({
+                    id: v.id, impact: v.impact, help: v.help, helpUrl: v.helpUrl,
                     nodes: v.nodes.map(n => ({target: n.target, html: n.html, failureSummary: n.failureSummary}))}))});
             }"""
         )
@@ -393,8 +395,9 @@ def axe(axe_source: str) -> Callable[..., AxeResult]:
             print(result.describe())
         if fail:
             serious = result.serious()
+            where = label or page.url
             assert not serious, (
-                f"axe: {len(serious)} serious or critical violation(s) on {label or page.url}:\n{result.describe(serious)}"
+                f"axe: {len(serious)} serious or critical violation(s) on {where}:\n{result.describe(serious)}"
             )
         return result
 

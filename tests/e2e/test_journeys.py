@@ -147,15 +147,22 @@ def _drawn_outside(button: Any) -> str:
         """b => {
             const box = b.getBoundingClientRect(), out = [];
             const name = b.innerText.replace(/\\s+/g, ' ').trim();
-            if (b.scrollWidth > b.clientWidth + 1) out.push(`its content is ${b.scrollWidth - b.clientWidth} px wider than the button`);
+            if (b.scrollWidth > b.clientWidth + 1)
+                out.push(`its content is ${b.scrollWidth - b.clientWidth} px wider than the button`);
             for (const child of b.querySelectorAll('*')) {
                 const r = child.getBoundingClientRect();
                 if (!r.width || !r.height) continue;
                 const what = `"${child.innerText.trim()}" (${child.className || child.tagName})`;
-                if (r.left < box.left - 1 || r.right > box.right + 1 || r.top < box.top - 1 || r.bottom > box.bottom + 1)
-                    out.push(`${what} spills out of the button (button ${Math.round(box.left)}..${Math.round(box.right)} px, it ${Math.round(r.left)}..${Math.round(r.right)} px)`);
+                const outside = r.left < box.left - 1 || r.right > box.right + 1
+                    || r.top < box.top - 1 || r.bottom > box.bottom + 1;
+                if (outside)
+                    out.push(`${what} spills out of the button (button ${Math.round(box.left)}..`
+                        + `${Math.round(box.right)} px, it ${Math.round(r.left)}..${Math.round(r.right)} px)`);
                 const top = document.elementFromPoint(r.left + r.width / 2, r.top + r.height / 2);
-                if (top && !b.contains(top)) out.push(`${what} is covered by ${top.id ? '#' + top.id : top.tagName} "${(top.innerText || '').replace(/\\s+/g, ' ').trim().slice(0, 30)}"`);
+                if (top && !b.contains(top)) {
+                    const text = (top.innerText || '').replace(/\\s+/g, ' ').trim().slice(0, 30);
+                    out.push(`${what} is covered by ${top.id ? '#' + top.id : top.tagName} "${text}"`);
+                }
             }
             return out.length ? `${name}: ${out.join('; ')}` : '';
         }"""

@@ -1090,7 +1090,8 @@ def test_participant_rows_hold_nothing_identifying(
     text = " ".join(str(v) for row in rows for v in row.values()).lower()
     assert "marie" not in text and "dupont" not in text  # the staff member who opened the cases
     allowed_value = re.compile(
-        r"^(|NEET-[0-9A-Z]+|bxl|\d{4}-\d{2}-\d{2}|\d+|[a-z0-9_]+|[a-z_]+ \d{4}-\d{2}-\d{2}(; [a-z_]+ \d{4}-\d{2}-\d{2})*)$"
+        r"^(|NEET-[0-9A-Z]+|bxl|\d{4}-\d{2}-\d{2}|\d+|[a-z0-9_]+|[a-z_]+ \d{4}-\d{2}-\d{2}(; [a-z_]+ "
+        r"\d{4}-\d{2}-\d{2})*)$"
     )
     for row in rows:
         for value in row.values():

@@ -30,7 +30,8 @@ def test_the_extractor_reads_templates_and_python(messages: dict) -> None:
 def test_every_catalog_has_every_message(messages: dict, lang: str) -> None:
     lacking = catalogs.missing(lang, messages)
     assert not lacking, (
-        f"{lang}: {len(lacking)} message(s) missing or untranslated (run python -m tremplin.core.web.catalogs): {lacking[:20]}"
+        f"{lang}: {len(lacking)} message(s) missing or untranslated (run python -m tremplin.core.web.catalogs): "
+        f"{lacking[:20]}"
     )
 
 

@@ -47,7 +47,9 @@ def register_routes(app):
 @hookimpl
 def register_menu_items(app, staff):
     return [
-        MenuItem(T("Mobility", fr="Mobilité", nl="Mobiliteit", uk="Мобільність"), "/mobility", "activities", audience="neet"),
+        MenuItem(
+            T("Mobility", fr="Mobilité", nl="Mobiliteit", uk="Мобільність"), "/mobility", "activities", audience="neet"
+        ),
         # No route serves it: never shown.
         MenuItem(T("Nowhere", fr="Nulle part", nl="Nergens", uk="Ніде"), "/nowhere", "dashboard"),
     ]
@@ -55,7 +57,8 @@ def register_menu_items(app, staff):
 
 TEMPLATE = """{% extends "base.html" %}
 {% block head %}<link rel="stylesheet" href="/static/plugins/tests_pages_plugin/mobility.css">{% endblock %}
-{% block content %}<h1 class="mobility">Mobility</h1><ul>{% for p in places %}<li>{{ p }}</li>{% endfor %}</ul>{% endblock %}
+{% block content %}<h1 class="mobility">Mobility</h1>
+<ul>{% for p in places %}<li>{{ p }}</li>{% endfor %}</ul>{% endblock %}
 """
 
 

@@ -57,7 +57,8 @@ def plugin_web(db_url: str, tmp_path: Path) -> Iterator[Web]:
     folder = tmp_path / "templates"
     (folder / "stops_plugin").mkdir(parents=True)
     (folder / "stops_plugin" / "stops.html").write_text(
-        '{% extends "base.html" %}{% block content %}<h1>{{ _("Sites") }}</h1><ul>{% for s in stops %}<li>{{ s }}</li>{% endfor %}</ul>{% endblock %}',
+        '{% extends "base.html" %}{% block content %}<h1>{{ _("Sites") }}</h1><ul>{% for s in stops %}<li>{{ s '
+        "}}</li>{% endfor %}</ul>{% endblock %}",
         encoding="utf-8",
     )
     sys.modules[PLUGIN] = _plugin(folder)

@@ -136,7 +136,9 @@ class ContactOut(BaseModel):
 class ActivityIn(Strict):
     form: OptCode = Field(
         None,
-        description="An activity form's key (``general.activity``): its fixed values, choices and required fields apply.",
+        description=(
+            "An activity form's key (``general.activity``): its fixed values, choices and required fields apply."
+        ),
     )
     centre: OptCode = None
     site: OptCode = None
