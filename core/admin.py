@@ -1,7 +1,8 @@
-"""Administration: centres, sites and staff accounts."""
+"""Administration: centres, sites, partners and staff accounts."""
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING
 
 from sqlalchemy import select
@@ -15,6 +16,18 @@ if TYPE_CHECKING:
 
 class AdminError(ValueError):
     pass
+
+
+#: An organisation's address (a partner's contact mailbox): a local part, then dotted labels of letters,
+#: digits and hyphens. Never a member of the public's: those are not stored.
+EMAIL = re.compile(
+    r"^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@"
+    r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$"
+)
+
+
+def is_email_address(address: str) -> bool:
+    return len(address) <= 254 and EMAIL.match(address) is not None
 
 
 def ensure_centre(session: Session, code: str, name: str, timezone: str = "Europe/Brussels") -> tuple[Centre, bool]:

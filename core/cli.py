@@ -347,16 +347,15 @@ def partners() -> None:
 def partners_contact(ctx: Context, code: str, address: str, centre: str | None) -> None:
     """Set the organisation's contact ADDRESS (an office's mailbox, never a person's): referral reminders
     go there. An empty ADDRESS removes it."""
-    import re
-
     from sqlalchemy import select
 
+    from tremplin.core.admin import is_email_address
     from tremplin.core.audit import audit
     from tremplin.core.models import Partner
     from tremplin.flows.common import one_centre
 
     address = address.strip()
-    if address and not re.fullmatch(r"[^@\s]+@[^@\s]+\.[^@\s]+", address):
+    if address and not is_email_address(address):
         fail(f"{address!r} is not an e-mail address")
     with ctx.app.transaction() as session:
         try:

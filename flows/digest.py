@@ -16,6 +16,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from functools import cache
 from typing import TYPE_CHECKING, Any
 
 from tremplin.flows.common import centre_name, recipients
@@ -48,6 +49,8 @@ class Digest:
     lines: list[str] = field(default_factory=list)  # free lines after the tables (never a count of people)
     published: bool = False
     audience: str | None = None
+    #: Several digests of one period each sent once (one per Formtruck stop of a day): what tells them apart.
+    instance: str = ""
 
 
 def setting_for(key: str) -> str:
@@ -112,10 +115,11 @@ def send_digest(app: App, session: Session, digest: Digest, lang: str | None = N
         "threshold": app.settings.disclosure_threshold,
         "centre": centre_name(session),
     }
+    one = f"{digest.period}:{digest.instance}" if digest.instance else digest.period
     for address in to:
         enqueue(
             session,
-            key=f"digest:{digest.key}:{digest.period}:{address}",
+            key=f"digest:{digest.key}:{one}:{address}",
             to=address,
             template="digests/summary",
             lang=lang or app.settings.default_language,
@@ -124,7 +128,7 @@ def send_digest(app: App, session: Session, digest: Digest, lang: str | None = N
             subject_ref=f"digest:{digest.key}",
         )
     new = len(queued(session))
-    audit(session, "digest.sent", None, "digest", f"{digest.key}:{digest.period}", recipients=to, new_messages=new)
+    audit(session, "digest.sent", None, "digest", f"{digest.key}:{one}", recipients=to, new_messages=new)
     return new
 
 
@@ -135,8 +139,10 @@ def count_contacts(
     end: date,
     label: Callable[[Any], str | Iterable[str] | None],
     where: Mapping[str, Any] | None = None,
+    people: bool = True,
 ) -> dict[str, int]:
-    """People reached (``headcount``) by the label(s) ``label`` gives each contact of the audience."""
+    """People reached (``headcount``) by the label(s) ``label`` gives each contact of the audience; with
+    ``people=False``, the contacts themselves (a session held counts once, whoever attended)."""
     from sqlalchemy import select
 
     from tremplin.core.models import Contact
@@ -150,7 +156,7 @@ def count_contacts(
         if found is None:
             continue
         for item in [found] if isinstance(found, str) else found:
-            counts[item] += contact.headcount or 1
+            counts[item] += (contact.headcount or 1) if people else 1
     return dict(counts)
 
 
@@ -166,3 +172,29 @@ def deliver_digest(database_url: str | None, build: Callable[[App, Session], Dig
             lines = render_lines(digest, app.settings.disclosure_threshold)
         deliver(app)
     return {"digest": digest.key, "period": digest.period, "new_messages": new, "lines": lines}
+
+
+@cache
+def _send_task(name: str) -> Any:
+    """The retried Prefect task that builds and sends one dated digest, named for its flow."""
+    from prefect import task
+    from prefect.cache_policies import NO_CACHE
+
+    def send(database_url: str | None, build: Callable[[App, Session, date], Digest], today: date) -> dict[str, Any]:
+        return deliver_digest(database_url, lambda app, session: build(app, session, today))
+
+    return task(name=name, cache_policy=NO_CACHE, retries=2, retry_delay_seconds=[30, 300])(send)
+
+
+def run_dated_digest(
+    flow_name: str, build: Callable[[App, Session, date], Digest], day: str | None, database_url: str | None
+) -> dict[str, Any]:
+    """The body of a plugin's digest flow: ``build`` the digest of ``day`` (ISO; default today) and send
+    it, in a task retried twice (30 s, then 5 min) should the database or the mail server fail; logs
+    and returns what ``deliver_digest`` returns. The plugin keeps what the digest says (``build``)."""
+    from tremplin.flows.common import logger
+
+    today = date.fromisoformat(day) if day else date.today()
+    result: dict[str, Any] = _send_task(f"{flow_name}-send")(database_url, build, today)
+    logger().info("%s %s: %d new e-mail(s)", flow_name, result["period"], result["new_messages"])
+    return result

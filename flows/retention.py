@@ -28,14 +28,10 @@ from zoneinfo import ZoneInfo
 from prefect import flow, task
 from prefect.cache_policies import NO_CACHE
 
-from tremplin.core.audit import FORGOTTEN_ADDRESS
 from tremplin.flows.common import centres, logger, open_app
 
 if TYPE_CHECKING:
     from sqlalchemy import CursorResult
-
-#: What a forgotten client address reads as in the audit log.
-ERASED_ADDRESS = FORGOTTEN_ADDRESS
 
 
 @task(name="purge-expired-cases", cache_policy=NO_CACHE)

@@ -6,7 +6,8 @@
 * ``/survey/<code>/qr.svg``: the link as a QR code (segno), to print or show.
 * ``/surveys/desk?service=general``: the reception tablet. Each visit to the page makes a fresh link of
   the ``desk`` channel: the visitor answers on the tablet or scans its QR code, and the tablet comes
-  back to a new form for the next person.
+  back to a new form for the next person. The menu offers it to the accounts that log the walk-in
+  public's visits (``Survey tablet``).
 * The annual report gets the section ``surveys.satisfaction``: answers, the share satisfied or very
   satisfied, the share who would recommend the centre, the share on a first visit, and answers by
   service, in the shape the centre publishes; with disclosure control when published.
@@ -48,6 +49,18 @@ LABELS = (
     T("Number", fr="Nombre", nl="Aantal", uk="Кількість"),
     T("Share (%)", fr="Part (%)", nl="Aandeel (%)", uk="Частка (%)"),
 )
+
+
+#: The desk tablet's menu entry: reception opens it on the tablet the public answers on.
+DESK = T("Survey tablet", fr="Tablette d'enquête", nl="Enquêtetablet", uk="Планшет для опитування")
+
+
+@hookimpl
+def register_menu_items(app: App, staff: Any) -> list[Any]:
+    """The desk tablet, for the accounts that log the walk-in public's visits (reception, counsellors)."""
+    from tremplin.core.pages import MenuItem
+
+    return [MenuItem(DESK, "/surveys/desk", "log", audience="general")]
 
 
 @hookimpl

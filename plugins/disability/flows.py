@@ -1,8 +1,8 @@
 """The disability plugin's flow: a monthly summary for the partner institutions.
 
 People reached last month, by public (people with a disability, professionals of the sector) and by
-event. The counts are small and the summary leaves the centre: it goes through disclosure control
-(``published``). Recipients: ``TREMPLIN_DISABILITY_MONTHLY_RECIPIENTS``.
+event, and sessions held by event. The counts are small and the summary leaves the centre: it goes
+through disclosure control (``published``). Recipients: ``TREMPLIN_DISABILITY_MONTHLY_RECIPIENTS``.
 """
 
 from __future__ import annotations
@@ -10,10 +10,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from prefect import flow, task
-from prefect.cache_policies import NO_CACHE
-
-from tremplin.flows.common import logger
+from prefect import flow
 
 
 def build_monthly_summary(app: Any, session: Any, today: date) -> Any:
@@ -59,21 +56,22 @@ def build_monthly_summary(app: Any, session: Any, today: date) -> Any:
                 ).get(lang),
                 count_contacts(session, AUDIENCE, start, end, coded(EVENTS, "event")),
             ),
+            Table(
+                T(
+                    "Sessions held, by event",
+                    fr="Séances tenues, par événement",
+                    nl="Gehouden sessies, per evenement",
+                    uk="Проведені сесії за заходом",
+                ).get(lang),
+                count_contacts(session, AUDIENCE, start, end, coded(EVENTS, "event"), people=False),
+            ),
         ],
     )
-
-
-@task(name="disability-monthly-summary-send", cache_policy=NO_CACHE, retries=2, retry_delay_seconds=[30, 300])
-def send_monthly_summary(database_url: str | None = None, today: date | None = None) -> dict[str, Any]:
-    from tremplin.flows.digest import deliver_digest
-
-    day = today or date.today()
-    return deliver_digest(database_url, lambda app, session: build_monthly_summary(app, session, day))
 
 
 @flow(name="disability-monthly-summary")
 def monthly_summary(day: str | None = None, database_url: str | None = None) -> dict[str, Any]:
     """E-mail the partner institutions last month's people reached, with disclosure control."""
-    result = send_monthly_summary(database_url, date.fromisoformat(day) if day else None)
-    logger().info("disability monthly summary %(period)s: %(new_messages)d new e-mail(s)", result)
-    return result
+    from tremplin.flows.digest import run_dated_digest
+
+    return run_dated_digest("disability-monthly-summary", build_monthly_summary, day, database_url)

@@ -288,14 +288,25 @@ def field_defaults(app: App, session: Session, staff: Any, form: Form, day: date
 def register_flows(app: App) -> list[FlowSpec]:
     return [
         FlowSpec(
+            "formtruck-tour-plan",
+            "tremplin.plugins.formtruck.flows:tour_plan",
+            T(
+                "Sends the advisers the week's tour plan: stops, places, hours",
+                fr="Envoie aux conseillers la tournée de la semaine : arrêts, lieux, heures",
+                nl="Stuurt de adviseurs de ronde van de week: haltes, plaatsen, uren",
+                uk="Надсилає консультантам маршрут тижня: зупинки, місця, години",
+            ),
+            cron="0 7 * * 1",
+        ),
+        FlowSpec(
             "formtruck-stops-digest",
             "tremplin.plugins.formtruck.flows:stops_digest",
             T(
-                "Sends the advisers one line per stop of the day: people met, communes, themes",
-                fr="Envoie aux conseillers une ligne par arrêt du jour : personnes rencontrées, communes, thèmes",
-                nl="Stuurt de adviseurs één regel per halte van de dag: ontmoete personen, gemeenten, thema's",
-                uk="Надсилає консультантам рядок на кожну зупинку дня: люди, громади, теми",
+                "After each stop, sends the advisers one line: people met, communes, themes",
+                fr="Après chaque arrêt, envoie aux conseillers une ligne : personnes rencontrées, communes, thèmes",
+                nl="Stuurt de adviseurs na elke halte één regel: ontmoete personen, gemeenten, thema's",
+                uk="Після кожної зупинки надсилає консультантам рядок: люди, громади, теми",
             ),
-            cron="0 19 * * 1-6",
-        )
+            cron="*/30 8-22 * * 1-6",
+        ),
     ]

@@ -32,6 +32,7 @@ class PlannedStop:
     site_name: str
     commune: str
     place: str
+    site_id: int = 0
 
     def where(self, lang: str) -> str:
         from tremplin.plugins.formtruck import COMMUNES
@@ -50,7 +51,9 @@ def stops_between(session: Session, centre_id: int, start: date, end: date) -> l
         .where(FormtruckStop.centre_id == centre_id, FormtruckStop.day >= start, FormtruckStop.day <= end)
         .order_by(FormtruckStop.day, FormtruckStop.starts, FormtruckStop.id)
     )
-    return [PlannedStop(s.id, s.day, s.starts, s.ends, code, name, s.commune, s.place) for s, code, name in rows]
+    return [
+        PlannedStop(s.id, s.day, s.starts, s.ends, code, name, s.commune, s.place, s.site_id) for s, code, name in rows
+    ]
 
 
 def current(stops: list[PlannedStop], now: time) -> PlannedStop | None:

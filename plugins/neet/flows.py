@@ -234,18 +234,10 @@ def build_weekly_digest(app: Any, session: Any, today: date) -> Any:
     )
 
 
-@task(name="neet-weekly-digest-send", cache_policy=NO_CACHE, retries=2, retry_delay_seconds=[30, 300])
-def send_weekly_digest(database_url: str | None = None, today: date | None = None) -> dict[str, Any]:
-    from tremplin.flows.digest import deliver_digest
-
-    day = today or date.today()
-    return deliver_digest(database_url, lambda app, session: build_weekly_digest(app, session, day))
-
-
 @flow(name="neet-weekly-digest")
 def weekly_digest(day: str | None = None, database_url: str | None = None) -> dict[str, Any]:
     """E-mail the team last week's field outreach (``TREMPLIN_NEET_WEEKLY_RECIPIENTS``); ``day`` (ISO)
     stands for today."""
-    result = send_weekly_digest(database_url, date.fromisoformat(day) if day else None)
-    logger().info("neet weekly digest %(period)s: %(new_messages)d new e-mail(s)", result)
-    return result
+    from tremplin.flows.digest import run_dated_digest
+
+    return run_dated_digest("neet-weekly-digest", build_weekly_digest, day, database_url)

@@ -1,8 +1,9 @@
 """The prisons plugin's flow: a monthly summary for the partner institutions.
 
-Sessions held and people reached last month, by prison. The counts are small, and the summary leaves
-the centre: it goes through disclosure control (``published``), so that no count from 1 to 4 can be
-read or worked out. Recipients: ``TREMPLIN_PRISONS_MONTHLY_RECIPIENTS``.
+Sessions held (one logged contact each, whoever attended) and people reached last month, by prison
+and kind of session. The counts are small, and the summary leaves the centre: it goes through
+disclosure control (``published``), so that no count from 1 to 4 can be read or worked out.
+Recipients: ``TREMPLIN_PRISONS_MONTHLY_RECIPIENTS``.
 """
 
 from __future__ import annotations
@@ -10,10 +11,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from prefect import flow, task
-from prefect.cache_policies import NO_CACHE
-
-from tremplin.flows.common import logger
+from prefect import flow
 
 
 def build_monthly_summary(app: Any, session: Any, today: date) -> Any:
@@ -65,21 +63,22 @@ def build_monthly_summary(app: Any, session: Any, today: date) -> Any:
                 ).get(lang),
                 sessions,
             ),
+            Table(
+                T(
+                    "Sessions held, by prison",
+                    fr="Séances tenues, par prison",
+                    nl="Gehouden sessies, per gevangenis",
+                    uk="Проведені сесії за в'язницею",
+                ).get(lang),
+                count_contacts(session, AUDIENCE, start, end, prison, people=False),
+            ),
         ],
     )
-
-
-@task(name="prisons-monthly-summary-send", cache_policy=NO_CACHE, retries=2, retry_delay_seconds=[30, 300])
-def send_monthly_summary(database_url: str | None = None, today: date | None = None) -> dict[str, Any]:
-    from tremplin.flows.digest import deliver_digest
-
-    day = today or date.today()
-    return deliver_digest(database_url, lambda app, session: build_monthly_summary(app, session, day))
 
 
 @flow(name="prisons-monthly-summary")
 def monthly_summary(day: str | None = None, database_url: str | None = None) -> dict[str, Any]:
     """E-mail the partner institutions last month's sessions and people reached, with disclosure control."""
-    result = send_monthly_summary(database_url, date.fromisoformat(day) if day else None)
-    logger().info("prisons monthly summary %(period)s: %(new_messages)d new e-mail(s)", result)
-    return result
+    from tremplin.flows.digest import run_dated_digest
+
+    return run_dated_digest("prisons-monthly-summary", build_monthly_summary, day, database_url)

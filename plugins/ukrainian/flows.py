@@ -10,10 +10,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from prefect import flow, task
-from prefect.cache_policies import NO_CACHE
-
-from tremplin.flows.common import logger
+from prefect import flow
 
 
 def build_weekly_summary(app: Any, session: Any, today: date) -> Any:
@@ -61,17 +58,9 @@ def build_weekly_summary(app: Any, session: Any, today: date) -> Any:
     )
 
 
-@task(name="ukrainian-weekly-summary-send", cache_policy=NO_CACHE, retries=2, retry_delay_seconds=[30, 300])
-def send_weekly_summary(database_url: str | None = None, today: date | None = None) -> dict[str, Any]:
-    from tremplin.flows.digest import deliver_digest
-
-    day = today or date.today()
-    return deliver_digest(database_url, lambda app, session: build_weekly_summary(app, session, day))
-
-
 @flow(name="ukrainian-weekly-summary")
 def weekly_summary(day: str | None = None, database_url: str | None = None) -> dict[str, Any]:
     """E-mail the team last week's contacts in Ukrainian and the questions by theme."""
-    result = send_weekly_summary(database_url, date.fromisoformat(day) if day else None)
-    logger().info("ukrainian weekly summary %(period)s: %(new_messages)d new e-mail(s)", result)
-    return result
+    from tremplin.flows.digest import run_dated_digest
+
+    return run_dated_digest("ukrainian-weekly-summary", build_weekly_summary, day, database_url)

@@ -52,6 +52,7 @@ def test_every_audience_registers_its_flows(app: App) -> None:
         "disability-monthly-summary": "disability",
         "ukrainian-weekly-summary": "ukrainian",
         "formtruck-stops-digest": "formtruck",
+        "formtruck-tour-plan": "formtruck",
         "schools-reminders": "schools",
     }
     for name, audience in expected.items():
@@ -84,6 +85,7 @@ def test_prisons_summary_hides_small_counts(app: App, centre: int) -> None:
     digest = build(app, build_monthly_summary)
     assert digest.period == "2026-11" and digest.published
     assert digest.tables[0].counts == {"Haren": 12, "Saint-Gilles": 3}, "October's session is not November's"
+    assert digest.tables[2].counts == {"Haren": 1, "Saint-Gilles": 1}, "sessions held, whoever attended"
     lines = render_lines(digest, threshold=5)
     # Saint-Gilles' 3 is hidden, and Haren too, or the total would give it away.
     assert "  Saint-Gilles: <5" in lines and "  Haren: x" in lines and "  Total: 15" in lines
@@ -93,7 +95,7 @@ def test_prisons_summary_hides_small_counts(app: App, centre: int) -> None:
 def test_disability_and_ukrainian_and_formtruck_digests(app: App, centre: int) -> None:
     from tremplin.flows.digest import render_lines
     from tremplin.plugins.disability.flows import build_monthly_summary
-    from tremplin.plugins.formtruck.flows import build_stops_digest
+    from tremplin.plugins.formtruck.flows import stop_lines
     from tremplin.plugins.ukrainian.flows import build_weekly_summary
 
     with app.transaction() as session:
@@ -143,9 +145,8 @@ def test_disability_and_ukrainian_and_formtruck_digests(app: App, centre: int) -
     assert ukrainian.tables[1].counts == {"Permis de travail": 2, "Recherche d'emploi": 1}
     assert sum(ukrainian.tables[0].counts.values()) == 2
 
-    formtruck = build(app, build_stops_digest, STOP_DAY)
-    assert formtruck.period == STOP_DAY.isoformat()
-    [line] = formtruck.lines
+    with app.session() as session:
+        [line] = stop_lines(app, session, STOP_DAY)
     assert line.startswith("Advice: 4 · Anderlecht · ")
 
 

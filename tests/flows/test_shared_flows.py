@@ -115,11 +115,12 @@ def test_retention_purge_forgets_old_client_addresses(
 
 
 def test_retention_erases_old_client_addresses_and_sent_emails(prefect_harness: None, app: App, centre: int) -> None:
+    from tremplin.core.audit import FORGOTTEN_ADDRESS
     from tremplin.core.mail import enqueue
     from tremplin.core.models import OutboxMessage
     from tremplin.core.surveys import new_link
     from tremplin.core.web.security import record_login
-    from tremplin.flows.retention import ERASED_ADDRESS, retention_purge
+    from tremplin.flows.retention import retention_purge
 
     now = datetime.now(UTC)
     with app.transaction() as session:
@@ -151,7 +152,7 @@ def test_retention_erases_old_client_addresses_and_sent_emails(prefect_harness: 
     again = retention_purge(database_url=app.db.url)
     assert again["audit.client_addresses"] == 0 and again["outbox.sent_emails"] == 0, "a second run purges nothing"
     with app.session() as session:
-        assert session.get(AuditEvent, old_id).actor == ERASED_ADDRESS
+        assert session.get(AuditEvent, old_id).actor == FORGOTTEN_ADDRESS
         assert session.get(AuditEvent, recent_id).actor == "ip:203.0.113.10"
         assert sorted(session.scalars(select(OutboxMessage.key))) == ["test:1", "test:2", "test:3"]
         purges = select(AuditEvent).where(AuditEvent.action == "core.purge").order_by(AuditEvent.id)

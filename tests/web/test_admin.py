@@ -89,6 +89,53 @@ def test_sites_and_partners(web: Web) -> None:
         assert session.scalar(select(Partner.kind).where(Partner.code == "bruxelles-formation")) == "training"
 
 
+def test_a_partners_contact_address_is_set_checked_and_audited(web: Web) -> None:
+    """The address referral reminders go to (an organisation's mailbox) is edited on the partners' page:
+    a wrong one is refused in the administrator's language, nothing saved; each change is audited."""
+    from tremplin.core.models import AuditEvent
+
+    client = web.client("admin")
+    token = csrf_of(client.get("/admin/partners").text)
+    new = {"csrf_token": token, "centre": "bxl", "code": "pes-office", "name": "Actiris", "kind": "pes"}
+    refused = client.post("/admin/partners", data={**new, "contact_email": "actiris at example"})
+    assert refused.status_code == 422 and "comme info@partenaire.be" in refused.text
+    assert 'value="actiris at example"' in refused.text, "what was typed is kept"
+    with web.app.session() as session:
+        assert session.scalar(select(Partner.id).where(Partner.code == "pes-office")) is None
+    assert (
+        client.post("/admin/partners", data={**new, "contact_email": " orientation@actiris.example "}).status_code
+        == 303
+    )
+    with web.app.session() as session:
+        partner = session.scalars(select(Partner).where(Partner.code == "pes-office")).one()
+        assert partner.contact_email == "orientation@actiris.example"
+    page = client.get("/admin/partners").text
+    assert f'id="partner-{partner.id}-contact_email"' in page and 'value="orientation@actiris.example"' in page
+
+    # Edited in Dutch: a wrong address is refused in Dutch, the row keeps it, the saved one stays.
+    web.add_account("admin_nl", ["admin"], language="nl")
+    dutch = web.client("admin_nl")
+    row = {"csrf_token": csrf_of(dutch.get("/admin/partners").text), "name": "Actiris", "kind": "pes", "active": "1"}
+    wrong = dutch.post(f"/admin/partners/{partner.id}", data={**row, "contact_email": "info@actiris"})
+    assert wrong.status_code == 422 and "Geef het e-mailadres van de organisatie" in wrong.text
+    assert 'value="info@actiris"' in wrong.text and 'aria-invalid="true"' in wrong.text
+    changed = dutch.post(f"/admin/partners/{partner.id}", data={**row, "contact_email": "info@actiris.example"})
+    assert changed.status_code == 303
+    emptied = dutch.post(f"/admin/partners/{partner.id}", data={**row, "contact_email": ""})
+    assert emptied.status_code == 303
+    with web.app.session() as session:
+        assert session.get(Partner, partner.id).contact_email is None, "an empty address: no reminder"
+        events = session.scalars(
+            select(AuditEvent).where(AuditEvent.action == "partner.contact").order_by(AuditEvent.id)
+        ).all()
+    assert [e.details["contact_email"] for e in events] == [
+        "orientation@actiris.example",
+        "info@actiris.example",
+        "",
+    ]
+    assert [e.actor for e in events] == ["admin", "admin_nl", "admin_nl"]
+
+
 def test_staff_accounts_and_tokens(web: Web) -> None:
     client = web.client("admin")
     page = client.get("/admin/staff")

@@ -80,6 +80,9 @@ def test_the_desk_tablet_is_for_reception_accounts(web: Web, app: App) -> None:
     assert web.anonymous().get("/surveys/desk", follow_redirects=False).status_code in (302, 303, 401)
     web.add_account("desk-one", ["reception"])
     tablet = web.client("desk-one")
+    # The menu leads there, in the account's language.
+    home = tablet.get("/", follow_redirects=True).text
+    assert '<a href="/surveys/desk" id="nav-surveys/desk">Tablette d' in home
     page = tablet.get("/surveys/desk?service=general")
     assert page.status_code == 200 and 'src="/survey/' in page.text
     code = page.text.split('action="/survey/')[1].split('"')[0]

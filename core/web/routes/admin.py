@@ -16,7 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from tremplin.core import vocab
-from tremplin.core.admin import AdminError, add_staff, hash_password
+from tremplin.core.admin import AdminError, add_staff, hash_password, is_email_address
 from tremplin.core.audit import audit
 from tremplin.core.i18n import LANGUAGES
 from tremplin.core.models import (
@@ -37,7 +37,7 @@ from tremplin.core.web.deps import (
     get_session,
     require_capability,
 )
-from tremplin.core.web.i18n import gettext_for
+from tremplin.core.web.i18n import N_, gettext_for
 from tremplin.core.web.security import forget_tokens, issue_api_token
 from tremplin.core.web.templating import flash, render
 
@@ -175,6 +175,16 @@ def _places(request: Request, kind: str) -> tuple[Any, Any, vocab.CodeList, str]
     return Partner, "partner", codes["partner_kind"], "admin/partners.html"
 
 
+BAD_CONTACT = N_("Enter the organisation's e-mail address, such as info@partner.be.")
+
+
+def _contact_email(data: Any) -> tuple[str, bool]:
+    """A partner's contact address as typed (trimmed), and whether it may be saved: empty (no reminder)
+    or an e-mail address. It is an organisation's mailbox, where referral reminders go."""
+    address = str(data.get("contact_email") or "").strip()[:300]
+    return address, not address or is_email_address(address)
+
+
 def _place_page(
     request: Request,
     session: Session,
@@ -225,6 +235,12 @@ def _place_create(kind: str) -> Any:
             "kind": _text(data, "kind", 32),
         }
         errors: dict[str, str] = {"name": name_error} if name_error else {}
+        contact = ""
+        if kind == "partners":
+            contact, valid = _contact_email(data)
+            values["contact_email"] = contact
+            if not valid:
+                errors["contact_email"] = _(BAD_CONTACT)
         centre = _centre_of(request, session, staff, data)
         if centre is None:
             errors["centre"] = _("Choose one of the options.")
@@ -243,8 +259,14 @@ def _place_create(kind: str) -> Any:
         if errors:
             return _place_page(request, session, staff, kind, values, errors, status=422)
         assert centre is not None
-        session.add(model(centre_id=centre.id, code=values["code"], name=values["name"], kind=values["kind"]))
+        item = model(centre_id=centre.id, code=values["code"], name=values["name"], kind=values["kind"])
+        if kind == "partners":
+            item.contact_email = contact or None
+        session.add(item)
         audit(session, f"{name}.create", staff, name, values["code"])
+        if contact:
+            session.flush()
+            audit(session, "partner.contact", staff, "partner", item.id, contact_email=contact)
         session.commit()
         flash(request, _("Saved."))
         return RedirectResponse(f"/admin/{kind}", status_code=303)
@@ -268,15 +290,23 @@ def _place_edit(kind: str) -> Any:
         ensure_centre(staff, item.centre_id)
         new_name, name_error = _name(request, data)
         new_kind = _text(data, "kind", 32) or item.kind
-        if name_error or not new_name or new_kind not in kinds:
+        contact, contact_valid = _contact_email(data) if kind == "partners" else ("", True)
+        if name_error or not new_name or new_kind not in kinds or not contact_valid:
             if name_error or not new_name:
                 errors = {f"{item.id}.name": name_error or _("This field is required.")}
-            else:
+            elif new_kind not in kinds:
                 errors = {f"{item.id}.kind": _("Choose one of the options.")}
-            return _place_page(request, session, staff, kind, None, errors, status=422)
+            else:
+                errors = {f"{item.id}.contact_email": _(BAD_CONTACT)}
+            # The row keeps what was typed, for the administrator to correct it.
+            typed = {f"{item.id}.contact_email": contact} if kind == "partners" else {}
+            return _place_page(request, session, staff, kind, typed, errors, status=422)
         item.name, item.kind = new_name, new_kind
         item.active = data.get("active") in ("1", "on", "true")
         audit(session, f"{name}.edit", staff, name, item.code)
+        if kind == "partners" and (contact or None) != item.contact_email:
+            item.contact_email = contact or None
+            audit(session, "partner.contact", staff, "partner", item.id, contact_email=contact)
         session.commit()
         flash(request, _("Saved."))
         return RedirectResponse(f"/admin/{kind}", status_code=303)
