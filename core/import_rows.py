@@ -62,11 +62,12 @@ EMPTY = frozenset({"case_id", "staff_id"})
 MINUTES = frozenset(f"{m:02d}" for m in range(60))
 #: Combinations of parts whose roll-up part is remembered (about 500 bytes each); beyond that it is
 #: worked out for each row. The caches are bounded so that the import's memory does not grow with its file.
-PARTS = 16_384
+PARTS = 4_096
 #: Distinct values remembered per part.
-VALUES = 16_384
-#: Hours of a time zone remembered; when full they are forgotten (a history comes in order of time).
-HOURS = 8_784
+VALUES = 4_096
+#: Hours of a time zone remembered (about three months); when full they are forgotten (a history comes in order
+#: of time).
+HOURS = 2_048
 _NOTHING: Any = object()
 
 

@@ -8,10 +8,15 @@ set: they appear in pages, logs and audit lines.
 
 from __future__ import annotations
 
+import hashlib
 import re
 import unicodedata
 from functools import lru_cache
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from tremplin.core.models import Staff
 
 MIN_LENGTH = 12
 MAX_LENGTH = 200
@@ -46,3 +51,9 @@ def username_problem(username: str) -> str | None:
             "starting with a letter or digit"
         )
     return None
+
+
+def fingerprint(staff: Staff) -> str:
+    """A short digest of the account's password hash: a session or a phone's field token made before the password
+    changed no longer matches it, so changing the password ends them all."""
+    return hashlib.sha256((staff.password_hash or "").encode()).hexdigest()[:16]

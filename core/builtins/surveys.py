@@ -57,9 +57,14 @@ DESK = T("Survey tablet", fr="Tablette d'enquête", nl="Enquêtetablet", uk="П�
 
 @hookimpl
 def register_menu_items(app: App, staff: Any) -> list[Any]:
-    """The desk tablet, for the accounts that log the walk-in public's visits (reception, counsellors)."""
+    """The desk tablet, in the menu of the accounts at the desk (reception, counsellors): the page itself stays
+    open to every account that logs the walk-in public's visits, but a programme lead's or an admin's menu,
+    already long, does not carry it."""
     from tremplin.core.pages import MenuItem
 
+    roles = set(getattr(staff, "roles", None) or ())
+    if not roles & {"reception", "counsellor"}:
+        return []
     return [MenuItem(DESK, "/surveys/desk", "log", audience="general")]
 
 

@@ -1240,7 +1240,8 @@ def programme_rows(
 
     * every counter the operation's plugin registered (``Counter.audience == operation``) that counts
       contacts or activities, read from the roll-up (outreach encounters, group activities and their
-      participants, people reached...); counters of cases are left out (cases are participants);
+      participants, people reached...); counters of cases (cases are participants) and of other sources
+      (survey answers...) are left out;
     * the rows of the ``ProgrammeIndicators`` the plugins declare for the report ``esf`` and this
       operation (a programme's awareness actions, its reach on social media...).
     """
@@ -1251,7 +1252,8 @@ def programme_rows(
     keys = [
         key
         for key, counter in app.registry.counters.items()
-        if counter.audience == operation and counter.sources and "cases" not in counter.sources
+        # Contacts and activities only: cases are participants, and answers to surveys are not ESF+ indicators.
+        if counter.audience == operation and counter.sources and counter.sources <= {"contacts", "activities"}
     ]
     values = rollup.totals(session, keys, start, end, centre_ids)
     rows: list[dict[str, Any]] = [

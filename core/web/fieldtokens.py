@@ -48,7 +48,7 @@ def issue(
     session: Session, staff: Staff, session_token: str, tz: tzinfo, now: datetime | None = None
 ) -> tuple[str, datetime]:
     """A new token for ``staff``'s phone, bound to the browser's session; returns it and when it ends."""
-    from tremplin.core.web.security import fingerprint
+    from tremplin.core.passwords import fingerprint
 
     now = now or datetime.now(UTC)
     session.execute(delete(FieldToken).where(FieldToken.expires_at <= now))
@@ -83,7 +83,7 @@ def resolve(session: Session, token: str, now: datetime | None = None) -> tuple[
     """The active account a live token belongs to, and when the token ends; ``None`` otherwise."""
     import hmac
 
-    from tremplin.core.web.security import fingerprint
+    from tremplin.core.passwords import fingerprint
 
     if not token:
         return None

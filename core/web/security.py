@@ -29,6 +29,7 @@ from urllib.parse import parse_qs
 from sqlalchemy import func, select
 
 from tremplin.core.models import AuditEvent, Staff
+from tremplin.core.passwords import fingerprint
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
@@ -51,10 +52,6 @@ API_TOKEN_PREFIX = "tpl_"
 
 # ------------------------------------------------------------------------------------------------
 # Sessions
-
-
-def fingerprint(staff: Staff) -> str:
-    return hashlib.sha256((staff.password_hash or "").encode()).hexdigest()[:16]
 
 
 def log_in(request: Request, staff: Staff, session: Session) -> None:
