@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterator, Sequence
 from datetime import UTC, date, datetime, timedelta, tzinfo
 from typing import Any
 
-from fastapi import APIRouter, Depends, HTTPException, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 from sqlalchemy import String, select, type_coerce
 from sqlalchemy.orm import Session, aliased
@@ -26,6 +26,7 @@ from tremplin.core.i18n import T, Text
 from tremplin.core.models import Activity, Case, Centre, Contact, Partner, Referral, Site, Staff
 from tremplin.core.web.common import centre_tz
 from tremplin.core.web.deps import get_app, get_session, require_capability
+from tremplin.core.web.errors import ChoiceError
 from tremplin.core.web.i18n import N_, gettext_for, request_language
 from tremplin.core.web.routes.lists import case_statement, filtered, read_filters, referral_statement
 
@@ -205,7 +206,7 @@ def file_stamp(tz: tzinfo, now: datetime | None = None) -> str:
 def _format(request: Request) -> str:
     fmt = request.query_params.get("format", "csv")
     if fmt not in FORMATS:
-        raise HTTPException(status_code=400, detail=f"the export formats are csv and xlsx, not {fmt[:10]!r}")
+        raise ChoiceError("format", fmt, {f: f.upper() for f in FORMATS}, N_("Format"))
     return fmt
 
 
