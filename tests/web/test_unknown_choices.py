@@ -6,6 +6,8 @@ exports' format."""
 
 from __future__ import annotations
 
+from urllib.parse import parse_qsl
+
 import pytest
 
 from tests.web.conftest import Web
@@ -75,6 +77,8 @@ WEB_CASES = (
     ("/cases", "audience", None),
     ("/contacts/export", "format", "XLSX"),
     ("/activities/export", "audience", None),
+    ("/reports/view?kind=audience", "audience", None),
+    ("/reports/view?kind=esf", "operation", None),
 )
 
 
@@ -83,8 +87,9 @@ def test_a_list_page_refuses_an_unknown_choice_in_the_readers_language(web: Web,
     client = web.client("programme_lead")
     client.cookies.set("tremplin_lang", lang)
     _ = translator(lang).gettext
-    for path, name, choice in WEB_CASES:
-        answer = client.get(path, params={name: "bogus"})
+    for url, name, choice in WEB_CASES:
+        path, _sep, query = url.partition("?")
+        answer = client.get(path, params={**dict(parse_qsl(query)), name: "bogus"})
         assert answer.status_code == 422, (path, name, answer.status_code)
         assert answer.headers["content-type"].startswith("text/html"), "a page, not a file or JSON"
         text = plain(visible(answer.text))
