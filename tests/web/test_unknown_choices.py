@@ -38,6 +38,7 @@ API_CASES = (
     ("/api/v1/contacts", "audience", ["general", "neet"]),
     ("/api/v1/activities", "site", []),
     ("/api/v1/cases", "audience", ["neet"]),
+    ("/api/v1/cases", "state", ["open", "closed", "all"]),
 )
 
 

@@ -53,7 +53,7 @@ from tremplin.core.web.deps import (
     require_capability,
 )
 from tremplin.core.web.errors import ChoiceError
-from tremplin.core.web.routes.lists import audience_choices, list_activities, list_contacts, read_filters
+from tremplin.core.web.routes.lists import CASE_STATES, audience_choices, list_activities, list_contacts, read_filters
 
 bearer = HTTPBearer(auto_error=False, description="An API token: `tremplin staff token USERNAME`, or the account page.")
 router = APIRouter(prefix="/api/v1", tags=["api"], dependencies=[Depends(bearer)])
@@ -941,10 +941,15 @@ def cases_list(
     staff: CasesStaff,
     session: DB,
     audience: str = "",
-    state: Literal["open", "closed", "all"] = "all",
+    state: Annotated[
+        str,
+        Query(description="`open`, `closed` or `all` (the default). Another value is answered 422, rule `choice`."),
+    ] = "all",
     after: IdCursor = "",
 ) -> CasePage:
     app = get_app(request)
+    if state not in CASE_STATES:
+        raise ChoiceError("state", state, CASE_STATES)
     keys = [k for k in policy.visible_audiences(app, staff) if k in app.registry.workflows]
     if audience:
         if audience not in app.registry.audiences:
