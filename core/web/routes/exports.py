@@ -331,9 +331,13 @@ def send(
     convert: Callable[[Any], Sequence[Any]],
     parameters: dict[str, Any],
     tz: tzinfo,
+    driver_rows: bool = False,
 ) -> Response:
     """Audit the export, then answer the rows of ``stmt`` (each through ``convert``) as the asked format,
-    under headings in the reader's language, in a file named after the moment on the centre's clock (``tz``)."""
+    under headings in the reader's language, in a file named after the moment on the centre's clock (``tz``).
+
+    ``driver_rows``: ``convert`` takes the database driver's rows, unprocessed: every column of ``stmt`` is a
+    plain number or text, or ``raw`` and converted by ``columns_in``."""
     import os
     import tempfile
 
@@ -361,8 +365,25 @@ def send(
         # Its own connection: the request's session is closed before a streamed body is sent.
         with app.db.engine.connect() as conn:
             result = conn.execution_options(stream_results=True, yield_per=2_000).execute(stmt)
-            for row in result:
+            if not driver_rows:
+                for row in result:
+                    yield convert(row)
+                return
+            # The driver's tuples as they come (from the server-side cursor on PostgreSQL): SQLAlchemy's row
+            # objects cost a tenth of a million-row export, and ``convert`` does what their processing would.
+            # SQLAlchemy reads one row ahead when it streams: that row first, through its own path.
+            for row in result.fetchmany(1):
                 yield convert(row)
+            if getattr(result.cursor_strategy, "_rowbuffer", None):  # read further ahead than that: its path
+                for row in result:
+                    yield convert(row)
+                return
+            cursor = result.cursor
+            if cursor is None:  # no row, or that one was the last: the result is closed
+                return
+            while batch := cursor.fetchmany(2_000):
+                for row in batch:
+                    yield convert(row)
 
     language = request_language(request)
     heads = headings(columns, language)
@@ -424,7 +445,7 @@ def contacts_export(
     stmt = filtered(stmt, Contact, request, session, staff, filters).order_by(Contact.day.desc(), Contact.id.desc())
     tz = centre_tz(get_app(request), session, staff.centre_id)
     convert = columns_in(tz, [RAW_KINDS.get(c, "") for c in CONTACT_COLUMNS])
-    return send(request, staff, "contacts", CONTACT_COLUMNS, stmt, convert, filters.params(), tz)
+    return send(request, staff, "contacts", CONTACT_COLUMNS, stmt, convert, filters.params(), tz, driver_rows=True)
 
 
 @router.get("/activities/export")
@@ -458,7 +479,7 @@ def activities_export(
     stmt = filtered(stmt, Activity, request, session, staff, filters).order_by(Activity.day.desc(), Activity.id.desc())
     tz = centre_tz(get_app(request), session, staff.centre_id)
     convert = columns_in(tz, [RAW_KINDS.get(c, "") for c in ACTIVITY_COLUMNS])
-    return send(request, staff, "activities", ACTIVITY_COLUMNS, stmt, convert, filters.params(), tz)
+    return send(request, staff, "activities", ACTIVITY_COLUMNS, stmt, convert, filters.params(), tz, driver_rows=True)
 
 
 @router.get("/referrals/export")
