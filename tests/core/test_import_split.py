@@ -40,9 +40,9 @@ def halves(app: App, monkeypatch: pytest.MonkeyPatch) -> Iterator[list[str]]:
     ends: list[str] = []
     real_receive, real_start = import_check._receive, import_check._check_from_start
 
-    def receive(process: Any, receiver: Any) -> import_check.Checked:
+    def receive(process: Any, receiver: Any, *more: Any) -> import_check.Checked:
         ends.append("two")
-        return real_receive(process, receiver)
+        return real_receive(process, receiver, *more)
 
     def start(*args: Any, **options: Any) -> import_check.Checked:
         cut = args[-2]
@@ -195,7 +195,7 @@ def test_a_cut_inside_a_quoted_value_is_checked_again_in_one_pass(
     # falls inside its quotes.
     rows[4] = dict(rows[4], note="Parcours:\n" + "Atelier CV puis entretien.\n" * 70)
     path = write(tmp_path, csv_text(rows))
-    middle = int(path.stat().st_size * import_check.FIRST_SHARE)
+    middle = int(path.stat().st_size * import_check.WRITING_SHARE)
     text = path.read_bytes()
     assert text.index(b'"Parcours:') < middle < text.index(b'entretien.\n"'), "the test needs the cut inside the note"
 
