@@ -100,7 +100,7 @@ SPLIT_FROM_BYTES = 8 * 1024 * 1024
 FIRST_SHARE = 0.53
 #: The share when this process also writes the rows while the other checks (``EarlyWriter``): it
 #: inserts every row of the file, so it checks less, and both processes end at about the same time.
-WRITING_SHARE = 0.30
+WRITING_SHARE = 0.15
 #: Provisional ids of the centres and sites the second half would create: far from the first half's.
 SECOND_HALF_IDS = -(1 << 40)
 
@@ -188,7 +188,9 @@ class Spool:
         if self._out is not None:
             self._out.close()
             self._out = None
-        for name in self.files:
+        # Chunks announced (``on_spill``) are the reader's: it may not have read them yet, and removes
+        # them with their directory.
+        for name in self.files if self.on_spill is None else ():
             try:
                 os.unlink(name)
             except FileNotFoundError:
