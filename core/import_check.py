@@ -100,7 +100,7 @@ SPLIT_FROM_BYTES = 8 * 1024 * 1024
 FIRST_SHARE = 0.53
 #: The share when this process also writes the rows while the other checks (``EarlyWriter``): it
 #: inserts every row of the file, so it checks less, and both processes end at about the same time.
-WRITING_SHARE = 0.15
+WRITING_SHARE = 0.12
 #: Provisional ids of the centres and sites the second half would create: far from the first half's.
 SECOND_HALF_IDS = -(1 << 40)
 
