@@ -1,0 +1,113 @@
+"""Each update with its chat's current state, whichever process handles it.
+
+python-telegram-bot reads the persistence once, when the application starts, and keeps ``user_data``,
+``chat_data`` and every ``ConversationHandler``'s states in memory. That is right for one poller. Behind
+``tremplin serve --bot-webhook`` several web workers receive the updates of one conversation in turn:
+each worker's memory is then out of date as soon as another answered. ``BotApplication`` with
+``shared_state`` reads the chat's rows (one statement) before each update and writes what changed
+(one transaction) right after it, so the next message finds the state wherever it lands.
+
+``change_user_data`` changes a person's data outside any update of theirs (a counsellor's answer
+delivered, the question asked after a thread closes), in turn with the chat's updates and, when the
+state is shared, on the database's current data.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, cast
+
+from telegram import Update
+from telegram.ext import Application, ConversationHandler
+
+from tremplin.core.bot.ordering import PerChatUpdates
+
+if TYPE_CHECKING:
+    from tremplin.core.bot.persistence import DatabasePersistence
+
+
+class BotApplication(Application):  # type: ignore[type-arg]
+    """python-telegram-bot's ``Application``; with ``shared_state``, each update reads and writes its chat's
+    state in the database (``tremplin.core.bot.persistence.DatabasePersistence`` with ``shared``)."""
+
+    __slots__ = ("shared_state",)
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.shared_state = False
+
+    async def process_update(self, update: object) -> None:
+        if not (self.shared_state and self.persistence is not None and isinstance(update, Update)):
+            await super().process_update(update)
+            return
+        chat, user = update.effective_chat, update.effective_user
+        await self.load_state(user.id if user else None, chat.id if chat else None, update)
+        try:
+            await super().process_update(update)
+        finally:
+            # Written before the next update of the chat can reach another worker.
+            await self.update_persistence()
+
+    def persistent_conversations(self) -> list[ConversationHandler[Any]]:
+        return [
+            handler
+            for group in self.handlers.values()
+            for handler in group
+            if isinstance(handler, ConversationHandler) and handler.persistent and handler.name
+        ]
+
+    async def load_state(self, user_id: int | None, chat_id: int | None, update: Update | None = None) -> None:
+        """Replace what the process holds of this user, chat and conversations with the database's rows."""
+        from tremplin.core.bot.handlers import in_thread
+
+        persistence = cast("DatabasePersistence", self.persistence)
+        wanted: dict[str, tuple[str, Any, Any]] = {}
+        if user_id is not None:
+            wanted[persistence.hash("user", user_id)] = ("user", user_id, None)
+        if chat_id is not None:
+            wanted[persistence.hash("chat", chat_id)] = ("chat", chat_id, None)
+        for handler in self.persistent_conversations() if update is not None else ():
+            try:
+                key = handler._get_key(update)  # noqa: SLF001  (the key python-telegram-bot files the state under)
+            except RuntimeError:  # an update this conversation cannot be about
+                continue
+            wanted[persistence.hash(f"conversation:{handler.name}", list(key))] = ("conversation", key, handler)
+        if not wanted:
+            return
+        found = await in_thread(persistence.read, list(wanted))
+        for key_hash, (kind, key, handler) in wanted.items():
+            data = found.get(key_hash)
+            if kind == "conversation":
+                # Set without marking the state as changed: it is the database's already.
+                states = handler._conversations  # noqa: SLF001
+                state = (data or {}).get("state")
+                if state is None:
+                    states.data.pop(key, None)
+                else:
+                    states.update_no_track({key: state})
+                continue
+            held = self.user_data[key] if kind == "user" else self.chat_data[key]
+            held.clear()
+            held.update(data or {})
+
+
+def chat_turn(application: Application, chat_id: int) -> contextlib.AbstractAsyncContextManager[None]:  # type: ignore[type-arg]
+    """Wait for the chat's update being handled in this process, and hold off its next ones meanwhile."""
+    processor = application.update_processor
+    if isinstance(processor, PerChatUpdates):
+        return processor.chat(chat_id)
+    return contextlib.nullcontext()
+
+
+async def change_user_data(application: Application, user_id: int, change: Callable[[dict[Any, Any]], bool]) -> None:  # type: ignore[type-arg]
+    """Apply ``change`` to the person's ``user_data`` (it returns whether it changed anything) and have it
+    kept: at once when the state is shared, else with the next write of the persistence."""
+    shared = isinstance(application, BotApplication) and application.shared_state and application.persistence
+    async with chat_turn(application, user_id):
+        if shared:
+            await cast("BotApplication", application).load_state(user_id, None)
+        if change(application.user_data[user_id]):
+            application.mark_data_for_update_persistence(user_ids=user_id)
+        if shared:
+            await application.update_persistence()
