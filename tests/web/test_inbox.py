@@ -121,8 +121,9 @@ def test_a_counsellor_answers_in_the_chat_hands_over_and_closes_with_a_referral(
     with app.session() as session:
         thread = session.get(BotThread, thread_id)
         answers = session.execute(
-            select(SurveyAnswer.service, SurveyAnswer.channel, SurveyAnswer.language, SurveyAnswer.theme)
-            .add_columns(SurveyAnswer.satisfaction)
+            select(SurveyAnswer.service, SurveyAnswer.channel, SurveyAnswer.language, SurveyAnswer.theme).add_columns(
+                SurveyAnswer.satisfaction
+            )
         ).all()
         referral = session.scalar(select(Referral))
         contact = session.get(Contact, thread.contact_id)
