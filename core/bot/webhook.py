@@ -5,8 +5,10 @@ application without a poller, starts it with the web app, and registers the webh
 (``setWebhook`` with the public URL and a secret token). An update is accepted only with Telegram's
 ``X-Telegram-Bot-Api-Secret-Token`` header equal to the secret: anything else is refused with 403 before
 it is read. Updates are queued to the application and answered 200 at once, as Telegram wants; the
-handlers, the state in the database and the delivery of counsellors' answers work as with polling
-(answers are claimed one by one, so several workers never send one twice).
+handlers and the delivery of counsellors' answers work as with polling (answers are claimed one by one,
+so several workers never send one twice). The next message of a conversation may reach another worker:
+each update reads its chat's state from the database and writes it back as soon as it is handled
+(``tremplin.core.bot.state``), and the flood limit is counted in the database.
 """
 
 from __future__ import annotations
