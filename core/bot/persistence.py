@@ -9,8 +9,10 @@ never in clear. ``forget`` deletes every row of a chat; ``purge`` those untouche
 A process alone with the bot (long polling) loads every row at start and writes changes every
 ``update_interval`` seconds. Processes sharing the bot (the web workers of ``serve --bot-webhook``) are
 ``shared``: they load nothing at start, read a chat's rows before each of its updates and write them
-after it (``tremplin.core.bot.state.BotApplication``), so any worker takes the next message. Either
-way a row is written only when its data changed since it was last read or written.
+after it (``tremplin.core.bot.state.BotApplication``), so any worker takes the next message. Meanwhile
+the worker holds the chat's **turn** (a ``turn`` row, ``take_turn``): the bot answers before its state is
+written, and a person quick on a button must not have their next update read the old state elsewhere.
+Either way a row is written only when its data changed since it was last read or written.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any, cast
 
 from sqlalchemy import delete, select
+from sqlalchemy.exc import IntegrityError
 from telegram.ext import BasePersistence, PersistenceInput
 
 from tremplin.core.bot.models import BotState
@@ -37,6 +40,10 @@ if TYPE_CHECKING:
 UPDATE_INTERVAL = 2.0
 #: Rows looked up in one statement when a batch of changes is written.
 LOOKUP_CHUNK = 500
+#: The kind of the row a process holds while it handles one of the chat's updates (shared state).
+TURN = "turn"
+#: Seconds after which a turn is free again whoever took it (a worker stopped in the middle of an update).
+TURN_SECONDS = 30.0
 
 
 class DatabasePersistence(BasePersistence[dict[Any, Any], dict[Any, Any], dict[Any, Any]]):
@@ -81,14 +88,36 @@ class DatabasePersistence(BasePersistence[dict[Any, Any], dict[Any, Any], dict[A
         """The row's key: a keyed hash of its kind and Telegram key (a conversation's key as a list)."""
         return self.seal.key([kind, key])
 
-    def read(self, hashes: Sequence[str]) -> dict[str, Any]:
-        """The data of the rows of these hashed keys, now (absent rows are left out)."""
-        with self.app.session() as session:
+    def read(self, hashes: Sequence[str], turn_of: int | None = None) -> dict[str, Any] | None:
+        """The data of the rows of these hashed keys, now (absent rows are left out).
+
+        With ``turn_of`` (a chat id), first take the chat's turn, in the same transaction: ``None`` when
+        another process holds it (read nothing: try again later); ``release_turn`` gives it back."""
+        now = datetime.now(UTC)
+        with self.app.transaction() as session:
+            if turn_of is not None:
+                turn = self.hash(TURN, turn_of)
+                session.execute(
+                    delete(BotState).where(
+                        BotState.kind == TURN,
+                        BotState.key == turn,
+                        BotState.updated_at < now - timedelta(seconds=TURN_SECONDS),
+                    )
+                )
+                try:
+                    with session.begin_nested():
+                        session.add(BotState(kind=TURN, key=turn, chat_key=self.seal.key(turn_of), data={}))
+                except IntegrityError:  # another process handles one of the chat's updates
+                    return None
             rows = session.execute(select(BotState.key, BotState.data).where(BotState.key.in_(hashes)))
             found = {key: data for key, data in rows}
         for key_hash in hashes:
             self._known[key_hash] = copy.deepcopy(found.get(key_hash))
         return found
+
+    def release_turn(self, chat_id: int) -> None:
+        with self.app.transaction() as session:
+            session.execute(delete(BotState).where(BotState.kind == TURN, BotState.key == self.hash(TURN, chat_id)))
 
     def _store_many(self, changes: dict[str, tuple[str, Any, int, Any]]) -> None:
         """Write ``{hashed key: (kind, key, chat, data)}`` in one transaction: empty data deletes the row."""

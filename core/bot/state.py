@@ -4,8 +4,10 @@ python-telegram-bot reads the persistence once, when the application starts, and
 ``chat_data`` and every ``ConversationHandler``'s states in memory. That is right for one poller. Behind
 ``tremplin serve --bot-webhook`` several web workers receive the updates of one conversation in turn:
 each worker's memory is then out of date as soon as another answered. ``BotApplication`` with
-``shared_state`` reads the chat's rows (one statement) before each update and writes what changed
-(one transaction) right after it, so the next message finds the state wherever it lands.
+``shared_state`` reads the chat's rows (one transaction) before each update and writes what changed
+(one transaction) right after it, so the next message finds the state wherever it lands. In between it
+holds the chat's turn (``DatabasePersistence.read``): the bot answers before its state is written, and
+the person's next update, on another worker, waits for the turn rather than reading the old state.
 
 ``change_user_data`` changes a person's data outside any update of theirs (a counsellor's answer
 delivered, the question asked after a thread closes), in turn with the chat's updates and, when the
@@ -14,8 +16,11 @@ state is shared, on the database's current data.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
-from collections.abc import Callable
+import logging
+import time
+from collections.abc import AsyncIterator, Callable
 from typing import TYPE_CHECKING, Any, cast
 
 from telegram import Update
@@ -26,8 +31,12 @@ from tremplin.core.bot.ordering import PerChatUpdates
 if TYPE_CHECKING:
     from tremplin.core.bot.persistence import DatabasePersistence
 
+log = logging.getLogger("tremplin.bot")
+#: Seconds an update waits for its chat's turn before it is handled all the same (and the log says so).
+TURN_WAIT = 10.0
 
-class BotApplication(Application):  # type: ignore[type-arg]
+
+class BotApplication(Application[Any, Any, Any, Any, Any, Any]):
     """python-telegram-bot's ``Application``; with ``shared_state``, each update reads and writes its chat's
     state in the database (``tremplin.core.bot.persistence.DatabasePersistence`` with ``shared``)."""
 
@@ -42,12 +51,25 @@ class BotApplication(Application):  # type: ignore[type-arg]
             await super().process_update(update)
             return
         chat, user = update.effective_chat, update.effective_user
-        await self.load_state(user.id if user else None, chat.id if chat else None, update)
-        try:
+        async with self.chat_state(user.id if user else None, chat.id if chat else None, update):
             await super().process_update(update)
+
+    @contextlib.asynccontextmanager
+    async def chat_state(
+        self, user_id: int | None, chat_id: int | None, update: Update | None = None
+    ) -> AsyncIterator[None]:
+        """Take the chat's turn and its current state; write what changed and give the turn back after."""
+        from tremplin.core.bot.handlers import in_thread
+
+        persistence = cast("DatabasePersistence", self.persistence)
+        held = await self.load_state(user_id, chat_id, update)
+        try:
+            yield
         finally:
             # Written before the next update of the chat can reach another worker.
             await self.update_persistence()
+            if held is not None:
+                await in_thread(persistence.release_turn, held)
 
     def persistent_conversations(self) -> list[ConversationHandler[Any]]:
         return [
@@ -57,8 +79,9 @@ class BotApplication(Application):  # type: ignore[type-arg]
             if isinstance(handler, ConversationHandler) and handler.persistent and handler.name
         ]
 
-    async def load_state(self, user_id: int | None, chat_id: int | None, update: Update | None = None) -> None:
-        """Replace what the process holds of this user, chat and conversations with the database's rows."""
+    async def load_state(self, user_id: int | None, chat_id: int | None, update: Update | None = None) -> int | None:
+        """Replace what the process holds of this user, chat and conversations with the database's rows,
+        once the chat's turn is taken; returns the chat whose turn it holds (``None``: none)."""
         from tremplin.core.bot.handlers import in_thread
 
         persistence = cast("DatabasePersistence", self.persistence)
@@ -67,15 +90,28 @@ class BotApplication(Application):  # type: ignore[type-arg]
             wanted[persistence.hash("user", user_id)] = ("user", user_id, None)
         if chat_id is not None:
             wanted[persistence.hash("chat", chat_id)] = ("chat", chat_id, None)
-        for handler in self.persistent_conversations() if update is not None else ():
+        for handler in self.persistent_conversations():
+            if update is None:
+                break
             try:
                 key = handler._get_key(update)  # noqa: SLF001  (the key python-telegram-bot files the state under)
             except RuntimeError:  # an update this conversation cannot be about
                 continue
             wanted[persistence.hash(f"conversation:{handler.name}", list(key))] = ("conversation", key, handler)
         if not wanted:
-            return
-        found = await in_thread(persistence.read, list(wanted))
+            return None
+        turn = chat_id if chat_id is not None else user_id
+        deadline = time.monotonic() + TURN_WAIT
+        while True:
+            found = await in_thread(persistence.read, list(wanted), turn)
+            if found is not None:
+                break
+            if time.monotonic() > deadline:  # better late and maybe out of date than never
+                log.warning("a chat's turn was held too long: its update is handled without it")
+                turn, found = None, await in_thread(persistence.read, list(wanted))
+                assert found is not None
+                break
+            await asyncio.sleep(0.02)
         for key_hash, (kind, key, handler) in wanted.items():
             data = found.get(key_hash)
             if kind == "conversation":
@@ -90,9 +126,12 @@ class BotApplication(Application):  # type: ignore[type-arg]
             held = self.user_data[key] if kind == "user" else self.chat_data[key]
             held.clear()
             held.update(data or {})
+        return turn
 
 
-def chat_turn(application: Application, chat_id: int) -> contextlib.AbstractAsyncContextManager[None]:  # type: ignore[type-arg]
+def chat_turn(
+    application: Application[Any, Any, Any, Any, Any, Any], chat_id: int
+) -> contextlib.AbstractAsyncContextManager[None]:
     """Wait for the chat's update being handled in this process, and hold off its next ones meanwhile."""
     processor = application.update_processor
     if isinstance(processor, PerChatUpdates):
@@ -100,14 +139,16 @@ def chat_turn(application: Application, chat_id: int) -> contextlib.AbstractAsyn
     return contextlib.nullcontext()
 
 
-async def change_user_data(application: Application, user_id: int, change: Callable[[dict[Any, Any]], bool]) -> None:  # type: ignore[type-arg]
+async def change_user_data(
+    application: Application[Any, Any, Any, Any, Any, Any], user_id: int, change: Callable[[dict[Any, Any]], bool]
+) -> None:
     """Apply ``change`` to the person's ``user_data`` (it returns whether it changed anything) and have it
     kept: at once when the state is shared, else with the next write of the persistence."""
     shared = isinstance(application, BotApplication) and application.shared_state and application.persistence
     async with chat_turn(application, user_id):
+        state: contextlib.AbstractAsyncContextManager[None] = contextlib.nullcontext()
         if shared:
-            await cast("BotApplication", application).load_state(user_id, None)
-        if change(application.user_data[user_id]):
-            application.mark_data_for_update_persistence(user_ids=user_id)
-        if shared:
-            await application.update_persistence()
+            state = cast("BotApplication", application).chat_state(user_id, user_id)
+        async with state:
+            if change(application.user_data[user_id]):
+                application.mark_data_for_update_persistence(user_ids=user_id)

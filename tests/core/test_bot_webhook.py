@@ -182,3 +182,27 @@ def test_two_web_workers_take_one_conversation_in_turn(app: App, centre: int, fa
     ]
     assert len(referrals) == 1
     assert [tuple(a) for a in answers] == [("ukrainian", "work", "very_satisfied")]
+
+
+def test_a_chat_is_handled_by_one_worker_at_a_time(app: App) -> None:
+    """The bot answers before it writes the state: the chat's turn keeps another worker from reading
+    the old state meanwhile, and a turn left by a stopped worker is free again after a while."""
+    from datetime import UTC, datetime, timedelta
+
+    from sqlalchemy import update
+
+    from tremplin.core.bot.models import BotState
+    from tremplin.core.bot.persistence import TURN, DatabasePersistence
+
+    first, second = DatabasePersistence(app, shared=True), DatabasePersistence(app, shared=True)
+    keys = [first.hash("user", 42)]
+    assert first.read(keys, turn_of=42) == {}
+    assert second.read(keys, turn_of=42) is None  # held
+    assert second.read(keys, turn_of=43) == {}  # another chat: free
+    first.release_turn(42)
+    assert second.read(keys, turn_of=42) == {}
+    with app.transaction() as session:  # the worker holding it stopped half a minute ago
+        session.execute(
+            update(BotState).where(BotState.kind == TURN).values(updated_at=datetime.now(UTC) - timedelta(minutes=1))
+        )
+    assert first.read(keys, turn_of=42) == {}
