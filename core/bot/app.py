@@ -163,7 +163,7 @@ def build_application(
         ApplicationBuilder()
         .application_class(BotApplication)
         .token(token)
-        .rate_limiter(RetryingLimiter())
+        .rate_limiter(RetryingLimiter(max_in_flight=CONNECTIONS))
         .concurrent_updates(PerChatUpdates())
     )
     # Fewer connections than python-telegram-bot's 256: httpcore looks at every pooled connection for each
