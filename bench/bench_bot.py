@@ -250,7 +250,13 @@ def tree_cpu_seconds(pid: int) -> float:
 
 
 def run_webhook(
-    chats: int, first_id: int, script: dict[str, list[tuple[str, int]]], url: str, workers: int, timeout: float
+    chats: int,
+    first_id: int,
+    script: dict[str, list[tuple[str, int]]],
+    url: str,
+    workers: int,
+    timeout: float,
+    profile: str | None = None,
 ) -> dict[str, Any]:
     """``serve_people`` in another process, and ``tremplin serve --bot-webhook``'s uvicorn with ``workers``
     processes receiving its updates; every person finishes, then both stop."""
@@ -281,6 +287,8 @@ def run_webhook(
         "TREMPLIN_TELEGRAM_WEBHOOK_URL": hook,
     }
     command = [sys.executable, "-m", "uvicorn", "tremplin.core.web.app:asgi_factory", "--factory"]
+    if profile:  # one worker only: uvicorn runs it in its own process
+        command[1:1] = ["-m", "cProfile", "-o", profile]
     command += ["--host", "127.0.0.1", "--port", str(port), "--workers", str(workers), "--log-level", "warning"]
     web = subprocess.Popen(command, env=env)
     try:
@@ -376,7 +384,9 @@ def main() -> int:
     floor = run_bot(args.chats, 10_000_000, echo_script, bare_application, args.timeout)
     app.db.dispose()  # no connection crosses the fork
     if args.webhook:
-        bot = run_webhook(args.chats, 20_000_000, SCRIPT, url, args.workers, args.timeout)
+        if args.profile and args.workers != 1:
+            raise SystemExit("--profile with --webhook profiles one worker: give --workers 1")
+        bot = run_webhook(args.chats, 20_000_000, SCRIPT, url, args.workers, args.timeout, args.profile)
     else:
         bot = run_bot(
             args.chats,
