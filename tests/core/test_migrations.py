@@ -22,6 +22,7 @@ from sqlalchemy import column, create_engine, insert, inspect, select, table, te
 from sqlalchemy.engine import make_url
 
 import tremplin.plugins.formtruck.models  # noqa: F401  (their tables join the metadata compared)
+import tremplin.plugins.neet.models  # noqa: F401
 import tremplin.plugins.schools.models  # noqa: F401
 from tests.conftest import ENGINES, PG_URL, make_app
 from tremplin.core import migrate
@@ -36,7 +37,7 @@ FORMTRUCK = {"formtruck_stops"}
 LEGACY_HEAD = "0004_sessions"
 _CORE_SCRIPT = ScriptDirectory.from_config(migrate.alembic_config("sqlite://"))
 CORE_HEAD = _CORE_SCRIPT.get_current_head()
-HEADS = {CORE_HEAD, "schools_0002_booking_counts", "formtruck_0001"}
+HEADS = {CORE_HEAD, "schools_0002_booking_counts", "formtruck_0001", "neet_0001"}
 
 
 @pytest.fixture(params=ENGINES)
@@ -191,7 +192,7 @@ def test_the_single_chain_upgrades_to_the_branches_keeping_every_row(empty_url: 
     app = make_app(empty_url)
     try:
         assert migrate.current_heads(app) == (LEGACY_HEAD,)
-        assert migrate.pending(app) == [CORE_HEAD, "schools_0002_booking_counts", "formtruck_0001"]
+        assert migrate.pending(app) == [CORE_HEAD, "neet_0001", "schools_0002_booking_counts", "formtruck_0001"]
         migrate.upgrade(app)
         assert set(migrate.current_heads(app)) == HEADS
         assert differences(app) == []
@@ -261,7 +262,7 @@ def test_a_left_out_plugin_gets_its_tables_when_enabled(empty_url: str, monkeypa
     monkeypatch.setenv("TREMPLIN_SECRET_KEY", "k" * 40)
     result = init(empty_url, "plugins.schools")
     assert result.exit_code == 0, result.output
-    assert f"revision {CORE_HEAD} (core), formtruck_0001 (formtruck):" in result.output
+    assert f"revision {CORE_HEAD} (core), neet_0001 (neet), formtruck_0001 (formtruck):" in result.output
     assert FORMTRUCK <= tables(empty_url) and not SCHOOLS & tables(empty_url)
 
     # Enabled, the plugin has no tables until ``tremplin init``: serving says so rather than failing on a page.
