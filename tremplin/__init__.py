@@ -33,7 +33,7 @@ if TYPE_CHECKING:
     from tremplin.core.bot.handlers import BotCommand, in_thread, language_of, user_language
     from tremplin.core.bot.limits import RetryingLimiter
     from tremplin.core.bot.satisfaction import ask_satisfaction, satisfaction_counters
-    from tremplin.core.bot.threads import open_thread
+    from tremplin.core.bot.threads import open_thread, threads_opened_counters
     from tremplin.core.counters import Counter, FactSource, Part
     from tremplin.core.db import UTCDateTime
     from tremplin.core.demo.share import DemoShare
@@ -126,6 +126,8 @@ _EXPORTS: dict[str, str] = {
     # The satisfaction question at the end of a conversation, and the counters of its answers.
     "ask_satisfaction": "tremplin.core.bot.satisfaction",
     "satisfaction_counters": "tremplin.core.bot.satisfaction",
+    # The counter of threads opened with a counsellor, for an audience whose chat opens them.
+    "threads_opened_counters": "tremplin.core.bot.threads",
     # Messages the bot sends on its own: subscriptions by chat (never its id in clear) and the weekly send.
     "broadcast": "tremplin.core.bot.broadcast",
     "is_subscribed": "tremplin.core.bot.broadcast",

@@ -91,6 +91,9 @@ class BotThread(Base):
     sealed_chat: Mapped[str | None] = mapped_column(Text)
     staff_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id", ondelete="SET NULL"))
     opened_at: Mapped[datetime] = mapped_column(default=utcnow)
+    #: The centre's local day the thread opened on: the day the figure of threads opened counts it
+    #: (``tremplin.core.bot.threads.thread_fact``), like the contact it becomes when it closes.
+    opened_on: Mapped[date | None] = mapped_column(Date, index=True)
     first_answer_at: Mapped[datetime | None]
     last_message_at: Mapped[datetime] = mapped_column(default=utcnow)
     closed_at: Mapped[datetime | None]

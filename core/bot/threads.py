@@ -10,6 +10,11 @@ A closed thread is logged as **one remote-advice contact** by theme and language
 again and hidden from the inbox, its sealed chat id is dropped once the closing message is sent, and the
 retention flow deletes its messages after ``settings.bot_retention_days`` (``purge_threads``). What is
 kept for the figures (theme, language, times, outcome) names nobody.
+
+A thread counts in the figure of **threads opened** the moment it opens, on its centre's local day, by
+audience, theme and language (the fact source ``bot.threads``, ``thread_fact``): open or waiting threads
+are counted before any contact exists. ``/forget`` and the retention flow keep the thread's bare row
+(no text, no chat id), so a published figure never goes down.
 """
 
 from __future__ import annotations
@@ -28,6 +33,7 @@ if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
     from tremplin.core.app import App
+    from tremplin.core.counters import Counter, FactSource
     from tremplin.core.models import Referral, Staff
 
 #: Outcomes a counsellor closes a thread with; ``abandoned`` is the bot's (``/forget``, retention).
@@ -94,7 +100,11 @@ def open_thread(
     text: str,
     attributes: Mapping[str, Any] | None = None,
 ) -> BotThread:
-    """Open a thread with the person's first message; the chat id is kept sealed, never in clear."""
+    """Open a thread with the person's first message; the chat id is kept sealed, never in clear.
+
+    The thread counts at once in the threads opened (``bot.threads``), in this transaction."""
+    from tremplin.core.writes import local_day
+
     seal = seal_for(app.settings)
     moment = now()
     thread = BotThread(
@@ -107,6 +117,7 @@ def open_thread(
         chat_key=seal.key(chat_id),
         sealed_chat=seal.seal(chat_id),
         opened_at=moment,
+        opened_on=local_day(app, session, centre_id, moment),
         last_message_at=moment,
         attributes=dict(attributes or {}),
     )
@@ -212,6 +223,87 @@ def close(
     else:
         thread.sealed_chat, thread.chat_key = None, None
     session.flush()
+
+
+# ------------------------------------------------------------------------------------------------
+# Counting the threads opened
+
+#: The roll-up's name for threads: counters count ``"bot.threads:rows"``.
+SOURCE = "bot.threads"
+#: What ``thread_fact`` reads: the day first. None of them changes after the thread opens, so answering,
+#: closing, ``/forget`` or the retention flow never move the figure.
+THREAD_COLUMNS = ("opened_on", "centre_id", "audience", "theme", "language")
+#: The built-in plugin that declares the source; a centre that disables it counts no threads.
+BOT_PLUGIN = "tremplin.core.builtins.bot"
+
+
+def thread_fact(get: Any) -> dict[str, Any] | None:
+    """A thread as the roll-up counts it: one thread opened, on its local day, by audience, theme and
+    language, on the ``telegram`` channel as the contact it becomes."""
+    if get("opened_on") is None:
+        return None
+    theme = get("theme")
+    return {
+        "day": get("opened_on"),
+        "centre_id": get("centre_id"),
+        "audience": get("audience") or None,
+        "modality": "remote_advice",
+        "channel": "telegram",
+        "themes": (theme,) if theme else (),
+        "language": get("language") or "unknown",
+        "measures": {"rows": 1},
+    }
+
+
+def thread_source() -> FactSource:
+    """The threads as a fact source (declared by the built-in bot plugin)."""
+    from tremplin.core.counters import FactSource
+    from tremplin.core.i18n import T
+
+    return FactSource(
+        SOURCE,
+        BotThread,
+        THREAD_COLUMNS,
+        thread_fact,
+        label=T(
+            "Threads with a counsellor",
+            fr="Fils avec un conseiller",
+            nl="Gesprekken met een adviseur",
+            uk="Розмови з консультантом",
+        ),
+    )
+
+
+def threads_opened_counters(app: App, audience: str | None = None) -> list[Counter]:
+    """Threads opened with a counsellor in the chat, counted when they open (waiting or not): centre-wide
+    with ``audience=None`` (the built-in bot plugin's ``bot.threads_opened``), or one audience's
+    (``<audience>.bot_threads_opened``, which an audience whose bot opens threads returns from
+    ``register_counters``). None where the built-in bot plugin is disabled."""
+    from tremplin.core.counters import Counter
+    from tremplin.core.i18n import T
+
+    if app.pm.get_plugin(BOT_PLUGIN) is None:
+        return []
+    return [
+        Counter.simple(
+            f"{audience}.bot_threads_opened" if audience else "bot.threads_opened",
+            T(
+                "Questions to a counsellor opened in the chat",
+                fr="Questions à un conseiller ouvertes dans la conversation",
+                nl="Vragen aan een adviseur geopend in het gesprek",
+                uk="Питання до консультанта, відкриті в чаті",
+            ),
+            f"{SOURCE}:rows",
+            {"audience": audience} if audience else None,
+            description=T(
+                "Counted when the person asks, whether a counsellor has answered yet or not",
+                fr="Comptées quand la personne pose la question, qu'un conseiller ait déjà répondu ou non",
+                nl="Geteld wanneer de persoon de vraag stelt, of een adviseur al geantwoord heeft of niet",
+                uk="Враховуються, коли людина ставить питання, незалежно від того, чи відповів консультант",
+            ),
+            audience=audience,
+        )
+    ]
 
 
 # ------------------------------------------------------------------------------------------------

@@ -236,7 +236,7 @@ def register_forms(app: App) -> list[Form]:
 
 @hookimpl
 def register_counters(app: App) -> list[Counter]:
-    from tremplin import satisfaction_counters
+    from tremplin import satisfaction_counters, threads_opened_counters
 
     a = {"audience": AUDIENCE}
     return [
@@ -345,6 +345,8 @@ def register_counters(app: App) -> list[Counter]:
         ),
         # The bot's satisfaction question after the weekly challenge's menu.
         *satisfaction_counters(app, AUDIENCE),
+        # Questions to a counsellor, when the chat opens a thread for a young person (``open_thread``).
+        *threads_opened_counters(app, AUDIENCE),
     ]
 
 
@@ -496,6 +498,8 @@ def register_report_sections(app: App, report: str) -> list[Any]:
         return [own, MoreFigures("events", ("field_awareness.contacts",))]
     if report == f"audience:{AUDIENCE}":
         counted = ["neet.challenge_subscribed", "neet.challenge_ended"]
+        if "neet.bot_threads_opened" in app.registry.counters:  # not where the bot's built-in is disabled
+            counted.append("neet.bot_threads_opened")
         if "neet.bot_satisfaction" in app.registry.counters:  # not where the survey is disabled
             counted += ["neet.bot_satisfaction", "neet.bot_satisfied"]
         bot = KeyFigures(

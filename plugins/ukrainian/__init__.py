@@ -176,7 +176,7 @@ ANSWER_TIMES = {
 
 @hookimpl
 def register_counters(app: App) -> list[Counter]:
-    from tremplin import satisfaction_counters
+    from tremplin import satisfaction_counters, threads_opened_counters
 
     return [
         Counter.simple(
@@ -203,6 +203,8 @@ def register_counters(app: App) -> list[Counter]:
             {"audience": AUDIENCE, "channel": "telegram"},
             audience=AUDIENCE,
         ),
+        # Questions to a counsellor, counted when they are asked; those answered below.
+        *threads_opened_counters(app, AUDIENCE),
         Counter.simple(
             "ukrainian.bot_threads",
             T(

@@ -357,11 +357,12 @@ def test_counters_show_json_and_rebuild(app: App, centre: int, db_url: str) -> N
         "neet.group_activities": 1,
         "neet.group_participants": 10,
         "neet.cases": 1,
-        # Nobody subscribed to the weekly challenge, nor answered the bot's satisfaction question.
+        # Nobody subscribed to the weekly challenge, answered the bot's satisfaction question or asked a counsellor.
         "neet.challenge_subscribed": 0,
         "neet.challenge_ended": 0,
         "neet.bot_satisfaction": 0,
         "neet.bot_satisfied": 0,
+        "neet.bot_threads_opened": 0,
     }
     unknown = run("--database-url", db_url, "counters", "show", "--audience", "vip")
     assert unknown.exit_code == 1 and "unknown audience 'vip'; known: general, neet" in unknown.output

@@ -233,6 +233,52 @@ def test_a_database_older_than_the_booking_counts_gets_them(empty_url: str, tmp_
         app.close()
 
 
+def test_threads_opened_before_the_count_get_their_local_day(empty_url: str) -> None:
+    """Threads opened before ``0012_bot_thread_days`` get the day they opened on in their centre's time zone,
+    the day their contact counts on: the figure of threads opened counts them after a rebuild."""
+    from alembic import command
+
+    cfg = migrate.alembic_config(empty_url)
+    engine = create_engine(empty_url)
+    t = Base.metadata.tables
+    try:
+        with engine.begin() as conn:
+            cfg.attributes["connection"] = conn
+            command.upgrade(cfg, "0011_field")
+            created = datetime(2026, 3, 1, tzinfo=UTC)
+            conn.execute(insert(t["centres"]).values(id=1, code="bxl", name="Cité", created_at=created))
+            for thread_id, opened in (
+                (1, datetime(2026, 3, 1, 23, 30, tzinfo=UTC)),
+                (2, datetime(2026, 3, 1, 12, 0, tzinfo=UTC)),
+            ):
+                conn.execute(
+                    insert(t["bot_threads"]).values(
+                        id=thread_id,
+                        centre_id=1,
+                        audience="ukrainian",
+                        theme="learn",
+                        language="uk",
+                        status="open",
+                        awaiting="staff",
+                        opened_at=opened,
+                        last_message_at=opened,
+                        attributes={},
+                    )
+                )
+    finally:
+        engine.dispose()
+    app = make_app(empty_url)
+    try:
+        migrate.upgrade(app)
+        assert differences(app) == []
+        with app.db.engine.connect() as conn:
+            days = dict(conn.execute(text("SELECT id, opened_on FROM bot_threads")).all())
+        # Half past midnight in Brussels is already the 2nd.
+        assert {k: str(v) for k, v in days.items()} == {1: "2026-03-02", 2: "2026-03-01"}
+    finally:
+        app.close()
+
+
 def init(url: str, disabled: str = "") -> Result:
     env = {"TREMPLIN_DISABLED_PLUGINS": disabled}
     return CliRunner().invoke(cli, ["--database-url", url, "init"], env=env, catch_exceptions=False)

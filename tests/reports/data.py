@@ -349,6 +349,10 @@ def counter_value(y: Year, key: str, keep: Any) -> int:
         "neet.challenge_subscribed": lambda: 0,
         "neet.challenge_ended": lambda: 0,
         "neet.bot_satisfied": lambda: 0,
+        # Threads with a counsellor are counted from the bot's own table: this year of records has none.
+        "bot.threads_opened": lambda: 0,
+        "ukrainian.bot_threads_opened": lambda: 0,
+        "neet.bot_threads_opened": lambda: 0,
     }
     return int(formulas[key]())
 

@@ -16,9 +16,11 @@ from sqlalchemy import select, update
 
 from tests.bot_api import FakeBotAPI, database_dump
 from tests.bot_kit import Person, RunningBot, labels
+from tests.core.plugin_kit import assert_rollup_exact
 from tests.web.conftest import Web, csrf_of, post_form
 from tremplin.core.bot.models import BotThread, BotThreadMessage
 from tremplin.core.models import Contact, Referral, SurveyAnswer
+from tremplin.core.rollup import totals
 
 PASSWORD = "quiet-harbour-2026"
 USER = 730001122
@@ -163,6 +165,8 @@ def test_a_counsellor_answers_in_the_chat_hands_over_and_closes_with_a_referral(
             for v in session.scalars(select(CounterValue).where(CounterValue.grain == "y"))
         }
     assert figures[("ukrainian.bot_threads", "*", "*")] == 1 and figures[("ukrainian.bot_referred", "*", "*")] == 1
+    # Opened once, counted once: when it opened, not again when it closed.
+    assert figures[("ukrainian.bot_threads_opened", "language", "uk")] == figures[("bot.threads_opened", "*", "*")] == 1
     assert figures[("ukrainian.bot_threads", "ukrainian.answer_time", "within_hour")] == 1
     # The code issued from the inbox is a referral code issued in the chat, by language and theme.
     assert figures[("ukrainian.bot_referrals", "*", "*")] == 1
@@ -242,6 +246,11 @@ def test_forget_during_a_thread_deletes_its_text_and_its_chat(web: Web, fake_api
             None,
         )
         assert session.scalar(select(BotThreadMessage.id)) is None
+        # The question was asked: the figure of threads opened keeps it, and a rebuild agrees.
+        around = (date.today() - timedelta(days=1), date.today() + timedelta(days=1))  # the local day is near
+        opened = totals(session, ["ukrainian.bot_threads_opened"], *around)
+    assert opened == {"ukrainian.bot_threads_opened": 1}
+    assert_rollup_exact(app)
 
 
 def test_hook_register_bot_texts(web: Web) -> None:
