@@ -172,6 +172,7 @@ def revision(app: App, branch: str, message: str, autogenerate: bool = True) -> 
 
     cfg = _config(app)
     script = ScriptDirectory.from_config(cfg)
+    check_installed(app, script)
     folders = {"core": CORE_VERSIONS.resolve(), **plugin_migrations(app)}
     heads = [rev for rev in script.get_revisions("heads") if rev is not None]
     folder = folders.get(branch)
@@ -187,13 +188,94 @@ def revision(app: App, branch: str, message: str, autogenerate: bool = True) -> 
     return str(written.path)
 
 
+class NotInstalledError(RuntimeError):
+    """The database records revisions that neither the core nor any installed plugin has: a plugin with tables
+    was uninstalled (not merely left out, whose revisions are still read). Alembic cannot work out the
+    database's state then, so nothing can be upgraded until the plugin is back or its branch forgotten."""
+
+    def __init__(self, revisions: Sequence[str]) -> None:
+        self.revisions = list(revisions)
+        core = [rev for rev in self.revisions if rev[:1].isdigit()]  # the core's ids start with a number
+        plugins = [rev for rev in self.revisions if rev not in core]
+        parts = []
+        if plugins:
+            names = sorted(dict.fromkeys(plugin_of_revision(rev) for rev in plugins))
+            parts.append(
+                f"the database records revision {', '.join(plugins)} of a plugin branch that no installed plugin "
+                f"has (uninstalled plugin: {', '.join(names)}?). Reinstall the plugin and run the command again; "
+                f"or, if it is gone for good, run `tremplin plugins forget {names[0]}`: its branch is taken out of "
+                "the database's alembic_version, its tables and their rows are kept."
+            )
+        if core:
+            parts.append(
+                f"the database records revision {', '.join(core)}, which this version of Tremplin does not have "
+                "(was it upgraded by a newer version?): install that version or a later one."
+            )
+        super().__init__(" ".join(parts))
+
+
+def plugin_of_revision(revision: str) -> str:
+    """The plugin a revision id names: plugins start their ids with their name and a number
+    (``euroguidance_0001``, ``schools_0002_booking_counts``)."""
+    import re
+
+    found = re.match(r"(.+?)_\d", revision)
+    return found.group(1) if found else revision
+
+
+def not_installed(app: App, script: ScriptDirectory | None = None) -> list[str]:
+    """The revisions the database is at that no revision folder of this installation holds."""
+    from alembic.util import CommandError
+
+    script = script or script_directory(app)
+    missing = []
+    for head in current_heads(app):
+        try:
+            found = script.get_revision(head)
+        except CommandError:
+            found = None
+        if found is None:
+            missing.append(head)
+    return missing
+
+
+def check_installed(app: App, script: ScriptDirectory | None = None) -> None:
+    """Raise ``NotInstalledError`` when the database records a branch this installation does not have."""
+    missing = not_installed(app, script)
+    if missing:
+        raise NotInstalledError(missing)
+
+
+def forget(app: App, name: str) -> list[str]:
+    """Take the branch of an uninstalled plugin out of ``alembic_version``: the rows of the revisions that no
+    folder holds and that are ``name`` or start with ``name_``. Its tables and their rows are left as they are.
+    Returns the revisions removed; refuses (``ValueError``) a branch this installation has."""
+    from sqlalchemy import column, delete, table
+
+    script = script_directory(app)
+    wanted = [head for head in current_heads(app) if head == name or plugin_of_revision(head) == name]
+    installed = [head for head in wanted if head not in not_installed(app, script)]
+    if installed:
+        raise ValueError(
+            f"the branch at {', '.join(installed)} belongs to an installed plugin: leave the plugin out with "
+            "TREMPLIN_DISABLED_PLUGINS instead (its branch is then kept where it is)"
+        )
+    if wanted:
+        versions = table("alembic_version", column("version_num"))
+        with app.db.engine.begin() as connection:
+            connection.execute(delete(versions).where(versions.c.version_num.in_(wanted)))
+    return wanted
+
+
 def upgrade(app: App, revision: str | None = None) -> None:
     """Bring the database to ``revision`` (an Alembic target: ``euroguidance@head``...), by default to the head of
-    the core and of every enabled plugin's branch, in one transaction."""
+    the core and of every enabled plugin's branch, in one transaction. Raises ``NotInstalledError`` when the
+    database records the branch of a plugin that is not installed."""
     from alembic import command
     from alembic.script import ScriptDirectory
 
     cfg = _config(app)
+    check_installed(app, ScriptDirectory.from_config(cfg))
     targets = [revision] if revision else target_heads(app, ScriptDirectory.from_config(cfg))
     with app.db.engine.begin() as connection:
         cfg.attributes["connection"] = connection
@@ -225,10 +307,16 @@ def pending(app: App) -> list[str]:
 
 def describe(app: App, heads: Sequence[str] | None = None) -> str:
     """``0004_sessions (core), euroguidance_0001 (euroguidance)...``: where each branch of the database stands."""
+    from alembic.util import CommandError
+
     script = script_directory(app)
     parts = []
     for head in current_heads(app) if heads is None else heads:
-        rev = script.get_revision(head)
+        try:
+            rev = script.get_revision(head)
+        except CommandError:
+            parts.append(f"{head} (not installed)")
+            continue
         labels = sorted(rev.branch_labels) if rev is not None else []
         parts.append(f"{head} ({', '.join(labels)})" if labels else head)
     return ", ".join(parts)

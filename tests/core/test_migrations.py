@@ -397,3 +397,57 @@ def test_autogenerate_compares_only_the_branch_s_own_tables(empty_url: str, tmp_
     assert Path(folder) == tmp_path / "core_versions"
     assert "add_column(sa.Column('core_extra'" in text, text
     assert "website" not in text and "other_plugin_things" not in text and "euroguidance" not in text, text
+
+
+def test_an_uninstalled_plugin_s_branch_is_explained_and_can_be_forgotten(
+    empty_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A plugin with tables was uninstalled (its package gone, not merely left out): its revision stays in
+    ``alembic_version``. ``tremplin init`` says so in plain words, ``tremplin plugins forget`` takes the branch out
+    after confirmation, and the plugin's tables keep their rows."""
+    monkeypatch.setenv("TREMPLIN_SECRET_KEY", "k" * 40)
+    assert init(empty_url).exit_code == 0
+    engine = create_engine(empty_url)
+    with engine.begin() as conn:
+        conn.execute(text("INSERT INTO alembic_version (version_num) VALUES ('euroguidance_0001')"))
+        conn.execute(text("CREATE TABLE euroguidance_fairs (id INTEGER PRIMARY KEY, name VARCHAR(120))"))
+        conn.execute(text("INSERT INTO euroguidance_fairs (id, name) VALUES (1, 'Erasmus days')"))
+    engine.dispose()
+
+    result = CliRunner().invoke(cli, ["--database-url", empty_url, "init"], env={"TREMPLIN_DISABLED_PLUGINS": ""})
+    assert result.exit_code == 1
+    assert "Can't locate" not in result.output
+    assert "revision euroguidance_0001 of a plugin branch that no installed plugin has" in result.output
+    assert "run `tremplin plugins forget euroguidance`" in result.output
+
+    served, calls = serve(empty_url, monkeypatch)  # serving works, and warns that the next init will not
+    assert served.exit_code == 0 and len(calls) == 1, served.output
+    assert "Warning: the database records revision euroguidance_0001" in served.output
+
+    def forget(*args: str, answer: str = "") -> Result:
+        return CliRunner().invoke(cli, ["--database-url", empty_url, "plugins", "forget", *args], input=answer)
+
+    refused = forget("schools")  # installed (or merely left out): not to be forgotten
+    assert refused.exit_code == 1 and "TREMPLIN_DISABLED_PLUGINS" in refused.output
+    assert forget("nothing").exit_code == 1
+    declined = forget("euroguidance", answer="n\n")
+    assert declined.exit_code == 1 and "Forget revision euroguidance_0001" in declined.output
+    app = make_app(empty_url)
+    try:
+        assert "euroguidance_0001" in migrate.current_heads(app)
+        assert "euroguidance_0001 (not installed)" in migrate.describe(app)
+    finally:
+        app.close()
+    done = forget("euroguidance", answer="y\n")
+    assert done.exit_code == 0 and "Forgot revision euroguidance_0001" in done.output, done.output
+
+    assert init(empty_url).exit_code == 0
+    app = make_app(empty_url)
+    try:
+        assert set(migrate.current_heads(app)) == HEADS
+    finally:
+        app.close()
+    engine = create_engine(empty_url)
+    with engine.connect() as conn:
+        assert conn.scalar(text("SELECT name FROM euroguidance_fairs")) == "Erasmus days"
+    engine.dispose()
