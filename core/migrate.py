@@ -135,8 +135,9 @@ def owned_tables(package: Path) -> set[str]:
     out: set[str] = set()
     for mapper in Base.registry.mappers:
         file = getattr(sys.modules.get(mapper.class_.__module__), "__file__", None)
-        if file and Path(file).resolve().is_relative_to(package) and mapper.local_table is not None:
-            out.add(mapper.local_table.name)  # type: ignore[union-attr]
+        name = getattr(mapper.local_table, "name", None)  # a mapped Table (not a join or a select)
+        if file and name and Path(file).resolve().is_relative_to(package):
+            out.add(name)
     return out
 
 

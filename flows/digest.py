@@ -139,7 +139,7 @@ def by_code(attribute: str, codes: Mapping[str, Text], lang: str) -> Callable[[A
 
     def label(contact: Any) -> str | None:
         code = (contact.attributes or {}).get(attribute)
-        return codes[code].get(lang) if code in codes else None
+        return codes[code].get(lang) if isinstance(code, str) and code in codes else None
 
     return label
 
