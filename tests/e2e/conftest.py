@@ -108,6 +108,7 @@ def _free_socket() -> socket.socket:
 
 def seed(app: Any) -> dict[str, Any]:
     """A centre, its sites, a partner, an account per role, a year and a bit of contacts, a NEET case."""
+    from tests.web.conftest import password_hash
     from tremplin.core.admin import add_staff, ensure_centre, ensure_site
     from tremplin.core.bulk import insert_records
     from tremplin.core.models import Partner, Staff
@@ -138,6 +139,9 @@ def seed(app: Any) -> dict[str, Any]:
                 language="fr",
                 centre_code=CENTRE,
             )
+            # The lightest argon2 parameters: every journey logs in, and the login code reads them from the
+            # hash (see tests.web.conftest.password_hash).
+            account.password_hash = password_hash(password_of(role))
             info["staff"][role] = account.id
         # A NEET case the NEET worker can open straight away (the journey opens another one itself).
         case = open_case(
