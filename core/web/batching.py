@@ -2,14 +2,13 @@
 
 Fifty phones posting contacts at once would otherwise each pay for a transaction, a lookup of the
 centres and sites and an update of some hundred roll-up rows; on SQLite they would also queue for the
-single write lock one by one. ``ContactBatcher.log`` instead puts the contact in a queue and waits for
-its answer. One writer thread (started by the first contact, ending when idle) takes what is waiting (up
-to ``max_batch``), validates each contact exactly as ``tremplin.core.records.log_contact`` does (a shared
-``Cleaner``), adds the valid ones, flushes once (the roll-up listener sums the whole batch into one
-upsert), fires ``contact_logged`` for each, and commits. Then it wakes the requests it wrote for and
-takes at once whatever queued meanwhile: a contact waits for the batch being written and its own, never
-for a window to close nor for the event loop to pass the writing on. Under light load a batch is one
-contact. A request is answered only after its contact's transaction is committed.
+single write lock one by one. ``ContactBatcher.log`` instead puts the contact in a queue and, if no
+request is writing, becomes the writer: it takes what is waiting (up to ``max_batch``), validates each
+contact exactly as ``tremplin.core.records.log_contact`` does (a shared ``Cleaner``), adds the valid ones, flushes
+once (the roll-up listener sums the whole batch into one upsert), fires ``contact_logged`` for each, and
+commits. Then it wakes the requests it wrote for and hands the writing over to the next one waiting,
+so no request writes for others for longer than one batch. Under light load a batch is one contact:
+nothing waits for a batch to fill.
 
 Each contact keeps its own answer: an invalid one gets its ``RecordError`` (422) or ``PermissionError``
 (403) while the others in the batch are written. If the batch's transaction fails as a whole, its
@@ -38,8 +37,6 @@ log = logging.getLogger("tremplin.web")
 
 #: Seconds the centre and site codes read for a batch are used for the next batches.
 LOOKUP_TTL = 1.0
-#: Seconds the writer thread waits for more contacts before it ends (the next contact starts another).
-WRITER_IDLE = 2.0
 
 
 @dataclass(eq=False)
@@ -52,17 +49,19 @@ class _Entry:
     loop: asyncio.AbstractEventLoop
     event: asyncio.Event = field(default_factory=asyncio.Event)
     done: bool = False
+    #: The writing was handed over to this entry's request (set under the lock).
+    handed: bool = False
     result: Contact | None = None
     error: BaseException | None = None
 
 
 class ContactBatcher:
-    """Writes contacts posted concurrently in shared transactions (one writer thread at a time per process)."""
+    """Writes contacts posted concurrently in shared transactions (one writer at a time per process)."""
 
     def __init__(self, app: App, max_batch: int = 200) -> None:
         self.app = app
         self.max_batch = max_batch
-        self._lock = threading.Condition()
+        self._lock = threading.Lock()
         self._pending: deque[_Entry] = deque()
         self._writing = False
         self._cleaner: Cleaner | None = None
@@ -83,16 +82,16 @@ class ContactBatcher:
         entry = _Entry(dict(values), dict(attributes or {}), staff, form, confirmed, asyncio.get_running_loop())
         with self._lock:
             self._pending.append(entry)
-            start = not self._writing
+            lead = not self._writing
             self._writing = True
-            self._lock.notify()
-        if start:
-            threading.Thread(target=self._drain, name="tremplin-contact-writer", daemon=True).start()
-        try:
-            await entry.event.wait()
-        except asyncio.CancelledError:
-            self._abandon(entry)
-            raise
+        if not lead:
+            try:
+                await entry.event.wait()
+            except asyncio.CancelledError:
+                self._abandon(entry)
+                raise
+        if not entry.done:  # the writing was handed over to this request
+            await self._lead(entry)
         if entry.error is not None:
             raise entry.error
         assert entry.result is not None
@@ -100,45 +99,43 @@ class ContactBatcher:
 
     # -- the writer ---------------------------------------------------------------------------------
 
-    def _drain(self) -> None:
-        """The writer thread: write what is waiting, then at once what queued meanwhile, until idle.
+    async def _lead(self, own: _Entry) -> None:
+        import anyio.to_thread
 
-        The next batch starts as soon as the last one is committed, in this thread: it does not wait for
-        the event loop to get round to a request that would take the writing over (with 50 clients, the
-        loop has dozens of requests to parse first). Idle for ``WRITER_IDLE`` seconds, the thread ends.
-        """
-        batch: list[_Entry] = []
         try:
-            while True:
+            while not own.done:
                 with self._lock:
-                    if not self._pending:
-                        self._lock.wait(WRITER_IDLE)
-                    if not self._pending:
-                        self._writing = False
-                        return
                     batch = [self._pending.popleft() for _ in range(min(self.max_batch, len(self._pending)))]
+                if not batch:  # pragma: no cover - own is always pending until written
+                    break
                 try:
-                    self._write(batch)
+                    await anyio.to_thread.run_sync(self._write, batch)
                 finally:
                     for entry in batch:
-                        self._wake(entry)
-                batch = []
-        except BaseException:  # pragma: no cover - _write settles every entry; this keeps no request waiting
-            with self._lock:
+                        if entry is not own:
+                            self._wake(entry)
+        finally:
+            self._hand_over()
+
+    def _hand_over(self) -> None:
+        with self._lock:
+            successor = self._pending[0] if self._pending else None
+            if successor is None:
                 self._writing = False
-                stranded = [*batch, *self._pending]
-                self._pending.clear()
-            for entry in stranded:
-                if not entry.done:
-                    entry.error, entry.done = RuntimeError("the contact was not written"), True
-                self._wake(entry)
-            raise
+            else:
+                successor.handed = True
+        if successor is not None:
+            self._wake(successor)
 
     def _abandon(self, entry: _Entry) -> None:
-        """A waiting request went away: take its contact out if it is not being written yet."""
+        """A waiting request went away: take its contact out, and pass on the writing if it was handed it."""
         with self._lock:
-            if entry in self._pending:
-                self._pending.remove(entry)
+            if entry not in self._pending:
+                return  # being written, or written: nothing to undo
+            self._pending.remove(entry)
+            handed = entry.handed
+        if handed:
+            self._hand_over()
 
     @staticmethod
     def _wake(entry: _Entry) -> None:
