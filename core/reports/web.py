@@ -23,7 +23,8 @@ from sqlalchemy.orm import Session
 from tremplin.core.i18n import LANGUAGES, T, Text
 from tremplin.core.models import Centre, Staff
 from tremplin.core.web.deps import current_staff, get_app, get_session
-from tremplin.core.web.i18n import Msg
+from tremplin.core.web.errors import ChoiceError
+from tremplin.core.web.i18n import N_, Msg
 from tremplin.core.web.templating import render, template_dirs
 
 TEMPLATES = Path(__file__).with_name("templates")
@@ -105,6 +106,9 @@ def _params(
     if kind == "audience":
         if not audience:
             raise HTTPException(400, Msg("Choose an audience."))
+        if audience not in app.registry.audiences:
+            choices = {k: a.label for k, a in app.registry.audiences.items()}
+            raise ChoiceError("audience", audience, choices, N_("Audience"))
         y = year or today.year - 1
         return {
             "audience": audience,
@@ -112,6 +116,9 @@ def _params(
             "to": (end or date(y, 12, 31)).isoformat(),
         }
     y = year or today.year
+    if operation and operation not in app.registry.esf_operations():
+        choices = {k: app.registry.audiences[k].label for k in app.registry.esf_operations()}
+        raise ChoiceError("operation", operation, choices, N_("Audience"))
     if not operation:
         from tremplin.core.registry import PluginError
 

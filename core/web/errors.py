@@ -9,6 +9,7 @@
 | ``WorkflowError``                           | 409    | a move the workflow does not allow      |
 | ``IntegrityError``                          | 409    | a duplicate code or a dangling reference |
 | ``DataError``                               | 422    | a value the database cannot hold        |
+| ``ChoiceError``                             | 422    | a filter's value that is none of its choices |
 
 API paths (``/api/...``) answer JSON ``{"detail": ..., "errors": {...}, "rules": {...}}`` (``rules``: the key of
 the rule each field breaks, ``tremplin.core.rules.MESSAGES``, the same whatever way the record came in;
@@ -21,6 +22,7 @@ logged and answered as a 500 page without details; the tests make sure no reques
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 from typing import Any
 from urllib.parse import quote
 
@@ -35,7 +37,7 @@ from tremplin.core.anonymity import TokenError
 from tremplin.core.forms import FormError
 from tremplin.core.records import WorkflowError
 from tremplin.core.validation import RecordError
-from tremplin.core.web.i18n import N_, gettext_for, request_language, translated_or_none
+from tremplin.core.web.i18n import N_, gettext_for, request_language, translated_or_none, translator
 from tremplin.core.web.templating import render
 
 log = logging.getLogger("tremplin.web")
@@ -76,6 +78,40 @@ REFUSALS = (
     N_("Your account does not see this centre."),
     N_("Your role does not give access to this page."),
 )
+
+
+class ChoiceError(Exception):
+    """A query parameter (a list's filter, an export's format) whose value is none of the choices it takes.
+
+    Refused rather than ignored: a list that silently drops a mistyped ``status=`` shows everything, and
+    the reader takes it for the filtered list. Answered 422 in the request's language, naming the
+    parameter and its choices: the API names the codes (``rules``: ``choice``, and ``allowed``); a page
+    names the choices by their labels, as the filter's menu shows them.
+    """
+
+    def __init__(self, name: str, value: str, choices: Mapping[str, Any], label: Any = None) -> None:
+        """``choices``: each allowed code and its label (a ``Text``, a catalog message, or ``None``: the code);
+        ``label``: the filter's name on the page (likewise; ``None``: the parameter's name)."""
+        self.name = name
+        self.value = str(value)[:40]
+        self.choices = dict(choices)
+        self.label = label
+        super().__init__(f"{name}: {self.value!r} is not one of {', '.join(self.choices)}")
+
+
+#: Quotation marks around the choices of a refusal, as each language writes them (the message's own quotes
+#: are the catalog's).
+QUOTES = {"fr": ("« ", " »"), "nl": ("“", "”"), "en": ("“", "”"), "uk": ("«", "»")}
+
+
+def _label(value: Any, lang: str, fallback: str) -> str:
+    from tremplin.core.i18n import Text
+
+    if isinstance(value, Text):
+        return value.get(lang)
+    if isinstance(value, str) and value:
+        return translator(lang).gettext(value)
+    return fallback
 
 
 def _page(request: Request, status: int, message: str, details: list[str] | None = None) -> Response:
@@ -230,6 +266,37 @@ def install(web: FastAPI) -> None:
             extra={"rules": keys},
         )
 
+    async def choice(request: Request, exc: Exception) -> Response:
+        from tremplin.core.i18n import typography
+
+        assert isinstance(exc, ChoiceError)
+        lang = request_language(request)
+        _ = gettext_for(request)
+        api = wants_json(request)
+        opening, closing = QUOTES.get(lang, QUOTES["en"])
+        if api:
+            name, words = exc.name, list(exc.choices)
+        else:
+            name = _label(exc.label, lang, exc.name)
+            words = [_label(label, lang, code) for code, label in exc.choices.items()]
+        allowed = [f"{opening}{word}{closing}" for word in words]
+        message = typography(
+            _(
+                "“%(value)s” is not a valid value for “%(name)s”. Choose one of: %(allowed)s.",
+                value=exc.value,
+                name=name,
+                allowed=", ".join(allowed),
+            ),
+            lang,
+        )
+        extra = {
+            "rules": {exc.name: "choice"},
+            "messages": {exc.name: message},
+            "allowed": {exc.name: list(exc.choices)},
+        }
+        # The page shows the message once, as the list of what is wrong; the API's detail is the message itself.
+        return answer(request, 422, message if api else "", {exc.name: message}, details=[message], extra=extra)
+
     async def unexpected(request: Request, exc: Exception) -> Response:
         log.exception("unexpected error on %s %s", request.method, request.url.path)
         return answer(request, 500, "Something went wrong on the server; it has been logged.")
@@ -244,6 +311,7 @@ def install(web: FastAPI) -> None:
     web.add_exception_handler(WorkflowError, conflict)
     web.add_exception_handler(IntegrityError, integrity)
     web.add_exception_handler(DataError, data)
+    web.add_exception_handler(ChoiceError, choice)
     web.add_exception_handler(StarletteHTTPException, http)
     web.add_exception_handler(HTTPException, http)
     web.add_exception_handler(RequestValidationError, validation)

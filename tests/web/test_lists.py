@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -142,19 +143,33 @@ def test_cases_searched_by_code(web: Web, records: dict[str, Any]) -> None:
     assert ids_in(lead.get("/cases", params={"q": "PRISON-"}).text, "case", codes) == []
 
 
-def read_csv(response: Any, delimiter: str) -> list[dict[str, str]]:
+def by_key(header: list[Any], lang: str) -> list[str]:
+    """The columns' keys from an export's header row, which must be the headings of ``lang`` (no raw key)."""
+    from tremplin.core.web.routes.exports import COLUMN_LABELS
+
+    keys = {label.get(lang): key for key, label in COLUMN_LABELS.items()}
+    assert all(h in keys for h in header), f"headings not in {lang}: {[h for h in header if h not in keys]}"
+    return [keys[h] for h in header]
+
+
+def read_csv(response: Any, delimiter: str, lang: str = "fr") -> list[dict[str, str]]:
+    """The rows of a CSV export, by column key (the file's headings are words of ``lang``)."""
     assert response.status_code == 200, response.text[:300]
     assert response.content.startswith("\ufeff".encode()), "UTF-8 with a byte-order mark, for Excel"
-    return list(csv.DictReader(io.StringIO(response.content.decode("utf-8-sig")), delimiter=delimiter))
+    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig")), delimiter=delimiter))
+    keys = by_key(rows[0], lang)
+    return [dict(zip(keys, row, strict=True)) for row in rows[1:]]
 
 
-def read_xlsx(response: Any) -> list[dict[str, Any]]:
+def read_xlsx(response: Any, lang: str = "fr") -> list[dict[str, Any]]:
+    """The rows of an XLSX export, by column key (the sheet's headings are words of ``lang``)."""
     from openpyxl import load_workbook
 
     assert response.status_code == 200, response.text[:300]
     sheet = load_workbook(io.BytesIO(response.content), read_only=True).worksheets[0]
     rows = list(sheet.iter_rows(values_only=True))
-    return [dict(zip(rows[0], row)) for row in rows[1:]]
+    keys = by_key(list(rows[0]), lang)
+    return [dict(zip(keys, row)) for row in rows[1:]]
 
 
 def test_list_exports_apply_the_filters_and_what_the_account_sees(web: Web, records: dict[str, Any]) -> None:
@@ -167,14 +182,14 @@ def test_list_exports_apply_the_filters_and_what_the_account_sees(web: Web, reco
 
     english = web.client("programme_lead")
     english.cookies.set("tremplin_lang", "en")
-    rows = read_csv(english.get("/contacts/export", params={"format": "csv"}), ",")
+    rows = read_csv(english.get("/contacts/export", params={"format": "csv"}), ",", "en")
     assert {int(r["id"]) for r in rows} == {records["followed"], records["walk_in"], records["truck"]}
 
     reception = web.client("reception")
     rows = read_csv(reception.get("/contacts/export", params={"format": "csv"}), ";")
     assert [int(r["id"]) for r in rows] == [records["walk_in"]], "limited to the account's audiences"
     assert reception.get("/contacts/export", params={"format": "csv", "audience": "neet"}).status_code == 403
-    assert reception.get("/contacts/export", params={"format": "pdf"}).status_code == 400
+    assert reception.get("/contacts/export", params={"format": "pdf"}).status_code == 422
 
     with web.app.session() as session:
         events = list(
@@ -242,10 +257,10 @@ def test_a_referral_past_its_expiry_is_expired_in_every_list_and_export(
     assert ids_in(searched, "referral", both) == [records["to_actiris_id"]]
 
     delimiter = "," if lang == "en" else ";"
-    rows = read_csv(lead.get("/referrals/export", params={"format": "csv", "status": "expired"}), delimiter)
+    rows = read_csv(lead.get("/referrals/export", params={"format": "csv", "status": "expired"}), delimiter, lang)
     assert [(r["token"], r["status"]) for r in rows] == [(format_token(records["to_actiris"]), "expired")]
     assert rows[0]["expired_at"], "expired at its expiry moment"
-    rows = read_xlsx(lead.get("/referrals/export", params={"format": "xlsx", "status": "issued"}))
+    rows = read_xlsx(lead.get("/referrals/export", params={"format": "xlsx", "status": "issued"}), lang)
     assert [r["token"] for r in rows] == [format_token(records["to_amo"])]
 
     api = web.api("programme_lead")
@@ -279,7 +294,9 @@ def test_exported_times_are_in_the_centres_time_and_the_readers_formats(web: Web
     lead = web.client("programme_lead")
     lead.get(f"/lang/{lang}")
     period = {"from": "2025-07-01", "to": "2025-07-31"}
-    rows = read_csv(lead.get("/contacts/export", params={"format": "csv", **period}), "," if lang == "en" else ";")
+    rows = read_csv(
+        lead.get("/contacts/export", params={"format": "csv", **period}), "," if lang == "en" else ";", lang
+    )
     local = "01.07.2025" if lang == "uk" else "01/07/2025"
     assert [(int(r["id"]), r["day"], r["occurred_at"]) for r in rows] == [(contact_id, local, f"{local} 10:30")]
 
@@ -288,9 +305,77 @@ def test_exported_times_are_in_the_centres_time_and_the_readers_formats(web: Web
     book = load_workbook(io.BytesIO(answer.content))
     sheet = book.worksheets[0]
     assert sheet.title == translator(lang)("Contacts") and sheet.freeze_panes == "A2"
-    header = [c.value for c in sheet[1]]
+    header = by_key([c.value for c in sheet[1]], lang)
     cell = sheet.cell(row=2, column=header.index("occurred_at") + 1)
     assert cell.value == datetime(2025, 7, 1, 10, 30), "a typed moment, in the centre's time"
     assert cell.number_format == ("dd.mm.yyyy hh:mm" if lang == "uk" else "dd/mm/yyyy hh:mm")
     letter = cell.column_letter
     assert sheet.column_dimensions[letter].width >= len("01/07/2025 10:30"), "wide enough not to show #####"
+
+
+#: The first headings of the contacts export in each language: words, never the program's keys.
+CONTACT_HEADINGS = {
+    "fr": ["Numéro", "Centre", "Site", "Jour", "Date et heure", "Public", "Modalité"],
+    "nl": ["Nummer", "Centrum", "Locatie", "Dag", "Datum en uur", "Doelgroep", "Modaliteit"],
+    "en": ["Number", "Centre", "Site", "Day", "Date and time", "Audience", "Modality"],
+    "uk": ["Номер", "Центр", "Місце", "День", "Дата й час", "Аудиторія", "Формат послуги"],
+}
+
+
+@pytest.mark.parametrize("lang", ["fr", "nl", "en", "uk"])
+def test_exports_have_headings_in_the_readers_language(web: Web, records: dict[str, Any], lang: str) -> None:
+    """Every list export (and the audit log's) heads its columns with words of the reader's language, in CSV and
+    XLSX alike; the keyed file for programs stays ``tremplin export contacts``."""
+    from openpyxl import load_workbook
+
+    lead = web.client("programme_lead")
+    lead.get(f"/lang/{lang}")
+    admin = web.client("admin")
+    admin.get(f"/lang/{lang}")
+    delimiter = "," if lang == "en" else ";"
+    snake = re.compile(r"^[a-z]+(_[a-z]+)+$")
+    for client, path in (
+        (lead, "/contacts/export"),
+        (lead, "/activities/export"),
+        (lead, "/referrals/export"),
+        (lead, "/cases/export"),
+        (admin, "/admin/audit/export"),
+    ):
+        text = client.get(path, params={"format": "csv", "state": "all"}).content.decode("utf-8-sig")
+        csv_header = next(csv.reader(io.StringIO(text), delimiter=delimiter))
+        xlsx = client.get(path, params={"format": "xlsx", "state": "all"})
+        sheet = load_workbook(io.BytesIO(xlsx.content), read_only=True).worksheets[0]
+        xlsx_header = list(next(sheet.iter_rows(values_only=True)))
+        assert csv_header == xlsx_header, path
+        by_key(csv_header, lang)  # every heading is a word of the language
+        if lang != "en":
+            assert not [h for h in csv_header if snake.match(h) or h.isascii() and h.islower()], (path, csv_header)
+        if path == "/contacts/export":
+            assert csv_header[: len(CONTACT_HEADINGS[lang])] == CONTACT_HEADINGS[lang]
+    rows = read_csv(lead.get("/contacts/export", params={"format": "csv"}), delimiter, lang)
+    assert {int(r["id"]) for r in rows} == {records["followed"], records["walk_in"], records["truck"]}
+
+
+def test_the_file_name_is_dated_on_the_centres_clock(web: Web) -> None:
+    """Half past midnight in Brussels on New Year's Day is still 31 December on a server on UTC: the file is
+    named after the reader's day. A centre far from UTC gets its own day too."""
+    from zoneinfo import ZoneInfo
+
+    from tremplin.core.models import Centre
+    from tremplin.core.web.routes.exports import file_stamp
+
+    brussels = ZoneInfo("Europe/Brussels")
+    assert file_stamp(brussels, datetime(2025, 12, 31, 23, 30, tzinfo=UTC)) == "20260101-0030"
+    assert file_stamp(brussels, datetime(2025, 7, 1, 8, 5, tzinfo=UTC)) == "20250701-1005"
+
+    far = ZoneInfo("Pacific/Kiritimati")  # UTC+14: its day is not the server's for 14 hours out of 24
+    with web.app.transaction() as session:
+        session.get(Centre, web.centre_id).timezone = far.key
+    web.app._tz_cache.clear()
+    lead = web.client("programme_lead")
+    for fmt in ("csv", "xlsx"):
+        answer = lead.get("/contacts/export", params={"format": fmt})
+        disposition = answer.headers["content-disposition"]
+        stamp = re.search(r"tremplin-contacts-(\d{8})-(\d{4})\." + fmt, disposition)
+        assert stamp, disposition
+        assert stamp.group(1) == datetime.now(far).strftime("%Y%m%d"), (disposition, datetime.now(far))

@@ -19,7 +19,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from tremplin.core import corrections, rollup
+from tremplin.core import corrections, rollup, vocab
 from tremplin.core.anonymity import TokenError, format_token
 from tremplin.core.counters import DIMENSIONS
 from tremplin.core.dimensions import Values
@@ -52,7 +52,8 @@ from tremplin.core.web.deps import (
     get_session,
     require_capability,
 )
-from tremplin.core.web.routes.lists import list_activities, list_contacts, read_filters
+from tremplin.core.web.errors import ChoiceError
+from tremplin.core.web.routes.lists import CASE_STATES, audience_choices, list_activities, list_contacts, read_filters
 
 bearer = HTTPBearer(auto_error=False, description="An API token: `tremplin staff token USERNAME`, or the account page.")
 router = APIRouter(prefix="/api/v1", tags=["api"], dependencies=[Depends(bearer)])
@@ -852,7 +853,17 @@ def activities_participants(
 
 @router.get("/referrals", response_model=ReferralPage, summary="Referrals, newest first")
 def referrals_list(
-    request: Request, staff: ReferralsStaff, session: DB, status: str = "", after: IdCursor = ""
+    request: Request,
+    staff: ReferralsStaff,
+    session: DB,
+    status: Annotated[
+        str,
+        Query(
+            description="Only referrals of this status: `issued`, `received`, `completed` or `expired` "
+            "(past its expiry is expired). Another value is answered 422, rule `choice`.",
+        ),
+    ] = "",
+    after: IdCursor = "",
 ) -> ReferralPage:
     app = get_app(request)
     stmt = select(Referral)
@@ -862,7 +873,9 @@ def referrals_list(
     if not policy.sees_all_audiences(staff):
         stmt = stmt.where(Referral.audience.in_(policy.visible_audiences(app, staff)))
     if status:
-        stmt = stmt.where(Referral.status_as_of() == status[:16])  # past its expiry is expired, flow or not
+        if status not in vocab.REFERRAL_STATUS:  # ignored, it would answer every referral as if filtered
+            raise ChoiceError("status", status, vocab.REFERRAL_STATUS.items)
+        stmt = stmt.where(Referral.status_as_of() == status)  # past its expiry is expired, flow or not
     cursor = int_param(after)
     if after and cursor is None:
         raise HTTPException(status_code=400, detail="`after` is the `next` of a previous page (a number)")
@@ -928,14 +941,19 @@ def cases_list(
     staff: CasesStaff,
     session: DB,
     audience: str = "",
-    state: Literal["open", "closed", "all"] = "all",
+    state: Annotated[
+        str,
+        Query(description="`open`, `closed` or `all` (the default). Another value is answered 422, rule `choice`."),
+    ] = "all",
     after: IdCursor = "",
 ) -> CasePage:
     app = get_app(request)
+    if state not in CASE_STATES:
+        raise ChoiceError("state", state, CASE_STATES)
     keys = [k for k in policy.visible_audiences(app, staff) if k in app.registry.workflows]
     if audience:
         if audience not in app.registry.audiences:
-            raise HTTPException(status_code=422, detail=f"unknown audience {audience[:40]!r}")
+            raise ChoiceError("audience", audience, audience_choices(app, staff))
         ensure_audience(staff, audience)
         keys = [audience]
     stmt = select(Case).where(Case.audience.in_(keys or ["-"]))
@@ -1037,11 +1055,11 @@ def counters(
         raise HTTPException(status_code=422, detail="end comes before start")
     known_dims = (*DIMENSIONS, *app.registry.dimensions)
     if dim != "*" and dim not in known_dims:
-        raise HTTPException(status_code=422, detail=f"dim is '*' or one of: {', '.join(known_dims)}")
+        raise ChoiceError("dim", dim, dict.fromkeys(("*", *known_dims)))
     keys = policy.visible_counters(app, staff)
     if audience:
         if audience not in app.registry.audiences:
-            raise HTTPException(status_code=422, detail=f"unknown audience {audience[:40]!r}")
+            raise ChoiceError("audience", audience, audience_choices(app, staff))
         ensure_audience(staff, audience)
         keys = [k for k in keys if app.registry.counters[k].audience == audience]
     if counter:

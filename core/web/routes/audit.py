@@ -145,7 +145,8 @@ def audit_export(
     stmt = statement(request, session, staff, f, base).order_by(AuditEvent.id.desc())
     from tremplin.core.web.routes.exports import cells_in
 
-    local = cells_in(centre_tz(get_app(request), session, staff.centre_id))
+    tz = centre_tz(get_app(request), session, staff.centre_id)
+    local = cells_in(tz)
 
     def convert(row: Any) -> list[Any]:
         at, actor, action, object_type, object_id, details = row
@@ -162,4 +163,4 @@ def audit_export(
             local(details),
         ]
 
-    return send(request, staff, "audit", COLUMNS, stmt, convert, f.params())
+    return send(request, staff, "audit", COLUMNS, stmt, convert, f.params(), tz)

@@ -23,6 +23,8 @@ from tremplin.core.search import case_code_contains, clean_query, contains
 from tremplin.core.web import policy
 from tremplin.core.web.common import PAGE_SIZE, cursor_of, period_params
 from tremplin.core.web.deps import get_app
+from tremplin.core.web.errors import ChoiceError
+from tremplin.core.web.i18n import N_
 
 
 @dataclass
@@ -48,8 +50,23 @@ class ListFilters:
         }
 
 
+def audience_choices(app: Any, staff: Staff) -> dict[str, Any]:
+    """The audiences a filter offers an account: those it sees, by their labels."""
+    return {k: app.registry.audiences[k].label for k in policy.visible_audiences(app, staff)}
+
+
+def check_audience(app: Any, staff: Staff, audience: str) -> None:
+    """An audience filter: an unknown code is refused (``ChoiceError``, 422), an audience the account does
+    not see 403."""
+    if audience not in app.registry.audiences:
+        raise ChoiceError("audience", audience, audience_choices(app, staff), N_("Audience"))
+    if not staff.may_see(audience):
+        raise HTTPException(status_code=403, detail="Your account does not see this audience.")
+
+
 def read_filters(request: Request, staff: Staff) -> ListFilters:
-    """The list filters from the query string; unknown codes are refused (400), unseen audiences 403."""
+    """The list filters from the query string; a value that is none of a filter's choices is refused
+    (``ChoiceError``, 422, in the reader's language), an audience the account does not see 403."""
     app = get_app(request)
     q = request.query_params
     start, end = period_params(request)
@@ -64,14 +81,17 @@ def read_filters(request: Request, staff: Staff) -> ListFilters:
         clean_query(q.get("q")),
     )
     if filters.audience:
-        if filters.audience not in app.registry.audiences:
-            raise HTTPException(status_code=422, detail=f"unknown audience {filters.audience!r}")
-        if not staff.may_see(filters.audience):
-            raise HTTPException(status_code=403, detail="Your account does not see this audience.")
+        check_audience(app, staff, filters.audience)
     if filters.theme and filters.theme not in vocab.THEME:
-        raise HTTPException(status_code=422, detail=f"unknown theme {filters.theme!r}")
+        raise ChoiceError("theme", filters.theme, vocab.THEME.items, vocab.THEME.label)
     if filters.language and filters.language not in vocab.LANGUAGE:
-        raise HTTPException(status_code=422, detail=f"unknown language {filters.language!r}")
+        raise ChoiceError("language", filters.language, vocab.LANGUAGE.items, vocab.LANGUAGE.label)
+    if filters.site:
+        # A site code the account cannot pick (mistyped, or another centre's) would list nothing, silently.
+        with app.session() as session:
+            sites = {site.code: site.name for site in visible_sites(session, staff)}
+        if filters.site not in sites:
+            raise ChoiceError("site", filters.site, sites, N_("Site"))
     return filters
 
 
@@ -183,7 +203,7 @@ def referral_statement(
         stmt = stmt.where(Referral.audience.in_(policy.visible_audiences(app, staff)))
     if status:
         if status not in vocab.REFERRAL_STATUS:
-            raise HTTPException(status_code=422, detail=f"unknown status {status[:16]!r}")
+            raise ChoiceError("status", status, vocab.REFERRAL_STATUS.items, N_("Status"))
         stmt = stmt.where(Referral.status_as_of() == status)  # past its expiry is expired, flow or not
     query = clean_query(q)
     if query:
@@ -199,6 +219,10 @@ def referral_statement(
     return stmt, {"status": status, "q": query}
 
 
+#: The cases list's ``state`` filter, by the labels of its menu.
+CASE_STATES = {"open": N_("Open"), "closed": N_("Closed"), "all": N_("All")}
+
+
 def case_statement(
     request: Request, session: Session, staff: Staff, stmt: Any, audience: str, state: str, q: str
 ) -> tuple[Any, dict[str, str]]:
@@ -207,11 +231,10 @@ def case_statement(
     app = get_app(request)
     keys = [k for k in policy.visible_audiences(app, staff) if k in app.registry.workflows]
     if audience:
-        if audience not in app.registry.audiences:
-            raise HTTPException(status_code=422, detail=f"unknown audience {audience[:40]!r}")
-        if not staff.may_see(audience):
-            raise HTTPException(status_code=403, detail="Your account does not see this audience.")
+        check_audience(app, staff, audience)
         keys = [audience]
+    if state not in CASE_STATES:
+        raise ChoiceError("state", state, CASE_STATES, N_("Cases"))
     stmt = stmt.where(Case.audience.in_(keys or ["-"]))
     ids = policy.centre_ids(staff)
     if ids is not None:
