@@ -5,6 +5,7 @@ Run by hand (it is not part of the test suite)::
     .venv/bin/python bench/bench_bot.py                 # 1,000 chats, 4 updates each, SQLite
     .venv/bin/python bench/bench_bot.py --chats 200     # a quicker look
     TREMPLIN_BENCH_DATABASE_URL=postgresql+psycopg://postgres@127.0.0.1:5432/bench .venv/bin/python bench/bench_bot.py
+    TREMPLIN_BENCH_DATABASE_URL=... .venv/bin/python bench/bench_bot.py --webhook --workers 2
 
 What it does, in one run:
 
@@ -23,6 +24,13 @@ What it does, in one run:
 4. prints updates/s, p50 and p99 latency (from the moment an update is available to ``getUpdates``
    to the bot's last reply to it) for both, and the ratio; checks that every person got every answer
    and that the database holds one contact per person.
+
+With ``--webhook --workers N`` the bot is ``tremplin serve --bot-webhook`` instead: uvicorn with N worker
+processes (``tremplin.core.web.app:asgi_factory``), each registering the webhook; the server POSTs each
+update to it with the secret token, as Telegram does, and the operating system hands each connection to
+one worker. Each update then reads and writes its chat's state and flood count in the database (any
+worker may get the next message). The CPU figure is the workers' (read from ``/proc``). PostgreSQL is
+the engine for several workers.
 
 The target: at least 300 updates/s with p99 under 200 ms. Exit status 1 when it is missed.
 """
@@ -52,6 +60,7 @@ SCRIPT: dict[str, list[tuple[str, int]]] = {
     "en": [("/start", 1), ("Language courses", 1), ("Where can I learn Dutch?", 2), ("No, thank you", 2)],
 }
 LANGUAGES = ("uk", "fr", "nl", "en")
+SECRET_KEY = "bench-not-a-secret-0123456789abcdef"
 
 
 class Driver(FakeBotAPI):
@@ -71,6 +80,29 @@ class Driver(FakeBotAPI):
         self.last_reply = 0.0
         #: Messages the bot sent after a person's conversation was over (there should be none).
         self.extra: list[str] = []
+        self._pool: Any = None
+        self._client: Any = None
+
+    def _push(self, update: dict[str, Any]) -> None:
+        """POST the update to the webhook (as Telegram does), on a pool of threads and kept-alive
+        connections rather than a thread and a connection each: the people must not be the bottleneck."""
+        if self._pool is None:
+            from concurrent.futures import ThreadPoolExecutor
+
+            import httpx
+
+            self._pool = ThreadPoolExecutor(32)
+            self._client = httpx.Client(timeout=30, limits=httpx.Limits(max_connections=32))
+        hook = dict(self.webhook or {})
+
+        def post() -> None:
+            headers = {"X-Telegram-Bot-Api-Secret-Token": hook.get("secret_token", "")}
+            status = self._client.post(hook["url"], json=update, headers=headers).status_code
+            with self._lock:
+                self.webhook_answers.append(status)
+                self.updates = [u for u in self.updates if u["update_id"] != update["update_id"]]
+
+        self._pool.submit(post)
 
     def begin(self) -> None:
         self.first_queued = time.perf_counter()
@@ -198,6 +230,94 @@ def run_bot(
     server.join(timeout=30)
     if result["finished"] < chats:
         raise SystemExit(f"only {result['finished']} of {chats} people got every answer within {timeout:.0f} s")
+    return figures_of(result, cpu)
+
+
+def tree_cpu_seconds(pid: int) -> float:
+    """User and system CPU seconds of a process and its children, from ``/proc`` (Linux)."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = 0.0
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            fields = (entry / "stat").read_text().rpartition(")")[2].split()
+        except OSError:
+            continue
+        if int(entry.name) == pid or int(fields[1]) == pid:  # fields[1]: the parent's pid
+            total += (int(fields[11]) + int(fields[12])) / ticks
+    return total
+
+
+def run_webhook(
+    chats: int,
+    first_id: int,
+    script: dict[str, list[tuple[str, int]]],
+    url: str,
+    workers: int,
+    timeout: float,
+    profile: str | None = None,
+) -> dict[str, Any]:
+    """``serve_people`` in another process, and ``tremplin serve --bot-webhook``'s uvicorn with ``workers``
+    processes receiving its updates; every person finishes, then both stop."""
+    import multiprocessing
+    import signal
+    import subprocess
+
+    import httpx
+
+    from tests.bot_api import free_port
+
+    ours, theirs = multiprocessing.Pipe()
+    server = multiprocessing.get_context("fork").Process(
+        target=serve_people, args=(theirs, chats, first_id, script, timeout), daemon=True
+    )
+    server.start()
+    base_url = ours.recv()
+    port = free_port()
+    hook = f"http://127.0.0.1:{port}/telegram/webhook"
+    env = {
+        **os.environ,
+        "TREMPLIN_DATABASE_URL": url,
+        "TREMPLIN_SECRET_KEY": SECRET_KEY,
+        "TREMPLIN_BOT_RATE_LIMIT": "100",
+        "TREMPLIN_BOT_WEBHOOK": "1",
+        "TREMPLIN_TELEGRAM_TOKEN": TOKEN,
+        "TREMPLIN_TELEGRAM_BASE_URL": base_url,
+        "TREMPLIN_TELEGRAM_WEBHOOK_URL": hook,
+    }
+    command = [sys.executable, "-m", "uvicorn", "tremplin.core.web.app:asgi_factory", "--factory"]
+    if profile:  # one worker only: uvicorn runs it in its own process
+        command[1:1] = ["-m", "cProfile", "-o", profile]
+    command += ["--host", "127.0.0.1", "--port", str(port), "--workers", str(workers), "--log-level", "warning"]
+    web = subprocess.Popen(command, env=env)
+    try:
+        deadline = time.monotonic() + 60
+        while True:  # up when the webhook answers (403: no secret), then a moment for every worker
+            try:
+                if httpx.post(hook, json={}).status_code == 403:
+                    break
+            except httpx.HTTPError:
+                pass
+            if time.monotonic() > deadline or web.poll() is not None:
+                raise SystemExit("the web workers did not start")
+            time.sleep(0.2)
+        time.sleep(3)
+        cpu_before = tree_cpu_seconds(web.pid)
+        ours.send("go")
+        result = ours.recv()
+        cpu = tree_cpu_seconds(web.pid) - cpu_before
+    finally:
+        web.send_signal(signal.SIGINT)
+        web.wait(timeout=60)
+        ours.send("stop")
+        server.join(timeout=30)
+    if result["finished"] < chats:
+        raise SystemExit(f"only {result['finished']} of {chats} people got every answer within {timeout:.0f} s")
+    return figures_of(result, cpu)
+
+
+def figures_of(result: dict[str, Any], cpu: float) -> dict[str, Any]:
     latencies = result["latencies"]
     return {
         "updates": len(latencies),
@@ -228,6 +348,8 @@ def main() -> int:
     parser.add_argument("--chats", type=int, default=1000)
     parser.add_argument("--timeout", type=float, default=600)
     parser.add_argument("--profile", help="write the bot's cProfile statistics to this file (pstats)")
+    parser.add_argument("--webhook", action="store_true", help="the bot behind `tremplin serve --bot-webhook`")
+    parser.add_argument("--workers", type=int, default=2, help="web workers with --webhook")
     args = parser.parse_args()
 
     import logging
@@ -243,9 +365,7 @@ def main() -> int:
     folder = tempfile.mkdtemp(prefix="tremplin-bench-bot-")
     url = url or f"sqlite:///{folder}/bench.db"
     # A flood limit above what one person sends here: the guard runs, it never refuses.
-    app = create_app(
-        Settings(database_url=url, load_entrypoints=False, secret_key="bench-not-a-secret", bot_rate_limit=100)
-    )
+    app = create_app(Settings(database_url=url, load_entrypoints=False, secret_key=SECRET_KEY, bot_rate_limit=100))
     if url.startswith("postgresql"):
         from sqlalchemy import text
 
@@ -257,19 +377,25 @@ def main() -> int:
         ensure_centre(session, "bxl", "Cité des métiers de Bruxelles")
 
     steps = len(SCRIPT["en"])
-    print(f"{args.chats} people at once, {steps} updates each, on {app.db.dialect}")
+    mode = f"webhook, {args.workers} web workers" if args.webhook else "long polling"
+    print(f"{args.chats} people at once, {steps} updates each, on {app.db.dialect}, {mode}")
 
     echo_script = {lang: [(text, 1) for text, _ in steps_] for lang, steps_ in SCRIPT.items()}
     floor = run_bot(args.chats, 10_000_000, echo_script, bare_application, args.timeout)
     app.db.dispose()  # no connection crosses the fork
-    bot = run_bot(
-        args.chats,
-        20_000_000,
-        SCRIPT,
-        lambda url: build_application(app, TOKEN, base_url=url),
-        args.timeout,
-        profile=args.profile,
-    )
+    if args.webhook:
+        if args.profile and args.workers != 1:
+            raise SystemExit("--profile with --webhook profiles one worker: give --workers 1")
+        bot = run_webhook(args.chats, 20_000_000, SCRIPT, url, args.workers, args.timeout, args.profile)
+    else:
+        bot = run_bot(
+            args.chats,
+            20_000_000,
+            SCRIPT,
+            lambda url: build_application(app, TOKEN, base_url=url),
+            args.timeout,
+            profile=args.profile,
+        )
 
     from sqlalchemy import func, select
 

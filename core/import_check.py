@@ -34,7 +34,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from operator import itemgetter
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from tremplin.core.validation import Cleaner, Lookup, RecordError
 
@@ -98,6 +98,9 @@ SPLIT_FROM_BYTES = 8 * 1024 * 1024
 #: The share of the file this process checks when it is cut in two. The other process must also
 #: pickle its rows to send them, and that takes about a tenth of what checking them does.
 FIRST_SHARE = 0.53
+#: The share when this process also writes the rows while the other checks (``EarlyWriter``): it
+#: inserts every row of the file, so it checks less, and both processes end at about the same time.
+WRITING_SHARE = 0.12
 #: Provisional ids of the centres and sites the second half would create: far from the first half's.
 SECOND_HALF_IDS = -(1 << 40)
 
@@ -124,6 +127,9 @@ class Spool:
         self.buffer: list[Any] = []
         self.count = 0
         self._out: Any = None
+        #: Called after each chunk is written and flushed, with the file's name: the forked process
+        #: announces its rows so that the importing process can write them while it checks on.
+        self.on_spill: Callable[[str], None] | None = None
 
     def append(self, row: Any) -> None:
         self.buffer.append(row)
@@ -142,6 +148,9 @@ class Spool:
             self.files.append(name)
         pickle.dump(self.buffer, self._out, protocol=pickle.HIGHEST_PROTOCOL)
         self.buffer = []
+        if self.on_spill is not None:
+            self._out.flush()
+            self.on_spill(self.files[-1])
 
     def seal(self) -> None:
         """Write what is left and close the file: the spool is complete."""
@@ -179,7 +188,9 @@ class Spool:
         if self._out is not None:
             self._out.close()
             self._out = None
-        for name in self.files:
+        # Chunks announced (``on_spill``) are the reader's: it may not have read them yet, and removes
+        # them with their directory.
+        for name in self.files if self.on_spill is None else ():
             try:
                 os.unlink(name)
             except FileNotFoundError:
@@ -200,6 +211,7 @@ class Spool:
             "buffer": self.buffer,
             "count": self.count,
             "_out": None,
+            "on_spill": None,
         }
 
 
@@ -457,6 +469,27 @@ class Plan:
     strict_notes: bool = False
     #: Counts the rules question (``tremplin.core.rules``) were confirmed (``--confirm``).
     confirmed: bool = False
+    #: The second half announces each chunk of rows it spools, so they can be written meanwhile.
+    stream: bool = False
+
+
+class EarlyWriter(Protocol):
+    """Writes checked rows while the rest of the file is still being checked (``tremplin.core.importer``).
+
+    An import is all or nothing, and stays so: the rows go into one open transaction, which ``abandon``
+    rolls back when any problem is found later in the file (or anything fails). Only rows of centres
+    that hold no imported rows yet come this way (``Checked.rows``): they are all new.
+    """
+
+    def first(self, part: Checked, estimate: int) -> None:
+        """Begin the transaction and write the first half (checked without a problem), its centres and
+        sites to create included; ``estimate``: about how many rows the whole file has."""
+
+    def more(self, rows: list[tuple[Any, ...]], pending: Pending, centres: set[int]) -> None:
+        """Write a chunk of the second half's rows; ``pending`` and ``centres`` are the second half's so far."""
+
+    def abandon(self) -> None:
+        """Roll back whatever was written: the import will not be committed."""
 
 
 @dataclass
@@ -489,6 +522,8 @@ class Checked:
     spool_dir: str | None = None
     #: Notes mostly made of personal data, stored masked (``Plan.strict_notes`` off).
     masked_notes: int = 0
+    #: ``rows`` are already inserted, in the ``EarlyWriter``'s open transaction.
+    written: bool = False
 
     def close(self) -> None:
         """Remove the spooled rows' files."""
@@ -665,8 +700,8 @@ def _check_rows(
             made = convert(record)
             if shortcut is not None:
                 shortcut.learn(row, record, made)
+            out.centres.add(centre_id)  # before the row: a chunk announced names the centres of its rows
             out.rows.append(made)
-            out.centres.add(centre_id)
         else:
             out.new_records.append(record)
             out.centres.add(centre_id)
@@ -682,11 +717,16 @@ def _check_rows(
         out.records = []
 
 
-def _check_part(app: App, plan: Plan, path: Path, start: int, end: int) -> Checked:
-    """Check bytes ``start`` to ``end``, the second half: its line numbers count from its start."""
+def _check_part(app: App, plan: Plan, path: Path, start: int, end: int, sender: Any = None) -> Checked:
+    """Check bytes ``start`` to ``end``, the second half: its line numbers count from its start.
+
+    With ``sender`` (``Plan.stream``), each chunk of rows spooled is announced as it is written.
+    """
     out = Checked(
         pending=Pending(next_id=SECOND_HALF_IDS), rows=Spool(plan.spool_dir), new_records=Spool(plan.spool_dir)
     )
+    if sender is not None:
+        out.rows.on_spill = _announcer(sender, out)
     raw = _Slice(path, start, end)
     with _text(raw, first=False) as f:
         reader = csv.reader(f, strict=True)
@@ -698,19 +738,37 @@ def _check_part(app: App, plan: Plan, path: Path, start: int, end: int) -> Check
     return out
 
 
+def _announcer(sender: Any, out: Checked) -> Callable[[str], None]:
+    """``on_spill`` of the second half's rows: ``("rows", file, codes, centres)``, where the codes to create
+    (``Pending``'s, as two dicts) and the centres are ``None`` when unchanged since the last chunk, so the
+    messages stay small and the pipe never fills while the importing process is busy."""
+    sizes = (-1, -1, -1)
+
+    def announce(name: str) -> None:
+        nonlocal sizes
+        pending = out.pending
+        now = (len(pending.centres), len(pending.sites), len(out.centres))
+        changed = now != sizes
+        sizes = now
+        codes = (dict(pending.centres), dict(pending.sites)) if changed else None
+        sender.send(("rows", name, codes, set(out.centres) if changed else None))
+
+    return announce
+
+
 def _second_half(sender: Any, app: App, plan: Plan, path: Path, start: int, end: int) -> None:
     """The forked process: checks the second half and sends back what it found."""
     try:
-        sender.send(("ok", _check_part(app, plan, path, start, end)))
+        sender.send(("ok", _check_part(app, plan, path, start, end, sender if plan.stream else None)))
     except BaseException:  # noqa: BLE001 - whatever it was, the parent must hear of it
         sender.send(("error", traceback.format_exc()))
     finally:
         sender.close()
 
 
-def _cut(path: Path, size: int) -> int | None:
-    """Where to cut the file in two: just after the first line break from ``FIRST_SHARE`` of it."""
-    position = int(size * FIRST_SHARE)
+def _cut(path: Path, size: int, share: float = FIRST_SHARE) -> int | None:
+    """Where to cut the file in two: just after the first line break from ``share`` of it."""
+    position = int(size * share)
     with open(path, "rb") as f:
         f.seek(position)
         while True:
@@ -755,11 +813,15 @@ def check_file(
     reading: Callable[[int], Callable[[int, int], None] | None] | None = None,
     strict_notes: bool = False,
     confirmed: bool = False,
+    early: EarlyWriter | None = None,
 ) -> Checked:
     """Read and check a whole file; in two processes when it is large and the machine can fork.
 
     ``reading(total_bytes)`` returns the progress callback ``(bytes read, rows)``, or ``None``.
-    ``strict_notes`` and ``confirmed``: see ``Plan``.
+    ``strict_notes`` and ``confirmed``: see ``Plan``. With ``early``, when the file is checked in two
+    processes, this one writes the rows (``EarlyWriter``) while the other checks the rest of the file;
+    ``Checked.written`` then says they are in ``early``'s open transaction. Whenever a problem is found,
+    ``early`` has rolled back.
     """
     with app.db.engine.connect() as conn:
         lookup = Lookup.load(app, conn)
@@ -773,7 +835,7 @@ def check_file(
         and "fork" in multiprocessing.get_all_start_methods()
         and (os.cpu_count() or 1) > 1
     ):
-        cut = _cut(path, size)
+        cut = _cut(path, size, FIRST_SHARE if early is None else WRITING_SHARE)
     now = datetime.now(UTC)
     # The new rows are spooled (driver tuples, or record dicts); the caller removes the directory
     # (``Checked.close``).
@@ -800,6 +862,7 @@ def check_file(
                     reading,
                     strict_notes=strict_notes,
                     confirmed=confirmed,
+                    early=early,
                 )
             except _OpenQuote:
                 # The middle of the file fell inside a quoted value: check it in one pass.
@@ -832,6 +895,7 @@ def _check_from_start(
     reading: Callable[[int], Callable[[int, int], None] | None] | None,
     strict_notes: bool = False,
     confirmed: bool = False,
+    early: EarlyWriter | None = None,
 ) -> Checked:
     end = size if cut is None else cut
     out = Checked(rows=Spool(spool_dir), new_records=Spool(spool_dir), spool_dir=spool_dir)
@@ -839,6 +903,7 @@ def _check_from_start(
     raw = _Slice(path, 0, end)
     advance = reading(end) if reading is not None else None
     process = receiver = None
+    chunks: _Chunks | None = None
     try:
         with _text(raw, first=True) as f:
             reader = csv.reader(f, strict=True)
@@ -859,6 +924,7 @@ def _check_from_start(
                     kind, header, lookup, create_missing, imported, convert, now, spool_dir, exact_refs, suspects
                 )
                 plan.strict_notes, plan.confirmed = strict_notes, confirmed
+                plan.stream = early is not None
                 if cut is not None:
                     context = multiprocessing.get_context("fork")
                     receiver, sender = context.Pipe(duplex=False)
@@ -875,21 +941,37 @@ def _check_from_start(
         if out.not_utf8:
             return out
         if process is not None and receiver is not None:
-            second = _receive(process, receiver)
+            if early is not None and not problems:
+                # This half is sound: write it while the other process checks on, then each chunk of the
+                # other half as it is announced. A problem found later rolls it all back.
+                chunks = _Chunks(early)
+                early.first(out, int(out.read * size / max(end, 1)))
+            second = _receive(process, receiver, chunks)
             if second.not_utf8:
                 out.not_utf8 = True
-                return out
+                return _abandoned(out, chunks)
+            if chunks is not None and not second.problems and chunks.count != len(second.rows):
+                raise RuntimeError(f"{chunks.count:,} of the second half's {len(second.rows):,} rows were written")
             _join(out, second)
         repeated = frozenset() if exact_refs else _repeats(out.ref_hashes)
         if repeated:
             out.rows.clear()
             out.new_records.clear()
+            _abandoned(out, chunks)
             raise _RepeatedHash(repeated)
         out.ref_hashes = array("q")
         if not problems and out.read == 0:
             problems.add(0, "the file has a header but no rows")
+        if problems:
+            return _abandoned(out, chunks)
+        out.written = chunks is not None
         return out
+    except BaseException:
+        _abandoned(out, chunks)
+        raise
     finally:
+        if chunks is not None:
+            chunks.close()
         if process is not None:
             if process.is_alive():
                 process.kill()
@@ -898,17 +980,71 @@ def _check_from_start(
             receiver.close()
 
 
-def _receive(process: Any, receiver: Any) -> Checked:
-    try:
-        status, payload = receiver.recv()
-    except EOFError:
-        process.join()
-        raise RuntimeError(
-            f"the process checking the second half of the file stopped (exit code {process.exitcode})"
-        ) from None
-    if status != "ok":
-        raise RuntimeError(f"checking the second half of the file failed:\n{payload}")
-    return payload
+class _Chunks:
+    """Reads the chunks of rows the second half announces, and hands each to the ``EarlyWriter``."""
+
+    def __init__(self, early: EarlyWriter) -> None:
+        self.early = early
+        self.files: dict[str, Any] = {}
+        self.pending = Pending()
+        self.centres: set[int] = set()
+        #: Rows handed to the writer.
+        self.count = 0
+        self.abandoned = False
+
+    def take(self, name: str, codes: tuple[dict[str, int], dict[tuple[str, str], int]] | None, centres: Any) -> None:
+        if codes is not None:
+            self.pending.centres, self.pending.sites = codes
+        if centres is not None:
+            self.centres = centres
+        if self.abandoned:
+            return
+        f = self.files.get(name)
+        if f is None:
+            try:
+                f = self.files[name] = open(name, "rb")  # noqa: SIM115 - closed with the chunks
+            except FileNotFoundError:  # the other process found a problem and removed its rows
+                self.abandon()
+                return
+        rows = pickle.load(f)
+        self.count += len(rows)
+        self.early.more(rows, self.pending, self.centres)
+
+    def abandon(self) -> None:
+        if not self.abandoned:
+            self.abandoned = True
+            self.early.abandon()
+
+    def close(self) -> None:
+        for f in self.files.values():
+            f.close()
+        self.files = {}
+
+
+def _abandoned(out: Checked, chunks: _Chunks | None) -> Checked:
+    """Nothing of ``out`` is written: roll back what was."""
+    if chunks is not None:
+        chunks.abandon()
+    return out
+
+
+def _receive(process: Any, receiver: Any, chunks: _Chunks | None = None) -> Checked:
+    """What the second half found; meanwhile, its chunks of rows go to ``chunks`` (when given) as announced."""
+    while True:
+        try:
+            status, *payload = receiver.recv()
+        except EOFError:
+            process.join()
+            raise RuntimeError(
+                f"the process checking the second half of the file stopped (exit code {process.exitcode})"
+            ) from None
+        if status == "rows":
+            if chunks is not None:
+                chunks.take(*payload)
+            continue
+        if status != "ok":
+            raise RuntimeError(f"checking the second half of the file failed:\n{payload[0]}")
+        return payload[0]
 
 
 def _join(first: Checked, second: Checked) -> None:

@@ -22,7 +22,7 @@ import os
 import sys
 import time
 from collections import defaultdict
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from itertools import pairwise
@@ -145,41 +145,6 @@ def _compare_columns(kind: str) -> tuple[str, ...]:
         "themes",
         "attributes",
     )
-
-
-def _create_pending(
-    app: App, session: Session, pending: Pending, result: ImportResult
-) -> tuple[dict[int, int], set[int]]:
-    """Create the centres and sites ``--create-missing`` found.
-
-    Returns the real id of each provisional one, and the ids of the centres created.
-    """
-    from tremplin.core.admin import ensure_centre, ensure_site
-    from tremplin.core.models import Centre
-
-    real: dict[int, int] = {}
-    fresh: set[int] = set()
-    centres: dict[str, Centre] = {}
-    for code, pid in pending.centres.items():
-        centre, created = ensure_centre(session, code, code, timezone=app.settings.timezone)
-        centres[code] = centre
-        real[pid] = centre.id
-        if created:
-            fresh.add(centre.id)
-            result.created_centres.append(code)
-    for (centre_code, site_code), pid in pending.sites.items():
-        known = centres.get(centre_code)
-        if known is None:
-            from sqlalchemy import select
-
-            known = session.scalars(select(Centre).where(Centre.code == centre_code)).one()
-        site, created = ensure_site(session, known, site_code, site_code)
-        real[pid] = site.id
-        if created:
-            result.created_sites.append(f"{centre_code}/{site_code}")
-    for alias, pid in pending.aliases.items():
-        real[alias] = real[pid]
-    return real, fresh
 
 
 def _split(
@@ -336,9 +301,17 @@ def import_file(
     collecting = gc.isenabled()
     gc.disable()
     checked: Checked | None = None
+    writer = _Writer(app, kind, result, bar)
     try:
         checked = check_file(
-            app, kind, path, create_missing, bar.reading, strict_notes=strict_notes, confirmed=confirmed
+            app,
+            kind,
+            path,
+            create_missing,
+            bar.reading,
+            strict_notes=strict_notes,
+            confirmed=confirmed,
+            early=writer,
         )
         result.read = checked.read
         result.masked_notes = checked.masked_notes
@@ -347,8 +320,9 @@ def import_file(
             raise ImportFailed(utf8_problems(path))
         if checked.problems:
             raise ImportFailed(checked.problems.lines())
-        _write(app, kind, checked, result, bar)
+        writer.finish(checked)
     finally:
+        writer.close()
         if checked is not None:
             checked.close()
         if collecting:
@@ -358,59 +332,208 @@ def import_file(
     return result
 
 
-def _write(app: App, kind: str, checked: Checked, result: ImportResult, bar: _Progress) -> None:
-    from tremplin.core.audit import audit
-    from tremplin.core.rollup import apply_deltas
+class _Writer:
+    """The import's one transaction (``tremplin.core.import_check.EarlyWriter``).
 
-    records, rows = checked.records, checked.rows
-    with app.db.engine.begin() as conn:
-        session = app.db.sessionmaker(bind=conn)
-        session.info["app"] = app
-        restore_cache = _grow_sqlite_cache(conn, len(records) + len(rows))
+    A large file's new rows may be written while its second half is still being checked (``first`` and
+    ``more``): the transaction then stays open until the whole file is known to be sound (``finish``
+    commits), and anything found meanwhile rolls it back (``abandon``), so the import stays all or
+    nothing. Otherwise ``finish`` does all the writing once the file is checked.
+    """
+
+    def __init__(self, app: App, kind: str, result: ImportResult, bar: _Progress) -> None:
+        self.app, self.kind, self.result, self.bar = app, kind, result, bar
+        self.conn: Connection | None = None
+        self._reset()
+
+    def _reset(self) -> None:
+        self.conn = None
+        self.transaction: Any = None
+        self.session: Session | None = None
+        self.restore_cache: int | None = None
+        #: The real id of each provisional centre and site id, and the ids of the centres created.
+        self.real: dict[int, int] = {}
+        self.fresh: set[int] = set()
+        self.centres: dict[str, Any] = {}
+        self.sites: dict[tuple[str, str], int] = {}
+        #: Centres found still without imported rows (``_still_first_import``) before rows went in.
+        self.verified: set[int] = set()
+        self.advance: Callable[[int], None] | None = None
+        self.result.inserted = 0
+        self.result.created_centres = []
+        self.result.created_sites = []
+
+    def _begin(self, rows: int) -> None:
+        conn = self.app.db.engine.connect()
+        self.conn = conn
+        self.transaction = conn.begin()
+        session = self.app.db.sessionmaker(bind=conn)
+        session.info["app"] = self.app
+        self.session = session
+        self.restore_cache = _grow_sqlite_cache(conn, rows)
+
+    # ``EarlyWriter``
+
+    def first(self, part: Checked, estimate: int) -> None:
+        self.abandon()
+        self._begin(estimate)
+        self.advance = self.bar.writing(estimate)
+        self._guarded(part.pending, part.rows.batches(), part.centres)
+
+    def more(self, rows: list[tuple[Any, ...]], pending: Pending, centres: set[int]) -> None:
+        if self.conn is not None:
+            self._guarded(pending, [rows], centres)
+
+    def abandon(self) -> None:
+        if self.conn is None:
+            return
         try:
-            real, fresh = _create_pending(app, session, checked.pending, result)
-            if real:
-                remap_records(records, real)
-            new, changed, result.unchanged = _split(app, conn, kind, records, fresh)
-            advance = bar.writing(len(new) + len(changed) + len(rows) + len(checked.new_records))
-            if rows or checked.new_records:
-                _still_first_import(conn, kind, checked.centres)
-            if rows:
-                maker = bulk.SQLiteRows.for_kind(kind)
-                order = itemgetter(maker.position("centre_id"), maker.position("day"))
-                # The rows stream from the spool a chunk at a time, so memory does not grow with the
-                # file; each chunk is put in index order (a file in chronological order already is).
-                batches = (_in_index_order(batch, order) for batch in rows.batches())
-                result.inserted += bulk.insert_rows(conn, kind, batches, ids=real, on_batch=advance)
-                site_dims = app.compiled_counters.site_dimensions
-                apply_deltas(conn, remap_deltas(checked.deltas, real, site_dims) if real else checked.deltas)
-            if checked.new_records:
-                spooled = _spooled_records(checked.new_records, real)
-                result.inserted += bulk.insert_records(app, conn, kind, spooled, on_batch=advance, notes_scrubbed=True)
-            if changed:
-                _update(app, session, kind, records, changed, advance)
-            result.updated = len(changed)
-            if new:
-                records = [records[i] for i in new] if len(new) != len(records) else records
-                records = _in_index_order(records, _index_order)
-                result.inserted += bulk.insert_records(app, conn, kind, records, on_batch=advance, notes_scrubbed=True)
-            audit(
-                session,
-                f"import.{kind}",
-                object_type=kind,
-                file=result.path,
-                read=result.read,
-                inserted=result.inserted,
-                updated=result.updated,
-                unchanged=result.unchanged,
-                created_centres=result.created_centres,
-                created_sites=result.created_sites,
-            )
-            session.flush()
+            if self.session is not None:
+                self.session.close()
+            if self.transaction is not None and self.transaction.is_active:
+                self.transaction.rollback()
+            self._restore()
         finally:
-            session.close()
-            if restore_cache is not None:
-                conn.exec_driver_sql(f"PRAGMA cache_size={restore_cache}")
+            self.conn.close()
+            self._reset()
+
+    def _guarded(self, pending: Pending, batches: Iterable[list[tuple[Any, ...]]], centres: set[int]) -> None:
+        from sqlalchemy.exc import DBAPIError
+
+        try:
+            self._create(pending)
+            self._insert(batches, centres)
+        except (ImportFailed, DBAPIError):
+            # An id used twice in a large file (its hashes are compared once it is all read), another import
+            # writing to the same centre meanwhile, a locked database...: stop writing early. The check goes
+            # on, and either finds the problem, or ``finish`` writes the whole file again from the start,
+            # which meets (or not) what stopped this.
+            self.abandon()
+
+    # Writing
+
+    def _create(self, pending: Pending) -> None:
+        """Create the centres and sites ``--create-missing`` found, those not created yet."""
+        from sqlalchemy import select
+
+        from tremplin.core.admin import ensure_centre, ensure_site
+        from tremplin.core.models import Centre
+
+        assert self.session is not None
+        session, result, real = self.session, self.result, self.real
+        for code, pid in pending.centres.items():
+            if pid in real:
+                continue
+            centre = self.centres.get(code)
+            if centre is None:
+                centre, created = ensure_centre(session, code, code, timezone=self.app.settings.timezone)
+                self.centres[code] = centre
+                if created:
+                    self.fresh.add(centre.id)
+                    result.created_centres.append(code)
+            real[pid] = centre.id
+        for (centre_code, site_code), pid in pending.sites.items():
+            if pid in real:
+                continue
+            site_id = self.sites.get((centre_code, site_code))
+            if site_id is None:
+                known = self.centres.get(centre_code)
+                if known is None:
+                    known = session.scalars(select(Centre).where(Centre.code == centre_code)).one()
+                site, created = ensure_site(session, known, site_code, site_code)
+                site_id = self.sites[(centre_code, site_code)] = site.id
+                if created:
+                    result.created_sites.append(f"{centre_code}/{site_code}")
+            real[pid] = site_id
+        for alias, pid in pending.aliases.items():
+            real[alias] = real[pid]
+
+    def _insert(self, batches: Iterable[list[tuple[Any, ...]]], centres: set[int]) -> None:
+        """Insert driver tuples, once their centres are known to hold no imported rows still."""
+        assert self.conn is not None
+        unseen = {c for c in centres if c > 0} - self.verified
+        if unseen:
+            _still_first_import(self.conn, self.kind, unseen)
+            self.verified |= unseen
+        maker = bulk.SQLiteRows.for_kind(self.kind)
+        order = itemgetter(maker.position("centre_id"), maker.position("day"))
+        # The rows stream from the spool a chunk at a time, so memory does not grow with the file;
+        # each chunk is put in index order (a file in chronological order already is).
+        in_order = (_in_index_order(batch, order) for batch in batches)
+        self.result.inserted += bulk.insert_rows(self.conn, self.kind, in_order, ids=self.real, on_batch=self.advance)
+
+    def finish(self, checked: Checked) -> None:
+        """Write what is left to write, and commit."""
+        from tremplin.core.audit import audit
+        from tremplin.core.rollup import apply_deltas
+
+        app, kind, result = self.app, self.kind, self.result
+        records, rows = checked.records, checked.rows
+        written = checked.written and self.conn is not None  # unless writing early stopped (``_guarded``)
+        if not written:
+            self.abandon()
+            self._begin(len(records) + len(rows))
+        conn, session = self.conn, self.session
+        assert conn is not None and session is not None
+        # The codes of both halves: those written early are created already (and aliases mapped).
+        self._create(checked.pending)
+        real = self.real
+        if real:
+            remap_records(records, real)
+        new, changed, result.unchanged = _split(app, conn, kind, records, self.fresh)
+        if self.advance is None:
+            self.advance = self.bar.writing(len(new) + len(changed) + len(rows) + len(checked.new_records))
+        advance = self.advance
+        if checked.new_records:
+            _still_first_import(conn, kind, checked.centres)
+        if rows:
+            if not written:
+                self._insert(rows.batches(), checked.centres)
+            site_dims = app.compiled_counters.site_dimensions
+            apply_deltas(conn, remap_deltas(checked.deltas, real, site_dims) if real else checked.deltas)
+        if checked.new_records:
+            spooled = _spooled_records(checked.new_records, real)
+            result.inserted += bulk.insert_records(app, conn, kind, spooled, on_batch=advance, notes_scrubbed=True)
+        if changed:
+            _update(app, session, kind, records, changed, advance)
+        result.updated = len(changed)
+        if new:
+            records = [records[i] for i in new] if len(new) != len(records) else records
+            records = _in_index_order(records, _index_order)
+            result.inserted += bulk.insert_records(app, conn, kind, records, on_batch=advance, notes_scrubbed=True)
+        audit(
+            session,
+            f"import.{kind}",
+            object_type=kind,
+            file=result.path,
+            read=result.read,
+            inserted=result.inserted,
+            updated=result.updated,
+            unchanged=result.unchanged,
+            created_centres=result.created_centres,
+            created_sites=result.created_sites,
+        )
+        session.flush()
+        session.close()
+        self.session = None
+        self._restore()
+        self.transaction.commit()
+        self.transaction = None
+
+    def _restore(self) -> None:
+        if self.restore_cache is not None and self.conn is not None:
+            self.conn.exec_driver_sql(f"PRAGMA cache_size={self.restore_cache}")
+            self.restore_cache = None
+
+    def close(self) -> None:
+        """Roll back unless ``finish`` committed; give the connection back."""
+        if self.conn is None:
+            return
+        if self.transaction is not None:
+            self.abandon()
+        else:
+            self.conn.close()
+            self.conn = None
 
 
 def _still_first_import(conn: Connection, kind: str, centres: set[int]) -> None:

@@ -262,6 +262,15 @@ class Accumulator:
         Rows that differ only by their day (an import's rows, mostly) share it: ``add_contact_part``
         then adds each of them in a few dictionary updates.
         """
+        pid, dims, extra = self.contact_base(row)
+        amounts = self.contact_amounts(pid, row.get("headcount"), sign)
+        if not amounts:
+            return None
+        return pid, amounts, dims, extra
+
+    def contact_base(self, row: Mapping[str, Any]) -> tuple[int, tuple[Any, ...], Any]:
+        """``contact_part`` but its amounts: the profile id, the core dimensions and the plugin dimensions'
+        values. It does not depend on the headcount (unless a counter or a dimension reads it)."""
         attrs = row.get("attributes") or {}
         compiled = self.compiled
         extras = tuple(map(row.get, compiled.extra_fields.get("contacts", ())))
@@ -279,20 +288,24 @@ class Accumulator:
         pid = self._profile_of.get(match_key)
         if pid is None:
             pid = self._profile(match_key, ("contacts", None, None) + dims + (extras, attr_values, ()))
-        amounts = []
-        for measure in self._profile_measures[pid]:
-            amount = sign if measure == "rows" else sign * (row.get("headcount") or 0) if measure == "headcount" else 0
-            if amount:
-                amounts.append((measure, amount))
-        if not amounts:
-            return None
+        if not self._profile_measures[pid]:
+            return pid, dims, None
         # Only the records of an audience that declared dimensions pay for them.
         read = self._contact_readers.get(audience, _UNSEEN)
         if read is _UNSEEN:
             specs = compiled.specs("contacts", audience)
             read = self._contact_readers[audience] = reader(specs) if specs else None
         extra = read(row.get, attrs) if read is not None else None
-        return pid, tuple(amounts), dims, extra
+        return pid, dims, extra
+
+    def contact_amounts(self, pid: int, headcount: Any, sign: int = 1) -> tuple[tuple[str, int], ...]:
+        """What a contact of profile ``pid`` adds to each measure its counters count (none that adds nothing)."""
+        amounts = []
+        for measure in self._profile_measures[pid]:
+            amount = sign if measure == "rows" else sign * (headcount or 0) if measure == "headcount" else 0
+            if amount:
+                amounts.append((measure, amount))
+        return tuple(amounts)
 
     def add_contact_part(self, part: ContactPart, day: date, centre_id: int) -> None:
         """Add a contact's ``contact_part`` on its day, in its centre."""

@@ -137,6 +137,7 @@ def build_application(
     delivery_interval: float | None = DELIVERY_INTERVAL,
     updater: bool = True,
     shared_limit: bool | None = None,
+    shared_state: bool | None = None,
 ) -> Application:
     """The bot application: the core's handlers first, the plugins' after, the core's fallbacks last.
 
@@ -144,18 +145,27 @@ def build_application(
     API call retries what Telegram asks to retry (``RetryingLimiter``); while it runs, counsellors' answers
     are sent every ``delivery_interval`` seconds (``None``: never, for a process that only answers).
     Without an ``updater`` (updates come through the web app's webhook, to several workers) the flood
-    limit is counted in the database unless ``shared_limit`` says otherwise: a poller is always alone,
-    Telegram hands updates to one ``getUpdates`` at a time."""
+    limit is counted in the database, and each update reads its chat's state from the database and writes
+    it back at once (``tremplin.core.bot.state``), unless ``shared_limit`` and ``shared_state`` say
+    otherwise: a poller is always alone, Telegram hands updates to one ``getUpdates`` at a time."""
     from telegram.ext import ApplicationBuilder
 
     from tremplin.core.bot.handlers import core_handlers, log_error
     from tremplin.core.bot.limits import RetryingLimiter
     from tremplin.core.bot.ordering import PerChatUpdates
+    from tremplin.core.bot.state import BotApplication
 
     if not token:
         raise ValueError(NO_TOKEN_HELP)
+    shared = not updater if shared_state is None else shared_state
     # Updates at once, but each chat's in order: a conversation's state is set before its next message.
-    builder = ApplicationBuilder().token(token).rate_limiter(RetryingLimiter()).concurrent_updates(PerChatUpdates())
+    builder = (
+        ApplicationBuilder()
+        .application_class(BotApplication)
+        .token(token)
+        .rate_limiter(RetryingLimiter(max_in_flight=CONNECTIONS))
+        .concurrent_updates(PerChatUpdates())
+    )
     # Fewer connections than python-telegram-bot's 256: httpcore looks at every pooled connection for each
     # request (a system call each), which cost more CPU than the requests themselves at a thousand chats.
     # Eight carry far more than Telegram's 30 messages a second; a request waits for a free one rather
@@ -170,13 +180,15 @@ def build_application(
     if persistence:
         from tremplin.core.bot.persistence import DatabasePersistence
 
-        builder = builder.persistence(DatabasePersistence(app))
+        builder = builder.persistence(DatabasePersistence(app, shared=shared))
     if not updater:
         builder = builder.updater(None)
     if delivery_interval:
         builder = builder.post_init(_start_delivery(app, delivery_interval))
     builder = builder.post_stop(_post_stop)
     application = builder.build()
+    assert isinstance(application, BotApplication)
+    application.shared_state = shared and persistence
     application.bot_data[APP_KEY] = app
 
     handlers, commands = _plugin_items(app)
@@ -184,8 +196,8 @@ def build_application(
     from tremplin.core.bot.privacy import Visits
 
     per_minute = app.settings.bot_rate_limit
-    shared = not updater if shared_limit is None else shared_limit
-    limit = SharedChatRateLimit(app, per_minute) if shared else ChatRateLimit(per_minute)
+    shared_count = not updater if shared_limit is None else shared_limit
+    limit = SharedChatRateLimit(app, per_minute) if shared_count else ChatRateLimit(per_minute)
     application.bot_data[FLOOD_KEY] = limit
     visits = application.bot_data[VISITS_KEY] = Visits(app)
     first, last = core_handlers(app, commands, flood_limit=limit, visits=visits)

@@ -4,6 +4,10 @@ Answers wait in ``bot_thread_messages`` (``delivery = pending``). A task of the 
 (``tremplin.core.bot.threads.claim_pending``), sends each to its chat and marks it sent. A time-out or a
 429 is retried by the next round; a blocked bot or a deleted chat fails the message for good and drops
 the sealed chat id. Nothing here stops the bot: an error is logged and the next round comes.
+
+When a counsellor closed the thread (answered or referred), its closing message is followed by the
+bot's one optional satisfaction question, in the thread's language, as at the end of a conversation the
+bot held alone (``tremplin.core.bot.satisfaction``).
 """
 
 from __future__ import annotations
@@ -16,6 +20,7 @@ if TYPE_CHECKING:
     from telegram.ext import Application
 
     from tremplin.core.app import App
+    from tremplin.core.bot import threads
 
 log = logging.getLogger("tremplin.bot")
 
@@ -29,7 +34,8 @@ async def deliver_once(app: App, application: Application) -> int:
     from tremplin.core.bot.texts import say
 
     sent = 0
-    for message_id, thread_id, chat_id, language, body, closing in await in_thread(threads.claim_pending, app):
+    for pending in await in_thread(threads.claim_pending, app):
+        message_id, thread_id, chat_id, language, body, closing = pending[:6]
         text = body if closing else say(language, "thread_answer", text=body)
         try:
             await application.bot.send_message(chat_id, text)
@@ -43,11 +49,24 @@ async def deliver_once(app: App, application: Application) -> int:
             continue
         await in_thread(threads.mark_delivered, app, message_id, thread_id, closing)
         if closing:
-            data = application.user_data.get(chat_id)
-            if data is not None and data.pop("thread", None) is not None:
-                application.mark_data_for_update_persistence(user_ids=chat_id)
+            await after_closing(application, pending)
         sent += 1
     return sent
+
+
+async def after_closing(application: Application, pending: threads.PendingAnswer) -> None:
+    """The thread is over for the person: it leaves their state, and a counsellor's close asks how it went."""
+    from tremplin.core.bot.satisfaction import ask_after_thread
+    from tremplin.core.bot.state import change_user_data
+    from tremplin.core.bot.threads import OUTCOMES
+
+    if pending.outcome not in OUTCOMES:
+        await change_user_data(application, pending.chat_id, lambda data: data.pop("thread", None) is not None)
+        return
+    try:
+        await ask_after_thread(application, pending.chat_id, pending.language, pending.audience, pending.theme)
+    except Exception as exc:  # an optional question: the answer is delivered all the same
+        log.info("the satisfaction question after a thread could not be asked: %r", exc)
 
 
 async def deliver_forever(app: App, application: Application, interval: float) -> None:

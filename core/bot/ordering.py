@@ -10,7 +10,8 @@ chat's updates one after the other and everything else concurrently, up to ``max
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable
+from collections.abc import AsyncIterator, Awaitable
+from contextlib import asynccontextmanager
 from typing import Any
 
 from telegram.ext import BaseUpdateProcessor
@@ -29,15 +30,21 @@ class PerChatUpdates(BaseUpdateProcessor):
         if chat is None:
             await coroutine
             return
-        lock, users = self._chats.setdefault(chat.id, (asyncio.Lock(), [0]))
+        async with self.chat(chat.id):
+            await coroutine
+
+    @asynccontextmanager
+    async def chat(self, chat_id: int) -> AsyncIterator[None]:
+        """Hold the chat's turn: its updates wait meanwhile (a counsellor's answer changes its state too)."""
+        lock, users = self._chats.setdefault(chat_id, (asyncio.Lock(), [0]))
         users[0] += 1
         try:
             async with lock:
-                await coroutine
+                yield
         finally:
             users[0] -= 1
             if not users[0]:  # nobody waits: the chat's lock goes, so the table stays small
-                del self._chats[chat.id]
+                del self._chats[chat_id]
 
     async def initialize(self) -> None:
         return None

@@ -5,16 +5,26 @@ chosen, the open thread) and every persistent ``ConversationHandler``'s states i
 restarted bot (or another web worker) takes a conversation up where it was. Keys are Telegram ids: each
 row is found by a keyed hash of its key and carries the key itself sealed (``tremplin.core.bot.sealing``),
 never in clear. ``forget`` deletes every row of a chat; ``purge`` those untouched for the retention period.
+
+A process alone with the bot (long polling) loads every row at start and writes changes every
+``update_interval`` seconds. Processes sharing the bot (the web workers of ``serve --bot-webhook``) are
+``shared``: they load nothing at start, read a chat's rows before each of its updates and write them
+after it (``tremplin.core.bot.state.BotApplication``), so any worker takes the next message. Meanwhile
+the worker holds the chat's **turn** (a ``turn`` row, ``take_turn``): the bot answers before its state is
+written, and a person quick on a button must not have their next update read the old state elsewhere.
+Either way a row is written only when its data changed since it was last read or written.
 """
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterable
+import copy
+from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any, cast
 
 from sqlalchemy import delete, select
+from sqlalchemy.exc import IntegrityError
 from telegram.ext import BasePersistence, PersistenceInput
 
 from tremplin.core.bot.models import BotState
@@ -30,17 +40,28 @@ if TYPE_CHECKING:
 UPDATE_INTERVAL = 2.0
 #: Rows looked up in one statement when a batch of changes is written.
 LOOKUP_CHUNK = 500
+#: The kind of the row a process holds while it handles one of the chat's updates (shared state).
+TURN = "turn"
+#: Seconds after which a turn is free again whoever took it (a worker stopped in the middle of an update).
+TURN_SECONDS = 30.0
 
 
 class DatabasePersistence(BasePersistence[dict[Any, Any], dict[Any, Any], dict[Any, Any]]):
     """``user_data``, ``chat_data`` and conversations in ``bot_state``; no bot or callback data."""
 
-    def __init__(self, app: App, update_interval: float = UPDATE_INTERVAL) -> None:
+    def __init__(self, app: App, update_interval: float = UPDATE_INTERVAL, shared: bool = False) -> None:
         super().__init__(
             store_data=PersistenceInput(bot_data=False, callback_data=False), update_interval=update_interval
         )
         self.app = app
         self.seal = seal_for(app.settings)
+        #: Other processes write the rows too: nothing is loaded at start, each update reads its own.
+        self.shared = shared
+        # What the database holds, by hashed key, as last read or written (None: no row). A change equal
+        # to it is not written: most updates leave user_data and chat_data as they were, and every one
+        # of them would otherwise cost a statement. Kinds loaded whole at start are known for every key.
+        self._known: dict[str, Any] = {}
+        self._loaded_kinds: set[str] = set()
         # Changes waiting for the write in progress: python-telegram-bot hands them over one call per
         # chat, user and conversation, all at once every ``update_interval``; they are written together,
         # in one transaction, rather than one transaction (and, on SQLite, one sync to disk) each.
@@ -55,10 +76,48 @@ class DatabasePersistence(BasePersistence[dict[Any, Any], dict[Any, Any], dict[A
         out = []
         for sealed, data in rows:
             try:
-                out.append((self.seal.open(sealed), data))
+                key = self.seal.open(sealed)
             except Exception:  # sealed under another key: unreadable, hence useless
                 continue
+            self._known[self.hash(kind, key)] = copy.deepcopy(data)
+            out.append((key, data))
+        self._loaded_kinds.add(kind)
         return out
+
+    def hash(self, kind: str, key: Any) -> str:
+        """The row's key: a keyed hash of its kind and Telegram key (a conversation's key as a list)."""
+        return self.seal.key([kind, key])
+
+    def read(self, hashes: Sequence[str], turn_of: int | None = None) -> dict[str, Any] | None:
+        """The data of the rows of these hashed keys, now (absent rows are left out).
+
+        With ``turn_of`` (a chat id), first take the chat's turn, in the same transaction: ``None`` when
+        another process holds it (read nothing: try again later); ``release_turn`` gives it back."""
+        now = datetime.now(UTC)
+        with self.app.transaction() as session:
+            if turn_of is not None:
+                turn = self.hash(TURN, turn_of)
+                session.execute(
+                    delete(BotState).where(
+                        BotState.kind == TURN,
+                        BotState.key == turn,
+                        BotState.updated_at < now - timedelta(seconds=TURN_SECONDS),
+                    )
+                )
+                try:
+                    with session.begin_nested():
+                        session.add(BotState(kind=TURN, key=turn, chat_key=self.seal.key(turn_of), data={}))
+                except IntegrityError:  # another process handles one of the chat's updates
+                    return None
+            rows = session.execute(select(BotState.key, BotState.data).where(BotState.key.in_(hashes)))
+            found = {key: data for key, data in rows}
+        for key_hash in hashes:
+            self._known[key_hash] = copy.deepcopy(found.get(key_hash))
+        return found
+
+    def release_turn(self, chat_id: int) -> None:
+        with self.app.transaction() as session:
+            session.execute(delete(BotState).where(BotState.kind == TURN, BotState.key == self.hash(TURN, chat_id)))
 
     def _store_many(self, changes: dict[str, tuple[str, Any, int, Any]]) -> None:
         """Write ``{hashed key: (kind, key, chat, data)}`` in one transaction: empty data deletes the row."""
@@ -80,10 +139,22 @@ class DatabasePersistence(BasePersistence[dict[Any, Any], dict[Any, Any], dict[A
                     session.add(row)
                 row.data = data
                 row.updated_at = now
+        for key_hash, (_kind, _key, _chat, data) in changes.items():
+            self._known[key_hash] = None if data in (None, {}) else data
+
+    def _unchanged(self, kind: str, key_hash: str, data: Any) -> bool:
+        missing = None if kind in self._loaded_kinds else self  # ``self``: not known
+        known = self._known.get(key_hash, missing)
+        if known is self:
+            return False
+        return (None if known in (None, {}) else known) == (None if data in (None, {}) else data)
 
     async def _queue(self, kind: str, key: Any, chat: int, data: Any) -> None:
         """Add a change to the next batch and wait until the batch is written (its error, if any, is ours)."""
-        self._pending[self.seal.key([kind, key])] = (kind, key, chat, data)
+        key_hash = self.hash(kind, key)
+        if key_hash not in self._pending and self._unchanged(kind, key_hash, data):
+            return
+        self._pending[key_hash] = (kind, key, chat, data)
         if self._batch is None:
             self._batch = asyncio.ensure_future(self._write_batch())
         await asyncio.shield(self._batch)
@@ -94,15 +165,21 @@ class DatabasePersistence(BasePersistence[dict[Any, Any], dict[Any, Any], dict[A
         await asyncio.to_thread(self._store_many, changes)
 
     def _drop(self, kind: str, key: Any) -> None:
+        key_hash = self.hash(kind, key)
         with self.app.transaction() as session:
-            session.execute(delete(BotState).where(BotState.kind == kind, BotState.key == self.seal.key([kind, key])))
+            session.execute(delete(BotState).where(BotState.kind == kind, BotState.key == key_hash))
+        self._known[key_hash] = None
 
     # -- BasePersistence -------------------------------------------------------------------------
 
     async def get_user_data(self) -> dict[int, dict[Any, Any]]:
+        if self.shared:
+            return {}
         return {int(k): dict(v) for k, v in await asyncio.to_thread(self._load, "user")}
 
     async def get_chat_data(self) -> dict[int, dict[Any, Any]]:
+        if self.shared:
+            return {}
         return {int(k): dict(v) for k, v in await asyncio.to_thread(self._load, "chat")}
 
     async def get_bot_data(self) -> dict[Any, Any]:
@@ -112,6 +189,8 @@ class DatabasePersistence(BasePersistence[dict[Any, Any], dict[Any, Any], dict[A
         return None
 
     async def get_conversations(self, name: str) -> dict[tuple[int | str, ...], object]:
+        if self.shared:
+            return {}
         rows = await asyncio.to_thread(self._load, f"conversation:{name}")
         return {tuple(k): v.get("state") for k, v in rows}
 

@@ -1,8 +1,10 @@
 """One optional question at the end of a conversation: how satisfied the person is, as buttons.
 
 An audience's conversation calls ``ask_satisfaction(update, context, audience, theme)`` once, where it
-ends. The question is the survey's own (``tremplin.core.surveys``: very satisfied to very dissatisfied),
-in the person's language, with a button to skip it. The buttons carry a one-time code kept in the
+ends; a thread a counsellor closes from the inbox (answered or referred) ends with the same question,
+asked by the bot after the closing message (``ask_after_thread``), about the thread's audience and theme.
+The question is the survey's own (``tremplin.core.surveys``: very satisfied to very dissatisfied), in the
+person's language, with a button to skip it. The buttons carry a one-time code kept in the
 person's ``user_data``: a second press, or a press on an older question, records nothing. An answer goes
 through ``record_survey_answer`` (channel ``bot``, the person's language, the conversation's theme and
 audience), which the survey's figures and the audiences' counters (``surveys.answers``) count; skipping
@@ -18,8 +20,8 @@ from typing import TYPE_CHECKING, Any
 from tremplin.core.bot.texts import say
 
 if TYPE_CHECKING:
-    from telegram import Update
-    from telegram.ext import BaseHandler
+    from telegram import InlineKeyboardMarkup, Update
+    from telegram.ext import Application, BaseHandler
 
     from tremplin.core.app import App
     from tremplin.core.counters import Counter
@@ -33,28 +35,58 @@ SKIP = "skip"
 PENDING = "satisfaction"
 
 
-async def ask_satisfaction(update: Update, context: Any, audience: str, theme: str | None = None) -> bool:
-    """Ask how satisfied the person is with the conversation that ends (once: call it where it ends).
-
-    Returns whether the question was sent (not without a chat and its user's data)."""
+def _question(language: str, code: str) -> tuple[str, InlineKeyboardMarkup]:
+    """The question's text and its buttons, in ``language``, for the question ``code``."""
     from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
-    from tremplin.core.bot.handlers import reply, user_language
     from tremplin.core.surveys import SATISFACTION
 
-    data = getattr(context, "user_data", None)
-    if data is None or update.effective_chat is None:
-        return False
-    code = secrets.token_hex(4)
-    data[PENDING] = {"code": code, "audience": audience, "theme": theme}
-    language = user_language(update, context)
     buttons = [
         [InlineKeyboardButton(label.get(language), callback_data=f"{PREFIX}:{code}:{choice}")]
         for choice, label in SATISFACTION.items()
     ]
     buttons.append([InlineKeyboardButton(say(language, "satisfaction_skip"), callback_data=f"{PREFIX}:{code}:{SKIP}")])
-    await reply(update, say(language, "satisfaction"), reply_markup=InlineKeyboardMarkup(buttons))
+    return say(language, "satisfaction"), InlineKeyboardMarkup(buttons)
+
+
+def _remember(data: dict[Any, Any], audience: str, theme: str | None) -> str:
+    """Keep the question waiting for an answer in ``user_data`` (replacing an older one); returns its code."""
+    code = secrets.token_hex(4)
+    data[PENDING] = {"code": code, "audience": audience, "theme": theme}
+    return code
+
+
+async def ask_satisfaction(update: Update, context: Any, audience: str, theme: str | None = None) -> bool:
+    """Ask how satisfied the person is with the conversation that ends (once: call it where it ends).
+
+    Returns whether the question was sent (not without a chat and its user's data)."""
+    from tremplin.core.bot.handlers import reply, user_language
+
+    data = getattr(context, "user_data", None)
+    if data is None or update.effective_chat is None:
+        return False
+    text, markup = _question(user_language(update, context), _remember(data, audience, theme))
+    await reply(update, text, reply_markup=markup)
     return True
+
+
+async def ask_after_thread(
+    application: Application, chat_id: int, language: str, audience: str, theme: str | None
+) -> None:
+    """The question at the end of a thread a counsellor closed, sent to the chat (a private chat: its id is
+    the person's); the thread leaves the person's state at the same time."""
+    from tremplin.core.bot.state import change_user_data
+
+    codes: list[str] = []
+
+    def change(data: dict[Any, Any]) -> bool:
+        data.pop("thread", None)
+        codes.append(_remember(data, audience, theme))
+        return True
+
+    await change_user_data(application, chat_id, change)
+    text, markup = _question(language, codes[0])
+    await application.bot.send_message(chat_id, text, reply_markup=markup)
 
 
 def record_answer(app: App, audience: str, theme: str | None, satisfaction: str, language: str) -> int:

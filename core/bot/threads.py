@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import UTC, date, datetime, timedelta
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any, NamedTuple, cast
 
 from sqlalchemy import delete, select, update
 
@@ -116,17 +116,6 @@ def open_thread(
     return thread
 
 
-def open_thread_of(app: App, session: Session, chat_id: int) -> BotThread | None:
-    """The chat's open thread, if any."""
-    key = seal_for(app.settings).key(chat_id)
-    return session.scalar(
-        select(BotThread)
-        .where(BotThread.chat_key == key, BotThread.status == "open")
-        .order_by(BotThread.id.desc())
-        .limit(1)
-    )
-
-
 def add_person_message(app: App, session: Session, thread: BotThread, text: str) -> BotThreadMessage:
     """The person wrote again: the thread goes back to the top of the inbox."""
     if thread.status != "open":
@@ -218,8 +207,24 @@ def close(
 # Delivery: the bot sends what counsellors wrote
 
 
-def claim_pending(app: App, limit: int = 50) -> list[tuple[int, int, int, str, str, bool]]:
-    """Claim up to ``limit`` pending answers: ``(message id, thread id, chat id, language, text, closing)``.
+class PendingAnswer(NamedTuple):
+    """A counsellor's message to send, as ``claim_pending`` hands it to the bot."""
+
+    message_id: int
+    thread_id: int
+    chat_id: int
+    language: str
+    body: str
+    #: The thread is closed: this is its last message (the chat id goes once it is sent).
+    closing: bool
+    audience: str
+    theme: str
+    #: How the thread was closed (``answered``, ``referred``), ``None`` while it is open.
+    outcome: str | None
+
+
+def claim_pending(app: App, limit: int = 50) -> list[PendingAnswer]:
+    """Claim up to ``limit`` pending answers.
 
     A message is claimed by moving it to ``sending`` with a conditional update, so that several web
     workers or bots never send one twice."""
@@ -234,13 +239,16 @@ def claim_pending(app: App, limit: int = 50) -> list[tuple[int, int, int, str, s
                 BotThread.sealed_chat,
                 BotThread.language,
                 BotThread.status,
+                BotThread.audience,
+                BotThread.theme,
+                BotThread.outcome,
             )
             .join(BotThread, BotThread.id == BotThreadMessage.thread_id)
             .where(BotThreadMessage.delivery == "pending")
             .order_by(BotThreadMessage.id)
             .limit(limit)
         ).all()
-        for message_id, body, thread_id, sealed, language, status in rows:
+        for message_id, body, thread_id, sealed, language, status, audience, theme, outcome in rows:
             claimed = cast(
                 "CursorResult[Any]",
                 session.execute(
@@ -258,7 +266,13 @@ def claim_pending(app: App, limit: int = 50) -> list[tuple[int, int, int, str, s
                     .values(delivery="failed", last_error="no chat")
                 )
                 continue
-            out.append((message_id, thread_id, int(seal.open(sealed)), language, body, status == "closed"))
+            closed = status == "closed"
+            chat_id = int(seal.open(sealed))
+            out.append(
+                PendingAnswer(
+                    message_id, thread_id, chat_id, language, body, closed, audience, theme, outcome if closed else None
+                )
+            )
     return out
 
 

@@ -5,8 +5,10 @@ application without a poller, starts it with the web app, and registers the webh
 (``setWebhook`` with the public URL and a secret token). An update is accepted only with Telegram's
 ``X-Telegram-Bot-Api-Secret-Token`` header equal to the secret: anything else is refused with 403 before
 it is read. Updates are queued to the application and answered 200 at once, as Telegram wants; the
-handlers, the state in the database and the delivery of counsellors' answers work as with polling
-(answers are claimed one by one, so several workers never send one twice).
+handlers and the delivery of counsellors' answers work as with polling (answers are claimed one by one,
+so several workers never send one twice). The next message of a conversation may reach another worker:
+each update reads its chat's state from the database and writes it back as soon as it is handled
+(``tremplin.core.bot.state``), and the flood limit is counted in the database.
 """
 
 from __future__ import annotations
@@ -61,6 +63,22 @@ def derived_secret(secret_key: str) -> str:
     return hmac.new(secret_key.encode(), b"tremplin.telegram.webhook", hashlib.sha256).hexdigest()
 
 
+class Shortcut:
+    """ASGI middleware, outermost: a POST to the webhook goes straight to it, past the pages' middleware
+    (session, CSRF, compression, headers), which costs more than handling the update itself and does
+    nothing for Telegram, authenticated by its secret header."""
+
+    def __init__(self, app: Any, endpoint: Any) -> None:
+        self.app, self.endpoint = app, endpoint
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] == "http" and scope["path"] == PATH and scope["method"] == "POST":
+            response = await self.endpoint(Request(scope, receive))
+            await response(scope, receive, send)
+            return
+        await self.app(scope, receive, send)
+
+
 def install(web: FastAPI, app: App, config: WebhookConfig) -> None:
     """Add the webhook route, and start and stop the bot application with the web app."""
     from fastapi.responses import JSONResponse, Response
@@ -90,6 +108,7 @@ def install(web: FastAPI, app: App, config: WebhookConfig) -> None:
         return Response(status_code=200)
 
     web.add_api_route(PATH, webhook, methods=["POST"], include_in_schema=False)
+    web.state.bot_webhook_endpoint = webhook
     previous = web.router.lifespan_context
 
     @asynccontextmanager

@@ -166,6 +166,8 @@ def create_web_app(app: App, bot_webhook: Any = None) -> FastAPI:
     web.add_middleware(GZipMiddleware, minimum_size=500)
     web.add_middleware(SecurityHeaders)
     web.add_middleware(TrustedProxies, trusted=app.settings.trusted_proxies)
+    if bot_webhook is not None:
+        web.add_middleware(webhook.Shortcut, endpoint=web.state.bot_webhook_endpoint)
     if app.settings.secret_key == DEFAULT_SECRET_KEY:
         log.warning(
             "TREMPLIN_SECRET_KEY is not set: sessions are signed with the default key; set it before serving anyone"

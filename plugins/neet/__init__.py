@@ -10,10 +10,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from tremplin import Audience, CodeList, Counter, Field, FlowSpec, Form, Part, Role, Stage, T, Workflow, hookimpl
+from tremplin import Audience, CodeList, Counter, Field, FlowSpec, Form, Role, Stage, T, Workflow, hookimpl
+from tremplin.plugins.neet import models as _models  # noqa: F401  (the plugin's table joins the metadata)
 
 if TYPE_CHECKING:
-    from tremplin import App, DemoShare
+    from tremplin import App, DemoShare, FactSource
 
 AUDIENCE = "neet"
 
@@ -251,12 +252,11 @@ def register_counters(app: App) -> list[Counter]:
             "headcount",
             {"modality": FIELD_AWARENESS},
         ),
-        Counter(
+        Counter.reached(
             "neet.reached",
             T("NEET youth reached", fr="Jeunes NEET touchés", nl="NEET-jongeren bereikt", uk="Охоплено молоді NEET"),
-            (Part("headcount", a), Part("participants", a)),
+            AUDIENCE,
             T("Encounters, individual advice and group participants of the NEET programme."),
-            audience=AUDIENCE,
         ),
         Counter.simple(
             "neet.awareness",
@@ -318,8 +318,70 @@ def register_counters(app: App) -> list[Counter]:
             a,
             audience=AUDIENCE,
         ),
+        # The weekly challenge in the bot: subscriptions made and ended in the period (the number of
+        # subscribers today is in the NEET report's table).
+        Counter.simple(
+            "neet.challenge_subscribed",
+            T(
+                "Weekly challenge: new subscriptions",
+                fr="Défi de la semaine : nouveaux abonnements",
+                nl="Uitdaging van de week: nieuwe inschrijvingen",
+                uk="Виклик тижня: нові підписки",
+            ),
+            "neet.challenge:subscribed",
+            audience=AUDIENCE,
+        ),
+        Counter.simple(
+            "neet.challenge_ended",
+            T(
+                "Weekly challenge: subscriptions ended (unsubscribed or bot blocked)",
+                fr="Défi de la semaine : abonnements arrêtés (désabonnement ou bot bloqué)",
+                nl="Uitdaging van de week: beëindigde inschrijvingen (uitgeschreven of bot geblokkeerd)",
+                uk="Виклик тижня: припинені підписки (відписка або блокування бота)",
+            ),
+            "neet.challenge:ended",
+            audience=AUDIENCE,
+        ),
         # The bot's satisfaction question after the weekly challenge's menu.
         *satisfaction_counters(app, AUDIENCE),
+    ]
+
+
+def challenge_fact(get: Any) -> dict[str, Any] | None:
+    """A subscription to the weekly challenge made (``subscribed``) or ended (``ended``), on its day."""
+    change = get("change")
+    return {
+        "day": get("day"),
+        "centre_id": get("centre_id"),
+        "audience": AUDIENCE,
+        "channel": "telegram",
+        "language": get("language") or "unknown",
+        "change": change,
+        "measures": {"rows": 1, "subscribed": int(change == "subscribed"), "ended": int(change != "subscribed")},
+    }
+
+
+@hookimpl
+def register_fact_sources(app: App) -> list[FactSource]:
+    """The weekly challenge's subscriptions made and ended, counted by day and language."""
+    from tremplin import FactSource
+    from tremplin.plugins.neet.models import ChallengeChange
+
+    return [
+        FactSource(
+            "neet.challenge",
+            ChallengeChange,
+            ("day", "centre_id", "change", "language"),
+            challenge_fact,
+            measures=("rows", "subscribed", "ended"),
+            fields=("change",),
+            label=T(
+                "Weekly challenge subscriptions",
+                fr="Abonnements au défi de la semaine",
+                nl="Inschrijvingen op de uitdaging van de week",
+                uk="Підписки на виклик тижня",
+            ),
+        )
     ]
 
 
@@ -432,13 +494,14 @@ def register_report_sections(app: App, report: str) -> list[Any]:
         # The field encounters are shown with the fairs and events, as in the centre's annual reports.
         return [own, MoreFigures("events", ("field_awareness.contacts",))]
     if report == f"audience:{AUDIENCE}":
+        counted = ["neet.challenge_subscribed", "neet.challenge_ended"]
+        if "neet.bot_satisfaction" in app.registry.counters:  # not where the survey is disabled
+            counted += ["neet.bot_satisfaction", "neet.bot_satisfied"]
         bot = KeyFigures(
             "neet.bot",
             T("Touch'N'Go in the bot", fr="Touch'N'Go dans le bot", nl="Touch'N'Go in de bot", uk="Touch'N'Go у боті"),
-            ("neet.bot_satisfaction", "neet.bot_satisfied"),
+            tuple(counted),
         )
-        if "neet.bot_satisfaction" not in app.registry.counters:  # the survey is disabled
-            return [own, challenge_subscribers(app)]
         return [own, bot, challenge_subscribers(app)]
     return []
 

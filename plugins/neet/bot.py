@@ -5,15 +5,20 @@ text the centre edits each week (``neet.challenge``, ``/admin/bot-texts``); the 
 under the chat's keyed hash with its id sealed (``tremplin.broadcast``), and the
 ``neet-challenge`` flow sends the challenge to the subscribers on its day. The first button pressed
 after ``/challenge`` ends that little conversation: the bot asks its one optional satisfaction question.
+Each subscription made or ended is counted on its day (``record_changes``, the ``neet.challenge`` fact
+source), without anything of the chat.
 """
 
 from __future__ import annotations
 
+import logging
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from tremplin import App
+
+log = logging.getLogger("tremplin.bot.neet")
 
 AUDIENCE = "neet"
 TOPIC = "neet.challenge"
@@ -83,6 +88,24 @@ def period_of(day: date) -> str:
     return f"{year}-W{week:02d}"
 
 
+def record_changes(app: App, change: str, language: str = "", count: int = 1) -> None:
+    """Count ``count`` subscriptions made or ended today (``models.CHANGES``), for the bot's centre."""
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    from tremplin import bot_centre
+    from tremplin.plugins.neet.models import ChallengeChange
+
+    if count <= 0:
+        return
+    centre_id, _ = bot_centre(app)
+    today = datetime.now(ZoneInfo(app.settings.timezone)).date()
+    with app.transaction() as session:
+        session.add_all(
+            ChallengeChange(centre_id=centre_id, day=today, change=change, language=language) for _ in range(count)
+        )
+
+
 def challenge_text(app: App, language: str) -> str:
     from tremplin import edited_text
 
@@ -94,6 +117,12 @@ def handlers(app: App) -> list[Any]:
     from telegram.ext import CallbackQueryHandler, CommandHandler
 
     from tremplin import ask_satisfaction, in_thread, is_subscribed, subscribe, unsubscribe, user_language
+
+    async def counted(change: str, lang: str) -> None:
+        try:
+            await in_thread(record_changes, app, change, lang)
+        except Exception as exc:  # the person's choice is done; only the figure misses it, and the log says so
+            log.error("could not count a change of the weekly challenge's subscriptions: %r", exc)
 
     async def menu(update: Any, context: Any) -> None:
         lang = user_language(update, context)
@@ -115,9 +144,13 @@ def handlers(app: App) -> list[Any]:
         elif action == "subscribe":
             new = await in_thread(subscribe, app, TOPIC, chat_id, lang)
             await query.edit_message_text(text(lang, "subscribed" if new else "already"))
+            if new:
+                await counted("subscribed", lang)
         elif action == "unsubscribe":
             gone = await in_thread(unsubscribe, app, TOPIC, chat_id)
             await query.edit_message_text(text(lang, "unsubscribed" if gone else "not_subscribed"))
+            if gone:
+                await counted("unsubscribed", lang)
         else:
             return
         # The menu's conversation ends with its first choice: its one optional question, once.
@@ -129,6 +162,10 @@ def handlers(app: App) -> list[Any]:
 
 async def send_challenge(app: App, bot: Any, day: date) -> dict[str, int]:
     """This week's challenge to every subscriber who has not had it (``tremplin.broadcast``)."""
+    import asyncio
+
     from tremplin import broadcast
 
-    return await broadcast(app, bot, TOPIC, period_of(day), lambda language: challenge_text(app, language))
+    counts = await broadcast(app, bot, TOPIC, period_of(day), lambda language: challenge_text(app, language))
+    await asyncio.to_thread(record_changes, app, "ended", "", counts["ended"])
+    return counts

@@ -130,3 +130,79 @@ def test_after_a_plain_init_the_bot_says_to_create_the_centre(tmp_path: Path, fa
         assert bot_centre(app)[1] == "bxl"
     finally:
         app.close()
+
+
+def test_two_web_workers_take_one_conversation_in_turn(app: App, centre: int, fake_api: FakeBotAPI) -> None:
+    """Behind ``serve --bot-webhook`` each message of a conversation may reach another web worker. Two
+    workers (two apps, two bot applications) on one database, Telegram's updates alternating between
+    them: the conversation goes on where the other left it, to its end and its satisfaction answer."""
+    from sqlalchemy import select
+
+    from tests.bot_kit import labels
+    from tremplin.core.models import Contact, Referral, SurveyAnswer
+
+    other = make_app(app.db.url, secret_key=app.settings.secret_key)
+    try:
+        with ServedWeb(app, fake_api) as first, ServedWeb(other, fake_api) as second:
+            workers = [first, second]
+            assert fake_api.webhook is not None
+            person = Person(fake_api, 880022, "fr")
+
+            def to_worker(n: int) -> None:
+                assert fake_api.webhook is not None
+                fake_api.webhook["url"] = workers[n % 2].url
+
+            to_worker(0)
+            assert person.say1("/start")["text"].startswith("Bienvenue")
+            to_worker(1)
+            assert person.say1("Travailler")["text"].startswith("Écrivez votre question")
+            to_worker(0)
+            answer, offer = person.say("Comment chercher ?", replies=2)
+            assert "Actiris" in answer["text"] and labels(offer)[1] == "Un code pour venir au centre"
+            to_worker(1)
+            code, goodbye, question = person.say("Un code pour venir au centre", replies=3)
+            assert code["text"].startswith("Votre code") and goodbye["text"].startswith("Merci")
+            # The question's one-time code was kept by the second worker; the first one takes the answer.
+            to_worker(0)
+            choices = [b["callback_data"] for row in question["reply_markup"]["inline_keyboard"] for b in row]
+            [thanks] = person.send("press", data=choices[0], on=question)
+            assert thanks["text"] == "Merci pour votre réponse !"
+            to_worker(1)
+            assert person.send("press", replies=0, data=choices[1], on=question) == []
+            assert set(fake_api.webhook_answers) == {200}
+    finally:
+        other.close()
+    with app.session() as session:
+        contacts = session.scalars(select(Contact)).all()
+        referrals = session.scalars(select(Referral)).all()
+        answers = session.execute(select(SurveyAnswer.service, SurveyAnswer.theme, SurveyAnswer.satisfaction)).all()
+    # One conversation: one contact, with the code issued on it, one answer.
+    assert [(c.themes, c.attributes) for c in contacts] == [
+        (["work"], {"service_language": "fr", "questions": ["job_search"], "referral": "desk"})
+    ]
+    assert len(referrals) == 1
+    assert [tuple(a) for a in answers] == [("ukrainian", "work", "very_satisfied")]
+
+
+def test_a_chat_is_handled_by_one_worker_at_a_time(app: App) -> None:
+    """The bot answers before it writes the state: the chat's turn keeps another worker from reading
+    the old state meanwhile, and a turn left by a stopped worker is free again after a while."""
+    from datetime import UTC, datetime, timedelta
+
+    from sqlalchemy import update
+
+    from tremplin.core.bot.models import BotState
+    from tremplin.core.bot.persistence import TURN, DatabasePersistence
+
+    first, second = DatabasePersistence(app, shared=True), DatabasePersistence(app, shared=True)
+    keys = [first.hash("user", 42)]
+    assert first.read(keys, turn_of=42) == {}
+    assert second.read(keys, turn_of=42) is None  # held
+    assert second.read(keys, turn_of=43) == {}  # another chat: free
+    first.release_turn(42)
+    assert second.read(keys, turn_of=42) == {}
+    with app.transaction() as session:  # the worker holding it stopped half a minute ago
+        session.execute(
+            update(BotState).where(BotState.kind == TURN).values(updated_at=datetime.now(UTC) - timedelta(minutes=1))
+        )
+    assert first.read(keys, turn_of=42) == {}

@@ -357,7 +357,9 @@ def test_counters_show_json_and_rebuild(app: App, centre: int, db_url: str) -> N
         "neet.group_activities": 1,
         "neet.group_participants": 10,
         "neet.cases": 1,
-        # No one answered the bot's satisfaction question.
+        # Nobody subscribed to the weekly challenge, nor answered the bot's satisfaction question.
+        "neet.challenge_subscribed": 0,
+        "neet.challenge_ended": 0,
         "neet.bot_satisfaction": 0,
         "neet.bot_satisfied": 0,
     }

@@ -40,9 +40,9 @@ def halves(app: App, monkeypatch: pytest.MonkeyPatch) -> Iterator[list[str]]:
     ends: list[str] = []
     real_receive, real_start = import_check._receive, import_check._check_from_start
 
-    def receive(process: Any, receiver: Any) -> import_check.Checked:
+    def receive(process: Any, receiver: Any, *more: Any) -> import_check.Checked:
         ends.append("two")
-        return real_receive(process, receiver)
+        return real_receive(process, receiver, *more)
 
     def start(*args: Any, **options: Any) -> import_check.Checked:
         cut = args[-2]
@@ -190,14 +190,18 @@ def test_large_files_remember_hashes_of_ids_and_report_an_id_used_twice_the_same
 def test_a_cut_inside_a_quoted_value_is_checked_again_in_one_pass(
     app: App, centre: int, tmp_path: Path, halves: list[str]
 ) -> None:
-    rows = many(8)
-    # A note of many lines (within the rules' 2,000 characters) in the middle: the middle of the file
-    # falls inside its quotes.
-    rows[4] = dict(rows[4], note="Parcours:\n" + "Atelier CV puis entretien.\n" * 70)
-    path = write(tmp_path, csv_text(rows))
-    middle = int(path.stat().st_size * import_check.FIRST_SHARE)
-    text = path.read_bytes()
-    assert text.index(b'"Parcours:') < middle < text.index(b'entretien.\n"'), "the test needs the cut inside the note"
+    # A note of many lines (within the rules' 2,000 characters) where the file is cut: the cut falls
+    # inside its quotes.
+    for at in range(8):
+        rows = many(8)
+        rows[at] = dict(rows[at], note="Parcours:\n" + "Atelier CV puis entretien.\n" * 70)
+        path = write(tmp_path, csv_text(rows))
+        cut = int(path.stat().st_size * import_check.WRITING_SHARE)
+        text = path.read_bytes()
+        if text.index(b'"Parcours:') < cut < text.index(b'entretien.\n"'):
+            break
+    else:
+        raise AssertionError("the test needs the cut inside the note")
 
     result = import_file(app, "contacts", path, create_missing=True)
 
@@ -205,7 +209,7 @@ def test_a_cut_inside_a_quoted_value_is_checked_again_in_one_pass(
     assert result.inserted == 8
     assert figures(app, ["contacts.total"]) == {"contacts.total": expected_contact_figures(rows)["contacts.total"]}
     with app.session() as session:
-        note = session.scalar(select(Contact.note).where(Contact.source_ref == rows[4]["id"]))
+        note = session.scalar(select(Contact.note).where(Contact.source_ref == rows[at]["id"]))
     assert note is not None and note.count("Atelier CV puis entretien.") == 70
     assert_rollup_exact(app)
 
@@ -278,3 +282,67 @@ def test_small_files_and_other_databases_are_checked_in_one_pass(
     assert figures(app, ["contacts.total"], *EVER) == {
         "contacts.total": expected_contact_figures(many(50))["contacts.total"]
     }
+
+
+def test_rows_written_while_the_second_half_is_checked_are_rolled_back_by_a_problem_in_its_last_rows(
+    app: App, centre: int, tmp_path: Path, halves: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Small chunks: the second half announces many, and this process writes them as they come, in the
+    # transaction a problem found later must roll back (the centre and site created with them included).
+    monkeypatch.setattr(import_check, "SPOOL_CHUNK", 25)
+    from tremplin.core import importer
+
+    written: list[int] = []
+    real_more = importer._Writer.more
+
+    def more(self: Any, rows: Any, pending: Any, centres: Any) -> None:
+        with app.db.engine.connect() as conn:  # what others see meanwhile: nothing until the commit
+            assert conn.scalar(select(Contact.id).limit(1)) is None
+        real_more(self, rows, pending, centres)
+        written.append(self.result.inserted)
+
+    monkeypatch.setattr(importer._Writer, "more", more)
+    rows = many(600)
+    rows[-1]["headcount"] = "0"  # the very last row
+    before = state(app)
+
+    with pytest.raises(ImportFailed) as failed:
+        import_file(app, "contacts", write(tmp_path, csv_text(rows)), create_missing=True)
+
+    assert halves == ["two"]
+    assert failed.value.problems == ["line 601, column headcount: 0 is below 1 [range]"]
+    # Most of the file had been written (in this process's transaction) when the last row was checked.
+    assert len(written) > 5 and written[-1] > 400
+    assert state(app) == before
+    with app.session() as session:
+        assert session.scalar(select(Centre.id).where(Centre.code == "lux")) is None
+
+    # The file once fixed: written the same way, and committed.
+    rows[-1]["headcount"] = "1"
+    written.clear()
+    result = import_file(app, "contacts", write(tmp_path, csv_text(rows), "fixed.csv"), create_missing=True)
+    assert written and result.inserted == 600
+    assert (result.created_centres, result.created_sites) == (["lux"], ["lux/hall"])
+    assert figures(app, expected_contact_figures(rows)) == expected_contact_figures(rows)
+    assert_rollup_exact(app)
+
+
+def test_an_id_used_twice_across_the_halves_stops_the_early_writing_and_is_reported(
+    app: App, centre: int, tmp_path: Path, halves: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # With hashed ids, an id used twice is only known once the whole file is read; meanwhile the
+    # database refuses the second row, the rows written are rolled back, and the file is checked again.
+    monkeypatch.setattr(import_check, "SPOOL_CHUNK", 25)
+    monkeypatch.setattr(import_check, "HASHED_REFS_FROM_BYTES", 1)
+    rows = many(400)
+    rows[390]["id"] = rows[3]["id"]
+    before = state(app)
+
+    with pytest.raises(ImportFailed) as failed:
+        import_file(app, "contacts", write(tmp_path, csv_text(rows)), create_missing=True)
+
+    assert halves == ["two", "two"]
+    assert failed.value.problems == [
+        f"line 392, column id: {rows[3]['id']!r} already appears on line 5 for the same centre"
+    ]
+    assert state(app) == before

@@ -62,5 +62,7 @@ def test_a_question_from_telegram_is_answered_in_the_browser(
         with page.expect_navigation():
             page.locator("#close-thread").click()
         assert re.search(r"[0-9A-Z]{3}-[0-9A-Z]{3}-[0-9A-Z]{3}", visible_text(page))
-        [closing] = person.next_messages(1, timeout=30)
+        closing, question = person.next_messages(2, timeout=30)
         assert closing["text"].startswith("Your code:")
+        # The thread over, the bot asks its one optional question, in the person's language.
+        assert question["text"] == "How satisfied are you with this conversation? (optional)"

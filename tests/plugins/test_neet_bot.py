@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import date
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import select
 
 from tests.bot_api import TOKEN, FakeBotAPI, database_dump
 from tests.bot_kit import Person, RunningBot, labels
+from tremplin.core import rollup
 from tremplin.core.app import App
 from tremplin.core.bot.models import BotSubscription, BotText
 from tremplin.core.models import SurveyAnswer
+from tremplin.plugins.neet.models import ChallengeChange
 
 MONDAY = date(2026, 12, 7)
 
@@ -66,6 +69,13 @@ def test_subscribe_see_and_unsubscribe_with_buttons(app: App, centre: int, fake_
     assert [(a.service, a.channel, a.language, a.satisfaction, a.theme, a.would_recommend) for a in answers] == [
         ("neet", "bot", "fr", "satisfied", None, None)
     ]
+    # Counted: two subscriptions made (French, English), one ended, by language; nothing of the chats.
+    today = datetime.now(ZoneInfo(app.settings.timezone)).date()
+    with app.session() as session:
+        made = rollup.read(session, ["neet.challenge_subscribed"], today, today, None, dim="language")
+        ended = rollup.totals(session, ["neet.challenge_ended"], today, today, None)
+    assert {k[1]: v for k, v in made.items()} == {"fr": 1, "en": 1}
+    assert ended == {"neet.challenge_ended": 1}
 
 
 def test_the_flow_sends_the_challenge_once_a_week_within_the_broadcast_limit(
@@ -86,6 +96,9 @@ def test_the_flow_sends_the_challenge_once_a_week_within_the_broadcast_limit(
     monkeypatch.setenv("TREMPLIN_SECRET_KEY", app.settings.secret_key)
     counts = challenge_broadcast.fn(database_url=app.db.url, day=MONDAY)
     assert counts == {"sent": 49, "ended": 1, "failed": 0}
+    # The subscription the blocked bot ended is counted as ended, on the day of the send.
+    with app.session() as session:
+        assert session.scalars(select(ChallengeChange.change)).all() == ["ended"]
     sent = [m for m in fake_api.sent if m["method"] == "sendMessage"]
     assert sorted(m["chat_id"] for m in sent) == sorted(c for c in chats if c != chats[3])
     assert {m["text"].split("\n")[0] for m in sent} == {

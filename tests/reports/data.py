@@ -345,6 +345,9 @@ def counter_value(y: Year, key: str, keep: Any) -> int:
         "ukrainian.bot_satisfaction": lambda: 0,
         "ukrainian.bot_satisfied": lambda: 0,
         "neet.bot_satisfaction": lambda: 0,
+        # The weekly challenge's subscriptions are counted from the plugin's own table: none here.
+        "neet.challenge_subscribed": lambda: 0,
+        "neet.challenge_ended": lambda: 0,
         "neet.bot_satisfied": lambda: 0,
     }
     return int(formulas[key]())

@@ -18,7 +18,7 @@ from tests.bot_api import FakeBotAPI, database_dump
 from tests.bot_kit import Person, RunningBot, labels
 from tests.web.conftest import Web, csrf_of, post_form
 from tremplin.core.bot.models import BotThread, BotThreadMessage
-from tremplin.core.models import Contact, Referral
+from tremplin.core.models import Contact, Referral, SurveyAnswer
 
 PASSWORD = "quiet-harbour-2026"
 USER = 730001122
@@ -102,15 +102,29 @@ def test_a_counsellor_answers_in_the_chat_hands_over_and_closes_with_a_referral(
         marc = web.client("marc", PASSWORD)
         closed = post_form(marc, f"/inbox/{thread_id}", f"/inbox/{thread_id}/close", {"outcome": "referred"})
         assert closed.status_code == 303
-        [closing] = person.next_messages(1, timeout=30)
+        closing, question = person.next_messages(2, timeout=30)
         code = re.search(r"([0-9A-Z]{3}-[0-9A-Z]{3}-[0-9A-Z]{3})", closing["text"])
         assert code and closing["text"].startswith("Ваш код:") and "/start" in closing["text"]
+        # Then the one optional satisfaction question the bot asks at the end of its own conversations,
+        # in the person's language; the answer is counted with the thread's audience and theme.
+        assert question["text"] == "Наскільки ви задоволені цією розмовою? Відповідь необов'язкова."
+        assert labels(question)[0] == "Дуже задоволений(-а)" and labels(question)[-1] == "Пропустити"
+        choices = [b["callback_data"] for row in question["reply_markup"]["inline_keyboard"] for b in row]
+        [thanks] = person.send("press", data=choices[1], on=question)
+        assert (thanks["method"], thanks["text"]) == ("editMessageText", "Дякуємо за відповідь!")
+        # A second press records nothing.
+        assert person.send("press", replies=0, data=choices[0], on=question) == []
         # After the close, what the person writes is a new conversation's, not the thread's.
         assert person.say1("Ще питання")["text"].startswith("Ось що я вмію")
         bot.call(_noop())
 
     with app.session() as session:
         thread = session.get(BotThread, thread_id)
+        answers = session.execute(
+            select(SurveyAnswer.service, SurveyAnswer.channel, SurveyAnswer.language, SurveyAnswer.theme).add_columns(
+                SurveyAnswer.satisfaction
+            )
+        ).all()
         referral = session.scalar(select(Referral))
         contact = session.get(Contact, thread.contact_id)
         bodies = [
@@ -124,6 +138,7 @@ def test_a_counsellor_answers_in_the_chat_hands_over_and_closes_with_a_referral(
         "uk",
     )
     assert thread.sealed_chat is None and thread.chat_key is None
+    assert [tuple(a) for a in answers] == [("ukrainian", "bot", "uk", "learn", "satisfied")]
     assert thread.first_answer_at is not None and thread.retain_until == date.today() + timedelta(days=30)
     # One remote-advice contact by theme and language.
     assert (contact.audience, contact.modality, contact.channel, contact.themes) == (
