@@ -334,6 +334,15 @@ def start(kind: str, database: Path, port: int, log: Any) -> subprocess.Popen[by
             time.sleep(0.1)
 
 
+def process_cpu(pid: int) -> float:
+    """CPU seconds (user and system) process ``pid`` has used so far; 0 where ``/proc`` is missing."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def start_profiler(pid: int, profile: Path, gil: bool = False) -> subprocess.Popen[bytes]:
     """py-spy attached to the server (``pip install py-spy``); stopped with SIGINT, it writes ``profile``.
 
@@ -384,6 +393,8 @@ class Result:
     failures: dict[str, int]
     #: CPU seconds the clients used: they share the machine with the server.
     client_cpu: float = 0.0
+    #: CPU seconds the server used (all its threads): on a shared machine, steadier than the wall clock.
+    server_cpu: float = 0.0
 
     @property
     def rate(self) -> float:
@@ -399,6 +410,7 @@ class Result:
             f"{self.percentile(99):6.1f} ms"
             f"   max {max(self.latencies_ms):6.1f} ms   ({self.requests:,} requests in {self.seconds:.2f} s"
             + f"; clients used {self.client_cpu / self.seconds:.0%} of a CPU"
+            + (f"; server CPU {self.server_cpu / self.requests * 1000:.2f} ms/request" if self.server_cpu else "")
             + (f"; FAILURES {self.failures}" if self.failures else "")
             + ")"
         )
@@ -613,9 +625,12 @@ def main() -> int:
         try:
             for phase, rate in phases:
                 name = ("app " if kind == "app" else "floor ") + phase
+                server_cpu = process_cpu(proc.pid)
                 result = asyncio.run(
                     load(name, f"http://127.0.0.1:{port}", token, args.requests, args.concurrency, args.warmup, rate)
                 )
+                # Warm-up included (a rough figure): the load does not report when its warm-up ends.
+                result.server_cpu = (process_cpu(proc.pid) - server_cpu) * args.requests / (args.requests + args.warmup)
                 expected += args.requests + args.warmup
                 results[(kind, phase)] = result
                 print(result.line(), flush=True)

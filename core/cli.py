@@ -60,9 +60,9 @@ def fail(message: str) -> NoReturn:
 @pass_ctx
 def init(ctx: Context, centre_code: str | None, centre_name: str | None) -> None:
     """Create or upgrade the database schema (Alembic migrations)."""
-    from tremplin.core.migrate import describe, upgrade
+    from tremplin.core.migrate import describe
 
-    upgrade(ctx.app)
+    _upgrade(ctx)
     # One revision for the core, one for each plugin with tables: ``0004_sessions (core), euroguidance_0001 (...)``.
     click.echo(
         f"Database ready at revision {describe(ctx.app)}: {ctx.app.db.engine.url.render_as_string(hide_password=True)}"
@@ -74,6 +74,16 @@ def init(ctx: Context, centre_code: str | None, centre_name: str | None) -> None
         with ctx.app.transaction() as session:
             centre, created = ensure_centre(session, centre_code, centre_name or centre_code)
         click.echo(("Created" if created else "Found") + f" centre {centre.code!r}")
+
+
+def _upgrade(ctx: Context) -> None:
+    """Upgrade the schema, or stop saying in plain words why it cannot be (an uninstalled plugin's branch)."""
+    from tremplin.core.migrate import NotInstalledError, upgrade
+
+    try:
+        upgrade(ctx.app)
+    except NotInstalledError as exc:
+        fail(str(exc))
 
 
 def _ensure_secret_key() -> None:
@@ -131,10 +141,9 @@ def demo(
 ) -> None:
     """Fill a database with a year of realistic synthetic activity, print its counters, and serve it."""
     from tremplin.core.demo import generate
-    from tremplin.core.migrate import upgrade
 
     year = year or date.today().year - 1
-    upgrade(ctx.app)
+    _upgrade(ctx)
     summary = generate(ctx.app, year=year, scale=scale, seed=seed, reset=reset, progress=True)
     click.echo(summary.describe())
     _print_counters(ctx.app, year, None, "table")
@@ -446,12 +455,16 @@ def staff_list(ctx: Context) -> None:
 # plugins
 
 
-@cli.command("plugins")
+@cli.group("plugins", invoke_without_command=True)
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
-@pass_ctx
-def plugins_cmd(ctx: Context, fmt: str) -> None:
+@click.pass_context
+def plugins_cmd(click_ctx: click.Context, fmt: str) -> None:
     """List each plugin: its version, the hooks it implements and everything it registers."""
+    if click_ctx.invoked_subcommand is not None:
+        return
     from tremplin.core.inventory import describe
+
+    ctx: Context = click_ctx.obj
 
     infos = describe(ctx.app)
     if fmt == "json":
@@ -466,6 +479,34 @@ def plugins_cmd(ctx: Context, fmt: str) -> None:
             click.echo(f"  {kind} ({len(items)}):")
             for item in items:
                 click.echo(f"    {item}")
+
+
+@plugins_cmd.command("forget")
+@click.argument("name")
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+@pass_ctx
+def plugins_forget(ctx: Context, name: str, yes: bool) -> None:
+    """Forget the migrations branch of an uninstalled plugin (NAME: the plugin, or the revision recorded).
+
+    For a plugin removed for good: its branch is taken out of the database's alembic_version, so that
+    `tremplin init` works again. Its tables and their rows are kept (drop them by hand if you want them gone).
+    """
+    from tremplin.core.migrate import forget, not_installed, plugin_of_revision
+
+    matching = [rev for rev in not_installed(ctx.app) if name in (rev, plugin_of_revision(rev))]
+    if not matching:
+        try:
+            forget(ctx.app, name)  # refuses a branch that is installed, saying what to do instead
+        except ValueError as exc:
+            fail(str(exc))
+        fail(f"the database records no branch of an uninstalled plugin named {name!r}")
+    if not yes:
+        click.confirm(
+            f"Forget revision {', '.join(matching)} in alembic_version (the plugin's tables and rows are kept)?",
+            abort=True,
+        )
+    removed = forget(ctx.app, name)
+    click.echo(f"Forgot revision {', '.join(removed)}: run `tremplin init` again.")
 
 
 # ------------------------------------------------------------------------------------------------
@@ -797,11 +838,15 @@ def serve(ctx: Context, host: str, port: int, workers: int, reload: bool, access
     """Serve the staff web app, the public pages and the JSON API (/api/v1, schema at /openapi.json)."""
     import os
 
-    from tremplin.core.migrate import current_revision, pending
+    from tremplin.core.migrate import NotInstalledError, current_revision, not_installed, pending
 
     revision = current_revision(ctx.app)
     if revision is None:
         fail("the database has no schema yet: run `tremplin init` first")
+    missing = not_installed(ctx.app)
+    if missing:
+        # Serving works (the plugin's tables are merely unused), but the next ``tremplin init`` will not.
+        click.secho(f"Warning: {NotInstalledError(missing)}", fg="yellow", err=True)
     behind = pending(ctx.app)
     if behind:
         # A plugin enabled since the last ``tremplin init`` has no tables yet: its pages would fail.

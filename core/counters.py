@@ -107,6 +107,13 @@ class Counter:
     ) -> Counter:
         return cls(key, label, (Part(counts, dict(where or {})),), description, audience)
 
+    @classmethod
+    def reached(cls, key: str, label: Text, audience: str, description: Text | None = None) -> Counter:
+        """The people an audience reached: its contacts' headcount plus its activities' participants (the
+        figure each audience's plugin reports first)."""
+        where = {"audience": audience}
+        return cls(key, label, (Part("headcount", where), Part("participants", where)), description, audience)
+
     @property
     def sources(self) -> set[str]:
         return {p.source for p in self.parts}

@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
     from tremplin.core.app import App
+    from tremplin.core.i18n import Text
 
 
 @dataclass
@@ -130,6 +131,17 @@ def send_digest(app: App, session: Session, digest: Digest, lang: str | None = N
     new = len(queued(session))
     audit(session, "digest.sent", None, "digest", f"{digest.key}:{one}", recipients=to, new_messages=new)
     return new
+
+
+def by_code(attribute: str, codes: Mapping[str, Text], lang: str) -> Callable[[Any], str | None]:
+    """A ``label`` for ``count_contacts``: the name, in ``lang``, of the code a contact holds in ``attribute``
+    (a form's choice: the prison, the public...); ``None`` (not counted) when it holds none of ``codes``."""
+
+    def label(contact: Any) -> str | None:
+        code = (contact.attributes or {}).get(attribute)
+        return codes[code].get(lang) if isinstance(code, str) and code in codes else None
+
+    return label
 
 
 def count_contacts(

@@ -127,17 +127,6 @@ def open_thread(
     return thread
 
 
-def open_thread_of(app: App, session: Session, chat_id: int) -> BotThread | None:
-    """The chat's open thread, if any."""
-    key = seal_for(app.settings).key(chat_id)
-    return session.scalar(
-        select(BotThread)
-        .where(BotThread.chat_key == key, BotThread.status == "open")
-        .order_by(BotThread.id.desc())
-        .limit(1)
-    )
-
-
 def add_person_message(app: App, session: Session, thread: BotThread, text: str) -> BotThreadMessage:
     """The person wrote again: the thread goes back to the top of the inbox."""
     if thread.status != "open":

@@ -6,7 +6,7 @@ is counted follows the centre's own practice (see ``docs/counters.md``).
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from tremplin.core import hookimpl
 from tremplin.core.counters import Counter, Part
@@ -123,17 +123,6 @@ def register_forms(app: App) -> list[Form]:
             ),
         ),
     ]
-
-
-def _headcount_and_participants(key: str, audience: str, label: Any, description: Any = None) -> Counter:
-    """People reached by an audience: its contacts' headcount plus its activities' participants."""
-    return Counter(
-        key,
-        label,
-        (Part("headcount", {"audience": audience}), Part("participants", {"audience": audience})),
-        description,
-        audience=audience,
-    )
 
 
 @hookimpl
@@ -255,15 +244,15 @@ def register_counters(app: App) -> list[Counter]:
             (Part("participants", {"workshop": "fair"}), Part("headcount", {"channel": "event"})),
             T("Participants of activities whose workshop is 'fair', plus contacts on the 'event' channel."),
         ),
-        _headcount_and_participants(
+        Counter.reached(
             "general.reached",
-            "general",
             T(
                 "General public reached",
                 fr="Tout public touché",
                 nl="Algemeen publiek bereikt",
                 uk="Охоплено широкої публіки",
             ),
+            "general",
         ),
         Counter.simple(
             "cases.opened",

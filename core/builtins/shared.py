@@ -39,7 +39,7 @@ def register_roles(app: App) -> list[Role]:
         Role(
             "counsellor",
             T("Counsellor", fr="Conseiller", nl="Adviseur", uk="Консультант"),
-            (*DESK, "activities", "referrals", "cases", "inbox"),
+            (*DESK, "activities", "referrals", "cases", "inbox", "desk"),
         ),
         Role(
             "reception",
@@ -49,6 +49,6 @@ def register_roles(app: App) -> list[Role]:
                 nl="Onthaal of digitale steward",
                 uk="Рецепція або цифровий помічник",
             ),
-            (*DESK, "referrals"),
+            (*DESK, "referrals", "desk"),
         ),
     ]

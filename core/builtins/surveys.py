@@ -57,15 +57,12 @@ DESK = T("Survey tablet", fr="Tablette d'enquête", nl="Enquêtetablet", uk="П�
 
 @hookimpl
 def register_menu_items(app: App, staff: Any) -> list[Any]:
-    """The desk tablet, in the menu of the accounts at the desk (reception, counsellors): the page itself stays
-    open to every account that logs the walk-in public's visits, but a programme lead's or an admin's menu,
-    already long, does not carry it."""
+    """The desk tablet, in the menu of the roles with the ``desk`` capability (reception, counsellors, and any
+    plugin's role declared with it): the page itself stays open to every account that logs the walk-in
+    public's visits (``log``), but a programme lead's menu, already long, does not carry it."""
     from tremplin.core.pages import MenuItem
 
-    roles = set(getattr(staff, "roles", None) or ())
-    if not roles & {"reception", "counsellor"}:
-        return []
-    return [MenuItem(DESK, "/surveys/desk", "log", audience="general")]
+    return [MenuItem(DESK, "/surveys/desk", "desk", audience="general")]
 
 
 @hookimpl

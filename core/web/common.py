@@ -117,9 +117,10 @@ def cursor_of(raw: str | None) -> tuple[date, int] | None:
         return None
     day_text, _, id_text = raw.partition(".")
     try:
-        return date.fromisoformat(day_text), int(id_text)
+        day, last_id = date.fromisoformat(day_text), int(id_text)
     except ValueError:
         return None
+    return (day, last_id) if 0 < last_id <= MAX_ID else None
 
 
 def int_param(raw: str | None) -> int | None:

@@ -28,9 +28,15 @@ from tremplin.core.web import policy
 from tremplin.core.web.security import _TOKENS, TOKEN_TTL, hash_api_token, session_staff, staff_for_token
 
 if TYPE_CHECKING:
+    import asyncio
+
     from starlette.datastructures import FormData
 
     from tremplin.core.app import App
+
+
+#: The token lookups under way, by token: requests carrying a token being looked up wait for that lookup.
+_TOKEN_LOOKUPS: dict[tuple[int, str], asyncio.Future[Staff | None]] = {}
 
 
 @dataclass(frozen=True)
@@ -87,6 +93,7 @@ async def get_session(request: Request) -> AsyncIterator[Session]:
 
 async def current_staff(request: Request, session: Session = Depends(get_session)) -> Staff:
     """The account behind the request: ``Authorization: Bearer <api token>`` or the session cookie."""
+    import asyncio
     import time
 
     from starlette.concurrency import run_in_threadpool
@@ -104,19 +111,37 @@ async def current_staff(request: Request, session: Session = Depends(get_session
         if hit is not None and hit[0] > time.monotonic():
             staff: Staff | None = hit[1]
         else:
+            loop = asyncio.get_running_loop()
+            running = _TOKEN_LOOKUPS.get(key)
+            if running is not None and running.get_loop() is loop:
+                # The cached account just expired and 50 devices ask at once: one lookup answers them all.
+                staff = await asyncio.shield(running)
+            else:
 
-            def lookup() -> Staff | None:
-                found = staff_for_token(session, token.strip())
-                session.commit()
-                if found is not None:
-                    session.expunge(found)
-                return found
+                def lookup() -> Staff | None:
+                    found = staff_for_token(session, token.strip())
+                    session.commit()
+                    if found is not None:
+                        session.expunge(found)
+                    return found
 
-            staff = await run_in_threadpool(lookup)
-            if staff is not None:
-                if len(_TOKENS) > 10_000:
-                    _TOKENS.clear()
-                _TOKENS[key] = (time.monotonic() + TOKEN_TTL, staff)
+                future: asyncio.Future[Staff | None] = loop.create_future()
+                _TOKEN_LOOKUPS[key] = future
+                try:
+                    staff = await run_in_threadpool(lookup)
+                except BaseException as exc:
+                    future.set_exception(exc)
+                    future.exception()  # retrieved: no warning when nobody else was waiting
+                    raise
+                else:
+                    future.set_result(staff)
+                finally:
+                    if _TOKEN_LOOKUPS.get(key) is future:
+                        del _TOKEN_LOOKUPS[key]
+                if staff is not None:
+                    if len(_TOKENS) > 10_000:
+                        _TOKENS.clear()
+                    _TOKENS[key] = (time.monotonic() + TOKEN_TTL, staff)
         if staff is None:
             raise LoginRequired("This API token is not valid (unknown, replaced, or its account is inactive).")
         request.state.auth = "token"

@@ -10,6 +10,7 @@
 | ``IntegrityError``                          | 409    | a duplicate code or a dangling reference |
 | ``DataError``                               | 422    | a value the database cannot hold        |
 | ``ChoiceError``                             | 422    | a filter's value that is none of its choices |
+| ``ParameterError``                          | 422    | a filter's day or page that cannot be read   |
 
 API paths (``/api/...``) answer JSON ``{"detail": ..., "errors": {...}, "rules": {...}}`` (``rules``: the key of
 the rule each field breaks, ``tremplin.core.rules.MESSAGES``, the same whatever way the record came in;
@@ -97,6 +98,29 @@ class ChoiceError(Exception):
         self.choices = dict(choices)
         self.label = label
         super().__init__(f"{name}: {self.value!r} is not one of {', '.join(self.choices)}")
+
+
+class ParameterError(Exception):
+    """A query parameter that cannot be read: a list's ``from=junk``, ``after=x``.
+
+    Refused rather than replaced by its default: a list that silently shows the last year for a mistyped
+    ``from`` is taken for the asked period. Answered 422 in the request's language, naming the parameter
+    (its label on the page, its name in the API) and how to write it (``hint``, a catalog message with
+    ``%(example)s``, or none)."""
+
+    def __init__(self, name: str, value: str, label: Any, hint: str | None = None, example: str = "") -> None:
+        self.name = name
+        self.value = str(value)[:40]
+        self.label = label
+        self.hint = hint
+        self.example = example
+        super().__init__(f"{name}: {self.value!r} cannot be read")
+
+
+#: How a refused day is written (``ParameterError``'s hint).
+DAY_HINT = N_("Write a day as YYYY-MM-DD, for example %(example)s.")
+#: The hint of a refused page cursor: it comes from the list's own link.
+PAGE_HINT = N_("Follow the list's own “Next page” link.")
 
 
 #: Quotation marks around the choices of a refusal, as each language writes them (the message's own quotes
@@ -297,6 +321,21 @@ def install(web: FastAPI) -> None:
         # The page shows the message once, as the list of what is wrong; the API's detail is the message itself.
         return answer(request, 422, message if api else "", {exc.name: message}, details=[message], extra=extra)
 
+    async def unreadable(request: Request, exc: Exception) -> Response:
+        from tremplin.core.i18n import typography
+
+        assert isinstance(exc, ParameterError)
+        lang = request_language(request)
+        _ = gettext_for(request)
+        api = wants_json(request)
+        name = exc.name if api else _label(exc.label, lang, exc.name)
+        message = _("“%(value)s” is not a valid value for “%(name)s”.", value=exc.value, name=name)
+        if exc.hint:
+            message += " " + _(exc.hint, example=exc.example)
+        message = typography(message, lang)
+        extra = {"rules": {exc.name: "invalid"}, "messages": {exc.name: message}}
+        return answer(request, 422, message if api else "", {exc.name: message}, details=[message], extra=extra)
+
     async def unexpected(request: Request, exc: Exception) -> Response:
         log.exception("unexpected error on %s %s", request.method, request.url.path)
         return answer(request, 500, "Something went wrong on the server; it has been logged.")
@@ -312,6 +351,7 @@ def install(web: FastAPI) -> None:
     web.add_exception_handler(IntegrityError, integrity)
     web.add_exception_handler(DataError, data)
     web.add_exception_handler(ChoiceError, choice)
+    web.add_exception_handler(ParameterError, unreadable)
     web.add_exception_handler(StarletteHTTPException, http)
     web.add_exception_handler(HTTPException, http)
     web.add_exception_handler(RequestValidationError, validation)

@@ -35,6 +35,9 @@ CAPABILITIES: dict[str, str] = {
     # (tremplin.core.disclosure).
     "reports": "report pages, with the account's audiences' figures",
     "admin": "centres, sites, partners, staff accounts, closure periods, workshop kinds",
+    # A menu entry, not a page: the tablet page itself needs ``log``. Desk roles carry it, so that a programme
+    # lead's menu, already long, does not; a plugin's role at a desk of its own may carry it too.
+    "desk": "the survey tablet in the menu, for the accounts at a desk the public passes by",
 }
 
 

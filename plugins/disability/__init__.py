@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from tremplin import Audience, Counter, Dimension, Field, FlowSpec, Form, Part, T, hookimpl
+from tremplin import Audience, Counter, Dimension, Field, FlowSpec, Form, T, hookimpl
 
 if TYPE_CHECKING:
     from tremplin import App, DemoShare
@@ -95,7 +95,7 @@ def register_forms(app: App) -> list[Form]:
 def register_counters(app: App) -> list[Counter]:
     a = {"audience": AUDIENCE}
     return [
-        Counter(
+        Counter.reached(
             "disability.reached",
             T(
                 "People reached (disability)",
@@ -103,9 +103,8 @@ def register_counters(app: App) -> list[Counter]:
                 nl="Bereikte personen (handicap)",
                 uk="Охоплено (інвалідність)",
             ),
-            (Part("headcount", a), Part("participants", a)),
+            AUDIENCE,
             T("Target public and professionals of the sector."),
-            audience=AUDIENCE,
         ),
         Counter.simple(
             "disability.public",

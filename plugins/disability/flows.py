@@ -15,19 +15,12 @@ from prefect import flow
 
 def build_monthly_summary(app: Any, session: Any, today: date) -> Any:
     from tremplin import T
-    from tremplin.flows.digest import Digest, Table, count_contacts, last_month
+    from tremplin.flows.digest import Digest, Table, by_code, count_contacts, last_month
     from tremplin.plugins.disability import AUDIENCE, EVENTS, PUBLIC
 
     lang = app.settings.default_language
     start, end, label = last_month(today)
-
-    def coded(codes: dict[str, Any], name: str) -> Any:
-        def label_of(contact: Any) -> str | None:
-            code = (contact.attributes or {}).get(name)
-            return codes[code].get(lang) if code in codes else None
-
-        return label_of
-
+    public, event = by_code("public", PUBLIC, lang), by_code("event", EVENTS, lang)
     title = T(
         "Disability and inclusion", fr="Handicap et inclusion", nl="Handicap en inclusie", uk="Інвалідність та інклюзія"
     )
@@ -45,7 +38,7 @@ def build_monthly_summary(app: Any, session: Any, today: date) -> Any:
                     nl="Bereikte personen, per publiek",
                     uk="Охоплені люди за категорією",
                 ).get(lang),
-                count_contacts(session, AUDIENCE, start, end, coded(PUBLIC, "public")),
+                count_contacts(session, AUDIENCE, start, end, public),
             ),
             Table(
                 T(
@@ -54,7 +47,7 @@ def build_monthly_summary(app: Any, session: Any, today: date) -> Any:
                     nl="Bereikte personen, per evenement",
                     uk="Охоплені люди за заходом",
                 ).get(lang),
-                count_contacts(session, AUDIENCE, start, end, coded(EVENTS, "event")),
+                count_contacts(session, AUDIENCE, start, end, event),
             ),
             Table(
                 T(
@@ -63,7 +56,7 @@ def build_monthly_summary(app: Any, session: Any, today: date) -> Any:
                     nl="Gehouden sessies, per evenement",
                     uk="Проведені сесії за заходом",
                 ).get(lang),
-                count_contacts(session, AUDIENCE, start, end, coded(EVENTS, "event"), people=False),
+                count_contacts(session, AUDIENCE, start, end, event, people=False),
             ),
         ],
     )

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from tremplin import Audience, CodeList, Counter, Field, FlowSpec, Form, Part, Role, Stage, T, Workflow, hookimpl
+from tremplin import Audience, CodeList, Counter, Field, FlowSpec, Form, Role, Stage, T, Workflow, hookimpl
 from tremplin.plugins.neet import models as _models  # noqa: F401  (the plugin's table joins the metadata)
 
 if TYPE_CHECKING:
@@ -252,12 +252,11 @@ def register_counters(app: App) -> list[Counter]:
             "headcount",
             {"modality": FIELD_AWARENESS},
         ),
-        Counter(
+        Counter.reached(
             "neet.reached",
             T("NEET youth reached", fr="Jeunes NEET touchés", nl="NEET-jongeren bereikt", uk="Охоплено молоді NEET"),
-            (Part("headcount", a), Part("participants", a)),
+            AUDIENCE,
             T("Encounters, individual advice and group participants of the NEET programme."),
-            audience=AUDIENCE,
         ),
         Counter.simple(
             "neet.awareness",

@@ -173,7 +173,7 @@ def build_weekly_digest(app: Any, session: Any, today: date) -> Any:
 
     from tremplin import T
     from tremplin.core.models import Case, CaseStageEvent
-    from tremplin.flows.digest import Digest, Table, count_contacts, last_week
+    from tremplin.flows.digest import Digest, Table, by_code, count_contacts, last_week
     from tremplin.plugins.neet import PARTNER_KINDS, PLACES
 
     lang = app.settings.default_language
@@ -181,13 +181,8 @@ def build_weekly_digest(app: Any, session: Any, today: date) -> Any:
     since = datetime.combine(start, datetime.min.time(), ZoneInfo(app.settings.timezone))
     until = since + timedelta(days=7)
 
-    def named(codes: dict[str, Any], value: Any) -> str | None:
-        return codes[value].get(lang) if value in codes else None
-
-    by_place = count_contacts(session, "neet", start, end, lambda c: named(PLACES, (c.attributes or {}).get("place")))
-    by_partner = count_contacts(
-        session, "neet", start, end, lambda c: named(PARTNER_KINDS, (c.attributes or {}).get("partner"))
-    )
+    by_place = count_contacts(session, "neet", start, end, by_code("place", PLACES, lang))
+    by_partner = count_contacts(session, "neet", start, end, by_code("partner", PARTNER_KINDS, lang))
     opened = session.scalar(
         select(func.count(Case.id)).where(Case.audience == "neet", Case.consent_on >= start, Case.consent_on <= end)
     )

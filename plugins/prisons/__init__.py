@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from tremplin import Audience, CodeList, Counter, Dimension, Field, FlowSpec, Form, Part, Stage, T, Workflow, hookimpl
+from tremplin import Audience, CodeList, Counter, Dimension, Field, FlowSpec, Form, Stage, T, Workflow, hookimpl
 
 if TYPE_CHECKING:
     from tremplin import App
@@ -112,7 +112,7 @@ def register_forms(app: App) -> list[Form]:
 def register_counters(app: App) -> list[Counter]:
     a = {"audience": AUDIENCE}
     return [
-        Counter(
+        Counter.reached(
             "prisons.reached",
             T(
                 "People reached in prison reintegration",
@@ -120,8 +120,7 @@ def register_counters(app: App) -> list[Counter]:
                 nl="Bereikte personen (re-integratie gedetineerden)",
                 uk="Охоплено (реінтеграція ув'язнених)",
             ),
-            (Part("headcount", a), Part("participants", a)),
-            audience=AUDIENCE,
+            AUDIENCE,
         ),
         Counter.simple(
             "prisons.group_sessions",

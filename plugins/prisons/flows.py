@@ -16,20 +16,12 @@ from prefect import flow
 
 def build_monthly_summary(app: Any, session: Any, today: date) -> Any:
     from tremplin import T
-    from tremplin.flows.digest import Digest, Table, count_contacts, last_month
+    from tremplin.flows.digest import Digest, Table, by_code, count_contacts, last_month
     from tremplin.plugins.prisons import AUDIENCE, PRISONS, SESSIONS
 
     lang = app.settings.default_language
     start, end, label = last_month(today)
-
-    def prison(contact: Any) -> str | None:
-        code = (contact.attributes or {}).get("prison")
-        return PRISONS[code].get(lang) if code in PRISONS else None
-
-    def session_kind(contact: Any) -> str | None:
-        code = (contact.attributes or {}).get("session")
-        return SESSIONS[code].get(lang) if code in SESSIONS else None
-
+    prison, session_kind = by_code("prison", PRISONS, lang), by_code("session", SESSIONS, lang)
     reached = count_contacts(session, AUDIENCE, start, end, prison)
     sessions = count_contacts(session, AUDIENCE, start, end, session_kind)
     title = T(

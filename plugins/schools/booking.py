@@ -64,6 +64,26 @@ def N_(message: str) -> str:
     return message
 
 
+#: Each status and each type of education by its label (catalog messages), as the coordinator's pages
+#: (``schools/_macros.html``) and the export show them.
+STATUS_LABELS = {
+    "requested": N_("Requested"),
+    "confirmed": N_("Confirmed"),
+    "waitlisted": N_("Waiting list"),
+    "reminded": N_("Reminded"),
+    "done": N_("Done"),
+    "no_show": N_("Did not come"),
+    "cancelled": N_("Cancelled"),
+}
+EDUCATION_LABELS = {
+    "general": N_("General"),
+    "technical_transition": N_("Technical (transition)"),
+    "technical_qualification": N_("Technical (qualification)"),
+    "vocational": N_("Vocational"),
+    "special": N_("Special needs education"),
+}
+
+
 class BookingError(ValueError):
     """A request that cannot be accepted: ``errors`` maps a field to an English message id.
 

@@ -46,10 +46,12 @@ OfferStaff = Depends(require_capability(OFFER))
 
 def add_template_folder() -> None:
     """Until plugins' ``templates/`` folders are found by the core, add ours to the loader."""
-    from tremplin.core.web.templating import template_dirs
+    from tremplin.core.web.templating import environment, template_dirs
 
     if TEMPLATES not in template_dirs:
         template_dirs.append(TEMPLATES)
+    # The labels the macros show, from the one list the export reads too.
+    environment().globals["SCHOOL_LABELS"] = {"status": bk.STATUS_LABELS, "education": bk.EDUCATION_LABELS}
 
 
 def min_form_seconds() -> float:
@@ -998,6 +1000,9 @@ def export(request: Request, staff: Staff = BookingsStaff, session: Session = De
     centre = _centre_of(session, staff)
     today = datetime.now(app.timezone_of(session, centre.id)).date()
     lo, hi = term_of(today)
+    from tremplin.core.web.routes.lists import check_days
+
+    check_days(request, "from", "to")  # a mistyped day is refused, not replaced by the term's
     start, end = _day(request.query_params.get("from"), lo), _day(request.query_params.get("to"), hi)
     fmt = "xlsx" if request.query_params.get("format") == "xlsx" else "csv"
     # One school year of pupils (1 to 7), or all of them.
@@ -1018,7 +1023,13 @@ def export(request: Request, staff: Staff = BookingsStaff, session: Session = De
         school_year=year or "*",
     )
     session.commit()
-    name = f"school-bookings-{start.isoformat()}-{end.isoformat()}{f'-year-{year}' if year else ''}.{fmt}"
+    # Named as the core's exports are: the moment on the centre's clock, not the server's.
+    from tremplin.core.web.routes.exports import file_stamp
+
+    stamp = file_stamp(app.timezone_of(session, centre.id))
+    name = (
+        f"tremplin-school-bookings-{start.isoformat()}-{end.isoformat()}{f'-year-{year}' if year else ''}-{stamp}.{fmt}"
+    )
     return Response(body, media_type=media, headers={"Content-Disposition": f'attachment; filename="{name}"'})
 
 

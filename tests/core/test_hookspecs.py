@@ -333,7 +333,8 @@ def test_hook_register_counters(full_app: App, monkeypatch: pytest.MonkeyPatch) 
         monkeypatch,
         "tremplin_test_counters",
         register_counters=lambda app: [
-            Counter.simple("test.online_neet", T_("x"), "activities", {"audience": "neet", "format": "online"})
+            Counter.simple("test.online_neet", T_("x"), "activities", {"audience": "neet", "format": "online"}),
+            Counter.reached("test.neet_reached", T_("y"), "neet"),
         ],
     )
     app = make_app(full_app.settings.database_url, plugins=CORE_ONLY + ["tremplin.plugins.neet", plugin])
@@ -343,6 +344,13 @@ def test_hook_register_counters(full_app: App, monkeypatch: pytest.MonkeyPatch) 
         assert ("test.online_neet", 1) in compiled.evaluate("activities", fact)
         assert ("test.online_neet", 1) not in compiled.evaluate("activities", {**fact, "format": "face_to_face"})
         assert "format" in compiled.extra_fields["activities"]
+        # ``Counter.reached``: the audience's contacts' headcount plus its activities' participants, its own only.
+        assert app.registry.counters["test.neet_reached"].audience == "neet"
+        assert ("test.neet_reached", 7) in compiled.evaluate("activities", fact)
+        contact = {"audience": "neet", "attributes": {}, "measures": {"rows": 1, "headcount": 3}}
+        assert ("test.neet_reached", 3) in compiled.evaluate("contacts", contact)
+        other = compiled.evaluate("contacts", {**contact, "audience": "general"})
+        assert not [key for key, _value in other if key == "test.neet_reached"]
     finally:
         app.close()
 

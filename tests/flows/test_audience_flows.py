@@ -207,3 +207,15 @@ def test_neet_digest_and_prisons_summary_are_sent_once(
         "digest:prisons-monthly:2026-11:reintegration@prison.example",
     ]
     assert [e.details["new_messages"] for e in events] == [1, 0, 1, 0]
+
+
+def test_by_code_names_the_form_choice_a_contact_holds() -> None:
+    from types import SimpleNamespace
+
+    from tremplin.flows.digest import by_code
+    from tremplin.plugins.prisons import PRISONS
+
+    label = by_code("prison", PRISONS, "nl")
+    assert label(SimpleNamespace(attributes={"prison": "forest"})) == "Vorst"
+    assert label(SimpleNamespace(attributes={"prison": "elsewhere"})) is None
+    assert label(SimpleNamespace(attributes=None)) is None

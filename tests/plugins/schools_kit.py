@@ -148,3 +148,19 @@ def class_form(**values: Any) -> dict[str, str]:
     }
     base.update({k: str(v) for k, v in values.items()})
     return base
+
+
+def read_bookings(response: Any, lang: str = "fr") -> list[dict[str, str]]:
+    """The rows of a ``/schools/export`` CSV by column key: its headings must be the words of ``lang``, the file
+    UTF-8 with a byte-order mark, separated as Excel set up for ``lang`` expects."""
+    import csv
+    import io
+
+    from tremplin.plugins.schools.export import COLUMNS, headings
+
+    assert response.status_code == 200, response.text[:300]
+    assert response.content.startswith("\ufeff".encode()), "UTF-8 with a byte-order mark, for Excel"
+    text = response.content.decode("utf-8-sig")
+    found = list(csv.reader(io.StringIO(text), delimiter="," if lang == "en" else ";"))
+    assert found[0] == headings(lang), found[0]
+    return [dict(zip(COLUMNS, row, strict=True)) for row in found[1:]]

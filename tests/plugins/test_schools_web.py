@@ -3,7 +3,6 @@ changed, the cancellation link, the coordinator's calendar, actions, export, out
 
 from __future__ import annotations
 
-import csv
 import io
 import re
 from datetime import UTC, date, datetime, timedelta
@@ -11,7 +10,7 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 from sqlalchemy import func, select
 
-from tests.plugins.schools_kit import book, class_form, form_of, slot, workshop
+from tests.plugins.schools_kit import book, class_form, form_of, read_bookings, slot, workshop
 from tests.web.conftest import Web, csrf_of, web  # noqa: F401  (the web fixture)
 from tremplin.core.models import Activity, OutboxMessage
 from tremplin.plugins.schools import booking as bk
@@ -188,9 +187,9 @@ def test_the_coordinator_confirms_moves_enters_pupils_and_exports(web: Web) -> N
         f"/schools/export?from={date.today().isoformat()}&to={(date.today() + timedelta(days=30)).isoformat()}"
     )
     assert exported.status_code == 200 and exported.headers["content-type"].startswith("text/csv")
-    rows = list(csv.DictReader(io.StringIO(exported.text)))
+    rows = read_bookings(exported)
     assert [(r["reference"], r["status"], r["pupils_came"], r["interpreter"]) for r in rows] == [
-        (f"{requested:05d}", "done", "20", "yes")
+        (f"{requested:05d}", "Réalisé", "20", "Oui")
     ]
     assert "dupont" not in exported.text.lower() and "@" not in exported.text, "never the teacher's name or e-mail"
     xlsx = coordinator.get("/schools/export?format=xlsx")
@@ -373,3 +372,54 @@ def test_far_more_pupils_than_booked_asks_before_it_is_saved(web: Web, lang: str
     assert refused.status_code == 422 and refused.json()["rules"] == {"participants": "count.above_registered"}
     saved = api.post(f"/api/v1/bookings/{booking_id}/attendance", json={"pupils_came": 600, "confirm": True})
     assert saved.status_code == 200 and saved.json()["pupils_came"] == 600
+
+
+#: The first headings of the bookings export in each language, and a booking's words.
+BOOKING_WORDS = {
+    "fr": (["Réservation", "Jour", "Heure", "Atelier"], "Général", "Oui"),
+    "nl": (["Reservering", "Dag", "Uur", "Workshop"], "Algemeen", "Ja"),
+    "en": (["Booking", "Day", "Time", "Workshop"], "General", "Yes"),
+    "uk": (["Бронювання", "День", "Час", "Майстерня"], "Загальна", "Так"),
+}
+
+
+@pytest.mark.parametrize("lang", ["fr", "nl", "en", "uk"])
+def test_the_bookings_export_is_in_the_readers_language(web: Web, lang: str) -> None:
+    """The coordinator's export reads as the core's list exports do: headings and values in the reader's
+    language (the labels the booking page shows), days as the reader writes them, the file named after the
+    moment on the centre's clock; a mistyped day is refused, not replaced by the term's."""
+    from zoneinfo import ZoneInfo
+
+    from openpyxl import load_workbook
+
+    from tremplin.core.web.i18n import translator
+    from tremplin.plugins.schools.export import headings
+
+    wid = workshop(web.app, web.centre_id)
+    booked, _status = book(web.app, slot(web.app, web.centre_id, wid, days=3), needs_interpreter=True)
+    coordinator = web.client("schools_coordinator")
+    coordinator.get(f"/lang/{lang}")
+    _ = translator(lang).gettext
+    first, general, yes = BOOKING_WORDS[lang]
+    period = {"from": date.today().isoformat(), "to": (date.today() + timedelta(days=30)).isoformat()}
+    answer = coordinator.get("/schools/export", params=period)
+    rows = read_bookings(answer, lang)
+    assert headings(lang)[:4] == first
+    row = next(r for r in rows if int(r["reference"]) == booked)
+    assert row["education_type"] == general and row["interpreter"] == yes and row["accessibility"] == _("No")
+    assert row["status"] in {_("Requested"), _("Confirmed"), _("Waiting list")}, row["status"]
+    assert not re.search(r"\b(general|requested|confirmed|at_centre|at_school|yes|no)\b", answer.text), answer.text
+    visit = date.today() + timedelta(days=3)
+    assert row["day"] == visit.strftime("%d.%m.%Y" if lang == "uk" else "%d/%m/%Y"), row["day"]
+    stamp = datetime.now(ZoneInfo("Europe/Brussels")).strftime("%Y%m%d")
+    assert re.search(rf'tremplin-school-bookings-.*-{stamp}-\d{{4}}\.csv"', answer.headers["content-disposition"])
+
+    xlsx = coordinator.get("/schools/export", params={**period, "format": "xlsx"})
+    sheet = load_workbook(io.BytesIO(xlsx.content), read_only=True).worksheets[0]
+    header, *cells = list(sheet.iter_rows(values_only=True))
+    assert list(header) == headings(lang) and sheet.title == _("Bookings")
+    assert [(r[0], r[1]) for r in cells if int(r[0]) == booked] == [(f"{booked:05d}", datetime(*visit.timetuple()[:3]))]
+    assert re.search(rf"-{stamp}-\d{{4}}\.xlsx", xlsx.headers["content-disposition"])
+
+    refused = coordinator.get("/schools/export", params={"from": "junk"})
+    assert refused.status_code == 422 and "junk" in refused.text and _("From") in refused.text

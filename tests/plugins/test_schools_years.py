@@ -4,12 +4,10 @@ breakdowns. Through HTTP, on SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
-import csv
-import io
 import re
 from datetime import UTC, date, datetime, timedelta
 
-from tests.plugins.schools_kit import book, slot, workshop
+from tests.plugins.schools_kit import book, read_bookings, slot, workshop
 from tests.web.conftest import Web, web  # noqa: F401  (the web fixture)
 from tremplin.plugins.schools import booking as bk
 from tremplin.plugins.schools.export import academic_year
@@ -61,11 +59,13 @@ def test_bookings_by_school_year_and_their_exports(web: Web) -> None:
     start, end = academic_year(date.today() - timedelta(days=2))
     if academic_year(date.today() + timedelta(days=6)) == (start, end):
         one_year = coordinator.get(f"/schools/export?from={start}&to={end}&year=4")
-        rows = list(csv.DictReader(io.StringIO(one_year.text)))
+        rows = read_bookings(one_year)
         assert sorted(int(r["reference"]) for r in rows) == sorted([ids["cancelled"], ids["coming"], ids["waiting"]])
-        assert {r["school_year"] for r in rows} == {"4"} and "attachment" in one_year.headers["content-disposition"]
-        assert "-year-4.csv" in one_year.headers["content-disposition"]
-        everything = list(csv.DictReader(io.StringIO(coordinator.get(f"/schools/export?from={start}&to={end}").text)))
+        assert {r["school_year"] for r in rows} == {"4e année"} and "attachment" in one_year.headers[
+            "content-disposition"
+        ]
+        assert "-year-4-" in one_year.headers["content-disposition"]
+        everything = read_bookings(coordinator.get(f"/schools/export?from={start}&to={end}"))
         assert len(everything) == 6
     xlsx = coordinator.get(f"/schools/export?from={start}&to={end}&year=3&format=xlsx")
     assert xlsx.status_code == 200 and xlsx.content[:2] == b"PK"

@@ -139,3 +139,26 @@ def test_codes_are_read_again_when_a_contact_names_one_not_yet_known(web: Web) -
     with web.app.session() as session:
         midi = session.scalar(select(Site.id).where(Site.code == "truck-midi"))
         assert session.scalar(select(Contact.site_id).where(Contact.id == responses[0].json()["id"])) == midi
+
+
+def test_an_expired_token_is_looked_up_once_for_the_requests_carrying_it(web: Web, monkeypatch) -> None:
+    """Fifty devices whose token's cached account just expired make one lookup between them, not fifty."""
+    from tremplin.core.web import deps
+    from tremplin.core.web.security import forget_tokens
+
+    token = web.token("formtruck_adviser")
+    calls: list[str] = []
+    original = deps.staff_for_token
+
+    def counted(session, value):
+        calls.append(value)
+        return original(session, value)
+
+    monkeypatch.setattr(deps, "staff_for_token", counted)
+    forget_tokens()
+    responses = asyncio.run(_post_all(web, token, [GOOD] * 20))
+    assert [r.status_code for r in responses] == [201] * 20
+    assert calls == [token]
+    forget_tokens()
+    refused = asyncio.run(_post_all(web, token + "x", [GOOD] * 5))
+    assert [r.status_code for r in refused] == [401] * 5 and calls[1:] == [token + "x"]

@@ -213,7 +213,7 @@ def test_activity_referral_and_case_exports(web: Web, records: dict[str, Any]) -
     rows = read_csv(lead.get("/referrals/export", params={"format": "csv", "q": "actiris"}), ";")
     assert [r["token"] for r in rows] == [format_token(records["to_actiris"])] and rows[0]["to_partner"] == "Actiris"
     rows = read_xlsx(lead.get("/cases/export", params={"format": "xlsx", "state": "all", "q": records["other_case"]}))
-    assert [r["code"] for r in rows] == [records["other_case"]] and rows[0]["audience"] == "neet"
+    assert [r["code"] for r in rows] == [records["other_case"]] and rows[0]["audience"] == "Jeunes NEET (Touch'N'Go)"
     assert web.client("reception").get("/cases/export").status_code == 403
 
 
@@ -258,7 +258,7 @@ def test_a_referral_past_its_expiry_is_expired_in_every_list_and_export(
 
     delimiter = "," if lang == "en" else ";"
     rows = read_csv(lead.get("/referrals/export", params={"format": "csv", "status": "expired"}), delimiter, lang)
-    assert [(r["token"], r["status"]) for r in rows] == [(format_token(records["to_actiris"]), "expired")]
+    assert [(r["token"], r["status"]) for r in rows] == [(format_token(records["to_actiris"]), expired)]
     assert rows[0]["expired_at"], "expired at its expiry moment"
     rows = read_xlsx(lead.get("/referrals/export", params={"format": "xlsx", "status": "issued"}), lang)
     assert [r["token"] for r in rows] == [format_token(records["to_amo"])]
@@ -379,3 +379,66 @@ def test_the_file_name_is_dated_on_the_centres_clock(web: Web) -> None:
         stamp = re.search(r"tremplin-contacts-(\d{8})-(\d{4})\." + fmt, disposition)
         assert stamp, disposition
         assert stamp.group(1) == datetime.now(far).strftime("%Y%m%d"), (disposition, datetime.now(far))
+
+
+#: A few labels written out, so that the test does not only compare the export with its own source.
+WORDS = {
+    "fr": ("Conseil individuel", "Sans rendez-vous", "Se former"),
+    "nl": ("Individueel advies", "Vrije inloop", "Leren"),
+    "en": ("Individual advice", "Walk-in", "Learn"),
+    "uk": ("Індивідуальна консультація", "Без запису", "Навчатися"),
+}
+
+
+@pytest.mark.parametrize("lang", ["fr", "nl", "en", "uk"])
+def test_exported_codes_are_the_labels_the_pages_show(web: Web, records: dict[str, Any], lang: str) -> None:
+    """A programme lead reads words in every export, CSV and XLSX: modality, channel, themes, audience, workshop,
+    referral status and theme, case stage, profile answers, in the reader's language, as the pages show them;
+    never the program's codes."""
+    from tremplin.core.i18n import pick
+
+    app = web.app
+    vocab = app.registry.vocabulary
+    audience = {key: pick(a.label, lang) for key, a in app.registry.audiences.items()}
+    lead = web.client("programme_lead")
+    lead.get(f"/lang/{lang}")
+    delimiter = "," if lang == "en" else ";"
+    advice, walk_in, learn = WORDS[lang]
+
+    answer = lead.get("/contacts/export", params={"format": "csv", "audience": "neet"})
+    rows = read_csv(answer, delimiter, lang)
+    assert [int(r["id"]) for r in rows] == [records["followed"]]
+    row = rows[0]
+    assert (row["modality"], row["channel"], row["themes"], row["audience"]) == (
+        advice,
+        walk_in,
+        learn,
+        audience["neet"],
+    )
+    assert row["gender"] == vocab.GENDER.label_of("unknown", lang) and row["language"] == vocab.LANGUAGE.label_of(
+        "unknown", lang
+    )
+    assert row["site"] != "" or row["centre"] != "bxl", "the centre by its name, as the pages name it"
+    text = answer.content.decode("utf-8-sig")
+    assert not re.search(r"individual_advice|walk_in|\bneet\b|\bunknown\b", text), text
+    rows = read_xlsx(lead.get("/contacts/export", params={"format": "xlsx"}), lang)
+    by_id = {r["id"]: r for r in rows}
+    assert by_id[records["walk_in"]]["modality"] == vocab.MODALITY.label_of("reception", lang)
+    assert (
+        by_id[records["walk_in"]]["audience"] == audience["general"] and by_id[records["followed"]]["themes"] == learn
+    )
+
+    rows = read_xlsx(lead.get("/activities/export", params={"format": "xlsx", "audience": "schools"}), lang)
+    assert [(r["workshop"], r["audience"]) for r in rows] == [
+        (vocab.WORKSHOP.label_of("explorama", lang), audience["schools"])
+    ]
+    assert rows[0]["workshop"] != "explorama"
+
+    rows = read_csv(lead.get("/referrals/export", params={"format": "csv", "q": "actiris"}), delimiter, lang)
+    assert [(r["status"], r["theme"]) for r in rows] == [
+        (vocab.REFERRAL_STATUS.label_of("issued", lang), vocab.THEME.label_of("work", lang))
+    ]
+    rows = read_xlsx(lead.get("/cases/export", params={"format": "xlsx", "q": records["case"]}), lang)
+    stage = app.registry.workflows["neet"].stages[0]
+    assert [(r["stage"], r["audience"]) for r in rows] == [(pick(stage.label, lang), audience["neet"])]
+    assert rows[0]["stage"] != stage.key and rows[0]["education"] == vocab.EDUCATION.label_of("unknown", lang)

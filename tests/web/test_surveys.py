@@ -95,6 +95,38 @@ def test_the_desk_tablet_is_for_reception_accounts(web: Web, app: App) -> None:
         assert session.scalars(select(SurveyAnswer.channel)).all() == ["desk"]
 
 
+def test_the_tablet_is_in_the_menu_of_the_roles_with_the_desk_capability(monkeypatch: pytest.MonkeyPatch) -> None:
+    """``desk`` is declared with the roles: the core's desk roles have it, a programme lead does not, and a
+    plugin's own role may carry it."""
+    from types import SimpleNamespace
+
+    from tests.conftest import make_app
+    from tests.core.plugin_kit import fake_plugin
+    from tremplin.core.i18n import T
+    from tremplin.core.pages import menu_items
+    from tremplin.core.plugins import BUILTIN_PLUGINS
+    from tremplin.core.registry import Role
+
+    kiosk = fake_plugin(
+        monkeypatch,
+        "kiosk_plugin",
+        register_roles=lambda app: [Role("kiosk", T("Kiosk"), ("log", "desk"), ("general",))],
+    )
+    app = make_app("sqlite://", plugins=[*BUILTIN_PLUGINS, kiosk])
+    try:
+
+        def paths(role: str) -> list[str]:
+            staff = SimpleNamespace(roles=[role], audiences=["*"], may_see=lambda audience: True)
+            return [item.path for item in menu_items(app, staff)]
+
+        assert app.registry.roles_with("desk") == ("admin", "counsellor", "reception", "kiosk")
+        for role in ("reception", "counsellor", "kiosk"):
+            assert "/surveys/desk" in paths(role), role
+        assert "/surveys/desk" not in paths("programme_lead")
+    finally:
+        app.close()
+
+
 def test_the_annual_report_publishes_the_surveys_shape(app: App, centre: int) -> None:
     from tremplin.core.reports.build import annual_report
     from tremplin.core.reports.render import render_bytes

@@ -104,3 +104,56 @@ def test_a_list_page_refuses_an_unknown_choice_in_the_readers_language(web: Web,
     # The menus' own values are taken.
     assert client.get("/cases", params={"state": "closed"}).status_code == 200
     assert client.get("/referrals", params={"status": "received"}).status_code == 200
+
+
+#: Lists and exports, and a parameter they cannot read: refused, never replaced by its default (a mistyped
+#: ``from`` would list the last year under the reader's eyes as if it were the asked period).
+UNREADABLE = (
+    ("/contacts", "from", "junk", "From"),
+    ("/contacts", "to", "2025-13-01", "To"),
+    ("/activities", "from", "01/02/2025", "From"),
+    ("/contacts", "after", "x", "Next page"),
+    ("/activities", "after", "2025-01-01.abc", "Next page"),
+    ("/contacts/export", "from", "junk", "From"),
+    ("/activities/export", "to", "yesterday", "To"),
+    ("/admin/audit", "from", "junk", "From"),
+    ("/admin/audit", "after", "x", "Next page"),
+    ("/admin/audit/export", "to", "junk", "To"),
+)
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_a_day_or_page_that_cannot_be_read_is_refused_in_the_readers_language(web: Web, lang: str) -> None:
+    lead, admin = web.client("programme_lead"), web.client("admin")
+    for client in (lead, admin):
+        client.cookies.set("tremplin_lang", lang)
+    _ = translator(lang).gettext
+    opening, closing = QUOTES[lang]
+    for path, name, value, label in UNREADABLE:
+        client = admin if path.startswith("/admin") else lead
+        answer = client.get(path, params={name: value, "format": "csv"} if "export" in path else {name: value})
+        assert answer.status_code == 422, (path, name, answer.status_code)
+        assert answer.headers["content-type"].startswith("text/html"), "a page, not a file"
+        text = plain(visible(answer.text))
+        assert _("Some values are not valid.") in text and SAYS[lang] in text, (path, text)
+        assert f"{opening}{value}{closing}" in text and f"{opening}{_(label)}{closing}" in text, (path, text)
+        if name != "after":
+            assert "2" in text.split(f"{opening}{_(label)}{closing}", 1)[1], "how to write a day, with an example"
+        if lang != "en":
+            assert not offences(text), (path, offences(text))
+    # Days as the filters' form sends them, and no day at all, are taken; so is the pager's own link.
+    assert lead.get("/contacts", params={"from": "2025-01-01", "to": "2025-12-31"}).status_code == 200
+    assert lead.get("/contacts", params={"from": "", "after": "2025-06-30.12"}).status_code == 200
+    assert admin.get("/admin/audit", params={"from": "2025-01-01", "after": "40"}).status_code == 200
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_the_api_names_an_unreadable_page_cursor(web: Web, lang: str) -> None:
+    """The API names the parameter itself (a page, its label), with the rule key ``invalid``."""
+    api = web.api("programme_lead")
+    api.headers["accept-language"] = lang
+    answer = api.get("/api/v1/contacts", params={"after": "2025-01-01.x"})
+    assert answer.status_code == 422, answer.text[:200]
+    body = answer.json()
+    assert body["rules"] == {"after": "invalid"} and body["detail"] == body["messages"]["after"]
+    assert SAYS[lang] in plain(body["detail"]) and "after" in body["detail"] and "2025-01-01.x" in body["detail"]

@@ -13,15 +13,17 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-from fastapi import APIRouter, Depends, HTTPException, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from tremplin.core.models import AuditEvent, Staff
-from tremplin.core.web.common import PAGE_SIZE, centre_tz, int_param, query_string
+from tremplin.core.web.common import MAX_ID, PAGE_SIZE, centre_tz, int_param, query_string
 from tremplin.core.web.deps import get_app, get_session, require_capability
+from tremplin.core.web.errors import PAGE_HINT, ParameterError
 from tremplin.core.web.formkit import parse_day
+from tremplin.core.web.i18n import N_
 from tremplin.core.web.templating import render
 
 router = APIRouter(include_in_schema=False)
@@ -51,10 +53,14 @@ class AuditFilters:
 
 
 def read_filters(request: Request) -> AuditFilters:
+    from tremplin.core.web.routes.lists import check_days
+
     q = request.query_params
+    check_days(request, "from", "to")
     start, end = parse_day(q.get("from")), parse_day(q.get("to"))
-    if q.get("from") and start is None or q.get("to") and end is None:
-        raise HTTPException(status_code=400, detail="from and to are days: YYYY-MM-DD")
+    after = int_param(q.get("after"))
+    if q.get("after") and (after is None or after > MAX_ID):
+        raise ParameterError("after", q["after"], N_("Next page"), PAGE_HINT)
     if start and end and start > end:
         start, end = end, start
     return AuditFilters(
@@ -64,7 +70,7 @@ def read_filters(request: Request) -> AuditFilters:
         object_id=q.get("object_id", "").strip()[:64],
         start=start,
         end=end,
-        after=int_param(q.get("after")),
+        after=after,
     )
 
 

@@ -3,7 +3,9 @@
 ``/contacts/export?format=csv&<the list's filters>`` (and ``/activities/export``, ``/referrals/export``,
 ``/cases/export``) answers what the page lists, every page of it: the same filters and search, limited
 to what the account sees (its centre, its audiences). CSV is streamed from a server-side cursor as it
-is written; XLSX is written row by row to a temporary file, then sent. Free text a visitor may have
+is written; XLSX is written row by row to a temporary file, then sent. They are read by people: headings,
+coded values (modality, channel, themes, audience, status, stage...), centres and sites are in words of the
+reader's language, the labels the list pages show (``code_labels``). Free text a visitor may have
 typed (notes) is left out, texts that a spreadsheet would read as formulas are neutralised
 (``tremplin.core.reports.export``), and every export is in the audit log (``list.export``).
 """
@@ -11,7 +13,7 @@ typed (notes) is left out, texts that a spreadsheet would read as formulas are n
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from datetime import UTC, date, datetime, timedelta, tzinfo
 from typing import Any
 
@@ -192,6 +194,50 @@ COLUMN_LABELS: dict[str, Text] = {
 }
 
 
+#: The columns holding a code of a shared code list, by the list's name (``app.registry.codes``, the core's codes
+#: and the plugins' together): the lists' pages show the same labels (``vocab.MODALITY.label_of(code, lang)``).
+CODED_COLUMNS = {
+    "modality": "modality",
+    "channel": "channel",
+    "themes": "theme",
+    "theme": "theme",
+    "language": "language",
+    "gender": "gender",
+    "age_band": "age_band",
+    "education": "education",
+    "labour_status": "labour_status",
+    "workshop": "workshop",
+    "format": "format",
+    "status": "referral_status",
+}
+
+
+def code_labels(app: Any, language: str) -> dict[str, dict[str, str]]:
+    """Each coded column's labels in ``language``, code -> label, built once per export: a cell is then one
+    dictionary look-up (a code no list knows, an old one, stays as it is). The labels are those the pages show:
+    the code lists' (``CodeList.label_of``) and the audiences' (``Audience.label``)."""
+    from tremplin.core.i18n import pick
+
+    labels = {
+        column: {code: codes.label_of(code, language) for code in codes}
+        for column, name in CODED_COLUMNS.items()
+        if (codes := app.registry.codes.get(name)) is not None
+    }
+    labels["audience"] = {key: pick(audience.label, language) for key, audience in app.registry.audiences.items()}
+    return labels
+
+
+def stage_labels(app: Any, language: str) -> dict[tuple[str, str], str]:
+    """Each workflow stage's label in ``language``, by (audience, stage), as the cases page shows it."""
+    from tremplin.core.i18n import pick
+
+    return {
+        (audience, stage.key): pick(stage.label, language)
+        for audience, workflow in app.registry.workflows.items()
+        for stage in workflow.stages
+    }
+
+
 def headings(columns: Sequence[str], language: str) -> list[str]:
     """The export's header row in ``language`` (``COLUMN_LABELS``; a column without a label keeps its key)."""
     return [COLUMN_LABELS[c].get(language) if c in COLUMN_LABELS else c for c in columns]
@@ -240,17 +286,27 @@ def raw(column: Any) -> Any:
     return type_coerce(column, String)
 
 
-def columns_in(tz: tzinfo, kinds: Sequence[str]) -> Callable[[Sequence[Any]], list[Any]]:
+def columns_in(
+    tz: tzinfo, kinds: Sequence[str], labels: Sequence[Mapping[str, str] | None] = ()
+) -> Callable[[Sequence[Any]], list[Any]]:
     """A row's cells as ``cells_in`` makes them, column by column: ``kinds`` names what each column holds
     (``moment``, ``day``, ``list``, ``json``, or ``""`` for a value kept as it is), whether it comes as the
-    driver's text (``raw``) or as a Python value (PostgreSQL's driver parses dates and JSON itself)."""
+    driver's text (``raw``) or as a Python value (PostgreSQL's driver parses dates and JSON itself).
+    ``labels``: for a coded column, its codes' labels (``code_labels``); a list's codes are labelled too."""
+    names = dict(enumerate(labels))
     makers = {"moment": _moments, "day": _days, "list": _lists, "json": _objects}
-    steps = [(i, makers[kind](tz)) for i, kind in enumerate(kinds) if kind]
+    steps = [
+        (i, _lists(tz, names.get(i)) if kind == "list" else makers[kind](tz)) for i, kind in enumerate(kinds) if kind
+    ]
+    coded = [(i, found) for i, found in names.items() if found and not (i < len(kinds) and kinds[i])]
 
     def convert(row: Sequence[Any]) -> list[Any]:
         cells = list(row)
         for i, step in steps:
             cells[i] = step(cells[i])
+        for i, found in coded:
+            value = cells[i]
+            cells[i] = found.get(value, value)
         return cells
 
     return convert
@@ -314,7 +370,9 @@ def _bounded(make: Callable[[Any], str]) -> Callable[[Any], str]:
     return cell
 
 
-def _lists(tz: tzinfo) -> Callable[[Any], str]:
+def _lists(tz: tzinfo, labels: Mapping[str, str] | None = None) -> Callable[[Any], str]:
+    if labels:
+        return _bounded(lambda value: ";".join(labels.get(v, str(v)) for v in value) if value else "")
     return _bounded(lambda value: ";".join(map(str, value)) if value else "")
 
 
@@ -421,8 +479,8 @@ def contacts_export(
     stmt = (
         select(
             Contact.id,
-            Centre.code,
-            Site.code,
+            Centre.name,
+            Site.name,
             raw(Contact.day),
             raw(Contact.occurred_at),
             Contact.audience,
@@ -444,7 +502,9 @@ def contacts_export(
     )
     stmt = filtered(stmt, Contact, request, session, staff, filters).order_by(Contact.day.desc(), Contact.id.desc())
     tz = centre_tz(get_app(request), session, staff.centre_id)
-    convert = columns_in(tz, [RAW_KINDS.get(c, "") for c in CONTACT_COLUMNS])
+    labels = code_labels(get_app(request), request_language(request))
+    kinds = [RAW_KINDS.get(c, "") for c in CONTACT_COLUMNS]
+    convert = columns_in(tz, kinds, [labels.get(c) for c in CONTACT_COLUMNS])
     return send(request, staff, "contacts", CONTACT_COLUMNS, stmt, convert, filters.params(), tz, driver_rows=True)
 
 
@@ -456,8 +516,8 @@ def activities_export(
     stmt = (
         select(
             Activity.id,
-            Centre.code,
-            Site.code,
+            Centre.name,
+            Site.name,
             raw(Activity.day),
             raw(Activity.starts_at),
             Activity.audience,
@@ -478,7 +538,9 @@ def activities_export(
     )
     stmt = filtered(stmt, Activity, request, session, staff, filters).order_by(Activity.day.desc(), Activity.id.desc())
     tz = centre_tz(get_app(request), session, staff.centre_id)
-    convert = columns_in(tz, [RAW_KINDS.get(c, "") for c in ACTIVITY_COLUMNS])
+    labels = code_labels(get_app(request), request_language(request))
+    kinds = [RAW_KINDS.get(c, "") for c in ACTIVITY_COLUMNS]
+    convert = columns_in(tz, kinds, [labels.get(c) for c in ACTIVITY_COLUMNS])
     return send(request, staff, "activities", ACTIVITY_COLUMNS, stmt, convert, filters.params(), tz, driver_rows=True)
 
 
@@ -513,9 +575,18 @@ def referrals_export(
     stmt, params = referral_statement(request, session, staff, base, status, q)
     tz = centre_tz(get_app(request), session, staff.centre_id)
     local = cells_in(tz)
+    labels = code_labels(get_app(request), request_language(request))
+    statuses, audiences, themes = labels["status"], labels["audience"], labels["theme"]
 
     def convert(row: Any) -> list[Any]:
-        return [format_token(row[0]), *(local(v) for v in row[1:])]
+        token, status, audience, theme, *rest = row
+        return [
+            format_token(token),
+            statuses.get(status, status),
+            audiences.get(audience, audience),
+            themes.get(theme, theme),
+            *(local(v) for v in rest),
+        ]
 
     return send(request, staff, "referrals", REFERRAL_COLUMNS, stmt.order_by(Referral.id.desc()), convert, params, tz)
 
@@ -545,5 +616,17 @@ def cases_export(
     stmt, params = case_statement(request, session, staff, base, audience, state, q)
     tz = centre_tz(get_app(request), session, staff.centre_id)
     local = cells_in(tz)
+    language = request_language(request)
+    labels, stages = code_labels(get_app(request), language), stage_labels(get_app(request), language)
+    coded = [labels.get(c) for c in CASE_COLUMNS]
+
+    def convert(row: Any) -> list[Any]:
+        cells = [local(v) for v in row]
+        cells[2] = stages.get((row[1], row[2]), row[2])  # a stage is its audience's workflow's
+        for i, found in enumerate(coded):
+            if found is not None:
+                cells[i] = found.get(cells[i], cells[i])
+        return cells
+
     stmt = stmt.order_by(Case.id.desc())
-    return send(request, staff, "cases", CASE_COLUMNS, stmt, lambda row: [local(v) for v in row], params, tz)
+    return send(request, staff, "cases", CASE_COLUMNS, stmt, convert, params, tz)

@@ -23,7 +23,7 @@ from tremplin.core.search import case_code_contains, clean_query, contains
 from tremplin.core.web import policy
 from tremplin.core.web.common import PAGE_SIZE, cursor_of, period_params
 from tremplin.core.web.deps import get_app
-from tremplin.core.web.errors import ChoiceError
+from tremplin.core.web.errors import DAY_HINT, PAGE_HINT, ChoiceError, ParameterError
 from tremplin.core.web.i18n import N_
 
 
@@ -64,11 +64,30 @@ def check_audience(app: Any, staff: Staff, audience: str) -> None:
         raise HTTPException(status_code=403, detail="Your account does not see this audience.")
 
 
+#: The labels of the period's parameters, as the filters' form shows them.
+DAY_LABELS = {"from": N_("From"), "to": N_("To")}
+
+
+def check_days(request: Request, *names: str) -> None:
+    """Refuse a period's day that cannot be read (``ParameterError``, 422, naming it in the reader's language):
+    left out, a day is its default; mistyped, it would be replaced by the default without a word."""
+    from tremplin.core.web.formkit import parse_day
+
+    for name in names:
+        raw = request.query_params.get(name)
+        if raw and parse_day(raw) is None:
+            raise ParameterError(name, raw, DAY_LABELS.get(name), DAY_HINT, example=date.today().isoformat())
+
+
 def read_filters(request: Request, staff: Staff) -> ListFilters:
     """The list filters from the query string; a value that is none of a filter's choices is refused
-    (``ChoiceError``, 422, in the reader's language), an audience the account does not see 403."""
+    (``ChoiceError``, 422, in the reader's language), so is a day or a page that cannot be read
+    (``ParameterError``), an audience the account does not see 403."""
     app = get_app(request)
     q = request.query_params
+    check_days(request, "from", "to")
+    if q.get("after") and cursor_of(q["after"]) is None:
+        raise ParameterError("after", q["after"], N_("Next page"), PAGE_HINT)
     start, end = period_params(request)
     filters = ListFilters(
         start,
