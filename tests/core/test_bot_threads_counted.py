@@ -54,7 +54,7 @@ def run_threads(
 ) -> list[Opened]:
     rng = random.Random(seed)
     opened: list[Opened] = []
-    chats: dict[int, str] = {}  # the open threads' chats, and their audience
+    chats: dict[int, int] = {}  # the open threads' chats, and their thread
     done: dict[str, int] = defaultdict(int)
     next_chat = 1000
     while sum(done.values()) < operations:
@@ -74,7 +74,7 @@ def run_threads(
                         centre = rng.choice(["bxl", "bxl", "tyo"])
                         audience, theme, language = rng.choice(AUDIENCES), rng.choice(THEMES), rng.choice(LANGUAGES)
                         next_chat += 1
-                        threads.open_thread(
+                        thread = threads.open_thread(
                             app,
                             session,
                             centre_id=centres[centre],
@@ -84,15 +84,16 @@ def run_threads(
                             chat_id=next_chat,
                             text="A question",
                         )
-                        chats[next_chat] = audience
+                        chats[next_chat] = thread.id
                         opened.append((at, centre, audience, theme, language))
                     elif op == "purge":
                         threads.purge_threads(app, session, at.date())
-                        chats = {c: a for c, a in chats.items() if threads.open_thread_of(app, session, c)}
+                        chats = {c: t for c, t in chats.items() if session.get(BotThread, t).status == "open"}
                     else:
                         chat = rng.choice(sorted(chats))
-                        thread = threads.open_thread_of(app, session, chat)
-                        assert thread is not None
+                        found = session.get(BotThread, chats[chat])
+                        assert found is not None and found.status == "open"
+                        thread = found
                         if op == "write":
                             threads.add_person_message(app, session, thread, "And another thing")
                         elif op == "answer":
