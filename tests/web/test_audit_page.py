@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from tests.web.conftest import Web
 from tests.web.test_lists import read_csv, read_xlsx
-from tremplin.core.models import AuditEvent
+from tremplin.core.models import AuditEvent, Staff
 
 CONTACT = {"site": "reception", "audience": "general", "modality": "reception", "themes": ["work"], "headcount": 2}
 
@@ -103,13 +103,13 @@ def test_the_audit_export_applies_the_filters_and_is_audited(web: Web) -> None:
         admin.get("/admin/audit/export", params={"format": "csv", "actor": "programme_lead", "object_type": "contact"}),
         ";",
     )
-    assert [r["action"] for r in rows] == ["contact.delete", "contact.edit"]
+    assert [r["action"] for r in rows] == ["Contact : suppression", "Contact : correction"]
     assert rows[0]["reason"] == "Not a visit" and rows[1]["reason"] == "Counted twice" and rows[1]["ground"] == "lead"
     assert '"headcount": [2, 1]' in rows[1]["details"] and rows[0]["object_id"] == str(made["second"])
     rows_x: list[dict[str, Any]] = read_xlsx(
         admin.get("/admin/audit/export", params={"format": "xlsx", "object_id": made["first"]})
     )
-    assert [r["action"] for r in rows_x] == ["contact.edit"] and rows_x[0]["actor"] == "reception"
+    assert [r["action"] for r in rows_x] == ["Contact : correction"] and rows_x[0]["actor"] == "reception"
     with web.app.session() as session:
         exports = list(
             session.scalars(
@@ -119,3 +119,46 @@ def test_the_audit_export_applies_the_filters_and_is_audited(web: Web) -> None:
     assert [e.details["filters"].get("actor") for e in exports] == ["programme_lead", None] and exports[
         0
     ].actor == "admin"
+
+
+def visible(html: str) -> str:
+    """The words a reader sees: the page without its tags (and so without attributes such as ``title``)."""
+    import html as markup
+
+    # French pages set a narrow no-break space before a colon: compare with the labels' plain space.
+    return markup.unescape(re.sub(r"<[^>]+>", " ", html)).replace("\u202f", " ")
+
+
+def test_the_audit_page_names_actions_and_records_in_the_readers_language(web: Web) -> None:
+    from tremplin.core.audit import audit
+
+    corrections(web)
+    admin = web.client("admin")
+    with web.app.transaction() as session:
+        # Done by the administrator, so that its centre's audit page lists them.
+        staff = session.scalar(select(Staff).where(Staff.username == "admin"))
+        audit(session, "staff.create", staff, "staff", "newcomer")
+        audit(session, "referral.expired", staff, "referral", "7")
+        audit(session, "someplugin.unheard_of", staff, "someplugin", "1")
+    expected = {
+        "fr": ("Contact : correction", "Compte : création", "Orientation : expiration", "Orientation"),
+        "nl": ("Contact: gecorrigeerd", "Account: aangemaakt", "Doorverwijzing: verlopen", "Doorverwijzing"),
+        "uk": ("Контакт: виправлення", "Обліковий запис: створення", "Направлення: закінчення строку", "Направлення"),
+        "en": ("Contact: corrected", "Account: created", "Referral: expired", "Referral"),
+    }
+    for lang, (edit, create, expired, referral) in expected.items():
+        assert admin.get(f"/lang/{lang}?next=/admin/audit").status_code == 303
+        html = admin.get("/admin/audit").text
+        text = visible(html)
+        assert edit in text and create in text and expired in text, lang
+        assert referral in visible(html.split('id="flt-object-type"')[1].split("</select>")[0]), lang
+        for code in ("contact.edit", "contact.delete", "staff.create", "referral.expired", "login.ok"):
+            assert code not in text, (lang, code)
+            # The code stays the filter's value and the label's title: an administrator can still filter by it.
+            assert f'value="{code}"' in html and f'title="{code}"' in html, (lang, code)
+        assert "someplugin.unheard_of" in text, "an action nobody labelled shows as its code"
+        assert event_ids(admin.get("/admin/audit", params={"action": "staff.create"}).text), lang
+        rows = read_csv(admin.get("/admin/audit/export", params={"format": "csv"}), "," if lang == "en" else ";", lang)
+        actions = {r["action"] for r in rows}
+        assert {edit, create, expired} <= actions and not actions & {"contact.edit", "staff.create"}, lang
+        assert {r["object_type"] for r in rows if r["object_id"] == "newcomer"} == {create.split(":")[0].strip()}

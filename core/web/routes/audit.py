@@ -5,10 +5,13 @@ Filters: the person (``actor``, an account's username, or ``system``/``cli`` for
 centre's time zone). Newest first, paged by keyset on the id (``after``). An administrator bound to a
 centre sees what that centre's accounts did; network administrators see everything. The export
 (``/admin/audit/export?format=csv|xlsx``) applies the same filters and is itself audited.
+Actions and kinds of record read in the reader's language (``tremplin.core.web.audit_labels``); the filters
+keep the codes as their values.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
@@ -23,7 +26,7 @@ from tremplin.core.web.common import MAX_ID, PAGE_SIZE, centre_tz, int_param, qu
 from tremplin.core.web.deps import get_app, get_session, require_capability
 from tremplin.core.web.errors import PAGE_HINT, ParameterError
 from tremplin.core.web.formkit import parse_day
-from tremplin.core.web.i18n import N_
+from tremplin.core.web.i18n import N_, gettext_for
 from tremplin.core.web.templating import render
 
 router = APIRouter(include_in_schema=False)
@@ -95,6 +98,28 @@ def statement(request: Request, session: Session, staff: Staff, f: AuditFilters,
     return stmt
 
 
+def labellers(request: Request) -> tuple[Callable[[str], str], Callable[[str], str]]:
+    """Name an action and a kind of record in the reader's language (``tremplin.core.web.audit_labels``)."""
+    from tremplin.core.web import audit_labels
+
+    _ = gettext_for(request)
+    actions: dict[str, str] = {}
+    kinds: dict[str, str] = {}
+
+    # Cached per request: an export names the same few codes on every one of its rows.
+    def action_label(code: str) -> str:
+        if code not in actions:
+            actions[code] = audit_labels.action_label(code, _)
+        return actions[code]
+
+    def kind_label(code: str) -> str:
+        if code not in kinds:
+            kinds[code] = audit_labels.kind_label(code, _)
+        return kinds[code]
+
+    return action_label, kind_label
+
+
 def choices(session: Session, staff: Staff, column: Any) -> list[str]:
     """The values a filter offers: those the account's events hold."""
     stmt = select(column).distinct()
@@ -115,6 +140,7 @@ def audit_page(
     next_after = rows[PAGE_SIZE - 1].id if len(rows) > PAGE_SIZE else None
     from tremplin.core.web.routes.corrections import field_labels
 
+    action_label, kind_label = labellers(request)
     params = f.params()
     return render(
         request,
@@ -123,8 +149,10 @@ def audit_page(
             "rows": rows[:PAGE_SIZE],
             "filters": f,
             "actors": choices(session, staff, AuditEvent.actor),
-            "actions": choices(session, staff, AuditEvent.action),
-            "object_types": choices(session, staff, AuditEvent.object_type),
+            "actions": sorted(choices(session, staff, AuditEvent.action), key=action_label),
+            "object_types": sorted(choices(session, staff, AuditEvent.object_type), key=kind_label),
+            "action_label": action_label,
+            "kind_label": kind_label,
             "query": query_string(params),
             "next_url": "/admin/audit?" + query_string(params, after=next_after) if next_after else None,
             "first_url": "/admin/audit?" + query_string(params) if f.after else None,
@@ -153,6 +181,7 @@ def audit_export(
 
     tz = centre_tz(get_app(request), session, staff.centre_id)
     local = cells_in(tz)
+    action_label, kind_label = labellers(request)
 
     def convert(row: Any) -> list[Any]:
         at, actor, action, object_type, object_id, details = row
@@ -161,8 +190,8 @@ def audit_export(
         return [
             local(at),
             actor,
-            action,
-            object_type,
+            action_label(action) if action else action,
+            kind_label(object_type) if object_type else object_type,
             object_id,
             ground,
             reason,
