@@ -164,9 +164,9 @@ def revision_tables(script: ScriptDirectory, head: str | None, version_path: str
 def revision(app: App, branch: str, message: str, autogenerate: bool = True) -> str:
     """Write the next revision of ``branch`` into its folder; returns the new file's path.
 
-    ``branch`` is ``core``, a plugin's name (``euroguidance``, ``tremplin.plugins.schools``) or its branch label
-    (``schools``). With ``autogenerate``, the revision holds what the branch's models have that the database
-    (upgraded to every head) lacks, for its own tables only (``revision_tables``)."""
+    ``branch`` is ``core``, a plugin's name (its module's name, or the last part of it) or its branch label.
+    With ``autogenerate``, the revision holds what the branch's models have that the database (upgraded to
+    every head) lacks, for its own tables only (``revision_tables``)."""
     from alembic import command
     from alembic.script import ScriptDirectory
     from alembic.util import CommandError

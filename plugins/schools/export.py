@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from tremplin.core.i18n import T, Text
+from tremplin import T, Text
 from tremplin.core.models import Partner
 from tremplin.plugins.schools.models import SchoolBooking, SchoolSlot
 

@@ -71,8 +71,16 @@ def test_a_demo_year_fills_every_audience_with_plausible_figures(app: App) -> No
     figs = figures(app)
 
     # Every audience's counters have something in them, but what only the bot writes (its satisfaction
-    # answers, its referral codes, the weekly challenge's subscriptions): the demo year has no bot conversations.
-    bot_only = ("bot_satisfaction", "bot_satisfied", "bot_referrals", "challenge_subscribed", "challenge_ended")
+    # answers, its referral codes, its threads, the weekly challenge's subscriptions): the demo year has no
+    # bot conversations.
+    bot_only = (
+        "bot_satisfaction",
+        "bot_satisfied",
+        "bot_referrals",
+        "bot_threads_opened",
+        "challenge_subscribed",
+        "challenge_ended",
+    )
     for key, counter in app.registry.counters.items():
         if counter.audience is not None and not key.endswith(bot_only):
             assert figs[key] > 0, key

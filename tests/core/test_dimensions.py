@@ -226,9 +226,9 @@ def test_import_in_two_processes_keeps_the_stops_it_creates(
     answered: list[bool] = []
     real_receive = import_check._receive
 
-    def receive(process: Any, receiver: Any) -> import_check.Checked:
+    def receive(process: Any, receiver: Any, *more: Any) -> import_check.Checked:
         answered.append(True)
-        return real_receive(process, receiver)
+        return real_receive(process, receiver, *more)
 
     monkeypatch.setattr(import_check, "_receive", receive)
     rows = formtruck_rows(400, seed=5)

@@ -443,7 +443,7 @@ def test_hook_register_fact_sources(full_app: App, monkeypatch: pytest.MonkeyPat
 
     sources = full_app.registry.fact_sources
     # The survey's answers are a built-in source (audiences count their bot's answers from it).
-    assert sources.keys() == ["surveys.answers", "neet.challenge", "schools.bookings"]
+    assert sources.keys() == ["bot.threads", "surveys.answers", "neet.challenge", "schools.bookings"]
     assert sources.owner("surveys.answers") == "tremplin.core.builtins.surveys"
     assert sources.owner("schools.bookings") == "tremplin.plugins.schools"
     assert full_app.fact_builders[SchoolBooking] == sources["schools.bookings"].build

@@ -398,7 +398,9 @@ def test_lists_filter_by_period_audience_site_theme_and_language(web: Web) -> No
     assert rows("from=2024-01-01&to=2024-12-31&language=uk") == 1
     assert rows("from=2023-01-01&to=2024-12-31&theme=work&language=fr") == 2
     assert rows("from=2024-03-02&to=2024-03-01") == 2, "a reversed period is read the right way round"
-    assert rows("from=not-a-date&to=2024-12-31") >= 3
+    # A day that cannot be read is refused (named, in the reader's language), not replaced by a default.
+    refused = client.get("/contacts?from=not-a-date&to=2024-12-31")
+    assert refused.status_code == 422 and "not-a-date" in refused.text
     truck = web.client("formtruck_adviser")
     assert truck.get("/contacts?from=2024-01-01&to=2024-12-31").text.count('<tr id="contact-') == 1, (
         "an adviser lists its audience only"
