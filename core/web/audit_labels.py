@@ -5,13 +5,11 @@ record it touched (``contact``, ``centre``). Rather than one label per action, t
 the verbs are labelled separately and composed, so that ``{name}.create`` or ``referral.{status}`` need no
 entry of their own. A code nobody labelled shows as itself: the audit page never hides an event, and an
 administrator can always filter by the code (the filter's values stay codes).
-
-A plugin whose events carry actions of its own can label them with ``extend`` when it is imported.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 
 from tremplin.core.web.i18n import N_
 
@@ -81,20 +79,6 @@ VERBS: dict[str, str] = {
 #: Actions written verb first (``import.contacts``: the contacts were imported).
 VERB_FIRST: set[str] = {"import"}
 
-#: Whole actions whose label is not the composition of their parts.
-ACTIONS: dict[str, str] = {}
-
-
-def extend(
-    nouns: Mapping[str, str] | None = None,
-    verbs: Mapping[str, str] | None = None,
-    actions: Mapping[str, str] | None = None,
-) -> None:
-    """Label more codes (English messages, translated by the catalogs when shown)."""
-    NOUNS.update(nouns or {})
-    VERBS.update(verbs or {})
-    ACTIONS.update(actions or {})
-
 
 def kind_label(code: str, _: Callable[..., str]) -> str:
     """A kind of record in the reader's language (``_`` translates), or its code if nobody labelled it."""
@@ -103,8 +87,6 @@ def kind_label(code: str, _: Callable[..., str]) -> str:
 
 def action_label(code: str, _: Callable[..., str]) -> str:
     """An action in the reader's language ("Contact: corrected"), or its code if nobody labelled it."""
-    if code in ACTIONS:
-        return _(ACTIONS[code])
     noun, dot, verb = code.partition(".")
     if noun in VERB_FIRST:
         noun, verb = verb, noun
