@@ -162,3 +162,63 @@ def test_an_expired_token_is_looked_up_once_for_the_requests_carrying_it(web: We
     forget_tokens()
     refused = asyncio.run(_post_all(web, token + "x", [GOOD] * 5))
     assert [r.status_code for r in refused] == [401] * 5 and calls[1:] == [token + "x"]
+
+
+def test_a_request_gone_while_the_writer_lingers_is_not_written_and_blocks_nobody(web: Web) -> None:
+    """Under steady load the writer waits a moment for more contacts; a request cancelled meanwhile leaves
+    the queue, and the next request still becomes the writer (nothing waits forever)."""
+    from tremplin.core.models import Staff
+
+    batcher = batcher_of(web.app)
+    batcher.linger = 0.5  # long enough to cancel the request in the middle of it
+    with web.app.session() as session:
+        staff = session.get(Staff, web.staff["formtruck_adviser"])
+        session.expunge(staff)
+
+    async def scenario() -> int:
+        batcher._last_batch = __import__("time").monotonic()  # a batch just ended: steady load
+        gone = asyncio.create_task(batcher.log(dict(GOOD), GOOD["attributes"], staff))
+        await asyncio.sleep(0.05)
+        assert not gone.done(), "the writer lingers"
+        gone.cancel()
+        try:
+            await gone
+        except asyncio.CancelledError:
+            pass
+        batcher.linger = 0.0
+        kept = await asyncio.wait_for(batcher.log({**GOOD, "headcount": 2}, GOOD["attributes"], staff), 10)
+        return kept.headcount
+
+    assert asyncio.run(scenario()) == 2
+    with web.app.session() as session:
+        assert session.scalars(select(Contact.headcount)).all() == [2]
+
+
+def test_steady_traffic_lingers_into_larger_batches(web: Web) -> None:
+    """Contacts arriving one after another, each a moment after the last (no two at once), share batches
+    when the writer lingers, and are written one per batch when it does not."""
+    from tremplin.core.models import Staff
+
+    batcher = batcher_of(web.app)
+    with web.app.session() as session:
+        staff = session.get(Staff, web.staff["formtruck_adviser"])
+        session.expunge(staff)
+
+    async def trickle(linger: float) -> list[int]:
+        batcher.linger = linger
+        batcher.batch_sizes.clear()
+
+        async def one(delay: float) -> None:
+            await asyncio.sleep(delay)
+            await batcher.log(dict(GOOD), GOOD["attributes"], staff)
+
+        await asyncio.gather(*(one(i * 0.002) for i in range(40)))
+        return list(batcher.batch_sizes)
+
+    eager = asyncio.run(trickle(0.0))
+    lingering = asyncio.run(trickle(0.02))
+    assert sum(eager) == sum(lingering) == 40
+    assert len(lingering) < len(eager), (eager, lingering)
+    assert max(lingering) >= 3, lingering
+    with web.app.session() as session:
+        assert session.scalar(select(func.count(Contact.id))) == 80
