@@ -260,6 +260,9 @@ class Registry:
     code_items: KeyedRegistry[tuple[str, str, Text]] = field(default_factory=lambda: KeyedRegistry("code"))
     #: The code lists as the app uses them: the core's shared codes plus those plugins add.
     codes: dict[str, CodeList] = field(default_factory=dict)
+    #: What is derived from the registrations and costly to build, kept for the registry's life, by the
+    #: module that derives it (``tremplin.core.validation`` keeps its attribute models here).
+    derived: dict[Any, Any] = field(default_factory=dict, repr=False, compare=False)
 
     @classmethod
     def load(cls, app: Any) -> Registry:

@@ -221,12 +221,21 @@ class Cleaner:
             return {}
         key = (audience, record)
         if key not in self._attr_fields:
-            from tremplin.core.forms import build_attribute_model
+            # Building a pydantic model costs milliseconds: it is built once per registry, not per
+            # Cleaner (the bot and the web forms make a Cleaner for each record they write).
+            derived = self.app.registry.derived
+            built = derived.get(("validation.attributes", key))
+            if built is None:
+                from tremplin.core.forms import build_attribute_model
 
-            fields = tuple(self.app.registry.attribute_fields(audience, record).values())
-            # Attributes are optional in an import or an API call: "empty means unknown".
-            relaxed = tuple(_optional(f) for f in fields)
-            self._attr_fields[key] = (relaxed, build_attribute_model(f"{audience}_{record}", relaxed))
+                fields = tuple(self.app.registry.attribute_fields(audience, record).values())
+                # Attributes are optional in an import or an API call: "empty means unknown".
+                relaxed = tuple(_optional(f) for f in fields)
+                built = derived[("validation.attributes", key)] = (
+                    relaxed,
+                    build_attribute_model(f"{audience}_{record}", relaxed),
+                )
+            self._attr_fields[key] = built
         fields, model = self._attr_fields[key]
         # Free-text attributes (a place, a school's name): the length rule first, in the rules' words.
         too_long = [

@@ -67,6 +67,8 @@ class FakeBotAPI:
         self.calls: list[str] = []
         self.commands: list[dict[str, Any]] = []
         self.callback_answers: list[dict[str, Any]] = []
+        #: ``sendDocument`` calls, their files as ``file:<name>:<bytes>``.
+        self.uploads: list[dict[str, Any]] = []
         self.webhook: dict[str, str] | None = None
         self.webhook_answers: list[int] = []
         self.failures: list[Failure] = []
@@ -94,8 +96,20 @@ class FakeBotAPI:
             if request.path_params["token"] != self.token:
                 return JSONResponse({"ok": False, "error_code": 401, "description": "Unauthorized"}, status_code=401)
             method = request.path_params["method"]
-            body = await request.body()
-            if request.headers.get("content-type", "").startswith("application/json"):
+            content_type = request.headers.get("content-type", "")
+            if content_type.startswith("multipart/form-data"):  # an upload: its files by name and file name
+                form = await request.form()
+                params = {}
+                for key, value in form.multi_items():
+                    params[key] = (
+                        value if isinstance(value, str) else f"file:{value.filename}:{len(await value.read())}"
+                    )
+                body = b""
+            else:
+                body = await request.body()
+            if content_type.startswith("multipart/form-data"):
+                pass
+            elif content_type.startswith("application/json"):
                 params = {k: v if isinstance(v, str) else json.dumps(v) for k, v in json.loads(body or b"{}").items()}
             else:
                 params = dict(parse_qsl(body.decode())) if body else dict(request.query_params)
@@ -127,6 +141,15 @@ class FakeBotAPI:
             return await self._get_updates(params)
         if method in ("sendMessage", "editMessageText"):
             return self._record(method, params)
+        if method == "sendDocument":
+            self.uploads.append(params)
+            return {
+                "message_id": 1,
+                "date": int(time.time()),
+                "chat": {"id": int(params["chat_id"]), "type": "private"},
+                "from": BOT_USER,
+                "document": {"file_id": "f1", "file_unique_id": "u1", "file_name": "x"},
+            }
         if method == "getMe":
             return BOT_USER
         if method == "answerCallbackQuery":

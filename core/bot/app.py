@@ -154,6 +154,7 @@ def build_application(
     from tremplin.core.bot.limits import RetryingLimiter
     from tremplin.core.bot.ordering import PerChatUpdates
     from tremplin.core.bot.state import BotApplication
+    from tremplin.core.bot.transport import AiohttpRequest
 
     if not token:
         raise ValueError(NO_TOKEN_HELP)
@@ -167,10 +168,12 @@ def build_application(
         .concurrent_updates(PerChatUpdates())
     )
     # Fewer connections than python-telegram-bot's 256: httpcore looks at every pooled connection for each
-    # request (a system call each), which cost more CPU than the requests themselves at a thousand chats.
-    # Eight carry far more than Telegram's 30 messages a second; a request waits for a free one rather
-    # than failing after a second.
-    builder = builder.connection_pool_size(CONNECTIONS).pool_timeout(30.0)
+    # request, which cost more CPU than the requests themselves at a thousand chats. Eight carry far more
+    # than Telegram's 30 messages a second; a request waits for a free one rather than failing after a
+    # second. The calls go through aiohttp, which spends a fifth of httpx's CPU on each
+    # (``tremplin.core.bot.transport``); the long polling has a connection of its own.
+    builder = builder.request(AiohttpRequest(connection_pool_size=CONNECTIONS, pool_timeout=30.0))
+    builder = builder.get_updates_request(AiohttpRequest(connection_pool_size=1))
     if base_url:
         builder = builder.base_url(base_url).base_file_url(base_file_url or file_url_for(base_url))
     elif base_file_url:
