@@ -99,7 +99,8 @@ def problem_message(problem: Problem, language: str | None = None) -> str:
         return str(problem)
     from tremplin.core.web.i18n import BABEL_LOCALES, translator
 
-    return problem.message(translator(lang).gettext, BABEL_LOCALES.get(lang))
+    message = problem.message(translator(lang).gettext, BABEL_LOCALES.get(lang))
+    return french_spacing(message) if lang == "fr" else message
 
 
 def fail_message(message: str) -> str:
@@ -113,7 +114,10 @@ def warning_message(message: str) -> str:
 
 def translated(text: Text | None, fallback: str) -> str:
     """A domain error's translations (``Text``) in the command's language, or its English ``fallback``."""
-    return text.get(current_language()) if text is not None else fallback
+    if text is None:
+        return fallback
+    lang = current_language()
+    return french_spacing(text.get(lang)) if lang == "fr" else text.get(lang)
 
 
 MESSAGES: dict[str, Text] = {

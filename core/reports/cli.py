@@ -133,8 +133,12 @@ def _run_report(
         **{k: v for k, v in params.items() if k != "format"},
     )
     if target != "-":
-        key = "report.wrote_published" if report.published else "report.wrote"
-        click.echo(say(key, title=report.title, format=fmt, target=target), err=True)
+        wrote = (
+            say("report.wrote_published", title=report.title, format=fmt, target=target)
+            if report.published
+            else say("report.wrote", title=report.title, format=fmt, target=target)
+        )
+        click.echo(wrote, err=True)
 
 
 def _default_name(report: Any, ext: str) -> str:
