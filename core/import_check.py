@@ -277,7 +277,7 @@ class Problems:
         return bool(self.items)
 
     def lines(self) -> list[str]:
-        out = []
+        out: list[str] = []
         for line, text, other in sorted(self.items, key=itemgetter(0)):
             if other:
                 head, _, tail = text.rpartition("{other}")

@@ -52,6 +52,13 @@ def test_no_message_is_left_in_english() -> None:
         assert re.search("[а-яіїєґ]", text.uk.lower()) or key in {"bot.through"}, key
 
 
+def test_the_bot_help_is_the_bots() -> None:
+    from tremplin.core.bot.app import NO_TOKEN_HELP
+
+    assert MESSAGES["bot.no_token"].en == NO_TOKEN_HELP
+    assert MESSAGES["bot.no_token_env"].en == NO_TOKEN_HELP.replace("give --token or set", "set")
+
+
 def said_keys() -> set[str]:
     keys: set[str] = set()
     for path in (*CLI_FILES, REPO / "core" / "cli_text.py"):
