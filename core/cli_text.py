@@ -253,13 +253,13 @@ MESSAGES: dict[str, Text] = {
         "Created {count} centre(s): {codes}",
         fr="{count} centre(s) créé(s) : {codes}",
         nl="{count} centrum/centra aangemaakt: {codes}",
-        uk="Створено центрів: {count}: {codes}",
+        uk="Створено центри ({count}): {codes}",
     ),
     "import.created_sites": T(
         "Created {count} site(s): {codes}",
         fr="{count} site(s) créé(s) : {codes}",
         nl="{count} vestiging(en) aangemaakt: {codes}",
-        uk="Створено місць: {count}: {codes}",
+        uk="Створено місця ({count}): {codes}",
     ),
     "import.ignored_columns": T(
         "Ignored column(s) this import does not know: {columns}",
@@ -277,7 +277,7 @@ MESSAGES: dict[str, Text] = {
     ),
     # -- counters
     "counters.title": T("Counters {year}", fr="Compteurs {year}", nl="Tellers {year}", uk="Лічильники {year}"),
-    "counters.all_years": T("all years", fr="toutes les années", nl="alle jaren", uk="усі роки"),
+    "counters.all_years": T("all years", fr="toutes les années", nl="alle jaren", uk="за всі роки"),
     "counters.key": T("key", fr="clé", nl="sleutel", uk="ключ"),
     "counters.label": T("label", fr="libellé", nl="omschrijving", uk="назва"),
     "counters.value": T("value", fr="valeur", nl="waarde", uk="значення"),
@@ -291,7 +291,7 @@ MESSAGES: dict[str, Text] = {
         "Rebuilt the roll-up from {facts} records: {rows} rows.",
         fr="Synthèse des compteurs reconstruite à partir de {facts} enregistrements : {rows} lignes.",
         nl="Samenvatting van de tellers opnieuw opgebouwd uit {facts} registraties: {rows} rijen.",
-        uk="Зведення лічильників перебудовано з {facts} записів: {rows} рядків.",
+        uk="Зведення лічильників перебудовано; записів: {facts}, рядків: {rows}.",
     ),
     "counters.same": T(
         "The counters are what the records say.",
@@ -465,9 +465,9 @@ MESSAGES: dict[str, Text] = {
     ),
     "flows.serving": T(
         "Serving {name} ({schedule}, {timezone})",
-        fr="Service de {name} ({schedule}, {timezone})",
-        nl="{name} wordt uitgevoerd ({schedule}, {timezone})",
-        uk="Обслуговується {name} ({schedule}, {timezone})",
+        fr="{name} en service ({schedule}, {timezone})",
+        nl="{name} actief ({schedule}, {timezone})",
+        uk="Потік {name} обслуговується ({schedule}, {timezone})",
     ),
     "flows.prefect_api": T(
         "Prefect API: {url} (its UI: {ui})",
@@ -642,6 +642,6 @@ MESSAGES: dict[str, Text] = {
         "Wrote {count} contacts to {out}",
         fr="{count} contacts écrits dans {out}",
         nl="{count} contacten geschreven naar {out}",
-        uk="Записано контактів: {count} у {out}",
+        uk="Контакти ({count}) записано у {out}",
     ),
 }
