@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from tremplin.core.i18n import T, Text
 from tremplin.core.models import Centre, Site, Staff
 
 if TYPE_CHECKING:
@@ -15,7 +16,12 @@ if TYPE_CHECKING:
 
 
 class AdminError(ValueError):
-    pass
+    """A refused account change: ``str()`` is the English reason (what the log and the pages read), ``text``
+    the same reason in the four languages, for the command line."""
+
+    def __init__(self, message: str, text: Text | None = None) -> None:
+        super().__init__(message)
+        self.text = text
 
 
 #: An organisation's address (a partner's contact mailbox): a local part, then dotted labels of letters,
@@ -77,16 +83,36 @@ def add_staff(
     language: str = "fr",
     centre_code: str | None = None,
 ) -> Staff:
-    from tremplin.core.passwords import password_problem, username_problem
+    from tremplin.core.passwords import MAX_LENGTH, MIN_LENGTH, password_problem, username_problem
 
     username = username.strip()
     problem = username_problem(username)
     if problem:
-        raise AdminError(problem)
+        raise AdminError(
+            problem,
+            T(
+                problem,
+                fr="le nom d'utilisateur doit avoir de 1 à 80 caractères : des lettres, des chiffres, « . », « _ », "
+                "« - » ou « @ », et commencer par une lettre ou un chiffre",
+                nl="de gebruikersnaam moet 1 tot 80 tekens hebben: letters, cijfers, '.', '_', '-' of '@', en "
+                "beginnen met een letter of een cijfer",
+                uk="ім'я користувача має містити від 1 до 80 символів: літери, цифри, «.», «_», «-» або «@» і "
+                "починатися з літери чи цифри",
+            ),
+        )
     known = app.registry.roles
     unknown = [r for r in roles if r not in known]
     if unknown or not roles:
-        raise AdminError(f"unknown role(s) {', '.join(unknown) or '(none given)'}; use: {', '.join(known)}")
+        named, use = ", ".join(unknown), ", ".join(known)
+        raise AdminError(
+            f"unknown role(s) {named or '(none given)'}; use: {use}",
+            T(
+                f"unknown role(s) {named or '(none given)'}; use: {use}",
+                fr=f"rôle(s) inconnu(s) {named or '(aucun donné)'} ; utilisez : {use}",
+                nl=f"onbekende rol(len) {named or '(geen opgegeven)'}; gebruik: {use}",
+                uk=f"невідомі ролі: {named or '(не вказано жодної)'}; використовуйте: {use}",
+            ),
+        )
     if audiences is None or audiences == ["*"]:
         # An account sees only its roles' audiences unless told otherwise (every audience, for the roles
         # that default to all of them): those of the plugins that are loaded.
@@ -95,17 +121,57 @@ def add_staff(
         audiences = ["*"]
     bad = [a for a in audiences if a != "*" and a not in app.registry.audiences]
     if bad:
-        raise AdminError(f"unknown audience(s) {', '.join(bad)}; known: {', '.join(app.registry.audiences)}")
+        named, known_audiences = ", ".join(bad), ", ".join(app.registry.audiences)
+        raise AdminError(
+            f"unknown audience(s) {named}; known: {known_audiences}",
+            T(
+                f"unknown audience(s) {named}; known: {known_audiences}",
+                fr=f"public(s) inconnu(s) {named} ; publics connus : {known_audiences}",
+                nl=f"onbekende doelgroep(en) {named}; bekende: {known_audiences}",
+                uk=f"невідомі аудиторії: {named}; відомі: {known_audiences}",
+            ),
+        )
     problem = password_problem(password, username)
     if problem:
-        raise AdminError(problem)
+        short = len(password) < MIN_LENGTH or len(password) > MAX_LENGTH
+        raise AdminError(
+            problem,
+            T(
+                problem,
+                fr=f"le mot de passe doit avoir de {MIN_LENGTH} à {MAX_LENGTH} caractères"
+                if short
+                else "le mot de passe est trop courant : choisissez-en un moins prévisible",
+                nl=f"het wachtwoord moet {MIN_LENGTH} tot {MAX_LENGTH} tekens hebben"
+                if short
+                else "het wachtwoord is te gebruikelijk: kies er een dat minder voorspelbaar is",
+                uk=f"пароль має містити від {MIN_LENGTH} до {MAX_LENGTH} символів"
+                if short
+                else "пароль надто поширений: виберіть менш передбачуваний",
+            ),
+        )
     if session.scalar(select(Staff).where(Staff.username == username)) is not None:
-        raise AdminError(f"there is already an account named {username!r}")
+        raise AdminError(
+            f"there is already an account named {username!r}",
+            T(
+                f"there is already an account named {username!r}",
+                fr=f"il existe déjà un compte nommé {username!r}",
+                nl=f"er bestaat al een account met de naam {username!r}",
+                uk=f"обліковий запис з ім'ям {username!r} уже існує",
+            ),
+        )
     centre_id = None
     if centre_code:
         centre = session.scalar(select(Centre).where(Centre.code == centre_code))
         if centre is None:
-            raise AdminError(f"unknown centre {centre_code!r}")
+            raise AdminError(
+                f"unknown centre {centre_code!r}",
+                T(
+                    f"unknown centre {centre_code!r}",
+                    fr=f"centre inconnu {centre_code!r}",
+                    nl=f"onbekend centrum {centre_code!r}",
+                    uk=f"невідомий центр {centre_code!r}",
+                ),
+            )
         centre_id = centre.id
     account = Staff(
         username=username,

@@ -13,6 +13,9 @@ from typing import TYPE_CHECKING, Any, NoReturn
 
 import click
 
+from tremplin.core.cli_text import META_KEY, choose_language, fail_message, number, say, translated, warning_message
+from tremplin.core.i18n import LANGUAGES
+
 if TYPE_CHECKING:
     from tremplin.core.app import App
 
@@ -38,15 +41,24 @@ pass_ctx = click.make_pass_decorator(Context)
 @click.option(
     "--database-url", envvar="TREMPLIN_DATABASE_URL", help="SQLAlchemy URL (default: a SQLite file, tremplin.db)."
 )
+@click.option(
+    "--language",
+    envvar="TREMPLIN_LANGUAGE",
+    type=click.Choice(LANGUAGES, case_sensitive=False),
+    default=None,
+    help="Language of the messages (default: the locale's, else English). The help stays in English.",
+)
 @click.version_option(package_name="tremplin")
 @click.pass_context
-def cli(ctx: click.Context, database_url: str | None) -> None:
+def cli(ctx: click.Context, database_url: str | None, language: str | None) -> None:
     """Tremplin: anonymous contacts, referrals and cases for career-guidance centres."""
     ctx.obj = Context(database_url)
+    ctx.meta[META_KEY] = choose_language(language)
 
 
 def fail(message: str) -> NoReturn:
-    click.secho(f"Error: {message}", fg="red", err=True)
+    """Print ``Error: message`` in the operator's language and exit 1 (``message`` is already translated)."""
+    click.secho(fail_message(message), fg="red", err=True)
     sys.exit(1)
 
 
@@ -65,7 +77,7 @@ def init(ctx: Context, centre_code: str | None, centre_name: str | None) -> None
     _upgrade(ctx)
     # One revision for the core, one for each plugin with tables: ``0004_sessions (core), euroguidance_0001 (...)``.
     click.echo(
-        f"Database ready at revision {describe(ctx.app)}: {ctx.app.db.engine.url.render_as_string(hide_password=True)}"
+        say("init.ready", revision=describe(ctx.app), url=ctx.app.db.engine.url.render_as_string(hide_password=True))
     )
     _ensure_secret_key()
     if centre_code:
@@ -73,7 +85,7 @@ def init(ctx: Context, centre_code: str | None, centre_name: str | None) -> None
 
         with ctx.app.transaction() as session:
             centre, created = ensure_centre(session, centre_code, centre_name or centre_code)
-        click.echo(("Created" if created else "Found") + f" centre {centre.code!r}")
+        click.echo(say("init.centre_created" if created else "init.centre_found", code=centre.code))
 
 
 def _upgrade(ctx: Context) -> None:
@@ -83,7 +95,24 @@ def _upgrade(ctx: Context) -> None:
     try:
         upgrade(ctx.app)
     except NotInstalledError as exc:
-        fail(str(exc))
+        fail(_not_installed(exc.revisions))
+
+
+def _not_installed(revisions: list[str]) -> str:
+    """``NotInstalledError``'s explanation in the operator's language."""
+    from tremplin.core.migrate import plugin_of_revision
+
+    core = [rev for rev in revisions if rev[:1].isdigit()]  # the core's ids start with a number
+    plugins = [rev for rev in revisions if rev not in core]
+    parts = []
+    if plugins:
+        names = sorted(dict.fromkeys(plugin_of_revision(rev) for rev in plugins))
+        parts.append(
+            say("not_installed.plugin", revisions=", ".join(plugins), plugins=", ".join(names), plugin=names[0])
+        )
+    if core:
+        parts.append(say("not_installed.core", revisions=", ".join(core)))
+    return " ".join(parts)
 
 
 def _ensure_secret_key() -> None:
@@ -97,7 +126,7 @@ def _ensure_secret_key() -> None:
         return
     path = os.environ.get("TREMPLIN_SECRET_KEY_FILE") or default_secret_key_file()
     if read_secret_key(path):
-        click.echo(f"Secret key: {path} (kept)")
+        click.echo(say("init.key_kept", path=path))
         return
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     try:
@@ -105,7 +134,7 @@ def _ensure_secret_key() -> None:
         os.write(fd, (secrets.token_urlsafe(48) + "\n").encode("ascii"))
     finally:
         os.close(fd)
-    click.echo(f"Secret key generated: {path} (readable by its owner only)")
+    click.echo(say("init.key_generated", path=path))
 
 
 LOOPBACK = ("127.0.0.1", "::1", "localhost")
@@ -149,14 +178,8 @@ def demo(
     _print_counters(ctx.app, year, None, "table")
     if serve_after:
         shown = "127.0.0.1" if host in ("0.0.0.0", "::") else host
-        click.echo(
-            f"\nThe web app: http://{shown}:{port}/  (the dashboard of the demo year: "
-            f"http://{shown}:{port}/dashboard?on={year}-12-31)"
-        )
-        click.echo(
-            "Log in with one of the demo logins above (username = role, password = tremplin-demo-<role>). Ctrl-C "
-            "stops the server."
-        )
+        click.echo(say("demo.web_app", host=shown, port=port, year=year))
+        click.echo(say("demo.logins"))
         _serve(ctx, host, port, 1)
 
 
@@ -183,17 +206,64 @@ def _run_import(ctx: Context, kind: str, path: str, create_missing: bool, strict
             confirmed=confirm,
         )
     except ImportFailed as exc:
-        click.secho(f"Nothing was imported: {len(exc.problems)} problem(s) in {path}", fg="red", err=True)
+        click.secho(say("import.failed", count=number(len(exc.problems)), path=path), fg="red", err=True)
         for problem in exc.problems[:200]:
-            click.echo(f"  {problem}", err=True)
+            click.echo(f"  {_import_problem(problem)}", err=True)
         if len(exc.problems) > 200:
-            click.echo(f"  ... and {len(exc.problems) - 200} more", err=True)
+            click.echo("  " + say("import.more", count=number(len(exc.problems) - 200)), err=True)
         if any("confirm it" in problem for problem in exc.problems):
-            click.echo(
-                "Counts far above the usual are listed above: correct them, or import again with --confirm.", err=True
-            )
+            click.echo(say("import.confirm_hint"), err=True)
         sys.exit(1)
-    click.echo(result.describe())
+    click.echo(_import_result(result))
+
+
+def _import_problem(problem: str) -> str:
+    """A problem of the import in the operator's language: a broken rule is said with the rule's translated
+    message (English keeps the import's own reason, which names the value and the rule); the other problems
+    (the file's shape, its encoding) are in English, as the import states them."""
+    from tremplin.core.cli_text import current_language, problem_message
+    from tremplin.core.import_check import ProblemLine
+
+    if current_language() == "en" or not isinstance(problem, ProblemLine):
+        return problem
+    if problem.more:
+        return say("import.more_problems", count=number(problem.more))
+    if problem.rule is not None and problem.line:
+        message = problem_message(problem.rule.problem)
+        return say("import.line_column", line=problem.line, column=problem.rule.column, message=message)
+    return problem
+
+
+def _import_result(result: Any) -> str:
+    """``ImportResult.describe()`` in the operator's language."""
+    from tremplin.core.cli_text import current_language
+
+    seconds = f"{result.seconds:.1f}"
+    lines = [
+        say(
+            "import.done",
+            kind=say(f"import.kind.{result.kind}"),
+            path=result.path,
+            read=number(result.read),
+            inserted=number(result.inserted),
+            updated=number(result.updated),
+            unchanged=number(result.unchanged),
+            seconds=seconds if current_language() == "en" else seconds.replace(".", ","),
+        )
+    ]
+    if result.created_centres:
+        lines.append(
+            say("import.created_centres", count=len(result.created_centres), codes=", ".join(result.created_centres))
+        )
+    if result.created_sites:
+        lines.append(
+            say("import.created_sites", count=len(result.created_sites), codes=", ".join(result.created_sites))
+        )
+    if result.ignored_columns:
+        lines.append(say("import.ignored_columns", columns=", ".join(result.ignored_columns)))
+    if result.masked_notes:
+        lines.append(say("import.masked_notes", count=number(result.masked_notes)))
+    return "\n".join(lines)
 
 
 _CREATE_MISSING = click.option(
@@ -251,30 +321,34 @@ def _print_counters(app: App, year: int | None, audience: str | None, fmt: str, 
     from rich.console import Console
     from rich.table import Table
 
-    table = Table(title=f"Counters {year or 'all years'}" + (f" · {audience}" if audience else ""))
-    table.add_column("key")
-    table.add_column("label")
-    table.add_column("value", justify="right")
+    title = say("counters.title", year=year or say("counters.all_years"))
+    table = Table(title=title + (f" · {audience}" if audience else ""))
+    table.add_column(say("counters.key"))
+    table.add_column(say("counters.label"))
+    table.add_column(say("counters.value"), justify="right")
     for key, value in figures.items():
-        table.add_row(key, labels[key], f"{value:,}")
+        table.add_row(key, labels[key], number(value))
     Console().print(table)
 
 
 def _figure_labels(app: App, session: Any, figures: dict[str, int]) -> dict[str, str]:
-    """English labels: a counter's, or "counter · dimension: value" for a figure by a plugin dimension."""
+    """Labels in the operator's language: a counter's, or "counter · dimension: value" for a figure by a plugin
+    dimension."""
+    from tremplin.core.cli_text import current_language
     from tremplin.core.dimensions import Values
 
+    lang = current_language()
     values: dict[str, Values] = {}
     out = {}
     for key in figures:
         counter, _, rest = key.partition("/")
-        label = app.registry.counters[counter].label.get("en")
+        label = app.registry.counters[counter].label.get(lang)
         if rest:
             dim, _, code = rest.partition("/")
             found = values.get(dim)
             if found is None:
                 found = values[dim] = Values(app, session, dim)
-            label = f"{label} · {app.registry.dimensions[dim].label.get('en')}: {found.text(code, 'en')}"
+            label = f"{label} · {app.registry.dimensions[dim].label.get(lang)}: {found.text(code, lang)}"
         out[key] = label
     return out
 
@@ -292,7 +366,7 @@ def counters_show(ctx: Context, year: int | None, audience: str | None, centre: 
     ``counter/dimension/value`` (``euroguidance.advised/euroguidance.country/de``).
     """
     if audience and audience not in ctx.app.registry.audiences:
-        fail(f"unknown audience {audience!r}; known: {', '.join(ctx.app.registry.audiences)}")
+        fail(say("counters.unknown_audience", audience=audience, known=", ".join(ctx.app.registry.audiences)))
     _print_counters(ctx.app, year, audience, fmt, centre)
 
 
@@ -304,7 +378,7 @@ def counters_rebuild(ctx: Context) -> None:
 
     with ctx.app.db.engine.begin() as conn:
         stats = rebuild(ctx.app, conn)
-    click.echo(f"Rebuilt the roll-up from {stats['facts']:,} records: {stats['rows']:,} rows.")
+    click.echo(say("counters.rebuilt", facts=number(stats["facts"]), rows=number(stats["rows"])))
 
 
 @counters.command("check")
@@ -316,11 +390,11 @@ def counters_check(ctx: Context) -> None:
     with ctx.app.db.engine.connect() as conn:
         differences = compare(ctx.app, conn)
     if not differences:
-        click.echo("The counters are what the records say.")
+        click.echo(say("counters.same"))
         return
     for difference in differences[:50]:
         click.echo(difference.describe())
-    fail(f"{len(differences)} counter figure(s) differ from the records: run `tremplin counters repair`")
+    fail(say("counters.differ", count=number(len(differences))))
 
 
 @counters.command("repair")
@@ -334,9 +408,7 @@ def counters_repair(ctx: Context) -> None:
     if wrong:
         with ctx.app.transaction() as session:
             audit(session, "counters.repair", None, "counters", "", corrected=wrong)
-    click.echo(
-        f"Repaired {wrong} counter figure(s)." if wrong else "Nothing to repair: the counters are what the records say."
-    )
+    click.echo(say("counters.repaired", count=number(wrong)) if wrong else say("counters.nothing_to_repair"))
 
 
 # ------------------------------------------------------------------------------------------------
@@ -361,22 +433,26 @@ def partners_contact(ctx: Context, code: str, address: str, centre: str | None) 
     from tremplin.core.admin import is_email_address
     from tremplin.core.audit import audit
     from tremplin.core.models import Partner
-    from tremplin.flows.common import one_centre
+    from tremplin.flows.common import centres
 
     address = address.strip()
     if address and not is_email_address(address):
-        fail(f"{address!r} is not an e-mail address")
+        fail(say("partners.not_email", address=address))
     with ctx.app.transaction() as session:
-        try:
-            found = one_centre(session, centre)
-        except LookupError as exc:
-            fail(str(exc))
-        partner = session.scalar(select(Partner).where(Partner.centre_id == found.id, Partner.code == code))
+        # ``one_centre``'s choice, with its refusals said in the operator's language.
+        found = centres(session, centre)
+        if not found:
+            fail(say("centres.none"))
+        if len(found) > 1:
+            fail(say("centres.several", count=len(found), codes=", ".join(c.code for c in found)))
+        partner = session.scalar(select(Partner).where(Partner.centre_id == found[0].id, Partner.code == code))
         if partner is None:
-            fail(f"no partner {code!r} in the centre {found.code!r}")
+            fail(say("partners.no_partner", code=code, centre=found[0].code))
         partner.contact_email = address or None
         audit(session, "partner.contact", None, "partner", partner.id, contact_email=address)
-    click.echo(f"{code}: referral reminders go to {address}" if address else f"{code}: no contact address")
+    click.echo(
+        say("partners.reminders_to", code=code, address=address) if address else say("partners.no_address", code=code)
+    )
 
 
 # ------------------------------------------------------------------------------------------------
@@ -431,8 +507,15 @@ def staff_add(
                 centre_code=centre,
             )
     except AdminError as exc:
-        fail(str(exc))
-    click.echo(f"Created {account.username} ({', '.join(account.roles)}; audiences: {', '.join(account.audiences)})")
+        fail(translated(exc.text, str(exc)))
+    click.echo(
+        say(
+            "staff.created",
+            username=account.username,
+            roles=", ".join(account.roles),
+            audiences=", ".join(account.audiences),
+        )
+    )
 
 
 @staff.command("list")
@@ -444,6 +527,7 @@ def staff_list(ctx: Context) -> None:
     from tremplin.core.models import Staff
 
     with ctx.app.session() as session:
+        # Tab-separated columns for scripts (``cut -f1``): the same words whatever the operator's language.
         for account in session.scalars(select(Staff).order_by(Staff.username)):
             click.echo(
                 f"{account.username}\t{','.join(account.roles)}\t{','.join(account.audiences)}\t"
@@ -474,7 +558,7 @@ def plugins_cmd(click_ctx: click.Context, fmt: str) -> None:
         return
     for info in infos:
         click.echo(f"{info.name} {info.version}")
-        click.echo(f"  hooks: {', '.join(info.hooks) or '(none)'}")
+        click.echo("  " + say("plugins.hooks", hooks=", ".join(info.hooks) or say("none")))
         for kind, items in info.registers.items():
             click.echo(f"  {kind} ({len(items)}):")
             for item in items:
@@ -491,22 +575,21 @@ def plugins_forget(ctx: Context, name: str, yes: bool) -> None:
     For a plugin removed for good: its branch is taken out of the database's alembic_version, so that
     `tremplin init` works again. Its tables and their rows are kept (drop them by hand if you want them gone).
     """
-    from tremplin.core.migrate import forget, not_installed, plugin_of_revision
+    from tremplin.core.migrate import current_heads, forget, not_installed, plugin_of_revision
 
-    matching = [rev for rev in not_installed(ctx.app) if name in (rev, plugin_of_revision(rev))]
+    missing = not_installed(ctx.app)
+    matching = [rev for rev in missing if name in (rev, plugin_of_revision(rev))]
     if not matching:
-        try:
-            forget(ctx.app, name)  # refuses a branch that is installed, saying what to do instead
-        except ValueError as exc:
-            fail(str(exc))
-        fail(f"the database records no branch of an uninstalled plugin named {name!r}")
+        # What ``forget`` refuses: the branch of an installed plugin (leaving it out is what to do instead).
+        installed = [rev for rev in current_heads(ctx.app) if name in (rev, plugin_of_revision(rev))]
+        if installed:
+            fail(say("plugins.installed_branch", revisions=", ".join(installed)))
+        fail(say("plugins.no_branch", name=name))
     if not yes:
-        click.confirm(
-            f"Forget revision {', '.join(matching)} in alembic_version (the plugin's tables and rows are kept)?",
-            abort=True,
-        )
+        # The answer is click's y/n, whatever the language of the question.
+        click.confirm(say("plugins.forget_confirm", revisions=", ".join(matching)), abort=True)
     removed = forget(ctx.app, name)
-    click.echo(f"Forgot revision {', '.join(removed)}: run `tremplin init` again.")
+    click.echo(say("plugins.forgot", revisions=", ".join(removed)))
 
 
 # ------------------------------------------------------------------------------------------------
@@ -523,7 +606,7 @@ def _parse_params(raw: tuple[str, ...]) -> dict[str, Any]:
     for item in raw:
         key, sep, value = item.partition("=")
         if not sep or not key:
-            fail(f"--param takes key=value, not {item!r}")
+            fail(say("flows.bad_param", item=item))
         try:
             params[key] = json.loads(value)
         except json.JSONDecodeError:
@@ -539,7 +622,7 @@ def _flows(ctx: Context) -> list[Any]:
     try:
         return collect(ctx.app)
     except FlowScheduleError as exc:
-        fail(f"invalid flow schedule: {exc}")
+        fail(say("flows.bad_schedule", error=exc))
         raise  # pragma: no cover - fail() exits
 
 
@@ -549,11 +632,13 @@ def _flows(ctx: Context) -> list[Any]:
 def flows_list(ctx: Context, history: bool) -> None:
     """List every registered flow: name, audience, schedule (in the centre's time zone), plugin,
     description, and its last run with its state (a failed run says why)."""
+    from tremplin.core.cli_text import current_language
     from tremplin.flows.runner import api_configured, last_runs
 
+    lang = current_language()
     items = _flows(ctx)
     if not items:
-        click.echo("No flows registered.")
+        click.echo(say("flows.none"))
         return
     runs: dict[str, Any] = {}
     note = ""
@@ -561,21 +646,21 @@ def flows_list(ctx: Context, history: bool) -> None:
         try:
             runs = last_runs(items)
         except Exception as exc:  # the list is still worth showing without the history
-            note = f"Last runs unknown: Prefect's API did not answer ({type(exc).__name__}: {exc})"
+            note = say("flows.api_silent", error=f"{type(exc).__name__}: {exc}")
     elif history:
-        note = "No run recorded on this machine yet (set PREFECT_API_URL to read a Prefect server's)."
+        note = say("flows.no_history")
     rows = [
         (
             item.name,
             item.audience,
             item.schedule(),
             item.plugin,
-            item.spec.description.get("en"),
-            runs[item.name].describe() if item.name in runs else "never run",
+            item.spec.description.get(lang),
+            runs[item.name].describe() if item.name in runs else say("flows.never_run"),
         )
         for item in items
     ]
-    header = ("NAME", "AUDIENCE", "SCHEDULE", "PLUGIN", "DESCRIPTION", "LAST RUN")
+    header = tuple(say("flows.header").split("|"))
     widths = [max(len(row[i]) for row in [header, *rows]) for i in range(5)]
     for row in [header, *rows]:
         click.echo("  ".join(value.ljust(width) for value, width in zip(row, widths)) + "  " + row[5])
@@ -596,18 +681,21 @@ def flows_list(ctx: Context, history: bool) -> None:
 @pass_ctx
 def flows_run(ctx: Context, name: str, params: tuple[str, ...]) -> None:
     """Run the flow NAME now, in this process."""
-    from tremplin.flows.runner import find, run, use_database
+    import difflib
 
-    _flows(ctx)
-    try:
-        find(ctx.app, name)
-    except KeyError as exc:
-        fail(str(exc.args[0]))
+    from tremplin.flows.runner import run, use_database
+
+    known = [item.name for item in _flows(ctx)]
+    if name not in known:
+        # ``runner.find``'s refusal, in the operator's language.
+        close = difflib.get_close_matches(name, known, n=1)
+        hint = say("flows.did_you_mean", name=close[0]) if close else ""
+        fail(say("flows.unknown", name=name, hint=hint, known=", ".join(known) or say("none")))
     use_database(ctx.database_url)
     try:
         result = run(ctx.app, name, _parse_params(params))
     except Exception as exc:  # Prefect has recorded the failed run; say why, and exit non-zero
-        fail(f"flow {name!r} failed: {type(exc).__name__}: {exc}")
+        fail(say("flows.failed", name=name, error=f"{type(exc).__name__}: {exc}"))
     click.echo(json.dumps(result, indent=2, ensure_ascii=False, default=str))
 
 
@@ -622,10 +710,10 @@ def flows_serve(ctx: Context, limit: int | None) -> None:
     items = _flows(ctx)
     use_database(ctx.database_url)
     for item in items:
-        click.echo(f"Serving {item.name} ({item.schedule()}, {ctx.app.settings.timezone})")
+        click.echo(say("flows.serving", name=item.name, schedule=item.schedule(), timezone=ctx.app.settings.timezone))
 
     def announce(url: str) -> None:
-        click.echo(f"Prefect API: {url} (its UI: {url.removesuffix('/api')})", nl=True)
+        click.echo(say("flows.prefect_api", url=url, ui=url.removesuffix("/api")), nl=True)
         sys.stdout.flush()
 
     serve(ctx.app, limit=limit, on_server=announce)
@@ -645,7 +733,7 @@ def flows_deploy(ctx: Context, pool: str) -> None:
     except ValueError as exc:  # no such pool, no API
         fail(str(exc))
     for name in names:
-        click.echo(f"Deployed {name} on {pool}")
+        click.echo(say("flows.deployed", name=name, pool=pool))
 
 
 # ------------------------------------------------------------------------------------------------
@@ -706,18 +794,16 @@ def bot_group(
     }
     if click_ctx.invoked_subcommand is not None:
         return
-    from tremplin.core.bot.app import NO_TOKEN_HELP, run
-
     if not token:
-        fail(NO_TOKEN_HELP)
+        fail(say("bot.no_token"))  # the bot's NO_TOKEN_HELP, in the operator's language
+    from tremplin.core.bot.app import run
 
     ctx: Context = click_ctx.obj
-    click.echo(
-        "Bot running "
-        + (f"on a webhook at {webhook_url}" if webhook_url else "(long polling)")
-        + (f" through {base_url}" if base_url else "")
-        + "; Ctrl-C stops it."
-    )
+    through = say("bot.through", url=base_url) if base_url else ""
+    if webhook_url:
+        click.echo(say("bot.running_webhook", url=webhook_url, through=through))
+    else:
+        click.echo(say("bot.running_polling", through=through))
     try:
         run(
             ctx.app,
@@ -742,7 +828,7 @@ def bot_check(click_ctx: click.Context) -> None:
 
     options = click_ctx.meta["bot"]
     if not options["token"]:
-        fail("no bot token: give --token or set TREMPLIN_TELEGRAM_TOKEN")
+        fail(say("bot.check_no_token"))
     from tremplin.core.bot.app import build_application
 
     ctx: Context = click_ctx.obj
@@ -761,7 +847,7 @@ def bot_check(click_ctx: click.Context) -> None:
     try:
         me = asyncio.run(get_me())
     except Exception as exc:
-        fail(f"the Bot API refused: {exc}")
+        fail(say("bot.refused", error=exc))
     click.echo(f"@{me.username} ({me.first_name}, id {me.id})")
 
 
@@ -783,19 +869,12 @@ def _serve(ctx: Context, host: str, port: int, workers: int, reload: bool = Fals
         os.environ["TREMPLIN_DATABASE_URL"] = ctx.database_url
     settings = Settings.from_env()
     if settings.secret_key == DEFAULT_SECRET_KEY and not _is_loopback(host):
-        fail(
-            f"refusing to listen on {host} with the built-in secret key: run `tremplin init` (it stores a generated "
-            "key) or set TREMPLIN_SECRET_KEY"
-        )
+        fail(say("serve.default_key", host=host))
     if settings.secret_key == DEFAULT_SECRET_KEY and not os.environ.get("TREMPLIN_SECRET_KEY"):
         # Workers must share the key that signs the session cookies; without a configured one, sessions
         # last as long as this server.
         os.environ["TREMPLIN_SECRET_KEY"] = secrets.token_urlsafe(32)
-        click.secho(
-            "TREMPLIN_SECRET_KEY is not set: using a random key (everyone is logged out when the server restarts).",
-            fg="yellow",
-            err=True,
-        )
+        click.secho(say("serve.random_key"), fg="yellow", err=True)
     uvicorn.run(
         "tremplin.core.web.app:asgi_factory",
         factory=True,
@@ -838,37 +917,33 @@ def serve(ctx: Context, host: str, port: int, workers: int, reload: bool, access
     """Serve the staff web app, the public pages and the JSON API (/api/v1, schema at /openapi.json)."""
     import os
 
-    from tremplin.core.migrate import NotInstalledError, current_revision, not_installed, pending
+    from tremplin.core.migrate import current_revision, not_installed, pending
 
     revision = current_revision(ctx.app)
     if revision is None:
-        fail("the database has no schema yet: run `tremplin init` first")
+        fail(say("serve.no_schema"))
     missing = not_installed(ctx.app)
     if missing:
         # Serving works (the plugin's tables are merely unused), but the next ``tremplin init`` will not.
-        click.secho(f"Warning: {NotInstalledError(missing)}", fg="yellow", err=True)
+        click.secho(warning_message(_not_installed(missing)), fg="yellow", err=True)
     behind = pending(ctx.app)
     if behind:
         # A plugin enabled since the last ``tremplin init`` has no tables yet: its pages would fail.
-        fail(f"the database is not at revision {', '.join(behind)} yet: run `tremplin init` first")
+        fail(say("serve.behind", revisions=", ".join(behind)))
     if bot_webhook:
-        from tremplin.core.bot.app import NO_TOKEN_HELP, NoCentre, bot_centre
+        from tremplin.core.bot.app import NoCentre, bot_centre
 
         if not os.environ.get("TREMPLIN_TELEGRAM_TOKEN"):
-            fail(NO_TOKEN_HELP.replace("give --token or set", "set"))
+            fail(say("bot.no_token_env"))
         try:
             bot_centre(ctx.app)
         except NoCentre as exc:
             fail(str(exc))
         os.environ["TREMPLIN_BOT_WEBHOOK"] = "1"
-        click.echo("The Telegram bot's updates come to /telegram/webhook.")
+        click.echo(say("serve.bot_webhook"))
     if workers > 1 and ctx.app.db.dialect == "sqlite":
-        click.secho(
-            "Several workers on SQLite: writes wait for each other; PostgreSQL is the engine for several workers.",
-            fg="yellow",
-            err=True,
-        )
-    click.echo(f"Serving Tremplin on http://{host}:{port}/ with {workers} worker(s); Ctrl-C stops it.")
+        click.secho(say("serve.sqlite_workers"), fg="yellow", err=True)
+    click.echo(say("serve.serving", host=host, port=port, workers=workers))
     _serve(ctx, host, port, workers, reload=reload, access_log=access_log)
 
 
@@ -885,7 +960,7 @@ def staff_token(ctx: Context, username: str) -> None:
     with ctx.app.transaction() as session:
         account = session.scalar(select(Staff).where(Staff.username == username))
         if account is None:
-            fail(f"there is no account named {username!r}")
+            fail(say("staff.no_account", username=username))
         token = issue_api_token(session, account)
     click.echo(token)
 

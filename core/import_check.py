@@ -41,6 +41,7 @@ from tremplin.core.validation import Cleaner, Lookup, RecordError
 if TYPE_CHECKING:
     from tremplin.core.app import App
     from tremplin.core.rollup import DeltaKey
+    from tremplin.core.rules import Problem
 
 #: The documented columns of each kind of file, in their documented order.
 COLUMNS: dict[str, tuple[str, ...]] = {
@@ -215,6 +216,42 @@ class Spool:
         }
 
 
+class RuleProblem(str):
+    """``, column NAME: reason [rule]``: a value that breaks a rule of every way in (``tremplin.core.rules``),
+    with its column and its ``Problem`` kept so that the command line can say it in the operator's language."""
+
+    column: str
+    problem: Problem
+
+    def __new__(cls, column: str, problem: Problem) -> RuleProblem:
+        self = super().__new__(cls, f", column {column}: {problem} [{problem.key}]")
+        self.column = column
+        self.problem = problem
+        return self
+
+    def __reduce__(self) -> tuple[Any, ...]:  # the import's second process sends problems back
+        return (RuleProblem, (self.column, self.problem))
+
+
+class ProblemLine(str):
+    """A line of ``Problems.lines()``: ``line 12, column headcount: ...``, with its parts when a rule is broken."""
+
+    line: int
+    rule: RuleProblem | None
+    #: On the last line, the problems found beyond those listed.
+    more: int
+
+    def __new__(cls, text: str, line: int = 0, rule: RuleProblem | None = None, more: int = 0) -> ProblemLine:
+        self = super().__new__(cls, text)
+        self.line = line
+        self.rule = rule
+        self.more = more
+        return self
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (ProblemLine, (str(self), self.line, self.rule, self.more))
+
+
 class Problems:
     """Problems found, by line; keeps the first ``MAX_PROBLEMS`` in full and counts the rest."""
 
@@ -240,14 +277,15 @@ class Problems:
         return bool(self.items)
 
     def lines(self) -> list[str]:
-        out = []
+        out: list[str] = []
         for line, text, other in sorted(self.items, key=itemgetter(0)):
             if other:
                 head, _, tail = text.rpartition("{other}")
                 text = f"{head}{other}{tail}"
-            out.append(f"line {line}{text}" if line else text)
+            rule = text if isinstance(text, RuleProblem) else None
+            out.append(ProblemLine(f"line {line}{text}" if line else text, line, rule))
         if self.more:
-            out.append(f"... and {self.more:,} more problem(s)")
+            out.append(ProblemLine(f"... and {self.more:,} more problem(s)", more=self.more))
         return out
 
 
@@ -679,8 +717,9 @@ def _check_rows(
         except RecordError as exc:
             # Each problem names its rule (``tremplin.core.rules``), as the API and the forms do.
             for name, reason in exc.errors:
-                rule = f" [{reason.key}]" if isinstance(reason, Problem) else ""
-                problems.add(line, f", column {name}: {reason}{rule}")
+                problems.add(
+                    line, RuleProblem(name, reason) if isinstance(reason, Problem) else f", column {name}: {reason}"
+                )
             continue
         finally:
             if pending.problems:

@@ -25,6 +25,9 @@ PG_URL = os.environ.get("TREMPLIN_TEST_DATABASE_URL")
 os.environ.setdefault(
     "TREMPLIN_SECRET_KEY_FILE", str(Path(os.environ.get("TMPDIR", "/tmp")) / f"tremplin-test-secret-{os.getpid()}")
 )
+#: The command speaks the locale's language: the tests that read its English words must not depend on the
+#: locale of whoever runs them (``tests/core/test_cli_language.py`` chooses its languages itself).
+os.environ["TREMPLIN_LANGUAGE"] = "en"
 ENGINES = ["sqlite"] + (["postgresql"] if PG_URL else [])
 
 

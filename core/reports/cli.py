@@ -13,12 +13,14 @@ from typing import Any, NoReturn
 
 import click
 
+from tremplin.core.cli_text import fail_message, number, say
+
 FORMAT_CHOICES = ("html", "pdf", "xlsx", "csv", "json")
 LANGUAGE_CHOICES = ("fr", "nl", "en", "uk")
 
 
 def _fail(message: str) -> NoReturn:
-    click.secho(f"Error: {message}", fg="red", err=True)
+    click.secho(fail_message(message), fg="red", err=True)
     sys.exit(1)
 
 
@@ -76,7 +78,7 @@ def _month(value: str) -> tuple[int, int]:
         date(y, m, 1)
         return y, m
     except ValueError:
-        raise click.BadParameter(f"{value!r} is not a month like 2025-03") from None
+        raise click.BadParameter(say("report.not_a_month", value=value)) from None
 
 
 def _run_report(
@@ -100,7 +102,7 @@ def _run_report(
         if as_user:
             staff = find_staff(session, as_user)
             if staff is None or not staff.active:
-                _fail(f"no active staff account named {as_user!r}")
+                _fail(say("staff.no_active_account", username=as_user))
         if staff is not None and not sees_exact(staff):
             published = True  # this role sees published figures only
         audiences = list(staff.audiences) if staff is not None else None
@@ -111,7 +113,7 @@ def _run_report(
         except (ReportError, PermissionError) as exc:
             _fail(str(exc))
         except ModuleNotFoundError as exc:
-            _fail(f"this report is not available: {exc}")
+            _fail(say("report.not_available", error=exc))
         target = out or _default_name(report, FORMATS[fmt][0])
         if target == "-":
             render(report, fmt, sys.stdout.buffer)
@@ -131,7 +133,12 @@ def _run_report(
         **{k: v for k, v in params.items() if k != "format"},
     )
     if target != "-":
-        click.echo(f"Wrote {report.title} ({fmt}{', published' if report.published else ''}) to {target}", err=True)
+        wrote = (
+            say("report.wrote_published", title=report.title, format=fmt, target=target)
+            if report.published
+            else say("report.wrote", title=report.title, format=fmt, target=target)
+        )
+        click.echo(wrote, err=True)
 
 
 def _default_name(report: Any, ext: str) -> str:
@@ -209,7 +216,7 @@ def report_esf(obj: Any, operation: str | None, start: Any, end: Any, participan
             _fail(str(exc))
     if participants:
         if kw["published"]:
-            _fail("the per-participant file is personal data: it is never published")
+            _fail(say("report.participants_published"))
         from tremplin.core.reports.build import participants_report
 
         _run_report(obj, lambda app, session, **o: participants_report(app, session, operation, a, b, **o), **kw)
@@ -222,10 +229,10 @@ def report_esf(obj: Any, operation: str | None, start: Any, end: Any, participan
 def _period(year: int | None, start: Any, end: Any) -> tuple[date, date]:
     if year is not None:
         if start or end:
-            raise click.UsageError("give --year, or --from and --to, not both")
+            raise click.UsageError(say("report.year_and_period"))
         return date(year, 1, 1), date(year, 12, 31)
     if not (start and end):
-        raise click.UsageError("give --year, or --from and --to")
+        raise click.UsageError(say("report.year_or_period"))
     return start.date(), end.date()
 
 
@@ -260,13 +267,13 @@ def export_contacts_cmd(
         with app.session() as session:
             staff = find_staff(session, as_user)
         if staff is None or not staff.active:
-            _fail(f"no active staff account named {as_user!r}")
+            _fail(say("staff.no_active_account", username=as_user))
     a = start.date() if start else None
     b = end.date() if end else None
     audiences = list(staff.audiences) if staff is not None else None
     if out == "-":
         if fmt != "csv":
-            _fail("only CSV goes to standard output")
+            _fail(say("export.csv_only"))
         n = export_contacts(app, fmt, sys.stdout.buffer, a, b, centres, audiences)
         sys.stdout.buffer.flush()
     else:
@@ -286,4 +293,4 @@ def export_contacts_cmd(
         out=out,
     )
     if out != "-":
-        click.echo(f"Wrote {n:,} contacts to {out}", err=True)
+        click.echo(say("export.wrote", count=number(n), out=out), err=True)
