@@ -91,11 +91,58 @@ async def get_session(request: Request) -> AsyncIterator[Session]:
         session.close()
 
 
-async def current_staff(request: Request, session: Session = Depends(get_session)) -> Staff:
-    """The account behind the request: ``Authorization: Bearer <api token>`` or the session cookie."""
+async def _staff_for_token(request: Request, token: str, session_of: Callable[[], Session]) -> Staff | None:
+    """The account an API token belongs to, detached from any session (its columns loaded).
+
+    Accounts are kept ``TOKEN_TTL`` seconds by token; when the one kept expires while fifty devices ask at
+    once, one lookup answers them all."""
     import asyncio
     import time
 
+    from starlette.concurrency import run_in_threadpool
+
+    key = (id(get_app(request)), hash_api_token(token))
+    hit = _TOKENS.get(key)
+    if hit is not None and hit[0] > time.monotonic():
+        return hit[1]
+    loop = asyncio.get_running_loop()
+    running = _TOKEN_LOOKUPS.get(key)
+    if running is not None and running.get_loop() is loop:
+        return await asyncio.shield(running)
+
+    def lookup() -> Staff | None:
+        session = session_of()
+        found = staff_for_token(session, token)
+        session.commit()
+        if found is not None:
+            session.expunge(found)
+        return found
+
+    future: asyncio.Future[Staff | None] = loop.create_future()
+    _TOKEN_LOOKUPS[key] = future
+    try:
+        staff = await run_in_threadpool(lookup)
+    except BaseException as exc:
+        future.set_exception(exc)
+        future.exception()  # retrieved: no warning when nobody else was waiting
+        raise
+    else:
+        future.set_result(staff)
+    finally:
+        if _TOKEN_LOOKUPS.get(key) is future:
+            del _TOKEN_LOOKUPS[key]
+    if staff is not None:
+        if len(_TOKENS) > 10_000:
+            _TOKENS.clear()
+        _TOKENS[key] = (time.monotonic() + TOKEN_TTL, staff)
+    return staff
+
+
+async def _authenticate(request: Request, session_of: Callable[[], Session]) -> Staff:
+    """Who is asking: ``Authorization: Bearer <api token>`` or the session cookie; 401 otherwise.
+
+    ``session_of()`` gives the session to read the account with, only called when it must be read (a token
+    not kept in memory, a cookie)."""
     from starlette.concurrency import run_in_threadpool
 
     cached = getattr(request.state, "staff", None)
@@ -106,61 +153,55 @@ async def current_staff(request: Request, session: Session = Depends(get_session
         scheme, _, token = authorization.partition(" ")
         if scheme.lower() != "bearer":
             raise LoginRequired("Only bearer tokens are accepted: Authorization: Bearer <token>.")
-        key = (id(get_app(request)), hash_api_token(token.strip()))
-        hit = _TOKENS.get(key)
-        if hit is not None and hit[0] > time.monotonic():
-            staff: Staff | None = hit[1]
-        else:
-            loop = asyncio.get_running_loop()
-            running = _TOKEN_LOOKUPS.get(key)
-            if running is not None and running.get_loop() is loop:
-                # The cached account just expired and 50 devices ask at once: one lookup answers them all.
-                staff = await asyncio.shield(running)
-            else:
-
-                def lookup() -> Staff | None:
-                    found = staff_for_token(session, token.strip())
-                    session.commit()
-                    if found is not None:
-                        session.expunge(found)
-                    return found
-
-                future: asyncio.Future[Staff | None] = loop.create_future()
-                _TOKEN_LOOKUPS[key] = future
-                try:
-                    staff = await run_in_threadpool(lookup)
-                except BaseException as exc:
-                    future.set_exception(exc)
-                    future.exception()  # retrieved: no warning when nobody else was waiting
-                    raise
-                else:
-                    future.set_result(staff)
-                finally:
-                    if _TOKEN_LOOKUPS.get(key) is future:
-                        del _TOKEN_LOOKUPS[key]
-                if staff is not None:
-                    if len(_TOKENS) > 10_000:
-                        _TOKENS.clear()
-                    _TOKENS[key] = (time.monotonic() + TOKEN_TTL, staff)
+        staff = await _staff_for_token(request, token.strip(), session_of)
         if staff is None:
             raise LoginRequired("This API token is not valid (unknown, replaced, or its account is inactive).")
         request.state.auth = "token"
     else:
 
         def from_cookie() -> Staff | None:
+            session = session_of()
             found = session_staff(request, session)
             # End the read transaction: the connection goes back to the pool while the route works.
             session.commit()
             return found
 
-        staff = await run_in_threadpool(from_cookie)
-        if staff is None:
+        found = await run_in_threadpool(from_cookie)
+        if found is None:
             raise LoginRequired()
+        staff = found
         request.state.auth = "session"
     request.state.staff = staff
     request.state.staff_view = StaffView.of(staff)
     request.state.lang = None  # the account's language may now decide
     return staff
+
+
+async def current_staff(request: Request, session: Session = Depends(get_session)) -> Staff:
+    """The account behind the request: ``Authorization: Bearer <api token>`` or the session cookie.
+
+    A cookie's account stays in the request's session (``get_session``), which the route shares."""
+    return await _authenticate(request, lambda: session)
+
+
+async def current_staff_sessionless(request: Request) -> Staff:
+    """``current_staff`` for a route that takes no session of the request: a session is opened only when the
+    account must be read, and closed at once; the account comes detached, its columns loaded.
+
+    The API's contact logging uses it: it writes through its own transactions (``tremplin.core.web.batching``),
+    and a device's token is nearly always known already, so most requests open no session at all."""
+    opened: list[Session] = []
+
+    def session_of() -> Session:
+        if not opened:
+            opened.append(get_app(request).session())
+        return opened[0]
+
+    try:
+        return await _authenticate(request, session_of)
+    finally:
+        for session in opened:
+            session.close()  # detaches the account, whose columns stay loaded (no expiry on commit)
 
 
 def require_roles(*roles: str) -> Callable[..., Awaitable[Staff]]:
@@ -180,22 +221,25 @@ def require_roles(*roles: str) -> Callable[..., Awaitable[Staff]]:
 _CAPABILITY_DEPS: dict[str, Callable[..., Awaitable[Staff]]] = {}
 
 
-def require_capability(capability: str) -> Callable[..., Awaitable[Staff]]:
+def require_capability(capability: str, sessionless: bool = False) -> Callable[..., Awaitable[Staff]]:
     """A dependency that returns the account if one of its roles has ``capability``, and answers 403 otherwise.
 
     Which roles have it is read from the app's registered roles (``tremplin.core.web.policy``) at each request,
-    so a route declares what it needs and the plugins that are loaded decide who has it."""
-    dep = _CAPABILITY_DEPS.get(capability)
+    so a route declares what it needs and the plugins that are loaded decide who has it. ``sessionless``: for
+    a route that takes no session of the request (``current_staff_sessionless``)."""
+    key = f"{capability}:sessionless" if sessionless else capability
+    dep = _CAPABILITY_DEPS.get(key)
     if dep is None:
+        who = current_staff_sessionless if sessionless else current_staff
 
-        async def dependency(request: Request, staff: Staff = Depends(current_staff)) -> Staff:
+        async def dependency(request: Request, staff: Staff = Depends(who)) -> Staff:
             if not policy.can(get_app(request), staff, capability):
                 raise HTTPException(status_code=403, detail="Your role does not give access to this page.")
             return staff
 
         dependency.__name__ = f"require_{capability}"
         dependency.capability = capability  # type: ignore[attr-defined]
-        dep = _CAPABILITY_DEPS[capability] = dependency
+        dep = _CAPABILITY_DEPS[key] = dependency
     return dep
 
 

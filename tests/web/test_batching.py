@@ -222,3 +222,36 @@ def test_steady_traffic_lingers_into_larger_batches(web: Web) -> None:
     assert max(lingering) >= 3, lingering
     with web.app.session() as session:
         assert session.scalar(select(func.count(Contact.id))) == 80
+
+
+def test_a_known_token_logs_a_contact_without_a_session_of_its_own_and_a_cookie_still_works(
+    web: Web, monkeypatch
+) -> None:
+    """The contact route reads the account only when it must: a device's token kept in memory costs no
+    session, only the batch's own; a person logged in by cookie (the field pages) is read and let in."""
+    from tests.web.conftest import csrf_of
+
+    api = web.api("formtruck_adviser")
+    assert api.post("/api/v1/contacts", json=GOOD).status_code == 201  # the token is now kept
+    opened = {"n": 0}
+    original = type(web.app).session
+
+    def counting(self):  # type: ignore[no-untyped-def]
+        opened["n"] += 1
+        return original(self)
+
+    monkeypatch.setattr(type(web.app), "session", counting)
+    assert api.post("/api/v1/contacts", json={**GOOD, "headcount": 2}).status_code == 201
+    assert opened["n"] == 1, "only the batch's transaction"
+
+    browser = web.client("formtruck_adviser")
+    token = csrf_of(browser.get("/", follow_redirects=True).text)
+    opened["n"] = 0
+    answer = browser.post("/api/v1/contacts", json={**GOOD, "headcount": 3}, headers={"x-csrf-token": token})
+    assert answer.status_code == 201, answer.text
+    assert answer.json()["staff_id"] == web.staff["formtruck_adviser"]
+    assert opened["n"] == 2, "the cookie's account read in a session closed at once, then the batch's"
+    refused = browser.post("/api/v1/contacts", json=GOOD)  # no CSRF token: the cookie alone is not enough
+    assert refused.status_code == 403
+    with web.app.session() as session:
+        assert sorted(session.scalars(select(Contact.headcount)).all()) == [1, 2, 3]

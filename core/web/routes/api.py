@@ -667,7 +667,9 @@ def contacts_list(
 
 
 @router.post("/contacts", response_model=ContactOut, status_code=201, summary="Log a contact")
-async def contacts_create(request: Request, body: ContactIn, staff: LogStaff) -> Response:
+async def contacts_create(
+    request: Request, body: ContactIn, staff: Annotated[Staff, Depends(require_capability("log", sessionless=True))]
+) -> Response:
     """Log one contact. Contacts posted at the same moment share a transaction (``tremplin.core.web.batching``):
     each still gets its own answer, and a refused one does not stop the others."""
     from tremplin.core.web.batching import batcher_of
