@@ -48,6 +48,8 @@ LOOKUP_TTL = 1.0
 LINGER = 0.004
 #: A batch that ended this many seconds ago or less means contacts are arriving steadily.
 STEADY = 0.05
+#: The writer lingers only when fewer contacts than this are waiting: more already make a batch worth writing.
+LINGER_BELOW = 4
 
 
 @dataclass(eq=False)
@@ -118,7 +120,7 @@ class ContactBatcher:
 
         try:
             while not own.done:
-                if self.linger and len(self._pending) < self.max_batch and time.monotonic() - self._last_batch < STEADY:
+                if self.linger and len(self._pending) < LINGER_BELOW and time.monotonic() - self._last_batch < STEADY:
                     try:
                         await asyncio.sleep(self.linger)
                     except asyncio.CancelledError:
