@@ -28,8 +28,9 @@ class WorkflowError(ValueError):
     """A move that the audience's workflow does not allow, or a referral status change out of order."""
 
 
-def _cleaner(app: App, session: Session) -> Cleaner:
-    return Cleaner(app, Lookup.load(app, session))
+def _cleaner(app: App, session: Session, values: Mapping[str, Any] | None = None) -> Cleaner:
+    """A Cleaner for one record (``values``: the codes it names are read alone), or for any."""
+    return Cleaner(app, Lookup.load(app, session) if values is None else Lookup.load_for(app, session, values))
 
 
 def apply_form(
@@ -83,7 +84,7 @@ def check_record(
         declared = app.registry.forms.get(form)
         if declared is not None:
             plausible = declared.plausible.get("headcount" if kind == "contact" else "participants")
-    clean = cleaner or _cleaner(app, session)
+    clean = cleaner or _cleaner(app, session, values)
     record: dict[str, Any] = {}
     try:
         if kind == "contact":

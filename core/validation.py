@@ -138,6 +138,30 @@ class Lookup:
         sites = {(s.centre_id, s.code): s.id for s in session.execute(select(Site.id, Site.centre_id, Site.code))}
         return cls(centres, sites, tzs)
 
+    @classmethod
+    def load_for(cls, app: App, session: Any, values: Mapping[str, Any]) -> Lookup:
+        """The codes one record names (its centre, its site), read alone: a record written by itself (a form,
+        the bot) has no use for every site of every centre. A code it does not name is unknown to it,
+        exactly as an unknown code is to ``load``."""
+        from sqlalchemy import select
+
+        from tremplin.core.models import Centre, Site
+
+        # The codes as the Cleaner reads them (``_centre``, ``_site``).
+        centre = "" if values.get("centre") is None else str(values["centre"]).strip()
+        site = "" if values.get("site") is None else str(values["site"]).strip()
+        if not centre:
+            return cls({}, {}, {})
+        row = session.execute(select(Centre.id, Centre.code, Centre.timezone).where(Centre.code == centre)).first()
+        if row is None:
+            return cls({}, {}, {})
+        sites: dict[tuple[int, str], int] = {}
+        if site:
+            site_id = session.scalar(select(Site.id).where(Site.centre_id == row.id, Site.code == site))
+            if site_id is not None:
+                sites[(row.id, site)] = site_id
+        return cls({row.code: row.id}, sites, {row.id: ZoneInfo(row.timezone or app.settings.timezone)})
+
 
 class Cleaner:
     """Validates contacts and activities against the vocabulary and the registered audiences."""

@@ -284,3 +284,37 @@ def test_codes_that_are_not_text_are_refused_by_name(app, centre):
             )
     fields = dict(refused.value.errors)
     assert "modality" in fields and "gender" in fields
+
+
+def test_a_record_alone_reads_only_its_codes_and_finds_what_every_code_would(app: App, centre: int) -> None:
+    """``Lookup.load_for`` reads the centre and site one record names; for that record it answers as the
+    lookup of every code does, known, unknown or padded with spaces."""
+    from tremplin.core.admin import ensure_centre, ensure_site
+    from tremplin.core.models import Centre
+    from tremplin.core.validation import Lookup
+
+    with app.transaction() as session:
+        other, _ = ensure_centre(session, "lge", "Liège")
+        ensure_site(session, other, "truck-flagey", "Flagey à Liège", "formtruck_stop")
+    with app.session() as session:
+        every = Lookup.load(app, session)
+        code = session.get(Centre, centre).code
+        for values in (
+            {"centre": code, "site": "truck-flagey"},
+            {"centre": f"  {code} ", "site": " truck-flagey"},
+            {"centre": "lge", "site": "truck-flagey"},
+            {"centre": code, "site": "nowhere"},
+            {"centre": "nowhere", "site": "truck-flagey"},
+            {"centre": code},
+            {"site": "truck-flagey"},
+            {"centre": None, "site": None},
+        ):
+            alone = Lookup.load_for(app, session, values)
+            named = str(values.get("centre") or "").strip()
+            centre_id = every.centres.get(named)
+            assert alone.centres.get(named) == centre_id, values
+            site = str(values.get("site") or "").strip()
+            assert alone.sites.get((centre_id, site)) == every.sites.get((centre_id, site)), values
+            if centre_id is not None:
+                assert alone.timezones[centre_id] == every.timezones[centre_id]
+            assert len(alone.centres) <= 1 and len(alone.sites) <= 1, "only what the record names is read"
