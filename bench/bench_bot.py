@@ -283,14 +283,20 @@ def run_bot(
         await application.shutdown()
 
     def serve() -> None:
-        if profile is None:
-            asyncio.run(main())
-            return
-        import cProfile
+        from tremplin.core.bot.app import new_event_loop
 
-        profiler = cProfile.Profile()
-        profiler.runcall(asyncio.run, main())
-        profiler.dump_stats(profile)
+        loop = new_event_loop()  # the loop ``tremplin bot`` runs on
+        try:
+            if profile is None:
+                loop.run_until_complete(main())
+                return
+            import cProfile
+
+            profiler = cProfile.Profile()
+            profiler.runcall(loop.run_until_complete, main())
+            profiler.dump_stats(profile)
+        finally:
+            loop.close()
 
     thread = threading.Thread(target=serve, daemon=True)
     thread.start()

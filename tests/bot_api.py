@@ -66,6 +66,8 @@ class FakeBotAPI:
         self.sent: list[dict[str, Any]] = []
         self.calls: list[str] = []
         self.commands: list[dict[str, Any]] = []
+        #: The command menus by language code ("": the default one, also in ``commands``).
+        self.menus: dict[str, list[dict[str, Any]]] = {}
         self.callback_answers: list[dict[str, Any]] = []
         #: ``sendDocument`` calls, their files as ``file:<name>:<bytes>``.
         self.uploads: list[dict[str, Any]] = []
@@ -156,7 +158,10 @@ class FakeBotAPI:
             self.callback_answers.append(params)
             return True
         if method == "setMyCommands":
-            self.commands = json.loads(params.get("commands") or "[]")
+            language = params.get("language_code") or ""
+            self.menus[language] = json.loads(params.get("commands") or "[]")
+            if not language:
+                self.commands = self.menus[language]
             return True
         if method == "setWebhook":
             self.webhook = {"url": params["url"], "secret_token": params.get("secret_token", "")}

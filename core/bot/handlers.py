@@ -96,6 +96,22 @@ def help_text(commands: Sequence[BotCommand], language: str) -> str:
     return "\n".join(f"/{c.command} — {c.description.get(language)}" for c in all_commands(commands))
 
 
+async def publish_commands(bot: Any, commands: Sequence[BotCommand], default: str = "uk") -> None:
+    """Give Telegram the bot's command menu (what ``/`` offers), in each language the bot speaks, with the
+    same commands as ``/help``; people whose app speaks none of them get ``default``'s. A failure is logged:
+    the bot answers commands typed without the menu too."""
+    from telegram import BotCommand as TelegramCommand
+    from telegram.error import TelegramError
+
+    listed = all_commands(commands)
+    try:
+        for language in (None, *BOT_LANGUAGES):
+            menu = [TelegramCommand(c.command, c.description.get(language or default)) for c in listed]
+            await bot.set_my_commands(menu, language_code=language)
+    except TelegramError as exc:
+        log.warning("could not give Telegram the command menu: %r", exc)
+
+
 async def in_thread(fn: Any, *args: Any, attempts: int = 4) -> Any:
     """Run a database write in a worker thread, again when the database was busy (SQLite: another
     writer got there first) rather than failing the person's message."""

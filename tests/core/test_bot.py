@@ -181,3 +181,21 @@ def test_forget_deletes_everything_tied_to_the_chat_and_says_so(app: App, centre
 
     key = seal_for(app.settings).key(USER)
     assert all(s.chat_key != key for s in states)
+
+
+def test_the_command_menu_is_given_to_telegram_in_every_language_as_help_lists_it(
+    app: App, centre: int, fake_api: FakeBotAPI
+) -> None:
+    """At start the bot sets Telegram's command menu (what ``/`` offers) for each of its four languages,
+    and a default one: the same commands as ``/help``, described in that language."""
+    from tremplin.core.bot.app import plugin_commands
+    from tremplin.core.bot.handlers import help_text
+
+    with RunningBot(app, fake_api):
+        Person(fake_api, 31, "fr").say("/help")
+    assert set(fake_api.menus) == {"", "uk", "fr", "nl", "en"}
+    for language in ("uk", "fr", "nl", "en"):
+        lines = [f"/{c['command']} — {c['description']}" for c in fake_api.menus[language]]
+        assert lines == help_text(plugin_commands(app), language).splitlines(), language
+    assert fake_api.commands == fake_api.menus[""] == fake_api.menus["uk"]  # the bot's default language
+    assert fake_api.menus["fr"][0] == {"command": "start", "description": "poser une question"}

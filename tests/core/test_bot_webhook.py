@@ -206,3 +206,32 @@ def test_a_chat_is_handled_by_one_worker_at_a_time(app: App) -> None:
             update(BotState).where(BotState.kind == TURN).values(updated_at=datetime.now(UTC) - timedelta(minutes=1))
         )
     assert first.read(keys, turn_of=42) == {}
+
+
+def test_tremplin_bot_polls_answers_and_stops_on_ctrl_c(tmp_path: Path, fake_api: FakeBotAPI) -> None:
+    """``tremplin bot`` as an operator runs it, in a process of its own: it polls the Bot API (on uvloop's
+    event loop), answers a person, and stops cleanly on Ctrl-C."""
+    import os
+    import signal
+    import subprocess
+    import sys
+
+    url = f"sqlite:///{tmp_path / 't.db'}"
+    assert run("--database-url", url, "init", "--centre", "bxl", "--centre-name", "Cité des métiers")[0] == 0
+    env = {**os.environ, "TREMPLIN_SECRET_KEY": "a-secret-for-the-bot-test-0123456789", "TREMPLIN_LANGUAGE": "en"}
+    command = [sys.executable, "-m", "tremplin.core.cli", "--database-url", url, "bot", "--token", TOKEN]
+    bot = subprocess.Popen(
+        [*command, "--base-url", fake_api.base_url], env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT
+    )
+    try:
+        person = Person(fake_api, 555, "fr")
+        deadline = time.monotonic() + 60  # the process starts (imports, migrations check) before it polls
+        while "getUpdates" not in fake_api.calls and time.monotonic() < deadline and bot.poll() is None:
+            time.sleep(0.1)
+        replies = person.say("/start")
+        assert replies and replies[0]["chat_id"] == 555
+        assert "getUpdates" in fake_api.calls and "setMyCommands" in fake_api.calls
+    finally:
+        bot.send_signal(signal.SIGINT)
+        out, _ = bot.communicate(timeout=60)
+    assert bot.returncode == 0, out.decode()[-2000:]
