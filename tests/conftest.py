@@ -146,3 +146,50 @@ def centre(app: App) -> int:
         ):
             ensure_site(session, c, code, code.replace("-", " ").title(), kind)
         return c.id
+
+
+def postgresql_languages(items: list[pytest.Item]) -> dict[tuple[str, str], str]:
+    """The one language each language-parametrised test runs in on PostgreSQL, taken in turn.
+
+    What such a test checks in each language is wording (catalogs, formats, labels): the database stores and
+    reads the same rows whatever the reader's language. So every language runs on SQLite, and on PostgreSQL
+    each test runs once, in a language given in turn (tests sorted by name), so that all four meet
+    PostgreSQL across the suite."""
+    from tremplin.core.i18n import LANGUAGES
+
+    names = sorted(
+        {
+            (item.path.as_posix(), getattr(item, "originalname", ""))
+            for item in items
+            if "lang" in getattr(getattr(item, "callspec", None), "params", {})
+        }
+    )
+    return {name: LANGUAGES[i % len(LANGUAGES)] for i, name in enumerate(names)}
+
+
+def runs_on_postgresql(item: pytest.Item, params: dict[str, Any], languages: dict[tuple[str, str], str]) -> bool:
+    """Whether a PostgreSQL instance of a test runs: in its one language (``postgresql_languages``), and with
+    the parameters its ``postgresql_with`` mark names, if it has one."""
+    key = (item.path.as_posix(), getattr(item, "originalname", ""))
+    if "lang" in params and params["lang"] != languages[key]:
+        return False
+    mark = item.get_closest_marker("postgresql_with")
+    return mark is None or all(params.get(name) == value for name, value in mark.kwargs.items())
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """On PostgreSQL, only the instances ``runs_on_postgresql`` keeps: they are deselected, not skipped."""
+    if not PG_URL:
+        return
+    languages = postgresql_languages(items)
+    kept: list[pytest.Item] = []
+    dropped: list[pytest.Item] = []
+    for item in items:
+        params = getattr(getattr(item, "callspec", None), "params", {})
+        if params.get("db_url") == "postgresql" and not runs_on_postgresql(item, params, languages):
+            dropped.append(item)
+        else:
+            kept.append(item)
+    if dropped:
+        config.hook.pytest_deselected(items=dropped)
+        items[:] = kept
