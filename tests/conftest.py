@@ -178,7 +178,12 @@ def runs_on_postgresql(item: pytest.Item, params: dict[str, Any], languages: dic
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """On PostgreSQL, only the instances ``runs_on_postgresql`` keeps: they are deselected, not skipped."""
+    """Tests marked ``slow`` first; on PostgreSQL, only the instances ``runs_on_postgresql`` keeps (the others
+    are deselected, not skipped).
+
+    pytest-xdist hands the tests out in this order: the long ones started first cannot leave one worker
+    running alone at the end while the other waits."""
+    items.sort(key=lambda item: item.get_closest_marker("slow") is None)
     if not PG_URL:
         return
     languages = postgresql_languages(items)
