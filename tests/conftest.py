@@ -74,15 +74,31 @@ def pg_ready() -> str:
 
 
 def truncate_all(app: App) -> None:
+    """Empty every table and restart every sequence, as ``TRUNCATE ... RESTART IDENTITY CASCADE`` does.
+
+    A test leaves a handful of rows: deleting them, children first, and restarting the sequences is five
+    times faster than ``TRUNCATE`` (which makes every table and index anew), and this runs after every
+    PostgreSQL test. Where the deletes cannot be ordered (a row referenced by a table the models do not
+    know), ``TRUNCATE ... CASCADE`` is the fallback."""
     from sqlalchemy import inspect
+    from sqlalchemy.exc import IntegrityError
 
     from tremplin.core.models import Base
 
     with app.db.engine.connect() as conn:
         present = set(inspect(conn).get_table_names())
-    names = ", ".join(t.name for t in Base.metadata.sorted_tables if t.name in present)
-    with app.db.engine.begin() as conn:
-        conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+    tables = [t.name for t in Base.metadata.sorted_tables if t.name in present]
+    sequences = (
+        "SELECT c.oid::regclass::text FROM pg_class c WHERE c.relkind = 'S' AND c.relnamespace = 'public'::regnamespace"
+    )
+    try:
+        with app.db.engine.begin() as conn:
+            statements = [f'DELETE FROM "{name}"' for name in reversed(tables)]
+            statements += [f"ALTER SEQUENCE {name} RESTART" for name in conn.scalars(text(sequences))]
+            conn.exec_driver_sql(";\n".join(statements))
+    except IntegrityError:
+        with app.db.engine.begin() as conn:
+            conn.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
 
 
 def database_url(request: pytest.FixtureRequest, engine: str, tmp_path: Path) -> str:
