@@ -77,15 +77,31 @@ def pg_ready() -> str:
 
 
 def truncate_all(app: App) -> None:
+    """Empty every table and restart every sequence, as ``TRUNCATE ... RESTART IDENTITY CASCADE`` does.
+
+    A test leaves a handful of rows: deleting them, children first, and restarting the sequences is five
+    times faster than ``TRUNCATE`` (which makes every table and index anew), and this runs after every
+    PostgreSQL test. Where the deletes cannot be ordered (a row referenced by a table the models do not
+    know), ``TRUNCATE ... CASCADE`` is the fallback."""
     from sqlalchemy import inspect
+    from sqlalchemy.exc import IntegrityError
 
     from tremplin.core.models import Base
 
     with app.db.engine.connect() as conn:
         present = set(inspect(conn).get_table_names())
-    names = ", ".join(t.name for t in Base.metadata.sorted_tables if t.name in present)
-    with app.db.engine.begin() as conn:
-        conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+    tables = [t.name for t in Base.metadata.sorted_tables if t.name in present]
+    sequences = (
+        "SELECT c.oid::regclass::text FROM pg_class c WHERE c.relkind = 'S' AND c.relnamespace = 'public'::regnamespace"
+    )
+    try:
+        with app.db.engine.begin() as conn:
+            statements = [f'DELETE FROM "{name}"' for name in reversed(tables)]
+            statements += [f"ALTER SEQUENCE {name} RESTART" for name in conn.scalars(text(sequences))]
+            conn.exec_driver_sql(";\n".join(statements))
+    except IntegrityError:
+        with app.db.engine.begin() as conn:
+            conn.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
 
 
 def database_url(request: pytest.FixtureRequest, engine: str, tmp_path: Path) -> str:
@@ -149,3 +165,55 @@ def centre(app: App) -> int:
         ):
             ensure_site(session, c, code, code.replace("-", " ").title(), kind)
         return c.id
+
+
+def postgresql_languages(items: list[pytest.Item]) -> dict[tuple[str, str], str]:
+    """The one language each language-parametrised test runs in on PostgreSQL, taken in turn.
+
+    What such a test checks in each language is wording (catalogs, formats, labels): the database stores and
+    reads the same rows whatever the reader's language. So every language runs on SQLite, and on PostgreSQL
+    each test runs once, in a language given in turn (tests sorted by name), so that all four meet
+    PostgreSQL across the suite."""
+    from tremplin.core.i18n import LANGUAGES
+
+    names = sorted(
+        {
+            (item.path.as_posix(), getattr(item, "originalname", ""))
+            for item in items
+            if "lang" in getattr(getattr(item, "callspec", None), "params", {})
+        }
+    )
+    return {name: LANGUAGES[i % len(LANGUAGES)] for i, name in enumerate(names)}
+
+
+def runs_on_postgresql(item: pytest.Item, params: dict[str, Any], languages: dict[tuple[str, str], str]) -> bool:
+    """Whether a PostgreSQL instance of a test runs: in its one language (``postgresql_languages``), and with
+    the parameters its ``postgresql_with`` mark names, if it has one."""
+    key = (item.path.as_posix(), getattr(item, "originalname", ""))
+    if "lang" in params and params["lang"] != languages[key]:
+        return False
+    mark = item.get_closest_marker("postgresql_with")
+    return mark is None or all(params.get(name) == value for name, value in mark.kwargs.items())
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Tests marked ``slow`` first; on PostgreSQL, only the instances ``runs_on_postgresql`` keeps (the others
+    are deselected, not skipped).
+
+    pytest-xdist hands the tests out in this order: the long ones started first cannot leave one worker
+    running alone at the end while the other waits."""
+    items.sort(key=lambda item: item.get_closest_marker("slow") is None)
+    if not PG_URL:
+        return
+    languages = postgresql_languages(items)
+    kept: list[pytest.Item] = []
+    dropped: list[pytest.Item] = []
+    for item in items:
+        params = getattr(getattr(item, "callspec", None), "params", {})
+        if params.get("db_url") == "postgresql" and not runs_on_postgresql(item, params, languages):
+            dropped.append(item)
+        else:
+            kept.append(item)
+    if dropped:
+        config.hook.pytest_deselected(items=dropped)
+        items[:] = kept

@@ -67,6 +67,7 @@ def opened(db_url: str) -> Iterator[Any]:
         app.close()
 
 
+@pytest.mark.slow
 def test_the_demo_runs_with_any_audience_plugin_left_out(db_url: str, opened: Any) -> None:
     output = run_demo(db_url, ())
     full = opened()

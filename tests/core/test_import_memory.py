@@ -88,6 +88,7 @@ def _added(figures: dict[str, int]) -> int:
     return figures["own_kib"] - figures["before_kib"] + figures["child_kib"] - figures["before_kib"]
 
 
+@pytest.mark.slow
 def test_an_import_twice_as_long_takes_no_more_memory(sqlite_template: Path, tmp_path: Path) -> None:
     if "fork" not in __import__("multiprocessing").get_all_start_methods():
         pytest.skip("the two-process check needs fork")

@@ -124,6 +124,7 @@ def fill(app: App) -> int:
         return centre.id
 
 
+@pytest.mark.slow
 def test_the_app_works_with_audience_plugins_left_out(partial_app: App, db_url: str, left_out: tuple[str, ...]) -> None:
     app = partial_app
     registry = app.registry

@@ -399,6 +399,7 @@ def roles_declared_by(route: Any) -> frozenset[str] | None:
     return None
 
 
+@pytest.mark.slow
 def test_every_role_on_every_route(web: Web) -> None:
     web.add_account("network_admin", ["admin"], audiences=["*"], centre=False)
     objects = make_objects(web)
@@ -585,6 +586,7 @@ def test_a_bearer_token_works_and_a_wrong_one_does_not(web: Web, path: str) -> N
     assert basic.get("/api/v1/me").status_code == 401
 
 
+@pytest.mark.slow
 def test_no_page_answers_500_to_junk(web: Web) -> None:
     """Every form-posting page, fed junk in every field it reads, answers 4xx or a redirect, never 5xx."""
     import random
