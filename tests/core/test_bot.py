@@ -82,9 +82,9 @@ def test_a_flood_is_slowed_down_with_a_message(app: App, centre: int, fake_api: 
 def test_the_flood_limit_holds_across_processes_sharing_the_database(app: App, centre: int) -> None:
     """Two bot applications (two web workers behind ``serve --bot-webhook``) answer one person, turn and
     turn about: each sees only half the messages, but the limit they keep in the database holds."""
-    from tremplin.core.bot.models import BotFlood
-
     import time
+
+    from tremplin.core.bot.models import BotFlood
 
     app.settings = app.settings.with_(bot_rate_limit=4)
     # The shared count is kept by minute of the clock: the seven messages must fall in the same one.
