@@ -177,9 +177,17 @@ def test_a_question_to_a_worker_opens_a_neet_thread_answered_from_the_inbox(web:
         # What the person writes next goes to the same thread, through the core's relay.
         assert person.say1("Merci, à mercredi")["text"] == "Transmis à un conseiller. La réponse arrivera ici."
         assert [m.body for m in threads(app)[0].messages][-1] == "Merci, à mercredi"
+        # While the thread is open, the button says to write here rather than opening another.
+        [already] = person.send("press", data="neet:write", on=person.say1("/challenge"))
+        assert already["text"].startswith("Votre conversation avec un travailleur est toujours ouverte")
         # Closed by the worker: one remote-advice contact of the NEET audience, in French.
         closed = post_form(worker, f"/inbox/{thread.id}", f"/inbox/{thread.id}/close", {"outcome": "answered"})
         assert closed.status_code == 303
+        _closing, question = person.next_messages(2, timeout=30)
+        assert question["text"] == "Êtes-vous satisfait·e de cette conversation ? (facultatif)"
+        # The thread is over: the button asks for a new question.
+        [again] = person.send("press", data="neet:write", on=person.say1("/challenge"))
+        assert again["text"].startswith("Écrivez votre question à un travailleur Touch'N'Go")
     with app.session() as session:
         [contact] = session.scalars(select(Contact)).all()
         assert (contact.audience, contact.modality, contact.channel, contact.language) == (
