@@ -147,7 +147,8 @@ def register_roles(app: App) -> list[Role]:
                 nl="NEET-projectmedewerker",
                 uk="Працівник проєкту NEET",
             ),
-            ("dashboard", "log", "contacts", "reports", "activities", "referrals", "cases"),
+            # The inbox: young people write to a Touch'N'Go worker from the bot (``/challenge``).
+            ("dashboard", "log", "contacts", "reports", "activities", "referrals", "cases", "inbox"),
             (AUDIENCE,),
         )
     ]
@@ -436,7 +437,7 @@ def register_flows(app: App) -> list[FlowSpec]:
 
 @hookimpl
 def register_bot_handlers(app: App) -> list[Any]:
-    """The Touch'N'Go weekly challenge: see it, subscribe, unsubscribe."""
+    """The Touch'N'Go weekly challenge: see it, subscribe, unsubscribe; and a question to a worker."""
     from tremplin import BotCommand
     from tremplin.plugins.neet.bot import handlers
 
