@@ -27,6 +27,7 @@ from tremplin.core import __version__, hookimpl  # noqa: E402
 if TYPE_CHECKING:
     from tremplin.core.anonymity import Scrubber, format_token
     from tremplin.core.app import App
+    from tremplin.core.batching import log_contact_batched
     from tremplin.core.bot.app import bot_centre, file_url_for
     from tremplin.core.bot.broadcast import broadcast, is_subscribed, subscribe, subscribers, unsubscribe
     from tremplin.core.bot.editable import EditableText, edited_text
@@ -141,6 +142,8 @@ _EXPORTS: dict[str, str] = {
     "utcnow": "tremplin.core.models",
     "log_activity": "tremplin.core.records",
     "log_contact": "tremplin.core.records",
+    # log_contact from async code (a bot's handler), in a transaction shared with the contacts of the moment.
+    "log_contact_batched": "tremplin.core.batching",
     "LANGUAGES": "tremplin.core.i18n",
     "record_participants": "tremplin.core.records",
     # The satisfaction survey: a one-time link to send, and the one way to record an answer (the bot's too).

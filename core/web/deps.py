@@ -188,7 +188,7 @@ async def current_staff_sessionless(request: Request) -> Staff:
     """``current_staff`` for a route that takes no session of the request: a session is opened only when the
     account must be read, and closed at once; the account comes detached, its columns loaded.
 
-    The API's contact logging uses it: it writes through its own transactions (``tremplin.core.web.batching``),
+    The API's contact logging uses it: it writes through its own transactions (``tremplin.core.batching``),
     and a device's token is nearly always known already, so most requests open no session at all."""
     opened: list[Session] = []
 

@@ -18,6 +18,7 @@ conversation ends with one optional satisfaction question (``tremplin.ask_satisf
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -456,8 +457,18 @@ class Records:
             self._centre = bot_centre(self.app, self.centre_code)
         return self._centre
 
-    def log_question(self, topic: str, language: str) -> int:
-        """Log the conversation as one anonymous contact; returns its id."""
+    async def log_question(self, topic: str, language: str) -> int:
+        """Log the conversation as one anonymous contact; returns its id. The contacts of the conversations
+        logging at the same moment share one transaction (``tremplin.log_contact_batched``)."""
+        from tremplin import log_contact_batched
+
+        if self._centre is None:  # read once, in a thread: the database is not read on the event loop
+            await asyncio.to_thread(self.centre)
+        values, attributes = self.question_contact(topic, language)
+        return (await log_contact_batched(self.app, values, attributes)).id
+
+    def question_contact(self, topic: str, language: str) -> tuple[dict[str, Any], dict[str, Any]]:
+        """The contact a question logs: its values and attributes."""
         theme, question = TOPICS[topic]
         _, code = self.centre()
         values = {
@@ -470,7 +481,7 @@ class Records:
             "language": "uk",
         }
         attributes = {"service_language": language, "questions": [question]}
-        return self.log(values, attributes)
+        return values, attributes
 
     def log(self, values: dict[str, Any], attributes: dict[str, Any]) -> int:
         """Write a contact the bot logs, through the rules of every way in (``RecordError`` otherwise)."""
@@ -581,7 +592,7 @@ def conversation_handler(app: App, place: Place = BRUSSELS, centre: str | None =
         if not context.user_data.get("logged"):
             try:
                 # The contact's id: the code the conversation may end with is recorded on it.
-                context.user_data["logged"] = await in_thread(records.log_question, topic, lang)
+                context.user_data["logged"] = await records.log_question(topic, lang)
             except Exception as exc:  # the person still gets an answer
                 log.error("could not log the bot contact: %r", exc)
         reply = edited(f"answer.{topic}", lang, text(lang, "answers")[topic])

@@ -6,14 +6,15 @@ import asyncio
 from datetime import date
 
 import httpx
+import pytest
 from sqlalchemy import func, select
 
 from tests.web.conftest import Web
 from tremplin.core import rollup
+from tremplin.core.batching import batcher_of
 from tremplin.core.models import Contact
 from tremplin.core.records import check_contact, log_contact
 from tremplin.core.validation import RecordError
-from tremplin.core.web.batching import batcher_of
 
 GOOD = {
     "site": "truck-flagey",
@@ -255,3 +256,30 @@ def test_a_known_token_logs_a_contact_without_a_session_of_its_own_and_a_cookie_
     assert refused.status_code == 403
     with web.app.session() as session:
         assert sorted(session.scalars(select(Contact.headcount)).all()) == [1, 2, 3]
+
+
+def test_a_bot_logs_contacts_through_the_same_batches_with_nobody_of_the_staff(web: Web) -> None:
+    """``log_contact_batched`` (the bot's way): concurrent conversations share transactions, no account is
+    recorded, and a contact the rules refuse gets ``log_contact``'s own refusal."""
+    from tremplin import log_contact_batched
+
+    batcher = batcher_of(web.app)
+    batcher.batch_sizes.clear()
+    values = {**GOOD, "centre": "bxl", "audience": "ukrainian", "channel": "telegram", "modality": "remote_advice"}
+    values.pop("site")
+    values.pop("attributes")
+
+    async def conversations() -> list[Contact]:
+        return await asyncio.gather(*(log_contact_batched(web.app, dict(values), {}) for _ in range(20)))
+
+    contacts = asyncio.run(conversations())
+    assert len({c.id for c in contacts}) == 20 and all(c.staff_id is None for c in contacts)
+    assert sum(batcher.batch_sizes) == 20 and max(batcher.batch_sizes) > 1, list(batcher.batch_sizes)
+    long_note = {**values, "note": "x" * 6000}
+    with pytest.raises(RecordError) as batched:
+        asyncio.run(log_contact_batched(web.app, dict(long_note), {}))
+    with web.app.session() as session, pytest.raises(RecordError) as alone:
+        log_contact(web.app, session, dict(long_note), {})
+    assert batched.value.errors == alone.value.errors
+    with web.app.session() as session:
+        assert session.scalar(select(func.count(Contact.id)).where(Contact.audience == "ukrainian")) == 20

@@ -670,9 +670,9 @@ def contacts_list(
 async def contacts_create(
     request: Request, body: ContactIn, staff: Annotated[Staff, Depends(require_capability("log", sessionless=True))]
 ) -> Response:
-    """Log one contact. Contacts posted at the same moment share a transaction (``tremplin.core.web.batching``):
+    """Log one contact. Contacts posted at the same moment share a transaction (``tremplin.core.batching``):
     each still gets its own answer, and a refused one does not stop the others."""
-    from tremplin.core.web.batching import batcher_of
+    from tremplin.core.batching import batcher_of
 
     ensure_audience(staff, body.audience)
     values = _values(body, {"attributes", "form", "confirm"})

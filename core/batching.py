@@ -1,8 +1,11 @@
-"""Group commit for contacts posted to the API: many requests, one transaction, one roll-up update.
+"""Group commit for contacts logged at the same moment: many callers, one transaction, one roll-up update.
 
-Fifty phones posting contacts at once would otherwise each pay for a transaction, a lookup of the
-centres and sites and an update of some hundred roll-up rows; on SQLite they would also queue for the
-single write lock one by one. ``ContactBatcher.log`` instead puts the contact in a queue and, if no
+Fifty phones posting contacts to the API at once, or a thousand people talking to the bot, would
+otherwise each pay for a transaction, a lookup of the centres and sites and an update of some hundred
+roll-up rows; on SQLite they would also queue for the single write lock one by one. The API's contact
+route and the bot's conversations (``log_contact_batched``) both write through the app's batcher.
+
+``ContactBatcher.log`` puts the contact in a queue and, if no
 request is writing, becomes the writer: it takes what is waiting (up to ``max_batch``), validates each
 contact exactly as ``tremplin.core.records.log_contact`` does (a shared ``Cleaner``), adds the valid ones, flushes
 once (the roll-up listener sums the whole batch into one upsert), fires ``contact_logged`` for each, and
@@ -40,7 +43,7 @@ from tremplin.core.validation import Cleaner, Lookup, RecordError
 if TYPE_CHECKING:
     from tremplin.core.app import App
 
-log = logging.getLogger("tremplin.web")
+log = logging.getLogger("tremplin.records")
 
 #: Seconds the centre and site codes read for a batch are used for the next batches.
 LOOKUP_TTL = 1.0
@@ -56,7 +59,8 @@ LINGER_BELOW = 4
 class _Entry:
     values: dict[str, Any]
     attributes: dict[str, Any]
-    staff: Staff
+    #: The account logging it (the API), or ``None`` (the bot: nobody of the staff).
+    staff: Staff | None
     form: str | None
     confirmed: bool
     loop: asyncio.AbstractEventLoop
@@ -90,7 +94,7 @@ class ContactBatcher:
         self,
         values: Mapping[str, Any],
         attributes: Mapping[str, Any] | None,
-        staff: Staff,
+        staff: Staff | None,
         form: str | None = None,
         confirmed: bool = False,
     ) -> Contact:
@@ -192,13 +196,14 @@ class ContactBatcher:
                         self._load_codes(session)
                         read_now = True
                         record = self._clean(session, entry)
-                    _check_staff_audience(entry.staff, record["audience"])
-                    if entry.staff.centre_id is not None and record["centre_id"] != entry.staff.centre_id:
-                        raise PermissionError(f"{entry.staff.username} may not record for another centre")
+                    staff = entry.staff
+                    _check_staff_audience(staff, record["audience"])
+                    if staff is not None and staff.centre_id is not None and record["centre_id"] != staff.centre_id:
+                        raise PermissionError(f"{staff.username} may not record for another centre")
                 except (RecordError, PermissionError) as exc:
                     entry.error, entry.done = exc, True
                     continue
-                contact = Contact(**record, staff_id=entry.staff.id)
+                contact = Contact(**record, staff_id=entry.staff.id if entry.staff is not None else None)
                 session.add(contact)
                 added.append((entry, contact))
             if added:
@@ -232,7 +237,7 @@ class ContactBatcher:
 
     def _clean(self, session: Any, entry: _Entry) -> dict[str, Any]:
         values = entry.values
-        if not values.get("centre") and entry.staff.centre_id is not None:
+        if not values.get("centre") and entry.staff is not None and entry.staff.centre_id is not None:
             values["centre"] = self._codes.get(entry.staff.centre_id)
         return check_contact(
             self.app, session, values, entry.attributes, entry.form, cleaner=self._cleaner, confirmed=entry.confirmed
@@ -267,3 +272,12 @@ def batcher_of(app: App) -> ContactBatcher:
     if batcher is None:
         batcher = app.__dict__.setdefault("_web_contact_batcher", ContactBatcher(app))
     return batcher
+
+
+async def log_contact_batched(
+    app: App, values: Mapping[str, Any], attributes: Mapping[str, Any] | None = None, form: str | None = None
+) -> Contact:
+    """``log_contact`` for async code (a bot's handler): the same rules and errors, the contact written in
+    one transaction with those other callers log at the same moment, without blocking the event loop.
+    Returns the contact, detached, its columns loaded (``id`` among them)."""
+    return await batcher_of(app).log(values, attributes, None, form=form)
