@@ -265,12 +265,15 @@ def run_bot(
     server.start()
     base_url = ours.recv()
 
+    from tremplin.core.bot.app import settle_heap
+
     async def main() -> None:
         application = build(base_url)
         await application.initialize()
         await application.start()
         if application.post_init is not None:
             await application.post_init(application)
+        settle_heap()  # as ``tremplin bot`` does before it polls
         await application.updater.start_polling(poll_interval=0.0, timeout=1, allowed_updates=["message"])
         stop["event"] = asyncio.Event()
         stop["loop"] = asyncio.get_running_loop()

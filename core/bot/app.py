@@ -142,6 +142,18 @@ def new_event_loop() -> AbstractEventLoop:
     return uvloop.new_event_loop()
 
 
+def settle_heap() -> None:
+    """Put what the process holds once started (the engine, its plugins, the bot's handlers) out of the
+    garbage collector's way (``gc.freeze``): a full collection then looks only at what came after. With
+    the whole start-up heap in it, each full collection stopped the bot for about 100 ms, a dozen times a
+    minute at a thousand chats, and was most of the slowest answers' wait. Called once, just before the bot
+    starts taking updates, in a process that runs only the bot."""
+    import gc
+
+    gc.collect()
+    gc.freeze()
+
+
 def build_application(
     app: App,
     token: str,
@@ -295,6 +307,7 @@ def run(
 
     # python-telegram-bot runs the loop it finds set (``Application.run_polling``): uvloop's.
     asyncio.set_event_loop(new_event_loop())
+    settle_heap()
     if webhook_url:
         try:
             import tornado  # noqa: F401  (python-telegram-bot's webhook server)
