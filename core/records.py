@@ -518,10 +518,11 @@ def open_case(
         retain_until=date(entered_on.year + retention_years, 12, 31),
         staff_id=staff.id if staff else None,
     )
+    # Noon of the day it entered, as for a move on another day; but never later than now: a case opened this
+    # morning must not have its opening after the move made a minute later.
+    opened_at = min(_moment(entered_on), datetime.now(UTC))
     case.history.append(
-        CaseStageEvent(
-            from_stage=None, to_stage=workflow.initial, at=_moment(entered_on), staff_id=staff.id if staff else None
-        )
+        CaseStageEvent(from_stage=None, to_stage=workflow.initial, at=opened_at, staff_id=staff.id if staff else None)
     )
     session.add(case)
     session.flush()

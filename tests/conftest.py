@@ -10,6 +10,7 @@ from __future__ import annotations
 import functools
 import os
 import shutil
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -28,6 +29,12 @@ os.environ.setdefault(
 #: The command speaks the locale's language: the tests that read its English words must not depend on the
 #: locale of whoever runs them (``tests/core/test_cli_language.py`` chooses its languages itself).
 os.environ["TREMPLIN_LANGUAGE"] = "en"
+#: The tests' centre is in Brussels, and many tests write what they expect in its day (``date.today()``,
+#: ``datetime.now()``). The code always counts in the centre's zone; the tests run in it too, so that
+#: between midnight in Brussels and midnight where the machine is, "today" is the same day for both.
+#: Browsers and servers the tests start inherit it.
+os.environ["TZ"] = "Europe/Brussels"
+time.tzset()
 ENGINES = ["sqlite"] + (["postgresql"] if PG_URL else [])
 
 
