@@ -20,6 +20,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import TYPE_CHECKING, Any, cast
+from zoneinfo import ZoneInfo
 
 from tremplin.core.i18n import T
 
@@ -230,13 +231,21 @@ def record_survey_answer(
         raise SurveyError("invalid", ("service",))
     if channel not in CHANNELS:
         raise SurveyError("invalid", ("channel",))
+    if today is None:
+        # The centre's day, not the server's: an answer given just after midnight in Brussels is that day's.
+        if centre_id is not None:
+            from tremplin.core.writes import local_day
+
+            today = local_day(app, session, centre_id, now)
+        else:
+            today = now.astimezone(ZoneInfo(app.settings.timezone)).date()
     answer = SurveyAnswer(
         centre_id=centre_id,
         questionnaire=QUESTIONNAIRE,
         service=service,
         channel=channel,
         language=language if language in LANGUAGES else app.settings.default_language,
-        day=today or now.date(),
+        day=today,
         satisfaction=values["satisfaction"],
         would_recommend=values["would_recommend"] == "yes" if "would_recommend" in values else None,
         first_visit=values["first_visit"] == "yes" if "first_visit" in values else None,

@@ -141,7 +141,7 @@ def test_a_counsellor_answers_in_the_chat_hands_over_and_closes_with_a_referral(
     )
     assert thread.sealed_chat is None and thread.chat_key is None
     assert [tuple(a) for a in answers] == [("ukrainian", "bot", "uk", "learn", "satisfied")]
-    assert thread.first_answer_at is not None and thread.retain_until == date.today() + timedelta(days=30)
+    assert thread.first_answer_at is not None and thread.retain_until == thread.closed_at.date() + timedelta(days=30)
     # One remote-advice contact by theme and language.
     assert (contact.audience, contact.modality, contact.channel, contact.themes) == (
         "ukrainian",
