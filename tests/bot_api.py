@@ -106,14 +106,11 @@ class FakeBotAPI:
                     params[key] = (
                         value if isinstance(value, str) else f"file:{value.filename}:{len(await value.read())}"
                     )
-                body = b""
-            else:
-                body = await request.body()
-            if content_type.startswith("multipart/form-data"):
-                pass
             elif content_type.startswith("application/json"):
+                body = await request.body()
                 params = {k: v if isinstance(v, str) else json.dumps(v) for k, v in json.loads(body or b"{}").items()}
             else:
+                body = await request.body()
                 params = dict(parse_qsl(body.decode())) if body else dict(request.query_params)
             self.calls.append(method)
             failure = self._failure_for(method, params)

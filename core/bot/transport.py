@@ -35,7 +35,6 @@ class AiohttpRequest(BaseRequest):
     ) -> None:
         self._size = connection_pool_size
         self._read_timeout = read_timeout
-        self._write_timeout = write_timeout
         self._connect_timeout = connect_timeout
         self._pool_timeout = pool_timeout
         self._session: aiohttp.ClientSession | None = None
@@ -69,18 +68,18 @@ class AiohttpRequest(BaseRequest):
             self._session = None
             await self._files.shutdown()
 
-    def _timeout(self, read: Any, write: Any, connect: Any, pool: Any) -> aiohttp.ClientTimeout:
+    def _timeout(self, read: Any, connect: Any, pool: Any) -> aiohttp.ClientTimeout:
         def given(value: Any, default: float | None) -> float | None:
             return default if isinstance(value, type(BaseRequest.DEFAULT_NONE)) else value
 
         read_s = given(read, self._read_timeout)
-        write_s = given(write, self._write_timeout)
         connect_s = given(connect, self._connect_timeout)
         pool_s = given(pool, self._pool_timeout)
         # aiohttp's ``connect`` covers waiting for a pooled connection and opening one; its socket read
-        # timeout covers the answer. Writing a small form is not timed apart from them.
+        # timeout covers the answer. Writing a small form is not timed apart from them (``write_timeout``
+        # applies to uploads, sent by ``HTTPXRequest``).
         waiting = None if connect_s is None and pool_s is None else (connect_s or 0.0) + (pool_s or 0.0)
-        return aiohttp.ClientTimeout(total=None, connect=waiting, sock_connect=connect_s, sock_read=read_s or write_s)
+        return aiohttp.ClientTimeout(total=None, connect=waiting, sock_connect=connect_s, sock_read=read_s)
 
     async def do_request(
         self,
@@ -100,7 +99,7 @@ class AiohttpRequest(BaseRequest):
             raise RuntimeError("This AiohttpRequest is not initialized!")
         # As ``HTTPXRequest`` sends them: form-encoded, every value a string (nested values as JSON).
         data = request_data.json_parameters if request_data is not None else None
-        timeout = self._timeout(read_timeout, write_timeout, connect_timeout, pool_timeout)
+        timeout = self._timeout(read_timeout, connect_timeout, pool_timeout)
         try:
             async with self._session.request(method, url, data=data, timeout=timeout) as response:
                 return response.status, await response.read()

@@ -483,13 +483,6 @@ class Records:
         attributes = {"service_language": language, "questions": [question]}
         return values, attributes
 
-    def log(self, values: dict[str, Any], attributes: dict[str, Any]) -> int:
-        """Write a contact the bot logs, through the rules of every way in (``RecordError`` otherwise)."""
-        from tremplin import log_contact
-
-        with self.app.transaction() as session:
-            return log_contact(self.app, session, values, attributes).id
-
     def issue_referral(self, topic: str, contact_id: int | None = None) -> str:
         """Issue a referral token for a counsellor; returns the token as the person should read it.
 

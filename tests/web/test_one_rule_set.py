@@ -148,7 +148,9 @@ def through_the_import(web: Web, kind: str, changes: dict[str, Any], field: str,
 
 
 def through_the_bot(web: Web, kind: str, changes: dict[str, Any], field: str) -> dict[str, str]:
-    from tremplin.plugins.ukrainian.bot import Records
+    import asyncio
+
+    from tremplin import log_contact_batched
 
     values = {
         **CONTACT,
@@ -159,7 +161,8 @@ def through_the_bot(web: Web, kind: str, changes: dict[str, Any], field: str) ->
     }
     values.pop("site")
     with pytest.raises(RecordError) as refused:
-        Records(web.app).log(values, {"service_language": "uk"})
+        # The way the bot's conversations write their contact.
+        asyncio.run(log_contact_batched(web.app, values, {"service_language": "uk"}))
     return {field: refused.value.rules[field]}
 
 
