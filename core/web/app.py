@@ -150,7 +150,7 @@ def create_web_app(app: App, bot_webhook: Any = None) -> FastAPI:
 
     openapi.install(web)
     _document_forms(app, web)
-    # Added last is outermost: headers, then the session, then the CSRF check inside it.
+    # Added last is outermost: headers, compression, the contacts' short path, the session, then the CSRF check.
     web.add_middleware(CSRFMiddleware, refuse=errors.refuse)
     web.add_middleware(
         SessionMiddleware,
@@ -161,6 +161,11 @@ def create_web_app(app: App, bot_webhook: Any = None) -> FastAPI:
         # Served over HTTPS (the public base URL says so), the cookie never travels over plain HTTP.
         https_only=app.settings.https or os.environ.get("TREMPLIN_SECURE_COOKIES", "") in ("1", "true", "yes"),
     )
+    # A plain, valid contact posted by a known token skips the session, CSRF and routing layers (its answer
+    # is the route's own, compressed and given the security headers like any other).
+    from tremplin.core.web.shortcut import ContactShortcut
+
+    web.add_middleware(ContactShortcut)
     # Pages, JSON and the plain /static files leave compressed (a weak mobile signal pays for every byte);
     # fingerprinted assets are compressed once, in advance (``tremplin.core.web.assets``), and pass as they are.
     web.add_middleware(GZipMiddleware, minimum_size=500)

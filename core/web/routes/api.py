@@ -10,7 +10,7 @@ fields: ``{"detail": ..., "errors": {"field": "reason"}}``).
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, HTTPException, Path, Query, Request, Response
 from fastapi.responses import JSONResponse
@@ -54,6 +54,9 @@ from tremplin.core.web.deps import (
 )
 from tremplin.core.web.errors import ChoiceError
 from tremplin.core.web.routes.lists import CASE_STATES, audience_choices, list_activities, list_contacts, read_filters
+
+if TYPE_CHECKING:
+    from tremplin.core.app import App
 
 bearer = HTTPBearer(auto_error=False, description="An API token: `tremplin staff token USERNAME`, or the account page.")
 router = APIRouter(prefix="/api/v1", tags=["api"], dependencies=[Depends(bearer)])
@@ -672,15 +675,19 @@ async def contacts_create(
 ) -> Response:
     """Log one contact. Contacts posted at the same moment share a transaction (``tremplin.core.batching``):
     each still gets its own answer, and a refused one does not stop the others."""
+    ensure_audience(staff, body.audience)
+    contact = await log_posted_contact(get_app(request), body, staff)
+    return JSONResponse(contact_json(contact), status_code=201)
+
+
+async def log_posted_contact(app: App, body: ContactIn, staff: Staff) -> Contact:
+    """Write a posted contact through the group commit: the route's work once the account may log it, shared
+    with its short path (``tremplin.core.web.shortcut``)."""
     from tremplin.core.batching import batcher_of
 
-    ensure_audience(staff, body.audience)
     values = _values(body, {"attributes", "form", "confirm"})
     values.setdefault("occurred_at", datetime.now().astimezone())
-    batcher = batcher_of(get_app(request))
-    contact = await batcher.log(values, body.attributes, staff, form=body.form, confirmed=body.confirm)
-    # The hot path of the benchmark: the JSON is written directly (same shape as ContactOut).
-    return JSONResponse(contact_json(contact), status_code=201)
+    return await batcher_of(app).log(values, body.attributes, staff, form=body.form, confirmed=body.confirm)
 
 
 @router.get("/contacts/{contact_id}", response_model=ContactOut)
