@@ -294,8 +294,36 @@ WORKSHOP = CodeList(
 )
 CODE_LISTS[WORKSHOP.name] = WORKSHOP
 
+#: What an audience's own audit events mean (``formtruck.tour_plan``: "Formtruck: tour plan sent"), in the
+#: audit page and its export. The core labels its own actions (``tremplin.core.web.audit_labels``) but cannot
+#: name an audience's: the plugin that writes the event adds its label here.
+AUDIT_ACTION = CodeList(
+    "audit_action",
+    T("Audit log action", fr="Action du journal d'audit", nl="Actie in het auditlogboek", uk="Дія в журналі аудиту"),
+)
+#: The kinds of record an audience's audit events name (``school_bookings``), labelled by its plugin too.
+AUDIT_KIND = CodeList(
+    "audit_kind",
+    T(
+        "Kind of record in the audit log",
+        fr="Type d'enregistrement du journal d'audit",
+        nl="Soort record in het auditlogboek",
+        uk="Тип запису в журналі аудиту",
+    ),
+)
+CODE_LISTS[AUDIT_ACTION.name] = AUDIT_ACTION
+CODE_LISTS[AUDIT_KIND.name] = AUDIT_KIND
+
 #: The lists a plugin may add codes to (``register_codes``); the others are the same in every centre.
-EXTENSIBLE: tuple[str, ...] = ("modality", "channel", "site_kind", "partner_kind", "workshop")
+EXTENSIBLE: tuple[str, ...] = (
+    "modality",
+    "channel",
+    "site_kind",
+    "partner_kind",
+    "workshop",
+    AUDIT_ACTION.name,
+    AUDIT_KIND.name,
+)
 
 
 class Vocabulary:

@@ -175,7 +175,18 @@ def register_roles(app: App) -> list[Role]:
 @hookimpl
 def register_codes(app: App) -> list[CodeList]:
     stop = T("Formtruck stop", fr="Arrêt du Formtruck", nl="Halte van de Formtruck", uk="Зупинка Formtruck")
-    return [CodeList("site_kind", items={"formtruck_stop": stop})]
+    tour_plan = T(
+        "Formtruck: tour plan sent",
+        fr="Formtruck : planning de la tournée envoyé",
+        nl="Formtruck: rondeplanning verstuurd",
+        uk="Formtruck: план маршруту надіслано",
+    )
+    return [
+        CodeList("site_kind", items={"formtruck_stop": stop}),
+        # The weekly tour plan's audit event (``flows.tour_plan``), as the audit page names it.
+        CodeList("audit_action", items={"formtruck.tour_plan": tour_plan}),
+        CodeList("audit_kind", items={"formtruck": T("Formtruck")}),
+    ]
 
 
 @hookimpl

@@ -117,6 +117,26 @@ def register_codes(app: App) -> list[CodeList]:
     return [
         CodeList("workshop", items=WORKSHOPS),
         CodeList("site_kind", items={"school": T("School", fr="École", nl="School", uk="Школа")}),
+        # The bookings export's audit event (``web.export``), as the audit page names it.
+        CodeList(
+            "audit_action",
+            items={
+                "schools.export": T(
+                    "School bookings: exported",
+                    fr="Réservations des écoles : exportées",
+                    nl="Schoolboekingen: geëxporteerd",
+                    uk="Бронювання шкіл: експортовано",
+                )
+            },
+        ),
+        CodeList(
+            "audit_kind",
+            items={
+                "school_bookings": T(
+                    "School bookings", fr="Réservations des écoles", nl="Schoolboekingen", uk="Бронювання шкіл"
+                )
+            },
+        ),
     ]
 
 

@@ -162,3 +162,32 @@ def test_the_audit_page_names_actions_and_records_in_the_readers_language(web: W
         actions = {r["action"] for r in rows}
         assert {edit, create, expired} <= actions and not actions & {"contact.edit", "staff.create"}, lang
         assert {r["object_type"] for r in rows if r["object_id"] == "newcomer"} == {create.split(":")[0].strip()}
+
+
+def test_an_audiences_own_events_are_named_by_its_plugin(web: Web) -> None:
+    """The core cannot name ``formtruck.tour_plan``: the Formtruck and schools plugins label their events
+    (``register_codes``: ``audit_action`` and ``audit_kind``), on the page and in the export."""
+    from tremplin.core.audit import audit
+
+    with web.app.transaction() as session:
+        staff = session.scalar(select(Staff).where(Staff.username == "admin"))
+        audit(session, "formtruck.tour_plan", staff, "formtruck", "2026-W10")
+        audit(session, "schools.export", staff, "school_bookings", "")
+    admin = web.client("admin")
+    expected = {
+        "fr": ("Formtruck : planning de la tournée envoyé", "Réservations des écoles : exportées"),
+        "nl": ("Formtruck: rondeplanning verstuurd", "Schoolboekingen: geëxporteerd"),
+        "uk": ("Formtruck: план маршруту надіслано", "Бронювання шкіл: експортовано"),
+        "en": ("Formtruck: tour plan sent", "School bookings: exported"),
+    }
+    for lang, (tour_plan, export) in expected.items():
+        assert admin.get(f"/lang/{lang}?next=/admin/audit").status_code == 303
+        html = admin.get("/admin/audit").text
+        text = visible(html)
+        assert tour_plan.replace("\u202f", " ") in text and export.replace("\u202f", " ") in text, lang
+        assert "formtruck.tour_plan" not in text and "schools.export" not in text, lang
+        assert 'value="formtruck.tour_plan"' in html, "the filter keeps the code"
+        kinds = visible(html.split('id="flt-object-type"')[1].split("</select>")[0])
+        assert export.split(":")[0].strip() in kinds, lang
+        rows = read_csv(admin.get("/admin/audit/export", params={"format": "csv"}), "," if lang == "en" else ";", lang)
+        assert {tour_plan, export} <= {r["action"].replace("\u202f", " ") for r in rows}, lang

@@ -101,20 +101,27 @@ def statement(request: Request, session: Session, staff: Staff, f: AuditFilters,
 def labellers(request: Request) -> tuple[Callable[[str], str], Callable[[str], str]]:
     """Name an action and a kind of record in the reader's language (``tremplin.core.web.audit_labels``)."""
     from tremplin.core.web import audit_labels
+    from tremplin.core.web.i18n import request_language
 
     _ = gettext_for(request)
+    lang = request_language(request)
+    codes = get_app(request).registry.codes
+    # An audience's own events are labelled by its plugin (``register_codes``: ``audit_action``, ``audit_kind``).
+    own_actions, own_kinds = codes["audit_action"].items, codes["audit_kind"].items
     actions: dict[str, str] = {}
     kinds: dict[str, str] = {}
 
     # Cached per request: an export names the same few codes on every one of its rows.
     def action_label(code: str) -> str:
         if code not in actions:
-            actions[code] = audit_labels.action_label(code, _)
+            own = own_actions.get(code)
+            actions[code] = own.get(lang) if own is not None else audit_labels.action_label(code, _)
         return actions[code]
 
     def kind_label(code: str) -> str:
         if code not in kinds:
-            kinds[code] = audit_labels.kind_label(code, _)
+            own = own_kinds.get(code)
+            kinds[code] = own.get(lang) if own is not None else audit_labels.kind_label(code, _)
         return kinds[code]
 
     return action_label, kind_label
