@@ -32,14 +32,18 @@ log = logging.getLogger("tremplin.bot")
 
 def note_visits(app: App, visits: Mapping[str, int]) -> None:
     """Count conversations of many chats at once: ``{chat's keyed hash: conversations}``, one transaction."""
+    from zoneinfo import ZoneInfo
+
     now = datetime.now(UTC)
+    # The day as the centre counts days (a chat first seen at 00:30 in Brussels is seen that day, not the last).
+    today = now.astimezone(ZoneInfo(app.settings.timezone)).date()
     keys = list(visits)
     with app.transaction() as session:
         rows = {row.chat_key: row for row in session.scalars(select(BotChat).where(BotChat.chat_key.in_(keys)))}
         for key, count in visits.items():
             row = rows.get(key)
             if row is None:
-                session.add(BotChat(chat_key=key, first_seen_on=now.date(), last_seen_at=now, conversations=count))
+                session.add(BotChat(chat_key=key, first_seen_on=today, last_seen_at=now, conversations=count))
             else:
                 row.conversations += count
                 row.last_seen_at = now

@@ -205,3 +205,21 @@ def test_the_command_menu_is_given_to_telegram_in_every_language_as_help_lists_i
         assert lines == help_text(plugin_commands(app), language).splitlines(), language
     assert fake_api.commands == fake_api.menus[""] == fake_api.menus["uk"]  # the bot's default language
     assert fake_api.menus["fr"][0] == {"command": "start", "description": "poser une question"}
+
+
+def test_a_chat_is_first_seen_on_the_centres_day(app: App, monkeypatch: pytest.MonkeyPatch) -> None:
+    """At 23:30 UTC on 1 March it is already 2 March in Brussels: the chat is first seen on the 2nd."""
+    from datetime import UTC, date, datetime
+
+    from tremplin.core.bot import privacy
+
+    class LateEvening(datetime):
+        @classmethod
+        def now(cls, tz: object = None) -> datetime:  # type: ignore[override]
+            return datetime(2026, 3, 1, 23, 30, tzinfo=UTC)
+
+    monkeypatch.setattr(privacy, "datetime", LateEvening)
+    privacy.note_visits(app, {"k" * 64: 2})
+    with app.session() as session:
+        chat = session.scalars(select(BotChat)).one()
+    assert chat.first_seen_on == date(2026, 3, 2) and chat.conversations == 2
