@@ -13,7 +13,16 @@ from typing import TYPE_CHECKING, Any, NoReturn
 
 import click
 
-from tremplin.core.cli_text import META_KEY, choose_language, fail_message, number, say, translated, warning_message
+from tremplin.core.cli_text import (
+    META_KEY,
+    choose_language,
+    error_text,
+    fail_message,
+    number,
+    say,
+    translated,
+    warning_message,
+)
 from tremplin.core.i18n import LANGUAGES
 
 if TYPE_CHECKING:
@@ -731,7 +740,7 @@ def flows_deploy(ctx: Context, pool: str) -> None:
     try:
         names = deploy(ctx.app, pool)
     except ValueError as exc:  # no such pool, no API
-        fail(str(exc))
+        fail(error_text(exc))
     for name in names:
         click.echo(say("flows.deployed", name=name, pool=pool))
 
@@ -817,7 +826,7 @@ def bot_group(
             secret_token=secret_token,
         )
     except RuntimeError as exc:
-        fail(str(exc))
+        fail(error_text(exc))
 
 
 @bot_group.command("check")
@@ -938,7 +947,7 @@ def serve(ctx: Context, host: str, port: int, workers: int, reload: bool, access
         try:
             bot_centre(ctx.app)
         except NoCentre as exc:
-            fail(str(exc))
+            fail(error_text(exc))
         os.environ["TREMPLIN_BOT_WEBHOOK"] = "1"
         click.echo(say("serve.bot_webhook"))
     if workers > 1 and ctx.app.db.dialect == "sqlite":

@@ -103,6 +103,24 @@ def problem_message(problem: Problem, language: str | None = None) -> str:
     return french_spacing(message) if lang == "fr" else message
 
 
+def error_text(error: BaseException | str, language: str | None = None) -> str:
+    """An error's message in the command's language. A ``Msg`` (the reports', the ESF+ operation's, the bot's
+    and the flows' refusals, shared with the pages) is read from the web app's catalogs; anything else is said as
+    it is."""
+    from tremplin.core.web.i18n import Msg
+
+    message = error.args[0] if isinstance(error, BaseException) and error.args else error
+    if not isinstance(message, Msg):
+        return str(message)
+    lang = language or current_language()
+    if lang == "en":
+        return str(message)
+    from tremplin.core.web.i18n import translator
+
+    text = message.translated(translator(lang).gettext)
+    return french_spacing(text) if lang == "fr" else text
+
+
 def fail_message(message: str) -> str:
     """``Error: message`` in the command's language."""
     return say("error", message=message)

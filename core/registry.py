@@ -364,14 +364,21 @@ class Registry:
 
     def default_esf_operation(self) -> str:
         """The ESF+ report's operation when none is named: the one audience declared cofinanced."""
+        from tremplin.core.web.i18n import Msg
+
         operations = self.esf_operations()
         if len(operations) == 1:
             return operations[0]
         if not operations:
             raise PluginError(
-                "no audience is declared ESF+-cofinanced (Audience.esf_cofinanced), so there is no ESF+ operation"
+                Msg("no audience is declared ESF+-cofinanced (Audience.esf_cofinanced), so there is no ESF+ operation")
             )
-        raise PluginError(f"several audiences are ESF+-cofinanced ({', '.join(operations)}): name the operation")
+        raise PluginError(
+            Msg(
+                "several audiences are ESF+-cofinanced (%(operations)s): name the operation",
+                operations=", ".join(operations),
+            )
+        )
 
     def roles_with(self, capability: str) -> tuple[str, ...]:
         """The roles that have ``capability``, in registration order: the capability table, derived."""

@@ -179,8 +179,14 @@ def deploy(app: App, pool: str) -> list[str]:
         try:
             client.read_work_pool(pool)
         except ObjectNotFound:
+            from tremplin.core.web.i18n import Msg
+
             raise ValueError(
-                f"Could not find work pool {pool!r}: create it first (prefect work-pool create {pool} --type process)"
+                Msg(
+                    "Could not find work pool %(pool)r: create it first (prefect work-pool create %(pool)s --type "
+                    "process)",
+                    pool=pool,
+                )
             ) from None
     built = deployments(app, module_path=True)
     # Each deployment is applied on its own: ``prefect.deploy`` would also look for the pool's workers,

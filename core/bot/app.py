@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from tremplin.core.web.i18n import Msg
+
 if TYPE_CHECKING:
     from asyncio import AbstractEventLoop
 
@@ -88,7 +90,7 @@ def _commands_of(handler: Any) -> set[str]:
     return commands
 
 
-NO_TOKEN_HELP = (
+NO_TOKEN_HELP = Msg(
     "no bot token: give --token or set TREMPLIN_TELEGRAM_TOKEN. To get one, open Telegram, talk to "
     "@BotFather (https://t.me/BotFather), send /newbot, choose a name and a username ending in 'bot'; "
     "BotFather answers with the token (123456789:AA...). Keep it secret."
@@ -119,13 +121,21 @@ def bot_centre(app: App, code: str | None = None) -> tuple[int, str]:
         rows = session.execute(query.where(Centre.code == code) if code else query.limit(2)).all()
     if not rows:
         if code:
-            raise NoCentre(f"unknown centre {code!r} in {CENTRE_ENV}: give the code of an existing centre")
+            raise NoCentre(
+                Msg(
+                    "unknown centre %(code)r in %(variable)s: give the code of an existing centre",
+                    code=code,
+                    variable=CENTRE_ENV,
+                )
+            )
         raise NoCentre(
-            "the database has no centre: the bot can log no contact and issue no referral code. Create the "
-            "centre first: tremplin init --centre bxl --centre-name 'Cité des métiers de Bruxelles'"
+            Msg(
+                "the database has no centre: the bot can log no contact and issue no referral code. Create the "
+                "centre first: tremplin init --centre bxl --centre-name 'Cité des métiers de Bruxelles'"
+            )
         )
     if len(rows) > 1:
-        raise NoCentre(f"several centres: set {CENTRE_ENV} to the code of the bot's centre")
+        raise NoCentre(Msg("several centres: set %(variable)s to the code of the bot's centre", variable=CENTRE_ENV))
     return rows[0].id, rows[0].code
 
 
@@ -301,7 +311,7 @@ def run(
     try:
         bot_centre(app)
     except NoCentre as exc:
-        raise RuntimeError(str(exc)) from None
+        raise RuntimeError(exc.args[0]) from None  # the message as raised: the command says it in its language
     application = build_application(app, token, base_url=base_url, base_file_url=base_file_url, local_mode=local_mode)
     import asyncio
 

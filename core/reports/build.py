@@ -28,6 +28,7 @@ from tremplin.core.registry import PluginError, collect
 from tremplin.core.reports import model as m
 from tremplin.core.reports import sections as s
 from tremplin.core.reports.formatting import fmt_month_year, fmt_period
+from tremplin.core.web.i18n import Msg
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
@@ -276,7 +277,9 @@ def resolve_centres(session: Session, codes: Sequence[str] | None) -> tuple[list
         return list(known.values()), True
     unknown = [c for c in codes if c not in known]
     if unknown:
-        raise ReportError(f"unknown centre(s) {', '.join(unknown)}; known: {', '.join(known) or 'none'}")
+        raise ReportError(
+            Msg("unknown centre(s) %(unknown)s; known: %(known)s", unknown=", ".join(unknown), known=", ".join(known))
+        )
     return [known[c] for c in dict.fromkeys(codes)], False
 
 
@@ -359,7 +362,7 @@ def build_report(
     are declared sections to put before the plugins' ones (the ESF+ computation's).
     """
     if end < start:
-        raise ReportError(f"the period ends ({end}) before it starts ({start})")
+        raise ReportError(Msg("the period ends (%(end)s) before it starts (%(start)s)", end=end, start=start))
     language = language or app.settings.default_language
     refs, all_centres = resolve_centres(session, centres)
     report = m.Report(
@@ -750,10 +753,16 @@ def monthly_report(app: App, session: Session, year: int, month: int, **kw: Any)
 def audience_report(app: App, session: Session, audience: str, start: date, end: date, **kw: Any) -> m.Report:
     aud = app.registry.audiences.get(audience)
     if aud is None:
-        raise ReportError(f"unknown audience {audience!r}; known: {', '.join(app.registry.audiences)}")
+        raise ReportError(
+            Msg(
+                "unknown audience %(audience)r; known: %(known)s",
+                audience=audience,
+                known=", ".join(app.registry.audiences),
+            )
+        )
     allowed = kw.get("audiences")
     if allowed is not None and "*" not in allowed and audience not in allowed:
-        raise PermissionError(f"this account may not see the audience {audience!r}")
+        raise PermissionError(Msg("this account may not see the audience %(audience)r", audience=audience))
     lang = kw.get("language") or app.settings.default_language
     kw.setdefault("parameters", {"audience": audience, "from": start.isoformat(), "to": end.isoformat()})
     title = _title("audience", lang, audience=aud.label.get(lang), period=fmt_period(start, end, lang))
@@ -766,10 +775,16 @@ def esf_report(app: App, session: Session, operation: str, start: date, end: dat
     from tremplin.core.reports.esf import build_esf_report
 
     if operation not in app.registry.audiences:
-        raise ReportError(f"unknown operation {operation!r}: name an audience ({', '.join(app.registry.audiences)})")
+        raise ReportError(
+            Msg(
+                "unknown operation %(operation)r: name an audience (%(known)s)",
+                operation=operation,
+                known=", ".join(app.registry.audiences),
+            )
+        )
     allowed = kw.get("audiences")
     if allowed is not None and "*" not in allowed and operation not in allowed:
-        raise PermissionError(f"this account may not see the audience {operation!r}")
+        raise PermissionError(Msg("this account may not see the audience %(audience)r", audience=operation))
     lang = kw.get("language") or app.settings.default_language
     refs, all_centres = resolve_centres(session, kw.get("centres"))
     centre_ids = None if all_centres else [c.id for c in refs]
@@ -788,12 +803,18 @@ def participants_report(app: App, session: Session, operation: str, start: date,
     from tremplin.core.reports.esf import PARTICIPANT_COLUMNS, PARTICIPANT_LABELS, participant_rows
 
     if kw.get("published"):
-        raise PermissionError("the per-participant file is personal data: it is never published")
+        raise PermissionError(Msg("the per-participant file is personal data: it is never published"))
     if operation not in app.registry.audiences:
-        raise ReportError(f"unknown operation {operation!r}: name an audience ({', '.join(app.registry.audiences)})")
+        raise ReportError(
+            Msg(
+                "unknown operation %(operation)r: name an audience (%(known)s)",
+                operation=operation,
+                known=", ".join(app.registry.audiences),
+            )
+        )
     allowed = kw.get("audiences")
     if allowed is not None and "*" not in allowed and operation not in allowed:
-        raise PermissionError(f"this account may not see the audience {operation!r}")
+        raise PermissionError(Msg("this account may not see the audience %(audience)r", audience=operation))
     lang = kw.get("language") or app.settings.default_language
     refs, all_centres = resolve_centres(session, kw.get("centres"))
     centre_ids = None if all_centres else [c.id for c in refs]

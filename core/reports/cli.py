@@ -13,7 +13,7 @@ from typing import Any, NoReturn
 
 import click
 
-from tremplin.core.cli_text import fail_message, number, say
+from tremplin.core.cli_text import error_text, fail_message, number, say
 
 FORMAT_CHOICES = ("html", "pdf", "xlsx", "csv", "json")
 LANGUAGE_CHOICES = ("fr", "nl", "en", "uk")
@@ -93,6 +93,7 @@ def _run_report(
 ) -> None:
     from tremplin.core.disclosure import sees_exact
     from tremplin.core.reports.build import ReportError
+    from tremplin.core.reports.esf import EsfError
     from tremplin.core.reports.export import find_staff, record_export, report_parameters
     from tremplin.core.reports.render import FORMATS, render
 
@@ -110,8 +111,8 @@ def _run_report(
             report = build(
                 app, session, centres=list(centres) or None, language=language, published=published, audiences=audiences
             )
-        except (ReportError, PermissionError) as exc:
-            _fail(str(exc))
+        except (ReportError, EsfError, PermissionError) as exc:
+            _fail(error_text(exc))
         except ModuleNotFoundError as exc:
             _fail(say("report.not_available", error=exc))
         target = out or _default_name(report, FORMATS[fmt][0])
@@ -213,7 +214,7 @@ def report_esf(obj: Any, operation: str | None, start: Any, end: Any, participan
         try:
             operation = obj.app.registry.default_esf_operation()
         except PluginError as exc:
-            _fail(str(exc))
+            _fail(error_text(exc))
     if participants:
         if kw["published"]:
             _fail(say("report.participants_published"))

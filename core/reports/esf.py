@@ -38,6 +38,7 @@ from tremplin.core.i18n import LANGUAGES, T, Text, pick
 from tremplin.core.models import AuditEvent, Case, CaseOutcome, CaseStageEvent, Centre
 from tremplin.core.registry import PluginError
 from tremplin.core.reports.sections import Note, Table
+from tremplin.core.web.i18n import Msg
 
 if TYPE_CHECKING:
     from tremplin.core.app import App
@@ -515,21 +516,32 @@ def esf_operation(app: App, operation: str) -> Audience:
     if audience is None:
         known = ", ".join(k for k, a in app.registry.audiences.items() if a.esf_cofinanced) or "none"
         raise EsfError(
-            f"unknown operation {operation!r}: no audience has this key (ESF+-cofinanced audiences: {known})"
+            Msg(
+                "unknown operation %(operation)r: no audience has this key (ESF+-cofinanced audiences: %(known)s)",
+                operation=operation,
+                known=known,
+            )
         )
     if not audience.esf_cofinanced:
         raise EsfError(
-            f"the audience {operation!r} is not declared ESF+-cofinanced (Audience.esf_cofinanced), "
-            "so it is not an ESF+ operation and has no ESF+ participants"
+            Msg(
+                "the audience %(operation)r is not declared ESF+-cofinanced (Audience.esf_cofinanced), "
+                "so it is not an ESF+ operation and has no ESF+ participants",
+                operation=operation,
+            )
         )
     if operation not in app.registry.workflows:
-        raise EsfError(f"the operation {operation!r} has no case workflow, so it can have no participants")
+        raise EsfError(
+            Msg("the operation %(operation)r has no case workflow, so it can have no participants", operation=operation)
+        )
     return audience
 
 
 def _check_period(start: date, end: date) -> None:
     if end < start:
-        raise EsfError(f"the period ends ({end.isoformat()}) before it starts ({start.isoformat()})")
+        raise EsfError(
+            Msg("the period ends (%(end)s) before it starts (%(start)s)", end=end.isoformat(), start=start.isoformat())
+        )
 
 
 def operation_start(session: Session, operation: str, centre_ids: Sequence[int] | None = None) -> date | None:
@@ -786,7 +798,12 @@ def _clean_estimate_values(indicator: str, values: Mapping[str, Any]) -> dict[st
     unknown = set(values) - set(BREAKDOWN_KEYS)
     if unknown:
         raise EsfError(
-            f"estimate of {indicator}: unknown keys {', '.join(sorted(unknown))}; use {', '.join(BREAKDOWN_KEYS)}"
+            Msg(
+                "estimate of %(indicator)s: unknown keys %(unknown)s; use %(keys)s",
+                indicator=indicator,
+                unknown=", ".join(sorted(unknown)),
+                keys=", ".join(BREAKDOWN_KEYS),
+            )
         )
     clean: dict[str, int] = {}
     for key in BREAKDOWN_KEYS:
@@ -794,13 +811,25 @@ def _clean_estimate_values(indicator: str, values: Mapping[str, Any]) -> dict[st
         if raw is None:
             continue
         if isinstance(raw, bool) or not isinstance(raw, int) or raw < 0:
-            raise EsfError(f"estimate of {indicator}: {key} must be a whole number of 0 or more, not {raw!r}")
+            raise EsfError(
+                Msg(
+                    "estimate of %(indicator)s: %(key)s must be a whole number of 0 or more, not %(raw)r",
+                    indicator=indicator,
+                    key=key,
+                    raw=raw,
+                )
+            )
         clean[key] = raw
     by_gender = sum(clean[k] for k in GENDER_KEYS)
     clean.setdefault("total", by_gender)
     if clean["total"] < by_gender:
         raise EsfError(
-            f"estimate of {indicator}: the total ({clean['total']}) is below women + men + non-binary ({by_gender})"
+            Msg(
+                "estimate of %(indicator)s: the total (%(total)s) is below women + men + non-binary (%(sum)s)",
+                indicator=indicator,
+                total=clean["total"],
+                sum=by_gender,
+            )
         )
     return clean
 
@@ -829,9 +858,17 @@ def record_estimate(
     spec = INDICATORS.get(indicator)
     if spec is None or not spec.estimable:
         allowed = ", ".join(SENSITIVE)
-        raise EsfError(f"{indicator!r} cannot be estimated: only the point-1.2 indicators may be ({allowed})")
+        raise EsfError(
+            Msg(
+                "%(indicator)r cannot be estimated: only the point-1.2 indicators may be (%(allowed)s)",
+                indicator=indicator,
+                allowed=allowed,
+            )
+        )
     if not method or not method.strip():
-        raise EsfError(f"an estimate of {indicator} needs its method (how the value was estimated)")
+        raise EsfError(
+            Msg("an estimate of %(indicator)s needs its method (how the value was estimated)", indicator=indicator)
+        )
     if start is not None:
         _check_period(start, end)
     clean = _clean_estimate_values(indicator, values)

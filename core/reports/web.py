@@ -125,7 +125,7 @@ def _params(
         try:
             operation = app.registry.default_esf_operation()
         except PluginError as exc:
-            raise HTTPException(404, str(exc)) from None
+            raise HTTPException(404, _message(exc)) from None
     return {
         "operation": operation,
         "from": (start or date(y, 1, 1)).isoformat(),
@@ -173,11 +173,16 @@ def build_for(
             return b.audience_report(app, session, params["audience"], start, end, **kw)
         return b.esf_report(app, session, params["operation"], start, end, **kw)
     except PermissionError as exc:
-        raise HTTPException(403, str(exc)) from None
+        raise HTTPException(403, _message(exc)) from None
     except ModuleNotFoundError:
         raise HTTPException(404, Msg("This report is not available.")) from None
     except ValueError as exc:  # ReportError, and the ESF+ computation's own refusals
-        raise HTTPException(400, str(exc)) from None
+        raise HTTPException(400, _message(exc)) from None
+
+
+def _message(exc: Exception) -> str:
+    """The refusal as raised (a ``Msg`` is shown in the reader's language), or its text."""
+    return exc.args[0] if exc.args and isinstance(exc.args[0], str) else str(exc)
 
 
 def _query(kind: str, params: dict[str, Any], centres: list[str], language: str, published: bool, **extra: str) -> str:

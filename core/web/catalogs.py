@@ -34,8 +34,14 @@ METHOD_MAP = [
 KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "N_": None, "Msg": None}
 #: Where messages are read: the web app, the report pages (``core/reports/web.py``), the built-in plugins' pages.
 FOLDERS = (WEB, WEB.parent / "reports", WEB.parent / "builtins", PLUGINS)
-#: Single files of the core whose messages every way in shows (the rules of a record).
-FILES = (WEB.parent / "rules.py",)
+#: Single files of the core whose messages every way in shows (the rules of a record), and those whose errors
+#: the command line says too (the ESF+ operation's choice, the bot's centre and token, the flows' work pool).
+FILES = (
+    WEB.parent / "rules.py",
+    WEB.parent / "registry.py",
+    WEB.parent / "bot" / "app.py",
+    WEB.parent.parent / "flows" / "runner.py",
+)
 #: Languages whose catalogs must translate every message (English is the source language).
 MUST_TRANSLATE = ("fr", "nl", "uk")
 LANGUAGE_NAMES = {"fr": "French", "nl": "Dutch", "en": "English", "uk": "Ukrainian"}

@@ -281,3 +281,23 @@ def test_staff_add_in_the_language(lang: str, db_url: str) -> None:
     # The list is tab-separated for scripts: the same words in every language.
     listed = run("--database-url", db_url, "staff", "list", env=env)
     assert listed.stdout.startswith("amina\tcounsellor\t") and listed.stdout.rstrip().endswith("\tactive")
+
+
+REPORT_REFUSALS = {
+    "en": ("unknown centre(s) zzz; known:", "the period ends (2024-01-01) before it starts (2024-06-30)"),
+    "fr": (f"centre(s) inconnu(s) zzz{NNBSP}; connus{NNBSP}:", "la période se termine (2024-01-01) avant de commencer"),
+    "nl": ("onbekend(e) centrum/centra zzz; bekend:", "de periode eindigt (2024-01-01) voordat ze begint"),
+    "uk": ("невідомі центри: zzz; відомі:", "період закінчується (2024-01-01) раніше, ніж починається"),
+}
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_a_report_is_refused_in_the_language(lang: str, db_url: str) -> None:
+    """The reports' refusals are the pages' messages (``Msg``): the command reads them from the same catalogs."""
+    centre, period = REPORT_REFUSALS[lang]
+    unknown = run("--language", lang, "--database-url", db_url, "report", "annual", "--year", "2024", "--centre", "zzz")
+    assert unknown.exit_code == 1 and centre in unknown.stderr, unknown.stderr
+    backwards = run(
+        "--language", lang, "--database-url", db_url, "report", "esf", "--from", "2024-06-30", "--to", "2024-01-01"
+    )
+    assert backwards.exit_code == 1 and period in backwards.stderr, backwards.stderr
