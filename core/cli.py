@@ -16,6 +16,7 @@ import click
 from tremplin.core.cli_text import (
     META_KEY,
     choose_language,
+    current_language,
     error_text,
     fail_message,
     number,
@@ -183,7 +184,7 @@ def demo(
     year = year or date.today().year - 1
     _upgrade(ctx)
     summary = generate(ctx.app, year=year, scale=scale, seed=seed, reset=reset, progress=True)
-    click.echo(summary.describe())
+    click.echo(summary.describe(current_language()))
     _print_counters(ctx.app, year, None, "table")
     if serve_after:
         shown = "127.0.0.1" if host in ("0.0.0.0", "::") else host
@@ -402,7 +403,20 @@ def counters_check(ctx: Context) -> None:
         click.echo(say("counters.same"))
         return
     for difference in differences[:50]:
-        click.echo(difference.describe())
+        counter, grain, period, centre_id, dim, value = difference.key
+        where = "" if dim == "*" else f" {dim}={value}"
+        click.echo(
+            say(
+                "counters.difference",
+                counter=counter,
+                grain=grain,
+                period=period.isoformat(),
+                centre=centre_id,
+                where=where,
+                kept=number(difference.kept),
+                rebuilt=number(difference.rebuilt),
+            )
+        )
     fail(say("counters.differ", count=number(len(differences))))
 
 

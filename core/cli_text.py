@@ -225,6 +225,49 @@ MESSAGES: dict[str, Text] = {
         uk="Увійдіть з одним із демонстраційних облікових записів вище (ім'я користувача = роль, пароль = "
         "tremplin-demo-<роль>). Ctrl-C зупиняє сервер.",
     ),
+    "demo.summary.head": T(
+        "Demo year {year} for {centre_name} ({centre}), scale {scale}, seed {seed}: written in {seconds} s",
+        fr="Année de démonstration {year} pour {centre_name} ({centre}), échelle {scale}, graine {seed} : écrite "
+        "en {seconds} s",
+        nl="Demojaar {year} voor {centre_name} ({centre}), schaal {scale}, seed {seed}: geschreven in {seconds} s",
+        uk="Демонстраційний рік {year} для {centre_name} ({centre}), масштаб {scale}, зерно {seed}: записано за "
+        "{seconds} с",
+    ),
+    "demo.summary.records": T(
+        "  {contacts} contact records (headcount {headcount}) and {activities} group activities ({participants} "
+        "participants): {total} contacts as the centre counts them",
+        fr="  {contacts} fiches de contact ({headcount} personnes) et {activities} activités de groupe "
+        "({participants} participants) : {total} contacts au sens où le centre les compte",
+        nl="  {contacts} contactregistraties ({headcount} personen) en {activities} groepsactiviteiten "
+        "({participants} deelnemers): {total} contacten zoals het centrum ze telt",
+        uk="  записів про контакти: {contacts} (осіб: {headcount}), групових заходів: {activities} (учасників: "
+        "{participants}): {total} контактів за підрахунком центру",
+    ),
+    "demo.summary.cases": T(
+        "  {cases} cases with {moves} stage moves, {referrals} referrals, {closures} closure period, {sites} sites, "
+        "{partners} partners",
+        fr="  {cases} dossiers et {moves} changements d'étape, {referrals} orientations, {closures} période(s) de "
+        "fermeture, {sites} lieux, {partners} partenaires",
+        nl="  {cases} dossiers met {moves} stapwijzigingen, {referrals} doorverwijzingen, {closures} "
+        "sluitingsperiode(s), {sites} locaties, {partners} partners",
+        uk="  справ: {cases}, переходів між етапами: {moves}, направлень: {referrals}, періодів закриття: "
+        "{closures}, місць: {sites}, партнерів: {partners}",
+    ),
+    "demo.summary.shares": T(
+        "  Shares: {shares}", fr="  Parts : {shares}", nl="  Delen: {shares}", uk="  Частини: {shares}"
+    ),
+    "demo.summary.logins": T(
+        "Demo logins (username / password):",
+        fr="Comptes de démonstration (nom d'utilisateur / mot de passe) :",
+        nl="Demoaccounts (gebruikersnaam / wachtwoord):",
+        uk="Демонстраційні облікові записи (ім'я користувача / пароль):",
+    ),
+    "demo.summary.existing": T(
+        "(existing account, unchanged)",
+        fr="(compte existant, inchangé)",
+        nl="(bestaande account, ongewijzigd)",
+        uk="(наявний обліковий запис, без змін)",
+    ),
     # -- import
     "import.failed": T(
         "Nothing was imported: {count} problem(s) in {path}",
@@ -316,6 +359,13 @@ MESSAGES: dict[str, Text] = {
         fr="Les compteurs correspondent aux enregistrements.",
         nl="De tellers kloppen met de registraties.",
         uk="Лічильники відповідають записам.",
+    ),
+    "counters.difference": T(
+        "{counter} {grain} {period} centre {centre}{where}: {kept} kept, {rebuilt} from the records",
+        fr="{counter} {grain} {period} centre {centre}{where} : {kept} conservé(s), {rebuilt} d'après les "
+        "enregistrements",
+        nl="{counter} {grain} {period} centrum {centre}{where}: {kept} bewaard, {rebuilt} volgens de registraties",
+        uk="{counter} {grain} {period} центр {centre}{where}: збережено {kept}, за записами {rebuilt}",
     ),
     "counters.differ": T(
         "{count} counter figure(s) differ from the records: run `tremplin counters repair`",

@@ -15,6 +15,7 @@ from tremplin.core.demo.share import CENTRE_CODE, CENTRE_NAME, DemoContext, Demo
 
 if TYPE_CHECKING:
     from tremplin.core.app import App
+    from tremplin.core.i18n import Text
 
 
 def shares(app: App) -> list[DemoShare]:
@@ -62,23 +63,55 @@ class DemoSummary:
     shares: list[str] = field(default_factory=list)
     #: ``(username, password, role)``; the password is ``None`` for an account that already existed.
     logins: list[Login] = field(default_factory=list)
+    #: Each role's label in the four languages, for the logins in the reader's language.
+    role_labels: dict[str, Text] = field(default_factory=dict)
 
-    def describe(self) -> str:
+    def describe(self, language: str = "en") -> str:
+        """What was written and how to log in, in ``language`` (the command's: ``tremplin demo`` prints it)."""
+        from tremplin.core.cli_text import number, say
+
+        def n(value: int) -> str:
+            return number(value, language)
+
         w = self.written
         headcount, participants = w.get("headcount", 0), w.get("participants", 0)
-        lines = [
-            f"Demo year {self.year} for {CENTRE_NAME} ({self.centre}), scale {self.scale:g}, seed {self.seed}: "
-            f"written in {self.seconds:.1f} s",
-            f"  {w.get('contacts', 0):,} contact records (headcount {headcount:,}) and "
-            f"{w.get('activities', 0):,} group activities ({participants:,} participants): "
-            f"{headcount + participants:,} contacts as the centre counts them",
-            f"  {w.get('cases', 0):,} cases with {w.get('case_moves', 0):,} stage moves, "
-            f"{w.get('referrals', 0):,} referrals, {w.get('closure_periods', 0):,} closure period, "
-            f"{w.get('sites', 0):,} sites, {w.get('partners', 0):,} partners",
-            f"  Shares: {', '.join(self.shares) or '(none)'}",
-            "Demo logins (username / password):",
+        seconds = f"{self.seconds:.1f}" if language == "en" else f"{self.seconds:.1f}".replace(".", ",")
+        head = say(
+            "demo.summary.head",
+            language,
+            year=self.year,
+            centre_name=CENTRE_NAME,
+            centre=self.centre,
+            scale=f"{self.scale:g}",
+            seed=self.seed,
+            seconds=seconds,
+        )
+        records = say(
+            "demo.summary.records",
+            language,
+            contacts=n(w.get("contacts", 0)),
+            headcount=n(headcount),
+            activities=n(w.get("activities", 0)),
+            participants=n(participants),
+            total=n(headcount + participants),
+        )
+        cases = say(
+            "demo.summary.cases",
+            language,
+            cases=n(w.get("cases", 0)),
+            moves=n(w.get("case_moves", 0)),
+            referrals=n(w.get("referrals", 0)),
+            closures=n(w.get("closure_periods", 0)),
+            sites=n(w.get("sites", 0)),
+            partners=n(w.get("partners", 0)),
+        )
+        shares = say("demo.summary.shares", language, shares=", ".join(self.shares) or say("none", language))
+        lines = [head, records, cases, shares, say("demo.summary.logins", language)]
+        existing = say("demo.summary.existing", language)
+        shown = [
+            (u, p if p is not None else existing, self.role_labels[u].get(language) if u in self.role_labels else r)
+            for u, p, r in self.logins
         ]
-        shown = [(u, p if p is not None else "(existing account, unchanged)", r) for u, p, r in self.logins]
         width = max((len(u) for u, _, _ in shown), default=0)
         pwidth = max((len(p) for _, p, _ in shown), default=0)
         for username, password, role in shown:
@@ -189,6 +222,7 @@ def generate(
             reset_database(conn)
         centre, partners, n_sites = setup_centre(session, year, found)
         staff, summary.logins = setup_staff(app, session, centre)
+        summary.role_labels = {key: role.label for key, role in app.registry.roles.items()}
         closures = setup_closure(session, centre, year)
         summary.written.update(sites=n_sites, partners=len(partners), staff=len(summary.logins))
         summary.written["closure_periods"] = closures

@@ -17,7 +17,8 @@ from tremplin.core.i18n import LANGUAGES
 from tremplin.core.importer import COLUMNS
 
 REPO = Path(__file__).resolve().parents[2]
-CLI_FILES = (REPO / "core" / "cli.py", REPO / "core" / "reports" / "cli.py")
+#: What the command prints is said there (the demo's summary in ``core/demo/run.py``).
+CLI_FILES = (REPO / "core" / "cli.py", REPO / "core" / "reports" / "cli.py", REPO / "core" / "demo" / "run.py")
 #: The language variables cleared for a run, so that only what the test sets decides.
 NO_LANGUAGE: dict[str, str | None] = {"TREMPLIN_LANGUAGE": None, "LC_ALL": None, "LC_MESSAGES": None, "LANG": None}
 NNBSP = "\u202f"  # French puts a narrow no-break space before ":" and "?"
@@ -301,3 +302,62 @@ def test_a_report_is_refused_in_the_language(lang: str, db_url: str) -> None:
         "--language", lang, "--database-url", db_url, "report", "esf", "--from", "2024-06-30", "--to", "2024-01-01"
     )
     assert backwards.exit_code == 1 and period in backwards.stderr, backwards.stderr
+
+
+def test_the_demo_summary_is_in_the_language() -> None:
+    """What ``tremplin demo`` prints: the figures written as the reader writes numbers, the roles' labels."""
+    from tremplin.core.demo.run import DemoSummary
+    from tremplin.core.i18n import T
+
+    summary = DemoSummary(year=2025, scale=1.0, seed=7, seconds=12.34)
+    summary.written.update(contacts=12345, headcount=20000, activities=10, participants=300, cases=5)
+    summary.shares = ["general", "neet"]
+    summary.logins = [("admin", "tremplin-demo-admin", "Administrator"), ("reception", None, "Reception")]
+    summary.role_labels = {"admin": T("Administrator", fr="Administrateur", nl="Beheerder", uk="Адміністратор")}
+    english = summary.describe()
+    head = "Demo year 2025 for Cité des métiers de Bruxelles (bxl), scale 1, seed 7: written in 12.3 s"
+    assert english.startswith(head)
+    assert "12,345 contact records (headcount 20,000)" in english and "(existing account, unchanged)" in english
+    french = summary.describe("fr")
+    assert french.startswith("Année de démonstration 2025") and f"graine 7{NNBSP}: écrite en 12,3 s" in french
+    assert "12\u202f345 fiches de contact (20\u202f000 personnes)" in french
+    assert "Administrateur" in french and "(compte existant, inchangé)" in french and "Reception" in french
+    dutch = summary.describe("nl")
+    assert "12.345 contactregistraties" in dutch and "Beheerder" in dutch and "Delen: general, neet" in dutch
+    assert "Адміністратор" in summary.describe("uk")
+
+
+CHECKED = {
+    "en": "centre {centre}: 7 kept, 3 from the records",
+    "fr": "centre {centre}\u202f: 7 conservé(s), 3 d'après les enregistrements",
+    "nl": "centrum {centre}: 7 bewaard, 3 volgens de registraties",
+    "uk": "центр {centre}: збережено 7, за записами 3",
+}
+
+
+@pytest.mark.parametrize("lang", ["fr", "uk"])
+def test_counters_check_lists_the_differences_in_the_language(lang: str, db_url: str, tmp_path: Path) -> None:
+    from sqlalchemy import select
+
+    from tests.conftest import make_app
+    from tremplin.core.models import CounterValue
+
+    path = tmp_path / "contacts.csv"
+    rows = ["a-1,2024-03-04T09:15,bxl,reception,general,reception,walk_in,learn,fr,3,,,,,"]
+    path.write_text("\n".join([",".join(COLUMNS["contacts"]), *rows]) + "\n", encoding="utf-8")
+    imported = run("--database-url", db_url, "import", "contacts", str(path), "--create-missing")
+    assert imported.exit_code == 0, imported.output
+    assert run("--language", lang, "--database-url", db_url, "counters", "check").exit_code == 0
+    app = make_app(db_url)
+    try:
+        with app.transaction() as session:  # a figure goes wrong behind the application's back
+            row = session.scalars(
+                select(CounterValue).where(CounterValue.amount == 3, CounterValue.grain == "y", CounterValue.dim == "*")
+            ).first()
+            assert row is not None
+            row.amount, centre = 7, row.centre_id
+    finally:
+        app.db.engine.dispose()
+    checked = run("--language", lang, "--database-url", db_url, "counters", "check")
+    assert checked.exit_code == 1
+    assert CHECKED[lang].format(centre=centre) in checked.stdout, checked.stdout
