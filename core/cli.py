@@ -229,18 +229,27 @@ def _run_import(ctx: Context, kind: str, path: str, create_missing: bool, strict
 
 def _import_problem(problem: str) -> str:
     """A problem of the import in the operator's language: a broken rule is said with the rule's translated
-    message (English keeps the import's own reason, which names the value and the rule); the other problems
-    (the file's shape, its encoding) are in English, as the import states them."""
+    message (English keeps the import's own reason, which names the value and the rule); the file's shape, its
+    encoding and the codes of its centres and sites with the import's own messages
+    (``tremplin.core.import_messages``)."""
     from tremplin.core.cli_text import current_language, problem_message
     from tremplin.core.import_check import ProblemLine
 
-    if current_language() == "en" or not isinstance(problem, ProblemLine):
+    lang = current_language()
+    if lang == "en" or not isinstance(problem, ProblemLine):
         return problem
     if problem.more:
         return say("import.more_problems", count=number(problem.more))
     if problem.rule is not None and problem.line:
         message = problem_message(problem.rule.problem)
         return say("import.line_column", line=problem.line, column=problem.rule.column, message=message)
+    if problem.reason is not None:
+        message = problem.reason.say(lang)
+        if not problem.line:
+            return message
+        if problem.column is None:
+            return say("import.line", line=problem.line, message=message)
+        return say("import.line_column", line=problem.line, column=problem.column, message=message)
     return problem
 
 

@@ -290,6 +290,12 @@ MESSAGES: dict[str, Text] = {
     "import.more": T(
         "... and {count} more", fr="... et encore {count}", nl="... en nog {count}", uk="... і ще {count}"
     ),
+    "import.line": T(
+        "line {line}: {message}",
+        fr="ligne {line} : {message}",
+        nl="regel {line}: {message}",
+        uk="рядок {line}: {message}",
+    ),
     "import.confirm_hint": T(
         "Counts far above the usual are listed above: correct them, or import again with --confirm.",
         fr="Des nombres bien au-dessus de l'habituel sont listés ci-dessus : corrigez-les, ou importez à nouveau "

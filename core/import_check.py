@@ -36,6 +36,7 @@ from operator import itemgetter
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
+from tremplin.core.import_messages import ImportProblem, Reason
 from tremplin.core.validation import Cleaner, Lookup, RecordError
 
 if TYPE_CHECKING:
@@ -234,30 +235,52 @@ class RuleProblem(str):
 
 
 class ProblemLine(str):
-    """A line of ``Problems.lines()``: ``line 12, column headcount: ...``, with its parts when a rule is broken."""
+    """A line of ``Problems.lines()``: ``line 12, column headcount: ...``, with its parts: the rule broken, or
+    the import's own reason (``tremplin.core.import_messages``) and the column it names, if any."""
 
     line: int
     rule: RuleProblem | None
     #: On the last line, the problems found beyond those listed.
     more: int
+    reason: Reason | None
+    column: str | None
 
-    def __new__(cls, text: str, line: int = 0, rule: RuleProblem | None = None, more: int = 0) -> ProblemLine:
+    def __new__(
+        cls,
+        text: str,
+        line: int = 0,
+        rule: RuleProblem | None = None,
+        more: int = 0,
+        reason: Reason | None = None,
+        column: str | None = None,
+    ) -> ProblemLine:
         self = super().__new__(cls, text)
         self.line = line
         self.rule = rule
         self.more = more
+        self.reason = reason
+        self.column = column
         return self
 
+    @classmethod
+    def of(cls, line: int, reason: Reason, column: str | None = None) -> ProblemLine:
+        """``line N, column NAME: reason``, ``line N: reason``, or the reason alone for the whole file (line 0)."""
+        if not line:
+            return cls(reason, 0, reason=reason)
+        return cls(f"line {line}{ImportProblem(column, reason)}", line, reason=reason, column=column)
+
     def __reduce__(self) -> tuple[Any, ...]:
-        return (ProblemLine, (str(self), self.line, self.rule, self.more))
+        return (ProblemLine, (str(self), self.line, self.rule, self.more, self.reason, self.column))
 
 
 class Problems:
     """Problems found, by line; keeps the first ``MAX_PROBLEMS`` in full and counts the rest."""
 
     def __init__(self) -> None:
-        #: ``(line, text, other)``: ``text`` follows "line N" (", column x: ..." or ": ..."); line 0 is
-        #: the file. ``other`` is a second line the text names as ``{other}`` (where an id was first seen).
+        #: ``(line, text, other)``: ``text`` follows "line N" (", column x: ..." or ": ..."): a ``RuleProblem``
+        #: or an ``ImportProblem``, whose parts let the command say it in the operator's language; line 0 is
+        #: the file, and its text a ``Reason``. ``other`` is a second line the text names as ``{other}`` (where
+        #: an id was first seen), filled in when the lines are listed, after both halves of a file are joined.
         self.items: list[tuple[int, str, int]] = []
         self.more = 0
 
@@ -279,6 +302,13 @@ class Problems:
     def lines(self) -> list[str]:
         out: list[str] = []
         for line, text, other in sorted(self.items, key=itemgetter(0)):
+            if isinstance(text, ImportProblem):
+                reason = text.reason.filled(other=other) if other else text.reason
+                out.append(ProblemLine.of(line, reason, text.column))
+                continue
+            if isinstance(text, Reason):  # a problem of the whole file
+                out.append(ProblemLine.of(line, text))
+                continue
             if other:
                 head, _, tail = text.rpartition("{other}")
                 text = f"{head}{other}{tail}"
@@ -295,7 +325,7 @@ def utf8_problems(path: Path, limit: int = 20) -> list[str]:
     with open(path, "rb") as f:
         head = f.read(4)
         if head.startswith((b"\xff\xfe", b"\xfe\xff")):
-            return ['line 1: the file is in UTF-16; it must be in UTF-8 (in a spreadsheet, save it as "CSV UTF-8")']
+            return [ProblemLine.of(1, Reason("utf8.utf16"))]
         f.seek(0)
         offset = 0
         for number, line in enumerate(f, start=1):
@@ -303,16 +333,13 @@ def utf8_problems(path: Path, limit: int = 20) -> list[str]:
                 line.decode("utf-8")
             except UnicodeDecodeError as exc:
                 bad = line[exc.start]
-                problems.append(
-                    f"line {number}: byte 0x{bad:02x} at position {exc.start + 1} of the line "
-                    f"(byte {offset + exc.start + 1} "
-                    f'of the file) is not UTF-8; the file must be in UTF-8 (in a spreadsheet, save it as "CSV UTF-8")'
-                )
+                reason = Reason("utf8.byte", byte=f"0x{bad:02x}", position=exc.start + 1, offset=offset + exc.start + 1)
+                problems.append(ProblemLine.of(number, reason))
                 if len(problems) >= limit:
-                    problems.append("... the file has more lines that are not UTF-8")
+                    problems.append(ProblemLine.of(0, Reason("utf8.more")))
                     break
             offset += len(line)
-    return problems or ['the file is not in UTF-8; it must be in UTF-8 (in a spreadsheet, save it as "CSV UTF-8")']
+    return problems or [ProblemLine.of(0, Reason("utf8.not"))]
 
 
 class Header:
@@ -330,24 +357,26 @@ class Header:
             if not name:
                 continue
             if name in seen:
-                problems.add(1, f", column {name}: the column appears twice (columns {seen[name] + 1} and {i + 1})")
+                problems.add(1, ImportProblem(name, Reason("column.twice", first=seen[name] + 1, second=i + 1)))
                 continue
             seen[name] = i
             if name.startswith(ATTR_PREFIX):
                 attr = name[len(ATTR_PREFIX) :]
                 if not attr:
-                    problems.add(1, f", column {i + 1}: {name!r} names no attribute (write attr.NAME)")
+                    problems.add(1, ImportProblem(str(i + 1), Reason("column.no_attribute", name=name)))
                 else:
                     self.attrs.append((attr, i))
             elif name not in known:
                 self.ignored.append(name)
         missing = [c for c in REQUIRED[kind] if c not in seen]
         if missing:
-            problems.add(
-                1,
-                f": missing required column(s) {', '.join(missing)}; the header must have at least "
-                f"{','.join(REQUIRED[kind])} (all columns: {','.join(COLUMNS[kind])})",
+            reason = Reason(
+                "columns.missing",
+                missing=", ".join(missing),
+                required=",".join(REQUIRED[kind]),
+                columns=",".join(COLUMNS[kind]),
             )
+            problems.add(1, ImportProblem(None, reason))
         self.index = seen
 
 
@@ -405,20 +434,12 @@ def _rows(reader: Any, problems: Problems, last_part: bool) -> Iterator[tuple[in
             if "unexpected end of data" in message:
                 if not last_part:
                     raise _OpenQuote from None
-                problems.add(
-                    line,
-                    ': a quoted value opened on this line is never closed (the file is truncated, or a closing " '
-                    "is missing)",
-                )
+                problems.add(line, ImportProblem(None, Reason("csv.unclosed_quote")))
                 return
             if "field larger than field limit" in message:
-                problems.add(
-                    line,
-                    f": a value is longer than {csv.field_size_limit():,} characters (a quoted value that is "
-                    "never closed?)",
-                )
+                problems.add(line, ImportProblem(None, Reason("csv.too_long", limit=csv.field_size_limit())))
                 return
-            problems.add(line, f": malformed CSV ({message})")
+            problems.add(line, ImportProblem(None, Reason("csv.malformed", detail=message)))
             continue
         if row:
             yield line, row
@@ -433,7 +454,7 @@ class Pending:
     next_id: int = -1
     #: The line being checked, and the codes that cannot be created, as problems.
     line: int = 0
-    problems: list[tuple[int, str]] = field(default_factory=list)
+    problems: list[tuple[int, ImportProblem]] = field(default_factory=list)
     #: Provisional ids of the second half that stand for one of the first half's.
     aliases: dict[int, int] = field(default_factory=dict)
 
@@ -457,13 +478,8 @@ class Pending:
 
     def _check(self, column: str, code: str, longest: int) -> None:
         if len(code) > longest or not code.isprintable():
-            self.problems.append(
-                (
-                    self.line,
-                    f", column {column}: {code[:40]!r} cannot be a {column} code (at most {longest} printable "
-                    "characters)",
-                )
-            )
+            reason = Reason(f"code.{column}", code=code[:40], longest=longest)
+            self.problems.append((self.line, ImportProblem(column, reason)))
 
     def merge(self, other: Pending) -> None:
         """Takes in the second half's codes. Those this half has too become ``aliases``: the real id
@@ -675,22 +691,19 @@ def _check_rows(
             if advance is not None:
                 advance(out.read)
         if len(row) != width:
-            count = f"{len(row)} value{'' if len(row) == 1 else 's'} where the header has {width} columns"
-            if len(row) < width:
-                problems.add(line, f": {count} (the row is truncated, or a line break inside a value is not quoted)")
-            else:
-                problems.add(line, f": {count} (a value with a comma must be quoted)")
+            key = "row.long" if len(row) > width else "row.short.one" if len(row) == 1 else "row.short"
+            problems.add(line, ImportProblem(None, Reason(key, count=len(row), width=width)))
             continue
         bad = False
         ref = row[id_at].strip()
         if not ref:
-            problems.add(line, ", column id: is required")
+            problems.add(line, ImportProblem("id", Reason("required")))
             bad = True
         elif len(ref) > MAX_ID_LENGTH:
-            problems.add(line, f", column id: {ref[:20]!r}... is longer than {MAX_ID_LENGTH} characters")
+            problems.add(line, ImportProblem("id", Reason("id.too_long", ref=ref[:20], longest=MAX_ID_LENGTH)))
             bad = True
         elif "\x00" in ref:
-            problems.add(line, ", column id: contains a NUL character")
+            problems.add(line, ImportProblem("id", Reason("id.nul")))
             bad = True
         elif hashes is not None:
             hashes.append(hash((row[centre_at].strip(), ref)))
@@ -698,9 +711,7 @@ def _check_rows(
             refs = seen[row[centre_at].strip()]
             earlier = refs.get(ref)
             if earlier is not None:
-                problems.add(
-                    line, f", column id: {ref!r} already appears on line {{other}} for the same centre", earlier
-                )
+                problems.add(line, ImportProblem("id", Reason("id.repeated", ref=ref)), earlier)
                 bad = True
             else:
                 refs[ref] = line
@@ -717,9 +728,12 @@ def _check_rows(
         except RecordError as exc:
             # Each problem names its rule (``tremplin.core.rules``), as the API and the forms do.
             for name, reason in exc.errors:
-                problems.add(
-                    line, RuleProblem(name, reason) if isinstance(reason, Problem) else f", column {name}: {reason}"
-                )
+                if isinstance(reason, Problem):
+                    problems.add(line, RuleProblem(name, reason))
+                elif isinstance(reason, Reason):  # a centre or a site code, which the import says in its language
+                    problems.add(line, ImportProblem(name, reason))
+                else:
+                    problems.add(line, f", column {name}: {reason}")
             continue
         finally:
             if pending.problems:
@@ -951,9 +965,7 @@ def _check_from_start(
                 first = next(rows, None)
                 if first is None:
                     if not problems:
-                        problems.add(
-                            0, f"the file is empty: it must start with a header row ({','.join(COLUMNS[kind])})"
-                        )
+                        problems.add(0, Reason("file.empty", columns=",".join(COLUMNS[kind])))
                     return out
                 header = Header(kind, first[1], problems)
                 out.ignored = header.ignored
@@ -1000,7 +1012,7 @@ def _check_from_start(
             raise _RepeatedHash(repeated)
         out.ref_hashes = array("q")
         if not problems and out.read == 0:
-            problems.add(0, "the file has a header but no rows")
+            problems.add(0, Reason("file.no_rows"))
         if problems:
             return _abandoned(out, chunks)
         out.written = chunks is not None
@@ -1099,11 +1111,7 @@ def _join(first: Checked, second: Checked) -> None:
         if not earlier:
             continue
         for ref in refs.keys() & earlier.keys():
-            first.problems.add(
-                refs[ref] + offset,
-                f", column id: {ref!r} already appears on line {{other}} for the same centre",
-                earlier[ref],
-            )
+            first.problems.add(refs[ref] + offset, ImportProblem("id", Reason("id.repeated", ref=ref)), earlier[ref])
     if first.problems:
         first.rows.clear()
         second.rows.clear()

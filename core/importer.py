@@ -36,6 +36,7 @@ from tremplin.core.import_check import (
     REQUIRED,
     Checked,
     Pending,
+    ProblemLine,
     Spool,
     check_file,
     holds_imported_rows,
@@ -43,6 +44,7 @@ from tremplin.core.import_check import (
     remap_records,
     utf8_problems,
 )
+from tremplin.core.import_messages import Reason
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Connection
@@ -542,9 +544,7 @@ def _still_first_import(conn: Connection, kind: str, centres: set[int]) -> None:
     Another import may have written to the same centre while this file was being checked.
     """
     if any(holds_imported_rows(conn, kind, centre_id) for centre_id in sorted(c for c in centres if c > 0)):
-        raise ImportFailed(
-            ["another import wrote to the same centre while this file was being checked: import the file again"]
-        )
+        raise ImportFailed([ProblemLine.of(0, Reason("file.changed_meanwhile"))])
 
 
 def _spooled_records(spool: Spool, real: dict[int, int]) -> Iterator[dict[str, Any]]:

@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo
 
 from tremplin.core import rules, vocab
 from tremplin.core.forms import FormError, validate_attributes
+from tremplin.core.import_messages import Reason
 from tremplin.core.personal_data import YEAR_HINT
 from tremplin.core.rules import Problem
 
@@ -201,12 +202,12 @@ class Cleaner:
     def _centre(self, raw: Any, errors: list[tuple[str, str]]) -> int | None:
         code = "" if raw is None else str(raw).strip()
         if not code:
-            errors.append(("centre", "is required"))
+            errors.append(("centre", Reason("required")))
             return None
         centre_id = self.lookup.centres.get(code)
         if centre_id is None:
             if self.on_missing is None:
-                errors.append(("centre", f"unknown centre code {code!r} (use --create-missing to create it)"))
+                errors.append(("centre", Reason("centre.unknown", code=code)))
                 return None
             centre_id = self.on_missing("centre", code, None)
         return centre_id
@@ -218,12 +219,7 @@ class Cleaner:
         site_id = self.lookup.sites.get((centre_id, code))
         if site_id is None:
             if self.on_missing is None:
-                errors.append(
-                    (
-                        "site",
-                        f"unknown site code {code!r} in centre {centre_code!r} (use --create-missing to create it)",
-                    )
-                )
+                errors.append(("site", Reason("site.unknown", code=code, centre=centre_code)))
                 return None
             site_id = self.on_missing("site", centre_code, code)
         return site_id

@@ -142,6 +142,11 @@ def test_problems_in_the_second_half_keep_their_line_numbers(
         f"line 382, column id: {rows[10]['id']!r} already appears on line 12 for the same centre",
         f"line 392, column id: {rows[387]['id']!r} already appears on line 389 for the same centre",
     ]
+    # The parts travel with the text, so the command says it in the operator's language, the earlier line
+    # (found in the other half) included.
+    across = failed.value.problems[1]
+    assert (across.line, across.column) == (382, "id")
+    assert across.reason.say("nl") == f"{rows[10]['id']!r} staat al op regel 12 voor hetzelfde centrum"
     assert state(app) == before
 
 
