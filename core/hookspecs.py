@@ -91,7 +91,7 @@ def register_codes(app: App) -> list[CodeList]:
     modalities, channels, site and partner kinds, workshop kinds). An audience adds its own codes to
     ``modality``, ``channel``, ``site_kind``, ``partner_kind`` or ``workshop`` by returning a list with that
     name and the new items only: ``CodeList("workshop", items={"erasmus_day": T("Erasmus day", ...)})``.
-    ``audit_action`` and ``audit_kind`` label the audience's own audit events (``formtruck.tour_plan``) on
+    ``audit_action`` and ``audit_kind`` label the audience's own audit events (``<audience>.weekly_plan``) on
     the audit page.
     Codes are the interchange format (CSV, API, report keys): never rename one once records use it.
 

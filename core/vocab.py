@@ -294,7 +294,7 @@ WORKSHOP = CodeList(
 )
 CODE_LISTS[WORKSHOP.name] = WORKSHOP
 
-#: What an audience's own audit events mean (``formtruck.tour_plan``: "Formtruck: tour plan sent"), in the
+#: What an audience's own audit events mean (``<audience>.weekly_plan``: "...: weekly plan sent"), in the
 #: audit page and its export. The core labels its own actions (``tremplin.core.web.audit_labels``) but cannot
 #: name an audience's: the plugin that writes the event adds its label here.
 AUDIT_ACTION = CodeList(
