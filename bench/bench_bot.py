@@ -33,9 +33,9 @@ What it does, in one run:
 With ``--webhook --workers N`` the bot is ``tremplin serve --bot-webhook`` instead: uvicorn with N worker
 processes (``tremplin.core.web.app:asgi_factory``), each registering the webhook; the server POSTs each
 update to it with the secret token, as Telegram does, and the operating system hands each connection to
-one worker. Each update then reads and writes its chat's state and flood count in the database (any
-worker may get the next message). The CPU figure is the workers' (read from ``/proc``). PostgreSQL is
-the engine for several workers.
+one worker. With several workers each update then reads and writes its chat's state and flood count in
+the database (any worker may get the next message); a single worker keeps them in memory, as the poller.
+The CPU figure is the workers' (read from ``/proc``). PostgreSQL is the engine for several workers.
 
 The target: at least 300 updates/s all at once, and p99 under 200 ms at 300 updates/s. Exit status 1 when
 it is missed.
@@ -369,6 +369,7 @@ def run_webhook(
         "TREMPLIN_SECRET_KEY": SECRET_KEY,
         "TREMPLIN_BOT_RATE_LIMIT": "100",
         "TREMPLIN_BOT_WEBHOOK": "1",
+        "TREMPLIN_BOT_WEBHOOK_WORKERS": str(workers),  # as ``tremplin serve --workers`` says it
         "TREMPLIN_TELEGRAM_TOKEN": TOKEN,
         "TREMPLIN_TELEGRAM_BASE_URL": base_url,
         "TREMPLIN_TELEGRAM_WEBHOOK_URL": hook,

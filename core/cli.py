@@ -972,6 +972,8 @@ def serve(ctx: Context, host: str, port: int, workers: int, reload: bool, access
         except NoCentre as exc:
             fail(error_text(exc))
         os.environ["TREMPLIN_BOT_WEBHOOK"] = "1"
+        # One worker gets every update: it keeps its chats in memory rather than sharing them through the database.
+        os.environ["TREMPLIN_BOT_WEBHOOK_WORKERS"] = str(workers)
         click.echo(say("serve.bot_webhook"))
     if workers > 1 and ctx.app.db.dialect == "sqlite":
         click.secho(say("serve.sqlite_workers"), fg="yellow", err=True)

@@ -6,9 +6,11 @@ application without a poller, starts it with the web app, and registers the webh
 ``X-Telegram-Bot-Api-Secret-Token`` header equal to the secret: anything else is refused with 403 before
 it is read. Updates are queued to the application and answered 200 at once, as Telegram wants; the
 handlers and the delivery of counsellors' answers work as with polling (answers are claimed one by one,
-so several workers never send one twice). The next message of a conversation may reach another worker:
-each update reads its chat's state from the database and writes it back as soon as it is handled
-(``tremplin.core.bot.state``), and the flood limit is counted in the database.
+so several workers never send one twice). With several workers, the next message of a conversation may
+reach another one: each update reads its chat's state from the database and writes it back as soon as it
+is handled (``tremplin.core.bot.state``), and the flood limit is counted in the database. A single worker
+(``tremplin serve --workers 1`` says so in ``TREMPLIN_BOT_WEBHOOK_WORKERS``) gets every update, and keeps
+them in memory as the poller does, at a fraction of the cost.
 """
 
 from __future__ import annotations
@@ -32,6 +34,8 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("tremplin.bot")
 PATH = "/telegram/webhook"
+#: How many web workers serve the webhook, as ``tremplin serve`` started them (unset: unknown, so shared).
+WORKERS_ENV = "TREMPLIN_BOT_WEBHOOK_WORKERS"
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 
 
@@ -42,6 +46,10 @@ class WebhookConfig:
     url: str
     secret: str
     base_url: str | None = None
+    #: Whether this worker is the web app's only one (``tremplin serve --workers 1``): then every update of
+    #: every chat reaches it, and its chats' state and flood counts stay in its memory as with polling.
+    #: Otherwise (several workers, or a server started some other way) they are shared through the database.
+    alone: bool = False
 
     @classmethod
     def from_env(cls, app: App) -> WebhookConfig:
@@ -55,7 +63,8 @@ class WebhookConfig:
             raise RuntimeError(NO_TOKEN_HELP)
         url = os.environ.get("TREMPLIN_TELEGRAM_WEBHOOK_URL") or app.settings.public_base_url.rstrip("/") + PATH
         secret = os.environ.get("TREMPLIN_TELEGRAM_WEBHOOK_SECRET") or derived_secret(app.settings.secret_key)
-        return cls(token, url, secret, os.environ.get("TREMPLIN_TELEGRAM_BASE_URL") or None)
+        alone = os.environ.get(WORKERS_ENV, "").strip() == "1"
+        return cls(token, url, secret, os.environ.get("TREMPLIN_TELEGRAM_BASE_URL") or None, alone)
 
 
 def derived_secret(secret_key: str) -> str:
@@ -83,10 +92,13 @@ def install(web: FastAPI, app: App, config: WebhookConfig) -> None:
     """Add the webhook route, and start and stop the bot application with the web app."""
     from fastapi.responses import JSONResponse, Response
 
-    from tremplin.core.bot.app import ALLOWED_UPDATES, build_application
+    from tremplin.core.bot.app import ALLOWED_UPDATES, build_application, settle_heap
     from tremplin.core.web.security import CSRF_EXEMPT_PATHS
 
-    application = build_application(app, config.token, base_url=config.base_url, updater=False)
+    shared = not config.alone
+    application = build_application(
+        app, config.token, base_url=config.base_url, updater=False, shared_limit=shared, shared_state=shared
+    )
     web.state.bot_application = application
     # Telegram's secret header authenticates the request: no cookie, hence no cross-site forgery to stop.
     CSRF_EXEMPT_PATHS.add(PATH)
@@ -124,6 +136,9 @@ def install(web: FastAPI, app: App, config: WebhookConfig) -> None:
                 )
             except Exception as exc:  # the web app serves its pages even when Telegram is away
                 log.error("could not register the webhook with Telegram: %r", exc)
+            # What the bot made while starting (its handlers, the chats' state read back) lives as long as
+            # the worker: out of the collector's way, as the poller's (``settle_heap``).
+            settle_heap()
             try:
                 yield state
             finally:

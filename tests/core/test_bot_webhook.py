@@ -35,7 +35,7 @@ def fake_api() -> Iterator[FakeBotAPI]:
 class ServedWeb:
     """The web app with the bot's webhook, served by uvicorn in a thread."""
 
-    def __init__(self, app: App, fake: FakeBotAPI) -> None:
+    def __init__(self, app: App, fake: FakeBotAPI, alone: bool = False) -> None:
         import uvicorn
 
         from tremplin.core.bot.webhook import WebhookConfig
@@ -43,7 +43,7 @@ class ServedWeb:
 
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}/telegram/webhook"
-        config = WebhookConfig(TOKEN, self.url, SECRET, fake.base_url)
+        config = WebhookConfig(TOKEN, self.url, SECRET, fake.base_url, alone=alone)
         self.server = uvicorn.Server(
             uvicorn.Config(
                 create_web_app(app, bot_webhook=config),
@@ -94,6 +94,32 @@ def test_updates_come_through_the_web_app_verified_by_the_secret_token(
         )
         assert bad.status_code == 400
         assert "getUpdates" not in fake_api.calls
+
+
+@pytest.mark.parametrize("alone", [True, False], ids=["one-worker", "several-workers"])
+def test_a_single_worker_keeps_its_chats_in_memory(
+    app: App, centre: int, fake_api: FakeBotAPI, alone: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``tremplin serve --workers 1`` gets every update: the flood counts and the chats' turns stay in its
+    memory, as the poller's do; with several workers they are shared through the database."""
+    from sqlalchemy import func, select
+
+    from tremplin.core.bot.models import BotFlood
+    from tremplin.core.bot.webhook import WORKERS_ENV, WebhookConfig
+
+    for workers, expected in (("1", True), ("2", False), ("", False)):
+        monkeypatch.setenv("TREMPLIN_TELEGRAM_TOKEN", TOKEN)
+        monkeypatch.setenv(WORKERS_ENV, workers)
+        assert WebhookConfig.from_env(app).alone is expected, workers
+    with ServedWeb(app, fake_api, alone=alone):
+        person = Person(fake_api, 880022, "nl")
+        assert person.say1("/start")["text"]
+        person.say1("Werken")
+        answer, _offer = person.say("Hoe zoek ik werk?", replies=2)
+        assert "Actiris" in answer["text"] or "VDAB" in answer["text"]
+    with app.session() as session:
+        floods = session.scalar(select(func.count()).select_from(BotFlood))
+    assert (floods == 0) is alone, floods
 
 
 def run(*args: str, env: dict[str, str] | None = None) -> tuple[int, str]:
