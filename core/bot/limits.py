@@ -21,6 +21,7 @@ from collections import deque
 from collections.abc import Callable, Coroutine
 from typing import Any
 
+from sqlalchemy import text
 from telegram.error import BadRequest, NetworkError, RetryAfter, TimedOut
 from telegram.ext import BaseRateLimiter
 
@@ -89,28 +90,12 @@ class SharedChatRateLimit:
         return self._count(self.seal.key(chat_id), int(moment // 60))
 
     def _count(self, key: str, minute: int) -> tuple[bool, bool]:
-        from sqlalchemy import case, update
-        from sqlalchemy.dialects import postgresql, sqlite
+        from sqlalchemy import update
 
         from tremplin.core.bot.models import BotFlood
 
-        dialect: Any = postgresql if self.app.db.dialect == "postgresql" else sqlite
-        same = BotFlood.minute == minute
-        stmt = (
-            dialect.insert(BotFlood)
-            .values(chat_key=key, minute=minute, count=1, told=False)
-            .on_conflict_do_update(
-                index_elements=["chat_key"],
-                set_={
-                    "count": case((same, BotFlood.count + 1), else_=1),
-                    "told": case((same, BotFlood.told), else_=False),
-                    "minute": minute,
-                },
-            )
-            .returning(BotFlood.count)
-        )
         with self.app.db.engine.begin() as conn:
-            count = int(conn.execute(stmt).scalar_one())
+            count = int(conn.execute(_COUNT, {"key": key, "minute": minute, "no": False}).scalar_one())
             if count <= self.per_minute:
                 return True, False
             # One process only wins the right to tell: a conditional UPDATE.
@@ -120,6 +105,20 @@ class SharedChatRateLimit:
                 .values(told=True)
             ).rowcount
         return False, told == 1
+
+
+#: The chat's count in this minute, one more: the same SQL on SQLite and PostgreSQL (``ON CONFLICT ... DO
+#: UPDATE ... RETURNING``). Written as text because SQLAlchemy cannot cache its ``on_conflict_do_update``
+#: constructs, and compiling the statement anew cost more than running it, once per message of every chat.
+#: In ``DO UPDATE`` every ``bot_floods.*`` is the row's value before the update, whatever the order.
+_COUNT = text(
+    "INSERT INTO bot_floods (chat_key, minute, count, told) VALUES (:key, :minute, 1, :no) "
+    "ON CONFLICT (chat_key) DO UPDATE SET "
+    "count = CASE WHEN bot_floods.minute = :minute THEN bot_floods.count + 1 ELSE 1 END, "
+    "told = CASE WHEN bot_floods.minute = :minute THEN bot_floods.told ELSE :no END, "
+    "minute = :minute "
+    "RETURNING count"
+)
 
 
 def forget_floods(session: Any, chat_key: str) -> int:

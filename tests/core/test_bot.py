@@ -127,6 +127,19 @@ def test_a_webhook_worker_counts_floods_in_the_database(app: App) -> None:
     assert isinstance(webhook.bot_data[FLOOD_KEY], SharedChatRateLimit)
 
 
+def test_the_shared_count_starts_again_each_minute_and_tells_once(app: App) -> None:
+    """The count's one statement, on either database: counted to the limit, refused past it with one
+    telling, and back to one (not told) in the next minute, whatever was counted before."""
+    from tremplin.core.bot.limits import SharedChatRateLimit
+
+    limit = SharedChatRateLimit(app, per_minute=3)
+    key, minute = "k" * 64, 29_000_000
+    assert [limit._count(key, minute) for _ in range(5)] == [(True, False)] * 3 + [(False, True), (False, False)]
+    assert limit._count(key, minute + 1) == (True, False)
+    assert [limit._count(key, minute + 1) for _ in range(3)] == [(True, False), (True, False), (False, True)]
+    assert limit._count("j" * 64, minute + 1) == (True, False), "another chat has its own count"
+
+
 def test_telegram_errors_are_retried_or_logged_and_never_stop_the_bot(
     app: App, centre: int, fake_api: FakeBotAPI, caplog: pytest.LogCaptureFixture
 ) -> None:
