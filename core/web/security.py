@@ -199,16 +199,22 @@ class CSRFMiddleware:
         if headers.get(CSRF_HEADER) is not None:
             await self.app(scope, receive, send)
             return
-        replayed = False
+        await self.app(scope, replay_body(body, receive), send)
 
-        async def replay() -> Message:
-            nonlocal replayed
-            if not replayed:
-                replayed = True
-                return {"type": "http.request", "body": body, "more_body": False}
-            return await receive()
 
-        await self.app(scope, replay, send)
+def replay_body(body: bytes, receive: Receive, more_body: bool = False) -> Receive:
+    """A ``receive`` that gives the body a middleware already read, then reads on (the rest of a long body, a
+    disconnect): the app behind it reads the request as if nobody had."""
+    replayed = False
+
+    async def replay() -> Message:
+        nonlocal replayed
+        if not replayed:
+            replayed = True
+            return {"type": "http.request", "body": body, "more_body": more_body}
+        return await receive()
+
+    return replay
 
 
 async def _token_in_body(scope: Scope, headers: Any, body: bytes) -> str | None:

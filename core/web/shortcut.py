@@ -64,7 +64,9 @@ class ContactShortcut:
                 self.served += 1
                 await JSONResponse(contact_json(contact), status_code=201)(scope, receive, send)
                 return
-        await self.asgi(scope, _replay(body, more, receive), send)
+        from tremplin.core.web.security import replay_body
+
+        await self.asgi(scope, replay_body(body, receive, more), send)
 
     async def _log(self, app: App, token: str, body: bytes) -> Any:
         """The written contact, or ``None`` when the full route must answer (nothing was written then)."""
@@ -105,17 +107,3 @@ def _plain_bearer(headers: list[tuple[bytes, bytes]]) -> str | None:
         elif name == b"content-type":
             json_body = value.split(b";", 1)[0].strip().lower() == b"application/json"
     return token if token and json_body else None
-
-
-def _replay(body: bytes, more: bool, receive: Any) -> Any:
-    """A ``receive`` that gives the body already read, then reads on (the rest of a long body, a disconnect)."""
-    sent = False
-
-    async def replay() -> Any:
-        nonlocal sent
-        if not sent:
-            sent = True
-            return {"type": "http.request", "body": body, "more_body": more}
-        return await receive()
-
-    return replay

@@ -4,32 +4,20 @@ from __future__ import annotations
 
 import pickle
 import re
-import string
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner, Result
 
+from tests.core.test_cli_language import NNBSP, fields, run
 from tremplin.core import rules
-from tremplin.core.cli import cli
 from tremplin.core.i18n import LANGUAGES
 from tremplin.core.import_check import ProblemLine, Problems
 from tremplin.core.import_messages import MESSAGES, ImportProblem, Reason
 from tremplin.core.importer import COLUMNS
 
-NO_LANGUAGE: dict[str, str | None] = {"TREMPLIN_LANGUAGE": None, "LC_ALL": None, "LC_MESSAGES": None, "LANG": None}
-NNBSP = "\u202f"
 HEADER = ",".join(COLUMNS["contacts"])
 OK1 = "a-1,2024-03-04T09:15,bxl,reception,general,reception,walk_in,learn,fr,3,,,,,"
 OK2 = "a-2,2024-03-04T10:00,bxl,advice,general,individual_advice,walk_in,work,fr,1,,,,,"
-
-
-def run(*args: str, env: dict[str, str | None] | None = None) -> Result:
-    return CliRunner().invoke(cli, list(args), env={**NO_LANGUAGE, **(env or {})}, catch_exceptions=False)
-
-
-def fields(template: str) -> set[str]:
-    return {name for _, name, _, _ in string.Formatter().parse(template) if name is not None}
 
 
 # ------------------------------------------------------------------------------------------------

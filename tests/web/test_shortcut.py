@@ -11,19 +11,10 @@ import pytest
 from sqlalchemy import func, select
 
 from tests.web.conftest import Web
+from tests.web.test_batching import GOOD
 from tremplin.core.models import Contact
 from tremplin.core.web.shortcut import MAX_BODY, ContactShortcut
 
-GOOD = {
-    "site": "truck-flagey",
-    "occurred_at": "2024-05-06T10:30:00",
-    "audience": "formtruck",
-    "modality": "individual_advice",
-    "channel": "field",
-    "themes": ["work"],
-    "language": "fr",
-    "attributes": {"commune": "ixelles"},
-}
 #: A cookie the session middleware does not read: it sends the request the full way and changes nothing else.
 FULL_WAY = {"cookie": "unrelated=1"}
 
