@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import re
 import socket
 import threading
 import time
@@ -424,3 +425,19 @@ def database_dump(app: Any) -> str:
             for row in session.execute(select(*table.columns)):
                 values.extend(json.dumps(v, ensure_ascii=False, default=str) for v in row if v is not None)
     return "\n".join(values)
+
+
+#: What a machine writes and no person types: moments stamped to the microsecond, hexadecimal digests, sealed
+#: tokens. A person's "1985" found in a row's "01:31:19.851985" or in a chat's keyed hash is chance, not a leak;
+#: a date alone ("1985-07-30") or a number a person typed stays.
+MACHINE_MADE = re.compile(
+    r"\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:[+-]\d{2}:?\d{2}|Z)?"
+    r"|(?<![0-9a-f])[0-9a-f]{32,}(?![0-9a-f])"
+    r"|(?=[A-Za-z0-9_\-=+/]*\d)(?=[A-Za-z0-9_\-=+/]*[A-Za-z])[A-Za-z0-9_\-=+/]{40,}",
+    re.IGNORECASE,
+)
+
+
+def typed_text(dump: str) -> str:
+    """``dump`` without what a machine wrote (``MACHINE_MADE``): where a person's words could be."""
+    return MACHINE_MADE.sub(" ", dump)
