@@ -17,6 +17,7 @@ from tremplin.core.cli_text import (
     META_KEY,
     choose_language,
     current_language,
+    decimal,
     error_text,
     fail_message,
     number,
@@ -232,7 +233,7 @@ def _import_problem(problem: str) -> str:
     message (English keeps the import's own reason, which names the value and the rule); the file's shape, its
     encoding and the codes of its centres and sites with the import's own messages
     (``tremplin.core.import_messages``)."""
-    from tremplin.core.cli_text import current_language, problem_message
+    from tremplin.core.cli_text import problem_message
     from tremplin.core.import_check import ProblemLine
 
     lang = current_language()
@@ -255,9 +256,6 @@ def _import_problem(problem: str) -> str:
 
 def _import_result(result: Any) -> str:
     """``ImportResult.describe()`` in the operator's language."""
-    from tremplin.core.cli_text import current_language
-
-    seconds = f"{result.seconds:.1f}"
     lines = [
         say(
             "import.done",
@@ -267,7 +265,7 @@ def _import_result(result: Any) -> str:
             inserted=number(result.inserted),
             updated=number(result.updated),
             unchanged=number(result.unchanged),
-            seconds=seconds if current_language() == "en" else seconds.replace(".", ","),
+            seconds=decimal(result.seconds),
         )
     ]
     if result.created_centres:

@@ -75,12 +75,22 @@ def current_language() -> str:
 
 def say(key: str, language: str | None = None, **values: Any) -> str:
     """The message ``key`` in ``language`` (default: the command's), its fields filled with ``values``."""
-    lang = language or current_language()
-    template = MESSAGES[key].get(lang)
-    if lang == "fr":
+    return render(MESSAGES[key], language or current_language(), values)
+
+
+def render(text: Text, language: str, values: Mapping[str, Any]) -> str:
+    """``text`` in ``language``, its ``str.format`` fields filled from ``values`` (any mapping: one that keeps
+    a field it lacks, as the import's messages do, leaves it for later)."""
+    template = text.get(language)
+    if language == "fr":
         # Before the fields are filled: a value (a path, an English detail) keeps its own punctuation.
         template = french_spacing(template)
-    return template.format(**values)
+    return template.format_map(values)
+
+
+def typeset(text: str, language: str) -> str:
+    """A message already in ``language``, with French typography when it is French."""
+    return french_spacing(text) if language == "fr" else text
 
 
 def number(value: int, language: str | None = None) -> str:
@@ -91,6 +101,12 @@ def number(value: int, language: str | None = None) -> str:
     return grouped.replace(",", {"en": ",", "nl": ".", "fr": "\u202f", "uk": "\u00a0"}.get(lang, ","))
 
 
+def decimal(value: float, language: str | None = None, places: int = 1) -> str:
+    """A measure such as seconds as the reader writes it: ``12.3`` in English, ``12,3`` in the other three."""
+    text = f"{value:.{places}f}"
+    return text if (language or current_language()) == "en" else text.replace(".", ",")
+
+
 def problem_message(problem: Problem, language: str | None = None) -> str:
     """A rule's message (``tremplin.core.rules``) in ``language``, from the web app's catalogs, which
     translate those rules for every way in. English keeps the detailed reason the import has always given."""
@@ -99,8 +115,7 @@ def problem_message(problem: Problem, language: str | None = None) -> str:
         return str(problem)
     from tremplin.core.web.i18n import BABEL_LOCALES, translator
 
-    message = problem.message(translator(lang).gettext, BABEL_LOCALES.get(lang))
-    return french_spacing(message) if lang == "fr" else message
+    return typeset(problem.message(translator(lang).gettext, BABEL_LOCALES.get(lang)), lang)
 
 
 def error_text(error: BaseException | str, language: str | None = None) -> str:
@@ -117,8 +132,7 @@ def error_text(error: BaseException | str, language: str | None = None) -> str:
         return str(message)
     from tremplin.core.web.i18n import translator
 
-    text = message.translated(translator(lang).gettext)
-    return french_spacing(text) if lang == "fr" else text
+    return typeset(message.translated(translator(lang).gettext), lang)
 
 
 def fail_message(message: str) -> str:
@@ -135,7 +149,7 @@ def translated(text: Text | None, fallback: str) -> str:
     if text is None:
         return fallback
     lang = current_language()
-    return french_spacing(text.get(lang)) if lang == "fr" else text.get(lang)
+    return typeset(text.get(lang), lang)
 
 
 MESSAGES: dict[str, Text] = {

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from tremplin.core.i18n import T, Text, french_spacing
+from tremplin.core.i18n import T, Text
 
 _SAVE_AS = {
     "en": 'in a spreadsheet, save it as "CSV UTF-8"',
@@ -209,15 +209,11 @@ class _Kept(dict[str, Any]):
 
 
 def _render(key: str, values: dict[str, Any], language: str) -> str:
-    template = MESSAGES[key].get(language)
-    if language == "fr":
-        # Before the fields are filled: a value (a code, a detail in English) keeps its own punctuation.
-        template = french_spacing(template)
-    if COUNTS.intersection(values):
-        from tremplin.core.cli_text import number
+    from tremplin.core.cli_text import number, render
 
+    if COUNTS.intersection(values):
         values = {k: number(v, language) if k in COUNTS and type(v) is int else v for k, v in values.items()}
-    return template.format_map(_Kept(values))
+    return render(MESSAGES[key], language, _Kept(values))
 
 
 class Reason(str):

@@ -68,14 +68,13 @@ class DemoSummary:
 
     def describe(self, language: str = "en") -> str:
         """What was written and how to log in, in ``language`` (the command's: ``tremplin demo`` prints it)."""
-        from tremplin.core.cli_text import number, say
+        from tremplin.core.cli_text import decimal, number, say
 
         def n(value: int) -> str:
             return number(value, language)
 
         w = self.written
         headcount, participants = w.get("headcount", 0), w.get("participants", 0)
-        seconds = f"{self.seconds:.1f}" if language == "en" else f"{self.seconds:.1f}".replace(".", ",")
         head = say(
             "demo.summary.head",
             language,
@@ -84,7 +83,7 @@ class DemoSummary:
             centre=self.centre,
             scale=f"{self.scale:g}",
             seed=self.seed,
-            seconds=seconds,
+            seconds=decimal(self.seconds, language),
         )
         records = say(
             "demo.summary.records",

@@ -91,13 +91,21 @@ async def get_session(request: Request) -> AsyncIterator[Session]:
         session.close()
 
 
+def _token_key(app: App, token: str) -> tuple[int, str]:
+    return id(app), hash_api_token(token)
+
+
+def _kept(key: tuple[int, str]) -> Staff | None:
+    import time
+
+    hit = _TOKENS.get(key)
+    return hit[1] if hit is not None and hit[0] > time.monotonic() else None
+
+
 def kept_staff_for_token(app: App, token: str) -> Staff | None:
     """The account of an API token if it is kept in memory and still fresh; ``None`` when it must be read
     (or the token is unknown). Reads nothing: for a path that gives way to the full route otherwise."""
-    import time
-
-    hit = _TOKENS.get((id(app), hash_api_token(token)))
-    return hit[1] if hit is not None and hit[0] > time.monotonic() else None
+    return _kept(_token_key(app, token))
 
 
 async def _staff_for_token(request: Request, token: str, session_of: Callable[[], Session]) -> Staff | None:
@@ -110,10 +118,10 @@ async def _staff_for_token(request: Request, token: str, session_of: Callable[[]
 
     from starlette.concurrency import run_in_threadpool
 
-    key = (id(get_app(request)), hash_api_token(token))
-    hit = _TOKENS.get(key)
-    if hit is not None and hit[0] > time.monotonic():
-        return hit[1]
+    key = _token_key(get_app(request), token)
+    kept = _kept(key)
+    if kept is not None:
+        return kept
     loop = asyncio.get_running_loop()
     running = _TOKEN_LOOKUPS.get(key)
     if running is not None and running.get_loop() is loop:
