@@ -309,9 +309,6 @@ class Problems:
             if isinstance(text, Reason):  # a problem of the whole file
                 out.append(ProblemLine.of(line, text))
                 continue
-            if other:
-                head, _, tail = text.rpartition("{other}")
-                text = f"{head}{other}{tail}"
             rule = text if isinstance(text, RuleProblem) else None
             out.append(ProblemLine(f"line {line}{text}" if line else text, line, rule))
         if self.more:

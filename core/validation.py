@@ -87,10 +87,15 @@ def parse_int(raw: Any, minimum: int = 0, maximum: int = MAX_HEADCOUNT) -> int:
     return value
 
 
+def code_text(raw: Any) -> str:
+    """A code as typed, trimmed: ``""`` for nothing."""
+    return "" if raw is None else str(raw).strip()
+
+
 def parse_code(
     raw: Any, codes: Mapping[str, Any] | vocab.CodeList | KeyedRegistry[Any], default: str | None, name: str
 ) -> str:
-    text = "" if raw is None else str(raw).strip()
+    text = code_text(raw)
     if not text:
         if default is None:
             raise ValueError(Problem("required", "is required"))
@@ -149,8 +154,7 @@ class Lookup:
         from tremplin.core.models import Centre, Site
 
         # The codes as the Cleaner reads them (``_centre``, ``_site``).
-        centre = "" if values.get("centre") is None else str(values["centre"]).strip()
-        site = "" if values.get("site") is None else str(values["site"]).strip()
+        centre, site = code_text(values.get("centre")), code_text(values.get("site"))
         if not centre:
             return cls({}, {}, {})
         row = session.execute(select(Centre.id, Centre.code, Centre.timezone).where(Centre.code == centre)).first()
@@ -200,7 +204,7 @@ class Cleaner:
     # -- shared pieces ------------------------------------------------------------------------
 
     def _centre(self, raw: Any, errors: list[tuple[str, str]]) -> int | None:
-        code = "" if raw is None else str(raw).strip()
+        code = code_text(raw)
         if not code:
             errors.append(("centre", Reason("required")))
             return None
@@ -213,7 +217,7 @@ class Cleaner:
         return centre_id
 
     def _site(self, raw: Any, centre_id: int | None, centre_code: str, errors: list[tuple[str, str]]) -> int | None:
-        code = "" if raw is None else str(raw).strip()
+        code = code_text(raw)
         if not code or centre_id is None:
             return None
         site_id = self.lookup.sites.get((centre_id, code))
@@ -681,7 +685,7 @@ def _default_if_blank(value: Any, default: Any) -> Any:
 
 
 def _workshop(raw: Any) -> str:
-    text = "" if raw is None else str(raw).strip()
+    text = code_text(raw)
     if not text:
         return "info_session"
     if not all(ch.isalnum() or ch in "_-" for ch in text) or len(text) > 40:

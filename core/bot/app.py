@@ -157,7 +157,8 @@ def settle_heap() -> None:
     garbage collector's way (``gc.freeze``): a full collection then looks only at what came after. With
     the whole start-up heap in it, each full collection stopped the bot for about 100 ms, a dozen times a
     minute at a thousand chats, and was most of the slowest answers' wait. Called once, just before the bot
-    starts taking updates, in a process that runs only the bot."""
+    starts taking updates: by ``tremplin bot`` before it polls, and by a web worker once its webhook bot has
+    started (the worker froze its own start-up heap already, ``settle_for_serving``)."""
     import gc
 
     gc.collect()
