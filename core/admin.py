@@ -19,8 +19,8 @@ class AdminError(ValueError):
     """A refused account change: ``str()`` is the English reason (what the log and the pages read), ``text``
     the same reason in the four languages, for the command line."""
 
-    def __init__(self, message: str, text: Text | None = None) -> None:
-        super().__init__(message)
+    def __init__(self, text: Text) -> None:
+        super().__init__(text.en)
         self.text = text
 
 
@@ -89,7 +89,6 @@ def add_staff(
     problem = username_problem(username)
     if problem:
         raise AdminError(
-            problem,
             T(
                 problem,
                 fr="le nom d'utilisateur doit avoir de 1 à 80 caractères : des lettres, des chiffres, « . », « _ », "
@@ -105,7 +104,6 @@ def add_staff(
     if unknown or not roles:
         named, use = ", ".join(unknown), ", ".join(known)
         raise AdminError(
-            f"unknown role(s) {named or '(none given)'}; use: {use}",
             T(
                 f"unknown role(s) {named or '(none given)'}; use: {use}",
                 fr=f"rôle(s) inconnu(s) {named or '(aucun donné)'} ; utilisez : {use}",
@@ -123,7 +121,6 @@ def add_staff(
     if bad:
         named, known_audiences = ", ".join(bad), ", ".join(app.registry.audiences)
         raise AdminError(
-            f"unknown audience(s) {named}; known: {known_audiences}",
             T(
                 f"unknown audience(s) {named}; known: {known_audiences}",
                 fr=f"public(s) inconnu(s) {named} ; publics connus : {known_audiences}",
@@ -135,7 +132,6 @@ def add_staff(
     if problem:
         short = len(password) < MIN_LENGTH or len(password) > MAX_LENGTH
         raise AdminError(
-            problem,
             T(
                 problem,
                 fr=f"le mot de passe doit avoir de {MIN_LENGTH} à {MAX_LENGTH} caractères"
@@ -151,7 +147,6 @@ def add_staff(
         )
     if session.scalar(select(Staff).where(Staff.username == username)) is not None:
         raise AdminError(
-            f"there is already an account named {username!r}",
             T(
                 f"there is already an account named {username!r}",
                 fr=f"il existe déjà un compte nommé {username!r}",
@@ -164,7 +159,6 @@ def add_staff(
         centre = session.scalar(select(Centre).where(Centre.code == centre_code))
         if centre is None:
             raise AdminError(
-                f"unknown centre {centre_code!r}",
                 T(
                     f"unknown centre {centre_code!r}",
                     fr=f"centre inconnu {centre_code!r}",

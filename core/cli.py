@@ -537,7 +537,7 @@ def staff_add(
                 centre_code=centre,
             )
     except AdminError as exc:
-        fail(translated(exc.text, str(exc)))
+        fail(translated(exc.text))
     click.echo(
         say(
             "staff.created",

@@ -144,10 +144,8 @@ def warning_message(message: str) -> str:
     return say("warning", message=message)
 
 
-def translated(text: Text | None, fallback: str) -> str:
-    """A domain error's translations (``Text``) in the command's language, or its English ``fallback``."""
-    if text is None:
-        return fallback
+def translated(text: Text) -> str:
+    """A domain error's translations (``Text``, as ``AdminError`` carries them) in the command's language."""
     lang = current_language()
     return typeset(text.get(lang), lang)
 
